@@ -1,0 +1,51 @@
+# The course's commands. `make lab` to study, `make test` to check everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup prepare-if-engine lab run test test-unit clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Connect to the engine (or start it on Debian/Ubuntu as root), then check the machine and
+# make the base images available. Without an engine the doctor says what to do.
+prepare-if-engine: $(STAMP)
+	@if $(BIN)/python -c 'import dockerlab, sys; sys.exit(0 if dockerlab.engine.available() else 1)'; then \
+		$(BIN)/dockerlab doctor || true; \
+		$(BIN)/dockerlab prepare; \
+	else \
+		$(BIN)/dockerlab doctor || true; \
+		echo "No Docker engine: notebooks that need one will say so."; \
+	fi
+
+lab: prepare-if-engine
+	$(BIN)/jupyter lab notebooks/
+
+run: prepare-if-engine
+	mkdir -p build/executed
+	@set -e; for notebook in notebooks/*.ipynb; do \
+		[ -e "$$notebook" ] || { echo "no notebooks yet"; break; }; \
+		$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build/executed "$$notebook"; \
+	done
+	@echo "executed notebooks: build/executed/"
+
+# Unit tests, engine tests (marked `docker`; they fail, never skip, when no engine answers),
+# and nbval over notebooks/.
+test: $(STAMP)
+	$(BIN)/dockerlab prepare --quiet
+	$(BIN)/python -m pytest --require-docker --nbval-lax $(PYTEST_ARGS)
+
+# No engine needed.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not docker" tests/unit $(PYTEST_ARGS)
+
+clean: $(STAMP)
+	$(BIN)/dockerlab clean

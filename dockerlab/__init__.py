@@ -1,0 +1,24 @@
+"""dockerlab: build real images, measure them, and teach Docker with the numbers.
+
+In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
+"""
+from . import bases, engine
+from .bases import prepare
+from .build import BuildResult, build
+from .cleanup import cleanup
+from .doctor import doctor
+from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
+
+__all__ = [
+    "engine",
+    "bases",
+    "doctor",
+    "prepare",
+    "build",
+    "BuildResult",
+    "cleanup",
+    "DockerlabError",
+    "DockerUnavailable",
+    "BuildFailed",
+    "BaseImageUnavailable",
+]

@@ -1,0 +1,402 @@
+"""Make catalogue images available: present -> pull -> stand-in; bundles for workshop rooms."""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import docker
+import docker.errors
+import requests.exceptions
+
+from .. import engine
+from ..errors import BaseImageUnavailable, DockerlabError, RegistryUnreachable, StandInUnsupported
+from ..labels import COURSE_LABELS
+from . import (
+    CATALOGUE,
+    HOST_BUILT,
+    RECIPES,
+    BaseImage,
+    build_order,
+    is_standin,
+    recipe_text,
+    standin_labels,
+)
+from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
+
+__all__ = [
+    "Resolution",
+    "RegistryStatus",
+    "registry_status",
+    "classify_pull_error",
+    "image_state",
+    "ensure",
+    "prepare",
+    "save_bundle",
+    "load_bundle",
+]
+
+REGISTRY_PROBE = "docker.io/library/alpine:3.20"
+PULL_TIMEOUT_SECONDS = 60
+DEBIAN_MIRROR = os.environ.get("DOCKERLAB_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+DEBIAN_SECURITY_MIRROR = os.environ.get("DOCKERLAB_DEBIAN_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
+# Like the official slim image: no docs, man pages, locales or info pages (copyright files stay).
+SLIM_DPKG_OPTIONS = [
+    "path-exclude=/usr/share/man/*",
+    "path-exclude=/usr/share/doc/*",
+    "path-include=/usr/share/doc/*/copyright",
+    "path-exclude=/usr/share/locale/*",
+    "path-exclude=/usr/share/info/*",
+    "path-exclude=/usr/share/groff/*",
+    "path-exclude=/usr/share/linda/*",
+    "path-exclude=/usr/share/lintian/*",
+]
+
+
+@dataclass
+class Resolution:
+    """How one catalogue image became available."""
+
+    name: str
+    source: str  # present | pulled | stand-in | loaded | missing
+    standin: bool
+    size: int | None
+    seconds: float
+    note: str = ""
+
+    def as_row(self) -> dict:
+        from ..units import megabytes
+
+        return {
+            "image": self.name,
+            "source": self.source,
+            "stand-in": self.standin,
+            "size_MB": None if self.size is None else round(megabytes(self.size), 1),
+            "seconds": round(self.seconds, 1),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class RegistryStatus:
+    reachable: bool
+    reason: str
+    detail: str = ""
+    fix: str = ""
+
+
+def classify_pull_error(text: str) -> tuple[str, str]:
+    """(reason, fix) for a pull or registry error message from the engine."""
+    lowered = text.lower()
+    if "toomanyrequests" in lowered or "rate limit" in lowered:
+        return (
+            "Docker Hub's pull rate limit was reached",
+            "Wait an hour, `docker login` (authenticated pulls have a higher limit), or load a room bundle: dockerlab prepare --load FILE.",
+        )
+    if "no such host" in lowered or "server misbehaving" in lowered or "temporary failure in name resolution" in lowered:
+        return (
+            "the registry's name does not resolve (no DNS, offline, or firewalled)",
+            "Nothing to do for the course: dockerlab builds stand-ins. For official images, connect to a network that reaches Docker Hub.",
+        )
+    if "x509" in lowered or "certificate" in lowered:
+        return (
+            "TLS to the registry failed (a proxy that intercepts TLS?)",
+            "Give the engine your proxy's CA (/etc/docker/certs.d/ or the system store, then restart it), or use stand-ins.",
+        )
+    if "timeout" in lowered or "timed out" in lowered or "deadline exceeded" in lowered:
+        return ("the registry did not answer in time", "Check the network or proxy; stand-ins are built meanwhile.")
+    if "connection refused" in lowered or "network is unreachable" in lowered:
+        return ("the registry cannot be reached", "Check the network or proxy; stand-ins are built meanwhile.")
+    if "pull access denied" in lowered or "manifest unknown" in lowered or "not found" in lowered:
+        return ("the image or tag does not exist in the registry", "Check the image name and tag.")
+    if "unauthorized" in lowered or "authentication required" in lowered:
+        return ("the registry asks for credentials", "Run `docker login` for that registry.")
+    return ("the pull failed", "Read the detail above.")
+
+
+def _registry_client() -> docker.APIClient:
+    target = engine.connection_target()
+    return docker.APIClient(base_url=target.base_url, tls=target.tls, timeout=PULL_TIMEOUT_SECONDS)
+
+
+def registry_status(probe: str = REGISTRY_PROBE) -> RegistryStatus:
+    """Whether the engine can reach Docker Hub (a manifest HEAD; it does not count as a pull)."""
+    engine.client()
+    try:
+        _registry_client().inspect_distribution(probe)
+        return RegistryStatus(True, "Docker Hub answers")
+    except (docker.errors.APIError, requests.exceptions.RequestException, docker.errors.DockerException) as error:
+        detail = str(getattr(error, "explanation", None) or error).splitlines()[0][:300]
+        reason, fix = classify_pull_error(detail)
+        return RegistryStatus(False, reason, detail, fix)
+
+
+def image_state(name: str) -> tuple[str, dict | None]:
+    """'official' | 'stand-in' | 'missing', and the image's inspect data."""
+    try:
+        data = engine.client().api.inspect_image(name)
+    except docker.errors.ImageNotFound:
+        return "missing", None
+    labels = (data.get("Config") or {}).get("Labels") or {}
+    return ("stand-in" if is_standin(name, labels) else "official"), data
+
+
+def _pull(name: str, progress: bool) -> None:
+    repository, _, tag = name.rpartition(":") if ":" in name.split("/")[-1] else (name, "", "latest")
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc=f"pull {name}", unit="B", unit_scale=True, leave=False)
+    layers: dict[str, tuple[int, int]] = {}
+    try:
+        for event in _registry_client().pull(repository, tag=tag, stream=True, decode=True):
+            if "error" in event:
+                reason, fix = classify_pull_error(event["error"])
+                raise RegistryUnreachable(name, reason, event["error"], fix)
+            detail = event.get("progressDetail") or {}
+            if bar is not None and event.get("id") and detail.get("total"):
+                layers[event["id"]] = (detail.get("current", 0), detail["total"])
+                bar.total = sum(total for _, total in layers.values())
+                bar.n = sum(current for current, _ in layers.values())
+                bar.refresh()
+    except docker.errors.APIError as error:
+        text = str(error.explanation or error)
+        reason, fix = classify_pull_error(text)
+        raise RegistryUnreachable(name, reason, text, fix) from None
+    except requests.exceptions.RequestException as error:
+        reason, fix = classify_pull_error(str(error))
+        raise RegistryUnreachable(name, reason, str(error), fix) from None
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _remove_quietly(image_id: str) -> None:
+    try:
+        engine.client().api.remove_image(image_id)
+    except docker.errors.APIError:
+        pass  # still used by a container or a derived image: it goes with `dockerlab clean`
+
+
+def _tag_extras(image: BaseImage) -> None:
+    client = engine.client()
+    for extra in image.extra_tags:
+        repository, _, tag = extra.rpartition(":")
+        client.api.tag(image.name, repository, tag)
+
+
+def _build_debian_standin(image: BaseImage, progress: bool) -> None:
+    if not shutil.which("mmdebstrap"):
+        raise StandInUnsupported(
+            f"Building the {image.name} stand-in needs mmdebstrap on this machine, and it is missing.",
+            fix="sudo apt-get install mmdebstrap (Debian/Ubuntu), or connect to a network that reaches Docker Hub, "
+            "or load a room bundle: dockerlab prepare --load FILE.",
+        )
+    if os.geteuid() == 0:
+        mode = "root"
+    elif Path("/proc/sys/kernel/unprivileged_userns_clone").exists() and Path(
+        "/proc/sys/kernel/unprivileged_userns_clone"
+    ).read_text().strip() == "0":
+        raise StandInUnsupported(
+            f"Building the {image.name} stand-in needs root or user namespaces, and this machine allows neither.",
+            fix="Run `sudo dockerlab prepare`, or enable user namespaces (sysctl kernel.unprivileged_userns_clone=1).",
+        )
+    else:
+        mode = "unshare"
+    mirrors = [
+        f"deb {DEBIAN_MIRROR} bookworm main",
+        f"deb {DEBIAN_MIRROR} bookworm-updates main",
+        f"deb {DEBIAN_SECURITY_MIRROR} bookworm-security main",
+    ]
+    with tempfile.TemporaryDirectory(prefix="dockerlab-debian-") as work:
+        tarball = Path(work) / "rootfs.tar"
+        command = [
+            "mmdebstrap",
+            "--variant=minbase",
+            f"--mode={mode}",
+            "--format=tar",
+            "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
+            *[f"--dpkgopt={option}" for option in SLIM_DPKG_OPTIONS],
+            # apt's package caches (72 MB) and lists are not part of the official image either.
+            '--customize-hook=rm -rf "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*',
+            "bookworm",
+            str(tarball),
+            *mirrors,
+        ]
+        if progress:
+            print(f"building {image.name} stand-in with mmdebstrap ...", flush=True)
+        finished = subprocess.run(command, capture_output=True, text=True)
+        if finished.returncode != 0:
+            tail = (finished.stderr or finished.stdout).strip().splitlines()[-15:]
+            raise StandInUnsupported(
+                f"mmdebstrap failed (exit {finished.returncode}) building {image.name}:\n" + "\n".join(tail),
+                fix=f"Check that this machine reaches the Debian mirror {DEBIAN_MIRROR} (set DOCKERLAB_DEBIAN_MIRROR to another).",
+            )
+        labels = {**COURSE_LABELS, **standin_labels(image)}
+        changes = ['CMD ["bash"]', "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+        changes += [f'LABEL {key}="{value}"' for key, value in labels.items()]
+        repository, _, tag = image.name.rpartition(":")
+        engine.client().api.import_image(src=str(tarball), repository=repository, tag=tag, changes=changes)
+
+
+def _build_standin(image: BaseImage, progress: bool) -> None:
+    from ..build import build
+
+    if image.recipe == HOST_BUILT:
+        _build_debian_standin(image, progress)
+    else:
+        with tempfile.TemporaryDirectory(prefix="dockerlab-standin-") as context:
+            shutil.copytree(RECIPES / "files", Path(context) / "files")
+            build(context, recipe_text(image), tag=image.name, labels=standin_labels(image), progress=progress)
+    extras = host_extra_cas()
+    final_from_scratch = image.recipe != HOST_BUILT and "\nFROM scratch" in recipe_text(image)
+    if extras and not final_from_scratch:
+        labels = engine.client().api.inspect_image(image.name)["Config"].get("Labels") or {}
+        if labels.get(HOST_CA_LABEL) != host_ca_fingerprint(extras):
+            with_host_ca(image.name, progress=progress)
+    _tag_extras(image)
+
+
+def ensure(image: BaseImage, *, pull: bool = True, registry: RegistryStatus | None = None, progress: bool = True) -> Resolution:
+    """Make one catalogue image available: present -> pull -> stand-in."""
+    started = time.perf_counter()
+    state, data = image_state(image.name)
+    extras_missing = any(image_state(extra)[0] == "missing" for extra in image.extra_tags)
+    tried: list[str] = []
+    note = ""
+
+    if state == "official" and not extras_missing:
+        return Resolution(image.name, "present", False, data["Size"], time.perf_counter() - started)
+
+    can_pull = pull and (registry is None or registry.reachable)
+    if pull and registry is not None and not registry.reachable:
+        note = f"not pulled: {registry.reason}"
+    if can_pull:
+        try:
+            for name in image.all_tags:
+                _pull(name, progress)
+            if state == "stand-in":
+                _remove_quietly(data["Id"])
+                note = "official image replaced the stand-in"
+            _, pulled = image_state(image.name)
+            return Resolution(image.name, "pulled", False, pulled["Size"], time.perf_counter() - started, note)
+        except RegistryUnreachable as error:
+            tried.append(f"pull: {error.reason} ({error.detail})")
+            note = f"not pulled: {error.reason}"
+
+    if state == "stand-in" and not extras_missing:
+        return Resolution(image.name, "present", True, data["Size"], time.perf_counter() - started, note)
+
+    try:
+        _build_standin(image, progress)
+    except DockerlabError as error:
+        tried.append(f"stand-in: {error.message}")
+        raise BaseImageUnavailable(
+            image.name,
+            tried,
+            fix=error.fix or "Connect to a network that reaches Docker Hub, or load a room bundle: dockerlab prepare --load FILE.",
+        ) from None
+    _, built = image_state(image.name)
+    return Resolution(image.name, "stand-in", True, built["Size"], time.perf_counter() - started, note)
+
+
+def prepare(
+    only: Iterable[str] | None = None,
+    *,
+    pull: bool = True,
+    save: str | os.PathLike | None = None,
+    load: str | os.PathLike | None = None,
+    progress: bool = True,
+):
+    """Make every catalogue image (or ``only`` these) available; returns a table, one row per image.
+
+    ``load`` first loads a room bundle; ``save`` afterwards writes one.
+    """
+    import pandas as pd
+
+    rows: list[Resolution] = []
+    loaded: set[str] = set()
+    if load is not None:
+        loaded = set(load_bundle(load, progress=progress))
+    images = build_order(list(only) if only else None)
+    registry = registry_status() if pull else None
+    for image in images:
+        if image.name in loaded and image_state(image.name)[0] != "missing":
+            state, data = image_state(image.name)
+            rows.append(Resolution(image.name, "loaded", state == "stand-in", data["Size"], 0.0))
+            continue
+        rows.append(ensure(image, pull=pull, registry=registry, progress=progress))
+    if save is not None:
+        save_bundle(save, [image.name for image in images], progress=progress)
+    return pd.DataFrame([row.as_row() for row in rows])
+
+
+def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, progress: bool = True) -> Path:
+    """Write the catalogue images into one gzip-compressed `docker save` file (for USB sticks)."""
+    names = names or list(CATALOGUE)
+    tags = [tag for name in names for tag in CATALOGUE[name].all_tags]
+    missing = [tag for tag in tags if image_state(tag)[0] == "missing"]
+    if missing:
+        raise DockerlabError(
+            f"Cannot save a bundle: {', '.join(missing)} not present.",
+            fix="Run `dockerlab prepare` first (it makes every image available), then --save.",
+        )
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    client = engine.client()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc=f"save {target.name}", unit="B", unit_scale=True, leave=False)
+    try:
+        response = client.api._get(client.api._url("/images/get"), params={"names": tags}, stream=True)
+        client.api._raise_for_status(response)
+        with gzip.open(partial, "wb", compresslevel=6) as out:
+            for chunk in response.iter_content(chunk_size=1 << 20):
+                out.write(chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+        partial.replace(target)
+    except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
+        partial.unlink(missing_ok=True)
+        raise DockerlabError(f"Saving the bundle {target} failed: {error}", fix="Check free disk space and try again.") from None
+    finally:
+        if bar is not None:
+            bar.close()
+    return target
+
+
+def load_bundle(path: str | os.PathLike, *, progress: bool = True) -> list[str]:
+    """Load a bundle written by :func:`save_bundle`; returns the tags it brought."""
+    source = Path(path)
+    if not source.is_file():
+        raise DockerlabError(
+            f"The bundle {source} does not exist.",
+            fix="Pass the file the instructor gave you (made with `dockerlab prepare --save FILE`).",
+        )
+    client = engine.client()
+    if progress:
+        print(f"loading {source} ({source.stat().st_size / 1e6:.0f} MB) ...", flush=True)
+    loaded: list[str] = []
+    try:
+        with open(source, "rb") as data:
+            for event in client.api.load_image(data):
+                if "error" in event:
+                    raise DockerlabError(
+                        f"Loading {source} failed: {event['error']}",
+                        fix="The file may be truncated; copy it again from the instructor.",
+                    )
+                stream = event.get("stream", "")
+                if stream.startswith("Loaded image:"):
+                    loaded.append(stream.split(":", 1)[1].strip())
+    except (docker.errors.APIError, requests.exceptions.RequestException) as error:
+        raise DockerlabError(f"Loading {source} failed: {error}", fix="The file may be truncated; copy it again.") from None
+    return loaded

@@ -1,0 +1,78 @@
+"""The `dockerlab` command: doctor, prepare, clean."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import DockerlabError
+
+__all__ = ["main"]
+
+
+def _doctor(arguments: argparse.Namespace) -> int:
+    from .doctor import doctor
+
+    report = doctor()
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def _prepare(arguments: argparse.Namespace) -> int:
+    from .bases import prepare
+
+    table = prepare(
+        arguments.only or None,
+        pull=not arguments.no_pull,
+        save=arguments.save,
+        load=arguments.load,
+        progress=not arguments.quiet,
+    )
+    print(table.to_string(index=False))
+    if arguments.save:
+        print(f"bundle written: {arguments.save}")
+    return 0
+
+
+def _clean(arguments: argparse.Namespace) -> int:
+    from .cleanup import cleanup
+
+    removed = cleanup(keep_bases=arguments.keep_bases)
+    print(", ".join(f"{count} {kind}" for kind, count in removed.items()) + " removed")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dockerlab", description="The dockerlab course's helper command.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    doctor = commands.add_parser("doctor", help="check this machine for the course (exit 1 when a check fails)")
+    doctor.set_defaults(run=_doctor)
+
+    prepare = commands.add_parser("prepare", help="make every base image available: present, pulled, or a stand-in")
+    prepare.add_argument("--only", nargs="+", metavar="NAME", help="only these catalogue images (and what they build on)")
+    prepare.add_argument("--no-pull", action="store_true", help="never contact a registry")
+    prepare.add_argument("--save", metavar="FILE", help="afterwards, write all images into one bundle (for a workshop room)")
+    prepare.add_argument("--load", metavar="FILE", help="first, load a bundle written by --save")
+    prepare.add_argument("--quiet", action="store_true", help="no progress bars")
+    prepare.set_defaults(run=_prepare)
+
+    clean = commands.add_parser("clean", help="remove everything the course created (label org.dockerlab.course=1)")
+    clean.add_argument("--keep-bases", action="store_true", help="keep stand-in base images")
+    clean.set_defaults(run=_clean)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        return arguments.run(arguments)
+    except DockerlabError as error:
+        print(f"dockerlab {arguments.command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"dockerlab {arguments.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

