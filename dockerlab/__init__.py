@@ -4,9 +4,9 @@ In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``
 """
 from . import bases, engine
 from .bases import prepare
-from .build import BuildResult, build
+from .builder import BuildResult, build
 from .cleanup import cleanup
-from .doctor import doctor
+from .readiness import doctor
 from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
 
 __all__ = [

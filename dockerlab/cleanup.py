@@ -48,6 +48,6 @@ def cleanup(*, keep_bases: bool = False) -> dict[str, int]:
 
 def _is_base(image) -> bool:
     """A stand-in base itself. (Its untagged parent images cannot be removed while it exists.)"""
-    from .bases import CATALOGUE
+    from .bases import catalogue_tags
 
-    return bool(set(image.tags) & {tag for base in CATALOGUE.values() for tag in base.all_tags})
+    return bool(set(image.tags) & catalogue_tags())

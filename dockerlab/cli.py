@@ -10,7 +10,7 @@ __all__ = ["main"]
 
 
 def _doctor(arguments: argparse.Namespace) -> int:
-    from .doctor import doctor
+    from .readiness import doctor
 
     report = doctor()
     print(report.text())
@@ -27,6 +27,9 @@ def _prepare(arguments: argparse.Namespace) -> int:
         load=arguments.load,
         progress=not arguments.quiet,
     )
+    registry = table.attrs.get("registry")
+    if registry is not None:
+        print(f"registry: {'reachable' if registry.reachable else 'unreachable: ' + registry.reason}")
     print(table.to_string(index=False))
     if arguments.save:
         print(f"bundle written: {arguments.save}")

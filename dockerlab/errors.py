@@ -22,6 +22,10 @@ class DockerlabError(Exception):
         self.fix = fix
         super().__init__(message if not fix else f"{message}\nWhat to do: {fix}")
 
+    def _render_traceback_(self) -> list[str]:
+        """In Jupyter, show the learner the message and the fix, not the library's call stack."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class DockerUnavailable(DockerlabError):
     """No Docker engine answered. ``tried`` lists every address that was tried and why it failed."""

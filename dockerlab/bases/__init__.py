@@ -17,6 +17,8 @@ __all__ = [
     "CATALOGUE",
     "RECIPES",
     "catalogue_image",
+    "catalogue_tags",
+    "normalise_tag",
     "build_order",
     "recipe_text",
     "recipe_bases",
@@ -90,12 +92,22 @@ CATALOGUE: dict[str, BaseImage] = {
 }
 
 
+def normalise_tag(name: str) -> str:
+    """'gcr.io/distroless/static-debian12' -> '...:latest', as the engine lists tags."""
+    return name if ":" in name.rsplit("/", 1)[-1] or "@" in name else f"{name}:latest"
+
+
+def catalogue_tags() -> set[str]:
+    """Every tag the catalogue puts on the engine, as the engine lists them."""
+    return {normalise_tag(tag) for image in CATALOGUE.values() for tag in image.all_tags}
+
+
 def catalogue_image(name: str) -> BaseImage:
     """The catalogue entry for ``name`` (also accepts an extra tag such as alpine:latest)."""
     from ..errors import DockerlabError
 
     for image in CATALOGUE.values():
-        if name in image.all_tags:
+        if normalise_tag(name) in {normalise_tag(tag) for tag in image.all_tags}:
             return image
     raise DockerlabError(
         f"{name} is not one of the course's base images.",

@@ -71,7 +71,7 @@ def with_host_ca(image: str, *, tag: str | None = None, progress: bool = False) 
     Returns the tag. Does nothing when the host has no extra CA or the image already trusts it.
     """
     from .. import engine
-    from ..build import build
+    from ..builder import build
 
     extras = host_extra_cas()
     tag = tag or image

@@ -25,6 +25,7 @@ from . import (
     BaseImage,
     build_order,
     is_standin,
+    normalise_tag,
     recipe_text,
     standin_labels,
 )
@@ -247,7 +248,7 @@ def _build_debian_standin(image: BaseImage, progress: bool) -> None:
 
 
 def _build_standin(image: BaseImage, progress: bool) -> None:
-    from ..build import build
+    from ..builder import build
 
     if image.recipe == HOST_BUILT:
         _build_debian_standin(image, progress)
@@ -276,8 +277,6 @@ def ensure(image: BaseImage, *, pull: bool = True, registry: RegistryStatus | No
         return Resolution(image.name, "present", False, data["Size"], time.perf_counter() - started)
 
     can_pull = pull and (registry is None or registry.reachable)
-    if pull and registry is not None and not registry.reachable:
-        note = f"not pulled: {registry.reason}"
     if can_pull:
         try:
             for name in image.all_tags:
@@ -303,6 +302,8 @@ def ensure(image: BaseImage, *, pull: bool = True, registry: RegistryStatus | No
             tried,
             fix=error.fix or "Connect to a network that reaches Docker Hub, or load a room bundle: dockerlab prepare --load FILE.",
         ) from None
+    if not note:
+        note = "registry not asked (--no-pull)" if not pull else f"registry unreachable: {registry.reason}" if registry else ""
     _, built = image_state(image.name)
     return Resolution(image.name, "stand-in", True, built["Size"], time.perf_counter() - started, note)
 
@@ -328,14 +329,16 @@ def prepare(
     images = build_order(list(only) if only else None)
     registry = registry_status() if pull else None
     for image in images:
-        if image.name in loaded and image_state(image.name)[0] != "missing":
+        if normalise_tag(image.name) in loaded and image_state(image.name)[0] != "missing":
             state, data = image_state(image.name)
             rows.append(Resolution(image.name, "loaded", state == "stand-in", data["Size"], 0.0))
             continue
         rows.append(ensure(image, pull=pull, registry=registry, progress=progress))
     if save is not None:
         save_bundle(save, [image.name for image in images], progress=progress)
-    return pd.DataFrame([row.as_row() for row in rows])
+    table = pd.DataFrame([row.as_row() for row in rows])
+    table.attrs["registry"] = registry
+    return table
 
 
 def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, progress: bool = True) -> Path:

@@ -1,0 +1,23 @@
+import dockerlab as dl
+
+
+def test_engine_info_describes_the_engine():
+    info = dl.engine.info()
+    assert info.version and info.api_version and info.storage_driver
+    assert info.os == "linux" and info.cpus >= 1 and info.memory_bytes > 0
+
+
+def test_doctor_passes_on_a_prepared_machine():
+    report = dl.doctor()
+    rows = {check.name: check for check in report.checks}
+    assert report.ok, report.text()
+    assert rows["engine"].status == "ok"
+    assert rows["compose"].status == "ok", rows["compose"]
+    assert all(rows[f"base {name}"].status == "ok" for name in dl.bases.CATALOGUE)
+    assert rows["mode"].detail.startswith("live")
+
+
+def test_prepare_is_idempotent():
+    table = dl.prepare(progress=False)
+    assert set(table["image"]) == set(dl.bases.CATALOGUE)
+    assert (table["source"] == "present").all(), table.to_string()

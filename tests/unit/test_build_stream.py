@@ -1,0 +1,91 @@
+"""The build stream parser on streams recorded from a real engine (tests/fixtures/record_fixtures.py)."""
+import pytest
+
+from dockerlab import builder as build_module
+from dockerlab.builder import BuildStreamParser, dockerfile_text
+from dockerlab.errors import BuildFailed, DockerlabError
+
+
+def parse(recorded: dict) -> BuildStreamParser:
+    parser = BuildStreamParser()
+    for item in recorded["chunks"]:
+        parser.feed(item["chunk"], item["at"])
+    parser.finish(recorded["chunks"][-1]["at"])
+    return parser
+
+
+def test_cold_build_has_every_step_uncached(fixture_json):
+    parser = parse(fixture_json("stream_build_ok_cold.json"))
+    # five Dockerfile lines, then the LABEL step the engine adds for the course label
+    assert [step.number for step in parser.steps] == [1, 2, 3, 4, 5, 6]
+    assert parser.total_steps == 6
+    assert parser.steps[0].instruction == "FROM alpine:3.20"
+    assert parser.steps[-1].instruction.startswith("LABEL org.dockerlab.course")
+    assert not any(step.cached for step in parser.steps[1:])
+    assert parser.image_id and parser.error is None
+    assert all(step.image_id for step in parser.steps)
+
+
+def test_warm_build_takes_every_step_from_cache(fixture_json):
+    parser = parse(fixture_json("stream_build_ok_warm.json"))
+    assert all(step.cached for step in parser.steps[1:])
+
+
+def test_step_seconds_add_up_to_the_stream_duration(fixture_json):
+    recorded = fixture_json("stream_build_ok_cold.json")
+    parser = parse(recorded)
+    total = recorded["chunks"][-1]["at"] - parser.steps[0].started
+    assert sum(step.seconds for step in parser.steps) == pytest.approx(total, rel=0.10, abs=0.05)
+    run_step = parser.steps[3]
+    assert run_step.instruction.startswith("RUN") and run_step.seconds > 0
+
+
+def test_failing_step_exit_code_and_log(fixture_json):
+    parser = parse(fixture_json("stream_build_fail_exit3_cold.json"))
+    assert parser.error and "non-zero code: 3" in parser.error
+    assert parser.exit_code() == 3
+    assert parser.current.number == 3 and parser.current.instruction == "RUN exit 3"
+    assert "about to fail" in parser.log
+
+
+def test_multistage_steps_span_both_stages(fixture_json):
+    parser = parse(fixture_json("stream_build_multistage_cold.json"))
+    instructions = [step.instruction for step in parser.steps]
+    assert instructions[0].startswith("FROM alpine:3.20") and "FROM scratch" in instructions
+
+
+def test_lines_split_across_chunks_are_joined():
+    parser = BuildStreamParser()
+    for text in ["Step 1/2 : FR", "OM alpine", "\n", " ---> abcdef123456\n", "Step 2/2 : RUN true\n", " ---> Using cache\n"]:
+        parser.feed({"stream": text}, 0.0)
+    parser.finish(1.0)
+    assert parser.steps[0].instruction == "FROM alpine"
+    assert parser.steps[0].image_id == "abcdef123456"
+    assert parser.steps[1].cached
+
+
+def test_dockerfile_given_as_text_or_path(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    assert dockerfile_text(tmp_path, None)[0] == "FROM scratch\n"
+    assert dockerfile_text(tmp_path, "FROM alpine:3.20\nCMD true\n")[0].startswith("FROM alpine")
+    with pytest.raises(DockerlabError, match="Cannot read the Dockerfile"):
+        dockerfile_text(tmp_path, "Missing.Dockerfile")
+
+
+def test_build_failed_message_carries_the_evidence():
+    error = BuildFailed("boom", step=3, instruction="RUN exit 3", exit_code=3, log_tail=["a", "b"], fix="do this")
+    text = str(error)
+    assert "step 3 (RUN exit 3)" in text and "exit code 3" in text and "| b" in text and "do this" in text
+
+
+@pytest.mark.parametrize(
+    "error, words",
+    [
+        ('failed to resolve: lookup registry-1.docker.io: no such host', "dockerlab prepare"),
+        ("COPY failed: file not found in build context or excluded by .dockerignore: stat nope.txt: file does not exist", "build context"),
+        ("dockerfile parse error line 2: unknown instruction: FORM", "syntax error"),
+        ("The command '/bin/sh -c exit 3' returned a non-zero code: 3", "RUN command failed"),
+    ],
+)
+def test_build_errors_get_a_next_step(error, words):
+    assert words in build_module._explain(error)

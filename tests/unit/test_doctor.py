@@ -1,0 +1,84 @@
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dockerlab as dl
+from dockerlab import readiness as doctor_module
+from dockerlab.engine import EngineInfo
+
+
+def info(**changes) -> EngineInfo:
+    values = dict(
+        host="unix:///var/run/docker.sock", version="20.10.24", api_version="1.41", os="linux", arch="amd64",
+        kernel="6.1", operating_system="Debian GNU/Linux 12", storage_driver="overlay2",
+        data_root="/", cpus=2, memory_bytes=24_000_000_000, buildx=False,
+    )
+    values.update(changes)
+    return EngineInfo(**values)
+
+
+def test_engine_row_names_version_and_classic_builder():
+    row = doctor_module.check_engine(info())
+    assert row.status == "ok"
+    assert "20.10.24" in row.detail and "classic builder" in row.detail
+
+
+def test_old_engine_warns():
+    assert doctor_module.check_engine(info(version="19.03.1")).status == "warn"
+
+
+def test_arm64_gets_a_note():
+    row = doctor_module.check_architecture(info(arch="arm64"))
+    assert row.status == "warn" and "multi-arch" in row.fix
+
+
+def test_small_machine_warns():
+    assert doctor_module.check_resources(info(cpus=1)).status == "warn"
+    assert doctor_module.check_resources(info()).status == "ok"
+
+
+def test_disk_thresholds(monkeypatch):
+    import shutil
+
+    usage = shutil.disk_usage("/")
+    for free, status in [(20e9, "ok"), (7e9, "warn"), (1e9, "fail")]:
+        monkeypatch.setattr(shutil, "disk_usage", lambda path, free=free: usage._replace(free=int(free)))
+        assert doctor_module.check_disk(info()).status == status
+
+
+def test_unseen_data_root_warns():
+    assert doctor_module.check_disk(info(data_root="/nonexistent/docker")).status == "warn"
+
+
+def test_no_engine_fails_with_fix(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    report = dl.doctor()
+    assert not report.ok
+    engine_row = report.checks[0]
+    assert engine_row.name == "engine" and engine_row.status == "fail"
+    assert "nonexistent.sock" in engine_row.detail and engine_row.fix
+    assert "NOT ready" in report.summary()
+    assert "<table" in report._repr_html_()
+
+
+def test_cli_exits_nonzero_fast_without_traceback():
+    environment = {"DOCKER_HOST": "unix:///nonexistent.sock", "PATH": "/usr/bin:/bin"}
+    started = time.monotonic()
+    finished = subprocess.run(
+        [sys.executable, "-m", "dockerlab.cli", "doctor"], capture_output=True, text=True, env=environment, timeout=30
+    )
+    assert time.monotonic() - started < 5
+    assert finished.returncode == 1
+    output = finished.stdout + finished.stderr
+    assert "Traceback" not in output
+    assert "FAIL" in output and "nonexistent.sock" in output and "fix:" in output
+    assert len(output.splitlines()) <= 25, "one screen"
+
+
+def test_a_broken_check_becomes_a_row_not_a_crash():
+    def broken():
+        raise RuntimeError("boom")
+
+    rows = doctor_module._guarded("thing", broken)
+    assert rows[0].status == "warn" and "boom" in rows[0].detail
