@@ -149,10 +149,7 @@ def check_architecture(info: engine.EngineInfo) -> Check:
     return Check("architecture", OK, info.arch)
 
 
-def check_registry() -> Check:
-    from .bases import registry_status
-
-    status = registry_status()
+def check_registry(status) -> Check:
     if status.reachable:
         return Check("registry", OK, "Docker Hub answers: official images will be pulled")
     return Check("registry", WARN, f"Docker Hub unreachable: {status.reason}", "Stand-ins are built from Debian packages instead (dockerlab prepare).")
@@ -172,7 +169,8 @@ def check_tls_interception() -> Check:
     )
 
 
-def check_bases() -> list[Check]:
+def check_bases(registry) -> list[Check]:
+    """Each catalogue image: present (official or stand-in), or what `prepare` will do about it."""
     from .bases import CATALOGUE
     from .bases.resolve import image_state
 
@@ -180,7 +178,10 @@ def check_bases() -> list[Check]:
     for name in CATALOGUE:
         state, data = image_state(name)
         if state == "missing":
-            rows.append(Check(f"base {name}", WARN, "missing", "dockerlab prepare (pulls it, or builds a stand-in)"))
+            plan = "pullable from Docker Hub" if registry.reachable else "needs a stand-in (no registry)"
+            rows.append(Check(f"base {name}", WARN, f"missing; {plan}", "dockerlab prepare"))
+        elif state == "stand-in" and registry.reachable:
+            rows.append(Check(f"base {name}", WARN, f"stand-in, {format_bytes(data['Size'])}; the official image is pullable", "dockerlab prepare (replaces the stand-in)"))
         else:
             rows.append(Check(f"base {name}", OK, f"{state}, {format_bytes(data['Size'])}"))
     return rows
@@ -216,9 +217,12 @@ def doctor() -> DoctorReport:
     report.checks += _guarded("disk", lambda: check_disk(info))
     report.checks.append(check_resources(info))
     report.checks.append(check_architecture(info))
-    report.checks += _guarded("registry", check_registry)
+    from .bases import registry_status
+
+    registry = registry_status()
+    report.checks.append(check_registry(registry))
     report.checks += _guarded("TLS proxy", check_tls_interception)
-    report.checks += _guarded("bases", check_bases)
+    report.checks += _guarded("bases", lambda: check_bases(registry))
     report.checks += _guarded("tools", check_tools)
     report.checks.append(Check("mode", OK, "live: notebooks build and measure on this engine"))
     return report

@@ -82,3 +82,26 @@ def test_a_broken_check_becomes_a_row_not_a_crash():
 
     rows = doctor_module._guarded("thing", broken)
     assert rows[0].status == "warn" and "boom" in rows[0].detail
+
+
+def test_registry_row():
+    from dockerlab.bases.resolve import RegistryStatus
+
+    assert doctor_module.check_registry(RegistryStatus(True, "Docker Hub answers")).status == "ok"
+    row = doctor_module.check_registry(RegistryStatus(False, "the registry's name does not resolve"))
+    assert row.status == "warn" and "does not resolve" in row.detail and "stand-in" in row.fix.lower()
+
+
+def test_base_rows_say_what_prepare_will_do(monkeypatch):
+    from dockerlab.bases import resolve
+    from dockerlab.bases.resolve import RegistryStatus
+
+    states = {"python:3.11-slim": ("stand-in", {"Size": 148_000_000}), "alpine:3.20": ("official", {"Size": 7_800_000})}
+    monkeypatch.setattr(resolve, "image_state", lambda name: states.get(name, ("missing", None)))
+    offline = {row.name: row for row in doctor_module.check_bases(RegistryStatus(False, "no DNS"))}
+    assert offline["base python:3.11-slim"].status == "ok" and "stand-in" in offline["base python:3.11-slim"].detail
+    assert offline["base alpine:3.20"].detail.startswith("official")
+    assert offline["base postgres:15"].status == "warn" and "needs a stand-in" in offline["base postgres:15"].detail
+    online = {row.name: row for row in doctor_module.check_bases(RegistryStatus(True, "ok"))}
+    assert "pullable" in online["base postgres:15"].detail
+    assert online["base python:3.11-slim"].status == "warn" and "replaces the stand-in" in online["base python:3.11-slim"].fix
