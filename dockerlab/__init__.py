@@ -2,10 +2,11 @@
 
 In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 """
-from . import bases, engine
+from . import bases, engine, experiments, plots
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
+from .images import compare, diff, image_size, layers, wasted_space
 from .readiness import doctor
 from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
 
@@ -16,6 +17,13 @@ __all__ = [
     "prepare",
     "build",
     "BuildResult",
+    "layers",
+    "image_size",
+    "compare",
+    "diff",
+    "wasted_space",
+    "experiments",
+    "plots",
     "cleanup",
     "DockerlabError",
     "DockerUnavailable",

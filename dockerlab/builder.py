@@ -41,6 +41,7 @@ class BuildStep:
     seconds: float = 0.0
     image_id: str | None = None
     size_added: int | None = None
+    added_by_dockerlab: bool = False  # the LABEL step the engine appends for build labels
 
 
 @dataclass
@@ -55,8 +56,13 @@ class BuildResult:
     context_bytes: int = 0
 
     @property
+    def dockerfile_steps(self) -> list[BuildStep]:
+        """The steps of the Dockerfile itself, without the course-label step the engine appends."""
+        return [step for step in self.build_steps if not step.added_by_dockerlab]
+
+    @property
     def steps(self):
-        """A DataFrame: step, instruction, cached, seconds, size_added (bytes)."""
+        """A DataFrame of the Dockerfile's steps: step, instruction, cached, seconds, size_added (bytes)."""
         import pandas as pd
 
         return pd.DataFrame(
@@ -68,14 +74,14 @@ class BuildResult:
                     "seconds": round(s.seconds, 3),
                     "size_added": s.size_added,
                 }
-                for s in self.build_steps
+                for s in self.dockerfile_steps
             ],
             columns=["step", "instruction", "cached", "seconds", "size_added"],
         )
 
     @property
     def cached_steps(self) -> int:
-        return sum(s.cached for s in self.build_steps)
+        return sum(s.cached for s in self.dockerfile_steps)
 
     def _repr_html_(self) -> str:
         from .units import format_bytes
@@ -84,7 +90,7 @@ class BuildResult:
             size_added=lambda df: df["size_added"].map(lambda b: "" if b is None or b != b else format_bytes(b))
         )
         head = (
-            f"<p><b>{', '.join(self.tags) or self.image_id[:19]}</b>: {len(self.build_steps)} steps, "
+            f"<p><b>{', '.join(self.tags) or self.image_id[:19]}</b>: {len(self.dockerfile_steps)} steps, "
             f"{self.cached_steps} from cache, {self.seconds:.1f} s</p>"
         )
         return head + table.to_html(index=False)
@@ -310,6 +316,11 @@ def build(
             fix=_explain(reason),
         )
 
+    # Build labels reach the classic builder as one extra LABEL step after the Dockerfile's last.
+    if parser.steps and parser.steps[-1].instruction.startswith("LABEL ") and all(
+        f"{key}={value}" in parser.steps[-1].instruction for key, value in all_labels.items()
+    ):
+        parser.steps[-1].added_by_dockerlab = True
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
     return BuildResult(

@@ -1,0 +1,169 @@
+"""Experiments a notebook runs in one line; each returns a tidy DataFrame of real measurements.
+
+Repeated runs are kept as rows (one per run); :func:`summary` gives median with min-max.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import docker.errors
+
+from . import engine
+from .builder import build, dockerfile_text
+from .errors import DockerlabError
+from .images import compare
+from .labels import COURSE_LABELS
+
+__all__ = ["layer_cache", "multi_stage", "start_time", "summary", "SCENARIOS"]
+
+SCENARIOS = ("cold", "none", "code", "requirements")
+_EDIT_MEANING = {
+    "cold": "first build, nothing cached",
+    "none": "rebuild, nothing changed",
+    "code": "rebuild after editing a source file",
+    "requirements": "rebuild after editing the requirements file",
+}
+
+
+def summary(results, by: Sequence[str] | str, value: str = "seconds"):
+    """Median with min and max (and n) of ``value`` per group: how the course reports repeated runs."""
+    by = [by] if isinstance(by, str) else list(by)
+    grouped = results.groupby(by, sort=False)[value]
+    table = grouped.agg(median="median", min="min", max="max", n="count").reset_index()
+    return table
+
+
+def _tag(prefix: str, name: str) -> str:
+    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in name.lower()).strip("-") or "image"
+    return f"dockerlab-{prefix}/{slug}:latest"
+
+
+def _append_line(path: Path, line: str) -> None:
+    text = path.read_text()
+    path.write_text(text + ("" if text.endswith("\n") or not text else "\n") + line + "\n")
+
+
+def layer_cache(
+    app_dir: str | Path,
+    dockerfiles: Mapping[str, str | Path],
+    edits: Sequence[str] = ("none", "code", "requirements"),
+    *,
+    repeat: int = 3,
+    code_file: str = "app.py",
+    requirements_file: str = "requirements.txt",
+    progress: bool = False,
+):
+    """Cold build, then a rebuild per edit, for each Dockerfile, ``repeat`` times.
+
+    Works on a copy of ``app_dir`` (your files are never edited). One row per build: dockerfile,
+    scenario, run, seconds, steps, rebuilt (count), rebuilt_steps (the instructions that ran).
+    """
+    import pandas as pd
+
+    unknown = [edit for edit in edits if edit not in SCENARIOS[1:]]
+    if unknown:
+        raise DockerlabError(f"Unknown edit(s) {unknown}.", fix=f"Use any of {SCENARIOS[1:]}.")
+    source = Path(app_dir)
+    for needed in {"code": code_file, "requirements": requirements_file}.items():
+        if needed[0] in edits and not (source / needed[1]).is_file():
+            raise DockerlabError(
+                f"The {needed[0]} edit needs {source / needed[1]}, which does not exist.",
+                fix=f"Pass {needed[0]}_file= naming a file in {source}.",
+            )
+    texts = {name: dockerfile_text(source, dockerfile)[0] for name, dockerfile in dockerfiles.items()}
+    rows = []
+    for run in range(1, repeat + 1):
+        for name, text in texts.items():
+            with tempfile.TemporaryDirectory(prefix="dockerlab-cache-") as folder:
+                context = Path(folder) / "app"
+                shutil.copytree(source, context)
+                tag = _tag("cache", name)
+                for scenario in ("cold", *edits):
+                    if scenario == "code":
+                        _append_line(context / code_file, f"# edit {run}")
+                    elif scenario == "requirements":
+                        _append_line(context / requirements_file, f"# edit {run}")
+                    result = build(context, text, tag=tag, nocache=scenario == "cold", progress=progress)
+                    rebuilt = [step for step in result.dockerfile_steps if not step.cached and not step.instruction.upper().startswith("FROM")]
+                    rows.append(
+                        {
+                            "dockerfile": name,
+                            "scenario": scenario,
+                            "meaning": _EDIT_MEANING[scenario],
+                            "run": run,
+                            "seconds": result.seconds,
+                            "steps": len(result.dockerfile_steps),
+                            "rebuilt": len(rebuilt),
+                            "rebuilt_steps": [step.instruction for step in rebuilt],
+                            "step_detail": result.steps,
+                        }
+                    )
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "layer_cache"
+    return table
+
+
+def multi_stage(
+    context: str | Path,
+    variants: Mapping[str, str | Path],
+    *,
+    repeat: int = 1,
+    targets: Mapping[str, str] | None = None,
+    progress: bool = False,
+):
+    """Build each variant (cold, ``repeat`` times) and measure it: one row per variant.
+
+    Columns: variant, image, size, compressed, layers, build_seconds (median), build_min, build_max,
+    stand-in base, user, runs.
+    """
+    import pandas as pd
+
+    timings: dict[str, list[float]] = {}
+    tags: dict[str, str] = {}
+    for name, dockerfile in variants.items():
+        tags[name] = _tag("stages", name)
+        for _ in range(repeat):
+            result = build(context, dockerfile, tag=tags[name], target=(targets or {}).get(name), nocache=True, progress=progress)
+            timings.setdefault(name, []).append(result.seconds)
+    measured = compare(*tags.values())
+    measured.insert(0, "variant", list(variants))
+    seconds = pd.Series({name: pd.Series(values).median() for name, values in timings.items()})
+    measured["build_seconds"] = measured["variant"].map(seconds)
+    measured["build_min"] = measured["variant"].map({name: min(values) for name, values in timings.items()})
+    measured["build_max"] = measured["variant"].map({name: max(values) for name, values in timings.items()})
+    measured.attrs["experiment"] = "multi_stage"
+    return measured
+
+
+def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)):
+    """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run."""
+    import pandas as pd
+
+    client = engine.client()
+    try:
+        client.api.inspect_image(image)
+    except docker.errors.ImageNotFound:
+        raise DockerlabError(f"There is no image {image!r} here.", fix="Build or prepare it first.") from None
+    rows = []
+    for run in range(1, n + 1):
+        started = time.perf_counter()
+        container = client.containers.create(image, list(command) if command else None, labels=COURSE_LABELS)
+        try:
+            container.start()
+            status = container.wait(timeout=120)
+            seconds = time.perf_counter() - started
+        finally:
+            container.remove(force=True)
+        if status.get("StatusCode") != 0:
+            raise DockerlabError(
+                f"`{' '.join(command or [])}` exited {status.get('StatusCode')} in {image}.",
+                fix="Pick a command that exists in the image and exits 0.",
+            )
+        rows.append({"image": image, "run": run, "seconds": seconds})
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "start_time"
+    return table

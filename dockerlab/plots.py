@@ -1,0 +1,138 @@
+"""The course's plots: matplotlib, readable defaults, each returns its Axes."""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+__all__ = ["layer_sizes", "build_times", "size_comparison", "cache_timeline"]
+
+MB = 1e6
+CACHED_COLOUR = "#8fbf8f"
+REBUILT_COLOUR = "#d9534f"
+
+
+def _axes(ax, size=(8, 4.5)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08):
+    """Stacked bar per image, one segment per layer (MB); layers tall enough to read are labelled.
+
+    ``tables`` maps an image name to its ``dl.layers(image)`` table.
+    """
+    ax = _axes(ax)
+    names = list(tables)
+    tallest = max((float(tables[name]["size"].sum()) / MB for name in names), default=0.0)
+    for position, name in enumerate(names):
+        table = tables[name]
+        bottom = 0.0
+        for index, (size, instruction) in enumerate(zip(table["size"] / MB, table["instruction"])):
+            if size <= 0:
+                continue
+            ax.bar(position, size, bottom=bottom, color=f"C{index % 10}", edgecolor="white", linewidth=0.5)
+            if size >= min_label_share * tallest:
+                ax.text(position, bottom + size / 2, f"{instruction[:30]}\n{size:.1f} MB", ha="center", va="center", fontsize=7)
+            bottom += size
+        ax.text(position, bottom, f"{bottom:.1f} MB", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(names)), names, rotation=15 if len(names) > 3 else 0, ha="right" if len(names) > 3 else "center")
+    ax.set_ylabel("size (MB, uncompressed)")
+    ax.set_title("Image size by layer")
+    ax.margins(y=0.12)
+    return ax
+
+
+def build_times(summary_table, group: str = "scenario", series: str = "dockerfile", ax=None):
+    """Grouped bars of median seconds with min-max whiskers (input: ``dl.experiments.summary``)."""
+    import numpy as np
+
+    ax = _axes(ax)
+    groups = list(dict.fromkeys(summary_table[group]))
+    names = list(dict.fromkeys(summary_table[series]))
+    width = 0.8 / max(1, len(names))
+    for offset, name in enumerate(names):
+        part = summary_table[summary_table[series] == name].set_index(group).reindex(groups)
+        x = np.arange(len(groups)) + (offset - (len(names) - 1) / 2) * width
+        errors = [part["median"] - part["min"], part["max"] - part["median"]]
+        bars = ax.bar(x, part["median"], width, label=str(name), yerr=errors, capsize=3)
+        ax.bar_label(bars, labels=[f"{v:.2f}" if v < 10 else f"{v:.1f}" for v in part["median"]], fontsize=7, padding=2)
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel("build time (s, median; whiskers min-max)")
+    ax.set_title("Build time")
+    ax.legend(frameon=False)
+    return ax
+
+
+def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] = ("size", "compressed")):
+    """Horizontal bars of uncompressed and compressed size per image, log scale when sizes span decades."""
+    import numpy as np
+
+    ax = _axes(ax, size=(8, 0.6 * len(table) + 1.5))
+    labels = list(table[name])
+    y = np.arange(len(labels))
+    present = [column for column in sizes if column in table and table[column].notna().all()]
+    height = 0.8 / max(1, len(present))
+    for offset, column in enumerate(present):
+        values = table[column].astype(float) / MB
+        positions = y + (offset - (len(present) - 1) / 2) * height
+        bars = ax.barh(positions, values, height, label="uncompressed" if column == "size" else "compressed (download)")
+        ax.bar_label(bars, labels=[f"{v:.1f} MB" if v >= 1 else f"{v * 1000:.0f} kB" for v in values], fontsize=7, padding=2)
+    all_values = np.concatenate([table[c].astype(float).to_numpy() for c in present]) / MB
+    if all_values.size and all_values.min() > 0 and all_values.max() / all_values.min() >= 10:
+        ax.set_xscale("log")
+        ax.set_xlabel("size (MB, log scale)")
+    else:
+        ax.set_xlabel("size (MB)")
+    standin_column = "stand-in base"
+    title = "Image size"
+    if standin_column in table and table[standin_column].astype(bool).any():
+        labels = [f"{label} *" if table[standin_column].iloc[i] else label for i, label in enumerate(labels)]
+        title += "\n* built on a course stand-in base, not the official image"
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.margins(x=0.15)
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+def cache_timeline(results, dockerfile: str | None = None, ax=None):
+    """Steps x rebuilds: which steps came from the cache (green) and which ran again (red).
+
+    ``results`` is ``dl.experiments.layer_cache(...)``; one panel per Dockerfile when ``ax`` is None.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    names = [dockerfile] if dockerfile else list(dict.fromkeys(results["dockerfile"]))
+    if ax is None:
+        _, axes = plt.subplots(1, len(names), figsize=(6 * len(names), 4), layout="constrained", squeeze=False)
+        axes = list(axes[0])
+    else:
+        axes = [ax]
+    first_run = results["run"].min()
+    for axis, name in zip(axes, names):
+        rows = results[(results["dockerfile"] == name) & (results["run"] == first_run)]
+        scenarios = list(rows["scenario"])
+        steps = list(rows.iloc[0]["step_detail"]["instruction"])
+        for column, (_, row) in enumerate(rows.iterrows()):
+            detail = row["step_detail"]
+            for line, (instruction, cached) in enumerate(zip(detail["instruction"], detail["cached"])):
+                is_from = instruction.upper().startswith("FROM")
+                colour = "#cccccc" if is_from else CACHED_COLOUR if cached else REBUILT_COLOUR
+                axis.add_patch(plt.Rectangle((column, line), 0.95, 0.9, color=colour))
+        axis.set_xlim(0, len(scenarios))
+        axis.set_ylim(len(steps), 0)
+        axis.set_xticks([i + 0.475 for i in range(len(scenarios))], scenarios)
+        axis.set_yticks([i + 0.45 for i in range(len(steps))], [s[:38] for s in steps], fontsize=7)
+        axis.set_title(f"{name}: which steps ran again")
+        axis.tick_params(length=0)
+        for side in axis.spines.values():
+            side.set_visible(False)
+    axes[-1].legend(
+        handles=[Patch(color=CACHED_COLOUR, label="from cache"), Patch(color=REBUILT_COLOUR, label="rebuilt"), Patch(color="#cccccc", label="base image")],
+        frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+    )
+    return axes[0] if len(axes) == 1 else axes
