@@ -201,10 +201,28 @@ def _dockerignore_patterns(context: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def _explain(error_text: str) -> str:
+def _from_image(instruction: str | None) -> str | None:
+    words = (instruction or "").split()
+    if len(words) >= 2 and words[0].upper() == "FROM":
+        return next((word for word in words[1:] if not word.startswith("--")), None)
+    return None
+
+
+def _explain(error_text: str, instruction: str | None = None) -> str:
     """The learner's next step for the build errors the course meets."""
     text = error_text.lower()
     if "no such host" in text or "dial tcp" in text or "i/o timeout" in text:
+        from .bases import catalogue_image
+
+        image = _from_image(instruction)
+        try:
+            catalogue_image(image or "")
+        except DockerlabError:
+            if image:
+                return (
+                    f"The FROM line names {image}, which is not on this machine, and no registry answers to pull it. "
+                    "Check the name and tag; course base images come from `dockerlab prepare`."
+                )
         return (
             "A base image is missing and no registry answers. Run `dockerlab prepare` "
             "(it builds stand-ins when Docker Hub is unreachable), then build again."
@@ -313,7 +331,7 @@ def build(
             instruction=current.instruction if current else None,
             exit_code=parser.exit_code(),
             log_tail=parser.log[-LOG_TAIL_LINES:],
-            fix=_explain(reason),
+            fix=_explain(reason, current.instruction if current else None),
         )
 
     # Build labels reach the classic builder as one extra LABEL step after the Dockerfile's last.

@@ -60,7 +60,7 @@ def layer_cache(
     """Cold build, then a rebuild per edit, for each Dockerfile, ``repeat`` times.
 
     Works on a copy of ``app_dir`` (your files are never edited). One row per build: dockerfile,
-    scenario, run, seconds, steps, rebuilt (count), rebuilt_steps (the instructions that ran).
+    image, scenario, run, seconds, steps, rebuilt (count), rebuilt_steps (the instructions that ran).
     """
     import pandas as pd
 
@@ -92,6 +92,7 @@ def layer_cache(
                     rows.append(
                         {
                             "dockerfile": name,
+                            "image": tag,
                             "scenario": scenario,
                             "meaning": _EDIT_MEANING[scenario],
                             "run": run,

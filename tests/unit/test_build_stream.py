@@ -89,3 +89,10 @@ def test_build_failed_message_carries_the_evidence():
 )
 def test_build_errors_get_a_next_step(error, words):
     assert words in build_module._explain(error)
+
+
+def test_offline_unknown_base_is_not_sent_to_prepare():
+    offline = "dial tcp: lookup registry-1.docker.io: no such host"
+    assert "dockerlab prepare" in build_module._explain(offline, "FROM python:3.11-slim")
+    fix = build_module._explain(offline, "FROM frank/python-hacked:latest AS base")
+    assert "frank/python-hacked:latest" in fix and "Check the name" in fix

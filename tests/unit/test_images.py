@@ -1,0 +1,90 @@
+"""Image tables from recorded `history`/`inspect` JSON, and the wasted-space arithmetic."""
+import pytest
+
+from dockerlab.experiments import summary
+from dockerlab.images import LayerFiles, clean_instruction, layers_from_history, waste_from_layers
+
+
+@pytest.mark.parametrize(
+    "created_by, expected",
+    [
+        ('/bin/sh -c #(nop)  CMD ["python3"]', 'CMD ["python3"]'),
+        ("/bin/sh -c #(nop) WORKDIR /app", "WORKDIR /app"),
+        ("/bin/sh -c #(nop) COPY file:abc in /app ", "COPY file:abc in /app"),
+        ("/bin/sh -c apt-get update && apt-get install -y x", "RUN apt-get update && apt-get install -y x"),
+        ("|2 A=1 B=2 /bin/sh -c make", "RUN make"),
+        ("RUN /bin/sh -c pip install x # buildkit", "RUN /bin/sh -c pip install x"),
+    ],
+)
+def test_clean_instruction(created_by, expected):
+    assert clean_instruction(created_by) == expected
+
+
+def test_imported_base_layer_is_named():
+    assert clean_instruction("", "Imported from -") == "(base layer: imported)"
+
+
+def test_layers_table_matches_history_and_inspect(fixture_json):
+    recorded = fixture_json("image_python_slim.json")
+    table = layers_from_history(recorded["history"])
+    assert len(table) == len(recorded["history"])
+    assert table["instruction"].iloc[0] == "(base layer: imported)"
+    assert table["cumulative_size"].iloc[-1] == recorded["inspect"]["Size"]
+    assert table["size"].sum() == recorded["inspect"]["Size"]
+    assert table["cumulative_size"].is_monotonic_increasing
+    assert any(instruction.startswith("RUN apt-get update") for instruction in table["instruction"])
+    assert not any("#(nop)" in instruction for instruction in table["instruction"])
+
+
+def layer(instruction, files=None, whiteouts=(), opaque=()):
+    files = files or {}
+    return LayerFiles(instruction, dict(files), list(whiteouts), list(opaque), 0, sum(files.values()))
+
+
+def test_a_file_deleted_later_is_wasted():
+    waste = waste_from_layers("x", [
+        layer("FROM base", {"/bin/sh": 100}),
+        layer("RUN write", {"/big": 10_000_000}),
+        layer("RUN rm /big", whiteouts=["/big"]),
+    ])
+    assert waste.total_bytes == 10_000_000
+    row = waste.offenders.iloc[0]
+    assert (row["path"], row["change"], row["written_by"], row["removed_by"]) == ("/big", "deleted", "RUN write", "RUN rm /big")
+    assert "every pull downloads them" in row["why"]
+    assert waste.efficiency == pytest.approx(100 / 10_000_100)
+
+
+def test_an_overwritten_file_wastes_its_first_copy():
+    waste = waste_from_layers("x", [layer("A", {"/f": 300}), layer("B", {"/f": 200})])
+    assert waste.total_bytes == 300 and waste.offenders.iloc[0]["change"] == "overwritten"
+    assert waste.efficiency == pytest.approx(200 / 500)
+
+
+def test_deleting_a_directory_wastes_everything_below_it():
+    waste = waste_from_layers("x", [
+        layer("A", {"/cache/a": 5, "/cache/sub/b": 7, "/keep": 1}),
+        layer("B", whiteouts=["/cache"]),
+    ])
+    assert waste.total_bytes == 12 and set(waste.offenders["path"]) == {"/cache/a", "/cache/sub/b"}
+
+
+def test_an_opaque_directory_hides_what_was_below():
+    waste = waste_from_layers("x", [
+        layer("A", {"/app/old.py": 50}),
+        layer("B", {"/app/new.py": 20}, opaque=["/app"]),
+    ])
+    assert waste.total_bytes == 50 and list(waste.offenders["path"]) == ["/app/old.py"]
+
+
+def test_no_waste_scores_one():
+    waste = waste_from_layers("x", [layer("A", {"/a": 1}), layer("B", {"/b": 2})])
+    assert waste.total_bytes == 0 and waste.efficiency == 1.0 and waste.offenders.empty
+
+
+def test_summary_is_median_with_min_and_max():
+    import pandas as pd
+
+    runs = pd.DataFrame({"scenario": ["code"] * 3 + ["none"] * 3, "seconds": [3.0, 1.0, 2.0, 0.1, 0.3, 0.2]})
+    table = summary(runs, "scenario").set_index("scenario")
+    assert table.loc["code", ["median", "min", "max", "n"]].tolist() == [2.0, 1.0, 3.0, 3]
+    assert table.loc["none", "median"] == pytest.approx(0.2)
