@@ -1,0 +1,189 @@
+"""Run containers the way `docker run` does, labelled for the course and removed when done."""
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import docker.errors
+import requests.exceptions
+
+from . import engine
+from .errors import DockerlabError
+from .labels import COURSE_LABELS
+
+__all__ = ["run", "start", "Container", "RunResult"]
+
+
+@dataclass
+class RunResult:
+    """What `docker run --rm` gave: exit code, output (stdout and stderr), wall seconds."""
+
+    image: str
+    command: str
+    exit_code: int
+    output: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def __str__(self) -> str:
+        return self.output
+
+    def _repr_html_(self) -> str:
+        head = f"<code>docker run --rm {html.escape(self.image)} {html.escape(self.command)}</code> → exit {self.exit_code}"
+        return f"<p>{head}</p><pre>{html.escape(self.output)}</pre>"
+
+
+def _command_text(command) -> str:
+    if command is None:
+        return ""
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def _wrap(error: Exception, image: str) -> DockerlabError:
+    if isinstance(error, docker.errors.ImageNotFound):
+        return DockerlabError(f"There is no image {image!r} here.", fix="Build it (dl.build) or `dockerlab prepare` for a course base image.")
+    text = str(getattr(error, "explanation", None) or error)
+    if "port is already allocated" in text or "address already in use" in text:
+        return DockerlabError(f"Could not start {image}: a port it publishes is already in use ({text}).", fix="Stop what uses that port, or run dl.cleanup() to remove course containers.")
+    if "executable file not found" in text or "no such file or directory" in text:
+        return DockerlabError(f"Could not start {image}: the command does not exist in the image ({text}).", fix="Check the command, or the image's CMD/ENTRYPOINT.")
+    return DockerlabError(f"Could not run {image}: {text}", fix="Read the message above; `dockerlab doctor` checks the engine.")
+
+
+def run(
+    image: str,
+    command: str | Sequence[str] | None = None,
+    *,
+    environment: Mapping[str, str] | None = None,
+    user: str | None = None,
+    volumes: Mapping[str, dict] | None = None,
+    network: str | None = None,
+    entrypoint: str | Sequence[str] | None = None,
+    timeout: float = 300,
+) -> RunResult:
+    """Run ``image`` to the end (like ``docker run --rm``) and return its output and exit code."""
+    client = engine.client()
+    started = time.perf_counter()
+    container = None
+    try:
+        container = client.containers.create(
+            image, command, environment=dict(environment or {}), user=user, volumes=volumes,
+            network=network, entrypoint=entrypoint, labels=COURSE_LABELS,
+        )
+        container.start()
+        status = container.wait(timeout=timeout)
+        seconds = time.perf_counter() - started
+        output = container.logs(stdout=True, stderr=True).decode(errors="replace")
+    except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
+        raise _wrap(error, image) from None
+    except requests.exceptions.ReadTimeout:
+        raise DockerlabError(f"{image} did not finish within {timeout:.0f} s.", fix="Check that its command ends, or pass a longer timeout=.") from None
+    finally:
+        if container is not None:
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.APIError:
+                pass
+    return RunResult(image, _command_text(command), int(status.get("StatusCode", -1)), output, seconds)
+
+
+class Container:
+    """A running course container (like ``docker run -d``). Use as a context manager to remove it."""
+
+    def __init__(self, container) -> None:
+        self._container = container
+
+    @property
+    def id(self) -> str:
+        return self._container.id
+
+    @property
+    def name(self) -> str:
+        return self._container.name
+
+    @property
+    def image_id(self) -> str:
+        return self._container.attrs["Image"]
+
+    def exec(self, command: str | Sequence[str], user: str | None = None) -> str:
+        """Run a command inside (like ``docker exec``); returns its output, raises when it fails."""
+        if isinstance(command, str):
+            command = ["sh", "-c", command]
+        result = self._container.exec_run(command, user=user or "")
+        output = result.output.decode(errors="replace")
+        if result.exit_code != 0:
+            raise DockerlabError(f"`{' '.join(command)}` exited {result.exit_code} in {self.name}: {output.strip()}", fix="Check the command.")
+        return output
+
+    def diff(self):
+        """What changed in the container's writable layer (like ``docker diff``): kind (A/C/D) and path."""
+        import pandas as pd
+
+        kinds = {0: "C", 1: "A", 2: "D"}
+        changes = self._container.diff() or []
+        return pd.DataFrame([(kinds.get(c["Kind"], "?"), c["Path"]) for c in changes], columns=["kind", "path"])
+
+    def memory_usage(self) -> int:
+        """Bytes of memory the container uses now (its cgroup's usage, minus page cache where reported)."""
+        stats = self._container.stats(stream=False)["memory_stats"]
+        usage = int(stats.get("usage", 0))
+        cache = int((stats.get("stats") or {}).get("total_inactive_file", (stats.get("stats") or {}).get("inactive_file", 0)))
+        return max(0, usage - cache)
+
+    def logs(self) -> str:
+        return self._container.logs().decode(errors="replace")
+
+    def remove(self) -> None:
+        try:
+            self._container.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+
+    def __enter__(self) -> "Container":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+    def __repr__(self) -> str:
+        return f"<Container {self.name} ({self.id[:12]})>"
+
+
+def start(
+    image: str,
+    command: str | Sequence[str] | None = None,
+    *,
+    name: str | None = None,
+    ports: Mapping[str, int] | None = None,
+    environment: Mapping[str, str] | None = None,
+    network: str | None = None,
+    volumes: Mapping[str, dict] | None = None,
+) -> Container:
+    """Start ``image`` in the background; ``ports`` {"5000/tcp": 5000} are published on 127.0.0.1 only."""
+    client = engine.client()
+    published = {inside: ("127.0.0.1", outside) for inside, outside in (ports or {}).items()}
+    if name:
+        try:
+            old = client.containers.get(name)
+            if (old.labels or {}).get("org.dockerlab.course") == "1":
+                old.remove(force=True, v=True)  # a course container left by an earlier run
+        except docker.errors.NotFound:
+            pass
+    try:
+        container = client.containers.run(
+            image, command, name=name, detach=True, ports=published, environment=dict(environment or {}),
+            network=network, volumes=volumes, labels=COURSE_LABELS,
+        )
+    except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
+        if name:
+            try:
+                client.containers.get(name).remove(force=True)
+            except docker.errors.APIError:
+                pass
+        raise _wrap(error, image) from None
+    return Container(container)

@@ -1,0 +1,103 @@
+"""A registry of your own on 127.0.0.1: push, pull by digest, and read the manifest a pull follows."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import docker.errors
+
+from . import engine
+from .containers import Container, start
+from .errors import DockerlabError
+
+__all__ = ["LocalRegistry", "local_registry"]
+
+MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+    ]
+)
+
+
+class LocalRegistry:
+    """``registry:2`` published on 127.0.0.1:``port``; remove it with ``stop()`` or a ``with`` block."""
+
+    def __init__(self, container: Container, port: int) -> None:
+        self.container = container
+        self.port = port
+        self.host = f"127.0.0.1:{port}"
+
+    def _get(self, path: str, accept: str | None = None) -> bytes:
+        request = urllib.request.Request(f"http://{self.host}{path}", headers={"Accept": accept} if accept else {})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read()
+
+    def wait_until_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._get("/v2/")
+                return
+            except (urllib.error.URLError, ConnectionError, OSError) as error:
+                if time.monotonic() > deadline:
+                    raise DockerlabError(
+                        f"The registry on {self.host} did not answer within {timeout:.0f} s ({error}).",
+                        fix=f"Its log: {self.container.logs()[-500:]}",
+                    ) from None
+                time.sleep(0.2)
+
+    def push(self, image: str, repository: str, tag: str = "latest") -> str:
+        """Tag ``image`` as HOST/repository:tag, push it, and return the manifest digest."""
+        client = engine.client()
+        target = f"{self.host}/{repository}"
+        client.api.tag(image, target, tag)
+        digest = None
+        for event in client.api.push(target, tag=tag, stream=True, decode=True):
+            if "error" in event:
+                raise DockerlabError(f"Pushing {target}:{tag} failed: {event['error']}", fix="Check the registry container's log.")
+            digest = (event.get("aux") or {}).get("Digest", digest)
+        if digest is None:
+            raise DockerlabError(f"The push of {target}:{tag} reported no digest.", fix="Push again; check the registry's log.")
+        return digest
+
+    def pull(self, repository: str, digest: str) -> str:
+        """Pull HOST/repository@digest and return the image id."""
+        try:
+            return engine.client().images.pull(f"{self.host}/{repository}@{digest}").id
+        except docker.errors.APIError as error:
+            raise DockerlabError(f"Pulling {repository}@{digest} failed: {error.explanation}", fix="Check that it was pushed to this registry.") from None
+
+    def manifest(self, repository: str, reference: str):
+        """The manifest's layers: digest and compressed size (the bytes a pull downloads)."""
+        import pandas as pd
+
+        document = json.loads(self._get(f"/v2/{repository}/manifests/{reference}", accept=MANIFEST_TYPES))
+        table = pd.DataFrame([(layer["digest"], layer["size"], layer["mediaType"]) for layer in document["layers"]], columns=["digest", "compressed_size", "media_type"])
+        table.attrs["config"] = document["config"]["digest"]
+        return table
+
+    def repositories(self) -> list[str]:
+        return json.loads(self._get("/v2/_catalog"))["repositories"]
+
+    def stop(self) -> None:
+        self.container.remove()
+
+    def __enter__(self) -> "LocalRegistry":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def local_registry(port: int = 5000, name: str = "dockerlab-registry") -> LocalRegistry:
+    """Start ``registry:2`` on 127.0.0.1:``port`` (replacing one left by an earlier run) and wait for it."""
+    registry = LocalRegistry(start("registry:2", name=name, ports={"5000/tcp": port}), port)
+    try:
+        registry.wait_until_ready()
+    except DockerlabError:
+        registry.stop()
+        raise
+    return registry

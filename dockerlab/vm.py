@@ -1,0 +1,157 @@
+"""A virtual machine measured beside a container: boot-to-userspace seconds and qemu's memory.
+
+The VM is Debian's stock kernel with a busybox initramfs whose /init prints a marker and powers
+off (made inside a container from ``bases/recipes/vm-assets.Dockerfile``). It boots under KVM
+when KVM really works here (tried, with a timeout), otherwise under software emulation (TCG),
+and the results say which.
+"""
+from __future__ import annotations
+
+import io
+import os
+import platform
+import select
+import shutil
+import subprocess
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import engine
+from .bases import RECIPES
+from .errors import DockerlabError
+
+__all__ = ["VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "MARKER"]
+
+MARKER = b"DOCKERLAB-VM-USERSPACE-READY"
+ASSETS_TAG = "dockerlab-vm/assets:latest"
+CACHE = Path(os.environ.get("DOCKERLAB_CACHE", Path.home() / ".cache" / "dockerlab")) / "vm"
+KVM_PROBE_SECONDS = 10
+TCG_TIMEOUT_SECONDS = 120
+VM_MEMORY_MB = 256
+FIRECRACKER_REFERENCE = "Firecracker (NSDI '20): a microVM boots in < 125 ms with < 5 MB of memory overhead"
+
+_kvm_verdict: dict[str, bool] = {}
+
+
+class VmUnavailable(DockerlabError):
+    """No VM can be booted here (no qemu for this architecture)."""
+
+
+@dataclass(frozen=True)
+class VmBoot:
+    """One boot: seconds from starting qemu to the marker from userspace, qemu's memory then."""
+
+    accelerator: str
+    seconds: float
+    rss_bytes: int
+    peak_rss_bytes: int
+
+
+def _qemu() -> str:
+    if platform.machine() not in ("x86_64", "AMD64"):
+        raise VmUnavailable(
+            f"The course VM is built for x86_64; this machine is {platform.machine()}.",
+            fix="Read the recorded VM figures instead; containers are measured live as usual.",
+        )
+    binary = shutil.which("qemu-system-x86_64")
+    if not binary:
+        raise VmUnavailable(
+            "qemu-system-x86_64 is not installed, so no VM can be booted for the comparison.",
+            fix="Debian/Ubuntu: sudo apt-get install qemu-system-x86 (or sudo bash scripts/install-vm-tools); macOS: brew install qemu.",
+        )
+    return binary
+
+
+def assets(progress: bool = False) -> tuple[Path, Path]:
+    """Kernel and initramfs paths, made once in a container and cached under ~/.cache/dockerlab/vm."""
+    from .builder import build
+
+    kernel, initramfs = CACHE / "vmlinuz", CACHE / "initramfs.gz"
+    if kernel.exists() and initramfs.exists():
+        return kernel, initramfs
+    client = engine.client()
+    with_recipe = RECIPES / "vm-assets.Dockerfile"
+    build(RECIPES, with_recipe.read_text(), tag=ASSETS_TAG, progress=progress)
+    container = client.api.create_container(ASSETS_TAG, command=["true"], labels={"org.dockerlab.course": "1"})
+    try:
+        stream, _ = client.api.get_archive(container["Id"], "/vm")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            for member in archive.getmembers():
+                if member.isfile():
+                    target = CACHE / Path(member.name).name
+                    target.write_bytes(archive.extractfile(member).read())
+    finally:
+        client.api.remove_container(container["Id"], force=True)
+    return kernel, initramfs
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) * 1024
+    return fields.get("VmRSS", 0), fields.get("VmHWM", 0)
+
+
+def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
+    """Boot the course VM once under ``accelerator`` ("kvm" or "tcg"); raises when it does not boot in time."""
+    qemu = _qemu()
+    kernel, initramfs = assets()
+    timeout = timeout or (KVM_PROBE_SECONDS if accelerator == "kvm" else TCG_TIMEOUT_SECONDS)
+    command = [
+        qemu, "-accel", accelerator, "-m", str(VM_MEMORY_MB), "-smp", "1", "-nographic", "-no-reboot",
+        "-kernel", str(kernel), "-initrd", str(initramfs), "-append", "console=ttyS0 panic=-1 quiet",
+    ]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    seen = b""
+    try:
+        while MARKER not in seen:
+            remaining = timeout - (time.perf_counter() - started)
+            if remaining <= 0 or process.poll() is not None:
+                raise DockerlabError(
+                    f"The VM did not reach userspace under {accelerator} within {timeout:.0f} s.",
+                    fix=f"qemu said: {seen.decode(errors='replace')[-400:] or '(nothing)'}",
+                )
+            ready, _, _ = select.select([process.stdout], [], [], min(remaining, 1.0))
+            if ready:
+                chunk = os.read(process.stdout.fileno(), 65536)
+                seen += chunk
+        seconds = time.perf_counter() - started
+        rss, peak = _memory(process.pid)
+    finally:
+        process.kill()
+        process.wait()
+    return VmBoot(accelerator, seconds, rss, peak)
+
+
+def kvm_works() -> bool:
+    """True when a VM really boots under KVM here (tried once, with a timeout, then remembered)."""
+    if "kvm" not in _kvm_verdict:
+        if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+            _kvm_verdict["kvm"] = False
+        else:
+            try:
+                boot("kvm")
+                _kvm_verdict["kvm"] = True
+            except DockerlabError:
+                _kvm_verdict["kvm"] = False
+    return _kvm_verdict["kvm"]
+
+
+def boot_times(n: int = 3):
+    """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot."""
+    import pandas as pd
+
+    accelerator = "kvm" if kvm_works() else "tcg"
+    rows = []
+    for run in range(1, n + 1):
+        result = boot(accelerator)
+        rows.append({"kind": "VM (qemu)", "accelerator": accelerator, "run": run, "seconds": result.seconds, "memory_bytes": result.rss_bytes})
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "vm_boot"
+    return table
