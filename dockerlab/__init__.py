@@ -2,11 +2,12 @@
 
 In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 """
-from . import bases, engine, experiments, plots
+from . import bases, check, engine, experiments, paths, plots, registry, vm
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
-from .images import compare, diff, image_size, layers, wasted_space
+from .containers import run, start
+from .images import compare, diff, dockerfile_layers, image_id, image_size, layers, remove, wasted_space
 from .readiness import doctor
 from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
 
@@ -18,12 +19,21 @@ __all__ = [
     "build",
     "BuildResult",
     "layers",
+    "dockerfile_layers",
+    "image_id",
+    "remove",
     "image_size",
     "compare",
     "diff",
     "wasted_space",
     "experiments",
     "plots",
+    "run",
+    "start",
+    "check",
+    "registry",
+    "vm",
+    "paths",
     "cleanup",
     "DockerlabError",
     "DockerUnavailable",

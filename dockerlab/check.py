@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import BuildFailed, DockerlabError
 
-__all__ = ["CheckResult", "judge_output", "dockerfile_prints"]
+__all__ = ["CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains"]
 
 
 @dataclass
@@ -46,17 +46,51 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
     return CheckResult(exercise, False, messages)
 
 
-def dockerfile_prints(app_dir: str | Path, expected_line: str, dockerfile: str = "Dockerfile", *, exercise: str = "Dockerfile exercise") -> CheckResult:
-    """Build ``app_dir`` with its Dockerfile, run the image, and pass if it prints ``expected_line``."""
+def output_contains(result, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
+    """Judge a ``dl.run(...)`` result: exit 0 and ``expected_line`` among its lines."""
+    return judge_output(exercise, result.exit_code, result.output, expected_line)
+
+
+def program_prints(
+    app_dir: str | Path,
+    expected_line: str,
+    *,
+    files: dict[str, str] | None = None,
+    buildargs: dict[str, str] | None = None,
+    exercise: str = "program exercise",
+) -> CheckResult:
+    """Build a copy of ``app_dir`` with ``files`` replaced by the learner's versions, run it, and
+    pass if it prints ``expected_line`` (the app folder itself is never changed)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
+        copy = Path(folder) / Path(app_dir).name
+        shutil.copytree(app_dir, copy)
+        for name, text in (files or {}).items():
+            (copy / name).write_text(text)
+        return dockerfile_prints(copy, expected_line, buildargs=buildargs, exercise=exercise)
+
+
+def dockerfile_prints(
+    app_dir: str | Path,
+    expected_line: str,
+    dockerfile: str = "Dockerfile",
+    *,
+    buildargs: dict[str, str] | None = None,
+    exercise: str = "Dockerfile exercise",
+) -> CheckResult:
+    """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
+    and pass if it prints ``expected_line``."""
     from .builder import build
     from .containers import run
 
     folder = Path(app_dir)
-    if not (folder / dockerfile).is_file():
+    if "\n" not in dockerfile and not (folder / dockerfile).is_file():
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
     tag = f"dockerlab-exercise/{folder.name.lower()}:check"
     try:
-        build(folder, dockerfile, tag=tag, progress=False)
+        build(folder, dockerfile, tag=tag, buildargs=buildargs, progress=False)
     except BuildFailed as error:
         where = f"step {error.step} ({error.instruction})" if error.step else "the build"
         return CheckResult(exercise, False, [f"the image does not build: {where} failed: {error.reason}", error.fix or ""])

@@ -18,7 +18,9 @@ from .errors import DockerlabError
 from .images import compare
 from .labels import COURSE_LABELS
 
-__all__ = ["layer_cache", "multi_stage", "start_time", "summary", "SCENARIOS"]
+__all__ = [
+    "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "summary", "SCENARIOS",
+]
 
 SCENARIOS = ("cold", "none", "code", "requirements")
 _EDIT_MEANING = {
@@ -168,3 +170,63 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "start_time"
     return table
+
+
+def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> int:
+    """Bytes of memory an idle container of ``image`` uses (its cgroup), measured while it runs."""
+    from .containers import start
+
+    with start(image, list(command)) as container:
+        return container.memory_usage()
+
+
+def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: int = 3):
+    """Start-to-exit seconds and memory: ``containers`` runs of ``image`` against ``vms`` boots of a small VM.
+
+    One row per run: kind, accelerator, run, seconds, memory_bytes. The VM rows come from
+    :mod:`dockerlab.vm` (KVM where it really works here, else software emulation, as the rows say).
+    """
+    import pandas as pd
+
+    from . import vm
+
+    container_rows = start_time(image, n=containers).assign(kind="container", accelerator="none (shares the host kernel)")
+    container_rows["memory_bytes"] = idle_memory(image)
+    parts = [container_rows.drop(columns=["image"])]
+    try:
+        parts.append(vm.boot_times(vms))
+        unavailable = None
+    except vm.VmUnavailable as error:
+        unavailable = str(error)
+        print(f"No VM measured here: {unavailable}")
+    table = pd.concat(parts, ignore_index=True)[["kind", "accelerator", "run", "seconds", "memory_bytes"]]
+    table.attrs.update(experiment="vm_vs_container", vm_unavailable=unavailable)
+    return table
+
+
+def kernels(images: Sequence[str]):
+    """`uname -r` inside each image's container beside the engine host's kernel: one row per image."""
+    import pandas as pd
+
+    from .containers import run
+
+    host = engine.info().kernel
+    rows = []
+    for image in images:
+        inside = run(image, ["uname", "-r"]).output.strip()
+        rows.append({"image": image, "kernel inside the container": inside, "engine host kernel": host, "same kernel": inside == host})
+    return pd.DataFrame(rows)
+
+
+def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
+    """Run each image once (like `docker run --rm`); one row per environment with exit code and output."""
+    import pandas as pd
+
+    from .containers import run
+
+    rows = []
+    for environment, image in images.items():
+        result = run(image, command)
+        rows.append({"environment": environment, "image": image, "exit code": result.exit_code, "output": result.output.strip()})
+    table = pd.DataFrame(rows)
+    return table.style.set_properties(subset=["output"], **{"white-space": "pre-wrap", "text-align": "left", "font-family": "monospace"}).hide(axis="index")

@@ -11,6 +11,7 @@ import re
 import tarfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import docker.errors
@@ -21,6 +22,9 @@ from .errors import DockerlabError
 from .labels import COURSE_LABELS
 
 __all__ = [
+    "image_id",
+    "remove",
+    "dockerfile_layers",
     "layers",
     "layers_from_history",
     "clean_instruction",
@@ -64,6 +68,59 @@ def _inspect(image: str) -> dict:
         return engine.client().api.inspect_image(image)
     except docker.errors.ImageNotFound:
         raise _image_not_found(image) from None
+
+
+def image_id(image: str) -> str:
+    """The image's id (sha256:...): the same id means the same bytes."""
+    return _inspect(image)["Id"]
+
+
+def remove(image: str) -> None:
+    """Remove a tag (like `docker rmi`); the image goes when no tag or container uses it."""
+    try:
+        engine.client().api.remove_image(image)
+    except docker.errors.ImageNotFound:
+        raise _image_not_found(image) from None
+    except docker.errors.APIError as error:
+        raise DockerlabError(f"Cannot remove {image}: {error.explanation}", fix="Remove the containers that use it first (dl.cleanup()).") from None
+
+
+def _dockerfile_instructions(text: str) -> list[str]:
+    """The Dockerfile's instructions, one per entry, continuation lines joined, comments left out."""
+    instructions, current = [], ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not current and (not line or line.startswith("#")):
+            continue
+        if current and line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        instructions.append((current + line).strip())
+        current = ""
+    if current:
+        instructions.append(current.strip())
+    return instructions
+
+
+def dockerfile_layers(dockerfile: str | Path, image: str):
+    """Each line of a single-stage Dockerfile beside the layer it made in ``image`` (with its size)."""
+    import pandas as pd
+
+    from .builder import dockerfile_text
+
+    text = dockerfile_text(Path("."), dockerfile)[0] if isinstance(dockerfile, (str, Path)) and "\n" not in str(dockerfile) else str(dockerfile)
+    instructions = _dockerfile_instructions(text)
+    history = layers(image)
+    own = history[~history["instruction"].str.startswith("LABEL " + "org.dockerlab.course")]
+    made = own.tail(len(instructions) - 1)  # FROM makes no layer of its own: it is the base's layers
+    base = own.iloc[: len(own) - len(made)]
+    with_files = int((base["size"] > 0).sum())
+    rows = [{"Dockerfile line": instructions[0], "layer": f"the base image's layers ({with_files} with files)", "size": int(base["size"].sum())}]
+    for line, (_, layer) in zip(instructions[1:], made.iterrows()):
+        rows.append({"Dockerfile line": line, "layer": layer["instruction"], "size": int(layer["size"])})
+    return pd.DataFrame(rows)
 
 
 def layers_from_history(history: list[dict]):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-__all__ = ["layer_sizes", "build_times", "size_comparison", "cache_timeline"]
+__all__ = ["layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container"]
 
 MB = 1e6
 CACHED_COLOUR = "#8fbf8f"
@@ -136,3 +136,30 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
         frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0),
     )
     return axes[0] if len(axes) == 1 else axes
+
+
+def vm_vs_container(results, reference: str | None = None):
+    """Two log-scale panels: start time (median, min-max) and memory, container vs VM."""
+    import matplotlib.pyplot as plt
+
+    figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    grouped = results.groupby("kind", sort=False)
+    kinds = list(grouped.groups)
+    medians = grouped["seconds"].median()
+    lows, highs = grouped["seconds"].min(), grouped["seconds"].max()
+    colours = ["C0", "C3"]
+    bars = time_axis.bar(kinds, medians, yerr=[medians - lows, highs - medians], capsize=4, color=colours[: len(kinds)])
+    time_axis.bar_label(bars, labels=[f"{v:.2f} s" for v in medians], padding=3, fontsize=8)
+    time_axis.set_yscale("log")
+    time_axis.set_ylabel("seconds to the first command (log scale)")
+    time_axis.set_title("Start: container run vs VM boot")
+    memory = grouped["memory_bytes"].median() / MB
+    bars = memory_axis.bar(kinds, memory, color=colours[: len(kinds)])
+    memory_axis.bar_label(bars, labels=[f"{v:.1f} MB" for v in memory], padding=3, fontsize=8)
+    memory_axis.set_yscale("log")
+    memory_axis.set_ylabel("memory (MB, log scale)")
+    memory_axis.set_title("Memory: idle container vs qemu process")
+    accelerators = ", ".join(sorted(set(results.loc[results["kind"] != "container", "accelerator"])))
+    note = f"VM accelerator: {accelerators}" + (f"; reference: {reference}" if reference else "")
+    figure.text(0.01, -0.04, note, fontsize=7)
+    return time_axis

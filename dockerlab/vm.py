@@ -22,7 +22,7 @@ from . import engine
 from .bases import RECIPES
 from .errors import DockerlabError
 
-__all__ = ["VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "MARKER"]
+__all__ = ["VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "kernel_package_bytes", "MARKER"]
 
 MARKER = b"DOCKERLAB-VM-USERSPACE-READY"
 ASSETS_TAG = "dockerlab-vm/assets:latest"
@@ -69,7 +69,7 @@ def assets(progress: bool = False) -> tuple[Path, Path]:
     from .builder import build
 
     kernel, initramfs = CACHE / "vmlinuz", CACHE / "initramfs.gz"
-    if kernel.exists() and initramfs.exists():
+    if kernel.exists() and initramfs.exists() and (CACHE / "kernel-package-bytes").exists():
         return kernel, initramfs
     client = engine.client()
     with_recipe = RECIPES / "vm-assets.Dockerfile"
@@ -155,3 +155,9 @@ def boot_times(n: int = 3):
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "vm_boot"
     return table
+
+
+def kernel_package_bytes() -> int:
+    """Installed size of Debian's kernel package (kernel and modules): what every VM carries, no container does."""
+    assets()
+    return int((CACHE / "kernel-package-bytes").read_text().strip())

@@ -8,6 +8,7 @@ RUN apt-get update \
  && dpkg-deb -x linux-image-*.deb /tmp/kernel \
  && mkdir -p /vm /tmp/initramfs/bin /tmp/initramfs/proc /tmp/initramfs/dev \
  && cp /tmp/kernel/boot/vmlinuz-* /vm/vmlinuz \
+ && du -sb /tmp/kernel | cut -f1 > /vm/kernel-package-bytes \
  && cp /bin/busybox /tmp/initramfs/bin/busybox \
  && mknod -m 600 /tmp/initramfs/dev/console c 5 1 \
  && printf '#!/bin/busybox sh\n/bin/busybox mount -t proc proc /proc\necho DOCKERLAB-VM-USERSPACE-READY\n/bin/busybox poweroff -f\n' > /tmp/initramfs/init \
