@@ -141,6 +141,7 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
 def vm_vs_container(results, reference: str | None = None):
     """Two log-scale panels: start time (median, min-max) and memory, container vs VM."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     grouped = results.groupby("kind", sort=False)
@@ -151,12 +152,16 @@ def vm_vs_container(results, reference: str | None = None):
     bars = time_axis.bar(kinds, medians, yerr=[medians - lows, highs - medians], capsize=4, color=colours[: len(kinds)])
     time_axis.bar_label(bars, labels=[f"{v:.2f} s" for v in medians], padding=3, fontsize=8)
     time_axis.set_yscale("log")
-    time_axis.set_ylabel("seconds to the first command (log scale)")
+    time_axis.set_ylim(0.01, float(highs.max()) * 3)
+    time_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    time_axis.set_ylabel("seconds (log scale)\ncontainer: run to exit; VM: boot to first program")
     time_axis.set_title("Start: container run vs VM boot")
     memory = grouped["memory_bytes"].median() / MB
     bars = memory_axis.bar(kinds, memory, color=colours[: len(kinds)])
     memory_axis.bar_label(bars, labels=[f"{v:.1f} MB" for v in memory], padding=3, fontsize=8)
     memory_axis.set_yscale("log")
+    memory_axis.set_ylim(0.1, float(memory.max()) * 3)
+    memory_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     memory_axis.set_ylabel("memory (MB, log scale)")
     memory_axis.set_title("Memory: idle container vs qemu process")
     accelerators = ", ".join(sorted(set(results.loc[results["kind"] != "container", "accelerator"])))

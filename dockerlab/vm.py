@@ -32,6 +32,7 @@ TCG_TIMEOUT_SECONDS = 120
 VM_MEMORY_MB = 256
 FIRECRACKER_REFERENCE = "Firecracker (NSDI '20): a microVM boots in < 125 ms with < 5 MB of memory overhead"
 
+ACCELERATOR_NAMES = {"kvm": "KVM (hardware virtualisation)", "tcg": "software emulation (TCG)"}
 _kvm_verdict: dict[str, bool] = {}
 
 
@@ -151,7 +152,7 @@ def boot_times(n: int = 3):
     rows = []
     for run in range(1, n + 1):
         result = boot(accelerator)
-        rows.append({"kind": "VM (qemu)", "accelerator": accelerator, "run": run, "seconds": result.seconds, "memory_bytes": result.rss_bytes})
+        rows.append({"kind": "VM (qemu)", "accelerator": ACCELERATOR_NAMES[accelerator], "run": run, "seconds": result.seconds, "memory_bytes": result.rss_bytes})
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "vm_boot"
     return table
