@@ -2,12 +2,12 @@
 
 In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 """
-from . import bases, check, engine, experiments, paths, plots, registry, vm
+from . import bases, check, engine, experiments, paths, plots, registry, results, vm
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
-from .containers import run, start
-from .images import compare, diff, dockerfile_layers, image_id, image_size, layers, remove, wasted_space
+from .containers import run, serve, start
+from .images import compare, diff, dockerfile_layers, file_size, image_id, image_size, layers, remove, wasted_space
 from .readiness import doctor
 from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
 
@@ -30,6 +30,9 @@ __all__ = [
     "plots",
     "run",
     "start",
+    "serve",
+    "file_size",
+    "results",
     "check",
     "registry",
     "vm",

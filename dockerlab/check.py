@@ -7,7 +7,10 @@ from pathlib import Path
 
 from .errors import BuildFailed, DockerlabError
 
-__all__ = ["CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains"]
+__all__ = [
+    "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
+    "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
+]
 
 
 @dataclass
@@ -99,3 +102,90 @@ def dockerfile_prints(
     except DockerlabError as error:
         return CheckResult(exercise, False, [f"the image built but does not run: {error.message}", error.fix or ""])
     return judge_output(exercise, result.exit_code, result.output, expected_line)
+
+
+def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], dependency_step: str, code_file: str) -> CheckResult:
+    """Pure verdict: after editing ``code_file`` the step containing ``dependency_step`` must come from the cache."""
+    matching = [(instruction, cached) for instruction, cached in steps_after_edit if dependency_step in instruction]
+    if not matching:
+        return CheckResult(exercise, False, [f"no step of your Dockerfile runs `{dependency_step}`: the dependencies must still be installed"])
+    rebuilt = [instruction for instruction, cached in matching if not cached]
+    if rebuilt:
+        return CheckResult(exercise, False, [
+            f"after editing {code_file}, `{rebuilt[0][:80]}` ran again: its cache was busted by an earlier step",
+            "copy only the dependency file (requirements.txt) before installing, and the rest of the code after",
+        ])
+    return CheckResult(exercise, True, [f"after editing {code_file}, `{matching[0][0][:80]}` came from the cache"])
+
+
+def cache_survives_code_edit(
+    app_dir: str | Path,
+    dockerfile: str,
+    *,
+    code_file: str = "app.py",
+    dependency_step: str = "pip install",
+    exercise: str = "cache exercise",
+) -> CheckResult:
+    """Build your Dockerfile on a copy of ``app_dir``, edit ``code_file``, rebuild: pass when the
+    dependency step came from the cache."""
+    import shutil
+    import tempfile
+
+    from .builder import build
+
+    with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
+        copy = Path(folder) / Path(app_dir).name
+        shutil.copytree(app_dir, copy)
+        tag = f"dockerlab-exercise/{copy.name.lower()}:cache-check"
+        try:
+            build(copy, dockerfile, tag=tag, progress=False)
+            with open(copy / code_file, "a") as source:
+                source.write("\n# an edit by the checker\n")
+            again = build(copy, dockerfile, tag=tag, progress=False)
+        except BuildFailed as error:
+            return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+    return judge_cache(exercise, [(step.instruction, step.cached) for step in again.dockerfile_steps], dependency_step, code_file)
+
+
+def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float) -> CheckResult:
+    """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller."""
+    from .units import format_bytes
+
+    messages, passed = [], True
+    if not served.ok:
+        passed = False
+        messages.append(f"the image does not answer HTTP requests: {served}")
+    ratio = reference_size / size if size else float("inf")
+    if ratio < min_ratio:
+        passed = False
+        messages.append(f"it is {format_bytes(size)}, {ratio:.1f}x smaller than the single-stage {format_bytes(reference_size)}; the target is {min_ratio:g}x: copy only the built program into a small runtime image")
+    if passed:
+        messages.append(f"it serves requests and is {format_bytes(size)}: {ratio:.0f}x smaller than the single-stage image ({format_bytes(reference_size)})")
+    return CheckResult(exercise, passed, messages)
+
+
+def multi_stage_is_smaller(
+    app_dir: str | Path,
+    dockerfile: str,
+    reference_dockerfile: str,
+    *,
+    min_ratio: float = 5,
+    container_port: int = 8080,
+    exercise: str = "multi-stage exercise",
+) -> CheckResult:
+    """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
+    at least ``min_ratio`` times smaller."""
+    from .builder import build
+    from .containers import serve
+    from .images import image_size
+
+    name = Path(app_dir).name.lower()
+    try:
+        build(app_dir, reference_dockerfile, tag=f"dockerlab-exercise/{name}:single", progress=False)
+        build(app_dir, dockerfile, tag=f"dockerlab-exercise/{name}:yours", progress=False)
+    except BuildFailed as error:
+        return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+    served = serve(f"dockerlab-exercise/{name}:yours", container_port)
+    return judge_multi_stage(
+        exercise, served, image_size(f"dockerlab-exercise/{name}:yours"), image_size(f"dockerlab-exercise/{name}:single"), min_ratio
+    )

@@ -13,7 +13,7 @@ from . import engine
 from .errors import DockerlabError
 from .labels import COURSE_LABELS
 
-__all__ = ["run", "start", "Container", "RunResult"]
+__all__ = ["run", "start", "serve", "Container", "RunResult", "ServeResult"]
 
 
 @dataclass
@@ -187,3 +187,58 @@ def start(
                 pass
         raise _wrap(error, image) from None
     return Container(container)
+
+
+@dataclass
+class ServeResult:
+    """One HTTP request to a service container published on 127.0.0.1."""
+
+    image: str
+    ok: bool
+    status: int | None
+    body: str
+    exit_code: int | None
+    logs: str
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"{self.image}: HTTP {self.status}: {self.body.strip()}"
+        return f"{self.image}: no answer (exit code {self.exit_code}); its log: {self.logs.strip()[-400:]}"
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def serve(image: str, container_port: int = 8080, path: str = "/", timeout: float = 30) -> ServeResult:
+    """Start ``image``, publish ``container_port`` on 127.0.0.1 (a free port), GET ``path``, remove it."""
+    import urllib.error
+    import urllib.request
+
+    client = engine.client()
+    try:
+        container = client.containers.run(
+            image, detach=True, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=COURSE_LABELS
+        )
+    except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
+        raise _wrap(error, image) from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            container.reload()
+            if container.status == "exited":
+                code = container.attrs["State"]["ExitCode"]
+                return ServeResult(image, False, None, "", code, container.logs().decode(errors="replace"))
+            binding = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{container_port}/tcp")
+            if binding:
+                url = f"http://127.0.0.1:{binding[0]['HostPort']}{path}"
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        body = response.read().decode(errors="replace")
+                        return ServeResult(image, True, response.status, body, None, container.logs().decode(errors="replace"))
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    pass
+            if time.monotonic() > deadline:
+                return ServeResult(image, False, None, "", None, container.logs().decode(errors="replace"))
+            time.sleep(0.2)
+    finally:
+        container.remove(force=True, v=True)

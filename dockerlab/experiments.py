@@ -19,7 +19,8 @@ from .images import compare
 from .labels import COURSE_LABELS
 
 __all__ = [
-    "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "summary", "SCENARIOS",
+    "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "summary",
+    "dockerignore", "SCENARIOS",
 ]
 
 SCENARIOS = ("cold", "none", "code", "requirements")
@@ -116,23 +117,42 @@ def multi_stage(
     *,
     repeat: int = 1,
     targets: Mapping[str, str] | None = None,
+    serve_port: int | None = None,
+    must_run: bool = False,
     progress: bool = False,
 ):
-    """Build each variant (cold, ``repeat`` times) and measure it: one row per variant.
+    """Build each variant (cold, ``repeat`` times), check it works, and measure it: one row per variant.
 
-    Columns: variant, image, size, compressed, layers, build_seconds (median), build_min, build_max,
-    stand-in base, user, runs.
+    With ``serve_port`` each image must answer an HTTP request on that port (published on 127.0.0.1);
+    with ``must_run`` it must run to exit code 0. A variant that does not work raises instead of
+    being measured. Columns: variant, image, answer, size, compressed, layers, build_seconds
+    (median), build_min, build_max, stand-in base, user, runs.
     """
     import pandas as pd
 
+    from .containers import run, serve
+
     timings: dict[str, list[float]] = {}
     tags: dict[str, str] = {}
+    answers: dict[str, str] = {}
     for name, dockerfile in variants.items():
         tags[name] = _tag("stages", name)
         for _ in range(repeat):
             result = build(context, dockerfile, tag=tags[name], target=(targets or {}).get(name), nocache=True, progress=progress)
             timings.setdefault(name, []).append(result.seconds)
+        if serve_port is not None:
+            served = serve(tags[name], serve_port)
+            if not served.ok:
+                raise DockerlabError(f"The {name} image does not serve requests, so it is not measured: {served}", fix="Fix the Dockerfile; the log above says why the program did not start.")
+            answers[name] = served.body.strip()
+        elif must_run:
+            ran = run(tags[name])
+            if not ran.ok:
+                raise DockerlabError(f"The {name} image exits {ran.exit_code}, so it is not measured: {ran.output.strip()[-300:]}", fix="Fix the Dockerfile.")
+            answers[name] = ran.output.strip()
     measured = compare(*tags.values())
+    if answers:
+        measured.insert(1, "answer", [answers[name] for name in variants])
     measured.insert(0, "variant", list(variants))
     seconds = pd.Series({name: pd.Series(values).median() for name, values in timings.items()})
     measured["build_seconds"] = measured["variant"].map(seconds)
@@ -230,3 +250,63 @@ def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
         rows.append({"environment": environment, "image": image, "exit code": result.exit_code, "output": result.output.strip()})
     table = pd.DataFrame(rows)
     return table.style.set_properties(subset=["output"], **{"white-space": "pre-wrap", "text-align": "left", "font-family": "monospace"}).hide(axis="index")
+
+
+DOCKERIGNORE_LINES = (".git", "data/", "*.bin", "__pycache__")
+
+
+def dockerignore(
+    app_dir: str | Path,
+    dockerfile: str | Path = "Dockerfile",
+    *,
+    junk_megabytes: int = 100,
+    ignore_lines: Sequence[str] = DOCKERIGNORE_LINES,
+    progress: bool = False,
+):
+    """What a .dockerignore changes, measured on a copy of ``app_dir`` with a large data file and a `.git` folder added.
+
+    For each variant (without / with .dockerignore): bytes of build context sent, the cold build's
+    seconds, and whether a change inside `.git` alone (a new commit) made `COPY . .` run again.
+    """
+    import os
+
+    import pandas as pd
+
+    text = dockerfile_text(Path(app_dir), dockerfile)[0]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="dockerlab-ignore-") as folder:
+        context = Path(folder) / "app"
+        shutil.copytree(app_dir, context, ignore=shutil.ignore_patterns(".dockerignore"))
+        (context / "data").mkdir(exist_ok=True)
+        with open(context / "data" / "measurements.bin", "wb") as junk:
+            for _ in range(junk_megabytes):
+                junk.write(os.urandom(1_000_000))
+        git = context / ".git" / "objects"
+        git.mkdir(parents=True)
+        (git / "pack.bin").write_bytes(os.urandom(5_000_000))
+        (context / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+        for variant in ("without .dockerignore", "with .dockerignore"):
+            ignore_file = context / ".dockerignore"
+            if variant.startswith("with "):
+                ignore_file.write_text("\n".join(ignore_lines) + "\n")
+            elif ignore_file.exists():
+                ignore_file.unlink()
+            tag = _tag("ignore", variant)
+            cold = build(context, text, tag=tag, nocache=True, progress=progress)
+            (context / ".git" / "HEAD").write_text(f"ref: refs/heads/main\n# commit {len(rows)}\n")
+            again = build(context, text, tag=tag, progress=progress)
+            copy_steps = [step for step in again.dockerfile_steps if step.instruction.startswith("COPY . ")]
+            rows.append(
+                {
+                    "variant": variant,
+                    "image": tag,
+                    "context_bytes": cold.context_bytes,
+                    "cold_seconds": cold.seconds,
+                    "rebuild_after_git_change_seconds": again.seconds,
+                    "COPY . . cached after a .git change": all(step.cached for step in copy_steps) if copy_steps else None,
+                    "rebuilt_steps": [step.instruction for step in again.dockerfile_steps if not step.cached and not step.instruction.startswith("FROM")],
+                }
+            )
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "dockerignore"
+    return table

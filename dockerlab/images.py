@@ -22,6 +22,7 @@ from .errors import DockerlabError
 from .labels import COURSE_LABELS
 
 __all__ = [
+    "file_size",
     "image_id",
     "remove",
     "dockerfile_layers",
@@ -68,6 +69,21 @@ def _inspect(image: str) -> dict:
         return engine.client().api.inspect_image(image)
     except docker.errors.ImageNotFound:
         raise _image_not_found(image) from None
+
+
+def file_size(image: str, path: str) -> int:
+    """Bytes of one file inside ``image`` (read through a created, never started, container)."""
+    client = engine.client()
+    container = client.api.create_container(_inspect(image)["Id"], command=["true"], labels=COURSE_LABELS)
+    try:
+        stream, stat = client.api.get_archive(container["Id"], path)
+        for _ in stream:
+            pass
+        return int(stat["size"])
+    except docker.errors.NotFound:
+        raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).") from None
+    finally:
+        client.api.remove_container(container["Id"], force=True)
 
 
 def image_id(image: str) -> str:

@@ -36,3 +36,42 @@ def test_output_contains_judges_a_run_result():
     assert output_contains(right, "VERSION_ID=3.20").passed
     assert not output_contains(wrong, "VERSION_ID=3.20").passed
     assert "NOT YET" in str(output_contains(wrong, "VERSION_ID=3.20"))
+
+
+def test_cache_verdicts():
+    from dockerlab.check import judge_cache
+
+    right = [("FROM python:3.11-slim", False), ("COPY requirements.txt .", True), ("RUN pip install -r requirements.txt", True), ("COPY . .", False)]
+    wrong = [("FROM python:3.11-slim", False), ("COPY requirements.txt app.py ./", False), ("RUN pip install -r requirements.txt", False)]
+    assert judge_cache("x", right, "pip install", "app.py").passed
+    verdict = judge_cache("x", wrong, "pip install", "app.py")
+    assert not verdict.passed and "ran again" in verdict.messages[0]
+    missing = judge_cache("x", [("FROM python:3.11-slim", False), ("COPY . .", False)], "pip install", "app.py")
+    assert not missing.passed and "must still be installed" in missing.messages[0]
+
+
+def test_multi_stage_verdicts():
+    from dockerlab.check import judge_multi_stage
+    from dockerlab.containers import ServeResult
+
+    answered = ServeResult("x", True, 200, "hello", None, "")
+    silent = ServeResult("x", False, None, "", 127, "exec ./myapp: no such file or directory")
+    assert judge_multi_stage("x", answered, 10_000_000, 700_000_000, 5).passed
+    too_big = judge_multi_stage("x", answered, 300_000_000, 700_000_000, 5)
+    assert not too_big.passed and "target is 5x" in too_big.messages[0]
+    broken = judge_multi_stage("x", silent, 5_000_000, 700_000_000, 5)
+    assert not broken.passed and "no such file" in broken.messages[0]
+
+
+def test_headline_says_met_or_missed(tmp_path, monkeypatch):
+    from dockerlab import results
+
+    monkeypatch.setattr(results, "results_dir", lambda: tmp_path)
+    met = results.headline("ratio", 0.04, target=0.10, direction="at most")
+    missed = results.headline("size", 12.0, target=50, direction="at least", unit="x")
+    assert met.met and "target met" in str(met)
+    assert not missed.met and "TARGET MISSED" in str(missed)
+    import json
+
+    saved = json.loads((tmp_path / "headlines.json").read_text())
+    assert saved["ratio"]["met"] is True and saved["size"]["value"] == 12.0

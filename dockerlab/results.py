@@ -1,0 +1,45 @@
+"""Headline figures: printed from measured data with their target, and kept for the summary notebook."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+from .paths import results_dir
+
+__all__ = ["Headline", "headline"]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One measured figure beside its target; ``met`` says whether the data meets it."""
+
+    label: str
+    value: float
+    target: float
+    direction: str  # "at most" or "at least"
+    unit: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.target if self.direction == "at most" else self.value >= self.target
+
+    def __str__(self) -> str:
+        verdict = "target met" if self.met else "TARGET MISSED on this machine"
+        return f"{self.label}: {self.value:.3g}{self.unit} (target {self.direction} {self.target:g}{self.unit}: {verdict})"
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.met else "#cf222e"
+        return f"<p style='font-size:1.1em'><b>{self}</b></p>".replace("target met", f"<span style='color:{colour}'>target met</span>")
+
+
+def headline(label: str, value: float, *, target: float, direction: str = "at most", unit: str = "") -> Headline:
+    """A figure computed from this run's data, with its target; also saved to build/results/headlines.json."""
+    if direction not in ("at most", "at least"):
+        raise ValueError("direction is 'at most' or 'at least'")
+    figure = Headline(label, float(value), float(target), direction, unit)
+    store = results_dir() / "headlines.json"
+    saved = json.loads(store.read_text()) if store.exists() else {}
+    saved[label] = {**asdict(figure), "met": figure.met, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    store.write_text(json.dumps(saved, indent=1))
+    return figure
