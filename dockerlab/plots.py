@@ -138,30 +138,31 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
     return axes[0] if len(axes) == 1 else axes
 
 
+def _log_bars(axis, names, values, unit: str, floor: float, errors=None, top: float | None = None) -> None:
+    """Bars on a log axis that starts at ``floor`` (so bar heights compare), labelled with their values."""
+    from matplotlib.ticker import FuncFormatter
+
+    bars = axis.bar(names, values, yerr=errors, capsize=4 if errors is not None else 0, color=["C0", "C3", "C2", "C1"][: len(names)])
+    axis.bar_label(bars, labels=[f"{v:.2f} {unit}" if v < 10 else f"{v:.1f} {unit}" for v in values], padding=3, fontsize=8)
+    axis.set_yscale("log")
+    axis.set_ylim(floor, (top if top is not None else float(max(values))) * 3)
+    axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+
+
 def vm_vs_container(results, reference: str | None = None):
     """Two log-scale panels: start time (median, min-max) and memory, container vs VM."""
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
 
     figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     grouped = results.groupby("kind", sort=False)
     kinds = list(grouped.groups)
     medians = grouped["seconds"].median()
     lows, highs = grouped["seconds"].min(), grouped["seconds"].max()
-    colours = ["C0", "C3"]
-    bars = time_axis.bar(kinds, medians, yerr=[medians - lows, highs - medians], capsize=4, color=colours[: len(kinds)])
-    time_axis.bar_label(bars, labels=[f"{v:.2f} s" for v in medians], padding=3, fontsize=8)
-    time_axis.set_yscale("log")
-    time_axis.set_ylim(0.01, float(highs.max()) * 3)
-    time_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    _log_bars(time_axis, kinds, medians, "s", floor=0.01, errors=[medians - lows, highs - medians], top=float(highs.max()))
     time_axis.set_ylabel("seconds (log scale)\ncontainer: run to exit; VM: boot to first program")
     time_axis.set_title("Start: container run vs VM boot")
     memory = grouped["memory_bytes"].median() / MB
-    bars = memory_axis.bar(kinds, memory, color=colours[: len(kinds)])
-    memory_axis.bar_label(bars, labels=[f"{v:.1f} MB" for v in memory], padding=3, fontsize=8)
-    memory_axis.set_yscale("log")
-    memory_axis.set_ylim(0.1, float(memory.max()) * 3)
-    memory_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    _log_bars(memory_axis, kinds, memory, "MB", floor=0.1)
     memory_axis.set_ylabel("memory (MB, log scale)")
     memory_axis.set_title("Memory: idle container vs qemu process")
     accelerators = ", ".join(sorted(set(results.loc[results["kind"] != "container", "accelerator"])))
