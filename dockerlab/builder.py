@@ -237,6 +237,8 @@ def _explain(error_text: str, instruction: str | None = None) -> str:
         return "The Dockerfile has a syntax error at the line named above. Each line starts with an instruction such as FROM, RUN, COPY."
     if "returned a non-zero code" in text:
         return "A RUN command failed inside the build. The log tail above shows its output."
+    if "invalid tag" in text or "invalid reference format" in text:
+        return "An image name is lowercase letters, digits and the separators . _ - (for example myapp:1.0)."
     if "certificate verify failed" in text or "x509" in text:
         return "TLS to the internet is intercepted here. Build FROM an image that trusts the host CA: dl.bases.with_host_ca(image)."
     return "Read the log tail above; fix the Dockerfile or the context and build again."
@@ -312,8 +314,10 @@ def build(
                     on_step(parser.current, parser.total_steps)
     except docker.errors.APIError as error:
         parser.error = str(error.explanation or error)
-    except (requests.exceptions.RequestException, docker.errors.DockerException) as error:
+    except requests.exceptions.RequestException as error:
         parser.error = f"lost the connection to the engine: {error}"
+    except docker.errors.DockerException as error:
+        parser.error = str(error)
     finally:
         elapsed = time.perf_counter() - started
         parser.finish(elapsed)

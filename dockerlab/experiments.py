@@ -41,7 +41,10 @@ def summary(results, by: Sequence[str] | str, value: str = "seconds"):
 
 
 def _tag(prefix: str, name: str) -> str:
-    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in name.lower()).strip("-") or "image"
+    """A valid image tag from a free-form variant name ('without .dockerignore' -> 'without-dockerignore')."""
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "image"
     return f"dockerlab-{prefix}/{slug}:latest"
 
 

@@ -85,6 +85,7 @@ def test_build_failed_message_carries_the_evidence():
         ("COPY failed: file not found in build context or excluded by .dockerignore: stat nope.txt: file does not exist", "build context"),
         ("dockerfile parse error line 2: unknown instruction: FORM", "syntax error"),
         ("The command '/bin/sh -c exit 3' returned a non-zero code: 3", "RUN command failed"),
+        ("invalid tag 'my app:latest': invalid reference format", "lowercase letters"),
     ],
 )
 def test_build_errors_get_a_next_step(error, words):

@@ -88,3 +88,12 @@ def test_summary_is_median_with_min_and_max():
     table = summary(runs, "scenario").set_index("scenario")
     assert table.loc["code", ["median", "min", "max", "n"]].tolist() == [2.0, 1.0, 3.0, 3]
     assert table.loc["none", "median"] == pytest.approx(0.2)
+
+
+def test_experiment_tags_are_valid_image_names():
+    from docker.utils.build import match_tag
+
+    from dockerlab.experiments import _tag
+
+    for name in ["without .dockerignore", "with .dockerignore", "single stage (python:3.11)", "deps first", "..."]:
+        assert match_tag(_tag("x", name)), _tag("x", name)

@@ -1,0 +1,81 @@
+"""Notebooks 03-04: the experiments and checkers on a real engine, each checker with a right and a wrong answer."""
+import pytest
+
+import dockerlab as dl
+
+RIGHT_CACHE = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+WRONG_CACHE = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt app.py ./\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+
+
+@pytest.fixture
+def small_app(tmp_path):
+    (tmp_path / "requirements.txt").write_text("# nothing to install\n")
+    (tmp_path / "app.py").write_text('print("hi")\n')
+    return tmp_path
+
+
+def test_cache_exercise_right_and_wrong(small_app):
+    assert dl.check.cache_survives_code_edit(small_app, RIGHT_CACHE).passed
+    wrong = dl.check.cache_survives_code_edit(small_app, WRONG_CACHE)
+    assert not wrong.passed and "ran again" in wrong.messages[0]
+    assert (small_app / "app.py").read_text() == 'print("hi")\n'
+
+
+def test_the_course_exercise_dockerfile_is_the_wrong_answer():
+    app = dl.paths.app("layer-cache")
+    shipped = (app / "exercise.Dockerfile").read_text()
+    assert "COPY requirements.txt app.py ./" in shipped  # the mistake the learner fixes
+
+
+def test_dockerignore_shrinks_the_context_and_keeps_the_cache(small_app, created):
+    table = dl.experiments.dockerignore(small_app, RIGHT_CACHE, junk_megabytes=20).set_index("variant")
+    for tag in table["image"]:
+        created.image(tag)
+    without, with_ignore = table.loc["without .dockerignore"], table.loc["with .dockerignore"]
+    assert without["context_bytes"] > 20_000_000 > with_ignore["context_bytes"]
+    assert not without["COPY . . cached after a .git change"]
+    assert with_ignore["COPY . . cached after a .git change"]
+
+
+def test_seed_go_dockerfile_as_written_does_not_serve_and_the_fix_does():
+    app = dl.paths.app("go-hello")
+    seed = (app / "Dockerfile").read_text()
+    dl.build(app, seed, tag="go-hello:seed", progress=False)
+    answer = dl.serve("go-hello:seed")
+    assert not answer.ok and "no such file or directory" in answer.logs
+    dl.build(app, seed.replace("RUN go build", "RUN CGO_ENABLED=0 go build"), tag="go-hello:fixed", progress=False)
+    fixed = dl.serve("go-hello:fixed")
+    assert fixed.ok and fixed.status == 200 and fixed.body.startswith("hello from")
+
+
+def test_multi_stage_exercise_right_and_wrong():
+    app = dl.paths.app("go-hello")
+    single = (app / "single.Dockerfile").read_text()
+    right = (
+        "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o myapp main.go\n"
+        "FROM scratch\nCOPY --from=builder /app/myapp /myapp\nCMD [\"/myapp\"]\n"
+    )
+    assert dl.check.multi_stage_is_smaller(app, right, single).passed
+    wrong = dl.check.multi_stage_is_smaller(app, single, single)
+    assert not wrong.passed and "target is 5x" in " ".join(wrong.messages)
+    not_serving = dl.check.multi_stage_is_smaller(app, right.replace("CGO_ENABLED=0 ", ""), single)
+    assert not not_serving.passed and "does not answer" in not_serving.messages[0]
+
+
+def test_scratch_image_is_its_binary():
+    app = dl.paths.app("go-hello")
+    dockerfile = (
+        "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o myapp main.go\n"
+        "FROM scratch\nCOPY --from=builder /app/myapp /myapp\nCMD [\"/myapp\"]\n"
+    )
+    dl.build(app, dockerfile, tag="go-hello:scratch", progress=False)
+    binary = dl.file_size("go-hello:scratch", "/myapp")
+    assert binary > 1_000_000 and dl.image_size("go-hello:scratch") / binary <= 1.05
+    with pytest.raises(dl.DockerlabError, match="no /missing"):
+        dl.file_size("go-hello:scratch", "/missing")
+
+
+def test_multi_stage_refuses_to_measure_a_variant_that_does_not_work():
+    app = dl.paths.app("go-hello")
+    with pytest.raises(dl.DockerlabError, match="does not serve requests"):
+        dl.experiments.multi_stage(app, {"seed as written": "Dockerfile"}, serve_port=8080)
