@@ -22,7 +22,9 @@ from . import engine
 from .bases import RECIPES
 from .errors import DockerlabError
 
-__all__ = ["VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "kernel_package_bytes", "MARKER"]
+__all__ = [
+    "VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "kernel_package_bytes", "minimal_vm_disk", "MARKER",
+]
 
 MARKER = b"DOCKERLAB-VM-USERSPACE-READY"
 ASSETS_TAG = "dockerlab-vm/assets:latest"
@@ -162,3 +164,19 @@ def kernel_package_bytes() -> int:
     """Installed size of Debian's kernel package (kernel and modules): what every VM carries, no container does."""
     assets()
     return int((CACHE / "kernel-package-bytes").read_text().strip())
+
+
+DISK_TAG = "dockerlab-vm/minimal-disk:latest"
+
+
+def minimal_vm_disk(progress: bool = False) -> int:
+    """Bytes a minimal Debian server VM's root filesystem holds (kernel, init, udev, network, ssh).
+
+    Built from ``bases/recipes/vm-disk.Dockerfile`` as an image, so it is measured like every
+    other image; it is never booted. A real VM disk adds partitions, a bootloader and free space.
+    """
+    from .builder import build
+    from .images import image_size
+
+    build(RECIPES, (RECIPES / "vm-disk.Dockerfile").read_text(), tag=DISK_TAG, progress=progress)
+    return image_size(DISK_TAG)

@@ -90,3 +90,11 @@ def test_local_registry_round_trip_by_digest(free_port):
     with pytest.raises(dl.DockerlabError, match="in use"):
         with dl.registry.local_registry(port=free_port, name="dockerlab-test-a"):
             dl.registry.local_registry(port=free_port, name="dockerlab-test-b")
+
+
+def test_minimal_vm_disk_is_measured_like_an_image():
+    size = dl.vm.minimal_vm_disk()
+    assert size > dl.vm.kernel_package_bytes() > 100_000_000
+    assert size > 3 * dl.image_size("debian:bookworm-slim")
+    layers = dl.layers(dl.vm.DISK_TAG)
+    assert any("linux-image-amd64" in instruction for instruction in layers["instruction"])
