@@ -2,7 +2,7 @@
 
 In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 """
-from . import bases, check, engine, experiments, paths, plots, registry, results, vm
+from . import bases, check, compose, engine, experiments, paths, plots, registry, results, vm, web
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
@@ -27,6 +27,8 @@ __all__ = [
     "diff",
     "wasted_space",
     "experiments",
+    "compose",
+    "web",
     "plots",
     "run",
     "start",

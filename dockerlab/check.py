@@ -10,6 +10,7 @@ from .errors import BuildFailed, DockerlabError
 __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
+    "judge_compose_health", "compose_service_healthy",
 ]
 
 
@@ -189,3 +190,42 @@ def multi_stage_is_smaller(
     return judge_multi_stage(
         exercise, served, image_size(f"dockerlab-exercise/{name}:yours"), image_size(f"dockerlab-exercise/{name}:single"), min_ratio
     )
+
+
+def judge_compose_health(exercise: str, service: str, states: list[dict]) -> CheckResult:
+    """Pure verdict on `ps` rows: ``service`` must be running and report healthy."""
+    rows = [row for row in states if row.get("service") == service]
+    if not rows:
+        return CheckResult(exercise, False, [f"there is no service {service!r} in your file"])
+    row = rows[0]
+    if row.get("state") != "running":
+        return CheckResult(exercise, False, [f"{service} is {row.get('state')} (exit code {row.get('exit_code')}), not running"])
+    if row.get("health") != "healthy":
+        health = row.get("health") or "no healthcheck"
+        return CheckResult(exercise, False, [f"{service} runs but its health is: {health}; add a healthcheck whose test passes when it serves /health"])
+    return CheckResult(exercise, True, [f"{service} is running and healthy"])
+
+
+def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
+    """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy."""
+    import shutil
+    import tempfile
+
+    from .compose import ComposeFailed, project
+
+    with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
+        copy = Path(folder) / Path(app_dir).name
+        shutil.copytree(app_dir, copy)
+        (copy / "exercise-compose.yaml").write_text(compose_text)
+        try:
+            stack = project(copy, "exercise-compose.yaml", name="dockerlab-exercise-compose")
+        except ComposeFailed as error:
+            return CheckResult(exercise, False, [f"Compose cannot read your file: {error.output.strip()[-300:]}"])
+        with stack:
+            try:
+                stack.up(wait=True, timeout=60)
+            except ComposeFailed as error:
+                states = stack.ps().to_dict("records")
+                verdict = judge_compose_health(exercise, service, states)
+                return CheckResult(exercise, False, verdict.messages + [f"`up --wait` failed: {error.output.strip()[-300:]}"])
+            return judge_compose_health(exercise, service, stack.ps().to_dict("records"))

@@ -20,7 +20,7 @@ from .labels import COURSE_LABELS
 
 __all__ = [
     "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "summary",
-    "dockerignore", "SCENARIOS",
+    "dockerignore", "compose_race", "SCENARIOS",
 ]
 
 SCENARIOS = ("cold", "none", "code", "requirements")
@@ -312,4 +312,65 @@ def dockerignore(
             )
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "dockerignore"
+    return table
+
+
+def _timestamp(text: str) -> float:
+    """Seconds since the epoch from Docker's RFC 3339 timestamps (nanoseconds cut to microseconds)."""
+    from datetime import datetime
+
+    head, _, rest = text.partition(".")
+    fraction = "".join(ch for ch in rest if ch.isdigit())[:6] or "0"
+    return datetime.fromisoformat(head.replace("Z", "")).timestamp() + int(fraction.ljust(6, "0")) / 1e6
+
+
+def _ready_at(database_container) -> float | None:
+    """When Postgres accepted connections for real: the last 'ready' line (the first is initdb's temporary server)."""
+    lines = database_container.logs(timestamps=True).decode(errors="replace").splitlines()
+    ready = [line.split(" ", 1)[0] for line in lines if "database system is ready to accept connections" in line]
+    return _timestamp(ready[-1]) if ready else None
+
+
+def compose_race(stack, *, runs: int = 5, service: str = "api", database: str = "db", timeout: float = 60):
+    """Bring ``stack`` up from nothing ``runs`` times and measure the start-up race.
+
+    Per run: seconds from the database container's start to Postgres being ready, when the api
+    started relative to the database, how many of the api's connections failed, and whether the api
+    ended up serving. The stack is taken down (with its volumes) before each run and at the end.
+    """
+    import pandas as pd
+
+    rows = []
+    try:
+        for run in range(1, runs + 1):
+            stack.down(volumes=True)
+            stack.up(wait=False)
+            deadline = time.monotonic() + timeout
+            while True:
+                api = stack.container(service)
+                db = stack.container(database)
+                logs = api.logs().decode(errors="replace")
+                serving = "connected to the database" in logs
+                if serving or api.status == "exited" or time.monotonic() > deadline:
+                    if _ready_at(db) is not None or time.monotonic() > deadline:
+                        break
+                time.sleep(0.2)
+            api.reload()
+            db_started = _timestamp(db.attrs["State"]["StartedAt"])
+            ready = _ready_at(db)
+            rows.append(
+                {
+                    "compose file": stack.file.name,
+                    "run": run,
+                    "db_ready_seconds": None if ready is None else ready - db_started,
+                    "api_started_after_db_seconds": _timestamp(api.attrs["State"]["StartedAt"]) - db_started,
+                    "failed_connections": logs.count("database connection failed"),
+                    "api_serving": serving,
+                    "api_exit_code": api.attrs["State"]["ExitCode"] if api.status == "exited" else None,
+                }
+            )
+    finally:
+        stack.down(volumes=True)
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "compose_race"
     return table

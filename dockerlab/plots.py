@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-__all__ = ["layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container"]
+__all__ = ["layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race"]
 
 MB = 1e6
 CACHED_COLOUR = "#8fbf8f"
@@ -169,3 +169,31 @@ def vm_vs_container(results, reference: str | None = None):
     note = f"VM accelerator: {accelerators}" + (f"; reference: {reference}" if reference else "")
     figure.text(0.01, -0.04, note, fontsize=7)
     return time_axis
+
+
+def compose_race(results):
+    """Per compose file and run: when the api started against when the database was ready, and its failed connections."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    files = list(dict.fromkeys(results["compose file"]))
+    for index, name in enumerate(files):
+        part = results[results["compose file"] == name]
+        timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=f"C{index}", label=f"{name}: api started")
+        timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=f"C{index}", label=f"{name}: database ready")
+    timing_axis.set_xlabel("run")
+    timing_axis.set_ylabel("seconds after the database container started")
+    timing_axis.set_title("Did the api start before the database was ready?")
+    timing_axis.legend(frameon=False, fontsize=7)
+    width = 0.8 / max(1, len(files))
+    for index, name in enumerate(files):
+        part = results[results["compose file"] == name]
+        x = np.array(part["run"]) + (index - (len(files) - 1) / 2) * width
+        failure_axis.bar(x, part["failed_connections"], width, label=name, color=f"C{index}")
+    failure_axis.set_xlabel("run")
+    failure_axis.set_ylabel("failed database connections by the api")
+    failure_axis.set_title("Start-up errors per run")
+    failure_axis.legend(frameon=False, fontsize=7)
+    failure_axis.yaxis.get_major_locator().set_params(integer=True)
+    return timing_axis

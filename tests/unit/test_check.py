@@ -75,3 +75,26 @@ def test_headline_says_met_or_missed(tmp_path, monkeypatch):
 
     saved = json.loads((tmp_path / "headlines.json").read_text())
     assert saved["ratio"]["met"] is True and saved["size"]["value"] == 12.0
+
+
+def test_compose_health_verdicts():
+    from dockerlab.check import judge_compose_health
+
+    healthy = [{"service": "api", "state": "running", "health": "healthy"}, {"service": "db", "state": "running", "health": "healthy"}]
+    no_check = [{"service": "api", "state": "running", "health": ""}]
+    crashed = [{"service": "api", "state": "exited", "health": "", "exit_code": 1}]
+    assert judge_compose_health("x", "api", healthy).passed
+    assert "no healthcheck" in judge_compose_health("x", "api", no_check).messages[0]
+    assert "exited" in judge_compose_health("x", "api", crashed).messages[0]
+    assert "no service" in judge_compose_health("x", "worker", healthy).messages[0]
+
+
+def test_web_helpers_only_talk_to_this_machine():
+    import pytest
+
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError, match="not on this machine"):
+        dl.web.get_json("http://10.0.0.1:8000/items")
+    with pytest.raises(dl.DockerlabError, match="Nothing answered"):
+        dl.web.get_json("http://127.0.0.1:9/items")

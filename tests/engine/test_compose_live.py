@@ -1,0 +1,82 @@
+"""dl.compose and notebook 05's experiment on a real engine, through the real Compose v2 CLI."""
+import pytest
+
+import dockerlab as dl
+from dockerlab.compose import ComposeFailed
+
+APP = dl.paths.app("compose-api")
+API_HEALTHCHECK = """
+    healthcheck:
+      test: ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
+      interval: 1s
+      retries: 30
+"""
+
+
+def project_objects(name: str) -> list:
+    client = dl.engine.client()
+    label = f"com.docker.compose.project={name}"
+    return client.containers.list(all=True, filters={"label": label}) + client.networks.list(filters={"label": label}) + client.volumes.list(filters={"label": label})
+
+
+def test_up_serves_rows_and_down_leaves_nothing():
+    stack = dl.compose.project(APP, "compose.yaml", name="dockerlab-test-stack")
+    with stack:
+        stack.up()
+        states = stack.ps().set_index("service")
+        assert states.loc["db", "health"] == "healthy" and states.loc["api", "state"] == "running"
+        assert "127.0.0.1:8000->8000" in states.loc["api", "ports"]
+        dl.web.post_json("http://127.0.0.1:8000/items", {"name": "kept"})
+        stack.down()
+        stack.up()
+        assert [row["name"] for row in dl.web.get_json("http://127.0.0.1:8000/items")] == ["kept"]
+        assert "PostgreSQL" in stack.exec("db", "psql -U postgres -tAc 'select version()'")
+    assert project_objects("dockerlab-test-stack") == []
+
+
+def test_a_failing_service_raises_with_its_logs(tmp_path):
+    (tmp_path / "compose.yaml").write_text('services:\n  broken:\n    image: alpine:3.20\n    command: ["sh", "-c", "echo boom-from-the-service; exit 3"]\n')
+    with dl.compose.project(tmp_path, name="dockerlab-test-broken") as stack:
+        with pytest.raises(ComposeFailed) as caught:
+            stack.up(timeout=30)
+    assert "boom-from-the-service" in caught.value.service_logs.get("broken", "")
+    assert caught.value.exit_code != 0 and caught.value.fix
+    assert project_objects("dockerlab-test-broken") == []
+
+
+def test_down_runs_after_an_exception_inside_the_block(tmp_path):
+    (tmp_path / "compose.yaml").write_text('services:\n  sleeper:\n    image: alpine:3.20\n    command: ["sleep", "300"]\n')
+    with pytest.raises(RuntimeError):
+        with dl.compose.project(tmp_path, name="dockerlab-test-interrupted") as stack:
+            stack.up()
+            assert len(project_objects("dockerlab-test-interrupted")) >= 2
+            raise RuntimeError("the learner's cell failed")
+    assert project_objects("dockerlab-test-interrupted") == []
+
+
+def test_port_in_use_is_a_clear_error(tmp_path, free_port):
+    (tmp_path / "compose.yaml").write_text(f'services:\n  web:\n    image: registry:2\n    ports: ["{free_port}:5000"]\n')
+    with dl.start("registry:2", ports={"5000/tcp": free_port}):
+        with dl.compose.project(tmp_path, name="dockerlab-test-port") as stack:
+            with pytest.raises(ComposeFailed) as caught:
+                stack.up(timeout=30)
+    assert f"127.0.0.1:{free_port}" in caught.value.fix and "already listens" in caught.value.fix
+
+
+def test_the_race_shows_with_the_seed_file_and_not_with_the_fix():
+    seed = dl.experiments.compose_race(dl.compose.project(APP, "seed-compose.yaml", name="dockerlab-test-seed"), runs=2)
+    fixed = dl.experiments.compose_race(dl.compose.project(APP, "compose.yaml", name="dockerlab-test-fixed"), runs=2)
+    assert seed["failed_connections"].sum() > 0 and not seed["api_serving"].all()
+    assert (seed["api_started_after_db_seconds"] < seed["db_ready_seconds"]).all()
+    assert fixed["failed_connections"].sum() == 0 and fixed["api_serving"].all()
+    assert (fixed["api_started_after_db_seconds"] >= fixed["db_ready_seconds"]).all()
+    assert project_objects("dockerlab-test-seed") == [] and project_objects("dockerlab-test-fixed") == []
+
+
+def test_compose_exercise_right_and_wrong():
+    original = (APP / "compose.yaml").read_text()
+    right = original.replace("      CONNECT_RETRIES: \"10\"\n", "      CONNECT_RETRIES: \"10\"\n" + API_HEALTHCHECK.lstrip("\n"), 1)
+    assert "healthcheck" in right.split("  db:")[0]
+    assert dl.check.compose_service_healthy(APP, right).passed
+    wrong = dl.check.compose_service_healthy(APP, original)
+    assert not wrong.passed and "no healthcheck" in wrong.messages[0]

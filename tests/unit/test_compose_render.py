@@ -1,0 +1,57 @@
+"""How dl.compose renders a learner's file: Compose's own `config` (no engine needed), plus the course rules."""
+import json
+
+import pytest
+
+import dockerlab as dl
+from dockerlab.compose import ComposeFailed, _fix_for
+
+
+def rendered(stack) -> dict:
+    return json.loads(stack.rendered.read_text())
+
+
+def test_seed_file_is_rendered_with_course_rules():
+    stack = dl.compose.project(dl.paths.app("compose-api"), "seed-compose.yaml")
+    assert any("`version` is obsolete" in warning for warning in stack.warnings)
+    config = rendered(stack)
+    assert config["name"] == stack.name and stack.name.startswith("dockerlab-")
+    assert config["services"]["api"]["ports"][0]["host_ip"] == "127.0.0.1"
+    assert stack.rebound_ports == ["api: 8000->8000 published on 127.0.0.1 only"]
+    for service in config["services"].values():
+        assert service["labels"]["org.dockerlab.course"] == "1"
+    assert config["networks"]["default"]["labels"]["org.dockerlab.course"] == "1"
+    assert "name" not in config["networks"]["default"], "the network is named after the course project"
+
+
+def test_fixed_file_reads_the_password_from_env_and_labels_the_volume():
+    stack = dl.compose.project(dl.paths.app("compose-api"), "compose.yaml")
+    config = rendered(stack)
+    assert config["services"]["db"]["environment"]["POSTGRES_PASSWORD"] == "course-example-password"
+    assert config["services"]["api"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert config["volumes"]["db-data"]["labels"]["org.dockerlab.course"] == "1"
+    assert stack.rebound_ports == [], "already bound to 127.0.0.1"
+
+
+def test_an_invalid_file_is_a_clear_error(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: alpine:3.20\n    portz: [1]\n")
+    with pytest.raises(ComposeFailed) as caught:
+        dl.compose.project(tmp_path)
+    assert "portz" in str(caught.value) and caught.value.exit_code != 0
+
+
+def test_a_missing_variable_names_the_env_file(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: postgres:15\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:?set it in .env}\n")
+    with pytest.raises(ComposeFailed) as caught:
+        dl.compose.project(tmp_path)
+    assert ".env" in caught.value.fix
+
+
+def test_missing_file_is_a_course_error(tmp_path):
+    with pytest.raises(dl.DockerlabError, match="no compose file"):
+        dl.compose.project(tmp_path)
+
+
+def test_port_in_use_fix_names_the_address():
+    fix = _fix_for("Error response from daemon: driver failed programming external connectivity: Bind for 127.0.0.1:8000 failed: port is already allocated")
+    assert "127.0.0.1:8000" in fix and "already listens" in fix
