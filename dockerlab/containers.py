@@ -182,7 +182,7 @@ def start(
     except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
         if name:
             try:
-                client.containers.get(name).remove(force=True)
+                client.containers.get(name).remove(force=True, v=True)
             except docker.errors.APIError:
                 pass
         raise _wrap(error, image) from None

@@ -183,7 +183,7 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
             status = container.wait(timeout=120)
             seconds = time.perf_counter() - started
         finally:
-            container.remove(force=True)
+            container.remove(force=True, v=True)
         if status.get("StatusCode") != 0:
             raise DockerlabError(
                 f"`{' '.join(command or [])}` exited {status.get('StatusCode')} in {image}.",

@@ -83,7 +83,7 @@ def file_size(image: str, path: str) -> int:
     except docker.errors.NotFound:
         raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).") from None
     finally:
-        client.api.remove_container(container["Id"], force=True)
+        client.api.remove_container(container["Id"], force=True, v=True)
 
 
 def image_id(image: str) -> str:
@@ -336,7 +336,7 @@ def _filesystem(image: str) -> dict[str, tuple[int, str]]:
                 listing[_absolute(member.name)] = (member.size, kind)
         return listing
     finally:
-        client.api.remove_container(container["Id"], force=True)
+        client.api.remove_container(container["Id"], force=True, v=True)
 
 
 class _IterStream(io.RawIOBase):

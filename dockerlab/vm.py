@@ -87,7 +87,7 @@ def assets(progress: bool = False) -> tuple[Path, Path]:
                     target = CACHE / Path(member.name).name
                     target.write_bytes(archive.extractfile(member).read())
     finally:
-        client.api.remove_container(container["Id"], force=True)
+        client.api.remove_container(container["Id"], force=True, v=True)
     return kernel, initramfs
 
 
