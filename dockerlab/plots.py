@@ -196,4 +196,5 @@ def compose_race(results):
     failure_axis.set_title("Start-up errors per run")
     failure_axis.legend(frameon=False, fontsize=7)
     failure_axis.yaxis.get_major_locator().set_params(integer=True)
+    failure_axis.set_ylim(0, max(1, int(results["failed_connections"].max())) * 1.35)
     return timing_axis
