@@ -225,8 +225,10 @@ def _build_debian_standin(image: BaseImage, progress: bool) -> None:
             "--format=tar",
             "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
             *[f"--dpkgopt={option}" for option in SLIM_DPKG_OPTIONS],
-            # apt's package caches (72 MB) and lists are not part of the official image either.
+            # apt's package caches (72 MB) and lists are not part of the official image either, and
+            # like the official image, later apt installs keep no downloaded .deb files in layers.
             '--customize-hook=rm -rf "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*',
+            f"--customize-hook=copy-in {' '.join(str(path) for path in sorted((RECIPES / 'files' / 'apt').iterdir()))} /etc/apt/apt.conf.d/",
             "bookworm",
             str(tarball),
             *mirrors,
