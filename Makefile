@@ -26,8 +26,11 @@ prepare-if-engine: $(STAMP)
 		echo "No Docker engine: notebooks that need one will say so."; \
 	fi
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: prepare-if-engine
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 run: prepare-if-engine
 	mkdir -p build/executed
