@@ -2,7 +2,7 @@
 
 In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 """
-from . import bases, check, compose, engine, experiments, paths, plots, registry, results, vm, web
+from . import bases, check, compose, engine, experiments, paths, plots, registry, results, security, vm, web
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
@@ -28,6 +28,7 @@ __all__ = [
     "wasted_space",
     "experiments",
     "compose",
+    "security",
     "web",
     "plots",
     "run",

@@ -1,0 +1,41 @@
+"""dl.security.lint runs the real hadolint (no engine needed)."""
+import dockerlab as dl
+from dockerlab import security
+
+SEED = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n'
+
+
+def test_latest_is_dl3007():
+    table = security.lint("FROM alpine:latest\nCMD [\"true\"]\n")
+    row = table[table["rule"] == "DL3007"].iloc[0]
+    assert row["line"] == 1 and "moves" in row["why it matters"]
+
+
+def test_a_sloppy_dockerfile_gets_the_rules_that_matter():
+    table = security.lint("FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl\nRUN pip install requests\nCMD python app.py\n")
+    assert {"DL3008", "DL3009", "DL3015", "DL3042", "DL3025"} <= set(table["rule"])
+    assert (table["why it matters"] != "").all()
+
+
+def test_the_seed_dockerfile_is_clean():
+    assert security.lint(SEED).empty
+
+
+def test_stage_references_are_marked_not_applicable():
+    dockerfile = (
+        "FROM golang:1.21 AS builder\nUSER root\nRUN echo build\n"
+        "FROM builder AS tested\nRUN echo test\n"
+        "FROM alpine:3.20\nCOPY --from=tested /etc/hostname /x\nUSER 65532\nCMD [\"true\"]\n"
+    )
+    table = security.lint(dockerfile)
+    build_stage_root = table[table["rule"] == "DL3002"]
+    assert len(build_stage_root) >= 1, "hadolint flags USER root in a build stage"
+    assert build_stage_root["not applicable"].str.contains("build stage").all()
+    final_root = security.lint("FROM alpine:3.20\nUSER root\nCMD [\"true\"]\n")
+    assert (final_root.loc[final_root["rule"] == "DL3002", "not applicable"] == "").all(), "a root final stage is a real finding"
+
+
+def test_a_path_is_read_relative_to_the_context():
+    app = dl.paths.app("layer-cache")
+    table = security.lint("exercise.Dockerfile", context=app)
+    assert list(table.columns)[:3] == ["rule", "line", "severity"]
