@@ -377,7 +377,7 @@ def diff(a: str, b: str):
             rows.append((path, "removed", old[0], 0))
         elif old != new:
             rows.append((path, "changed", old[0], new[0]))
-    table = pd.DataFrame(rows, columns=["path", "change", f"size_in_a", f"size_in_b"])
+    table = pd.DataFrame(rows, columns=["path", "change", "size_in_a", "size_in_b"])
     table["bytes"] = (table["size_in_b"] - table["size_in_a"]).abs()
     table = table.sort_values("bytes", ascending=False, ignore_index=True)
     table.attrs.update(a=a, b=b)

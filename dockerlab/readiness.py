@@ -1,7 +1,6 @@
 """`dockerlab doctor`: is this machine ready for the course? One row per check, each with a fix."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

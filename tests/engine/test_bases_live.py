@@ -1,7 +1,6 @@
 """The catalogue images do what a learner's Dockerfiles expect of the official ones."""
 import time
 
-import docker.errors
 import pytest
 
 import dockerlab as dl

@@ -1,6 +1,5 @@
 """dockerlab's numbers agree with the engine's own."""
 import json
-import re
 import subprocess
 import time
 import urllib.request

@@ -1,5 +1,5 @@
 """Exercise verdicts, right and wrong answers, without an engine."""
-from dockerlab.check import CheckResult, judge_output, output_contains
+from dockerlab.check import judge_output, output_contains
 from dockerlab.containers import RunResult
 
 

@@ -1,7 +1,6 @@
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import dockerlab as dl
 from dockerlab import readiness as doctor_module
