@@ -126,7 +126,7 @@ def dockerfile_layers(dockerfile: str | Path, image: str):
 
     from .builder import dockerfile_text
 
-    text = dockerfile_text(Path("."), dockerfile)[0] if isinstance(dockerfile, (str, Path)) and "\n" not in str(dockerfile) else str(dockerfile)
+    text = dockerfile_text(Path("."), dockerfile)[0]  # a path, or the Dockerfile text itself
     instructions = _dockerfile_instructions(text)
     history = layers(image)
     own = history[~history["instruction"].str.startswith("LABEL " + "org.dockerlab.course")]
