@@ -11,7 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import docker.errors
 import requests.exceptions
@@ -263,12 +263,14 @@ def build(
     buildargs: Mapping[str, str] | None = None,
     nocache: bool = False,
     labels: Mapping[str, str] | None = None,
+    ignore: Sequence[str] = (),
     progress: bool = True,
     on_step: Callable[[BuildStep, int | None], None] | None = None,
 ) -> BuildResult:
     """Build an image from ``context`` and return its steps, timings and layer sizes.
 
-    ``dockerfile`` is a path (relative to the context) or the Dockerfile text itself.
+    ``dockerfile`` is a path (relative to the context) or the Dockerfile text itself. ``ignore``
+    adds patterns to the context's `.dockerignore` for this build (the folder is not changed).
     Every image carries the course label. A failing build raises :class:`BuildFailed`.
     """
     context_dir = Path(context)
@@ -281,7 +283,7 @@ def build(
     client = engine.client()
     all_labels = {**COURSE_LABELS, **(labels or {})}
     context_tar = make_context_tar(
-        str(context_dir), exclude=_dockerignore_patterns(context_dir), dockerfile=(INLINE_DOCKERFILE_NAME, text)
+        str(context_dir), exclude=_dockerignore_patterns(context_dir) + list(ignore), dockerfile=(INLINE_DOCKERFILE_NAME, text)
     )
     context_bytes = context_tar.seek(0, io.SEEK_END)
     context_tar.seek(0)

@@ -10,7 +10,7 @@ from .errors import BuildFailed, DockerlabError
 __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
-    "judge_compose_health", "compose_service_healthy",
+    "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened",
 ]
 
 
@@ -229,3 +229,62 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
                 verdict = judge_compose_health(exercise, service, states)
                 return CheckResult(exercise, False, verdict.messages + [f"`up --wait` failed: {error.output.strip()[-300:]}"])
             return judge_compose_health(exercise, service, stack.ps().to_dict("records"))
+
+
+# Lint rules that decide the hardening exercise (the rest are advice).
+HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image has no tag", "DL3007": "the base image is :latest", "DL3025": "CMD is in shell form"}
+
+
+def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_table, run_result, expected_line: str) -> CheckResult:
+    """Pure verdict: no deciding lint finding, not root, no secret in any layer, and it runs.
+
+    ``audit_row``, ``secrets_table`` and ``run_result`` are None when the image was not built."""
+    messages, passed = [], True
+    applicable = lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(list(HARDENING_RULES))] if len(lint_table) else lint_table
+    for finding in applicable.to_dict("records"):
+        passed = False
+        messages.append(f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why it matters']})")
+    if audit_row is None:
+        return CheckResult(exercise, False, messages or ["the image was not built"])
+    if audit_row["runs as root"]:
+        passed = False
+        messages.append(f"the image runs as {audit_row['user']}: create a user (useradd --uid 1000 ...) and switch to it with USER")
+    if secrets_table is not None and len(secrets_table):
+        passed = False
+        found = ", ".join(sorted(set(secrets_table["where"])))
+        messages.append(f"secrets are in the image's layers: {found}; copy only what the program needs, or list them in .dockerignore")
+    if run_result is not None:
+        judged = judge_output(exercise, run_result.exit_code, run_result.output, expected_line)
+        if not judged.passed:
+            passed = False
+            messages.extend(judged.messages)
+    if passed:
+        messages.append(f"lint clean on the deciding rules, runs as {audit_row['user']}, no secret in any layer, and it prints {expected_line!r}")
+    return CheckResult(exercise, passed, messages)
+
+
+def image_is_hardened(
+    app_dir: str | Path,
+    dockerfile: str,
+    expected_line: str,
+    *,
+    exercise: str = "hardening exercise",
+) -> CheckResult:
+    """Lint your Dockerfile; when the base is pinned, build it, audit it, look for secrets and run it."""
+    from .builder import build
+    from .containers import run
+    from .security import audit, find_secrets, lint
+
+    lint_table = lint(dockerfile, app_dir)
+    unpinned = lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(["DL3006", "DL3007"])] if len(lint_table) else lint_table
+    if len(unpinned):
+        verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
+        verdict.messages.append("pin the base image first; then the checker builds, audits and runs it")
+        return verdict
+    tag = f"dockerlab-exercise/{Path(app_dir).name.lower()}:hardened"
+    try:
+        build(app_dir, dockerfile, tag=tag, progress=False)
+    except BuildFailed as error:
+        return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+    audit_row = audit(tag).to_dict("records")[0]
+    return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), run(tag), expected_line)

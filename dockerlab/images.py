@@ -12,7 +12,7 @@ import tarfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import docker.errors
 import requests.exceptions
@@ -36,6 +36,9 @@ __all__ = [
     "WastedSpace",
     "waste_from_layers",
     "LayerFiles",
+    "layer_files",
+    "replay",
+    "FilesystemReplay",
 ]
 
 # Docker pushes layers gzip-compressed at Go's default level, which matches zlib's level 6.
@@ -181,14 +184,20 @@ class LayerFiles:
     opaque_dirs: list[str] = field(default_factory=list)
     compressed_bytes: int = 0
     uncompressed_bytes: int = 0
+    special_modes: dict[str, int] = field(default_factory=dict)  # files with setuid/setgid bits: path -> mode
+    examined: dict[str, object] = field(default_factory=dict)  # path -> what an `examine` hook returned
+
+
+# examine(path, size, read) -> something to keep for that file, or None. `read()` gives its bytes.
+Examine = Callable[[str, int, Callable[[], bytes]], object]
 
 
 class _CountingCompressor(io.RawIOBase):
     """Reads a stream while gzip-compressing it in memory to count the compressed bytes."""
 
-    def __init__(self, source) -> None:
+    def __init__(self, source, compress: bool = True) -> None:
         self._source = source
-        self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+        self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31) if compress else None
         self.compressed = 0
         self.raw = 0
 
@@ -200,14 +209,16 @@ class _CountingCompressor(io.RawIOBase):
         if not chunk:
             return 0
         self.raw += len(chunk)
-        self.compressed += len(self._compressor.compress(chunk))
+        if self._compressor:
+            self.compressed += len(self._compressor.compress(chunk))
         buffer[: len(chunk)] = chunk
         return len(chunk)
 
     def finish(self) -> None:
         while self.readinto(bytearray(1 << 20)):
             pass
-        self.compressed += len(self._compressor.flush())
+        if self._compressor:
+            self.compressed += len(self._compressor.flush())
 
 
 def _absolute(member_name: str) -> str:
@@ -216,10 +227,10 @@ def _absolute(member_name: str) -> str:
     return "/" + name.strip("/")
 
 
-def _read_layer(stream, list_files: bool) -> LayerFiles:
-    counter = _CountingCompressor(stream)
+def _read_layer(stream, list_files: bool, examine: Examine | None = None) -> LayerFiles:
+    counter = _CountingCompressor(stream, compress=examine is None)  # examining needs no compressed size
     layer = LayerFiles(instruction="")
-    if list_files:
+    if list_files or examine:
         with tarfile.open(fileobj=counter, mode="r|") as archive:
             for member in archive:
                 path = _absolute(member.name)
@@ -230,6 +241,12 @@ def _read_layer(stream, list_files: bool) -> LayerFiles:
                     layer.whiteouts.append(f"{directory}/{name[4:]}")
                 elif not member.isdir():
                     layer.files[path] = member.size
+                    if member.mode & 0o6000 and member.isfile():
+                        layer.special_modes[path] = member.mode
+                    if examine and member.isfile():
+                        found = examine(path, member.size, lambda: archive.extractfile(member).read())
+                        if found is not None:
+                            layer.examined[path] = found
     counter.finish()
     layer.compressed_bytes = counter.compressed
     layer.uncompressed_bytes = counter.raw
@@ -238,6 +255,51 @@ def _read_layer(stream, list_files: bool) -> LayerFiles:
 
 # Images are immutable, so what was read for an image id stays true: read each image once.
 _saved_cache: dict[tuple[str, bool], list[LayerFiles]] = {}
+
+
+def layer_files(image: str, examine: Examine | None = None) -> list[LayerFiles]:
+    """Every layer of ``image``, oldest first: its files, deletions, setuid/setgid files, and what
+    ``examine(path, size, read)`` kept for each file (read each image's bytes once per call).
+    With ``examine``, compressed sizes are not measured (they stay 0)."""
+    if examine is None:
+        return _saved_layers(image, list_files=True)
+    return _read_saved_image(_inspect(image)["Id"], True, examine)
+
+
+@dataclass
+class FilesystemReplay:
+    """The image's layers applied in order: what is visible at the end and what a later layer removed."""
+
+    visible: dict[str, tuple[int, int]]  # path -> (layer index that wrote it, size)
+    removed: list[tuple[str, int, int, int, str]]  # (path, size, written in, removed in, "deleted"/"overwritten")
+    sizes_seen: dict[str, list[int]]
+
+
+def replay(saved: list[LayerFiles]) -> FilesystemReplay:
+    """Apply the layers in order, as the engine's overlay filesystem does (pure: no engine)."""
+    state = FilesystemReplay({}, [], {})
+
+    def remove(path: str, layer_index: int, kind: str) -> None:
+        written_in, size = state.visible.pop(path)
+        state.removed.append((path, size, written_in, layer_index, kind))
+        state.sizes_seen[path].append(0)
+
+    for index, layer in enumerate(saved):
+        for directory in layer.opaque_dirs:
+            prefix = directory.rstrip("/") + "/"
+            for path in [p for p in state.visible if p.startswith(prefix)]:
+                remove(path, index, "deleted")
+        for gone in layer.whiteouts:
+            prefix = gone.rstrip("/") + "/"
+            for path in [p for p in state.visible if p == gone or p.startswith(prefix)]:
+                remove(path, index, "deleted")
+        for path, size in layer.files.items():
+            if path in state.visible:
+                written_in, old_size = state.visible[path]
+                state.removed.append((path, old_size, written_in, index, "overwritten"))
+            state.visible[path] = (index, size)
+            state.sizes_seen.setdefault(path, []).append(size)
+    return state
 
 
 def _saved_layers(image: str, list_files: bool = False) -> list[LayerFiles]:
@@ -250,7 +312,7 @@ def _saved_layers(image: str, list_files: bool = False) -> list[LayerFiles]:
     return _saved_cache[(image_id, list_files)]
 
 
-def _read_saved_image(image: str, list_files: bool) -> list[LayerFiles]:
+def _read_saved_image(image: str, list_files: bool, examine: Examine | None = None) -> list[LayerFiles]:
     client = engine.client()
     try:
         response = client.api._get(client.api._url("/images/{0}/get", image), stream=True)
@@ -268,7 +330,7 @@ def _read_saved_image(image: str, list_files: bool) -> list[LayerFiles]:
             if member.name.endswith(".json") or member.name == "repositories" or member.size < 64 * 1024 and not member.name.endswith("layer.tar"):
                 small_files[member.name] = handle.read()
                 continue
-            by_name[member.name] = _read_layer(handle, list_files)
+            by_name[member.name] = _read_layer(handle, list_files, examine)
     manifest = json.loads(small_files["manifest.json"])[0]
     config = json.loads(small_files[manifest["Config"]])
     instructions = [
@@ -280,7 +342,7 @@ def _read_saved_image(image: str, list_files: bool) -> list[LayerFiles]:
     for index, name in enumerate(manifest["Layers"]):
         layer = by_name.get(name)
         if layer is None:  # a tiny layer read as a small file
-            layer = _read_layer(io.BytesIO(small_files[name]), list_files)
+            layer = _read_layer(io.BytesIO(small_files[name]), list_files, examine)
         layer.instruction = instructions[index] if index < len(instructions) else "(layer)"
         result.append(layer)
     return result
@@ -416,30 +478,8 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     """
     import pandas as pd
 
-    visible: dict[str, tuple[int, int]] = {}  # path -> (layer index, size)
-    sizes_seen: dict[str, list[int]] = {}
-    events = []
-
-    def remove(path: str, layer_index: int, kind: str) -> None:
-        written_in, size = visible.pop(path)
-        events.append((path, size, written_in, layer_index, kind))
-        sizes_seen[path].append(0)
-
-    for index, layer in enumerate(saved):
-        for directory in layer.opaque_dirs:
-            prefix = directory.rstrip("/") + "/"
-            for path in [p for p in visible if p.startswith(prefix)]:
-                remove(path, index, "deleted")
-        for gone in layer.whiteouts:
-            prefix = gone.rstrip("/") + "/"
-            for path in [p for p in visible if p == gone or p.startswith(prefix)]:
-                remove(path, index, "deleted")
-        for path, size in layer.files.items():
-            if path in visible:
-                written_in, old_size = visible[path]
-                events.append((path, old_size, written_in, index, "overwritten"))
-            visible[path] = (index, size)
-            sizes_seen.setdefault(path, []).append(size)
+    state = replay(saved)
+    sizes_seen = state.sizes_seen
 
     minimum = sum(min(sizes) for sizes in sizes_seen.values())
     cumulative = sum(sum(sizes) for sizes in sizes_seen.values())
@@ -456,7 +496,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
             "removed_by": saved[removed].instruction,
             "why": why[kind].format(w=saved[written].instruction[:60], r=saved[removed].instruction[:60]),
         }
-        for path, size, written, removed, kind in events
+        for path, size, written, removed, kind in state.removed
     ]
     offenders = pd.DataFrame(rows, columns=["path", "wasted", "change", "written_by", "removed_by", "why"])
     offenders = offenders.sort_values("wasted", ascending=False, ignore_index=True)

