@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-__all__ = ["layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race"]
+__all__ = [
+    "layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race",
+    "package_counts", "attack_surface",
+]
 
 MB = 1e6
 CACHED_COLOUR = "#8fbf8f"
@@ -198,3 +201,49 @@ def compose_race(results):
     failure_axis.yaxis.get_major_locator().set_params(integer=True)
     failure_axis.set_ylim(0, max(1, int(results["failed_connections"].max())) * 1.35)
     return timing_axis
+
+
+def package_counts(table, ax=None):
+    """Stacked bars of packages per image by type (input: ``dl.security.package_counts``)."""
+    ax = _axes(ax)
+    types = [column for column in table.columns if column != "total"]
+    bottom = None
+    for index, kind in enumerate(types):
+        ax.bar(table.index, table[kind], bottom=bottom, label=kind, color=f"C{index}")
+        bottom = table[kind] if bottom is None else bottom + table[kind]
+    for position, total in enumerate(table["total"]):
+        ax.text(position, total, f"{total}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("packages in the SBOM (syft)")
+    ax.set_title("Software each image ships: each package is something to patch")
+    ax.legend(frameon=False, fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.margins(y=0.12)
+    return ax
+
+
+def attack_surface(audit_table):
+    """Three panels per image: packages, setuid/setgid files, size (MB, log), shell present (input: ``dl.security.audit``)."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
+    standin = audit_table.get("built on stand-in", ["no"] * len(audit_table))
+    names = [f"{name}*" if base != "no" else name for name, base in zip(audit_table["image"], standin)]
+    has_shell = audit_table["shell"] != "none"
+    colours = ["C3" if shell else "C2" for shell in has_shell]
+    panels = [
+        (audit_table["packages"], "installed packages (dpkg + apk + pip)", "{:.0f}"),
+        (audit_table["setuid/setgid files"], "setuid/setgid files", "{:.0f}"),
+        (audit_table["size (bytes)"] / MB, "size (MB, log scale)", "{:.1f}"),
+    ]
+    for axis, (values, title, label) in zip(axes, panels):
+        bars = axis.bar(names, values, color=colours)
+        axis.bar_label(bars, labels=[label.format(v) for v in values], fontsize=8, padding=2)
+        axis.set_title(title)
+        axis.tick_params(axis="x", labelrotation=30, labelsize=8)
+        axis.margins(y=0.15)
+    axes[2].set_yscale("log")
+    figure.legend(handles=[plt.Rectangle((0, 0), 1, 1, color="C3"), plt.Rectangle((0, 0), 1, 1, color="C2")],
+                  labels=["has a shell", "no shell"], loc="upper right", frameon=False, fontsize=8)
+    if any(base != "no" for base in standin):
+        figure.text(0.01, -0.06, "* built on a course stand-in base, not the official image", fontsize=7)
+    return axes[0]

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from . import engine
 from .builder import dockerfile_text
@@ -32,6 +33,7 @@ __all__ = [
     "package_counts",
     "scan",
     "run_as",
+    "digest_of",
     "hadolint_findings",
     "RULES",
 ]
@@ -61,12 +63,13 @@ def _hadolint() -> str:
     return found
 
 
-def hadolint_findings(text: str) -> list[dict]:
+def hadolint_findings(text: str, trusted_registries: Sequence[str] = ()) -> list[dict]:
     """hadolint's own JSON findings for a Dockerfile's text."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-lint-") as folder:
         path = Path(folder) / "Dockerfile"
         path.write_text(text)
-        finished = subprocess.run([_hadolint(), "--no-fail", "-f", "json", str(path)], capture_output=True, text=True, timeout=60)
+        trusted = [option for registry in trusted_registries for option in ("--trusted-registry", registry)]
+        finished = subprocess.run([_hadolint(), "--no-fail", "-f", "json", *trusted, str(path)], capture_output=True, text=True, timeout=60)
     if finished.returncode != 0 or not finished.stdout.strip().startswith("["):
         raise DockerlabError(f"hadolint could not read the Dockerfile: {(finished.stderr or finished.stdout).strip()[:300]}", fix="Check the Dockerfile's syntax.")
     return json.loads(finished.stdout)
@@ -94,16 +97,17 @@ def _false_positive(finding: dict, lines: list[str], stages: set[str]) -> str:
     return ""
 
 
-def lint(dockerfile: str | Path, context: str | Path = "."):
+def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()):
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,
-    why it matters, and whether it is one of hadolint's known multi-stage false positives."""
+    why it matters, and whether it is one of hadolint's known multi-stage false positives.
+    With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026."""
     import pandas as pd
 
     text = dockerfile_text(Path(context), dockerfile)[0]
     lines = text.splitlines()
     stages = _stage_names(lines)
     rows = []
-    for finding in hadolint_findings(text):
+    for finding in hadolint_findings(text, trusted_registries):
         rows.append(
             {
                 "rule": finding["code"],
@@ -429,3 +433,38 @@ def run_as(image: str, user: str | None = None) -> RunAsResult:
         except KeyError:
             owner = f"no user on the host has uid {uid}"
         return RunAsResult(image, identity.output.strip(), str(path), uid, owner)
+
+
+# --- digests: the name that cannot move --------------------------------------------------------
+
+
+@dataclass
+class Digest:
+    """An image's registry digest (``repo@sha256:...``), or why it has none."""
+
+    image: str
+    reference: str | None
+    note: str
+
+    def __str__(self) -> str:
+        return f"{self.image} -> {self.reference}" if self.reference else f"{self.image}: no registry digest ({self.note})"
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def digest_of(image: str) -> Digest:
+    """The digest reference to pin ``image`` by in a FROM line, as the engine recorded it when the
+    image was pulled or pushed. A stand-in built on this machine has none (and says so)."""
+    from .bases import built_on_standin
+    from .images import _inspect
+
+    details = _inspect(image)
+    repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+    digests = details.get("RepoDigests") or []
+    matching = [entry for entry in digests if entry.split("@")[0] in (repository, f"docker.io/library/{repository}", f"docker.io/{repository}")]
+    if matching or digests:
+        return Digest(image, (matching or digests)[0], "read from the engine")
+    if built_on_standin((details.get("Config") or {}).get("Labels")):
+        return Digest(image, None, "it is a stand-in built from Debian packages on this machine, never pulled from a registry; with Docker Hub reachable, `docker pull` it and its digest appears here")
+    return Digest(image, None, "it was built here and never pushed: push it to a registry (dl.registry.local_registry()) to get one")
