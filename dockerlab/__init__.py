@@ -1,6 +1,7 @@
 """dockerlab: build real images, measure them, and teach Docker with the numbers.
 
-In a notebook: ``import dockerlab as dl`` then ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
+In a notebook: ``import dockerlab as dl`` then ``dl.mode()``, ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
+Without a Docker engine the same calls replay results recorded on a real one (``dl.mode()`` says which).
 """
 from . import bases, check, compose, engine, experiments, paths, plots, registry, results, security, vm, web
 from .bases import prepare
@@ -9,9 +10,11 @@ from .cleanup import cleanup
 from .containers import run, serve, start
 from .images import compare, diff, dockerfile_layers, file_size, image_id, image_size, layers, remove, wasted_space
 from .readiness import doctor
+from .recording import RecordingMissing, mode
 from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
 
 __all__ = [
+    "mode",
     "engine",
     "bases",
     "doctor",
@@ -45,4 +48,5 @@ __all__ = [
     "DockerUnavailable",
     "BuildFailed",
     "BaseImageUnavailable",
+    "RecordingMissing",
 ]

@@ -20,6 +20,7 @@ from docker.utils.build import tar as make_context_tar
 from . import engine
 from .errors import BuildFailed, DockerlabError
 from .labels import COURSE_LABELS
+from .recording import recordable
 
 __all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text"]
 
@@ -254,6 +255,7 @@ def _untag_stale(client, tag: str | None) -> None:
         pass
 
 
+@recordable("build")
 def build(
     context: str | os.PathLike,
     dockerfile: str | os.PathLike | None = None,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildFailed, DockerlabError
+from .recording import recordable
 
 __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
@@ -55,6 +56,7 @@ def output_contains(result, expected_line: str, *, exercise: str = "run exercise
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
+@recordable("check.program_prints")
 def program_prints(
     app_dir: str | Path,
     expected_line: str,
@@ -76,6 +78,7 @@ def program_prints(
         return dockerfile_prints(copy, expected_line, buildargs=buildargs, exercise=exercise)
 
 
+@recordable("check.dockerfile_prints")
 def dockerfile_prints(
     app_dir: str | Path,
     expected_line: str,
@@ -119,6 +122,7 @@ def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], depende
     return CheckResult(exercise, True, [f"after editing {code_file}, `{matching[0][0][:80]}` came from the cache"])
 
 
+@recordable("check.cache_survives_code_edit")
 def cache_survives_code_edit(
     app_dir: str | Path,
     dockerfile: str,
@@ -165,6 +169,7 @@ def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min
     return CheckResult(exercise, passed, messages)
 
 
+@recordable("check.multi_stage_is_smaller")
 def multi_stage_is_smaller(
     app_dir: str | Path,
     dockerfile: str,
@@ -206,6 +211,7 @@ def judge_compose_health(exercise: str, service: str, states: list[dict]) -> Che
     return CheckResult(exercise, True, [f"{service} is running and healthy"])
 
 
+@recordable("check.compose_service_healthy")
 def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
     """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy."""
     import shutil
@@ -263,6 +269,7 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
     return CheckResult(exercise, passed, messages)
 
 
+@recordable("check.image_is_hardened")
 def image_is_hardened(
     app_dir: str | Path,
     dockerfile: str,

@@ -1,4 +1,4 @@
-"""The `dockerlab` command: doctor, prepare, clean."""
+"""The `dockerlab` command: doctor, prepare, record, clean."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +46,15 @@ def _clean(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _record(arguments: argparse.Namespace) -> int:
+    from .recorder import record_notebooks
+
+    table = record_notebooks(arguments.only or None, timeout=arguments.timeout)
+    print(table.to_string(index=False))
+    print(f"total: {table['bytes'].sum() / 1e6:.2f} MB in data/recorded/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dockerlab", description="The dockerlab course's helper command.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -61,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--load", metavar="FILE", help="first, load a bundle written by --save")
     prepare.add_argument("--quiet", action="store_true", help="no progress bars")
     prepare.set_defaults(run=_prepare)
+
+    record = commands.add_parser("record", help="run the notebooks live and write their results to data/recorded/ (for recorded mode)")
+    record.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (file names or prefixes such as 03)")
+    record.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
+    record.set_defaults(run=_record)
 
     clean = commands.add_parser("clean", help="remove everything the course created (label org.dockerlab.course=1)")
     clean.add_argument("--keep-bases", action="store_true", help="keep stand-in base images")

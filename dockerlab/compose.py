@@ -17,6 +17,7 @@ from typing import Sequence
 from .errors import DockerlabError
 from .labels import COURSE_LABELS
 from .paths import COURSE_ROOT, tool
+from .recording import recordable
 
 __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
@@ -206,6 +207,7 @@ class ComposeProject:
         return f"<Compose project {self.name}: {self.file.name} in {self.directory}>"
 
 
+@recordable("compose.project", stateful=True)
 def project(project_dir: str | Path, file: str = "compose.yaml", name: str | None = None) -> ComposeProject:
     """A course Compose project for ``file`` in ``project_dir`` (nothing starts until ``up``)."""
     return ComposeProject(project_dir, file, name)

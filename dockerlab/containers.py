@@ -12,6 +12,7 @@ import requests.exceptions
 from . import engine
 from .errors import DockerlabError
 from .labels import COURSE_LABELS
+from .recording import recordable
 
 __all__ = ["run", "start", "serve", "Container", "RunResult", "ServeResult"]
 
@@ -55,6 +56,7 @@ def _wrap(error: Exception, image: str) -> DockerlabError:
     return DockerlabError(f"Could not run {image}: {text}", fix="Read the message above; `dockerlab doctor` checks the engine.")
 
 
+@recordable("run")
 def run(
     image: str,
     command: str | Sequence[str] | None = None,
@@ -154,6 +156,7 @@ class Container:
         return f"<Container {self.name} ({self.id[:12]})>"
 
 
+@recordable("start", stateful=True)
 def start(
     image: str,
     command: str | Sequence[str] | None = None,
@@ -209,6 +212,7 @@ class ServeResult:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
+@recordable("serve")
 def serve(image: str, container_port: int = 8080, path: str = "/", timeout: float = 30) -> ServeResult:
     """Start ``image``, publish ``container_port`` on 127.0.0.1 (a free port), GET ``path``, remove it."""
     import urllib.error

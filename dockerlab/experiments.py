@@ -17,6 +17,7 @@ from .builder import build, dockerfile_text
 from .errors import DockerlabError
 from .images import compare
 from .labels import COURSE_LABELS
+from .recording import recordable
 
 __all__ = [
     "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "summary",
@@ -53,6 +54,7 @@ def _append_line(path: Path, line: str) -> None:
     path.write_text(text + ("" if text.endswith("\n") or not text else "\n") + line + "\n")
 
 
+@recordable("experiments.layer_cache")
 def layer_cache(
     app_dir: str | Path,
     dockerfiles: Mapping[str, str | Path],
@@ -114,6 +116,7 @@ def layer_cache(
     return table
 
 
+@recordable("experiments.multi_stage")
 def multi_stage(
     context: str | Path,
     variants: Mapping[str, str | Path],
@@ -165,6 +168,7 @@ def multi_stage(
     return measured
 
 
+@recordable("experiments.start_time")
 def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)):
     """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run."""
     import pandas as pd
@@ -195,6 +199,7 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
     return table
 
 
+@recordable("experiments.idle_memory")
 def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> int:
     """Bytes of memory an idle container of ``image`` uses (its cgroup), measured while it runs."""
     from .containers import start
@@ -203,6 +208,7 @@ def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> int:
         return container.memory_usage()
 
 
+@recordable("experiments.vm_vs_container")
 def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: int = 3):
     """Start-to-exit seconds and memory: ``containers`` runs of ``image`` against ``vms`` boots of a small VM.
 
@@ -227,6 +233,7 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     return table
 
 
+@recordable("experiments.kernels")
 def kernels(images: Sequence[str]):
     """`uname -r` inside each image's container beside the engine host's kernel: one row per image."""
     import pandas as pd
@@ -241,6 +248,7 @@ def kernels(images: Sequence[str]):
     return pd.DataFrame(rows)
 
 
+@recordable("experiments.run_each")
 def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
     """Run each image once (like `docker run --rm`); one row per environment with exit code and output."""
     import pandas as pd
@@ -258,6 +266,7 @@ def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
 DOCKERIGNORE_LINES = (".git", "data/", "*.bin", "__pycache__")
 
 
+@recordable("experiments.dockerignore")
 def dockerignore(
     app_dir: str | Path,
     dockerfile: str | Path = "Dockerfile",
@@ -331,6 +340,7 @@ def _ready_at(database_container) -> float | None:
     return _timestamp(ready[-1]) if ready else None
 
 
+@recordable("experiments.compose_race")
 def compose_race(stack, *, runs: int = 5, service: str = "api", database: str = "db", timeout: float = 60):
     """Bring ``stack`` up from nothing ``runs`` times and measure the start-up race.
 

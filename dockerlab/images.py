@@ -20,6 +20,7 @@ import requests.exceptions
 from . import engine
 from .errors import DockerlabError
 from .labels import COURSE_LABELS
+from .recording import recordable
 
 __all__ = [
     "file_size",
@@ -74,6 +75,7 @@ def _inspect(image: str) -> dict:
         raise _image_not_found(image) from None
 
 
+@recordable("file_size")
 def file_size(image: str, path: str) -> int:
     """Bytes of one file inside ``image`` (read through a created, never started, container)."""
     client = engine.client()
@@ -89,11 +91,13 @@ def file_size(image: str, path: str) -> int:
         client.api.remove_container(container["Id"], force=True, v=True)
 
 
+@recordable("image_id")
 def image_id(image: str) -> str:
     """The image's id (sha256:...): the same id means the same bytes."""
     return _inspect(image)["Id"]
 
 
+@recordable("remove")
 def remove(image: str) -> None:
     """Remove a tag (like `docker rmi`); the image goes when no tag or container uses it."""
     try:
@@ -123,6 +127,7 @@ def _dockerfile_instructions(text: str) -> list[str]:
     return instructions
 
 
+@recordable("dockerfile_layers")
 def dockerfile_layers(dockerfile: str | Path, image: str):
     """Each line of a single-stage Dockerfile beside the layer it made in ``image`` (with its size)."""
     import pandas as pd
@@ -163,6 +168,7 @@ def layers_from_history(history: list[dict]):
     return pd.DataFrame(rows, columns=["instruction", "size", "cumulative_size", "created", "id"])
 
 
+@recordable("layers")
 def layers(image: str):
     """One row per layer, oldest first: instruction, size, cumulative size, created (as `docker history`)."""
     _inspect(image)
@@ -348,6 +354,7 @@ def _read_saved_image(image: str, list_files: bool, examine: Examine | None = No
     return result
 
 
+@recordable("image_size")
 def image_size(image: str, compressed: bool = False) -> int:
     """Bytes: the engine's uncompressed size, or the gzip-compressed size of its layers (what a pull downloads)."""
     if not compressed:
@@ -355,6 +362,7 @@ def image_size(image: str, compressed: bool = False) -> int:
     return sum(layer.compressed_bytes for layer in _saved_layers(image))
 
 
+@recordable("compare")
 def compare(*images: str, compressed: bool = True):
     """A row per image: size, compressed size, layers, stand-in flag, user, entrypoint/cmd."""
     import pandas as pd
@@ -420,6 +428,7 @@ class _IterStream(io.RawIOBase):
         return size
 
 
+@recordable("diff")
 def diff(a: str, b: str):
     """Files added, changed or removed from image ``a`` to image ``b``, largest first.
 
@@ -509,6 +518,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     )
 
 
+@recordable("wasted_space")
 def wasted_space(image: str) -> WastedSpace:
     """Bytes written in one layer and deleted or overwritten by a later one, with the top offenders."""
     return waste_from_layers(image, _saved_layers(image, list_files=True))

@@ -11,6 +11,7 @@ import docker.errors
 from . import engine
 from .containers import Container, start
 from .errors import DockerlabError
+from .recording import recordable
 
 __all__ = ["LocalRegistry", "local_registry"]
 
@@ -92,6 +93,7 @@ class LocalRegistry:
         self.stop()
 
 
+@recordable("registry.local_registry", stateful=True)
 def local_registry(port: int = 5000, name: str = "dockerlab-registry") -> LocalRegistry:
     """Start ``registry:2`` on 127.0.0.1:``port`` (replacing one left by an earlier run) and wait for it."""
     registry = LocalRegistry(start("registry:2", name=name, ports={"5000/tcp": port}), port)

@@ -34,12 +34,17 @@ class Headline:
 
 
 def headline(label: str, value: float, *, target: float, direction: str = "at most", unit: str = "") -> Headline:
-    """A figure computed from this run's data, with its target; also saved to build/results/headlines.json."""
+    """A figure computed from this run's data, with its target; also saved to build/results/headlines.json
+    (marked live or recorded: in recorded mode the data is a replayed recording)."""
     if direction not in ("at most", "at least"):
         raise ValueError("direction is 'at most' or 'at least'")
     figure = Headline(label, float(value), float(target), direction, unit)
     store = results_dir() / "headlines.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
-    saved[label] = {**asdict(figure), "met": figure.met, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    from .recording import _current
+
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    mode = _current()
+    saved[label] = {**asdict(figure), "met": figure.met, "mode": mode, ("measured_at" if mode == "live" else "replayed_at"): now}
     store.write_text(json.dumps(saved, indent=1))
     return figure

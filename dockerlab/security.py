@@ -22,6 +22,7 @@ from .builder import dockerfile_text
 from .errors import DockerlabError
 from .images import LayerFiles, layer_files, replay
 from .paths import tool
+from .recording import recordable
 
 __all__ = [
     "lint",
@@ -198,6 +199,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     }
 
 
+@recordable("security.audit")
 def audit(*images: str):
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
     installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
@@ -295,6 +297,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles]):
     return table
 
 
+@recordable("security.find_secrets")
 def find_secrets(image: str):
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
@@ -313,6 +316,7 @@ def _tool_environment() -> dict[str, str]:
     return environment
 
 
+@recordable("security.sbom")
 def sbom(image: str):
     """The packages in ``image`` as syft finds them (name, version, type: deb, apk, python, go-module...)."""
     import pandas as pd
@@ -332,6 +336,7 @@ def sbom(image: str):
     return table.sort_values(["type", "name"], ignore_index=True)
 
 
+@recordable("security.package_counts")
 def package_counts(*images: str):
     """Packages per type (rows: images) from each image's SBOM, with a total column."""
     import pandas as pd
@@ -369,6 +374,7 @@ TRIVY_HOW = (
 )
 
 
+@recordable("security.scan")
 def scan(image: str, timeout: float = 600) -> ScanResult:
     """Known vulnerabilities in ``image`` via trivy, when trivy and its database are present here."""
     import pandas as pd
@@ -411,6 +417,7 @@ class RunAsResult:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
+@recordable("security.run_as")
 def run_as(image: str, user: str | None = None) -> RunAsResult:
     """Run ``id`` in ``image`` (as ``user``, default: the image's USER), then let it write a file into
     a bind-mounted temporary host folder and read that file's owner on the host (like `ls -l`)."""
@@ -453,6 +460,7 @@ class Digest:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
+@recordable("security.digest_of")
 def digest_of(image: str) -> Digest:
     """The digest reference to pin ``image`` by in a FROM line, as the engine recorded it when the
     image was pulled or pushed. A stand-in built on this machine has none (and says so)."""

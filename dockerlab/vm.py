@@ -21,6 +21,7 @@ from pathlib import Path
 from . import engine
 from .bases import RECIPES
 from .errors import DockerlabError
+from .recording import recordable
 
 __all__ = [
     "VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "kernel_package_bytes", "minimal_vm_disk", "MARKER",
@@ -100,6 +101,7 @@ def _memory(pid: int) -> tuple[int, int]:
     return fields.get("VmRSS", 0), fields.get("VmHWM", 0)
 
 
+@recordable("vm.boot")
 def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
     """Boot the course VM once under ``accelerator`` ("kvm" or "tcg"); raises when it does not boot in time."""
     qemu = _qemu()
@@ -146,6 +148,7 @@ def kvm_works() -> bool:
     return _kvm_verdict["kvm"]
 
 
+@recordable("vm.boot_times")
 def boot_times(n: int = 3):
     """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot."""
     import pandas as pd
@@ -160,6 +163,7 @@ def boot_times(n: int = 3):
     return table
 
 
+@recordable("vm.kernel_package_bytes")
 def kernel_package_bytes() -> int:
     """Installed size of Debian's kernel package (kernel and modules): what every VM carries, no container does."""
     assets()
@@ -169,6 +173,7 @@ def kernel_package_bytes() -> int:
 DISK_TAG = "dockerlab-vm/minimal-disk:latest"
 
 
+@recordable("vm.minimal_vm_disk")
 def minimal_vm_disk(progress: bool = False) -> int:
     """Bytes a minimal Debian server VM's root filesystem holds (kernel, init, udev, network, ssh).
 

@@ -7,6 +7,7 @@ import urllib.parse
 import urllib.request
 
 from .errors import DockerlabError
+from .recording import recordable
 
 __all__ = ["get_json", "post_json"]
 
@@ -27,11 +28,13 @@ def _request(url: str, data: bytes | None = None, timeout: float = 10):
         raise DockerlabError(f"Nothing answered at {url} ({getattr(error, 'reason', error)}).", fix="Is the service up, and is its port published? stack.ps() shows both.") from None
 
 
+@recordable("web.get_json")
 def get_json(url: str):
     """GET ``url`` (on 127.0.0.1) and return the JSON it answers."""
     return _request(url)
 
 
+@recordable("web.post_json")
 def post_json(url: str, payload):
     """POST ``payload`` as JSON to ``url`` (on 127.0.0.1) and return the JSON it answers."""
     return _request(url, json.dumps(payload).encode())

@@ -30,6 +30,7 @@ from . import (
     standin_labels,
 )
 from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
+from ..recording import recordable
 
 __all__ = [
     "Resolution",
@@ -310,6 +311,7 @@ def ensure(image: BaseImage, *, pull: bool = True, registry: RegistryStatus | No
     return Resolution(image.name, "stand-in", True, built["Size"], time.perf_counter() - started, note)
 
 
+@recordable("prepare")
 def prepare(
     only: Iterable[str] | None = None,
     *,

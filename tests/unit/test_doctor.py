@@ -52,6 +52,7 @@ def test_unseen_data_root_warns():
 
 def test_no_engine_fails_with_fix(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    monkeypatch.setattr("dockerlab.recording.recordings", lambda: {})
     report = dl.doctor()
     assert not report.ok
     engine_row = report.checks[0]
@@ -148,3 +149,13 @@ def test_room_cli_without_engine_fails_fast_with_the_summary_line():
     assert "ROOM CHECK FAILED" in finished.stdout and "engine" in finished.stdout.splitlines()[-2]
     assert "Traceback" not in finished.stderr
     assert time.perf_counter() - started < 10
+
+
+def test_no_engine_with_recordings_says_the_notebooks_run_recorded(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    monkeypatch.setattr("dockerlab.recording.recordings", lambda: {"x.json": {"calls": [{}, {}]}})
+    report = dl.doctor()
+    assert not report.ok and report.checks[0].status == "fail"
+    mode_row = next(check for check in report.checks if check.name == "mode")
+    assert mode_row.status == "ok" and "2 results" in mode_row.detail
+    assert "recorded mode" in report.summary()

@@ -1,0 +1,152 @@
+"""Recorded mode without an engine: results survive the round trip to JSON, replay in order, and a
+stale or missing recording is an error that names the call (and the file that changed)."""
+import json
+
+import pandas as pd
+import pytest
+
+import dockerlab as dl
+from dockerlab import recording
+from dockerlab.builder import BuildResult
+from dockerlab.check import CheckResult
+from dockerlab.containers import RunResult
+from dockerlab.errors import BuildFailed
+from dockerlab.recorder import MAX_RECORDED_BYTES
+from dockerlab.recording import RecordingMissing, decode, encode, recordable
+
+
+def roundtrip(value):
+    return decode(json.loads(json.dumps(encode(value))))
+
+
+def test_dataframes_keep_columns_types_index_and_attrs():
+    frame = pd.DataFrame({"image": ["a", "b"], "size": [1, 2], "ok": [True, False], "seconds": [0.5, float("nan")]}).set_index("image")
+    frame.attrs["registry"] = RunResult("x", "true", 0, "", 0.1)
+    back = roundtrip(frame)
+    pd.testing.assert_frame_equal(back.drop(columns=[]), frame, check_like=False)
+    assert back.attrs["registry"] == frame.attrs["registry"]
+
+
+def test_dataclasses_tuples_and_dict_keys_survive():
+    value = {"check": CheckResult("x", False, ["a", "b"]), ("tuple", 1): (1, 2.5, None), "series": pd.Series([1, 2], index=["p", "q"], name="n")}
+    back = roundtrip(value)
+    assert back["check"] == value["check"] and back[("tuple", 1)] == (1, 2.5, None)
+    pd.testing.assert_series_equal(back["series"], value["series"])
+
+
+def test_a_recorded_error_is_raised_again_with_its_evidence():
+    error = BuildFailed("exit code 3", log_tail=["boom"], step=2, instruction="RUN false", exit_code=3, fix="fix it")
+    back = roundtrip(error)
+    assert isinstance(back, BuildFailed) and back.step == 2 and back.log_tail == ["boom"] and back.fix == "fix it" and "exit code 3" in str(back)
+
+
+def test_unknown_types_are_refused():
+    with pytest.raises(dl.DockerlabError, match="Cannot record"):
+        encode(object())
+
+
+@pytest.fixture
+def recorded_dir(tmp_path, monkeypatch):
+    """An empty data/recorded/ and a course root in tmp_path, with a sample app folder."""
+    app = tmp_path / "data" / "apps" / "demo"
+    app.mkdir(parents=True)
+    (app / "Dockerfile").write_text("FROM alpine:3.20\n")
+    (app / "app.py").write_text("print('hi')\n")
+    monkeypatch.setattr(recording, "COURSE_ROOT", tmp_path)
+    monkeypatch.setattr(recording, "RECORDED_DIR", tmp_path / "data" / "recorded")
+    monkeypatch.setattr(recording, "provenance", lambda command="": {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": ["alpine:3.20"]})
+    return tmp_path
+
+
+calls = []
+
+
+@recordable("demo.measure")
+def measure(context, label: str, progress: bool = True):
+    calls.append(label)
+    return RunResult(label, "", 0, f"{label} run {len(calls)}", 0.01 * len(calls))
+
+
+def record_two_runs(root, monkeypatch):
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(root / "data" / "recorded" / "demo.json"))
+    app = root / "data" / "apps" / "demo"
+    first, second = measure(app, "cold"), measure(app, "cold", progress=False)
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO")
+    recording.reset()
+    return app, first, second
+
+
+def test_recorded_calls_replay_in_order_without_running(recorded_dir, monkeypatch):
+    app, first, second = record_two_runs(recorded_dir, monkeypatch)
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    before = len(calls)
+    assert measure(app, "cold") == first
+    assert measure(app, "cold") == second  # the second time the same call is made, the second result
+    assert measure(app, "cold") == second  # a cell run again replays the last one
+    assert len(calls) == before, "recorded mode never runs the function"
+
+
+def test_every_recording_file_has_provenance_and_the_mode_banner_says_where(recorded_dir, monkeypatch):
+    record_two_runs(recorded_dir, monkeypatch)
+    content = recording.recordings()["demo.json"]
+    assert content["provenance"]["engine_version"] == "20.10.24"
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    banner = dl.mode().describe()
+    assert "recorded" in banner and "Docker 20.10.24 on linux/amd64" in banner and "stand-in bases for alpine:3.20" in banner
+    assert "commit abc" in banner and "DOCKERLAB_MODE=live" in banner
+
+
+def test_a_call_with_other_inputs_is_missing_and_says_so(recorded_dir, monkeypatch):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    with pytest.raises(RecordingMissing, match="demo.measure") as raised:
+        measure(app, "warm")
+    assert "inputs changed" in str(raised.value) and "live Docker engine" in raised.value.fix
+
+
+def test_editing_a_file_of_the_context_makes_the_recording_stale_and_missing(recorded_dir, monkeypatch):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    assert recording.stale_recordings() == []
+    (app / "Dockerfile").write_text("FROM alpine:3.20\nRUN echo changed\n")
+    (app / "new.txt").write_text("x")
+    stale = recording.stale_recordings()
+    assert {(row["call"], row["file"], row["change"]) for row in stale} >= {
+        ("demo.measure", "data/apps/demo/Dockerfile", "edited"),
+        ("demo.measure", "data/apps/demo/new.txt", "added"),
+    }
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    with pytest.raises(RecordingMissing):
+        measure(app, "cold")
+
+
+def test_forced_live_never_replays_and_a_bad_mode_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    assert dl.mode() == "live"
+    monkeypatch.setenv("DOCKERLAB_MODE", "sometimes")
+    with pytest.raises(dl.DockerlabError, match="not a mode"):
+        dl.mode()
+
+
+def test_no_engine_means_recorded(monkeypatch):
+    monkeypatch.delenv("DOCKERLAB_MODE")
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    recording.reset()
+    assert dl.mode() == "recorded"
+
+
+# --- the course's own recordings ---------------------------------------------------------------
+
+
+def test_the_course_recordings_are_fresh():
+    stale = recording.stale_recordings()
+    assert stale == [], "run `dockerlab record` for: " + "; ".join(f"{row['recording']} {row['call']} ({row['file']} {row['change']})" for row in stale[:10])
+
+
+def test_the_course_recordings_have_provenance_and_stay_small():
+    found = recording.recordings()
+    assert found, "data/recorded/ is empty: run `dockerlab record`"
+    for name, content in found.items():
+        for field in ("recorded_at", "commit", "engine_version", "os_arch", "stand_in_bases"):
+            assert field in content["provenance"], f"{name} lacks provenance field {field}"
+    assert sum((recording.RECORDED_DIR / name).stat().st_size for name in found) <= MAX_RECORDED_BYTES
