@@ -20,7 +20,8 @@ from .labels import COURSE_LABELS
 from .recording import recordable
 
 __all__ = [
-    "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "summary",
+    "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
+    "vm_to_container_ratios",
     "dockerignore", "compose_race", "SCENARIOS",
 ]
 
@@ -233,6 +234,20 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     return table
 
 
+def vm_to_container_ratios(results) -> dict[str, float]:
+    """From ``vm_vs_container`` rows: how many times slower a VM starts and how much more memory it
+    holds than a container (medians); empty when no VM could be measured here."""
+    medians = results.groupby("kind")[["seconds", "memory_bytes"]].median()
+    vm_kinds = [kind for kind in medians.index if kind != "container"]
+    if not vm_kinds or "container" not in medians.index:
+        return {}
+    vm, container = medians.loc[vm_kinds[0]], medians.loc["container"]
+    return {
+        "VM boot / container start (median seconds)": float(vm["seconds"] / container["seconds"]),
+        "VM memory / idle container memory": float(vm["memory_bytes"] / container["memory_bytes"]),
+    }
+
+
 @recordable("experiments.kernels")
 def kernels(images: Sequence[str]):
     """`uname -r` inside each image's container beside the engine host's kernel: one row per image."""
@@ -249,7 +264,7 @@ def kernels(images: Sequence[str]):
 
 
 @recordable("experiments.run_each")
-def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
+def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = None):
     """Run each image once (like `docker run --rm`); one row per environment with exit code and output."""
     import pandas as pd
 
@@ -259,7 +274,12 @@ def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
     for environment, image in images.items():
         result = run(image, command)
         rows.append({"environment": environment, "image": image, "exit code": result.exit_code, "output": result.output.strip()})
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
+    """``outputs_of_each`` styled for reading: each output as the terminal showed it."""
+    table = outputs_of_each(images, command)
     return table.style.set_properties(subset=["output"], **{"white-space": "pre-wrap", "text-align": "left", "font-family": "monospace"}).hide(axis="index")
 
 

@@ -242,7 +242,7 @@ def check_published_port() -> Check:
             try:
                 if binding:
                     url = f"http://127.0.0.1:{binding[0]['HostPort']}/"
-                    with urllib.request.urlopen(url, timeout=2) as response:
+                    with urllib.request.urlopen(url, timeout=2):
                         return Check("published port", OK, f"a container's web server answered on {url}")
             except OSError as error:
                 if time.monotonic() > deadline:

@@ -396,13 +396,26 @@ def _record(call: str, key: str, described: dict, files: dict[str, str], result:
             "call": call, "key": key, "occurrence": count, "inputs": {"arguments": described, "files": files},
             "raised": raised, "result": encode(result),
         })
-        path = Path(target)
-        content = json.loads(path.read_text()) if path.exists() else {}
-        if "provenance" not in content:
-            content["provenance"] = provenance(os.environ.get("DOCKERLAB_RECORD_COMMAND", ""))
-        content["calls"] = list(_recorded_entries)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+        _update_recording(Path(target), lambda content: content.update(calls=list(_recorded_entries)))
+
+
+def _update_recording(path: Path, change: Callable[[dict], None]) -> None:
+    content = json.loads(path.read_text()) if path.exists() else {}
+    if "provenance" not in content:
+        content["provenance"] = provenance(os.environ.get("DOCKERLAB_RECORD_COMMAND", ""))
+    content.setdefault("calls", [])
+    content.setdefault("headlines", {})
+    change(content)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+
+
+def record_headline(label: str, figure: dict) -> None:
+    """Keep a headline figure with the recording being made (for the summary notebook in recorded mode)."""
+    target = os.environ.get("DOCKERLAB_RECORD_TO")
+    if target:
+        with _lock:
+            _update_recording(Path(target), lambda content: content["headlines"].update({label: figure}))
 
 
 def _depth() -> int:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from .paths import results_dir
 
-__all__ = ["Headline", "headline"]
+__all__ = ["Headline", "headline", "collected"]
 
 
 @dataclass(frozen=True)
@@ -47,4 +47,28 @@ def headline(label: str, value: float, *, target: float, direction: str = "at mo
     mode = _current()
     saved[label] = {**asdict(figure), "met": figure.met, "mode": mode, ("measured_at" if mode == "live" else "replayed_at"): now}
     store.write_text(json.dumps(saved, indent=1))
+    from .recording import record_headline
+
+    record_headline(label, saved[label])
     return figure
+
+
+def collected():
+    """Every headline figure of the course: measured live on this machine where a notebook has run
+    here, otherwise the recorded figure (with when and where it was recorded)."""
+    import pandas as pd
+
+    from .recording import _summarise_provenance, recordings
+
+    rows = {}
+    for name, content in recordings().items():
+        source = "recorded " + _summarise_provenance([content.get("provenance", {})])
+        for label, figure in content.get("headlines", {}).items():
+            rows[label] = {**figure, "notebook": name.removesuffix(".json"), "source": source}
+    store = results_dir() / "headlines.json"
+    for label, figure in (json.loads(store.read_text()) if store.exists() else {}).items():
+        if figure.get("mode", "live") == "live":
+            rows[label] = {**figure, "notebook": rows.get(label, {}).get("notebook", ""), "source": f"measured live here, {figure.get('measured_at', '')}"}
+    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "source"]
+    table = pd.DataFrame(list(rows.values()), columns=columns)
+    return table.sort_values(["notebook", "label"], ignore_index=True)

@@ -7,7 +7,6 @@ import pytest
 
 import dockerlab as dl
 from dockerlab import recording
-from dockerlab.builder import BuildResult
 from dockerlab.check import CheckResult
 from dockerlab.containers import RunResult
 from dockerlab.errors import BuildFailed
