@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup prepare-if-engine lab run test test-unit clean
+.PHONY: setup prepare-if-engine lab run test test-live test-recorded test-binder test-unit record clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,19 +32,31 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: prepare-if-engine
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
+# Execute every notebook (live, or recorded without an engine) into build/executed/ and publish
+# build/html/index.html: the course with real outputs, readable without running it.
 run: prepare-if-engine
-	mkdir -p build/executed
-	@set -e; for notebook in notebooks/*.ipynb; do \
-		[ -e "$$notebook" ] || { echo "no notebooks yet"; break; }; \
-		$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build/executed "$$notebook"; \
-	done
-	@echo "executed notebooks: build/executed/"
+	$(BIN)/dockerlab render
 
 # Unit tests, engine tests (marked `docker`; they fail, never skip, when no engine answers),
-# and nbval over notebooks/.
-test: $(STAMP)
+# and nbval over notebooks/ twice: live on the engine, then recorded with the engine hidden.
+test: test-live test-recorded
+
+test-live: $(STAMP)
 	$(BIN)/dockerlab prepare --quiet
-	$(BIN)/python -m pytest --require-docker --nbval-lax $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --require-docker --require-browser --nbval-lax $(PYTEST_ARGS)
+
+# Every notebook replaying data/recorded/ with no engine (prints the time; target <= 90 s).
+test-recorded: $(STAMP)
+	$(BIN)/python benchmarks/recorded_run.py
+
+# A fresh environment from binder/ + pyproject.toml and no engine, as on mybinder.org.
+test-binder:
+	bash scripts/simulate-binder
+
+# Run every notebook live and rewrite data/recorded/ (commit the result).
+record: $(STAMP)
+	$(BIN)/dockerlab prepare --quiet
+	$(BIN)/dockerlab record
 
 # No engine needed.
 test-unit: $(STAMP)

@@ -11,7 +11,7 @@ from .recording import recordable
 __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
-    "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened",
+    "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened", "QUIZ", "quiz",
 ]
 
 
@@ -295,3 +295,38 @@ def image_is_hardened(
         return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
     audit_row = audit(tag).to_dict("records")[0]
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), run(tag), expected_line)
+
+
+# question, choices, the right choice, why (with the figure the course measured for it).
+QUIZ = {
+    1: ("You edit app.py. With requirements.txt copied and installed before `COPY . .`, which steps run again?",
+        {"a": "every step", "b": "`COPY . .` and the steps after it", "c": "only `pip install`"}, "b",
+        "the cache holds until the first step whose input changed; notebook 03 measured the rebuild"),
+    2: ("`RUN rm .env` follows `COPY . .`. Is the .env file gone from the image?",
+        {"a": "yes", "b": "no: it is still in the layer `COPY . .` made"}, "b",
+        "a later layer only hides it; notebook 06 found it with find_secrets"),
+    3: ("What does a container share with its host that a VM does not?",
+        {"a": "the kernel", "b": "the disk image", "c": "nothing"}, "a",
+        "notebook 01 showed `uname -r` giving the host's kernel in every image"),
+    4: ("Which FROM line builds on the same base image every time?",
+        {"a": "FROM python:latest", "b": "FROM python:3.11-slim", "c": "FROM python@sha256:..."}, "c",
+        "tags move, a digest names the bytes; notebook 06 pushed two images under one tag"),
+    5: ("Without a condition, what does `depends_on: [db]` wait for?",
+        {"a": "the database accepts connections", "b": "the db container has started"}, "b",
+        "notebook 05 counted the api's failed connections with the seed's file"),
+}
+
+
+def quiz(answers: dict[int, str], *, exercise: str = "07 · quiz") -> CheckResult:
+    """Check quiz answers ({question number: letter}); each wrong or missing answer says why."""
+    messages, right = [], 0
+    for number, (question, choices, correct, why) in QUIZ.items():
+        given = str(answers.get(number, "")).strip().lower()
+        if given == correct:
+            right += 1
+        elif given in choices:
+            messages.append(f"{number}: not {given} ({choices[given]}): {why}")
+        else:
+            messages.append(f"{number}: no answer yet ({question} choose {', '.join(choices)})")
+    messages.insert(0, f"{right} of {len(QUIZ)} right")
+    return CheckResult(exercise, right == len(QUIZ), messages)

@@ -1,4 +1,4 @@
-"""The `dockerlab` command: doctor, prepare, record, clean."""
+"""The `dockerlab` command: doctor, prepare, record, render, clean."""
 from __future__ import annotations
 
 import argparse
@@ -49,9 +49,21 @@ def _clean(arguments: argparse.Namespace) -> int:
 def _record(arguments: argparse.Namespace) -> int:
     from .recorder import record_notebooks
 
+    from .recording import RECORDED_DIR
+
     table = record_notebooks(arguments.only or None, timeout=arguments.timeout)
     print(table.to_string(index=False))
-    print(f"total: {table['bytes'].sum() / 1e6:.2f} MB in data/recorded/")
+    total = sum(path.stat().st_size for path in RECORDED_DIR.glob("*.json"))
+    print(f"recorded in {table['seconds'].sum():.0f} s; data/recorded/ now holds {total / 1e6:.2f} MB")
+    return 0
+
+
+def _render(arguments: argparse.Namespace) -> int:
+    from .course import render
+
+    table = render(arguments.out, arguments.only or None, timeout=arguments.timeout)
+    print(table.to_string(index=False))
+    print(f"total: {table['seconds'].sum():.0f} s; HTML course: {arguments.out or 'build'}/html/index.html")
     return 0
 
 
@@ -75,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (file names or prefixes such as 03)")
     record.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
     record.set_defaults(run=_record)
+
+    render = commands.add_parser("render", help="execute every notebook and publish them as static HTML with an index page")
+    render.add_argument("--out", help="folder for executed/ and html/ (default: build/)")
+    render.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (file names or prefixes such as 03)")
+    render.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
+    render.set_defaults(run=_render)
 
     clean = commands.add_parser("clean", help="remove everything the course created (label org.dockerlab.course=1)")
     clean.add_argument("--keep-bases", action="store_true", help="keep stand-in base images")

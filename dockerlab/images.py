@@ -429,10 +429,11 @@ class _IterStream(io.RawIOBase):
 
 
 @recordable("diff")
-def diff(a: str, b: str):
+def diff(a: str, b: str, change: str | None = None, top: int | None = None):
     """Files added, changed or removed from image ``a`` to image ``b``, largest first.
 
-    Directories are left out; "changed" means a different size or kind.
+    Directories are left out; "changed" means a different size or kind. ``change`` keeps one kind
+    ("added", "changed", "removed") and ``top`` the largest rows; ``attrs["totals"]`` counts all of them.
     """
     import pandas as pd
 
@@ -451,7 +452,14 @@ def diff(a: str, b: str):
     table = pd.DataFrame(rows, columns=["path", "change", "size_in_a", "size_in_b"])
     table["bytes"] = (table["size_in_b"] - table["size_in_a"]).abs()
     table = table.sort_values("bytes", ascending=False, ignore_index=True)
-    table.attrs.update(a=a, b=b)
+    totals = {kind: {"files": int((table["change"] == kind).sum()), "bytes": int(table.loc[table["change"] == kind, "bytes"].sum())} for kind in ("added", "changed", "removed")}
+    if change is not None:
+        if change not in totals:
+            raise DockerlabError(f"change={change!r} is not a kind of change.", fix='Use "added", "changed" or "removed".')
+        table = table[table["change"] == change].reset_index(drop=True)
+    if top is not None:
+        table = table.head(top)
+    table.attrs.update(a=a, b=b, totals=totals)
     return table
 
 

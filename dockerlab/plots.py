@@ -5,7 +5,7 @@ from typing import Mapping, Sequence
 
 __all__ = [
     "layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race",
-    "package_counts", "attack_surface",
+    "package_counts", "attack_surface", "headlines",
 ]
 
 MB = 1e6
@@ -247,3 +247,23 @@ def attack_surface(audit_table):
     if any(base != "no" for base in standin):
         figure.text(0.01, -0.06, "* built on a course stand-in base, not the official image", fontsize=7)
     return axes[0]
+
+
+def headlines(figures):
+    """One small panel per headline figure: the measured value beside its target (input: ``dl.results.collected``)."""
+    import matplotlib.pyplot as plt
+
+    count = max(1, len(figures))
+    figure, axes = plt.subplots(count, 1, figsize=(9, 0.55 * count + 0.6), layout="constrained", squeeze=False)
+    for axis, row in zip(axes[:, 0], figures.to_dict("records")):
+        colour = "#1a7f37" if row["met"] else "#cf222e"
+        axis.barh([0], [row["value"]], color=colour, height=0.6)
+        axis.axvline(row["target"], color="black", linestyle="--", linewidth=1)
+        top = max(row["value"], row["target"]) * 1.25 or 1.0  # a zero target with a zero value still gets an axis
+        axis.set_xlim(0, top)
+        axis.set_yticks([])
+        axis.tick_params(axis="x", labelsize=7)
+        axis.text(-0.01, 0.5, row["label"], transform=axis.transAxes, ha="right", va="center", fontsize=8)
+        axis.text(row["value"], 0, f" {row['value']:.3g}{row['unit']}", va="center", fontsize=8)
+    axes[0, 0].set_title("Every headline figure (bar) against its target (dashed); green: target met", fontsize=9)
+    return axes[0, 0]

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import os
-import time
-from pathlib import Path
 
 from . import engine
+from .course import execute, notebooks
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
 from .recording import RECORDED_DIR
@@ -13,42 +12,22 @@ from .recording import RECORDED_DIR
 __all__ = ["record_notebooks", "MAX_RECORDED_BYTES"]
 
 MAX_RECORDED_BYTES = 2_000_000
-NOTEBOOKS = COURSE_ROOT / "notebooks"
-
-
-def _selected(only: list[str] | None) -> list[Path]:
-    notebooks = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if not only:
-        return notebooks
-    chosen = [path for path in notebooks if any(path.name.startswith(prefix) or path.stem == prefix for prefix in only)]
-    if not chosen:
-        raise DockerlabError(f"No notebook matches {' '.join(only)}.", fix=f"Use names or prefixes of: {', '.join(p.stem for p in notebooks)}.")
-    return chosen
 
 
 def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
     """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written."""
-    import nbformat
     import pandas as pd
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     engine.client()  # recording needs a live engine: DockerUnavailable says how to get one
     RECORDED_DIR.mkdir(parents=True, exist_ok=True)
     rows = []
     saved = {name: os.environ.get(name) for name in ("DOCKERLAB_MODE", "DOCKERLAB_RECORD_TO", "DOCKERLAB_RECORD_COMMAND")}
     try:
-        for notebook in _selected(only):
+        for notebook in notebooks(only):
             target = RECORDED_DIR / f"{notebook.stem}.json"
             target.unlink(missing_ok=True)
             os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(target), DOCKERLAB_RECORD_COMMAND=f"dockerlab record --only {notebook.stem}")
-            started = time.perf_counter()
-            document = nbformat.read(notebook, as_version=4)
-            try:
-                NotebookClient(document, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-            except CellExecutionError as error:
-                raise DockerlabError(f"{notebook.name} failed while recording: {str(error)[-600:]}", fix="Fix the notebook (it must pass nbval live), then record again.") from None
-            seconds = time.perf_counter() - started
+            _, seconds = execute(notebook, timeout)
             size = target.stat().st_size if target.exists() else 0
             rows.append({"notebook": notebook.name, "seconds": round(seconds, 1), "file": str(target.relative_to(COURSE_ROOT)) if size else "(no engine calls)", "bytes": size})
     finally:

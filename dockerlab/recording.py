@@ -162,10 +162,11 @@ def encode(value: Any) -> Any:
         return {"__datetime__": value.isoformat()}
     if isinstance(value, pd.DataFrame):
         return {
-            "__dataframe__": json.loads(value.to_json(orient="split", date_format="iso", default_handler=str)),
-            "dtypes": {str(column): str(dtype) for column, dtype in value.dtypes.items()},
-            "column_names": [encode(column) for column in value.columns],
-            "index_name": value.index.name,
+            "__dataframe__": [[encode(cell) for cell in row] for row in value.itertuples(index=False, name=None)],
+            "columns": [encode(column) for column in value.columns],
+            "index": [encode(label) for label in value.index],
+            "index_name": encode(value.index.name),
+            "dtypes": [str(dtype) for dtype in value.dtypes],
             "attrs": encode(dict(value.attrs)),
         }
     if isinstance(value, pd.Series):
@@ -193,17 +194,22 @@ def decode(value: Any) -> Any:
     if "__datetime__" in value:
         return datetime.datetime.fromisoformat(value["__datetime__"])
     if "__dataframe__" in value:
-        split = value["__dataframe__"]
-        frame = pd.DataFrame(split["data"], columns=[decode(column) for column in value["column_names"]], index=split["index"])
-        for column, dtype in zip(frame.columns, value["dtypes"].values()):
-            if dtype.startswith("datetime64"):
-                frame[column] = pd.to_datetime(frame[column])
-            elif dtype not in ("object", "str"):
-                try:
-                    frame[column] = frame[column].astype(dtype)
-                except (TypeError, ValueError):
-                    pass
-        frame.index.name = value["index_name"]
+        columns = [decode(column) for column in value["columns"]]
+        rows = [[decode(cell) for cell in row] for row in value["__dataframe__"]]
+        frame = pd.DataFrame.from_records(rows, columns=range(len(columns))) if rows else pd.DataFrame(columns=range(len(columns)))
+        frame.columns = pd.Index(columns, tupleize_cols=False) if any(isinstance(c, tuple) for c in columns) else columns
+        frame.index = [decode(label) for label in value["index"]]
+        frame.index.name = decode(value["index_name"])
+        for position, dtype in enumerate(value["dtypes"]):
+            if dtype in ("object", "str"):
+                continue
+            try:
+                if dtype.startswith("datetime64"):
+                    frame.isetitem(position, pd.to_datetime(frame.iloc[:, position]))
+                else:
+                    frame.isetitem(position, frame.iloc[:, position].astype(dtype))
+            except (TypeError, ValueError):
+                pass
         frame.attrs.update(decode(value["attrs"]))
         return frame
     if "__series__" in value:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from .paths import results_dir
 
-__all__ = ["Headline", "headline", "collected"]
+__all__ = ["Headline", "headline", "collected", "seed_claims", "SEED_CLAIMS"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,37 @@ def collected():
     columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "source"]
     table = pd.DataFrame(list(rows.values()), columns=columns)
     return table.sort_values(["notebook", "label"], ignore_index=True)
+
+
+# What the seed says, and which measured headlines speak to it.
+SEED_CLAIMS = [
+    ("1.1", "VM: slow boot. Container: instant boot.", ["VM boot / container start (median seconds)"]),
+    ("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", ["minimal VM disk / alpine image", "VM memory / idle container memory"]),
+    ("2.2", "Install dependencies before copying source code: changing code does not re-install libraries.", ["rebuild after a code edit, deps-first / code-first"]),
+    ("3.1", "Multi-stage: a 10MB image instead of 500MB (50x smaller).", ["Go: single-stage size / multi-stage (alpine) size", "Go: scratch image size / binary size"]),
+    ("3.2", "`depends_on` orchestrates the api and its database.", ["runs with api start-up failures, seed compose file", "runs with api start-up failures, fixed compose file"]),
+    ("4", "Don't run as root: `USER appuser`.", ["course final images running as root"]),
+    ("4", "Minimal images (distroless, alpine) reduce the attack surface.", ["packages: python:3.11 / distroless"]),
+    ("4", "Keep secrets out of images (the leaked-secret exercise).", ["secret findings in the fixed images"]),
+]
+
+
+def seed_claims(figures):
+    """The seed's claims beside the figures the course measured for them (input: ``collected()``)."""
+    import pandas as pd
+
+    by_label = {row["label"]: row for row in figures.to_dict("records")}
+    rows = []
+    for section, claim, labels in SEED_CLAIMS:
+        measured = [
+            f"{label}: {by_label[label]['value']:.3g}{by_label[label]['unit']} ({'meets' if by_label[label]['met'] else 'misses'} {by_label[label]['direction']} {by_label[label]['target']:g})"
+            for label in labels if label in by_label
+        ]
+        missing = [label for label in labels if label not in by_label]
+        rows.append({
+            "seed section": section,
+            "the seed says": claim,
+            "we measured": "; ".join(measured) if measured else "not measured yet: run the notebook",
+            "holds": all(by_label[label]["met"] for label in labels if label in by_label) if measured and not missing else None,
+        })
+    return pd.DataFrame(rows)

@@ -19,12 +19,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="fail (not skip) tests marked `docker` when no Docker engine answers",
     )
+    parser.addoption(
+        "--require-browser",
+        action="store_true",
+        help="fail (not skip) tests marked `browser` when no Chromium is installed",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parts[-2:-1] == ("engine",):
             item.add_marker(pytest.mark.docker)
+        if Path(str(item.fspath)).parts[-2:-1] == ("browser",):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

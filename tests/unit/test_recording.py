@@ -149,3 +149,11 @@ def test_the_course_recordings_have_provenance_and_stay_small():
         for field in ("recorded_at", "commit", "engine_version", "os_arch", "stand_in_bases"):
             assert field in content["provenance"], f"{name} lacks provenance field {field}"
     assert sum((recording.RECORDED_DIR / name).stat().st_size for name in found) <= MAX_RECORDED_BYTES
+
+
+def test_a_table_in_a_cell_of_a_table_survives():
+    steps = pd.DataFrame({"instruction": ["FROM x", "RUN y"], "cached": [True, False], "seconds": [0.0, 1.5]})
+    runs = pd.DataFrame({"dockerfile": ["deps first"], "run": [1], "step_detail": [steps]})
+    back = roundtrip(runs)
+    assert list(back["step_detail"].iloc[0]["instruction"]) == ["FROM x", "RUN y"]
+    assert back["run"].dtype == runs["run"].dtype and back["step_detail"].iloc[0]["cached"].dtype == bool

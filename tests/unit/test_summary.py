@@ -1,0 +1,49 @@
+"""Notebook 07's helpers: collected headlines (live beats recorded), seed claims, the quiz."""
+import json
+
+import pandas as pd
+
+from dockerlab import check, recording, results
+
+
+def test_live_figures_replace_recorded_ones_and_say_so(tmp_path, monkeypatch):
+    recorded = tmp_path / "recorded"
+    recorded.mkdir()
+    (recorded / "03_layer_caching.json").write_text(json.dumps({
+        "provenance": {"recorded_at": "2026-11-28T10:00:00+00:00", "engine_version": "20.10.24", "os_arch": "linux/amd64", "commit": "abc", "stand_in_bases": []},
+        "calls": [],
+        "headlines": {
+            "rebuild ratio": {"label": "rebuild ratio", "value": 0.012, "target": 0.1, "direction": "at most", "unit": "", "met": True},
+            "other": {"label": "other", "value": 3.0, "target": 1.0, "direction": "at least", "unit": "x", "met": True},
+        },
+    }))
+    monkeypatch.setattr(recording, "RECORDED_DIR", recorded)
+    build = tmp_path / "results"
+    build.mkdir()
+    monkeypatch.setattr(results, "results_dir", lambda: build)
+    (build / "headlines.json").write_text(json.dumps({
+        "rebuild ratio": {"label": "rebuild ratio", "value": 0.02, "target": 0.1, "direction": "at most", "unit": "", "met": True, "mode": "live", "measured_at": "2026-11-28T12:00:00+00:00"},
+        "other": {"label": "other", "value": 9.0, "target": 1.0, "direction": "at least", "unit": "x", "met": True, "mode": "recorded"},
+    }))
+    table = results.collected().set_index("label")
+    assert table.loc["rebuild ratio", "value"] == 0.02 and table.loc["rebuild ratio", "source"].startswith("measured live here")
+    assert table.loc["other", "value"] == 3.0 and "recorded on 2026-11-28" in table.loc["other", "source"]
+    assert (table["notebook"] == "03_layer_caching").all()
+
+
+def test_seed_claims_put_figures_beside_claims_and_say_what_is_missing():
+    label = "Go: single-stage size / multi-stage (alpine) size"
+    figures = pd.DataFrame([{"label": label, "value": 71.0, "unit": "x", "direction": "at least", "target": 50.0, "met": True}])
+    table = results.seed_claims(figures)
+    row = table[table["seed section"] == "3.1"].iloc[0]
+    assert "71x" in row["we measured"] and row["holds"] is None  # the scratch figure is missing
+    assert (table[table["seed section"] == "2.2"]["we measured"] == "not measured yet: run the notebook").all()
+
+
+def test_quiz_right_wrong_and_blank():
+    right = {number: answer for number, (_, _, answer, _) in check.QUIZ.items()}
+    assert check.quiz(right).passed
+    wrong = check.quiz({**right, 2: "a", 5: ""})
+    assert not wrong.passed and wrong.messages[0] == f"{len(check.QUIZ) - 2} of {len(check.QUIZ)} right"
+    assert any(message.startswith("2: not a") and "find_secrets" in message for message in wrong.messages)
+    assert any(message.startswith("5: no answer yet") for message in wrong.messages)
