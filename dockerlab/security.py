@@ -130,6 +130,12 @@ _PACKAGE_DATABASES = ("/var/lib/dpkg/status", "/lib/apk/db/installed")
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)", re.IGNORECASE)
 
 
+def _secret_env(config: dict) -> list[tuple[str, str]]:
+    """(name, value) of the image's ENV entries whose name looks like a secret's and whose value is set."""
+    entries = (entry.partition("=") for entry in config.get("Env") or [])
+    return [(name, value) for name, _, value in entries if _SECRET_NAME.search(name) and value]
+
+
 def _is_package_record(path: str) -> bool:
     return path in _PACKAGE_DATABASES or path.startswith("/var/lib/dpkg/status.d/") or path == "/etc/passwd"
 
@@ -175,7 +181,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     shells = sorted({path for path in visible if path.rpartition("/")[0] in ("/bin", "/usr/bin") and path.rpartition("/")[2] in SHELLS})
     special = sorted(path for path, (index, _) in visible.items() if path in saved[index].special_modes)
     packages = _packages(contents, visible)
-    secret_env = [entry.split("=", 1)[0] for entry in config.get("Env") or [] if _SECRET_NAME.search(entry.split("=", 1)[0]) and entry.split("=", 1)[1:] != [""]]
+    secret_env = [name for name, _ in _secret_env(config)]
     created = datetime.datetime.fromisoformat(inspect["Created"][:26].rstrip("Z").split(".")[0]).replace(tzinfo=datetime.timezone.utc)
     now = now or datetime.datetime.now(datetime.timezone.utc)
     from .bases import built_on_standin
@@ -283,10 +289,8 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles]):
                     }
                 )
     config = inspect.get("Config") or {}
-    for entry in config.get("Env") or []:
-        name, _, value = entry.partition("=")
-        if _SECRET_NAME.search(name) and value:
-            rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still in the image": True, "visible in the final filesystem": True, "removed by": "", "bytes": 0})
+    for name, value in _secret_env(config):
+        rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still in the image": True, "visible in the final filesystem": True, "removed by": "", "bytes": 0})
     for layer in saved:
         for name, value in re.findall(r"(?:^|\s)([A-Za-z0-9_]+)=(\S+)", layer.instruction.split("/bin/sh -c")[0] if layer.instruction.startswith("|") else ""):
             if _SECRET_NAME.search(name):
