@@ -20,7 +20,7 @@ from typing import Sequence
 from . import engine
 from .builder import dockerfile_text
 from .errors import DockerlabError
-from .images import LayerFiles, layer_files, replay
+from .images import LayerFiles, clean_instruction, layer_files, replay
 from .paths import tool
 from .recording import recordable
 
@@ -265,8 +265,12 @@ def _look_for_secrets(path: str, size: int, read) -> list[tuple[str, str]] | Non
     return found or None
 
 
-def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles]):
-    """Secret-looking files in any layer (also deleted ones), env values and build args (pure)."""
+_BUILD_ARGS = re.compile(r"^\|\d+ ((?:\S+=\S* )*)/bin/sh -c ")
+
+
+def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], history: Sequence[str] = ()):
+    """Secret-looking files in any layer (also deleted ones), env values, and build args in
+    ``history`` (each step's raw `created_by`, as `docker history --no-trunc` shows it) (pure)."""
     import pandas as pd
 
     state = replay(saved)
@@ -291,10 +295,11 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles]):
     config = inspect.get("Config") or {}
     for name, value in _secret_env(config):
         rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still in the image": True, "visible in the final filesystem": True, "removed by": "", "bytes": 0})
-    for layer in saved:
-        for name, value in re.findall(r"(?:^|\s)([A-Za-z0-9_]+)=(\S+)", layer.instruction.split("/bin/sh -c")[0] if layer.instruction.startswith("|") else ""):
+    for created_by in history:
+        build_args = _BUILD_ARGS.match(created_by)
+        for name, value in re.findall(r"([A-Za-z0-9_]+)=(\S+)", build_args.group(1) if build_args else ""):
             if _SECRET_NAME.search(name):
-                rows.append({"where": f"ARG {name}", "what": "a build argument (docker history shows it)", "evidence": _mask(value), "layer": layer.instruction, "still in the image": True, "visible in the final filesystem": False, "removed by": "", "bytes": 0})
+                rows.append({"where": f"ARG {name}", "what": "a build argument (docker history shows it)", "evidence": _mask(value), "layer": clean_instruction(created_by), "still in the image": True, "visible in the final filesystem": False, "removed by": "", "bytes": 0})
     columns = ["where", "what", "evidence", "layer", "still in the image", "visible in the final filesystem", "removed by", "bytes"]
     table = pd.DataFrame(rows, columns=columns)
     table.attrs["image"] = image
@@ -308,7 +313,8 @@ def find_secrets(image: str):
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
     from .images import _inspect
 
-    return secrets_from_layers(image, _inspect(image), layer_files(image, _look_for_secrets))
+    history = [step.get("CreatedBy", "") for step in engine.client().api.history(image)]
+    return secrets_from_layers(image, _inspect(image), layer_files(image, _look_for_secrets), history)
 
 
 # --- software bill of materials (syft) and vulnerability scan (trivy) ------------------------

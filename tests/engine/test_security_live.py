@@ -63,3 +63,12 @@ def test_hardening_checker_right_and_wrong():
     assert not leaky.passed and any("runs as root" in m for m in leaky.messages) and any("/app/.env" in m for m in leaky.messages)
     assert not dl.check.image_is_hardened(APP, "exercise.Dockerfile", "report service ready").passed
     dl.remove("dockerlab-exercise/secret-leak:hardened")
+
+
+def test_a_secret_build_argument_is_found_in_the_history(tmp_path, created):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nARG API_TOKEN\nRUN echo building > /built\n")
+    tag = created.image("dockerlab-test-security/build-arg")
+    dl.build(tmp_path, tag=tag, buildargs={"API_TOKEN": "s3cr3t-build-token"}, progress=False)
+    found = dl.security.find_secrets(tag)
+    row = found[found["where"] == "ARG API_TOKEN"].iloc[0]
+    assert row["layer"] == "RUN echo building > /built" and "s3cr" in row["evidence"] and "token" not in row["evidence"]

@@ -114,8 +114,9 @@ def test_placeholders_and_variable_references_are_not_secrets():
 
 
 def test_build_args_and_env_values_are_reported():
-    layers = base_layers(package_records=False) + [layer("|1 API_TOKEN=abcdef123456 /bin/sh -c echo build", {"/x": 1})]
-    table = security.secrets_from_layers("app", inspect(env=["DB_PASSWORD=hunter2222"]), layers)
+    layers = base_layers(package_records=False) + [layer("RUN echo build", {"/x": 1})]
+    history = ["|1 API_TOKEN=abcdef123456 /bin/sh -c echo build", "/bin/sh -c #(nop)  ARG API_TOKEN"]  # raw, newest first
+    table = security.secrets_from_layers("app", inspect(env=["DB_PASSWORD=hunter2222"]), layers, history)
     assert {"ENV DB_PASSWORD", "ARG API_TOKEN"} <= set(table["where"])
 
 
