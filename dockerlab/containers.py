@@ -202,6 +202,7 @@ class ServeResult:
     body: str
     exit_code: int | None
     logs: str
+    url: str = ""  # where it answered
 
     def __str__(self) -> str:
         if self.ok:
@@ -213,15 +214,18 @@ class ServeResult:
 
 
 @recordable("serve")
-def serve(image: str, container_port: int = 8080, path: str = "/", timeout: float = 30) -> ServeResult:
-    """Start ``image``, publish ``container_port`` on 127.0.0.1 (a free port), GET ``path``, remove it."""
+def serve(
+    image: str, container_port: int = 8080, path: str = "/", timeout: float = 30, command: str | Sequence[str] | None = None
+) -> ServeResult:
+    """Start ``image`` (with ``command``, default: its own), publish ``container_port`` on 127.0.0.1
+    (a free port), GET ``path``, remove it."""
     import urllib.error
     import urllib.request
 
     client = engine.client()
     try:
         container = client.containers.run(
-            image, detach=True, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=COURSE_LABELS
+            image, command, detach=True, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=COURSE_LABELS
         )
     except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
         raise _wrap(error, image) from None
@@ -238,7 +242,7 @@ def serve(image: str, container_port: int = 8080, path: str = "/", timeout: floa
                 try:
                     with urllib.request.urlopen(url, timeout=5) as response:
                         body = response.read().decode(errors="replace")
-                        return ServeResult(image, True, response.status, body, None, container.logs().decode(errors="replace"))
+                        return ServeResult(image, True, response.status, body, None, container.logs().decode(errors="replace"), url)
                 except (urllib.error.URLError, ConnectionError, OSError):
                     pass
             if time.monotonic() > deadline:

@@ -224,34 +224,12 @@ def check_container_runs() -> Check:
 
 def check_published_port() -> Check:
     """A web server in a container answers on a port published on 127.0.0.1 (as notebooks 02-05 need)."""
-    import time
-    import urllib.request
+    from .containers import serve
 
-    client = engine.client()
-    from .labels import COURSE_LABELS
-
-    container = client.containers.run(
-        "alpine:3.20", ["sh", "-c", "mkdir -p /www && echo dockerlab > /www/index.html && exec httpd -f -p 8080 -h /www"],
-        detach=True, ports={"8080/tcp": ("127.0.0.1", None)}, labels=COURSE_LABELS,
-    )
-    try:
-        deadline = time.monotonic() + 5
-        while True:
-            container.reload()
-            binding = (container.attrs["NetworkSettings"]["Ports"] or {}).get("8080/tcp")
-            try:
-                if binding:
-                    url = f"http://127.0.0.1:{binding[0]['HostPort']}/"
-                    with urllib.request.urlopen(url, timeout=2):
-                        return Check("published port", OK, f"a container's web server answered on {url}")
-            except OSError as error:
-                if time.monotonic() > deadline:
-                    return Check("published port", FAIL, f"no answer on 127.0.0.1 from a published port: {error}", "A firewall or VPN may block local ports; check Docker's network settings.")
-            if time.monotonic() > deadline:
-                return Check("published port", FAIL, "the engine published no port", "Check Docker's network settings.")
-            time.sleep(0.1)
-    finally:
-        container.remove(force=True, v=True)
+    served = serve("alpine:3.20", 8080, timeout=5, command=["sh", "-c", "mkdir -p /www && echo dockerlab > /www/index.html && exec httpd -f -p 8080 -h /www"])
+    if served.ok:
+        return Check("published port", OK, f"a container's web server answered on {served.url}")
+    return Check("published port", FAIL, f"no answer on 127.0.0.1 from a published port: {served}", "A firewall or VPN may block local ports; check Docker's network settings.")
 
 
 def check_line_endings() -> Check:
