@@ -241,13 +241,19 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
 HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image has no tag", "DL3007": "the base image is :latest", "DL3025": "CMD is in shell form"}
 
 
+def _applicable(lint_table, rules):
+    """The findings of ``rules`` that are not one of hadolint's known false positives."""
+    if not len(lint_table):
+        return lint_table
+    return lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(list(rules))]
+
+
 def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_table, run_result, expected_line: str) -> CheckResult:
     """Pure verdict: no deciding lint finding, not root, no secret in any layer, and it runs.
 
     ``audit_row``, ``secrets_table`` and ``run_result`` are None when the image was not built."""
     messages, passed = [], True
-    applicable = lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(list(HARDENING_RULES))] if len(lint_table) else lint_table
-    for finding in applicable.to_dict("records"):
+    for finding in _applicable(lint_table, HARDENING_RULES).to_dict("records"):
         passed = False
         messages.append(f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why it matters']})")
     if audit_row is None:
@@ -283,8 +289,7 @@ def image_is_hardened(
     from .security import audit, find_secrets, lint
 
     lint_table = lint(dockerfile, app_dir)
-    unpinned = lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(["DL3006", "DL3007"])] if len(lint_table) else lint_table
-    if len(unpinned):
+    if len(_applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
         verdict.messages.append("pin the base image first; then the checker builds, audits and runs it")
         return verdict
