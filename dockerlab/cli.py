@@ -47,14 +47,11 @@ def _clean(arguments: argparse.Namespace) -> int:
 
 
 def _record(arguments: argparse.Namespace) -> int:
-    from .recorder import record_notebooks
-
-    from .recording import RECORDED_DIR
+    from .recorder import record_notebooks, recorded_bytes
 
     table = record_notebooks(arguments.only or None, timeout=arguments.timeout)
     print(table.to_string(index=False))
-    total = sum(path.stat().st_size for path in RECORDED_DIR.glob("*.json"))
-    print(f"recorded in {table['seconds'].sum():.0f} s; data/recorded/ now holds {total / 1e6:.2f} MB")
+    print(f"recorded in {table['seconds'].sum():.0f} s; data/recorded/ now holds {recorded_bytes() / 1e6:.2f} MB")
     return 0
 
 
@@ -65,6 +62,11 @@ def _render(arguments: argparse.Namespace) -> int:
     print(table.to_string(index=False))
     print(f"total: {table['seconds'].sum():.0f} s; HTML course: {arguments.out or 'build'}/html/index.html")
     return 0
+
+
+def _notebook_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (file names or prefixes such as 03)")
+    command.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,14 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.set_defaults(run=_prepare)
 
     record = commands.add_parser("record", help="run the notebooks live and write their results to data/recorded/ (for recorded mode)")
-    record.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (file names or prefixes such as 03)")
-    record.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
+    _notebook_options(record)
     record.set_defaults(run=_record)
 
     render = commands.add_parser("render", help="execute every notebook and publish them as static HTML with an index page")
     render.add_argument("--out", help="folder for executed/ and html/ (default: build/)")
-    render.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="only these notebooks (file names or prefixes such as 03)")
-    render.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
+    _notebook_options(render)
     render.set_defaults(run=_render)
 
     clean = commands.add_parser("clean", help="remove everything the course created (label org.dockerlab.course=1)")

@@ -9,9 +9,14 @@ from .errors import DockerlabError
 from .paths import COURSE_ROOT
 from .recording import RECORDED_DIR
 
-__all__ = ["record_notebooks", "MAX_RECORDED_BYTES"]
+__all__ = ["record_notebooks", "recorded_bytes", "MAX_RECORDED_BYTES"]
 
 MAX_RECORDED_BYTES = 2_000_000
+
+
+def recorded_bytes() -> int:
+    """What data/recorded/ holds, in bytes."""
+    return sum(path.stat().st_size for path in RECORDED_DIR.glob("*.json"))
 
 
 def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
@@ -36,7 +41,7 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    total = sum(path.stat().st_size for path in RECORDED_DIR.glob("*.json"))
+    total = recorded_bytes()
     if total > MAX_RECORDED_BYTES:
         raise DockerlabError(f"data/recorded/ holds {total / 1e6:.2f} MB; the limit is {MAX_RECORDED_BYTES / 1e6:.0f} MB.", fix="Record less: large build logs or tables should be trimmed by the recorder.")
     return pd.DataFrame(rows)
