@@ -450,7 +450,6 @@ def _call_through(call: str, function: Callable, arguments: tuple, keywords: dic
     try:
         result = function(*[_unwrap(value) for value in arguments], **{name: _unwrap(value) for name, value in keywords.items()})
     except DockerlabError as error:
-        _state.depth = 0
         _record(call, key, described, files, error, raised=True)
         raise
     finally:

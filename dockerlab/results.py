@@ -41,14 +41,12 @@ def headline(label: str, value: float, *, target: float, direction: str = "at mo
     figure = Headline(label, float(value), float(target), direction, unit)
     store = results_dir() / "headlines.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
-    from .recording import _current
+    from .recording import _current, record_headline
 
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     mode = _current()
     saved[label] = {**asdict(figure), "met": figure.met, "mode": mode, ("measured_at" if mode == "live" else "replayed_at"): now}
     store.write_text(json.dumps(saved, indent=1))
-    from .recording import record_headline
-
     record_headline(label, saved[label])
     return figure
 
