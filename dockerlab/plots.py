@@ -9,6 +9,7 @@ __all__ = [
 ]
 
 MB = 1e6
+STANDIN_NOTE = "* built on a course stand-in base, not the official image"
 CACHED_COLOUR = "#8fbf8f"
 REBUILT_COLOUR = "#d9534f"
 
@@ -19,6 +20,11 @@ def _axes(ax, size=(8, 4.5)):
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
+
+
+def _starred(names, on_standin) -> list[str]:
+    """Names with " *" where the image is built on a course stand-in (explained by STANDIN_NOTE)."""
+    return [f"{name} *" if standin else name for name, standin in zip(names, on_standin)]
 
 
 def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08):
@@ -91,8 +97,8 @@ def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] 
     standin_column = "stand-in base"
     title = "Image size"
     if standin_column in table and table[standin_column].astype(bool).any():
-        labels = [f"{label} *" if table[standin_column].iloc[i] else label for i, label in enumerate(labels)]
-        title += "\n* built on a course stand-in base, not the official image"
+        labels = _starred(labels, table[standin_column].astype(bool))
+        title += "\n" + STANDIN_NOTE
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.margins(x=0.15)
@@ -226,8 +232,8 @@ def attack_surface(audit_table):
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
-    standin = audit_table.get("built on stand-in", ["no"] * len(audit_table))
-    names = [f"{name}*" if base != "no" else name for name, base in zip(audit_table["image"], standin)]
+    on_standin = [base != "no" for base in audit_table.get("built on stand-in", ["no"] * len(audit_table))]
+    names = _starred(audit_table["image"], on_standin)
     has_shell = audit_table["shell"] != "none"
     colours = ["C3" if shell else "C2" for shell in has_shell]
     panels = [
@@ -244,8 +250,8 @@ def attack_surface(audit_table):
     axes[2].set_yscale("log")
     figure.legend(handles=[plt.Rectangle((0, 0), 1, 1, color="C3"), plt.Rectangle((0, 0), 1, 1, color="C2")],
                   labels=["has a shell", "no shell"], loc="upper right", frameon=False, fontsize=8)
-    if any(base != "no" for base in standin):
-        figure.text(0.01, -0.06, "* built on a course stand-in base, not the official image", fontsize=7)
+    if any(on_standin):
+        figure.text(0.01, -0.06, STANDIN_NOTE, fontsize=7)
     return axes[0]
 
 
