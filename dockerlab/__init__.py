@@ -3,7 +3,7 @@
 In a notebook: ``import dockerlab as dl`` then ``dl.mode()``, ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 Without a Docker engine the same calls replay results recorded on a real one (``dl.mode()`` says which).
 """
-from . import bases, check, compose, engine, experiments, paths, plots, registry, results, security, vm, web
+from . import bases, buildkit, check, compose, engine, experiments, paths, plots, registry, results, security, vm, web
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
@@ -20,6 +20,7 @@ __all__ = [
     "doctor",
     "prepare",
     "build",
+    "buildkit",
     "BuildResult",
     "layers",
     "dockerfile_layers",

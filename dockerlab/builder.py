@@ -1,6 +1,9 @@
-"""Run a Docker build through the engine's streaming API and turn it into numbers.
+"""Run a Docker build and turn it into numbers, with BuildKit (the default) or the classic builder.
 
-The stream is parsed by :class:`BuildStreamParser` (pure, testable on recorded streams), and
+BuildKit builds run the docker CLI that :mod:`dockerlab.buildkit` picks (``docker buildx build --load``,
+or a CLI with BuildKit built in) with ``--progress=plain``, parsed by
+:class:`~dockerlab.buildkit.PlainProgressParser`. Classic builds use the engine's streaming API,
+parsed by :class:`BuildStreamParser`. Both parsers are pure and tested on real recorded logs;
 :func:`build` adds the engine: context, live progress, layer sizes and clean errors.
 """
 from __future__ import annotations
@@ -8,6 +11,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +23,14 @@ import docker.errors
 import requests.exceptions
 from docker.utils.build import tar as make_context_tar
 
-from . import engine
+from . import buildkit, engine
 from .errors import BuildFailed, DockerlabError
 from .labels import COURSE_LABELS
 from .recording import recordable
 
-__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text"]
+__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "BUILDERS"]
+
+BUILDERS = ("buildkit", "classic")
 
 LOG_TAIL_LINES = 30
 INLINE_DOCKERFILE_NAME = ".dockerlab.Dockerfile"
@@ -42,12 +50,20 @@ class BuildStep:
     seconds: float = 0.0
     image_id: str | None = None
     size_added: int | None = None
-    added_by_dockerlab: bool = False  # the LABEL step the engine appends for build labels
+    added_by_dockerlab: bool = False  # the LABEL step the classic builder appends for build labels
+    stage: str | None = None  # the stage's name (``FROM ... AS name``) or BuildKit's ``stage-N``
+    vertex: int | None = None  # BuildKit's ``#N`` for this step (None on the classic builder)
 
 
 @dataclass
 class BuildResult:
-    """What a build produced: the image, its tags, wall time, every step, and the full log."""
+    """What a build produced: the image, its tags, wall time (s), every step, and the full log.
+
+    ``builder`` is "buildkit" or "classic"; ``phases`` lists (name, seconds) of the time not spent
+    in a Dockerfile step (BuildKit: loading the definition and context, exporting the image, and the
+    time covered by no vertex; classic: the time outside every step), so that for a build without
+    parallel stages ``steps.seconds.sum() + overhead.seconds.sum()`` is the wall time.
+    """
 
     image_id: str
     tags: list[str]
@@ -55,6 +71,8 @@ class BuildResult:
     build_steps: list[BuildStep]
     log: list[str] = field(repr=False)
     context_bytes: int = 0
+    builder: str = "classic"
+    phases: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def dockerfile_steps(self) -> list[BuildStep]:
@@ -63,13 +81,20 @@ class BuildResult:
 
     @property
     def steps(self):
-        """A DataFrame of the Dockerfile's steps: step, instruction, cached, seconds, size_added (bytes)."""
+        """A DataFrame, one row per Dockerfile step that ran or came from the cache.
+
+        Columns: step (int, Dockerfile order), stage (str), vertex (BuildKit's #N, or None),
+        instruction (str), cached (bool), seconds (float, s), size_added (bytes, from the image's
+        history; None for steps of stages the final image does not contain).
+        """
         import pandas as pd
 
         return pd.DataFrame(
             [
                 {
                     "step": s.number,
+                    "stage": s.stage,
+                    "vertex": s.vertex,
                     "instruction": s.instruction,
                     "cached": s.cached,
                     "seconds": round(s.seconds, 3),
@@ -77,8 +102,15 @@ class BuildResult:
                 }
                 for s in self.dockerfile_steps
             ],
-            columns=["step", "instruction", "cached", "seconds", "size_added"],
+            columns=["step", "stage", "vertex", "instruction", "cached", "seconds", "size_added"],
         )
+
+    @property
+    def overhead(self):
+        """A DataFrame of the time outside the Dockerfile's steps: phase (str), seconds (float, s)."""
+        import pandas as pd
+
+        return pd.DataFrame([{"phase": name, "seconds": round(seconds, 3)} for name, seconds in self.phases], columns=["phase", "seconds"])
 
     @property
     def cached_steps(self) -> int:
@@ -92,7 +124,7 @@ class BuildResult:
         )
         head = (
             f"<p><b>{', '.join(self.tags) or self.image_id[:19]}</b>: {len(self.dockerfile_steps)} steps, "
-            f"{self.cached_steps} from cache, {self.seconds:.1f} s</p>"
+            f"{self.cached_steps} from cache, {self.seconds:.1f} s ({self.builder})</p>"
         )
         return head + table.to_html(index=False)
 
@@ -232,12 +264,14 @@ def _explain(error_text: str, instruction: str | None = None) -> str:
         return "The FROM line names an image that does not exist locally or in the registry. Check its spelling and tag."
     if "toomanyrequests" in text:
         return "Docker Hub's pull rate limit was hit. Wait, log in (`docker login`), or use `dockerlab prepare --load` with a room bundle."
-    if "copy failed" in text or "add failed" in text or "no such file or directory" in text and "stat" in text:
+    if "copy failed" in text or "add failed" in text or "no such file or directory" in text and "stat" in text or "failed to compute cache key" in text and "not found" in text:
         return "A COPY/ADD source is not in the build context (or .dockerignore excludes it). Check the path relative to the context folder."
     if "dockerfile parse error" in text or "unknown instruction" in text:
         return "The Dockerfile has a syntax error at the line named above. Each line starts with an instruction such as FROM, RUN, COPY."
-    if "returned a non-zero code" in text:
+    if "returned a non-zero code" in text or "did not complete successfully" in text or "executor failed running" in text:
         return "A RUN command failed inside the build. The log tail above shows its output."
+    if "requires buildkit" in text or "buildkit" in text and "enable" in text:
+        return "This Dockerfile uses a BuildKit feature (RUN --mount, secrets). Build with BuildKit: leave builder= out, or builder='buildkit'."
     if "invalid tag" in text or "invalid reference format" in text:
         return "An image name is lowercase letters, digits and the separators . _ - (for example myapp:1.0)."
     if "certificate verify failed" in text or "x509" in text:
@@ -266,6 +300,8 @@ def build(
     nocache: bool = False,
     labels: Mapping[str, str] | None = None,
     ignore: Sequence[str] = (),
+    secrets: Mapping[str, str | os.PathLike] | None = None,
+    builder: str | None = None,
     progress: bool = True,
     on_step: Callable[[BuildStep, int | None], None] | None = None,
 ) -> BuildResult:
@@ -273,7 +309,13 @@ def build(
 
     ``dockerfile`` is a path (relative to the context) or the Dockerfile text itself. ``ignore``
     adds patterns to the context's `.dockerignore` for this build (the folder is not changed).
-    Every image carries the course label. A failing build raises :class:`BuildFailed`.
+    ``secrets`` maps a secret id to a file (``RUN --mount=type=secret,id=ID`` reads it; nothing of
+    it is stored in the image). ``builder`` is "buildkit" (the default where the machine has it,
+    see :func:`dockerlab.buildkit.choice`) or "classic". Every image carries the course label.
+
+    Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
+    and log tail; no tag is left pointing at an earlier image) when the build fails, and
+    :class:`DockerlabError` for a missing context, an unknown builder, or secrets on the classic builder.
     """
     context_dir = Path(context)
     if not context_dir.is_dir():
@@ -282,8 +324,60 @@ def build(
             fix="Pass the folder whose files the Dockerfile copies (often the app's folder).",
         )
     text, _ = dockerfile_text(context_dir, dockerfile)
-    client = engine.client()
+    chosen = _builder_for(builder, secrets)
     all_labels = {**COURSE_LABELS, **(labels or {})}
+    options = dict(
+        tag=tag, target=target, buildargs=dict(buildargs or {}), nocache=nocache, labels=all_labels, progress=progress, on_step=on_step
+    )
+    if chosen.buildkit:
+        return _build_buildkit(chosen, context_dir, text, ignore=ignore, secrets=dict(secrets or {}), **options)
+    return _build_classic(context_dir, text, ignore=ignore, **options)
+
+
+def _builder_for(builder: str | None, secrets: Mapping | None) -> buildkit.BuilderChoice:
+    if builder not in (None, *BUILDERS):
+        raise DockerlabError(f"Unknown builder {builder!r}.", fix=f"Use one of {BUILDERS}, or leave it out for BuildKit where it is available.")
+    available = buildkit.choice()
+    if builder == "classic":
+        if secrets:
+            raise DockerlabError("Build secrets need BuildKit; the classic builder has no --secret.", fix="Leave builder= out (BuildKit), or pass the value another way.")
+        return buildkit.BuilderChoice("classic", "the engine API", "asked for builder='classic'")
+    if builder == "buildkit" and not available.buildkit:
+        raise DockerlabError(f"BuildKit is not available here: {available.why}.", fix="Install the buildx plugin, or build with builder='classic'.")
+    if secrets and not available.buildkit:
+        raise DockerlabError(f"Build secrets need BuildKit, which is not available here: {available.why}.", fix="Install the buildx plugin.")
+    return available
+
+
+def _stages(text: str) -> list[tuple[str, str]]:
+    """(name, base) of each stage in Dockerfile order; unnamed stages are called BuildKit's way, stage-N."""
+    joined = re.sub(r"\\\r?\n", " ", text)
+    stages = []
+    for line in joined.splitlines():
+        words = line.split()
+        if not words or words[0].upper() != "FROM":
+            continue
+        args = [word for word in words[1:] if not word.startswith("--")]
+        base = args[0] if args else ""
+        name = args[2] if len(args) >= 3 and args[1].upper() == "AS" else f"stage-{len(stages)}"
+        stages.append((name.lower(), base))
+    return stages
+
+
+def _final_lineage(stages: list[tuple[str, str]], target: str | None) -> set[str]:
+    """The stages whose layers the final image contains: the target (or last stage) and those it is FROM."""
+    names = [name for name, _ in stages]
+    current = (target or "").lower() or (names[-1] if names else None)
+    lineage: set[str] = set()
+    bases = dict(stages)
+    while current in bases and current not in lineage:
+        lineage.add(current)
+        current = bases[current].lower()
+    return lineage
+
+
+def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
+    client = engine.client()
     context_tar = make_context_tar(
         str(context_dir), exclude=_dockerignore_patterns(context_dir) + list(ignore), dockerfile=(INLINE_DOCKERFILE_NAME, text)
     )
@@ -293,6 +387,7 @@ def build(
     parser = BuildStreamParser()
     bar = _ProgressBar(tag or "image") if progress else None
     started = time.perf_counter()
+    interrupted = False
     try:
         stream = client.api.build(
             fileobj=context_tar,
@@ -300,9 +395,9 @@ def build(
             dockerfile=INLINE_DOCKERFILE_NAME,
             tag=tag,
             target=target,
-            buildargs=dict(buildargs or {}),
+            buildargs=buildargs,
             nocache=nocache,
-            labels=all_labels,
+            labels=labels,
             rm=True,
             forcerm=True,
             decode=True,
@@ -313,7 +408,7 @@ def build(
             if len(parser.steps) != seen_steps:
                 seen_steps = len(parser.steps)
                 if bar:
-                    bar.step(parser.current, parser.total_steps)
+                    bar.step(f"step {parser.current.number}/{parser.total_steps} {parser.current.instruction}")
                 if on_step:
                     on_step(parser.current, parser.total_steps)
     except docker.errors.APIError as error:
@@ -322,12 +417,17 @@ def build(
         parser.error = f"lost the connection to the engine: {error}"
     except docker.errors.DockerException as error:
         parser.error = str(error)
+    except BaseException:
+        interrupted = True
+        raise
     finally:
         elapsed = time.perf_counter() - started
         parser.finish(elapsed)
         if bar:
             bar.close()
         context_tar.close()
+        if interrupted:
+            _untag_stale(client, tag)
 
     if parser.error or not parser.image_id:
         _untag_stale(client, tag)
@@ -344,11 +444,18 @@ def build(
 
     # Build labels reach the classic builder as one extra LABEL step after the Dockerfile's last.
     if parser.steps and parser.steps[-1].instruction.startswith("LABEL ") and all(
-        f"{key}={value}" in parser.steps[-1].instruction for key, value in all_labels.items()
+        f"{key}={value}" in parser.steps[-1].instruction for key, value in labels.items()
     ):
         parser.steps[-1].added_by_dockerlab = True
+    names = iter(name for name, _ in _stages(text))
+    stage = None
+    for step in parser.steps:
+        if step.instruction.upper().startswith("FROM"):
+            stage = next(names, stage)
+        step.stage = stage
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
+    in_steps = sum(step.seconds for step in parser.steps if not step.added_by_dockerlab)
     return BuildResult(
         image_id=image_id,
         tags=[tag] if tag else [],
@@ -356,7 +463,178 @@ def build(
         build_steps=parser.steps,
         log=parser.log,
         context_bytes=context_bytes,
+        builder="classic",
+        phases=[("outside any step (sending the context, the label step, committing)", max(0.0, elapsed - in_steps))],
     )
+
+
+def _buildkit_command(chosen, context_dir, dockerfile_path, iidfile, *, tag, target, buildargs, nocache, labels, secrets) -> list[str]:
+    command = [*chosen.command, "--progress=plain", "-f", str(dockerfile_path), "--iidfile", str(iidfile)]
+    if tag:
+        command += ["-t", tag]
+    if target:
+        command += ["--target", target]
+    if nocache:
+        command.append("--no-cache")
+    for key, value in labels.items():
+        command += ["--label", f"{key}={value}"]
+    for key, value in buildargs.items():
+        command += ["--build-arg", f"{key}={value}"]
+    for secret_id, path in secrets.items():
+        command += ["--secret", f"id={secret_id},src={Path(path).resolve()}"]
+    command.append(str(context_dir))
+    return command
+
+
+def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
+    client = engine.client()  # says clearly when no engine answers, before the CLI would
+    for secret_id, path in secrets.items():
+        if not Path(path).is_file():
+            raise DockerlabError(f"The secret {secret_id!r} names {path}, which is not a file.", fix="Pass the path of the file that holds the secret.")
+    parser = buildkit.PlainProgressParser()
+    bar = _ProgressBar(tag or "image") if progress else None
+    stage_order = {name: position for position, (name, _) in enumerate(_stages(text))}
+    with tempfile.TemporaryDirectory(prefix="dockerlab-build-") as folder:
+        # The Dockerfile lives outside the context; BuildKit reads <Dockerfile>.dockerignore beside it
+        # in place of the context's .dockerignore, so the extra patterns never touch the learner's folder.
+        dockerfile_path = Path(folder) / "Dockerfile"
+        dockerfile_path.write_text(text)
+        patterns = _dockerignore_patterns(context_dir) + list(ignore)
+        if patterns:
+            (Path(folder) / "Dockerfile.dockerignore").write_text("\n".join(patterns) + "\n")
+        iidfile = Path(folder) / "image-id"
+        command = _buildkit_command(
+            chosen, context_dir, dockerfile_path, iidfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, labels=labels, secrets=secrets
+        )
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
+            env=chosen.environment(), bufsize=1,
+        )
+        steps_seen = 0
+        try:
+            for line in process.stdout:
+                vertex = parser.feed(line, time.perf_counter() - started)
+                if vertex is not None and vertex.is_step:
+                    steps_seen += 1
+                    if bar:
+                        bar.step(f"#{vertex.number} {vertex.name}")
+                    if on_step:
+                        on_step(_step_of(vertex, steps_seen), None)
+            returncode = process.wait()
+        except BaseException:
+            # Interrupted (Ctrl-C): stop the CLI, which cancels the build, and keep the tag promise.
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            _untag_stale(client, tag)
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            if bar:
+                bar.close()
+        image_id = iidfile.read_text().strip() if iidfile.exists() else None
+
+    if returncode != 0 or not image_id:
+        _untag_stale(client, tag)
+        reason = parser.reason or _last_words(parser.log) or f"the docker CLI exited {returncode} without an image"
+        failed = parser.failed_vertex
+        raise BuildFailed(
+            reason,
+            step=failed.index if failed and failed.is_step else None,
+            instruction=(failed.instruction if failed.is_step else failed.name) if failed else None,
+            exit_code=parser.exit_code(),
+            log_tail=parser.log[-LOG_TAIL_LINES:],
+            fix=_explain(reason, failed.instruction if failed and failed.is_step else _from_of_metadata(failed)),
+        )
+
+    only_stage = next(iter(stage_order), None) if len(stage_order) == 1 else None
+    ordered = sorted(parser.steps, key=lambda v: (stage_order.get((v.stage or only_stage or "").lower(), len(stage_order)), v.index))
+    steps = [_step_of(vertex, number, default_stage=only_stage) for number, vertex in enumerate(ordered, start=1)]
+    _fill_sizes_from_history(client, image_id, steps, _final_lineage(_stages(text), target), single_stage=len(stage_order) <= 1)
+    internal = [(vertex.name, vertex.seconds or 0.0) for vertex in parser.vertices.values() if not vertex.is_step]
+    phases = internal + [("outside any vertex (starting the CLI, the session, waiting)", parser.outside_vertices(elapsed))]
+    context_bytes = parser.context_bytes()
+    return BuildResult(
+        image_id=image_id,
+        tags=[tag] if tag else [],
+        seconds=elapsed,
+        build_steps=steps,
+        log=parser.log,
+        context_bytes=context_bytes if context_bytes is not None else 0,
+        builder="buildkit",
+        phases=phases,
+    )
+
+
+def _step_of(vertex: buildkit.Vertex, number: int, default_stage: str | None = None) -> BuildStep:
+    return BuildStep(
+        number=number,
+        instruction=vertex.instruction or vertex.name,
+        started=vertex.interval[0],
+        cached=vertex.cached,
+        seconds=vertex.seconds or 0.0,
+        stage=vertex.stage or default_stage,
+        vertex=vertex.number,
+    )
+
+
+def _from_of_metadata(vertex: buildkit.Vertex | None) -> str | None:
+    """`[internal] load metadata for docker.io/library/x:1` -> `FROM docker.io/library/x:1` (for the hint)."""
+    if vertex is None:
+        return None
+    prefix = "[internal] load metadata for "
+    return f"FROM {vertex.name[len(prefix):]}" if vertex.name.startswith(prefix) else None
+
+
+def _last_words(log: list[str]) -> str | None:
+    words = [line.strip() for line in log if line.strip() and not line.startswith("#")]
+    return words[-1] if words else None
+
+
+def _normalised(instruction: str) -> tuple[str, str]:
+    """(KEYWORD, arguments) with flags, shell prefix and quoting removed, to match a step to its history entry."""
+    text = instruction.strip()
+    if text.endswith("# buildkit"):
+        text = text[: -len("# buildkit")].strip()
+    text = re.sub(r"^/bin/sh -c #\(nop\)\s+", "", text)
+    keyword, _, rest = text.partition(" ")
+    words = rest.split()
+    while words and words[0].startswith("--"):
+        words.pop(0)
+    rest = " ".join(words)
+    if rest.startswith("/bin/sh -c "):
+        rest = rest[len("/bin/sh -c "):]
+    rest = re.sub(r'[\[\]",]', " ", rest)
+    return keyword.upper(), " ".join(rest.split())
+
+
+def _fill_sizes_from_history(client, image_id: str, steps: list[BuildStep], lineage: set[str], *, single_stage: bool) -> None:
+    """Bytes each step added, read from the final image's history and matched by instruction text.
+
+    Steps of stages the final image does not contain keep ``size_added = None``; a FROM adds 0.
+    """
+    try:
+        history = client.api.history(image_id)  # newest first
+    except docker.errors.APIError:
+        return
+    entries = [(_normalised(entry.get("CreatedBy") or ""), int(entry.get("Size") or 0)) for entry in history]
+    position = 0
+    for step in reversed(steps):
+        keyword, rest = _normalised(step.instruction)
+        if keyword == "FROM":
+            step.size_added = 0
+            continue
+        if not single_stage and (step.stage or "").lower() not in lineage:
+            continue
+        for offset in range(position, len(entries)):
+            if entries[offset][0] == (keyword, rest):
+                step.size_added = entries[offset][1]
+                position = offset + 1
+                break
 
 
 def _fill_layer_sizes(client, steps: Iterable[BuildStep]) -> None:
@@ -385,12 +663,8 @@ class _ProgressBar:
         self._bar = tqdm(total=None, desc=f"build {name}", unit="step", leave=False, bar_format="{desc} {elapsed}")
         self._name = name
 
-    def step(self, step: BuildStep | None, total: int | None) -> None:
-        if step is None:
-            return
-        if total and self._bar.total != total:
-            self._bar.total = total
-        self._bar.set_description_str(f"build {self._name}: step {step.number}/{total} {step.instruction[:60]}")
+    def step(self, description: str) -> None:
+        self._bar.set_description_str(f"build {self._name}: {description[:70]}")
         self._bar.update(1)
 
     def close(self) -> None:

@@ -22,12 +22,12 @@ def app(tmp_path):
     return tmp_path
 
 
-def test_cached_column_matches_the_engines_cache_messages(app, created):
+def test_classic_cached_column_matches_the_engines_cache_messages(app, created):
     tag = created.image("dockerlab-test/cache:latest")
-    cold = dl.build(app, APP_DOCKERFILE, tag=tag, nocache=True, progress=False)
-    warm = dl.build(app, APP_DOCKERFILE, tag=tag, progress=False)
+    cold = dl.build(app, APP_DOCKERFILE, tag=tag, nocache=True, builder="classic", progress=False)
+    warm = dl.build(app, APP_DOCKERFILE, tag=tag, builder="classic", progress=False)
     (app / "app.py").write_text('print("edited")\n')
-    edited = dl.build(app, APP_DOCKERFILE, tag=tag, progress=False)
+    edited = dl.build(app, APP_DOCKERFILE, tag=tag, builder="classic", progress=False)
     for result in (cold, warm, edited):
         engine_says = sum(line.strip() == "---> Using cache" for line in result.log)
         assert sum(step.cached for step in result.build_steps) == engine_says
@@ -36,8 +36,8 @@ def test_cached_column_matches_the_engines_cache_messages(app, created):
     assert list(edited.steps["cached"][1:]) == [True, True, True, False, False]
 
 
-def test_step_seconds_add_up_to_the_build_time(app, created):
-    result = dl.build(app, APP_DOCKERFILE, tag=created.image("dockerlab-test/timing:latest"), nocache=True, progress=False)
+def test_classic_step_seconds_add_up_to_the_build_time(app, created):
+    result = dl.build(app, APP_DOCKERFILE, tag=created.image("dockerlab-test/timing:latest"), nocache=True, builder="classic", progress=False)
     assert sum(step.seconds for step in result.build_steps) == pytest.approx(result.seconds, rel=0.10)
     assert result.steps.loc[result.steps["instruction"].str.startswith("RUN head"), "size_added"].iloc[0] > 0
 

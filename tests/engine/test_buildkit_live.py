@@ -1,0 +1,112 @@
+"""BuildKit on the engine here: the builder chosen, cache, secrets, stage skipping, and the classic builder beside it."""
+from __future__ import annotations
+
+import io
+import tarfile
+import time
+
+import pytest
+
+import dockerlab as dl
+
+APP = "FROM alpine:3.20\nWORKDIR /app\nCOPY hello.txt .\nRUN head -c 3000000 /dev/urandom > /r\nRUN wc -c hello.txt > size.txt\nCMD [\"cat\", \"size.txt\"]\n"
+
+
+@pytest.fixture
+def app(tmp_path):
+    (tmp_path / "hello.txt").write_text("hello\n")
+    return tmp_path
+
+
+def test_buildkit_is_the_default_and_a_rebuild_is_cached(app, created):
+    tag = created.image("dockerlab-test/bk-cache:latest")
+    cold = dl.build(app, APP, tag=tag, nocache=True, progress=False)
+    warm = dl.build(app, APP, tag=tag, progress=False)
+    assert cold.builder == warm.builder == "buildkit"
+    runs = warm.steps[warm.steps["instruction"].str.startswith("RUN")]
+    assert len(runs) == 2 and runs["cached"].all()
+    assert not cold.steps[cold.steps["instruction"].str.startswith("RUN")]["cached"].any()
+    # the cached column agrees with BuildKit's own CACHED lines
+    assert warm.cached_steps == sum(line.endswith(" CACHED") for line in warm.log)
+    assert cold.image_id == dl.engine.client().images.get(tag).id
+    assert cold.steps.loc[cold.steps["instruction"].str.startswith("RUN head"), "size_added"].iloc[0] == 3_000_000
+
+
+def test_step_seconds_plus_overhead_add_up_to_the_wall_time(app, created):
+    text = APP.replace("RUN head", "RUN sleep 2 && head")
+    result = dl.build(app, text, tag=created.image("dockerlab-test/bk-time:latest"), nocache=True, progress=False)
+    assert result.steps["seconds"].sum() + result.overhead["seconds"].sum() == pytest.approx(result.seconds, rel=0.10)
+    assert result.steps["seconds"].max() >= 2
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_both_builders_give_the_same_step_table_shape(app, created, builder):
+    result = dl.build(app, APP, tag=created.image(f"dockerlab-test/bk-shape-{builder}:latest"), builder=builder, progress=False)
+    assert result.builder == builder
+    assert list(result.steps.columns) == ["step", "stage", "vertex", "instruction", "cached", "seconds", "size_added"]
+    # CMD is a step of its own on the classic builder only (BuildKit shows no vertex for config-only steps)
+    kinds = [instruction.split()[0] for instruction in result.steps["instruction"]]
+    assert kinds[:5] == ["FROM", "WORKDIR", "COPY", "RUN", "RUN"]
+    assert result.steps.loc[result.steps["instruction"].str.startswith("RUN head"), "size_added"].iloc[0] == 3_000_000
+
+
+def _layer_bytes(tag: str) -> bytes:
+    """Every file of every layer of the image, concatenated (docker save stream)."""
+    stream = io.BytesIO(b"".join(dl.engine.client().images.get(tag).save()))
+    everything = []
+    with tarfile.open(fileobj=stream) as outer:
+        for member in outer:
+            if member.name.endswith("layer.tar"):
+                with tarfile.open(fileobj=outer.extractfile(member)) as layer:
+                    for file in layer:
+                        if file.isfile():
+                            everything.append(layer.extractfile(file).read())
+    return b"".join(everything)
+
+
+def test_a_secret_mount_leaves_nothing_in_the_image(tmp_path, created):
+    secret = tmp_path / "token"
+    secret.write_text("API_TOKEN=sk-live-dockerlab-0123456789abcdef\n")
+    context = tmp_path / "app"
+    context.mkdir()
+    tag = created.image("dockerlab-test/bk-secret:latest")
+    text = "FROM alpine:3.20\nRUN --mount=type=secret,id=api_token grep -c sk-live /run/secrets/api_token > /used\n"
+    dl.build(context, text, tag=tag, secrets={"api_token": secret}, progress=False)
+    assert len(dl.security.find_secrets(tag)) == 0
+    assert b"sk-live-dockerlab" not in _layer_bytes(tag)
+    assert b"1" in _layer_bytes(tag)  # the step did read the secret
+
+
+def test_buildkit_skips_a_stage_the_target_does_not_need(tmp_path, created):
+    text = (
+        "FROM alpine:3.20 AS slow-tests\nRUN sleep 20\n"
+        "FROM alpine:3.20 AS app\nRUN echo built > /built\n"
+    )
+    started = time.perf_counter()
+    result = dl.build(tmp_path, text, tag=created.image("dockerlab-test/bk-skip:latest"), target="app", nocache=True, progress=False)
+    assert time.perf_counter() - started < 10
+    assert set(result.steps["stage"]) == {"app"}
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_failed_build_leaves_no_stale_tag(app, created, builder):
+    tag = created.image(f"dockerlab-test/bk-fail-{builder}:latest")
+    dl.build(app, APP, tag=tag, builder=builder, progress=False)
+    with pytest.raises(dl.BuildFailed) as failed:
+        dl.build(app, APP + "RUN exit 3\n", tag=tag, builder=builder, progress=False)
+    assert failed.value.exit_code == 3 and failed.value.instruction == "RUN exit 3"
+    assert failed.value.log_tail
+    assert not dl.engine.client().images.list(name=tag)
+
+
+def test_a_buildkit_only_dockerfile_on_the_classic_builder_says_to_use_buildkit(app):
+    text = "FROM alpine:3.20\nRUN --mount=type=cache,target=/cache true\n"
+    with pytest.raises(dl.BuildFailed) as failed:
+        dl.build(app, text, builder="classic", progress=False)
+    assert "BuildKit" in failed.value.fix
+
+
+def test_secrets_on_the_classic_builder_are_refused(app, tmp_path):
+    (tmp_path / "s").write_text("x")
+    with pytest.raises(dl.DockerlabError, match="BuildKit"):
+        dl.build(app, APP, builder="classic", secrets={"s": tmp_path / "s"}, progress=False)

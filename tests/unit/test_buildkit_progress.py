@@ -1,0 +1,119 @@
+"""BuildKit's plain progress parsed from real logs: this machine's 20.10 client
+(tests/fixtures/record_buildkit_logs.py) and buildx logs from public bug reports (tests/fixtures/buildkit/public)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dockerlab import builder as build_module
+from dockerlab.buildkit import PlainProgressParser
+from dockerlab.builder import BuildStep
+
+HERE = Path(__file__).parents[1] / "fixtures" / "buildkit"
+
+
+def parse(name: str, folder: Path = HERE) -> PlainProgressParser:
+    parser = PlainProgressParser()
+    for number, line in enumerate((folder / name).read_text().splitlines()):
+        parser.feed(line, number * 0.01)
+    return parser
+
+
+def meta(name: str) -> dict:
+    return json.loads((HERE / f"{name}.json").read_text())
+
+
+def test_cold_build_steps_stages_and_timings():
+    parser = parse("ok.log")
+    steps = parser.steps
+    # CMD changes only the image config: BuildKit shows no vertex for it
+    assert [v.instruction for v in steps] == ["FROM docker.io/library/alpine:3.20", "WORKDIR /app", "COPY hello.txt .", "RUN head -c 1000 /dev/urandom > /r"]
+    assert [(v.index, v.total) for v in steps] == [(i, 4) for i in range(1, 5)]
+    assert all(v.stage is None for v in steps)  # a single unnamed stage has no stage label
+    assert not any(v.cached for v in steps[1:])
+    assert all(v.seconds is not None for v in steps)
+    assert parser.reason is None and parser.exit_code() is None
+    assert parser.context_bytes() is not None
+
+
+def test_rebuild_reports_every_step_cached():
+    parser = parse("ok_cached.log")
+    assert [v.cached for v in parser.steps[1:]] == [True, True, True]
+    assert all(v.seconds == 0.0 for v in parser.steps[1:])
+
+
+def test_failing_run_step_exit_code_and_vertex():
+    parser = parse("fail_exit3.log")
+    assert parser.failed_vertex.instruction == "RUN exit 3"
+    assert (parser.failed_vertex.index, parser.failed_vertex.total) == (3, 3)
+    assert parser.exit_code() == 3
+    assert "exit code: 3" in parser.reason
+
+
+def test_multi_stage_names_stages_and_skips_the_unused_one():
+    parser = parse("multistage_skip.log")
+    assert [(v.stage, v.instruction.split()[0]) for v in parser.steps] == [("builder", "FROM"), ("builder", "RUN"), ("stage-2", "COPY")]
+    assert not any("slow tests" in (v.instruction or "") for v in parser.steps)  # BuildKit never ran the tests stage
+
+
+def test_secret_mount_step_is_parsed_with_its_flag():
+    parser = parse("secret_mount.log")
+    assert parser.steps[-1].instruction.startswith("RUN --mount=type=secret,id=token")
+    assert parser.reason is None
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [("missing_copy_source", "not found"), ("missing_base", "dockerlab-nosuch/base"), ("parse_error", "unknown instruction: RUNN")],
+)
+def test_failures_before_or_outside_run_steps_keep_their_reason(name, words):
+    parser = parse(f"{name}.log")
+    assert meta(name)["returncode"] != 0
+    assert words in parser.reason
+
+
+def test_fix_for_buildkit_messages():
+    assert "COPY/ADD source" in build_module._explain(parse("missing_copy_source.log").reason)
+    assert "syntax error" in build_module._explain(parse("parse_error.log").reason)
+    assert "RUN command failed" in build_module._explain(parse("fail_exit3.log").reason)
+    classic = "the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"
+    assert "BuildKit" in build_module._explain(classic)
+
+
+def test_time_outside_vertices_is_wall_minus_covered():
+    parser = PlainProgressParser()
+    for at, line in [(0.5, "#1 [1/2] FROM x"), (0.6, "#1 DONE 0.1s"), (1.0, "#2 [2/2] RUN a"), (3.0, "#2 DONE 2.0s")]:
+        parser.feed(line, at)
+    # vertex 1 covers 0.5-0.6, vertex 2 covers 1.0-3.0: 2.1 s of 4.0 s
+    assert parser.outside_vertices(4.0) == pytest.approx(1.9)
+
+
+def test_sizes_come_from_history_matched_by_text():
+    recorded = meta("ok")
+    steps = [
+        BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"),
+        BuildStep(2, "WORKDIR /app", 0, stage="stage-0"),
+        BuildStep(3, "COPY hello.txt .", 0, stage="stage-0"),
+        BuildStep(4, "RUN head -c 1000 /dev/urandom > /r", 0, stage="stage-0"),
+        BuildStep(5, 'CMD ["cat", "hello.txt"]', 0, stage="stage-0"),
+    ]
+
+    class History:
+        class api:
+            @staticmethod
+            def history(image_id):
+                return recorded["history"]
+
+    build_module._fill_sizes_from_history(History, "sha256:x", steps, {"stage-0"}, single_stage=True)
+    sizes = {step.instruction.split()[0]: step.size_added for step in steps}
+    assert sizes["RUN"] == 1000 and sizes["COPY"] == 6 and sizes["FROM"] == 0
+
+
+def test_stages_and_final_lineage():
+    text = "ARG V=1\nFROM alpine:3.20 AS base\nRUN x\nFROM base AS tests\nFROM golang:1.21 as Build\nFROM base\nCOPY --from=build /a /a\n"
+    stages = build_module._stages(text)
+    assert [name for name, _ in stages] == ["base", "tests", "build", "stage-3"]
+    assert build_module._final_lineage(stages, None) == {"stage-3", "base"}
+    assert build_module._final_lineage(stages, "tests") == {"tests", "base"}
