@@ -18,6 +18,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from . import buildkit
 from .errors import DockerUnavailable
 
 __all__ = ["client", "info", "available", "EngineInfo", "connection_target"]
@@ -53,7 +54,7 @@ class EngineInfo:
     data_root: str
     cpus: int
     memory_bytes: int
-    buildx: bool
+    builder: str  # how builds run here: "buildkit via ..." or "classic via the engine API" (dockerlab.buildkit.choice)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in asdict(self).items())
@@ -161,18 +162,8 @@ def available() -> bool:
         return False
 
 
-def _buildx_present() -> bool:
-    docker_cli = shutil.which("docker")
-    if not docker_cli:
-        return False
-    try:
-        return subprocess.run([docker_cli, "buildx", "version"], capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
 def info() -> EngineInfo:
-    """Engine version, API version, OS/arch, storage driver, data root, CPUs, memory, buildx."""
+    """Engine version, API version, OS/arch, storage driver, data root, CPUs, memory, and the builder used here."""
     connected = client()
     system = connected.info()
     version = connected.version()
@@ -188,7 +179,7 @@ def info() -> EngineInfo:
         data_root=system.get("DockerRootDir", "?"),
         cpus=int(system.get("NCPU", 0)),
         memory_bytes=int(system.get("MemTotal", 0)),
-        buildx=_buildx_present(),
+        builder=str(buildkit.choice()),
     )
 
 

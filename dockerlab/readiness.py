@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import engine
+from . import buildkit, engine
 from .errors import DockerlabError, DockerUnavailable
 from .paths import tool as find_tool
 from .units import format_bytes
@@ -101,8 +102,20 @@ def check_engine(info: engine.EngineInfo) -> Check:
     detail = f"Docker {info.version} (API {info.api_version}) on {info.operating_system}, {info.os}/{info.arch}, storage {info.storage_driver}"
     if major and major < 20:
         return Check("engine", WARN, detail, "The course needs Docker Engine 20.10 or newer; upgrade Docker.")
-    builder = "buildx present" if info.buildx else "classic builder (no buildx): RUN --mount and COPY --link are not available"
-    return Check("engine", OK, f"{detail}; {builder}")
+    return Check("engine", OK, detail)
+
+
+def check_builder(chosen: buildkit.BuilderChoice | None = None) -> Check:
+    """Which builder the course (and `%docker build`) uses here, and how to get BuildKit where it is missing."""
+    chosen = chosen or buildkit.choice()
+    if chosen.buildkit:
+        return Check("builder", OK, f"BuildKit via {chosen.via}: {chosen.why}")
+    if sys.platform in ("darwin", "win32"):
+        fix = "Update Docker Desktop: it ships the buildx plugin and builds with BuildKit."
+    else:
+        fix = ("Install the buildx plugin (Docker's apt repository: docker-buildx-plugin; Debian: docker-buildx), "
+               "or use Debian's docker.io CLI at /usr/bin/docker, which has BuildKit built in.")
+    return Check("builder", WARN, f"classic builder only ({chosen.why}); BuildKit lessons (cache and secret mounts, stage skipping) cannot run live", fix)
 
 
 def check_compose() -> Check:
@@ -290,6 +303,7 @@ def _diagnose(room: bool) -> DoctorReport:
             report.checks += _guarded("python packages", check_jupyter)
         return report
     report.checks.append(check_engine(info))
+    report.checks += _guarded("builder", check_builder)
     report.checks += _guarded("compose", check_compose)
     report.checks += _guarded("disk", lambda: check_disk(info))
     report.checks.append(check_resources(info))

@@ -11,16 +11,25 @@ def info(**changes) -> EngineInfo:
     values = dict(
         host="unix:///var/run/docker.sock", version="20.10.24", api_version="1.41", os="linux", arch="amd64",
         kernel="6.1", operating_system="Debian GNU/Linux 12", storage_driver="overlay2",
-        data_root="/", cpus=2, memory_bytes=24_000_000_000, buildx=False,
+        data_root="/", cpus=2, memory_bytes=24_000_000_000, builder="buildkit via the CLI at /usr/bin/docker (20.10.24, built-in BuildKit)",
     )
     values.update(changes)
     return EngineInfo(**values)
 
 
-def test_engine_row_names_version_and_classic_builder():
+def test_engine_row_names_version():
     row = doctor_module.check_engine(info())
     assert row.status == "ok"
-    assert "20.10.24" in row.detail and "classic builder" in row.detail
+    assert "20.10.24" in row.detail
+
+
+def test_builder_row_buildkit_ok_classic_warns_with_a_fix():
+    from dockerlab.buildkit import BuilderChoice
+
+    row = doctor_module.check_builder(BuilderChoice("buildkit", "buildx v0.17.1 (/usr/bin/docker)", "the docker CLI has the buildx plugin"))
+    assert row.name == "builder" and row.status == "ok" and "buildx v0.17.1" in row.detail
+    row = doctor_module.check_builder(BuilderChoice("classic", "the engine API", "/usr/local/bin/docker is 28.2.2 without buildx"))
+    assert row.status == "warn" and "classic builder only" in row.detail and "buildx" in row.fix
 
 
 def test_old_engine_warns():
