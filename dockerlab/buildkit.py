@@ -182,7 +182,7 @@ class PlainProgressParser:
         """Read one line; returns the vertex when this line introduced a new one."""
         line = line.rstrip("\r\n")
         self.log.append(line)
-        match = _VERTEX_LINE.match(line)
+        match = _VERTEX_LINE.match(line[2:] if line.startswith("^C#") else line)  # a Ctrl-C echoed before the vertex
         if not match:
             self._trailer(line)
             return None
@@ -220,7 +220,7 @@ class PlainProgressParser:
             if self.failed_vertex is None:
                 self.failed_vertex = vertex
             return
-        if rest == "CANCELED":
+        if rest == "CANCELED" or rest.endswith("CANCELED") and rest.startswith("^C"):
             vertex.done_at = at
             return
         written = re.match(r"^writing image (sha256:[0-9a-f]{64})", rest)
@@ -231,7 +231,7 @@ class PlainProgressParser:
     def _trailer(self, line: str) -> None:
         """Lines after the vertices: the error summary of a failed build."""
         text = line.strip()
-        for prefix in ("ERROR: failed to solve: ", "error: failed to solve: ", "failed to solve with frontend dockerfile.v0: "):
+        for prefix in ("ERROR: failed to build: failed to solve: ", "ERROR: failed to solve: ", "error: failed to solve: ", "failed to solve with frontend dockerfile.v0: "):
             if text.startswith(prefix):
                 self.error = text[len(prefix):]
                 return

@@ -117,3 +117,39 @@ def test_stages_and_final_lineage():
     assert [name for name, _ in stages] == ["base", "tests", "build", "stage-3"]
     assert build_module._final_lineage(stages, None) == {"stage-3", "base"}
     assert build_module._final_lineage(stages, "tests") == {"tests", "base"}
+
+
+PUBLIC = HERE / "public"  # buildx logs from public reports; sources in its README.md
+
+
+def test_buildx_success_with_cached_base_and_export():
+    parser = parse("jenkins-java-success-cached.log", PUBLIC)
+    assert parser.reason is None
+    assert parser.steps[0].instruction.startswith("FROM ") and parser.steps[0].cached
+    assert parser.image_id and parser.image_id.startswith("sha256:")
+    assert any(vertex.name == "exporting to image" and vertex.seconds is not None for vertex in parser.vertices.values())
+
+
+def test_buildx_multi_stage_failure_names_the_stage_and_the_exit_code():
+    parser = parse("nextjs-multistage-run-fail.log", PUBLIC)
+    failed = parser.failed_vertex
+    assert (failed.stage, failed.index, failed.total, failed.instruction) == ("builder", 4, 4, "RUN npm run build")
+    assert parser.exit_code() == 1
+    assert parser.reason == 'process "/bin/sh -c npm run build" did not complete successfully: exit code: 1'
+    assert {"base", "deps", "builder"} <= {v.stage for v in parser.steps}
+
+
+def test_docker_desktop_failure_without_a_failed_to_solve_line():
+    parser = parse("desktop-linux-run-fail.log", PUBLIC)
+    assert parser.failed_vertex.instruction == "RUN rg --debug alpinelinux.org"
+    assert parser.exit_code() == 1
+    assert "did not complete successfully" in parser.reason
+    assert parser.vertices[6].cached  # WORKDIR /etc
+
+
+def test_interrupted_buildx_build_with_a_cache_mount():
+    parser = parse("buildx-container-cache-mount-canceled.log", PUBLIC)
+    assert parser.reason == "Canceled: context canceled"
+    assert any((v.instruction or "").startswith("RUN --mount=type=cache") for v in parser.steps)
+    assert parser.vertices[2].name == "[internal] load metadata for docker.io/library/debian:bookworm"  # resumed, not renamed
+    assert parser.exit_code() is None
