@@ -37,6 +37,11 @@ INLINE_DOCKERFILE_NAME = ".dockerlab.Dockerfile"
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
+_VERTEX_DIGEST = re.compile(r"^#\d+ sha256:[0-9a-f]{64}$")  # 20.10's client prints these; buildx does not
+
+
+def _without_digests(log: list[str]) -> list[str]:
+    return [line for line in log if not _VERTEX_DIGEST.match(line)]
 
 
 @dataclass
@@ -111,6 +116,11 @@ class BuildResult:
         import pandas as pd
 
         return pd.DataFrame([{"phase": name, "seconds": round(seconds, 3)} for name, seconds in self.phases], columns=["phase", "seconds"])
+
+    @property
+    def plain_log(self) -> str:
+        """The build's output as `docker build --progress=plain` shows it (20.10's vertex digests left out)."""
+        return "\n".join(_without_digests(self.log))
 
     @property
     def cached_steps(self) -> int:
@@ -547,7 +557,7 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
             step=failed.index if failed and failed.is_step else None,
             instruction=(failed.instruction if failed.is_step else failed.name) if failed else None,
             exit_code=parser.exit_code(),
-            log_tail=parser.log[-LOG_TAIL_LINES:],
+            log_tail=_without_digests(parser.log)[-LOG_TAIL_LINES:],
             fix=_explain(reason, failed.instruction if failed and failed.is_step else _from_of_metadata(failed)),
         )
 

@@ -20,7 +20,7 @@ from .labels import COURSE_LABELS
 from .recording import recordable
 
 __all__ = [
-    "layer_cache", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
+    "layer_cache", "cache_mount", "stage_skipping", "builders", "repeats", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
     "vm_to_container_ratios",
     "dockerignore", "compose_race", "SCENARIOS",
 ]
@@ -32,6 +32,19 @@ _EDIT_MEANING = {
     "code": "rebuild after editing a source file",
     "requirements": "rebuild after editing the requirements file",
 }
+
+
+def repeats(default: int) -> int:
+    """How many times an experiment repeats when the caller does not say: ``DOCKERLAB_REPEAT`` if set
+    (CI sets 1 to fit its time budget), else the experiment's own default (what `make record` measures)."""
+    import os
+
+    value = os.environ.get("DOCKERLAB_REPEAT", "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise DockerlabError(f"DOCKERLAB_REPEAT={value!r} is not a positive whole number.", fix="Set DOCKERLAB_REPEAT=1 (or unset it).")
+    return int(value)
 
 
 def summary(results, by: Sequence[str] | str, value: str = "seconds"):
@@ -61,15 +74,19 @@ def layer_cache(
     dockerfiles: Mapping[str, str | Path],
     edits: Sequence[str] = ("none", "code", "requirements"),
     *,
-    repeat: int = 3,
+    repeat: int | None = None,
+    builders: Sequence[str] = ("buildkit",),
     code_file: str = "app.py",
     requirements_file: str = "requirements.txt",
     progress: bool = False,
 ):
-    """Cold build, then a rebuild per edit, for each Dockerfile, ``repeat`` times.
+    """Cold build, then a rebuild per edit, for each Dockerfile and builder, ``repeat`` times
+    (default 3, or ``DOCKERLAB_REPEAT``).
 
-    Works on a copy of ``app_dir`` (your files are never edited). One row per build: dockerfile,
-    image, scenario, run, seconds, steps, rebuilt (count), rebuilt_steps (the instructions that ran).
+    Works on a copy of ``app_dir`` (your files are never edited). One row per build: builder,
+    dockerfile, image, scenario, meaning, run, seconds (s), steps, rebuilt (count), rebuilt_steps
+    (the instructions that ran), step_detail (the build's step table).
+    Raises DockerlabError for an unknown edit or a missing file, BuildFailed when a build fails.
     """
     import pandas as pd
 
@@ -85,35 +102,154 @@ def layer_cache(
             )
     texts = {name: dockerfile_text(source, dockerfile)[0] for name, dockerfile in dockerfiles.items()}
     rows = []
-    for run in range(1, repeat + 1):
-        for name, text in texts.items():
-            with tempfile.TemporaryDirectory(prefix="dockerlab-cache-") as folder:
+    for run in range(1, (repeat or repeats(3)) + 1):
+        for builder in builders:
+            for name, text in texts.items():
+                with tempfile.TemporaryDirectory(prefix="dockerlab-cache-") as folder:
+                    context = Path(folder) / "app"
+                    shutil.copytree(source, context)
+                    tag = _tag("cache", f"{name} {builder}")
+                    for scenario in ("cold", *edits):
+                        if scenario == "code":
+                            _append_line(context / code_file, f"# edit {run}")
+                        elif scenario == "requirements":
+                            _append_line(context / requirements_file, f"# edit {run}")
+                        result = build(context, text, tag=tag, nocache=scenario == "cold", builder=builder, progress=progress)
+                        rows.append(_cache_row(result, builder, name, tag, scenario, run))
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "layer_cache"
+    return table
+
+
+def _rebuilt(result) -> list:
+    """The steps that ran again (not from the cache), FROM lines left out."""
+    return [step for step in result.dockerfile_steps if not step.cached and not step.instruction.upper().startswith("FROM")]
+
+
+def _cache_row(result, builder: str, name: str, tag: str, scenario: str, run: int) -> dict:
+    rebuilt = _rebuilt(result)
+    return {
+        "builder": builder,
+        "dockerfile": name,
+        "image": tag,
+        "scenario": scenario,
+        "meaning": _EDIT_MEANING[scenario],
+        "run": run,
+        "seconds": result.seconds,
+        "steps": len(result.dockerfile_steps),
+        "rebuilt": len(rebuilt),
+        "rebuilt_steps": [step.instruction for step in rebuilt],
+        "step_detail": result.steps,
+    }
+
+
+CACHE_MOUNT = "--mount=type=cache,target=/root/.cache/pip"
+
+
+def _with_cache_mount(text: str) -> tuple[str, str]:
+    """(without, with): the Dockerfile's pip install line as a plain RUN, and the same line with a cache mount.
+
+    Only the mount differs: ``--no-cache-dir`` is dropped from both (it would leave the mount nothing to keep)."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        words = line.split()
+        if words[:1] == ["RUN"] and "pip" in line and "install" in line:
+            plain = " ".join(word for word in words if word != "--no-cache-dir")
+            without = "\n".join(lines[:number] + [plain] + lines[number + 1:]) + "\n"
+            mounted = plain.replace("RUN ", f"RUN {CACHE_MOUNT} ", 1)
+            return without, "\n".join(lines[:number] + [mounted] + lines[number + 1:]) + "\n"
+    raise DockerlabError("The Dockerfile has no `RUN ... pip install` line to give a cache mount.", fix="Pass a Dockerfile that installs with pip.")
+
+
+@recordable("experiments.cache_mount")
+def cache_mount(
+    app_dir: str | Path,
+    dockerfile: str | Path = "Dockerfile",
+    *,
+    repeat: int | None = None,
+    requirements_file: str = "requirements.txt",
+    progress: bool = False,
+):
+    """A requirements edit rebuilt with and without ``RUN --mount=type=cache,target=/root/.cache/pip``
+    (BuildKit), ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``), on a copy of ``app_dir``.
+
+    Per variant and run: a cold build (``--no-cache``; a cache mount survives it), then an edit of
+    the requirements file and a rebuild, which re-runs the install either way. One row per build:
+    variant, run, scenario ("cold" or "requirements"), meaning, seconds (s, the whole build),
+    install_seconds (s, the pip step alone), install_bytes (what the pip step added to the image),
+    dockerfile (the text built). Raises DockerlabError when there is no pip install line or no BuildKit.
+    """
+    import pandas as pd
+
+    source = Path(app_dir)
+    without, mounted = _with_cache_mount(dockerfile_text(source, dockerfile)[0])
+    rows = []
+    for run in range(1, (repeat or repeats(3)) + 1):
+        for variant, text in (("without cache mount", without), ("with cache mount", mounted)):
+            with tempfile.TemporaryDirectory(prefix="dockerlab-mount-") as folder:
                 context = Path(folder) / "app"
                 shutil.copytree(source, context)
-                tag = _tag("cache", name)
-                for scenario in ("cold", *edits):
-                    if scenario == "code":
-                        _append_line(context / code_file, f"# edit {run}")
-                    elif scenario == "requirements":
+                for scenario in ("cold", "requirements"):
+                    if scenario == "requirements":
                         _append_line(context / requirements_file, f"# edit {run}")
-                    result = build(context, text, tag=tag, nocache=scenario == "cold", progress=progress)
-                    rebuilt = [step for step in result.dockerfile_steps if not step.cached and not step.instruction.upper().startswith("FROM")]
+                    result = build(context, text, tag=_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
+                    install = [step for step in result.dockerfile_steps if "pip install" in step.instruction]
                     rows.append(
                         {
-                            "dockerfile": name,
-                            "image": tag,
+                            "variant": variant,
+                            "run": run,
                             "scenario": scenario,
                             "meaning": _EDIT_MEANING[scenario],
-                            "run": run,
                             "seconds": result.seconds,
-                            "steps": len(result.dockerfile_steps),
-                            "rebuilt": len(rebuilt),
-                            "rebuilt_steps": [step.instruction for step in rebuilt],
-                            "step_detail": result.steps,
+                            "install_seconds": install[0].seconds if install else None,
+                            "install_bytes": install[0].size_added if install else None,
+                            "dockerfile": text,
                         }
                     )
     table = pd.DataFrame(rows)
-    table.attrs["experiment"] = "layer_cache"
+    table.attrs["experiment"] = "cache_mount"
+    return table
+
+
+@recordable("experiments.stage_skipping")
+def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False):
+    """The same multi-stage Dockerfile built cold (``--no-cache``) by BuildKit and by the classic builder,
+    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``).
+
+    BuildKit builds only the stages the final image needs; the classic builder builds every stage,
+    in order. One row per build: builder, run, seconds (s), stages_built (names, in order),
+    steps_run (count). Raises BuildFailed when a build fails.
+    """
+    import pandas as pd
+
+    text = dockerfile_text(Path(context), dockerfile)[0]
+    rows = []
+    for run in range(1, (repeat or repeats(3)) + 1):
+        for builder in ("buildkit", "classic"):
+            result = build(context, text, tag=_tag("skip", builder), nocache=True, builder=builder, progress=progress)
+            stages = list(dict.fromkeys(step.stage for step in result.dockerfile_steps))
+            rows.append({"builder": builder, "run": run, "seconds": result.seconds, "stages_built": stages, "steps_run": len(result.dockerfile_steps)})
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "stage_skipping"
+    return table
+
+
+@recordable("experiments.builders")
+def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False):
+    """Cold build time (``--no-cache``) of one Dockerfile, classic builder vs BuildKit, interleaved,
+    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build: builder, run, seconds (s),
+    image_id. Use :func:`summary` for the median with min-max. Raises BuildFailed when a build fails."""
+    import pandas as pd
+
+    text = dockerfile_text(Path(context), dockerfile)[0]
+    rows = []
+    for run in range(1, (repeat or repeats(3)) + 1):
+        order = ("classic", "buildkit") if run % 2 else ("buildkit", "classic")  # neither always goes first
+        for builder in order:
+            result = build(context, text, tag=_tag("builders", builder), nocache=True, builder=builder, progress=progress)
+            rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id})
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "builders"
     return table
 
 
