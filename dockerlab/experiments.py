@@ -161,6 +161,12 @@ def _with_cache_mount(text: str) -> tuple[str, str]:
     raise DockerlabError("The Dockerfile has no `RUN ... pip install` line to give a cache mount.", fix="Pass a Dockerfile that installs with pip.")
 
 
+def _cache_mount_bytes(target: str) -> int:
+    """Bytes the engine's BuildKit cache mounts for ``target`` hold (``docker system df -v``, Build Cache)."""
+    records = engine.client().df().get("BuildCache") or []
+    return sum(int(r.get("Size") or 0) for r in records if r.get("Type") == "exec.cachemount" and f"cached mount {target} " in (r.get("Description") or ""))
+
+
 @recordable("experiments.cache_mount")
 def cache_mount(
     app_dir: str | Path,
@@ -173,11 +179,13 @@ def cache_mount(
     """A requirements edit rebuilt with and without ``RUN --mount=type=cache,target=/root/.cache/pip``
     (BuildKit), ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``), on a copy of ``app_dir``.
 
-    Per variant and run: a cold build (``--no-cache``; a cache mount survives it), then an edit of
-    the requirements file and a rebuild, which re-runs the install either way. One row per build:
-    variant, run, scenario ("cold" or "requirements"), meaning, seconds (s, the whole build),
+    Per variant and run: a cold build (``--no-cache``, which also starts the mount empty), then an
+    edit of the requirements file and a rebuild, which re-runs the install either way. One row per
+    build: variant, run, scenario ("cold" or "requirements"), meaning, seconds (s, the whole build),
     install_seconds (s, the pip step alone), install_bytes (what the pip step added to the image),
-    dockerfile (the text built). Raises DockerlabError when there is no pip install line or no BuildKit.
+    cache_bytes (what the engine's cache mounts for pip's folder hold after the build, from
+    ``docker system df -v``; None without the mount), dockerfile (the text built).
+    Raises DockerlabError when there is no pip install line or no BuildKit.
     """
     import pandas as pd
 
@@ -203,6 +211,7 @@ def cache_mount(
                             "seconds": result.seconds,
                             "install_seconds": install[0].seconds if install else None,
                             "install_bytes": install[0].size_added if install else None,
+                            "cache_bytes": _cache_mount_bytes("/root/.cache/pip") if CACHE_MOUNT in text else None,
                             "dockerfile": text,
                         }
                     )
