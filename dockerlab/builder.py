@@ -597,7 +597,13 @@ def _from_of_metadata(vertex: buildkit.Vertex | None) -> str | None:
     if vertex is None:
         return None
     prefix = "[internal] load metadata for "
-    return f"FROM {vertex.name[len(prefix):]}" if vertex.name.startswith(prefix) else None
+    if not vertex.name.startswith(prefix):
+        return None
+    image = vertex.name[len(prefix):]
+    for registry in ("docker.io/library/", "docker.io/"):
+        if image.startswith(registry):
+            return f"FROM {image[len(registry):]}"  # as the learner wrote it
+    return f"FROM {image}"
 
 
 def _last_words(log: list[str]) -> str | None:

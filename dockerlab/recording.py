@@ -385,6 +385,8 @@ def provenance(command: str = "") -> dict:
         "kernel": info.kernel,
         "cpus": info.cpus,
         "stand_in_bases": [name for name in CATALOGUE if image_state(name)[0] == "stand-in"],
+        "builder": info.builder,
+        "repeat": os.environ.get("DOCKERLAB_REPEAT") or "each experiment's own (full)",
         "python": platform.python_version(),
         "command": command,
         "format": FORMAT_VERSION,

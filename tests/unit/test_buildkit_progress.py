@@ -153,3 +153,9 @@ def test_interrupted_buildx_build_with_a_cache_mount():
     assert any((v.instruction or "").startswith("RUN --mount=type=cache") for v in parser.steps)
     assert parser.vertices[2].name == "[internal] load metadata for docker.io/library/debian:bookworm"  # resumed, not renamed
     assert parser.exit_code() is None
+
+
+def test_a_missing_base_image_is_named_as_the_learner_wrote_it():
+    parser = parse("missing_base.log")
+    assert build_module._from_of_metadata(parser.failed_vertex) == "FROM dockerlab-nosuch/base:1"
+    assert "dockerlab-nosuch/base:1" in build_module._explain(parser.reason, "FROM dockerlab-nosuch/base:1")
