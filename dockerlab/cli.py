@@ -13,6 +13,11 @@ def _doctor(arguments: argparse.Namespace) -> int:
     from .readiness import doctor
 
     report = doctor(room=arguments.room)
+    if arguments.json:
+        import json
+
+        print(json.dumps(report.as_dict(), indent=1))
+        return 0 if report.ok else 1
     print(report.text())
     if arguments.room:
         print(f"(checked in {report.seconds:.1f} s)")
@@ -69,12 +74,33 @@ def _notebook_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--timeout", type=int, default=1800, help="seconds one cell may take")
 
 
+EXIT_CODES = """exit codes:
+  0    done (doctor: no check failed)
+  1    a check failed, or the command could not do its work (the message says what and what to do)
+  2    the command line is wrong (unknown command or option)
+  130  interrupted (Ctrl-C)"""
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("dockerlab")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dockerlab", description="The dockerlab course's helper command.")
+    parser = argparse.ArgumentParser(
+        prog="dockerlab", description="The dockerlab course's helper command.", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"dockerlab {version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     doctor = commands.add_parser("doctor", help="check this machine for the course (exit 1 when a check fails)")
     doctor.add_argument("--room", action="store_true", help="the instructor's check before a workshop: stricter, runs a container, ends with one line to read aloud")
+    doctor.add_argument("--json", action="store_true", help="the same rows as JSON (ok, summary, checks: check, status, detail, fix)")
     doctor.set_defaults(run=_doctor)
 
     prepare = commands.add_parser("prepare", help="make every base image available: present, pulled, or a stand-in")

@@ -54,6 +54,16 @@ class DoctorReport:
             [(c.name, c.status, c.detail, c.fix) for c in self.checks], columns=["check", "status", "detail", "fix"]
         )
 
+    def as_dict(self) -> dict:
+        """The same rows as the table, for machines: {ok, room, seconds, summary, checks: [{check, status, detail, fix}]}."""
+        return {
+            "ok": self.ok,
+            "room": self.room,
+            "seconds": round(self.seconds, 3),
+            "summary": self.summary(),
+            "checks": [{"check": c.name, "status": c.status, "detail": c.detail, "fix": c.fix} for c in self.checks],
+        }
+
     def summary(self) -> str:
         counts = {status: sum(c.status == status for c in self.checks) for status in (OK, WARN, FAIL)}
         if self.room:

@@ -1,0 +1,6 @@
+"""`python -m dockerlab ...` is the `dockerlab` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
