@@ -63,5 +63,6 @@ record: $(STAMP)
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not docker" tests/unit $(PYTEST_ARGS)
 
+# Keeps the stand-in base images (minutes to rebuild); `dockerlab clean --bases` removes them too.
 clean: $(STAMP)
 	$(BIN)/dockerlab clean

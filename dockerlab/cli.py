@@ -46,9 +46,13 @@ def _prepare(arguments: argparse.Namespace) -> int:
 def _clean(arguments: argparse.Namespace) -> int:
     from .cleanup import cleanup
 
-    removed = cleanup(keep_bases=arguments.keep_bases)
-    print(", ".join(f"{count} {kind}" for kind, count in removed.items()) + " removed")
-    return 0
+    removed = cleanup(bases=arguments.bases)
+    failed = removed.pop("not removed")
+    print(", ".join(f"{count} {kind}" for kind, count in removed.items()) + " removed"
+          + ("" if arguments.bases else "; stand-in base images kept (dockerlab clean --bases removes them too)"))
+    for line in failed:
+        print(f"not removed: {line}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _record(arguments: argparse.Namespace) -> int:
@@ -120,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     _notebook_options(render)
     render.set_defaults(run=_render)
 
-    clean = commands.add_parser("clean", help="remove everything the course created (label org.dockerlab.course=1)")
-    clean.add_argument("--keep-bases", action="store_true", help="keep stand-in base images")
+    clean = commands.add_parser("clean", help="remove what the course created: its containers, networks, volumes and images (stand-in bases are kept)")
+    clean.add_argument("--bases", action="store_true", help="also remove the stand-in base images (minutes to build again)")
+    clean.add_argument("--keep-bases", action="store_true", help=argparse.SUPPRESS)  # the default now; accepted for old scripts
     clean.set_defaults(run=_clean)
     return parser
 

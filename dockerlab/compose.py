@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import DockerlabError
-from .labels import COURSE_LABELS
+from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
 from .recording import recordable
 
@@ -100,7 +100,7 @@ class ComposeProject:
         config = json.loads(finished.stdout)
         config["name"] = self.name
         for service_name, service in config.get("services", {}).items():
-            service["labels"] = {**(service.get("labels") or {}), **COURSE_LABELS}
+            service["labels"] = {**(service.get("labels") or {}), **CREATED_LABELS}
             for port in service.get("ports", []) or []:
                 if port.get("host_ip") in (None, "", "0.0.0.0", "::"):
                     port["host_ip"] = "127.0.0.1"
@@ -109,8 +109,8 @@ class ComposeProject:
             for item in (config.get(section) or {}).values():
                 if not item.get("external"):
                     item.pop("name", None)  # rendered from the file's folder name; let the course project name it
-                    item["labels"] = {**(item.get("labels") or {}), **COURSE_LABELS}
-        config.setdefault("networks", {}).setdefault("default", {})["labels"] = dict(COURSE_LABELS)
+                    item["labels"] = {**(item.get("labels") or {}), **CREATED_LABELS}
+        config.setdefault("networks", {}).setdefault("default", {})["labels"] = dict(CREATED_LABELS)
         folder = COURSE_ROOT / "build" / "compose"
         folder.mkdir(parents=True, exist_ok=True)
         rendered = folder / f"{self.name}.json"

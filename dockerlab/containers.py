@@ -11,7 +11,7 @@ import requests.exceptions
 
 from . import engine
 from .errors import DockerlabError
-from .labels import COURSE_LABELS
+from .labels import CREATED_LABEL, CREATED_LABELS
 from .recording import recordable
 
 __all__ = ["run", "start", "serve", "Container", "RunResult", "ServeResult"]
@@ -50,7 +50,10 @@ def _wrap(error: Exception, image: str) -> DockerlabError:
         return DockerlabError(f"There is no image {image!r} here.", fix="Build it (dl.build) or `dockerlab prepare` for a course base image.")
     text = str(getattr(error, "explanation", None) or error)
     if "port is already allocated" in text or "address already in use" in text:
-        return DockerlabError(f"Could not start {image}: a port it publishes is already in use ({text}).", fix="Stop what uses that port, or run dl.cleanup() to remove course containers.")
+        return DockerlabError(
+            f"Could not start {image}: a port it publishes is already in use ({text}).",
+            fix="Stop what uses that port (`docker ps` lists what publishes it), or publish another port.",
+        )
     if "executable file not found" in text or "no such file or directory" in text:
         return DockerlabError(f"Could not start {image}: the command does not exist in the image ({text}).", fix="Check the command, or the image's CMD/ENTRYPOINT.")
     return DockerlabError(f"Could not run {image}: {text}", fix="Read the message above; `dockerlab doctor` checks the engine.")
@@ -75,7 +78,7 @@ def run(
     try:
         container = client.containers.create(
             image, command, environment=dict(environment or {}), user=user, volumes=volumes,
-            network=network, entrypoint=entrypoint, labels=COURSE_LABELS,
+            network=network, entrypoint=entrypoint, labels=CREATED_LABELS,
         )
         container.start()
         status = container.wait(timeout=timeout)
@@ -171,25 +174,49 @@ def start(
     client = engine.client()
     published = {inside: ("127.0.0.1", outside) for inside, outside in (ports or {}).items()}
     if name:
-        try:
-            old = client.containers.get(name)
-            if (old.labels or {}).get("org.dockerlab.course") == "1":
-                old.remove(force=True, v=True)  # a course container left by an earlier run
-        except docker.errors.NotFound:
-            pass
-    try:
-        container = client.containers.run(
-            image, command, name=name, detach=True, ports=published, environment=dict(environment or {}),
-            network=network, volumes=volumes, labels=COURSE_LABELS,
-        )
-    except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
-        if name:
-            try:
-                client.containers.get(name).remove(force=True, v=True)
-            except docker.errors.APIError:
-                pass
-        raise _wrap(error, image) from None
+        _claim_name(client, name)
+    container = _create_and_start(
+        client, image, command, name=name, ports=published, environment=dict(environment or {}),
+        network=network, volumes=volumes, labels=CREATED_LABELS,
+    )
     return Container(container)
+
+
+def _claim_name(client, name: str) -> None:
+    """Free ``name`` for a new course container: remove a container the course created earlier under
+    it; never touch anyone else's (raise, naming it)."""
+    try:
+        old = client.containers.get(name)
+    except docker.errors.NotFound:
+        return
+    if (old.labels or {}).get(CREATED_LABEL) == "1":
+        old.remove(force=True, v=True)  # a course container left by an earlier run
+        return
+    image = (old.attrs.get("Config") or {}).get("Image", "?")
+    raise DockerlabError(
+        f"A container named {name!r} already exists ({old.status}, image {image}) and the course did not create it; it was left alone.",
+        fix=f"Pass another name=, or remove it yourself if you no longer need it: docker rm -f {name}",
+    )
+
+
+def _create_and_start(client, image: str, command, **options):
+    """``docker run -d`` in two steps, so that a container whose start fails (a busy port, a missing
+    command) or is interrupted is removed, not left behind as *Created*. A missing image is not pulled."""
+    try:
+        container = client.containers.create(image, command, **options)
+    except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
+        raise _wrap(error, image) from None
+    try:
+        container.start()
+    except BaseException as error:
+        try:
+            container.remove(force=True, v=True)
+        except docker.errors.APIError:
+            pass
+        if isinstance(error, docker.errors.APIError):
+            raise _wrap(error, image) from None
+        raise
+    return container
 
 
 @dataclass
@@ -223,12 +250,7 @@ def serve(
     import urllib.request
 
     client = engine.client()
-    try:
-        container = client.containers.run(
-            image, command, detach=True, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=COURSE_LABELS
-        )
-    except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
-        raise _wrap(error, image) from None
+    container = _create_and_start(client, image, command, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=CREATED_LABELS)
     try:
         deadline = time.monotonic() + timeout
         while True:

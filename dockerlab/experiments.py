@@ -16,7 +16,7 @@ from . import engine
 from .builder import build, dockerfile_text
 from .errors import DockerlabError
 from .images import compare
-from .labels import COURSE_LABELS
+from .labels import CREATED_LABELS
 from .recording import recordable
 
 __all__ = [
@@ -327,7 +327,7 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
     rows = []
     for run in range(1, n + 1):
         started = time.perf_counter()
-        container = client.containers.create(image, list(command) if command else None, labels=COURSE_LABELS)
+        container = client.containers.create(image, list(command) if command else None, labels=CREATED_LABELS)
         try:
             container.start()
             status = container.wait(timeout=120)

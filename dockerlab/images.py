@@ -19,7 +19,7 @@ import requests.exceptions
 
 from . import engine
 from .errors import DockerlabError
-from .labels import COURSE_LABELS
+from .labels import CREATED_LABELS
 from .recording import recordable
 
 __all__ = [
@@ -79,7 +79,7 @@ def _inspect(image: str) -> dict:
 def file_size(image: str, path: str) -> int:
     """Bytes of one file inside ``image`` (read through a created, never started, container)."""
     client = engine.client()
-    container = client.api.create_container(_inspect(image)["Id"], command=["true"], labels=COURSE_LABELS)
+    container = client.api.create_container(_inspect(image)["Id"], command=["true"], labels=CREATED_LABELS)
     try:
         stream, stat = client.api.get_archive(container["Id"], path)
         for _ in stream:
@@ -395,7 +395,7 @@ def compare(*images: str, compressed: bool = True):
 def _filesystem(image: str) -> dict[str, tuple[int, str]]:
     """path -> (size, kind) of the image's flattened filesystem, via a created (never started) container."""
     client = engine.client()
-    container = client.api.create_container(_inspect(image)["Id"], command=["true"], labels=COURSE_LABELS)
+    container = client.api.create_container(_inspect(image)["Id"], command=["true"], labels=CREATED_LABELS)
     try:
         stream = client.api.export(container["Id"])
         raw = _IterStream(stream)

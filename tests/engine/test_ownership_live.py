@@ -1,0 +1,85 @@
+"""The course never touches what is not its own, and a failed start leaves nothing behind (issue: reliability)."""
+from __future__ import annotations
+
+import socket
+
+import docker.errors
+import pytest
+
+import dockerlab as dl
+from dockerlab.labels import CREATED_LABEL
+
+
+def _containers(client) -> set[str]:
+    return {container.id for container in client.containers.list(all=True)}
+
+
+def test_a_name_conflict_with_someone_elses_container_leaves_it_intact():
+    client = dl.engine.client()
+    mine = client.containers.create("alpine:3.20", "true", name="dockerlab-test-mine", labels={"org.dockerlab.course": "0"})
+    try:
+        with pytest.raises(dl.DockerlabError, match="did not create it; it was left alone"):
+            dl.start("alpine:3.20", ["sleep", "5"], name="dockerlab-test-mine")
+        assert client.containers.get("dockerlab-test-mine").id == mine.id
+    finally:
+        mine.remove(force=True)
+
+
+def test_a_course_container_left_under_the_name_is_replaced():
+    first = dl.start("alpine:3.20", ["sleep", "30"], name="dockerlab-test-again")
+    with dl.start("alpine:3.20", ["sleep", "30"], name="dockerlab-test-again") as second:
+        assert second.id != first.id
+        with pytest.raises(docker.errors.NotFound):
+            dl.engine.client().containers.get(first.id)
+
+
+def test_cleanup_leaves_a_container_started_by_hand_from_a_course_image(tmp_path, created):
+    client = dl.engine.client()
+    tag = created.image("dockerlab-test/inherited:latest")
+    dl.build(tmp_path, "FROM alpine:3.20\nCMD [\"sleep\", \"30\"]\n", tag=tag, progress=False)
+    by_hand = client.containers.run(tag, detach=True, name=created.name("by-hand"))  # like `docker run -d`
+    created.containers.append(by_hand)
+    assert by_hand.labels.get("org.dockerlab.course") == "1" and CREATED_LABEL not in by_hand.labels  # inherited from the image
+    ours = dl.start("alpine:3.20", ["sleep", "30"])
+    result = dl.cleanup()
+    assert client.containers.get(by_hand.id).status == "running"
+    with pytest.raises(docker.errors.NotFound):
+        client.containers.get(ours.id)
+    assert result["containers"] >= 1 and result["not removed"] == []
+
+
+def test_cleanup_keeps_the_stand_in_bases_unless_asked():
+    dl.cleanup()
+    assert dl.engine.client().images.list(name="alpine:3.20")
+
+
+def test_a_failed_start_leaves_no_container():
+    client = dl.engine.client()
+    before = _containers(client)
+    with pytest.raises(dl.DockerlabError, match="command does not exist"):
+        dl.start("alpine:3.20", ["/nope"])
+    with pytest.raises(dl.DockerlabError, match="command does not exist"):
+        dl.serve("alpine:3.20", command=["/nope"])
+    assert _containers(client) == before
+
+
+def test_a_busy_port_leaves_no_container():
+    client = dl.engine.client()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        before = _containers(client)
+        with pytest.raises(dl.DockerlabError, match="already in use") as failed:
+            dl.start("alpine:3.20", ["sleep", "5"], ports={"80/tcp": port})
+        assert "cleanup" not in (failed.value.fix or "")
+        assert _containers(client) == before
+
+
+def test_a_missing_image_is_named_the_same_way_by_run_start_and_serve():
+    messages = set()
+    for call in (lambda: dl.run("dockerlab-nosuch/image:1"), lambda: dl.start("dockerlab-nosuch/image:1"), lambda: dl.serve("dockerlab-nosuch/image:1")):
+        with pytest.raises(dl.DockerlabError) as failed:
+            call()
+        messages.add(failed.value.message)
+    assert messages == {"There is no image 'dockerlab-nosuch/image:1' here."}
