@@ -119,7 +119,14 @@ class Container:
         """Run a command inside (like ``docker exec``); returns its output, raises when it fails."""
         if isinstance(command, str):
             command = ["sh", "-c", command]
-        result = self._container.exec_run(command, user=user or "")
+        try:
+            result = self._container.exec_run(command, user=user or "")
+        except docker.errors.APIError as error:
+            self._container.reload()
+            raise DockerlabError(
+                f"Cannot run `{' '.join(command)}` in {self.name}: {error.explanation or error} (the container is {self._container.status}).",
+                fix="`docker exec` needs a running container: start one whose command keeps running, and read its logs (.logs()) to see why it stopped.",
+            ) from None
         output = result.output.decode(errors="replace")
         if result.exit_code != 0:
             raise DockerlabError(f"`{' '.join(command)}` exited {result.exit_code} in {self.name}: {output.strip()}", fix="Check the command.")

@@ -73,6 +73,11 @@ def _inspect(image: str) -> dict:
         return engine.client().api.inspect_image(image)
     except docker.errors.ImageNotFound:
         raise _image_not_found(image) from None
+    except docker.errors.APIError as error:
+        raise DockerlabError(
+            f"Cannot inspect the image {image!r}: {error.explanation or error}",
+            fix="An image name is lowercase letters, digits and the separators . _ - / : (for example myapp:1.0).",
+        ) from None
 
 
 @recordable("file_size")

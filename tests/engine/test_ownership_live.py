@@ -83,3 +83,12 @@ def test_a_missing_image_is_named_the_same_way_by_run_start_and_serve():
             call()
         messages.add(failed.value.message)
     assert messages == {"There is no image 'dockerlab-nosuch/image:1' here."}
+
+
+def test_bad_names_and_states_reach_the_learner_as_dockerlab_errors():
+    with pytest.raises(dl.DockerlabError, match="lowercase"):
+        dl.layers("Hello:1")
+    with dl.start("alpine:3.20", ["true"]) as finished:
+        dl.engine.client().containers.get(finished.id).wait(timeout=30)
+        with pytest.raises(dl.DockerlabError, match="exited"):
+            finished.exec("echo hi")
