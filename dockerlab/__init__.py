@@ -12,6 +12,7 @@ from .images import compare, diff, dockerfile_layers, file_size, image_id, image
 from .readiness import doctor
 from .recording import RecordingMissing, mode
 from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
+from .magics import load_ipython_extension, register_in_running_kernel as _register_magics
 
 __all__ = [
     "mode",
@@ -50,4 +51,7 @@ __all__ = [
     "BuildFailed",
     "BaseImageUnavailable",
     "RecordingMissing",
+    "load_ipython_extension",
 ]
+
+_register_magics()  # %docker and %%docker in a running kernel

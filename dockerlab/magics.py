@@ -1,0 +1,228 @@
+"""`%docker` and `%%docker`: the docker command a learner types, run for real (or replayed), in a notebook.
+
+``import dockerlab`` registers them in a running IPython kernel (so does ``%load_ext dockerlab``)::
+
+    %docker build -t hello:1 {app}
+    %docker run --rm hello:1
+    %%docker
+    images hello
+    history hello:1
+
+Live, the real docker CLI runs and its output streams into the cell: ``docker build`` through the
+builder :func:`dockerlab.buildkit.choice` picks (BuildKit, plain progress). What the command creates
+carries the course's labels (one line says so), so `dockerlab clean` can remove it, and a
+``-p HOST:CONTAINER`` without an address is published on 127.0.0.1 only. The result (command,
+output, exit code, seconds) is the cell's value (``_``) for the next cell to measure. A command that
+fails shows its output and exit code, never a Python traceback. In recorded mode the same cell
+replays the output recorded on a real engine; a command that was not recorded says so, for a learner.
+"""
+from __future__ import annotations
+
+import html
+import os
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass
+
+from . import buildkit
+from .errors import DockerlabError
+from .labels import COURSE_LABELS, CREATED_LABELS
+from .recording import RECORDED, RecordingMissing, _current, recordable
+
+__all__ = ["CommandResult", "docker", "split", "prepare_command", "load_ipython_extension"]
+
+
+@dataclass
+class CommandResult:
+    """One docker command as it ran: the command typed, what ran (with the course's additions),
+    output (stdout and stderr as the terminal showed them), exit code, wall seconds (s)."""
+
+    command: str
+    ran: str
+    output: str
+    exit_code: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def __repr__(self) -> str:
+        return f"docker {self.command}: exit {self.exit_code} in {self.seconds:.1f} s"
+
+    def _repr_html_(self) -> str:
+        colour = "var(--jp-success-color1, #1a7f37)" if self.ok else "var(--jp-error-color1, #cf222e)"
+        return f"<p style='color:{colour}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
+
+
+_CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"), ("network", "create"), ("volume", "create")}
+_BUILDING = {("build",), ("image", "build"), ("buildx", "build")}
+
+
+def _subcommand(words: list[str]) -> tuple[str, ...]:
+    """The docker subcommand words (`run`, `network create`), skipping global options."""
+    found = [word for word in words if not word.startswith("-")][:2]
+    if found and found[0] in ("network", "volume", "container", "image", "buildx", "compose"):
+        return tuple(found)
+    return tuple(found[:1])
+
+
+# `docker run`/`create` options that take no value; every other option takes the next word (as the CLI reads them).
+_FLAGS = {"-d", "--detach", "--rm", "-i", "--interactive", "-t", "--tty", "-it", "-ti", "--init", "--privileged", "-P",
+          "--publish-all", "--read-only", "--no-healthcheck", "--oom-kill-disable", "-q", "--quiet", "--sig-proxy"}
+
+
+def _is_flag(word: str) -> bool:
+    return word in _FLAGS or (len(word) > 2 and not word.startswith("--") and set(word[1:]) <= set("dit"))
+
+
+def _publish_locally(value: str) -> tuple[str, bool]:
+    """`8080:80` -> `127.0.0.1:8080:80`; an address given (or a port alone) is left as it is."""
+    parts = value.split(":")
+    if len(parts) == 2 and all(part and part.split("/")[0].isdigit() for part in parts):
+        return f"127.0.0.1:{value}", True
+    return value, False
+
+
+def split(line: str) -> list[str]:
+    """The words of a command line, as a shell splits them (a leading `docker` dropped)."""
+    try:
+        words = shlex.split(line)
+    except ValueError as error:
+        raise DockerlabError(f"Cannot read the command `{line}`: {error}.", fix="Check its quotes.") from None
+    return words[1:] if words[:1] == ["docker"] else words
+
+
+def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """(argv, environment additions, notes) for a docker command's words as a learner typed them.
+
+    Adds the course's labels to what the command creates, binds published ports to 127.0.0.1, and
+    runs `docker build` through the builder the course uses. Raises DockerlabError for no words."""
+    words = list(words)
+    if words[:1] == ["docker"]:
+        words = words[1:]
+    if not words:
+        raise DockerlabError("No docker command given.", fix="For example: %docker images")
+    sub = _subcommand(words)
+    notes: list[str] = []
+    environment: dict[str, str] = {}
+    position = words.index(sub[-1]) + 1 if sub else 0
+    added: list[str] = []
+    if sub in _BUILDING:
+        chosen = buildkit.choice()
+        prefix = list(chosen.command)
+        environment = dict(chosen.env)
+        added = [f"--label={key}={value}" for key, value in COURSE_LABELS.items()]
+        if chosen.buildkit and not any(word.startswith("--progress") for word in words):
+            added.append("--progress=plain")
+        notes.append(f"built with {chosen}; the image is labelled {', '.join(f'{k}={v}' for k, v in COURSE_LABELS.items())} so `dockerlab clean` can remove it")
+        return [*prefix, *added, *words[position:]], environment, notes
+    if sub in _CREATING:
+        added = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
+        notes.append(f"labelled {', '.join(f'{k}={v}' for k, v in CREATED_LABELS.items())} so `dockerlab clean` can remove it")
+    rest = words[position:]
+    if sub in {("run",), ("create",), ("container", "run"), ("container", "create")}:
+        rest = list(rest)
+        index = 0
+        while index < len(rest) and rest[index].startswith("-"):  # options end at the image
+            word = rest[index]
+            attached = "=" in word or (not word.startswith("--") and len(word) > 2)  # --name=web, -p8080:80
+            takes_value = not attached and not _is_flag(word)
+            value, at = None, None
+            if word in ("-p", "--publish") and index + 1 < len(rest):
+                value, at = rest[index + 1], index + 1
+            elif word.startswith("--publish="):
+                value, at = word.split("=", 1)[1], index
+            elif word.startswith("-p") and not word.startswith("--") and len(word) > 2:
+                value, at = word[2:], index
+            if value is not None:
+                local, changed = _publish_locally(value)
+                if changed:
+                    rest[at] = local if at != index else word[: len(word) - len(value)] + local
+                    notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
+            index += 2 if takes_value else 1
+    return ["docker", *words[:position], *added, *rest], environment, notes
+
+
+@recordable("docker")
+def docker(words: list[str], *, progress: bool = True) -> CommandResult:
+    """Run one docker command (its words, as :func:`split` gives them) as a learner typed it (see
+    :func:`prepare_command`); with ``progress`` its output streams as it comes. Returns a
+    :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
+    Raises DockerlabError when there is no command or the docker CLI is missing. Recorded by its
+    words: a course file or folder among them is keyed by its content, wherever the course lives."""
+    argv, additions, notes = prepare_command(words)
+    if progress:
+        for note in notes:
+            print(f"[dockerlab] {note}")
+    started = time.perf_counter()
+    try:
+        process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
+            env={**os.environ, **additions}, bufsize=1,
+        )
+    except FileNotFoundError:
+        raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    lines = []
+    try:
+        for text in process.stdout:
+            lines.append(text)
+            if progress:
+                print(text, end="", flush=True)
+        code = process.wait()
+    except BaseException:
+        process.terminate()
+        process.wait()
+        raise
+    notes_text = "".join(f"[dockerlab] {note}\n" for note in notes)
+    return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started)
+
+
+def _run_line(line: str) -> CommandResult | None:
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    try:
+        result = docker(split(line))
+    except RecordingMissing:
+        print(
+            f"docker {line}\n"
+            "This command needs a live Docker engine: it was not run when this course's results were recorded, "
+            "so there is nothing to replay here. The cells around it show what the recorded commands printed; "
+            "on your own machine with Docker it runs for real."
+        )
+        return None
+    except DockerlabError as error:
+        print(f"docker {line}\n{error}")
+        return None
+    if _current() == RECORDED:
+        print(f"[recorded] docker {line}\n{result.output}", end="" if result.output.endswith("\n") else "\n")
+    if not result.ok:
+        print(f"[exit code {result.exit_code}]")
+    return result
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register %docker and %%docker (``%load_ext dockerlab``, or automatic on ``import dockerlab``)."""
+
+    def line_magic(line: str):
+        return _run_line(line)
+
+    def cell_magic(line: str, cell: str):
+        results = [result for result in (_run_line(text) for text in ([line] if line.strip() else []) + cell.splitlines()) if result is not None]
+        return results[-1] if results else None
+
+    ipython.register_magic_function(line_magic, "line", "docker")
+    ipython.register_magic_function(cell_magic, "cell", "docker")
+
+
+def register_in_running_kernel() -> None:
+    """Called by ``import dockerlab``: registers the magics when a kernel is running."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # IPython is optional for the package itself
+        return
+    shell = get_ipython()
+    if shell is not None:
+        load_ipython_extension(shell)

@@ -1,0 +1,73 @@
+"""%docker: what runs for what a learner types (no engine), and recorded mode's answer for an unrecorded command."""
+import pytest
+
+import dockerlab as dl
+from dockerlab import magics
+from dockerlab.buildkit import BuilderChoice
+
+
+def prepared(line):
+    return magics.prepare_command(magics.split(line))
+
+
+def test_run_gets_the_course_labels_and_a_local_port():
+    argv, environment, notes = prepared("docker run -d -p 8080:80 --name web nginx:1 nginx -g 'daemon off;'")
+    assert argv[:2] == ["docker", "run"]
+    assert "--label=org.dockerlab.course=1" in argv and "--label=org.dockerlab.created=1" in argv
+    assert argv[argv.index("-p") + 1] == "127.0.0.1:8080:80"
+    assert argv[-4:] == ["nginx:1", "nginx", "-g", "daemon off;"]  # the container's own arguments untouched
+    assert any("127.0.0.1 only" in note for note in notes) and environment == {}
+
+
+@pytest.mark.parametrize("flag, expected", [("-p8080:80", "-p127.0.0.1:8080:80"), ("--publish=8080:80", "--publish=127.0.0.1:8080:80")])
+def test_attached_publish_forms(flag, expected):
+    argv = prepared(f"run {flag} -it -p 9000:9000 nginx:1")[0]
+    assert expected in argv and "127.0.0.1:9000:9000" in argv
+
+
+def test_options_with_values_before_the_port_are_skipped_correctly():
+    argv, _, _ = prepared("run -d --name web -e A=1 -v data:/data -p 8080:80 nginx:1")
+    assert argv[argv.index("-p") + 1] == "127.0.0.1:8080:80"
+
+
+def test_an_address_given_is_respected_and_arguments_after_the_image_are_not_options():
+    argv, _, notes = prepared("run --rm -p 0.0.0.0:8080:80 alpine:3.20 nc -p 8080:80")
+    assert "0.0.0.0:8080:80" in argv and argv[-1] == "8080:80"
+    assert not any("127.0.0.1" in note for note in notes)
+
+
+def test_build_goes_through_the_course_builder(monkeypatch):
+    chosen = BuilderChoice("buildkit", "the CLI at /usr/bin/docker", "test", command=("/usr/bin/docker", "build"), env=(("DOCKER_BUILDKIT", "1"),))
+    monkeypatch.setattr(magics.buildkit, "choice", lambda: chosen)
+    argv, environment, notes = prepared("build -t hello:1 /tmp/app")
+    assert argv[:2] == ["/usr/bin/docker", "build"] and "--progress=plain" in argv and "--label=org.dockerlab.course=1" in argv
+    assert argv[-3:] == ["-t", "hello:1", "/tmp/app"] and environment == {"DOCKER_BUILDKIT": "1"}
+
+
+def test_network_and_volume_create_are_labelled_other_commands_are_not():
+    assert "--label=org.dockerlab.created=1" in prepared("network create backend")[0]
+    assert prepared("network create backend")[0][:3] == ["docker", "network", "create"]
+    assert "--label=org.dockerlab.created=1" in prepared("volume create data")[0]
+    assert prepared("ps -a")[0] == ["docker", "ps", "-a"]
+
+
+def test_bad_lines_are_clear_errors():
+    with pytest.raises(dl.DockerlabError, match="quotes"):
+        magics.split("run 'unbalanced")
+    with pytest.raises(dl.DockerlabError, match="No docker command"):
+        magics.prepare_command([])
+
+
+def test_an_unrecorded_command_in_recorded_mode_speaks_to_the_learner(monkeypatch, capsys):
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    assert magics._run_line("run --rm alpine:3.20 echo never-recorded-4711") is None
+    printed = capsys.readouterr().out
+    assert "needs a live Docker engine" in printed and "Traceback" not in printed
+
+
+def test_the_magics_register_in_ipython():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    assert "docker" in shell.magics_manager.magics["line"] and "docker" in shell.magics_manager.magics["cell"]
