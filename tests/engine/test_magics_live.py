@@ -9,7 +9,7 @@ def test_build_then_run_published_locally_and_cleaned_up(tmp_path, free_port, cr
     (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nCMD ["sleep", "60"]\n')
     tag = created.image("dockerlab-test/magic:1")
     built = magics.docker(magics.split(f"docker build -t {tag} {tmp_path}"), progress=False)
-    assert built.ok and "CACHED" in built.output or "DONE" in built.output
+    assert built.ok and "DONE" in built.output, built.output  # BuildKit plain progress
     client = dl.engine.client()
     assert client.images.get(tag).labels["org.dockerlab.course"] == "1"
     ran = magics.docker(magics.split(f"run -d -p {free_port}:80 {tag}"), progress=False)
