@@ -137,6 +137,7 @@ def cache_survives_code_edit(
     import tempfile
 
     from .builder import build
+    from .experiments import edit_like_a_learner
 
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / Path(app_dir).name
@@ -144,8 +145,7 @@ def cache_survives_code_edit(
         tag = f"dockerlab-exercise/{copy.name.lower()}:cache-check"
         try:
             build(copy, dockerfile, tag=tag, progress=False)
-            with open(copy / code_file, "a") as source:
-                source.write("\n# an edit by the checker\n")
+            edit_like_a_learner(copy / code_file, "by the checker")
             again = build(copy, dockerfile, tag=tag, progress=False)
         except BuildFailed as error:
             return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])

@@ -20,7 +20,7 @@ from .labels import CREATED_LABELS
 from .recording import recordable
 
 __all__ = [
-    "layer_cache", "cache_mount", "stage_skipping", "builders", "repeats", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
+    "layer_cache", "cache_mount", "stage_skipping", "builders", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
     "vm_to_container_ratios",
     "dockerignore", "compose_race", "SCENARIOS",
 ]
@@ -61,6 +61,15 @@ def _tag(prefix: str, name: str) -> str:
 
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "image"
     return f"dockerlab-{prefix}/{slug}:latest"
+
+
+def edit_like_a_learner(path: Path, label: str) -> None:
+    """Edit a file the way a learner would (one more comment line), with text never built before:
+    BuildKit's cache is keyed by content, so an edit repeated from an earlier experiment, check or
+    run of the same cell would come from the cache instead of being rebuilt."""
+    import uuid
+
+    _append_line(path, f"# edit {label} ({uuid.uuid4().hex[:12]})")
 
 
 def _append_line(path: Path, line: str) -> None:
@@ -111,9 +120,9 @@ def layer_cache(
                     tag = _tag("cache", f"{name} {builder}")
                     for scenario in ("cold", *edits):
                         if scenario == "code":
-                            _append_line(context / code_file, f"# edit {run}")
+                            edit_like_a_learner(context / code_file, str(run))
                         elif scenario == "requirements":
-                            _append_line(context / requirements_file, f"# edit {run}")
+                            edit_like_a_learner(context / requirements_file, str(run))
                         result = build(context, text, tag=tag, nocache=scenario == "cold", builder=builder, progress=progress)
                         rows.append(_cache_row(result, builder, name, tag, scenario, run))
     table = pd.DataFrame(rows)
@@ -199,7 +208,7 @@ def cache_mount(
                 shutil.copytree(source, context)
                 for scenario in ("cold", "requirements"):
                     if scenario == "requirements":
-                        _append_line(context / requirements_file, f"# edit {run}")
+                        edit_like_a_learner(context / requirements_file, str(run))
                     result = build(context, text, tag=_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
                     install = [step for step in result.dockerfile_steps if "pip install" in step.instruction]
                     rows.append(

@@ -110,3 +110,13 @@ def test_secrets_on_the_classic_builder_are_refused(app, tmp_path):
     (tmp_path / "s").write_text("x")
     with pytest.raises(dl.DockerlabError, match="BuildKit"):
         dl.build(app, APP, builder="classic", secrets={"s": tmp_path / "s"}, progress=False)
+
+
+def test_a_code_first_dockerfile_fails_the_cache_check_every_time(tmp_path):
+    """BuildKit's cache is keyed by content: a checker that made the same edit twice would pass a
+    code-first Dockerfile on the second try (its install step cached from the first)."""
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    (tmp_path / "requirements.txt").write_text("# none\n")
+    code_first = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+    for _ in range(2):
+        assert not dl.check.cache_survives_code_edit(tmp_path, code_first).passed

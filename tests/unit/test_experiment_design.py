@@ -35,3 +35,14 @@ def test_the_stages_app_has_a_stage_the_final_image_does_not_need():
     stages = _stages((dl.paths.app("stages") / "Dockerfile").read_text())
     assert [name for name, _ in stages] == ["build", "tests", "stage-2"]
     assert "tests" not in _final_lineage(stages, None)
+
+
+def test_each_edit_is_text_never_built_before(tmp_path):
+    """BuildKit's cache is keyed by content: the same edit twice would be a cache hit, not a rebuild."""
+    target = tmp_path / "app.py"
+    target.write_text("print(1)\n")
+    experiments.edit_like_a_learner(target, "1")
+    first = target.read_text()
+    target.write_text("print(1)\n")
+    experiments.edit_like_a_learner(target, "1")
+    assert first != target.read_text() and first.startswith("print(1)\n# edit 1 (")
