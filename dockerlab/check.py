@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildFailed, DockerlabError
+from .labels import course_tag
 from .recording import recordable
 
 __all__ = [
@@ -95,7 +96,7 @@ def dockerfile_prints(
     folder = Path(app_dir)
     if "\n" not in dockerfile and not (folder / dockerfile).is_file():
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
-    tag = f"dockerlab-exercise/{folder.name.lower()}:check"
+    tag = course_tag("exercise", folder, "check")
     try:
         build(folder, dockerfile, tag=tag, buildargs=buildargs, progress=False)
     except BuildFailed as error:
@@ -142,7 +143,7 @@ def cache_survives_code_edit(
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / Path(app_dir).name
         shutil.copytree(app_dir, copy)
-        tag = f"dockerlab-exercise/{copy.name.lower()}:cache-check"
+        tag = course_tag("exercise", Path(app_dir), "cache-check")
         try:
             build(copy, dockerfile, tag=tag, progress=False)
             edit_like_a_learner(copy / code_file, "by the checker")
@@ -185,16 +186,14 @@ def multi_stage_is_smaller(
     from .containers import serve
     from .images import image_size
 
-    name = Path(app_dir).name.lower()
+    single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
-        build(app_dir, reference_dockerfile, tag=f"dockerlab-exercise/{name}:single", progress=False)
-        build(app_dir, dockerfile, tag=f"dockerlab-exercise/{name}:yours", progress=False)
+        build(app_dir, reference_dockerfile, tag=single, progress=False)
+        build(app_dir, dockerfile, tag=yours, progress=False)
     except BuildFailed as error:
         return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
-    served = serve(f"dockerlab-exercise/{name}:yours", container_port)
-    return judge_multi_stage(
-        exercise, served, image_size(f"dockerlab-exercise/{name}:yours"), image_size(f"dockerlab-exercise/{name}:single"), min_ratio
-    )
+    served = serve(yours, container_port)
+    return judge_multi_stage(exercise, served, image_size(yours), image_size(single), min_ratio)
 
 
 def judge_compose_health(exercise: str, service: str, states: list[dict]) -> CheckResult:
@@ -293,7 +292,7 @@ def image_is_hardened(
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
         verdict.messages.append("pin the base image first; then the checker builds, audits and runs it")
         return verdict
-    tag = f"dockerlab-exercise/{Path(app_dir).name.lower()}:hardened"
+    tag = course_tag("exercise", Path(app_dir), "hardened")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
     except BuildFailed as error:

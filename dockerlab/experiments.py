@@ -16,7 +16,7 @@ from . import engine
 from .builder import build, dockerfile_text
 from .errors import DockerlabError
 from .images import compare
-from .labels import CREATED_LABELS
+from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
 
 __all__ = [
@@ -57,10 +57,7 @@ def summary(results, by: Sequence[str] | str, value: str = "seconds"):
 
 def _tag(prefix: str, name: str) -> str:
     """A valid image tag from a free-form variant name ('without .dockerignore' -> 'without-dockerignore')."""
-    import re
-
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "image"
-    return f"dockerlab-{prefix}/{slug}:latest"
+    return course_tag(prefix, name)
 
 
 def edit_like_a_learner(path: Path, label: str) -> None:

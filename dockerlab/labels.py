@@ -1,4 +1,6 @@
-"""The labels dockerlab puts on everything it creates, so it can find and remove it."""
+"""The labels dockerlab puts on everything it creates, so it can find and remove it, and the names it gives images."""
+import re
+from pathlib import Path
 
 COURSE_LABEL = "org.dockerlab.course"
 COURSE_LABELS = {COURSE_LABEL: "1"}
@@ -11,3 +13,14 @@ DESCRIPTION_LABEL = "org.opencontainers.image.description"
 CREATED_LABEL = "org.dockerlab.created"
 CREATED_LABELS = {**COURSE_LABELS, CREATED_LABEL: "1"}
 CREATED_FILTER = f"{CREATED_LABEL}=1"
+
+
+def course_tag(prefix: str, name: str | Path, tag: str = "latest") -> str:
+    """A valid image reference for something the course builds, whatever ``name`` is: a variant
+    ("without .dockerignore" -> dockerlab-<prefix>/without-dockerignore:latest) or a folder (its
+    real name, so "." and "hello world" work too)."""
+    if isinstance(name, Path) or (isinstance(name, str) and ("/" in name or name in (".", ".."))):
+        name = Path(name).resolve().name
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "image"
+    tag_slug = re.sub(r"[^a-zA-Z0-9_.-]+", "-", tag).strip("-.") or "latest"
+    return f"dockerlab-{prefix}/{slug}:{tag_slug}"

@@ -98,3 +98,17 @@ def test_web_helpers_only_talk_to_this_machine():
         dl.web.get_json("http://10.0.0.1:8000/items")
     with pytest.raises(dl.DockerlabError, match="Nothing answered"):
         dl.web.get_json("http://127.0.0.1:9/items")
+
+
+def test_course_tags_are_valid_whatever_the_folder_is_called(tmp_path, monkeypatch):
+    import re
+
+    from dockerlab.labels import course_tag
+
+    reference = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*/[a-z0-9]+(?:[._-]+[a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    spaced = tmp_path / "Hello World"
+    spaced.mkdir()
+    monkeypatch.chdir(spaced)
+    for name in (".", spaced, "without .dockerignore", "", "ÄÖ"):
+        assert reference.match(course_tag("exercise", name, "check")), name
+    assert course_tag("exercise", ".", "check") == "dockerlab-exercise/hello-world:check"
