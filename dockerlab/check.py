@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,9 +110,21 @@ def dockerfile_prints(
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
+_PIP_INSTALL = re.compile(r"(?:\bpip(?:3(?:\.\d+)?)?|\bpython(?:3(?:\.\d+)?)?\s+-m\s+pip)\s+install\b")
+
+
+def _runs(instruction: str, dependency_step: str) -> bool:
+    """Whether a RUN step runs ``dependency_step``; "pip install" also as pip3, pip3.11 or python -m pip."""
+    if not instruction.upper().startswith("RUN"):
+        return False
+    if dependency_step in instruction:
+        return True
+    return dependency_step == "pip install" and _PIP_INSTALL.search(instruction) is not None
+
+
 def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], dependency_step: str, code_file: str) -> CheckResult:
     """Pure verdict: after editing ``code_file`` the step containing ``dependency_step`` must come from the cache."""
-    matching = [(instruction, cached) for instruction, cached in steps_after_edit if dependency_step in instruction]
+    matching = [(instruction, cached) for instruction, cached in steps_after_edit if _runs(instruction, dependency_step)]
     if not matching:
         return CheckResult(exercise, False, [f"no step of your Dockerfile runs `{dependency_step}`: the dependencies must still be installed"])
     rebuilt = [instruction for instruction, cached in matching if not cached]

@@ -1,4 +1,6 @@
 """Exercise verdicts, right and wrong answers, without an engine."""
+import pytest
+
 from dockerlab.check import judge_output, output_contains
 from dockerlab.containers import RunResult
 
@@ -112,3 +114,22 @@ def test_course_tags_are_valid_whatever_the_folder_is_called(tmp_path, monkeypat
     for name in (".", spaced, "without .dockerignore", "", "ÄÖ"):
         assert reference.match(course_tag("exercise", name, "check")), name
     assert course_tag("exercise", ".", "check") == "dockerlab-exercise/hello-world:check"
+
+
+@pytest.mark.parametrize("install", [
+    "RUN pip install -r requirements.txt", "RUN pip3 install -r requirements.txt", "RUN pip3.11 install -r requirements.txt",
+    "RUN python -m pip install -r requirements.txt", "RUN python3 -m pip install --no-cache-dir -r requirements.txt",
+])
+def test_the_install_step_is_found_however_pip_is_called(install):
+    from dockerlab.check import judge_cache
+
+    steps = [("FROM python:3.11-slim", False), ("COPY requirements.txt .", True), (install, True), ("COPY . .", False)]
+    assert judge_cache("x", steps, "pip install", "app.py").passed
+    steps[2] = (install, False)
+    assert not judge_cache("x", steps, "pip install", "app.py").passed
+
+
+def test_a_file_named_like_the_command_is_not_the_install_step():
+    from dockerlab.check import judge_cache
+
+    assert not judge_cache("x", [("COPY pip install.txt .", True)], "pip install", "app.py").passed
