@@ -452,11 +452,12 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
             fix=_explain(reason, current.instruction if current else None),
         )
 
-    # Build labels reach the classic builder as one extra LABEL step after the Dockerfile's last.
-    if parser.steps and parser.steps[-1].instruction.startswith("LABEL ") and all(
-        f"{key}={value}" in parser.steps[-1].instruction for key, value in labels.items()
-    ):
-        parser.steps[-1].added_by_dockerlab = True
+    # The classic builder appends one LABEL step per build label (sorted by key) after the Dockerfile's last.
+    ours = {f"LABEL {key}={value}" for key, value in labels.items()}
+    for step in reversed(parser.steps):
+        if step.instruction not in ours:
+            break
+        step.added_by_dockerlab = True
     names = iter(name for name, _ in _stages(text))
     stage = None
     for step in parser.steps:

@@ -120,3 +120,12 @@ def test_a_code_first_dockerfile_fails_the_cache_check_every_time(tmp_path):
     code_first = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
     for _ in range(2):
         assert not dl.check.cache_survives_code_edit(tmp_path, code_first).passed
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_build_labels_add_no_rows_to_the_step_table(app, created, builder):
+    """The classic builder appends a LABEL step per build label; none of them is the learner's step."""
+    tag = created.image(f"dockerlab-test/bk-labels-{builder}:latest")
+    result = dl.build(app, APP, tag=tag, labels={"x": "y z: w", "a": "b"}, builder=builder, progress=False)
+    assert not any(instruction.startswith("LABEL") for instruction in result.steps["instruction"])
+    assert dl.engine.client().images.get(tag).labels["x"] == "y z: w"
