@@ -666,6 +666,8 @@ def _fill_layer_sizes(client, steps: Iterable[BuildStep]) -> None:
                 size = None
         if step.instruction.upper().startswith("FROM"):
             step.size_added = 0
+            if size is None and step.instruction.split()[1:2] == ["scratch"]:
+                size = 0  # the empty image has no id of its own on the classic builder
         elif size is not None and previous is not None:
             step.size_added = max(0, size - previous)
         previous = size

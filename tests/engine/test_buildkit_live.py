@@ -129,3 +129,11 @@ def test_build_labels_add_no_rows_to_the_step_table(app, created, builder):
     result = dl.build(app, APP, tag=tag, labels={"x": "y z: w", "a": "b"}, builder=builder, progress=False)
     assert not any(instruction.startswith("LABEL") for instruction in result.steps["instruction"])
     assert dl.engine.client().images.get(tag).labels["x"] == "y z: w"
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_copy_into_scratch_has_the_size_docker_history_gives(tmp_path, created, builder):
+    text = "ARG VERSION=3.20\nFROM alpine:${VERSION} AS b\nRUN head -c 1000 /dev/urandom > /p\nFROM scratch\nCOPY --from=b /p /p\n"
+    result = dl.build(tmp_path, text, tag=created.image(f"dockerlab-test/bk-scratch-{builder}:latest"), builder=builder, progress=False)
+    copy = result.steps[result.steps["instruction"].str.startswith("COPY")].iloc[0]
+    assert copy["size_added"] == 1000 and copy["stage"] == "stage-1"
