@@ -240,7 +240,8 @@ def _dockerignore_patterns(context: Path) -> list[str]:
     ignore = context / ".dockerignore"
     if not ignore.exists():
         return []
-    lines = (line.strip() for line in ignore.read_text().splitlines())
+    # As docker/cli reads it: a UTF-8 byte order mark is not part of the first pattern; CRLF lines are lines.
+    lines = (line.strip() for line in ignore.read_text(encoding="utf-8-sig").splitlines())
     return [line for line in lines if line and not line.startswith("#")]
 
 
@@ -506,13 +507,16 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
     bar = _ProgressBar(tag or "image") if progress else None
     stage_order = {name: position for position, (name, _) in enumerate(_stages(text))}
     with tempfile.TemporaryDirectory(prefix="dockerlab-build-") as folder:
-        # The Dockerfile lives outside the context; BuildKit reads <Dockerfile>.dockerignore beside it
-        # in place of the context's .dockerignore, so the extra patterns never touch the learner's folder.
+        # The Dockerfile lives outside the context. BuildKit reads the context's .dockerignore itself;
+        # extra patterns go to <Dockerfile>.dockerignore beside it (read in place of the context's),
+        # so they never touch the learner's folder.
         dockerfile_path = Path(folder) / "Dockerfile"
         dockerfile_path.write_text(text)
-        patterns = _dockerignore_patterns(context_dir) + list(ignore)
-        if patterns:
-            (Path(folder) / "Dockerfile.dockerignore").write_text("\n".join(patterns) + "\n")
+        if ignore:
+            # The context's own file, byte for byte (the CLI's rules read it: BOM, CRLF, `!`, `**`), then ours.
+            own = (context_dir / ".dockerignore").read_bytes() if (context_dir / ".dockerignore").is_file() else b""
+            separator = b"\n" if own and not own.endswith(b"\n") else b""
+            (Path(folder) / "Dockerfile.dockerignore").write_bytes(own + separator + ("\n".join(ignore) + "\n").encode())
         iidfile = Path(folder) / "image-id"
         command = _buildkit_command(
             chosen, context_dir, dockerfile_path, iidfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, labels=labels, secrets=secrets

@@ -137,3 +137,17 @@ def test_a_copy_into_scratch_has_the_size_docker_history_gives(tmp_path, created
     result = dl.build(tmp_path, text, tag=created.image(f"dockerlab-test/bk-scratch-{builder}:latest"), builder=builder, progress=False)
     copy = result.steps[result.steps["instruction"].str.startswith("COPY")].iloc[0]
     assert copy["size_added"] == 1000 and copy["stage"] == "stage-1"
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+@pytest.mark.parametrize("ignore_file", [b"\xef\xbb\xbfsecret.env\n", b"notes.txt\r\nsecret.env\r\n"], ids=["bom", "crlf"])
+def test_dockerignore_read_as_the_cli_reads_it(tmp_path, created, builder, ignore_file):
+    (tmp_path / "secret.env").write_text("TOKEN=x\n")
+    (tmp_path / "keep.txt").write_text("kept\n")
+    (tmp_path / ".dockerignore").write_bytes(ignore_file)
+    tag = created.image(f"dockerlab-test/bk-ignore-{builder}:latest")
+    for extra in ((), ("keep.txt",)):
+        dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx/\n", tag=tag, ignore=extra, builder=builder, progress=False)
+        listing = dl.run(tag, ["ls", "/ctx"]).output.split()
+        assert "secret.env" not in listing
+        assert ("keep.txt" in listing) == (not extra)
