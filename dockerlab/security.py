@@ -265,7 +265,43 @@ def _look_for_secrets(path: str, size: int, read) -> list[tuple[str, str]] | Non
     return found or None
 
 
-_BUILD_ARGS = re.compile(r"^\|\d+ ((?:\S+=\S* )*)/bin/sh -c ")
+# `|1 NAME=value /bin/sh -c ...` (classic builder) or `RUN |1 NAME=value /bin/sh -c ... # buildkit`.
+_BUILD_ARGS = re.compile(r"^(?:RUN )?\|\d+ ((?:\S+=\S* )*)/bin/sh -c ")
+# A secret put in a build command itself (`RUN export API_KEY=... && ...`), anywhere in the line.
+_COMMAND_ASSIGNMENT = re.compile(
+    r"(?:^|[\s;&|(])(?:export[ \t]+)?([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY)[A-Za-z0-9_]*)[ \t]*=[ \t]*['\"]?([^\s'\"$`{}()<>;&|]{6,})",
+    re.IGNORECASE,
+)
+
+
+def _history_findings(history: Sequence[str]) -> list[dict]:
+    """Secrets in the build's own record (`docker history`): build arguments whose name looks like a
+    secret's, and secret-looking values written into a command. Each found once, at the oldest step
+    that shows it (a build argument is repeated on every later RUN)."""
+    rows, seen = [], set()
+    for created_by in reversed(list(history)):  # `docker history` lists the newest first
+        build_args = _BUILD_ARGS.match(created_by)
+        findings = [
+            (f"ARG {name}", "a build argument (docker history shows it)", value)
+            for name, value in re.findall(r"([A-Za-z0-9_]+)=(\S+)", build_args.group(1) if build_args else "")
+            if _SECRET_NAME.search(name)
+        ]
+        command = created_by[build_args.end():] if build_args else created_by
+        findings += [(f"{name} in a build command", "a secret written into a RUN command (docker history shows it)", value) for name, value in _COMMAND_ASSIGNMENT.findall(command)]
+        findings += [
+            ("a build command", f"{what} in a RUN command (docker history shows it)", match.group(0).decode(errors="replace"))
+            for pattern, what in SECRET_CONTENT[:2]
+            for match in [pattern.search(command.encode(errors="replace"))] if match
+        ]
+        layer = clean_instruction(created_by)
+        for _, _, value in findings:
+            layer = layer.replace(value, _mask(value))  # the table must not show what it warns about
+        for where, what, value in findings:
+            if (where, value) in seen:
+                continue
+            seen.add((where, value))
+            rows.append({"where": where, "what": what, "evidence": _mask(value), "layer": layer, "still in the image": True, "visible in the final filesystem": False, "removed by": "", "bytes": 0})
+    return rows
 
 
 def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], history: Sequence[str] = ()):
@@ -295,11 +331,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     config = inspect.get("Config") or {}
     for name, value in _secret_env(config):
         rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still in the image": True, "visible in the final filesystem": True, "removed by": "", "bytes": 0})
-    for created_by in history:
-        build_args = _BUILD_ARGS.match(created_by)
-        for name, value in re.findall(r"([A-Za-z0-9_]+)=(\S+)", build_args.group(1) if build_args else ""):
-            if _SECRET_NAME.search(name):
-                rows.append({"where": f"ARG {name}", "what": "a build argument (docker history shows it)", "evidence": _mask(value), "layer": clean_instruction(created_by), "still in the image": True, "visible in the final filesystem": False, "removed by": "", "bytes": 0})
+    rows += _history_findings(history)
     columns = ["where", "what", "evidence", "layer", "still in the image", "visible in the final filesystem", "removed by", "bytes"]
     table = pd.DataFrame(rows, columns=columns)
     table.attrs["image"] = image

@@ -1,4 +1,5 @@
 """dl.security's audit, secret finder and hardening verdict, on hand-made layers (no engine)."""
+import pytest
 import datetime
 import json
 from pathlib import Path
@@ -148,3 +149,30 @@ def test_hardening_verdict_passes_only_when_everything_holds():
     assert not shell_cmd.passed and "shell form" in shell_cmd.messages[0]
     unbuilt = check.judge_hardening("h", lint_rows("DL3007"), None, None, None, "report service ready")
     assert not unbuilt.passed and ":latest" in unbuilt.messages[0]
+
+
+def test_a_buildkit_build_arg_is_found_once_and_masked_everywhere():
+    history = [  # as BuildKit records them, newest first: the argument is repeated on every later RUN
+        "RUN |1 API_TOKEN=sk-live-abcdef123456 /bin/sh -c echo again # buildkit",
+        "RUN |1 API_TOKEN=sk-live-abcdef123456 /bin/sh -c echo using it # buildkit",
+        "ARG API_TOKEN",
+    ]
+    table = security.secrets_from_layers("app", inspect(), base_layers(package_records=False), history)
+    assert list(table["where"]) == ["ARG API_TOKEN"]
+    assert table.iloc[0]["layer"].endswith("echo using it")  # where it first appears
+    assert "sk-live-abcdef123456" not in table.to_string()
+
+
+@pytest.mark.parametrize("command", [
+    "RUN /bin/sh -c export API_KEY=sk-live-1234567890abcdef && true # buildkit",
+    "/bin/sh -c curl -H x && DB_PASSWORD=correcthorse ./migrate",
+    "RUN /bin/sh -c aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE # buildkit",
+])
+def test_a_secret_written_into_a_build_command_is_found_by_content(command):
+    table = security.secrets_from_layers("app", inspect(), base_layers(package_records=False), [command])
+    assert len(table) == 1 and "RUN command" in table.iloc[0]["what"]
+
+
+def test_variable_references_in_commands_are_not_secrets():
+    history = ['RUN /bin/sh -c export API_KEY="$API_KEY_FROM_SECRET" && TOKEN=${TOKEN} ./x # buildkit']
+    assert security.secrets_from_layers("app", inspect(), base_layers(package_records=False), history).empty
