@@ -1,10 +1,10 @@
 """dl.security's audit, secret finder and hardening verdict, on hand-made layers (no engine)."""
-import pytest
 import datetime
 import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dockerlab import check, security
 from dockerlab.containers import RunResult
