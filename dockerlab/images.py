@@ -45,12 +45,13 @@ __all__ = [
 # Docker pushes layers gzip-compressed at Go's default level, which matches zlib's level 6.
 GZIP_LEVEL = 6
 _NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
-_SHELL = re.compile(r"^(\|\d+ (?:\S+=\S* )*)?/bin/sh -c ")
+_SHELL = re.compile(r"^(?:RUN )?(\|\d+ (?:\S+=\S* )*)?/bin/sh -c ")  # classic, or BuildKit's `RUN ... # buildkit`
 _BUILDKIT = re.compile(r"\s*# buildkit$")
 
 
 def clean_instruction(created_by: str, comment: str = "") -> str:
-    """`/bin/sh -c #(nop)  CMD ["x"]` -> `CMD ["x"]`; `/bin/sh -c apt-get ...` -> `RUN apt-get ...`."""
+    """`/bin/sh -c #(nop)  CMD ["x"]` -> `CMD ["x"]`; `/bin/sh -c apt-get ...` and BuildKit's
+    `RUN |1 A=b /bin/sh -c apt-get ... # buildkit` -> `RUN apt-get ...`."""
     text = _BUILDKIT.sub("", (created_by or "").strip())
     if not text:
         return "(base layer: imported)" if "import" in (comment or "").lower() else "(base layer)"

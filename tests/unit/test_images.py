@@ -97,3 +97,12 @@ def test_experiment_tags_are_valid_image_names():
 
     for name in ["without .dockerignore", "with .dockerignore", "single stage (python:3.11)", "deps first", "..."]:
         assert match_tag(_tag("x", name)), _tag("x", name)
+
+
+def test_clean_instruction_reads_buildkit_history():
+    from dockerlab.images import clean_instruction
+
+    assert clean_instruction("RUN /bin/sh -c pip install -r requirements.txt # buildkit") == "RUN pip install -r requirements.txt"
+    assert clean_instruction("RUN |1 API_TOKEN=x /bin/sh -c echo hi # buildkit") == "RUN echo hi"
+    assert clean_instruction("COPY . . # buildkit") == "COPY . ."
+    assert clean_instruction("WORKDIR /app") == "WORKDIR /app"
