@@ -4,6 +4,7 @@ Repeated runs are kept as rows (one per run); :func:`summary` gives median with 
 """
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -448,8 +449,10 @@ def dockerignore(
 ):
     """What a .dockerignore changes, measured on a copy of ``app_dir`` with a large data file and a `.git` folder added.
 
-    For each variant (without / with .dockerignore): bytes of build context sent, the cold build's
-    seconds, and whether a change inside `.git` alone (a new commit) made `COPY . .` run again.
+    For each variant (without / with .dockerignore): bytes of build context sent (as the builder
+    reports it), the cold build's seconds, and whether a change inside `.git` alone (a new commit)
+    made `COPY . .` run again. Each variant builds from a folder of its own: BuildKit sends only what
+    changed since the last build of the same folder, which would flatter the second variant.
     """
     import os
 
@@ -458,22 +461,21 @@ def dockerignore(
     text = dockerfile_text(Path(app_dir), dockerfile)[0]
     rows = []
     with tempfile.TemporaryDirectory(prefix="dockerlab-ignore-") as folder:
-        context = Path(folder) / "app"
-        shutil.copytree(app_dir, context, ignore=shutil.ignore_patterns(".dockerignore"))
-        (context / "data").mkdir(exist_ok=True)
-        with open(context / "data" / "measurements.bin", "wb") as junk:
+        staged = Path(folder) / "staged"
+        shutil.copytree(app_dir, staged, ignore=shutil.ignore_patterns(".dockerignore"))
+        (staged / "data").mkdir(exist_ok=True)
+        with open(staged / "data" / "measurements.bin", "wb") as junk:
             for _ in range(junk_megabytes):
                 junk.write(os.urandom(1_000_000))
-        git = context / ".git" / "objects"
+        git = staged / ".git" / "objects"
         git.mkdir(parents=True)
         (git / "pack.bin").write_bytes(os.urandom(5_000_000))
-        (context / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+        (staged / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
         for variant in ("without .dockerignore", "with .dockerignore"):
-            ignore_file = context / ".dockerignore"
+            context = Path(folder) / re.sub(r"[^a-z]+", "-", variant) / "app"
+            shutil.copytree(staged, context)
             if variant.startswith("with "):
-                ignore_file.write_text("\n".join(ignore_lines) + "\n")
-            elif ignore_file.exists():
-                ignore_file.unlink()
+                (context / ".dockerignore").write_text("\n".join(ignore_lines) + "\n")
             tag = _tag("ignore", variant)
             cold = build(context, text, tag=tag, nocache=True, progress=progress)
             (context / ".git" / "HEAD").write_text(f"ref: refs/heads/main\n# commit {len(rows)}\n")
