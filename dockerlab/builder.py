@@ -65,9 +65,15 @@ class BuildResult:
     """What a build produced: the image, its tags, wall time (s), every step, and the full log.
 
     ``builder`` is "buildkit" or "classic"; ``phases`` lists (name, seconds) of the time not spent
-    in a Dockerfile step (BuildKit: loading the definition and context, exporting the image, and the
-    time covered by no vertex; classic: the time outside every step), so that for a build without
-    parallel stages ``steps.seconds.sum() + overhead.seconds.sum()`` is the wall time.
+    in a Dockerfile step (BuildKit: loading the definition and context, exporting the image, each at
+    BuildKit's own duration, and the time covered by no vertex; classic: the time outside every
+    step). For a build without parallel stages ``steps.seconds.sum() + overhead.seconds.sum()`` is
+    close to the wall time (within 10% in the tests); BuildKit's internal vertices can overlap a step.
+
+    The builders differ in what they show: BuildKit has no step for config-only instructions (CMD,
+    ENV, USER, EXPOSE...), shows a FROM shared by two stages once, and skips stages the target does
+    not need; ``context_bytes`` is what BuildKit sent (only what changed since the last build of the
+    same folder, 3 significant figures) or the whole context tar on the classic builder.
     """
 
     image_id: str
@@ -241,7 +247,11 @@ def _dockerignore_patterns(context: Path) -> list[str]:
     if not ignore.exists():
         return []
     # As docker/cli reads it: a UTF-8 byte order mark is not part of the first pattern; CRLF lines are lines.
-    lines = (line.strip() for line in ignore.read_text(encoding="utf-8-sig").splitlines())
+    try:
+        raw = ignore.read_bytes()
+    except OSError as error:
+        raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix="Make .dockerignore a readable text file.") from None
+    lines = (line.strip() for line in raw.decode("utf-8-sig", errors="surrogateescape").splitlines())
     return [line for line in lines if line and not line.startswith("#")]
 
 
@@ -522,10 +532,13 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
             chosen, context_dir, dockerfile_path, iidfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, labels=labels, secrets=secrets
         )
         started = time.perf_counter()
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
-            env=chosen.environment(), bufsize=1,
-        )
+        try:
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
+                env=chosen.environment(), bufsize=1,
+            )
+        except OSError as error:
+            raise DockerlabError(f"Could not start the docker CLI ({command[0]}): {error}", fix="`dockerlab doctor` shows which builder this machine has.") from None
         steps_seen = 0
         try:
             for line in process.stdout:
@@ -549,6 +562,7 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
             raise
         finally:
             elapsed = time.perf_counter() - started
+            process.stdout.close()
             if bar:
                 bar.close()
         image_id = iidfile.read_text().strip() if iidfile.exists() else None
@@ -616,19 +630,26 @@ def _last_words(log: list[str]) -> str | None:
     return words[-1] if words else None
 
 
+# Instructions that change only the image config: BuildKit shows no vertex for them, history has an entry.
+_CONFIG_ONLY = {"CMD", "ENTRYPOINT", "ENV", "EXPOSE", "USER", "ARG", "LABEL", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "SHELL", "ONBUILD", "MAINTAINER"}
+
+
 def _normalised(instruction: str) -> tuple[str, str]:
-    """(KEYWORD, arguments) with flags, shell prefix and quoting removed, to match a step to its history entry."""
+    """(KEYWORD, arguments) with flags, build arguments, shell prefix and quoting removed, to match a
+    step to its history entry (`RUN |1 A=b /bin/sh -c x # buildkit` and `RUN x` are the same step)."""
     text = instruction.strip()
     if text.endswith("# buildkit"):
         text = text[: -len("# buildkit")].strip()
     text = re.sub(r"^/bin/sh -c #\(nop\)\s+", "", text)
+    if re.match(r"^(\|\d+ |/bin/sh -c )", text):
+        text = "RUN " + text  # the classic builder records RUN without its keyword
     keyword, _, rest = text.partition(" ")
     words = rest.split()
     while words and words[0].startswith("--"):
         words.pop(0)
     rest = " ".join(words)
-    if rest.startswith("/bin/sh -c "):
-        rest = rest[len("/bin/sh -c "):]
+    rest = re.sub(r"^\|\d+ (?:\S+=\S* )*", "", rest)  # the build arguments a RUN saw
+    rest = re.sub(r"^/\S*/?(?:sh|bash|ash|dash|zsh|pwsh|powershell)(?:\.exe)? -(?:c|Command) ", "", rest)  # SHELL's prefix
     rest = re.sub(r'[\[\]",]', " ", rest)
     return keyword.upper(), " ".join(rest.split())
 
@@ -640,8 +661,8 @@ def _fill_sizes_from_history(client, image_id: str, steps: list[BuildStep], line
     """
     try:
         history = client.api.history(image_id)  # newest first
-    except docker.errors.APIError:
-        return
+    except (docker.errors.APIError, requests.exceptions.RequestException):
+        return  # sizes stay unknown; the build itself succeeded
     entries = [(_normalised(entry.get("CreatedBy") or ""), int(entry.get("Size") or 0)) for entry in history]
     position = 0
     for step in reversed(steps):
@@ -651,11 +672,18 @@ def _fill_sizes_from_history(client, image_id: str, steps: list[BuildStep], line
             continue
         if not single_stage and (step.stage or "").lower() not in lineage:
             continue
-        for offset in range(position, len(entries)):
-            if entries[offset][0] == (keyword, rest):
-                step.size_added = entries[offset][1]
-                position = offset + 1
-                break
+        found = next((offset for offset in range(position, len(entries)) if entries[offset][0] == (keyword, rest)), None)
+        if found is None:
+            # The same step with other text: BuildKit's vertex names expand $VARIABLES, history keeps them.
+            # Take the next entry that is not config-only, if it is the same instruction.
+            offset = position
+            while offset < len(entries) and entries[offset][0][0] in _CONFIG_ONLY and keyword not in _CONFIG_ONLY:
+                offset += 1
+            if offset < len(entries) and entries[offset][0][0] == keyword:
+                found = offset
+        if found is not None:
+            step.size_added = entries[found][1]
+            position = found + 1
 
 
 def _fill_layer_sizes(client, steps: Iterable[BuildStep]) -> None:

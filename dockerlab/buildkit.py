@@ -120,7 +120,11 @@ def choice() -> BuilderChoice:
 # --- plain progress ----------------------------------------------------------------------------
 
 _VERTEX_LINE = re.compile(r"^#(\d+) (.*)$")
-_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<index>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$")
+# `[builder 2/4] RUN ...`; BuildKit pads the index to the total's width (`[ 3/12]`, `[builder  3/12]`) and
+# names the platform first when one is given (`[linux/arm64 builder 2/4]`).
+_NAME = re.compile(
+    r"^\[(?:(?P<platform>[a-z0-9]+/[a-z0-9/.]+) +)?(?:(?P<stage>[^\]\s/]+) +)?\s*(?P<index>\d+)/(?P<total>\d+)\] (?P<instruction>.*)$"
+)
 _DONE = re.compile(r"^DONE (\d+(?:\.\d+)?)s$")
 _TRANSFER = re.compile(r"^transferring context: (?:(\d+(?:\.\d+)?)([kMGT]?B) )?(?:\d+(?:\.\d+)?s )?done$")
 _EXIT_CODE = re.compile(r"exit code: (\d+)")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildFailed, DockerlabError
+from .experiments import PIP_INSTALL
 from .labels import course_tag
 from .recording import recordable
 
@@ -73,7 +73,7 @@ def program_prints(
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
-        copy = Path(folder) / Path(app_dir).name
+        copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
         for name, text in (files or {}).items():
             (copy / name).write_text(text)
@@ -110,16 +110,13 @@ def dockerfile_prints(
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
-_PIP_INSTALL = re.compile(r"(?:\bpip(?:3(?:\.\d+)?)?|\bpython(?:3(?:\.\d+)?)?\s+-m\s+pip)\s+install\b")
-
-
 def _runs(instruction: str, dependency_step: str) -> bool:
     """Whether a RUN step runs ``dependency_step``; "pip install" also as pip3, pip3.11 or python -m pip."""
     if not instruction.upper().startswith("RUN"):
         return False
     if dependency_step in instruction:
         return True
-    return dependency_step == "pip install" and _PIP_INSTALL.search(instruction) is not None
+    return dependency_step == "pip install" and PIP_INSTALL.search(instruction) is not None
 
 
 def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], dependency_step: str, code_file: str) -> CheckResult:
@@ -154,7 +151,7 @@ def cache_survives_code_edit(
     from .experiments import edit_like_a_learner
 
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
-        copy = Path(folder) / Path(app_dir).name
+        copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
         tag = course_tag("exercise", Path(app_dir), "cache-check")
         try:
@@ -232,7 +229,7 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
     from .compose import ComposeFailed, project
 
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
-        copy = Path(folder) / Path(app_dir).name
+        copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
         (copy / "exercise-compose.yaml").write_text(compose_text)
         try:

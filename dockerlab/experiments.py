@@ -151,6 +151,8 @@ def _cache_row(result, builder: str, name: str, tag: str, scenario: str, run: in
 
 
 CACHE_MOUNT = "--mount=type=cache,target=/root/.cache/pip"
+# pip install, however pip is called: pip, pip3, pip3.11, python -m pip, python3 -m pip.
+PIP_INSTALL = re.compile(r"(?:\bpip(?:3(?:\.\d+)?)?|\bpython(?:3(?:\.\d+)?)?\s+-m\s+pip)\s+install\b")
 
 
 def _with_cache_mount(text: str) -> tuple[str, str]:
@@ -160,7 +162,7 @@ def _with_cache_mount(text: str) -> tuple[str, str]:
     lines = text.splitlines()
     for number, line in enumerate(lines):
         words = line.split()
-        if words[:1] == ["RUN"] and "pip" in line and "install" in line:
+        if words[:1] == ["RUN"] and PIP_INSTALL.search(line):
             plain = " ".join(word for word in words if word != "--no-cache-dir")
             without = "\n".join(lines[:number] + [plain] + lines[number + 1:]) + "\n"
             mounted = plain.replace("RUN ", f"RUN {CACHE_MOUNT} ", 1)
@@ -208,7 +210,7 @@ def cache_mount(
                     if scenario == "requirements":
                         edit_like_a_learner(context / requirements_file, str(run))
                     result = build(context, text, tag=_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
-                    install = [step for step in result.dockerfile_steps if "pip install" in step.instruction]
+                    install = [step for step in result.dockerfile_steps if step.instruction.startswith("RUN") and PIP_INSTALL.search(step.instruction)]
                     rows.append(
                         {
                             "variant": variant,

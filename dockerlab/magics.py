@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -69,20 +70,33 @@ def _subcommand(words: list[str]) -> tuple[str, ...]:
 
 
 # `docker run`/`create` options that take no value; every other option takes the next word (as the CLI reads them).
-_FLAGS = {"-d", "--detach", "--rm", "-i", "--interactive", "-t", "--tty", "-it", "-ti", "--init", "--privileged", "-P",
-          "--publish-all", "--read-only", "--no-healthcheck", "--oom-kill-disable", "-q", "--quiet", "--sig-proxy"}
+_FLAGS = {"--detach", "--rm", "--interactive", "--tty", "--init", "--privileged", "--publish-all", "--read-only",
+          "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy"}
+_SHORT_FLAGS = set("ditPq")  # -d -i -t -P -q; they cluster (-dit, -dp 8080:80)
+_PORTS = re.compile(r"^(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")
 
 
-def _is_flag(word: str) -> bool:
-    return word in _FLAGS or (len(word) > 2 and not word.startswith("--") and set(word[1:]) <= set("dit"))
+def _option(word: str) -> tuple[str | None, bool]:
+    """(the publish value carried in this word, whether the option takes the next word as its value)."""
+    if word.startswith("--"):
+        if word.startswith("--publish="):
+            return word.split("=", 1)[1], False
+        return None, "=" not in word and word not in _FLAGS
+    letters = word[1:]
+    for position, letter in enumerate(letters):
+        if letter in _SHORT_FLAGS:
+            continue
+        rest = letters[position + 1:].removeprefix("=")
+        return (rest or None) if letter == "p" else None, not rest  # -p8080:80, -p=8080:80, or -p then the value
+    return None, False
 
 
 def _publish_locally(value: str) -> tuple[str, bool]:
-    """`8080:80` -> `127.0.0.1:8080:80`; an address given (or a port alone) is left as it is."""
-    parts = value.split(":")
-    if len(parts) == 2 and all(part and part.split("/")[0].isdigit() for part in parts):
-        return f"127.0.0.1:{value}", True
-    return value, False
+    """`8080:80` -> `127.0.0.1:8080:80`, `80` -> `127.0.0.1::80` (a free port), ranges too; a value
+    that names an address is left as it is."""
+    if not _PORTS.match(value):
+        return value, False
+    return (f"127.0.0.1:{value}" if ":" in value else f"127.0.0.1::{value}"), True
 
 
 def split(line: str) -> list[str]:
@@ -111,8 +125,8 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
     added: list[str] = []
     if sub in _BUILDING:
         chosen = buildkit.choice()
-        prefix = list(chosen.command)
-        environment = dict(chosen.env)
+        prefix = list(chosen.command) or ["docker", "build"]
+        environment = dict(chosen.env) if chosen.buildkit else {"DOCKER_BUILDKIT": "0"}
         added = [f"--label={key}={value}" for key, value in COURSE_LABELS.items()]
         if chosen.buildkit and not any(word.startswith("--progress") for word in words):
             added.append("--progress=plain")
@@ -125,22 +139,19 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
     if sub in {("run",), ("create",), ("container", "run"), ("container", "create")}:
         rest = list(rest)
         index = 0
-        while index < len(rest) and rest[index].startswith("-"):  # options end at the image
+        while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
             word = rest[index]
-            attached = "=" in word or (not word.startswith("--") and len(word) > 2)  # --name=web, -p8080:80
-            takes_value = not attached and not _is_flag(word)
-            value, at = None, None
-            if word in ("-p", "--publish") and index + 1 < len(rest):
+            value, takes_value = _option(word)
+            at = index
+            if takes_value and index + 1 < len(rest) and (word == "--publish" or not word.startswith("--") and word.endswith("p")):
                 value, at = rest[index + 1], index + 1
-            elif word.startswith("--publish="):
-                value, at = word.split("=", 1)[1], index
-            elif word.startswith("-p") and not word.startswith("--") and len(word) > 2:
-                value, at = word[2:], index
             if value is not None:
                 local, changed = _publish_locally(value)
                 if changed:
                     rest[at] = local if at != index else word[: len(word) - len(value)] + local
                     notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
+            if word in ("-P", "--publish-all") or (not word.startswith("--") and "P" in word[1:]):
+                notes.append("-P publishes every exposed port on all of this machine's addresses; the course publishes on 127.0.0.1: use -p 127.0.0.1::PORT instead")
             index += 2 if takes_value else 1
     return ["docker", *words[:position], *added, *rest], environment, notes
 
@@ -172,9 +183,15 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
                 print(text, end="", flush=True)
         code = process.wait()
     except BaseException:
-        process.terminate()
-        process.wait()
+        process.terminate()  # the CLI passes it on to the container it runs (docker run without -d)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         raise
+    finally:
+        process.stdout.close()
     notes_text = "".join(f"[dockerlab] {note}\n" for note in notes)
     return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started)
 
@@ -210,7 +227,8 @@ def load_ipython_extension(ipython) -> None:
         return _run_line(line)
 
     def cell_magic(line: str, cell: str):
-        results = [result for result in (_run_line(text) for text in ([line] if line.strip() else []) + cell.splitlines()) if result is not None]
+        commands = re.sub(r"\\[ \t]*\r?\n", " ", cell).splitlines()  # a backslash continues the command, as in a shell
+        results = [result for result in (_run_line(text) for text in ([line] if line.strip() else []) + commands) if result is not None]
         return results[-1] if results else None
 
     ipython.register_magic_function(line_magic, "line", "docker")

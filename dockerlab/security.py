@@ -287,6 +287,8 @@ def _history_findings(history: Sequence[str]) -> list[dict]:
             if _SECRET_NAME.search(name)
         ]
         command = created_by[build_args.end():] if build_args else created_by
+        if not clean_instruction(created_by).startswith("RUN "):
+            command = ""  # ENV values are the image config's finding (above), not a command's
         findings += [(f"{name} in a build command", "a secret written into a RUN command (docker history shows it)", value) for name, value in _COMMAND_ASSIGNMENT.findall(command)]
         findings += [
             ("a build command", f"{what} in a RUN command (docker history shows it)", match.group(0).decode(errors="replace"))

@@ -159,3 +159,42 @@ def test_a_missing_base_image_is_named_as_the_learner_wrote_it():
     parser = parse("missing_base.log")
     assert build_module._from_of_metadata(parser.failed_vertex) == "FROM dockerlab-nosuch/base:1"
     assert "dockerlab-nosuch/base:1" in build_module._explain(parser.reason, "FROM dockerlab-nosuch/base:1")
+
+
+def test_padded_step_numbers_of_a_long_stage_are_steps():
+    """BuildKit pads the index to the total's width: `[ 3/12]`, `[builder  3/12]`."""
+    parser = PlainProgressParser()
+    for number, line in enumerate(["#5 [ 1/12] FROM docker.io/library/alpine:3.20", "#6 [builder  3/12] RUN echo x", "#7 [builder 10/12] RUN echo y", "#8 [linux/arm64 builder 2/4] RUN uname -m"]):
+        parser.feed(line, number)
+    assert [(v.stage, v.index, v.total, v.instruction) for v in parser.steps] == [
+        (None, 1, 12, "FROM docker.io/library/alpine:3.20"), ("builder", 3, 12, "RUN echo x"), ("builder", 10, 12, "RUN echo y"), ("builder", 2, 4, "RUN uname -m")
+    ]
+
+
+@pytest.mark.parametrize("step, created_by", [
+    ("RUN pip install -r requirements.txt", "RUN |1 REQUIREMENTS=requirements.txt /bin/sh -c pip install -r requirements.txt # buildkit"),
+    ("RUN echo hi", "|1 A=b /bin/sh -c echo hi"),  # classic builder
+    ("RUN echo hi", "RUN /bin/bash -c echo hi # buildkit"),  # after SHELL ["/bin/bash", "-c"]
+    ("COPY --from=build /p /p", "COPY /p /p # buildkit"),
+])
+def test_a_step_and_its_history_entry_normalise_alike(step, created_by):
+    assert build_module._normalised(step) == build_module._normalised(created_by)
+
+
+def test_a_step_whose_variables_were_expanded_still_gets_its_size():
+    """BuildKit's vertex names expand $VARIABLES; history keeps them as written."""
+    history = [
+        {"CreatedBy": 'CMD ["ls"]', "Size": 0},
+        {"CreatedBy": "RUN /bin/sh -c mkdir $D && head -c 500 /dev/urandom > $D/x # buildkit", "Size": 500},
+        {"CreatedBy": "ENV D=/app", "Size": 0},
+    ]
+
+    class History:
+        class api:
+            @staticmethod
+            def history(image_id):
+                return history
+
+    steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"), BuildStep(2, "RUN mkdir /app && head -c 500 /dev/urandom > /app/x", 0, stage="stage-0")]
+    build_module._fill_sizes_from_history(History, "sha256:x", steps, {"stage-0"}, single_stage=True)
+    assert steps[1].size_added == 500

@@ -71,3 +71,36 @@ def test_the_magics_register_in_ipython():
     shell = InteractiveShell.instance()
     magics.load_ipython_extension(shell)
     assert "docker" in shell.magics_manager.magics["line"] and "docker" in shell.magics_manager.magics["cell"]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("run -dp 8080:80 nginx:1", "127.0.0.1:8080:80"),           # Docker's getting-started form
+    ("run -d -p=8080:80 nginx:1", "-p=127.0.0.1:8080:80"),
+    ("run -d -p 8000-8001:8000-8001 nginx:1", "127.0.0.1:8000-8001:8000-8001"),
+    ("run -d -p 80 nginx:1", "127.0.0.1::80"),                 # a free host port, still local
+    ("run -d -p 8080:80/udp nginx:1", "127.0.0.1:8080:80/udp"),
+])
+def test_every_publish_form_is_bound_to_127_0_0_1(line, expected):
+    argv = prepared(line)[0]
+    assert expected in argv and argv[-1] == "nginx:1"
+
+
+def test_publish_all_gets_a_note():
+    assert any("-P publishes every exposed port" in note for note in prepared("run -dP nginx:1")[2])
+
+
+def test_build_on_a_classic_only_machine_runs_docker_build_without_buildkit(monkeypatch):
+    monkeypatch.setattr(magics.buildkit, "choice", lambda: BuilderChoice("classic", "the engine API", "no buildx"))
+    argv, environment, _ = prepared("build -t a:1 .")
+    assert argv[:2] == ["docker", "build"] and environment == {"DOCKER_BUILDKIT": "0"} and argv[-3:] == ["-t", "a:1", "."]
+
+
+def test_a_cell_joins_backslash_continued_lines(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    seen = []
+    monkeypatch.setattr(magics, "_run_line", lambda line: seen.append(line))
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    shell.run_cell_magic("docker", "", "run -d \\\n  -p 8080:80 nginx:1\nps")
+    assert [" ".join(line.split()) for line in seen] == ["run -d -p 8080:80 nginx:1", "ps"]

@@ -176,3 +176,9 @@ def test_a_secret_written_into_a_build_command_is_found_by_content(command):
 def test_variable_references_in_commands_are_not_secrets():
     history = ['RUN /bin/sh -c export API_KEY="$API_KEY_FROM_SECRET" && TOKEN=${TOKEN} ./x # buildkit']
     assert security.secrets_from_layers("app", inspect(), base_layers(package_records=False), history).empty
+
+
+def test_an_env_secret_is_reported_once_as_the_image_configs():
+    history = ["ENV API_TOKEN=sk-live-abcdef123456"]
+    table = security.secrets_from_layers("app", inspect(env=["API_TOKEN=sk-live-abcdef123456"]), base_layers(package_records=False), history)
+    assert list(table["where"]) == ["ENV API_TOKEN"]
