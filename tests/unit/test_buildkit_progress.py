@@ -198,3 +198,9 @@ def test_a_step_whose_variables_were_expanded_still_gets_its_size():
     steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"), BuildStep(2, "RUN mkdir /app && head -c 500 /dev/urandom > /app/x", 0, stage="stage-0")]
     build_module._fill_sizes_from_history(History, "sha256:x", steps, {"stage-0"}, single_stage=True)
     assert steps[1].size_added == 500
+
+
+def test_a_real_12_step_stage_has_all_its_steps():
+    parser = parse("long_stage.log")  # recorded here: [ 1/12] ... [12/12]
+    assert [v.index for v in parser.steps] == list(range(1, 13))
+    assert all(v.total == 12 for v in parser.steps)
