@@ -509,7 +509,6 @@ def _buildkit_command(chosen, context_dir, dockerfile_path, iidfile, *, tag, tar
 
 
 def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
-    client = engine.client()  # says clearly when no engine answers, before the CLI would
     for secret_id, path in secrets.items():
         if not Path(path).is_file():
             raise DockerlabError(f"The secret {secret_id!r} names {path}, which is not a file.", fix="Pass the path of the file that holds the secret.")
@@ -558,7 +557,7 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            _untag_stale(client, tag)
+            _untag_stale(engine.client(), tag)
             raise
         finally:
             elapsed = time.perf_counter() - started
@@ -568,7 +567,7 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
         image_id = iidfile.read_text().strip() if iidfile.exists() else None
 
     if returncode != 0 or not image_id:
-        _untag_stale(client, tag)
+        _untag_stale(engine.client(), tag)  # DockerUnavailable, clearly, when the engine is what failed
         reason = parser.reason or _last_words(parser.log) or f"the docker CLI exited {returncode} without an image"
         failed = parser.failed_vertex
         raise BuildFailed(
@@ -583,7 +582,7 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
     only_stage = next(iter(stage_order), None) if len(stage_order) == 1 else None
     ordered = sorted(parser.steps, key=lambda v: (stage_order.get((v.stage or only_stage or "").lower(), len(stage_order)), v.index))
     steps = [_step_of(vertex, number, default_stage=only_stage) for number, vertex in enumerate(ordered, start=1)]
-    _fill_sizes_from_history(client, image_id, steps, _final_lineage(_stages(text), target), single_stage=len(stage_order) <= 1)
+    _fill_sizes_from_history(engine.client, image_id, steps, _final_lineage(_stages(text), target), single_stage=len(stage_order) <= 1)
     internal = [(vertex.name, vertex.seconds or 0.0) for vertex in parser.vertices.values() if not vertex.is_step]
     phases = internal + [("outside any vertex (starting the CLI, the session, waiting)", parser.outside_vertices(elapsed))]
     context_bytes = parser.context_bytes()
@@ -654,15 +653,23 @@ def _normalised(instruction: str) -> tuple[str, str]:
     return keyword.upper(), " ".join(rest.split())
 
 
-def _fill_sizes_from_history(client, image_id: str, steps: list[BuildStep], lineage: set[str], *, single_stage: bool) -> None:
+_HISTORY: dict[str, list[dict]] = {}
+
+
+def _fill_sizes_from_history(connect, image_id: str, steps: list[BuildStep], lineage: set[str], *, single_stage: bool) -> None:
     """Bytes each step added, read from the final image's history and matched by instruction text.
 
     Steps of stages the final image does not contain keep ``size_added = None``; a FROM adds 0.
     """
-    try:
-        history = client.api.history(image_id)  # newest first
-    except (docker.errors.APIError, requests.exceptions.RequestException):
-        return  # sizes stay unknown; the build itself succeeded
+    history = _HISTORY.get(image_id)  # an image id names its content: its history never changes
+    if history is None:
+        try:
+            history = connect().api.history(image_id)  # newest first
+        except (docker.errors.APIError, requests.exceptions.RequestException):
+            return  # sizes stay unknown; the build itself succeeded
+        if len(_HISTORY) > 256:
+            _HISTORY.clear()
+        _HISTORY[image_id] = history
     entries = [(_normalised(entry.get("CreatedBy") or ""), int(entry.get("Size") or 0)) for entry in history]
     position = 0
     for step in reversed(steps):

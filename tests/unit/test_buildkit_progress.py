@@ -106,7 +106,7 @@ def test_sizes_come_from_history_matched_by_text():
             def history(image_id):
                 return recorded["history"]
 
-    build_module._fill_sizes_from_history(History, "sha256:x", steps, {"stage-0"}, single_stage=True)
+    build_module._fill_sizes_from_history(lambda: History, f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
     sizes = {step.instruction.split()[0]: step.size_added for step in steps}
     assert sizes["RUN"] == 1000 and sizes["COPY"] == 6 and sizes["FROM"] == 0
 
@@ -196,7 +196,7 @@ def test_a_step_whose_variables_were_expanded_still_gets_its_size():
                 return history
 
     steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"), BuildStep(2, "RUN mkdir /app && head -c 500 /dev/urandom > /app/x", 0, stage="stage-0")]
-    build_module._fill_sizes_from_history(History, "sha256:x", steps, {"stage-0"}, single_stage=True)
+    build_module._fill_sizes_from_history(lambda: History, f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
     assert steps[1].size_added == 500
 
 
