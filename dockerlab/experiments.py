@@ -56,11 +56,6 @@ def summary(results, by: Sequence[str] | str, value: str = "seconds"):
     return table
 
 
-def _tag(prefix: str, name: str) -> str:
-    """A valid image tag from a free-form variant name ('without .dockerignore' -> 'without-dockerignore')."""
-    return course_tag(prefix, name)
-
-
 def edit_like_a_learner(path: Path, label: str) -> None:
     """Edit a file the way a learner would (one more comment line), with text never built before:
     BuildKit's cache is keyed by content, so an edit repeated from an earlier experiment, check or
@@ -115,7 +110,7 @@ def layer_cache(
                 with tempfile.TemporaryDirectory(prefix="dockerlab-cache-") as folder:
                     context = Path(folder) / "app"
                     shutil.copytree(source, context)
-                    tag = _tag("cache", f"{name} {builder}")
+                    tag = course_tag("cache", f"{name} {builder}")
                     for scenario in ("cold", *edits):
                         if scenario == "code":
                             edit_like_a_learner(context / code_file, str(run))
@@ -209,7 +204,7 @@ def cache_mount(
                 for scenario in ("cold", "requirements"):
                     if scenario == "requirements":
                         edit_like_a_learner(context / requirements_file, str(run))
-                    result = build(context, text, tag=_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
+                    result = build(context, text, tag=course_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
                     install = [step for step in result.dockerfile_steps if step.instruction.startswith("RUN") and PIP_INSTALL.search(step.instruction)]
                     rows.append(
                         {
@@ -244,7 +239,7 @@ def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *
     rows = []
     for run in range(1, (repeat or repeats(3)) + 1):
         for builder in ("buildkit", "classic"):
-            result = build(context, text, tag=_tag("skip", builder), nocache=True, builder=builder, progress=progress)
+            result = build(context, text, tag=course_tag("skip", builder), nocache=True, builder=builder, progress=progress)
             stages = list(dict.fromkeys(step.stage for step in result.dockerfile_steps))
             rows.append({"builder": builder, "run": run, "seconds": result.seconds, "stages_built": stages, "steps_run": len(result.dockerfile_steps)})
     table = pd.DataFrame(rows)
@@ -264,7 +259,7 @@ def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repe
     for run in range(1, (repeat or repeats(3)) + 1):
         order = ("classic", "buildkit") if run % 2 else ("buildkit", "classic")  # neither always goes first
         for builder in order:
-            result = build(context, text, tag=_tag("builders", builder), nocache=True, builder=builder, progress=progress)
+            result = build(context, text, tag=course_tag("builders", builder), nocache=True, builder=builder, progress=progress)
             rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id})
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "builders"
@@ -297,7 +292,7 @@ def multi_stage(
     tags: dict[str, str] = {}
     answers: dict[str, str] = {}
     for name, dockerfile in variants.items():
-        tags[name] = _tag("stages", name)
+        tags[name] = course_tag("stages", name)
         for _ in range(repeat):
             result = build(context, dockerfile, tag=tags[name], target=(targets or {}).get(name), nocache=True, progress=progress)
             timings.setdefault(name, []).append(result.seconds)
@@ -478,7 +473,7 @@ def dockerignore(
             shutil.copytree(staged, context)
             if variant.startswith("with "):
                 (context / ".dockerignore").write_text("\n".join(ignore_lines) + "\n")
-            tag = _tag("ignore", variant)
+            tag = course_tag("ignore", variant)
             cold = build(context, text, tag=tag, nocache=True, progress=progress)
             (context / ".git" / "HEAD").write_text(f"ref: refs/heads/main\n# commit {len(rows)}\n")
             again = build(context, text, tag=tag, progress=progress)

@@ -93,10 +93,10 @@ def test_summary_is_median_with_min_and_max():
 def test_experiment_tags_are_valid_image_names():
     from docker.utils.build import match_tag
 
-    from dockerlab.experiments import _tag
+    from dockerlab.labels import course_tag
 
     for name in ["without .dockerignore", "with .dockerignore", "single stage (python:3.11)", "deps first", "..."]:
-        assert match_tag(_tag("x", name)), _tag("x", name)
+        assert match_tag(course_tag("x", name)), course_tag("x", name)
 
 
 def test_clean_instruction_reads_buildkit_history():
