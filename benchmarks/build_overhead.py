@@ -84,6 +84,8 @@ def main() -> None:
                     client.api.remove_image(f"dockerlab-bench/{name}:latest", force=True)
                 except Exception:  # noqa: BLE001 - already gone
                     pass
+            # each cold rebuild took the tag from the image before it: remove those untagged images too
+            client.images.prune(filters={"dangling": True, "label": "org.dockerlab.course=1"})
     print(f"engine {info.version} {info.os}/{info.arch}, {info.cpus} CPUs; builder: {info.builder if BUILDER == 'buildkit' else 'classic'}; {arguments.pairs} interleaved pairs per kind")
     for kind, times in results.items():
         ratios = [ours / cli for ours, cli in zip(times["dockerlab"], times["cli"])]

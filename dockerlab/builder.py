@@ -566,21 +566,26 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
                 bar.close()
         image_id = iidfile.read_text().strip() if iidfile.exists() else None
 
+    only_stage = next(iter(stage_order), None) if len(stage_order) == 1 else None
+    ordered = sorted(parser.steps, key=lambda v: (stage_order.get((v.stage or only_stage or "").lower(), len(stage_order)), v.index))
     if returncode != 0 or not image_id:
         _untag_stale(engine.client(), tag)  # DockerUnavailable, clearly, when the engine is what failed
         reason = parser.reason or _last_words(parser.log) or f"the docker CLI exited {returncode} without an image"
         failed = parser.failed_vertex
+        if failed is not None and failed.is_step:
+            # numbered as in the step table; the stage named when there is more than one
+            step, instruction = ordered.index(failed) + 1, failed.instruction + (f" (stage {failed.stage})" if failed.stage else "")
+        else:
+            step, instruction = None, _from_of_metadata(failed) or (failed.name if failed else None)
         raise BuildFailed(
             reason,
-            step=failed.index if failed and failed.is_step else None,
-            instruction=(failed.instruction if failed.is_step else failed.name) if failed else None,
+            step=step,
+            instruction=instruction,
             exit_code=parser.exit_code(),
             log_tail=_without_digests(parser.log)[-LOG_TAIL_LINES:],
             fix=_explain(reason, failed.instruction if failed and failed.is_step else _from_of_metadata(failed)),
         )
 
-    only_stage = next(iter(stage_order), None) if len(stage_order) == 1 else None
-    ordered = sorted(parser.steps, key=lambda v: (stage_order.get((v.stage or only_stage or "").lower(), len(stage_order)), v.index))
     steps = [_step_of(vertex, number, default_stage=only_stage) for number, vertex in enumerate(ordered, start=1)]
     _fill_sizes_from_history(engine.client, image_id, steps, _final_lineage(_stages(text), target), single_stage=len(stage_order) <= 1)
     internal = [(vertex.name, vertex.seconds or 0.0) for vertex in parser.vertices.values() if not vertex.is_step]

@@ -273,12 +273,7 @@ class PlainProgressParser:
         return None
 
     def outside_vertices(self, wall_seconds: float) -> float:
-        """Seconds of the wall time covered by no vertex (starting the CLI, the session, waiting)."""
-        intervals = sorted(vertex.interval for vertex in self.vertices.values())
-        covered, reach = 0.0, 0.0
-        for start, end in intervals:
-            start = max(start, reach)
-            if end > start:
-                covered += end - start
-                reach = end
-        return max(0.0, wall_seconds - covered)
+        """Seconds of the wall time not in any vertex's own duration (starting the CLI, the session,
+        waiting): the wall time minus every vertex's DONE seconds, never below 0. For a build whose
+        vertices run one after another, steps + internal vertices + this = the wall time."""
+        return max(0.0, wall_seconds - sum(vertex.seconds or 0.0 for vertex in self.vertices.values()))

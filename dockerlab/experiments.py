@@ -165,10 +165,21 @@ def _with_cache_mount(text: str) -> tuple[str, str]:
     raise DockerlabError("The Dockerfile has no `RUN ... pip install` line to give a cache mount.", fix="Pass a Dockerfile that installs with pip.")
 
 
-def _cache_mount_bytes(target: str) -> int:
-    """Bytes the engine's BuildKit cache mounts for ``target`` hold (``docker system df -v``, Build Cache)."""
-    records = engine.client().df().get("BuildCache") or []
-    return sum(int(r.get("Size") or 0) for r in records if r.get("Type") == "exec.cachemount" and f"cached mount {target} " in (r.get("Description") or ""))
+def _cache_mount_bytes(target: str) -> int | None:
+    """Bytes in BuildKit's cache mount for ``target`` (its default id), measured by a probe build that
+    mounts it and runs `du` (``docker system df`` works a cache mount's size out once and never
+    updates it). The probe's command is unique, so it always runs; its image is removed."""
+    import uuid
+
+    probe = f"FROM alpine:3.20\nRUN --mount=type=cache,target={target} echo probe {uuid.uuid4().hex} && du -sk {target}\n"
+    with tempfile.TemporaryDirectory(prefix="dockerlab-probe-") as folder:
+        result = build(folder, probe, builder="buildkit", progress=False)
+    try:
+        engine.client().api.remove_image(result.image_id, force=True)
+    except docker.errors.APIError:
+        pass
+    found = re.search(rf"^#\d+ [\d.]+ (\d+)\s+{re.escape(target)}$", result.plain_log, re.MULTILINE)
+    return int(found.group(1)) * 1024 if found else None
 
 
 @recordable("experiments.cache_mount")
@@ -187,8 +198,9 @@ def cache_mount(
     edit of the requirements file and a rebuild, which re-runs the install either way. One row per
     build: variant, run, scenario ("cold" or "requirements"), meaning, seconds (s, the whole build),
     install_seconds (s, the pip step alone), install_bytes (what the pip step added to the image),
-    cache_bytes (what the engine's cache mounts for pip's folder hold after the build, from
-    ``docker system df -v``; None without the mount), dockerfile (the text built).
+    cache_bytes (what BuildKit's cache mount for pip's folder holds after the build, measured by a
+    probe build that mounts it and runs `du`, 1 KiB resolution; None without the mount), dockerfile
+    (the text built).
     Raises DockerlabError when there is no pip install line or no BuildKit.
     """
     import pandas as pd

@@ -123,8 +123,8 @@ def check_builder(chosen: buildkit.BuilderChoice | None = None) -> Check:
     if sys.platform in ("darwin", "win32"):
         fix = "Update Docker Desktop: it ships the buildx plugin and builds with BuildKit."
     else:
-        fix = ("Install the buildx plugin (Docker's apt repository: docker-buildx-plugin; Debian: docker-buildx), "
-               "or use Debian's docker.io CLI at /usr/bin/docker, which has BuildKit built in.")
+        fix = ("Install the buildx plugin (Docker's apt repository: docker-buildx-plugin), or use a docker CLI older than "
+               "23.0 with BuildKit built in, such as Debian 12's docker.io at /usr/bin/docker.")
     return Check("builder", WARN, f"classic builder only ({chosen.why}); BuildKit lessons (cache and secret mounts, stage skipping) cannot run live", fix)
 
 

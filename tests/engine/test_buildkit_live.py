@@ -151,3 +151,15 @@ def test_dockerignore_read_as_the_cli_reads_it(tmp_path, created, builder, ignor
         listing = dl.run(tag, ["ls", "/ctx"]).output.split()
         assert "secret.env" not in listing
         assert ("keep.txt" in listing) == (not extra)
+
+
+def test_what_a_cache_mount_holds_is_measured_after_every_build(tmp_path):
+    """docker system df computes a cache mount's size once and never updates it; the probe build reads it anew."""
+    import uuid
+
+    from dockerlab.experiments import _cache_mount_bytes
+
+    target = f"/dockerlab-test-cache-{uuid.uuid4().hex[:8]}"
+    for written in (300_000, 600_000):
+        dl.build(tmp_path, f"FROM alpine:3.20\nRUN --mount=type=cache,target={target} head -c 300000 /dev/urandom > {target}/f{written}\n", progress=False)
+        assert _cache_mount_bytes(target) >= written
