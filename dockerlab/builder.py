@@ -37,11 +37,8 @@ INLINE_DOCKERFILE_NAME = ".dockerlab.Dockerfile"
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
-_VERTEX_DIGEST = re.compile(r"^#\d+ sha256:[0-9a-f]{64}$")  # 20.10's client prints these; buildx does not
-
-
 def _without_digests(log: list[str]) -> list[str]:
-    return [line for line in log if not _VERTEX_DIGEST.match(line)]
+    return [line for line in log if not buildkit.VERTEX_DIGEST.match(line)]
 
 
 @dataclass

@@ -120,6 +120,8 @@ def choice() -> BuilderChoice:
 # --- plain progress ----------------------------------------------------------------------------
 
 _VERTEX_LINE = re.compile(r"^#(\d+) (.*)$")
+# `#5 sha256:...`: Docker 20.10's client prints each vertex's digest; buildx does not.
+VERTEX_DIGEST = re.compile(r"^#\d+ sha256:[0-9a-f]{64}\s*$")
 # `[builder 2/4] RUN ...`; BuildKit pads the index to the total's width (`[ 3/12]`, `[builder  3/12]`) and
 # names the platform first when one is given (`[linux/arm64 builder 2/4]`).
 _NAME = re.compile(

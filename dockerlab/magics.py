@@ -57,7 +57,6 @@ class CommandResult:
         return f"<p style='color:{colour}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
 
 
-_VERTEX_DIGEST = re.compile(r"^#\d+ sha256:[0-9a-f]{64}\s*$")
 _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"), ("network", "create"), ("volume", "create")}
 _BUILDING = {("build",), ("image", "build"), ("buildx", "build")}
 
@@ -179,8 +178,8 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     lines = []
     try:
         for text in process.stdout:
-            if _VERTEX_DIGEST.match(text):
-                continue  # Docker 20.10's client prints each vertex's digest; buildx does not
+            if buildkit.VERTEX_DIGEST.match(text):
+                continue
             lines.append(text)
             if progress:
                 print(text, end="", flush=True)
