@@ -8,11 +8,12 @@ from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
 from .containers import run, serve, start
+from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable, RecordingMissing
 from .images import compare, diff, dockerfile_layers, file_size, image_id, image_size, layers, remove, wasted_space
+from .magics import load_ipython_extension
+from .magics import register_in_running_kernel as _register_magics
 from .readiness import doctor
-from .recording import RecordingMissing, mode
-from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable
-from .magics import load_ipython_extension, register_in_running_kernel as _register_magics
+from .recording import mode
 
 __all__ = [
     "mode",

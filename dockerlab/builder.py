@@ -24,9 +24,11 @@ import requests.exceptions
 from docker.utils.build import tar as make_context_tar
 
 from . import buildkit, engine
+from .catalogue import catalogue_image
 from .errors import BuildFailed, DockerlabError
 from .labels import COURSE_LABELS
 from .recording import recordable
+from .units import format_bytes
 
 __all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "BUILDERS"]
 
@@ -130,8 +132,6 @@ class BuildResult:
         return sum(s.cached for s in self.dockerfile_steps)
 
     def _repr_html_(self) -> str:
-        from .units import format_bytes
-
         table = self.steps.assign(
             size_added=lambda df: df["size_added"].map(lambda b: "" if b is None or b != b else format_bytes(b))
         )
@@ -263,8 +263,6 @@ def _explain(error_text: str, instruction: str | None = None) -> str:
     """The learner's next step for the build errors the course meets."""
     text = error_text.lower()
     if "no such host" in text or "dial tcp" in text or "i/o timeout" in text:
-        from .bases import catalogue_image
-
         image = _from_image(instruction)
         try:
             catalogue_image(image or "")

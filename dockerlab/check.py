@@ -5,10 +5,16 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .builder import build
+from .compose import ComposeFailed, project
+from .containers import run, serve
 from .errors import BuildFailed, DockerlabError
-from .experiments import PIP_INSTALL
+from .experiments import PIP_INSTALL, edit_like_a_learner
+from .images import image_size
 from .labels import course_tag
 from .recording import recordable
+from .security import audit, find_secrets, lint
+from .units import format_bytes
 
 __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
@@ -91,9 +97,6 @@ def dockerfile_prints(
 ) -> CheckResult:
     """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
     and pass if it prints ``expected_line``."""
-    from .builder import build
-    from .containers import run
-
     folder = Path(app_dir)
     if "\n" not in dockerfile and not (folder / dockerfile).is_file():
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
@@ -147,9 +150,6 @@ def cache_survives_code_edit(
     import shutil
     import tempfile
 
-    from .builder import build
-    from .experiments import edit_like_a_learner
-
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
@@ -165,8 +165,6 @@ def cache_survives_code_edit(
 
 def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float) -> CheckResult:
     """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller."""
-    from .units import format_bytes
-
     messages, passed = [], True
     if not served.ok:
         passed = False
@@ -192,10 +190,6 @@ def multi_stage_is_smaller(
 ) -> CheckResult:
     """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
     at least ``min_ratio`` times smaller."""
-    from .builder import build
-    from .containers import serve
-    from .images import image_size
-
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
         build(app_dir, reference_dockerfile, tag=single, progress=False)
@@ -225,8 +219,6 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
     """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy."""
     import shutil
     import tempfile
-
-    from .compose import ComposeFailed, project
 
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
@@ -293,10 +285,6 @@ def image_is_hardened(
     exercise: str = "hardening exercise",
 ) -> CheckResult:
     """Lint your Dockerfile; when the base is pinned, build it, audit it, look for secrets and run it."""
-    from .builder import build
-    from .containers import run
-    from .security import audit, find_secrets, lint
-
     lint_table = lint(dockerfile, app_dir)
     if len(_applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)

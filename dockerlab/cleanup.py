@@ -5,6 +5,7 @@ from __future__ import annotations
 import docker.errors
 
 from . import engine
+from .catalogue import catalogue_tags
 from .labels import COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
 
 __all__ = ["cleanup"]
@@ -52,6 +53,4 @@ def cleanup(*, bases: bool = False) -> dict:
 
 def _is_base(image) -> bool:
     """A stand-in base itself. (Its untagged parent images cannot be removed while it exists.)"""
-    from .bases import catalogue_tags
-
     return bool(set(image.tags) & catalogue_tags())

@@ -4,14 +4,17 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .bases import prepare
+from .cleanup import cleanup
+from .course import render
 from .errors import DockerlabError
+from .readiness import doctor
+from .recorder import record_notebooks, recorded_bytes
 
 __all__ = ["main"]
 
 
 def _doctor(arguments: argparse.Namespace) -> int:
-    from .readiness import doctor
-
     report = doctor(room=arguments.room)
     if arguments.json:
         import json
@@ -25,8 +28,6 @@ def _doctor(arguments: argparse.Namespace) -> int:
 
 
 def _prepare(arguments: argparse.Namespace) -> int:
-    from .bases import prepare
-
     table = prepare(
         arguments.only or None,
         pull=not arguments.no_pull,
@@ -44,8 +45,6 @@ def _prepare(arguments: argparse.Namespace) -> int:
 
 
 def _clean(arguments: argparse.Namespace) -> int:
-    from .cleanup import cleanup
-
     removed = cleanup(bases=arguments.bases)
     failed = removed.pop("not removed")
     print(", ".join(f"{count} {kind}" for kind, count in removed.items()) + " removed"
@@ -56,8 +55,6 @@ def _clean(arguments: argparse.Namespace) -> int:
 
 
 def _record(arguments: argparse.Namespace) -> int:
-    from .recorder import record_notebooks, recorded_bytes
-
     table = record_notebooks(arguments.only or None, timeout=arguments.timeout)
     print(table.to_string(index=False))
     print(f"recorded in {table['seconds'].sum():.0f} s; data/recorded/ now holds {recorded_bytes() / 1e6:.2f} MB")
@@ -65,8 +62,6 @@ def _record(arguments: argparse.Namespace) -> int:
 
 
 def _render(arguments: argparse.Namespace) -> int:
-    from .course import render
-
     table = render(arguments.out, arguments.only or None, timeout=arguments.timeout)
     print(table.to_string(index=False))
     print(f"total: {table['seconds'].sum():.0f} s; HTML course: {arguments.out or 'build'}/html/index.html")

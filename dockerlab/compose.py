@@ -14,7 +14,8 @@ import subprocess
 from pathlib import Path
 from typing import Sequence
 
-from .errors import DockerlabError
+from . import engine
+from .errors import ComposeFailed, DockerlabError
 from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
 from .recording import recordable
@@ -22,21 +23,6 @@ from .recording import recordable
 __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
 COMMAND_TIMEOUT_SECONDS = 600
-
-
-class ComposeFailed(DockerlabError):
-    """A Compose command failed: carries the command, its exit code, its output and service logs."""
-
-    def __init__(self, command: Sequence[str], exit_code: int, output: str, service_logs: dict[str, str], fix: str) -> None:
-        self.command = list(command)
-        self.exit_code = exit_code
-        self.output = output
-        self.service_logs = service_logs
-        logs = "".join(f"\n--- logs of {name} (last lines):\n{text.strip()[-1500:]}" for name, text in service_logs.items() if text.strip())
-        super().__init__(
-            f"`docker compose {' '.join(self.command)}` failed with exit code {exit_code}:\n{output.strip()[-1500:]}{logs}",
-            fix=fix,
-        )
 
 
 def compose_command() -> list[str]:
@@ -190,8 +176,6 @@ class ComposeProject:
 
     def container(self, service: str):
         """The Docker SDK container of ``service`` (first replica)."""
-        from . import engine
-
         found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]})
         if not found:
             raise DockerlabError(f"No container for service {service!r} in {self.name}.", fix="Start the stack first: .up()")

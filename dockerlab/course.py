@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
+from .recording import mode
 
 __all__ = ["NOTEBOOKS", "notebooks", "execute", "render"]
 
@@ -55,8 +56,6 @@ def render(out: Path | None = None, only: list[str] | None = None, timeout: int 
     import nbformat
     import pandas as pd
     from nbconvert import HTMLExporter
-
-    from .recording import mode
 
     out = Path(out or COURSE_ROOT / "build")
     executed_dir, html_dir = out / "executed", out / "html"

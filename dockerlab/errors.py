@@ -1,5 +1,10 @@
-"""One exception base for the course; each subclass carries the evidence a learner needs."""
+"""Every exception the course raises: one base, and subclasses that carry the evidence a learner needs.
+
+What an engine, CLI or Compose message *means* is decided in one place, :mod:`dockerlab.diagnose`.
+"""
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 __all__ = [
     "DockerlabError",
@@ -8,6 +13,12 @@ __all__ = [
     "RegistryUnreachable",
     "BuildFailed",
     "StandInUnsupported",
+    "ImageNotFound",
+    "ContainerFailed",
+    "ComposeFailed",
+    "VmUnavailable",
+    "RecordingMissing",
+    "RecordingStale",
 ]
 
 
@@ -87,3 +98,68 @@ class BuildFailed(DockerlabError):
         if tail:
             message += f"\nLast {len(self.log_tail)} log lines:\n{tail}"
         super().__init__(message, fix=fix)
+
+
+class ImageNotFound(DockerlabError):
+    """There is no image of that name on the engine (``image``: the name asked for)."""
+
+    def __init__(self, image: str, fix: str = "Build it first (`docker build -t NAME .` or dl.build), or `dockerlab prepare` for a course base image.") -> None:
+        self.image = image
+        super().__init__(f"There is no image {image!r} on this engine.", fix=fix)
+
+
+class ContainerFailed(DockerlabError):
+    """A container could not be created, started or used. ``container`` names it (or the image it was
+    to run), ``reason`` is what the engine said, in one line."""
+
+    def __init__(self, container: str, action: str, reason: str, fix: str) -> None:
+        self.container = container
+        self.action = action
+        self.reason = reason
+        super().__init__(f"Could not {action} {container}: {reason}", fix=fix)
+
+
+class ComposeFailed(DockerlabError):
+    """A Compose command failed: carries the command, its exit code, its output and service logs."""
+
+    def __init__(self, command: Sequence[str], exit_code: int, output: str, service_logs: dict[str, str], fix: str) -> None:
+        self.command = list(command)
+        self.exit_code = exit_code
+        self.output = output
+        self.service_logs = service_logs
+        logs = "".join(f"\n--- logs of {name} (last lines):\n{text.strip()[-1500:]}" for name, text in service_logs.items() if text.strip())
+        super().__init__(
+            f"`docker compose {' '.join(self.command)}` failed with exit code {exit_code}:\n{output.strip()[-1500:]}{logs}",
+            fix=fix,
+        )
+
+
+class VmUnavailable(DockerlabError):
+    """No VM can be booted here (no qemu for this architecture)."""
+
+
+class RecordingMissing(DockerlabError):
+    """Recorded mode has no result for this call with these inputs (``call``: the course call)."""
+
+    def __init__(self, call: str, described: str, near: list[str]) -> None:
+        hint = f" Recordings of {call} exist for other inputs ({'; '.join(near[:2])}): the inputs changed since they were recorded." if near else ""
+        super().__init__(
+            f"No recorded result for {call}({described}).{hint}",
+            fix="This needs a live Docker engine: start one and restart the kernel. A maintainer regenerates "
+            "the recordings with `dockerlab record` on a machine with an engine.",
+        )
+        self.call = call
+
+
+class RecordingStale(DockerlabError):
+    """A recording was written in another shape than the course reads now: ``what`` names the file or
+    the call, ``found`` and ``expected`` the two versions."""
+
+    def __init__(self, what: str, found: str, expected: str) -> None:
+        self.what = what
+        self.found = found
+        self.expected = expected
+        super().__init__(
+            f"The recording of {what} has {found}; this course reads {expected}.",
+            fix="A maintainer regenerates the recordings with `dockerlab record` (or `make record`); to run now, use a live engine.",
+        )

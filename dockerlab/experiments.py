@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 import docker.errors
 
-from . import engine
+from . import containers, engine, vm
 from .builder import build, dockerfile_text
 from .errors import DockerlabError
 from .images import compare
@@ -298,8 +298,6 @@ def multi_stage(
     """
     import pandas as pd
 
-    from .containers import run, serve
-
     timings: dict[str, list[float]] = {}
     tags: dict[str, str] = {}
     answers: dict[str, str] = {}
@@ -309,12 +307,12 @@ def multi_stage(
             result = build(context, dockerfile, tag=tags[name], target=(targets or {}).get(name), nocache=True, progress=progress)
             timings.setdefault(name, []).append(result.seconds)
         if serve_port is not None:
-            served = serve(tags[name], serve_port)
+            served = containers.serve(tags[name], serve_port)
             if not served.ok:
                 raise DockerlabError(f"The {name} image does not serve requests, so it is not measured: {served}", fix="Fix the Dockerfile; the log above says why the program did not start.")
             answers[name] = served.body.strip()
         elif must_run:
-            ran = run(tags[name])
+            ran = containers.run(tags[name])
             if not ran.ok:
                 raise DockerlabError(f"The {name} image exits {ran.exit_code}, so it is not measured: {ran.output.strip()[-300:]}", fix="Fix the Dockerfile.")
             answers[name] = ran.output.strip()
@@ -364,9 +362,7 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
 @recordable("experiments.idle_memory")
 def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> int:
     """Bytes of memory an idle container of ``image`` uses (its cgroup), measured while it runs."""
-    from .containers import start
-
-    with start(image, list(command)) as container:
+    with containers.start(image, list(command)) as container:
         return container.memory_usage()
 
 
@@ -378,8 +374,6 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     :mod:`dockerlab.vm` (KVM where it really works here, else software emulation, as the rows say).
     """
     import pandas as pd
-
-    from . import vm
 
     container_rows = start_time(image, n=containers).assign(kind="container", accelerator="none (shares the host kernel)")
     container_rows["memory_bytes"] = idle_memory(image)
@@ -414,12 +408,10 @@ def kernels(images: Sequence[str]):
     """`uname -r` inside each image's container beside the engine host's kernel: one row per image."""
     import pandas as pd
 
-    from .containers import run
-
     host = engine.info().kernel
     rows = []
     for image in images:
-        inside = run(image, ["uname", "-r"]).output.strip()
+        inside = containers.run(image, ["uname", "-r"]).output.strip()
         rows.append({"image": image, "kernel inside the container": inside, "engine host kernel": host, "same kernel": inside == host})
     return pd.DataFrame(rows)
 
@@ -429,11 +421,9 @@ def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = N
     """Run each image once (like `docker run --rm`); one row per environment with exit code and output."""
     import pandas as pd
 
-    from .containers import run
-
     rows = []
     for environment, image in images.items():
-        result = run(image, command)
+        result = containers.run(image, command)
         rows.append({"environment": environment, "image": image, "exit code": result.exit_code, "output": result.output.strip()})
     return pd.DataFrame(rows)
 

@@ -18,9 +18,12 @@ import docker.errors
 import requests.exceptions
 
 from . import engine
+from .builder import dockerfile_text
+from .catalogue import built_on_standin
 from .errors import DockerlabError
 from .labels import CREATED_LABELS
 from .recording import recordable
+from .units import format_bytes
 
 __all__ = [
     "file_size",
@@ -137,8 +140,6 @@ def _dockerfile_instructions(text: str) -> list[str]:
 def dockerfile_layers(dockerfile: str | Path, image: str):
     """Each line of a single-stage Dockerfile beside the layer it made in ``image`` (with its size)."""
     import pandas as pd
-
-    from .builder import dockerfile_text
 
     text = dockerfile_text(Path("."), dockerfile)[0]  # a path, or the Dockerfile text itself
     instructions = _dockerfile_instructions(text)
@@ -373,8 +374,6 @@ def compare(*images: str, compressed: bool = True):
     """A row per image: size, compressed size, layers, stand-in flag, user, entrypoint/cmd."""
     import pandas as pd
 
-    from .bases import built_on_standin
-
     rows = []
     for image in images:
         data = _inspect(image)
@@ -483,8 +482,6 @@ class WastedSpace:
     offenders: object  # DataFrame
 
     def _repr_html_(self) -> str:
-        from .units import format_bytes
-
         head = (
             f"<p><b>{self.image}</b>: {format_bytes(self.total_bytes)} wasted of {format_bytes(self.image_bytes)}; "
             f"efficiency {self.efficiency:.1%}</p>"

@@ -27,9 +27,9 @@ import time
 from dataclasses import dataclass
 
 from . import buildkit
-from .errors import DockerlabError
+from .errors import DockerlabError, RecordingMissing
 from .labels import COURSE_LABELS, CREATED_LABELS
-from .recording import RECORDED, RecordingMissing, _current, recordable
+from .recording import RECORDED, current, recordable
 
 __all__ = ["CommandResult", "docker", "split", "prepare_command", "load_ipython_extension"]
 
@@ -215,7 +215,7 @@ def _run_line(line: str) -> CommandResult | None:
     except DockerlabError as error:
         print(f"docker {line}\n{error}")
         return None
-    if _current() == RECORDED:
+    if current() == RECORDED:
         print(f"[recorded] docker {line}\n{result.output}", end="" if result.output.endswith("\n") else "\n")
     if not result.ok:
         print(f"[exit code {result.exit_code}]")

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import buildkit, engine
+from . import buildkit, engine, paths, recording
+from .bases import CATALOGUE, host_extra_cas, registry_status
+from .bases import resolve
+from .compose import compose_command
+from .containers import run, serve
 from .errors import DockerlabError, DockerUnavailable
 from .paths import tool as find_tool
 from .units import format_bytes
@@ -129,8 +133,6 @@ def check_builder(chosen: buildkit.BuilderChoice | None = None) -> Check:
 
 
 def check_compose() -> Check:
-    from .compose import compose_command
-
     try:
         command = compose_command()
     except DockerlabError as error:
@@ -182,8 +184,6 @@ def check_registry(status) -> Check:
 
 
 def check_tls_interception() -> Check:
-    from .bases import host_extra_cas
-
     extras = host_extra_cas()
     if not extras:
         return Check("TLS proxy", OK, "no extra CA on this host: HTTPS from containers is not intercepted")
@@ -197,12 +197,9 @@ def check_tls_interception() -> Check:
 
 def check_bases(registry) -> list[Check]:
     """Each catalogue image: present (official or stand-in), or what `prepare` will do about it."""
-    from .bases import CATALOGUE
-    from .bases.resolve import image_state
-
     rows = []
     for name in CATALOGUE:
-        state, data = image_state(name)
+        state, data = resolve.image_state(name)
         if state == "missing":
             plan = "pullable from Docker Hub" if registry.reachable else "needs a stand-in (no registry)"
             rows.append(Check(f"base {name}", WARN, f"missing; {plan}", "dockerlab prepare"))
@@ -227,9 +224,7 @@ def check_tools() -> list[Check]:
 
 
 def _recorded_mode_check(fix: str) -> Check:
-    from .recording import recordings
-
-    count = sum(len(content.get("calls", [])) for content in recordings().values())
+    count = sum(len(content.get("calls", [])) for content in recording.recordings().values())
     if count:
         return Check("mode", OK, f"recorded: notebooks replay {count} results recorded on a real engine (data/recorded/)", "")
     return Check("mode", WARN, "no engine and no recordings: notebooks cannot show results", fix)
@@ -237,8 +232,6 @@ def _recorded_mode_check(fix: str) -> Check:
 
 def check_container_runs() -> Check:
     """A container starts, runs and is removed: the whole path from CLI to kernel."""
-    from .containers import run
-
     result = run("alpine:3.20", ["true"], timeout=30)
     if not result.ok:
         return Check("run a container", FAIL, f"alpine:3.20 exited {result.exit_code}: {result.output.strip()[:150]}", "Run `dockerlab doctor` and check the engine's log.")
@@ -247,8 +240,6 @@ def check_container_runs() -> Check:
 
 def check_published_port() -> Check:
     """A web server in a container answers on a port published on 127.0.0.1 (as notebooks 02-05 need)."""
-    from .containers import serve
-
     served = serve("alpine:3.20", 8080, timeout=5, command=["sh", "-c", "mkdir -p /www && echo dockerlab > /www/index.html && exec httpd -f -p 8080 -h /www"])
     if served.ok:
         return Check("published port", OK, f"a container's web server answered on {served.url}")
@@ -257,10 +248,9 @@ def check_published_port() -> Check:
 
 def check_line_endings() -> Check:
     """Shell scripts checked out with Windows line endings fail with `bad interpreter` in Linux."""
-    from .paths import COURSE_ROOT
-
-    scripts = [path for path in (COURSE_ROOT / "scripts").glob("*") if path.is_file()] + list((COURSE_ROOT / "data").rglob("*.sh"))
-    broken = [path.relative_to(COURSE_ROOT).as_posix() for path in scripts if b"\r\n" in path.read_bytes()]
+    root = paths.COURSE_ROOT
+    scripts = [path for path in (root / "scripts").glob("*") if path.is_file()] + list((root / "data").rglob("*.sh"))
+    broken = [path.relative_to(root).as_posix() for path in scripts if b"\r\n" in path.read_bytes()]
     if broken:
         return Check("line endings", FAIL, f"Windows line endings (CRLF) in {', '.join(broken[:3])}", "git config core.autocrlf input, then delete and check out the course again.")
     return Check("line endings", OK, f"{len(scripts)} shell scripts have Unix line endings")
@@ -318,7 +308,6 @@ def _diagnose(room: bool) -> DoctorReport:
     report.checks += _guarded("disk", lambda: check_disk(info))
     report.checks.append(check_resources(info))
     report.checks.append(check_architecture(info))
-    from .bases import registry_status
 
     registry = registry_status()
     report.checks.append(check_registry(registry))

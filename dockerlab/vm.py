@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import engine
-from .bases import RECIPES
-from .errors import DockerlabError
+from .builder import build
+from .catalogue import RECIPES
+from .errors import DockerlabError, VmUnavailable
+from .images import image_size
 from .recording import recordable
 
 __all__ = [
@@ -37,10 +39,6 @@ FIRECRACKER_REFERENCE = "Firecracker (NSDI '20): a microVM boots in < 125 ms wit
 
 ACCELERATOR_NAMES = {"kvm": "KVM (hardware virtualisation)", "tcg": "software emulation (TCG)"}
 _kvm_verdict: dict[str, bool] = {}
-
-
-class VmUnavailable(DockerlabError):
-    """No VM can be booted here (no qemu for this architecture)."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +68,6 @@ def _qemu() -> str:
 
 def assets(progress: bool = False) -> tuple[Path, Path]:
     """Kernel and initramfs paths, made once in a container and cached under ~/.cache/dockerlab/vm."""
-    from .builder import build
-
     kernel, initramfs = CACHE / "vmlinuz", CACHE / "initramfs.gz"
     if kernel.exists() and initramfs.exists() and (CACHE / "kernel-package-bytes").exists():
         return kernel, initramfs
@@ -180,8 +176,5 @@ def minimal_vm_disk(progress: bool = False) -> int:
     Built from ``bases/recipes/vm-disk.Dockerfile`` as an image, so it is measured like every
     other image; it is never booted. A real VM disk adds partitions, a bootloader and free space.
     """
-    from .builder import build
-    from .images import image_size
-
     build(RECIPES, (RECIPES / "vm-disk.Dockerfile").read_text(), tag=DISK_TAG, progress=progress)
     return image_size(DISK_TAG)

@@ -12,6 +12,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from .. import engine
+from ..builder import build
 from ..errors import DockerlabError
 
 __all__ = ["HOST_BUNDLE", "host_extra_cas", "host_ca_fingerprint", "with_host_ca", "HOST_CA_LABEL"]
@@ -70,9 +72,6 @@ def with_host_ca(image: str, *, tag: str | None = None, progress: bool = False) 
 
     Returns the tag. Does nothing when the host has no extra CA or the image already trusts it.
     """
-    from .. import engine
-    from ..builder import build
-
     extras = host_extra_cas()
     tag = tag or image
     if not extras:

@@ -16,9 +16,8 @@ import docker.errors
 import requests.exceptions
 
 from .. import engine
-from ..errors import BaseImageUnavailable, DockerlabError, RegistryUnreachable, StandInUnsupported
-from ..labels import COURSE_LABELS
-from . import (
+from ..builder import build
+from ..catalogue import (
     CATALOGUE,
     HOST_BUILT,
     RECIPES,
@@ -29,8 +28,11 @@ from . import (
     recipe_text,
     standin_labels,
 )
-from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
+from ..errors import BaseImageUnavailable, DockerlabError, RegistryUnreachable, StandInUnsupported
+from ..labels import COURSE_LABELS
 from ..recording import recordable
+from ..units import megabytes
+from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
 
 __all__ = [
     "Resolution",
@@ -73,8 +75,6 @@ class Resolution:
     note: str = ""
 
     def as_row(self) -> dict:
-        from ..units import megabytes
-
         return {
             "image": self.name,
             "source": self.source,
@@ -251,8 +251,6 @@ def _build_debian_standin(image: BaseImage, progress: bool) -> None:
 
 
 def _build_standin(image: BaseImage, progress: bool) -> None:
-    from ..builder import build
-
     if image.recipe == HOST_BUILT:
         _build_debian_standin(image, progress)
     else:

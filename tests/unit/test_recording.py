@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import dockerlab as dl
-from dockerlab import recording
+from dockerlab import recorder, recording
 from dockerlab.check import CheckResult
 from dockerlab.containers import RunResult
 from dockerlab.errors import BuildFailed
@@ -51,10 +51,14 @@ def recorded_dir(tmp_path, monkeypatch):
     app.mkdir(parents=True)
     (app / "Dockerfile").write_text("FROM alpine:3.20\n")
     (app / "app.py").write_text("print('hi')\n")
-    monkeypatch.setattr(recording, "COURSE_ROOT", tmp_path)
-    monkeypatch.setattr(recording, "RECORDED_DIR", tmp_path / "data" / "recorded")
-    monkeypatch.setattr(recording, "provenance", lambda command="": {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": ["alpine:3.20"]})
+    monkeypatch.setattr(recorder, "provenance", lambda command="": {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": ["alpine:3.20"], "format": 1})
+    use(tmp_path)
     return tmp_path
+
+
+def use(root):
+    """A new session (it reads DOCKERLAB_MODE and DOCKERLAB_RECORD_TO) on the recordings under ``root``."""
+    recording.reset(directory=root / "data" / "recorded", root=root)
 
 
 calls = []
@@ -68,17 +72,26 @@ def measure(context, label: str, progress: bool = True):
 
 def record_two_runs(root, monkeypatch):
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
-    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(root / "data" / "recorded" / "demo.json"))
+    target = root / "data" / "recorded" / "demo.json"
+    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(target))
+    use(root)
     app = root / "data" / "apps" / "demo"
     first, second = measure(app, "cold"), measure(app, "cold", progress=False)
+    assert not target.exists(), "the recording is written once, when the session ends"
     monkeypatch.delenv("DOCKERLAB_RECORD_TO")
-    recording.reset()
+    use(root)  # ends the recording session: written now
+    recorder.add_provenance(target, "test")
     return app, first, second
+
+
+def replaying(root, monkeypatch):
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    use(root)
 
 
 def test_recorded_calls_replay_in_order_without_running(recorded_dir, monkeypatch):
     app, first, second = record_two_runs(recorded_dir, monkeypatch)
-    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    replaying(recorded_dir, monkeypatch)
     before = len(calls)
     assert measure(app, "cold") == first
     assert measure(app, "cold") == second  # the second time the same call is made, the second result
@@ -90,7 +103,7 @@ def test_every_recording_file_has_provenance_and_the_mode_banner_says_where(reco
     record_two_runs(recorded_dir, monkeypatch)
     content = recording.recordings()["demo.json"]
     assert content["provenance"]["engine_version"] == "20.10.24"
-    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    replaying(recorded_dir, monkeypatch)
     banner = dl.mode().describe()
     assert "recorded" in banner and "Docker 20.10.24 on linux/amd64" in banner and "stand-in bases for alpine:3.20" in banner
     assert "commit abc" in banner and "DOCKERLAB_MODE=live" in banner
@@ -98,7 +111,7 @@ def test_every_recording_file_has_provenance_and_the_mode_banner_says_where(reco
 
 def test_a_call_with_other_inputs_is_missing_and_says_so(recorded_dir, monkeypatch):
     app, _, _ = record_two_runs(recorded_dir, monkeypatch)
-    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    replaying(recorded_dir, monkeypatch)
     with pytest.raises(RecordingMissing, match="demo.measure") as raised:
         measure(app, "warm")
     assert "inputs changed" in str(raised.value) and "live Docker engine" in raised.value.fix
@@ -114,15 +127,17 @@ def test_editing_a_file_of_the_context_makes_the_recording_stale_and_missing(rec
         ("demo.measure", "data/apps/demo/Dockerfile", "edited"),
         ("demo.measure", "data/apps/demo/new.txt", "added"),
     }
-    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    replaying(recorded_dir, monkeypatch)
     with pytest.raises(RecordingMissing):
         measure(app, "cold")
 
 
 def test_forced_live_never_replays_and_a_bad_mode_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    recording.reset()
     assert dl.mode() == "live"
     monkeypatch.setenv("DOCKERLAB_MODE", "sometimes")
+    recording.reset()
     with pytest.raises(dl.DockerlabError, match="not a mode"):
         dl.mode()
 
@@ -157,3 +172,86 @@ def test_a_table_in_a_cell_of_a_table_survives():
     back = roundtrip(runs)
     assert list(back["step_detail"].iloc[0]["instruction"]) == ["FROM x", "RUN y"]
     assert back["run"].dtype == runs["run"].dtype and back["step_detail"].iloc[0]["cached"].dtype == bool
+
+
+# --- versions: of the file format, and of each call's result shape -----------------------------
+
+
+def test_a_recording_of_another_format_is_stale_and_says_so(recorded_dir, monkeypatch):
+    record_two_runs(recorded_dir, monkeypatch)
+    target = recorded_dir / "data" / "recorded" / "demo.json"
+    content = json.loads(target.read_text())
+    content["format"] = 99
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match="demo.json has format 99") as raised:
+        recording.recordings()
+    assert "dockerlab record" in raised.value.fix
+    with pytest.raises(recording.RecordingStale):
+        measure(recorded_dir / "data" / "apps" / "demo", "cold")
+
+
+def test_a_changed_result_version_names_the_call(recorded_dir, monkeypatch):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    monkeypatch.setitem(recording.VERSIONS, "demo.measure", 2)
+    stale = recording.stale_recordings()
+    assert [(row["call"], row["change"]) for row in stale] == [("demo.measure", "version 1 recorded, 2 now")] * 2
+
+    @recordable("demo.measure", version=2)
+    def measure_v2(context, label, progress=True):
+        raise AssertionError("recorded mode never runs the function")
+
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match="demo.measure"):
+        measure_v2(app, "cold")
+
+
+class Holder:
+    """A stateful object with a `with` block of its own."""
+
+    def __init__(self):
+        self.log = []
+
+    def __enter__(self):
+        self.log.append("enter")
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        self.log.append(("exit", kind.__name__ if kind else None))
+
+    def ping(self):
+        return "pong"
+
+
+holders = []
+
+
+@recordable("demo.holder", stateful=True)
+def holder():
+    holders.append(Holder())
+    return holders[-1]
+
+
+def test_with_forwards_to_the_object_and_replays(recorded_dir, monkeypatch):
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(recorded_dir / "data" / "recorded" / "demo.json"))
+    use(recorded_dir)
+    with holder() as held:
+        assert held.ping() == "pong"
+    with pytest.raises(ValueError), holder():
+        raise ValueError("inside")
+    assert holders[-2].log == ["enter", ("exit", None)] and holders[-1].log == ["enter", ("exit", "ValueError")]
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO")
+    use(recorded_dir)
+    recorder.add_provenance(recorded_dir / "data" / "recorded" / "demo.json", "test")
+    replaying(recorded_dir, monkeypatch)
+    before = len(holders)
+    with holder() as held:
+        assert held.ping() == "pong"
+    with pytest.raises(ValueError), holder():
+        raise ValueError("inside")
+    assert len(holders) == before
+
+
+def test_mode_is_hashable():
+    assert len({dl.mode(), dl.mode()}) == 1

@@ -10,14 +10,14 @@ def test_live_figures_replace_recorded_ones_and_say_so(tmp_path, monkeypatch):
     recorded = tmp_path / "recorded"
     recorded.mkdir()
     (recorded / "03_layer_caching.json").write_text(json.dumps({
-        "provenance": {"recorded_at": "2026-11-28T10:00:00+00:00", "engine_version": "20.10.24", "os_arch": "linux/amd64", "commit": "abc", "stand_in_bases": []},
+        "provenance": {"recorded_at": "2026-11-28T10:00:00+00:00", "engine_version": "20.10.24", "os_arch": "linux/amd64", "commit": "abc", "stand_in_bases": [], "format": 1},
         "calls": [],
         "headlines": {
             "rebuild ratio": {"label": "rebuild ratio", "value": 0.012, "target": 0.1, "direction": "at most", "unit": "", "met": True},
             "other": {"label": "other", "value": 3.0, "target": 1.0, "direction": "at least", "unit": "x", "met": True},
         },
     }))
-    monkeypatch.setattr(recording, "RECORDED_DIR", recorded)
+    recording.reset(directory=recorded)
     build = tmp_path / "results"
     build.mkdir()
     monkeypatch.setattr(results, "results_dir", lambda: build)

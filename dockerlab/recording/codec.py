@@ -1,0 +1,138 @@
+"""Results as JSON and back: primitives, lists, dicts, tuples, paths, datetimes, DataFrames, Series,
+the course's dataclasses and its errors (which replay raised, with their evidence)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import importlib
+from pathlib import Path
+from typing import Any
+
+# numpy and pandas are imported when a value is encoded, not at import: `import dockerlab` stays fast
+# for the CLI, which never records a DataFrame.
+from ..errors import DockerlabError
+from ..paths import COURSE_ROOT
+
+__all__ = ["encode", "decode", "course_relative"]
+
+
+def course_relative(path: Path, root: Path = COURSE_ROOT) -> str:
+    """``path`` relative to the course folder when it is inside it, else as given."""
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _qualified(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _resolve(name: str) -> type:
+    module, _, qualname = name.rpartition(".")
+    if not module.startswith("dockerlab"):
+        raise DockerlabError(f"A recording names the type {name}, which is not the course's.", fix="Regenerate the recordings with `dockerlab record`.")
+    return getattr(importlib.import_module(module), qualname)
+
+
+def encode(value: Any) -> Any:
+    """A JSON-able form of a result. Raises DockerlabError for a type the recorder does not know."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or isinstance(value, (bool, str, int, float)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(item) for item in value]}
+    if isinstance(value, list):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {"__pairs__": [[encode(key), encode(item)] for key, item in value.items()]}
+    if isinstance(value, Path):
+        return {"__path__": course_relative(value)}
+    if isinstance(value, (datetime.datetime, pd.Timestamp)):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, pd.DataFrame):
+        return {
+            "__dataframe__": [[encode(cell) for cell in row] for row in value.itertuples(index=False, name=None)],
+            "columns": [encode(column) for column in value.columns],
+            "index": [encode(label) for label in value.index],
+            "index_name": encode(value.index.name),
+            "dtypes": [str(dtype) for dtype in value.dtypes],
+            "attrs": encode(dict(value.attrs)),
+        }
+    if isinstance(value, pd.Series):
+        return {"__series__": encode(value.to_frame(name=value.name if value.name is not None else 0))}
+    if isinstance(value, BaseException):
+        return {"__exception__": _qualified(type(value)), "state": encode(dict(vars(value))), "args": encode(tuple(value.args))}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"__dataclass__": _qualified(type(value)), "fields": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    raise DockerlabError(f"Cannot record a {type(value).__name__}.", fix="A course function returned a type the recorder does not know; teach dockerlab.recording.codec.encode about it.")
+
+
+def _decode_frame(value: dict) -> Any:
+    import pandas as pd
+
+    columns = [decode(column) for column in value["columns"]]
+    rows = [[decode(cell) for cell in row] for row in value["__dataframe__"]]
+    frame = pd.DataFrame.from_records(rows, columns=range(len(columns))) if rows else pd.DataFrame(columns=range(len(columns)))
+    frame.columns = pd.Index(columns, tupleize_cols=False) if any(isinstance(c, tuple) for c in columns) else columns
+    frame.index = [decode(label) for label in value["index"]]
+    frame.index.name = decode(value["index_name"])
+    for position, dtype in enumerate(value["dtypes"]):
+        if dtype in ("object", "str"):
+            continue
+        try:
+            if dtype.startswith("datetime64"):
+                frame.isetitem(position, pd.to_datetime(frame.iloc[:, position]))
+            else:
+                frame.isetitem(position, frame.iloc[:, position].astype(dtype))
+        except (TypeError, ValueError):
+            pass
+    frame.attrs.update(decode(value["attrs"]))
+    return frame
+
+
+def _decode_object(value: dict) -> Any:
+    if "__exception__" in value:
+        kind = _resolve(value["__exception__"])
+        error = kind.__new__(kind)
+        error.args = decode(value["args"])
+        for name, item in decode(value["state"]).items():
+            setattr(error, name, item)
+        return error
+    kind = _resolve(value["__dataclass__"])
+    instance = object.__new__(kind)
+    for name, item in value["fields"].items():
+        object.__setattr__(instance, name, decode(item))
+    return instance
+
+
+def decode(value: Any) -> Any:
+    """The value :func:`encode` was given (a DataFrame keeps its columns, dtypes, index and attrs)."""
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "__tuple__" in value:
+        return tuple(decode(item) for item in value["__tuple__"])
+    if "__pairs__" in value:
+        return {_hashable(decode(key)): decode(item) for key, item in value["__pairs__"]}
+    if "__path__" in value:
+        return COURSE_ROOT / value["__path__"] if not value["__path__"].startswith("/") else Path(value["__path__"])
+    if "__datetime__" in value:
+        return datetime.datetime.fromisoformat(value["__datetime__"])
+    if "__dataframe__" in value:
+        return _decode_frame(value)
+    if "__series__" in value:
+        series = decode(value["__series__"]).iloc[:, 0]
+        return series.rename(None if series.name == 0 else series.name)
+    if "__exception__" in value or "__dataclass__" in value:
+        return _decode_object(value)
+    return {key: decode(item) for key, item in value.items()}
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value

@@ -1,0 +1,171 @@
+"""``@recordable``: a course call that needs an engine is recorded when a recording is being made and
+replayed in recorded mode; a stateful call's object (a container, a Compose project) is recorded
+member by member through a proxy."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import DockerlabError, RecordingMissing, RecordingStale
+from .codec import decode
+from .inputs import inputs, short
+from .session import RECORDED, Session, session
+
+__all__ = ["recordable", "record_headline", "VERSIONS"]
+
+# call name -> the version of its result's shape that its @recordable declares now.
+VERSIONS: dict[str, int] = {}
+
+
+def recordable(call: str, *, stateful: bool = False, version: int = 1) -> Callable[[Callable], Callable]:
+    """Mark a course function that needs an engine: recorded when recording, replayed in recorded mode.
+
+    ``stateful`` functions return an object (a container, a registry, a Compose project) whose
+    attributes and method calls are recorded and replayed one by one. Raise ``version`` when the
+    result's shape changes (a column renamed): recordings of the old shape then raise RecordingStale
+    and the freshness test names the call."""
+
+    def decorate(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def wrapper(*arguments, **keywords):
+            return _call_through(call, function, arguments, keywords, stateful, version)
+
+        wrapper.__recorded_call__ = call
+        VERSIONS[call] = version
+        return wrapper
+
+    return decorate
+
+
+def record_headline(label: str, figure: dict) -> None:
+    """Keep a headline figure with the recording being made (for the summary notebook in recorded mode)."""
+    recording = session().recording
+    if recording is not None:
+        recording.headline(label, figure)
+
+
+def _replay(current: Session, call: str, key: str, described: dict, version: int) -> tuple[Any, int]:
+    """The recorded result of this call (the n-th time it is made) and which occurrence it was."""
+    index = current.store.index()
+    entries = index.get((call, key))
+    if not entries:
+        near = sorted({short(entry["inputs"]["arguments"]) for (name, _), found in index.items() if name == call for entry in found})
+        raise RecordingMissing(call, short(described), near)
+    count = current.replay_counts.get((call, key), 0)
+    current.replay_counts[(call, key)] = count + 1
+    entry = entries[min(count, len(entries) - 1)]  # a cell run again replays the last recorded result
+    if entry.get("version", 1) != version:
+        raise RecordingStale(call, f"result version {entry.get('version', 1)}", f"version {version}")
+    result = decode(entry["result"])
+    if entry.get("raised"):
+        raise result
+    return result, entry["occurrence"]
+
+
+def _unwrap(value: Any) -> Any:
+    return value._recording_target if isinstance(value, _Proxy) else value
+
+
+def _run_recorded(current: Session, call: str, function: Callable, arguments: tuple, keywords: dict, version: int, described_as: tuple) -> Any:
+    """Run the call live (depth 1: calls inside it are not recorded); keep a DockerlabError it raises."""
+    key, described, files = described_as
+    current.depth = 1
+    try:
+        result = function(*[_unwrap(value) for value in arguments], **{name: _unwrap(value) for name, value in keywords.items()})
+    except DockerlabError as error:
+        current.recording.add(call, key, {"arguments": described, "files": files}, error, raised=True, version=version)
+        raise
+    except KeyboardInterrupt:
+        current.flush()  # an interrupted run keeps what it recorded so far
+        raise
+    finally:
+        current.depth = 0
+    return result
+
+
+def _call_through(call: str, function: Callable | None, arguments: tuple, keywords: dict, stateful: bool, version: int, owner: _Proxy | None = None) -> Any:
+    """The outermost course call is live-recorded or replayed; calls it makes inside run as they are."""
+    current = session()
+    if current.depth > 0:
+        return function(*arguments, **keywords)
+    replaying = current.mode_name()[0] == RECORDED
+    if current.recording is None and not replaying:
+        return function(*arguments, **keywords)
+    key, described, files = inputs(call, ((owner,) if owner else ()) + tuple(arguments), keywords, current.store.root)
+    if replaying:
+        result, occurrence = _replay(current, call, key, described, version)
+        if stateful or (isinstance(result, dict) and result.get("__recorded_object__")):
+            return owner if result.get("__recorded_object__") == "self" else _Proxy(None, f"{call}:{key}:{occurrence}", call, version)
+        return result
+    result = _run_recorded(current, call, function, arguments, keywords, version, (key, described, files))
+    entry_inputs = {"arguments": described, "files": files}
+    if owner is not None and result is owner._recording_target:
+        current.recording.add(call, key, entry_inputs, {"__recorded_object__": "self"}, raised=False, version=version)
+        return owner
+    if stateful:
+        occurrence = current.recording.add(call, key, entry_inputs, {"__recorded_object__": type(result).__name__}, raised=False, version=version)
+        return _Proxy(result, f"{call}:{key}:{occurrence}", call, version)
+    current.recording.add(call, key, entry_inputs, result, raised=False, version=version)
+    return result
+
+
+_NO_INPUTS = {"arguments": [], "keywords": {}}
+
+
+class _Proxy:
+    """Stands for a stateful course object (container, registry, Compose project): forwards to it
+    live, and records or replays each attribute read and method call in order. ``with`` forwards to
+    the object's own ``__enter__``/``__exit__`` (the exit is recorded and replayed like a method)."""
+
+    def __init__(self, target: Any, key: str, call: str, version: int = 1) -> None:
+        object.__setattr__(self, "_recording_target", target)
+        object.__setattr__(self, "_recording_key", key)
+        object.__setattr__(self, "_recording_call", call)
+        object.__setattr__(self, "_recording_version", version)
+
+    def _member(self, name: str) -> Any:
+        target = self._recording_target
+        member_call = f"{self._recording_call}.{name}"
+        attribute_key = f"{self._recording_key}:{name}"
+        current = session()
+        if target is not None:
+            value = getattr(target, name)
+            if callable(value):
+                return _method(self, member_call, value)
+            if current.recording is not None and current.depth == 0:
+                current.recording.add(member_call, attribute_key, _NO_INPUTS, value, raised=False, version=self._recording_version)
+            return value
+        if (member_call, attribute_key) in current.store.index():
+            return _replay(current, member_call, attribute_key, _NO_INPUTS, self._recording_version)[0]
+        return _method(self, member_call, None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._member(name)
+
+    def __enter__(self) -> _Proxy:
+        target = self._recording_target
+        if target is not None and hasattr(target, "__enter__"):
+            entered = target.__enter__()
+            if entered is not target:
+                raise DockerlabError(f"{self._recording_call}: its `with` block returned another object.", fix="Use the object itself in `with`.")
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        # Keyed by what went wrong in the block (None when nothing did): the traceback never is.
+        arguments = (None, None, None) if kind is None else (kind.__name__, str(error), None)
+        target = self._recording_target
+        exit_method = (lambda *_: target.__exit__(kind, error, traceback)) if target is not None else None
+        _call_through(f"{self._recording_call}.__exit__", exit_method, arguments, {}, False, self._recording_version, owner=self)
+
+    def __repr__(self) -> str:
+        return repr(self._recording_target) if self._recording_target is not None else f"<recorded {self._recording_call}>"
+
+
+def _method(proxy: _Proxy, member_call: str, method: Callable | None) -> Callable:
+    def call(*arguments, **keywords):
+        return _call_through(member_call, method, arguments, keywords, False, proxy._recording_version, owner=proxy)
+
+    return call

@@ -1,0 +1,85 @@
+"""What a call's recording is keyed by: its name, its arguments, and the content of every course file
+or folder it is given (a Dockerfile, a build context), described the same way on every machine."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from .codec import course_relative
+
+__all__ = ["inputs", "files_of", "digest_of_files", "course_paths_in", "UNKEYED"]
+
+# Keywords that change how a call looks, never what it measures.
+UNKEYED = {"progress", "on_step"}
+
+
+def files_of(path: Path, root: Path) -> dict[str, str]:
+    """sha256 of each file of a course file or folder (course-relative path -> hex digest)."""
+    paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return {course_relative(p, root): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def digest_of_files(contents: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(contents, sort_keys=True).encode()).hexdigest()
+
+
+def _course_path(value: Any, root: Path) -> Path | None:
+    if isinstance(value, Path) or (isinstance(value, str) and value.startswith("/") and "\n" not in value and len(value) < 4096):
+        path = Path(value)
+        try:
+            path.resolve().relative_to(root)
+        except ValueError:
+            return None
+        return path if path.exists() else None
+    return None
+
+
+def _describe(value: Any, files: dict[str, str], root: Path) -> Any:
+    """A stable description of one argument; course paths add their files to ``files``."""
+    key = getattr(value, "_recording_key", None) if type(value).__name__ == "_Proxy" else None
+    if key is not None:
+        return {"object": key}
+    path = _course_path(value, root)
+    if path is not None:
+        contents = files_of(path, root)
+        files.update(contents)
+        return {"course path": course_relative(path, root), "content": digest_of_files(contents)}
+    if isinstance(value, (list, tuple)):
+        return [_describe(item, files, root) for item in value]
+    if isinstance(value, dict):
+        return {str(name): _describe(item, files, root) for name, item in sorted(value.items(), key=lambda pair: str(pair[0]))}
+    if callable(value):
+        return "<callable>"
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)
+
+
+def inputs(call: str, arguments: tuple, keywords: dict, root: Path) -> tuple[str, dict, dict[str, str]]:
+    """(key, description, files): the key hashes the call's name and described inputs."""
+    files: dict[str, str] = {}
+    described = {
+        "arguments": [_describe(value, files, root) for value in arguments],
+        "keywords": {name: _describe(value, files, root) for name, value in sorted(keywords.items()) if name not in UNKEYED},
+    }
+    key = hashlib.sha256(json.dumps([call, described], sort_keys=True, default=str).encode()).hexdigest()[:24]
+    return key, described, files
+
+
+def course_paths_in(described: Any) -> list[dict]:
+    """Every ``{"course path": ..., "content": ...}`` inside a call's described inputs."""
+    if isinstance(described, dict):
+        if "course path" in described:
+            return [described]
+        return [found for value in described.values() for found in course_paths_in(value)]
+    if isinstance(described, list):
+        return [found for value in described for found in course_paths_in(value)]
+    return []
+
+
+def short(described: dict) -> str:
+    """The inputs in one line, for an error message."""
+    parts = described["arguments"] + [described["keywords"]] if described["keywords"] else described["arguments"]
+    return json.dumps(parts, default=str)[1:-1][:200]

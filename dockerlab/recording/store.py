@@ -1,0 +1,155 @@
+"""data/recorded/: the recordings read (their format checked), indexed for replay and checked for
+staleness; and the one recording being made, kept in memory and written once."""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..errors import RecordingStale
+from ..paths import COURSE_ROOT
+from .codec import encode
+from .inputs import course_paths_in, digest_of_files, files_of
+
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "summarise_provenance", "format_of"]
+
+RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
+# The layout of a recording file. A file of another format raises RecordingStale on load.
+FORMAT_VERSION = 1
+
+
+def format_of(content: dict) -> Any:
+    """The format a recording file declares (top level; files before the split kept it in provenance)."""
+    return content.get("format", content.get("provenance", {}).get("format"))
+
+
+class Store:
+    """The recording files of one folder (``directory``) for a course rooted at ``root``."""
+
+    def __init__(self, directory: Path | None = None, root: Path | None = None) -> None:
+        self.directory = Path(directory or RECORDED_DIR)
+        self.root = Path(root or COURSE_ROOT)
+        self._files: dict[str, dict] | None = None
+        self._index: dict[tuple[str, str], list[dict]] | None = None
+
+    def files(self) -> dict[str, dict]:
+        """name -> content (provenance, calls, headlines) of every recording file, read once.
+        Raises RecordingStale for a file written in another format."""
+        if self._files is None:
+            found = {}
+            for file in sorted(self.directory.glob("*.json")):
+                content = json.loads(file.read_text())
+                if format_of(content) != FORMAT_VERSION:
+                    raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
+                found[file.name] = content
+            self._files = found
+        return self._files
+
+    def index(self) -> dict[tuple[str, str], list[dict]]:
+        """(call, key) -> its recorded entries, in the order they were made."""
+        if self._index is None:
+            index: dict[tuple[str, str], list[dict]] = {}
+            for content in self.files().values():
+                for entry in content.get("calls", []):
+                    index.setdefault((entry["call"], entry["key"]), []).append(entry)
+            for entries in index.values():
+                entries.sort(key=lambda entry: entry["occurrence"])
+            self._index = index
+        return self._index
+
+    def provenance(self) -> list[dict]:
+        return [content.get("provenance", {}) for content in self.files().values()]
+
+    def stale(self, versions: dict[str, int] | None = None) -> list[dict]:
+        """Recorded calls whose course files changed since they were recorded (a file edited, deleted,
+        or added to a folder the call was given), or whose result shape changed (``versions``: call ->
+        the version its ``@recordable`` declares now). Rows: recording, call, file, change."""
+        stale = []
+        for name, content in self.files().items():
+            for entry in content.get("calls", []):
+                stale += [{"recording": name, "call": entry["call"], **change} for change in self._changes(entry, versions or {})]
+        return stale
+
+    def _changes(self, entry: dict, versions: dict[str, int]) -> list[dict]:
+        changes = []
+        now_version = _version_for(entry["call"], versions)
+        if now_version is not None and entry.get("version", 1) != now_version:
+            changes.append({"file": "(result shape)", "change": f"version {entry.get('version', 1)} recorded, {now_version} now"})
+        recorded = entry["inputs"].get("files", {})
+        for argument in course_paths_in(entry["inputs"]["arguments"]):
+            path = self.root / argument["course path"]
+            now = files_of(path, self.root) if path.exists() else {}
+            if digest_of_files(now) == argument["content"]:
+                continue
+            prefix = argument["course path"]
+            mine = {file: digest for file, digest in recorded.items() if file == prefix or file.startswith(prefix + "/")}
+            found = [(file, "deleted") for file in mine if file not in now]
+            found += [(file, "edited") for file in mine if file in now and now[file] != mine[file]]
+            found += [(file, "added") for file in now if file not in mine]
+            changes += [{"file": file, "change": change} for file, change in found or [(prefix, "changed")]]
+        return changes
+
+
+def _version_for(call: str, versions: dict[str, int]) -> int | None:
+    """The declared version of ``call``, or of the stateful call whose member it is (``compose.project.up``)."""
+    while call:
+        if call in versions:
+            return versions[call]
+        call = call.rpartition(".")[0]
+    return None
+
+
+def summarise_provenance(entries: list[dict]) -> str:
+    """When, where and on what the recordings were made, in one phrase."""
+    if not entries:
+        return "(no recordings found)"
+    dates = sorted({entry.get("recorded_at", "?")[:10] for entry in entries})
+    engines = sorted({f"Docker {entry.get('engine_version', '?')} on {entry.get('os_arch', '?')}" for entry in entries})
+    commits = sorted({entry.get("commit", "?")[:10] for entry in entries})
+    standins = sorted({name for entry in entries for name in entry.get("stand_in_bases", [])})
+    bases = f"stand-in bases for {', '.join(standins)} (no registry)" if standins else "official base images"
+    when = " to ".join([dates[0], dates[-1]] if len(dates) > 1 else dates)
+    return f"on {when} with {'; '.join(engines)}, {bases}, course commit {', '.join(commits)}"
+
+
+class Recording:
+    """The recording a notebook run is making (``dockerlab record`` names the file): calls and headlines
+    kept in memory, written once by :meth:`write` (at the end of the run, or when it is interrupted).
+    Provenance is added by the recorder, which knows the engine and the commit."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        self.calls: list[dict] = []
+        self.headlines: dict[str, Any] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+        self.lock = threading.Lock()
+        self.dirty = False
+
+    def add(self, call: str, key: str, inputs: dict, result: Any, *, raised: bool, version: int) -> int:
+        """Keep one call's result; returns which occurrence of (call, key) it was."""
+        with self.lock:
+            occurrence = self.counts.get((call, key), 0)
+            self.counts[(call, key)] = occurrence + 1
+            self.calls.append({"call": call, "key": key, "occurrence": occurrence, "version": version, "inputs": inputs, "raised": raised, "result": encode(result)})
+            self.dirty = True
+            return occurrence
+
+    def headline(self, label: str, figure: dict) -> None:
+        with self.lock:
+            self.headlines[label] = figure
+            self.dirty = True
+
+    def next_occurrence(self, call: str, key: str) -> int:
+        return self.counts.get((call, key), 0)
+
+    def write(self) -> None:
+        """Write what was recorded (nothing when nothing was), keeping a provenance already in the file."""
+        with self.lock:
+            if not self.dirty:
+                return
+            content = json.loads(self.target.read_text()) if self.target.exists() else {}
+            content.update(format=FORMAT_VERSION, calls=list(self.calls), headlines=dict(self.headlines))
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.target.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+            self.dirty = False
