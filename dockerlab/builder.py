@@ -25,6 +25,7 @@ from docker.utils.build import tar as make_context_tar
 
 from . import buildkit, engine
 from .catalogue import catalogue_image
+from .diagnose import diagnose
 from .errors import BuildFailed, DockerlabError
 from .labels import COURSE_LABELS
 from .recording import recordable
@@ -260,9 +261,10 @@ def _from_image(instruction: str | None) -> str | None:
 
 
 def _explain(error_text: str, instruction: str | None = None) -> str:
-    """The learner's next step for the build errors the course meets."""
-    text = error_text.lower()
-    if "no such host" in text or "dial tcp" in text or "i/o timeout" in text:
+    """The learner's next step for a build error (the rules are dockerlab.diagnose's); when no registry
+    answers, whether the FROM image is one `dockerlab prepare` can make."""
+    found = diagnose(error_text, "build")
+    if found.rule in ("registry-offline", "build-registry-unreachable"):
         image = _from_image(instruction)
         try:
             catalogue_image(image or "")
@@ -272,27 +274,10 @@ def _explain(error_text: str, instruction: str | None = None) -> str:
                     f"The FROM line names {image}, which is not on this machine, and no registry answers to pull it. "
                     "Check the name and tag; course base images come from `dockerlab prepare`."
                 )
-        return (
-            "A base image is missing and no registry answers. Run `dockerlab prepare` "
-            "(it builds stand-ins when Docker Hub is unreachable), then build again."
-        )
-    if "pull access denied" in text or "manifest unknown" in text or "not found: manifest" in text:
-        return "The FROM line names an image that does not exist locally or in the registry. Check its spelling and tag."
-    if "toomanyrequests" in text:
-        return "Docker Hub's pull rate limit was hit. Wait, log in (`docker login`), or use `dockerlab prepare --load` with a room bundle."
-    if "copy failed" in text or "add failed" in text or "no such file or directory" in text and "stat" in text or "failed to compute cache key" in text and "not found" in text:
-        return "A COPY/ADD source is not in the build context (or .dockerignore excludes it). Check the path relative to the context folder."
-    if "dockerfile parse error" in text or "unknown instruction" in text:
-        return "The Dockerfile has a syntax error at the line named above. Each line starts with an instruction such as FROM, RUN, COPY."
-    if "returned a non-zero code" in text or "did not complete successfully" in text or "executor failed running" in text:
-        return "A RUN command failed inside the build. The log tail above shows its output."
-    if "requires buildkit" in text or "buildkit" in text and "enable" in text:
-        return "This Dockerfile uses a BuildKit feature (RUN --mount, secrets). Build with BuildKit: leave builder= out, or builder='buildkit'."
-    if "invalid tag" in text or "invalid reference format" in text:
-        return "An image name is lowercase letters, digits and the separators . _ - (for example myapp:1.0)."
-    if "certificate verify failed" in text or "x509" in text:
-        return "TLS to the internet is intercepted here. Build FROM an image that trusts the host CA: dl.bases.with_host_ca(image)."
-    return "Read the log tail above; fix the Dockerfile or the context and build again."
+        return "A base image is missing and no registry answers. " + found.fix
+    if found.rule == "unknown":
+        return found.fix
+    return f"{found.meaning[0].upper()}{found.meaning[1:]}. {found.fix}"
 
 
 def _untag_stale(client, tag: str | None) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import engine
+from .diagnose import diagnose
 from .errors import ComposeFailed, DockerlabError
 from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
@@ -38,20 +39,8 @@ def compose_command() -> list[str]:
 
 
 def _fix_for(output: str) -> str:
-    text = output.lower()
-    if "port is already allocated" in text or "address already in use" in text:
-        port = re.search(r"(\d+\.\d+\.\d+\.\d+:\d+)", output)
-        where = port.group(1) if port else "that port"
-        return f"Something else already listens on {where}: stop it (`docker ps` shows course containers; dl.cleanup() removes them) or publish another port."
-    if "is unhealthy" in text or "dependency failed to start" in text:
-        return "A service's healthcheck never passed: read its logs above."
-    if "exited with code" in text or "exited (" in text:
-        return "A service exited: its logs above say why (a wrong command, a crash, a missing setting)."
-    if "yaml" in text or "validating" in text or "additional property" in text:
-        return "The compose file is not valid: check the indentation and key names against the error above."
-    if "required variable" in text or "set it in .env" in text:
-        return "A variable the file needs is not set: put it in the project's .env file."
-    return "Read the output above; `dockerlab doctor` checks the engine and Compose."
+    """The learner's next step for a failed Compose command (dockerlab.diagnose's rules)."""
+    return diagnose(output, "compose").fix
 
 
 class ComposeProject:

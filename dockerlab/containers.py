@@ -10,7 +10,8 @@ import docker.errors
 import requests.exceptions
 
 from . import engine
-from .errors import DockerlabError
+from .diagnose import diagnose
+from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .labels import CREATED_LABEL, CREATED_LABELS
 from .recording import recordable
 
@@ -46,17 +47,14 @@ def _command_text(command) -> str:
 
 
 def _wrap(error: Exception, image: str) -> DockerlabError:
+    """The engine's refusal to create or start a container of ``image``, as the learner's error."""
     if isinstance(error, docker.errors.ImageNotFound):
-        return DockerlabError(f"There is no image {image!r} here.", fix="Build it (dl.build) or `dockerlab prepare` for a course base image.")
+        return ImageNotFound(image)
     text = str(getattr(error, "explanation", None) or error)
-    if "port is already allocated" in text or "address already in use" in text:
-        return DockerlabError(
-            f"Could not start {image}: a port it publishes is already in use ({text}).",
-            fix="Stop what uses that port (`docker ps` lists what publishes it), or publish another port.",
-        )
-    if "executable file not found" in text or "no such file or directory" in text:
-        return DockerlabError(f"Could not start {image}: the command does not exist in the image ({text}).", fix="Check the command, or the image's CMD/ENTRYPOINT.")
-    return DockerlabError(f"Could not run {image}: {text}", fix="Read the message above; `dockerlab doctor` checks the engine.")
+    found = diagnose(text, "run")
+    if found.rule == "unknown":
+        return ContainerFailed(image, "run", text, found.fix)
+    return ContainerFailed(image, "start", f"{found.meaning} ({text}).", found.fix)
 
 
 @recordable("run")

@@ -18,6 +18,7 @@ import docker.errors
 import requests.exceptions
 
 from . import buildkit, recording
+from .diagnose import diagnose
 from .errors import DockerUnavailable
 
 __all__ = ["client", "info", "available", "EngineInfo", "connection_target"]
@@ -109,23 +110,17 @@ def _fix_for_this_platform(target: ConnectionTarget, failure: str) -> str:
 
 
 def _describe(error: BaseException) -> str:
-    """A one-line reason from a docker/requests error, without the traceback."""
+    """A one-line reason from a docker/requests error, without the traceback (dockerlab.diagnose's rules)."""
     while error.__cause__ is not None or error.__context__ is not None:
         inner = error.__cause__ or error.__context__
-        if isinstance(inner, (FileNotFoundError, PermissionError, ConnectionRefusedError, TimeoutError)):
-            error = inner
-            break
         error = inner
+        if isinstance(inner, (FileNotFoundError, PermissionError, ConnectionRefusedError, TimeoutError)):
+            break
     text = str(error) or type(error).__name__
-    if isinstance(error, FileNotFoundError) or "No such file or directory" in text:
-        return "the socket does not exist (no engine is running there)"
-    if isinstance(error, PermissionError) or "Permission denied" in text:
-        return "Permission denied on the socket"
-    if isinstance(error, ConnectionRefusedError) or "Connection refused" in text:
-        return "connection refused (nothing listens there)"
-    if "timed out" in text.lower():
+    found = diagnose(f"{type(error).__name__}: {text}", "connect")
+    if found.rule == "connect-timeout":
         return f"no answer within {CONNECT_TIMEOUT_SECONDS}s"
-    return text.splitlines()[0][:200]
+    return found.meaning if found.rule != "unknown" else text.splitlines()[0][:200]
 
 
 def client() -> docker.DockerClient:

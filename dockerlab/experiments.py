@@ -15,7 +15,7 @@ import docker.errors
 
 from . import containers, engine, vm
 from .builder import build, dockerfile_text
-from .errors import DockerlabError
+from .errors import DockerlabError, ImageNotFound
 from .images import compare
 from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
@@ -337,7 +337,7 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
     try:
         client.api.inspect_image(image)
     except docker.errors.ImageNotFound:
-        raise DockerlabError(f"There is no image {image!r} here.", fix="Build or prepare it first.") from None
+        raise ImageNotFound(image) from None
     rows = []
     for run in range(1, n + 1):
         started = time.perf_counter()

@@ -20,7 +20,7 @@ import requests.exceptions
 from . import engine
 from .builder import dockerfile_text
 from .catalogue import built_on_standin
-from .errors import DockerlabError
+from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
 from .recording import recordable
 from .units import format_bytes
@@ -66,10 +66,7 @@ def clean_instruction(created_by: str, comment: str = "") -> str:
 
 
 def _image_not_found(image: str) -> DockerlabError:
-    return DockerlabError(
-        f"There is no image {image!r} on this engine.",
-        fix="Check the name and tag (`docker images`), build it with dl.build(...), or run `dockerlab prepare` for a course base image.",
-    )
+    return ImageNotFound(image)
 
 
 def _inspect(image: str) -> dict:

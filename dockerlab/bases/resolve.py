@@ -28,6 +28,7 @@ from ..catalogue import (
     recipe_text,
     standin_labels,
 )
+from ..diagnose import diagnose
 from ..errors import BaseImageUnavailable, DockerlabError, RegistryUnreachable, StandInUnsupported
 from ..labels import COURSE_LABELS
 from ..recording import recordable
@@ -94,32 +95,9 @@ class RegistryStatus:
 
 
 def classify_pull_error(text: str) -> tuple[str, str]:
-    """(reason, fix) for a pull or registry error message from the engine."""
-    lowered = text.lower()
-    if "toomanyrequests" in lowered or "rate limit" in lowered:
-        return (
-            "Docker Hub's pull rate limit was reached",
-            "Wait an hour, `docker login` (authenticated pulls have a higher limit), or load a room bundle: dockerlab prepare --load FILE.",
-        )
-    if "no such host" in lowered or "server misbehaving" in lowered or "temporary failure in name resolution" in lowered:
-        return (
-            "the registry's name does not resolve (no DNS, offline, or firewalled)",
-            "Nothing to do for the course: dockerlab builds stand-ins. For official images, connect to a network that reaches Docker Hub.",
-        )
-    if "x509" in lowered or "certificate" in lowered:
-        return (
-            "TLS to the registry failed (a proxy that intercepts TLS?)",
-            "Give the engine your proxy's CA (/etc/docker/certs.d/ or the system store, then restart it), or use stand-ins.",
-        )
-    if "timeout" in lowered or "timed out" in lowered or "deadline exceeded" in lowered:
-        return ("the registry did not answer in time", "Check the network or proxy; stand-ins are built meanwhile.")
-    if "connection refused" in lowered or "network is unreachable" in lowered:
-        return ("the registry cannot be reached", "Check the network or proxy; stand-ins are built meanwhile.")
-    if "pull access denied" in lowered or "manifest unknown" in lowered or "not found" in lowered:
-        return ("the image or tag does not exist in the registry", "Check the image name and tag.")
-    if "unauthorized" in lowered or "authentication required" in lowered:
-        return ("the registry asks for credentials", "Run `docker login` for that registry.")
-    return ("the pull failed", "Read the detail above.")
+    """(reason, fix) for a pull or registry error message from the engine (dockerlab.diagnose's rules)."""
+    found = diagnose(text, "pull")
+    return found.meaning, found.fix
 
 
 def _registry_client() -> docker.APIClient:

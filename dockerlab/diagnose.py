@@ -1,0 +1,143 @@
+"""What an engine, CLI, registry or Compose message means, and the learner's next step: one table.
+
+Every place that turns a message from outside the course into an error asks :func:`diagnose` with the
+message and where it came from (``build``, ``run``, ``pull``, ``compose``, ``connect``). The rules are
+tested against real messages captured on this machine (tests/fixtures/engine_messages.json, made by
+tests/fixtures/record_engine_messages.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import DockerlabError
+
+__all__ = ["Rule", "Diagnosis", "RULES", "diagnose", "CONTEXTS"]
+
+CONTEXTS = ("build", "run", "pull", "compose", "connect")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of message. ``when``: alternatives, each a tuple of lowercase fragments that must all
+    occur; ``contexts``: where the rule applies; ``meaning`` and ``fix`` may name ``{address}``, the
+    first ip:port in the message."""
+
+    name: str
+    contexts: tuple[str, ...]
+    when: tuple[tuple[str, ...], ...]
+    meaning: str
+    fix: str
+
+    def matches(self, text: str) -> bool:
+        return any(all(fragment in text for fragment in alternative) for alternative in self.when)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The rule that matched (``rule``: its name, or ``unknown``), what it means and the fix."""
+
+    rule: str
+    meaning: str
+    fix: str
+
+
+def _any(*fragments: str) -> tuple[tuple[str, ...], ...]:
+    return tuple((fragment,) for fragment in fragments)
+
+
+RULES: tuple[Rule, ...] = (
+    # --- reaching the engine ------------------------------------------------------------------
+    Rule("socket-missing", ("connect",), _any("no such file or directory", "filenotfounderror"),
+         "the socket does not exist (no engine is running there)", "Start the engine (Linux: `sudo bash scripts/ensure-docker-engine`; Docker Desktop: open it)."),
+    Rule("permission-denied", ("connect",), _any("permission denied", "permissionerror"),
+         "Permission denied on the socket", "Add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again), or use Docker Desktop."),
+    Rule("connection-refused", ("connect",), _any("connection refused", "connectionrefusederror"),
+         "connection refused (nothing listens there)", "Start the engine, or check DOCKER_HOST."),
+    Rule("connect-timeout", ("connect",), _any("timed out", "timeout"),
+         "no answer in time", "Check that the engine is running and that DOCKER_HOST names it."),
+    # --- registries -----------------------------------------------------------------------------
+    Rule("rate-limit", ("pull", "build", "compose"), _any("toomanyrequests", "rate limit"),
+         "Docker Hub's pull rate limit was reached",
+         "Wait an hour, `docker login` (authenticated pulls have a higher limit), or load a room bundle: dockerlab prepare --load FILE."),
+    Rule("registry-offline", ("pull", "build", "run", "compose"),
+         _any("no such host", "server misbehaving", "temporary failure in name resolution"),
+         "the registry's name does not resolve (no DNS, offline, or firewalled)",
+         "Run `dockerlab prepare` (it builds stand-ins when Docker Hub is unreachable); for official images, connect to a network that reaches Docker Hub."),
+    Rule("build-registry-unreachable", ("build",), _any("dial tcp", "i/o timeout"),
+         "a base image is missing and no registry answers",
+         "Run `dockerlab prepare` (it builds stand-ins when Docker Hub is unreachable), then build again."),
+    Rule("tls-intercepted", ("pull", "build", "compose"), _any("x509", "certificate verify failed", "certificate signed by unknown authority"),
+         "TLS to the registry or the internet failed (a proxy that intercepts TLS?)",
+         "Give the engine your proxy's CA (/etc/docker/certs.d/ or the system store, then restart it); in builds, start FROM an image that trusts it: dl.bases.with_host_ca(image)."),
+    Rule("registry-timeout", ("pull",), _any("i/o timeout", "timed out", "deadline exceeded", "timeout"),
+         "the registry did not answer in time", "Check the network or proxy; stand-ins are built meanwhile."),
+    Rule("registry-unreachable", ("pull",), _any("connection refused", "network is unreachable", "dial tcp"),
+         "the registry cannot be reached", "Check the network or proxy; stand-ins are built meanwhile."),
+    Rule("no-such-remote-image", ("pull", "build", "run", "compose"),
+         (("pull access denied",), ("manifest unknown",), ("not found: manifest",), ("manifest for", "not found"), ("repository does not exist",)),
+         "the image or tag does not exist locally or in the registry", "Check the image name and tag (`docker images` lists what is here)."),
+    Rule("unauthorized", ("pull", "build", "compose"), _any("unauthorized", "authentication required"),
+         "the registry asks for credentials", "Run `docker login` for that registry."),
+    # --- builds ---------------------------------------------------------------------------------
+    Rule("buildkit-only", ("build",), (("requires buildkit",), ("buildkit", "enable"), ("the --mount option requires buildkit",)),
+         "the Dockerfile uses a BuildKit feature (RUN --mount, secrets) and the classic builder cannot build it",
+         "Build with BuildKit: leave builder= out, or builder='buildkit'."),
+    Rule("missing-build-source", ("build",),
+         (("copy failed",), ("add failed",), ("no such file or directory", "stat"), ("failed to compute cache key", "not found")),
+         "a COPY/ADD source is not in the build context (or .dockerignore excludes it)",
+         "Check the path relative to the context folder, and .dockerignore."),
+    Rule("dockerfile-syntax", ("build",), _any("dockerfile parse error", "unknown instruction", "failed to parse dockerfile"),
+         "the Dockerfile has a syntax error at the line named above",
+         "Each line starts with an instruction such as FROM, RUN, COPY; a long command continues with a trailing backslash."),
+    Rule("run-step-failed", ("build",), _any("returned a non-zero code", "did not complete successfully", "executor failed running"),
+         "a RUN command failed inside the build", "Its output is in the log tail above: fix the command, then build again."),
+    Rule("invalid-reference", ("build", "run", "pull"), _any("invalid tag", "invalid reference format", "repository name must be lowercase"),
+         "an image name is not valid", "An image name is lowercase letters, digits and the separators . _ - / (for example myapp:1.0)."),
+    # --- containers -----------------------------------------------------------------------------
+    Rule("port-in-use", ("run", "compose"), _any("port is already allocated", "address already in use"),
+         "a port it publishes is already in use ({address})",
+         "Something else already listens on {address}: stop it (`docker ps` shows containers publishing it) or publish another port."),
+    Rule("name-in-use", ("run", "compose"), (("conflict", "is already in use by container"),),
+         "a container of that name already exists", "Pick another name, or remove that container if it is yours (`docker rm NAME`)."),
+    Rule("no-such-command", ("run",), _any("executable file not found", "no such file or directory"),
+         "the command does not exist in the image", "Check the command, or the image's CMD/ENTRYPOINT."),
+    Rule("container-not-running", ("run",), (("is not running",), ("container", "is restarting")),
+         "the container is not running", "Start it first (`docker start NAME`), or run a new one."),
+    Rule("exec-format", ("run", "compose"), _any("exec format error"),
+         "the image is built for another CPU architecture than this machine's",
+         "Build for this machine's platform (`docker build --platform linux/amd64`), or enable emulation (binfmt/qemu)."),
+    # --- compose --------------------------------------------------------------------------------
+    Rule("unhealthy", ("compose",), _any("is unhealthy", "dependency failed to start"),
+         "a service's healthcheck never passed", "Read its logs above: why does its healthcheck fail?"),
+    Rule("service-exited", ("compose",), _any("exited with code", "exited ("),
+         "a service exited", "Its logs above say why (a wrong command, a crash, a missing setting)."),
+    Rule("missing-variable", ("compose",), _any("required variable", "set it in .env"),
+         "a variable the file needs is not set", "Put it in the project's .env file."),
+    Rule("invalid-compose-file", ("compose",), _any("yaml", "validating", "additional property", "additional properties"),
+         "the compose file is not valid", "Check the indentation and key names against the error above."),
+)
+
+_FALLBACK = {
+    "build": ("the build failed", "Read the log tail above; fix the Dockerfile or the context and build again."),
+    "run": ("the engine refused", "Read the message above; `dockerlab doctor` checks the engine."),
+    "pull": ("the pull failed", "Read the detail above."),
+    "compose": ("a Compose command failed", "Read the output above; `dockerlab doctor` checks the engine and Compose."),
+    "connect": ("no answer", "Check that the engine runs; `dockerlab doctor` says how to start one."),
+}
+_ADDRESS = re.compile(r"(\d+\.\d+\.\d+\.\d+:\d+)")
+
+
+def diagnose(message: str, context: str) -> Diagnosis:
+    """The first rule of ``context`` whose fragments occur in ``message`` (case-insensitive), with
+    ``{address}`` filled in; a fallback that says to read the message when none does."""
+    if context not in CONTEXTS:
+        raise DockerlabError(f"diagnose(..., {context!r}): no such context.", fix=f"Use one of {CONTEXTS}.")
+    text = message.lower()
+    for rule in RULES:
+        if context in rule.contexts and rule.matches(text):
+            found = _ADDRESS.search(message)
+            address = found.group(1) if found else "that port"
+            return Diagnosis(rule.name, rule.meaning.format(address=address), rule.fix.format(address=address))
+    meaning, fix = _FALLBACK[context]
+    return Diagnosis("unknown", meaning, fix)
