@@ -3,13 +3,46 @@
 In a notebook: ``import dockerlab as dl`` then ``dl.mode()``, ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 Without a Docker engine the same calls replay results recorded on a real one (``dl.mode()`` says which).
 """
-from . import bases, buildkit, check, compose, engine, experiments, paths, plots, registry, results, security, vm, web
+from . import (
+    bases,
+    buildkit,
+    check,
+    compose,
+    diagnose,
+    engine,
+    experiments,
+    layerfs,
+    paths,
+    plots,
+    registry,
+    results,
+    security,
+    vm,
+    web,
+)
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
 from .containers import run, serve, start
-from .errors import BaseImageUnavailable, BuildFailed, DockerlabError, DockerUnavailable, RecordingMissing
-from .images import compare, diff, dockerfile_layers, file_size, image_id, image_size, layers, remove, wasted_space
+from .errors import (
+    BaseImageUnavailable,
+    BuildFailed,
+    DockerlabError,
+    DockerUnavailable,
+    RecordingMissing,
+)
+from .images import (
+    compare,
+    diff,
+    dockerfile_layers,
+    file_size,
+    image_id,
+    image_size,
+    layers,
+    remove,
+    wasted_space,
+)
+from .layerfs import inspect_image
 from .magics import load_ipython_extension
 from .magics import register_in_running_kernel as _register_magics
 from .readiness import doctor
@@ -25,6 +58,9 @@ __all__ = [
     "buildkit",
     "BuildResult",
     "layers",
+    "layerfs",
+    "inspect_image",
+    "diagnose",
     "dockerfile_layers",
     "image_id",
     "remove",

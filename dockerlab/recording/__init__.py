@@ -19,7 +19,18 @@ from pathlib import Path
 from ..errors import RecordingMissing, RecordingStale
 from .codec import decode, encode
 from .decorator import VERSIONS, record_headline, recordable
-from .session import LIVE, RECORDED, Mode, Session, current, flush, mode, reset, session, use_engine_probe
+from .session import (
+    LIVE,
+    RECORDED,
+    Mode,
+    Session,
+    current,
+    flush,
+    mode,
+    reset,
+    session,
+    use_engine_probe,
+)
 from .store import FORMAT_VERSION, RECORDED_DIR, Store, summarise_provenance
 
 __all__ = [

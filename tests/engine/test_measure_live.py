@@ -50,7 +50,7 @@ def test_layers_equal_docker_history(image):
     ).stdout.splitlines()
     table = dl.layers(image)
     assert list(table["size"])[::-1] == [int(line.rsplit("\t", 1)[1]) for line in cli]
-    expected = [dl.images.clean_instruction(line.rsplit("\t", 1)[0]) for line in cli][::-1]
+    expected = [dl.layerfs.clean_instruction(line.rsplit("\t", 1)[0]) for line in cli][::-1]
     assert [row for row in table["instruction"] if not row.startswith("(base")] == [row for row in expected if not row.startswith("(base")]
 
 

@@ -2,7 +2,8 @@
 import pytest
 
 from dockerlab.experiments import summary
-from dockerlab.images import LayerFiles, clean_instruction, layers_from_history, waste_from_layers
+from dockerlab.images import layers_from_history, waste_from_layers
+from dockerlab.layerfs import LayerFiles, clean_instruction
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,7 @@ def test_experiment_tags_are_valid_image_names():
 
 
 def test_clean_instruction_reads_buildkit_history():
-    from dockerlab.images import clean_instruction
+    from dockerlab.layerfs import clean_instruction
 
     assert clean_instruction("RUN /bin/sh -c pip install -r requirements.txt # buildkit") == "RUN pip install -r requirements.txt"
     assert clean_instruction("RUN |1 API_TOKEN=x /bin/sh -c echo hi # buildkit") == "RUN echo hi"

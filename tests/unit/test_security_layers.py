@@ -8,7 +8,7 @@ import pytest
 
 from dockerlab import check, security
 from dockerlab.containers import RunResult
-from dockerlab.images import LayerFiles
+from dockerlab.layerfs import LayerFiles
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 PASSWD = b"root:x:0:0:root:/root:/bin/bash\nappuser:x:1000:1000::/home/appuser:/bin/sh\n"
