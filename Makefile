@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup prepare-if-engine lab run test test-live test-recorded test-binder test-unit record clean
+.PHONY: setup prepare-if-engine lab run test lint test-live test-recorded test-binder test-unit record clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,11 @@ run: prepare-if-engine
 
 # Unit tests, engine tests (marked `docker`; they fail, never skip, when no engine answers),
 # and nbval over notebooks/ twice: live on the engine, then recorded with the engine hidden.
-test: test-live test-recorded
+test: lint test-live test-recorded
+
+# pyflakes, bugbear, pyupgrade and complexity <= 12 (configured in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 test-live: $(STAMP)
 	$(BIN)/dockerlab prepare --quiet

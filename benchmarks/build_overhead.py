@@ -88,7 +88,7 @@ def main() -> None:
             client.images.prune(filters={"dangling": True, "label": "org.dockerlab.course=1"})
     print(f"engine {info.version} {info.os}/{info.arch}, {info.cpus} CPUs; builder: {info.builder if BUILDER == 'buildkit' else 'classic'}; {arguments.pairs} interleaved pairs per kind")
     for kind, times in results.items():
-        ratios = [ours / cli for ours, cli in zip(times["dockerlab"], times["cli"])]
+        ratios = [ours / cli for ours, cli in zip(times["dockerlab"], times["cli"], strict=True)]
         print(
             f"{kind:>4}: docker build median {statistics.median(times['cli']):.3f} s, "
             f"dl.build median {statistics.median(times['dockerlab']):.3f} s, "

@@ -17,7 +17,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import docker.errors
 import requests.exceptions
@@ -377,6 +378,35 @@ def _final_lineage(stages: list[tuple[str, str]], target: str | None) -> set[str
     return lineage
 
 
+def _follow_classic(stream, parser: BuildStreamParser, started: float, bar, on_step) -> None:
+    """Feed the engine's JSON build stream to the parser, reporting each new step."""
+    seen_steps = 0
+    for chunk in stream:
+        parser.feed(chunk, time.perf_counter() - started)
+        if len(parser.steps) != seen_steps:
+            seen_steps = len(parser.steps)
+            if bar:
+                bar.step(f"step {parser.current.number}/{parser.total_steps} {parser.current.instruction}")
+            if on_step:
+                on_step(parser.current, parser.total_steps)
+
+
+def _mark_classic_steps(steps: list[BuildStep], labels: dict[str, str], text: str) -> None:
+    """Name each step's stage, and mark the LABEL steps the classic builder appends for build labels
+    (one per label, sorted by key, after the Dockerfile's last step)."""
+    ours = {f"LABEL {key}={value}" for key, value in labels.items()}
+    for step in reversed(steps):
+        if step.instruction not in ours:
+            break
+        step.added_by_dockerlab = True
+    names = iter(name for name, _ in _stages(text))
+    stage = None
+    for step in steps:
+        if step.instruction.upper().startswith("FROM"):
+            stage = next(names, stage)
+        step.stage = stage
+
+
 def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
     client = engine.client()
     context_tar = make_context_tar(
@@ -403,15 +433,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
             forcerm=True,
             decode=True,
         )
-        seen_steps = 0
-        for chunk in stream:
-            parser.feed(chunk, time.perf_counter() - started)
-            if len(parser.steps) != seen_steps:
-                seen_steps = len(parser.steps)
-                if bar:
-                    bar.step(f"step {parser.current.number}/{parser.total_steps} {parser.current.instruction}")
-                if on_step:
-                    on_step(parser.current, parser.total_steps)
+        _follow_classic(stream, parser, started, bar, on_step)
     except docker.errors.APIError as error:
         parser.error = str(error.explanation or error)
     except requests.exceptions.RequestException as error:
@@ -443,18 +465,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
             fix=_explain(reason, current.instruction if current else None),
         )
 
-    # The classic builder appends one LABEL step per build label (sorted by key) after the Dockerfile's last.
-    ours = {f"LABEL {key}={value}" for key, value in labels.items()}
-    for step in reversed(parser.steps):
-        if step.instruction not in ours:
-            break
-        step.added_by_dockerlab = True
-    names = iter(name for name, _ in _stages(text))
-    stage = None
-    for step in parser.steps:
-        if step.instruction.upper().startswith("FROM"):
-            stage = next(names, stage)
-        step.stage = stage
+    _mark_classic_steps(parser.steps, labels, text)
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
     in_steps = sum(step.seconds for step in parser.steps if not step.added_by_dockerlab)
@@ -488,24 +499,51 @@ def _buildkit_command(chosen, context_dir, dockerfile_path, iidfile, *, tag, tar
     return command
 
 
-def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
+def _check_secrets(secrets: dict[str, str | Path]) -> None:
     for secret_id, path in secrets.items():
         if not Path(path).is_file():
             raise DockerlabError(f"The secret {secret_id!r} names {path}, which is not a file.", fix="Pass the path of the file that holds the secret.")
+
+
+def _write_dockerfile(folder: Path, context_dir: Path, text: str, ignore) -> Path:
+    """The Dockerfile, outside the context. BuildKit reads the context's .dockerignore itself; extra
+    patterns go to <Dockerfile>.dockerignore beside it (read in place of the context's), so they
+    never touch the learner's folder."""
+    dockerfile_path = folder / "Dockerfile"
+    dockerfile_path.write_text(text)
+    if ignore:
+        # The context's own file, byte for byte (the CLI's rules read it: BOM, CRLF, `!`, `**`), then ours.
+        own = (context_dir / ".dockerignore").read_bytes() if (context_dir / ".dockerignore").is_file() else b""
+        separator = b"\n" if own and not own.endswith(b"\n") else b""
+        (folder / "Dockerfile.dockerignore").write_bytes(own + separator + ("\n".join(ignore) + "\n").encode())
+    return dockerfile_path
+
+
+def _buildkit_failure(parser: buildkit.PlainProgressParser, ordered: list, returncode: int) -> BuildFailed:
+    """BuildFailed from a BuildKit log: the failed step numbered as in the step table, its stage named."""
+    reason = parser.reason or _last_words(parser.log) or f"the docker CLI exited {returncode} without an image"
+    failed = parser.failed_vertex
+    if failed is not None and failed.is_step:
+        step, instruction = ordered.index(failed) + 1, failed.instruction + (f" (stage {failed.stage})" if failed.stage else "")
+    else:
+        step, instruction = None, _from_of_metadata(failed) or (failed.name if failed else None)
+    return BuildFailed(
+        reason,
+        step=step,
+        instruction=instruction,
+        exit_code=parser.exit_code(),
+        log_tail=_without_digests(parser.log)[-LOG_TAIL_LINES:],
+        fix=_explain(reason, failed.instruction if failed and failed.is_step else _from_of_metadata(failed)),
+    )
+
+
+def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
+    _check_secrets(secrets)
     parser = buildkit.PlainProgressParser()
     bar = _ProgressBar(tag or "image") if progress else None
     stage_order = {name: position for position, (name, _) in enumerate(_stages(text))}
     with tempfile.TemporaryDirectory(prefix="dockerlab-build-") as folder:
-        # The Dockerfile lives outside the context. BuildKit reads the context's .dockerignore itself;
-        # extra patterns go to <Dockerfile>.dockerignore beside it (read in place of the context's),
-        # so they never touch the learner's folder.
-        dockerfile_path = Path(folder) / "Dockerfile"
-        dockerfile_path.write_text(text)
-        if ignore:
-            # The context's own file, byte for byte (the CLI's rules read it: BOM, CRLF, `!`, `**`), then ours.
-            own = (context_dir / ".dockerignore").read_bytes() if (context_dir / ".dockerignore").is_file() else b""
-            separator = b"\n" if own and not own.endswith(b"\n") else b""
-            (Path(folder) / "Dockerfile.dockerignore").write_bytes(own + separator + ("\n".join(ignore) + "\n").encode())
+        dockerfile_path = _write_dockerfile(Path(folder), context_dir, text, ignore)
         iidfile = Path(folder) / "image-id"
         command = _buildkit_command(
             chosen, context_dir, dockerfile_path, iidfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, labels=labels, secrets=secrets
@@ -550,21 +588,7 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
     ordered = sorted(parser.steps, key=lambda v: (stage_order.get((v.stage or only_stage or "").lower(), len(stage_order)), v.index))
     if returncode != 0 or not image_id:
         _untag_stale(engine.client(), tag)  # DockerUnavailable, clearly, when the engine is what failed
-        reason = parser.reason or _last_words(parser.log) or f"the docker CLI exited {returncode} without an image"
-        failed = parser.failed_vertex
-        if failed is not None and failed.is_step:
-            # numbered as in the step table; the stage named when there is more than one
-            step, instruction = ordered.index(failed) + 1, failed.instruction + (f" (stage {failed.stage})" if failed.stage else "")
-        else:
-            step, instruction = None, _from_of_metadata(failed) or (failed.name if failed else None)
-        raise BuildFailed(
-            reason,
-            step=step,
-            instruction=instruction,
-            exit_code=parser.exit_code(),
-            log_tail=_without_digests(parser.log)[-LOG_TAIL_LINES:],
-            fix=_explain(reason, failed.instruction if failed and failed.is_step else _from_of_metadata(failed)),
-        )
+        raise _buildkit_failure(parser, ordered, returncode)
 
     steps = [_step_of(vertex, number, default_stage=only_stage) for number, vertex in enumerate(ordered, start=1)]
     _fill_sizes_from_history(engine.client, image_id, steps, _final_lineage(_stages(text), target), single_stage=len(stage_order) <= 1)

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import engine
 from .diagnose import diagnose
@@ -115,7 +115,7 @@ class ComposeProject:
     def services(self) -> list[str]:
         return list(json.loads(self.rendered.read_text()).get("services", {}))
 
-    def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> "ComposeProject":
+    def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy."""
         args = ["up", "-d", "--remove-orphans"]
         if build:
@@ -170,7 +170,7 @@ class ComposeProject:
             raise DockerlabError(f"No container for service {service!r} in {self.name}.", fix="Start the stack first: .up()")
         return found[0]
 
-    def __enter__(self) -> "ComposeProject":
+    def __enter__(self) -> ComposeProject:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import docker.errors
 import requests.exceptions
@@ -154,7 +154,7 @@ class Container:
         except docker.errors.NotFound:
             pass
 
-    def __enter__(self) -> "Container":
+    def __enter__(self) -> Container:
         return self
 
     def __exit__(self, *exc) -> None:

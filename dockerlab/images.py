@@ -106,7 +106,7 @@ def dockerfile_layers(dockerfile: str | Path, image: str):
     base = own.iloc[: len(own) - len(made)]
     with_files = int((base["size"] > 0).sum())
     rows = [{"Dockerfile line": instructions[0], "layer": f"the base image's layers ({with_files} with files)", "size": int(base["size"].sum())}]
-    for line, (_, layer) in zip(instructions[1:], made.iterrows()):
+    for line, (_, layer) in zip(instructions[1:], made.iterrows(), strict=False):
         rows.append({"Dockerfile line": line, "layer": layer["instruction"], "size": int(layer["size"])})
     return pd.DataFrame(rows)
 

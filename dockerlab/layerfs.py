@@ -138,7 +138,7 @@ def _read_layer(stream, list_files: bool, examine: Examine | None = None) -> Lay
                     if member.mode & 0o6000 and member.isfile():
                         layer.special_modes[path] = member.mode
                     if examine and member.isfile():
-                        found = examine(path, member.size, lambda: archive.extractfile(member).read())
+                        found = examine(path, member.size, lambda member=member: archive.extractfile(member).read())
                         if found is not None:
                             layer.examined[path] = found
     counter.finish()

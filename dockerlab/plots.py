@@ -1,7 +1,7 @@
 """The course's plots: matplotlib, readable defaults, each returns its Axes."""
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 __all__ = [
     "layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race",
@@ -24,7 +24,7 @@ def _axes(ax, size=(8, 4.5)):
 
 def _starred(names, on_standin) -> list[str]:
     """Names with " *" where the image is built on a course stand-in (explained by STANDIN_NOTE)."""
-    return [f"{name} *" if standin else name for name, standin in zip(names, on_standin)]
+    return [f"{name} *" if standin else name for name, standin in zip(names, on_standin, strict=True)]
 
 
 def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08):
@@ -38,7 +38,7 @@ def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 
     for position, name in enumerate(names):
         table = tables[name]
         bottom = 0.0
-        for index, (size, instruction) in enumerate(zip(table["size"] / MB, table["instruction"])):
+        for index, (size, instruction) in enumerate(zip(table["size"] / MB, table["instruction"], strict=True)):
             if size <= 0:
                 continue
             ax.bar(position, size, bottom=bottom, color=f"C{index % 10}", edgecolor="white", linewidth=0.5)
@@ -122,13 +122,13 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
     else:
         axes = [ax]
     first_run = results["run"].min()
-    for axis, name in zip(axes, names):
+    for axis, name in zip(axes, names, strict=False):
         rows = results[(results["dockerfile"] == name) & (results["run"] == first_run)]
         scenarios = list(rows["scenario"])
         steps = list(rows.iloc[0]["step_detail"]["instruction"])
         for column, (_, row) in enumerate(rows.iterrows()):
             detail = row["step_detail"]
-            for line, (instruction, cached) in enumerate(zip(detail["instruction"], detail["cached"])):
+            for line, (instruction, cached) in enumerate(zip(detail["instruction"], detail["cached"], strict=True)):
                 is_from = instruction.upper().startswith("FROM")
                 colour = "#cccccc" if is_from else CACHED_COLOUR if cached else REBUILT_COLOUR
                 axis.add_patch(plt.Rectangle((column, line), 0.95, 0.9, color=colour))
@@ -241,7 +241,7 @@ def attack_surface(audit_table):
         (audit_table["setuid/setgid files"], "setuid/setgid files", "{:.0f}"),
         (audit_table["size (bytes)"] / MB, "size (MB, log scale)", "{:.1f}"),
     ]
-    for axis, (values, title, label) in zip(axes, panels):
+    for axis, (values, title, label) in zip(axes, panels, strict=False):
         bars = axis.bar(names, values, color=colours)
         axis.bar_label(bars, labels=[label.format(v) for v in values], fontsize=8, padding=2)
         axis.set_title(title)
@@ -261,7 +261,7 @@ def headlines(figures):
 
     count = max(1, len(figures))
     figure, axes = plt.subplots(count, 1, figsize=(9, 0.55 * count + 0.6), layout="constrained", squeeze=False)
-    for axis, row in zip(axes[:, 0], figures.to_dict("records")):
+    for axis, row in zip(axes[:, 0], figures.to_dict("records"), strict=False):
         colour = "#1a7f37" if row["met"] else "#cf222e"
         axis.barh([0], [row["value"]], color=colour, height=0.6)
         axis.axvline(row["target"], color="black", linestyle="--", linewidth=1)

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from . import buildkit, engine, paths, recording
 from .bases import CATALOGUE, host_extra_cas, registry_status, resolve

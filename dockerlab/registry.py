@@ -86,7 +86,7 @@ class LocalRegistry:
     def stop(self) -> None:
         self.container.remove()
 
-    def __enter__(self) -> "LocalRegistry":
+    def __enter__(self) -> LocalRegistry:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -166,4 +166,4 @@ def test_multi_stage_experiment_measures_each_variant(tmp_path, created):
     assert sizes["single"] > 50 * sizes["scratch"]
     assert (table["build_seconds"] > 0).all()
     dl.plots.size_comparison(table)
-    dl.plots.layer_sizes({name: dl.layers(image) for name, image in zip(table["variant"], table["image"])})
+    dl.plots.layer_sizes({name: dl.layers(image) for name, image in zip(table["variant"], table["image"], strict=True)})
