@@ -14,6 +14,7 @@ import os
 import statistics
 import subprocess
 import tempfile
+import uuid
 import time
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def main() -> None:
     info = dl.engine.info()
     with tempfile.TemporaryDirectory() as folder:
         context = Path(folder)
-        (context / "Dockerfile").write_text(DOCKERFILE)
+        # This run's own label: at the end it removes exactly the images it made, nobody else's.
+        run_label = f"org.dockerlab.benchmark=build-overhead-{uuid.uuid4().hex[:12]}"
+        (context / "Dockerfile").write_text(DOCKERFILE + f"LABEL {run_label}\n")
         (context / "requirements.txt").write_text("# none\n")
         (context / "app.py").write_text("print('hello')\n")
         results: dict[str, dict[str, list[float]]] = {"cold": {"cli": [], "dockerlab": []}, "warm": {"cli": [], "dockerlab": []}}
@@ -85,7 +88,7 @@ def main() -> None:
                 except Exception:  # noqa: BLE001 - already gone
                     pass
             # each cold rebuild took the tag from the image before it: remove those untagged images too
-            client.images.prune(filters={"dangling": True, "label": "org.dockerlab.course=1"})
+            client.images.prune(filters={"dangling": True, "label": run_label})
     print(f"engine {info.version} {info.os}/{info.arch}, {info.cpus} CPUs; builder: {info.builder if BUILDER == 'buildkit' else 'classic'}; {arguments.pairs} interleaved pairs per kind")
     for kind, times in results.items():
         ratios = [ours / cli for ours, cli in zip(times["dockerlab"], times["cli"], strict=True)]

@@ -633,8 +633,12 @@ def _from_of_metadata(vertex: buildkit.Vertex | None) -> str | None:
     return f"FROM {image}"
 
 
+_CLI_HELP = re.compile(r"^See '.*--help'\.?$")
+
+
 def _last_words(log: list[str]) -> str | None:
-    words = [line.strip() for line in log if line.strip() and not line.startswith("#")]
+    """The CLI's own last message (not a progress line, not its "See 'docker build --help'." pointer)."""
+    words = [line.strip() for line in log if line.strip() and not line.startswith("#") and not _CLI_HELP.match(line.strip())]
     return words[-1] if words else None
 
 

@@ -254,11 +254,8 @@ class PlainProgressParser:
     @property
     def reason(self) -> str | None:
         """Why the build failed, in BuildKit's words (None when nothing failed)."""
-        if self.error:
-            return self.error
-        if self.failed_vertex is not None:
-            return self.failed_vertex.error
-        return None
+        found = self.error or (self.failed_vertex.error if self.failed_vertex is not None else None)
+        return found.removeprefix("ERROR: ") if found else None  # buildx prefixes its error line
 
     def exit_code(self) -> int | None:
         found = _EXIT_CODE.search(self.reason or "")

@@ -26,7 +26,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from pathlib import Path
+
 from . import buildkit
+from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
 from .labels import COURSE_LABELS, CREATED_LABELS
 from .recording import RECORDED, current, recordable
@@ -58,13 +61,13 @@ class CommandResult:
 
 
 _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"), ("network", "create"), ("volume", "create")}
-_BUILDING = {("build",), ("image", "build"), ("buildx", "build")}
+_BUILDING = {("build",), ("image", "build"), ("buildx", "build"), ("builder", "build")}
 
 
 def _subcommand(words: list[str]) -> tuple[str, ...]:
     """The docker subcommand words (`run`, `network create`), skipping global options."""
     found = [word for word in words if not word.startswith("-")][:2]
-    if found and found[0] in ("network", "volume", "container", "image", "buildx", "compose"):
+    if found and found[0] in ("network", "volume", "container", "image", "buildx", "builder", "compose"):
         return tuple(found)
     return tuple(found[:1])
 
@@ -100,12 +103,33 @@ def _publish_locally(value: str) -> tuple[str, bool]:
 
 
 def split(line: str) -> list[str]:
-    """The words of a command line, as a shell splits them (a leading `docker` dropped)."""
+    """The words of a command line, as a shell splits them (a leading `docker` dropped, a `# comment`
+    at the end left out)."""
     try:
-        words = shlex.split(line)
+        words = shlex.split(line, comments=True)
     except ValueError as error:
         raise DockerlabError(f"Cannot read the command `{line}`: {error}.", fix="Check its quotes.") from None
     return words[1:] if words[:1] == ["docker"] else words
+
+
+def _publish_on_localhost(rest: list[str], notes: list[str]) -> list[str]:
+    """`run`/`create` options with every -p HOST:CONTAINER bound to 127.0.0.1 (options end at the image)."""
+    index = 0
+    while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
+        word = rest[index]
+        value, takes_value = _option(word)
+        at = index
+        if takes_value and index + 1 < len(rest) and (word == "--publish" or not word.startswith("--") and word.endswith("p")):
+            value, at = rest[index + 1], index + 1
+        if value is not None:
+            local, changed = _publish_locally(value)
+            if changed:
+                rest[at] = local if at != index else word[: len(word) - len(value)] + local
+                notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
+        if word in ("-P", "--publish-all") or (not word.startswith("--") and "P" in word[1:]):
+            notes.append("-P publishes every exposed port on all of this machine's addresses; the course publishes on 127.0.0.1: use -p 127.0.0.1::PORT instead")
+        index += 2 if takes_value else 1
+    return rest
 
 
 def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
@@ -123,6 +147,8 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
     environment: dict[str, str] = {}
     position = words.index(sub[-1]) + 1 if sub else 0
     added: list[str] = []
+    if sub[:1] == ("compose",):
+        return _compose_command(words[1:], notes)
     if sub in _BUILDING:
         chosen = buildkit.choice()
         prefix = list(chosen.command) or ["docker", "build"]
@@ -137,23 +163,36 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
         notes.append(f"labelled {', '.join(f'{k}={v}' for k, v in CREATED_LABELS.items())} so `dockerlab clean` can remove it")
     rest = words[position:]
     if sub in {("run",), ("create",), ("container", "run"), ("container", "create")}:
-        rest = list(rest)
-        index = 0
-        while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
-            word = rest[index]
-            value, takes_value = _option(word)
-            at = index
-            if takes_value and index + 1 < len(rest) and (word == "--publish" or not word.startswith("--") and word.endswith("p")):
-                value, at = rest[index + 1], index + 1
-            if value is not None:
-                local, changed = _publish_locally(value)
-                if changed:
-                    rest[at] = local if at != index else word[: len(word) - len(value)] + local
-                    notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
-            if word in ("-P", "--publish-all") or (not word.startswith("--") and "P" in word[1:]):
-                notes.append("-P publishes every exposed port on all of this machine's addresses; the course publishes on 127.0.0.1: use -p 127.0.0.1::PORT instead")
-            index += 2 if takes_value else 1
+        rest = _publish_on_localhost(list(rest), notes)
     return ["docker", *words[:position], *added, *rest], environment, notes
+
+
+_COMPOSE_VALUE_OPTIONS = {"-f", "--file", "--project-directory", "-p", "--project-name", "--env-file", "--profile"}
+
+
+def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """`docker compose [-f FILE] [--project-directory DIR] COMMAND ...` run on the file as the course
+    renders it (dl.compose): every container, network and volume labelled, ports on 127.0.0.1, and the
+    project named as dl.compose.project names it, so `%docker compose` and dl.compose see one stack."""
+    file, directory, index = "compose.yaml", None, 0
+    while index < len(words) and words[index].startswith("-"):
+        option, _, attached = words[index].partition("=")
+        value = attached or (words[index + 1] if option in _COMPOSE_VALUE_OPTIONS and index + 1 < len(words) else None)
+        if option in ("-f", "--file"):
+            file = value
+        elif option == "--project-directory":
+            directory = value
+        elif option in ("-p", "--project-name", "--env-file", "--profile"):
+            raise DockerlabError(f"`docker compose {option}` is not supported in %docker.", fix="Use dl.compose.project(folder, file, name=...) for that.")
+        index += 1 if attached or option not in _COMPOSE_VALUE_OPTIONS else 2
+    if not words[index:]:
+        raise DockerlabError("No compose command given.", fix="For example: %docker compose -f compose.yaml up -d")
+    path = Path(file) if Path(file).is_absolute() or directory is None else Path(directory) / file
+    project = ComposeProject(directory or path.parent, path.name if directory is None else file)
+    notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
+    notes += [f"{rebound}" for rebound in project.rebound_ports]
+    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *words[index:]]
+    return argv, {}, notes
 
 
 @recordable("docker")
@@ -222,13 +261,48 @@ def _run_line(line: str) -> CommandResult | None:
     return result
 
 
+# `{app}` or `{registry.host}` is a Python value from the notebook; `{{.State.Status}}` (a Go template,
+# as `docker inspect --format` takes it) is left as typed, so the command reads as in a terminal.
+_PYTHON_VALUE = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
+
+
+def expand(line: str, evaluate) -> str:
+    """``line`` with each single-braced ``{expression}`` replaced by ``evaluate(expression)``;
+    double-braced Go templates untouched. Raises DockerlabError naming an expression that fails."""
+
+    def value(match: re.Match) -> str:
+        try:
+            return str(evaluate(match.group(1)))
+        except Exception as error:  # noqa: BLE001 - any error in the learner's expression is theirs to see
+            raise DockerlabError(f"{{{match.group(1)}}} in the command could not be read: {type(error).__name__}: {error}",
+                                 fix="Run the cell that defines it first.") from None
+
+    return _PYTHON_VALUE.sub(value, line)
+
+
 def load_ipython_extension(ipython) -> None:
     """Register %docker and %%docker (``%load_ext dockerlab``, or automatic on ``import dockerlab``)."""
+    from IPython.core.magic import no_var_expand
 
+    def evaluate(expression: str):
+        return eval(expression, ipython.user_ns)  # noqa: S307 - the learner's own notebook expression
+
+    @no_var_expand
     def line_magic(line: str):
+        try:
+            line = expand(line, evaluate)
+        except DockerlabError as error:
+            print(error)
+            return None
         return _run_line(line)
 
+    @no_var_expand
     def cell_magic(line: str, cell: str):
+        try:
+            line, cell = expand(line, evaluate), expand(cell, evaluate)
+        except DockerlabError as error:
+            print(error)
+            return None
         commands = re.sub(r"\\[ \t]*\r?\n", " ", cell).splitlines()  # a backslash continues the command, as in a shell
         results = [result for result in (_run_line(text) for text in ([line] if line.strip() else []) + commands) if result is not None]
         return results[-1] if results else None

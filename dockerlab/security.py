@@ -18,7 +18,7 @@ from pathlib import Path
 from collections.abc import Sequence
 
 from . import engine
-from .builder import dockerfile_text
+from .builder import build, dockerfile_text
 from .catalogue import built_on_standin
 from .containers import run
 from .errors import DockerlabError
@@ -32,6 +32,9 @@ __all__ = [
     "audit_from_layers",
     "find_secrets",
     "secrets_from_layers",
+    "secret_variants",
+    "SECRET_VARIANTS",
+    "places_holding",
     "sbom",
     "package_counts",
     "scan",
@@ -347,6 +350,65 @@ def find_secrets(image: str):
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
     history = [step.get("CreatedBy", "") for step in engine.client().api.history(image)]
     return secrets_from_layers(image, inspect_image(image), layer_files(image, _look_for_secrets), history)
+
+
+# Four ways to give a build the token it needs (to download a private package, say). Only the last
+# keeps it out of the image: a BuildKit secret is mounted for one RUN and never written to a layer.
+SECRET_VARIANTS = {
+    "ARG (build argument)": 'FROM alpine:3.20\nARG API_TOKEN\nRUN test -n "$API_TOKEN" && echo "used a token of ${#API_TOKEN} characters"\n',
+    "ENV": 'FROM alpine:3.20\nARG API_TOKEN\nENV API_TOKEN=$API_TOKEN\nRUN test -n "$API_TOKEN" && echo "used a token of ${#API_TOKEN} characters"\n',
+    "COPY, then RUN rm": "FROM alpine:3.20\nCOPY .env /tmp/.env\nRUN . /tmp/.env && test -n \"$API_TOKEN\" && rm /tmp/.env\n",
+    "secret mount (--secret, RUN --mount=type=secret)": (
+        "FROM alpine:3.20\nRUN --mount=type=secret,id=api_token,required=true "
+        'test -s /run/secrets/api_token && echo "used a token of $(wc -c < /run/secrets/api_token) bytes"\n'
+    ),
+}
+
+
+@recordable("security.secret_variants")
+def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API_TOKEN"):
+    """Build :data:`SECRET_VARIANTS` with the token ``key`` from ``context``/``env_file`` and scan each
+    image with :func:`find_secrets`. One row per variant: variant, dockerfile (text), image, findings
+    (count), where (the places find_secrets names, "; "-joined), token_found_in (every place whose
+    bytes hold the token, by :func:`places_holding`; empty when it is absent from every layer). Needs BuildKit for the secret mount; raises DockerlabError when the key is not in the file."""
+    import pandas as pd
+
+    context = Path(context)
+    values = dict(line.split("=", 1) for line in (context / env_file).read_text().splitlines() if "=" in line and not line.startswith("#"))
+    if key not in values:
+        raise DockerlabError(f"{context / env_file} has no {key}=... line.", fix=f"Name a key the file sets (it sets {', '.join(values) or 'none'}).")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="dockerlab-secret-") as folder:
+        token_file = Path(folder) / "api_token"  # outside the build context: only the secret mount reads it
+        token_file.write_text(values[key])
+        for position, (variant, text) in enumerate(SECRET_VARIANTS.items(), start=1):
+            tag = f"dockerlab-security/secret-variant:{position}"
+            mounted = "--mount=type=secret" in text
+            build(context, text, tag=tag, buildargs={} if mounted or "ARG" not in text else {key: values[key]},
+                  secrets={"api_token": token_file} if mounted else None, progress=False)
+            found = find_secrets(tag)
+            rows.append({
+                "variant": variant, "dockerfile": text, "image": tag, "findings": len(found),
+                "where": "; ".join(sorted(set(found["where"]))) if len(found) else "",
+                "token_found_in": "; ".join(places_holding(tag, values[key])),
+            })
+    return pd.DataFrame(rows, columns=["variant", "dockerfile", "image", "findings", "where", "token_found_in"])
+
+
+def places_holding(image: str, value: str) -> list[str]:
+    """Every place in ``image`` whose bytes contain ``value``: its config (env, labels...), a history
+    entry, or a file of any layer (also one a later layer deleted). An exhaustive byte search, the
+    check behind "absent from every layer"; a list of places such as ``layer 2: /tmp/.env``."""
+    needle = value.encode()
+    places = []
+    details = inspect_image(image)
+    if value in json.dumps(details.get("Config") or {}):
+        places.append("image config")
+    if any(value in (step.get("CreatedBy") or "") for step in engine.client().api.history(image)):
+        places.append("history")
+    for index, layer in enumerate(layer_files(image, lambda path, size, read: True if needle in read() else None), start=1):
+        places += [f"layer {index}: {path}" for path in sorted(layer.examined)]
+    return places
 
 
 # --- software bill of materials (syft) and vulnerability scan (trivy) ------------------------

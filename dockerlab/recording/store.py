@@ -110,7 +110,9 @@ def summarise_provenance(entries: list[dict]) -> str:
     standins = sorted({name for entry in entries for name in entry.get("stand_in_bases", [])})
     bases = f"stand-in bases for {', '.join(standins)} (no registry)" if standins else "official base images"
     when = " to ".join([dates[0], dates[-1]] if len(dates) > 1 else dates)
-    return f"on {when} with {'; '.join(engines)}, {bases}, course commit {', '.join(commits)}"
+    builders = sorted({entry["builder"].split(" (")[0] for entry in entries if entry.get("builder")})
+    built = f", images built with {' and '.join(builders)}" if builders else ""
+    return f"on {when} with {'; '.join(engines)}{built}, {bases}, course commit {', '.join(commits)}"
 
 
 class Recording:

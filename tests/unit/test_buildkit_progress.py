@@ -204,3 +204,13 @@ def test_a_real_12_step_stage_has_all_its_steps():
     parser = parse("long_stage.log")  # recorded here: [ 1/12] ... [12/12]
     assert [v.index for v in parser.steps] == list(range(1, 13))
     assert all(v.total == 12 for v in parser.steps)
+
+
+def test_the_reason_is_the_clis_message_not_its_help_pointer():
+    log = [
+        "#1 [internal] load build definition from Dockerfile",
+        'invalid argument "V14Test/Upper:1" for "-t, --tag" flag: invalid reference format: repository name must be lowercase',
+        "See 'docker build --help'.",
+    ]
+    assert "repository name must be lowercase" in build_module._last_words(log)
+    assert "lowercase letters" in build_module._explain(build_module._last_words(log))

@@ -104,3 +104,34 @@ def test_a_cell_joins_backslash_continued_lines(monkeypatch):
     magics.load_ipython_extension(shell)
     shell.run_cell_magic("docker", "", "run -d \\\n  -p 8080:80 nginx:1\nps")
     assert [" ".join(line.split()) for line in seen] == ["run -d -p 8080:80 nginx:1", "ps"]
+
+
+def test_python_values_are_expanded_and_go_templates_kept():
+    namespace = {"app": "/course/data/apps/hello", "registry": type("Registry", (), {"host": "127.0.0.1:5000"})()}
+    line = 'inspect --format "{{.State.Status}}" {registry.host}/x {app}'
+    assert magics.expand(line, lambda expression: eval(expression, namespace)) == 'inspect --format "{{.State.Status}}" 127.0.0.1:5000/x /course/data/apps/hello'
+    with pytest.raises(dl.DockerlabError, match="nothing_here"):
+        magics.expand("run {nothing_here}", lambda expression: eval(expression, {}))
+
+
+def test_a_trailing_comment_is_not_part_of_the_command():
+    assert magics.split("docker images hello  # list them") == ["images", "hello"]
+
+
+def test_compose_runs_on_the_file_as_the_course_renders_it(monkeypatch):
+    rendered = {}
+
+    class Project:
+        def __init__(self, directory, file):
+            rendered.update(directory=str(directory), file=file)
+            self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
+            self.rendered, self.rebound_ports = "/course/build/compose/dockerlab-api-compose.json", ["api: 8000->8000 published on 127.0.0.1 only"]
+
+    monkeypatch.setattr(magics, "ComposeProject", Project)
+    argv, _, notes = prepared("compose -f /course/data/apps/api/compose.yaml up -d --wait")
+    assert rendered == {"directory": "/course/data/apps/api", "file": "compose.yaml"}
+    assert argv == ["docker", "compose", "-p", "dockerlab-api-compose", "-f", "/course/build/compose/dockerlab-api-compose.json",
+                    "--project-directory", "/course/data/apps/api", "up", "-d", "--wait"]
+    assert any("labelled" in note for note in notes) and any("127.0.0.1 only" in note for note in notes)
+    with pytest.raises(dl.DockerlabError, match="not supported"):
+        prepared("compose -p other up")
