@@ -5,14 +5,16 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import engine
 from .builder import build
 from .compose import ComposeFailed, project
 from .containers import run, serve
-from .errors import BuildFailed, DockerlabError
+from .errors import BuildFailed, DockerlabError, ImageNotFound
 from .experiments import PIP_INSTALL, edit_like_a_learner
 from .images import image_size
 from .labels import course_tag
-from .recording import recordable
+from .layerfs import inspect_image
+from .recording import RECORDED, current, recordable
 from .security import audit, find_secrets, lint
 from .units import format_bytes
 
@@ -20,6 +22,7 @@ __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
     "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened", "QUIZ", "quiz",
+    "image_prints",
 ]
 
 
@@ -332,3 +335,26 @@ def quiz(answers: dict[int, str], *, exercise: str = "07 · quiz") -> CheckResul
             messages.append(f"{number}: no answer yet ({question} choose {', '.join(choices)})")
     messages.insert(0, f"{right} of {len(QUIZ)} right")
     return CheckResult(exercise, right == len(QUIZ), messages)
+
+
+def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exercise: str = "an image built in a terminal") -> CheckResult:
+    """Check an image the learner built by hand in a terminal: an image named ``tag`` exists, and a
+    container of it exits 0 printing ``expected_line``. Never raises for the learner's mistakes: a
+    missing image or a wrong name is a "not yet" that says which command to type (``folder``: the
+    build context the hint names). Without an engine (recorded mode) it says the exercise needs one."""
+    if current() == RECORDED:
+        return CheckResult(exercise, False, [
+            "this exercise is done with Docker on your own machine: there is no Docker engine here (recorded mode), so there is nothing to check. "
+            f"With Docker: `docker build -t {tag} {folder}`, then `docker run --rm {tag}`."])
+    try:
+        inspect_image(tag)
+    except ImageNotFound:
+        names = sorted({t for image in engine.client().images.list() for t in image.tags if t.split(":")[0].split("/")[-1] == tag.split(":")[0].split("/")[-1]})
+        seen = f" Images with that repository name here: {', '.join(names)}." if names else ""
+        return CheckResult(exercise, False, [
+            f"there is no image named {tag!r} yet.{seen} In the terminal, in the course folder: `docker build -t {tag} {folder}` "
+            "(the `-t` name must match exactly, tag included), then run this cell again."])
+    except DockerlabError as error:
+        return CheckResult(exercise, False, [f"{tag!r} is not a name Docker accepts: {error.message} Image names are lowercase, for example my-greeter:1."])
+    ran = run(tag)
+    return judge_output(exercise, ran.exit_code, ran.output, expected_line)

@@ -1,4 +1,4 @@
-"""The `dockerlab` command: doctor, prepare, record, render, clean."""
+"""The `dockerlab` command: doctor, prepare, record, render, cheatsheet, clean."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,8 @@ import sys
 
 from .bases import prepare
 from .cleanup import cleanup
+from .cheatsheet import commands as cheatsheet_commands
+from .cheatsheet import write as write_cheatsheet
 from .course import render
 from .errors import DockerlabError
 from .readiness import doctor
@@ -58,6 +60,12 @@ def _record(arguments: argparse.Namespace) -> int:
     table = record_notebooks(arguments.only or None, timeout=arguments.timeout)
     print(table.to_string(index=False))
     print(f"recorded in {table['seconds'].sum():.0f} s; data/recorded/ now holds {recorded_bytes() / 1e6:.2f} MB")
+    return 0
+
+
+def _cheatsheet(arguments: argparse.Namespace) -> int:
+    path = write_cheatsheet()
+    print(f"{len(cheatsheet_commands())} commands -> {path}")
     return 0
 
 
@@ -118,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", help="folder for executed/ and html/ (default: build/)")
     _notebook_options(render)
     render.set_defaults(run=_render)
+
+    sheet = commands.add_parser("cheatsheet", help="write notebooks/cheatsheet.md from the notebooks' %%docker cells")
+    sheet.set_defaults(run=_cheatsheet)
 
     clean = commands.add_parser("clean", help="remove what the course created: its containers, networks, volumes and images (stand-in bases are kept)")
     clean.add_argument("--bases", action="store_true", help="also remove the stand-in base images (minutes to build again)")

@@ -25,3 +25,39 @@ def test_build_then_run_published_locally_and_cleaned_up(tmp_path, free_port, cr
 def test_a_failing_command_is_a_result_with_its_exit_code():
     result = magics.docker(magics.split("run --rm alpine:3.20 sh -c 'echo going; exit 3'"), progress=False)
     assert result.exit_code == 3 and "going" in result.output
+
+
+def test_compose_through_docker_is_labelled_local_and_leaves_nothing(tmp_path, free_port):
+    (tmp_path / "compose.yaml").write_text(
+        f'services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n    ports: ["{free_port}:80"]\n'
+        "    volumes: [data:/data]\nvolumes:\n  data: {}\n"
+    )
+    client = dl.engine.client()
+    counts = lambda: (len(client.containers.list(all=True)), len(client.networks.list()), len(client.volumes.list()))  # noqa: E731
+    before = counts()
+    up = magics.docker(magics.split(f"compose -f {tmp_path}/compose.yaml up -d --wait"), progress=False)
+    try:
+        assert up.ok, up.output
+        container = client.containers.list(filters={"label": "com.docker.compose.service=web"})[0]
+        assert container.labels["org.dockerlab.created"] == "1"
+        assert container.attrs["HostConfig"]["PortBindings"]["80/tcp"][0]["HostIp"] == "127.0.0.1"
+        listed = magics.docker(magics.split(f"compose -f {tmp_path}/compose.yaml ps"), progress=False)
+        assert listed.ok and "web" in listed.output
+    finally:
+        down = magics.docker(magics.split(f"compose -f {tmp_path}/compose.yaml down -v"), progress=False)
+    assert down.ok, down.output
+    assert counts() == before
+
+
+def test_an_image_built_in_a_terminal_is_checked(tmp_path, created):
+    (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nCMD ["echo", "hello from my image"]\n')
+    tag = created.image("dockerlab-test/terminal-exercise:1")
+    assert dl.check.image_prints(tag, "hello from my image").passed is False  # not built yet: a hint, no exception
+    missing = dl.check.image_prints(tag, "hello from my image")
+    assert f"docker build -t {tag}" in missing.messages[0]
+    built = magics.docker(magics.split(f"build -t {tag} {tmp_path}"), progress=False)
+    assert built.ok, built.output
+    assert dl.check.image_prints(tag, "hello from my image").passed
+    wrong = dl.check.image_prints(tag, "something else")
+    assert not wrong.passed and "hello from my image" in wrong.messages[0]
+    assert "lowercase" in dl.check.image_prints("My-Greeter:1", "x").messages[0]

@@ -133,3 +133,12 @@ def test_a_file_named_like_the_command_is_not_the_install_step():
     from dockerlab.check import judge_cache
 
     assert not judge_cache("x", [("COPY pip install.txt .", True)], "pip install", "app.py").passed
+
+
+def test_the_terminal_exercise_says_it_needs_an_engine_in_recorded_mode(monkeypatch):
+    from dockerlab import check, recording
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset()
+    result = check.image_prints("my-greeter:1", "Hello, Docker learner!", folder="greeter")
+    assert not result.passed and "no Docker engine here" in result.messages[0] and "docker build -t my-greeter:1 greeter" in result.messages[0]
