@@ -14,6 +14,8 @@ import subprocess
 from pathlib import Path
 from collections.abc import Sequence
 
+import docker.errors
+
 from . import engine
 from .diagnose import diagnose
 from .errors import ComposeFailed, DockerlabError
@@ -116,14 +118,49 @@ class ComposeProject:
         return list(json.loads(self.rendered.read_text()).get("services", {}))
 
     def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
-        """`up -d` (building images first); with ``wait`` until every service is running/healthy."""
+        """`up -d` (building images first); with ``wait`` until every service is running/healthy.
+        Returns the project. Raises ComposeFailed (with the services' logs) when a service fails,
+        after removing what this call started: containers, the network, and volumes that did not
+        exist before (also on Ctrl-C). A stack that was already running is left as it was."""
         args = ["up", "-d", "--remove-orphans"]
         if build:
             args.append("--build")
         if wait:
             args += ["--wait", "--wait-timeout", str(int(timeout))]
-        self._run(*args, *services, timeout=timeout + 300)
+        before = self._objects()
+        try:
+            self._run(*args, *services, timeout=timeout + 300)
+        except BaseException:
+            self._undo(before)
+            raise
         return self
+
+    def _objects(self) -> tuple[set[str], set[str]]:
+        """(container ids, volume names) of this project on the engine now."""
+        client = engine.client()
+        project = f"com.docker.compose.project={self.name}"
+        containers = client.containers.list(all=True, filters={"label": project})
+        volumes = {volume.name for volume in client.volumes.list(filters={"label": project})}
+        volumes |= {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
+        return {container.id for container in containers}, volumes
+
+    def _undo(self, before: tuple[set[str], set[str]]) -> None:
+        """After a failed `up`: when the project had no containers before, `down` it and remove the volumes
+        (named or anonymous) this attempt made; never the ones that were there before."""
+        containers_before, volumes_before = before
+        if containers_before:
+            return
+        try:
+            _, volumes_now = self._objects()
+            self._run("down", "--remove-orphans", "--timeout", "2", check=False)
+            client = engine.client()
+            for name in volumes_now - volumes_before:
+                try:
+                    client.volumes.get(name).remove(force=True)
+                except docker.errors.DockerException:
+                    pass  # already gone
+        except (DockerlabError, docker.errors.DockerException):
+            pass  # the error being raised is the learner's evidence; never mask it
 
     def down(self, *, volumes: bool = False) -> None:
         """`down`: remove the containers and networks (and named volumes with ``volumes=True``)."""
@@ -173,8 +210,15 @@ class ComposeProject:
     def __enter__(self) -> ComposeProject:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.down(volumes=True)
+    def __exit__(self, kind, error, traceback) -> None:
+        """`down -v` at the end of a `with` block. When the block failed, a failing `down` does not
+        hide that error: it is added to it as a note."""
+        try:
+            self.down(volumes=True)
+        except DockerlabError as down_error:
+            if error is None:
+                raise
+            error.add_note(f"(and removing the stack afterwards failed too: {down_error.message})")
 
     def __repr__(self) -> str:
         return f"<Compose project {self.name}: {self.file.name} in {self.directory}>"

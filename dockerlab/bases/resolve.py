@@ -338,6 +338,10 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
         )
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
+    if not target.parent.is_dir():
+        raise DockerlabError(f"Cannot save the bundle to {target}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
+    if not os.access(target.parent, os.W_OK):
+        raise DockerlabError(f"Cannot save the bundle to {target}: the folder {target.parent} is not writable.", fix="Name a file in a folder you can write to.")
     client = engine.client()
     bar = None
     if progress:
@@ -355,7 +359,11 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
         partial.replace(target)
     except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
         partial.unlink(missing_ok=True)
-        raise DockerlabError(f"Saving the bundle {target} failed: {error}", fix="Check free disk space and try again.") from None
+        fix = "Check free disk space and try again." if isinstance(error, OSError) and error.errno == 28 else "Read the message above; `dockerlab doctor` checks the engine."
+        raise DockerlabError(f"Saving the bundle {target} failed: {error}", fix=fix) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)  # interrupted (Ctrl-C): no half-written bundle stays behind
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -365,6 +373,8 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
 def load_bundle(path: str | os.PathLike, *, progress: bool = True) -> list[str]:
     """Load a bundle written by :func:`save_bundle`; returns the tags it brought."""
     source = Path(path)
+    if source.is_dir():
+        raise DockerlabError(f"{source} is a folder; a bundle is one file.", fix="Pass the bundle file itself (made with `dockerlab prepare --save FILE`).")
     if not source.is_file():
         raise DockerlabError(
             f"The bundle {source} does not exist.",

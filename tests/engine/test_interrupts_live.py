@@ -1,0 +1,122 @@
+"""A failed or interrupted operation leaves nothing half-made: containers, networks, volumes and tags
+are counted before and after; Ctrl-C is a real SIGINT sent to a subprocess running the course call."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docker.errors
+import pytest
+
+import dockerlab as dl
+
+
+def counts() -> dict[str, set[str]]:
+    client = dl.engine.client()
+    return {
+        "containers": {container.id for container in client.containers.list(all=True)},
+        "networks": {network.id for network in client.networks.list()},
+        "volumes": {volume.name for volume in client.volumes.list()},
+    }
+
+
+def interrupt_when(code: str, ready, timeout: float = 120) -> int:
+    """Run ``code`` in a Python subprocess, send it SIGINT once ``ready()`` is true; its exit code."""
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "DOCKERLAB_MODE": "live"})
+    deadline = time.monotonic() + timeout
+    try:
+        while not ready():
+            assert process.poll() is None, f"the subprocess ended before it could be interrupted:\n{process.stdout.read()}"
+            assert time.monotonic() < deadline, "never became ready"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=120)
+        return process.returncode
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+FAILING_STACK = (
+    'services:\n  web:\n    image: alpine:3.20\n    command: ["sh", "-c", "exit 3"]\n    volumes: [data:/data, /anonymous]\n'
+    "volumes:\n  data: {}\n"
+)
+SLOW_STACK = (
+    'services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "600"]\n    volumes: [data:/data, /anonymous]\n'
+    '    healthcheck: {test: ["CMD", "false"], interval: 2s, retries: 100}\n'
+    "volumes:\n  data: {}\n"
+)
+
+
+def test_a_failed_compose_up_without_with_removes_what_it_started(tmp_path):
+    (tmp_path / "compose.yaml").write_text(FAILING_STACK)
+    before = counts()
+    stack = dl.compose.project(tmp_path)
+    with pytest.raises(dl.compose.ComposeFailed) as raised:
+        stack.up(timeout=30)
+    assert "exited" in str(raised.value) or "exit" in str(raised.value)
+    assert counts() == before
+
+
+def test_a_failed_compose_up_in_with_removes_it_and_keeps_the_up_error(tmp_path):
+    (tmp_path / "compose.yaml").write_text(FAILING_STACK)
+    before = counts()
+    with pytest.raises(dl.compose.ComposeFailed, match="up"), dl.compose.project(tmp_path) as stack:
+        stack.up(timeout=30)
+    assert counts() == before
+
+
+def test_ctrl_c_during_compose_up_wait_removes_what_it_started(tmp_path):
+    (tmp_path / "compose.yaml").write_text(SLOW_STACK)
+    before = counts()
+    name = dl.compose.ComposeProject(tmp_path).name
+    client = dl.engine.client()
+    code = f"import dockerlab as dl\ndl.compose.project({str(tmp_path)!r}).up(timeout=300)\n"
+    interrupt_when(code, lambda: client.containers.list(filters={"label": f"com.docker.compose.project={name}"}))
+    assert counts() == before
+
+
+def test_a_running_stack_survives_a_failed_second_up(tmp_path):
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "600"]\n')
+    with dl.compose.project(tmp_path) as stack:
+        stack.up(timeout=60)
+        running = counts()
+        with pytest.raises(dl.compose.ComposeFailed):
+            stack.up(timeout=30, services=["nosuch"])
+        assert counts() == running
+
+
+def test_ctrl_c_during_a_build_over_an_existing_tag_leaves_no_stale_tag(tmp_path, created):
+    tag = created.image("dockerlab-test/interrupted:1")
+    dl.build(tmp_path, "FROM alpine:3.20\nRUN echo first > /f\n", tag=tag, progress=False)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN echo started && sleep 60\n")
+    code = f"import dockerlab as dl\ndl.build({str(tmp_path)!r}, tag={tag!r}, nocache=True, progress=False)\n"
+    started = time.monotonic()
+    interrupt_when(code, lambda: time.monotonic() - started > 8)
+    with pytest.raises(docker.errors.ImageNotFound):
+        dl.engine.client().images.get(tag)
+
+
+def test_ctrl_c_while_serve_waits_for_an_answer_leaves_no_container():
+    # a container that never answers on its port (its command is this test's mark): serve waits until interrupted
+    code = "import dockerlab as dl\ndl.serve('alpine:3.20', container_port=80, timeout=300, command=['sleep', '6013'])\n"
+    client = dl.engine.client()
+
+    def mine():
+        return [c for c in client.containers.list(all=True, filters={"ancestor": "alpine:3.20"}) if c.attrs["Config"]["Cmd"] == ["sleep", "6013"]]
+
+    interrupt_when(code, lambda: bool(mine()))
+    assert not mine()
+
+
+def test_ctrl_c_during_prepare_save_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "room.tar"
+    code = f"import dockerlab as dl\ndl.prepare(['alpine:3.20', 'python:3.11-slim'], pull=False, save={str(target)!r}, progress=False)\n"
+    interrupt_when(code, lambda: any(Path(tmp_path).iterdir()))
+    assert not list(Path(tmp_path).iterdir()), "a partial bundle was left behind"
