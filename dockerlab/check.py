@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildFailed, DockerlabError
+from .exercises import static
+from .exercises.tiers import two_tier
 from .experiments import PIP_INSTALL
 from .labels import course_tag
 from .recording import recordable
@@ -14,43 +16,91 @@ __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
     "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened", "QUIZ", "quiz",
+    "solution",
 ]
 
 
 @dataclass
 class CheckResult:
-    """Passed or not, with the reasons; renders as a short verdict in a notebook."""
+    """Passed or not, with the reasons; renders as a short verdict in a notebook.
+
+    ``live`` says what the build-and-measure tier did: "measured" (on this engine), "replayed" (from
+    data/recorded/), "needs an engine" (recorded mode, text never recorded: only the static tier
+    judged it; ``note`` says what the live tier would measure), "not run" (the text cannot build),
+    or "" (a result recorded before the course had two tiers). ``log`` is the full output behind a
+    failure, shown folded."""
 
     exercise: str
     passed: bool
     messages: list[str] = field(default_factory=list)
+    log: str = ""
+    live: str = ""
+    note: str = ""
 
     def __bool__(self) -> bool:
         return self.passed
 
+    @property
+    def complete(self) -> bool:
+        """Both tiers judged it (or it failed): False only when the live tier still needs an engine."""
+        return not (self.passed and self.live == "needs an engine")
+
+    def _mark(self) -> str:
+        if not self.passed:
+            return "NOT YET"
+        return "PASSED" if self.complete else "STATIC CHECKS PASSED"
+
     def __str__(self) -> str:
-        mark = "PASSED" if self.passed else "NOT YET"
-        return f"{self.exercise}: {mark}\n" + "\n".join(f"  - {message}" for message in self.messages)
+        text = f"{self.exercise}: {self._mark()}\n" + "\n".join(f"  - {message}" for message in self.messages)
+        if self.note:
+            text += f"\n  {self.note}"
+        if self.log:
+            text += "\n  full log:\n" + "\n".join(f"    | {line}" for line in self.log.rstrip().splitlines())
+        return text
 
     def _repr_html_(self) -> str:
-        colour, mark = ("#1a7f37", "✔ passed") if self.passed else ("#cf222e", "✘ not yet")
+        colour = "#cf222e" if not self.passed else ("#1a7f37" if self.complete else "#9a6700")
+        mark = {"NOT YET": "✘ not yet", "PASSED": "✔ passed", "STATIC CHECKS PASSED": "✔ static checks passed"}[self._mark()]
         items = "".join(f"<li>{html.escape(message)}</li>" for message in self.messages)
-        return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>"
+        note = f"<p><i>{html.escape(self.note)}</i></p>" if self.note else ""
+        log = (f"<details><summary>full log ({len(self.log.splitlines())} lines)</summary><pre>{html.escape(self.log)}</pre></details>"
+               if self.log else "")
+        return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>{note}{log}"
+
+
+def _last_line(output: str) -> str:
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -> CheckResult:
+    """One paragraph for a failed build: where, why, what to do; the log tail folded."""
+    where = f"step {error.step} (`{error.instruction}`)" if error.step and error.instruction else (f"`{error.instruction}`" if error.instruction else "the build")
+    message = f"expected {what} to build; {where} failed: {error.reason}."
+    if error.fix:
+        message += f" Next: {error.fix}"
+    return CheckResult(exercise, False, [message], log="\n".join(error.log_tail))
 
 
 def judge_output(exercise: str, exit_code: int, output: str, expected_line: str) -> CheckResult:
     """Pure verdict on a container's run: it must exit 0 and print ``expected_line`` as a line."""
     lines = [line.strip() for line in output.splitlines()]
-    messages = []
     if exit_code != 0:
-        messages.append(f"the container exited with code {exit_code}; it must exit 0. Its output: {output.strip()[-300:] or '(none)'}")
+        last = _last_line(output)
+        seen = f"its last line was: {last}" if last else "it printed nothing"
+        return CheckResult(exercise, False, [
+            f"expected the container to print {expected_line!r} and exit 0; it exited with code {exit_code}, and {seen}. "
+            "Next: fix what that line names (the full output is below), then check again."], log=output)
     if expected_line.strip() not in lines:
-        shown = output.strip()[-300:] or "(nothing)"
-        messages.append(f"expected the line {expected_line!r}; the container printed: {shown}")
-    if not messages:
-        messages.append(f"the container printed {expected_line!r} and exited 0")
-        return CheckResult(exercise, True, messages)
-    return CheckResult(exercise, False, messages)
+        if not output.strip():
+            return CheckResult(exercise, False, [
+                f"expected the line {expected_line!r}; the container exited 0 but printed nothing: its command is not the "
+                "program that prints it. Next: make the container's command run that program (in a Dockerfile: a CMD in "
+                "exec form, after the COPY that puts the program in the image)."])
+        return CheckResult(exercise, False, [
+            f"expected the line {expected_line!r}; the container exited 0 but its last line was: {_last_line(output)}. "
+            "Next: compare the two lines (the whole line must match); the full output is below."], log=output)
+    return CheckResult(exercise, True, [f"the container printed {expected_line!r} and exited 0"])
 
 
 def output_contains(result, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
@@ -58,6 +108,7 @@ def output_contains(result, expected_line: str, *, exercise: str = "run exercise
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
+@two_tier(static.program_prints, static.MEASURES["program_prints"])
 @recordable("check.program_prints")
 def program_prints(
     app_dir: str | Path,
@@ -80,6 +131,7 @@ def program_prints(
         return dockerfile_prints(copy, expected_line, buildargs=buildargs, exercise=exercise)
 
 
+@two_tier(static.dockerfile_prints, static.MEASURES["dockerfile_prints"])
 @recordable("check.dockerfile_prints")
 def dockerfile_prints(
     app_dir: str | Path,
@@ -101,12 +153,11 @@ def dockerfile_prints(
     try:
         build(folder, dockerfile, tag=tag, buildargs=buildargs, progress=False)
     except BuildFailed as error:
-        where = f"step {error.step} ({error.instruction})" if error.step else "the build"
-        return CheckResult(exercise, False, [f"the image does not build: {where} failed: {error.reason}", error.fix or ""])
+        return _build_failed(exercise, error)
     try:
         result = run(tag)
     except DockerlabError as error:
-        return CheckResult(exercise, False, [f"the image built but does not run: {error.message}", error.fix or ""])
+        return CheckResult(exercise, False, [f"expected the image to run; it built but does not start: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
@@ -123,16 +174,18 @@ def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], depende
     """Pure verdict: after editing ``code_file`` the step containing ``dependency_step`` must come from the cache."""
     matching = [(instruction, cached) for instruction, cached in steps_after_edit if _runs(instruction, dependency_step)]
     if not matching:
-        return CheckResult(exercise, False, [f"no step of your Dockerfile runs `{dependency_step}`: the dependencies must still be installed"])
+        return CheckResult(exercise, False, [f"expected a step that runs `{dependency_step}`; none does, but the dependencies must still be installed. Next: keep the install step (RUN pip install --no-cache-dir -r requirements.txt)."])
     rebuilt = [instruction for instruction, cached in matching if not cached]
     if rebuilt:
         return CheckResult(exercise, False, [
-            f"after editing {code_file}, `{rebuilt[0][:80]}` ran again: its cache was busted by an earlier step",
-            "copy only the dependency file (requirements.txt) before installing, and the rest of the code after",
+            f"expected `{rebuilt[0][:80]}` to come from the cache after {code_file} was edited; it ran again, because an "
+            f"earlier step copies {code_file}. Next: copy only the dependency file (requirements.txt) before installing, "
+            "and the rest of the code after it.",
         ])
     return CheckResult(exercise, True, [f"after editing {code_file}, `{matching[0][0][:80]}` came from the cache"])
 
 
+@two_tier(static.cache_survives_code_edit, static.MEASURES["cache_survives_code_edit"])
 @recordable("check.cache_survives_code_edit")
 def cache_survives_code_edit(
     app_dir: str | Path,
@@ -159,7 +212,7 @@ def cache_survives_code_edit(
             edit_like_a_learner(copy / code_file, "by the checker")
             again = build(copy, dockerfile, tag=tag, progress=False)
         except BuildFailed as error:
-            return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+            return _build_failed(exercise, error)
     return judge_cache(exercise, [(step.instruction, step.cached) for step in again.dockerfile_steps], dependency_step, code_file)
 
 
@@ -167,19 +220,29 @@ def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min
     """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller."""
     from .units import format_bytes
 
-    messages, passed = [], True
+    messages, passed, log = [], True, ""
     if not served.ok:
         passed = False
-        messages.append(f"the image does not answer HTTP requests: {served}")
+        last = _last_line(getattr(served, "logs", "") or "")
+        messages.append(f"expected the image to answer an HTTP request; it does not ({served}). "
+                        + (f"Its last log line: {last}. " if last else "")
+                        + "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0.")
+        log = getattr(served, "logs", "") or ""
     ratio = reference_size / size if size else float("inf")
     if ratio < min_ratio:
         passed = False
-        messages.append(f"it is {format_bytes(size)}, {ratio:.1f}x smaller than the single-stage {format_bytes(reference_size)}; the target is {min_ratio:g}x: copy only the built program into a small runtime image")
+        if ratio < 1.05:
+            seen = f"yours is {format_bytes(size)}, as big as the single-stage image ({format_bytes(reference_size)}): it still ships the Go SDK"
+        else:
+            seen = f"yours is {format_bytes(size)}, {ratio:.1f}x smaller than the single-stage {format_bytes(reference_size)}"
+        messages.append(f"expected an image at least {min_ratio:g}x smaller than the single-stage one (the target is {min_ratio:g}x); {seen}. "
+                        "Next: build in one stage, then start a second FROM a small base and COPY --from only the built program.")
     if passed:
         messages.append(f"it serves requests and is {format_bytes(size)}: {ratio:.0f}x smaller than the single-stage image ({format_bytes(reference_size)})")
-    return CheckResult(exercise, passed, messages)
+    return CheckResult(exercise, passed, messages, log=log)
 
 
+@two_tier(static.multi_stage_is_smaller, static.MEASURES["multi_stage_is_smaller"])
 @recordable("check.multi_stage_is_smaller")
 def multi_stage_is_smaller(
     app_dir: str | Path,
@@ -201,7 +264,7 @@ def multi_stage_is_smaller(
         build(app_dir, reference_dockerfile, tag=single, progress=False)
         build(app_dir, dockerfile, tag=yours, progress=False)
     except BuildFailed as error:
-        return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+        return _build_failed(exercise, error)
     served = serve(yours, container_port)
     return judge_multi_stage(exercise, served, image_size(yours), image_size(single), min_ratio)
 
@@ -210,16 +273,17 @@ def judge_compose_health(exercise: str, service: str, states: list[dict]) -> Che
     """Pure verdict on `ps` rows: ``service`` must be running and report healthy."""
     rows = [row for row in states if row.get("service") == service]
     if not rows:
-        return CheckResult(exercise, False, [f"there is no service {service!r} in your file"])
+        return CheckResult(exercise, False, [f"expected a service {service!r}; there is no service {service!r} in your file. Next: keep the {service} service and add to it."])
     row = rows[0]
     if row.get("state") != "running":
-        return CheckResult(exercise, False, [f"{service} is {row.get('state')} (exit code {row.get('exit_code')}), not running"])
+        return CheckResult(exercise, False, [f"expected {service} to be running; it is {row.get('state')} (exit code {row.get('exit_code')}). Next: read its logs below and fix what they name."])
     if row.get("health") != "healthy":
         health = row.get("health") or "no healthcheck"
-        return CheckResult(exercise, False, [f"{service} runs but its health is: {health}; add a healthcheck whose test passes when it serves /health"])
+        return CheckResult(exercise, False, [f"expected {service} to report healthy; it runs but its health is: {health}. Next: add a healthcheck whose test passes when it serves /health."])
     return CheckResult(exercise, True, [f"{service} is running and healthy"])
 
 
+@two_tier(static.compose_service_healthy, static.MEASURES["compose_service_healthy"])
 @recordable("check.compose_service_healthy")
 def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
     """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy."""
@@ -235,19 +299,33 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
         try:
             stack = project(copy, "exercise-compose.yaml", name="dockerlab-exercise-compose")
         except ComposeFailed as error:
-            return CheckResult(exercise, False, [f"Compose cannot read your file: {error.output.strip()[-300:]}"])
+            return CheckResult(exercise, False, [f"expected Compose to read your file; it cannot: {_last_line(error.output)}. Next: fix the line it names."], log=error.output)
         with stack:
             try:
                 stack.up(wait=True, timeout=60)
             except ComposeFailed as error:
                 states = stack.ps().to_dict("records")
                 verdict = judge_compose_health(exercise, service, states)
-                return CheckResult(exercise, False, verdict.messages + [f"`up --wait` failed: {error.output.strip()[-300:]}"])
+                logs = "".join(f"--- {name}\n{text}\n" for name, text in error.service_logs.items())
+                return CheckResult(exercise, False, verdict.messages + [f"`docker compose up --wait` failed: {_last_line(error.output)}"], log=error.output + "\n" + logs)
             return judge_compose_health(exercise, service, stack.ps().to_dict("records"))
 
 
 # Lint rules that decide the hardening exercise (the rest are advice).
 HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image has no tag", "DL3007": "the base image is :latest", "DL3025": "CMD is in shell form"}
+
+
+def hardening_lint_message(finding: dict) -> str:
+    """One paragraph for a deciding hadolint finding (the static and live tiers word it alike)."""
+    return f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why it matters']}). Next: {HARDENING_FIXES[finding['rule']]}"
+
+
+HARDENING_FIXES = {
+    "DL3002": "end with USER set to a non-root user, e.g. USER 1000.",
+    "DL3006": "pin the base with a version tag (FROM python:3.11-slim) or a digest.",
+    "DL3007": "name a version tag instead of :latest (FROM python:3.11-slim) or a digest.",
+    "DL3025": "write CMD in JSON form, e.g. CMD [\"python\", \"app.py\"].",
+}
 
 
 def _applicable(lint_table, rules):
@@ -264,16 +342,16 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
     messages, passed = [], True
     for finding in _applicable(lint_table, HARDENING_RULES).to_dict("records"):
         passed = False
-        messages.append(f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why it matters']})")
+        messages.append(hardening_lint_message(finding))
     if audit_row is None:
         return CheckResult(exercise, False, messages or ["the image was not built"])
     if audit_row["runs as root"]:
         passed = False
-        messages.append(f"the image runs as {audit_row['user']}: create a user (useradd --uid 1000 ...) and switch to it with USER")
+        messages.append(f"expected the image to run as a non-root user; the image runs as {audit_row['user']}. Next: create a user (RUN useradd --uid 1000 ...) and switch to it with USER 1000.")
     if secrets_table is not None and len(secrets_table):
         passed = False
         found = ", ".join(sorted(set(secrets_table["where"])))
-        messages.append(f"secrets are in the image's layers: {found}; copy only what the program needs, or list them in .dockerignore")
+        messages.append(f"expected no secret in any layer; found: {found}. Next: copy only what the program needs (COPY app.py .), or list the secret files in .dockerignore.")
     if run_result is not None:
         judged = judge_output(exercise, run_result.exit_code, run_result.output, expected_line)
         if not judged.passed:
@@ -284,6 +362,7 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
     return CheckResult(exercise, passed, messages)
 
 
+@two_tier(static.image_is_hardened, static.MEASURES["image_is_hardened"])
 @recordable("check.image_is_hardened")
 def image_is_hardened(
     app_dir: str | Path,
@@ -306,7 +385,7 @@ def image_is_hardened(
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
     except BuildFailed as error:
-        return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+        return _build_failed(exercise, error)
     audit_row = audit(tag).to_dict("records")[0]
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), run(tag), expected_line)
 
@@ -344,3 +423,11 @@ def quiz(answers: dict[int, str], *, exercise: str = "07 · quiz") -> CheckResul
             messages.append(f"{number}: no answer yet ({question} choose {', '.join(choices)})")
     messages.insert(0, f"{right} of {len(QUIZ)} right")
     return CheckResult(exercise, right == len(QUIZ), messages)
+
+
+def solution(number: str | int):
+    """The worked solution to exercise ``number`` ("01" ... "06"): the text and why each change is
+    made. It renders folded in a notebook; the learner clicks to reveal it."""
+    from .exercises.catalogue import solution as worked
+
+    return worked(number)
