@@ -3,7 +3,7 @@
 In a notebook: ``import dockerlab as dl`` then ``dl.mode()``, ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 Without a Docker engine the same calls replay results recorded on a real one (``dl.mode()`` says which).
 """
-from . import bases, buildkit, check, compose, engine, experiments, paths, plots, registry, results, security, vm, web
+from . import bases, buildkit, check, compose, engine, experiments, paths, plots, quizzes, registry, results, security, vm, web
 from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
@@ -42,6 +42,7 @@ __all__ = [
     "file_size",
     "results",
     "check",
+    "quizzes",
     "registry",
     "vm",
     "paths",

@@ -379,7 +379,8 @@ def image_is_hardened(
     lint_table = lint(dockerfile, app_dir)
     if len(_applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
-        verdict.messages.append("pin the base image first; then the checker builds, audits and runs it")
+        verdict.messages.append("expected a pinned base before building; it is not pinned, so nothing was built, audited or run. "
+                                "Next: pin the base image (e.g. FROM python:3.11-slim); then the checker builds, audits and runs it.")
         return verdict
     tag = course_tag("exercise", Path(app_dir), "hardened")
     try:
@@ -410,10 +411,17 @@ QUIZ = {
 }
 
 
-def quiz(answers: dict[int, str], *, exercise: str = "07 · quiz") -> CheckResult:
-    """Check quiz answers ({question number: letter}); each wrong or missing answer says why."""
+def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
+    """Check a notebook's quiz answers ({question number: letter}); each wrong or missing answer says why.
+    ``notebook`` is "01" ... "07" (dockerlab.quizzes.QUIZZES)."""
+    from .quizzes import quiz_of
+
+    questions = quiz_of(notebook)
+    exercise = exercise or f"{notebook} · quiz"
+    if not isinstance(answers, dict):
+        raise DockerlabError(f"Quiz answers must be a dict such as {{1: 'a', 2: 'b'}}, not {type(answers).__name__}.", fix="Fill in a letter for each question number.")
     messages, right = [], 0
-    for number, (question, choices, correct, why) in QUIZ.items():
+    for number, (question, choices, correct, why) in questions.items():
         given = str(answers.get(number, "")).strip().lower()
         if given == correct:
             right += 1
@@ -421,8 +429,8 @@ def quiz(answers: dict[int, str], *, exercise: str = "07 · quiz") -> CheckResul
             messages.append(f"{number}: not {given} ({choices[given]}): {why}")
         else:
             messages.append(f"{number}: no answer yet ({question} choose {', '.join(choices)})")
-    messages.insert(0, f"{right} of {len(QUIZ)} right")
-    return CheckResult(exercise, right == len(QUIZ), messages)
+    messages.insert(0, f"{right} of {len(questions)} right")
+    return CheckResult(exercise, right == len(questions), messages)
 
 
 def solution(number: str | int):

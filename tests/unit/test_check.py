@@ -133,3 +133,29 @@ def test_a_file_named_like_the_command_is_not_the_install_step():
     from dockerlab.check import judge_cache
 
     assert not judge_cache("x", [("COPY pip install.txt .", True)], "pip install", "app.py").passed
+
+
+@pytest.mark.parametrize("notebook", ["01", "02", "03", "04", "05", "06", "07"])
+def test_every_notebook_quiz_checks_right_wrong_and_missing_answers(notebook):
+    from dockerlab import check
+    from dockerlab.quizzes import quiz_of, show
+
+    questions = quiz_of(notebook)
+    assert 3 <= len(questions) <= 5 and all(correct in choices for _, choices, correct, _ in questions.values())
+    right = {number: correct for number, (_, _, correct, _) in questions.items()}
+    assert check.quiz(right, notebook=notebook).passed
+    first = next(iter(questions))
+    wrong_letter = next(letter for letter in questions[first][1] if letter != right[first])
+    verdict = check.quiz({**right, first: wrong_letter}, notebook=notebook)
+    assert not verdict.passed and verdict.messages[0] == f"{len(questions) - 1} of {len(questions)} right"
+    assert questions[first][3] in verdict.messages[1]
+    missing = check.quiz({}, notebook=notebook)
+    assert not missing.passed and "no answer yet" in missing.messages[1]
+    assert "1. " in show(notebook)
+
+
+def test_a_quiz_for_an_unknown_notebook_is_a_clear_error():
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError, match="no quiz for notebook"):
+        dl.check.quiz({}, notebook="09")
