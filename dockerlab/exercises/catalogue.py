@@ -6,7 +6,7 @@ import difflib
 import html
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import DockerlabError
 from ..paths import COURSE_ROOT, app

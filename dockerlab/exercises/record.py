@@ -27,21 +27,22 @@ def record_solutions(only: list[str] | None = None):
     target.unlink(missing_ok=True)
     saved = {name: os.environ.get(name) for name in ("DOCKERLAB_MODE", "DOCKERLAB_RECORD_TO", "DOCKERLAB_RECORD_COMMAND")}
     rows, failed = [], []
-    recording.reset()
     try:
         os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(target), DOCKERLAB_RECORD_COMMAND="dockerlab record --exercises")
+        recording.reset()  # a new session reads the environment set above
         for item in chosen:
             verdict = item.check(item.solution_text())
             rows.append({"exercise": item.label, "passed": verdict.passed, "live": verdict.live, "verdict": " | ".join(verdict.messages)[:200]})
             if not verdict.passed:
                 failed.append(f"{item.label}: {verdict}")
     finally:
-        recording.reset()
+        recording.reset()  # writes what the session recorded (where it writes at the end)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        recording.reset()
     if failed:
         target.unlink(missing_ok=True)
         raise DockerlabError("A reference solution did not pass its live check, so nothing was recorded:\n" + "\n".join(failed),

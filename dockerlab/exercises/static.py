@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .. import dockerfile as parser
 from ..errors import DockerlabError
@@ -285,6 +285,21 @@ _SMALL_BASES = re.compile(r"^(scratch|(gcr\.io/)?distroless/.*|alpine(:.*)?|busy
 _NEEDS_STATIC_BINARY = re.compile(r"^(scratch|(gcr\.io/)?distroless/static.*|alpine(:.*)?|busybox(:.*)?)$", re.IGNORECASE)
 
 
+def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
+    """A `go build` without CGO_ENABLED=0 makes a binary that cannot start in scratch, distroless or alpine."""
+    found = []
+    for stage in parsed.stages[:-1]:
+        static_env = any("CGO_ENABLED=0" in " ".join(env.args).replace(" ", "=") for env in stage.all("ENV"))
+        for run in stage.all("RUN"):
+            command = " ".join(run.args)
+            if "go build" in command and "CGO_ENABLED=0" not in command and not static_env:
+                found.append(Finding(
+                    _at(run), f"the program is built with cgo, so it needs the C library, which {parsed.final.base} does not have: "
+                              "it would fail to start with 'no such file or directory' (the seed's alpine image does, in notebook 04)",
+                    "a static binary", "build it with `RUN CGO_ENABLED=0 go build -o myapp main.go`."))
+    return found
+
+
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
@@ -312,15 +327,7 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
         report.findings.append(Finding(f"the final stage (line {final.line})", "nothing is copied from the build stage", "a COPY --from of the built program",
                                        "add `COPY --from=builder /app/myapp /myapp`."))
     if _NEEDS_STATIC_BINARY.match(base):
-        for stage in parsed.stages[:-1]:
-            static_env = any("CGO_ENABLED=0" in " ".join(env.args).replace(" ", "=") for env in stage.all("ENV"))
-            for run in stage.all("RUN"):
-                command = " ".join(run.args)
-                if "go build" in command and "CGO_ENABLED=0" not in command and not static_env:
-                    report.findings.append(Finding(
-                        _at(run), f"the program is built with cgo, so it needs the C library, which {final.base} does not have: "
-                                  "it would fail to start with 'no such file or directory' (the seed's alpine image does, in notebook 04)",
-                        "a static binary", "build it with `RUN CGO_ENABLED=0 go build -o myapp main.go`."))
+        report.findings += _cgo_findings(parsed)
     if _command(parsed) is None:
         report.findings.append(Finding(f"the final stage (line {final.line})", "there is no CMD or ENTRYPOINT, so the image does not start your program",
                                        "a command that starts it", "add `CMD [\"/myapp\"]`."))
@@ -440,7 +447,7 @@ def _root(user: str) -> bool:
 
 def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> StaticReport:
     from ..check import HARDENING_RULES, _applicable, hardening_lint_message
-    from ..security import _SECRET_NAME, lint
+    from ..security import lint
 
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
@@ -451,24 +458,42 @@ def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> Sta
             report.findings.append(Finding("", "", "", "", text=hardening_lint_message(finding)))
     lineage = _lineage(parsed, parsed.final)
     users = [user for stage in reversed(lineage) for user in stage.all("USER")]
+    report.findings += _user_findings(parsed, lineage, users)
+    report.findings += _secret_findings(parsed, lineage, files)
+    if not report.failed:
+        report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base is pinned, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
+    return report
+
+
+def _user_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], users: list[parser.Instruction]) -> list[Finding]:
+    """The image must end with a non-root USER that exists (numeric, or created by a RUN)."""
     command = _command(parsed)
+    found = []
     if not users:
-        report.findings.append(Finding(f"the final stage (line {parsed.final.line})", "there is no USER line, so the container runs as root",
+        found.append(Finding(f"the final stage (line {parsed.final.line})", "there is no USER line, so the container runs as root",
                                        "USER set to a non-root user before CMD", "add `RUN useradd --create-home --uid 1000 appuser` and then `USER 1000` before CMD."))
     elif _root(users[-1].args[0]):
-        report.findings.append(Finding(_at(users[-1]), "the last USER is root", "a non-root USER", "create a user (`RUN useradd --uid 1000 appuser`) and end with `USER 1000`."))
+        found.append(Finding(_at(users[-1]), "the last USER is root", "a non-root USER", "create a user (`RUN useradd --uid 1000 appuser`) and end with `USER 1000`."))
     else:
         user = users[-1].args[0].split(":")[0]
         created = " ".join(" ".join(run.args) for stage in lineage for run in stage.all("RUN"))
         if not user.isdigit() and not re.search(rf"\b(useradd|adduser)\b[^;&|]*\b{re.escape(user)}\b", created):
-            report.findings.append(Finding(_at(users[-1]), f"no RUN creates the user {user}, so the container would fail to start (unable to find user {user})",
+            found.append(Finding(_at(users[-1]), f"no RUN creates the user {user}, so the container would fail to start (unable to find user {user})",
                                            f"a `RUN useradd ... {user}` before it, or a numeric USER", f"add `RUN useradd --create-home --uid 1000 {user}` above, or write `USER 1000`."))
         elif command is not None and users[-1].line > command.line:
-            report.findings.append(Finding(_at(users[-1]), "USER comes after CMD", "USER before CMD", "move the USER line above CMD (it applies either way; readers expect it there).", fails=False))
+            found.append(Finding(_at(users[-1]), "USER comes after CMD", "USER before CMD", "move the USER line above CMD (it applies either way; readers expect it there).", fails=False))
+    return found
+
+
+def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], files: list[str]) -> list[Finding]:
+    """No secret file copied into the final image's layers, no secret-looking ARG or ENV."""
+    from ..security import _SECRET_NAME
+
+    found = []
     for copy, taken in _final_copies(parsed, files):
         secrets = [file for file in taken if _SECRET_FILE.search(file)]
         if secrets:
-            report.findings.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets) into a layer of the image; a later `RUN rm` only hides it",
+            found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets) into a layer of the image; a later `RUN rm` only hides it",
                                            "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
     for stage in lineage:
         for instruction in stage.all("ARG") + stage.all("ENV"):
@@ -476,11 +501,9 @@ def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> Sta
             for name in names:
                 if _SECRET_NAME.search(name):
                     kept = "build arguments are kept in the image's history" if instruction.keyword == "ARG" else "ENV values are stored in the image's config"
-                    report.findings.append(Finding(_at(instruction), f"{name} looks like a secret, and {kept} for anyone who pulls it",
-                                                   "secrets given only at run time", f"remove it, and pass it when the container starts: `docker run -e {name}=...`."))
-    if not report.failed:
-        report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base is pinned, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
-    return report
+                    found.append(Finding(_at(instruction), f"{name} looks like a secret, and {kept} for anyone who pulls it",
+                                         "secrets given only at run time", f"remove it, and pass it when the container starts: `docker run -e {name}=...`."))
+    return found
 
 
 # --- what each live tier measures (for the note when it cannot run) -----------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Callable
+from collections.abc import Callable
 
 from .. import recording
 from ..errors import DockerUnavailable
@@ -17,6 +17,13 @@ try:  # RecordingMissing is moving to dockerlab.errors
     from ..errors import RecordingMissing  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - until it has moved
     from ..recording import RecordingMissing
+
+
+def _inside_course_call() -> bool:
+    """True when another course call is running this one (it records or replays the outer call)."""
+    if hasattr(recording, "session"):  # the recording package (a Session per process)
+        return recording.session().depth > 0
+    return recording._depth() > 0
 
 
 def _recorded_mode() -> bool:
@@ -65,7 +72,7 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
 
         @functools.wraps(live)
         def checker(*arguments, **keywords):
-            if recording._depth() > 0:  # called by another course call: it judges, not this one
+            if _inside_course_call():  # called by another course call: it judges, not this one
                 return live(*arguments, **keywords)
             bound = signature.bind(*arguments, **keywords)
             bound.apply_defaults()

@@ -43,14 +43,32 @@ START_HINTS = {
 }
 
 
+def use_recordings(directory, monkeypatch):
+    """A new recording session on the recordings in ``directory`` (reads DOCKERLAB_MODE/_RECORD_TO again)."""
+    try:
+        recording.reset(directory=directory)
+    except TypeError:  # recording as one module: point it at the folder
+        monkeypatch.setattr(recording, "RECORDED_DIR", directory)
+        recording.reset()
+
+
+def fake_provenance(monkeypatch):
+    from dockerlab import recorder
+
+    def provenance(command=""):
+        return {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": [], "command": command, "format": 1}
+
+    monkeypatch.setattr(recording, "provenance", provenance, raising=False)
+    monkeypatch.setattr(recorder, "provenance", provenance, raising=False)
+
+
 @pytest.fixture
 def nothing_recorded(tmp_path, monkeypatch):
     """Recorded mode, as on Binder, with an empty data/recorded/: every live tier is missing."""
     monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
-    monkeypatch.setattr(recording, "RECORDED_DIR", tmp_path)
     for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST"):
         monkeypatch.delenv(name, raising=False)
-    recording.reset()
+    use_recordings(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("number", sorted(EXERCISES))
@@ -159,16 +177,16 @@ fake_checker.calls = 0
 
 
 def test_recorded_text_replays_the_live_tier_and_other_text_gets_the_note(tmp_path, monkeypatch):
-    monkeypatch.setattr(recording, "RECORDED_DIR", tmp_path)
-    monkeypatch.setattr(recording, "provenance", lambda command="": {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": []})
+    fake_provenance(monkeypatch)
     greeter = dl.paths.app("greeter")
     solution = (greeter / "solution.Dockerfile").read_text()
     monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(tmp_path / "demo.json"))
+    use_recordings(tmp_path, monkeypatch)
     recorded = fake_checker(greeter, "Hello, Docker learner!", dockerfile=solution)
     assert recorded.passed and recorded.live == "measured" and fake_checker.calls == 1
     monkeypatch.delenv("DOCKERLAB_RECORD_TO")
     monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
-    recording.reset()
+    use_recordings(tmp_path, monkeypatch)
     replayed = fake_checker(greeter, "Hello, Docker learner!", dockerfile=solution)
     assert replayed.passed and replayed.live == "replayed" and replayed.complete and fake_checker.calls == 1
     assert any(message.startswith("measured on a real engine (recorded):") for message in replayed.messages)

@@ -10,6 +10,8 @@ from dockerlab.check import CheckResult
 from dockerlab.exercises import catalogue, record
 from dockerlab.recording import recordable
 
+from .test_exercises_static import fake_provenance, use_recordings
+
 
 @recordable("demo.solution_check")
 def demo_check(text: str, exercise: str = "demo"):
@@ -18,8 +20,9 @@ def demo_check(text: str, exercise: str = "demo"):
 
 @pytest.fixture
 def one_exercise(tmp_path, monkeypatch):
-    monkeypatch.setattr(recording, "RECORDED_DIR", tmp_path)
-    monkeypatch.setattr(recording, "provenance", lambda command="": {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": [], "command": command})
+    fake_provenance(monkeypatch)
+    monkeypatch.setattr(recording, "RECORDED_DIR", tmp_path)  # where record_solutions writes
+    use_recordings(tmp_path, monkeypatch)
     monkeypatch.setattr(dl.engine, "client", lambda: None)
     solution = tmp_path / "solution.Dockerfile"
     solution.write_text("FROM alpine:3.20\n")
