@@ -53,8 +53,9 @@ test-live: $(STAMP)
 test-recorded: $(STAMP)
 	$(BIN)/python benchmarks/recorded_run.py
 
-# A fresh environment from binder/ + pyproject.toml and no engine, as on mybinder.org.
-test-binder:
+# repo2docker's own recipe for this repository (it must use binder/), then a fresh environment from
+# binder/ + pyproject.toml and no engine, as on mybinder.org.
+test-binder: $(STAMP)
 	bash scripts/simulate-binder
 
 # Run every notebook live and rewrite data/recorded/ (commit the result). Experiments repeat in
@@ -62,6 +63,7 @@ test-binder:
 record: $(STAMP)
 	$(BIN)/dockerlab prepare --quiet
 	DOCKERLAB_REPEAT= $(BIN)/dockerlab record
+	$(BIN)/dockerlab record --exercises
 
 # No engine needed.
 test-unit: $(STAMP)

@@ -1,8 +1,8 @@
 """Exercise checkers: build and run the learner's work, and say what is wrong when it is."""
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass, field
+import sys
+
 from pathlib import Path
 
 from . import engine
@@ -10,10 +10,15 @@ from .builder import build
 from .compose import ComposeFailed, project
 from .containers import run, serve
 from .errors import BuildFailed, DockerlabError, ImageNotFound
-from .experiments import PIP_INSTALL, edit_like_a_learner
+from .exercises import catalogue, static
+from .exercises.catalogue import solution as worked_solution
+from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step
+from .exercises.tiers import two_tier
+from .experiments import edit_like_a_learner
 from .images import image_size
 from .labels import course_tag
 from .layerfs import inspect_image
+from .quizzes import QUIZ, quiz_of
 from .recording import RECORDED, current, recordable
 from .security import audit, find_secrets, lint
 from .units import format_bytes
@@ -23,43 +28,43 @@ __all__ = [
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
     "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened", "QUIZ", "quiz",
     "image_prints",
+    "solution",
 ]
 
 
-@dataclass
-class CheckResult:
-    """Passed or not, with the reasons; renders as a short verdict in a notebook."""
+def _last_line(output: str) -> str:
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
-    exercise: str
-    passed: bool
-    messages: list[str] = field(default_factory=list)
 
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __str__(self) -> str:
-        mark = "PASSED" if self.passed else "NOT YET"
-        return f"{self.exercise}: {mark}\n" + "\n".join(f"  - {message}" for message in self.messages)
-
-    def _repr_html_(self) -> str:
-        colour, mark = ("#1a7f37", "✔ passed") if self.passed else ("#cf222e", "✘ not yet")
-        items = "".join(f"<li>{html.escape(message)}</li>" for message in self.messages)
-        return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>"
+def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -> CheckResult:
+    """One paragraph for a failed build: where, why, what to do; the log tail folded."""
+    where = f"step {error.step} (`{error.instruction}`)" if error.step and error.instruction else (f"`{error.instruction}`" if error.instruction else "the build")
+    message = f"expected {what} to build; {where} failed: {error.reason}."
+    if error.fix:
+        message += f" Next: {error.fix}"
+    return CheckResult(exercise, False, [message], log="\n".join(error.log_tail))
 
 
 def judge_output(exercise: str, exit_code: int, output: str, expected_line: str) -> CheckResult:
     """Pure verdict on a container's run: it must exit 0 and print ``expected_line`` as a line."""
     lines = [line.strip() for line in output.splitlines()]
-    messages = []
     if exit_code != 0:
-        messages.append(f"the container exited with code {exit_code}; it must exit 0. Its output: {output.strip()[-300:] or '(none)'}")
+        last = _last_line(output)
+        seen = f"its last line was: {last}" if last else "it printed nothing"
+        return CheckResult(exercise, False, [
+            f"expected the container to print {expected_line!r} and exit 0; it exited with code {exit_code}, and {seen}. "
+            "Next: fix what that line names (the full output is below), then check again."], log=output)
     if expected_line.strip() not in lines:
-        shown = output.strip()[-300:] or "(nothing)"
-        messages.append(f"expected the line {expected_line!r}; the container printed: {shown}")
-    if not messages:
-        messages.append(f"the container printed {expected_line!r} and exited 0")
-        return CheckResult(exercise, True, messages)
-    return CheckResult(exercise, False, messages)
+        if not output.strip():
+            return CheckResult(exercise, False, [
+                f"expected the line {expected_line!r}; the container exited 0 but printed nothing: its command is not the "
+                "program that prints it. Next: make the container's command run that program (in a Dockerfile: a CMD in "
+                "exec form, after the COPY that puts the program in the image)."])
+        return CheckResult(exercise, False, [
+            f"expected the line {expected_line!r}; the container exited 0 but its last line was: {_last_line(output)}. "
+            "Next: compare the two lines (the whole line must match); the full output is below."], log=output)
+    return CheckResult(exercise, True, [f"the container printed {expected_line!r} and exited 0"])
 
 
 def output_contains(result, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
@@ -67,6 +72,7 @@ def output_contains(result, expected_line: str, *, exercise: str = "run exercise
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
+@two_tier(static.program_prints, static.MEASURES["program_prints"])
 @recordable("check.program_prints")
 def program_prints(
     app_dir: str | Path,
@@ -89,6 +95,7 @@ def program_prints(
         return dockerfile_prints(copy, expected_line, buildargs=buildargs, exercise=exercise)
 
 
+@two_tier(static.dockerfile_prints, static.MEASURES["dockerfile_prints"])
 @recordable("check.dockerfile_prints")
 def dockerfile_prints(
     app_dir: str | Path,
@@ -107,38 +114,30 @@ def dockerfile_prints(
     try:
         build(folder, dockerfile, tag=tag, buildargs=buildargs, progress=False)
     except BuildFailed as error:
-        where = f"step {error.step} ({error.instruction})" if error.step else "the build"
-        return CheckResult(exercise, False, [f"the image does not build: {where} failed: {error.reason}", error.fix or ""])
+        return _build_failed(exercise, error)
     try:
         result = run(tag)
     except DockerlabError as error:
-        return CheckResult(exercise, False, [f"the image built but does not run: {error.message}", error.fix or ""])
+        return CheckResult(exercise, False, [f"expected the image to run; it built but does not start: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
     return judge_output(exercise, result.exit_code, result.output, expected_line)
-
-
-def _runs(instruction: str, dependency_step: str) -> bool:
-    """Whether a RUN step runs ``dependency_step``; "pip install" also as pip3, pip3.11 or python -m pip."""
-    if not instruction.upper().startswith("RUN"):
-        return False
-    if dependency_step in instruction:
-        return True
-    return dependency_step == "pip install" and PIP_INSTALL.search(instruction) is not None
 
 
 def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], dependency_step: str, code_file: str) -> CheckResult:
     """Pure verdict: after editing ``code_file`` the step containing ``dependency_step`` must come from the cache."""
-    matching = [(instruction, cached) for instruction, cached in steps_after_edit if _runs(instruction, dependency_step)]
+    matching = [(instruction, cached) for instruction, cached in steps_after_edit if runs_step(instruction, dependency_step)]
     if not matching:
-        return CheckResult(exercise, False, [f"no step of your Dockerfile runs `{dependency_step}`: the dependencies must still be installed"])
+        return CheckResult(exercise, False, [f"expected a step that runs `{dependency_step}`; none does, but the dependencies must still be installed. Next: keep the install step (RUN pip install --no-cache-dir -r requirements.txt)."])
     rebuilt = [instruction for instruction, cached in matching if not cached]
     if rebuilt:
         return CheckResult(exercise, False, [
-            f"after editing {code_file}, `{rebuilt[0][:80]}` ran again: its cache was busted by an earlier step",
-            "copy only the dependency file (requirements.txt) before installing, and the rest of the code after",
+            f"expected `{rebuilt[0][:80]}` to come from the cache after {code_file} was edited; it ran again, because an "
+            f"earlier step copies {code_file}. Next: copy only the dependency file (requirements.txt) before installing, "
+            "and the rest of the code after it.",
         ])
     return CheckResult(exercise, True, [f"after editing {code_file}, `{matching[0][0][:80]}` came from the cache"])
 
 
+@two_tier(static.cache_survives_code_edit, static.MEASURES["cache_survives_code_edit"])
 @recordable("check.cache_survives_code_edit")
 def cache_survives_code_edit(
     app_dir: str | Path,
@@ -162,25 +161,35 @@ def cache_survives_code_edit(
             edit_like_a_learner(copy / code_file, "by the checker")
             again = build(copy, dockerfile, tag=tag, progress=False)
         except BuildFailed as error:
-            return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+            return _build_failed(exercise, error)
     return judge_cache(exercise, [(step.instruction, step.cached) for step in again.dockerfile_steps], dependency_step, code_file)
 
 
 def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float) -> CheckResult:
     """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller."""
-    messages, passed = [], True
+    messages, passed, log = [], True, ""
     if not served.ok:
         passed = False
-        messages.append(f"the image does not answer HTTP requests: {served}")
+        last = _last_line(getattr(served, "logs", "") or "")
+        messages.append(f"expected the image to answer an HTTP request; it does not ({served}). "
+                        + (f"Its last log line: {last}. " if last else "")
+                        + "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0.")
+        log = getattr(served, "logs", "") or ""
     ratio = reference_size / size if size else float("inf")
     if ratio < min_ratio:
         passed = False
-        messages.append(f"it is {format_bytes(size)}, {ratio:.1f}x smaller than the single-stage {format_bytes(reference_size)}; the target is {min_ratio:g}x: copy only the built program into a small runtime image")
+        if ratio < 1.05:
+            seen = f"yours is {format_bytes(size)}, as big as the single-stage image ({format_bytes(reference_size)}): it still ships the Go SDK"
+        else:
+            seen = f"yours is {format_bytes(size)}, {ratio:.1f}x smaller than the single-stage {format_bytes(reference_size)}"
+        messages.append(f"expected an image at least {min_ratio:g}x smaller than the single-stage one (the target is {min_ratio:g}x); {seen}. "
+                        "Next: build in one stage, then start a second FROM a small base and COPY --from only the built program.")
     if passed:
         messages.append(f"it serves requests and is {format_bytes(size)}: {ratio:.0f}x smaller than the single-stage image ({format_bytes(reference_size)})")
-    return CheckResult(exercise, passed, messages)
+    return CheckResult(exercise, passed, messages, log=log)
 
 
+@two_tier(static.multi_stage_is_smaller, static.MEASURES["multi_stage_is_smaller"])
 @recordable("check.multi_stage_is_smaller")
 def multi_stage_is_smaller(
     app_dir: str | Path,
@@ -198,7 +207,7 @@ def multi_stage_is_smaller(
         build(app_dir, reference_dockerfile, tag=single, progress=False)
         build(app_dir, dockerfile, tag=yours, progress=False)
     except BuildFailed as error:
-        return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+        return _build_failed(exercise, error)
     served = serve(yours, container_port)
     return judge_multi_stage(exercise, served, image_size(yours), image_size(single), min_ratio)
 
@@ -207,16 +216,17 @@ def judge_compose_health(exercise: str, service: str, states: list[dict]) -> Che
     """Pure verdict on `ps` rows: ``service`` must be running and report healthy."""
     rows = [row for row in states if row.get("service") == service]
     if not rows:
-        return CheckResult(exercise, False, [f"there is no service {service!r} in your file"])
+        return CheckResult(exercise, False, [f"expected a service {service!r}; there is no service {service!r} in your file. Next: keep the {service} service and add to it."])
     row = rows[0]
     if row.get("state") != "running":
-        return CheckResult(exercise, False, [f"{service} is {row.get('state')} (exit code {row.get('exit_code')}), not running"])
+        return CheckResult(exercise, False, [f"expected {service} to be running; it is {row.get('state')} (exit code {row.get('exit_code')}). Next: read its logs below and fix what they name."])
     if row.get("health") != "healthy":
         health = row.get("health") or "no healthcheck"
-        return CheckResult(exercise, False, [f"{service} runs but its health is: {health}; add a healthcheck whose test passes when it serves /health"])
+        return CheckResult(exercise, False, [f"expected {service} to report healthy; it runs but its health is: {health}. Next: add a healthcheck whose test passes when it serves /health."])
     return CheckResult(exercise, True, [f"{service} is running and healthy"])
 
 
+@two_tier(static.compose_service_healthy, static.MEASURES["compose_service_healthy"])
 @recordable("check.compose_service_healthy")
 def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
     """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy."""
@@ -230,26 +240,16 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
         try:
             stack = project(copy, "exercise-compose.yaml", name="dockerlab-exercise-compose")
         except ComposeFailed as error:
-            return CheckResult(exercise, False, [f"Compose cannot read your file: {error.output.strip()[-300:]}"])
+            return CheckResult(exercise, False, [f"expected Compose to read your file; it cannot: {_last_line(error.output)}. Next: fix the line it names."], log=error.output)
         with stack:
             try:
                 stack.up(wait=True, timeout=60)
             except ComposeFailed as error:
                 states = stack.ps().to_dict("records")
                 verdict = judge_compose_health(exercise, service, states)
-                return CheckResult(exercise, False, verdict.messages + [f"`up --wait` failed: {error.output.strip()[-300:]}"])
+                logs = "".join(f"--- {name}\n{text}\n" for name, text in error.service_logs.items())
+                return CheckResult(exercise, False, verdict.messages + [f"`docker compose up --wait` failed: {_last_line(error.output)}"], log=error.output + "\n" + logs)
             return judge_compose_health(exercise, service, stack.ps().to_dict("records"))
-
-
-# Lint rules that decide the hardening exercise (the rest are advice).
-HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image has no tag", "DL3007": "the base image is :latest", "DL3025": "CMD is in shell form"}
-
-
-def _applicable(lint_table, rules):
-    """The findings of ``rules`` that are not one of hadolint's known false positives."""
-    if not len(lint_table):
-        return lint_table
-    return lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(list(rules))]
 
 
 def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_table, run_result, expected_line: str) -> CheckResult:
@@ -257,18 +257,18 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
 
     ``audit_row``, ``secrets_table`` and ``run_result`` are None when the image was not built."""
     messages, passed = [], True
-    for finding in _applicable(lint_table, HARDENING_RULES).to_dict("records"):
+    for finding in applicable(lint_table, HARDENING_RULES).to_dict("records"):
         passed = False
-        messages.append(f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why it matters']})")
+        messages.append(hardening_lint_message(finding))
     if audit_row is None:
         return CheckResult(exercise, False, messages or ["the image was not built"])
     if audit_row["runs as root"]:
         passed = False
-        messages.append(f"the image runs as {audit_row['user']}: create a user (useradd --uid 1000 ...) and switch to it with USER")
+        messages.append(f"expected the image to run as a non-root user; the image runs as {audit_row['user']}. Next: create a user (RUN useradd --uid 1000 ...) and switch to it with USER 1000.")
     if secrets_table is not None and len(secrets_table):
         passed = False
         found = ", ".join(sorted(set(secrets_table["where"])))
-        messages.append(f"secrets are in the image's layers: {found}; copy only what the program needs, or list them in .dockerignore")
+        messages.append(f"expected no secret in any layer; found: {found}. Next: copy only what the program needs (COPY app.py .), or list the secret files in .dockerignore.")
     if run_result is not None:
         judged = judge_output(exercise, run_result.exit_code, run_result.output, expected_line)
         if not judged.passed:
@@ -279,6 +279,7 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
     return CheckResult(exercise, passed, messages)
 
 
+@two_tier(static.image_is_hardened, static.MEASURES["image_is_hardened"])
 @recordable("check.image_is_hardened")
 def image_is_hardened(
     app_dir: str | Path,
@@ -289,43 +290,29 @@ def image_is_hardened(
 ) -> CheckResult:
     """Lint your Dockerfile; when the base is pinned, build it, audit it, look for secrets and run it."""
     lint_table = lint(dockerfile, app_dir)
-    if len(_applicable(lint_table, ["DL3006", "DL3007"])):
+    if len(applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
-        verdict.messages.append("pin the base image first; then the checker builds, audits and runs it")
+        verdict.messages.append("expected a pinned base before building; it is not pinned, so nothing was built, audited or run. "
+                                "Next: pin the base image (e.g. FROM python:3.11-slim); then the checker builds, audits and runs it.")
         return verdict
     tag = course_tag("exercise", Path(app_dir), "hardened")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
     except BuildFailed as error:
-        return CheckResult(exercise, False, [f"the image does not build: step {error.step} ({error.instruction}) failed: {error.reason}", error.fix or ""])
+        return _build_failed(exercise, error)
     audit_row = audit(tag).to_dict("records")[0]
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), run(tag), expected_line)
 
 
-# question, choices, the right choice, why (with the figure the course measured for it).
-QUIZ = {
-    1: ("You edit app.py. With requirements.txt copied and installed before `COPY . .`, which steps run again?",
-        {"a": "every step", "b": "`COPY . .` and the steps after it", "c": "only `pip install`"}, "b",
-        "the cache holds until the first step whose input changed; notebook 03 measured the rebuild"),
-    2: ("`RUN rm .env` follows `COPY . .`. Is the .env file gone from the image?",
-        {"a": "yes", "b": "no: it is still in the layer `COPY . .` made"}, "b",
-        "a later layer only hides it; notebook 06 found it with find_secrets"),
-    3: ("What does a container share with its host that a VM does not?",
-        {"a": "the kernel", "b": "the disk image", "c": "nothing"}, "a",
-        "notebook 01 showed `uname -r` giving the host's kernel in every image"),
-    4: ("Which FROM line builds on the same base image every time?",
-        {"a": "FROM python:latest", "b": "FROM python:3.11-slim", "c": "FROM python@sha256:..."}, "c",
-        "tags move, a digest names the bytes; notebook 06 pushed two images under one tag"),
-    5: ("Without a condition, what does `depends_on: [db]` wait for?",
-        {"a": "the database accepts connections", "b": "the db container has started"}, "b",
-        "notebook 05 counted the api's failed connections with the seed's file"),
-}
-
-
-def quiz(answers: dict[int, str], *, exercise: str = "07 · quiz") -> CheckResult:
-    """Check quiz answers ({question number: letter}); each wrong or missing answer says why."""
+def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
+    """Check a notebook's quiz answers ({question number: letter}); each wrong or missing answer says why.
+    ``notebook`` is "01" ... "07" (dockerlab.quizzes.QUIZZES)."""
+    questions = quiz_of(notebook)
+    exercise = exercise or f"{notebook} · quiz"
+    if not isinstance(answers, dict):
+        raise DockerlabError(f"Quiz answers must be a dict such as {{1: 'a', 2: 'b'}}, not {type(answers).__name__}.", fix="Fill in a letter for each question number.")
     messages, right = [], 0
-    for number, (question, choices, correct, why) in QUIZ.items():
+    for number, (question, choices, correct, why) in questions.items():
         given = str(answers.get(number, "")).strip().lower()
         if given == correct:
             right += 1
@@ -333,8 +320,14 @@ def quiz(answers: dict[int, str], *, exercise: str = "07 · quiz") -> CheckResul
             messages.append(f"{number}: not {given} ({choices[given]}): {why}")
         else:
             messages.append(f"{number}: no answer yet ({question} choose {', '.join(choices)})")
-    messages.insert(0, f"{right} of {len(QUIZ)} right")
-    return CheckResult(exercise, right == len(QUIZ), messages)
+    messages.insert(0, f"{right} of {len(questions)} right")
+    return CheckResult(exercise, right == len(questions), messages)
+
+
+def solution(number: str | int):
+    """The worked solution to exercise ``number`` ("01" ... "06"): the text and why each change is
+    made. It renders folded in a notebook; the learner clicks to reveal it."""
+    return worked_solution(number)
 
 
 def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exercise: str = "an image built in a terminal") -> CheckResult:
@@ -358,3 +351,6 @@ def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exerci
         return CheckResult(exercise, False, [f"{tag!r} is not a name Docker accepts: {error.message} Image names are lowercase, for example my-greeter:1."])
     ran = run(tag)
     return judge_output(exercise, ran.exit_code, ran.output, expected_line)
+
+
+catalogue.use_checks(sys.modules[__name__])  # the exercises call these checkers

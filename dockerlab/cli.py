@@ -10,6 +10,7 @@ from .cheatsheet import commands as cheatsheet_commands
 from .cheatsheet import write as write_cheatsheet
 from .course import render
 from .errors import DockerlabError
+from .exercises.record import record_solutions
 from .readiness import doctor
 from .recorder import record_notebooks, recorded_bytes
 
@@ -57,6 +58,11 @@ def _clean(arguments: argparse.Namespace) -> int:
 
 
 def _record(arguments: argparse.Namespace) -> int:
+    if arguments.exercises:
+        table = record_solutions(arguments.only or None)
+        print(table.to_string(index=False))
+        print(f"data/recorded/ now holds {recorded_bytes() / 1e6:.2f} MB")
+        return 0
     table = record_notebooks(arguments.only or None, timeout=arguments.timeout)
     print(table.to_string(index=False))
     print(f"recorded in {table['seconds'].sum():.0f} s; data/recorded/ now holds {recorded_bytes() / 1e6:.2f} MB")
@@ -120,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     record = commands.add_parser("record", help="run the notebooks live and write their results to data/recorded/ (for recorded mode)")
     _notebook_options(record)
+    record.add_argument("--exercises", action="store_true", help="instead, check each exercise's reference solution live into data/recorded/exercises.json (--only takes exercise numbers)")
     record.set_defaults(run=_record)
 
     render = commands.add_parser("render", help="execute every notebook and publish them as static HTML with an index page")

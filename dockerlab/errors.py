@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .hosting import missing_recording_text
+
 __all__ = [
     "DockerlabError",
     "DockerUnavailable",
@@ -19,6 +21,7 @@ __all__ = [
     "VmUnavailable",
     "RecordingMissing",
     "RecordingStale",
+    "DockerfileInvalid",
 ]
 
 
@@ -139,16 +142,16 @@ class VmUnavailable(DockerlabError):
 
 
 class RecordingMissing(DockerlabError):
-    """Recorded mode has no result for this call with these inputs (``call``: the course call)."""
+    """Recorded mode has no result for this call with these inputs (``call``: the course call;
+    ``near``: the inputs it was recorded with). Worded for a learner who changed a cell."""
 
     def __init__(self, call: str, described: str, near: list[str]) -> None:
-        hint = f" Recordings of {call} exist for other inputs ({'; '.join(near[:2])}): the inputs changed since they were recorded." if near else ""
-        super().__init__(
-            f"No recorded result for {call}({described}).{hint}",
-            fix="This needs a live Docker engine: start one and restart the kernel. A maintainer regenerates "
-            "the recordings with `dockerlab record` on a machine with an engine.",
-        )
+        message, fix = missing_recording_text(call, described)
+        if near:
+            message += f" (It was recorded with other inputs: {'; '.join(near[:2])}.)"
+        super().__init__(message, fix=fix)
         self.call = call
+        self.near = near
 
 
 class RecordingStale(DockerlabError):
@@ -163,3 +166,11 @@ class RecordingStale(DockerlabError):
             f"The recording of {what} has {found}; this course reads {expected}.",
             fix="A maintainer regenerates the recordings with `dockerlab record` (or `make record`); to run now, use a live engine.",
         )
+
+
+class DockerfileInvalid(DockerlabError):
+    """The Dockerfile text cannot be built as written; ``line`` is the line at fault (1-based) or None."""
+
+    def __init__(self, message: str, *, line: int | None, fix: str) -> None:
+        self.line = line
+        super().__init__(message, fix=fix)

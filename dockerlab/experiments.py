@@ -15,6 +15,7 @@ import docker.errors
 
 from . import containers, engine, vm
 from .builder import build, dockerfile_text
+from .dockerfile import PIP_INSTALL
 from .errors import DockerlabError, ImageNotFound
 from .images import compare
 from .labels import CREATED_LABELS, course_tag
@@ -147,7 +148,6 @@ def _cache_row(result, builder: str, name: str, tag: str, scenario: str, run: in
 
 CACHE_MOUNT = "--mount=type=cache,target=/root/.cache/pip"
 # pip install, however pip is called: pip, pip3, pip3.11, python -m pip, python3 -m pip.
-PIP_INSTALL = re.compile(r"(?:\bpip(?:3(?:\.\d+)?)?|\bpython(?:3(?:\.\d+)?)?\s+-m\s+pip)\s+install\b")
 
 
 def _with_cache_mount(text: str) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..errors import DockerlabError
+from ..hosting import on_binder, recorded_mode_advice
 from .store import Recording, Store, summarise_provenance
 
 __all__ = ["LIVE", "RECORDED", "Mode", "Session", "session", "reset", "mode", "current", "flush", "use_engine_probe"]
@@ -52,7 +53,7 @@ class Mode:
             return f"Mode: live. Every result below is built and measured now, on this machine ({self.why})."
         return (
             f"Mode: recorded ({self.why}). Results are replayed from data/recorded/, recorded {summarise_provenance(self.provenance)}. "
-            "To run live: start a Docker engine and restart the kernel (or set DOCKERLAB_MODE=live)."
+            + recorded_mode_advice()
         )
 
     def __repr__(self) -> str:
@@ -92,7 +93,9 @@ class Session:
             return self.forced, f"DOCKERLAB_MODE={self.forced}"
         if self._decided is None:
             self._decided = LIVE if _engine_probe is None or _engine_probe() else RECORDED
-        return self._decided, "a Docker engine answers" if self._decided == LIVE else "no Docker engine answers here"
+        if self._decided == LIVE:
+            return LIVE, "a Docker engine answers"
+        return RECORDED, "this is Binder, which has no Docker engine" if on_binder() else "no Docker engine answers here"
 
     @property
     def depth(self) -> int:

@@ -19,7 +19,7 @@ def test_missing_line_says_what_was_printed():
 
 def test_nothing_printed_is_named():
     verdict = judge_output("x", 0, "", "Hello, Docker learner!")
-    assert not verdict.passed and "(nothing)" in verdict.messages[0]
+    assert not verdict.passed and "printed nothing" in verdict.messages[0] and "Next:" in verdict.messages[0]
 
 
 def test_a_crash_fails_even_when_the_line_appears():
@@ -142,3 +142,29 @@ def test_the_terminal_exercise_says_it_needs_an_engine_in_recorded_mode(monkeypa
     recording.reset()
     result = check.image_prints("my-greeter:1", "Hello, Docker learner!", folder="greeter")
     assert not result.passed and "no Docker engine here" in result.messages[0] and "docker build -t my-greeter:1 greeter" in result.messages[0]
+
+
+@pytest.mark.parametrize("notebook", ["01", "02", "03", "04", "05", "06", "07"])
+def test_every_notebook_quiz_checks_right_wrong_and_missing_answers(notebook):
+    from dockerlab import check
+    from dockerlab.quizzes import quiz_of, show
+
+    questions = quiz_of(notebook)
+    assert 3 <= len(questions) <= 5 and all(correct in choices for _, choices, correct, _ in questions.values())
+    right = {number: correct for number, (_, _, correct, _) in questions.items()}
+    assert check.quiz(right, notebook=notebook).passed
+    first = next(iter(questions))
+    wrong_letter = next(letter for letter in questions[first][1] if letter != right[first])
+    verdict = check.quiz({**right, first: wrong_letter}, notebook=notebook)
+    assert not verdict.passed and verdict.messages[0] == f"{len(questions) - 1} of {len(questions)} right"
+    assert questions[first][3] in verdict.messages[1]
+    missing = check.quiz({}, notebook=notebook)
+    assert not missing.passed and "no answer yet" in missing.messages[1]
+    assert "1. " in show(notebook)
+
+
+def test_a_quiz_for_an_unknown_notebook_is_a_clear_error():
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError, match="no quiz for notebook"):
+        dl.check.quiz({}, notebook="09")

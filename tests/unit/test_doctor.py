@@ -168,3 +168,21 @@ def test_no_engine_with_recordings_says_the_notebooks_run_recorded(monkeypatch):
     mode_row = next(check for check in report.checks if check.name == "mode")
     assert mode_row.status == "ok" and "2 results" in mode_row.detail
     assert "recorded mode" in report.summary()
+
+
+def test_on_binder_no_engine_is_information_not_a_failure(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    monkeypatch.setenv("BINDER_LAUNCH_HOST", "https://mybinder.org/")
+    monkeypatch.setattr("dockerlab.recording.recordings", lambda: {"x.json": {"calls": [{}, {}]}})
+    report = dl.doctor()
+    engine_row = report.checks[0]
+    assert engine_row.name == "engine" and engine_row.status == "info" and "no Docker engine on Binder" in engine_row.detail
+    assert report.ok and "FAIL" not in report.text() and "[info] engine" in report.text()
+    assert "this is Binder" in report.summary() and "0 failed" in report.summary()
+
+
+def test_off_binder_the_same_machine_still_fails_the_engine_row(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    assert dl.doctor().checks[0].status == "fail"

@@ -114,7 +114,8 @@ def test_a_call_with_other_inputs_is_missing_and_says_so(recorded_dir, monkeypat
     replaying(recorded_dir, monkeypatch)
     with pytest.raises(RecordingMissing, match="demo.measure") as raised:
         measure(app, "warm")
-    assert "inputs changed" in str(raised.value) and "live Docker engine" in raised.value.fix
+    assert "no one has measured" in str(raised.value) and "recorded with other inputs" in str(raised.value)
+    assert "Undo your change" in raised.value.fix and "Docker engine" in raised.value.fix
 
 
 def test_editing_a_file_of_the_context_makes_the_recording_stale_and_missing(recorded_dir, monkeypatch):

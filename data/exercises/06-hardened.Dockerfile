@@ -1,0 +1,7 @@
+# Hardened: a pinned base, only the program copied (the .env stays out), a non-root user, JSON-form CMD.
+FROM python:3.11-slim
+RUN useradd --create-home --uid 1000 appuser
+WORKDIR /app
+COPY app.py .
+USER 1000
+CMD ["python", "app.py"]

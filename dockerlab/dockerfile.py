@@ -1,0 +1,222 @@
+"""Read a Dockerfile as the engine does, without an engine: stages, instructions, flags, line numbers.
+
+The parsing is BuildKit's own Go parser (the ``dockerfile`` package wraps it), so heredocs, line
+continuations, ``# syntax``/``# escape`` directives and flags such as ``RUN --mount`` or
+``COPY --from`` are read exactly as ``docker build`` reads them. That parser accepts some text the
+build later refuses (an unknown instruction, a COPY without a destination); :func:`parse` refuses
+those too, naming the line, so a learner hears about them before any build.
+"""
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DockerfileInvalid, DockerlabError
+
+__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "PIP_INSTALL"]
+
+# A RUN that installs Python packages: pip, pip3, pip3.11, or python -m pip.
+PIP_INSTALL = re.compile(r"(?:\bpip(?:3(?:\.\d+)?)?|\bpython(?:3(?:\.\d+)?)?\s+-m\s+pip)\s+install\b")
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One instruction: ``keyword`` upper-case, ``args`` as the parser split them, ``flags`` such as
+    ``--from=builder``, ``line`` where it starts (1-based), ``json`` when written in JSON (exec) form."""
+
+    keyword: str
+    args: tuple[str, ...]
+    flags: tuple[str, ...]
+    line: int
+    end_line: int
+    json: bool
+    original: str
+    heredocs: tuple[str, ...] = ()
+
+    def flag(self, name: str) -> str | None:
+        """The value of ``--name=value`` (``""`` for a bare ``--name``), or None when absent."""
+        for flag in self.flags:
+            key, _, value = flag.lstrip("-").partition("=")
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    @property
+    def text(self) -> str:
+        """The instruction as written on one line (continuations joined), for messages."""
+        return " ".join(self.original.split("\n", 1)[0].split())
+
+
+@dataclass
+class Stage:
+    """One FROM and the instructions after it."""
+
+    index: int
+    base: str
+    name: str | None
+    line: int
+    instructions: list[Instruction] = field(default_factory=list)
+
+    def all(self, keyword: str) -> list[Instruction]:
+        return [instruction for instruction in self.instructions if instruction.keyword == keyword.upper()]
+
+    def last(self, keyword: str) -> Instruction | None:
+        found = self.all(keyword)
+        return found[-1] if found else None
+
+
+@dataclass
+class Dockerfile:
+    """A parsed Dockerfile: ``stages`` in order (the last one is the image that ships)."""
+
+    text: str
+    instructions: list[Instruction]
+    stages: list[Stage]
+    global_args: dict[str, str]
+
+    @property
+    def final(self) -> Stage:
+        return self.stages[-1]
+
+    def stage(self, reference: str) -> Stage | None:
+        """The stage a ``--from=`` names (by name or number), or None when it names an image."""
+        for stage in self.stages:
+            if (stage.name and stage.name.lower() == reference.lower()) or str(stage.index) == reference:
+                return stage
+        return None
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+_KNOWN = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER",
+          "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR")
+_NEEDS_ARGUMENTS = {"ADD": 2, "COPY": 2, "FROM": 1, "WORKDIR": 1, "USER": 1, "ARG": 1, "ENV": 1, "RUN": 1, "EXPOSE": 1}
+_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+][^}]*)?\}|(\w+))")
+
+
+def _expand(text: str, values: dict[str, str]) -> str:
+    return _VARIABLE.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)), text)
+
+
+def parse(text: str, where: str = "your Dockerfile") -> Dockerfile:
+    """Parse Dockerfile ``text``; :class:`DockerfileInvalid` names the line a build would stop at."""
+    import dockerfile as buildkit_parser
+
+    if not isinstance(text, str):
+        raise DockerlabError(f"{where} must be text (a str), not {type(text).__name__}.", fix="Pass the Dockerfile's text, e.g. Path('Dockerfile').read_text().")
+    try:
+        commands = buildkit_parser.parse_string(text)
+    except buildkit_parser.GoParseError as error:
+        if "no instructions" in str(error):
+            raise DockerfileInvalid(f"{where} is empty: it has no instructions, only comments or blank lines.", line=None,
+                                    fix="Start with a FROM line, e.g. `FROM python:3.11-slim`.") from None
+        raise DockerfileInvalid(f"{where} cannot be parsed: {error}", line=None, fix="Check the line continuations (\\) and heredocs (<<EOF ... EOF).") from None
+    instructions = [
+        Instruction(
+            keyword=command.cmd.upper(),
+            args=tuple(command.value),
+            flags=tuple(command.flags),
+            line=command.start_line,
+            end_line=command.end_line,
+            json=command.json,
+            original=command.original,
+            heredocs=tuple(heredoc.content for heredoc in command.heredocs),
+        )
+        for command in commands
+    ]
+    stages: list[Stage] = []
+    global_args: dict[str, str] = {}
+    for instruction in instructions:
+        if instruction.keyword not in _KNOWN:
+            guess = difflib.get_close_matches(instruction.keyword, _KNOWN, n=1)
+            hint = f"Did you mean {guess[0]}? " if guess else ""
+            raise DockerfileInvalid(
+                f"line {instruction.line} of {where}: `{instruction.text}` starts with {instruction.keyword}, which is not a Dockerfile instruction.",
+                line=instruction.line, fix=f"{hint}Each instruction starts with one of {', '.join(_KNOWN)}.")
+        needed = _NEEDS_ARGUMENTS.get(instruction.keyword, 0)
+        if len([arg for arg in instruction.args if arg]) < needed and not instruction.heredocs:
+            what = "a source and a destination" if needed == 2 else "an argument"
+            raise DockerfileInvalid(
+                f"line {instruction.line} of {where}: `{instruction.text}` needs {what}.",
+                line=instruction.line, fix=f"Write it as e.g. `{_EXAMPLES[instruction.keyword]}`.")
+        if instruction.keyword == "FROM":
+            words = list(instruction.args)
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            stages.append(Stage(len(stages), _expand(words[0], global_args), name, instruction.line))
+        elif not stages:
+            if instruction.keyword != "ARG":
+                raise DockerfileInvalid(
+                    f"line {instruction.line} of {where}: `{instruction.text}` comes before any FROM.",
+                    line=instruction.line, fix="A Dockerfile starts with FROM (only ARG may come before it).")
+            for arg in instruction.args:
+                key, _, value = arg.partition("=")
+                global_args[key] = value.strip("\"'")
+        else:
+            stages[-1].instructions.append(instruction)
+    if not stages:
+        raise DockerfileInvalid(f"{where} has no FROM line: it does not say which image to start from.", line=None,
+                                fix="Start with a FROM line, e.g. `FROM python:3.11-slim`.")
+    return Dockerfile(text, instructions, stages, global_args)
+
+
+_EXAMPLES = {
+    "ADD": "ADD app.tar.gz /app/", "COPY": "COPY app.py .", "FROM": "FROM python:3.11-slim", "WORKDIR": "WORKDIR /app",
+    "USER": "USER 1000", "ARG": "ARG VERSION=1.0", "ENV": "ENV MODE=production", "RUN": "RUN pip install -r requirements.txt",
+    "EXPOSE": "EXPOSE 8080",
+}
+
+
+# --- the build context, as .dockerignore leaves it ---------------------------------------------
+
+
+def _ignore_patterns(context: Path) -> list[str]:
+    ignore = context / ".dockerignore"
+    if not ignore.is_file():
+        return []
+    lines = (line.strip() for line in ignore.read_text(encoding="utf-8-sig", errors="replace").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _matches(pattern: str, path: str) -> bool:
+    pattern = pattern.strip("/")
+    if pattern.startswith("**/"):
+        return any(_matches(pattern[3:], "/".join(path.split("/")[start:])) for start in range(path.count("/") + 1))
+    parts = path.split("/")
+    # A pattern that names a folder excludes everything in it.
+    return any(fnmatch.fnmatchcase("/".join(parts[:end]), pattern) for end in range(1, len(parts) + 1))
+
+
+def context_files(context: str | Path) -> list[str]:
+    """The files of a build context that a build sends (relative paths), after .dockerignore."""
+    folder = Path(context)
+    patterns = _ignore_patterns(folder)
+    kept = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        excluded = False
+        for pattern in patterns:
+            negated = pattern.startswith("!")
+            if _matches(pattern.lstrip("!"), relative):
+                excluded = not negated
+        if not excluded:
+            kept.append(relative)
+    return kept
+
+
+def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list[str]:
+    """Which of the context's ``files`` a COPY/ADD with these ``sources`` takes."""
+    taken = []
+    for source in sources:
+        source = source.strip()
+        while source.startswith("./"):
+            source = source[2:]
+        for file in files:
+            if source in (".", "") or _matches(source, file):
+                if file not in taken:
+                    taken.append(file)
+    return taken

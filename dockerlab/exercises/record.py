@@ -1,0 +1,53 @@
+"""`dockerlab record --exercises`: check every exercise's reference solution live and keep the
+results in data/recorded/exercises.json, so recorded mode (Binder) replays them. The starting texts
+are recorded with their notebooks (the exercise cells run them)."""
+from __future__ import annotations
+
+import os
+
+from .. import engine, recording
+from ..errors import DockerlabError
+from ..paths import COURSE_ROOT
+from ..recorder import add_provenance
+from . import catalogue
+
+__all__ = ["record_solutions", "RECORDING_NAME"]
+
+RECORDING_NAME = "exercises.json"
+
+
+def record_solutions(only: list[str] | None = None):
+    """Run each reference solution through its notebook's checker on the engine, recording the result;
+    a table of what was measured. A solution that does not pass is an error (nothing wrong is kept)."""
+    import pandas as pd
+
+    engine.client()  # DockerUnavailable says how to get an engine
+    chosen = [catalogue.exercise(number) for number in only] if only else list(catalogue.EXERCISES.values())
+    store = recording.session().store
+    where = {"directory": store.directory, "root": store.root}
+    target = store.directory / RECORDING_NAME
+    target.unlink(missing_ok=True)
+    saved = {name: os.environ.get(name) for name in ("DOCKERLAB_MODE", "DOCKERLAB_RECORD_TO")}
+    rows, failed = [], []
+    try:
+        os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(target))
+        recording.reset(**where)  # a new session reads the environment set above
+        for item in chosen:
+            verdict = item.check(item.solution_text())
+            rows.append({"exercise": item.label, "passed": verdict.passed, "live": verdict.live, "verdict": " | ".join(verdict.messages)[:200]})
+            if not verdict.passed:
+                failed.append(f"{item.label}: {verdict}")
+    finally:
+        recording.reset(**where)  # writes what the session recorded (where it writes at the end)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        recording.reset(**where)
+    if failed:
+        target.unlink(missing_ok=True)
+        raise DockerlabError("A reference solution did not pass its live check, so nothing was recorded:\n" + "\n".join(failed),
+                             fix=f"Fix the solution in {(COURSE_ROOT / 'data' / 'exercises').relative_to(COURSE_ROOT)}/ (or the checker), then record again.")
+    add_provenance(target, "dockerlab record --exercises")
+    return pd.DataFrame(rows)

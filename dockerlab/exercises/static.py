@@ -1,0 +1,523 @@
+"""The static tier: what can be judged from the learner's text alone, with no engine.
+
+Each function takes the same arguments as the live checker of the same name in dockerlab.check and
+returns a :class:`StaticReport`: findings that name the line, say what was expected, what is there,
+and what to change. Tools: BuildKit's own Dockerfile parser (dockerlab.dockerfile), hadolint
+(dockerlab.security.lint) and `docker compose config` (Compose v2 renders a file without an engine).
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from collections.abc import Callable
+
+from .. import dockerfile as parser
+from ..builder import dockerfile_text
+from ..compose import compose_command
+from ..errors import DockerlabError
+from ..security import _SECRET_NAME, lint
+from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step
+
+__all__ = ["Finding", "StaticReport", "MEASURES", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
+           "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened"]
+
+
+@dataclass
+class Finding:
+    """One thing the text gets wrong (``fails``) or could do better (advice): where, what is there,
+    what was expected, and the next step. ``blocking``: the text cannot build, so nothing is measured."""
+
+    where: str
+    seen: str
+    expected: str
+    next: str
+    fails: bool = True
+    blocking: bool = False
+    text: str = ""
+
+    def render(self) -> str:
+        if self.text:
+            return self.text
+        lead = f"{self.where}: " if self.where else ""
+        return f"{lead}{self.seen}; expected {self.expected}. Next: {self.next}"
+
+
+@dataclass
+class StaticReport:
+    findings: list[Finding] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> bool:
+        return any(finding.blocking for finding in self.findings)
+
+    @property
+    def failed(self) -> bool:
+        return any(finding.fails for finding in self.findings)
+
+
+def _at(instruction: parser.Instruction) -> str:
+    return f"line {instruction.line} `{instruction.text[:90]}`"
+
+
+def _app_name(app_dir) -> str:
+    return Path(app_dir).resolve().name
+
+
+# --- shared Dockerfile rules ---------------------------------------------------------------------
+
+
+def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile | None, list[str]]:
+    """Parse the learner's Dockerfile (a path in ``app_dir`` or the text) and check what a build
+    would refuse: syntax, COPY sources missing from the context, --from naming no stage."""
+
+    try:
+        text = dockerfile if isinstance(dockerfile, str) and not dockerfile.strip() else dockerfile_text(Path(app_dir), dockerfile)[0]
+    except DockerlabError as error:
+        report.findings.append(Finding("", "", "", "", blocking=True, text=f"{error.message} Next: {error.fix}"))
+        return None, []
+    try:
+        parsed = parser.parse(text)
+    except parser.DockerfileInvalid as error:
+        report.findings.append(Finding("", "", "", "", blocking=True, text=f"{error.message} Next: {error.fix}"))
+        return None, []
+    files = parser.context_files(app_dir)
+    known_stages = set()
+    for stage in parsed.stages:
+        for instruction in stage.instructions:
+            if instruction.keyword not in ("COPY", "ADD") or instruction.heredocs:
+                continue
+            source_stage = instruction.flag("from")
+            if source_stage is not None:
+                if source_stage.lower() not in known_stages and not re.search(r"[:/.]", source_stage) and not source_stage.isdigit():
+                    names = ", ".join(sorted(name for name in known_stages if not name.isdigit())) or "none (name one with FROM ... AS builder)"
+                    report.findings.append(Finding(_at(instruction), f"--from={source_stage} names no earlier stage",
+                                                   f"the name of a stage above it (named stages: {names})",
+                                                   "give the build stage a name (FROM golang:1.21 AS builder) and use that name.", blocking=True))
+                continue
+            for source in instruction.args[:-1]:
+                if "$" in source or source.startswith(("http://", "https://")):
+                    continue
+                if not parser.copied_files([source], files):
+                    excluded = (Path(app_dir) / source.lstrip("./")).exists()
+                    why = f".dockerignore excludes {source}" if excluded else f"there is no {source} in the build context ({_app_name(app_dir)}/)"
+                    report.findings.append(Finding(_at(instruction), why, f"a source that is in the context ({', '.join(files[:6])})",
+                                                   "copy a file that exists, named relative to the app folder.", blocking=True))
+        if stage.name:
+            known_stages.add(stage.name.lower())
+        known_stages.add(str(stage.index))
+    return parsed, files
+
+
+def _lineage(parsed: parser.Dockerfile, stage: parser.Stage) -> list[parser.Stage]:
+    """The stage and the stages it is built FROM (FROM builder), nearest first."""
+    chain, seen = [stage], {stage.index}
+    while True:
+        parent = parsed.stage(chain[-1].base)
+        if parent is None or parent.index in seen:
+            return chain
+        chain.append(parent)
+        seen.add(parent.index)
+
+
+def _command(parsed: parser.Dockerfile) -> parser.Instruction | None:
+    for stage in _lineage(parsed, parsed.final):
+        found = stage.last("CMD") or stage.last("ENTRYPOINT")
+        if found:
+            return found
+    return None
+
+
+def _final_copies(parsed: parser.Dockerfile, files: list[str]) -> list[tuple[parser.Instruction, list[str]]]:
+    """(COPY/ADD, the context files it takes) in the final stage and the stages it is built FROM."""
+    found = []
+    for stage in reversed(_lineage(parsed, parsed.final)):
+        for instruction in stage.instructions:
+            if instruction.keyword in ("COPY", "ADD") and instruction.flag("from") is None and not instruction.heredocs:
+                found.append((instruction, parser.copied_files(list(instruction.args[:-1]), files)))
+    return found
+
+
+def _programs(files: list[str], suffix: str = ".py") -> list[str]:
+    return [file for file in files if file.endswith(suffix)]
+
+
+def _mentioned_scripts(command: parser.Instruction) -> list[str]:
+    words = " ".join(command.args).replace("'", " ").replace('"', " ").split()
+    return [Path(word).name for word in words if word.endswith(".py")]
+
+
+# --- 02: a Dockerfile whose image prints a line ----------------------------------------------------
+
+
+def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="") -> StaticReport:
+    report = StaticReport()
+    if isinstance(dockerfile, str) and dockerfile.strip() and "\n" not in dockerfile and not (Path(app_dir) / dockerfile).is_file():
+        report.findings.append(Finding("", f"there is no {dockerfile} in {_app_name(app_dir)}/ yet", "a Dockerfile (FROM, COPY, CMD ...)",
+                                       "write one, or pass its text.", blocking=True))
+        return report
+    parsed, files = _read(app_dir, dockerfile, report)
+    if parsed is None:
+        return report
+    _program_is_copied_and_run(parsed, files, report, app_dir)
+    return report
+
+
+def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], report: StaticReport, app_dir) -> None:
+    copies = _final_copies(parsed, files)
+    copied = {Path(file).name for _, taken in copies for file in taken}
+    programs = _programs(files)
+    command = _command(parsed)
+    if not copies and programs:
+        report.findings.append(Finding(
+            f"the image (FROM {parsed.final.base}, line {parsed.final.line})", f"nothing from {_app_name(app_dir)}/ is copied into it",
+            f"a COPY that puts {programs[0]} in the image", f"add `COPY {programs[0]} .` after a WORKDIR such as `WORKDIR /app`."))
+    if command is None:
+        run = f'CMD ["python", "{programs[0]}"]' if programs else 'CMD ["your-program"]'
+        report.findings.append(Finding(
+            f"the final stage (line {parsed.final.line})", "there is no CMD or ENTRYPOINT, so the container runs its base image's default command, not your program",
+            "a command that runs your program", f"add `{run}` as the last line."))
+        return
+    missing = [script for script in _mentioned_scripts(command) if script not in copied]
+    if missing:
+        report.findings.append(Finding(
+            _at(command), f"it runs {missing[0]}, but no COPY puts {missing[0]} in the image", f"a COPY of {missing[0]} before it",
+            f"add `COPY {missing[0]} .` before line {command.line} (or run the file you copied)."))
+        return
+    if copies:
+        report.passed.append(f"{', '.join(sorted(copied)) or 'the program'} is copied in and {_at(command)} runs it")
+
+
+# --- 01: a program (Python) that must work with the server's numpy ------------------------------------
+
+
+def _numpy_pin(app_dir, buildargs) -> str:
+    requirements = Path(app_dir) / (buildargs or {}).get("REQUIREMENTS", "requirements.txt")
+    if requirements.is_file():
+        found = re.search(r"^numpy==(\S+)", requirements.read_text(), re.MULTILINE)
+        if found:
+            return f"numpy {found.group(1)} ({requirements.name})"
+    return ""
+
+
+def _expired_numpy_names() -> dict[str, str]:
+    """The names NumPy 2.0 removed, with NumPy's own advice for each (from the installed NumPy)."""
+    try:
+        from numpy._expired_attrs_2_0 import __expired_attributes__
+    except ImportError:  # NumPy 1.x here, or a NumPy that dropped the table
+        return {}
+    return dict(__expired_attributes__)
+
+
+def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exercise="") -> StaticReport:
+    report = StaticReport()
+    if not files:
+        report.passed.append("no file was changed")
+        return report
+    pin = _numpy_pin(app_dir, buildargs)
+    for name, text in files.items():
+        if not isinstance(text, str):
+            raise DockerlabError(f"files[{name!r}] must be the file's text, not {type(text).__name__}.", fix="Pass {'report.py': my_report} with my_report a str.")
+        if not name.endswith(".py"):
+            continue
+        try:
+            tree = ast.parse(text, filename=name)
+        except SyntaxError as error:
+            report.findings.append(Finding(f"{name} line {error.lineno}", f"Python cannot read it: {error.msg}", "valid Python",
+                                           "fix that line (compare it with the original in the notebook).", blocking=True))
+            continue
+        aliases = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names if alias.name == "numpy"}
+        expired = _expired_numpy_names()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases and node.attr in expired:
+                advice = expired[node.attr] or "see NumPy's 2.0 migration guide."
+                server = f"; the server installs {pin}" if pin else ""
+                report.findings.append(Finding(f"{name} line {node.lineno}", f"`{node.value.id}.{node.attr}` was removed in NumPy 2.0{server}",
+                                               "names that exist in NumPy 2", advice))
+        if aliases and not report.failed and expired:
+            report.passed.append(f"{name} uses no name that NumPy 2.0 removed")
+    return report
+
+
+# --- 03: dependencies installed before the code is copied ------------------------------------------
+
+
+def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
+
+    report = StaticReport()
+    parsed, files = _read(app_dir, dockerfile, report)
+    if parsed is None:
+        return report
+    for stage in parsed.stages:
+        installs = [instruction for instruction in stage.instructions if runs_step(f"RUN {' '.join(instruction.args)}", dependency_step) and instruction.keyword == "RUN"]
+        if not installs:
+            continue
+        install = installs[0]
+        early = [instruction for instruction in stage.instructions if instruction.line < install.line and instruction.keyword in ("COPY", "ADD") and instruction.flag("from") is None]
+        for copy in early:
+            taken = parser.copied_files(list(copy.args[:-1]), files)
+            if code_file in taken:
+                others = [file for file in taken if file != code_file and not file.startswith("requirements")]
+                more = f" (and {len(others)} other files)" if others else ""
+                report.findings.append(Finding(
+                    _at(copy), f"it copies {code_file}{more} before the install on line {install.line}, so every edit of {code_file} re-runs the install",
+                    f"only the dependency file (requirements.txt) copied before line {install.line}",
+                    f"copy `COPY requirements.txt .` here, and `COPY . .` (or `COPY {code_file} .`) after line {install.line}."))
+                return report
+        later = [instruction for instruction in stage.instructions if instruction.line > install.line and instruction.keyword in ("COPY", "ADD")]
+        if not any(code_file in parser.copied_files(list(copy.args[:-1]), files) for copy in later if copy.flag("from") is None):
+            report.findings.append(Finding(f"after line {install.line}", f"nothing copies {code_file} into the image, so it would have nothing to run",
+                                           f"a COPY of {code_file} after the install", f"add `COPY {code_file} .` (or `COPY . .`) after line {install.line}.", fails=False))
+        report.passed.append(f"{_at(install)} comes before any COPY of {code_file}")
+        return report
+    report.findings.append(Finding("", f"no RUN installs the dependencies (`{dependency_step}`)", "the install step kept",
+                                   "keep `RUN pip install --no-cache-dir -r requirements.txt` after `COPY requirements.txt .`."))
+    return report
+
+
+# --- 04: a multi-stage build that ships only the program -------------------------------------------
+
+_SMALL_BASES = re.compile(r"^(scratch|(gcr\.io/)?distroless/.*|alpine(:.*)?|busybox(:.*)?|.*-slim.*)$", re.IGNORECASE)
+_NEEDS_STATIC_BINARY = re.compile(r"^(scratch|(gcr\.io/)?distroless/static.*|alpine(:.*)?|busybox(:.*)?)$", re.IGNORECASE)
+
+
+def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
+    """A `go build` without CGO_ENABLED=0 makes a binary that cannot start in scratch, distroless or alpine."""
+    found = []
+    for stage in parsed.stages[:-1]:
+        static_env = any("CGO_ENABLED=0" in " ".join(env.args).replace(" ", "=") for env in stage.all("ENV"))
+        for run in stage.all("RUN"):
+            command = " ".join(run.args)
+            if "go build" in command and "CGO_ENABLED=0" not in command and not static_env:
+                found.append(Finding(
+                    _at(run), f"the program is built with cgo, so it needs the C library, which {parsed.final.base} does not have: "
+                              "it would fail to start with 'no such file or directory' (the seed's alpine image does, in notebook 04)",
+                    "a static binary", "build it with `RUN CGO_ENABLED=0 go build -o myapp main.go`."))
+    return found
+
+
+def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
+    report = StaticReport()
+    parsed, files = _read(app_dir, dockerfile, report)
+    if parsed is None:
+        return report
+    final = parsed.final
+    if len(parsed.stages) == 1:
+        report.findings.append(Finding(
+            f"line {final.line} `FROM {final.base}`", "your Dockerfile has one stage, so the image that ships is the build image, SDK and all",
+            "a build stage, then a final stage FROM a small base that takes only the built program",
+            f"name this stage (`FROM {final.base} AS builder`), then add `FROM scratch` (or gcr.io/distroless/static-debian12) and "
+            "`COPY --from=builder /app/myapp /myapp` and `CMD [\"/myapp\"]`."))
+        return report
+    build_bases = {stage.base.lower() for stage in parsed.stages[:-1]}
+    base = final.base.lower()
+    if parsed.stage(final.base) is not None or base in build_bases or base.startswith("golang"):
+        report.findings.append(Finding(
+            f"line {final.line} `FROM {final.base}`", "the final stage starts from the build image, so the SDK ships anyway",
+            "a small runtime base: scratch, gcr.io/distroless/static-debian12 or alpine:3.20", "change this FROM to one of them."))
+    for copy, taken in _final_copies(parsed, files) if parsed.stage(final.base) is None else []:
+        report.findings.append(Finding(
+            _at(copy), f"the final stage copies {', '.join(taken[:3]) or 'files'} from the context: source, not the program",
+            "only the built program, copied from the build stage", "replace it with `COPY --from=builder /app/myapp /myapp`."))
+    if not any(instruction.flag("from") is not None for instruction in final.all("COPY")) and parsed.stage(final.base) is None:
+        report.findings.append(Finding(f"the final stage (line {final.line})", "nothing is copied from the build stage", "a COPY --from of the built program",
+                                       "add `COPY --from=builder /app/myapp /myapp`."))
+    if _NEEDS_STATIC_BINARY.match(base):
+        report.findings += _cgo_findings(parsed)
+    if _command(parsed) is None:
+        report.findings.append(Finding(f"the final stage (line {final.line})", "there is no CMD or ENTRYPOINT, so the image does not start your program",
+                                       "a command that starts it", "add `CMD [\"/myapp\"]`."))
+    if not report.failed:
+        report.passed.append(f"{len(parsed.stages)} stages; the final one starts FROM {final.base} and takes only what it copies --from the build")
+        if not _SMALL_BASES.match(base):
+            report.findings.append(Finding(f"line {final.line} `FROM {final.base}`", f"{final.base} is not one of the small bases the course measured",
+                                           "scratch, distroless or alpine", "keep it if the live check finds it small enough.", fails=False))
+    return report
+
+
+# --- 05: a compose service with a healthcheck ---------------------------------------------------------
+
+
+def _duration_seconds(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return value / 1e9 if value > 1e6 else float(value)  # Compose writes nanoseconds in some versions
+    total, found = 0.0, False
+    for number, unit in re.findall(r"([\d.]+)(ns|us|µs|ms|s|m|h)", str(value)):
+        found = True
+        total += float(number) * {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}[unit]
+    return total if found else None
+
+
+def _line_of(text: str, pattern: str, start: int = 0) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if number > start and re.match(pattern, line):
+            return number
+    return None
+
+
+def render_compose(app_dir, compose_text: str) -> tuple[dict | None, str]:
+    """`docker compose config` of the learner's text in a copy of ``app_dir`` (no engine needed):
+    (the rendered project, "") or (None, Compose's error)."""
+
+    if not isinstance(compose_text, str):
+        raise DockerlabError(f"The compose file must be text (a str), not {type(compose_text).__name__}.", fix="Pass the file's text, e.g. (app / 'compose.yaml').read_text().")
+    with tempfile.TemporaryDirectory(prefix="dockerlab-static-") as folder:
+        copy = Path(folder) / _app_name(app_dir)
+        shutil.copytree(app_dir, copy)
+        (copy / "exercise-compose.yaml").write_text(compose_text)
+        finished = subprocess.run([*compose_command(), "-f", str(copy / "exercise-compose.yaml"), "--project-directory", str(copy), "config", "--format", "json"],
+                                  capture_output=True, text=True, timeout=60)
+    if finished.returncode != 0:
+        return None, (finished.stderr or finished.stdout).strip()
+    return json.loads(finished.stdout), ""
+
+
+_CHECKER_WAIT_SECONDS = 60
+
+
+def compose_service_healthy(app_dir, compose_text, service="api", *, exercise="") -> StaticReport:
+    report = StaticReport()
+    rendered, error = render_compose(app_dir, compose_text)
+    if rendered is None:
+        line = re.search(r"line (\d+)|L(\d+)", error)
+        where = f"line {line.group(1) or line.group(2)}" if line else "your compose file"
+        report.findings.append(Finding(where, f"`docker compose config` cannot read it: {error.splitlines()[-1] if error else 'no output'}",
+                                       "a file Compose can read", "fix the indentation or key it names (YAML uses spaces, two per level).", blocking=True))
+        return report
+    services = rendered.get("services", {})
+    if service not in services:
+        report.findings.append(Finding("", f"there is no service {service!r} (services: {', '.join(services) or 'none'})", f"the {service} service",
+                                       f"keep the {service} service from the starting file and add to it.", blocking=True))
+        return report
+    service_line = _line_of(compose_text, rf"^\s+{re.escape(service)}:\s*$") or _line_of(compose_text, rf"^\s+{re.escape(service)}:")
+    where = f"the {service} service (line {service_line})" if service_line else f"the {service} service"
+    health = services[service].get("healthcheck") or {}
+    test = health.get("test") or []
+    if not test or health.get("disable") or (test and test[0] == "NONE"):
+        report.findings.append(Finding(where, "it has no healthcheck, so Compose can say it is running but never that it serves",
+                                       "a healthcheck whose test passes when the service answers /health",
+                                       "add under it: `healthcheck:` with `test: [\"CMD\", \"python\", \"-c\", \"import urllib.request; "
+                                       "urllib.request.urlopen('http://127.0.0.1:8000/health')\"]` and `interval: 2s`."))
+    else:
+        command = " ".join(str(part) for part in test[1:])
+        health_line = _line_of(compose_text, r"^\s+healthcheck:", service_line or 0)
+        at = f"the {service} healthcheck (line {health_line})" if health_line else f"the {service} healthcheck"
+        tool = re.search(r"\b(curl|wget)\b", command)
+        if tool:
+            report.findings.append(Finding(at, f"its test runs {tool.group(1)}, which the {service} image (built FROM python:3.11-slim) does not have, so the test always fails",
+                                           "a test that uses a program the image has: python",
+                                           "use `[\"CMD\", \"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]`."))
+        interval = _duration_seconds(health.get("interval")) or 30.0
+        start = _duration_seconds(health.get("start_period")) or 0.0
+        if interval >= _CHECKER_WAIT_SECONDS:
+            report.findings.append(Finding(at, f"its first check runs only after interval ({interval:g} s), after the checker stops waiting ({_CHECKER_WAIT_SECONDS} s)",
+                                           f"an interval well under {_CHECKER_WAIT_SECONDS} s", "set `interval: 2s` (and retries: 15 or so)."))
+        elif "/health" not in command:
+            report.findings.append(Finding(at, "its test does not ask /health, so it may pass before the database answers",
+                                           "a test that requests /health", "request http://127.0.0.1:8000/health in the test.", fails=False))
+        if not report.failed:
+            report.passed.append(f"{service} has a healthcheck (`{command[:80]}`, every {interval:g} s{f', after {start:g} s' if start else ''})")
+    for name, definition in services.items():
+        for dependency, condition in (definition.get("depends_on") or {}).items():
+            wanted = (condition or {}).get("condition", "service_started")
+            if wanted == "service_healthy" and not (services.get(dependency, {}).get("healthcheck") or {}).get("test"):
+                report.findings.append(Finding(f"{name}'s depends_on", f"it waits for {dependency} to be healthy, but {dependency} has no healthcheck, so Compose refuses to start it",
+                                               f"a healthcheck on {dependency}", f"give {dependency} a healthcheck, or wait for service_started."))
+            elif wanted == "service_started" and dependency in services and name == service:
+                report.findings.append(Finding(f"{name}'s depends_on", f"it waits only for {dependency} to start, not to be ready: the start-up race notebook 05 measured",
+                                               "condition: service_healthy", f"write `depends_on: {{{dependency}: {{condition: service_healthy}}}}`."))
+    return report
+
+
+# --- 06: a hardened image ---------------------------------------------------------------------------
+
+_SECRET_FILE = re.compile(r"(^|/)(\.env(\..*)?|.*\.pem|.*\.key|id_rsa.*|\.npmrc|\.pypirc|credentials(\.json)?|\.netrc)$", re.IGNORECASE)
+
+
+def _root(user: str) -> bool:
+    return user.split(":")[0] in ("root", "0")
+
+
+def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> StaticReport:
+
+    report = StaticReport()
+    parsed, files = _read(app_dir, dockerfile, report)
+    if parsed is None:
+        return report
+    for finding in applicable(lint(dockerfile, app_dir), HARDENING_RULES).to_dict("records"):
+        if finding["rule"] != "DL3002":  # the USER rule below names the line and the fix for every stage layout
+            report.findings.append(Finding("", "", "", "", text=hardening_lint_message(finding)))
+    lineage = _lineage(parsed, parsed.final)
+    users = [user for stage in reversed(lineage) for user in stage.all("USER")]
+    report.findings += _user_findings(parsed, lineage, users)
+    report.findings += _secret_findings(parsed, lineage, files)
+    if not report.failed:
+        report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base is pinned, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
+    return report
+
+
+def _user_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], users: list[parser.Instruction]) -> list[Finding]:
+    """The image must end with a non-root USER that exists (numeric, or created by a RUN)."""
+    command = _command(parsed)
+    found = []
+    if not users:
+        found.append(Finding(f"the final stage (line {parsed.final.line})", "there is no USER line, so the container runs as root",
+                                       "USER set to a non-root user before CMD", "add `RUN useradd --create-home --uid 1000 appuser` and then `USER 1000` before CMD."))
+    elif _root(users[-1].args[0]):
+        found.append(Finding(_at(users[-1]), "the last USER is root", "a non-root USER", "create a user (`RUN useradd --uid 1000 appuser`) and end with `USER 1000`."))
+    else:
+        user = users[-1].args[0].split(":")[0]
+        created = " ".join(" ".join(run.args) for stage in lineage for run in stage.all("RUN"))
+        if not user.isdigit() and not re.search(rf"\b(useradd|adduser)\b[^;&|]*\b{re.escape(user)}\b", created):
+            found.append(Finding(_at(users[-1]), f"no RUN creates the user {user}, so the container would fail to start (unable to find user {user})",
+                                           f"a `RUN useradd ... {user}` before it, or a numeric USER", f"add `RUN useradd --create-home --uid 1000 {user}` above, or write `USER 1000`."))
+        elif command is not None and users[-1].line > command.line:
+            found.append(Finding(_at(users[-1]), "USER comes after CMD", "USER before CMD", "move the USER line above CMD (it applies either way; readers expect it there).", fails=False))
+    return found
+
+
+def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], files: list[str]) -> list[Finding]:
+    """No secret file copied into the final image's layers, no secret-looking ARG or ENV."""
+
+    found = []
+    for copy, taken in _final_copies(parsed, files):
+        secrets = [file for file in taken if _SECRET_FILE.search(file)]
+        if secrets:
+            found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets) into a layer of the image; a later `RUN rm` only hides it",
+                                           "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
+    for stage in lineage:
+        for instruction in stage.all("ARG") + stage.all("ENV"):
+            names = instruction.args[::2] if instruction.keyword == "ENV" else [arg.partition("=")[0] for arg in instruction.args]
+            for name in names:
+                if _SECRET_NAME.search(name):
+                    kept = "build arguments are kept in the image's history" if instruction.keyword == "ARG" else "ENV values are stored in the image's config"
+                    found.append(Finding(_at(instruction), f"{name} looks like a secret, and {kept} for anyone who pulls it",
+                                         "secrets given only at run time", f"remove it, and pass it when the container starts: `docker run -e {name}=...`."))
+    return found
+
+
+# --- what each live tier measures (for the note when it cannot run) -----------------------------------
+
+MEASURES: dict[str, Callable[..., str]] = {
+    "dockerfile_prints": lambda app_dir, expected_line, **_: f"build your Dockerfile in {_app_name(app_dir)}/, run the image, and check that it prints {expected_line!r} and exits 0",
+    "program_prints": lambda app_dir, expected_line, files=None, buildargs=None, **_: (
+        f"build {_app_name(app_dir)}/ with your {', '.join(files or {}) or 'files'}"
+        + (f" and {', '.join(f'{k}={v}' for k, v in (buildargs or {}).items())}" if buildargs else "")
+        + f", run it, and check that it prints {expected_line!r} and exits 0"),
+    "cache_survives_code_edit": lambda code_file="app.py", dependency_step="pip install", **_: (
+        f"build your Dockerfile, edit {code_file}, build again, and check that the `{dependency_step}` step came from the cache"),
+    "multi_stage_is_smaller": lambda min_ratio=5, container_port=8080, **_: (
+        f"build yours and the single-stage reference, send yours an HTTP request on port {container_port}, and check that it answers and is at least {min_ratio:g}x smaller"),
+    "compose_service_healthy": lambda service="api", **_: (
+        f"bring your stack up with `docker compose up --wait` and check that {service} is running and reports healthy"),
+    "image_is_hardened": lambda expected_line, **_: (
+        f"build the image, check the user it runs as, look for secrets in every layer, and run it expecting {expected_line!r}"),
+}

@@ -1,0 +1,91 @@
+"""What an exercise check concludes, and the rules both tiers judge by (no engine, no builds here):
+the :class:`CheckResult`, which RUN steps install dependencies, and the hardening rules."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from ..dockerfile import PIP_INSTALL
+
+__all__ = ["CheckResult", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
+
+
+@dataclass
+class CheckResult:
+    """Passed or not, with the reasons; renders as a short verdict in a notebook.
+
+    ``live`` says what the build-and-measure tier did: "measured" (on this engine), "replayed" (from
+    data/recorded/), "needs an engine" (recorded mode, text never recorded: only the static tier
+    judged it; ``note`` says what the live tier would measure), "not run" (the text cannot build),
+    or "" (a result recorded before the course had two tiers). ``log`` is the full output behind a
+    failure, shown folded."""
+
+    exercise: str
+    passed: bool
+    messages: list[str] = field(default_factory=list)
+    log: str = ""
+    live: str = ""
+    note: str = ""
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    @property
+    def complete(self) -> bool:
+        """Both tiers judged it (or it failed): False only when the live tier still needs an engine."""
+        return not (self.passed and self.live == "needs an engine")
+
+    def _mark(self) -> str:
+        if not self.passed:
+            return "NOT YET"
+        return "PASSED" if self.complete else "STATIC CHECKS PASSED"
+
+    def __str__(self) -> str:
+        text = f"{self.exercise}: {self._mark()}\n" + "\n".join(f"  - {message}" for message in self.messages)
+        if self.note:
+            text += f"\n  {self.note}"
+        if self.log:
+            text += "\n  full log:\n" + "\n".join(f"    | {line}" for line in self.log.rstrip().splitlines())
+        return text
+
+    def _repr_html_(self) -> str:
+        colour = "#cf222e" if not self.passed else ("#1a7f37" if self.complete else "#9a6700")
+        mark = {"NOT YET": "✘ not yet", "PASSED": "✔ passed", "STATIC CHECKS PASSED": "✔ static checks passed"}[self._mark()]
+        items = "".join(f"<li>{html.escape(message)}</li>" for message in self.messages)
+        note = f"<p><i>{html.escape(self.note)}</i></p>" if self.note else ""
+        log = (f"<details><summary>full log ({len(self.log.splitlines())} lines)</summary><pre>{html.escape(self.log)}</pre></details>"
+               if self.log else "")
+        return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>{note}{log}"
+
+
+def runs_step(instruction: str, dependency_step: str) -> bool:
+    """Whether a RUN step runs ``dependency_step``; "pip install" also as pip3, pip3.11 or python -m pip."""
+    if not instruction.upper().startswith("RUN"):
+        return False
+    if dependency_step in instruction:
+        return True
+    return dependency_step == "pip install" and PIP_INSTALL.search(instruction) is not None
+
+
+# Lint rules that decide the hardening exercise (the rest are advice).
+HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image has no tag", "DL3007": "the base image is :latest", "DL3025": "CMD is in shell form"}
+
+
+def hardening_lint_message(finding: dict) -> str:
+    """One paragraph for a deciding hadolint finding (the static and live tiers word it alike)."""
+    return f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why it matters']}). Next: {HARDENING_FIXES[finding['rule']]}"
+
+
+HARDENING_FIXES = {
+    "DL3002": "end with USER set to a non-root user, e.g. USER 1000.",
+    "DL3006": "pin the base with a version tag (FROM python:3.11-slim) or a digest.",
+    "DL3007": "name a version tag instead of :latest (FROM python:3.11-slim) or a digest.",
+    "DL3025": "write CMD in JSON form, e.g. CMD [\"python\", \"app.py\"].",
+}
+
+
+def applicable(lint_table, rules):
+    """The findings of ``rules`` that are not one of hadolint's known false positives."""
+    if not len(lint_table):
+        return lint_table
+    return lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(list(rules))]

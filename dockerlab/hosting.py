@@ -1,0 +1,57 @@
+"""Where the course runs: on Binder (no Docker engine, ever), in another repo2docker image, or on a
+machine of the learner's own. Messages about recorded mode use this to give advice that can be followed.
+
+BinderHub starts each session with BINDER_LAUNCH_HOST, BINDER_REPO_URL, BINDER_REF_URL,
+BINDER_REQUEST and BINDER_PERSISTENT_REQUEST set; Kubernetes adds BINDER_SERVICE_HOST on
+mybinder.org. repo2docker itself sets REPO_DIR in every image it builds (also when run locally).
+"""
+from __future__ import annotations
+
+import os
+
+__all__ = ["on_binder", "in_repo2docker", "place", "recorded_mode_advice", "missing_recording_text"]
+
+BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST")
+
+
+def on_binder() -> bool:
+    """True in a Binder session (BinderHub's environment variables are set)."""
+    return any(os.environ.get(name) for name in BINDER_VARIABLES)
+
+
+def in_repo2docker() -> bool:
+    """True in an image built by repo2docker (Binder's builder), on Binder or not."""
+    return bool(os.environ.get("REPO_DIR")) or on_binder()
+
+
+def place() -> str:
+    """'binder', 'repo2docker' or 'local'."""
+    if on_binder():
+        return "binder"
+    return "repo2docker" if in_repo2docker() else "local"
+
+
+def recorded_mode_advice() -> str:
+    """What a learner in recorded mode can do to run live, where they are."""
+    if on_binder():
+        return ("This is Binder, which has no Docker engine: the notebooks replay results recorded on a real engine, "
+                "and the exercise checks judge your text here. To build and measure yourself, run the course on a "
+                "machine with Docker (see the README).")
+    if in_repo2docker():
+        return ("This image (built by repo2docker) has no Docker engine inside: the notebooks replay recorded results. "
+                "To run live, run the course on a machine with Docker (see the README).")
+    return "To run live: start a Docker engine and restart the kernel (or set DOCKERLAB_MODE=live)."
+
+
+def missing_recording_text(call: str, described: str) -> tuple[str, str]:
+    """(message, what to do) for a learner whose cell asks for a result no one recorded: they changed
+    the cell's inputs, which recorded mode cannot measure."""
+    message = (f"This cell now asks for something no one has measured: `{call}` with these inputs was never run on a "
+               f"real engine, so recorded mode has no result to show ({described[:120]}).")
+    if on_binder():
+        fix = ("Binder has no Docker engine, so only the cell as shipped can replay. Undo your change to see the recorded "
+               "result (Edit > Undo, or re-open the notebook from the course), or run the course on a machine with Docker to measure your version.")
+    else:
+        fix = ("Undo your change to see the recorded result, or start a Docker engine and restart the kernel to measure "
+               "your version live (`dockerlab doctor` says how).")
+    return message, fix

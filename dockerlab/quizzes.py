@@ -1,0 +1,127 @@
+"""Short checked quizzes at the end of notebooks 01-06 (07's is dockerlab.check.QUIZ), each about
+what that notebook just measured. `dl.check.quiz(answers, notebook="03")` checks the answers.
+
+Each question: (question, choices, the right choice, why, naming where the notebook measured it).
+No figure is written here: the figures are the notebook's own, measured or replayed."""
+from __future__ import annotations
+
+from .errors import DockerlabError
+
+__all__ = ["QUIZZES", "quiz_of", "show"]
+
+QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
+    "01": {
+        1: ("The report worked with numpy 1.26 and crashed with numpy 2.1. What differed between the two images?",
+            {"a": "report.py", "b": "the numpy version pip installed (REQUIREMENTS picked the pin)", "c": "the Python version"}, "b",
+            "both images were built FROM python:3.11-slim with the same report.py; only the requirements file differed"),
+        2: ("`uname -r` ran in containers from different images. What did it print?",
+            {"a": "each image's own kernel version", "b": "the host's kernel version, the same in every container"}, "b",
+            "a container is a process on the host's kernel; the images bring files, not a kernel"),
+        3: ("Which started in less time and needed less memory in this notebook's measurement?",
+            {"a": "the container", "b": "the VM", "c": "neither: they were about the same"}, "a",
+            "the VM boots a kernel of its own; the container starts one process on the running kernel"),
+    },
+    "02": {
+        1: ("You wrote a file inside a container, then removed the container. Where is the file now?",
+            {"a": "in the image", "b": "gone: it was in the container's thin writable layer", "c": "in a volume"}, "b",
+            "`docker diff` listed it in the container's layer; the image never changed"),
+        2: ("`docker diff` marked a path with A. What does A mean?",
+            {"a": "added in the container", "b": "archived", "c": "in the image's first layer"}, "a",
+            "A = added, C = changed, D = deleted, relative to the image"),
+        3: ("You pulled the image back from your registry by digest. What does the digest name?",
+            {"a": "whatever the tag points at today", "b": "exact bytes: one digest can never name different content"}, "b",
+            "a digest is a hash of the content, which is why the pull gave back the very image pushed"),
+    },
+    "03": {
+        1: ("After an edit of app.py, which Dockerfile rebuilt faster in the experiment?",
+            {"a": "deps-first (requirements, install, then the code)", "b": "code-first (COPY . . before the install)", "c": "neither"}, "a",
+            "deps-first keeps the install cached; code-first re-runs it on every code edit (the headline divides the two times)"),
+        2: ("After an edit of requirements.txt, does the deps-first order still skip the install?",
+            {"a": "yes", "b": "no: the install's own input changed, so it runs again"}, "b",
+            "that is what the cache mount experiment speeds up: the install runs, but reads pip's downloads from disk"),
+        3: ("What does a cache mount (RUN --mount=type=cache,...) add to the image?",
+            {"a": "pip's downloaded wheels", "b": "nothing: the folder survives between builds but is never part of the image"}, "b",
+            "the mount exists only while that RUN step runs"),
+        4: ("With .dockerignore listing .git, what happened to `COPY . .` after a change in .git?",
+            {"a": "it came from the cache", "b": "it ran again"}, "a",
+            "an ignored file is not in the build context, so the COPY's input did not change"),
+    },
+    "04": {
+        1: ("Which image came out about the size of the Go program alone?",
+            {"a": "single stage", "b": "alpine", "c": "scratch"}, "c",
+            "scratch is empty: the binary copied --from the builder is the only file in it"),
+        2: ("The seed's alpine runner, as written, did not serve. Why?",
+            {"a": "alpine has no network", "b": "the binary was built with cgo and needs a C library alpine does not have", "c": "the port was not exposed"}, "b",
+            "it failed with 'no such file or directory' until go build ran with CGO_ENABLED=0"),
+        3: ("A `tests` stage that the final stage does not copy from: what does BuildKit do with it?",
+            {"a": "builds it first", "b": "skips it", "c": "builds it last"}, "b",
+            "BuildKit builds only the stages the final image needs; the classic builder built them all"),
+        4: ("What did `dl.diff` find in the single-stage image that the multi-stage one does not carry?",
+            {"a": "the Go toolchain, the C compiler, git and the source code", "b": "only a larger copy of the binary"}, "a",
+            "everything the build used ships with a single-stage image"),
+    },
+    "05": {
+        1: ("With the seed's compose file, what failed in the race measurement that did not fail with the fixed one?",
+            {"a": "the api's connection to a database that was not ready yet", "b": "building the api image", "c": "publishing port 8000"}, "a",
+            "`depends_on: [db]` waits for the container to start, not for PostgreSQL to accept connections"),
+        2: ("After `docker compose down` and `up` again (no -v), were the items still there?",
+            {"a": "yes: they are in the named volume", "b": "no: down deletes the data"}, "a",
+            "named volumes outlive the containers; `down -v` is what deletes them"),
+        3: ("Where does the fixed file's POSTGRES_PASSWORD come from?",
+            {"a": "it is written in compose.yaml", "b": "the .env file beside it; Compose refuses to start without it"}, "b",
+            "`${POSTGRES_PASSWORD:?set it in .env}` keeps the secret out of the file and out of git"),
+    },
+    "06": {
+        1: ("A container with no USER line writes a file into a bind mount. Who owns the file on the host?",
+            {"a": "your user", "b": "root"}, "b",
+            "without USER the process runs as root, and the file it writes is root's on the host"),
+        2: ("Two different images were pushed under one tag. What does a pull by that tag give?",
+            {"a": "the first one pushed", "b": "the last one pushed: tags move", "c": "an error"}, "b",
+            "a tag is a name its owner can repoint; only a digest always names the same bytes"),
+        3: ("In the audit of five bases, which kind had no shell at all?",
+            {"a": "python:3.11-slim", "b": "debian:bookworm-slim", "c": "distroless"}, "c",
+            "distroless ships the program's run-time needs and no shell or package manager"),
+        4: ("Why write a numeric USER (USER 1000) rather than a name?",
+            {"a": "Kubernetes can verify that a numeric user is not root (runAsNonRoot)", "b": "it makes the image smaller"}, "a",
+            "a name could map to uid 0; a number says which user it is without the image's /etc/passwd"),
+    },
+}
+
+
+def quiz_of(notebook: str | int):
+    """The questions of a notebook's quiz ("01" ... "07")."""
+    key = f"{int(notebook):02d}" if str(notebook).isdigit() else str(notebook)
+    if key == "07":
+        return QUIZ
+    if key not in QUIZZES:
+        raise DockerlabError(f"There is no quiz for notebook {notebook!r}.", fix=f"Use one of: {', '.join([*QUIZZES, '07'])}.")
+    return QUIZZES[key]
+
+
+def show(notebook: str | int) -> str:
+    """The questions and choices, as text to print in the notebook."""
+    lines = []
+    for number, (question, choices, _, _) in quiz_of(notebook).items():
+        lines.append(f"{number}. {question}")
+        lines += [f"     {letter}) {text}" for letter, text in choices.items()]
+    return "\n".join(lines)
+
+
+# question, choices, the right choice, why (with the figure the course measured for it).
+QUIZ = {
+    1: ("You edit app.py. With requirements.txt copied and installed before `COPY . .`, which steps run again?",
+        {"a": "every step", "b": "`COPY . .` and the steps after it", "c": "only `pip install`"}, "b",
+        "the cache holds until the first step whose input changed; notebook 03 measured the rebuild"),
+    2: ("`RUN rm .env` follows `COPY . .`. Is the .env file gone from the image?",
+        {"a": "yes", "b": "no: it is still in the layer `COPY . .` made"}, "b",
+        "a later layer only hides it; notebook 06 found it with find_secrets"),
+    3: ("What does a container share with its host that a VM does not?",
+        {"a": "the kernel", "b": "the disk image", "c": "nothing"}, "a",
+        "notebook 01 showed `uname -r` giving the host's kernel in every image"),
+    4: ("Which FROM line builds on the same base image every time?",
+        {"a": "FROM python:latest", "b": "FROM python:3.11-slim", "c": "FROM python@sha256:..."}, "c",
+        "tags move, a digest names the bytes; notebook 06 pushed two images under one tag"),
+    5: ("Without a condition, what does `depends_on: [db]` wait for?",
+        {"a": "the database accepts connections", "b": "the db container has started"}, "b",
+        "notebook 05 counted the api's failed connections with the seed's file"),
+}

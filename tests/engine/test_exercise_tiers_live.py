@@ -1,0 +1,29 @@
+"""Every exercise on a real engine, as its notebook cell calls it: the reference solution passes both
+tiers (measured now), and the starting text fails with a hint that names what to change."""
+import pytest
+
+from dockerlab.exercises.catalogue import EXERCISES
+
+# What the measured (live) verdict on the starting text must say, besides the static hint.
+MEASURED = {
+    "01": "exited with code 1",
+    "02": "printed nothing",
+    "03": "ran again",
+    "04": "target is 5x",
+    "05": "no healthcheck",
+    "06": "nothing was built, audited or run",
+}
+STATIC = {"01": "np.float64", "02": "COPY greet.py", "03": "COPY requirements.txt .", "04": "FROM scratch", "05": "/health", "06": "USER 1000"}
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_the_solution_passes_live_and_the_starting_text_fails_with_a_hint(number):
+    exercise = EXERCISES[number]
+    solved = exercise.check(exercise.solution_text())
+    assert solved.passed and solved.live == "measured" and solved.complete, str(solved)
+    assert any(message.startswith("measured:") for message in solved.messages), str(solved)
+    start = exercise.check(exercise.starting())
+    assert not start.passed and start.live == "measured", str(start)
+    said = " ".join(start.messages)
+    assert STATIC[number] in said and MEASURED[number] in said, str(start)
+    assert all("Next:" in message for message in start.messages), str(start)

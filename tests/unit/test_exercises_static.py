@@ -1,0 +1,231 @@
+"""Every exercise with no engine: the starting text fails with a hint that names what to change, the
+reference solution passes, and a correct variant no one recorded gets "static checks passed" and the
+note on what the live tier would measure. Recorded mode runs here on an empty data/recorded/, so
+nothing is replayed (and nothing is built)."""
+import pytest
+
+import dockerlab as dl
+from dockerlab import recording
+from dockerlab.check import CheckResult
+from dockerlab.errors import DockerUnavailable
+from dockerlab.exercises import static
+from dockerlab.exercises.catalogue import EXERCISES
+from dockerlab.exercises.tiers import two_tier
+from dockerlab.recording import recordable
+
+# A correct answer each, written differently from the reference solution (so never recorded).
+VARIANTS = {
+    "01": lambda start: start.replace("np.float_", "float"),
+    "02": lambda start: "# syntax=docker/dockerfile:1\nFROM python:3.11-slim\nCOPY greet.py /opt/greet.py\nCMD python /opt/greet.py\n",
+    "03": lambda start: (
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt ./\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"),
+    "04": lambda start: (
+        "FROM golang:1.21 AS build\nWORKDIR /src\nCOPY main.go .\nENV CGO_ENABLED=0\nRUN go build -o /out/server main.go\n"
+        "FROM gcr.io/distroless/static-debian12\nCOPY --from=build /out/server /server\nUSER 65532\nENTRYPOINT [\"/server\"]\n"),
+    "05": lambda start: start.replace(
+        '      CONNECT_RETRIES: "10"\n',
+        '      CONNECT_RETRIES: "10"\n    healthcheck:\n'
+        "      test: python -c \"import urllib.request as u; u.urlopen('http://localhost:8000/health')\"\n      interval: 5s\n", 1),
+    "06": lambda start: (
+        "FROM python:3.11-slim@sha256:" + "a" * 64 + "\nRUN adduser --disabled-password --uid 10001 reporter\nWORKDIR /app\n"
+        "COPY --chown=reporter app.py ./\nUSER reporter\nCMD [\"python\", \"app.py\"]\n"),
+}
+
+# What the hint for the starting text must name: the line and the change.
+START_HINTS = {
+    "01": ["report.py line 6", "np.float_", "np.float64"],
+    "02": ["COPY greet.py", 'CMD ["python", "greet.py"]'],
+    "03": ["line 4", "COPY requirements.txt app.py ./", "before the install on line 5", "COPY requirements.txt ."],
+    "04": ["line 2", "one stage", "FROM scratch", "COPY --from=builder"],
+    "05": ["api service (line 4)", "no healthcheck", "/health"],
+    "06": ["line 6", "DL3006", "line 9", "JSON form", "no USER line", "line 8 `COPY . .`", ".env"],
+}
+
+
+def use_recordings(directory, monkeypatch):
+    """A new recording session on the recordings in ``directory`` (reads DOCKERLAB_MODE/_RECORD_TO again)."""
+    recording.reset(directory=directory)
+
+
+def fake_provenance(monkeypatch):
+    from dockerlab import recorder
+
+    def provenance(command=""):
+        return {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": [], "command": command, "format": 1}
+
+    monkeypatch.setattr(recorder, "provenance", provenance)
+
+
+@pytest.fixture
+def nothing_recorded(tmp_path, monkeypatch):
+    """Recorded mode, as on Binder, with an empty data/recorded/: every live tier is missing."""
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    use_recordings(tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_the_starting_text_fails_with_a_hint_that_names_the_change(number, nothing_recorded):
+    exercise = EXERCISES[number]
+    verdict = exercise.check(exercise.starting())
+    assert isinstance(verdict, CheckResult) and not verdict.passed
+    said = " ".join(verdict.messages)
+    for hint in START_HINTS[number]:
+        assert hint in said, f"{number}: the hint lacks {hint!r}: {said}"
+    assert all("Next:" in message for message in verdict.messages), verdict.messages
+    assert "maintainer" not in str(verdict).lower()
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_the_reference_solution_passes_the_static_tier(number, nothing_recorded):
+    exercise = EXERCISES[number]
+    verdict = exercise.check(exercise.solution_text())
+    assert verdict.passed, str(verdict)
+    assert verdict.messages and all(message.startswith("from the text:") for message in verdict.messages if "Next:" not in message)
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_a_correct_variant_never_recorded_gets_static_checks_passed_and_the_live_note(number, nothing_recorded):
+    exercise = EXERCISES[number]
+    variant = VARIANTS[number](exercise.starting())
+    assert variant not in (exercise.starting(), exercise.solution_text())
+    verdict = exercise.check(variant)
+    assert verdict.passed and verdict.live == "needs an engine" and not verdict.complete, str(verdict)
+    assert "STATIC CHECKS PASSED" in str(verdict) and "static checks passed" in verdict._repr_html_()
+    assert verdict.note.startswith("Static checks passed; the build-and-measure check needs a Docker engine")
+    assert "it would " in verdict.note and "maintainer" not in verdict.note
+
+
+def test_on_binder_the_note_says_binder_has_no_engine(nothing_recorded, monkeypatch):
+    monkeypatch.setenv("BINDER_REPO_URL", "https://example.org/course")
+    exercise = EXERCISES["03"]
+    verdict = exercise.check(exercise.solution_text())
+    assert "Binder has no Docker engine" in verdict.note
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("FRM python:3.11-slim\n", "Did you mean FROM?"),
+    ("FROM python:3.11-slim\nCOPY greeter.py .\nCMD [\"python\", \"greeter.py\"]\n", "there is no greeter.py in the build context"),
+    ("", "is empty"),
+    ("# only a comment\n", "is empty"),
+    ("RUN echo hi\nFROM python:3.11-slim\n", "comes before any FROM"),
+])
+def test_text_that_cannot_build_is_not_built_and_says_why(text, hint, nothing_recorded):
+    verdict = EXERCISES["02"].check(text)
+    assert not verdict.passed and verdict.live == "not run"
+    assert hint in " ".join(verdict.messages)
+
+
+def test_a_stage_name_typo_and_a_cgo_binary_in_alpine_are_named(nothing_recorded):
+    text = ("FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN go build -o myapp main.go\n"
+            "FROM alpine:3.20\nCOPY --from=bulder /app/myapp .\nCMD [\"./myapp\"]\n")
+    said = " ".join(EXERCISES["04"].check(text).messages)
+    assert "--from=bulder names no earlier stage" in said and "named stages: builder" in said
+    assert "line 4" in said and "CGO_ENABLED=0" in said
+
+
+def test_hardening_names_an_uncreated_user_and_a_secret_argument(nothing_recorded):
+    text = "FROM python:3.11-slim\nARG API_TOKEN\nWORKDIR /app\nCOPY app.py .\nUSER appuser\nCMD [\"python\", \"app.py\"]\n"
+    verdict = EXERCISES["06"].check(text)
+    said = " ".join(verdict.messages)
+    assert not verdict.passed and "no RUN creates the user appuser" in said and "line 2 `ARG API_TOKEN`" in said
+    assert "Fix the points above first" in verdict.note
+
+
+def test_compose_text_that_compose_cannot_read_names_the_line(nothing_recorded):
+    verdict = EXERCISES["05"].check("services:\n  api: [\n")
+    assert not verdict.passed and verdict.live == "not run" and "line 3" in verdict.messages[0]
+
+
+def test_a_curl_healthcheck_in_a_python_slim_image_is_named(nothing_recorded):
+    start = EXERCISES["05"].starting()
+    text = start.replace('      CONNECT_RETRIES: "10"\n', '      CONNECT_RETRIES: "10"\n    healthcheck:\n      test: curl -f http://localhost:8000/health\n', 1)
+    said = " ".join(EXERCISES["05"].check(text).messages)
+    assert "runs curl" in said and "python" in said
+
+
+def test_a_syntax_error_in_the_program_names_its_line(nothing_recorded):
+    verdict = EXERCISES["01"].check("import numpy as np\nprint(np.float64(1)\n")
+    assert not verdict.passed and verdict.live == "not run" and "report.py line" in verdict.messages[0]
+
+
+def test_bad_arguments_are_a_clear_error(nothing_recorded):
+    with pytest.raises(dl.DockerlabError, match="must be text"):
+        dl.check.compose_service_healthy(dl.paths.app("compose-api"), 42)
+    with pytest.raises(dl.DockerlabError, match="no exercise '09'"):
+        dl.check.solution("09")
+
+
+# --- the live tier: replayed when that exact text was recorded, measured when an engine answers ---
+
+
+@two_tier(static.dockerfile_prints, static.MEASURES["dockerfile_prints"])
+@recordable("demo.check")
+def fake_checker(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="demo"):
+    fake_checker.calls += 1
+    return CheckResult(exercise, True, ["the container printed 'Hello, Docker learner!' and exited 0"], live="measured")
+
+
+fake_checker.calls = 0
+
+
+def test_recorded_text_replays_the_live_tier_and_other_text_gets_the_note(tmp_path, monkeypatch):
+    fake_provenance(monkeypatch)
+    greeter = dl.paths.app("greeter")
+    solution = (greeter / "solution.Dockerfile").read_text()
+    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(tmp_path / "demo.json"))
+    use_recordings(tmp_path, monkeypatch)
+    recorded = fake_checker(greeter, "Hello, Docker learner!", dockerfile=solution)
+    assert recorded.passed and recorded.live == "measured" and fake_checker.calls == 1
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO")
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    use_recordings(tmp_path, monkeypatch)
+    replayed = fake_checker(greeter, "Hello, Docker learner!", dockerfile=solution)
+    assert replayed.passed and replayed.live == "replayed" and replayed.complete and fake_checker.calls == 1
+    assert any(message.startswith("measured on a real engine (recorded):") for message in replayed.messages)
+    other = fake_checker(greeter, "Hello, Docker learner!", dockerfile=solution.replace("WORKDIR /app", "WORKDIR /srv"))
+    assert other.passed and other.live == "needs an engine" and fake_checker.calls == 1
+
+
+def test_no_engine_in_live_mode_gives_the_note_not_an_exception(monkeypatch):
+    @two_tier(static.dockerfile_prints, static.MEASURES["dockerfile_prints"])
+    def unreachable(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="demo"):
+        raise DockerUnavailable([("unix:///nonexistent.sock", "no such file")], fix="Start Docker.")
+
+    greeter = dl.paths.app("greeter")
+    verdict = unreachable(greeter, "Hello, Docker learner!", dockerfile=(greeter / "solution.Dockerfile").read_text())
+    assert verdict.passed and verdict.live == "needs an engine" and "No Docker engine answered" in verdict.note
+
+
+def test_a_failed_run_is_one_paragraph_with_the_full_log_folded():
+    output = "Traceback (most recent call last):\n  File \"/app/report.py\", line 6\nAttributeError: `np.float_` was removed\n"
+    verdict = dl.check.judge_output("x", 1, output, "order total: 28.50")
+    assert len(verdict.messages) == 1 and verdict.messages[0].count("np.float_") == 1
+    assert "exited with code 1" in verdict.messages[0] and "Next:" in verdict.messages[0]
+    assert verdict.log == output and "<details>" in verdict._repr_html_() and output.splitlines()[1].strip() in str(verdict)
+
+
+def test_a_result_recorded_before_the_tiers_still_renders():
+    old = object.__new__(CheckResult)
+    for name, value in {"exercise": "x", "passed": False, "messages": ["m"]}.items():
+        object.__setattr__(old, name, value)
+    assert old.log == "" and old.live == "" and old.complete and "NOT YET" in str(old) and "✘" in old._repr_html_()
+
+
+# --- worked solutions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_every_exercise_has_a_worked_solution_with_a_reason_per_change(number):
+    shown = dl.check.solution(number)
+    assert shown.text.strip() and shown.text != EXERCISES[number].starting()
+    assert EXERCISES[number].changes and all(why.endswith(".") for _, why in EXERCISES[number].changes)
+    page = shown._repr_html_()
+    assert page.startswith("<details>") and "Reveal the worked solution" in page
+    assert "+" in shown.diff() and "What changed, and why" in str(shown)
+
+
+def test_solution_accepts_a_number():
+    assert dl.check.solution(3).exercise.number == "03"
