@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 from pathlib import Path
 
@@ -26,15 +27,20 @@ def notebooks(only: list[str] | None = None) -> list[Path]:
 
 
 def execute(notebook: Path, timeout: int = 1800):
-    """Run every cell of ``notebook`` in a fresh kernel (working folder: notebooks/); (document, seconds)."""
+    """Run every cell of ``notebook`` in a fresh kernel (working folder: notebooks/); (document, seconds).
+
+    No one watches the kernel: it draws no progress (no widget outputs or state in the document)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    from .progress import ENVIRONMENT, OFF
+
     document = nbformat.read(notebook, as_version=4)
     started = time.perf_counter()
     try:
-        NotebookClient(document, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        client = NotebookClient(document, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
+        client.execute(env={**os.environ, ENVIRONMENT: OFF})
     except CellExecutionError as error:
         raise DockerlabError(f"{notebook.name} failed: {str(error)[-600:]}", fix="Run it in JupyterLab to see the failing cell; `dockerlab doctor` checks the machine.") from None
     return document, time.perf_counter() - started
