@@ -9,6 +9,7 @@ from .errors import BuildFailed, DockerlabError
 from .experiments import PIP_INSTALL
 from .labels import course_tag
 from .recording import recordable
+from .theme import ERROR, SUCCESS
 
 __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
@@ -33,7 +34,7 @@ class CheckResult:
         return f"{self.exercise}: {mark}\n" + "\n".join(f"  - {message}" for message in self.messages)
 
     def _repr_html_(self) -> str:
-        colour, mark = ("#1a7f37", "✔ passed") if self.passed else ("#cf222e", "✘ not yet")
+        colour, mark = (SUCCESS, "✔ passed") if self.passed else (ERROR, "✘ not yet")
         items = "".join(f"<li>{html.escape(message)}</li>" for message in self.messages)
         return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import buildkit, engine
+from . import buildkit, engine, theme
 from .errors import DockerlabError, DockerUnavailable
 from .paths import tool as find_tool
 from .units import format_bytes
@@ -88,7 +88,7 @@ class DoctorReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colours = {OK: "#1a7f37", WARN: "#9a6700", FAIL: "#cf222e"}
+        colours = {OK: theme.SUCCESS, WARN: theme.WARN, FAIL: theme.ERROR}
         styled = self.table().style.map(lambda s: f"color: {colours.get(s, 'inherit')}; font-weight: bold", subset=["status"])
         return styled.hide(axis="index").to_html() + f"<p><b>{self.summary()}</b></p>"
 

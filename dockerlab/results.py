@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 from .paths import results_dir
+from .theme import ERROR, SUCCESS
 
 __all__ = ["Headline", "headline", "collected", "seed_claims", "SEED_CLAIMS"]
 
@@ -29,7 +30,7 @@ class Headline:
         return f"{self.label}: {self.value:.3g}{self.unit} (target {self.direction} {self.target:g}{self.unit}: {verdict})"
 
     def _repr_html_(self) -> str:
-        colour = "#1a7f37" if self.met else "#cf222e"
+        colour = SUCCESS if self.met else ERROR
         return f"<p style='font-size:1.1em'><b>{self}</b></p>".replace("target met", f"<span style='color:{colour}'>target met</span>")
 
 
