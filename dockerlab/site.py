@@ -23,9 +23,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Content", "render_site", "main", "THEME"]
-
 from .paths import COURSE_ROOT
+
+__all__ = ["Content", "render_site", "main", "THEME"]
 
 THEME = COURSE_ROOT / "site" / "theme"
 FILES = "files"  # where images and downloadable notebooks go, beside the pages
