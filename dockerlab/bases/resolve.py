@@ -36,6 +36,7 @@ from ..errors import (
     StandInUnsupported,
 )
 from ..labels import COURSE_LABELS
+from ..progress import progress as show_progress
 from ..recording import recordable
 from ..units import megabytes
 from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
@@ -134,11 +135,7 @@ def image_state(name: str) -> tuple[str, dict | None]:
 
 def _pull(name: str, progress: bool) -> None:
     repository, _, tag = name.rpartition(":") if ":" in name.split("/")[-1] else (name, "", "latest")
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(desc=f"pull {name}", unit="B", unit_scale=True, leave=False)
+    bar = show_progress(f"pull {name}", unit="B", enabled=progress)
     layers: dict[str, tuple[int, int]] = {}
     try:
         for event in _registry_client().pull(repository, tag=tag, stream=True, decode=True):
@@ -146,11 +143,10 @@ def _pull(name: str, progress: bool) -> None:
                 reason, fix = classify_pull_error(event["error"])
                 raise RegistryUnreachable(name, reason, event["error"], fix)
             detail = event.get("progressDetail") or {}
-            if bar is not None and event.get("id") and detail.get("total"):
+            if event.get("id") and detail.get("total"):
                 layers[event["id"]] = (detail.get("current", 0), detail["total"])
-                bar.total = sum(total for _, total in layers.values())
-                bar.n = sum(current for current, _ in layers.values())
-                bar.refresh()
+                bar.set_total(sum(total for _, total in layers.values()))
+                bar.set_done(sum(current for current, _ in layers.values()))
     except docker.errors.APIError as error:
         text = str(error.explanation or error)
         reason, fix = classify_pull_error(text)
@@ -159,8 +155,7 @@ def _pull(name: str, progress: bool) -> None:
         reason, fix = classify_pull_error(str(error))
         raise RegistryUnreachable(name, reason, str(error), fix) from None
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
 
 
 def _remove_quietly(image_id: str) -> None:
@@ -343,19 +338,14 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
     if not os.access(target.parent, os.W_OK):
         raise DockerlabError(f"Cannot save the bundle to {target}: the folder {target.parent} is not writable.", fix="Name a file in a folder you can write to.")
     client = engine.client()
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(desc=f"save {target.name}", unit="B", unit_scale=True, leave=False)
+    bar = show_progress(f"save {target.name}", unit="B", enabled=progress)
     try:
         response = client.api._get(client.api._url("/images/get"), params={"names": tags}, stream=True)
         client.api._raise_for_status(response)
         with gzip.open(partial, "wb", compresslevel=6) as out:
             for chunk in response.iter_content(chunk_size=1 << 20):
                 out.write(chunk)
-                if bar is not None:
-                    bar.update(len(chunk))
+                bar.advance(len(chunk))
         partial.replace(target)
     except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
         partial.unlink(missing_ok=True)
@@ -365,8 +355,7 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
         partial.unlink(missing_ok=True)  # interrupted (Ctrl-C): no half-written bundle stays behind
         raise
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     return target
 
 

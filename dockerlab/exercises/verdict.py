@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass, field
 
 from ..dockerfile import PIP_INSTALL
+from ..theme import ERROR, SUCCESS, WARN
 
 __all__ = ["CheckResult", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
 
@@ -49,7 +50,7 @@ class CheckResult:
         return text
 
     def _repr_html_(self) -> str:
-        colour = "#cf222e" if not self.passed else ("#1a7f37" if self.complete else "#9a6700")
+        colour = ERROR if not self.passed else (SUCCESS if self.complete else WARN)
         mark = {"NOT YET": "✘ not yet", "PASSED": "✔ passed", "STATIC CHECKS PASSED": "✔ static checks passed"}[self._mark()]
         items = "".join(f"<li>{html.escape(message)}</li>" for message in self.messages)
         note = f"<p><i>{html.escape(self.note)}</i></p>" if self.note else ""

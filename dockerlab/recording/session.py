@@ -63,7 +63,10 @@ class Mode:
         if self.name == LIVE:
             return f"<p><b>{html.escape(self.describe())}</b></p>"
         return (
-            "<div style='border-left:4px solid #9a6700;background:#fff8c5;padding:6px 10px'>"
+            # Theme variables: readable on JupyterLab's light and dark themes; a translucent tint, not a
+            # pale colour, so the background follows the theme too.
+            "<div class='dockerlab-mode' style='border-left:4px solid var(--jp-warn-color1, #9a6700);"
+            "background:rgba(245, 124, 0, 0.12);color:var(--jp-content-font-color0, #1f2328);padding:6px 10px'>"
             f"<b>{html.escape(self.describe())}</b></div>"
         )
 

@@ -2,129 +2,38 @@
 
 Starts `jupyter lab` on 127.0.0.1 with a token, opens notebook 00, runs every cell through the UI,
 checks that no cell shows an error and that the doctor's table rendered, and saves a screenshot
-under build/browser/. Then opens an executed HTML page and checks that its plot is an image.
+under build/browser/. Then, in recorded mode, screenshots notebook 00 in the light and the dark
+theme and checks that the recorded-mode banner's text is legible in both (contrast ratio >= 4.5).
 """
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from dockerlab.paths import COURSE_ROOT
 
-SCREENSHOTS = COURSE_ROOT / "build" / "browser"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from .conftest import SCREENSHOTS, jupyter_lab, run_all_cells
 
-
-def chromium() -> str | None:
-    return os.environ.get("DOCKERLAB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser(request):
-    executable = chromium()
-    if not executable:
-        message = "no Chromium: sudo bash scripts/install-browser-tools"
-        if request.config.getoption("--require-browser"):
-            pytest.fail(f"--require-browser: {message}", pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
-        yield launched
-        launched.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+NOTEBOOK_00 = COURSE_ROOT / "notebooks" / "00_start_here.ipynb"
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab on 127.0.0.1 serving a copy of notebook 00 (running it through the UI saves outputs into the copy)."""
-    root = tmp_path_factory.mktemp("lab")
-    shutil.copy(COURSE_ROOT / "notebooks" / "00_start_here.ipynb", root / "00_start_here.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    # Render every cell (JupyterLab 4 leaves cells outside the viewport unrendered by default) and no news toast.
-    settings = root / ".settings" / "@jupyterlab"
-    (settings / "notebook-extension").mkdir(parents=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        f"--LabApp.user_settings_dir={root / '.settings'}",
-    ]
-    if os.getuid() == 0:
-        command.append("--allow-root")
-    log = open(root / "jupyter.log", "w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter")})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("jupyter lab did not start: " + (root / "jupyter.log").read_text()[-2000:])
-            time.sleep(0.3)
-    yield {"base": base, "token": token, "root": root}
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    """JupyterLab serving a copy of notebook 00 (live when an engine answers, as a learner has it)."""
+    with jupyter_lab(tmp_path_factory.mktemp("lab"), NOTEBOOK_00) as served:
+        yield served
 
 
 def test_notebook_00_runs_in_jupyterlab_without_errors(browser, lab):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-
-    def run_all() -> None:
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
     page.set_default_timeout(60_000)
     page.goto(f"{lab['base']}/lab/tree/00_start_here.ipynb?token={lab['token']}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible")
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)  # the kernel is up
     saved_file = lab["root"] / "00_start_here.ipynb"
-
-    def executed_cells() -> tuple[int, int]:
-        """(code cells with an execution count, code cells) in the notebook as last saved."""
-        cells = [cell for cell in json.loads(saved_file.read_text())["cells"] if cell["cell_type"] == "code"]
-        return sum(cell.get("execution_count") is not None for cell in cells), len(cells)
-
-    started, deadline = time.monotonic(), time.monotonic() + 600
-    run_all()
-    while True:
-        time.sleep(2)
-        prompts = [text.strip() for text in page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt").all_inner_texts()]
-        if "[*]:" not in prompts:
-            page.keyboard.press("Control+s")
-            time.sleep(1)
-            done, count = executed_cells()
-            if done == count:
-                break
-            if done == 0 and time.monotonic() - started > 20:
-                run_all()  # the first click can land before the kernel connection is ready
-                started = time.monotonic()
-        assert time.monotonic() < deadline, f"cells did not finish: {prompts}"
+    run_all_cells(page, saved_file)
     news = page.get_by_role("button", name="No", exact=True)
     if news.count() and news.first.is_visible():  # in case the news toast still shows, it would cover the outputs
         news.first.click()
@@ -146,16 +55,75 @@ def test_notebook_00_runs_in_jupyterlab_without_errors(browser, lab):
     page.close()
 
 
-def test_an_executed_html_page_shows_its_plot(browser, tmp_path, monkeypatch):
-    from dockerlab.course import render
+# --- the recorded-mode banner in the light and the dark theme ----------------------------------
 
-    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")  # reading the recordings: fast and the same plot
-    render(tmp_path, only=["02"])
-    page = browser.new_page()
-    page.goto((tmp_path / "html" / "index.html").as_uri())
-    page.get_by_role("link", name="02 · Docker core concepts").click()
-    page.wait_for_load_state()
-    images = page.locator("img[src^='data:image/png']")
-    assert images.count() >= 1 and images.first.bounding_box()["width"] > 200
-    page.screenshot(path=str(SCREENSHOTS / "02_core_concepts_html.png"))
+# WCAG 2 contrast of an element's text on what is really behind it: the element's and its
+# ancestors' background colours composited (the banner's tint is translucent), from computed styles.
+CONTRAST = """element => {
+  const parse = text => {
+    const parts = text.match(/rgba?\\(([^)]+)\\)/)[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
+  };
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const layers = [];
+  for (let node = element; node; node = node.parentElement) {
+    const colour = parse(getComputedStyle(node).backgroundColor);
+    if (colour[3] > 0) layers.push(colour);
+    if (colour[3] >= 1) break;
+  }
+  let background = [255, 255, 255, 1];
+  for (let i = layers.length - 1; i >= 0; i--) background = over(layers[i], background);
+  const text = over(parse(getComputedStyle(element.querySelector('b') || element).color), background);
+  const luminance = rgb => {
+    const [r, g, b] = rgb.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
+  return {ratio: (light + 0.05) / (dark + 0.05), text: text.slice(0, 3), background: background.slice(0, 3)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def recorded_lab(tmp_path_factory):
+    """JupyterLab whose kernels run in recorded mode, so notebook 00 shows the recorded-mode banner."""
+    with jupyter_lab(tmp_path_factory.mktemp("recorded-lab"), NOTEBOOK_00, {"DOCKERLAB_MODE": "recorded"}) as served:
+        yield served
+
+
+def _switch_theme(page, lab: dict, name: str) -> None:
+    """The theme as a learner's settings choose it (user settings), then the page reloaded with it."""
+    settings = lab["root"] / ".settings" / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings"
+    settings.write_text(json.dumps({"theme": name}))
+    page.reload()
+    page.wait_for_function(f"document.body.dataset.jpThemeName === {name!r}")
+    page.wait_for_selector(".jp-OutputArea-output .dockerlab-mode")
+    page.wait_for_timeout(500)  # the theme's stylesheet applies
+
+
+def test_the_recorded_banner_is_legible_in_the_light_and_the_dark_theme(browser, recorded_lab):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{recorded_lab['base']}/lab/tree/00_start_here.ipynb?token={recorded_lab['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible")
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+    run_all_cells(page, recorded_lab["root"] / "00_start_here.ipynb")
+    page.keyboard.press("Control+s")  # saved by the learner: its outputs stay trusted when it reopens
+    banner = page.locator(".jp-OutputArea-output .dockerlab-mode").first
+    banner.wait_for()
+    assert "Mode: recorded" in banner.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    measured = {}
+    for theme, light in (("JupyterLab Light", True), ("JupyterLab Dark", False)):
+        _switch_theme(page, recorded_lab, theme)
+        assert page.evaluate("document.body.dataset.jpThemeLight") == ("true" if light else "false")
+        banner.scroll_into_view_if_needed()
+        shot = SCREENSHOTS / f"00_start_here_banner_{'light' if light else 'dark'}.png"
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 20_000
+        measured[theme] = banner.evaluate(CONTRAST)
+    print("recorded-mode banner contrast:", measured)
+    for theme, found in measured.items():
+        assert found["ratio"] >= 4.5, f"{theme}: text {found['text']} on {found['background']}: {found['ratio']:.2f}"
+    # the themes really differ behind the banner (the test would pass trivially otherwise)
+    assert sum(measured["JupyterLab Light"]["background"]) > 600 > sum(measured["JupyterLab Dark"]["background"])
     page.close()
