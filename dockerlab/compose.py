@@ -45,6 +45,16 @@ def _fix_for(output: str) -> str:
     return diagnose(output, "compose").fix
 
 
+def _settings_from_example(directory: Path) -> list[str]:
+    """A project whose folder has `.env.example` but no `.env` gets a copy (the settings Compose reads
+    for `${...}`); `.env` itself is never committed. The note says so."""
+    example, settings = directory / ".env.example", directory / ".env"
+    if example.is_file() and not settings.exists():
+        shutil.copyfile(example, settings)
+        return [f"copied {example.name} to {settings.name} in {directory.name}/ (Compose reads it; edit it to use your own values)"]
+    return []
+
+
 class ComposeProject:
     """One Compose project: the learner's file, rendered, labelled, and run under a course project name."""
 
@@ -57,6 +67,7 @@ class ComposeProject:
         self.name = name or f"dockerlab-{stem}"
         self.command = compose_command()
         self.warnings: list[str] = []
+        self.notes: list[str] = _settings_from_example(self.directory)
         self.rebound_ports: list[str] = []
         self.rendered = self._render()
 

@@ -24,7 +24,7 @@ from .recording import recordable
 __all__ = [
     "layer_cache", "cache_mount", "stage_skipping", "builders", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
     "vm_to_container_ratios",
-    "dockerignore", "compose_race", "SCENARIOS",
+    "dockerignore", "compose_race", "race_summary", "failure_cause", "FAILURE_CAUSES", "RACE_CAUSES", "SCENARIOS",
 ]
 
 SCENARIOS = ("cold", "none", "code", "requirements")
@@ -512,19 +512,45 @@ def _ready_at(database_container) -> float | None:
     return _timestamp(ready[-1]) if ready else None
 
 
-@recordable("experiments.compose_race")
-def compose_race(stack, *, runs: int = 5, service: str = "api", database: str = "db", timeout: float = 60):
-    """Bring ``stack`` up from nothing ``runs`` times and measure the start-up race.
+# What the api's first failed connection says, as a cause a learner reads (first match wins).
+# Only the first three are the start-up race; the others fail however long the api waits.
+FAILURE_CAUSES = (
+    ("missing setting", ("KeyError",)),
+    ("wrong password", ("password authentication failed",)),
+    ("database starting up", ("the database system is starting up", "57P03")),
+    ("connection refused", ("Connection refused", "Errno 111")),
+    ("database name not found", ("Name or service not known", "Temporary failure in name resolution", "Errno -2", "Errno -3", "Errno -5")),
+)
+RACE_CAUSES = ("database starting up", "connection refused", "database name not found")
 
-    Per run: seconds from the database container's start to Postgres being ready, when the api
-    started relative to the database, how many of the api's connections failed, and whether the api
-    ended up serving. The stack is taken down (with its volumes) before each run and at the end.
+
+def failure_cause(line: str) -> str:
+    """The cause of one "database connection failed ..." line from the api ("" for no line)."""
+    if not line:
+        return ""
+    for cause, fragments in FAILURE_CAUSES:
+        if any(fragment in line for fragment in fragments):
+            return cause
+    return "other"
+
+
+@recordable("experiments.compose_race", version=2)
+def compose_race(stack, *, runs: int | None = None, service: str = "api", database: str = "db", timeout: float = 60):
+    """Bring ``stack`` up from nothing ``runs`` times (default 5; DOCKERLAB_REPEAT overrides) and
+    measure the start-up race.
+
+    One row per run: compose file, run, db_ready_seconds (s from the database container's start to
+    Postgres being ready), api_started_after_db_seconds (s), failed_connections (count),
+    first_error (the api's first failed-connection line: the evidence), cause (what that line means:
+    see FAILURE_CAUSES; "" when nothing failed), lost_race (bool: the cause is one of RACE_CAUSES),
+    api_serving (bool), api_exit_code. The stack is taken down (with its volumes) before each run and
+    at the end.
     """
     import pandas as pd
 
     rows = []
     try:
-        for run in range(1, runs + 1):
+        for run in range(1, (runs or repeats(5)) + 1):
             stack.down(volumes=True)
             stack.up(wait=False)
             deadline = time.monotonic() + timeout
@@ -540,6 +566,8 @@ def compose_race(stack, *, runs: int = 5, service: str = "api", database: str = 
             api.reload()
             db_started = _timestamp(db.attrs["State"]["StartedAt"])
             ready = _ready_at(db)
+            first_error = next((line.strip() for line in logs.splitlines() if "database connection failed" in line), "")
+            cause = failure_cause(first_error)
             rows.append(
                 {
                     "compose file": stack.file.name,
@@ -547,6 +575,9 @@ def compose_race(stack, *, runs: int = 5, service: str = "api", database: str = 
                     "db_ready_seconds": None if ready is None else ready - db_started,
                     "api_started_after_db_seconds": _timestamp(api.attrs["State"]["StartedAt"]) - db_started,
                     "failed_connections": logs.count("database connection failed"),
+                    "first_error": first_error,
+                    "cause": cause,
+                    "lost_race": cause in RACE_CAUSES,
                     "api_serving": serving,
                     "api_exit_code": api.attrs["State"]["ExitCode"] if api.status == "exited" else None,
                 }
@@ -556,3 +587,24 @@ def compose_race(stack, *, runs: int = 5, service: str = "api", database: str = 
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "compose_race"
     return table
+
+
+def race_summary(table):
+    """Per compose file, from :func:`compose_race` rows: runs, lost_race (runs whose first failure was
+    the race), other_failures (runs that failed for another cause), causes (each cause seen and how
+    often, "; "-joined), api_serving (runs that ended serving). A DataFrame indexed by compose file."""
+    import pandas as pd
+
+    rows = []
+    for name, runs in table.groupby("compose file", sort=False):
+        causes = runs["cause"][runs["cause"] != ""].value_counts()
+        rows.append({
+            "compose file": name,
+            "runs": len(runs),
+            "lost_race": int(runs["lost_race"].sum()),
+            "other_failures": int(((runs["cause"] != "") & ~runs["lost_race"]).sum()),
+            "causes": "; ".join(f"{cause} ({count})" for cause, count in causes.items()) or "none",
+            "api_serving": int(runs["api_serving"].sum()),
+        })
+    return pd.DataFrame(rows).set_index("compose file")
+

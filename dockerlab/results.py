@@ -79,7 +79,7 @@ SEED_CLAIMS = [
     ("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", ["minimal VM disk / alpine image", "VM memory / idle container memory"]),
     ("2.2", "Install dependencies before copying source code: changing code does not re-install libraries.", ["rebuild after a code edit, deps-first / code-first"]),
     ("3.1", "Multi-stage: a 10MB image instead of 500MB (50x smaller).", ["Go: single-stage size / multi-stage (alpine) size", "Go: scratch image size / binary size"]),
-    ("3.2", "`depends_on` orchestrates the api and its database.", ["runs with api start-up failures, seed compose file", "runs with api start-up failures, fixed compose file"]),
+    ("3.2", "`depends_on` orchestrates the api and its database.", ["runs where the api lost the start-up race, seed + credentials", "runs where the api lost the start-up race, + service_healthy"]),
     ("4", "Don't run as root: `USER appuser`.", ["course final images running as root"]),
     ("4", "Minimal images (distroless, alpine) reduce the attack surface.", ["packages: python:3.11 / distroless"]),
     ("4", "Keep secrets out of images (the leaked-secret exercise).", ["secret findings in the fixed images"]),

@@ -15,9 +15,17 @@ __all__ = ["inputs", "files_of", "digest_of_files", "course_paths_in", "UNKEYED"
 UNKEYED = {"progress", "on_step"}
 
 
+def _made_locally(path: Path) -> bool:
+    """A `.env` made from the `.env.example` beside it (dl.compose copies it on first use): not part of
+    the course as the repository holds it, so not part of a key."""
+    return path.name == ".env" and path.with_name(".env.example").is_file()
+
+
 def files_of(path: Path, root: Path) -> dict[str, str]:
     """sha256 of each file of a course file or folder (course-relative path -> hex digest)."""
-    paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    paths = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts and not _made_locally(p)
+    )
     return {course_relative(p, root): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
 

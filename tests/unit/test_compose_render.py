@@ -55,3 +55,17 @@ def test_missing_file_is_a_course_error(tmp_path):
 def test_port_in_use_fix_names_the_address():
     fix = _fix_for("Error response from daemon: driver failed programming external connectivity: Bind for 127.0.0.1:8000 failed: port is already allocated")
     assert "127.0.0.1:8000" in fix and "already listens" in fix
+
+
+def test_settings_are_copied_from_the_example_once_and_never_keyed(tmp_path):
+    from dockerlab.compose import ComposeProject
+    from dockerlab.recording.inputs import files_of
+
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    command: ["echo", "${WORD:?set it in .env}"]\n')
+    (tmp_path / ".env.example").write_text("WORD=hello\n")
+    project = ComposeProject(tmp_path)
+    assert (tmp_path / ".env").read_text() == "WORD=hello\n" and ".env.example" in project.notes[0]
+    (tmp_path / ".env").write_text("WORD=mine\n")
+    assert ComposeProject(tmp_path).notes == []  # the learner's own settings are kept
+    assert (tmp_path / ".env").read_text() == "WORD=mine\n"
+    assert not any(name.endswith("/.env") for name in files_of(tmp_path, tmp_path.parent))

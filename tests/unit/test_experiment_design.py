@@ -46,3 +46,31 @@ def test_each_edit_is_text_never_built_before(tmp_path):
     target.write_text("print(1)\n")
     experiments.edit_like_a_learner(target, "1")
     assert first != target.read_text() and first.startswith("print(1)\n# edit 1 (")
+
+
+def test_a_failed_connection_gets_its_cause_from_the_line_itself():
+    from dockerlab.experiments import failure_cause
+
+    assert failure_cause("database connection failed (attempt 1): KeyError: 'POSTGRES_PASSWORD'") == "missing setting"
+    assert failure_cause("database connection failed (attempt 1): InterfaceError: Can't create a connection to host db and port 5432 "
+                         "(timeout is 5 and source_address is None). [Errno 111] Connection refused") == "connection refused"
+    assert failure_cause("database connection failed (attempt 1): DatabaseError: {'S': 'FATAL', 'C': '57P03', 'M': 'the database system is starting up'}") == "database starting up"
+    assert failure_cause("database connection failed (attempt 1): InterfaceError: [Errno -2] Name or service not known") == "database name not found"
+    assert failure_cause("") == "" and failure_cause("database connection failed: something new") == "other"
+
+
+def test_the_race_summary_counts_only_race_failures_as_lost_races():
+    import pandas as pd
+
+    from dockerlab.experiments import race_summary
+
+    runs = pd.DataFrame({
+        "compose file": ["seed.yaml"] * 2 + ["race-1.yaml"] * 3,
+        "cause": ["missing setting", "missing setting", "connection refused", "", "database starting up"],
+        "lost_race": [False, False, True, False, True],
+        "api_serving": [False, False, False, True, False],
+    })
+    summary = race_summary(runs)
+    assert summary.loc["seed.yaml", "lost_race"] == 0 and summary.loc["seed.yaml", "other_failures"] == 2
+    assert summary.loc["race-1.yaml", "lost_race"] == 2 and summary.loc["race-1.yaml", "api_serving"] == 1
+    assert summary.loc["seed.yaml", "causes"] == "missing setting (2)"
