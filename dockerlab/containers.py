@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 
@@ -144,6 +145,22 @@ class Container:
         usage = int(stats.get("usage", 0))
         cache = int((stats.get("stats") or {}).get("total_inactive_file", (stats.get("stats") or {}).get("inactive_file", 0)))
         return max(0, usage - cache)
+
+    def shim_memory(self) -> int | None:
+        """Bytes of resident memory of the process that keeps this container alive on the host (its
+        containerd shim, the parent of the container's first process), read from /proc; None where
+        the engine's processes are not visible from here (Docker Desktop, a remote engine)."""
+        self._container.reload()
+        pid = self._container.attrs["State"].get("Pid") or 0
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            parent = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+            shim = Path(f"/proc/{parent}/status").read_text()
+            if "containerd-shim" not in Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace"):
+                return None
+            return int(next(line.split()[1] for line in shim.splitlines() if line.startswith("VmRSS:"))) * 1024
+        except (OSError, StopIteration, ValueError):
+            return None
 
     def logs(self) -> str:
         return self._container.logs().decode(errors="replace")
