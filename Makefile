@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup prepare-if-engine lab run test lint test-live test-recorded test-binder test-unit record clean
+.PHONY: setup machine prepare-if-engine lab run test lint test-live test-recorded test-binder test-unit record clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,16 @@ test: lint test-live test-recorded
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test-live: $(STAMP)
+# What `make test` needs besides Python: a Docker engine (started, or installed with apt as root on
+# Debian/Ubuntu; with a stale pid file too), Chromium for the browser tests, and qemu for notebook 01's
+# VM (optional: without it the notebook measures containers only). Where a script cannot do it itself
+# it stops with one sentence saying what to install.
+machine: $(STAMP)
+	bash scripts/ensure-docker-engine
+	bash scripts/install-browser-tools
+	bash scripts/install-vm-tools || echo "machine: no qemu, so notebook 01 measures containers only"
+
+test-live: $(STAMP) machine
 	$(BIN)/dockerlab prepare --quiet
 	$(BIN)/python -m pytest --require-docker --require-browser --nbval-lax $(PYTEST_ARGS)
 

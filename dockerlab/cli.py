@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .bases import prepare
@@ -9,6 +10,7 @@ from .cleanup import cleanup
 from .cheatsheet import commands as cheatsheet_commands
 from .cheatsheet import write as write_cheatsheet
 from .course import render
+from . import recording
 from .errors import DockerlabError
 from .exercises.record import record_solutions
 from .readiness import doctor
@@ -144,8 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that act on the engine: they never replay recordings (with no engine they say how to start one).
+ENGINE_COMMANDS = {"prepare", "record", "clean"}
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    if arguments.command in ENGINE_COMMANDS:
+        os.environ["DOCKERLAB_MODE"] = "live"
+        recording.reset()
     try:
         return arguments.run(arguments)
     except DockerlabError as error:

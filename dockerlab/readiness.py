@@ -233,6 +233,24 @@ def _recorded_mode_check(fix: str) -> Check:
     return Check("mode", WARN, "no engine and no recordings: notebooks cannot show results", fix)
 
 
+def check_mode(engine_fix: str | None) -> Check:
+    """The mode the notebooks will run in, as DOCKERLAB_MODE and the engine decide it. ``engine_fix``:
+    how to start the engine when none answers (None when one does). A DOCKERLAB_MODE that is not a
+    mode, or forced live with no engine, fails."""
+    try:
+        name, why = recording.session().mode_name()
+    except DockerlabError as error:
+        return Check("mode", FAIL, error.message, error.fix or "")
+    if name == recording.LIVE and engine_fix is not None:
+        return Check("mode", FAIL, f"live ({why}) but no engine answers: every notebook cell that needs one fails", engine_fix)
+    if name == recording.LIVE:
+        return Check("mode", OK, f"live: notebooks build and measure on this engine ({why})")
+    if engine_fix is None:
+        return Check("mode", WARN, f"recorded ({why}) although an engine answers: notebooks replay recordings instead of measuring",
+                     "Unset DOCKERLAB_MODE to run live.")
+    return _recorded_mode_check(engine_fix)
+
+
 def check_container_runs() -> Check:
     """A container starts, runs and is removed: the whole path from CLI to kernel."""
     result = run("alpine:3.20", ["true"], timeout=30)
@@ -304,7 +322,7 @@ def _diagnose(room: bool) -> DoctorReport:
             report.checks.append(Check("engine", FAIL, f"no Docker engine answered at {tried}", error.fix or ""))
         report.checks += _guarded("TLS proxy", check_tls_interception)
         report.checks += _guarded("tools", check_tools)
-        report.checks.append(_recorded_mode_check(error.fix or ""))
+        report.checks.append(check_mode(error.fix or ""))
         if room:
             report.checks += _guarded("line endings", check_line_endings)
             report.checks += _guarded("python packages", check_jupyter)
@@ -327,5 +345,5 @@ def _diagnose(room: bool) -> DoctorReport:
         report.checks += _guarded("line endings", check_line_endings)
         report.checks += _guarded("python packages", check_jupyter)
         report.checks = _room_strict(report.checks)
-    report.checks.append(Check("mode", OK, "live: notebooks build and measure on this engine"))
+    report.checks.append(check_mode(None))
     return report

@@ -36,3 +36,13 @@ def test_doctor_json_has_the_same_rows_and_the_exit_code():
 
 def test_unknown_command_is_a_usage_error():
     assert run("nonsense").returncode == 2
+
+
+def test_engine_commands_never_replay_recordings_and_say_how_to_start_an_engine(monkeypatch, capsys):
+    from dockerlab import cli
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    assert cli.main(["prepare", "--quiet"]) == 1
+    said = capsys.readouterr().err
+    assert "No Docker engine answered" in said and "recorded" not in said.lower()

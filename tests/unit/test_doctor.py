@@ -162,6 +162,10 @@ def test_room_cli_without_engine_fails_fast_with_the_summary_line():
 
 def test_no_engine_with_recordings_says_the_notebooks_run_recorded(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    monkeypatch.delenv("DOCKERLAB_MODE")  # as a learner has it: the engine decides
+    from dockerlab import recording
+
+    recording.reset()
     monkeypatch.setattr("dockerlab.recording.recordings", lambda: {"x.json": {"calls": [{}, {}]}})
     report = dl.doctor()
     assert not report.ok and report.checks[0].status == "fail"
@@ -172,6 +176,10 @@ def test_no_engine_with_recordings_says_the_notebooks_run_recorded(monkeypatch):
 
 def test_on_binder_no_engine_is_information_not_a_failure(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    monkeypatch.delenv("DOCKERLAB_MODE")  # as a learner has it: the engine decides
+    from dockerlab import recording
+
+    recording.reset()
     monkeypatch.setenv("BINDER_LAUNCH_HOST", "https://mybinder.org/")
     monkeypatch.setattr("dockerlab.recording.recordings", lambda: {"x.json": {"calls": [{}, {}]}})
     report = dl.doctor()
@@ -186,3 +194,18 @@ def test_off_binder_the_same_machine_still_fails_the_engine_row(monkeypatch):
     for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST"):
         monkeypatch.delenv(name, raising=False)
     assert dl.doctor().checks[0].status == "fail"
+
+
+def test_the_mode_row_follows_dockerlab_mode(monkeypatch):
+    from dockerlab import readiness, recording
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "bogus")
+    recording.reset()
+    row = readiness.check_mode(None)
+    assert row.status == "fail" and "bogus" in row.detail
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    recording.reset()
+    assert readiness.check_mode("start it").status == "fail"
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset()
+    assert readiness.check_mode(None).status == "warn"
