@@ -18,6 +18,7 @@ from . import (
     registry,
     results,
     security,
+    tables,
     vm,
     web,
 )
@@ -94,3 +95,4 @@ __all__ = [
 ]
 
 _register_magics()  # %docker and %%docker in a running kernel
+tables.register_in_running_kernel()  # DataFrames shown with units and readable figures

@@ -12,6 +12,8 @@ from .cheatsheet import write as write_cheatsheet
 from .course import render
 from . import recording
 from .errors import DockerlabError
+from .paths import COURSE_ROOT
+from .results import README_END, README_START, readme_table
 from .exercises.record import record_solutions
 from .readiness import doctor
 from .recorder import record_notebooks, recorded_bytes
@@ -77,6 +79,15 @@ def _cheatsheet(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _figures(arguments: argparse.Namespace) -> int:
+    readme = COURSE_ROOT / "README.md"
+    text = readme.read_text()
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    readme.write_text(text[:start] + readme_table() + text[end:])
+    print(f"headline figures from data/recorded/ -> {readme}")
+    return 0
+
+
 def _render(arguments: argparse.Namespace) -> int:
     table = render(arguments.out, arguments.only or None, timeout=arguments.timeout)
     print(table.to_string(index=False))
@@ -135,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", help="folder for executed/ and html/ (default: build/)")
     _notebook_options(render)
     render.set_defaults(run=_render)
+
+    figures = commands.add_parser("figures", help="write README.md's table of headline figures from data/recorded/")
+    figures.set_defaults(run=_figures)
 
     sheet = commands.add_parser("cheatsheet", help="write notebooks/cheatsheet.md from the notebooks' %%docker cells")
     sheet.set_defaults(run=_cheatsheet)

@@ -10,7 +10,10 @@ from .paths import results_dir
 from .recording import current, record_headline, recordings, summarise_provenance
 from .theme import ERROR, SUCCESS
 
-__all__ = ["Headline", "headline", "collected", "seed_claims", "SEED_CLAIMS"]
+__all__ = [
+    "Headline", "headline", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
+    "VERDICT_RULE", "readme_table", "README_START", "README_END",
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Headline:
     target: float
     direction: str  # "at most" or "at least"
     unit: str = ""
+    condition: str = ""  # what the figure depends on beyond the recording's own conditions (e.g. "VM under TCG")
 
     @property
     def met(self) -> bool:
@@ -36,12 +40,13 @@ class Headline:
         return f"<p style='font-size:1.1em'><b>{self}</b></p>".replace("target met", f"<span style='color:{colour}'>target met</span>")
 
 
-def headline(label: str, value: float, *, target: float, direction: str = "at most", unit: str = "") -> Headline:
+def headline(label: str, value: float, *, target: float, direction: str = "at most", unit: str = "", condition: str = "") -> Headline:
     """A figure computed from this run's data, with its target; also saved to build/results/headlines.json
-    (marked live or recorded: in recorded mode the data is a replayed recording)."""
+    (marked live or recorded: in recorded mode the data is a replayed recording). ``condition`` says
+    what the figure depends on (e.g. the VM's accelerator). Raises DockerlabError for another direction."""
     if direction not in ("at most", "at least"):
         raise DockerlabError(f"headline({label!r}): direction is {direction!r}.", fix="Use direction='at most' or 'at least'.")
-    figure = Headline(label, float(value), float(target), direction, unit)
+    figure = Headline(label, float(value), float(target), direction, unit, condition)
     store = results_dir() / "headlines.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
 
@@ -53,6 +58,18 @@ def headline(label: str, value: float, *, target: float, direction: str = "at mo
     return figure
 
 
+def conditions(provenance: dict, figure: dict | None = None) -> str:
+    """The conditions a recorded figure was measured under, in one phrase: engine, builder, stand-in
+    bases (or official ones), and the figure's own condition (such as a VM's accelerator)."""
+    parts = [f"Docker {provenance.get('engine_version', '?')}"]
+    if provenance.get("builder"):
+        parts.append(provenance["builder"].split(" (")[0])
+    parts.append("stand-in bases" if provenance.get("stand_in_bases") else "official bases")
+    if figure and figure.get("condition"):
+        parts.append(figure["condition"])
+    return ", ".join(parts)
+
+
 def collected():
     """Every headline figure of the course: measured live on this machine where a notebook has run
     here, otherwise the recorded figure (with when and where it was recorded)."""
@@ -61,14 +78,16 @@ def collected():
 
     rows = {}
     for name, content in recordings().items():
-        source = "recorded " + summarise_provenance([content.get("provenance", {})])
+        provenance = content.get("provenance", {})
+        source = "recorded " + summarise_provenance([provenance])
         for label, figure in content.get("headlines", {}).items():
-            rows[label] = {**figure, "notebook": name.removesuffix(".json"), "source": source}
+            rows[label] = {**figure, "notebook": name.removesuffix(".json"), "source": source, "conditions": conditions(provenance, figure)}
     store = results_dir() / "headlines.json"
     for label, figure in (json.loads(store.read_text()) if store.exists() else {}).items():
         if figure.get("mode", "live") == "live":
-            rows[label] = {**figure, "notebook": rows.get(label, {}).get("notebook", ""), "source": f"measured live here, {figure.get('measured_at', '')}"}
-    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "source"]
+            rows[label] = {**figure, "notebook": rows.get(label, {}).get("notebook", ""), "source": f"measured live here, {figure.get('measured_at', '')}",
+                           "conditions": figure.get("condition", "") or "this machine"}
+    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "source", "conditions"]
     table = pd.DataFrame(list(rows.values()), columns=columns)
     return table.sort_values(["notebook", "label"], ignore_index=True)
 
@@ -76,7 +95,7 @@ def collected():
 # What the seed says, and which measured headlines speak to it.
 SEED_CLAIMS = [
     ("1.1", "VM: slow boot. Container: instant boot.", ["VM boot / container start (median seconds)"]),
-    ("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", ["minimal VM disk / alpine image", "VM memory / idle container memory"]),
+    ("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", ["minimal VM disk / alpine image", "VM memory / idle container memory", "minimal VM disk, MB"]),
     ("2.2", "Install dependencies before copying source code: changing code does not re-install libraries.", ["rebuild after a code edit, deps-first / code-first"]),
     ("3.1", "Multi-stage: a 10MB image instead of 500MB (50x smaller).", ["Go: single-stage size / multi-stage (alpine) size", "Go: scratch image size / binary size"]),
     ("3.2", "`depends_on` orchestrates the api and its database.", ["runs where the api lost the start-up race, seed + credentials", "runs where the api lost the start-up race, + service_healthy"]),
@@ -86,22 +105,71 @@ SEED_CLAIMS = [
 ]
 
 
+VERDICT_RULE = (
+    "holds: every figure for the claim was measured and meets its target; does not hold: every measured "
+    "figure misses its target; partly holds: some meet and some miss (or are not measured yet); not measured: none is"
+)
+
+
+def verdict(met: list[bool], expected: int) -> str:
+    """The verdict on one claim from its figures' ``met`` flags (``expected``: how many figures it has).
+    See VERDICT_RULE."""
+    if not met:
+        return "not measured"
+    if all(met) and len(met) == expected:
+        return "holds"
+    if not any(met):
+        return "does not hold"
+    return "partly holds"
+
+
 def seed_claims(figures):
-    """The seed's claims beside the figures the course measured for them (input: ``collected()``)."""
+    """The seed's claims beside the figures the course measured for them (input: ``collected()``).
+    Columns: seed section, the seed says, we measured (each figure with its target), verdict
+    (computed by :func:`verdict`, never typed), conditions (engine, builder, bases, accelerator)."""
     import pandas as pd
 
     by_label = {row["label"]: row for row in figures.to_dict("records")}
     rows = []
     for section, claim, labels in SEED_CLAIMS:
+        found = [by_label[label] for label in labels if label in by_label]
         measured = [
-            f"{label}: {by_label[label]['value']:.3g}{by_label[label]['unit']} ({'meets' if by_label[label]['met'] else 'misses'} {by_label[label]['direction']} {by_label[label]['target']:g})"
-            for label in labels if label in by_label
+            f"{row['label']}: {row['value']:.3g}{row['unit']} ({'meets' if row['met'] else 'misses'} {row['direction']} {row['target']:g})"
+            for row in found
         ]
-        missing = [label for label in labels if label not in by_label]
         rows.append({
             "seed section": section,
             "the seed says": claim,
             "we measured": "; ".join(measured) if measured else "not measured yet: run the notebook",
-            "holds": all(by_label[label]["met"] for label in labels if label in by_label) if measured and not missing else None,
+            "verdict": verdict([bool(row["met"]) for row in found], len(labels)),
+            "conditions": "; ".join(sorted({row.get("conditions", "") for row in found if row.get("conditions")})),
         })
     return pd.DataFrame(rows)
+
+
+README_START = "<!-- headline figures: generated by `dockerlab figures`, do not edit -->"
+README_END = "<!-- end of headline figures -->"
+
+
+def readme_table(figures=None) -> str:
+    """The README's table of headline figures, from the recordings (Markdown, between the markers)."""
+    figures = collected_recorded() if figures is None else figures
+    lines = [README_START, "", "| figure (notebook) | measured | target | verdict | conditions |", "|---|---|---|---|---|"]
+    for row in figures.to_dict("records"):
+        target = f"{'≤' if row['direction'] == 'at most' else '≥'} {row['target']:g}{row['unit']}"
+        lines.append(f"| {row['label']} ({row['notebook'][:2]}) | {row['value']:.3g}{row['unit']} | {target} | "
+                     f"{'met' if row['met'] else 'missed'} | {row.get('conditions', '')} |")
+    return "\n".join([*lines, "", README_END])
+
+
+def collected_recorded():
+    """Like :func:`collected`, from the recordings only (what the README shows)."""
+    import pandas as pd
+
+    rows = []
+    for name, content in recordings().items():
+        provenance = content.get("provenance", {})
+        for figure in content.get("headlines", {}).values():
+            rows.append({**figure, "notebook": name.removesuffix(".json"), "conditions": conditions(provenance, figure)})
+    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "conditions"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["notebook", "label"], ignore_index=True)

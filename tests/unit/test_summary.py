@@ -1,7 +1,9 @@
 """Notebook 07's helpers: collected headlines (live beats recorded), seed claims, the quiz."""
 import json
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dockerlab import check, recording, results
 
@@ -36,7 +38,7 @@ def test_seed_claims_put_figures_beside_claims_and_say_what_is_missing():
     figures = pd.DataFrame([{"label": label, "value": 71.0, "unit": "x", "direction": "at least", "target": 50.0, "met": True}])
     table = results.seed_claims(figures)
     row = table[table["seed section"] == "3.1"].iloc[0]
-    assert "71x" in row["we measured"] and row["holds"] is None  # the scratch figure is missing
+    assert "71x" in row["we measured"] and row["verdict"] == "partly holds"  # the scratch figure is missing
     assert (table[table["seed section"] == "2.2"]["we measured"] == "not measured yet: run the notebook").all()
 
 
@@ -47,3 +49,30 @@ def test_quiz_right_wrong_and_blank():
     assert not wrong.passed and wrong.messages[0] == f"{len(check.QUIZ) - 2} of {len(check.QUIZ)} right"
     assert any(message.startswith("2: not a") and "find_secrets" in message for message in wrong.messages)
     assert any(message.startswith("5: no answer yet") for message in wrong.messages)
+
+
+@pytest.mark.parametrize("met, expected, verdict", [
+    ([], 2, "not measured"), ([True, True], 2, "holds"), ([True], 2, "partly holds"),
+    ([True, False], 2, "partly holds"), ([False, False], 2, "does not hold"), ([False], 2, "does not hold"),
+])
+def test_the_verdict_rule(met, expected, verdict):
+    assert results.verdict(met, expected) == verdict
+
+
+def test_every_recorded_verdict_recomputes_from_the_recorded_figures():
+    figures = results.collected_recorded()
+    assert len(figures), "no recorded headline figures"
+    for row in figures.to_dict("records"):
+        recomputed = row["value"] <= row["target"] if row["direction"] == "at most" else row["value"] >= row["target"]
+        assert recomputed == row["met"], f"{row['label']}: recorded met={row['met']}, recomputed {recomputed}"
+    claims = results.seed_claims(figures).set_index("the seed says")
+    for _, claim, labels in results.SEED_CLAIMS:
+        found = figures[figures["label"].isin(labels)]
+        assert claims.loc[claim, "verdict"] == results.verdict(list(found["met"]), len(labels))
+    assert (claims["verdict"] != "not measured").all(), claims[claims["verdict"] == "not measured"].index.tolist()
+
+
+def test_the_readme_shows_the_recorded_figures():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    start, end = readme.index(results.README_START), readme.index(results.README_END) + len(results.README_END)
+    assert readme[start:end] == results.readme_table(), "run `dockerlab figures` and commit README.md"

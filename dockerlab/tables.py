@@ -1,0 +1,103 @@
+"""How the course's tables read on screen. A DataFrame keeps its raw numbers (bytes, seconds) and its
+snake_case column keys; in a notebook it is shown with units in the headers (MB = 10^6 bytes, s) and
+about three significant figures, so no learner reads ``634404010`` or ``0.413579307999953``.
+
+``import dockerlab`` registers :func:`to_html` as the notebook's HTML view of every DataFrame; columns
+it does not know are shown as they are.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How a column's numbers are shown: divided by ``scale``, with ``symbol`` in the header."""
+
+    symbol: str
+    scale: float
+
+
+MB = Unit("MB", 1e6)
+SECONDS = Unit("s", 1.0)
+
+# Byte columns by name (and any column whose key ends in "bytes"); second columns likewise ("seconds").
+_BYTE_KEYS = {"size", "size_added", "cumulative_size", "compressed", "compressed_size", "wasted", "size_in_a", "size_in_b", "size (bytes)"}
+_SECOND_KEYS = {"median", "build_min", "build_max", "mean", "min_seconds", "max_seconds"}
+_SUFFIX = re.compile(r"(_bytes| \(bytes\)|_seconds)$")
+
+
+def unit_of(key: object) -> Unit | None:
+    """The unit a column is shown in (None: shown as it is)."""
+    if not isinstance(key, str):
+        return None
+    if key in _BYTE_KEYS or key.endswith("bytes") or key.endswith("(bytes)"):
+        return MB
+    if key == "seconds" or key.endswith("_seconds") or key in _SECOND_KEYS:
+        return SECONDS
+    return None
+
+
+def label_of(key: object) -> object:
+    """The header a learner reads: ``size_added`` -> ``size added (MB)``, ``db_ready_seconds`` -> ``db ready (s)``."""
+    unit = unit_of(key)
+    if unit is None:
+        return key
+    words = _SUFFIX.sub("", key).replace("_", " ")
+    if words == "seconds":
+        return "seconds"  # the header already names the unit
+    if words == "bytes":
+        words = "size"
+    return f"{words} ({unit.symbol})"
+
+
+def significant(value: object) -> object:
+    """About three significant figures: 634.4 -> '634', 12.345 -> '12.3', 0.01234 -> '0.0123',
+    12345.6 -> '12,346' (whole numbers at and above 100). Non-numbers are returned as they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if value != value:  # NaN
+        return ""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def display_frame(frame):
+    """A copy of ``frame`` for the eye: unit columns scaled and rounded, headers with units."""
+    import pandas as pd
+
+    if isinstance(frame.columns, pd.MultiIndex):
+        return frame
+    shown = frame.copy()
+    for key in frame.columns:
+        unit = unit_of(key)
+        if unit is not None and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]):
+            shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
+    shown.columns = [label_of(key) for key in frame.columns]
+    for key in shown.columns:
+        if pd.api.types.is_float_dtype(shown[key]):
+            shown[key] = [significant(value) for value in shown[key]]
+    return shown
+
+
+def to_html(frame) -> str:
+    """The notebook's HTML view of a DataFrame (JupyterLab's usual table look)."""
+    return display_frame(frame)._repr_html_()
+
+
+def register_in_running_kernel() -> None:
+    """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # IPython is optional for the package itself
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    import pandas as pd
+
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, to_html)

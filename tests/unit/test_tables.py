@@ -1,0 +1,68 @@
+"""Tables read in units a learner reads: every DataFrame the recordings hold, rendered as a notebook
+shows it, has no raw byte counts and no six-decimal seconds; the DataFrame itself keeps raw numbers."""
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dockerlab.recording import decode
+from dockerlab.tables import display_frame, label_of, significant, to_html
+
+RECORDED = Path(__file__).parents[2] / "data" / "recorded"
+
+
+def frames(value):
+    if isinstance(value, pd.DataFrame):
+        yield value
+        for cell in value.to_numpy().ravel():
+            yield from frames(cell)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from frames(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from frames(item)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            yield from frames(getattr(value, name))
+
+
+def recorded_frames():
+    for file in sorted(RECORDED.glob("*.json")):
+        for entry in json.loads(file.read_text())["calls"]:
+            if not entry.get("raised"):
+                for number, frame in enumerate(frames(decode(entry["result"]))):
+                    yield pytest.param(frame, id=f"{file.stem}-{entry['call']}-{entry['occurrence']}-{number}")
+
+
+RAW_BYTES = re.compile(r"<td>-?\d{7,}</td>")  # 634404010, not 634 (MB)
+DECIMAL = re.compile(r"<td>-?(\d+\.\d+)</td>")
+
+
+def significant_digits(text: str) -> int:
+    return len(text.replace(".", "").lstrip("0"))
+
+
+@pytest.mark.parametrize("frame", list(recorded_frames()))
+def test_no_recorded_table_shows_raw_bytes_or_long_decimals(frame):
+    shown = to_html(frame)
+    assert not RAW_BYTES.search(shown), RAW_BYTES.search(shown).group(0)
+    long = [number for number in DECIMAL.findall(shown) if significant_digits(number) > 3]
+    assert not long, long[:3]
+
+
+def test_headers_carry_units_and_the_frame_keeps_raw_numbers():
+    frame = pd.DataFrame({"size_added": [2_800_000], "db_ready_seconds": [1.7166], "bytes": [33_342_568], "layers": [8]})
+    shown = display_frame(frame)
+    assert list(shown.columns) == ["size added (MB)", "db ready (s)", "size (MB)", "layers"]
+    assert shown.iloc[0].tolist() == ["2.8", "1.72", "33.3", 8]
+    assert frame["size_added"].iloc[0] == 2_800_000
+    assert RAW_BYTES.search(frame._repr_html_()) and not RAW_BYTES.search(to_html(frame))  # the check can fail
+    assert label_of("image") == "image" and label_of("seconds") == "seconds"
+
+
+@pytest.mark.parametrize("value, text", [(634.4, "634"), (12.345, "12.3"), (0.01234, "0.0123"), (12345.6, "12,346"), (True, True), ("x", "x")])
+def test_significant_figures(value, text):
+    assert significant(value) == text
