@@ -11,7 +11,7 @@ from .recording import current, record_headline, recordings, summarise_provenanc
 from .theme import ERROR, SUCCESS
 
 __all__ = [
-    "Headline", "headline", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
+    "Headline", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
     "VERDICT_RULE", "readme_table", "README_START", "README_END",
 ]
 
@@ -38,6 +38,15 @@ class Headline:
     def _repr_html_(self) -> str:
         colour = SUCCESS if self.met else ERROR
         return f"<p style='font-size:1.1em'><b>{self}</b></p>".replace("target met", f"<span style='color:{colour}'>target met</span>")
+
+
+def table(figures: list[Headline]):
+    """Several headline figures as one table (columns: label, value, unit, target, direction, met,
+    condition), the way a notebook shows a list of them."""
+    import pandas as pd
+
+    return pd.DataFrame([{**asdict(figure), "met": figure.met} for figure in figures],
+                        columns=["label", "value", "unit", "target", "direction", "met", "condition"])
 
 
 def headline(label: str, value: float, *, target: float, direction: str = "at most", unit: str = "", condition: str = "") -> Headline:
