@@ -11,6 +11,8 @@ __all__ = [
 MB = 1e6
 STANDIN_NOTE = "* built on a course stand-in base, not the official image"
 CACHED_COLOUR = "#8fbf8f"
+SUCCESS_COLOUR = "#1a7f37"
+MISSED_COLOUR = "#cf222e"
 REBUILT_COLOUR = "#d9534f"
 
 
@@ -256,20 +258,25 @@ def attack_surface(audit_table):
 
 
 def headlines(figures):
-    """One small panel per headline figure: the measured value beside its target (input: ``dl.results.collected``)."""
+    """Each headline figure against its target, on one axes: measured ÷ target on a log scale (1 is
+    the target; green where the target is met). Figures whose target is 0 cannot be divided by it:
+    the axes' note names them (their values are in the table). Input: ``dl.results.collected``."""
     import matplotlib.pyplot as plt
 
-    count = max(1, len(figures))
-    figure, axes = plt.subplots(count, 1, figsize=(9, 0.55 * count + 0.6), layout="constrained", squeeze=False)
-    for axis, row in zip(axes[:, 0], figures.to_dict("records"), strict=False):
-        colour = "#1a7f37" if row["met"] else "#cf222e"
-        axis.barh([0], [row["value"]], color=colour, height=0.6)
-        axis.axvline(row["target"], color="black", linestyle="--", linewidth=1)
-        top = max(row["value"], row["target"]) * 1.25 or 1.0  # a zero target with a zero value still gets an axis
-        axis.set_xlim(0, top)
-        axis.set_yticks([])
-        axis.tick_params(axis="x", labelsize=7)
-        axis.text(-0.01, 0.5, row["label"], transform=axis.transAxes, ha="right", va="center", fontsize=8)
-        axis.text(row["value"], 0, f" {row['value']:.3g}{row['unit']}", va="center", fontsize=8)
-    axes[0, 0].set_title("Every headline figure (bar) against its target (dashed); green: target met", fontsize=9)
-    return axes[0, 0]
+    rows = [row for row in figures.to_dict("records") if row["target"]]
+    zero = [row["label"] for row in figures.to_dict("records") if not row["target"]]
+    figure, axis = plt.subplots(figsize=(9, 0.42 * max(1, len(rows)) + 1.4), layout="constrained")
+    ratios = [max(row["value"], 1e-6) / row["target"] for row in rows]
+    colours = [SUCCESS_COLOUR if row["met"] else MISSED_COLOUR for row in rows]
+    positions = range(len(rows))
+    axis.barh(list(positions), [ratio - 1 for ratio in ratios], left=1, color=colours, height=0.6)
+    axis.axvline(1, color="black", linestyle="--", linewidth=1)
+    axis.set_xscale("log")
+    axis.set_yticks(list(positions), [f"{row['label']} ({row['value']:.3g}{row['unit']})" for row in rows], fontsize=8)
+    axis.invert_yaxis()
+    axis.set_xlabel("measured ÷ target (log scale; dashed line: the target)")
+    axis.set_title("Every headline figure against its target; green: target met", fontsize=10)
+    if zero:
+        axis.annotate("target 0 (see the table): " + "; ".join(zero), (0, 0), xycoords="figure fraction",
+                      xytext=(4, 4), textcoords="offset points", fontsize=7, wrap=True)
+    return axis
