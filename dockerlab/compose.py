@@ -75,7 +75,9 @@ class ComposeProject:
 
     def _render(self) -> Path:
         finished = subprocess.run(
-            [*self.command, "-f", str(self.file), "--project-directory", str(self.directory), "config", "--format", "json"],
+            # Every profile rendered: the `profiles:` keys stay, so `up()` starts what plain `docker compose up`
+            # starts, and naming a service (up(services=[...])) enables its profile, as the CLI does.
+            [*self.command, "-f", str(self.file), "--project-directory", str(self.directory), "--profile", "*", "config", "--format", "json"],
             capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS,
         )
         if finished.returncode != 0:

@@ -80,3 +80,15 @@ def test_compose_exercise_right_and_wrong():
     assert dl.check.compose_service_healthy(APP, right).passed
     wrong = dl.check.compose_service_healthy(APP, original)
     assert not wrong.passed and "no healthcheck" in wrong.messages[0]
+
+
+def test_naming_a_service_behind_a_profile_starts_it_as_the_cli_does(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        'services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n'
+        '  debug:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n    profiles: [debug]\n'
+    )
+    with dl.compose.project(tmp_path) as stack:
+        stack.up(services=["debug"], timeout=60)
+        assert set(stack.ps()["service"]) == {"debug"}
+        stack.up(timeout=60)
+        assert set(stack.ps()["service"]) == {"debug", "web"}  # plain up starts what has no profile

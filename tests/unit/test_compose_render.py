@@ -69,3 +69,15 @@ def test_settings_are_copied_from_the_example_once_and_never_keyed(tmp_path):
     assert ComposeProject(tmp_path).notes == []  # the learner's own settings are kept
     assert (tmp_path / ".env").read_text() == "WORD=mine\n"
     assert not any(name.endswith("/.env") for name in files_of(tmp_path, tmp_path.parent))
+
+
+def test_a_service_behind_a_profile_is_rendered_with_its_profile(tmp_path):
+    import json
+
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text(
+        'services:\n  web:\n    image: alpine:3.20\n  debug:\n    image: alpine:3.20\n    profiles: [debug]\n'
+    )
+    services = json.loads(ComposeProject(tmp_path).rendered.read_text())["services"]
+    assert set(services) == {"web", "debug"} and services["debug"]["profiles"] == ["debug"]
