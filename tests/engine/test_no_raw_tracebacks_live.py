@@ -1,0 +1,84 @@
+"""The public API with bad names and bad states: every failure reaches the learner as a DockerlabError
+naming the object and the fix, never a raw exception from docker-py, requests, urllib or subprocess."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+import dockerlab as dl
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+BAD_CALLS = {
+    "layers, invalid name": lambda tmp: dl.layers("Hello:1"),
+    "layers, missing image": lambda tmp: dl.layers("dockerlab-nosuch/image:1"),
+    "dockerfile_layers, missing image": lambda tmp: dl.dockerfile_layers(dl.paths.app("hello-python") / "Dockerfile", "dockerlab-nosuch/image:1"),
+    "image_id, a name with a space": lambda tmp: dl.image_id("bad name"),
+    "image_size compressed, missing image": lambda tmp: dl.image_size("dockerlab-nosuch/image:1", compressed=True),
+    "compare, one missing image": lambda tmp: dl.compare("alpine:3.20", "dockerlab-nosuch/image:1"),
+    "diff, missing image": lambda tmp: dl.diff("dockerlab-nosuch/image:1", "alpine:3.20"),
+    "wasted_space, missing image": lambda tmp: dl.wasted_space("dockerlab-nosuch/image:1"),
+    "file_size, missing file": lambda tmp: dl.file_size("alpine:3.20", "/no/such/file"),
+    "file_size, missing image": lambda tmp: dl.file_size("dockerlab-nosuch/image:1", "/etc/hostname"),
+    "remove, missing image": lambda tmp: dl.remove("dockerlab-nosuch/image:1"),
+    "run, missing image": lambda tmp: dl.run("dockerlab-nosuch/image:1"),
+    "run, invalid name": lambda tmp: dl.run("Hello:1"),
+    "run, missing command": lambda tmp: dl.run("alpine:3.20", ["/no/such/command"]),
+    "start, missing image": lambda tmp: dl.start("dockerlab-nosuch/image:1", ["true"]),
+    "serve, missing image": lambda tmp: dl.serve("dockerlab-nosuch/image:1"),
+    "exec in an exited container": lambda tmp: exec_after_exit(),
+    "build, missing folder": lambda tmp: dl.build(tmp / "nowhere"),
+    "build, invalid tag": lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="Bad Tag:1"),
+    "build, secret file missing": lambda tmp: dl.build(tmp, "FROM alpine:3.20\nRUN true\n", secrets={"token": tmp / "nope"}),
+    "build, unknown builder": lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", builder="kaniko"),
+    "find_secrets, missing image": lambda tmp: dl.security.find_secrets("dockerlab-nosuch/image:1"),
+    "audit, missing image": lambda tmp: dl.security.audit("dockerlab-nosuch/image:1"),
+    "sbom, missing image": lambda tmp: dl.security.sbom("dockerlab-nosuch/image:1"),
+    "digest_of, missing image": lambda tmp: dl.security.digest_of("dockerlab-nosuch/image:1"),
+    "run_as, missing image": lambda tmp: dl.security.run_as("dockerlab-nosuch/image:1"),
+    "lint, missing Dockerfile": lambda tmp: dl.security.lint("nope.Dockerfile", tmp),
+    "compose project, missing file": lambda tmp: dl.compose.project(tmp),
+    "compose project, invalid file": lambda tmp: invalid_compose(tmp),
+    "get_json, not this machine": lambda tmp: dl.web.get_json("http://example.invalid/items"),
+    "get_json, nothing listening": lambda tmp: dl.web.get_json(f"http://127.0.0.1:{free_port()}/"),
+    "registry, manifest and push of what is absent": lambda tmp: registry_absent(),
+}
+
+
+def exec_after_exit():
+    with dl.start("alpine:3.20", ["true"]) as box:
+        import time
+
+        time.sleep(2)
+        box.exec("echo hi")
+
+
+def invalid_compose(tmp):
+    (tmp / "compose.yaml").write_text("services:\n  web:\n    imgae: alpine:3.20\n")
+    return dl.compose.project(tmp)
+
+
+def registry_absent():
+    registry = dl.registry.local_registry(port=free_port(), name="dockerlab-test-registry-absent")
+    try:
+        for attempt in (lambda: registry.manifest("nosuch", "latest"), lambda: registry.push("dockerlab-nosuch/image:1", "nosuch")):
+            with pytest.raises(dl.DockerlabError):
+                attempt()
+    finally:
+        registry.stop()
+
+
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_bad_input_is_a_dockerlab_error(name, tmp_path):
+    try:
+        BAD_CALLS[name](tmp_path)
+    except dl.DockerlabError as error:
+        assert error.fix, f"{name}: a DockerlabError without a fix: {error}"
+    except Exception as error:  # noqa: BLE001 - the point of the test
+        pytest.fail(f"{name}: raised {type(error).__module__}.{type(error).__name__}: {error}")
