@@ -262,7 +262,7 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
         messages.append(hardening_lint_message(finding))
     if audit_row is None:
         return CheckResult(exercise, False, messages or ["the image was not built"])
-    if audit_row["runs as root"]:
+    if audit_row["runs_as_root"]:
         passed = False
         messages.append(f"expected the image to run as a non-root user; the image runs as {audit_row['user']}. Next: create a user (RUN useradd --uid 1000 ...) and switch to it with USER 1000.")
     if secrets_table is not None and len(secrets_table):

@@ -278,7 +278,7 @@ def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repe
     return table
 
 
-@recordable("experiments.multi_stage")
+@recordable("experiments.multi_stage", version=2)
 def multi_stage(
     context: str | Path,
     variants: Mapping[str, str | Path],
@@ -294,7 +294,7 @@ def multi_stage(
     With ``serve_port`` each image must answer an HTTP request on that port (published on 127.0.0.1);
     with ``must_run`` it must run to exit code 0. A variant that does not work raises instead of
     being measured. Columns: variant, image, answer, size, compressed, layers, build_seconds
-    (median), build_min, build_max, stand-in base, user, runs.
+    (median), build_min, build_max, stand_in, user, runs.
     """
     import pandas as pd
 
@@ -422,7 +422,7 @@ def kernels(images: Sequence[str]):
     return pd.DataFrame(rows)
 
 
-@recordable("experiments.run_each")
+@recordable("experiments.run_each", version=2)
 def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = None):
     """Run each image once (like `docker run --rm`); one row per environment with exit code and output."""
     import pandas as pd
@@ -430,7 +430,7 @@ def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = N
     rows = []
     for environment, image in images.items():
         result = containers.run(image, command)
-        rows.append({"environment": environment, "image": image, "exit code": result.exit_code, "output": result.output.strip()})
+        rows.append({"environment": environment, "image": image, "exit_code": result.exit_code, "output": result.output.strip()})
     return pd.DataFrame(rows)
 
 

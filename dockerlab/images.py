@@ -152,7 +152,7 @@ def image_size(image: str, compressed: bool = False) -> int:
     return sum(layer.compressed_bytes for layer in saved_layers(image))
 
 
-@recordable("compare")
+@recordable("compare", version=2)
 def compare(*images: str, compressed: bool = True):
     """A row per image: size, compressed size, layers, stand-in flag, user, entrypoint/cmd."""
     import pandas as pd
@@ -169,7 +169,7 @@ def compare(*images: str, compressed: bool = True):
                 "size": int(data["Size"]),
                 "compressed": sum(layer.compressed_bytes for layer in saved) if saved is not None else None,
                 "layers": len(data.get("RootFS", {}).get("Layers", [])),
-                "stand-in base": built_on_standin(config.get("Labels")) or "",
+                "stand_in": built_on_standin(config.get("Labels")) or "",
                 "user": config.get("User") or "root",
                 "runs": " ".join(command),
             }

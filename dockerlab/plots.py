@@ -96,7 +96,7 @@ def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] 
         ax.set_xlabel("size (MB, log scale)")
     else:
         ax.set_xlabel("size (MB)")
-    standin_column = "stand-in base"
+    standin_column = "stand_in"
     title = "Image size"
     if standin_column in table and table[standin_column].astype(bool).any():
         labels = _starred(labels, table[standin_column].astype(bool))
@@ -234,14 +234,14 @@ def attack_surface(audit_table):
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
-    on_standin = [base != "no" for base in audit_table.get("built on stand-in", ["no"] * len(audit_table))]
+    on_standin = [bool(base) for base in audit_table.get("stand_in", [""] * len(audit_table))]
     names = _starred(audit_table["image"], on_standin)
     has_shell = audit_table["shell"] != "none"
     colours = ["C3" if shell else "C2" for shell in has_shell]
     panels = [
         (audit_table["packages"], "installed packages (dpkg + apk + pip)", "{:.0f}"),
-        (audit_table["setuid/setgid files"], "setuid/setgid files", "{:.0f}"),
-        (audit_table["size (bytes)"] / MB, "size (MB, log scale)", "{:.1f}"),
+        (audit_table["setuid_setgid_files"], "setuid_setgid_files", "{:.0f}"),
+        (audit_table["size"] / MB, "size (MB, log scale)", "{:.1f}"),
     ]
     for axis, (values, title, label) in zip(axes, panels, strict=False):
         bars = axis.bar(names, values, color=colours)

@@ -121,11 +121,11 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
                 "severity": finding["level"],
                 "instruction": lines[finding["line"] - 1].strip() if 0 < finding["line"] <= len(lines) else "",
                 "message": finding["message"],
-                "why it matters": RULES.get(finding["code"], ""),
-                "not applicable": _false_positive(finding, lines, stages),
+                "why_it_matters": RULES.get(finding["code"], ""),
+                "not_applicable": _false_positive(finding, lines, stages),
             }
         )
-    return pd.DataFrame(rows, columns=["rule", "line", "severity", "instruction", "message", "why it matters", "not applicable"])
+    return pd.DataFrame(rows, columns=["rule", "line", "severity", "instruction", "message", "why_it_matters", "not_applicable"])
 
 
 # --- audit: what an image runs as and what an attacker would find in it ----------------------
@@ -193,23 +193,23 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     return {
         "image": image,
         "user": user if uid is None or user == f"uid {uid}" else f"{user} (uid {uid})",
-        "runs as root": uid == 0,
+        "runs_as_root": uid == 0,
         "shell": ", ".join(shells) or "none",
-        "setuid/setgid files": len(special),
+        "setuid_setgid_files": len(special),
         "packages": sum(packages.values()),
-        "dpkg packages": packages["dpkg"],
-        "apk packages": packages["apk"],
-        "pip packages": packages["pip"],
-        "exposed ports": ", ".join(sorted(config.get("ExposedPorts") or {})) or "none",
-        "secret-looking env": ", ".join(secret_env) or "none",
-        "age (days)": round((now - created).total_seconds() / 86400, 1),
-        "built on stand-in": built_on_standin(config.get("Labels")) or "no",
-        "size (bytes)": int(inspect.get("Size", 0)),
-        "setuid/setgid paths": special,
+        "dpkg_packages": packages["dpkg"],
+        "apk_packages": packages["apk"],
+        "pip_packages": packages["pip"],
+        "exposed_ports": ", ".join(sorted(config.get("ExposedPorts") or {})) or "none",
+        "secret_looking_env": ", ".join(secret_env) or "none",
+        "age_days": round((now - created).total_seconds() / 86400, 1),
+        "stand_in": built_on_standin(config.get("Labels")) or "",
+        "size": int(inspect.get("Size", 0)),
+        "setuid_setgid_paths": special,
     }
 
 
-@recordable("security.audit")
+@recordable("security.audit", version=2)
 def audit(*images: str):
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
     installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
@@ -223,8 +223,8 @@ def audit(*images: str):
 
     rows = [audit_from_layers(image, inspect_image(image), layer_files(image, _keep_package_records)) for image in images]
     table = pd.DataFrame(rows)
-    table.attrs["setuid/setgid paths"] = {row["image"]: row["setuid/setgid paths"] for row in rows}
-    return table.drop(columns=["setuid/setgid paths"])
+    table.attrs["setuid_setgid_paths"] = {row["image"]: row["setuid_setgid_paths"] for row in rows}
+    return table.drop(columns=["setuid_setgid_paths"])
 
 
 # --- secrets left in layers ------------------------------------------------------------------
@@ -305,7 +305,7 @@ def _history_findings(history: Sequence[str]) -> list[dict]:
             if (where, value) in seen:
                 continue
             seen.add((where, value))
-            rows.append({"where": where, "what": what, "evidence": _mask(value), "layer": layer, "still in the image": True, "visible in the final filesystem": False, "removed by": "", "bytes": 0})
+            rows.append({"where": where, "what": what, "evidence": _mask(value), "layer": layer, "still_in_image": True, "visible_in_final_filesystem": False, "removed_by": "", "bytes": 0})
     return rows
 
 
@@ -327,23 +327,23 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
                         "what": what,
                         "evidence": evidence,
                         "layer": layer.instruction,
-                        "still in the image": True,
-                        "visible in the final filesystem": gone is None,
-                        "removed by": "" if gone is None else saved[gone].instruction,
+                        "still_in_image": True,
+                        "visible_in_final_filesystem": gone is None,
+                        "removed_by": "" if gone is None else saved[gone].instruction,
                         "bytes": layer.files.get(path, 0),
                     }
                 )
     config = inspect.get("Config") or {}
     for name, value in _secret_env(config):
-        rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still in the image": True, "visible in the final filesystem": True, "removed by": "", "bytes": 0})
+        rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still_in_image": True, "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0})
     rows += _history_findings(history)
-    columns = ["where", "what", "evidence", "layer", "still in the image", "visible in the final filesystem", "removed by", "bytes"]
+    columns = ["where", "what", "evidence", "layer", "still_in_image", "visible_in_final_filesystem", "removed_by", "bytes"]
     table = pd.DataFrame(rows, columns=columns)
     table.attrs["image"] = image
     return table
 
 
-@recordable("security.find_secrets")
+@recordable("security.find_secrets", version=2)
 def find_secrets(image: str):
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a

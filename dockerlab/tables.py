@@ -25,7 +25,7 @@ MB = Unit("MB", 1e6)
 SECONDS = Unit("s", 1.0)
 
 # Byte columns by name (and any column whose key ends in "bytes"); second columns likewise ("seconds").
-_BYTE_KEYS = {"size", "size_added", "cumulative_size", "compressed", "compressed_size", "wasted", "size_in_a", "size_in_b", "size (bytes)"}
+_BYTE_KEYS = {"size", "size_added", "cumulative_size", "compressed", "compressed_size", "wasted", "size_in_a", "size_in_b"}
 _SECOND_KEYS = {"median", "build_min", "build_max", "mean", "min_seconds", "max_seconds"}
 _SUFFIX = re.compile(r"(_bytes| \(bytes\)|_seconds)$")
 
@@ -42,10 +42,11 @@ def unit_of(key: object) -> Unit | None:
 
 
 def label_of(key: object) -> object:
-    """The header a learner reads: ``size_added`` -> ``size added (MB)``, ``db_ready_seconds`` -> ``db ready (s)``."""
+    """The header a learner reads: ``size_added`` -> ``size added (MB)``, ``db_ready_seconds`` -> ``db ready (s)``,
+    ``runs_as_root`` -> ``runs as root`` (snake_case keys in the code, words on screen)."""
     unit = unit_of(key)
     if unit is None:
-        return key
+        return key.replace("_", " ") if isinstance(key, str) else key
     words = _SUFFIX.sub("", key).replace("_", " ")
     if words == "seconds":
         return "seconds"  # the header already names the unit

@@ -38,7 +38,6 @@ from ..errors import (
 from ..labels import COURSE_LABELS
 from ..progress import progress as show_progress
 from ..recording import recordable
-from ..units import megabytes
 from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
 
 __all__ = [
@@ -86,7 +85,7 @@ class Resolution:
             "image": self.name,
             "source": self.source,
             "stand-in": self.standin,
-            "size_MB": None if self.size is None else round(megabytes(self.size), 1),
+            "size": self.size,
             "seconds": round(self.seconds, 1),
             "note": self.note,
         }
@@ -287,7 +286,7 @@ def ensure(image: BaseImage, *, pull: bool = True, registry: RegistryStatus | No
     return Resolution(image.name, "stand-in", True, built["Size"], time.perf_counter() - started, note)
 
 
-@recordable("prepare")
+@recordable("prepare", version=2)
 def prepare(
     only: Iterable[str] | None = None,
     *,

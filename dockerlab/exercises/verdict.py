@@ -74,7 +74,7 @@ HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image
 
 def hardening_lint_message(finding: dict) -> str:
     """One paragraph for a deciding hadolint finding (the static and live tiers word it alike)."""
-    return f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why it matters']}). Next: {HARDENING_FIXES[finding['rule']]}"
+    return f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why_it_matters']}). Next: {HARDENING_FIXES[finding['rule']]}"
 
 
 HARDENING_FIXES = {
@@ -89,4 +89,4 @@ def applicable(lint_table, rules):
     """The findings of ``rules`` that are not one of hadolint's known false positives."""
     if not len(lint_table):
         return lint_table
-    return lint_table[(lint_table["not applicable"] == "") & lint_table["rule"].isin(list(rules))]
+    return lint_table[(lint_table["not_applicable"] == "") & lint_table["rule"].isin(list(rules))]

@@ -24,16 +24,16 @@ def leak_images():
 
 def test_audit_tells_root_from_non_root(leak_images):
     table = dl.security.audit(leak_images["copied"], leak_images["hardened"]).set_index("image")
-    assert table.loc[leak_images["copied"], "runs as root"]
-    assert not table.loc[leak_images["hardened"], "runs as root"]
+    assert table.loc[leak_images["copied"], "runs_as_root"]
+    assert not table.loc[leak_images["hardened"], "runs_as_root"]
     assert table.loc[leak_images["hardened"], "user"] == "appuser (uid 1000)"
-    assert (table["dpkg packages"] > 50).all() and (table["shell"] != "none").all()
+    assert (table["dpkg_packages"] > 50).all() and (table["shell"] != "none").all()
 
 
 def test_a_key_in_a_deleted_layer_is_found_and_a_clean_image_has_none(leak_images):
     deleted = dl.security.find_secrets(leak_images["rm-later"])
     assert "an AWS access key id" in set(deleted["what"])
-    assert (deleted["removed by"] == "RUN rm .env").all()
+    assert (deleted["removed_by"] == "RUN rm .env").all()
     assert dl.security.find_secrets(leak_images["ignored"]).empty
     assert dl.security.find_secrets(leak_images["hardened"]).empty
 
@@ -60,7 +60,7 @@ def test_distroless_has_no_shell_and_fewer_packages():
 def test_hardening_checker_right_and_wrong():
     assert dl.check.image_is_hardened(APP, "hardened.Dockerfile", "report service ready").passed
     leaky = dl.check.image_is_hardened(APP, "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n", "report service ready")
-    assert not leaky.passed and any("runs as root" in m for m in leaky.messages) and any("/app/.env" in m for m in leaky.messages)
+    assert not leaky.passed and any("runs_as_root" in m for m in leaky.messages) and any("/app/.env" in m for m in leaky.messages)
     assert not dl.check.image_is_hardened(APP, "exercise.Dockerfile", "report service ready").passed
     dl.remove("dockerlab-exercise/secret-leak:hardened")
 

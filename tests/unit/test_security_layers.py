@@ -39,43 +39,43 @@ NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
 
 def test_default_user_is_root_and_everything_is_counted():
     row = security.audit_from_layers("app", inspect(ports={"8000/tcp": {}}), base_layers(), now=NOW)
-    assert row["runs as root"] and row["user"] == "root (uid 0)"
+    assert row["runs_as_root"] and row["user"] == "root (uid 0)"
     assert row["shell"] == "/usr/bin/sh"
-    assert row["setuid/setgid files"] == 1 and row["setuid/setgid paths"] == ["/usr/bin/su"]
-    assert (row["dpkg packages"], row["pip packages"], row["packages"]) == (2, 1, 3)
-    assert row["exposed ports"] == "8000/tcp"
-    assert row["age (days)"] == 8.0
+    assert row["setuid_setgid_files"] == 1 and row["setuid_setgid_paths"] == ["/usr/bin/su"]
+    assert (row["dpkg_packages"], row["pip_packages"], row["packages"]) == (2, 1, 3)
+    assert row["exposed_ports"] == "8000/tcp"
+    assert row["age_days"] == 8.0
 
 
 def test_a_named_user_is_resolved_through_the_images_passwd():
     row = security.audit_from_layers("app", inspect(user="appuser"), base_layers(), now=NOW)
-    assert not row["runs as root"] and row["user"] == "appuser (uid 1000)"
-    assert security.audit_from_layers("app", inspect(user="0:0"), base_layers(), now=NOW)["runs as root"]
+    assert not row["runs_as_root"] and row["user"] == "appuser (uid 1000)"
+    assert security.audit_from_layers("app", inspect(user="0:0"), base_layers(), now=NOW)["runs_as_root"]
     unknown = security.audit_from_layers("app", inspect(user="ghost"), base_layers(), now=NOW)
-    assert unknown["runs as root"] is False and unknown["user"] == "ghost"
+    assert unknown["runs_as_root"] is False and unknown["user"] == "ghost"
 
 
 def test_a_deleted_shell_and_setuid_file_no_longer_count():
     layers = base_layers() + [layer("RUN rm /usr/bin/su /usr/bin/sh", whiteouts=["/usr/bin/su", "/usr/bin/sh"])]
     row = security.audit_from_layers("app", inspect(), layers, now=NOW)
-    assert row["shell"] == "none" and row["setuid/setgid files"] == 0
+    assert row["shell"] == "none" and row["setuid_setgid_files"] == 0
 
 
 def test_secret_env_names_are_reported_without_values():
     row = security.audit_from_layers("app", inspect(env=["PATH=/usr/bin", "DB_PASSWORD=hunter22", "API_TOKEN="]), base_layers(), now=NOW)
-    assert row["secret-looking env"] == "DB_PASSWORD"
+    assert row["secret_looking_env"] == "DB_PASSWORD"
 
 
 def test_distroless_style_package_records_are_counted():
     examined = {"/var/lib/dpkg/status.d/tzdata": b"Package: tzdata\n", "/var/lib/dpkg/status.d/netbase": b"Package: netbase\n"}
     row = security.audit_from_layers("d", inspect(user="65532"), [layer("COPY rootfs", {path: 10 for path in examined}, examined=examined)], now=NOW)
-    assert row["dpkg packages"] == 2 and row["user"] == "uid 65532" and row["shell"] == "none"
+    assert row["dpkg_packages"] == 2 and row["user"] == "uid 65532" and row["shell"] == "none"
 
 
 def test_the_recorded_python_slim_inspect_parses():
     recorded = json.loads((FIXTURES / "image_python_slim.json").read_text())
     row = security.audit_from_layers("python:3.11-slim", recorded["inspect"], base_layers())
-    assert row["size (bytes)"] == recorded["inspect"]["Size"] and row["age (days)"] >= 0
+    assert row["size"] == recorded["inspect"]["Size"] and row["age_days"] >= 0
 
 
 ENV_FILE = b"# dev\nAPI_TOKEN=dl-demo-7f3a9c2e5b1d4f60\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
@@ -92,13 +92,13 @@ def secret_layers(deleted: bool):
 def test_a_secret_deleted_in_a_later_layer_is_still_found():
     table = security.secrets_from_layers("app", inspect(), secret_layers(deleted=True))
     assert set(table["what"]) >= {"an AWS access key id", "a password or token assignment"}
-    assert (table["removed by"] == "RUN rm .env").all() and not table["visible in the final filesystem"].any()
+    assert (table["removed_by"] == "RUN rm .env").all() and not table["visible_in_final_filesystem"].any()
     assert not table["evidence"].str.contains("EXAMPLE").any()  # evidence is shortened, never the whole key
 
 
 def test_a_visible_secret_says_so():
     table = security.secrets_from_layers("app", inspect(), secret_layers(deleted=False))
-    assert table["visible in the final filesystem"].all() and (table["where"] == "/app/.env").all()
+    assert table["visible_in_final_filesystem"].all() and (table["where"] == "/app/.env").all()
 
 
 def test_private_keys_are_found_by_content_and_public_certificates_are_not():
@@ -133,15 +133,15 @@ def test_scan_without_trivy_says_how_to_get_it(monkeypatch):
 
 
 def lint_rows(*rules):
-    return pd.DataFrame([{"rule": r, "line": 1, "not applicable": "", "why it matters": security.RULES.get(r, "")} for r in rules], columns=["rule", "line", "not applicable", "why it matters"])
+    return pd.DataFrame([{"rule": r, "line": 1, "not_applicable": "", "why_it_matters": security.RULES.get(r, "")} for r in rules], columns=["rule", "line", "not_applicable", "why_it_matters"])
 
 
 def test_hardening_verdict_passes_only_when_everything_holds():
     good_run = RunResult("x", "", 0, "report service ready\n", 0.1)
-    audit_ok = {"runs as root": False, "user": "appuser (uid 1000)"}
+    audit_ok = {"runs_as_root": False, "user": "appuser (uid 1000)"}
     no_secrets = pd.DataFrame(columns=["where"])
     assert check.judge_hardening("h", lint_rows("DL3008"), audit_ok, no_secrets, good_run, "report service ready").passed
-    rooted = check.judge_hardening("h", lint_rows(), {"runs as root": True, "user": "root (uid 0)"}, no_secrets, good_run, "report service ready")
+    rooted = check.judge_hardening("h", lint_rows(), {"runs_as_root": True, "user": "root (uid 0)"}, no_secrets, good_run, "report service ready")
     assert not rooted.passed and "USER" in rooted.messages[0]
     leaky = check.judge_hardening("h", lint_rows(), audit_ok, pd.DataFrame({"where": ["/app/.env"]}), good_run, "report service ready")
     assert not leaky.passed and "/app/.env" in leaky.messages[0]

@@ -8,13 +8,13 @@ SEED = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip in
 def test_latest_is_dl3007():
     table = security.lint("FROM alpine:latest\nCMD [\"true\"]\n")
     row = table[table["rule"] == "DL3007"].iloc[0]
-    assert row["line"] == 1 and "moves" in row["why it matters"]
+    assert row["line"] == 1 and "moves" in row["why_it_matters"]
 
 
 def test_a_sloppy_dockerfile_gets_the_rules_that_matter():
     table = security.lint("FROM python:3.11-slim\nRUN apt-get update && apt-get install -y curl\nRUN pip install requests\nCMD python app.py\n")
     assert {"DL3008", "DL3009", "DL3015", "DL3042", "DL3025"} <= set(table["rule"])
-    assert (table["why it matters"] != "").all()
+    assert (table["why_it_matters"] != "").all()
 
 
 def test_the_seed_dockerfile_is_clean():
@@ -30,9 +30,9 @@ def test_stage_references_are_marked_not_applicable():
     table = security.lint(dockerfile)
     build_stage_root = table[table["rule"] == "DL3002"]
     assert len(build_stage_root) >= 1, "hadolint flags USER root in a build stage"
-    assert build_stage_root["not applicable"].str.contains("build stage").all()
+    assert build_stage_root["not_applicable"].str.contains("build stage").all()
     final_root = security.lint("FROM alpine:3.20\nUSER root\nCMD [\"true\"]\n")
-    assert (final_root.loc[final_root["rule"] == "DL3002", "not applicable"] == "").all(), "a root final stage is a real finding"
+    assert (final_root.loc[final_root["rule"] == "DL3002", "not_applicable"] == "").all(), "a root final stage is a real finding"
 
 
 def test_a_path_is_read_relative_to_the_context():

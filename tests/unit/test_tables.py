@@ -57,6 +57,7 @@ def test_headers_carry_units_and_the_frame_keeps_raw_numbers():
     frame = pd.DataFrame({"size_added": [2_800_000], "db_ready_seconds": [1.7166], "bytes": [33_342_568], "layers": [8]})
     shown = display_frame(frame)
     assert list(shown.columns) == ["size added (MB)", "db ready (s)", "size (MB)", "layers"]
+    assert label_of("runs_as_root") == "runs as root"
     assert shown.iloc[0].tolist() == ["2.8", "1.72", "33.3", 8]
     assert frame["size_added"].iloc[0] == 2_800_000
     assert RAW_BYTES.search(frame._repr_html_()) and not RAW_BYTES.search(to_html(frame))  # the check can fail
