@@ -12,7 +12,7 @@ import docker.errors
 
 from . import engine
 from .builder import dockerfile_text
-from .catalogue import built_on_standin
+from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
 from .layerfs import (
@@ -32,6 +32,7 @@ __all__ = [
     "remove",
     "dockerfile_layers",
     "layers",
+    "own_layers",
     "layers_from_history",
     "image_size",
     "compare",
@@ -132,13 +133,63 @@ def layers_from_history(history: list[dict]):
     return pd.DataFrame(rows, columns=["instruction", "size", "cumulative_size", "created", "id"])
 
 
-@recordable("layers")
+@recordable("layers", version=2)
 def layers(image: str):
-    """One row per layer, oldest first: instruction, size, cumulative size, created (as `docker history`)."""
-    inspect_image(image)
-    table = layers_from_history(engine.client().api.history(image))
+    """One row per layer, oldest first (as `docker history`, reversed). Columns: instruction, size
+    (bytes), cumulative_size (bytes), created (UTC), id, base (the base image the layer came with, as
+    its tag, with " (stand-in)" for a course stand-in; "" for the image's own steps). Raises
+    ImageNotFound or DockerlabError for a name that is not valid."""
+    own = inspect_image(image)
+    client = engine.client()
+    table = layers_from_history(client.api.history(image))
+    table["base"] = ""
+    base = _base_image(client, own)
+    if base is not None:
+        known = catalogue_tags()
+        name = next((tag for tag in base.tags if tag in known), (base.tags or [base.id[:19]])[0])
+        count = len(client.api.history(base.id))  # the base's own history entries are the oldest rows
+        table.loc[: count - 1, "base"] = name + (" (stand-in)" if is_standin(name, base.labels) else "")
     table.attrs["image"] = image
     return table
+
+
+def _base_image(client, inspected: dict):
+    """The tagged local image whose layers are the longest proper prefix of this image's layers: the
+    image it was built FROM (None for an image built FROM scratch, or whose base is not here)."""
+    layers = inspected.get("RootFS", {}).get("Layers", [])
+    known = catalogue_tags()
+    candidates = []
+    for candidate in client.images.list():
+        theirs = candidate.attrs.get("RootFS", {}).get("Layers", [])
+        if candidate.id == inspected["Id"] or not candidate.tags or not theirs or layers[: len(theirs)] != theirs:
+            continue
+        if len(theirs) == len(layers) and not any(tag in known for tag in candidate.tags):
+            continue  # as many layers and not a base the course knows: a sibling, not the base
+        # longest prefix first; among equals, a course base image, then the oldest
+        candidates.append((len(theirs), any(tag in known for tag in candidate.tags), -_created(candidate), candidate))
+    return max(candidates, key=lambda item: item[:3])[3] if candidates else None
+
+
+def _created(image) -> float:
+    import datetime
+
+    return datetime.datetime.fromisoformat(image.attrs["Created"][:19]).timestamp()
+
+
+def own_layers(table, all_layers: bool = False):
+    """The learner's view of a :func:`layers` table: the image's own steps first (oldest first),
+    then the base image as one row ("python:3.11-slim (stand-in): 9 layers"), unless ``all_layers``.
+    Columns: instruction, size (bytes), layers (how many layers the row stands for)."""
+    import pandas as pd
+
+    own = table[table["base"] == ""] if "base" in table else table
+    rows = [{"instruction": row["instruction"], "size": row["size"], "layers": 1} for row in own.to_dict("records")]
+    if all_layers or "base" not in table:
+        rows = [{"instruction": row["instruction"], "size": row["size"], "layers": 1} for row in table.to_dict("records")]
+    else:
+        for name, part in table[table["base"] != ""].groupby("base", sort=False):
+            rows.append({"instruction": f"FROM {name}: {len(part)} layers", "size": int(part["size"].sum()), "layers": len(part)})
+    return pd.DataFrame(rows, columns=["instruction", "size", "layers"])
 
 
 # --- the image's own layer tars, streamed from `docker save` ---------------------------------

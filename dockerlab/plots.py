@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from .images import own_layers
+
 __all__ = [
     "layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race",
     "package_counts", "attack_surface", "headlines",
@@ -29,29 +31,29 @@ def _starred(names, on_standin) -> list[str]:
     return [f"{name} *" if standin else name for name, standin in zip(names, on_standin, strict=True)]
 
 
-def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08):
-    """Stacked bar per image, one segment per layer (MB); layers tall enough to read are labelled.
-
-    ``tables`` maps an image name to its ``dl.layers(image)`` table.
-    """
+def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08, all_layers: bool = False):
+    """Stacked bar per image, one segment per layer (MB); segments tall enough to read are labelled.
+    The base image is one segment at the bottom ("FROM python:3.11-slim (stand-in): 8 layers") and the
+    image's own steps stack on it, unless ``all_layers``. ``tables`` maps an image name to its
+    ``dl.layers(image)`` table."""
     ax = _axes(ax)
     names = list(tables)
-    tallest = max((float(tables[name]["size"].sum()) / MB for name in names), default=0.0)
+    views = {name: own_layers(tables[name], all_layers=all_layers).iloc[::-1] for name in names}  # base first: the bottom
+    tallest = max((float(views[name]["size"].sum()) / MB for name in names), default=0.0)
     for position, name in enumerate(names):
-        table = tables[name]
         bottom = 0.0
-        for index, (size, instruction) in enumerate(zip(table["size"] / MB, table["instruction"], strict=True)):
+        for index, (size, instruction) in enumerate(zip(views[name]["size"] / MB, views[name]["instruction"], strict=True)):
             if size <= 0:
                 continue
             ax.bar(position, size, bottom=bottom, color=f"C{index % 10}", edgecolor="white", linewidth=0.5)
             if size >= min_label_share * tallest:
-                ax.text(position, bottom + size / 2, f"{instruction[:30]}\n{size:.1f} MB", ha="center", va="center", fontsize=7)
+                ax.text(position, bottom + size / 2, f"{instruction[:40]}\n{size:.1f} MB", ha="center", va="center", fontsize=7)
             bottom += size
         ax.text(position, bottom, f"{bottom:.1f} MB", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(len(names)), names, rotation=15 if len(names) > 3 else 0, ha="right" if len(names) > 3 else "center")
     ax.set_ylabel("size (MB, uncompressed)")
-    ax.set_title("Image size by layer")
-    ax.margins(y=0.12)
+    ax.set_title("Image size by layer: the base image, then your own steps")
+    ax.margins(y=0.15)
     return ax
 
 

@@ -107,3 +107,19 @@ def test_clean_instruction_reads_buildkit_history():
     assert clean_instruction("RUN |1 API_TOKEN=x /bin/sh -c echo hi # buildkit") == "RUN echo hi"
     assert clean_instruction("COPY . . # buildkit") == "COPY . ."
     assert clean_instruction("WORKDIR /app") == "WORKDIR /app"
+
+
+def test_own_layers_puts_the_learners_steps_first_and_the_base_in_one_row():
+    import pandas as pd
+
+    from dockerlab.images import own_layers
+
+    table = pd.DataFrame({
+        "instruction": ["(base layer)", "RUN apt-get install python3", "WORKDIR /app", "RUN pip install -r requirements.txt"],
+        "size": [74_000_000, 57_000_000, 0, 2_800_000],
+        "base": ["python:3.11-slim (stand-in)", "python:3.11-slim (stand-in)", "", ""],
+    })
+    view = own_layers(table)
+    assert list(view["instruction"]) == ["WORKDIR /app", "RUN pip install -r requirements.txt", "FROM python:3.11-slim (stand-in): 2 layers"]
+    assert list(view["size"]) == [0, 2_800_000, 131_000_000] and list(view["layers"]) == [1, 1, 2]
+    assert len(own_layers(table, all_layers=True)) == 4
