@@ -169,25 +169,48 @@ class FilesystemReplay:
     sizes_seen: dict[str, list[int]]
 
 
+def _parents(path: str) -> list[str]:
+    """'/a/b/c' -> ['/a/b', '/a']."""
+    parents = []
+    parent = path.rpartition("/")[0]
+    while parent:
+        parents.append(parent)
+        parent = parent.rpartition("/")[0]
+    return parents
+
+
 def replay(saved: list[LayerFiles]) -> FilesystemReplay:
-    """Apply the layers in order, as the engine's overlay filesystem does (pure: no engine)."""
+    """Apply the layers in order, as the engine's overlay filesystem does (pure: no engine), by the OCI
+    image spec's rules for a changeset: an opaque directory hides everything below it; a whiteout
+    deletes its path and everything below it; a file (or link) written where a directory was replaces
+    the directory and all it held; a file written below a path that was a file replaces that file."""
     state = FilesystemReplay({}, [], {})
+    directories: set[str] = set()  # every directory a visible path was ever written under (a fast "maybe")
 
     def remove(path: str, layer_index: int, kind: str) -> None:
         written_in, size = state.visible.pop(path)
         state.removed.append((path, size, written_in, layer_index, kind))
         state.sizes_seen[path].append(0)
 
+    def remove_below(prefix: str, layer_index: int) -> None:
+        for path in [p for p in state.visible if p.startswith(prefix)]:
+            remove(path, layer_index, "deleted")
+
     for index, layer in enumerate(saved):
         for directory in layer.opaque_dirs:
-            prefix = directory.rstrip("/") + "/"
-            for path in [p for p in state.visible if p.startswith(prefix)]:
-                remove(path, index, "deleted")
+            remove_below(directory.rstrip("/") + "/", index)
         for gone in layer.whiteouts:
-            prefix = gone.rstrip("/") + "/"
-            for path in [p for p in state.visible if p == gone or p.startswith(prefix)]:
-                remove(path, index, "deleted")
+            if gone in state.visible:
+                remove(gone, index, "deleted")
+            if gone in directories:
+                remove_below(gone.rstrip("/") + "/", index)
         for path, size in layer.files.items():
+            if path in directories:  # a directory replaced by a file or a link
+                remove_below(path + "/", index)
+            for parent in _parents(path):
+                if parent in state.visible:  # a file replaced by a directory
+                    remove(parent, index, "deleted")
+                directories.add(parent)
             if path in state.visible:
                 written_in, old_size = state.visible[path]
                 state.removed.append((path, old_size, written_in, index, "overwritten"))

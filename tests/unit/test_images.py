@@ -123,3 +123,30 @@ def test_own_layers_puts_the_learners_steps_first_and_the_base_in_one_row():
     assert list(view["instruction"]) == ["WORKDIR /app", "RUN pip install -r requirements.txt", "FROM python:3.11-slim (stand-in): 2 layers"]
     assert list(view["size"]) == [0, 2_800_000, 131_000_000] and list(view["layers"]) == [1, 1, 2]
     assert len(own_layers(table, all_layers=True)) == 4
+
+
+def test_a_directory_replaced_by_a_link_hides_and_wastes_what_it_held():
+    from dockerlab.images import waste_from_layers
+    from dockerlab.layerfs import LayerFiles, replay
+
+    # FROM alpine / RUN mkdir /d && head -c 1000000 /dev/urandom > /d/f / RUN rm -rf /d && ln -s /etc /d
+    layers = [LayerFiles("base", files={"/etc/os-release": 100}), LayerFiles("RUN mkdir /d && head -c ...", files={"/d/f": 1_000_000}),
+              LayerFiles("RUN rm -rf /d && ln -s /etc /d", files={"/d": 0})]
+    state = replay(layers)
+    assert "/d/f" not in state.visible and "/d" in state.visible
+    assert waste_from_layers("x", layers).total_bytes == 1_000_000
+
+
+def test_a_file_replaced_by_a_directory_is_gone():
+    from dockerlab.layerfs import LayerFiles, replay
+
+    layers = [LayerFiles("a", files={"/data": 500}), LayerFiles("b", files={"/data/new": 10})]
+    state = replay(layers)
+    assert "/data" not in state.visible and state.visible["/data/new"] == (1, 10)
+
+
+def test_a_whiteout_of_a_directory_deletes_what_it_held_and_a_file_whiteout_only_itself():
+    from dockerlab.layerfs import LayerFiles, replay
+
+    layers = [LayerFiles("a", files={"/x/one": 1, "/x/two": 2, "/xy": 3}), LayerFiles("b", whiteouts=["/x"])]
+    assert set(replay(layers).visible) == {"/xy"}
