@@ -184,39 +184,47 @@ def replay(saved: list[LayerFiles]) -> FilesystemReplay:
     image spec's rules for a changeset: an opaque directory hides everything below it; a whiteout
     deletes its path and everything below it; a file (or link) written where a directory was replaces
     the directory and all it held; a file written below a path that was a file replaces that file."""
-    state = FilesystemReplay({}, [], {})
-    directories: set[str] = set()  # every directory a visible path was ever written under (a fast "maybe")
-
-    def remove(path: str, layer_index: int, kind: str) -> None:
-        written_in, size = state.visible.pop(path)
-        state.removed.append((path, size, written_in, layer_index, kind))
-        state.sizes_seen[path].append(0)
-
-    def remove_below(prefix: str, layer_index: int) -> None:
-        for path in [p for p in state.visible if p.startswith(prefix)]:
-            remove(path, layer_index, "deleted")
-
+    replaying = _Replay()
     for index, layer in enumerate(saved):
+        replaying.apply(index, layer)
+    return replaying.state
+
+
+class _Replay:
+    def __init__(self) -> None:
+        self.state = FilesystemReplay({}, [], {})
+        self.directories: set[str] = set()  # every directory a visible path was written under (a fast "maybe")
+
+    def remove(self, path: str, layer_index: int, kind: str) -> None:
+        written_in, size = self.state.visible.pop(path)
+        self.state.removed.append((path, size, written_in, layer_index, kind))
+        self.state.sizes_seen[path].append(0)
+
+    def remove_below(self, prefix: str, layer_index: int) -> None:
+        for path in [p for p in self.state.visible if p.startswith(prefix)]:
+            self.remove(path, layer_index, "deleted")
+
+    def apply(self, index: int, layer: LayerFiles) -> None:
+        visible = self.state.visible
         for directory in layer.opaque_dirs:
-            remove_below(directory.rstrip("/") + "/", index)
+            self.remove_below(directory.rstrip("/") + "/", index)
         for gone in layer.whiteouts:
-            if gone in state.visible:
-                remove(gone, index, "deleted")
-            if gone in directories:
-                remove_below(gone.rstrip("/") + "/", index)
+            if gone in visible:
+                self.remove(gone, index, "deleted")
+            if gone in self.directories:
+                self.remove_below(gone.rstrip("/") + "/", index)
         for path, size in layer.files.items():
-            if path in directories:  # a directory replaced by a file or a link
-                remove_below(path + "/", index)
+            if path in self.directories:  # a directory replaced by a file or a link
+                self.remove_below(path + "/", index)
             for parent in _parents(path):
-                if parent in state.visible:  # a file replaced by a directory
-                    remove(parent, index, "deleted")
-                directories.add(parent)
-            if path in state.visible:
-                written_in, old_size = state.visible[path]
-                state.removed.append((path, old_size, written_in, index, "overwritten"))
-            state.visible[path] = (index, size)
-            state.sizes_seen.setdefault(path, []).append(size)
-    return state
+                if parent in visible:  # a file replaced by a directory
+                    self.remove(parent, index, "deleted")
+                self.directories.add(parent)
+            if path in visible:
+                written_in, old_size = visible[path]
+                self.state.removed.append((path, old_size, written_in, index, "overwritten"))
+            visible[path] = (index, size)
+            self.state.sizes_seen.setdefault(path, []).append(size)
 
 
 def saved_layers(image: str, list_files: bool = False) -> list[LayerFiles]:
