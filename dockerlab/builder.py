@@ -8,9 +8,11 @@ parsed by :class:`BuildStreamParser`. Both parsers are pure and tested on real r
 """
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -85,6 +87,7 @@ class BuildResult:
     context_bytes: int = 0
     builder: str = "classic"
     phases: list[tuple[str, float]] = field(default_factory=list)
+    command: str = ""  # the `docker build` a learner would type for it
 
     @property
     def dockerfile_steps(self) -> list[BuildStep]:
@@ -141,7 +144,9 @@ class BuildResult:
             f"<p><b>{', '.join(self.tags) or self.image_id[:19]}</b>: {len(self.dockerfile_steps)} steps, "
             f"{self.cached_steps} from cache, {self.seconds:.1f} s ({self.builder})</p>"
         )
-        return head + table.to_html(index=False)
+        command = getattr(self, "command", "")  # recordings made before it was kept have none
+        cli = f"<p><small>In a terminal: <code>{html.escape(command)}</code></small></p>" if command else ""
+        return head + cli + table.to_html(index=False)
 
 
 class BuildStreamParser:
@@ -332,8 +337,29 @@ def build(
         tag=tag, target=target, buildargs=dict(buildargs or {}), nocache=nocache, labels=all_labels, progress=progress, on_step=on_step
     )
     if chosen.buildkit:
-        return _build_buildkit(chosen, context_dir, text, ignore=ignore, secrets=dict(secrets or {}), **options)
-    return _build_classic(context_dir, text, ignore=ignore, **options)
+        result = _build_buildkit(chosen, context_dir, text, ignore=ignore, secrets=dict(secrets or {}), **options)
+    else:
+        result = _build_classic(context_dir, text, ignore=ignore, **options)
+    result.command = cli_equivalent(context_dir, dockerfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, secrets=secrets)
+    return result
+
+
+def cli_equivalent(context: Path, dockerfile: str | Path = "Dockerfile", *, tag=None, target=None, buildargs=None, nocache=False, secrets=None) -> str:
+    """The `docker build` command a learner would type for the same build (course labels left out)."""
+    words = ["docker", "build"]
+    if tag:
+        words += ["-t", tag]
+    if isinstance(dockerfile, (str, Path)) and "\n" not in str(dockerfile) and str(dockerfile) != "Dockerfile":
+        words += ["-f", str(Path(context) / dockerfile)]
+    elif isinstance(dockerfile, str) and "\n" in dockerfile:
+        words += ["-f", "-"]  # the Dockerfile text, given on stdin
+    if target:
+        words += ["--target", target]
+    words += [f"--build-arg={key}={value}" for key, value in (buildargs or {}).items()]
+    words += [f"--secret=id={key},src={value}" for key, value in (secrets or {}).items()]
+    if nocache:
+        words.append("--no-cache")
+    return shlex.join([*words, str(context)])
 
 
 def _builder_for(builder: str | None, secrets: Mapping | None) -> buildkit.BuilderChoice:

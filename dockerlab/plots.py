@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .images import own_layers
+from .tables import VALUE_LABELS
 
 __all__ = [
     "layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race",
@@ -71,7 +72,8 @@ def build_times(summary_table, group: str = "scenario", series: str = "dockerfil
         errors = [part["median"] - part["min"], part["max"] - part["median"]]
         bars = ax.bar(x, part["median"], width, label=str(name), yerr=errors, capsize=3)
         ax.bar_label(bars, labels=[f"{v:.2f}" if v < 10 else f"{v:.1f}" for v in part["median"]], fontsize=7, padding=2)
-    ax.set_xticks(range(len(groups)), groups)
+    ax.set_xticks(range(len(groups)), [VALUE_LABELS.get(group, {}).get(value, value) for value in groups])
+    ax.set_xlabel(group)
     ax.set_ylabel("build time (s, median; whiskers min-max)")
     ax.set_title("Build time")
     ax.legend(frameon=False)

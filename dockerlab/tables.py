@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel"]
+__all__ = ["Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,13 @@ def significant(value: object) -> object:
     return f"{value:.3g}"
 
 
+# Values shown in words a learner reads (the DataFrame keeps the short keys the code uses).
+VALUE_LABELS = {
+    "scenario": {"cold": "first build (nothing cached)", "none": "no change", "code": "edit the code",
+                 "requirements": "edit requirements.txt"},
+}
+
+
 def display_frame(frame):
     """A copy of ``frame`` for the eye: unit columns scaled and rounded, headers with units."""
     import pandas as pd
@@ -78,6 +85,12 @@ def display_frame(frame):
         unit = unit_of(key)
         if unit is not None and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]):
             shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
+    for key, words in VALUE_LABELS.items():
+        if key in shown.columns:
+            shown[key] = [words.get(value, value) if isinstance(value, str) else value for value in shown[key]]
+    if shown.index.name in VALUE_LABELS:
+        shown.index = [VALUE_LABELS[shown.index.name].get(value, value) for value in shown.index]
+        shown.index.name = frame.index.name
     shown.columns = [label_of(key) for key in frame.columns]
     for key in shown.columns:
         if pd.api.types.is_float_dtype(shown[key]):
