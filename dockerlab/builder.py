@@ -672,7 +672,7 @@ def _last_words(log: list[str]) -> str | None:
 _CONFIG_ONLY = {"CMD", "ENTRYPOINT", "ENV", "EXPOSE", "USER", "ARG", "LABEL", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "SHELL", "ONBUILD", "MAINTAINER"}
 
 
-def _normalised(instruction: str) -> tuple[str, str]:
+def normalised_instruction(instruction: str) -> tuple[str, str]:
     """(KEYWORD, arguments) with flags, build arguments, shell prefix and quoting removed, to match a
     step to its history entry (`RUN |1 A=b /bin/sh -c x # buildkit` and `RUN x` are the same step)."""
     text = instruction.strip()
@@ -709,10 +709,10 @@ def _fill_sizes_from_history(connect, image_id: str, steps: list[BuildStep], lin
         if len(_HISTORY) > 256:
             _HISTORY.clear()
         _HISTORY[image_id] = history
-    entries = [(_normalised(entry.get("CreatedBy") or ""), int(entry.get("Size") or 0)) for entry in history]
+    entries = [(normalised_instruction(entry.get("CreatedBy") or ""), int(entry.get("Size") or 0)) for entry in history]
     position = 0
     for step in reversed(steps):
-        keyword, rest = _normalised(step.instruction)
+        keyword, rest = normalised_instruction(step.instruction)
         if keyword == "FROM":
             step.size_added = 0
             continue

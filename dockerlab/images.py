@@ -11,7 +11,8 @@ from pathlib import Path
 import docker.errors
 
 from . import engine
-from .builder import dockerfile_text
+from .builder import dockerfile_text, normalised_instruction
+from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
@@ -31,6 +32,7 @@ __all__ = [
     "image_id",
     "remove",
     "dockerfile_layers",
+    "match_layers",
     "layers",
     "own_layers",
     "layers_from_history",
@@ -75,41 +77,44 @@ def remove(image: str) -> None:
         raise DockerlabError(f"Cannot remove {image}: {error.explanation}", fix="Remove the containers that use it first (dl.cleanup()).") from None
 
 
-def _dockerfile_instructions(text: str) -> list[str]:
-    """The Dockerfile's instructions, one per entry, continuation lines joined, comments left out."""
-    instructions, current = [], ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not current and (not line or line.startswith("#")):
-            continue
-        if current and line.startswith("#"):
-            continue
-        if line.endswith("\\"):
-            current += line[:-1] + " "
-            continue
-        instructions.append((current + line).strip())
-        current = ""
-    if current:
-        instructions.append(current.strip())
-    return instructions
-
-
-@recordable("dockerfile_layers")
+@recordable("dockerfile_layers", version=2)
 def dockerfile_layers(dockerfile: str | Path, image: str):
-    """Each line of a single-stage Dockerfile beside the layer it made in ``image`` (with its size)."""
+    """Each instruction of the Dockerfile's final stage beside the history entry it made in ``image``
+    (see :func:`match_layers`). ``dockerfile``: a path, or the Dockerfile text itself."""
+    text = dockerfile_text(Path("."), dockerfile)[0]
+    return match_layers(text, layers(image))
+
+
+def match_layers(text: str, table):
+    """Pure: pair each instruction of the final stage of Dockerfile ``text`` (read by BuildKit's own
+    parser: comments, continuations, heredocs, ARG before FROM) with the history entry it made, by the
+    engine's own record of it (the instruction text, normalised), never by position; the build labels
+    the course adds are left out. Columns: Dockerfile line (line number and text), layer (the history
+    entry, or why there is none), size (bytes, 0 without a layer)."""
     import pandas as pd
 
-    text = dockerfile_text(Path("."), dockerfile)[0]  # a path, or the Dockerfile text itself
-    instructions = _dockerfile_instructions(text)
-    history = layers(image)
-    own = history[~history["instruction"].str.startswith("LABEL " + "org.dockerlab.course")]
-    made = own.tail(len(instructions) - 1)  # FROM makes no layer of its own: it is the base's layers
-    base = own.iloc[: len(own) - len(made)]
-    with_files = int((base["size"] > 0).sum())
-    rows = [{"Dockerfile line": instructions[0], "layer": f"the base image's layers ({with_files} with files)", "size": int(base["size"].sum())}]
-    for line, (_, layer) in zip(instructions[1:], made.iterrows(), strict=False):
-        rows.append({"Dockerfile line": line, "layer": layer["instruction"], "size": int(layer["size"])})
-    return pd.DataFrame(rows)
+    parsed = parse_dockerfile(text)
+    own = table[table["base"] == ""] if "base" in table else table
+    own = own[~own["instruction"].str.startswith("LABEL " + "org.dockerlab.")]
+    base = table[table["base"] != ""] if "base" in table else table.iloc[:0]
+    entries = [(normalised_instruction(row["instruction"]), row) for row in own.to_dict("records")]
+    rows = [{"Dockerfile line": f"{arg.line}: {arg.original}", "layer": "before FROM: a build argument FROM may use", "size": 0}
+            for arg in parsed.instructions if arg.keyword == "ARG" and arg.line < parsed.stages[0].line]
+    final = parsed.final
+    name = base["base"].iloc[0] if len(base) else final.base
+    rows.append({"Dockerfile line": f"{final.line}: FROM {final.base}", "layer": f"{name}: {len(base)} layers of the base image",
+                 "size": int(base["size"].sum())})
+    position = 0
+    for instruction in final.instructions:
+        wanted = normalised_instruction(instruction.original)
+        found = next((index for index in range(position, len(entries)) if entries[index][0] == wanted), None)
+        if found is None:
+            rows.append({"Dockerfile line": f"{instruction.line}: {instruction.original}", "layer": "(no history entry)", "size": 0})
+            continue
+        position = found + 1
+        row = entries[found][1]
+        rows.append({"Dockerfile line": f"{instruction.line}: {instruction.original}", "layer": row["instruction"], "size": int(row["size"])})
+    return pd.DataFrame(rows, columns=["Dockerfile line", "layer", "size"])
 
 
 def layers_from_history(history: list[dict]):

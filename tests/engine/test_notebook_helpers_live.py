@@ -71,12 +71,19 @@ def test_dockerfile_layers_map_each_line(tmp_path):
     app = dl.paths.app("hello-python")
     dl.build(app, tag="hello-python:1", progress=False)
     table = dl.dockerfile_layers(app / "Dockerfile", "hello-python:1")
-    assert list(table["Dockerfile line"]) == [
+    assert [line.split(": ", 1)[1] for line in table["Dockerfile line"]] == [
         "FROM python:3.11-slim", "WORKDIR /app", "COPY requirements.txt .",
         "RUN pip install --no-cache-dir -r requirements.txt", "COPY . .", 'CMD ["python", "app.py"]',
     ]
+    assert "(no history entry)" not in set(table["layer"])
     assert table.loc[3, "layer"].startswith("RUN pip install") and table.loc[3, "size"] > 100_000
-    assert table["size"].sum() == dl.image_size("hello-python:1")
+    assert table["size"].sum() == dl.image_size("hello-python:1")  # the base's layers and ours, each once
+    with_label = dl.build(app, tag="dockerlab-test/labelled:1", labels={"x": "y"}, progress=False)
+    try:
+        labelled = dl.dockerfile_layers(app / "Dockerfile", "dockerlab-test/labelled:1")
+        assert list(labelled["layer"]) == list(table["layer"]) and with_label.image_id  # build labels shift nothing
+    finally:
+        dl.remove("dockerlab-test/labelled:1")
 
 
 def test_local_registry_round_trip_by_digest(free_port):

@@ -150,3 +150,49 @@ def test_a_whiteout_of_a_directory_deletes_what_it_held_and_a_file_whiteout_only
 
     layers = [LayerFiles("a", files={"/x/one": 1, "/x/two": 2, "/xy": 3}), LayerFiles("b", whiteouts=["/x"])]
     assert set(replay(layers).visible) == {"/xy"}
+
+
+def _history(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["instruction", "size", "base"])
+
+
+def test_dockerfile_lines_are_matched_by_the_engines_record_not_by_position():
+    from dockerlab.images import match_layers
+
+    text = (
+        "# syntax=docker/dockerfile:1\n"
+        "ARG VERSION=3.20\n"
+        "FROM alpine:${VERSION} AS build\n"
+        "RUN echo build > /b\n"
+        "\n"
+        "FROM alpine:3.20\n"
+        "# a comment between steps\n"
+        "RUN apk add \\\n"
+        "    curl\n"
+        "COPY --from=build /b /b\n"
+        'CMD ["sh"]\n'
+    )
+    table = _history([
+        ("COPY /rootfs/ /", 2_200_000, "alpine:3.20 (stand-in)"),
+        ("RUN apk add     curl", 1_000, ""),
+        ("LABEL org.dockerlab.course=1", 0, ""),  # a build label the course adds: not the Dockerfile's
+        ("COPY /b /b # buildkit", 6, ""),
+        ('CMD ["sh"]', 0, ""),
+    ])
+    shown = match_layers(text, table)
+    assert list(shown["Dockerfile line"]) == [
+        "2: ARG VERSION=3.20", "6: FROM alpine:3.20", "8: RUN apk add     curl", "10: COPY --from=build /b /b", '11: CMD ["sh"]',
+    ]  # the parser joins a continued line; the first stage is not the image's
+    assert list(shown["size"]) == [0, 2_200_000, 1_000, 6, 0]
+    assert shown["layer"].iloc[0].startswith("before FROM") and shown["layer"].iloc[1].startswith("alpine:3.20 (stand-in): 1 layers")
+
+
+def test_a_step_without_a_history_entry_says_so_instead_of_shifting_the_rest():
+    from dockerlab.images import match_layers
+
+    text = "FROM alpine:3.20\nRUN echo a > /a\nRUN echo b > /b\n"
+    table = _history([("COPY /rootfs/ /", 100, "alpine:3.20"), ("RUN echo b > /b", 2, "")])
+    shown = match_layers(text, table)
+    assert list(shown["layer"])[1:] == ["(no history entry)", "RUN echo b > /b"] and list(shown["size"])[1:] == [0, 2]
