@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from . import engine
 from .builder import build, dockerfile_text
+from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
 from .containers import run
 from .errors import DockerlabError
@@ -69,13 +70,15 @@ def _hadolint() -> str:
     return found
 
 
-def hadolint_findings(text: str, trusted_registries: Sequence[str] = ()) -> list[dict]:
-    """hadolint's own JSON findings for a Dockerfile's text."""
-    with tempfile.TemporaryDirectory(prefix="dockerlab-lint-") as folder:
-        path = Path(folder) / "Dockerfile"
+def hadolint_findings(text: str, trusted_registries: Sequence[str] = (), folder: str | Path | None = None) -> list[dict]:
+    """hadolint's own JSON findings for a Dockerfile's text, run in ``folder`` (the Dockerfile's own
+    folder: hadolint reads a `.hadolint.yaml` there, as it does when you run it in that folder)."""
+    with tempfile.TemporaryDirectory(prefix="dockerlab-lint-") as temporary:
+        path = Path(temporary) / "Dockerfile"
         path.write_text(text)
         trusted = [option for registry in trusted_registries for option in ("--trusted-registry", registry)]
-        finished = subprocess.run([_hadolint(), "--no-fail", "-f", "json", *trusted, str(path)], capture_output=True, text=True, timeout=60)
+        where = Path(folder) if folder is not None and Path(folder).is_dir() else Path(temporary)
+        finished = subprocess.run([_hadolint(), "--no-fail", "-f", "json", *trusted, str(path)], capture_output=True, text=True, timeout=60, cwd=where)
     if finished.returncode != 0 or not finished.stdout.strip().startswith("["):
         raise DockerlabError(f"hadolint could not read the Dockerfile: {(finished.stderr or finished.stdout).strip()[:300]}", fix="Check the Dockerfile's syntax.")
     return json.loads(finished.stdout)
@@ -90,17 +93,39 @@ def _stage_names(lines: list[str]) -> set[str]:
     return names
 
 
-def _false_positive(finding: dict, lines: list[str], stages: set[str]) -> str:
-    """Why a finding does not apply (hadolint's known multi-stage false positives), or ''."""
+def _false_positive(finding: dict, lines: list[str], stages: set[str], final_user_line: int | None = -1) -> str:
+    """Why a finding does not apply (hadolint's known multi-stage false positives), or ''.
+    ``final_user_line``: the line of the USER the final image runs as (None: no USER; -1: unknown)."""
     line = lines[finding["line"] - 1] if 0 < finding["line"] <= len(lines) else ""
     found = _FROM.match(line)
     if finding["code"] == "DL3006" and found and found.group(1).lower() in stages:
         return f"`{found.group(1)}` is an earlier stage of this Dockerfile, not an image to tag"
-    if finding["code"] == "DL3002" and stages:
-        final_from = max((number for number, text in enumerate(lines) if _FROM.match(text)), default=-1)
-        if finding["line"] - 1 < final_from:
-            return "the root USER is in a build stage, which never runs in production; only the final stage's USER counts"
+    if finding["code"] == "DL3002" and sum(1 for text in lines if _FROM.match(text)) > 1:
+        if final_user_line == -1:  # unreadable by the parser: judge by position alone
+            final_from = max((number for number, text in enumerate(lines) if _FROM.match(text)), default=-1)
+            applies = finding["line"] - 1 >= final_from
+        else:
+            applies = final_user_line == finding["line"]
+        if not applies:
+            return "the root USER is in a build stage the final image does not run as; only the USER the final image inherits counts"
     return ""
+
+
+def _final_user_line(text: str) -> int | None:
+    """The line of the USER instruction the final image runs as: the final stage's last USER, or the
+    one it inherits from the earlier stage it is built FROM (None: no USER at all; -1: unreadable)."""
+    try:
+        parsed = parse_dockerfile(text)
+    except DockerlabError:
+        return -1
+    stage, seen = parsed.final, set()
+    while stage is not None and stage.index not in seen:
+        seen.add(stage.index)
+        user = stage.last("USER")
+        if user is not None:
+            return user.line
+        stage = parsed.stage(stage.base)
+    return None
 
 
 def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()):
@@ -112,8 +137,9 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
     text = dockerfile_text(Path(context), dockerfile)[0]
     lines = text.splitlines()
     stages = _stage_names(lines)
+    final_user = _final_user_line(text)
     rows = []
-    for finding in hadolint_findings(text, trusted_registries):
+    for finding in hadolint_findings(text, trusted_registries, folder=context):
         rows.append(
             {
                 "rule": finding["code"],
@@ -122,7 +148,7 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
                 "instruction": lines[finding["line"] - 1].strip() if 0 < finding["line"] <= len(lines) else "",
                 "message": finding["message"],
                 "why_it_matters": RULES.get(finding["code"], ""),
-                "not_applicable": _false_positive(finding, lines, stages),
+                "not_applicable": _false_positive(finding, lines, stages, final_user),
             }
         )
     return pd.DataFrame(rows, columns=["rule", "line", "severity", "instruction", "message", "why_it_matters", "not_applicable"])

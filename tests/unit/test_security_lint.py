@@ -39,3 +39,24 @@ def test_a_path_is_read_relative_to_the_context():
     app = dl.paths.app("layer-cache")
     table = security.lint("exercise.Dockerfile", context=app)
     assert list(table.columns)[:3] == ["rule", "line", "severity"]
+
+
+def test_a_root_user_the_final_stage_inherits_applies_and_a_build_stages_does_not():
+    from dockerlab import security
+
+    inherited = "FROM alpine:3.20 AS base\nUSER root\nRUN true\n\nFROM base\nCMD [\"sh\"]\n"
+    findings = security.lint(inherited)
+    row = findings[findings["rule"] == "DL3002"]
+    assert len(row) == 1 and row["not_applicable"].iloc[0] == ""  # the final image runs as root
+    build_only = "FROM alpine:3.20 AS build\nUSER root\nRUN true\n\nFROM alpine:3.20\nUSER 1000\nCMD [\"sh\"]\n"
+    findings = security.lint(build_only)
+    assert (findings[findings["rule"] == "DL3002"]["not_applicable"] != "").all()
+
+
+def test_hadolint_reads_the_learners_own_config_in_their_folder(tmp_path):
+    from dockerlab import security
+
+    (tmp_path / "Dockerfile").write_text("FROM alpine:latest\nCMD sh\n")
+    assert "DL3007" in set(security.lint("Dockerfile", tmp_path)["rule"])
+    (tmp_path / ".hadolint.yaml").write_text("ignored:\n  - DL3007\n")
+    assert "DL3007" not in set(security.lint("Dockerfile", tmp_path)["rule"])
