@@ -178,7 +178,7 @@ def test_padded_step_numbers_of_a_long_stage_are_steps():
     ("COPY --from=build /p /p", "COPY /p /p # buildkit"),
 ])
 def test_a_step_and_its_history_entry_normalise_alike(step, created_by):
-    assert build_module._normalised(step) == build_module._normalised(created_by)
+    assert build_module.normalised_instruction(step) == build_module.normalised_instruction(created_by)
 
 
 def test_a_step_whose_variables_were_expanded_still_gets_its_size():
