@@ -78,7 +78,7 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
             try:
                 _, seconds = execute(notebook, timeout)
             except BaseException as error:  # the kernel wrote what it recorded before it stopped
-                add_provenance(target, command, interrupted=str(error).splitlines()[0][:200] or type(error).__name__)
+                add_provenance(target, command, interrupted=(str(error).splitlines() or [type(error).__name__])[0][:200])
                 raise
             add_provenance(target, command)
             size = target.stat().st_size if target.exists() else 0
