@@ -524,10 +524,11 @@ FAILURE_CAUSES = (
     ("missing setting", ("KeyError",)),
     ("wrong password", ("password authentication failed",)),
     ("database starting up", ("the database system is starting up", "57P03")),
-    ("connection refused", ("Connection refused", "Errno 111")),
+    # pg8000's words when nothing accepts the connection yet (Postgres still initialising its data directory)
+    ("database not accepting connections", ("Can't create a connection to host", "Connection refused", "Errno 111")),
     ("database name not found", ("Name or service not known", "Temporary failure in name resolution", "Errno -2", "Errno -3", "Errno -5")),
 )
-RACE_CAUSES = ("database starting up", "connection refused", "database name not found")
+RACE_CAUSES = ("database starting up", "database not accepting connections", "database name not found")
 
 
 def failure_cause(line: str) -> str:

@@ -49,14 +49,29 @@ def test_each_edit_is_text_never_built_before(tmp_path):
 
 
 def test_a_failed_connection_gets_its_cause_from_the_line_itself():
-    from dockerlab.experiments import failure_cause
+    from dockerlab.experiments import RACE_CAUSES, failure_cause
 
+    # the api's real first lines, recorded by notebook 05 (data/recorded/05_docker_compose.json)
     assert failure_cause("database connection failed (attempt 1): KeyError: 'POSTGRES_PASSWORD'") == "missing setting"
-    assert failure_cause("database connection failed (attempt 1): InterfaceError: Can't create a connection to host db and port 5432 "
-                         "(timeout is 5 and source_address is None). [Errno 111] Connection refused") == "connection refused"
-    assert failure_cause("database connection failed (attempt 1): DatabaseError: {'S': 'FATAL', 'C': '57P03', 'M': 'the database system is starting up'}") == "database starting up"
-    assert failure_cause("database connection failed (attempt 1): InterfaceError: [Errno -2] Name or service not known") == "database name not found"
+    refused = ("database connection failed (attempt 1): InterfaceError: Can't create a connection to host db and port 5432 "
+               "(timeout is 5 and source_address is None).")
+    assert failure_cause(refused) == "database not accepting connections" and failure_cause(refused) in RACE_CAUSES
     assert failure_cause("") == "" and failure_cause("database connection failed: something new") == "other"
+
+
+def test_the_recorded_race_runs_have_causes_from_their_evidence():
+    import json
+    from pathlib import Path
+
+    from dockerlab.experiments import failure_cause
+    from dockerlab.recording import decode
+
+    recorded = json.loads((Path(__file__).parents[2] / "data" / "recorded" / "05_docker_compose.json").read_text())
+    races = [decode(entry["result"]) for entry in recorded["calls"] if entry["call"] == "experiments.compose_race"]
+    assert races
+    for table in races:
+        assert list(table["cause"]) == [failure_cause(line) for line in table["first_error"]]
+        assert "other" not in set(table["cause"]), "a first error the course cannot name yet"
 
 
 def test_the_race_summary_counts_only_race_failures_as_lost_races():
@@ -66,7 +81,7 @@ def test_the_race_summary_counts_only_race_failures_as_lost_races():
 
     runs = pd.DataFrame({
         "compose file": ["seed.yaml"] * 2 + ["race-1.yaml"] * 3,
-        "cause": ["missing setting", "missing setting", "connection refused", "", "database starting up"],
+        "cause": ["missing setting", "missing setting", "database not accepting connections", "", "database starting up"],
         "lost_race": [False, False, True, False, True],
         "api_serving": [False, False, False, True, False],
     })
