@@ -27,6 +27,13 @@ def _axes(ax, size=(8, 4.5)):
     return ax
 
 
+def _wrapped(labels, width: int) -> list[str]:
+    """Tick labels on lines of about ``width`` characters (image names break after a "/")."""
+    import textwrap
+
+    return ["\n".join(textwrap.wrap(str(label).replace("/", "/ "), width)).replace("/ ", "/") for label in labels]
+
+
 def _starred(names, on_standin) -> list[str]:
     """Names with " *" where the image is built on a course stand-in (explained by STANDIN_NOTE)."""
     return [f"{name} *" if standin else name for name, standin in zip(names, on_standin, strict=True)]
@@ -140,9 +147,11 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
                 axis.add_patch(plt.Rectangle((column, line), 0.95, 0.9, color=colour))
         axis.set_xlim(0, len(scenarios))
         axis.set_ylim(len(steps), 0)
-        axis.set_xticks([i + 0.475 for i in range(len(scenarios))], scenarios)
+        axis.set_xticks([i + 0.475 for i in range(len(scenarios))], _wrapped([VALUE_LABELS["scenario"].get(s, s) for s in scenarios], 12), fontsize=8)
         axis.set_yticks([i + 0.45 for i in range(len(steps))], [s[:38] for s in steps], fontsize=7)
         axis.set_title(f"{name}: which steps ran again")
+        axis.set_xlabel("rebuild after")
+        axis.set_ylabel("Dockerfile step")
         axis.tick_params(length=0)
         for side in axis.spines.values():
             side.set_visible(False)
@@ -182,7 +191,7 @@ def vm_vs_container(results, reference: str | None = None):
     memory_axis.set_title("Memory: idle container vs qemu process")
     accelerators = ", ".join(sorted(set(results.loc[results["kind"] != "container", "accelerator"])))
     note = f"VM accelerator: {accelerators}" + (f"; reference: {reference}" if reference else "")
-    figure.text(0.01, -0.04, note, fontsize=7)
+    figure.supxlabel(note, fontsize=7, wrap=True)
     return time_axis
 
 
@@ -219,9 +228,11 @@ def package_counts(table, ax=None):
     """Stacked bars of packages per image by type (input: ``dl.security.package_counts``)."""
     ax = _axes(ax)
     types = [column for column in table.columns if column != "total"]
+    standins = table.attrs.get("stand_in", {})
+    names = _starred(table.index, [bool(standins.get(image)) for image in table.index])
     bottom = None
     for index, kind in enumerate(types):
-        ax.bar(table.index, table[kind], bottom=bottom, label=kind, color=f"C{index}")
+        ax.bar(names, table[kind], bottom=bottom, label=kind, color=f"C{index}")
         bottom = table[kind] if bottom is None else bottom + table[kind]
     for position, total in enumerate(table["total"]):
         ax.text(position, total, f"{total}", ha="center", va="bottom", fontsize=9)
@@ -230,6 +241,8 @@ def package_counts(table, ax=None):
     ax.legend(frameon=False, fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     ax.margins(y=0.12)
+    if any(standins.values()):
+        ax.figure.supxlabel(STANDIN_NOTE, fontsize=7)
     return ax
 
 
@@ -237,27 +250,28 @@ def attack_surface(audit_table):
     """Three panels per image: packages, setuid/setgid files, size (MB, log), shell present (input: ``dl.security.audit``)."""
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
+    figure, axes = plt.subplots(1, 3, figsize=(13, 4.8), layout="constrained")
     on_standin = [bool(base) for base in audit_table.get("stand_in", [""] * len(audit_table))]
     names = _starred(audit_table["image"], on_standin)
     has_shell = audit_table["shell"] != "none"
     colours = ["C3" if shell else "C2" for shell in has_shell]
     panels = [
-        (audit_table["packages"], "installed packages (dpkg + apk + pip)", "{:.0f}"),
-        (audit_table["setuid_setgid_files"], "setuid_setgid_files", "{:.0f}"),
-        (audit_table["size"] / MB, "size (MB, log scale)", "{:.1f}"),
+        (audit_table["packages"], "installed packages (dpkg + apk + pip)", "packages", "{:.0f}"),
+        (audit_table["setuid_setgid_files"], "setuid/setgid files", "files", "{:.0f}"),
+        (audit_table["size"] / MB, "size (log scale)", "MB", "{:.1f}"),
     ]
-    for axis, (values, title, label) in zip(axes, panels, strict=False):
-        bars = axis.bar(names, values, color=colours)
+    for axis, (values, title, unit, label) in zip(axes, panels, strict=False):
+        bars = axis.bar(range(len(names)), values, color=colours)
         axis.bar_label(bars, labels=[label.format(v) for v in values], fontsize=8, padding=2)
         axis.set_title(title)
-        axis.tick_params(axis="x", labelrotation=30, labelsize=8)
+        axis.set_ylabel(unit)
+        axis.set_xticks(range(len(names)), _wrapped(names, 14), fontsize=7)
         axis.margins(y=0.15)
     axes[2].set_yscale("log")
     figure.legend(handles=[plt.Rectangle((0, 0), 1, 1, color="C3"), plt.Rectangle((0, 0), 1, 1, color="C2")],
                   labels=["has a shell", "no shell"], loc="upper right", frameon=False, fontsize=8)
     if any(on_standin):
-        figure.text(0.01, -0.06, STANDIN_NOTE, fontsize=7)
+        figure.supxlabel(STANDIN_NOTE, fontsize=7)
     return axes[0]
 
 

@@ -465,15 +465,18 @@ def sbom(image: str):
     return table.sort_values(["type", "name"], ignore_index=True)
 
 
-@recordable("security.package_counts")
+@recordable("security.package_counts", version=2)
 def package_counts(*images: str):
-    """Packages per type (rows: images) from each image's SBOM, with a total column."""
+    """Packages per type (rows: images, one column per package type) from each image's SBOM, with a
+    total column; ``attrs["stand_in"]`` maps each image to the stand-in it is or is built on ("" for
+    an official image)."""
     import pandas as pd
 
     counts = {image: sbom(image)["type"].value_counts() for image in images}
     table = pd.DataFrame(counts).T.fillna(0).astype(int)
     table["total"] = table.sum(axis=1)
     table.index.name = "image"
+    table.attrs["stand_in"] = {image: built_on_standin((inspect_image(image).get("Config") or {}).get("Labels")) or "" for image in images}
     return table
 
 
