@@ -10,7 +10,7 @@ import docker.errors
 
 from . import engine
 from .containers import Container, start
-from .errors import DockerlabError
+from .errors import DockerlabError, ImageNotFound
 from .recording import recordable
 
 __all__ = ["LocalRegistry", "local_registry"]
@@ -54,7 +54,12 @@ class LocalRegistry:
         """Tag ``image`` as HOST/repository:tag, push it, and return the manifest digest."""
         client = engine.client()
         target = f"{self.host}/{repository}"
-        client.api.tag(image, target, tag)
+        try:
+            client.api.tag(image, target, tag)
+        except docker.errors.ImageNotFound:
+            raise ImageNotFound(image) from None
+        except docker.errors.APIError as error:
+            raise DockerlabError(f"Cannot push {image!r}: {error.explanation or error}", fix="Check the image name (`docker images`).") from None
         digest = None
         for event in client.api.push(target, tag=tag, stream=True, decode=True):
             if "error" in event:
@@ -75,7 +80,14 @@ class LocalRegistry:
         """The manifest's layers: digest and compressed size (the bytes a pull downloads)."""
         import pandas as pd
 
-        document = json.loads(self._get(f"/v2/{repository}/manifests/{reference}", accept=MANIFEST_TYPES))
+        try:
+            document = json.loads(self._get(f"/v2/{repository}/manifests/{reference}", accept=MANIFEST_TYPES))
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                raise DockerlabError(f"The registry on {self.host} has no manifest {repository}:{reference}.",
+                                     fix=f"Push it first (registry.push(image, {repository!r})); registry.repositories() lists what it holds.") from None
+            raise DockerlabError(f"The registry on {self.host} answered HTTP {error.code} for {repository}:{reference}.",
+                                 fix="Check the registry container's log.") from None
         table = pd.DataFrame([(layer["digest"], layer["size"], layer["mediaType"]) for layer in document["layers"]], columns=["digest", "compressed_size", "media_type"])
         table.attrs["config"] = document["config"]["digest"]
         return table

@@ -374,8 +374,9 @@ def find_secrets(image: str):
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
+    inspected = inspect_image(image)  # ImageNotFound for a missing image, before anything else asks the engine
     history = [step.get("CreatedBy", "") for step in engine.client().api.history(image)]
-    return secrets_from_layers(image, inspect_image(image), layer_files(image, _look_for_secrets), history)
+    return secrets_from_layers(image, inspected, layer_files(image, _look_for_secrets), history)
 
 
 # Four ways to give a build the token it needs (to download a private package, say). Only the last
