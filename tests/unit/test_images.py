@@ -196,3 +196,29 @@ def test_a_step_without_a_history_entry_says_so_instead_of_shifting_the_rest():
     table = _history([("COPY /rootfs/ /", 100, "alpine:3.20"), ("RUN echo b > /b", 2, "")])
     shown = match_layers(text, table)
     assert list(shown["layer"])[1:] == ["(no history entry)", "RUN echo b > /b"] and list(shown["size"])[1:] == [0, 2]
+
+
+# dive 0.13.1's own report on the six images of benchmarks/dive_compare.py, built here (2026-11-29):
+# (layers as the course reads them, dive's inefficient bytes, dive's efficiency)
+DIVE_MEASURED = {
+    "overwrite": ([{"/f": 100_000}, {"/f": 200_000}], [[], []], 300_000),
+    "delete": ([{"/f": 300_000}, {}], [[], ["/f"]], 300_000),
+    "directory delete": ([{"/d/a": 100_000, "/d/b": 50_000}, {}], [[], ["/d"]], 0),
+    "directory replaced by symlink": ([{"/d/f": 1_000_000}, {"/d": 0}], [[], []], 0),
+    "hard link": ([{"/h": 100_000, "/h2": 0}, {}], [[], ["/h"]], 100_000),
+}
+
+
+@pytest.mark.parametrize("case", list(DIVE_MEASURED))
+def test_dives_definition_is_reproduced_and_the_courses_own_is_kept(case):
+    from dockerlab.images import dive_style_bytes, waste_from_layers
+    from dockerlab.layerfs import LayerFiles
+
+    files, whiteouts, dive_bytes = DIVE_MEASURED[case]
+    base = LayerFiles("base", files={"/bin/busybox": 1_000_000})
+    layers = [base] + [LayerFiles(f"step {i}", files=f, whiteouts=w) for i, (f, w) in enumerate(zip(files, whiteouts, strict=True))]
+    assert dive_style_bytes(layers) == dive_bytes
+    waste = waste_from_layers("x", layers)
+    assert waste.dive_bytes == dive_bytes
+    if case.startswith("directory"):  # dive does not follow deleted folders; the course does
+        assert waste.total_bytes > 0 and waste.dive_efficiency == 1.0 and waste.efficiency < 1.0
