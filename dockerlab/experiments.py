@@ -22,7 +22,7 @@ from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
 
 __all__ = [
-    "layer_cache", "cache_mount", "stage_skipping", "builders", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
+    "layer_cache", "compared_builders", "cache_mount", "stage_skipping", "builders", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
     "vm_to_container_ratios",
     "dockerignore", "compose_race", "race_summary", "failure_cause", "FAILURE_CAUSES", "RACE_CAUSES", "SCENARIOS",
 ]
@@ -34,6 +34,18 @@ _EDIT_MEANING = {
     "code": "rebuild after editing a source file",
     "requirements": "rebuild after editing the requirements file",
 }
+
+
+def compared_builders() -> tuple[str, ...]:
+    """The builders notebook 03's cache experiment compares: BuildKit and the classic builder, as
+    `make record` measures them; BuildKit only when ``DOCKERLAB_REPEAT=1`` (a CI run, which checks
+    that the notebook runs, within its time budget; it says so when it skips the classic series)."""
+    import os
+
+    if os.environ.get("DOCKERLAB_REPEAT", "").strip() == "1":
+        print("DOCKERLAB_REPEAT=1 (a CI run): the classic builder's series is left out; the recorded results have both.")
+        return ("buildkit",)
+    return ("buildkit", "classic")
 
 
 def repeats(default: int) -> int:
