@@ -120,3 +120,27 @@ def test_ctrl_c_during_prepare_save_leaves_no_partial_file(tmp_path):
     code = f"import dockerlab as dl\ndl.prepare(['alpine:3.20', 'python:3.11-slim'], pull=False, save={str(target)!r}, progress=False)\n"
     interrupt_when(code, lambda: any(Path(tmp_path).iterdir()))
     assert not list(Path(tmp_path).iterdir()), "a partial bundle was left behind"
+
+
+def test_a_registry_on_a_busy_port_leaves_no_container():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        before = counts()
+        with pytest.raises(dl.DockerlabError, match="already in use|port"):
+            dl.registry.local_registry(port=port, name="dockerlab-test-registry-busy")
+        assert counts()["containers"] == before["containers"]
+
+
+def test_ctrl_c_while_a_registry_starts_leaves_no_container():
+    client = dl.engine.client()
+    code = "import dockerlab as dl\ndl.registry.local_registry(port=0 or 5999, name='dockerlab-test-registry-interrupted')\n"
+
+    def mine():
+        return client.containers.list(all=True, filters={"name": "dockerlab-test-registry-interrupted"})
+
+    interrupt_when(code, lambda: bool(mine()))
+    assert not mine()
