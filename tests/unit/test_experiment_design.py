@@ -89,3 +89,17 @@ def test_the_race_summary_counts_only_race_failures_as_lost_races():
     assert summary.loc["seed.yaml", "lost_race"] == 0 and summary.loc["seed.yaml", "other_failures"] == 2
     assert summary.loc["race-1.yaml", "lost_race"] == 2 and summary.loc["race-1.yaml", "api_serving"] == 1
     assert summary.loc["seed.yaml", "causes"] == "missing setting (2)"
+
+
+def test_a_ci_run_skips_the_classic_series_live_but_replays_what_was_recorded(monkeypatch):
+    from dockerlab import experiments, recording
+
+    monkeypatch.setenv("DOCKERLAB_REPEAT", "1")
+    assert experiments.compared_builders() == ("buildkit",)  # unit tests run live
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset()
+    assert experiments.compared_builders() == ("buildkit", "classic")
+    monkeypatch.delenv("DOCKERLAB_REPEAT")
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    recording.reset()
+    assert experiments.compared_builders() == ("buildkit", "classic")
