@@ -45,7 +45,7 @@ def _fix_for(output: str) -> str:
     return diagnose(output, "compose").fix
 
 
-def _settings_from_example(directory: Path) -> list[str]:
+def settings_from_example(directory: Path) -> list[str]:
     """A project whose folder has `.env.example` but no `.env` gets a copy (the settings Compose reads
     for `${...}`); `.env` itself is never committed. The note says so."""
     example, settings = directory / ".env.example", directory / ".env"
@@ -67,7 +67,7 @@ class ComposeProject:
         self.name = name or f"dockerlab-{stem}"
         self.command = compose_command()
         self.warnings: list[str] = []
-        self.notes: list[str] = _settings_from_example(self.directory)
+        self.notes: list[str] = settings_from_example(self.directory)
         self.rebound_ports: list[str] = []
         self.rendered = self._render()
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from .. import dockerfile as parser
 from ..builder import dockerfile_text
-from ..compose import compose_command
+from ..compose import compose_command, settings_from_example
 from ..errors import DockerlabError
 from ..security import _SECRET_NAME, lint
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step
@@ -372,6 +372,7 @@ def render_compose(app_dir, compose_text: str) -> tuple[dict | None, str]:
     with tempfile.TemporaryDirectory(prefix="dockerlab-static-") as folder:
         copy = Path(folder) / _app_name(app_dir)
         shutil.copytree(app_dir, copy)
+        settings_from_example(copy)  # a fresh clone has .env.example only; Compose reads .env for ${...}
         (copy / "exercise-compose.yaml").write_text(compose_text)
         finished = subprocess.run([*compose_command(), "-f", str(copy / "exercise-compose.yaml"), "--project-directory", str(copy), "config", "--format", "json"],
                                   capture_output=True, text=True, timeout=60)

@@ -229,3 +229,17 @@ def test_every_exercise_has_a_worked_solution_with_a_reason_per_change(number):
 
 def test_solution_accepts_a_number():
     assert dl.check.solution(3).exercise.number == "03"
+
+
+def test_the_compose_exercise_reads_in_a_fresh_clone_without_a_settings_file(tmp_path, monkeypatch):
+    import shutil
+
+    from dockerlab import paths
+    from dockerlab.exercises.static import render_compose
+
+    app = tmp_path / "compose-api"
+    shutil.copytree(paths.app("compose-api"), app, ignore=shutil.ignore_patterns(".env"))
+    assert not (app / ".env").exists() and (app / ".env.example").exists()
+    rendered, error = render_compose(app, (app / "compose.yaml").read_text())
+    assert error == "" and "api" in rendered["services"]
+    assert not (app / ".env").exists()  # the learner's folder is left as it was
