@@ -465,6 +465,12 @@ def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> Sta
     return report
 
 
+# Unprivileged users Debian's base passwd file already has (base-passwd: the exercises' bases are
+# Debian-based), so `USER nobody` needs no RUN that creates it.
+BASE_USERS = {"daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data",
+              "backup", "list", "irc", "_apt", "nobody"}
+
+
 def _user_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], users: list[parser.Instruction]) -> list[Finding]:
     """The image must end with a non-root USER that exists (numeric, or created by a RUN)."""
     command = _command(parsed)
@@ -477,7 +483,7 @@ def _user_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], users
     else:
         user = users[-1].args[0].split(":")[0]
         created = " ".join(" ".join(run.args) for stage in lineage for run in stage.all("RUN"))
-        if not user.isdigit() and not re.search(rf"\b(useradd|adduser)\b[^;&|]*\b{re.escape(user)}\b", created):
+        if not user.isdigit() and user not in BASE_USERS and not re.search(rf"\b(useradd|adduser)\b[^;&|]*\b{re.escape(user)}\b", created):
             found.append(Finding(_at(users[-1]), f"no RUN creates the user {user}, so the container would fail to start (unable to find user {user})",
                                            f"a `RUN useradd ... {user}` before it, or a numeric USER", f"add `RUN useradd --create-home --uid 1000 {user}` above, or write `USER 1000`."))
         elif command is not None and users[-1].line > command.line:

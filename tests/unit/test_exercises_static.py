@@ -243,3 +243,16 @@ def test_the_compose_exercise_reads_in_a_fresh_clone_without_a_settings_file(tmp
     rendered, error = render_compose(app, (app / "compose.yaml").read_text())
     assert error == "" and "api" in rendered["services"]
     assert not (app / ".env").exists()  # the learner's folder is left as it was
+
+
+@pytest.mark.parametrize("user", ["nobody", "www-data"])
+def test_a_user_the_debian_base_already_has_needs_no_useradd(user):
+    import re
+
+    from dockerlab.exercises.catalogue import EXERCISES
+
+    solution = EXERCISES["06"].solution_text()
+    variant = re.sub(r"^USER \S+", f"USER {user}", solution, flags=re.M)
+    assert variant != solution
+    verdict = EXERCISES["06"].check(variant)
+    assert verdict.passed and not any("no RUN creates" in message for message in verdict.messages)
