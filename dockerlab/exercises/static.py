@@ -207,12 +207,17 @@ def _numpy_pin(app_dir, buildargs) -> str:
 
 
 def _expired_numpy_names() -> dict[str, str]:
-    """The names NumPy 2.0 removed, with NumPy's own advice for each (from the installed NumPy)."""
+    """The names NumPy removed, with NumPy's own advice for each (from the installed NumPy): those
+    NumPy 2.0 removed, and the aliases 1.24 removed (np.float, np.int, ...: ``numpy.__former_attrs__``)."""
+    import numpy
+
+    # NumPy's message: "module 'numpy' has no attribute 'float'.\n`np.float` was a deprecated alias ... use `np.float64` here.\n..."
+    names = {name: (str(message).split("\n") + [""])[1] for name, message in getattr(numpy, "__former_attrs__", {}).items()}
     try:
         from numpy._expired_attrs_2_0 import __expired_attributes__
     except ImportError:  # NumPy 1.x here, or a NumPy that dropped the table
-        return {}
-    return dict(__expired_attributes__)
+        return names
+    return {**names, **dict(__expired_attributes__)}
 
 
 def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exercise="") -> StaticReport:
@@ -238,10 +243,13 @@ def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exerci
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases and node.attr in expired:
                 advice = expired[node.attr] or "see NumPy's 2.0 migration guide."
                 server = f"; the server installs {pin}" if pin else ""
-                report.findings.append(Finding(f"{name} line {node.lineno}", f"`{node.value.id}.{node.attr}` was removed in NumPy 2.0{server}",
+                report.findings.append(Finding(f"{name} line {node.lineno}", f"`{node.value.id}.{node.attr}` was removed from NumPy{server}",
                                                "names that exist in NumPy 2", advice))
         if aliases and not report.failed and expired:
-            report.passed.append(f"{name} uses no name that NumPy 2.0 removed")
+            report.passed.append(f"{name} uses no name that NumPy removed")
+        if not text.strip():
+            report.findings.append(Finding(name, "it is empty", "the program, with only the outdated name changed",
+                                           "start again from the original text in the notebook cell.", blocking=True))
     return report
 
 

@@ -256,3 +256,13 @@ def test_a_user_the_debian_base_already_has_needs_no_useradd(user):
     assert variant != solution
     verdict = EXERCISES["06"].check(variant)
     assert verdict.passed and not any("no RUN creates" in message for message in verdict.messages)
+
+
+def test_an_alias_numpy_removed_earlier_and_an_empty_program_are_caught():
+    from dockerlab.exercises.catalogue import EXERCISES
+
+    exercise = EXERCISES["01"]
+    older = exercise.check(exercise.solution_text().replace("np.float64", "np.float"))
+    assert not older.passed and "np.float` was removed" in older.messages[0] and "np.float64" in older.messages[0]
+    empty = exercise.check("")
+    assert not empty.passed and "empty" in empty.messages[0]
