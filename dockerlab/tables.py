@@ -7,6 +7,7 @@ it does not know are shown as they are.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -64,6 +65,9 @@ def significant(value: object) -> object:
         return ""
     if abs(value) >= 100:
         return f"{value:,.0f}"
+    if 0 < abs(value) < 0.001:  # 16 bytes in MB: 0.000016, not 1.6e-05
+        decimals = 1 - math.floor(math.log10(abs(value)))
+        return f"{value:.{decimals}f}"
     return f"{value:.3g}"
 
 
@@ -81,8 +85,9 @@ def display_frame(frame):
     if isinstance(frame.columns, pd.MultiIndex):
         return frame
     shown = frame.copy()
+    timed = "median" in frame.columns  # a summary of seconds: its min and max are seconds too
     for key in frame.columns:
-        unit = unit_of(key)
+        unit = SECONDS if timed and key in ("min", "max") else unit_of(key)
         if unit is not None and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]):
             shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
     for key, words in VALUE_LABELS.items():
@@ -91,7 +96,7 @@ def display_frame(frame):
     if shown.index.name in VALUE_LABELS:
         shown.index = [VALUE_LABELS[shown.index.name].get(value, value) for value in shown.index]
         shown.index.name = frame.index.name
-    shown.columns = [label_of(key) for key in frame.columns]
+    shown.columns = [f"{key} (s)" if timed and key in ("min", "max") else label_of(key) for key in frame.columns]
     for key in shown.columns:
         if pd.api.types.is_float_dtype(shown[key]):
             shown[key] = [significant(value) for value in shown[key]]

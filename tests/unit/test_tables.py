@@ -64,6 +64,12 @@ def test_headers_carry_units_and_the_frame_keeps_raw_numbers():
     assert label_of("image") == "image" and label_of("seconds") == "seconds"
 
 
-@pytest.mark.parametrize("value, text", [(634.4, "634"), (12.345, "12.3"), (0.01234, "0.0123"), (12345.6, "12,346"), (True, True), ("x", "x")])
+@pytest.mark.parametrize("value, text", [(634.4, "634"), (12.345, "12.3"), (0.01234, "0.0123"), (12345.6, "12,346"), (1.6e-05, "0.000016"), (True, True), ("x", "x")])
 def test_significant_figures(value, text):
     assert significant(value) == text
+
+
+def test_min_and_max_beside_a_median_are_seconds():
+    frame = pd.DataFrame({"scenario": ["none"], "median": [0.41357], "min": [0.4], "max": [0.5]})
+    shown = display_frame(frame)
+    assert list(shown.columns) == ["scenario", "median (s)", "min (s)", "max (s)"] and shown["scenario"].iloc[0] == "no change"
