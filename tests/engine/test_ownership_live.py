@@ -84,7 +84,7 @@ def test_a_missing_image_is_named_the_same_way_by_run_start_and_serve():
         with pytest.raises(dl.DockerlabError) as failed:
             call()
         messages.add(failed.value.message)
-    assert messages == {"There is no image 'dockerlab-nosuch/image:1' here."}
+    assert messages == {"There is no image 'dockerlab-nosuch/image:1' on this engine."}  # one wording: ImageNotFound
 
 
 def test_bad_names_and_states_reach_the_learner_as_dockerlab_errors():
