@@ -112,7 +112,26 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
         if stage.name:
             known_stages.add(stage.name.lower())
         known_stages.add(str(stage.index))
+    report.findings += _command_form_findings(parsed)
     return parsed, files
+
+
+def _command_form_findings(parsed: parser.Dockerfile) -> list[Finding]:
+    """What would make the final image's CMD/ENTRYPOINT fail to start: text that looks like JSON but is
+    not (so Docker runs it through a shell as written: `[python,` is not a command), and a shell-form
+    command in an image without a shell (FROM scratch)."""
+    found = []
+    final = parsed.final
+    for instruction in final.all("CMD") + final.all("ENTRYPOINT"):
+        written = " ".join(instruction.args).strip()
+        if not instruction.json and written.startswith("["):
+            found.append(Finding(_at(instruction), f"{instruction.keyword} looks like JSON but is not (each word needs double quotes), "
+                                 "so Docker runs it through a shell as written", f'{instruction.keyword} ["python", "app.py"] with every word in double quotes',
+                                 "put each word in double quotes, separated by commas."))
+        elif not instruction.json and final.base.lower() == "scratch":
+            found.append(Finding(_at(instruction), f"{instruction.keyword} is in shell form in an image FROM scratch, which has no shell to run it",
+                                 f'{instruction.keyword} in JSON form, e.g. {instruction.keyword} ["/myapp"]', "write it in JSON form."))
+    return found
 
 
 def _lineage(parsed: parser.Dockerfile, stage: parser.Stage) -> list[parser.Stage]:

@@ -266,3 +266,16 @@ def test_an_alias_numpy_removed_earlier_and_an_empty_program_are_caught():
     assert not older.passed and "np.float` was removed" in older.messages[0] and "np.float64" in older.messages[0]
     empty = exercise.check("")
     assert not empty.passed and "empty" in empty.messages[0]
+
+
+@pytest.mark.parametrize("number, right, wrong, said", [
+    ("02", 'CMD ["python", "greet.py"]', "CMD [python, greet.py]", "looks like JSON but is not"),
+    ("04", 'CMD ["/myapp"]', "CMD /myapp", "no shell to run it"),
+])
+def test_a_command_that_would_not_start_is_named(number, right, wrong, said):
+    from dockerlab.exercises.catalogue import EXERCISES
+
+    solution = EXERCISES[number].solution_text()
+    assert right in solution
+    verdict = EXERCISES[number].check(solution.replace(right, wrong))
+    assert not verdict.passed and said in verdict.messages[0]
