@@ -60,7 +60,7 @@ def test_distroless_has_no_shell_and_fewer_packages():
 def test_hardening_checker_right_and_wrong():
     assert dl.check.image_is_hardened(APP, "hardened.Dockerfile", "report service ready").passed
     leaky = dl.check.image_is_hardened(APP, "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n", "report service ready")
-    assert not leaky.passed and any("runs_as_root" in m for m in leaky.messages) and any("/app/.env" in m for m in leaky.messages)
+    assert not leaky.passed and any("runs as root" in m for m in leaky.messages) and any("/app/.env" in m for m in leaky.messages)
     assert not dl.check.image_is_hardened(APP, "exercise.Dockerfile", "report service ready").passed
     dl.remove("dockerlab-exercise/secret-leak:hardened")
 
