@@ -6,13 +6,13 @@ import json
 import re
 from pathlib import Path
 
+from .magics import PYTHON_VALUE  # what %docker fills in from the notebook is what becomes a <placeholder>
 from .paths import COURSE_ROOT
 
 __all__ = ["CHEATSHEET", "commands", "text", "write"]
 
 CHEATSHEET = COURSE_ROOT / "notebooks" / "cheatsheet.md"
 _MAGIC = re.compile(r"^%%?docker\s*(.*)$")
-_PYTHON_VALUE = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
 
 
 def _placeholder(match: re.Match) -> str:
@@ -39,7 +39,7 @@ def commands(notebooks: list[Path] | None = None) -> list[dict]:
             if cell["cell_type"] == "code":
                 for line in _command_lines("".join(cell["source"])):
                     command, _, what = line.partition("  # ")
-                    command = "docker " + _PYTHON_VALUE.sub(_placeholder, command.strip().removeprefix("docker "))
+                    command = "docker " + PYTHON_VALUE.sub(_placeholder, command.strip().removeprefix("docker "))
                     found.setdefault(command, {"command": command, "what": what.strip(), "notebook": notebook.stem})
     return list(found.values())
 

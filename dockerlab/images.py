@@ -189,11 +189,10 @@ def own_layers(table, all_layers: bool = False):
     Columns: instruction, size (bytes), layers (how many layers the row stands for)."""
     import pandas as pd
 
-    own = table[table["base"] == ""] if "base" in table else table
+    collapse = not all_layers and "base" in table  # tables recorded before the base column show every layer
+    own = table[table["base"] == ""] if collapse else table
     rows = [{"instruction": row["instruction"], "size": row["size"], "layers": 1} for row in own.to_dict("records")]
-    if all_layers or "base" not in table:
-        rows = [{"instruction": row["instruction"], "size": row["size"], "layers": 1} for row in table.to_dict("records")]
-    else:
+    if collapse:
         for name, part in table[table["base"] != ""].groupby("base", sort=False):
             rows.append({"instruction": f"FROM {name}: {len(part)} layers", "size": int(part["size"].sum()), "layers": len(part)})
     return pd.DataFrame(rows, columns=["instruction", "size", "layers"])

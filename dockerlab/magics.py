@@ -264,7 +264,7 @@ def _run_line(line: str) -> CommandResult | None:
 
 # `{app}` or `{registry.host}` is a Python value from the notebook; `{{.State.Status}}` (a Go template,
 # as `docker inspect --format` takes it) is left as typed, so the command reads as in a terminal.
-_PYTHON_VALUE = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
+PYTHON_VALUE = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
 
 
 def expand(line: str, evaluate) -> str:
@@ -278,7 +278,7 @@ def expand(line: str, evaluate) -> str:
             raise DockerlabError(f"{{{match.group(1)}}} in the command could not be read: {type(error).__name__}: {error}",
                                  fix="Run the cell that defines it first.") from None
 
-    return _PYTHON_VALUE.sub(value, line)
+    return PYTHON_VALUE.sub(value, line)
 
 
 def load_ipython_extension(ipython) -> None:
