@@ -15,6 +15,7 @@ from .course import execute, notebooks
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
 from .recording import FORMAT_VERSION, RECORDED_DIR
+from .recording.store import write_file
 
 __all__ = ["record_notebooks", "recorded_bytes", "provenance", "add_provenance", "MAX_RECORDED_BYTES"]
 
@@ -58,7 +59,7 @@ def add_provenance(target: Path, command: str, interrupted: str = "") -> None:
     content = json.loads(target.read_text())
     content["provenance"] = {**provenance(command), **({"interrupted": interrupted} if interrupted else {})}
     content["format"] = FORMAT_VERSION
-    target.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+    write_file(target, content)
 
 
 def record_notebooks(only: list[str] | None = None, timeout: int = 1800):

@@ -12,7 +12,7 @@ from ..paths import COURSE_ROOT
 from .codec import encode
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "summarise_provenance", "format_of"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "summarise_provenance", "format_of", "write_file"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
@@ -115,6 +115,11 @@ def summarise_provenance(entries: list[dict]) -> str:
     return f"on {when} with {'; '.join(engines)}{built}, {bases}, course commit {', '.join(commits)}"
 
 
+def write_file(path: Path, content: dict) -> None:
+    """Write one recording file, compact (recordings are read by code, and kept small in git)."""
+    path.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+
+
 class Recording:
     """The recording a notebook run is making (``dockerlab record`` names the file): calls and headlines
     kept in memory, written once by :meth:`write` (at the end of the run, or when it is interrupted).
@@ -153,5 +158,5 @@ class Recording:
             content = json.loads(self.target.read_text()) if self.target.exists() else {}
             content.update(format=FORMAT_VERSION, calls=list(self.calls), headlines=dict(self.headlines))
             self.target.parent.mkdir(parents=True, exist_ok=True)
-            self.target.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+            write_file(self.target, content)
             self.dirty = False
