@@ -8,8 +8,8 @@ from pathlib import Path
 from . import engine
 from .builder import build
 from .compose import ComposeFailed, project
-from .containers import run, serve
-from .errors import BuildFailed, DockerlabError, ImageNotFound
+from .containers import ServeResult, run, serve
+from .errors import BuildFailed, ContainerFailed, DockerlabError, ImageNotFound
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
 from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step
@@ -165,6 +165,11 @@ def cache_survives_code_edit(
     return judge_cache(exercise, [(step.instruction, step.cached) for step in again.dockerfile_steps], dependency_step, code_file)
 
 
+NOT_STARTED = "the engine could not start it"
+NOT_STARTED_NEXT = ("Next: the command must exist in the final image, and scratch and distroless images have no /bin/sh: "
+                    'use the exec form, CMD ["/myapp"].')
+
+
 def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float) -> CheckResult:
     """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller."""
     messages, passed, log = [], True, ""
@@ -173,7 +178,8 @@ def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min
         last = _last_line(getattr(served, "logs", "") or "")
         messages.append(f"expected the image to answer an HTTP request; it does not ({served}). "
                         + (f"Its last log line: {last}. " if last else "")
-                        + "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0.")
+                        + (NOT_STARTED_NEXT if served.logs.startswith(NOT_STARTED) else
+                           "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0."))
         log = getattr(served, "logs", "") or ""
     ratio = reference_size / size if size else float("inf")
     if ratio < min_ratio:
@@ -208,7 +214,10 @@ def multi_stage_is_smaller(
         build(app_dir, dockerfile, tag=yours, progress=False)
     except BuildFailed as error:
         return _build_failed(exercise, error)
-    served = serve(yours, container_port)
+    try:
+        served = serve(yours, container_port)
+    except ContainerFailed as error:  # e.g. a shell-form CMD in an image with no shell: a verdict, not a traceback
+        served = ServeResult(yours, False, None, "", None, f"{NOT_STARTED}: {error.reason}")
     return judge_multi_stage(exercise, served, image_size(yours), image_size(single), min_ratio)
 
 

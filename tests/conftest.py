@@ -55,6 +55,27 @@ def _needs_engine(request: pytest.FixtureRequest) -> None:
         pytest.skip("no Docker engine answers (run with --require-docker to make this a failure)")
 
 
+@pytest.fixture(autouse=True)
+def _recording_session_left_as_found():
+    """A test that starts the in-process recording session under a changed environment (recorded
+    mode, another folder) must reset it before it ends: otherwise every later test in the process
+    replays recordings instead of running live (87 engine tests failed so in one CI run)."""
+    import importlib
+    import os
+
+    sessions = importlib.import_module("dockerlab.recording.session")  # the module (the package exports a function of that name)
+
+    yield
+    left = sessions._session
+    if left is None:
+        return
+    pointed_elsewhere = any(value is not None for value in sessions._where.values())
+    if left.forced != os.environ.get("DOCKERLAB_MODE", "").strip().lower() or pointed_elsewhere:
+        sessions.reset()
+        pytest.fail("this test left the recording session in another mode or folder than the environment says: "
+                    "call dockerlab.recording.reset() when it ends", pytrace=False)
+
+
 @pytest.fixture
 def fixture_json():
     def load(name: str) -> dict:

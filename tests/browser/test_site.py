@@ -12,6 +12,8 @@ import json
 
 import pytest
 
+from dockerlab import recording
+
 from .conftest import SCREENSHOTS
 
 
@@ -22,7 +24,11 @@ def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("course")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DOCKERLAB_MODE", "recorded")  # reading the recordings: fast and the same plots
-        render(out)
+        recording.reset()
+        try:
+            render(out)
+        finally:
+            recording.reset()  # later tests in this process read the environment again (live)
     run = json.loads((out / "executed" / "timings.json").read_text())
     return out / "html", run["notebooks"]
 

@@ -1,5 +1,6 @@
 """Unit tests call the course's functions themselves (with fakes where an engine would answer):
-never replay recordings here, never write any."""
+never replay recordings here, never write any, and never reach an engine (CI runs them with one
+running: DOCKER_HOST points nowhere, so a test that needs one fails here as well as on a laptop)."""
 import pytest
 
 from dockerlab import recording
@@ -9,6 +10,7 @@ from dockerlab import recording
 def _live_functions(monkeypatch):
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
     monkeypatch.delenv("DOCKERLAB_RECORD_TO", raising=False)
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/dockerlab-unit-tests.sock")
     recording.reset()
     yield
     recording.reset()
