@@ -173,13 +173,15 @@ NOT_STARTED_NEXT = ("Next: the command must exist in the final image, and scratc
 def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float) -> CheckResult:
     """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller."""
     messages, passed, log = [], True, ""
-    if not served.ok:
+    if not served.ok and (served.logs or "").startswith(NOT_STARTED):
+        passed = False
+        messages.append(f"expected the image to answer an HTTP request; {served.logs.rstrip('.')}. {NOT_STARTED_NEXT}")
+    elif not served.ok:
         passed = False
         last = _last_line(getattr(served, "logs", "") or "")
         messages.append(f"expected the image to answer an HTTP request; it does not ({served}). "
                         + (f"Its last log line: {last}. " if last else "")
-                        + (NOT_STARTED_NEXT if served.logs.startswith(NOT_STARTED) else
-                           "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0."))
+                        + "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0.")
         log = getattr(served, "logs", "") or ""
     ratio = reference_size / size if size else float("inf")
     if ratio < min_ratio:

@@ -27,3 +27,11 @@ def test_the_solution_passes_live_and_the_starting_text_fails_with_a_hint(number
     said = " ".join(start.messages)
     assert STATIC[number] in said and MEASURED[number] in said, str(start)
     assert all("Next:" in message for message in start.messages), str(start)
+
+
+def test_a_program_the_engine_cannot_start_is_a_verdict_not_an_error():
+    exercise = EXERCISES["04"]
+    verdict = exercise.check(exercise.solution_text().replace('CMD ["/myapp"]', "CMD /myapp"))
+    assert not verdict.passed and verdict.live == "measured", str(verdict)
+    measured = [message for message in verdict.messages if message.startswith("measured:")]
+    assert len(measured) == 1 and "could not start it" in measured[0] and "/bin/sh" in measured[0], str(verdict)
