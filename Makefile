@@ -53,6 +53,7 @@ lint: $(STAMP)
 machine: $(STAMP)
 	bash scripts/ensure-docker-engine
 	bash scripts/install-browser-tools
+	bash scripts/install-image-tools
 	bash scripts/install-vm-tools || echo "machine: no qemu, so notebook 01 measures containers only"
 
 test-live: $(STAMP) machine

@@ -2,8 +2,11 @@
 
 In a notebook: ``import dockerlab as dl`` then ``dl.mode()``, ``dl.doctor()``, ``dl.prepare()``, ``dl.build(...)``.
 Without a Docker engine the same calls replay results recorded on a real one (``dl.mode()`` says which).
+Every image analysis also reads an image archive (``docker save`` of any version, OCI archives and
+layouts) with no engine at all; ``dl.fetch_image`` copies one from a registry (:mod:`dockerlab.archive`).
 """
 from . import (
+    archive,
     bases,
     buildkit,
     check,
@@ -26,6 +29,7 @@ from .bases import prepare
 from .builder import BuildResult, build
 from .cleanup import cleanup
 from .containers import run, serve, start
+from .fetch import FetchedImage, fetch_image
 from .errors import (
     BaseImageUnavailable,
     BuildFailed,
@@ -62,6 +66,9 @@ __all__ = [
     "layers",
     "layerfs",
     "inspect_image",
+    "archive",
+    "fetch_image",
+    "FetchedImage",
     "diagnose",
     "dockerfile_layers",
     "image_id",

@@ -16,10 +16,12 @@ from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
+from .archive import archive_ref
 from .layerfs import (
     LayerFiles,
     clean_instruction,
-    exported_files,
+    image_files,
+    image_history,
     inspect_image,
     replay,
     saved_layers,
@@ -48,7 +50,13 @@ __all__ = [
 
 @recordable("file_size")
 def file_size(image: str, path: str) -> int:
-    """Bytes of one file inside ``image`` (read through a created, never started, container)."""
+    """Bytes of one file inside ``image`` (read through a created, never started, container; for an
+    image archive, from its layers applied in order). Raises DockerlabError when there is no such file."""
+    if archive_ref(image) is not None:
+        found = image_files(image).get("/" + path.strip("/"))
+        if found is None:
+            raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).")
+        return found[0]
     client = engine.client()
     container = client.api.create_container(inspect_image(image)["Id"], command=["true"], labels=CREATED_LABELS)
     try:
@@ -144,19 +152,23 @@ def layers_from_history(history: list[dict]):
 def layers(image: str):
     """One row per layer, oldest first (as `docker history`, reversed). Columns: instruction, size
     (bytes), cumulative_size (bytes), created (UTC), id, base (the base image the layer came with, as
-    its tag, with " (stand-in)" for a course stand-in; "" for the image's own steps). Raises
-    ImageNotFound or DockerlabError for a name that is not valid."""
+    its tag, with " (stand-in)" for a course stand-in; "" for the image's own steps). ``image`` may be
+    an image archive (see :mod:`dockerlab.archive`): its history is read from its config and the base
+    column stays "" (no local images to match). Raises ImageNotFound or DockerlabError for a name that
+    is not valid or an archive that cannot be read."""
     own = inspect_image(image)
-    client = engine.client()
-    table = layers_from_history(client.api.history(image))
+    table = layers_from_history(image_history(image))
     table["base"] = ""
+    table.attrs["image"] = str(image)
+    if archive_ref(image) is not None:
+        return table
+    client = engine.client()
     base = _base_image(client, own)
     if base is not None:
         known = catalogue_tags()
         name = next((tag for tag in base.tags if tag in known), (base.tags or [base.id[:19]])[0])
         count = len(client.api.history(base.id))  # the base's own history entries are the oldest rows
         table.loc[: count - 1, "base"] = name + (" (stand-in)" if is_standin(name, base.labels) else "")
-    table.attrs["image"] = image
     return table
 
 
@@ -203,7 +215,9 @@ def own_layers(table, all_layers: bool = False):
 
 @recordable("image_size")
 def image_size(image: str, compressed: bool = False) -> int:
-    """Bytes: the engine's uncompressed size, or the gzip-compressed size of its layers (what a pull downloads)."""
+    """Bytes: the engine's uncompressed size, or the compressed size of its layers (what a pull
+    downloads): each stored blob's own size when the layer is stored compressed (gzip or zstd, in an
+    OCI archive), gzip -6 of the layer tar, measured here, when it is stored plain (`docker save`)."""
     if not compressed:
         return int(inspect_image(image)["Size"])
     return sum(layer.compressed_bytes for layer in saved_layers(image))
@@ -242,11 +256,13 @@ def diff(a: str, b: str, change: str | None = None, top: int | None = None):
     """Files added, changed or removed from image ``a`` to image ``b``, largest first.
 
     Directories are left out; "changed" means a different size or kind. ``change`` keeps one kind
-    ("added", "changed", "removed") and ``top`` the largest rows; ``attrs["totals"]`` counts all of them.
+    ("added", "changed", "removed") and ``top`` the largest rows; ``attrs["totals"]`` counts all of
+    them. Either image may be an archive. Columns: path, change, size_in_a, size_in_b, bytes (the
+    size difference).
     """
     import pandas as pd
 
-    before, after = exported_files(a), exported_files(b)
+    before, after = image_files(a), image_files(b)
     rows = []
     for path in before.keys() | after.keys():
         old, new = before.get(path), after.get(path)
@@ -268,7 +284,7 @@ def diff(a: str, b: str, change: str | None = None, top: int | None = None):
         table = table[table["change"] == change].reset_index(drop=True)
     if top is not None:
         table = table.head(top)
-    table.attrs.update(a=a, b=b, totals=totals)
+    table.attrs.update(a=str(a), b=str(b), totals=totals)
     return table
 
 

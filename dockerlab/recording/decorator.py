@@ -12,10 +12,20 @@ from .codec import decode
 from .inputs import inputs, short
 from .session import RECORDED, Session, session
 
-__all__ = ["recordable", "record_headline", "VERSIONS"]
+__all__ = ["recordable", "record_headline", "VERSIONS", "use_engine_free_inputs"]
 
 # call name -> the version of its result's shape that its @recordable declares now.
 VERSIONS: dict[str, int] = {}
+
+# Set by dockerlab.layerfs: True when a call's inputs need no engine (an image archive): such a call
+# runs as it is in every mode, never recorded or replayed (its inputs are on disk, not in an engine).
+_engine_free: Callable[[tuple, dict], bool] | None = None
+
+
+def use_engine_free_inputs(predicate: Callable[[tuple, dict], bool]) -> None:
+    """Tell recording which inputs a course call can answer without an engine (image archives)."""
+    global _engine_free
+    _engine_free = predicate
 
 
 def recordable(call: str, *, stateful: bool = False, version: int = 1) -> Callable[[Callable], Callable]:
@@ -89,6 +99,12 @@ def _call_through(call: str, function: Callable | None, arguments: tuple, keywor
     current = session()
     if current.depth > 0:
         return function(*arguments, **keywords)
+    if owner is None and _engine_free is not None and _engine_free(arguments, keywords):
+        current.depth = 1  # what it calls inside runs as it is too
+        try:
+            return function(*arguments, **keywords)
+        finally:
+            current.depth = 0
     replaying = current.mode_name()[0] == RECORDED
     if current.recording is None and not replaying:
         return function(*arguments, **keywords)

@@ -4,6 +4,7 @@ not from the root environment.yml, which is there for conda users."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,8 @@ def binder_problems(text: str) -> list[str]:
         problems.append("the root environment.yml is used: repo2docker did not see binder/")
     if "./binder/postBuild" not in text:
         problems.append("binder/postBuild is not run, so the course (pyproject.toml) is not installed")
+    if not re.search(r"apt-get .*install[^\n]*\\?\s*(?:\S+\s*\\?\s*)*skopeo", text):
+        problems.append("skopeo is not installed from binder/apt.txt, so dl.fetch_image cannot copy images")
     return problems
 
 

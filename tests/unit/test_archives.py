@@ -1,0 +1,165 @@
+"""Image analysis without an engine, on real archives in every format current engines and tools write
+(made by tests/fixtures/make_image_archives.py on a 20.10 engine with skopeo and containerd's ctr).
+Each must give what the engine itself said about the same image (archives/engine.json)."""
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import dockerlab as dl
+from dockerlab import layerfs, recording
+from dockerlab.archive import archive_ref, read_archive
+
+ARCHIVES = Path(__file__).parent.parent / "fixtures" / "archives"
+ENGINE = json.loads((ARCHIVES / "engine.json").read_text())
+BEFORE, AFTER = "dockerlab-test/archive-fixture:before", "dockerlab-test/archive-fixture:after"
+
+# Every format holding AFTER, as a learner would name it.
+FORMATS = {
+    "docker save 20.10 (two images, named)": f"docker-archive:{ARCHIVES / 'docker-save-20.10.tar'}:{AFTER}",
+    "skopeo oci-archive, gzip layers": str(ARCHIVES / "oci-archive-gzip.tar"),
+    "skopeo oci-archive, zstd layers": f"oci-archive:{ARCHIVES / 'oci-archive-zstd.tar'}",
+    "OCI layout folder (two tags, named)": f"oci:{ARCHIVES / 'oci-layout'}:after",
+    "containerd export (Docker with the containerd store)": ARCHIVES / "containerd-export.tar",
+    "Docker >= 25 save": str(ARCHIVES / "docker-25-save.tar"),
+}
+STORED_COMPRESSED = {"skopeo oci-archive, gzip layers": "gzip", "skopeo oci-archive, zstd layers": "zstd", "OCI layout folder (two tags, named)": "gzip"}
+# Files the engine adds to every container it creates (its init layer): in an export, never in an image.
+CONTAINER_INIT = {"/.dockerenv", "/dev/console", "/etc/hostname", "/etc/hosts", "/etc/mtab", "/etc/resolv.conf"}
+
+
+@pytest.fixture(params=sorted(FORMATS), ids=lambda name: name.split(" (")[0].replace(" ", "-"))
+def archive(request):
+    return request.param, FORMATS[request.param]
+
+
+def test_every_format_gives_the_engines_layers_and_size(archive):
+    name, image = archive
+    truth = ENGINE["images"][AFTER]
+    table = dl.layers(image)
+    assert table[["instruction", "size"]].to_dict("records") == truth["layers"]
+    assert set(table["base"]) == {""}
+    assert dl.inspect_image(image)["Size"] == truth["size"] == dl.image_size(image)
+    layer_ids = dl.inspect_image(FORMATS["Docker >= 25 save"])["RootFS"]["Layers"]
+    assert dl.inspect_image(image)["RootFS"]["Layers"] == layer_ids and len(layer_ids) == 4  # the same layers (diff ids)
+    if name in STORED_COMPRESSED:  # skopeo writes the config again as OCI JSON: same layers, another digest
+        assert dl.image_id(image) != truth["id"]
+    else:  # the config's digest is the engine's image id
+        assert dl.image_id(image) == truth["id"]
+
+
+def test_every_format_gives_the_engines_waste_and_secrets(archive):
+    _, image = archive
+    truth = ENGINE["images"][AFTER]
+    waste = dl.wasted_space(image)
+    assert (waste.total_bytes, waste.dive_bytes) == (truth["wasted_bytes"], truth["dive_bytes"])
+    assert waste.efficiency == pytest.approx(truth["efficiency"])
+    assert sorted(waste.offenders["path"]) == truth["wasted_paths"]
+    found = dl.security.find_secrets(image)
+    rows = sorted(zip(found["where"], found["still_in_image"].astype(bool), found["visible_in_final_filesystem"].astype(bool), strict=True))
+    assert [list(row) for row in rows] == truth["secrets"]
+
+
+def test_every_format_gives_the_final_filesystem_a_container_sees(archive):
+    _, image = archive
+    exported = {path: tuple(entry) for path, entry in ENGINE["images"][AFTER]["files"].items() if path not in CONTAINER_INIT}
+    assert {path: entry for path, entry in layerfs.image_files(image).items() if entry[1] != "dir"} == exported
+    assert dl.images.file_size(image, "/data/keep/b") == 4
+    with pytest.raises(dl.DockerlabError, match="There is no /d/f"):
+        dl.images.file_size(image, "/d/f")  # its folder was replaced by a link
+
+
+def test_compressed_size_is_the_blob_when_stored_compressed_and_estimated_when_plain(archive):
+    name, image = archive
+    saved = layerfs.saved_layers(image)
+    compression = STORED_COMPRESSED.get(name, "none")
+    assert {layer.compression for layer in saved} == {compression}
+    assert all(layer.compressed_measured == (compression != "none") for layer in saved)
+    if compression == "none":  # gzip -6 of the same tar bytes the engine streamed
+        assert dl.image_size(image, compressed=True) == ENGINE["images"][AFTER]["compressed_estimate"]
+    else:
+        found = read_archive(archive_ref(image))
+        with tarfile.open(found.ref.path) if found.ref.path.is_file() else _Folder(found.ref.path) as stored:
+            blob_sizes = [stored.getmember(layer).size for layer in found.layer_names]
+        assert dl.image_size(image, compressed=True) == sum(blob_sizes)
+
+
+class _Folder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def getmember(self, name: str):
+        return type("Member", (), {"size": (self.path / name).stat().st_size})
+
+
+@pytest.mark.parametrize("a, b", [
+    (f"docker-archive:{ARCHIVES / 'docker-save-20.10.tar'}:{BEFORE}", f"docker-archive:{ARCHIVES / 'docker-save-20.10.tar'}:{AFTER}"),
+    (f"oci:{ARCHIVES / 'oci-layout'}:before", f"oci:{ARCHIVES / 'oci-layout'}:after"),
+    (f"oci:{ARCHIVES / 'oci-layout'}:before", ARCHIVES / "oci-archive-zstd.tar"),
+])
+def test_diff_of_two_archives_is_the_engines(a, b):
+    table = dl.diff(a, b)
+    by_path = lambda rows: sorted(rows, key=lambda row: row["path"])  # noqa: E731 - equal sizes may come in any order
+    assert by_path(table[["path", "change", "size_in_a", "size_in_b"]].to_dict("records")) == by_path(ENGINE["diff"])
+
+
+def test_an_archive_is_analysed_in_recorded_mode_too(monkeypatch):
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")  # Binder: no engine, recordings for the course's own images
+    recording.reset()
+    try:
+        assert recording.current() == recording.RECORDED
+        assert dl.wasted_space(ARCHIVES / "oci-archive-zstd.tar").total_bytes == ENGINE["images"][AFTER]["wasted_bytes"]
+        with pytest.raises(dl.RecordingMissing):
+            dl.wasted_space("dockerlab-test/never-recorded:1")  # an engine image still replays (or says it cannot)
+    finally:
+        recording.reset()
+
+
+def test_a_name_that_is_not_an_archive_stays_an_engine_name(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    for name in ("python:3.11-slim", "myapp", str(tmp_path), tmp_path, "FROM scratch\nCOPY . /\n", str(tmp_path / "Dockerfile")):
+        assert archive_ref(name) is None
+    assert archive_ref(ARCHIVES / "oci-layout").transport == "oci"  # a folder is an archive when it holds an OCI layout
+    assert archive_ref(str(ARCHIVES / "docker-save-20.10.tar")).transport == "docker-archive"
+    assert archive_ref(str(ARCHIVES / "oci-archive-gzip.tar")).transport == "oci-archive"
+
+
+@pytest.mark.parametrize("image, said", [
+    (str(ARCHIVES / "docker-save-20.10.tar"), "holds 2 images"),
+    (f"oci:{ARCHIVES / 'oci-layout'}", "holds 2 images"),
+    (f"docker-archive:{ARCHIVES / 'docker-save-20.10.tar'}:other:1", "holds no image named 'other:1'"),
+    ("oci-archive:/nonexistent/image.tar", "There is no image archive at /nonexistent/image.tar"),
+    ("/nonexistent/image.tar", "There is no image archive"),
+])
+def test_an_archive_that_does_not_name_one_image_says_what_it_holds(image, said):
+    with pytest.raises(dl.DockerlabError, match=said) as raised:
+        dl.layers(image)
+    assert raised.value.fix
+
+
+def test_a_damaged_archive_is_a_clear_error(tmp_path):
+    plain = tmp_path / "notes.tar"
+    with tarfile.open(plain, "w") as out:
+        out.add(__file__, arcname="notes.txt")
+    with pytest.raises(dl.DockerlabError, match="not an image archive"):
+        dl.layers(plain)
+    truncated = tmp_path / "truncated.tar"
+    data = (ARCHIVES / "docker-25-save.tar").read_bytes()
+    truncated.write_bytes(data[: len(data) // 3])
+    with pytest.raises(dl.DockerlabError) as raised:
+        dl.wasted_space(truncated)
+    assert "truncated" in str(raised.value) or "damaged" in str(raised.value) or "not a readable tar" in str(raised.value)
+    folder = tmp_path / "layout"
+    shutil.copytree(ARCHIVES / "oci-layout", folder)
+    blobs = sorted((folder / "blobs" / "sha256").iterdir(), key=lambda path: path.stat().st_size)
+    blobs[-1].unlink()  # the largest blob: a layer
+    with pytest.raises(dl.DockerlabError, match="no such member|incomplete"):
+        dl.wasted_space(f"oci:{folder}:after")
