@@ -78,7 +78,13 @@ def _current_context_name() -> str:
 def connection_target() -> ConnectionTarget:
     """Which engine address the docker CLI would use here, and why."""
     if os.environ.get("DOCKER_HOST"):
-        return ConnectionTarget(os.environ["DOCKER_HOST"], "DOCKER_HOST")
+        # DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI reads them (docker-py's own reading)
+        try:
+            tls = docker.utils.kwargs_from_env().get("tls")
+        except docker.errors.TLSParameterError as error:
+            raise DockerUnavailable([(os.environ["DOCKER_HOST"] + " (chosen by DOCKER_HOST)", str(error).splitlines()[0])],
+                                    fix="DOCKER_CERT_PATH must name a folder with ca.pem, cert.pem and key.pem (or unset DOCKER_TLS_VERIFY).") from None
+        return ConnectionTarget(os.environ["DOCKER_HOST"], "DOCKER_HOST", tls)
     name = _current_context_name()
     if name != "default":
         from docker.context import ContextAPI

@@ -17,6 +17,7 @@ import requests.exceptions
 
 from .. import engine
 from ..builder import build
+from ..buildkit import DEBIAN_CLI
 from ..catalogue import (
     CATALOGUE,
     HOST_BUILT,
@@ -336,15 +337,23 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
         raise DockerlabError(f"Cannot save the bundle to {target}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
     if not os.access(target.parent, os.W_OK):
         raise DockerlabError(f"Cannot save the bundle to {target}: the folder {target.parent} is not writable.", fix="Name a file in a folder you can write to.")
-    client = engine.client()
+    engine.client()  # DockerUnavailable first, with its fix
+    cli = shutil.which("docker") or DEBIAN_CLI
+    if not os.path.exists(cli):
+        raise DockerlabError("Saving a bundle needs the docker CLI (`docker save` of several images in one file).",
+                             fix="Install the docker CLI (Debian: apt-get install docker.io).")
     bar = show_progress(f"save {target.name}", unit="B", enabled=progress)
+    environment = dict(os.environ, DOCKER_HOST=engine.connection_target().base_url)
     try:
-        response = client.api._get(client.api._url("/images/get"), params={"names": tags}, stream=True)
-        client.api._raise_for_status(response)
-        with gzip.open(partial, "wb", compresslevel=6) as out:
-            for chunk in response.iter_content(chunk_size=1 << 20):
+        # `docker save` of every image at once (layers they share written once); the SDK saves one image at a time.
+        with subprocess.Popen([cli, "save", *tags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as saving, \
+                gzip.open(partial, "wb", compresslevel=6) as out:
+            for chunk in iter(lambda: saving.stdout.read(1 << 20), b""):
                 out.write(chunk)
                 bar.advance(len(chunk))
+            said = saving.stderr.read().decode(errors="replace").strip()
+        if saving.returncode != 0:
+            raise OSError(f"docker save exited with {saving.returncode}: {said[-300:]}")
         partial.replace(target)
     except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
         partial.unlink(missing_ok=True)
