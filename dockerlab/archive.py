@@ -22,14 +22,19 @@ import json
 import os
 import platform
 import tarfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import DockerlabError
 
-__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "COMPRESSIONS"]
+T = TypeVar("T")
+
+__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "COMPRESSIONS"]
 
 TRANSPORTS = ("docker-archive", "oci-archive", "oci")
 GZIP_MAGIC, ZSTD_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
@@ -286,11 +291,34 @@ class LayerBlob:
     compression: str
 
 
-@contextmanager
-def open_layers(image: ArchiveImage) -> Iterator[Iterator[LayerBlob]]:
-    """The image's layers, oldest first, each opened for streaming (one at a time: nothing is held)."""
-    with _Container.open(image.ref.path) as container:
-        yield (open_layer(container.stream(name), container.size(name), name) for name in image.layer_names)
+def map_layers(image: ArchiveImage, read: Callable[[LayerBlob], T], workers: int = 1) -> list[T]:
+    """``read(layer)`` for each layer of ``image``, results oldest first. Each layer is streamed from
+    the archive (nothing is held but what ``read`` keeps). With ``workers`` > 1, that many layers are
+    read at once, each thread with its own handle on the archive: decompressing and compressing
+    (zlib, zstd) release the GIL, so a 2-core machine reads a large image about twice as fast."""
+    names = image.layer_names
+    workers = max(1, min(workers, len(names)))
+    if workers == 1:
+        with _Container.open(image.ref.path) as container:
+            return [read(open_layer(container.stream(name), container.size(name), name)) for name in names]
+    local, opened = threading.local(), []
+    lock = threading.Lock()
+
+    def one(name: str) -> T:
+        if not hasattr(local, "container"):
+            local.container = _Container(image.ref.path)
+            with lock:
+                opened.append(local.container)
+        container = local.container
+        return read(open_layer(container.stream(name), container.size(name), name))
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dockerlab-layer") as pool:
+            return list(pool.map(one, names))
+    finally:
+        for container in opened:
+            if container.tar is not None:
+                container.tar.close()
 
 
 def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:

@@ -25,7 +25,7 @@ import docker.errors
 import requests.exceptions
 
 from . import engine, recording
-from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, open_layers, read_archive
+from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, map_layers, read_archive
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
 
@@ -346,16 +346,18 @@ def _read_image(image, list_files: bool, examine: Examine | None = None) -> list
             for entry in found.config.get("history", [])
             if not entry.get("empty_layer")
         ]
-        result = []
-        with open_layers(found) as blobs:
-            for index, blob in enumerate(blobs):
-                try:
-                    layer = _read_layer(blob, list_files, examine)
-                except (tarfile.TarError, OSError, EOFError, ValueError) as error:
-                    raise DockerlabError(f"Layer {index + 1} of {image} ({blob.name}, {blob.compression}) cannot be read: {error}",
-                                         fix="The archive is damaged or truncated: make it again.") from None
-                layer.instruction = instructions[index] if index < len(instructions) else "(layer)"
-                result.append(layer)
+        def read(blob: LayerBlob) -> LayerFiles:
+            try:
+                return _read_layer(blob, list_files, examine)
+            except (tarfile.TarError, OSError, EOFError, ValueError) as error:
+                position = found.layer_names.index(blob.name) + 1
+                raise DockerlabError(f"Layer {position} of {image} ({blob.name}, {blob.compression}) cannot be read: {error}",
+                                     fix="The archive is damaged or truncated: make it again.") from None
+
+        # Two layers at once where it pays (estimating gzip sizes); examining holds one file's bytes at a time.
+        result = map_layers(found, read, workers=1 if examine else min(2, os.cpu_count() or 1))
+        for index, layer in enumerate(result):
+            layer.instruction = instructions[index] if index < len(instructions) else "(layer)"
         return result
 
 
