@@ -88,29 +88,35 @@ def remove(image: str) -> None:
 
 
 @recordable("dockerfile_layers", version=2)
-def dockerfile_layers(dockerfile: str | Path, image: str):
-    """Each instruction of the Dockerfile's final stage beside the history entry it made in ``image``
-    (see :func:`match_layers`). ``dockerfile``: a path, or the Dockerfile text itself."""
+def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = None):
+    """Each instruction of the Dockerfile's final stage (or the ``target`` stage, as `docker build
+    --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`).
+    ``dockerfile``: a path, or the Dockerfile text itself."""
     text = dockerfile_text(Path("."), dockerfile)[0]
-    return match_layers(text, layers(image))
+    return match_layers(text, layers(image), target=target)
 
 
-def match_layers(text: str, table):
-    """Pure: pair each instruction of the final stage of Dockerfile ``text`` (read by BuildKit's own
-    parser: comments, continuations, heredocs, ARG before FROM) with the history entry it made, by the
-    engine's own record of it (the instruction text, normalised), never by position; the build labels
-    the course adds are left out. Columns: Dockerfile line (line number and text), layer (the history
-    entry, or why there is none), size (bytes, 0 without a layer)."""
+def match_layers(text: str, table, target: str | None = None):
+    """Pure: pair each instruction of the final stage of Dockerfile ``text`` (or of the stage named
+    ``target``; read by BuildKit's own parser: comments, continuations, heredocs, parser directives,
+    ARG before FROM) with the history entry it made, by the engine's own record of it (the
+    instruction text, normalised), never by position; the build labels the course adds are left out.
+    Columns: Dockerfile line (line number and text), layer (the history entry, or why there is none),
+    size (bytes, 0 without a layer). Raises DockerlabError for a ``target`` the file has no stage of."""
     import pandas as pd
 
     parsed = parse_dockerfile(text)
+    final = parsed.final if target is None else parsed.stage(target)
+    if final is None:
+        names = ", ".join(stage.name for stage in parsed.stages if stage.name) or "none has a name"
+        raise DockerlabError(f"The Dockerfile has no stage named {target!r} (its stages: {names}).",
+                             fix="Name the stage the image was built with (`docker build --target NAME`), or leave target out for the last one.")
     own = table[table["base"] == ""] if "base" in table else table
     own = own[~own["instruction"].str.startswith("LABEL " + "org.dockerlab.")]
     base = table[table["base"] != ""] if "base" in table else table.iloc[:0]
     entries = [(normalised_instruction(row["instruction"]), row) for row in own.to_dict("records")]
     rows = [{"Dockerfile line": f"{arg.line}: {arg.original}", "layer": "before FROM: a build argument FROM may use", "size": 0}
             for arg in parsed.instructions if arg.keyword == "ARG" and arg.line < parsed.stages[0].line]
-    final = parsed.final
     name = base["base"].iloc[0] if len(base) else final.base
     rows.append({"Dockerfile line": f"{final.line}: FROM {final.base}", "layer": f"{name}: {len(base)} layers of the base image",
                  "size": int(base["size"].sum())})

@@ -304,6 +304,14 @@ _COMMAND_ASSIGNMENT = re.compile(
 )
 
 
+# Secrets a command carries by their form, whatever the variable is called (or when there is none).
+COMMAND_CONTENT = [
+    (re.compile(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"), "a GitHub token"),
+    (re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+[A-Za-z0-9._~+/=-]{12,}"), "a credential in an Authorization header"),
+    (re.compile(rb"\b[a-z][a-z0-9+.-]*://[^\s:/@$]+:[^\s@/$]{4,}@[^\s/]+"), "a password in a URL (user:password@host)"),
+]
+
+
 def _history_findings(history: Sequence[str]) -> list[dict]:
     """Secrets in the build's own record (`docker history`): build arguments whose name looks like a
     secret's, and secret-looking values written into a command. Each found once, at the oldest step
@@ -322,7 +330,7 @@ def _history_findings(history: Sequence[str]) -> list[dict]:
         findings += [(f"{name} in a build command", "a secret written into a RUN command (docker history shows it)", value) for name, value in _COMMAND_ASSIGNMENT.findall(command)]
         findings += [
             ("a build command", f"{what} in a RUN command (docker history shows it)", match.group(0).decode(errors="replace"))
-            for pattern, what in SECRET_CONTENT[:2]
+            for pattern, what in SECRET_CONTENT[:2] + COMMAND_CONTENT
             for match in [pattern.search(command.encode(errors="replace"))] if match
         ]
         layer = clean_instruction(created_by)

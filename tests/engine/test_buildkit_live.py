@@ -163,3 +163,33 @@ def test_what_a_cache_mount_holds_is_measured_after_every_build(tmp_path):
     for written in (300_000, 600_000):
         dl.build(tmp_path, f"FROM alpine:3.20\nRUN --mount=type=cache,target={target} head -c 300000 /dev/urandom > {target}/f{written}\n", progress=False)
         assert _cache_mount_bytes(target) >= written
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_every_line_of_a_dockerfile_with_directives_onbuild_and_a_target_finds_its_layer(tmp_path, created, builder):
+    """Kind B: a parser directive (escape=`), ONBUILD, a backtick continuation, comments and blank lines,
+    ARG before FROM, and `--target` of a stage that is not the last: each line is matched by the
+    engine's own history, none shifted."""
+    text = (
+        "# escape=`\n"
+        "ARG VERSION=3.20\n"
+        "FROM alpine:${VERSION} AS tools\n"
+        "# the stage the image is built with (--target tools)\n"
+        "ONBUILD RUN echo for the child image\n"
+        "\n"
+        "RUN head -c 2000 /dev/urandom > /two-k && `\n"
+        "    echo joined\n"
+        "ENV GREETING=hi\n"
+        "FROM scratch AS last\n"
+        "COPY --from=tools /two-k /two-k\n"
+    )
+    tag = created.image(f"dockerlab-test/bk-target-{builder}:latest")
+    dl.build(tmp_path, text, tag=tag, target="tools", builder=builder, progress=False)
+    table = dl.dockerfile_layers(text, tag, target="tools")
+    lines = [line.split(": ", 1)[1] for line in table["Dockerfile line"]]
+    assert lines == ["ARG VERSION=3.20", "FROM alpine:3.20", "ONBUILD RUN echo for the child image",
+                     "RUN head -c 2000 /dev/urandom > /two-k &&     echo joined", "ENV GREETING=hi"], lines
+    assert "(no history entry)" not in set(table["layer"]), table.to_string()
+    assert list(table["size"])[2:] == [0, 2000, 0]
+    with pytest.raises(dl.DockerlabError, match="no stage named 'missing'"):
+        dl.dockerfile_layers(text, tag, target="missing")

@@ -173,8 +173,25 @@ def test_a_secret_written_into_a_build_command_is_found_by_content(command):
     assert len(table) == 1 and "RUN command" in table.iloc[0]["what"]
 
 
+@pytest.mark.parametrize("command, secret, said", [
+    ('RUN /bin/sh -c curl -fsSL -H "Authorization: Bearer ghp_16C7e42F292c6912E7710c838347Ae178B4a" https://api.github.com/x # buildkit',
+     "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "GitHub token"),
+    ("RUN /bin/sh -c pip install --index-url https://deploy:s3cretPassw0rd@pypi.example.com/simple app # buildkit",
+     "s3cretPassw0rd", "password in a URL"),
+    ('RUN /bin/sh -c wget --header "Authorization: Basic ZGVwbG95OnMzY3JldA==" https://example.com/f # buildkit',
+     "ZGVwbG95OnMzY3JldA==", "Authorization header"),
+])
+def test_a_secret_with_no_telling_name_is_found_by_its_form_and_masked(command, secret, said):
+    table = security.secrets_from_layers("app", inspect(), base_layers(package_records=False), [command])
+    assert len(table) >= 1 and any(said in what for what in table["what"]), table.to_string()
+    assert secret not in table.to_string()
+
+
 def test_variable_references_in_commands_are_not_secrets():
-    history = ['RUN /bin/sh -c export API_KEY="$API_KEY_FROM_SECRET" && TOKEN=${TOKEN} ./x # buildkit']
+    history = ['RUN /bin/sh -c export API_KEY="$API_KEY_FROM_SECRET" && TOKEN=${TOKEN} ./x # buildkit',
+               'RUN /bin/sh -c curl -H "Authorization: Bearer $GITHUB_TOKEN" https://api.github.com # buildkit',
+               "RUN /bin/sh -c pip install --index-url https://pypi.example.com/simple app # buildkit",
+               "RUN /bin/sh -c git clone https://$USER:$PASSWORD@git.example.com/repo # buildkit"]
     assert security.secrets_from_layers("app", inspect(), base_layers(package_records=False), history).empty
 
 
