@@ -242,7 +242,7 @@ def compare(*images: str, compressed: bool = True):
         command = (config.get("Entrypoint") or []) + (config.get("Cmd") or [])
         rows.append(
             {
-                "image": image,
+                "image": str(image),
                 "size": int(data["Size"]),
                 "compressed": sum(layer.compressed_bytes for layer in saved) if saved is not None else None,
                 "layers": len(data.get("RootFS", {}).get("Layers", [])),
@@ -387,7 +387,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     return WastedSpace(
         dive_bytes=dive_style_bytes(saved),
         dive_efficiency=dive_style_efficiency(saved),
-        image=image,
+        image=str(image),
         total_bytes=int(offenders["wasted"].sum()) if len(offenders) else 0,
         image_bytes=sum(layer.uncompressed_bytes for layer in saved),
         efficiency=1.0 if cumulative == 0 else minimum / cumulative,

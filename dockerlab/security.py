@@ -218,7 +218,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     now = now or datetime.datetime.now(datetime.timezone.utc)
 
     return {
-        "image": image,
+        "image": str(image),
         "user": user if uid is None or user == f"uid {uid}" else f"{user} (uid {uid})",
         "runs_as_root": uid == 0,
         "shell": ", ".join(shells) or "none",
@@ -374,7 +374,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     rows += _history_findings(history)
     columns = ["where", "what", "evidence", "layer", "still_in_image", "visible_in_final_filesystem", "removed_by", "bytes"]
     table = pd.DataFrame(rows, columns=columns)
-    table.attrs["image"] = image
+    table.attrs["image"] = str(image)
     return table
 
 
@@ -479,7 +479,7 @@ def sbom(image: str):
         raise DockerlabError(f"syft could not read {image}: {(finished.stderr or finished.stdout).strip()[-400:]}", fix="Check that the engine runs (`dockerlab doctor`) and the image exists.")
     artifacts = json.loads(finished.stdout).get("artifacts", [])
     table = pd.DataFrame([(a["name"], a.get("version", ""), a["type"]) for a in artifacts], columns=["name", "version", "type"])
-    table.attrs["image"] = image
+    table.attrs["image"] = str(image)
     return table.sort_values(["type", "name"], ignore_index=True)
 
 

@@ -163,3 +163,11 @@ def test_a_damaged_archive_is_a_clear_error(tmp_path):
     blobs[-1].unlink()  # the largest blob: a layer
     with pytest.raises(dl.DockerlabError, match="no such member|incomplete"):
         dl.wasted_space(f"oci:{folder}:after")
+
+
+def test_audit_and_compare_read_an_archive_like_an_image(archive):
+    _, image = archive
+    row = dl.security.audit(image).iloc[0]
+    assert row["image"] == str(image) and row["runs_as_root"] and row["shell"] == "none" and row["size"] == ENGINE["images"][AFTER]["size"]
+    table = dl.compare(image)
+    assert table.iloc[0]["size"] == ENGINE["images"][AFTER]["size"] and table.iloc[0]["layers"] == 4 and table.iloc[0]["runs"] == "/app/hello.txt"
