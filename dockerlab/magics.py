@@ -290,6 +290,10 @@ def load_ipython_extension(ipython) -> None:
 
     @no_var_expand
     def line_magic(line: str):
+        if not line.strip():  # bare %docker: say how it is used rather than nothing
+            print("%docker runs one docker command as you would type it in a terminal, e.g. `%docker images` or "
+                  "`%docker run --rm hello-python:1`; %%docker runs one command per line.")
+            return None
         try:
             line = expand(line, evaluate)
         except DockerlabError as error:

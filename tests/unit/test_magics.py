@@ -135,3 +135,14 @@ def test_compose_runs_on_the_file_as_the_course_renders_it(monkeypatch):
     assert any("labelled" in note for note in notes) and any("127.0.0.1 only" in note for note in notes)
     with pytest.raises(dl.DockerlabError, match="not supported"):
         prepared("compose -p other up")
+
+
+def test_a_bare_docker_magic_says_how_it_is_used(capsys, monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ran = []
+    monkeypatch.setattr(magics, "_run_line", lambda line: ran.append(line))
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    assert shell.run_line_magic("docker", "   ") is None
+    assert "%docker images" in capsys.readouterr().out and ran == []
