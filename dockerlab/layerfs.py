@@ -78,10 +78,12 @@ def inspect_image(image) -> dict:
     except docker.errors.ImageNotFound:
         raise ImageNotFound(image) from None
     except docker.errors.APIError as error:
-        raise DockerlabError(
-            f"Cannot inspect the image {image!r}: {error.explanation or error}",
-            fix="An image name is lowercase letters, digits and the separators . _ - / : (for example myapp:1.0).",
-        ) from None
+        said = str(error.explanation or error)
+        if "invalid reference format" in said:  # the engine prefixes "no such image: NAME:", which misleads
+            why = said.split("invalid reference format", 1)[1].lstrip(": ")
+            raise DockerlabError(f"{image!r} is not a valid image name" + (f": {why}." if why else "."),
+                                 fix="An image name is lowercase letters, digits and the separators . _ - / : (for example myapp:1.0).") from None
+        raise DockerlabError(f"Cannot inspect the image {image!r}: {said}", fix="Check the name with `docker images`.") from None
 
 
 def _inspect_archive(ref: ArchiveRef) -> dict:

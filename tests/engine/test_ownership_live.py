@@ -88,8 +88,9 @@ def test_a_missing_image_is_named_the_same_way_by_run_start_and_serve():
 
 
 def test_bad_names_and_states_reach_the_learner_as_dockerlab_errors():
-    with pytest.raises(dl.DockerlabError, match="lowercase"):
+    with pytest.raises(dl.DockerlabError, match="lowercase") as raised:
         dl.layers("Hello:1")
+    assert raised.value.message == "'Hello:1' is not a valid image name: repository name must be lowercase."  # not "no such image"
     with dl.start("alpine:3.20", ["true"]) as finished:
         dl.engine.client().containers.get(finished.id).wait(timeout=30)
         with pytest.raises(dl.DockerlabError, match="exited"):
