@@ -96,6 +96,11 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
     return match_layers(text, layers(image), target=target)
 
 
+# BuildKit keeps ONBUILD in the image config (Config.OnBuild) and writes no history entry for it; the
+# classic builder writes one (measured on engine 20.10 by tests/engine/test_buildkit_live.py).
+NO_HISTORY_ONBUILD = "(no history entry: ONBUILD is kept in the image config, for images built FROM this one)"
+
+
 def match_layers(text: str, table, target: str | None = None):
     """Pure: pair each instruction of the final stage of Dockerfile ``text`` (or of the stage named
     ``target``; read by BuildKit's own parser: comments, continuations, heredocs, parser directives,
@@ -125,7 +130,8 @@ def match_layers(text: str, table, target: str | None = None):
         wanted = normalised_instruction(instruction.original)
         found = next((index for index in range(position, len(entries)) if entries[index][0] == wanted), None)
         if found is None:
-            rows.append({"Dockerfile line": f"{instruction.line}: {instruction.original}", "layer": "(no history entry)", "size": 0})
+            missing = NO_HISTORY_ONBUILD if instruction.keyword == "ONBUILD" else "(no history entry)"
+            rows.append({"Dockerfile line": f"{instruction.line}: {instruction.original}", "layer": missing, "size": 0})
             continue
         position = found + 1
         row = entries[found][1]
