@@ -58,7 +58,7 @@ machine: $(STAMP)
 
 test-live: $(STAMP) machine
 	$(BIN)/dockerlab prepare --quiet
-	$(BIN)/python -m pytest --require-docker --require-browser --nbval-lax $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --require-docker --require-browser --nbval-lax --durations=25 $(PYTEST_ARGS)
 
 # Every notebook replaying data/recorded/ with no engine (prints the time; target <= 90 s).
 test-recorded: $(STAMP)
