@@ -229,7 +229,8 @@ class BuildStreamParser:
 
 
 def dockerfile_text(context: str | os.PathLike, dockerfile: str | os.PathLike | None) -> tuple[str, str]:
-    """The Dockerfile's text and where it came from, whether given as a path or as text."""
+    """The Dockerfile's text and where it came from, whether given as a path or as text (text contains a
+    newline; a relative path is read from ``context``). Raises DockerlabError when the file cannot be read."""
     if dockerfile is None:
         dockerfile = "Dockerfile"
     if isinstance(dockerfile, str) and "\n" in dockerfile:

@@ -126,7 +126,8 @@ _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.IGNORECASE | re
 
 
 def recipe_bases(image: BaseImage) -> list[str]:
-    """The catalogue images a stand-in recipe builds FROM (its stand-in dependencies)."""
+    """The catalogue images a stand-in recipe builds FROM (its stand-in dependencies). Raises DockerlabError
+    when the recipe builds FROM an image that is not in the catalogue."""
     if image.recipe == HOST_BUILT:
         return []
     found = []
@@ -137,7 +138,8 @@ def recipe_bases(image: BaseImage) -> list[str]:
 
 
 def build_order(names: list[str] | None = None) -> list[BaseImage]:
-    """Catalogue images in an order where every stand-in's bases come first."""
+    """Catalogue images in an order where every stand-in's bases come first. Raises DockerlabError when one
+    of ``names`` is not a course base image."""
     wanted = [catalogue_image(name) for name in (names or list(CATALOGUE))]
     ordered: list[BaseImage] = []
 
@@ -174,6 +176,7 @@ def built_on_standin(labels: dict[str, str] | None) -> str | None:
 
 
 def standin_labels(image: BaseImage) -> dict[str, str]:
+    """The labels a stand-in for ``image`` carries: that it is a stand-in, for which image, and a description."""
     return {
         STANDIN_LABEL: "true",
         STANDIN_FOR_LABEL: image.name,

@@ -83,7 +83,9 @@ def program_prints(
     exercise: str = "program exercise",
 ) -> CheckResult:
     """Build a copy of ``app_dir`` with ``files`` replaced by the learner's versions, run it, and
-    pass if it prints ``expected_line`` (the app folder itself is never changed)."""
+    pass if it prints ``expected_line`` (the app folder itself is never changed). Returns a CheckResult: a
+    failed build, an image that does not start, or no engine is a failing verdict, not an exception. Raises
+    DockerlabError when a value of ``files`` is not a str."""
     import shutil
     import tempfile
 
@@ -106,7 +108,8 @@ def dockerfile_prints(
     exercise: str = "Dockerfile exercise",
 ) -> CheckResult:
     """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
-    and pass if it prints ``expected_line``."""
+    and pass if it prints ``expected_line``. Returns a CheckResult: a missing or unreadable Dockerfile, a
+    failed build, an image that does not start, or no engine is a failing verdict, not an exception."""
     folder = Path(app_dir)
     if "\n" not in dockerfile and not (folder / dockerfile).is_file():
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
@@ -148,7 +151,8 @@ def cache_survives_code_edit(
     exercise: str = "cache exercise",
 ) -> CheckResult:
     """Build your Dockerfile on a copy of ``app_dir``, edit ``code_file``, rebuild: pass when the
-    dependency step came from the cache."""
+    dependency step came from the cache. Returns a CheckResult: a failed build or no engine is a failing
+    verdict, not an exception."""
     import shutil
     import tempfile
 
@@ -209,7 +213,8 @@ def multi_stage_is_smaller(
     exercise: str = "multi-stage exercise",
 ) -> CheckResult:
     """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
-    at least ``min_ratio`` times smaller."""
+    at least ``min_ratio`` times smaller. Returns a CheckResult: a failed build, an image that does not
+    start, or no engine is a failing verdict, not an exception."""
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
         build(app_dir, reference_dockerfile, tag=single, progress=False)
@@ -240,7 +245,9 @@ def judge_compose_health(exercise: str, service: str, states: list[dict]) -> Che
 @two_tier(static.compose_service_healthy, static.MEASURES["compose_service_healthy"])
 @recordable("check.compose_service_healthy")
 def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
-    """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy."""
+    """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy. Returns a
+    CheckResult: a file Compose cannot read, a failed `up`, or no engine is a failing verdict. Raises
+    DockerlabError when ``compose_text`` is not a str or Compose v2 is not found."""
     import shutil
     import tempfile
 
@@ -299,7 +306,10 @@ def image_is_hardened(
     *,
     exercise: str = "hardening exercise",
 ) -> CheckResult:
-    """Lint your Dockerfile; when the base is pinned, build it, audit it, look for secrets and run it."""
+    """Lint your Dockerfile; when the base is pinned, build it, audit it, look for secrets and run it.
+    Returns a CheckResult: a failed build or no engine is a failing verdict. Raises DockerlabError when
+    hadolint is not installed or cannot read the Dockerfile, and ContainerFailed when the built image
+    cannot start (e.g. a USER it does not have)."""
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
@@ -317,7 +327,8 @@ def image_is_hardened(
 
 def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
     """Check a notebook's quiz answers ({question number: letter}); each wrong or missing answer says why.
-    ``notebook`` is "01" ... "07" (dockerlab.quizzes.QUIZZES)."""
+    ``notebook`` is "01" ... "07" (dockerlab.quizzes.QUIZZES). Returns a CheckResult. Raises DockerlabError
+    when ``answers`` is not a dict or the notebook has no quiz."""
     questions = quiz_of(notebook)
     exercise = exercise or f"{notebook} · quiz"
     if not isinstance(answers, dict):
@@ -337,7 +348,8 @@ def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None 
 
 def solution(number: str | int):
     """The worked solution to exercise ``number`` ("01" ... "06"): the text and why each change is
-    made. It renders folded in a notebook; the learner clicks to reveal it."""
+    made. It renders folded in a notebook; the learner clicks to reveal it. Returns a Solution; raises
+    DockerlabError when there is no such exercise."""
     return worked_solution(number)
 
 

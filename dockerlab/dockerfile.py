@@ -104,7 +104,11 @@ def _expand(text: str, values: dict[str, str]) -> str:
 
 
 def parse(text: str, where: str = "your Dockerfile") -> Dockerfile:
-    """Parse Dockerfile ``text``; :class:`DockerfileInvalid` names the line a build would stop at."""
+    """Parse Dockerfile ``text`` (read by BuildKit's own parser) into a Dockerfile: its instructions,
+    stages and the ARGs before the first FROM. Raises DockerfileInvalid, naming the line a build would
+    stop at, for text that is empty, cannot be parsed, has an unknown instruction or one without its
+    arguments, an instruction other than ARG before FROM, or no FROM; raises DockerlabError when ``text``
+    is not a str."""
     import dockerfile as buildkit_parser
 
     if not isinstance(text, str):

@@ -76,7 +76,9 @@ def _current_context_name() -> str:
 
 
 def connection_target() -> ConnectionTarget:
-    """Which engine address the docker CLI would use here, and why."""
+    """Which engine address the docker CLI would use here, and why (a ConnectionTarget). Raises
+    DockerUnavailable when DOCKER_HOST is set with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH does not name usable
+    certificates."""
     if os.environ.get("DOCKER_HOST"):
         # DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI reads them (docker-py's own reading)
         try:
@@ -130,7 +132,9 @@ def _describe(error: BaseException) -> str:
 
 
 def client() -> docker.DockerClient:
-    """A connected Docker SDK client, or ``DockerUnavailable`` saying what was tried and the fix."""
+    """A connected Docker SDK client (API timeout 600 seconds). Raises DockerUnavailable, saying what was
+    tried and the fix, when no engine answers within 4 seconds at the address :func:`connection_target`
+    chooses."""
     target = connection_target()
     cached = _clients.get(target.base_url)
     if cached is not None:
@@ -163,7 +167,8 @@ def available() -> bool:
 
 
 def info() -> EngineInfo:
-    """Engine version, API version, OS/arch, storage driver, data root, CPUs, memory, and the builder used here."""
+    """Engine version, API version, OS/arch, storage driver, data root, CPUs, memory (bytes), and the builder
+    used here, as an EngineInfo. Raises DockerUnavailable when no engine answers."""
     connected = client()
     system = connected.info()
     version = connected.version()

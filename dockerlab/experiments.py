@@ -51,7 +51,8 @@ def compared_builders() -> tuple[str, ...]:
 
 def repeats(default: int) -> int:
     """How many times an experiment repeats when the caller does not say: ``DOCKERLAB_REPEAT`` if set
-    (CI sets 1 to fit its time budget), else the experiment's own default (what `make record` measures)."""
+    (CI sets 1 to fit its time budget), else the experiment's own default (what `make record` measures).
+    Raises DockerlabError when DOCKERLAB_REPEAT is set to anything but a positive whole number."""
     import os
 
     value = os.environ.get("DOCKERLAB_REPEAT", "").strip()
@@ -343,7 +344,10 @@ def multi_stage(
 
 @recordable("experiments.start_time")
 def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)):
-    """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run."""
+    """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run.
+    Columns: image, run (1 ... n), seconds (wall time from create to exit, the container's removal not
+    included). Raises ImageNotFound when the image is not here, and DockerlabError when the command
+    exits with a code other than 0."""
     import pandas as pd
 
     client = engine.client()
@@ -376,7 +380,9 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
 def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> dict[str, int | None]:
     """Memory an idle container of ``image`` costs, measured while it runs, in bytes: cgroup (what the
     container's processes use), shim (the containerd shim that keeps it alive on the host; None where
-    it cannot be seen from here), total (the two together, or the cgroup alone without a shim figure)."""
+    it cannot be seen from here), total (the two together, or the cgroup alone without a shim figure).
+    Raises ImageNotFound when the image is not here, and ContainerFailed when its container cannot be
+    created or started (e.g. the command does not exist in the image)."""
     with containers.start(image, list(command)) as container:
         cgroup, shim = container.memory_usage(), container.shim_memory()
     return {"cgroup": cgroup, "shim": shim, "total": cgroup + (shim or 0)}
@@ -389,7 +395,9 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     One row per run: kind, accelerator, run, seconds, memory_bytes (for a container: its cgroup plus
     the containerd shim that keeps it alive; ``attrs["container_memory"]`` has the two parts). The VM
     rows come from :mod:`dockerlab.vm` (KVM where it really works here, else software emulation
-    (TCG), as the accelerator column says).
+    (TCG), as the accelerator column says). When no VM can be booted here (VmUnavailable), the table has
+    container rows only and ``attrs["vm_unavailable"]`` says why. Raises what :func:`start_time` and
+    :func:`idle_memory` raise for ``image`` (ImageNotFound, DockerlabError, ContainerFailed).
     """
     import pandas as pd
 
@@ -424,7 +432,10 @@ def vm_to_container_ratios(results) -> dict[str, float]:
 
 @recordable("experiments.kernels")
 def kernels(images: Sequence[str]):
-    """`uname -r` inside each image's container beside the engine host's kernel: one row per image."""
+    """`uname -r` inside each image's container beside the engine host's kernel: one row per image.
+    Columns: image, kernel inside the container, engine host kernel, same kernel (bool). Raises
+    ImageNotFound when an image is not here, and ContainerFailed when it cannot run `uname` (no such
+    command in the image)."""
     import pandas as pd
 
     host = engine.info().kernel
@@ -437,7 +448,10 @@ def kernels(images: Sequence[str]):
 
 @recordable("experiments.run_each", version=2)
 def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = None):
-    """Run each image once (like `docker run --rm`); one row per environment with exit code and output."""
+    """Run each image once (like `docker run --rm`); one row per environment with exit code and output.
+    Columns: environment, image, exit_code, output (stdout and stderr, stripped). A non-zero exit code is
+    a row, not an error. Raises ImageNotFound when an image is not here, ContainerFailed when a container
+    cannot be created or started, and DockerlabError when one does not finish within 300 seconds."""
     import pandas as pd
 
     rows = []
@@ -448,7 +462,8 @@ def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = N
 
 
 def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
-    """``outputs_of_each`` styled for reading: each output as the terminal showed it."""
+    """``outputs_of_each`` styled for reading: each output as the terminal showed it (a pandas Styler).
+    Raises what :func:`outputs_of_each` raises."""
     table = outputs_of_each(images, command)
     return table.style.set_properties(subset=["output"], **{"white-space": "pre-wrap", "text-align": "left", "font-family": "monospace"}).hide(axis="index")
 
@@ -471,6 +486,10 @@ def dockerignore(
     reports it), the cold build's seconds, and whether a change inside `.git` alone (a new commit)
     made `COPY . .` run again. Each variant builds from a folder of its own: BuildKit sends only what
     changed since the last build of the same folder, which would flatter the second variant.
+
+    Columns: variant, image, context_bytes, cold_seconds, rebuild_after_git_change_seconds, "COPY . .
+    cached after a .git change" (None when there is no `COPY . .`), rebuilt_steps (instructions run
+    again). Raises DockerlabError when the Dockerfile cannot be read, and BuildFailed when a build fails.
     """
     import os
 
@@ -564,7 +583,9 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
     first_error (the api's first failed-connection line: the evidence), cause (what that line means:
     see FAILURE_CAUSES; "" when nothing failed), lost_race (bool: the cause is one of RACE_CAUSES),
     api_serving (bool), api_exit_code. The stack is taken down (with its volumes) before each run and
-    at the end.
+    at the end. ``timeout`` is seconds per run. Raises ComposeFailed when a Compose command fails,
+    DockerlabError when ``service`` or ``database`` has no container in the stack or DOCKERLAB_REPEAT
+    is not a positive whole number.
     """
     import pandas as pd
 

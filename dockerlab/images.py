@@ -72,13 +72,16 @@ def file_size(image: str, path: str) -> int:
 
 @recordable("image_id")
 def image_id(image: str) -> str:
-    """The image's id (sha256:...): the same id means the same bytes."""
+    """The image's id (sha256:...): the same id means the same bytes. Raises ImageNotFound, or
+    DockerlabError for a name that is not valid or an archive that cannot be read."""
     return inspect_image(image)["Id"]
 
 
 @recordable("remove")
 def remove(image: str) -> None:
-    """Remove a tag (like `docker rmi`); the image goes when no tag or container uses it."""
+    """Remove a tag (like `docker rmi`); the image goes when no tag or container uses it. Raises
+    ImageNotFound when there is no such image, and DockerlabError when the engine refuses (e.g. a
+    container still uses it)."""
     try:
         engine.client().api.remove_image(image)
     except docker.errors.ImageNotFound:
@@ -91,7 +94,9 @@ def remove(image: str) -> None:
 def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = None):
     """Each instruction of the Dockerfile's final stage (or the ``target`` stage, as `docker build
     --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`).
-    ``dockerfile``: a path, or the Dockerfile text itself."""
+    ``dockerfile``: a path, or the Dockerfile text itself. Columns: Dockerfile line, layer, size (bytes).
+    Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
+    or the image name is not valid."""
     text = dockerfile_text(Path("."), dockerfile)[0]
     return match_layers(text, layers(image), target=target)
 
@@ -229,7 +234,8 @@ def own_layers(table, all_layers: bool = False):
 def image_size(image: str, compressed: bool = False) -> int:
     """Bytes: the engine's uncompressed size, or the compressed size of its layers (what a pull
     downloads): each stored blob's own size when the layer is stored compressed (gzip or zstd, in an
-    OCI archive), gzip -6 of the layer tar, measured here, when it is stored plain (`docker save`)."""
+    OCI archive), gzip -6 of the layer tar, measured here, when it is stored plain (`docker save`).
+    Raises ImageNotFound, or DockerlabError for a name that is not valid or layers that cannot be read."""
     if not compressed:
         return int(inspect_image(image)["Size"])
     return sum(layer.compressed_bytes for layer in saved_layers(image))
@@ -237,7 +243,10 @@ def image_size(image: str, compressed: bool = False) -> int:
 
 @recordable("compare", version=2)
 def compare(*images: str, compressed: bool = True):
-    """A row per image: size, compressed size, layers, stand-in flag, user, entrypoint/cmd."""
+    """A row per image. Columns: image, size (bytes, uncompressed), compressed (bytes, as
+    :func:`image_size` with ``compressed=True``; None when ``compressed`` is False), layers (count),
+    stand_in (the stand-in it was built on, or ""), user ("root" when unset), runs (entrypoint and cmd).
+    Raises ImageNotFound, or DockerlabError for a name that is not valid or layers that cannot be read."""
     import pandas as pd
 
     rows = []
@@ -270,7 +279,8 @@ def diff(a: str, b: str, change: str | None = None, top: int | None = None):
     Directories are left out; "changed" means a different size or kind. ``change`` keeps one kind
     ("added", "changed", "removed") and ``top`` the largest rows; ``attrs["totals"]`` counts all of
     them. Either image may be an archive. Columns: path, change, size_in_a, size_in_b, bytes (the
-    size difference).
+    size difference; all sizes in bytes). Raises DockerlabError for a ``change`` that is not one of the
+    three kinds (or an image name that is not valid, or an archive that cannot be read), and ImageNotFound.
     """
     import pandas as pd
 
@@ -403,5 +413,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
 
 @recordable("wasted_space")
 def wasted_space(image: str) -> WastedSpace:
-    """Bytes written in one layer and deleted or overwritten by a later one, with the top offenders."""
+    """Bytes written in one layer and deleted or overwritten by a later one, with the top offenders, as a
+    WastedSpace (see :func:`waste_from_layers`). Raises ImageNotFound, or DockerlabError for a name that is
+    not valid or layers that cannot be read."""
     return waste_from_layers(image, saved_layers(image, list_files=True))

@@ -105,7 +105,7 @@ def _publish_locally(value: str) -> tuple[str, bool]:
 
 def split(line: str) -> list[str]:
     """The words of a command line, as a shell splits them (a leading `docker` dropped, a `# comment`
-    at the end left out)."""
+    at the end left out). Raises DockerlabError when the line cannot be split (e.g. an unclosed quote)."""
     try:
         words = shlex.split(line, comments=True)
     except ValueError as error:

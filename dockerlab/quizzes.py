@@ -89,7 +89,8 @@ QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
 
 
 def quiz_of(notebook: str | int):
-    """The questions of a notebook's quiz ("01" ... "07")."""
+    """The questions of a notebook's quiz ("01" ... "07"; 7 or "7" also work), as a dict {question number:
+    (question, {letter: choice}, the right letter, why)}. Raises DockerlabError when that notebook has no quiz."""
     key = f"{int(notebook):02d}" if str(notebook).isdigit() else str(notebook)
     if key == "07":
         return QUIZ
@@ -99,7 +100,8 @@ def quiz_of(notebook: str | int):
 
 
 def show(notebook: str | int) -> str:
-    """The questions and choices, as text to print in the notebook."""
+    """The questions and choices, as text to print in the notebook. Raises DockerlabError when that
+    notebook has no quiz."""
     lines = []
     for number, (question, choices, _, _) in quiz_of(notebook).items():
         lines.append(f"{number}. {question}")

@@ -107,7 +107,11 @@ class LocalRegistry:
 
 @recordable("registry.local_registry", stateful=True)
 def local_registry(port: int = 5000, name: str = "dockerlab-registry") -> LocalRegistry:
-    """Start ``registry:2`` on 127.0.0.1:``port`` (replacing one left by an earlier run) and wait for it."""
+    """Start ``registry:2`` on 127.0.0.1:``port`` (replacing one left by an earlier run) and wait for it.
+    Returns a LocalRegistry. Raises ImageNotFound when registry:2 is not on the engine (it is not pulled),
+    ContainerFailed when it cannot start (e.g. ``port`` is taken), and DockerlabError when a container named
+    ``name`` exists that the course did not create, or the registry does not answer within 30 seconds (it
+    is then removed)."""
     registry = LocalRegistry(start("registry:2", name=name, ports={"5000/tcp": port}), port)
     try:
         registry.wait_until_ready()

@@ -81,7 +81,9 @@ def conditions(provenance: dict, figure: dict | None = None) -> str:
 
 def collected():
     """Every headline figure of the course: measured live on this machine where a notebook has run
-    here, otherwise the recorded figure (with when and where it was recorded)."""
+    here, otherwise the recorded figure (with when and where it was recorded). Columns: notebook, label,
+    value, unit, direction, target, met, source, conditions. Raises RecordingStale when a recording file is
+    in another format."""
     import pandas as pd
 
 
@@ -161,7 +163,8 @@ README_END = "<!-- end of headline figures -->"
 
 
 def readme_table(figures=None) -> str:
-    """The README's table of headline figures, from the recordings (Markdown, between the markers)."""
+    """The README's table of headline figures, from the recordings (Markdown, between the markers). Raises
+    RecordingStale when ``figures`` is not given and a recording file is in another format."""
     figures = collected_recorded() if figures is None else figures
     lines = [README_START, "", "| figure (notebook) | measured | target | verdict | conditions |", "|---|---|---|---|---|"]
     for row in figures.to_dict("records"):
@@ -172,7 +175,8 @@ def readme_table(figures=None) -> str:
 
 
 def collected_recorded():
-    """Like :func:`collected`, from the recordings only (what the README shows)."""
+    """Like :func:`collected`, from the recordings only (what the README shows); no source column. Raises
+    RecordingStale when a recording file is in another format."""
     import pandas as pd
 
     rows = []

@@ -73,7 +73,9 @@ def _hadolint() -> str:
 
 def hadolint_findings(text: str, trusted_registries: Sequence[str] = (), folder: str | Path | None = None) -> list[dict]:
     """hadolint's own JSON findings for a Dockerfile's text, run in ``folder`` (the Dockerfile's own
-    folder: hadolint reads a `.hadolint.yaml` there, as it does when you run it in that folder)."""
+    folder: hadolint reads a `.hadolint.yaml` there, as it does when you run it in that folder): a list of
+    dicts with hadolint's keys (code, line, level, message ...). Raises DockerlabError when hadolint is not
+    installed or cannot read the Dockerfile."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-lint-") as temporary:
         path = Path(temporary) / "Dockerfile"
         path.write_text(text)
@@ -132,7 +134,10 @@ def _final_user_line(text: str) -> int | None:
 def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()):
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,
     why it matters, and whether it is one of hadolint's known multi-stage false positives.
-    With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026."""
+    With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026.
+    Columns: rule, line, severity, instruction (the line's text), message, why_it_matters,
+    not_applicable (why it is a false positive, or ""). Raises DockerlabError when the Dockerfile
+    cannot be read, or hadolint is not installed or cannot read it."""
     import pandas as pd
 
     text = dockerfile_text(Path(context), dockerfile)[0]
@@ -242,6 +247,11 @@ def audit(*images: str):
     installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
 
     Read from the image's layers, so it works for images without a shell (distroless, scratch).
+    Columns: image, user, runs_as_root, shell (the shells in /bin and /usr/bin, or "none"),
+    setuid_setgid_files (count), packages, dpkg_packages, apk_packages, pip_packages (counts),
+    exposed_ports, secret_looking_env (names), age_days (since the image was created), stand_in, size
+    (bytes); ``attrs["setuid_setgid_paths"]`` lists those files per image. Raises DockerlabError when no
+    image is given (or a name is not valid, or layers cannot be read), and ImageNotFound.
     """
     import pandas as pd
 
@@ -382,7 +392,10 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
 def find_secrets(image: str):
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
-    `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened."""
+    `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened.
+    Columns: where, what, evidence, layer, still_in_image, visible_in_final_filesystem, removed_by, bytes
+    (see :func:`secrets_from_layers`). Raises ImageNotFound, or DockerlabError for a name that is not
+    valid or layers that cannot be read."""
     inspected = inspect_image(image)  # ImageNotFound for a missing image, before anything else asks the engine
     history = [step.get("CreatedBy", "") for step in image_history(image)]
     return secrets_from_layers(image, inspected, layer_files(image, _look_for_secrets), history)
@@ -434,7 +447,8 @@ def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API
 def places_holding(image: str, value: str) -> list[str]:
     """Every place in ``image`` whose bytes contain ``value``: its config (env, labels...), a history
     entry, or a file of any layer (also one a later layer deleted). An exhaustive byte search, the
-    check behind "absent from every layer"; a list of places such as ``layer 2: /tmp/.env``."""
+    check behind "absent from every layer"; a list of places such as ``layer 2: /tmp/.env``. Raises
+    ImageNotFound, or DockerlabError for a name that is not valid or layers that cannot be read."""
     needle = value.encode()
     places = []
     details = inspect_image(image)
@@ -464,7 +478,9 @@ def _syft_source(ref) -> str:
 
 @recordable("security.sbom")
 def sbom(image: str):
-    """The packages in ``image`` as syft finds them (name, version, type: deb, apk, python, go-module...)."""
+    """The packages in ``image`` as syft finds them (name, version, type: deb, apk, python, go-module...).
+    Columns: name, version, type, sorted by type then name. Raises DockerlabError when syft is not
+    installed or cannot read the image (or the name is not valid), and ImageNotFound."""
     import pandas as pd
 
     syft = tool("syft")
@@ -487,7 +503,7 @@ def sbom(image: str):
 def package_counts(*images: str):
     """Packages per type (rows: images, one column per package type) from each image's SBOM, with a
     total column; ``attrs["stand_in"]`` maps each image to the stand-in it is or is built on ("" for
-    an official image)."""
+    an official image). Raises what :func:`sbom` raises."""
     import pandas as pd
 
     counts = {image: sbom(image)["type"].value_counts() for image in images}
@@ -570,7 +586,10 @@ class RunAsResult:
 @recordable("security.run_as")
 def run_as(image: str, user: str | None = None) -> RunAsResult:
     """Run ``id`` in ``image`` (as ``user``, default: the image's USER), then let it write a file into
-    a bind-mounted temporary host folder and read that file's owner on the host (like `ls -l`)."""
+    a bind-mounted temporary host folder and read that file's owner on the host (like `ls -l`). Returns a
+    RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
+    folder, ImageNotFound when the image is not here, and ContainerFailed when a container cannot start
+    (e.g. an image without `id`, or a ``user`` the image does not have)."""
     import pwd
 
     identity = run(image, ["id"], user=user)
@@ -611,7 +630,8 @@ class Digest:
 @recordable("security.digest_of")
 def digest_of(image: str) -> Digest:
     """The digest reference to pin ``image`` by in a FROM line, as the engine recorded it when the
-    image was pulled or pushed. A stand-in built on this machine has none (and says so)."""
+    image was pulled or pushed. A stand-in built on this machine has none (and says so). Returns a Digest
+    (reference None when there is none). Raises ImageNotFound, or DockerlabError for a name that is not valid."""
     details = inspect_image(image)
     repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     digests = details.get("RepoDigests") or []

@@ -67,7 +67,8 @@ def _qemu() -> str:
 
 
 def assets(progress: bool = False) -> tuple[Path, Path]:
-    """Kernel and initramfs paths, made once in a container and cached under ~/.cache/dockerlab/vm."""
+    """Kernel and initramfs paths, made once in a container and cached under ~/.cache/dockerlab/vm. Raises
+    BuildFailed when the assets image does not build."""
     kernel, initramfs = CACHE / "vmlinuz", CACHE / "initramfs.gz"
     if kernel.exists() and initramfs.exists() and (CACHE / "kernel-package-bytes").exists():
         return kernel, initramfs
@@ -99,7 +100,10 @@ def _memory(pid: int) -> tuple[int, int]:
 
 @recordable("vm.boot")
 def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
-    """Boot the course VM once under ``accelerator`` ("kvm" or "tcg"); raises when it does not boot in time."""
+    """Boot the course VM once under ``accelerator`` ("kvm" or "tcg"); raises when it does not boot in time.
+    Returns a VmBoot. Raises VmUnavailable when this is not an x86_64 machine or qemu is not installed,
+    BuildFailed when the VM's assets do not build, and DockerlabError when the VM does not reach userspace
+    within ``timeout`` seconds (default 10 under KVM, 120 under TCG)."""
     qemu = _qemu()
     kernel, initramfs = assets()
     timeout = timeout or (KVM_PROBE_SECONDS if accelerator == "kvm" else TCG_TIMEOUT_SECONDS)
@@ -146,7 +150,10 @@ def kvm_works() -> bool:
 
 @recordable("vm.boot_times")
 def boot_times(n: int = 3):
-    """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot."""
+    """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot. Columns:
+    kind, accelerator, run, seconds (start to userspace), memory_bytes (qemu's resident memory then). Raises
+    VmUnavailable when this is not an x86_64 machine or qemu is not installed, BuildFailed when the VM's assets do not build, and
+    DockerlabError when a boot does not reach userspace in time."""
     import pandas as pd
 
     accelerator = "kvm" if kvm_works() else "tcg"
@@ -161,7 +168,8 @@ def boot_times(n: int = 3):
 
 @recordable("vm.kernel_package_bytes")
 def kernel_package_bytes() -> int:
-    """Installed size of Debian's kernel package (kernel and modules): what every VM carries, no container does."""
+    """Installed size of Debian's kernel package (kernel and modules), in bytes: what every VM carries, no container
+    does. Raises BuildFailed when the VM's assets do not build."""
     assets()
     return int((CACHE / "kernel-package-bytes").read_text().strip())
 
@@ -175,6 +183,7 @@ def minimal_vm_disk(progress: bool = False) -> int:
 
     Built from ``bases/recipes/vm-disk.Dockerfile`` as an image, so it is measured like every
     other image; it is never booted. A real VM disk adds partitions, a bootloader and free space.
+    Raises BuildFailed when the image does not build.
     """
     build(RECIPES, (RECIPES / "vm-disk.Dockerfile").read_text(), tag=DISK_TAG, progress=progress)
     return image_size(DISK_TAG)

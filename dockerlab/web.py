@@ -56,11 +56,15 @@ def _send(request: urllib.request.Request, timeout: float):
 
 @recordable("web.get_json")
 def get_json(url: str):
-    """GET ``url`` (on 127.0.0.1) and return the JSON it answers."""
+    """GET ``url`` (on 127.0.0.1) and return the JSON it answers (a refused connection is retried for 20
+    seconds, while the service starts). Raises DockerlabError when ``url`` is not on this machine, the
+    service answers an HTTP error, or nothing answers."""
     return _request(url)
 
 
 @recordable("web.post_json")
 def post_json(url: str, payload):
-    """POST ``payload`` as JSON to ``url`` (on 127.0.0.1) and return the JSON it answers."""
+    """POST ``payload`` as JSON to ``url`` (on 127.0.0.1) and return the JSON it answers (a refused connection is
+    retried for 20 seconds). Raises DockerlabError when ``url`` is not on this machine, the service answers an
+    HTTP error, or nothing answers."""
     return _request(url, json.dumps(payload).encode())

@@ -64,13 +64,16 @@ def host_extra_cas(bundle: Path = HOST_BUNDLE, distribution: Path = DISTRIBUTION
 
 
 def host_ca_fingerprint(extras: list[str]) -> str:
+    """A short fingerprint (16 hex characters of the SHA-256) of the PEM certificates ``extras``, in their order."""
     return hashlib.sha256("".join(extras).encode()).hexdigest()[:16]
 
 
 def with_host_ca(image: str, *, tag: str | None = None, progress: bool = False) -> str:
     """Derive ``image`` so it trusts the host's extra CAs; tagged ``tag`` (default: the same name).
 
-    Returns the tag. Does nothing when the host has no extra CA or the image already trusts it.
+    Returns the tag. Does nothing when the host has no extra CA or the image already trusts it. Raises
+    DockerUnavailable when no engine answers, DockerlabError when ``image`` cannot be inspected (it is not
+    on the engine), and BuildFailed when the derived image does not build.
     """
     extras = host_extra_cas()
     tag = tag or image

@@ -112,7 +112,9 @@ def _registry_client() -> docker.APIClient:
 
 
 def registry_status(probe: str = REGISTRY_PROBE) -> RegistryStatus:
-    """Whether the engine can reach Docker Hub (a manifest HEAD; it does not count as a pull)."""
+    """Whether the engine can reach Docker Hub (a manifest HEAD; it does not count as a pull), as a
+    RegistryStatus: reachable, and when not, the reason, the engine's detail and the fix. Raises
+    DockerUnavailable when no engine answers; a registry that cannot be reached is reported, not raised."""
     engine.client()
     try:
         _registry_client().inspect_distribution(probe)
@@ -124,7 +126,8 @@ def registry_status(probe: str = REGISTRY_PROBE) -> RegistryStatus:
 
 
 def image_state(name: str) -> tuple[str, dict | None]:
-    """'official' | 'stand-in' | 'missing', and the image's inspect data."""
+    """'official' | 'stand-in' | 'missing', and the image's inspect data (None when missing). Raises
+    DockerUnavailable when no engine answers."""
     try:
         data = engine.client().api.inspect_image(name)
     except docker.errors.ImageNotFound:
@@ -245,7 +248,11 @@ def _build_standin(image: BaseImage, progress: bool) -> None:
 
 
 def ensure(image: BaseImage, *, pull: bool = True, registry: RegistryStatus | None = None, progress: bool = True) -> Resolution:
-    """Make one catalogue image available: present -> pull -> stand-in."""
+    """Make one catalogue image available: present -> pull -> stand-in. Returns a Resolution (source,
+    size in bytes, seconds taken). A failed pull falls through to the stand-in. Raises DockerUnavailable
+    when no engine answers, and BaseImageUnavailable when the image was not pulled and its stand-in could
+    not be built (its ``tried`` lists each attempt; the fix is the stand-in's, e.g. from StandInUnsupported
+    or BuildFailed)."""
     started = time.perf_counter()
     state, data = image_state(image.name)
     extras_missing = any(image_state(extra)[0] == "missing" for extra in image.extra_tags)
@@ -298,7 +305,11 @@ def prepare(
 ):
     """Make every catalogue image (or ``only`` these) available; returns a table, one row per image.
 
-    ``load`` first loads a room bundle; ``save`` afterwards writes one.
+    Columns: image, source (present, pulled, stand-in or loaded), stand-in (bool), size (bytes), seconds,
+    note; ``attrs["registry"]`` holds the RegistryStatus (None with ``pull=False``). ``load`` first loads a
+    room bundle; ``save`` afterwards writes one. Raises DockerlabError for a name in ``only`` that is not a
+    course base or a bundle that cannot be loaded or saved, DockerUnavailable when no engine answers, and
+    BaseImageUnavailable when an image can be neither pulled nor built as a stand-in.
     """
     import pandas as pd
 
@@ -322,7 +333,10 @@ def prepare(
 
 
 def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, progress: bool = True) -> Path:
-    """Write the catalogue images into one gzip-compressed `docker save` file (for USB sticks)."""
+    """Write the catalogue images (or ``names``, with their extra tags) into one gzip-compressed `docker save`
+    file (for USB sticks); returns its path. Raises DockerlabError when an image is not present, the folder
+    does not exist or is not writable, there is no docker CLI, or `docker save` fails (nothing half-written
+    stays behind), and DockerUnavailable when no engine answers."""
     names = names or list(CATALOGUE)
     tags = [tag for name in names for tag in CATALOGUE[name].all_tags]
     missing = [tag for tag in tags if image_state(tag)[0] == "missing"]
@@ -368,7 +382,9 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
 
 
 def load_bundle(path: str | os.PathLike, *, progress: bool = True) -> list[str]:
-    """Load a bundle written by :func:`save_bundle`; returns the tags it brought."""
+    """Load a bundle written by :func:`save_bundle`; returns the tags it brought. Raises DockerlabError when
+    ``path`` is a folder or does not exist, or the engine cannot load it (e.g. a truncated file), and
+    DockerUnavailable when no engine answers."""
     source = Path(path)
     if source.is_dir():
         raise DockerlabError(f"{source} is a folder; a bundle is one file.", fix="Pass the bundle file itself (made with `dockerlab prepare --save FILE`).")

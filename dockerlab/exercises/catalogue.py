@@ -125,6 +125,7 @@ EXERCISES: dict[str, Exercise] = {
 
 
 def exercise(number: str | int) -> Exercise:
+    """The Exercise of notebook ``number`` ("01" ... "06"; 6 or "6" also work). Raises DockerlabError when there is none."""
     key = f"{int(number):02d}" if str(number).isdigit() else str(number)
     if key not in EXERCISES:
         raise DockerlabError(f"There is no exercise {number!r}.", fix=f"Use one of: {', '.join(EXERCISES)} (the notebook's number).")
@@ -161,5 +162,6 @@ class Solution:
 
 
 def solution(number: str | int) -> Solution:
-    """The worked solution to exercise ``number`` ("01" ... "06"), folded until the learner reveals it."""
+    """The worked solution to exercise ``number`` ("01" ... "06"), folded until the learner reveals it, as a
+    Solution. Raises DockerlabError when there is no such exercise."""
     return Solution(exercise(number))

@@ -18,7 +18,10 @@ RECORDING_NAME = "exercises.json"
 
 def record_solutions(only: list[str] | None = None):
     """Run each reference solution through its notebook's checker on the engine, recording the result;
-    a table of what was measured. A solution that does not pass is an error (nothing wrong is kept)."""
+    a table of what was measured. A solution that does not pass is an error (nothing wrong is kept).
+    Columns: exercise, passed, live (the tier that judged), verdict (its messages, at most 200 characters).
+    Raises DockerUnavailable when no engine answers, and DockerlabError for a number in ``only`` that is not
+    an exercise or when a reference solution does not pass (the recording is then deleted)."""
     import pandas as pd
 
     engine.client()  # DockerUnavailable says how to get an engine

@@ -176,6 +176,8 @@ def _mentioned_scripts(command: parser.Instruction) -> list[str]:
 
 
 def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.dockerfile_prints`: the program is copied in and the CMD runs it. A missing,
+    unreadable or unparseable Dockerfile is a blocking finding in the StaticReport, not an exception."""
     report = StaticReport()
     if isinstance(dockerfile, str) and dockerfile.strip() and "\n" not in dockerfile and not (Path(app_dir) / dockerfile).is_file():
         report.findings.append(Finding("", f"there is no {dockerfile} in {_app_name(app_dir)}/ yet", "a Dockerfile (FROM, COPY, CMD ...)",
@@ -240,6 +242,8 @@ def _expired_numpy_names() -> dict[str, str]:
 
 
 def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.program_prints`: each changed .py file parses and uses no name NumPy
+    removed; returns a StaticReport. Raises DockerlabError when a value of ``files`` is not a str."""
     report = StaticReport()
     if not files:
         report.passed.append("no file was changed")
@@ -276,6 +280,8 @@ def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exerci
 
 
 def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.cache_survives_code_edit`: no COPY of ``code_file`` before the
+    dependency install; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""
 
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
@@ -330,6 +336,8 @@ def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
 
 
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
+    only the built program; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
     if parsed is None:
@@ -412,6 +420,9 @@ _CHECKER_WAIT_SECONDS = 60
 
 
 def compose_service_healthy(app_dir, compose_text, service="api", *, exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.compose_service_healthy`: Compose reads the file and ``service`` has a
+    healthcheck that can pass within the checker's 60 seconds; returns a StaticReport. Raises DockerlabError when
+    ``compose_text`` is not a str or Compose v2 is not found."""
     report = StaticReport()
     rendered, error = render_compose(app_dir, compose_text)
     if rendered is None:
@@ -475,6 +486,9 @@ def _root(user: str) -> bool:
 
 
 def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.image_is_hardened`: hadolint's deciding rules, a non-root USER, no
+    secret copied or put in ARG/ENV; returns a StaticReport. Raises DockerlabError when hadolint is not installed or
+    cannot read the Dockerfile."""
 
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)

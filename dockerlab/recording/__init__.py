@@ -48,5 +48,5 @@ def recordings(directory: Path | None = None) -> dict[str, dict]:
 
 def stale_recordings(directory: Path | None = None) -> list[dict]:
     """Recorded calls whose course files or result shape changed since they were recorded.
-    Rows (dicts): recording, call, file, change."""
+    Rows (dicts): recording, call, file, change. Raises RecordingStale for a file of another format."""
     return (Store(directory) if directory else session().store).stale(VERSIONS)

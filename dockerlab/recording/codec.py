@@ -111,7 +111,8 @@ def _decode_object(value: dict) -> Any:
 
 
 def decode(value: Any) -> Any:
-    """The value :func:`encode` was given (a DataFrame keeps its columns, dtypes, index and attrs)."""
+    """The value :func:`encode` was given (a DataFrame keeps its columns, dtypes, index and attrs). Raises
+    DockerlabError when it names an exception or dataclass type that is not the course's."""
     if isinstance(value, list):
         return [decode(item) for item in value]
     if not isinstance(value, dict):

@@ -30,6 +30,7 @@ def files_of(path: Path, root: Path) -> dict[str, str]:
 
 
 def digest_of_files(contents: dict[str, str]) -> str:
+    """One sha256 hex digest of a {course-relative path: sha256} mapping (as :func:`files_of` gives), whatever its order."""
     return hashlib.sha256(json.dumps(contents, sort_keys=True).encode()).hexdigest()
 
 
