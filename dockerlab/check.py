@@ -308,8 +308,8 @@ def image_is_hardened(
 ) -> CheckResult:
     """Lint your Dockerfile; when the base is pinned, build it, audit it, look for secrets and run it.
     Returns a CheckResult: a failed build or no engine is a failing verdict. Raises DockerlabError when
-    hadolint is not installed or cannot read the Dockerfile, and ContainerFailed when the built image
-    cannot start (e.g. a USER it does not have)."""
+    hadolint is not installed or cannot read the Dockerfile; a built image that cannot start (a USER
+    it does not have, a missing command) is a failing verdict too."""
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
@@ -322,7 +322,12 @@ def image_is_hardened(
     except BuildFailed as error:
         return _build_failed(exercise, error)
     audit_row = audit(tag).to_dict("records")[0]
-    return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), run(tag), expected_line)
+    try:
+        ran = run(tag)
+    except ContainerFailed as error:  # a USER that does not exist, a missing command: a verdict, not a traceback
+        return CheckResult(exercise, False, [f"expected the image to run; {NOT_STARTED}: {error.reason}. "
+                                             "Next: the USER must exist in the image (create it with adduser/useradd first) and the command must be in it."])
+    return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), ran, expected_line)
 
 
 def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:

@@ -12,11 +12,12 @@ from pathlib import Path
 from collections.abc import Mapping, Sequence
 
 import docker.errors
+import requests.exceptions
 
 from . import containers, engine, recording, vm
 from .builder import build, dockerfile_text
 from .dockerfile import PIP_INSTALL
-from .errors import DockerlabError, ImageNotFound
+from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .images import compare
 from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
@@ -346,8 +347,9 @@ def multi_stage(
 def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)):
     """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run.
     Columns: image, run (1 ... n), seconds (wall time from create to exit, the container's removal not
-    included). Raises ImageNotFound when the image is not here, and DockerlabError when the command
-    exits with a code other than 0."""
+    included). Raises ImageNotFound when the image is not here, ContainerFailed when a container cannot
+    start (the command does not exist in the image) or does not exit within 120 s, and DockerlabError
+    when the command exits with a code other than 0."""
     import pandas as pd
 
     client = engine.client()
@@ -358,11 +360,14 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
     rows = []
     for run in range(1, n + 1):
         started = time.perf_counter()
-        container = client.containers.create(image, list(command) if command else None, labels=CREATED_LABELS)
+        # create and start as `docker run` does; a command the image lacks is a ContainerFailed, not a raw API error
+        container = containers._create_and_start(client, image, list(command) if command else None, labels=CREATED_LABELS)
         try:
-            container.start()
             status = container.wait(timeout=120)
             seconds = time.perf_counter() - started
+        except requests.exceptions.RequestException:
+            raise ContainerFailed(image, "time", "it did not exit within 120 s",
+                                  fix="Pick a command that exits on its own (e.g. true).") from None
         finally:
             container.remove(force=True, v=True)
         if status.get("StatusCode") != 0:

@@ -35,3 +35,21 @@ def test_a_program_the_engine_cannot_start_is_a_verdict_not_an_error():
     assert not verdict.passed and verdict.live == "measured", str(verdict)
     measured = [message for message in verdict.messages if message.startswith("measured:")]
     assert len(measured) == 1 and "could not start it" in measured[0] and "/bin/sh" in measured[0], str(verdict)
+
+
+def test_a_hardened_image_whose_user_does_not_exist_is_a_verdict():
+    exercise = EXERCISES["06"]
+    solution = exercise.solution_text()
+    user_lines = [line for line in solution.splitlines() if line.startswith("USER ")]
+    assert user_lines, solution
+    verdict = exercise.check(solution.replace(user_lines[-1], "USER nobody-here"))
+    assert not verdict.passed and verdict.live == "measured", str(verdict)
+    assert any("could not start it" in message and "USER must exist" in message for message in verdict.messages), str(verdict)
+
+
+def test_start_time_of_a_command_the_image_lacks_is_a_course_error():
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError) as raised:  # ContainerFailed, not a raw docker APIError
+        dl.experiments.start_time("alpine:3.20", n=1, command=["/no/such/program"])
+    assert type(raised.value).__name__ == "ContainerFailed" and "command does not exist" in str(raised.value)
