@@ -400,8 +400,9 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     One row per run: kind, accelerator, run, seconds, memory_bytes (for a container: its cgroup plus
     the containerd shim that keeps it alive; ``attrs["container_memory"]`` has the two parts). The VM
     rows come from :mod:`dockerlab.vm` (KVM where it really works here, else software emulation
-    (TCG), as the accelerator column says). When no VM can be booted here (VmUnavailable), the table has
-    container rows only and ``attrs["vm_unavailable"]`` says why. Raises what :func:`start_time` and
+    (TCG), as the accelerator column says). When no VM can be booted here (VmUnavailable, its assets do
+    not build, or it does not boot in time), the table has container rows only and
+    ``attrs["vm_unavailable"]`` says why. Raises what :func:`start_time` and
     :func:`idle_memory` raise for ``image`` (ImageNotFound, DockerlabError, ContainerFailed).
     """
     import pandas as pd
@@ -413,7 +414,7 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     try:
         parts.append(vm.boot_times(vms))
         unavailable = None
-    except vm.VmUnavailable as error:
+    except DockerlabError as error:  # no qemu (VmUnavailable), assets that do not build, a boot past its timeout
         unavailable = str(error)
         print(f"No VM measured here: {unavailable}")
     table = pd.concat(parts, ignore_index=True)[["kind", "accelerator", "run", "seconds", "memory_bytes"]]

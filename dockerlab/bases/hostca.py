@@ -12,9 +12,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from .. import engine
 from ..builder import build
-from ..errors import DockerlabError
+from ..layerfs import inspect_image
 
 __all__ = ["HOST_BUNDLE", "host_extra_cas", "host_ca_fingerprint", "with_host_ca", "HOST_CA_LABEL"]
 
@@ -72,22 +71,15 @@ def with_host_ca(image: str, *, tag: str | None = None, progress: bool = False) 
     """Derive ``image`` so it trusts the host's extra CAs; tagged ``tag`` (default: the same name).
 
     Returns the tag. Does nothing when the host has no extra CA or the image already trusts it. Raises
-    DockerUnavailable when no engine answers, DockerlabError when ``image`` cannot be inspected (it is not
-    on the engine), and BuildFailed when the derived image does not build.
+    DockerUnavailable when no engine answers, ImageNotFound when ``image`` is not on the engine,
+    DockerlabError for a name that is not valid, and BuildFailed when the derived image does not build.
     """
     extras = host_extra_cas()
     tag = tag or image
     if not extras:
         return image
     fingerprint = host_ca_fingerprint(extras)
-    client = engine.client()
-    try:
-        labels = client.api.inspect_image(image)["Config"].get("Labels") or {}
-    except Exception as error:  # noqa: BLE001 - reported as a course error below
-        raise DockerlabError(
-            f"Cannot add the host CA to {image}: the image is not here ({error}).",
-            fix=f"Run `dockerlab prepare --only {image}` first.",
-        ) from None
+    labels = (inspect_image(image).get("Config") or {}).get("Labels") or {}  # ImageNotFound, or an invalid name said as such
     if labels.get(HOST_CA_LABEL) == fingerprint and tag == image:
         return tag
     with tempfile.TemporaryDirectory(prefix="dockerlab-hostca-") as context:
