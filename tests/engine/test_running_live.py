@@ -1,0 +1,54 @@
+"""dl.running on the engine: what `docker stop` does to each CMD form, a restart policy, name
+resolution per network, EXPOSE vs -p; and nothing is left behind (containers, networks)."""
+import pytest
+
+import dockerlab as dl
+from dockerlab.labels import CREATED_FILTER
+
+
+def course_objects():
+    client = dl.engine.client()
+    return ({c.id for c in client.containers.list(all=True, filters={"label": CREATED_FILTER})},
+            {n.id for n in client.networks.list(filters={"label": CREATED_FILTER})})
+
+
+@pytest.fixture
+def leaves_nothing():
+    before = course_objects()
+    yield
+    containers, networks = course_objects()
+    assert containers <= before[0] and networks <= before[1], "dl.running left containers or networks behind"
+
+
+def test_a_shell_form_cmd_waits_for_the_grace_period_and_the_exec_form_does_not(leaves_nothing):
+    stops = dl.running.stop_times(dl.paths.app("signals"), repeat=1, grace=3)
+    rows = stops.set_index("variant")
+    assert rows.loc["shell form", "pid1"].startswith("/bin/sh -c")
+    assert rows.loc["shell form", "exit_code"] == 137 and rows.loc["shell form", "seconds"] >= 2.7
+    assert rows.loc["exec form", "exit_code"] == 0 and rows.loc["exec form", "seconds"] < 2 and rows.loc["exec form", "app_got_sigterm"]
+    assert rows.loc["exec form, no handler", "exit_code"] == 137  # PID 1 without a handler ignores SIGTERM
+    assert rows.loc["exec form, no handler, --init", "exit_code"] == 143 and rows.loc["exec form, no handler, --init", "seconds"] < 2
+    assert "waited the whole 3 s grace period" in dl.running.stop_verdicts(stops)[0]
+
+
+def test_on_failure_restarts_a_failing_command_the_number_of_times_asked(leaves_nothing):
+    crash = dl.running.restart_policy("alpine:3.20", ["sh", "-c", "echo crashing; exit 3"], retries=2)
+    assert (crash["restart_count"], crash["runs"], crash["exit_code"], crash["status"]) == (2, 3, 3, "exited")
+
+
+def test_names_resolve_on_a_user_defined_network_only(leaves_nothing):
+    table = dl.running.name_resolution(attempts=2).set_index("network")
+    assert table.loc["default bridge", "resolved"] == 0 and table.loc["default bridge", "by_ip"] == 200
+    assert table.loc["user-defined", "resolved"] == 2 and table.loc["user-defined", "by_name"] == 200
+
+
+def test_an_exposed_port_answers_only_once_published_and_only_on_loopback(leaves_nothing):
+    table = dl.running.published_ports(dl.paths.app("web-port"))
+    loopback = table[table["tried"].str.startswith("127.0.0.1:")].set_index("run")
+    assert list(loopback["answered"]) == ["ConnectionRefusedError", "HTTP 200"]
+    assert set(table.loc[~table["tried"].str.startswith("127.0.0.1:"), "answered"]) <= {"ConnectionRefusedError"}
+
+
+def test_state_of_a_missing_container_is_a_clear_error():
+    with pytest.raises(dl.DockerlabError, match="There is no container 'dockerlab-no-such-container'"):
+        dl.running.state("dockerlab-no-such-container")

@@ -1,0 +1,99 @@
+"""dl.running's verdicts, summaries and plot, computed from stops measured on this project's machine
+(Docker 20.10.24, python:3.11-slim stand-in, 2026-11-29), and its refusals of bad input (no engine)."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from dockerlab import plots, running  # noqa: E402
+from dockerlab.errors import DockerlabError  # noqa: E402
+
+# Two runs of dl.running.stop_times on the engine here (seconds as measured).
+MEASURED = [
+    ("shell form", 1, "/bin/sh -c python app.py", 10.820638, 137, False),
+    ("exec form", 1, "python app.py", 0.190865, 0, True),
+    ("exec form, no handler", 1, "python app.py", 10.226120, 137, False),
+    ("exec form, no handler, --init", 1, "/sbin/docker-init -- python app.py", 0.186019, 143, False),
+    ("shell form", 2, "/bin/sh -c python app.py", 10.412201, 137, False),
+    ("exec form", 2, "python app.py", 0.201734, 0, True),
+    ("exec form, no handler", 2, "python app.py", 10.301877, 137, False),
+    ("exec form, no handler, --init", 2, "/sbin/docker-init -- python app.py", 0.179343, 143, False),
+]
+
+
+@pytest.fixture
+def stops():
+    table = pd.DataFrame(MEASURED, columns=["variant", "run", "pid1", "seconds", "exit_code", "app_got_sigterm"])
+    table.attrs["grace"] = 10
+    return table
+
+
+def test_verdicts_say_which_variants_waited_for_the_grace_period(stops):
+    verdicts = dict(line.split(": ", 1) for line in running.stop_verdicts(stops))
+    assert list(verdicts) == list(running.STOP_VARIANTS)
+    assert "median 10.62 s over 2 stop(s), exit 137 = 128 + 9: killed by SIGKILL" in verdicts["shell form"]
+    assert "waited the whole 10 s grace period" in verdicts["shell form"] and "`/bin/sh -c python app.py`" in verdicts["shell form"]
+    assert "exit 0: the app stopped itself" in verdicts["exec form"] and "received SIGTERM" in verdicts["exec form"]
+    assert "waited the whole" in verdicts["exec form, no handler"]
+    assert "exit 143 = 128 + 15" in verdicts["exec form, no handler, --init"] and "ended it at once" in verdicts["exec form, no handler, --init"]
+
+
+def test_a_stop_between_the_two_is_not_called_either(stops):
+    stops.loc[stops["variant"] == "exec form", "seconds"] = 6.0
+    line = next(line for line in running.stop_verdicts(stops) if line.startswith("exec form:"))
+    assert "neither at once nor after the full grace period" in line
+
+
+def test_a_slow_stop_that_was_not_killed_did_not_wait_for_the_grace_period(stops):
+    stops.loc[stops["variant"] == "shell form", "exit_code"] = 0  # slow, but the app ended itself
+    line = running.stop_verdicts(stops)[0]
+    assert "exit 0" in line and "waited the whole" not in line
+
+
+def test_the_summary_has_medians_pid1_and_exit_codes(stops):
+    summary = running.stop_summary(stops).set_index("variant")
+    assert summary.loc["shell form", "median"] == pytest.approx((10.820638 + 10.412201) / 2)
+    assert summary.loc["shell form", "n"] == 2 and summary.loc["shell form", "exit_code"] == "137"
+    assert summary.loc["exec form, no handler, --init", "pid1"] == "/sbin/docker-init -- python app.py"
+    assert bool(summary.loc["exec form", "app_got_sigterm"]) and not bool(summary.loc["shell form", "app_got_sigterm"])
+
+
+def test_verdicts_refuse_a_table_that_is_not_stop_times():
+    with pytest.raises(DockerlabError, match="lacks"):
+        running.stop_verdicts(pd.DataFrame({"variant": ["x"], "seconds": [1.0]}))
+
+
+def test_the_plot_marks_the_grace_period_and_every_variant(stops):
+    axes = plots.stop_times(stops)
+    ticks = sorted(zip(axes.get_yticks(), (label.get_text() for label in axes.get_yticklabels()), strict=True), reverse=True)
+    texts = [text.get_text() for text in axes.texts]
+    assert [name for _, name in ticks] == list(running.STOP_VARIANTS)  # top to bottom, in the order measured
+    assert "grace period 10 s" in texts and "10.62 s, exit 137" in texts and "0.18 s, exit 143" in texts
+    assert axes.get_title() and axes.get_xlabel().startswith("seconds for `docker stop` (median of 2")
+    plt.close("all")
+
+
+def test_the_resolution_verdict_reads_the_rows():
+    table = pd.DataFrame([
+        {"network": "default bridge", "server": "web-1", "attempts": 3, "resolved": 0, "by_name": "URLError", "by_ip": 200},
+        {"network": "user-defined", "server": "web-1", "attempts": 3, "resolved": 3, "by_name": 200, "by_ip": 200},
+    ])
+    assert running.resolution_verdict(table) == ("default bridge: 0 of 3 lookups of web-1 succeeded, GET by name URLError, by IP 200; "
+                                                 "user-defined: 3 of 3 lookups of web-1 succeeded, GET by name 200, by IP 200.")
+
+
+def test_bad_input_is_refused_before_any_engine_is_asked(tmp_path):
+    with pytest.raises(DockerlabError, match="grace=0"):
+        running.stop_times(tmp_path, grace=0)
+    with pytest.raises(DockerlabError, match="has no shell.Dockerfile"):
+        running.stop_times(tmp_path)
+    with pytest.raises(DockerlabError, match="retries=0"):
+        running.restart_policy(retries=0)
+    with pytest.raises(DockerlabError, match="has no Dockerfile"):
+        running.published_ports(tmp_path)
+
+
+def test_exit_codes_of_signals():
+    assert (running.SIGKILLED, running.SIGTERMED) == (137, 143)
