@@ -8,6 +8,7 @@ measured on the engine; nothing is estimated.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -28,6 +29,7 @@ from .recording import recordable
 __all__ = [
     "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "stop_times", "stop_summary", "stop_verdicts",
     "restart_policy", "state", "name_resolution", "resolution_verdict", "published_ports",
+    "STORAGE", "storage_survival", "write_speed", "write_verdict",
 ]
 
 GRACE_SECONDS = 10  # `docker stop` waits this long after SIGTERM before it sends SIGKILL (its default -t)
@@ -379,3 +381,129 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "published_ports"
     return table
+
+
+# --- storage -----------------------------------------------------------------------------------
+
+STORAGE = {  # name -> where a container sees it
+    "writable layer": "/root",
+    "named volume": "/volume",
+    "tmpfs": "/scratch",
+}
+
+
+def _storage_container(client, image: str, volume_name: str, command: Sequence[str]):
+    return _create_and_start(client, image, list(command), labels=CREATED_LABELS,
+                             volumes={volume_name: {"bind": STORAGE["named volume"], "mode": "rw"}}, tmpfs={STORAGE["tmpfs"]: ""})
+
+
+def _present(container, path: str) -> bool:
+    return container.exec_run(["test", "-f", path]).exit_code == 0
+
+
+@contextlib.contextmanager
+def _course_volume(client):
+    """A named volume for one experiment, labelled for the course, removed afterwards."""
+    volume = client.volumes.create(name=f"dockerlab-vol-{uuid.uuid4().hex[:8]}", labels=CREATED_LABELS)
+    try:
+        yield volume
+    finally:
+        try:
+            volume.remove(force=True)
+        except docker.errors.APIError:
+            pass
+
+
+@recordable("running.storage_survival")
+def storage_survival(image: str = "alpine:3.20"):
+    """Where a container's file survives. One container writes a file into its writable layer, a
+    named volume and a tmpfs mount; it is stopped and started again (like `docker restart`), then
+    removed, and a new container of the same image with the same volume looks for the files.
+    One row per storage: storage, path, after_restart (the file is still there in the same container),
+    after_rm (a new container sees it). The volume and both containers are removed.
+    Raises DockerlabError when the image cannot run."""
+    import pandas as pd
+
+    client = engine.client()
+    files = {name: f"{path}/note.txt" for name, path in STORAGE.items()}
+    with _course_volume(client) as volume:
+        first = _storage_container(client, image, volume.name, ["sleep", "600"])
+        try:
+            written = first.exec_run(["sh", "-c", " && ".join(f"echo kept > {path}" for path in files.values())])
+            if written.exit_code != 0:
+                raise DockerlabError(f"Could not write the files in {image}: {written.output.decode(errors='replace').strip()}", fix="Use an image with a shell (alpine:3.20).")
+            first.stop(timeout=0)  # SIGKILL at once: sleep as PID 1 would ignore SIGTERM
+            first.start()
+            after_restart = {name: _present(first, path) for name, path in files.items()}
+        finally:
+            _remove(first)
+        second = _storage_container(client, image, volume.name, ["sleep", "600"])
+        try:
+            after_rm = {name: _present(second, path) for name, path in files.items()}
+        finally:
+            _remove(second)
+    table = pd.DataFrame([{"storage": name, "path": files[name], "after_restart": after_restart[name], "after_rm": after_rm[name]} for name in STORAGE])
+    table.attrs["experiment"] = "storage_survival"
+    return table
+
+
+# Writes MEGABYTES of zeros in 1 MB blocks and fsyncs, timed inside the container (no exec overhead).
+_WRITER = """
+import os, sys, time
+path, megabytes = sys.argv[1], int(sys.argv[2])
+block = bytes(1 << 20)
+started = time.perf_counter()
+with open(path, "wb") as file:
+    for _ in range(megabytes):
+        file.write(block)
+    file.flush()
+    os.fsync(file.fileno())
+print(time.perf_counter() - started)
+os.remove(path)
+"""
+
+
+@recordable("running.write_speed")
+def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat: int | None = None):
+    """Seconds to write ``megabytes`` blocks of 2^20 bytes (``bytes`` in all) and fsync them in a container's writable
+    layer, a named volume and a tmpfs, ``repeat`` times each (default 3, or ``DOCKERLAB_REPEAT``),
+    timed by python inside the container. One row per write: storage, run, bytes, seconds (s),
+    mb_per_s (10^6 bytes per second). Raises DockerlabError for ``megabytes`` < 1 or a failed write."""
+    import pandas as pd
+
+    if megabytes < 1:
+        raise DockerlabError(f"megabytes={megabytes}: nothing to write.", fix="Pass megabytes=64.")
+    client = engine.client()
+    rows = []
+    with _course_volume(client) as volume:
+        container = _storage_container(client, image, volume.name, ["sleep", "600"])
+        try:
+            for run in range(1, (repeat or repeats(3)) + 1):
+                for name, path in STORAGE.items():
+                    done = container.exec_run(["python", "-c", _WRITER, f"{path}/written.bin", str(megabytes)])
+                    text = done.output.decode(errors="replace").strip()
+                    if done.exit_code != 0:
+                        raise DockerlabError(f"Writing {megabytes} MB to the {name} failed: {text[-300:]}", fix="Check the free disk space (`docker system df`).")
+                    seconds = float(text.splitlines()[-1])
+                    rows.append({"storage": name, "run": run, "bytes": megabytes << 20, "seconds": seconds, "mb_per_s": (megabytes << 20) / 1e6 / seconds})
+        finally:
+            _remove(container)
+    table = pd.DataFrame(rows)
+    table.attrs["experiment"] = "write_speed"
+    return table
+
+
+def write_verdict(table, reference: str = "named volume") -> list[str]:
+    """One sentence per storage from :func:`write_speed` rows: median seconds, MB/s and the ratio to
+    ``reference``'s median. Raises DockerlabError when ``reference`` was not measured."""
+    medians = table.groupby("storage", sort=False)["seconds"].median()
+    if reference not in medians:
+        raise DockerlabError(f"{reference!r} is not among the measured storages ({', '.join(medians.index)}).", fix="Pass reference= one of them.")
+    size = float(table["bytes"].iloc[0])
+    lines = []
+    for name, median in medians.items():
+        ratio = median / medians[reference]
+        compared = "" if name == reference else (
+            f", {ratio:.2f}x the {reference}'s time" + (" (within 10 %: the same, as far as this measures)" if abs(ratio - 1) <= 0.10 else ""))
+        lines.append(f"{name}: median {median:.3f} s for {size / 1e6:.0f} MB ({size / 1e6 / median:.0f} MB/s){compared}.")
+    return lines

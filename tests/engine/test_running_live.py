@@ -52,3 +52,16 @@ def test_an_exposed_port_answers_only_once_published_and_only_on_loopback(leaves
 def test_state_of_a_missing_container_is_a_clear_error():
     with pytest.raises(dl.DockerlabError, match="There is no container 'dockerlab-no-such-container'"):
         dl.running.state("dockerlab-no-such-container")
+
+
+def test_only_a_named_volume_survives_rm_and_a_tmpfs_not_even_a_restart(leaves_nothing):
+    volumes_before = {v.name for v in dl.engine.client().volumes.list()}
+    table = dl.running.storage_survival().set_index("storage")
+    assert table["after_restart"].to_dict() == {"writable layer": True, "named volume": True, "tmpfs": False}
+    assert table["after_rm"].to_dict() == {"writable layer": False, "named volume": True, "tmpfs": False}
+    assert {v.name for v in dl.engine.client().volumes.list()} <= volumes_before
+
+
+def test_write_speed_measures_each_storage(leaves_nothing):
+    table = dl.running.write_speed(megabytes=8, repeat=1)
+    assert list(table["storage"]) == list(dl.running.STORAGE) and (table["seconds"] > 0).all() and (table["bytes"] == 8 << 20).all()

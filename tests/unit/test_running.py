@@ -97,3 +97,22 @@ def test_bad_input_is_refused_before_any_engine_is_asked(tmp_path):
 
 def test_exit_codes_of_signals():
     assert (running.SIGKILLED, running.SIGTERMED) == (137, 143)
+
+
+def test_the_write_verdict_compares_each_storage_with_the_volume():
+    # dl.running.write_speed on the engine here: 64 blocks of 1 MiB, 2 runs
+    table = pd.DataFrame([
+        ("writable layer", 1, 67108864, 0.125558), ("named volume", 1, 67108864, 0.132053), ("tmpfs", 1, 67108864, 0.043531),
+        ("writable layer", 2, 67108864, 0.123249), ("named volume", 2, 67108864, 0.124083), ("tmpfs", 2, 67108864, 0.044461),
+    ], columns=["storage", "run", "bytes", "seconds"])
+    layer, volume, tmpfs = running.write_verdict(table)
+    assert volume == "named volume: median 0.128 s for 67 MB (524 MB/s)."
+    assert layer.startswith("writable layer: median 0.124 s") and "0.97x the named volume's time (within 10 %" in layer
+    assert "0.34x the named volume's time." in tmpfs and "within" not in tmpfs
+    with pytest.raises(DockerlabError, match="'bind mount' is not among"):
+        running.write_verdict(table, reference="bind mount")
+
+
+def test_write_speed_refuses_nothing_to_write():
+    with pytest.raises(DockerlabError, match="megabytes=0"):
+        running.write_speed(megabytes=0)
