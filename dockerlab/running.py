@@ -29,7 +29,7 @@ from .recording import recordable
 __all__ = [
     "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "stop_times", "stop_summary", "stop_verdicts",
     "restart_policy", "state", "name_resolution", "resolution_verdict", "published_ports",
-    "STORAGE", "storage_survival", "write_speed", "write_verdict",
+    "STORAGE", "storage_survival", "write_speed", "write_verdict", "architectures", "architecture_verdicts",
 ]
 
 GRACE_SECONDS = 10  # `docker stop` waits this long after SIGTERM before it sends SIGKILL (its default -t)
@@ -506,4 +506,90 @@ def write_verdict(table, reference: str = "named volume") -> list[str]:
         compared = "" if name == reference else (
             f", {ratio:.2f}x the {reference}'s time" + (" (within 10 %: the same, as far as this measures)" if abs(ratio - 1) <= 0.10 else ""))
         lines.append(f"{name}: median {median:.3f} s for {size / 1e6:.0f} MB ({size / 1e6 / median:.0f} MB/s){compared}.")
+    return lines
+
+
+# --- architectures ------------------------------------------------------------------------------
+
+def _build_for(app: Path, platform: str, tag: str) -> None:
+    """`docker build --platform PLATFORM -t TAG APP` as a learner types it (BuildKit, course labels).
+    Raises BuildFailed-like DockerlabError with the output's tail when it fails."""
+    from .magics import docker as docker_command
+
+    result = docker_command(["build", "--platform", platform, "-t", tag, str(app)], progress=False)
+    if not result.ok:
+        raise DockerlabError(f"`docker build --platform {platform}` failed (exit {result.exit_code}):\n{result.output.strip()[-800:]}",
+                             fix="BuildKit builds for another platform; the classic builder cannot cross-compile this way.")
+
+
+def _run_to_end(client, image: str, command: Sequence[str], timeout: float = 120) -> tuple[int, str]:
+    """(exit code, output) of a container run to its end; a container the engine cannot start gives
+    the engine's refusal as output and exit code -1."""
+    try:
+        container = _create_and_start(client, image, list(command), labels=CREATED_LABELS)
+    except DockerlabError as error:
+        return -1, str(error.message)
+    try:
+        status = container.wait(timeout=timeout)
+        return int(status.get("StatusCode", -1)), container.logs().decode(errors="replace").strip()
+    finally:
+        _remove(container)
+
+
+@recordable("running.architectures")
+def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64", "linux/arm64"), *, rounds: int = 200_000_000, repeat: int | None = None):
+    """Build the Go program of ``app_dir`` for each platform (``docker build --platform``, BuildKit
+    cross-compiling into scratch) and run each image here, ``repeat`` times (default 3, or
+    ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run: platform,
+    architecture (what `docker image inspect` says), engine (this engine's os/arch), run, exit_code,
+    output (the program's first line, or the error), seconds (s: the work as the program timed it;
+    None when it did not run). A platform the engine cannot run gives `exec format error` unless
+    emulation (qemu-user-static registered in binfmt_misc) is set up on the engine's host.
+    Raises DockerlabError when a build fails or ``platforms`` is empty."""
+    import re
+
+    import pandas as pd
+
+    if not platforms:
+        raise DockerlabError("No platforms given.", fix='Pass platforms=("linux/amd64", "linux/arm64").')
+    app = Path(app_dir)
+    client = engine.client()
+    version = client.version()
+    here = f"{version.get('Os', '?')}/{version.get('Arch', '?')}"
+    rows = []
+    tags = {}
+    for platform in platforms:
+        tag = f"dockerlab-arch/{app.name}:{platform.split('/')[-1]}"
+        _build_for(app, platform, tag)
+        tags[platform] = tag
+    for run in range(1, (repeat or repeats(3)) + 1):
+        for platform, tag in tags.items():
+            architecture = client.images.get(tag).attrs.get("Architecture", "?")
+            code, output = _run_to_end(client, tag, [str(rounds)])
+            timed = re.search(r"rounds in ([\d.]+) s", output)
+            rows.append({"platform": platform, "architecture": architecture, "engine": here, "run": run, "exit_code": code,
+                         "output": output.splitlines()[0] if output else "", "seconds": float(timed.group(1)) if timed else None})
+    table = pd.DataFrame(rows)
+    table.attrs.update(experiment="architectures", rounds=rounds)
+    return table
+
+
+def architecture_verdicts(table) -> list[str]:
+    """One sentence per platform from :func:`architectures` rows: ran natively, ran under emulation
+    (with the median slowdown against the engine's own platform), or could not run (and why)."""
+    native = table[table["platform"] == table["engine"]]
+    native_median = native["seconds"].median() if len(native) and native["seconds"].notna().any() else None
+    lines = []
+    for platform, rows in table.groupby("platform", sort=False):
+        engine_platform = rows["engine"].iloc[0]
+        if rows["seconds"].isna().any():
+            said = rows["output"].iloc[0]
+            why = ("the kernel cannot execute this platform's binaries and no emulator for it is registered on the engine's host"
+                   if "exec format error" in said else "see the output")
+            lines.append(f"{platform} on this {engine_platform} engine: did not run ({said}): {why}; no slowdown could be measured here.")
+        elif platform == engine_platform:
+            lines.append(f"{platform}: native, median {rows['seconds'].median():.3f} s for the work.")
+        else:
+            slowdown = f", {rows['seconds'].median() / native_median:.1f}x the native time" if native_median else ""
+            lines.append(f"{platform} on this {engine_platform} engine: ran under emulation, median {rows['seconds'].median():.3f} s{slowdown}.")
     return lines

@@ -65,3 +65,13 @@ def test_only_a_named_volume_survives_rm_and_a_tmpfs_not_even_a_restart(leaves_n
 def test_write_speed_measures_each_storage(leaves_nothing):
     table = dl.running.write_speed(megabytes=8, repeat=1)
     assert list(table["storage"]) == list(dl.running.STORAGE) and (table["seconds"] > 0).all() and (table["bytes"] == 8 << 20).all()
+
+
+def test_an_image_built_for_another_platform_says_so_and_does_not_run_natively(leaves_nothing):
+    engine_arch = dl.engine.client().version()["Arch"]
+    other = "linux/arm64" if engine_arch == "amd64" else "linux/amd64"
+    table = dl.running.architectures(dl.paths.app("arch-hello"), platforms=(f"linux/{engine_arch}", other), rounds=1000, repeat=1).set_index("platform")
+    assert table.loc[f"linux/{engine_arch}", "exit_code"] == 0 and table.loc[f"linux/{engine_arch}", "output"] == f"hello from linux/{engine_arch}"
+    assert table.loc[other, "architecture"] == other.split("/")[1]
+    foreign = table.loc[other]
+    assert (foreign["exit_code"] == 0 and foreign["output"] == f"hello from {other}") or "exec format error" in foreign["output"]

@@ -116,3 +116,30 @@ def test_the_write_verdict_compares_each_storage_with_the_volume():
 def test_write_speed_refuses_nothing_to_write():
     with pytest.raises(DockerlabError, match="megabytes=0"):
         running.write_speed(megabytes=0)
+
+
+def _platform_rows(arm64_seconds, arm64_output):
+    # dl.running.architectures on the engine here (linux/amd64, no emulator registered), 2 runs;
+    # the emulated case changes only the arm64 rows.
+    rows = []
+    for run, native in ((1, 0.277314), (2, 0.282162)):
+        rows.append(("linux/amd64", "amd64", "linux/amd64", run, 0, "hello from linux/amd64", native))
+        rows.append(("linux/arm64", "arm64", "linux/amd64", run, 0 if arm64_seconds else 1, arm64_output, arm64_seconds))
+    return pd.DataFrame(rows, columns=["platform", "architecture", "engine", "run", "exit_code", "output", "seconds"])
+
+
+def test_a_foreign_platform_without_emulation_is_an_exec_format_error():
+    native, foreign = running.architecture_verdicts(_platform_rows(None, "exec /hello: exec format error"))
+    assert native == "linux/amd64: native, median 0.280 s for the work."
+    assert foreign.startswith("linux/arm64 on this linux/amd64 engine: did not run (exec /hello: exec format error)")
+    assert "no emulator for it is registered" in foreign and "no slowdown could be measured" in foreign
+
+
+def test_an_emulated_platform_gets_its_slowdown():
+    _, foreign = running.architecture_verdicts(_platform_rows(2.8, "hello from linux/arm64"))
+    assert foreign == "linux/arm64 on this linux/amd64 engine: ran under emulation, median 2.800 s, 10.0x the native time."
+
+
+def test_architectures_needs_a_platform():
+    with pytest.raises(DockerlabError, match="No platforms given"):
+        running.architectures("data/apps/arch-hello", platforms=())
