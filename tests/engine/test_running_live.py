@@ -75,3 +75,13 @@ def test_an_image_built_for_another_platform_says_so_and_does_not_run_natively(l
     assert table.loc[other, "architecture"] == other.split("/")[1]
     foreign = table.loc[other]
     assert (foreign["exit_code"] == 0 and foreign["output"] == f"hello from {other}") or "exec format error" in foreign["output"]
+
+
+def test_the_stop_exercise_fails_a_shell_form_cmd_by_its_measured_stop_time(leaves_nothing):
+    from dockerlab.exercises.catalogue import EXERCISES
+
+    exercise = EXERCISES["02a"]
+    verdict = exercise.check(exercise.solution_text().replace('CMD ["python", "app.py"]', "CMD python app.py"))
+    measured = [message for message in verdict.messages if message.startswith("measured:")]
+    assert not verdict.passed and len(measured) == 1, str(verdict)
+    assert "expected `docker stop` to take under 2 s" in measured[0] and "exit code 137" in measured[0] and "/bin/sh -c python app.py" in measured[0]
