@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from .magics import PYTHON_VALUE  # what %docker fills in from the notebook is what becomes a <placeholder>
-from .paths import COURSE_ROOT
+from .paths import COURSE_ROOT, numbered_notebooks
 
 __all__ = ["CHEATSHEET", "commands", "text", "write"]
 
@@ -34,7 +34,7 @@ def commands(notebooks: list[Path] | None = None) -> list[dict]:
     """Each distinct command of the notebooks' `%docker`/`%%docker` cells, in course order.
     Rows (dicts): command (as typed, notebook values as <name>), what (its trailing comment), notebook."""
     found: dict[str, dict] = {}
-    for notebook in notebooks or sorted((COURSE_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for notebook in notebooks or numbered_notebooks(COURSE_ROOT / "notebooks"):
         for cell in json.loads(notebook.read_text())["cells"]:
             if cell["cell_type"] == "code":
                 for line in _command_lines("".join(cell["source"])):

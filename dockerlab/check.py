@@ -27,7 +27,7 @@ __all__ = [
     "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
     "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened", "QUIZ", "quiz",
-    "image_prints",
+    "image_prints", "keeps_running_and_stops",
     "solution",
 ]
 
@@ -328,6 +328,53 @@ def image_is_hardened(
         return CheckResult(exercise, False, [f"expected the image to run; {NOT_STARTED}: {error.reason}. "
                                              "Next: the USER must exist in the image (create it with adduser/useradd first) and the command must be in it."])
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), ran, expected_line)
+
+
+STOP_WITHIN = 2.0  # seconds: `docker stop` of an app that gets SIGTERM takes a fraction of one here (notebook 02a)
+
+
+@two_tier(static.keeps_running_and_stops, static.MEASURES["keeps_running_and_stops"])
+@recordable("check.keeps_running_and_stops")
+def keeps_running_and_stops(app_dir: str | Path, dockerfile: str, *, settle: float = 3.0, exercise: str = "stop exercise") -> CheckResult:
+    """Build your Dockerfile, start a container, check that it is still running after ``settle``
+    seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
+    container is removed."""
+    import time
+
+    from .containers import _create_and_start
+    from .labels import CREATED_LABELS
+    from .running import _pid1
+
+    tag = course_tag("exercise", Path(app_dir), "stops")
+    try:
+        build(app_dir, dockerfile, tag=tag, progress=False)
+    except BuildFailed as error:
+        return _build_failed(exercise, error)
+    container = _create_and_start(engine.client(), tag, None, labels=CREATED_LABELS)
+    try:
+        time.sleep(settle)  # the window in which a broken command shows itself: the container exits
+        container.reload()
+        if container.status != "running":
+            log = container.logs().decode(errors="replace")
+            return CheckResult(exercise, False, [
+                f"expected the container to keep running; it exited with code {container.attrs['State']['ExitCode']} within {settle:g} s, "
+                f"and its log says: {_last_line(log) or '(nothing)'}. Next: read the log (`docker logs`): it names what the command could not do; fix that line."], log=log)
+        pid1 = _pid1(container)
+        started = time.perf_counter()
+        container.stop(timeout=10)
+        seconds = time.perf_counter() - started
+        container.reload()
+        code = container.attrs["State"]["ExitCode"]
+    finally:
+        try:
+            container.remove(force=True, v=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    if seconds >= STOP_WITHIN:
+        return CheckResult(exercise, False, [
+            f"expected `docker stop` to take under {STOP_WITHIN:g} s; it took {seconds:.1f} s and the container ended with exit code {code}"
+            f"{' (137: killed after the grace period)' if code == 137 else ''}: PID 1 was `{pid1}`, so SIGTERM never reached the app. Next: write the CMD in JSON (exec) form, so python is PID 1."])
+    return CheckResult(exercise, True, [f"it kept running for {settle:g} s, and `docker stop` took {seconds:.2f} s (exit code {code}): PID 1 was `{pid1}`, and it got SIGTERM"])
 
 
 def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:

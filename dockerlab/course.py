@@ -7,24 +7,30 @@ import time
 from pathlib import Path
 
 from .errors import DockerlabError
-from .paths import COURSE_ROOT
+from .paths import COURSE_ROOT, NOTEBOOKS, notebook_number, numbered_notebooks
 from .recording import mode
 from .progress import ENVIRONMENT, OFF
 
 __all__ = ["NOTEBOOKS", "notebooks", "execute", "render", "build_site"]
 
-NOTEBOOKS = COURSE_ROOT / "notebooks"
-
-
 def notebooks(only: list[str] | None = None) -> list[Path]:
-    """The numbered notebooks in order; ``only`` keeps those whose name starts with one of the prefixes."""
-    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    """The numbered notebooks in order; ``only`` keeps those named by one of its words: a number ("02"
+    is 02_core_concepts only, "02a" is 02a_running_containers), a file name, or a name's beginning.
+    Raises DockerlabError when none matches."""
+    found = numbered_notebooks(NOTEBOOKS)
     if not only:
         return found
-    chosen = [path for path in found if any(path.name.startswith(prefix) or path.stem == prefix for prefix in only)]
+    chosen = [path for path in found if any(_names(path, word) for word in only)]
     if not chosen:
         raise DockerlabError(f"No notebook matches {' '.join(only)}.", fix=f"Use names or prefixes of: {', '.join(p.stem for p in found)}.")
     return chosen
+
+
+def _names(path: Path, word: str) -> bool:
+    """Whether ``word`` (from --only) names the notebook at ``path``: a bare number must be its number."""
+    if notebook_number(f"{word}_") == word:
+        return notebook_number(path.name) == word
+    return path.name.startswith(word) or path.stem == word
 
 
 def execute(notebook: Path, timeout: int = 1800):
@@ -85,6 +91,8 @@ SITE = COURSE_ROOT / "site"
 README = COURSE_ROOT / "README.md"
 EXTRA_PAGES = ("glossary.md", "cheatsheet.md")  # in notebooks/; on the site when they exist
 _TOC_MARK = "    # `dockerlab render` lists notebooks/glossary.md and notebooks/cheatsheet.md here when they exist.\n"
+_NOTEBOOKS_MARK = ("    # `dockerlab render` lists the executed notebooks here, in course order (00, 01, 02, 02a, 03, ...: a\n"
+                   "    # `pattern:` would not do, mystmd sorts 02a_ before 02_).\n")
 
 
 def overview(readme: str, included: list[str]) -> str:
@@ -155,8 +163,11 @@ def build_site(executed: list[Path], out: Path, run: dict | None = None, pages: 
     for name in extras:
         shutil.copyfile(Path(pages) / name, project / name)
     config = (project / "myst.yml").read_text()
-    if _TOC_MARK not in config:
-        raise DockerlabError("site/myst.yml lost the line that marks where extra pages go in its toc.", fix=f"Put it back under `toc:`: {_TOC_MARK.strip()}")
+    for mark, what in ((_NOTEBOOKS_MARK, "the notebooks"), (_TOC_MARK, "extra pages")):
+        if mark not in config:
+            raise DockerlabError(f"site/myst.yml lost the line that marks where {what} go in its toc.", fix=f"Put it back under `toc:`: {mark.strip()}")
+    ordered = sorted((Path(notebook).name for notebook in executed), key=lambda name: (notebook_number(name) is None, name))
+    config = config.replace(_NOTEBOOKS_MARK, _NOTEBOOKS_MARK + "".join(f"    - file: {name}\n" for name in ordered), 1)
     (project / "myst.yml").write_text(config.replace(_TOC_MARK, _TOC_MARK + "".join(f"    - file: {name}\n" for name in extras)))
     index = overview(README.read_text(), [path.stem for path in executed])
     (project / "index.md").write_text(index + (_run_summary(run) if run else ""))

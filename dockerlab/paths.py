@@ -1,15 +1,33 @@
 """Where the course's files are, wherever a notebook runs from."""
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
 
 from .errors import DockerlabError
 
-__all__ = ["COURSE_ROOT", "app", "results_dir", "tool"]
+__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks"]
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = COURSE_ROOT / "notebooks"
+# A course notebook's file name starts with its number: two digits, and a letter for one placed between
+# two others (02a_running_containers sorts after 02_core_concepts and before 03_layer_caching).
+_NUMBER = re.compile(r"^(\d{2}[a-z]?)_")
+
+
+def notebook_number(name: str | Path) -> str | None:
+    """The course number of a notebook ("02a" for 02a_running_containers.ipynb), None for a file
+    that is not a numbered notebook."""
+    found = _NUMBER.match(Path(name).name)
+    return found.group(1) if found else None
+
+
+def numbered_notebooks(folder: Path | None = None) -> list[Path]:
+    """The numbered notebooks of ``folder`` (default notebooks/), in course order (their names sort
+    so: "02_" before "02a_" before "03_")."""
+    return sorted(path for path in Path(folder or NOTEBOOKS).glob("[0-9][0-9]*_*.ipynb") if notebook_number(path.name))
 
 
 def app(name: str) -> Path:

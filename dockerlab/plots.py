@@ -8,7 +8,7 @@ from .tables import VALUE_LABELS
 
 __all__ = [
     "layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race",
-    "package_counts", "attack_surface", "headlines",
+    "package_counts", "attack_surface", "headlines", "stop_times",
 ]
 
 MB = 1e6
@@ -193,6 +193,31 @@ def vm_vs_container(results, reference: str | None = None):
     note = f"VM accelerator: {accelerators}" + (f"; reference: {reference}" if reference else "")
     figure.supxlabel(note, fontsize=7, wrap=True)
     return time_axis
+
+
+def stop_times(results, ax=None):
+    """Horizontal bars: median `docker stop` seconds per variant with min-max whiskers, the exit code
+    at each bar's end, and the grace period as a dashed line (input: ``dl.running.stop_times``)."""
+    ax = _axes(ax, size=(8, 3.6))
+    grace = float(results.attrs.get("grace", 10))
+    grouped = results.groupby("variant", sort=False)
+    names = list(grouped.groups)
+    medians, lows, highs = grouped["seconds"].median(), grouped["seconds"].min(), grouped["seconds"].max()
+    codes = grouped["exit_code"].agg(lambda values: "/".join(str(code) for code in dict.fromkeys(values)))
+    positions = list(range(len(names)))[::-1]  # the first variant on top
+    colours = [REBUILT_COLOUR if medians[name] >= 0.9 * grace else SUCCESS_COLOUR for name in names]
+    ax.barh(positions, [medians[name] for name in names], color=colours,
+            xerr=[[medians[name] - lows[name] for name in names], [highs[name] - medians[name] for name in names]], capsize=3)
+    for position, name in zip(positions, names, strict=True):
+        ax.text(highs[name] + grace * 0.02, position, f"{medians[name]:.2f} s, exit {codes[name]}", va="center", fontsize=8)
+    ax.axvline(grace, color="grey", linestyle="--", linewidth=1)
+    ax.text(grace, max(positions) + 0.55, f"grace period {grace:g} s", ha="center", va="bottom", fontsize=8, color="grey")
+    ax.set_yticks(positions, names)
+    ax.set_xlim(0, grace * 1.6)
+    ax.set_ylim(-0.6, max(positions) + 1.1)
+    ax.set_xlabel(f"seconds for `docker stop` (median of {int(grouped.size().max())}, min-max)")
+    ax.set_title("docker stop: does SIGTERM reach the app?")
+    return ax
 
 
 def compose_race(results):

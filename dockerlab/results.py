@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 from .errors import DockerlabError
-from .paths import results_dir
+from .paths import notebook_number, results_dir
 from .recording import current, record_headline, recordings, summarise_provenance
 from .theme import ERROR, SUCCESS
 
@@ -169,7 +169,7 @@ def readme_table(figures=None) -> str:
     lines = [README_START, "", "| figure (notebook) | measured | target | verdict | conditions |", "|---|---|---|---|---|"]
     for row in figures.to_dict("records"):
         target = f"{'≤' if row['direction'] == 'at most' else '≥'} {row['target']:g}{row['unit']}"
-        lines.append(f"| {row['label']} ({row['notebook'][:2]}) | {row['value']:.3g}{row['unit']} | {target} | "
+        lines.append(f"| {row['label']} ({notebook_number(row['notebook']) or row['notebook']}) | {row['value']:.3g}{row['unit']} | {target} | "
                      f"{'met' if row['met'] else 'missed'} | {row.get('conditions', '')} |")
     return "\n".join([*lines, "", README_END])
 

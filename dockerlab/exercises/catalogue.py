@@ -1,4 +1,4 @@
-"""The course's exercises (notebooks 01-06): the starting text, the worked solution with a sentence
+"""The course's exercises (notebooks 01-06, and 02a): the starting text, the worked solution with a sentence
 per change, and how each notebook calls its checker (so a recorded result replays for the same text)."""
 from __future__ import annotations
 
@@ -78,6 +78,14 @@ EXERCISES: dict[str, Exercise] = {
          ('`CMD ["python", "greet.py"]`', "makes running the program the container's command; without it the container runs the "
           "base image's default command and prints nothing. JSON (exec) form runs python directly, with no shell in between.")),
         lambda text: _check().dockerfile_prints(app("greeter"), "Hello, Docker learner!", dockerfile=text, exercise="02 · containerize the greeter"),
+    ),
+    "02a": Exercise(
+        "02a", "02a_running_containers", "02a · a container that stops on time", "exercise.Dockerfile",
+        _read("signals", "exercise.Dockerfile"), SOLUTIONS / "02a-signals.Dockerfile",
+        (("`app.py` instead of `service.py`", "the log said python could not open /app/service.py: the program the image holds is app.py, so the container stopped at once."),
+         ('`CMD ["python", "app.py"]` in JSON (exec) form', "runs python itself as PID 1, so `docker stop`'s SIGTERM reaches its handler and it stops "
+          "in a fraction of a second; in shell form /bin/sh is PID 1, ignores SIGTERM, and every stop waits the full 10 s.")),
+        lambda text: _check().keeps_running_and_stops(app("signals"), text, exercise="02a · a container that stops on time"),
     ),
     "03": Exercise(
         "03", "03_layer_caching", "03 · keep the install cached", "exercise.Dockerfile",
@@ -162,6 +170,6 @@ class Solution:
 
 
 def solution(number: str | int) -> Solution:
-    """The worked solution to exercise ``number`` ("01" ... "06"), folded until the learner reveals it, as a
-    Solution. Raises DockerlabError when there is no such exercise."""
+    """The worked solution to exercise ``number`` ("01" ... "06", or "02a"), folded until the learner reveals
+    it, as a Solution. Raises DockerlabError when there is no such exercise."""
     return Solution(exercise(number))

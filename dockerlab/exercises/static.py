@@ -25,7 +25,7 @@ from ..security import _SECRET_NAME, lint
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step
 
 __all__ = ["Finding", "StaticReport", "MEASURES", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
-           "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened"]
+           "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
 
 
 @dataclass
@@ -213,6 +213,29 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
         return
     if copies:
         report.passed.append(f"{', '.join(sorted(copied)) or 'the program'} is copied in and {_at(command)} runs it")
+
+
+# --- 02a: a container that keeps running and stops on time ----------------------------------------------
+
+
+def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> StaticReport:
+    report = StaticReport()
+    parsed, files = _read(app_dir, dockerfile, report)
+    if parsed is None:
+        return report
+    _program_is_copied_and_run(parsed, files, report, app_dir)
+    command = _command(parsed)
+    if command is None or any("looks like JSON" in finding.render() for finding in report.findings):
+        return report
+    if not command.json:
+        programs = _mentioned_scripts(command) or _programs(files) or ["app.py"]
+        report.findings.append(Finding(
+            _at(command), f"{command.keyword} is in shell form, so /bin/sh is PID 1 and `docker stop`'s SIGTERM never reaches python",
+            f'{command.keyword} in JSON (exec) form, e.g. {command.keyword} ["python", "{programs[0]}"]',
+            "write it as a JSON list, so python itself is PID 1 and its SIGTERM handler runs."))
+    else:
+        report.passed.append(f"{_at(command)} is in exec form: the program is PID 1 and gets `docker stop`'s SIGTERM")
+    return report
 
 
 # --- 01: a program (Python) that must work with the server's numpy ------------------------------------
@@ -566,6 +589,8 @@ MEASURES: dict[str, Callable[..., str]] = {
         f"build yours and the single-stage reference, send yours an HTTP request on port {container_port}, and check that it answers and is at least {min_ratio:g}x smaller"),
     "compose_service_healthy": lambda service="api", **_: (
         f"bring your stack up with `docker compose up --wait` and check that {service} is running and reports healthy"),
+    "keeps_running_and_stops": lambda settle=3.0, **_: (
+        f"build your Dockerfile, start a container, check that it is still running after {settle:g} s, and time `docker stop` (under 2 s passes)"),
     "image_is_hardened": lambda expected_line, **_: (
         f"build the image, check the user it runs as, look for secrets in every layer, and run it expecting {expected_line!r}"),
 }

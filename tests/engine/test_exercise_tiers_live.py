@@ -8,12 +8,13 @@ from dockerlab.exercises.catalogue import EXERCISES
 MEASURED = {
     "01": "exited with code 1",
     "02": "printed nothing",
+    "02a": "exited with code 2",
     "03": "ran again",
     "04": "target is 5x",
     "05": "no healthcheck",
     "06": "nothing was built, audited or run",
 }
-STATIC = {"01": "np.float64", "02": "COPY greet.py", "03": "COPY requirements.txt .", "04": "FROM scratch", "05": "/health", "06": "USER 1000"}
+STATIC = {"01": "np.float64", "02": "COPY greet.py", "02a": "service.py", "03": "COPY requirements.txt .", "04": "FROM scratch", "05": "/health", "06": "USER 1000"}
 
 
 @pytest.mark.parametrize("number", sorted(EXERCISES))

@@ -17,6 +17,7 @@ from dockerlab.recording import recordable
 VARIANTS = {
     "01": lambda start: start.replace("np.float_", "float"),
     "02": lambda start: "# syntax=docker/dockerfile:1\nFROM python:3.11-slim\nCOPY greet.py /opt/greet.py\nCMD python /opt/greet.py\n",
+    "02a": lambda start: start.replace("CMD python service.py", 'ENTRYPOINT ["python", "/app/app.py"]'),
     "03": lambda start: (
         "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt ./\n"
         "RUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"),
@@ -36,6 +37,7 @@ VARIANTS = {
 START_HINTS = {
     "01": ["report.py line 6", "np.float_", "np.float64"],
     "02": ["COPY greet.py", 'CMD ["python", "greet.py"]'],
+    "02a": ["line 5", "service.py", "shell form", "JSON (exec) form"],
     "03": ["line 4", "COPY requirements.txt app.py ./", "before the install on line 5", "COPY requirements.txt ."],
     "04": ["line 2", "one stage", "FROM scratch", "COPY --from=builder"],
     "05": ["api service (line 4)", "no healthcheck", "/health"],

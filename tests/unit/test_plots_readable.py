@@ -15,8 +15,9 @@ import pytest  # noqa: E402
 
 import dockerlab as dl  # noqa: E402
 from dockerlab import plots, recording  # noqa: E402
+from dockerlab.paths import numbered_notebooks  # noqa: E402
 
-NOTEBOOKS = sorted((Path(__file__).parents[2] / "notebooks").glob("0[1-7]_*.ipynb"))
+NOTEBOOKS = [path for path in numbered_notebooks(Path(__file__).parents[2] / "notebooks") if path.name[:2] != "00"]  # 01 ... 07, and 02a
 IMAGE_PLOTS = {"layer_sizes", "size_comparison", "package_counts", "attack_surface"}
 
 

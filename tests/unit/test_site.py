@@ -58,7 +58,8 @@ def built(tmp_path_factory):
     pages.mkdir()
     (pages / "glossary.md").write_text(GLOSSARY)
     (pages / "cheatsheet.md").write_text(CHEATSHEET)
-    executed = [_notebook(folder, "00_start_here", "00 · Start here"), _notebook(folder, "02_core_concepts", "02 · Docker core concepts", plot=True)]
+    executed = [_notebook(folder, "00_start_here", "00 · Start here"), _notebook(folder, "02_core_concepts", "02 · Docker core concepts", plot=True),
+                _notebook(folder, "02a_running_containers", "02a · Running containers")]
     index = course.build_site(executed, folder / "out", pages=pages)
     return index.parent
 
@@ -69,8 +70,9 @@ def test_every_page_has_its_real_title_and_the_table_of_contents(built):
     page = (built / "core-concepts.html").read_text()
     assert "<title>02 · Docker core concepts · dockerlab" in page and "<h1>02 · Docker core concepts</h1>" in page
     toc = re.search(r"<nav class=\"toc\".*?</nav>", page, re.S).group()
-    assert [title for title in re.findall(r">([^<>]+)</a>", toc)][1:] == ["00 · Start here", "02 · Docker core concepts", "Glossary", "Cheat sheet"]
-    assert "rel='prev' href='start-here.html'" in page and "rel='next' href='glossary.html'" in page
+    assert [title for title in re.findall(r">([^<>]+)</a>", toc)][1:] == ["00 · Start here", "02 · Docker core concepts", "02a · Running containers", "Glossary", "Cheat sheet"]
+    lettered = re.search(r"href='([^']+)'[^>]*>02a · Running containers</a>", toc).group(1)  # 02a sorts after 02, before the pages
+    assert "rel='prev' href='start-here.html'" in page and f"rel='next' href='{lettered}'" in page
 
 
 def test_the_glossary_and_cheat_sheet_are_pages(built):

@@ -1,0 +1,87 @@
+"""dl.running on the engine: what `docker stop` does to each CMD form, a restart policy, name
+resolution per network, EXPOSE vs -p; and nothing is left behind (containers, networks)."""
+import pytest
+
+import dockerlab as dl
+from dockerlab.labels import CREATED_FILTER
+
+
+def course_objects():
+    client = dl.engine.client()
+    return ({c.id for c in client.containers.list(all=True, filters={"label": CREATED_FILTER})},
+            {n.id for n in client.networks.list(filters={"label": CREATED_FILTER})})
+
+
+@pytest.fixture
+def leaves_nothing():
+    before = course_objects()
+    yield
+    containers, networks = course_objects()
+    assert containers <= before[0] and networks <= before[1], "dl.running left containers or networks behind"
+
+
+def test_a_shell_form_cmd_waits_for_the_grace_period_and_the_exec_form_does_not(leaves_nothing):
+    stops = dl.running.stop_times(dl.paths.app("signals"), repeat=1, grace=3)
+    rows = stops.set_index("variant")
+    assert rows.loc["shell form", "pid1"].startswith("/bin/sh -c")
+    assert rows.loc["shell form", "exit_code"] == 137 and rows.loc["shell form", "seconds"] >= 2.7
+    assert rows.loc["exec form", "exit_code"] == 0 and rows.loc["exec form", "seconds"] < 2 and rows.loc["exec form", "app_got_sigterm"]
+    assert rows.loc["exec form, no handler", "exit_code"] == 137  # PID 1 without a handler ignores SIGTERM
+    assert rows.loc["exec form, no handler, --init", "exit_code"] == 143 and rows.loc["exec form, no handler, --init", "seconds"] < 2
+    assert "waited the whole 3 s grace period" in dl.running.stop_verdicts(stops)[0]
+
+
+def test_on_failure_restarts_a_failing_command_the_number_of_times_asked(leaves_nothing):
+    crash = dl.running.restart_policy("alpine:3.20", ["sh", "-c", "echo crashing; exit 3"], retries=2)
+    assert (crash["restart_count"], crash["runs"], crash["exit_code"], crash["status"]) == (2, 3, 3, "exited")
+
+
+def test_names_resolve_on_a_user_defined_network_only(leaves_nothing):
+    table = dl.running.name_resolution(attempts=2).set_index("network")
+    assert table.loc["default bridge", "resolved"] == 0 and table.loc["default bridge", "by_ip"] == 200
+    assert table.loc["user-defined", "resolved"] == 2 and table.loc["user-defined", "by_name"] == 200
+
+
+def test_an_exposed_port_answers_only_once_published_and_only_on_loopback(leaves_nothing):
+    table = dl.running.published_ports(dl.paths.app("web-port"))
+    loopback = table[table["tried"].str.startswith("127.0.0.1:")].set_index("run")
+    assert list(loopback["answered"]) == ["ConnectionRefusedError", "HTTP 200"]
+    assert set(table.loc[~table["tried"].str.startswith("127.0.0.1:"), "answered"]) <= {"ConnectionRefusedError"}
+
+
+def test_state_of_a_missing_container_is_a_clear_error():
+    with pytest.raises(dl.DockerlabError, match="There is no container 'dockerlab-no-such-container'"):
+        dl.running.state("dockerlab-no-such-container")
+
+
+def test_only_a_named_volume_survives_rm_and_a_tmpfs_not_even_a_restart(leaves_nothing):
+    volumes_before = {v.name for v in dl.engine.client().volumes.list()}
+    table = dl.running.storage_survival().set_index("storage")
+    assert table["after_restart"].to_dict() == {"writable layer": True, "named volume": True, "tmpfs": False}
+    assert table["after_rm"].to_dict() == {"writable layer": False, "named volume": True, "tmpfs": False}
+    assert {v.name for v in dl.engine.client().volumes.list()} <= volumes_before
+
+
+def test_write_speed_measures_each_storage(leaves_nothing):
+    table = dl.running.write_speed(megabytes=8, repeat=1)
+    assert list(table["storage"]) == list(dl.running.STORAGE) and (table["seconds"] > 0).all() and (table["bytes"] == 8 << 20).all()
+
+
+def test_an_image_built_for_another_platform_says_so_and_does_not_run_natively(leaves_nothing):
+    engine_arch = dl.engine.client().version()["Arch"]
+    other = "linux/arm64" if engine_arch == "amd64" else "linux/amd64"
+    table = dl.running.architectures(dl.paths.app("arch-hello"), platforms=(f"linux/{engine_arch}", other), rounds=1000, repeat=1).set_index("platform")
+    assert table.loc[f"linux/{engine_arch}", "exit_code"] == 0 and table.loc[f"linux/{engine_arch}", "output"] == f"hello from linux/{engine_arch}"
+    assert table.loc[other, "architecture"] == other.split("/")[1]
+    foreign = table.loc[other]
+    assert (foreign["exit_code"] == 0 and foreign["output"] == f"hello from {other}") or "exec format error" in foreign["output"]
+
+
+def test_the_stop_exercise_fails_a_shell_form_cmd_by_its_measured_stop_time(leaves_nothing):
+    from dockerlab.exercises.catalogue import EXERCISES
+
+    exercise = EXERCISES["02a"]
+    verdict = exercise.check(exercise.solution_text().replace('CMD ["python", "app.py"]', "CMD python app.py"))
+    measured = [message for message in verdict.messages if message.startswith("measured:")]
+    assert not verdict.passed and len(measured) == 1, str(verdict)
+    assert "expected `docker stop` to take under 2 s" in measured[0] and "exit code 137" in measured[0] and "/bin/sh -c python app.py" in measured[0]
