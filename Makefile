@@ -48,13 +48,15 @@ lint: $(STAMP)
 
 # What `make test` needs besides Python: a Docker engine (started, or installed with apt as root on
 # Debian/Ubuntu; with a stale pid file too), Chromium for the browser tests, and qemu for notebook 01's
-# VM (optional: without it the notebook measures containers only). Where a script cannot do it itself
+# VM (optional: without it the notebook measures containers only), skopeo (dl.fetch_image) and arm64
+# emulation for notebook 02a (optional: qemu-user-static in binfmt_misc). Where a script cannot do it itself
 # it stops with one sentence saying what to install.
 machine: $(STAMP)
 	bash scripts/ensure-docker-engine
 	bash scripts/install-browser-tools
 	bash scripts/install-image-tools
 	bash scripts/install-vm-tools || echo "machine: no qemu, so notebook 01 measures containers only"
+	bash scripts/install-emulation || echo "machine: no arm64 emulation, so notebook 02a shows exec format error and no slowdown"
 
 test-live: $(STAMP) machine
 	$(BIN)/dockerlab prepare --quiet

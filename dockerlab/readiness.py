@@ -296,6 +296,26 @@ def _room_strict(checks: list[Check]) -> list[Check]:
     return strict
 
 
+BINFMT = Path("/proc/sys/fs/binfmt_misc")
+_OTHER_PLATFORM = {"amd64": ("arm64", "qemu-aarch64"), "x86_64": ("arm64", "qemu-aarch64"),
+                   "arm64": ("amd64", "qemu-x86_64"), "aarch64": ("amd64", "qemu-x86_64")}
+
+
+def check_emulation(info: engine.EngineInfo, binfmt: Path = BINFMT) -> Check:
+    """Whether this machine's kernel runs the other common platform's binaries (qemu registered in
+    binfmt_misc): notebook 02a then measures the emulated slowdown; without it, `exec format error`."""
+    other, entry = _OTHER_PLATFORM.get(info.arch, ("arm64", "qemu-aarch64"))
+    if not (binfmt / "status").exists():
+        where = "Docker Desktop emulates it in its VM" if sys.platform in ("darwin", "win32") else "binfmt_misc is not mounted"
+        return Check("emulation", INFO, f"cannot see whether linux/{other} images run here ({where})",
+                     "" if sys.platform in ("darwin", "win32") else "sudo bash scripts/install-emulation (qemu-user-static, for notebook 02a)")
+    registered = binfmt / entry
+    if registered.exists() and registered.read_text().startswith("enabled"):
+        return Check("emulation", OK, f"linux/{other} images run under emulation ({entry} in binfmt_misc)")
+    return Check("emulation", INFO, f"linux/{other} images stop with `exec format error` here (no {entry} in binfmt_misc)",
+                 "sudo bash scripts/install-emulation (qemu-user-static): notebook 02a then measures the emulated slowdown")
+
+
 def doctor(room: bool = False) -> DoctorReport:
     """Check this machine for the course. In a notebook the report renders as a table.
 
@@ -333,6 +353,7 @@ def _diagnose(room: bool) -> DoctorReport:
     report.checks += _guarded("disk", lambda: check_disk(info))
     report.checks.append(check_resources(info))
     report.checks.append(check_architecture(info))
+    report.checks += _guarded("emulation", lambda: check_emulation(info))
 
     registry = registry_status()
     report.checks.append(check_registry(registry))

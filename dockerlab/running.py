@@ -338,22 +338,22 @@ def _answers(host: str, port: int) -> str:
         return type(reason).__name__
 
 
-def _outside_address() -> str | None:
-    """This machine's address on its default route (not loopback), or None when it has none."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: nothing is sent, the kernel only picks a route
-            address = probe.getsockname()[0]
-        except OSError:
-            return None
-    return None if address.startswith("127.") else address
+def _bridge_address(client) -> str | None:
+    """This machine's address on Docker's default bridge (its gateway, e.g. 172.17.0.1): an address
+    of this machine that is not loopback, on the network Docker made for its containers."""
+    try:
+        configs = client.networks.get("bridge").attrs.get("IPAM", {}).get("Config") or []
+    except docker.errors.APIError:
+        return None
+    return next((config["Gateway"] for config in configs if config.get("Gateway")), None)
 
 
 @recordable("running.published_ports")
 def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = False):
     """``EXPOSE`` vs ``-p``: builds ``app_dir`` (a web server whose Dockerfile has ``EXPOSE port``) and
     runs it twice, on the same free host port: without ``-p`` and with ``-p 127.0.0.1:HOST:port``. From
-    this machine it tries 127.0.0.1:HOST (and the machine's own non-loopback address, when it has one).
+    this machine it tries 127.0.0.1:HOST and this machine's address on Docker's bridge (not loopback,
+    so a port published on 127.0.0.1 only does not answer there).
     One row per try: run (how it was started), published (what `docker port` lists), tried (the address
     requested), answered ("HTTP 200" or the connection error). Raises DockerlabError for a missing Dockerfile."""
     import pandas as pd
@@ -364,7 +364,7 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
     image = build(app, tag="dockerlab-web-port/server:latest", progress=progress).image_id
     client = engine.client()
     host_port = _free_port()
-    outside = _outside_address()
+    outside = _bridge_address(client)
     rows = []
     for label, ports in ((f"EXPOSE {port} only (no -p)", {}), (f"-p 127.0.0.1:{host_port}:{port}", {f"{port}/tcp": ("127.0.0.1", host_port)})):
         container = _create_and_start(client, image, None, ports=ports, labels=CREATED_LABELS)
