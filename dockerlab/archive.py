@@ -23,6 +23,7 @@ import os
 import platform
 import tarfile
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from .errors import DockerlabError
 
 T = TypeVar("T")
 
-__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "COMPRESSIONS"]
+__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "image_name", "single_image_layout", "COMPRESSIONS"]
 
 TRANSPORTS = ("docker-archive", "oci-archive", "oci")
 GZIP_MAGIC, ZSTD_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
@@ -90,13 +91,13 @@ def archive_ref(image) -> ArchiveRef | None:
     for transport in TRANSPORTS:
         if isinstance(image, str) and text.startswith(transport + ":"):
             path, reference = _split_reference(text[len(transport) + 1:])
+            if not path:
+                raise DockerlabError(f"{text!r} names no file after {transport}:.", fix=f"Write the archive's path after it: {transport}:PATH.")
             if not Path(path).exists():
                 return _missing(Path(path), text)
             return ArchiveRef(Path(path), reference, transport)
     path = Path(text)
-    if path.name.endswith(ARCHIVE_SUFFIXES):
-        if isinstance(image, str) and "/" not in text and not path.exists():
-            return None  # "myapp.tar" without a folder and no such file: could be an image name
+    if path.name.endswith(ARCHIVE_SUFFIXES):  # image names do not end in .tar: this names an archive
         return ArchiveRef(path, None, _transport_of(path)) if path.exists() else _missing(path, text)
     try:
         if (path / "oci-layout").is_file():
@@ -104,6 +105,11 @@ def archive_ref(image) -> ArchiveRef | None:
     except OSError:  # a name too long for a path, say
         return None
     return None
+
+
+def image_name(image) -> str:
+    """How tables name ``image``: an archive (or a fetched image) by its path, an engine image by its name."""
+    return os.fspath(image) if isinstance(image, os.PathLike) else str(image)
 
 
 def is_archive(image) -> bool:
@@ -138,10 +144,10 @@ class _Container:
         try:
             self.tar = tarfile.open(path, "r:*")  # random access: a member's data is read only when asked for
             members = self.tar.getmembers()
-        except (tarfile.TarError, OSError, EOFError) as error:
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
             if self.tar is not None:
                 self.tar.close()
-            raise DockerlabError(f"{path} is not a readable tar file ({error}).",
+            raise DockerlabError(f"{path} is not a readable tar file ({str(error).splitlines()[0]}).",
                                  fix="Make the archive again (`docker save IMAGE -o FILE.tar`); a copy may be truncated.") from None
         by_name = {_normal(member.name): member for member in members}
         self._members = {}
@@ -272,10 +278,14 @@ def read_archive(ref: ArchiveRef) -> ArchiveImage:
     """Find the image ``ref`` names in its archive (config and layer names); layers are not read here.
     Raises DockerlabError for a file that is no image archive, or a reference it does not hold."""
     with _Container.open(ref.path) as container:
-        if "manifest.json" in container.names:
-            return _from_manifest_json(container, ref)
-        if "index.json" in container.names:
-            return _from_index_json(container, ref)
+        try:
+            if "manifest.json" in container.names:
+                return _from_manifest_json(container, ref)
+            if "index.json" in container.names:
+                return _from_index_json(container, ref)
+        except (KeyError, IndexError, TypeError, AttributeError) as error:
+            raise DockerlabError(f"{ref.path} has an image index this reader does not understand (no {error} where docker save "
+                                 "and the OCI image layout put one).", fix="Make the archive again with `docker save` or `skopeo copy`.") from None
     raise DockerlabError(f"{ref.path} is not an image archive: it has neither manifest.json (docker save) nor index.json (OCI layout).",
                          fix="Pass a file written by `docker save`, `skopeo copy ... oci-archive:FILE` or an OCI layout folder.")
 
@@ -332,3 +342,52 @@ def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:
 
         return LayerBlob(name, zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), blob_bytes, "zstd")
     return LayerBlob(name, buffered, blob_bytes, "none")
+
+
+_LAYER_TYPES = {"none": "application/vnd.oci.image.layer.v1.tar", "gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
+                "zstd": "application/vnd.oci.image.layer.v1.tar+zstd"}
+
+
+@contextmanager
+def single_image_layout(ref: ArchiveRef) -> Iterator[Path]:
+    """The image ``ref`` names, alone, as a temporary OCI layout folder (removed afterwards): for tools
+    that read one image per archive and no gzip-compressed archive file (syft). Blobs are copied as
+    stored, one at a time, their digests computed on the way."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    found = read_archive(ref)
+    folder = Path(tempfile.mkdtemp(prefix="dockerlab-layout-"))
+    try:
+        (folder / "blobs" / "sha256").mkdir(parents=True)
+
+        def copy(stream) -> tuple[str, int]:
+            digest, size = hashlib.sha256(), 0
+            partial = folder / "blobs" / "partial"
+            with stream, open(partial, "wb") as out:
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            partial.rename(folder / "blobs" / "sha256" / digest.hexdigest())
+            return "sha256:" + digest.hexdigest(), size
+
+        with _Container.open(ref.path) as container:
+            layers = []
+            for name in found.layer_names:
+                compression = open_layer(container.stream(name), container.size(name), name).compression
+                digest, size = copy(container.stream(name))
+                layers.append({"mediaType": _LAYER_TYPES[compression], "digest": digest, "size": size})
+        config = json.dumps(found.config).encode()
+        config_digest, _ = copy(io.BytesIO(config))
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                               "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": len(config)},
+                               "layers": layers}).encode()
+        manifest_digest, _ = copy(io.BytesIO(manifest))
+        (folder / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": len(manifest)}]}))
+        (folder / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

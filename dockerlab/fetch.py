@@ -71,13 +71,27 @@ def _skopeo() -> str:
 
 
 def _target_for(reference: str, to: str | os.PathLike | None) -> Path:
-    if to is not None:
-        target = Path(to)
-        if target.is_dir():
-            raise DockerlabError(f"{target} is a folder; fetch_image writes one archive file.", fix=f"Name a file, e.g. {target / 'image.tar'}.")
-        return target
-    FETCH_DIR.mkdir(parents=True, exist_ok=True)
-    return FETCH_DIR / (re.sub(r"[^A-Za-z0-9_.-]+", "-", reference).strip("-") + ".tar")
+    """Where the archive goes; a DockerlabError before anything is copied when it cannot go there."""
+    if to is None:
+        FETCH_DIR.mkdir(parents=True, exist_ok=True)
+        return FETCH_DIR / (re.sub(r"[^A-Za-z0-9_.-]+", "-", reference).strip("-") + ".tar")
+    target = Path(to)
+    if target.is_dir():
+        raise DockerlabError(f"{target} is a folder; fetch_image writes one archive file.", fix=f"Name a file, e.g. {target / 'image.tar'}.")
+    if not target.parent.is_dir():
+        raise DockerlabError(f"Cannot write {target}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
+    if not os.access(target.parent, os.W_OK) or target.parent.resolve().is_relative_to("/proc"):
+        raise DockerlabError(f"Cannot write {target}: the folder {target.parent} is not writable.", fix="Name a file in a folder you can write to.")
+    return target
+
+
+def _registry_of(name: str) -> str:
+    """The registry a reference names: its first part when that is a host (has . or : or is localhost), else Docker Hub."""
+    first, slash, _ = name.partition("/")
+    return first if slash and ("." in first or ":" in first or first == "localhost") else "Docker Hub"
+
+
+NETWORK_RULES = {"registry-offline", "registry-unreachable", "registry-timeout", "tls-intercepted", "rate-limit"}
 
 
 def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress: bool = True,
@@ -98,8 +112,11 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
     if on_failure not in ("raise", "explain"):
         raise DockerlabError(f"on_failure={on_failure!r} is not a choice.", fix='Use on_failure="raise" or on_failure="explain".')
     source = reference if "://" in reference else f"docker://{reference}"
-    target = _target_for(reference, to)
+    target = Path(to) if to is not None else FETCH_DIR / "image.tar"
     try:
+        if not reference.strip():
+            raise DockerlabError("No image reference given.", fix='Name one, e.g. dl.fetch_image("python:3.11-slim").')
+        target = _target_for(reference, to)
         return _copy(_skopeo(), reference, source, target, progress, timeout)
     except DockerlabError as error:
         if on_failure == "raise":
@@ -119,6 +136,8 @@ def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool
     bundle = Path("/etc/ssl/certs/ca-certificates.crt")
     if bundle.is_file():
         environment.setdefault("SSL_CERT_FILE", str(bundle))  # the host's trust, a TLS-intercepting proxy's CA included
+    scratch = tempfile.mkdtemp(prefix="dockerlab-skopeo-")  # skopeo's own temporary files (it uses TMPDIR)
+    environment["TMPDIR"] = scratch
     started = time.perf_counter()
     lines: list[str] = []
     try:
@@ -135,19 +154,23 @@ def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool
     except BaseException:
         partial.unlink(missing_ok=True)  # interrupted or failed: no half-written archive stays
         raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     seconds = time.perf_counter() - started
     if code != 0:
         partial.unlink(missing_ok=True)
         said = next((line for line in reversed(lines) if line.strip()), f"skopeo exited with {code}")
         said = _FATAL.sub(r"\1", said).replace('\\"', '"')  # skopeo's log wrapper: time=... level=fatal msg="..."
         found = diagnose(said, "pull")
-        if found.rule == "unknown":
-            raise DockerlabError(f"Could not fetch {reference}: {said[-400:]}.",
-                                 fix=f"Check the name and that its registry has it: skopeo inspect {source}")
-        registry = name.split("/", 1)[0] if "." in name.split("/", 1)[0] or ":" in name.split("/", 1)[0] else "Docker Hub"
-        raise DockerlabError(f"Could not fetch {reference}: {found.meaning} ({said[-300:]}).",
-                             fix=f"Fetching needs a network that reaches {registry} (Binder and most home networks do); "
+        registry = _registry_of(name)
+        if found.rule in NETWORK_RULES:
+            raise DockerlabError(f"Could not fetch {reference}: {found.meaning} ({said[-300:]}).",
+                                 fix=found.fix if found.rule in ("tls-intercepted", "rate-limit") else
+                                 f"Fetching needs a network that reaches {registry} (Binder and most home networks do); "
                                  "until then the recorded figures stand for the image.")
+        meaning = found.meaning if found.rule != "unknown" else said[-400:]
+        raise DockerlabError(f"Could not fetch {reference}: {meaning} ({said[-300:]})." if found.rule != "unknown" else f"Could not fetch {reference}: {meaning}.",
+                             fix=f"Check the name and tag (lowercase, as {registry} lists it): skopeo inspect {source}")
     partial.replace(target)
     from .archive import archive_ref, read_archive
 

@@ -16,7 +16,7 @@ from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
-from .archive import archive_ref
+from .archive import archive_ref, image_name
 from .layerfs import (
     LayerFiles,
     clean_instruction,
@@ -176,7 +176,7 @@ def layers(image: str):
     own = inspect_image(image)
     table = layers_from_history(image_history(image))
     table["base"] = ""
-    table.attrs["image"] = str(image)
+    table.attrs["image"] = image_name(image)
     if archive_ref(image) is not None:
         return table
     client = engine.client()
@@ -257,7 +257,7 @@ def compare(*images: str, compressed: bool = True):
         command = (config.get("Entrypoint") or []) + (config.get("Cmd") or [])
         rows.append(
             {
-                "image": str(image),
+                "image": image_name(image),
                 "size": int(data["Size"]),
                 "compressed": sum(layer.compressed_bytes for layer in saved) if saved is not None else None,
                 "layers": len(data.get("RootFS", {}).get("Layers", [])),
@@ -306,7 +306,7 @@ def diff(a: str, b: str, change: str | None = None, top: int | None = None):
         table = table[table["change"] == change].reset_index(drop=True)
     if top is not None:
         table = table.head(top)
-    table.attrs.update(a=str(a), b=str(b), totals=totals)
+    table.attrs.update(a=image_name(a), b=image_name(b), totals=totals)
     return table
 
 
@@ -403,7 +403,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     return WastedSpace(
         dive_bytes=dive_style_bytes(saved),
         dive_efficiency=dive_style_efficiency(saved),
-        image=str(image),
+        image=image_name(image),
         total_bytes=int(offenders["wasted"].sum()) if len(offenders) else 0,
         image_bytes=sum(layer.uncompressed_bytes for layer in saved),
         efficiency=1.0 if cumulative == 0 else minimum / cumulative,

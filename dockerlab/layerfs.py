@@ -208,7 +208,8 @@ def _absolute(member_name: str) -> str:
 def _read_layer(blob: LayerBlob, list_files: bool, examine: Examine | None = None) -> LayerFiles:
     """Read one layer once: its files (when asked), content bytes and, for a plain tar, its gzip size."""
     stored_compressed = blob.compression != "none"
-    counter = _CountingCompressor(blob.stream, compress=examine is None and not stored_compressed)
+    # One question per pass: listing files (waste, secrets, audit) does not also estimate gzip sizes.
+    counter = _CountingCompressor(blob.stream, compress=not (examine or list_files or stored_compressed))
     layer = LayerFiles(instruction="", compression=blob.compression)
     with tarfile.open(fileobj=counter, mode="r|") as archive:
         for member in archive:
@@ -243,6 +244,13 @@ def _list_member(layer: LayerFiles, archive: tarfile.TarFile, member: tarfile.Ta
                 layer.examined[path] = found
 
 
+try:
+    from zstandard import ZstdError as _ZstdError
+except ImportError:  # pragma: no cover - zstandard is a dependency
+    class _ZstdError(Exception):
+        pass
+
+
 # Images are immutable, so what was read for an image id (or an unchanged archive) stays true.
 _saved_cache: dict[tuple, list[LayerFiles]] = {}
 
@@ -255,8 +263,8 @@ def _identity(image) -> tuple:
 def layer_files(image, examine: Examine | None = None) -> list[LayerFiles]:
     """Every layer of ``image`` (a name or an archive), oldest first: its files, deletions,
     setuid/setgid files, and what ``examine(path, size, read)`` kept for each file (each layer read
-    once per call, one file's bytes at a time). With ``examine``, the compressed size of a plain
-    layer is not estimated (it stays 0)."""
+    once per call, one file's bytes at a time). A plain layer's compressed size is not estimated
+    here (it stays 0: :func:`saved_layers` without ``list_files`` answers that question)."""
     if examine is None:
         return saved_layers(image, list_files=True)
     return _read_image(image, True, examine)
@@ -330,15 +338,14 @@ class _Replay:
 
 
 def saved_layers(image, list_files: bool = False) -> list[LayerFiles]:
-    """Each layer of ``image`` (a name or an archive), oldest first, read once and cached per image:
-    its compressed size (measured for a compressed blob, estimated as gzip -6 for a plain tar), its
-    content bytes and (with ``list_files``) its files."""
-    identity = _identity(image)
-    for key in ((identity, list_files), (identity, True)):
-        if key in _saved_cache:
-            return _saved_cache[key]
-    _saved_cache[(identity, list_files)] = _read_image(image, list_files)
-    return _saved_cache[(identity, list_files)]
+    """Each layer of ``image`` (a name or an archive), oldest first, read once per question and cached
+    per image: its content bytes and either its compressed size (measured for a compressed blob,
+    estimated as gzip -6 for a plain tar) or, with ``list_files``, its files (a plain layer's
+    compressed size is then not estimated: it stays 0, ``compressed_measured`` False)."""
+    key = (_identity(image), list_files)
+    if key not in _saved_cache:
+        _saved_cache[key] = _read_image(image, list_files)
+    return _saved_cache[key]
 
 
 def _read_image(image, list_files: bool, examine: Examine | None = None) -> list[LayerFiles]:
@@ -351,7 +358,7 @@ def _read_image(image, list_files: bool, examine: Examine | None = None) -> list
         def read(blob: LayerBlob) -> LayerFiles:
             try:
                 return _read_layer(blob, list_files, examine)
-            except (tarfile.TarError, OSError, EOFError, ValueError) as error:
+            except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error, _ZstdError) as error:  # damaged or truncated data
                 position = found.layer_names.index(blob.name) + 1
                 raise DockerlabError(f"Layer {position} of {image} ({blob.name}, {blob.compression}) cannot be read: {error}",
                                      fix="The archive is damaged or truncated: make it again.") from None

@@ -23,7 +23,7 @@ from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
 from .containers import run
 from .errors import DockerlabError
-from .archive import archive_ref
+from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
 from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image, layer_files, replay
 from .paths import tool
 from .recording import recordable
@@ -223,7 +223,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     now = now or datetime.datetime.now(datetime.timezone.utc)
 
     return {
-        "image": str(image),
+        "image": image_name(image),
         "user": user if uid is None or user == f"uid {uid}" else f"{user} (uid {uid})",
         "runs_as_root": uid == 0,
         "shell": ", ".join(shells) or "none",
@@ -384,7 +384,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     rows += _history_findings(history)
     columns = ["where", "what", "evidence", "layer", "still_in_image", "visible_in_final_filesystem", "removed_by", "bytes"]
     table = pd.DataFrame(rows, columns=columns)
-    table.attrs["image"] = str(image)
+    table.attrs["image"] = image_name(image)
     return table
 
 
@@ -470,6 +470,20 @@ def _tool_environment() -> dict[str, str]:
     return environment
 
 
+def _syft(syft: str, source: list[str]) -> subprocess.CompletedProcess:
+    # not -q: when syft fails, its reason is on stderr
+    return subprocess.run([syft, "scan", *source, "-o", "json"], capture_output=True, text=True, timeout=600, env=_tool_environment())
+
+
+def _holds_several(ref) -> bool:
+    """True when the archive holds more than one image (syft reads only archives of one)."""
+    try:
+        read_archive(ArchiveRef(ref.path, None, ref.transport))
+        return False
+    except DockerlabError:
+        return True
+
+
 def _syft_source(ref) -> str:
     """syft's name for an archive: docker-archive:, oci-archive: or oci-dir: and the path."""
     scheme = {"oci": "oci-dir"}.get(ref.transport, ref.transport)
@@ -489,13 +503,20 @@ def sbom(image: str):
 
     inspect_image(image)  # a clear error for a missing image, before syft's own
     ref = archive_ref(image)
-    source = [image, "--from", "docker"] if ref is None else [_syft_source(ref)]
-    finished = subprocess.run([syft, "scan", *source, "-o", "json", "-q"], capture_output=True, text=True, timeout=600, env=_tool_environment())
+    if ref is None:
+        finished = _syft(syft, [image, "--from", "docker"])
+    elif ref.reference or ref.path.name.endswith((".gz", ".tgz")) or _holds_several(ref):
+        with single_image_layout(ref) as layout:  # syft reads one image per archive, and no gzip-compressed file
+            finished = _syft(syft, [f"oci-dir:{layout}"])
+    else:
+        finished = _syft(syft, [_syft_source(ref)])
     if finished.returncode != 0 or not finished.stdout.strip().startswith("{"):
-        raise DockerlabError(f"syft could not read {image}: {(finished.stderr or finished.stdout).strip()[-400:]}", fix="Check that the engine runs (`dockerlab doctor`) and the image exists.")
+        said = (finished.stderr or finished.stdout).strip()[-400:] or f"it exited with {finished.returncode}"
+        fix = "Check that the engine runs (`dockerlab doctor`) and the image exists." if ref is None else "Check the archive (dl.layers reads it?)."
+        raise DockerlabError(f"syft could not read {image_name(image)}: {said}", fix=fix)
     artifacts = json.loads(finished.stdout).get("artifacts", [])
     table = pd.DataFrame([(a["name"], a.get("version", ""), a["type"]) for a in artifacts], columns=["name", "version", "type"])
-    table.attrs["image"] = str(image)
+    table.attrs["image"] = image_name(image)
     return table.sort_values(["type", "name"], ignore_index=True)
 
 

@@ -171,3 +171,66 @@ def test_audit_and_compare_read_an_archive_like_an_image(archive):
     assert row["image"] == str(image) and row["runs_as_root"] and row["shell"] == "none" and row["size"] == ENGINE["images"][AFTER]["size"]
     table = dl.compare(image)
     assert table.iloc[0]["size"] == ENGINE["images"][AFTER]["size"] and table.iloc[0]["layers"] == 4 and table.iloc[0]["runs"] == "/app/hello.txt"
+
+
+@pytest.mark.parametrize("image", [
+    f"docker-archive:{ARCHIVES / 'docker-save-20.10.tar'}:{AFTER}",  # one of two images in a docker save
+    f"oci:{ARCHIVES / 'oci-layout'}:after",  # one of two tags in a layout
+])
+def test_one_image_of_several_is_copied_alone_and_reads_the_same(image):
+    from dockerlab.archive import single_image_layout
+
+    with single_image_layout(archive_ref(image)) as layout:
+        assert dl.layers(layout)[["instruction", "size"]].to_dict("records") == ENGINE["images"][AFTER]["layers"]
+        assert dl.wasted_space(layout).total_bytes == ENGINE["images"][AFTER]["wasted_bytes"]
+    assert not layout.exists()
+    assert list(dl.security.sbom(image).columns) == ["name", "version", "type"]  # syft reads the one image (the fixture has no packages)
+
+
+def _damaged_layout(tmp_path, source: str, damage) -> str:
+    folder = tmp_path / "layout"
+    with tarfile.open(ARCHIVES / source) as archive:
+        archive.extractall(folder, filter="data")
+    found = read_archive(archive_ref(folder))
+    largest = max(found.layer_names, key=lambda name: (folder / name).stat().st_size)
+    data = (folder / largest).read_bytes()
+    (folder / largest).write_bytes(damage(data))
+    return str(folder)
+
+
+@pytest.mark.parametrize("source", ["oci-archive-gzip.tar", "oci-archive-zstd.tar"])
+@pytest.mark.parametrize("damage", [lambda data: data[:40] + bytes(b ^ 0x5A for b in data[40:200]) + data[200:], lambda data: data[: len(data) // 2]],
+                         ids=["corrupt", "truncated"])
+def test_a_damaged_compressed_layer_is_a_clear_error(tmp_path, source, damage):
+    folder = _damaged_layout(tmp_path, source, damage)
+    with pytest.raises(dl.DockerlabError, match="cannot be read") as raised:
+        dl.wasted_space(folder)
+    assert "make it again" in raised.value.fix
+
+
+def test_odd_names_and_indexes_are_clear_errors(tmp_path):
+    odd = tmp_path / "odd.tar"
+    with tarfile.open(odd, "w") as out:
+        info = tarfile.TarInfo("manifest.json")
+        data = b'{"a": 1}'
+        info.size = len(data)
+        out.addfile(info, __import__("io").BytesIO(data))
+    with pytest.raises(dl.DockerlabError, match="does not understand"):
+        dl.layers(odd)
+    with pytest.raises(dl.DockerlabError, match="names no file"):
+        dl.layers("docker-archive:")
+    with pytest.raises(dl.DockerlabError, match="There is no image archive at python.tar"):
+        dl.layers("python.tar")  # no image name ends in .tar: a missing archive, said so
+    random_bytes = tmp_path / "random.tar"
+    random_bytes.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(dl.DockerlabError) as raised:
+        dl.layers(random_bytes)
+    assert "\n" not in raised.value.message  # one line, not tarfile's list of compression methods
+
+
+def test_a_fetched_image_is_named_by_its_path_in_tables():
+    from dockerlab.fetch import FetchedImage
+
+    fetched = FetchedImage("example/image:1", ARCHIVES / "oci-archive-zstd.tar", True, 1, 0.1, 4)
+    assert dl.compare(fetched).iloc[0]["image"] == str(ARCHIVES / "oci-archive-zstd.tar")
+    assert dl.wasted_space(fetched).image == str(ARCHIVES / "oci-archive-zstd.tar")
