@@ -247,8 +247,13 @@ def _from_index_json(container: _Container, ref: ArchiveRef) -> ArchiveImage:
     descriptor = chosen[0]
     tags = _names_of(descriptor)[:1]
     manifest = container.json(_blob(descriptor["digest"]))
-    while manifest.get("mediaType") in _INDEX_TYPES or "manifests" in manifest:
+    for _ in range(8):  # an index may name an index (per platform); a cycle or a deeper nesting is no image
+        if not (manifest.get("mediaType") in _INDEX_TYPES or "manifests" in manifest):
+            break
         manifest = container.json(_blob(_platform_manifest(container, manifest, ref)["digest"]))
+    else:
+        raise DockerlabError(f"{ref.path}'s index.json leads through more than 8 nested indexes (a cycle?) to no image manifest.",
+                             fix="Make the archive again with `docker save` or `skopeo copy`.")
     config = manifest["config"]
     return ArchiveImage(ref, container.json(_blob(config["digest"])), config["digest"],
                         [_blob(layer["digest"]) for layer in manifest.get("layers", [])], tags, "index.json")

@@ -234,3 +234,24 @@ def test_a_fetched_image_is_named_by_its_path_in_tables():
     fetched = FetchedImage("example/image:1", ARCHIVES / "oci-archive-zstd.tar", True, 1, 0.1, 4)
     assert dl.compare(fetched).iloc[0]["image"] == str(ARCHIVES / "oci-archive-zstd.tar")
     assert dl.wasted_space(fetched).image == str(ARCHIVES / "oci-archive-zstd.tar")
+
+
+def test_an_index_that_names_itself_is_an_error_not_a_hang(tmp_path):
+    import hashlib
+
+    folder = tmp_path / "loop"
+    (folder / "blobs" / "sha256").mkdir(parents=True)
+    (folder / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+    # an image index whose only entry is an index naming the same digest: follow it and it never ends
+    inner = b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [{"digest": "sha256:SELF", "platform": {"architecture": "amd64", "os": "linux"}}]}'
+    digest = hashlib.sha256(inner).hexdigest()  # the digest cannot name itself; a two-blob cycle can
+    other = inner.replace(b"SELF", digest.encode())
+    other_digest = hashlib.sha256(other).hexdigest()
+    first = inner.replace(b"SELF", other_digest.encode())
+    first_digest = hashlib.sha256(first).hexdigest()
+    (folder / "blobs" / "sha256" / first_digest).write_bytes(first)
+    (folder / "blobs" / "sha256" / other_digest).write_bytes(other.replace(digest.encode(), first_digest.encode()))
+    (folder / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": f"sha256:{first_digest}"}]}))
+    with pytest.raises(dl.DockerlabError, match="nested indexes"):
+        dl.layers(folder)
