@@ -147,7 +147,7 @@ class _Container:
         except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
             if self.tar is not None:
                 self.tar.close()
-            raise DockerlabError(f"{path} is not a readable tar file ({str(error).splitlines()[0]}).",
+            raise DockerlabError(f"{path} is not a readable tar file ({str(error).splitlines()[0].rstrip(': ')}).",
                                  fix="Make the archive again (`docker save IMAGE -o FILE.tar`); a copy may be truncated.") from None
         by_name = {_normal(member.name): member for member in members}
         self._members = {}
@@ -272,6 +272,8 @@ def _platform_manifest(container: _Container, index: dict, ref: ArchiveRef) -> d
 
 
 def _choose_error(ref: ArchiveRef, names: list[str], several: bool):
+    if not names:
+        raise DockerlabError(f"{ref.path} holds no image: its index lists none.", fix="Make the archive again with `docker save IMAGE -o FILE.tar`.")
     if ref.reference and not several:
         raise DockerlabError(f"{ref.path} holds no image named {ref.reference!r}; it holds: {', '.join(names) or 'no tagged image'}.",
                              fix="Name one of those after the path, e.g. oci-archive:FILE:NAME, or leave the name out when there is one image.")
@@ -289,8 +291,9 @@ def read_archive(ref: ArchiveRef) -> ArchiveImage:
             if "index.json" in container.names:
                 return _from_index_json(container, ref)
         except (KeyError, IndexError, TypeError, AttributeError) as error:
-            raise DockerlabError(f"{ref.path} has an image index this reader does not understand (no {error} where docker save "
-                                 "and the OCI image layout put one).", fix="Make the archive again with `docker save` or `skopeo copy`.") from None
+            raise DockerlabError(f"{ref.path} has an image index this reader does not understand (a field docker save and the OCI "
+                                 f"image layout write is missing or of another kind: {type(error).__name__}).",
+                                 fix="Make the archive again with `docker save` or `skopeo copy`.") from None
     raise DockerlabError(f"{ref.path} is not an image archive: it has neither manifest.json (docker save) nor index.json (OCI layout).",
                          fix="Pass a file written by `docker save`, `skopeo copy ... oci-archive:FILE` or an OCI layout folder.")
 

@@ -111,10 +111,12 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
     falsy and says why, so a notebook cell can go on with the recorded figures."""
     if on_failure not in ("raise", "explain"):
         raise DockerlabError(f"on_failure={on_failure!r} is not a choice.", fix='Use on_failure="raise" or on_failure="explain".')
+    if not isinstance(reference, str):
+        raise DockerlabError(f"An image reference is text, not {type(reference).__name__}.", fix='For example dl.fetch_image("python:3.11-slim").')
     source = reference if "://" in reference else f"docker://{reference}"
     target = Path(to) if to is not None else FETCH_DIR / "image.tar"
     try:
-        if not reference.strip():
+        if not source.split("://", 1)[1].strip():
             raise DockerlabError("No image reference given.", fix='Name one, e.g. dl.fetch_image("python:3.11-slim").')
         target = _target_for(reference, to)
         return _copy(_skopeo(), reference, source, target, progress, timeout)

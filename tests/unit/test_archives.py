@@ -215,8 +215,16 @@ def test_odd_names_and_indexes_are_clear_errors(tmp_path):
         data = b'{"a": 1}'
         info.size = len(data)
         out.addfile(info, __import__("io").BytesIO(data))
-    with pytest.raises(dl.DockerlabError, match="does not understand"):
+    with pytest.raises(dl.DockerlabError, match="does not understand") as raised:
         dl.layers(odd)
+    assert "KeyError" in raised.value.message and "no 0" not in raised.value.message
+    empty = tmp_path / "empty-index.tar"
+    with tarfile.open(empty, "w") as out:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = 2
+        out.addfile(info, __import__("io").BytesIO(b"[]"))
+    with pytest.raises(dl.DockerlabError, match="holds no image"):
+        dl.layers(empty)
     with pytest.raises(dl.DockerlabError, match="names no file"):
         dl.layers("docker-archive:")
     with pytest.raises(dl.DockerlabError, match="There is no image archive at python.tar"):
@@ -225,7 +233,7 @@ def test_odd_names_and_indexes_are_clear_errors(tmp_path):
     random_bytes.write_bytes(bytes(range(256)) * 8)
     with pytest.raises(dl.DockerlabError) as raised:
         dl.layers(random_bytes)
-    assert "\n" not in raised.value.message  # one line, not tarfile's list of compression methods
+    assert "\n" not in raised.value.message and ":)" not in raised.value.message  # one line, not tarfile's list of methods
 
 
 def test_a_fetched_image_is_named_by_its_path_in_tables():

@@ -22,3 +22,11 @@ def test_a_destination_that_cannot_be_written_is_refused_before_copying(tmp_path
         assert not explained and said in explained.reason
     with pytest.raises(dl.DockerlabError, match="No image reference"):
         dl.fetch_image("  ")
+
+
+def test_no_reference_is_said_so_before_skopeo_runs():
+    for reference in ("", "docker://", "  "):
+        with pytest.raises(dl.DockerlabError, match="No image reference"):
+            dl.fetch_image(reference)
+    with pytest.raises(dl.DockerlabError, match="is text, not NoneType"):
+        dl.fetch_image(None)
