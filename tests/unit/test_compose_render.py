@@ -81,3 +81,21 @@ def test_a_service_behind_a_profile_is_rendered_with_its_profile(tmp_path):
     )
     services = json.loads(ComposeProject(tmp_path).rendered.read_text())["services"]
     assert set(services) == {"web", "debug"} and services["debug"]["profiles"] == ["debug"]
+
+
+@pytest.mark.parametrize("text, profiles", [
+    # two profiles on one service, and a profiled service that depends on one without a profile
+    ('services:\n  web:\n    image: alpine:3.20\n  tools:\n    image: alpine:3.20\n    profiles: [debug, ops]\n    depends_on: [web]\n',
+     {"web": None, "tools": ["debug", "ops"]}),
+    # every service behind a profile: plain `up` starts none, naming one starts it
+    ('services:\n  a:\n    image: alpine:3.20\n    profiles: [one]\n  b:\n    image: alpine:3.20\n    profiles: [two]\n',
+     {"a": ["one"], "b": ["two"]}),
+])
+def test_every_profile_is_kept_when_the_file_is_rendered(tmp_path, text, profiles):
+    import json
+
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text(text)
+    services = json.loads(ComposeProject(tmp_path).rendered.read_text())["services"]
+    assert {name: service.get("profiles") for name, service in services.items()} == profiles
