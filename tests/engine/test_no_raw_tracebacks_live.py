@@ -46,7 +46,7 @@ BAD_CALLS = {
     "compose project, missing file": lambda tmp: dl.compose.project(tmp),
     "compose project, invalid file": lambda tmp: invalid_compose(tmp),
     "get_json, not this machine": lambda tmp: dl.web.get_json("http://example.invalid/items"),
-    "get_json, nothing listening": lambda tmp: dl.web.get_json(f"http://127.0.0.1:{free_port()}/"),
+    "get_json, nothing listening": lambda tmp: nothing_listening(),
     "registry, manifest and push of what is absent": lambda tmp: registry_absent(),
 }
 
@@ -62,6 +62,14 @@ def exec_after_exit():
 def invalid_compose(tmp):
     (tmp / "compose.yaml").write_text("services:\n  web:\n    imgae: alpine:3.20\n")
     return dl.compose.project(tmp)
+
+
+def nothing_listening():
+    waited, dl.web.STARTING_SECONDS = dl.web.STARTING_SECONDS, 1  # refused after 1 s as after 20
+    try:
+        return dl.web.get_json(f"http://127.0.0.1:{free_port()}/")
+    finally:
+        dl.web.STARTING_SECONDS = waited
 
 
 def registry_absent():
