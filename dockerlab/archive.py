@@ -17,11 +17,14 @@ Names accepted where an image name is (see :func:`archive_ref`): a path to a ``.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
 import platform
+import shutil
 import tarfile
+import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -30,6 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+
+import zstandard  # a maintained binding of the reference zstd library
 
 from .errors import DockerlabError
 
@@ -346,8 +351,6 @@ def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:
     if head.startswith(GZIP_MAGIC):
         return LayerBlob(name, gzip.GzipFile(fileobj=buffered, mode="rb"), blob_bytes, "gzip")
     if head.startswith(ZSTD_MAGIC):
-        import zstandard  # a maintained binding of the reference zstd library
-
         return LayerBlob(name, zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), blob_bytes, "zstd")
     return LayerBlob(name, buffered, blob_bytes, "none")
 
@@ -361,10 +364,6 @@ def single_image_layout(ref: ArchiveRef) -> Iterator[Path]:
     """The image ``ref`` names, alone, as a temporary OCI layout folder (removed afterwards): for tools
     that read one image per archive and no gzip-compressed archive file (syft). Blobs are copied as
     stored, one at a time, their digests computed on the way."""
-    import hashlib
-    import shutil
-    import tempfile
-
     found = read_archive(ref)
     folder = Path(tempfile.mkdtemp(prefix="dockerlab-layout-"))
     try:

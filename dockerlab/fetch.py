@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .archive import _MACHINE_ARCH
+from .archive import _MACHINE_ARCH, archive_ref, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .hosting import on_binder
@@ -174,7 +174,5 @@ def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool
         raise DockerlabError(f"Could not fetch {reference}: {meaning} ({said[-300:]})." if found.rule != "unknown" else f"Could not fetch {reference}: {meaning}.",
                              fix=f"Check the name and tag (lowercase, as {registry} lists it): skopeo inspect {source}")
     partial.replace(target)
-    from .archive import archive_ref, read_archive
-
     layers = len(read_archive(archive_ref(target)).layer_names)
     return FetchedImage(reference, target, True, target.stat().st_size, seconds, layers)

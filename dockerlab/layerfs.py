@@ -23,6 +23,7 @@ from pathlib import Path
 
 import docker.errors
 import requests.exceptions
+from zstandard import ZstdError
 
 from . import engine, recording
 from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, map_layers, read_archive
@@ -244,13 +245,6 @@ def _list_member(layer: LayerFiles, archive: tarfile.TarFile, member: tarfile.Ta
                 layer.examined[path] = found
 
 
-try:
-    from zstandard import ZstdError as _ZstdError
-except ImportError:  # pragma: no cover - zstandard is a dependency
-    class _ZstdError(Exception):
-        pass
-
-
 # Images are immutable, so what was read for an image id (or an unchanged archive) stays true.
 _saved_cache: dict[tuple, list[LayerFiles]] = {}
 
@@ -358,7 +352,7 @@ def _read_image(image, list_files: bool, examine: Examine | None = None) -> list
         def read(blob: LayerBlob) -> LayerFiles:
             try:
                 return _read_layer(blob, list_files, examine)
-            except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error, _ZstdError) as error:  # damaged or truncated data
+            except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error, ZstdError) as error:  # damaged or truncated data
                 position = found.layer_names.index(blob.name) + 1
                 raise DockerlabError(f"Layer {position} of {image} ({blob.name}, {blob.compression}) cannot be read: {error}",
                                      fix="The archive is damaged or truncated: make it again.") from None
