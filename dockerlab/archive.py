@@ -40,13 +40,13 @@ from .errors import DockerlabError
 
 T = TypeVar("T")
 
-__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "image_name", "single_image_layout", "COMPRESSIONS"]
+__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "image_name", "single_image_layout", "COMPRESSIONS", "MACHINE_ARCH"]
 
 TRANSPORTS = ("docker-archive", "oci-archive", "oci")
 GZIP_MAGIC, ZSTD_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
 COMPRESSIONS = ("none", "gzip", "zstd")
 _INDEX_TYPES = ("application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json")
-_MACHINE_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm"}.get(platform.machine(), platform.machine())
+MACHINE_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm"}.get(platform.machine(), platform.machine())
 
 
 @dataclass(frozen=True)
@@ -268,11 +268,11 @@ def _platform_manifest(container: _Container, index: dict, ref: ArchiveRef) -> d
     """Of a multi-platform image index, the manifest the archive holds for this machine (or its only one)."""
     present = [d for d in index.get("manifests", []) if _blob(d["digest"]) in container.names
                and (d.get("platform") or {}).get("architecture") != "unknown"]  # attestations are "unknown/unknown"
-    mine = [d for d in present if (d.get("platform") or {}).get("architecture") == _MACHINE_ARCH]
+    mine = [d for d in present if (d.get("platform") or {}).get("architecture") == MACHINE_ARCH]
     if mine or len(present) == 1:
         return (mine or present)[0]
     platforms = sorted({"{os}/{architecture}".format(**d.get("platform", {"os": "?", "architecture": "?"})) for d in present})
-    raise DockerlabError(f"{ref} holds an image for {', '.join(platforms) or 'no platform'}; none is this machine's ({_MACHINE_ARCH}).",
+    raise DockerlabError(f"{ref} holds an image for {', '.join(platforms) or 'no platform'}; none is this machine's ({MACHINE_ARCH}).",
                          fix="Save or fetch the image for this platform (skopeo copy --override-arch ..., docker save --platform ...).")
 
 

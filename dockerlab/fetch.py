@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .archive import _MACHINE_ARCH, archive_ref, read_archive
+from .archive import MACHINE_ARCH, archive_ref, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .hosting import on_binder
@@ -130,7 +130,7 @@ def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     name = source.split("://", 1)[1]
-    command = [skopeo, "copy", "--retry-times", "2", "--override-os", "linux", "--override-arch", _MACHINE_ARCH]
+    command = [skopeo, "copy", "--retry-times", "2", "--override-os", "linux", "--override-arch", MACHINE_ARCH]
     if _LOCAL_REGISTRY.match(name):
         command.append("--src-tls-verify=false")  # the course's own registry on this machine speaks plain HTTP
     command += [source, f"oci-archive:{partial}:{name}"]
