@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from pathlib import Path
 
 from . import engine
 from .builder import build
 from .compose import ComposeFailed, project
-from .containers import ServeResult, run, serve
+from .containers import ServeResult, _create_and_start, run, serve
 from .errors import BuildFailed, ContainerFailed, DockerlabError, ImageNotFound
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
@@ -16,10 +17,11 @@ from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardeni
 from .exercises.tiers import two_tier
 from .experiments import edit_like_a_learner
 from .images import image_size
-from .labels import course_tag
+from .labels import CREATED_LABELS, course_tag
 from .layerfs import inspect_image
 from .quizzes import QUIZ, quiz_of
 from .recording import RECORDED, current, recordable
+from .running import remove_quietly, timed_stop
 from .security import audit, find_secrets, lint
 from .units import format_bytes
 
@@ -339,12 +341,6 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str, *, settle: flo
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
     container is removed."""
-    import time
-
-    from .containers import _create_and_start
-    from .labels import CREATED_LABELS
-    from .running import _pid1
-
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
@@ -359,17 +355,10 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str, *, settle: flo
             return CheckResult(exercise, False, [
                 f"expected the container to keep running; it exited with code {container.attrs['State']['ExitCode']} within {settle:g} s, "
                 f"and its log says: {_last_line(log) or '(nothing)'}. Next: read the log (`docker logs`): it names what the command could not do; fix that line."], log=log)
-        pid1 = _pid1(container)
-        started = time.perf_counter()
-        container.stop(timeout=10)
-        seconds = time.perf_counter() - started
-        container.reload()
-        code = container.attrs["State"]["ExitCode"]
+        stopped = timed_stop(container, grace=10)
+        pid1, seconds, code = stopped["pid1"], stopped["seconds"], stopped["exit_code"]
     finally:
-        try:
-            container.remove(force=True, v=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+        remove_quietly(container)
     if seconds >= STOP_WITHIN:
         return CheckResult(exercise, False, [
             f"expected `docker stop` to take under {STOP_WITHIN:g} s; it took {seconds:.1f} s and the container ended with exit code {code}"

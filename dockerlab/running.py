@@ -27,7 +27,7 @@ from .labels import CREATED_LABELS
 from .recording import recordable
 
 __all__ = [
-    "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "stop_times", "stop_summary", "stop_verdicts",
+    "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "timed_stop", "remove_quietly", "stop_times", "stop_summary", "stop_verdicts",
     "restart_policy", "state", "name_resolution", "resolution_verdict", "published_ports",
     "STORAGE", "storage_survival", "write_speed", "write_verdict", "architectures", "architecture_verdicts",
 ]
@@ -44,7 +44,8 @@ STOP_VARIANTS: dict[str, tuple[str, dict[str, str], bool]] = {
 }
 
 
-def _remove(container) -> None:
+def remove_quietly(container) -> None:
+    """Remove ``container`` and its anonymous volumes, if it is still there."""
     try:
         container.remove(force=True, v=True)
     except docker.errors.APIError:
@@ -74,20 +75,25 @@ def _pid1(container) -> str:
     return found.output.decode(errors="replace").strip("\0").replace("\0", " ") if found.exit_code == 0 else "?"
 
 
+def timed_stop(container, grace: int = 10) -> dict:
+    """`docker stop -t grace` of a running container (SIGTERM, SIGKILL after ``grace`` seconds), timed:
+    pid1 (PID 1's command line, read before the stop), seconds (s), exit_code."""
+    pid1 = _pid1(container)
+    started = time.perf_counter()
+    container.stop(timeout=grace)
+    seconds = time.perf_counter() - started
+    container.reload()
+    return {"pid1": pid1, "seconds": seconds, "exit_code": int(container.attrs["State"]["ExitCode"])}
+
+
 def _one_stop(client, image: str, environment: Mapping[str, str], init: bool, grace: int) -> dict:
     container = _create_and_start(client, image, None, environment=dict(environment), init=init, labels=CREATED_LABELS)
     try:
         _wait_for_log(container, "ready", timeout=60)
-        pid1 = _pid1(container)
-        started = time.perf_counter()
-        container.stop(timeout=grace)
-        seconds = time.perf_counter() - started
-        container.reload()
-        logs = container.logs().decode(errors="replace")
-        return {"pid1": pid1, "seconds": seconds, "exit_code": int(container.attrs["State"]["ExitCode"]),
-                "app_got_sigterm": "SIGTERM received" in logs}
+        stopped = timed_stop(container, grace)
+        return {**stopped, "app_got_sigterm": "SIGTERM received" in container.logs().decode(errors="replace")}
     finally:
-        _remove(container)
+        remove_quietly(container)
 
 
 @recordable("running.stop_times")
@@ -198,7 +204,7 @@ def restart_policy(image: str = "alpine:3.20", command: Sequence[str] = ("sh", "
                 "exit_code": int(state["ExitCode"]), "status": state["Status"], "runs": len([line for line in logs.splitlines() if line.strip()]),
                 "seconds": seconds}
     finally:
-        _remove(container)
+        remove_quietly(container)
 
 
 @recordable("running.state")
@@ -253,7 +259,7 @@ def _run_client(client, image: str, network: str, arguments: list[str], timeout:
         container.wait(timeout=timeout)
         output = container.logs().decode(errors="replace").strip()
     finally:
-        _remove(container)
+        remove_quietly(container)
     try:
         return json.loads(output.splitlines()[-1])
     except (ValueError, IndexError):
@@ -290,7 +296,7 @@ def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = N
                          "by_name": found["answers"][server_name], "by_ip": found["answers"][addresses[net]]})
     finally:
         if server is not None:
-            _remove(server)
+            remove_quietly(server)
         try:
             network.remove()
         except docker.errors.APIError:
@@ -377,7 +383,7 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
                 rows.append({"run": label, "exposed": ", ".join(bindings) or "nothing", "published": published,
                              "tried": f"{address}:{host_port}", "answered": _answers(address, host_port)})
         finally:
-            _remove(container)
+            remove_quietly(container)
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "published_ports"
     return table
@@ -436,12 +442,12 @@ def storage_survival(image: str = "alpine:3.20"):
             first.start()
             after_restart = {name: _present(first, path) for name, path in files.items()}
         finally:
-            _remove(first)
+            remove_quietly(first)
         second = _storage_container(client, image, volume.name, ["sleep", "600"])
         try:
             after_rm = {name: _present(second, path) for name, path in files.items()}
         finally:
-            _remove(second)
+            remove_quietly(second)
     table = pd.DataFrame([{"storage": name, "path": files[name], "after_restart": after_restart[name], "after_rm": after_rm[name]} for name in STORAGE])
     table.attrs["experiment"] = "storage_survival"
     return table
@@ -487,7 +493,7 @@ def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat:
                     seconds = float(text.splitlines()[-1])
                     rows.append({"storage": name, "run": run, "bytes": megabytes << 20, "seconds": seconds, "mb_per_s": (megabytes << 20) / 1e6 / seconds})
         finally:
-            _remove(container)
+            remove_quietly(container)
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "write_speed"
     return table
@@ -533,7 +539,7 @@ def _run_to_end(client, image: str, command: Sequence[str], timeout: float = 120
         status = container.wait(timeout=timeout)
         return int(status.get("StatusCode", -1)), container.logs().decode(errors="replace").strip()
     finally:
-        _remove(container)
+        remove_quietly(container)
 
 
 @recordable("running.architectures")
