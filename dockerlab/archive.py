@@ -172,8 +172,15 @@ class _Container:
         try:
             yield container
         finally:
-            if container.tar is not None:
-                container.tar.close()
+            container.close()
+
+    def close(self) -> None:
+        if self.tar is not None:
+            self.tar.close()
+
+    def layer(self, name: str) -> LayerBlob:
+        """The stored blob ``name`` opened as an uncompressed tar stream."""
+        return open_layer(self.stream(name), self.size(name), name)
 
     def size(self, name: str) -> int:
         return self._members[name].size if self.tar is not None else (self.path / name).stat().st_size
@@ -323,7 +330,7 @@ def map_layers(image: ArchiveImage, read: Callable[[LayerBlob], T], workers: int
     workers = max(1, min(workers, len(names)))
     if workers == 1:
         with _Container.open(image.ref.path) as container:
-            return [read(open_layer(container.stream(name), container.size(name), name)) for name in names]
+            return [read(container.layer(name)) for name in names]
     local, opened = threading.local(), []
     lock = threading.Lock()
 
@@ -332,16 +339,14 @@ def map_layers(image: ArchiveImage, read: Callable[[LayerBlob], T], workers: int
             local.container = _Container(image.ref.path)
             with lock:
                 opened.append(local.container)
-        container = local.container
-        return read(open_layer(container.stream(name), container.size(name), name))
+        return read(local.container.layer(name))
 
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dockerlab-layer") as pool:
             return list(pool.map(one, names))
     finally:
         for container in opened:
-            if container.tar is not None:
-                container.tar.close()
+            container.close()
 
 
 def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:
@@ -383,7 +388,7 @@ def single_image_layout(ref: ArchiveRef) -> Iterator[Path]:
         with _Container.open(ref.path) as container:
             layers = []
             for name in found.layer_names:
-                compression = open_layer(container.stream(name), container.size(name), name).compression
+                compression = container.layer(name).compression
                 digest, size = copy(container.stream(name))
                 layers.append({"mediaType": _LAYER_TYPES[compression], "digest": digest, "size": size})
         config = json.dumps(found.config).encode()

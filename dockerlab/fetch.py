@@ -170,8 +170,8 @@ def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool
                                  fix=found.fix if found.rule in ("tls-intercepted", "rate-limit") else
                                  f"Fetching needs a network that reaches {registry} (Binder and most home networks do); "
                                  "until then the recorded figures stand for the image.")
-        meaning = found.meaning if found.rule != "unknown" else said[-400:]
-        raise DockerlabError(f"Could not fetch {reference}: {meaning} ({said[-300:]})." if found.rule != "unknown" else f"Could not fetch {reference}: {meaning}.",
+        what = said[-400:] if found.rule == "unknown" else f"{found.meaning} ({said[-300:]})"
+        raise DockerlabError(f"Could not fetch {reference}: {what}.",
                              fix=f"Check the name and tag (lowercase, as {registry} lists it): skopeo inspect {source}")
     partial.replace(target)
     layers = len(read_archive(archive_ref(target)).layer_names)
