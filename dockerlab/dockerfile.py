@@ -49,6 +49,29 @@ class Instruction:
         """The instruction as written on one line (continuations joined), for messages."""
         return " ".join(self.original.split("\n", 1)[0].split())
 
+    @property
+    def history_text(self) -> str:
+        """The instruction as BuildKit writes it in the image's history (``docker history``), to find the
+        entry it made. It differs from the text as written only for heredocs (read from BuildKit's
+        dockerfile2llb, dispatchRun and dispatchCopy): a RUN whose whole command is one heredoc runs
+        the heredoc's body (``<<-`` strips leading tabs), or ``/dev/pipes/NAME`` when the body starts
+        with ``#!``; a RUN with a heredoc inside a command keeps the command, each body and its
+        terminator; COPY and ADD record ``<<NAME`` without the body."""
+        if not self.heredocs:
+            return self.original
+        first = self.original.split("\n", 1)[0]
+        if self.keyword != "RUN":
+            return first
+        single = _WHOLE_HEREDOC.match(" ".join(self.args).strip())
+        if single is None or len(self.heredocs) != 1:
+            return self.original
+        body = self.heredocs[0]
+        if single.group(1):
+            body = "\n".join(line.lstrip("\t") for line in body.split("\n"))
+        if body.startswith("#!"):
+            return f"RUN /dev/pipes/{single.group(3)}"
+        return "RUN " + body
+
 
 @dataclass
 class Stage:
@@ -92,6 +115,9 @@ class Dockerfile:
         lines = self.text.splitlines()
         return lines[number - 1].strip() if 0 < number <= len(lines) else ""
 
+
+# `<<EOF`, `<<-EOF`, `<<"EOF"`: a heredoc that is the RUN's whole command.
+_WHOLE_HEREDOC = re.compile(r"^<<(-?)([\"']?)(\w+)\2$")
 
 _KNOWN = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER",
           "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR")

@@ -122,15 +122,19 @@ def match_layers(text: str, table, target: str | None = None):
                  "size": int(base["size"].sum())})
     position = 0
     for instruction in final.instructions:
-        wanted = normalised_instruction(instruction.original)
+        wanted = normalised_instruction(instruction.history_text)
+        written = instruction.original
+        if instruction.heredocs:  # one line, with the heredoc summarised as BuildKit names the step
+            body = instruction.heredocs[0].strip().split("\n")
+            written = f"{instruction.text} ({body[0]}{'...' if len(body) > 1 else ''})"
         found = next((index for index in range(position, len(entries)) if entries[index][0] == wanted), None)
         if found is None:
             missing = NO_HISTORY_ONBUILD if instruction.keyword == "ONBUILD" else "(no history entry)"
-            rows.append({"Dockerfile line": f"{instruction.line}: {instruction.original}", "layer": missing, "size": 0})
+            rows.append({"Dockerfile line": f"{instruction.line}: {written}", "layer": missing, "size": 0})
             continue
         position = found + 1
         row = entries[found][1]
-        rows.append({"Dockerfile line": f"{instruction.line}: {instruction.original}", "layer": row["instruction"], "size": int(row["size"])})
+        rows.append({"Dockerfile line": f"{instruction.line}: {written}", "layer": row["instruction"], "size": int(row["size"])})
     return pd.DataFrame(rows, columns=["Dockerfile line", "layer", "size"])
 
 

@@ -214,3 +214,26 @@ def test_the_reason_is_the_clis_message_not_its_help_pointer():
     ]
     assert "repository name must be lowercase" in build_module._last_words(log)
     assert "lowercase letters" in build_module._explain(build_module._last_words(log))
+
+
+def test_heredoc_steps_get_their_sizes_from_the_history_buildkit_writes():
+    """BuildKit names a heredoc step `RUN <<EOF (first line...)` and records its body in the history
+    (dockerfile2llb's dispatchRun); neither text holds the other, so the step takes the next RUN entry."""
+    history = [  # newest first, as the engine returns it
+        {"CreatedBy": "COPY <<EOF /etc/motd # buildkit", "Size": 6},
+        {"CreatedBy": "RUN /bin/sh -c cat <<EOF > /x\nline 1\nEOF # buildkit", "Size": 7},
+        {"CreatedBy": "RUN /bin/sh -c echo hi > /a\necho there >> /a\n # buildkit", "Size": 20},
+    ]
+
+    class History:
+        class api:
+            @staticmethod
+            def history(image_id):
+                return history
+
+    steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"),
+             BuildStep(2, "RUN <<EOF (echo hi > /a...)", 0, stage="stage-0"),
+             BuildStep(3, "RUN cat <<EOF > /x", 0, stage="stage-0"),
+             BuildStep(4, "COPY <<EOF /etc/motd", 0, stage="stage-0")]
+    build_module._fill_sizes_from_history(lambda: History, f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
+    assert [step.size_added for step in steps] == [0, 20, 7, 6]

@@ -222,3 +222,55 @@ def test_dives_definition_is_reproduced_and_the_courses_own_is_kept(case):
     assert waste.dive_bytes == dive_bytes
     if case.startswith("directory"):  # dive does not follow deleted folders; the course does
         assert waste.total_bytes > 0 and waste.dive_efficiency == 1.0 and waste.efficiency < 1.0
+
+
+# What BuildKit writes in the history for a heredoc (moby/buildkit frontend/dockerfile/dockerfile2llb/convert.go:
+# dispatchRun runs a whole-command heredoc's body with the shell, a body starting with #! from /dev/pipes/NAME,
+# and keeps command + bodies + terminators otherwise; dispatchCopy records `<<NAME` without the body). The
+# engine here (20.10's built-in frontend) cannot build heredocs, so these are BuildKit's own rules as tests.
+HEREDOC_DOCKERFILE = (
+    "FROM alpine:3.20\n"
+    "RUN <<EOF\n"
+    "echo hi > /a\n"
+    "echo there >> /a\n"
+    "EOF\n"
+    "RUN <<-EOT\n"
+    "\tapk add curl\n"
+    "EOT\n"
+    "RUN cat <<EOF > /x\n"
+    "line 1\n"
+    "EOF\n"
+    "RUN <<EOF\n"
+    "#!/bin/sh\n"
+    "echo from a script\n"
+    "EOF\n"
+    "COPY <<EOF /etc/motd\n"
+    "hello\n"
+    "EOF\n"
+)
+
+
+def test_heredoc_lines_are_matched_to_the_history_buildkit_writes_for_them():
+    from dockerlab.images import match_layers
+    from dockerlab.layerfs import clean_instruction
+
+    history = [  # CreatedBy as BuildKit writes it, oldest first
+        "RUN /bin/sh -c echo hi > /a\necho there >> /a\n # buildkit",
+        "RUN /bin/sh -c apk add curl\n # buildkit",
+        "RUN /bin/sh -c cat <<EOF > /x\nline 1\nEOF # buildkit",
+        "RUN /bin/sh -c /dev/pipes/EOF # buildkit",
+        "COPY <<EOF /etc/motd # buildkit",
+    ]
+    table = _history([("COPY /rootfs/ /", 100, "alpine:3.20")] + [(clean_instruction(text), 10 + n, "") for n, text in enumerate(history)])
+    shown = match_layers(HEREDOC_DOCKERFILE, table)
+    assert list(shown["size"]) == [100, 10, 11, 12, 13, 14]
+    assert list(shown["Dockerfile line"])[1:3] == ["2: RUN <<EOF (echo hi > /a...)", "6: RUN <<-EOT (apk add curl)"]
+    assert "(no history entry)" not in set(shown["layer"])
+
+
+def test_a_heredoc_written_differently_from_the_history_is_not_matched():
+    from dockerlab.images import match_layers
+
+    table = _history([("COPY /rootfs/ /", 100, "alpine:3.20"), ("RUN echo something else", 5, "")])
+    shown = match_layers("FROM alpine:3.20\nRUN <<EOF\necho hi\nEOF\n", table)
+    assert list(shown["layer"])[1:] == ["(no history entry)"] and list(shown["size"])[1:] == [0]
