@@ -63,3 +63,15 @@ def test_environment_adds_only_what_the_builder_needs(tmp_path, clis, monkeypatc
     chosen = clis(fake_cli(tmp_path, "docker20", buildx=False, version="20.10.24"))
     environment = chosen.environment()
     assert environment["DOCKER_BUILDKIT"] == "1" and environment["DOCKER_HOST"] == os.environ["DOCKER_HOST"]
+
+
+@pytest.mark.parametrize("options, names", [
+    ({"secrets": "token.txt"}, "secrets="), ({"secrets": ["token.txt"]}, "secrets="), ({"secrets": {1: "token.txt"}}, "secrets="),
+    ({"buildargs": "VERSION=1"}, "buildargs="), ({"labels": {"team": ["web"]}}, "labels="), ({"ignore": ".env"}, "ignore="),
+])
+def test_options_of_the_wrong_shape_are_named_before_any_build(tmp_path, options, names):
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError) as raised:
+        dl.build(tmp_path, "FROM alpine:3.20\n", **options)
+    assert names in str(raised.value) and "For example" in raised.value.fix
