@@ -69,9 +69,10 @@ class BuildResult:
 
     ``builder`` is "buildkit" or "classic"; ``phases`` lists (name, seconds) of the time not spent
     in a Dockerfile step (BuildKit: loading the definition and context, exporting the image, each at
-    BuildKit's own duration, and the time covered by no vertex; classic: the time outside every
-    step). For a build without parallel stages ``steps.seconds.sum() + overhead.seconds.sum()`` is
-    close to the wall time (within 10% in the tests); BuildKit's internal vertices can overlap a step.
+    BuildKit's own duration, the time covered by no vertex, and, when stages ran in parallel, the
+    seconds two vertices ran at once as a negative row; classic: the time outside every step), so
+    ``steps.seconds.sum() + overhead.seconds.sum()`` is the wall time (within 10% in the tests: the
+    durations are BuildKit's own, the intervals come from when its lines arrive).
 
     The builders differ in what they show: BuildKit has no step for config-only instructions (CMD,
     ENV, USER, EXPOSE...), shows a FROM shared by two stages once, and skips stages the target does
@@ -638,6 +639,8 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
     _fill_sizes_from_history(engine.client, image_id, steps, _final_lineage(_stages(text), target), single_stage=len(stage_order) <= 1)
     internal = [(vertex.name, vertex.seconds or 0.0) for vertex in parser.vertices.values() if not vertex.is_step]
     phases = internal + [("outside any vertex (starting the CLI, the session, waiting)", parser.outside_vertices(elapsed))]
+    if parser.parallel_seconds() < -0.0005:  # counted twice above: stages that ran at the same time
+        phases.append(("at the same time as another vertex (stages in parallel), counted once", parser.parallel_seconds()))
     context_bytes = parser.context_bytes()
     return BuildResult(
         image_id=image_id,

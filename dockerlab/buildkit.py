@@ -271,8 +271,26 @@ class PlainProgressParser:
                         return int(float(size.group(1)) * _UNITS[size.group(2)])
         return None
 
+    def covered_seconds(self) -> float:
+        """Seconds of the build during which at least one vertex ran (the union of their intervals)."""
+        covered, reach = 0.0, float("-inf")
+        # Each vertex's own duration, ending when its DONE line arrived (not from when it was first seen:
+        # a vertex can be announced before it runs), so the durations and this union compare alike.
+        ends = [(vertex.done_at if vertex.done_at is not None else vertex.first_seen, vertex.seconds) for vertex in self.vertices.values() if vertex.seconds]
+        for start, end in sorted((end - seconds, end) for end, seconds in ends):
+            if end > reach:
+                covered += end - max(start, reach)
+                reach = end
+        return covered
+
     def outside_vertices(self, wall_seconds: float) -> float:
-        """Seconds of the wall time not in any vertex's own duration (starting the CLI, the session,
-        waiting): the wall time minus every vertex's DONE seconds, never below 0. For a build whose
-        vertices run one after another, steps + internal vertices + this = the wall time."""
-        return max(0.0, wall_seconds - sum(vertex.seconds or 0.0 for vertex in self.vertices.values()))
+        """Seconds of the wall time when no vertex ran (starting the CLI, the session, waiting): the wall
+        time minus the union of the vertices' intervals, never below 0."""
+        return max(0.0, wall_seconds - self.covered_seconds())
+
+    def parallel_seconds(self) -> float:
+        """Seconds counted twice because vertices ran at the same time (stages in parallel), as a
+        negative number (0 when they ran one after another): the union of the vertices' intervals
+        minus the sum of their durations. Every vertex's seconds + this + :meth:`outside_vertices` =
+        the wall time."""
+        return min(0.0, self.covered_seconds() - sum(vertex.seconds or 0.0 for vertex in self.vertices.values()))

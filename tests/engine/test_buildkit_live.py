@@ -39,6 +39,21 @@ def test_step_seconds_plus_overhead_add_up_to_the_wall_time(app, created):
     assert result.steps["seconds"].max() >= 2
 
 
+PARALLEL = (
+    "FROM alpine:3.20 AS left\nRUN sleep 2 && echo left > /left\n"
+    "FROM alpine:3.20 AS right\nRUN sleep 2 && echo right > /right\n"
+    "FROM alpine:3.20\nCOPY --from=left /left /left\nCOPY --from=right /right /right\n"
+)
+
+
+def test_parallel_stages_are_counted_once_so_steps_and_overhead_still_add_up(app, created):
+    result = dl.build(app, PARALLEL, tag=created.image("dockerlab-test/bk-parallel:latest"), nocache=True, progress=False)
+    assert result.steps["seconds"].sum() > result.seconds - 1  # two 2 s stages in about 2 s: they overlapped
+    parallel = result.overhead[result.overhead["phase"].str.contains("in parallel")]
+    assert len(parallel) == 1 and parallel["seconds"].iloc[0] < -1
+    assert result.steps["seconds"].sum() + result.overhead["seconds"].sum() == pytest.approx(result.seconds, rel=0.10)
+
+
 @pytest.mark.parametrize("builder", ["buildkit", "classic"])
 def test_both_builders_give_the_same_step_table_shape(app, created, builder):
     result = dl.build(app, APP, tag=created.image(f"dockerlab-test/bk-shape-{builder}:latest"), builder=builder, progress=False)

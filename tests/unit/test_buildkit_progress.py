@@ -237,3 +237,22 @@ def test_heredoc_steps_get_their_sizes_from_the_history_buildkit_writes():
              BuildStep(4, "COPY <<EOF /etc/motd", 0, stage="stage-0")]
     build_module._fill_sizes_from_history(lambda: History, f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
     assert [step.size_added for step in steps] == [0, 20, 7, 6]
+
+
+def test_vertices_that_ran_at_the_same_time_are_counted_once():
+    parser = PlainProgressParser()
+    lines = [(0.0, "#1 [a 1/1] RUN work"), (0.5, "#2 [b 1/1] RUN work"), (2.0, "#1 DONE 2.0s"), (2.5, "#2 DONE 2.0s")]
+    for at, line in lines:
+        parser.feed(line, at)
+    # #1 ran 0.0-2.0, #2 ran 0.5-2.5: covered 2.5 s, durations 4.0 s, so 1.5 s were counted twice
+    assert parser.covered_seconds() == pytest.approx(2.5)
+    assert parser.parallel_seconds() == pytest.approx(-1.5)
+    assert parser.outside_vertices(3.0) == pytest.approx(0.5)
+    assert 4.0 + parser.parallel_seconds() + parser.outside_vertices(3.0) == pytest.approx(3.0)
+
+
+def test_vertices_one_after_another_have_nothing_counted_twice():
+    parser = PlainProgressParser()
+    for at, line in [(0.0, "#1 [1/2] RUN a"), (1.0, "#1 DONE 1.0s"), (1.0, "#2 [2/2] RUN b"), (3.0, "#2 DONE 2.0s")]:
+        parser.feed(line, at)
+    assert parser.parallel_seconds() == 0.0 and parser.outside_vertices(3.5) == pytest.approx(0.5)
