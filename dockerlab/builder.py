@@ -8,7 +8,6 @@ parsed by :class:`BuildStreamParser`. Both parsers are pure and tested on real r
 """
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
@@ -32,6 +31,7 @@ from .diagnose import diagnose
 from .errors import BuildFailed, DockerlabError
 from .labels import COURSE_LABELS
 from .recording import recordable
+from .tables import command_html
 from .units import format_bytes
 
 __all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "BUILDERS"]
@@ -146,8 +146,7 @@ class BuildResult:
             f"{self.cached_steps} from cache, {self.seconds:.1f} s ({self.builder})</p>"
         )
         command = getattr(self, "command", "")  # recordings made before it was kept have none
-        cli = f"<p><small>In a terminal: <code>{html.escape(command)}</code></small></p>" if command else ""
-        return head + cli + table.to_html(index=False)
+        return head + command_html(command) + table.to_html(index=False)
 
 
 class BuildStreamParser:

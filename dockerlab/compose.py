@@ -7,8 +7,10 @@ interrupts.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +24,7 @@ from .errors import ComposeFailed, DockerlabError
 from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
 from .recording import recordable
+from .tables import COMMAND, command_html
 
 __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
@@ -71,6 +74,7 @@ class ComposeProject:
         self.notes: list[str] = settings_from_example(self.directory)
         self.rebound_ports: list[str] = []
         self.rendered = self._render()
+        self.last_command = ""  # the `docker compose ... up` a learner types for the last up()
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -110,6 +114,17 @@ class ComposeProject:
 
     # -- running -----------------------------------------------------------------------------
 
+    def cli(self, *args: str) -> str:
+        """The `docker compose -f FILE ...` a learner types for ``args`` on the learner's own file (the
+        course's rendering, labels and project name left out).
+
+        Returns:
+            The command line."""
+        return shlex.join(["docker", "compose", "-f", str(self.file), *args])
+
+    def _repr_html_(self) -> str:
+        return command_html(self.last_command) + f"<p>Compose project <code>{html.escape(self.name)}</code>: {', '.join(self.services())}</p>"
+
     def _run(self, *args: str, check: bool = True, timeout: float = COMMAND_TIMEOUT_SECONDS) -> subprocess.CompletedProcess:
         command = [*self.command, "-p", self.name, "-f", str(self.rendered), "--project-directory", str(self.directory), *args]
         try:
@@ -147,6 +162,7 @@ class ComposeProject:
         except BaseException:
             self._undo(before)
             raise
+        self.last_command = self.cli("up", "-d", *(["--build"] if build else []), *(["--wait"] if wait else []), *services)
         return self
 
     def _objects(self) -> tuple[set[str], set[str]]:
@@ -181,7 +197,8 @@ class ComposeProject:
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
 
     def ps(self):
-        """One row per container: service, state, health, exit code, published ports."""
+        """One row per container: service, state, health, exit code, published ports; attrs["command"]:
+        the `docker compose -f FILE ps` a learner types."""
         import pandas as pd
 
         finished = self._run("ps", "--all", "--format", "json")
@@ -200,7 +217,9 @@ class ComposeProject:
             }
             for entry in entries
         ]
-        return pd.DataFrame(rows, columns=["service", "state", "health", "exit_code", "ports", "container"])
+        table = pd.DataFrame(rows, columns=["service", "state", "health", "exit_code", "ports", "container"])
+        table.attrs[COMMAND] = self.cli("ps")
+        return table
 
     def logs(self, service: str | None = None, tail: int | None = None) -> str:
         args = ["logs", "--no-color", "--no-log-prefix" if service else "--timestamps"]

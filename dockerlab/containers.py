@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import html
+import shlex
 import time
+import urllib.parse
 from pathlib import Path
 from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
@@ -15,8 +17,9 @@ from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .labels import CREATED_LABEL, CREATED_LABELS
 from .recording import recordable
+from .tables import COMMAND, command_html
 
-__all__ = ["run", "start", "serve", "Container", "RunResult", "ServeResult"]
+__all__ = ["run", "start", "serve", "Container", "RunResult", "ServeResult", "run_command"]
 
 
 @dataclass
@@ -45,6 +48,39 @@ def _command_text(command) -> str:
     if command is None:
         return ""
     return command if isinstance(command, str) else " ".join(command)
+
+
+def run_command(
+    image: str,
+    command: str | Sequence[str] | None = None,
+    *,
+    name: str | None = None,
+    ports: Mapping[str, int | None] | None = None,
+    environment: Mapping[str, str] | None = None,
+    network: str | None = None,
+    volumes: Mapping[str, dict] | None = None,
+) -> str:
+    """The `docker run -d` a learner types to start what :func:`start` (or :func:`serve`) starts:
+    ``ports`` {"8080/tcp": 8080} as ``-p 127.0.0.1:8080:8080`` (None: a free port, ``-p 127.0.0.1::8080``),
+    the course labels left out.
+
+    Returns:
+        The command line."""
+    words = ["docker", "run", "-d"]
+    if name:
+        words += ["--name", name]
+    for inside, outside in (ports or {}).items():
+        words += ["-p", f"127.0.0.1:{outside or ''}:{str(inside).removesuffix('/tcp')}"]
+    for key, value in (environment or {}).items():
+        words += ["-e", f"{key}={value}"]
+    if network:
+        words += ["--network", network]
+    for source, mount in (volumes or {}).items():
+        words += ["-v", f"{source}:{mount.get('bind', '')}" + (":ro" if mount.get("mode") == "ro" else "")]
+    words.append(image)
+    if command is not None:
+        words += shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+    return shlex.join(words)
 
 
 def _wrap(error: Exception, image: str) -> DockerlabError:
@@ -101,10 +137,12 @@ def run(
 
 
 class Container:
-    """A running course container (like ``docker run -d``). Use as a context manager to remove it."""
+    """A running course container (like ``docker run -d``). Use as a context manager to remove it.
+    ``command``: the `docker run -d` a learner types for it (see :func:`run_command`)."""
 
-    def __init__(self, container) -> None:
+    def __init__(self, container, command: str = "") -> None:
         self._container = container
+        self.command = command
 
     @property
     def id(self) -> str:
@@ -136,12 +174,15 @@ class Container:
         return output
 
     def diff(self):
-        """What changed in the container's writable layer (like ``docker diff``): kind (A/C/D) and path."""
+        """What changed in the container's writable layer (like ``docker diff``): kind (A/C/D) and path;
+        attrs["command"]: the `docker diff NAME` a learner types."""
         import pandas as pd
 
         kinds = {0: "C", 1: "A", 2: "D"}
         changes = self._container.diff() or []
-        return pd.DataFrame([(kinds.get(c["Kind"], "?"), c["Path"]) for c in changes], columns=["kind", "path"])
+        table = pd.DataFrame([(kinds.get(c["Kind"], "?"), c["Path"]) for c in changes], columns=["kind", "path"])
+        table.attrs[COMMAND] = f"docker diff {self.name}"
+        return table
 
     def memory_usage(self) -> int:
         """Bytes of memory the container uses now (its cgroup's usage, minus page cache where reported)."""
@@ -184,6 +225,9 @@ class Container:
     def __repr__(self) -> str:
         return f"<Container {self.name} ({self.id[:12]})>"
 
+    def _repr_html_(self) -> str:
+        return command_html(self.command) + f"<p>container <code>{html.escape(self.name)}</code> ({self.id[:12]})</p>"
+
 
 @recordable("start", stateful=True)
 def start(
@@ -209,7 +253,8 @@ def start(
         client, image, command, name=name, ports=published, environment=dict(environment or {}),
         network=network, volumes=volumes, labels=CREATED_LABELS,
     )
-    return Container(container)
+    typed = run_command(image, command, name=name, ports=ports, environment=environment, network=network, volumes=volumes)
+    return Container(container, typed)
 
 
 def _claim_name(client, name: str) -> None:
@@ -260,6 +305,15 @@ class ServeResult:
     exit_code: int | None
     logs: str
     url: str = ""  # where it answered
+    container_port: int = 8080  # recordings made before it was kept have serve()'s default, which they used
+    command: str | None = None  # the container's command, as given (None: its own; recordings made before it was kept)
+
+    @property
+    def docker_command(self) -> str:
+        """The `docker run -d -p 127.0.0.1:HOST:CONTAINER IMAGE ...` a learner types for the same container
+        (HOST: the port it answered on; left empty, a free port, when it did not)."""
+        host = urllib.parse.urlsplit(self.url).port if self.url else None
+        return run_command(self.image, self.command or None, ports={f"{self.container_port}/tcp": host})
 
     def __str__(self) -> str:
         if self.ok:
@@ -267,7 +321,7 @@ class ServeResult:
         return f"{self.image}: no answer (exit code {self.exit_code}); its log: {self.logs.strip()[-400:]}"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        return command_html(self.docker_command) + f"<pre>{html.escape(str(self))}</pre>"
 
 
 @recordable("serve")
@@ -282,6 +336,7 @@ def serve(
     import urllib.error
     import urllib.request
 
+    typed = {"container_port": container_port, "command": command if command is None or isinstance(command, str) else shlex.join(command)}
     client = engine.client()
     container = _create_and_start(client, image, command, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=CREATED_LABELS)
     try:
@@ -290,18 +345,18 @@ def serve(
             container.reload()
             if container.status == "exited":
                 code = container.attrs["State"]["ExitCode"]
-                return ServeResult(image, False, None, "", code, container.logs().decode(errors="replace"))
+                return ServeResult(image, False, None, "", code, container.logs().decode(errors="replace"), **typed)
             binding = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{container_port}/tcp")
             if binding:
                 url = f"http://127.0.0.1:{binding[0]['HostPort']}{path}"
                 try:
                     with urllib.request.urlopen(url, timeout=5) as response:
                         body = response.read().decode(errors="replace")
-                        return ServeResult(image, True, response.status, body, None, container.logs().decode(errors="replace"), url)
+                        return ServeResult(image, True, response.status, body, None, container.logs().decode(errors="replace"), url, **typed)
                 except (urllib.error.URLError, ConnectionError, OSError):
                     pass
             if time.monotonic() > deadline:
-                return ServeResult(image, False, None, "", None, container.logs().decode(errors="replace"))
+                return ServeResult(image, False, None, "", None, container.logs().decode(errors="replace"), **typed)
             time.sleep(0.2)
     finally:
         container.remove(force=True, v=True)

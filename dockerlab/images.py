@@ -4,6 +4,7 @@ space is :mod:`dockerlab.waste` (re-exported here). Read from what the engine re
 """
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import docker.errors
@@ -17,6 +18,7 @@ from .labels import CREATED_LABELS
 from .archive import archive_ref, image_name
 from .layerfs import clean_instruction, image_files, image_history, inspect_image, saved_layers
 from .recording import recordable
+from .tables import COMMAND
 from .waste import WastedSpace, dive_style_bytes, dive_style_efficiency, waste_from_layers, wasted_space  # noqa: F401 - the image tables' API
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "match_layers",
     "layers",
     "own_layers",
+    "history_command",
     "layers_from_history",
     "image_size",
     "compare",
@@ -165,7 +168,8 @@ def layers(image: str):
     (bytes), cumulative_size (bytes), created (UTC), id, base (the base image the layer came with, as
     its tag, with " (stand-in)" for a course stand-in; "" for the image's own steps). ``image`` may be
     an image archive (see :mod:`dockerlab.archive`): its history is read from its config and the base
-    column stays "" (no local images to match). Raises ImageNotFound or DockerlabError for a name that
+    column stays "" (no local images to match). attrs: image, and command (the `docker history` a learner
+    types; none for an archive). Raises ImageNotFound or DockerlabError for a name that
     is not valid or an archive that cannot be read."""
     own = inspect_image(image)
     table = layers_from_history(image_history(image))
@@ -173,6 +177,7 @@ def layers(image: str):
     table.attrs["image"] = image_name(image)
     if archive_ref(image) is not None:
         return table
+    table.attrs[COMMAND] = history_command(table)
     client = engine.client()
     base = _base_image(client, own)
     if base is not None:
@@ -206,10 +211,23 @@ def _created(image) -> float:
     return datetime.datetime.fromisoformat(image.attrs["Created"][:19]).timestamp()
 
 
+def history_command(table) -> str:
+    """The `docker history IMAGE` a learner types for a :func:`layers` table, from its attrs (a table
+    recorded before the command was kept has the image's name).
+
+    Returns:
+        The command, or "" for an image archive (`docker history` reads the engine's images only)."""
+    if table.attrs.get(COMMAND):
+        return table.attrs[COMMAND]
+    image = table.attrs.get("image")
+    return f"docker history {shlex.quote(image)}" if isinstance(image, str) and archive_ref(image) is None else ""
+
+
 def own_layers(table, all_layers: bool = False):
     """The learner's view of a :func:`layers` table: the image's own steps first (oldest first),
     then the base image as one row ("python:3.11-slim (stand-in): 9 layers"), unless ``all_layers``.
-    Columns: instruction, size (bytes), layers (how many layers the row stands for)."""
+    Columns: instruction, size (bytes), layers (how many layers the row stands for); attrs["command"]:
+    the `docker history` it summarises."""
     import pandas as pd
 
     collapse = not all_layers and "base" in table  # tables recorded before the base column show every layer
@@ -218,7 +236,9 @@ def own_layers(table, all_layers: bool = False):
     if collapse:
         for name, part in table[table["base"] != ""].groupby("base", sort=False):
             rows.append({"instruction": f"FROM {name}: {len(part)} layers", "size": int(part["size"].sum()), "layers": len(part)})
-    return pd.DataFrame(rows, columns=["instruction", "size", "layers"])
+    shown = pd.DataFrame(rows, columns=["instruction", "size", "layers"])
+    shown.attrs[COMMAND] = history_command(table)
+    return shown
 
 
 # --- sizes from the layers (an engine image or an archive) ----------------------------------

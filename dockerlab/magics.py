@@ -238,12 +238,16 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started)
 
 
+_TYPED_DOCKER = re.compile(r"^docker(?:\s+|$)")
+
+
 def _run_line(line: str) -> CommandResult | None:
-    line = line.strip()
+    typed = line.strip()
+    line = _TYPED_DOCKER.sub("", typed, count=1)  # `%docker docker images` is shown as `docker images` (split drops the word once)
     if not line or line.startswith("#"):
         return None
     try:
-        result = docker(split(line))
+        result = docker(split(typed))
     except RecordingMissing:
         print(
             f"docker {line}\n"

@@ -8,13 +8,37 @@ from pathlib import Path
 
 from .errors import DockerlabError
 
-__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks"]
+__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms"]
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = COURSE_ROOT / "notebooks"
 # A course notebook's file name starts with its number: two digits, and a letter for one placed between
 # two others (02a_running_containers sorts after 02_core_concepts and before 03_layer_caching).
 _NUMBER = re.compile(r"^(\d{2}[a-z]?)_")
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/-])/[^\s'\",;=]+")
+
+
+def in_course_terms(text: str, root: Path | None = None) -> str:
+    """``text`` (a command) with each absolute path of a course file shown relative to the course
+    folder, as a learner types it from there: ``/home/me/dockerlab/data/apps/go-hello`` -> ``data/apps/go-hello``.
+    A path recorded on another machine is recognised by its tail, which names a file or folder of this
+    course (``/work/main/data/apps/go-hello`` -> ``data/apps/go-hello``); other paths are left as they are.
+
+    Returns:
+        The text with those paths rewritten."""
+    root = Path(root or COURSE_ROOT)
+
+    def relative(match: re.Match) -> str:
+        parts = Path(match.group(0)).parts[1:]
+        for start in range(len(parts)):
+            tail = Path(*parts[start:])
+            if (root / parts[start]).is_dir() and (root / tail).exists():
+                return tail.as_posix()
+        return match.group(0)
+
+    return _ABSOLUTE_PATH.sub(relative, text)
 
 
 def notebook_number(name: str | Path) -> str | None:

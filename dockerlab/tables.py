@@ -7,11 +7,15 @@ it does not know are shown as they are.
 """
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS"]
+from .paths import in_course_terms
+
+__all__ = ["Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
+           "command_html", "COMMAND"]
 
 
 @dataclass(frozen=True)
@@ -103,9 +107,29 @@ def display_frame(frame):
     return shown
 
 
+# The attrs key of a DataFrame that holds the docker command a learner would type for it (`docker history IMAGE`).
+COMMAND = "command"
+
+
+def command_html(command: str) -> str:
+    """One line above a result: the docker command a learner would type in a terminal for it, its
+    course paths relative to the course folder (wherever it was recorded).
+
+    Returns:
+        An HTML paragraph, or "" for no command."""
+    if not command:
+        return ""
+    return f"<p><small>In a terminal: <code>{html.escape(in_course_terms(command))}</code></small></p>"
+
+
 def to_html(frame) -> str:
-    """The notebook's HTML view of a DataFrame (JupyterLab's usual table look)."""
-    return display_frame(frame)._repr_html_()
+    """The notebook's HTML view of a DataFrame (JupyterLab's usual table look), below the docker command
+    a learner would type for it when the frame's ``attrs["command"]`` names one.
+
+    Returns:
+        The HTML text."""
+    command = frame.attrs.get(COMMAND)
+    return (command_html(command) if isinstance(command, str) else "") + display_frame(frame)._repr_html_()
 
 
 def register_in_running_kernel() -> None:

@@ -179,6 +179,11 @@ class _Proxy:
     def __repr__(self) -> str:
         return repr(self._recording_target) if self._recording_target is not None else f"<recorded {self._recording_call}>"
 
+    def _repr_html_(self) -> str | None:
+        """The object's own HTML view while it is live (a recorded object has none: its repr is shown)."""
+        method = getattr(self._recording_target, "_repr_html_", None)
+        return method() if method is not None else None
+
 
 def _method(proxy: _Proxy, member_call: str, method: Callable | None) -> Callable:
     def call(*arguments, **keywords):

@@ -32,5 +32,39 @@ def test_cell_forms_and_placeholders(tmp_path):
     ]
     notebook.write_text(json.dumps({"cells": cells}))
     rows = cheatsheet.commands([notebook])
-    assert [(row["command"], row["what"]) for row in rows] == [("docker build -t a:1 <app>", "build it"), ("docker images a", "list"), ("docker history a:1", "")]
-    assert re.search(r"^\| `docker images a` \| list \| 01_demo \|$", cheatsheet.text([notebook]), re.M)
+    assert [(row["command"], row["what"]) for row in rows] == [
+        ("docker build -t <image> <app>", "build it"), ("docker images <repository>", "list"),
+        ("docker history <image>", cheatsheet.SUBCOMMANDS["history"]),  # no comment, no sentence: what the subcommand does
+    ]
+    assert re.search(r"^\| `docker images <repository>` \| list \| 01_demo \|$", cheatsheet.text([notebook]), re.M)
+
+
+def test_rows_differing_only_by_names_are_one_row_and_every_row_says_what_it_does(tmp_path):
+    first, second = tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"
+    first.write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "source": ["Some text. Start it in the background:"]},
+        {"cell_type": "code", "source": ["%docker run -d --name one img:1 sleep 9"]},
+        {"cell_type": "code", "source": ["%docker stop -t 2 one  # stop it\n", "%docker rm one"]},
+        {"cell_type": "code", "source": ["%docker exec one sh -c 'echo one'"]},
+    ]}))
+    second.write_text(json.dumps({"cells": [
+        {"cell_type": "code", "source": ["%%docker\n", "run -d --name two img:2 sleep 9\n", "rm two  # remove it"]},
+        {"cell_type": "code", "source": ["%docker run --rm alpine:3.20 ps"]},
+    ]}))
+    rows = cheatsheet.commands([first, second])
+    assert [(row["command"], row["what"], row["notebook"]) for row in rows] == [
+        ("docker run -d --name <container> img:1 sleep 9", "start it in the background", "01_a"),
+        ("docker stop -t 2 <container>", "stop it", "01_a"),  # -t of stop is no image name
+        ("docker rm <container>", "remove it", "01_a, 02_b"),  # merged: the first comment found, from a later notebook too
+        ("docker exec <container> sh -c 'echo one'", cheatsheet.SUBCOMMANDS["exec"], "01_a"),  # quoted text kept as typed
+        ("docker run -d --name <container> img:2 sleep 9", cheatsheet.SUBCOMMANDS["run"], "02_b"),
+        ("docker run --rm alpine:3.20 ps", cheatsheet.SUBCOMMANDS["run"], "02_b"),
+    ]
+
+
+def test_the_course_cheat_sheet_has_a_description_on_every_row_and_no_near_duplicates():
+    rows = cheatsheet.commands()
+    assert rows and all(row["what"] for row in rows)
+    forms = [row["command"] for row in rows]
+    assert len(forms) == len(set(forms))
+    assert "docker rm <container>" in forms and not any("stop-shell" in form or "run-kill" in form for form in forms)

@@ -146,3 +146,24 @@ def test_a_bare_docker_magic_says_how_it_is_used(capsys, monkeypatch):
     magics.load_ipython_extension(shell)
     assert shell.run_line_magic("docker", "   ") is None
     assert "%docker images" in capsys.readouterr().out and ran == []
+
+
+RECORDED_IMAGES = "images hello-python"  # a %docker cell of 02, in data/recorded/02_core_concepts.json
+
+
+@pytest.mark.parametrize("typed", [RECORDED_IMAGES, f"docker {RECORDED_IMAGES}"])
+def test_a_recorded_cell_replays_its_output_and_a_typed_docker_word_is_accepted_once(typed, monkeypatch, capsys):
+    from dockerlab import recording
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset()  # the course's own recordings, read only
+    result = magics._run_line(typed)
+    printed = capsys.readouterr().out
+    assert result is not None and result.ok and result.command == RECORDED_IMAGES
+    assert printed.startswith(f"[recorded] docker {RECORDED_IMAGES}\nREPOSITORY") and "hello-python" in printed
+    assert "docker docker" not in printed
+
+
+def test_a_typed_docker_word_is_dropped_once_only():
+    assert magics.split("docker images") == ["images"]
+    assert magics.split("docker docker images") == ["docker", "images"]
