@@ -13,7 +13,7 @@ from .containers import ServeResult, _create_and_start, run, serve
 from .errors import BuildFailed, ContainerFailed, DockerlabError, ImageNotFound
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
-from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step
+from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step, sentence
 from .exercises.tiers import two_tier
 from .experiments import edit_like_a_learner
 from .images import image_size
@@ -42,7 +42,7 @@ def _last_line(output: str) -> str:
 def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -> CheckResult:
     """One paragraph for a failed build: where, why, what to do; the log tail folded."""
     where = f"step {error.step} (`{error.instruction}`)" if error.step and error.instruction else (f"`{error.instruction}`" if error.instruction else "the build")
-    message = f"expected {what} to build; {where} failed: {error.reason}."
+    message = f"expected {what} to build; {where} failed: {sentence(error.reason)}"
     if error.fix:
         message += f" Next: {error.fix}"
     return CheckResult(exercise, False, [message], log="\n".join(error.log_tail))
@@ -55,7 +55,7 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
         last = _last_line(output)
         seen = f"its last line was: {last}" if last else "it printed nothing"
         return CheckResult(exercise, False, [
-            f"expected the container to print {expected_line!r} and exit 0; it exited with code {exit_code}, and {seen}. "
+            f"expected the container to print {expected_line!r} and exit 0; it exited with code {exit_code}, and {sentence(seen)} "
             "Next: fix what that line names (the full output is below), then check again."], log=output)
     if expected_line.strip() not in lines:
         if not output.strip():
@@ -64,7 +64,7 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
                 "program that prints it. Next: make the container's command run that program (in a Dockerfile: a CMD in "
                 "exec form, after the COPY that puts the program in the image)."])
         return CheckResult(exercise, False, [
-            f"expected the line {expected_line!r}; the container exited 0 but its last line was: {_last_line(output)}. "
+            f"expected the line {expected_line!r}; the container exited 0 but its last line was: {sentence(_last_line(output))} "
             "Next: compare the two lines (the whole line must match); the full output is below."], log=output)
     return CheckResult(exercise, True, [f"the container printed {expected_line!r} and exited 0"])
 
@@ -186,7 +186,7 @@ def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min
         passed = False
         last = _last_line(getattr(served, "logs", "") or "")
         messages.append(f"expected the image to answer an HTTP request; it does not ({served}). "
-                        + (f"Its last log line: {last}. " if last else "")
+                        + (f"Its last log line: {sentence(last)} " if last else "")
                         + "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0.")
         log = getattr(served, "logs", "") or ""
     ratio = reference_size / size if size else float("inf")
@@ -327,7 +327,7 @@ def image_is_hardened(
     try:
         ran = run(tag)
     except ContainerFailed as error:  # a USER that does not exist, a missing command: a verdict, not a traceback
-        return CheckResult(exercise, False, [f"expected the image to run; {NOT_STARTED}: {error.reason}. "
+        return CheckResult(exercise, False, [f"expected the image to run; {NOT_STARTED}: {sentence(error.reason)} "
                                              "Next: the USER must exist in the image (create it with adduser/useradd first) and the command must be in it."])
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), ran, expected_line)
 

@@ -49,6 +49,12 @@ class DockerUnavailable(DockerlabError):
         lines = "\n".join(f"  - {where}: {why}" for where, why in tried)
         super().__init__(f"No Docker engine answered. Tried:\n{lines}", fix=fix)
 
+    @property
+    def summary(self) -> str:
+        """The failure as one whole sentence (for a line or a note): where it asked and what it found."""
+        tried = "; ".join(f"at {where}: {why}" for where, why in self.tried) or "at no address"
+        return f"No Docker engine answered {tried.rstrip('.')}."
+
 
 class RegistryUnreachable(DockerlabError):
     """A pull failed because the registry could not be used (DNS, rate limit, TLS, timeout)."""

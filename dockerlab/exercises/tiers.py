@@ -11,7 +11,7 @@ from .. import recording
 from ..errors import DockerUnavailable, RecordingMissing
 from ..hosting import on_binder
 from .static import StaticReport
-from .verdict import CheckResult
+from .verdict import CheckResult, sentence
 
 __all__ = ["two_tier", "combine"]
 
@@ -27,12 +27,10 @@ def _recorded_mode() -> bool:
 
 
 def _engine_note(static: StaticReport, measures: str, why: str) -> str:
-
-    where = "Binder has no Docker engine" if on_binder() else why
-    if static.failed:
-        return f"Fix the points above first. The build-and-measure check needs a Docker engine ({where}); with one, it would {measures}."
-    return (f"Static checks passed; the build-and-measure check needs a Docker engine ({where}). "
-            f"With one, it would {measures}.")
+    """What the live tier would measure, and why it could not (``why``: whole sentences)."""
+    where = "Binder has no Docker engine." if on_binder() else sentence(why)
+    lead = "Fix the points above first. The" if static.failed else "Static checks passed; the"
+    return f"{lead} build-and-measure check needs a Docker engine: {where} With one, it would {measures}."
 
 
 def combine(exercise: str, static: StaticReport, live=None, *, tier: str, note: str = ""):
@@ -83,7 +81,7 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
                                note=_engine_note(static, measures(**values), "no result was recorded for this exact text, and recorded mode cannot build"))
             except DockerUnavailable as error:
                 return combine(exercise, static, tier="needs an engine",
-                               note=_engine_note(static, measures(**values), error.message.splitlines()[0]))
+                               note=_engine_note(static, measures(**values), f"{error.summary} Next: {sentence(error.fix or '')}"))
             return combine(exercise, static, result, tier="replayed" if _recorded_mode() else "measured")
 
         checker.__two_tier__ = True

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..dockerfile import PIP_INSTALL
 from ..theme import ERROR, SUCCESS, WARN
 
-__all__ = ["CheckResult", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
+__all__ = ["CheckResult", "sentence", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
 
 
 @dataclass
@@ -57,6 +57,12 @@ class CheckResult:
         log = (f"<details><summary>full log ({len(self.log.splitlines())} lines)</summary><pre>{html.escape(self.log)}</pre></details>"
                if self.log else "")
         return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>{note}{log}"
+
+
+def sentence(text: str) -> str:
+    """``text`` as a whole sentence: one full stop at the end, never two (a quoted line may end in its own)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def runs_step(instruction: str, dependency_step: str) -> bool:

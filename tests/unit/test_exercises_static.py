@@ -199,6 +199,19 @@ def test_no_engine_in_live_mode_gives_the_note_not_an_exception(monkeypatch):
     greeter = dl.paths.app("greeter")
     verdict = unreachable(greeter, "Hello, Docker learner!", dockerfile=(greeter / "solution.Dockerfile").read_text())
     assert verdict.passed and verdict.live == "needs an engine" and "No Docker engine answered" in verdict.note
+    # whole sentences: where it asked, what it found, and the next step (not cut at "Tried:")
+    assert "Tried:" not in verdict.note and "at unix:///nonexistent.sock: no such file." in verdict.note
+    assert "Next: Start Docker." in verdict.note and ".." not in verdict.note
+
+
+def test_a_last_line_that_ends_a_sentence_gets_no_second_full_stop():
+    output = "AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` instead.\n"
+    failed = dl.check.judge_output("x", 1, output, "order total: 28.50")
+    assert "Use `np.float64` instead. Next:" in failed.messages[0] and ".." not in failed.messages[0]
+    other = dl.check.judge_output("x", 0, "Hello.\n", "Hi")
+    assert "was: Hello. Next:" in other.messages[0]
+    bare = dl.check.judge_output("x", 0, "Hello\n", "Hi")
+    assert "was: Hello. Next:" in bare.messages[0]
 
 
 def test_a_failed_run_is_one_paragraph_with_the_full_log_folded():
