@@ -10,7 +10,7 @@ from . import engine
 from .builder import build
 from .compose import ComposeFailed, project
 from .containers import ServeResult, _create_and_start, run, serve
-from .errors import BuildFailed, ContainerFailed, DockerlabError, ImageNotFound
+from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavailable, ImageNotFound
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
 from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step, sentence
@@ -96,7 +96,8 @@ def program_prints(
         shutil.copytree(app_dir, copy)
         for name, text in (files or {}).items():
             (copy / name).write_text(text)
-        return dockerfile_prints(copy, expected_line, buildargs=buildargs, exercise=exercise)
+        # the live check itself, once: dockerfile_prints would run both tiers again on the app's Dockerfile
+        return _builds_and_prints(copy, expected_line, "Dockerfile", buildargs=buildargs, exercise=exercise)
 
 
 @two_tier(static.dockerfile_prints, static.MEASURES["dockerfile_prints"])
@@ -112,6 +113,11 @@ def dockerfile_prints(
     """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
     and pass if it prints ``expected_line``. Returns a CheckResult: a missing or unreadable Dockerfile, a
     failed build, an image that does not start, or no engine is a failing verdict, not an exception."""
+    return _builds_and_prints(app_dir, expected_line, dockerfile, buildargs=buildargs, exercise=exercise)
+
+
+def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str, *, buildargs: dict[str, str] | None, exercise: str) -> CheckResult:
+    """The live tier of dockerfile_prints and program_prints: build, run, judge the output."""
     folder = Path(app_dir)
     if "\n" not in dockerfile and not (folder / dockerfile).is_file():
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
@@ -122,6 +128,8 @@ def dockerfile_prints(
         return _build_failed(exercise, error)
     try:
         result = run(tag)
+    except DockerUnavailable:
+        raise  # no engine is the two tiers' note, not a verdict on the image
     except DockerlabError as error:
         return CheckResult(exercise, False, [f"expected the image to run; it built but does not start: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
     return judge_output(exercise, result.exit_code, result.output, expected_line)

@@ -2,6 +2,8 @@
 reference solution passes, and a correct variant no one recorded gets "static checks passed" and the
 note on what the live tier would measure. Recorded mode runs here on an empty data/recorded/, so
 nothing is replayed (and nothing is built)."""
+from pathlib import Path
+
 import pytest
 
 import dockerlab as dl
@@ -294,3 +296,40 @@ def test_a_command_that_would_not_start_is_named(number, right, wrong, said):
     assert right in solution
     verdict = EXERCISES[number].check(solution.replace(right, wrong))
     assert not verdict.passed and said in verdict.messages[0]
+
+
+# --- 01's checker runs each tier once (it used to call the two-tier dockerfile_prints inside) ---
+
+
+@pytest.fixture
+def live_mode(tmp_path, monkeypatch):
+    """Live mode with nothing recorded or recording: the checker's live tier runs as it is."""
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO", raising=False)
+    use_recordings(tmp_path, monkeypatch)
+
+
+def test_the_program_checker_builds_once_and_says_measured_once(live_mode, monkeypatch):
+    from types import SimpleNamespace
+
+    from dockerlab import check
+
+    built = []
+    monkeypatch.setattr(check, "build", lambda folder, dockerfile, **_: built.append((Path(folder).name, dockerfile)))
+    monkeypatch.setattr(check, "run", lambda tag: SimpleNamespace(exit_code=0, output="order total: 28.50\n"))
+    exercise = EXERCISES["01"]
+    verdict = exercise.check(exercise.solution_text())
+    assert verdict.passed and verdict.live == "measured", str(verdict)
+    assert built == [("numpy-versions", "Dockerfile")]
+    said = " | ".join(verdict.messages)
+    assert said.count("measured:") == 1 and "measured: measured" not in said and "measured: from the text" not in said, said
+    assert "measured: the container printed 'order total: 28.50' and exited 0" in said
+
+
+def test_the_program_checker_with_no_engine_in_live_mode_measures_nothing(live_mode, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    exercise = EXERCISES["01"]
+    verdict = exercise.check(exercise.solution_text())
+    assert verdict.live == "needs an engine" and not verdict.complete, str(verdict)
+    assert "PASSED" not in str(verdict).replace("STATIC CHECKS PASSED", "") and "measured" not in " ".join(verdict.messages)
+    assert "No Docker engine answered at unix:///nonexistent.sock" in verdict.note
