@@ -1,6 +1,7 @@
 """Exercise checkers: build and run the learner's work, and say what is wrong when it is."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -112,13 +113,14 @@ def dockerfile_prints(
 ) -> CheckResult:
     """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
     and pass if it prints ``expected_line``. Returns a CheckResult: a missing or unreadable Dockerfile, a
-    failed build, an image that does not start, or no engine is a failing verdict, not an exception."""
+    failed build, an image that does not start, or no engine is a failing verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
     return _builds_and_prints(app_dir, expected_line, dockerfile, buildargs=buildargs, exercise=exercise)
 
 
 def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str, *, buildargs: dict[str, str] | None, exercise: str) -> CheckResult:
     """The live tier of dockerfile_prints and program_prints: build, run, judge the output."""
-    folder = Path(app_dir)
+    folder, dockerfile = Path(app_dir), os.fspath(dockerfile)
     if "\n" not in dockerfile and not (folder / dockerfile).is_file():
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
     tag = course_tag("exercise", folder, "check")
@@ -162,7 +164,8 @@ def cache_survives_code_edit(
 ) -> CheckResult:
     """Build your Dockerfile on a copy of ``app_dir``, edit ``code_file``, rebuild: pass when the
     dependency step came from the cache. Returns a CheckResult: a failed build or no engine is a failing
-    verdict, not an exception."""
+    verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
     import shutil
     import tempfile
 
@@ -224,7 +227,8 @@ def multi_stage_is_smaller(
 ) -> CheckResult:
     """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
     at least ``min_ratio`` times smaller. Returns a CheckResult: a failed build, an image that does not
-    start, or no engine is a failing verdict, not an exception."""
+    start, or no engine is a failing verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
         build(app_dir, reference_dockerfile, tag=single, progress=False)
@@ -348,7 +352,8 @@ STOP_WITHIN = 2.0  # seconds: `docker stop` of an app that gets SIGTERM takes a 
 def keeps_running_and_stops(app_dir: str | Path, dockerfile: str, *, settle: float = 3.0, exercise: str = "stop exercise") -> CheckResult:
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
-    container is removed."""
+    container is removed. Returns a CheckResult: a failed build, an early exit or a slow stop is a failing
+    verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)

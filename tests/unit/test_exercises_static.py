@@ -333,3 +333,49 @@ def test_the_program_checker_with_no_engine_in_live_mode_measures_nothing(live_m
     assert verdict.live == "needs an engine" and not verdict.complete, str(verdict)
     assert "PASSED" not in str(verdict).replace("STATIC CHECKS PASSED", "") and "measured" not in " ".join(verdict.messages)
     assert "No Docker engine answered at unix:///nonexistent.sock" in verdict.note
+
+
+# --- arguments a checker cannot judge are a clear error before either tier runs ---------------------
+
+GREETER_CALL = ("dockerfile_prints", lambda value: dict(app_dir=dl.paths.app("greeter"), expected_line="Hello, Docker learner!", dockerfile=value))
+BAD_DOCKERFILES = [42, b"FROM python:3.11-slim\n", None, ["FROM python:3.11-slim"]]
+
+
+@pytest.mark.parametrize("value", BAD_DOCKERFILES, ids=["int", "bytes", "None", "list"])
+@pytest.mark.parametrize("checker, call", [
+    GREETER_CALL,
+    ("cache_survives_code_edit", lambda value: dict(app_dir=dl.paths.app("layer-cache"), dockerfile=value)),
+    ("multi_stage_is_smaller", lambda value: dict(app_dir=dl.paths.app("go-hello"), dockerfile=value, reference_dockerfile="single.Dockerfile")),
+    ("keeps_running_and_stops", lambda value: dict(app_dir=dl.paths.app("signals"), dockerfile=value)),
+    ("image_is_hardened", lambda value: dict(app_dir=dl.paths.app("secret-leak"), dockerfile=value, expected_line="report service ready")),
+])
+def test_a_dockerfile_that_is_not_text_or_a_file_name_is_a_clear_error(checker, call, value, nothing_recorded):
+    with pytest.raises(dl.DockerlabError) as raised:
+        getattr(dl.check, checker)(**call(value))
+    assert f"dl.check.{checker}: dockerfile must be the Dockerfile's text" in raised.value.message
+    assert type(value).__name__ in raised.value.message and raised.value.fix
+
+
+@pytest.mark.parametrize("keywords, said", [
+    (dict(app_dir="/no/such/folder", expected_line="x", dockerfile="FROM a\n"), "app_dir must be the app's folder"),
+    (dict(app_dir=dl.paths.app("greeter"), expected_line=42, dockerfile="FROM a\n"), "expected_line must be text"),
+])
+def test_other_arguments_of_the_wrong_kind_are_named(keywords, said, nothing_recorded):
+    with pytest.raises(dl.DockerlabError, match=said):
+        dl.check.dockerfile_prints(**keywords)
+
+
+def test_a_program_file_that_is_not_text_and_a_wrong_call_are_clear_errors(nothing_recorded):
+    app = dl.paths.app("numpy-versions")
+    with pytest.raises(dl.DockerlabError, match="must be the file's text, not bytes"):
+        dl.check.program_prints(app, "order total: 28.50", files={"report.py": b"print(1)\n"})
+    with pytest.raises(dl.DockerlabError, match="files must be a dict"):
+        dl.check.program_prints(app, "order total: 28.50", files=["report.py"])
+    with pytest.raises(dl.DockerlabError, match=r"dl.check.program_prints\(app_dir"):
+        dl.check.program_prints(app, "order total: 28.50", "report.py")
+
+
+def test_a_dockerfile_given_as_a_path_is_read(nothing_recorded):
+    greeter = dl.paths.app("greeter")
+    verdict = dl.check.dockerfile_prints(greeter, "Hello, Docker learner!", dockerfile=greeter / "solution.Dockerfile")
+    assert verdict.passed and verdict.live == "needs an engine", str(verdict)
