@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .hosting import missing_recording_text
+from .hosting import missing_recording_text, stale_recording_text
 
 __all__ = [
     "DockerlabError",
@@ -149,7 +149,7 @@ class VmUnavailable(DockerlabError):
 
 class RecordingMissing(DockerlabError):
     """Recorded mode has no result for this call with these inputs (``call``: the course call;
-    ``near``: the inputs it was recorded with). Worded for a learner who changed a cell."""
+    ``near``: the inputs it was recorded with, as a learner recognises them). Worded for a learner who changed a cell."""
 
     def __init__(self, call: str, described: str, near: list[str]) -> None:
         message, fix = missing_recording_text(call, described)
@@ -162,16 +162,15 @@ class RecordingMissing(DockerlabError):
 
 class RecordingStale(DockerlabError):
     """A recording was written in another shape than the course reads now: ``what`` names the file or
-    the call, ``found`` and ``expected`` the two versions."""
+    the call, ``found`` and ``expected`` the two versions. Worded for a learner: what happened, and what to do
+    on Binder or on their own machine."""
 
     def __init__(self, what: str, found: str, expected: str) -> None:
         self.what = what
         self.found = found
         self.expected = expected
-        super().__init__(
-            f"The recording of {what} has {found}; this course reads {expected}.",
-            fix="A maintainer regenerates the recordings with `dockerlab record` (or `make record`); to run now, use a live engine.",
-        )
+        message, fix = stale_recording_text(what, found, expected)
+        super().__init__(message, fix=fix)
 
 
 class DockerfileInvalid(DockerlabError):
