@@ -206,6 +206,14 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
             "a command that runs your program", f"add `{run}` as the last line."))
         return
     missing = [script for script in _mentioned_scripts(command) if script not in copied]
+    in_folder = {Path(file).name for file in files}
+    if missing and missing[0] not in in_folder:
+        has = ", ".join(programs) or "no Python program"
+        run = f'`{command.keyword} ["python", "{programs[0]}"]`' if programs else "the program you add to the folder"
+        report.findings.append(Finding(
+            _at(command), f"it runs {missing[0]}, but there is no {missing[0]} in {_app_name(app_dir)}/ (the folder has {has})",
+            "the command to run a program the folder has", f"run {run} instead of {missing[0]}."))
+        return
     if missing:
         report.findings.append(Finding(
             _at(command), f"it runs {missing[0]}, but no COPY puts {missing[0]} in the image", f"a COPY of {missing[0]} before it",
@@ -228,7 +236,8 @@ def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> 
     if command is None or any("looks like JSON" in finding.render() for finding in report.findings):
         return report
     if not command.json:
-        programs = _mentioned_scripts(command) or _programs(files) or ["app.py"]
+        in_folder = {Path(file).name for file in files}
+        programs = [script for script in _mentioned_scripts(command) if script in in_folder] or _programs(files) or ["app.py"]
         report.findings.append(Finding(
             _at(command), f"{command.keyword} is in shell form, so /bin/sh is PID 1 and `docker stop`'s SIGTERM never reaches python",
             f'{command.keyword} in JSON (exec) form, e.g. {command.keyword} ["python", "{programs[0]}"]',

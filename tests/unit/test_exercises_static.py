@@ -39,7 +39,7 @@ VARIANTS = {
 START_HINTS = {
     "01": ["report.py line 6", "np.float_", "np.float64"],
     "02": ["COPY greet.py", 'CMD ["python", "greet.py"]'],
-    "02a": ["line 5", "service.py", "shell form", "JSON (exec) form"],
+    "02a": ["line 5", "service.py", "the folder has app.py", 'CMD ["python", "app.py"]', "shell form", "JSON (exec) form"],
     "03": ["line 4", "COPY requirements.txt app.py ./", "before the install on line 5", "COPY requirements.txt ."],
     "04": ["line 2", "one stage", "FROM scratch", "COPY --from=builder"],
     "05": ["api service (line 4)", "no healthcheck", "/health"],
@@ -379,3 +379,12 @@ def test_a_dockerfile_given_as_a_path_is_read(nothing_recorded):
     greeter = dl.paths.app("greeter")
     verdict = dl.check.dockerfile_prints(greeter, "Hello, Docker learner!", dockerfile=greeter / "solution.Dockerfile")
     assert verdict.passed and verdict.live == "needs an engine", str(verdict)
+
+
+def test_a_script_the_folder_lacks_is_named_with_what_the_folder_has_and_one_it_has_but_not_copied_asks_for_a_copy(nothing_recorded):
+    start = EXERCISES["02a"].starting()
+    said = " ".join(EXERCISES["02a"].check(start).messages)
+    assert "no service.py in signals/ (the folder has app.py)" in said and "COPY service.py" not in said
+    not_copied = start.replace("COPY app.py .", "COPY exec.Dockerfile .").replace("CMD python service.py", 'CMD ["python", "app.py"]')
+    said = " ".join(EXERCISES["02a"].check(not_copied).messages)
+    assert "no COPY puts app.py in the image" in said and "add `COPY app.py .` before line 5" in said
