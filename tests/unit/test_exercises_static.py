@@ -388,3 +388,23 @@ def test_a_script_the_folder_lacks_is_named_with_what_the_folder_has_and_one_it_
     not_copied = start.replace("COPY app.py .", "COPY exec.Dockerfile .").replace("CMD python service.py", 'CMD ["python", "app.py"]')
     said = " ".join(EXERCISES["02a"].check(not_copied).messages)
     assert "no COPY puts app.py in the image" in said and "add `COPY app.py .` before line 5" in said
+
+
+@pytest.fixture
+def shipped_recordings(monkeypatch):
+    """Recorded mode on the course's own data/recorded/ (read only: nothing records here)."""
+    from dockerlab.recording import RECORDED_DIR
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO", raising=False)
+    use_recordings(RECORDED_DIR, monkeypatch)
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+@pytest.mark.parametrize("which", ["starting", "solution_text"])
+def test_the_shipped_recordings_replay_the_starting_text_and_the_solution(number, which, shipped_recordings):
+    """A changed solution or starting file (or checker call) no longer matches its recording: record again."""
+    exercise = EXERCISES[number]
+    verdict = exercise.check(getattr(exercise, which)())
+    assert verdict.live == "replayed", f"{number} {which}: not replayed from data/recorded/ (re-record it): {verdict}"
+    assert verdict.passed == (which == "solution_text"), str(verdict)
