@@ -408,3 +408,49 @@ def test_the_shipped_recordings_replay_the_starting_text_and_the_solution(number
     verdict = exercise.check(getattr(exercise, which)())
     assert verdict.live == "replayed", f"{number} {which}: not replayed from data/recorded/ (re-record it): {verdict}"
     assert verdict.passed == (which == "solution_text"), str(verdict)
+
+
+# --- 02: where the COPY puts the program and where the command looks; a heredoc provides a file ---
+
+
+@pytest.mark.parametrize("text, said", [
+    ('FROM python:3.11-slim\nCOPY greet.py /app/\nCMD ["python", "greet.py"]\n',
+     "line 3 `CMD [\"python\", \"greet.py\"]`: it runs greet.py, which python looks for at /greet.py (the working directory is /: no WORKDIR is set), "
+     "but line 2 `COPY greet.py /app/` puts it at /app/greet.py"),
+    ('FROM python:3.11-slim\nWORKDIR /srv\nCOPY greet.py /app/\nCMD ["python", "greet.py"]\n', "looks for at /srv/greet.py (the working directory is /srv)"),
+    ('FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD ["python", "/greet.py"]\n', "it runs /greet.py, but line 3 `COPY greet.py .` puts it at /app/greet.py"),
+])
+def test_a_command_path_where_the_copy_did_not_put_the_program_names_both_lines(text, said, nothing_recorded):
+    verdict = EXERCISES["02"].check(text)
+    assert not verdict.passed, str(verdict)
+    assert said in " ".join(verdict.messages) and "Next:" in verdict.messages[0]
+
+
+def test_the_workdir_fix_is_suggested_for_a_relative_command_path(nothing_recorded):
+    verdict = EXERCISES["02"].check('FROM python:3.11-slim\nCOPY greet.py /app/\nCMD ["python", "greet.py"]\n')
+    assert "add `WORKDIR /app` before line 2, or run `/app/greet.py`" in verdict.messages[0]
+
+
+@pytest.mark.parametrize("text", [
+    'FROM python:3.11-slim\nCOPY <<EOF /greet.py\nprint("Hello, Docker learner!")\nEOF\nCMD ["python", "/greet.py"]\n',
+    'FROM python:3.11-slim\nWORKDIR /app\nCOPY <<greet.py ./\nprint("Hello, Docker learner!")\ngreet.py\nCMD ["python", "greet.py"]\n',
+    'FROM python:3.11-slim\nCOPY greet.py /opt\nCMD ["python", "/opt/greet.py"]\n',
+    'FROM python:3.11-slim\nCOPY . /srv/\nWORKDIR /srv\nCMD ["python", "greet.py"]\n',
+])
+def test_a_program_the_text_puts_where_the_command_looks_passes(text, nothing_recorded):
+    verdict = EXERCISES["02"].check(text)
+    assert verdict.passed and verdict.live == "needs an engine", str(verdict)
+    assert "greet.py is copied in" in verdict.messages[0]
+
+
+def test_compose_depends_on_findings_name_the_line(nothing_recorded):
+    solution = EXERCISES["05"].solution_text()
+    line = next(number for number, text in enumerate(solution.splitlines(), 1) if text.strip() == "depends_on:")
+    started = EXERCISES["05"].check(solution.replace("condition: service_healthy", "condition: service_started"))
+    assert not started.passed and any(message.startswith(f"api's depends_on (line {line}): it waits only for db to start")
+                                      for message in started.messages), str(started)
+    db_health = solution[solution.index("  db:"):]
+    check_block = db_health[db_health.index("    healthcheck:"):db_health.index("    volumes:")]
+    no_db_check = EXERCISES["05"].check(solution.replace(check_block, ""))
+    assert not no_db_check.passed and any(message.startswith(f"api's depends_on (line {line}): it waits for db to be healthy, but db has no healthcheck")
+                                          for message in no_db_check.messages), str(no_db_check)
