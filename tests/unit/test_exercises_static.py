@@ -454,3 +454,27 @@ def test_compose_depends_on_findings_name_the_line(nothing_recorded):
     no_db_check = EXERCISES["05"].check(solution.replace(check_block, ""))
     assert not no_db_check.passed and any(message.startswith(f"api's depends_on (line {line}): it waits for db to be healthy, but db has no healthcheck")
                                           for message in no_db_check.messages), str(no_db_check)
+
+
+# --- hadolint as advice in 02, 02a, 03 and 04 (06 decides by it) ---
+
+
+def test_hadolint_findings_are_advice_that_names_the_line_not_a_failure(nothing_recorded):
+    text = EXERCISES["03"].solution_text().replace("pip install --no-cache-dir", "pip install")
+    assert text != EXERCISES["03"].solution_text()
+    verdict = EXERCISES["03"].check(text)
+    advice = [message for message in verdict.messages if message.startswith("advice, not required (hadolint DL3042")]
+    assert verdict.passed and len(advice) == 1 and "line 5 `RUN pip install" in advice[0] and "Next:" in advice[0], str(verdict)
+
+
+def test_a_rule_the_exercise_decides_itself_is_not_said_twice(nothing_recorded):
+    said = " ".join(EXERCISES["02a"].check(EXERCISES["02a"].starting()).messages)
+    assert "shell form" in said and "DL3025" not in said
+
+
+@pytest.mark.parametrize("number", ["02", "02a", "03", "04"])
+def test_without_hadolint_the_advice_is_skipped_with_a_sentence(number, nothing_recorded, monkeypatch):
+    monkeypatch.setattr(static, "tool", lambda name: None)
+    verdict = EXERCISES[number].check(EXERCISES[number].solution_text())
+    assert verdict.passed, str(verdict)
+    assert any(message.startswith("hadolint is not installed here, so its advice on this Dockerfile is skipped") for message in verdict.messages)
