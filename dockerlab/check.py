@@ -46,7 +46,7 @@ def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -
     message = f"expected {what} to build; {where} failed: {sentence(error.reason)}"
     if error.fix:
         message += f" Next: {error.fix}"
-    return CheckResult(exercise, False, [message], log="\n".join(error.log_tail))
+    return CheckResult(exercise, False, [message], log="\n".join(error.log_tail), log_title=f"the last {len(error.log_tail)} lines of the build log")
 
 
 def judge_output(exercise: str, exit_code: int, output: str, expected_line: str) -> CheckResult:
@@ -280,7 +280,10 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
                 states = stack.ps().to_dict("records")
                 verdict = judge_compose_health(exercise, service, states)
                 logs = "".join(f"--- {name}\n{text}\n" for name, text in error.service_logs.items())
-                return CheckResult(exercise, False, verdict.messages + [f"`docker compose up --wait` failed: {_last_line(error.output)}"], log=error.output + "\n" + logs)
+                return CheckResult(exercise, False, verdict.messages + [
+                    f"expected `docker compose up --wait` to return once every service is healthy; it failed: {sentence(_last_line(error.output))} "
+                    f"Next: read the {service} logs below (`docker compose logs {service}`): a healthcheck that never passes, or a container that "
+                    "exits, is named there; fix that line of the file."], log=error.output + "\n" + logs)
             return judge_compose_health(exercise, service, stack.ps().to_dict("records"))
 
 

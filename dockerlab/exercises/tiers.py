@@ -86,7 +86,8 @@ def combine(exercise: str, static: StaticReport, live=None, *, tier: str, note: 
         messages = [f"from the text: {passed_check}" for passed_check in static.passed] + live_messages + advice
     else:
         messages = failures + live_messages + advice
-    return CheckResult(exercise, passed, messages, log=getattr(live, "log", "") or "", live=tier, note=note)
+    return CheckResult(exercise, passed, messages, log=getattr(live, "log", "") or "", live=tier, note=note,
+                       log_title=getattr(live, "log_title", "") or "full log")
 
 
 def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., str]) -> Callable[[Callable], Callable]:

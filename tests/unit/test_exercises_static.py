@@ -478,3 +478,71 @@ def test_without_hadolint_the_advice_is_skipped_with_a_sentence(number, nothing_
     verdict = EXERCISES[number].check(EXERCISES[number].solution_text())
     assert verdict.passed, str(verdict)
     assert any(message.startswith("hadolint is not installed here, so its advice on this Dockerfile is skipped") for message in verdict.messages)
+
+
+# --- feedback nits ---
+
+
+def test_a_failed_build_labels_its_log_as_the_tail_and_the_combined_verdict_keeps_the_label():
+    from dockerlab.check import _build_failed
+    from dockerlab.errors import BuildFailed
+    from dockerlab.exercises.tiers import combine
+
+    error = BuildFailed("exit code 1", step=3, instruction="RUN pip install -r requirements.txt", exit_code=1, log_tail=["line"] * 30)
+    verdict = _build_failed("x", error)
+    assert verdict.log_title == "the last 30 lines of the build log"
+    assert "the last 30 lines of the build log:" in str(verdict) and "full log" not in str(verdict)
+    combined = combine("x", static.StaticReport(), verdict, tier="measured")
+    assert "<summary>the last 30 lines of the build log (30 lines)</summary>" in combined._repr_html_()
+
+
+def test_every_change_of_a_worked_solution_names_something_the_solution_changes():
+    import re
+
+    for number, exercise in EXERCISES.items():
+        changed = [line[1:] for line in dl.check.solution(number).diff().splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        for change, _ in exercise.changes:
+            # each `snippet` the change names ("..." elides part of a long line)
+            named = [piece.strip(' "[]') for snippet in re.findall(r"`([^`]+)`", change) for piece in snippet.split("...")]
+            named = [piece for piece in named if len(piece) > 3]
+            assert any(snippet in line for snippet in named for line in changed), f"{number}: {change!r} is not a change of the starting text"
+
+
+def test_the_06_quiz_asks_about_what_notebook_06_measures():
+    import nbformat
+
+    from dockerlab.paths import COURSE_ROOT
+    from dockerlab.quizzes import QUIZZES
+
+    notebook = "\n".join(cell.source for cell in nbformat.read(COURSE_ROOT / "notebooks" / "06_security.ipynb", as_version=4).cells)
+    assert "runAsNonRoot" not in str(QUIZZES["06"])
+    assert "secret mount" in QUIZZES["06"][4][0] + str(QUIZZES["06"][4][1]) and "secret_variants" in notebook
+    assert dl.check.quiz({1: "b", 2: "b", 3: "c", 4: "d"}, notebook="06").passed
+
+
+def test_a_failing_compose_up_wait_says_what_to_do_next(live_mode, monkeypatch):
+    import pandas as pd
+
+    from dockerlab import check
+    from dockerlab.errors import ComposeFailed
+
+    class Stack:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_):
+            return None
+
+        def up(self, **_):
+            raise ComposeFailed(["up", "--wait"], 1, "container compose-api-1 is unhealthy", {"api": "Traceback ...\n"}, fix="Read the logs.")
+
+        def ps(self):
+            return pd.DataFrame([{"service": "api", "state": "running", "health": "unhealthy", "exit_code": 0}])
+
+    monkeypatch.setattr(check, "project", lambda *_, **__: Stack())
+    exercise = EXERCISES["05"]
+    verdict = exercise.check(exercise.solution_text())
+    wait = [message for message in verdict.messages if "`docker compose up --wait`" in message]
+    assert not verdict.passed and len(wait) == 1, str(verdict)
+    assert "it failed: container compose-api-1 is unhealthy. Next: read the api logs below (`docker compose logs api`)" in wait[0]
+    assert "--- api" in verdict.log
