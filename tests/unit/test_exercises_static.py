@@ -546,3 +546,20 @@ def test_a_failing_compose_up_wait_says_what_to_do_next(live_mode, monkeypatch):
     assert not verdict.passed and len(wait) == 1, str(verdict)
     assert "it failed: container compose-api-1 is unhealthy. Next: read the api logs below (`docker compose logs api`)" in wait[0]
     assert "--- api" in verdict.log
+
+
+@pytest.mark.parametrize("user_lines, passed, said", [
+    (("", "USER 1000"), True, "USER comes after CMD"),  # CMD is metadata: the USER after it still applies: advice
+    (("USER 1000", "USER root"), False, "line 8 `USER root`: the last USER is root"),
+    (("USER 1000", "USER 0:0"), False, "line 8 `USER 0:0`: the last USER is root"),
+    (("USER root", ""), False, "line 6 `USER root`: the last USER is root"),
+    (("", ""), False, "the final stage (line 1): there is no USER line"),
+])
+def test_the_final_user_decides_and_a_user_after_cmd_is_only_advice(user_lines, passed, said, nothing_recorded):
+    before, after = user_lines
+    text = (f"FROM python:3.11-slim@sha256:{'a' * 64}\nRUN useradd --create-home --uid 1000 appuser\nWORKDIR /app\nCOPY app.py .\n\n"
+            f"{before}\nCMD [\"python\", \"app.py\"]\n{after}\n")
+    verdict = EXERCISES["06"].check(text)
+    assert verdict.passed == passed and said in " ".join(verdict.messages), str(verdict)
+    if not passed:
+        assert any(said in message and "Next:" in message for message in verdict.messages)
