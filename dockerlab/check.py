@@ -1,6 +1,7 @@
 """Exercise checkers: build and run the learner's work, and say what is wrong when it is."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -10,10 +11,10 @@ from . import engine
 from .builder import build
 from .compose import ComposeFailed, project
 from .containers import ServeResult, _create_and_start, run, serve
-from .errors import BuildFailed, ContainerFailed, DockerlabError, ImageNotFound
+from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavailable, ImageNotFound
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
-from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step
+from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step, sentence
 from .exercises.tiers import two_tier
 from .experiments import edit_like_a_learner
 from .images import image_size
@@ -42,10 +43,10 @@ def _last_line(output: str) -> str:
 def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -> CheckResult:
     """One paragraph for a failed build: where, why, what to do; the log tail folded."""
     where = f"step {error.step} (`{error.instruction}`)" if error.step and error.instruction else (f"`{error.instruction}`" if error.instruction else "the build")
-    message = f"expected {what} to build; {where} failed: {error.reason}."
+    message = f"expected {what} to build; {where} failed: {sentence(error.reason)}"
     if error.fix:
         message += f" Next: {error.fix}"
-    return CheckResult(exercise, False, [message], log="\n".join(error.log_tail))
+    return CheckResult(exercise, False, [message], log="\n".join(error.log_tail), log_title=f"the last {len(error.log_tail)} lines of the build log")
 
 
 def judge_output(exercise: str, exit_code: int, output: str, expected_line: str) -> CheckResult:
@@ -55,7 +56,7 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
         last = _last_line(output)
         seen = f"its last line was: {last}" if last else "it printed nothing"
         return CheckResult(exercise, False, [
-            f"expected the container to print {expected_line!r} and exit 0; it exited with code {exit_code}, and {seen}. "
+            f"expected the container to print {expected_line!r} and exit 0; it exited with code {exit_code}, and {sentence(seen)} "
             "Next: fix what that line names (the full output is below), then check again."], log=output)
     if expected_line.strip() not in lines:
         if not output.strip():
@@ -64,7 +65,7 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
                 "program that prints it. Next: make the container's command run that program (in a Dockerfile: a CMD in "
                 "exec form, after the COPY that puts the program in the image)."])
         return CheckResult(exercise, False, [
-            f"expected the line {expected_line!r}; the container exited 0 but its last line was: {_last_line(output)}. "
+            f"expected the line {expected_line!r}; the container exited 0 but its last line was: {sentence(_last_line(output))} "
             "Next: compare the two lines (the whole line must match); the full output is below."], log=output)
     return CheckResult(exercise, True, [f"the container printed {expected_line!r} and exited 0"])
 
@@ -96,7 +97,8 @@ def program_prints(
         shutil.copytree(app_dir, copy)
         for name, text in (files or {}).items():
             (copy / name).write_text(text)
-        return dockerfile_prints(copy, expected_line, buildargs=buildargs, exercise=exercise)
+        # the live check itself, once: dockerfile_prints would run both tiers again on the app's Dockerfile
+        return _builds_and_prints(copy, expected_line, "Dockerfile", buildargs=buildargs, exercise=exercise)
 
 
 @two_tier(static.dockerfile_prints, static.MEASURES["dockerfile_prints"])
@@ -111,8 +113,14 @@ def dockerfile_prints(
 ) -> CheckResult:
     """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
     and pass if it prints ``expected_line``. Returns a CheckResult: a missing or unreadable Dockerfile, a
-    failed build, an image that does not start, or no engine is a failing verdict, not an exception."""
-    folder = Path(app_dir)
+    failed build, an image that does not start, or no engine is a failing verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    return _builds_and_prints(app_dir, expected_line, dockerfile, buildargs=buildargs, exercise=exercise)
+
+
+def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str, *, buildargs: dict[str, str] | None, exercise: str) -> CheckResult:
+    """The live tier of dockerfile_prints and program_prints: build, run, judge the output."""
+    folder, dockerfile = Path(app_dir), os.fspath(dockerfile)
     if "\n" not in dockerfile and not (folder / dockerfile).is_file():
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
     tag = course_tag("exercise", folder, "check")
@@ -122,6 +130,8 @@ def dockerfile_prints(
         return _build_failed(exercise, error)
     try:
         result = run(tag)
+    except DockerUnavailable:
+        raise  # no engine is the two tiers' note, not a verdict on the image
     except DockerlabError as error:
         return CheckResult(exercise, False, [f"expected the image to run; it built but does not start: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
     return judge_output(exercise, result.exit_code, result.output, expected_line)
@@ -154,7 +164,8 @@ def cache_survives_code_edit(
 ) -> CheckResult:
     """Build your Dockerfile on a copy of ``app_dir``, edit ``code_file``, rebuild: pass when the
     dependency step came from the cache. Returns a CheckResult: a failed build or no engine is a failing
-    verdict, not an exception."""
+    verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
     import shutil
     import tempfile
 
@@ -186,7 +197,7 @@ def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min
         passed = False
         last = _last_line(getattr(served, "logs", "") or "")
         messages.append(f"expected the image to answer an HTTP request; it does not ({served}). "
-                        + (f"Its last log line: {last}. " if last else "")
+                        + (f"Its last log line: {sentence(last)} " if last else "")
                         + "Next: a Go binary built without CGO_ENABLED=0 cannot start in scratch, distroless or alpine; build it with CGO_ENABLED=0.")
         log = getattr(served, "logs", "") or ""
     ratio = reference_size / size if size else float("inf")
@@ -216,7 +227,8 @@ def multi_stage_is_smaller(
 ) -> CheckResult:
     """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
     at least ``min_ratio`` times smaller. Returns a CheckResult: a failed build, an image that does not
-    start, or no engine is a failing verdict, not an exception."""
+    start, or no engine is a failing verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
         build(app_dir, reference_dockerfile, tag=single, progress=False)
@@ -268,7 +280,10 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
                 states = stack.ps().to_dict("records")
                 verdict = judge_compose_health(exercise, service, states)
                 logs = "".join(f"--- {name}\n{text}\n" for name, text in error.service_logs.items())
-                return CheckResult(exercise, False, verdict.messages + [f"`docker compose up --wait` failed: {_last_line(error.output)}"], log=error.output + "\n" + logs)
+                return CheckResult(exercise, False, verdict.messages + [
+                    f"expected `docker compose up --wait` to return once every service is healthy; it failed: {sentence(_last_line(error.output))} "
+                    f"Next: read the {service} logs below (`docker compose logs {service}`): a healthcheck that never passes, or a container that "
+                    "exits, is named there; fix that line of the file."], log=error.output + "\n" + logs)
             return judge_compose_health(exercise, service, stack.ps().to_dict("records"))
 
 
@@ -327,7 +342,7 @@ def image_is_hardened(
     try:
         ran = run(tag)
     except ContainerFailed as error:  # a USER that does not exist, a missing command: a verdict, not a traceback
-        return CheckResult(exercise, False, [f"expected the image to run; {NOT_STARTED}: {error.reason}. "
+        return CheckResult(exercise, False, [f"expected the image to run; {NOT_STARTED}: {sentence(error.reason)} "
                                              "Next: the USER must exist in the image (create it with adduser/useradd first) and the command must be in it."])
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), ran, expected_line)
 
@@ -340,7 +355,8 @@ STOP_WITHIN = 2.0  # seconds: `docker stop` of an app that gets SIGTERM takes a 
 def keeps_running_and_stops(app_dir: str | Path, dockerfile: str, *, settle: float = 3.0, exercise: str = "stop exercise") -> CheckResult:
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
-    container is removed."""
+    container is removed. Returns a CheckResult: a failed build, an early exit or a slow stop is a failing
+    verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)

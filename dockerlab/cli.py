@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     record = commands.add_parser("record", help="run the notebooks live and write their results to data/recorded/ (for recorded mode)")
     _notebook_options(record)
-    record.add_argument("--exercises", action="store_true", help="instead, check each exercise's reference solution live into data/recorded/exercises.json (--only takes exercise numbers)")
+    record.add_argument("--exercises", action="store_true", help="instead, check each exercise's reference solution live into data/recorded/exercises.json (--only takes exercise numbers and replaces only their entries)")
     record.set_defaults(run=_record)
 
     render = commands.add_parser("render", help="execute every notebook and publish them as static HTML with an index page")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .hosting import missing_recording_text
+from .hosting import missing_recording_text, stale_recording_text
 
 __all__ = [
     "DockerlabError",
@@ -48,6 +48,12 @@ class DockerUnavailable(DockerlabError):
         self.tried = tried
         lines = "\n".join(f"  - {where}: {why}" for where, why in tried)
         super().__init__(f"No Docker engine answered. Tried:\n{lines}", fix=fix)
+
+    @property
+    def summary(self) -> str:
+        """The failure as one whole sentence (for a line or a note): where it asked and what it found."""
+        tried = "; ".join(f"at {where}: {why}" for where, why in self.tried) or "at no address"
+        return f"No Docker engine answered {tried.rstrip('.')}."
 
 
 class RegistryUnreachable(DockerlabError):
@@ -143,7 +149,7 @@ class VmUnavailable(DockerlabError):
 
 class RecordingMissing(DockerlabError):
     """Recorded mode has no result for this call with these inputs (``call``: the course call;
-    ``near``: the inputs it was recorded with). Worded for a learner who changed a cell."""
+    ``near``: the inputs it was recorded with, as a learner recognises them). Worded for a learner who changed a cell."""
 
     def __init__(self, call: str, described: str, near: list[str]) -> None:
         message, fix = missing_recording_text(call, described)
@@ -156,16 +162,15 @@ class RecordingMissing(DockerlabError):
 
 class RecordingStale(DockerlabError):
     """A recording was written in another shape than the course reads now: ``what`` names the file or
-    the call, ``found`` and ``expected`` the two versions."""
+    the call, ``found`` and ``expected`` the two versions. Worded for a learner: what happened, and what to do
+    on Binder or on their own machine."""
 
     def __init__(self, what: str, found: str, expected: str) -> None:
         self.what = what
         self.found = found
         self.expected = expected
-        super().__init__(
-            f"The recording of {what} has {found}; this course reads {expected}.",
-            fix="A maintainer regenerates the recordings with `dockerlab record` (or `make record`); to run now, use a live engine.",
-        )
+        message, fix = stale_recording_text(what, found, expected)
+        super().__init__(message, fix=fix)
 
 
 class DockerfileInvalid(DockerlabError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["on_binder", "in_repo2docker", "place", "recorded_mode_advice", "missing_recording_text"]
+__all__ = ["on_binder", "in_repo2docker", "place", "recorded_mode_advice", "missing_recording_text", "stale_recording_text"]
 
 BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST")
 
@@ -47,7 +47,7 @@ def missing_recording_text(call: str, described: str) -> tuple[str, str]:
     """(message, what to do) for a learner whose cell asks for a result no one recorded: they changed
     the cell's inputs, which recorded mode cannot measure."""
     message = (f"This cell now asks for something no one has measured: `{call}` with these inputs was never run on a "
-               f"real engine, so recorded mode has no result to show ({described[:120]}).")
+               f"real engine, so recorded mode has no result to show. The cell asked for: {described}.")
     if on_binder():
         fix = ("Binder has no Docker engine, so only the cell as shipped can replay. Undo your change to see the recorded "
                "result (Edit > Undo, or re-open the notebook from the course), or run the course on a machine with Docker to measure your version.")
@@ -55,3 +55,17 @@ def missing_recording_text(call: str, described: str) -> tuple[str, str]:
         fix = ("Undo your change to see the recorded result, or start a Docker engine and restart the kernel to measure "
                "your version live (`dockerlab doctor` says how).")
     return message, fix
+
+
+def stale_recording_text(what: str, found: str, expected: str) -> tuple[str, str]:
+    """(message, what to do) when the recorded results were written by another version of the course than
+    the code that reads them: nothing the learner did, and nothing a cell can replay."""
+    message = (f"The recorded results in {what} were written by another version of the course ({found}; this version "
+               f"reads {expected}), so recorded mode cannot replay them. Nothing you did caused this.")
+    if on_binder():
+        fix = ("Binder has no Docker engine, so this cell cannot run here: launch Binder again from the course's latest version "
+               "(its recordings match its code), or run the course on a machine with Docker (see the README).")
+    else:
+        fix = ("Update your copy of the course (`git pull`: its code and recordings then match), or start a Docker engine and "
+               "restart the kernel to measure live (`dockerlab doctor` says how).")
+    return message, fix + " (Course maintainers: `dockerlab record` regenerates the recordings.)"

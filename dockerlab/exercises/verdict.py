@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..dockerfile import PIP_INSTALL
 from ..theme import ERROR, SUCCESS, WARN
 
-__all__ = ["CheckResult", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
+__all__ = ["CheckResult", "sentence", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
 
 
 @dataclass
@@ -18,8 +18,8 @@ class CheckResult:
     ``live`` says what the build-and-measure tier did: "measured" (on this engine), "replayed" (from
     data/recorded/), "needs an engine" (recorded mode, text never recorded: only the static tier
     judged it; ``note`` says what the live tier would measure), "not run" (the text cannot build),
-    or "" (a result recorded before the course had two tiers). ``log`` is the full output behind a
-    failure, shown folded."""
+    or "" (a result recorded before the course had two tiers). ``log`` is the output behind a
+    failure, shown folded under ``log_title`` (a build failure keeps only the log's last lines, and says so)."""
 
     exercise: str
     passed: bool
@@ -27,6 +27,7 @@ class CheckResult:
     log: str = ""
     live: str = ""
     note: str = ""
+    log_title: str = "full log"
 
     def __bool__(self) -> bool:
         return self.passed
@@ -46,7 +47,7 @@ class CheckResult:
         if self.note:
             text += f"\n  {self.note}"
         if self.log:
-            text += "\n  full log:\n" + "\n".join(f"    | {line}" for line in self.log.rstrip().splitlines())
+            text += f"\n  {self.log_title}:\n" + "\n".join(f"    | {line}" for line in self.log.rstrip().splitlines())
         return text
 
     def _repr_html_(self) -> str:
@@ -54,9 +55,15 @@ class CheckResult:
         mark = {"NOT YET": "✘ not yet", "PASSED": "✔ passed", "STATIC CHECKS PASSED": "✔ static checks passed"}[self._mark()]
         items = "".join(f"<li>{html.escape(message)}</li>" for message in self.messages)
         note = f"<p><i>{html.escape(self.note)}</i></p>" if self.note else ""
-        log = (f"<details><summary>full log ({len(self.log.splitlines())} lines)</summary><pre>{html.escape(self.log)}</pre></details>"
+        log = (f"<details><summary>{html.escape(self.log_title)} ({len(self.log.splitlines())} lines)</summary><pre>{html.escape(self.log)}</pre></details>"
                if self.log else "")
         return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>{note}{log}"
+
+
+def sentence(text: str) -> str:
+    """``text`` as a whole sentence: one full stop at the end, never two (a quoted line may end in its own)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def runs_step(instruction: str, dependency_step: str) -> bool:

@@ -88,7 +88,32 @@ def course_paths_in(described: Any) -> list[dict]:
     return []
 
 
-def short(described: dict) -> str:
-    """The inputs in one line, for an error message."""
-    parts = described["arguments"] + [described["keywords"]] if described["keywords"] else described["arguments"]
-    return json.dumps(parts, default=str)[1:-1][:200]
+def _recognisable(value: Any) -> str:
+    """One described argument as the learner wrote it: a course folder by its path (no content hash),
+    short text whole, longer text by its first line and size (never cut mid-word)."""
+    if isinstance(value, dict) and "course path" in value:
+        return value["course path"]
+    if isinstance(value, dict) and "object" in value:
+        return "an object from an earlier cell"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{name!r}: {_recognisable(item)}" for name, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_recognisable(item) for item in value) + "]"
+    if isinstance(value, str) and ("\n" in value.strip() or len(value) > 60):
+        lines = [line for line in value.splitlines() if line.strip()]
+        first = lines[0].strip() if lines else ""
+        return f"a text of {len(lines)} line{'s' if len(lines) != 1 else ''} starting {first[:60]!r}" if len(first) <= 60 else f"a text of {len(value)} characters"
+    return repr(value)
+
+
+def short(described: dict, limit: int = 300) -> str:
+    """The inputs in one line a learner recognises (for an error message): folders by their course path,
+    texts by their first line; whole arguments only, the rest counted when it grows past ``limit`` characters."""
+    parts = [_recognisable(value) for value in described["arguments"]]
+    parts += [f"{name}={_recognisable(value)}" for name, value in described["keywords"].items()]
+    shown: list[str] = []
+    for part in parts:
+        if shown and len(", ".join(shown + [part])) > limit:
+            return ", ".join(shown) + f", and {len(parts) - len(shown)} more"
+        shown.append(part)
+    return ", ".join(shown)

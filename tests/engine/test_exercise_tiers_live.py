@@ -28,6 +28,9 @@ def test_the_solution_passes_live_and_the_starting_text_fails_with_a_hint(number
     said = " ".join(start.messages)
     assert STATIC[number] in said and MEASURED[number] in said, str(start)
     assert all("Next:" in message for message in start.messages), str(start)
+    for verdict in (solved, start):
+        said = " | ".join(verdict.messages)  # each tier ran once: no "measured: measured:", "measured: from the text:"
+        assert "measured: measured" not in said and "measured: from the text" not in said, said
 
 
 def test_a_program_the_engine_cannot_start_is_a_verdict_not_an_error():

@@ -2,6 +2,8 @@
 reference solution passes, and a correct variant no one recorded gets "static checks passed" and the
 note on what the live tier would measure. Recorded mode runs here on an empty data/recorded/, so
 nothing is replayed (and nothing is built)."""
+from pathlib import Path
+
 import pytest
 
 import dockerlab as dl
@@ -37,7 +39,7 @@ VARIANTS = {
 START_HINTS = {
     "01": ["report.py line 6", "np.float_", "np.float64"],
     "02": ["COPY greet.py", 'CMD ["python", "greet.py"]'],
-    "02a": ["line 5", "service.py", "shell form", "JSON (exec) form"],
+    "02a": ["line 5", "service.py", "the folder has app.py", 'CMD ["python", "app.py"]', "shell form", "JSON (exec) form"],
     "03": ["line 4", "COPY requirements.txt app.py ./", "before the install on line 5", "COPY requirements.txt ."],
     "04": ["line 2", "one stage", "FROM scratch", "COPY --from=builder"],
     "05": ["api service (line 4)", "no healthcheck", "/health"],
@@ -199,6 +201,19 @@ def test_no_engine_in_live_mode_gives_the_note_not_an_exception(monkeypatch):
     greeter = dl.paths.app("greeter")
     verdict = unreachable(greeter, "Hello, Docker learner!", dockerfile=(greeter / "solution.Dockerfile").read_text())
     assert verdict.passed and verdict.live == "needs an engine" and "No Docker engine answered" in verdict.note
+    # whole sentences: where it asked, what it found, and the next step (not cut at "Tried:")
+    assert "Tried:" not in verdict.note and "at unix:///nonexistent.sock: no such file." in verdict.note
+    assert "Next: Start Docker." in verdict.note and ".." not in verdict.note
+
+
+def test_a_last_line_that_ends_a_sentence_gets_no_second_full_stop():
+    output = "AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` instead.\n"
+    failed = dl.check.judge_output("x", 1, output, "order total: 28.50")
+    assert "Use `np.float64` instead. Next:" in failed.messages[0] and ".." not in failed.messages[0]
+    other = dl.check.judge_output("x", 0, "Hello.\n", "Hi")
+    assert "was: Hello. Next:" in other.messages[0]
+    bare = dl.check.judge_output("x", 0, "Hello\n", "Hi")
+    assert "was: Hello. Next:" in bare.messages[0]
 
 
 def test_a_failed_run_is_one_paragraph_with_the_full_log_folded():
@@ -281,3 +296,270 @@ def test_a_command_that_would_not_start_is_named(number, right, wrong, said):
     assert right in solution
     verdict = EXERCISES[number].check(solution.replace(right, wrong))
     assert not verdict.passed and said in verdict.messages[0]
+
+
+# --- 01's checker runs each tier once (it used to call the two-tier dockerfile_prints inside) ---
+
+
+@pytest.fixture
+def live_mode(tmp_path, monkeypatch):
+    """Live mode with nothing recorded or recording: the checker's live tier runs as it is."""
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO", raising=False)
+    use_recordings(tmp_path, monkeypatch)
+
+
+def test_the_program_checker_builds_once_and_says_measured_once(live_mode, monkeypatch):
+    from types import SimpleNamespace
+
+    from dockerlab import check
+
+    built = []
+    monkeypatch.setattr(check, "build", lambda folder, dockerfile, **_: built.append((Path(folder).name, dockerfile)))
+    monkeypatch.setattr(check, "run", lambda tag: SimpleNamespace(exit_code=0, output="order total: 28.50\n"))
+    exercise = EXERCISES["01"]
+    verdict = exercise.check(exercise.solution_text())
+    assert verdict.passed and verdict.live == "measured", str(verdict)
+    assert built == [("numpy-versions", "Dockerfile")]
+    said = " | ".join(verdict.messages)
+    assert said.count("measured:") == 1 and "measured: measured" not in said and "measured: from the text" not in said, said
+    assert "measured: the container printed 'order total: 28.50' and exited 0" in said
+
+
+def test_the_program_checker_with_no_engine_in_live_mode_measures_nothing(live_mode, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    exercise = EXERCISES["01"]
+    verdict = exercise.check(exercise.solution_text())
+    assert verdict.live == "needs an engine" and not verdict.complete, str(verdict)
+    assert "PASSED" not in str(verdict).replace("STATIC CHECKS PASSED", "") and "measured" not in " ".join(verdict.messages)
+    assert "No Docker engine answered at unix:///nonexistent.sock" in verdict.note
+
+
+# --- arguments a checker cannot judge are a clear error before either tier runs ---------------------
+
+GREETER_CALL = ("dockerfile_prints", lambda value: dict(app_dir=dl.paths.app("greeter"), expected_line="Hello, Docker learner!", dockerfile=value))
+BAD_DOCKERFILES = [42, b"FROM python:3.11-slim\n", None, ["FROM python:3.11-slim"]]
+
+
+@pytest.mark.parametrize("value", BAD_DOCKERFILES, ids=["int", "bytes", "None", "list"])
+@pytest.mark.parametrize("checker, call", [
+    GREETER_CALL,
+    ("cache_survives_code_edit", lambda value: dict(app_dir=dl.paths.app("layer-cache"), dockerfile=value)),
+    ("multi_stage_is_smaller", lambda value: dict(app_dir=dl.paths.app("go-hello"), dockerfile=value, reference_dockerfile="single.Dockerfile")),
+    ("keeps_running_and_stops", lambda value: dict(app_dir=dl.paths.app("signals"), dockerfile=value)),
+    ("image_is_hardened", lambda value: dict(app_dir=dl.paths.app("secret-leak"), dockerfile=value, expected_line="report service ready")),
+])
+def test_a_dockerfile_that_is_not_text_or_a_file_name_is_a_clear_error(checker, call, value, nothing_recorded):
+    with pytest.raises(dl.DockerlabError) as raised:
+        getattr(dl.check, checker)(**call(value))
+    assert f"dl.check.{checker}: dockerfile must be the Dockerfile's text" in raised.value.message
+    assert type(value).__name__ in raised.value.message and raised.value.fix
+
+
+@pytest.mark.parametrize("keywords, said", [
+    (dict(app_dir="/no/such/folder", expected_line="x", dockerfile="FROM a\n"), "app_dir must be the app's folder"),
+    (dict(app_dir=dl.paths.app("greeter"), expected_line=42, dockerfile="FROM a\n"), "expected_line must be text"),
+])
+def test_other_arguments_of_the_wrong_kind_are_named(keywords, said, nothing_recorded):
+    with pytest.raises(dl.DockerlabError, match=said):
+        dl.check.dockerfile_prints(**keywords)
+
+
+def test_a_program_file_that_is_not_text_and_a_wrong_call_are_clear_errors(nothing_recorded):
+    app = dl.paths.app("numpy-versions")
+    with pytest.raises(dl.DockerlabError, match="must be the file's text, not bytes"):
+        dl.check.program_prints(app, "order total: 28.50", files={"report.py": b"print(1)\n"})
+    with pytest.raises(dl.DockerlabError, match="files must be a dict"):
+        dl.check.program_prints(app, "order total: 28.50", files=["report.py"])
+    with pytest.raises(dl.DockerlabError, match=r"dl.check.program_prints\(app_dir"):
+        dl.check.program_prints(app, "order total: 28.50", "report.py")
+
+
+def test_a_dockerfile_given_as_a_path_is_read(nothing_recorded):
+    greeter = dl.paths.app("greeter")
+    verdict = dl.check.dockerfile_prints(greeter, "Hello, Docker learner!", dockerfile=greeter / "solution.Dockerfile")
+    assert verdict.passed and verdict.live == "needs an engine", str(verdict)
+
+
+def test_a_script_the_folder_lacks_is_named_with_what_the_folder_has_and_one_it_has_but_not_copied_asks_for_a_copy(nothing_recorded):
+    start = EXERCISES["02a"].starting()
+    said = " ".join(EXERCISES["02a"].check(start).messages)
+    assert "no service.py in signals/ (the folder has app.py)" in said and "COPY service.py" not in said
+    not_copied = start.replace("COPY app.py .", "COPY exec.Dockerfile .").replace("CMD python service.py", 'CMD ["python", "app.py"]')
+    said = " ".join(EXERCISES["02a"].check(not_copied).messages)
+    assert "no COPY puts app.py in the image" in said and "add `COPY app.py .` before line 5" in said
+
+
+@pytest.fixture
+def shipped_recordings(monkeypatch):
+    """Recorded mode on the course's own data/recorded/ (read only: nothing records here)."""
+    from dockerlab.recording import RECORDED_DIR
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO", raising=False)
+    use_recordings(RECORDED_DIR, monkeypatch)
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+@pytest.mark.parametrize("which", ["starting", "solution_text"])
+def test_the_shipped_recordings_replay_the_starting_text_and_the_solution(number, which, shipped_recordings):
+    """A changed solution or starting file (or checker call) no longer matches its recording: record again."""
+    exercise = EXERCISES[number]
+    verdict = exercise.check(getattr(exercise, which)())
+    assert verdict.live == "replayed", f"{number} {which}: not replayed from data/recorded/ (re-record it): {verdict}"
+    assert verdict.passed == (which == "solution_text"), str(verdict)
+
+
+# --- 02: where the COPY puts the program and where the command looks; a heredoc provides a file ---
+
+
+@pytest.mark.parametrize("text, said", [
+    ('FROM python:3.11-slim\nCOPY greet.py /app/\nCMD ["python", "greet.py"]\n',
+     "line 3 `CMD [\"python\", \"greet.py\"]`: it runs greet.py, which python looks for at /greet.py (the working directory is /: no WORKDIR is set), "
+     "but line 2 `COPY greet.py /app/` puts it at /app/greet.py"),
+    ('FROM python:3.11-slim\nWORKDIR /srv\nCOPY greet.py /app/\nCMD ["python", "greet.py"]\n', "looks for at /srv/greet.py (the working directory is /srv)"),
+    ('FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD ["python", "/greet.py"]\n', "it runs /greet.py, but line 3 `COPY greet.py .` puts it at /app/greet.py"),
+])
+def test_a_command_path_where_the_copy_did_not_put_the_program_names_both_lines(text, said, nothing_recorded):
+    verdict = EXERCISES["02"].check(text)
+    assert not verdict.passed, str(verdict)
+    assert said in " ".join(verdict.messages) and "Next:" in verdict.messages[0]
+
+
+def test_the_workdir_fix_is_suggested_for_a_relative_command_path(nothing_recorded):
+    verdict = EXERCISES["02"].check('FROM python:3.11-slim\nCOPY greet.py /app/\nCMD ["python", "greet.py"]\n')
+    assert "add `WORKDIR /app` before line 2, or run `/app/greet.py`" in verdict.messages[0]
+
+
+@pytest.mark.parametrize("text", [
+    'FROM python:3.11-slim\nCOPY <<EOF /greet.py\nprint("Hello, Docker learner!")\nEOF\nCMD ["python", "/greet.py"]\n',
+    'FROM python:3.11-slim\nWORKDIR /app\nCOPY <<greet.py ./\nprint("Hello, Docker learner!")\ngreet.py\nCMD ["python", "greet.py"]\n',
+    'FROM python:3.11-slim\nCOPY greet.py /opt\nCMD ["python", "/opt/greet.py"]\n',
+    'FROM python:3.11-slim\nCOPY . /srv/\nWORKDIR /srv\nCMD ["python", "greet.py"]\n',
+])
+def test_a_program_the_text_puts_where_the_command_looks_passes(text, nothing_recorded):
+    verdict = EXERCISES["02"].check(text)
+    assert verdict.passed and verdict.live == "needs an engine", str(verdict)
+    assert "greet.py is copied in" in verdict.messages[0]
+
+
+def test_compose_depends_on_findings_name_the_line(nothing_recorded):
+    solution = EXERCISES["05"].solution_text()
+    line = next(number for number, text in enumerate(solution.splitlines(), 1) if text.strip() == "depends_on:")
+    started = EXERCISES["05"].check(solution.replace("condition: service_healthy", "condition: service_started"))
+    assert not started.passed and any(message.startswith(f"api's depends_on (line {line}): it waits only for db to start")
+                                      for message in started.messages), str(started)
+    db_health = solution[solution.index("  db:"):]
+    check_block = db_health[db_health.index("    healthcheck:"):db_health.index("    volumes:")]
+    no_db_check = EXERCISES["05"].check(solution.replace(check_block, ""))
+    assert not no_db_check.passed and any(message.startswith(f"api's depends_on (line {line}): it waits for db to be healthy, but db has no healthcheck")
+                                          for message in no_db_check.messages), str(no_db_check)
+
+
+# --- hadolint as advice in 02, 02a, 03 and 04 (06 decides by it) ---
+
+
+def test_hadolint_findings_are_advice_that_names_the_line_not_a_failure(nothing_recorded):
+    text = EXERCISES["03"].solution_text().replace("pip install --no-cache-dir", "pip install")
+    assert text != EXERCISES["03"].solution_text()
+    verdict = EXERCISES["03"].check(text)
+    advice = [message for message in verdict.messages if message.startswith("advice, not required (hadolint DL3042")]
+    assert verdict.passed and len(advice) == 1 and "line 5 `RUN pip install" in advice[0] and "Next:" in advice[0], str(verdict)
+
+
+def test_a_rule_the_exercise_decides_itself_is_not_said_twice(nothing_recorded):
+    said = " ".join(EXERCISES["02a"].check(EXERCISES["02a"].starting()).messages)
+    assert "shell form" in said and "DL3025" not in said
+
+
+@pytest.mark.parametrize("number", ["02", "02a", "03", "04"])
+def test_without_hadolint_the_advice_is_skipped_with_a_sentence(number, nothing_recorded, monkeypatch):
+    monkeypatch.setattr(static, "tool", lambda name: None)
+    verdict = EXERCISES[number].check(EXERCISES[number].solution_text())
+    assert verdict.passed, str(verdict)
+    assert any(message.startswith("hadolint is not installed here, so its advice on this Dockerfile is skipped") for message in verdict.messages)
+
+
+# --- feedback nits ---
+
+
+def test_a_failed_build_labels_its_log_as_the_tail_and_the_combined_verdict_keeps_the_label():
+    from dockerlab.check import _build_failed
+    from dockerlab.errors import BuildFailed
+    from dockerlab.exercises.tiers import combine
+
+    error = BuildFailed("exit code 1", step=3, instruction="RUN pip install -r requirements.txt", exit_code=1, log_tail=["line"] * 30)
+    verdict = _build_failed("x", error)
+    assert verdict.log_title == "the last 30 lines of the build log"
+    assert "the last 30 lines of the build log:" in str(verdict) and "full log" not in str(verdict)
+    combined = combine("x", static.StaticReport(), verdict, tier="measured")
+    assert "<summary>the last 30 lines of the build log (30 lines)</summary>" in combined._repr_html_()
+
+
+def test_every_change_of_a_worked_solution_names_something_the_solution_changes():
+    import re
+
+    for number, exercise in EXERCISES.items():
+        changed = [line[1:] for line in dl.check.solution(number).diff().splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        for change, _ in exercise.changes:
+            # each `snippet` the change names ("..." elides part of a long line)
+            named = [piece.strip(' "[]') for snippet in re.findall(r"`([^`]+)`", change) for piece in snippet.split("...")]
+            named = [piece for piece in named if len(piece) > 3]
+            assert any(snippet in line for snippet in named for line in changed), f"{number}: {change!r} is not a change of the starting text"
+
+
+def test_the_06_quiz_asks_about_what_notebook_06_measures():
+    import nbformat
+
+    from dockerlab.paths import COURSE_ROOT
+    from dockerlab.quizzes import QUIZZES
+
+    notebook = "\n".join(cell.source for cell in nbformat.read(COURSE_ROOT / "notebooks" / "06_security.ipynb", as_version=4).cells)
+    assert "runAsNonRoot" not in str(QUIZZES["06"])
+    assert "secret mount" in QUIZZES["06"][4][0] + str(QUIZZES["06"][4][1]) and "secret_variants" in notebook
+    assert dl.check.quiz({1: "b", 2: "b", 3: "c", 4: "d"}, notebook="06").passed
+
+
+def test_a_failing_compose_up_wait_says_what_to_do_next(live_mode, monkeypatch):
+    import pandas as pd
+
+    from dockerlab import check
+    from dockerlab.errors import ComposeFailed
+
+    class Stack:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_):
+            return None
+
+        def up(self, **_):
+            raise ComposeFailed(["up", "--wait"], 1, "container compose-api-1 is unhealthy", {"api": "Traceback ...\n"}, fix="Read the logs.")
+
+        def ps(self):
+            return pd.DataFrame([{"service": "api", "state": "running", "health": "unhealthy", "exit_code": 0}])
+
+    monkeypatch.setattr(check, "project", lambda *_, **__: Stack())
+    exercise = EXERCISES["05"]
+    verdict = exercise.check(exercise.solution_text())
+    wait = [message for message in verdict.messages if "`docker compose up --wait`" in message]
+    assert not verdict.passed and len(wait) == 1, str(verdict)
+    assert "it failed: container compose-api-1 is unhealthy. Next: read the api logs below (`docker compose logs api`)" in wait[0]
+    assert "--- api" in verdict.log
+
+
+@pytest.mark.parametrize("user_lines, passed, said", [
+    (("", "USER 1000"), True, "USER comes after CMD"),  # CMD is metadata: the USER after it still applies: advice
+    (("USER 1000", "USER root"), False, "line 8 `USER root`: the last USER is root"),
+    (("USER 1000", "USER 0:0"), False, "line 8 `USER 0:0`: the last USER is root"),
+    (("USER root", ""), False, "line 6 `USER root`: the last USER is root"),
+    (("", ""), False, "the final stage (line 1): there is no USER line"),
+])
+def test_the_final_user_decides_and_a_user_after_cmd_is_only_advice(user_lines, passed, said, nothing_recorded):
+    before, after = user_lines
+    text = (f"FROM python:3.11-slim@sha256:{'a' * 64}\nRUN useradd --create-home --uid 1000 appuser\nWORKDIR /app\nCOPY app.py .\n\n"
+            f"{before}\nCMD [\"python\", \"app.py\"]\n{after}\n")
+    verdict = EXERCISES["06"].check(text)
+    assert verdict.passed == passed and said in " ".join(verdict.messages), str(verdict)
+    if not passed:
+        assert any(said in message and "Next:" in message for message in verdict.messages)

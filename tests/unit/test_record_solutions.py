@@ -44,3 +44,50 @@ def test_a_failing_solution_is_not_recorded(one_exercise):
     with pytest.raises(dl.DockerlabError, match="did not pass"):
         record.record_solutions()
     assert not (folder / "exercises.json").exists()
+
+
+@pytest.fixture
+def two_exercises(tmp_path, monkeypatch):
+    """Exercises 02 and 03 with stand-in checkers (no engine), each recorded under its own label."""
+    fake_provenance(monkeypatch)
+    use_recordings(tmp_path, monkeypatch)
+    monkeypatch.setattr(dl.engine, "client", lambda: None)
+    fakes = {}
+    for number in ("02", "03"):
+        solution = tmp_path / f"{number}.Dockerfile"
+        solution.write_text(f"FROM alpine:3.20\n# {number}\n")
+        label = catalogue.EXERCISES[number].label
+        fakes[number] = dataclasses.replace(catalogue.EXERCISES[number], solution_file=solution,
+                                            checker=lambda text, label=label: demo_check(text, exercise=label))
+    monkeypatch.setattr(catalogue, "EXERCISES", fakes)
+    return tmp_path
+
+
+def recorded_texts(folder):
+    content = json.loads((folder / "exercises.json").read_text())
+    return {call["inputs"]["arguments"]["keywords"]["exercise"]: call["inputs"]["arguments"]["arguments"][0] for call in content["calls"]}, content
+
+
+def test_only_replaces_the_chosen_exercises_and_keeps_the_others(two_exercises):
+    folder = two_exercises
+    record.record_solutions()
+    before, _ = recorded_texts(folder)
+    label_02, label_03 = catalogue.EXERCISES["02"].label, catalogue.EXERCISES["03"].label
+    (folder / "03.Dockerfile").write_text("FROM alpine:3.20\n# 03, changed\n")
+    table = record.record_solutions(["3"])
+    assert list(table["exercise"]) == [label_03]
+    after, content = recorded_texts(folder)
+    assert after == {label_02: before[label_02], label_03: "FROM alpine:3.20\n# 03, changed\n"}
+    assert len(content["calls"]) == 2 and content["provenance"]["command"] == "dockerlab record --exercises --only 3"
+    assert content["kept_from_earlier_recording"]["exercises"] == [label_02]
+    assert not (folder / "exercises.json.partial").exists()
+
+
+def test_a_failing_solution_leaves_the_earlier_recording_as_it_was(two_exercises):
+    folder = two_exercises
+    record.record_solutions()
+    earlier = (folder / "exercises.json").read_text()
+    (folder / "03.Dockerfile").write_text("# not a Dockerfile\n")
+    with pytest.raises(dl.DockerlabError, match="did not pass"):
+        record.record_solutions(["03"])
+    assert (folder / "exercises.json").read_text() == earlier and not (folder / "exercises.json.partial").exists()

@@ -116,6 +116,22 @@ def test_a_call_with_other_inputs_is_missing_and_says_so(recorded_dir, monkeypat
         measure(app, "warm")
     assert "no one has measured" in str(raised.value) and "recorded with other inputs" in str(raised.value)
     assert "Undo your change" in raised.value.fix and "Docker engine" in raised.value.fix
+    # the inputs as the learner wrote them: the folder by its course path, no content hash, nothing cut mid-string
+    assert "The cell asked for: data/apps/demo, 'warm'." in raised.value.message
+    assert "(It was recorded with other inputs: data/apps/demo, 'cold'.)" in raised.value.message
+    assert "content" not in raised.value.message and not any(len(word) >= 24 and word.isalnum() for word in raised.value.message.split())
+
+
+def test_a_long_text_input_is_named_by_its_first_line_and_long_inputs_are_counted_not_cut():
+    from dockerlab.recording.inputs import short
+
+    dockerfile = "FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD [\"python\", \"greet.py\"]\n"
+    described = {"arguments": [{"course path": "data/apps/greeter", "content": "f" * 64}, "Hello, Docker learner!"],
+                 "keywords": {"dockerfile": dockerfile, "exercise": "02 · containerize the greeter"}}
+    said = short(described)
+    assert said == ("data/apps/greeter, 'Hello, Docker learner!', dockerfile=a text of 4 lines starting 'FROM python:3.11-slim', "
+                    "exercise='02 · containerize the greeter'")
+    assert short(described, limit=60) == "data/apps/greeter, 'Hello, Docker learner!', and 2 more"
 
 
 def test_editing_a_file_of_the_context_makes_the_recording_stale_and_missing(recorded_dir, monkeypatch):
@@ -185,9 +201,10 @@ def test_a_recording_of_another_format_is_stale_and_says_so(recorded_dir, monkey
     content["format"] = 99
     target.write_text(json.dumps(content))
     replaying(recorded_dir, monkeypatch)
-    with pytest.raises(recording.RecordingStale, match="demo.json has format 99") as raised:
+    with pytest.raises(recording.RecordingStale, match=r"results in demo.json were written by another version of the course \(format 99") as raised:
         recording.recordings()
-    assert "dockerlab record" in raised.value.fix
+    assert "dockerlab record" in raised.value.fix and "Nothing you did caused this" in raised.value.message
+    assert "git pull" in raised.value.fix and "start a Docker engine" in raised.value.fix
     with pytest.raises(recording.RecordingStale):
         measure(recorded_dir / "data" / "apps" / "demo", "cold")
 
