@@ -127,5 +127,5 @@ QUIZ = {
         "tags move, a digest names the bytes; notebook 06 pushed two images under one tag"),
     5: ("Without a condition, what does `depends_on: [db]` wait for?",
         {"a": "the database accepts connections", "b": "the db container has started"}, "b",
-        "notebook 05 counted the api's failed connections with the seed's file"),
+        "notebook 05 gave the seed's file the api's missing password and counted the runs where the api lost the race"),
 }
