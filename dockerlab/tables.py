@@ -104,12 +104,18 @@ def display_frame(frame):
 
 
 def to_html(frame) -> str:
-    """The notebook's HTML view of a DataFrame (JupyterLab's usual table look)."""
-    return display_frame(frame)._repr_html_()
+    """The notebook's HTML view of a DataFrame (JupyterLab's usual table look), every cell in full (pandas
+    would cut text longer than 50 characters with "...")."""
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", None):
+        return display_frame(frame)._repr_html_()
 
 
-def register_in_running_kernel() -> None:
-    """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`."""
+def register_in_running_kernel(formatters=None) -> None:
+    """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`, and each
+    ``{type: function}`` in ``formatters`` renders that type (a function returning None leaves a value to
+    IPython's own view). Returns nothing; outside IPython it does nothing."""
     try:
         from IPython import get_ipython
     except ImportError:  # IPython is optional for the package itself
@@ -119,4 +125,7 @@ def register_in_running_kernel() -> None:
         return
     import pandas as pd
 
-    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, to_html)
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type(pd.DataFrame, to_html)
+    for kind, function in (formatters or {}).items():
+        html.for_type(kind, function)
