@@ -12,7 +12,7 @@ from .tables import significant, to_html
 from .theme import ERROR, SUCCESS
 
 __all__ = [
-    "Headline", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
+    "Headline", "Evidence", "Claim", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
     "VERDICT_RULE", "readme_table", "README_START", "README_END", "shown", "list_html", "TARGET_REASONS", "reason_for",
 ]
 
@@ -184,57 +184,113 @@ def collected():
     return table.sort_values(["notebook", "label"], ignore_index=True)
 
 
-# What the seed says, and which measured headlines speak to it.
+@dataclass(frozen=True)
+class Evidence:
+    """One measured headline as evidence about a seed claim. ``supports_when``: "met" when the figure
+    meeting its target supports the claim, "missed" when meeting it shows the claim wrong (the target was
+    set to detect the fault: "the api lost the race at least once"). ``supports`` and ``contradicts`` say,
+    in words, what the figure shows either way."""
+
+    label: str
+    supports_when: str = "met"
+    supports: str = ""
+    contradicts: str = ""
+
+    def supports_claim(self, met: bool) -> bool:
+        """Whether the figure (``met``: it meets its target) supports the claim. Returns a bool."""
+        return met if self.supports_when == "met" else not met
+
+    def finding(self, met: bool) -> str:
+        """What the figure shows about the claim, in words ("" when there is nothing to add)."""
+        return self.supports if self.supports_claim(met) else self.contradicts
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A seed claim, the headlines that are evidence about it, and what the measurement covers."""
+
+    section: str
+    says: str
+    evidence: tuple[Evidence, ...]
+    condition: str = ""  # what the figures measured, where that is narrower than the claim
+
+    @property
+    def labels(self) -> list[str]:
+        return [item.label for item in self.evidence]
+
+
+# What the seed says, and which measured headlines speak to it, in which direction.
 SEED_CLAIMS = [
-    ("1.1", "VM: slow boot. Container: instant boot.", ["VM boot / container start (median seconds)"]),
-    ("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", ["minimal VM disk / alpine image", "VM memory / idle container memory", "minimal VM disk, MB"]),
-    ("2.2", "Install dependencies before copying source code: changing code does not re-install libraries.", ["rebuild after a code edit, deps-first / code-first"]),
-    ("3.1", "Multi-stage: a 10MB image instead of 500MB (50x smaller).", ["Go: single-stage size / multi-stage (alpine) size", "Go: scratch image size / binary size"]),
-    ("3.2", "`depends_on` orchestrates the api and its database.", ["runs where the api lost the start-up race, seed + credentials", "runs where the api lost the start-up race, + service_healthy"]),
-    ("4", "Don't run as root: `USER appuser`.", ["course final images running as root"]),
-    ("4", "Minimal images (distroless, alpine) reduce the attack surface.", ["packages: python:3.11 / distroless"]),
-    ("4", "Keep secrets out of images (the leaked-secret exercise).", ["secret findings in the fixed images"]),
+    Claim("1.1", "VM: slow boot. Container: instant boot.", (Evidence("VM boot / container start (median seconds)"),)),
+    Claim("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", (
+        Evidence("minimal VM disk / alpine image"), Evidence("VM memory / idle container memory"),
+        Evidence("minimal VM disk, MB", contradicts="a minimal VM disk is hundreds of MB, not GBs"))),
+    Claim("2.2", "Install dependencies before copying source code: changing code does not re-install libraries.",
+          (Evidence("rebuild after a code edit, deps-first / code-first"),)),
+    Claim("3.1", "Multi-stage: a 10MB image instead of 500MB (50x smaller).",
+          (Evidence("Go: single-stage size / multi-stage (alpine) size"), Evidence("Go: scratch image size / binary size"))),
+    Claim("3.2", "`depends_on` orchestrates the api and its database.", (
+        Evidence("runs where the api lost the start-up race, seed + credentials", supports_when="missed",
+                 supports="depends_on alone made the api wait for the database",
+                 contradicts="depends_on alone does not wait for the database to be ready: the api started first and failed"),
+        Evidence("runs where the api lost the start-up race, + service_healthy",
+                 supports="with condition: service_healthy (and a healthcheck) the api waited for the database",
+                 contradicts="even with condition: service_healthy the api started before the database was ready")),
+        condition="seed's file with the api's missing password added (as written it cannot connect at all)"),
+    Claim("4", "Don't run as root: `USER appuser`.", (
+        Evidence("course final images running as root", supports="the course's own final images all run as a non-root user",
+                 contradicts="some of the course's own final images run as root"),),
+          condition="measured on the course's own final images (they follow the advice), not on a container escape"),
+    Claim("4", "Minimal images (distroless, alpine) reduce the attack surface.", (Evidence("packages: python:3.11 / distroless"),),
+          condition="attack surface counted as packages in the image"),
+    Claim("4", "Keep secrets out of images (the leaked-secret exercise).", (Evidence("secret findings in the fixed images"),)),
 ]
 
 
 VERDICT_RULE = (
-    "holds: every figure for the claim was measured and meets its target; does not hold: every measured "
-    "figure misses its target; partly holds: some meet and some miss (or are not measured yet); not measured: none is"
+    "each claim names its figures and, for each, whether meeting the target supports the claim or shows it wrong "
+    "(results.SEED_CLAIMS); holds: every figure was measured and supports the claim; does not hold: no measured "
+    "figure supports it; partly holds: some support it and some do not (or are not measured yet); not measured: none is"
 )
 
 
-def verdict(met: list[bool], expected: int) -> str:
-    """The verdict on one claim from its figures' ``met`` flags (``expected``: how many figures it has).
-    See VERDICT_RULE."""
-    if not met:
+def verdict(supports: list[bool], expected: int) -> str:
+    """The verdict on one claim from whether each measured figure supports it (``expected``: how many
+    figures it has). See VERDICT_RULE. Returns "holds", "partly holds", "does not hold" or "not measured"."""
+    if not supports:
         return "not measured"
-    if all(met) and len(met) == expected:
+    if all(supports) and len(supports) == expected:
         return "holds"
-    if not any(met):
+    if not any(supports):
         return "does not hold"
     return "partly holds"
 
 
 def seed_claims(figures):
     """The seed's claims beside the figures the course measured for them (input: ``collected()``).
-    Columns: seed section, the seed says, we measured (each figure with its target), verdict
-    (computed by :func:`verdict`, never typed), conditions (engine, builder, bases, accelerator)."""
+    Returns a DataFrame. Columns: seed section, the seed says, we measured (each figure with its target),
+    the data says (what the figures show about the claim), verdict (computed by :func:`verdict` from the
+    claim's own rule, never typed), conditions (engine, builder, bases, accelerator, and what the figures
+    measured where that is narrower than the claim)."""
     import pandas as pd
 
     by_label = {row["label"]: row for row in figures.to_dict("records")}
     rows = []
-    for section, claim, labels in SEED_CLAIMS:
-        found = [by_label[label] for label in labels if label in by_label]
+    for claim in SEED_CLAIMS:
+        found = [(item, by_label[item.label]) for item in claim.evidence if item.label in by_label]
         measured = [
-            f"{row['label']}: {row['value']:.3g}{row['unit']} ({'meets' if row['met'] else 'misses'} {row['direction']} {row['target']:g})"
-            for row in found
+            f"{row['label']}: {significant(row['value'])}{row['unit']} ({'meets' if row['met'] else 'misses'} {row['direction']} {row['target']:g})"
+            for _, row in found
         ]
+        findings = [item.finding(bool(row["met"])) for item, row in found]
+        conditions_seen = sorted({row.get("conditions", "") for _, row in found if row.get("conditions")})
         rows.append({
-            "seed section": section,
-            "the seed says": claim,
+            "seed section": claim.section,
+            "the seed says": claim.says,
             "we measured": "; ".join(measured) if measured else "not measured yet: run the notebook",
-            "verdict": verdict([bool(row["met"]) for row in found], len(labels)),
-            "conditions": "; ".join(sorted({row.get("conditions", "") for row in found if row.get("conditions")})),
+            "the data says": "; ".join(finding for finding in findings if finding),
+            "verdict": verdict([item.supports_claim(bool(row["met"])) for item, row in found], len(claim.evidence)),
+            "conditions": "; ".join([*([claim.condition] if claim.condition else []), *conditions_seen]),
         })
     return pd.DataFrame(rows)
 
