@@ -104,4 +104,4 @@ __all__ = [
 ]
 
 _register_magics()  # %docker and %%docker in a running kernel
-tables.register_in_running_kernel()  # DataFrames shown with units and readable figures
+tables.register_in_running_kernel({list: results.list_html})  # DataFrames (and lists of headlines) shown with units and readable figures

@@ -323,15 +323,15 @@ def image_is_hardened(
     *,
     exercise: str = "hardening exercise",
 ) -> CheckResult:
-    """Lint your Dockerfile; when the base is pinned, build it, audit it, look for secrets and run it.
+    """Lint your Dockerfile; when the base names a version tag, build it, audit it, look for secrets and run it.
     Returns a CheckResult: a failed build or no engine is a failing verdict. Raises DockerlabError when
     hadolint is not installed or cannot read the Dockerfile; a built image that cannot start (a USER
     it does not have, a missing command) is a failing verdict too."""
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
-        verdict.messages.append("expected a pinned base before building; it is not pinned, so nothing was built, audited or run. "
-                                "Next: pin the base image (e.g. FROM python:3.11-slim); then the checker builds, audits and runs it.")
+        verdict.messages.append("expected a base with a version tag (tags move; pin by digest for a fixed base) before building; it has none, so nothing was built, audited or run. "
+                                "Next: name a version tag for the base (e.g. FROM python:3.11-slim); then the checker builds, audits and runs it.")
         return verdict
     tag = course_tag("exercise", Path(app_dir), "hardened")
     try:

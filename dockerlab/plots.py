@@ -28,10 +28,32 @@ def _axes(ax, size=(8, 4.5)):
 
 
 def _wrapped(labels, width: int) -> list[str]:
-    """Tick labels on lines of about ``width`` characters (image names break after a "/")."""
+    """Labels on lines of about ``width`` characters, broken at spaces only (and after a "/" in image
+    names): a word longer than ``width`` keeps its own line whole rather than being cut."""
     import textwrap
 
-    return ["\n".join(textwrap.wrap(str(label).replace("/", "/ "), width)).replace("/ ", "/") for label in labels]
+    return ["\n".join(textwrap.wrap(str(label).replace("/", "/ "), width, break_long_words=False, break_on_hyphens=False)).replace("/ ", "/")
+            for label in labels]
+
+
+def _plain_log(axis) -> None:
+    """A log axis whose tick labels are plain numbers (1, 10, 100, 0.1; not 10^2 or 3x10^2): one per
+    decade, or 1, 2, 5 per decade when the data spans less than two; no labels on the minor ticks,
+    which crowd each other. Call it once the axis has its data."""
+    import math
+
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    low, high = sorted(abs(value) for value in axis.get_view_interval())
+    decades = math.log10(high / low) if low > 0 else 9
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if decades < 2 else (1.0,)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _legend_outside(ax, **options):
+    """The axes' legend to its right, outside the plotted data."""
+    return ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, **options)
 
 
 def _starred(names, on_standin) -> list[str]:
@@ -39,29 +61,52 @@ def _starred(names, on_standin) -> list[str]:
     return [f"{name} *" if standin else name for name, standin in zip(names, on_standin, strict=True)]
 
 
+def _size_text(megabytes: float) -> str:
+    """A size for the eye: 131.8 MB, 42 kB, 512 B."""
+    if megabytes >= 0.1:
+        return f"{megabytes:.1f} MB"
+    return f"{megabytes * 1000:.0f} kB" if megabytes >= 0.001 else f"{megabytes * MB:.0f} B"
+
+
 def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08, all_layers: bool = False):
-    """Stacked bar per image, one segment per layer (MB); segments tall enough to read are labelled.
-    The base image is one segment at the bottom ("FROM python:3.11-slim (stand-in): 8 layers") and the
-    image's own steps stack on it, unless ``all_layers``. ``tables`` maps an image name to its
-    ``dl.layers(image)`` table."""
-    ax = _axes(ax)
+    """Stacked bar per image, one segment per layer (MB). The base image is one segment at the bottom
+    ("FROM python:3.11-slim (stand-in): 8 layers") and the image's own steps stack on it, unless
+    ``all_layers``. A segment is labelled on the bar when it is tall enough for its label (its share of
+    the tallest bar at least ``min_label_share`` for every two lines of label); every other one (a 2.8 MB
+    pip step on a 130 MB base) is named with its size in the legend beside the axes, top step first, so
+    no step of the learner's is an unlabelled sliver. ``tables`` maps an image name to its
+    ``dl.layers(image)`` table. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    ax = _axes(ax, size=(9, 4.8))
     names = list(tables)
     views = {name: own_layers(tables[name], all_layers=all_layers).iloc[::-1] for name in names}  # base first: the bottom
     tallest = max((float(views[name]["size"].sum()) / MB for name in names), default=0.0)
+    width = max(14, 44 // max(1, len(names)))  # characters a segment's label may use on one line
+    small = []  # (colour, legend text) of the segments too thin to label
     for position, name in enumerate(names):
         bottom = 0.0
+        unlabelled = []
         for index, (size, instruction) in enumerate(zip(views[name]["size"] / MB, views[name]["instruction"], strict=True)):
             if size <= 0:
                 continue
-            ax.bar(position, size, bottom=bottom, color=f"C{index % 10}", edgecolor="white", linewidth=0.5)
-            if size >= min_label_share * tallest:
-                ax.text(position, bottom + size / 2, f"{instruction[:40]}\n{size:.1f} MB", ha="center", va="center", fontsize=7)
+            colour = f"C{index % 10}"
+            ax.bar(position, size, bottom=bottom, color=colour, edgecolor="white", linewidth=0.5)
+            label = f"{_wrapped([instruction], width)[0]}\n{_size_text(size)}"
+            if size >= min_label_share * tallest * (label.count("\n") + 1) / 2:
+                ax.text(position, bottom + size / 2, label, ha="center", va="center", fontsize=7)
+            else:
+                unlabelled.append((colour, f"{name}: " * (len(names) > 1) + f"{_wrapped([instruction], 44)[0]} ({_size_text(size)})"))
             bottom += size
+        small += unlabelled[::-1]  # as the bar stacks them: the top step first
         ax.text(position, bottom, f"{bottom:.1f} MB", ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(range(len(names)), names, rotation=15 if len(names) > 3 else 0, ha="right" if len(names) > 3 else "center")
+    ax.set_xticks(range(len(names)), _wrapped(names, 24), fontsize=8)
     ax.set_ylabel("size (MB, uncompressed)")
     ax.set_title("Image size by layer: the base image, then your own steps")
-    ax.margins(y=0.15)
+    ax.set_ylim(0, tallest * 1.12 or 1)  # room above the tallest bar for its total
+    if small:
+        _legend_outside(ax, handles=[plt.Rectangle((0, 0), 1, 1, color=colour) for colour, _ in small], labels=[text for _, text in small],
+                        fontsize=7, title="steps too small to label", title_fontsize=7)
     return ax
 
 
@@ -104,6 +149,7 @@ def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] 
     all_values = np.concatenate([table[c].astype(float).to_numpy() for c in present]) / MB
     if all_values.size and all_values.min() > 0 and all_values.max() / all_values.min() >= 10:
         ax.set_xscale("log")
+        _plain_log(ax.xaxis)
         ax.set_xlabel("size (MB, log scale)")
     else:
         ax.set_xlabel("size (MB)")
@@ -116,7 +162,10 @@ def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] 
     ax.invert_yaxis()
     ax.margins(x=0.15)
     ax.set_title(title, fontsize=10)
-    ax.legend(frameon=False, loc="lower right")
+    if len(present) > 1:
+        _legend_outside(ax, fontsize=8)
+    else:
+        ax.set_xlabel(ax.get_xlabel().replace("size (MB", f"{'uncompressed' if present == ['size'] else 'compressed'} size (MB"))
     return ax
 
 
@@ -130,7 +179,7 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
 
     names = [dockerfile] if dockerfile else list(dict.fromkeys(results["dockerfile"]))
     if ax is None:
-        _, axes = plt.subplots(1, len(names), figsize=(6 * len(names), 4), layout="constrained", squeeze=False)
+        _, axes = plt.subplots(1, len(names), figsize=(6.5 * len(names), 4.5), layout="constrained", squeeze=False)
         axes = list(axes[0])
     else:
         axes = [ax]
@@ -148,7 +197,7 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
         axis.set_xlim(0, len(scenarios))
         axis.set_ylim(len(steps), 0)
         axis.set_xticks([i + 0.475 for i in range(len(scenarios))], _wrapped([VALUE_LABELS["scenario"].get(s, s) for s in scenarios], 12), fontsize=8)
-        axis.set_yticks([i + 0.45 for i in range(len(steps))], [s[:38] for s in steps], fontsize=7)
+        axis.set_yticks([i + 0.45 for i in range(len(steps))], _wrapped(steps, 34), fontsize=7)
         axis.set_title(f"{name}: which steps ran again")
         axis.set_xlabel("rebuild after")
         axis.set_ylabel("Dockerfile step")
@@ -164,13 +213,11 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
 
 def _log_bars(axis, names, values, unit: str, floor: float, errors=None, top: float | None = None) -> None:
     """Bars on a log axis that starts at ``floor`` (so bar heights compare), labelled with their values."""
-    from matplotlib.ticker import FuncFormatter
-
     bars = axis.bar(names, values, yerr=errors, capsize=4 if errors is not None else 0, color=["C0", "C3", "C2", "C1"][: len(names)])
     axis.bar_label(bars, labels=[f"{v:.2f} {unit}" if v < 10 else f"{v:.1f} {unit}" for v in values], padding=3, fontsize=8)
     axis.set_yscale("log")
     axis.set_ylim(floor, (top if top is not None else float(max(values))) * 3)
-    axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    _plain_log(axis.yaxis)
 
 
 def vm_vs_container(results, reference: str | None = None):
@@ -225,25 +272,29 @@ def compose_race(results):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    from matplotlib.lines import Line2D
+
+    figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
     files = list(dict.fromkeys(results["compose file"]))
     for index, name in enumerate(files):
         part = results[results["compose file"] == name]
-        timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=f"C{index}", label=f"{name}: api started")
-        timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=f"C{index}", label=f"{name}: database ready")
+        timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=f"C{index}")
+        timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=f"C{index}")
     timing_axis.set_xlabel("run")
     timing_axis.set_ylabel("seconds after the database container started")
     timing_axis.set_title("Did the api start before the database was ready?")
-    timing_axis.legend(frameon=False, fontsize=7)
     width = 0.8 / max(1, len(files))
     for index, name in enumerate(files):
         part = results[results["compose file"] == name]
         x = np.array(part["run"]) + (index - (len(files) - 1) / 2) * width
-        failure_axis.bar(x, part["failed_connections"], width, label=name, color=f"C{index}")
+        failure_axis.bar(x, part["failed_connections"], width, color=f"C{index}")
     failure_axis.set_xlabel("run")
     failure_axis.set_ylabel("failed database connections by the api")
     failure_axis.set_title("Start-up errors per run")
-    failure_axis.legend(frameon=False, fontsize=7)
+    # one legend for both panels, below them: a colour per compose file, a mark per moment
+    handles = [plt.Rectangle((0, 0), 1, 1, color=f"C{index}") for index in range(len(files))]
+    handles += [Line2D([], [], marker="o", color="black", linestyle=""), Line2D([], [], marker="_", markersize=14, color="black", linestyle="")]
+    figure.legend(handles, [*files, "api started", "database ready"], loc="outside lower center", ncol=len(files) + 2, frameon=False, fontsize=8)
     failure_axis.yaxis.get_major_locator().set_params(integer=True)
     failure_axis.set_ylim(0, max(1, int(results["failed_connections"].max())) * 1.35)
     return timing_axis
@@ -272,10 +323,12 @@ def package_counts(table, ax=None):
 
 
 def attack_surface(audit_table):
-    """Three panels per image: packages, setuid/setgid files, size (MB, log), shell present (input: ``dl.security.audit``)."""
+    """Three panels of horizontal bars, one bar per image (named once, on the left): packages,
+    setuid/setgid files, size (MB, log); red where the image has a shell (input: ``dl.security.audit``).
+    Returns the first panel's Axes."""
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, 3, figsize=(13, 4.8), layout="constrained")
+    figure, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(audit_table) + 2.2), layout="constrained", sharey=True)
     on_standin = [bool(base) for base in audit_table.get("stand_in", [""] * len(audit_table))]
     names = _starred(audit_table["image"], on_standin)
     has_shell = audit_table["shell"] != "none"
@@ -286,15 +339,17 @@ def attack_surface(audit_table):
         (audit_table["size"] / MB, "size (log scale)", "MB", "{:.1f}"),
     ]
     for axis, (values, title, unit, label) in zip(axes, panels, strict=False):
-        bars = axis.bar(range(len(names)), values, color=colours)
+        bars = axis.barh(range(len(names)), values, color=colours)
         axis.bar_label(bars, labels=[label.format(v) for v in values], fontsize=8, padding=2)
         axis.set_title(title)
-        axis.set_ylabel(unit)
-        axis.set_xticks(range(len(names)), _wrapped(names, 14), fontsize=7)
-        axis.margins(y=0.15)
-    axes[2].set_yscale("log")
+        axis.set_xlabel(unit)
+        axis.margins(x=0.25)
+    axes[0].set_yticks(range(len(names)), names, fontsize=8)
+    axes[0].invert_yaxis()
+    axes[2].set_xscale("log")
+    _plain_log(axes[2].xaxis)
     figure.legend(handles=[plt.Rectangle((0, 0), 1, 1, color="C3"), plt.Rectangle((0, 0), 1, 1, color="C2")],
-                  labels=["has a shell", "no shell"], loc="upper right", frameon=False, fontsize=8)
+                  labels=["has a shell", "no shell"], loc="outside upper right", ncol=2, frameon=False, fontsize=8)
     if any(on_standin):
         figure.supxlabel(STANDIN_NOTE, fontsize=7)
     return axes[0]
@@ -315,6 +370,7 @@ def headlines(figures):
     axis.barh(list(positions), [ratio - 1 for ratio in ratios], left=1, color=colours, height=0.6)
     axis.axvline(1, color="black", linestyle="--", linewidth=1)
     axis.set_xscale("log")
+    _plain_log(axis.xaxis)
     axis.set_yticks(list(positions), [f"{row['label']} ({row['value']:.3g}{row['unit']})" for row in rows], fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("measured ÷ target (log scale; dashed line: the target)")

@@ -61,9 +61,11 @@ QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
             "everything the build used ships with a single-stage image"),
     },
     "05": {
-        1: ("With the seed's compose file, what failed in the race measurement that did not fail with the fixed one?",
-            {"a": "the api's connection to a database that was not ready yet", "b": "building the api image", "c": "publishing port 8000"}, "a",
-            "`depends_on: [db]` waits for the container to start, not for PostgreSQL to accept connections"),
+        1: ("With the seed's compose file as written, why did the api fail to connect in every run?",
+            {"a": "the database was not ready yet", "b": "a missing setting: the api was given no POSTGRES_PASSWORD",
+             "c": "publishing port 8000 failed"}, "b",
+            "the first error was KeyError: 'POSTGRES_PASSWORD' (cause: missing setting): the seed gives the password to db only; "
+            "the race itself (`depends_on: [db]` waits for the container, not for PostgreSQL) shows once the api has credentials"),
         2: ("After `docker compose down` and `up` again (no -v), were the items still there?",
             {"a": "yes: they are in the named volume", "b": "no: down deletes the data"}, "a",
             "named volumes outlive the containers; `down -v` is what deletes them"),
@@ -125,5 +127,5 @@ QUIZ = {
         "tags move, a digest names the bytes; notebook 06 pushed two images under one tag"),
     5: ("Without a condition, what does `depends_on: [db]` wait for?",
         {"a": "the database accepts connections", "b": "the db container has started"}, "b",
-        "notebook 05 counted the api's failed connections with the seed's file"),
+        "notebook 05 gave the seed's file the api's missing password and counted the runs where the api lost the race"),
 }

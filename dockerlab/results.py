@@ -8,12 +8,61 @@ from datetime import datetime, timezone
 from .errors import DockerlabError
 from .paths import notebook_number, results_dir
 from .recording import current, record_headline, recordings, summarise_provenance
+from .tables import significant, to_html
 from .theme import ERROR, SUCCESS
 
 __all__ = [
-    "Headline", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
-    "VERDICT_RULE", "readme_table", "README_START", "README_END",
+    "Headline", "Evidence", "Claim", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
+    "VERDICT_RULE", "readme_table", "README_START", "README_END", "shown", "list_html", "TARGET_REASONS", "reason_for",
 ]
+
+# Why each headline's target is what it is: the learner reads this beside the target (in the headline's
+# line, in 07's tables and in README), so no target is a bare number. Keyed by the headline's label.
+TARGET_REASONS = {
+    "VM boot / container start (median seconds)":
+        "the seed says VM 'slow boot', container 'instant boot' without a number; the course reads that as at least one order of magnitude (10x)",
+    "VM memory / idle container memory":
+        "the seed says VM 'heavy', container 'lightweight' without a number; the course reads that as at least one order of magnitude (10x)",
+    "minimal VM disk / alpine image":
+        "the seed says GBs for a VM and MBs for a container: GB against MB is at least one order of magnitude (10x)",
+    "minimal VM disk, MB":
+        "the seed says a VM is 'heavy (GBs)': 1000 MB is the smallest size that is GBs",
+    "docker stop, shell-form CMD (median seconds)":
+        "a shell-form CMD does not pass SIGTERM on, so docker stop waits out its 10 s grace period: 9 s or more means it waited",
+    "docker stop, exec-form CMD (median seconds)":
+        "the app itself gets SIGTERM and exits at once: well under the 10 s grace period (2 s leaves room for a slow machine)",
+    "name lookups that succeeded on the default bridge":
+        "Docker's default bridge has no DNS for container names: every lookup should fail",
+    "share of name lookups that succeeded on a user-defined network":
+        "a user-defined network resolves container names: every lookup should succeed",
+    "rebuild after a code edit, deps-first / code-first":
+        "the seed says deps-first keeps the install cached; Docker's own tutorial shows 16.1 s -> 1.2 s, so the course asks for 10x faster (0.10)",
+    "rebuild after a requirements edit, with cache mount / without":
+        "a cache mount should never make the rebuild slower: 1.0 (no faster) is the bar; faster is the mount's point",
+    "Go: single-stage size / multi-stage (alpine) size":
+        "the seed claims 500 MB -> 10 MB (50x smaller)",
+    "Go: scratch image size / binary size":
+        "scratch adds nothing to the binary, so its image can be no smaller than the binary: within 5 % of it (1.05)",
+    "runs where the api lost the start-up race, seed + credentials":
+        "to show that depends_on alone does not wait for the database, the race has to be lost at least once in 5 runs",
+    "runs where the api lost the start-up race, + service_healthy":
+        "with condition: service_healthy the api should never start before the database accepts connections: 0 runs",
+    "course final images running as root":
+        "the seed says don't run as root (USER appuser): the course's own final images should all follow it",
+    "packages: python:3.11 / distroless":
+        "the seed says minimal images reduce the attack surface; the course asks for at least an order of magnitude fewer packages (10x)",
+    "secret findings in the fixed images":
+        "the seed says keep secrets out of images: a fixed image should hold none",
+    "secret findings with a BuildKit secret mount":
+        "a secret mount exists only while its RUN step runs: the image should hold no trace of the token",
+}
+NO_REASON = "no reason recorded for this target"
+
+
+def reason_for(label: str) -> str:
+    """Why the target of the headline ``label`` is what it is (:data:`TARGET_REASONS`); for a label the
+    table does not know (a learner's own headline), says so. Returns the reason's text."""
+    return TARGET_REASONS.get(label, NO_REASON)
 
 
 @dataclass(frozen=True)
@@ -31,9 +80,18 @@ class Headline:
     def met(self) -> bool:
         return self.value <= self.target if self.direction == "at most" else self.value >= self.target
 
+    @property
+    def reason(self) -> str:
+        """Why the target is what it is (see :func:`reason_for`)."""
+        return reason_for(self.label)
+
     def __str__(self) -> str:
         verdict = "target met" if self.met else "TARGET MISSED on this machine"
-        return f"{self.label}: {self.value:.3g}{self.unit} (target {self.direction} {self.target:g}{self.unit}: {verdict})"
+        return (f"{self.label}: {significant(self.value)}{self.unit} (target {self.direction} {self.target:g}{self.unit}: {verdict})"
+                f" - why this target: {self.reason}")
+
+    def __repr__(self) -> str:
+        return f"<Headline {self.label}: {significant(self.value)}{self.unit}, target {self.direction} {self.target:g}{self.unit}, {'met' if self.met else 'missed'}>"
 
     def _repr_html_(self) -> str:
         colour = SUCCESS if self.met else ERROR
@@ -41,12 +99,35 @@ class Headline:
 
 
 def table(figures: list[Headline]):
-    """Several headline figures as one table (columns: label, value, unit, target, direction, met,
-    condition), the way a notebook shows a list of them."""
+    """Several headline figures as one table, the way a notebook shows a list of them. Returns a DataFrame
+    (columns: label, value, unit, target, direction, met, condition, why this target) with the raw values."""
     import pandas as pd
 
-    return pd.DataFrame([{**asdict(figure), "met": figure.met} for figure in figures],
-                        columns=["label", "value", "unit", "target", "direction", "met", "condition"])
+    return pd.DataFrame([{**asdict(figure), "met": figure.met, "why this target": figure.reason} for figure in figures],
+                        columns=["label", "value", "unit", "target", "direction", "met", "condition", "why this target"])
+
+
+def shown(figures: list[Headline]):
+    """Headline figures for the eye: one row each, the value to about three significant figures with its
+    unit. Returns a DataFrame (columns: figure, measured, target, verdict, why this target, condition)."""
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "figure": figure.label,
+        "measured": f"{significant(figure.value)}{figure.unit}",
+        "target": f"{'≤' if figure.direction == 'at most' else '≥'} {figure.target:g}{figure.unit}",
+        "verdict": "met" if figure.met else "missed",
+        "why this target": figure.reason,
+        "condition": figure.condition,
+    } for figure in figures], columns=["figure", "measured", "target", "verdict", "why this target", "condition"])
+
+
+def list_html(value) -> str | None:
+    """A notebook's HTML view of a list: a table (:func:`shown`) when every item is a Headline. Returns
+    None for any other list, which IPython then shows as it always does."""
+    if not isinstance(value, list) or not value or not all(isinstance(item, Headline) for item in value):
+        return None
+    return to_html(shown(value))
 
 
 def headline(label: str, value: float, *, target: float, direction: str = "at most", unit: str = "", condition: str = "") -> Headline:
@@ -82,8 +163,8 @@ def conditions(provenance: dict, figure: dict | None = None) -> str:
 def collected():
     """Every headline figure of the course: measured live on this machine where a notebook has run
     here, otherwise the recorded figure (with when and where it was recorded). Columns: notebook, label,
-    value, unit, direction, target, met, source, conditions. Raises RecordingStale when a recording file is
-    in another format."""
+    value, unit, direction, target, met, why this target (:func:`reason_for`), source, conditions. Raises
+    RecordingStale when a recording file is in another format."""
     import pandas as pd
 
 
@@ -98,62 +179,118 @@ def collected():
         if figure.get("mode", "live") == "live":
             rows[label] = {**figure, "notebook": rows.get(label, {}).get("notebook", ""), "source": f"measured live here, {figure.get('measured_at', '')}",
                            "conditions": figure.get("condition", "") or "this machine"}
-    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "source", "conditions"]
-    table = pd.DataFrame(list(rows.values()), columns=columns)
+    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "why this target", "source", "conditions"]
+    table = pd.DataFrame([{**row, "why this target": reason_for(row["label"])} for row in rows.values()], columns=columns)
     return table.sort_values(["notebook", "label"], ignore_index=True)
 
 
-# What the seed says, and which measured headlines speak to it.
+@dataclass(frozen=True)
+class Evidence:
+    """One measured headline as evidence about a seed claim. ``supports_when``: "met" when the figure
+    meeting its target supports the claim, "missed" when meeting it shows the claim wrong (the target was
+    set to detect the fault: "the api lost the race at least once"). ``supports`` and ``contradicts`` say,
+    in words, what the figure shows either way."""
+
+    label: str
+    supports_when: str = "met"
+    supports: str = ""
+    contradicts: str = ""
+
+    def supports_claim(self, met: bool) -> bool:
+        """Whether the figure (``met``: it meets its target) supports the claim. Returns a bool."""
+        return met if self.supports_when == "met" else not met
+
+    def finding(self, met: bool) -> str:
+        """What the figure shows about the claim, in words ("" when there is nothing to add)."""
+        return self.supports if self.supports_claim(met) else self.contradicts
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A seed claim, the headlines that are evidence about it, and what the measurement covers."""
+
+    section: str
+    says: str
+    evidence: tuple[Evidence, ...]
+    condition: str = ""  # what the figures measured, where that is narrower than the claim
+
+    @property
+    def labels(self) -> list[str]:
+        return [item.label for item in self.evidence]
+
+
+# What the seed says, and which measured headlines speak to it, in which direction.
 SEED_CLAIMS = [
-    ("1.1", "VM: slow boot. Container: instant boot.", ["VM boot / container start (median seconds)"]),
-    ("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", ["minimal VM disk / alpine image", "VM memory / idle container memory", "minimal VM disk, MB"]),
-    ("2.2", "Install dependencies before copying source code: changing code does not re-install libraries.", ["rebuild after a code edit, deps-first / code-first"]),
-    ("3.1", "Multi-stage: a 10MB image instead of 500MB (50x smaller).", ["Go: single-stage size / multi-stage (alpine) size", "Go: scratch image size / binary size"]),
-    ("3.2", "`depends_on` orchestrates the api and its database.", ["runs where the api lost the start-up race, seed + credentials", "runs where the api lost the start-up race, + service_healthy"]),
-    ("4", "Don't run as root: `USER appuser`.", ["course final images running as root"]),
-    ("4", "Minimal images (distroless, alpine) reduce the attack surface.", ["packages: python:3.11 / distroless"]),
-    ("4", "Keep secrets out of images (the leaked-secret exercise).", ["secret findings in the fixed images"]),
+    Claim("1.1", "VM: slow boot. Container: instant boot.", (Evidence("VM boot / container start (median seconds)"),)),
+    Claim("1.1", "VM: heavy (GBs). Container: lightweight (MBs).", (
+        Evidence("minimal VM disk / alpine image"), Evidence("VM memory / idle container memory"),
+        Evidence("minimal VM disk, MB", contradicts="a minimal VM disk is hundreds of MB, not GBs"))),
+    Claim("2.2", "Install dependencies before copying source code: changing code does not re-install libraries.",
+          (Evidence("rebuild after a code edit, deps-first / code-first"),)),
+    Claim("3.1", "Multi-stage: a 10MB image instead of 500MB (50x smaller).",
+          (Evidence("Go: single-stage size / multi-stage (alpine) size"), Evidence("Go: scratch image size / binary size"))),
+    Claim("3.2", "`depends_on` orchestrates the api and its database.", (
+        Evidence("runs where the api lost the start-up race, seed + credentials", supports_when="missed",
+                 supports="depends_on alone made the api wait for the database",
+                 contradicts="depends_on alone does not wait for the database to be ready: the api started first and failed"),
+        Evidence("runs where the api lost the start-up race, + service_healthy",
+                 supports="with condition: service_healthy (and a healthcheck) the api waited for the database",
+                 contradicts="even with condition: service_healthy the api started before the database was ready")),
+        condition="seed's file with the api's missing password added (as written it cannot connect at all)"),
+    Claim("4", "Don't run as root: `USER appuser`.", (
+        Evidence("course final images running as root", supports="the course's own final images all run as a non-root user",
+                 contradicts="some of the course's own final images run as root"),),
+          condition="measured on the course's own final images (they follow the advice), not on a container escape"),
+    Claim("4", "Minimal images (distroless, alpine) reduce the attack surface.", (Evidence("packages: python:3.11 / distroless"),),
+          condition="attack surface counted as packages in the image"),
+    Claim("4", "Keep secrets out of images (the leaked-secret exercise).", (Evidence("secret findings in the fixed images"),)),
 ]
 
 
 VERDICT_RULE = (
-    "holds: every figure for the claim was measured and meets its target; does not hold: every measured "
-    "figure misses its target; partly holds: some meet and some miss (or are not measured yet); not measured: none is"
+    "each claim names its figures and, for each, whether meeting the target supports the claim or shows it wrong "
+    "(results.SEED_CLAIMS); holds: every figure was measured and supports the claim; does not hold: no measured "
+    "figure supports it; partly holds: some support it and some do not (or are not measured yet); not measured: none is"
 )
 
 
-def verdict(met: list[bool], expected: int) -> str:
-    """The verdict on one claim from its figures' ``met`` flags (``expected``: how many figures it has).
-    See VERDICT_RULE."""
-    if not met:
+def verdict(supports: list[bool], expected: int) -> str:
+    """The verdict on one claim from whether each measured figure supports it (``expected``: how many
+    figures it has). See VERDICT_RULE. Returns "holds", "partly holds", "does not hold" or "not measured"."""
+    if not supports:
         return "not measured"
-    if all(met) and len(met) == expected:
+    if all(supports) and len(supports) == expected:
         return "holds"
-    if not any(met):
+    if not any(supports):
         return "does not hold"
     return "partly holds"
 
 
 def seed_claims(figures):
     """The seed's claims beside the figures the course measured for them (input: ``collected()``).
-    Columns: seed section, the seed says, we measured (each figure with its target), verdict
-    (computed by :func:`verdict`, never typed), conditions (engine, builder, bases, accelerator)."""
+    Returns a DataFrame. Columns: seed section, the seed says, we measured (each figure with its target),
+    the data says (what the figures show about the claim), verdict (computed by :func:`verdict` from the
+    claim's own rule, never typed), conditions (engine, builder, bases, accelerator, and what the figures
+    measured where that is narrower than the claim)."""
     import pandas as pd
 
     by_label = {row["label"]: row for row in figures.to_dict("records")}
     rows = []
-    for section, claim, labels in SEED_CLAIMS:
-        found = [by_label[label] for label in labels if label in by_label]
+    for claim in SEED_CLAIMS:
+        found = [(item, by_label[item.label]) for item in claim.evidence if item.label in by_label]
         measured = [
-            f"{row['label']}: {row['value']:.3g}{row['unit']} ({'meets' if row['met'] else 'misses'} {row['direction']} {row['target']:g})"
-            for row in found
+            f"{row['label']}: {significant(row['value'])}{row['unit']} ({'meets' if row['met'] else 'misses'} {row['direction']} {row['target']:g})"
+            for _, row in found
         ]
+        findings = [item.finding(bool(row["met"])) for item, row in found]
+        conditions_seen = sorted({row.get("conditions", "") for _, row in found if row.get("conditions")})
         rows.append({
-            "seed section": section,
-            "the seed says": claim,
+            "seed section": claim.section,
+            "the seed says": claim.says,
             "we measured": "; ".join(measured) if measured else "not measured yet: run the notebook",
-            "verdict": verdict([bool(row["met"]) for row in found], len(labels)),
-            "conditions": "; ".join(sorted({row.get("conditions", "") for row in found if row.get("conditions")})),
+            "the data says": "; ".join(finding for finding in findings if finding),
+            "verdict": verdict([item.supports_claim(bool(row["met"])) for item, row in found], len(claim.evidence)),
+            "conditions": "; ".join([*([claim.condition] if claim.condition else []), *conditions_seen]),
         })
     return pd.DataFrame(rows)
 
@@ -166,23 +303,24 @@ def readme_table(figures=None) -> str:
     """The README's table of headline figures, from the recordings (Markdown, between the markers). Raises
     RecordingStale when ``figures`` is not given and a recording file is in another format."""
     figures = collected_recorded() if figures is None else figures
-    lines = [README_START, "", "| figure (notebook) | measured | target | verdict | conditions |", "|---|---|---|---|---|"]
+    lines = [README_START, "", "| figure (notebook) | measured | target | verdict | why this target | conditions |", "|---|---|---|---|---|---|"]
     for row in figures.to_dict("records"):
         target = f"{'≤' if row['direction'] == 'at most' else '≥'} {row['target']:g}{row['unit']}"
         lines.append(f"| {row['label']} ({notebook_number(row['notebook']) or row['notebook']}) | {row['value']:.3g}{row['unit']} | {target} | "
-                     f"{'met' if row['met'] else 'missed'} | {row.get('conditions', '')} |")
+                     f"{'met' if row['met'] else 'missed'} | {reason_for(row['label'])} | {row.get('conditions', '')} |")
     return "\n".join([*lines, "", README_END])
 
 
 def collected_recorded():
-    """Like :func:`collected`, from the recordings only (what the README shows); no source column. Raises
-    RecordingStale when a recording file is in another format."""
+    """Like :func:`collected`, from the recordings only (what the README shows); no source column. Returns a
+    DataFrame. Raises RecordingStale when a recording file is in another format."""
     import pandas as pd
 
     rows = []
     for name, content in recordings().items():
         provenance = content.get("provenance", {})
         for figure in content.get("headlines", {}).values():
-            rows.append({**figure, "notebook": name.removesuffix(".json"), "conditions": conditions(provenance, figure)})
-    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "conditions"]
+            rows.append({**figure, "notebook": name.removesuffix(".json"), "conditions": conditions(provenance, figure),
+                         "why this target": reason_for(figure["label"])})
+    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "why this target", "conditions"]
     return pd.DataFrame(rows, columns=columns).sort_values(["notebook", "label"], ignore_index=True)

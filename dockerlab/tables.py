@@ -123,17 +123,23 @@ def command_html(command: str) -> str:
 
 
 def to_html(frame) -> str:
-    """The notebook's HTML view of a DataFrame (JupyterLab's usual table look), below the docker command
-    a learner would type for it when the frame's ``attrs["command"]`` names one.
+    """The notebook's HTML view of a DataFrame (JupyterLab's usual table look), every cell in full (pandas
+    would cut text longer than 50 characters with "..."), below the docker command a learner would type
+    for it when the frame's ``attrs["command"]`` names one.
 
     Returns:
         The HTML text."""
+    import pandas as pd
+
     command = frame.attrs.get(COMMAND)
-    return (command_html(command) if isinstance(command, str) else "") + display_frame(frame)._repr_html_()
+    with pd.option_context("display.max_colwidth", None):
+        return (command_html(command) if isinstance(command, str) else "") + display_frame(frame)._repr_html_()
 
 
-def register_in_running_kernel() -> None:
-    """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`."""
+def register_in_running_kernel(formatters=None) -> None:
+    """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`, and each
+    ``{type: function}`` in ``formatters`` renders that type (a function returning None leaves a value to
+    IPython's own view). Returns nothing; outside IPython it does nothing."""
     try:
         from IPython import get_ipython
     except ImportError:  # IPython is optional for the package itself
@@ -143,4 +149,7 @@ def register_in_running_kernel() -> None:
         return
     import pandas as pd
 
-    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, to_html)
+    html = shell.display_formatter.formatters["text/html"]
+    html.for_type(pd.DataFrame, to_html)
+    for kind, function in (formatters or {}).items():
+        html.for_type(kind, function)

@@ -121,7 +121,7 @@ EXERCISES: dict[str, Exercise] = {
     "06": Exercise(
         "06", "06_security", "06 · harden the report service", "exercise.Dockerfile",
         _read("secret-leak", "exercise.Dockerfile"), SOLUTIONS / "06-hardened.Dockerfile",
-        (("`FROM python:3.11-slim` instead of `FROM python`", "pins the base to a version tag, so a rebuild next month starts from the same Python (a digest pins the exact bytes)."),
+        (("`FROM python:3.11-slim` instead of `FROM python`", "names a version tag rather than whatever `python` means today (tags move; pin by digest for a fixed base)."),
          ("`RUN useradd --create-home --uid 1000 appuser`", "creates an unprivileged user in the image."),
          ("`COPY app.py .` instead of `COPY . .`", "copies only the program, so the folder's .env (API token, AWS keys) never enters a layer."),
          ("`USER 1000`", "runs the program as that user, not root; a numeric USER lets Kubernetes verify runAsNonRoot."),

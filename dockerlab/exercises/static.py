@@ -667,7 +667,7 @@ def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> Sta
     report.findings += _user_findings(parsed, lineage, users)
     report.findings += _secret_findings(parsed, lineage, files)
     if not report.failed:
-        report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base is pinned, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
+        report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base names a version tag, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
     return report
 
 

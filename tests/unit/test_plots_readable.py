@@ -1,8 +1,16 @@
 """Every dl.plots figure a notebook draws, drawn from the recordings as the notebook does (recorded
-mode, in process): no text outside the figure, no overlapping tick labels, no empty axes, a title and
-axis labels on every axes, and the stand-in mark on every figure about images built on stand-ins."""
+mode, in process): no text outside the figure, no text over other text (tick labels, legend entries, bar
+labels, titles), no legend over plotted data, no label cut ("...", or a word cut or wrapped in the
+middle), no crowded log-axis tick labels (no minor-tick labels, no "3x10^2"), no empty axes, a title on
+every axes, every step of a layer plot named (on its bar or in the legend), and the stand-in mark on
+every figure about images built on stand-ins.
+
+Axis labels: every axes has an x and a y label, with one exception: an axis whose ticks are the
+categories' own names (image names, "container"/"VM", headline labels) may go without one, since its
+tick labels already say what is on it; an axis of numbers always names its quantity and unit."""
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 from pathlib import Path
@@ -21,11 +29,11 @@ NOTEBOOKS = [path for path in numbered_notebooks(Path(__file__).parents[2] / "no
 IMAGE_PLOTS = {"layer_sizes", "size_comparison", "package_counts", "attack_surface"}
 
 
-def drawn_by_notebook(notebook: Path) -> list[tuple[str, object]]:
-    """(plot function, figure) for each dl.plots call the notebook's cells make, replayed."""
+def drawn_by_notebook(notebook: Path) -> list[tuple[str, object, tuple]]:
+    """(plot function, figure, its arguments) for each dl.plots call the notebook's cells make, replayed."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    drawn: list[tuple[str, object]] = []
+    drawn: list[tuple[str, object, tuple]] = []
     originals = {name: getattr(plots, name) for name in plots.__all__}
 
     def watched(name):
@@ -33,7 +41,7 @@ def drawn_by_notebook(notebook: Path) -> list[tuple[str, object]]:
             result = originals[name](*arguments, **keywords)
             figure = (result[0] if isinstance(result, (list, tuple)) else result)
             figure = getattr(figure, "figure", figure)
-            drawn.append((name, figure))
+            drawn.append((name, figure, (*arguments, *keywords.values())))
             return result
 
         return call
@@ -61,20 +69,176 @@ def drawn_tick_labels(axis) -> list:
             if low - 1e-9 <= tick.get_loc() <= high + 1e-9 and tick.label1.get_visible() and tick.label1.get_text().strip()]
 
 
-def problems(name: str, figure) -> list[str]:
+PUNCTUATION = "()[]{},:;\"'*`"
+
+
+def words_of(text: str) -> list[str]:
+    return [word for word in (word.strip(PUNCTUATION) for word in text.split()) if word]
+
+
+def vocabulary(arguments) -> set[str]:
+    """Every word of every text the plot was given (table cells, nested tables, index, mapping keys), and
+    of what the course derives from them for the eye (the base image's one row, scenario names)."""
+    import pandas as pd
+
+    from dockerlab.images import own_layers
+    from dockerlab.tables import VALUE_LABELS
+
+    found: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, str):
+            found.update(words_of(value))
+        elif isinstance(value, pd.DataFrame):
+            if {"instruction", "size"} <= set(value.columns):
+                walk(list(own_layers(value)["instruction"]))
+            walk(list(value.columns))
+            walk(list(value.index))
+            for column in value.columns:
+                walk(list(value[column]))
+        elif isinstance(value, pd.Series):
+            walk(list(value))
+            walk(list(value.index))
+        elif isinstance(value, dict):
+            walk(list(value.keys()))
+            walk(list(value.values()))
+        elif isinstance(value, (list, tuple, set)):
+            for item in value:
+                walk(item)
+
+    walk(list(arguments))
+    walk([word for words in VALUE_LABELS.values() for word in words.values()])
+    walk(inspect.getsource(plots))  # the words the plot writes itself
+    return {word for word in found if word}
+
+
+def cut_words(text: str, known: set[str]) -> list[str]:
+    """Words of ``text`` cut short or wrapped in the middle, judged against the words it was drawn from
+    (``known``: the data's and the plot code's own): a line break inside a word (other than after "/"),
+    a line that ends in only the start of a known word, or one that begins with only the end of one."""
+    if "..." in text or "\u2026" in text:
+        return [f"cut with an ellipsis: {text!r}"]
+    lines = [words_of(line) for line in text.split("\n")]
     found = []
-    figure.canvas.draw()
-    renderer = figure.canvas.get_renderer()
-    box = figure.bbox
+    for upper, lower in itertools.pairwise(lines):
+        if upper and lower and upper[-1] + lower[0] in known and not upper[-1].endswith("/"):
+            found.append(f"wrapped mid-word: {upper[-1]!r} + {lower[0]!r} in {text!r}")
+    def unknown(word):
+        return len(word) >= 2 and any(character.isalpha() for character in word) and word not in known and not word.endswith("/")
+
+    for number, line in enumerate(lines):
+        if line and unknown(line[-1]) and any(other != line[-1] and other.startswith(line[-1]) for other in known):
+            found.append(f"a word cut short: {line[-1]!r} in {text!r}")
+        after_slash = number and lines[number - 1] and lines[number - 1][-1].endswith("/")  # image names break after "/"
+        if number and line and not after_slash and unknown(line[0]) and any(other != line[0] and other.endswith(line[0]) for other in known):
+            found.append(f"a word cut at its start: {line[0]!r} in {text!r}")
+    return found
+
+
+def data_extents(figure, renderer) -> list:
+    """Display boxes of everything plotted: bars and patches, line and marker points, scatter points."""
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    for axes in figure.axes:
+        for patch in axes.patches:
+            extent = patch.get_window_extent(renderer)
+            if extent.width > 0.5 and extent.height > 0.5:
+                boxes.append(extent)
+        points = []
+        for line in axes.lines:
+            points += list(line.get_transform().transform(line.get_xydata()))
+        for collection in axes.collections:
+            if len(collection.get_offsets()):
+                points += list(collection.get_offset_transform().transform(collection.get_offsets()))
+            for segment in getattr(collection, "get_segments", list)():
+                points += list(collection.get_transform().transform(segment))
+        boxes += [Bbox.from_extents(x - 2, y - 2, x + 2, y + 2) for x, y in points]
+    return boxes
+
+
+def is_categorical(labels) -> bool:
+    """Tick labels that name categories (words), not numbers (none drawn: not categorical)."""
+    def number(text):
+        try:
+            float(text.replace(",", "").replace("\u2212", "-"))
+            return True
+        except ValueError:
+            return False
+
+    return bool(labels) and not any(number(label.get_text()) for label in labels)
+
+
+def drawn_texts(figure) -> list:
+    """Every text the figure shows: titles, axis labels, drawn tick labels, legend entries, annotations."""
     undrawn = {id(tick.label1) for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)
                for tick in axis.get_major_ticks() + axis.get_minor_ticks()} - {
         id(label) for axes in figure.axes for axis in (axes.xaxis, axes.yaxis) for label in drawn_tick_labels(axis)}
-    texts = [text for text in figure.findobj(matplotlib.text.Text)
-             if text.get_visible() and text.get_text().strip() and id(text) not in undrawn]
+    return [text for text in figure.findobj(matplotlib.text.Text)
+            if text.get_visible() and text.get_text().strip() and id(text) not in undrawn]
+
+
+def axis_problems(figure, axes, renderer) -> list[str]:
+    """An axis without its label (unless its ticks name categories), crowded log ticks, overlapping ticks."""
+    found = []
+    for axis, letter in ((axes.xaxis, "x"), (axes.yaxis, "y")):
+        siblings = (axes.get_shared_x_axes() if letter == "x" else axes.get_shared_y_axes()).get_siblings(axes)
+        named_by_ticks = any(is_categorical(drawn_tick_labels(other.xaxis if letter == "x" else other.yaxis)) for other in siblings)
+        if not axis.get_label_text() and not named_by_ticks:  # shared axes: the panel that shows the names names them
+            found.append(f"an axes without an {letter} label (its ticks are numbers): {axes.get_title()!r}")
+        if axis.get_scale() == "log":
+            minor = {id(tick.label1) for tick in axis.get_minor_ticks()}
+            crowded = [label.get_text() for label in drawn_tick_labels(axis)
+                       if id(label) in minor or "times" in label.get_text() or "^" in label.get_text()]
+            found += [f"a crowded log-axis tick label {crowded[0]!r} in {axes.get_title()!r}"] if crowded else []
+        shown = [label.get_window_extent(renderer) for label in drawn_tick_labels(axis)]
+        if any(first.overlaps(second) for first, second in itertools.combinations(shown, 2)):
+            found.append(f"overlapping tick labels in {axes.get_title()!r}")
+    return found
+
+
+def text_problems(figure, texts, renderer, arguments) -> list[str]:
+    """Text outside the figure, text over text, a legend over plotted data, a word cut or wrapped mid-word."""
+    found = []
+    box = figure.bbox
     for text in texts:
         extent = text.get_window_extent(renderer)
         if extent.x0 < box.x0 - 1 or extent.y0 < box.y0 - 1 or extent.x1 > box.x1 + 1 or extent.y1 > box.y1 + 1:
             found.append(f"text outside the figure: {text.get_text()[:40]!r}")
+    for first, second in itertools.combinations(texts, 2):
+        one, other = first.get_window_extent(renderer), second.get_window_extent(renderer)
+        if one.shrunk(0.98, 0.9).overlaps(other.shrunk(0.98, 0.9)):
+            found.append(f"text over text: {first.get_text()[:40]!r} and {second.get_text()[:40]!r}")
+    plotted = data_extents(figure, renderer)
+    for legend in [axes.get_legend() for axes in figure.axes if axes.get_legend()] + list(figure.legends):
+        frame = legend.get_window_extent(renderer)
+        if any(frame.overlaps(extent) for extent in plotted):
+            found.append(f"a legend over plotted data: {[text.get_text() for text in legend.get_texts()][:3]}")
+    known = vocabulary(arguments)
+    own = {part for axes in figure.axes for part in (axes.get_title(), axes.get_xlabel(), axes.get_ylabel())}
+    for text in texts:
+        if text.get_text() not in own:  # titles and axis labels are the plot's own words, not the data's
+            found += cut_words(text.get_text(), known)
+    return found
+
+
+def unlabelled_steps(texts, tables) -> list[str]:
+    """Layer plots: each of the image's own steps (and its base row) named on its bar or in the legend."""
+    from dockerlab.images import own_layers
+
+    def flat(text):  # one line, as wrapping at spaces and after "/" leaves it
+        return " ".join(text.split()).replace("/ ", "/")
+
+    shown = " ".join(flat(text.get_text()) for text in texts)
+    return [f"a step of {image} without its label: {step!r}" for image, table in tables.items()
+            for step in own_layers(table).query("size > 0")["instruction"] if flat(step) not in shown]
+
+
+def problems(name: str, figure, arguments=()) -> list[str]:
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    texts = drawn_texts(figure)
+    found = text_problems(figure, texts, renderer, arguments)
     for axes in figure.axes:
         if not axes.get_visible():
             continue
@@ -83,14 +247,9 @@ def problems(name: str, figure) -> list[str]:
             continue
         if not axes.get_title() and not figure._suptitle:
             found.append("an axes without a title")
-        if not (axes.get_ylabel() or axes.get_xlabel()):
-            found.append(f"an axes without axis labels: {axes.get_title()!r}")
-        for axis in (axes.xaxis, axes.yaxis):
-            shown = [label.get_window_extent(renderer) for label in drawn_tick_labels(axis)]
-            for first, second in itertools.combinations(shown, 2):
-                if first.overlaps(second):
-                    found.append(f"overlapping tick labels in {axes.get_title()!r}")
-                    break
+        found += axis_problems(figure, axes, renderer)
+    if name == "layer_sizes":
+        found += unlabelled_steps(texts, arguments[0])
     if name in IMAGE_PLOTS and not any("stand-in" in text.get_text() for text in texts):
         found.append("a figure of stand-in images without its stand-in mark")
     return found
@@ -108,6 +267,6 @@ def recorded_mode(monkeypatch):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
 def test_every_plot_a_notebook_draws_is_readable(notebook, recorded_mode):
     drawn = drawn_by_notebook(notebook)
-    found = {f"{name}: {problem}" for name, figure in drawn for problem in problems(name, figure)}
+    found = {f"{name}: {problem}" for name, figure, arguments in drawn for problem in problems(name, figure, arguments)}
     plt.close("all")
     assert not found, sorted(found)

@@ -51,12 +51,12 @@ def test_quiz_right_wrong_and_blank():
     assert any(message.startswith("5: no answer yet") for message in wrong.messages)
 
 
-@pytest.mark.parametrize("met, expected, verdict", [
+@pytest.mark.parametrize("supports, expected, verdict", [
     ([], 2, "not measured"), ([True, True], 2, "holds"), ([True], 2, "partly holds"),
     ([True, False], 2, "partly holds"), ([False, False], 2, "does not hold"), ([False], 2, "does not hold"),
 ])
-def test_the_verdict_rule(met, expected, verdict):
-    assert results.verdict(met, expected) == verdict
+def test_the_verdict_rule(supports, expected, verdict):
+    assert results.verdict(supports, expected) == verdict
 
 
 def test_every_recorded_verdict_recomputes_from_the_recorded_figures():
@@ -66,10 +66,39 @@ def test_every_recorded_verdict_recomputes_from_the_recorded_figures():
         recomputed = row["value"] <= row["target"] if row["direction"] == "at most" else row["value"] >= row["target"]
         assert recomputed == row["met"], f"{row['label']}: recorded met={row['met']}, recomputed {recomputed}"
     claims = results.seed_claims(figures).set_index("the seed says")
-    for _, claim, labels in results.SEED_CLAIMS:
-        found = figures[figures["label"].isin(labels)]
-        assert claims.loc[claim, "verdict"] == results.verdict(list(found["met"]), len(labels))
+    met = dict(zip(figures["label"], figures["met"], strict=True))
+    for claim in results.SEED_CLAIMS:
+        assert all(item.supports_when in ("met", "missed") for item in claim.evidence)
+        supports = [bool(met[item.label]) == (item.supports_when == "met") for item in claim.evidence if item.label in met]
+        assert claims.loc[claim.says, "verdict"] == results.verdict(supports, len(claim.evidence)), claim.says
     assert (claims["verdict"] != "not measured").all(), claims[claims["verdict"] == "not measured"].index.tolist()
+
+
+def test_depends_on_reads_as_the_race_says():
+    """3.2: losing the race with the seed's depends_on is evidence against the claim, not for it."""
+    claims = results.seed_claims(results.collected_recorded()).set_index("seed section")
+    row = claims.loc["3.2"]
+    figures = results.collected_recorded().set_index("label")
+    lost = figures.loc["runs where the api lost the start-up race, seed + credentials", "value"]
+    healthy = figures.loc["runs where the api lost the start-up race, + service_healthy", "value"]
+    assert lost >= 1 and healthy == 0  # what 05 recorded: depends_on alone lost, service_healthy never did
+    assert row["verdict"] == "partly holds"
+    assert "does not wait" in row["the data says"] and "service_healthy" in row["the data says"]
+    assert "missing password" in row["conditions"]
+
+
+def test_a_figure_that_detects_a_fault_counts_against_the_claim_when_it_finds_it():
+    label = "runs where the api lost the start-up race, seed + credentials"
+    for value, verdict in ((5.0, "does not hold"), (0.0, "partly holds")):  # 0 runs lost: supports, but service_healthy is unmeasured
+        figures = pd.DataFrame([{"label": label, "value": value, "unit": " runs", "direction": "at least", "target": 1.0, "met": value >= 1}])
+        row = results.seed_claims(figures).set_index("seed section").loc["3.2"]
+        assert row["verdict"] == verdict
+
+
+def test_the_root_claim_says_it_was_measured_on_the_courses_own_images():
+    claims = results.seed_claims(results.collected_recorded()).set_index("seed section")
+    row = claims[claims["the seed says"].str.contains("root")].iloc[0]
+    assert "course's own final images" in row["conditions"] and "course's own final images" in row["the data says"]
 
 
 def test_the_readme_shows_the_recorded_figures():

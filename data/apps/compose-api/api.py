@@ -13,6 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pg8000.native
 
 
+def failure_line(attempt, error):
+    """The line the notebook reads as evidence: the error and, when it wraps one, its underlying cause
+    (pg8000's InterfaceError wraps the ConnectionRefusedError or timeout that says why it failed)."""
+    line = f"database connection failed (attempt {attempt + 1}): {type(error).__name__}: {error}"
+    cause = error.__cause__ or error.__context__
+    return line + (f" (cause: {type(cause).__name__}: {cause})" if cause is not None else "")
+
+
 def connect():
     retries = int(os.environ.get("CONNECT_RETRIES", "0"))
     for attempt in range(retries + 1):
@@ -25,7 +33,7 @@ def connect():
                 timeout=5,
             )
         except Exception as error:  # the event the notebook counts
-            print(f"database connection failed (attempt {attempt + 1}): {type(error).__name__}: {error}", flush=True)
+            print(failure_line(attempt, error), flush=True)
             if attempt == retries:
                 sys.exit(1)
             time.sleep(0.5)

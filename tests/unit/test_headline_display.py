@@ -1,0 +1,57 @@
+"""Headline figures as a learner reads them: a short line, a table for a list of them, units and about
+three significant figures, and a stated reason beside every target."""
+from __future__ import annotations
+
+import pytest
+
+from dockerlab import results, tables
+
+RATIO = results.Headline("rebuild after a code edit, deps-first / code-first", 0.006335701321893257, 0.1, "at most")
+SIZE = results.Headline("minimal VM disk, MB", 590.490477, 1000.0, "at least", " MB", "a root filesystem only")
+
+
+def test_a_headline_repr_is_one_short_line_with_three_significant_figures():
+    shown = repr([RATIO, SIZE])
+    assert "0.00634" in shown and "590 MB" in shown and "0.006335701" not in shown and "590.49" not in shown
+    assert repr(RATIO).count("\n") == 0 and len(repr(RATIO)) < 120
+    assert "met" in repr(RATIO) and "missed" in repr(SIZE)
+
+
+def test_a_list_of_headlines_renders_as_a_table_with_units_and_reasons():
+    html = results.list_html([RATIO, SIZE])
+    for expected in ("<table", "0.00634", "590 MB", "≥ 1000 MB", "≤ 0.1", "missed", "why this target", results.reason_for(SIZE.label)):
+        assert expected in html, expected
+    assert "..." not in html  # no cell cut short
+    assert results.list_html([RATIO, "text"]) is None and results.list_html([]) is None and results.list_html("x") is None
+
+
+def test_the_kernel_renders_lists_of_headlines_through_the_table(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    tables.register_in_running_kernel({list: results.list_html})
+    data, _ = shell.display_formatter.format([RATIO])
+    assert "<table" in data["text/html"] and "0.00634" in data["text/html"]
+    plain, _ = shell.display_formatter.format([1, 2])
+    assert "text/html" not in plain
+
+
+def test_every_recorded_headline_has_a_reason_for_its_target():
+    figures = results.collected_recorded()
+    assert len(figures)
+    missing = sorted(set(figures["label"]) - set(results.TARGET_REASONS))
+    assert not missing, f"add these to results.TARGET_REASONS: {missing}"
+    assert (figures["why this target"] != results.NO_REASON).all()
+    assert not set(results.TARGET_REASONS) - set(figures["label"]), "a reason for a headline that is no longer recorded"
+
+
+@pytest.mark.parametrize("figure", [RATIO, SIZE])
+def test_the_printed_line_and_the_tables_give_the_reason(figure):
+    assert f"why this target: {results.reason_for(figure.label)}" in str(figure)
+    assert results.table([figure]).loc[0, "why this target"] == results.reason_for(figure.label)
+    assert results.reason_for(figure.label) in results.readme_table()
+    assert "| why this target |" in results.readme_table()
+
+
+def test_a_learners_own_headline_says_it_has_no_reason_recorded():
+    assert results.reason_for("my own figure") == results.NO_REASON
