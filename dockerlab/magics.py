@@ -33,7 +33,7 @@ from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
 from .labels import COURSE_LABELS, CREATED_LABELS
 from .recording import RECORDED, current, recordable
-from .theme import ERROR, SUCCESS
+from .theme import ERROR, SUCCESS, status_css
 
 __all__ = ["CommandResult", "docker", "split", "prepare_command", "load_ipython_extension"]
 
@@ -58,7 +58,7 @@ class CommandResult:
 
     def _repr_html_(self) -> str:
         colour = SUCCESS if self.ok else ERROR
-        return f"<p style='color:{colour}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
+        return f"<p style='{status_css(colour)}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
 
 
 _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"), ("network", "create"), ("volume", "create")}

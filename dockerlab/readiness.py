@@ -96,7 +96,7 @@ class DoctorReport:
 
     def _repr_html_(self) -> str:
         colours = {OK: theme.SUCCESS, WARN: theme.WARN, FAIL: theme.ERROR, INFO: theme.INFO}
-        styled = self.table().style.map(lambda s: f"color: {colours.get(s, 'inherit')}; font-weight: bold", subset=["status"])
+        styled = self.table().style.map(lambda s: theme.status_css(colours[s]) if s in colours else "", subset=["status"])
         return styled.hide(axis="index").to_html() + f"<p><b>{self.summary()}</b></p>"
 
     def __repr__(self) -> str:

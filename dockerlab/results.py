@@ -1,6 +1,7 @@
 """Headline figures: printed from measured data with their target, and kept for the summary notebook."""
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -9,7 +10,7 @@ from .errors import DockerlabError
 from .paths import notebook_number, results_dir
 from .recording import current, record_headline, recordings, summarise_provenance
 from .tables import significant, to_html
-from .theme import ERROR, SUCCESS
+from .theme import ERROR, SUCCESS, status_css
 
 __all__ = [
     "Headline", "Evidence", "Claim", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
@@ -94,8 +95,9 @@ class Headline:
         return f"<Headline {self.label}: {significant(self.value)}{self.unit}, target {self.direction} {self.target:g}{self.unit}, {'met' if self.met else 'missed'}>"
 
     def _repr_html_(self) -> str:
-        colour = SUCCESS if self.met else ERROR
-        return f"<p style='font-size:1.1em'><b>{self}</b></p>".replace("target met", f"<span style='color:{colour}'>target met</span>")
+        verdict = "target met" if self.met else "TARGET MISSED on this machine"
+        marked = f"<span style='{status_css(SUCCESS if self.met else ERROR)}'>{verdict}</span>"
+        return f"<p style='font-size:1.1em'><b>{html.escape(str(self)).replace(verdict, marked, 1)}</b></p>"
 
 
 def table(figures: list[Headline]):

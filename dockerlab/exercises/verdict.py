@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass, field
 
 from ..dockerfile import PIP_INSTALL
-from ..theme import ERROR, SUCCESS, WARN
+from ..theme import ERROR, SUCCESS, WARN, status_css
 
 __all__ = ["CheckResult", "sentence", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
 
@@ -57,7 +57,7 @@ class CheckResult:
         note = f"<p><i>{html.escape(self.note)}</i></p>" if self.note else ""
         log = (f"<details><summary>{html.escape(self.log_title)} ({len(self.log.splitlines())} lines)</summary><pre>{html.escape(self.log)}</pre></details>"
                if self.log else "")
-        return f"<p><b>{html.escape(self.exercise)}</b>: <span style='color:{colour}'><b>{mark}</b></span></p><ul>{items}</ul>{note}{log}"
+        return f"<p><b>{html.escape(self.exercise)}</b>: <span style='{status_css(colour)}'>{mark}</span></p><ul>{items}</ul>{note}{log}"
 
 
 def sentence(text: str) -> str:

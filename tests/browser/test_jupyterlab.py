@@ -8,6 +8,7 @@ theme and checks that the recorded-mode banner's text is legible in both (contra
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -112,7 +113,7 @@ def test_the_recorded_banner_is_legible_in_the_light_and_the_dark_theme(browser,
     banner.wait_for()
     assert "Mode: recorded" in banner.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    measured = {}
+    measured, status_contrast = {}, {}
     for theme, light in (("JupyterLab Light", True), ("JupyterLab Dark", False)):
         _switch_theme(page, recorded_lab, theme)
         assert page.evaluate("document.body.dataset.jpThemeLight") == ("true" if light else "false")
@@ -121,9 +122,16 @@ def test_the_recorded_banner_is_legible_in_the_light_and_the_dark_theme(browser,
         page.screenshot(path=str(shot))
         assert shot.stat().st_size > 20_000
         measured[theme] = banner.evaluate(CONTRAST)
+        # the doctor's status words (ok, warn, fail, info) are text too, on the table's own rows
+        statuses = page.locator(".jp-OutputArea-output table td").filter(has_text=re.compile(r"^\s*(ok|warn|fail|info)\s*$"))
+        assert statuses.count() >= 3
+        status_contrast[theme] = [cell.evaluate(CONTRAST) for cell in statuses.all()]
     print("recorded-mode banner contrast:", measured)
     for theme, found in measured.items():
         assert found["ratio"] >= 4.5, f"{theme}: text {found['text']} on {found['background']}: {found['ratio']:.2f}"
+    for theme, cells in status_contrast.items():
+        for found in cells:
+            assert found["ratio"] >= 4.5, f"{theme}: a doctor status, text {found['text']} on {found['background']}: {found['ratio']:.2f}"
     # the themes really differ behind the banner (the test would pass trivially otherwise)
     assert sum(measured["JupyterLab Light"]["background"]) > 600 > sum(measured["JupyterLab Dark"]["background"])
     page.close()

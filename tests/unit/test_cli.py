@@ -46,3 +46,12 @@ def test_engine_commands_never_replay_recordings_and_say_how_to_start_an_engine(
     assert cli.main(["prepare", "--quiet"]) == 1
     said = capsys.readouterr().err
     assert "No Docker engine answered" in said and "recorded" not in said.lower()
+
+
+def test_piped_output_has_no_colour_codes_or_redrawn_lines_with_or_without_no_color():
+    """A room script reads the doctor through a pipe: plain text, one line per row, whatever NO_COLOR says."""
+    for environment in ({}, {"NO_COLOR": "1"}, {"TERM": "xterm-256color", "FORCE_COLOR": "1"}):
+        done = run("doctor", **environment)
+        assert done.returncode == 1 and "engine" in done.stdout
+        for stream in (done.stdout, done.stderr):
+            assert "\x1b" not in stream and "\r" not in stream, environment
