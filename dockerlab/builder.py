@@ -27,6 +27,7 @@ from docker.utils.build import tar as make_context_tar
 
 from . import buildkit, engine
 from .catalogue import catalogue_image
+from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
 from .errors import BuildFailed, DockerlabError
 from .labels import COURSE_LABELS
@@ -96,16 +97,10 @@ class BuildResult:
         return [step for step in self.build_steps if not step.added_by_dockerlab]
 
     @property
+    @declares(STEPS)
     def steps(self):
-        """A DataFrame, one row per Dockerfile step that ran or came from the cache.
-
-        Columns: step (int, Dockerfile order), stage (str), vertex (BuildKit's #N, or None),
-        instruction (str), cached (bool), seconds (float, s), size_added (bytes, from the image's
-        history; None for steps of stages the final image does not contain).
-        """
-        import pandas as pd
-
-        return pd.DataFrame(
+        """A DataFrame, one row per Dockerfile step that ran or came from the cache. {columns}"""
+        return STEPS.frame(
             [
                 {
                     "step": s.number,
@@ -117,16 +112,14 @@ class BuildResult:
                     "size_added": s.size_added,
                 }
                 for s in self.dockerfile_steps
-            ],
-            columns=["step", "stage", "vertex", "instruction", "cached", "seconds", "size_added"],
+            ]
         )
 
     @property
+    @declares(PHASES)
     def overhead(self):
-        """A DataFrame of the time outside the Dockerfile's steps: phase (str), seconds (float, s)."""
-        import pandas as pd
-
-        return pd.DataFrame([{"phase": name, "seconds": round(seconds, 3)} for name, seconds in self.phases], columns=["phase", "seconds"])
+        """A DataFrame of the time outside the Dockerfile's steps. {columns}"""
+        return PHASES.frame({"phase": name, "seconds": round(seconds, 3)} for name, seconds in self.phases)
 
     @property
     def plain_log(self) -> str:

@@ -18,6 +18,7 @@ from .labels import CREATED_LABELS
 from .archive import archive_ref, image_name
 from .layerfs import clean_instruction, image_files, image_history, inspect_image, saved_layers
 from .recording import recordable
+from .columns import COMPARE, DIFF, DOCKERFILE_LAYERS, LAYERS, OWN_LAYERS, declares
 from .tables import COMMAND
 from .waste import WastedSpace, dive_style_bytes, dive_style_efficiency, waste_from_layers, wasted_space  # noqa: F401 - the image tables' API
 
@@ -84,12 +85,12 @@ def remove(image: str) -> None:
 
 
 @recordable("dockerfile_layers", version=2)
+@declares(DOCKERFILE_LAYERS)
 def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = None):
     """Each instruction of the Dockerfile's final stage (or the ``target`` stage, as `docker build
     --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`).
-    ``dockerfile``: a path, or the Dockerfile text itself. Columns: Dockerfile line, layer, size (bytes).
-    Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
-    or the image name is not valid."""
+    ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
+    or the image name is not valid. {columns}"""
     text = dockerfile_text(Path("."), dockerfile)[0]
     return match_layers(text, layers(image), target=target)
 
@@ -99,15 +100,13 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
 NO_HISTORY_ONBUILD = "(no history entry: ONBUILD is kept in the image config, for images built FROM this one)"
 
 
+@declares(DOCKERFILE_LAYERS)
 def match_layers(text: str, table, target: str | None = None):
     """Pure: pair each instruction of the final stage of Dockerfile ``text`` (or of the stage named
     ``target``; read by BuildKit's own parser: comments, continuations, heredocs, parser directives,
     ARG before FROM) with the history entry it made, by the engine's own record of it (the
     instruction text, normalised), never by position; the build labels the course adds are left out.
-    Columns: Dockerfile line (line number and text), layer (the history entry, or why there is none),
-    size (bytes, 0 without a layer). Raises DockerlabError for a ``target`` the file has no stage of."""
-    import pandas as pd
-
+    {columns} Raises DockerlabError for a ``target`` the file has no stage of."""
     parsed = parse_dockerfile(text)
     final = parsed.final if target is None else parsed.stage(target)
     if final is None:
@@ -138,11 +137,13 @@ def match_layers(text: str, table, target: str | None = None):
         position = found + 1
         row = entries[found][1]
         rows.append({"Dockerfile line": f"{instruction.line}: {written}", "layer": row["instruction"], "size": int(row["size"])})
-    return pd.DataFrame(rows, columns=["Dockerfile line", "layer", "size"])
+    return DOCKERFILE_LAYERS.frame(rows)
 
 
+@declares(LAYERS)
 def layers_from_history(history: list[dict]):
-    """The `layers` table from `history` JSON (newest first, as the engine returns it)."""
+    """The `layers` table from `history` JSON (newest first, as the engine returns it), oldest first,
+    ``base`` left "". Returns a DataFrame. {columns}"""
     import pandas as pd
 
     rows = []
@@ -157,23 +158,22 @@ def layers_from_history(history: list[dict]):
                 "cumulative_size": cumulative,
                 "created": pd.to_datetime(entry.get("Created", 0), unit="s", utc=True),
                 "id": entry.get("Id", "<missing>"),
+                "base": "",
             }
         )
-    return pd.DataFrame(rows, columns=["instruction", "size", "cumulative_size", "created", "id"])
+    return LAYERS.frame(rows)
 
 
 @recordable("layers", version=2)
+@declares(LAYERS)
 def layers(image: str):
-    """One row per layer, oldest first (as `docker history`, reversed). Columns: instruction, size
-    (bytes), cumulative_size (bytes), created (UTC), id, base (the base image the layer came with, as
-    its tag, with " (stand-in)" for a course stand-in; "" for the image's own steps). ``image`` may be
+    """One row per layer, oldest first (as `docker history`, reversed). {columns} ``image`` may be
     an image archive (see :mod:`dockerlab.archive`): its history is read from its config and the base
     column stays "" (no local images to match). attrs: image, and command (the `docker history` a learner
     types; none for an archive). Raises ImageNotFound or DockerlabError for a name that
     is not valid or an archive that cannot be read."""
     own = inspect_image(image)
     table = layers_from_history(image_history(image))
-    table["base"] = ""
     table.attrs["image"] = image_name(image)
     if archive_ref(image) is not None:
         return table
@@ -223,20 +223,18 @@ def history_command(table) -> str:
     return f"docker history {shlex.quote(image)}" if isinstance(image, str) and archive_ref(image) is None else ""
 
 
+@declares(OWN_LAYERS)
 def own_layers(table, all_layers: bool = False):
     """The learner's view of a :func:`layers` table: the image's own steps first (oldest first),
     then the base image as one row ("python:3.11-slim (stand-in): 9 layers"), unless ``all_layers``.
-    Columns: instruction, size (bytes), layers (how many layers the row stands for); attrs["command"]:
-    the `docker history` it summarises."""
-    import pandas as pd
-
+    {columns} attrs["command"]: the `docker history` it summarises."""
     collapse = not all_layers and "base" in table  # tables recorded before the base column show every layer
     own = table[table["base"] == ""] if collapse else table
     rows = [{"instruction": row["instruction"], "size": row["size"], "layers": 1} for row in own.to_dict("records")]
     if collapse:
         for name, part in table[table["base"] != ""].groupby("base", sort=False):
             rows.append({"instruction": f"FROM {name}: {len(part)} layers", "size": int(part["size"].sum()), "layers": len(part)})
-    shown = pd.DataFrame(rows, columns=["instruction", "size", "layers"])
+    shown = OWN_LAYERS.frame(rows)
     shown.attrs[COMMAND] = history_command(table)
     return shown
 
@@ -256,12 +254,10 @@ def image_size(image: str, compressed: bool = False) -> int:
 
 
 @recordable("compare", version=2)
+@declares(COMPARE)
 def compare(*images: str, compressed: bool = True):
-    """A row per image. Columns: image, size (bytes, uncompressed), compressed (bytes, as
-    :func:`image_size` with ``compressed=True``; None when ``compressed`` is False), layers (count),
-    stand_in (the stand-in it was built on, or ""), user ("root" when unset), runs (entrypoint and cmd).
+    """A row per image (compressed as :func:`image_size` with ``compressed=True``). {columns}
     Raises ImageNotFound, or DockerlabError for a name that is not valid or layers that cannot be read."""
-    import pandas as pd
 
     rows = []
     for image in images:
@@ -280,23 +276,22 @@ def compare(*images: str, compressed: bool = True):
                 "runs": " ".join(command),
             }
         )
-    return pd.DataFrame(rows)
+    return COMPARE.frame(rows)
 
 
 # --- differences between two images ---------------------------------------------------------
 
 
 @recordable("diff")
+@declares(DIFF)
 def diff(a: str, b: str, change: str | None = None, top: int | None = None):
     """Files added, changed or removed from image ``a`` to image ``b``, largest first.
 
     Directories are left out; "changed" means a different size or kind. ``change`` keeps one kind
     ("added", "changed", "removed") and ``top`` the largest rows; ``attrs["totals"]`` counts all of
-    them. Either image may be an archive. Columns: path, change, size_in_a, size_in_b, bytes (the
-    size difference; all sizes in bytes). Raises DockerlabError for a ``change`` that is not one of the
+    them. Either image may be an archive. {columns} Raises DockerlabError for a ``change`` that is not one of the
     three kinds (or an image name that is not valid, or an archive that cannot be read), and ImageNotFound.
     """
-    import pandas as pd
 
     before, after = image_files(a), image_files(b)
     rows = []
@@ -305,13 +300,12 @@ def diff(a: str, b: str, change: str | None = None, top: int | None = None):
         if (old and old[1] == "dir") or (new and new[1] == "dir"):
             continue
         if old is None:
-            rows.append((path, "added", 0, new[0]))
+            rows.append((path, "added", 0, new[0], new[0]))
         elif new is None:
-            rows.append((path, "removed", old[0], 0))
+            rows.append((path, "removed", old[0], 0, old[0]))
         elif old != new:
-            rows.append((path, "changed", old[0], new[0]))
-    table = pd.DataFrame(rows, columns=["path", "change", "size_in_a", "size_in_b"])
-    table["bytes"] = (table["size_in_b"] - table["size_in_a"]).abs()
+            rows.append((path, "changed", old[0], new[0], abs(new[0] - old[0])))
+    table = DIFF.frame(rows)
     table = table.sort_values("bytes", ascending=False, ignore_index=True)
     totals = {kind: {"files": int((table["change"] == kind).sum()), "bytes": int(table.loc[table["change"] == kind, "bytes"].sum())} for kind in ("added", "changed", "removed")}
     if change is not None:

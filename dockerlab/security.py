@@ -21,6 +21,7 @@ from . import engine
 from .builder import build, dockerfile_text
 from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
+from .columns import AUDIT, LINT, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, declares
 from .containers import run
 from .errors import DockerlabError
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
@@ -131,14 +132,13 @@ def _final_user_line(text: str) -> int | None:
     return None
 
 
+@declares(LINT)
 def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()):
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,
     why it matters, and whether it is one of hadolint's known multi-stage false positives.
     With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026.
-    Columns: rule, line, severity, instruction (the line's text), message, why_it_matters,
-    not_applicable (why it is a false positive, or ""). Raises DockerlabError when the Dockerfile
+    {columns} Raises DockerlabError when the Dockerfile
     cannot be read, or hadolint is not installed or cannot read it."""
-    import pandas as pd
 
     text = dockerfile_text(Path(context), dockerfile)[0]
     lines = text.splitlines()
@@ -157,7 +157,7 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
                 "not_applicable": _false_positive(finding, lines, stages, final_user),
             }
         )
-    return pd.DataFrame(rows, columns=["rule", "line", "severity", "instruction", "message", "why_it_matters", "not_applicable"])
+    return LINT.frame(rows)
 
 
 # --- audit: what an image runs as and what an attacker would find in it ----------------------
@@ -242,26 +242,23 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
 
 
 @recordable("security.audit", version=2)
+@declares(AUDIT)
 def audit(*images: str):
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
     installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
 
     Read from the image's layers, so it works for images without a shell (distroless, scratch).
-    Columns: image, user, runs_as_root, shell (the shells in /bin and /usr/bin, or "none"),
-    setuid_setgid_files (count), packages, dpkg_packages, apk_packages, pip_packages (counts),
-    exposed_ports, secret_looking_env (names), age_days (since the image was created), stand_in, size
-    (bytes); ``attrs["setuid_setgid_paths"]`` lists those files per image. Raises DockerlabError when no
+    {columns} ``attrs["setuid_setgid_paths"]`` lists those files per image. Raises DockerlabError when no
     image is given (or a name is not valid, or layers cannot be read), and ImageNotFound.
     """
-    import pandas as pd
 
     if not images:
         raise DockerlabError("audit() needs at least one image name.", fix='dl.security.audit("python:3.11-slim")')
 
     rows = [audit_from_layers(image, inspect_image(image), layer_files(image, _keep_package_records)) for image in images]
-    table = pd.DataFrame(rows)
+    table = AUDIT.frame([{key: value for key, value in row.items() if key != "setuid_setgid_paths"} for row in rows])
     table.attrs["setuid_setgid_paths"] = {row["image"]: row["setuid_setgid_paths"] for row in rows}
-    return table.drop(columns=["setuid_setgid_paths"])
+    return table
 
 
 # --- secrets left in layers ------------------------------------------------------------------
@@ -354,10 +351,11 @@ def _history_findings(history: Sequence[str]) -> list[dict]:
     return rows
 
 
+@declares(SECRETS)
 def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], history: Sequence[str] = ()):
     """Secret-looking files in any layer (also deleted ones), env values, and build args in
-    ``history`` (each step's raw `created_by`, as `docker history --no-trunc` shows it) (pure)."""
-    import pandas as pd
+    ``history`` (each step's raw `created_by`, as `docker history --no-trunc` shows it) (pure).
+    Returns a DataFrame. {columns}"""
 
     state = replay(saved)
     removed_by = {(path, written): removed for path, _, written, removed, _ in state.removed}
@@ -382,19 +380,18 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     for name, value in _secret_env(config):
         rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still_in_image": True, "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0})
     rows += _history_findings(history)
-    columns = ["where", "what", "evidence", "layer", "still_in_image", "visible_in_final_filesystem", "removed_by", "bytes"]
-    table = pd.DataFrame(rows, columns=columns)
+    table = SECRETS.frame(rows)
     table.attrs["image"] = image_name(image)
     return table
 
 
 @recordable("security.find_secrets", version=2)
+@declares(SECRETS)
 def find_secrets(image: str):
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened.
-    Columns: where, what, evidence, layer, still_in_image, visible_in_final_filesystem, removed_by, bytes
-    (see :func:`secrets_from_layers`). Raises ImageNotFound, or DockerlabError for a name that is not
+    {columns} Raises ImageNotFound, or DockerlabError for a name that is not
     valid or layers that cannot be read."""
     inspected = inspect_image(image)  # ImageNotFound for a missing image, before anything else asks the engine
     history = [step.get("CreatedBy", "") for step in image_history(image)]
@@ -415,12 +412,10 @@ SECRET_VARIANTS = {
 
 
 @recordable("security.secret_variants")
+@declares(SECRET_VARIANT_FINDINGS)
 def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API_TOKEN"):
     """Build :data:`SECRET_VARIANTS` with the token ``key`` from ``context``/``env_file`` and scan each
-    image with :func:`find_secrets`. One row per variant: variant, dockerfile (text), image, findings
-    (count), where (the places find_secrets names, "; "-joined), token_found_in (every place whose
-    bytes hold the token, by :func:`places_holding`; empty when it is absent from every layer). Needs BuildKit for the secret mount; raises DockerlabError when the key is not in the file."""
-    import pandas as pd
+    image with :func:`find_secrets` (token_found_in by :func:`places_holding`). {columns} Needs BuildKit for the secret mount; raises DockerlabError when the key is not in the file."""
 
     context = Path(context)
     values = dict(line.split("=", 1) for line in (context / env_file).read_text().splitlines() if "=" in line and not line.startswith("#"))
@@ -441,7 +436,7 @@ def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API
                 "where": "; ".join(sorted(set(found["where"]))) if len(found) else "",
                 "token_found_in": "; ".join(places_holding(tag, values[key])),
             })
-    return pd.DataFrame(rows, columns=["variant", "dockerfile", "image", "findings", "where", "token_found_in"])
+    return SECRET_VARIANT_FINDINGS.frame(rows)
 
 
 def places_holding(image: str, value: str) -> list[str]:
@@ -491,11 +486,11 @@ def _syft_source(ref) -> str:
 
 
 @recordable("security.sbom")
+@declares(SBOM)
 def sbom(image: str):
     """The packages in ``image`` as syft finds them (name, version, type: deb, apk, python, go-module...).
-    Columns: name, version, type, sorted by type then name. Raises DockerlabError when syft is not
+    Sorted by type then name. {columns} Raises DockerlabError when syft is not
     installed or cannot read the image (or the name is not valid), and ImageNotFound."""
-    import pandas as pd
 
     syft = tool("syft")
     if not syft:
@@ -515,7 +510,7 @@ def sbom(image: str):
         fix = "Check that the engine runs (`dockerlab doctor`) and the image exists." if ref is None else "Check the archive (dl.layers reads it?)."
         raise DockerlabError(f"syft could not read {image_name(image)}: {said}", fix=fix)
     artifacts = json.loads(finished.stdout).get("artifacts", [])
-    table = pd.DataFrame([(a["name"], a.get("version", ""), a["type"]) for a in artifacts], columns=["name", "version", "type"])
+    table = SBOM.frame((a["name"], a.get("version", ""), a["type"]) for a in artifacts)
     table.attrs["image"] = image_name(image)
     return table.sort_values(["type", "name"], ignore_index=True)
 

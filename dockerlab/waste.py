@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .archive import image_name
+from .columns import WASTED
 from .layerfs import LayerFiles, replay, saved_layers
 from .recording import recordable
 from .units import format_bytes
@@ -24,7 +25,8 @@ class WastedSpace:
     them), following deleted and replaced directories. ``dive_bytes``: the same image by dive's rule
     ("inefficient bytes": every copy, the visible one included, of each path written or deleted in
     more than one layer; a file inside a deleted directory is not counted), so a learner can compare
-    with `dive`. ``efficiency`` is dive's score. benchmarks/dive_compare.py measures both against dive."""
+    with `dive`. ``efficiency`` is dive's score. benchmarks/dive_compare.py measures both against dive.
+    ``offenders``: a DataFrame, largest first. {columns}"""
 
     image: str
     total_bytes: int
@@ -33,6 +35,8 @@ class WastedSpace:
     offenders: object  # DataFrame
     dive_bytes: int = 0
     dive_efficiency: float = 1.0
+
+    __doc__ = __doc__.replace("{columns}", WASTED.doc())
 
     def _repr_html_(self) -> str:
         dive = getattr(self, "dive_bytes", None)  # recordings made before it was kept have none
@@ -79,7 +83,6 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     writes the same path again: the earlier layer still ships them. The efficiency score is dive's:
     for every path, the smallest size it ever had over the sum of all sizes it had in any layer.
     """
-    import pandas as pd
 
     state = replay(saved)
     sizes_seen = state.sizes_seen
@@ -101,7 +104,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
         }
         for path, size, written, removed, kind in state.removed
     ]
-    offenders = pd.DataFrame(rows, columns=["path", "wasted", "change", "written_by", "removed_by", "why"])
+    offenders = WASTED.frame(rows)
     offenders = offenders.sort_values("wasted", ascending=False, ignore_index=True)
     return WastedSpace(
         dive_bytes=dive_style_bytes(saved),

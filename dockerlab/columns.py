@@ -1,0 +1,200 @@
+"""Each table the course returns, its columns declared once: the key the code uses (snake_case, or the
+words a table shows when its key is itself the label), the type, the unit and what it means.
+
+The code builds the DataFrame from the declaration (:meth:`Table.frame`, which refuses a row with
+another set of keys), the function's docstring lists the columns from it (:func:`declares` fills the
+``{columns}`` placeholder), and the tests read recorded results against it (tests/unit/test_columns.py).
+How a column reads on screen (MB, s, words) is :mod:`dockerlab.tables`' job, from the same keys.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
+           "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: ``key`` in the DataFrame, ``dtype`` (str, int, float, bool, datetime, list), ``unit``
+    ("bytes", "s", "count" or "") and what it means."""
+
+    key: str
+    dtype: str
+    meaning: str
+    unit: str = ""
+
+    def describe(self) -> str:
+        unit = f", {self.unit}" if self.unit else ""
+        return f"{self.key} ({self.dtype}{unit}): {self.meaning}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table's columns in order. ``name`` says what one row is."""
+
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        """The column keys, in order."""
+        return [column.key for column in self.columns]
+
+    def frame(self, rows: Iterable[Mapping | tuple]):
+        """A DataFrame with exactly these columns, in order, from rows as dicts (with exactly these
+        keys) or tuples (in this order). Returns the DataFrame. Raises ValueError for a row with other
+        keys: the code and the declaration disagree (a bug in the course, not the learner's input)."""
+        import pandas as pd
+
+        rows = list(rows)
+        keys = self.keys
+        for row in rows:
+            if isinstance(row, Mapping) and set(row) != set(keys):
+                raise ValueError(f"a {self.name} row has keys {sorted(row)}, the table declares {keys}")
+        return pd.DataFrame(rows, columns=keys)
+
+    def doc(self) -> str:
+        """The columns as a docstring lists them."""
+        return "Columns: " + "; ".join(column.describe() for column in self.columns) + "."
+
+
+TABLES: dict[str, Table] = {}
+
+
+def declares(table: Table) -> Callable[[Callable], Callable]:
+    """Mark a function as returning ``table`` (a DataFrame of its columns): its docstring's ``{columns}``
+    is replaced by the declared columns, and ``function.__table__`` names the table for the tests.
+    Returns the decorator."""
+
+    def decorate(function: Callable) -> Callable:
+        if function.__doc__ and "{columns}" in function.__doc__:
+            function.__doc__ = function.__doc__.replace("{columns}", table.doc())
+        function.__table__ = table
+        TABLES[f"{function.__module__}.{function.__qualname__}"] = table
+        return function
+
+    return decorate
+
+
+def _table(name: str, *columns: tuple) -> Table:
+    return Table(name, tuple(Column(*column) for column in columns))
+
+
+LAYERS = _table(
+    "layer",
+    ("instruction", "str", "the instruction that made the layer, as the image's history records it"),
+    ("size", "int", "what the layer added", "bytes"),
+    ("cumulative_size", "int", "the layers up to and including this one", "bytes"),
+    ("created", "datetime", "when the layer was made (UTC)"),
+    ("id", "str", "the history entry's image id, or <missing>"),
+    ("base", "str", 'the base image the layer came with (" (stand-in)" for a course stand-in), "" for the image\'s own steps'),
+)
+OWN_LAYERS = _table(
+    "layer, or the base image as one row",
+    ("instruction", "str", 'the instruction, or "FROM base: N layers"'),
+    ("size", "int", "what it added", "bytes"),
+    ("layers", "int", "how many layers the row stands for", "count"),
+)
+DOCKERFILE_LAYERS = _table(
+    "Dockerfile line",
+    ("Dockerfile line", "str", "the line number and the instruction as written"),
+    ("layer", "str", "the history entry it made, or why there is none"),
+    ("size", "int", "what that entry added (0 without a layer)", "bytes"),
+)
+COMPARE = _table(
+    "image",
+    ("image", "str", "the image's name"),
+    ("size", "int", "uncompressed, as the engine counts it", "bytes"),
+    ("compressed", "int", "what a pull downloads (None when not asked for)", "bytes"),
+    ("layers", "int", "how many layers", "count"),
+    ("stand_in", "str", 'the stand-in base it was built on, or ""'),
+    ("user", "str", 'the user it runs as ("root" when unset)'),
+    ("runs", "str", "its entrypoint and command"),
+)
+DIFF = _table(
+    "changed file",
+    ("path", "str", "the file's path"),
+    ("change", "str", "added, changed or removed"),
+    ("size_in_a", "int", "its size in the first image (0 when absent)", "bytes"),
+    ("size_in_b", "int", "its size in the second image (0 when absent)", "bytes"),
+    ("bytes", "int", "the size difference", "bytes"),
+)
+WASTED = _table(
+    "wasted file",
+    ("path", "str", "the file's path"),
+    ("wasted", "int", "bytes every pull downloads and no container sees", "bytes"),
+    ("change", "str", "deleted or overwritten"),
+    ("written_by", "str", "the layer that wrote it"),
+    ("removed_by", "str", "the layer that deleted or overwrote it"),
+    ("why", "str", "the same in a sentence"),
+)
+LINT = _table(
+    "hadolint finding",
+    ("rule", "str", "hadolint's rule (DL3006, ...)"),
+    ("line", "int", "the Dockerfile line"),
+    ("severity", "str", "error, warning, info or style"),
+    ("instruction", "str", "the line's text"),
+    ("message", "str", "hadolint's message"),
+    ("why_it_matters", "str", "the course's reason to care"),
+    ("not_applicable", "str", 'why the finding is a known false positive here, or ""'),
+)
+AUDIT = _table(
+    "image",
+    ("image", "str", "the image's name"),
+    ("user", "str", "the user it runs as (with its uid)"),
+    ("runs_as_root", "bool", "whether that user is uid 0"),
+    ("shell", "str", 'the shells in /bin and /usr/bin, or "none"'),
+    ("setuid_setgid_files", "int", "files with the setuid or setgid bit", "count"),
+    ("packages", "int", "installed packages, all managers", "count"),
+    ("dpkg_packages", "int", "Debian packages", "count"),
+    ("apk_packages", "int", "Alpine packages", "count"),
+    ("pip_packages", "int", "Python packages", "count"),
+    ("exposed_ports", "str", 'EXPOSEd ports, or "none"'),
+    ("secret_looking_env", "str", 'names of environment variables that look like secrets, or "none"'),
+    ("age_days", "float", "days since the image was created"),
+    ("stand_in", "str", 'the stand-in base it was built on, or ""'),
+    ("size", "int", "uncompressed", "bytes"),
+)
+SECRETS = _table(
+    "finding",
+    ("where", "str", "the file's path, ENV NAME, or the history step"),
+    ("what", "str", "what kind of secret it looks like"),
+    ("evidence", "str", "the matching text, masked"),
+    ("layer", "str", "the layer (instruction) that holds it"),
+    ("still_in_image", "bool", "whether a pull still downloads it"),
+    ("visible_in_final_filesystem", "bool", "whether a container sees it"),
+    ("removed_by", "str", 'the layer that hid it, or ""'),
+    ("bytes", "int", "the file's size (0 for env and history)", "bytes"),
+)
+SECRET_VARIANT_FINDINGS = _table(
+    "way of handing a secret to a build",
+    ("variant", "str", "ARG, ENV, COPY + rm, or a BuildKit secret mount"),
+    ("dockerfile", "str", "the Dockerfile built"),
+    ("image", "str", "the image built"),
+    ("findings", "int", "what find_secrets found", "count"),
+    ("where", "str", 'the places it named, "; "-joined'),
+    ("token_found_in", "str", 'every place whose bytes hold the token, "" when none does'),
+)
+SBOM = _table(
+    "package",
+    ("name", "str", "the package's name"),
+    ("version", "str", "its version"),
+    ("type", "str", "deb, apk, python, go-module, ..."),
+)
+STEPS = _table(
+    "Dockerfile step",
+    ("step", "int", "its number in Dockerfile order"),
+    ("stage", "str", "the stage's name, or BuildKit's stage-N"),
+    ("vertex", "int", "BuildKit's #N (None on the classic builder)"),
+    ("instruction", "str", "the instruction"),
+    ("cached", "bool", "whether it came from the build cache"),
+    ("seconds", "float", "how long it ran", "s"),
+    ("size_added", "int", "what it added, from the image's history (None for a stage the image does not contain)", "bytes"),
+)
+PHASES = _table(
+    "phase outside the steps",
+    ("phase", "str", "what the time went on"),
+    ("seconds", "float", "how long (negative: time two vertices ran at once, counted once)", "s"),
+)

@@ -1,0 +1,93 @@
+"""Each table's columns are declared once (dockerlab.columns): the code builds the table from the
+declaration, the docstring lists it, and what the recordings hold has exactly those columns."""
+import importlib
+import json
+import pkgutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import dockerlab
+from dockerlab import columns, tables
+from dockerlab.recording import decode
+
+RECORDED = Path(__file__).parents[2] / "data" / "recorded"
+
+
+def modules():
+    for module in pkgutil.walk_packages(dockerlab.__path__, "dockerlab."):
+        if not module.name.endswith("__main__"):  # running it runs the CLI
+            yield importlib.import_module(module.name)
+
+
+def declared_calls() -> dict[str, columns.Table]:
+    """Recorded call name -> the table its function declares."""
+    found = {}
+    for module in modules():
+        for value in vars(module).values():
+            call, table = getattr(value, "__recorded_call__", None), getattr(value, "__table__", None)
+            if call and table:
+                found[call] = table
+    return found
+
+
+def recorded_results():
+    for file in sorted(RECORDED.glob("*.json")):
+        for entry in json.loads(file.read_text())["calls"]:
+            if not entry.get("raised"):
+                yield file.stem, entry["call"], entry
+
+
+def test_the_main_tables_are_declared():
+    assert {"layers", "dockerfile_layers", "compare", "diff", "security.audit", "security.find_secrets", "security.sbom"} <= set(declared_calls())
+
+
+def test_every_recorded_table_has_exactly_the_declared_columns():
+    declared = declared_calls()
+    checked = 0
+    for notebook, call, entry in recorded_results():
+        if call in declared:
+            result = decode(entry["result"])
+            if isinstance(result, pd.DataFrame):
+                assert list(result.columns) == declared[call].keys, f"{notebook}: {call}"
+                checked += 1
+    assert checked >= 10  # the course's recordings hold many of them
+
+
+def test_each_declaring_function_lists_its_columns_in_its_docstring():
+    assert columns.TABLES and len(_declaring_functions()) >= len({id(t) for t in columns.TABLES.values()})
+    for function in _declaring_functions():
+        text = " ".join((function.__doc__ or "").split())
+        assert "{columns}" not in text, function
+        for column in function.__table__.columns:
+            assert f"{column.key} ({column.dtype}" in text, (function, column.key)
+
+
+def _declaring_functions():
+    seen = []
+    for module in modules():
+        for value in vars(module).values():
+            candidates = [value] + ([member.fget for member in vars(value).values() if isinstance(member, property)] if isinstance(value, type) else [])
+            for candidate in candidates:
+                if getattr(candidate, "__table__", None) is not None and candidate not in seen:
+                    seen.append(candidate)
+    return seen
+
+
+def test_units_declared_are_the_units_shown():
+    for table in {id(t): t for t in columns.TABLES.values()}.values():
+        for column in table.columns:
+            shown = tables.unit_of(column.key)
+            if column.unit == "bytes":
+                assert shown is tables.MB, (table.name, column.key)
+            elif column.unit == "s":
+                assert shown is tables.SECONDS, (table.name, column.key)
+            else:
+                assert shown is None, (table.name, column.key)
+
+
+def test_a_row_with_other_keys_is_refused():
+    with pytest.raises(ValueError, match="declares"):
+        columns.SBOM.frame([{"name": "x", "version": "1"}])
+    assert list(columns.SBOM.frame([("x", "1", "deb")]).columns) == ["name", "version", "type"]
