@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
-           "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES"]
+           "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
+           "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,14 @@ class Table:
             if isinstance(row, Mapping) and set(row) != set(keys):
                 raise ValueError(f"a {self.name} row has keys {sorted(row)}, the table declares {keys}")
         return pd.DataFrame(rows, columns=keys)
+
+    def pick(self, mapping: Mapping) -> dict:
+        """The declared columns of ``mapping`` (a record with more keys than the table shows), in order.
+        Returns a dict. Raises ValueError when one is missing."""
+        missing = [key for key in self.keys if key not in mapping]
+        if missing:
+            raise ValueError(f"a {self.name} row lacks {missing}")
+        return {key: mapping[key] for key in self.keys}
 
     def doc(self) -> str:
         """The columns as a docstring lists them."""
@@ -197,4 +206,71 @@ PHASES = _table(
     "phase outside the steps",
     ("phase", "str", "what the time went on"),
     ("seconds", "float", "how long (negative: time two vertices ran at once, counted once)", "s"),
+)
+
+_HEADLINE = (
+    ("label", "str", "what the figure is"),
+    ("value", "float", "the measured figure, in its unit"),
+    ("unit", "str", 'the unit ("x" for a ratio, " s", " MB", ...)'),
+)
+HEADLINES = _table(
+    "headline figure",
+    *_HEADLINE,
+    ("target", "float", "the figure's target"),
+    ("direction", "str", '"at most" or "at least" the target'),
+    ("met", "bool", "whether the figure meets its target"),
+    ("condition", "str", "what the figure depends on (e.g. the VM's accelerator)"),
+    ("why this target", "str", "where the target comes from"),
+)
+HEADLINES_SHOWN = _table(
+    "headline figure, for the eye",
+    ("figure", "str", "what the figure is"),
+    ("measured", "str", "the figure, about three significant figures, with its unit"),
+    ("target", "str", "the target, with ≤ or ≥"),
+    ("verdict", "str", "met or missed"),
+    ("why this target", "str", "where the target comes from"),
+    ("condition", "str", "what the figure depends on"),
+)
+_COLLECTED = (
+    ("notebook", "str", "the notebook that measures it"),
+    *_HEADLINE,
+    ("direction", "str", '"at most" or "at least" the target'),
+    ("target", "float", "the figure's target"),
+    ("met", "bool", "whether the figure meets its target"),
+    ("why this target", "str", "where the target comes from"),
+)
+COLLECTED = _table(
+    "headline figure of the course",
+    *_COLLECTED,
+    ("source", "str", "measured live here (when), or recorded (where and when)"),
+    ("conditions", "str", "engine, builder, bases and the figure's own condition"),
+)
+COLLECTED_RECORDED = _table(
+    "recorded headline figure",
+    *_COLLECTED,
+    ("conditions", "str", "engine, builder, bases and the figure's own condition"),
+)
+SEED_CLAIM_VERDICTS = _table(
+    "claim of the seed",
+    ("seed section", "str", "where the seed makes the claim"),
+    ("the seed says", "str", "the claim"),
+    ("we measured", "str", "each figure measured for it, with its target"),
+    ("the data says", "str", "what the figures show about the claim"),
+    ("verdict", "str", "holds, partly holds, does not hold or not measured, by the claim's own rule"),
+    ("conditions", "str", "engine, builder, bases, accelerator, and where the figures are narrower than the claim"),
+)
+DOCTOR = _table(
+    "check of the machine",
+    ("check", "str", "what was checked"),
+    ("status", "str", "ok, warn, fail or info"),
+    ("detail", "str", "what was found"),
+    ("fix", "str", "what to do when it is not ok"),
+)
+VM_BOOTS = _table(
+    "VM boot",
+    ("kind", "str", "VM (qemu)"),
+    ("accelerator", "str", "KVM, or software emulation (TCG)"),
+    ("run", "int", "which boot"),
+    ("seconds", "float", "from start to the first userspace line", "s"),
+    ("memory_bytes", "int", "qemu's resident memory then", "bytes"),
 )

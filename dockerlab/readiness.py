@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 
+from .columns import DOCTOR, declares
 from . import buildkit, engine, paths, recording, theme
 from .bases import CATALOGUE, host_extra_cas, registry_status, resolve
 from .compose import compose_command
@@ -52,12 +53,10 @@ class DoctorReport:
     def failed(self) -> list[Check]:
         return [check for check in self.checks if check.status == FAIL]
 
+    @declares(DOCTOR)
     def table(self):
-        import pandas as pd
-
-        return pd.DataFrame(
-            [(c.name, c.status, c.detail, c.fix) for c in self.checks], columns=["check", "status", "detail", "fix"]
-        )
+        """The checks as a DataFrame. {columns}"""
+        return DOCTOR.frame((c.name, c.status, c.detail, c.fix) for c in self.checks)
 
     def as_dict(self) -> dict:
         """The same rows as the table, for machines: {ok, room, seconds, summary, checks: [{check, status, detail, fix}]}."""

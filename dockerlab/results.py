@@ -10,6 +10,7 @@ from .errors import DockerlabError
 from .paths import notebook_number, results_dir
 from .recording import current, record_headline, recordings, summarise_provenance
 from .tables import significant, to_html
+from .columns import COLLECTED, COLLECTED_RECORDED, HEADLINES, HEADLINES_SHOWN, SEED_CLAIM_VERDICTS, declares
 from .theme import ERROR, SUCCESS, status_css
 
 __all__ = [
@@ -100,28 +101,25 @@ class Headline:
         return f"<p style='font-size:1.1em'><b>{html.escape(str(self)).replace(verdict, marked, 1)}</b></p>"
 
 
+@declares(HEADLINES)
 def table(figures: list[Headline]):
-    """Several headline figures as one table, the way a notebook shows a list of them. Returns a DataFrame
-    (columns: label, value, unit, target, direction, met, condition, why this target) with the raw values."""
-    import pandas as pd
-
-    return pd.DataFrame([{**asdict(figure), "met": figure.met, "why this target": figure.reason} for figure in figures],
-                        columns=["label", "value", "unit", "target", "direction", "met", "condition", "why this target"])
+    """Several headline figures as one table, the way a notebook shows a list of them, with the raw
+    values. Returns a DataFrame. {columns}"""
+    return HEADLINES.frame({**asdict(figure), "met": figure.met, "why this target": figure.reason} for figure in figures)
 
 
+@declares(HEADLINES_SHOWN)
 def shown(figures: list[Headline]):
     """Headline figures for the eye: one row each, the value to about three significant figures with its
-    unit. Returns a DataFrame (columns: figure, measured, target, verdict, why this target, condition)."""
-    import pandas as pd
-
-    return pd.DataFrame([{
+    unit. Returns a DataFrame. {columns}"""
+    return HEADLINES_SHOWN.frame([{
         "figure": figure.label,
         "measured": f"{significant(figure.value)}{figure.unit}",
         "target": f"{'≤' if figure.direction == 'at most' else '≥'} {figure.target:g}{figure.unit}",
         "verdict": "met" if figure.met else "missed",
         "why this target": figure.reason,
         "condition": figure.condition,
-    } for figure in figures], columns=["figure", "measured", "target", "verdict", "why this target", "condition"])
+    } for figure in figures])
 
 
 def list_html(value) -> str | None:
@@ -162,13 +160,12 @@ def conditions(provenance: dict, figure: dict | None = None) -> str:
     return ", ".join(parts)
 
 
+@declares(COLLECTED)
 def collected():
     """Every headline figure of the course: measured live on this machine where a notebook has run
-    here, otherwise the recorded figure (with when and where it was recorded). Columns: notebook, label,
-    value, unit, direction, target, met, why this target (:func:`reason_for`), source, conditions. Raises
-    RecordingStale when a recording file is in another format."""
-    import pandas as pd
-
+    here, otherwise the recorded figure (with when and where it was recorded). Returns a DataFrame
+    ("why this target" from :func:`reason_for`). {columns} Raises RecordingStale when a recording file
+    is in another format."""
 
     rows = {}
     for name, content in recordings().items():
@@ -181,8 +178,7 @@ def collected():
         if figure.get("mode", "live") == "live":
             rows[label] = {**figure, "notebook": rows.get(label, {}).get("notebook", ""), "source": f"measured live here, {figure.get('measured_at', '')}",
                            "conditions": figure.get("condition", "") or "this machine"}
-    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "why this target", "source", "conditions"]
-    table = pd.DataFrame([{**row, "why this target": reason_for(row["label"])} for row in rows.values()], columns=columns)
+    table = COLLECTED.frame(COLLECTED.pick({**row, "why this target": reason_for(row["label"])}) for row in rows.values())
     return table.sort_values(["notebook", "label"], ignore_index=True)
 
 
@@ -268,13 +264,11 @@ def verdict(supports: list[bool], expected: int) -> str:
     return "partly holds"
 
 
+@declares(SEED_CLAIM_VERDICTS)
 def seed_claims(figures):
-    """The seed's claims beside the figures the course measured for them (input: ``collected()``).
-    Returns a DataFrame. Columns: seed section, the seed says, we measured (each figure with its target),
-    the data says (what the figures show about the claim), verdict (computed by :func:`verdict` from the
-    claim's own rule, never typed), conditions (engine, builder, bases, accelerator, and what the figures
-    measured where that is narrower than the claim)."""
-    import pandas as pd
+    """The seed's claims beside the figures the course measured for them (input: ``collected()``); the
+    verdict is computed by :func:`verdict` from the claim's own rule, never typed. Returns a DataFrame.
+    {columns}"""
 
     by_label = {row["label"]: row for row in figures.to_dict("records")}
     rows = []
@@ -294,7 +288,7 @@ def seed_claims(figures):
             "verdict": verdict([item.supports_claim(bool(row["met"])) for item, row in found], len(claim.evidence)),
             "conditions": "; ".join([*([claim.condition] if claim.condition else []), *conditions_seen]),
         })
-    return pd.DataFrame(rows)
+    return SEED_CLAIM_VERDICTS.frame(rows)
 
 
 README_START = "<!-- headline figures: generated by `dockerlab figures`, do not edit -->"
@@ -313,10 +307,10 @@ def readme_table(figures=None) -> str:
     return "\n".join([*lines, "", README_END])
 
 
+@declares(COLLECTED_RECORDED)
 def collected_recorded():
     """Like :func:`collected`, from the recordings only (what the README shows); no source column. Returns a
-    DataFrame. Raises RecordingStale when a recording file is in another format."""
-    import pandas as pd
+    DataFrame. {columns} Raises RecordingStale when a recording file is in another format."""
 
     rows = []
     for name, content in recordings().items():
@@ -324,5 +318,4 @@ def collected_recorded():
         for figure in content.get("headlines", {}).values():
             rows.append({**figure, "notebook": name.removesuffix(".json"), "conditions": conditions(provenance, figure),
                          "why this target": reason_for(figure["label"])})
-    columns = ["notebook", "label", "value", "unit", "direction", "target", "met", "why this target", "conditions"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["notebook", "label"], ignore_index=True)
+    return COLLECTED_RECORDED.frame(COLLECTED_RECORDED.pick(row) for row in rows).sort_values(["notebook", "label"], ignore_index=True)

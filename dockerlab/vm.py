@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .columns import VM_BOOTS, declares
 from . import engine
 from .builder import build
 from .catalogue import RECIPES
@@ -149,19 +150,18 @@ def kvm_works() -> bool:
 
 
 @recordable("vm.boot_times")
+@declares(VM_BOOTS)
 def boot_times(n: int = 3):
-    """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot. Columns:
-    kind, accelerator, run, seconds (start to userspace), memory_bytes (qemu's resident memory then). Raises
+    """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot. {columns} Raises
     VmUnavailable when this is not an x86_64 machine or qemu is not installed, BuildFailed when the VM's assets do not build, and
     DockerlabError when a boot does not reach userspace in time."""
-    import pandas as pd
 
     accelerator = "kvm" if kvm_works() else "tcg"
     rows = []
     for run in range(1, n + 1):
         result = boot(accelerator)
         rows.append({"kind": "VM (qemu)", "accelerator": ACCELERATOR_NAMES[accelerator], "run": run, "seconds": result.seconds, "memory_bytes": result.rss_bytes})
-    table = pd.DataFrame(rows)
+    table = VM_BOOTS.frame(rows)
     table.attrs["experiment"] = "vm_boot"
     return table
 
