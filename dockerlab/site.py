@@ -153,12 +153,20 @@ class Renderer:
 
     def _link(self, node):
         url = node.get("url", "")
+        if not url and node.get("identifier") and not node.get("children"):
+            # An HTML anchor, `<a id="term-layer"></a>` (glossary.md): mystmd keeps its id as identifier.
+            return f"<a id='{html.escape(node['identifier'], quote=True)}'></a>"
         external = url.startswith(("http://", "https://"))
         extra = " rel='noopener'" if external else ""
         return f"<a href='{html.escape(self.site.href(url), quote=True)}'{extra}>{self.children(node)}</a>"
 
     def _crossReference(self, node):
-        url = node.get("url") or ("#" + (node.get("html_id") or node.get("identifier") or ""))
+        target = node.get("html_id") or node.get("identifier") or ""
+        url = node.get("url") or ""
+        if target and "#" not in url:
+            # A link to a target on another page (`glossary.md#term-layer`) has the page as its url and
+            # the target as its identifier, as mystmd resolves it; the fragment goes back on the link.
+            url += "#" + target
         return f"<a class='xref' href='{html.escape(self.site.href(url), quote=True)}'>{self.children(node) or html.escape(node.get('label', ''))}</a>"
 
     def _footnoteReference(self, node):
