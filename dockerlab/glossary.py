@@ -1,9 +1,10 @@
 """The course glossary (notebooks/glossary.md) and the links to it from the notebooks.
 
-glossary.md is one paragraph per term, ``<a id="term-build-context"></a>**build context**: text``.
+glossary.md is one paragraph per term, ``<span id="term-build-context"></span>**build context**: text``.
 The HTML anchor works in both places the glossary is read: JupyterLab's Markdown preview (its
-sanitizer keeps ``id``) and the course site (:mod:`dockerlab.site` writes it as ``<a id=...>``, and
-a notebook's link ``glossary.md#term-build-context`` becomes ``glossary.html#term-build-context``).
+sanitizer keeps ``id``) and the course site (mystmd takes the span as a link target, so a notebook's
+``glossary.md#term-build-context`` resolves, and :mod:`dockerlab.site` writes
+``glossary.html#term-build-context`` and the ``<span id=...>``).
 Each notebook links the first use of each term in its Markdown cells to the term's anchor;
 :func:`first_uses` finds them and :func:`link_first_uses` adds the missing links.
 """
@@ -18,7 +19,7 @@ from .paths import NOTEBOOKS
 __all__ = ["GLOSSARY", "Term", "anchor", "terms", "first_uses", "link_first_uses"]
 
 GLOSSARY = NOTEBOOKS / "glossary.md"
-_ENTRY = re.compile(r'^(?:<a id="(?P<anchor>[^"]+)"></a>)?\*\*(?P<term>[^*]+)\*\*:', re.M)
+_ENTRY = re.compile(r'^(?:<span id="(?P<anchor>[^"]+)"></span>)?\*\*(?P<term>[^*]+)\*\*:', re.M)
 # Markdown a term inside does not count as a use: fenced code, inline code, links (text and target),
 # HTML tags and headings.
 _NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|!?\[[^\]\n]*\]\([^)\n]*\)|<[^>\n]+>|^#+ [^\n]*$", re.S | re.M)
@@ -125,7 +126,7 @@ def link_first_uses(notebook: Path, path: Path | None = None) -> list[str]:
         if row["linked"]:
             continue
         if not row["anchor"]:
-            raise DockerlabError(f"The glossary term {row['term']!r} has no anchor.", fix=f'Write <a id="{anchor(row["term"])}"></a> before it in glossary.md.')
+            raise DockerlabError(f"The glossary term {row['term']!r} has no anchor.", fix=f'Write <span id="{anchor(row["term"])}"></span> before it in glossary.md.')
         cell = document.cells[row["cell"]]
         span = _uses(cell.source, terms(path))[next(t for t in terms(path) if t.term == row["term"])]
         cell.source = f"{cell.source[:span[0]]}[{cell.source[span[0]:span[1]]}](glossary.md#{row['anchor']}){cell.source[span[1]:]}"

@@ -153,19 +153,22 @@ class Renderer:
 
     def _link(self, node):
         url = node.get("url", "")
-        if not url and node.get("identifier") and not node.get("children"):
-            # An HTML anchor, `<a id="term-layer"></a>` (glossary.md): mystmd keeps its id as identifier.
-            return f"<a id='{html.escape(node['identifier'], quote=True)}'></a>"
         external = url.startswith(("http://", "https://"))
         extra = " rel='noopener'" if external else ""
         return f"<a href='{html.escape(self.site.href(url), quote=True)}'{extra}>{self.children(node)}</a>"
+
+    def _span(self, node):
+        # `<span id="term-layer"></span>` in Markdown (glossary.md): a link target mystmd resolves.
+        anchor = node.get("html_id") or node.get("identifier") or ""
+        attribute = f" id='{html.escape(anchor, quote=True)}'" if anchor else ""
+        return f"<span{attribute}>{self.children(node)}</span>"
 
     def _crossReference(self, node):
         target = node.get("html_id") or node.get("identifier") or ""
         url = node.get("url") or ""
         if target and "#" not in url:
-            # A link to a target on another page (`glossary.md#term-layer`) has the page as its url and
-            # the target as its identifier, as mystmd resolves it; the fragment goes back on the link.
+            # mystmd resolves a link to a target on another page (`glossary.md#term-layer`) to the
+            # page's url and the target's html_id; the link needs both.
             url += "#" + target
         return f"<a class='xref' href='{html.escape(self.site.href(url), quote=True)}'>{self.children(node) or html.escape(node.get('label', ''))}</a>"
 

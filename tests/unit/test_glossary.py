@@ -19,7 +19,7 @@ LINK = re.compile(r"\]\(glossary\.md#([^)\s]+)\)")
 def test_every_term_has_its_anchor_once():
     assert len(TERMS) >= 25
     assert [term.anchor for term in TERMS] == [glossary.anchor(term.term) for term in TERMS]
-    anchors = re.findall(r'<a id="([^"]+)"></a>', glossary.GLOSSARY.read_text())
+    anchors = re.findall(r'<span id="([^"]+)"></span>', glossary.GLOSSARY.read_text())
     assert len(anchors) == len(set(anchors)) == len(TERMS)
 
 
@@ -43,11 +43,11 @@ def test_each_notebook_links_the_first_use_of_each_term(notebook):
 
 GLOSSARY = """# Glossary
 
-<a id="term-image"></a>**image**: a stack of layers.
+<span id="term-image"></span>**image**: a stack of layers.
 
-<a id="term-image-id"></a>**image id**: the hash of an image's config.
+<span id="term-image-id"></span>**image id**: the hash of an image's config.
 
-<a id="term-registry"></a>**registry**: a server that stores images.
+<span id="term-registry"></span>**registry**: a server that stores images.
 
 **layer**: one change set.
 """

@@ -22,7 +22,7 @@ Layer
 : One filesystem change an image is made of.
 :::
 
-<a id="term-layer-cache"></a>**layer cache**: reusing a step's layer when nothing before it changed.
+<span id="term-layer-cache"></span>**layer cache**: reusing a step's layer when nothing before it changed.
 """
 CHEATSHEET = "# Cheat sheet\n\n| command | what it does |\n|---|---|\n| `docker build -t name .` | build an image |\n"
 
@@ -85,7 +85,7 @@ def test_the_glossary_and_cheat_sheet_are_pages(built):
 
 def test_a_notebook_links_a_glossary_term_to_its_anchor(built):
     # notebooks/glossary.md gives each term an HTML anchor; a notebook links `glossary.md#term-...`
-    assert "<a id='term-layer-cache'></a><strong>layer cache</strong>" in (built / "glossary.html").read_text()
+    assert "<span id='term-layer-cache'></span><strong>layer cache</strong>" in (built / "glossary.html").read_text()
     assert "href='glossary.html#term-layer-cache'>layer cache</a>" in (built / "core-concepts.html").read_text()
 
 
