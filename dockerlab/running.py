@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
+import tempfile
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -29,7 +31,7 @@ from .recording import recordable
 __all__ = [
     "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "timed_stop", "remove_quietly", "stop_times", "stop_summary", "stop_verdicts",
     "restart_policy", "state", "name_resolution", "resolution_verdict", "published_ports",
-    "STORAGE", "storage_survival", "write_speed", "write_verdict", "architectures", "architecture_verdicts",
+    "STORAGE", "storage_survival", "survival_verdict", "write_speed", "write_verdict", "architectures", "architecture_verdicts",
 ]
 
 GRACE_SECONDS = 10  # `docker stop` waits this long after SIGTERM before it sends SIGKILL (its default -t)
@@ -394,13 +396,14 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
 STORAGE = {  # name -> where a container sees it
     "writable layer": "/root",
     "named volume": "/volume",
+    "bind mount": "/host-folder",
     "tmpfs": "/scratch",
 }
 
 
-def _storage_container(client, image: str, volume_name: str, command: Sequence[str]):
-    return _create_and_start(client, image, list(command), labels=CREATED_LABELS,
-                             volumes={volume_name: {"bind": STORAGE["named volume"], "mode": "rw"}}, tmpfs={STORAGE["tmpfs"]: ""})
+def _storage_container(client, image: str, volume_name: str, host_folder: str, command: Sequence[str]):
+    volumes = {volume_name: {"bind": STORAGE["named volume"], "mode": "rw"}, host_folder: {"bind": STORAGE["bind mount"], "mode": "rw"}}
+    return _create_and_start(client, image, list(command), labels=CREATED_LABELS, volumes=volumes, tmpfs={STORAGE["tmpfs"]: ""})
 
 
 def _present(container, path: str) -> bool:
@@ -420,20 +423,32 @@ def _course_volume(client):
             pass
 
 
+@contextlib.contextmanager
+def _host_folder():
+    """A temporary folder of this machine for one experiment's bind mount, removed afterwards. Its
+    mode lets any user in the container write; a container empties it before it goes (files a
+    container's root writes belong to root on the host, notebook 06)."""
+    with tempfile.TemporaryDirectory(prefix="dockerlab-bind-", ignore_cleanup_errors=True) as folder:
+        os.chmod(folder, 0o777)
+        yield folder
+
+
 @recordable("running.storage_survival")
 def storage_survival(image: str = "alpine:3.20"):
     """Where a container's file survives. One container writes a file into its writable layer, a
-    named volume and a tmpfs mount; it is stopped and started again (like `docker restart`), then
-    removed, and a new container of the same image with the same volume looks for the files.
-    One row per storage: storage, path, after_restart (the file is still there in the same container),
-    after_rm (a new container sees it). The volume and both containers are removed.
-    Raises DockerlabError when the image cannot run."""
+    named volume, a bind mount of a temporary host folder and a tmpfs mount; it is stopped and started
+    again (like `docker restart`), then removed, and a new container of the same image with the same
+    volume and host folder looks for the files. Returns a DataFrame, one row per storage: storage,
+    path (in the container), after_restart (the file is still there in the same container), after_rm
+    (a new container sees it), on_host (the bind mount's file is in the host folder after the writing
+    container was removed; None for the storages that are no host folder). The volume, the host
+    folder and both containers are removed. Raises DockerlabError when the image cannot run."""
     import pandas as pd
 
     client = engine.client()
     files = {name: f"{path}/note.txt" for name, path in STORAGE.items()}
-    with _course_volume(client) as volume:
-        first = _storage_container(client, image, volume.name, ["sleep", "600"])
+    with _course_volume(client) as volume, _host_folder() as host_folder:
+        first = _storage_container(client, image, volume.name, host_folder, ["sleep", "600"])
         try:
             written = first.exec_run(["sh", "-c", " && ".join(f"echo kept > {path}" for path in files.values())])
             if written.exit_code != 0:
@@ -443,14 +458,39 @@ def storage_survival(image: str = "alpine:3.20"):
             after_restart = {name: _present(first, path) for name, path in files.items()}
         finally:
             remove_quietly(first)
-        second = _storage_container(client, image, volume.name, ["sleep", "600"])
+        on_host = (Path(host_folder) / "note.txt").is_file()  # the writing container is gone
+        second = _storage_container(client, image, volume.name, host_folder, ["sleep", "600"])
         try:
             after_rm = {name: _present(second, path) for name, path in files.items()}
+            second.exec_run(["rm", "-f", files["bind mount"]])  # written by the container's user: its owner removes it
         finally:
             remove_quietly(second)
-    table = pd.DataFrame([{"storage": name, "path": files[name], "after_restart": after_restart[name], "after_rm": after_rm[name]} for name in STORAGE])
+    table = pd.DataFrame([{"storage": name, "path": files[name], "after_restart": after_restart[name], "after_rm": after_rm[name],
+                           "on_host": on_host if name == "bind mount" else None} for name in STORAGE])
     table.attrs["experiment"] = "storage_survival"
     return table
+
+
+def survival_verdict(table) -> str:
+    """One sentence from :func:`storage_survival` rows: which storages kept the file through a restart
+    and through `docker rm`, and whether the host folder of a bind mount still held it after the
+    container was removed. Returns the sentence. Raises DockerlabError when a column is missing."""
+    missing = {"storage", "after_restart", "after_rm"} - set(table.columns)
+    if missing:
+        raise DockerlabError(f"Not a storage_survival table: no {', '.join(sorted(missing))} column.", fix="Pass dl.running.storage_survival()'s result.")
+
+    def names(rows) -> str:
+        return ", ".join(rows["storage"]) or "none"
+
+    kept, lost = table[table["after_rm"].astype(bool)], table[~table["after_rm"].astype(bool)]
+    restart_lost = table[~table["after_restart"].astype(bool)]
+    sentence = f"Survived `docker rm` (a new container found the file): {names(kept)}; gone with the container: {names(lost)}"
+    sentence += f"; gone already at the restart: {names(restart_lost)}." if len(restart_lost) else "; every one survived the restart."
+    if "on_host" in table.columns:
+        for row in table[table["on_host"].notna()].itertuples():
+            sentence += (f" The {row.storage}'s file was still in the host folder after the container was removed: the host keeps it."
+                         if row.on_host else f" The {row.storage}'s file was not in the host folder after the container was removed.")
+    return sentence
 
 
 # Writes MEGABYTES of zeros in 1 MB blocks and fsyncs, timed inside the container (no exec overhead).
@@ -472,17 +512,17 @@ os.remove(path)
 @recordable("running.write_speed")
 def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat: int | None = None):
     """Seconds to write ``megabytes`` blocks of 2^20 bytes (``bytes`` in all) and fsync them in a container's writable
-    layer, a named volume and a tmpfs, ``repeat`` times each (default 3, or ``DOCKERLAB_REPEAT``),
-    timed by python inside the container. One row per write: storage, run, bytes, seconds (s),
-    mb_per_s (10^6 bytes per second). Raises DockerlabError for ``megabytes`` < 1 or a failed write."""
+    layer, a named volume, a bind mount of a temporary host folder and a tmpfs, ``repeat`` times each (default 3, or ``DOCKERLAB_REPEAT``),
+    timed by python inside the container. Returns a DataFrame, one row per write: storage, run, bytes,
+    seconds (s), mb_per_s (10^6 bytes per second). Raises DockerlabError for ``megabytes`` < 1 or a failed write."""
     import pandas as pd
 
     if megabytes < 1:
         raise DockerlabError(f"megabytes={megabytes}: nothing to write.", fix="Pass megabytes=64.")
     client = engine.client()
     rows = []
-    with _course_volume(client) as volume:
-        container = _storage_container(client, image, volume.name, ["sleep", "600"])
+    with _course_volume(client) as volume, _host_folder() as host_folder:
+        container = _storage_container(client, image, volume.name, host_folder, ["sleep", "600"])
         try:
             for run in range(1, (repeat or repeats(3)) + 1):
                 for name, path in STORAGE.items():

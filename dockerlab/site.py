@@ -157,8 +157,19 @@ class Renderer:
         extra = " rel='noopener'" if external else ""
         return f"<a href='{html.escape(self.site.href(url), quote=True)}'{extra}>{self.children(node)}</a>"
 
+    def _span(self, node):
+        # `<span id="term-layer"></span>` in Markdown (glossary.md): a link target mystmd resolves.
+        anchor = node.get("html_id") or node.get("identifier") or ""
+        attribute = f" id='{html.escape(anchor, quote=True)}'" if anchor else ""
+        return f"<span{attribute}>{self.children(node)}</span>"
+
     def _crossReference(self, node):
-        url = node.get("url") or ("#" + (node.get("html_id") or node.get("identifier") or ""))
+        target = node.get("html_id") or node.get("identifier") or ""
+        url = node.get("url") or ""
+        if target and "#" not in url:
+            # mystmd resolves a link to a target on another page (`glossary.md#term-layer`) to the
+            # page's url and the target's html_id; the link needs both.
+            url += "#" + target
         return f"<a class='xref' href='{html.escape(self.site.href(url), quote=True)}'>{self.children(node) or html.escape(node.get('label', ''))}</a>"
 
     def _footnoteReference(self, node):

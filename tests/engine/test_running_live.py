@@ -54,17 +54,27 @@ def test_state_of_a_missing_container_is_a_clear_error():
         dl.running.state("dockerlab-no-such-container")
 
 
-def test_only_a_named_volume_survives_rm_and_a_tmpfs_not_even_a_restart(leaves_nothing):
-    volumes_before = {v.name for v in dl.engine.client().volumes.list()}
+def _bind_folders():
+    import tempfile
+    from pathlib import Path
+
+    return set(Path(tempfile.gettempdir()).glob("dockerlab-bind-*"))
+
+
+def test_a_volume_and_a_bind_mount_survive_rm_and_a_tmpfs_not_even_a_restart(leaves_nothing):
+    volumes_before, folders_before = {v.name for v in dl.engine.client().volumes.list()}, _bind_folders()
     table = dl.running.storage_survival().set_index("storage")
-    assert table["after_restart"].to_dict() == {"writable layer": True, "named volume": True, "tmpfs": False}
-    assert table["after_rm"].to_dict() == {"writable layer": False, "named volume": True, "tmpfs": False}
-    assert {v.name for v in dl.engine.client().volumes.list()} <= volumes_before
+    assert table["after_restart"].to_dict() == {"writable layer": True, "named volume": True, "bind mount": True, "tmpfs": False}
+    assert table["after_rm"].to_dict() == {"writable layer": False, "named volume": True, "bind mount": True, "tmpfs": False}
+    assert table.loc["bind mount", "on_host"] is True and table["on_host"].isna().sum() == 3
+    assert "the host keeps it" in dl.running.survival_verdict(table.reset_index())
+    assert {v.name for v in dl.engine.client().volumes.list()} <= volumes_before and _bind_folders() <= folders_before
 
 
 def test_write_speed_measures_each_storage(leaves_nothing):
     table = dl.running.write_speed(megabytes=8, repeat=1)
     assert list(table["storage"]) == list(dl.running.STORAGE) and (table["seconds"] > 0).all() and (table["bytes"] == 8 << 20).all()
+    assert "bind mount" in set(table["storage"])
 
 
 def test_an_image_built_for_another_platform_says_so_and_does_not_run_natively(leaves_nothing):

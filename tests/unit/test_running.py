@@ -113,6 +113,21 @@ def test_the_write_verdict_compares_each_storage_with_the_volume():
         running.write_verdict(table, reference="bind mount")
 
 
+def test_the_survival_verdict_names_what_outlived_rm_and_the_host_folder():
+    # dl.running.storage_survival's rows as the engine here gives them
+    table = pd.DataFrame([
+        ("writable layer", "/root/note.txt", True, False, None), ("named volume", "/volume/note.txt", True, True, None),
+        ("bind mount", "/host-folder/note.txt", True, True, True), ("tmpfs", "/scratch/note.txt", False, False, None),
+    ], columns=["storage", "path", "after_restart", "after_rm", "on_host"])
+    assert running.survival_verdict(table) == (
+        "Survived `docker rm` (a new container found the file): named volume, bind mount; gone with the container: writable layer, tmpfs; "
+        "gone already at the restart: tmpfs. The bind mount's file was still in the host folder after the container was removed: the host keeps it.")
+    recorded_before_bind_mounts = table.iloc[[0, 1, 3]].drop(columns="on_host")
+    assert running.survival_verdict(recorded_before_bind_mounts).endswith("gone already at the restart: tmpfs.")
+    with pytest.raises(DockerlabError, match="no after_rm column"):
+        running.survival_verdict(table.drop(columns="after_rm"))
+
+
 def test_write_speed_refuses_nothing_to_write():
     with pytest.raises(DockerlabError, match="megabytes=0"):
         running.write_speed(megabytes=0)

@@ -21,6 +21,8 @@ BuildKit
 Layer
 : One filesystem change an image is made of.
 :::
+
+<span id="term-layer-cache"></span>**layer cache**: reusing a step's layer when nothing before it changed.
 """
 CHEATSHEET = "# Cheat sheet\n\n| command | what it does |\n|---|---|\n| `docker build -t name .` | build an image |\n"
 
@@ -44,7 +46,7 @@ def _notebook(folder, name, title, plot=False):
         figure.savefig(buffer, format="png")
         plt.close(figure)
         cell.outputs.append(nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(buffer.getvalue()).decode(), "text/plain": "<Figure>"}))
-    document = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}\n\nSome text about BuildKit."), cell])
+    document = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}\n\nSome text about BuildKit and the [layer cache](glossary.md#term-layer-cache)."), cell])
     document.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / f"{name}.ipynb"
     nbformat.write(document, path)
@@ -79,6 +81,12 @@ def test_the_glossary_and_cheat_sheet_are_pages(built):
     glossary = (built / "glossary.html").read_text()
     assert "<dl>" in glossary and "BuildKit</dt>" in glossary and "Docker Engine 23.0" in glossary
     assert "<code>docker build -t name .</code>" in (built / "cheatsheet.html").read_text()
+
+
+def test_a_notebook_links_a_glossary_term_to_its_anchor(built):
+    # notebooks/glossary.md gives each term an HTML anchor; a notebook links `glossary.md#term-...`
+    assert "<span id='term-layer-cache'></span><strong>layer cache</strong>" in (built / "glossary.html").read_text()
+    assert "href='glossary.html#term-layer-cache'>layer cache</a>" in (built / "core-concepts.html").read_text()
 
 
 def test_plots_are_local_files_and_nothing_is_fetched_from_the_internet(built):
