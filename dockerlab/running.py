@@ -30,7 +30,7 @@ from .recording import recordable
 
 __all__ = [
     "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "timed_stop", "remove_quietly", "stop_times", "stop_summary", "stop_verdicts",
-    "restart_policy", "state", "name_resolution", "resolution_verdict", "published_ports",
+    "restart_policy", "state", "name_resolution", "resolution_verdict", "compose_network", "compose_network_verdict", "published_ports",
     "STORAGE", "storage_survival", "survival_verdict", "write_speed", "write_verdict", "architectures", "architecture_verdicts",
 ]
 
@@ -306,6 +306,48 @@ def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = N
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "name_resolution"
     return table
+
+
+@recordable("running.compose_network")
+def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, server: str = "web", client: str = "worker", attempts: int | None = None):
+    """What `docker compose up` creates for a file that names no network, and whether its services find
+    each other by name on it: the stack is started (course labels, ports on 127.0.0.1), the networks
+    labelled with its project are listed, and ``client`` looks ``server``'s service name up ``attempts``
+    times (default 3, or ``DOCKERLAB_REPEAT``) and GETs it by name and by IP on port 8000; then the
+    stack is removed. Returns a DataFrame, one row per network the project created: network (its name),
+    driver, services (attached, ", "-joined), attempts, resolved (lookups of ``server`` that
+    succeeded), by_name and by_ip (HTTP status, or the error). Raises ComposeFailed when the stack does
+    not start, and DockerlabError when the client prints no result."""
+    import pandas as pd
+
+    from .compose import project
+
+    attempts = attempts or repeats(3)
+    rows = []
+    with project(project_dir, file) as stack:
+        stack.up(build=False)
+        web = stack.container(server)
+        _wait_for_port(web, 8000)
+        web.reload()
+        networks = engine.client().networks.list(filters={"label": f"com.docker.compose.project={stack.name}"})
+        for network in networks:
+            network.reload()
+            attached = sorted(engine.client().containers.get(container_id).labels.get("com.docker.compose.service", attached_to["Name"])
+                              for container_id, attached_to in (network.attrs.get("Containers") or {}).items())
+            address = web.attrs["NetworkSettings"]["Networks"][network.name]["IPAddress"]
+            found = json.loads(stack.exec(client, ["python", "-c", _CLIENT, server, address, str(attempts)]).strip().splitlines()[-1])
+            rows.append({"network": network.name, "driver": network.attrs.get("Driver", ""), "services": ", ".join(attached),
+                         "attempts": attempts, "resolved": found["resolved"], "by_name": found["answers"][server],
+                         "by_ip": found["answers"][address]})
+    table = pd.DataFrame(rows, columns=["network", "driver", "services", "attempts", "resolved", "by_name", "by_ip"])
+    table.attrs["experiment"] = "compose_network"
+    return table
+
+
+def compose_network_verdict(table) -> str:
+    """One sentence from :func:`compose_network`'s rows: the network Compose made and what resolved on it."""
+    return "; ".join(f"Compose created {row.network} ({row.driver}) with {row.services} on it: {row.resolved} of {row.attempts} "
+                     f"lookups by service name succeeded, GET by name {row.by_name}, by IP {row.by_ip}" for row in table.itertuples()) + "."
 
 
 def _wait_for_port(container, port: int, timeout: float = 30) -> None:

@@ -42,6 +42,15 @@ def test_names_resolve_on_a_user_defined_network_only(leaves_nothing):
     assert table.loc["user-defined", "resolved"] == 2 and table.loc["user-defined", "by_name"] == 200
 
 
+def test_compose_creates_one_network_on_which_services_find_each_other_by_name(leaves_nothing):
+    table = dl.running.compose_network(dl.paths.app("compose-net"), attempts=2)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert row["network"].endswith("_default") and row["driver"] == "bridge" and row["services"] == "web, worker"
+    assert row["resolved"] == 2 and row["by_name"] == 200 and row["by_ip"] == 200
+    assert "2 of 2 lookups by service name succeeded" in dl.running.compose_network_verdict(table)
+
+
 def test_an_exposed_port_answers_only_once_published_and_only_on_loopback(leaves_nothing):
     table = dl.running.published_ports(dl.paths.app("web-port"))
     loopback = table[table["tried"].str.startswith("127.0.0.1:")].set_index("run")

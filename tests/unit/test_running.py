@@ -158,3 +158,10 @@ def test_an_emulated_platform_gets_its_slowdown():
 def test_architectures_needs_a_platform():
     with pytest.raises(DockerlabError, match="No platforms given"):
         running.architectures("data/apps/arch-hello", platforms=())
+
+
+def test_the_compose_network_sentence_reads_the_rows():
+    table = pd.DataFrame([{"network": "p_default", "driver": "bridge", "services": "web, worker", "attempts": 3, "resolved": 0,
+                           "by_name": "URLError", "by_ip": 200}])
+    said = running.compose_network_verdict(table)
+    assert said.startswith("Compose created p_default (bridge) with web, worker on it: 0 of 3 lookups") and "GET by name URLError" in said
