@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 __all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
-           "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS"]
+           "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
+           "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS"]
 
 
 @dataclass(frozen=True)
@@ -273,4 +274,68 @@ VM_BOOTS = _table(
     ("run", "int", "which boot"),
     ("seconds", "float", "from start to the first userspace line", "s"),
     ("memory_bytes", "int", "qemu's resident memory then", "bytes"),
+)
+STOPS = _table(
+    "docker stop",
+    ("variant", "str", "how the container was started (CMD form, handler, --init)"),
+    ("run", "int", "which repeat"),
+    ("pid1", "str", "PID 1's command line"),
+    ("seconds", "float", "how long `docker stop` took", "s"),
+    ("exit_code", "int", "the container's exit code (137: SIGKILL, 143: SIGTERM)"),
+    ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM"),
+)
+NAME_LOOKUPS = _table(
+    "network",
+    ("network", "str", "default bridge or user-defined"),
+    ("network_name", "str", "the network's name"),
+    ("server", "str", "the server container's name"),
+    ("attempts", "int", "lookups tried", "count"),
+    ("resolved", "int", "lookups that succeeded", "count"),
+    ("error", "str", "what a failed lookup said"),
+    ("by_name", "object", "HTTP status of a GET by name, or the error"),
+    ("by_ip", "object", "HTTP status of a GET by IP address, or the error"),
+)
+COMPOSE_NETWORK = _table(
+    "network a Compose project created",
+    ("network", "str", "its name (<project>_default)"),
+    ("driver", "str", "its driver (bridge)"),
+    ("services", "str", 'the services attached, ", "-joined'),
+    ("attempts", "int", "lookups of the server's service name tried", "count"),
+    ("resolved", "int", "lookups that succeeded", "count"),
+    ("by_name", "object", "HTTP status of a GET by service name, or the error"),
+    ("by_ip", "object", "HTTP status of a GET by IP address, or the error"),
+)
+PUBLISHED_PORTS = _table(
+    "try of a port",
+    ("run", "str", "how the container was started (with or without -p)"),
+    ("exposed", "str", "the ports the image EXPOSEs"),
+    ("published", "str", "what `docker port` lists"),
+    ("tried", "str", "the address requested"),
+    ("answered", "str", '"HTTP 200" or the connection error'),
+)
+STORAGE_SURVIVAL = _table(
+    "storage",
+    ("storage", "str", "writable layer, named volume, bind mount or tmpfs"),
+    ("path", "str", "where the file was written in the container"),
+    ("after_restart", "bool", "the same container still sees it after a restart"),
+    ("after_rm", "bool", "a new container sees it after the first was removed"),
+    ("on_host", "object", "the bind mount's file is in the host folder after rm (None: not a host folder)"),
+)
+WRITES = _table(
+    "timed write",
+    ("storage", "str", "writable layer, named volume, bind mount or tmpfs"),
+    ("run", "int", "which repeat"),
+    ("bytes", "int", "written and fsynced", "bytes"),
+    ("seconds", "float", "how long it took, timed inside the container", "s"),
+    ("mb_per_s", "float", "10^6 bytes per second", "MB/s"),
+)
+PLATFORM_RUNS = _table(
+    "run on a platform",
+    ("platform", "str", "what the image was built for (--platform)"),
+    ("architecture", "str", "what `docker image inspect` says"),
+    ("engine", "str", "this engine's os/arch"),
+    ("run", "int", "which repeat"),
+    ("exit_code", "int", "the container's exit code"),
+    ("output", "str", "the program's first line, or the error (exec format error)"),
+    ("seconds", "float", "the work, as the program timed it (None when it did not run)", "s"),
 )

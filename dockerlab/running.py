@@ -23,6 +23,7 @@ import docker.errors
 from . import engine
 from .builder import build
 from .containers import _create_and_start
+from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOPS, STORAGE_SURVIVAL, WRITES, declares
 from .errors import DockerlabError
 from .experiments import repeats
 from .labels import CREATED_LABELS
@@ -99,6 +100,7 @@ def _one_stop(client, image: str, environment: Mapping[str, str], init: bool, gr
 
 
 @recordable("running.stop_times")
+@declares(STOPS)
 def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = GRACE_SECONDS, progress: bool = False):
     """How long `docker stop` takes for each of :data:`STOP_VARIANTS`, ``repeat`` times (default 3, or
     ``DOCKERLAB_REPEAT``).
@@ -106,12 +108,10 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     Builds ``shell.Dockerfile`` and ``exec.Dockerfile`` of ``app_dir`` (the app prints ``ready`` and
     sleeps; it exits 0 on SIGTERM unless ``HANDLE_SIGTERM=0``), then for each variant starts a
     container, waits for ``ready``, and times ``docker stop -t grace`` (the engine sends SIGTERM, waits
-    ``grace`` seconds, then SIGKILL). One row per stop: variant, run, pid1 (PID 1's command line),
-    seconds (s), exit_code, app_got_sigterm (the app's log says it received SIGTERM).
+    ``grace`` seconds, then SIGKILL). One row per stop. {columns}
     Raises DockerlabError for a missing Dockerfile, a container that never gets ready or ``grace`` < 1;
     BuildFailed when a build fails.
     """
-    import pandas as pd
 
     if grace < 1:
         raise DockerlabError(f"grace={grace} is not a number of seconds `docker stop` can wait.", fix="Pass grace=10 (docker stop's default) or another whole number >= 1.")
@@ -126,7 +126,7 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     for run in range(1, (repeat or repeats(3)) + 1):
         for name, (dockerfile, environment, init) in STOP_VARIANTS.items():
             rows.append({"variant": name, "run": run, **_one_stop(client, images[dockerfile], environment, init, grace)})
-    table = pd.DataFrame(rows)
+    table = STOPS.frame(rows)
     table.attrs.update(experiment="stop_times", grace=grace)
     return table
 
@@ -269,14 +269,12 @@ def _run_client(client, image: str, network: str, arguments: list[str], timeout:
 
 
 @recordable("running.name_resolution")
+@declares(NAME_LOOKUPS)
 def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = None):
     """Can one container find another by name? One server (``python -m http.server 8000``) is attached
     to the default bridge and to a new user-defined network; a client on each network looks its name
     up ``attempts`` times (default 3, or ``DOCKERLAB_REPEAT``) and GETs it by name and by IP.
-    One row per network: network, driver, server (its name), attempts, resolved (lookups that
-    succeeded), error (what a failed lookup said), by_name and by_ip (HTTP status, or the error).
-    Everything created is removed. Raises DockerlabError when the client prints no result."""
-    import pandas as pd
+    One row per network. {columns} Everything created is removed. Raises DockerlabError when the client prints no result."""
 
     attempts = attempts or repeats(3)
     client = engine.client()
@@ -303,22 +301,20 @@ def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = N
             network.remove()
         except docker.errors.APIError:
             pass
-    table = pd.DataFrame(rows)
+    table = NAME_LOOKUPS.frame(rows)
     table.attrs["experiment"] = "name_resolution"
     return table
 
 
 @recordable("running.compose_network")
+@declares(COMPOSE_NETWORK)
 def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, server: str = "web", client: str = "worker", attempts: int | None = None):
     """What `docker compose up` creates for a file that names no network, and whether its services find
     each other by name on it: the stack is started (course labels, ports on 127.0.0.1), the networks
     labelled with its project are listed, and ``client`` looks ``server``'s service name up ``attempts``
     times (default 3, or ``DOCKERLAB_REPEAT``) and GETs it by name and by IP on port 8000; then the
-    stack is removed. Returns a DataFrame, one row per network the project created: network (its name),
-    driver, services (attached, ", "-joined), attempts, resolved (lookups of ``server`` that
-    succeeded), by_name and by_ip (HTTP status, or the error). Raises ComposeFailed when the stack does
+    stack is removed. Returns a DataFrame, one row per network the project created. {columns} Raises ComposeFailed when the stack does
     not start, and DockerlabError when the client prints no result."""
-    import pandas as pd
 
     from .compose import project
 
@@ -339,7 +335,7 @@ def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, serv
             rows.append({"network": network.name, "driver": network.attrs.get("Driver", ""), "services": ", ".join(attached),
                          "attempts": attempts, "resolved": found["resolved"], "by_name": found["answers"][server],
                          "by_ip": found["answers"][address]})
-    table = pd.DataFrame(rows, columns=["network", "driver", "services", "attempts", "resolved", "by_name", "by_ip"])
+    table = COMPOSE_NETWORK.frame(rows)
     table.attrs["experiment"] = "compose_network"
     return table
 
@@ -399,14 +395,13 @@ def _bridge_address(client) -> str | None:
 
 
 @recordable("running.published_ports")
+@declares(PUBLISHED_PORTS)
 def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = False):
     """``EXPOSE`` vs ``-p``: builds ``app_dir`` (a web server whose Dockerfile has ``EXPOSE port``) and
     runs it twice, on the same free host port: without ``-p`` and with ``-p 127.0.0.1:HOST:port``. From
     this machine it tries 127.0.0.1:HOST and this machine's address on Docker's bridge (not loopback,
     so a port published on 127.0.0.1 only does not answer there).
-    One row per try: run (how it was started), published (what `docker port` lists), tried (the address
-    requested), answered ("HTTP 200" or the connection error). Raises DockerlabError for a missing Dockerfile."""
-    import pandas as pd
+    One row per try. {columns} Raises DockerlabError for a missing Dockerfile."""
 
     app = Path(app_dir)
     if not (app / "Dockerfile").is_file():
@@ -428,7 +423,7 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
                              "tried": f"{address}:{host_port}", "answered": _answers(address, host_port)})
         finally:
             remove_quietly(container)
-    table = pd.DataFrame(rows)
+    table = PUBLISHED_PORTS.frame(rows)
     table.attrs["experiment"] = "published_ports"
     return table
 
@@ -475,17 +470,14 @@ def _host_folder():
         yield folder
 
 
-@recordable("running.storage_survival")
+@recordable("running.storage_survival", version=2)
+@declares(STORAGE_SURVIVAL)
 def storage_survival(image: str = "alpine:3.20"):
     """Where a container's file survives. One container writes a file into its writable layer, a
     named volume, a bind mount of a temporary host folder and a tmpfs mount; it is stopped and started
     again (like `docker restart`), then removed, and a new container of the same image with the same
-    volume and host folder looks for the files. Returns a DataFrame, one row per storage: storage,
-    path (in the container), after_restart (the file is still there in the same container), after_rm
-    (a new container sees it), on_host (the bind mount's file is in the host folder after the writing
-    container was removed; None for the storages that are no host folder). The volume, the host
+    volume and host folder looks for the files. Returns a DataFrame, one row per storage. {columns} The volume, the host
     folder and both containers are removed. Raises DockerlabError when the image cannot run."""
-    import pandas as pd
 
     client = engine.client()
     files = {name: f"{path}/note.txt" for name, path in STORAGE.items()}
@@ -507,8 +499,8 @@ def storage_survival(image: str = "alpine:3.20"):
             second.exec_run(["rm", "-f", files["bind mount"]])  # written by the container's user: its owner removes it
         finally:
             remove_quietly(second)
-    table = pd.DataFrame([{"storage": name, "path": files[name], "after_restart": after_restart[name], "after_rm": after_rm[name],
-                           "on_host": on_host if name == "bind mount" else None} for name in STORAGE])
+    table = STORAGE_SURVIVAL.frame([{"storage": name, "path": files[name], "after_restart": after_restart[name], "after_rm": after_rm[name],
+                                     "on_host": on_host if name == "bind mount" else None} for name in STORAGE])
     table.attrs["experiment"] = "storage_survival"
     return table
 
@@ -551,13 +543,12 @@ os.remove(path)
 """
 
 
-@recordable("running.write_speed")
+@recordable("running.write_speed", version=2)
+@declares(WRITES)
 def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat: int | None = None):
     """Seconds to write ``megabytes`` blocks of 2^20 bytes (``bytes`` in all) and fsync them in a container's writable
     layer, a named volume, a bind mount of a temporary host folder and a tmpfs, ``repeat`` times each (default 3, or ``DOCKERLAB_REPEAT``),
-    timed by python inside the container. Returns a DataFrame, one row per write: storage, run, bytes,
-    seconds (s), mb_per_s (10^6 bytes per second). Raises DockerlabError for ``megabytes`` < 1 or a failed write."""
-    import pandas as pd
+    timed by python inside the container. Returns a DataFrame, one row per write. {columns} Raises DockerlabError for ``megabytes`` < 1 or a failed write."""
 
     if megabytes < 1:
         raise DockerlabError(f"megabytes={megabytes}: nothing to write.", fix="Pass megabytes=64.")
@@ -576,7 +567,7 @@ def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat:
                     rows.append({"storage": name, "run": run, "bytes": megabytes << 20, "seconds": seconds, "mb_per_s": (megabytes << 20) / 1e6 / seconds})
         finally:
             remove_quietly(container)
-    table = pd.DataFrame(rows)
+    table = WRITES.frame(rows)
     table.attrs["experiment"] = "write_speed"
     return table
 
@@ -625,18 +616,15 @@ def _run_to_end(client, image: str, command: Sequence[str], timeout: float = 120
 
 
 @recordable("running.architectures")
+@declares(PLATFORM_RUNS)
 def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64", "linux/arm64"), *, rounds: int = 200_000_000, repeat: int | None = None):
     """Build the Go program of ``app_dir`` for each platform (``docker build --platform``, BuildKit
     cross-compiling into scratch) and run each image here, ``repeat`` times (default 3, or
-    ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run: platform,
-    architecture (what `docker image inspect` says), engine (this engine's os/arch), run, exit_code,
-    output (the program's first line, or the error), seconds (s: the work as the program timed it;
-    None when it did not run). A platform the engine cannot run gives `exec format error` unless
+    ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run. {columns} A platform the engine cannot run gives `exec format error` unless
     emulation (qemu-user-static registered in binfmt_misc) is set up on the engine's host.
     Raises DockerlabError when a build fails or ``platforms`` is empty."""
     import re
 
-    import pandas as pd
 
     if not platforms:
         raise DockerlabError("No platforms given.", fix='Pass platforms=("linux/amd64", "linux/arm64").')
@@ -657,7 +645,7 @@ def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64"
             timed = re.search(r"rounds in ([\d.]+) s", output)
             rows.append({"platform": platform, "architecture": architecture, "engine": here, "run": run, "exit_code": code,
                          "output": output.splitlines()[0] if output else "", "seconds": float(timed.group(1)) if timed else None})
-    table = pd.DataFrame(rows)
+    table = PLATFORM_RUNS.frame(rows)
     table.attrs.update(experiment="architectures", rounds=rounds)
     return table
 
