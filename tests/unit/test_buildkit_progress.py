@@ -90,6 +90,18 @@ def test_time_outside_vertices_is_wall_minus_covered():
     assert parser.outside_vertices(4.0) == pytest.approx(1.9)
 
 
+def engine_with_history(history: list[dict]):
+    """A stand-in for the engine connection whose image history is ``history`` (newest first)."""
+
+    class Engine:
+        class api:
+            @staticmethod
+            def history(image_id):
+                return history
+
+    return lambda: Engine
+
+
 def test_sizes_come_from_history_matched_by_text():
     recorded = meta("ok")
     steps = [
@@ -100,13 +112,7 @@ def test_sizes_come_from_history_matched_by_text():
         BuildStep(5, 'CMD ["cat", "hello.txt"]', 0, stage="stage-0"),
     ]
 
-    class History:
-        class api:
-            @staticmethod
-            def history(image_id):
-                return recorded["history"]
-
-    build_module._fill_sizes_from_history(lambda: History, f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
+    build_module._fill_sizes_from_history(engine_with_history(recorded["history"]), f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
     sizes = {step.instruction.split()[0]: step.size_added for step in steps}
     assert sizes["RUN"] == 1000 and sizes["COPY"] == 6 and sizes["FROM"] == 0
 
@@ -189,14 +195,8 @@ def test_a_step_whose_variables_were_expanded_still_gets_its_size():
         {"CreatedBy": "ENV D=/app", "Size": 0},
     ]
 
-    class History:
-        class api:
-            @staticmethod
-            def history(image_id):
-                return history
-
     steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"), BuildStep(2, "RUN mkdir /app && head -c 500 /dev/urandom > /app/x", 0, stage="stage-0")]
-    build_module._fill_sizes_from_history(lambda: History, f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
+    build_module._fill_sizes_from_history(engine_with_history(history), f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
     assert steps[1].size_added == 500
 
 
@@ -225,17 +225,11 @@ def test_heredoc_steps_get_their_sizes_from_the_history_buildkit_writes():
         {"CreatedBy": "RUN /bin/sh -c echo hi > /a\necho there >> /a\n # buildkit", "Size": 20},
     ]
 
-    class History:
-        class api:
-            @staticmethod
-            def history(image_id):
-                return history
-
     steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"),
              BuildStep(2, "RUN <<EOF (echo hi > /a...)", 0, stage="stage-0"),
              BuildStep(3, "RUN cat <<EOF > /x", 0, stage="stage-0"),
              BuildStep(4, "COPY <<EOF /etc/motd", 0, stage="stage-0")]
-    build_module._fill_sizes_from_history(lambda: History, f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
+    build_module._fill_sizes_from_history(engine_with_history(history), f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
     assert [step.size_added for step in steps] == [0, 20, 7, 6]
 
 
