@@ -36,7 +36,7 @@ from ..errors import (
     RegistryUnreachable,
     StandInUnsupported,
 )
-from ..labels import COURSE_LABELS
+from ..labels import built_labels
 from ..progress import progress as show_progress
 from ..recording import recordable
 from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
@@ -224,7 +224,7 @@ def _build_debian_standin(image: BaseImage, progress: bool) -> None:
                 f"mmdebstrap failed (exit {finished.returncode}) building {image.name}:\n" + "\n".join(tail),
                 fix=f"Check that this machine reaches the Debian mirror {DEBIAN_MIRROR} (set DOCKERLAB_DEBIAN_MIRROR to another).",
             )
-        labels = {**COURSE_LABELS, **standin_labels(image)}
+        labels = {**built_labels(image.name), **standin_labels(image)}
         changes = ['CMD ["bash"]', "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
         changes += [f'LABEL {key}="{value}"' for key, value in labels.items()]
         repository, _, tag = image.name.rpartition(":")
