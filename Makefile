@@ -8,7 +8,9 @@ PYTEST_ARGS ?=
 .PHONY: setup machine prepare-if-engine lab run test lint test-live test-recorded test-binder test-unit record clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# A venv made without python3-venv has bin/python but no pip: check pip, and make it again (once) if missing.
+	@test -x $(BIN)/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) >/dev/null 2>&1 && test -x $(BIN)/pip; } || \
+		{ rm -rf $(VENV); echo "make: $(PYTHON) -m venv cannot make $(VENV) with pip: install python3-venv (Debian/Ubuntu: sudo apt-get install python3-venv), then run make again."; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)

@@ -30,7 +30,7 @@ from .catalogue import catalogue_image
 from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
 from .errors import BuildFailed, DockerlabError
-from .labels import COURSE_LABELS
+from .labels import BUILT_AS_LABEL, built_labels
 from .recording import recordable
 from .tables import command_html
 from .units import format_bytes
@@ -312,7 +312,8 @@ def build(
     adds patterns to the context's `.dockerignore` for this build (the folder is not changed).
     ``secrets`` maps a secret id to a file (``RUN --mount=type=secret,id=ID`` reads it; nothing of
     it is stored in the image). ``builder`` is "buildkit" (the default where the machine has it,
-    see :func:`dockerlab.buildkit.choice`) or "classic". Every image carries the course label.
+    see :func:`dockerlab.buildkit.choice`) or "classic". Every image carries the course label and
+    ``org.dockerlab.built-as`` naming ``tag`` (how cleanup tells it from an image built on it by hand).
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; no tag is left pointing at an earlier image) when the build fails, and
@@ -327,7 +328,7 @@ def build(
     text, _ = dockerfile_text(context_dir, dockerfile)
     _check_options(secrets=secrets, buildargs=buildargs, labels=labels, ignore=ignore)
     chosen = _builder_for(builder, secrets)
-    all_labels = {**COURSE_LABELS, **(labels or {})}
+    all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
         tag=tag, target=target, buildargs=dict(buildargs or {}), nocache=nocache, labels=all_labels, progress=progress, on_step=on_step
     )

@@ -1,14 +1,14 @@
 """Remove what the course created: containers, networks and volumes it labelled when it made them,
-and images labelled org.dockerlab.course=1 (stand-in bases only when asked)."""
+and the images it built (stand-in bases only when asked), never an image built by hand on one of them."""
 from __future__ import annotations
 
 import docker.errors
 
 from . import engine
 from .catalogue import catalogue_tags
-from .labels import COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
+from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
 
-__all__ = ["cleanup"]
+__all__ = ["cleanup", "course_made"]
 
 
 def cleanup(*, bases: bool = False) -> dict:
@@ -17,7 +17,9 @@ def cleanup(*, bases: bool = False) -> dict:
 
     Containers are removed only when the course created them (label ``org.dockerlab.created=1`` on the
     container itself): a container you started by hand from a course image inherits the image's
-    course label and is left alone. Stand-in base images stay unless ``bases=True`` (they take
+    course label and is left alone. Images likewise only when the course built them (see
+    :func:`course_made`): ``docker build -t my-app .`` FROM a stand-in base or a course image inherits
+    the course label and is left alone. Stand-in base images stay unless ``bases=True`` (they take
     minutes to build again). One object that cannot be removed does not stop the rest. Raises
     DockerUnavailable when no engine answers.
     """
@@ -43,15 +45,58 @@ def cleanup(*, bases: bool = False) -> dict:
     for volume in client.volumes.list(filters={"label": COURSE_FILTER}):
         attempt("volumes", volume.name, lambda v=volume: v.remove(force=True))
     # Newest first: an image built on another goes before its base.
-    images = sorted(client.images.list(all=True, filters={"label": COURSE_FILTER}), key=lambda image: image.attrs.get("Created", ""), reverse=True)
+    labelled = client.images.list(all=True, filters={"label": COURSE_FILTER})
+    ours = [image for image in labelled if course_made(image, labelled)]  # decided before any is removed
+    images = sorted(ours, key=lambda image: image.attrs.get("Created", ""), reverse=True)
     for image in images:
         labels = image.labels or {}
         if not bases and labels.get(STANDIN_LABEL) == "true" and _is_base(image):
             continue
-        attempt("images", ", ".join(image.tags) or image.short_id, lambda i=image: client.api.remove_image(i.id, force=True))
+        attempt("images", ", ".join(image.tags) or image.short_id, lambda i=image: _remove_image(client, i))
     return removed
+
+
+def _remove_image(client, image) -> None:
+    """Remove ``image``; when an image built on it by hand (classic builder) still needs it, take its
+    tags off only, so the name is gone and the other image keeps its parent."""
+    try:
+        client.api.remove_image(image.id, force=True)
+    except docker.errors.APIError as error:
+        if not image.tags or "has dependent child images" not in str(error.explanation or error):
+            raise
+        for tag in image.tags:
+            client.api.remove_image(tag)
 
 
 def _is_base(image) -> bool:
     """A stand-in base itself. (Its untagged parent images cannot be removed while it exists.)"""
     return bool(set(image.tags) & catalogue_tags())
+
+
+def course_made(image, labelled: list) -> bool:
+    """Whether the course built ``image`` (a docker SDK Image labelled org.dockerlab.course=1), given
+    every image so labelled (``labelled``), rather than someone building on a course image by hand.
+
+    Every label of a base is inherited, so the course label alone does not tell. The course built it
+    when its ``org.dockerlab.built-as`` label names one of its own tags; a tagged image whose label
+    names another image was built on that one by hand. An untagged image is an earlier course build
+    whose tag has moved on, unless the image its label names is its parent (its history a prefix of
+    this one's: built on it by hand), or that image is gone (then nothing tells: it stays). Images
+    from before the label: the course's own names (``dockerlab-...``, catalogue stand-ins) only.
+    """
+    labels = image.labels or {}
+    if BUILT_AS_LABEL not in labels:
+        return any(tag.startswith("dockerlab-") for tag in image.tags) or (labels.get(STANDIN_LABEL) == "true" and _is_base(image))
+    built_as = labels[BUILT_AS_LABEL]
+    if image.tags or not built_as:
+        return built_as in image.tags
+    named = [other for other in labelled if built_as in other.tags]
+    return bool(named) and not _extends(image, named[0])
+
+
+def _extends(image, base) -> bool:
+    """Whether ``image``'s history continues ``base``'s (built FROM it): base's steps, then more."""
+    def steps(of) -> list[tuple]:
+        return [(step.get("Created"), step.get("CreatedBy")) for step in reversed(of.history())]
+    own, theirs = steps(image), steps(base)
+    return len(own) > len(theirs) and own[: len(theirs)] == theirs

@@ -83,15 +83,16 @@ def run_command(
     return shlex.join(words)
 
 
-def _wrap(error: Exception, image: str) -> DockerlabError:
-    """The engine's refusal to create or start a container of ``image``, as the learner's error."""
-    if isinstance(error, docker.errors.ImageNotFound):
+def _wrap(error: Exception, image: str, action: str | None = None) -> DockerlabError:
+    """The engine's refusal to create or start a container of ``image`` (or, with ``action``, to do
+    that to the container named ``image``), as the learner's error."""
+    if isinstance(error, docker.errors.ImageNotFound) and action is None:
         return ImageNotFound(image)
     text = str(getattr(error, "explanation", None) or error)
     found = diagnose(text, "run")
     if found.rule == "unknown":
-        return ContainerFailed(image, "run", text, found.fix)
-    return ContainerFailed(image, "start", f"{found.meaning} ({text}).", found.fix)
+        return ContainerFailed(image, action or "run", text, found.fix)
+    return ContainerFailed(image, action or "start", f"{found.meaning} ({text}).", found.fix)
 
 
 @recordable("run")
@@ -156,14 +157,25 @@ class Container:
     def image_id(self) -> str:
         return self._container.attrs["Image"]
 
+    def _engine(self, action: str, call):
+        """``call()``'s answer; the engine's refusal (the container was removed, ...) as ContainerFailed
+        saying what could not be done to this container, through the one table of messages."""
+        try:
+            return call()
+        except docker.errors.APIError as error:
+            raise _wrap(error, f"container {self.name}", action) from None
+
     def exec(self, command: str | Sequence[str], user: str | None = None) -> str:
-        """Run a command inside (like ``docker exec``); returns its output, raises when it fails."""
+        """Run a command inside (like ``docker exec``). Returns its output. Raises DockerlabError when it
+        exits non-zero or the container is not running, and ContainerFailed when the container is gone."""
         if isinstance(command, str):
             command = ["sh", "-c", command]
         try:
             result = self._container.exec_run(command, user=user or "")
+        except docker.errors.NotFound as error:
+            raise _wrap(error, f"container {self.name}", f"run `{' '.join(command)}` in") from None
         except docker.errors.APIError as error:
-            self._container.reload()
+            self._engine(f"run `{' '.join(command)}` in", self._container.reload)
             raise DockerlabError(
                 f"Cannot run `{' '.join(command)}` in {self.name}: {error.explanation or error} (the container is {self._container.status}).",
                 fix="`docker exec` needs a running container: start one whose command keeps running, and read its logs (.logs()) to see why it stopped.",
@@ -174,19 +186,21 @@ class Container:
         return output
 
     def diff(self):
-        """What changed in the container's writable layer (like ``docker diff``): kind (A/C/D) and path;
-        attrs["command"]: the `docker diff NAME` a learner types."""
+        """What changed in the container's writable layer (like ``docker diff``). Returns a DataFrame:
+        kind (A/C/D) and path; attrs["command"]: the `docker diff NAME` a learner types. Raises
+        ContainerFailed when the container is gone."""
         import pandas as pd
 
         kinds = {0: "C", 1: "A", 2: "D"}
-        changes = self._container.diff() or []
+        changes = self._engine("read the changes of", self._container.diff) or []
         table = pd.DataFrame([(kinds.get(c["Kind"], "?"), c["Path"]) for c in changes], columns=["kind", "path"])
         table.attrs[COMMAND] = f"docker diff {self.name}"
         return table
 
     def memory_usage(self) -> int:
-        """Bytes of memory the container uses now (its cgroup's usage, minus page cache where reported)."""
-        stats = self._container.stats(stream=False)["memory_stats"]
+        """Bytes of memory the container uses now (its cgroup's usage, minus page cache where reported).
+        Returns an int. Raises ContainerFailed when the container is gone."""
+        stats = self._engine("measure the memory of", lambda: self._container.stats(stream=False))["memory_stats"]
         usage = int(stats.get("usage", 0))
         cache = int((stats.get("stats") or {}).get("total_inactive_file", (stats.get("stats") or {}).get("inactive_file", 0)))
         return max(0, usage - cache)
@@ -194,8 +208,9 @@ class Container:
     def shim_memory(self) -> int | None:
         """Bytes of resident memory of the process that keeps this container alive on the host (its
         containerd shim, the parent of the container's first process), read from /proc; None where
-        the engine's processes are not visible from here (Docker Desktop, a remote engine)."""
-        self._container.reload()
+        the engine's processes are not visible from here (Docker Desktop, a remote engine). Raises
+        ContainerFailed when the container is gone."""
+        self._engine("measure the shim of", self._container.reload)
         pid = self._container.attrs["State"].get("Pid") or 0
         try:
             status = Path(f"/proc/{pid}/status").read_text()
@@ -208,7 +223,9 @@ class Container:
             return None
 
     def logs(self) -> str:
-        return self._container.logs().decode(errors="replace")
+        """What the container printed (stdout and stderr). Returns the text. Raises ContainerFailed
+        when the container is gone."""
+        return self._engine("read the logs of", self._container.logs).decode(errors="replace")
 
     def remove(self) -> None:
         try:

@@ -81,7 +81,10 @@ def remove(image: str) -> None:
     except docker.errors.ImageNotFound:
         raise ImageNotFound(image) from None
     except docker.errors.APIError as error:
-        raise DockerlabError(f"Cannot remove {image}: {error.explanation}", fix="Remove the containers that use it first (dl.cleanup()).") from None
+        raise DockerlabError(
+            f"Cannot remove {image}: {error.explanation}",
+            fix=f"Remove the containers that use it first: `docker ps -a --filter ancestor={image}` lists them, `docker rm -f NAME` removes one.",
+        ) from None
 
 
 @recordable("dockerfile_layers", version=2)

@@ -13,6 +13,31 @@ DESCRIPTION_LABEL = "org.opencontainers.image.description"
 CREATED_LABEL = "org.dockerlab.created"
 CREATED_LABELS = {**COURSE_LABELS, CREATED_LABEL: "1"}
 CREATED_FILTER = f"{CREATED_LABEL}=1"
+# On every image the course builds, with the reference it built it as. An image built by hand FROM a
+# course image inherits every label, this one too, but its value then names the parent, not the image:
+# so the course knows the images it made (see cleanup.course_made) and leaves derived ones alone.
+BUILT_AS_LABEL = "org.dockerlab.built-as"
+
+
+def built_labels(tag: str | None) -> dict[str, str]:
+    """The labels the course puts on an image it builds as ``tag`` (None: untagged): the course label
+    and ``org.dockerlab.built-as`` naming the image as the engine lists it (``app`` -> ``app:latest``)."""
+    return {**COURSE_LABELS, BUILT_AS_LABEL: normal_reference(tag) if tag else ""}
+
+
+def normal_reference(reference: str) -> str:
+    """``reference`` as the engine lists it among an image's tags: ``:latest`` added when no tag is
+    given, Docker Hub's ``docker.io/`` and ``library/`` left out (``docker.io/library/alpine`` -> ``alpine:latest``)."""
+    name, at, digest = reference.partition("@")
+    if not at and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "index.docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    if name.startswith("library/"):
+        name = name[len("library/"):]
+    return name + at + digest
 
 
 def course_tag(prefix: str, name: str | Path, tag: str = "latest") -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 from . import buildkit
 from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
-from .labels import COURSE_LABELS, CREATED_LABELS
+from .labels import CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable
 from .theme import ERROR, SUCCESS, status_css
 
@@ -78,6 +78,18 @@ _FLAGS = {"--detach", "--rm", "--interactive", "--tty", "--init", "--privileged"
           "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy"}
 _SHORT_FLAGS = set("ditPq")  # -d -i -t -P -q; they cluster (-dit, -dp 8080:80)
 _PORTS = re.compile(r"^(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")
+
+
+def _build_tag(rest: list[str]) -> str | None:
+    """The first tag a `docker build` command names (-t NAME, -tNAME, --tag NAME, --tag=NAME), or None."""
+    for index, word in enumerate(rest):
+        if word in ("-t", "--tag"):
+            return rest[index + 1] if index + 1 < len(rest) else None
+        if word.startswith("--tag="):
+            return word.split("=", 1)[1]
+        if word.startswith("-t") and not word.startswith("--"):
+            return word[2:].removeprefix("=")
+    return None
 
 
 def _option(word: str) -> tuple[str | None, bool]:
@@ -154,10 +166,11 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
         chosen = buildkit.choice()
         prefix = list(chosen.command) or ["docker", "build"]
         environment = dict(chosen.env) if chosen.buildkit else {"DOCKER_BUILDKIT": "0"}
-        added = [f"--label={key}={value}" for key, value in COURSE_LABELS.items()]
+        labels = built_labels(_build_tag(words[position:]))
+        added = [f"--label={key}={value}" for key, value in labels.items()]
         if chosen.buildkit and not any(word.startswith("--progress") for word in words):
             added.append("--progress=plain")
-        notes.append(f"built with {chosen}; the image is labelled {', '.join(f'{k}={v}' for k, v in COURSE_LABELS.items())} so `dockerlab clean` can remove it")
+        notes.append(f"built with {chosen}; the image is labelled {', '.join(f'{k}={v}' for k, v in labels.items())} so `dockerlab clean` can remove it")
         return [*prefix, *added, *words[position:]], environment, notes
     if sub in _CREATING:
         added = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]

@@ -31,18 +31,34 @@ class LocalRegistry:
         self.port = port
         self.host = f"127.0.0.1:{port}"
 
-    def _get(self, path: str, accept: str | None = None) -> bytes:
+    def _fetch(self, path: str, accept: str | None = None) -> bytes:
         request = urllib.request.Request(f"http://{self.host}{path}", headers={"Accept": accept} if accept else {})
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.read()
 
+    def _get(self, path: str, accept: str | None = None) -> bytes:
+        """The registry's answer to GET ``path``. Raises urllib's HTTPError for an HTTP error status
+        (the caller says what it means), and DockerlabError when the registry does not answer at all."""
+        try:
+            return self._fetch(path, accept)
+        except urllib.error.HTTPError:
+            raise
+        except (urllib.error.URLError, OSError) as error:  # ConnectionError and timeouts are OSErrors
+            reason = getattr(error, "reason", error)
+            raise DockerlabError(
+                f"The registry on {self.host} does not answer ({reason}): it was stopped, or its container is gone.",
+                fix=f"Start one again: registry = dl.registry.local_registry(port={self.port}), then push the image again (a new registry is empty).",
+            ) from None
+
     def wait_until_ready(self, timeout: float = 30) -> None:
+        """Wait until the registry answers. Returns None. Raises DockerlabError (with its log) when it
+        does not answer within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                self._get("/v2/")
+                self._fetch("/v2/")
                 return
-            except (urllib.error.URLError, ConnectionError, OSError) as error:
+            except (urllib.error.URLError, OSError) as error:
                 if time.monotonic() > deadline:
                     raise DockerlabError(
                         f"The registry on {self.host} did not answer within {timeout:.0f} s ({error}).",
@@ -51,7 +67,12 @@ class LocalRegistry:
                 time.sleep(0.2)
 
     def push(self, image: str, repository: str, tag: str = "latest") -> str:
-        """Tag ``image`` as HOST/repository:tag, push it, and return the manifest digest."""
+        """Tag ``image`` as HOST/repository:tag, push it, and return the manifest digest.
+
+        Returns the digest (sha256:...). Raises ImageNotFound when there is no ``image``, and
+        DockerlabError for a name that is not valid or a push that fails; the HOST/repository:tag
+        tag is then taken off again (also on Ctrl-C), so no tag names what the registry does not hold.
+        """
         client = engine.client()
         target = f"{self.host}/{repository}"
         try:
@@ -60,11 +81,25 @@ class LocalRegistry:
             raise ImageNotFound(image) from None
         except docker.errors.APIError as error:
             raise DockerlabError(f"Cannot push {image!r}: {error.explanation or error}", fix="Check the image name (`docker images`).") from None
+        try:
+            return self._push(client, target, tag)
+        except BaseException:
+            try:
+                client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
+            except docker.errors.APIError:
+                pass  # already gone
+            raise
+
+    def _push(self, client, target: str, tag: str) -> str:
         digest = None
-        for event in client.api.push(target, tag=tag, stream=True, decode=True):
-            if "error" in event:
-                raise DockerlabError(f"Pushing {target}:{tag} failed: {event['error']}", fix="Check the registry container's log.")
-            digest = (event.get("aux") or {}).get("Digest", digest)
+        try:
+            for event in client.api.push(target, tag=tag, stream=True, decode=True):
+                if "error" in event:
+                    raise DockerlabError(f"Pushing {target}:{tag} failed: {event['error']}",
+                                         fix="Check that the registry still runs (registry.repositories()) and read its log (registry.container.logs()).")
+                digest = (event.get("aux") or {}).get("Digest", digest)
+        except docker.errors.APIError as error:
+            raise DockerlabError(f"Pushing {target}:{tag} failed: {error.explanation or error}", fix="Check that the registry still runs (registry.repositories()).") from None
         if digest is None:
             raise DockerlabError(f"The push of {target}:{tag} reported no digest.", fix="Push again; check the registry's log.")
         return digest
@@ -77,7 +112,10 @@ class LocalRegistry:
             raise DockerlabError(f"Pulling {repository}@{digest} failed: {error.explanation}", fix="Check that it was pushed to this registry.") from None
 
     def manifest(self, repository: str, reference: str):
-        """The manifest's layers: digest and compressed size (the bytes a pull downloads)."""
+        """The manifest's layers: digest and compressed size (the bytes a pull downloads).
+
+        Returns a DataFrame (digest, compressed_size, media_type; ``attrs["config"]``: the config's
+        digest). Raises DockerlabError when the registry has no such manifest or does not answer."""
         import pandas as pd
 
         try:
@@ -93,7 +131,12 @@ class LocalRegistry:
         return table
 
     def repositories(self) -> list[str]:
-        return json.loads(self._get("/v2/_catalog"))["repositories"]
+        """The repositories the registry holds. Returns their names. Raises DockerlabError when the
+        registry does not answer (e.g. after ``stop()``)."""
+        try:
+            return json.loads(self._get("/v2/_catalog"))["repositories"]
+        except urllib.error.HTTPError as error:
+            raise DockerlabError(f"The registry on {self.host} answered HTTP {error.code} for its catalogue.", fix="Check the registry container's log.") from None
 
     def stop(self) -> None:
         self.container.remove()
@@ -115,7 +158,7 @@ def local_registry(port: int = 5000, name: str = "dockerlab-registry") -> LocalR
     registry = LocalRegistry(start("registry:2", name=name, ports={"5000/tcp": port}), port)
     try:
         registry.wait_until_ready()
-    except DockerlabError:
+    except BaseException:  # Ctrl-C too: no registry container is left half-started
         registry.stop()
         raise
     return registry

@@ -24,6 +24,7 @@ from .builder import build
 from .catalogue import RECIPES
 from .errors import DockerlabError, VmUnavailable
 from .images import image_size
+from .labels import CREATED_LABELS
 from .recording import recordable
 
 __all__ = [
@@ -76,7 +77,7 @@ def assets(progress: bool = False) -> tuple[Path, Path]:
     client = engine.client()
     with_recipe = RECIPES / "vm-assets.Dockerfile"
     build(RECIPES, with_recipe.read_text(), tag=ASSETS_TAG, progress=progress)
-    container = client.api.create_container(ASSETS_TAG, command=["true"], labels={"org.dockerlab.course": "1"})
+    container = client.api.create_container(ASSETS_TAG, command=["true"], labels=CREATED_LABELS)
     try:
         stream, _ = client.api.get_archive(container["Id"], "/vm")
         CACHE.mkdir(parents=True, exist_ok=True)

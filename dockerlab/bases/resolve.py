@@ -36,7 +36,7 @@ from ..errors import (
     RegistryUnreachable,
     StandInUnsupported,
 )
-from ..labels import COURSE_LABELS
+from ..labels import built_labels
 from ..progress import progress as show_progress
 from ..recording import recordable
 from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
@@ -224,7 +224,7 @@ def _build_debian_standin(image: BaseImage, progress: bool) -> None:
                 f"mmdebstrap failed (exit {finished.returncode}) building {image.name}:\n" + "\n".join(tail),
                 fix=f"Check that this machine reaches the Debian mirror {DEBIAN_MIRROR} (set DOCKERLAB_DEBIAN_MIRROR to another).",
             )
-        labels = {**COURSE_LABELS, **standin_labels(image)}
+        labels = {**built_labels(image.name), **standin_labels(image)}
         changes = ['CMD ["bash"]', "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
         changes += [f'LABEL {key}="{value}"' for key, value in labels.items()]
         repository, _, tag = image.name.rpartition(":")
@@ -315,6 +315,8 @@ def prepare(
 
     rows: list[Resolution] = []
     loaded: set[str] = set()
+    if save is not None:
+        check_bundle_destination(save)  # before the images, which can take minutes
     if load is not None:
         loaded = set(load_bundle(load, progress=progress))
     images = build_order(list(only) if only else None)
@@ -332,6 +334,26 @@ def prepare(
     return table
 
 
+def check_bundle_destination(path: str | os.PathLike) -> Path:
+    """Check that a bundle can be written to ``path``: its folder exists and takes a new file (tried,
+    so a read-only place says so even to root), and ``path`` is not a folder. Returns ``path`` as a
+    Path. Raises DockerlabError naming what is wrong."""
+    target = Path(path)
+    where = f"Cannot save the bundle to {target}"
+    if target.is_dir():
+        raise DockerlabError(f"{where}: it is a folder; a bundle is one file.", fix=f"Name a file in it, e.g. {target / 'room-bundle.tar.gz'}.")
+    if not target.parent.is_dir():
+        raise DockerlabError(f"{where}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
+    try:
+        if not os.access(target.parent, os.W_OK):
+            raise PermissionError("no write permission")
+        tempfile.NamedTemporaryFile(dir=target.parent, prefix=".dockerlab-probe-").close()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise DockerlabError(f"{where}: the folder {target.parent} is not writable ({reason}).", fix="Name a file in a folder you can write to.") from None
+    return target
+
+
 def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, progress: bool = True) -> Path:
     """Write the catalogue images (or ``names``, with their extra tags) into one gzip-compressed `docker save`
     file (for USB sticks); returns its path. Raises DockerlabError when an image is not present, the folder
@@ -345,12 +367,8 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
             f"Cannot save a bundle: {', '.join(missing)} not present.",
             fix="Run `dockerlab prepare` first (it makes every image available), then --save.",
         )
-    target = Path(path)
+    target = check_bundle_destination(path)
     partial = target.with_name(target.name + ".partial")
-    if not target.parent.is_dir():
-        raise DockerlabError(f"Cannot save the bundle to {target}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
-    if not os.access(target.parent, os.W_OK):
-        raise DockerlabError(f"Cannot save the bundle to {target}: the folder {target.parent} is not writable.", fix="Name a file in a folder you can write to.")
     engine.client()  # DockerUnavailable first, with its fix
     cli = shutil.which("docker") or DEBIAN_CLI
     if not os.path.exists(cli):

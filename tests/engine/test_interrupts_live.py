@@ -134,3 +134,39 @@ def test_a_registry_on_a_busy_port_leaves_no_container():
             dl.registry.local_registry(port=port, name="dockerlab-test-registry-busy")
         assert counts()["containers"] == before["containers"]
 
+
+
+def test_an_interrupted_registry_start_leaves_no_container(monkeypatch):
+    import socket
+
+    def interrupted(self, timeout=30):
+        raise KeyboardInterrupt  # as Ctrl-C while it waits for the registry to answer
+
+    monkeypatch.setattr(dl.registry.LocalRegistry, "wait_until_ready", interrupted)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    before = counts()
+    with pytest.raises(KeyboardInterrupt):
+        dl.registry.local_registry(port=port, name="dockerlab-test-registry-interrupted")
+    assert counts()["containers"] == before["containers"]
+
+
+def test_a_failed_push_leaves_no_tag_and_a_stopped_registry_says_so():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    before = counts()
+    registry = dl.registry.local_registry(port=port, name="dockerlab-test-registry-stopped")
+    registry.stop()
+    assert counts()["containers"] == before["containers"]
+    with pytest.raises(dl.DockerlabError, match="failed") as failed:
+        registry.push("alpine:3.20", "course/alpine")
+    assert failed.value.fix
+    assert not dl.engine.client().images.list(name=f"127.0.0.1:{port}/course/alpine"), "the push's tag was left behind"
+    for call in (registry.repositories, lambda: registry.manifest("course/alpine", "latest")):
+        with pytest.raises(dl.DockerlabError, match="does not answer") as stopped:
+            call()
+        assert "local_registry" in stopped.value.fix

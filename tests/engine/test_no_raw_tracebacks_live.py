@@ -47,7 +47,15 @@ BAD_CALLS = {
     "compose project, invalid file": lambda tmp: invalid_compose(tmp),
     "get_json, not this machine": lambda tmp: dl.web.get_json("http://example.invalid/items"),
     "get_json, nothing listening": lambda tmp: nothing_listening(),
-    "registry, manifest and push of what is absent": lambda tmp: registry_absent(),
+    "registry, manifest of what is absent": lambda tmp: on_registry(lambda registry: registry.manifest("nosuch", "latest")),
+    "registry, push of what is absent": lambda tmp: on_registry(lambda registry: registry.push("dockerlab-nosuch/image:1", "nosuch")),
+    "registry stopped, manifest": lambda tmp: on_registry(lambda registry: registry.manifest("nosuch", "latest"), stopped=True),
+    "registry stopped, repositories": lambda tmp: on_registry(lambda registry: registry.repositories(), stopped=True),
+    "removed container, logs": lambda tmp: removed_container().logs(),
+    "removed container, diff": lambda tmp: removed_container().diff(),
+    "removed container, memory_usage": lambda tmp: removed_container().memory_usage(),
+    "removed container, shim_memory": lambda tmp: removed_container().shim_memory(),
+    "removed container, exec": lambda tmp: removed_container().exec("echo hi"),
 }
 
 
@@ -72,21 +80,29 @@ def nothing_listening():
         dl.web.STARTING_SECONDS = waited
 
 
-def registry_absent():
-    registry = dl.registry.local_registry(port=free_port(), name="dockerlab-test-registry-absent")
+def on_registry(call, stopped: bool = False):
+    registry = dl.registry.local_registry(port=free_port(), name="dockerlab-test-registry-bad-calls")
     try:
-        for attempt in (lambda: registry.manifest("nosuch", "latest"), lambda: registry.push("dockerlab-nosuch/image:1", "nosuch")):
-            with pytest.raises(dl.DockerlabError):
-                attempt()
+        if stopped:
+            registry.stop()
+        return call(registry)
     finally:
         registry.stop()
+
+
+def removed_container():
+    with dl.start("alpine:3.20", ["sleep", "30"]) as box:
+        pass  # the with block removed it
+    return box
 
 
 @pytest.mark.parametrize("name", list(BAD_CALLS))
 def test_bad_input_is_a_dockerlab_error(name, tmp_path):
     try:
-        BAD_CALLS[name](tmp_path)
+        answer = BAD_CALLS[name](tmp_path)
     except dl.DockerlabError as error:
         assert error.fix, f"{name}: a DockerlabError without a fix: {error}"
     except Exception as error:  # noqa: BLE001 - the point of the test
         pytest.fail(f"{name}: raised {type(error).__module__}.{type(error).__name__}: {error}")
+    else:
+        pytest.fail(f"{name}: raised nothing (answered {answer!r}); a bad call must be a DockerlabError with a fix")

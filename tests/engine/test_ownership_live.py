@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import uuid
 
 import docker.errors
 import pytest
@@ -48,6 +50,24 @@ def test_cleanup_leaves_a_container_started_by_hand_from_a_course_image(tmp_path
     assert result["containers"] >= 1
     # the hand-started container's image stays, reported with why, and cleanup went on past it
     assert len(result["not removed"]) == 1 and tag in result["not removed"][0] and "running container" in result["not removed"][0]
+
+
+def test_cleanup_leaves_an_image_built_by_hand_on_a_stand_in_base_or_a_course_image(tmp_path, created):
+    client = dl.engine.client()
+    suffix = uuid.uuid4().hex[:8]
+    ours = created.image(f"dockerlab-test/course-built-{suffix}:1")
+    dl.build(tmp_path, 'FROM alpine:3.20\nCMD ["echo", "hello"]\n', tag=ours, progress=False)
+    mine = {}
+    for base in ("alpine:3.20", ours):
+        (tmp_path / "Dockerfile").write_text(f'FROM {base}\nCMD ["echo", "mine"]\n')
+        mine[base] = created.image(f"my-greeter-{suffix}:{len(mine) + 1}")
+        subprocess.run(["/usr/bin/docker", "build", "-q", "-t", mine[base], str(tmp_path)], check=True, capture_output=True)  # no course labels
+        assert client.images.get(mine[base]).labels.get("org.dockerlab.course") == "1"  # inherited from the base
+    dl.cleanup()
+    for tag in mine.values():
+        assert client.images.get(tag).tags == [tag]
+    with pytest.raises(docker.errors.ImageNotFound):
+        client.images.get(ours)
 
 
 def test_cleanup_keeps_the_stand_in_bases_unless_asked():

@@ -99,3 +99,30 @@ def test_every_profile_is_kept_when_the_file_is_rendered(tmp_path, text, profile
     (tmp_path / "compose.yaml").write_text(text)
     services = json.loads(ComposeProject(tmp_path).rendered.read_text())["services"]
     assert {name: service.get("profiles") for name, service in services.items()} == profiles
+
+
+def test_a_failing_down_at_the_end_of_with_keeps_the_up_error_with_a_note(tmp_path, monkeypatch):
+    import subprocess
+
+    from dockerlab import compose
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    command: ["sh", "-c", "exit 3"]\n')
+    stack = ComposeProject(tmp_path)
+    said = {"up": "container dockerlab-web-1 exited (3)", "down": "Error response from daemon: error while removing network: network has active endpoints"}
+    called = []
+
+    def cli(command, **options):  # the Compose CLI, stubbed: `up` and `down` fail, `logs` answers
+        verb = next(word for word in command if word in ("up", "down", "logs", "ps"))
+        called.append(verb)
+        return subprocess.CompletedProcess(command, 1 if verb in said else 0, stdout="", stderr=said.get(verb, ""))
+
+    monkeypatch.setattr(compose.subprocess, "run", cli)
+    monkeypatch.setattr(ComposeProject, "_objects", lambda self: ({"running-before"}, set()))  # no engine; nothing to undo
+    with pytest.raises(ComposeFailed) as raised:
+        with stack:
+            stack.up(wait=False, build=False)
+    assert raised.value.command[0] == "up" and "exited (3)" in raised.value.output  # the up error, not down's
+    notes = getattr(raised.value, "__notes__", [])
+    assert len(notes) == 1 and "removing the stack afterwards failed too" in notes[0] and "active endpoints" in notes[0]
+    assert called.count("down") == 1

@@ -56,3 +56,21 @@ def test_every_caller_uses_the_table():
 
     wrapped = containers._wrap(Refusal(), "alpine:3.20")
     assert isinstance(wrapped, ContainerFailed) and "already in use" in str(wrapped) and "127.0.0.1:18931" in wrapped.fix
+
+
+def test_a_removed_containers_methods_are_container_failed_with_a_fix():
+    import docker.errors
+
+    class Removed:
+        name = "dockerlab-web"
+
+        def _gone(self, *args, **kwargs):
+            raise docker.errors.NotFound("404", explanation="No such container: 0123abcd")
+
+        logs = diff = stats = reload = exec_run = _gone
+
+    box = containers.Container(Removed())
+    for call in (box.logs, box.diff, box.memory_usage, box.shim_memory, lambda: box.exec("echo hi")):
+        with pytest.raises(ContainerFailed, match="container dockerlab-web: the container no longer exists") as raised:
+            call()
+        assert "dl.start" in raised.value.fix

@@ -1,6 +1,11 @@
 """Image tables from recorded `history`/`inspect` JSON, and the wasted-space arithmetic."""
+from types import SimpleNamespace
+
+import docker.errors
 import pytest
 
+from dockerlab import images
+from dockerlab.errors import DockerlabError
 from dockerlab.experiments import summary
 from dockerlab.images import layers_from_history, waste_from_layers
 from dockerlab.layerfs import LayerFiles, clean_instruction
@@ -274,3 +279,13 @@ def test_a_heredoc_written_differently_from_the_history_is_not_matched():
     table = _history([("COPY /rootfs/ /", 100, "alpine:3.20"), ("RUN echo something else", 5, "")])
     shown = match_layers("FROM alpine:3.20\nRUN <<EOF\necho hi\nEOF\n", table)
     assert list(shown["layer"])[1:] == ["(no history entry)"] and list(shown["size"])[1:] == [0]
+
+
+def test_an_image_a_container_uses_says_how_to_free_it_without_cleanup(monkeypatch):
+    def refuse(image):
+        raise docker.errors.APIError("409", explanation=f'conflict: unable to remove repository reference "{image}" (must force) - container 0123abcd is using its referenced image')
+    monkeypatch.setattr(images.engine, "client", lambda: SimpleNamespace(api=SimpleNamespace(remove_image=refuse)))
+    with pytest.raises(DockerlabError, match="container 0123abcd") as raised:
+        images.remove("my-app:1")
+    assert "cleanup" not in raised.value.fix  # cleanup removes far more than the one image's containers
+    assert "docker ps -a --filter ancestor=my-app:1" in raised.value.fix

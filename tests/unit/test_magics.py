@@ -42,6 +42,9 @@ def test_build_goes_through_the_course_builder(monkeypatch):
     argv, environment, notes = prepared("build -t hello:1 /tmp/app")
     assert argv[:2] == ["/usr/bin/docker", "build"] and "--progress=plain" in argv and "--label=org.dockerlab.course=1" in argv
     assert argv[-3:] == ["-t", "hello:1", "/tmp/app"] and environment == {"DOCKER_BUILDKIT": "1"}
+    assert "--label=org.dockerlab.built-as=hello:1" in argv  # the image names itself: one built FROM it does not
+    assert "--label=org.dockerlab.built-as=web:latest" in prepared("build --tag=web .")[0]
+    assert "--label=org.dockerlab.built-as=" in prepared("build .")[0]
 
 
 def test_network_and_volume_create_are_labelled_other_commands_are_not():

@@ -1,0 +1,53 @@
+"""Which images cleanup counts as the course's: those it built, never one built on them by hand."""
+from __future__ import annotations
+
+from dockerlab.cleanup import course_made
+from dockerlab.labels import BUILT_AS_LABEL, built_labels, normal_reference
+
+
+class FakeImage:
+    def __init__(self, tags, labels, steps=()):
+        self.tags, self.labels, self._steps = list(tags), dict(labels), list(steps)
+
+    def history(self):  # newest first, as the engine gives it
+        return [{"Created": number, "CreatedBy": step} for number, step in reversed(list(enumerate(self._steps)))]
+
+
+BASE_STEPS = ["ADD rootfs", "CMD sh"]
+BASE = FakeImage(["alpine:3.20"], {**built_labels("alpine:3.20"), "org.dockerlab.standin": "true"}, BASE_STEPS)
+
+
+def test_an_image_built_by_hand_on_a_course_base_is_not_the_courses():
+    mine = FakeImage(["my-greeter:1"], BASE.labels, [*BASE_STEPS, "COPY greet /"])  # every label inherited
+    assert not course_made(mine, [BASE, mine])
+    assert course_made(BASE, [BASE, mine])
+
+
+def test_an_image_the_course_built_names_itself_even_with_another_tag_too():
+    ours = FakeImage(["dockerlab-cache/app:latest", "copy:1"], built_labels("dockerlab-cache/app"), [*BASE_STEPS, "RUN x"])
+    assert course_made(ours, [BASE, ours])
+
+
+def test_an_untagged_earlier_build_is_the_courses_an_untagged_derived_one_is_not():
+    current = FakeImage(["app:1"], built_labels("app:1"), [*BASE_STEPS, "RUN new"])
+    earlier = FakeImage([], built_labels("app:1"), [*BASE_STEPS, "RUN old"])
+    derived = FakeImage([], built_labels("app:1"), [*BASE_STEPS, "RUN new", "CMD x"])
+    orphan = FakeImage([], built_labels("gone:1"), [*BASE_STEPS, "RUN y"])
+    everything = [BASE, current, earlier, derived, orphan]
+    assert course_made(earlier, everything)
+    assert not course_made(derived, everything)
+    assert not course_made(orphan, everything)  # nothing tells whose it is: it stays
+
+
+def test_images_from_before_the_label_count_only_under_the_courses_own_names():
+    legacy = {"org.dockerlab.course": "1"}
+    assert course_made(FakeImage(["dockerlab-exercise/app:check"], legacy), [])
+    assert course_made(FakeImage(["alpine:3.20"], {**legacy, "org.dockerlab.standin": "true"}), [])
+    assert not course_made(FakeImage(["my-greeter:1"], {**legacy, "org.dockerlab.standin": "true"}), [])
+
+
+def test_the_label_names_the_image_as_the_engine_lists_it():
+    assert normal_reference("app") == "app:latest"
+    assert normal_reference("docker.io/library/alpine:3.20") == "alpine:3.20"
+    assert normal_reference("localhost:5000/app") == "localhost:5000/app:latest"
+    assert built_labels(None)[BUILT_AS_LABEL] == ""
