@@ -14,7 +14,8 @@ from dataclasses import dataclass
 __all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
            "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
-           "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS"]
+           "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
+           "COMPOSE_PS", "CONTAINER_CHANGES", "MANIFEST_LAYERS"]
 
 
 @dataclass(frozen=True)
@@ -338,4 +339,24 @@ PLATFORM_RUNS = _table(
     ("exit_code", "int", "the container's exit code"),
     ("output", "str", "the program's first line, or the error (exec format error)"),
     ("seconds", "float", "the work, as the program timed it (None when it did not run)", "s"),
+)
+COMPOSE_PS = _table(
+    "container of a Compose project",
+    ("service", "str", "the service it runs"),
+    ("state", "str", "running, exited, ..."),
+    ("health", "str", 'healthy, unhealthy, starting, or "" without a healthcheck'),
+    ("exit_code", "int", "its exit code (0 while running)"),
+    ("ports", "str", "published ports, address:host->container"),
+    ("container", "str", "the container's name"),
+)
+CONTAINER_CHANGES = _table(
+    "changed path",
+    ("kind", "str", "A (added), C (changed) or D (deleted), as `docker diff` prints it"),
+    ("path", "str", "the path in the container"),
+)
+MANIFEST_LAYERS = _table(
+    "layer in a registry manifest",
+    ("digest", "str", "the layer blob's digest"),
+    ("compressed_size", "int", "what a pull downloads for it", "bytes"),
+    ("media_type", "str", "the blob's media type (gzip-compressed tar, ...)"),
 )

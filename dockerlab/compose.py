@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import docker.errors
 
+from .columns import COMPOSE_PS, declares
 from . import engine
 from .diagnose import diagnose
 from .errors import ComposeFailed, DockerlabError
@@ -196,10 +197,10 @@ class ComposeProject:
         """`down`: remove the containers and networks (and named volumes with ``volumes=True``)."""
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
 
+    @declares(COMPOSE_PS)
     def ps(self):
-        """One row per container: service, state, health, exit code, published ports; attrs["command"]:
-        the `docker compose -f FILE ps` a learner types."""
-        import pandas as pd
+        """One row per container (attrs["command"]: the `docker compose -f FILE ps` a learner types).
+        Returns a DataFrame. {columns}"""
 
         finished = self._run("ps", "--all", "--format", "json")
         text = finished.stdout.strip()
@@ -217,7 +218,7 @@ class ComposeProject:
             }
             for entry in entries
         ]
-        table = pd.DataFrame(rows, columns=["service", "state", "health", "exit_code", "ports", "container"])
+        table = COMPOSE_PS.frame(rows)
         table.attrs[COMMAND] = self.cli("ps")
         return table
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import docker.errors
 import requests.exceptions
 
+from .columns import CONTAINER_CHANGES, declares
 from . import engine
 from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
@@ -185,15 +186,15 @@ class Container:
             raise DockerlabError(f"`{' '.join(command)}` exited {result.exit_code} in {self.name}: {output.strip()}", fix="Check the command.")
         return output
 
+    @declares(CONTAINER_CHANGES)
     def diff(self):
-        """What changed in the container's writable layer (like ``docker diff``). Returns a DataFrame:
-        kind (A/C/D) and path; attrs["command"]: the `docker diff NAME` a learner types. Raises
-        ContainerFailed when the container is gone."""
-        import pandas as pd
+        """What changed in the container's writable layer (like ``docker diff``); attrs["command"]: the
+        `docker diff NAME` a learner types. Returns a DataFrame. {columns} Raises ContainerFailed when
+        the container is gone."""
 
         kinds = {0: "C", 1: "A", 2: "D"}
         changes = self._engine("read the changes of", self._container.diff) or []
-        table = pd.DataFrame([(kinds.get(c["Kind"], "?"), c["Path"]) for c in changes], columns=["kind", "path"])
+        table = CONTAINER_CHANGES.frame((kinds.get(c["Kind"], "?"), c["Path"]) for c in changes)
         table.attrs[COMMAND] = f"docker diff {self.name}"
         return table
 

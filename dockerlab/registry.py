@@ -8,6 +8,7 @@ import urllib.request
 
 import docker.errors
 
+from .columns import MANIFEST_LAYERS, declares
 from . import engine
 from .containers import Container, start
 from .errors import DockerlabError, ImageNotFound
@@ -111,12 +112,11 @@ class LocalRegistry:
         except docker.errors.APIError as error:
             raise DockerlabError(f"Pulling {repository}@{digest} failed: {error.explanation}", fix="Check that it was pushed to this registry.") from None
 
+    @declares(MANIFEST_LAYERS)
     def manifest(self, repository: str, reference: str):
         """The manifest's layers: digest and compressed size (the bytes a pull downloads).
 
-        Returns a DataFrame (digest, compressed_size, media_type; ``attrs["config"]``: the config's
-        digest). Raises DockerlabError when the registry has no such manifest or does not answer."""
-        import pandas as pd
+        Returns a DataFrame (``attrs["config"]``: the config's digest). {columns} Raises DockerlabError when the registry has no such manifest or does not answer."""
 
         try:
             document = json.loads(self._get(f"/v2/{repository}/manifests/{reference}", accept=MANIFEST_TYPES))
@@ -126,7 +126,7 @@ class LocalRegistry:
                                      fix=f"Push it first (registry.push(image, {repository!r})); registry.repositories() lists what it holds.") from None
             raise DockerlabError(f"The registry on {self.host} answered HTTP {error.code} for {repository}:{reference}.",
                                  fix="Check the registry container's log.") from None
-        table = pd.DataFrame([(layer["digest"], layer["size"], layer["mediaType"]) for layer in document["layers"]], columns=["digest", "compressed_size", "media_type"])
+        table = MANIFEST_LAYERS.frame((layer["digest"], layer["size"], layer["mediaType"]) for layer in document["layers"])
         table.attrs["config"] = document["config"]["digest"]
         return table
 

@@ -68,7 +68,8 @@ def _declaring_functions():
     seen = []
     for module in modules():
         for value in vars(module).values():
-            candidates = [value] + ([member.fget for member in vars(value).values() if isinstance(member, property)] if isinstance(value, type) else [])
+            members = vars(value).values() if isinstance(value, type) else ()
+            candidates = [value] + [member.fget if isinstance(member, property) else member for member in members]
             for candidate in candidates:
                 if getattr(candidate, "__table__", None) is not None and candidate not in seen:
                     seen.append(candidate)
