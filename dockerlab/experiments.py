@@ -23,7 +23,7 @@ from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
 
 __all__ = [
-    "layer_cache", "compared_builders", "cache_mount", "stage_skipping", "builders", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
+    "layer_cache", "compared_builders", "cache_mount", "stage_skipping", "builders", "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
     "vm_to_container_ratios",
     "dockerignore", "compose_race", "race_summary", "failure_cause", "FAILURE_CAUSES", "RACE_CAUSES", "SCENARIOS",
 ]
@@ -291,6 +291,20 @@ def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repe
     table = pd.DataFrame(rows)
     table.attrs["experiment"] = "builders"
     return table
+
+
+def buildkit_over_classic(results, value: str = "seconds") -> tuple[float, str]:
+    """(BuildKit's median ``value`` / the classic builder's, a sentence saying both medians and n) from a
+    table with a ``builder`` column (:func:`stage_skipping`, :func:`builders`): below 1 when BuildKit is
+    faster. Raises DockerlabError when either builder has no rows."""
+    times = summary(results, "builder", value).set_index("builder")
+    missing = [name for name in ("buildkit", "classic") if name not in times.index]
+    if missing:
+        raise DockerlabError(f"No {' or '.join(missing)} builds in this table.", fix="Measure with both builders (stage_skipping or builders).")
+    buildkit, classic = times.loc["buildkit"], times.loc["classic"]
+    ratio, n = float(buildkit["median"] / classic["median"]), int(buildkit["n"])
+    runs = f"median of {n} cold build{'s' if n != 1 else ''} each"
+    return ratio, f"BuildKit took {buildkit['median']:.3g} s and the classic builder {classic['median']:.3g} s ({runs}): BuildKit's time is {ratio:.2f} of the classic builder's."
 
 
 @recordable("experiments.multi_stage", version=2)

@@ -37,6 +37,20 @@ def test_the_stages_app_has_a_stage_the_final_image_does_not_need():
     assert "tests" not in _final_lineage(stages, None)
 
 
+def test_the_parallel_app_has_two_independent_stages_the_final_one_copies_from():
+    """Neither work stage is built FROM the other, their commands differ (identical ones BuildKit would
+    solve once), and the final stage needs both: all BuildKit can do is run them side by side."""
+    from dockerlab.builder import _stages
+
+    text = (dl.paths.app("parallel") / "Dockerfile").read_text()
+    stages = _stages(text)
+    assert [name for name, _ in stages] == ["part-a", "part-b", "stage-2"]
+    assert {base for _, base in stages} == {"alpine:3.20"}
+    runs = [line for line in text.splitlines() if line.startswith("RUN ")]
+    assert len(runs) == 2 and runs[0] != runs[1] and all("sleep" not in run for run in runs)
+    assert [line.split()[1] for line in text.splitlines() if line.startswith("COPY ")] == ["--from=part-a", "--from=part-b"]
+
+
 def test_each_edit_is_text_never_built_before(tmp_path):
     """BuildKit's cache is keyed by content: the same edit twice would be a cache hit, not a rebuild."""
     target = tmp_path / "app.py"
@@ -103,3 +117,15 @@ def test_a_ci_run_skips_the_classic_series_live_but_replays_what_was_recorded(mo
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
     recording.reset()
     assert experiments.compared_builders() == ("buildkit", "classic")
+
+
+def test_buildkit_over_classic_is_the_ratio_of_medians_in_one_sentence():
+    import pandas as pd
+
+    table = pd.DataFrame({"builder": ["classic", "buildkit", "buildkit", "classic", "classic", "buildkit"],
+                          "seconds": [14.0, 8.0, 7.0, 15.0, 13.0, 9.0]})
+    ratio, sentence = experiments.buildkit_over_classic(table)
+    assert ratio == pytest.approx(8.0 / 14.0)
+    assert sentence == "BuildKit took 8 s and the classic builder 14 s (median of 3 cold builds each): BuildKit's time is 0.57 of the classic builder's."
+    with pytest.raises(dl.DockerlabError, match="classic"):
+        experiments.buildkit_over_classic(table[table["builder"] == "buildkit"])
