@@ -41,6 +41,7 @@ BUILDERS = ("buildkit", "classic")
 
 LOG_TAIL_LINES = 30
 INLINE_DOCKERFILE_NAME = ".dockerlab.Dockerfile"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # terminal colour codes
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
@@ -188,6 +189,7 @@ class BuildStreamParser:
         self._close_current(at)
 
     def _line(self, line: str, at: float) -> None:
+        line = _ANSI.sub("", line)  # the engine colours a RUN's stderr red (ESC[91m): the log keeps the text
         self.log.append(line)
         step = _STEP.match(line)
         if step:
@@ -633,7 +635,7 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
     internal = [(vertex.name, vertex.seconds or 0.0) for vertex in parser.vertices.values() if not vertex.is_step]
     phases = internal + [("outside any vertex (starting the CLI, the session, waiting)", parser.outside_vertices(elapsed))]
     if parser.parallel_seconds() < -0.0005:  # counted twice above: stages that ran at the same time
-        phases.append(("at the same time as another vertex (stages in parallel), counted once", parser.parallel_seconds()))
+        phases.append(("vertices that ran at the same time (parallel stages, or BuildKit's own work beside a step), counted once", parser.parallel_seconds()))
     context_bytes = parser.context_bytes()
     return BuildResult(
         image_id=image_id,

@@ -289,7 +289,8 @@ class PlainProgressParser:
         return max(0.0, wall_seconds - self.covered_seconds())
 
     def parallel_seconds(self) -> float:
-        """Seconds counted twice because vertices ran at the same time (stages in parallel), as a
+        """Seconds counted twice because vertices ran at the same time (parallel stages, or BuildKit's own
+        work beside a step), as a
         negative number (0 when they ran one after another): the union of the vertices' intervals
         minus the sum of their durations. Every vertex's seconds + this + :meth:`outside_vertices` =
         the wall time."""

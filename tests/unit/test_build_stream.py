@@ -97,3 +97,12 @@ def test_offline_unknown_base_is_not_sent_to_prepare():
     assert "dockerlab prepare" in build_module._explain(offline, "FROM python:3.11-slim")
     fix = build_module._explain(offline, "FROM frank/python-hacked:latest AS base")
     assert "frank/python-hacked:latest" in fix and "Check the name" in fix
+
+
+def test_the_engines_colour_codes_are_not_kept_in_the_log():
+    """The classic builder colours a RUN's stderr (ESC[91m ... ESC[0m): the log and its tail keep the words."""
+    parser = BuildStreamParser()
+    parser.feed({"stream": "Step 1/1 : RUN echo boom >&2 && exit 3\n"}, 0.0)
+    parser.feed({"stream": "\x1b[91mboom\n\x1b[0m"}, 0.1)
+    parser.finish(0.2)
+    assert "boom" in parser.log and not any("\x1b" in line for line in parser.log)
