@@ -43,6 +43,12 @@ TARGET_REASONS = {
         "a cache mount should never make the rebuild slower: 1.0 (no faster) is the bar; faster is the mount's point",
     "Go: single-stage size / multi-stage (alpine) size":
         "the seed claims 500 MB -> 10 MB (50x smaller)",
+    "Stage skipping: BuildKit seconds / classic builder seconds":
+        "BuildKit does not build a stage the target does not need (here a 20 s test stage); the classic builder builds every "
+        "stage: skipping it should save at least an order of magnitude (0.1)",
+    "Parallel stages: BuildKit seconds / classic builder seconds":
+        "BuildKit runs two independent stages at once, the classic builder one after the other: with two equal stages the "
+        "ideal is 0.5; 0.75 leaves room for the 2 cores being shared with BuildKit's own work",
     "Go: scratch image size / binary size":
         "scratch adds nothing to the binary, so its image can be no smaller than the binary: within 5 % of it (1.05)",
     "runs where the api lost the start-up race, seed + credentials":
