@@ -8,8 +8,11 @@ How a column reads on screen (MB, s, words) is :mod:`dockerlab.tables`' job, fro
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+
+from .errors import TableMismatch
 
 __all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
@@ -55,15 +58,20 @@ class Table:
         keys = self.keys
         for row in rows:
             if isinstance(row, Mapping) and set(row) != set(keys):
-                raise ValueError(f"a {self.name} row has keys {sorted(row)}, the table declares {keys}")
+                raise TableMismatch(self.name, "a row", sorted(row), keys)
         return pd.DataFrame(rows, columns=keys)
+
+    def check(self, frame, where: str) -> None:
+        """Raises TableMismatch when ``frame``'s columns are not exactly these, in order."""
+        if list(frame.columns) != self.keys:
+            raise TableMismatch(self.name, where, list(frame.columns), self.keys)
 
     def pick(self, mapping: Mapping) -> dict:
         """The declared columns of ``mapping`` (a record with more keys than the table shows), in order.
-        Returns a dict. Raises ValueError when one is missing."""
+        Returns a dict. Raises TableMismatch when one is missing."""
         missing = [key for key in self.keys if key not in mapping]
         if missing:
-            raise ValueError(f"a {self.name} row lacks {missing}")
+            raise TableMismatch(self.name, "a record", sorted(mapping), self.keys)
         return {key: mapping[key] for key in self.keys}
 
     def doc(self) -> str:
@@ -76,15 +84,23 @@ TABLES: dict[str, Table] = {}
 
 def declares(table: Table) -> Callable[[Callable], Callable]:
     """Mark a function as returning ``table`` (a DataFrame of its columns): its docstring's ``{columns}``
-    is replaced by the declared columns, and ``function.__table__`` names the table for the tests.
-    Returns the decorator."""
+    is replaced by the declared columns, ``function.__table__`` names the table for the tests, and every
+    DataFrame it returns is checked against the declaration (TableMismatch when they differ, so a
+    column added or renamed in the code alone fails the first test that calls it). Returns the decorator."""
 
     def decorate(function: Callable) -> Callable:
-        if function.__doc__ and "{columns}" in function.__doc__:
-            function.__doc__ = function.__doc__.replace("{columns}", table.doc())
-        function.__table__ = table
+        @functools.wraps(function)
+        def checked(*arguments, **keywords):
+            result = function(*arguments, **keywords)
+            if type(result).__name__ == "DataFrame":  # what it returns is what it declares, at every call
+                table.check(result, function.__qualname__)
+            return result
+
+        if checked.__doc__ and "{columns}" in checked.__doc__:
+            checked.__doc__ = checked.__doc__.replace("{columns}", table.doc())
+        checked.__table__ = table
         TABLES[f"{function.__module__}.{function.__qualname__}"] = table
-        return function
+        return checked
 
     return decorate
 

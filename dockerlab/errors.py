@@ -10,6 +10,7 @@ from .hosting import missing_recording_text, stale_recording_text
 
 __all__ = [
     "DockerlabError",
+    "TableMismatch",
     "DockerUnavailable",
     "BaseImageUnavailable",
     "RegistryUnreachable",
@@ -179,3 +180,14 @@ class DockerfileInvalid(DockerlabError):
     def __init__(self, message: str, *, line: int | None, fix: str) -> None:
         self.line = line
         super().__init__(message, fix=fix)
+
+
+class TableMismatch(DockerlabError):
+    """A course function returned a table whose columns are not the ones it declares
+    (:mod:`dockerlab.columns`): a bug in the course, never in the learner's input. ``table`` names the
+    declaration, ``found`` and ``declared`` are the column lists."""
+
+    def __init__(self, table: str, where: str, found: list, declared: list) -> None:
+        self.table, self.found, self.declared = table, found, declared
+        super().__init__(f"{where} returned {table} columns {found}, but declares {declared}.",
+                         fix="This is a bug in the course, not in what you did: report it with the call that made it.")

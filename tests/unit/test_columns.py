@@ -89,6 +89,18 @@ def test_units_declared_are_the_units_shown():
 
 
 def test_a_row_with_other_keys_is_refused():
-    with pytest.raises(ValueError, match="declares"):
+    with pytest.raises(dockerlab.errors.TableMismatch, match="declares"):
         columns.SBOM.frame([{"name": "x", "version": "1"}])
     assert list(columns.SBOM.frame([("x", "1", "deb")]).columns) == ["name", "version", "type"]
+
+
+def test_a_function_whose_table_drifts_from_its_declaration_fails_when_called():
+    @columns.declares(columns.SBOM)
+    def drifted():
+        table = columns.SBOM.frame([("x", "1", "deb")])
+        table["size_MB"] = 1.0  # a column added in the code alone
+        return table
+
+    with pytest.raises(dockerlab.errors.TableMismatch, match="size_MB"):
+        drifted()
+    assert drifted.__table__ is columns.SBOM
