@@ -18,7 +18,9 @@ __all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOC
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
            "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
            "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
-           "COMPOSE_PS", "CONTAINER_CHANGES", "MANIFEST_LAYERS"]
+           "COMPOSE_PS", "CONTAINER_CHANGES", "MANIFEST_LAYERS",
+           "CACHE_BUILDS", "CACHE_MOUNT_BUILDS", "IGNORE_BUILDS", "MULTI_STAGE", "STAGE_BUILDS", "BUILDER_BUILDS", "STARTS",
+           "VM_AND_CONTAINER_RUNS", "KERNELS", "RUN_EACH", "RACE_RUNS", "RACE_SUMMARY"]
 
 
 @dataclass(frozen=True)
@@ -375,4 +377,119 @@ MANIFEST_LAYERS = _table(
     ("digest", "str", "the layer blob's digest"),
     ("compressed_size", "int", "what a pull downloads for it", "bytes"),
     ("media_type", "str", "the blob's media type (gzip-compressed tar, ...)"),
+)
+CACHE_BUILDS = _table(
+    "build of the layer-cache experiment",
+    ("builder", "str", "buildkit or classic"),
+    ("dockerfile", "str", "which Dockerfile (deps first, code first, ...)"),
+    ("image", "str", "the tag built"),
+    ("scenario", "str", "cold, none, code or requirements (the edit before the build)"),
+    ("meaning", "str", "the scenario in words"),
+    ("run", "int", "which repeat"),
+    ("seconds", "float", "the whole build", "s"),
+    ("steps", "int", "Dockerfile steps", "count"),
+    ("rebuilt", "int", "steps that ran again (not from the cache)", "count"),
+    ("rebuilt_steps", "list", "the instructions that ran again"),
+    ("step_detail", "object", "the build's step table"),
+)
+CACHE_MOUNT_BUILDS = _table(
+    "build of the cache-mount experiment",
+    ("variant", "str", "with or without the cache mount"),
+    ("run", "int", "which repeat"),
+    ("scenario", "str", "cold or requirements"),
+    ("meaning", "str", "the scenario in words"),
+    ("seconds", "float", "the whole build", "s"),
+    ("install_seconds", "float", "the pip step alone", "s"),
+    ("install_bytes", "int", "what the pip step added to the image", "bytes"),
+    ("cache_bytes", "int", "what BuildKit's cache mount holds after the build (None without the mount)", "bytes"),
+    ("dockerfile", "str", "the text built"),
+)
+IGNORE_BUILDS = _table(
+    "variant of the .dockerignore experiment",
+    ("variant", "str", "without or with .dockerignore"),
+    ("image", "str", "the tag built"),
+    ("context_bytes", "int", "build context sent, as the builder reports it", "bytes"),
+    ("cold_seconds", "float", "the cold build", "s"),
+    ("rebuild_after_git_change_seconds", "float", "the rebuild after a change inside .git alone", "s"),
+    ("COPY . . cached after a .git change", "object", "whether COPY . . came from the cache (None without one)"),
+    ("rebuilt_steps", "list", "the instructions that ran again"),
+)
+MULTI_STAGE = _table(
+    "variant of a multi-stage experiment",
+    ("variant", "str", "single stage, alpine, scratch, distroless, ..."),
+    ("image", "str", "the tag built"),
+    ("answer", "str", "what the image printed or served (only when checked)"),
+    ("size", "int", "uncompressed", "bytes"),
+    ("compressed", "int", "what a pull downloads", "bytes"),
+    ("layers", "int", "how many layers", "count"),
+    ("stand_in", "str", 'the stand-in base it was built on, or ""'),
+    ("user", "str", 'the user it runs as ("root" when unset)'),
+    ("runs", "str", "its entrypoint and command"),
+    ("build_seconds", "float", "median cold build", "s"),
+    ("build_min", "float", "fastest cold build", "s"),
+    ("build_max", "float", "slowest cold build", "s"),
+)
+STAGE_BUILDS = _table(
+    "cold build of the stage-skipping experiment",
+    ("builder", "str", "buildkit or classic"),
+    ("run", "int", "which repeat"),
+    ("seconds", "float", "the whole build", "s"),
+    ("stages_built", "list", "the stages that ran, in order"),
+    ("steps_run", "int", "steps that ran", "count"),
+)
+BUILDER_BUILDS = _table(
+    "cold build, one builder",
+    ("builder", "str", "buildkit or classic"),
+    ("run", "int", "which repeat"),
+    ("seconds", "float", "the whole build", "s"),
+    ("image_id", "str", "the image built"),
+)
+STARTS = _table(
+    "docker run --rm",
+    ("image", "str", "the image run"),
+    ("run", "int", "which run"),
+    ("seconds", "float", "from create to exit (the container's removal not counted)", "s"),
+)
+VM_AND_CONTAINER_RUNS = _table(
+    "VM boot or container run",
+    ("kind", "str", "container or VM (qemu)"),
+    ("accelerator", "str", "none for a container; KVM or software emulation (TCG) for the VM"),
+    ("run", "int", "which run"),
+    ("seconds", "float", "start to exit (container) or to userspace (VM)", "s"),
+    ("memory_bytes", "int", "the container's cgroup plus its containerd shim, or qemu's resident memory", "bytes"),
+)
+KERNELS = _table(
+    "image",
+    ("image", "str", "the image run"),
+    ("kernel inside the container", "str", "`uname -r` in a container of it"),
+    ("engine host kernel", "str", "`uname -r` of the engine's host"),
+    ("same kernel", "bool", "whether the two are one kernel"),
+)
+RUN_EACH = _table(
+    "environment",
+    ("environment", "str", "what the image stands for"),
+    ("image", "str", "the image run"),
+    ("exit_code", "int", "the container's exit code"),
+    ("output", "str", "stdout and stderr, stripped"),
+)
+RACE_RUNS = _table(
+    "run of the start-up race",
+    ("compose file", "str", "the file brought up"),
+    ("run", "int", "which run"),
+    ("db_ready_seconds", "float", "from the database container's start to Postgres being ready", "s"),
+    ("api_started_after_db_seconds", "float", "from the database container's start to the api's", "s"),
+    ("failed_connections", "int", "the api's failed connection attempts", "count"),
+    ("first_error", "str", "the api's first failed-connection line: the evidence"),
+    ("cause", "str", 'what that line means ("" when nothing failed)'),
+    ("lost_race", "bool", "whether the cause is the database not being ready yet"),
+    ("api_serving", "bool", "whether the api ended up serving"),
+    ("api_exit_code", "object", "the api's exit code when it exited, else None"),
+)
+RACE_SUMMARY = _table(
+    "compose file",
+    ("runs", "int", "runs", "count"),
+    ("lost_race", "int", "runs whose first failure was the race", "count"),
+    ("other_failures", "int", "runs that failed for another cause", "count"),
+    ("causes", "str", 'each cause seen and how often, "; "-joined'),
+    ("api_serving", "int", "runs that ended serving", "count"),
 )

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 import docker.errors
 import requests.exceptions
 
+from .columns import (BUILDER_BUILDS, CACHE_BUILDS, CACHE_MOUNT_BUILDS, IGNORE_BUILDS, KERNELS, MULTI_STAGE, RACE_RUNS, RACE_SUMMARY,
+                      RUN_EACH, STAGE_BUILDS, STARTS, VM_AND_CONTAINER_RUNS, declares)
 from . import containers, engine, recording, vm
 from .builder import build, dockerfile_text
 from .dockerfile import PIP_INSTALL
@@ -87,6 +89,7 @@ def _append_line(path: Path, line: str) -> None:
 
 
 @recordable("experiments.layer_cache")
+@declares(CACHE_BUILDS)
 def layer_cache(
     app_dir: str | Path,
     dockerfiles: Mapping[str, str | Path],
@@ -101,12 +104,9 @@ def layer_cache(
     """Cold build, then a rebuild per edit, for each Dockerfile and builder, ``repeat`` times
     (default 3, or ``DOCKERLAB_REPEAT``).
 
-    Works on a copy of ``app_dir`` (your files are never edited). One row per build: builder,
-    dockerfile, image, scenario, meaning, run, seconds (s), steps, rebuilt (count), rebuilt_steps
-    (the instructions that ran), step_detail (the build's step table).
+    Works on a copy of ``app_dir`` (your files are never edited). One row per build. {columns}
     Raises DockerlabError for an unknown edit or a missing file, BuildFailed when a build fails.
     """
-    import pandas as pd
 
     unknown = [edit for edit in edits if edit not in SCENARIOS[1:]]
     if unknown:
@@ -134,7 +134,7 @@ def layer_cache(
                             edit_like_a_learner(context / requirements_file, str(run))
                         result = build(context, text, tag=tag, nocache=scenario == "cold", builder=builder, progress=progress)
                         rows.append(_cache_row(result, builder, name, tag, scenario, run))
-    table = pd.DataFrame(rows)
+    table = CACHE_BUILDS.frame(rows)
     table.attrs["experiment"] = "layer_cache"
     return table
 
@@ -198,6 +198,7 @@ def _cache_mount_bytes(target: str) -> int | None:
 
 
 @recordable("experiments.cache_mount")
+@declares(CACHE_MOUNT_BUILDS)
 def cache_mount(
     app_dir: str | Path,
     dockerfile: str | Path = "Dockerfile",
@@ -210,15 +211,11 @@ def cache_mount(
     (BuildKit), ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``), on a copy of ``app_dir``.
 
     Per variant and run: a cold build (``--no-cache``, which also starts the mount empty), then an
-    edit of the requirements file and a rebuild, which re-runs the install either way. One row per
-    build: variant, run, scenario ("cold" or "requirements"), meaning, seconds (s, the whole build),
-    install_seconds (s, the pip step alone), install_bytes (what the pip step added to the image),
-    cache_bytes (what BuildKit's cache mount for pip's folder holds after the build, measured by a
-    probe build that mounts it and runs `du`, 1 KiB resolution; None without the mount), dockerfile
-    (the text built).
+    edit of the requirements file and a rebuild, which re-runs the install either way. cache_bytes is
+    measured by a probe build that mounts the cache and runs `du` (1 KiB resolution). One row per
+    build. {columns}
     Raises DockerlabError when there is no pip install line or no BuildKit.
     """
-    import pandas as pd
 
     source = Path(app_dir)
     without, mounted = _with_cache_mount(dockerfile_text(source, dockerfile)[0])
@@ -246,21 +243,20 @@ def cache_mount(
                             "dockerfile": text,
                         }
                     )
-    table = pd.DataFrame(rows)
+    table = CACHE_MOUNT_BUILDS.frame(rows)
     table.attrs["experiment"] = "cache_mount"
     return table
 
 
 @recordable("experiments.stage_skipping")
+@declares(STAGE_BUILDS)
 def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False):
     """The same multi-stage Dockerfile built cold (``--no-cache``) by BuildKit and by the classic builder,
     ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``).
 
     BuildKit builds only the stages the final image needs; the classic builder builds every stage,
-    in order. One row per build: builder, run, seconds (s), stages_built (names, in order),
-    steps_run (count). Raises BuildFailed when a build fails.
+    in order. One row per build. {columns} Raises BuildFailed when a build fails.
     """
-    import pandas as pd
 
     text = dockerfile_text(Path(context), dockerfile)[0]
     rows = []
@@ -269,17 +265,16 @@ def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *
             result = build(context, text, tag=course_tag("skip", builder), nocache=True, builder=builder, progress=progress)
             stages = list(dict.fromkeys(step.stage for step in result.dockerfile_steps))
             rows.append({"builder": builder, "run": run, "seconds": result.seconds, "stages_built": stages, "steps_run": len(result.dockerfile_steps)})
-    table = pd.DataFrame(rows)
+    table = STAGE_BUILDS.frame(rows)
     table.attrs["experiment"] = "stage_skipping"
     return table
 
 
 @recordable("experiments.builders")
+@declares(BUILDER_BUILDS)
 def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False):
     """Cold build time (``--no-cache``) of one Dockerfile, classic builder vs BuildKit, interleaved,
-    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build: builder, run, seconds (s),
-    image_id. Use :func:`summary` for the median with min-max. Raises BuildFailed when a build fails."""
-    import pandas as pd
+    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build. {columns} Use :func:`summary` for the median with min-max. Raises BuildFailed when a build fails."""
 
     text = dockerfile_text(Path(context), dockerfile)[0]
     rows = []
@@ -288,7 +283,7 @@ def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repe
         for builder in order:
             result = build(context, text, tag=course_tag("builders", builder), nocache=True, builder=builder, progress=progress)
             rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id})
-    table = pd.DataFrame(rows)
+    table = BUILDER_BUILDS.frame(rows)
     table.attrs["experiment"] = "builders"
     return table
 
@@ -308,6 +303,7 @@ def buildkit_over_classic(results, value: str = "seconds") -> tuple[float, str]:
 
 
 @recordable("experiments.multi_stage", version=2)
+@declares(MULTI_STAGE)
 def multi_stage(
     context: str | Path,
     variants: Mapping[str, str | Path],
@@ -322,8 +318,7 @@ def multi_stage(
 
     With ``serve_port`` each image must answer an HTTP request on that port (published on 127.0.0.1);
     with ``must_run`` it must run to exit code 0. A variant that does not work raises instead of
-    being measured. Columns: variant, image, answer, size, compressed, layers, build_seconds
-    (median), build_min, build_max, stand_in, user, runs.
+    being measured ("answer" is "" when neither is asked). {columns}
     """
     import pandas as pd
 
@@ -346,8 +341,7 @@ def multi_stage(
                 raise DockerlabError(f"The {name} image exits {ran.exit_code}, so it is not measured: {ran.output.strip()[-300:]}", fix="Fix the Dockerfile.")
             answers[name] = ran.output.strip()
     measured = compare(*tags.values())
-    if answers:
-        measured.insert(1, "answer", [answers[name] for name in variants])
+    measured.insert(1, "answer", [answers.get(name, "") for name in variants])  # "" where nothing was checked
     measured.insert(0, "variant", list(variants))
     seconds = pd.Series({name: pd.Series(values).median() for name, values in timings.items()})
     measured["build_seconds"] = measured["variant"].map(seconds)
@@ -358,10 +352,10 @@ def multi_stage(
 
 
 @recordable("experiments.start_time")
+@declares(STARTS)
 def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)):
     """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run.
-    Columns: image, run (1 ... n), seconds (wall time from create to exit, the container's removal not
-    included). Raises ImageNotFound when the image is not here, ContainerFailed when a container cannot
+    {columns} Raises ImageNotFound when the image is not here, ContainerFailed when a container cannot
     start (the command does not exist in the image) or does not exit within 120 s, and DockerlabError
     when the command exits with a code other than 0."""
     import pandas as pd
@@ -408,11 +402,11 @@ def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> dict[
 
 
 @recordable("experiments.vm_vs_container", version=2)
+@declares(VM_AND_CONTAINER_RUNS)
 def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: int = 3):
     """Start-to-exit seconds and memory: ``containers`` runs of ``image`` against ``vms`` boots of a small VM.
 
-    One row per run: kind, accelerator, run, seconds, memory_bytes (for a container: its cgroup plus
-    the containerd shim that keeps it alive; ``attrs["container_memory"]`` has the two parts). The VM
+    One row per run (``attrs["container_memory"]`` has the container memory's two parts). {columns} The VM
     rows come from :mod:`dockerlab.vm` (KVM where it really works here, else software emulation
     (TCG), as the accelerator column says). When no VM can be booted here (VmUnavailable, its assets do
     not build, or it does not boot in time), the table has container rows only and
@@ -451,9 +445,10 @@ def vm_to_container_ratios(results) -> dict[str, float]:
 
 
 @recordable("experiments.kernels")
+@declares(KERNELS)
 def kernels(images: Sequence[str]):
     """`uname -r` inside each image's container beside the engine host's kernel: one row per image.
-    Columns: image, kernel inside the container, engine host kernel, same kernel (bool). Raises
+    {columns} Raises
     ImageNotFound when an image is not here, and ContainerFailed when it cannot run `uname` (no such
     command in the image)."""
     import pandas as pd
@@ -467,9 +462,10 @@ def kernels(images: Sequence[str]):
 
 
 @recordable("experiments.run_each", version=2)
+@declares(RUN_EACH)
 def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = None):
     """Run each image once (like `docker run --rm`); one row per environment with exit code and output.
-    Columns: environment, image, exit_code, output (stdout and stderr, stripped). A non-zero exit code is
+    {columns} A non-zero exit code is
     a row, not an error. Raises ImageNotFound when an image is not here, ContainerFailed when a container
     cannot be created or started, and DockerlabError when one does not finish within 300 seconds."""
     import pandas as pd
@@ -492,6 +488,7 @@ DOCKERIGNORE_LINES = (".git", "data/", "*.bin", "__pycache__")
 
 
 @recordable("experiments.dockerignore")
+@declares(IGNORE_BUILDS)
 def dockerignore(
     app_dir: str | Path,
     dockerfile: str | Path = "Dockerfile",
@@ -507,13 +504,10 @@ def dockerignore(
     made `COPY . .` run again. Each variant builds from a folder of its own: BuildKit sends only what
     changed since the last build of the same folder, which would flatter the second variant.
 
-    Columns: variant, image, context_bytes, cold_seconds, rebuild_after_git_change_seconds, "COPY . .
-    cached after a .git change" (None when there is no `COPY . .`), rebuilt_steps (instructions run
-    again). Raises DockerlabError when the Dockerfile cannot be read, and BuildFailed when a build fails.
+    {columns} Raises DockerlabError when the Dockerfile cannot be read, and BuildFailed when a build fails.
     """
     import os
 
-    import pandas as pd
 
     text = dockerfile_text(Path(app_dir), dockerfile)[0]
     rows = []
@@ -549,7 +543,7 @@ def dockerignore(
                     "rebuilt_steps": [step.instruction for step in again.dockerfile_steps if not step.cached and not step.instruction.startswith("FROM")],
                 }
             )
-    table = pd.DataFrame(rows)
+    table = IGNORE_BUILDS.frame(rows)
     table.attrs["experiment"] = "dockerignore"
     return table
 
@@ -594,20 +588,16 @@ def failure_cause(line: str) -> str:
 
 
 @recordable("experiments.compose_race", version=2)
+@declares(RACE_RUNS)
 def compose_race(stack, *, runs: int | None = None, service: str = "api", database: str = "db", timeout: float = 60):
     """Bring ``stack`` up from nothing ``runs`` times (default 5; DOCKERLAB_REPEAT overrides) and
     measure the start-up race.
 
-    One row per run: compose file, run, db_ready_seconds (s from the database container's start to
-    Postgres being ready), api_started_after_db_seconds (s), failed_connections (count),
-    first_error (the api's first failed-connection line: the evidence), cause (what that line means:
-    see FAILURE_CAUSES; "" when nothing failed), lost_race (bool: the cause is one of RACE_CAUSES),
-    api_serving (bool), api_exit_code. The stack is taken down (with its volumes) before each run and
+    One row per run (cause: see FAILURE_CAUSES; lost_race: the cause is one of RACE_CAUSES). {columns} The stack is taken down (with its volumes) before each run and
     at the end. ``timeout`` is seconds per run. Raises ComposeFailed when a Compose command fails,
     DockerlabError when ``service`` or ``database`` has no container in the stack or DOCKERLAB_REPEAT
     is not a positive whole number.
     """
-    import pandas as pd
 
     rows = []
     try:
@@ -645,15 +635,15 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
             )
     finally:
         stack.down(volumes=True)
-    table = pd.DataFrame(rows)
+    table = RACE_RUNS.frame(rows)
     table.attrs["experiment"] = "compose_race"
     return table
 
 
+@declares(RACE_SUMMARY)
 def race_summary(table):
-    """Per compose file, from :func:`compose_race` rows: runs, lost_race (runs whose first failure was
-    the race), other_failures (runs that failed for another cause), causes (each cause seen and how
-    often, "; "-joined), api_serving (runs that ended serving). A DataFrame indexed by compose file."""
+    """Per compose file, from :func:`compose_race` rows. Returns a DataFrame indexed by compose file.
+    {columns}"""
     import pandas as pd
 
     rows = []
@@ -667,5 +657,5 @@ def race_summary(table):
             "causes": "; ".join(f"{cause} ({count})" for cause, count in causes.items()) or "none",
             "api_serving": int(runs["api_serving"].sum()),
         })
-    return pd.DataFrame(rows).set_index("compose file")
+    return pd.DataFrame(rows, columns=["compose file", *RACE_SUMMARY.keys]).set_index("compose file")
 
