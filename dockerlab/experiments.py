@@ -302,7 +302,7 @@ def buildkit_over_classic(results, value: str = "seconds") -> tuple[float, str]:
     return ratio, f"BuildKit took {buildkit['median']:.3g} s and the classic builder {classic['median']:.3g} s ({runs}): BuildKit's time is {ratio:.2f} of the classic builder's."
 
 
-@recordable("experiments.multi_stage", version=2)
+@recordable("experiments.multi_stage", version=3)
 @declares(MULTI_STAGE)
 def multi_stage(
     context: str | Path,
