@@ -359,9 +359,10 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
 
     state = replay(saved)
     removed_by = {(path, written): removed for path, _, written, removed, _ in state.removed}
+    removed_by.update({(path, written): removed for path, written, removed in state.unlinked})  # another hard link still reaches it
     rows = []
     for index, layer in enumerate(saved):
-        for path, findings in layer.examined.items():
+        for path, findings in layer.examined.items():  # a hard link carries its target's findings
             gone = removed_by.get((path, index))
             for what, evidence in findings:
                 rows.append(
@@ -373,7 +374,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
                         "still_in_image": True,
                         "visible_in_final_filesystem": gone is None,
                         "removed_by": "" if gone is None else saved[gone].instruction,
-                        "bytes": layer.files.get(path, 0),
+                        "bytes": layer.files.get(layer.hardlinks.get(path, path), 0),
                     }
                 )
     config = inspect.get("Config") or {}
