@@ -686,9 +686,16 @@ def _last_words(log: list[str]) -> str | None:
 _CONFIG_ONLY = {"CMD", "ENTRYPOINT", "ENV", "EXPOSE", "USER", "ARG", "LABEL", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "SHELL", "ONBUILD", "MAINTAINER"}
 
 
+# The classic builder records a COPY/ADD by a digest of what it copied: `COPY file:<sha256> in /p`,
+# `ADD dir:<sha256> in /d`, `COPY --chown=1:1multi:<sha256> in /m/` (flags run into it, no space).
+_CLASSIC_COPY = re.compile(r"(?:file|dir|multi):[0-9a-f]{64} in (.+)$")
+
+
 def normalised_instruction(instruction: str) -> tuple[str, str]:
     """(KEYWORD, arguments) with flags, build arguments, shell prefix and quoting removed, to match a
-    step to its history entry (`RUN |1 A=b /bin/sh -c x # buildkit` and `RUN x` are the same step)."""
+    step to its history entry (`RUN |1 A=b /bin/sh -c x # buildkit` and `RUN x` are the same step).
+    A COPY or ADD is known by its destination alone, ``in DEST`` (the classic builder records no sources:
+    `COPY file:<sha256> in /p` and `COPY --from=b /p /p` are the same step). Returns the pair."""
     text = instruction.strip()
     if text.endswith("# buildkit"):
         text = text[: -len("# buildkit")].strip()
@@ -696,6 +703,10 @@ def normalised_instruction(instruction: str) -> tuple[str, str]:
     if re.match(r"^(\|\d+ |/bin/sh -c )", text):
         text = "RUN " + text  # the classic builder records RUN without its keyword
     keyword, _, rest = text.partition(" ")
+    keyword = keyword.upper()
+    classic = _CLASSIC_COPY.search(rest) if keyword in ("COPY", "ADD") else None
+    if classic:
+        return keyword, "in " + classic.group(1).strip()
     words = rest.split()
     while words and words[0].startswith("--"):
         words.pop(0)
@@ -703,7 +714,10 @@ def normalised_instruction(instruction: str) -> tuple[str, str]:
     rest = re.sub(r"^\|\d+ (?:\S+=\S* )*", "", rest)  # the build arguments a RUN saw
     rest = re.sub(r"^/\S*/?(?:sh|bash|ash|dash|zsh|pwsh|powershell)(?:\.exe)? -(?:c|Command) ", "", rest)  # SHELL's prefix
     rest = re.sub(r'[\[\]",]', " ", rest)
-    return keyword.upper(), " ".join(rest.split())
+    words = rest.split()
+    if keyword in ("COPY", "ADD") and words:
+        return keyword, "in " + words[-1]
+    return keyword, " ".join(words)
 
 
 _HISTORY: dict[str, list[dict]] = {}
