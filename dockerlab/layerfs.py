@@ -438,7 +438,9 @@ def image_files(image) -> dict[str, tuple[int, str]]:
     saved = saved_layers(ref, list_files=True)
     visible = replay(saved).visible
     listing = {parent: (0, "dir") for path in visible for parent in _parents(path)}
-    listing.update({path: (size, "link" if path in saved[written].links else "file") for path, (written, size) in visible.items()})
+    # As `docker export` lists them: a hard link's member holds no bytes (its target's member does).
+    listing.update({path: (0 if path in saved[written].hardlinks else size, "link" if path in saved[written].links else "file")
+                    for path, (written, size) in visible.items()})
     return listing
 
 
