@@ -23,9 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import docker.errors
 import requests.exceptions
-from docker.utils.build import tar as make_context_tar
 
-from . import buildkit, engine
+from . import buildkit, dockerignore, engine
 from .catalogue import catalogue_image
 from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
@@ -240,19 +239,6 @@ def dockerfile_text(context: str | os.PathLike, dockerfile: str | os.PathLike | 
         ) from None
 
 
-def _dockerignore_patterns(context: Path) -> list[str]:
-    ignore = context / ".dockerignore"
-    if not ignore.exists():
-        return []
-    # As docker/cli reads it: a UTF-8 byte order mark is not part of the first pattern; CRLF lines are lines.
-    try:
-        raw = ignore.read_bytes()
-    except OSError as error:
-        raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix="Make .dockerignore a readable text file.") from None
-    lines = (line.strip() for line in raw.decode("utf-8-sig", errors="surrogateescape").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
 def _from_image(instruction: str | None) -> str | None:
     words = (instruction or "").split()
     if len(words) >= 2 and words[0].upper() == "FROM":
@@ -431,9 +417,7 @@ def _mark_classic_steps(steps: list[BuildStep], labels: dict[str, str], text: st
 
 def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
     client = engine.client()
-    context_tar = make_context_tar(
-        str(context_dir), exclude=_dockerignore_patterns(context_dir) + list(ignore), dockerfile=(INLINE_DOCKERFILE_NAME, text)
-    )
+    context_tar = dockerignore.context_tar(context_dir, dockerignore.patterns_of(context_dir) + list(ignore), (INLINE_DOCKERFILE_NAME, text))
     context_bytes = context_tar.seek(0, io.SEEK_END)
     context_tar.seek(0)
 

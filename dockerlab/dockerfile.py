@@ -9,11 +9,11 @@ those too, naming the line, so a learner hears about them before any build.
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dockerignore import excluded, patterns_of
 from .errors import DockerfileInvalid, DockerlabError
 
 __all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "PIP_INSTALL"]
@@ -204,38 +204,14 @@ _EXAMPLES = {
 # --- the build context, as .dockerignore leaves it ---------------------------------------------
 
 
-def _ignore_patterns(context: Path) -> list[str]:
-    ignore = context / ".dockerignore"
-    if not ignore.is_file():
-        return []
-    lines = (line.strip() for line in ignore.read_text(encoding="utf-8-sig", errors="replace").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def _matches(pattern: str, path: str) -> bool:
-    pattern = pattern.strip("/")
-    if pattern.startswith("**/"):
-        return any(_matches(pattern[3:], "/".join(path.split("/")[start:])) for start in range(path.count("/") + 1))
-    parts = path.split("/")
-    # A pattern that names a folder excludes everything in it.
-    return any(fnmatch.fnmatchcase("/".join(parts[:end]), pattern) for end in range(1, len(parts) + 1))
-
-
 def context_files(context: str | Path) -> list[str]:
-    """The files of a build context that a build sends (relative paths), after .dockerignore."""
+    """The files of a build context that a build sends (relative paths), after .dockerignore read and
+    matched by the CLI's rules (:mod:`dockerlab.dockerignore`). Returns a list. Raises DockerlabError
+    when the .dockerignore cannot be read."""
     folder = Path(context)
-    patterns = _ignore_patterns(folder)
-    kept = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder).as_posix()
-        excluded = False
-        for pattern in patterns:
-            negated = pattern.startswith("!")
-            if _matches(pattern.lstrip("!"), relative):
-                excluded = not negated
-        if not excluded:
-            kept.append(relative)
-    return kept
+    patterns = patterns_of(folder)
+    return [relative for relative in (path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file())
+            if not excluded(relative, patterns)]
 
 
 def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list[str]:
@@ -246,7 +222,7 @@ def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list
         while source.startswith("./"):
             source = source[2:]
         for file in files:
-            if source in (".", "") or _matches(source, file):
+            if source in (".", "") or excluded(file, [source]):  # a source names files as a pattern does
                 if file not in taken:
                     taken.append(file)
     return taken

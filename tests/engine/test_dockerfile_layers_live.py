@@ -36,3 +36,20 @@ def test_a_stage_built_from_an_earlier_stage_keeps_that_stages_layers(builder, t
     assert lines == ["1: FROM alpine:3.20", "2: RUN head -c 500000 /dev/urandom > /big (stage base)", "3: FROM base", "4: RUN echo small > /s"]
     assert list(table["size"])[1:] == [500_000, 0, 6], table.to_string()
     assert int(table["size"].sum()) == _history_sizes(tag)
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_dl_build_sends_what_the_cli_sends(builder, tmp_path, created):
+    from dockerlab.dockerfile import context_files
+
+    for name in ["#hash.txt", "keep.txt", "notes.tmp", "sub/deep/x.tmp", "Secret.ENV"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text("\\#hash.txt\n*.tmp\nsecret.env\n")
+    tag = created.image(f"dockerlab-test/ignore-{builder}:latest")
+    dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag=tag, builder=builder, progress=False)
+    out = subprocess.run(["/usr/bin/docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "find", "/ctx", "-type", "f"],
+                         check=True, capture_output=True, text=True).stdout
+    copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
+    assert copied == ["Secret.ENV", "keep.txt", "sub/deep/x.tmp"]
+    assert sorted(path for path in context_files(tmp_path) if path != ".dockerignore") == copied
