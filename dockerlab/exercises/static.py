@@ -436,7 +436,7 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
     if parsed is None:
         return report
     for stage in parsed.stages:
-        installs = [instruction for instruction in stage.instructions if runs_step(f"RUN {' '.join(instruction.args)}", dependency_step) and instruction.keyword == "RUN"]
+        installs = [instruction for instruction in stage.instructions if instruction.keyword == "RUN" and runs_step(instruction.original, dependency_step)]
         if not installs:
             continue
         install = installs[0]
