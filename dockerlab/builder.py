@@ -23,9 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import docker.errors
 import requests.exceptions
-from docker.utils.build import tar as make_context_tar
 
-from . import buildkit, engine
+from . import buildkit, dockerignore, engine
 from .catalogue import catalogue_image
 from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
@@ -242,19 +241,6 @@ def dockerfile_text(context: str | os.PathLike, dockerfile: str | os.PathLike | 
         ) from None
 
 
-def _dockerignore_patterns(context: Path) -> list[str]:
-    ignore = context / ".dockerignore"
-    if not ignore.exists():
-        return []
-    # As docker/cli reads it: a UTF-8 byte order mark is not part of the first pattern; CRLF lines are lines.
-    try:
-        raw = ignore.read_bytes()
-    except OSError as error:
-        raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix="Make .dockerignore a readable text file.") from None
-    lines = (line.strip() for line in raw.decode("utf-8-sig", errors="surrogateescape").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
 def _from_image(instruction: str | None) -> str | None:
     words = (instruction or "").split()
     if len(words) >= 2 and words[0].upper() == "FROM":
@@ -433,9 +419,7 @@ def _mark_classic_steps(steps: list[BuildStep], labels: dict[str, str], text: st
 
 def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
     client = engine.client()
-    context_tar = make_context_tar(
-        str(context_dir), exclude=_dockerignore_patterns(context_dir) + list(ignore), dockerfile=(INLINE_DOCKERFILE_NAME, text)
-    )
+    context_tar = dockerignore.context_tar(context_dir, dockerignore.patterns_of(context_dir) + list(ignore), (INLINE_DOCKERFILE_NAME, text))
     context_bytes = context_tar.seek(0, io.SEEK_END)
     context_tar.seek(0)
 
@@ -688,9 +672,16 @@ def _last_words(log: list[str]) -> str | None:
 _CONFIG_ONLY = {"CMD", "ENTRYPOINT", "ENV", "EXPOSE", "USER", "ARG", "LABEL", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "SHELL", "ONBUILD", "MAINTAINER"}
 
 
+# The classic builder records a COPY/ADD by a digest of what it copied: `COPY file:<sha256> in /p`,
+# `ADD dir:<sha256> in /d`, `COPY --chown=1:1multi:<sha256> in /m/` (flags run into it, no space).
+_CLASSIC_COPY = re.compile(r"(?:file|dir|multi):[0-9a-f]{64} in (.+)$")
+
+
 def normalised_instruction(instruction: str) -> tuple[str, str]:
     """(KEYWORD, arguments) with flags, build arguments, shell prefix and quoting removed, to match a
-    step to its history entry (`RUN |1 A=b /bin/sh -c x # buildkit` and `RUN x` are the same step)."""
+    step to its history entry (`RUN |1 A=b /bin/sh -c x # buildkit` and `RUN x` are the same step).
+    A COPY or ADD is known by its destination alone, ``in DEST`` (the classic builder records no sources:
+    `COPY file:<sha256> in /p` and `COPY --from=b /p /p` are the same step). Returns the pair."""
     text = instruction.strip()
     if text.endswith("# buildkit"):
         text = text[: -len("# buildkit")].strip()
@@ -698,6 +689,10 @@ def normalised_instruction(instruction: str) -> tuple[str, str]:
     if re.match(r"^(\|\d+ |/bin/sh -c )", text):
         text = "RUN " + text  # the classic builder records RUN without its keyword
     keyword, _, rest = text.partition(" ")
+    keyword = keyword.upper()
+    classic = _CLASSIC_COPY.search(rest) if keyword in ("COPY", "ADD") else None
+    if classic:
+        return keyword, "in " + classic.group(1).strip()
     words = rest.split()
     while words and words[0].startswith("--"):
         words.pop(0)
@@ -705,7 +700,10 @@ def normalised_instruction(instruction: str) -> tuple[str, str]:
     rest = re.sub(r"^\|\d+ (?:\S+=\S* )*", "", rest)  # the build arguments a RUN saw
     rest = re.sub(r"^/\S*/?(?:sh|bash|ash|dash|zsh|pwsh|powershell)(?:\.exe)? -(?:c|Command) ", "", rest)  # SHELL's prefix
     rest = re.sub(r'[\[\]",]', " ", rest)
-    return keyword.upper(), " ".join(rest.split())
+    words = rest.split()
+    if keyword in ("COPY", "ADD") and words:
+        return keyword, "in " + words[-1]
+    return keyword, " ".join(words)
 
 
 _HISTORY: dict[str, list[dict]] = {}

@@ -126,8 +126,13 @@ class ComposeProject:
     def _repr_html_(self) -> str:
         return command_html(self.last_command) + f"<p>Compose project <code>{html.escape(self.name)}</code>: {', '.join(self.services())}</p>"
 
-    def _run(self, *args: str, check: bool = True, timeout: float = COMMAND_TIMEOUT_SECONDS) -> subprocess.CompletedProcess:
-        command = [*self.command, "-p", self.name, "-f", str(self.rendered), "--project-directory", str(self.directory), *args]
+    def _run(self, *args: str, check: bool = True, timeout: float = COMMAND_TIMEOUT_SECONDS, every_profile: bool = True) -> subprocess.CompletedProcess:
+        """Run compose on the rendered file. Every profile is enabled (``--profile "*"``, as the render does)
+        for all but `up`, so down, ps, logs and exec reach a service started by naming it
+        (`up debug` enables its profile); `up` passes ``every_profile=False`` to start only what the CLI
+        starts."""
+        profiles = ["--profile", "*"] if every_profile else []
+        command = [*self.command, "-p", self.name, "-f", str(self.rendered), "--project-directory", str(self.directory), *profiles, *args]
         try:
             finished = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as expired:
@@ -159,7 +164,7 @@ class ComposeProject:
             args += ["--wait", "--wait-timeout", str(int(timeout))]
         before = self._objects()
         try:
-            self._run(*args, *services, timeout=timeout + 300)
+            self._run(*args, *services, timeout=timeout + 300, every_profile=False)
         except BaseException:
             self._undo(before)
             raise

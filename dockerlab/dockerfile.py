@@ -9,17 +9,101 @@ those too, naming the line, so a learner hears about them before any build.
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dockerignore import excluded, patterns_of
 from .errors import DockerfileInvalid, DockerlabError
 
-__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "PIP_INSTALL"]
+__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install"]
 
-# A RUN that installs Python packages: pip, pip3, pip3.11, or python -m pip.
-PIP_INSTALL = re.compile(r"(?:\bpip(?:3(?:\.\d+)?)?|\bpython(?:3(?:\.\d+)?)?\s+-m\s+pip)\s+install\b")
+# --- what a RUN runs: its shell commands, and whether one of them installs with pip --------------
+
+_OPERATORS = {"&&", "||", ";", "|", "&", "(", ")", ";;", "|&"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_WRAPPERS = {"sudo", "exec", "env", "command", "time", "nice", "nohup"}  # run the command that follows
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+_PIP = re.compile(r"pip(?:3(?:\.\d+)?)?")
+_PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
+
+
+def shell_commands(run: str) -> list[list[str]]:
+    """The simple commands of a RUN (``RUN`` and its ``--flags`` may lead; JSON exec form too), each as its
+    words: split on ``&& || ; | &``, parentheses and newlines, words as a POSIX shell reads them (shlex:
+    quoted text stays one word), leading ``VAR=value`` assignments and wrappers (sudo, env, exec, ...)
+    dropped, and a ``sh -c "..."`` read as the commands it runs. Returns a list of word lists (a command
+    the shell could not split, such as an unclosed quote, is left out)."""
+    import json
+    import shlex
+
+    text = run.strip()
+    if text[:3].upper() == "RUN" and (len(text) == 3 or text[3].isspace()):
+        text = text[3:].lstrip()
+        while text.startswith("--"):
+            text = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
+    if text.startswith("["):
+        try:
+            words = json.loads(text)
+        except ValueError:
+            words = None
+        if isinstance(words, list) and all(isinstance(word, str) for word in words):
+            return _expand_shell([words])
+    text = text.replace("\\\n", " ").replace("\n", " ; ")
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""  # a # starts a comment only at the start of a word (shlex would cut `a#b`)
+    commands: list[list[str]] = [[]]
+    comment = False
+    try:
+        for token in lexer:
+            if token in _OPERATORS:
+                commands.append([])
+                comment = False
+            elif comment or token.startswith("#"):
+                comment = True  # to the end of the line (or the next operator)
+            else:
+                commands[-1].append(token)
+    except ValueError:  # an unclosed quote: keep the commands read before it
+        commands.pop()
+    return _expand_shell([command for command in commands if command])
+
+
+def _expand_shell(commands: list[list[str]]) -> list[list[str]]:
+    found = []
+    for words in commands:
+        words = list(words)
+        while words and (_ASSIGNMENT.match(words[0]) or words[0] in _WRAPPERS):
+            words.pop(0)
+        if not words:
+            continue
+        program = words[0].rpartition("/")[2]
+        if program in _SHELLS and "-c" in words[1:-1]:
+            found += shell_commands(words[words.index("-c", 1) + 1])
+            continue
+        found.append([program, *words[1:]])
+    return found
+
+
+def _subcommand(arguments: list[str]) -> str | None:
+    return next((word for word in arguments if not word.startswith("-")), None)
+
+
+def runs_pip_install(run: str) -> bool:
+    """Whether the RUN ``run`` installs Python packages with pip: one of its :func:`shell_commands` is
+    pip, pip3 or pip3.X (any path) with the subcommand ``install``, or python, python3 or python3.X
+    with ``-m pip install``. Text an ``echo`` prints, or a comment, is not a command. Returns a bool."""
+    for program, *arguments in shell_commands(run):
+        if _PIP.fullmatch(program) and _subcommand(arguments) == "install":
+            return True
+        if _PYTHON.fullmatch(program):
+            for index, word in enumerate(arguments):
+                module = arguments[index + 1] if word == "-m" and index + 1 < len(arguments) else word[2:] if word.startswith("-m") else None
+                if module is not None:
+                    if module == "pip" and _subcommand(arguments[index + (2 if word == "-m" else 1):]) == "install":
+                        return True
+                    break
+    return False
 
 
 @dataclass(frozen=True)
@@ -204,38 +288,14 @@ _EXAMPLES = {
 # --- the build context, as .dockerignore leaves it ---------------------------------------------
 
 
-def _ignore_patterns(context: Path) -> list[str]:
-    ignore = context / ".dockerignore"
-    if not ignore.is_file():
-        return []
-    lines = (line.strip() for line in ignore.read_text(encoding="utf-8-sig", errors="replace").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def _matches(pattern: str, path: str) -> bool:
-    pattern = pattern.strip("/")
-    if pattern.startswith("**/"):
-        return any(_matches(pattern[3:], "/".join(path.split("/")[start:])) for start in range(path.count("/") + 1))
-    parts = path.split("/")
-    # A pattern that names a folder excludes everything in it.
-    return any(fnmatch.fnmatchcase("/".join(parts[:end]), pattern) for end in range(1, len(parts) + 1))
-
-
 def context_files(context: str | Path) -> list[str]:
-    """The files of a build context that a build sends (relative paths), after .dockerignore."""
+    """The files of a build context that a build sends (relative paths), after .dockerignore read and
+    matched by the CLI's rules (:mod:`dockerlab.dockerignore`). Returns a list. Raises DockerlabError
+    when the .dockerignore cannot be read."""
     folder = Path(context)
-    patterns = _ignore_patterns(folder)
-    kept = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder).as_posix()
-        excluded = False
-        for pattern in patterns:
-            negated = pattern.startswith("!")
-            if _matches(pattern.lstrip("!"), relative):
-                excluded = not negated
-        if not excluded:
-            kept.append(relative)
-    return kept
+    patterns = patterns_of(folder)
+    return [relative for relative in (path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file())
+            if not excluded(relative, patterns)]
 
 
 def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list[str]:
@@ -246,7 +306,7 @@ def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list
         while source.startswith("./"):
             source = source[2:]
         for file in files:
-            if source in (".", "") or _matches(source, file):
+            if source in (".", "") or excluded(file, [source]):  # a source names files as a pattern does
                 if file not in taken:
                     taken.append(file)
     return taken

@@ -18,7 +18,7 @@ from .columns import (BUILDER_BUILDS, CACHE_BUILDS, CACHE_MOUNT_BUILDS, IGNORE_B
                       RUN_EACH, STAGE_BUILDS, STARTS, VM_AND_CONTAINER_RUNS, declares)
 from . import containers, engine, recording, vm
 from .builder import build, dockerfile_text
-from .dockerfile import PIP_INSTALL
+from .dockerfile import runs_pip_install
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .images import compare
 from .labels import CREATED_LABELS, course_tag
@@ -172,7 +172,7 @@ def _with_cache_mount(text: str) -> tuple[str, str]:
     lines = text.splitlines()
     for number, line in enumerate(lines):
         words = line.split()
-        if words[:1] == ["RUN"] and PIP_INSTALL.search(line):
+        if words[:1] == ["RUN"] and runs_pip_install(line):
             plain = " ".join(word for word in words if word != "--no-cache-dir")
             without = "\n".join(lines[:number] + [plain] + lines[number + 1:]) + "\n"
             mounted = plain.replace("RUN ", f"RUN {CACHE_MOUNT} ", 1)
@@ -229,7 +229,7 @@ def cache_mount(
                     if scenario == "requirements":
                         edit_like_a_learner(context / requirements_file, str(run))
                     result = build(context, text, tag=course_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
-                    install = [step for step in result.dockerfile_steps if step.instruction.startswith("RUN") and PIP_INSTALL.search(step.instruction)]
+                    install = [step for step in result.dockerfile_steps if step.instruction.startswith("RUN") and runs_pip_install(step.instruction)]
                     rows.append(
                         {
                             "variant": variant,

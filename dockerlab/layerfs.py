@@ -165,6 +165,8 @@ class LayerFiles:
     compressed_measured: bool = False  # True: compressed_bytes is the stored blob's size; False: gzip -6 of the tar, estimated
     compression: str = "none"  # how the layer is stored: none, gzip or zstd (from its first bytes)
     links: set[str] = field(default_factory=set)  # symbolic and hard links among ``files``
+    dirs: list[str] = field(default_factory=list)  # directory entries: each hides a file (or link) below at its path
+    hardlinks: dict[str, str] = field(default_factory=dict)  # hard link -> its target in this layer (the same file)
 
 
 # examine(path, size, read) -> something to keep for that file, or None. `read()` gives its bytes.
@@ -233,10 +235,17 @@ def _list_member(layer: LayerFiles, archive: tarfile.TarFile, member: tarfile.Ta
         layer.opaque_dirs.append(directory or "/")
     elif name.startswith(".wh."):
         layer.whiteouts.append(f"{directory}/{name[4:]}")
-    elif not member.isdir():
-        layer.files[path] = member.size
+    elif member.isdir():
+        layer.dirs.append(path)
+    else:
+        layer.files[path] = member.size  # a hard link's member has size 0: its bytes are the target's
         if member.issym() or member.islnk():
             layer.links.add(path)
+        if member.islnk():
+            target = _absolute(member.linkname)
+            layer.hardlinks[path] = target
+            if target in layer.examined:  # the same file under another name: what its content showed, it shows here
+                layer.examined[path] = layer.examined[target]
         if member.mode & 0o6000 and member.isfile():
             layer.special_modes[path] = member.mode
         if examine and member.isfile():
@@ -266,11 +275,16 @@ def layer_files(image, examine: Examine | None = None) -> list[LayerFiles]:
 
 @dataclass
 class FilesystemReplay:
-    """The image's layers applied in order: what is visible at the end and what a later layer removed."""
+    """The image's layers applied in order: what is visible at the end and what a later layer removed.
+
+    ``removed`` lists the files whose bytes no name reaches any more (wasted); ``unlinked`` the names
+    removed while a hard link still reaches the same file (path, written in, removed in): nothing of
+    those is wasted, a container reads the bytes through the other name."""
 
     visible: dict[str, tuple[int, int]]  # path -> (layer index that wrote it, size)
     removed: list[tuple[str, int, int, int, str]]  # (path, size, written in, removed in, "deleted"/"overwritten")
     sizes_seen: dict[str, list[int]]
+    unlinked: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _parents(path: str) -> list[str]:
@@ -287,7 +301,10 @@ def replay(saved: list[LayerFiles]) -> FilesystemReplay:
     """Apply the layers in order, as the engine's overlay filesystem does (pure: no engine), by the OCI
     image spec's rules for a changeset: an opaque directory hides everything below it; a whiteout
     deletes its path and everything below it; a file (or link) written where a directory was replaces
-    the directory and all it held; a file written below a path that was a file replaces that file."""
+    the directory and all it held; a directory (its entry, or an opaque marker) or a file written at or
+    below a path that was a file (or link) replaces that file. A hard link is its target under another
+    name (the target's size, in the same layer): removing one name wastes nothing while another name
+    still reaches the file. Returns a FilesystemReplay."""
     replaying = _Replay()
     for index, layer in enumerate(saved):
         replaying.apply(index, layer)
@@ -298,11 +315,26 @@ class _Replay:
     def __init__(self) -> None:
         self.state = FilesystemReplay({}, [], {})
         self.directories: set[str] = set()  # every directory a visible path was written under (a fast "maybe")
+        self.file_of: dict[str, tuple[int, str]] = {}  # visible path -> its file: (layer, first name in that layer)
+        self.names: dict[tuple[int, str], set[str]] = {}  # a file -> the visible names that reach it
+
+    def drop(self, path: str, layer_index: int, kind: str) -> bool:
+        """Take ``path`` out of the visible tree; True when that was the file's last name (its bytes are wasted)."""
+        written_in, size = self.state.visible.pop(path)
+        same = self.file_of.pop(path)
+        names = self.names[same]
+        names.discard(path)
+        if names:
+            self.state.unlinked.append((path, written_in, layer_index))
+            return False
+        self.state.removed.append((path, size, written_in, layer_index, kind))
+        if same[1] != path:  # the last name was a hard link: the bytes were counted under the first name
+            self.state.sizes_seen[same[1]].append(0)
+        return True
 
     def remove(self, path: str, layer_index: int, kind: str) -> None:
-        written_in, size = self.state.visible.pop(path)
-        self.state.removed.append((path, size, written_in, layer_index, kind))
-        self.state.sizes_seen[path].append(0)
+        if self.drop(path, layer_index, kind):
+            self.state.sizes_seen[path].append(0)
 
     def remove_below(self, prefix: str, layer_index: int) -> None:
         for path in [p for p in self.state.visible if p.startswith(prefix)]:
@@ -317,6 +349,11 @@ class _Replay:
                 self.remove(gone, index, "deleted")
             if gone in self.directories:
                 self.remove_below(gone.rstrip("/") + "/", index)
+        for directory in [*layer.opaque_dirs, *layer.dirs]:
+            directory = directory.rstrip("/") or "/"
+            if directory in visible:  # a file (or link) replaced by a directory
+                self.remove(directory, index, "deleted")
+            self.directories.add(directory)
         for path, size in layer.files.items():
             if path in self.directories:  # a directory replaced by a file or a link
                 self.remove_below(path + "/", index)
@@ -324,11 +361,15 @@ class _Replay:
                 if parent in visible:  # a file replaced by a directory
                     self.remove(parent, index, "deleted")
                 self.directories.add(parent)
+            target = layer.hardlinks.get(path)
+            same = (index, target) if target in layer.files and target != path else (index, path)
+            carried = layer.files[target] if same[1] != path else size
             if path in visible:
-                written_in, old_size = visible[path]
-                self.state.removed.append((path, old_size, written_in, index, "overwritten"))
-            visible[path] = (index, size)
-            self.state.sizes_seen.setdefault(path, []).append(size)
+                self.drop(path, index, "overwritten")
+            visible[path] = (index, carried)
+            self.file_of[path] = same
+            self.names.setdefault(same, set()).add(path)
+            self.state.sizes_seen.setdefault(path, []).append(size)  # a hard link's member holds no bytes
 
 
 def saved_layers(image, list_files: bool = False) -> list[LayerFiles]:
@@ -397,7 +438,9 @@ def image_files(image) -> dict[str, tuple[int, str]]:
     saved = saved_layers(ref, list_files=True)
     visible = replay(saved).visible
     listing = {parent: (0, "dir") for path in visible for parent in _parents(path)}
-    listing.update({path: (size, "link" if path in saved[written].links else "file") for path, (written, size) in visible.items()})
+    # As `docker export` lists them: a hard link's member holds no bytes (its target's member does).
+    listing.update({path: (0 if path in saved[written].hardlinks else size, "link" if path in saved[written].links else "file")
+                    for path, (written, size) in visible.items()})
     return listing
 
 

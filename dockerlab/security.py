@@ -38,6 +38,8 @@ __all__ = [
     "secret_variants",
     "SECRET_VARIANTS",
     "places_holding",
+    "content_secrets",
+    "variable_secrets",
     "sbom",
     "package_counts",
     "scan",
@@ -167,10 +169,43 @@ _PACKAGE_DATABASES = ("/var/lib/dpkg/status", "/lib/apk/db/installed")
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)", re.IGNORECASE)
 
 
-def _secret_env(config: dict) -> list[tuple[str, str]]:
-    """(name, value) of the image's ENV entries whose name looks like a secret's and whose value is set."""
+# A variable that says where a secret is (TOKEN_FILE=/run/secrets/token) does not hold it.
+_LOCATION_NAME = re.compile(r"_(?:FILE|PATH|DIR)$", re.IGNORECASE)
+
+
+def _names_a_location(name: str, value: str) -> bool:
+    return bool(_LOCATION_NAME.search(name)) or value.startswith(("/", "./", "../", "~/"))
+
+
+def content_secrets(text: str) -> list[tuple[str, str]]:
+    """(what, the text that matched) for each content rule (:data:`COMMAND_CONTENT`, private keys,
+    AWS key ids) that ``text`` matches, whatever a variable is called. Returns a list."""
+    data = text.encode(errors="replace")
+    found = []
+    for pattern, what in SECRET_CONTENT[:2] + COMMAND_CONTENT:
+        match = pattern.search(data)
+        if match:
+            found.append((what, (match.group("secret") if "secret" in pattern.groupindex else match.group(0)).decode(errors="replace")))
+    return found
+
+
+def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
+    """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
+    first, else its name (PASSWORD, TOKEN, API_KEY...) unless the variable names a location (a name
+    ending in _FILE, _PATH or _DIR, or a value that is a path). ``value`` None: given later (an ARG
+    without a default), judged by name. An empty value holds nothing. Returns a list (empty: no secret)."""
+    found = content_secrets(value or "")
+    if found:
+        return found
+    if value == "" or not _SECRET_NAME.search(name) or _names_a_location(name, value or ""):
+        return []
+    return [("a secret-looking name", value or "")]
+
+
+def _secret_env(config: dict) -> list[tuple[str, str, str]]:
+    """(name, evidence, what) of the image's ENV entries that hold a secret, by name or by content."""
     entries = (entry.partition("=") for entry in config.get("Env") or [])
-    return [(name, value) for name, _, value in entries if _SECRET_NAME.search(name) and value]
+    return [(name, evidence, what) for name, _, value in entries for what, evidence in variable_secrets(name, value)]
 
 
 def _is_package_record(path: str) -> bool:
@@ -218,7 +253,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     shells = sorted({path for path in visible if path.rpartition("/")[0] in ("/bin", "/usr/bin") and path.rpartition("/")[2] in SHELLS})
     special = sorted(path for path, (index, _) in visible.items() if path in saved[index].special_modes)
     packages = _packages(contents, visible)
-    secret_env = [name for name, _ in _secret_env(config)]
+    secret_env = list(dict.fromkeys(name for name, _, _ in _secret_env(config)))
     created = datetime.datetime.fromisoformat(inspect["Created"][:26].rstrip("Z").split(".")[0]).replace(tzinfo=datetime.timezone.utc)
     now = now or datetime.datetime.now(datetime.timezone.utc)
 
@@ -316,6 +351,11 @@ COMMAND_CONTENT = [
     (re.compile(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"), "a GitHub token"),
     (re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+[A-Za-z0-9._~+/=-]{12,}"), "a credential in an Authorization header"),
     (re.compile(rb"\b[a-z][a-z0-9+.-]*://[^\s:/@$]+:[^\s@/$]{4,}@[^\s/]+"), "a password in a URL (user:password@host)"),
+    (re.compile(rb"(?:^|[\s'\"])--password(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), "a password given as a command option (--password)"),
+    # mysql, mysqldump, mysqladmin, mariadb take -pVALUE (no space: `-p` alone asks for it; -P is the port)
+    (re.compile(rb"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), "a MySQL password given as -pPASSWORD"),
+    (re.compile(rb"\b[sr]k_live_[0-9A-Za-z]{16,}"), "a Stripe live secret key"),
+    (re.compile(rb"\bxox[abposr]-[0-9A-Za-z-]{10,}"), "a Slack token"),
 ]
 
 
@@ -329,17 +369,14 @@ def _history_findings(history: Sequence[str]) -> list[dict]:
         findings = [
             (f"ARG {name}", "a build argument (docker history shows it)", value)
             for name, value in re.findall(r"([A-Za-z0-9_]+)=(\S+)", build_args.group(1) if build_args else "")
-            if _SECRET_NAME.search(name)
+            if variable_secrets(name, value)
         ]
         command = created_by[build_args.end():] if build_args else created_by
         if not clean_instruction(created_by).startswith("RUN "):
             command = ""  # ENV values are the image config's finding (above), not a command's
-        findings += [(f"{name} in a build command", "a secret written into a RUN command (docker history shows it)", value) for name, value in _COMMAND_ASSIGNMENT.findall(command)]
-        findings += [
-            ("a build command", f"{what} in a RUN command (docker history shows it)", match.group(0).decode(errors="replace"))
-            for pattern, what in SECRET_CONTENT[:2] + COMMAND_CONTENT
-            for match in [pattern.search(command.encode(errors="replace"))] if match
-        ]
+        findings += [(f"{name} in a build command", "a secret written into a RUN command (docker history shows it)", value)
+                     for name, value in _COMMAND_ASSIGNMENT.findall(command) if not _names_a_location(name, value)]
+        findings += [("a build command", f"{what} in a RUN command (docker history shows it)", value) for what, value in content_secrets(command)]
         layer = clean_instruction(created_by)
         for _, _, value in findings:
             layer = layer.replace(value, _mask(value))  # the table must not show what it warns about
@@ -359,9 +396,10 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
 
     state = replay(saved)
     removed_by = {(path, written): removed for path, _, written, removed, _ in state.removed}
+    removed_by.update({(path, written): removed for path, written, removed in state.unlinked})  # another hard link still reaches it
     rows = []
     for index, layer in enumerate(saved):
-        for path, findings in layer.examined.items():
+        for path, findings in layer.examined.items():  # a hard link carries its target's findings
             gone = removed_by.get((path, index))
             for what, evidence in findings:
                 rows.append(
@@ -373,12 +411,13 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
                         "still_in_image": True,
                         "visible_in_final_filesystem": gone is None,
                         "removed_by": "" if gone is None else saved[gone].instruction,
-                        "bytes": layer.files.get(path, 0),
+                        "bytes": layer.files.get(layer.hardlinks.get(path, path), 0),
                     }
                 )
     config = inspect.get("Config") or {}
-    for name, value in _secret_env(config):
-        rows.append({"where": f"ENV {name}", "what": "a secret-looking environment variable (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still_in_image": True, "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0})
+    for name, value, what in _secret_env(config):
+        said = "a secret-looking environment variable" if what == "a secret-looking name" else f"{what} in an environment variable"
+        rows.append({"where": f"ENV {name}", "what": f"{said} (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still_in_image": True, "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0})
     rows += _history_findings(history)
     table = SECRETS.frame(rows)
     table.attrs["image"] = image_name(image)

@@ -25,7 +25,7 @@ from ..builder import dockerfile_text
 from ..compose import compose_command, settings_from_example
 from ..errors import DockerlabError
 from ..paths import tool
-from ..security import _SECRET_NAME, lint
+from ..security import lint, variable_secrets
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
 __all__ = ["Finding", "StaticReport", "MEASURES", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
@@ -436,7 +436,7 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
     if parsed is None:
         return report
     for stage in parsed.stages:
-        installs = [instruction for instruction in stage.instructions if runs_step(f"RUN {' '.join(instruction.args)}", dependency_step) and instruction.keyword == "RUN"]
+        installs = [instruction for instruction in stage.instructions if instruction.keyword == "RUN" and runs_step(instruction.original, dependency_step)]
         if not installs:
             continue
         install = installs[0]
@@ -708,11 +708,15 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
                                            "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
     for stage in lineage:
         for instruction in stage.all("ARG") + stage.all("ENV"):
-            names = instruction.args[::2] if instruction.keyword == "ENV" else [arg.partition("=")[0] for arg in instruction.args]
-            for name in names:
-                if _SECRET_NAME.search(name):
+            if instruction.keyword == "ENV":
+                variables = list(zip(instruction.args[::2], instruction.args[1::2], strict=False))
+            else:  # an ARG without a default is given at build time: judged by its name
+                variables = [(name, value if sep else None) for name, sep, value in (arg.partition("=") for arg in instruction.args)]
+            for name, value in variables:
+                for what, _ in variable_secrets(name, value)[:1]:
                     kept = "build arguments are kept in the image's history" if instruction.keyword == "ARG" else "ENV values are stored in the image's config"
-                    found.append(Finding(_at(instruction), f"{name} looks like a secret, and {kept} for anyone who pulls it",
+                    looks = "looks like a secret" if what == "a secret-looking name" else f"holds {what}"
+                    found.append(Finding(_at(instruction), f"{name} {looks}, and {kept} for anyone who pulls it",
                                          "secrets given only at run time", f"remove it, and pass it when the container starts: `docker run -e {name}=...`."))
     return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from ..dockerfile import PIP_INSTALL
+from ..dockerfile import runs_pip_install, shell_commands
 from ..theme import ERROR, SUCCESS, WARN, status_css
 
 __all__ = ["CheckResult", "sentence", "runs_step", "HARDENING_RULES", "HARDENING_FIXES", "hardening_lint_message", "applicable"]
@@ -67,12 +67,21 @@ def sentence(text: str) -> str:
 
 
 def runs_step(instruction: str, dependency_step: str) -> bool:
-    """Whether a RUN step runs ``dependency_step``; "pip install" also as pip3, pip3.11 or python -m pip."""
+    """Whether a RUN step runs ``dependency_step`` as one of its shell commands (never text an echo
+    prints): "pip install" is pip, pip3, pip3.X or python -m pip with install
+    (:func:`dockerlab.dockerfile.runs_pip_install`); another step, a command whose words start with its
+    words (the program compared by name, whatever its path). Returns a bool."""
+    import shlex
+
     if not instruction.upper().startswith("RUN"):
         return False
-    if dependency_step in instruction:
-        return True
-    return dependency_step == "pip install" and PIP_INSTALL.search(instruction) is not None
+    if dependency_step == "pip install":
+        return runs_pip_install(instruction)
+    wanted = shlex.split(dependency_step)
+    if not wanted:
+        return False
+    wanted[0] = wanted[0].rpartition("/")[2]
+    return any(command[: len(wanted)] == wanted for command in shell_commands(instruction))
 
 
 # Lint rules that decide the hardening exercise (the rest are advice).

@@ -92,3 +92,24 @@ def test_naming_a_service_behind_a_profile_starts_it_as_the_cli_does(tmp_path):
         assert set(stack.ps()["service"]) == {"debug"}
         stack.up(timeout=60)
         assert set(stack.ps()["service"]) == {"debug", "web"}  # plain up starts what has no profile
+
+
+def test_down_removes_a_service_started_by_naming_its_profile(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        'services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n'
+        '  debug:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n    profiles: [debug]\n'
+    )
+    client = dl.engine.client()
+    project = lambda stack: client.containers.list(all=True, filters={"label": f"com.docker.compose.project={stack.name}"})  # noqa: E731
+    stack = dl.compose.project(tmp_path)
+    try:
+        stack.up(services=["debug"], timeout=60)
+        assert stack.logs("debug") == "" and set(stack.ps()["service"]) == {"debug"}
+        stack.down()
+        assert project(stack) == []  # as `docker ps -a --filter label=com.docker.compose.project=NAME` shows
+        with dl.compose.project(tmp_path) as again:
+            again.up(services=["debug"], timeout=60)
+        assert project(again) == []  # the with block's exit removes it too
+    finally:
+        for container in project(stack):
+            container.remove(force=True, v=True)

@@ -170,3 +170,52 @@ def test_a_quiz_for_an_unknown_notebook_is_a_clear_error():
 
     with pytest.raises(dl.DockerlabError, match="no quiz for notebook"):
         dl.check.quiz({}, notebook="09")
+
+
+@pytest.mark.parametrize("run, installs", [
+    ("RUN pip install -r requirements.txt", True),
+    ("RUN echo 'remember: pip install runs above' > /note", False),  # quoted text an echo prints is not a command
+    ("RUN echo pip install", False),
+    ("RUN apt-get update && PIP_NO_CACHE_DIR=1 /usr/local/bin/pip3.11 install -r requirements.txt", True),
+    ("RUN --mount=type=cache,target=/root/.cache python3.12 -m pip install -r requirements.txt", True),
+    ("RUN python -mpip install flask", True),
+    ("RUN pip download -r requirements.txt -d /wheels", False),
+    ("RUN pip --no-cache-dir install flask", True),
+    ('RUN ["pip", "install", "flask"]', True),
+    ('RUN sh -c "cd /app && pip install ."', True),
+    ('RUN python -c "print(1)" | grep 1; echo "python -m pip install"', False),
+    ("RUN cd /app # pip install later", False),  # a comment
+    ("RUN cat req.txt | xargs echo && true || pip3 install x", True),
+])
+def test_the_install_step_is_a_shell_command_not_text(run, installs):
+    from dockerlab.dockerfile import runs_pip_install
+
+    assert runs_pip_install(run) is installs
+
+
+def test_a_later_step_that_mentions_pip_install_does_not_fail_the_cache_check():
+    from dockerlab.check import judge_cache
+
+    steps = [("FROM python:3.11-slim", False), ("COPY requirements.txt .", True), ("RUN pip install -r requirements.txt", True),
+             ("COPY . .", False), ("RUN echo 'remember: pip install runs above' > /note", False)]
+    assert judge_cache("x", steps, "pip install", "app.py").passed
+
+
+def test_another_dependency_step_is_found_by_its_words():
+    from dockerlab.exercises.verdict import runs_step
+
+    assert runs_step("RUN cd /app && npm ci --omit=dev", "npm ci")
+    assert not runs_step("RUN echo 'npm ci' > /note", "npm ci")
+    assert not runs_step("RUN npm install", "npm ci")
+
+
+def test_the_static_tier_finds_the_install_step_by_its_commands():
+    import dockerlab as dl
+    from dockerlab.exercises import static
+
+    text = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip3 install --no-cache-dir -r requirements.txt\n"
+            "COPY . .\nRUN echo 'remember: pip install runs above' > /note\nCMD [\"python\", \"app.py\"]\n")
+    report = static.cache_survives_code_edit(dl.paths.app("layer-cache"), text)
+    assert not [finding for finding in report.findings if finding.fails] and "line 4" in report.passed[0]
+    wrong = text.replace("COPY requirements.txt .\n", "COPY . .\n", 1)
+    assert [finding for finding in static.cache_survives_code_edit(dl.paths.app("layer-cache"), wrong).findings if finding.fails]

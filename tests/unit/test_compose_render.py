@@ -126,3 +126,31 @@ def test_a_failing_down_at_the_end_of_with_keeps_the_up_error_with_a_note(tmp_pa
     notes = getattr(raised.value, "__notes__", [])
     assert len(notes) == 1 and "removing the stack afterwards failed too" in notes[0] and "active endpoints" in notes[0]
     assert called.count("down") == 1
+
+
+def test_every_command_but_up_reaches_every_profile(tmp_path, monkeypatch):
+    import subprocess
+
+    from dockerlab import compose
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n  debug:\n    image: alpine:3.20\n    profiles: [debug]\n')
+    stack = ComposeProject(tmp_path)
+    commands = {}
+
+    def cli(command, **options):  # the Compose CLI, stubbed: every command succeeds
+        verb = next(word for word in command if word in ("up", "down", "logs", "ps", "exec"))
+        commands[verb] = command
+        return subprocess.CompletedProcess(command, 0, stdout="[]" if verb == "ps" else "", stderr="")
+
+    monkeypatch.setattr(compose.subprocess, "run", cli)
+    monkeypatch.setattr(ComposeProject, "_objects", lambda self: (set(), set()))
+    with stack:
+        stack.up(services=["debug"], wait=False, build=False)
+        stack.ps()
+        stack.logs("debug")
+        stack.exec("debug", "true")
+    every = lambda command: command[command.index("--profile") + 1] == "*" if "--profile" in command else False  # noqa: E731
+    assert not every(commands["up"]) and commands["up"][-1] == "debug"  # naming the service enables its profile, as the CLI does
+    assert all(every(commands[verb]) for verb in ("down", "ps", "logs", "exec"))
+    assert commands["down"].index("--profile") < commands["down"].index("down")  # a global option

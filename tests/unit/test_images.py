@@ -289,3 +289,41 @@ def test_an_image_a_container_uses_says_how_to_free_it_without_cleanup(monkeypat
         images.remove("my-app:1")
     assert "cleanup" not in raised.value.fix  # cleanup removes far more than the one image's containers
     assert "docker ps -a --filter ancestor=my-app:1" in raised.value.fix
+
+
+def test_a_classic_builders_copy_entry_is_matched_by_keyword_and_destination():
+    from dockerlab.builder import normalised_instruction
+    from dockerlab.images import match_layers
+
+    digest = "311f507dedbed9189da3efe1de718fba93998bf175740d3aa5a3c9a4debeb2b2"
+    # as `DOCKER_BUILDKIT=0 docker build` records them (engine 20.10): flags run into the digest
+    assert normalised_instruction(f"/bin/sh -c #(nop) COPY --chown=1:1multi:{digest} in /m/ ") == normalised_instruction("COPY --chown=1:1 a d/y /m/")
+    assert normalised_instruction(f"ADD dir:{digest} in /d") == normalised_instruction("ADD d /d")
+    assert normalised_instruction(f"COPY file:{digest} in /p") != normalised_instruction("ADD p /p")
+    assert normalised_instruction(f"COPY file:{digest} in /p") != normalised_instruction("COPY p /q")
+    text = "FROM alpine:3.20 AS b\nRUN head -c 1000 /dev/urandom > /p\nFROM scratch\nCOPY --from=b /p /p\nCOPY --from=b /p /q/\n"
+    table = _history([(f"COPY file:{digest} in /p ", 1000, ""), (f"COPY file:{digest} in /q/ ", 1000, ""),
+                      ("LABEL org.dockerlab.course=1", 0, "")])
+    shown = match_layers(text, table)
+    assert list(shown["size"]) == [0, 1000, 1000]
+    assert list(shown["layer"])[1:] == [f"COPY file:{digest} in /p ", f"COPY file:{digest} in /q/ "]
+
+
+def test_a_stage_built_from_an_earlier_stage_shows_that_stages_lines_first():
+    from dockerlab.images import match_layers
+
+    text = ("FROM alpine:3.20 AS base\nRUN head -c 500000 /dev/urandom > /big\n"
+            "FROM base AS mid\nRUN echo mid > /m\nFROM mid\nRUN echo small > /s\n")
+    table = _history([
+        ("COPY /rootfs/ /", 2_200_000, "alpine:3.20 (stand-in)"),
+        ("RUN head -c 500000 /dev/urandom > /big", 500_000, ""),
+        ("RUN echo mid > /m", 4, ""),
+        ("RUN echo small > /s", 6, ""),
+    ])
+    shown = match_layers(text, table)
+    assert list(shown["Dockerfile line"]) == [
+        "1: FROM alpine:3.20", "2: RUN head -c 500000 /dev/urandom > /big (stage base)", "3: FROM base (stage mid)",
+        "4: RUN echo mid > /m (stage mid)", "5: FROM mid", "6: RUN echo small > /s",
+    ]
+    assert list(shown["size"]) == [2_200_000, 500_000, 0, 4, 0, 6]
+    assert shown["size"].sum() == table["size"].sum()

@@ -199,3 +199,55 @@ def test_an_env_secret_is_reported_once_as_the_image_configs():
     history = ["ENV API_TOKEN=sk-live-abcdef123456"]
     table = security.secrets_from_layers("app", inspect(env=["API_TOKEN=sk-live-abcdef123456"]), base_layers(package_records=False), history)
     assert list(table["where"]) == ["ENV API_TOKEN"]
+
+
+@pytest.mark.parametrize("env, said", [
+    ("DATABASE_URL=postgres://app:s3cretpw99@db/app", "password in a URL"),
+    ("SLACK_HOOK=xoxb-1234567890-abcdefghij", "Slack token"),
+    ("PAYMENTS=sk_live_4eC39HqLyjWDarjtT1zdp7dc", "Stripe"),
+    ("MYSQL_OPTS=--password=hunter22pass", "--password"),
+    ("DB_PASSWORD=hunter2222", "secret-looking environment variable"),
+])
+def test_env_values_are_judged_by_content_and_by_name(env, said):
+    table = security.secrets_from_layers("app", inspect(env=[env]), base_layers(package_records=False))
+    assert len(table) == 1 and said in table.iloc[0]["what"] and table.iloc[0]["where"] == "ENV " + env.partition("=")[0]
+    assert env.partition("=")[2] not in table.to_string()
+    assert security.audit_from_layers("app", inspect(env=[env]), base_layers(), now=NOW)["secret_looking_env"] == env.partition("=")[0]
+
+
+@pytest.mark.parametrize("env", ["TOKEN_FILE=/run/secrets/token", "API_KEY_PATH=/etc/app/key", "SECRET_DIR=secrets",
+                                 "DB_PASSWORD=/run/secrets/db", "DATABASE_URL=postgres://db/app", "PATH=/usr/bin", "API_TOKEN="])
+def test_a_variable_that_says_where_a_secret_is_is_not_one(env):
+    assert security.secrets_from_layers("app", inspect(env=[env]), base_layers(package_records=False)).empty
+
+
+@pytest.mark.parametrize("command, said", [
+    ("RUN /bin/sh -c mysql --password=hunter22pass -e 'select 1' # buildkit", "--password"),
+    ("RUN /bin/sh -c mysqldump -u root -phunter22pass app > /dump.sql # buildkit", "-pPASSWORD"),
+    ("/bin/sh -c curl -d key=sk_live_4eC39HqLyjWDarjtT1zdp7dc https://api.stripe.com", "Stripe"),
+    ("RUN /bin/sh -c curl -H 'Authorization: x' -d token=xoxp-1234567890-abcdefghij https://slack.com # buildkit", "Slack"),
+])
+def test_more_secrets_are_found_in_build_commands_by_their_form(command, said):
+    table = security.secrets_from_layers("app", inspect(), base_layers(package_records=False), [command])
+    assert any(said in what for what in table["what"]), table.to_string()
+
+
+@pytest.mark.parametrize("command", [
+    "RUN /bin/sh -c export TOKEN_FILE=/run/secrets/token && ./start # buildkit",
+    "RUN /bin/sh -c mysql -p -u root app # buildkit",  # -p alone asks for the password
+    "RUN /bin/sh -c mysql -P3306 -h db app # buildkit",  # -P is the port
+    'RUN /bin/sh -c mysql --password="$DB_PASSWORD" app # buildkit',
+    "RUN /bin/sh -c echo $DB_PASSWORD | docker login --password-stdin -u me # buildkit",
+    "RUN /bin/sh -c pip install slack-sdk stripe # buildkit",
+])
+def test_commands_that_hold_no_secret_give_no_finding(command):
+    assert security.secrets_from_layers("app", inspect(), base_layers(package_records=False), [command]).empty
+
+
+def test_the_static_tier_judges_env_and_arg_values_alike():
+    from dockerlab.dockerfile import parse
+    from dockerlab.exercises.static import _secret_findings
+
+    parsed = parse("FROM alpine:3.20\nENV DATABASE_URL=postgres://app:s3cretpw99@db/app TOKEN_FILE=/run/secrets/token\nARG API_TOKEN\nARG KEY_PATH=/k\n")
+    said = sorted(finding.seen for finding in _secret_findings(parsed, parsed.stages, []))
+    assert len(said) == 2 and said[0].startswith("API_TOKEN looks like a secret") and said[1].startswith("DATABASE_URL holds a password in a URL"), said

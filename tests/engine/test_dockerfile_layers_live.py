@@ -1,0 +1,55 @@
+"""dockerfile_layers on both builders against `docker history`: the classic builder's COPY records
+(`COPY file:<sha256> in /p`) and a final stage built FROM an earlier stage."""
+import subprocess
+
+import pytest
+
+import dockerlab as dl
+
+
+def _history_sizes(tag: str) -> int:
+    out = subprocess.run(["/usr/bin/docker", "history", "--no-trunc", "--human=false", "--format", "{{.Size}}", tag],
+                         check=True, capture_output=True, text=True).stdout
+    return sum(int(size) for size in out.split())
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_copy_from_a_stage_shows_its_bytes(builder, tmp_path, created):
+    (tmp_path / "a.txt").write_text("hello\n")
+    text = ("FROM alpine:3.20 AS b\nRUN head -c 1000 /dev/urandom > /p\n"
+            "FROM scratch\nCOPY --from=b /p /p\nCOPY a.txt /a.txt\n")
+    tag = created.image(f"dockerlab-test/df-layers-copy-{builder}:latest")
+    dl.build(tmp_path, text, tag=tag, builder=builder, progress=False)
+    table = dl.dockerfile_layers(text, tag)
+    assert list(table["size"]) == [0, 1000, 6], table.to_string()
+    assert "(no history entry)" not in set(table["layer"])
+    assert int(table["size"].sum()) == _history_sizes(tag)
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_stage_built_from_an_earlier_stage_keeps_that_stages_layers(builder, tmp_path, created):
+    text = "FROM alpine:3.20 AS base\nRUN head -c 500000 /dev/urandom > /big\nFROM base\nRUN echo small > /s\n"
+    tag = created.image(f"dockerlab-test/df-layers-stage-{builder}:latest")
+    dl.build(tmp_path, text, tag=tag, builder=builder, progress=False)
+    table = dl.dockerfile_layers(text, tag)
+    lines = list(table["Dockerfile line"])
+    assert lines == ["1: FROM alpine:3.20", "2: RUN head -c 500000 /dev/urandom > /big (stage base)", "3: FROM base", "4: RUN echo small > /s"]
+    assert list(table["size"])[1:] == [500_000, 0, 6], table.to_string()
+    assert int(table["size"].sum()) == _history_sizes(tag)
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_dl_build_sends_what_the_cli_sends(builder, tmp_path, created):
+    from dockerlab.dockerfile import context_files
+
+    for name in ["#hash.txt", "keep.txt", "notes.tmp", "sub/deep/x.tmp", "Secret.ENV"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text("\\#hash.txt\n*.tmp\nsecret.env\n")
+    tag = created.image(f"dockerlab-test/ignore-{builder}:latest")
+    dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag=tag, builder=builder, progress=False)
+    out = subprocess.run(["/usr/bin/docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "find", "/ctx", "-type", "f"],
+                         check=True, capture_output=True, text=True).stdout
+    copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
+    assert copied == ["Secret.ENV", "keep.txt", "sub/deep/x.tmp"]
+    assert sorted(path for path in context_files(tmp_path) if path != ".dockerignore") == copied
