@@ -47,7 +47,8 @@ def test_a_recorded_serve_shows_docker_run():
 
 def test_recorded_layers_show_docker_history_above_the_table():
     table = recorded("02_core_concepts", "layers")
-    assert "command" not in table.attrs, "recorded before the command was kept: derived from attrs['image']"
+    assert table.attrs.get("command") == "docker history hello-python:1"
+    del table.attrs["command"]  # as a recording made before the command was kept: derived from attrs['image']
     shown = tables.to_html(own_layers(table))
     assert shown.startswith("<p><small>In a terminal: <code>docker history hello-python:1</code></small></p>")
     assert shown.count("In a terminal") == 1 and "<table" in shown
