@@ -150,8 +150,8 @@ class ComposeProject:
     def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy.
         Returns the project. Raises ComposeFailed (with the services' logs) when a service fails,
-        after removing what this call started: containers, the network, and volumes that did not
-        exist before (also on Ctrl-C). A stack that was already running is left as it was."""
+        after removing what this call started: containers, networks and volumes that did not exist
+        before (also on Ctrl-C). What was already running is left as it was."""
         args = ["up", "-d", "--remove-orphans"]
         if build:
             args.append("--build")
@@ -166,36 +166,49 @@ class ComposeProject:
         self.last_command = self.cli("up", "-d", *(["--build"] if build else []), *(["--wait"] if wait else []), *services)
         return self
 
-    def _objects(self) -> tuple[set[str], set[str]]:
-        """(container ids, volume names) of this project on the engine now."""
+    def _objects(self) -> dict[str, set[str]]:
+        """This project on the engine now: its container ids, the services they run, its networks, its
+        volumes (named ones, by label) and the anonymous volumes its containers mount (Compose cannot
+        label those)."""
         client = engine.client()
-        project = f"com.docker.compose.project={self.name}"
-        containers = client.containers.list(all=True, filters={"label": project})
-        volumes = {volume.name for volume in client.volumes.list(filters={"label": project})}
-        volumes |= {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
-        return {container.id for container in containers}, volumes
+        project = {"label": f"com.docker.compose.project={self.name}"}
+        containers = client.containers.list(all=True, filters=project)
+        named = {volume.name for volume in client.volumes.list(filters=project)}
+        mounted = {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
+        return {
+            "containers": {container.id for container in containers},
+            "services": {container.labels.get("com.docker.compose.service", "") for container in containers},
+            "networks": {network.name for network in client.networks.list(filters=project)},
+            "volumes": named | mounted,
+            "anonymous": mounted - named,
+        }
 
-    def _undo(self, before: tuple[set[str], set[str]]) -> None:
-        """After a failed `up`: when the project had no containers before, `down` it and remove the volumes
-        (named or anonymous) this attempt made; never the ones that were there before."""
-        containers_before, volumes_before = before
-        if containers_before:
-            return
+    def _undo(self, before: dict[str, set[str]]) -> None:
+        """After a failed `up`: remove exactly what it added. Its containers for services that had none
+        before (with their anonymous volumes), and the networks and volumes that were not there before;
+        a service that was running keeps its container (Compose may have recreated it), and nothing
+        that was there before is touched."""
         try:
-            _, volumes_now = self._objects()
-            self._run("down", "--remove-orphans", "--timeout", "2", check=False)
             client = engine.client()
-            for name in volumes_now - volumes_before:
-                try:
-                    client.volumes.get(name).remove(force=True)
-                except docker.errors.DockerException:
-                    pass  # already gone
+            now = self._objects()
+            for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}):
+                if container.id not in before["containers"] and container.labels.get("com.docker.compose.service", "") not in before["services"]:
+                    _quietly(lambda c=container: c.remove(force=True, v=True))
+            for name in now["networks"] - before["networks"]:
+                _quietly(lambda n=name: client.networks.get(n).remove())
+            for name in now["volumes"] - before["volumes"]:
+                _quietly(lambda n=name: client.volumes.get(n).remove(force=True))
         except (DockerlabError, docker.errors.DockerException):
             pass  # the error being raised is the learner's evidence; never mask it
 
     def down(self, *, volumes: bool = False) -> None:
-        """`down`: remove the containers and networks (and named volumes with ``volumes=True``)."""
+        """`down`: remove the containers and networks, and the anonymous volumes the containers used
+        (nothing can reuse them and, unlabelled, nothing could find them later); the named volumes too
+        with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails."""
+        anonymous = self._objects()["anonymous"]
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
+        for name in anonymous:
+            _quietly(lambda n=name: engine.client().volumes.get(n).remove(force=True))
 
     @declares(COMPOSE_PS)
     def ps(self):
@@ -256,6 +269,14 @@ class ComposeProject:
 
     def __repr__(self) -> str:
         return f"<Compose project {self.name}: {self.file.name} in {self.directory}>"
+
+
+def _quietly(action) -> None:
+    """``action()``, an engine removal that may find its object already gone or still in use."""
+    try:
+        action()
+    except docker.errors.APIError:
+        pass
 
 
 @recordable("compose.project", stateful=True)

@@ -118,7 +118,8 @@ def test_a_failing_down_at_the_end_of_with_keeps_the_up_error_with_a_note(tmp_pa
         return subprocess.CompletedProcess(command, 1 if verb in said else 0, stdout="", stderr=said.get(verb, ""))
 
     monkeypatch.setattr(compose.subprocess, "run", cli)
-    monkeypatch.setattr(ComposeProject, "_objects", lambda self: ({"running-before"}, set()))  # no engine; nothing to undo
+    monkeypatch.setattr(ComposeProject, "_objects", lambda self: dict.fromkeys(("containers", "services", "networks", "volumes", "anonymous"), set()))
+    monkeypatch.setattr(ComposeProject, "_undo", lambda self, before: None)  # no engine; nothing to undo
     with pytest.raises(ComposeFailed) as raised:
         with stack:
             stack.up(wait=False, build=False)
