@@ -7,6 +7,7 @@ interrupts.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -30,6 +31,7 @@ from .tables import COMMAND, command_html
 __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
 COMMAND_TIMEOUT_SECONDS = 600
+WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"  # Compose's, on every container it creates
 
 
 def compose_command() -> list[str]:
@@ -48,6 +50,29 @@ def compose_command() -> list[str]:
 def _fix_for(output: str) -> str:
     """The learner's next step for a failed Compose command (dockerlab.diagnose's rules)."""
     return diagnose(output, "compose").fix
+
+
+def distinct_name(readable: str, directory: Path) -> str:
+    """The project name for ``directory``: ``readable`` (from the folder's name), or ``readable-<8 hex
+    digits of the folder's path>`` when another folder of the same name already has a project under
+    ``readable`` (Compose's label ``com.docker.compose.project.working_dir`` on its containers) or
+    this folder already has one under the longer name. Two folders ``v16part`` then never share a
+    project, so one's ``up --remove-orphans`` cannot remove the other's containers; the name stays
+    readable whenever it is not needed. (A refusal would make the learner pass ``name=`` or stop a
+    stack to try a copy of an exercise.) With no engine answering, nothing runs: ``readable``.
+
+    Returns:
+        The name."""
+    longer = f"{readable}-{hashlib.sha256(str(directory).encode()).hexdigest()[:8]}"
+    try:
+        client = engine.client()
+        if client.containers.list(all=True, filters={"label": f"com.docker.compose.project={longer}"}):
+            return longer
+        containers = client.containers.list(all=True, filters={"label": f"com.docker.compose.project={readable}"})
+    except (DockerlabError, docker.errors.DockerException):
+        return readable
+    folders = {container.labels.get(WORKING_DIR_LABEL) for container in containers} - {None}
+    return longer if folders - {str(directory)} else readable
 
 
 def settings_from_example(directory: Path) -> list[str]:
@@ -69,7 +94,7 @@ class ComposeProject:
         if not self.file.is_file():
             raise DockerlabError(f"There is no compose file {self.file}.", fix="Pass the folder that holds it and its file name.")
         stem = re.sub(r"[^a-z0-9]+", "-", f"{self.directory.name}-{Path(file).stem}".lower()).strip("-")
-        self.name = name or f"dockerlab-{stem}"
+        self.name = name or distinct_name(f"dockerlab-{stem}", self.directory)
         self.command = compose_command()
         self.warnings: list[str] = []
         self.notes: list[str] = settings_from_example(self.directory)

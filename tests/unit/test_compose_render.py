@@ -127,3 +127,44 @@ def test_a_failing_down_at_the_end_of_with_keeps_the_up_error_with_a_note(tmp_pa
     notes = getattr(raised.value, "__notes__", [])
     assert len(notes) == 1 and "removing the stack afterwards failed too" in notes[0] and "active endpoints" in notes[0]
     assert called.count("down") == 1
+
+
+class _FakeContainers:
+    """Containers by their Compose project label, as the engine filters them (one label at a time)."""
+
+    def __init__(self, projects: dict[str, str]):  # project name -> its working_dir
+        self.projects = projects
+
+    def list(self, all=False, filters=None):
+        wanted = filters["label"].split("=", 1)[1]
+        return [type("Container", (), {"labels": {"com.docker.compose.project": wanted, "com.docker.compose.project.working_dir": folder}})()
+                for name, folder in self.projects.items() if name == wanted]
+
+
+@pytest.mark.parametrize("running, expected", [
+    ({}, "readable"),  # nothing runs: the readable name
+    ({"dockerlab-v16part-compose": "/x/v16part"}, "readable"),  # this folder's own stack
+    ({"dockerlab-v16part-compose": "/x/elsewhere/v16part"}, "longer"),  # another folder of the same name
+    ({"dockerlab-v16part-compose": "/x/elsewhere/v16part", "LONGER": "/x/v16part"}, "longer"),
+    ({"LONGER": "/x/v16part"}, "longer"),  # still the longer name once the other folder's stack is gone
+])
+def test_two_folders_of_the_same_name_never_share_a_project(monkeypatch, running, expected):
+    import hashlib
+    from pathlib import Path
+
+    from dockerlab import compose
+
+    longer = "dockerlab-v16part-compose-" + hashlib.sha256(b"/x/v16part").hexdigest()[:8]
+    running = {longer if name == "LONGER" else name: folder for name, folder in running.items()}
+    fake = type("Client", (), {"containers": _FakeContainers(running)})()
+    monkeypatch.setattr(compose.engine, "client", lambda: fake)
+    name = compose.distinct_name("dockerlab-v16part-compose", Path("/x/v16part"))
+    assert name == {"readable": "dockerlab-v16part-compose", "longer": longer}[expected]
+
+
+def test_with_no_engine_the_name_is_the_readable_one():
+    from pathlib import Path
+
+    from dockerlab import compose
+
+    assert compose.distinct_name("dockerlab-v16part-compose", Path("/x/v16part")) == "dockerlab-v16part-compose"
