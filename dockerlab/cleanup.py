@@ -6,6 +6,7 @@ import docker.errors
 
 from . import engine
 from .catalogue import catalogue_tags
+from .diagnose import diagnose
 from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
 
 __all__ = ["cleanup", "course_made"]
@@ -40,7 +41,8 @@ def cleanup(*, bases: bool = False) -> dict:
             reason = str(error.explanation or error)
             if kind == "images" and "has dependent child images" in reason:
                 return  # a layer of a kept base (or of an image built on it): it goes when they go
-            removed["not removed"].append(f"{kind[:-1]} {name}: {reason}")
+            found = diagnose(reason, "run")
+            removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
 
     for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}):
         attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))

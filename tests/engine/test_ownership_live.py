@@ -49,7 +49,7 @@ def test_cleanup_leaves_a_container_started_by_hand_from_a_course_image(tmp_path
         client.containers.get(ours.id)
     assert result["containers"] >= 1
     # the hand-started container's image stays, reported with why, and cleanup went on past it
-    assert len(result["not removed"]) == 1 and tag in result["not removed"][0] and "running container" in result["not removed"][0]
+    assert len(result["not removed"]) == 1 and tag in result["not removed"][0] and "a container uses the image" in result["not removed"][0]
 
 
 def test_cleanup_leaves_an_image_built_by_hand_on_a_stand_in_base_or_a_course_image(tmp_path, created):

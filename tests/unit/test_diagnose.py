@@ -74,3 +74,16 @@ def test_a_removed_containers_methods_are_container_failed_with_a_fix():
         with pytest.raises(ContainerFailed, match="container dockerlab-web: the container no longer exists") as raised:
             call()
         assert "dl.start" in raised.value.fix
+
+
+# Messages seen from the engine here (20.10.24) for the rules added in issue 16, word for word.
+SEEN = {
+    "image-in-use": ('conflict: unable to remove repository reference "dockerlab-test/inherited:latest" (must force) - '
+                     "container 8796e10feb21 is using its referenced image 9340738a6ae0", "run"),
+}
+
+
+@pytest.mark.parametrize("rule", list(SEEN))
+def test_messages_seen_since_the_captures_get_their_rule(rule):
+    text, context = SEEN[rule]
+    assert diagnose(text, context).rule == rule
