@@ -56,7 +56,25 @@ BAD_CALLS = {
     "removed container, memory_usage": lambda tmp: removed_container().memory_usage(),
     "removed container, shim_memory": lambda tmp: removed_container().shim_memory(),
     "removed container, exec": lambda tmp: removed_container().exec("echo hi"),
+    # arguments of the wrong kind (issue 16): refused at the boundary, before the engine
+    "run past its timeout": lambda tmp: dl.run("alpine:3.20", ["sleep", "5"], timeout=0.5),
+    "layers(None)": lambda tmp: dl.layers(None),
+    'layers("")': lambda tmp: dl.layers(""),
+    "layers(123)": lambda tmp: dl.layers(123),
+    'image_id(["a"])': lambda tmp: dl.image_id(["a"]),
+    'run(environment="x")': lambda tmp: dl.run("alpine:3.20", ["true"], environment="x"),
+    'serve(timeout="x")': lambda tmp: dl.serve("alpine:3.20", timeout="x"),
+    "build(123)": lambda tmp: dl.build(123),
+    "build(context, 123)": lambda tmp: dl.build(tmp, 123),
+    "compose.project(123)": lambda tmp: dl.compose.project(123),
+    "security.lint(123)": lambda tmp: dl.security.lint(123),
+    "Container.exec(123)": lambda tmp: exec_a_number(),
 }
+
+
+def exec_a_number():
+    with dl.start("alpine:3.20", ["sleep", "30"]) as box:
+        box.exec(123)
 
 
 def exec_after_exit():
