@@ -314,7 +314,6 @@ def build(
             fix="Pass the folder whose files the Dockerfile copies (often the app's folder).",
         )
     text, _ = dockerfile_text(context_dir, dockerfile)
-    _check_options(secrets=secrets, buildargs=buildargs, labels=labels, ignore=ignore)
     chosen = _builder_for(builder, secrets)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
@@ -505,22 +504,6 @@ def _buildkit_command(chosen, context_dir, dockerfile_path, iidfile, *, tag, tar
         command += ["--secret", f"id={secret_id},src={Path(path).resolve()}"]
     command.append(str(context_dir))
     return command
-
-
-_OPTION_EXAMPLES = {"secrets": "{'token': 'token.txt'}", "buildargs": "{'VERSION': '1.0'}", "labels": "{'team': 'web'}"}
-
-
-def _check_options(**options) -> None:
-    """Mappings of text to text (or a path, for secrets), and ignore a list of patterns: a clear error otherwise."""
-    for name, value in options.items():
-        if value is None:
-            continue
-        if name == "ignore":
-            if isinstance(value, (str, bytes)) or not all(isinstance(pattern, str) for pattern in value):
-                raise DockerlabError(f"ignore= must be a list of .dockerignore patterns, not {value!r}.", fix="For example ignore=['.env', '*.log'].")
-            continue
-        if not isinstance(value, Mapping) or not all(isinstance(key, str) and isinstance(item, (str, os.PathLike)) for key, item in value.items()):
-            raise DockerlabError(f"{name}= must map names to text, not {value!r}.", fix=f"For example {name}={_OPTION_EXAMPLES[name]}.")
 
 
 def _check_secrets(secrets: dict[str, str | Path]) -> None:

@@ -106,7 +106,7 @@ def program_prints(
 def dockerfile_prints(
     app_dir: str | Path,
     expected_line: str,
-    dockerfile: str = "Dockerfile",
+    dockerfile: str | Path = "Dockerfile",
     *,
     buildargs: dict[str, str] | None = None,
     exercise: str = "Dockerfile exercise",
@@ -118,7 +118,7 @@ def dockerfile_prints(
     return _builds_and_prints(app_dir, expected_line, dockerfile, buildargs=buildargs, exercise=exercise)
 
 
-def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str, *, buildargs: dict[str, str] | None, exercise: str) -> CheckResult:
+def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str | Path, *, buildargs: dict[str, str] | None, exercise: str) -> CheckResult:
     """The live tier of dockerfile_prints and program_prints: build, run, judge the output."""
     folder, dockerfile = Path(app_dir), os.fspath(dockerfile)
     if "\n" not in dockerfile and not (folder / dockerfile).is_file():
@@ -156,7 +156,7 @@ def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], depende
 @recordable("check.cache_survives_code_edit")
 def cache_survives_code_edit(
     app_dir: str | Path,
-    dockerfile: str,
+    dockerfile: str | Path,
     *,
     code_file: str = "app.py",
     dependency_step: str = "pip install",
@@ -218,8 +218,8 @@ def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min
 @recordable("check.multi_stage_is_smaller")
 def multi_stage_is_smaller(
     app_dir: str | Path,
-    dockerfile: str,
-    reference_dockerfile: str,
+    dockerfile: str | Path,
+    reference_dockerfile: str | Path,
     *,
     min_ratio: float = 5,
     container_port: int = 8080,
@@ -318,7 +318,7 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
 @recordable("check.image_is_hardened")
 def image_is_hardened(
     app_dir: str | Path,
-    dockerfile: str,
+    dockerfile: str | Path,
     expected_line: str,
     *,
     exercise: str = "hardening exercise",
@@ -352,7 +352,7 @@ STOP_WITHIN = 2.0  # seconds: `docker stop` of an app that gets SIGTERM takes a 
 
 @two_tier(static.keeps_running_and_stops, static.MEASURES["keeps_running_and_stops"])
 @recordable("check.keeps_running_and_stops")
-def keeps_running_and_stops(app_dir: str | Path, dockerfile: str, *, settle: float = 3.0, exercise: str = "stop exercise") -> CheckResult:
+def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, settle: float = 3.0, exercise: str = "stop exercise") -> CheckResult:
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
     container is removed. Returns a CheckResult: a failed build, an early exit or a slow stop is a failing

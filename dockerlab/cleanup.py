@@ -6,14 +6,19 @@ import docker.errors
 
 from . import engine
 from .catalogue import catalogue_tags
+from .diagnose import diagnose
 from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
 
 __all__ = ["cleanup", "course_made"]
 
 
 def cleanup(*, bases: bool = False) -> dict:
-    """Remove course containers, networks, volumes and images; returns how many of each, and what
-    could not be removed (``"not removed"``: one line per object, with the engine's reason).
+    """Remove course containers, networks, volumes and images.
+
+    Returns a dict: how many containers, networks, volumes and images were removed; ``"not removed"``,
+    one line per object that could not be (with the engine's reason); ``"kept"``, one line per course
+    image that stays because you tagged it too (``docker tag``, or a ``docker build`` that made the
+    same image): only the course's own tag is taken off it.
 
     Containers are removed only when the course created them (label ``org.dockerlab.created=1`` on the
     container itself): a container you started by hand from a course image inherits the image's
@@ -24,19 +29,20 @@ def cleanup(*, bases: bool = False) -> dict:
     DockerUnavailable when no engine answers.
     """
     client = engine.client()
-    removed: dict = {"containers": 0, "networks": 0, "volumes": 0, "images": 0, "not removed": []}
+    removed: dict = {"containers": 0, "networks": 0, "volumes": 0, "images": 0, "not removed": [], "kept": []}
 
-    def attempt(kind: str, name: str, action) -> None:
+    def attempt(kind: str, name: str, action, counted: bool = True) -> None:
         try:
             action()
-            removed[kind] += 1
+            removed[kind] += counted
         except docker.errors.NotFound:
             pass  # already gone (removed with its container, or by someone else meanwhile)
         except docker.errors.APIError as error:
             reason = str(error.explanation or error)
             if kind == "images" and "has dependent child images" in reason:
                 return  # a layer of a kept base (or of an image built on it): it goes when they go
-            removed["not removed"].append(f"{kind[:-1]} {name}: {reason}")
+            found = diagnose(reason, "run")
+            removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
 
     for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}):
         attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
@@ -52,20 +58,37 @@ def cleanup(*, bases: bool = False) -> dict:
         labels = image.labels or {}
         if not bases and labels.get(STANDIN_LABEL) == "true" and _is_base(image):
             continue
-        attempt("images", ", ".join(image.tags) or image.short_id, lambda i=image: _remove_image(client, i))
+        own, yours = _own_tags(image, bases)
+        if yours:
+            removed["kept"].append(f"image {', '.join(own) or image.short_id}: tagged by you as {', '.join(yours)}"
+                                   + (" (the course's tag was taken off)" if own else ""))
+            for tag in own:
+                attempt("images", tag, lambda t=tag: client.api.remove_image(t), counted=False)
+            continue
+        attempt("images", ", ".join(own) or image.short_id, lambda i=image, o=own: _remove_image(client, i, o))
     return removed
 
 
-def _remove_image(client, image) -> None:
-    """Remove ``image``; when an image built on it by hand (classic builder) still needs it, take its
-    tags off only, so the name is gone and the other image keeps its parent."""
-    try:
-        client.api.remove_image(image.id, force=True)
-    except docker.errors.APIError as error:
-        if not image.tags or "has dependent child images" not in str(error.explanation or error):
-            raise
-        for tag in image.tags:
-            client.api.remove_image(tag)
+def _own_tags(image, bases: bool) -> tuple[list[str], list[str]]:
+    """(the course's own tags on ``image``, the others: a learner's ``docker tag`` or same-image build).
+
+    The course's own: the one its ``org.dockerlab.built-as`` label names, its ``dockerlab-...`` names,
+    and (when ``bases``) the catalogue name of a stand-in base."""
+    labels = image.labels or {}
+    standin = bases and labels.get(STANDIN_LABEL) == "true"
+    def ours(tag: str) -> bool:
+        return tag == labels.get(BUILT_AS_LABEL) or tag.startswith("dockerlab-") or (standin and tag in catalogue_tags())
+    return [tag for tag in image.tags if ours(tag)], [tag for tag in image.tags if not ours(tag)]
+
+
+def _remove_image(client, image, own: list[str]) -> None:
+    """Remove ``image`` (every tag of it is the course's) without force: by its tags, so an image
+    that one built on it by hand (classic builder) still needs loses its names and stays for that
+    one; an untagged one by id, which the engine refuses while a child or a container needs it."""
+    for tag in own:
+        client.api.remove_image(tag)
+    if not own:
+        client.api.remove_image(image.id)
 
 
 def _is_base(image) -> bool:

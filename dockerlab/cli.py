@@ -54,8 +54,11 @@ def _prepare(arguments: argparse.Namespace) -> int:
 def _clean(arguments: argparse.Namespace) -> int:
     removed = cleanup(bases=arguments.bases)
     failed = removed.pop("not removed")
+    kept = removed.pop("kept")
     print(", ".join(f"{count} {kind}" for kind, count in removed.items()) + " removed"
           + ("" if arguments.bases else "; stand-in base images kept (dockerlab clean --bases removes them too)"))
+    for line in kept:
+        print(f"kept: {line}")
     for line in failed:
         print(f"not removed: {line}", file=sys.stderr)
     return 1 if failed else 0

@@ -7,6 +7,7 @@ interrupts.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -30,6 +31,7 @@ from .tables import COMMAND, command_html
 __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
 COMMAND_TIMEOUT_SECONDS = 600
+WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"  # Compose's, on every container it creates
 
 
 def compose_command() -> list[str]:
@@ -48,6 +50,29 @@ def compose_command() -> list[str]:
 def _fix_for(output: str) -> str:
     """The learner's next step for a failed Compose command (dockerlab.diagnose's rules)."""
     return diagnose(output, "compose").fix
+
+
+def distinct_name(readable: str, directory: Path) -> str:
+    """The project name for ``directory``: ``readable`` (from the folder's name), or ``readable-<8 hex
+    digits of the folder's path>`` when another folder of the same name already has a project under
+    ``readable`` (Compose's label ``com.docker.compose.project.working_dir`` on its containers) or
+    this folder already has one under the longer name. Two folders ``v16part`` then never share a
+    project, so one's ``up --remove-orphans`` cannot remove the other's containers; the name stays
+    readable whenever it is not needed. (A refusal would make the learner pass ``name=`` or stop a
+    stack to try a copy of an exercise.) With no engine answering, nothing runs: ``readable``.
+
+    Returns:
+        The name."""
+    longer = f"{readable}-{hashlib.sha256(str(directory).encode()).hexdigest()[:8]}"
+    try:
+        client = engine.client()
+        if client.containers.list(all=True, filters={"label": f"com.docker.compose.project={longer}"}):
+            return longer
+        containers = client.containers.list(all=True, filters={"label": f"com.docker.compose.project={readable}"})
+    except (DockerlabError, docker.errors.DockerException):
+        return readable
+    folders = {container.labels.get(WORKING_DIR_LABEL) for container in containers} - {None}
+    return longer if folders - {str(directory)} else readable
 
 
 def settings_from_example(directory: Path) -> list[str]:
@@ -69,7 +94,7 @@ class ComposeProject:
         if not self.file.is_file():
             raise DockerlabError(f"There is no compose file {self.file}.", fix="Pass the folder that holds it and its file name.")
         stem = re.sub(r"[^a-z0-9]+", "-", f"{self.directory.name}-{Path(file).stem}".lower()).strip("-")
-        self.name = name or f"dockerlab-{stem}"
+        self.name = name or distinct_name(f"dockerlab-{stem}", self.directory)
         self.command = compose_command()
         self.warnings: list[str] = []
         self.notes: list[str] = settings_from_example(self.directory)
@@ -155,8 +180,8 @@ class ComposeProject:
     def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy.
         Returns the project. Raises ComposeFailed (with the services' logs) when a service fails,
-        after removing what this call started: containers, the network, and volumes that did not
-        exist before (also on Ctrl-C). A stack that was already running is left as it was."""
+        after removing what this call started: containers, networks and volumes that did not exist
+        before (also on Ctrl-C). What was already running is left as it was."""
         args = ["up", "-d", "--remove-orphans"]
         if build:
             args.append("--build")
@@ -171,36 +196,49 @@ class ComposeProject:
         self.last_command = self.cli("up", "-d", *(["--build"] if build else []), *(["--wait"] if wait else []), *services)
         return self
 
-    def _objects(self) -> tuple[set[str], set[str]]:
-        """(container ids, volume names) of this project on the engine now."""
+    def _objects(self) -> dict[str, set[str]]:
+        """This project on the engine now: its container ids, the services they run, its networks, its
+        volumes (named ones, by label) and the anonymous volumes its containers mount (Compose cannot
+        label those)."""
         client = engine.client()
-        project = f"com.docker.compose.project={self.name}"
-        containers = client.containers.list(all=True, filters={"label": project})
-        volumes = {volume.name for volume in client.volumes.list(filters={"label": project})}
-        volumes |= {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
-        return {container.id for container in containers}, volumes
+        project = {"label": f"com.docker.compose.project={self.name}"}
+        containers = client.containers.list(all=True, filters=project)
+        named = {volume.name for volume in client.volumes.list(filters=project)}
+        mounted = {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
+        return {
+            "containers": {container.id for container in containers},
+            "services": {container.labels.get("com.docker.compose.service", "") for container in containers},
+            "networks": {network.name for network in client.networks.list(filters=project)},
+            "volumes": named | mounted,
+            "anonymous": mounted - named,
+        }
 
-    def _undo(self, before: tuple[set[str], set[str]]) -> None:
-        """After a failed `up`: when the project had no containers before, `down` it and remove the volumes
-        (named or anonymous) this attempt made; never the ones that were there before."""
-        containers_before, volumes_before = before
-        if containers_before:
-            return
+    def _undo(self, before: dict[str, set[str]]) -> None:
+        """After a failed `up`: remove exactly what it added. Its containers for services that had none
+        before (with their anonymous volumes), and the networks and volumes that were not there before;
+        a service that was running keeps its container (Compose may have recreated it), and nothing
+        that was there before is touched."""
         try:
-            _, volumes_now = self._objects()
-            self._run("down", "--remove-orphans", "--timeout", "2", check=False)
             client = engine.client()
-            for name in volumes_now - volumes_before:
-                try:
-                    client.volumes.get(name).remove(force=True)
-                except docker.errors.DockerException:
-                    pass  # already gone
+            now = self._objects()
+            for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}):
+                if container.id not in before["containers"] and container.labels.get("com.docker.compose.service", "") not in before["services"]:
+                    _quietly(lambda c=container: c.remove(force=True, v=True))
+            for name in now["networks"] - before["networks"]:
+                _quietly(lambda n=name: client.networks.get(n).remove())
+            for name in now["volumes"] - before["volumes"]:
+                _quietly(lambda n=name: client.volumes.get(n).remove(force=True))
         except (DockerlabError, docker.errors.DockerException):
             pass  # the error being raised is the learner's evidence; never mask it
 
     def down(self, *, volumes: bool = False) -> None:
-        """`down`: remove the containers and networks (and named volumes with ``volumes=True``)."""
+        """`down`: remove the containers and networks, and the anonymous volumes the containers used
+        (nothing can reuse them and, unlabelled, nothing could find them later); the named volumes too
+        with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails."""
+        anonymous = self._objects()["anonymous"]
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
+        for name in anonymous:
+            _quietly(lambda n=name: engine.client().volumes.get(n).remove(force=True))
 
     @declares(COMPOSE_PS)
     def ps(self):
@@ -261,6 +299,14 @@ class ComposeProject:
 
     def __repr__(self) -> str:
         return f"<Compose project {self.name}: {self.file.name} in {self.directory}>"
+
+
+def _quietly(action) -> None:
+    """``action()``, an engine removal that may find its object already gone or still in use."""
+    try:
+        action()
+    except docker.errors.APIError:
+        pass
 
 
 @recordable("compose.project", stateful=True)

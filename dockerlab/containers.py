@@ -17,7 +17,7 @@ from . import engine
 from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .labels import CREATED_LABEL, CREATED_LABELS
-from .recording import recordable
+from .recording import checked, recordable
 from .tables import COMMAND, command_html
 
 __all__ = ["run", "start", "serve", "Container", "RunResult", "ServeResult", "run_command"]
@@ -127,8 +127,13 @@ def run(
         output = container.logs(stdout=True, stderr=True).decode(errors="replace")
     except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
         raise _wrap(error, image) from None
-    except requests.exceptions.ReadTimeout:
-        raise DockerlabError(f"{image} did not finish within {timeout:.0f} s.", fix="Check that its command ends, or pass a longer timeout=.") from None
+    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as error:
+        # Past the timeout the engine's answer is cut off: ReadTimeout before its headers, a
+        # ConnectionError ("Read timed out") once they came. Any other ConnectionError is not a timeout.
+        if not isinstance(error, requests.exceptions.ReadTimeout) and "timed out" not in str(error).lower():
+            raise
+        raise DockerlabError(f"{image} did not finish within {timeout:g} s (it was stopped and removed).",
+                             fix="Check that its command ends, or pass a longer timeout=.") from None
     finally:
         if container is not None:
             try:
@@ -166,6 +171,7 @@ class Container:
         except docker.errors.APIError as error:
             raise _wrap(error, f"container {self.name}", action) from None
 
+    @checked("Container.exec")
     def exec(self, command: str | Sequence[str], user: str | None = None) -> str:
         """Run a command inside (like ``docker exec``). Returns its output. Raises DockerlabError when it
         exits non-zero or the container is not running, and ContainerFailed when the container is gone."""

@@ -13,10 +13,10 @@ from . import engine
 from .builder import dockerfile_text, normalised_instruction
 from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin, catalogue_tags, is_standin
-from .errors import DockerlabError, ImageNotFound
+from .errors import DockerlabError
 from .labels import CREATED_LABELS
 from .archive import archive_ref, image_name
-from .layerfs import clean_instruction, image_files, image_history, inspect_image, saved_layers
+from .layerfs import clean_instruction, image_files, image_history, image_refusal, inspect_image, saved_layers
 from .recording import recordable
 from .columns import COMPARE, DIFF, DOCKERFILE_LAYERS, LAYERS, OWN_LAYERS, declares
 from .tables import COMMAND
@@ -78,10 +78,8 @@ def remove(image: str) -> None:
     container still uses it)."""
     try:
         engine.client().api.remove_image(image)
-    except docker.errors.ImageNotFound:
-        raise ImageNotFound(image) from None
     except docker.errors.APIError as error:
-        raise DockerlabError(
+        raise image_refusal(image, error) or DockerlabError(
             f"Cannot remove {image}: {error.explanation}",
             fix=f"Remove the containers that use it first: `docker ps -a --filter ancestor={image}` lists them, `docker rm -f NAME` removes one.",
         ) from None

@@ -27,6 +27,7 @@ from zstandard import ZstdError
 
 from . import engine, recording
 from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, map_layers, read_archive
+from .diagnose import diagnose
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
 
@@ -76,15 +77,31 @@ def inspect_image(image) -> dict:
         return _inspect_archive(ref)
     try:
         return engine.client().api.inspect_image(image)
-    except docker.errors.ImageNotFound:
-        raise ImageNotFound(image) from None
     except docker.errors.APIError as error:
-        said = str(error.explanation or error)
-        if "invalid reference format" in said:  # the engine prefixes "no such image: NAME:", which misleads
-            why = said.split("invalid reference format", 1)[1].lstrip(": ")
-            raise DockerlabError(f"{image!r} is not a valid image name" + (f": {why}." if why else "."),
-                                 fix="An image name is lowercase letters, digits and the separators . _ - / : (for example myapp:1.0).") from None
-        raise DockerlabError(f"Cannot inspect the image {image!r}: {said}", fix="Check the name with `docker images`.") from None
+        raise image_refusal(image, error) or DockerlabError(
+            f"Cannot inspect the image {image!r}: {error.explanation or error}", fix="Check the name with `docker images`.") from None
+
+
+def image_refusal(image, error: docker.errors.APIError) -> DockerlabError | None:
+    """What the engine's refusal of ``image`` means, when it is about the name: the name is not valid
+    (dockerlab.diagnose's rule), or there is no such image, and then, when ``image`` is a path to a
+    file or folder here, that it is not an image archive (nor an image name).
+
+    Returns:
+        The learner's error, or None when the refusal is about something else (the caller says what)."""
+    said = str(getattr(error, "explanation", None) or error)
+    found = diagnose(said, "run")
+    if found.rule == "invalid-reference":  # the engine prefixes "no such image: NAME:", which misleads
+        why = said.split("invalid reference format", 1)[1].lstrip(": ") if "invalid reference format" in said else ""
+        return DockerlabError(f"{image!r} is not a valid image name" + (f": {why}." if why else "."), fix=found.fix)
+    if not isinstance(error, docker.errors.ImageNotFound):
+        return None
+    path = os.fspath(image)
+    if ("/" in path or os.sep in path) and os.path.exists(path):
+        return DockerlabError(f"{path!r} is a {'folder' if os.path.isdir(path) else 'file'} here that is not an image archive (nor an image name).",
+                              fix="Pass an image name (`docker images` lists them, e.g. alpine:3.20) or an image archive: "
+                                  "a .tar made by `docker save IMAGE -o FILE.tar`, or a folder holding an OCI layout.")
+    return ImageNotFound(image)
 
 
 def _inspect_archive(ref: ArchiveRef) -> dict:

@@ -106,10 +106,12 @@ class LocalRegistry:
         return digest
 
     def pull(self, repository: str, digest: str) -> str:
-        """Pull HOST/repository@digest and return the image id."""
+        """Pull HOST/repository@digest and return the image id. Raises DockerlabError when the
+        registry does not answer (it was stopped) or does not hold that image."""
         try:
             return engine.client().images.pull(f"{self.host}/{repository}@{digest}").id
         except docker.errors.APIError as error:
+            self._get("/v2/")  # raises "does not answer" (start it again) when that is why
             raise DockerlabError(f"Pulling {repository}@{digest} failed: {error.explanation}", fix="Check that it was pushed to this registry.") from None
 
     @declares(MANIFEST_LAYERS)
@@ -155,6 +157,9 @@ def local_registry(port: int = 5000, name: str = "dockerlab-registry") -> LocalR
     ContainerFailed when it cannot start (e.g. ``port`` is taken), and DockerlabError when a container named
     ``name`` exists that the course did not create, or the registry does not answer within 30 seconds (it
     is then removed)."""
+    if not 1 <= port <= 65535:
+        raise DockerlabError(f"registry.local_registry(): port={port} is not a port number (1 to 65535).",
+                             fix="For example port=5000, or any port above 1024 that nothing else here uses.")
     registry = LocalRegistry(start("registry:2", name=name, ports={"5000/tcp": port}), port)
     try:
         registry.wait_until_ready()

@@ -27,7 +27,7 @@ from .errors import DockerlabError
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
 from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image, layer_files, replay
 from .paths import tool
-from .recording import recordable
+from .recording import checked, recordable
 
 __all__ = [
     "lint",
@@ -134,6 +134,7 @@ def _final_user_line(text: str) -> int | None:
     return None
 
 
+@checked("security.lint")
 @declares(LINT)
 def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()):
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import RecordingMissing, RecordingStale
+from .arguments import checked
 from .codec import decode, encode
 from .decorator import VERSIONS, record_headline, recordable, use_engine_free_inputs
 from .session import (
@@ -35,7 +36,7 @@ from .store import FORMAT_VERSION, RECORDED_DIR, Store, summarise_provenance
 
 __all__ = [
     "mode", "Mode", "current", "recordable", "record_headline", "recordings", "stale_recordings", "reset", "flush",
-    "session", "Session", "Store", "encode", "decode", "summarise_provenance", "use_engine_probe", "use_engine_free_inputs",
+    "session", "Session", "Store", "encode", "decode", "summarise_provenance", "use_engine_probe", "use_engine_free_inputs", "checked",
     "RecordingMissing", "RecordingStale", "RECORDED_DIR", "FORMAT_VERSION", "LIVE", "RECORDED",
 ]
 

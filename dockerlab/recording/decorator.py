@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DockerlabError, RecordingMissing, RecordingStale
+from .arguments import check_arguments
 from .codec import decode
 from .inputs import inputs, short
 from .session import RECORDED, Session, session
@@ -95,10 +96,13 @@ def _run_recorded(current: Session, call: str, function: Callable, arguments: tu
 
 
 def _call_through(call: str, function: Callable | None, arguments: tuple, keywords: dict, stateful: bool, version: int, owner: _Proxy | None = None) -> Any:
-    """The outermost course call is live-recorded or replayed; calls it makes inside run as they are."""
+    """The outermost course call is live-recorded or replayed; calls it makes inside run as they are.
+    Its arguments are checked first, in every mode (see :mod:`.arguments`)."""
     current = session()
     if current.depth > 0:
         return function(*arguments, **keywords)
+    if owner is None:
+        check_arguments(call, function, arguments, keywords)
     if owner is None and _engine_free is not None and _engine_free(arguments, keywords):
         current.depth = 1  # what it calls inside runs as it is too
         try:

@@ -113,3 +113,18 @@ def test_down_removes_a_service_started_by_naming_its_profile(tmp_path):
     finally:
         for container in project(stack):
             container.remove(force=True, v=True)
+
+
+def test_two_folders_of_the_same_name_run_side_by_side(tmp_path):
+    folders = [tmp_path / "v16part", tmp_path / "elsewhere" / "v16part"]
+    for folder in folders:
+        folder.mkdir(parents=True)
+        (folder / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "600"]\n')
+    with dl.compose.project(folders[0]) as first:
+        first.up(timeout=60)
+        with dl.compose.project(folders[1]) as second:
+            second.up(timeout=60)
+            assert first.name == "dockerlab-v16part-compose" and second.name.startswith(first.name + "-")
+            assert list(first.ps()["state"]) == ["running"]  # the second up() did not remove it as an orphan
+            assert list(second.ps()["state"]) == ["running"]
+            assert dl.compose.project(folders[1]).name == second.name  # the same folder finds its stack again

@@ -92,6 +92,30 @@ def test_a_running_stack_survives_a_failed_second_up(tmp_path):
         assert counts() == running
 
 
+def test_a_failed_up_on_a_running_stack_removes_only_what_it_added(tmp_path):
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "600"]\n')
+    (tmp_path / "more.yaml").write_text(
+        'services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "600"]\n'
+        '  extra:\n    image: alpine:3.20\n    command: ["sh", "-c", "exit 4"]\n    volumes: [/anonymous]\n'
+    )
+    with dl.compose.project(tmp_path) as stack:
+        stack.up(timeout=60)
+        running = counts()
+        with pytest.raises(dl.compose.ComposeFailed):
+            dl.compose.project(tmp_path, file="more.yaml", name=stack.name).up(timeout=30)
+        assert counts() == running  # the exited service's container and its anonymous volume are gone, web stays
+        assert set(stack.ps()["state"]) == {"running"}
+
+
+def test_down_without_volumes_leaves_no_anonymous_volume(tmp_path):
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "600"]\n    volumes: [/anonymous]\n')
+    before = counts()
+    stack = dl.compose.project(tmp_path)
+    stack.up(timeout=60)
+    stack.down()
+    assert counts() == before  # an unlabelled anonymous volume left here could never be cleaned up
+
+
 def test_ctrl_c_during_a_build_over_an_existing_tag_leaves_no_stale_tag(tmp_path, created):
     tag = created.image("dockerlab-test/interrupted:1")
     dl.build(tmp_path, "FROM alpine:3.20\nRUN echo first > /f\n", tag=tag, progress=False)

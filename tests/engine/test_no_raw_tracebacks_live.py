@@ -56,7 +56,38 @@ BAD_CALLS = {
     "removed container, memory_usage": lambda tmp: removed_container().memory_usage(),
     "removed container, shim_memory": lambda tmp: removed_container().shim_memory(),
     "removed container, exec": lambda tmp: removed_container().exec("echo hi"),
+    # arguments of the wrong kind (issue 16): refused at the boundary, before the engine
+    "run past its timeout": lambda tmp: dl.run("alpine:3.20", ["sleep", "5"], timeout=0.5),
+    "layers(None)": lambda tmp: dl.layers(None),
+    'layers("")': lambda tmp: dl.layers(""),
+    "layers(123)": lambda tmp: dl.layers(123),
+    'image_id(["a"])': lambda tmp: dl.image_id(["a"]),
+    'run(environment="x")': lambda tmp: dl.run("alpine:3.20", ["true"], environment="x"),
+    'serve(timeout="x")': lambda tmp: dl.serve("alpine:3.20", timeout="x"),
+    "build(123)": lambda tmp: dl.build(123),
+    "build(context, 123)": lambda tmp: dl.build(tmp, 123),
+    "compose.project(123)": lambda tmp: dl.compose.project(123),
+    "security.lint(123)": lambda tmp: dl.security.lint(123),
+    "Container.exec(123)": lambda tmp: exec_a_number(),
 }
+# Each says what is wrong with the input and what to do, never only "read the message above" (issue 16).
+SPECIFIC = {
+    "image_id of a file": (lambda tmp: dl.image_id("/etc/hostname"), "not an image archive"),
+    "remove, invalid name": (lambda tmp: dl.remove("Hello:1"), "not a valid image name"),
+    "registry stopped, pull": (lambda tmp: on_registry(lambda registry: registry.pull("nosuch", "sha256:" + "0" * 64), stopped=True), "does not answer"),
+    "start, port 70000": (lambda tmp: dl.start("alpine:3.20", ["sleep", "5"], ports={"80/tcp": 70000}), "port is not valid"),
+    "start, bad container name": (lambda tmp: dl.start("alpine:3.20", ["sleep", "5"], name="bad name!"), "name is not valid"),
+    "run, missing network": (lambda tmp: dl.run("alpine:3.20", ["true"], network="dockerlab-nosuch-net"), "network does not exist"),
+    "run, missing user": (lambda tmp: dl.run("alpine:3.20", ["true"], user="nosuchuser"), "user does not exist"),
+    "start(None)": (lambda tmp: dl.start(None), "image= must be"),
+    "local_registry(port=70000)": (lambda tmp: dl.registry.local_registry(port=70000), "not a port number"),
+}
+BAD_CALLS.update({name: call for name, (call, _) in SPECIFIC.items()})
+
+
+def exec_a_number():
+    with dl.start("alpine:3.20", ["sleep", "30"]) as box:
+        box.exec(123)
 
 
 def exec_after_exit():
@@ -106,3 +137,11 @@ def test_bad_input_is_a_dockerlab_error(name, tmp_path):
         pytest.fail(f"{name}: raised {type(error).__module__}.{type(error).__name__}: {error}")
     else:
         pytest.fail(f"{name}: raised nothing (answered {answer!r}); a bad call must be a DockerlabError with a fix")
+
+
+@pytest.mark.parametrize("name", list(SPECIFIC))
+def test_the_error_says_what_is_wrong(name, tmp_path):
+    call, says = SPECIFIC[name]
+    with pytest.raises(dl.DockerlabError) as raised:
+        call(tmp_path)
+    assert says in str(raised.value) and "Read the message above" not in raised.value.fix

@@ -49,7 +49,7 @@ def test_cleanup_leaves_a_container_started_by_hand_from_a_course_image(tmp_path
         client.containers.get(ours.id)
     assert result["containers"] >= 1
     # the hand-started container's image stays, reported with why, and cleanup went on past it
-    assert len(result["not removed"]) == 1 and tag in result["not removed"][0] and "running container" in result["not removed"][0]
+    assert len(result["not removed"]) == 1 and tag in result["not removed"][0] and "a container uses the image" in result["not removed"][0]
 
 
 def test_cleanup_leaves_an_image_built_by_hand_on_a_stand_in_base_or_a_course_image(tmp_path, created):
@@ -115,3 +115,18 @@ def test_bad_names_and_states_reach_the_learner_as_dockerlab_errors():
         dl.engine.client().containers.get(finished.id).wait(timeout=30)
         with pytest.raises(dl.DockerlabError, match="exited"):
             finished.exec("echo hi")
+
+
+def test_cleanup_keeps_your_own_tags_on_a_course_image(tmp_path, created):
+    client = dl.engine.client()
+    suffix = uuid.uuid4().hex[:8]
+    ours = created.image(f"dockerlab-test-v16-course-{suffix}:1")
+    dl.build(tmp_path, 'FROM alpine:3.20\nCMD ["echo", "hello"]\n', tag=ours, progress=False)
+    mytag, my_own = created.image(f"v16-mytag-{suffix}:1"), created.image(f"v16-my-own-{suffix}:5")
+    subprocess.run(["/usr/bin/docker", "tag", ours, mytag], check=True)
+    (tmp_path / "Dockerfile").write_text(f"FROM {ours}\n")  # the same image under another name
+    subprocess.run(["/usr/bin/docker", "build", "-q", "-t", my_own, str(tmp_path)], check=True, capture_output=True)
+    image_id = client.images.get(ours).id
+    result = dl.cleanup()
+    assert sorted(client.images.get(image_id).tags) == sorted([mytag, my_own])
+    assert any(line.startswith(f"image {ours}: tagged by you as") and mytag in line and my_own in line for line in result["kept"])

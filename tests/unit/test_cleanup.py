@@ -1,6 +1,8 @@
 """Which images cleanup counts as the course's: those it built, never one built on them by hand."""
 from __future__ import annotations
 
+import importlib
+
 from dockerlab.cleanup import course_made
 from dockerlab.labels import BUILT_AS_LABEL, built_labels, normal_reference
 
@@ -51,3 +53,32 @@ def test_the_label_names_the_image_as_the_engine_lists_it():
     assert normal_reference("docker.io/library/alpine:3.20") == "alpine:3.20"
     assert normal_reference("localhost:5000/app") == "localhost:5000/app:latest"
     assert built_labels(None)[BUILT_AS_LABEL] == ""
+
+
+class FakeEngine:
+    """Just enough of a docker client for cleanup(): no containers, networks or volumes; these images."""
+
+    def __init__(self, images):
+        self._images, self.removed = images, []
+        nothing = type("Nothing", (), {"list": staticmethod(lambda **_: [])})()
+        self.containers = self.networks = self.volumes = nothing
+        self.images = type("Images", (), {"list": staticmethod(lambda **_: list(self._images))})()
+        self.api = type("Api", (), {"remove_image": self._remove_image})()
+
+    def _remove_image(self, reference, force=False, noprune=False):
+        assert not force, "cleanup never forces: force takes every tag, a learner's too"
+        self.removed.append(reference)
+
+
+def test_cleanup_takes_off_only_the_courses_tag_of_an_image_you_tagged_too(monkeypatch):
+    cleanup_module = importlib.import_module("dockerlab.cleanup")  # the package exports the function under the same name
+    ours = FakeImage(["v16-course:1", "v16-mytag:1", "v16-my-own:5"], built_labels("v16-course:1"), [*BASE_STEPS, "RUN x"])
+    ours.id, ours.short_id, ours.attrs = "sha256:ours", "sha256:ours"[:12], {"Created": "2"}
+    alone = FakeImage(["dockerlab-cache/app:latest"], built_labels("dockerlab-cache/app"), [*BASE_STEPS, "RUN y"])
+    alone.id, alone.short_id, alone.attrs = "sha256:alone", "sha256:alone"[:12], {"Created": "1"}
+    fake = FakeEngine([ours, alone])
+    monkeypatch.setattr(cleanup_module.engine, "client", lambda: fake)
+    result = cleanup_module.cleanup()
+    assert fake.removed == ["v16-course:1", "dockerlab-cache/app:latest"]  # by name, never the id with force
+    assert result["images"] == 1
+    assert result["kept"] == ["image v16-course:1: tagged by you as v16-mytag:1, v16-my-own:5 (the course's tag was taken off)"]

@@ -118,7 +118,8 @@ def test_a_failing_down_at_the_end_of_with_keeps_the_up_error_with_a_note(tmp_pa
         return subprocess.CompletedProcess(command, 1 if verb in said else 0, stdout="", stderr=said.get(verb, ""))
 
     monkeypatch.setattr(compose.subprocess, "run", cli)
-    monkeypatch.setattr(ComposeProject, "_objects", lambda self: ({"running-before"}, set()))  # no engine; nothing to undo
+    monkeypatch.setattr(ComposeProject, "_objects", lambda self: dict.fromkeys(("containers", "services", "networks", "volumes", "anonymous"), set()))
+    monkeypatch.setattr(ComposeProject, "_undo", lambda self, before: None)  # no engine; nothing to undo
     with pytest.raises(ComposeFailed) as raised:
         with stack:
             stack.up(wait=False, build=False)
@@ -144,7 +145,7 @@ def test_every_command_but_up_reaches_every_profile(tmp_path, monkeypatch):
         return subprocess.CompletedProcess(command, 0, stdout="[]" if verb == "ps" else "", stderr="")
 
     monkeypatch.setattr(compose.subprocess, "run", cli)
-    monkeypatch.setattr(ComposeProject, "_objects", lambda self: (set(), set()))
+    monkeypatch.setattr(ComposeProject, "_objects", lambda self: {key: set() for key in ("containers", "services", "networks", "volumes", "anonymous")})
     with stack:
         stack.up(services=["debug"], wait=False, build=False)
         stack.ps()
@@ -154,3 +155,44 @@ def test_every_command_but_up_reaches_every_profile(tmp_path, monkeypatch):
     assert not every(commands["up"]) and commands["up"][-1] == "debug"  # naming the service enables its profile, as the CLI does
     assert all(every(commands[verb]) for verb in ("down", "ps", "logs", "exec"))
     assert commands["down"].index("--profile") < commands["down"].index("down")  # a global option
+
+
+class _FakeContainers:
+    """Containers by their Compose project label, as the engine filters them (one label at a time)."""
+
+    def __init__(self, projects: dict[str, str]):  # project name -> its working_dir
+        self.projects = projects
+
+    def list(self, all=False, filters=None):
+        wanted = filters["label"].split("=", 1)[1]
+        return [type("Container", (), {"labels": {"com.docker.compose.project": wanted, "com.docker.compose.project.working_dir": folder}})()
+                for name, folder in self.projects.items() if name == wanted]
+
+
+@pytest.mark.parametrize("running, expected", [
+    ({}, "readable"),  # nothing runs: the readable name
+    ({"dockerlab-v16part-compose": "/x/v16part"}, "readable"),  # this folder's own stack
+    ({"dockerlab-v16part-compose": "/x/elsewhere/v16part"}, "longer"),  # another folder of the same name
+    ({"dockerlab-v16part-compose": "/x/elsewhere/v16part", "LONGER": "/x/v16part"}, "longer"),
+    ({"LONGER": "/x/v16part"}, "longer"),  # still the longer name once the other folder's stack is gone
+])
+def test_two_folders_of_the_same_name_never_share_a_project(monkeypatch, running, expected):
+    import hashlib
+    from pathlib import Path
+
+    from dockerlab import compose
+
+    longer = "dockerlab-v16part-compose-" + hashlib.sha256(b"/x/v16part").hexdigest()[:8]
+    running = {longer if name == "LONGER" else name: folder for name, folder in running.items()}
+    fake = type("Client", (), {"containers": _FakeContainers(running)})()
+    monkeypatch.setattr(compose.engine, "client", lambda: fake)
+    name = compose.distinct_name("dockerlab-v16part-compose", Path("/x/v16part"))
+    assert name == {"readable": "dockerlab-v16part-compose", "longer": longer}[expected]
+
+
+def test_with_no_engine_the_name_is_the_readable_one():
+    from pathlib import Path
+
+    from dockerlab import compose
+
+    assert compose.distinct_name("dockerlab-v16part-compose", Path("/x/v16part")) == "dockerlab-v16part-compose"

@@ -74,3 +74,61 @@ def test_a_removed_containers_methods_are_container_failed_with_a_fix():
         with pytest.raises(ContainerFailed, match="container dockerlab-web: the container no longer exists") as raised:
             call()
         assert "dl.start" in raised.value.fix
+
+
+# Messages seen from the engine here (20.10.24) for the rules added in issue 16, word for word.
+SEEN = {
+    "image-in-use": ('conflict: unable to remove repository reference "dockerlab-test/inherited:latest" (must force) - '
+                     "container 8796e10feb21 is using its referenced image 9340738a6ae0", "run"),
+    "invalid-port": ('invalid port specification: "70000"', "run"),
+    "invalid-container-name": ("Invalid container name (bad name!), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", "run"),
+    "no-such-network": ("network dockerlab-nosuch-net not found", "run"),
+    "no-such-user": ("unable to find user nosuchuser: no matching entries in passwd file", "run"),
+    "invalid-reference": ("invalid reference format: repository name must be lowercase", "run"),
+}
+
+
+@pytest.mark.parametrize("rule", list(SEEN))
+def test_messages_seen_since_the_captures_get_their_rule(rule):
+    text, context = SEEN[rule]
+    assert diagnose(text, context).rule == rule
+
+
+def test_a_refused_image_name_says_what_is_wrong_with_it():
+    import docker.errors
+
+    from dockerlab.layerfs import image_refusal
+
+    invalid = docker.errors.APIError("400", explanation="invalid reference format: repository name must be lowercase")
+    assert image_refusal("Hello:1", invalid).message == "'Hello:1' is not a valid image name: repository name must be lowercase."
+    missing = docker.errors.ImageNotFound("404", explanation="No such image: /etc/hostname:latest")
+    assert "is a file here that is not an image archive" in image_refusal("/etc/hostname", missing).message
+    assert "is a folder here" in image_refusal("/etc", missing).message
+    assert type(image_refusal("dockerlab-nosuch/image:1", missing)).__name__ == "ImageNotFound"
+    assert image_refusal("alpine:3.20", docker.errors.APIError("500", explanation="something else")) is None
+
+
+def test_a_pull_from_a_registry_that_does_not_answer_says_start_it_again(monkeypatch):
+    import socket
+
+    import docker.errors
+
+    from dockerlab import registry
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    refusing = type("Images", (), {"pull": staticmethod(lambda *a, **k: (_ for _ in ()).throw(docker.errors.APIError(
+        "500", explanation=f"Get http://127.0.0.1:{port}/v2/: dial tcp 127.0.0.1:{port}: connect: connection refused")))})()
+    monkeypatch.setattr(registry.engine, "client", lambda: type("Client", (), {"images": refusing})())
+    with pytest.raises(DockerlabError, match="does not answer") as raised:
+        registry.LocalRegistry(None, port).pull("app", "sha256:" + "0" * 64)
+    assert "local_registry" in raised.value.fix
+
+
+def test_a_registry_port_out_of_range_is_refused_before_the_engine():
+    import dockerlab as dl
+
+    with pytest.raises(DockerlabError, match="not a port number") as raised:
+        dl.registry.local_registry(port=70000)
+    assert "port=5000" in raised.value.fix
