@@ -3,14 +3,13 @@ results in data/recorded/exercises.json, so recorded mode (Binder) replays them.
 are recorded with their notebooks (the exercise cells run them)."""
 from __future__ import annotations
 
-import json
 import os
 
 from .. import engine, recording
-from ..errors import DockerlabError
+from ..errors import DockerlabError, RecordingStale
 from ..paths import COURSE_ROOT
 from ..recorder import add_provenance
-from ..recording.store import FORMAT_VERSION, write_file
+from ..recording.store import FORMAT_VERSION, format_of, read_file, write_file
 from . import catalogue
 
 __all__ = ["record_solutions", "RECORDING_NAME"]
@@ -70,9 +69,11 @@ def record_solutions(only: list[str] | None = None):
 def _merge(partial, target, replaced: set[str] | None) -> None:
     """Move the new recording to ``target``, keeping the entries of exercises not in ``replaced`` (None:
     replace them all) from the file already there, with when and at which commit they were recorded."""
-    new = json.loads(partial.read_text()) if partial.exists() else {"calls": [], "headlines": {}}
+    new = read_file(partial) if partial.exists() else {"calls": [], "headlines": {}}
     partial.unlink(missing_ok=True)
-    old = json.loads(target.read_text()) if replaced is not None and target.exists() else {}
+    old = read_file(target) if replaced is not None and target.exists() else {}
+    if old and format_of(old) != FORMAT_VERSION:  # entries of another format cannot be kept beside new ones
+        raise RecordingStale(target.name, f"format {format_of(old)!r}", f"format {FORMAT_VERSION}")
     kept = [entry for entry in old.get("calls", []) if _label_of(entry) not in replaced] if old else []
     if kept:
         earlier = old.get("provenance", {})

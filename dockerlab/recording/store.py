@@ -12,7 +12,7 @@ from ..paths import COURSE_ROOT
 from .codec import encode
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "summarise_provenance", "format_of", "write_file"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "summarise_provenance", "format_of", "read_file", "write_file"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
@@ -35,11 +35,12 @@ class Store:
 
     def files(self) -> dict[str, dict]:
         """name -> content (provenance, calls, headlines) of every recording file, read once.
-        Raises RecordingStale for a file written in another format."""
+        Raises RecordingStale for a file written in another format, or one that is not a recording
+        (cut short, not JSON, no list of calls)."""
         if self._files is None:
             found = {}
             for file in sorted(self.directory.glob("*.json")):
-                content = json.loads(file.read_text())
+                content = read_file(file)
                 if format_of(content) != FORMAT_VERSION:
                     raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
                 found[file.name] = content
@@ -115,9 +116,25 @@ def summarise_provenance(entries: list[dict]) -> str:
     return f"on {when} with {'; '.join(engines)}{built}, {bases}, course commit {', '.join(commits)}"
 
 
+def read_file(path: Path) -> dict:
+    """One recording file's content. Returns the dict. Raises RecordingStale when the file is not a
+    recording the course can read (cut short, not JSON, or without a list of calls)."""
+    try:
+        content = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise RecordingStale(path.name, f"a file that cannot be read ({type(error).__name__}: {str(error)[:80]})", f"format {FORMAT_VERSION}") from None
+    if not isinstance(content, dict) or not isinstance(content.get("calls", []), list) or not all(
+            isinstance(entry, dict) and {"call", "key", "occurrence"} <= set(entry) for entry in content.get("calls", [])):
+        raise RecordingStale(path.name, "a file that is not a recording (no list of calls with call, key and occurrence)", f"format {FORMAT_VERSION}")
+    return content
+
+
 def write_file(path: Path, content: dict) -> None:
-    """Write one recording file, compact (recordings are read by code, and kept small in git)."""
-    path.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+    """Write one recording file, compact (recordings are read by code, and kept small in git), whole or
+    not at all: written to a temporary file beside it, then renamed over it. Returns None."""
+    temporary = path.with_name(f".{path.name}.writing")
+    temporary.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
+    temporary.replace(path)
 
 
 class Recording:
@@ -155,7 +172,7 @@ class Recording:
         with self.lock:
             if not self.dirty:
                 return
-            content = json.loads(self.target.read_text()) if self.target.exists() else {}
+            content = read_file(self.target) if self.target.exists() else {}
             content.update(format=FORMAT_VERSION, calls=list(self.calls), headlines=dict(self.headlines))
             self.target.parent.mkdir(parents=True, exist_ok=True)
             write_file(self.target, content)

@@ -209,6 +209,26 @@ def test_a_recording_of_another_format_is_stale_and_says_so(recorded_dir, monkey
         measure(recorded_dir / "data" / "apps" / "demo", "cold")
 
 
+@pytest.mark.parametrize("damage", ["cut short", "not a recording"])
+def test_a_damaged_recording_is_a_course_error_not_a_json_traceback(recorded_dir, monkeypatch, damage):
+    record_two_runs(recorded_dir, monkeypatch)
+    target = recorded_dir / "data" / "recorded" / "demo.json"
+    text = target.read_text()
+    target.write_text(text[: len(text) // 2] if damage == "cut short" else json.dumps({"format": 1, "calls": [{"no": "key"}]}))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match="demo.json") as raised:
+        recording.recordings()
+    assert raised.value.fix
+
+
+def test_a_recording_file_is_written_whole_or_not_at_all(tmp_path):
+    from dockerlab.recording.store import read_file, write_file
+
+    target = tmp_path / "x.json"
+    write_file(target, {"format": 1, "calls": []})
+    assert read_file(target) == {"format": 1, "calls": []} and [path.name for path in tmp_path.iterdir()] == ["x.json"]
+
+
 def test_a_changed_result_version_names_the_call(recorded_dir, monkeypatch):
     app, _, _ = record_two_runs(recorded_dir, monkeypatch)
     monkeypatch.setitem(recording.VERSIONS, "demo.measure", 2)
