@@ -39,9 +39,9 @@ def cleanup(*, bases: bool = False) -> dict:
             pass  # already gone (removed with its container, or by someone else meanwhile)
         except docker.errors.APIError as error:
             reason = str(error.explanation or error)
-            if kind == "images" and "has dependent child images" in reason:
-                return  # a layer of a kept base (or of an image built on it): it goes when they go
             found = diagnose(reason, "run")
+            if kind == "images" and found.rule == "image-has-children":
+                return  # a layer of a kept base (or of an image built on it): it goes when they go
             removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
 
     for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}):

@@ -113,6 +113,9 @@ RULES: tuple[Rule, ...] = (
     Rule("image-in-use", ("run",), (("container", "is using its referenced image"), ("image is being used by",)),
          "a container uses the image (one started by hand: the course leaves it alone)",
          "Remove that container first (`docker rm -f CONTAINER`) if you no longer need it, then clean up again."),
+    Rule("image-has-children", ("run",), _any("has dependent child images"),
+         "the image is a layer of another image that stays (a kept base, or an image built on it)",
+         "Nothing to do: it goes when the images built on it go."),
     Rule("no-such-container", ("run",), _any("no such container"),
          "the container no longer exists (it was removed: by a `with` block, dl.cleanup() or `docker rm`)",
          "Start a new one (dl.start(...)) and use it inside its `with` block; a removed container's logs and files are gone."),
@@ -121,7 +124,7 @@ RULES: tuple[Rule, ...] = (
     Rule("container-not-running", ("run",), (("is not running",), ("container", "is restarting")),
          "the container is not running", "Start it first (`docker start NAME`), or run a new one."),
     Rule("exec-format", ("run", "compose"), _any("exec format error"),
-         "the image is built for another CPU architecture than this machine's",
+         "the image is built for another CPU architecture than this machine's, and no emulator for it is registered on the engine's host",
          "Build for this machine's platform (`docker build --platform linux/amd64`), or enable emulation (binfmt/qemu)."),
     # --- compose --------------------------------------------------------------------------------
     Rule("unhealthy", ("compose",), _any("is unhealthy", "dependency failed to start"),

@@ -101,11 +101,9 @@ def connection_target() -> ConnectionTarget:
 
 
 def _fix_for_this_platform(target: ConnectionTarget, failure: str) -> str:
-    if "Permission denied" in failure or "PermissionError" in failure:
-        return (
-            "The engine runs but you may not use its socket. Add yourself to the docker group "
-            "(sudo usermod -aG docker $USER, then log in again) or run as root."
-        )
+    found = diagnose(failure, "connect")
+    if found.rule == "permission-denied":
+        return f"The engine runs but you may not use its socket. {found.fix}"
     if target.chosen_by == "DOCKER_HOST":
         return f"DOCKER_HOST is set to {target.base_url}. Start the engine it names, or unset DOCKER_HOST to use the local one."
     if sys.platform in ("darwin", "win32"):

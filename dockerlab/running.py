@@ -24,6 +24,7 @@ from . import engine
 from .builder import build
 from .containers import _create_and_start
 from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOPS, STORAGE_SURVIVAL, WRITES, declares
+from .diagnose import diagnose
 from .errors import DockerlabError
 from .experiments import repeats
 from .labels import CREATED_LABELS
@@ -660,8 +661,8 @@ def architecture_verdicts(table) -> list[str]:
         engine_platform = rows["engine"].iloc[0]
         if rows["seconds"].isna().any():
             said = rows["output"].iloc[0]
-            why = ("the kernel cannot execute this platform's binaries and no emulator for it is registered on the engine's host"
-                   if "exec format error" in said else "see the output")
+            found = diagnose(said, "run")
+            why = found.meaning if found.rule == "exec-format" else "see the output"
             lines.append(f"{platform} on this {engine_platform} engine: did not run ({said}): {why}; no slowdown could be measured here.")
         elif platform == engine_platform:
             lines.append(f"{platform}: native, median {rows['seconds'].median():.3f} s for the work.")

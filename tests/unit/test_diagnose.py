@@ -132,3 +132,9 @@ def test_a_registry_port_out_of_range_is_refused_before_the_engine():
     with pytest.raises(DockerlabError, match="not a port number") as raised:
         dl.registry.local_registry(port=70000)
     assert "port=5000" in raised.value.fix
+
+
+def test_an_image_with_children_is_left_for_later_by_its_rule():
+    # moby daemon/images/image_delete.go's wording for an image another image is built on
+    said = "conflict: unable to delete 3f2b7c1f1a5e (cannot be forced) - image has dependent child images"
+    assert diagnose(said, "run").rule == "image-has-children"
