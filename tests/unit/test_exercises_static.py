@@ -563,3 +563,30 @@ def test_the_final_user_decides_and_a_user_after_cmd_is_only_advice(user_lines, 
     assert verdict.passed == passed and said in " ".join(verdict.messages), str(verdict)
     if not passed:
         assert any(said in message and "Next:" in message for message in verdict.messages)
+
+
+@pytest.mark.parametrize("cmd, passes", [
+    ('CMD exec python app.py', True),  # exec replaces the shell: python is PID 1 (the notebook's own advice)
+    ('CMD ["python", "app.py"]', True),
+    ('CMD ["sh", "-c", "python app.py"]', False),  # the shell is PID 1, python its child
+    ('CMD ["python app.py"]', False),  # one string: no program has that name
+    ('CMD python app.py', False),
+])
+def test_02a_judges_who_is_pid_1_from_the_text(cmd, passes):
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    text = "FROM python:3.11-slim\nWORKDIR /app\nCOPY app.py .\n" + cmd + "\n"
+    report = static.keeps_running_and_stops(paths.app("signals"), text)
+    assert (not report.failed) == passes, [finding.render() for finding in report.findings]
+
+
+def test_03_an_install_of_a_requirements_file_no_copy_brought_is_named():
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    early = "FROM python:3.11-slim\nWORKDIR /app\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    report = static.cache_survives_code_edit(paths.app("layer-cache"), early)
+    assert report.findings and "no COPY before line 3 puts requirements.txt" in report.findings[0].render()
+    right = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    assert not static.cache_survives_code_edit(paths.app("layer-cache"), right).failed
