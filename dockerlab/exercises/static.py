@@ -583,7 +583,11 @@ def render_compose(app_dir, compose_text: str) -> tuple[dict | None, str]:
         finished = subprocess.run([*compose_command(), "-f", str(copy / "exercise-compose.yaml"), "--project-directory", str(copy), "config", "--format", "json"],
                                   capture_output=True, text=True, timeout=60)
     if finished.returncode != 0:
-        return None, (finished.stderr or finished.stdout).strip()
+        said = (finished.stderr or finished.stdout).strip().replace(str(copy / "exercise-compose.yaml"), "your compose file")
+        said = said.replace(str(copy) + "/", "").replace(str(copy), _app_name(app_dir))  # the learner's names, not the temporary copy's
+        key = re.search(r"services\.([\w.-]+)\.([\w-]+) (?:Additional property|false schema)", said) or re.search(r"services\.([\w.-]+)\.([\w-]+)", said)
+        line = _line_of(compose_text, rf"^\s+{re.escape(key.group(2))}\s*:") if key else None
+        return None, said + (f" (line {line} of your compose file)" if line else "")
     return json.loads(finished.stdout), ""
 
 

@@ -590,3 +590,12 @@ def test_03_an_install_of_a_requirements_file_no_copy_brought_is_named():
     assert report.findings and "no COPY before line 3 puts requirements.txt" in report.findings[0].render()
     right = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
     assert not static.cache_survives_code_edit(paths.app("layer-cache"), right).failed
+
+
+def test_05_a_misspelled_key_is_named_with_its_line_and_no_temporary_path():
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    bad = "services:\n  api:\n    image: python:3.11-slim\n    helthcheck:\n      test: [\"CMD\", \"true\"]\n"
+    rendered, said = static.render_compose(paths.app("compose-api"), bad)
+    assert rendered is None and "helthcheck" in said and "line 4" in said and "dockerlab-static-" not in said
