@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import docker.errors
@@ -33,6 +33,9 @@ from .labels import BUILT_AS_LABEL, built_labels
 from .recording import recordable
 from .tables import command_html
 from .units import format_bytes
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "BUILDERS"]
 
@@ -98,7 +101,7 @@ class BuildResult:
 
     @property
     @declares(STEPS)
-    def steps(self):
+    def steps(self) -> pd.DataFrame:
         """A DataFrame, one row per Dockerfile step that ran or came from the cache. {columns}"""
         return STEPS.frame(
             [
@@ -117,7 +120,7 @@ class BuildResult:
 
     @property
     @declares(PHASES)
-    def overhead(self):
+    def overhead(self) -> pd.DataFrame:
         """A DataFrame of the time outside the Dockerfile's steps. {columns}"""
         return PHASES.frame({"phase": name, "seconds": round(seconds, 3)} for name, seconds in self.phases)
 

@@ -7,6 +7,8 @@ interrupts.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import hashlib
 import html
 import json
@@ -27,6 +29,9 @@ from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
 from .recording import recordable
 from .tables import COMMAND, command_html
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
@@ -241,7 +246,7 @@ class ComposeProject:
             _quietly(lambda n=name: engine.client().volumes.get(n).remove(force=True))
 
     @declares(COMPOSE_PS)
-    def ps(self):
+    def ps(self) -> pd.DataFrame:
         """One row per container (attrs["command"]: the `docker compose -f FILE ps` a learner types).
         Returns a DataFrame. {columns}"""
 

@@ -1,6 +1,8 @@
 """Run containers the way `docker run` does, labelled for the course and removed when done."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import html
 import shlex
 import time
@@ -19,6 +21,9 @@ from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .labels import CREATED_LABEL, CREATED_LABELS
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["run", "start", "serve", "Container", "RunResult", "ServeResult", "run_command"]
 
@@ -193,7 +198,7 @@ class Container:
         return output
 
     @declares(CONTAINER_CHANGES)
-    def diff(self):
+    def diff(self) -> pd.DataFrame:
         """What changed in the container's writable layer (like ``docker diff``); attrs["command"]: the
         `docker diff NAME` a learner types. Returns a DataFrame. {columns} Raises ContainerFailed when
         the container is gone."""

@@ -4,6 +4,8 @@ Repeated runs are kept as rows (one per run); :func:`summary` gives median with 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 import shutil
 import tempfile
@@ -23,6 +25,9 @@ from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .images import compare
 from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = [
     "layer_cache", "compared_builders", "cache_mount", "stage_skipping", "builders", "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
@@ -100,7 +105,7 @@ def layer_cache(
     code_file: str = "app.py",
     requirements_file: str = "requirements.txt",
     progress: bool = False,
-):
+) -> pd.DataFrame:
     """Cold build, then a rebuild per edit, for each Dockerfile and builder, ``repeat`` times
     (default 3, or ``DOCKERLAB_REPEAT``).
 
@@ -206,7 +211,7 @@ def cache_mount(
     repeat: int | None = None,
     requirements_file: str = "requirements.txt",
     progress: bool = False,
-):
+) -> pd.DataFrame:
     """A requirements edit rebuilt with and without ``RUN --mount=type=cache,target=/root/.cache/pip``
     (BuildKit), ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``), on a copy of ``app_dir``.
 
@@ -250,7 +255,7 @@ def cache_mount(
 
 @recordable("experiments.stage_skipping")
 @declares(STAGE_BUILDS)
-def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False):
+def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False) -> pd.DataFrame:
     """The same multi-stage Dockerfile built cold (``--no-cache``) by BuildKit and by the classic builder,
     ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``).
 
@@ -272,7 +277,7 @@ def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *
 
 @recordable("experiments.builders")
 @declares(BUILDER_BUILDS)
-def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False):
+def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False) -> pd.DataFrame:
     """Cold build time (``--no-cache``) of one Dockerfile, classic builder vs BuildKit, interleaved,
     ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build. {columns} Use :func:`summary` for the median with min-max. Raises BuildFailed when a build fails."""
 
@@ -313,7 +318,7 @@ def multi_stage(
     serve_port: int | None = None,
     must_run: bool = False,
     progress: bool = False,
-):
+) -> pd.DataFrame:
     """Build each variant (cold, ``repeat`` times), check it works, and measure it: one row per variant.
 
     With ``serve_port`` each image must answer an HTTP request on that port (published on 127.0.0.1);
@@ -353,7 +358,7 @@ def multi_stage(
 
 @recordable("experiments.start_time")
 @declares(STARTS)
-def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)):
+def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)) -> pd.DataFrame:
     """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run.
     {columns} Raises ImageNotFound when the image is not here, ContainerFailed when a container cannot
     start (the command does not exist in the image) or does not exit within 120 s, and DockerlabError
@@ -403,7 +408,7 @@ def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> dict[
 
 @recordable("experiments.vm_vs_container", version=2)
 @declares(VM_AND_CONTAINER_RUNS)
-def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: int = 3):
+def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: int = 3) -> pd.DataFrame:
     """Start-to-exit seconds and memory: ``containers`` runs of ``image`` against ``vms`` boots of a small VM.
 
     One row per run (``attrs["container_memory"]`` has the container memory's two parts). {columns} The VM
@@ -446,7 +451,7 @@ def vm_to_container_ratios(results) -> dict[str, float]:
 
 @recordable("experiments.kernels")
 @declares(KERNELS)
-def kernels(images: Sequence[str]):
+def kernels(images: Sequence[str]) -> pd.DataFrame:
     """`uname -r` inside each image's container beside the engine host's kernel: one row per image.
     {columns} Raises
     ImageNotFound when an image is not here, and ContainerFailed when it cannot run `uname` (no such
@@ -463,7 +468,7 @@ def kernels(images: Sequence[str]):
 
 @recordable("experiments.run_each", version=2)
 @declares(RUN_EACH)
-def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = None):
+def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = None) -> pd.DataFrame:
     """Run each image once (like `docker run --rm`); one row per environment with exit code and output.
     {columns} A non-zero exit code is
     a row, not an error. Raises ImageNotFound when an image is not here, ContainerFailed when a container
@@ -496,7 +501,7 @@ def dockerignore(
     junk_megabytes: int = 100,
     ignore_lines: Sequence[str] = DOCKERIGNORE_LINES,
     progress: bool = False,
-):
+) -> pd.DataFrame:
     """What a .dockerignore changes, measured on a copy of ``app_dir`` with a large data file and a `.git` folder added.
 
     For each variant (without / with .dockerignore): bytes of build context sent (as the builder
@@ -589,7 +594,7 @@ def failure_cause(line: str) -> str:
 
 @recordable("experiments.compose_race", version=2)
 @declares(RACE_RUNS)
-def compose_race(stack, *, runs: int | None = None, service: str = "api", database: str = "db", timeout: float = 60):
+def compose_race(stack, *, runs: int | None = None, service: str = "api", database: str = "db", timeout: float = 60) -> pd.DataFrame:
     """Bring ``stack`` up from nothing ``runs`` times (default 5; DOCKERLAB_REPEAT overrides) and
     measure the start-up race.
 
@@ -641,7 +646,7 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
 
 
 @declares(RACE_SUMMARY)
-def race_summary(table):
+def race_summary(table) -> pd.DataFrame:
     """Per compose file, from :func:`compose_race` rows. Returns a DataFrame indexed by compose file.
     {columns}"""
     import pandas as pd

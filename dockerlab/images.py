@@ -4,6 +4,8 @@ space is :mod:`dockerlab.waste` (re-exported here). Read from what the engine re
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shlex
 from pathlib import Path
 
@@ -21,6 +23,9 @@ from .recording import recordable
 from .columns import COMPARE, DIFF, DOCKERFILE_LAYERS, LAYERS, OWN_LAYERS, declares
 from .tables import COMMAND
 from .waste import WastedSpace, dive_style_bytes, dive_style_efficiency, waste_from_layers, wasted_space  # noqa: F401 - the image tables' API
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = [
     "file_size",
@@ -87,7 +92,7 @@ def remove(image: str) -> None:
 
 @recordable("dockerfile_layers", version=2)
 @declares(DOCKERFILE_LAYERS)
-def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = None):
+def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = None) -> pd.DataFrame:
     """Each instruction of the Dockerfile's final stage (or the ``target`` stage, as `docker build
     --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`).
     ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
@@ -97,7 +102,7 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
 
 
 @declares(LAYERS)
-def layers_from_history(history: list[dict]):
+def layers_from_history(history: list[dict]) -> pd.DataFrame:
     """The `layers` table from `history` JSON (newest first, as the engine returns it), oldest first,
     ``base`` left "". Returns a DataFrame. {columns}"""
     import pandas as pd
@@ -122,7 +127,7 @@ def layers_from_history(history: list[dict]):
 
 @recordable("layers", version=2)
 @declares(LAYERS)
-def layers(image: str):
+def layers(image: str) -> pd.DataFrame:
     """One row per layer, oldest first (as `docker history`, reversed). {columns} ``image`` may be
     an image archive (see :mod:`dockerlab.archive`): its history is read from its config and the base
     column stays "" (no local images to match). attrs: image, and command (the `docker history` a learner
@@ -180,7 +185,7 @@ def history_command(table) -> str:
 
 
 @declares(OWN_LAYERS)
-def own_layers(table, all_layers: bool = False):
+def own_layers(table, all_layers: bool = False) -> pd.DataFrame:
     """The learner's view of a :func:`layers` table: the image's own steps first (oldest first),
     then the base image as one row ("python:3.11-slim (stand-in): 9 layers"), unless ``all_layers``.
     {columns} attrs["command"]: the `docker history` it summarises."""
@@ -211,7 +216,7 @@ def image_size(image: str, compressed: bool = False) -> int:
 
 @recordable("compare", version=2)
 @declares(COMPARE)
-def compare(*images: str, compressed: bool = True):
+def compare(*images: str, compressed: bool = True) -> pd.DataFrame:
     """A row per image (compressed as :func:`image_size` with ``compressed=True``). {columns}
     Raises ImageNotFound, or DockerlabError for a name that is not valid or layers that cannot be read."""
 
@@ -240,7 +245,7 @@ def compare(*images: str, compressed: bool = True):
 
 @recordable("diff")
 @declares(DIFF)
-def diff(a: str, b: str, change: str | None = None, top: int | None = None):
+def diff(a: str, b: str, change: str | None = None, top: int | None = None) -> pd.DataFrame:
     """Files added, changed or removed from image ``a`` to image ``b``, largest first.
 
     Directories are left out; "changed" means a different size or kind. ``change`` keeps one kind

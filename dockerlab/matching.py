@@ -4,10 +4,15 @@ shows. Pure: it reads a Dockerfile's text and a :func:`dockerlab.images.layers` 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .builder import normalised_instruction
 from .columns import DOCKERFILE_LAYERS, declares
 from .dockerfile import parse as parse_dockerfile
 from .errors import DockerlabError
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["match_layers", "NO_HISTORY_ONBUILD"]
 
@@ -17,7 +22,7 @@ NO_HISTORY_ONBUILD = "(no history entry: ONBUILD is kept in the image config, fo
 
 
 @declares(DOCKERFILE_LAYERS)
-def match_layers(text: str, table, target: str | None = None):
+def match_layers(text: str, table, target: str | None = None) -> pd.DataFrame:
     """Pure: pair each instruction of the final stage of Dockerfile ``text`` (or of the stage named
     ``target``; read by BuildKit's own parser: comments, continuations, heredocs, parser directives,
     ARG before FROM) with the history entry it made, by the engine's own record of it (the

@@ -1,6 +1,8 @@
 """`dockerlab doctor`: is this machine ready for the course? One row per check, each with a fix."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shutil
 import subprocess
 import sys
@@ -18,6 +20,9 @@ from .errors import DockerlabError, DockerUnavailable
 from .hosting import on_binder
 from .paths import tool as find_tool
 from .units import format_bytes
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["doctor", "DoctorReport", "Check"]
 
@@ -54,7 +59,7 @@ class DoctorReport:
         return [check for check in self.checks if check.status == FAIL]
 
     @declares(DOCTOR)
-    def table(self):
+    def table(self) -> pd.DataFrame:
         """The checks as a DataFrame. {columns}"""
         return DOCTOR.frame((c.name, c.status, c.detail, c.fix) for c in self.checks)
 

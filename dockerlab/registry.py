@@ -1,6 +1,8 @@
 """A registry of your own on 127.0.0.1: push, pull by digest, and read the manifest a pull follows."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import time
 import urllib.error
@@ -13,6 +15,9 @@ from . import engine
 from .containers import Container, start
 from .errors import DockerlabError, ImageNotFound
 from .recording import recordable
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["LocalRegistry", "local_registry"]
 
@@ -115,7 +120,7 @@ class LocalRegistry:
             raise DockerlabError(f"Pulling {repository}@{digest} failed: {error.explanation}", fix="Check that it was pushed to this registry.") from None
 
     @declares(MANIFEST_LAYERS)
-    def manifest(self, repository: str, reference: str):
+    def manifest(self, repository: str, reference: str) -> pd.DataFrame:
         """The manifest's layers: digest and compressed size (the bytes a pull downloads).
 
         Returns a DataFrame (``attrs["config"]``: the config's digest). {columns} Raises DockerlabError when the registry has no such manifest or does not answer."""

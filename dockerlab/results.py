@@ -1,6 +1,8 @@
 """Headline figures: printed from measured data with their target, and kept for the summary notebook."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import html
 import json
 from dataclasses import asdict, dataclass
@@ -12,6 +14,9 @@ from .recording import current, record_headline, recordings, summarise_provenanc
 from .tables import significant, to_html
 from .columns import COLLECTED, COLLECTED_RECORDED, HEADLINES, HEADLINES_SHOWN, SEED_CLAIM_VERDICTS, declares
 from .theme import ERROR, SUCCESS, status_css
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = [
     "Headline", "Evidence", "Claim", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
@@ -108,14 +113,14 @@ class Headline:
 
 
 @declares(HEADLINES)
-def table(figures: list[Headline]):
+def table(figures: list[Headline]) -> pd.DataFrame:
     """Several headline figures as one table, the way a notebook shows a list of them, with the raw
     values. Returns a DataFrame. {columns}"""
     return HEADLINES.frame({**asdict(figure), "met": figure.met, "why this target": figure.reason} for figure in figures)
 
 
 @declares(HEADLINES_SHOWN)
-def shown(figures: list[Headline]):
+def shown(figures: list[Headline]) -> pd.DataFrame:
     """Headline figures for the eye: one row each, the value to about three significant figures with its
     unit. Returns a DataFrame. {columns}"""
     return HEADLINES_SHOWN.frame([{
@@ -167,7 +172,7 @@ def conditions(provenance: dict, figure: dict | None = None) -> str:
 
 
 @declares(COLLECTED)
-def collected():
+def collected() -> pd.DataFrame:
     """Every headline figure of the course: measured live on this machine where a notebook has run
     here, otherwise the recorded figure (with when and where it was recorded). Returns a DataFrame
     ("why this target" from :func:`reason_for`). {columns} Raises RecordingStale when a recording file
@@ -271,7 +276,7 @@ def verdict(supports: list[bool], expected: int) -> str:
 
 
 @declares(SEED_CLAIM_VERDICTS)
-def seed_claims(figures):
+def seed_claims(figures) -> pd.DataFrame:
     """The seed's claims beside the figures the course measured for them (input: ``collected()``); the
     verdict is computed by :func:`verdict` from the claim's own rule, never typed. Returns a DataFrame.
     {columns}"""
@@ -314,7 +319,7 @@ def readme_table(figures=None) -> str:
 
 
 @declares(COLLECTED_RECORDED)
-def collected_recorded():
+def collected_recorded() -> pd.DataFrame:
     """Like :func:`collected`, from the recordings only (what the README shows); no source column. Returns a
     DataFrame. {columns} Raises RecordingStale when a recording file is in another format."""
 

@@ -8,6 +8,8 @@ measured on the engine; nothing is estimated.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import contextlib
 import json
 import os
@@ -29,6 +31,9 @@ from .errors import DockerlabError
 from .experiments import repeats
 from .labels import CREATED_LABELS
 from .recording import recordable
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = [
     "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "timed_stop", "remove_quietly", "stop_times", "stop_summary", "stop_verdicts",
@@ -102,7 +107,7 @@ def _one_stop(client, image: str, environment: Mapping[str, str], init: bool, gr
 
 @recordable("running.stop_times")
 @declares(STOPS)
-def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = GRACE_SECONDS, progress: bool = False):
+def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = GRACE_SECONDS, progress: bool = False) -> pd.DataFrame:
     """How long `docker stop` takes for each of :data:`STOP_VARIANTS`, ``repeat`` times (default 3, or
     ``DOCKERLAB_REPEAT``).
 
@@ -271,7 +276,7 @@ def _run_client(client, image: str, network: str, arguments: list[str], timeout:
 
 @recordable("running.name_resolution")
 @declares(NAME_LOOKUPS)
-def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = None):
+def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = None) -> pd.DataFrame:
     """Can one container find another by name? One server (``python -m http.server 8000``) is attached
     to the default bridge and to a new user-defined network; a client on each network looks its name
     up ``attempts`` times (default 3, or ``DOCKERLAB_REPEAT``) and GETs it by name and by IP.
@@ -309,7 +314,7 @@ def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = N
 
 @recordable("running.compose_network")
 @declares(COMPOSE_NETWORK)
-def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, server: str = "web", client: str = "worker", attempts: int | None = None):
+def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, server: str = "web", client: str = "worker", attempts: int | None = None) -> pd.DataFrame:
     """What `docker compose up` creates for a file that names no network, and whether its services find
     each other by name on it: the stack is started (course labels, ports on 127.0.0.1), the networks
     labelled with its project are listed, and ``client`` looks ``server``'s service name up ``attempts``
@@ -397,7 +402,7 @@ def _bridge_address(client) -> str | None:
 
 @recordable("running.published_ports")
 @declares(PUBLISHED_PORTS)
-def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = False):
+def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = False) -> pd.DataFrame:
     """``EXPOSE`` vs ``-p``: builds ``app_dir`` (a web server whose Dockerfile has ``EXPOSE port``) and
     runs it twice, on the same free host port: without ``-p`` and with ``-p 127.0.0.1:HOST:port``. From
     this machine it tries 127.0.0.1:HOST and this machine's address on Docker's bridge (not loopback,
@@ -473,7 +478,7 @@ def _host_folder():
 
 @recordable("running.storage_survival", version=2)
 @declares(STORAGE_SURVIVAL)
-def storage_survival(image: str = "alpine:3.20"):
+def storage_survival(image: str = "alpine:3.20") -> pd.DataFrame:
     """Where a container's file survives. One container writes a file into its writable layer, a
     named volume, a bind mount of a temporary host folder and a tmpfs mount; it is stopped and started
     again (like `docker restart`), then removed, and a new container of the same image with the same
@@ -546,7 +551,7 @@ os.remove(path)
 
 @recordable("running.write_speed", version=2)
 @declares(WRITES)
-def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat: int | None = None):
+def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat: int | None = None) -> pd.DataFrame:
     """Seconds to write ``megabytes`` blocks of 2^20 bytes (``bytes`` in all) and fsync them in a container's writable
     layer, a named volume, a bind mount of a temporary host folder and a tmpfs, ``repeat`` times each (default 3, or ``DOCKERLAB_REPEAT``),
     timed by python inside the container. Returns a DataFrame, one row per write. {columns} Raises DockerlabError for ``megabytes`` < 1 or a failed write."""
@@ -618,7 +623,7 @@ def _run_to_end(client, image: str, command: Sequence[str], timeout: float = 120
 
 @recordable("running.architectures")
 @declares(PLATFORM_RUNS)
-def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64", "linux/arm64"), *, rounds: int = 200_000_000, repeat: int | None = None):
+def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64", "linux/arm64"), *, rounds: int = 200_000_000, repeat: int | None = None) -> pd.DataFrame:
     """Build the Go program of ``app_dir`` for each platform (``docker build --platform``, BuildKit
     cross-compiling into scratch) and run each image here, ``repeat`` times (default 3, or
     ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run. {columns} A platform the engine cannot run gives `exec format error` unless

@@ -6,6 +6,8 @@ they work on images without a shell; ``run_as`` shows who owns what a container 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime
 import html
 import json
@@ -28,6 +30,9 @@ from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_i
 from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image, layer_files, replay
 from .paths import tool
 from .recording import checked, recordable
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = [
     "lint",
@@ -136,7 +141,7 @@ def _final_user_line(text: str) -> int | None:
 
 @checked("security.lint")
 @declares(LINT)
-def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()):
+def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()) -> pd.DataFrame:
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,
     why it matters, and whether it is one of hadolint's known multi-stage false positives.
     With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026.
@@ -279,7 +284,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
 
 @recordable("security.audit", version=2)
 @declares(AUDIT)
-def audit(*images: str):
+def audit(*images: str) -> pd.DataFrame:
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
     installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
 
@@ -390,7 +395,7 @@ def _history_findings(history: Sequence[str]) -> list[dict]:
 
 
 @declares(SECRETS)
-def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], history: Sequence[str] = ()):
+def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], history: Sequence[str] = ()) -> pd.DataFrame:
     """Secret-looking files in any layer (also deleted ones), env values, and build args in
     ``history`` (each step's raw `created_by`, as `docker history --no-trunc` shows it) (pure).
     Returns a DataFrame. {columns}"""
@@ -427,7 +432,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
 
 @recordable("security.find_secrets", version=2)
 @declares(SECRETS)
-def find_secrets(image: str):
+def find_secrets(image: str) -> pd.DataFrame:
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
     `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened.
@@ -453,7 +458,7 @@ SECRET_VARIANTS = {
 
 @recordable("security.secret_variants")
 @declares(SECRET_VARIANT_FINDINGS)
-def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API_TOKEN"):
+def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API_TOKEN") -> pd.DataFrame:
     """Build :data:`SECRET_VARIANTS` with the token ``key`` from ``context``/``env_file`` and scan each
     image with :func:`find_secrets` (token_found_in by :func:`places_holding`). {columns} Needs BuildKit for the secret mount; raises DockerlabError when the key is not in the file."""
 
@@ -527,7 +532,7 @@ def _syft_source(ref) -> str:
 
 @recordable("security.sbom")
 @declares(SBOM)
-def sbom(image: str):
+def sbom(image: str) -> pd.DataFrame:
     """The packages in ``image`` as syft finds them (name, version, type: deb, apk, python, go-module...).
     Sorted by type then name. {columns} Raises DockerlabError when syft is not
     installed or cannot read the image (or the name is not valid), and ImageNotFound."""

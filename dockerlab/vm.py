@@ -7,6 +7,8 @@ and the results say which.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 import os
 import platform
@@ -26,6 +28,9 @@ from .errors import DockerlabError, VmUnavailable
 from .images import image_size
 from .labels import CREATED_LABELS
 from .recording import recordable
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = [
     "VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "kernel_package_bytes", "minimal_vm_disk", "MARKER",
@@ -152,7 +157,7 @@ def kvm_works() -> bool:
 
 @recordable("vm.boot_times")
 @declares(VM_BOOTS)
-def boot_times(n: int = 3):
+def boot_times(n: int = 3) -> pd.DataFrame:
     """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot. {columns} Raises
     VmUnavailable when this is not an x86_64 machine or qemu is not installed, BuildFailed when the VM's assets do not build, and
     DockerlabError when a boot does not reach userspace in time."""
