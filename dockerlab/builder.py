@@ -28,6 +28,7 @@ from . import buildkit, dockerignore, engine
 from .catalogue import catalogue_image
 from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
+from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
 from .labels import BUILT_AS_LABEL, built_labels
 from .recording import recordable
@@ -43,7 +44,6 @@ BUILDERS = ("buildkit", "classic")
 
 LOG_TAIL_LINES = 30
 INLINE_DOCKERFILE_NAME = ".dockerlab.Dockerfile"
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # terminal colour codes
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
@@ -191,7 +191,7 @@ class BuildStreamParser:
         self._close_current(at)
 
     def _line(self, line: str, at: float) -> None:
-        line = _ANSI.sub("", line)  # the engine colours a RUN's stderr red (ESC[91m): the log keeps the text
+        line = ANSI.sub("", line)  # the engine colours a RUN's stderr red (ESC[91m): the log keeps the text
         self.log.append(line)
         step = _STEP.match(line)
         if step:
