@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import html
 import os
+import queue
 import re
 import shlex
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 
@@ -41,13 +43,17 @@ __all__ = ["CommandResult", "docker", "split", "prepare_command", "load_ipython_
 @dataclass
 class CommandResult:
     """One docker command as it ran: the command typed, what ran (with the course's additions),
-    output (stdout and stderr as the terminal showed them), exit code, wall seconds (s)."""
+    output (the course's notes, then stdout and stderr interleaved as a terminal shows them), exit
+    code, wall seconds (s), and stdout and stderr each on its own (what `docker ... > out 2> err`
+    would keep: an id or a table in stdout, progress and errors in stderr)."""
 
     command: str
     ran: str
     output: str
     exit_code: int
     seconds: float
+    stdout: str
+    stderr: str
 
     @property
     def ok(self) -> bool:
@@ -209,7 +215,7 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
     return argv, {}, notes
 
 
-@recordable("docker")
+@recordable("docker", version=2)
 def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     """Run one docker command (its words, as :func:`split` gives them) as a learner typed it (see
     :func:`prepare_command`); with ``progress`` its output streams as it comes. Returns a
@@ -223,17 +229,19 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     started = time.perf_counter()
     try:
         process = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
             env={**os.environ, **additions}, bufsize=1,
         )
     except FileNotFoundError:
         raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
-    lines = []
+    lines: list[str] = []
+    kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
     try:
-        for text in process.stdout:
+        for stream, text in _lines_as_they_come(process):
             if buildkit.VERTEX_DIGEST.match(text):
                 continue
             lines.append(text)
+            kept[stream].append(text)
             if progress:
                 print(text, end="", flush=True)
         code = process.wait()
@@ -247,8 +255,38 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
         raise
     finally:
         process.stdout.close()
+        process.stderr.close()
     notes_text = "".join(f"[dockerlab] {note}\n" for note in notes)
-    return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started)
+    return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started,
+                         "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+def _lines_as_they_come(process: subprocess.Popen):
+    """(stream name, line) from the process's stdout and stderr as each line arrives (one reader
+    thread per pipe, so neither waits on the other), as a terminal interleaves them; ends when
+    both are closed."""
+    arrived: queue.Queue = queue.Queue()
+
+    def read(pipe, name: str) -> None:
+        try:
+            for text in pipe:
+                arrived.put((name, text))
+        except (OSError, ValueError):  # the pipe was closed under it (the command was interrupted)
+            pass
+        finally:
+            arrived.put((name, None))
+
+    readers = [threading.Thread(target=read, args=(pipe, name), daemon=True)
+               for pipe, name in ((process.stdout, "stdout"), (process.stderr, "stderr"))]
+    for reader in readers:
+        reader.start()
+    open_pipes = len(readers)
+    while open_pipes:
+        name, text = arrived.get()
+        if text is None:
+            open_pipes -= 1
+        else:
+            yield name, text
 
 
 _TYPED_DOCKER = re.compile(r"^docker(?:\s+|$)")

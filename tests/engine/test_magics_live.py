@@ -14,7 +14,7 @@ def test_build_then_run_published_locally_and_cleaned_up(tmp_path, free_port, cr
     assert client.images.get(tag).labels["org.dockerlab.course"] == "1"
     ran = magics.docker(magics.split(f"run -d -p {free_port}:80 {tag}"), progress=False)
     assert ran.ok, ran.output
-    container = client.containers.get(ran.output.strip().splitlines()[-1])
+    container = client.containers.get(ran.stdout.strip())  # stdout holds the container id and nothing else
     binding = container.attrs["HostConfig"]["PortBindings"]["80/tcp"][0]
     assert binding == {"HostIp": "127.0.0.1", "HostPort": str(free_port)}
     assert container.labels["org.dockerlab.created"] == "1"
@@ -23,8 +23,9 @@ def test_build_then_run_published_locally_and_cleaned_up(tmp_path, free_port, cr
 
 
 def test_a_failing_command_is_a_result_with_its_exit_code():
-    result = magics.docker(magics.split("run --rm alpine:3.20 sh -c 'echo going; exit 3'"), progress=False)
-    assert result.exit_code == 3 and "going" in result.output
+    result = magics.docker(magics.split("run --rm alpine:3.20 sh -c 'echo going; echo broken >&2; exit 3'"), progress=False)
+    assert result.exit_code == 3 and "going" in result.output and "broken" in result.output
+    assert result.stdout == "going\n" and result.stderr == "broken\n"
 
 
 def test_compose_through_docker_is_labelled_local_and_leaves_nothing(tmp_path, free_port):

@@ -170,3 +170,14 @@ def test_a_recorded_cell_replays_its_output_and_a_typed_docker_word_is_accepted_
 def test_a_typed_docker_word_is_dropped_once_only():
     assert magics.split("docker images") == ["images"]
     assert magics.split("docker docker images") == ["docker", "images"]
+
+
+def test_stdout_and_stderr_are_kept_apart_and_interleaved_in_the_output(monkeypatch):
+    script = "echo one; echo warn >&2; echo two; echo fail >&2; exit 4"
+    monkeypatch.setattr(magics, "prepare_command", lambda words: (["sh", "-c", script], {}, ["a note"]))
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    result = magics.docker(["ps"], progress=False)
+    assert (result.stdout, result.stderr, result.exit_code) == ("one\ntwo\n", "warn\nfail\n", 4)
+    assert result.output.startswith("[dockerlab] a note\n")
+    shown = result.output.splitlines()[1:]
+    assert sorted(shown) == sorted(["one", "warn", "two", "fail"]) and shown.index("one") < shown.index("two")
