@@ -9,7 +9,7 @@ from .catalogue import catalogue_tags
 from .diagnose import diagnose
 from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
 
-__all__ = ["cleanup", "course_made"]
+__all__ = ["cleanup", "course_made", "left_behind", "leftovers"]
 
 
 def cleanup(*, bases: bool = False) -> dict:
@@ -67,6 +67,26 @@ def cleanup(*, bases: bool = False) -> dict:
             continue
         attempt("images", ", ".join(own) or image.short_id, lambda i=image, o=own: _remove_image(client, i, o))
     return removed
+
+
+def leftovers() -> dict[str, list[str]]:
+    """What is running or kept for the course now, besides images: ``{"containers": [...], "networks":
+    [...], "volumes": [...]}``, each a sorted list of names (containers the course created, in any state;
+    networks and volumes labelled org.dockerlab.course=1). Compare two calls to see what a notebook left
+    behind. Images are not counted: what a notebook builds stays for the next one (``dockerlab clean``
+    removes them). Raises DockerUnavailable when no engine answers."""
+    client = engine.client()
+    return {
+        "containers": sorted(container.name for container in client.containers.list(all=True, filters={"label": CREATED_FILTER})),
+        "networks": sorted(network.name for network in client.networks.list(filters={"label": COURSE_FILTER})),
+        "volumes": sorted(volume.name for volume in client.volumes.list(filters={"label": COURSE_FILTER})),
+    }
+
+
+def left_behind(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
+    """The objects in ``after`` that were not in ``before`` (two :func:`leftovers` results), one line
+    each ("container web-1"). Raises nothing."""
+    return [f"{kind[:-1]} {name}" for kind, names in after.items() for name in names if name not in set(before.get(kind, []))]
 
 
 def _own_tags(image, bases: bool) -> tuple[list[str], list[str]]:
