@@ -1,7 +1,9 @@
-"""The whole repository's pytest hooks. nbval runs each notebook's cells as tests; run live, a notebook
-must leave no container, network or volume behind: the course's objects are counted before its first
-cell and after its last (``dockerlab.cleanup.leftovers``), and anything new fails its last cell.
-Replayed (recorded mode, no engine) there is nothing to count."""
+"""The whole repository's pytest hooks: nothing of the course is left behind.
+
+The run as a whole, and each notebook nbval runs live, must leave no container, network or volume
+behind: they are counted (``dockerlab.cleanup.leftovers``) when the session starts and ends, and before
+a notebook's first cell and after its last; anything new fails the session, or that notebook's last
+cell with the notebook named. Replayed (recorded mode, no engine) there is nothing to count."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +11,35 @@ import pytest
 _first: dict[str, str] = {}  # notebook -> node id of its first cell
 _last: dict[str, str] = {}
 _before: dict[str, dict] = {}
+
+
+def _course_objects() -> dict[str, list[str]] | None:
+    from dockerlab.cleanup import leftovers
+    from dockerlab.errors import DockerUnavailable
+
+    try:
+        return leftovers()
+    except DockerUnavailable:
+        return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config._course_objects_before = _course_objects()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = getattr(session.config, "_course_objects_before", None)
+    after = _course_objects()
+    if before is None or after is None:
+        return
+    from dockerlab.cleanup import left_behind
+
+    left = left_behind(before, after)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(f"FAILED: tests or notebooks left course objects behind: {left}", red=True)
+        session.exitstatus = 1
 
 
 def _notebook(item: pytest.Item) -> str | None:
@@ -24,20 +55,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             _last[notebook] = item.nodeid
 
 
-def _count() -> dict | None:
-    from dockerlab.cleanup import leftovers
-    from dockerlab.errors import DockerUnavailable
-
-    try:
-        return leftovers()
-    except DockerUnavailable:
-        return None
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
     notebook = _notebook(item)
     if notebook and _first.get(notebook) == item.nodeid:
-        _before[notebook] = _count()
+        _before[notebook] = _course_objects()
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
@@ -46,7 +67,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         return
     from dockerlab.cleanup import left_behind
 
-    after = _count()
+    after = _course_objects()
     new = left_behind(_before.pop(notebook), after) if after is not None else []
     if new:
         pytest.fail(f"{notebook} left behind: {', '.join(new)} (each notebook must remove what it creates; "

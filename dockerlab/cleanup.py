@@ -70,16 +70,18 @@ def cleanup(*, bases: bool = False) -> dict:
 
 
 def leftovers() -> dict[str, list[str]]:
-    """What is running or kept for the course now, besides images: ``{"containers": [...], "networks":
-    [...], "volumes": [...]}``, each a sorted list of names (containers the course created, in any state;
-    networks and volumes labelled org.dockerlab.course=1). Compare two calls to see what a notebook left
-    behind. Images are not counted: what a notebook builds stays for the next one (``dockerlab clean``
-    removes them). Raises DockerUnavailable when no engine answers."""
+    """What of the course exists now, besides images: ``{"containers": [...], "networks": [...],
+    "volumes": [...]}``, each a sorted list of names: containers in any state and networks labelled
+    org.dockerlab.course=1 (a container started from a course image inherits the label), and every
+    volume (an image's ``VOLUME`` gives its container an anonymous, unlabelled one). Compare two calls
+    with :func:`left_behind` to see what ran in between left behind. Images are not counted: what a
+    notebook builds stays for the next one (``dockerlab clean`` removes them). Raises DockerUnavailable
+    when no engine answers."""
     client = engine.client()
     return {
-        "containers": sorted(container.name for container in client.containers.list(all=True, filters={"label": CREATED_FILTER})),
+        "containers": sorted(container.name for container in client.containers.list(all=True, filters={"label": COURSE_FILTER})),
         "networks": sorted(network.name for network in client.networks.list(filters={"label": COURSE_FILTER})),
-        "volumes": sorted(volume.name for volume in client.volumes.list(filters={"label": COURSE_FILTER})),
+        "volumes": sorted(volume.name for volume in client.volumes.list()),
     }
 
 

@@ -406,7 +406,7 @@ def idle_memory(image: str, command: Sequence[str] = ("sleep", "3600")) -> dict[
     return {"cgroup": cgroup, "shim": shim, "total": cgroup + (shim or 0)}
 
 
-@recordable("experiments.vm_vs_container", version=2)
+@recordable("experiments.vm_vs_container", version=3)
 @declares(VM_AND_CONTAINER_RUNS)
 def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: int = 3) -> pd.DataFrame:
     """Start-to-exit seconds and memory: ``containers`` runs of ``image`` against ``vms`` boots of a small VM.
@@ -415,7 +415,8 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     rows come from :mod:`dockerlab.vm` (KVM where it really works here, else software emulation
     (TCG), as the accelerator column says). When no VM can be booted here (VmUnavailable, its assets do
     not build, or it does not boot in time), the table has container rows only and
-    ``attrs["vm_unavailable"]`` says why. Raises what :func:`start_time` and
+    ``attrs["vm_unavailable"]`` says why; otherwise ``attrs["vm_accelerator"]`` says which accelerator
+    ran the VM and why (:func:`dockerlab.vm.accelerator`). Raises what :func:`start_time` and
     :func:`idle_memory` raise for ``image`` (ImageNotFound, DockerlabError, ContainerFailed).
     """
     import pandas as pd
@@ -426,12 +427,12 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     parts = [container_rows.drop(columns=["image"])]
     try:
         parts.append(vm.boot_times(vms))
-        unavailable = None
+        unavailable, accelerator = None, str(vm.accelerator())
     except DockerlabError as error:  # no qemu (VmUnavailable), assets that do not build, a boot past its timeout
-        unavailable = str(error)
+        unavailable, accelerator = str(error), None
         print(f"No VM measured here: {unavailable}")
     table = pd.concat(parts, ignore_index=True)[["kind", "accelerator", "run", "seconds", "memory_bytes"]]
-    table.attrs.update(experiment="vm_vs_container", vm_unavailable=unavailable, container_memory=memory)
+    table.attrs.update(experiment="vm_vs_container", vm_unavailable=unavailable, vm_accelerator=accelerator, container_memory=memory)
     return table
 
 

@@ -29,7 +29,7 @@ __all__ = ["Content", "render_site", "main", "THEME"]
 
 THEME = COURSE_ROOT / "site" / "theme"
 FILES = "files"  # where images and downloadable notebooks go, beside the pages
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|c)")  # colours, cursor and screen codes (ESC[?7l, ESC c)
 OUTPUT_PREFERENCE = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "image/gif", "text/markdown", "text/latex", "text/plain")
 
 

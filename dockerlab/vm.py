@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import html
 import io
 import os
 import platform
@@ -28,12 +29,13 @@ from .errors import DockerlabError, VmUnavailable
 from .images import image_size
 from .labels import CREATED_LABELS
 from .recording import recordable
+from .site import ANSI  # terminal colour codes: one pattern for the course
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
 __all__ = [
-    "VmUnavailable", "VmBoot", "assets", "boot", "kvm_works", "boot_times", "kernel_package_bytes", "minimal_vm_disk", "MARKER",
+    "VmUnavailable", "VmBoot", "Accelerator", "accelerator", "assets", "boot", "kvm_works", "boot_times", "kernel_package_bytes", "minimal_vm_disk", "MARKER",
 ]
 
 MARKER = b"DOCKERLAB-VM-USERSPACE-READY"
@@ -45,7 +47,27 @@ VM_MEMORY_MB = 256
 FIRECRACKER_REFERENCE = "Firecracker (NSDI '20): a microVM boots in < 125 ms with < 5 MB of memory overhead"
 
 ACCELERATOR_NAMES = {"kvm": "KVM (hardware virtualisation)", "tcg": "software emulation (TCG)"}
-_kvm_verdict: dict[str, bool] = {}
+_kvm_verdict: dict[str, Accelerator] = {}
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """What runs the course VM here: ``name`` "kvm" or "tcg", and ``reason``, one sentence saying why
+    (KVM booted; or why it could not be used: no /dev/kvm, no permission, or what qemu printed last
+    when a boot under KVM did not reach userspace in time)."""
+
+    name: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return ACCELERATOR_NAMES[self.name]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.reason}"
+
+    def _repr_html_(self) -> str:
+        return f"<p>The VM runs under <b>{html.escape(self.label)}</b>: {html.escape(self.reason)}</p>"
 
 
 @dataclass(frozen=True)
@@ -141,18 +163,43 @@ def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
     return VmBoot(accelerator, seconds, rss, peak)
 
 
-def kvm_works() -> bool:
-    """True when a VM really boots under KVM here (tried once, with a timeout, then remembered)."""
+def _last_words(text: str) -> str:
+    """The last line of qemu's console output with words in it (colour and cursor codes removed)."""
+    lines = [line.strip() for line in ANSI.sub("", text).splitlines()]
+    return next((line for line in reversed(lines) if any(character.isalpha() for character in line)), "(nothing)")
+
+
+def _probe_kvm() -> Accelerator:
+    if not os.path.exists("/dev/kvm"):
+        return Accelerator("tcg", "there is no /dev/kvm: this machine (or the VM it is) offers no hardware virtualisation, so qemu emulates the CPU in software")
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return Accelerator("tcg", "/dev/kvm exists but this user may not open it (on Linux: add the user to the kvm group), so qemu emulates the CPU in software")
+    try:
+        boot("kvm")
+    except VmUnavailable:
+        raise
+    except DockerlabError as error:
+        said = (error.fix or "").removeprefix("qemu said: ")
+        return Accelerator("tcg", f"KVM was tried and the VM did not reach userspace within {KVM_PROBE_SECONDS} s "
+                                  f"(qemu's last line: {_last_words(said)!r}); nested virtualisation, as in many cloud VMs, "
+                                  "can make KVM this slow, so the VM runs in software emulation")
+    return Accelerator("kvm", f"a VM booted under KVM within {KVM_PROBE_SECONDS} s here")
+
+
+@recordable("vm.accelerator")
+def accelerator() -> Accelerator:
+    """Which accelerator runs the course VM here, and why (tried once, with a timeout, then remembered).
+    Returns an :class:`Accelerator`. Raises VmUnavailable when this is not an x86_64 machine or qemu is
+    not installed, and BuildFailed when the VM's assets do not build."""
     if "kvm" not in _kvm_verdict:
-        if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-            _kvm_verdict["kvm"] = False
-        else:
-            try:
-                boot("kvm")
-                _kvm_verdict["kvm"] = True
-            except DockerlabError:
-                _kvm_verdict["kvm"] = False
+        _kvm_verdict["kvm"] = _probe_kvm()
     return _kvm_verdict["kvm"]
+
+
+def kvm_works() -> bool:
+    """True when a VM really boots under KVM here (see :func:`accelerator`, which says why not). Raises
+    what :func:`accelerator` raises."""
+    return accelerator().name == "kvm"
 
 
 @recordable("vm.boot_times")
@@ -162,11 +209,11 @@ def boot_times(n: int = 3) -> pd.DataFrame:
     VmUnavailable when this is not an x86_64 machine or qemu is not installed, BuildFailed when the VM's assets do not build, and
     DockerlabError when a boot does not reach userspace in time."""
 
-    accelerator = "kvm" if kvm_works() else "tcg"
+    chosen = accelerator().name
     rows = []
     for run in range(1, n + 1):
-        result = boot(accelerator)
-        rows.append({"kind": "VM (qemu)", "accelerator": ACCELERATOR_NAMES[accelerator], "run": run, "seconds": result.seconds, "memory_bytes": result.rss_bytes})
+        result = boot(chosen)
+        rows.append({"kind": "VM (qemu)", "accelerator": ACCELERATOR_NAMES[chosen], "run": run, "seconds": result.seconds, "memory_bytes": result.rss_bytes})
     table = VM_BOOTS.frame(rows)
     table.attrs["experiment"] = "vm_boot"
     return table

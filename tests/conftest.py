@@ -82,39 +82,3 @@ def fixture_json():
         return json.loads((FIXTURES / name).read_text())
 
     return load
-
-
-# --- nothing of the course is left running -------------------------------------------------
-
-def _course_objects() -> dict[str, set[str]] | None:
-    import dockerlab as dl
-    from dockerlab.labels import COURSE_FILTER
-
-    try:
-        client = dl.engine.client()
-    except dl.DockerUnavailable:
-        return None
-    filters = {"label": COURSE_FILTER}
-    return {
-        "containers": {c.name for c in client.containers.list(all=True, filters=filters)},
-        "networks": {n.name for n in client.networks.list(filters=filters)},
-        # every volume: an image's VOLUME gives a container an anonymous, unlabelled one
-        "volumes": {v.name for v in client.volumes.list()},
-    }
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config._course_objects_before = _course_objects()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    before = getattr(session.config, "_course_objects_before", None)
-    after = _course_objects()
-    if before is None or after is None:
-        return
-    left = {kind: sorted(after[kind] - before[kind]) for kind in after if after[kind] - before[kind]}
-    if left:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter:
-            reporter.write_line(f"FAILED: tests or notebooks left course objects behind: {left}", red=True)
-        session.exitstatus = 1
