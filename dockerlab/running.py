@@ -400,13 +400,15 @@ def _bridge_address(client) -> str | None:
     return next((config["Gateway"] for config in configs if config.get("Gateway")), None)
 
 
-@recordable("running.published_ports")
+@recordable("running.published_ports", version=2)
 @declares(PUBLISHED_PORTS)
 def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = False) -> pd.DataFrame:
     """``EXPOSE`` vs ``-p``: builds ``app_dir`` (a web server whose Dockerfile has ``EXPOSE port``) and
-    runs it twice, on the same free host port: without ``-p`` and with ``-p 127.0.0.1:HOST:port``. From
-    this machine it tries 127.0.0.1:HOST and this machine's address on Docker's bridge (not loopback,
-    so a port published on 127.0.0.1 only does not answer there).
+    runs it three times, on the same free host port (PORT in the ``run`` column): without ``-p``, with
+    ``-p 127.0.0.1:PORT:port`` and with ``-p PORT:port`` (all of this machine's IPv4 addresses, as
+    ``docker run -p`` does by default). From this machine it tries 127.0.0.1:PORT and this machine's
+    address on Docker's bridge (not loopback: a port published on 127.0.0.1 only does not answer
+    there, one published on all addresses does, as it would on the machine's network address).
     One row per try. {columns} Raises DockerlabError for a missing Dockerfile."""
 
     app = Path(app_dir)
@@ -417,7 +419,10 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
     host_port = _free_port()
     outside = _bridge_address(client)
     rows = []
-    for label, ports in ((f"EXPOSE {port} only (no -p)", {}), (f"-p 127.0.0.1:{host_port}:{port}", {f"{port}/tcp": ("127.0.0.1", host_port)})):
+    runs = ((f"EXPOSE {port} only (no -p)", {}),
+            (f"-p 127.0.0.1:PORT:{port}", {f"{port}/tcp": ("127.0.0.1", host_port)}),
+            (f"-p PORT:{port} (all addresses)", {f"{port}/tcp": ("0.0.0.0", host_port)}))
+    for label, ports in runs:
         container = _create_and_start(client, image, None, ports=ports, labels=CREATED_LABELS)
         try:
             _wait_for_port(container, port)

@@ -51,11 +51,16 @@ def test_compose_creates_one_network_on_which_services_find_each_other_by_name(l
     assert "2 of 2 lookups by service name succeeded" in dl.running.compose_network_verdict(table)
 
 
-def test_an_exposed_port_answers_only_once_published_and_only_on_loopback(leaves_nothing):
+def test_an_exposed_port_answers_only_once_published_and_on_the_bridge_only_when_published_on_all_addresses(leaves_nothing):
     table = dl.running.published_ports(dl.paths.app("web-port"))
-    loopback = table[table["tried"].str.startswith("127.0.0.1:")].set_index("run")
-    assert list(loopback["answered"]) == ["ConnectionRefusedError", "HTTP 200"]
-    assert set(table.loc[~table["tried"].str.startswith("127.0.0.1:"), "answered"]) <= {"ConnectionRefusedError"}
+    answered = {(row.run.split(" ")[1] if row.run.startswith("-p") else "none", row.tried.startswith("127.0.0.1:")): row.answered
+                for row in table.itertuples()}
+    assert answered == {
+        ("none", True): "ConnectionRefusedError", ("none", False): "ConnectionRefusedError",
+        ("127.0.0.1:PORT:8000", True): "HTTP 200", ("127.0.0.1:PORT:8000", False): "ConnectionRefusedError",
+        ("PORT:8000", True): "HTTP 200", ("PORT:8000", False): "HTTP 200",
+    }
+    assert table["published"].str.contains("0.0.0.0:").sum() == 2
 
 
 def test_state_of_a_missing_container_is_a_clear_error():
