@@ -21,7 +21,7 @@ from .archive import archive_ref, image_name
 from .layerfs import clean_instruction, image_files, image_history, image_refusal, inspect_image, saved_layers
 from .recording import recordable
 from .columns import COMPARE, DIFF, DOCKERFILE_LAYERS, LAYERS, OWN_LAYERS, declares
-from .tables import COMMAND
+from .tables import COMMAND, Answer
 from .waste import WastedSpace, dive_style_bytes, dive_style_efficiency, waste_from_layers, wasted_space  # noqa: F401 - the image tables' API
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -69,10 +69,15 @@ def file_size(image: str, path: str) -> int:
         client.api.remove_container(container["Id"], force=True, v=True)
 
 
+def image_id(image: str) -> Answer:
+    """The image's id (sha256:...): the same id means the same bytes. A str, shown in a notebook below
+    the command that prints it (`docker image inspect --format '{{.Id}}' IMAGE`). Raises ImageNotFound,
+    or DockerlabError for a name that is not valid or an archive that cannot be read."""
+    return Answer(_image_id(image), f"docker image inspect --format '{{{{.Id}}}}' {shlex.quote(str(image))}")
+
+
 @recordable("image_id")
-def image_id(image: str) -> str:
-    """The image's id (sha256:...): the same id means the same bytes. Raises ImageNotFound, or
-    DockerlabError for a name that is not valid or an archive that cannot be read."""
+def _image_id(image: str) -> str:
     return inspect_image(image)["Id"]
 
 

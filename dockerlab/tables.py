@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .paths import in_course_terms
 
-__all__ = ["Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
+__all__ = ["Answer", "Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
            "command_html", "COMMAND"]
 
 
@@ -120,6 +120,21 @@ def command_html(command: str) -> str:
     if not command:
         return ""
     return f"<p><small>In a terminal: <code>{html.escape(in_course_terms(command))}</code></small></p>"
+
+
+class Answer(str):
+    """A str (an image id, a digest) that a notebook shows below the docker command a learner would type
+    for the same answer (``command``); otherwise an ordinary str (equal to, and hashed as, its text)."""
+
+    command: str
+
+    def __new__(cls, value: str, command: str) -> Answer:
+        answer = super().__new__(cls, value)
+        answer.command = command
+        return answer
+
+    def _repr_html_(self) -> str:
+        return command_html(self.command) + f"<pre>{html.escape(str.__repr__(self))}</pre>"
 
 
 def to_html(frame) -> str:

@@ -73,3 +73,12 @@ def test_min_and_max_beside_a_median_are_seconds():
     frame = pd.DataFrame({"scenario": ["none"], "median": [0.41357], "min": [0.4], "max": [0.5]})
     shown = display_frame(frame)
     assert list(shown.columns) == ["scenario", "median (s)", "min (s)", "max (s)"] and shown["scenario"].iloc[0] == "no change"
+
+
+def test_an_answer_is_its_text_and_shows_the_command_that_gives_it():
+    from dockerlab.tables import Answer
+
+    answer = Answer("sha256:abc", "docker image inspect --format '{{.Id}}' hello:1")
+    assert answer == "sha256:abc" and {answer: 1}["sha256:abc"] == 1 and repr(answer) == "'sha256:abc'"
+    shown = answer._repr_html_()
+    assert "In a terminal: <code>docker image inspect --format &#x27;{{.Id}}&#x27; hello:1</code>" in shown and "sha256:abc" in shown
