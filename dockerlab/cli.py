@@ -13,7 +13,7 @@ from .course import render
 from . import recording
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
-from .results import README_END, README_START, readme_table
+from .results import README_END, README_START, fill_run_times, readme_table
 from .exercises.record import record_solutions
 from .readiness import doctor
 from .recorder import record_notebooks, recorded_bytes
@@ -86,8 +86,10 @@ def _figures(arguments: argparse.Namespace) -> int:
     readme = COURSE_ROOT / "README.md"
     text = readme.read_text()
     start, end = text.index(README_START), text.index(README_END) + len(README_END)
-    readme.write_text(text[:start] + readme_table() + text[end:])
-    print(f"headline figures from data/recorded/ -> {readme}")
+    readme.write_text(fill_run_times(text[:start] + readme_table() + text[end:]))
+    guide = COURSE_ROOT / "docs" / "instructor.md"
+    guide.write_text(fill_run_times(guide.read_text()))
+    print(f"headline figures and run times from data/recorded/ -> {readme}, {guide}")
     return 0
 
 
@@ -150,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     _notebook_options(render)
     render.set_defaults(run=_render)
 
-    figures = commands.add_parser("figures", help="write README.md's table of headline figures from data/recorded/")
+    figures = commands.add_parser("figures", help="write README.md's headline figures and the recorded run times (README, instructor guide) from data/recorded/")
     figures.set_defaults(run=_figures)
 
     sheet = commands.add_parser("cheatsheet", help="write notebooks/cheatsheet.md from the notebooks' %%docker cells")

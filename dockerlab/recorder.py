@@ -52,12 +52,14 @@ def provenance(command: str = "") -> dict:
     }
 
 
-def add_provenance(target: Path, command: str, interrupted: str = "") -> None:
-    """Put the provenance into a recording the notebook's kernel wrote (nothing when it wrote none)."""
+def add_provenance(target: Path, command: str, interrupted: str = "", seconds: float | None = None) -> None:
+    """Put the provenance into a recording the notebook's kernel wrote (nothing when it wrote none), with
+    ``run_seconds``: how long the notebook took to execute live (s), when given."""
     if not target.exists():
         return
     content = json.loads(target.read_text())
-    content["provenance"] = {**provenance(command), **({"interrupted": interrupted} if interrupted else {})}
+    content["provenance"] = {**provenance(command), **({"interrupted": interrupted} if interrupted else {}),
+                             **({"run_seconds": round(seconds, 1)} if seconds is not None else {})}
     content["format"] = FORMAT_VERSION
     write_file(target, content)
 
@@ -83,7 +85,7 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
             except BaseException as error:  # the kernel wrote what it recorded before it stopped
                 add_provenance(target, command, interrupted=(str(error).splitlines() or [type(error).__name__])[0][:200])
                 raise
-            add_provenance(target, command)
+            add_provenance(target, command, seconds=seconds)
             size = target.stat().st_size if target.exists() else 0
             rows.append({"notebook": notebook.name, "seconds": round(seconds, 1), "file": str(target.relative_to(COURSE_ROOT)) if size else "(no engine calls)", "bytes": size})
     finally:
