@@ -69,16 +69,12 @@ def file_size(image: str, path: str) -> int:
         client.api.remove_container(container["Id"], force=True, v=True)
 
 
+@recordable("image_id")
 def image_id(image: str) -> Answer:
     """The image's id (sha256:...): the same id means the same bytes. A str, shown in a notebook below
     the command that prints it (`docker image inspect --format '{{.Id}}' IMAGE`). Raises ImageNotFound,
     or DockerlabError for a name that is not valid or an archive that cannot be read."""
-    return Answer(_image_id(image), f"docker image inspect --format '{{{{.Id}}}}' {shlex.quote(str(image))}")
-
-
-@recordable("image_id")
-def _image_id(image: str) -> str:
-    return inspect_image(image)["Id"]
+    return Answer(inspect_image(image)["Id"], f"docker image inspect --format '{{{{.Id}}}}' {shlex.quote(str(image))}")
 
 
 @recordable("remove")

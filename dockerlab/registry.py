@@ -15,6 +15,7 @@ from . import engine
 from .containers import Container, start
 from .errors import DockerlabError, ImageNotFound
 from .recording import recordable
+from .tables import Answer
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
@@ -75,7 +76,8 @@ class LocalRegistry:
     def push(self, image: str, repository: str, tag: str = "latest") -> str:
         """Tag ``image`` as HOST/repository:tag, push it, and return the manifest digest.
 
-        Returns the digest (sha256:...). Raises ImageNotFound when there is no ``image``, and
+        Returns the digest (sha256:...), a str shown in a notebook below the commands that do the same
+        (`docker tag`, `docker push`). Raises ImageNotFound when there is no ``image``, and
         DockerlabError for a name that is not valid or a push that fails; the HOST/repository:tag
         tag is then taken off again (also on Ctrl-C), so no tag names what the registry does not hold.
         """
@@ -88,7 +90,7 @@ class LocalRegistry:
         except docker.errors.APIError as error:
             raise DockerlabError(f"Cannot push {image!r}: {error.explanation or error}", fix="Check the image name (`docker images`).") from None
         try:
-            return self._push(client, target, tag)
+            return Answer(self._push(client, target, tag), f"docker tag {image} {target}:{tag} && docker push {target}:{tag}")
         except BaseException:
             try:
                 client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
@@ -111,10 +113,11 @@ class LocalRegistry:
         return digest
 
     def pull(self, repository: str, digest: str) -> str:
-        """Pull HOST/repository@digest and return the image id. Raises DockerlabError when the
-        registry does not answer (it was stopped) or does not hold that image."""
+        """Pull HOST/repository@digest and return the image id (a str shown in a notebook below the
+        `docker pull` that does the same). Raises DockerlabError when the registry does not answer (it
+        was stopped) or does not hold that image."""
         try:
-            return engine.client().images.pull(f"{self.host}/{repository}@{digest}").id
+            return Answer(engine.client().images.pull(f"{self.host}/{repository}@{digest}").id, f"docker pull {self.host}/{repository}@{digest}")
         except docker.errors.APIError as error:
             self._get("/v2/")  # raises "does not answer" (start it again) when that is why
             raise DockerlabError(f"Pulling {repository}@{digest} failed: {error.explanation}", fix="Check that it was pushed to this registry.") from None

@@ -1,4 +1,5 @@
 """Results as JSON and back: primitives, lists, dicts, tuples, paths, datetimes, DataFrames, Series,
+answers (a str with its docker command),
 the course's dataclasses and its errors (which replay raised, with their evidence)."""
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 # for the CLI, which never records a DataFrame.
 from ..errors import DockerlabError
 from ..paths import COURSE_ROOT
+from ..tables import Answer
 
 __all__ = ["encode", "decode", "course_relative"]
 
@@ -35,11 +37,25 @@ def _resolve(name: str) -> type:
     return getattr(importlib.import_module(module), qualname)
 
 
+def _tagged(value: Any) -> dict | None:
+    """The JSON form of an answer, a path or a datetime (None for any other value)."""
+    if isinstance(value, Answer):
+        return {"__answer__": str(value), "command": value.command}
+    if isinstance(value, Path):
+        return {"__path__": course_relative(value)}
+    if isinstance(value, datetime.datetime):
+        return {"__datetime__": value.isoformat()}
+    return None
+
+
 def encode(value: Any) -> Any:
     """A JSON-able form of a result. Raises DockerlabError for a type the recorder does not know."""
     import numpy as np
     import pandas as pd
 
+    tagged = _tagged(value)
+    if tagged is not None:
+        return tagged
     if value is None or isinstance(value, (bool, str, int, float)):
         return value
     if isinstance(value, np.generic):
@@ -50,10 +66,6 @@ def encode(value: Any) -> Any:
         return [encode(item) for item in value]
     if isinstance(value, dict):
         return {"__pairs__": [[encode(key), encode(item)] for key, item in value.items()]}
-    if isinstance(value, Path):
-        return {"__path__": course_relative(value)}
-    if isinstance(value, (datetime.datetime, pd.Timestamp)):
-        return {"__datetime__": value.isoformat()}
     if isinstance(value, pd.DataFrame):
         return {
             "__dataframe__": [[encode(cell) for cell in row] for row in value.itertuples(index=False, name=None)],
@@ -121,6 +133,8 @@ def decode(value: Any) -> Any:
         return tuple(decode(item) for item in value["__tuple__"])
     if "__pairs__" in value:
         return {_hashable(decode(key)): decode(item) for key, item in value["__pairs__"]}
+    if "__answer__" in value:
+        return Answer(value["__answer__"], value["command"])
     if "__path__" in value:
         return COURSE_ROOT / value["__path__"] if not value["__path__"].startswith("/") else Path(value["__path__"])
     if "__datetime__" in value:

@@ -82,3 +82,11 @@ def test_an_answer_is_its_text_and_shows_the_command_that_gives_it():
     assert answer == "sha256:abc" and {answer: 1}["sha256:abc"] == 1 and repr(answer) == "'sha256:abc'"
     shown = answer._repr_html_()
     assert "In a terminal: <code>docker image inspect --format &#x27;{{.Id}}&#x27; hello:1</code>" in shown and "sha256:abc" in shown
+
+
+def test_an_answer_replays_with_its_command():
+    from dockerlab.recording.codec import decode, encode
+    from dockerlab.tables import Answer
+
+    replayed = decode(encode(Answer("sha256:abc", "docker pull x@sha256:abc")))
+    assert isinstance(replayed, Answer) and replayed == "sha256:abc" and replayed.command == "docker pull x@sha256:abc"
