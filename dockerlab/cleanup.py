@@ -20,9 +20,10 @@ def cleanup(*, bases: bool = False) -> dict:
     image that stays because you tagged it too (``docker tag``, or a ``docker build`` that made the
     same image): only the course's own tag is taken off it.
 
-    Containers are removed only when the course created them (label ``org.dockerlab.created=1`` on the
-    container itself): a container you started by hand from a course image inherits the image's
-    course label and is left alone. Images likewise only when the course built them (see
+    Containers, networks and volumes are removed only when the course created them (label
+    ``org.dockerlab.created=1`` on the object itself, which `%docker`, dl.* and dl.compose add): a
+    container you started by hand from a course image inherits the image's course label and is left
+    alone, and so is a network or volume you labelled org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
     :func:`course_made`): ``docker build -t my-app .`` FROM a stand-in base or a course image inherits
     the course label and is left alone. Stand-in base images stay unless ``bases=True`` (they take
     minutes to build again). One object that cannot be removed does not stop the rest. Raises
@@ -46,9 +47,9 @@ def cleanup(*, bases: bool = False) -> dict:
 
     for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}):
         attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
-    for network in client.networks.list(filters={"label": COURSE_FILTER}):
+    for network in client.networks.list(filters={"label": CREATED_FILTER}):
         attempt("networks", network.name, network.remove)
-    for volume in client.volumes.list(filters={"label": COURSE_FILTER}):
+    for volume in client.volumes.list(filters={"label": CREATED_FILTER}):
         attempt("volumes", volume.name, lambda v=volume: v.remove(force=True))
     # Newest first: an image built on another goes before its base.
     labelled = client.images.list(all=True, filters={"label": COURSE_FILTER})

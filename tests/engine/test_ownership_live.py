@@ -9,7 +9,7 @@ import docker.errors
 import pytest
 
 import dockerlab as dl
-from dockerlab.labels import CREATED_LABEL
+from dockerlab.labels import CREATED_LABEL, CREATED_LABELS
 
 
 def _containers(client) -> set[str]:
@@ -130,3 +130,22 @@ def test_cleanup_keeps_your_own_tags_on_a_course_image(tmp_path, created):
     result = dl.cleanup()
     assert sorted(client.images.get(image_id).tags) == sorted([mytag, my_own])
     assert any(line.startswith(f"image {ours}: tagged by you as") and mytag in line and my_own in line for line in result["kept"])
+
+
+def test_cleanup_leaves_a_network_and_a_volume_labelled_by_hand_and_removes_the_courses():
+    client = dl.engine.client()
+    suffix = uuid.uuid4().hex[:8]
+    hand_network = client.networks.create(f"mine-net-{suffix}", labels={"org.dockerlab.course": "1"})  # docker network create --label ...
+    hand_volume = client.volumes.create(f"mine-vol-{suffix}", labels={"org.dockerlab.course": "1"})
+    course_network = client.networks.create(f"dockerlab-net-test-{suffix}", labels=CREATED_LABELS)
+    try:
+        dl.cleanup()
+        assert client.networks.get(hand_network.id) and client.volumes.get(hand_volume.name)
+        with pytest.raises(docker.errors.NotFound):
+            client.networks.get(course_network.id)
+    finally:
+        for remove in (hand_network.remove, hand_volume.remove, course_network.remove):
+            try:
+                remove()
+            except docker.errors.NotFound:
+                pass
