@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from .hosting import running_shell
 from .paths import in_course_terms
 
 __all__ = ["Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
@@ -84,7 +85,7 @@ VALUE_LABELS = {
 
 def display_frame(frame):
     """A copy of ``frame`` for the eye: unit columns scaled and rounded, headers with units."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import; `import dockerlab` loads this module, and ``frame`` brought pandas already
 
     if isinstance(frame.columns, pd.MultiIndex):
         return frame
@@ -129,7 +130,7 @@ def to_html(frame) -> str:
 
     Returns:
         The HTML text."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import; `import dockerlab` loads this module, and ``frame`` brought pandas already
 
     command = frame.attrs.get(COMMAND)
     with pd.option_context("display.max_colwidth", None):
@@ -140,14 +141,10 @@ def register_in_running_kernel(formatters=None) -> None:
     """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`, and each
     ``{type: function}`` in ``formatters`` renders that type (a function returning None leaves a value to
     IPython's own view). Returns nothing; outside IPython it does nothing."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # IPython is optional for the package itself
-        return
-    shell = get_ipython()
+    shell = running_shell()
     if shell is None:
         return
-    import pandas as pd
+    import pandas as pd  # lazy: only in a kernel, whose tables need pandas anyway (~1 s that `import dockerlab` spares a script)
 
     html = shell.display_formatter.formatters["text/html"]
     html.for_type(pd.DataFrame, to_html)

@@ -6,6 +6,9 @@ the course runs: environment facts, no imports of its own) of the course.
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dockerlab"
@@ -129,3 +132,13 @@ def test_no_module_reaches_the_course_around_the_graph():
             elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" and name != "dockerlab.recording.codec":
                 around.append(f"{name}: importlib.import_module")
     assert around == []
+
+
+def test_import_dockerlab_loads_no_heavy_package():
+    """``import dockerlab`` (every notebook's first cell, and each `dockerlab` command) stays fast: pandas,
+    matplotlib, numpy, nbformat and IPython are loaded where they are used, not on import."""
+    heavy = ["pandas", "matplotlib", "numpy", "nbformat", "nbclient", "IPython", "tqdm"]
+    script = f"import sys, dockerlab, dockerlab.cli; print([name for name in {heavy!r} if name in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=PACKAGE.parent,
+                            env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)}).stdout.strip()
+    assert loaded == "[]"
