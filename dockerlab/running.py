@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 import contextlib
 import json
 import os
+import re
 import socket
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,12 +26,14 @@ import docker.errors
 
 from . import engine
 from .builder import build
+from .compose import project
 from .containers import _create_and_start
 from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOPS, STORAGE_SURVIVAL, WRITES, declares
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .experiments import repeats
 from .labels import CREATED_LABELS
+from .magics import docker as docker_command
 from .recording import recordable
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -321,9 +325,6 @@ def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, serv
     times (default 3, or ``DOCKERLAB_REPEAT``) and GETs it by name and by IP on port 8000; then the
     stack is removed. Returns a DataFrame, one row per network the project created. {columns} Raises ComposeFailed when the stack does
     not start, and DockerlabError when the client prints no result."""
-
-    from .compose import project
-
     attempts = attempts or repeats(3)
     rows = []
     with project(project_dir, file) as stack:
@@ -380,8 +381,6 @@ def _free_port() -> int:
 
 def _answers(host: str, port: int) -> str:
     """"HTTP 200" when an HTTP server answers at host:port, else the connection error's name."""
-    import urllib.request
-
     try:
         with urllib.request.urlopen(f"http://{host}:{port}/", timeout=3) as response:
             return f"HTTP {response.status}"
@@ -599,8 +598,6 @@ def write_verdict(table, reference: str = "named volume") -> list[str]:
 def _build_for(app: Path, platform: str, tag: str) -> None:
     """`docker build --platform PLATFORM -t TAG APP` as a learner types it (BuildKit, course labels).
     Raises BuildFailed-like DockerlabError with the output's tail when it fails."""
-    from .magics import docker as docker_command
-
     result = docker_command(["build", "--platform", platform, "-t", tag, str(app)], progress=False)
     if not result.ok:
         raise DockerlabError(f"`docker build --platform {platform}` failed (exit {result.exit_code}):\n{result.output.strip()[-800:]}",
@@ -629,9 +626,6 @@ def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64"
     ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run. {columns} A platform the engine cannot run gives `exec format error` unless
     emulation (qemu-user-static registered in binfmt_misc) is set up on the engine's host.
     Raises DockerlabError when a build fails or ``platforms`` is empty."""
-    import re
-
-
     if not platforms:
         raise DockerlabError("No platforms given.", fix='Pass platforms=("linux/amd64", "linux/arm64").')
     app = Path(app_dir)

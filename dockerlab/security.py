@@ -565,7 +565,7 @@ def package_counts(*images: str):
     """Packages per type (rows: images, one column per package type) from each image's SBOM, with a
     total column; ``attrs["stand_in"]`` maps each image to the stand-in it is or is built on ("" for
     an official image). Raises what :func:`sbom` raises."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     counts = {image: sbom(image)["type"].value_counts() for image in images}
     table = pd.DataFrame(counts).T.fillna(0).astype(int)
@@ -604,7 +604,7 @@ TRIVY_HOW = (
 @recordable("security.scan")
 def scan(image: str, timeout: float = 600) -> ScanResult:
     """Known vulnerabilities in ``image`` via trivy, when trivy and its database are present here."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     trivy = tool("trivy")
     if not trivy:
@@ -651,7 +651,7 @@ def run_as(image: str, user: str | None = None) -> RunAsResult:
     RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
     folder, ImageNotFound when the image is not here, and ContainerFailed when a container cannot start
     (e.g. an image without `id`, or a ``user`` the image does not have)."""
-    import pwd
+    import pwd  # lazy: Unix only; at module level it would stop `import dockerlab` on Windows
 
     identity = run(image, ["id"], user=user)
     if not identity.ok:

@@ -311,7 +311,7 @@ def prepare(
     course base or a bundle that cannot be loaded or saved, DockerUnavailable when no engine answers, and
     BaseImageUnavailable when an image can be neither pulled nor built as a stand-in.
     """
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     rows: list[Resolution] = []
     loaded: set[str] = set()

@@ -30,7 +30,7 @@ def record_solutions(only: list[str] | None = None):
     Columns: exercise, passed, live (the tier that judged), verdict (its messages, at most 200 characters).
     Raises DockerUnavailable when no engine answers, and DockerlabError for a number in ``only`` that is not
     an exercise or when a reference solution does not pass."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and every `dockerlab` command (doctor too) loads this module
 
     engine.client()  # DockerUnavailable says how to get an engine
     chosen = [catalogue.exercise(number) for number in only] if only else list(catalogue.EXERCISES.values())

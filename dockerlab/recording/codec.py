@@ -37,6 +37,7 @@ def _resolve(name: str) -> type:
 
 def encode(value: Any) -> Any:
     """A JSON-able form of a result. Raises DockerlabError for a type the recorder does not know."""
+    # lazy: numpy and pandas take ~1 s to import, and `import dockerlab` loads this module
     import numpy as np
     import pandas as pd
 
@@ -73,7 +74,7 @@ def encode(value: Any) -> Any:
 
 
 def _decode_frame(value: dict) -> Any:
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s to import, and `import dockerlab` loads this module
 
     columns = [decode(column) for column in value["columns"]]
     rows = [[decode(cell) for cell in row] for row in value["__dataframe__"]]
