@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import platform
 import subprocess
@@ -15,7 +14,7 @@ from .course import execute, notebooks
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
 from .recording import FORMAT_VERSION, RECORDED_DIR
-from .recording.store import write_file
+from .recording.store import read_file, write_file
 
 __all__ = ["record_notebooks", "recorded_bytes", "provenance", "add_provenance", "MAX_RECORDED_BYTES"]
 
@@ -23,13 +22,15 @@ MAX_RECORDED_BYTES = 2_000_000
 
 
 def recorded_bytes() -> int:
-    """What data/recorded/ holds, in bytes."""
+    """What data/recorded/ holds, in bytes (int). Raises nothing (no folder: 0)."""
     return sum(path.stat().st_size for path in RECORDED_DIR.glob("*.json"))
 
 
 def provenance(command: str = "") -> dict:
     """Where and when a recording is made: engine, OS/arch, builder, stand-in bases, course commit
-    (``+uncommitted changes`` when dockerlab/, data/apps or notebooks/ differ from it), repeat count."""
+    (``+uncommitted changes`` when dockerlab/, data/apps or notebooks/ differ from it), repeat count.
+    Returns a dict. Raises DockerUnavailable when no engine answers, and OSError (FileNotFoundError) when
+    git is not installed."""
     info = engine.info()
     git = ["git", "-C", str(COURSE_ROOT)]
     commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -53,10 +54,13 @@ def provenance(command: str = "") -> dict:
 
 
 def add_provenance(target: Path, command: str, interrupted: str = "") -> None:
-    """Put the provenance into a recording the notebook's kernel wrote (nothing when it wrote none)."""
+    """Put the provenance into a recording the notebook's kernel wrote (nothing when it wrote none).
+    Returns None. Raises what :func:`provenance` raises (DockerUnavailable, OSError without git),
+    RecordingStale when ``target`` is not a recording the course can read (cut short, not JSON), and OSError
+    when it cannot be written."""
     if not target.exists():
         return
-    content = json.loads(target.read_text())
+    content = read_file(target)
     content["provenance"] = {**provenance(command), **({"interrupted": interrupted} if interrupted else {})}
     content["format"] = FORMAT_VERSION
     write_file(target, content)

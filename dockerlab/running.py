@@ -652,7 +652,11 @@ def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64"
 
 def architecture_verdicts(table) -> list[str]:
     """One sentence per platform from :func:`architectures` rows: ran natively, ran under emulation
-    (with the median slowdown against the engine's own platform), or could not run (and why)."""
+    (with the median slowdown against the engine's own platform), or could not run (and why). Returns a
+    list of str. Raises DockerlabError for a table without the columns architectures gives."""
+    needed = {"platform", "engine", "seconds", "output"}
+    if not needed <= set(table.columns):
+        raise DockerlabError(f"The table lacks {sorted(needed - set(table.columns))}.", fix="Pass what dl.running.architectures returned.")
     native = table[table["platform"] == table["engine"]]
     native_median = native["seconds"].median() if len(native) and native["seconds"].notna().any() else None
     lines = []

@@ -221,6 +221,15 @@ def test_a_damaged_recording_is_a_course_error_not_a_json_traceback(recorded_dir
     assert raised.value.fix
 
 
+def test_provenance_is_not_added_to_a_damaged_recording(recorded_dir):
+    target = recorded_dir / "data" / "recorded" / "cut.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text('{"format": 1, "calls": [{"call": "x"')
+    with pytest.raises(recording.RecordingStale, match="cut.json"):
+        recorder.add_provenance(target, "dockerlab record --only cut")
+    assert target.read_text() == '{"format": 1, "calls": [{"call": "x"'
+
+
 def test_a_recording_file_is_written_whole_or_not_at_all(tmp_path):
     from dockerlab.recording.store import read_file, write_file
 
