@@ -21,7 +21,7 @@ import docker.errors
 import requests.exceptions
 
 from .columns import (BUILDER_BUILDS, CACHE_BUILDS, CACHE_MOUNT_BUILDS, IGNORE_BUILDS, KERNELS, MULTI_STAGE, RACE_RUNS, RACE_SUMMARY,
-                      RUN_EACH, STAGE_BUILDS, STARTS, VM_AND_CONTAINER_RUNS, declares)
+                      RUN_EACH, STAGE_BUILDS, STARTS, SUMMARY, VM_AND_CONTAINER_RUNS, declares)
 from . import containers, engine, recording, vm
 from .builder import build, dockerfile_text
 from .dockerfile import runs_pip_install
@@ -71,9 +71,17 @@ def repeats(default: int) -> int:
     return int(value)
 
 
-def summary(results, by: Sequence[str] | str, value: str = "seconds"):
-    """Median with min and max (and n) of ``value`` per group: how the course reports repeated runs."""
+@declares(SUMMARY)
+def summary(results, by: Sequence[str] | str, value: str = "seconds") -> pd.DataFrame:
+    """Median with min and max (and n) of ``value`` (a column of ``results``, seconds by default) per
+    group of the ``by`` columns: how the course reports repeated runs. One row per group, in the order
+    the groups first appear. {columns} Raises DockerlabError when ``by`` or ``value`` names a column
+    ``results`` does not have."""
     by = [by] if isinstance(by, str) else list(by)
+    missing = [key for key in [*by, value] if key not in results.columns]
+    if missing:
+        raise DockerlabError(f"The table has no column {', '.join(map(repr, missing))}; its columns are {list(results.columns)}.",
+                             fix="Name columns of the table the experiment returned (by=..., value=...).")
     grouped = results.groupby(by, sort=False)[value]
     table = grouped.agg(median="median", min="min", max="max", n="count").reset_index()
     return table

@@ -1,6 +1,8 @@
 """`dockerlab record`: run every notebook live and keep each engine call's result in data/recorded/."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime
 import os
 import platform
@@ -10,11 +12,15 @@ from pathlib import Path
 from . import engine
 from .bases.resolve import image_state
 from .catalogue import CATALOGUE
+from .columns import RECORDED_NOTEBOOKS, declares
 from .course import execute, notebooks
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
 from .recording import FORMAT_VERSION, RECORDED_DIR
 from .recording.store import read_file, write_file
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["record_notebooks", "recorded_bytes", "provenance", "add_provenance", "MAX_RECORDED_BYTES"]
 
@@ -66,12 +72,12 @@ def add_provenance(target: Path, command: str, interrupted: str = "") -> None:
     write_file(target, content)
 
 
-def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
-    """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written.
+@declares(RECORDED_NOTEBOOKS)
+def record_notebooks(only: list[str] | None = None, timeout: int = 1800) -> pd.DataFrame:
+    """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written,
+    one row per notebook. {columns}
     Raises DockerUnavailable without an engine, DockerlabError when a notebook fails (what it recorded
     is kept, its provenance marked interrupted) or data/recorded/ grows past its size limit."""
-    import pandas as pd  # lazy: ~1 s at import, and every `dockerlab` command (doctor too) loads this module
-
     engine.client()  # recording needs a live engine: DockerUnavailable says how to get one
     RECORDED_DIR.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -99,4 +105,4 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
     total = recorded_bytes()
     if total > MAX_RECORDED_BYTES:
         raise DockerlabError(f"data/recorded/ holds {total / 1e6:.2f} MB; the limit is {MAX_RECORDED_BYTES / 1e6:.0f} MB.", fix="Record less: large build logs or tables should be trimmed by the recorder.")
-    return pd.DataFrame(rows)
+    return RECORDED_NOTEBOOKS.frame(rows)

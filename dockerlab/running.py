@@ -28,7 +28,7 @@ from . import engine
 from .builder import build
 from .compose import project
 from .containers import _create_and_start
-from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOPS, STORAGE_SURVIVAL, WRITES, declares
+from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOP_SUMMARY, STOPS, STORAGE_SURVIVAL, WRITES, declares
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .experiments import repeats
@@ -141,9 +141,22 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     return table
 
 
-def stop_summary(table):
+_STOP_COLUMNS = ("variant", "seconds", "exit_code", "pid1", "app_got_sigterm")
+
+
+def _require(table, needed: Sequence[str], made_by: str) -> None:
+    """Raises DockerlabError when ``table`` lacks a column of ``needed`` (what ``made_by`` returns)."""
+    missing = [key for key in needed if key not in table.columns]
+    if missing:
+        raise DockerlabError(f"The table lacks {sorted(missing)}.", fix=f"Pass what {made_by} returned.")
+
+
+@declares(STOP_SUMMARY)
+def stop_summary(table) -> pd.DataFrame:
     """Median, min and max seconds (and n) per variant, with PID 1, the exit code(s) seen and whether
-    the app got SIGTERM (input: :func:`stop_times`)."""
+    the app got SIGTERM (input: :func:`stop_times`); one row per variant, in the table's order, with its
+    attrs. {columns} Raises DockerlabError for a table without the columns stop_times gives."""
+    _require(table, _STOP_COLUMNS, "dl.running.stop_times")
     grouped = table.groupby("variant", sort=False)
     summary = grouped["seconds"].agg(median="median", min="min", max="max", n="count").reset_index()
     summary["pid1"] = grouped["pid1"].agg(lambda values: " | ".join(dict.fromkeys(values))).to_numpy()
@@ -167,9 +180,7 @@ def stop_verdicts(table, grace: float | None = None) -> list[str]:
     """One sentence per variant, computed from :func:`stop_times` rows: did `docker stop` wait for
     the grace period (median ≥ 90 % of it, every exit 137) or did the stop signal end the container?
     Raises DockerlabError for a table without the columns stop_times gives."""
-    needed = {"variant", "seconds", "exit_code", "pid1", "app_got_sigterm"}
-    if not needed <= set(table.columns):
-        raise DockerlabError(f"The table lacks {sorted(needed - set(table.columns))}.", fix="Pass what dl.running.stop_times returned.")
+    _require(table, _STOP_COLUMNS, "dl.running.stop_times")
     grace = float(grace or table.attrs.get("grace", GRACE_SECONDS))
     lines = []
     for name, rows in table.groupby("variant", sort=False):
@@ -654,9 +665,7 @@ def architecture_verdicts(table) -> list[str]:
     """One sentence per platform from :func:`architectures` rows: ran natively, ran under emulation
     (with the median slowdown against the engine's own platform), or could not run (and why). Returns a
     list of str. Raises DockerlabError for a table without the columns architectures gives."""
-    needed = {"platform", "engine", "seconds", "output"}
-    if not needed <= set(table.columns):
-        raise DockerlabError(f"The table lacks {sorted(needed - set(table.columns))}.", fix="Pass what dl.running.architectures returned.")
+    _require(table, ("platform", "engine", "seconds", "output"), "dl.running.architectures")
     native = table[table["platform"] == table["engine"]]
     native_median = native["seconds"].median() if len(native) and native["seconds"].notna().any() else None
     lines = []
