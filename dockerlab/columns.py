@@ -21,7 +21,7 @@ __all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOC
            "COMPOSE_PS", "CONTAINER_CHANGES", "MANIFEST_LAYERS",
            "CACHE_BUILDS", "CACHE_MOUNT_BUILDS", "IGNORE_BUILDS", "MULTI_STAGE", "STAGE_BUILDS", "BUILDER_BUILDS", "STARTS",
            "VM_AND_CONTAINER_RUNS", "KERNELS", "RUN_EACH", "RACE_RUNS", "RACE_SUMMARY", "PREPARED", "PACKAGE_COUNTS", "SUMMARY",
-           "STOP_SUMMARY", "RECORDED_NOTEBOOKS", "SOLUTION_CHECKS"]
+           "STOP_SUMMARY", "RECORDED_NOTEBOOKS", "SOLUTION_CHECKS", "RENDERED_NOTEBOOKS"]
 
 
 @dataclass(frozen=True)
@@ -565,4 +565,11 @@ SOLUTION_CHECKS = _table(
     ("passed", "bool", "whether the solution passed its check"),
     ("live", "str", 'what the live tier did ("measured" when recording)'),
     ("verdict", "str", 'the check\'s messages, " | "-joined, at most 200 characters'),
+)
+RENDERED_NOTEBOOKS = _table(
+    "notebook executed for the site",
+    ("notebook", "str", "the notebook's name (without .ipynb)"),
+    ("title", "str", 'its first heading, or ""'),
+    ("seconds", "float", "how long it ran", "s"),
+    ("plots", "int", "the figures it drew", "count"),
 )

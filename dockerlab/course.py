@@ -1,6 +1,8 @@
 """The course's notebooks as files: find them, execute them, and publish them as static HTML."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import os
 import shutil
@@ -9,10 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+from .columns import RENDERED_NOTEBOOKS, declares
 from .errors import DockerlabError
 from .paths import COURSE_ROOT, NOTEBOOKS, notebook_number, numbered_notebooks
 from .recording import mode
 from .progress import ENVIRONMENT, OFF
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["NOTEBOOKS", "notebooks", "execute", "render", "build_site"]
 
@@ -65,13 +71,14 @@ def _title(document) -> str:
     return ""
 
 
-def render(out: Path | None = None, only: list[str] | None = None, timeout: int = 1800):
+@declares(RENDERED_NOTEBOOKS)
+def render(out: Path | None = None, only: list[str] | None = None, timeout: int = 1800) -> pd.DataFrame:
     """Execute the notebooks into ``out``/executed/, then build the course site into ``out``/html/
     with Jupyter Book 2 (:func:`build_site`): the course with real outputs, readable offline without
-    running it. A table of run times."""
-    # lazy: nbformat (~3 s) and pandas (~1 s) only for a render, not for every `dockerlab` command
-    import nbformat
-    import pandas as pd
+    running it. Returns a table of run times, one row per notebook. {columns} Raises what :func:`execute`
+    and :func:`build_site` raise (DockerlabError naming a notebook that failed or a site build that did),
+    and DockerlabError when no notebook matches ``only``."""
+    import nbformat  # lazy: ~3 s to import, only for a render, not for every `dockerlab` command
 
     out = Path(out or COURSE_ROOT / "build")
     executed_dir = out / "executed"
@@ -82,7 +89,7 @@ def render(out: Path | None = None, only: list[str] | None = None, timeout: int 
         nbformat.write(document, executed_dir / notebook.name)
         plots = sum(1 for cell in document.cells if cell.cell_type == "code" for output in cell.get("outputs", []) if "image/png" in output.get("data", {}))
         rows.append({"notebook": notebook.stem, "title": _title(document), "seconds": round(seconds, 1), "plots": plots})
-    table = pd.DataFrame(rows)
+    table = RENDERED_NOTEBOOKS.frame(rows)
     current = mode()
     run = {"mode": current.name, "described": current.describe(), "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "notebooks": rows}
     (executed_dir / "timings.json").write_text(json.dumps(run, indent=1))
