@@ -31,6 +31,7 @@ from .diagnose import diagnose
 from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
 from .labels import BUILT_AS_LABEL, built_labels
+from .progress import progress as show_progress
 from .recording import recordable
 from .tables import command_html
 from .units import format_bytes
@@ -756,9 +757,7 @@ class _ProgressBar:
     a line per step in a terminal, nothing in an executed notebook)."""
 
     def __init__(self, name: str) -> None:
-        from .progress import progress
-
-        self._progress = progress(f"build {name}", unit="step")
+        self._progress = show_progress(f"build {name}", unit="step")
 
     def step(self, description: str) -> None:
         self._progress.advance(1, note=description)

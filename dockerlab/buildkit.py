@@ -113,7 +113,10 @@ def _decide(host: str | None) -> BuilderChoice:
 
 
 def choice() -> BuilderChoice:
-    """The builder every course build uses here (decided once per engine address, then remembered)."""
+    """The builder every course build uses here (decided once per engine address, then remembered).
+    Returns a BuilderChoice. Raises nothing: without a docker CLI that builds with BuildKit (none found, one
+    that does not answer within 15 s, or no buildx on a CLI of 23.0 or later) it is the classic builder, and
+    ``why`` says so."""
     return _decide(os.environ.get("DOCKER_HOST"))
 
 

@@ -156,7 +156,8 @@ def build_order(names: list[str] | None = None) -> list[BaseImage]:
 
 
 def is_standin(name: str, labels: dict[str, str] | None) -> bool:
-    """True when the image tagged ``name`` is itself a course stand-in."""
+    """True when the image tagged ``name`` (with its ``labels``) is itself a course stand-in. Returns a
+    bool. Raises nothing: a name outside the catalogue (a learner's image built on a stand-in) is False."""
     labels = labels or {}
     if labels.get(STANDIN_LABEL) != "true":
         return False

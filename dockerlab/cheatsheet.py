@@ -142,7 +142,11 @@ def commands(notebooks: list[Path] | None = None) -> list[dict]:
 
     Returns:
         Rows (dicts): command (the form: notebook values and the names the course gives as <...>), what
-        (what it does, never empty), notebook (where it is typed, the first notebook first, comma separated)."""
+        (what it does, never empty), notebook (where it is typed, the first notebook first, comma separated).
+
+    Raises:
+        OSError for a notebook that cannot be read, ValueError (json.JSONDecodeError) for one that is not
+        JSON, and KeyError for JSON without the cells of a notebook."""
     lines = [line for notebook in (notebooks or numbered_notebooks(COURSE_ROOT / "notebooks")) for line in _lines_of(notebook)]
     given = names([line["command"] for line in lines])
     rows: dict[str, dict] = {}

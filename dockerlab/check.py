@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 from pathlib import Path
@@ -89,9 +91,6 @@ def program_prints(
     pass if it prints ``expected_line`` (the app folder itself is never changed). Returns a CheckResult: a
     failed build, an image that does not start, or no engine is a failing verdict, not an exception. Raises
     DockerlabError when a value of ``files`` is not a str."""
-    import shutil
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
@@ -166,9 +165,6 @@ def cache_survives_code_edit(
     dependency step came from the cache. Returns a CheckResult: a failed build or no engine is a failing
     verdict, not an exception.
     Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
-    import shutil
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
@@ -262,9 +258,6 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str
     """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy. Returns a
     CheckResult: a file Compose cannot read, a failed `up`, or no engine is a failing verdict. Raises
     DockerlabError when ``compose_text`` is not a str or Compose v2 is not found."""
-    import shutil
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)

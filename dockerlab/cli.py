@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed
 
 from .bases import prepare
 from .cleanup import cleanup
@@ -24,8 +27,6 @@ __all__ = ["main"]
 def _doctor(arguments: argparse.Namespace) -> int:
     report = doctor(room=arguments.room)
     if arguments.json:
-        import json
-
         print(json.dumps(report.as_dict(), indent=1))
         return 0 if report.ok else 1
     print(report.text())
@@ -113,9 +114,6 @@ EXIT_CODES = """exit codes:
 
 
 def version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
     try:
         return installed("dockerlab")
     except PackageNotFoundError:

@@ -20,18 +20,24 @@ __all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOC
            "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
            "COMPOSE_PS", "CONTAINER_CHANGES", "MANIFEST_LAYERS",
            "CACHE_BUILDS", "CACHE_MOUNT_BUILDS", "IGNORE_BUILDS", "MULTI_STAGE", "STAGE_BUILDS", "BUILDER_BUILDS", "STARTS",
-           "VM_AND_CONTAINER_RUNS", "KERNELS", "RUN_EACH", "RACE_RUNS", "RACE_SUMMARY"]
+           "VM_AND_CONTAINER_RUNS", "KERNELS", "RUN_EACH", "RACE_RUNS", "RACE_SUMMARY", "PREPARED", "PACKAGE_COUNTS", "SUMMARY",
+           "STOP_SUMMARY", "RECORDED_NOTEBOOKS", "SOLUTION_CHECKS", "RENDERED_NOTEBOOKS"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column: ``key`` in the DataFrame, ``dtype`` (str, int, float, bool, datetime, list), ``unit``
-    ("bytes", "s", "count" or "") and what it means."""
+    """One column: ``key`` in the DataFrame, ``dtype`` (str, int, float, bool, datetime, list, object), ``unit``
+    ("bytes", "s", "count" or "") and what it means. ``formerly``: keys it was recorded under before (a
+    recording of that shape still replays, the column renamed: :meth:`Table.adopt`). ``many``: a run of zero
+    or more columns named by the data (one per package type, one per ``by`` column), ``key`` saying what
+    names them in angle brackets; a table has at most one such column."""
 
     key: str
     dtype: str
     meaning: str
     unit: str = ""
+    formerly: tuple[str, ...] = ()
+    many: bool = False
 
     def describe(self) -> str:
         unit = f", {self.unit}" if self.unit else ""
@@ -52,9 +58,10 @@ class Table:
 
     def frame(self, rows: Iterable[Mapping | tuple]):
         """A DataFrame with exactly these columns, in order, from rows as dicts (with exactly these
-        keys) or tuples (in this order). Returns the DataFrame. Raises ValueError for a row with other
-        keys: the code and the declaration disagree (a bug in the course, not the learner's input)."""
-        import pandas as pd
+        keys) or tuples (in this order); for a table without a ``many`` column. Returns the DataFrame.
+        Raises TableMismatch for a row with other keys: the code and the declaration disagree (a bug in
+        the course, not the learner's input)."""
+        import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
         rows = list(rows)
         keys = self.keys
@@ -63,10 +70,28 @@ class Table:
                 raise TableMismatch(self.name, "a row", sorted(row), keys)
         return pd.DataFrame(rows, columns=keys)
 
+    def matches(self, keys: Iterable) -> bool:
+        """Whether ``keys`` (a frame's columns, in order) are these columns: exactly, or with any run of
+        keys not declared here standing for the ``many`` column. Returns a bool."""
+        keys = list(keys)
+        at = next((index for index, column in enumerate(self.columns) if column.many), None)
+        if at is None:
+            return keys == self.keys
+        before, after = self.keys[:at], self.keys[at + 1:]
+        named_by_data = keys[len(before): len(keys) - len(after)]
+        return (len(keys) >= len(before) + len(after) and keys[:len(before)] == before
+                and keys[len(keys) - len(after):] == after and not set(named_by_data) & set(self.keys))
+
     def check(self, frame, where: str) -> None:
-        """Raises TableMismatch when ``frame``'s columns are not exactly these, in order."""
-        if list(frame.columns) != self.keys:
+        """Returns None. Raises TableMismatch when ``frame``'s columns are not these, in order (see :meth:`matches`)."""
+        if not self.matches(frame.columns):
             raise TableMismatch(self.name, where, list(frame.columns), self.keys)
+
+    def adopt(self, frame):
+        """``frame`` (a recorded table) with each column recorded under an earlier key (``formerly``)
+        renamed to today's. Returns the frame (the same object when nothing was renamed); raises nothing."""
+        renamed = {old: column.key for column in self.columns for old in column.formerly if old in frame.columns}
+        return frame.rename(columns=renamed) if renamed else frame
 
     def pick(self, mapping: Mapping) -> dict:
         """The declared columns of ``mapping`` (a record with more keys than the table shows), in order.
@@ -107,8 +132,8 @@ def declares(table: Table) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def _table(name: str, *columns: tuple) -> Table:
-    return Table(name, tuple(Column(*column) for column in columns))
+def _table(name: str, *columns: tuple | Column) -> Table:
+    return Table(name, tuple(column if isinstance(column, Column) else Column(*column) for column in columns))
 
 
 LAYERS = _table(
@@ -492,4 +517,59 @@ RACE_SUMMARY = _table(
     ("other_failures", "int", "runs that failed for another cause", "count"),
     ("causes", "str", 'each cause seen and how often, "; "-joined'),
     ("api_serving", "int", "runs that ended serving", "count"),
+)
+PREPARED = _table(
+    "catalogue image",
+    ("image", "str", "the base image's name"),
+    ("source", "str", "present (already here), pulled, stand-in (built here from Debian packages) or loaded (from a bundle)"),
+    Column("stand_in", "bool", "whether the image here is a course stand-in, not the official image", formerly=("stand-in",)),
+    ("size", "int", "uncompressed, as the engine counts it", "bytes"),
+    ("seconds", "float", "how long making it available took (0 when loaded from a bundle)", "s"),
+    ("note", "str", 'what happened on the way (registry not asked, a replaced stand-in, ...), or ""'),
+)
+PACKAGE_COUNTS = _table(
+    "image",
+    Column("<package type>", "int", "packages of that type in the image's SBOM (deb, apk, python, ...): one column per type any image has",
+           "count", many=True),
+    ("total", "int", "all packages in the SBOM", "count"),
+)
+_MEDIAN_MIN_MAX = (
+    ("median", "float", "the median of the runs", "s"),
+    ("min", "float", "the fastest run", "s"),
+    ("max", "float", "the slowest run", "s"),
+    ("n", "int", "how many runs", "count"),
+)
+SUMMARY = _table(
+    "group of runs",
+    Column("<by>", "object", "the group: one column per name in ``by``", many=True),
+    *_MEDIAN_MIN_MAX,
+)
+STOP_SUMMARY = _table(
+    "way of starting a container, stopped",
+    ("variant", "str", "how the container was started (CMD form, handler, --init)"),
+    *_MEDIAN_MIN_MAX,
+    ("pid1", "str", 'PID 1\'s command lines seen, " | "-joined'),
+    ("exit_code", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)'),
+    ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM in every run"),
+)
+RECORDED_NOTEBOOKS = _table(
+    "notebook recorded",
+    ("notebook", "str", "the notebook's file name"),
+    ("seconds", "float", "how long it ran", "s"),
+    ("file", "str", 'the recording written (relative to the course folder), or "(no engine calls)"'),
+    ("bytes", "int", "the recording's size (0 without one)", "bytes"),
+)
+SOLUTION_CHECKS = _table(
+    "exercise's reference solution",
+    ("exercise", "str", "the exercise's label"),
+    ("passed", "bool", "whether the solution passed its check"),
+    ("live", "str", 'what the live tier did ("measured" when recording)'),
+    ("verdict", "str", 'the check\'s messages, " | "-joined, at most 200 characters'),
+)
+RENDERED_NOTEBOOKS = _table(
+    "notebook executed for the site",
+    ("notebook", "str", "the notebook's name (without .ipynb)"),
+    ("title", "str", 'its first heading, or ""'),
+    ("seconds", "float", "how long it ran", "s"),
+    ("plots", "int", "the figures it drew", "count"),
 )

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 import html
 import shlex
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
@@ -362,9 +364,6 @@ def serve(
     answer within ``timeout`` seconds, gives ok=False with its logs rather than an exception. Raises
     ImageNotFound when the image is not here, and ContainerFailed when the container cannot be created or
     started."""
-    import urllib.error
-    import urllib.request
-
     typed = {"container_port": container_port, "command": command if command is None or isinstance(command, str) else shlex.join(command)}
     client = engine.client()
     container = _create_and_start(client, image, command, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=CREATED_LABELS)

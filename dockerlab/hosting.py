@@ -8,8 +8,9 @@ mybinder.org. repo2docker itself sets REPO_DIR in every image it builds (also wh
 from __future__ import annotations
 
 import os
+import sys
 
-__all__ = ["on_binder", "in_repo2docker", "place", "recorded_mode_advice", "missing_recording_text", "stale_recording_text"]
+__all__ = ["on_binder", "in_repo2docker", "place", "running_shell", "recorded_mode_advice", "missing_recording_text", "stale_recording_text"]
 
 BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST")
 
@@ -29,6 +30,14 @@ def place() -> str:
     if on_binder():
         return "binder"
     return "repo2docker" if in_repo2docker() else "local"
+
+
+def running_shell():
+    """The IPython shell this process runs in (a kernel, a terminal IPython), or None (plain Python, the
+    `dockerlab` command). A running shell has imported IPython already, so this never imports it: that
+    would cost every ``import dockerlab`` outside a kernel about 0.1 s."""
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
 
 
 def recorded_mode_advice() -> str:

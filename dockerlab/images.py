@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import datetime
 import shlex
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
 def layers_from_history(history: list[dict]) -> pd.DataFrame:
     """The `layers` table from `history` JSON (newest first, as the engine returns it), oldest first,
     ``base`` left "". Returns a DataFrame. {columns}"""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     rows = []
     cumulative = 0
@@ -168,8 +169,6 @@ def _base_image(client, inspected: dict):
 
 
 def _created(image) -> float:
-    import datetime
-
     return datetime.datetime.fromisoformat(image.attrs["Created"][:19]).timestamp()
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from . import buildkit
 from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
+from .hosting import running_shell
 from .labels import CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable
 from .theme import ERROR, SUCCESS, status_css
@@ -338,6 +339,7 @@ def expand(line: str, evaluate) -> str:
 
 def load_ipython_extension(ipython) -> None:
     """Register %docker and %%docker (``%load_ext dockerlab``, or automatic on ``import dockerlab``)."""
+    # lazy: IPython calls this (so IPython is loaded); at module level it would cost every `import dockerlab` ~0.1 s
     from IPython.core.magic import no_var_expand
 
     def evaluate(expression: str):
@@ -373,10 +375,6 @@ def load_ipython_extension(ipython) -> None:
 
 def register_in_running_kernel() -> None:
     """Called by ``import dockerlab``: registers the magics when a kernel is running."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # IPython is optional for the package itself
-        return
-    shell = get_ipython()
+    shell = running_shell()
     if shell is not None:
         load_ipython_extension(shell)

@@ -1,6 +1,12 @@
-"""The course's plots: matplotlib, readable defaults, each returns its Axes."""
+"""The course's plots: matplotlib, readable defaults, each returns its Axes.
+
+``import dockerlab`` loads this module, so matplotlib and numpy are imported inside the functions that draw
+(each such import says so): a script or the `dockerlab` command that draws nothing never pays for them.
+"""
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from .images import own_layers
@@ -20,7 +26,7 @@ REBUILT_COLOUR = "#d9534f"
 
 
 def _axes(ax, size=(8, 4.5)):
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
@@ -30,8 +36,6 @@ def _axes(ax, size=(8, 4.5)):
 def _wrapped(labels, width: int) -> list[str]:
     """Labels on lines of about ``width`` characters, broken at spaces only (and after a "/" in image
     names): a word longer than ``width`` keeps its own line whole rather than being cut."""
-    import textwrap
-
     return ["\n".join(textwrap.wrap(str(label).replace("/", "/ "), width, break_long_words=False, break_on_hyphens=False)).replace("/ ", "/")
             for label in labels]
 
@@ -40,9 +44,7 @@ def _plain_log(axis) -> None:
     """A log axis whose tick labels are plain numbers (1, 10, 100, 0.1; not 10^2 or 3x10^2): one per
     decade, or 1, 2, 5 per decade when the data spans less than two; no labels on the minor ticks,
     which crowd each other. Call it once the axis has its data."""
-    import math
-
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # lazy: matplotlib takes ~0.8 s to import
 
     low, high = sorted(abs(value) for value in axis.get_view_interval())
     decades = math.log10(high / low) if low > 0 else 9
@@ -76,7 +78,7 @@ def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 
     pip step on a 130 MB base) is named with its size in the legend beside the axes, top step first, so
     no step of the learner's is an unlabelled sliver. ``tables`` maps an image name to its
     ``dl.layers(image)`` table. Returns the Axes."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     ax = _axes(ax, size=(9, 4.8))
     names = list(tables)
@@ -112,7 +114,7 @@ def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 
 
 def build_times(summary_table, group: str = "scenario", series: str = "dockerfile", ax=None):
     """Grouped bars of median seconds with min-max whiskers (input: ``dl.experiments.summary``)."""
-    import numpy as np
+    import numpy as np  # lazy: numpy takes ~0.15 s to import
 
     ax = _axes(ax)
     groups = list(dict.fromkeys(summary_table[group]))
@@ -134,7 +136,7 @@ def build_times(summary_table, group: str = "scenario", series: str = "dockerfil
 
 def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] = ("size", "compressed")):
     """Horizontal bars of uncompressed and compressed size per image, log scale when sizes span decades."""
-    import numpy as np
+    import numpy as np  # lazy: numpy takes ~0.15 s to import
 
     ax = _axes(ax, size=(8, 0.6 * len(table) + 1.5))
     labels = list(table[name])
@@ -174,8 +176,8 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
 
     ``results`` is ``dl.experiments.layer_cache(...)``; one panel per Dockerfile when ``ax`` is None.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
+    from matplotlib.patches import Patch  # lazy: matplotlib takes ~0.8 s to import
 
     names = [dockerfile] if dockerfile else list(dict.fromkeys(results["dockerfile"]))
     if ax is None:
@@ -222,7 +224,7 @@ def _log_bars(axis, names, values, unit: str, floor: float, errors=None, top: fl
 
 def vm_vs_container(results, reference: str | None = None):
     """Two log-scale panels: start time (median, min-max) and memory, container vs VM."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     grouped = results.groupby("kind", sort=False)
@@ -269,10 +271,10 @@ def stop_times(results, ax=None):
 
 def compose_race(results):
     """Per compose file and run: when the api started against when the database was ready, and its failed connections."""
-    import matplotlib.pyplot as plt
-    import numpy as np
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
+    import numpy as np  # lazy: numpy takes ~0.15 s to import
 
-    from matplotlib.lines import Line2D
+    from matplotlib.lines import Line2D  # lazy: matplotlib takes ~0.8 s to import
 
     figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
     files = list(dict.fromkeys(results["compose file"]))
@@ -326,7 +328,7 @@ def attack_surface(audit_table):
     """Three panels of horizontal bars, one bar per image (named once, on the left): packages,
     setuid/setgid files, size (MB, log); red where the image has a shell (input: ``dl.security.audit``).
     Returns the first panel's Axes."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     figure, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(audit_table) + 2.2), layout="constrained", sharey=True)
     on_standin = [bool(base) for base in audit_table.get("stand_in", [""] * len(audit_table))]
@@ -359,7 +361,7 @@ def headlines(figures):
     """Each headline figure against its target, on one axes: measured ÷ target on a log scale (1 is
     the target; green where the target is met). Figures whose target is 0 cannot be divided by it:
     the axes' note names them (their values are in the table). Input: ``dl.results.collected``."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     rows = [row for row in figures.to_dict("records") if row["target"]]
     zero = [row["label"] for row in figures.to_dict("records") if not row["target"]]

@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from typing import TextIO
+from .hosting import running_shell
 from .units import format_bytes
 
 __all__ = ["progress", "style", "Progress", "ENVIRONMENT"]
@@ -26,14 +27,7 @@ _STYLES = (BAR, LINES, OFF)
 
 def _in_kernel() -> bool:
     """True inside an IPython kernel (JupyterLab, VS Code, nbclient), not a terminal IPython."""
-    shell = sys.modules.get("IPython")
-    if shell is None:
-        return False
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return False
-    instance = get_ipython()
+    instance = running_shell()
     return instance is not None and getattr(instance, "kernel", None) is not None
 
 
@@ -62,7 +56,7 @@ class Progress:
         self._last_line = 0.0
         self._bar = None
         if kind == BAR:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # lazy: only a bar needs it, and in a kernel it loads ipywidgets
 
             bytes_like = unit == "B"
             self._bar = tqdm(total=total, desc=description, unit=unit, unit_scale=bytes_like, leave=False,

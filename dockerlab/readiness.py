@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import importlib.util
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
@@ -282,8 +284,6 @@ def check_line_endings() -> Check:
 
 
 def check_jupyter() -> Check:
-    import importlib.util
-
     missing = [name for name in ("jupyterlab", "nbval", "matplotlib", "pandas") if importlib.util.find_spec(name) is None]
     if missing:
         return Check("python packages", FAIL, f"missing: {', '.join(missing)}", "pip install -e . in the course folder (or make setup).")
@@ -325,8 +325,6 @@ def doctor(room: bool = False) -> DoctorReport:
 
     ``room=True`` is the instructor's check before a workshop: base images and tools must be
     present (not merely buildable), a container must run and answer on a published port."""
-    import time
-
     started = time.perf_counter()
     report = _diagnose(room)
     report.seconds = time.perf_counter() - started

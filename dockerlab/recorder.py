@@ -1,8 +1,9 @@
 """`dockerlab record`: run every notebook live and keep each engine call's result in data/recorded/."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime
-import json
 import os
 import platform
 import subprocess
@@ -11,11 +12,15 @@ from pathlib import Path
 from . import engine
 from .bases.resolve import image_state
 from .catalogue import CATALOGUE
+from .columns import RECORDED_NOTEBOOKS, declares
 from .course import execute, notebooks
 from .errors import DockerlabError
 from .paths import COURSE_ROOT
 from .recording import FORMAT_VERSION, RECORDED_DIR
-from .recording.store import write_file
+from .recording.store import read_file, write_file
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["record_notebooks", "recorded_bytes", "provenance", "add_provenance", "MAX_RECORDED_BYTES"]
 
@@ -23,13 +28,15 @@ MAX_RECORDED_BYTES = 2_000_000
 
 
 def recorded_bytes() -> int:
-    """What data/recorded/ holds, in bytes."""
+    """What data/recorded/ holds, in bytes (int). Raises nothing (no folder: 0)."""
     return sum(path.stat().st_size for path in RECORDED_DIR.glob("*.json"))
 
 
 def provenance(command: str = "") -> dict:
     """Where and when a recording is made: engine, OS/arch, builder, stand-in bases, course commit
-    (``+uncommitted changes`` when dockerlab/, data/apps or notebooks/ differ from it), repeat count."""
+    (``+uncommitted changes`` when dockerlab/, data/apps or notebooks/ differ from it), repeat count.
+    Returns a dict. Raises DockerUnavailable when no engine answers, and OSError (FileNotFoundError) when
+    git is not installed."""
     info = engine.info()
     git = ["git", "-C", str(COURSE_ROOT)]
     commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -54,22 +61,25 @@ def provenance(command: str = "") -> dict:
 
 def add_provenance(target: Path, command: str, interrupted: str = "", seconds: float | None = None) -> None:
     """Put the provenance into a recording the notebook's kernel wrote (nothing when it wrote none), with
-    ``run_seconds``: how long the notebook took to execute live (s), when given."""
+    ``run_seconds``: how long the notebook took to execute live (s), when given.
+    Returns None. Raises what :func:`provenance` raises (DockerUnavailable, OSError without git),
+    RecordingStale when ``target`` is not a recording the course can read (cut short, not JSON), and OSError
+    when it cannot be written."""
     if not target.exists():
         return
-    content = json.loads(target.read_text())
+    content = read_file(target)
     content["provenance"] = {**provenance(command), **({"interrupted": interrupted} if interrupted else {}),
                              **({"run_seconds": round(seconds, 1)} if seconds is not None else {})}
     content["format"] = FORMAT_VERSION
     write_file(target, content)
 
 
-def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
-    """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written.
+@declares(RECORDED_NOTEBOOKS)
+def record_notebooks(only: list[str] | None = None, timeout: int = 1800) -> pd.DataFrame:
+    """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written,
+    one row per notebook. {columns}
     Raises DockerUnavailable without an engine, DockerlabError when a notebook fails (what it recorded
     is kept, its provenance marked interrupted) or data/recorded/ grows past its size limit."""
-    import pandas as pd
-
     engine.client()  # recording needs a live engine: DockerUnavailable says how to get one
     RECORDED_DIR.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -97,4 +107,4 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800):
     total = recorded_bytes()
     if total > MAX_RECORDED_BYTES:
         raise DockerlabError(f"data/recorded/ holds {total / 1e6:.2f} MB; the limit is {MAX_RECORDED_BYTES / 1e6:.0f} MB.", fix="Record less: large build logs or tables should be trimmed by the recorder.")
-    return pd.DataFrame(rows)
+    return RECORDED_NOTEBOOKS.frame(rows)

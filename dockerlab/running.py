@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 import contextlib
 import json
 import os
+import re
 import socket
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,12 +26,14 @@ import docker.errors
 
 from . import engine
 from .builder import build
+from .compose import project
 from .containers import _create_and_start
-from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOPS, STORAGE_SURVIVAL, WRITES, declares
+from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOP_SUMMARY, STOPS, STORAGE_SURVIVAL, WRITES, declares
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .experiments import repeats
 from .labels import CREATED_LABELS
+from .magics import docker as docker_command
 from .recording import recordable
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -137,9 +141,22 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     return table
 
 
-def stop_summary(table):
+_STOP_COLUMNS = ("variant", "seconds", "exit_code", "pid1", "app_got_sigterm")
+
+
+def _require(table, needed: Sequence[str], made_by: str) -> None:
+    """Raises DockerlabError when ``table`` lacks a column of ``needed`` (what ``made_by`` returns)."""
+    missing = [key for key in needed if key not in table.columns]
+    if missing:
+        raise DockerlabError(f"The table lacks {sorted(missing)}.", fix=f"Pass what {made_by} returned.")
+
+
+@declares(STOP_SUMMARY)
+def stop_summary(table) -> pd.DataFrame:
     """Median, min and max seconds (and n) per variant, with PID 1, the exit code(s) seen and whether
-    the app got SIGTERM (input: :func:`stop_times`)."""
+    the app got SIGTERM (input: :func:`stop_times`); one row per variant, in the table's order, with its
+    attrs. {columns} Raises DockerlabError for a table without the columns stop_times gives."""
+    _require(table, _STOP_COLUMNS, "dl.running.stop_times")
     grouped = table.groupby("variant", sort=False)
     summary = grouped["seconds"].agg(median="median", min="min", max="max", n="count").reset_index()
     summary["pid1"] = grouped["pid1"].agg(lambda values: " | ".join(dict.fromkeys(values))).to_numpy()
@@ -163,9 +180,7 @@ def stop_verdicts(table, grace: float | None = None) -> list[str]:
     """One sentence per variant, computed from :func:`stop_times` rows: did `docker stop` wait for
     the grace period (median ≥ 90 % of it, every exit 137) or did the stop signal end the container?
     Raises DockerlabError for a table without the columns stop_times gives."""
-    needed = {"variant", "seconds", "exit_code", "pid1", "app_got_sigterm"}
-    if not needed <= set(table.columns):
-        raise DockerlabError(f"The table lacks {sorted(needed - set(table.columns))}.", fix="Pass what dl.running.stop_times returned.")
+    _require(table, _STOP_COLUMNS, "dl.running.stop_times")
     grace = float(grace or table.attrs.get("grace", GRACE_SECONDS))
     lines = []
     for name, rows in table.groupby("variant", sort=False):
@@ -321,9 +336,6 @@ def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, serv
     times (default 3, or ``DOCKERLAB_REPEAT``) and GETs it by name and by IP on port 8000; then the
     stack is removed. Returns a DataFrame, one row per network the project created. {columns} Raises ComposeFailed when the stack does
     not start, and DockerlabError when the client prints no result."""
-
-    from .compose import project
-
     attempts = attempts or repeats(3)
     rows = []
     with project(project_dir, file) as stack:
@@ -380,8 +392,6 @@ def _free_port() -> int:
 
 def _answers(host: str, port: int) -> str:
     """"HTTP 200" when an HTTP server answers at host:port, else the connection error's name."""
-    import urllib.request
-
     try:
         with urllib.request.urlopen(f"http://{host}:{port}/", timeout=3) as response:
             return f"HTTP {response.status}"
@@ -604,8 +614,6 @@ def write_verdict(table, reference: str = "named volume") -> list[str]:
 def _build_for(app: Path, platform: str, tag: str) -> None:
     """`docker build --platform PLATFORM -t TAG APP` as a learner types it (BuildKit, course labels).
     Raises BuildFailed-like DockerlabError with the output's tail when it fails."""
-    from .magics import docker as docker_command
-
     result = docker_command(["build", "--platform", platform, "-t", tag, str(app)], progress=False)
     if not result.ok:
         raise DockerlabError(f"`docker build --platform {platform}` failed (exit {result.exit_code}):\n{result.output.strip()[-800:]}",
@@ -634,9 +642,6 @@ def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64"
     ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run. {columns} A platform the engine cannot run gives `exec format error` unless
     emulation (qemu-user-static registered in binfmt_misc) is set up on the engine's host.
     Raises DockerlabError when a build fails or ``platforms`` is empty."""
-    import re
-
-
     if not platforms:
         raise DockerlabError("No platforms given.", fix='Pass platforms=("linux/amd64", "linux/arm64").')
     app = Path(app_dir)
@@ -663,7 +668,9 @@ def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64"
 
 def architecture_verdicts(table) -> list[str]:
     """One sentence per platform from :func:`architectures` rows: ran natively, ran under emulation
-    (with the median slowdown against the engine's own platform), or could not run (and why)."""
+    (with the median slowdown against the engine's own platform), or could not run (and why). Returns a
+    list of str. Raises DockerlabError for a table without the columns architectures gives."""
+    _require(table, ("platform", "engine", "seconds", "output"), "dl.running.architectures")
     native = table[table["platform"] == table["engine"]]
     native_median = native["seconds"].median() if len(native) and native["seconds"].notna().any() else None
     lines = []

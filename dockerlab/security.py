@@ -23,7 +23,7 @@ from . import engine
 from .builder import build, dockerfile_text
 from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
-from .columns import AUDIT, LINT, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, declares
+from .columns import AUDIT, LINT, PACKAGE_COUNTS, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, declares
 from .containers import run
 from .errors import DockerlabError
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
@@ -561,11 +561,12 @@ def sbom(image: str) -> pd.DataFrame:
 
 
 @recordable("security.package_counts", version=2)
-def package_counts(*images: str):
-    """Packages per type (rows: images, one column per package type) from each image's SBOM, with a
-    total column; ``attrs["stand_in"]`` maps each image to the stand-in it is or is built on ("" for
-    an official image). Raises what :func:`sbom` raises."""
-    import pandas as pd
+@declares(PACKAGE_COUNTS)
+def package_counts(*images: str) -> pd.DataFrame:
+    """Packages per type from each image's SBOM: one row per image (the index, named image). {columns}
+    ``attrs["stand_in"]`` maps each image to the stand-in it is or is built on ("" for an official
+    image). Raises what :func:`sbom` raises."""
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     counts = {image: sbom(image)["type"].value_counts() for image in images}
     table = pd.DataFrame(counts).T.fillna(0).astype(int)
@@ -604,7 +605,7 @@ TRIVY_HOW = (
 @recordable("security.scan")
 def scan(image: str, timeout: float = 600) -> ScanResult:
     """Known vulnerabilities in ``image`` via trivy, when trivy and its database are present here."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     trivy = tool("trivy")
     if not trivy:
@@ -651,7 +652,7 @@ def run_as(image: str, user: str | None = None) -> RunAsResult:
     RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
     folder, ImageNotFound when the image is not here, and ContainerFailed when a container cannot start
     (e.g. an image without `id`, or a ``user`` the image does not have)."""
-    import pwd
+    import pwd  # lazy: Unix only; at module level it would stop `import dockerlab` on Windows
 
     identity = run(image, ["id"], user=user)
     if not identity.ok:

@@ -12,9 +12,10 @@ import math
 import re
 from dataclasses import dataclass
 
+from .hosting import running_shell
 from .paths import in_course_terms
 
-__all__ = ["Answer", "Unit", "unit_of", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
+__all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
            "command_html", "COMMAND"]
 
 
@@ -44,6 +45,14 @@ def unit_of(key: object) -> Unit | None:
     if key == "seconds" or key.endswith("_seconds") or key in _SECOND_KEYS:
         return SECONDS
     return None
+
+
+def unit_in(key: object, keys) -> Unit | None:
+    """The unit column ``key`` is shown in, in a table of columns ``keys``: as :func:`unit_of`, except that
+    min and max beside a median are seconds (a summary of timed runs, :func:`dockerlab.experiments.summary`)."""
+    if key in ("min", "max") and "median" in list(keys):
+        return SECONDS
+    return unit_of(key)
 
 
 def label_of(key: object) -> object:
@@ -84,14 +93,13 @@ VALUE_LABELS = {
 
 def display_frame(frame):
     """A copy of ``frame`` for the eye: unit columns scaled and rounded, headers with units."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import; `import dockerlab` loads this module, and ``frame`` brought pandas already
 
     if isinstance(frame.columns, pd.MultiIndex):
         return frame
     shown = frame.copy()
-    timed = "median" in frame.columns  # a summary of seconds: its min and max are seconds too
     for key in frame.columns:
-        unit = SECONDS if timed and key in ("min", "max") else unit_of(key)
+        unit = unit_in(key, frame.columns)
         if unit is not None and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]):
             shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
     for key, words in VALUE_LABELS.items():
@@ -100,7 +108,7 @@ def display_frame(frame):
     if shown.index.name in VALUE_LABELS:
         shown.index = [VALUE_LABELS[shown.index.name].get(value, value) for value in shown.index]
         shown.index.name = frame.index.name
-    shown.columns = [f"{key} (s)" if timed and key in ("min", "max") else label_of(key) for key in frame.columns]
+    shown.columns = [f"{key} (s)" if key in ("min", "max") and unit_in(key, frame.columns) is SECONDS else label_of(key) for key in frame.columns]
     for key in shown.columns:
         if pd.api.types.is_float_dtype(shown[key]):
             shown[key] = [significant(value) for value in shown[key]]
@@ -144,7 +152,7 @@ def to_html(frame) -> str:
 
     Returns:
         The HTML text."""
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s at import; `import dockerlab` loads this module, and ``frame`` brought pandas already
 
     command = frame.attrs.get(COMMAND)
     with pd.option_context("display.max_colwidth", None):
@@ -155,14 +163,10 @@ def register_in_running_kernel(formatters=None) -> None:
     """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`, and each
     ``{type: function}`` in ``formatters`` renders that type (a function returning None leaves a value to
     IPython's own view). Returns nothing; outside IPython it does nothing."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # IPython is optional for the package itself
-        return
-    shell = get_ipython()
+    shell = running_shell()
     if shell is None:
         return
-    import pandas as pd
+    import pandas as pd  # lazy: only in a kernel, whose tables need pandas anyway (~1 s that `import dockerlab` spares a script)
 
     html = shell.display_formatter.formatters["text/html"]
     html.for_type(pd.DataFrame, to_html)

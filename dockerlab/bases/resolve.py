@@ -1,6 +1,8 @@
 """Make catalogue images available: present -> pull -> stand-in; bundles for workshop rooms."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import gzip
 import os
 import shutil
@@ -18,6 +20,7 @@ import requests.exceptions
 from .. import engine
 from ..builder import build
 from ..buildkit import DEBIAN_CLI
+from ..columns import PREPARED, declares
 from ..catalogue import (
     CATALOGUE,
     HOST_BUILT,
@@ -40,6 +43,9 @@ from ..labels import built_labels
 from ..progress import progress as show_progress
 from ..recording import recordable
 from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = [
     "Resolution",
@@ -82,10 +88,11 @@ class Resolution:
     note: str = ""
 
     def as_row(self) -> dict:
+        """The row of :func:`prepare`'s table (columns.PREPARED)."""
         return {
             "image": self.name,
             "source": self.source,
-            "stand-in": self.standin,
+            "stand_in": self.standin,
             "size": self.size,
             "seconds": round(self.seconds, 1),
             "note": self.note,
@@ -295,6 +302,7 @@ def ensure(image: BaseImage, *, pull: bool = True, registry: RegistryStatus | No
 
 
 @recordable("prepare", version=2)
+@declares(PREPARED)
 def prepare(
     only: Iterable[str] | None = None,
     *,
@@ -302,17 +310,14 @@ def prepare(
     save: str | os.PathLike | None = None,
     load: str | os.PathLike | None = None,
     progress: bool = True,
-):
+) -> pd.DataFrame:
     """Make every catalogue image (or ``only`` these) available; returns a table, one row per image.
 
-    Columns: image, source (present, pulled, stand-in or loaded), stand-in (bool), size (bytes), seconds,
-    note; ``attrs["registry"]`` holds the RegistryStatus (None with ``pull=False``). ``load`` first loads a
+    {columns} ``attrs["registry"]`` holds the RegistryStatus (None with ``pull=False``). ``load`` first loads a
     room bundle; ``save`` afterwards writes one. Raises DockerlabError for a name in ``only`` that is not a
     course base or a bundle that cannot be loaded or saved, DockerUnavailable when no engine answers, and
     BaseImageUnavailable when an image can be neither pulled nor built as a stand-in.
     """
-    import pandas as pd
-
     rows: list[Resolution] = []
     loaded: set[str] = set()
     if save is not None:
@@ -329,7 +334,7 @@ def prepare(
         rows.append(ensure(image, pull=pull, registry=registry, progress=progress))
     if save is not None:
         save_bundle(save, [image.name for image in images], progress=progress)
-    table = pd.DataFrame([row.as_row() for row in rows])
+    table = PREPARED.frame(row.as_row() for row in rows)
     table.attrs["registry"] = registry
     return table
 

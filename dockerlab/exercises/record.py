@@ -3,14 +3,20 @@ results in data/recorded/exercises.json, so recorded mode (Binder) replays them.
 are recorded with their notebooks (the exercise cells run them)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import os
 
 from .. import engine, recording
+from ..columns import SOLUTION_CHECKS, declares
 from ..errors import DockerlabError, RecordingStale
 from ..paths import COURSE_ROOT
 from ..recorder import add_provenance
 from ..recording.store import FORMAT_VERSION, format_of, read_file, write_file
 from . import catalogue
+
+if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 __all__ = ["record_solutions", "RECORDING_NAME"]
 
@@ -22,16 +28,14 @@ def _label_of(entry: dict) -> str | None:
     return entry["inputs"]["arguments"].get("keywords", {}).get("exercise")
 
 
-def record_solutions(only: list[str] | None = None):
+@declares(SOLUTION_CHECKS)
+def record_solutions(only: list[str] | None = None) -> pd.DataFrame:
     """Run each reference solution through its notebook's checker on the engine, recording the result;
     a table of what was measured. With ``only``, the chosen exercises' entries in exercises.json are replaced
     and every other exercise's entry is kept as it was. A solution that does not pass is an error, and then
-    exercises.json is left as it was (nothing wrong is kept).
-    Columns: exercise, passed, live (the tier that judged), verdict (its messages, at most 200 characters).
+    exercises.json is left as it was (nothing wrong is kept). One row per exercise checked. {columns}
     Raises DockerUnavailable when no engine answers, and DockerlabError for a number in ``only`` that is not
     an exercise or when a reference solution does not pass."""
-    import pandas as pd
-
     engine.client()  # DockerUnavailable says how to get an engine
     chosen = [catalogue.exercise(number) for number in only] if only else list(catalogue.EXERCISES.values())
     store = recording.session().store
@@ -63,7 +67,7 @@ def record_solutions(only: list[str] | None = None):
                              fix=f"Fix the solution in {(COURSE_ROOT / 'data' / 'exercises').relative_to(COURSE_ROOT)}/ (or the checker), then record again.")
     _merge(partial, target, {item.label for item in chosen} if only else None)
     add_provenance(target, "dockerlab record --exercises" + (f" --only {' '.join(only)}" if only else ""))
-    return pd.DataFrame(rows)
+    return SOLUTION_CHECKS.frame(rows)
 
 
 def _merge(partial, target, replaced: set[str] | None) -> None:

@@ -392,12 +392,12 @@ def _numpy_pin(app_dir, buildargs) -> str:
 def _expired_numpy_names() -> dict[str, str]:
     """The names NumPy removed, with NumPy's own advice for each (from the installed NumPy): those
     NumPy 2.0 removed, and the aliases 1.24 removed (np.float, np.int, ...: ``numpy.__former_attrs__``)."""
-    import numpy
+    import numpy  # lazy: ~0.15 s at import, and only this check needs it (not `import dockerlab`)
 
     # NumPy's message: "module 'numpy' has no attribute 'float'.\n`np.float` was a deprecated alias ... use `np.float64` here.\n..."
     names = {name: (str(message).split("\n") + [""])[1] for name, message in getattr(numpy, "__former_attrs__", {}).items()}
     try:
-        from numpy._expired_attrs_2_0 import __expired_attributes__
+        from numpy._expired_attrs_2_0 import __expired_attributes__  # lazy: only NumPy 2.x has it (ImportError below)
     except ImportError:  # NumPy 1.x here, or a NumPy that dropped the table
         return names
     return {**names, **dict(__expired_attributes__)}

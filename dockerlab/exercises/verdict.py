@@ -3,6 +3,7 @@ the :class:`CheckResult`, which RUN steps install dependencies, and the hardenin
 from __future__ import annotations
 
 import html
+import shlex
 from dataclasses import dataclass, field
 
 from ..dockerfile import runs_pip_install, shell_commands
@@ -71,8 +72,6 @@ def runs_step(instruction: str, dependency_step: str) -> bool:
     prints): "pip install" is pip, pip3, pip3.X or python -m pip with install
     (:func:`dockerlab.dockerfile.runs_pip_install`); another step, a command whose words start with its
     words (the program compared by name, whatever its path). Returns a bool."""
-    import shlex
-
     if not instruction.upper().startswith("RUN"):
         return False
     if dependency_step == "pip install":

@@ -50,6 +50,7 @@ def _tagged(value: Any) -> dict | None:
 
 def encode(value: Any) -> Any:
     """A JSON-able form of a result. Raises DockerlabError for a type the recorder does not know."""
+    # lazy: numpy and pandas take ~1 s to import, and `import dockerlab` loads this module
     import numpy as np
     import pandas as pd
 
@@ -85,7 +86,7 @@ def encode(value: Any) -> Any:
 
 
 def _decode_frame(value: dict) -> Any:
-    import pandas as pd
+    import pandas as pd  # lazy: ~1 s to import, and `import dockerlab` loads this module
 
     columns = [decode(column) for column in value["columns"]]
     rows = [[decode(cell) for cell in row] for row in value["__dataframe__"]]

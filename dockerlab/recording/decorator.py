@@ -74,6 +74,13 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
     return result, entry["occurrence"]
 
 
+def _as_declared(function: Callable | None, result: Any) -> Any:
+    """A replayed table read through the table its function declares (``__table__``, set by
+    dockerlab.columns.declares): a column recorded under an earlier key gets today's."""
+    table = getattr(function, "__table__", None)
+    return table.adopt(result) if table is not None and type(result).__name__ == "DataFrame" else result
+
+
 def _unwrap(value: Any) -> Any:
     return value._recording_target if isinstance(value, _Proxy) else value
 
@@ -117,7 +124,7 @@ def _call_through(call: str, function: Callable | None, arguments: tuple, keywor
         result, occurrence = _replay(current, call, key, described, version)
         if stateful or (isinstance(result, dict) and result.get("__recorded_object__")):
             return owner if result.get("__recorded_object__") == "self" else _Proxy(None, f"{call}:{key}:{occurrence}", call, version)
-        return result
+        return _as_declared(function, result)
     result = _run_recorded(current, call, function, arguments, keywords, version, (key, described, files))
     entry_inputs = {"arguments": described, "files": files}
     if owner is not None and result is owner._recording_target:

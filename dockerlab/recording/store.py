@@ -20,7 +20,9 @@ FORMAT_VERSION = 1
 
 
 def format_of(content: dict) -> Any:
-    """The format a recording file declares (top level; files before the split kept it in provenance)."""
+    """The format a recording file declares (top level; files before the split kept it in provenance):
+    what the file says (an int for the course's files), None when it says nothing. Raises nothing for
+    what :func:`read_file` returns (a dict whose provenance, when present, is a dict)."""
     return content.get("format", content.get("provenance", {}).get("format"))
 
 

@@ -1,11 +1,15 @@
 """The package's import graph, drawn from the source (function-level imports included), has no cycle.
 
 ``recording`` sits at the bottom: it may import only ``errors``, ``paths``, ``units`` and ``hosting`` (where
-the course runs: environment facts, no imports of its own) of the course.
+the course runs: environment facts, no imports of its own) of the course. Imports sit at module level; one
+inside a function says why it is lazy (``# lazy: ...``, on its line or on the comment line above its block).
 """
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dockerlab"
@@ -129,3 +133,77 @@ def test_no_module_reaches_the_course_around_the_graph():
             elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" and name != "dockerlab.recording.codec":
                 around.append(f"{name}: importlib.import_module")
     assert around == []
+
+
+def test_import_dockerlab_loads_no_heavy_package():
+    """``import dockerlab`` (every notebook's first cell, and each `dockerlab` command) stays fast: pandas,
+    matplotlib, numpy, nbformat and IPython are loaded where they are used, not on import."""
+    heavy = ["pandas", "matplotlib", "numpy", "nbformat", "nbclient", "IPython", "tqdm"]
+    script = f"import sys, dockerlab, dockerlab.cli; print([name for name in {heavy!r} if name in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=PACKAGE.parent,
+                            env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)}).stdout.strip()
+    assert loaded == "[]"
+
+
+LAZY = "# lazy:"
+
+
+def unexplained_lazy_imports(source: str) -> list[int]:
+    """Line numbers of the imports inside functions of ``source`` that give no reason for being there: no
+    ``# lazy: ...`` on the import's own lines, nor on a comment line directly above its block of imports."""
+    lines = source.splitlines()
+    found: set[int] = set()
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not _says_why(lines, node):
+                found.add(node.lineno)
+    return sorted(found)
+
+
+def _says_why(lines: list[str], node: ast.stmt) -> bool:
+    if any(LAZY in line for line in lines[node.lineno - 1: node.end_lineno]):
+        return True
+    above = node.lineno - 2
+    while above >= 0:
+        text = lines[above].strip()
+        if text.startswith(LAZY):
+            return True
+        if not text.startswith(("import ", "from ", "#")):  # the block of imports (and comments) ends here
+            return False
+        above -= 1
+    return False
+
+
+def test_the_reason_check_tells_a_bare_lazy_import_from_an_explained_one():
+    source = """import os
+
+
+def bare():
+    import json
+    return json
+
+
+def explained():
+    # lazy: costs a second at import
+    import pandas
+    import numpy
+    return pandas, numpy
+
+
+def inline():
+    try:
+        import IPython  # lazy: optional
+    except ImportError:
+        return None
+    x = 1
+    import shlex
+    return IPython, x, shlex
+"""
+    assert unexplained_lazy_imports(source) == [5, 22]
+
+
+def test_every_function_level_import_says_why_it_is_lazy():
+    unexplained = {name: lines for name, path in modules().items() if (lines := unexplained_lazy_imports(path.read_text()))}
+    assert unexplained == {}, "move these imports to the top of the module, or say why they stay lazy (# lazy: ...)"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import dockerlab as dl
-from dockerlab import recorder, recording
+from dockerlab import columns, recorder, recording
 from dockerlab.check import CheckResult
 from dockerlab.containers import RunResult
 from dockerlab.errors import BuildFailed
@@ -221,6 +221,15 @@ def test_a_damaged_recording_is_a_course_error_not_a_json_traceback(recorded_dir
     assert raised.value.fix
 
 
+def test_provenance_is_not_added_to_a_damaged_recording(recorded_dir):
+    target = recorded_dir / "data" / "recorded" / "cut.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text('{"format": 1, "calls": [{"call": "x"')
+    with pytest.raises(recording.RecordingStale, match="cut.json"):
+        recorder.add_provenance(target, "dockerlab record --only cut")
+    assert target.read_text() == '{"format": 1, "calls": [{"call": "x"'
+
+
 def test_a_recording_file_is_written_whole_or_not_at_all(tmp_path):
     from dockerlab.recording.store import read_file, write_file
 
@@ -242,6 +251,34 @@ def test_a_changed_result_version_names_the_call(recorded_dir, monkeypatch):
     replaying(recorded_dir, monkeypatch)
     with pytest.raises(recording.RecordingStale, match="demo.measure"):
         measure_v2(app, "cold")
+
+
+RENAMED = columns.Table("demo row", (columns.Column("image", "str", "a name"),
+                                     columns.Column("stand_in", "bool", "a flag", formerly=("stand-in",))))
+
+
+@recordable("demo.table")
+@columns.declares(RENAMED)
+def demo_table(context, flag: bool):
+    return RENAMED.frame([("alpine:3.20", flag)])
+
+
+def test_a_table_recorded_under_a_former_column_key_replays_with_todays(recorded_dir, monkeypatch):
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    target = recorded_dir / "data" / "recorded" / "demo.json"
+    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(target))
+    use(recorded_dir)
+    app = recorded_dir / "data" / "apps" / "demo"
+    demo_table(app, True)
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO")
+    use(recorded_dir)
+    recorder.add_provenance(target, "test")
+    content = json.loads(target.read_text())
+    content["calls"][0]["result"]["columns"] = ["image", "stand-in"]  # as an earlier course recorded it
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    table = demo_table(app, True)
+    assert list(table.columns) == ["image", "stand_in"] and bool(table["stand_in"].iloc[0])
 
 
 class Holder:

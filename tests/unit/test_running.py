@@ -155,6 +155,11 @@ def test_an_emulated_platform_gets_its_slowdown():
     assert foreign == "linux/arm64 on this linux/amd64 engine: ran under emulation, median 2.800 s, 10.0x the native time."
 
 
+def test_architecture_verdicts_refuse_a_table_that_is_not_architectures():
+    with pytest.raises(DockerlabError, match=r"lacks \['engine', 'output'\]"):
+        running.architecture_verdicts(_platform_rows(2.8, "x").drop(columns=["engine", "output"]))
+
+
 def test_architectures_needs_a_platform():
     with pytest.raises(DockerlabError, match="No platforms given"):
         running.architectures("data/apps/arch-hello", platforms=())
