@@ -20,7 +20,7 @@ from .experiments import edit_like_a_learner
 from .images import image_size
 from .labels import CREATED_LABELS, course_tag
 from .layerfs import inspect_image
-from .quizzes import QUIZ, quiz_of
+from .quizzes import QUIZ, quiz_of, read_answers, spoken
 from .recording import RECORDED, current, recordable
 from .running import remove_quietly, timed_stop
 from .security import audit, find_secrets, lint
@@ -382,25 +382,30 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
     return CheckResult(exercise, True, [f"it kept running for {settle:g} s, and `docker stop` took {seconds:.2f} s (exit code {code}): PID 1 was `{pid1}`, and it got SIGTERM"])
 
 
-def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
+def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
     """Check a notebook's quiz answers ({question number: letter}); each wrong or missing answer says why.
-    ``notebook`` is "01" ... "07" (dockerlab.quizzes.QUIZZES). Returns a CheckResult. Raises DockerlabError
-    when ``answers`` is not a dict or the notebook has no quiz."""
+    Keys may be ints or strs ("1", "Q1"), letters any case with spaces or a bracket ("B", "b)"), or the
+    answers a list in question order (dockerlab.quizzes.read_answers). ``notebook`` is "01" ... "07"
+    (dockerlab.quizzes.QUIZZES). Returns a CheckResult. Raises DockerlabError when ``answers`` is neither
+    a dict nor a list, or the notebook has no quiz."""
     questions = quiz_of(notebook)
     exercise = exercise or f"{notebook} · quiz"
-    if not isinstance(answers, dict):
-        raise DockerlabError(f"Quiz answers must be a dict such as {{1: 'a', 2: 'b'}}, not {type(answers).__name__}.", fix="Fill in a letter for each question number.")
+    chosen, problems = read_answers(answers, questions)
     messages, right = [], 0
     for number, (question, choices, correct, why) in questions.items():
-        given = str(answers.get(number, "")).strip().lower()
-        if given == correct:
+        given = chosen.get(number, "")
+        if given is not None and given == correct:
             right += 1
         elif given in choices:
-            messages.append(f"{number}: not {given} ({choices[given]}): {why}")
+            messages.append(f"question {number}: not {given} ({choices[given]}): {why}")
+        elif given is None:
+            continue  # answered twice: said in problems
+        elif given:
+            messages.append(f"question {number}: {given!r} is not one of the choices ({spoken(choices)}). Next: write one letter: {question} choose {spoken(choices)}.")
         else:
-            messages.append(f"{number}: no answer yet ({question} choose {', '.join(choices)})")
+            messages.append(f"question {number}: no answer yet. {question} Next: choose {spoken(choices)}.")
     messages.insert(0, f"{right} of {len(questions)} right")
-    return CheckResult(exercise, right == len(questions), messages)
+    return CheckResult(exercise, right == len(questions), messages + problems)
 
 
 def solution(number: str | int):
