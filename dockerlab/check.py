@@ -81,14 +81,15 @@ def program_prints(
     app_dir: str | Path,
     expected_line: str,
     *,
-    files: dict[str, str] | None = None,
+    files: dict[str, str | Path] | None = None,
     buildargs: dict[str, str] | None = None,
     exercise: str = "program exercise",
 ) -> CheckResult:
-    """Build a copy of ``app_dir`` with ``files`` replaced by the learner's versions, run it, and
-    pass if it prints ``expected_line`` (the app folder itself is never changed). Returns a CheckResult: a
-    failed build, an image that does not start, or no engine is a failing verdict, not an exception. Raises
-    DockerlabError when a value of ``files`` is not a str."""
+    """Build a copy of ``app_dir`` with ``files`` replaced by the learner's versions ({name: the text, or
+    the path of a file holding it}), run it, and pass if it prints ``expected_line`` (the app folder itself
+    is never changed). Returns a CheckResult: a failed build, an image that does not start, or no engine is
+    a failing verdict, not an exception. Raises DockerlabError when a value of ``files`` is neither text nor
+    a path, or is a path that names no file."""
     import shutil
     import tempfile
 
@@ -111,10 +112,11 @@ def dockerfile_prints(
     buildargs: dict[str, str] | None = None,
     exercise: str = "Dockerfile exercise",
 ) -> CheckResult:
-    """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
-    and pass if it prints ``expected_line``. Returns a CheckResult: a missing or unreadable Dockerfile, a
-    failed build, an image that does not start, or no engine is a failing verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    """Build ``app_dir`` with ``dockerfile`` (the Dockerfile text, or the path of a file: a name in the
+    app folder, or a path; it is judged, and replayed, as its text), run the image, and pass if it prints
+    ``expected_line``. Returns a CheckResult: no Dockerfile in the folder (the default name), a failed
+    build, an image that does not start, or no engine is a failing verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     return _builds_and_prints(app_dir, expected_line, dockerfile, buildargs=buildargs, exercise=exercise)
 
 
@@ -165,7 +167,7 @@ def cache_survives_code_edit(
     """Build your Dockerfile on a copy of ``app_dir``, edit ``code_file``, rebuild: pass when the
     dependency step came from the cache. Returns a CheckResult: a failed build or no engine is a failing
     verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     import shutil
     import tempfile
 
@@ -228,7 +230,7 @@ def multi_stage_is_smaller(
     """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
     at least ``min_ratio`` times smaller. Returns a CheckResult: a failed build, an image that does not
     start, or no engine is a failing verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
         build(app_dir, reference_dockerfile, tag=single, progress=False)
@@ -258,10 +260,12 @@ def judge_compose_health(exercise: str, service: str, states: list[dict]) -> Che
 
 @two_tier(static.compose_service_healthy, static.MEASURES["compose_service_healthy"])
 @recordable("check.compose_service_healthy")
-def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
-    """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy. Returns a
+def compose_service_healthy(app_dir: str | Path, compose_text: str | Path, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
+    """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy.
+    ``compose_text``: the file's text, or its path (judged, and replayed, as its text). Returns a
     CheckResult: a file Compose cannot read, a failed `up`, or no engine is a failing verdict. Raises
-    DockerlabError when ``compose_text`` is not a str or Compose v2 is not found."""
+    DockerlabError when ``compose_text`` is neither text nor a path, is a path that names no file, or
+    Compose v2 is not found."""
     import shutil
     import tempfile
 
@@ -325,7 +329,7 @@ def image_is_hardened(
 ) -> CheckResult:
     """Lint your Dockerfile; when the base names a version tag, build it, audit it, look for secrets and run it.
     Returns a CheckResult: a failed build or no engine is a failing verdict. Raises DockerlabError when
-    hadolint is not installed or cannot read the Dockerfile; a built image that cannot start (a USER
+    hadolint is not installed or cannot read the Dockerfile, or ``dockerfile`` is a path that names no file; a built image that cannot start (a USER
     it does not have, a missing command) is a failing verdict too."""
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):
@@ -356,7 +360,7 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
     container is removed. Returns a CheckResult: a failed build, an early exit or a slow stop is a failing
-    verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
