@@ -5,19 +5,33 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from .. import recording
-from ..errors import DockerlabError, DockerUnavailable, RecordingMissing
+from ..errors import DockerlabError, DockerUnavailable, RecordingMissing, RecordingStale
 from ..hosting import on_binder
 from .static import StaticReport
 from .verdict import CheckResult, sentence
 
 __all__ = ["two_tier", "combine", "check_arguments", "read_paths"]
 
+
+
+log = logging.getLogger("dockerlab.exercises")
+
+# Why the live tier was not replayed when the recording of it cannot be used (stale or damaged: the
+# maintainers' matter, logged for them; the learner gets the static verdict and this).
+STALE = "recorded mode cannot build, and the recorded result of this check cannot be used here"
+
+
+def _stale(checker: str, exercise: str, why: str) -> None:
+    """One log line for maintainers: which check's recording is unusable, and why."""
+    log.info("recorded mode: the recording of dl.check.%s (%s) is stale or damaged (%s); the learner got the static verdict. "
+             "Next: `dockerlab record --exercises` on an engine.", checker, exercise, " ".join(why.split()))
 
 
 def _inside_course_call() -> bool:
@@ -217,9 +231,15 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
             except RecordingMissing:
                 return combine(exercise, static, tier="needs an engine",
                                note=_engine_note(static, measures(**values), "no result was recorded for this exact text, and recorded mode cannot build"))
+            except RecordingStale as error:  # never the learner's: the static verdict, and a line in the log
+                _stale(live.__name__, exercise, f"{error.what}: {error.found}, expected {error.expected}")
+                return combine(exercise, static, tier="needs an engine", note=_engine_note(static, measures(**values), STALE))
             except DockerUnavailable as error:
                 return combine(exercise, static, tier="needs an engine",
                                note=_engine_note(static, measures(**values), f"{error.summary} Next: {sentence(error.fix or '')}"))
+            if _recorded_mode() and not isinstance(result, CheckResult):  # a recorded entry of another shape
+                _stale(live.__name__, exercise, f"the replayed result is a {type(result).__name__}, not a CheckResult")
+                return combine(exercise, static, tier="needs an engine", note=_engine_note(static, measures(**values), STALE))
             return combine(exercise, static, result, tier="replayed" if _recorded_mode() else "measured")
 
         checker.__two_tier__ = True
