@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
 import os
 import re
@@ -17,7 +18,7 @@ from ..hosting import on_binder
 from .static import StaticReport
 from .verdict import CheckResult, sentence
 
-__all__ = ["two_tier", "combine", "check_arguments", "read_paths"]
+__all__ = ["two_tier", "combine", "check_arguments", "read_paths", "recorded_layout"]
 
 
 
@@ -100,7 +101,8 @@ def _looks_like_a_path(text: str) -> bool:
 
 
 def read_paths(checker: str, values: dict) -> dict:
-    """The arguments that name a file instead of giving its text, read: {argument: text}. A Dockerfile
+    """The arguments that name a file instead of giving its text, read: {argument: text} (and a relative
+    app folder as the absolute path it names, so it is keyed as the course folder it is). A Dockerfile
     argument that is a path (os.PathLike) or a one-line str that is not Dockerfile text; a compose file or
     a ``files`` value that is a path, or a one-line str naming a file that exists (or that can only be a
     file's name). Relative paths are looked for in the app folder, then the kernel's folder, then the course
@@ -108,6 +110,8 @@ def read_paths(checker: str, values: dict) -> dict:
     path when it names no file."""
     app_dir = values.get("app_dir")
     read = {}
+    if isinstance(app_dir, (str, os.PathLike)) and not Path(app_dir).is_absolute():
+        read["app_dir"] = app_dir = Path(app_dir).resolve()  # the course folder it names, as a recording names it
     for name in _TEXT_OR_PATH:
         value = values.get(name)
         if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip() and "\n" not in value):
@@ -143,6 +147,38 @@ def _replaced(signature: inspect.Signature, arguments: tuple, keywords: dict, re
     arguments = tuple(read.get(names[index], value) if index < len(names) else value for index, value in enumerate(arguments))
     keywords = {name: read.get(name, value) for name, value in keywords.items()}
     return arguments, keywords
+
+
+def _canonical(signature: inspect.Signature, described: dict, root: Path) -> str:
+    """A call's described inputs by parameter name, defaults filled in: the same for every layout of one call."""
+    from ..recording.inputs import UNKEYED, inputs
+
+    names = list(signature.parameters)
+    by_name = dict(zip(names, described.get("arguments", []), strict=False)) | dict(described.get("keywords", {}))
+    for name, parameter in signature.parameters.items():
+        if name not in by_name and name not in UNKEYED and parameter.default is not inspect.Parameter.empty:
+            by_name[name] = inputs("", (), {name: parameter.default}, root)[1]["keywords"][name]
+    return json.dumps(by_name, sort_keys=True, default=str)
+
+
+def recorded_layout(live: Callable, signature: inspect.Signature, arguments: tuple, keywords: dict, values: dict) -> tuple[tuple, dict] | None:
+    """In recorded mode: the arguments laid out as a recording of the same inputs has them (positional or
+    keyword, a default spelled out or left out), so the call replays; None when no recording has these inputs."""
+    from ..recording.inputs import inputs
+
+    call = getattr(live, "__recorded_call__", None)
+    store = recording.session().store
+    if call is None:
+        return None
+    ours = _canonical(signature, inputs(call, arguments, keywords, store.root)[1], store.root)
+    for (name, _), entries in store.index().items():
+        for entry in entries if name == call else ():
+            described = entry.get("inputs", {}).get("arguments") if isinstance(entry.get("inputs"), dict) else None
+            if isinstance(described, dict) and _canonical(signature, described, store.root) == ours:
+                names = list(signature.parameters)
+                return (tuple(values[names[index]] for index in range(len(described.get("arguments", [])))),
+                        {name: values[name] for name in described.get("keywords", {})})
+    return None
 
 
 def check_arguments(checker: str, values: dict) -> None:
@@ -227,7 +263,13 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
                 return combine(exercise, static, tier="not run",
                                note="The checker did not build: the text above cannot build as written.")
             try:
-                result = live(*arguments, **keywords)
+                try:
+                    result = live(*arguments, **keywords)
+                except RecordingMissing:
+                    layout = recorded_layout(live, signature, arguments, keywords, values) if _recorded_mode() else None
+                    if layout is None:
+                        raise
+                    result = live(*layout[0], **layout[1])  # the same inputs, as the recording lays them out
             except RecordingMissing:
                 return combine(exercise, static, tier="needs an engine",
                                note=_engine_note(static, measures(**values), "no result was recorded for this exact text, and recorded mode cannot build"))

@@ -123,3 +123,37 @@ def test_the_live_tier_gets_the_text_not_the_path(monkeypatch, tmp_path):
     solution = EXERCISES["03"].solution_file
     check.cache_survives_code_edit(app("layer-cache"), solution, exercise="03 · keep the install cached")
     assert built == [solution.read_text()]
+
+
+# --- the same inputs laid out another way (positional or keyword, a default spelled out or left out) ---
+
+LAYOUTS = {
+    "03 code_file left out": lambda text: dl.check.cache_survives_code_edit(app("layer-cache"), text, exercise="03 · keep the install cached"),
+    "03 all keywords": lambda text: dl.check.cache_survives_code_edit(app_dir=app("layer-cache"), dockerfile=text, code_file="app.py",
+                                                                      exercise="03 · keep the install cached"),
+    "03 default step spelled out": lambda text: dl.check.cache_survives_code_edit(app("layer-cache"), text, code_file="app.py", dependency_step="pip install",
+                                                                                  exercise="03 · keep the install cached"),
+    "03 app folder as a relative str": lambda text: dl.check.cache_survives_code_edit("../data/apps/layer-cache", text, code_file="app.py",
+                                                                                      exercise="03 · keep the install cached"),
+    "02 dockerfile positional": lambda text: dl.check.dockerfile_prints(app("greeter"), "Hello, Docker learner!", text, exercise="02 · containerize the greeter"),
+    "05 service left out": lambda text: dl.check.compose_service_healthy(app("compose-api"), text, exercise="05 · a healthy api"),
+    "02a settle spelled out": lambda text: dl.check.keeps_running_and_stops(app("signals"), text, settle=3.0, exercise="02a · a container that stops on time"),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_the_same_inputs_laid_out_another_way_replay(layout, shipped_recordings, monkeypatch):
+    monkeypatch.chdir(COURSE_ROOT / "notebooks")
+    number = layout.split()[0]
+    text = EXERCISES[number].solution_text()
+    verdict = LAYOUTS[layout](text)
+    assert verdict.passed and verdict.live == "replayed", str(verdict)
+    assert str(verdict) == str(EXERCISES[number].check(text))
+
+
+def test_other_inputs_are_not_replayed_as_the_recorded_ones(shipped_recordings):
+    text = EXERCISES["03"].solution_text()
+    other = dl.check.cache_survives_code_edit(app("layer-cache"), text, code_file="requirements.txt", exercise="03 · keep the install cached")
+    assert other.live == "needs an engine", str(other)
+    unlabelled = dl.check.cache_survives_code_edit(app("layer-cache"), text, code_file="app.py")
+    assert unlabelled.live == "needs an engine", str(unlabelled)  # the exercise label is part of what was recorded
