@@ -22,7 +22,7 @@ from .experiments import edit_like_a_learner
 from .images import image_size
 from .labels import CREATED_LABELS, course_tag
 from .layerfs import inspect_image
-from .quizzes import QUIZ, quiz_of
+from .quizzes import QUIZ, quiz_of, read_answers, spoken
 from .recording import RECORDED, current, recordable
 from .running import remove_quietly, timed_stop
 from .security import audit, find_secrets, lint
@@ -83,14 +83,15 @@ def program_prints(
     app_dir: str | Path,
     expected_line: str,
     *,
-    files: dict[str, str] | None = None,
+    files: dict[str, str | Path] | None = None,
     buildargs: dict[str, str] | None = None,
     exercise: str = "program exercise",
 ) -> CheckResult:
-    """Build a copy of ``app_dir`` with ``files`` replaced by the learner's versions, run it, and
-    pass if it prints ``expected_line`` (the app folder itself is never changed). Returns a CheckResult: a
-    failed build, an image that does not start, or no engine is a failing verdict, not an exception. Raises
-    DockerlabError when a value of ``files`` is not a str."""
+    """Build a copy of ``app_dir`` with ``files`` replaced by the learner's versions ({name: the text, or
+    the path of a file holding it}), run it, and pass if it prints ``expected_line`` (the app folder itself
+    is never changed). Returns a CheckResult: a failed build, an image that does not start, or no engine is
+    a failing verdict, not an exception. Raises DockerlabError when a value of ``files`` is neither text nor
+    a path, or is a path that names no file."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
@@ -110,10 +111,11 @@ def dockerfile_prints(
     buildargs: dict[str, str] | None = None,
     exercise: str = "Dockerfile exercise",
 ) -> CheckResult:
-    """Build ``app_dir`` with ``dockerfile`` (a path in it, or the Dockerfile text), run the image,
-    and pass if it prints ``expected_line``. Returns a CheckResult: a missing or unreadable Dockerfile, a
-    failed build, an image that does not start, or no engine is a failing verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    """Build ``app_dir`` with ``dockerfile`` (the Dockerfile text, or the path of a file: a name in the
+    app folder, or a path; it is judged, and replayed, as its text), run the image, and pass if it prints
+    ``expected_line``. Returns a CheckResult: no Dockerfile in the folder (the default name), a failed
+    build, an image that does not start, or no engine is a failing verdict, not an exception.
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     return _builds_and_prints(app_dir, expected_line, dockerfile, buildargs=buildargs, exercise=exercise)
 
 
@@ -164,7 +166,7 @@ def cache_survives_code_edit(
     """Build your Dockerfile on a copy of ``app_dir``, edit ``code_file``, rebuild: pass when the
     dependency step came from the cache. Returns a CheckResult: a failed build or no engine is a failing
     verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
@@ -224,7 +226,7 @@ def multi_stage_is_smaller(
     """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
     at least ``min_ratio`` times smaller. Returns a CheckResult: a failed build, an image that does not
     start, or no engine is a failing verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
         build(app_dir, reference_dockerfile, tag=single, progress=False)
@@ -254,10 +256,12 @@ def judge_compose_health(exercise: str, service: str, states: list[dict]) -> Che
 
 @two_tier(static.compose_service_healthy, static.MEASURES["compose_service_healthy"])
 @recordable("check.compose_service_healthy")
-def compose_service_healthy(app_dir: str | Path, compose_text: str, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
-    """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy. Returns a
+def compose_service_healthy(app_dir: str | Path, compose_text: str | Path, service: str = "api", *, exercise: str = "compose exercise") -> CheckResult:
+    """Bring your compose file up (on a copy of ``app_dir``), and pass if ``service`` becomes healthy.
+    ``compose_text``: the file's text, or its path (judged, and replayed, as its text). Returns a
     CheckResult: a file Compose cannot read, a failed `up`, or no engine is a failing verdict. Raises
-    DockerlabError when ``compose_text`` is not a str or Compose v2 is not found."""
+    DockerlabError when ``compose_text`` is neither text nor a path, is a path that names no file, or
+    Compose v2 is not found."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
@@ -318,7 +322,7 @@ def image_is_hardened(
 ) -> CheckResult:
     """Lint your Dockerfile; when the base names a version tag, build it, audit it, look for secrets and run it.
     Returns a CheckResult: a failed build or no engine is a failing verdict. Raises DockerlabError when
-    hadolint is not installed or cannot read the Dockerfile; a built image that cannot start (a USER
+    hadolint is not installed or cannot read the Dockerfile, or ``dockerfile`` is a path that names no file; a built image that cannot start (a USER
     it does not have, a missing command) is a failing verdict too."""
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):
@@ -349,7 +353,7 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
     container is removed. Returns a CheckResult: a failed build, an early exit or a slow stop is a failing
-    verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a missing app folder)."""
+    verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
@@ -375,25 +379,30 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
     return CheckResult(exercise, True, [f"it kept running for {settle:g} s, and `docker stop` took {seconds:.2f} s (exit code {code}): PID 1 was `{pid1}`, and it got SIGTERM"])
 
 
-def quiz(answers: dict[int, str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
+def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
     """Check a notebook's quiz answers ({question number: letter}); each wrong or missing answer says why.
-    ``notebook`` is "01" ... "07" (dockerlab.quizzes.QUIZZES). Returns a CheckResult. Raises DockerlabError
-    when ``answers`` is not a dict or the notebook has no quiz."""
+    Keys may be ints or strs ("1", "Q1"), letters any case with spaces or a bracket ("B", "b)"), or the
+    answers a list in question order (dockerlab.quizzes.read_answers). ``notebook`` is "01" ... "07"
+    (dockerlab.quizzes.QUIZZES). Returns a CheckResult. Raises DockerlabError when ``answers`` is neither
+    a dict nor a list, or the notebook has no quiz."""
     questions = quiz_of(notebook)
     exercise = exercise or f"{notebook} · quiz"
-    if not isinstance(answers, dict):
-        raise DockerlabError(f"Quiz answers must be a dict such as {{1: 'a', 2: 'b'}}, not {type(answers).__name__}.", fix="Fill in a letter for each question number.")
+    chosen, problems = read_answers(answers, questions)
     messages, right = [], 0
     for number, (question, choices, correct, why) in questions.items():
-        given = str(answers.get(number, "")).strip().lower()
-        if given == correct:
+        given = chosen.get(number, "")
+        if given is not None and given == correct:
             right += 1
         elif given in choices:
-            messages.append(f"{number}: not {given} ({choices[given]}): {why}")
+            messages.append(f"question {number}: not {given} ({choices[given]}): {why}")
+        elif given is None:
+            continue  # answered twice: said in problems
+        elif given:
+            messages.append(f"question {number}: {given!r} is not one of the choices ({spoken(choices)}). Next: write one letter: {question} choose {spoken(choices)}.")
         else:
-            messages.append(f"{number}: no answer yet ({question} choose {', '.join(choices)})")
+            messages.append(f"question {number}: no answer yet. {question} Next: choose {spoken(choices)}.")
     messages.insert(0, f"{right} of {len(questions)} right")
-    return CheckResult(exercise, right == len(questions), messages)
+    return CheckResult(exercise, right == len(questions), messages + problems)
 
 
 def solution(number: str | int):

@@ -5,9 +5,12 @@ Each question: (question, choices, the right choice, why, naming where the noteb
 No figure is written here: the figures are the notebook's own, measured or replayed."""
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from .errors import DockerlabError
 
-__all__ = ["QUIZZES", "quiz_of", "show"]
+__all__ = ["QUIZZES", "quiz_of", "show", "read_answers", "spoken"]
 
 QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
     "01": {
@@ -109,6 +112,69 @@ def show(notebook: str | int) -> str:
         lines.append(f"{number}. {question}")
         lines += [f"     {letter}) {text}" for letter, text in choices.items()]
     return "\n".join(lines)
+
+
+def spoken(letters) -> str:
+    """Letters as a learner reads them: "a, b or c"."""
+    letters = list(letters)
+    return letters[0] if len(letters) == 1 else f"{', '.join(letters[:-1])} or {letters[-1]}"
+
+
+_NUMBER = re.compile(r"^(?:q|question|no\.?)?\s*#?\s*(\d+)\s*[.):]?$")
+
+
+def _number(key) -> int | None:
+    """The question a key names: 1, "1", " 1 ", "Q1", "question 1", "1." (None: it names no number)."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key
+    found = _NUMBER.match(key.strip().lower()) if isinstance(key, str) else None
+    return int(found.group(1)) if found else None
+
+
+def _letter(value, choices: dict[str, str]) -> str:
+    """The choice an answer names: "b", " B ", "b)", "(b)", "b." or the choice's own words; "" when blank;
+    otherwise the answer as typed (stripped), which names no choice."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split()).lower()
+    bare = text.strip("().[]: ")
+    if bare in choices:
+        return bare
+    worded = [letter for letter, choice in choices.items() if choice.lower() == text]
+    return worded[0] if worded else text
+
+
+def read_answers(answers, questions: dict) -> tuple[dict[int, str | None], list[str]]:
+    """The learner's answers as {question number: what they chose}, and a sentence for each key that
+    names no question or question answered twice with different letters. ``answers``: a dict keyed by
+    question number (an int, or a str such as "1", "Q1", "question 1") or a list/tuple in question order;
+    each answer a letter in any case, with spaces or a bracket ("B", "b)", "(b)"), or the choice's words.
+    A chosen value is a letter of the question's choices, "" (no answer), the text as typed (no choice), or
+    None (answered twice with different letters: a sentence says so).
+    Raises DockerlabError when ``answers`` is neither a dict nor a list."""
+    if isinstance(answers, (list, tuple)):
+        answers = dict(zip(questions, answers, strict=False)) | {len(questions) + extra + 1: value for extra, value in enumerate(answers[len(questions):])}
+    if not isinstance(answers, Mapping):
+        raise DockerlabError(f"Quiz answers must be a dict such as {{1: 'a', 2: 'b'}} (or a list in question order), not {type(answers).__name__}.",
+                             fix="Fill in a letter for each question number: my_answers = {1: 'a', 2: 'b', ...}.")
+    chosen: dict[int, str | None] = {}
+    problems: list[str] = []
+    numbers = f"1 to {len(questions)}" if list(questions) == list(range(1, len(questions) + 1)) else spoken(map(str, questions))
+    for key, value in answers.items():
+        number = _number(key)
+        if number not in questions:
+            shown = number if number is not None else repr(key)
+            if _letter(value, {}) != "":
+                problems.append(f"there is no question {shown} in this quiz (its questions are {numbers}): answer {value!r} was not counted")
+            continue
+        letter = _letter(value, questions[number][1])
+        earlier = chosen.get(number, "")
+        if letter and earlier and earlier != letter:
+            problems.append(f"question {number}: answered twice ({earlier} and {letter}); keep one of them")
+            chosen[number] = None
+        elif number not in chosen or earlier == "":
+            chosen[number] = letter
+    return chosen, problems
 
 
 # question, choices, the right choice, why (with the figure the course measured for it).

@@ -7,13 +7,12 @@ it does not know are shown as they are.
 """
 from __future__ import annotations
 
-import html
 import math
 import re
 from dataclasses import dataclass
 
 from .hosting import running_shell
-from .paths import in_course_terms
+from .answers import Answer, command_html  # noqa: F401 - the tables' API too
 
 __all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
            "command_html", "COMMAND"]
@@ -117,32 +116,6 @@ def display_frame(frame):
 
 # The attrs key of a DataFrame that holds the docker command a learner would type for it (`docker history IMAGE`).
 COMMAND = "command"
-
-
-def command_html(command: str) -> str:
-    """One line above a result: the docker command a learner would type in a terminal for it, its
-    course paths relative to the course folder (wherever it was recorded).
-
-    Returns:
-        An HTML paragraph, or "" for no command."""
-    if not command:
-        return ""
-    return f"<p><small>In a terminal: <code>{html.escape(in_course_terms(command))}</code></small></p>"
-
-
-class Answer(str):
-    """A str (an image id, a digest) that a notebook shows below the docker command a learner would type
-    for the same answer (``command``); otherwise an ordinary str (equal to, and hashed as, its text)."""
-
-    command: str
-
-    def __new__(cls, value: str, command: str) -> Answer:
-        answer = super().__new__(cls, value)
-        answer.command = command
-        return answer
-
-    def _repr_html_(self) -> str:
-        return command_html(self.command) + f"<pre>{html.escape(str.__repr__(self))}</pre>"
 
 
 def to_html(frame) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 # for the CLI, which never records a DataFrame.
 from ..errors import DockerlabError
 from ..paths import COURSE_ROOT
-from ..tables import Answer
+from ..answers import Answer
 
 __all__ = ["encode", "decode", "course_relative"]
 

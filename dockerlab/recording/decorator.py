@@ -61,14 +61,18 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
     index = current.store.index()
     entries = index.get((call, key))
     if not entries:
-        near = sorted({short(entry["inputs"]["arguments"]) for (name, _), found in index.items() if name == call for entry in found})
+        near = sorted({short(entry["inputs"]["arguments"]) for (name, _), found in index.items() if name == call for entry in found
+                       if isinstance(entry.get("inputs"), dict) and "arguments" in entry["inputs"]})  # a damaged entry names no inputs
         raise RecordingMissing(call, short(described), near)
     count = current.replay_counts.get((call, key), 0)
     current.replay_counts[(call, key)] = count + 1
     entry = entries[min(count, len(entries) - 1)]  # a cell run again replays the last recorded result
     if entry.get("version", 1) != version:
         raise RecordingStale(call, f"result version {entry.get('version', 1)}", f"version {version}")
-    result = decode(entry["result"])
+    try:
+        result = decode(entry["result"])
+    except (DockerlabError, ImportError, LookupError, TypeError, ValueError, AttributeError) as error:  # a damaged entry: stale, like a damaged file
+        raise RecordingStale(call, f"a result that cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:80]})", f"version {version}") from None
     if entry.get("raised"):
         raise result
     return result, entry["occurrence"]

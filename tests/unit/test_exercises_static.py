@@ -156,7 +156,7 @@ def test_a_syntax_error_in_the_program_names_its_line(nothing_recorded):
 
 
 def test_bad_arguments_are_a_clear_error(nothing_recorded):
-    with pytest.raises(dl.DockerlabError, match="must be text"):
+    with pytest.raises(dl.DockerlabError, match="must be the file's text"):
         dl.check.compose_service_healthy(dl.paths.app("compose-api"), 42)
     with pytest.raises(dl.DockerlabError, match="no exercise '09'"):
         dl.check.solution("09")

@@ -230,6 +230,26 @@ def test_provenance_is_not_added_to_a_damaged_recording(recorded_dir):
     assert target.read_text() == '{"format": 1, "calls": [{"call": "x"'
 
 
+@pytest.mark.parametrize("damage", ["a type that is not the course's", "fields missing", "inputs missing"])
+def test_a_damaged_entry_is_stale_or_missing_never_a_raw_error(recorded_dir, monkeypatch, damage):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    target = recorded_dir / "data" / "recorded" / "demo.json"
+    content = json.loads(target.read_text())
+    for entry in content["calls"]:
+        if damage == "inputs missing":
+            del entry["inputs"]
+        else:
+            entry["result"] = {"__dataclass__": "dockerlab.no_such_module.Thing", "fields": {}} if damage.startswith("a type") else {"__dataclass__": entry["result"]["__dataclass__"]}
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    if damage == "inputs missing":  # another call: missing (the damaged entry names no inputs to suggest)
+        with pytest.raises(RecordingMissing, match="demo.measure"):
+            measure(app, "warm")
+    else:
+        with pytest.raises(recording.RecordingStale, match="demo.measure"):
+            measure(app, "cold")
+
+
 def test_a_recording_file_is_written_whole_or_not_at_all(tmp_path):
     from dockerlab.recording.store import read_file, write_file
 

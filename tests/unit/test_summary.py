@@ -47,8 +47,8 @@ def test_quiz_right_wrong_and_blank():
     assert check.quiz(right).passed
     wrong = check.quiz({**right, 2: "a", 5: ""})
     assert not wrong.passed and wrong.messages[0] == f"{len(check.QUIZ) - 2} of {len(check.QUIZ)} right"
-    assert any(message.startswith("2: not a") and "find_secrets" in message for message in wrong.messages)
-    assert any(message.startswith("5: no answer yet") for message in wrong.messages)
+    assert any(message.startswith("question 2: not a") and "find_secrets" in message for message in wrong.messages)
+    assert any(message.startswith("question 5: no answer yet") for message in wrong.messages)
 
 
 @pytest.mark.parametrize("supports, expected, verdict", [
