@@ -282,7 +282,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     }
 
 
-@recordable("security.audit", version=2)
+@recordable("security.audit", version=3)
 @declares(AUDIT)
 def audit(*images: str) -> pd.DataFrame:
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
@@ -430,7 +430,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     return table
 
 
-@recordable("security.find_secrets", version=2)
+@recordable("security.find_secrets", version=3)
 @declares(SECRETS)
 def find_secrets(image: str) -> pd.DataFrame:
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
