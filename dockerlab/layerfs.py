@@ -49,7 +49,7 @@ __all__ = [
 # Docker pushes layers gzip-compressed at Go's default level, which matches zlib's level 6.
 GZIP_LEVEL = 6
 _NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
-_SHELL = re.compile(r"^(?:RUN )?(\|\d+ (?:\S+=\S* )*)?/bin/sh -c ")  # classic, or BuildKit's `RUN ... # buildkit`
+_SHELL = re.compile(r"^(?:RUN )?(\|\d+ .*?)?/bin/sh -c ")  # classic, or BuildKit's `RUN ... # buildkit` (an argument's value may hold spaces)
 _BUILDKIT = re.compile(r"\s*# buildkit$")
 
 
