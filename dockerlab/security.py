@@ -439,6 +439,14 @@ def _config_findings(config: dict) -> list[dict]:
     return rows
 
 
+def _is_run(created_by: str) -> bool:
+    """True for a RUN's history entry: BuildKit writes `RUN ...`; the classic builder writes the
+    command with its shell (`/bin/sh -c ...`, `/bin/bash -c ...` after a SHELL, `|N ARG=... /bin/sh -c ...`)
+    and every other instruction as `SHELL -c #(nop)  INSTRUCTION ...`."""
+    text = (created_by or "").strip()
+    return text.startswith("RUN ") or (bool(text) and "#(nop)" not in text and not re.match(r"^[A-Z]+(?:\s|$)", text))
+
+
 def _history_findings(history: Sequence[str], reported: set[str] = frozenset()) -> list[dict]:
     """Secrets in the build's own record (`docker history`): build arguments whose value or name looks
     like a secret's (a RUN lists every argument it saw, an ARG with a default shows it), secrets written
@@ -447,21 +455,22 @@ def _history_findings(history: Sequence[str], reported: set[str] = frozenset()) 
     found once, at the oldest step that shows it (a build argument is repeated on every later RUN)."""
     rows, seen = [], set()
     for created_by in reversed(list(history)):  # `docker history` lists the newest first
-        instruction = clean_instruction(created_by)
+        instruction = re.sub(r"^.*?#\(nop\)\s*", "", clean_instruction(created_by))  # also after a SHELL: `/bin/bash -c #(nop)  LABEL ...`
         arguments, command = build_args(created_by)
         declared = re.match(r"^ARG\s+(.*)$", instruction)
         if declared:  # ARG NAME=default (BuildKit, and the classic builder's #(nop) entry)
             arguments = [(name, value.strip("'\"")) for name, value in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|\S*)", declared.group(1))]
             command = ""
         findings = [(f"ARG {name}", "a build argument (docker history shows it)", value) for name, value in arguments if variable_secrets(name, value)]
-        if instruction.startswith("RUN "):
+        running = _is_run(created_by)
+        if running:
             what_kind = "a RUN command"
         else:  # LABEL, CMD, ONBUILD, WORKDIR...: the instruction's own text
             command, what_kind = ("" if declared else instruction), f"the {instruction.split(' ', 1)[0]} instruction"
         for name, what, value in _command_findings(command):
             if any(value == argument for _, _, argument in findings):
                 continue
-            where = (f"{name} in a build command" if name else "a build command") if instruction.startswith("RUN ") else \
+            where = (f"{name} in a build command" if name else "a build command") if running else \
                 f"{instruction.split(' ', 1)[0]} in the history" + (f" ({name})" if name else "")
             said = f"{what} in {what_kind}" if what else f"a secret written into {what_kind}"
             findings.append((where, f"{said} (docker history shows it)", value))
@@ -469,7 +478,7 @@ def _history_findings(history: Sequence[str], reported: set[str] = frozenset()) 
         for _, _, value in findings:
             layer = layer.replace(value, _mask(value))  # the table must not show what it warns about
         for where, what, value in findings:
-            mirrored = not where.startswith("ARG ") and not instruction.startswith("RUN ")  # LABEL, CMD...: also in the config
+            mirrored = not where.startswith("ARG ") and not running  # LABEL, CMD...: also in the config
             if (where, value) in seen or (mirrored and value in reported):
                 continue
             seen.add((where, value))

@@ -86,11 +86,13 @@ SECRET_PLACES = {
     "cmd-exec-form": ('CMD ["sh", "-c", "mysql -h db -pS3cr3tPassw0rd"]\n', ("CMD", "MySQL"), "S3cr3tPassw0rd"),
     "entrypoint-url": ('ENTRYPOINT ["wget", "https://deploy:Pa55word99@example.com/x"]\n', ("ENTRYPOINT", "password in a URL"), "Pa55word99"),
     "onbuild": (f"ONBUILD RUN export GITHUB_TOKEN={GH} && true\n", ("ONBUILD (GITHUB_TOKEN)", "GitHub token"), GH),
+    "shell-then-run-and-label": ('SHELL ["/bin/sh", "-o", "pipefail", "-c"]\nLABEL deploy.note=1\nRUN export API_KEY=sk_live_1234567890abcdefXYZ && true\n',
+                                 ("API_KEY in a build command", "Stripe"), "sk_live_1234567890abcdefXYZ"),
     "healthcheck": ("HEALTHCHECK CMD wget -q -O- https://admin:hunter22pw@localhost/health\n", ("HEALTHCHECK", "password in a URL"), "hunter22pw"),
 }
 
 
-@pytest.mark.parametrize(("case", "builder"), [(case, "buildkit") for case in SECRET_PLACES] + [("arg-with-spaces", "classic"), ("label", "classic")])
+@pytest.mark.parametrize(("case", "builder"), [(case, "buildkit") for case in SECRET_PLACES] + [(case, "classic") for case in ("arg-with-spaces", "label", "onbuild", "shell-then-run-and-label")])
 def test_a_secret_anywhere_in_the_config_or_history_is_found_once(case, builder, tmp_path, created):
     text, (where, said), secret = SECRET_PLACES[case]
     tag = created.image(f"dockerlab-test-security/secret-{case}-{builder}")

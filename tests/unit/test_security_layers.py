@@ -282,7 +282,8 @@ def test_build_arguments_are_split_by_their_count_even_with_spaces_and_equals_si
 
 
 @pytest.mark.parametrize("command", ["RUN /bin/sh -c export API_KEY=sk_live_1234567890abcdefXYZ && true # buildkit",
-                                     "/bin/sh -c export API_KEY=sk_live_1234567890abcdefXYZ && true"])
+                                     "/bin/sh -c export API_KEY=sk_live_1234567890abcdefXYZ && true",
+                                     "/bin/bash -o pipefail -c export API_KEY=sk_live_1234567890abcdefXYZ && true"])  # classic, after a SHELL
 def test_one_value_matched_by_two_rules_is_one_finding(command):
     table = secrets(history=[command])
     assert table[["where"]].values.tolist() == [["API_KEY in a build command"]] and "Stripe" in table.iloc[0]["what"], table.to_string()
@@ -307,6 +308,11 @@ def test_secrets_in_labels_commands_and_triggers_of_the_config_are_found_once(co
     assert list(table["where"]) == [where] and said in table.iloc[0]["what"], table.to_string()
     assert bool(table.iloc[0]["visible_in_final_filesystem"]) and "docker inspect" in table.iloc[0]["what"]
     assert all(value not in table.to_string() for value in (GH, "S3cr3tPassw0rd", "Pa55word99", "hunter2hunter2", "hunter22"))
+
+
+def test_instructions_recorded_after_a_shell_change_are_read_as_instructions():
+    history = [f"/bin/bash -o pipefail -c #(nop)  LABEL deploy.note={GH}", '/bin/sh -c #(nop)  SHELL [/bin/bash -o pipefail -c]']
+    assert list(secrets(history=history)["where"]) == ["LABEL in the history"]
 
 
 def test_a_label_overwritten_later_is_still_in_the_history():
