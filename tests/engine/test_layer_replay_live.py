@@ -31,6 +31,9 @@ CASES = {
     "overwrite-and-deleted-directory": (["RUN " + R(100_000, "/f"), "RUN " + R(200_000, "/f"),
                                          "RUN mkdir /d && " + R(100_000, "/d/a") + " && " + R(50_000, "/d/b"), "RUN rm -rf /d"], 250_000),
     "opaque-directory-same-name-again": (["RUN mkdir /o && " + R(100_000, "/o/a") + " && " + R(30_000, "/o/b"), "RUN rm -rf /o && mkdir /o && " + R(50_000, "/o/a")], 130_000),
+    "file-replaced-by-symlink": (["RUN " + R(60_000, "/f"), "RUN rm /f && ln -s /etc/hosts /f"], 60_000),
+    "hard-link-replaced-by-directory": (["RUN " + R(80_000, "/src") + " && ln /src /h", "RUN rm /h && mkdir /h && echo x > /h/y"], 0),
+    "hard-link-added-in-a-later-layer-then-first-name-deleted": (["RUN " + R(30_000, "/a"), "RUN ln /a /b", "RUN rm /a"], 30_000),
     "hard-linked-key": ([f"RUN mkdir -p /root/.ssh && printf '{KEY}\\n' > /root/.ssh/id_rsa && ln /root/.ssh/id_rsa /zz_keep", "RUN rm /root/.ssh/id_rsa"], 0),
 }
 BOTH_BUILDERS = {"file-replaced-by-directory", "hard-linked-key"}
