@@ -6,6 +6,7 @@ import ast
 import difflib
 import html
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
@@ -32,8 +33,8 @@ class Exercise:
     def solution_text(self) -> str:
         return self.solution_file.read_text()
 
-    def check(self, text: str):
-        """Check ``text`` as the notebook's exercise cell does."""
+    def check(self, text: str | os.PathLike):
+        """Check ``text`` (or the file a path names: it is judged as its text) as the notebook's exercise cell does."""
         return self.checker(text)
 
 
@@ -57,9 +58,16 @@ def _check():
     return _checks["module"]
 
 
-def command_of(text: str):
+def command_of(text: str | os.PathLike):
     """The container command a learner wrote as text: a JSON (or Python) list of words as a list, otherwise
-    the str itself (split as `docker run IMAGE ...` splits it)."""
+    the str itself (split as `docker run IMAGE ...` splits it). A path is read first (00's solution file).
+    Raises DockerlabError when a path names no file."""
+    if isinstance(text, os.PathLike):
+        try:
+            text = Path(text).read_text()
+        except OSError as error:
+            raise DockerlabError(f"The command file {os.fspath(text)!r} cannot be read: {error.strerror or error}.",
+                                 fix='Pass the command itself, e.g. ["grep", "VERSION_ID", "/etc/os-release"], or the path of a file that exists.') from None
     stripped = text.strip()
     if stripped.startswith("["):
         for parse in (json.loads, ast.literal_eval):

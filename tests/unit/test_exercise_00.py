@@ -64,6 +64,9 @@ def test_the_exercise_text_is_the_command_as_a_list():
     assert command_of("['cat', '/etc/os-release']") == ["cat", "/etc/os-release"]  # Python quotes, as typed in the cell
     assert command_of("cat /etc/os-release") == "cat /etc/os-release"
     assert command_of(EXERCISES["00"].starting()) == ["echo", "replace this command"]  # notebook 00's recorded run
+    assert command_of(EXERCISES["00"].solution_file) == ["grep", "VERSION_ID", "/etc/os-release"]  # a path is read
+    with pytest.raises(dl.DockerlabError, match="no-such-00.json"):
+        command_of(EXERCISES["00"].solution_file.with_name("no-such-00.json"))
 
 
 @pytest.fixture
