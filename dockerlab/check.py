@@ -6,14 +6,14 @@ import shutil
 import sys
 import tempfile
 import time
-
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import engine
 from .builder import build
 from .compose import ComposeFailed, project
-from .containers import ServeResult, _create_and_start, run, serve
-from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavailable, ImageNotFound
+from .containers import RunResult, ServeResult, _create_and_start, run, serve
+from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavailable, ImageNotFound, RecordingStale
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
 from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step, sentence
@@ -29,7 +29,7 @@ from .security import audit, find_secrets, lint
 from .units import format_bytes
 
 __all__ = [
-    "CheckResult", "judge_output", "dockerfile_prints", "program_prints", "output_contains",
+    "CheckResult", "judge_output", "command_prints", "dockerfile_prints", "program_prints", "output_contains",
     "judge_cache", "cache_survives_code_edit", "judge_multi_stage", "multi_stage_is_smaller",
     "judge_compose_health", "compose_service_healthy", "judge_hardening", "image_is_hardened", "QUIZ", "quiz",
     "image_prints", "keeps_running_and_stops",
@@ -75,6 +75,33 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
 def output_contains(result, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
     """Judge a ``dl.run(...)`` result: exit 0 and ``expected_line`` among its lines."""
     return judge_output(exercise, result.exit_code, result.output, expected_line)
+
+
+@two_tier(static.command_prints, static.MEASURES["command_prints"])
+def command_prints(
+    image: str,
+    command: str | Sequence[str],
+    expected_line: str,
+    *,
+    reads: str | None = None,
+    exercise: str = "command exercise",
+) -> CheckResult:
+    """Run ``command`` (a list of words, or a str split as `docker run` splits it) in a container of
+    ``image``, as ``dl.run(image, command)`` does, and pass if it exits 0 printing ``expected_line``. The
+    static tier first reads the command's words: it must read the file ``reads`` (when given), not print a
+    text it was given. The run itself is ``dl.run``'s, so in recorded mode it replays when that exact
+    command was recorded. Returns a CheckResult: an image that is not here, a command the engine cannot
+    start, or no engine is a failing verdict. Raises DockerlabError for an argument of the wrong kind."""
+    try:
+        ran = run(image, command)
+    except ImageNotFound as error:
+        return CheckResult(exercise, False, [f"expected a container of {image}; {sentence(error.message)} Next: {error.fix or 'run dl.prepare() (notebook 00) first.'}"])
+    except ContainerFailed as error:  # a program the image does not have: a verdict, not a traceback
+        return CheckResult(exercise, False, [f"expected the container to run your command; {NOT_STARTED}: {sentence(error.reason)} "
+                                             "Next: use a program the image has" + (" (alpine has busybox's sh, cat, grep and head; no bash)." if image.startswith("alpine") else ".")])
+    if not isinstance(ran, RunResult):  # only a damaged recording replays something else
+        raise RecordingStale("run", f"a {type(ran).__name__} as its result", "a RunResult")
+    return judge_output(exercise, ran.exit_code, ran.output, expected_line)
 
 
 @two_tier(static.program_prints, static.MEASURES["program_prints"])
@@ -406,7 +433,7 @@ def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exe
 
 
 def solution(number: str | int):
-    """The worked solution to exercise ``number`` ("01" ... "06"): the text and why each change is
+    """The worked solution to exercise ``number`` ("00" ... "06", or "02a"): the text and why each change is
     made. It renders folded in a notebook; the learner clicks to reveal it. Returns a Solution; raises
     DockerlabError when there is no such exercise."""
     return worked_solution(number)

@@ -1,9 +1,12 @@
-"""The course's exercises (notebooks 01-06, and 02a): the starting text, the worked solution with a sentence
+"""The course's exercises (notebooks 00-06, and 02a): the starting text, the worked solution with a sentence
 per change, and how each notebook calls its checker (so a recorded result replays for the same text)."""
 from __future__ import annotations
 
+import ast
 import difflib
 import html
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
@@ -30,8 +33,8 @@ class Exercise:
     def solution_text(self) -> str:
         return self.solution_file.read_text()
 
-    def check(self, text: str):
-        """Check ``text`` as the notebook's exercise cell does."""
+    def check(self, text: str | os.PathLike):
+        """Check ``text`` (or the file a path names: it is judged as its text) as the notebook's exercise cell does."""
         return self.checker(text)
 
 
@@ -55,12 +58,48 @@ def _check():
     return _checks["module"]
 
 
+def command_of(text: str | os.PathLike):
+    """The container command a learner wrote as text: a JSON (or Python) list of words as a list, otherwise
+    the str itself (split as `docker run IMAGE ...` splits it). A path is read first (00's solution file).
+    Raises DockerlabError when a path names no file."""
+    if isinstance(text, os.PathLike):
+        try:
+            text = Path(text).read_text()
+        except OSError as error:
+            raise DockerlabError(f"The command file {os.fspath(text)!r} cannot be read: {error.strerror or error}.",
+                                 fix='Pass the command itself, e.g. ["grep", "VERSION_ID", "/etc/os-release"], or the path of a file that exists.') from None
+    stripped = text.strip()
+    if stripped.startswith("["):
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                words = parse(stripped)
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(words, list):
+                return words
+    return stripped
+
+
+RUN_START = '["echo", "replace this command"]\n'  # notebook 00's exercise cell: my_command = ["echo", "replace this command"]
+
 GREETER_START = """
 FROM python:3.11-slim
 # TODO: copy greet.py into the image and make running it the command
 """
 
 EXERCISES: dict[str, Exercise] = {
+    "00": Exercise(
+        "00", "00_start_here", "00 · read the image's OS release", "the command (a list of words)",
+        lambda: RUN_START, SOLUTIONS / "00-os-release.json",
+        (("`grep` instead of `echo`", "echo prints whatever text it is given, so its output says nothing about the image; grep reads a file "
+          "in the container's own filesystem and prints the lines that match."),
+         ('`"VERSION_ID"`', "is the pattern: grep keeps only the lines that contain it, so of the file's lines just VERSION_ID=3.20 is printed "
+          "(cat would print every line, and passes too: the check looks for the line among the output)."),
+         ('`"/etc/os-release"`', "is the file in which a Linux distribution records its name and version; read inside the container it "
+          "gives the image's release, not the host's (a container shares the host's kernel, not its files).")),
+        lambda text: _check().command_prints("alpine:3.20", command_of(text), "VERSION_ID=3.20", reads="/etc/os-release",
+                                             exercise="00 · read the image's OS release"),
+    ),
     "01": Exercise(
         "01", "01_works_on_my_machine", "01 · works on the server too", "report.py",
         _read("numpy-versions", "report.py"), SOLUTIONS / "01-report.py",
@@ -132,7 +171,7 @@ EXERCISES: dict[str, Exercise] = {
 
 
 def exercise(number: str | int) -> Exercise:
-    """The Exercise of notebook ``number`` ("01" ... "06"; 6 or "6" also work). Raises DockerlabError when there is none."""
+    """The Exercise of notebook ``number`` ("00" ... "06", or "02a"; 6 or "6" also work). Raises DockerlabError when there is none."""
     key = f"{int(number):02d}" if str(number).isdigit() else str(number)
     if key not in EXERCISES:
         raise DockerlabError(f"There is no exercise {number!r}.", fix=f"Use one of: {', '.join(EXERCISES)} (the notebook's number).")
@@ -169,6 +208,6 @@ class Solution:
 
 
 def solution(number: str | int) -> Solution:
-    """The worked solution to exercise ``number`` ("01" ... "06", or "02a"), folded until the learner reveals
+    """The worked solution to exercise ``number`` ("00" ... "06", or "02a"), folded until the learner reveals
     it, as a Solution. Raises DockerlabError when there is no such exercise."""
     return Solution(exercise(number))

@@ -24,8 +24,9 @@ RECORDING_NAME = "exercises.json"
 
 
 def _label_of(entry: dict) -> str | None:
-    """The exercise a recorded call checked (the exercise= label its notebook cell passes)."""
-    return entry["inputs"]["arguments"].get("keywords", {}).get("exercise")
+    """The exercise a recorded call belongs to: the label record_solutions kept with it, or the exercise=
+    label its checker was given (entries recorded before the label was kept)."""
+    return entry.get("exercise") or entry["inputs"]["arguments"].get("keywords", {}).get("exercise")
 
 
 @declares(SOLUTION_CHECKS)
@@ -49,7 +50,11 @@ def record_solutions(only: list[str] | None = None) -> pd.DataFrame:
         os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(partial))
         recording.reset(**where)  # a new session reads the environment set above
         for item in chosen:
+            made = recording.session().recording
+            before = len(made.calls) if made is not None else 0
             verdict = item.check(item.solution_text())
+            for entry in made.calls[before:] if made is not None else []:
+                entry["exercise"] = item.label  # so --only replaces it, also a call with no exercise= of its own (00's dl.run)
             rows.append({"exercise": item.label, "passed": verdict.passed, "live": verdict.live, "verdict": " | ".join(verdict.messages)[:200]})
             if not verdict.passed:
                 failed.append(f"{item.label}: {verdict}")

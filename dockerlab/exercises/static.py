@@ -28,7 +28,7 @@ from ..paths import tool
 from ..security import lint, variable_secrets
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
-__all__ = ["Finding", "StaticReport", "MEASURES", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
+__all__ = ["Finding", "StaticReport", "MEASURES", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
            "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
 
 
@@ -747,6 +747,182 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
     return found
 
 
+# --- 00: a command, run in a container, whose output has a line -----------------------------------
+
+_PRINTERS = {"echo", "printf"}
+_GREP_SILENT = {"-c": "a count of the matching lines", "--count": "a count of the matching lines", "-l": "the file's name",
+                "-L": "the file's name", "-q": "nothing (it only sets the exit code)", "--quiet": "nothing (it only sets the exit code)",
+                "-s": "", "--silent": "nothing (it only sets the exit code)"}
+
+
+def command_words(command) -> list[str]:
+    """The words of a container command: a list as given, or a str split as `docker run IMAGE ...` would."""
+    import shlex
+
+    return shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+
+
+def _bre(pattern: str) -> str:
+    """A POSIX basic regular expression (grep's default, with GNU's \\+ \\? \\|) as a Python one: in a BRE
+    ( ) { } + ? | are themselves and their backslashed forms are operators."""
+    out, index = [], 0
+    while index < len(pattern):
+        character = pattern[index]
+        if character == "\\" and index + 1 < len(pattern):
+            following = pattern[index + 1]
+            out.append(following if following in "(){}+?|" else character + following)
+            index += 2
+            continue
+        out.append("\\" + character if character in "(){}+?|" else character)
+        index += 1
+    return "".join(out)
+
+
+def _grep_arguments(words: list[str]) -> tuple[set[str], str | None]:
+    """grep's options (each as -x or --long) and its pattern, from its words (the program first)."""
+    options, pattern, index = set(), None, 1
+    while index < len(words):
+        word = words[index]
+        if word in ("-e", "--regexp") and index + 1 < len(words):
+            pattern, index = words[index + 1], index + 2
+            continue
+        if word.startswith("--"):
+            options.add(word)
+        elif word.startswith("-") and len(word) > 1 and pattern is None:
+            options.update(f"-{letter}" for letter in word[1:])
+        elif pattern is None:
+            pattern = word
+        index += 1
+    return options, pattern
+
+
+def _grep_keeps(pattern: str, options: set[str], line: str) -> tuple[bool, bool] | None:
+    """Whether grep's ``pattern`` (with -F, -E, -i, -x, -w as given; -v aside) selects ``line``, and whether
+    it matches the whole line; None when Python's re cannot read the pattern (the live tier judges it)."""
+    ignore_case = bool({"-i", "--ignore-case"} & options)
+    if {"-F", "--fixed-strings"} & options:
+        found = (pattern.lower() in line.lower()) if ignore_case else (pattern in line)
+        return found, found and pattern == line
+    try:
+        regex = re.compile(pattern if {"-E", "--extended-regexp"} & options else _bre(pattern), re.IGNORECASE if ignore_case else 0)
+    except re.error:
+        return None
+    whole = bool(regex.fullmatch(line))
+    if {"-x", "--line-regexp"} & options:
+        return whole, whole
+    if {"-w", "--word-regexp"} & options:
+        return bool(re.search(rf"(?<!\w)(?:{regex.pattern})(?!\w)", line, regex.flags)), whole
+    return bool(regex.search(line)), whole
+
+
+def _grep_findings(words: list[str], expected_line: str, where: str) -> tuple[list[Finding], str]:
+    """What grep with these words does to ``expected_line``: findings when it leaves it out or prints
+    something else, and a phrase for the passed check ("" when the pattern cannot be judged)."""
+    options, pattern = _grep_arguments(words)
+    silent = sorted(option for option in options if _GREP_SILENT.get(option))
+    if silent:
+        return [Finding(where, f"grep {silent[0]} prints {_GREP_SILENT[silent[0]]}, not the line", f"the line {expected_line!r} itself",
+                        f"drop {silent[0]}: grep without it prints each line that matches.")], ""
+    if pattern is None:
+        return [Finding(where, "grep is given no pattern", "a pattern the line matches, then the file",
+                        f'write the pattern before the file, e.g. ["grep", "{expected_line.split("=")[0]}", ...].')], ""
+    judged = _grep_keeps(pattern, options, expected_line)
+    if judged is None:
+        return [], ""
+    matches, whole = judged
+    inverted = bool({"-v", "--invert-match"} & options)
+    if not matches and not inverted and {"-x", "--line-regexp"} & options:
+        return [Finding(where, f"grep -x keeps only lines that {pattern!r} matches whole, and {expected_line!r} is more than that",
+                        f"a pattern that matches the whole line {expected_line!r}", "drop -x, or write the whole line as the pattern.")], ""
+    if matches and {"-o", "--only-matching"} & options and not whole:
+        return [Finding(where, f"grep -o prints only the part {pattern!r} matches, not the whole line", f"the line {expected_line!r} itself",
+                        "drop -o: grep without it prints each whole line that matches.")], ""
+    if inverted and matches:
+        return [Finding(where, f"grep -v prints the lines {pattern!r} does NOT match, and it matches {expected_line!r}, so that line is left out",
+                        f"the line {expected_line!r} among what it prints", "drop -v.")], ""
+    if not matches and not inverted:
+        return [Finding(where, f"grep's pattern {pattern!r} does not match the line {expected_line!r}, so grep leaves that line out",
+                        "a pattern that matches the line", f"use part of the line as the pattern, e.g. {expected_line.split('=')[0]!r}.")], ""
+    return [], f", and grep's pattern {pattern!r} {'matches' if matches else 'does not match, and -v keeps,'} the line {expected_line!r}"
+
+
+def _shell_findings(image, words: list[str], commands: list[list[str]], shown: str, reads: str | None) -> list[Finding]:
+    """A shell the command needs and the image lacks (bash in alpine), and a wildcard in a command given as a
+    list (no shell runs it, so nothing expands it)."""
+    program = words[0].rpartition("/")[2]
+    found = []
+    if str(image).split("/")[-1].startswith("alpine") and any(each[0] == "bash" for each in [[program]] + commands):
+        found.append(Finding(f"`{shown}`", f"it runs bash, which {image} does not have (its shell is busybox sh), so the container fails to start",
+                             "a program the image has", "use sh instead of bash (sh -c \"...\" runs a shell command line)."))
+    if not (program in parser._SHELLS and "-c" in words[1:-1]):
+        for number, word in [(number, word) for number, word in enumerate(words, 1) if any(character in word for character in "*?[")][:1]:
+            found.append(Finding(f"word {number} `{word}`", "no shell runs a command given as a list, so nothing expands the wildcard: "
+                                 f"{program} is given the text `{word}` itself and finds no such file", "the file's full name",
+                                 f"name the file ({reads or 'its full path'}), or run the command through a shell: [\"sh\", \"-c\", \"...\"]."))
+    return found
+
+
+def _reading(commands: list[list[str]], reads: str) -> list[list[str]]:
+    """The simple commands that name the file ``reads`` (or a wildcard that matches it) other than as a `>` target."""
+    import fnmatch
+
+    readers = []
+    for each in commands:
+        names = [word for index, word in enumerate(each[1:], 1) if each[index - 1] not in (">", ">>")]
+        if any(word == reads or (any(c in word for c in "*?[") and fnmatch.fnmatch(reads, word)) for word in names):
+            readers.append(each)
+    return readers
+
+
+def _reads_nothing(commands: list[list[str]], shown: str, reads: str, expected_line: str, suggestion: str) -> Finding:
+    """The command does not read ``reads``: an echo of a text, or another program."""
+    printers = [each for each in commands if each[0] in _PRINTERS]
+    expected = f"a command that reads {reads}, where the image records its version"
+    if printers and len(printers) == len(commands):
+        text = " ".join(printers[0][1:])
+        typed = " (that is the expected line, but typed by you: it tells nothing about the image)" if expected_line in text else ""
+        return Finding(f"`{shown}`", f"{printers[0][0]} prints the text it is given ({text!r}){typed}, and reads nothing from the image", expected, suggestion)
+    return Finding(f"`{shown}`", f"it does not read {reads}", expected, suggestion)
+
+
+def command_prints(image, command, expected_line, *, reads=None, exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.command_prints`: from the command's words alone, whether it can
+    print ``expected_line``: it reads the file ``reads`` (when given) rather than printing a text it was given,
+    its output is not sent elsewhere, a grep's pattern and options keep the line, no shell is needed that the
+    image lacks (bash in alpine) or missing (a glob in a command given as a list). Returns a StaticReport."""
+    import shlex
+
+    report = StaticReport()
+    words = command_words(command)
+    shown = shlex.join(words)[:90]
+    suggestion = (f'replace it with a program that reads the file: ["cat", "{reads}"] prints all of it, '
+                  f'["grep", "{expected_line.split("=")[0]}", "{reads}"] just that line.') if reads else "run a program that prints the line."
+    if not words:
+        report.findings.append(Finding("your command", "there is none, so the image's own default command runs, and it prints no such line",
+                                       f"a command that prints {expected_line!r}", suggestion))
+        return report
+    commands = parser.shell_commands(json.dumps(words))
+    report.findings += _shell_findings(image, words, commands, shown, reads)
+    readers = _reading(commands, reads) if reads else []
+    if reads and not readers:
+        report.findings.append(_reads_nothing(commands, shown, reads, expected_line, suggestion))
+        return report
+    phrase = ""
+    for each in readers:
+        redirect = next((word for word in (">", ">>") if word in each), None)
+        if redirect:
+            target = each[each.index(redirect) + 1] if each.index(redirect) + 1 < len(each) else "a file"
+            report.findings.append(Finding(f"`{shown}`", f"{each[0]}'s output is sent to {target}, not to the container's output",
+                                           f"{each[0]}'s output in the container's output", f"remove `{redirect} {target}`."))
+        if each[0] in ("grep", "egrep", "fgrep"):
+            findings, phrase = _grep_findings(each if each[0] == "grep" else ["grep", "-E" if each[0] == "egrep" else "-F", *each[1:]], expected_line, f"`{shown}`")
+            report.findings += findings
+    if not report.failed:
+        how = f" with {readers[0][0]}" if readers else ""
+        report.passed.append(f"your command `{shown}` reads {reads}{how}{phrase}" if reads else f"your command `{shown}` runs in {image}")
+    return report
+
+
 # --- what each live tier measures (for the note when it cannot run) -----------------------------------
 
 MEASURES: dict[str, Callable[..., str]] = {
@@ -763,6 +939,7 @@ MEASURES: dict[str, Callable[..., str]] = {
         f"bring your stack up with `docker compose up --wait` and check that {service} is running and reports healthy"),
     "keeps_running_and_stops": lambda settle=3.0, **_: (
         f"build your Dockerfile, start a container, check that it is still running after {settle:g} s, and time `docker stop` (under 2 s passes)"),
+    "command_prints": lambda image, expected_line, **_: f"run your command in a container of {image} and check that it prints {expected_line!r} and exits 0",
     "image_is_hardened": lambda expected_line, **_: (
         f"build the image, check the user it runs as, look for secrets in every layer, and run it expecting {expected_line!r}"),
 }

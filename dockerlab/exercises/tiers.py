@@ -177,6 +177,18 @@ def recorded_layout(live: Callable, signature: inspect.Signature, arguments: tup
     return None
 
 
+def _check_command_arguments(refuse: Callable, values: dict) -> None:
+    """The arguments of a check that runs a command in an image (dl.check.command_prints)."""
+    if "image" in values and (not isinstance(values["image"], str) or not values["image"].strip()):
+        refuse("image", values["image"], "an image name (a str)", 'Pass the name as the exercise cell does, e.g. "alpine:3.20".')
+    command = values.get("command", "")
+    if not isinstance(command, str) and not (isinstance(command, (list, tuple)) and all(isinstance(word, str) for word in command)):
+        refuse("command", command, "a list of words (each a str), or one str",
+               'Write the command as a list of words in quotes, e.g. ["grep", "VERSION_ID", "/etc/os-release"].')
+    if values.get("reads") is not None and not isinstance(values["reads"], str):
+        refuse("reads", values["reads"], "a file's path in the image (a str)", 'Pass it as the exercise cell does, e.g. reads="/etc/os-release".')
+
+
 def check_arguments(checker: str, values: dict) -> None:
     """Refuse arguments a checker cannot judge before any tier runs. Raises DockerlabError naming the argument,
     what it is and what to pass (None would quietly check the app's own Dockerfile; bytes and numbers would
@@ -202,6 +214,7 @@ def check_arguments(checker: str, values: dict) -> None:
         value = values.get(name, "")
         if not isinstance(value, str):
             refuse(name, value, "text (a str)", "Pass it as the exercise cell does (a str in quotes).")
+    _check_command_arguments(refuse, values)
     files = values.get("files")
     if files is not None and (not isinstance(files, dict) or not all(isinstance(name, str) for name in files)):
         refuse("files", files, "a dict of file name to the file's text", "Pass {'report.py': my_report}, with my_report a str.")

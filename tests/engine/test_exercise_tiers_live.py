@@ -6,6 +6,7 @@ from dockerlab.exercises.catalogue import EXERCISES
 
 # What the measured (live) verdict on the starting text must say, besides the static hint.
 MEASURED = {
+    "00": "its last line was: replace this command",
     "01": "exited with code 1",
     "02": "printed nothing",
     "02a": "exited with code 2",
@@ -14,7 +15,7 @@ MEASURED = {
     "05": "no healthcheck",
     "06": "nothing was built, audited or run",
 }
-STATIC = {"01": "np.float64", "02": "COPY greet.py", "02a": "service.py", "03": "COPY requirements.txt .", "04": "FROM scratch", "05": "/health", "06": "USER 1000"}
+STATIC = {"00": "reads nothing from the image", "01": "np.float64", "02": "COPY greet.py", "02a": "service.py", "03": "COPY requirements.txt .", "04": "FROM scratch", "05": "/health", "06": "USER 1000"}
 
 
 @pytest.mark.parametrize("number", sorted(EXERCISES))
@@ -57,3 +58,31 @@ def test_start_time_of_a_command_the_image_lacks_is_a_course_error():
     with pytest.raises(dl.DockerlabError) as raised:  # ContainerFailed, not a raw docker APIError
         dl.experiments.start_time("alpine:3.20", n=1, command=["/no/such/program"])
     assert type(raised.value).__name__ == "ContainerFailed" and "command does not exist" in str(raised.value)
+
+
+# Exercise 00's static tier judges a command from its words: what it says must be what the container does.
+COMMANDS_00 = [
+    ["grep", "VERSION_ID", "/etc/os-release"], ["cat", "/etc/os-release"], ["sh", "-c", "grep '^VERSION_ID=' /etc/os-release"],
+    ["sh", "-c", "cat /etc/*release"], ["grep", "-i", "version_id", "/etc/os-release"], ["grep", "-w", "VERSION_ID", "/etc/os-release"],
+    ["grep", "-x", "VERSION_ID=3.20", "/etc/os-release"], ["grep", "-E", "VERSION_ID|NAME", "/etc/os-release"],
+    ["grep", r"VERSION_ID\|NAME", "/etc/os-release"], ["grep", "-F", "VERSION_ID=3", "/etc/os-release"],
+    ["echo", "replace this command"], ["uname", "-r"], [], ["bash", "-c", "cat /etc/os-release"], ["cat", "/etc/*release"],
+    ["grep", "-c", "VERSION", "/etc/os-release"], ["grep", "-q", "VERSION", "/etc/os-release"], ["grep", "-v", "VERSION", "/etc/os-release"],
+    ["grep", "-o", "VERSION", "/etc/os-release"], ["grep", "-x", "VERSION_ID", "/etc/os-release"], ["grep", "VERSION_ID=3.21", "/etc/os-release"],
+    ["grep", "VERSION+", "/etc/os-release"], ["sh", "-c", "cat /etc/os-release > /dev/null"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS_00, ids=[" ".join(command) or "(none)" for command in COMMANDS_00])
+def test_00_the_static_tier_says_what_the_container_does(command):
+    import dockerlab as dl
+    from dockerlab.exercises import static
+
+    said_ok = not static.command_prints("alpine:3.20", command, "VERSION_ID=3.20", reads="/etc/os-release").failed
+    try:
+        ran = dl.run("alpine:3.20", command or None)
+        does = dl.check.judge_output("00", ran.exit_code, ran.output, "VERSION_ID=3.20").passed
+    except dl.DockerlabError as error:  # ContainerFailed: a program the image does not have
+        assert type(error).__name__ == "ContainerFailed", repr(error)
+        does = False
+    assert said_ok == does, f"{command}: the static tier says {'it prints' if said_ok else 'it does not print'} the line, the container {'does' if does else 'does not'}"

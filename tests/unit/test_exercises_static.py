@@ -17,6 +17,7 @@ from dockerlab.recording import recordable
 
 # A correct answer each, written differently from the reference solution (so never recorded).
 VARIANTS = {
+    "00": lambda start: '["sh", "-c", "cat /etc/os-release"]\n',
     "01": lambda start: start.replace("np.float_", "float"),
     "02": lambda start: "# syntax=docker/dockerfile:1\nFROM python:3.11-slim\nCOPY greet.py /opt/greet.py\nCMD python /opt/greet.py\n",
     "02a": lambda start: start.replace("CMD python service.py", 'ENTRYPOINT ["python", "/app/app.py"]'),
@@ -37,6 +38,7 @@ VARIANTS = {
 
 # What the hint for the starting text must name: the line and the change.
 START_HINTS = {
+    "00": ["`echo 'replace this command'`", "reads nothing from the image", "reads /etc/os-release", '["grep", "VERSION_ID", "/etc/os-release"]'],
     "01": ["report.py line 6", "np.float_", "np.float64"],
     "02": ["COPY greet.py", 'CMD ["python", "greet.py"]'],
     "02a": ["line 5", "service.py", "the folder has app.py", 'CMD ["python", "app.py"]', "shell form", "JSON (exec) form"],
@@ -400,8 +402,15 @@ def shipped_recordings(monkeypatch):
     use_recordings(RECORDED_DIR, monkeypatch)
 
 
-@pytest.mark.parametrize("number", sorted(EXERCISES))
-@pytest.mark.parametrize("which", ["starting", "solution_text"])
+# Exercise 00's reference solution is new: recorded by `dockerlab record --exercises --only 00` on an engine.
+# Strict: once it is recorded this marker must go (an XPASS fails).
+NOT_RECORDED_YET = {("00", "solution_text")}
+
+
+@pytest.mark.parametrize("number, which", [
+    pytest.param(number, which, marks=[pytest.mark.xfail(strict=True, reason="not recorded yet: dockerlab record --exercises --only 00")]
+                 if (number, which) in NOT_RECORDED_YET else [])
+    for number in sorted(EXERCISES) for which in ("starting", "solution_text")])
 def test_the_shipped_recordings_replay_the_starting_text_and_the_solution(number, which, shipped_recordings):
     """A changed solution or starting file (or checker call) no longer matches its recording: record again."""
     exercise = EXERCISES[number]
@@ -599,3 +608,31 @@ def test_05_a_misspelled_key_is_named_with_its_line_and_no_temporary_path():
     bad = "services:\n  api:\n    image: python:3.11-slim\n    helthcheck:\n      test: [\"CMD\", \"true\"]\n"
     rendered, said = static.render_compose(paths.app("compose-api"), bad)
     assert rendered is None and "helthcheck" in said and "line 4" in said and "dockerlab-static-" not in said
+
+
+# --- #19's acceptance, as a learner without Docker meets it: no engine at all, the mode left to the course ---
+
+
+@pytest.fixture
+def no_engine_at_all(monkeypatch):
+    """No DOCKERLAB_MODE (the course picks the mode: recorded, since no engine answers) and DOCKER_HOST pointing nowhere."""
+    monkeypatch.delenv("DOCKERLAB_MODE", raising=False)
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO", raising=False)
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    recording.reset()
+    yield
+    recording.reset()
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISES))
+def test_without_an_engine_the_starting_text_fails_the_solution_passes_and_a_variant_gets_the_note(number, no_engine_at_all):
+    assert recording.current() == recording.RECORDED
+    exercise = EXERCISES[number]
+    start = exercise.check(exercise.starting())
+    assert not start.passed and all(hint in " ".join(start.messages) for hint in START_HINTS[number]), str(start)
+    solved = exercise.check(exercise.solution_text())
+    assert solved.passed, str(solved)
+    variant = exercise.check(VARIANTS[number](exercise.starting()))
+    assert variant.passed and variant.live == "needs an engine" and variant.note.startswith("Static checks passed; the build-and-measure check needs a Docker engine"), str(variant)
+    for verdict in (start, solved, variant):
+        assert "maintainer" not in str(verdict).lower()

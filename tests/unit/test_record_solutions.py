@@ -91,3 +91,24 @@ def test_a_failing_solution_leaves_the_earlier_recording_as_it_was(two_exercises
     with pytest.raises(dl.DockerlabError, match="did not pass"):
         record.record_solutions(["03"])
     assert (folder / "exercises.json").read_text() == earlier and not (folder / "exercises.json.partial").exists()
+
+
+@recordable("demo.run")
+def demo_run(command: str):
+    """A course call with no exercise= keyword (exercise 00's checker records dl.run's own call)."""
+    return CheckResult("demo", True, [command], live="measured")
+
+
+def test_a_call_without_an_exercise_label_is_kept_under_its_exercise_and_replaced_by_only(two_exercises, monkeypatch):
+    folder = two_exercises
+    fake = dataclasses.replace(catalogue.EXERCISES["02"], checker=lambda text: demo_run(text))
+    monkeypatch.setitem(catalogue.EXERCISES, "02", fake)
+    record.record_solutions()
+    content = json.loads((folder / "exercises.json").read_text())
+    assert {call["call"]: call.get("exercise") for call in content["calls"]} == {"demo.run": fake.label, "demo.solution_check": catalogue.EXERCISES["03"].label}
+    (folder / "02.Dockerfile").write_text("FROM alpine:3.20\n# 02, changed\n")
+    record.record_solutions(["02"])
+    content = json.loads((folder / "exercises.json").read_text())
+    runs = [call for call in content["calls"] if call["call"] == "demo.run"]
+    assert [call["inputs"]["arguments"]["arguments"] for call in runs] == [["FROM alpine:3.20\n# 02, changed\n"]], runs  # the old one is gone
+    assert content["kept_from_earlier_recording"]["exercises"] == [catalogue.EXERCISES["03"].label]
