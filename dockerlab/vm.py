@@ -142,7 +142,8 @@ def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
 
 
 def kvm_works() -> bool:
-    """True when a VM really boots under KVM here (tried once, with a timeout, then remembered)."""
+    """True when a VM really boots under KVM here (tried once, with a timeout, then remembered).
+    Returns a bool. Raises nothing: a boot under KVM that fails (any DockerlabError on the way) is False."""
     if "kvm" not in _kvm_verdict:
         if not os.access("/dev/kvm", os.R_OK | os.W_OK):
             _kvm_verdict["kvm"] = False
