@@ -15,7 +15,10 @@ def command_html(command: str) -> str:
     course paths relative to the course folder (wherever it was recorded).
 
     Returns:
-        An HTML paragraph, or "" for no command."""
+        An HTML paragraph, or "" for no command.
+
+    Raises:
+        Nothing."""
     if not command:
         return ""
     return f"<p><small>In a terminal: <code>{html.escape(in_course_terms(command))}</code></small></p>"

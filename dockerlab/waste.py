@@ -67,13 +67,14 @@ def dive_style_bytes(saved: list[LayerFiles]) -> int:
     only the directory entry itself). A hard link is a tar member of size 0, so a file deleted while a
     hard link still reaches it counts here, although nothing is wasted: the course's ``total_bytes``
     does not count it. Checked against dive's own report on real
-    images by benchmarks/dive_compare.py."""
+    images by benchmarks/dive_compare.py. Returns an int. Raises nothing."""
     return sum(sum(sizes) for sizes in _dive_copies(saved).values() if len(sizes) > 1)
 
 
 def dive_style_efficiency(saved: list[LayerFiles]) -> float:
     """dive's efficiency score by dive's own bookkeeping (pure): the smallest size of each path over
-    the sum of all its copies, whiteouts as size 0, files under a deleted directory counted once."""
+    the sum of all its copies, whiteouts as size 0, files under a deleted directory counted once.
+    Returns a float. Raises nothing."""
     copies = _dive_copies(saved)
     total = sum(sum(sizes) for sizes in copies.values())
     return 1.0 if total == 0 else sum(min(sizes) for sizes in copies.values()) / total
@@ -85,7 +86,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     A file's bytes are wasted when a later layer deletes it (whiteout, or an opaque directory) or
     writes the same path again: the earlier layer still ships them. The efficiency score is dive's:
     for every path, the smallest size it ever had over the sum of all sizes it had in any layer.
-    """
+    Returns a WastedSpace. Raises nothing."""
 
     state = replay(saved)
     sizes_seen = state.sizes_seen
