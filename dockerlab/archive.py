@@ -40,7 +40,7 @@ from .errors import DockerlabError
 
 T = TypeVar("T")
 
-__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "image_name", "single_image_layout", "COMPRESSIONS", "MACHINE_ARCH"]
+__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "layer_again", "image_name", "single_image_layout", "COMPRESSIONS", "MACHINE_ARCH"]
 
 TRANSPORTS = ("docker-archive", "oci-archive", "oci")
 GZIP_MAGIC, ZSTD_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
@@ -352,6 +352,16 @@ def map_layers(image: ArchiveImage, read: Callable[[LayerBlob], T], workers: int
     finally:
         for container in opened:
             container.close()
+
+
+@contextmanager
+def layer_again(image: ArchiveImage, name: str) -> Iterator[LayerBlob]:
+    """The layer ``name`` of ``image`` opened once more, as a new uncompressed tar stream (a second pass
+    over one layer: a hard link's target read again for the link's own name).
+    Yields a LayerBlob. Raises DockerlabError for an archive that is not a readable tar file or lacks the layer
+    ``name``."""
+    with _Container.open(image.ref.path) as container:
+        yield container.layer(name)
 
 
 def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:

@@ -215,7 +215,7 @@ AUDIT = _table(
 )
 SECRETS = _table(
     "finding",
-    ("where", "str", "the file's path, ENV NAME, or the history step"),
+    ("where", "str", "the file's path, ENV NAME, LABEL KEY, ARG NAME, CMD/ENTRYPOINT/ONBUILD/HEALTHCHECK..., or the history step"),
     ("what", "str", "what kind of secret it looks like"),
     ("evidence", "str", "the matching text, masked"),
     ("layer", "str", "the layer (instruction) that holds it"),

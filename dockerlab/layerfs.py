@@ -17,7 +17,7 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import requests.exceptions
 from zstandard import ZstdError
 
 from . import engine, recording
-from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, map_layers, read_archive
+from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, layer_again, map_layers, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
@@ -49,7 +49,7 @@ __all__ = [
 # Docker pushes layers gzip-compressed at Go's default level, which matches zlib's level 6.
 GZIP_LEVEL = 6
 _NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
-_SHELL = re.compile(r"^(?:RUN )?(\|\d+ (?:\S+=\S* )*)?/bin/sh -c ")  # classic, or BuildKit's `RUN ... # buildkit`
+_SHELL = re.compile(r"^(?:RUN )?(\|\d+ .*?)?/bin/sh -c ")  # classic, or BuildKit's `RUN ... # buildkit` (an argument's value may hold spaces)
 _BUILDKIT = re.compile(r"\s*# buildkit$")
 
 
@@ -227,8 +227,12 @@ def _absolute(member_name: str) -> str:
     return "/" + name.strip("/")
 
 
-def _read_layer(blob: LayerBlob, list_files: bool, examine: Examine | None = None) -> LayerFiles:
-    """Read one layer once: its files (when asked), content bytes and, for a plain tar, its gzip size."""
+def _read_layer(blob: LayerBlob, list_files: bool, examine: Examine | None = None,
+                again: Callable[[], AbstractContextManager[LayerBlob]] | None = None) -> LayerFiles:
+    """Read one layer once: its files (when asked), content bytes and, for a plain tar, its gzip size.
+    With ``examine``, a hard link is examined under its own name with its target's bytes: ``again()``
+    opens the layer once more to read the targets (a streamed tar cannot go back); without it a link
+    only carries what its target's examination found."""
     stored_compressed = blob.compression != "none"
     # One question per pass: listing files (waste, secrets, audit) does not also estimate gzip sizes.
     counter = _CountingCompressor(blob.stream, compress=not (examine or list_files or stored_compressed))
@@ -241,6 +245,8 @@ def _read_layer(blob: LayerBlob, list_files: bool, examine: Examine | None = Non
                 continue
             _list_member(layer, archive, member, examine)
     counter.finish()
+    if examine and again is not None:
+        _examine_links(layer, examine, again)
     layer.compressed_bytes = blob.blob_bytes if stored_compressed else counter.compressed
     layer.compressed_measured = stored_compressed
     layer.uncompressed_bytes = counter.raw
@@ -267,10 +273,46 @@ def _list_member(layer: LayerFiles, archive: tarfile.TarFile, member: tarfile.Ta
                 layer.examined[path] = layer.examined[target]
         if member.mode & 0o6000 and member.isfile():
             layer.special_modes[path] = member.mode
+        if member.islnk() and target in layer.special_modes:  # one file, one mode: setuid under every name
+            layer.special_modes[path] = layer.special_modes[target]
         if examine and member.isfile():
             found = examine(path, member.size, lambda member=member: archive.extractfile(member).read())
             if found is not None:
                 layer.examined[path] = found
+
+
+def _examine_links(layer: LayerFiles, examine: Examine, again: Callable[[], AbstractContextManager[LayerBlob]]) -> None:
+    """Examine each hard link as the file it is under its own name (a `.env` that is a link to
+    another file is a `.env`): a second pass over the layer reads each target's bytes once, stopping
+    after the last target."""
+    links: dict[str, list[str]] = {}
+    for link, target in layer.hardlinks.items():
+        if target in layer.files and target not in layer.hardlinks:
+            links.setdefault(target, []).append(link)
+        else:
+            layer.examined.pop(link, None)  # a target outside this layer: nothing of it was read here
+    if not links:
+        return
+    with again() as blob, tarfile.open(fileobj=blob.stream, mode="r|") as archive:
+        for member in archive:
+            target = _absolute(member.name)
+            if target not in links or not member.isfile():
+                continue
+            data: list[bytes] = []
+
+            def read(member=member, data=data) -> bytes:
+                if not data:
+                    data.append(archive.extractfile(member).read())
+                return data[0]
+
+            for link in links.pop(target):
+                found = examine(link, member.size, read)
+                if found is None:
+                    layer.examined.pop(link, None)
+                else:
+                    layer.examined[link] = found
+            if not links:
+                break
 
 
 # Images are immutable, so what was read for an image id (or an unchanged archive) stays true.
@@ -414,7 +456,7 @@ def _read_image(image, list_files: bool, examine: Examine | None = None) -> list
         ]
         def read(blob: LayerBlob) -> LayerFiles:
             try:
-                return _read_layer(blob, list_files, examine)
+                return _read_layer(blob, list_files, examine, again=lambda: layer_again(found, blob.name))
             except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error, ZstdError) as error:  # damaged or truncated data
                 position = found.layer_names.index(blob.name) + 1
                 raise DockerlabError(f"Layer {position} of {image} ({blob.name}, {blob.compression}) cannot be read: {error}",

@@ -45,6 +45,7 @@ __all__ = [
     "places_holding",
     "content_secrets",
     "variable_secrets",
+    "build_args",
     "sbom",
     "package_counts",
     "scan",
@@ -284,7 +285,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     }
 
 
-@recordable("security.audit", version=2)
+@recordable("security.audit", version=3)
 @declares(AUDIT)
 def audit(*images: str) -> pd.DataFrame:
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
@@ -345,13 +346,43 @@ def _look_for_secrets(path: str, size: int, read) -> list[tuple[str, str]] | Non
     return found or None
 
 
-# `|1 NAME=value /bin/sh -c ...` (classic builder) or `RUN |1 NAME=value /bin/sh -c ... # buildkit`.
-_BUILD_ARGS = re.compile(r"^(?:RUN )?\|\d+ ((?:\S+=\S* )*)/bin/sh -c ")
+# `|N NAME=value ... /bin/sh -c ...` (classic builder) or `RUN |N NAME=value ... /bin/sh -c ... # buildkit`:
+# the build arguments a RUN saw, joined with spaces as given (a value may hold spaces: NOTE=two words).
+_BUILD_ARG_COUNT = re.compile(r"^(?:RUN )?\|(\d+) ")
+_ARG_START = re.compile(r"(?:^| )([A-Za-z_][A-Za-z0-9_]*)=")
+# Where the command begins after the arguments: the shell (/bin/sh -c, a SHELL such as /bin/bash -o pipefail -c).
+_SHELL_START = re.compile(r" (?=/\S*sh\b)")
 # A secret put in a build command itself (`RUN export API_KEY=... && ...`), anywhere in the line.
 _COMMAND_ASSIGNMENT = re.compile(
     r"(?:^|[\s;&|(])(?:export[ \t]+)?([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY)[A-Za-z0-9_]*)[ \t]*=[ \t]*['\"]?([^\s'\"$`{}()<>;&|]{6,})",
     re.IGNORECASE,
 )
+
+
+def build_args(created_by: str) -> tuple[list[tuple[str, str]], str]:
+    """The build arguments a history entry records and the command after them: `|2 NOTE=two words
+    API_TOKEN=x /bin/sh -c true` -> ([("NOTE", "two words"), ("API_TOKEN", "x")], "/bin/sh -c true").
+    The count N says how many there are; a value runs to the next argument's name or, for the last, to
+    the shell (else to the next space). No `|N`: ([], the entry without BuildKit's `RUN ` and `# buildkit`).
+    Raises nothing."""
+    text = re.sub(r"\s*# buildkit$", "", (created_by or "").strip())
+    counted = _BUILD_ARG_COUNT.match(text)
+    if not counted:
+        return [], re.sub(r"^RUN ", "", text)
+    rest = text[counted.end():]
+    starts = list(_ARG_START.finditer(rest))[: int(counted.group(1))]
+    if not starts or starts[0].start() != 0:
+        return [], rest
+    pairs, end = [], 0
+    for position, start in enumerate(starts):
+        if position + 1 < len(starts):
+            end = starts[position + 1].start()
+        else:
+            shell = _SHELL_START.search(rest, start.end() - 1)
+            space = rest.find(" ", start.end())
+            end = shell.start() if shell else (space if space >= 0 else len(rest))
+        pairs.append((start.group(1), rest[start.end():end]))
+    return pairs, rest[end:].strip()
 
 
 # Secrets a command carries by their form, whatever the variable is called (or when there is none).
@@ -367,29 +398,91 @@ COMMAND_CONTENT = [
 ]
 
 
-def _history_findings(history: Sequence[str]) -> list[dict]:
-    """Secrets in the build's own record (`docker history`): build arguments whose name looks like a
-    secret's, and secret-looking values written into a command. Each found once, at the oldest step
-    that shows it (a build argument is repeated on every later RUN)."""
+def _command_findings(text: str) -> list[tuple[str, str, str]]:
+    """(name or "", what, value) for each secret in a command line: a secret-looking variable set in it
+    (`export API_KEY=...`) and each content rule (:data:`COMMAND_CONTENT`...). One value is one finding:
+    a content rule matching the value a variable was given names that variable's finding."""
+    found = [[name, "", value] for name, value in _COMMAND_ASSIGNMENT.findall(text) if not _names_a_location(name, value)]
+    for what, value in content_secrets(text):
+        same = next((item for item in found if value in item[2] or item[2] in value), None)
+        if same is not None:
+            same[1] = same[1] or what
+        else:
+            found.append(["", what, value])
+    return [(name, what, value) for name, what, value in found]
+
+
+# Image config fields that hold commands or text a learner wrote (docker inspect shows them).
+_CONFIG_COMMANDS = (("Cmd", "CMD"), ("Entrypoint", "ENTRYPOINT"), ("Shell", "SHELL"), ("WorkingDir", "WORKDIR"), ("User", "USER"))
+
+
+def _config_findings(config: dict) -> list[dict]:
+    """Secrets in the image config, each once: ENV and LABEL values (by content, else by name), and the
+    command lines CMD, ENTRYPOINT, HEALTHCHECK, ONBUILD triggers, SHELL, WORKDIR, USER (by content and by
+    variables set in them)."""
+    rows = []
+
+    def row(where: str, what: str, value: str) -> None:
+        rows.append({"where": where, "what": what, "evidence": _mask(value), "layer": "image config", "still_in_image": True,
+                     "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0, "value": value})
+
+    for name, value, what in _secret_env(config):
+        row(f"ENV {name}", ("a secret-looking environment variable" if what == "a secret-looking name" else f"{what} in an environment variable") + " (docker inspect shows it)", value)
+    for key, value in sorted((config.get("Labels") or {}).items()):
+        for what, evidence in variable_secrets(key, value or ""):
+            row(f"LABEL {key}", ("a secret-looking label" if what == "a secret-looking name" else f"{what} in a label") + " (docker inspect shows it)", evidence)
+    commands = [(instruction, config.get(field)) for field, instruction in _CONFIG_COMMANDS]
+    commands.append(("HEALTHCHECK", (config.get("Healthcheck") or {}).get("Test")))
+    commands += [("ONBUILD", trigger) for trigger in config.get("OnBuild") or []]
+    for instruction, value in commands:
+        text = " ".join(value) if isinstance(value, list) else (value or "")
+        for name, what, found in _command_findings(text):
+            said = what or "a secret written into it"
+            row(f"{instruction}" + (f" ({name})" if name else ""), f"{said} in the image's {instruction} (docker inspect shows it)", found)
+    return rows
+
+
+def _is_run(created_by: str) -> bool:
+    """True for a RUN's history entry: BuildKit writes `RUN ...`; the classic builder writes the
+    command with its shell (`/bin/sh -c ...`, `/bin/bash -c ...` after a SHELL, `|N ARG=... /bin/sh -c ...`)
+    and every other instruction as `SHELL -c #(nop)  INSTRUCTION ...`."""
+    text = (created_by or "").strip()
+    return text.startswith("RUN ") or (bool(text) and "#(nop)" not in text and not re.match(r"^[A-Z]+(?:\s|$)", text))
+
+
+def _history_findings(history: Sequence[str], reported: set[str] = frozenset()) -> list[dict]:
+    """Secrets in the build's own record (`docker history`): build arguments whose value or name looks
+    like a secret's (a RUN lists every argument it saw, an ARG with a default shows it), secrets written
+    into a command (by a variable's name or the value's form), and secrets in any other instruction's
+    text (LABEL, CMD, ONBUILD...) not already ``reported`` (values found in the image config). Each
+    found once, at the oldest step that shows it (a build argument is repeated on every later RUN)."""
     rows, seen = [], set()
     for created_by in reversed(list(history)):  # `docker history` lists the newest first
-        build_args = _BUILD_ARGS.match(created_by)
-        findings = [
-            (f"ARG {name}", "a build argument (docker history shows it)", value)
-            for name, value in re.findall(r"([A-Za-z0-9_]+)=(\S+)", build_args.group(1) if build_args else "")
-            if variable_secrets(name, value)
-        ]
-        command = created_by[build_args.end():] if build_args else created_by
-        if not clean_instruction(created_by).startswith("RUN "):
-            command = ""  # ENV values are the image config's finding (above), not a command's
-        findings += [(f"{name} in a build command", "a secret written into a RUN command (docker history shows it)", value)
-                     for name, value in _COMMAND_ASSIGNMENT.findall(command) if not _names_a_location(name, value)]
-        findings += [("a build command", f"{what} in a RUN command (docker history shows it)", value) for what, value in content_secrets(command)]
-        layer = clean_instruction(created_by)
+        instruction = re.sub(r"^.*?#\(nop\)\s*", "", clean_instruction(created_by))  # also after a SHELL: `/bin/bash -c #(nop)  LABEL ...`
+        arguments, command = build_args(created_by)
+        declared = re.match(r"^ARG\s+(.*)$", instruction)
+        if declared:  # ARG NAME=default (BuildKit, and the classic builder's #(nop) entry)
+            arguments = [(name, value.strip("'\"")) for name, value in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|\S*)", declared.group(1))]
+            command = ""
+        findings = [(f"ARG {name}", "a build argument (docker history shows it)", value) for name, value in arguments if variable_secrets(name, value)]
+        running = _is_run(created_by)
+        if running:
+            what_kind = "a RUN command"
+        else:  # LABEL, CMD, ONBUILD, WORKDIR...: the instruction's own text
+            command, what_kind = ("" if declared else instruction), f"the {instruction.split(' ', 1)[0]} instruction"
+        for name, what, value in _command_findings(command):
+            if any(value == argument for _, _, argument in findings):
+                continue
+            where = (f"{name} in a build command" if name else "a build command") if running else \
+                f"{instruction.split(' ', 1)[0]} in the history" + (f" ({name})" if name else "")
+            said = f"{what} in {what_kind}" if what else f"a secret written into {what_kind}"
+            findings.append((where, f"{said} (docker history shows it)", value))
+        layer = instruction
         for _, _, value in findings:
             layer = layer.replace(value, _mask(value))  # the table must not show what it warns about
         for where, what, value in findings:
-            if (where, value) in seen:
+            mirrored = not where.startswith("ARG ") and not running  # LABEL, CMD...: also in the config
+            if (where, value) in seen or (mirrored and value in reported):
                 continue
             seen.add((where, value))
             rows.append({"where": where, "what": what, "evidence": _mask(value), "layer": layer, "still_in_image": True, "visible_in_final_filesystem": False, "removed_by": "", "bytes": 0})
@@ -398,8 +491,9 @@ def _history_findings(history: Sequence[str]) -> list[dict]:
 
 @declares(SECRETS)
 def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], history: Sequence[str] = ()) -> pd.DataFrame:
-    """Secret-looking files in any layer (also deleted ones), env values, and build args in
-    ``history`` (each step's raw `created_by`, as `docker history --no-trunc` shows it) (pure).
+    """Secret-looking files in any layer (also deleted ones), the image config's values (ENV, LABEL,
+    CMD, ENTRYPOINT, HEALTHCHECK, ONBUILD...), and what ``history`` records (each step's raw
+    `created_by`, as `docker history --no-trunc` shows it: build args, commands, other instructions) (pure).
     Returns a DataFrame. {columns} Raises nothing."""
 
     state = replay(saved)
@@ -422,23 +516,24 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
                         "bytes": layer.files.get(layer.hardlinks.get(path, path), 0),
                     }
                 )
-    config = inspect.get("Config") or {}
-    for name, value, what in _secret_env(config):
-        said = "a secret-looking environment variable" if what == "a secret-looking name" else f"{what} in an environment variable"
-        rows.append({"where": f"ENV {name}", "what": f"{said} (docker inspect shows it)", "evidence": _mask(value), "layer": "image config", "still_in_image": True, "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0})
-    rows += _history_findings(history)
+    configured = _config_findings(inspect.get("Config") or {})
+    rows += [{key: value for key, value in row.items() if key != "value"} for row in configured]
+    rows += _history_findings(history, {row["value"] for row in configured})
     table = SECRETS.frame(rows)
     table.attrs["image"] = image_name(image)
     return table
 
 
-@recordable("security.find_secrets", version=2)
+@recordable("security.find_secrets", version=3)
 @declares(SECRETS)
 def find_secrets(image: str) -> pd.DataFrame:
     """Files and values that look like secrets (`.env`, SSH keys, `*.pem` private keys, AWS keys,
     `PASSWORD=`...) in *any* layer of ``image``, including files a later layer deleted: a
-    `RUN rm .env` hides the file but every pull still downloads it. Evidence is shortened.
-    {columns} Raises ImageNotFound, or DockerlabError for a name that is not
+    `RUN rm .env` hides the file but every pull still downloads it; a hard link is judged under its
+    own name. Also values in the image config (ENV, LABEL, CMD, ENTRYPOINT, HEALTHCHECK, ONBUILD...)
+    and in the build's record (`docker history`: build arguments, RUN commands, any instruction's
+    text), judged by content (a token's form) and by name, each value found once per place.
+    Evidence is shortened. {columns} Raises ImageNotFound, or DockerlabError for a name that is not
     valid or layers that cannot be read."""
     inspected = inspect_image(image)  # ImageNotFound for a missing image, before anything else asks the engine
     history = [step.get("CreatedBy", "") for step in image_history(image)]

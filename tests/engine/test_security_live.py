@@ -1,4 +1,6 @@
 """dl.security on a real engine: audit, secrets in deleted layers, SBOM, run_as, the hardening checker."""
+import subprocess
+
 import pytest
 
 import dockerlab as dl
@@ -72,3 +74,32 @@ def test_a_secret_build_argument_is_found_in_the_history(tmp_path, created):
     found = dl.security.find_secrets(tag)
     row = found[found["where"] == "ARG API_TOKEN"].iloc[0]
     assert row["layer"] == "RUN echo building > /built" and "s3cr" in row["evidence"] and "token" not in row["evidence"]
+
+
+GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+# Dockerfile after FROM alpine:3.20 -> the one finding find_secrets must give (where, part of what) and the
+# secret's text, which `docker history --no-trunc` or `docker inspect` must hold (the ground truth: it ships).
+SECRET_PLACES = {
+    "arg-with-spaces": (f'ARG NOTE="two words"\nARG API_TOKEN={GH}\nRUN true\nRUN echo done\n', ("ARG API_TOKEN", "build argument"), GH),
+    "export-stripe": ("RUN export API_KEY=sk_live_1234567890abcdefXYZ && true\n", ("API_KEY in a build command", "Stripe"), "sk_live_1234567890abcdefXYZ"),
+    "label": (f"LABEL deploy.token={GH}\n", ("LABEL deploy.token", "GitHub token"), GH),
+    "cmd-exec-form": ('CMD ["sh", "-c", "mysql -h db -pS3cr3tPassw0rd"]\n', ("CMD", "MySQL"), "S3cr3tPassw0rd"),
+    "entrypoint-url": ('ENTRYPOINT ["wget", "https://deploy:Pa55word99@example.com/x"]\n', ("ENTRYPOINT", "password in a URL"), "Pa55word99"),
+    "onbuild": (f"ONBUILD RUN export GITHUB_TOKEN={GH} && true\n", ("ONBUILD (GITHUB_TOKEN)", "GitHub token"), GH),
+    "shell-then-run-and-label": ('SHELL ["/bin/sh", "-o", "pipefail", "-c"]\nLABEL deploy.note=1\nRUN export API_KEY=sk_live_1234567890abcdefXYZ && true\n',
+                                 ("API_KEY in a build command", "Stripe"), "sk_live_1234567890abcdefXYZ"),
+    "healthcheck": ("HEALTHCHECK CMD wget -q -O- https://admin:hunter22pw@localhost/health\n", ("HEALTHCHECK", "password in a URL"), "hunter22pw"),
+}
+
+
+@pytest.mark.parametrize(("case", "builder"), [(case, "buildkit") for case in SECRET_PLACES] + [(case, "classic") for case in ("arg-with-spaces", "label", "onbuild", "shell-then-run-and-label")])
+def test_a_secret_anywhere_in_the_config_or_history_is_found_once(case, builder, tmp_path, created):
+    text, (where, said), secret = SECRET_PLACES[case]
+    tag = created.image(f"dockerlab-test-security/secret-{case}-{builder}")
+    dl.build(tmp_path, "FROM alpine:3.20\n" + text, tag=tag, builder=builder, progress=False)
+    shipped = subprocess.run(["docker", "history", "--no-trunc", "--format", "{{.CreatedBy}}", tag], capture_output=True, text=True, check=True).stdout
+    shipped += subprocess.run(["docker", "image", "inspect", tag], capture_output=True, text=True, check=True).stdout
+    assert secret in shipped  # the engine keeps it: every pull downloads it
+    found = dl.security.find_secrets(tag)
+    assert list(found["where"]) == [where] and said in found.iloc[0]["what"], found.to_string()
+    assert secret not in found.to_string()

@@ -2,6 +2,7 @@
 opaque markers and hard links read from real tar bytes, then what is visible and what is wasted."""
 import io
 import tarfile
+from contextlib import contextmanager
 
 from dockerlab.archive import LayerBlob
 from dockerlab.layerfs import LayerFiles, _read_layer, replay
@@ -28,9 +29,15 @@ def tar_layer(*members, examine=None) -> LayerFiles:
                 archive.addfile(info)
             else:
                 info.size = len(payload)
+                info.mode = kind if isinstance(kind, int) else 0o644  # a number: the file's mode (setuid...)
                 archive.addfile(info, io.BytesIO(payload))
-    buffer.seek(0)
-    return _read_layer(LayerBlob("layer.tar", buffer, len(buffer.getvalue()), "none"), True, examine)
+    data = buffer.getvalue()
+
+    @contextmanager
+    def again():  # the layer opened once more, as layerfs does for a hard link's target
+        yield LayerBlob("layer.tar", io.BytesIO(data), len(data), "none")
+
+    return _read_layer(LayerBlob("layer.tar", io.BytesIO(data), len(data), "none"), True, examine, again=again)
 
 
 def test_a_directory_entry_and_opaque_marker_are_read_from_the_tar():
@@ -60,10 +67,11 @@ def test_a_directory_entry_over_a_directory_keeps_what_it_holds():
     assert set(replay(layers).visible) == {"/d/f", "/d/g"}
 
 
-def test_a_hard_link_carries_its_targets_size_and_findings():
+def test_a_hard_link_carries_its_targets_size_and_content_findings_under_its_own_name():
     layer = tar_layer(("root/.ssh/id_rsa", "file", KEY), ("zz_keep", "hardlink", "root/.ssh/id_rsa"), examine=_look_for_secrets)
     assert layer.files["/zz_keep"] == 0 and layer.hardlinks == {"/zz_keep": "/root/.ssh/id_rsa"}
-    assert layer.examined["/zz_keep"] == layer.examined["/root/.ssh/id_rsa"]
+    assert [what for what, _ in layer.examined["/root/.ssh/id_rsa"]] == ["an SSH private key", "a private key"]
+    assert [what for what, _ in layer.examined["/zz_keep"]] == ["a private key"]  # the content; the name zz_keep says nothing
     assert replay([layer]).visible["/zz_keep"] == (0, len(KEY))
 
 
@@ -94,3 +102,27 @@ def test_overwriting_one_name_of_a_hard_linked_file_wastes_nothing():
     state = replay(layers)
     assert state.visible == {"/h": (1, 3), "/h2": (0, 100)}
     assert waste_from_layers("img", layers).total_bytes == 0
+
+
+def test_a_hard_link_is_judged_by_its_own_name():
+    # RUN echo 'DB_HOST=db' > /a.txt && mkdir /app && ln /a.txt /app/.env: the tar holds a.txt, then app/.env as a link
+    layer = tar_layer(("a.txt", "file", b"DB_HOST=db\n"), ("app/", "dir", None), ("app/.env", "hardlink", "a.txt"), examine=_look_for_secrets)
+    table = secrets_from_layers("img", {"Config": {}}, [layer])
+    assert table[["where", "visible_in_final_filesystem"]].values.tolist() == [["/app/.env", True]]
+    assert "environment file" in table["what"].iloc[0]
+    # and the other way round: a key file hard-linked under a harmless name keeps its content finding only
+    layer = tar_layer(("etc/x.conf", "file", b"DB_HOST=db\n"), ("root/", "dir", None), ("root/.netrc", "hardlink", "etc/x.conf"),
+                      ("root/.npmrc", "hardlink", "etc/x.conf"), examine=_look_for_secrets)
+    assert sorted(layer.examined) == ["/root/.netrc", "/root/.npmrc"]
+
+
+def test_setuid_is_a_property_of_the_file_under_every_hard_link():
+    # RUN cp /bin/busybox /xsu && chmod 4755 /xsu && ln /xsu /ysu: a container's `find / -perm /6000 -type f` lists both
+    from dockerlab.security import audit_from_layers
+
+    inspect = {"Config": {}, "Created": "2026-01-01T00:00:00Z"}
+    layer = tar_layer(("xsu", 0o4755, b"\x7fELF"), ("ysu", "hardlink", "xsu"))
+    assert audit_from_layers("img", inspect, [layer])["setuid_setgid_paths"] == ["/xsu", "/ysu"]
+    # one name deleted later: the other still is a setuid file
+    gone = LayerFiles("RUN rm /xsu", whiteouts=["/xsu"])
+    assert audit_from_layers("img", inspect, [layer, gone])["setuid_setgid_paths"] == ["/ysu"]

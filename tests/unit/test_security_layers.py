@@ -251,3 +251,77 @@ def test_the_static_tier_judges_env_and_arg_values_alike():
     parsed = parse("FROM alpine:3.20\nENV DATABASE_URL=postgres://app:s3cretpw99@db/app TOKEN_FILE=/run/secrets/token\nARG API_TOKEN\nARG KEY_PATH=/k\n")
     said = sorted(finding.seen for finding in _secret_findings(parsed, parsed.stages, []))
     assert len(said) == 2 and said[0].startswith("API_TOKEN looks like a secret") and said[1].startswith("DATABASE_URL holds a password in a URL"), said
+
+
+# --- Kind E (#22): secrets judged by content wherever the build's record or the config holds them ---
+GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+
+
+def secrets(config=None, history=()):
+    return security.secrets_from_layers("app", {"Config": {"Env": [], "Labels": {}, **(config or {})}}, base_layers(package_records=False), list(history))
+
+
+@pytest.mark.parametrize("history", [
+    # BuildKit, newest first: ARG NOTE="two words" / ARG API_TOKEN=... / RUN true / RUN echo done (the quotes are gone in the record)
+    [f"RUN |2 NOTE=two words API_TOKEN={GH} /bin/sh -c echo done # buildkit", f"RUN |2 NOTE=two words API_TOKEN={GH} /bin/sh -c true # buildkit"],
+    # the classic builder: sorted, no RUN prefix, and an ARG entry of its own with the default
+    [f"|2 API_TOKEN={GH} NOTE=two words /bin/sh -c echo done", f"|2 API_TOKEN={GH} NOTE=two words /bin/sh -c true",
+     f"/bin/sh -c #(nop)  ARG API_TOKEN={GH}", '/bin/sh -c #(nop)  ARG NOTE="two words"'],
+])
+def test_a_secret_build_argument_beside_a_value_with_spaces_is_one_finding(history):
+    table = secrets(history=history)
+    assert list(table["where"]) == ["ARG API_TOKEN"], table.to_string()
+    assert GH not in table.to_string()
+
+
+def test_build_arguments_are_split_by_their_count_even_with_spaces_and_equals_signs():
+    assert security.build_args(f"RUN |2 NOTE=two words API_TOKEN={GH} /bin/sh -c true # buildkit") == ([("NOTE", "two words"), ("API_TOKEN", GH)], "/bin/sh -c true")
+    assert security.build_args("|1 OPTS=a=b c /bin/bash -o pipefail -c make") == ([("OPTS", "a=b c")], "/bin/bash -o pipefail -c make")
+    assert security.build_args("RUN |2 A=x B=y echo hi # buildkit") == ([("A", "x"), ("B", "y")], "echo hi")  # exec form
+    assert security.build_args("RUN /bin/sh -c A=b ./x # buildkit") == ([], "/bin/sh -c A=b ./x")
+
+
+@pytest.mark.parametrize("command", ["RUN /bin/sh -c export API_KEY=sk_live_1234567890abcdefXYZ && true # buildkit",
+                                     "/bin/sh -c export API_KEY=sk_live_1234567890abcdefXYZ && true",
+                                     "/bin/bash -o pipefail -c export API_KEY=sk_live_1234567890abcdefXYZ && true"])  # classic, after a SHELL
+def test_one_value_matched_by_two_rules_is_one_finding(command):
+    table = secrets(history=[command])
+    assert table[["where"]].values.tolist() == [["API_KEY in a build command"]] and "Stripe" in table.iloc[0]["what"], table.to_string()
+
+
+def test_two_secrets_in_one_command_are_two_findings():
+    table = secrets(history=[f"RUN /bin/sh -c export GITHUB_TOKEN={GH} && mysql -h db -pS3cr3tPassw0rd app # buildkit"])
+    assert sorted(table["where"]) == ["GITHUB_TOKEN in a build command", "a build command"] and len(table) == 2
+
+
+@pytest.mark.parametrize("config, history, where, said", [
+    ({"Labels": {"deploy.token": GH}}, [f"LABEL deploy.token={GH}"], "LABEL deploy.token", "GitHub token"),
+    ({"Labels": {"db.password": "hunter2hunter2"}}, ["/bin/sh -c #(nop)  LABEL db.password=hunter2hunter2"], "LABEL db.password", "secret-looking label"),
+    ({"Cmd": ["sh", "-c", "mysql -h db -pS3cr3tPassw0rd"]}, ['CMD ["sh" "-c" "mysql -h db -pS3cr3tPassw0rd"]'], "CMD", "MySQL password"),
+    ({"Entrypoint": ["wget", "https://deploy:Pa55word99@example.com/x"]}, ['ENTRYPOINT ["wget" "https://deploy:Pa55word99@example.com/x"]'], "ENTRYPOINT", "password in a URL"),
+    ({"OnBuild": [f"RUN export GITHUB_TOKEN={GH} && true"]}, [f"ONBUILD RUN export GITHUB_TOKEN={GH} && true"], "ONBUILD (GITHUB_TOKEN)", "GitHub token"),
+    ({"Healthcheck": {"Test": ["CMD-SHELL", "curl -f https://admin:hunter22@localhost/health"]}}, [], "HEALTHCHECK", "password in a URL"),
+    ({"WorkingDir": f"/srv/{GH}"}, [f"WORKDIR /srv/{GH}"], "WORKDIR", "GitHub token"),
+])
+def test_secrets_in_labels_commands_and_triggers_of_the_config_are_found_once(config, history, where, said):
+    table = secrets(config, history)
+    assert list(table["where"]) == [where] and said in table.iloc[0]["what"], table.to_string()
+    assert bool(table.iloc[0]["visible_in_final_filesystem"]) and "docker inspect" in table.iloc[0]["what"]
+    assert all(value not in table.to_string() for value in (GH, "S3cr3tPassw0rd", "Pa55word99", "hunter2hunter2", "hunter22"))
+
+
+def test_instructions_recorded_after_a_shell_change_are_read_as_instructions():
+    history = [f"/bin/bash -o pipefail -c #(nop)  LABEL deploy.note={GH}", '/bin/sh -c #(nop)  SHELL [/bin/bash -o pipefail -c]']
+    assert list(secrets(history=history)["where"]) == ["LABEL in the history"]
+
+
+def test_a_label_overwritten_later_is_still_in_the_history():
+    table = secrets({"Labels": {"deploy.note": "rotated"}}, ["LABEL deploy.note=rotated", f"LABEL deploy.note={GH}"])
+    assert list(table["where"]) == ["LABEL in the history"] and "GitHub token in the LABEL instruction" in table.iloc[0]["what"]
+    assert not table.iloc[0]["visible_in_final_filesystem"]
+
+
+@pytest.mark.parametrize("labels", [{"org.opencontainers.image.source": "https://github.com/docker/app"}, {"secret.file": "/run/secrets/x"},
+                                    {"org.dockerlab.course": "1", "maintainer": "me@example.com"}])
+def test_ordinary_labels_are_not_secrets(labels):
+    assert secrets({"Labels": labels, "Cmd": ["python", "app.py", "--password-file", "/run/secrets/pw"]}).empty
