@@ -113,12 +113,15 @@ def archive_ref(image) -> ArchiveRef | None:
 
 
 def image_name(image) -> str:
-    """How tables name ``image``: an archive (or a fetched image) by its path, an engine image by its name."""
+    """How tables name ``image``: an archive (or a fetched image) by its path, an engine image by its name.
+    Returns a str. Raises nothing."""
     return os.fspath(image) if isinstance(image, os.PathLike) else str(image)
 
 
 def is_archive(image) -> bool:
-    """True when ``image`` names an image archive rather than an image in the engine."""
+    """True when ``image`` names an image archive rather than an image in the engine.
+    Returns a bool. Raises DockerlabError, as :func:`archive_ref` does, for an archive reference whose file does not
+    exist."""
     return archive_ref(image) is not None
 
 
@@ -325,7 +328,9 @@ def map_layers(image: ArchiveImage, read: Callable[[LayerBlob], T], workers: int
     """``read(layer)`` for each layer of ``image``, results oldest first. Each layer is streamed from
     the archive (nothing is held but what ``read`` keeps). With ``workers`` > 1, that many layers are
     read at once, each thread with its own handle on the archive: decompressing and compressing
-    (zlib, zstd) release the GIL, so a 2-core machine reads a large image about twice as fast."""
+    (zlib, zstd) release the GIL, so a 2-core machine reads a large image about twice as fast.
+    Returns a list. Raises DockerlabError for an archive that is not a readable tar file or lacks a layer its index
+    names, and what ``read`` raises."""
     names = image.layer_names
     workers = max(1, min(workers, len(names)))
     if workers == 1:
@@ -352,13 +357,17 @@ def map_layers(image: ArchiveImage, read: Callable[[LayerBlob], T], workers: int
 @contextmanager
 def layer_again(image: ArchiveImage, name: str) -> Iterator[LayerBlob]:
     """The layer ``name`` of ``image`` opened once more, as a new uncompressed tar stream (a second pass
-    over one layer: a hard link's target read again for the link's own name)."""
+    over one layer: a hard link's target read again for the link's own name).
+    Yields a LayerBlob. Raises DockerlabError for an archive that is not a readable tar file or lacks the layer
+    ``name``."""
     with _Container.open(image.ref.path) as container:
         yield container.layer(name)
 
 
 def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:
-    """Wrap a stored layer blob so it reads as an uncompressed tar, by its magic bytes."""
+    """Wrap a stored layer blob so it reads as an uncompressed tar, by its magic bytes.
+    Returns a LayerBlob. Raises OSError when ``raw`` cannot be read (a damaged compressed stream fails later, when the
+    blob is read)."""
     buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
     head = buffered.peek(4)[:4]
     if head.startswith(GZIP_MAGIC):
@@ -376,7 +385,9 @@ _LAYER_TYPES = {"none": "application/vnd.oci.image.layer.v1.tar", "gzip": "appli
 def single_image_layout(ref: ArchiveRef) -> Iterator[Path]:
     """The image ``ref`` names, alone, as a temporary OCI layout folder (removed afterwards): for tools
     that read one image per archive and no gzip-compressed archive file (syft). Blobs are copied as
-    stored, one at a time, their digests computed on the way."""
+    stored, one at a time, their digests computed on the way.
+    Yields the folder. Raises DockerlabError for an archive that cannot be read (see :func:`read_archive`) or lacks a
+    layer its index names, and OSError when the temporary folder cannot be written (a full disk)."""
     found = read_archive(ref)
     folder = Path(tempfile.mkdtemp(prefix="dockerlab-layout-"))
     try:

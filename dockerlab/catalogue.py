@@ -95,12 +95,12 @@ CATALOGUE: dict[str, BaseImage] = {
 
 
 def normalise_tag(name: str) -> str:
-    """'gcr.io/distroless/static-debian12' -> '...:latest', as the engine lists tags."""
+    """'gcr.io/distroless/static-debian12' -> '...:latest', as the engine lists tags. Returns a str. Raises nothing."""
     return name if ":" in name.rsplit("/", 1)[-1] or "@" in name else f"{name}:latest"
 
 
 def catalogue_tags() -> set[str]:
-    """Every tag the catalogue puts on the engine, as the engine lists them."""
+    """Every tag the catalogue puts on the engine, as the engine lists them. Raises nothing."""
     return {normalise_tag(tag) for image in CATALOGUE.values() for tag in image.all_tags}
 
 
@@ -118,7 +118,8 @@ def catalogue_image(name: str) -> BaseImage:
 
 
 def recipe_text(image: BaseImage) -> str:
-    """The stand-in recipe (a Dockerfile a learner can read)."""
+    """The stand-in recipe (a Dockerfile a learner can read).
+    Returns the text. Raises OSError when the recipe file is missing from the installed package."""
     return (RECIPES / image.recipe).read_text()
 
 
@@ -169,7 +170,7 @@ def is_standin(name: str, labels: dict[str, str] | None) -> bool:
 
 
 def built_on_standin(labels: dict[str, str] | None) -> str | None:
-    """The stand-in an image was built on (labels are inherited), or None for official bases."""
+    """The stand-in an image was built on (labels are inherited), or None for official bases. Raises nothing."""
     labels = labels or {}
     if labels.get(STANDIN_LABEL) == "true":
         return labels.get(STANDIN_FOR_LABEL)
@@ -177,7 +178,8 @@ def built_on_standin(labels: dict[str, str] | None) -> str | None:
 
 
 def standin_labels(image: BaseImage) -> dict[str, str]:
-    """The labels a stand-in for ``image`` carries: that it is a stand-in, for which image, and a description."""
+    """The labels a stand-in for ``image`` carries: that it is a stand-in, for which image, and a description.
+    Returns a dict. Raises nothing."""
     return {
         STANDIN_LABEL: "true",
         STANDIN_FOR_LABEL: image.name,

@@ -85,7 +85,8 @@ def _subcommand(words: list[str]) -> str:
 
 def names(lines: list[str]) -> dict[str, str]:
     """The names the commands give (name -> kind): ``--name`` containers, ``-t``/``tag`` images and their
-    repositories, created networks and volumes."""
+    repositories, created networks and volumes.
+    Returns a dict. Raises nothing (a line the shell cannot split is split at spaces)."""
     found: dict[str, str] = {}
     for command in lines:
         words = _words(command)
@@ -104,7 +105,7 @@ def names(lines: list[str]) -> dict[str, str]:
 
 def form(command: str, given: dict[str, str]) -> str:
     """``command`` with each name the course gave replaced by its kind (``docker rm <container>``); text
-    in quotes (a command run inside, a --format template) is left as typed."""
+    in quotes (a command run inside, a --format template) is left as typed. Returns a str. Raises nothing."""
     parts = _QUOTED.split(command)
     for index in range(0, len(parts), 2):  # the even parts are outside quotes
         for name in sorted(given, key=len, reverse=True):
@@ -165,7 +166,10 @@ def text(notebooks: list[Path] | None = None) -> str:
     """The cheat sheet as Markdown.
 
     Returns:
-        Its text."""
+        Its text.
+
+    Raises:
+        What :func:`commands` raises (OSError, ValueError or KeyError for a notebook that cannot be read as one)."""
     rows = commands(notebooks)
     lines = [
         "# Docker commands used in this course",
@@ -186,6 +190,9 @@ def write(path: Path = CHEATSHEET) -> Path:
     """Write the cheat sheet (default notebooks/cheatsheet.md).
 
     Returns:
-        The path written."""
+        The path written.
+
+    Raises:
+        What :func:`text` raises, and OSError when ``path`` cannot be written."""
     path.write_text(text())
     return path

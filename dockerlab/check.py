@@ -52,7 +52,8 @@ def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -
 
 
 def judge_output(exercise: str, exit_code: int, output: str, expected_line: str) -> CheckResult:
-    """Pure verdict on a container's run: it must exit 0 and print ``expected_line`` as a line."""
+    """Pure verdict on a container's run: it must exit 0 and print ``expected_line`` as a line.
+    Returns a CheckResult. Raises nothing."""
     lines = [line.strip() for line in output.splitlines()]
     if exit_code != 0:
         last = _last_line(output)
@@ -73,7 +74,9 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
 
 
 def output_contains(result, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
-    """Judge a ``dl.run(...)`` result: exit 0 and ``expected_line`` among its lines."""
+    """Judge a ``dl.run(...)`` result: exit 0 and ``expected_line`` among its lines.
+    Returns a CheckResult. Raises nothing for what dl.run returns (AttributeError for an object without exit_code and
+    output)."""
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
@@ -166,7 +169,8 @@ def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str 
 
 
 def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], dependency_step: str, code_file: str) -> CheckResult:
-    """Pure verdict: after editing ``code_file`` the step containing ``dependency_step`` must come from the cache."""
+    """Pure verdict: after editing ``code_file`` the step containing ``dependency_step`` must come from the cache.
+    Returns a CheckResult. Raises ValueError for a ``dependency_step`` the shell cannot split (an unclosed quote)."""
     matching = [(instruction, cached) for instruction, cached in steps_after_edit if runs_step(instruction, dependency_step)]
     if not matching:
         return CheckResult(exercise, False, [f"expected a step that runs `{dependency_step}`; none does, but the dependencies must still be installed. Next: keep the install step (RUN pip install --no-cache-dir -r requirements.txt)."])
@@ -213,7 +217,8 @@ NOT_STARTED_NEXT = ("Next: the command must exist in the final image, and scratc
 
 
 def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float) -> CheckResult:
-    """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller."""
+    """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller.
+    Returns a CheckResult. Raises nothing."""
     messages, passed, log = [], True, ""
     if not served.ok and (served.logs or "").startswith(NOT_STARTED):
         passed = False
@@ -268,7 +273,8 @@ def multi_stage_is_smaller(
 
 
 def judge_compose_health(exercise: str, service: str, states: list[dict]) -> CheckResult:
-    """Pure verdict on `ps` rows: ``service`` must be running and report healthy."""
+    """Pure verdict on `ps` rows: ``service`` must be running and report healthy.
+    Returns a CheckResult. Raises nothing."""
     rows = [row for row in states if row.get("service") == service]
     if not rows:
         return CheckResult(exercise, False, [f"expected a service {service!r}; there is no service {service!r} in your file. Next: keep the {service} service and add to it."])
@@ -314,7 +320,9 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str | Path, servi
 def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_table, run_result, expected_line: str) -> CheckResult:
     """Pure verdict: no deciding lint finding, not root, no secret in any layer, and it runs.
 
-    ``audit_row``, ``secrets_table`` and ``run_result`` are None when the image was not built."""
+    ``audit_row``, ``secrets_table`` and ``run_result`` are None when the image was not built.
+    Returns a CheckResult. Raises KeyError for tables or a row without the columns security.lint, audit and find_secrets
+    give."""
     messages, passed = [], True
     for finding in applicable(lint_table, HARDENING_RULES).to_dict("records"):
         passed = False
@@ -434,7 +442,7 @@ def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exe
 
 def solution(number: str | int):
     """The worked solution to exercise ``number`` ("00" ... "06", or "02a"): the text and why each change is
-    made. It renders folded in a notebook; the learner clicks to reveal it. Returns a Solution; raises
+    made. It renders folded in a notebook; the learner clicks to reveal it. Returns a Solution. Raises
     DockerlabError when there is no such exercise."""
     return worked_solution(number)
 
@@ -443,7 +451,10 @@ def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exerci
     """Check an image the learner built by hand in a terminal: an image named ``tag`` exists, and a
     container of it exits 0 printing ``expected_line``. Never raises for the learner's mistakes: a
     missing image or a wrong name is a "not yet" that says which command to type (``folder``: the
-    build context the hint names). Without an engine (recorded mode) it says the exercise needs one."""
+    build context the hint names). Without an engine (recorded mode) it says the exercise needs one.
+    Returns a CheckResult. Raises ContainerFailed when a container of the image cannot be created or started
+    (its command does not exist), DockerlabError when it runs past 300 s, and DockerUnavailable when the
+    engine stops answering."""
     if current() == RECORDED:
         return CheckResult(exercise, False, [
             "this exercise is done with Docker on your own machine: there is no Docker engine here (recorded mode), so there is nothing to check. "

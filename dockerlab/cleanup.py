@@ -129,7 +129,8 @@ def course_made(image, labelled: list) -> bool:
     whose tag has moved on, unless the image its label names is its parent (its history a prefix of
     this one's: built on it by hand), or that image is gone (then nothing tells: it stays). Images
     from before the label: the course's own names (``dockerlab-...``, catalogue stand-ins) only.
-    """
+    Returns a bool. Raises docker.errors.APIError (or a requests error) when the engine does not give an image's history
+    (an untagged image whose label names a tagged one)."""
     labels = image.labels or {}
     if BUILT_AS_LABEL not in labels:
         return any(tag.startswith("dockerlab-") for tag in image.tags) or (labels.get(STANDIN_LABEL) == "true" and _is_base(image))

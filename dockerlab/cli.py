@@ -170,7 +170,9 @@ ENGINE_COMMANDS = {"prepare", "record", "clean"}
 def main(argv: list[str] | None = None) -> int:
     """The `dockerlab` command: run the subcommand ``argv`` names (default: sys.argv). Returns the exit
     code: 0 done, 1 a DockerlabError (printed with its fix, no traceback), 130 interrupted. Engine
-    commands (prepare, record, clean) always run live."""
+    commands (prepare, record, clean) always run live.
+    Raises SystemExit (exit code 2, with argparse's message) for a command line it cannot read; any other exception a
+    subcommand raises is a bug, and propagates."""
     arguments = build_parser().parse_args(argv)
     if arguments.command in ENGINE_COMMANDS:
         os.environ["DOCKERLAB_MODE"] = "live"

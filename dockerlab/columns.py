@@ -113,7 +113,9 @@ def declares(table: Table) -> Callable[[Callable], Callable]:
     """Mark a function as returning ``table`` (a DataFrame of its columns): its docstring's ``{columns}``
     is replaced by the declared columns, ``function.__table__`` names the table for the tests, and every
     DataFrame it returns is checked against the declaration (TableMismatch when they differ, so a
-    column added or renamed in the code alone fails the first test that calls it). Returns the decorator."""
+    column added or renamed in the code alone fails the first test that calls it). Returns the decorator.
+    Raises nothing itself; the decorated function raises TableMismatch when a DataFrame it returns differs from
+    ``table``."""
 
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)

@@ -73,7 +73,10 @@ def run_command(
     the course labels left out.
 
     Returns:
-        The command line."""
+        The command line.
+
+    Raises:
+        ValueError for a ``command`` string the shell cannot split (an unclosed quote)."""
     words = ["docker", "run", "-d"]
     if name:
         words += ["--name", name]

@@ -37,7 +37,7 @@ def shell_commands(run: str) -> list[list[str]]:
     words: split on ``&& || ; | &``, parentheses and newlines, words as a POSIX shell reads them (shlex:
     quoted text stays one word), leading ``VAR=value`` assignments and wrappers (sudo, env, exec, ...)
     dropped, and a ``sh -c "..."`` read as the commands it runs. Returns a list of word lists (a command
-    the shell could not split, such as an unclosed quote, is left out)."""
+    the shell could not split, such as an unclosed quote, is left out). Raises nothing."""
     text = run.strip()
     if text[:3].upper() == "RUN" and (len(text) == 3 or text[3].isspace()):
         text = text[3:].lstrip()
@@ -93,7 +93,7 @@ def _subcommand(arguments: list[str]) -> str | None:
 def runs_pip_install(run: str) -> bool:
     """Whether the RUN ``run`` installs Python packages with pip: one of its :func:`shell_commands` is
     pip, pip3 or pip3.X (any path) with the subcommand ``install``, or python, python3 or python3.X
-    with ``-m pip install``. Text an ``echo`` prints, or a comment, is not a command. Returns a bool."""
+    with ``-m pip install``. Text an ``echo`` prints, or a comment, is not a command. Returns a bool. Raises nothing."""
     for program, *arguments in shell_commands(run):
         if _PIP.fullmatch(program) and _subcommand(arguments) == "install":
             return True

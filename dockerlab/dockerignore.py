@@ -31,7 +31,8 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def read_patterns(data: bytes) -> list[str]:
-    """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module). Returns a list."""
+    """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module). Returns a list.
+    Raises nothing (bytes that are not UTF-8 are kept, as surrogate escapes)."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     patterns = []
@@ -116,14 +117,15 @@ class _Matcher(PatternMatcher):
 
 
 def excluded(path: str, patterns: list[str]) -> bool:
-    """True when ``path`` (relative to the context, ``/``-separated) is left out by ``patterns``."""
+    """True when ``path`` (relative to the context, ``/``-separated) is left out by ``patterns``.
+    Returns a bool. Raises nothing."""
     return _Matcher(patterns, always_sent=False).matches(path)
 
 
 def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None = None) -> set[str]:
     """The paths (files and folders, relative) of ``context`` a build sends with ``patterns``; the
     .dockerignore and the Dockerfile (``dockerfile``, when it is in the context) are always sent, as the
-    CLI does. Returns a set."""
+    CLI does. Returns a set. Raises OSError when ``context`` (or a folder in it) cannot be listed."""
     kept = list(patterns) + ([f"!{dockerfile}"] if dockerfile else [])
     return set(_Matcher(kept).walk(str(context)))
 
@@ -131,7 +133,9 @@ def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None 
 def context_tar(context: str | Path, patterns: list[str], dockerfile: tuple[str, str]):
     """The build context as a tar file object (as docker-py's ``tar`` makes it, with our matching):
     ``dockerfile`` (name, text) is added beside the context, with a .dockerignore that lists
-    ``patterns`` and the Dockerfile's name. Returns the file object, at its start."""
+    ``patterns`` and the Dockerfile's name. Returns the file object, at its start.
+    Raises OSError when a file of the context cannot be read (docker-py's "Can not read file in context") or a folder
+    cannot be listed."""
     name, text = dockerfile
     extra = [(".dockerignore", "\n".join((patterns or [".dockerignore"]) + [name])), (name, text)]
     root = str(Path(context).resolve())

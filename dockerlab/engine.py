@@ -155,7 +155,7 @@ def client() -> docker.DockerClient:
 
 
 def available() -> bool:
-    """True when an engine answers."""
+    """True when an engine answers. Returns a bool. Raises nothing: no engine (DockerUnavailable) is False."""
     try:
         client()
         return True

@@ -52,7 +52,8 @@ def compared_builders() -> tuple[str, ...]:
     """The builders notebook 03's cache experiment compares: BuildKit and the classic builder, as
     `make record` measures them; BuildKit only when ``DOCKERLAB_REPEAT=1`` in live mode (a CI run, which
     checks that the notebook runs, within its time budget; it says so when it skips the classic series).
-    Recorded mode always asks for what was recorded."""
+    Recorded mode always asks for what was recorded.
+    Returns a tuple of builder names. Raises DockerlabError for a DOCKERLAB_MODE that is not a mode."""
     if os.environ.get("DOCKERLAB_REPEAT", "").strip() == "1" and recording.current() == recording.LIVE:
         print("DOCKERLAB_REPEAT=1 (a CI run): the classic builder's series is left out; the recorded results have both.")
         return ("buildkit",)
@@ -90,7 +91,8 @@ def summary(results, by: Sequence[str] | str, value: str = "seconds") -> pd.Data
 def edit_like_a_learner(path: Path, label: str) -> None:
     """Edit a file the way a learner would (one more comment line), with text never built before:
     BuildKit's cache is keyed by content, so an edit repeated from an earlier experiment, check or
-    run of the same cell would come from the cache instead of being rebuilt."""
+    run of the same cell would come from the cache instead of being rebuilt.
+    Returns None. Raises OSError when ``path`` cannot be read or written."""
     _append_line(path, f"# edit {label} ({uuid.uuid4().hex[:12]})")
 
 
@@ -328,6 +330,9 @@ def multi_stage(
     With ``serve_port`` each image must answer an HTTP request on that port (published on 127.0.0.1);
     with ``must_run`` it must run to exit code 0. A variant that does not work raises instead of
     being measured ("answer" is "" when neither is asked). {columns}
+    Raises BuildFailed when a build fails, DockerlabError when a variant does not answer on ``serve_port``
+    or does not exit 0 with ``must_run``, and what :func:`dockerlab.containers.run` raises for it
+    (ContainerFailed).
     """
     timings: dict[str, list[float]] = {}
     tags: dict[str, str] = {}
@@ -437,7 +442,8 @@ def vm_vs_container(image: str = "alpine:3.20", *, containers: int = 20, vms: in
 
 def vm_to_container_ratios(results) -> dict[str, float]:
     """From ``vm_vs_container`` rows: how many times slower a VM starts and how much more memory it
-    holds than a container (medians); empty when no VM could be measured here."""
+    holds than a container (medians); empty when no VM could be measured here.
+    Returns a dict. Raises KeyError for a table without vm_vs_container's kind, seconds and memory_bytes columns."""
     medians = results.groupby("kind")[["seconds", "memory_bytes"]].median()
     vm_kinds = [kind for kind in medians.index if kind != "container"]
     if not vm_kinds or "container" not in medians.index:
@@ -574,7 +580,8 @@ RACE_CAUSES = ("database starting up", "database not accepting connections", "da
 
 
 def failure_cause(line: str) -> str:
-    """The cause of one "database connection failed ..." line from the api ("" for no line)."""
+    """The cause of one "database connection failed ..." line from the api ("" for no line).
+    Returns the cause (a str). Raises nothing."""
     if not line:
         return ""
     for cause, fragments in FAILURE_CAUSES:
@@ -639,7 +646,7 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
 @declares(RACE_SUMMARY)
 def race_summary(table) -> pd.DataFrame:
     """Per compose file, from :func:`compose_race` rows. Returns a DataFrame indexed by compose file.
-    {columns}"""
+    {columns} Raises KeyError for a table without compose_race's columns."""
     import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     rows = []

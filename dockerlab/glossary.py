@@ -45,13 +45,13 @@ class Term:
 
 def anchor(term: str) -> str:
     """The anchor a term gets in glossary.md: ``term-`` and its words in lower case, joined by ``-``
-    ("build context" -> "term-build-context")."""
+    ("build context" -> "term-build-context"). Returns a str. Raises nothing."""
     return "term-" + "-".join(re.findall(r"[a-z0-9]+", term.lower()))
 
 
 def terms(path: Path | None = None) -> list[Term]:
     """The glossary's terms in the order written. Returns a list of :class:`Term` (each with the
-    anchor written before it, None when missing)."""
+    anchor written before it, None when missing). Raises OSError when the glossary cannot be read."""
     text = Path(path or GLOSSARY).read_text()
     return [Term(found.group("term").strip(), found.group("anchor")) for found in _ENTRY.finditer(text)]
 
@@ -92,7 +92,9 @@ def first_uses(notebook: Path, path: Path | None = None) -> list[dict]:
     """Each glossary term a notebook's Markdown cells use, where it is first used and whether that
     first use links the glossary. Returns a list of dicts: ``term``, ``anchor``, ``cell`` (index of
     the Markdown cell of the first use or link), ``text`` (the words used), ``linked`` (True when
-    the term's first appearance, used or linked, is a link to ``glossary.md#anchor``)."""
+    the term's first appearance, used or linked, is a link to ``glossary.md#anchor``).
+    Raises OSError when the notebook or the glossary cannot be read, and nbformat's errors for a file that is not a
+    notebook."""
     document = nbformat.read(notebook, as_version=4)
     known = terms(path)
     rows: dict[str, dict] = {}

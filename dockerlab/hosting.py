@@ -16,17 +16,17 @@ BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "
 
 
 def on_binder() -> bool:
-    """True in a Binder session (BinderHub's environment variables are set)."""
+    """True in a Binder session (BinderHub's environment variables are set). Raises nothing."""
     return any(os.environ.get(name) for name in BINDER_VARIABLES)
 
 
 def in_repo2docker() -> bool:
-    """True in an image built by repo2docker (Binder's builder), on Binder or not."""
+    """True in an image built by repo2docker (Binder's builder), on Binder or not. Raises nothing."""
     return bool(os.environ.get("REPO_DIR")) or on_binder()
 
 
 def place() -> str:
-    """'binder', 'repo2docker' or 'local'."""
+    """'binder', 'repo2docker' or 'local'. Raises nothing."""
     if on_binder():
         return "binder"
     return "repo2docker" if in_repo2docker() else "local"
@@ -35,13 +35,13 @@ def place() -> str:
 def running_shell():
     """The IPython shell this process runs in (a kernel, a terminal IPython), or None (plain Python, the
     `dockerlab` command). A running shell has imported IPython already, so this never imports it: that
-    would cost every ``import dockerlab`` outside a kernel about 0.1 s."""
+    would cost every ``import dockerlab`` outside a kernel about 0.1 s. Raises nothing."""
     ipython = sys.modules.get("IPython")
     return ipython.get_ipython() if ipython is not None else None
 
 
 def recorded_mode_advice() -> str:
-    """What a learner in recorded mode can do to run live, where they are."""
+    """What a learner in recorded mode can do to run live, where they are. Returns a str. Raises nothing."""
     if on_binder():
         return ("This is Binder, which has no Docker engine: the notebooks replay results recorded on a real engine, "
                 "and the exercise checks judge your text here. To build and measure yourself, run the course on a "
@@ -54,7 +54,7 @@ def recorded_mode_advice() -> str:
 
 def missing_recording_text(call: str, described: str) -> tuple[str, str]:
     """(message, what to do) for a learner whose cell asks for a result no one recorded: they changed
-    the cell's inputs, which recorded mode cannot measure."""
+    the cell's inputs, which recorded mode cannot measure. Raises nothing."""
     message = (f"This cell now asks for something no one has measured: `{call}` with these inputs was never run on a "
                f"real engine, so recorded mode has no result to show. The cell asked for: {described}.")
     if on_binder():
@@ -68,7 +68,7 @@ def missing_recording_text(call: str, described: str) -> tuple[str, str]:
 
 def stale_recording_text(what: str, found: str, expected: str) -> tuple[str, str]:
     """(message, what to do) when the recorded results were written by another version of the course than
-    the code that reads them: nothing the learner did, and nothing a cell can replay."""
+    the code that reads them: nothing the learner did, and nothing a cell can replay. Raises nothing."""
     message = (f"The recorded results in {what} were written by another version of the course ({found}; this version "
                f"reads {expected}), so recorded mode cannot replay them. Nothing you did caused this.")
     if on_binder():

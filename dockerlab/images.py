@@ -106,7 +106,8 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
 @declares(LAYERS)
 def layers_from_history(history: list[dict]) -> pd.DataFrame:
     """The `layers` table from `history` JSON (newest first, as the engine returns it), oldest first,
-    ``base`` left "". Returns a DataFrame. {columns}"""
+    ``base`` left "". Returns a DataFrame. {columns}
+    Raises nothing for the history JSON the engine (or :func:`dockerlab.layerfs.image_history`) gives."""
     import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     rows = []
@@ -177,7 +178,10 @@ def history_command(table) -> str:
     recorded before the command was kept has the image's name).
 
     Returns:
-        The command, or "" for an image archive (`docker history` reads the engine's images only)."""
+        The command, or "" for an image archive (`docker history` reads the engine's images only).
+
+    Raises:
+        DockerlabError for an archive reference (in the table's attrs) whose file no longer exists."""
     if table.attrs.get(COMMAND):
         return table.attrs[COMMAND]
     image = table.attrs.get("image")
@@ -188,7 +192,8 @@ def history_command(table) -> str:
 def own_layers(table, all_layers: bool = False) -> pd.DataFrame:
     """The learner's view of a :func:`layers` table: the image's own steps first (oldest first),
     then the base image as one row ("python:3.11-slim (stand-in): 9 layers"), unless ``all_layers``.
-    {columns} attrs["command"]: the `docker history` it summarises."""
+    {columns} attrs["command"]: the `docker history` it summarises.
+    Raises KeyError for a table without the instruction and size columns of :func:`layers`."""
     collapse = not all_layers and "base" in table  # tables recorded before the base column show every layer
     own = table[table["base"] == ""] if collapse else table
     rows = [{"instruction": row["instruction"], "size": row["size"], "layers": 1} for row in own.to_dict("records")]

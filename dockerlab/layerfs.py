@@ -55,7 +55,7 @@ _BUILDKIT = re.compile(r"\s*# buildkit$")
 
 def clean_instruction(created_by: str, comment: str = "") -> str:
     """`/bin/sh -c #(nop)  CMD ["x"]` -> `CMD ["x"]`; `/bin/sh -c apt-get ...` and BuildKit's
-    `RUN |1 A=b /bin/sh -c apt-get ... # buildkit` -> `RUN apt-get ...`."""
+    `RUN |1 A=b /bin/sh -c apt-get ... # buildkit` -> `RUN apt-get ...`. Returns a str. Raises nothing."""
     text = _BUILDKIT.sub("", (created_by or "").strip())
     if not text:
         return "(base layer: imported)" if "import" in (comment or "").lower() else "(base layer)"
@@ -133,7 +133,9 @@ def _archive_image(ref: ArchiveRef) -> ArchiveImage:
 def image_history(image) -> list[dict]:
     """`docker history` of ``image`` as the engine's API returns it (newest first; keys Id, Created
     (seconds since the epoch), CreatedBy, Comment, Size (bytes)). For an archive it is read from the
-    config's history, each layer's size counted from its files as the engine counts them."""
+    config's history, each layer's size counted from its files as the engine counts them.
+    Returns a list of dicts. Raises ImageNotFound, DockerUnavailable when no engine answers, and DockerlabError for a
+    name that is not valid or an archive (or one of its layers) that cannot be read."""
     ref = archive_ref(image)
     if ref is None:
         inspect_image(image)  # ImageNotFound first
@@ -326,7 +328,8 @@ def layer_files(image, examine: Examine | None = None) -> list[LayerFiles]:
     """Every layer of ``image`` (a name or an archive), oldest first: its files, deletions,
     setuid/setgid files, and what ``examine(path, size, read)`` kept for each file (each layer read
     once per call, one file's bytes at a time). A plain layer's compressed size is not estimated
-    here (it stays 0: :func:`saved_layers` without ``list_files`` answers that question)."""
+    here (it stays 0: :func:`saved_layers` without ``list_files`` answers that question).
+    Returns a list of LayerFiles. Raises what :func:`saved_layers` raises, and what ``examine`` raises."""
     if examine is None:
         return saved_layers(image, list_files=True)
     return _read_image(image, True, examine)
@@ -363,7 +366,7 @@ def replay(saved: list[LayerFiles]) -> FilesystemReplay:
     the directory and all it held; a directory (its entry, or an opaque marker) or a file written at or
     below a path that was a file (or link) replaces that file. A hard link is its target under another
     name (the target's size, in the same layer): removing one name wastes nothing while another name
-    still reaches the file. Returns a FilesystemReplay."""
+    still reaches the file. Returns a FilesystemReplay. Raises nothing."""
     replaying = _Replay()
     for index, layer in enumerate(saved):
         replaying.apply(index, layer)
@@ -435,7 +438,9 @@ def saved_layers(image, list_files: bool = False) -> list[LayerFiles]:
     """Each layer of ``image`` (a name or an archive), oldest first, read once per question and cached
     per image: its content bytes and either its compressed size (measured for a compressed blob,
     estimated as gzip -6 for a plain tar) or, with ``list_files``, its files (a plain layer's
-    compressed size is then not estimated: it stays 0, ``compressed_measured`` False)."""
+    compressed size is then not estimated: it stays 0, ``compressed_measured`` False).
+    Returns a list of LayerFiles. Raises ImageNotFound, DockerUnavailable when no engine answers, and DockerlabError for
+    a name that is not valid, a `docker save` that fails, or an archive (or one of its layers) that cannot be read."""
     key = (_identity(image), list_files)
     if key not in _saved_cache:
         _saved_cache[key] = _read_image(image, list_files)
@@ -490,7 +495,9 @@ def _opened(image) -> Iterator[ArchiveImage]:
 def image_files(image) -> dict[str, tuple[int, str]]:
     """path -> (size in bytes, kind: "file", "link" or "dir") of the image's final filesystem. An engine
     image is exported through a created (never started) container, so the engine applies the layers;
-    an archive's layers are applied here by :func:`replay` (then only folders that hold something are listed)."""
+    an archive's layers are applied here by :func:`replay` (then only folders that hold something are listed).
+    Returns a dict. Raises what :func:`exported_files` raises for an engine image, and DockerlabError for an archive (or
+    one of its layers) that cannot be read."""
     ref = archive_ref(image)
     if ref is None:
         return exported_files(image)
@@ -504,7 +511,10 @@ def image_files(image) -> dict[str, tuple[int, str]]:
 
 
 def exported_files(image: str) -> dict[str, tuple[int, str]]:
-    """path -> (size, kind) of the image's flattened filesystem, via a created (never started) container."""
+    """path -> (size, kind) of the image's flattened filesystem, via a created (never started) container.
+    Returns a dict. Raises ImageNotFound, DockerUnavailable when no engine answers, DockerlabError for a name that is
+    not valid, and the engine's own docker.errors.APIError (or a requests error) when it cannot create or export the
+    container."""
     client = engine.client()
     container = client.api.create_container(inspect_image(image)["Id"], command=["true"], labels=CREATED_LABELS)
     try:

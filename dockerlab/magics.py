@@ -338,7 +338,8 @@ def expand(line: str, evaluate) -> str:
 
 
 def load_ipython_extension(ipython) -> None:
-    """Register %docker and %%docker (``%load_ext dockerlab``, or automatic on ``import dockerlab``)."""
+    """Register %docker and %%docker (``%load_ext dockerlab``, or automatic on ``import dockerlab``).
+    Returns None. Raises nothing: a %docker line that fails prints its error instead."""
     # lazy: IPython calls this (so IPython is loaded); at module level it would cost every `import dockerlab` ~0.1 s
     from IPython.core.magic import no_var_expand
 

@@ -27,7 +27,10 @@ def in_course_terms(text: str, root: Path | None = None) -> str:
     course (``/work/main/data/apps/go-hello`` -> ``data/apps/go-hello``); other paths are left as they are.
 
     Returns:
-        The text with those paths rewritten."""
+        The text with those paths rewritten.
+
+    Raises:
+        Nothing."""
     root = Path(root or COURSE_ROOT)
 
     def relative(match: re.Match) -> str:
@@ -43,14 +46,14 @@ def in_course_terms(text: str, root: Path | None = None) -> str:
 
 def notebook_number(name: str | Path) -> str | None:
     """The course number of a notebook ("02a" for 02a_running_containers.ipynb), None for a file
-    that is not a numbered notebook."""
+    that is not a numbered notebook. Raises nothing."""
     found = _NUMBER.match(Path(name).name)
     return found.group(1) if found else None
 
 
 def numbered_notebooks(folder: Path | None = None) -> list[Path]:
     """The numbered notebooks of ``folder`` (default notebooks/), in course order (their names sort
-    so: "02_" before "02a_" before "03_")."""
+    so: "02_" before "02a_" before "03_"). Returns a list of Paths. Raises nothing (no folder: an empty list)."""
     return sorted(path for path in Path(folder or NOTEBOOKS).glob("[0-9][0-9]*_*.ipynb") if notebook_number(path.name))
 
 
@@ -65,7 +68,8 @@ def app(name: str) -> Path:
 
 
 def results_dir() -> Path:
-    """build/results/: where live runs keep their figures."""
+    """build/results/: where live runs keep their figures.
+    Returns the Path. Raises OSError when the folder cannot be created."""
     folder = COURSE_ROOT / "build" / "results"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -73,6 +77,6 @@ def results_dir() -> Path:
 
 def tool(name: str) -> str | None:
     """A command the course's packages install (hadolint, syft, docker-compose): on PATH, or in
-    this Python's bin/ folder (a venv that is not activated). None when it is in neither."""
+    this Python's bin/ folder (a venv that is not activated). None when it is in neither. Raises nothing."""
     beside_python = Path(sys.executable).parent / name
     return shutil.which(name) or (str(beside_python) if beside_python.exists() else None)

@@ -77,7 +77,8 @@ def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 
     the tallest bar at least ``min_label_share`` for every two lines of label); every other one (a 2.8 MB
     pip step on a 130 MB base) is named with its size in the legend beside the axes, top step first, so
     no step of the learner's is an unlabelled sliver. ``tables`` maps an image name to its
-    ``dl.layers(image)`` table. Returns the Axes."""
+    ``dl.layers(image)`` table. Returns the Axes.
+    Raises KeyError for a table without the instruction and size columns of ``dl.layers``."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     ax = _axes(ax, size=(9, 4.8))
@@ -113,7 +114,8 @@ def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 
 
 
 def build_times(summary_table, group: str = "scenario", series: str = "dockerfile", ax=None):
-    """Grouped bars of median seconds with min-max whiskers (input: ``dl.experiments.summary``)."""
+    """Grouped bars of median seconds with min-max whiskers (input: ``dl.experiments.summary``).
+    Returns the Axes. Raises KeyError for a table without the columns of its input (named above)."""
     import numpy as np  # lazy: numpy takes ~0.15 s to import
 
     ax = _axes(ax)
@@ -135,7 +137,8 @@ def build_times(summary_table, group: str = "scenario", series: str = "dockerfil
 
 
 def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] = ("size", "compressed")):
-    """Horizontal bars of uncompressed and compressed size per image, log scale when sizes span decades."""
+    """Horizontal bars of uncompressed and compressed size per image, log scale when sizes span decades.
+    Returns the Axes. Raises KeyError for a table without the ``name`` column."""
     import numpy as np  # lazy: numpy takes ~0.15 s to import
 
     ax = _axes(ax, size=(8, 0.6 * len(table) + 1.5))
@@ -175,7 +178,7 @@ def cache_timeline(results, dockerfile: str | None = None, ax=None):
     """Steps x rebuilds: which steps came from the cache (green) and which ran again (red).
 
     ``results`` is ``dl.experiments.layer_cache(...)``; one panel per Dockerfile when ``ax`` is None.
-    """
+    Returns the Axes (a list of them for several panels). Raises KeyError for a table without layer_cache's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
     from matplotlib.patches import Patch  # lazy: matplotlib takes ~0.8 s to import
 
@@ -223,7 +226,8 @@ def _log_bars(axis, names, values, unit: str, floor: float, errors=None, top: fl
 
 
 def vm_vs_container(results, reference: str | None = None):
-    """Two log-scale panels: start time (median, min-max) and memory, container vs VM."""
+    """Two log-scale panels: start time (median, min-max) and memory, container vs VM.
+    Returns the time panel's Axes. Raises KeyError for a table without vm_vs_container's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
@@ -246,7 +250,8 @@ def vm_vs_container(results, reference: str | None = None):
 
 def stop_times(results, ax=None):
     """Horizontal bars: median `docker stop` seconds per variant with min-max whiskers, the exit code
-    at each bar's end, and the grace period as a dashed line (input: ``dl.running.stop_times``)."""
+    at each bar's end, and the grace period as a dashed line (input: ``dl.running.stop_times``).
+    Returns the Axes. Raises KeyError for a table without the columns of its input (named above)."""
     ax = _axes(ax, size=(8, 3.6))
     grace = float(results.attrs.get("grace", 10))
     grouped = results.groupby("variant", sort=False)
@@ -270,7 +275,8 @@ def stop_times(results, ax=None):
 
 
 def compose_race(results):
-    """Per compose file and run: when the api started against when the database was ready, and its failed connections."""
+    """Per compose file and run: when the api started against when the database was ready, and its failed connections.
+    Returns the timing panel's Axes. Raises KeyError for a table without compose_race's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
     import numpy as np  # lazy: numpy takes ~0.15 s to import
 
@@ -303,7 +309,8 @@ def compose_race(results):
 
 
 def package_counts(table, ax=None):
-    """Stacked bars of packages per image by type (input: ``dl.security.package_counts``)."""
+    """Stacked bars of packages per image by type (input: ``dl.security.package_counts``).
+    Returns the Axes. Raises KeyError for a table without the columns of its input (named above)."""
     ax = _axes(ax)
     types = [column for column in table.columns if column != "total"]
     standins = table.attrs.get("stand_in", {})
@@ -327,7 +334,7 @@ def package_counts(table, ax=None):
 def attack_surface(audit_table):
     """Three panels of horizontal bars, one bar per image (named once, on the left): packages,
     setuid/setgid files, size (MB, log); red where the image has a shell (input: ``dl.security.audit``).
-    Returns the first panel's Axes."""
+    Returns the first panel's Axes. Raises KeyError for a table without audit's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     figure, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(audit_table) + 2.2), layout="constrained", sharey=True)
@@ -360,7 +367,8 @@ def attack_surface(audit_table):
 def headlines(figures):
     """Each headline figure against its target, on one axes: measured ÷ target on a log scale (1 is
     the target; green where the target is met). Figures whose target is 0 cannot be divided by it:
-    the axes' note names them (their values are in the table). Input: ``dl.results.collected``."""
+    the axes' note names them (their values are in the table). Input: ``dl.results.collected``.
+    Returns the Axes. Raises KeyError for a table without collected's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     rows = [row for row in figures.to_dict("records") if row["target"]]

@@ -32,7 +32,7 @@ def _in_kernel() -> bool:
 
 
 def style() -> str:
-    """``bar``, ``lines`` or ``off`` for this process (see the module's docstring)."""
+    """``bar``, ``lines`` or ``off`` for this process (see the module's docstring). Returns a str. Raises nothing."""
     forced = os.environ.get(ENVIRONMENT, "").strip().lower()
     if forced in _STYLES:
         return forced
@@ -118,5 +118,6 @@ class Progress:
 
 
 def progress(description: str, *, total: float | None = None, unit: str = "it", enabled: bool = True) -> Progress:
-    """A :class:`Progress` drawn as :func:`style` says (``enabled=False``: draws nothing)."""
+    """A :class:`Progress` drawn as :func:`style` says (``enabled=False``: draws nothing).
+    Returns the Progress. Raises nothing."""
     return Progress(description, total=total, unit=unit, kind=style() if enabled else OFF)

@@ -115,7 +115,7 @@ def show(notebook: str | int) -> str:
 
 
 def spoken(letters) -> str:
-    """Letters as a learner reads them: "a, b or c"."""
+    """Letters as a learner reads them: "a, b or c". Returns a str. Raises IndexError for no letters."""
     letters = list(letters)
     return letters[0] if len(letters) == 1 else f"{', '.join(letters[:-1])} or {letters[-1]}"
 

@@ -324,7 +324,9 @@ def doctor(room: bool = False) -> DoctorReport:
     """Check this machine for the course. In a notebook the report renders as a table.
 
     ``room=True`` is the instructor's check before a workshop: base images and tools must be
-    present (not merely buildable), a container must run and answer on a published port."""
+    present (not merely buildable), a container must run and answer on a published port.
+    Returns a DoctorReport. Raises DockerUnavailable only when the engine stops answering during the checks: no engine
+    at the start is a failed row, and a check that breaks is a row that says why."""
     started = time.perf_counter()
     report = _diagnose(room)
     report.seconds = time.perf_counter() - started

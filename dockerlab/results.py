@@ -75,7 +75,7 @@ NO_REASON = "no reason recorded for this target"
 
 def reason_for(label: str) -> str:
     """Why the target of the headline ``label`` is what it is (:data:`TARGET_REASONS`); for a label the
-    table does not know (a learner's own headline), says so. Returns the reason's text."""
+    table does not know (a learner's own headline), says so. Returns the reason's text. Raises nothing."""
     return TARGET_REASONS.get(label, NO_REASON)
 
 
@@ -116,14 +116,14 @@ class Headline:
 @declares(HEADLINES)
 def table(figures: list[Headline]) -> pd.DataFrame:
     """Several headline figures as one table, the way a notebook shows a list of them, with the raw
-    values. Returns a DataFrame. {columns}"""
+    values. Returns a DataFrame. {columns} Raises nothing."""
     return HEADLINES.frame({**asdict(figure), "met": figure.met, "why this target": figure.reason} for figure in figures)
 
 
 @declares(HEADLINES_SHOWN)
 def shown(figures: list[Headline]) -> pd.DataFrame:
     """Headline figures for the eye: one row each, the value to about three significant figures with its
-    unit. Returns a DataFrame. {columns}"""
+    unit. Returns a DataFrame. {columns} Raises nothing."""
     return HEADLINES_SHOWN.frame([{
         "figure": figure.label,
         "measured": f"{significant(figure.value)}{figure.unit}",
@@ -136,7 +136,7 @@ def shown(figures: list[Headline]) -> pd.DataFrame:
 
 def list_html(value) -> str | None:
     """A notebook's HTML view of a list: a table (:func:`shown`) when every item is a Headline. Returns
-    None for any other list, which IPython then shows as it always does."""
+    None for any other list, which IPython then shows as it always does. Raises nothing."""
     if not isinstance(value, list) or not value or not all(isinstance(item, Headline) for item in value):
         return None
     return to_html(shown(value))
@@ -162,7 +162,8 @@ def headline(label: str, value: float, *, target: float, direction: str = "at mo
 
 def conditions(provenance: dict, figure: dict | None = None) -> str:
     """The conditions a recorded figure was measured under, in one phrase: engine, builder, stand-in
-    bases (or official ones), and the figure's own condition (such as a VM's accelerator)."""
+    bases (or official ones), and the figure's own condition (such as a VM's accelerator).
+    Returns a str. Raises nothing."""
     parts = [f"Docker {provenance.get('engine_version', '?')}"]
     if provenance.get("builder"):
         parts.append(provenance["builder"].split(" (")[0])
@@ -266,7 +267,8 @@ VERDICT_RULE = (
 
 def verdict(supports: list[bool], expected: int) -> str:
     """The verdict on one claim from whether each measured figure supports it (``expected``: how many
-    figures it has). See VERDICT_RULE. Returns "holds", "partly holds", "does not hold" or "not measured"."""
+    figures it has). See VERDICT_RULE. Returns "holds", "partly holds", "does not hold" or "not measured".
+    Raises nothing."""
     if not supports:
         return "not measured"
     if all(supports) and len(supports) == expected:
@@ -280,7 +282,7 @@ def verdict(supports: list[bool], expected: int) -> str:
 def seed_claims(figures) -> pd.DataFrame:
     """The seed's claims beside the figures the course measured for them (input: ``collected()``); the
     verdict is computed by :func:`verdict` from the claim's own rule, never typed. Returns a DataFrame.
-    {columns}"""
+    {columns} Raises KeyError for a table without collected's columns."""
 
     by_label = {row["label"]: row for row in figures.to_dict("records")}
     rows = []

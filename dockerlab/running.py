@@ -58,7 +58,9 @@ STOP_VARIANTS: dict[str, tuple[str, dict[str, str], bool]] = {
 
 
 def remove_quietly(container) -> None:
-    """Remove ``container`` and its anonymous volumes, if it is still there."""
+    """Remove ``container`` and its anonymous volumes, if it is still there.
+    Returns None. Raises nothing for the engine's refusal (a container already gone is fine); requests' errors when the
+    engine does not answer."""
     try:
         container.remove(force=True, v=True)
     except docker.errors.APIError:
@@ -90,7 +92,9 @@ def _pid1(container) -> str:
 
 def timed_stop(container, grace: int = 10) -> dict:
     """`docker stop -t grace` of a running container (SIGTERM, SIGKILL after ``grace`` seconds), timed:
-    pid1 (PID 1's command line, read before the stop), seconds (s), exit_code."""
+    pid1 (PID 1's command line, read before the stop), seconds (s), exit_code.
+    Returns a dict. Raises docker.errors.APIError (NotFound for a container that is gone) and requests' errors when the
+    engine does not answer."""
     pid1 = _pid1(container)
     started = time.perf_counter()
     container.stop(timeout=grace)
@@ -359,7 +363,9 @@ def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, serv
 
 
 def compose_network_verdict(table) -> str:
-    """One sentence from :func:`compose_network`'s rows: the network Compose made and what resolved on it."""
+    """One sentence from :func:`compose_network`'s rows: the network Compose made and what resolved on it.
+    Returns a str. Raises DockerlabError for a table without the columns compose_network gives."""
+    _require(table, ("network", "driver", "services", "attempts", "resolved", "by_name", "by_ip"), "dl.running.compose_network")
     return "; ".join(f"Compose created {row.network} ({row.driver}) with {row.services} on it: {row.resolved} of {row.attempts} "
                      f"lookups by service name succeeded, GET by name {row.by_name}, by IP {row.by_ip}" for row in table.itertuples()) + "."
 
@@ -376,7 +382,9 @@ def _wait_for_port(container, port: int, timeout: float = 30) -> None:
 
 
 def resolution_verdict(table) -> str:
-    """One sentence from :func:`name_resolution`'s rows: on which network the name resolved."""
+    """One sentence from :func:`name_resolution`'s rows: on which network the name resolved. Returns a str.
+    Raises DockerlabError for a table without the columns name_resolution gives."""
+    _require(table, ("network", "server", "attempts", "resolved", "by_name", "by_ip"), "dl.running.name_resolution")
     parts = []
     for row in table.itertuples():
         parts.append(f"{row.network}: {row.resolved} of {row.attempts} lookups of {row.server} succeeded, "

@@ -186,7 +186,7 @@ def _names_a_location(name: str, value: str) -> bool:
 
 def content_secrets(text: str) -> list[tuple[str, str]]:
     """(what, the text that matched) for each content rule (:data:`COMMAND_CONTENT`, private keys,
-    AWS key ids) that ``text`` matches, whatever a variable is called. Returns a list."""
+    AWS key ids) that ``text`` matches, whatever a variable is called. Returns a list. Raises nothing."""
     data = text.encode(errors="replace")
     found = []
     for pattern, what in SECRET_CONTENT[:2] + COMMAND_CONTENT:
@@ -200,7 +200,8 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
     first, else its name (PASSWORD, TOKEN, API_KEY...) unless the variable names a location (a name
     ending in _FILE, _PATH or _DIR, or a value that is a path). ``value`` None: given later (an ARG
-    without a default), judged by name. An empty value holds nothing. Returns a list (empty: no secret)."""
+    without a default), judged by name. An empty value holds nothing. Returns a list (empty: no secret).
+    Raises nothing."""
     found = content_secrets(value or "")
     if found:
         return found
@@ -251,7 +252,8 @@ def _resolve_user(user: str, passwd: str) -> tuple[int | None, str]:
 
 
 def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: datetime.datetime | None = None) -> dict:
-    """One audit row from ``docker inspect`` JSON and the image's layers (pure: unit-testable)."""
+    """One audit row from ``docker inspect`` JSON and the image's layers (pure: unit-testable).
+    Returns a dict. Raises KeyError or ValueError for ``inspect`` without the Created timestamp the engine writes."""
     state = replay(saved)
     visible = state.visible
     contents = _final_contents(saved, visible)
@@ -361,7 +363,8 @@ def build_args(created_by: str) -> tuple[list[tuple[str, str]], str]:
     """The build arguments a history entry records and the command after them: `|2 NOTE=two words
     API_TOKEN=x /bin/sh -c true` -> ([("NOTE", "two words"), ("API_TOKEN", "x")], "/bin/sh -c true").
     The count N says how many there are; a value runs to the next argument's name or, for the last, to
-    the shell (else to the next space). No `|N`: ([], the entry without BuildKit's `RUN ` and `# buildkit`)."""
+    the shell (else to the next space). No `|N`: ([], the entry without BuildKit's `RUN ` and `# buildkit`).
+    Raises nothing."""
     text = re.sub(r"\s*# buildkit$", "", (created_by or "").strip())
     counted = _BUILD_ARG_COUNT.match(text)
     if not counted:
@@ -491,7 +494,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     """Secret-looking files in any layer (also deleted ones), the image config's values (ENV, LABEL,
     CMD, ENTRYPOINT, HEALTHCHECK, ONBUILD...), and what ``history`` records (each step's raw
     `created_by`, as `docker history --no-trunc` shows it: build args, commands, other instructions) (pure).
-    Returns a DataFrame. {columns}"""
+    Returns a DataFrame. {columns} Raises nothing."""
 
     state = replay(saved)
     removed_by = {(path, written): removed for path, _, written, removed, _ in state.removed}
@@ -554,7 +557,9 @@ SECRET_VARIANTS = {
 @declares(SECRET_VARIANT_FINDINGS)
 def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API_TOKEN") -> pd.DataFrame:
     """Build :data:`SECRET_VARIANTS` with the token ``key`` from ``context``/``env_file`` and scan each
-    image with :func:`find_secrets` (token_found_in by :func:`places_holding`). {columns} Needs BuildKit for the secret mount; raises DockerlabError when the key is not in the file."""
+    image with :func:`find_secrets` (token_found_in by :func:`places_holding`). {columns}
+    Raises DockerlabError when the key is not in the file or the builder is the classic one (no secret mount),
+    OSError when ``env_file`` cannot be read, BuildFailed when a build fails, and what :func:`find_secrets` raises."""
 
     context = Path(context)
     values = dict(line.split("=", 1) for line in (context / env_file).read_text().splitlines() if "=" in line and not line.startswith("#"))
@@ -698,7 +703,9 @@ TRIVY_HOW = (
 
 @recordable("security.scan")
 def scan(image: str, timeout: float = 600) -> ScanResult:
-    """Known vulnerabilities in ``image`` via trivy, when trivy and its database are present here."""
+    """Known vulnerabilities in ``image`` via trivy, when trivy and its database are present here.
+    Returns a ScanResult (available False, with the reason, when trivy is missing or fails). Raises
+    subprocess.TimeoutExpired when trivy runs past ``timeout`` seconds."""
     import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     trivy = tool("trivy")

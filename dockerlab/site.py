@@ -353,7 +353,9 @@ def _search_index(site: Site) -> str:
 
 
 def render_site(content: Content, out: str | Path) -> list[Path]:
-    """Write every page of ``content`` as HTML into ``out``, with the stylesheet, search and files."""
+    """Write every page of ``content`` as HTML into ``out``, with the stylesheet, search and files.
+    Returns the pages written. Raises OSError (URLError from mystmd's content server) when the content cannot be read or
+    ``out`` cannot be written, ValueError for content that is not JSON, and KeyError for a page without its mdast."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     config = content.config()
@@ -377,7 +379,8 @@ def render_site(content: Content, out: str | Path) -> list[Path]:
 
 
 def main() -> int:
-    """``build.render`` of the course's site template: mystmd sets CONTENT_CDN and BUILD_DIRECTORY."""
+    """``build.render`` of the course's site template: mystmd sets CONTENT_CDN and BUILD_DIRECTORY.
+    Returns the exit code (2 when not run by mystmd). Raises what :func:`render_site` raises."""
     source, out = os.environ.get("CONTENT_CDN"), os.environ.get("BUILD_DIRECTORY")
     if not source or not out:
         print("dockerlab.site: run by `jupyter-book build --html` (it sets CONTENT_CDN and BUILD_DIRECTORY)", file=sys.stderr)

@@ -36,7 +36,7 @@ _SUFFIX = re.compile(r"(_bytes| \(bytes\)|_seconds)$")
 
 
 def unit_of(key: object) -> Unit | None:
-    """The unit a column is shown in (None: shown as it is)."""
+    """The unit a column is shown in (None: shown as it is). Raises nothing."""
     if not isinstance(key, str):
         return None
     if key in _BYTE_KEYS or key.endswith("bytes") or key.endswith("(bytes)"):
@@ -48,7 +48,8 @@ def unit_of(key: object) -> Unit | None:
 
 def unit_in(key: object, keys) -> Unit | None:
     """The unit column ``key`` is shown in, in a table of columns ``keys``: as :func:`unit_of`, except that
-    min and max beside a median are seconds (a summary of timed runs, :func:`dockerlab.experiments.summary`)."""
+    min and max beside a median are seconds (a summary of timed runs, :func:`dockerlab.experiments.summary`).
+    Raises nothing."""
     if key in ("min", "max") and "median" in list(keys):
         return SECONDS
     return unit_of(key)
@@ -56,7 +57,7 @@ def unit_in(key: object, keys) -> Unit | None:
 
 def label_of(key: object) -> object:
     """The header a learner reads: ``size_added`` -> ``size added (MB)``, ``db_ready_seconds`` -> ``db ready (s)``,
-    ``runs_as_root`` -> ``runs as root`` (snake_case keys in the code, words on screen)."""
+    ``runs_as_root`` -> ``runs as root`` (snake_case keys in the code, words on screen). Raises nothing."""
     unit = unit_of(key)
     if unit is None:
         return key.replace("_", " ") if isinstance(key, str) else key
@@ -70,7 +71,7 @@ def label_of(key: object) -> object:
 
 def significant(value: object) -> object:
     """About three significant figures: 634.4 -> '634', 12.345 -> '12.3', 0.01234 -> '0.0123',
-    12345.6 -> '12,346' (whole numbers at and above 100). Non-numbers are returned as they are."""
+    12345.6 -> '12,346' (whole numbers at and above 100). Non-numbers are returned as they are. Raises nothing."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     if value != value:  # NaN
@@ -91,7 +92,8 @@ VALUE_LABELS = {
 
 
 def display_frame(frame):
-    """A copy of ``frame`` for the eye: unit columns scaled and rounded, headers with units."""
+    """A copy of ``frame`` for the eye: unit columns scaled and rounded, headers with units.
+    Returns a DataFrame. Raises nothing."""
     import pandas as pd  # lazy: ~1 s at import; `import dockerlab` loads this module, and ``frame`` brought pandas already
 
     if isinstance(frame.columns, pd.MultiIndex):
@@ -124,7 +126,10 @@ def to_html(frame) -> str:
     for it when the frame's ``attrs["command"]`` names one.
 
     Returns:
-        The HTML text."""
+        The HTML text.
+
+    Raises:
+        Nothing."""
     import pandas as pd  # lazy: ~1 s at import; `import dockerlab` loads this module, and ``frame`` brought pandas already
 
     command = frame.attrs.get(COMMAND)
@@ -135,7 +140,7 @@ def to_html(frame) -> str:
 def register_in_running_kernel(formatters=None) -> None:
     """Called by ``import dockerlab``: DataFrames in this kernel render through :func:`to_html`, and each
     ``{type: function}`` in ``formatters`` renders that type (a function returning None leaves a value to
-    IPython's own view). Returns nothing; outside IPython it does nothing."""
+    IPython's own view). Returns nothing; outside IPython it does nothing. Raises nothing."""
     shell = running_shell()
     if shell is None:
         return

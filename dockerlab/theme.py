@@ -21,5 +21,5 @@ INFO = "var(--jp-info-color0, #0969da)"
 
 def status_css(colour: str) -> str:
     """CSS for a status word: the theme's text colour (readable in every theme), bold, with ``colour``
-    (SUCCESS, WARN, ERROR, INFO) as a bar on its left. Returns the declarations, without braces."""
+    (SUCCESS, WARN, ERROR, INFO) as a bar on its left. Returns the declarations, without braces. Raises nothing."""
     return f"color: {TEXT}; font-weight: bold; border-left: 0.3em solid {colour}; padding-left: 0.3em"

@@ -5,12 +5,12 @@ __all__ = ["format_bytes", "megabytes"]
 
 
 def megabytes(size_bytes: float) -> float:
-    """Bytes to MB (10^6), the unit Docker prints."""
+    """Bytes to MB (10^6), the unit Docker prints. Returns a float. Raises nothing."""
     return size_bytes / 1e6
 
 
 def format_bytes(size_bytes: float) -> str:
-    """'74.5 MB', '812 kB', '12 B'."""
+    """'74.5 MB', '812 kB', '12 B'. Returns a str. Raises nothing."""
     if size_bytes >= 1e9:
         return f"{size_bytes / 1e9:.2f} GB"
     if size_bytes >= 1e6:

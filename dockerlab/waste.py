@@ -161,7 +161,8 @@ def dive_analysis(saved: list[LayerFiles]) -> tuple[int, float]:
     - a whiteout whose path is not in the layers below stops dive's visit of that layer (the visitor
       returns an error) and leaves the path with a smallest size of -1, which dive adds to the score.
 
-    Checked against dive's own report by tests/engine/test_layer_replay_live.py and benchmarks/dive_compare.py."""
+    Checked against dive's own report by tests/engine/test_layer_replay_live.py and benchmarks/dive_compare.py.
+    Returns (int, float). Raises nothing."""
     trees = [_dive_tree(layer) for layer in saved]
     cumulative: dict[str, int] = {}
     smallest: dict[str, int] = {}
@@ -199,12 +200,12 @@ def dive_style_bytes(saved: list[LayerFiles]) -> int:
     """dive's "inefficient bytes" (pure): see :func:`dive_analysis`. Unlike the course's ``total_bytes``
     it counts every copy of a path seen in two or more layers, the visible one included, counts a file
     deleted while a hard link still reaches it, and does not count the files of a deleted directory
-    (only the whiteout, sized as what the directory held)."""
+    (only the whiteout, sized as what the directory held). Returns an int. Raises nothing."""
     return dive_analysis(saved)[0]
 
 
 def dive_style_efficiency(saved: list[LayerFiles]) -> float:
-    """dive's efficiency score (pure): see :func:`dive_analysis`."""
+    """dive's efficiency score (pure): see :func:`dive_analysis`. Returns a float. Raises nothing."""
     return dive_analysis(saved)[1]
 
 
@@ -214,7 +215,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     A file's bytes are wasted when a later layer deletes it (whiteout, or an opaque directory) or
     writes the same path again: the earlier layer still ships them. The efficiency score is dive's:
     for every path, the smallest size it ever had over the sum of all sizes it had in any layer.
-    """
+    Returns a WastedSpace. Raises nothing."""
 
     state = replay(saved)
     sizes_seen = state.sizes_seen

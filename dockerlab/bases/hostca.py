@@ -49,7 +49,8 @@ def host_extra_cas(bundle: Path = HOST_BUNDLE, distribution: Path = DISTRIBUTION
     """PEM certificates the host trusts that its distribution's CA package does not ship.
 
     Empty when there is no interception (or no Debian-style bundle to compare with).
-    """
+    Returns a list of PEM texts. Raises OSError when the host's bundle exists but cannot be read (a distribution
+    certificate that cannot be read is skipped)."""
     if not bundle.exists() or not distribution.is_dir():
         return []
     shipped: set[str] = set()
@@ -63,7 +64,8 @@ def host_extra_cas(bundle: Path = HOST_BUNDLE, distribution: Path = DISTRIBUTION
 
 
 def host_ca_fingerprint(extras: list[str]) -> str:
-    """A short fingerprint (16 hex characters of the SHA-256) of the PEM certificates ``extras``, in their order."""
+    """A short fingerprint (16 hex characters of the SHA-256) of the PEM certificates ``extras``, in their order.
+    Returns a str. Raises nothing."""
     return hashlib.sha256("".join(extras).encode()).hexdigest()[:16]
 
 

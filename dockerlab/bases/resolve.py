@@ -108,7 +108,8 @@ class RegistryStatus:
 
 
 def classify_pull_error(text: str) -> tuple[str, str]:
-    """(reason, fix) for a pull or registry error message from the engine (dockerlab.diagnose's rules)."""
+    """(reason, fix) for a pull or registry error message from the engine (dockerlab.diagnose's rules).
+    Raises nothing: a message no rule knows gets diagnose's fallback (read the message)."""
     found = diagnose(text, "pull")
     return found.meaning, found.fix
 

@@ -8,11 +8,13 @@ and what to change. Tools: BuildKit's own Dockerfile parser (dockerlab.dockerfil
 from __future__ import annotations
 
 import ast
+import fnmatch
 import functools
 import inspect
 import json
 import posixpath
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -264,7 +266,8 @@ def _with_lint_advice(*judged: str) -> Callable[[Callable[..., StaticReport]], C
 @_with_lint_advice()
 def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.dockerfile_prints`: the program is copied in and the CMD runs it. A missing,
-    unreadable or unparseable Dockerfile is a blocking finding in the StaticReport, not an exception."""
+    unreadable or unparseable Dockerfile is a blocking finding in the StaticReport, not an exception.
+    Raises DockerlabError only when the app folder's .dockerignore cannot be read."""
     report = StaticReport()
     if isinstance(dockerfile, str) and dockerfile.strip() and "\n" not in dockerfile and not (Path(app_dir) / dockerfile).is_file():
         report.findings.append(Finding("", f"there is no {dockerfile} in {_app_name(app_dir)}/ yet", "a Dockerfile (FROM, COPY, CMD ...)",
@@ -342,6 +345,10 @@ def _path_not_found(command: parser.Instruction, placements, workdir: str | None
 
 @_with_lint_advice("DL3025")  # the shell-form CMD is this exercise's own failure
 def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> StaticReport:
+    """The static tier of :func:`dockerlab.check.keeps_running_and_stops`: the program is copied in and run as PID 1
+    (CMD or ENTRYPOINT in exec form, or a shell form that starts with `exec`), so `docker stop`'s SIGTERM reaches it;
+    returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception). Raises DockerlabError
+    when the app folder's .dockerignore cannot be read."""
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
     if parsed is None:
@@ -444,7 +451,9 @@ def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exerci
 @_with_lint_advice()
 def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.cache_survives_code_edit`: no COPY of ``code_file`` before the
-    dependency install; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""
+    dependency install; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception).
+    Raises DockerlabError when the app folder's .dockerignore cannot be read, and ValueError for a ``dependency_step``
+    the shell cannot split."""
 
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
@@ -508,7 +517,8 @@ def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
 @_with_lint_advice()
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
-    only the built program; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception)."""
+    only the built program; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception).
+    Raises DockerlabError when the app folder's .dockerignore cannot be read."""
     report = StaticReport()
     parsed, files = _read(app_dir, dockerfile, report)
     if parsed is None:
@@ -756,9 +766,8 @@ _GREP_SILENT = {"-c": "a count of the matching lines", "--count": "a count of th
 
 
 def command_words(command) -> list[str]:
-    """The words of a container command: a list as given, or a str split as `docker run IMAGE ...` would."""
-    import shlex
-
+    """The words of a container command: a list as given, or a str split as `docker run IMAGE ...` would.
+    Returns a list of str. Raises ValueError for a str with an unclosed quote (as shlex.split does)."""
     return shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
 
 
@@ -864,8 +873,6 @@ def _shell_findings(image, words: list[str], commands: list[list[str]], shown: s
 
 def _reading(commands: list[list[str]], reads: str) -> list[list[str]]:
     """The simple commands that name the file ``reads`` (or a wildcard that matches it) other than as a `>` target."""
-    import fnmatch
-
     readers = []
     for each in commands:
         names = [word for index, word in enumerate(each[1:], 1) if each[index - 1] not in (">", ">>")]
@@ -889,9 +896,8 @@ def command_prints(image, command, expected_line, *, reads=None, exercise="") ->
     """The static tier of :func:`dockerlab.check.command_prints`: from the command's words alone, whether it can
     print ``expected_line``: it reads the file ``reads`` (when given) rather than printing a text it was given,
     its output is not sent elsewhere, a grep's pattern and options keep the line, no shell is needed that the
-    image lacks (bash in alpine) or missing (a glob in a command given as a list). Returns a StaticReport."""
-    import shlex
-
+    image lacks (bash in alpine) or missing (a glob in a command given as a list). Returns a StaticReport.
+    Raises ValueError for a command str with an unclosed quote."""
     report = StaticReport()
     words = command_words(command)
     shown = shlex.join(words)[:90]

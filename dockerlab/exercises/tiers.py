@@ -161,7 +161,9 @@ def _canonical(signature: inspect.Signature, described: dict, root: Path) -> str
 
 def recorded_layout(live: Callable, signature: inspect.Signature, arguments: tuple, keywords: dict, values: dict) -> tuple[tuple, dict] | None:
     """In recorded mode: the arguments laid out as a recording of the same inputs has them (positional or
-    keyword, a default spelled out or left out), so the call replays; None when no recording has these inputs."""
+    keyword, a default spelled out or left out), so the call replays; None when no recording has these inputs.
+    Returns (arguments, keywords) or None. Raises RecordingStale for a recording file of another format or a damaged
+    one, and OSError when a file of a course folder given as an argument cannot be read."""
     call = getattr(live, "__recorded_call__", None)
     store = recording.session().store
     if call is None:
@@ -221,7 +223,8 @@ def check_arguments(checker: str, values: dict) -> None:
 
 
 def combine(exercise: str, static: StaticReport, live=None, *, tier: str, note: str = ""):
-    """One verdict from both tiers: static findings first (they name lines), then what was measured."""
+    """One verdict from both tiers: static findings first (they name lines), then what was measured.
+    Returns a CheckResult. Raises nothing."""
 
     failures = [finding.render() for finding in static.findings if finding.fails]
     advice = [finding.render() for finding in static.findings if not finding.fails]
@@ -245,7 +248,10 @@ def combine(exercise: str, static: StaticReport, live=None, *, tier: str, note: 
 
 def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., str]) -> Callable[[Callable], Callable]:
     """Wrap a recordable live checker: the static tier judges the text first; the live checker is
-    then called with exactly the caller's arguments (so recorded results keep their keys)."""
+    then called with exactly the caller's arguments (so recorded results keep their keys).
+    Returns the decorator. Raises nothing itself; the checker it makes raises DockerlabError for arguments that do not fit the live checker's
+    signature or annotations, and what the live checker raises other than RecordingMissing and DockerUnavailable (those
+    give a "needs an engine" verdict)."""
 
     def decorate(live: Callable) -> Callable:
         signature = inspect.signature(live)

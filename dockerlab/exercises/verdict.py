@@ -62,7 +62,8 @@ class CheckResult:
 
 
 def sentence(text: str) -> str:
-    """``text`` as a whole sentence: one full stop at the end, never two (a quoted line may end in its own)."""
+    """``text`` as a whole sentence: one full stop at the end, never two (a quoted line may end in its own).
+    Returns a str. Raises nothing."""
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
@@ -71,7 +72,8 @@ def runs_step(instruction: str, dependency_step: str) -> bool:
     """Whether a RUN step runs ``dependency_step`` as one of its shell commands (never text an echo
     prints): "pip install" is pip, pip3, pip3.X or python -m pip with install
     (:func:`dockerlab.dockerfile.runs_pip_install`); another step, a command whose words start with its
-    words (the program compared by name, whatever its path). Returns a bool."""
+    words (the program compared by name, whatever its path). Returns a bool.
+    Raises ValueError for a ``dependency_step`` the shell cannot split (an unclosed quote)."""
     if not instruction.upper().startswith("RUN"):
         return False
     if dependency_step == "pip install":
@@ -88,7 +90,8 @@ HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image
 
 
 def hardening_lint_message(finding: dict) -> str:
-    """One paragraph for a deciding hadolint finding (the static and live tiers word it alike)."""
+    """One paragraph for a deciding hadolint finding (the static and live tiers word it alike).
+    Returns a str. Raises KeyError for a finding of a rule not in HARDENING_RULES."""
     return f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why_it_matters']}). Next: {HARDENING_FIXES[finding['rule']]}"
 
 
@@ -101,7 +104,9 @@ HARDENING_FIXES = {
 
 
 def applicable(lint_table, rules):
-    """The findings of ``rules`` that are not one of hadolint's known false positives."""
+    """The findings of ``rules`` that are not one of hadolint's known false positives.
+    Returns the rows (a DataFrame). Raises KeyError for a non-empty table without security.lint's rule and
+    not_applicable columns."""
     if not len(lint_table):
         return lint_table
     return lint_table[(lint_table["not_applicable"] == "") & lint_table["rule"].isin(list(rules))]

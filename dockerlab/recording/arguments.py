@@ -170,7 +170,9 @@ def _public(signature: inspect.Signature) -> str:
 
 def checked(call: str) -> Callable[[Callable], Callable]:
     """Decorate a public course function or method that is not ``@recordable`` (which checks already)
-    so that its arguments are checked the same way (:func:`check_arguments`), as ``call``."""
+    so that its arguments are checked the same way (:func:`check_arguments`), as ``call``.
+    Returns the decorator. Raises nothing itself; the decorated function raises DockerlabError (from :func:`check_arguments`) for an argument
+    that does not fit, before it runs."""
 
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)

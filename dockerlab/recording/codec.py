@@ -19,7 +19,7 @@ __all__ = ["encode", "decode", "course_relative"]
 
 
 def course_relative(path: Path, root: Path = COURSE_ROOT) -> str:
-    """``path`` relative to the course folder when it is inside it, else as given."""
+    """``path`` relative to the course folder when it is inside it, else as given. Returns a str. Raises nothing."""
     try:
         return Path(path).resolve().relative_to(root).as_posix()
     except ValueError:

@@ -24,7 +24,8 @@ _engine_free: Callable[[tuple, dict], bool] | None = None
 
 
 def use_engine_free_inputs(predicate: Callable[[tuple, dict], bool]) -> None:
-    """Tell recording which inputs a course call can answer without an engine (image archives)."""
+    """Tell recording which inputs a course call can answer without an engine (image archives).
+    Returns None. Raises nothing."""
     global _engine_free
     _engine_free = predicate
 
@@ -35,7 +36,10 @@ def recordable(call: str, *, stateful: bool = False, version: int = 1) -> Callab
     ``stateful`` functions return an object (a container, a registry, a Compose project) whose
     attributes and method calls are recorded and replayed one by one. Raise ``version`` when the
     result's shape changes (a column renamed): recordings of the old shape then raise RecordingStale
-    and the freshness test names the call."""
+    and the freshness test names the call. Returns the decorator. Raises nothing itself; the function it
+    makes raises DockerlabError for arguments that do not fit the annotations, RecordingMissing (recorded
+    mode, inputs never recorded), RecordingStale (a recording of another shape), and what ``function``
+    raises (a DockerlabError it raised while recording is replayed too)."""
 
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
@@ -50,7 +54,8 @@ def recordable(call: str, *, stateful: bool = False, version: int = 1) -> Callab
 
 
 def record_headline(label: str, figure: dict) -> None:
-    """Keep a headline figure with the recording being made (for the summary notebook in recorded mode)."""
+    """Keep a headline figure with the recording being made (for the summary notebook in recorded mode).
+    Returns None. Raises nothing."""
     recording = session().recording
     if recording is not None:
         recording.headline(label, figure)

@@ -22,7 +22,8 @@ def _made_locally(path: Path) -> bool:
 
 
 def files_of(path: Path, root: Path) -> dict[str, str]:
-    """sha256 of each file of a course file or folder (course-relative path -> hex digest)."""
+    """sha256 of each file of a course file or folder (course-relative path -> hex digest).
+    Returns a dict. Raises OSError when a file cannot be read."""
     paths = [path] if path.is_file() else sorted(
         p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts and not _made_locally(p)
     )
@@ -30,7 +31,8 @@ def files_of(path: Path, root: Path) -> dict[str, str]:
 
 
 def digest_of_files(contents: dict[str, str]) -> str:
-    """One sha256 hex digest of a {course-relative path: sha256} mapping (as :func:`files_of` gives), whatever its order."""
+    """One sha256 hex digest of a {course-relative path: sha256} mapping (as :func:`files_of` gives), whatever its order.
+    Returns a str. Raises nothing."""
     return hashlib.sha256(json.dumps(contents, sort_keys=True).encode()).hexdigest()
 
 
@@ -67,7 +69,8 @@ def _describe(value: Any, files: dict[str, str], root: Path) -> Any:
 
 
 def inputs(call: str, arguments: tuple, keywords: dict, root: Path) -> tuple[str, dict, dict[str, str]]:
-    """(key, description, files): the key hashes the call's name and described inputs."""
+    """(key, description, files): the key hashes the call's name and described inputs.
+    Raises OSError when a file of a course folder given as an argument cannot be read."""
     files: dict[str, str] = {}
     described = {
         "arguments": [_describe(value, files, root) for value in arguments],
@@ -78,7 +81,8 @@ def inputs(call: str, arguments: tuple, keywords: dict, root: Path) -> tuple[str
 
 
 def course_paths_in(described: Any) -> list[dict]:
-    """Every ``{"course path": ..., "content": ...}`` inside a call's described inputs."""
+    """Every ``{"course path": ..., "content": ...}`` inside a call's described inputs.
+    Returns a list. Raises nothing."""
     if isinstance(described, dict):
         if "course path" in described:
             return [described]

@@ -26,7 +26,8 @@ _session_lock = threading.Lock()
 
 
 def use_engine_probe(probe: Callable[[], bool]) -> None:
-    """Tell recording how to learn whether an engine answers (``dockerlab.engine.available``)."""
+    """Tell recording how to learn whether an engine answers (``dockerlab.engine.available``).
+    Returns None. Raises nothing."""
     global _engine_probe
     _engine_probe = probe
 
@@ -115,7 +116,7 @@ class Session:
 
 
 def session() -> Session:
-    """This process's session (started on first use)."""
+    """This process's session (started on first use). Returns the Session. Raises nothing."""
     global _session
     with _session_lock:
         if _session is None:
@@ -126,7 +127,9 @@ def session() -> Session:
 def reset(*, directory: Path | None = None, root: Path | None = None) -> None:
     """Write what the current session recorded and end it; the next one starts on first use and reads
     the environment again (tests, `dockerlab record`). ``directory``/``root`` point it at other
-    recordings and another course folder (tests); without them, the course's own."""
+    recordings and another course folder (tests); without them, the course's own.
+    Returns None. Raises RecordingStale when the recording being made adds to a file that is not a recording, and
+    OSError when it cannot be written."""
     global _session
     with _session_lock:
         if _session is not None:
@@ -136,7 +139,8 @@ def reset(*, directory: Path | None = None, root: Path | None = None) -> None:
 
 
 def flush() -> None:
-    """Write the recording being made now (it is written at exit anyway)."""
+    """Write the recording being made now (it is written at exit anyway).
+    Returns None. Raises what :func:`reset` raises when it writes (RecordingStale, OSError)."""
     session().flush()
 
 
@@ -151,5 +155,5 @@ def mode() -> Mode:
 
 
 def current() -> str:
-    """``live`` or ``recorded``, as a string."""
+    """``live`` or ``recorded``, as a string. Raises DockerlabError for a DOCKERLAB_MODE that is not a mode."""
     return session().mode_name()[0]

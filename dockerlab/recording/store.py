@@ -104,7 +104,7 @@ def _version_for(call: str, versions: dict[str, int]) -> int | None:
 
 
 def summarise_provenance(entries: list[dict]) -> str:
-    """When, where and on what the recordings were made, in one phrase."""
+    """When, where and on what the recordings were made, in one phrase. Returns a str. Raises nothing."""
     if not entries:
         return "(no recordings found)"
     dates = sorted({entry.get("recorded_at", "?")[:10] for entry in entries})
@@ -133,7 +133,8 @@ def read_file(path: Path) -> dict:
 
 def write_file(path: Path, content: dict) -> None:
     """Write one recording file, compact (recordings are read by code, and kept small in git), whole or
-    not at all: written to a temporary file beside it, then renamed over it. Returns None."""
+    not at all: written to a temporary file beside it, then renamed over it. Returns None.
+    Raises OSError when it cannot be written (the file is then as it was)."""
     temporary = path.with_name(f".{path.name}.writing")
     temporary.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
     temporary.replace(path)

@@ -70,17 +70,24 @@ def measure(context, label: str, progress: bool = True):
     return RunResult(label, "", 0, f"{label} run {len(calls)}", 0.01 * len(calls))
 
 
-def record_two_runs(root, monkeypatch):
+def record(root, monkeypatch, make):
+    """Run ``make(app)`` live, recording into data/recorded/demo.json under ``root``. Returns (app, what
+    ``make`` returned, the recording file)."""
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
     target = root / "data" / "recorded" / "demo.json"
     monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(target))
     use(root)
     app = root / "data" / "apps" / "demo"
-    first, second = measure(app, "cold"), measure(app, "cold", progress=False)
+    made = make(app)
     assert not target.exists(), "the recording is written once, when the session ends"
     monkeypatch.delenv("DOCKERLAB_RECORD_TO")
     use(root)  # ends the recording session: written now
     recorder.add_provenance(target, "test")
+    return app, made, target
+
+
+def record_two_runs(root, monkeypatch):
+    app, (first, second), _ = record(root, monkeypatch, lambda app: (measure(app, "cold"), measure(app, "cold", progress=False)))
     return app, first, second
 
 
@@ -284,15 +291,7 @@ def demo_table(context, flag: bool):
 
 
 def test_a_table_recorded_under_a_former_column_key_replays_with_todays(recorded_dir, monkeypatch):
-    monkeypatch.setenv("DOCKERLAB_MODE", "live")
-    target = recorded_dir / "data" / "recorded" / "demo.json"
-    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(target))
-    use(recorded_dir)
-    app = recorded_dir / "data" / "apps" / "demo"
-    demo_table(app, True)
-    monkeypatch.delenv("DOCKERLAB_RECORD_TO")
-    use(recorded_dir)
-    recorder.add_provenance(target, "test")
+    app, _, target = record(recorded_dir, monkeypatch, lambda app: demo_table(app, True))
     content = json.loads(target.read_text())
     content["calls"][0]["result"]["columns"] = ["image", "stand-in"]  # as an earlier course recorded it
     target.write_text(json.dumps(content))

@@ -160,6 +160,13 @@ def test_architecture_verdicts_refuse_a_table_that_is_not_architectures():
         running.architecture_verdicts(_platform_rows(2.8, "x").drop(columns=["engine", "output"]))
 
 
+@pytest.mark.parametrize("verdict, made_by", [(running.resolution_verdict, "name_resolution"), (running.compose_network_verdict, "compose_network")])
+def test_the_network_verdicts_refuse_a_table_of_another_experiment(verdict, made_by):
+    with pytest.raises(DockerlabError, match="lacks") as raised:
+        verdict(pd.DataFrame({"network": ["bridge"], "attempts": [3]}))
+    assert made_by in raised.value.fix
+
+
 def test_architectures_needs_a_platform():
     with pytest.raises(DockerlabError, match="No platforms given"):
         running.architectures("data/apps/arch-hello", platforms=())

@@ -1,0 +1,35 @@
+"""Every public function of the package (in a module's ``__all__``) says in its docstring what it raises:
+``Raises ...`` (a sentence or a ``Raises:`` section), ``Raises nothing`` when nothing can go wrong with the
+inputs its signature asks for."""
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import dockerlab
+
+
+def public_functions():
+    seen = set()
+    for found in pkgutil.walk_packages(dockerlab.__path__, "dockerlab."):
+        if found.name.endswith("__main__"):  # running it runs the CLI
+            continue
+        module = importlib.import_module(found.name)
+        for name in getattr(module, "__all__", []):
+            value = getattr(module, name, None)
+            if not callable(value) or isinstance(value, type):
+                continue
+            function = inspect.unwrap(value)
+            if getattr(function, "__module__", "") == module.__name__ and id(function) not in seen:
+                seen.add(id(function))
+                yield f"{module.__name__}.{name}", value
+
+
+def test_there_are_public_functions_to_check():
+    assert len(list(public_functions())) > 200
+
+
+@pytest.mark.parametrize("name, function", list(public_functions()), ids=lambda value: value if isinstance(value, str) else "")
+def test_each_public_function_says_what_it_raises(name, function):
+    assert "Raises" in (function.__doc__ or ""), f"{name}: say what it raises (Raises ... / Raises nothing.)"
