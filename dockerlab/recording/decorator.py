@@ -189,12 +189,20 @@ class _Proxy:
                 raise DockerlabError(f"{self._recording_call}: its `with` block returned another object.", fix="Use the object itself in `with`.")
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:
-        # Keyed by what went wrong in the block (None when nothing did): the traceback never is.
+    def __exit__(self, kind, error, traceback) -> Any:
+        """The object's own ``__exit__``, recorded or replayed; what it returns is returned (True: it
+        handled the block's error). Keyed by what went wrong in the block (None when nothing did), never by
+        the traceback. Replayed, an error the recording never saw in this block (the learner's own, a typo)
+        is not handled and goes on as itself, not as a RecordingMissing."""
         arguments = (None, None, None) if kind is None else (kind.__name__, str(error), None)
         target = self._recording_target
         exit_method = (lambda *_: target.__exit__(kind, error, traceback)) if target is not None else None
-        _call_through(f"{self._recording_call}.__exit__", exit_method, arguments, {}, False, self._recording_version, owner=self)
+        try:
+            return _call_through(f"{self._recording_call}.__exit__", exit_method, arguments, {}, False, self._recording_version, owner=self)
+        except RecordingMissing:
+            if kind is None:
+                raise
+            return False  # the block's own error propagates
 
     def __repr__(self) -> str:
         return repr(self._recording_target) if self._recording_target is not None else f"<recorded {self._recording_call}>"

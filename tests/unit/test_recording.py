@@ -349,3 +349,49 @@ def test_with_forwards_to_the_object_and_replays(recorded_dir, monkeypatch):
 
 def test_mode_is_hashable():
     assert len({dl.mode(), dl.mode()}) == 1
+
+
+class Suppressing(Holder):
+    """A `with` object that says it handled what went wrong in its block (its ``__exit__`` returns True)."""
+
+    def __exit__(self, kind, error, traceback):
+        super().__exit__(kind, error, traceback)
+        return True
+
+
+@recordable("demo.suppressing", stateful=True)
+def suppressing():
+    return Suppressing()
+
+
+def test_what_the_objects_exit_returns_is_what_the_with_block_sees(recorded_dir, monkeypatch):
+    def block():
+        with suppressing():
+            raise ValueError("handled by the object itself")
+        return "went on"
+
+    _, made, _ = record(recorded_dir, monkeypatch, lambda app: block())
+    assert made == "went on"
+    replaying(recorded_dir, monkeypatch)
+    assert block() == "went on"  # the same error in the same block: the recorded exit handles it again
+
+
+def test_the_learners_own_error_in_a_replayed_with_block_is_raised_as_itself(recorded_dir, monkeypatch):
+    def block(typo):
+        with holder() as held:
+            held.ping()
+            if typo:
+                undefined_name  # noqa: B018, F821  (the learner's typo)
+
+    def handled(typo):
+        with suppressing():
+            if typo:
+                undefined_name  # noqa: B018, F821
+
+    record(recorded_dir, monkeypatch, lambda app: (block(False), handled(False)))
+    replaying(recorded_dir, monkeypatch)
+    block(False)
+    with pytest.raises(NameError, match="undefined_name"):
+        block(True)
+    with pytest.raises(NameError):  # a recorded object never handles an error it was not recorded with
+        handled(True)
