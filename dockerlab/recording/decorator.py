@@ -4,6 +4,7 @@ member by member through a proxy."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from .codec import decode
 from .inputs import inputs, short
 from .session import RECORDED, Session, session
 
-__all__ = ["recordable", "record_headline", "VERSIONS", "use_engine_free_inputs"]
+__all__ = ["recordable", "record_headline", "VERSIONS", "use_engine_free_inputs", "returned_class"]
 
 # call name -> the version of its result's shape that its @recordable declares now.
 VERSIONS: dict[str, int] = {}
@@ -83,11 +84,29 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
     return result, entry["occurrence"]
 
 
-def _as_declared(function: Callable | None, result: Any) -> Any:
+def _as_declared(call: str, function: Callable | None, result: Any) -> Any:
     """A replayed table read through the table its function declares (``__table__``, set by
-    dockerlab.columns.declares): a column recorded under an earlier key gets today's."""
+    dockerlab.columns.declares), as a live call's table is checked: a column recorded under an earlier key
+    gets today's, and a table whose columns are still not the declared ones is a recording of another
+    shape (RecordingStale naming the call)."""
     table = getattr(function, "__table__", None)
-    return table.adopt(result) if table is not None and type(result).__name__ == "DataFrame" else result
+    if table is None or type(result).__name__ != "DataFrame":
+        return result
+    adopted = table.adopt(result)
+    if not table.matches(adopted.columns):
+        raise RecordingStale(call, f"a table with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")
+    return adopted
+
+
+def returned_class(function: Callable) -> type | None:
+    """The class a stateful course function says it returns (its return annotation, a class of its own
+    module): a replayed object has no target, so its methods' declarations (tables) are read from it.
+    Returns the class, or None when the annotation names none. Raises nothing."""
+    function = inspect.unwrap(function)
+    annotation = getattr(function, "__annotations__", {}).get("return")
+    if isinstance(annotation, str):  # `from __future__ import annotations`: the class's name
+        annotation = getattr(function, "__globals__", {}).get(annotation)
+    return annotation if isinstance(annotation, type) else None
 
 
 def _unwrap(value: Any) -> Any:
@@ -111,9 +130,11 @@ def _run_recorded(current: Session, call: str, function: Callable, arguments: tu
     return result
 
 
-def _call_through(call: str, function: Callable | None, arguments: tuple, keywords: dict, stateful: bool, version: int, owner: _Proxy | None = None) -> Any:
+def _call_through(call: str, function: Callable | None, arguments: tuple, keywords: dict, stateful: bool, version: int, owner: _Proxy | None = None,
+                  declared: Callable | None = None) -> Any:
     """The outermost course call is live-recorded or replayed; calls it makes inside run as they are.
-    Its arguments are checked first, in every mode (see :mod:`.arguments`)."""
+    Its arguments are checked first, in every mode (see :mod:`.arguments`). ``declared``: what declares
+    the result's table when ``function`` is None (the method of a replayed object's class)."""
     current = session()
     if current.depth > 0:
         return function(*arguments, **keywords)
@@ -132,8 +153,10 @@ def _call_through(call: str, function: Callable | None, arguments: tuple, keywor
     if replaying:
         result, occurrence = _replay(current, call, key, described, version)
         if stateful or (isinstance(result, dict) and result.get("__recorded_object__")):
-            return owner if result.get("__recorded_object__") == "self" else _Proxy(None, f"{call}:{key}:{occurrence}", call, version)
-        return _as_declared(function, result)
+            if result.get("__recorded_object__") == "self":
+                return owner
+            return _Proxy(None, f"{call}:{key}:{occurrence}", call, version, returned_class(function) if function is not None else None)
+        return _as_declared(call, function if function is not None else declared, result)
     result = _run_recorded(current, call, function, arguments, keywords, version, (key, described, files))
     entry_inputs = {"arguments": described, "files": files}
     if owner is not None and result is owner._recording_target:
@@ -154,8 +177,9 @@ class _Proxy:
     live, and records or replays each attribute read and method call in order. ``with`` forwards to
     the object's own ``__enter__``/``__exit__`` (the exit is recorded and replayed like a method)."""
 
-    def __init__(self, target: Any, key: str, call: str, version: int = 1) -> None:
+    def __init__(self, target: Any, key: str, call: str, version: int = 1, kind: type | None = None) -> None:
         object.__setattr__(self, "_recording_target", target)
+        object.__setattr__(self, "_recording_class", kind if target is None else type(target))  # whose methods declare tables
         object.__setattr__(self, "_recording_key", key)
         object.__setattr__(self, "_recording_call", call)
         object.__setattr__(self, "_recording_version", version)
@@ -174,7 +198,7 @@ class _Proxy:
             return value
         if (member_call, attribute_key) in current.store.index():
             return _replay(current, member_call, attribute_key, _NO_INPUTS, self._recording_version)[0]
-        return _method(self, member_call, None)
+        return _method(self, member_call, None, getattr(self._recording_class, name, None))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -213,8 +237,8 @@ class _Proxy:
         return method() if method is not None else None
 
 
-def _method(proxy: _Proxy, member_call: str, method: Callable | None) -> Callable:
+def _method(proxy: _Proxy, member_call: str, method: Callable | None, declared: Callable | None = None) -> Callable:
     def call(*arguments, **keywords):
-        return _call_through(member_call, method, arguments, keywords, False, proxy._recording_version, owner=proxy)
+        return _call_through(member_call, method, arguments, keywords, False, proxy._recording_version, owner=proxy, declared=declared)
 
     return call

@@ -11,6 +11,7 @@ import pytest
 import dockerlab
 from dockerlab import columns, tables
 from dockerlab.recording import decode
+from dockerlab.recording.decorator import returned_class
 
 RECORDED = Path(__file__).parents[2] / "data" / "recorded"
 
@@ -22,13 +23,17 @@ def modules():
 
 
 def declared_calls() -> dict[str, columns.Table]:
-    """Recorded call name -> the table its function declares."""
+    """Recorded call name -> the table its function declares; for the object a stateful call returns (a
+    container, a registry, a Compose project), ``call.method`` -> the table its method declares."""
     found = {}
     for module in modules():
         for value in vars(module).values():
             call, table = getattr(value, "__recorded_call__", None), getattr(value, "__table__", None)
             if call and table:
                 found[call] = table
+            for name, member in vars(returned_class(value) or object).items() if call else ():
+                if getattr(member, "__table__", None) is not None:
+                    found[f"{call}.{name}"] = member.__table__
     return found
 
 
@@ -41,6 +46,12 @@ def recorded_results():
 
 def test_the_main_tables_are_declared():
     assert {"layers", "dockerfile_layers", "compare", "diff", "security.audit", "security.find_secrets", "security.sbom"} <= set(declared_calls())
+
+
+def test_the_tables_of_recorded_objects_are_declared_too():
+    """Replay reads a container's, a registry's and a Compose project's tables through their methods'
+    declarations: each stateful call names the class it returns."""
+    assert {"start.diff", "registry.local_registry.manifest", "compose.project.ps"} <= set(declared_calls())
 
 
 def test_every_recorded_table_has_exactly_the_declared_columns():

@@ -395,3 +395,46 @@ def test_the_learners_own_error_in_a_replayed_with_block_is_raised_as_itself(rec
         block(True)
     with pytest.raises(NameError):  # a recorded object never handles an error it was not recorded with
         handled(True)
+
+
+# --- a replayed table is read against the table its function declares, like a live one ----------
+
+
+def test_a_replayed_table_whose_columns_differ_from_its_declaration_is_stale(recorded_dir, monkeypatch):
+    app, _, target = record(recorded_dir, monkeypatch, lambda app: demo_table(app, True))
+    content = json.loads(target.read_text())
+    content["calls"][0]["result"]["columns"] = ["image", "is_standin"]  # renamed in a recording, its version unchanged
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match=r"demo\.table") as raised:
+        demo_table(app, True)
+    assert "is_standin" in raised.value.found and "stand_in" in raised.value.expected
+
+
+class TableHolder:
+    """A stateful object with a method that returns a declared table."""
+
+    @columns.declares(RENAMED)
+    def table(self):
+        return RENAMED.frame([("alpine:3.20", True)])
+
+
+@recordable("demo.tableholder", stateful=True)
+def table_holder() -> TableHolder:
+    return TableHolder()
+
+
+@pytest.mark.parametrize("recorded_as", [["image", "stand-in"], ["image", "is_standin"]])
+def test_a_table_a_recorded_object_returns_is_read_against_its_methods_declaration(recorded_dir, monkeypatch, recorded_as):
+    _, _, target = record(recorded_dir, monkeypatch, lambda app: table_holder().table())
+    content = json.loads(target.read_text())
+    for entry in content["calls"]:
+        if entry["call"] == "demo.tableholder.table":
+            entry["result"]["columns"] = recorded_as
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    if "stand-in" in recorded_as:  # the declared former key: today's key
+        assert list(table_holder().table().columns) == ["image", "stand_in"]
+    else:
+        with pytest.raises(recording.RecordingStale, match=r"demo\.tableholder\.table"):
+            table_holder().table()
