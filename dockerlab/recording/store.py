@@ -125,10 +125,40 @@ def read_file(path: Path) -> dict:
         content = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise RecordingStale(path.name, f"a file that cannot be read ({type(error).__name__}: {str(error)[:80]})", f"format {FORMAT_VERSION}") from None
-    if not isinstance(content, dict) or not isinstance(content.get("calls", []), list) or not all(
-            isinstance(entry, dict) and {"call", "key", "occurrence"} <= set(entry) for entry in content.get("calls", [])):
-        raise RecordingStale(path.name, "a file that is not a recording (no list of calls with call, key and occurrence)", f"format {FORMAT_VERSION}")
+    problem = _not_a_recording(content)
+    if problem:
+        raise RecordingStale(path.name, f"a file that is not a recording ({problem})", f"format {FORMAT_VERSION}")
     return content
+
+
+# Provenance fields the course reads as text (summarise_provenance, the results' sources).
+_PROVENANCE_TEXT = ("recorded_at", "commit", "engine_version", "os_arch", "builder", "command")
+
+
+def _not_a_recording(content: Any) -> str | None:
+    """What makes ``content`` (a parsed file) something the course cannot read as a recording, or None:
+    each field it reads has the type it reads it as (a damaged file is stale, never a TypeError later)."""
+    if not isinstance(content, dict):
+        return f"a JSON {type(content).__name__}, not an object"
+    provenance, calls = content.get("provenance", {}), content.get("calls", [])
+    if not isinstance(provenance, dict):
+        return "its provenance is not an object"
+    wrong = [name for name in _PROVENANCE_TEXT if not isinstance(provenance.get(name), (str, type(None)))]
+    if wrong or not isinstance(provenance.get("stand_in_bases", []), list):
+        return f"provenance {(wrong or ['stand_in_bases'])[0]} of the wrong type"
+    if not isinstance(content.get("headlines", {}), dict):
+        return "its headlines are not an object"
+    if not isinstance(calls, list):
+        return "no list of calls"
+    for number, entry in enumerate(calls):
+        if not (isinstance(entry, dict) and isinstance(entry.get("call"), str) and isinstance(entry.get("key"), str)
+                and _is_int(entry.get("occurrence")) and _is_int(entry.get("version", 1)) and isinstance(entry.get("inputs", {}), dict)):
+            return f"call {number} has no text call and key, whole-number occurrence and version, and inputs object"
+    return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def write_file(path: Path, content: dict) -> None:

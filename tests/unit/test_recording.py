@@ -438,3 +438,32 @@ def test_a_table_a_recorded_object_returns_is_read_against_its_methods_declarati
     else:
         with pytest.raises(recording.RecordingStale, match=r"demo\.tableholder\.table"):
             table_holder().table()
+
+
+DAMAGES = {
+    "provenance a string": lambda content: (content.pop("format"), content.update(provenance="x")),
+    "format a list": lambda content: content.update(format=[1]),
+    "headlines a list": lambda content: content.update(headlines=["x"]),
+    "a call that is a list": lambda content: content["calls"][0].update(call=["demo.measure"]),
+    "a key that is a number": lambda content: content["calls"][0].update(key=7),
+    "occurrences of mixed types": lambda content: content["calls"][1].update(occurrence="1"),
+    "a version that is a string": lambda content: content["calls"][0].update(version="1"),
+    "inputs that are a string": lambda content: content["calls"][0].update(inputs="x"),
+    "a builder that is a number": lambda content: content["provenance"].update(builder=3),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_recording_with_a_field_of_the_wrong_type_is_stale_and_names_the_file(recorded_dir, monkeypatch, damage):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    target = recorded_dir / "data" / "recorded" / "demo.json"
+    content = json.loads(target.read_text())
+    DAMAGES[damage](content)
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match="demo.json"):
+        recording.recordings()
+    with pytest.raises(recording.RecordingStale, match="demo.json"):
+        dl.mode().describe()
+    with pytest.raises(recording.RecordingStale, match="demo.json"):
+        measure(app, "cold")
