@@ -45,7 +45,8 @@ def cleanup(*, bases: bool = False) -> dict:
                 return  # a layer of a kept base (or of an image built on it): it goes when they go
             removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
 
-    for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}):
+    # ignore_removed: the SDK inspects each container it lists; one removed in between is skipped, not raised.
+    for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}, ignore_removed=True):
         attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
     for network in client.networks.list(filters={"label": CREATED_FILTER}):
         attempt("networks", network.name, network.remove)
@@ -53,7 +54,7 @@ def cleanup(*, bases: bool = False) -> dict:
         attempt("volumes", volume.name, lambda v=volume: v.remove(force=True))
     # Newest first: an image built on another goes before its base.
     labelled = client.images.list(all=True, filters={"label": COURSE_FILTER})
-    ours = [image for image in labelled if course_made(image, labelled)]  # decided before any is removed
+    ours = [image for image in labelled if _course_made_or_reported(image, labelled, removed["not removed"])]  # decided before any is removed
     images = sorted(ours, key=lambda image: image.attrs.get("Created", ""), reverse=True)
     for image in images:
         labels = image.labels or {}
@@ -70,6 +71,19 @@ def cleanup(*, bases: bool = False) -> dict:
     return removed
 
 
+def _course_made_or_reported(image, labelled: list, not_removed: list[str]) -> bool:
+    """:func:`course_made`, or False when the engine cannot say: an image gone meanwhile (nothing to
+    remove), or one whose history it refuses (kept, and its reason added to ``not_removed``)."""
+    try:
+        return course_made(image, labelled)
+    except docker.errors.NotFound:
+        return False
+    except docker.errors.APIError as error:
+        not_removed.append(f"image {', '.join(image.tags) or image.short_id}: could not tell whether the course built it, so it stays "
+                           f"({error.explanation or error})")
+        return False
+
+
 def leftovers() -> dict[str, list[str]]:
     """What of the course exists now, besides images: ``{"containers": [...], "networks": [...],
     "volumes": [...]}``, each a sorted list of names: containers in any state and networks labelled
@@ -80,7 +94,7 @@ def leftovers() -> dict[str, list[str]]:
     when no engine answers."""
     client = engine.client()
     return {
-        "containers": sorted(container.name for container in client.containers.list(all=True, filters={"label": COURSE_FILTER})),
+        "containers": sorted(container.name for container in client.containers.list(all=True, filters={"label": COURSE_FILTER}, ignore_removed=True)),
         "networks": sorted(network.name for network in client.networks.list(filters={"label": COURSE_FILTER})),
         "volumes": sorted(volume.name for volume in client.volumes.list()),
     }

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import importlib
 
+import docker
+import docker.errors
+
 from dockerlab.cleanup import course_made
 from dockerlab.labels import BUILT_AS_LABEL, built_labels, normal_reference
 
@@ -82,3 +85,64 @@ def test_cleanup_takes_off_only_the_courses_tag_of_an_image_you_tagged_too(monke
     assert fake.removed == ["v16-course:1", "dockerlab-cache/app:latest"]  # by name, never the id with force
     assert result["images"] == 1
     assert result["kept"] == ["image v16-course:1: tagged by you as v16-mytag:1, v16-my-own:5 (the course's tag was taken off)"]
+
+
+class LowLevelApi:
+    """The engine's HTTP API as the docker SDK's models call it: two course containers listed, one of
+    which is gone by the time the SDK inspects it (removed by someone else meanwhile)."""
+
+    def __init__(self):
+        self.removed = []
+
+    def containers(self, **_):
+        return [{"Id": "gone"}, {"Id": "still-here"}]
+
+    def inspect_container(self, container_id):
+        if container_id == "gone":
+            raise docker.errors.NotFound("No such container: gone")
+        return {"Id": container_id, "Name": f"/{container_id}", "Config": {"Labels": {}}}
+
+    def remove_container(self, container_id, **_):
+        self.removed.append(container_id)
+
+    def networks(self, **_):
+        return []
+
+    def volumes(self, **_):
+        return {"Volumes": []}
+
+    def images(self, **_):
+        return []
+
+
+def test_cleanup_goes_on_past_a_container_that_went_away_while_it_listed_them(monkeypatch):
+    cleanup_module = importlib.import_module("dockerlab.cleanup")
+    client = docker.DockerClient.__new__(docker.DockerClient)  # the SDK's own models over a fake API
+    client.api = LowLevelApi()
+    monkeypatch.setattr(cleanup_module.engine, "client", lambda: client)
+    result = cleanup_module.cleanup()
+    assert client.api.removed == ["still-here"] and result["containers"] == 1 and result["not removed"] == []
+    assert cleanup_module.leftovers()["containers"] == ["still-here"]
+
+
+class HistoryFails(FakeImage):
+    def __init__(self, tags, labels, error):
+        super().__init__(tags, labels)
+        self.error, self.id, self.short_id, self.attrs = error, "sha256:untagged", "sha256:untag", {"Created": "1"}
+
+    def history(self):
+        raise self.error
+
+
+def test_cleanup_goes_on_when_it_cannot_tell_whose_an_image_is(monkeypatch):
+    cleanup_module = importlib.import_module("dockerlab.cleanup")
+    current = FakeImage(["app:1"], built_labels("app:1"), [*BASE_STEPS, "RUN new"])
+    current.id, current.short_id, current.attrs = "sha256:current", "sha256:curr", {"Created": "2"}
+    gone = HistoryFails([], built_labels("app:1"), docker.errors.NotFound("No such image: sha256:untagged"))
+    refused = HistoryFails([], built_labels("app:1"), docker.errors.APIError("500 Server Error: Internal Server Error (\"layer store busy\")"))
+    fake = FakeEngine([current, gone, refused])
+    monkeypatch.setattr(cleanup_module.engine, "client", lambda: fake)
+    result = cleanup_module.cleanup()
+    assert fake.removed == ["app:1"] and result["images"] == 1  # the rest is still removed
+    assert len(result["not removed"]) == 1 and result["not removed"][0].startswith("image sha256:untag: ")
+    assert "layer store busy" in result["not removed"][0]  # the engine's reason; the image gone meanwhile is not reported
