@@ -17,6 +17,8 @@ from .columns import COLLECTED, COLLECTED_RECORDED, HEADLINES, HEADLINES_SHOWN, 
 from .theme import ERROR, SUCCESS, status_css
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+    from pathlib import Path
+
     import pandas as pd
 
 __all__ = [
@@ -145,19 +147,40 @@ def list_html(value) -> str | None:
 def headline(label: str, value: float, *, target: float, direction: str = "at most", unit: str = "", condition: str = "") -> Headline:
     """A figure computed from this run's data, with its target; also saved to build/results/headlines.json
     (marked live or recorded: in recorded mode the data is a replayed recording). ``condition`` says
-    what the figure depends on (e.g. the VM's accelerator). Raises DockerlabError for another direction."""
+    what the figure depends on (e.g. the VM's accelerator). Returns the Headline. Raises DockerlabError for
+    another direction, or when build/results/headlines.json is damaged (it names the file)."""
     if direction not in ("at most", "at least"):
         raise DockerlabError(f"headline({label!r}): direction is {direction!r}.", fix="Use direction='at most' or 'at least'.")
     figure = Headline(label, float(value), float(target), direction, unit, condition)
     store = results_dir() / "headlines.json"
-    saved = json.loads(store.read_text()) if store.exists() else {}
+    saved = _saved_headlines(store)
 
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     mode = current()
     saved[label] = {**asdict(figure), "met": figure.met, "mode": mode, ("measured_at" if mode == "live" else "replayed_at"): now}
-    store.write_text(json.dumps(saved, indent=1))
+    temporary = store.with_name(f".{store.name}.writing")  # whole or not at all: a kernel stopped mid-write leaves the old file
+    temporary.write_text(json.dumps(saved, indent=1))
+    temporary.replace(store)
     record_headline(label, saved[label])
     return figure
+
+
+def _saved_headlines(store: Path) -> dict[str, dict]:
+    """The figures :func:`headline` saved in ``store`` (build/results/headlines.json): label -> figure,
+    {} when there is no file. Raises DockerlabError naming the file when it is not what headline() writes
+    (cut short, not JSON, edited)."""
+    if not store.exists():
+        return {}
+    try:
+        saved = json.loads(store.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        saved, why = None, f"{type(error).__name__}: {' '.join(str(error).split())[:80]}"
+    else:
+        why = "not an object of figures"
+    if not isinstance(saved, dict) or not all(isinstance(figure, dict) for figure in saved.values()):
+        raise DockerlabError(f"{store} cannot be read as the headline figures the notebooks saved ({why}).",
+                             fix=f"Delete {store}: each notebook saves its figures there again when it runs.")
+    return saved
 
 
 def conditions(provenance: dict, figure: dict | None = None) -> str:
@@ -178,7 +201,7 @@ def collected() -> pd.DataFrame:
     """Every headline figure of the course: measured live on this machine where a notebook has run
     here, otherwise the recorded figure (with when and where it was recorded). Returns a DataFrame
     ("why this target" from :func:`reason_for`). {columns} Raises RecordingStale when a recording file
-    is in another format."""
+    is in another format, and DockerlabError when build/results/headlines.json is damaged (it names the file)."""
 
     rows = {}
     for name, content in recordings().items():
@@ -187,7 +210,7 @@ def collected() -> pd.DataFrame:
         for label, figure in content.get("headlines", {}).items():
             rows[label] = {**figure, "notebook": name.removesuffix(".json"), "source": source, "conditions": conditions(provenance, figure)}
     store = results_dir() / "headlines.json"
-    for label, figure in (json.loads(store.read_text()) if store.exists() else {}).items():
+    for label, figure in _saved_headlines(store).items():
         if figure.get("mode", "live") == "live":
             rows[label] = {**figure, "notebook": rows.get(label, {}).get("notebook", ""), "source": f"measured live here, {figure.get('measured_at', '')}",
                            "conditions": figure.get("condition", "") or "this machine"}

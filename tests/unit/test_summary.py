@@ -105,3 +105,23 @@ def test_the_readme_shows_the_recorded_figures():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     start, end = readme.index(results.README_START), readme.index(results.README_END) + len(results.README_END)
     assert readme[start:end] == results.readme_table(), "run `dockerlab figures` and commit README.md"
+
+
+@pytest.mark.parametrize("damage", ['{"rebuild ratio": {"label": "rebu', '["not", "figures"]', '{"rebuild ratio": 3}'])
+def test_a_damaged_headlines_file_is_a_course_error_naming_it(tmp_path, monkeypatch, damage):
+    recording.reset(directory=tmp_path / "recorded")
+    monkeypatch.setattr(results, "results_dir", lambda: tmp_path)
+    (tmp_path / "headlines.json").write_text(damage)  # cut short by a kernel killed mid-write, or edited
+    with pytest.raises(results.DockerlabError, match="headlines.json") as raised:
+        results.collected()
+    assert "Delete" in raised.value.fix
+    with pytest.raises(results.DockerlabError, match="headlines.json"):
+        results.headline("rebuild ratio", 0.01, target=0.1)
+
+
+def test_headlines_are_saved_whole(tmp_path, monkeypatch):
+    recording.reset(directory=tmp_path / "recorded")
+    monkeypatch.setattr(results, "results_dir", lambda: tmp_path)
+    results.headline("rebuild ratio", 0.01, target=0.1)
+    assert [path.name for path in tmp_path.iterdir()] == ["headlines.json"]
+    assert json.loads((tmp_path / "headlines.json").read_text())["rebuild ratio"]["value"] == 0.01
