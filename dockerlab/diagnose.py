@@ -119,7 +119,13 @@ RULES: tuple[Rule, ...] = (
     Rule("no-such-container", ("run",), _any("no such container"),
          "the container no longer exists (it was removed: by a `with` block, dl.cleanup() or `docker rm`)",
          "Start a new one (dl.start(...)) and use it inside its `with` block; a removed container's logs and files are gone."),
-    Rule("no-such-command", ("run",), _any("executable file not found", "no such file or directory"),
+    Rule("bind-mount-source", ("run", "compose"), _any("error while creating mount source path", "bind source path does not exist"),
+         "a bind mount's folder on the host does not exist, or the engine cannot make it there",
+         "Create the folder first (`mkdir -p PATH` on the machine the engine runs on: the source of a bind mount is a path there, "
+         "not in the image), check its spelling, or use a named volume instead."),
+    # The OCI runtime's exec failure only (`exec: "CMD": ... no such file or directory`, or not in $PATH):
+    # a bare "no such file or directory" is said of mounts and files too.
+    Rule("no-such-command", ("run",), (("executable file not found",), ('exec: "', "no such file or directory")),
          "the command does not exist in the image", "Check the command, or the image's CMD/ENTRYPOINT."),
     Rule("container-not-running", ("run",), (("is not running",), ("container", "is restarting")),
          "the container is not running", "Start it first (`docker start NAME`), or run a new one."),

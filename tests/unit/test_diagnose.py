@@ -138,3 +138,27 @@ def test_an_image_with_children_is_left_for_later_by_its_rule():
     # moby daemon/images/image_delete.go's wording for an image another image is built on
     said = "conflict: unable to delete 3f2b7c1f1a5e (cannot be forced) - image has dependent child images"
     assert diagnose(said, "run").rule == "image-has-children"
+
+
+# A bind mount whose host folder is missing or cannot be made: the engine's words (moby's
+# daemon/volumes and volume/mounts validation), with paths of this machine's kind.
+BIND_MOUNT_FAILURES = [
+    "docker: Error response from daemon: error while creating mount source path '/x': mkdir /x: no such file or directory.",
+    "Error response from daemon: error while creating mount source path '/var/lib/docker': mkdir /var/lib/docker: read-only file system",
+    'docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: /home/me/data.',
+]
+
+
+@pytest.mark.parametrize("text", BIND_MOUNT_FAILURES)
+@pytest.mark.parametrize("context", ["run", "compose"])
+def test_a_bind_mount_failure_is_named_as_one_not_as_a_missing_command(text, context):
+    found = diagnose(text, context)
+    assert found.rule == "bind-mount-source" and "host" in found.meaning and "mkdir -p" in found.fix
+
+
+def test_a_missing_command_is_the_oci_runtimes_exec_failure_only():
+    assert diagnose(message("no-such-command", "run"), "run").rule == "no-such-command"  # captured: exec: "/nope": stat /nope: no such file ...
+    exec_missing = ('OCI runtime exec failed: exec failed: unable to start container process: exec: "nope": '
+                    'executable file not found in $PATH: unknown')
+    assert diagnose(exec_missing, "run").rule == "no-such-command"
+    assert diagnose("open /etc/app/config.yaml: no such file or directory", "run").rule != "no-such-command"
