@@ -183,8 +183,9 @@ class Container:
 
     @checked("Container.exec")
     def exec(self, command: str | Sequence[str], user: str | None = None) -> str:
-        """Run a command inside (like ``docker exec``). Returns its output. Raises DockerlabError when it
-        exits non-zero or the container is not running, and ContainerFailed when the container is gone."""
+        """Run a command inside (like ``docker exec``). Returns its output. Raises ContainerFailed when it
+        exits non-zero (``exit_code``, its output in ``reason``), when the container is not running (its
+        status and the engine's words), and when the container is gone."""
         if isinstance(command, str):
             command = ["sh", "-c", command]
         try:
@@ -193,13 +194,14 @@ class Container:
             raise _wrap(error, f"container {self.name}", f"run `{' '.join(command)}` in") from None
         except docker.errors.APIError as error:
             self._engine(f"run `{' '.join(command)}` in", self._container.reload)
-            raise DockerlabError(
-                f"Cannot run `{' '.join(command)}` in {self.name}: {error.explanation or error} (the container is {self._container.status}).",
-                fix="`docker exec` needs a running container: start one whose command keeps running, and read its logs (.logs()) to see why it stopped.",
+            raise ContainerFailed(
+                f"container {self.name}", f"run `{' '.join(command)}` in", f"{error.explanation or error} (the container is {self._container.status}).",
+                "`docker exec` needs a running container: start one whose command keeps running, and read its logs (.logs()) to see why it stopped.",
             ) from None
         output = result.output.decode(errors="replace")
         if result.exit_code != 0:
-            raise DockerlabError(f"`{' '.join(command)}` exited {result.exit_code} in {self.name}: {output.strip()}", fix="Check the command.")
+            raise ContainerFailed(f"container {self.name}", f"run `{' '.join(command)}` in", f"it exited {result.exit_code}: {output.strip()}",
+                                  "Check the command (its output above says why it failed).", exit_code=result.exit_code)
         return output
 
     @declares(CONTAINER_CHANGES)

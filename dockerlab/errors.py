@@ -120,12 +120,16 @@ class ImageNotFound(DockerlabError):
 
 class ContainerFailed(DockerlabError):
     """A container could not be created, started or used. ``container`` names it (or the image it was
-    to run), ``reason`` is what the engine said, in one line."""
+    to run), ``reason`` is what the engine said, in one line; ``exit_code``: the exit code of the command
+    that failed in it (None when nothing ran)."""
 
-    def __init__(self, container: str, action: str, reason: str, fix: str) -> None:
+    exit_code: int | None = None  # recordings of errors made before it existed replay with None
+
+    def __init__(self, container: str, action: str, reason: str, fix: str, *, exit_code: int | None = None) -> None:
         self.container = container
         self.action = action
         self.reason = reason
+        self.exit_code = exit_code
         super().__init__(f"Could not {action} {container}: {reason}", fix=fix)
 
 
@@ -145,7 +149,14 @@ class ComposeFailed(DockerlabError):
 
 
 class VmUnavailable(DockerlabError):
-    """No VM can be booted here (no qemu for this architecture)."""
+    """No VM can be booted here (no qemu for this architecture), or the VM did not boot in time:
+    ``qemu_output`` is then what qemu printed last (None when qemu never ran)."""
+
+    qemu_output: str | None = None  # recordings of errors made before it existed replay with None
+
+    def __init__(self, message: str, *, fix: str | None = None, qemu_output: str | None = None) -> None:
+        self.qemu_output = qemu_output
+        super().__init__(message, fix=fix)
 
 
 class RecordingMissing(DockerlabError):

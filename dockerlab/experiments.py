@@ -330,8 +330,8 @@ def multi_stage(
     With ``serve_port`` each image must answer an HTTP request on that port (published on 127.0.0.1);
     with ``must_run`` it must run to exit code 0. A variant that does not work raises instead of
     being measured ("answer" is "" when neither is asked). {columns}
-    Raises BuildFailed when a build fails, DockerlabError when a variant does not answer on ``serve_port``
-    or does not exit 0 with ``must_run``, and what :func:`dockerlab.containers.run` raises for it
+    Raises BuildFailed when a build fails, ContainerFailed when a variant does not answer on ``serve_port``
+    or does not exit 0 with ``must_run`` (``exit_code``), and what :func:`dockerlab.containers.run` raises for it
     (ContainerFailed).
     """
     timings: dict[str, list[float]] = {}
@@ -345,12 +345,14 @@ def multi_stage(
         if serve_port is not None:
             served = containers.serve(tags[name], serve_port)
             if not served.ok:
-                raise DockerlabError(f"The {name} image does not serve requests, so it is not measured: {served}", fix="Fix the Dockerfile; the log above says why the program did not start.")
+                raise ContainerFailed(f"the {name} image", "measure", f"it does not serve requests ({served})",
+                                      "Fix the Dockerfile; the log above says why the program did not start.")
             answers[name] = served.body.strip()
         elif must_run:
             ran = containers.run(tags[name])
             if not ran.ok:
-                raise DockerlabError(f"The {name} image exits {ran.exit_code}, so it is not measured: {ran.output.strip()[-300:]}", fix="Fix the Dockerfile.")
+                raise ContainerFailed(f"the {name} image", "measure", f"it exits {ran.exit_code}: {ran.output.strip()[-300:]}",
+                                      "Fix the Dockerfile (its output above says why the program stopped).", exit_code=ran.exit_code)
             answers[name] = ran.output.strip()
     measured = compare(*tags.values())
     measured.insert(1, "answer", [answers.get(name, "") for name in variants])  # "" where nothing was checked

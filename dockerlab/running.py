@@ -30,7 +30,7 @@ from .compose import project
 from .containers import _create_and_start
 from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOP_SUMMARY, STOPS, STORAGE_SURVIVAL, WRITES, declares
 from .diagnose import diagnose
-from .errors import DockerlabError
+from .errors import BuildFailed, ContainerFailed, DockerlabError
 from .experiments import repeats
 from .labels import CREATED_LABELS
 from .magics import docker as docker_command
@@ -238,11 +238,14 @@ def restart_policy(image: str = "alpine:3.20", command: Sequence[str] = ("sh", "
 def state(container: str) -> dict:
     """What `docker inspect` says about a container, the fields one reads when debugging: status,
     exit_code, restart_count, started_at, mounts (destination list), ip_addresses (network -> IP),
-    published (container port -> host address:port). Raises DockerlabError when there is no such container."""
+    published (container port -> host address:port). Raises ContainerFailed when there is no such container
+    (the engine's words, read by diagnose's no-such-container rule)."""
     try:
         found = engine.client().containers.get(container)
-    except docker.errors.NotFound:
-        raise DockerlabError(f"There is no container {container!r}.", fix="`docker ps -a` lists the containers; start one first.") from None
+    except docker.errors.NotFound as error:
+        said = str(error.explanation or error)
+        found_rule = diagnose(said, "run")
+        raise ContainerFailed(f"container {container!r}", "inspect", f"{found_rule.meaning} ({said})", found_rule.fix) from None
     attrs = found.attrs
     networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
     ports = (attrs.get("NetworkSettings") or {}).get("Ports") or {}
@@ -621,11 +624,13 @@ def write_verdict(table, reference: str = "named volume") -> list[str]:
 
 def _build_for(app: Path, platform: str, tag: str) -> None:
     """`docker build --platform PLATFORM -t TAG APP` as a learner types it (BuildKit, course labels).
-    Raises BuildFailed-like DockerlabError with the output's tail when it fails."""
+    Returns None. Raises BuildFailed (the CLI's exit code, the output's last lines, the fix diagnose gives
+    for them) when it fails."""
     result = docker_command(["build", "--platform", platform, "-t", tag, str(app)], progress=False)
     if not result.ok:
-        raise DockerlabError(f"`docker build --platform {platform}` failed (exit {result.exit_code}):\n{result.output.strip()[-800:]}",
-                             fix="BuildKit builds for another platform; the classic builder cannot cross-compile this way.")
+        tail = result.output.strip().splitlines()[-12:]
+        found = diagnose("\n".join(tail), "build")
+        raise BuildFailed(f"`docker build --platform {platform}`: {found.meaning}", exit_code=result.exit_code, log_tail=tail, fix=found.fix)
 
 
 def _run_to_end(client, image: str, command: Sequence[str], timeout: float = 120) -> tuple[int, str]:
@@ -649,7 +654,7 @@ def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64"
     cross-compiling into scratch) and run each image here, ``repeat`` times (default 3, or
     ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run. {columns} A platform the engine cannot run gives `exec format error` unless
     emulation (qemu-user-static registered in binfmt_misc) is set up on the engine's host.
-    Raises DockerlabError when a build fails or ``platforms`` is empty."""
+    Raises BuildFailed when a build fails, DockerlabError when ``platforms`` is empty."""
     if not platforms:
         raise DockerlabError("No platforms given.", fix='Pass platforms=("linux/amd64", "linux/arm64").')
     app = Path(app_dir)

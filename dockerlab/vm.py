@@ -25,7 +25,7 @@ from .columns import VM_BOOTS, declares
 from . import engine
 from .builder import build
 from .catalogue import RECIPES
-from .errors import DockerlabError, VmUnavailable
+from .errors import VmUnavailable
 from .images import image_size
 from .labels import CREATED_LABELS
 from .recording import recordable
@@ -131,8 +131,8 @@ def _memory(pid: int) -> tuple[int, int]:
 def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
     """Boot the course VM once under ``accelerator`` ("kvm" or "tcg"); raises when it does not boot in time.
     Returns a VmBoot. Raises VmUnavailable when this is not an x86_64 machine or qemu is not installed,
-    BuildFailed when the VM's assets do not build, and DockerlabError when the VM does not reach userspace
-    within ``timeout`` seconds (default 10 under KVM, 120 under TCG)."""
+    BuildFailed when the VM's assets do not build, and VmUnavailable with ``qemu_output`` (qemu's last
+    words) when the VM does not reach userspace within ``timeout`` seconds (default 10 under KVM, 120 under TCG)."""
     qemu = _qemu()
     kernel, initramfs = assets()
     timeout = timeout or (KVM_PROBE_SECONDS if accelerator == "kvm" else TCG_TIMEOUT_SECONDS)
@@ -147,9 +147,11 @@ def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
         while MARKER not in seen:
             remaining = timeout - (time.perf_counter() - started)
             if remaining <= 0 or process.poll() is not None:
-                raise DockerlabError(
-                    f"The VM did not reach userspace under {accelerator} within {timeout:.0f} s.",
-                    fix=f"qemu said: {seen.decode(errors='replace')[-400:] or '(nothing)'}",
+                said = seen.decode(errors="replace")[-400:]
+                raise VmUnavailable(
+                    f"The VM did not reach userspace under {accelerator} within {timeout:.0f} s; qemu said: {said or '(nothing)'}",
+                    fix="Under TCG (software emulation) a boot can take minutes on a busy machine: pass a longer timeout=, or boot where KVM works.",
+                    qemu_output=said,
                 )
             ready, _, _ = select.select([process.stdout], [], [], min(remaining, 1.0))
             if ready:
@@ -176,10 +178,10 @@ def _probe_kvm() -> Accelerator:
         return Accelerator("tcg", "/dev/kvm exists but this user may not open it (on Linux: add the user to the kvm group), so qemu emulates the CPU in software")
     try:
         boot("kvm")
-    except VmUnavailable:
-        raise
-    except DockerlabError as error:
-        said = (error.fix or "").removeprefix("qemu said: ")
+    except VmUnavailable as error:
+        if error.qemu_output is None:  # no VM here at all, not a slow one
+            raise
+        said = error.qemu_output
         return Accelerator("tcg", f"KVM was tried and the VM did not reach userspace within {KVM_PROBE_SECONDS} s "
                                   f"(qemu's last line: {_last_words(said)!r}); nested virtualisation, as in many cloud VMs, "
                                   "can make KVM this slow, so the VM runs in software emulation")
@@ -206,8 +208,8 @@ def kvm_works() -> bool:
 @declares(VM_BOOTS)
 def boot_times(n: int = 3) -> pd.DataFrame:
     """Boot the VM ``n`` times (KVM when it works, else software emulation): one row per boot. {columns} Raises
-    VmUnavailable when this is not an x86_64 machine or qemu is not installed, BuildFailed when the VM's assets do not build, and
-    DockerlabError when a boot does not reach userspace in time."""
+    VmUnavailable when this is not an x86_64 machine or qemu is not installed, or a boot does not reach userspace in time
+    (``qemu_output``), and BuildFailed when the VM's assets do not build."""
 
     chosen = accelerator().name
     rows = []

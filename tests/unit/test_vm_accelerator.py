@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from dockerlab import vm
-from dockerlab.errors import DockerlabError, VmUnavailable
+from dockerlab.errors import VmUnavailable
 
 
 @pytest.fixture(autouse=True)
@@ -24,8 +24,8 @@ def test_a_kvm_boot_that_times_out_names_qemus_last_words_without_terminal_codes
     monkeypatch.setattr(vm.os, "access", lambda path, mode: True)
 
     def boot(accelerator):
-        raise DockerlabError("The VM did not reach userspace under kvm within 10 s.",
-                             fix="qemu said: \x1bc\x1b[?7l\x1b[2JSeaBIOS\r\n\r\nBooting from ROM...\r\n\x1bc\x1b[?7l")
+        raise VmUnavailable("The VM did not reach userspace under kvm within 10 s.", fix="a longer timeout",
+                            qemu_output="\x1bc\x1b[?7l\x1b[2JSeaBIOS\r\n\r\nBooting from ROM...\r\n\x1bc\x1b[?7l")
 
     monkeypatch.setattr(vm, "boot", boot)
     chosen = vm.accelerator()
