@@ -94,7 +94,9 @@ def command_prints(
     static tier first reads the command's words: it must read the file ``reads`` (when given), not print a
     text it was given. The run itself is ``dl.run``'s, so in recorded mode it replays when that exact
     command was recorded. Returns a CheckResult: an image that is not here, a command the engine cannot
-    start, or no engine is a failing verdict. Raises DockerlabError for an argument of the wrong kind."""
+    start, or no engine is a failing verdict. Raises DockerlabError for an argument of the wrong kind. Its
+    live tier raises RecordingStale when a replayed ``dl.run`` is not a RunResult (a damaged recording);
+    never the learner's: the two tiers give the static verdict instead (see :func:`.exercises.tiers.two_tier`)."""
     try:
         ran = run(image, command)
     except ImageNotFound as error:

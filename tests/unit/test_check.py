@@ -219,3 +219,13 @@ def test_the_static_tier_finds_the_install_step_by_its_commands():
     assert not [finding for finding in report.findings if finding.fails] and "line 4" in report.passed[0]
     wrong = text.replace("COPY requirements.txt .\n", "COPY . .\n", 1)
     assert [finding for finding in static.cache_survives_code_edit(dl.paths.app("layer-cache"), wrong).findings if finding.fails]
+
+
+def test_a_replayed_run_of_another_shape_gives_the_static_verdict_never_recording_stale(monkeypatch):
+    """command_prints' live tier raises RecordingStale for a replayed dl.run that is not a RunResult; the
+    learner gets the static verdict and the note that the measuring needs an engine."""
+    from dockerlab import check as check_module
+
+    monkeypatch.setattr(check_module, "run", lambda image, command: ["a damaged recording's result"])
+    verdict = check_module.command_prints("alpine:3.20", ["cat", "/etc/os-release"], "VERSION_ID=3.20", reads="/etc/os-release")
+    assert verdict.live == "needs an engine" and "RecordingStale" not in str(verdict)

@@ -33,3 +33,29 @@ def test_there_are_public_functions_to_check():
 @pytest.mark.parametrize("name, function", list(public_functions()), ids=lambda value: value if isinstance(value, str) else "")
 def test_each_public_function_says_what_it_raises(name, function):
     assert "Raises" in (function.__doc__ or ""), f"{name}: say what it raises (Raises ... / Raises nothing.)"
+
+
+def _raised_here(function) -> set[str]:
+    """The course's exception classes ``function``'s own body raises by name (``raise ImageNotFound(...)``)."""
+    import ast
+    import textwrap
+
+    from dockerlab import errors
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(function))))
+    except (OSError, TypeError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            name = getattr(node.exc.func, "id", None) or getattr(node.exc.func, "attr", None)
+            if name in errors.__all__:
+                found.add(name)
+    return found
+
+
+@pytest.mark.parametrize("name, function", list(public_functions()), ids=lambda value: value if isinstance(value, str) else "")
+def test_each_error_a_public_function_raises_itself_is_named_in_its_docstring(name, function):
+    missing = sorted(error for error in _raised_here(function) if error not in (function.__doc__ or ""))
+    assert not missing, f"{name} raises {missing}: say so (Raises ...), or when and by whom it is turned into a verdict"
