@@ -524,7 +524,7 @@ PREPARED = _table(
     "catalogue image",
     ("image", "str", "the base image's name"),
     ("source", "str", "present (already here), pulled, stand-in (built here from Debian packages) or loaded (from a bundle)"),
-    Column("stand_in", "bool", "whether the image here is a course stand-in, not the official image", formerly=("stand-in",)),
+    Column("is_stand_in", "bool", "whether the image here is a course stand-in, not the official image", formerly=("stand-in", "stand_in")),
     ("size", "int", "uncompressed, as the engine counts it", "bytes"),
     ("seconds", "float", "how long making it available took (0 when loaded from a bundle)", "s"),
     ("note", "str", 'what happened on the way (registry not asked, a replaced stand-in, ...), or ""'),

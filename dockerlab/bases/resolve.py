@@ -92,7 +92,7 @@ class Resolution:
         return {
             "image": self.name,
             "source": self.source,
-            "stand_in": self.standin,
+            "is_stand_in": self.standin,
             "size": self.size,
             "seconds": round(self.seconds, 1),
             "note": self.note,

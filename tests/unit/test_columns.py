@@ -142,3 +142,16 @@ def test_the_former_key_of_a_column_is_renamed_and_nothing_else():
     adopted = columns.PREPARED.adopt(recorded)
     assert list(adopted.columns) == columns.PREPARED.keys and "registry" in adopted.attrs
     assert columns.PREPARED.adopt(adopted) is adopted
+
+
+# Keys that still mean two things in two tables (a count in a summary of per-run flags; a shown text of a
+# number): each to be renamed in its own change. A key added to this list needs a reason here.
+TWO_MEANINGS_LEFT = {"runs", "target", "run", "exit_code", "lost_race", "api_serving"}
+
+
+def test_a_column_key_means_one_thing_in_every_table():
+    meanings: dict[str, set] = {}
+    for table in {id(t): t for t in vars(columns).values() if isinstance(t, columns.Table)}.values():
+        for column in table.columns:
+            meanings.setdefault(column.key, set()).add((column.dtype, column.unit))
+    assert sorted(key for key, kinds in meanings.items() if len(kinds) > 1 and key not in TWO_MEANINGS_LEFT) == []
