@@ -35,7 +35,8 @@ def recordable(call: str, *, stateful: bool = False, version: int = 1) -> Callab
     """Mark a course function that needs an engine: recorded when recording, replayed in recorded mode.
 
     ``stateful`` functions return an object (a container, a registry, a Compose project) whose
-    attributes and method calls are recorded and replayed one by one. Raise ``version`` when the
+    attributes and method calls are recorded and replayed one by one; their return annotation names its
+    class (see :func:`returned_class`), whose declared tables replay checks. Raise ``version`` when the
     result's shape changes (a column renamed): recordings of the old shape then raise RecordingStale
     and the freshness test names the call. Returns the decorator. Raises nothing itself; the function it
     makes raises DockerlabError for arguments that do not fit the annotations, RecordingMissing (recorded
@@ -48,6 +49,7 @@ def recordable(call: str, *, stateful: bool = False, version: int = 1) -> Callab
             return _call_through(call, function, arguments, keywords, stateful, version)
 
         wrapper.__recorded_call__ = call
+        wrapper.__recorded_stateful__ = stateful  # its object's class (returned_class) declares the tables its methods return
         VERSIONS[call] = version
         return wrapper
 

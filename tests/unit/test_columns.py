@@ -52,6 +52,8 @@ def test_the_tables_of_recorded_objects_are_declared_too():
     """Replay reads a container's, a registry's and a Compose project's tables through their methods'
     declarations: each stateful call names the class it returns."""
     assert {"start.diff", "registry.local_registry.manifest", "compose.project.ps"} <= set(declared_calls())
+    stateful = [value for module in modules() for value in vars(module).values() if getattr(value, "__recorded_stateful__", False)]
+    assert len(stateful) >= 3 and all(returned_class(value) is not None for value in stateful), stateful
 
 
 def test_every_recorded_table_has_exactly_the_declared_columns():
