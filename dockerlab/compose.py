@@ -71,9 +71,10 @@ def distinct_name(readable: str, directory: Path) -> str:
     longer = f"{readable}-{hashlib.sha256(str(directory).encode()).hexdigest()[:8]}"
     try:
         client = engine.client()
-        if client.containers.list(all=True, filters={"label": f"com.docker.compose.project={longer}"}):
+        # ignore_removed: the SDK inspects each container it lists; one removed in between is skipped, not raised
+        if client.containers.list(all=True, filters={"label": f"com.docker.compose.project={longer}"}, ignore_removed=True):
             return longer
-        containers = client.containers.list(all=True, filters={"label": f"com.docker.compose.project={readable}"})
+        containers = client.containers.list(all=True, filters={"label": f"com.docker.compose.project={readable}"}, ignore_removed=True)
     except (DockerlabError, docker.errors.DockerException):
         return readable
     folders = {container.labels.get(WORKING_DIR_LABEL) for container in containers} - {None}
@@ -207,7 +208,7 @@ class ComposeProject:
         label those)."""
         client = engine.client()
         project = {"label": f"com.docker.compose.project={self.name}"}
-        containers = client.containers.list(all=True, filters=project)
+        containers = client.containers.list(all=True, filters=project, ignore_removed=True)
         named = {volume.name for volume in client.volumes.list(filters=project)}
         mounted = {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
         return {
@@ -226,7 +227,7 @@ class ComposeProject:
         try:
             client = engine.client()
             now = self._objects()
-            for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}):
+            for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}, ignore_removed=True):
                 if container.id not in before["containers"] and container.labels.get("com.docker.compose.service", "") not in before["services"]:
                     _quietly(lambda c=container: c.remove(force=True, v=True))
             for name in now["networks"] - before["networks"]:
@@ -284,7 +285,8 @@ class ComposeProject:
 
     def container(self, service: str):
         """The Docker SDK container of ``service`` (first replica)."""
-        found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]})
+        found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]},
+                                                ignore_removed=True)
         if not found:
             raise DockerlabError(f"No container for service {service!r} in {self.name}.", fix="Start the stack first: .up()")
         return found[0]

@@ -146,3 +146,17 @@ def test_cleanup_goes_on_when_it_cannot_tell_whose_an_image_is(monkeypatch):
     assert fake.removed == ["app:1"] and result["images"] == 1  # the rest is still removed
     assert len(result["not removed"]) == 1 and result["not removed"][0].startswith("image sha256:untag: ")
     assert "layer store busy" in result["not removed"][0]  # the engine's reason; the image gone meanwhile is not reported
+
+
+def test_compose_down_goes_on_past_a_container_that_went_away_while_it_listed_them(monkeypatch):
+    from dockerlab import compose
+
+    client = docker.DockerClient.__new__(docker.DockerClient)
+    client.api = LowLevelApi()
+    monkeypatch.setattr(compose.engine, "client", lambda: client)
+    stack = compose.ComposeProject.__new__(compose.ComposeProject)  # no compose file needed: `down` itself is faked
+    stack.name, ran = "demo", []
+    monkeypatch.setattr(stack, "_run", lambda *arguments, **keywords: ran.append(arguments))
+    assert stack._objects()["containers"] == {"still-here"}
+    stack.down()
+    assert ran and ran[0][0] == "down"

@@ -163,7 +163,7 @@ class _FakeContainers:
     def __init__(self, projects: dict[str, str]):  # project name -> its working_dir
         self.projects = projects
 
-    def list(self, all=False, filters=None):
+    def list(self, all=False, filters=None, ignore_removed=False):  # the SDK's signature
         wanted = filters["label"].split("=", 1)[1]
         return [type("Container", (), {"labels": {"com.docker.compose.project": wanted, "com.docker.compose.project.working_dir": folder}})()
                 for name, folder in self.projects.items() if name == wanted]
