@@ -53,3 +53,22 @@ def test_dl_build_sends_what_the_cli_sends(builder, tmp_path, created):
     copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
     assert copied == ["Secret.ENV", "keep.txt", "sub/deep/x.tmp"]
     assert sorted(path for path in context_files(tmp_path) if path != ".dockerignore") == copied
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_every_construct_finds_its_entry_in_docker_history(builder, tmp_path, created):
+    """SHELL with options, an ARG value with a space, exec-form RUN, variables in WORKDIR/EXPOSE/ADD,
+    shell-form CMD, HEALTHCHECK, legacy `env A 1` (issue 22 kind B): every line but BuildKit's ONBUILD
+    has an entry, and the sizes add up to what `docker history` lists above the base image."""
+    import json
+    from pathlib import Path
+
+    cases = json.loads((Path(__file__).parents[1] / "fixtures" / "history_constructs.json").read_text())["cases"]
+    (tmp_path / "data.bin").write_text("data\n")
+    for case, text in cases.items():
+        tag = created.image(f"dockerlab-test/df-layers-{case}-{builder}:latest")
+        dl.build(tmp_path, text, tag=tag, builder=builder, progress=False)
+        table = dl.dockerfile_layers(text, tag)
+        missing = [line for line, layer in zip(table["Dockerfile line"], table["layer"]) if layer.startswith("(no history entry")]
+        assert missing == (["21: ONBUILD RUN echo x"] if builder == "buildkit" and case == "constructs" else []), table.to_string()
+        assert int(table["size"].sum()) == _history_sizes(tag), table.to_string()
