@@ -112,8 +112,11 @@ class ComposeProject:
     def _render(self) -> Path:
         finished = subprocess.run(
             # Every profile rendered: the `profiles:` keys stay, so `up()` starts what plain `docker compose up`
-            # starts, and naming a service (up(services=[...])) enables its profile, as the CLI does.
-            [*self.command, "-f", str(self.file), "--project-directory", str(self.directory), "--profile", "*", "config", "--format", "json"],
+            # starts, and naming a service (up(services=[...])) enables its profile, as the CLI does. Env files
+            # are left for the command that starts a service to read (--no-env-resolution): plain Compose never
+            # reads those of a service whose profile is not enabled, so a missing one must not stop the project.
+            [*self.command, "-f", str(self.file), "--project-directory", str(self.directory), "--profile", "*", "config",
+             "--no-env-resolution", "--format", "json"],
             capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS,
         )
         if finished.returncode != 0:

@@ -196,3 +196,19 @@ def test_with_no_engine_the_name_is_the_readable_one():
     from dockerlab import compose
 
     assert compose.distinct_name("dockerlab-v16part-compose", Path("/x/v16part")) == "dockerlab-v16part-compose"
+
+
+def test_a_missing_env_file_of_a_service_whose_profile_is_off_does_not_stop_the_project(tmp_path):
+    """Plain `docker compose up` never reads the env_file of a service whose profile is not enabled
+    (issue 22 kind F): rendering it must not fail either; the file stays named for the command that
+    starts that service to read."""
+    import json
+
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text(
+        'services:\n  web:\n    image: alpine:3.20\n  debug:\n    image: alpine:3.20\n    profiles: [debug]\n    env_file: debug.env\n'
+    )
+    services = json.loads(ComposeProject(tmp_path).rendered.read_text())["services"]
+    assert set(services) == {"web", "debug"}
+    assert [entry["path"] for entry in services["debug"]["env_file"]] == [str((tmp_path / "debug.env").resolve())]
