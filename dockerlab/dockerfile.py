@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dockerignore import excluded, patterns_of
+from .dockerignore import excluded, patterns_of, sent_paths
 from .errors import DockerfileInvalid, DockerlabError
 
 __all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install"]
@@ -440,13 +440,12 @@ _EXAMPLES = {
 
 
 def context_files(context: str | Path) -> list[str]:
-    """The files of a build context that a build sends (relative paths), after .dockerignore read and
-    matched by the CLI's rules (:mod:`dockerlab.dockerignore`). Returns a list. Raises DockerlabError
-    when the .dockerignore cannot be read."""
+    """The files of a build context that a build sends (relative paths, sorted), after .dockerignore read
+    and matched by the CLI's rules and walked as the CLI walks it (:mod:`dockerlab.dockerignore`: a folder
+    left out is entered only for an exception that starts with its path). Returns a list. Raises
+    DockerlabError when the .dockerignore cannot be read or has a lone ``!``."""
     folder = Path(context)
-    patterns = patterns_of(folder)
-    return [relative for relative in (path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file())
-            if not excluded(relative, patterns)]
+    return sorted(path for path in sent_paths(folder, patterns_of(folder), always_sent=False) if (folder / path).is_file())
 
 
 def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list[str]:

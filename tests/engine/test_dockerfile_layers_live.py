@@ -72,3 +72,33 @@ def test_every_construct_finds_its_entry_in_docker_history(builder, tmp_path, cr
         missing = [line for line, layer in zip(table["Dockerfile line"], table["layer"]) if layer.startswith("(no history entry")]
         assert missing == (["21: ONBUILD RUN echo x"] if builder == "buildkit" and case == "constructs" else []), table.to_string()
         assert int(table["size"].sum()) == _history_sizes(tag), table.to_string()
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_dl_build_sends_what_the_cli_sends_when_a_left_out_folder_holds_exceptions(builder, tmp_path, created):
+    """Issue 22 kind C: `*` then `!src/**/*.py`: the CLI skips the left-out src/sub, so only src/a.py is sent."""
+    from dockerlab.dockerfile import context_files
+
+    for name in ["src/a.py", "src/sub/b.py", "top.py"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text("*\n!src/**/*.py\n")
+    tag = created.image(f"dockerlab-test/ignore-walk-{builder}:latest")
+    dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag=tag, builder=builder, progress=False)
+    out = subprocess.run(["/usr/bin/docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "find", "/ctx", "-type", "f"],
+                         check=True, capture_output=True, text=True).stdout
+    copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
+    assert copied == ["src/a.py"] == context_files(tmp_path)
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_lone_exclamation_mark_stops_both_builders_as_the_cli_does(builder, tmp_path):
+    import os
+
+    (tmp_path / "secret.env").write_text("KEY=x\n")
+    (tmp_path / ".dockerignore").write_text("secret.env\n!\n")
+    cli = subprocess.run(["/usr/bin/docker", "build", "-q", str(tmp_path), "-f", "-"], input="FROM alpine:3.20\nCOPY . /ctx\n",
+                         capture_output=True, text=True, env={**os.environ, "DOCKER_BUILDKIT": "1" if builder == "buildkit" else "0"})
+    assert cli.returncode != 0 and 'illegal exclusion pattern: "!"' in cli.stderr
+    with pytest.raises(dl.DockerlabError, match='illegal exclusion pattern: "!"'):
+        dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag="dockerlab-test/lone-bang:latest", builder=builder, progress=False)
