@@ -16,7 +16,7 @@ from pathlib import Path
 from .dockerignore import excluded, patterns_of, sent_paths
 from .errors import DockerfileInvalid, DockerlabError
 
-__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install"]
+__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install", "pip_requirement_files"]
 
 # --- what a RUN runs: its shell commands, and whether one of them installs with pip --------------
 #
@@ -238,23 +238,45 @@ def _python_module(arguments: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+def _pip_installs(run: str) -> list[list[str]]:
+    """The arguments after ``install`` of each pip install :func:`shell_commands` finds in ``run``."""
+    found = []
+    for program, *arguments in shell_commands(run):
+        if _PIP.fullmatch(program):
+            rest = arguments
+        elif _PYTHON.fullmatch(program) and (module := _python_module(arguments)) and module[0] == "pip":
+            rest = module[1]
+        elif program == "uv" and _subcommand(arguments, _UV_VALUE_OPTIONS) == "pip":
+            rest = arguments[arguments.index("pip") + 1:]
+        else:
+            continue
+        if _subcommand(rest, _PIP_VALUE_OPTIONS) == "install":
+            found.append(rest[rest.index("install") + 1:])
+    return found
+
+
+def pip_requirement_files(run: str) -> list[str]:
+    """The requirements files the pip installs of RUN ``run`` read (``-r FILE``, ``-rFILE``,
+    ``--requirement FILE``, ``--requirement=FILE``), as the shell passes them (quotes and ``;`` are the
+    shell's, not the name's). Returns a list, empty when no install reads one."""
+    files = []
+    for arguments in _pip_installs(run):
+        for index, word in enumerate(arguments):
+            if word in ("-r", "--requirement") and index + 1 < len(arguments):
+                files.append(arguments[index + 1])
+            elif word.startswith("--requirement="):
+                files.append(word.split("=", 1)[1])
+            elif word.startswith("-r") and len(word) > 2 and not word.startswith("--"):
+                files.append(word[2:])
+    return files
+
+
 def runs_pip_install(run: str) -> bool:
     """Whether the RUN ``run`` installs Python packages with pip: one of its :func:`shell_commands` is
     pip, pip3 or pip3.X (any path) whose subcommand, after pip's own options (``--retries 3``), is
     ``install``; python, python3 or python3.X running ``-m pip install`` (``-Im pip``, ``-mpip``); or
     ``uv pip install``. Text an ``echo`` prints, or a comment, is not a command. Returns a bool."""
-    for program, *arguments in shell_commands(run):
-        if _PIP.fullmatch(program) and _subcommand(arguments, _PIP_VALUE_OPTIONS) == "install":
-            return True
-        if _PYTHON.fullmatch(program):
-            module = _python_module(arguments)
-            if module and module[0] == "pip" and _subcommand(module[1], _PIP_VALUE_OPTIONS) == "install":
-                return True
-        if program == "uv" and _subcommand(arguments, _UV_VALUE_OPTIONS) == "pip":
-            rest = arguments[arguments.index("pip") + 1:]
-            if _subcommand(rest, _UV_VALUE_OPTIONS) == "install":
-                return True
-    return False
+    return bool(_pip_installs(run))
 
 
 @dataclass(frozen=True)

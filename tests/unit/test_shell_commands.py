@@ -58,3 +58,31 @@ def test_commands_are_words_as_the_shell_reads_them():
 ])
 def test_a_heredoc_is_a_script_only_where_a_shell_runs_it(run, installs):
     assert runs_pip_install(run) is installs, shell_commands(run)
+
+
+@pytest.mark.parametrize("run, files", [
+    ("RUN if [ -f requirements.txt ]; then pip install --no-cache-dir -r requirements.txt; fi", ["requirements.txt"]),
+    ("RUN pip install -rreq/dev.txt && python -m pip install --requirement=base.txt", ["req/dev.txt", "base.txt"]),
+    ('RUN bash -lc "pip install --requirement \'my reqs.txt\'"', ["my reqs.txt"]),
+    ("RUN echo -r nothing.txt && pip install flask", []),
+])
+def test_the_requirements_file_is_the_word_pip_gets(run, files):
+    from dockerlab.dockerfile import pip_requirement_files
+
+    assert pip_requirement_files(run) == files
+
+
+@pytest.mark.parametrize("run", [
+    "RUN if [ -f requirements.txt ]; then pip install --no-cache-dir -r requirements.txt; fi",
+    "RUN pip --retries 3 install --no-cache-dir -r requirements.txt",
+    "RUN timeout 600 pip install --no-cache-dir -r requirements.txt",
+    "RUN { python -Im pip install --no-cache-dir -r requirements.txt; }",
+])
+def test_a_correct_deps_first_dockerfile_passes_03s_static_check(run):
+    """Issue 22 kind D: these failed 03 ("no RUN installs the dependencies", or "reads requirements.txt;")."""
+    import dockerlab as dl
+    from dockerlab.exercises.static import cache_survives_code_edit
+
+    text = f'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt ./\n{run}\nCOPY app.py ./\nCMD ["python", "app.py"]\n'
+    report = cache_survives_code_edit(dl.paths.app("layer-cache"), text)
+    assert not [finding for finding in report.findings if finding.fails], report.findings
