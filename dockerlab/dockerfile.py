@@ -167,28 +167,34 @@ def _script_of(arguments: list[str]) -> str | None:
     return arguments[index] if wants_script and index < len(arguments) else None
 
 
+def _unwrapped(words: list[str]) -> list[str]:
+    """``words`` without leading ``VAR=value`` words and wrappers with their options (see _WRAPPERS)."""
+    words = list(words)
+    while words:
+        if _ASSIGNMENT.match(words[0]):
+            words.pop(0)
+            continue
+        program = words[0].rpartition("/")[2]
+        if program not in _WRAPPERS:
+            break
+        words.pop(0)
+        while words and words[0].startswith("-") and words[0] != "-":
+            option = words.pop(0)
+            if option in _WRAPPERS[program] and words:
+                words.pop(0)  # its value
+            if option == "--":
+                break
+        if program == "env":
+            while words and _ASSIGNMENT.match(words[0]):
+                words.pop(0)
+        del words[: _POSITIONAL.get(program, 0)]
+    return words
+
+
 def _expand_shell(commands: list[list[str]]) -> list[list[str]]:
     found = []
     for words in commands:
-        words = list(words)
-        while words:
-            if _ASSIGNMENT.match(words[0]):
-                words.pop(0)
-                continue
-            program = words[0].rpartition("/")[2]
-            if program not in _WRAPPERS:
-                break
-            words.pop(0)
-            while words and words[0].startswith("-") and words[0] != "-":
-                option = words.pop(0)
-                if option in _WRAPPERS[program] and words:
-                    words.pop(0)  # its value
-                if option == "--":
-                    break
-            if program == "env":
-                while words and _ASSIGNMENT.match(words[0]):
-                    words.pop(0)
-            del words[: _POSITIONAL.get(program, 0)]
+        words = _unwrapped(words)
         if not words:
             continue
         program = words[0].rpartition("/")[2]

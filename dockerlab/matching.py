@@ -135,7 +135,7 @@ def _assignments(instruction) -> list[tuple[str, str | None]]:
     legacy `ENV NAME value` too) and ARG as `NAME=value` or `NAME` (value None)."""
     args = list(instruction.args)
     if instruction.keyword == "ENV":
-        return [(name, _unquoted(value)) for name, value in zip(args[0::2], args[1::2])]
+        return [(name, _unquoted(value)) for name, value in zip(args[0::2], args[1::2], strict=False)]
     pairs = []
     for arg in args:
         name, equal, value = arg.partition("=")
@@ -179,26 +179,7 @@ def match_layers(text: str, table, target: str | None = None) -> pd.DataFrame:
     name = base["base"].iloc[0] if len(base) else chain[0].base
     rows.append({"Dockerfile line": f"{chain[0].line}: FROM {chain[0].base}", "layer": f"{name}: {len(base)} layers of the base image",
                  "size": int(base["size"].sum())})
-    lines = []  # (stage, instruction, keyword, tokens) in build order
-    values: dict[str, str] = {}
-    for stage in chain:
-        for instruction in stage.instructions:
-            keyword = instruction.keyword
-            if keyword in ("ARG", "ENV"):
-                for key, value in _assignments(instruction):
-                    if value is None:
-                        value = parsed.global_args.get(key)
-                    if value is not None:
-                        values[key] = _expand(value, values)
-            written = instruction.history_text if instruction.heredocs else instruction.original
-            body = written.split(None, 1)[1] if len(written.split(None, 1)) > 1 else ""
-            for flag in instruction.flags:
-                body = body.replace(flag, "", 1)
-            if keyword not in ("RUN",):
-                body = _expand(body, values)
-            if keyword == "ONBUILD":
-                body = instruction.original.split(None, 1)[1] if len(instruction.original.split(None, 1)) > 1 else ""
-            lines.append((stage, instruction, keyword, _tokens(keyword, body)))
+    lines = _lines(parsed, chain)
     pairs = _align(lines, entries)
     index = 0
     for stage in chain:
@@ -222,6 +203,29 @@ def match_layers(text: str, table, target: str | None = None) -> pd.DataFrame:
                 row = entries[found][2]
                 rows.append({"Dockerfile line": f"{instruction.line}: {written}", "layer": row["instruction"], "size": int(row["size"])})
     return DOCKERFILE_LAYERS.frame(rows)
+
+
+def _lines(parsed, chain: list) -> list[tuple]:
+    """(stage, instruction, keyword, content tokens) of each instruction of ``chain``, in build order,
+    its variables expanded as the builder expands them (ENV and ARG values so far; never in a RUN)."""
+    lines = []
+    values: dict[str, str] = {}
+    for stage in chain:
+        for instruction in stage.instructions:
+            keyword = instruction.keyword
+            if keyword in ("ARG", "ENV"):
+                for key, value in _assignments(instruction):
+                    value = parsed.global_args.get(key) if value is None else value
+                    if value is not None:
+                        values[key] = _expand(value, values)
+            written = instruction.original if keyword == "ONBUILD" or not instruction.heredocs else instruction.history_text
+            body = written.split(None, 1)[1] if len(written.split(None, 1)) > 1 else ""
+            if keyword != "ONBUILD":
+                for flag in instruction.flags:
+                    body = body.replace(flag, "", 1)
+                body = body if keyword == "RUN" else _expand(body, values)
+            lines.append((stage, instruction, keyword, _tokens(keyword, body)))
+    return lines
 
 
 def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:

@@ -69,7 +69,7 @@ def test_every_construct_finds_its_entry_in_docker_history(builder, tmp_path, cr
         tag = created.image(f"dockerlab-test/df-layers-{case}-{builder}:latest")
         dl.build(tmp_path, text, tag=tag, builder=builder, progress=False)
         table = dl.dockerfile_layers(text, tag)
-        missing = [line for line, layer in zip(table["Dockerfile line"], table["layer"]) if layer.startswith("(no history entry")]
+        missing = [line for line, layer in zip(table["Dockerfile line"], table["layer"], strict=True) if layer.startswith("(no history entry")]
         assert missing == (["21: ONBUILD RUN echo x"] if builder == "buildkit" and case == "constructs" else []), table.to_string()
         assert int(table["size"].sum()) == _history_sizes(tag), table.to_string()
 

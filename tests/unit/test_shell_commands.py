@@ -12,7 +12,7 @@ REQ = "--no-cache-dir -r requirements.txt"
     f"RUN pip --retries 3 install {REQ}",
     f"RUN timeout 600 pip install {REQ}",
     f"RUN timeout -s KILL 10m pip3 install {REQ}",
-    f"RUN for f in requirements.txt; do pip install -r $f; done",
+    "RUN for f in requirements.txt; do pip install -r $f; done",
     f"RUN {{ pip install {REQ}; }}",
     f"RUN (cd /app && pip install {REQ})",
     f"RUN python -Im pip install {REQ}",
@@ -26,7 +26,7 @@ REQ = "--no-cache-dir -r requirements.txt"
     f"RUN env -u HOME PIP_NO_CACHE_DIR=1 sudo -u root nice -n 5 pip install {REQ}",
     f"RUN ! pip install {REQ} || true",
     f"RUN f() {{ pip install \"$@\"; }}; f {REQ}",
-    f"RUN xargs -a requirements.txt -n 1 pip install",
+    "RUN xargs -a requirements.txt -n 1 pip install",
 ])
 def test_an_install_wherever_a_shell_runs_it_is_found(run):
     assert runs_pip_install(run), shell_commands(run)
