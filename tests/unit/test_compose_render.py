@@ -212,3 +212,26 @@ def test_a_missing_env_file_of_a_service_whose_profile_is_off_does_not_stop_the_
     services = json.loads(ComposeProject(tmp_path).rendered.read_text())["services"]
     assert set(services) == {"web", "debug"}
     assert [entry["path"] for entry in services["debug"]["env_file"]] == [str((tmp_path / "debug.env").resolve())]
+
+
+def test_a_compose_without_no_env_resolution_renders_as_before(tmp_path, monkeypatch):
+    """A Compose older than `config --no-env-resolution` refuses the flag: the render asks again without it."""
+    import subprocess
+
+    from dockerlab import compose
+
+    real = subprocess.run
+    asked = []
+
+    def old_compose(argv, **kwargs):
+        asked.append(list(argv))
+        if "--no-env-resolution" in argv:
+            return subprocess.CompletedProcess(argv, 1, "", "unknown flag: --no-env-resolution\n")
+        return real(argv, **kwargs)
+
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n')
+    monkeypatch.setattr(compose.subprocess, "run", old_compose)
+    project = compose.ComposeProject(tmp_path)
+    assert "web" in project.services()
+    renders = [argv for argv in asked if "config" in argv]
+    assert ["--no-env-resolution" in argv for argv in renders] == [True, False]
