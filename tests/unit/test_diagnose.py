@@ -138,3 +138,14 @@ def test_an_image_with_children_is_left_for_later_by_its_rule():
     # moby daemon/images/image_delete.go's wording for an image another image is built on
     said = "conflict: unable to delete 3f2b7c1f1a5e (cannot be forced) - image has dependent child images"
     assert diagnose(said, "run").rule == "image-has-children"
+
+
+def test_a_syntax_frontend_that_cannot_be_pulled_is_not_called_a_missing_base_image():
+    """Issue 22: `# syntax=docker/dockerfile:1` offline, as /usr/bin/docker 20.10 with DOCKER_BUILDKIT=1 says it (2026-11-29)."""
+    said = ('failed to solve with frontend dockerfile.v0: failed to solve with frontend gateway.v0: failed to do request: Head '
+            '"https://registry-1.docker.io/v2/docker/dockerfile/manifests/1": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host')
+    found = diagnose(said, "build")
+    assert found.rule == "syntax-frontend" and "# syntax=" in found.fix and "prepare" not in found.fix
+    base = diagnose('failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head '
+                    '"https://registry-1.docker.io/v2/library/nosuch/manifests/1": dial tcp: lookup registry-1.docker.io: no such host', "build")
+    assert base.rule != "syntax-frontend"
