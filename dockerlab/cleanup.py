@@ -80,7 +80,7 @@ def leftovers() -> dict[str, list[str]]:
     when no engine answers."""
     client = engine.client()
     return {
-        "containers": sorted(container.name for container in client.containers.list(all=True, filters={"label": COURSE_FILTER})),
+        "containers": sorted(container.name for container in client.containers.list(all=True, filters={"label": COURSE_FILTER}, ignore_removed=True)),
         "networks": sorted(network.name for network in client.networks.list(filters={"label": COURSE_FILTER})),
         "volumes": sorted(volume.name for volume in client.volumes.list()),
     }
