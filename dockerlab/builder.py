@@ -309,7 +309,8 @@ def build(
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; no tag is left pointing at an earlier image) when the build fails, and
-    :class:`DockerlabError` for a missing context, an unknown builder, or secrets on the classic builder.
+    :class:`DockerlabError` for a missing context, an unknown builder, secrets on the classic builder, or
+    a .dockerignore the docker CLI refuses (a lone ``!``).
     """
     context_dir = Path(context)
     if not context_dir.is_dir():
@@ -318,6 +319,7 @@ def build(
             fix="Pass the folder whose files the Dockerfile copies (often the app's folder).",
         )
     text, _ = dockerfile_text(context_dir, dockerfile)
+    dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
     chosen = _builder_for(builder, secrets)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(

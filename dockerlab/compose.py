@@ -111,12 +111,19 @@ class ComposeProject:
     # -- rendering ---------------------------------------------------------------------------
 
     def _render(self) -> Path:
-        finished = subprocess.run(
-            # Every profile rendered: the `profiles:` keys stay, so `up()` starts what plain `docker compose up`
-            # starts, and naming a service (up(services=[...])) enables its profile, as the CLI does.
-            [*self.command, "-f", str(self.file), "--project-directory", str(self.directory), "--profile", "*", "config", "--format", "json"],
-            capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS,
-        )
+        # Every profile rendered: the `profiles:` keys stay, so `up()` starts what plain `docker compose up`
+        # starts, and naming a service (up(services=[...])) enables its profile, as the CLI does. Env files
+        # are left for the command that starts a service to read (--no-env-resolution): plain Compose never
+        # reads those of a service whose profile is not enabled, so a missing one must not stop the project.
+        # A Compose older than that flag refuses it: then env files are read here, as before.
+        for late_env in (["--no-env-resolution"], []):
+            finished = subprocess.run(
+                [*self.command, "-f", str(self.file), "--project-directory", str(self.directory), "--profile", "*", "config",
+                 *late_env, "--format", "json"],
+                capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS,
+            )
+            if not (finished.returncode and "no-env-resolution" in finished.stderr):
+                break
         if finished.returncode != 0:
             raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr))
         self.warnings = [

@@ -57,6 +57,10 @@ RULES: tuple[Rule, ...] = (
     Rule("connect-timeout", ("connect",), _any("timed out", "timeout"),
          "no answer in time", "Check that the engine is running and that DOCKER_HOST names it."),
     # --- registries -----------------------------------------------------------------------------
+    # `# syntax=IMAGE` asks BuildKit to pull that frontend image before it reads the Dockerfile: not a base image
+    Rule("syntax-frontend", ("build",), (("failed to solve with frontend gateway",), ("resolve image config for", "docker/dockerfile")),
+         "the Dockerfile's first line `# syntax=...` names a Dockerfile frontend image, and it could not be pulled (it is not a base image: `dockerlab prepare` does not provide it)",
+         "Delete the `# syntax=` line: the builder's built-in Dockerfile frontend then reads the file. Or load that frontend image here (`docker load`) from a machine that reaches its registry."),
     Rule("rate-limit", ("pull", "build", "compose"), _any("toomanyrequests", "rate limit"),
          "Docker Hub's pull rate limit was reached",
          "Wait an hour, `docker login` (authenticated pulls have a higher limit), or load a room bundle: dockerlab prepare --load FILE."),

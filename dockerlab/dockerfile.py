@@ -11,33 +11,59 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dockerfile as buildkit_parser
 
-from .dockerignore import excluded, patterns_of
+from .dockerignore import excluded, patterns_of, sent_paths
 from .errors import DockerfileInvalid, DockerlabError
 
-__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install"]
+__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install", "pip_requirement_files"]
 
 # --- what a RUN runs: its shell commands, and whether one of them installs with pip --------------
+#
+# A RUN is read by a real shell grammar, tree-sitter-bash (MIT, maintained with tree-sitter; wheels on
+# PyPI): if/for/while/case, braces, subshells, functions, `!`, pipelines, command substitutions and
+# heredocs are its job, not this module's. bashlex was the other candidate: it is GPL-3.0 (this package
+# is MIT), last released in 2023, and stops with an error on constructs it does not know; tree-sitter
+# reads any text and marks only the part it cannot parse.
 
-_OPERATORS = {"&&", "||", ";", "|", "&", "(", ")", ";;", "|&"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_WRAPPERS = {"sudo", "exec", "env", "command", "time", "nice", "nohup"}  # run the command that follows
-_SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+# Programs that run the command given after their own options: {program: options that take a value}.
+_WRAPPERS = {
+    "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}, "exec": {"-a"}, "env": {"-u", "-C", "-S", "--unset", "--chdir"},
+    "command": set(), "builtin": set(), "time": {"-f", "-o"}, "nice": {"-n", "--adjustment"}, "nohup": set(), "stdbuf": {"-i", "-o", "-e"},
+    "timeout": {"-s", "-k", "--signal", "--kill-after"}, "xargs": {"-a", "-d", "-E", "-e", "-I", "-i", "-L", "-l", "-n", "-P", "-s", "--arg-file", "--delimiter", "--max-args", "--max-procs", "--replace"},
+    "chroot": set(), "su-exec": set(), "gosu": set(), "setpriv": set(), "ionice": {"-c", "-n", "-p"}, "unbuffer": set(), "eatmydata": set(),
+}
+_POSITIONAL = {"timeout": 1, "chroot": 1, "su-exec": 1, "gosu": 1}  # words before the command: a duration, a root, a user
+_SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"}
+_SHELL_VALUE_OPTIONS = {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"}
 _PIP = re.compile(r"pip(?:3(?:\.\d+)?)?")
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
+# pip's general options that take a value (`pip --retries 3 install`), from `pip --help` (pip 24)
+_PIP_VALUE_OPTIONS = {"--python", "--log", "--log-file", "--local-log", "--keyring-provider", "--proxy", "--retries", "--timeout",
+                      "--exists-action", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--use-feature",
+                      "--use-deprecated", "--resume-retries"}
+# uv's global options that take a value, before `pip` (`uv --directory app pip install`)
+_UV_VALUE_OPTIONS = {"--cache-dir", "--color", "--config-file", "--directory", "--project", "--python-preference", "--python-fetch",
+                     "--allow-insecure-host", "--managed-python"}
+# python's own options that take a value, before -m (`python3 -X utf8 -m pip`)
+_PYTHON_VALUE_OPTIONS = {"-W", "-X", "--check-hash-based-pycs"}
+_WHOLE_HEREDOC_RUN = re.compile(r"^<<(-?)([\"']?)(\w+)\2[^\n]*\n(.*?)\n[ \t]*\3[ \t]*(?:\n|$)", re.DOTALL)
 
 
 def shell_commands(run: str) -> list[list[str]]:
-    """The simple commands of a RUN (``RUN`` and its ``--flags`` may lead; JSON exec form too), each as its
-    words: split on ``&& || ; | &``, parentheses and newlines, words as a POSIX shell reads them (shlex:
-    quoted text stays one word), leading ``VAR=value`` assignments and wrappers (sudo, env, exec, ...)
-    dropped, and a ``sh -c "..."`` read as the commands it runs. Returns a list of word lists (a command
-    the shell could not split, such as an unclosed quote, is left out). Raises nothing."""
+    """The simple commands a RUN runs (``RUN`` and its ``--flags`` may lead; JSON exec form too), each as
+    its words as the shell reads them (quotes removed: quoted text stays one word; a $VARIABLE kept as
+    written), found wherever a shell runs them: lists and pipelines, if/for/while/case bodies, braces,
+    subshells, functions, command substitutions, a shell's ``-c`` string (``bash -lc "..."``) and a
+    heredoc a shell reads as its script (``RUN <<EOF``, ``bash <<EOF``). Leading ``VAR=value`` words and
+    wrappers with their options (sudo, env, exec, timeout 600, nice -n 5, xargs -n 1, ...) are dropped,
+    and the program is named without its path. Text an echo prints, a comment, or a heredoc written to
+    a file is not a command. Returns a list of word lists. Raises nothing (text the grammar cannot parse is
+    read as far as it can be)."""
     text = run.strip()
     if text[:3].upper() == "RUN" and (len(text) == 3 or text[3].isspace()):
         text = text[3:].lstrip()
@@ -50,61 +76,243 @@ def shell_commands(run: str) -> list[list[str]]:
             words = None
         if isinstance(words, list) and all(isinstance(word, str) for word in words):
             return _expand_shell([words])
-    text = text.replace("\\\n", " ").replace("\n", " ; ")
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
-    lexer.commenters = ""  # a # starts a comment only at the start of a word (shlex would cut `a#b`)
-    commands: list[list[str]] = [[]]
-    comment = False
-    try:
-        for token in lexer:
-            if token in _OPERATORS:
-                commands.append([])
-                comment = False
-            elif comment or token.startswith("#"):
-                comment = True  # to the end of the line (or the next operator)
-            else:
-                commands[-1].append(token)
-    except ValueError:  # an unclosed quote: keep the commands read before it
-        commands.pop()
-    return _expand_shell([command for command in commands if command])
+    whole = _WHOLE_HEREDOC_RUN.match(text)
+    if whole:  # `RUN <<EOF`: the shell runs the heredoc's body (a `#!` body names another interpreter)
+        body = whole.group(4)
+        return [] if body.startswith("#!") and not re.match(r"#!\S*/(?:env )?\s*(?:" + "|".join(_SHELLS) + r")\b", body) else shell_commands(body)
+    return _expand_shell(_parsed_commands(text))
+
+
+def _parser():
+    import tree_sitter  # lazy: a compiled grammar, loaded only when a RUN is read
+    import tree_sitter_bash  # lazy: as above
+
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+_PARSER = None
+
+
+def _parsed_commands(text: str) -> list[list[str]]:
+    """Every simple command in shell ``text``, in the order written, as word lists (words unquoted)."""
+    source = text.encode()
+    tree = _parser().parse(source)
+    found: list[list[str]] = []
+
+    def visit(node) -> None:
+        if node.type == "command":
+            name = node.child_by_field_name("name")
+            if name is not None:
+                found.append([_word(name, source)] + [_word(argument, source) for argument in node.children_by_field_name("argument")])
+        elif node.type == "redirected_statement":
+            body = node.child_by_field_name("body")
+            found.extend(_heredoc_script(node, body, source))
+            if body is not None and body.type == "command":  # the command, then its redirections as words (`>`, `/dev/null`)
+                start = len(found)
+                for child in node.children:
+                    if child.type not in ("heredoc_body", "comment", "file_redirect"):
+                        visit(child)
+                if len(found) > start:
+                    found[start] = found[start] + _redirections(node, source)
+                return
+        for child in node.children:
+            if child.type not in ("heredoc_body", "comment"):
+                visit(child)
+
+    visit(tree.root_node)
+    return found
+
+
+def _heredoc_script(statement, body, source: bytes) -> list[list[str]]:
+    """The commands of the script a shell reads from a heredoc (`bash <<EOF`); [] for any other statement."""
+    heredoc = next((child for child in statement.children if child.type == "heredoc_redirect"), None)
+    if body is None or body.type != "command" or heredoc is None or body.child_by_field_name("name") is None:
+        return []
+    words = _expand_shell([[_word(body.child_by_field_name("name"), source)] + [_word(a, source) for a in body.children_by_field_name("argument")]])
+    if not (words and words[0][0] in _SHELLS and _script_of(words[0][1:]) is None):
+        return []
+    content = next((child for child in heredoc.children if child.type == "heredoc_body"), None)
+    return _parsed_commands(source[content.start_byte:content.end_byte].decode(errors="replace")) if content is not None else []
+
+
+def _redirections(statement, source: bytes) -> list[str]:
+    """A redirected statement's file redirections as words: the operator with its descriptor when one is
+    written (``>``, ``>>``, ``2>``, ``2>&``), then the destination (``/dev/null``, ``1``)."""
+    words: list[str] = []
+    for redirect in (child for child in statement.children if child.type == "file_redirect"):
+        descriptor = redirect.child_by_field_name("descriptor")
+        destination = redirect.child_by_field_name("destination")
+        operator = next((child for child in redirect.children if child.type not in ("file_descriptor",) and child != destination and not child.is_named), None)
+        if operator is None or destination is None:
+            continue
+        prefix = source[descriptor.start_byte:descriptor.end_byte].decode() if descriptor is not None else ""
+        words += [prefix + source[operator.start_byte:operator.end_byte].decode(), _word(destination, source)]
+    return words
+
+
+def _word(node, source: bytes) -> str:
+    """A word's value as the shell passes it to the program: quotes removed, backslash escapes read;
+    expansions ($X, $(...)) kept as written."""
+    raw = source[node.start_byte:node.end_byte].decode(errors="replace")
+    kind = node.type
+    if kind == "command_name":
+        return "".join(_word(child, source) for child in node.children) if node.children else raw
+    if kind == "raw_string":
+        return raw[1:-1]
+    if kind == "ansi_c_string":
+        return raw[2:-1]
+    if kind == "string":
+        return re.sub(r'\\([$`"\\\n])', lambda m: "" if m.group(1) == "\n" else m.group(1), raw[1:-1])
+    if kind == "concatenation":
+        return "".join(_word(child, source) for child in node.children)
+    if kind == "word":
+        return re.sub(r"\\(.)", r"\1", raw.replace("\\\n", ""), flags=re.DOTALL)
+    return raw
+
+
+def _script_of(arguments: list[str]) -> str | None:
+    """The command string a shell runs with ``-c`` (any option cluster holding c: -c, -lc, -ec, -xec),
+    after its own options (-o pipefail takes a value); None when it reads a file or its input."""
+    wants_script = False
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        if word in _SHELL_VALUE_OPTIONS:
+            index += 2
+            continue
+        if word == "--":
+            index += 1
+            break
+        if re.fullmatch(r"[-+][A-Za-z]+", word):
+            wants_script = wants_script or (word[0] == "-" and "c" in word[1:])
+            index += 1
+            continue
+        if word.startswith("--"):
+            index += 1
+            continue
+        break
+    return arguments[index] if wants_script and index < len(arguments) else None
+
+
+def _unwrapped(words: list[str]) -> list[str]:
+    """``words`` without leading ``VAR=value`` words and wrappers with their options (see _WRAPPERS)."""
+    words = list(words)
+    while words:
+        if _ASSIGNMENT.match(words[0]):
+            words.pop(0)
+            continue
+        program = words[0].rpartition("/")[2]
+        if program not in _WRAPPERS:
+            break
+        words.pop(0)
+        while words and words[0].startswith("-") and words[0] != "-":
+            option = words.pop(0)
+            if option in _WRAPPERS[program] and words:
+                words.pop(0)  # its value
+            if option == "--":
+                break
+        if program == "env":
+            while words and _ASSIGNMENT.match(words[0]):
+                words.pop(0)
+        del words[: _POSITIONAL.get(program, 0)]
+    return words
 
 
 def _expand_shell(commands: list[list[str]]) -> list[list[str]]:
     found = []
     for words in commands:
-        words = list(words)
-        while words and (_ASSIGNMENT.match(words[0]) or words[0] in _WRAPPERS):
-            words.pop(0)
+        words = _unwrapped(words)
         if not words:
             continue
         program = words[0].rpartition("/")[2]
-        if program in _SHELLS and "-c" in words[1:-1]:
-            found += shell_commands(words[words.index("-c", 1) + 1])
-            continue
+        if program in _SHELLS:
+            script = _script_of(words[1:])
+            if script is not None:
+                found += _expand_shell(_parsed_commands(script))
+                continue
         found.append([program, *words[1:]])
     return found
 
 
-def _subcommand(arguments: list[str]) -> str | None:
-    return next((word for word in arguments if not word.startswith("-")), None)
+def _subcommand(arguments: list[str], value_options: set[str] = frozenset()) -> str | None:
+    """The first word that is not an option (nor the value of one of ``value_options``)."""
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        if not word.startswith("-"):
+            return word
+        index += 2 if word in value_options else 1
+    return None
+
+
+def _python_module(arguments: list[str]) -> tuple[str, list[str]] | None:
+    """(module, its arguments) when python's options run one with -m (`-m pip`, `-mpip`, `-Im pip`)."""
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        if word in _PYTHON_VALUE_OPTIONS:
+            index += 2
+            continue
+        if word.startswith("-") and not word.startswith("--") and len(word) > 1:
+            letters = word[1:]
+            if "c" in letters.split("m", 1)[0]:
+                return None  # -c CODE: python runs that, the rest are its arguments
+            if "m" in letters:
+                module = letters.split("m", 1)[1]
+                if module:
+                    return module, arguments[index + 1:]
+                return (arguments[index + 1], arguments[index + 2:]) if index + 1 < len(arguments) else None
+            index += 1
+            continue
+        if word.startswith("--"):
+            index += 1
+            continue
+        return None  # a script: python runs it, not a module
+    return None
+
+
+def _pip_installs(run: str) -> list[list[str]]:
+    """The arguments after ``install`` of each pip install :func:`shell_commands` finds in ``run``."""
+    found = []
+    for program, *arguments in shell_commands(run):
+        if _PIP.fullmatch(program):
+            rest = arguments
+        elif _PYTHON.fullmatch(program) and (module := _python_module(arguments)) and module[0] == "pip":
+            rest = module[1]
+        elif program == "uv" and _subcommand(arguments, _UV_VALUE_OPTIONS) == "pip":
+            rest = arguments[arguments.index("pip") + 1:]
+        else:
+            continue
+        if _subcommand(rest, _PIP_VALUE_OPTIONS) == "install":
+            found.append(rest[rest.index("install") + 1:])
+    return found
+
+
+def pip_requirement_files(run: str) -> list[str]:
+    """The requirements files the pip installs of RUN ``run`` read (``-r FILE``, ``-rFILE``,
+    ``--requirement FILE``, ``--requirement=FILE``), as the shell passes them (quotes and ``;`` are the
+    shell's, not the name's). Returns a list, empty when no install reads one. Raises nothing."""
+    files = []
+    for arguments in _pip_installs(run):
+        for index, word in enumerate(arguments):
+            if word in ("-r", "--requirement") and index + 1 < len(arguments):
+                files.append(arguments[index + 1])
+            elif word.startswith("--requirement="):
+                files.append(word.split("=", 1)[1])
+            elif word.startswith("-r") and len(word) > 2 and not word.startswith("--"):
+                files.append(word[2:])
+    return files
 
 
 def runs_pip_install(run: str) -> bool:
     """Whether the RUN ``run`` installs Python packages with pip: one of its :func:`shell_commands` is
-    pip, pip3 or pip3.X (any path) with the subcommand ``install``, or python, python3 or python3.X
-    with ``-m pip install``. Text an ``echo`` prints, or a comment, is not a command. Returns a bool. Raises nothing."""
-    for program, *arguments in shell_commands(run):
-        if _PIP.fullmatch(program) and _subcommand(arguments) == "install":
-            return True
-        if _PYTHON.fullmatch(program):
-            for index, word in enumerate(arguments):
-                module = arguments[index + 1] if word == "-m" and index + 1 < len(arguments) else word[2:] if word.startswith("-m") else None
-                if module is not None:
-                    if module == "pip" and _subcommand(arguments[index + (2 if word == "-m" else 1):]) == "install":
-                        return True
-                    break
-    return False
+    pip, pip3 or pip3.X (any path) whose subcommand, after pip's own options (``--retries 3``), is
+    ``install``; python, python3 or python3.X running ``-m pip install`` (``-Im pip``, ``-mpip``); or
+    ``uv pip install``. Text an ``echo`` prints, or a comment, is not a command. Returns a bool. Raises nothing."""
+    return bool(_pip_installs(run))
 
 
 @dataclass(frozen=True)
@@ -288,13 +496,12 @@ _EXAMPLES = {
 
 
 def context_files(context: str | Path) -> list[str]:
-    """The files of a build context that a build sends (relative paths), after .dockerignore read and
-    matched by the CLI's rules (:mod:`dockerlab.dockerignore`). Returns a list. Raises DockerlabError
-    when the .dockerignore cannot be read."""
+    """The files of a build context that a build sends (relative paths, sorted), after .dockerignore read
+    and matched by the CLI's rules and walked as the CLI walks it (:mod:`dockerlab.dockerignore`: a folder
+    left out is entered only for an exception that starts with its path). Returns a list. Raises
+    DockerlabError when the .dockerignore cannot be read or has a lone ``!``."""
     folder = Path(context)
-    patterns = patterns_of(folder)
-    return [relative for relative in (path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file())
-            if not excluded(relative, patterns)]
+    return sorted(path for path in sent_paths(folder, patterns_of(folder), always_sent=False) if (folder / path).is_file())
 
 
 def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ out ``aab.txt``; newer CLIs and this module read them as themselves.)
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -31,12 +32,12 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def read_patterns(data: bytes) -> list[str]:
-    """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module). Returns a list.
-    Raises nothing (bytes that are not UTF-8 are kept, as surrogate escapes)."""
+    """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module). Returns a
+    list. Raises DockerlabError, naming the line, for a lone ``!`` (the CLI refuses it on both builders)."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     patterns = []
-    for line in data.decode("utf-8", errors="surrogateescape").split("\n"):
+    for number, line in enumerate(data.decode("utf-8", errors="surrogateescape").split("\n"), start=1):
         if line.startswith("#"):
             continue
         pattern = line.strip()
@@ -45,6 +46,10 @@ def read_patterns(data: bytes) -> list[str]:
         invert = pattern.startswith("!")
         if invert:
             pattern = pattern[1:].strip()
+            if not pattern:  # docker/cli's ReadAll refuses it, so both builders stop before sending anything
+                raise DockerlabError(f'line {number} of .dockerignore is a lone "!": the docker CLI refuses the build with '
+                                     f'`illegal exclusion pattern: "!"`.',
+                                     fix="Remove that line, or write the path to keep after the !, e.g. `!keep.txt`.")
         if pattern:
             pattern = _clean(pattern)
             if len(pattern) > 1 and pattern.startswith("/"):
@@ -110,10 +115,29 @@ class _CasePattern(Pattern):
 
 
 class _Matcher(PatternMatcher):
-    def __init__(self, patterns, always_sent: bool = True) -> None:  # noqa: D107 - docker-py's walk and parent rule, our patterns
+    def __init__(self, patterns, always_sent: bool = True) -> None:  # noqa: D107 - docker-py's parent rule, our patterns and walk
         self.patterns = [pattern for pattern in (_CasePattern(p) for p in patterns) if pattern.dirs]
         if always_sent:
             self.patterns.append(_CasePattern("!.dockerignore"))
+
+    def walk(self, root):
+        """The paths (relative, ``/``-separated) a build sends, walked as moby's archive walk does: a
+        folder left out is entered only when an exception pattern, with ``/`` added, starts with the
+        folder's path and ``/`` (so ``!src/**/*.py`` enters src/ but not src/sub/); a link is not followed."""
+        def visit(folder: str):
+            for name in sorted(os.listdir(os.path.join(root, folder))):
+                relative = f"{folder}/{name}" if folder else name
+                left_out = self.matches(relative)
+                if not left_out:
+                    yield relative
+                full = os.path.join(root, relative)
+                if not os.path.isdir(full) or os.path.islink(full):
+                    continue
+                if left_out and not any(pattern.exclusion and (pattern.cleaned_pattern + "/").startswith(relative + "/") for pattern in self.patterns):
+                    continue
+                yield from visit(relative)
+
+        yield from visit("")
 
 
 def excluded(path: str, patterns: list[str]) -> bool:
@@ -122,12 +146,13 @@ def excluded(path: str, patterns: list[str]) -> bool:
     return _Matcher(patterns, always_sent=False).matches(path)
 
 
-def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None = None) -> set[str]:
+def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None = None, *, always_sent: bool = True) -> set[str]:
     """The paths (files and folders, relative) of ``context`` a build sends with ``patterns``; the
     .dockerignore and the Dockerfile (``dockerfile``, when it is in the context) are always sent, as the
-    CLI does. Returns a set. Raises OSError when ``context`` (or a folder in it) cannot be listed."""
+    CLI does (unless ``always_sent`` is False: then only what the patterns keep). Returns a set. Raises
+    OSError when a folder of ``context`` cannot be listed."""
     kept = list(patterns) + ([f"!{dockerfile}"] if dockerfile else [])
-    return set(_Matcher(kept).walk(str(context)))
+    return set(_Matcher(kept, always_sent=always_sent).walk(str(context)))
 
 
 def context_tar(context: str | Path, patterns: list[str], dockerfile: tuple[str, str]):

@@ -16,10 +16,10 @@ from . import engine
 from .builder import dockerfile_text
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError
-from .matching import NO_HISTORY_ONBUILD, match_layers  # noqa: F401 - the image tables' API
+from .matching import NO_HISTORY_ONBUILD, history_instruction, match_layers  # noqa: F401 - the image tables' API
 from .labels import CREATED_LABELS
 from .archive import archive_ref, image_name
-from .layerfs import clean_instruction, image_files, image_history, image_refusal, inspect_image, saved_layers
+from .layerfs import image_files, image_history, image_refusal, inspect_image, saved_layers
 from .recording import recordable
 from .columns import COMPARE, DIFF, DOCKERFILE_LAYERS, LAYERS, OWN_LAYERS, declares
 from .tables import COMMAND, Answer
@@ -117,7 +117,7 @@ def layers_from_history(history: list[dict]) -> pd.DataFrame:
         cumulative += size
         rows.append(
             {
-                "instruction": clean_instruction(entry.get("CreatedBy", ""), entry.get("Comment", "")),
+                "instruction": history_instruction(entry.get("CreatedBy", ""), entry.get("Comment", "")),
                 "size": size,
                 "cumulative_size": cumulative,
                 "created": pd.to_datetime(entry.get("Created", 0), unit="s", utc=True),

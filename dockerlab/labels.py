@@ -1,4 +1,5 @@
 """The labels dockerlab puts on everything it creates, so it can find and remove it, and the names it gives images."""
+import hashlib
 import re
 from pathlib import Path
 
@@ -40,12 +41,30 @@ def normal_reference(reference: str) -> str:
     return name + at + digest
 
 
+# distribution/reference's limits: a repository name of at most 255 characters, a tag of at most 128.
+_NAME_MAX, _TAG_MAX = 255, 128
+
+
 def course_tag(prefix: str, name: str | Path, tag: str = "latest") -> str:
     """A valid image reference for something the course builds, whatever ``name`` is: a variant
     ("without .dockerignore" -> dockerlab-<prefix>/without-dockerignore:latest) or a folder (its
-    real name, so "." and "hello world" work too)."""
+    real name, so "." and "hello world" work too). Lower-case letters, digits and single dashes; a
+    name or tag past the engine's limits (255 characters for the name, 128 for the tag) is cut and
+    ends with 12 hex digits of the whole one's sha256, so two long names stay two references.
+    Returns "dockerlab-PREFIX/NAME:TAG"."""
     if isinstance(name, Path) or (isinstance(name, str) and ("/" in name or name in (".", ".."))):
         name = Path(name).resolve().name
-    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-") or "image"
-    tag_slug = re.sub(r"[^a-zA-Z0-9_.-]+", "-", tag).strip("-.") or "latest"
-    return f"dockerlab-{prefix}/{slug}:{tag_slug}"
+    repository = f"dockerlab-{_slug(prefix, '[^a-z0-9]+', 'x')}"
+    slug = _fitted(_slug(str(name).lower(), "[^a-z0-9]+", "image"), _NAME_MAX - len(repository) - 1, str(name))
+    tag_slug = _fitted(re.sub(r"[^a-zA-Z0-9_.-]+", "-", tag).strip("-.") or "latest", _TAG_MAX, tag)
+    return f"{repository}/{slug}:{tag_slug}"
+
+
+def _slug(text: str, pattern: str, empty: str) -> str:
+    return re.sub(pattern, "-", text.lower()).strip("-") or empty
+
+
+def _fitted(slug: str, limit: int, whole: str) -> str:
+    if len(slug) <= limit:
+        return slug
+    return slug[: limit - 13].rstrip("-.") + "-" + hashlib.sha256(whole.encode()).hexdigest()[:12]

@@ -475,11 +475,11 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
                     f"only the dependency file (requirements.txt) copied before line {install.line}",
                     f"copy `COPY requirements.txt .` here, and `COPY . .` (or `COPY {code_file} .`) after line {install.line}."))
                 return report
-        wanted = re.search(r"(?:-r|--requirement)[= ]\s*(\S+)", install.original)
-        if wanted and not any(Path(wanted.group(1)).name in parser.copied_files(list(copy.args[:-1]), files) for copy in early):
-            name = Path(wanted.group(1)).name
+        wanted = next(iter(parser.pip_requirement_files(install.original)), None)  # as the shell passes it (no `;`)
+        if wanted and not any(Path(wanted).name in parser.copied_files(list(copy.args[:-1]), files) for copy in early):
+            name = Path(wanted).name
             report.findings.append(Finding(
-                _at(install), f"the install reads {wanted.group(1)}, but no COPY before line {install.line} puts {name} in the image, so the build stops there",
+                _at(install), f"the install reads {wanted}, but no COPY before line {install.line} puts {name} in the image, so the build stops there",
                 f"`COPY {name} .` before line {install.line}", f"add `COPY {name} .` before line {install.line} (and the code after it)."))
             return report
         later = [instruction for instruction in stage.instructions if instruction.line > install.line and instruction.keyword in ("COPY", "ADD")]

@@ -128,3 +128,34 @@ def test_two_folders_of_the_same_name_run_side_by_side(tmp_path):
             assert list(first.ps()["state"]) == ["running"]  # the second up() did not remove it as an orphan
             assert list(second.ps()["state"]) == ["running"]
             assert dl.compose.project(folders[1]).name == second.name  # the same folder finds its stack again
+
+
+def test_a_missing_env_file_behind_a_profile_behaves_as_plain_compose(tmp_path):
+    """Issue 22 kind F: `docker compose up -d` starts web and ignores debug's missing env file;
+    `docker compose up -d debug` fails on it. The course does the same, and once the file is there,
+    naming debug starts it and down removes both."""
+    import subprocess
+
+    (tmp_path / "compose.yaml").write_text(
+        'services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n'
+        '  debug:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n    profiles: [debug]\n    env_file: debug.env\n'
+    )
+    plain = ["docker", "compose", "-p", "dockerlab-test-plain-profiles", "-f", str(tmp_path / "compose.yaml")]
+    try:
+        assert subprocess.run([*plain, "up", "-d"], capture_output=True, text=True).returncode == 0
+        cli_services = subprocess.run([*plain, "ps", "--format", "{{.Service}}"], capture_output=True, text=True, check=True).stdout.split()
+        refused = subprocess.run([*plain, "up", "-d", "debug"], capture_output=True, text=True)
+    finally:
+        subprocess.run([*plain, "--profile", "*", "down"], capture_output=True)
+    assert cli_services == ["web"] and refused.returncode != 0 and "debug.env" in refused.stderr
+    with dl.compose.project(tmp_path) as stack:
+        stack.up(timeout=60)
+        assert list(stack.ps()["service"]) == cli_services
+        with pytest.raises(ComposeFailed, match="debug.env"):
+            stack.up(services=["debug"], timeout=60)
+        (tmp_path / "debug.env").write_text("MODE=debug\n")
+        stack.up(services=["debug"], timeout=60)
+        assert set(stack.ps()["service"]) == {"web", "debug"}
+        assert "MODE=debug" in stack.exec("debug", "env")  # the env file read when debug started
+        stack.down()
+        assert project_objects(stack.name) == []

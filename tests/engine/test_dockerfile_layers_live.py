@@ -53,3 +53,52 @@ def test_dl_build_sends_what_the_cli_sends(builder, tmp_path, created):
     copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
     assert copied == ["Secret.ENV", "keep.txt", "sub/deep/x.tmp"]
     assert sorted(path for path in context_files(tmp_path) if path != ".dockerignore") == copied
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_every_construct_finds_its_entry_in_docker_history(builder, tmp_path, created):
+    """SHELL with options, an ARG value with a space, exec-form RUN, variables in WORKDIR/EXPOSE/ADD,
+    shell-form CMD, HEALTHCHECK, legacy `env A 1` (issue 22 kind B): every line but BuildKit's ONBUILD
+    has an entry, and the sizes add up to what `docker history` lists above the base image."""
+    import json
+    from pathlib import Path
+
+    cases = json.loads((Path(__file__).parents[1] / "fixtures" / "history_constructs.json").read_text())["cases"]
+    (tmp_path / "data.bin").write_text("data\n")
+    for case, text in cases.items():
+        tag = created.image(f"dockerlab-test/df-layers-{case}-{builder}:latest")
+        dl.build(tmp_path, text, tag=tag, builder=builder, progress=False)
+        table = dl.dockerfile_layers(text, tag)
+        missing = [line for line, layer in zip(table["Dockerfile line"], table["layer"], strict=True) if layer.startswith("(no history entry")]
+        assert missing == (["21: ONBUILD RUN echo x"] if builder == "buildkit" and case == "constructs" else []), table.to_string()
+        assert int(table["size"].sum()) == _history_sizes(tag), table.to_string()
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_dl_build_sends_what_the_cli_sends_when_a_left_out_folder_holds_exceptions(builder, tmp_path, created):
+    """Issue 22 kind C: `*` then `!src/**/*.py`: the CLI skips the left-out src/sub, so only src/a.py is sent."""
+    from dockerlab.dockerfile import context_files
+
+    for name in ["src/a.py", "src/sub/b.py", "top.py"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text("*\n!src/**/*.py\n")
+    tag = created.image(f"dockerlab-test/ignore-walk-{builder}:latest")
+    dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag=tag, builder=builder, progress=False)
+    out = subprocess.run(["/usr/bin/docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "find", "/ctx", "-type", "f"],
+                         check=True, capture_output=True, text=True).stdout
+    copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
+    assert copied == ["src/a.py"] == context_files(tmp_path)
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_lone_exclamation_mark_stops_both_builders_as_the_cli_does(builder, tmp_path):
+    import os
+
+    (tmp_path / "secret.env").write_text("KEY=x\n")
+    (tmp_path / ".dockerignore").write_text("secret.env\n!\n")
+    cli = subprocess.run(["/usr/bin/docker", "build", "-q", str(tmp_path), "-f", "-"], input="FROM alpine:3.20\nCOPY . /ctx\n",
+                         capture_output=True, text=True, env={**os.environ, "DOCKER_BUILDKIT": "1" if builder == "buildkit" else "0"})
+    assert cli.returncode != 0 and 'illegal exclusion pattern: "!"' in cli.stderr
+    with pytest.raises(dl.DockerlabError, match='illegal exclusion pattern: "!"'):
+        dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag="dockerlab-test/lone-bang:latest", builder=builder, progress=False)

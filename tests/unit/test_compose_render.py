@@ -196,3 +196,42 @@ def test_with_no_engine_the_name_is_the_readable_one():
     from dockerlab import compose
 
     assert compose.distinct_name("dockerlab-v16part-compose", Path("/x/v16part")) == "dockerlab-v16part-compose"
+
+
+def test_a_missing_env_file_of_a_service_whose_profile_is_off_does_not_stop_the_project(tmp_path):
+    """Plain `docker compose up` never reads the env_file of a service whose profile is not enabled
+    (issue 22 kind F): rendering it must not fail either; the file stays named for the command that
+    starts that service to read."""
+    import json
+
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text(
+        'services:\n  web:\n    image: alpine:3.20\n  debug:\n    image: alpine:3.20\n    profiles: [debug]\n    env_file: debug.env\n'
+    )
+    services = json.loads(ComposeProject(tmp_path).rendered.read_text())["services"]
+    assert set(services) == {"web", "debug"}
+    assert [entry["path"] for entry in services["debug"]["env_file"]] == [str((tmp_path / "debug.env").resolve())]
+
+
+def test_a_compose_without_no_env_resolution_renders_as_before(tmp_path, monkeypatch):
+    """A Compose older than `config --no-env-resolution` refuses the flag: the render asks again without it."""
+    import subprocess
+
+    from dockerlab import compose
+
+    real = subprocess.run
+    asked = []
+
+    def old_compose(argv, **kwargs):
+        asked.append(list(argv))
+        if "--no-env-resolution" in argv:
+            return subprocess.CompletedProcess(argv, 1, "", "unknown flag: --no-env-resolution\n")
+        return real(argv, **kwargs)
+
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n')
+    monkeypatch.setattr(compose.subprocess, "run", old_compose)
+    project = compose.ComposeProject(tmp_path)
+    assert "web" in project.services()
+    renders = [argv for argv in asked if "config" in argv]
+    assert ["--no-env-resolution" in argv for argv in renders] == [True, False]

@@ -162,3 +162,14 @@ def test_a_missing_command_is_the_oci_runtimes_exec_failure_only():
                     'executable file not found in $PATH: unknown')
     assert diagnose(exec_missing, "run").rule == "no-such-command"
     assert diagnose("open /etc/app/config.yaml: no such file or directory", "run").rule != "no-such-command"
+
+
+def test_a_syntax_frontend_that_cannot_be_pulled_is_not_called_a_missing_base_image():
+    """Issue 22: `# syntax=docker/dockerfile:1` offline, as /usr/bin/docker 20.10 with DOCKER_BUILDKIT=1 says it (2026-11-29)."""
+    said = ('failed to solve with frontend dockerfile.v0: failed to solve with frontend gateway.v0: failed to do request: Head '
+            '"https://registry-1.docker.io/v2/docker/dockerfile/manifests/1": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host')
+    found = diagnose(said, "build")
+    assert found.rule == "syntax-frontend" and "# syntax=" in found.fix and "prepare" not in found.fix
+    base = diagnose('failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head '
+                    '"https://registry-1.docker.io/v2/library/nosuch/manifests/1": dial tcp: lookup registry-1.docker.io: no such host', "build")
+    assert base.rule != "syntax-frontend"

@@ -69,3 +69,37 @@ def test_the_classic_build_context_tar_leaves_out_escaped_and_anchored_patterns(
         names = set(archive.getnames())
     assert "#hash.txt" not in names and "notes.tmp" not in names
     assert {"sub/deep/x.tmp", "sub/y.tmp", "Dockerfile.inline", "app.py"} <= names
+
+
+# What /usr/bin/docker 20.10 sent with DOCKER_BUILDKIT=1 and =0 (the same on both; `COPY . /ctx`, then
+# `find /ctx -type f` in the image, 2026-11-29): a folder left out is not walked unless an exception
+# pattern starts with the folder's path (docker/cli, moby's archive walk), so `!src/**/*.py` keeps
+# src/a.py but not src/sub/b.py, and `!*/keep.txt` keeps nothing.
+@pytest.mark.parametrize("ignore, files, sent", [
+    ("*\n!src/**/*.py\n", ["src/a.py", "src/sub/b.py", "top.py"], ["src/a.py"]),
+    ("*\n!*/keep.txt\n", ["a/keep.txt", "keep.txt", "b/c/keep.txt"], []),
+    ("docs\n!docs/keep.md\n", ["docs/keep.md", "docs/x.md", "other.txt"], ["docs/keep.md", "other.txt"]),
+    ("src\n!src/subway/x.py\n", ["src/sub/x.py", "src/subway/x.py", "src/y.py"], ["src/subway/x.py"]),
+    ("**/*.py\n!app/**\n", ["app/m.py", "app/d/n.py", "lib/o.py"], ["app/d/n.py", "app/m.py"]),
+])
+def test_context_files_are_what_the_cli_sends_when_a_left_out_folder_holds_exceptions(tmp_path, ignore, files, sent):
+    from dockerlab.dockerfile import context_files
+
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text(ignore)
+    assert [path for path in context_files(tmp_path) if path != ".dockerignore"] == sent
+
+
+@pytest.mark.parametrize("ignore", ["secret.env\n!\n", "!  \n", "a\r\n!\r\n"])
+def test_a_lone_exclamation_mark_is_refused_as_the_cli_refuses_it(tmp_path, ignore):
+    """Both builders stop: `illegal exclusion pattern: "!"` (measured with /usr/bin/docker 20.10)."""
+    from dockerlab.dockerfile import context_files
+    from dockerlab.errors import DockerlabError
+
+    (tmp_path / ".dockerignore").write_text(ignore)
+    with pytest.raises(DockerlabError, match=r'illegal exclusion pattern: "!"') as raised:
+        context_files(tmp_path)
+    assert ".dockerignore" in str(raised.value) and "line 2" in str(raised.value) if ignore != "!  \n" else "line 1" in str(raised.value)
+    assert "!" in raised.value.fix

@@ -402,15 +402,7 @@ def shipped_recordings(monkeypatch):
     use_recordings(RECORDED_DIR, monkeypatch)
 
 
-# Exercise 00's reference solution is new: recorded by `dockerlab record --exercises --only 00` on an engine.
-# Strict: once it is recorded this marker must go (an XPASS fails).
-NOT_RECORDED_YET = {("00", "solution_text")}
-
-
-@pytest.mark.parametrize("number, which", [
-    pytest.param(number, which, marks=[pytest.mark.xfail(strict=True, reason="not recorded yet: dockerlab record --exercises --only 00")]
-                 if (number, which) in NOT_RECORDED_YET else [])
-    for number in sorted(EXERCISES) for which in ("starting", "solution_text")])
+@pytest.mark.parametrize("number, which", [(number, which) for number in sorted(EXERCISES) for which in ("starting", "solution_text")])
 def test_the_shipped_recordings_replay_the_starting_text_and_the_solution(number, which, shipped_recordings):
     """A changed solution or starting file (or checker call) no longer matches its recording: record again."""
     exercise = EXERCISES[number]

@@ -327,3 +327,70 @@ def test_a_stage_built_from_an_earlier_stage_shows_that_stages_lines_first():
     ]
     assert list(shown["size"]) == [2_200_000, 500_000, 0, 4, 0, 6]
     assert shown["size"].sum() == table["size"].sum()
+
+
+# --- issue 22 kind B: lines matched to the entries both builders really wrote ----------------------
+
+def _measured(case: str, builder: str, base_known: bool = True):
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parents[1] / "fixtures" / "history_constructs.json").read_text())
+    history = data["history"][f"{case}/{builder}"]
+    table = layers_from_history(history)
+    if base_known:
+        table.loc[:3, "base"] = "alpine:3.20 (stand-in)"
+    return data["cases"][case], table, history
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+@pytest.mark.parametrize("base_known", [True, False])
+def test_every_line_finds_the_entry_its_builder_wrote(builder, base_known):
+    """SHELL, ARG values with spaces (`RUN |2 GREETING=hello world ...`), exec-form RUN, variables in
+    WORKDIR/EXPOSE/USER/VOLUME/ADD, shell-form CMD/ENTRYPOINT, HEALTHCHECK, legacy `env A 1`: each line
+    gets its own entry (as `docker history` lists them), and the sizes add up to the image's own bytes."""
+    from dockerlab.images import match_layers
+
+    text, table, history = _measured("constructs", builder, base_known)
+    shown = match_layers(text, table)
+    by_line = {row["Dockerfile line"].split(":", 1)[0]: row for row in shown.to_dict("records")}
+    missing = [line for line, row in by_line.items() if row["layer"].startswith("(no history entry")]
+    assert missing == (["21"] if builder == "buildkit" else []), shown.to_string()  # BuildKit writes no ONBUILD entry
+    assert by_line["10"]["size"] == 4000 and by_line["11"]["size"] == 3000 and by_line["29"]["size"] == 2000, shown.to_string()
+    assert by_line["22"]["size"] == 5 and by_line["23"]["size"] == 5
+    assert by_line["9"]["layer"] == "SHELL [/bin/sh -o pipefail -c]"
+    assert by_line["7"]["layer"] == "WORKDIR /srv/app" and by_line["8"]["layer"] == "WORKDIR /srv/app/sub"
+    assert by_line["5"]["layer"] == "ENV A=1" and by_line["2"]["layer"] == "ARG GREETING=hello world"
+    assert by_line["13"]["layer"] in ("EXPOSE map[8080/tcp:{} 9090/udp:{}]", "EXPOSE 8080 9090/udp")
+    assert by_line["24"]["layer"] == 'CMD ["/bin/sh" "-o" "pipefail" "-c" "echo hi"]' and by_line["27"]["layer"] == 'CMD ["a" "b c"]'
+    assert by_line["19"]["layer"].startswith("HEALTHCHECK &{[\"CMD-SHELL\" \"true\"] \"5s\"") and by_line["20"]["layer"].startswith('HEALTHCHECK &{["NONE"]')
+    assert int(shown["size"].iloc[1:].sum()) == int(table.iloc[4:]["size"].sum())  # every byte the Dockerfile added
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_identical_runs_under_two_shells_keep_their_order(builder):
+    """Three identical RUN lines, one after a SHELL change: each takes its own entry in order (the one
+    after SHELL the entry under /bin/ash), none is left without one."""
+    from dockerlab.images import match_layers
+
+    text, table, _ = _measured("same_runs", builder)
+    shown = match_layers(text, table)
+    assert list(shown["size"])[1:] == [0, 0, 1000, 1000, 0, 1500, 1000], shown.to_string()
+    assert "(no history entry)" not in set(shown["layer"])
+    assert shown["layer"].iloc[-1] == "RUN head -c 1000 /dev/urandom > /one"
+
+
+@pytest.mark.parametrize("created_by, expected", [
+    ("/bin/sh -o pipefail -c #(nop)  LABEL a=b c d=e f", "LABEL a=b c d=e f"),  # classic, under a SHELL
+    ("/bin/ash -eo pipefail -c #(nop)  SHELL [/bin/ash -eo pipefail -c]", "SHELL [/bin/ash -eo pipefail -c]"),
+    ("|2 GREETING=hello world N=1 /bin/sh -o pipefail -c head -c 4000 /dev/urandom | cat > /p", "RUN head -c 4000 /dev/urandom | cat > /p"),
+    ("RUN |1 GREETING=hello world /bin/sh -c echo $GREETING # buildkit", "RUN echo $GREETING"),
+    ("|2 GREETING=hello world N=1 true", "RUN true"),  # an exec-form RUN: its words
+    ("RUN |2 X=a b Y= /bin/ash -eo pipefail -c head -c 1 /dev/zero # buildkit", "RUN head -c 1 /dev/zero"),
+    ("/bin/sh -o pipefail -c #(nop) COPY file:abc in /d.bin ", "COPY file:abc in /d.bin"),
+    ("powershell -Command #(nop)  CMD [\"x\"]", 'CMD ["x"]'),
+])
+def test_a_history_entry_reads_as_its_instruction_under_any_shell(created_by, expected):
+    from dockerlab.matching import history_instruction
+
+    assert history_instruction(created_by) == expected

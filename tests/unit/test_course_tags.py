@@ -1,0 +1,37 @@
+"""course_tag always makes a reference the engine accepts (issue 22 kind D): distribution/reference's
+grammar, a repository name of at most 255 characters and a tag of at most 128, whatever the folder
+or variant is called; two long names that differ stay two references."""
+import re
+
+import pytest
+
+from dockerlab.labels import course_tag
+
+# github.com/distribution/reference (regexp.go): path components, a tag, and NameTotalLengthMax = 255
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE = re.compile(rf"^(?P<name>{_COMPONENT}(?:/{_COMPONENT})*):(?P<tag>[\w][\w.-]{{0,127}})$")
+
+
+def _valid(reference: str) -> bool:
+    match = _REFERENCE.match(reference)
+    return bool(match) and len(match.group("name")) <= 255
+
+
+@pytest.mark.parametrize("name", [
+    "a" * 250, "é" * 300, "x" * 1000, "hello world " * 40, "..", "-_-", "UPPER/lower", "名前", "a" * 255 + "!",
+])
+def test_a_tag_for_any_folder_name_is_a_valid_reference(name, tmp_path):
+    folder = tmp_path / name.replace("/", "_")[:200]  # a file name has its own limit (255 bytes)
+    assert _valid(course_tag("exercise", name, "check")), course_tag("exercise", name, "check")
+    assert _valid(course_tag("exercise", folder, "check"))
+
+
+@pytest.mark.parametrize("tag", ["x" * 300, "-.-", "wê ird", "_ok"])
+def test_the_tag_part_is_valid_too(tag):
+    assert _valid(course_tag("exercise", "app", tag)), course_tag("exercise", "app", tag)
+
+
+def test_long_names_that_differ_give_different_references():
+    first, second = course_tag("exercise", "a" * 300 + "1"), course_tag("exercise", "a" * 300 + "2")
+    assert first != second and _valid(first) and _valid(second)
+    assert course_tag("exercise", "hello world") == "dockerlab-exercise/hello-world:latest"  # short names read as before
