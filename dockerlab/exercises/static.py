@@ -581,7 +581,7 @@ def _line_of(text: str, pattern: str, start: int = 0) -> int | None:
 
 def render_compose(app_dir, compose_text: str) -> tuple[dict | None, str]:
     """`docker compose config` of the learner's text in a copy of ``app_dir`` (no engine needed):
-    (the rendered project, "") or (None, Compose's error)."""
+    (the rendered project, "") or (None, Compose's error). Raises DockerlabError when ``compose_text`` is not text."""
 
     if not isinstance(compose_text, str):
         raise DockerlabError(f"The compose file must be text (a str), not {type(compose_text).__name__}.", fix="Pass the file's text, e.g. (app / 'compose.yaml').read_text().")
