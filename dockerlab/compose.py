@@ -37,6 +37,7 @@ __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
 COMMAND_TIMEOUT_SECONDS = 600
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"  # Compose's, on every container it creates
+ANONYMOUS_VOLUME = re.compile(r"[0-9a-f]{64}")  # the engine's name for a volume given none
 
 
 def compose_command() -> list[str]:
@@ -209,7 +210,13 @@ class ComposeProject:
         project = {"label": f"com.docker.compose.project={self.name}"}
         containers = client.containers.list(all=True, filters=project)
         named = {volume.name for volume in client.volumes.list(filters=project)}
-        mounted = {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
+        external = self._external_volumes()
+        # Anonymous: what the engine names by 64 hex digits. An external volume (or any other volume the
+        # file mounts by name) is not the project's and is never counted, so never removed.
+        mounted = {
+            mount["Name"] for container in containers for mount in container.attrs.get("Mounts", [])
+            if mount.get("Type") == "volume" and ANONYMOUS_VOLUME.fullmatch(mount.get("Name") or "") and mount["Name"] not in external
+        }
         return {
             "containers": {container.id for container in containers},
             "services": {container.labels.get("com.docker.compose.service", "") for container in containers},
@@ -217,6 +224,11 @@ class ComposeProject:
             "volumes": named | mounted,
             "anonymous": mounted - named,
         }
+
+    def _external_volumes(self) -> set[str]:
+        """The engine names of the volumes the file declares ``external`` (the learner's own)."""
+        volumes = json.loads(self.rendered.read_text()).get("volumes") or {}
+        return {item.get("name") or key for key, item in volumes.items() if (item or {}).get("external")}
 
     def _undo(self, before: dict[str, set[str]]) -> None:
         """After a failed `up`: remove exactly what it added. Its containers for services that had none
