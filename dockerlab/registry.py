@@ -79,10 +79,15 @@ class LocalRegistry:
         Returns the digest (sha256:...), a str shown in a notebook below the commands that do the same
         (`docker tag`, `docker push`). Raises ImageNotFound when there is no ``image``, and
         DockerlabError for a name that is not valid or a push that fails; the HOST/repository:tag
-        tag is then taken off again (also on Ctrl-C), so no tag names what the registry does not hold.
+        tag is then taken off again (also on Ctrl-C), so no tag names what the registry does not hold,
+        or, when it named another image before the push, it names that image again.
         """
         client = engine.client()
         target = f"{self.host}/{repository}"
+        try:
+            earlier = client.api.inspect_image(f"{target}:{tag}")["Id"]  # a tag the learner made before: put back on failure
+        except docker.errors.APIError:
+            earlier = None
         try:
             client.api.tag(image, target, tag)
         except docker.errors.ImageNotFound:
@@ -93,7 +98,10 @@ class LocalRegistry:
             return Answer(self._push(client, target, tag), f"docker tag {image} {target}:{tag} && docker push {target}:{tag}")
         except BaseException:
             try:
-                client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
+                if earlier:
+                    client.api.tag(earlier, target, tag)  # the tag names what it named before the push
+                else:
+                    client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
             except docker.errors.APIError:
                 pass  # already gone
             raise
