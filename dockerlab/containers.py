@@ -5,7 +5,9 @@ from typing import TYPE_CHECKING
 
 import html
 import shlex
+import re
 import time
+import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +22,7 @@ from .columns import CONTAINER_CHANGES, declares
 from . import engine
 from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
-from .labels import CREATED_LABEL, CREATED_LABELS
+from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
 
@@ -126,15 +128,18 @@ def run(
     client = engine.client()
     started = time.perf_counter()
     container = None
+    made: list[str] = []
+    finished = False
     try:
-        container = client.containers.create(
-            image, command, environment=dict(environment or {}), user=user, volumes=volumes,
+        container, made = _create(
+            client, image, command, environment=dict(environment or {}), user=user, volumes=volumes,
             network=network, entrypoint=entrypoint, labels=CREATED_LABELS,
         )
         container.start()
         status = container.wait(timeout=timeout)
         seconds = time.perf_counter() - started
         output = container.logs(stdout=True, stderr=True).decode(errors="replace")
+        finished = True
     except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
         raise _wrap(error, image) from None
     except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as error:
@@ -145,11 +150,8 @@ def run(
         raise DockerlabError(f"{image} did not finish within {timeout:g} s (it was stopped and removed).",
                              fix="Check that its command ends, or pass a longer timeout=.") from None
     finally:
-        if container is not None:
-            try:
-                container.remove(force=True, v=True)
-            except docker.errors.APIError:
-                pass
+        # the container always goes (like --rm); the named volumes this call made go too when it failed
+        _remove_container_and_volumes(container, client, [] if finished else made)
     return RunResult(image, _command_text(command), int(status.get("StatusCode", -1)), output, seconds)
 
 
@@ -310,22 +312,68 @@ def _claim_name(client, name: str) -> None:
 
 def _create_and_start(client, image: str, command, **options):
     """``docker run -d`` in two steps, so that a container whose start fails (a busy port, a missing
-    command) or is interrupted is removed, not left behind as *Created*. A missing image is not pulled."""
+    command) or is interrupted is removed, not left behind as *Created*, with the named volumes the
+    call made for it. A missing image is not pulled."""
     try:
-        container = client.containers.create(image, command, **options)
+        container, made = _create(client, image, command, **options)
     except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
         raise _wrap(error, image) from None
     try:
         container.start()
     except BaseException as error:
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.APIError:
-            pass
+        _remove_container_and_volumes(container, client, made)
         if isinstance(error, docker.errors.APIError):
             raise _wrap(error, image) from None
         raise
     return container
+
+
+_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule; anything else is a path on the host
+
+
+def _create(client, image: str, command, *, volumes=None, labels=CREATED_LABELS, **options):
+    """``docker create``: the container (its labels: ``labels`` and a mark of this call) and the named
+    volumes of ``volumes`` that did not exist, made here with the course labels so cleanup finds them
+    (the engine would make them unlabelled). On any failure, Ctrl-C too, nothing stays: a container
+    the engine made while the call was interrupted is found by its mark and removed, with the volumes.
+
+    Returns:
+        (the SDK container, the names of the volumes made)."""
+    made: list[str] = []
+    mark = uuid.uuid4().hex
+    try:
+        for source in (volumes or {}):
+            if isinstance(source, str) and _VOLUME_NAME.fullmatch(source):
+                try:
+                    client.volumes.get(source)
+                except docker.errors.NotFound:
+                    client.volumes.create(source, labels=CREATED_LABELS)
+                    made.append(source)
+        return client.containers.create(image, command, volumes=volumes, labels={**labels, CALL_LABEL: mark}, **options), made
+    except BaseException:
+        try:
+            left = client.containers.list(all=True, filters={"label": f"{CALL_LABEL}={mark}"})
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            left = []
+        for container in left:
+            _remove_container_and_volumes(container, client, [])
+        _remove_container_and_volumes(None, client, made)
+        raise
+
+
+def _remove_container_and_volumes(container, client, volumes: Sequence[str]) -> None:
+    """Remove ``container`` (None: none) with its anonymous volumes, then the named ``volumes``; what is
+    already gone, or still used elsewhere, is passed over."""
+    if container is not None:
+        try:
+            container.remove(force=True, v=True)
+        except docker.errors.APIError:
+            pass
+    for name in volumes:
+        try:
+            client.volumes.get(name).remove()
+        except docker.errors.APIError:
+            pass
 
 
 @dataclass
