@@ -25,6 +25,7 @@ from .columns import COMPOSE_PS, declares
 from . import engine
 from .diagnose import diagnose
 from .errors import ComposeFailed, DockerlabError
+from .interrupts import held
 from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
 from .recording import recordable
@@ -236,17 +237,22 @@ class ComposeProject:
         a service that was running keeps its container (Compose may have recreated it), and nothing
         that was there before is touched."""
         try:
-            client = engine.client()
-            now = self._objects()
-            for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}):
-                if container.id not in before["containers"] and container.labels.get("com.docker.compose.service", "") not in before["services"]:
-                    _quietly(lambda c=container: c.remove(force=True, v=True))
-            for name in now["networks"] - before["networks"]:
-                _quietly(lambda n=name: client.networks.get(n).remove())
-            for name in now["volumes"] - before["volumes"]:
-                _quietly(lambda n=name: client.volumes.get(n).remove(force=True))
+            with held():  # a second Ctrl-C does not leave half of it behind
+                self._remove_added(before)
         except (DockerlabError, docker.errors.DockerException):
             pass  # the error being raised is the learner's evidence; never mask it
+
+    def _remove_added(self, before: dict[str, set[str]]) -> None:
+        """What a failed `up` added, removed (see _undo)."""
+        client = engine.client()
+        now = self._objects()
+        for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}):
+            if container.id not in before["containers"] and container.labels.get("com.docker.compose.service", "") not in before["services"]:
+                _quietly(lambda c=container: c.remove(force=True, v=True))
+        for name in now["networks"] - before["networks"]:
+            _quietly(lambda n=name: client.networks.get(n).remove())
+        for name in now["volumes"] - before["volumes"]:
+            _quietly(lambda n=name: client.volumes.get(n).remove(force=True))
 
     def down(self, *, volumes: bool = False) -> None:
         """`down`: remove the containers and networks, and the anonymous volumes the containers used

@@ -195,3 +195,30 @@ def test_a_failed_push_leaves_no_tag_and_a_stopped_registry_says_so():
         with pytest.raises(dl.DockerlabError, match="does not answer") as stopped:
             call()
         assert "local_registry" in stopped.value.fix
+
+
+def test_a_second_ctrl_c_while_a_failed_up_cleans_up_leaves_nothing(tmp_path):
+    # issue 16 item 11: a second Ctrl-C during the clean-up used to cut it short (a volume stayed)
+    (tmp_path / "compose.yaml").write_text(SLOW_STACK)
+    before = counts()
+    name = dl.compose.ComposeProject(tmp_path).name
+    client = dl.engine.client()
+    code = f"import dockerlab as dl\ndl.compose.project({str(tmp_path)!r}).up(timeout=300)\n"
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "DOCKERLAB_MODE": "live", "PYTHONPATH": str(Path(dl.__file__).parents[1])})
+    try:
+        deadline = time.monotonic() + 120
+        while not client.containers.list(filters={"label": f"com.docker.compose.project={name}"}):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        stop = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < stop:  # more Ctrl-Cs, as an impatient learner presses them
+            time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert counts() == before
