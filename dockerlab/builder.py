@@ -30,6 +30,7 @@ from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
 from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
+from .interrupts import held
 from .labels import BUILT_AS_LABEL, STANDIN_FOR_LABEL, built_labels, normal_reference
 from .progress import progress as show_progress
 from .recording import recordable
@@ -287,7 +288,8 @@ def _untag_stale(client, tag: str | None) -> None:
     if labels.get(BUILT_AS_LABEL) != normal_reference(tag) or labels.get(STANDIN_FOR_LABEL) == normal_reference(tag):
         return  # not built by the course under this name, or a stand-in base itself (its name is kept)
     try:
-        client.api.remove_image(tag, force=True, noprune=True)  # a tag: untagged even when a container uses the image
+        with held():
+            client.api.remove_image(tag, force=True, noprune=True)  # a tag: untagged even when a container uses the image
     except docker.errors.APIError:
         pass
 

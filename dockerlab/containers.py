@@ -22,6 +22,7 @@ from .columns import CONTAINER_CHANGES, declares
 from . import engine
 from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
+from .interrupts import held
 from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
@@ -351,29 +352,31 @@ def _create(client, image: str, command, *, volumes=None, labels=CREATED_LABELS,
                     made.append(source)
         return client.containers.create(image, command, volumes=volumes, labels={**labels, CALL_LABEL: mark}, **options), made
     except BaseException:
-        try:
-            left = client.containers.list(all=True, filters={"label": f"{CALL_LABEL}={mark}"})
-        except (docker.errors.DockerException, requests.exceptions.RequestException):
-            left = []
-        for container in left:
-            _remove_container_and_volumes(container, client, [])
-        _remove_container_and_volumes(None, client, made)
+        with held():
+            try:
+                left = client.containers.list(all=True, filters={"label": f"{CALL_LABEL}={mark}"})
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
+                left = []
+            for container in left:
+                _remove_container_and_volumes(container, client, [])
+            _remove_container_and_volumes(None, client, made)
         raise
 
 
 def _remove_container_and_volumes(container, client, volumes: Sequence[str]) -> None:
     """Remove ``container`` (None: none) with its anonymous volumes, then the named ``volumes``; what is
-    already gone, or still used elsewhere, is passed over."""
-    if container is not None:
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.APIError:
-            pass
-    for name in volumes:
-        try:
-            client.volumes.get(name).remove()
-        except docker.errors.APIError:
-            pass
+    already gone, or still used elsewhere, is passed over. A Ctrl-C meanwhile waits for its end."""
+    with held():
+        if container is not None:
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.APIError:
+                pass
+        for name in volumes:
+            try:
+                client.volumes.get(name).remove()
+            except docker.errors.APIError:
+                pass
 
 
 @dataclass

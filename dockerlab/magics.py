@@ -34,6 +34,7 @@ from pathlib import Path
 from . import buildkit
 from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
+from .interrupts import held
 from .hosting import running_shell
 from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable
@@ -260,7 +261,8 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
             process.kill()
             process.wait()
         if marked != argv:
-            _remove_marked(mark)
+            with held():
+                _remove_marked(mark)
         raise
     finally:
         process.stdout.close()

@@ -14,6 +14,7 @@ from .columns import MANIFEST_LAYERS, declares
 from . import engine
 from .containers import Container, start
 from .errors import DockerlabError, ImageNotFound
+from .interrupts import held
 from .recording import recordable
 from .tables import Answer
 
@@ -98,10 +99,11 @@ class LocalRegistry:
             return Answer(self._push(client, target, tag), f"docker tag {image} {target}:{tag} && docker push {target}:{tag}")
         except BaseException:
             try:
-                if earlier:
-                    client.api.tag(earlier, target, tag)  # the tag names what it named before the push
-                else:
-                    client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
+                with held():
+                    if earlier:
+                        client.api.tag(earlier, target, tag)  # the tag names what it named before the push
+                    else:
+                        client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
             except docker.errors.APIError:
                 pass  # already gone
             raise
