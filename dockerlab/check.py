@@ -17,7 +17,7 @@ from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavaila
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
 from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step, sentence
-from .exercises.tiers import two_tier
+from .exercises.tiers import check_file_names, two_tier
 from .experiments import edit_like_a_learner
 from .images import image_size
 from .labels import CREATED_LABELS, course_tag
@@ -121,11 +121,14 @@ def program_prints(
     the path of a file holding it}), run it, and pass if it prints ``expected_line`` (the app folder itself
     is never changed). Returns a CheckResult: a failed build, an image that does not start, or no engine is
     a failing verdict, not an exception. Raises DockerlabError when a value of ``files`` is neither text nor
-    a path, or is a path that names no file."""
+    a path, or is a path that names no file, and when a name of ``files`` is absolute or has ``..`` (it
+    would write outside the copy)."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
+        check_file_names("program_prints", files or {})
         for name, text in (files or {}).items():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)  # a new subfolder, as an editor makes it
             (copy / name).write_text(text)
         # the live check itself, once: dockerfile_prints would run both tiers again on the app's Dockerfile
         return _builds_and_prints(copy, expected_line, "Dockerfile", buildargs=buildargs, exercise=exercise)

@@ -1,7 +1,10 @@
 """Exercise verdicts, right and wrong answers, without an engine."""
 import pytest
 
+from pathlib import Path
+
 from dockerlab.check import judge_output, output_contains
+from dockerlab.errors import DockerlabError
 from dockerlab.containers import RunResult
 
 
@@ -219,3 +222,19 @@ def test_the_static_tier_finds_the_install_step_by_its_commands():
     assert not [finding for finding in report.findings if finding.fails] and "line 4" in report.passed[0]
     wrong = text.replace("COPY requirements.txt .\n", "COPY . .\n", 1)
     assert [finding for finding in static.cache_survives_code_edit(dl.paths.app("layer-cache"), wrong).findings if finding.fails]
+
+
+@pytest.mark.parametrize("name", ["/tmp/dockerlab-precious.txt", "../../../tmp/dockerlab-precious.txt", "sub/../../x.py", ""])
+def test_program_prints_refuses_a_file_name_outside_the_app_copy(tmp_path, name, monkeypatch):
+    # issue 16 item 5: files={"/abs/path": ...} or {"../../x": ...} wrote anywhere on the machine
+    import dockerlab.check as check
+    from dockerlab import paths
+
+    precious = Path("/tmp/dockerlab-precious.txt")
+    precious.write_text("mine")
+    try:
+        with pytest.raises(DockerlabError, match="does not name a file inside the app folder"):
+            check.program_prints(paths.app("numpy-versions"), "x", files={name: "print('x')\n"})
+        assert precious.read_text() == "mine"
+    finally:
+        precious.unlink()
