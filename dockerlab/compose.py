@@ -38,6 +38,7 @@ __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
 COMMAND_TIMEOUT_SECONDS = 600
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"  # Compose's, on every container it creates
+PROJECT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # Compose's rule for -p NAME
 ANONYMOUS_VOLUME = re.compile(r"[0-9a-f]{64}")  # the engine's name for a volume given none
 
 
@@ -100,6 +101,9 @@ class ComposeProject:
         self.file = self.directory / file
         if not self.file.is_file():
             raise DockerlabError(f"There is no compose file {self.file}.", fix="Pass the folder that holds it and its file name.")
+        if name is not None and not (isinstance(name, str) and PROJECT_NAME.fullmatch(name)):
+            raise DockerlabError(f"name={name!r} is not a valid Compose project name.",
+                                 fix="Use lowercase letters, digits, dashes and underscores, starting with a letter or digit (e.g. name='my-stack'), or leave name= out.")
         stem = re.sub(r"[^a-z0-9]+", "-", f"{self.directory.name}-{Path(file).stem}".lower()).strip("-")
         self.name = name or distinct_name(f"dockerlab-{stem}", self.directory)
         self.command = compose_command()
@@ -335,6 +339,7 @@ def _quietly(action) -> None:
 @recordable("compose.project", stateful=True)
 def project(project_dir: str | Path, file: str = "compose.yaml", name: str | None = None) -> ComposeProject:
     """A course Compose project for ``file`` in ``project_dir`` (nothing starts until ``up``), as a
-    ComposeProject. Raises DockerlabError when there is no such file or no Compose v2, and ComposeFailed
+    ComposeProject. Raises DockerlabError when there is no such file, ``name`` is not a valid Compose
+    project name (lowercase letters, digits, ``-``, ``_``), or there is no Compose v2, and ComposeFailed
     when Compose cannot read the file (`docker compose config` fails)."""
     return ComposeProject(project_dir, file, name)
