@@ -23,7 +23,7 @@ from .images import image_size
 from .labels import CREATED_LABELS, course_tag
 from .layerfs import inspect_image
 from .quizzes import QUIZ, quiz_of, read_answers, spoken
-from .recording import RECORDED, current, recordable
+from .recording import RECORDED, checked, current, recordable
 from .running import remove_quietly, timed_stop
 from .security import audit, find_secrets, lint
 from .units import format_bytes
@@ -450,6 +450,7 @@ def solution(number: str | int):
     return worked_solution(number)
 
 
+@checked("check.image_prints")
 def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exercise: str = "an image built in a terminal") -> CheckResult:
     """Check an image the learner built by hand in a terminal: an image named ``tag`` exists, and a
     container of it exits 0 printing ``expected_line``. Never raises for the learner's mistakes: a

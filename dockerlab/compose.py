@@ -28,7 +28,7 @@ from .errors import ComposeFailed, DockerlabError
 from .interrupts import held
 from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
-from .recording import recordable
+from .recording import checked, recordable
 from .tables import COMMAND, command_html
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -188,6 +188,7 @@ class ComposeProject:
     def services(self) -> list[str]:
         return list(json.loads(self.rendered.read_text()).get("services", {}))
 
+    @checked("ComposeProject.up")
     def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy.
         Returns the project. Raises ComposeFailed (with the services' logs) when a service fails,
@@ -292,12 +293,14 @@ class ComposeProject:
         table.attrs[COMMAND] = self.cli("ps")
         return table
 
+    @checked("ComposeProject.logs")
     def logs(self, service: str | None = None, tail: int | None = None) -> str:
         args = ["logs", "--no-color", "--no-log-prefix" if service else "--timestamps"]
         if tail is not None:
             args += ["--tail", str(tail)]
         return self._run(*args, *([service] if service else []), check=False).stdout
 
+    @checked("ComposeProject.exec")
     def exec(self, service: str, command: str | Sequence[str]) -> str:
         """Run a command in a running service (`exec -T`); returns its output, raises when it fails."""
         if isinstance(command, str):

@@ -125,7 +125,10 @@ def run(
     RunResult (output: stdout and stderr together; seconds: wall time). A non-zero exit code is a
     result, not an error. Raises ImageNotFound when the image is not here (it is not pulled),
     ContainerFailed when the engine cannot create or start the container (e.g. its command does not
-    exist), and DockerlabError when it does not finish within ``timeout`` seconds."""
+    exist), and DockerlabError when it does not finish within ``timeout`` seconds (a ``timeout`` that is not
+    more than 0 is refused before anything runs)."""
+    if not timeout > 0:
+        raise DockerlabError(f"run(): timeout={timeout!r} is not a number of seconds to wait.", fix="Pass a number above 0, e.g. timeout=60 (the default is 300).")
     client = engine.client()
     started = time.perf_counter()
     container = None
@@ -416,8 +419,12 @@ def serve(
     """Start ``image`` (with ``command``, default: its own), publish ``container_port`` on 127.0.0.1
     (a free port), GET ``path``, remove it. Returns a ServeResult; a container that exits, or does not
     answer within ``timeout`` seconds, gives ok=False with its logs rather than an exception. Raises
-    ImageNotFound when the image is not here, and ContainerFailed when the container cannot be created or
-    started."""
+    ImageNotFound when the image is not here, ContainerFailed when the container cannot be created or
+    started, and DockerlabError for a ``path`` that does not start with ``/`` or a ``timeout`` not above 0 (before anything starts)."""
+    if not path.startswith("/") or any(character.isspace() for character in path):
+        raise DockerlabError(f"serve(): path={path!r} is not the path of a web address.", fix='It starts with / and has no spaces, e.g. path="/" or path="/items?limit=5".')
+    if not timeout > 0:
+        raise DockerlabError(f"serve(): timeout={timeout!r} is not a number of seconds to wait.", fix="Pass a number above 0, e.g. timeout=30 (the default).")
     typed = {"container_port": container_port, "command": command if command is None or isinstance(command, str) else shlex.join(command)}
     client = engine.client()
     container = _create_and_start(client, image, command, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=CREATED_LABELS)

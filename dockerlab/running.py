@@ -123,13 +123,15 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     sleeps; it exits 0 on SIGTERM unless ``HANDLE_SIGTERM=0``), then for each variant starts a
     container, waits for ``ready``, and times ``docker stop -t grace`` (the engine sends SIGTERM, waits
     ``grace`` seconds, then SIGKILL). One row per stop. {columns}
-    Raises DockerlabError for a missing Dockerfile, a container that never gets ready or ``grace`` < 1;
+    Raises DockerlabError for a missing folder or Dockerfile, a container that never gets ready or ``grace`` < 1;
     BuildFailed when a build fails.
     """
 
     if grace < 1:
         raise DockerlabError(f"grace={grace} is not a number of seconds `docker stop` can wait.", fix="Pass grace=10 (docker stop's default) or another whole number >= 1.")
     app = Path(app_dir)
+    if not app.is_dir():
+        raise DockerlabError(f"There is no folder {app}.", fix="Pass the folder of the signals app: dl.paths.app('signals').")
     images = {}
     for dockerfile in dict.fromkeys(variant[0] for variant in STOP_VARIANTS.values()):
         if not (app / dockerfile).is_file():

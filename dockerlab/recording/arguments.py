@@ -20,6 +20,9 @@ from ..errors import DockerlabError
 __all__ = ["check_arguments", "checked", "IMAGE_PARAMETERS"]
 
 IMAGE_PARAMETERS = frozenset({"image", "images", "a", "b"})  # a, b: dl.diff's two images
+# Parameters that name an engine or registry object (a container, a tag, a repository, a service): a string
+# given for one is never empty (the engine would read "" as "no name" and answer about something else).
+NAME_PARAMETERS = frozenset({"container", "tag", "repository", "service", "reference", "digest"})
 
 # name in an annotation -> (test, what it must be, many of them, an example value)
 _KINDS: dict[str, tuple[Callable[[object], bool], str, str, str]] = {
@@ -160,6 +163,9 @@ def check_arguments(call: str, function: Callable, arguments: tuple, keywords: d
             if image and isinstance(each, str) and not each.strip():
                 raise DockerlabError(f"{call}(): {name}= is an empty string; it must name an image.",
                                      fix=f'For example {name}="alpine:3.20" (`docker images` lists the images here).')
+            if name in NAME_PARAMETERS and isinstance(each, str) and not each.strip():
+                raise DockerlabError(f"{call}(): {name}= is an empty string; it must name a {name}.",
+                                     fix=f"Pass the {name}'s name (`docker ps -a`, `docker images` and the registry's repositories() list them).")
 
 
 def _public(signature: inspect.Signature) -> str:
