@@ -189,10 +189,13 @@ class Container:
 
     @checked("Container.exec")
     def exec(self, command: str | Sequence[str], user: str | None = None) -> str:
-        """Run a command inside (like ``docker exec``). Returns its output. Raises DockerlabError when it
-        exits non-zero or the container is not running, and ContainerFailed when the container is gone."""
+        """Run a command inside (like ``docker exec``). Returns its output. Raises DockerlabError when there
+        is no command, it exits non-zero or the container is not running, and ContainerFailed when the container is gone."""
         if isinstance(command, str):
             command = ["sh", "-c", command]
+        if not command or not str(command[0]).strip():
+            raise DockerlabError(f"Container.exec(): no command was given to run in {self.name}.",
+                                 fix='Pass the command, e.g. .exec("ls /app") or .exec(["cat", "/etc/hostname"]).')
         try:
             result = self._container.exec_run(command, user=user or "")
         except docker.errors.NotFound as error:

@@ -24,6 +24,14 @@ IMAGE_PARAMETERS = frozenset({"image", "images", "a", "b"})  # a, b: dl.diff's t
 # given for one is never empty (the engine would read "" as "no name" and answer about something else).
 NAME_PARAMETERS = frozenset({"container", "tag", "repository", "service", "reference", "digest"})
 
+# Examples that fit the parameter's meaning, where the kind's own example would not (port=5, a dict of
+# strings to whole numbers shown as {"NAME": "value"}).
+PARAMETER_EXAMPLES = {
+    "ports": '{"8000/tcp": 8000}', "port": "8000", "container_port": "8080", "megabytes": "100", "timeout": "60",
+    "environment": '{"NAME": "value"}', "buildargs": '{"PYTHON_VERSION": "3.11"}', "labels": '{"org.example.team": "web"}',
+    "volumes": '{"my-data": {"bind": "/data"}}', "repeat": "3", "grace": "10", "tail": "30",
+}
+
 # name in an annotation -> (test, what it must be, many of them, an example value)
 _KINDS: dict[str, tuple[Callable[[object], bool], str, str, str]] = {
     "str": (lambda value: isinstance(value, str), "a string", "strings", '"text"'),
@@ -115,7 +123,9 @@ def _example(parsed: tuple, image: bool, value: object = None) -> str:
             return '"alpine:3.20"' if image else '"app"' if ("kind", "Path") in kinds else '"text"'
         return _KINDS[first[1]][3]
     if first[0] == "mapping":
-        return '{"NAME": "value"}'
+        if first[1] is None:
+            return '{"NAME": "value"}'
+        return "{" + _example(first[1], False) + ": " + _example(first[2], False) + "}" if first[2] else '{"NAME": "value"}'
     return "[" + ", ".join([_example(first[1], False)] * 2 if first[1] else ['"a"', '"b"']) + "]"
 
 
@@ -156,7 +166,7 @@ def check_arguments(call: str, function: Callable, arguments: tuple, keywords: d
         for each in values:
             if not _accepts(parsed, each, image):
                 expected = _describe(parsed) + (" (an image name) or the path of an image archive" if image and _accepts(parsed, "x") else "")
-                example = _example(parsed, image, each)
+                example = PARAMETER_EXAMPLES.get(name) or _example(parsed, image, each)
                 named = f"each of *{name}" if parameter.kind is parameter.VAR_POSITIONAL else f"{name}="
                 raise DockerlabError(f"{call}(): {named} must be {expected}, not {_shown(each)}.",
                                      fix="For example " + (f"{call}({example}, ...)." if parameter.kind is parameter.VAR_POSITIONAL else f"{name}={example}."))
