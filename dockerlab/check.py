@@ -23,6 +23,7 @@ from .images import image_size
 from .labels import CREATED_LABELS, course_tag
 from .layerfs import inspect_image
 from .quizzes import QUIZ, quiz_of, read_answers, spoken
+from .recording.arguments import check_public
 from .recording import RECORDED, checked, current, recordable
 from .running import remove_quietly, timed_stop
 from .security import audit, find_secrets, lint
@@ -73,10 +74,9 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
     return CheckResult(exercise, True, [f"the container printed {expected_line!r} and exited 0"])
 
 
-def output_contains(result, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
+def output_contains(result: RunResult, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
     """Judge a ``dl.run(...)`` result: exit 0 and ``expected_line`` among its lines.
-    Returns a CheckResult. Raises nothing for what dl.run returns (AttributeError for an object without exit_code and
-    output)."""
+    Returns a CheckResult. Raises nothing for what dl.run returns (DockerlabError for anything else)."""
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
@@ -478,3 +478,6 @@ def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exerci
 
 
 catalogue.use_checks(sys.modules[__name__])  # the exercises call these checkers
+
+
+check_public(globals(), "check", own=["quiz"])  # the one argument check, for every public function here

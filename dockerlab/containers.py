@@ -24,6 +24,7 @@ from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .interrupts import held
 from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS
+from .recording.arguments import check_public
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
 
@@ -452,3 +453,6 @@ def serve(
             time.sleep(0.2)
     finally:
         container.remove(force=True, v=True)
+
+
+check_public(globals(), "containers")  # the one argument check, for every public function here

@@ -19,6 +19,7 @@ import dockerfile as buildkit_parser
 
 from .dockerignore import excluded, patterns_of
 from .errors import DockerfileInvalid, DockerlabError
+from .recording.arguments import check_public
 
 __all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install"]
 
@@ -309,3 +310,6 @@ def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list
                 if file not in taken:
                     taken.append(file)
     return taken
+
+
+check_public(globals(), "dockerfile")  # the one argument check, for every public function here

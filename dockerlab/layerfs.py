@@ -30,6 +30,7 @@ from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, layer_aga
 from .diagnose import diagnose
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
+from .recording.arguments import check_public
 from .recording import checked
 
 __all__ = [
@@ -562,3 +563,6 @@ def _names_an_archive(arguments: tuple, keywords: dict) -> bool:
 
 
 recording.use_engine_free_inputs(_names_an_archive)
+
+
+check_public(globals(), "layerfs")  # the one argument check, for every public function here

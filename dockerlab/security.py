@@ -29,6 +29,7 @@ from .errors import DockerlabError
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
 from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image, layer_files, replay
 from .paths import tool
+from .recording.arguments import check_public
 from .recording import checked, recordable
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -807,3 +808,6 @@ def digest_of(image: str) -> Digest:
     if built_on_standin((details.get("Config") or {}).get("Labels")):
         return Digest(image, None, "it is a stand-in built from Debian packages on this machine, never pulled from a registry; with Docker Hub reachable, `docker pull` it and its digest appears here")
     return Digest(image, None, "it was built here and never pushed: push it to a registry (dl.registry.local_registry()) to get one")
+
+
+check_public(globals(), "security")  # the one argument check, for every public function here

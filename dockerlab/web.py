@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 
 from .errors import DockerlabError
+from .recording.arguments import check_public
 from .recording import recordable
 
 __all__ = ["get_json", "post_json"]
@@ -71,3 +72,6 @@ def post_json(url: str, payload):
     retried for 20 seconds). Raises DockerlabError when ``url`` is not a web address or not on this machine, the service answers an
     HTTP error, or nothing answers."""
     return _request(url, json.dumps(payload).encode())
+
+
+check_public(globals(), "web")  # the one argument check, for every public function here
