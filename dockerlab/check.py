@@ -456,9 +456,9 @@ def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exerci
     container of it exits 0 printing ``expected_line``. Never raises for the learner's mistakes: a
     missing image or a wrong name is a "not yet" that says which command to type (``folder``: the
     build context the hint names). Without an engine (recorded mode) it says the exercise needs one.
-    Returns a CheckResult. Raises ContainerFailed when a container of the image cannot be created or started
-    (its command does not exist), DockerlabError when it runs past 300 s, and DockerUnavailable when the
-    engine stops answering."""
+    A container that cannot start (its command does not exist) is a "not yet" too.
+    Returns a CheckResult. Raises DockerlabError when it runs past 300 s or an argument is of the wrong kind,
+    and DockerUnavailable when the engine stops answering."""
     if current() == RECORDED:
         return CheckResult(exercise, False, [
             "this exercise is done with Docker on your own machine: there is no Docker engine here (recorded mode), so there is nothing to check. "
@@ -473,7 +473,11 @@ def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exerci
             "(the `-t` name must match exactly, tag included), then run this cell again."])
     except DockerlabError as error:
         return CheckResult(exercise, False, [f"{tag!r} is not a name Docker accepts: {error.message} Image names are lowercase, for example my-greeter:1."])
-    ran = run(tag)
+    try:
+        ran = run(tag)
+    except ContainerFailed as error:  # the learner's image: a CMD that does not exist is their mistake, a "not yet"
+        return CheckResult(exercise, False, [f"a container of {tag} did not start: {error.message} {error.fix or ''} "
+                                             f"Fix the CMD in the Dockerfile, build again (`docker build -t {tag} {folder}`), then run this cell again."])
     return judge_output(exercise, ran.exit_code, ran.output, expected_line)
 
 

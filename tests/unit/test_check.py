@@ -238,3 +238,18 @@ def test_program_prints_refuses_a_file_name_outside_the_app_copy(tmp_path, name,
         assert precious.read_text() == "mine"
     finally:
         precious.unlink()
+
+
+def test_image_prints_of_an_image_whose_command_does_not_exist_is_a_not_yet(monkeypatch):
+    # issue 16, Kind 4: it raised ContainerFailed, though the learner's own image is the learner's mistake to fix
+    import dockerlab.check as check
+    from dockerlab.errors import ContainerFailed
+
+    def no_command(tag, *arguments, **keywords):
+        raise ContainerFailed(tag, "start", "the command does not exist in the image (exec: \"/nope\")", "Check CMD.")
+
+    monkeypatch.setattr(check, "current", lambda: "live")
+    monkeypatch.setattr(check, "inspect_image", lambda tag: {})
+    monkeypatch.setattr(check, "run", no_command)
+    verdict = check.image_prints("my-greeter:1", "hello")
+    assert not verdict.passed and "did not start" in str(verdict) and "docker build -t my-greeter:1" in str(verdict)
