@@ -37,6 +37,7 @@ from typing import TypeVar
 import zstandard  # a maintained binding of the reference zstd library
 
 from .errors import DockerlabError
+from .recording.arguments import check_public
 
 T = TypeVar("T")
 
@@ -366,8 +367,11 @@ def layer_again(image: ArchiveImage, name: str) -> Iterator[LayerBlob]:
 
 def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:
     """Wrap a stored layer blob so it reads as an uncompressed tar, by its magic bytes.
-    Returns a LayerBlob. Raises OSError when ``raw`` cannot be read (a damaged compressed stream fails later, when the
+    Returns a LayerBlob. Raises DockerlabError when ``raw`` is not a file, OSError when ``raw`` cannot be read (a damaged compressed stream fails later, when the
     blob is read)."""
+    if not hasattr(raw, "read"):
+        raise DockerlabError(f"archive.open_layer(): raw= must be a file opened for reading in binary mode, not {type(raw).__name__}.",
+                             fix="Pass the open file of the layer blob, e.g. archive.open_layer(open(path, 'rb'), size).")
     buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
     head = buffered.peek(4)[:4]
     if head.startswith(GZIP_MAGIC):
@@ -422,3 +426,6 @@ def single_image_layout(ref: ArchiveRef) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+check_public(globals(), "archive")  # the one argument check, for every public function here

@@ -30,7 +30,8 @@ from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
 from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
-from .labels import BUILT_AS_LABEL, built_labels
+from .interrupts import held
+from .labels import BUILT_AS_LABEL, STANDIN_FOR_LABEL, built_labels, normal_reference
 from .progress import progress as show_progress
 from .recording import recordable
 from .tables import command_html
@@ -273,11 +274,22 @@ def _explain(error_text: str, instruction: str | None = None) -> str:
 
 
 def _untag_stale(client, tag: str | None) -> None:
-    """After a failed build, a tag must not keep pointing at an image from an earlier build."""
+    """After a failed or interrupted build, ``tag`` must not keep naming an image from an earlier build:
+    it is taken off, also when a container uses that image (as `docker rmi -f TAG` does: a running
+    container's image stays, untagged; a stopped container's image is deleted, the container still starts).
+    Only an image the course built as ``tag`` is untagged: a tag the learner put on another image, or a
+    base image's own name, stays as `docker build` leaves it."""
     if not tag:
         return
     try:
-        client.api.remove_image(tag, noprune=True)
+        labels = client.api.inspect_image(tag).get("Config", {}).get("Labels") or {}
+    except docker.errors.APIError:
+        return  # no image under that name: nothing is stale
+    if labels.get(BUILT_AS_LABEL) != normal_reference(tag) or labels.get(STANDIN_FOR_LABEL) == normal_reference(tag):
+        return  # not built by the course under this name, or a stand-in base itself (its name is kept)
+    try:
+        with held():
+            client.api.remove_image(tag, force=True, noprune=True)  # a tag: untagged even when a container uses the image
     except docker.errors.APIError:
         pass
 

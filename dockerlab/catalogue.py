@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import DockerlabError
 from .labels import DESCRIPTION_LABEL, STANDIN_FOR_LABEL, STANDIN_LABEL
+from .recording.arguments import check_public
 
 __all__ = [
     "BaseImage",
@@ -185,3 +186,6 @@ def standin_labels(image: BaseImage) -> dict[str, str]:
         STANDIN_FOR_LABEL: image.name,
         DESCRIPTION_LABEL: f"dockerlab stand-in for {image.name}: {image.description}. Not the official image.",
     }
+
+
+check_public(globals(), "bases")  # the one argument check, for every public function here

@@ -17,13 +17,14 @@ from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavaila
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
 from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step, sentence
-from .exercises.tiers import two_tier
+from .exercises.tiers import check_file_names, two_tier
 from .experiments import edit_like_a_learner
 from .images import image_size
 from .labels import CREATED_LABELS, course_tag
 from .layerfs import inspect_image
 from .quizzes import QUIZ, quiz_of, read_answers, spoken
-from .recording import RECORDED, current, recordable
+from .recording.arguments import check_public
+from .recording import RECORDED, checked, current, recordable
 from .running import remove_quietly, timed_stop
 from .security import audit, find_secrets, lint
 from .units import format_bytes
@@ -73,10 +74,9 @@ def judge_output(exercise: str, exit_code: int, output: str, expected_line: str)
     return CheckResult(exercise, True, [f"the container printed {expected_line!r} and exited 0"])
 
 
-def output_contains(result, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
+def output_contains(result: RunResult, expected_line: str, *, exercise: str = "run exercise") -> CheckResult:
     """Judge a ``dl.run(...)`` result: exit 0 and ``expected_line`` among its lines.
-    Returns a CheckResult. Raises nothing for what dl.run returns (AttributeError for an object without exit_code and
-    output)."""
+    Returns a CheckResult. Raises nothing for what dl.run returns (DockerlabError for anything else)."""
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
@@ -123,11 +123,14 @@ def program_prints(
     the path of a file holding it}), run it, and pass if it prints ``expected_line`` (the app folder itself
     is never changed). Returns a CheckResult: a failed build, an image that does not start, or no engine is
     a failing verdict, not an exception. Raises DockerlabError when a value of ``files`` is neither text nor
-    a path, or is a path that names no file."""
+    a path, or is a path that names no file, and when a name of ``files`` is absolute or has ``..`` (it
+    would write outside the copy)."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
+        check_file_names("program_prints", files or {})
         for name, text in (files or {}).items():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)  # a new subfolder, as an editor makes it
             (copy / name).write_text(text)
         # the live check itself, once: dockerfile_prints would run both tiers again on the app's Dockerfile
         return _builds_and_prints(copy, expected_line, "Dockerfile", buildargs=buildargs, exercise=exercise)
@@ -449,14 +452,15 @@ def solution(number: str | int):
     return worked_solution(number)
 
 
+@checked("check.image_prints")
 def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exercise: str = "an image built in a terminal") -> CheckResult:
     """Check an image the learner built by hand in a terminal: an image named ``tag`` exists, and a
     container of it exits 0 printing ``expected_line``. Never raises for the learner's mistakes: a
     missing image or a wrong name is a "not yet" that says which command to type (``folder``: the
     build context the hint names). Without an engine (recorded mode) it says the exercise needs one.
-    Returns a CheckResult. Raises ContainerFailed when a container of the image cannot be created or started
-    (its command does not exist), DockerlabError when it runs past 300 s, and DockerUnavailable when the
-    engine stops answering."""
+    A container that cannot start (its command does not exist) is a "not yet" too.
+    Returns a CheckResult. Raises DockerlabError when it runs past 300 s or an argument is of the wrong kind,
+    and DockerUnavailable when the engine stops answering."""
     if current() == RECORDED:
         return CheckResult(exercise, False, [
             "this exercise is done with Docker on your own machine: there is no Docker engine here (recorded mode), so there is nothing to check. "
@@ -471,8 +475,15 @@ def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exerci
             "(the `-t` name must match exactly, tag included), then run this cell again."])
     except DockerlabError as error:
         return CheckResult(exercise, False, [f"{tag!r} is not a name Docker accepts: {error.message} Image names are lowercase, for example my-greeter:1."])
-    ran = run(tag)
+    try:
+        ran = run(tag)
+    except ContainerFailed as error:  # the learner's image: a CMD that does not exist is their mistake, a "not yet"
+        return CheckResult(exercise, False, [f"a container of {tag} did not start: {error.message} {error.fix or ''} "
+                                             f"Fix the CMD in the Dockerfile, build again (`docker build -t {tag} {folder}`), then run this cell again."])
     return judge_output(exercise, ran.exit_code, ran.output, expected_line)
 
 
 catalogue.use_checks(sys.modules[__name__])  # the exercises call these checkers
+
+
+check_public(globals(), "check", own=["quiz"])  # the one argument check, for every public function here

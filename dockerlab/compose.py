@@ -25,9 +25,10 @@ from .columns import COMPOSE_PS, declares
 from . import engine
 from .diagnose import diagnose
 from .errors import ComposeFailed, DockerlabError
+from .interrupts import held
 from .labels import CREATED_LABELS
 from .paths import COURSE_ROOT, tool
-from .recording import recordable
+from .recording import checked, recordable
 from .tables import COMMAND, command_html
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -37,6 +38,8 @@ __all__ = ["ComposeFailed", "ComposeProject", "project", "compose_command"]
 
 COMMAND_TIMEOUT_SECONDS = 600
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"  # Compose's, on every container it creates
+PROJECT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # Compose's rule for -p NAME
+ANONYMOUS_VOLUME = re.compile(r"[0-9a-f]{64}")  # the engine's name for a volume given none
 
 
 def compose_command() -> list[str]:
@@ -99,6 +102,9 @@ class ComposeProject:
         self.file = self.directory / file
         if not self.file.is_file():
             raise DockerlabError(f"There is no compose file {self.file}.", fix="Pass the folder that holds it and its file name.")
+        if name is not None and not (isinstance(name, str) and PROJECT_NAME.fullmatch(name)):
+            raise DockerlabError(f"name={name!r} is not a valid Compose project name.",
+                                 fix="Use lowercase letters, digits, dashes and underscores, starting with a letter or digit (e.g. name='my-stack'), or leave name= out.")
         stem = re.sub(r"[^a-z0-9]+", "-", f"{self.directory.name}-{Path(file).stem}".lower()).strip("-")
         self.name = name or distinct_name(f"dockerlab-{stem}", self.directory)
         self.command = compose_command()
@@ -190,6 +196,7 @@ class ComposeProject:
     def services(self) -> list[str]:
         return list(json.loads(self.rendered.read_text()).get("services", {}))
 
+    @checked("ComposeProject.up")
     def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy.
         Returns the project. Raises ComposeFailed (with the services' logs) when a service fails,
@@ -217,7 +224,13 @@ class ComposeProject:
         project = {"label": f"com.docker.compose.project={self.name}"}
         containers = client.containers.list(all=True, filters=project, ignore_removed=True)
         named = {volume.name for volume in client.volumes.list(filters=project)}
-        mounted = {mount["Name"] for container in containers for mount in container.attrs.get("Mounts", []) if mount.get("Type") == "volume"}
+        external = self._external_volumes()
+        # Anonymous: what the engine names by 64 hex digits. An external volume (or any other volume the
+        # file mounts by name) is not the project's and is never counted, so never removed.
+        mounted = {
+            mount["Name"] for container in containers for mount in container.attrs.get("Mounts", [])
+            if mount.get("Type") == "volume" and ANONYMOUS_VOLUME.fullmatch(mount.get("Name") or "") and mount["Name"] not in external
+        }
         return {
             "containers": {container.id for container in containers},
             "services": {container.labels.get("com.docker.compose.service", "") for container in containers},
@@ -226,23 +239,37 @@ class ComposeProject:
             "anonymous": mounted - named,
         }
 
+    def _external_volumes(self) -> set[str]:
+        """The engine names of the volumes the file declares ``external`` (the learner's own); none before
+        the file is rendered."""
+        rendered = getattr(self, "rendered", None)
+        if rendered is None or not Path(rendered).is_file():
+            return set()
+        volumes = json.loads(Path(rendered).read_text()).get("volumes") or {}
+        return {item.get("name") or key for key, item in volumes.items() if (item or {}).get("external")}
+
     def _undo(self, before: dict[str, set[str]]) -> None:
         """After a failed `up`: remove exactly what it added. Its containers for services that had none
         before (with their anonymous volumes), and the networks and volumes that were not there before;
         a service that was running keeps its container (Compose may have recreated it), and nothing
         that was there before is touched."""
         try:
-            client = engine.client()
-            now = self._objects()
-            for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}, ignore_removed=True):
-                if container.id not in before["containers"] and container.labels.get("com.docker.compose.service", "") not in before["services"]:
-                    _quietly(lambda c=container: c.remove(force=True, v=True))
-            for name in now["networks"] - before["networks"]:
-                _quietly(lambda n=name: client.networks.get(n).remove())
-            for name in now["volumes"] - before["volumes"]:
-                _quietly(lambda n=name: client.volumes.get(n).remove(force=True))
+            with held():  # a second Ctrl-C does not leave half of it behind
+                self._remove_added(before)
         except (DockerlabError, docker.errors.DockerException):
             pass  # the error being raised is the learner's evidence; never mask it
+
+    def _remove_added(self, before: dict[str, set[str]]) -> None:
+        """What a failed `up` added, removed (see _undo)."""
+        client = engine.client()
+        now = self._objects()
+        for container in client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.name}"}, ignore_removed=True):
+            if container.id not in before["containers"] and container.labels.get("com.docker.compose.service", "") not in before["services"]:
+                _quietly(lambda c=container: c.remove(force=True, v=True))
+        for name in now["networks"] - before["networks"]:
+            _quietly(lambda n=name: client.networks.get(n).remove())
+        for name in now["volumes"] - before["volumes"]:
+            _quietly(lambda n=name: client.volumes.get(n).remove(force=True))
 
     def down(self, *, volumes: bool = False) -> None:
         """`down`: remove the containers and networks, and the anonymous volumes the containers used
@@ -278,12 +305,14 @@ class ComposeProject:
         table.attrs[COMMAND] = self.cli("ps")
         return table
 
+    @checked("ComposeProject.logs")
     def logs(self, service: str | None = None, tail: int | None = None) -> str:
         args = ["logs", "--no-color", "--no-log-prefix" if service else "--timestamps"]
         if tail is not None:
             args += ["--tail", str(tail)]
         return self._run(*args, *([service] if service else []), check=False).stdout
 
+    @checked("ComposeProject.exec")
     def exec(self, service: str, command: str | Sequence[str]) -> str:
         """Run a command in a running service (`exec -T`); returns its output, raises when it fails."""
         if isinstance(command, str):
@@ -326,6 +355,7 @@ def _quietly(action) -> None:
 @recordable("compose.project", stateful=True)
 def project(project_dir: str | Path, file: str = "compose.yaml", name: str | None = None) -> ComposeProject:
     """A course Compose project for ``file`` in ``project_dir`` (nothing starts until ``up``), as a
-    ComposeProject. Raises DockerlabError when there is no such file or no Compose v2, and ComposeFailed
+    ComposeProject. Raises DockerlabError when there is no such file, ``name`` is not a valid Compose
+    project name (lowercase letters, digits, ``-``, ``_``), or there is no Compose v2, and ComposeFailed
     when Compose cannot read the file (`docker compose config` fails)."""
     return ComposeProject(project_dir, file, name)

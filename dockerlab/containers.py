@@ -5,7 +5,9 @@ from typing import TYPE_CHECKING
 
 import html
 import shlex
+import re
 import time
+import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +22,9 @@ from .columns import CONTAINER_CHANGES, declares
 from . import engine
 from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
-from .labels import CREATED_LABEL, CREATED_LABELS
+from .interrupts import held
+from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS
+from .recording.arguments import check_public
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
 
@@ -122,19 +126,25 @@ def run(
     RunResult (output: stdout and stderr together; seconds: wall time). A non-zero exit code is a
     result, not an error. Raises ImageNotFound when the image is not here (it is not pulled),
     ContainerFailed when the engine cannot create or start the container (e.g. its command does not
-    exist), and DockerlabError when it does not finish within ``timeout`` seconds."""
+    exist), and DockerlabError when it does not finish within ``timeout`` seconds (a ``timeout`` that is not
+    more than 0 is refused before anything runs)."""
+    if not timeout > 0:
+        raise DockerlabError(f"run(): timeout={timeout!r} is not a number of seconds to wait.", fix="Pass a number above 0, e.g. timeout=60 (the default is 300).")
     client = engine.client()
     started = time.perf_counter()
     container = None
+    made: list[str] = []
+    finished = False
     try:
-        container = client.containers.create(
-            image, command, environment=dict(environment or {}), user=user, volumes=volumes,
+        container, made = _create(
+            client, image, command, environment=dict(environment or {}), user=user, volumes=volumes,
             network=network, entrypoint=entrypoint, labels=CREATED_LABELS,
         )
         container.start()
         status = container.wait(timeout=timeout)
         seconds = time.perf_counter() - started
         output = container.logs(stdout=True, stderr=True).decode(errors="replace")
+        finished = True
     except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
         raise _wrap(error, image) from None
     except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as error:
@@ -145,11 +155,8 @@ def run(
         raise DockerlabError(f"{image} did not finish within {timeout:g} s (it was stopped and removed).",
                              fix="Check that its command ends, or pass a longer timeout=.") from None
     finally:
-        if container is not None:
-            try:
-                container.remove(force=True, v=True)
-            except docker.errors.APIError:
-                pass
+        # the container always goes (like --rm); the named volumes this call made go too when it failed
+        _remove_container_and_volumes(container, client, [] if finished else made)
     return RunResult(image, _command_text(command), int(status.get("StatusCode", -1)), output, seconds)
 
 
@@ -183,11 +190,15 @@ class Container:
 
     @checked("Container.exec")
     def exec(self, command: str | Sequence[str], user: str | None = None) -> str:
-        """Run a command inside (like ``docker exec``). Returns its output. Raises ContainerFailed when it
-        exits non-zero (``exit_code``, its output in ``reason``), when the container is not running (its
-        status and the engine's words), and when the container is gone."""
+        """Run a command inside (like ``docker exec``). Returns its output. Raises DockerlabError when no
+        command is given, and ContainerFailed when it exits non-zero (``exit_code``, its output in
+        ``reason``), when the container is not running (its status and the engine's words), and when the
+        container is gone."""
         if isinstance(command, str):
             command = ["sh", "-c", command]
+        if not command or not str(command[0]).strip():
+            raise DockerlabError(f"Container.exec(): no command was given to run in {self.name}.",
+                                 fix='Pass the command, e.g. .exec("ls /app") or .exec(["cat", "/etc/hostname"]).')
         try:
             result = self._container.exec_run(command, user=user or "")
         except docker.errors.NotFound as error:
@@ -312,22 +323,70 @@ def _claim_name(client, name: str) -> None:
 
 def _create_and_start(client, image: str, command, **options):
     """``docker run -d`` in two steps, so that a container whose start fails (a busy port, a missing
-    command) or is interrupted is removed, not left behind as *Created*. A missing image is not pulled."""
+    command) or is interrupted is removed, not left behind as *Created*, with the named volumes the
+    call made for it. A missing image is not pulled."""
     try:
-        container = client.containers.create(image, command, **options)
+        container, made = _create(client, image, command, **options)
     except (docker.errors.APIError, docker.errors.ImageNotFound) as error:
         raise _wrap(error, image) from None
     try:
         container.start()
     except BaseException as error:
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.APIError:
-            pass
+        _remove_container_and_volumes(container, client, made)
         if isinstance(error, docker.errors.APIError):
             raise _wrap(error, image) from None
         raise
     return container
+
+
+_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule; anything else is a path on the host
+
+
+def _create(client, image: str, command, *, volumes=None, labels=CREATED_LABELS, **options):
+    """``docker create``: the container (its labels: ``labels`` and a mark of this call) and the named
+    volumes of ``volumes`` that did not exist, made here with the course labels so cleanup finds them
+    (the engine would make them unlabelled). On any failure, Ctrl-C too, nothing stays: a container
+    the engine made while the call was interrupted is found by its mark and removed, with the volumes.
+
+    Returns:
+        (the SDK container, the names of the volumes made)."""
+    made: list[str] = []
+    mark = uuid.uuid4().hex
+    try:
+        for source in (volumes or {}):
+            if isinstance(source, str) and _VOLUME_NAME.fullmatch(source):
+                try:
+                    client.volumes.get(source)
+                except docker.errors.NotFound:
+                    client.volumes.create(source, labels=CREATED_LABELS)
+                    made.append(source)
+        return client.containers.create(image, command, volumes=volumes, labels={**labels, CALL_LABEL: mark}, **options), made
+    except BaseException:
+        with held():
+            try:
+                left = client.containers.list(all=True, filters={"label": f"{CALL_LABEL}={mark}"})
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
+                left = []
+            for container in left:
+                _remove_container_and_volumes(container, client, [])
+            _remove_container_and_volumes(None, client, made)
+        raise
+
+
+def _remove_container_and_volumes(container, client, volumes: Sequence[str]) -> None:
+    """Remove ``container`` (None: none) with its anonymous volumes, then the named ``volumes``; what is
+    already gone, or still used elsewhere, is passed over. A Ctrl-C meanwhile waits for its end."""
+    with held():
+        if container is not None:
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.APIError:
+                pass
+        for name in volumes:
+            try:
+                client.volumes.get(name).remove()
+            except docker.errors.APIError:
+                pass
 
 
 @dataclass
@@ -367,8 +426,12 @@ def serve(
     """Start ``image`` (with ``command``, default: its own), publish ``container_port`` on 127.0.0.1
     (a free port), GET ``path``, remove it. Returns a ServeResult; a container that exits, or does not
     answer within ``timeout`` seconds, gives ok=False with its logs rather than an exception. Raises
-    ImageNotFound when the image is not here, and ContainerFailed when the container cannot be created or
-    started."""
+    ImageNotFound when the image is not here, ContainerFailed when the container cannot be created or
+    started, and DockerlabError for a ``path`` that does not start with ``/`` or a ``timeout`` not above 0 (before anything starts)."""
+    if not path.startswith("/") or any(character.isspace() for character in path):
+        raise DockerlabError(f"serve(): path={path!r} is not the path of a web address.", fix='It starts with / and has no spaces, e.g. path="/" or path="/items?limit=5".')
+    if not timeout > 0:
+        raise DockerlabError(f"serve(): timeout={timeout!r} is not a number of seconds to wait.", fix="Pass a number above 0, e.g. timeout=30 (the default).")
     typed = {"container_port": container_port, "command": command if command is None or isinstance(command, str) else shlex.join(command)}
     client = engine.client()
     container = _create_and_start(client, image, command, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=CREATED_LABELS)
@@ -393,3 +456,6 @@ def serve(
             time.sleep(0.2)
     finally:
         container.remove(force=True, v=True)
+
+
+check_public(globals(), "containers")  # the one argument check, for every public function here

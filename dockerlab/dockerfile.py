@@ -18,6 +18,7 @@ import dockerfile as buildkit_parser
 
 from .dockerignore import excluded, patterns_of, sent_paths
 from .errors import DockerfileInvalid, DockerlabError
+from .recording.arguments import check_public
 
 __all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install", "pip_requirement_files"]
 
@@ -499,8 +500,11 @@ def context_files(context: str | Path) -> list[str]:
     """The files of a build context that a build sends (relative paths, sorted), after .dockerignore read
     and matched by the CLI's rules and walked as the CLI walks it (:mod:`dockerlab.dockerignore`: a folder
     left out is entered only for an exception that starts with its path). Returns a list. Raises
-    DockerlabError when the .dockerignore cannot be read or has a lone ``!``."""
+    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a lone ``!``."""
     folder = Path(context)
+    if not folder.is_dir():
+        raise DockerlabError(f"The build context {context} is not a folder.",
+                             fix="Pass the folder `docker build` would be given (the one holding the Dockerfile and the files it copies).")
     return sorted(path for path in sent_paths(folder, patterns_of(folder), always_sent=False) if (folder / path).is_file())
 
 
@@ -516,3 +520,6 @@ def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list
                 if file not in taken:
                     taken.append(file)
     return taken
+
+
+check_public(globals(), "dockerfile")  # the one argument check, for every public function here

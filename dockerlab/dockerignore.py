@@ -25,6 +25,7 @@ from pathlib import Path
 from docker.utils.build import Pattern, PatternMatcher, create_archive
 
 from .errors import DockerlabError
+from .recording.arguments import check_public
 
 __all__ = ["read_patterns", "patterns_of", "excluded", "sent_paths", "context_tar"]
 
@@ -165,3 +166,6 @@ def context_tar(context: str | Path, patterns: list[str], dockerfile: tuple[str,
     extra = [(".dockerignore", "\n".join((patterns or [".dockerignore"]) + [name])), (name, text)]
     root = str(Path(context).resolve())
     return create_archive(root, files=sorted(sent_paths(root, patterns, name)), extra_files=extra)
+
+
+check_public(globals(), "dockerignore")  # the one argument check, for every public function here

@@ -18,6 +18,7 @@ import nbformat
 
 from .errors import DockerlabError
 from .paths import NOTEBOOKS
+from .recording.arguments import check_public
 
 __all__ = ["GLOSSARY", "Term", "anchor", "terms", "first_uses", "link_first_uses"]
 
@@ -140,3 +141,6 @@ if __name__ == "__main__":  # python -m dockerlab.glossary notebooks/*.ipynb
 
     for name in sys.argv[1:]:
         print(name, link_first_uses(Path(name)))
+
+
+check_public(globals(), "glossary")  # the one argument check, for every public function here

@@ -20,6 +20,7 @@ from .matching import NO_HISTORY_ONBUILD, history_instruction, match_layers  # n
 from .labels import CREATED_LABELS
 from .archive import archive_ref, image_name
 from .layerfs import image_files, image_history, image_refusal, inspect_image, saved_layers
+from .recording.arguments import check_public
 from .recording import recordable
 from .columns import COMPARE, DIFF, DOCKERFILE_LAYERS, LAYERS, OWN_LAYERS, declares
 from .tables import COMMAND, Answer
@@ -173,7 +174,7 @@ def _created(image) -> float:
     return datetime.datetime.fromisoformat(image.attrs["Created"][:19]).timestamp()
 
 
-def history_command(table) -> str:
+def history_command(table: pd.DataFrame) -> str:
     """The `docker history IMAGE` a learner types for a :func:`layers` table, from its attrs (a table
     recorded before the command was kept has the image's name).
 
@@ -189,7 +190,7 @@ def history_command(table) -> str:
 
 
 @declares(OWN_LAYERS)
-def own_layers(table, all_layers: bool = False) -> pd.DataFrame:
+def own_layers(table: pd.DataFrame, all_layers: bool = False) -> pd.DataFrame:
     """The learner's view of a :func:`layers` table: the image's own steps first (oldest first),
     then the base image as one row ("python:3.11-slim (stand-in): 9 layers"), unless ``all_layers``.
     {columns} attrs["command"]: the `docker history` it summarises.
@@ -282,3 +283,6 @@ def diff(a: str, b: str, change: str | None = None, top: int | None = None) -> p
         table = table.head(top)
     table.attrs.update(a=image_name(a), b=image_name(b), totals=totals)
     return table
+
+
+check_public(globals(), "images")  # the one argument check, for every public function here

@@ -14,6 +14,9 @@ DESCRIPTION_LABEL = "org.opencontainers.image.description"
 CREATED_LABEL = "org.dockerlab.created"
 CREATED_LABELS = {**COURSE_LABELS, CREATED_LABEL: "1"}
 CREATED_FILTER = f"{CREATED_LABEL}=1"
+# A mark of one call on the container it creates (a random value), so a container the engine made while
+# that call was interrupted (Ctrl-C before its id came back) is found and removed.
+CALL_LABEL = "org.dockerlab.call"
 # On every image the course builds, with the reference it built it as. An image built by hand FROM a
 # course image inherits every label, this one too, but its value then names the parent, not the image:
 # so the course knows the images it made (see cleanup.course_made) and leaves derived ones alone.

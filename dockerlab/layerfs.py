@@ -30,6 +30,8 @@ from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, layer_aga
 from .diagnose import diagnose
 from .errors import DockerlabError, ImageNotFound
 from .labels import CREATED_LABELS
+from .recording.arguments import check_public
+from .recording import checked
 
 __all__ = [
     "inspect_image",
@@ -66,7 +68,8 @@ def clean_instruction(created_by: str, comment: str = "") -> str:
     return text
 
 
-def inspect_image(image) -> dict:
+@checked("layerfs.inspect_image")
+def inspect_image(image: str | os.PathLike) -> dict:
     """The engine's inspect of ``image`` (a dict, as `docker image inspect` prints it). For an image
     archive, the same keys read from its config: Id (the config digest), RepoTags, Created,
     Architecture, Os, Config, RootFS, and Size (bytes: the layers' file contents, as the engine counts
@@ -130,7 +133,8 @@ def _archive_image(ref: ArchiveRef) -> ArchiveImage:
     return _archives[ref.key]
 
 
-def image_history(image) -> list[dict]:
+@checked("layerfs.image_history")
+def image_history(image: str | os.PathLike) -> list[dict]:
     """`docker history` of ``image`` as the engine's API returns it (newest first; keys Id, Created
     (seconds since the epoch), CreatedBy, Comment, Size (bytes)). For an archive it is read from the
     config's history, each layer's size counted from its files as the engine counts them.
@@ -559,3 +563,6 @@ def _names_an_archive(arguments: tuple, keywords: dict) -> bool:
 
 
 recording.use_engine_free_inputs(_names_an_archive)
+
+
+check_public(globals(), "layerfs")  # the one argument check, for every public function here

@@ -26,6 +26,7 @@ import shlex
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 
 from pathlib import Path
@@ -33,8 +34,9 @@ from pathlib import Path
 from . import buildkit
 from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
+from .interrupts import held
 from .hosting import running_shell
-from .labels import CREATED_LABELS, built_labels
+from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable
 from .theme import ERROR, SUCCESS, status_css
 
@@ -227,10 +229,15 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     if progress:
         for note in notes:
             print(f"[dockerlab] {note}")
+    # A container the command creates carries a mark of this call (not shown in the result's command: it is
+    # the course's bookkeeping), so on Ctrl-C it is removed with the CLI, not left running or *Created*.
+    mark = uuid.uuid4().hex
+    created = f"--label={CREATED_LABEL}={CREATED_LABELS[CREATED_LABEL]}"
+    marked = [word for arg in argv for word in ([arg, f"--label={CALL_LABEL}={mark}"] if arg == created else [arg])]
     started = time.perf_counter()
     try:
         process = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
+            marked, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
             env={**os.environ, **additions}, bufsize=1,
         )
     except FileNotFoundError:
@@ -253,6 +260,9 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if marked != argv:
+            with held():
+                _remove_marked(mark)
         raise
     finally:
         process.stdout.close()
@@ -260,6 +270,17 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     notes_text = "".join(f"[dockerlab] {note}\n" for note in notes)
     return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+def _remove_marked(mark: str) -> None:
+    """Remove the containers an interrupted command created (their mark: ``mark``), with their anonymous
+    volumes; with the docker CLI, as the command itself ran."""
+    try:
+        listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={CALL_LABEL}={mark}"], capture_output=True, text=True, timeout=30)
+        if listed.stdout.split():
+            subprocess.run(["docker", "rm", "-fv", *listed.stdout.split()], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        pass  # the interrupt is what the learner sees; `dockerlab clean` finds the course label
 
 
 def _lines_as_they_come(process: subprocess.Popen):

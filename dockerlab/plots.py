@@ -5,12 +5,15 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
 
 from .images import own_layers
 from .tables import VALUE_LABELS
+from .recording.arguments import check_public
 
 __all__ = [
     "layer_sizes", "build_times", "size_comparison", "cache_timeline", "vm_vs_container", "compose_race",
@@ -24,6 +27,10 @@ SUCCESS_COLOUR = "#1a7f37"
 MISSED_COLOUR = "#cf222e"
 REBUILT_COLOUR = "#d9534f"
 
+
+
+if TYPE_CHECKING:  # the annotations name it; pandas itself is imported where a table is made
+    import pandas as pd
 
 def _axes(ax, size=(8, 4.5)):
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
@@ -113,7 +120,7 @@ def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 
     return ax
 
 
-def build_times(summary_table, group: str = "scenario", series: str = "dockerfile", ax=None):
+def build_times(summary_table: pd.DataFrame, group: str = "scenario", series: str = "dockerfile", ax=None):
     """Grouped bars of median seconds with min-max whiskers (input: ``dl.experiments.summary``).
     Returns the Axes. Raises KeyError for a table without the columns of its input (named above)."""
     import numpy as np  # lazy: numpy takes ~0.15 s to import
@@ -136,7 +143,7 @@ def build_times(summary_table, group: str = "scenario", series: str = "dockerfil
     return ax
 
 
-def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] = ("size", "compressed")):
+def size_comparison(table: pd.DataFrame, ax=None, name: str = "variant", sizes: Sequence[str] = ("size", "compressed")):
     """Horizontal bars of uncompressed and compressed size per image, log scale when sizes span decades.
     Returns the Axes. Raises KeyError for a table without the ``name`` column."""
     import numpy as np  # lazy: numpy takes ~0.15 s to import
@@ -174,7 +181,7 @@ def size_comparison(table, ax=None, name: str = "variant", sizes: Sequence[str] 
     return ax
 
 
-def cache_timeline(results, dockerfile: str | None = None, ax=None):
+def cache_timeline(results: pd.DataFrame, dockerfile: str | None = None, ax=None):
     """Steps x rebuilds: which steps came from the cache (green) and which ran again (red).
 
     ``results`` is ``dl.experiments.layer_cache(...)``; one panel per Dockerfile when ``ax`` is None.
@@ -225,7 +232,7 @@ def _log_bars(axis, names, values, unit: str, floor: float, errors=None, top: fl
     _plain_log(axis.yaxis)
 
 
-def vm_vs_container(results, reference: str | None = None):
+def vm_vs_container(results: pd.DataFrame, reference: str | None = None):
     """Two log-scale panels: start time (median, min-max) and memory, container vs VM.
     Returns the time panel's Axes. Raises KeyError for a table without vm_vs_container's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
@@ -248,7 +255,7 @@ def vm_vs_container(results, reference: str | None = None):
     return time_axis
 
 
-def stop_times(results, ax=None):
+def stop_times(results: pd.DataFrame, ax=None):
     """Horizontal bars: median `docker stop` seconds per variant with min-max whiskers, the exit code
     at each bar's end, and the grace period as a dashed line (input: ``dl.running.stop_times``).
     Returns the Axes. Raises KeyError for a table without the columns of its input (named above)."""
@@ -274,7 +281,7 @@ def stop_times(results, ax=None):
     return ax
 
 
-def compose_race(results):
+def compose_race(results: pd.DataFrame):
     """Per compose file and run: when the api started against when the database was ready, and its failed connections.
     Returns the timing panel's Axes. Raises KeyError for a table without compose_race's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
@@ -308,7 +315,7 @@ def compose_race(results):
     return timing_axis
 
 
-def package_counts(table, ax=None):
+def package_counts(table: pd.DataFrame, ax=None):
     """Stacked bars of packages per image by type (input: ``dl.security.package_counts``).
     Returns the Axes. Raises KeyError for a table without the columns of its input (named above)."""
     ax = _axes(ax)
@@ -331,7 +338,7 @@ def package_counts(table, ax=None):
     return ax
 
 
-def attack_surface(audit_table):
+def attack_surface(audit_table: pd.DataFrame):
     """Three panels of horizontal bars, one bar per image (named once, on the left): packages,
     setuid/setgid files, size (MB, log); red where the image has a shell (input: ``dl.security.audit``).
     Returns the first panel's Axes. Raises KeyError for a table without audit's columns."""
@@ -364,7 +371,7 @@ def attack_surface(audit_table):
     return axes[0]
 
 
-def headlines(figures):
+def headlines(figures: pd.DataFrame):
     """Each headline figure against its target, on one axes: measured ÷ target on a log scale (1 is
     the target; green where the target is met). Figures whose target is 0 cannot be divided by it:
     the axes' note names them (their values are in the table). Input: ``dl.results.collected``.
@@ -389,3 +396,6 @@ def headlines(figures):
         axis.annotate("target 0 (see the table): " + "; ".join(zero), (0, 0), xycoords="figure fraction",
                       xytext=(4, 4), textcoords="offset points", fontsize=7, wrap=True)
     return axis
+
+
+check_public(globals(), "plots")  # the one argument check, for every public function here

@@ -6,9 +6,10 @@ No figure is written here: the figures are the notebook's own, measured or repla
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .errors import DockerlabError
+from .recording.arguments import check_public
 
 __all__ = ["QUIZZES", "quiz_of", "show", "read_answers", "spoken"]
 
@@ -114,7 +115,7 @@ def show(notebook: str | int) -> str:
     return "\n".join(lines)
 
 
-def spoken(letters) -> str:
+def spoken(letters: str | Sequence[str] | Mapping[str, object]) -> str:
     """Letters as a learner reads them: "a, b or c". Returns a str. Raises IndexError for no letters."""
     letters = list(letters)
     return letters[0] if len(letters) == 1 else f"{', '.join(letters[:-1])} or {letters[-1]}"
@@ -195,3 +196,6 @@ QUIZ = {
         {"a": "the database accepts connections", "b": "the db container has started"}, "b",
         "notebook 05 gave the seed's file the api's missing password and counted the runs where the api lost the race"),
 }
+
+
+check_public(globals(), "quizzes")  # the one argument check, for every public function here

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +15,8 @@ from .columns import MANIFEST_LAYERS, declares
 from . import engine
 from .containers import Container, start
 from .errors import DockerlabError, ImageNotFound
-from .recording import recordable
+from .interrupts import held
+from .recording import checked, recordable
 from .tables import Answer
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -22,6 +24,9 @@ if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported w
 
 __all__ = ["LocalRegistry", "local_registry"]
 
+REPOSITORY = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*")  # the distribution spec's rule
+TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.docker.distribution.manifest.v2+json",
@@ -42,6 +47,14 @@ class LocalRegistry:
         request = urllib.request.Request(f"http://{self.host}{path}", headers={"Accept": accept} if accept else {})
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.read()
+
+    def _check_names(self, repository: str, reference: str | None = None) -> None:
+        """A repository (and tag or digest) name the registry can be asked about; DockerlabError otherwise."""
+        if not REPOSITORY.fullmatch(repository):
+            raise DockerlabError(f"{repository!r} is not a valid repository name.",
+                                 fix="Use lowercase letters, digits and . _ - separators, parts joined by /, e.g. 'course/hello'.")
+        if reference is not None and not (TAG.fullmatch(reference) or DIGEST.fullmatch(reference)):
+            raise DockerlabError(f"{reference!r} is neither a tag nor a digest.", fix="A tag like 'latest' or '1.0', or a digest sha256:<64 hex digits>.")
 
     def _get(self, path: str, accept: str | None = None) -> bytes:
         """The registry's answer to GET ``path``. Raises urllib's HTTPError for an HTTP error status
@@ -73,16 +86,23 @@ class LocalRegistry:
                     ) from None
                 time.sleep(0.2)
 
+    @checked("LocalRegistry.push")
     def push(self, image: str, repository: str, tag: str = "latest") -> str:
         """Tag ``image`` as HOST/repository:tag, push it, and return the manifest digest.
 
         Returns the digest (sha256:...), a str shown in a notebook below the commands that do the same
         (`docker tag`, `docker push`). Raises ImageNotFound when there is no ``image``, and
         DockerlabError for a name that is not valid or a push that fails; the HOST/repository:tag
-        tag is then taken off again (also on Ctrl-C), so no tag names what the registry does not hold.
+        tag is then taken off again (also on Ctrl-C), so no tag names what the registry does not hold,
+        or, when it named another image before the push, it names that image again.
         """
+        self._check_names(repository, tag)
         client = engine.client()
         target = f"{self.host}/{repository}"
+        try:
+            earlier = client.api.inspect_image(f"{target}:{tag}")["Id"]  # a tag the learner made before: put back on failure
+        except docker.errors.APIError:
+            earlier = None
         try:
             client.api.tag(image, target, tag)
         except docker.errors.ImageNotFound:
@@ -93,7 +113,11 @@ class LocalRegistry:
             return Answer(self._push(client, target, tag), f"docker tag {image} {target}:{tag} && docker push {target}:{tag}")
         except BaseException:
             try:
-                client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
+                with held():
+                    if earlier:
+                        client.api.tag(earlier, target, tag)  # the tag names what it named before the push
+                    else:
+                        client.api.remove_image(f"{target}:{tag}")  # the tag only: the image keeps its other names
             except docker.errors.APIError:
                 pass  # already gone
             raise
@@ -112,10 +136,12 @@ class LocalRegistry:
             raise DockerlabError(f"The push of {target}:{tag} reported no digest.", fix="Push again; check the registry's log.")
         return digest
 
+    @checked("LocalRegistry.pull")
     def pull(self, repository: str, digest: str) -> str:
         """Pull HOST/repository@digest and return the image id (a str shown in a notebook below the
         `docker pull` that does the same). Raises DockerlabError when the registry does not answer (it
-        was stopped) or does not hold that image."""
+        was stopped) or does not hold that image, and for a repository or digest that is not a valid name."""
+        self._check_names(repository, digest)
         try:
             return Answer(engine.client().images.pull(f"{self.host}/{repository}@{digest}").id, f"docker pull {self.host}/{repository}@{digest}")
         except docker.errors.APIError as error:
@@ -123,10 +149,12 @@ class LocalRegistry:
             raise DockerlabError(f"Pulling {repository}@{digest} failed: {error.explanation}", fix="Check that it was pushed to this registry.") from None
 
     @declares(MANIFEST_LAYERS)
+    @checked("LocalRegistry.manifest")
     def manifest(self, repository: str, reference: str) -> pd.DataFrame:
         """The manifest's layers: digest and compressed size (the bytes a pull downloads).
 
-        Returns a DataFrame (``attrs["config"]``: the config's digest). {columns} Raises DockerlabError when the registry has no such manifest or does not answer."""
+        Returns a DataFrame (``attrs["config"]``: the config's digest). {columns} Raises DockerlabError when the registry has no such manifest or does not answer, or the names are not valid ones."""
+        self._check_names(repository, reference)
 
         try:
             document = json.loads(self._get(f"/v2/{repository}/manifests/{reference}", accept=MANIFEST_TYPES))

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from .errors import DockerlabError
 from .paths import notebook_number, results_dir
+from .recording.arguments import check_public
 from .recording import current, record_headline, recordings, summarise_provenance
 from .tables import significant, to_html
 from .columns import COLLECTED, COLLECTED_RECORDED, HEADLINES, HEADLINES_SHOWN, SEED_CLAIM_VERDICTS, declares
@@ -302,7 +303,7 @@ def verdict(supports: list[bool], expected: int) -> str:
 
 
 @declares(SEED_CLAIM_VERDICTS)
-def seed_claims(figures) -> pd.DataFrame:
+def seed_claims(figures: pd.DataFrame) -> pd.DataFrame:
     """The seed's claims beside the figures the course measured for them (input: ``collected()``); the
     verdict is computed by :func:`verdict` from the claim's own rule, never typed. Returns a DataFrame.
     {columns} Raises KeyError for a table without collected's columns."""
@@ -403,3 +404,6 @@ def collected_recorded() -> pd.DataFrame:
             rows.append({**figure, "notebook": name.removesuffix(".json"), "conditions": conditions(provenance, figure),
                          "why this target": reason_for(figure["label"])})
     return COLLECTED_RECORDED.frame(COLLECTED_RECORDED.pick(row) for row in rows).sort_values(["notebook", "label"], ignore_index=True)
+
+
+check_public(globals(), "results")  # the one argument check, for every public function here

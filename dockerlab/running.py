@@ -34,10 +34,12 @@ from .errors import BuildFailed, ContainerFailed, DockerlabError
 from .experiments import repeats
 from .labels import CREATED_LABELS
 from .magics import docker as docker_command
+from .recording.arguments import check_public
 from .recording import recordable
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
+    from docker.models.containers import Container  # the SDK's (the course's Container has the same name)
 
 __all__ = [
     "GRACE_SECONDS", "STOP_VARIANTS", "SIGKILLED", "SIGTERMED", "timed_stop", "remove_quietly", "stop_times", "stop_summary", "stop_verdicts",
@@ -57,7 +59,7 @@ STOP_VARIANTS: dict[str, tuple[str, dict[str, str], bool]] = {
 }
 
 
-def remove_quietly(container) -> None:
+def remove_quietly(container: Container) -> None:
     """Remove ``container`` and its anonymous volumes, if it is still there.
     Returns None. Raises nothing for the engine's refusal (a container already gone is fine); requests' errors when the
     engine does not answer."""
@@ -90,7 +92,7 @@ def _pid1(container) -> str:
     return found.output.decode(errors="replace").strip("\0").replace("\0", " ") if found.exit_code == 0 else "?"
 
 
-def timed_stop(container, grace: int = 10) -> dict:
+def timed_stop(container: Container, grace: int = 10) -> dict:
     """`docker stop -t grace` of a running container (SIGTERM, SIGKILL after ``grace`` seconds), timed:
     pid1 (PID 1's command line, read before the stop), seconds (s), exit_code.
     Returns a dict. Raises docker.errors.APIError (NotFound for a container that is gone) and requests' errors when the
@@ -123,13 +125,15 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     sleeps; it exits 0 on SIGTERM unless ``HANDLE_SIGTERM=0``), then for each variant starts a
     container, waits for ``ready``, and times ``docker stop -t grace`` (the engine sends SIGTERM, waits
     ``grace`` seconds, then SIGKILL). One row per stop. {columns}
-    Raises DockerlabError for a missing Dockerfile, a container that never gets ready or ``grace`` < 1;
+    Raises DockerlabError for a missing folder or Dockerfile, a container that never gets ready or ``grace`` < 1;
     BuildFailed when a build fails.
     """
 
     if grace < 1:
         raise DockerlabError(f"grace={grace} is not a number of seconds `docker stop` can wait.", fix="Pass grace=10 (docker stop's default) or another whole number >= 1.")
     app = Path(app_dir)
+    if not app.is_dir():
+        raise DockerlabError(f"There is no folder {app}.", fix="Pass the folder of the signals app: dl.paths.app('signals').")
     images = {}
     for dockerfile in dict.fromkeys(variant[0] for variant in STOP_VARIANTS.values()):
         if not (app / dockerfile).is_file():
@@ -156,7 +160,7 @@ def _require(table, needed: Sequence[str], made_by: str) -> None:
 
 
 @declares(STOP_SUMMARY)
-def stop_summary(table) -> pd.DataFrame:
+def stop_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Median, min and max seconds (and n) per variant, with PID 1, the exit code(s) seen and whether
     the app got SIGTERM (input: :func:`stop_times`); one row per variant, in the table's order, with its
     attrs. {columns} Raises DockerlabError for a table without the columns stop_times gives."""
@@ -180,7 +184,7 @@ def _meaning(codes: list[int]) -> str:
     return "exit codes " + "/".join(str(code) for code in codes)
 
 
-def stop_verdicts(table, grace: float | None = None) -> list[str]:
+def stop_verdicts(table: pd.DataFrame, grace: float | None = None) -> list[str]:
     """One sentence per variant, computed from :func:`stop_times` rows: did `docker stop` wait for
     the grace period (median ≥ 90 % of it, every exit 137) or did the stop signal end the container?
     Raises DockerlabError for a table without the columns stop_times gives."""
@@ -365,7 +369,7 @@ def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, serv
     return table
 
 
-def compose_network_verdict(table) -> str:
+def compose_network_verdict(table: pd.DataFrame) -> str:
     """One sentence from :func:`compose_network`'s rows: the network Compose made and what resolved on it.
     Returns a str. Raises DockerlabError for a table without the columns compose_network gives."""
     _require(table, ("network", "driver", "services", "attempts", "resolved", "by_name", "by_ip"), "dl.running.compose_network")
@@ -384,7 +388,7 @@ def _wait_for_port(container, port: int, timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
-def resolution_verdict(table) -> str:
+def resolution_verdict(table: pd.DataFrame) -> str:
     """One sentence from :func:`name_resolution`'s rows: on which network the name resolved. Returns a str.
     Raises DockerlabError for a table without the columns name_resolution gives."""
     _require(table, ("network", "server", "attempts", "resolved", "by_name", "by_ip"), "dl.running.name_resolution")
@@ -537,7 +541,7 @@ def storage_survival(image: str = "alpine:3.20") -> pd.DataFrame:
     return table
 
 
-def survival_verdict(table) -> str:
+def survival_verdict(table: pd.DataFrame) -> str:
     """One sentence from :func:`storage_survival` rows: which storages kept the file through a restart
     and through `docker rm`, and whether the host folder of a bind mount still held it after the
     container was removed. Returns the sentence. Raises DockerlabError when a column is missing."""
@@ -604,7 +608,7 @@ def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat:
     return table
 
 
-def write_verdict(table, reference: str = "named volume") -> list[str]:
+def write_verdict(table: pd.DataFrame, reference: str = "named volume") -> list[str]:
     """One sentence per storage from :func:`write_speed` rows: median seconds, MB/s and the ratio to
     ``reference``'s median. Raises DockerlabError when ``reference`` was not measured."""
     medians = table.groupby("storage", sort=False)["seconds"].median()
@@ -679,7 +683,7 @@ def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64"
     return table
 
 
-def architecture_verdicts(table) -> list[str]:
+def architecture_verdicts(table: pd.DataFrame) -> list[str]:
     """One sentence per platform from :func:`architectures` rows: ran natively, ran under emulation
     (with the median slowdown against the engine's own platform), or could not run (and why). Returns a
     list of str. Raises DockerlabError for a table without the columns architectures gives."""
@@ -700,3 +704,6 @@ def architecture_verdicts(table) -> list[str]:
             slowdown = f", {rows['seconds'].median() / native_median:.1f}x the native time" if native_median else ""
             lines.append(f"{platform} on this {engine_platform} engine: ran under emulation, median {rows['seconds'].median():.3f} s{slowdown}.")
     return lines
+
+
+check_public(globals(), "running")  # the one argument check, for every public function here

@@ -29,6 +29,7 @@ from .errors import DockerlabError
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
 from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image, layer_files, replay
 from .paths import tool
+from .recording.arguments import check_public
 from .recording import checked, recordable
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -558,10 +559,13 @@ SECRET_VARIANTS = {
 def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API_TOKEN") -> pd.DataFrame:
     """Build :data:`SECRET_VARIANTS` with the token ``key`` from ``context``/``env_file`` and scan each
     image with :func:`find_secrets` (token_found_in by :func:`places_holding`). {columns}
-    Raises DockerlabError when the key is not in the file or the builder is the classic one (no secret mount),
+    Raises DockerlabError when the folder or ``env_file`` is missing, the key is not in the file or the builder is the classic one (no secret mount),
     OSError when ``env_file`` cannot be read, BuildFailed when a build fails, and what :func:`find_secrets` raises."""
 
     context = Path(context)
+    if not (context / env_file).is_file():
+        raise DockerlabError(f"There is no {env_file} in {context}." if context.is_dir() else f"There is no folder {context}.",
+                             fix="Pass the folder of the secret-leak app, dl.paths.app('secret-leak'), which has a .env with API_TOKEN=...")
     values = dict(line.split("=", 1) for line in (context / env_file).read_text().splitlines() if "=" in line and not line.startswith("#"))
     if key not in values:
         raise DockerlabError(f"{context / env_file} has no {key}=... line.", fix=f"Name a key the file sets (it sets {', '.join(values) or 'none'}).")
@@ -804,3 +808,6 @@ def digest_of(image: str) -> Digest:
     if built_on_standin((details.get("Config") or {}).get("Labels")):
         return Digest(image, None, "it is a stand-in built from Debian packages on this machine, never pulled from a registry; with Docker Hub reachable, `docker pull` it and its digest appears here")
     return Digest(image, None, "it was built here and never pushed: push it to a registry (dl.registry.local_registry()) to get one")
+
+
+check_public(globals(), "security")  # the one argument check, for every public function here

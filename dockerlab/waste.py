@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .archive import image_name
 from .columns import WASTED
 from .layerfs import LayerFiles, replay, saved_layers
+from .recording.arguments import check_public
 from .recording import recordable
 from .units import format_bytes
 
@@ -257,3 +258,6 @@ def wasted_space(image: str) -> WastedSpace:
     WastedSpace (see :func:`waste_from_layers`). Raises ImageNotFound, or DockerlabError for a name that is
     not valid or layers that cannot be read."""
     return waste_from_layers(image, saved_layers(image, list_files=True))
+
+
+check_public(globals(), "waste")  # the one argument check, for every public function here

@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 
 from .errors import DockerlabError
+from .recording.arguments import check_public
 from .recording import recordable
 
 __all__ = ["get_json", "post_json"]
@@ -22,7 +23,10 @@ STARTING_SECONDS = 20
 
 
 def _request(url: str, data: bytes | None = None, timeout: float = 10):
-    host = urllib.parse.urlparse(url).hostname
+    parts = urllib.parse.urlparse(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(character.isspace() for character in url):
+        raise DockerlabError(f"{url!r} is not a web address.", fix="Write it in full, e.g. http://127.0.0.1:8000/items (stack.ps() shows the published port).")
+    host = parts.hostname
     if host not in LOCAL_HOSTS:
         raise DockerlabError(f"{url} is not on this machine.", fix="The course only talks to services it publishes on 127.0.0.1.")
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
@@ -57,7 +61,7 @@ def _send(request: urllib.request.Request, timeout: float):
 @recordable("web.get_json")
 def get_json(url: str):
     """GET ``url`` (on 127.0.0.1) and return the JSON it answers (a refused connection is retried for 20
-    seconds, while the service starts). Raises DockerlabError when ``url`` is not on this machine, the
+    seconds, while the service starts). Raises DockerlabError when ``url`` is not a web address or not on this machine, the
     service answers an HTTP error, or nothing answers."""
     return _request(url)
 
@@ -65,6 +69,9 @@ def get_json(url: str):
 @recordable("web.post_json")
 def post_json(url: str, payload):
     """POST ``payload`` as JSON to ``url`` (on 127.0.0.1) and return the JSON it answers (a refused connection is
-    retried for 20 seconds). Raises DockerlabError when ``url`` is not on this machine, the service answers an
+    retried for 20 seconds). Raises DockerlabError when ``url`` is not a web address or not on this machine, the service answers an
     HTTP error, or nothing answers."""
     return _request(url, json.dumps(payload).encode())
+
+
+check_public(globals(), "web")  # the one argument check, for every public function here

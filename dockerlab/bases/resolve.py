@@ -342,12 +342,18 @@ def prepare(
 
 def check_bundle_destination(path: str | os.PathLike) -> Path:
     """Check that a bundle can be written to ``path``: its folder exists and takes a new file (tried,
-    so a read-only place says so even to root), and ``path`` is not a folder. Returns ``path`` as a
+    so a read-only place says so even to root), and ``path`` is not a folder or a device or other
+    special file (which would be replaced). Returns ``path`` as a
     Path. Raises DockerlabError naming what is wrong."""
     target = Path(path)
     where = f"Cannot save the bundle to {target}"
     if target.is_dir():
         raise DockerlabError(f"{where}: it is a folder; a bundle is one file.", fix=f"Name a file in it, e.g. {target / 'room-bundle.tar.gz'}.")
+    if target.exists() and not target.is_file():  # a device (/dev/full), a socket, a pipe: never replaced
+        raise DockerlabError(f"{where}: {target} is not a regular file (it is a device or another special file) and is left as it is.",
+                             fix="Name a new file, or a bundle file of your own, e.g. room-bundle.tar.gz in your home folder.")
+    if target.parent.exists() and not target.parent.is_dir():
+        raise DockerlabError(f"{where}: {target.parent} is a file, not a folder.", fix="Name a file in a folder, e.g. room-bundle.tar.gz beside it.")
     if not target.parent.is_dir():
         raise DockerlabError(f"{where}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
     try:
@@ -392,6 +398,7 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
             said = saving.stderr.read().decode(errors="replace").strip()
         if saving.returncode != 0:
             raise OSError(f"docker save exited with {saving.returncode}: {said[-300:]}")
+        check_bundle_destination(target)  # still not a device: it may have changed while saving
         partial.replace(target)
     except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
         partial.unlink(missing_ok=True)
@@ -412,6 +419,9 @@ def load_bundle(path: str | os.PathLike, *, progress: bool = True) -> list[str]:
     source = Path(path)
     if source.is_dir():
         raise DockerlabError(f"{source} is a folder; a bundle is one file.", fix="Pass the bundle file itself (made with `dockerlab prepare --save FILE`).")
+    if source.exists() and not source.is_file():
+        raise DockerlabError(f"{source} is not a regular file (it is a device or another special file); a bundle is a file.",
+                             fix="Pass the bundle file itself (made with `dockerlab prepare --save FILE`).")
     if not source.is_file():
         raise DockerlabError(
             f"The bundle {source} does not exist.",

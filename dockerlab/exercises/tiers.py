@@ -20,7 +20,7 @@ from ..recording.inputs import UNKEYED, inputs
 from .static import StaticReport
 from .verdict import CheckResult, sentence
 
-__all__ = ["two_tier", "combine", "check_arguments", "read_paths", "recorded_layout"]
+__all__ = ["two_tier", "combine", "check_arguments", "read_paths", "recorded_layout", "check_file_names"]
 
 
 
@@ -100,6 +100,19 @@ def _looks_like_a_path(text: str) -> bool:
     return bool(re.fullmatch(r"[\w.~/\\-]+", text.strip())) and ("/" in text or bool(re.search(r"\.\w+$", text.strip())))
 
 
+def check_file_names(checker: str, files: dict) -> None:
+    """The names of ``files`` ({name in the app folder: text}) stay inside the copy of the app folder a
+    checker builds: relative, with no ``..``. Returns None. Raises DockerlabError naming the first that
+    is not (an absolute name or ``../x`` would write outside it, anywhere on this machine)."""
+    for name in files:
+        parts = Path(name).parts if isinstance(name, (str, os.PathLike)) else None
+        if not parts or Path(name).is_absolute() or ".." in parts:
+            raise DockerlabError(
+                f"dl.check.{checker}(): files={{{name!r}: ...}} does not name a file inside the app folder.",
+                fix="Name the file as it is inside the app folder, e.g. files={'report.py': my_report} or {'lib/util.py': text}.",
+            )
+
+
 def read_paths(checker: str, values: dict) -> dict:
     """The arguments that name a file instead of giving its text, read: {argument: text} (and a relative
     app folder as the absolute path it names, so it is keyed as the course folder it is). A Dockerfile
@@ -110,6 +123,8 @@ def read_paths(checker: str, values: dict) -> dict:
     path when it names no file."""
     app_dir = values.get("app_dir")
     read = {}
+    if isinstance(values.get("files"), dict):
+        check_file_names(checker, values["files"])
     if isinstance(app_dir, (str, os.PathLike)) and not Path(app_dir).is_absolute():
         read["app_dir"] = app_dir = Path(app_dir).resolve()  # the course folder it names, as a recording names it
     for name in _TEXT_OR_PATH:

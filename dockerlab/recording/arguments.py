@@ -3,8 +3,10 @@ against that function's own annotations, before anything reaches an engine.
 
 Annotations are strings here (``from __future__ import annotations``); what this understands: ``str``,
 ``Path``/``os.PathLike``, ``int``, ``float``, ``bool``, ``None``, ``Mapping[...]``/``dict[...]``,
-``Sequence[...]``/``list[...]``/``tuple[...]`` (a string is not a sequence of strings here) and
-unions of them with ``|``. An annotation with anything else in it is not checked. A parameter that
+``Sequence[...]``/``list[...]``/``tuple[...]`` (a string is not a sequence of strings here), ``bytes``,
+a class (``pd.DataFrame``, ``RunResult``: by its name, a recorded object standing for it) and unions of
+them with ``|``. An annotation with anything else in it (Callable, a type alias) is not checked.
+:func:`check_public` gives every public function of a module the check. A parameter that
 names an image (IMAGE_PARAMETERS) also takes the path of an image archive, and never an empty string.
 """
 from __future__ import annotations
@@ -17,9 +19,20 @@ from collections.abc import Callable, Mapping, Sequence
 
 from ..errors import DockerlabError
 
-__all__ = ["check_arguments", "checked", "IMAGE_PARAMETERS"]
+__all__ = ["check_arguments", "checked", "check_public", "IMAGE_PARAMETERS"]
 
 IMAGE_PARAMETERS = frozenset({"image", "images", "a", "b"})  # a, b: dl.diff's two images
+# Parameters that name an engine or registry object (a container, a tag, a repository, a service): a string
+# given for one is never empty (the engine would read "" as "no name" and answer about something else).
+NAME_PARAMETERS = frozenset({"container", "tag", "repository", "service", "reference", "digest"})
+
+# Examples that fit the parameter's meaning, where the kind's own example would not (port=5, a dict of
+# strings to whole numbers shown as {"NAME": "value"}).
+PARAMETER_EXAMPLES = {
+    "ports": '{"8000/tcp": 8000}', "port": "8000", "container_port": "8080", "megabytes": "100", "timeout": "60",
+    "environment": '{"NAME": "value"}', "buildargs": '{"PYTHON_VERSION": "3.11"}', "labels": '{"org.example.team": "web"}',
+    "volumes": '{"my-data": {"bind": "/data"}}', "repeat": "3", "grace": "10", "tail": "30",
+}
 
 # name in an annotation -> (test, what it must be, many of them, an example value)
 _KINDS: dict[str, tuple[Callable[[object], bool], str, str, str]] = {
@@ -28,11 +41,18 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str, str]] = {
     "float": (lambda value: isinstance(value, numbers.Real) and not isinstance(value, bool), "a number", "numbers", "2.5"),
     "bool": (lambda value: isinstance(value, bool) or type(value).__name__ == "bool_", "True or False", "True/False values", "True"),
     "None": (lambda value: value is None, "None", "None", "None"),
+    "bytes": (lambda value: isinstance(value, (bytes, bytearray)), "bytes", "bytes", 'b"text"'),
     "Path": (lambda value: isinstance(value, os.PathLike), "a path", "paths", 'Path("app")'),
 }
 _KINDS["os.PathLike"] = _KINDS["PathLike"] = _KINDS["Path"]
 _MAPPINGS = {"Mapping", "dict", "typing.Mapping", "collections.abc.Mapping"}
 _SEQUENCES = {"Sequence", "list", "tuple", "typing.Sequence", "collections.abc.Sequence"}
+# Classes the course's annotations name where they are imported for type checking only (not at run time):
+# a value is checked by its class's name. Any other class name is checked when it names a class in the
+# function's module; a name that names nothing there, or something else (a type alias), is not checked.
+_TYPE_CHECKING_CLASSES = {"pd.DataFrame", "Container"}
+# Names that stand for no one class: an annotation with one of them is not checked.
+_UNCHECKED = {"Any", "Callable", "Iterable", "Iterator", "Generator", "Literal", "object", "Optional", "Union", "type", "T"}
 
 
 def _split(text: str, separator: str) -> list[str]:
@@ -66,6 +86,8 @@ def _parse(annotation: str) -> tuple | None:
         elif name in _SEQUENCES:
             elements = [argument for argument in (_split(inner, ",") if inner else []) if argument != "..."]
             alternatives.append(("sequence", _parse(" | ".join(dict.fromkeys(elements))) if elements else None))
+        elif not inner and name.rpartition(".")[2][:1].isupper() and name.rpartition(".")[2] not in _UNCHECKED and name.replace(".", "").isidentifier():
+            alternatives.append(("class", name))  # a class (pd.DataFrame, RunResult): see _classes_known
         else:
             return None
     return ("union", tuple(alternatives))
@@ -75,7 +97,11 @@ def _accepts(parsed: tuple | None, value: object, image: bool = False) -> bool:
     if parsed is None:
         return True
     for alternative in parsed[1]:
-        if alternative[0] == "kind":
+        if alternative[0] == "class":
+            short = alternative[1].rpartition(".")[2]
+            if type(value).__name__ == "_Proxy" or any(kind.__name__ == short for kind in type(value).__mro__):  # a recorded object stands for its class
+                return True
+        elif alternative[0] == "kind":
             if alternative[1] == "str" and image and isinstance(value, os.PathLike):
                 return True  # the path of an image archive
             if _KINDS[alternative[1]][0](value):
@@ -88,12 +114,33 @@ def _accepts(parsed: tuple | None, value: object, image: bool = False) -> bool:
     return False
 
 
+def _classes_known(parsed: tuple | None, function: Callable) -> bool:
+    """Whether every class an annotation names is one this check can test (see _TYPE_CHECKING_CLASSES)."""
+    if parsed is None:
+        return True
+    for alternative in parsed[1]:
+        if alternative[0] == "class":
+            name = alternative[1]
+            if name not in _TYPE_CHECKING_CLASSES:
+                found: object = getattr(inspect.unwrap(function), "__globals__", {}).get(name.partition(".")[0])
+                for part in name.split(".")[1:]:
+                    found = getattr(found, part, None)
+                if not inspect.isclass(found):
+                    return False
+        elif not all(_classes_known(inner, function) for inner in alternative[1:]):
+            return False
+    return True
+
+
 def _describe(parsed: tuple | None, many: bool = False) -> str:
     if parsed is None:
         return "items" if many else "a value"
     words = []
     for alternative in parsed[1]:
-        if alternative[0] == "kind":
+        if alternative[0] == "class":
+            short = alternative[1].rpartition(".")[2]
+            words.append(f"{short}s" if many else f"a {short}")
+        elif alternative[0] == "kind":
             words.append(_KINDS[alternative[1]][2 if many else 1])
         elif alternative[0] == "mapping":
             words.append(("dicts" if many else "a dict") + (f" of {_describe(alternative[1], True)} to {_describe(alternative[2], True)}" if alternative[1] else ""))
@@ -107,12 +154,16 @@ def _example(parsed: tuple, image: bool, value: object = None) -> str:
     kinds = [alternative for alternative in parsed[1] if alternative != ("kind", "None")] or list(parsed[1])
     shape = "sequence" if isinstance(value, Sequence) and not isinstance(value, str) else "mapping" if isinstance(value, Mapping) else "kind"
     first = next((alternative for alternative in kinds if alternative[0] == shape), kinds[0])
+    if first[0] == "class":
+        return f"<the {first[1].rpartition('.')[2]} a course call returned>"
     if first[0] == "kind":
         if first[1] == "str":
             return '"alpine:3.20"' if image else '"app"' if ("kind", "Path") in kinds else '"text"'
         return _KINDS[first[1]][3]
     if first[0] == "mapping":
-        return '{"NAME": "value"}'
+        if first[1] is None:
+            return '{"NAME": "value"}'
+        return "{" + _example(first[1], False) + ": " + _example(first[2], False) + "}" if first[2] else '{"NAME": "value"}'
     return "[" + ", ".join([_example(first[1], False)] * 2 if first[1] else ['"a"', '"b"']) + "]"
 
 
@@ -141,7 +192,7 @@ def check_arguments(call: str, function: Callable, arguments: tuple, keywords: d
         if not isinstance(parameter.annotation, str):
             continue
         parsed = _parse(parameter.annotation)
-        if parsed is None:
+        if parsed is None or not _classes_known(parsed, function):
             continue
         image = name in IMAGE_PARAMETERS
         if parameter.kind is parameter.VAR_POSITIONAL:
@@ -153,13 +204,16 @@ def check_arguments(call: str, function: Callable, arguments: tuple, keywords: d
         for each in values:
             if not _accepts(parsed, each, image):
                 expected = _describe(parsed) + (" (an image name) or the path of an image archive" if image and _accepts(parsed, "x") else "")
-                example = _example(parsed, image, each)
+                example = PARAMETER_EXAMPLES.get(name) or _example(parsed, image, each)
                 named = f"each of *{name}" if parameter.kind is parameter.VAR_POSITIONAL else f"{name}="
                 raise DockerlabError(f"{call}(): {named} must be {expected}, not {_shown(each)}.",
                                      fix="For example " + (f"{call}({example}, ...)." if parameter.kind is parameter.VAR_POSITIONAL else f"{name}={example}."))
             if image and isinstance(each, str) and not each.strip():
                 raise DockerlabError(f"{call}(): {name}= is an empty string; it must name an image.",
                                      fix=f'For example {name}="alpine:3.20" (`docker images` lists the images here).')
+            if name in NAME_PARAMETERS and isinstance(each, str) and not each.strip():
+                raise DockerlabError(f"{call}(): {name}= is an empty string; it must name a {name}.",
+                                     fix=f"Pass the {name}'s name (`docker ps -a`, `docker images` and the registry's repositories() list them).")
 
 
 def _public(signature: inspect.Signature) -> str:
@@ -180,6 +234,20 @@ def checked(call: str) -> Callable[[Callable], Callable]:
             check_arguments(call, function, arguments, keywords)
             return function(*arguments, **keywords)
 
+        wrapper.__checked_call__ = call
         return wrapper
 
     return decorate
+
+
+def check_public(namespace: dict, prefix: str, own: Sequence[str] = ()) -> None:
+    """Give every public function of a module (its ``__all__``, defined in it) the one argument check, as
+    ``prefix.name``: call it at the end of the module. A function that is ``@recordable`` or
+    ``@checked`` already, or named in ``own`` (it checks its arguments itself, with its own words), is left
+    as it is. Returns None. Raises nothing itself; the functions then raise
+    DockerlabError for an argument that does not fit their annotations, before they run."""
+    for name in namespace.get("__all__", ()):
+        function = namespace.get(name)
+        if (inspect.isfunction(function) and function.__module__ == namespace["__name__"]
+                and not hasattr(function, "__recorded_call__") and not hasattr(function, "__checked_call__") and name not in own):
+            namespace[name] = checked(f"{prefix}.{name}")(function)

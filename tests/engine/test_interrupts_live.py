@@ -133,7 +133,8 @@ def test_ctrl_c_while_serve_waits_for_an_answer_leaves_no_container():
     client = dl.engine.client()
 
     def mine():
-        return [c for c in client.containers.list(all=True, filters={"ancestor": "alpine:3.20"}) if c.attrs["Config"]["Cmd"] == ["sleep", "6013"]]
+        # the list's own fields: inspecting each container would race with its removal
+        return [c["Id"] for c in client.api.containers(all=True) if c["Command"] == "sleep 6013"]
 
     interrupt_when(code, lambda: bool(mine()))
     assert not mine()
@@ -194,3 +195,30 @@ def test_a_failed_push_leaves_no_tag_and_a_stopped_registry_says_so():
         with pytest.raises(dl.DockerlabError, match="does not answer") as stopped:
             call()
         assert "local_registry" in stopped.value.fix
+
+
+def test_a_second_ctrl_c_while_a_failed_up_cleans_up_leaves_nothing(tmp_path):
+    # issue 16 item 11: a second Ctrl-C during the clean-up used to cut it short (a volume stayed)
+    (tmp_path / "compose.yaml").write_text(SLOW_STACK)
+    before = counts()
+    name = dl.compose.ComposeProject(tmp_path).name
+    client = dl.engine.client()
+    code = f"import dockerlab as dl\ndl.compose.project({str(tmp_path)!r}).up(timeout=300)\n"
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "DOCKERLAB_MODE": "live", "PYTHONPATH": str(Path(dl.__file__).parents[1])})
+    try:
+        deadline = time.monotonic() + 120
+        while not client.containers.list(filters={"label": f"com.docker.compose.project={name}"}):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        stop = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < stop:  # more Ctrl-Cs, as an impatient learner presses them
+            time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert counts() == before

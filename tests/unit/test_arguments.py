@@ -89,3 +89,29 @@ def test_a_run_past_its_timeout_says_it_did_not_finish(monkeypatch):
     with pytest.raises(dl.DockerlabError, match=r"did not finish within 0.5 s") as raised:
         dl.run("alpine:3.20", ["sleep", "5"], timeout=0.5)
     assert "timeout=" in raised.value.fix
+
+
+@pytest.mark.parametrize("call, example", [
+    (lambda: dl.start("alpine:3.20", ports={"80/tcp": "x"}), 'ports={"8000/tcp": 8000}'),
+    (lambda: dl.registry.local_registry(port="x"), "port=8000"),
+    (lambda: dl.run("alpine:3.20", ["true"], timeout="x"), "timeout=60"),
+])
+def test_the_example_fits_the_parameter(call, example):
+    # issue 16, Kind 4: "ports= must be a dict of strings to whole numbers ... For example ports={"NAME": "value"}", "port=5"
+    with pytest.raises(dl.DockerlabError) as raised:
+        call()
+    assert raised.value.fix == f"For example {example}."
+
+
+def test_exec_of_no_command_says_so_not_that_the_container_is_not_running():
+    from types import SimpleNamespace
+
+    with pytest.raises(dl.DockerlabError) as raised:
+        Container(SimpleNamespace(name="web", status="running")).exec([])
+    assert "no command was given" in raised.value.message and "running container" not in raised.value.fix
+
+
+def test_get_json_of_something_that_is_not_a_web_address_says_so():
+    with pytest.raises(dl.DockerlabError) as raised:
+        dl.web.get_json("not a url")
+    assert "is not a web address" in raised.value.message and "not on this machine" not in raised.value.message

@@ -54,3 +54,25 @@ def test_load_of_a_folder_says_it_is_a_folder(tmp_path, monkeypatch, capsys):
     assert cli.main(["prepare", "--no-pull", "--load", str(tmp_path)]) == 1
     said = capsys.readouterr().err
     assert f"{tmp_path} is a folder; a bundle is one file" in said and "does not exist" not in said
+
+
+def test_save_to_a_device_or_other_special_file_is_refused_and_it_stays(no_preparing, capsys):
+    # issue 16 item 2: --save /dev/full replaced the device node with a 29 MB regular file
+    assert cli.main(["prepare", "--save", "/dev/full"]) == 1
+    said = capsys.readouterr().err
+    assert "/dev/full is not a regular file" in said and "Name a new file" in said
+    assert Path("/dev/full").is_char_device()
+
+
+def test_save_below_a_file_says_it_is_a_file_not_a_missing_folder(tmp_path, no_preparing, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert cli.main(["prepare", "--save", str(tmp_path / "notes.txt" / "room.tar.gz")]) == 1
+    said = capsys.readouterr().err
+    assert f"{tmp_path / 'notes.txt'} is a file, not a folder" in said and "does not exist" not in said
+
+
+def test_load_of_a_device_says_it_is_not_a_bundle_file(monkeypatch, capsys):
+    monkeypatch.setattr(resolve, "ensure", lambda *a, **k: pytest.fail("prepared images after a bad --load"))
+    assert cli.main(["prepare", "--no-pull", "--load", "/dev/null"]) == 1
+    said = capsys.readouterr().err
+    assert "/dev/null is not a regular file" in said and "does not exist" not in said

@@ -1,7 +1,10 @@
 """Exercise verdicts, right and wrong answers, without an engine."""
 import pytest
 
+from pathlib import Path
+
 from dockerlab.check import judge_output, output_contains
+from dockerlab.errors import DockerlabError
 from dockerlab.containers import RunResult
 
 
@@ -229,3 +232,34 @@ def test_a_replayed_run_of_another_shape_gives_the_static_verdict_never_recordin
     monkeypatch.setattr(check_module, "run", lambda image, command: ["a damaged recording's result"])
     verdict = check_module.command_prints("alpine:3.20", ["cat", "/etc/os-release"], "VERSION_ID=3.20", reads="/etc/os-release")
     assert verdict.live == "needs an engine" and "RecordingStale" not in str(verdict)
+
+
+@pytest.mark.parametrize("name", ["/tmp/dockerlab-precious.txt", "../../../tmp/dockerlab-precious.txt", "sub/../../x.py", ""])
+def test_program_prints_refuses_a_file_name_outside_the_app_copy(tmp_path, name, monkeypatch):
+    # issue 16 item 5: files={"/abs/path": ...} or {"../../x": ...} wrote anywhere on the machine
+    import dockerlab.check as check
+    from dockerlab import paths
+
+    precious = Path("/tmp/dockerlab-precious.txt")
+    precious.write_text("mine")
+    try:
+        with pytest.raises(DockerlabError, match="does not name a file inside the app folder"):
+            check.program_prints(paths.app("numpy-versions"), "x", files={name: "print('x')\n"})
+        assert precious.read_text() == "mine"
+    finally:
+        precious.unlink()
+
+
+def test_image_prints_of_an_image_whose_command_does_not_exist_is_a_not_yet(monkeypatch):
+    # issue 16, Kind 4: it raised ContainerFailed, though the learner's own image is the learner's mistake to fix
+    import dockerlab.check as check
+    from dockerlab.errors import ContainerFailed
+
+    def no_command(tag, *arguments, **keywords):
+        raise ContainerFailed(tag, "start", "the command does not exist in the image (exec: \"/nope\")", "Check CMD.")
+
+    monkeypatch.setattr(check, "current", lambda: "live")
+    monkeypatch.setattr(check, "inspect_image", lambda tag: {})
+    monkeypatch.setattr(check, "run", no_command)
+    verdict = check.image_prints("my-greeter:1", "hello")
+    assert not verdict.passed and "did not start" in str(verdict) and "docker build -t my-greeter:1" in str(verdict)

@@ -1,5 +1,6 @@
 """How dl.compose renders a learner's file: Compose's own `config` (no engine needed), plus the course rules."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -235,3 +236,18 @@ def test_a_compose_without_no_env_resolution_renders_as_before(tmp_path, monkeyp
     assert "web" in project.services()
     renders = [argv for argv in asked if "config" in argv]
     assert ["--no-env-resolution" in argv for argv in renders] == [True, False]
+
+
+@pytest.mark.parametrize("name", ["../../../../tmp/dockerlab-evilname", "/tmp/dockerlab-evilname", "Upper", "-dash-first", "", "a b"])
+def test_a_project_name_is_checked_as_compose_checks_it_before_anything_is_written(tmp_path, name):
+    # issue 16 item 6: name="../../../../tmp/w/evilname" wrote /tmp/w/evilname.json outside build/compose/
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n")
+    with pytest.raises(dl.DockerlabError, match="not a valid Compose project name") as refused:
+        dl.compose.project(tmp_path, name=name)
+    assert "lowercase letters, digits" in refused.value.fix
+    assert not list(Path("/tmp").glob("dockerlab-evilname*"))
+
+
+def test_a_valid_project_name_is_used_as_given(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n")
+    assert dl.compose.project(tmp_path, name="my_stack-2").name == "my_stack-2"

@@ -101,10 +101,10 @@ def test_a_command_the_image_lacks_and_a_missing_image_are_verdicts(fake_engine)
 
 
 @pytest.mark.parametrize("keywords, said", [
-    (dict(image="alpine:3.20", command=42, expected_line=LINE), "command must be a list of words"),
-    (dict(image="alpine:3.20", command=["cat", 3], expected_line=LINE), "command must be a list of words"),
-    (dict(image=3.20, command=["cat"], expected_line=LINE), "image must be an image name"),
-    (dict(image="alpine:3.20", command=["cat"], expected_line=LINE, reads=1), "reads must be a file's path"),
+    (dict(image="alpine:3.20", command=42, expected_line=LINE), "command= must be a string or a list of strings"),
+    (dict(image="alpine:3.20", command=["cat", 3], expected_line=LINE), "command= must be a string or a list of strings"),
+    (dict(image=3.20, command=["cat"], expected_line=LINE), "image= must be a string \\(an image name\\)"),
+    (dict(image="alpine:3.20", command=["cat"], expected_line=LINE, reads=1), "reads= must be a string or None"),
 ])
 def test_arguments_of_the_wrong_kind_are_named(keywords, said):
     with pytest.raises(dl.DockerlabError, match=said):
