@@ -19,7 +19,7 @@ from .bases import CATALOGUE, host_extra_cas, registry_status, resolve
 from .compose import compose_command
 from .containers import run, serve
 from .errors import DockerlabError, DockerUnavailable
-from .hosting import on_binder
+from .hosting import in_repo2docker, on_binder
 from .paths import tool as find_tool
 from .units import format_bytes
 
@@ -342,6 +342,8 @@ def _diagnose(room: bool) -> DoctorReport:
 
         if on_binder():
             report.checks.append(Check("engine", INFO, "no Docker engine on Binder; the notebooks replay recorded results, and exercise checks judge your text"))
+        elif in_repo2docker():  # Binder's image run elsewhere (repo2docker sets REPO_DIR): no engine there either, by design
+            report.checks.append(Check("engine", INFO, "no Docker engine in this repo2docker image; the notebooks replay recorded results, and exercise checks judge your text"))
         else:
             report.checks.append(Check("engine", FAIL, f"no Docker engine answered at {tried}", error.fix or ""))
         report.checks += _guarded("TLS proxy", check_tls_interception)

@@ -193,7 +193,17 @@ def test_off_binder_the_same_machine_still_fails_the_engine_row(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
     for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("REPO_DIR", raising=False)
     assert dl.doctor().checks[0].status == "fail"
+
+
+def test_in_a_repo2docker_image_off_binder_no_engine_is_information_too(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REPO_DIR", "/home/jovyan")  # what repo2docker sets in every image it builds
+    row = dl.doctor().checks[0]
+    assert row.status == "info" and "repo2docker image" in row.detail
 
 
 def test_the_mode_row_follows_dockerlab_mode(monkeypatch):
