@@ -38,19 +38,26 @@ def test_a_stage_built_from_an_earlier_stage_keeps_that_stages_layers(builder, t
     assert int(table["size"].sum()) == _history_sizes(tag)
 
 
+def _copied_by_build(context, names: list[str], dockerignore: str, tag: str, builder: str) -> list[str]:
+    """Write ``names`` and ``dockerignore`` into ``context``, build `COPY . /ctx` with ``builder``, and list
+    (sorted, relative) the files the image holds: what the build really sent."""
+    for name in names:
+        (context / name).parent.mkdir(parents=True, exist_ok=True)
+        (context / name).write_text("x\n")
+    (context / ".dockerignore").write_text(dockerignore)
+    dl.build(context, "FROM alpine:3.20\nCOPY . /ctx\n", tag=tag, builder=builder, progress=False)
+    out = subprocess.run(["/usr/bin/docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "find", "/ctx", "-type", "f"],
+                         check=True, capture_output=True, text=True).stdout
+    return sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
+
+
 @pytest.mark.parametrize("builder", ["buildkit", "classic"])
 def test_dl_build_sends_what_the_cli_sends(builder, tmp_path, created):
     from dockerlab.dockerfile import context_files
 
-    for name in ["#hash.txt", "keep.txt", "notes.tmp", "sub/deep/x.tmp", "Secret.ENV"]:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("x\n")
-    (tmp_path / ".dockerignore").write_text("\\#hash.txt\n*.tmp\nsecret.env\n")
     tag = created.image(f"dockerlab-test/ignore-{builder}:latest")
-    dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag=tag, builder=builder, progress=False)
-    out = subprocess.run(["/usr/bin/docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "find", "/ctx", "-type", "f"],
-                         check=True, capture_output=True, text=True).stdout
-    copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
+    copied = _copied_by_build(tmp_path, ["#hash.txt", "keep.txt", "notes.tmp", "sub/deep/x.tmp", "Secret.ENV"],
+                              "\\#hash.txt\n*.tmp\nsecret.env\n", tag, builder)
     assert copied == ["Secret.ENV", "keep.txt", "sub/deep/x.tmp"]
     assert sorted(path for path in context_files(tmp_path) if path != ".dockerignore") == copied
 
@@ -79,15 +86,8 @@ def test_dl_build_sends_what_the_cli_sends_when_a_left_out_folder_holds_exceptio
     """Issue 22 kind C: `*` then `!src/**/*.py`: the CLI skips the left-out src/sub, so only src/a.py is sent."""
     from dockerlab.dockerfile import context_files
 
-    for name in ["src/a.py", "src/sub/b.py", "top.py"]:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("x\n")
-    (tmp_path / ".dockerignore").write_text("*\n!src/**/*.py\n")
     tag = created.image(f"dockerlab-test/ignore-walk-{builder}:latest")
-    dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag=tag, builder=builder, progress=False)
-    out = subprocess.run(["/usr/bin/docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "find", "/ctx", "-type", "f"],
-                         check=True, capture_output=True, text=True).stdout
-    copied = sorted(line.removeprefix("/ctx/") for line in out.split() if not line.endswith((".dockerignore", "Dockerfile")))
+    copied = _copied_by_build(tmp_path, ["src/a.py", "src/sub/b.py", "top.py"], "*\n!src/**/*.py\n", tag, builder)
     assert copied == ["src/a.py"] == context_files(tmp_path)
 
 
