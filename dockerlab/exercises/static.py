@@ -649,6 +649,45 @@ def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
     return found
 
 
+# Files a program may need at run time beside it (TLS roots, time zones, users): advice, not a failure.
+_RUNTIME_FILES = ("/etc/ssl/certs", "/etc/pki", "/usr/share/zoneinfo", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
+
+
+def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str]) -> list[Finding]:
+    """Each `COPY --from` into the final stage that takes more than the built program: another image's files,
+    the build stage's own files (the SDK, e.g. /usr/local/go), or the source beside the program. A build stage
+    whose RUNs build no program this module can read (`go build -o PATH`) is not judged."""
+    contents, found = _stage_contents(parsed, files), []
+    for copy in [each for each in parsed.final.instructions if each.keyword in ("COPY", "ADD") and each.flag("from") is not None]:
+        source = copy.flag("from")
+        sources = " ".join(copy.args[:-1])
+        other = parsed.stage(source)
+        if other is None or other.index >= parsed.final.index:
+            found.append(Finding(_at(copy), f"it copies {sources} from the image {source}, not the program your build stage made: more that ships",
+                                 "only the built program, copied from the build stage", f"remove line {copy.line}."))
+            continue
+        held = contents[other.index].visible
+        built = sorted({path for path, file in held.items() if file.built is not None})
+        if not built or any("$" in word for word in copy.args):
+            continue  # what the stage builds is not known from the text: the live tier measures the size
+        programs = ", ".join(built)
+        builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
+        taken = _taken_from(held, copy, _final_workdir(parsed, parsed.final))
+        source_files = sorted({file.origin for _, _, file in taken if file.origin})
+        if source_files:
+            found.append(Finding(_at(copy), f"it copies {', '.join(source_files[:4])} (the source) from stage {source} along with the program",
+                                 f"only the built program ({programs}) copied from stage {source}", f"copy just the program: `COPY --from={source} {built[0]} /myapp`."))
+        elif not any(file.built is not None for _, _, file in taken):
+            runtime = all(any(_under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])
+            found.append(Finding(
+                _at(copy), f"it copies {sources} from stage {source}, which is not the program {builds} builds ({programs}): "
+                           f"it is part of the {other.base} build image and makes the image that ships bigger",
+                f"only the built program ({programs}) copied from stage {source}",
+                f"keep it only if your program reads {sources} at run time (this one serves plain HTTP and needs none)." if runtime
+                else f"remove line {copy.line}: the program is all the final stage needs.", fails=not runtime))
+    return found
+
+
 @_with_lint_advice()
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
@@ -676,6 +715,8 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
         report.findings.append(Finding(
             _at(copy), f"the final stage copies {', '.join(taken[:3]) or 'files'} from the context: source, not the program",
             "only the built program, copied from the build stage", "replace it with `COPY --from=builder /app/myapp /myapp`."))
+    if parsed.stage(final.base) is None:
+        report.findings += _extra_copy_findings(parsed, files)
     if not any(instruction.flag("from") is not None for instruction in final.all("COPY")) and parsed.stage(final.base) is None:
         report.findings.append(Finding(f"the final stage (line {final.line})", "nothing is copied from the build stage", "a COPY --from of the built program",
                                        "add `COPY --from=builder /app/myapp /myapp`."))
