@@ -273,25 +273,59 @@ def _explain(error_text: str, instruction: str | None = None) -> str:
     return f"{found.meaning[0].upper()}{found.meaning[1:]}. {found.fix}"
 
 
-def _untag_stale(client, tag: str | None) -> None:
+def _untag_stale(client, tag: str | None) -> str:
     """After a failed or interrupted build, ``tag`` must not keep naming an image from an earlier build:
     it is taken off, also when a container uses that image (as `docker rmi -f TAG` does: a running
     container's image stays, untagged; a stopped container's image is deleted, the container still starts).
     Only an image the course built as ``tag`` is untagged: a tag the learner put on another image, or a
-    base image's own name, stays as `docker build` leaves it."""
+    base image's own name, stays as `docker build` leaves it.
+
+    Returns one sentence for the BuildFailed message: the tag was taken off, it now names no image, and
+    which containers still run the earlier image ("" when nothing was untagged). Raises nothing (the engine's
+    refusals are swallowed: the build's own failure is what the learner needs to hear)."""
     if not tag:
-        return
+        return ""
     try:
-        labels = client.api.inspect_image(tag).get("Config", {}).get("Labels") or {}
+        inspected = client.api.inspect_image(tag)
     except docker.errors.APIError:
-        return  # no image under that name: nothing is stale
+        return ""  # no image under that name: nothing is stale
+    labels = inspected.get("Config", {}).get("Labels") or {}
     if labels.get(BUILT_AS_LABEL) != normal_reference(tag) or labels.get(STANDIN_FOR_LABEL) == normal_reference(tag):
-        return  # not built by the course under this name, or a stand-in base itself (its name is kept)
+        return ""  # not built by the course under this name, or a stand-in base itself (its name is kept)
+    image_id = inspected.get("Id", "")
+    try:
+        users = [entry for entry in client.api.containers(all=True, filters={"ancestor": image_id}) if entry.get("ImageID") == image_id] if image_id else []
+    except docker.errors.APIError:
+        users = []
     try:
         with held():
             client.api.remove_image(tag, force=True, noprune=True)  # a tag: untagged even when a container uses the image
     except docker.errors.APIError:
-        pass
+        return ""
+    try:
+        kept = bool(image_id) and bool(client.api.inspect_image(image_id))
+    except docker.errors.APIError:
+        kept = False  # deleted with the tag (a stopped container's image: the container keeps what it needs)
+    return _untagged_sentence(tag, image_id, users, kept)
+
+
+def _untagged_sentence(tag: str, image_id: str, users: list[dict], kept: bool) -> str:
+    """What the failed build did to ``tag``, for its BuildFailed message (``users``: the engine's container
+    entries, Names and State, of the containers that use the earlier image ``image_id``; ``kept``: that image
+    is still on the engine, untagged)."""
+    short = image_id.removeprefix("sha256:")[:12]
+    said = (f"{tag} named the image of an earlier build{f' ({short})' if short else ''}; since this build failed, the course took {tag} off it, "
+            f"so {tag} now names no image (`docker run {tag}` would look for it in a registry) rather than code this Dockerfile did not build")
+    if not users:
+        return said + "."
+    names = [", ".join(name.lstrip("/") for name in entry.get("Names") or []) or entry.get("Id", "")[:12] for entry in users]
+    states = [f"{name} ({entry.get('State') or 'created'})" for name, entry in zip(names, users, strict=True)]
+    one = len(names) == 1
+    them = "it" if one else "them"
+    where = (f"The earlier image stays, untagged, because your container{'' if one else 's'} {', '.join(states)} "
+             f"use{'s' if one else ''} it" if kept else f"Your container{'' if one else 's'} {', '.join(states)} used it")
+    return (f"{said}. {where}: {'it' if one else 'they'} still run{'s' if one else ''} that earlier build, not this Dockerfile. "
+            f"Once the build passes, replace {them} (`docker rm -f {' '.join(names)}`, then start a new one from {tag}).")
 
 
 @recordable("build")
@@ -478,7 +512,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
             _untag_stale(client, tag)
 
     if parser.error or not parser.image_id:
-        _untag_stale(client, tag)
+        untagged = _untag_stale(client, tag)
         reason = parser.error or "the engine ended the build without an image"
         current = parser.current
         raise BuildFailed(
@@ -488,6 +522,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
             exit_code=parser.exit_code(),
             log_tail=parser.log[-LOG_TAIL_LINES:],
             fix=_explain(reason, current.instruction if current else None),
+            untagged=untagged,
         )
 
     _mark_classic_steps(parser.steps, labels, text)
@@ -544,8 +579,9 @@ def _write_dockerfile(folder: Path, context_dir: Path, text: str, ignore) -> Pat
     return dockerfile_path
 
 
-def _buildkit_failure(parser: buildkit.PlainProgressParser, ordered: list, returncode: int) -> BuildFailed:
-    """BuildFailed from a BuildKit log: the failed step numbered as in the step table, its stage named."""
+def _buildkit_failure(parser: buildkit.PlainProgressParser, ordered: list, returncode: int, untagged: str = "") -> BuildFailed:
+    """BuildFailed from a BuildKit log: the failed step numbered as in the step table, its stage named
+    (``untagged``: what the failure did to the tag, from :func:`_untag_stale`)."""
     reason = parser.reason or _last_words(parser.log) or f"the docker CLI exited {returncode} without an image"
     failed = parser.failed_vertex
     if failed is not None and failed.is_step:
@@ -559,6 +595,7 @@ def _buildkit_failure(parser: buildkit.PlainProgressParser, ordered: list, retur
         exit_code=parser.exit_code(),
         log_tail=_without_digests(parser.log)[-LOG_TAIL_LINES:],
         fix=_explain(reason, failed.instruction if failed and failed.is_step else _from_of_metadata(failed)),
+        untagged=untagged,
     )
 
 
@@ -612,8 +649,8 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
     only_stage = next(iter(stage_order), None) if len(stage_order) == 1 else None
     ordered = sorted(parser.steps, key=lambda v: (stage_order.get((v.stage or only_stage or "").lower(), len(stage_order)), v.index))
     if returncode != 0 or not image_id:
-        _untag_stale(engine.client(), tag)  # DockerUnavailable, clearly, when the engine is what failed
-        raise _buildkit_failure(parser, ordered, returncode)
+        untagged = _untag_stale(engine.client(), tag)  # DockerUnavailable, clearly, when the engine is what failed
+        raise _buildkit_failure(parser, ordered, returncode, untagged)
 
     steps = [_step_of(vertex, number, default_stage=only_stage) for number, vertex in enumerate(ordered, start=1)]
     _fill_sizes_from_history(engine.client, image_id, steps, _final_lineage(_stages(text), target), single_stage=len(stage_order) <= 1)

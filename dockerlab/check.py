@@ -423,7 +423,8 @@ def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exe
     """Check a notebook's quiz answers ({question number: letter}); each wrong or missing answer says why.
     Keys may be ints or strs ("1", "Q1"), letters any case with spaces or a bracket ("B", "b)"), or the
     answers a list in question order (dockerlab.quizzes.read_answers). ``notebook`` is "01" ... "07"
-    (dockerlab.quizzes.QUIZZES). Returns a CheckResult. Raises DockerlabError when ``answers`` is neither
+    (dockerlab.quizzes.QUIZZES). An answer keyed by a number that is no question of the quiz is refused:
+    the result does not pass, and its message names the quiz's question numbers. Returns a CheckResult. Raises DockerlabError when ``answers`` is neither
     a dict nor a list, or the notebook has no quiz."""
     questions = quiz_of(notebook)
     exercise = exercise or f"{notebook} · quiz"
@@ -442,7 +443,7 @@ def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exe
         else:
             messages.append(f"question {number}: no answer yet. {question} Next: choose {spoken(choices)}.")
     messages.insert(0, f"{right} of {len(questions)} right")
-    return CheckResult(exercise, right == len(questions), messages + problems)
+    return CheckResult(exercise, right == len(questions) and not problems, messages + problems)
 
 
 def solution(number: str | int):

@@ -8,6 +8,7 @@ from . import engine
 from .catalogue import catalogue_tags
 from .diagnose import diagnose
 from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
+from .tagbook import booked, forget_missing
 
 __all__ = ["cleanup", "course_made", "left_behind", "leftovers"]
 
@@ -18,14 +19,15 @@ def cleanup(*, bases: bool = False) -> dict:
     Returns a dict: how many containers, networks, volumes and images were removed; ``"not removed"``,
     one line per object that could not be (with the engine's reason); ``"kept"``, one line per course
     image that stays because you tagged it too (``docker tag``, or a ``docker build`` that made the
-    same image): only the course's own tag is taken off it.
+    same image): only the course's own tags are taken off it.
 
     Containers, networks and volumes are removed only when the course created them (label
     ``org.dockerlab.created=1`` on the object itself, which `%docker`, dl.* and dl.compose add): a
     container you started by hand from a course image inherits the image's course label and is left
     alone, and so is a network or volume you labelled org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
     :func:`course_made`): ``docker build -t my-app .`` FROM a stand-in base or a course image inherits
-    the course label and is left alone. Stand-in base images stay unless ``bases=True`` (they take
+    the course label and is left alone. Tags the course put on images it made (`%docker tag`, `%docker pull`,
+    a registry push: :mod:`dockerlab.tagbook`) are the course's too, while they still name that image. Stand-in base images stay unless ``bases=True`` (they take
     minutes to build again). One object that cannot be removed does not stop the rest. Raises
     DockerUnavailable when no engine answers.
     """
@@ -54,13 +56,14 @@ def cleanup(*, bases: bool = False) -> dict:
         attempt("volumes", volume.name, lambda v=volume: v.remove(force=True))
     # Newest first: an image built on another goes before its base.
     labelled = client.images.list(all=True, filters={"label": COURSE_FILTER})
-    ours = [image for image in labelled if _course_made_or_reported(image, labelled, removed["not removed"])]  # decided before any is removed
+    book = booked()
+    ours = [image for image in labelled if _all_booked(image, book) or _course_made_or_reported(image, labelled, removed["not removed"])]  # decided before any is removed
     images = sorted(ours, key=lambda image: image.attrs.get("Created", ""), reverse=True)
     for image in images:
         labels = image.labels or {}
         if not bases and labels.get(STANDIN_LABEL) == "true" and _is_base(image):
             continue
-        own, yours = _own_tags(image, bases)
+        own, yours = _own_tags(image, bases, book)
         if yours:
             removed["kept"].append(f"image {', '.join(own) or image.short_id}: tagged by you as {', '.join(yours)}"
                                    + (" (the course's tag was taken off)" if own else ""))
@@ -68,7 +71,20 @@ def cleanup(*, bases: bool = False) -> dict:
                 attempt("images", tag, lambda t=tag: client.api.remove_image(t), counted=False)
             continue
         attempt("images", ", ".join(own) or image.short_id, lambda i=image, o=own: _remove_image(client, i, o))
+    _forget_gone(client, book)
     return removed
+
+
+def _forget_gone(client, book: dict[str, set[str]]) -> None:
+    """Take out of the tag book the tags that no longer name the image the course put them on."""
+    if book:
+        forget_missing({tag: image.id for image in client.images.list() for tag in image.tags})
+
+
+def _all_booked(image, book: dict[str, set[str]]) -> bool:
+    """Every tag of ``image`` is one the course put on it (a course image pulled back from the local
+    registry after its build tag was removed: only the registry's name is left)."""
+    return bool(book and image.tags) and all(image.id in book.get(tag, ()) for tag in image.tags)
 
 
 def _course_made_or_reported(image, labelled: list, not_removed: list[str]) -> bool:
@@ -106,15 +122,18 @@ def left_behind(before: dict[str, list[str]], after: dict[str, list[str]]) -> li
     return [f"{kind[:-1]} {name}" for kind, names in after.items() for name in names if name not in set(before.get(kind, []))]
 
 
-def _own_tags(image, bases: bool) -> tuple[list[str], list[str]]:
+def _own_tags(image, bases: bool, book: dict[str, set[str]] | None = None) -> tuple[list[str], list[str]]:
     """(the course's own tags on ``image``, the others: a learner's ``docker tag`` or same-image build).
 
     The course's own: the one its ``org.dockerlab.built-as`` label names, its ``dockerlab-...`` names,
-    and (when ``bases``) the catalogue name of a stand-in base."""
+    those the course put on this image (``book``: :func:`dockerlab.tagbook.booked`), and (when ``bases``)
+    the catalogue name of a stand-in base."""
     labels = image.labels or {}
     standin = bases and labels.get(STANDIN_LABEL) == "true"
+    book = book or {}
     def ours(tag: str) -> bool:
-        return tag == labels.get(BUILT_AS_LABEL) or tag.startswith("dockerlab-") or (standin and tag in catalogue_tags())
+        return (tag == labels.get(BUILT_AS_LABEL) or tag.startswith("dockerlab-") or (tag in book and image.id in book[tag])
+                or (standin and tag in catalogue_tags()))
     return [tag for tag in image.tags if ours(tag)], [tag for tag in image.tags if not ours(tag)]
 
 

@@ -82,7 +82,11 @@ class StandInUnsupported(DockerlabError):
 
 
 class BuildFailed(DockerlabError):
-    """A docker build failed at one step. Carries the step, its instruction, exit code and log tail."""
+    """A docker build failed at one step. Carries the step, its instruction, exit code and log tail, and
+    ``untagged``: one sentence when the failure took the tag off an earlier build's image (the tag now
+    names nothing; a container that uses that image still runs the earlier build), "" otherwise."""
+
+    untagged: str = ""  # a class default: a BuildFailed recorded before the attribute existed has none
 
     def __init__(
         self,
@@ -93,18 +97,22 @@ class BuildFailed(DockerlabError):
         exit_code: int | None = None,
         log_tail: list[str] | None = None,
         fix: str | None = None,
+        untagged: str = "",
     ) -> None:
         self.reason = reason
         self.step = step
         self.instruction = instruction
         self.exit_code = exit_code
         self.log_tail = log_tail or []
+        self.untagged = untagged
         where = f"step {step}" if step is not None else "the build"
         if instruction:
             where += f" ({instruction})"
         code = f", exit code {exit_code}" if exit_code is not None else ""
         tail = "\n".join(f"  | {line}" for line in self.log_tail)
         message = f"Build failed at {where}{code}: {reason}"
+        if untagged:
+            message += f"\n{untagged}"
         if tail:
             message += f"\nLast {len(self.log_tail)} log lines:\n{tail}"
         super().__init__(message, fix=fix)

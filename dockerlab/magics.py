@@ -19,6 +19,7 @@ replays the output recorded on a real engine; a command that was not recorded sa
 from __future__ import annotations
 
 import html
+import json
 import os
 import queue
 import re
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 from pathlib import Path
 
-from . import buildkit
+from . import buildkit, tagbook
 from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
 from .interrupts import held
@@ -267,9 +268,49 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     finally:
         process.stdout.close()
         process.stderr.close()
+    if code == 0:
+        _book_course_tags(words)
     notes_text = "".join(f"[dockerlab] {note}\n" for note in notes)
     return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+_TAGGING = {("tag",), ("image", "tag"), ("pull",), ("image", "pull")}
+
+
+def _made_tags(words: list[str]) -> list[str]:
+    """The tags a successful docker command (its words, as typed) put on an image: `tag SOURCE TARGET` the
+    target, `pull NAME` the name (not one pulled by digest), `build -t A -t B` each tag. Returns a list of str."""
+    words = list(words[1:] if words[:1] == ["docker"] else words)
+    sub = _subcommand(words)
+    rest = words[words.index(sub[-1]) + 1:] if sub else []
+    if sub in _BUILDING:
+        tags = []
+        for index, word in enumerate(rest):
+            if word in ("-t", "--tag") and index + 1 < len(rest):
+                tags.append(rest[index + 1])
+            elif word.startswith("--tag="):
+                tags.append(word.split("=", 1)[1])
+            elif word.startswith("-t") and not word.startswith("--") and len(word) > 2:
+                tags.append(word[2:].removeprefix("="))
+        return tags
+    if sub in _TAGGING:
+        names = [word for word in rest if not word.startswith("-")]
+        return [names[-1]] if names and "@" not in names[-1] else []
+    return []
+
+
+def _book_course_tags(words: list[str]) -> None:
+    """Write the tags a command made on an image the course made in the tag book (dockerlab.tagbook), so
+    `dockerlab clean` removes them too; a tag of the learner's own image is not written."""
+    for tag in _made_tags(words):
+        try:
+            inspected = subprocess.run(["docker", "image", "inspect", tag], capture_output=True, text=True, timeout=30)
+            attrs = json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+            attrs = None
+        if attrs:
+            tagbook.book(tag, attrs)
 
 
 def _remove_marked(mark: str) -> None:

@@ -147,13 +147,14 @@ def _letter(value, choices: dict[str, str]) -> str:
 
 def read_answers(answers, questions: dict) -> tuple[dict[int, str | None], list[str]]:
     """The learner's answers as {question number: what they chose}, and a sentence for each key that
-    names no question or question answered twice with different letters. ``answers``: a dict keyed by
-    question number (an int, or a str such as "1", "Q1", "question 1") or a list/tuple in question order;
+    names no question (refused: the quiz then does not pass) or question answered twice with different letters.
+    ``answers``: a dict keyed by question number (an int, or a str such as "1", "Q1", "question 1") or a list/tuple in question order;
     each answer a letter in any case, with spaces or a bracket ("B", "b)", "(b)"), or the choice's words.
     A chosen value is a letter of the question's choices, "" (no answer), the text as typed (no choice), or
     None (answered twice with different letters: a sentence says so).
     Raises DockerlabError when ``answers`` is neither a dict nor a list."""
-    if isinstance(answers, (list, tuple)):
+    listed = isinstance(answers, (list, tuple))
+    if listed:
         answers = dict(zip(questions, answers, strict=False)) | {len(questions) + extra + 1: value for extra, value in enumerate(answers[len(questions):])}
     if not isinstance(answers, Mapping):
         raise DockerlabError(f"Quiz answers must be a dict such as {{1: 'a', 2: 'b'}} (or a list in question order), not {type(answers).__name__}.",
@@ -165,8 +166,11 @@ def read_answers(answers, questions: dict) -> tuple[dict[int, str | None], list[
         number = _number(key)
         if number not in questions:
             shown = number if number is not None else repr(key)
-            if _letter(value, {}) != "":
-                problems.append(f"there is no question {shown} in this quiz (its questions are {numbers}): answer {value!r} was not counted")
+            if _letter(value, {}) != "" or not listed:  # a blank left over at the end of a list names nothing
+                given = f"answer {value!r}" if listed else f"{{{key!r}: {value!r}}}"
+                step = (f"give one answer per question, {len(questions)} in all, in question order" if listed
+                        else f"key each answer by one of the question numbers ({numbers})")
+                problems.append(f"there is no question {shown} in this quiz (its questions are {numbers}): {given} was refused, not counted. Next: {step}.")
             continue
         letter = _letter(value, questions[number][1])
         earlier = chosen.get(number, "")

@@ -12,7 +12,7 @@ import urllib.request
 import docker.errors
 
 from .columns import MANIFEST_LAYERS, declares
-from . import engine
+from . import engine, tagbook
 from .containers import Container, start
 from .errors import DockerlabError, ImageNotFound
 from .interrupts import held
@@ -110,7 +110,12 @@ class LocalRegistry:
         except docker.errors.APIError as error:
             raise DockerlabError(f"Cannot push {image!r}: {error.explanation or error}", fix="Check the image name (`docker images`).") from None
         try:
-            return Answer(self._push(client, target, tag), f"docker tag {image} {target}:{tag} && docker push {target}:{tag}")
+            digest = Answer(self._push(client, target, tag), f"docker tag {image} {target}:{tag} && docker push {target}:{tag}")
+            try:
+                tagbook.book(f"{target}:{tag}", client.api.inspect_image(f"{target}:{tag}"))  # so `dockerlab clean` takes the tag off
+            except docker.errors.APIError:
+                pass  # removed meanwhile: nothing to book
+            return digest
         except BaseException:
             try:
                 with held():

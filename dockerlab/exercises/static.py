@@ -195,32 +195,167 @@ def _placements(parsed: parser.Dockerfile, files: list[str]) -> tuple[list[tuple
     placed, workdir = [], "/"
     for stage in reversed(_lineage(parsed, parsed.final)):
         for instruction in stage.instructions:
-            if instruction.keyword == "WORKDIR" and instruction.args:
-                target = instruction.args[0]
-                workdir = None if "$" in target or workdir is None else posixpath.normpath(posixpath.join(workdir, target))
-            if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None or len(instruction.args) < 2:
-                continue
-            destination = instruction.args[-1]
-            if "$" in destination or (workdir is None and not destination.startswith("/")):
-                continue
-            where = posixpath.normpath(posixpath.join(workdir or "/", destination))
-            sources = instruction.args[:-1]
-            into = destination.endswith(("/", "/.")) or destination in (".", "./") or len(sources) > 1
-            if instruction.heredocs:
-                for name in _heredoc_names(instruction):
-                    placed.append((instruction, posixpath.basename(where) if not into else name, {where} if not into else {posixpath.join(where, name)}))
-                continue
-            for source in sources:
-                clean = source.strip().removeprefix("./").rstrip("/")
-                for file in parser.copied_files([source], files):
-                    if clean in (".", "") or file != clean and not any(ch in clean for ch in "*?["):
-                        inner = file if clean in (".", "") else posixpath.relpath(file, clean) if file.startswith(clean + "/") else posixpath.basename(file)
-                        placed.append((instruction, posixpath.basename(file), {posixpath.join(where, inner)}))
-                    elif into:
-                        placed.append((instruction, posixpath.basename(file), {posixpath.join(where, posixpath.basename(file))}))
-                    else:  # `COPY greet.py /opt`: a file named /opt, or into the folder /opt when the image has one
-                        placed.append((instruction, posixpath.basename(file), {where, posixpath.join(where, posixpath.basename(file))}))
+            workdir = _workdir_after(instruction, workdir)
+            if instruction.keyword in ("COPY", "ADD") and instruction.flag("from") is None:
+                placed += [(instruction, name, paths) for name, _, paths in _copy_targets(instruction, workdir, files)]
     return placed, workdir
+
+
+def _workdir_after(instruction: parser.Instruction, workdir: str | None) -> str | None:
+    """The working directory after ``instruction`` (None when a variable makes it unknown)."""
+    if instruction.keyword == "WORKDIR" and instruction.args:
+        target = instruction.args[0]
+        return None if "$" in target or workdir is None else posixpath.normpath(posixpath.join(workdir, target))
+    return workdir
+
+
+def _copy_targets(instruction: parser.Instruction, workdir: str | None, files: list[str]) -> list[tuple[str, str, set[str]]]:
+    """Where a COPY/ADD from the context puts each file: (file name, the context file or "" for a heredoc,
+    the absolute paths it may land at). Empty when a variable makes the destination unknown."""
+    if len(instruction.args) < 2:
+        return []
+    destination = instruction.args[-1]
+    if "$" in destination or (workdir is None and not destination.startswith("/")):
+        return []
+    where = posixpath.normpath(posixpath.join(workdir or "/", destination))
+    sources = instruction.args[:-1]
+    into = destination.endswith(("/", "/.")) or destination in (".", "./") or len(sources) > 1
+    if instruction.heredocs:
+        return [(posixpath.basename(where) if not into else name, "", {where} if not into else {posixpath.join(where, name)})
+                for name in _heredoc_names(instruction)]
+    targets = []
+    for source in sources:
+        clean = source.strip().removeprefix("./").rstrip("/")
+        for file in parser.copied_files([source], files):
+            if clean in (".", "") or file != clean and not any(ch in clean for ch in "*?["):
+                inner = file if clean in (".", "") else posixpath.relpath(file, clean) if file.startswith(clean + "/") else posixpath.basename(file)
+                targets.append((posixpath.basename(file), file, {posixpath.join(where, inner)}))
+            elif into:
+                targets.append((posixpath.basename(file), file, {posixpath.join(where, posixpath.basename(file))}))
+            else:  # `COPY greet.py /opt`: a file named /opt, or into the folder /opt when the image has one
+                targets.append((posixpath.basename(file), file, {where, posixpath.join(where, posixpath.basename(file))}))
+    return targets
+
+
+# --- what each stage holds, followed through COPY --from (what reaches the image that ships) ----------
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A file a stage holds: the context file it is (``origin``; "" for a program a RUN built), the RUN that
+    built it (None for a context file), and the COPY/ADD instructions that carried it there, in order."""
+
+    origin: str
+    built: parser.Instruction | None
+    carried: tuple[parser.Instruction, ...]
+
+
+@dataclass
+class _Contents:
+    """What one stage holds, by absolute path: ``visible`` is what a later `COPY --from` of the stage sees (a
+    RUN rm takes a file out); ``layered`` is every file ever put in a layer of the stage (a RUN rm only hides it)."""
+
+    visible: dict[str, _Held]
+    layered: dict[str, _Held]
+
+
+def _built_outputs(run: parser.Instruction, workdir: str | None) -> list[str]:
+    """The absolute paths a RUN's `go build -o PATH` writes (relative to the working directory)."""
+    outputs = []
+    for words in parser.shell_commands(run.original):
+        if words[:2] != ["go", "build"]:
+            continue
+        for index, word in enumerate(words):
+            value = words[index + 1] if word == "-o" and index + 1 < len(words) else word[3:] if word.startswith("-o=") else None
+            if value and "$" not in value and (workdir is not None or value.startswith("/")):
+                outputs.append(posixpath.normpath(posixpath.join(workdir or "/", value)))
+    return outputs
+
+
+def _removed_paths(run: parser.Instruction, workdir: str | None) -> list[str]:
+    """The absolute paths (or patterns) a RUN's `rm` removes."""
+    removed = []
+    for words in parser.shell_commands(run.original):
+        if words[:1] == ["rm"]:
+            removed += [posixpath.normpath(posixpath.join(workdir or "/", word)) for word in words[1:]
+                        if not word.startswith("-") and "$" not in word and (workdir is not None or word.startswith("/"))]
+    return removed
+
+
+def _under(path: str, folder: str) -> bool:
+    return folder == "/" or path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _taken_from(held: dict[str, _Held], instruction: parser.Instruction, workdir: str | None) -> list[tuple[str, str, _Held]]:
+    """What a `COPY --from=STAGE` takes from that stage's files ``held``: (path there, path here, the file).
+    Its sources are paths in the other stage (from its root); a folder brings what it holds."""
+    if len(instruction.args) < 2:
+        return []
+    destination = instruction.args[-1]
+    if "$" in destination or (workdir is None and not destination.startswith("/")):
+        return []
+    where = posixpath.normpath(posixpath.join(workdir or "/", destination))
+    sources = instruction.args[:-1]
+    into = destination.endswith(("/", "/.")) or destination in (".", "./") or len(sources) > 1
+    taken = []
+    for source in sources:
+        if "$" in source:
+            continue
+        wanted = posixpath.normpath(posixpath.join("/", source))
+        for path, file in held.items():
+            if path == wanted or (any(ch in wanted for ch in "*?[") and fnmatch.fnmatch(path, wanted)):
+                taken.append((path, posixpath.join(where, posixpath.basename(path)) if into else where, file))
+            elif _under(path, wanted):
+                taken.append((path, posixpath.join(where, posixpath.relpath(path, wanted if wanted != "/" else "/")), file))
+    return taken
+
+
+def _stage_contents(parsed: parser.Dockerfile, files: list[str]) -> list[_Contents]:
+    """What each stage holds (:class:`_Contents`), in stage order: the context files its COPY/ADD put there and
+    the programs its RUNs built (`go build -o`), followed through `FROM stage` and `COPY --from=stage`."""
+    contents: list[_Contents] = []
+    for stage in parsed.stages:
+        parent = parsed.stage(stage.base)
+        if parent is not None and parent.index < stage.index:
+            now = _Contents(dict(contents[parent.index].visible), dict(contents[parent.index].layered))
+            workdir = _final_workdir(parsed, parent)
+        else:
+            now, workdir = _Contents({}, {}), "/"
+        for instruction in stage.instructions:
+            workdir = _workdir_after(instruction, workdir)
+            if instruction.keyword == "RUN":
+                for gone in _removed_paths(instruction, workdir):
+                    for path in [path for path in now.visible if _under(path, gone) or fnmatch.fnmatch(path, gone)]:
+                        del now.visible[path]
+            placed = _placed_by(parsed, contents, stage, instruction, workdir, files)
+            now.visible.update(placed)
+            now.layered.update(placed)
+        contents.append(now)
+    return contents
+
+
+def _placed_by(parsed: parser.Dockerfile, contents: list[_Contents], stage: parser.Stage, instruction: parser.Instruction,
+               workdir: str | None, files: list[str]) -> dict[str, _Held]:
+    """The files one instruction puts in ``stage``, by absolute path (``contents``: the stages before it)."""
+    if instruction.keyword == "RUN":
+        return {path: _Held("", instruction, (instruction,)) for path in _built_outputs(instruction, workdir)}
+    if instruction.keyword not in ("COPY", "ADD"):
+        return {}
+    source = instruction.flag("from")
+    if source is None:
+        return {path: _Held(file, None, (instruction,)) for _, file, paths in _copy_targets(instruction, workdir, files) if file for path in paths}
+    other = parsed.stage(source)
+    if other is None or other.index >= stage.index:
+        return {}
+    return {path: _Held(file.origin, file.built, (*file.carried, instruction)) for _, path, file in _taken_from(contents[other.index].visible, instruction, workdir)}
+
+
+def _final_workdir(parsed: parser.Dockerfile, stage: parser.Stage) -> str | None:
+    workdir = "/"
+    for each in reversed(_lineage(parsed, stage)):
+        for instruction in each.instructions:
+            workdir = _workdir_after(instruction, workdir)
+    return workdir
 
 
 def _lint_advice(app_dir, dockerfile, report: StaticReport, *, judged: tuple[str, ...] = ()) -> None:
@@ -514,6 +649,45 @@ def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
     return found
 
 
+# Files a program may need at run time beside it (TLS roots, time zones, users): advice, not a failure.
+_RUNTIME_FILES = ("/etc/ssl/certs", "/etc/pki", "/usr/share/zoneinfo", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
+
+
+def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str]) -> list[Finding]:
+    """Each `COPY --from` into the final stage that takes more than the built program: another image's files,
+    the build stage's own files (the SDK, e.g. /usr/local/go), or the source beside the program. A build stage
+    whose RUNs build no program this module can read (`go build -o PATH`) is not judged."""
+    contents, found = _stage_contents(parsed, files), []
+    for copy in [each for each in parsed.final.instructions if each.keyword in ("COPY", "ADD") and each.flag("from") is not None]:
+        source = copy.flag("from")
+        sources = " ".join(copy.args[:-1])
+        other = parsed.stage(source)
+        if other is None or other.index >= parsed.final.index:
+            found.append(Finding(_at(copy), f"it copies {sources} from the image {source}, not the program your build stage made: more that ships",
+                                 "only the built program, copied from the build stage", f"remove line {copy.line}."))
+            continue
+        held = contents[other.index].visible
+        built = sorted({path for path, file in held.items() if file.built is not None})
+        if not built or any("$" in word for word in copy.args):
+            continue  # what the stage builds is not known from the text: the live tier measures the size
+        programs = ", ".join(built)
+        builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
+        taken = _taken_from(held, copy, _final_workdir(parsed, parsed.final))
+        source_files = sorted({file.origin for _, _, file in taken if file.origin})
+        if source_files:
+            found.append(Finding(_at(copy), f"it copies {', '.join(source_files[:4])} (the source) from stage {source} along with the program",
+                                 f"only the built program ({programs}) copied from stage {source}", f"copy just the program: `COPY --from={source} {built[0]} /myapp`."))
+        elif not any(file.built is not None for _, _, file in taken):
+            runtime = all(any(_under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])
+            found.append(Finding(
+                _at(copy), f"it copies {sources} from stage {source}, which is not the program {builds} builds ({programs}): "
+                           f"it is part of the {other.base} build image and makes the image that ships bigger",
+                f"only the built program ({programs}) copied from stage {source}",
+                f"keep it only if your program reads {sources} at run time (this one serves plain HTTP and needs none)." if runtime
+                else f"remove line {copy.line}: the program is all the final stage needs.", fails=not runtime))
+    return found
+
+
 @_with_lint_advice()
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
@@ -541,6 +715,8 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
         report.findings.append(Finding(
             _at(copy), f"the final stage copies {', '.join(taken[:3]) or 'files'} from the context: source, not the program",
             "only the built program, copied from the build stage", "replace it with `COPY --from=builder /app/myapp /myapp`."))
+    if parsed.stage(final.base) is None:
+        report.findings += _extra_copy_findings(parsed, files)
     if not any(instruction.flag("from") is not None for instruction in final.all("COPY")) and parsed.stage(final.base) is None:
         report.findings.append(Finding(f"the final stage (line {final.line})", "nothing is copied from the build stage", "a COPY --from of the built program",
                                        "add `COPY --from=builder /app/myapp /myapp`."))
@@ -737,11 +913,31 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
     """No secret file copied into the final image's layers, no secret-looking ARG or ENV."""
 
     found = []
-    for copy, taken in _final_copies(parsed, files):
-        secrets = [file for file in taken if _SECRET_FILE.search(file)]
-        if secrets:
+    by_copy: dict[parser.Instruction, list[_Held]] = {}
+    contents = _stage_contents(parsed, files)
+    for held in contents[parsed.final.index].layered.values():
+        if held.origin and _SECRET_FILE.search(held.origin) and held not in by_copy.setdefault(held.carried[-1], []):
+            by_copy[held.carried[-1]].append(held)
+    for copy, held in sorted(by_copy.items(), key=lambda item: item[0].line):
+        secrets = sorted({file.origin for file in held})
+        if not secrets:
+            continue
+        if len(held[0].carried) == 1:  # copied from the context straight into the image's layers
             found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets) into a layer of the image; a later `RUN rm` only hides it",
-                                           "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
+                                 "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
+            continue
+        first, stage = held[0].carried[0], copy.flag("from")
+        where = next((each for each in parsed.stages if first in each.instructions), None)
+        named = f"stage {where.name or where.index} (line {where.line})" if where else "a build stage"
+        other = parsed.stage(stage)
+        programs = sorted(path for path, file in contents[other.index].visible.items()
+                          if file.origin.endswith(".py") and not _SECRET_FILE.search(file.origin)) if other is not None else []
+        them = "it" if len(secrets) == 1 else "them"
+        found.append(Finding(
+            _at(copy), f"it copies {', '.join(secrets)} (secrets) from stage {stage} into the image that ships: {_at(first)} put {them} "
+                       f"in {named}, and this COPY --from takes {them} along",
+            "only what the program needs copied from the build stage", f"copy just the program (`COPY --from={stage} {programs[0] if programs else '/path/to/app.py'} .`), "
+            "not the folder that holds the secrets, or list the secret files in .dockerignore so no stage gets them."))
     for stage in lineage:
         for instruction in stage.all("ARG") + stage.all("ENV"):
             if instruction.keyword == "ENV":

@@ -1,6 +1,12 @@
 """%docker on the engine: what it creates is labelled, published on 127.0.0.1 only, and removed by cleanup."""
 from __future__ import annotations
 
+import subprocess
+import uuid
+
+import docker.errors
+import pytest
+
 import dockerlab as dl
 from dockerlab import magics
 
@@ -62,3 +68,35 @@ def test_an_image_built_in_a_terminal_is_checked(tmp_path, created):
     wrong = dl.check.image_prints(tag, "something else")
     assert not wrong.passed and "hello from my image" in wrong.messages[0]
     assert "lowercase" in dl.check.image_prints("My-Greeter:1", "x").messages[0]
+
+
+def test_cleanup_removes_the_tags_the_course_made_and_keeps_a_learners_own(tmp_path, created, monkeypatch):
+    """#17: `%docker tag` (and pull, a registry push) names a course image anew; those names go with `dockerlab
+    clean`, also when only such a name is left (the image pulled back after its build tag was removed), while a
+    tag of the learner's own image, made with `%docker tag` too, stays."""
+    monkeypatch.setenv("DOCKERLAB_TAGBOOK", str(tmp_path / "tags.txt"))
+    suffix = uuid.uuid4().hex[:8]
+    client = dl.engine.client()
+    (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nCMD ["echo", "hello"]\n')
+    ours, alone = created.image(f"dockerlab-test/tagged-{suffix}:1"), created.image(f"dockerlab-test/alone-{suffix}:1")
+    copies = [created.image(f"127.0.0.1:5000/t17-{suffix}/hello:cli"), created.image(f"t17-copy-{suffix}:2")]
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "alone" / "Dockerfile").write_text('FROM alpine:3.20\nCMD ["echo", "alone"]\n')
+    assert magics.docker(magics.split(f"build -t {ours} {tmp_path}"), progress=False).ok
+    assert magics.docker(magics.split(f"build -t {alone} {tmp_path / 'alone'}"), progress=False).ok
+    for copy in copies:
+        assert magics.docker(magics.split(f"tag {ours} {copy}"), progress=False).ok
+    left = created.image(f"127.0.0.1:5000/t17-{suffix}/alone:cli")
+    assert magics.docker(magics.split(f"tag {alone} {left}"), progress=False).ok
+    assert magics.docker(magics.split(f"rmi {alone}"), progress=False).ok  # only the registry's name is left, as after a pull
+    mine = created.image(f"t17-mine-{suffix}:1")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "Dockerfile").write_text(f'FROM alpine:3.20\nCMD ["echo", "mine {suffix}"]\n')
+    subprocess.run(["/usr/bin/docker", "build", "-q", "-t", mine, str(tmp_path / "mine")], check=True, capture_output=True)  # by hand: no course labels
+    my_copy = created.image(f"t17-mine-{suffix}:2")
+    assert magics.docker(magics.split(f"tag {mine} {my_copy}"), progress=False).ok  # the learner's own image, tagged through %docker
+    dl.cleanup()
+    for tag in [ours, *copies, left]:
+        with pytest.raises(docker.errors.ImageNotFound):
+            client.images.get(tag)
+    assert sorted(client.images.get(mine).tags) == sorted([mine, my_copy])

@@ -85,10 +85,13 @@ def test_a_failed_build_untags_its_earlier_image_even_when_a_container_uses_it(t
     old = client.images.get(tag).id
     user = client.containers.create(tag, "true", name=created.name("uses-old"))
     created.containers.append(user)
-    with pytest.raises(dl.BuildFailed):
+    with pytest.raises(dl.BuildFailed) as failed:
         dl.build(tmp_path, "FROM alpine:3.20\nRUN exit 3\n", tag=tag, progress=False)
     with pytest.raises(docker.errors.ImageNotFound):
         client.images.get(tag)
+    said = str(failed.value)  # #16: the message says the tag was taken off and what the learner's container still runs
+    assert f"{tag} now names no image" in said and old.removeprefix("sha256:")[:12] in said, said
+    assert f"{user.name} (created)" in said and "still runs that earlier build" in said and f"docker rm -f {user.name}" in said, said
     user.start()  # the container still starts, as after `docker rmi -f TAG`
     assert user.wait(timeout=30)["StatusCode"] == 0
     user.remove(force=True)

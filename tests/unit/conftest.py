@@ -7,8 +7,9 @@ from dockerlab import recording
 
 
 @pytest.fixture(autouse=True)
-def _live_functions(monkeypatch):
+def _live_functions(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.setenv("DOCKERLAB_TAGBOOK", str(tmp_path / "dockerlab-tags.txt"))  # never the learner's own book
     monkeypatch.delenv("DOCKERLAB_RECORD_TO", raising=False)
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/dockerlab-unit-tests.sock")
     recording.reset()

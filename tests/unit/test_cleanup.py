@@ -160,3 +160,43 @@ def test_compose_down_goes_on_past_a_container_that_went_away_while_it_listed_th
     assert stack._objects()["containers"] == {"still-here"}
     stack.down()
     assert ran and ran[0][0] == "down"
+
+
+def test_cleanup_takes_off_the_tags_the_course_booked_and_an_image_only_they_name(monkeypatch):
+    """#17: `%docker tag`/`pull` and a registry push book the tags they put on a course image; cleanup removes
+    them (and an image pulled back under such a name only), never a tag the book does not list for that image."""
+    from dockerlab import tagbook
+
+    cleanup_module = importlib.import_module("dockerlab.cleanup")
+    ours = FakeImage(["hello:1", "127.0.0.1:5000/course/hello:cli", "mine:1"], built_labels("hello:1"), [*BASE_STEPS, "RUN x"])
+    ours.id, ours.short_id, ours.attrs = "sha256:ours", "sha256:ours"[:12], {"Created": "2"}
+    pulled = FakeImage(["127.0.0.1:5000/course/old:cli"], built_labels("old:1"), [*BASE_STEPS, "RUN y"])  # its build tag was removed
+    pulled.id, pulled.short_id, pulled.attrs = "sha256:pulled", "sha256:pulled"[:12], {"Created": "1"}
+    moved = FakeImage(["127.0.0.1:5000/course/moved:cli"], built_labels("other:1"), [*BASE_STEPS, "RUN z"])  # booked for another image
+    moved.id, moved.short_id, moved.attrs = "sha256:moved", "sha256:moved"[:12], {"Created": "0"}
+    for tag, image in [("127.0.0.1:5000/course/hello:cli", ours), ("127.0.0.1:5000/course/old:cli", pulled), ("127.0.0.1:5000/course/moved:cli", ours)]:
+        assert tagbook.book(tag, {"Id": image.id, "RepoTags": image.tags + ["old:1"], "Config": {"Labels": image.labels}})
+    fake = FakeEngine([ours, pulled, moved])
+    monkeypatch.setattr(cleanup_module.engine, "client", lambda: fake)
+    result = cleanup_module.cleanup()
+    assert fake.removed == ["hello:1", "127.0.0.1:5000/course/hello:cli", "127.0.0.1:5000/course/old:cli"], fake.removed
+    assert result["kept"] == ["image hello:1, 127.0.0.1:5000/course/hello:cli: tagged by you as mine:1 (the course's tag was taken off)"]
+
+
+def test_a_tag_of_a_learners_own_image_is_never_booked():
+    from dockerlab import tagbook
+
+    labels = built_labels("alpine:3.20")  # inherited from the stand-in base it was built on by hand
+    assert not tagbook.book("mine:2", {"Id": "sha256:mine", "RepoTags": ["mine:1"], "Config": {"Labels": labels}})
+    assert not tagbook.book("theirs:2", {"Id": "sha256:theirs", "RepoTags": ["theirs:1"], "Config": {"Labels": {}}})
+    assert tagbook.booked() == {}
+
+
+def test_the_tags_a_docker_command_makes_are_read_from_its_words():
+    from dockerlab.magics import _made_tags, split
+
+    assert _made_tags(split("tag hello:1 127.0.0.1:5000/course/hello:cli")) == ["127.0.0.1:5000/course/hello:cli"]
+    assert _made_tags(split("docker pull 127.0.0.1:5000/course/hello:cli")) == ["127.0.0.1:5000/course/hello:cli"]
+    assert _made_tags(split("pull 127.0.0.1:5000/course/hello@sha256:" + "a" * 64)) == []
+    assert _made_tags(split("build -t a:1 --tag b:2 --tag=c -td:1 .")) == ["a:1", "b:2", "c", "d:1"]
+    assert _made_tags(split("run -t alpine:3.20 sh")) == [] and _made_tags(split("images")) == []

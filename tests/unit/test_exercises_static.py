@@ -628,3 +628,60 @@ def test_without_an_engine_the_starting_text_fails_the_solution_passes_and_a_var
     assert variant.passed and variant.live == "needs an engine" and variant.note.startswith("Static checks passed; the build-and-measure check needs a Docker engine"), str(variant)
     for verdict in (start, solved, variant):
         assert "maintainer" not in str(verdict).lower()
+
+
+# --- #19: the secret rule follows files through stages; 04 names every extra copy into the final stage ---
+
+_HARDENED_FINAL = "FROM python:3.11-slim\nRUN useradd --create-home --uid 1000 appuser\nWORKDIR /app\n{copy}\nUSER 1000\nCMD [\"python\", \"app.py\"]\n"
+
+
+@pytest.mark.parametrize("stages, copy, line, said", [
+    ("FROM python:3.11-slim AS builder\nWORKDIR /app\nCOPY . .\n\n", "COPY --from=builder /app /app", 8,
+     ["line 8 `COPY --from=builder /app /app`", ".env", "line 3 `COPY . .` put it in stage builder", "COPY --from=builder /app/app.py ."]),
+    ("FROM python:3.11-slim AS builder\nWORKDIR /app\nCOPY . .\n\n", "COPY --from=builder /app/.env* ./", 8, [".env", "line 3 `COPY . .`"]),
+    ("FROM python:3.11-slim AS a\nWORKDIR /src\nCOPY . .\nFROM python:3.11-slim AS b\nCOPY --from=a /src /stuff\n", "COPY --from=b /stuff/ ./", 9,
+     ["line 9 `COPY --from=b /stuff/ ./`", ".env", "line 3 `COPY . .` put it in stage a"]),
+])
+def test_a_secret_copied_into_a_build_stage_and_taken_into_the_final_one_is_named(stages, copy, line, said, nothing_recorded):
+    text = stages + _HARDENED_FINAL.format(copy=copy)
+    assert text.splitlines()[line - 1] == copy
+    verdict = EXERCISES["06"].check(text)
+    messages = " ".join(verdict.messages)
+    assert not verdict.passed, messages
+    for part in said:
+        assert part in messages, (part, messages)
+
+
+@pytest.mark.parametrize("stages, copy", [
+    ("FROM python:3.11-slim AS builder\nWORKDIR /app\nCOPY . .\n\n", "COPY --from=builder /app/app.py ."),  # only the program leaves the stage
+    ("FROM python:3.11-slim AS builder\nWORKDIR /app\nCOPY . .\nRUN rm -f .env\n\n", "COPY --from=builder /app /app"),  # gone before the copy
+])
+def test_a_build_stage_that_holds_a_secret_the_final_stage_does_not_take_passes(stages, copy, nothing_recorded):
+    verdict = EXERCISES["06"].check(stages + _HARDENED_FINAL.format(copy=copy))
+    assert verdict.passed, str(verdict)
+
+
+_GO_BUILDER = "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o myapp main.go\n\nFROM scratch\n"
+
+
+@pytest.mark.parametrize("extra, said", [
+    ("COPY --from=builder /usr/local/go /usr/local/go", ["line 8 `COPY --from=builder /usr/local/go /usr/local/go`", "/usr/local/go",
+                                                         "not the program line 4 builds (/app/myapp)"]),
+    ("COPY --from=builder /app /app", ["line 8 `COPY --from=builder /app /app`", "main.go"]),
+    ("COPY --from=golang:1.21 /usr/local/go/bin/go /go", ["line 8", "from the image golang:1.21"]),
+])
+def test_04_an_extra_copy_into_the_final_stage_is_named_with_its_line(extra, said, nothing_recorded):
+    text = _GO_BUILDER + f"COPY --from=builder /app/myapp /myapp\n{extra}\nCMD [\"/myapp\"]\n"
+    verdict = EXERCISES["04"].check(text)
+    messages = " ".join(verdict.messages)
+    assert not verdict.passed, messages
+    for part in said:
+        assert part in messages, (part, messages)
+    assert "line 7" not in messages  # the copy of the program itself is right
+
+
+def test_04_a_certificate_bundle_copied_beside_the_program_is_advice_not_a_failure(nothing_recorded):
+    text = _GO_BUILDER + "COPY --from=builder /app/myapp /myapp\nCOPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCMD [\"/myapp\"]\n"
+    verdict = EXERCISES["04"].check(text)
+    assert verdict.passed, str(verdict)
+    assert any("line 8" in message and "ca-certificates.crt" in message for message in verdict.messages), verdict.messages

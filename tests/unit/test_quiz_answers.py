@@ -81,3 +81,16 @@ def test_one_question_answered_twice_differently_is_named():
 def test_answers_of_another_kind_are_a_clear_error(answers):
     with pytest.raises(dl.DockerlabError, match="Quiz answers must be a dict"):
         dl.check.quiz(answers, notebook="01")
+
+
+@pytest.mark.parametrize("notebook", ["01", "07"])
+def test_an_answer_to_a_question_the_quiz_does_not_have_is_refused_naming_the_questions(notebook):
+    answers = right_answers(notebook)
+    count = len(quiz_of(notebook))
+    verdict = dl.check.quiz({**answers, count + 1: "a"}, notebook=notebook)
+    said = " | ".join(verdict.messages)
+    assert not verdict.passed, said
+    assert f"there is no question {count + 1} in this quiz (its questions are 1 to {count})" in said and "refused" in said and "Next:" in said
+    listed = dl.check.quiz([*answers.values(), "a"], notebook=notebook)
+    assert not listed.passed and f"{count} in all" in " | ".join(listed.messages)
+    assert dl.check.quiz([*answers.values(), ""], notebook=notebook).passed  # a blank left at the end of a list names nothing
