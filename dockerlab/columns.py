@@ -9,6 +9,7 @@ How a column reads on screen (MB, s, words) is :mod:`dockerlab.tables`' job, fro
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -87,6 +88,25 @@ class Table:
         if not self.matches(frame.columns):
             raise TableMismatch(self.name, where, list(frame.columns), self.keys)
 
+    def family_problem(self, frame) -> str | None:
+        """What makes ``frame`` (a table with these columns) hold values of another family than declared, or
+        None: a column declared ``int``/``float`` holds numbers (not text, not True/False), one declared ``str``
+        holds text; missing values (None, NaN) fit any column, and other dtypes are not checked. Returns the
+        first such column in words. Raises nothing."""
+        import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
+
+        for column in self.columns:
+            family = _FAMILIES.get(column.dtype)
+            values = frame[column.key] if family and not column.many and column.key in frame.columns else None
+            if not isinstance(values, pd.Series):  # not declared as a family, or a key held twice (matches() refuses that)
+                continue
+            if family == "number" and pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+                continue
+            wrong = [value for value in values.dropna() if not _in_family(value, family)]
+            if wrong:
+                return f"column {column.key} is declared {column.dtype} but holds {type(wrong[0]).__name__} {wrong[0]!r:.40}"
+        return None
+
     def adopt(self, frame):
         """``frame`` (a recorded table) with each column recorded under an earlier key (``formerly``)
         renamed to today's. Returns the frame (the same object when nothing was renamed); raises nothing."""
@@ -104,6 +124,16 @@ class Table:
     def doc(self) -> str:
         """The columns as a docstring lists them."""
         return "Columns: " + "; ".join(column.describe() for column in self.columns) + "."
+
+
+# The dtype families a replayed table is checked for (Table.family_problem): number or text.
+_FAMILIES = {"int": "number", "float": "number", "str": "text"}
+
+
+def _in_family(value: object, family: str) -> bool:
+    if family == "text":
+        return isinstance(value, str)
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
 
 
 TABLES: dict[str, Table] = {}

@@ -97,8 +97,9 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
 def _as_declared(named: str, function: Callable | None, result: Any) -> Any:
     """A replayed table read through the table its function declares (``__table__``, set by
     dockerlab.columns.declares), as a live call's table is checked: a column recorded under an earlier key
-    gets today's, and a result that is not a table, or a table whose columns are still not the declared
-    ones, is a recording of another shape (RecordingStale naming the entry: ``named``)."""
+    gets today's, and a result that is not a table, a table whose columns are still not the declared ones,
+    or one whose column holds text where numbers are declared (or numbers where text is), is a recording of
+    another shape (RecordingStale naming the entry: ``named``)."""
     table = getattr(function, "__table__", None)
     if table is None:
         return result
@@ -107,6 +108,9 @@ def _as_declared(named: str, function: Callable | None, result: Any) -> Any:
     adopted = table.adopt(result)
     if not table.matches(adopted.columns):
         raise RecordingStale(named, f"a table with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")
+    problem = table.family_problem(adopted)
+    if problem:
+        raise RecordingStale(named, f"a table whose {problem}", f"the columns {table.keys} as it declares them now")
     return adopted
 
 

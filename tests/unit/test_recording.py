@@ -513,16 +513,25 @@ def _damage_table(target, change):
     target.write_text(json.dumps(content))
 
 
-@pytest.mark.parametrize("damage", ["a str for the table", "a list of rows for the table"])
-def test_a_replayed_result_of_a_table_call_that_is_no_table_is_stale(recorded_dir, monkeypatch, damage):
+@pytest.mark.parametrize("damage", ["a str for the table", "a list of rows for the table", "text in a number column",
+                                    "a number in a text column"])
+def test_a_replayed_table_of_another_kind_or_dtype_family_is_stale(recorded_dir, monkeypatch, damage):
     app, table, target = record(recorded_dir, monkeypatch, lambda app: demo_sized(app))
     replaying(recorded_dir, monkeypatch)
     pd.testing.assert_frame_equal(demo_sized(app), table)  # undamaged, it replays as it was
     _damage_table(target, {
         "a str for the table": lambda entry: entry.update(result="image size"),
         "a list of rows for the table": lambda entry: entry.update(result=[["alpine:3.20", 7]]),
+        "text in a number column": lambda entry: entry["result"]["__dataframe__"][1].__setitem__(1, "1 GB"),
+        "a number in a text column": lambda entry: entry["result"]["__dataframe__"][0].__setitem__(0, 3.2),
     }[damage])
     replaying(recorded_dir, monkeypatch)
     with pytest.raises(recording.RecordingStale, match=r"demo\.json, entry 0 \(demo\.sized\)") as raised:
         demo_sized(app)
     assert ("table" in raised.value.found) and raised.value.fix
+
+
+def test_missing_values_fit_any_declared_column():
+    frame = SIZED.frame([("alpine:3.20", None), (None, 5)])
+    assert SIZED.family_problem(frame) is None
+    assert "size is declared int but holds str" in SIZED.family_problem(SIZED.frame([("alpine:3.20", "5 MB")]))
