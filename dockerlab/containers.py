@@ -258,10 +258,17 @@ class Container:
         return self._engine("read the logs of", self._container.logs).decode(errors="replace")
 
     def remove(self) -> None:
-        try:
-            self._container.remove(force=True, v=True)
-        except docker.errors.NotFound:
-            pass
+        """Stop and remove the container with its anonymous volumes (like ``docker rm -f -v``); one already
+        gone (``docker rm``, dl.cleanup()) is left at that. Returns None. Raises ContainerFailed when the
+        engine refuses (its words and the fix, through dockerlab.diagnose: a filesystem still busy, ...)."""
+
+        def remove_unless_gone() -> None:
+            try:
+                self._container.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                pass  # already removed: what was asked for
+
+        self._engine("remove", remove_unless_gone)
 
     def __enter__(self) -> Container:
         return self
