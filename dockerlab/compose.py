@@ -128,7 +128,7 @@ class ComposeProject:
                  *late_env, "--format", "json"],
                 capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS,
             )
-            if not (finished.returncode and "no-env-resolution" in finished.stderr):
+            if not (finished.returncode and diagnose(finished.stderr, "compose").rule == "no-env-resolution-unknown"):
                 break
         if finished.returncode != 0:
             raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr))
@@ -181,7 +181,8 @@ class ComposeProject:
             finished = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as expired:
             output = (expired.stdout or b"").decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
-            raise ComposeFailed(list(args), -1, output + f"\n(no answer within {timeout:.0f} s)", self._all_logs(), "A service did not become ready in time: read its logs above.") from None
+            output += f"\n(no answer within {timeout:.0f} s)"
+            raise ComposeFailed(list(args), -1, output, self._all_logs(), _fix_for(output)) from None
         if check and finished.returncode != 0:
             output = finished.stderr + finished.stdout
             raise ComposeFailed(list(args), finished.returncode, output, self._all_logs(), _fix_for(output))
