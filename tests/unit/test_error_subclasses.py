@@ -126,3 +126,25 @@ def test_a_vm_that_does_not_boot_in_time_is_vm_unavailable_with_what_qemu_said(m
     with pytest.raises(VmUnavailable) as raised:
         vm.boot("tcg", timeout=0.3)
     assert "did not reach userspace under tcg" in str(raised.value) and "Booting from ROM" in raised.value.qemu_output
+
+
+def test_a_start_time_command_that_exits_non_zero_is_container_failed_with_its_exit_code_and_output(monkeypatch):
+    removed = []
+
+    class Exits:
+        def wait(self, timeout):
+            return {"StatusCode": 127}
+
+        def logs(self, stdout=True, stderr=True):
+            return b"/bin/sh: nope: not found\n"
+
+        def remove(self, force=False, v=False):
+            removed.append(True)
+
+    api = type("Api", (), {"inspect_image": staticmethod(lambda image: {"Id": "sha256:1"})})()
+    monkeypatch.setattr(experiments.engine, "client", lambda: type("Client", (), {"api": api})())
+    monkeypatch.setattr(experiments.containers, "_create_and_start", lambda *arguments, **keywords: Exits())
+    with pytest.raises(ContainerFailed) as raised:
+        experiments.start_time("alpine:3.20", n=2, command=["nope"])
+    assert raised.value.exit_code == 127 and "nope: not found" in raised.value.reason and raised.value.container == "alpine:3.20"
+    assert "`nope`" in str(raised.value) and raised.value.fix and removed == [True]
