@@ -41,6 +41,7 @@ class Column:
     many: bool = False
 
     def describe(self) -> str:
+        """The column as a docstring lists it: key (dtype, unit): meaning. Returns a str. Raises nothing."""
         unit = f", {self.unit}" if self.unit else ""
         return f"{self.key} ({self.dtype}{unit}): {self.meaning}"
 
@@ -73,7 +74,7 @@ class Table:
 
     def matches(self, keys: Iterable) -> bool:
         """Whether ``keys`` (a frame's columns, in order) are these columns: exactly, or with any run of
-        keys not declared here standing for the ``many`` column. Returns a bool."""
+        keys not declared here standing for the ``many`` column. Returns a bool. Raises nothing."""
         keys = list(keys)
         at = next((index for index, column in enumerate(self.columns) if column.many), None)
         if at is None:
@@ -109,7 +110,7 @@ class Table:
 
     def adopt(self, frame):
         """``frame`` (a recorded table) with each column recorded under an earlier key (``formerly``)
-        renamed to today's. Returns the frame (the same object when nothing was renamed); raises nothing."""
+        renamed to today's. Returns the frame (the same object when nothing was renamed). Raises nothing."""
         renamed = {old: column.key for column in self.columns for old in column.formerly if old in frame.columns}
         return frame.rename(columns=renamed) if renamed else frame
 
@@ -122,7 +123,7 @@ class Table:
         return {key: mapping[key] for key in self.keys}
 
     def doc(self) -> str:
-        """The columns as a docstring lists them."""
+        """The columns as a docstring lists them. Returns a str. Raises nothing."""
         return "Columns: " + "; ".join(column.describe() for column in self.columns) + "."
 
 

@@ -30,6 +30,8 @@ class Rule:
     fix: str
 
     def matches(self, text: str) -> bool:
+        """Whether one of the rule's alternatives has all its fragments in ``text`` (lowercase already). Returns a
+        bool. Raises nothing."""
         return any(all(fragment in text for fragment in alternative) for alternative in self.when)
 
 

@@ -184,6 +184,8 @@ class LocalRegistry:
             raise DockerlabError(f"The registry on {self.host} answered HTTP {error.code} for its catalogue.", fix="Check the registry container's log.") from None
 
     def stop(self) -> None:
+        """Remove the registry's container (and what it held). Returns None. Raises ContainerFailed when the engine
+        refuses to remove it."""
         self.container.remove()
 
     def __enter__(self) -> LocalRegistry:

@@ -235,11 +235,12 @@ class Evidence:
     contradicts: str = ""
 
     def supports_claim(self, met: bool) -> bool:
-        """Whether the figure (``met``: it meets its target) supports the claim. Returns a bool."""
+        """Whether the figure (``met``: it meets its target) supports the claim. Returns a bool. Raises nothing."""
         return met if self.supports_when == "met" else not met
 
     def finding(self, met: bool) -> str:
-        """What the figure shows about the claim, in words ("" when there is nothing to add)."""
+        """What the figure shows about the claim, in words ("" when there is nothing to add).
+        Returns a str. Raises nothing."""
         return self.supports if self.supports_claim(met) else self.contradicts
 
 

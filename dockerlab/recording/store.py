@@ -84,7 +84,8 @@ class Store:
     def stale(self, versions: dict[str, int] | None = None) -> list[dict]:
         """Recorded calls whose course files changed since they were recorded (a file edited, deleted,
         or added to a folder the call was given), or whose result shape changed (``versions``: call ->
-        the version its ``@recordable`` declares now). Rows: recording, call, file, change."""
+        the version its ``@recordable`` declares now). Rows: recording, call, file, change.
+        Raises RecordingStale when a recording file is damaged or of another format (it names the file)."""
         stale = []
         for name, content in self.files().items():
             for entry in content.get("calls", []):
@@ -196,7 +197,8 @@ class Recording:
         self.dirty = False
 
     def add(self, call: str, key: str, inputs: dict, result: Any, *, raised: bool, version: int) -> int:
-        """Keep one call's result; returns which occurrence of (call, key) it was."""
+        """Keep one call's result; returns which occurrence of (call, key) it was.
+        Raises DockerlabError when ``result`` is of a type the recorder does not know."""
         with self.lock:
             occurrence = self.counts.get((call, key), 0)
             self.counts[(call, key)] = occurrence + 1
@@ -205,15 +207,19 @@ class Recording:
             return occurrence
 
     def headline(self, label: str, figure: dict) -> None:
+        """Keep the headline figure ``label``. Returns None. Raises nothing."""
         with self.lock:
             self.headlines[label] = figure
             self.dirty = True
 
     def next_occurrence(self, call: str, key: str) -> int:
+        """Which occurrence of (call, key) the next one recorded will be. Returns an int. Raises nothing."""
         return self.counts.get((call, key), 0)
 
     def write(self) -> None:
-        """Write what was recorded (nothing when nothing was), keeping a provenance already in the file."""
+        """Write what was recorded (nothing when nothing was), keeping a provenance already in the file.
+        Returns None. Raises RecordingStale when the file already there is not a recording, and OSError when it cannot
+        be written."""
         with self.lock:
             if not self.dirty:
                 return
