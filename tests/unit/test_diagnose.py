@@ -179,8 +179,9 @@ def test_a_syntax_frontend_that_cannot_be_pulled_is_not_called_a_missing_base_im
 
 
 def test_a_dependency_that_exited_is_not_called_unhealthy():
-    # Compose v2's words when the service another waits for (depends_on) exits (the verifier's example)
-    exited = "dependency failed to start: container demo-db-1 exited (1)"
+    # Compose v2's words when the service another waits for (depends_on) exits: captured on this machine
+    exited = message("dependency-exited", "compose")
+    assert "dependency failed to start: container dockerlab-msgcapture-db-1 exited (1)" in exited
     found = diagnose(exited, "compose")
     assert found.rule == "dependency-exited" and "exited" in found.meaning and "exit" in found.fix
     assert diagnose(message("unhealthy", "compose"), "compose").rule == "unhealthy"  # captured: "... is unhealthy"
