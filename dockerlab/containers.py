@@ -149,8 +149,9 @@ def run(
         raise _wrap(error, image) from None
     except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as error:
         # Past the timeout the engine's answer is cut off: ReadTimeout before its headers, a
-        # ConnectionError ("Read timed out") once they came. Any other ConnectionError is not a timeout.
-        if not isinstance(error, requests.exceptions.ReadTimeout) and "timed out" not in str(error).lower():
+        # ConnectionError ("Read timed out") once they came. Any other ConnectionError is not a timeout
+        # (what the message means is dockerlab.diagnose's to say).
+        if not isinstance(error, requests.exceptions.ReadTimeout) and diagnose(str(error), "connect").rule != "connect-timeout":
             raise
         raise DockerlabError(f"{image} did not finish within {timeout:g} s (it was stopped and removed).",
                              fix="Check that its command ends, or pass a longer timeout=.") from None
