@@ -167,6 +167,8 @@ class BuildStreamParser:
         return self.steps[-1] if self.steps else None
 
     def feed(self, chunk: Mapping[str, Any], at: float) -> None:
+        """Read one chunk of the engine's build stream (a dict of its JSON) that arrived at ``at`` (s, a monotonic
+        clock): steps, log lines, the image id, an error. Returns None. Raises nothing."""
         if "error" in chunk or "errorDetail" in chunk:
             detail = chunk.get("errorDetail") or {}
             self.error = (detail.get("message") or chunk.get("error") or "unknown error").strip()
@@ -187,6 +189,7 @@ class BuildStreamParser:
             self._line(line.rstrip("\r"), at)
 
     def finish(self, at: float) -> None:
+        """Close the last step at ``at`` (s): the stream ended. Returns None. Raises nothing."""
         if self._partial:
             self._line(self._partial, at)
             self._partial = ""
@@ -221,6 +224,8 @@ class BuildStreamParser:
             current.seconds = max(0.0, at - current.started)
 
     def exit_code(self) -> int | None:
+        """The exit code of the failed step (the engine's error code, or the one its message names), None when there
+        is none. Returns an int or None. Raises nothing."""
         if self.error_code:
             return int(self.error_code)
         found = _EXIT_CODE.search(self.error or "")

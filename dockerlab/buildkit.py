@@ -50,7 +50,8 @@ class BuilderChoice:
         return self.name == "buildkit"
 
     def environment(self) -> dict[str, str]:
-        """The process environment for a build: the caller's, plus what this builder needs."""
+        """The process environment for a build: the caller's, plus what this builder needs.
+        Returns a dict. Raises nothing."""
         return {**os.environ, **dict(self.env)}
 
     def __str__(self) -> str:
@@ -188,7 +189,7 @@ class PlainProgressParser:
         self.image_id: str | None = None
 
     def feed(self, line: str, at: float) -> Vertex | None:
-        """Read one line; returns the vertex when this line introduced a new one."""
+        """Read one line; returns the vertex when this line introduced a new one. Raises nothing."""
         line = line.rstrip("\r\n")
         self.log.append(line)
         match = _VERTEX_LINE.match(line[2:] if line.startswith("^C#") else line)  # a Ctrl-C echoed before the vertex
@@ -261,11 +262,13 @@ class PlainProgressParser:
         return found.removeprefix("ERROR: ") if found else None  # buildx prefixes its error line
 
     def exit_code(self) -> int | None:
+        """The exit code the build's failure names, None when it names none. Returns an int or None. Raises nothing."""
         found = _EXIT_CODE.search(self.reason or "")
         return int(found.group(1)) if found else None
 
     def context_bytes(self) -> int | None:
-        """Bytes of build context sent, as BuildKit reports it (3 significant figures)."""
+        """Bytes of build context sent, as BuildKit reports it (3 significant figures).
+        Returns an int (bytes) or None when BuildKit reported none. Raises nothing."""
         for vertex in self.vertices.values():
             if vertex.name == "[internal] load build context":
                 for status in vertex.output:
@@ -275,7 +278,8 @@ class PlainProgressParser:
         return None
 
     def covered_seconds(self) -> float:
-        """Seconds of the build during which at least one vertex ran (the union of their intervals)."""
+        """Seconds of the build during which at least one vertex ran (the union of their intervals).
+        Returns a float. Raises nothing."""
         covered, reach = 0.0, float("-inf")
         # Each vertex's own duration, ending when its DONE line arrived (not from when it was first seen:
         # a vertex can be announced before it runs), so the durations and this union compare alike.
@@ -288,7 +292,7 @@ class PlainProgressParser:
 
     def outside_vertices(self, wall_seconds: float) -> float:
         """Seconds of the wall time when no vertex ran (starting the CLI, the session, waiting): the wall
-        time minus the union of the vertices' intervals, never below 0."""
+        time minus the union of the vertices' intervals, never below 0. Returns a float. Raises nothing."""
         return max(0.0, wall_seconds - self.covered_seconds())
 
     def parallel_seconds(self) -> float:
@@ -296,5 +300,5 @@ class PlainProgressParser:
         work beside a step), as a
         negative number (0 when they ran one after another): the union of the vertices' intervals
         minus the sum of their durations. Every vertex's seconds + this + :meth:`outside_vertices` =
-        the wall time."""
+        the wall time. Returns a float. Raises nothing."""
         return min(0.0, self.covered_seconds() - sum(vertex.seconds or 0.0 for vertex in self.vertices.values()))

@@ -9,6 +9,7 @@ How a column reads on screen (MB, s, words) is :mod:`dockerlab.tables`' job, fro
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ class Column:
     many: bool = False
 
     def describe(self) -> str:
+        """The column as a docstring lists it: key (dtype, unit): meaning. Returns a str. Raises nothing."""
         unit = f", {self.unit}" if self.unit else ""
         return f"{self.key} ({self.dtype}{unit}): {self.meaning}"
 
@@ -72,7 +74,7 @@ class Table:
 
     def matches(self, keys: Iterable) -> bool:
         """Whether ``keys`` (a frame's columns, in order) are these columns: exactly, or with any run of
-        keys not declared here standing for the ``many`` column. Returns a bool."""
+        keys not declared here standing for the ``many`` column. Returns a bool. Raises nothing."""
         keys = list(keys)
         at = next((index for index, column in enumerate(self.columns) if column.many), None)
         if at is None:
@@ -87,9 +89,28 @@ class Table:
         if not self.matches(frame.columns):
             raise TableMismatch(self.name, where, list(frame.columns), self.keys)
 
+    def family_problem(self, frame) -> str | None:
+        """What makes ``frame`` (a table with these columns) hold values of another family than declared, or
+        None: a column declared ``int``/``float`` holds numbers (not text, not True/False), one declared ``str``
+        holds text; missing values (None, NaN) fit any column, and other dtypes are not checked. Returns the
+        first such column in words. Raises nothing."""
+        import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
+
+        for column in self.columns:
+            family = _FAMILIES.get(column.dtype)
+            values = frame[column.key] if family and not column.many and column.key in frame.columns else None
+            if not isinstance(values, pd.Series):  # not declared as a family, or a key held twice (matches() refuses that)
+                continue
+            if family == "number" and pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+                continue
+            wrong = [value for value in values.dropna() if not _in_family(value, family)]
+            if wrong:
+                return f"column {column.key} is declared {column.dtype} but holds {type(wrong[0]).__name__} {wrong[0]!r:.40}"
+        return None
+
     def adopt(self, frame):
         """``frame`` (a recorded table) with each column recorded under an earlier key (``formerly``)
-        renamed to today's. Returns the frame (the same object when nothing was renamed); raises nothing."""
+        renamed to today's. Returns the frame (the same object when nothing was renamed). Raises nothing."""
         renamed = {old: column.key for column in self.columns for old in column.formerly if old in frame.columns}
         return frame.rename(columns=renamed) if renamed else frame
 
@@ -102,8 +123,18 @@ class Table:
         return {key: mapping[key] for key in self.keys}
 
     def doc(self) -> str:
-        """The columns as a docstring lists them."""
+        """The columns as a docstring lists them. Returns a str. Raises nothing."""
         return "Columns: " + "; ".join(column.describe() for column in self.columns) + "."
+
+
+# The dtype families a replayed table is checked for (Table.family_problem): number or text.
+_FAMILIES = {"int": "number", "float": "number", "str": "text"}
+
+
+def _in_family(value: object, family: str) -> bool:
+    if family == "text":
+        return isinstance(value, str)
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
 
 
 TABLES: dict[str, Table] = {}

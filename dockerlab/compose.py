@@ -128,7 +128,7 @@ class ComposeProject:
                  *late_env, "--format", "json"],
                 capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS,
             )
-            if not (finished.returncode and "no-env-resolution" in finished.stderr):
+            if not (finished.returncode and diagnose(finished.stderr, "compose").rule == "no-env-resolution-unknown"):
                 break
         if finished.returncode != 0:
             raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr))
@@ -164,7 +164,10 @@ class ComposeProject:
         course's rendering, labels and project name left out).
 
         Returns:
-            The command line."""
+            The command line.
+
+        Raises:
+            Nothing."""
         return shlex.join(["docker", "compose", "-f", str(self.file), *args])
 
     def _repr_html_(self) -> str:
@@ -181,7 +184,8 @@ class ComposeProject:
             finished = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as expired:
             output = (expired.stdout or b"").decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
-            raise ComposeFailed(list(args), -1, output + f"\n(no answer within {timeout:.0f} s)", self._all_logs(), "A service did not become ready in time: read its logs above.") from None
+            output += f"\n(no answer within {timeout:.0f} s)"
+            raise ComposeFailed(list(args), -1, output, self._all_logs(), _fix_for(output)) from None
         if check and finished.returncode != 0:
             output = finished.stderr + finished.stdout
             raise ComposeFailed(list(args), finished.returncode, output, self._all_logs(), _fix_for(output))
@@ -194,6 +198,8 @@ class ComposeProject:
             return {}
 
     def services(self) -> list[str]:
+        """The project's service names, in the file's order (from the course's rendering of it). Returns a list of
+        str. Raises OSError when the rendering (build/compose/) was deleted meanwhile."""
         return list(json.loads(self.rendered.read_text()).get("services", {}))
 
     @checked("ComposeProject.up")
@@ -283,7 +289,8 @@ class ComposeProject:
     @declares(COMPOSE_PS)
     def ps(self) -> pd.DataFrame:
         """One row per container (attrs["command"]: the `docker compose -f FILE ps` a learner types).
-        Returns a DataFrame. {columns}"""
+        Returns a DataFrame. {columns}
+        Raises ComposeFailed when `docker compose ps` fails (its output and the fix from dockerlab.diagnose)."""
 
         finished = self._run("ps", "--all", "--format", "json")
         text = finished.stdout.strip()
@@ -307,6 +314,9 @@ class ComposeProject:
 
     @checked("ComposeProject.logs")
     def logs(self, service: str | None = None, tail: int | None = None) -> str:
+        """What ``service`` printed (every service's, with timestamps, when None), its last ``tail`` lines when
+        given. Returns the text. Raises ComposeFailed only when Compose gives no answer in time (a failing `logs`
+        returns what it printed)."""
         args = ["logs", "--no-color", "--no-log-prefix" if service else "--timestamps"]
         if tail is not None:
             args += ["--tail", str(tail)]
@@ -314,13 +324,17 @@ class ComposeProject:
 
     @checked("ComposeProject.exec")
     def exec(self, service: str, command: str | Sequence[str]) -> str:
-        """Run a command in a running service (`exec -T`); returns its output, raises when it fails."""
+        """Run a command in a running service (`exec -T`); returns its output, raises when it fails.
+        Raises ComposeFailed when the command exits non-zero or the service is not running (Compose's output, the
+        services' logs and the fix)."""
         if isinstance(command, str):
             command = ["sh", "-c", command]
         return self._run("exec", "-T", service, *command).stdout
 
     def container(self, service: str):
-        """The Docker SDK container of ``service`` (first replica)."""
+        """The Docker SDK container of ``service`` (first replica).
+        Returns the docker SDK Container. Raises DockerlabError when the service has no container (the stack is not up),
+        and DockerUnavailable when no engine answers."""
         found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]},
                                                 ignore_removed=True)
         if not found:

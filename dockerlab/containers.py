@@ -149,8 +149,9 @@ def run(
         raise _wrap(error, image) from None
     except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as error:
         # Past the timeout the engine's answer is cut off: ReadTimeout before its headers, a
-        # ConnectionError ("Read timed out") once they came. Any other ConnectionError is not a timeout.
-        if not isinstance(error, requests.exceptions.ReadTimeout) and "timed out" not in str(error).lower():
+        # ConnectionError ("Read timed out") once they came. Any other ConnectionError is not a timeout
+        # (what the message means is dockerlab.diagnose's to say).
+        if not isinstance(error, requests.exceptions.ReadTimeout) and diagnose(str(error), "connect").rule != "connect-timeout":
             raise
         raise DockerlabError(f"{image} did not finish within {timeout:g} s (it was stopped and removed).",
                              fix="Check that its command ends, or pass a longer timeout=.") from None
@@ -258,10 +259,17 @@ class Container:
         return self._engine("read the logs of", self._container.logs).decode(errors="replace")
 
     def remove(self) -> None:
-        try:
-            self._container.remove(force=True, v=True)
-        except docker.errors.NotFound:
-            pass
+        """Stop and remove the container with its anonymous volumes (like ``docker rm -f -v``); one already
+        gone (``docker rm``, dl.cleanup()) is left at that. Returns None. Raises ContainerFailed when the
+        engine refuses (its words and the fix, through dockerlab.diagnose: a filesystem still busy, ...)."""
+
+        def remove_unless_gone() -> None:
+            try:
+                self._container.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                pass  # already removed: what was asked for
+
+        self._engine("remove", remove_unless_gone)
 
     def __enter__(self) -> Container:
         return self

@@ -1,7 +1,7 @@
 """What an engine, CLI, registry or Compose message means, and the learner's next step: one table.
 
 Every place that turns a message from outside the course into an error asks :func:`diagnose` with the
-message and where it came from (``build``, ``run``, ``pull``, ``compose``, ``connect``). The rules are
+message and where it came from (``build``, ``run``, ``pull``, ``push``, ``compose``, ``connect``). The rules are
 tested against real messages captured on this machine (tests/fixtures/engine_messages.json, made by
 tests/fixtures/record_engine_messages.py).
 """
@@ -14,7 +14,7 @@ from .errors import DockerlabError
 
 __all__ = ["Rule", "Diagnosis", "RULES", "diagnose", "CONTEXTS"]
 
-CONTEXTS = ("build", "run", "pull", "compose", "connect")
+CONTEXTS = ("build", "run", "pull", "push", "compose", "connect")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Rule:
     fix: str
 
     def matches(self, text: str) -> bool:
+        """Whether one of the rule's alternatives has all its fragments in ``text`` (lowercase already). Returns a
+        bool. Raises nothing."""
         return any(all(fragment in text for fragment in alternative) for alternative in self.when)
 
 
@@ -78,10 +80,15 @@ RULES: tuple[Rule, ...] = (
          "the registry did not answer in time", "Check the network or proxy; stand-ins are built meanwhile."),
     Rule("registry-unreachable", ("pull",), _any("connection refused", "network is unreachable", "dial tcp"),
          "the registry cannot be reached", "Check the network or proxy; stand-ins are built meanwhile."),
+    # A push goes to the course's own registry on 127.0.0.1 (dl.registry.local_registry): not Docker Hub.
+    Rule("push-registry-unreachable", ("push",), _any("connection refused", "dial tcp", "no such host", "i/o timeout", "timed out", "eof"),
+         "the registry did not answer the push (it was stopped, or nothing listens on its address)",
+         "Check that the registry still runs (registry.repositories()) and read its log (registry.container.logs()); "
+         "dl.registry.local_registry() starts a new one."),
     Rule("no-such-remote-image", ("pull", "build", "run", "compose"),
          (("pull access denied",), ("manifest unknown",), ("not found: manifest",), ("manifest for", "not found"), ("repository does not exist",)),
          "the image or tag does not exist locally or in the registry", "Check the image name and tag (`docker images` lists what is here)."),
-    Rule("unauthorized", ("pull", "build", "compose"), _any("unauthorized", "authentication required"),
+    Rule("unauthorized", ("pull", "push", "build", "compose"), _any("unauthorized", "authentication required"),
          "the registry asks for credentials", "Run `docker login` for that registry."),
     # --- builds ---------------------------------------------------------------------------------
     Rule("buildkit-only", ("build",), (("requires buildkit",), ("buildkit", "enable"), ("the --mount option requires buildkit",)),
@@ -96,7 +103,7 @@ RULES: tuple[Rule, ...] = (
          "Each line starts with an instruction such as FROM, RUN, COPY; a long command continues with a trailing backslash."),
     Rule("run-step-failed", ("build",), _any("returned a non-zero code", "did not complete successfully", "executor failed running"),
          "a RUN command failed inside the build", "Its output is in the log tail above: fix the command, then build again."),
-    Rule("invalid-reference", ("build", "run", "pull"), _any("invalid tag", "invalid reference format", "repository name must be lowercase"),
+    Rule("invalid-reference", ("build", "run", "pull", "push"), _any("invalid tag", "invalid reference format", "repository name must be lowercase"),
          "an image name is not valid", "An image name is lowercase letters, digits and the separators . _ - / (for example myapp:1.0)."),
     # --- containers -----------------------------------------------------------------------------
     Rule("port-in-use", ("run", "compose"), _any("port is already allocated", "address already in use"),
@@ -137,10 +144,23 @@ RULES: tuple[Rule, ...] = (
          "the image is built for another CPU architecture than this machine's, and no emulator for it is registered on the engine's host",
          "Build for this machine's platform (`docker build --platform linux/amd64`), or enable emulation (binfmt/qemu)."),
     # --- compose --------------------------------------------------------------------------------
-    Rule("unhealthy", ("compose",), _any("is unhealthy", "dependency failed to start"),
+    # A Compose older than `config --no-env-resolution` refuses the flag (dl.compose then renders without it).
+    Rule("no-env-resolution-unknown", ("compose",), (("no-env-resolution",),),
+         "this Compose is older than the `--no-env-resolution` flag", "Nothing to do: the course renders the file without it."),
+    # "dependency failed to start: container X exited (1)": the service another waits for exited; only
+    # "... is unhealthy" is a healthcheck that never passed. So this rule comes before `unhealthy`.
+    Rule("dependency-exited", ("compose",), (("dependency failed to start", "exited"),),
+         "a service another one depends on exited instead of starting: it stopped, it was not left running unhealthy",
+         "Read that service's logs above: why did it exit (a wrong command, a crash, a missing setting)?"),
+    Rule("unhealthy", ("compose",), _any("is unhealthy"),
          "a service's healthcheck never passed", "Read its logs above: why does its healthcheck fail?"),
+    Rule("dependency-failed", ("compose",), _any("dependency failed to start"),
+         "a service another one depends on did not start", "Read that service's logs above: why did it not start?"),
     Rule("service-exited", ("compose",), _any("exited with code", "exited ("),
          "a service exited", "Its logs above say why (a wrong command, a crash, a missing setting)."),
+    # dl.compose's own words when a command gave no answer in time (`(no answer within 480 s)`), and Compose's.
+    Rule("compose-timeout", ("compose",), _any("no answer within", "timed out", "timeout waiting"),
+         "a service did not become ready in time", "Read its logs above: what is it waiting for, or why does it not become healthy?"),
     Rule("missing-variable", ("compose",), _any("required variable", "set it in .env"),
          "a variable the file needs is not set", "Put it in the project's .env file."),
     Rule("invalid-compose-file", ("compose",), _any("yaml", "validating", "additional property", "additional properties"),
@@ -151,6 +171,7 @@ _FALLBACK = {
     "build": ("the build failed", "Read the log tail above; fix the Dockerfile or the context and build again."),
     "run": ("the engine refused", "Read the message above; `dockerlab doctor` checks the engine."),
     "pull": ("the pull failed", "Read the detail above."),
+    "push": ("the push failed", "Read the detail above; registry.container.logs() shows what the registry said."),
     "compose": ("a Compose command failed", "Read the output above; `dockerlab doctor` checks the engine and Compose."),
     "connect": ("no answer", "Check that the engine runs; `dockerlab doctor` says how to start one."),
 }

@@ -331,7 +331,8 @@ class Instruction:
     heredocs: tuple[str, ...] = ()
 
     def flag(self, name: str) -> str | None:
-        """The value of ``--name=value`` (``""`` for a bare ``--name``), or None when absent."""
+        """The value of ``--name=value`` (``""`` for a bare ``--name``), or None when absent.
+        Returns a str or None. Raises nothing."""
         for flag in self.flags:
             key, _, value = flag.lstrip("-").partition("=")
             if key.lower() == name.lower():
@@ -378,9 +379,11 @@ class Stage:
     instructions: list[Instruction] = field(default_factory=list)
 
     def all(self, keyword: str) -> list[Instruction]:
+        """The stage's instructions of ``keyword`` (any case), in order. Returns a list. Raises nothing."""
         return [instruction for instruction in self.instructions if instruction.keyword == keyword.upper()]
 
     def last(self, keyword: str) -> Instruction | None:
+        """The stage's last instruction of ``keyword`` (any case), None when it has none. Raises nothing."""
         found = self.all(keyword)
         return found[-1] if found else None
 
@@ -399,13 +402,16 @@ class Dockerfile:
         return self.stages[-1]
 
     def stage(self, reference: str) -> Stage | None:
-        """The stage a ``--from=`` names (by name or number), or None when it names an image."""
+        """The stage a ``--from=`` names (by name or number), or None when it names an image.
+        Returns the Stage or None. Raises nothing."""
         for stage in self.stages:
             if (stage.name and stage.name.lower() == reference.lower()) or str(stage.index) == reference:
                 return stage
         return None
 
     def line(self, number: int) -> str:
+        """Line ``number`` (1-based) of the text, stripped; "" for a number outside it. Returns a str. Raises
+        nothing."""
         lines = self.text.splitlines()
         return lines[number - 1].strip() if 0 < number <= len(lines) else ""
 

@@ -369,8 +369,8 @@ def multi_stage(
 def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",)) -> pd.DataFrame:
     """Start-to-exit latency of ``docker run --rm IMAGE COMMAND``, ``n`` times: one row per run.
     {columns} Raises ImageNotFound when the image is not here, ContainerFailed when a container cannot
-    start (the command does not exist in the image) or does not exit within 120 s, and DockerlabError
-    when the command exits with a code other than 0."""
+    start (the command does not exist in the image), does not exit within 120 s, or exits with a code
+    other than 0 (``exit_code`` and the container's output in ``reason``)."""
     client = engine.client()
     try:
         client.api.inspect_image(image)
@@ -384,16 +384,17 @@ def start_time(image: str, n: int = 20, command: Sequence[str] | None = ("true",
         try:
             status = container.wait(timeout=120)
             seconds = time.perf_counter() - started
+            code = status.get("StatusCode")
+            output = container.logs(stdout=True, stderr=True).decode(errors="replace") if code != 0 else ""  # evidence, read before it goes
         except requests.exceptions.RequestException:
             raise ContainerFailed(image, "time", "it did not exit within 120 s",
                                   fix="Pick a command that exits on its own (e.g. true).") from None
         finally:
             container.remove(force=True, v=True)
-        if status.get("StatusCode") != 0:
-            raise DockerlabError(
-                f"`{' '.join(command or [])}` exited {status.get('StatusCode')} in {image}.",
-                fix="Pick a command that exists in the image and exits 0.",
-            )
+        if code != 0:
+            raise ContainerFailed(image, f"time `{' '.join(command or [])}` in", f"it exited {code}: {output.strip()[-300:] or '(it printed nothing)'}",
+                                  "Pick a command that exists in the image and exits 0 (its output above says why this one failed).",
+                                  exit_code=code if isinstance(code, int) else None)
         rows.append({"image": image, "run": run, "seconds": seconds})
     table = STARTS.frame(rows)
     table.attrs["experiment"] = "start_time"

@@ -65,13 +65,15 @@ class Progress:
     # --- what callers use --------------------------------------------------------------------
 
     def set_total(self, total: float | None) -> None:
+        """Set how many units the whole takes (None: not known). Returns None. Raises nothing."""
         self.total = total
         if self._bar is not None:
             self._bar.total = total
             self._bar.refresh()
 
     def advance(self, amount: float = 1, note: str | None = None) -> None:
-        """``amount`` more units done; with ``note`` (a build step, say) a terminal prints a line for it."""
+        """``amount`` more units done; with ``note`` (a build step, say) a terminal prints a line for it.
+        Returns None. Raises nothing."""
         self.done += amount
         if note is not None:
             self._note = note
@@ -86,10 +88,11 @@ class Progress:
                 self._line()
 
     def set_done(self, done: float) -> None:
-        """Absolute progress (a pull reports how much of each layer it has)."""
+        """Absolute progress (a pull reports how much of each layer it has). Returns None. Raises nothing."""
         self.advance(done - self.done)
 
     def close(self) -> None:
+        """End the bar (a terminal prints its last line). Returns None. Raises nothing."""
         if self._bar is not None:
             self._bar.close()
         elif self.kind == LINES and self.done:

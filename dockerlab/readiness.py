@@ -62,11 +62,12 @@ class DoctorReport:
 
     @declares(DOCTOR)
     def table(self) -> pd.DataFrame:
-        """The checks as a DataFrame. {columns}"""
+        """The checks as a DataFrame. {columns} Raises nothing."""
         return DOCTOR.frame((c.name, c.status, c.detail, c.fix) for c in self.checks)
 
     def as_dict(self) -> dict:
-        """The same rows as the table, for machines: {ok, room, seconds, summary, checks: [{check, status, detail, fix}]}."""
+        """The same rows as the table, for machines: {ok, room, seconds, summary, checks: [{check, status, detail, fix}]}.
+        Raises nothing."""
         return {
             "ok": self.ok,
             "room": self.room,
@@ -76,6 +77,7 @@ class DoctorReport:
         }
 
     def summary(self) -> str:
+        """The verdict in one line (for a room check, one an instructor reads aloud). Returns a str. Raises nothing."""
         counts = {status: sum(c.status == status for c in self.checks) for status in (OK, WARN, FAIL, INFO)}
         if self.room:
             # One line an instructor can read aloud across the room.
@@ -91,6 +93,8 @@ class DoctorReport:
         return f"{counts[OK]} ok, {counts[WARN]} warnings, {counts[FAIL]} failed: {verdict}"
 
     def text(self, width: int = 100) -> str:
+        """The report as text for a terminal, each line at most ``width`` characters, the summary last. Returns a
+        str. Raises nothing."""
         symbol = {OK: "ok  ", WARN: "warn", FAIL: "FAIL", INFO: "info"}
         lines = []
         for check in self.checks:

@@ -14,6 +14,7 @@ import docker.errors
 from .columns import MANIFEST_LAYERS, declares
 from . import engine, tagbook
 from .containers import Container, start
+from .diagnose import diagnose
 from .errors import DockerlabError, ImageNotFound
 from .interrupts import held
 from .recording import checked, recordable
@@ -33,6 +34,13 @@ MANIFEST_TYPES = ", ".join(
         "application/vnd.oci.image.manifest.v1+json",
     ]
 )
+
+
+def _push_failed(what: str, said: str) -> DockerlabError:
+    """A push the engine or the registry refused (``said``: their words), with its meaning and fix from the
+    one table of messages (dockerlab.diagnose, context ``push``)."""
+    found = diagnose(said, "push")
+    return DockerlabError(f"{what}: {said}" if found.rule == "unknown" else f"{what}: {found.meaning} ({said})", fix=found.fix)
 
 
 class LocalRegistry:
@@ -108,7 +116,7 @@ class LocalRegistry:
         except docker.errors.ImageNotFound:
             raise ImageNotFound(image) from None
         except docker.errors.APIError as error:
-            raise DockerlabError(f"Cannot push {image!r}: {error.explanation or error}", fix="Check the image name (`docker images`).") from None
+            raise _push_failed(f"Cannot push {image!r}", str(error.explanation or error)) from None
         try:
             digest = Answer(self._push(client, target, tag), f"docker tag {image} {target}:{tag} && docker push {target}:{tag}")
             try:
@@ -132,11 +140,10 @@ class LocalRegistry:
         try:
             for event in client.api.push(target, tag=tag, stream=True, decode=True):
                 if "error" in event:
-                    raise DockerlabError(f"Pushing {target}:{tag} failed: {event['error']}",
-                                         fix="Check that the registry still runs (registry.repositories()) and read its log (registry.container.logs()).")
+                    raise _push_failed(f"Pushing {target}:{tag} failed", str(event["error"]))
                 digest = (event.get("aux") or {}).get("Digest", digest)
         except docker.errors.APIError as error:
-            raise DockerlabError(f"Pushing {target}:{tag} failed: {error.explanation or error}", fix="Check that the registry still runs (registry.repositories()).") from None
+            raise _push_failed(f"Pushing {target}:{tag} failed", str(error.explanation or error)) from None
         if digest is None:
             raise DockerlabError(f"The push of {target}:{tag} reported no digest.", fix="Push again; check the registry's log.")
         return digest
@@ -182,6 +189,8 @@ class LocalRegistry:
             raise DockerlabError(f"The registry on {self.host} answered HTTP {error.code} for its catalogue.", fix="Check the registry container's log.") from None
 
     def stop(self) -> None:
+        """Remove the registry's container (and what it held). Returns None. Raises ContainerFailed when the engine
+        refuses to remove it."""
         self.container.remove()
 
     def __enter__(self) -> LocalRegistry:

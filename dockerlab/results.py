@@ -13,6 +13,7 @@ from .errors import DockerlabError
 from .paths import notebook_number, results_dir
 from .recording.arguments import check_public
 from .recording import current, record_headline, recordings, summarise_provenance
+from .recording.entries import headline_problem
 from .tables import significant, to_html
 from .columns import COLLECTED, COLLECTED_RECORDED, HEADLINES, HEADLINES_SHOWN, SEED_CLAIM_VERDICTS, declares
 from .theme import ERROR, SUCCESS, status_css
@@ -178,7 +179,9 @@ def _saved_headlines(store: Path) -> dict[str, dict]:
         saved, why = None, f"{type(error).__name__}: {' '.join(str(error).split())[:80]}"
     else:
         why = "not an object of figures"
-    if not isinstance(saved, dict) or not all(isinstance(figure, dict) for figure in saved.values()):
+    if isinstance(saved, dict):  # each figure as a recording's headlines are checked (one check: recording.entries)
+        why = next((f"{label!r} is {problem}" for label, figure in saved.items() if (problem := headline_problem(figure))), None)
+    if why is not None:
         raise DockerlabError(f"{store} cannot be read as the headline figures the notebooks saved ({why}).",
                              fix=f"Delete {store}: each notebook saves its figures there again when it runs.")
     return saved
@@ -232,11 +235,12 @@ class Evidence:
     contradicts: str = ""
 
     def supports_claim(self, met: bool) -> bool:
-        """Whether the figure (``met``: it meets its target) supports the claim. Returns a bool."""
+        """Whether the figure (``met``: it meets its target) supports the claim. Returns a bool. Raises nothing."""
         return met if self.supports_when == "met" else not met
 
     def finding(self, met: bool) -> str:
-        """What the figure shows about the claim, in words ("" when there is nothing to add)."""
+        """What the figure shows about the claim, in words ("" when there is nothing to add).
+        Returns a str. Raises nothing."""
         return self.supports if self.supports_claim(met) else self.contradicts
 
 

@@ -48,15 +48,23 @@ class Content:
         return (Path(self.source) / local_path).read_bytes()
 
     def config(self) -> dict:
+        """The site's config.json. Returns a dict. Raises OSError (urllib's URLError) when it cannot be read, and
+        ValueError when it is not JSON."""
         return json.loads(self._read("/config.json", "config.json"))
 
     def page(self, slug: str) -> dict:
+        """The page ``slug``'s JSON. Returns a dict. Raises OSError (urllib's URLError) when it cannot be read, and
+        ValueError when it is not JSON."""
         return json.loads(self._read(f"/content/{slug}.json", f"content/{slug}.json"))
 
     def search(self) -> dict:
+        """The site's search index. Returns a dict. Raises OSError (urllib's URLError) when it cannot be read, and
+        ValueError when it is not JSON."""
         return json.loads(self._read("/myst.search.json", "myst.search.json"))
 
     def public(self, url: str) -> bytes:
+        """The bytes of the public file at ``url``. Returns bytes. Raises OSError (urllib's URLError) when it cannot
+        be read."""
         name = url.lstrip("/")
         return self._read("/" + urllib.parse.quote(name), f"public/{name}")
 

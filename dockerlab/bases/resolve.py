@@ -88,7 +88,7 @@ class Resolution:
     note: str = ""
 
     def as_row(self) -> dict:
-        """The row of :func:`prepare`'s table (columns.PREPARED)."""
+        """The row of :func:`prepare`'s table (columns.PREPARED). Returns a dict. Raises nothing."""
         return {
             "image": self.name,
             "source": self.source,

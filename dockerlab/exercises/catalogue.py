@@ -31,10 +31,14 @@ class Exercise:
     checker: Callable[[str], object]  # calls dl.check.* exactly as the notebook cell does
 
     def solution_text(self) -> str:
+        """The reference solution's text. Returns a str. Raises OSError when its file (data/exercises/) cannot be
+        read."""
         return self.solution_file.read_text()
 
     def check(self, text: str | os.PathLike):
-        """Check ``text`` (or the file a path names: it is judged as its text) as the notebook's exercise cell does."""
+        """Check ``text`` (or the file a path names: it is judged as its text) as the notebook's exercise cell does.
+        Returns the checker's verdict (a CheckResult). Raises what that checker raises (DockerlabError for a path that
+        cannot be read, DockerUnavailable for a live check with no engine; see dockerlab.check)."""
         return self.checker(text)
 
 
@@ -190,6 +194,8 @@ class Solution:
         return self.exercise.solution_text()
 
     def diff(self) -> str:
+        """The solution against the exercise's starting text, as a unified diff. Returns a str. Raises OSError when
+        a file of the exercise cannot be read."""
         start = self.exercise.starting().strip("\n").splitlines()
         return "\n".join(difflib.unified_diff(start, self.text.strip("\n").splitlines(), "starting text", "solution", lineterm="", n=1))
 

@@ -25,8 +25,11 @@ RECORDING_NAME = "exercises.json"
 
 def _label_of(entry: dict) -> str | None:
     """The exercise a recorded call belongs to: the label record_solutions kept with it, or the exercise=
-    label its checker was given (entries recorded before the label was kept)."""
-    return entry.get("exercise") or entry["inputs"]["arguments"].get("keywords", {}).get("exercise")
+    label its checker was given (entries recorded before the label was kept). ``entry`` is as read_file
+    checked it (recording.entries): a call's inputs describe its arguments; an attribute read of a recorded
+    object's have none. Returns the label or None. Raises nothing."""
+    described = entry["inputs"]["arguments"]
+    return entry.get("exercise") or (described["keywords"].get("exercise") if isinstance(described, dict) else None)
 
 
 @declares(SOLUTION_CHECKS)

@@ -48,6 +48,8 @@ class Finding:
     text: str = ""
 
     def render(self) -> str:
+        """The finding as the learner reads it: where, what was seen, what was expected and the next step (or its
+        own text). Returns a str. Raises nothing."""
         if self.text:
             return self.text
         lead = f"{self.where}: " if self.where else ""

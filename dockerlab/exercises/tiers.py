@@ -185,8 +185,8 @@ def recorded_layout(live: Callable, signature: inspect.Signature, arguments: tup
         return None
     ours = _canonical(signature, inputs(call, arguments, keywords, store.root)[1], store.root)
     for (name, _), entries in store.index().items():
-        for entry in entries if name == call else ():
-            described = entry.get("inputs", {}).get("arguments") if isinstance(entry.get("inputs"), dict) else None
+        for found in entries if name == call else ():
+            described = found.entry["inputs"]["arguments"]  # its shape checked when the file was read
             if isinstance(described, dict) and _canonical(signature, described, store.root) == ours:
                 names = list(signature.parameters)
                 return (tuple(values[names[index]] for index in range(len(described.get("arguments", [])))),

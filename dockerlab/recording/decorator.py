@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import DockerlabError, RecordingMissing, RecordingStale
 from .arguments import check_arguments
 from .codec import decode
+from .entries import result_problem
 from .inputs import inputs, short
 from .session import RECORDED, Session, session
 
@@ -64,39 +65,52 @@ def record_headline(label: str, figure: dict) -> None:
         recording.headline(label, figure)
 
 
-def _replay(current: Session, call: str, key: str, described: dict, version: int) -> tuple[Any, int]:
-    """The recorded result of this call (the n-th time it is made) and which occurrence it was."""
+def _replay(current: Session, call: str, key: str, described: dict, version: int, stateful: bool = False) -> tuple[Any, int, str]:
+    """The recorded result of this call (the n-th time it is made), which occurrence it was, and how an
+    error names its entry (file, number, call). Raises RecordingMissing when it was never recorded with
+    these inputs, RecordingStale (naming the file and the entry) when the entry is of another version or
+    its result is not what the call returns (a damaged file), and the recorded error when it raised."""
     index = current.store.index()
     entries = index.get((call, key))
     if not entries:
-        near = sorted({short(entry["inputs"]["arguments"]) for (name, _), found in index.items() if name == call for entry in found
-                       if isinstance(entry.get("inputs"), dict) and "arguments" in entry["inputs"]})  # a damaged entry names no inputs
+        near = sorted({short(found.entry["inputs"]["arguments"]) for (name, _), located in index.items() if name == call
+                       for found in located if "files" in found.entry["inputs"]})  # a call's inputs (an attribute read has none to show)
         raise RecordingMissing(call, short(described), near)
     count = current.replay_counts.get((call, key), 0)
     current.replay_counts[(call, key)] = count + 1
-    entry = entries[min(count, len(entries) - 1)]  # a cell run again replays the last recorded result
-    if entry.get("version", 1) != version:
-        raise RecordingStale(call, f"result version {entry.get('version', 1)}", f"version {version}")
+    found = entries[min(count, len(entries) - 1)]  # a cell run again replays the last recorded result
+    entry = found.entry
+    if entry["version"] != version:
+        raise RecordingStale(found.named, f"result version {entry['version']}", f"version {version}")
     try:
         result = decode(entry["result"])
     except (DockerlabError, ImportError, LookupError, TypeError, ValueError, AttributeError) as error:  # a damaged entry: stale, like a damaged file
-        raise RecordingStale(call, f"a result that cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:80]})", f"version {version}") from None
-    if entry.get("raised"):
+        raise RecordingStale(found.named, f"a result that cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:80]})", f"version {version}") from None
+    problem = result_problem(result, raised=entry["raised"], stateful=stateful)
+    if problem:
+        raise RecordingStale(found.named, problem, f"version {version}")
+    if entry["raised"]:
         raise result
-    return result, entry["occurrence"]
+    return result, entry["occurrence"], found.named
 
 
-def _as_declared(call: str, function: Callable | None, result: Any) -> Any:
+def _as_declared(named: str, function: Callable | None, result: Any) -> Any:
     """A replayed table read through the table its function declares (``__table__``, set by
     dockerlab.columns.declares), as a live call's table is checked: a column recorded under an earlier key
-    gets today's, and a table whose columns are still not the declared ones is a recording of another
-    shape (RecordingStale naming the call)."""
+    gets today's, and a result that is not a table, a table whose columns are still not the declared ones,
+    or one whose column holds text where numbers are declared (or numbers where text is), is a recording of
+    another shape (RecordingStale naming the entry: ``named``)."""
     table = getattr(function, "__table__", None)
-    if table is None or type(result).__name__ != "DataFrame":
+    if table is None:
         return result
+    if type(result).__name__ != "DataFrame":
+        raise RecordingStale(named, f"a {type(result).__name__} where the call returns a table ({table.name})", f"the columns {table.keys} it declares now")
     adopted = table.adopt(result)
     if not table.matches(adopted.columns):
-        raise RecordingStale(call, f"a table with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")
+        raise RecordingStale(named, f"a table with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")
+    problem = table.family_problem(adopted)
+    if problem:
+        raise RecordingStale(named, f"a table whose {problem}", f"the columns {table.keys} as it declares them now")
     return adopted
 
 
@@ -153,12 +167,12 @@ def _call_through(call: str, function: Callable | None, arguments: tuple, keywor
         return function(*arguments, **keywords)
     key, described, files = inputs(call, ((owner,) if owner else ()) + tuple(arguments), keywords, current.store.root)
     if replaying:
-        result, occurrence = _replay(current, call, key, described, version)
-        if stateful or (isinstance(result, dict) and result.get("__recorded_object__")):
+        result, occurrence, named = _replay(current, call, key, described, version, stateful)
+        if stateful or (isinstance(result, dict) and isinstance(result.get("__recorded_object__"), str)):
             if result.get("__recorded_object__") == "self":
                 return owner
             return _Proxy(None, f"{call}:{key}:{occurrence}", call, version, returned_class(function) if function is not None else None)
-        return _as_declared(call, function if function is not None else declared, result)
+        return _as_declared(named, function if function is not None else declared, result)
     result = _run_recorded(current, call, function, arguments, keywords, version, (key, described, files))
     entry_inputs = {"arguments": described, "files": files}
     if owner is not None and result is owner._recording_target:

@@ -50,6 +50,8 @@ class Mode:
         return hash(self.name)
 
     def describe(self) -> str:
+        """The mode as a notebook's banner says it: live, or recorded with where and when the results were recorded
+        and what to do for live ones. Returns a str. Raises nothing."""
         if self.name == LIVE:
             return f"Mode: live. Every result below is built and measured now, on this machine ({self.why})."
         return (
@@ -111,6 +113,8 @@ class Session:
         self._local.depth = value
 
     def flush(self) -> None:
+        """Write the recording being made (nothing when none is). Returns None. Raises RecordingStale when the file
+        it adds to is not a recording, and OSError when it cannot be written."""
         if self.recording is not None:
             self.recording.write()
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import RecordingStale
 from ..paths import COURSE_ROOT
 from .codec import encode
+from .entries import entry_named, entry_problem, headline_problem, provenance_problem
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "summarise_provenance", "format_of", "read_file", "write_file"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "summarise_provenance", "format_of", "read_file", "write_file"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
@@ -26,6 +27,20 @@ def format_of(content: dict) -> Any:
     return content.get("format", content.get("provenance", {}).get("format"))
 
 
+class Recorded(NamedTuple):
+    """One recorded call as replay finds it: the ``file`` it is in, its ``number`` there (0-based) and
+    the ``entry`` itself (its shape checked by :func:`dockerlab.recording.entries.entry_problem`)."""
+
+    file: str
+    number: int
+    entry: dict
+
+    @property
+    def named(self) -> str:
+        """The file, the entry's number and its call, as an error names them."""
+        return entry_named(self.file, self.number, self.entry)
+
+
 class Store:
     """The recording files of one folder (``directory``) for a course rooted at ``root``."""
 
@@ -33,7 +48,7 @@ class Store:
         self.directory = Path(directory or RECORDED_DIR)
         self.root = Path(root or COURSE_ROOT)
         self._files: dict[str, dict] | None = None
-        self._index: dict[tuple[str, str], list[dict]] | None = None
+        self._index: dict[tuple[str, str], list[Recorded]] | None = None
 
     def files(self) -> dict[str, dict]:
         """name -> content (provenance, calls, headlines) of every recording file, read once.
@@ -49,25 +64,28 @@ class Store:
             self._files = found
         return self._files
 
-    def index(self) -> dict[tuple[str, str], list[dict]]:
-        """(call, key) -> its recorded entries, in the order they were made."""
+    def index(self) -> dict[tuple[str, str], list[Recorded]]:
+        """(call, key) -> its recorded entries (with the file each is in), in the order they were made.
+        Raises RecordingStale as :meth:`files` does."""
         if self._index is None:
-            index: dict[tuple[str, str], list[dict]] = {}
-            for content in self.files().values():
-                for entry in content.get("calls", []):
-                    index.setdefault((entry["call"], entry["key"]), []).append(entry)
+            index: dict[tuple[str, str], list[Recorded]] = {}
+            for name, content in self.files().items():
+                for number, entry in enumerate(content.get("calls", [])):
+                    index.setdefault((entry["call"], entry["key"]), []).append(Recorded(name, number, entry))
             for entries in index.values():
-                entries.sort(key=lambda entry: entry["occurrence"])
+                entries.sort(key=lambda recorded: recorded.entry["occurrence"])
             self._index = index
         return self._index
 
     def provenance(self) -> list[dict]:
+        """The provenance of every recording file (its shape checked when read). Raises RecordingStale as :meth:`files` does."""
         return [content.get("provenance", {}) for content in self.files().values()]
 
     def stale(self, versions: dict[str, int] | None = None) -> list[dict]:
         """Recorded calls whose course files changed since they were recorded (a file edited, deleted,
         or added to a folder the call was given), or whose result shape changed (``versions``: call ->
-        the version its ``@recordable`` declares now). Rows: recording, call, file, change."""
+        the version its ``@recordable`` declares now). Rows: recording, call, file, change.
+        Raises RecordingStale when a recording file is damaged or of another format (it names the file)."""
         stale = []
         for name, content in self.files().items():
             for entry in content.get("calls", []):
@@ -125,40 +143,35 @@ def read_file(path: Path) -> dict:
         content = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise RecordingStale(path.name, f"a file that cannot be read ({type(error).__name__}: {str(error)[:80]})", f"format {FORMAT_VERSION}") from None
-    problem = _not_a_recording(content)
+    where, problem = _not_a_recording(content, path.name)
     if problem:
-        raise RecordingStale(path.name, f"a file that is not a recording ({problem})", f"format {FORMAT_VERSION}")
+        raise RecordingStale(where, f"a file that is not a recording ({problem})", f"format {FORMAT_VERSION}")
     return content
 
 
-# Provenance fields the course reads as text (summarise_provenance, the results' sources).
-_PROVENANCE_TEXT = ("recorded_at", "commit", "engine_version", "os_arch", "builder", "command")
-
-
-def _not_a_recording(content: Any) -> str | None:
-    """What makes ``content`` (a parsed file) something the course cannot read as a recording, or None:
-    each field it reads has the type it reads it as (a damaged file is stale, never a TypeError later)."""
+def _not_a_recording(content: Any, file: str) -> tuple[str, str | None]:
+    """Where in ``content`` (the parsed ``file``) and what makes it something the course cannot read as a
+    recording: (``file``, or the file and the entry at fault; the problem, None when there is none). Each part
+    has to have the shape its readers read it as (:mod:`.entries`): a damaged file is stale, never a TypeError later."""
     if not isinstance(content, dict):
-        return f"a JSON {type(content).__name__}, not an object"
-    provenance, calls = content.get("provenance", {}), content.get("calls", [])
-    if not isinstance(provenance, dict):
-        return "its provenance is not an object"
-    wrong = [name for name in _PROVENANCE_TEXT if not isinstance(provenance.get(name), (str, type(None)))]
-    if wrong or not isinstance(provenance.get("stand_in_bases", []), list):
-        return f"provenance {(wrong or ['stand_in_bases'])[0]} of the wrong type"
-    if not isinstance(content.get("headlines", {}), dict):
-        return "its headlines are not an object"
+        return file, f"a JSON {type(content).__name__}, not an object"
+    problem = provenance_problem(content.get("provenance", {}))
+    if problem:
+        return file, problem
+    headlines, calls = content.get("headlines", {}), content.get("calls", [])
+    if not isinstance(headlines, dict):
+        return file, "its headlines are not an object"
+    for label, figure in headlines.items():
+        problem = headline_problem(figure)
+        if problem:
+            return f"{file}, headline {label!r}", problem
     if not isinstance(calls, list):
-        return "no list of calls"
+        return file, "no list of calls"
     for number, entry in enumerate(calls):
-        if not (isinstance(entry, dict) and isinstance(entry.get("call"), str) and isinstance(entry.get("key"), str)
-                and _is_int(entry.get("occurrence")) and _is_int(entry.get("version", 1)) and isinstance(entry.get("inputs", {}), dict)):
-            return f"call {number} has no text call and key, whole-number occurrence and version, and inputs object"
-    return None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+        problem = entry_problem(entry)
+        if problem:
+            return entry_named(file, number, entry), problem
+    return file, None
 
 
 def write_file(path: Path, content: dict) -> None:
@@ -184,7 +197,8 @@ class Recording:
         self.dirty = False
 
     def add(self, call: str, key: str, inputs: dict, result: Any, *, raised: bool, version: int) -> int:
-        """Keep one call's result; returns which occurrence of (call, key) it was."""
+        """Keep one call's result; returns which occurrence of (call, key) it was.
+        Raises DockerlabError when ``result`` is of a type the recorder does not know."""
         with self.lock:
             occurrence = self.counts.get((call, key), 0)
             self.counts[(call, key)] = occurrence + 1
@@ -193,15 +207,19 @@ class Recording:
             return occurrence
 
     def headline(self, label: str, figure: dict) -> None:
+        """Keep the headline figure ``label``. Returns None. Raises nothing."""
         with self.lock:
             self.headlines[label] = figure
             self.dirty = True
 
     def next_occurrence(self, call: str, key: str) -> int:
+        """Which occurrence of (call, key) the next one recorded will be. Returns an int. Raises nothing."""
         return self.counts.get((call, key), 0)
 
     def write(self) -> None:
-        """Write what was recorded (nothing when nothing was), keeping a provenance already in the file."""
+        """Write what was recorded (nothing when nothing was), keeping a provenance already in the file.
+        Returns None. Raises RecordingStale when the file already there is not a recording, and OSError when it cannot
+        be written."""
         with self.lock:
             if not self.dirty:
                 return

@@ -73,6 +73,7 @@ def test_a_string_is_not_a_sequence_of_strings():
 
 def test_a_run_past_its_timeout_says_it_did_not_finish(monkeypatch):
     from dockerlab import containers
+    from dockerlab.diagnose import diagnose
 
     class Box:
         def start(self):
@@ -86,9 +87,12 @@ def test_a_run_past_its_timeout_says_it_did_not_finish(monkeypatch):
 
     fake = type("Client", (), {"containers": type("Containers", (), {"create": staticmethod(lambda *a, **k: Box())})()})()
     monkeypatch.setattr(containers.engine, "client", lambda: fake)
+    asked = []
+    monkeypatch.setattr(containers, "diagnose", lambda text, context: asked.append((text, context)) or diagnose(text, context))
     with pytest.raises(dl.DockerlabError, match=r"did not finish within 0.5 s") as raised:
         dl.run("alpine:3.20", ["sleep", "5"], timeout=0.5)
     assert "timeout=" in raised.value.fix
+    assert asked == [("UnixHTTPConnectionPool(host='localhost', port=None): Read timed out.", "connect")]  # the one table says what it means
 
 
 @pytest.mark.parametrize("call, example", [

@@ -65,6 +65,7 @@ def test_every_recorded_table_has_exactly_the_declared_columns():
             result = decode(entry["result"])
             if isinstance(result, pd.DataFrame):
                 assert declared[call].matches(declared[call].adopt(result).columns), f"{notebook}: {call}"
+                assert declared[call].family_problem(declared[call].adopt(result)) is None, f"{notebook}: {call}"
                 checked += 1
     assert checked >= 10  # the course's recordings hold many of them
 

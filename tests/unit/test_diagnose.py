@@ -173,3 +173,71 @@ def test_a_syntax_frontend_that_cannot_be_pulled_is_not_called_a_missing_base_im
     base = diagnose('failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head '
                     '"https://registry-1.docker.io/v2/library/nosuch/manifests/1": dial tcp: lookup registry-1.docker.io: no such host', "build")
     assert base.rule != "syntax-frontend"
+
+
+# --- which service failed, and how: a dependency that exited is not an unhealthy one ------------
+
+
+def test_a_dependency_that_exited_is_not_called_unhealthy():
+    # Compose v2's words when the service another waits for (depends_on) exits: captured on this machine
+    exited = message("dependency-exited", "compose")
+    assert "dependency failed to start: container dockerlab-msgcapture-db-1 exited (1)" in exited
+    found = diagnose(exited, "compose")
+    assert found.rule == "dependency-exited" and "exited" in found.meaning and "exit" in found.fix
+    assert diagnose(message("unhealthy", "compose"), "compose").rule == "unhealthy"  # captured: "... is unhealthy"
+    assert diagnose(message("service-exited", "compose"), "compose").rule == "service-exited"  # captured: "container X exited (3)"
+    assert "healthcheck" not in compose._fix_for(exited)
+
+
+def test_compose_asks_the_table_about_an_unknown_flag_and_a_command_that_timed_out(tmp_path, monkeypatch):
+    import subprocess
+
+    from dockerlab.errors import ComposeFailed
+
+    assert diagnose("unknown flag: --no-env-resolution\n", "compose").rule == "no-env-resolution-unknown"
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n")
+    stack = compose.ComposeProject(tmp_path)
+
+    def hangs(command, **options):
+        if "logs" in command or "ps" in command:
+            return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+        raise subprocess.TimeoutExpired(command, 5, output=" Container demo-web-1 Waiting \n")
+
+    monkeypatch.setattr(compose.subprocess, "run", hangs)
+    with pytest.raises(ComposeFailed) as raised:
+        stack._run("up", "--wait", timeout=5)
+    assert "(no answer within 5 s)" in raised.value.output
+    assert raised.value.fix == diagnose(raised.value.output, "compose").fix and diagnose(raised.value.output, "compose").rule == "compose-timeout"
+
+
+@pytest.mark.parametrize("where", ["stream", "api"])
+def test_a_push_the_registry_does_not_answer_gets_its_meaning_and_fix_from_the_table(monkeypatch, where):
+    import docker.errors
+
+    from dockerlab import registry
+
+    said = "Get http://127.0.0.1:5000/v2/: dial tcp 127.0.0.1:5000: connect: connection refused"
+
+    class Api:
+        untagged = []
+
+        def inspect_image(self, name):
+            raise docker.errors.ImageNotFound("404", explanation=f"No such image: {name}")
+
+        def tag(self, *arguments):
+            return True
+
+        def push(self, *arguments, **keywords):
+            if where == "api":
+                raise docker.errors.APIError("500", explanation=said)
+            return iter([{"status": "The push refers to repository [127.0.0.1:5000/app]"}, {"error": said}])
+
+        def remove_image(self, name):
+            self.untagged.append(name)
+
+    monkeypatch.setattr(registry.engine, "client", lambda: type("Client", (), {"api": Api()})())
+    with pytest.raises(DockerlabError) as raised:
+        registry.LocalRegistry(None, 5000).push("alpine:3.20", "app")
+    assert diagnose(said, "push").rule == "push-registry-unreachable"
+    assert "did not answer the push" in raised.value.message and "connection refused" in raised.value.message
+    assert raised.value.fix == diagnose(said, "push").fix and Api.untagged == ["127.0.0.1:5000/app:latest"]

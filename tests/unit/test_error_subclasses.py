@@ -41,6 +41,30 @@ def test_a_command_that_exits_non_zero_inside_is_container_failed_with_its_exit_
     assert raised.value.exit_code == 3 and "not found" in raised.value.reason and "exited 3" in str(raised.value)
 
 
+class Refusing(SdkContainer):
+    """A container the engine will not remove (``refusal``), or one already gone (``gone``)."""
+
+    def __init__(self, refusal=None, gone=False):
+        super().__init__(refusal=refusal)
+        self.gone = gone
+
+    def remove(self, force=False, v=False):
+        if self.gone:
+            raise docker.errors.NotFound("404 Client Error", explanation="No such container: abc123")
+        raise docker.errors.APIError("500 Server Error", explanation=self._refusal)
+
+
+def test_a_container_the_engine_will_not_remove_is_container_failed_and_one_already_gone_is_fine():
+    refusal = 'driver "overlay2" failed to remove root filesystem for abc123: unlinkat /var/lib/docker/overlay2/x/merged: device or resource busy'
+    with pytest.raises(ContainerFailed) as raised:
+        containers.Container(Refusing(refusal)).remove()
+    assert raised.value.container == "container web" and raised.value.action == "remove" and "device or resource busy" in raised.value.reason
+    assert raised.value.fix
+    with pytest.raises(ContainerFailed), containers.Container(Refusing(refusal)):
+        pass  # the `with` block's exit removes it: the same error
+    assert containers.Container(Refusing(gone=True)).remove() is None
+
+
 def test_state_of_a_container_that_is_not_there_is_container_failed_by_the_no_such_container_rule(monkeypatch):
     class Missing:
         def get(self, name):
@@ -102,3 +126,25 @@ def test_a_vm_that_does_not_boot_in_time_is_vm_unavailable_with_what_qemu_said(m
     with pytest.raises(VmUnavailable) as raised:
         vm.boot("tcg", timeout=0.3)
     assert "did not reach userspace under tcg" in str(raised.value) and "Booting from ROM" in raised.value.qemu_output
+
+
+def test_a_start_time_command_that_exits_non_zero_is_container_failed_with_its_exit_code_and_output(monkeypatch):
+    removed = []
+
+    class Exits:
+        def wait(self, timeout):
+            return {"StatusCode": 127}
+
+        def logs(self, stdout=True, stderr=True):
+            return b"/bin/sh: nope: not found\n"
+
+        def remove(self, force=False, v=False):
+            removed.append(True)
+
+    api = type("Api", (), {"inspect_image": staticmethod(lambda image: {"Id": "sha256:1"})})()
+    monkeypatch.setattr(experiments.engine, "client", lambda: type("Client", (), {"api": api})())
+    monkeypatch.setattr(experiments.containers, "_create_and_start", lambda *arguments, **keywords: Exits())
+    with pytest.raises(ContainerFailed) as raised:
+        experiments.start_time("alpine:3.20", n=2, command=["nope"])
+    assert raised.value.exit_code == 127 and "nope: not found" in raised.value.reason and raised.value.container == "alpine:3.20"
+    assert "`nope`" in str(raised.value) and raised.value.fix and removed == [True]

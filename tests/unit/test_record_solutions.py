@@ -112,3 +112,13 @@ def test_a_call_without_an_exercise_label_is_kept_under_its_exercise_and_replace
     runs = [call for call in content["calls"] if call["call"] == "demo.run"]
     assert [call["inputs"]["arguments"]["arguments"] for call in runs] == [["FROM alpine:3.20\n# 02, changed\n"]], runs  # the old one is gone
     assert content["kept_from_earlier_recording"]["exercises"] == [catalogue.EXERCISES["03"].label]
+
+
+def test_an_attribute_read_of_a_recorded_object_belongs_to_no_exercise_by_its_inputs():
+    from dockerlab.exercises.record import _label_of
+    from dockerlab.recording.entries import entry_problem
+
+    read = {"call": "start.name", "key": "k", "occurrence": 0, "version": 1, "inputs": {"arguments": [], "keywords": {}}, "raised": False, "result": "web"}
+    checked = {**read, "call": "check.image_runs", "inputs": {"arguments": {"arguments": [], "keywords": {"exercise": "03"}}, "files": {}}}
+    assert entry_problem(read) is None and entry_problem(checked) is None  # both shapes the recorder writes
+    assert _label_of(read) is None and _label_of({**read, "exercise": "02a"}) == "02a" and _label_of(checked) == "03"

@@ -249,12 +249,8 @@ def test_a_damaged_entry_is_stale_or_missing_never_a_raw_error(recorded_dir, mon
             entry["result"] = {"__dataclass__": "dockerlab.no_such_module.Thing", "fields": {}} if damage.startswith("a type") else {"__dataclass__": entry["result"]["__dataclass__"]}
     target.write_text(json.dumps(content))
     replaying(recorded_dir, monkeypatch)
-    if damage == "inputs missing":  # another call: missing (the damaged entry names no inputs to suggest)
-        with pytest.raises(RecordingMissing, match="demo.measure"):
-            measure(app, "warm")
-    else:
-        with pytest.raises(recording.RecordingStale, match="demo.measure"):
-            measure(app, "cold")
+    with pytest.raises(recording.RecordingStale, match=r"demo\.json, entry 0 \(demo\.measure\)"):  # the file and the entry
+        measure(app, "warm" if damage == "inputs missing" else "cold")
 
 
 def test_a_recording_file_is_written_whole_or_not_at_all(tmp_path):
@@ -450,6 +446,14 @@ DAMAGES = {
     "a version that is a string": lambda content: content["calls"][0].update(version="1"),
     "inputs that are a string": lambda content: content["calls"][0].update(inputs="x"),
     "a builder that is a number": lambda content: content["provenance"].update(builder=3),
+    "provenance text that is null": lambda content: content["provenance"].update(recorded_at=None, commit=None, engine_version=None),
+    "raised over a plain result": lambda content: content["calls"][0].update(raised=True),
+    "raised that is a string": lambda content: content["calls"][0].update(raised="no"),
+    "inputs that are empty": lambda content: content["calls"][0].update(inputs={}),
+    "inputs without files": lambda content: content["calls"][0]["inputs"].pop("files"),
+    "a result missing": lambda content: content["calls"][0].pop("result"),
+    "a headline that is a string": lambda content: content.update(headlines={"x": "y"}),
+    "a headline that is empty": lambda content: content.update(headlines={"x": {}}),
 }
 
 
@@ -467,3 +471,67 @@ def test_a_recording_with_a_field_of_the_wrong_type_is_stale_and_names_the_file(
         dl.mode().describe()
     with pytest.raises(recording.RecordingStale, match="demo.json"):
         measure(app, "cold")
+    with pytest.raises(recording.RecordingStale, match="demo.json"):
+        recording.stale_recordings()
+
+
+def test_a_stateful_result_that_is_not_a_recorded_object_is_stale_and_names_the_file_and_entry(recorded_dir, monkeypatch):
+    _, _, target = record(recorded_dir, monkeypatch, lambda app: holder().ping())
+    content = json.loads(target.read_text())
+    assert content["calls"][0]["call"] == "demo.holder"
+    content["calls"][0]["result"] = "a container"  # a stateful call's recorded object, replaced by a str
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match=r"demo\.json, entry 0 \(demo\.holder\)") as raised:
+        holder()
+    assert "a str where the call returns an object" in raised.value.found and raised.value.fix
+
+
+def test_a_recorded_error_that_decodes_to_no_course_error_is_stale(recorded_dir, monkeypatch):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    target = recorded_dir / "data" / "recorded" / "demo.json"
+    content = json.loads(target.read_text())
+    content["calls"][0].update(raised=True, result={"__exception__": "dockerlab.containers.RunResult", "state": {"__pairs__": []}, "args": {"__tuple__": []}})
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match=r"demo\.json, entry 0 \(demo\.measure\)"):
+        measure(app, "cold")
+
+
+SIZED = columns.Table("demo sized row", (columns.Column("image", "str", "a name"), columns.Column("size", "int", "its size", "bytes")))
+
+
+@recordable("demo.sized")
+@columns.declares(SIZED)
+def demo_sized(context):
+    return SIZED.frame([("alpine:3.20", 7_000_000), ("python:3.11", 1_000_000_000)])
+
+
+def _damage_table(target, change):
+    content = json.loads(target.read_text())
+    change(content["calls"][0])
+    target.write_text(json.dumps(content))
+
+
+@pytest.mark.parametrize("damage", ["a str for the table", "a list of rows for the table", "text in a number column",
+                                    "a number in a text column"])
+def test_a_replayed_table_of_another_kind_or_dtype_family_is_stale(recorded_dir, monkeypatch, damage):
+    app, table, target = record(recorded_dir, monkeypatch, lambda app: demo_sized(app))
+    replaying(recorded_dir, monkeypatch)
+    pd.testing.assert_frame_equal(demo_sized(app), table)  # undamaged, it replays as it was
+    _damage_table(target, {
+        "a str for the table": lambda entry: entry.update(result="image size"),
+        "a list of rows for the table": lambda entry: entry.update(result=[["alpine:3.20", 7]]),
+        "text in a number column": lambda entry: entry["result"]["__dataframe__"][1].__setitem__(1, "1 GB"),
+        "a number in a text column": lambda entry: entry["result"]["__dataframe__"][0].__setitem__(0, 3.2),
+    }[damage])
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match=r"demo\.json, entry 0 \(demo\.sized\)") as raised:
+        demo_sized(app)
+    assert ("table" in raised.value.found) and raised.value.fix
+
+
+def test_missing_values_fit_any_declared_column():
+    frame = SIZED.frame([("alpine:3.20", None), (None, 5)])
+    assert SIZED.family_problem(frame) is None
+    assert "size is declared int but holds str" in SIZED.family_problem(SIZED.frame([("alpine:3.20", "5 MB")]))

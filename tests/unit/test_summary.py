@@ -107,7 +107,8 @@ def test_the_readme_shows_the_recorded_figures():
     assert readme[start:end] == results.readme_table(), "run `dockerlab figures` and commit README.md"
 
 
-@pytest.mark.parametrize("damage", ['{"rebuild ratio": {"label": "rebu', '["not", "figures"]', '{"rebuild ratio": 3}'])
+@pytest.mark.parametrize("damage", ['{"rebuild ratio": {"label": "rebu', '["not", "figures"]', '{"rebuild ratio": 3}', '{"x": "y"}', '{"x": {}}',
+                                    '{"x": {"label": "x", "value": "fast", "target": 1, "direction": "at most", "unit": "", "met": true}}'])
 def test_a_damaged_headlines_file_is_a_course_error_naming_it(tmp_path, monkeypatch, damage):
     recording.reset(directory=tmp_path / "recorded")
     monkeypatch.setattr(results, "results_dir", lambda: tmp_path)
@@ -125,3 +126,16 @@ def test_headlines_are_saved_whole(tmp_path, monkeypatch):
     results.headline("rebuild ratio", 0.01, target=0.1)
     assert [path.name for path in tmp_path.iterdir()] == ["headlines.json"]
     assert json.loads((tmp_path / "headlines.json").read_text())["rebuild ratio"]["value"] == 0.01
+
+
+@pytest.mark.parametrize("headlines", [{"x": "y"}, {"x": {}}, {"x": {"label": "x", "value": 1.0, "target": 1.0, "direction": "sideways", "unit": "", "met": True}}])
+def test_damaged_headlines_in_a_recording_are_a_course_error_naming_the_file(tmp_path, monkeypatch, headlines):
+    recorded = tmp_path / "recorded"
+    recorded.mkdir()
+    (recorded / "03_layer_caching.json").write_text(json.dumps({"format": 1, "provenance": {"format": 1}, "calls": [], "headlines": headlines}))
+    recording.reset(directory=recorded)
+    monkeypatch.setattr(results, "results_dir", lambda: tmp_path)
+    for figures in (results.collected, results.collected_recorded, results.readme_table):
+        with pytest.raises(results.DockerlabError, match=r"03_layer_caching\.json, headline 'x'") as raised:
+            figures()
+        assert raised.value.fix

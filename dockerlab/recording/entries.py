@@ -1,0 +1,130 @@
+"""The shape of what a recording file holds, checked in one place: its provenance, each recorded call
+(an *entry*), each headline figure, and a replayed result against what its call returns. Every reader of
+a recording (the store, replay, the freshness check, the results and figures code) asks here, so a
+damaged file is a :class:`RecordingStale` naming the file and the entry, never a TypeError or KeyError
+later on."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from ..errors import DockerlabError, RecordingStale
+
+__all__ = ["provenance_problem", "entry_problem", "headline_problem", "result_problem", "entry_named", "stale_entry", "PROVENANCE_TEXT"]
+
+# Provenance fields the course reads as text (summarise_provenance, the results' conditions): a str when present.
+PROVENANCE_TEXT = ("recorded_at", "commit", "engine_version", "api_version", "os_arch", "operating_system", "kernel", "builder",
+                   "repeat", "python", "command", "interrupted")
+_PROVENANCE_NUMBERS = ("cpus", "run_seconds")
+_DIRECTIONS = ("at most", "at least")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _text_mapping(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(key, str) and isinstance(item, str) for key, item in value.items())
+
+
+def provenance_problem(provenance: Any) -> str | None:
+    """What makes ``provenance`` (a recording file's "provenance") unreadable, or None: an object whose
+    text fields are text, ``stand_in_bases`` a list of text and ``cpus``/``run_seconds`` numbers, each
+    where present. Returns the problem in words. Raises nothing."""
+    if not isinstance(provenance, dict):
+        return f"its provenance is a JSON {type(provenance).__name__}, not an object"
+    for name in PROVENANCE_TEXT:
+        if name in provenance and not isinstance(provenance[name], str):
+            return f"provenance {name} is {provenance[name]!r}, not text"
+    for name in _PROVENANCE_NUMBERS:
+        if name in provenance and not _is_number(provenance[name]):
+            return f"provenance {name} is {provenance[name]!r}, not a number"
+    bases = provenance.get("stand_in_bases", [])
+    if not (isinstance(bases, list) and all(isinstance(name, str) for name in bases)):
+        return f"provenance stand_in_bases is {bases!r}, not a list of image names"
+    return None
+
+
+def _inputs_problem(inputs: Any) -> str | None:
+    """A call's inputs are {"arguments": {"arguments": [...], "keywords": {...}}, "files": {path: sha256}};
+    an attribute read of a recorded object has {"arguments": [], "keywords": {}}."""
+    if not isinstance(inputs, dict):
+        return f"its inputs are a JSON {type(inputs).__name__}, not an object"
+    if set(inputs) == {"arguments", "keywords"}:
+        described = inputs
+    elif set(inputs) == {"arguments", "files"}:
+        if not _text_mapping(inputs["files"]):
+            return "its inputs' files are not a mapping of course paths to digests"
+        described = inputs["arguments"]
+    else:
+        return f"its inputs have the keys {sorted(inputs)}, not arguments and files"
+    if not (isinstance(described, dict) and isinstance(described.get("arguments"), list) and isinstance(described.get("keywords"), dict)):
+        return "its inputs do not describe the call's arguments and keywords"
+    return None
+
+
+def entry_problem(entry: Any) -> str | None:
+    """What makes ``entry`` (one recorded call of a file's "calls") unreadable, or None: an object with a
+    text ``call`` and ``key``, whole-number ``occurrence`` (0 or more) and ``version``, ``inputs`` as the
+    recorder writes them, a true/false ``raised``, and a ``result`` (a recorded error when ``raised``).
+    Returns the problem in words. Raises nothing."""
+    if not isinstance(entry, dict):
+        return f"a JSON {type(entry).__name__}, not an object"
+    missing = [name for name in ("call", "key", "occurrence", "version", "inputs", "raised", "result") if name not in entry]
+    if missing:
+        return f"no {', '.join(missing)}"
+    if not (isinstance(entry["call"], str) and entry["call"]) or not isinstance(entry["key"], str):
+        return "its call or key is not text"
+    if not (_is_int(entry["occurrence"]) and entry["occurrence"] >= 0) or not _is_int(entry["version"]):
+        return f"occurrence {entry['occurrence']!r} and version {entry['version']!r} are not both whole numbers"
+    if not isinstance(entry["raised"], bool):
+        return f"raised is {entry['raised']!r}, not true or false"
+    if entry["raised"] and not (isinstance(entry["result"], dict) and isinstance(entry["result"].get("__exception__"), str)):
+        return "it says the call raised, but its result is not a recorded error"
+    return _inputs_problem(entry["inputs"])
+
+
+def headline_problem(figure: Any) -> str | None:
+    """What makes ``figure`` (one headline: what dockerlab.results.headline saves) unreadable, or None: an
+    object with a text ``label`` and ``unit``, numbers ``value`` and ``target``, a ``direction`` of "at most"
+    or "at least", a true/false ``met``, and text ``condition`` and ``mode`` where present. Returns the problem
+    in words. Raises nothing."""
+    if not isinstance(figure, dict):
+        return f"a JSON {type(figure).__name__}, not a figure"
+    missing = [name for name in ("label", "value", "target", "direction", "unit", "met") if name not in figure]
+    if missing:
+        return f"a figure without {', '.join(missing)}"
+    if not all(isinstance(figure.get(name, ""), str) for name in ("label", "unit", "condition", "mode")):
+        return "a figure whose label, unit, condition or mode is not text"
+    if not (_is_number(figure["value"]) and _is_number(figure["target"])):
+        return "a figure whose value or target is not a number"
+    if figure["direction"] not in _DIRECTIONS or not isinstance(figure["met"], bool):
+        return f"a figure whose direction is {figure['direction']!r} (not at most or at least) or whose met is not true or false"
+    return None
+
+
+def result_problem(result: Any, *, raised: bool, stateful: bool) -> str | None:
+    """What makes a decoded recorded ``result`` not what its call returns, or None: a recorded error
+    (``raised``) is a course error; a stateful call's result is a recorded object. Returns the problem in
+    words. Raises nothing."""
+    if raised and not isinstance(result, DockerlabError):
+        return f"it says the call raised, but its result is a {type(result).__name__}, not a course error"
+    if stateful and not raised and not (isinstance(result, dict) and isinstance(result.get("__recorded_object__"), str)):
+        return f"a {type(result).__name__} where the call returns an object (a container, a project)"
+    return None
+
+
+def entry_named(file: str, number: int, entry: Any) -> str:
+    """How an error names one entry: its file, its place in the file and its call. Returns a str. Raises nothing."""
+    call = entry.get("call") if isinstance(entry, dict) else None
+    return f"{file}, entry {number}" + (f" ({call})" if isinstance(call, str) else "")
+
+
+def stale_entry(file: str, number: int, entry: Any, problem: str, expected: str = "calls as the course records them") -> RecordingStale:
+    """The error for a damaged entry: RecordingStale naming the file, the entry and what is wrong
+    (returned, for the caller to raise). Raises nothing."""
+    return RecordingStale(entry_named(file, number, entry), problem, expected)
