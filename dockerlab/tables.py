@@ -1,6 +1,7 @@
 """How the course's tables read on screen. A DataFrame keeps its raw numbers (bytes, seconds) and its
-snake_case column keys; in a notebook it is shown with units in the headers (MB = 10^6 bytes, s) and
-about three significant figures, so no learner reads ``634404010`` or ``0.413579307999953``.
+snake_case column keys; in a notebook sizes are shown with their unit in each cell (``16 B``, ``1.38 kB``,
+``634.4 MB``: :func:`dockerlab.units.format_bytes`), seconds with the unit in the header, about three
+significant figures, so no learner reads ``634404010``, ``0.000016`` MB or ``0.413579307999953``.
 
 ``import dockerlab`` registers :func:`to_html` as the notebook's HTML view of every DataFrame; columns
 it does not know are shown as they are.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from .hosting import running_shell
 from .answers import Answer, command_html  # noqa: F401 - the tables' API too
+from .units import format_bytes
 
 __all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
            "command_html", "COMMAND"]
@@ -56,12 +58,15 @@ def unit_in(key: object, keys) -> Unit | None:
 
 
 def label_of(key: object) -> object:
-    """The header a learner reads: ``size_added`` -> ``size added (MB)``, ``db_ready_seconds`` -> ``db ready (s)``,
-    ``runs_as_root`` -> ``runs as root`` (snake_case keys in the code, words on screen). Raises nothing."""
+    """The header a learner reads: ``size_added`` -> ``size added`` (each size carries its own unit),
+    ``db_ready_seconds`` -> ``db ready (s)``, ``runs_as_root`` -> ``runs as root`` (snake_case keys in the
+    code, words on screen). Raises nothing."""
     unit = unit_of(key)
     if unit is None:
         return key.replace("_", " ") if isinstance(key, str) else key
     words = _SUFFIX.sub("", key).replace("_", " ")
+    if unit is MB:
+        return "size" if words == "bytes" else words
     if words == "seconds":
         return "seconds"  # the header already names the unit
     if words == "bytes":
@@ -102,7 +107,10 @@ def display_frame(frame):
     for key in frame.columns:
         unit = unit_in(key, frame.columns)
         if unit is not None and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]):
-            shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
+            if unit is MB:  # a size in the unit that reads (16 B, 1.38 kB, 634.4 MB), never 0.000016 MB
+                shown[key] = [format_bytes(value) if value == value else "" for value in frame[key]]
+            else:
+                shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
     for key, words in VALUE_LABELS.items():
         if key in shown.columns:
             shown[key] = [words.get(value, value) if isinstance(value, str) else value for value in shown[key]]
