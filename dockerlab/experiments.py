@@ -329,7 +329,7 @@ def cache_mount(
 
 CACHE_MOUNT_LABEL = "rebuild after a requirements edit, with cache mount / without"
 EMPTY_MOUNT_SHARE = 0.01  # a mount holding less than 1 % of what the install added to the image kept next to nothing
-EMPTY_MOUNT_FLOOR = 64_000  # bytes: an empty mount measures 4 kB (du counts the folder itself)
+EMPTY_MOUNT_FLOOR = 64_000  # bytes: an empty mount measures 4096 B (du counts the folder itself)
 
 
 def _empty_below(installed: float | None) -> float:

@@ -40,7 +40,7 @@ def test_the_recorded_run_whose_mount_held_4096_bytes_is_not_shown():
     assert set(mounts.loc[mounts["variant"] == "with cache mount", "cache_bytes"]) == {4096}  # what was recorded
     found = experiments.cache_mount_verdict(mounts)
     assert found.verdict == "not shown" and not found.shown and found.ratio is None
-    assert found.cache_bytes == 4096 and "4 kB" in str(found) and "Not shown" in str(found)
+    assert found.cache_bytes == 4096 and "4.1 kB" in str(found) and "Not shown" in str(found)
     assert "met" not in found._repr_html_().split()
 
 
