@@ -23,6 +23,7 @@ from . import (
     running,
     security,
     tables,
+    units,
     vm,
     web,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "registry",
     "vm",
     "paths",
+    "units",
     "cleanup",
     "DockerlabError",
     "DockerUnavailable",
