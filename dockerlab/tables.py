@@ -16,7 +16,7 @@ from .hosting import running_shell
 from .answers import Answer, command_html  # noqa: F401 - the tables' API too
 from .units import format_bytes
 
-__all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
+__all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "facts_html", "register_in_running_kernel", "VALUE_LABELS",
            "command_html", "COMMAND"]
 
 
@@ -143,6 +143,34 @@ def to_html(frame) -> str:
     command = frame.attrs.get(COMMAND)
     with pd.option_context("display.max_colwidth", None):
         return (command_html(command) if isinstance(command, str) else "") + display_frame(frame)._repr_html_()
+
+
+def facts_html(value) -> str | None:
+    """The notebook's HTML view of a dict of measured facts (``dl.running.restart_policy``'s): when it is
+    flat (every value a number, text, bool or None) and has a field with a unit (seconds, bytes), one row
+    per field, sizes and seconds with their unit to about three significant figures (``seconds``
+    2.214699 -> ``2.21 s``); the dict keeps its raw numbers. Returns None for any other dict, which
+    IPython then shows as it always does. Raises nothing."""
+    import pandas as pd  # lazy, as in to_html
+
+    if not isinstance(value, dict) or not value or not all(isinstance(key, str) for key in value):
+        return None
+    if not all(item is None or isinstance(item, (str, int, float, bool)) for item in value.values()):
+        return None
+    if not any(unit_of(key) is not None for key in value):
+        return None
+    rows = []
+    for key, item in value.items():
+        unit = unit_of(key)
+        if unit is MB and isinstance(item, (int, float)) and not isinstance(item, bool):
+            shown = format_bytes(item)
+        elif unit is SECONDS and isinstance(item, (int, float)) and not isinstance(item, bool):
+            shown = f"{significant(item)} s"
+        else:
+            shown = significant(item)
+        rows.append({"field": key.replace("_", " "), "value": "" if shown is None else str(shown)})
+    with pd.option_context("display.max_colwidth", None):
+        return pd.DataFrame(rows, columns=["field", "value"])._repr_html_()
 
 
 def register_in_running_kernel(formatters=None) -> None:

@@ -107,3 +107,30 @@ def test_an_answer_replays_with_its_command():
 
     replayed = decode(encode(Answer("sha256:abc", "docker pull x@sha256:abc")))
     assert isinstance(replayed, Answer) and replayed == "sha256:abc" and replayed.command == "docker pull x@sha256:abc"
+
+
+CRASH = {"policy": "on-failure:3", "restart_count": 3, "exit_code": 3, "status": "exited", "runs": 4, "seconds": 2.214699408999877}
+
+
+def test_a_dict_of_measured_facts_shows_seconds_readably_and_keeps_raw_numbers():
+    # notebook 02a showed dl.running.restart_policy's dict with 'seconds': 2.214699408999877
+    from dockerlab.tables import facts_html
+
+    shown = facts_html(CRASH)
+    assert "2.21 s" in shown and "2.2146" not in shown and "on-failure:3" in shown and "restart count" in shown
+    assert CRASH["seconds"] == 2.214699408999877
+    assert "1.38 kB" in facts_html({"image": "x", "size": 1383})
+    assert facts_html({"status": "running", "exit_code": 0}) is None  # no field with a unit: IPython's own view
+    assert facts_html({"seconds": 1.0, "mounts": ["/data"]}) is None and facts_html({}) is None and facts_html([1]) is None
+
+
+def test_the_kernel_renders_dicts_of_measured_facts_through_the_table():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from dockerlab import results, tables
+
+    shell = InteractiveShell.instance()
+    tables.register_in_running_kernel({list: results.list_html, dict: tables.facts_html})
+    data, _ = shell.display_formatter.format(CRASH)
+    assert "2.21 s" in data["text/html"]
+    assert "text/html" not in shell.display_formatter.format({"a": 1})[0]
