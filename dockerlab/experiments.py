@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported w
 
 __all__ = [
     "layer_cache", "compared_builders", "cache_mount", "cache_mount_verdict", "CacheMountVerdict", "CACHE_MOUNT_LABEL", "stage_skipping", "builders", "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
-    "vm_to_container_ratios",
+    "vm_to_container_ratios", "parallel_explained",
     "dockerignore", "compose_race", "race_summary", "failure_cause", "FAILURE_CAUSES", "RACE_CAUSES", "SCENARIOS",
 ]
 
@@ -449,11 +449,13 @@ def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *
     return table
 
 
-@recordable("experiments.builders")
+@recordable("experiments.builders", version=2)
 @declares(BUILDER_BUILDS)
 def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False) -> pd.DataFrame:
     """Cold build time (``--no-cache``) of one Dockerfile, classic builder vs BuildKit, interleaved,
-    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build. {columns} Use :func:`summary` for the median with min-max. Raises BuildFailed when a build fails."""
+    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build. {columns} The engine's CPU
+    count is kept in ``attrs["cpus"]``. Use :func:`summary` for the median with min-max and
+    :func:`parallel_explained` for what the RUN steps spent their time on. Raises BuildFailed when a build fails."""
 
     text = dockerfile_text(Path(context), dockerfile)[0]
     rows = []
@@ -461,10 +463,62 @@ def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repe
         order = ("classic", "buildkit") if run % 2 else ("buildkit", "classic")  # neither always goes first
         for builder in order:
             result = build(context, text, tag=course_tag("builders", builder), nocache=True, builder=builder, progress=progress)
-            rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id})
+            ran = [{"stage": step.stage, "started": step.started, "seconds": step.seconds} for step in result.dockerfile_steps
+                   if step.instruction.upper().startswith("RUN") and not step.cached]
+            rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id, "run_steps": ran})
     table = BUILDER_BUILDS.frame(rows)
     table.attrs["experiment"] = "builders"
+    table.attrs["cpus"] = int(engine.client().info().get("NCPU", 0)) or None  # the CPUs the stages share
     return table
+
+
+def parallel_explained(results) -> str:
+    """What the RUN steps of :func:`builders`' table spent their time on, in a sentence computed from it:
+    when BuildKit ran steps of different stages at once, how long each took side by side against alone
+    (the classic builder's run of the same step), how much they overlapped, and, with the engine's CPU
+    count (``attrs["cpus"]``), about how many CPUs one step kept busy alone (medians over the runs;
+    assumes CPU-bound steps). Returns a str. Raises DockerlabError for a table without RUN step timings
+    of both builders in at least two stages."""
+    if "run_steps" not in getattr(results, "columns", ()) or "builder" not in results.columns:
+        raise DockerlabError("parallel_explained(): the table has no run_steps column.", fix="Pass the table dl.experiments.builders(...) returned.")
+    seconds: dict[str, dict[str, list[float]]] = {"buildkit": {}, "classic": {}}
+    overlaps, together = [], []
+    for row in results.to_dict("records"):
+        steps = [step for step in (row["run_steps"] or []) if step.get("stage")]
+        for step in steps:
+            seconds.setdefault(row["builder"], {}).setdefault(step["stage"], []).append(float(step["seconds"]))
+        if row["builder"] == "buildkit" and len({step["stage"] for step in steps}) >= 2:
+            ends = [step["started"] + step["seconds"] for step in steps]
+            overlaps.append(max(0.0, min(ends) - max(step["started"] for step in steps)))
+            together.append(max(ends) - min(step["started"] for step in steps))
+    stages = [stage for stage in seconds["buildkit"] if stage in seconds["classic"]]
+    if len(stages) < 2 or not together:
+        raise DockerlabError("parallel_explained(): the table has no RUN steps of two stages timed by both builders.",
+                             fix="Measure a Dockerfile with two independent stages that RUN something, with dl.experiments.builders(...).")
+    side = {stage: statistics.median(seconds["buildkit"][stage]) for stage in stages}
+    alone = {stage: statistics.median(seconds["classic"][stage]) for stage in stages}
+    overlap, wall = statistics.median(overlaps), statistics.median(together)
+    slower = statistics.median(side[stage] / alone[stage] for stage in stages if alone[stage] > 0) if any(alone.values()) else float("nan")
+    names = " and ".join(stages)
+    when = (f"at the same time (overlapping {overlap:.3g} s)" if overlap >= 0.5 * min(side.values()) else
+            f"with little overlap ({overlap:.3g} s)")
+    sentence = (f"BuildKit ran the RUN steps of {names} {when}; side by side they took "
+                f"{' and '.join(f'{side[stage]:.3g} s' for stage in stages)}, against {' and '.join(f'{alone[stage]:.3g} s' for stage in stages)} "
+                f"one after the other under the classic builder: each ran {slower:.2g}x as long, so together they took {wall:.3g} s where "
+                f"one after the other took {sum(alone.values()):.3g} s.")
+    cpus = results.attrs.get("cpus")
+    if cpus:
+        busy = slower * cpus / len(stages)
+        if slower >= 1.3:
+            sentence += (f" Running {len(stages)} steps at once helps only when there are idle CPUs: this engine has {cpus}, and slowing down "
+                         f"{slower:.2g}x means one step alone already kept about {min(busy, cpus):.2g} of them busy (for CPU-bound work), "
+                         f"so the stages took turns on the same CPUs.")
+        else:
+            sentence += f" The steps barely slowed each other: this engine's {cpus} CPUs had room for both."
+    median = results.groupby("builder")["seconds"].median()
+    if {"buildkit", "classic"} <= set(median.index):
+        sentence += f" Whole builds: BuildKit {median['buildkit']:.3g} s, the classic builder {median['classic']:.3g} s (median of each)."
+    return sentence
 
 
 def buildkit_over_classic(results, value: str = "seconds") -> tuple[float, str]:
