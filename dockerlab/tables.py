@@ -58,15 +58,17 @@ def unit_in(key: object, keys) -> Unit | None:
 
 
 def label_of(key: object) -> object:
-    """The header a learner reads: ``size_added`` -> ``size added`` (each size carries its own unit),
+    """The header a learner reads: ``size_added`` -> ``size added``, ``cache_bytes`` -> ``cache size`` (each size carries its own unit),
     ``db_ready_seconds`` -> ``db ready (s)``, ``runs_as_root`` -> ``runs as root`` (snake_case keys in the
     code, words on screen). Raises nothing."""
     unit = unit_of(key)
     if unit is None:
         return key.replace("_", " ") if isinstance(key, str) else key
     words = _SUFFIX.sub("", key).replace("_", " ")
-    if unit is MB:
-        return "size" if words == "bytes" else words
+    if unit is MB:  # cache_bytes -> "cache size"; size_added stays "size added"
+        if words == "bytes":
+            return "size"
+        return words if "size" in words or not _SUFFIX.search(key) else f"{words} size"
     if words == "seconds":
         return "seconds"  # the header already names the unit
     if words == "bytes":

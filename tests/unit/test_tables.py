@@ -62,6 +62,7 @@ def test_headers_carry_units_and_the_frame_keeps_raw_numbers():
     assert frame["size_added"].iloc[0] == 2_800_000
     assert RAW_BYTES.search(frame._repr_html_()) and not RAW_BYTES.search(to_html(frame))  # the check can fail
     assert label_of("image") == "image" and label_of("seconds") == "seconds"
+    assert label_of("cache_bytes") == "cache size" and label_of("compressed_size") == "compressed size" and label_of("context (bytes)") == "context size"
 
 
 def test_small_sizes_read_in_kilobytes_or_bytes_not_millionths_of_a_megabyte():
