@@ -512,7 +512,7 @@ def parallel_explained(results) -> str:
         if slower >= 1.3:
             sentence += (f" Running {len(stages)} steps at once helps only when there are idle CPUs: this engine has {cpus}, and slowing down "
                          f"{slower:.2g}x means one step alone already kept about {min(busy, cpus):.2g} of them busy (for CPU-bound work), "
-                         f"so the stages took turns on the same CPUs.")
+                         f"so the two stages shared the same CPUs.")
         else:
             sentence += f" The steps barely slowed each other: this engine's {cpus} CPUs had room for both."
     median = results.groupby("builder")["seconds"].median()
