@@ -23,6 +23,7 @@ from . import (
     running,
     security,
     tables,
+    units,
     vm,
     web,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "registry",
     "vm",
     "paths",
+    "units",
     "cleanup",
     "DockerlabError",
     "DockerUnavailable",
@@ -104,4 +106,4 @@ __all__ = [
 ]
 
 _register_magics()  # %docker and %%docker in a running kernel
-tables.register_in_running_kernel({list: results.list_html})  # DataFrames (and lists of headlines) shown with units and readable figures
+tables.register_in_running_kernel({list: results.list_html, dict: tables.facts_html})  # DataFrames, lists of headlines and dicts of measured facts shown with units and readable figures

@@ -501,6 +501,7 @@ BUILDER_BUILDS = _table(
     ("run", "int", "which repeat"),
     ("seconds", "float", "the whole build", "s"),
     ("image_id", "str", "the image built"),
+    ("run_steps", "list", "each RUN step that ran: {stage, started, seconds}, seconds from the build's start and its duration"),
 )
 STARTS = _table(
     "docker run --rm",

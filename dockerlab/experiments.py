@@ -17,6 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 
+import html
+import json
+from dataclasses import dataclass
+
 import docker.errors
 import requests.exceptions
 
@@ -29,13 +33,14 @@ from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .images import compare
 from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
+from .units import format_bytes
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
 __all__ = [
-    "layer_cache", "compared_builders", "cache_mount", "stage_skipping", "builders", "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
-    "vm_to_container_ratios",
+    "layer_cache", "compared_builders", "cache_mount", "cache_mount_verdict", "CacheMountVerdict", "CACHE_MOUNT_LABEL", "stage_skipping", "builders", "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
+    "vm_to_container_ratios", "parallel_explained",
     "dockerignore", "compose_race", "race_summary", "failure_cause", "FAILURE_CAUSES", "RACE_CAUSES", "SCENARIOS",
 ]
 
@@ -208,6 +213,61 @@ def _cache_mount_bytes(target: str) -> int | None:
     return int(found.group(1)) * 1024 if found else None
 
 
+# What pip's HTTP cache needs from the package index: a response it may store (Cache-Control) or
+# revalidate (ETag). One HEAD request to the index page of one requirement, from the image that runs
+# the install (so with the CA and the index it trusts): traffic only to where pip goes anyway.
+_CACHE_HEADERS_PROBE = """\
+import json, os, re, sys, urllib.request
+name = re.sub(r"[-_.]+", "-", sys.argv[1]).lower()
+url = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple").rstrip("/") + "/" + name + "/"
+try:
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "dockerlab cache-header probe"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        headers = {key.lower(): value for key, value in response.headers.items()}
+        print(json.dumps({"url": url, "status": response.status, "cache-control": headers.get("cache-control"), "etag": headers.get("etag")}))
+except Exception as error:
+    print(json.dumps({"url": url, "error": type(error).__name__ + ": " + str(error)[:200]}))
+"""
+
+
+def _install_base(text: str) -> str | None:
+    """The image the pip install line runs in: the last ``FROM`` before it (its name, flags left out)."""
+    base = None
+    for line in text.splitlines():
+        words = line.split()
+        if words[:1] and words[0].upper() == "FROM":
+            names = [word for word in words[1:] if not word.startswith("--")]
+            base = names[0] if names else None
+        elif words[:1] == ["RUN"] and runs_pip_install(line):
+            return base
+    return base
+
+
+def _first_requirement(path: Path) -> str | None:
+    """The name of the first package ``path`` (a requirements file) asks for; None when it names none."""
+    for line in path.read_text().splitlines():
+        found = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        if found and not line.lstrip().startswith(("#", "-")):
+            return found.group(1)
+    return None
+
+
+def _caching_headers(image: str, requirement: str) -> dict:
+    """Whether the package index answers with the headers pip's HTTP cache needs, asked from ``image``
+    (one HEAD request for ``requirement``'s index page). Returns {"url", "status", "cache-control",
+    "etag"} (None for a header that did not come back), or {"url", "error"} when the request failed, or
+    {"error"} when the probe did not run. Raises nothing."""
+    try:
+        ran = containers.run(image, ["python3", "-c", _CACHE_HEADERS_PROBE, requirement], timeout=90)
+    except DockerlabError as error:
+        return {"error": f"the probe could not run in {image}: {error}"}
+    lines = ran.output.strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        return {"error": f"the probe in {image} printed no answer (exit {ran.exit_code}): {ran.output.strip()[-200:]}"}
+
+
 @recordable("experiments.cache_mount")
 @declares(CACHE_MOUNT_BUILDS)
 def cache_mount(
@@ -223,13 +283,17 @@ def cache_mount(
 
     Per variant and run: a cold build (``--no-cache``, which also starts the mount empty), then an
     edit of the requirements file and a rebuild, which re-runs the install either way. cache_bytes is
-    measured by a probe build that mounts the cache and runs `du` (1 KiB resolution). One row per
-    build. {columns}
+    measured by a probe build that mounts the cache and runs `du` (1 KiB resolution). When the mount
+    held next to nothing after a cold build (see :func:`cache_mount_verdict`), one HEAD request from the
+    install's base image asks the package index for the first requirement's page and keeps whether
+    Cache-Control and ETag came back (pip stores only what they allow) in ``attrs["cache_headers"]``.
+    One row per build. {columns}
     Raises DockerlabError when there is no pip install line or no BuildKit.
     """
 
     source = Path(app_dir)
-    without, mounted = _with_cache_mount(dockerfile_text(source, dockerfile)[0])
+    original = dockerfile_text(source, dockerfile)[0]
+    without, mounted = _with_cache_mount(original)
     rows = []
     for run in range(1, (repeat or repeats(3)) + 1):
         for variant, text in (("without cache mount", without), ("with cache mount", mounted)):
@@ -256,7 +320,111 @@ def cache_mount(
                     )
     table = CACHE_MOUNT_BUILDS.frame(rows)
     table.attrs["experiment"] = "cache_mount"
+    held, installed = _mount_after_cold_build(table)
+    base, requirement = _install_base(original), _first_requirement(source / requirements_file)
+    if held is not None and held < _empty_below(installed) and base and requirement:
+        table.attrs["cache_headers"] = _caching_headers(base, requirement)
     return table
+
+
+CACHE_MOUNT_LABEL = "rebuild after a requirements edit, with cache mount / without"
+EMPTY_MOUNT_SHARE = 0.01  # a mount holding less than 1 % of what the install added to the image kept next to nothing
+EMPTY_MOUNT_FLOOR = 64_000  # bytes: an empty mount measures 4096 B (du counts the folder itself)
+
+
+def _empty_below(installed: float | None) -> float:
+    return max(EMPTY_MOUNT_FLOOR, EMPTY_MOUNT_SHARE * installed) if installed else EMPTY_MOUNT_FLOOR
+
+
+def _mount_after_cold_build(mounts) -> tuple[int | None, int | None]:
+    """(most bytes the mount held after a cold build, most bytes that build's install added to the image)."""
+    cold = mounts[(mounts["variant"] == "with cache mount") & (mounts["scenario"] == "cold")]
+    held = cold["cache_bytes"].dropna()
+    installed = cold["install_bytes"].dropna()
+    return (int(held.max()) if len(held) else None), (int(installed.max()) if len(installed) else None)
+
+
+@dataclass(frozen=True)
+class CacheMountVerdict:
+    """What notebook 03's cache-mount experiment shows, computed from its table (:func:`cache_mount_verdict`).
+
+    ``verdict``: "shown" when the mount held pip's downloads after the cold build (``ratio`` is then the
+    figure: the with-mount rebuild's median seconds / the without-mount one's), "not shown" when it
+    held next to nothing (``ratio`` is None: the two rebuilds did the same work, and their difference is
+    noise). ``cache_bytes``/``install_bytes``: bytes, what the mount held and what the install added to
+    the image; ``with_seconds``/``without_seconds``: median seconds of the rebuilds after the edit;
+    ``cache_headers``: the index's caching headers when they were probed (None: not probed)."""
+
+    verdict: str
+    ratio: float | None
+    with_seconds: float | None
+    without_seconds: float | None
+    runs: int
+    cache_bytes: int | None
+    install_bytes: int | None
+    cache_headers: dict | None
+    sentence: str
+    label: str = CACHE_MOUNT_LABEL
+
+    @property
+    def shown(self) -> bool:
+        return self.verdict == "shown"
+
+    def __str__(self) -> str:
+        return self.sentence
+
+    def _repr_html_(self) -> str:
+        return f"<p><b>cache mount: {html.escape(self.verdict)}</b>. {html.escape(self.sentence)}</p>"
+
+
+def _why_empty(headers: dict | None) -> str:
+    """Why pip kept nothing, from the probe of the index's caching headers."""
+    if headers is None:
+        return ("the index's caching headers were not probed in this run, so the cause is not measured "
+                "(pip stores a download only when the index's Cache-Control or ETag header allows it)")
+    if "status" not in headers:
+        return f"the probe of the index's caching headers failed ({headers.get('error', 'no answer')}), so the cause is not measured"
+    if not headers.get("cache-control") and not headers.get("etag"):
+        return (f"the package index's answer for {headers.get('url')} came back with no Cache-Control and no ETag header "
+                "(on this network a TLS-intercepting proxy strips them), and pip stores a download only when those headers "
+                "allow it; on PyPI itself they are there and pip fills the mount")
+    return (f"the index did send caching headers (Cache-Control: {headers.get('cache-control')}, ETag: {headers.get('etag')}), "
+            "so the cause is elsewhere: run the install with pip -vvv to see what pip did with its cache")
+
+
+def cache_mount_verdict(mounts) -> CacheMountVerdict:
+    """The verdict on the cache mount from :func:`cache_mount`'s table (and its ``attrs["cache_headers"]``):
+    "not shown" when the mount held next to nothing after the cold build (under 1 % of what the
+    install added to the image, and under 64 kB at least), with the measured reason; otherwise "shown",
+    with the rebuild ratio (median seconds with the mount / without, after the requirements edit).
+    Returns a CacheMountVerdict. Raises DockerlabError for a table without the experiment's columns or rows."""
+    missing = [key for key in CACHE_MOUNT_BUILDS.keys if key not in getattr(mounts, "columns", ())]
+    if missing:
+        raise DockerlabError(f"cache_mount_verdict(): the table has no column {', '.join(map(repr, missing))}.",
+                             fix="Pass the table dl.experiments.cache_mount(...) returned.")
+    edits = mounts[mounts["scenario"] == "requirements"]
+    medians = summary(edits, "variant").set_index("variant") if len(edits) else None
+    if medians is None or not {"with cache mount", "without cache mount"} <= set(medians.index):
+        raise DockerlabError("cache_mount_verdict(): the table has no rebuild after a requirements edit for both variants.",
+                             fix="Pass the table dl.experiments.cache_mount(...) returned.")
+    with_seconds, without_seconds = float(medians.loc["with cache mount", "median"]), float(medians.loc["without cache mount", "median"])
+    runs = int(medians.loc["with cache mount", "n"])
+    held, installed = _mount_after_cold_build(mounts)
+    headers = mounts.attrs.get("cache_headers")
+    timing = (f"the rebuild after editing the requirements took {with_seconds:.3g} s with the mount and {without_seconds:.3g} s "
+              f"without (median of {runs} run{'s' if runs != 1 else ''} each)")
+    common = dict(with_seconds=with_seconds, without_seconds=without_seconds, runs=runs, cache_bytes=held, install_bytes=installed, cache_headers=headers)
+    if held is None or held < _empty_below(installed):
+        held_text = "was not measured" if held is None else f"held {format_bytes(held)}"
+        installed_text = f" (the install added {format_bytes(installed)} to the image)" if installed else ""
+        sentence = (f"Not shown on this network: after the cold build the cache mount {held_text}{installed_text}, so pip kept "
+                    f"nothing for the rebuild to reuse and no speed-up can be measured; {timing}, the same work both times, "
+                    f"so their difference is noise, not the mount. Why the mount stayed empty: {_why_empty(headers)}.")
+        return CacheMountVerdict("not shown", None, sentence=sentence, **common)
+    ratio = with_seconds / without_seconds
+    sentence = (f"Shown: after the cold build the cache mount held {format_bytes(held)} of pip's downloads; {timing}: "
+                f"with the mount the rebuild took {ratio:.2f} of the time.")
+    return CacheMountVerdict("shown", ratio, sentence=sentence, **common)
 
 
 @recordable("experiments.stage_skipping")
@@ -281,11 +449,13 @@ def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *
     return table
 
 
-@recordable("experiments.builders")
+@recordable("experiments.builders", version=2)
 @declares(BUILDER_BUILDS)
 def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repeat: int | None = None, progress: bool = False) -> pd.DataFrame:
     """Cold build time (``--no-cache``) of one Dockerfile, classic builder vs BuildKit, interleaved,
-    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build. {columns} Use :func:`summary` for the median with min-max. Raises BuildFailed when a build fails."""
+    ``repeat`` times (default 3, or ``DOCKERLAB_REPEAT``). One row per build. {columns} The engine's CPU
+    count is kept in ``attrs["cpus"]``. Use :func:`summary` for the median with min-max and
+    :func:`parallel_explained` for what the RUN steps spent their time on. Raises BuildFailed when a build fails."""
 
     text = dockerfile_text(Path(context), dockerfile)[0]
     rows = []
@@ -293,10 +463,62 @@ def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repe
         order = ("classic", "buildkit") if run % 2 else ("buildkit", "classic")  # neither always goes first
         for builder in order:
             result = build(context, text, tag=course_tag("builders", builder), nocache=True, builder=builder, progress=progress)
-            rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id})
+            ran = [{"stage": step.stage, "started": step.started, "seconds": step.seconds} for step in result.dockerfile_steps
+                   if step.instruction.upper().startswith("RUN") and not step.cached]
+            rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id, "run_steps": ran})
     table = BUILDER_BUILDS.frame(rows)
     table.attrs["experiment"] = "builders"
+    table.attrs["cpus"] = int(engine.client().info().get("NCPU", 0)) or None  # the CPUs the stages share
     return table
+
+
+def parallel_explained(results) -> str:
+    """What the RUN steps of :func:`builders`' table spent their time on, in a sentence computed from it:
+    when BuildKit ran steps of different stages at once, how long each took side by side against alone
+    (the classic builder's run of the same step), how much they overlapped, and, with the engine's CPU
+    count (``attrs["cpus"]``), about how many CPUs one step kept busy alone (medians over the runs;
+    assumes CPU-bound steps). Returns a str. Raises DockerlabError for a table without RUN step timings
+    of both builders in at least two stages."""
+    if "run_steps" not in getattr(results, "columns", ()) or "builder" not in results.columns:
+        raise DockerlabError("parallel_explained(): the table has no run_steps column.", fix="Pass the table dl.experiments.builders(...) returned.")
+    seconds: dict[str, dict[str, list[float]]] = {"buildkit": {}, "classic": {}}
+    overlaps, together = [], []
+    for row in results.to_dict("records"):
+        steps = [step for step in (row["run_steps"] or []) if step.get("stage")]
+        for step in steps:
+            seconds.setdefault(row["builder"], {}).setdefault(step["stage"], []).append(float(step["seconds"]))
+        if row["builder"] == "buildkit" and len({step["stage"] for step in steps}) >= 2:
+            ends = [step["started"] + step["seconds"] for step in steps]
+            overlaps.append(max(0.0, min(ends) - max(step["started"] for step in steps)))
+            together.append(max(ends) - min(step["started"] for step in steps))
+    stages = [stage for stage in seconds["buildkit"] if stage in seconds["classic"]]
+    if len(stages) < 2 or not together:
+        raise DockerlabError("parallel_explained(): the table has no RUN steps of two stages timed by both builders.",
+                             fix="Measure a Dockerfile with two independent stages that RUN something, with dl.experiments.builders(...).")
+    side = {stage: statistics.median(seconds["buildkit"][stage]) for stage in stages}
+    alone = {stage: statistics.median(seconds["classic"][stage]) for stage in stages}
+    overlap, wall = statistics.median(overlaps), statistics.median(together)
+    slower = statistics.median(side[stage] / alone[stage] for stage in stages if alone[stage] > 0) if any(alone.values()) else float("nan")
+    names = " and ".join(stages)
+    when = (f"at the same time (overlapping {overlap:.3g} s)" if overlap >= 0.5 * min(side.values()) else
+            f"with little overlap ({overlap:.3g} s)")
+    sentence = (f"BuildKit ran the RUN steps of {names} {when}; side by side they took "
+                f"{' and '.join(f'{side[stage]:.3g} s' for stage in stages)}, against {' and '.join(f'{alone[stage]:.3g} s' for stage in stages)} "
+                f"one after the other under the classic builder: each ran {slower:.2g}x as long, so together they took {wall:.3g} s where "
+                f"one after the other took {sum(alone.values()):.3g} s.")
+    cpus = results.attrs.get("cpus")
+    if cpus:
+        busy = slower * cpus / len(stages)
+        if slower >= 1.3:
+            sentence += (f" Running {len(stages)} steps at once helps only when there are idle CPUs: this engine has {cpus}, and slowing down "
+                         f"{slower:.2g}x means one step alone already kept about {min(busy, cpus):.2g} of them busy (for CPU-bound work), "
+                         f"so the two stages shared the same CPUs.")
+        else:
+            sentence += f" The steps barely slowed each other: this engine's {cpus} CPUs had room for both."
+    median = results.groupby("builder")["seconds"].median()
+    if {"buildkit", "classic"} <= set(median.index):
+        sentence += f" Whole builds: BuildKit {median['buildkit']:.3g} s, the classic builder {median['classic']:.3g} s (median of each)."
+    return sentence
 
 
 def buildkit_over_classic(results, value: str = "seconds") -> tuple[float, str]:

@@ -21,6 +21,7 @@ from .archive import MACHINE_ARCH, archive_ref, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .hosting import on_binder
+from .recording import recordable
 
 __all__ = ["FetchedImage", "fetch_image", "FETCH_DIR"]
 
@@ -94,6 +95,7 @@ def _registry_of(name: str) -> str:
 NETWORK_RULES = {"registry-offline", "registry-unreachable", "registry-timeout", "tls-intercepted", "rate-limit"}
 
 
+@recordable("fetch_image")
 def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress: bool = True,
                 on_failure: str = "raise", timeout: float = 900) -> FetchedImage:
     """Copy ``reference`` (``python:3.11-slim``, ``ghcr.io/owner/image:tag``, ``docker://...``) from its
@@ -105,6 +107,10 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
     (a company proxy's CA included, as the host trusts it); a registry on 127.0.0.1 or localhost is
     reached over plain HTTP (the course's own registry). The archive appears only complete: a failed
     or interrupted copy leaves nothing behind.
+
+    In recorded mode it replays what the recording machine got (the archive it made, or why it could
+    not make one), with no network and no skopeo; fetch the real image live, or with skopeo in a terminal
+    and read its archive with ``dl.layers("python.tar")``.
 
     Returns a :class:`FetchedImage`. Raises DockerlabError when skopeo is missing or the copy fails
     (what the registry said and what to do), unless ``on_failure="explain"``: then the result is

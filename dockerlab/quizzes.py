@@ -42,7 +42,7 @@ QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
             "deps-first keeps the install cached; code-first re-runs it on every code edit (the headline divides the two times)"),
         2: ("After an edit of requirements.txt, does the deps-first order still skip the install?",
             {"a": "yes", "b": "no: the install's own input changed, so it runs again"}, "b",
-            "that is what the cache mount experiment speeds up: the install runs, but reads pip's downloads from disk"),
+            "that is what a cache mount is for: the install runs, but reads pip's downloads from disk when pip could keep them (the experiment's verdict says whether it could here)"),
         3: ("What does a cache mount (RUN --mount=type=cache,...) add to the image?",
             {"a": "pip's downloaded wheels", "b": "nothing: the folder survives between builds but is never part of the image"}, "b",
             "the mount exists only while that RUN step runs"),

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported w
 
 __all__ = [
     "Headline", "Evidence", "Claim", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
-    "VERDICT_RULE", "readme_table", "run_times", "fill_run_times", "RUN_COLUMN", "README_START", "README_END", "shown", "list_html", "TARGET_REASONS", "reason_for",
+    "VERDICT_RULE", "RECORDED_WHEN_SHOWN", "readme_table", "run_times", "fill_run_times", "RUN_COLUMN", "README_START", "README_END", "shown", "list_html", "TARGET_REASONS", "reason_for",
 ]
 
 # Why each headline's target is what it is: the learner reads this beside the target (in the headline's
@@ -75,6 +75,11 @@ TARGET_REASONS = {
         "a secret mount exists only while its RUN step runs: the image should hold no trace of the token",
 }
 NO_REASON = "no reason recorded for this target"
+
+# Headlines a notebook records only when its data can show what the target tests: the cache mount's
+# speed-up needs a mount that held pip's downloads (experiments.cache_mount_verdict); where pip kept
+# nothing (a proxy strips the index's caching headers) 03 says "not shown" and records no figure.
+RECORDED_WHEN_SHOWN = frozenset({"rebuild after a requirements edit, with cache mount / without"})
 
 
 def reason_for(label: str) -> str:

@@ -1,6 +1,7 @@
 """How the course's tables read on screen. A DataFrame keeps its raw numbers (bytes, seconds) and its
-snake_case column keys; in a notebook it is shown with units in the headers (MB = 10^6 bytes, s) and
-about three significant figures, so no learner reads ``634404010`` or ``0.413579307999953``.
+snake_case column keys; in a notebook sizes are shown with their unit in each cell (``16 B``, ``1.38 kB``,
+``634.4 MB``: :func:`dockerlab.units.format_bytes`), seconds with the unit in the header, about three
+significant figures, so no learner reads ``634404010``, ``0.000016`` MB or ``0.413579307999953``.
 
 ``import dockerlab`` registers :func:`to_html` as the notebook's HTML view of every DataFrame; columns
 it does not know are shown as they are.
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 
 from .hosting import running_shell
 from .answers import Answer, command_html  # noqa: F401 - the tables' API too
+from .units import format_bytes
 
-__all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "register_in_running_kernel", "VALUE_LABELS",
+__all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "facts_html", "register_in_running_kernel", "VALUE_LABELS",
            "command_html", "COMMAND"]
 
 
@@ -56,12 +58,17 @@ def unit_in(key: object, keys) -> Unit | None:
 
 
 def label_of(key: object) -> object:
-    """The header a learner reads: ``size_added`` -> ``size added (MB)``, ``db_ready_seconds`` -> ``db ready (s)``,
-    ``runs_as_root`` -> ``runs as root`` (snake_case keys in the code, words on screen). Raises nothing."""
+    """The header a learner reads: ``size_added`` -> ``size added``, ``cache_bytes`` -> ``cache size`` (each size carries its own unit),
+    ``db_ready_seconds`` -> ``db ready (s)``, ``runs_as_root`` -> ``runs as root`` (snake_case keys in the
+    code, words on screen). Raises nothing."""
     unit = unit_of(key)
     if unit is None:
         return key.replace("_", " ") if isinstance(key, str) else key
     words = _SUFFIX.sub("", key).replace("_", " ")
+    if unit is MB:  # cache_bytes -> "cache size"; size_added stays "size added"
+        if words == "bytes":
+            return "size"
+        return words if "size" in words or not _SUFFIX.search(key) else f"{words} size"
     if words == "seconds":
         return "seconds"  # the header already names the unit
     if words == "bytes":
@@ -102,7 +109,10 @@ def display_frame(frame):
     for key in frame.columns:
         unit = unit_in(key, frame.columns)
         if unit is not None and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]):
-            shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
+            if unit is MB:  # a size in the unit that reads (16 B, 1.38 kB, 634.4 MB), never 0.000016 MB
+                shown[key] = [format_bytes(value) if value == value else "" for value in frame[key]]
+            else:
+                shown[key] = [significant(value / unit.scale) if value == value else "" for value in frame[key]]
     for key, words in VALUE_LABELS.items():
         if key in shown.columns:
             shown[key] = [words.get(value, value) if isinstance(value, str) else value for value in shown[key]]
@@ -135,6 +145,34 @@ def to_html(frame) -> str:
     command = frame.attrs.get(COMMAND)
     with pd.option_context("display.max_colwidth", None):
         return (command_html(command) if isinstance(command, str) else "") + display_frame(frame)._repr_html_()
+
+
+def facts_html(value) -> str | None:
+    """The notebook's HTML view of a dict of measured facts (``dl.running.restart_policy``'s): when it is
+    flat (every value a number, text, bool or None) and has a field with a unit (seconds, bytes), one row
+    per field, sizes and seconds with their unit to about three significant figures (``seconds``
+    2.214699 -> ``2.21 s``); the dict keeps its raw numbers. Returns None for any other dict, which
+    IPython then shows as it always does. Raises nothing."""
+    import pandas as pd  # lazy: ~1 s at import; `import dockerlab` loads this module
+
+    if not isinstance(value, dict) or not value or not all(isinstance(key, str) for key in value):
+        return None
+    if not all(item is None or isinstance(item, (str, int, float, bool)) for item in value.values()):
+        return None
+    if not any(unit_of(key) is not None for key in value):
+        return None
+    rows = []
+    for key, item in value.items():
+        unit = unit_of(key)
+        if unit is MB and isinstance(item, (int, float)) and not isinstance(item, bool):
+            shown = format_bytes(item)
+        elif unit is SECONDS and isinstance(item, (int, float)) and not isinstance(item, bool):
+            shown = f"{significant(item)} s"
+        else:
+            shown = significant(item)
+        rows.append({"field": key.replace("_", " "), "value": "" if shown is None else str(shown)})
+    with pd.option_context("display.max_colwidth", None):
+        return pd.DataFrame(rows, columns=["field", "value"])._repr_html_()
 
 
 def register_in_running_kernel(formatters=None) -> None:

@@ -1,4 +1,4 @@
-"""How the course shows numbers: bytes as MB (10^6), seconds with one decimal."""
+"""How the course shows numbers: sizes in B, kB, MB or GB (powers of 10, as Docker prints them), seconds with one decimal."""
 from __future__ import annotations
 
 import numbers
@@ -14,14 +14,18 @@ def megabytes(size_bytes: float) -> float:
 
 
 def format_bytes(size_bytes: float) -> str:
-    """'74.5 MB', '812 kB', '12 B'. Returns a str. Raises DockerlabError for a value that is not a number."""
+    """A size in the unit a learner reads, about three significant figures: '1.23 GB', '131.8 MB',
+    '812 kB', '1.38 kB', '16 B' (kB = 10^3, MB = 10^6, GB = 10^9 bytes, as Docker prints them). The one
+    function the course formats sizes with: tables, verdicts and messages. Returns a str. Raises
+    DockerlabError for a value that is not a number."""
     size_bytes = _number("format_bytes", size_bytes)
-    if size_bytes >= 1e9:
+    magnitude = abs(size_bytes)
+    if magnitude >= 999.5e6:
         return f"{size_bytes / 1e9:.2f} GB"
-    if size_bytes >= 1e6:
+    if magnitude >= 999.5e3:
         return f"{size_bytes / 1e6:.1f} MB"
-    if size_bytes >= 1e3:
-        return f"{size_bytes / 1e3:.0f} kB"
+    if magnitude >= 1e3:
+        return f"{size_bytes / 1e3:.3g} kB"
     return f"{int(size_bytes)} B"
 
 

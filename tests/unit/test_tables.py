@@ -56,12 +56,30 @@ def test_no_recorded_table_shows_raw_bytes_or_long_decimals(frame):
 def test_headers_carry_units_and_the_frame_keeps_raw_numbers():
     frame = pd.DataFrame({"size_added": [2_800_000], "db_ready_seconds": [1.7166], "bytes": [33_342_568], "layers": [8]})
     shown = display_frame(frame)
-    assert list(shown.columns) == ["size added (MB)", "db ready (s)", "size (MB)", "layers"]
+    assert list(shown.columns) == ["size added", "db ready (s)", "size", "layers"]
     assert label_of("runs_as_root") == "runs as root"
-    assert shown.iloc[0].tolist() == ["2.8", "1.72", "33.3", 8]
+    assert shown.iloc[0].tolist() == ["2.8 MB", "1.72", "33.3 MB", 8]
     assert frame["size_added"].iloc[0] == 2_800_000
     assert RAW_BYTES.search(frame._repr_html_()) and not RAW_BYTES.search(to_html(frame))  # the check can fail
     assert label_of("image") == "image" and label_of("seconds") == "seconds"
+    assert label_of("cache_bytes") == "cache size" and label_of("compressed_size") == "compressed size" and label_of("context (bytes)") == "context size"
+
+
+def test_small_sizes_read_in_kilobytes_or_bytes_not_millionths_of_a_megabyte():
+    # notebook 02's layer table showed COPY requirements.txt as 0.000016 MB
+    frame = pd.DataFrame({"instruction": ["COPY requirements.txt .", "COPY . .", "RUN pip install", "base"],
+                          "size": [16, 1383, 2_760_988, 131_756_250]})
+    shown = display_frame(frame)
+    assert shown["size"].tolist() == ["16 B", "1.38 kB", "2.8 MB", "131.8 MB"]
+    assert "0.0000" not in to_html(frame) and frame["size"].tolist()[0] == 16
+
+
+@pytest.mark.parametrize("size, text", [(0, "0 B"), (999, "999 B"), (1000, "1 kB"), (16_400, "16.4 kB"), (812_000, "812 kB"),
+                                        (999_600, "1.0 MB"), (131_756_250, "131.8 MB"), (1_234_000_000, "1.23 GB")])
+def test_one_size_format_for_every_size(size, text):
+    from dockerlab.units import format_bytes
+
+    assert format_bytes(size) == text
 
 
 @pytest.mark.parametrize("value, text", [(634.4, "634"), (12.345, "12.3"), (0.01234, "0.0123"), (12345.6, "12,346"), (1.6e-05, "0.000016"), (True, True), ("x", "x")])
@@ -90,3 +108,30 @@ def test_an_answer_replays_with_its_command():
 
     replayed = decode(encode(Answer("sha256:abc", "docker pull x@sha256:abc")))
     assert isinstance(replayed, Answer) and replayed == "sha256:abc" and replayed.command == "docker pull x@sha256:abc"
+
+
+CRASH = {"policy": "on-failure:3", "restart_count": 3, "exit_code": 3, "status": "exited", "runs": 4, "seconds": 2.214699408999877}
+
+
+def test_a_dict_of_measured_facts_shows_seconds_readably_and_keeps_raw_numbers():
+    # notebook 02a showed dl.running.restart_policy's dict with 'seconds': 2.214699408999877
+    from dockerlab.tables import facts_html
+
+    shown = facts_html(CRASH)
+    assert "2.21 s" in shown and "2.2146" not in shown and "on-failure:3" in shown and "restart count" in shown
+    assert CRASH["seconds"] == 2.214699408999877
+    assert "1.38 kB" in facts_html({"image": "x", "size": 1383})
+    assert facts_html({"status": "running", "exit_code": 0}) is None  # no field with a unit: IPython's own view
+    assert facts_html({"seconds": 1.0, "mounts": ["/data"]}) is None and facts_html({}) is None and facts_html([1]) is None
+
+
+def test_the_kernel_renders_dicts_of_measured_facts_through_the_table():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from dockerlab import results, tables
+
+    shell = InteractiveShell.instance()
+    tables.register_in_running_kernel({list: results.list_html, dict: tables.facts_html})
+    data, _ = shell.display_formatter.format(CRASH)
+    assert "2.21 s" in data["text/html"]
+    assert "text/html" not in shell.display_formatter.format({"a": 1})[0]
