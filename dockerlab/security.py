@@ -145,17 +145,22 @@ def _final_user_line(text: str) -> int | None:
 @declares(LINT)
 def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()) -> pd.DataFrame:
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,
-    why it matters, and whether it is one of hadolint's known multi-stage false positives.
+    why it matters, and whether it is one of hadolint's known multi-stage false positives. hadolint
+    runs in the Dockerfile's own folder (``sub/`` for ``lint("sub/Dockerfile", ".")``; ``context`` for
+    text), so the `.hadolint.yaml` or `.hadolint.yml` there applies, as when `hadolint Dockerfile` runs there.
     With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026.
     {columns} Raises DockerlabError when the Dockerfile
     cannot be read, or hadolint is not installed or cannot read it."""
 
-    text = dockerfile_text(Path(context), dockerfile)[0]
+    text, source = dockerfile_text(Path(context), dockerfile)
+    # hadolint reads the `.hadolint.yaml`/`.yml` of the folder it runs in: the Dockerfile's own folder
+    # (`sub/` for `sub/Dockerfile`), as `hadolint Dockerfile` run there; the context for text given
+    own_folder = Path(source).parent if text is not dockerfile and Path(source).is_file() else Path(context)
     lines = text.splitlines()
     stages = _stage_names(lines)
     final_user = _final_user_line(text)
     rows = []
-    for finding in hadolint_findings(text, trusted_registries, folder=context):
+    for finding in hadolint_findings(text, trusted_registries, folder=own_folder):
         rows.append(
             {
                 "rule": finding["code"],
