@@ -239,7 +239,7 @@ def _built_base(parsed, stage, given: dict[str, str], named: str | None) -> str:
     values = {**parsed.global_args, **given}
     expanded = _expand(word, values)
     unsure = {name for name in re.findall(r"\$\{?(\w+)", word) if name not in given}
-    return named if unsure and named else expanded
+    return named.split(" ")[0] if unsure and named else expanded  # the name without the course's "(stand-in)"
 
 
 def _lines(parsed, chain: list, given: dict[str, str] | None = None) -> list[tuple]:

@@ -439,5 +439,8 @@ def test_the_base_row_shows_the_image_built_not_the_default(buildargs, shown):
     table = _history(BASE + [("RUN true", 0, "")])
     rows = match_layers(text, table, buildargs=buildargs)
     assert rows["Dockerfile line"].iloc[1] == "2: " + shown and rows["layer"].iloc[1].startswith("alpine:3.20")
+    # a base the course made a stand-in for is named as written, its "(stand-in)" left to the layer column
+    standin = match_layers(text, _history([("", 7_800_000, "alpine:3.20 (stand-in)"), ("RUN true", 0, "")]))
+    assert standin["Dockerfile line"].iloc[1] == "2: FROM alpine:3.20"
     # with no base the history names and no value given, the default is what was built
     assert match_layers(text, _history([("RUN true", 0, "")]))["Dockerfile line"].iloc[1] == "2: FROM alpine:3.19"
