@@ -363,9 +363,40 @@ def _look_for_secrets(path: str, size: int, read) -> list[tuple[str, str]] | Non
         found.append((SECRET_FILE_NAMES.get(name, "AWS credentials"), "file name"))
     if size <= _SEARCHED_BYTES and not path.startswith(_PACKAGE_TREES):
         data = read()
-        for _, what, value in _text_findings(data):
+        for _, what, value in _file_findings(data, forms_only=path in _EXAMPLE_CONFIGS):
             found.append((what or "a password or token assignment", _mask(value.strip())))
     return found or None
+
+
+# The rules that judge a value by its form alone (a token's prefix, a key's header): they count in any
+# file. The others (a telling name, --password, -p) read text a person wrote, so in a file they skip a
+# program (a NUL byte: help text such as `--password PASSWORD`), a commented-out line (openssl.cnf's
+# `# input_password = secret`), and a value that is a bare word (`token = tstring`: a variable, or a
+# placeholder such as PASSWORD), as detect-secrets' keyword rule does for code.
+_FORM_RULES = {"a private key", "an AWS access key id", "a GitHub token", "a GitLab token", "a Stripe live secret key",
+               "an API secret key (sk-...: OpenAI, Anthropic and others)", "a Google API key", "an npm token", "a PyPI token", "a Slack token"}
+
+
+# Configuration files a distribution ships with documented example values (OpenSSL's sample CA
+# `secret = pass:insta`): judged by token forms only, so every Debian image is not "leaking" them.
+_EXAMPLE_CONFIGS = {"/etc/ssl/openssl.cnf", "/usr/lib/ssl/openssl.cnf", "/etc/pki/tls/openssl.cnf"}
+
+
+def _file_findings(data: bytes, forms_only: bool = False) -> list[tuple[str, str, str]]:
+    """:func:`_text_findings` of a file's bytes, without what a person did not write as a secret (see
+    _FORM_RULES); ``forms_only``: the form rules alone."""
+    binary = forms_only or b"\0" in data[:8192]
+    kept = []
+    for name, what, value in _text_findings(data):
+        if what not in _FORM_RULES:
+            if binary or re.fullmatch(r"[A-Za-z_]+", value):
+                continue
+            at = data.find(value.encode(errors="replace"))
+            line = data[data.rfind(b"\n", 0, at) + 1: at].lstrip() if at >= 0 else b""
+            if line.startswith((b"#", b";", b"//")):
+                continue
+        kept.append((name, what, value))
+    return kept
 
 
 # `|N NAME=value ... /bin/sh -c ...` (classic builder) or `RUN |N NAME=value ... /bin/sh -c ... # buildkit`:

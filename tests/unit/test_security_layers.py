@@ -391,3 +391,28 @@ def test_config_and_history_values_are_judged_by_the_same_rules(config, history,
     table = secrets(config, history)
     assert list(table["where"]) == [where] and said in table.iloc[0]["what"], table.to_string()
     assert secret not in table.to_string()
+
+
+@pytest.mark.parametrize("path, content", [
+    ("/usr/sbin/useradd", b"\x7fELF\x00\x00  -p, --password PASSWORD  encrypted password of the new account\n"),  # a program's help text
+    ("/usr/bin/su", b"\x7fELF\x00\x00 Password: %s  \n"),
+    ("/etc/ssl/openssl.cnf", b"# Passwords for private keys\n# input_password = secret\n# output_password = secret\n"),
+    ("/usr/bin/pygettext3.11", b"#!/usr/bin/python3\n    token = tstring\n"),
+    ("/app/run.sh", b"mysql --password=PASSWORD app\n"),  # a placeholder
+])
+def test_programs_comments_and_bare_words_in_files_are_not_secrets(path, content):
+    # #22: found on the python:3.11-slim stand-in when files were first searched with the command rules
+    assert security._look_for_secrets(path, len(content), lambda: content) is None
+
+
+def test_a_token_in_a_program_is_still_found_by_its_form():
+    content = b"\x7fELF\x00\x00 " + GH.encode() + b"\n"
+    assert security._look_for_secrets("/usr/local/bin/tool", len(content), lambda: content)[0][0] == "a GitHub token"
+
+
+def test_the_distributions_openssl_sample_config_is_judged_by_token_forms_only():
+    content = b"secret = pass:insta # can be used for both client and server side\n"
+    assert security._look_for_secrets("/etc/ssl/openssl.cnf", len(content), lambda: content) is None
+    assert security._look_for_secrets("/app/openssl.cnf", len(content), lambda: content) is not None  # the learner's own
+    keyed = content + b"-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
+    assert security._look_for_secrets("/etc/ssl/openssl.cnf", len(keyed), lambda: keyed)[0][0] == "a private key"
