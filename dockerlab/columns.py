@@ -247,8 +247,8 @@ AUDIT = _table(
 SECRETS = _table(
     "finding",
     ("where", "str", "the file's path, ENV NAME, LABEL KEY, ARG NAME, CMD/ENTRYPOINT/ONBUILD/HEALTHCHECK..., or the history step"),
-    ("what", "str", "what kind of secret it looks like"),
-    ("evidence", "str", "the matching text, masked"),
+    ("what", "str", "what kind of secret it looks like (a file found by its name and its content: every reason, joined by \"; \")"),
+    ("evidence", "str", "the matching text, masked (so is every secret value in the other columns)"),
     ("layer", "str", "the layer (instruction) that holds it"),
     ("still_in_image", "bool", "whether a pull still downloads it"),
     ("visible_in_final_filesystem", "bool", "whether a container sees it"),

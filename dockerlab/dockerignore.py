@@ -13,7 +13,12 @@ not: ``Secret.ENV`` does not leave out ``secret.env``) and has no ``\\`` escape 
 the file ``#hash.txt``). A pattern is Go's ``filepath.Match``: ``*`` and ``?`` stop at ``/``,
 ``[a-z]`` and ``[^a]`` are classes (``!`` is not negation), every other character is itself. (The
 docker 20.10 CLI still passes ``+ ( ) | { }`` into its regular expression, so there ``a+b.txt`` leaves
-out ``aab.txt``; newer CLIs and this module read them as themselves.)
+out ``aab.txt``; newer CLIs and this module read them as themselves.) Likewise a UTF-8 byte order
+mark is dropped from the first line only: a BOM at the start of a later line is part of that line's
+pattern (``a.txt`` then ``\ufeffsecret.env`` leaves out a.txt and sends secret.env), as docker/cli 28
+and moby's patternmatcher read it; the docker 20.10 CLI (the one this machine builds with under
+BuildKit) was measured dropping it there too, so on that CLI secret.env is left out. Write a
+.dockerignore without BOMs to get the same on every CLI.
 """
 from __future__ import annotations
 
@@ -33,8 +38,8 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def read_patterns(data: bytes) -> list[str]:
-    """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module). Returns a
-    list. Raises DockerlabError, naming the line, for a lone ``!`` (the CLI refuses it on both builders)."""
+    """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module: a BOM is
+    dropped from the first line only; the 20.10 CLI differs). Returns a list. Raises DockerlabError, naming the line, for a lone ``!`` (the CLI refuses it on both builders)."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     patterns = []

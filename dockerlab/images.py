@@ -95,13 +95,15 @@ def remove(image: str) -> None:
 
 @recordable("dockerfile_layers", version=2)
 @declares(DOCKERFILE_LAYERS)
-def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = None) -> pd.DataFrame:
+def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = None, buildargs: dict[str, str] | None = None) -> pd.DataFrame:
     """Each instruction of the Dockerfile's final stage (or the ``target`` stage, as `docker build
-    --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`).
+    --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`;
+    ``buildargs``: the values the image was built with, when known; without them a build argument in a
+    COPY/ADD destination matches whatever value the history records).
     ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
     or the image name is not valid. {columns}"""
     text = dockerfile_text(Path("."), dockerfile)[0]
-    return match_layers(text, layers(image), target=target)
+    return match_layers(text, layers(image), target=target, buildargs=buildargs)
 
 
 @declares(LAYERS)

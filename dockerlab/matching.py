@@ -130,6 +130,23 @@ def _expand(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))", value, text)
 
 
+def _pattern(text: str, values: dict[str, str], unsure: set[str]) -> str | None:
+    """A regular expression for ``text`` once the builder expands it, when a variable in it is
+    ``unsure`` (a build argument whose value the build may have been given: any text, its default
+    included); None when every variable's value is known."""
+    variable = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
+    if not any((match.group(1) or match.group(4)) in unsure for match in variable.finditer(text)):
+        return None
+    parts, end = [], 0
+    for match in variable.finditer(text):
+        parts.append(re.escape(text[end:match.start()]))
+        name = match.group(1) or match.group(4)
+        parts.append(".*" if name in unsure else re.escape(_expand(match.group(0), values)))
+        end = match.end()
+    parts.append(re.escape(text[end:]))
+    return "".join(parts)
+
+
 def _assignments(instruction) -> list[tuple[str, str | None]]:
     """ENV/ARG's (NAME, value) pairs: BuildKit's parser gives ENV as NAME, value, NAME, value (the
     legacy `ENV NAME value` too) and ARG as `NAME=value` or `NAME` (value None)."""
@@ -148,7 +165,7 @@ def _unquoted(value: str) -> str:
 
 
 @declares(DOCKERFILE_LAYERS)
-def match_layers(text: str, table, target: str | None = None) -> pd.DataFrame:
+def match_layers(text: str, table, target: str | None = None, buildargs: dict[str, str] | None = None) -> pd.DataFrame:
     """Pure: pair each instruction of the final stage of Dockerfile ``text`` (or of the stage named
     ``target``; read by BuildKit's own parser: comments, continuations, heredocs, parser directives,
     ARG before FROM) with the history entry it made, by the engine's own record of it: the entry's
@@ -156,6 +173,10 @@ def match_layers(text: str, table, target: str | None = None) -> pd.DataFrame:
     and the build arguments a RUN saw left out; a COPY or ADD by its destination, as the classic
     builder records `COPY file:<sha256> in DEST`), lines and entries kept in order; never by position.
     Entries the Dockerfile did not write (build labels, a base image's ONBUILD triggers) are left out.
+    Build arguments are expanded as the builder expands them: ``buildargs`` (the values the build was
+    given), else the ARG's default, ENV values, and, where a value may have been given on the command
+    line, any value in its place (a `COPY a.txt $DEST/` matches `COPY a.txt /srv/` when the image was
+    built with DEST=/srv); the FROM row shows the base as built (the image the history names).
     A stage built `FROM` an earlier stage shows that stage's lines first (recursively, each marked
     `(stage NAME)`), between the external base image's row and its own lines.
     {columns} Returns the DataFrame. Raises DockerlabError for a ``target`` the file has no stage of."""
@@ -177,9 +198,11 @@ def match_layers(text: str, table, target: str | None = None) -> pd.DataFrame:
             for arg in parsed.instructions if arg.keyword == "ARG" and arg.line < parsed.stages[0].line]
     chain = _stage_chain(parsed, final)  # `FROM base` builds on the stage `base`: its layers come first
     name = base["base"].iloc[0] if len(base) else chain[0].base
-    rows.append({"Dockerfile line": f"{chain[0].line}: FROM {chain[0].base}", "layer": f"{name}: {len(base)} layers of the base image",
+    given = {str(key): str(value) for key, value in (buildargs or {}).items()}
+    built = _built_base(parsed, chain[0], given, name if len(base) else None)
+    rows.append({"Dockerfile line": f"{chain[0].line}: FROM {built}", "layer": f"{name}: {len(base)} layers of the base image",
                  "size": int(base["size"].sum())})
-    lines = _lines(parsed, chain)
+    lines = _lines(parsed, chain, given)
     pairs = _align(lines, entries)
     index = 0
     for stage in chain:
@@ -205,17 +228,44 @@ def match_layers(text: str, table, target: str | None = None) -> pd.DataFrame:
     return DOCKERFILE_LAYERS.frame(rows)
 
 
-def _lines(parsed, chain: list) -> list[tuple]:
+def _built_base(parsed, stage, given: dict[str, str], named: str | None) -> str:
+    """The FROM's image as built: its words with the build arguments given (else the ARG defaults before
+    FROM); when a variable in it could have been given another value and the history names the base
+    image, that name."""
+    first = next(instruction for instruction in parsed.instructions if instruction.keyword == "FROM" and instruction.line == stage.line)
+    word = next((arg for arg in first.args if not arg.startswith("--")), stage.base)
+    if "$" not in word:
+        return stage.base
+    values = {**parsed.global_args, **given}
+    expanded = _expand(word, values)
+    unsure = {name for name in re.findall(r"\$\{?(\w+)", word) if name not in given}
+    return named.split(" ")[0] if unsure and named else expanded  # the name without the course's "(stand-in)"
+
+
+def _lines(parsed, chain: list, given: dict[str, str] | None = None) -> list[tuple]:
     """(stage, instruction, keyword, content tokens) of each instruction of ``chain``, in build order,
-    its variables expanded as the builder expands them (ENV and ARG values so far; never in a RUN)."""
+    its variables expanded as the builder expands them (the build arguments ``given``, else ENV and ARG
+    values so far; never in a RUN). A COPY or ADD whose destination holds a build argument not
+    ``given`` carries a pattern with any value in its place (the build may have been given one)."""
+    given = given or {}
     lines = []
     values: dict[str, str] = {}
+    unsure: set[str] = set()
     for stage in chain:
         for instruction in stage.instructions:
             keyword = instruction.keyword
             if keyword in ("ARG", "ENV"):
                 for key, value in _assignments(instruction):
+                    if keyword == "ARG" and key in given:
+                        values[key] = given[key]
+                        unsure.discard(key)
+                        continue
                     value = parsed.global_args.get(key) if value is None else value
+                    depends = any(name in unsure for name in re.findall(r"\$\{?(\w+)", value or ""))
+                    if keyword == "ARG" or depends:  # an ARG's value may come from the command line
+                        unsure.add(key)
+                    else:
+                        unsure.discard(key)
                     if value is not None:
                         values[key] = _expand(value, values)
             written = instruction.original if keyword == "ONBUILD" or not instruction.heredocs else instruction.history_text
@@ -223,8 +273,14 @@ def _lines(parsed, chain: list) -> list[tuple]:
             if keyword != "ONBUILD":
                 for flag in instruction.flags:
                     body = body.replace(flag, "", 1)
+                pattern = None
+                if keyword in ("COPY", "ADD"):
+                    destination = _tokens(keyword, body)
+                    pattern = _pattern(destination[1], values, unsure) if destination else None
                 body = body if keyword == "RUN" else _expand(body, values)
-            lines.append((stage, instruction, keyword, _tokens(keyword, body)))
+            else:
+                pattern = None
+            lines.append((stage, instruction, keyword, _tokens(keyword, body), pattern))
     return lines
 
 
@@ -265,6 +321,9 @@ def _pair(line, entry) -> float | None:
     if keyword != entry[0]:
         return None
     similarity = _similarity(tokens, entry[1])
+    pattern = line[4]
+    if pattern is not None and similarity < 1 and len(entry[1]) == 2 and re.fullmatch(pattern, entry[1][1], re.DOTALL):
+        similarity = 0.95  # the destination with a build argument's value the command line gave
     if keyword in ("RUN", "COPY", "ADD") and similarity < _SAME_CONTENT:
         return None
     return similarity

@@ -145,17 +145,22 @@ def _final_user_line(text: str) -> int | None:
 @declares(LINT)
 def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()) -> pd.DataFrame:
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,
-    why it matters, and whether it is one of hadolint's known multi-stage false positives.
+    why it matters, and whether it is one of hadolint's known multi-stage false positives. hadolint
+    runs in the Dockerfile's own folder (``sub/`` for ``lint("sub/Dockerfile", ".")``; ``context`` for
+    text), so the `.hadolint.yaml` or `.hadolint.yml` there applies, as when `hadolint Dockerfile` runs there.
     With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026.
     {columns} Raises DockerlabError when the Dockerfile
     cannot be read, or hadolint is not installed or cannot read it."""
 
-    text = dockerfile_text(Path(context), dockerfile)[0]
+    text, source = dockerfile_text(Path(context), dockerfile)
+    # hadolint reads the `.hadolint.yaml`/`.yml` of the folder it runs in: the Dockerfile's own folder
+    # (`sub/` for `sub/Dockerfile`), as `hadolint Dockerfile` run there; the context for text given
+    own_folder = Path(source).parent if text is not dockerfile and Path(source).is_file() else Path(context)
     lines = text.splitlines()
     stages = _stage_names(lines)
     final_user = _final_user_line(text)
     rows = []
-    for finding in hadolint_findings(text, trusted_registries, folder=context):
+    for finding in hadolint_findings(text, trusted_registries, folder=own_folder):
         rows.append(
             {
                 "rule": finding["code"],
@@ -174,26 +179,34 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
 
 SHELLS = ("sh", "bash", "ash", "dash", "busybox")
 _PACKAGE_DATABASES = ("/var/lib/dpkg/status", "/lib/apk/db/installed")
-_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)", re.IGNORECASE)
+# A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken, client.secret
+_SECRET_WORDS = (r"PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIAL|AUTH[_-]?KEY"
+                 r"|(?<![A-Za-z])(?:PASS|PWD)(?![A-Za-z])")
+_SECRET_NAME = re.compile(f"({_SECRET_WORDS})", re.IGNORECASE)
 
 
-# A variable that says where a secret is (TOKEN_FILE=/run/secrets/token) does not hold it.
-_LOCATION_NAME = re.compile(r"_(?:FILE|PATH|DIR)$", re.IGNORECASE)
+# A variable that says where a secret is (TOKEN_FILE=/run/secrets/token) or names it (secretName: tls) does not hold it.
+_LOCATION_NAME = re.compile(r"(?:FILE|PATH|DIR|NAME)$", re.IGNORECASE)
 
 
 def _names_a_location(name: str, value: str) -> bool:
     return bool(_LOCATION_NAME.search(name)) or value.startswith(("/", "./", "../", "~/"))
 
 
-def content_secrets(text: str) -> list[tuple[str, str]]:
-    """(what, the text that matched) for each content rule (:data:`COMMAND_CONTENT`, private keys,
-    AWS key ids) that ``text`` matches, whatever a variable is called. Returns a list. Raises nothing."""
-    data = text.encode(errors="replace")
+def content_secrets(text: str | bytes) -> list[tuple[str, str]]:
+    """(what, the text that matched) for each content rule (:data:`COMMAND_CONTENT`: private keys,
+    well-known token formats, credentials in URLs, headers and options) that ``text`` matches, whatever a
+    variable is called. Returns a list. Raises nothing."""
+    data = text if isinstance(text, bytes) else text.encode(errors="replace")  # a file's bytes as they are
+    lowered = data.lower()
     found = []
-    for pattern, what in SECRET_CONTENT[:2] + COMMAND_CONTENT:
-        match = pattern.search(data)
-        if match:
-            found.append((what, (match.group("secret") if "secret" in pattern.groupindex else match.group(0)).decode(errors="replace")))
+    for pattern, what in COMMAND_CONTENT:
+        if not any(anchor in lowered for anchor in _ANCHORS[what]):  # a quick look first: most files hold none
+            continue
+        for match in pattern.finditer(data):
+            value = (match.group("secret") if "secret" in pattern.groupindex else match.group(0)).decode(errors="replace")
+            if (what, value) not in found:
+                found.append((what, value))
     return found
 
 
@@ -319,11 +332,8 @@ SECRET_FILE_NAMES = {
     ".npmrc": "npm registry credentials",
     ".git-credentials": "git credentials",
 }
-SECRET_CONTENT = [
-    (re.compile(rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"), "a private key"),
-    (re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
-    (re.compile(rb"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY)[A-Za-z0-9_]*[ \t]*=[ \t]*['\"]?[^\s'\"$`{}()<>]{6,}"), "a password or token assignment"),
-]
+# What a file's content, a command, a label or an environment value is searched for: the same rules
+# everywhere (:func:`_text_findings`): COMMAND_CONTENT's forms, and a value given to a telling name.
 # Content is searched in files up to this size outside the package manager's own trees.
 _SEARCHED_BYTES = 256 * 1024
 _PACKAGE_TREES = ("/usr/share/", "/usr/lib/", "/usr/include/", "/var/lib/dpkg/", "/usr/local/lib/python", "/usr/local/go/", "/usr/local/include/", "/etc/ssl/certs/")
@@ -333,18 +343,60 @@ def _mask(text: str) -> str:
     return text if len(text) <= 8 else text[:4] + "…" + f"({len(text)} characters)"
 
 
+def _masked_text(text: str, known: set[str] = frozenset()) -> str:
+    """``text`` with every secret value in it shortened (:func:`_mask`): the values ``known`` from other
+    places and the ones :func:`_text_findings` finds in it (a RUN that wrote a key into a file)."""
+    values = known | {value for _, _, value in _text_findings(text)}
+    for value in sorted((value for value in values if value and len(value) > 8), key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, _mask(value))
+    return text
+
+
 def _look_for_secrets(path: str, size: int, read) -> list[tuple[str, str]] | None:
+    """(what, masked evidence) for a file: by its name (.env, id_rsa...), and by its content with the
+    rules commands are searched with (:func:`_text_findings`: token formats, private keys, URL passwords,
+    `name=value`, `name = value` and `name: value` with a telling name in any case)."""
     name = path.rpartition("/")[2]
     found = []
     if name in SECRET_FILE_NAMES or (name == "credentials" and "/.aws/" in path):
         found.append((SECRET_FILE_NAMES.get(name, "AWS credentials"), "file name"))
     if size <= _SEARCHED_BYTES and not path.startswith(_PACKAGE_TREES):
         data = read()
-        for pattern, what in SECRET_CONTENT:
-            match = pattern.search(data)
-            if match:
-                found.append((what, _mask(match.group(0).decode(errors="replace").strip())))
+        for _, what, value in _file_findings(data, forms_only=path in _EXAMPLE_CONFIGS):
+            found.append((what or "a password or token assignment", _mask(value.strip())))
     return found or None
+
+
+# The rules that judge a value by its form alone (a token's prefix, a key's header): they count in any
+# file. The others (a telling name, --password, -p) read text a person wrote, so in a file they skip a
+# program (a NUL byte: help text such as `--password PASSWORD`), a commented-out line (openssl.cnf's
+# `# input_password = secret`), and a value that is a bare word (`token = tstring`: a variable, or a
+# placeholder such as PASSWORD), as detect-secrets' keyword rule does for code.
+_FORM_RULES = {"a private key", "an AWS access key id", "a GitHub token", "a GitLab token", "a Stripe live secret key",
+               "an API secret key (sk-...: OpenAI, Anthropic and others)", "a Google API key", "an npm token", "a PyPI token", "a Slack token"}
+
+
+# Configuration files a distribution ships with documented example values (OpenSSL's sample CA
+# `secret = pass:insta`): judged by token forms only, so every Debian image is not "leaking" them.
+_EXAMPLE_CONFIGS = {"/etc/ssl/openssl.cnf", "/usr/lib/ssl/openssl.cnf", "/etc/pki/tls/openssl.cnf"}
+
+
+def _file_findings(data: bytes, forms_only: bool = False) -> list[tuple[str, str, str]]:
+    """:func:`_text_findings` of a file's bytes, without what a person did not write as a secret (see
+    _FORM_RULES); ``forms_only``: the form rules alone."""
+    binary = forms_only or b"\0" in data[:8192]
+    kept = []
+    for name, what, value in _text_findings(data):
+        if what not in _FORM_RULES:
+            if binary or re.fullmatch(r"[A-Za-z_]+", value):
+                continue
+            at = data.find(value.encode(errors="replace"))
+            line = data[data.rfind(b"\n", 0, at) + 1: at].lstrip() if at >= 0 else b""
+            if line.startswith((b"#", b";", b"//")):
+                continue
+        kept.append((name, what, value))
+    return kept
 
 
 # `|N NAME=value ... /bin/sh -c ...` (classic builder) or `RUN |N NAME=value ... /bin/sh -c ... # buildkit`:
@@ -353,11 +405,14 @@ _BUILD_ARG_COUNT = re.compile(r"^(?:RUN )?\|(\d+) ")
 _ARG_START = re.compile(r"(?:^| )([A-Za-z_][A-Za-z0-9_]*)=")
 # Where the command begins after the arguments: the shell (/bin/sh -c, a SHELL such as /bin/bash -o pipefail -c).
 _SHELL_START = re.compile(r" (?=/\S*sh\b)")
-# A secret put in a build command itself (`RUN export API_KEY=... && ...`), anywhere in the line.
+# A value given to a telling name, anywhere in a text: `export API_KEY=...`, `password = ...` (ini),
+# `token: ...` (YAML), `X-API-Key: ...` (a header). A reference ($X, ${X}) or a path is not a value.
 _COMMAND_ASSIGNMENT = re.compile(
-    r"(?:^|[\s;&|(])(?:export[ \t]+)?([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY)[A-Za-z0-9_]*)[ \t]*=[ \t]*['\"]?([^\s'\"$`{}()<>;&|]{6,})",
-    re.IGNORECASE,
+    r"(?:^|(?<=[\s;&|(\"'{,]))(?:export[ \t]+)?((?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + _SECRET_WORDS + r")[A-Za-z0-9_.-]*)['\"]?[ \t]*[=:][ \t]*"
+    r"['\"]?([^\s'\"$`{}()<>;&|\[\],\\]{6,})(?=$|[\s'\"`;&|,)\]}\\])",
+    re.IGNORECASE | re.MULTILINE,
 )
+_BYTES_ASSIGNMENT = re.compile(_COMMAND_ASSIGNMENT.pattern.encode(), re.IGNORECASE | re.MULTILINE)
 
 
 def build_args(created_by: str) -> tuple[list[tuple[str, str]], str]:
@@ -387,23 +442,53 @@ def build_args(created_by: str) -> tuple[list[tuple[str, str]], str]:
 
 
 # Secrets a command carries by their form, whatever the variable is called (or when there is none).
+# Secrets found by their form, whatever the variable is called (or when there is none): the token formats
+# of the services a course image is most likely to hold a key for (each prefix from the service's own
+# documentation of its key format), and credentials in a URL, a header, an option.
 COMMAND_CONTENT = [
+    (re.compile(rb"(?s)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|[^\"']*)"), "a private key"),
+    (re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
     (re.compile(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"), "a GitHub token"),
+    (re.compile(rb"\bgl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|soat)-[0-9A-Za-z_-]{20,}"), "a GitLab token"),
+    (re.compile(rb"\b[sr]k_live_[0-9A-Za-z]{16,}"), "a Stripe live secret key"),
+    (re.compile(rb"\bsk-(?:proj-|svcacct-|admin-|ant-(?:api\d+-)?|live-)?[A-Za-z0-9_-]{16,}"), "an API secret key (sk-...: OpenAI, Anthropic and others)"),
+    (re.compile(rb"\bAIza[0-9A-Za-z_-]{35}"), "a Google API key"),
+    (re.compile(rb"\bnpm_[A-Za-z0-9]{36}\b"), "an npm token"),
+    (re.compile(rb"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"), "a PyPI token"),
+    (re.compile(rb"\bxox[abposr]-[0-9A-Za-z-]{10,}"), "a Slack token"),
     (re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+[A-Za-z0-9._~+/=-]{12,}"), "a credential in an Authorization header"),
     (re.compile(rb"\b[a-z][a-z0-9+.-]*://[^\s:/@$]+:[^\s@/$]{4,}@[^\s/]+"), "a password in a URL (user:password@host)"),
     (re.compile(rb"(?:^|[\s'\"])--password(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), "a password given as a command option (--password)"),
     # mysql, mysqldump, mysqladmin, mariadb take -pVALUE (no space: `-p` alone asks for it; -P is the port)
     (re.compile(rb"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), "a MySQL password given as -pPASSWORD"),
-    (re.compile(rb"\b[sr]k_live_[0-9A-Za-z]{16,}"), "a Stripe live secret key"),
-    (re.compile(rb"\bxox[abposr]-[0-9A-Za-z-]{10,}"), "a Slack token"),
 ]
 
 
-def _command_findings(text: str) -> list[tuple[str, str, str]]:
-    """(name or "", what, value) for each secret in a command line: a secret-looking variable set in it
-    (`export API_KEY=...`) and each content rule (:data:`COMMAND_CONTENT`...). One value is one finding:
-    a content rule matching the value a variable was given names that variable's finding."""
-    found = [[name, "", value] for name, value in _COMMAND_ASSIGNMENT.findall(text) if not _names_a_location(name, value)]
+# Text each rule's match must hold (lower case): a file without it is not searched with that rule.
+_ANCHORS = {
+    "a private key": (b"private key-----",), "an AWS access key id": (b"akia", b"asia"),
+    "a GitHub token": (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"), "a GitLab token": (b"gl",),
+    "a Stripe live secret key": (b"k_live_",), "an API secret key (sk-...: OpenAI, Anthropic and others)": (b"sk-",),
+    "a Google API key": (b"aiza",), "an npm token": (b"npm_",), "a PyPI token": (b"pypi-",), "a Slack token": (b"xox",),
+    "a credential in an Authorization header": (b"authorization",), "a password in a URL (user:password@host)": (b"://",),
+    "a password given as a command option (--password)": (b"--password",),
+    "a MySQL password given as -pPASSWORD": (b"mysql", b"mariadb"),
+}
+_NAME_ANCHORS = (b"pass", b"pwd", b"secret", b"token", b"key", b"credential")
+
+
+def _text_findings(text: str | bytes) -> list[tuple[str, str, str]]:
+    """(name or "", what, value) for each secret in a text (a command line, a file's content, a value): a
+    value given to a telling name (`export API_KEY=...`, `password = ...`, `token: ...`) and each content
+    rule (:data:`COMMAND_CONTENT`). One value is one finding: a content rule matching the value a name
+    was given names that name's finding."""
+    if isinstance(text, bytes):  # a file: searched as bytes (decoding a binary file first costs more than the search)
+        lowered = text.lower()
+        named = [(name.decode(errors="replace"), value.decode(errors="replace")) for name, value in _BYTES_ASSIGNMENT.findall(text)] \
+            if any(anchor in lowered for anchor in _NAME_ANCHORS) else []
+    else:
+        named = _COMMAND_ASSIGNMENT.findall(text)
+    found = [[name, "", value] for name, value in named if not _names_a_location(name, value)]
     for what, value in content_secrets(text):
         same = next((item for item in found if value in item[2] or item[2] in value), None)
         if same is not None:
@@ -437,7 +522,7 @@ def _config_findings(config: dict) -> list[dict]:
     commands += [("ONBUILD", trigger) for trigger in config.get("OnBuild") or []]
     for instruction, value in commands:
         text = " ".join(value) if isinstance(value, list) else (value or "")
-        for name, what, found in _command_findings(text):
+        for name, what, found in _text_findings(text):
             said = what or "a secret written into it"
             row(f"{instruction}" + (f" ({name})" if name else ""), f"{said} in the image's {instruction} (docker inspect shows it)", found)
     return rows
@@ -471,7 +556,7 @@ def _history_findings(history: Sequence[str], reported: set[str] = frozenset()) 
             what_kind = "a RUN command"
         else:  # LABEL, CMD, ONBUILD, WORKDIR...: the instruction's own text
             command, what_kind = ("" if declared else instruction), f"the {instruction.split(' ', 1)[0]} instruction"
-        for name, what, value in _command_findings(command):
+        for name, what, value in _text_findings(command):
             if any(value == argument for _, _, argument in findings):
                 continue
             where = (f"{name} in a build command" if name else "a build command") if running else \
@@ -504,11 +589,13 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     for index, layer in enumerate(saved):
         for path, findings in layer.examined.items():  # a hard link carries its target's findings
             gone = removed_by.get((path, index))
-            for what, evidence in findings:
+            if findings:  # one row per file: its name and its content are reasons for the same finding
+                whats = list(dict.fromkeys(what for what, _ in findings))
+                evidence = "; ".join(dict.fromkeys(evidence for _, evidence in findings))
                 rows.append(
                     {
                         "where": path,
-                        "what": what,
+                        "what": "; ".join(whats),
                         "evidence": evidence,
                         "layer": layer.instruction,
                         "still_in_image": True,
@@ -520,6 +607,10 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     configured = _config_findings(inspect.get("Config") or {})
     rows += [{key: value for key, value in row.items() if key != "value"} for row in configured]
     rows += _history_findings(history, {row["value"] for row in configured})
+    known = {row["value"] for row in configured} | {value for text in history for _, _, value in _text_findings(text)}
+    for row in rows:  # the table must not show what it warns about: every text it shows, masked
+        for column in ("where", "layer", "removed_by"):
+            row[column] = _masked_text(row[column], known)
     table = SECRETS.frame(rows)
     table.attrs["image"] = image_name(image)
     return table
@@ -533,8 +624,10 @@ def find_secrets(image: str) -> pd.DataFrame:
     `RUN rm .env` hides the file but every pull still downloads it; a hard link is judged under its
     own name. Also values in the image config (ENV, LABEL, CMD, ENTRYPOINT, HEALTHCHECK, ONBUILD...)
     and in the build's record (`docker history`: build arguments, RUN commands, any instruction's
-    text), judged by content (a token's form) and by name, each value found once per place.
-    Evidence is shortened. {columns} Raises ImageNotFound, or DockerlabError for a name that is not
+    text), judged by content (a token's form) and by name, each value found once per place; a file's
+    content, the config and the history are searched with the same rules (:func:`_text_findings`), and
+    a file is one row with every reason it was found for. Evidence is shortened, and so is every secret
+    value in any other column (the RUN that wrote a key file, the layer that removed it). {columns} Raises ImageNotFound, or DockerlabError for a name that is not
     valid or layers that cannot be read."""
     inspected = inspect_image(image)  # ImageNotFound for a missing image, before anything else asks the engine
     history = [step.get("CreatedBy", "") for step in image_history(image)]

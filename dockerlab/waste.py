@@ -216,6 +216,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
     A file's bytes are wasted when a later layer deletes it (whiteout, or an opaque directory) or
     writes the same path again: the earlier layer still ships them. The efficiency score is dive's:
     for every path, the smallest size it ever had over the sum of all sizes it had in any layer.
+    ``offenders`` lists what wastes bytes: a removed symlink, fifo or empty file (0 bytes) is not one.
     Returns a WastedSpace. Raises nothing."""
 
     state = replay(saved)
@@ -237,6 +238,7 @@ def waste_from_layers(image: str, saved: list[LayerFiles]) -> WastedSpace:
             "why": why[kind].format(w=saved[written].instruction[:60], r=saved[removed].instruction[:60]),
         }
         for path, size, written, removed, kind in state.removed
+        if size > 0  # a symlink, fifo, device or empty file removed wastes nothing: not an offender
     ]
     offenders = WASTED.frame(rows)
     offenders = offenders.sort_values("wasted", ascending=False, ignore_index=True)

@@ -46,6 +46,9 @@ class Finding:
     fails: bool = True
     blocking: bool = False
     text: str = ""
+    # False: the text alone cannot settle it (a build argument, a folder the base image may hold...):
+    # a live measurement that passes decides, and the finding stays as advice (see tiers.combine)
+    certain: bool = True
 
     def render(self) -> str:
         """The finding as the learner reads it: where, what was seen, what was expected and the next step (or its
@@ -584,6 +587,111 @@ def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exerci
 
 # --- 03: dependencies installed before the code is copied ------------------------------------------
 
+_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+][^}]*)?\}|(\w+))")
+
+
+def _expanded(text: str, values: dict[str, str]) -> tuple[str, bool]:
+    """``text`` with $NAME/${NAME} replaced by ``values`` (${NAME:-default} by its default when unset);
+    and whether every variable was known."""
+    known = True
+
+    def value(match: re.Match) -> str:
+        nonlocal known
+        name = match.group(1) or match.group(2)
+        if name in values:
+            return values[name]
+        default = re.match(r"\$\{\w+:?-([^}]*)\}", match.group(0))
+        if default:
+            return default.group(1)
+        known = False
+        return match.group(0)
+
+    return _VARIABLE.sub(value, text), known
+
+
+def _absolute(path: str, workdir: str) -> str:
+    """``path`` as the builder resolves it in ``workdir`` (`.` and `..` read, no trailing slash)."""
+    return posixpath.normpath(posixpath.join(workdir, path)) if path else workdir
+
+
+@dataclass
+class _Placed:
+    """What the COPY/ADD lines before a RUN put in the image, as the builder would (its default values
+    for build arguments: the checker builds with none): ``sure`` paths, paths that hold only if the base
+    image already has a folder of that name (``maybe``), each COPY's context files, and the values and
+    WORKDIR at that RUN. ``unsure``: some text could not be read for sure (a variable with no value, a
+    wildcard source)."""
+
+    sure: set = field(default_factory=set)
+    maybe: set = field(default_factory=set)
+    copies: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    workdir: str = "/"
+    unsure: bool = False
+
+
+def _placed_before(parsed: parser.Dockerfile, stage, line: int, files: list[str]) -> _Placed:
+    """Follow ``stage``'s ARG, ENV, WORKDIR, COPY and ADD (not --from) up to ``line``: where each COPY
+    puts its context files (a destination ending in `/`, several sources or a folder copied: a folder,
+    the files keep their path under the source folder; one file to a name without `/`: that name, or a
+    file in it when the base image already has such a folder), relative paths from the WORKDIR."""
+    placed = _Placed(values={key: value for key, value in parsed.global_args.items() if value})
+    folders = {"/"}
+    for instruction in stage.instructions:
+        if instruction.line >= line:
+            break
+        keyword = instruction.keyword
+        if keyword in ("ARG", "ENV"):
+            pairs = zip(instruction.args[0::2], instruction.args[1::2], strict=False) if keyword == "ENV" else \
+                [(arg.partition("=")[0], arg.partition("=")[2] if "=" in arg else None) for arg in instruction.args]
+            for name, value in pairs:
+                value = parsed.global_args.get(name) or None if value is None else value
+                if value is not None:
+                    placed.values[name] = _expanded(value.strip("\"'"), placed.values)[0]
+        elif keyword == "WORKDIR":
+            where, known = _expanded(instruction.args[0], placed.values)
+            placed.unsure |= not known
+            placed.workdir = _absolute(where, placed.workdir)
+            folders.add(placed.workdir)
+        elif keyword in ("COPY", "ADD") and instruction.flag("from") is None and not instruction.heredocs:
+            _place_copy(placed, folders, instruction, files)
+    return placed
+
+
+def _place_copy(placed: _Placed, folders: set, instruction, files: list[str]) -> None:
+    """Add what one COPY/ADD puts in the image to ``placed`` (see :func:`_placed_before`)."""
+    destination, known = _expanded(instruction.args[-1], placed.values)
+    placed.unsure |= not known
+    target = _absolute(destination, placed.workdir)
+    sources = []
+    for source in instruction.args[:-1]:
+        source, known = _expanded(source, placed.values)
+        placed.unsure |= not known
+        sources.append(source)
+    taken = parser.copied_files(sources, files)
+    placed.copies.append((instruction, taken))
+    into_folder = destination.endswith("/") or len(sources) > 1 or target in folders
+    for source in sources:
+        clean = source.strip("/")
+        while clean.startswith("./"):
+            clean = clean[2:]
+        wildcard = any(character in clean for character in "*?[")
+        placed.unsure |= wildcard
+        under = [file for file in files if clean in ("", ".") or file.startswith(clean + "/")]
+        if under:  # a folder: its content, each file at its path under the folder
+            base = "" if clean in ("", ".") else clean + "/"
+            placed.sure.update(_absolute(file[len(base):], target) for file in under)
+            folders.add(target)
+            continue
+        for file in (file for file in taken if file == clean or (wildcard and fnmatch.fnmatch(file, clean))):
+            if into_folder or wildcard:
+                placed.sure.add(posixpath.join(target, posixpath.basename(file)))
+            else:  # `COPY req.txt /x`: the file /x, or /x/req.txt when the base image has a folder /x
+                placed.sure.add(target)
+                placed.maybe.add(posixpath.join(target, posixpath.basename(file)))
+    if into_folder:
+        folders.add(target)
+
 
 @_with_lint_advice()
 def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
@@ -601,9 +709,8 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
         if not installs:
             continue
         install = installs[0]
-        early = [instruction for instruction in stage.instructions if instruction.line < install.line and instruction.keyword in ("COPY", "ADD") and instruction.flag("from") is None]
-        for copy in early:
-            taken = parser.copied_files(list(copy.args[:-1]), files)
+        placed = _placed_before(parsed, stage, install.line, files)
+        for copy, taken in placed.copies:
             if code_file in taken:
                 others = [file for file in taken if file != code_file and not file.startswith("requirements")]
                 more = f" (and {len(others)} other files)" if others else ""
@@ -613,14 +720,30 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
                     f"copy `COPY requirements.txt .` here, and `COPY . .` (or `COPY {code_file} .`) after line {install.line}."))
                 return report
         wanted = next(iter(parser.pip_requirement_files(install.original)), None)  # as the shell passes it (no `;`)
-        if wanted and not any(Path(wanted).name in parser.copied_files(list(copy.args[:-1]), files) for copy in early):
-            name = Path(wanted).name
-            report.findings.append(Finding(
-                _at(install), f"the install reads {wanted}, but no COPY before line {install.line} puts {name} in the image, so the build stops there",
-                f"`COPY {name} .` before line {install.line}", f"add `COPY {name} .` before line {install.line} (and the code after it)."))
-            return report
+        if wanted:
+            read, known = _expanded(wanted, placed.values)
+            path = _absolute(read, placed.workdir)
+            if path not in placed.sure:
+                certain = known and not placed.unsure and path not in placed.maybe and "$" not in read and not re.search(r"[`*?]", read)
+                shown = read if read == wanted else f"{wanted} ({path})"
+                holds = sorted(placed.sure)[:4]
+                there = f" (the COPY lines before it put {', '.join(holds)}{'...' if len(placed.sure) > 4 else ''})" if holds else ""
+                name = posixpath.basename(read)
+                report.findings.append(Finding(
+                    _at(install),
+                    (f"the install reads {shown}, but no COPY before line {install.line} puts {name} at {path}{there}, so the build stops there"
+                     if certain else f"from the text alone it cannot be told whether a COPY before line {install.line} puts {shown} "
+                     f"where the install reads it{there}; the build decides"),
+                    f"`COPY {name} .` before line {install.line}, the install reading the path it copied to",
+                    f"add `COPY {name} .` before line {install.line} (and the code after it), or read the file where your COPY puts it.",
+                    certain=certain))
+                if certain:
+                    return report
+
         later = [instruction for instruction in stage.instructions if instruction.line > install.line and instruction.keyword in ("COPY", "ADD")]
-        if not any(code_file in parser.copied_files(list(copy.args[:-1]), files) for copy in later if copy.flag("from") is None):
+        values = _placed_before(parsed, stage, max((instruction.line for instruction in stage.instructions), default=0) + 1, files).values
+        if not any(code_file in parser.copied_files([_expanded(source, values)[0] for source in copy.args[:-1]], files)
+                   for copy in later if copy.flag("from") is None):
             report.findings.append(Finding(f"after line {install.line}", f"nothing copies {code_file} into the image, so it would have nothing to run",
                                            f"a COPY of {code_file} after the install", f"add `COPY {code_file} .` (or `COPY . .`) after line {install.line}.", fails=False))
         report.passed.append(f"{_at(install)} comes before any COPY of {code_file}")

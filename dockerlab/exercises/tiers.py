@@ -238,11 +238,15 @@ def check_arguments(checker: str, values: dict) -> None:
 
 
 def combine(exercise: str, static: StaticReport, live=None, *, tier: str, note: str = ""):
-    """One verdict from both tiers: static findings first (they name lines), then what was measured.
-    Returns a CheckResult. Raises nothing."""
+    """One verdict from both tiers: static findings first (they name lines), then what was measured. A
+    static finding the text alone cannot settle (``certain`` False) does not fail a learner whose
+    measurement passes: it is shown as advice. Returns a CheckResult. Raises nothing."""
 
-    failures = [finding.render() for finding in static.findings if finding.fails]
-    advice = [finding.render() for finding in static.findings if not finding.fails]
+    # a finding the text alone cannot settle (certain=False) fails only when nothing was measured or the
+    # measurement failed too: a passing measurement decides, and the finding is kept as advice
+    measured_pass = live is not None and bool(live.passed)
+    failures = [finding.render() for finding in static.findings if finding.fails and (finding.certain or not measured_pass)]
+    advice = [finding.render() for finding in static.findings if not finding.fails or (not finding.certain and measured_pass)]
     if live is None:
         passed = not failures
         messages = failures + advice if failures or advice else []

@@ -102,3 +102,25 @@ def test_a_lone_exclamation_mark_stops_both_builders_as_the_cli_does(builder, tm
     assert cli.returncode != 0 and 'illegal exclusion pattern: "!"' in cli.stderr
     with pytest.raises(dl.DockerlabError, match='illegal exclusion pattern: "!"'):
         dl.build(tmp_path, "FROM alpine:3.20\nCOPY . /ctx\n", tag="dockerlab-test/lone-bang:latest", builder=builder, progress=False)
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_build_argument_given_for_a_copy_destination_still_matches(builder, tmp_path, created):
+    # #22 B1: `docker history` says `COPY a.txt /srv/`, 2 B, when DEST=/srv was given
+    (tmp_path / "a.txt").write_text("a\n")
+    text = "ARG TAG=3.19\nFROM alpine:${TAG}\nARG DEST=/app\nCOPY a.txt $DEST/\n"
+    tag = created.image(f"dockerlab-test/df-layers-buildarg-{builder}:latest")
+    dl.build(tmp_path, text, tag=tag, builder=builder, buildargs={"DEST": "/srv", "TAG": "3.20"}, progress=False)
+    table = dl.dockerfile_layers(text, tag)
+    assert list(table["Dockerfile line"])[1] == "2: FROM alpine:3.20"  # the base built, not the default 3.19
+    copy = table.iloc[-1]
+    assert copy["size"] == 2 and "/srv/" in copy["layer"], table.to_string()
+
+
+def test_an_onbuild_trigger_is_marked_as_the_base_images(tmp_path, created):
+    base = created.image("dockerlab-test/df-onbuild-base:latest")
+    dl.build(tmp_path, "FROM alpine:3.20\nONBUILD RUN echo trigger > /t\n", tag=base, builder="buildkit", progress=False)
+    child = created.image("dockerlab-test/df-onbuild-child:latest")
+    steps = dl.build(tmp_path, f"FROM {base}\nRUN echo own > /o\n", tag=child, builder="buildkit", progress=False).steps
+    marked = {instruction.split(" (")[0]: "ONBUILD" in instruction for instruction in steps["instruction"]}
+    assert marked == {f"FROM docker.io/{base}": False, "RUN echo trigger > /t": True, "RUN echo own > /o": False}, steps.to_string()

@@ -21,6 +21,20 @@ def test_cache_exercise_right_and_wrong(small_app):
     assert (small_app / "app.py").read_text() == 'print("hi")\n'
 
 
+@pytest.mark.parametrize("lines", [
+    "COPY requirements.txt /tmp/req.txt\nRUN pip install --no-cache-dir -r /tmp/req.txt",
+    "ARG REQ=requirements.txt\nCOPY $REQ .\nRUN pip install --no-cache-dir -r $REQ",
+    "COPY requirements/ requirements/\nRUN pip install --no-cache-dir -r requirements/base.txt",
+])
+def test_a_deps_first_dockerfile_passes_wherever_it_copies_the_requirements(small_app, lines):
+    # #22 D1: these failed from the text while the measurement said the install came from the cache
+    (small_app / "requirements").mkdir()
+    (small_app / "requirements" / "base.txt").write_text("# nothing to install\n")
+    text = f"FROM python:3.11-slim\nWORKDIR /app\n{lines}\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    result = dl.check.cache_survives_code_edit(small_app, text)
+    assert result.passed, result.messages
+
+
 def test_the_course_exercise_dockerfile_is_the_wrong_answer():
     app = dl.paths.app("layer-cache")
     shipped = (app / "exercise.Dockerfile").read_text()

@@ -34,7 +34,7 @@ def test_audit_tells_root_from_non_root(leak_images):
 
 def test_a_key_in_a_deleted_layer_is_found_and_a_clean_image_has_none(leak_images):
     deleted = dl.security.find_secrets(leak_images["rm-later"])
-    assert "an AWS access key id" in set(deleted["what"])
+    assert len(deleted) == 1 and "an AWS access key id" in deleted["what"].iloc[0].split("; ")  # one row for the file, every reason
     assert (deleted["removed_by"] == "RUN rm .env").all()
     assert dl.security.find_secrets(leak_images["ignored"]).empty
     assert dl.security.find_secrets(leak_images["hardened"]).empty
@@ -103,3 +103,20 @@ def test_a_secret_anywhere_in_the_config_or_history_is_found_once(case, builder,
     found = dl.security.find_secrets(tag)
     assert list(found["where"]) == [where] and said in found.iloc[0]["what"], found.to_string()
     assert secret not in found.to_string()
+
+
+def test_files_written_with_secrets_are_found_visible_and_no_column_shows_the_value(tmp_path, created):
+    # #22 E1/E2: the container can read both files; the table names them, visible, and masks every column
+    text = ("FROM alpine:3.20\n"
+            'RUN mkdir /app && echo "API_KEY=sk_live_0123456789abcdefXYZ" > /app/.env\n'
+            f'RUN echo "token={GH}" > /app/settings.ini\n'
+            "RUN printf 'password = S3cretP4ssword\\n' > /app/config.ini\n")
+    tag = created.image("dockerlab-test-security/secret-files")
+    dl.build(tmp_path, text, tag=tag, progress=False)
+    seen = subprocess.run(["docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "cat", "/app/.env", "/app/settings.ini", "/app/config.ini"],
+                          capture_output=True, text=True, check=True).stdout
+    found = dl.security.find_secrets(tag)
+    files = found[found["where"].str.startswith("/app/")]
+    assert sorted(files["where"]) == ["/app/.env", "/app/config.ini", "/app/settings.ini"] and files["visible_in_final_filesystem"].all(), found.to_string()
+    for secret in ("sk_live_0123456789abcdefXYZ", GH, "S3cretP4ssword"):
+        assert secret in seen and secret not in found.to_string(max_colwidth=None)

@@ -250,3 +250,23 @@ def test_vertices_one_after_another_have_nothing_counted_twice():
     for at, line in [(0.0, "#1 [1/2] RUN a"), (1.0, "#1 DONE 1.0s"), (1.0, "#2 [2/2] RUN b"), (3.0, "#2 DONE 2.0s")]:
         parser.feed(line, at)
     assert parser.parallel_seconds() == 0.0 and parser.outside_vertices(3.5) == pytest.approx(0.5)
+
+
+def test_a_base_images_onbuild_trigger_is_marked_as_the_bases_not_the_dockerfiles():
+    # engine 20.10, BuildKit's plain progress for `FROM w22c/onbase:1` / `RUN echo own2` / `CMD ["sh"]` on a
+    # base with `ONBUILD RUN echo trigger > /t`: the trigger runs after FROM and pushes the own line past the count
+    lines = ["#4 [1/2] FROM docker.io/w22c/onbase:1", "#4 DONE 0.0s", "#5 [2/2] RUN echo trigger > /t", "#5 DONE 0.3s",
+             "#6 [3/2] RUN echo own2", "#6 DONE 0.2s",
+             "#7 [build 1/2] FROM docker.io/library/alpine:3.20", "#7 DONE 0.0s", "#8 [build 2/2] RUN echo plain", "#8 DONE 0.1s"]
+    parser = PlainProgressParser()
+    for number, line in enumerate(lines):
+        parser.feed(line, number * 0.01)
+    ordered = list(parser.steps)
+    steps = [build_module._step_of(vertex, number) for number, vertex in enumerate(ordered, start=1)]
+    build_module._mark_onbuild_triggers(steps, ordered)
+    marked = {step.instruction.split(" (")[0]: step.instruction.endswith(build_module._ONBUILD_TRIGGER) for step in steps}
+    assert marked == {"FROM docker.io/w22c/onbase:1": False, "RUN echo trigger > /t": True, "RUN echo own2": False,
+                      "FROM docker.io/library/alpine:3.20": False, "RUN echo plain": False}
+    before = [step.instruction for step in steps]
+    build_module._mark_onbuild_triggers(steps, ordered)  # once only
+    assert [step.instruction for step in steps] == before and "ONBUILD" in before[1]

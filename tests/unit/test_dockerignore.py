@@ -103,3 +103,22 @@ def test_a_lone_exclamation_mark_is_refused_as_the_cli_refuses_it(tmp_path, igno
         context_files(tmp_path)
     assert ".dockerignore" in str(raised.value) and "line 2" in str(raised.value) if ignore != "!  \n" else "line 1" in str(raised.value)
     assert "!" in raised.value.fix
+
+
+def test_a_bom_is_dropped_from_the_first_line_only_as_the_module_documents():
+    from dockerlab import dockerignore
+
+    # docker/cli 28 and moby/patternmatcher: the BOM of a later line is part of its pattern, which
+    # matches no file, so secret.env is sent (the 20.10 CLI leaves it out: documented in the module)
+    assert dockerignore.read_patterns(b"a.txt\n\xef\xbb\xbfsecret.env\n") == ["a.txt", "\ufeffsecret.env"]
+    assert dockerignore.read_patterns(b"\xef\xbb\xbfsecret.env\n") == ["secret.env"]
+    assert "secret.env" in dockerignore.__doc__ and "20.10" in dockerignore.read_patterns.__doc__
+
+
+def test_a_bom_on_a_later_line_leaves_the_file_in_the_context(tmp_path):
+    from dockerlab.dockerfile import context_files
+
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "secret.env").write_text("s")
+    (tmp_path / ".dockerignore").write_bytes(b"a.txt\n\xef\xbb\xbfsecret.env\n")
+    assert context_files(tmp_path) == [".dockerignore", "secret.env"]

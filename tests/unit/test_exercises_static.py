@@ -685,3 +685,84 @@ def test_04_a_certificate_bundle_copied_beside_the_program_is_advice_not_a_failu
     verdict = EXERCISES["04"].check(text)
     assert verdict.passed, str(verdict)
     assert any("line 8" in message and "ca-certificates.crt" in message for message in verdict.messages), verdict.messages
+
+
+# --- #22 D1: where a COPY puts the requirements file, and where pip reads it; unsure is not a failure ---
+_DEPS_FIRST = "FROM python:3.11-slim\nWORKDIR /app\n{copy}\nRUN pip install --no-cache-dir -r {reads}\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+
+
+@pytest.mark.parametrize("copy, reads", [
+    ("COPY requirements.txt /tmp/req.txt", "/tmp/req.txt"),                     # renamed, absolute
+    ("COPY requirements.txt /tmp/", "/tmp/requirements.txt"),                   # into a folder
+    ("COPY requirements.txt deps/req.txt", "/app/deps/req.txt"),                # relative to WORKDIR
+    ("COPY requirements.txt ./deps/", "deps/requirements.txt"),
+    ("COPY requirements.txt .", "./requirements.txt"),
+    ("ARG REQ=requirements.txt\nCOPY $REQ .", "$REQ"),                          # a build argument's default
+    ("ARG REQ=requirements.txt\nCOPY ${REQ} /deps/${REQ}", "/deps/${REQ}"),
+    ("ENV DEPS=/opt/deps\nCOPY requirements.txt $DEPS/", "$DEPS/requirements.txt"),
+    ("COPY requirements.* ./", "requirements.txt"),                             # a wildcard source
+    ("WORKDIR /srv\nCOPY requirements.txt .\nWORKDIR /app", "/srv/requirements.txt"),
+])
+def test_03_a_deps_first_dockerfile_passes_wherever_its_copy_puts_the_file(copy, reads):
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    report = static.cache_survives_code_edit(paths.app("layer-cache"), _DEPS_FIRST.format(copy=copy, reads=reads))
+    assert not report.failed, [finding.render() for finding in report.findings]
+
+
+def test_03_a_folder_copied_keeps_its_files_paths(tmp_path):
+    import shutil
+
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    app = tmp_path / "app"
+    shutil.copytree(paths.app("layer-cache"), app)
+    (app / "requirements").mkdir()
+    shutil.copy(app / "requirements.txt", app / "requirements" / "base.txt")
+    good = _DEPS_FIRST.format(copy="COPY requirements/ requirements/", reads="requirements/base.txt")
+    assert not static.cache_survives_code_edit(app, good).failed
+    wrong = _DEPS_FIRST.format(copy="COPY requirements/ deps/", reads="requirements/base.txt")  # it lands in deps/
+    found = static.cache_survives_code_edit(app, wrong).findings
+    assert found and found[0].certain and "/app/requirements/base.txt" in found[0].render()
+
+
+@pytest.mark.parametrize("copy, reads", [
+    ("COPY requirements.txt /tmp/req.txt", "/tmp/other.txt"),
+    ("COPY requirements.txt /tmp/req.txt", "req.txt"),                          # relative: /app/req.txt
+    ("ARG REQ=requirements.txt\nCOPY $REQ /deps/", "$REQ"),                      # /app/requirements.txt
+])
+def test_03_an_install_reading_a_path_no_copy_put_there_fails_for_sure(copy, reads):
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    report = static.cache_survives_code_edit(paths.app("layer-cache"), _DEPS_FIRST.format(copy=copy, reads=reads))
+    assert report.failed and all(finding.certain for finding in report.findings if finding.fails)
+
+
+@pytest.mark.parametrize("copy, reads", [
+    ("ARG REQ\nCOPY requirements.txt .", "$REQ"),                               # no value: given on the command line
+    ("COPY requirements.txt /opt", "/opt/requirements.txt"),                   # /opt: a file, or a folder the base has
+])
+def test_03_text_that_cannot_be_judged_does_not_fail_a_passing_measurement(copy, reads):
+    from dockerlab import paths
+    from dockerlab.exercises import static
+    from dockerlab.exercises.tiers import combine
+    from dockerlab.exercises.verdict import CheckResult
+
+    report = static.cache_survives_code_edit(paths.app("layer-cache"), _DEPS_FIRST.format(copy=copy, reads=reads))
+    assert report.findings and not any(finding.certain for finding in report.findings if finding.fails)
+    assert combine("03", report, CheckResult("03", True, ["the install came from the cache"]), tier="measured").passed
+    failed_live = combine("03", report, CheckResult("03", False, ["the install ran again"]), tier="measured")
+    assert not failed_live.passed and any("cannot be told" in message for message in failed_live.messages)
+
+
+def test_03_the_exercise_starts_failing_and_its_solutions_pass():
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    app = paths.app("layer-cache")
+    assert static.cache_survives_code_edit(app, (app / "exercise.Dockerfile").read_text()).failed
+    assert static.cache_survives_code_edit(app, (app / "code-first.Dockerfile").read_text()).failed
+    assert not static.cache_survives_code_edit(app, (app / "Dockerfile").read_text()).failed

@@ -9,6 +9,7 @@ from dockerlab.errors import DockerlabError
 from dockerlab.experiments import summary
 from dockerlab.images import layers_from_history, waste_from_layers
 from dockerlab.layerfs import LayerFiles, clean_instruction
+from dockerlab.matching import history_instruction
 
 
 @pytest.mark.parametrize(
@@ -394,3 +395,52 @@ def test_a_history_entry_reads_as_its_instruction_under_any_shell(created_by, ex
     from dockerlab.matching import history_instruction
 
     assert history_instruction(created_by) == expected
+
+
+# --- #22 B1/B2: build arguments given on the command line, in COPY/ADD destinations and FROM ---
+DIGEST = "311f507dedbed9189da3efe1de718fba93998bf175740d3aa5a3c9a4debeb2b2"
+BASE = [("", 7_800_000, "alpine:3.20")]
+
+
+@pytest.mark.parametrize("text, recorded", [
+    ("FROM alpine:3.20\nARG DEST=/app\nCOPY a.txt $DEST/\n", ["COPY a.txt /srv/ # buildkit", f"COPY file:{DIGEST} in /srv/ "]),
+    ("FROM alpine:3.20\nARG V=1\nADD a.txt /v$V/\n", ["ADD a.txt /v2/ # buildkit", f"ADD file:{DIGEST} in /v2/ "]),
+    ("FROM alpine:3.20\nARG DEST\nENV TARGET=${DEST}/data\nCOPY a.txt ${TARGET}\n", ["COPY a.txt /srv/data # buildkit", f"COPY file:{DIGEST} in /srv/data "]),
+    ("ARG DEST=/app\nFROM alpine:3.20\nARG DEST\nWORKDIR /w\nCOPY [\"a.txt\", \"${DEST}/a\"]\n", ["COPY a.txt /srv/a # buildkit", f"COPY file:{DIGEST} in /srv/a "]),
+])
+def test_a_build_argument_given_on_the_command_line_still_matches_its_copy(text, recorded):
+    from dockerlab.images import match_layers
+
+    for created_by in recorded:  # BuildKit's entry, then the classic builder's
+        history = BASE + ([("WORKDIR /w", 0, "")] if "WORKDIR" in text else []) + [(history_instruction(created_by), 2, "")]
+        shown = match_layers(text, _history(history))
+        copy = shown[shown["Dockerfile line"].str.contains(" COPY | ADD ", regex=True)].iloc[0]
+        assert copy["size"] == 2 and copy["layer"] == history_instruction(created_by), shown.to_string()
+
+
+def test_a_build_argument_given_is_used_and_a_default_still_matches():
+    from dockerlab.images import match_layers
+
+    text = "FROM alpine:3.20\nARG DEST=/app\nCOPY a.txt $DEST/\nCOPY b.txt /fixed/\n"
+    table = _history(BASE + [("COPY a.txt /app/", 2, ""), ("COPY b.txt /fixed/", 3, "")])
+    assert list(match_layers(text, table)["size"]) == [7_800_000, 0, 2, 3]
+    # told the value built: only that value's entry is its own (the /app/ entry is not this line's)
+    assert list(match_layers(text, table, buildargs={"DEST": "/srv"})["size"]) == [7_800_000, 0, 0, 3]
+    # a destination that is not a value the argument could give stays unmatched
+    wrong = _history(BASE + [("COPY a.txt /elsewhere/x", 2, "")])
+    assert list(match_layers("FROM alpine:3.20\nARG DEST=/app\nCOPY a.txt $DEST/\n", wrong)["size"]) == [7_800_000, 0, 0]
+
+
+@pytest.mark.parametrize("buildargs, shown", [(None, "FROM alpine:3.20"), ({"TAG": "3.20"}, "FROM alpine:3.20")])
+def test_the_base_row_shows_the_image_built_not_the_default(buildargs, shown):
+    from dockerlab.images import match_layers
+
+    text = "ARG TAG=3.19\nFROM alpine:${TAG} AS one\nRUN true\n"
+    table = _history(BASE + [("RUN true", 0, "")])
+    rows = match_layers(text, table, buildargs=buildargs)
+    assert rows["Dockerfile line"].iloc[1] == "2: " + shown and rows["layer"].iloc[1].startswith("alpine:3.20")
+    # a base the course made a stand-in for is named as written, its "(stand-in)" left to the layer column
+    standin = match_layers(text, _history([("", 7_800_000, "alpine:3.20 (stand-in)"), ("RUN true", 0, "")]))
+    assert standin["Dockerfile line"].iloc[1] == "2: FROM alpine:3.20"
+    # with no base the history names and no value given, the default is what was built
+    assert match_layers(text, _history([("RUN true", 0, "")]))["Dockerfile line"].iloc[1] == "2: FROM alpine:3.19"

@@ -126,3 +126,13 @@ def test_setuid_is_a_property_of_the_file_under_every_hard_link():
     # one name deleted later: the other still is a setuid file
     gone = LayerFiles("RUN rm /xsu", whiteouts=["/xsu"])
     assert audit_from_layers("img", inspect, [layer, gone])["setuid_setgid_paths"] == ["/ysu"]
+
+
+def test_a_removed_symlink_or_empty_file_is_not_an_offender():
+    # #22 minor: a later layer removing a symlink (or an empty file) wastes 0 bytes: no 0-byte offender row
+    first = tar_layer(("sl", "symlink", "/etc"), ("empty", "file", b""), ("big", "file", b"x" * 3000))
+    first.instruction = "RUN ln -s /etc /sl && touch /empty && head -c 3000 ... > /big"
+    second = tar_layer((".wh.sl", "file", b""), (".wh.empty", "file", b""), (".wh.big", "file", b""))
+    second.instruction = "RUN rm /sl /empty /big"
+    waste = waste_from_layers("img", [first, second])
+    assert list(waste.offenders["path"]) == ["/big"] and waste.total_bytes == 3000

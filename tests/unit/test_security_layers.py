@@ -81,6 +81,9 @@ def test_the_recorded_python_slim_inspect_parses():
 ENV_FILE = b"# dev\nAPI_TOKEN=dl-demo-7f3a9c2e5b1d4f60\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
 
 
+SECRET_FILE_REASON = security.SECRET_FILE_NAMES[".env"]
+
+
 def secret_layers(deleted: bool):
     examined = {"/app/.env": security._look_for_secrets("/app/.env", len(ENV_FILE), lambda: ENV_FILE)}
     layers = base_layers(package_records=False) + [layer("COPY . .", {"/app/.env": len(ENV_FILE), "/app/app.py": 10}, examined=examined)]
@@ -91,7 +94,9 @@ def secret_layers(deleted: bool):
 
 def test_a_secret_deleted_in_a_later_layer_is_still_found():
     table = security.secrets_from_layers("app", inspect(), secret_layers(deleted=True))
-    assert set(table["what"]) >= {"an AWS access key id", "a password or token assignment"}
+    # one row for the file, every reason in it: its name, the AWS key id, the token assignment
+    assert list(table["where"]) == ["/app/.env"]
+    assert set(table["what"].iloc[0].split("; ")) == {SECRET_FILE_REASON, "an AWS access key id", "a password or token assignment"}
     assert (table["removed_by"] == "RUN rm .env").all() and not table["visible_in_final_filesystem"].any()
     assert not table["evidence"].str.contains("EXAMPLE").any()  # evidence is shortened, never the whole key
 
@@ -103,7 +108,8 @@ def test_a_visible_secret_says_so():
 
 def test_private_keys_are_found_by_content_and_public_certificates_are_not():
     key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...\n"
-    assert security._look_for_secrets("/app/deploy.pem", len(key), lambda: key) == [("a private key", "-----BEGIN OPENSSH PRIVATE KEY-----"[:4] + "…(35 characters)")]
+    # the whole key block is the secret (so a RUN that wrote it is masked whole), shown shortened
+    assert security._look_for_secrets("/app/deploy.pem", len(key), lambda: key) == [("a private key", "----…(45 characters)")]
     cert = b"-----BEGIN CERTIFICATE-----\nMIIB...\n"
     assert security._look_for_secrets("/app/ca.pem", len(cert), lambda: cert) is None
     assert security._look_for_secrets("/home/app/.ssh/id_rsa", 0, lambda: b"")[0][0] == "an SSH private key"
@@ -325,3 +331,88 @@ def test_a_label_overwritten_later_is_still_in_the_history():
                                     {"org.dockerlab.course": "1", "maintainer": "me@example.com"}])
 def test_ordinary_labels_are_not_secrets(labels):
     assert secrets({"Labels": labels, "Cmd": ["python", "app.py", "--password-file", "/run/secrets/pw"]}).empty
+
+
+# --- #22 E1-E3: every text the table shows is masked; files, config and history searched by one rule set ---
+STRIPE = "sk_live_0123456789abcdefXYZ"
+KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----"
+
+
+def written(path, content, instruction):
+    data = content.encode()
+    found = security._look_for_secrets(path, len(data), lambda: data)  # layer_files keeps only what it returns
+    examined = {path: found} if found is not None else {}
+    return base_layers(package_records=False) + [layer(instruction, {path: len(data)}, examined=examined)]
+
+
+@pytest.mark.parametrize("path, content, instruction, secret", [
+    ("/app/.env", f"API_KEY={STRIPE}\n", f'RUN mkdir /app && echo "API_KEY={STRIPE}" > /app/.env', STRIPE),
+    ("/root/.ssh/id_rsa", KEY + "\n", f'RUN mkdir -p /root/.ssh && printf "{KEY}" > /root/.ssh/id_rsa', "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
+    ("/app/settings.ini", f"token={GH}\n", f'RUN echo "token={GH}" > /app/settings.ini', GH),
+])
+def test_the_command_that_wrote_a_secret_file_is_masked_in_every_row(path, content, instruction, secret):
+    layers = written(path, content, instruction)
+    layers.append(layer(f"RUN rm {path} # was: {content.strip()}", whiteouts=[path]))  # a later layer's text masked too
+    table = security.secrets_from_layers("app", inspect(), layers, [instruction])
+    assert (table["where"] == path).any(), table.to_string()
+    assert secret not in table.to_string() and not table.astype(str).apply(lambda column: column.str.contains(secret, regex=False)).any().any()
+
+
+@pytest.mark.parametrize("path, content, said", [
+    ("/app/settings.ini", f"[github]\ntoken={GH}\n", "GitHub token"),
+    ("/app/config.ini", "[db]\npassword = S3cretP4ssword\n", "password or token assignment"),
+    ("/app/config.yaml", "db:\n  Password: S3cretP4ssword\n", "password or token assignment"),
+    ("/srv/app.conf", "upstream = https://deploy:Pa55word99@git.example.com/x\n", "password in a URL"),
+    ("/srv/keys.txt", "AIzaSyD-1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6\n", "Google API key"),
+])
+def test_a_file_holding_a_secret_is_found_by_its_content(path, content, said):
+    table = security.secrets_from_layers("app", inspect(), written(path, content, f"COPY x {path}"))
+    found = table[table["where"] == path]
+    assert len(found) == 1 and said in found.iloc[0]["what"] and bool(found.iloc[0]["visible_in_final_filesystem"]), table.to_string()
+
+
+@pytest.mark.parametrize("content", ["password = os.environ['DB_PASSWORD']\n", "secretName: app-tls\n", "token: ${TOKEN}\n",
+                                     "PASSTHROUGH=enabled-always\n", "password_file = /run/secrets/db\n"])
+def test_files_that_only_name_or_reference_a_secret_are_not_reported(content):
+    assert security.secrets_from_layers("app", inspect(), written("/app/settings.py", content, "COPY . /app")).empty
+
+
+@pytest.mark.parametrize("config, history, where, said, secret", [
+    ({"Env": ["OPENAI_KEY=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"]}, [], "ENV OPENAI_KEY", "sk-", "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"),
+    ({"Env": ["DB_PASS=hunter2hunter2"]}, [], "ENV DB_PASS", "secret-looking environment variable", "hunter2hunter2"),
+    ({"Env": ["X=sk-live-1234567890abcdef"]}, [], "ENV X", "sk-", "1234567890abcdef"),
+    ({"Env": ["GOOGLE_MAPS=AIzaSyD-1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6"]}, [], "ENV GOOGLE_MAPS", "Google API key", "1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6"),
+    ({"Labels": {"deploy": "glpat-x1Y2z3A4b5C6d7E8f9G0"}}, [], "LABEL deploy", "GitLab token", "x1Y2z3A4b5C6d7E8f9G0"),
+    ({}, ["RUN /bin/sh -c npm config set //registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 # buildkit"],
+     "a build command", "npm token", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+    ({}, ['RUN /bin/sh -c curl -H "X-API-Key: 9f8e7d6c5b4a3f2e1d0c" http://127.0.0.1:9 # buildkit'], "X-API-Key in a build command", "RUN command", "9f8e7d6c5b4a3f2e1d0c"),
+])
+def test_config_and_history_values_are_judged_by_the_same_rules(config, history, where, said, secret):
+    table = secrets(config, history)
+    assert list(table["where"]) == [where] and said in table.iloc[0]["what"], table.to_string()
+    assert secret not in table.to_string()
+
+
+@pytest.mark.parametrize("path, content", [
+    ("/usr/sbin/useradd", b"\x7fELF\x00\x00  -p, --password PASSWORD  encrypted password of the new account\n"),  # a program's help text
+    ("/usr/bin/su", b"\x7fELF\x00\x00 Password: %s  \n"),
+    ("/etc/ssl/openssl.cnf", b"# Passwords for private keys\n# input_password = secret\n# output_password = secret\n"),
+    ("/usr/bin/pygettext3.11", b"#!/usr/bin/python3\n    token = tstring\n"),
+    ("/app/run.sh", b"mysql --password=PASSWORD app\n"),  # a placeholder
+])
+def test_programs_comments_and_bare_words_in_files_are_not_secrets(path, content):
+    # #22: found on the python:3.11-slim stand-in when files were first searched with the command rules
+    assert security._look_for_secrets(path, len(content), lambda: content) is None
+
+
+def test_a_token_in_a_program_is_still_found_by_its_form():
+    content = b"\x7fELF\x00\x00 " + GH.encode() + b"\n"
+    assert security._look_for_secrets("/usr/local/bin/tool", len(content), lambda: content)[0][0] == "a GitHub token"
+
+
+def test_the_distributions_openssl_sample_config_is_judged_by_token_forms_only():
+    content = b"secret = pass:insta # can be used for both client and server side\n"
+    assert security._look_for_secrets("/etc/ssl/openssl.cnf", len(content), lambda: content) is None
+    assert security._look_for_secrets("/app/openssl.cnf", len(content), lambda: content) is not None  # the learner's own
+    keyed = content + b"-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
+    assert security._look_for_secrets("/etc/ssl/openssl.cnf", len(keyed), lambda: keyed)[0][0] == "a private key"

@@ -1,4 +1,6 @@
 """dl.security.lint runs the real hadolint (no engine needed)."""
+import pytest
+
 import dockerlab as dl
 from dockerlab import security
 
@@ -60,3 +62,21 @@ def test_hadolint_reads_the_learners_own_config_in_their_folder(tmp_path):
     assert "DL3007" in set(security.lint("Dockerfile", tmp_path)["rule"])
     (tmp_path / ".hadolint.yaml").write_text("ignored:\n  - DL3007\n")
     assert "DL3007" not in set(security.lint("Dockerfile", tmp_path)["rule"])
+
+
+@pytest.mark.parametrize("config", [".hadolint.yaml", ".hadolint.yml"])
+def test_hadolint_reads_the_config_beside_a_dockerfile_in_a_subfolder(tmp_path, config):
+    from dockerlab import security
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "Dockerfile").write_text("FROM alpine:latest\nRUN apk add curl\n")
+    assert "DL3007" in set(security.lint("sub/Dockerfile", tmp_path)["rule"])
+    (sub / config).write_text("ignored:\n  - DL3007\n")
+    # `hadolint Dockerfile` run in sub/ reads sub's config: so does the course, whatever the context
+    assert "DL3007" not in set(security.lint("sub/Dockerfile", tmp_path)["rule"])
+    assert "DL3007" not in set(security.lint(str(sub / "Dockerfile"), tmp_path)["rule"])
+    # a config in the context folder but not beside the Dockerfile is not the one hadolint reads there
+    (sub / config).unlink()
+    (tmp_path / config).write_text("ignored:\n  - DL3007\n")
+    assert "DL3007" in set(security.lint("sub/Dockerfile", tmp_path)["rule"])
