@@ -214,17 +214,26 @@ def _workdir_after(instruction: parser.Instruction, workdir: str | None) -> str 
     return workdir
 
 
+def _copy_destination(instruction: parser.Instruction, workdir: str | None) -> tuple[str, list[str], bool] | None:
+    """A COPY/ADD's (absolute destination, its sources, whether the sources go *into* that folder), or None
+    when there is no destination or a variable (or an unknown WORKDIR) makes it unknown."""
+    if len(instruction.args) < 2:
+        return None
+    destination = instruction.args[-1]
+    if "$" in destination or (workdir is None and not destination.startswith("/")):
+        return None
+    sources = list(instruction.args[:-1])
+    into = destination.endswith(("/", "/.")) or destination in (".", "./") or len(sources) > 1
+    return posixpath.normpath(posixpath.join(workdir or "/", destination)), sources, into
+
+
 def _copy_targets(instruction: parser.Instruction, workdir: str | None, files: list[str]) -> list[tuple[str, str, set[str]]]:
     """Where a COPY/ADD from the context puts each file: (file name, the context file or "" for a heredoc,
     the absolute paths it may land at). Empty when a variable makes the destination unknown."""
-    if len(instruction.args) < 2:
+    found = _copy_destination(instruction, workdir)
+    if found is None:
         return []
-    destination = instruction.args[-1]
-    if "$" in destination or (workdir is None and not destination.startswith("/")):
-        return []
-    where = posixpath.normpath(posixpath.join(workdir or "/", destination))
-    sources = instruction.args[:-1]
-    into = destination.endswith(("/", "/.")) or destination in (".", "./") or len(sources) > 1
+    where, sources, into = found
     if instruction.heredocs:
         return [(posixpath.basename(where) if not into else name, "", {where} if not into else {posixpath.join(where, name)})
                 for name in _heredoc_names(instruction)]
@@ -294,14 +303,10 @@ def _under(path: str, folder: str) -> bool:
 def _taken_from(held: dict[str, _Held], instruction: parser.Instruction, workdir: str | None) -> list[tuple[str, str, _Held]]:
     """What a `COPY --from=STAGE` takes from that stage's files ``held``: (path there, path here, the file).
     Its sources are paths in the other stage (from its root); a folder brings what it holds."""
-    if len(instruction.args) < 2:
+    found = _copy_destination(instruction, workdir)
+    if found is None:
         return []
-    destination = instruction.args[-1]
-    if "$" in destination or (workdir is None and not destination.startswith("/")):
-        return []
-    where = posixpath.normpath(posixpath.join(workdir or "/", destination))
-    sources = instruction.args[:-1]
-    into = destination.endswith(("/", "/.")) or destination in (".", "./") or len(sources) > 1
+    where, sources, into = found
     taken = []
     for source in sources:
         if "$" in source:
