@@ -7,7 +7,8 @@ import docker.errors
 from . import engine
 from .catalogue import catalogue_tags
 from .diagnose import diagnose
-from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
+from .containers import image_labels
+from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL, created_by_course
 
 __all__ = ["cleanup", "course_made", "left_behind", "leftovers"]
 
@@ -23,7 +24,8 @@ def cleanup(*, bases: bool = False) -> dict:
     Containers, networks and volumes are removed only when the course created them (label
     ``org.dockerlab.created=1`` on the object itself, which `%docker`, dl.* and dl.compose add): a
     container you started by hand from a course image inherits the image's course label and is left
-    alone, and so is a network or volume you labelled org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
+    alone, and so is one started from an image you made with `docker commit` of a course container
+    (that copies the created label into the image: see labels.created_by_course), and so is a network or volume you labelled org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
     :func:`course_made`): ``docker build -t my-app .`` FROM a stand-in base or a course image inherits
     the course label and is left alone. Stand-in base images stay unless ``bases=True`` (they take
     minutes to build again). One object that cannot be removed does not stop the rest. Raises
@@ -47,7 +49,9 @@ def cleanup(*, bases: bool = False) -> dict:
 
     # ignore_removed: the SDK inspects each container it lists; one removed in between is skipped, not raised.
     for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}, ignore_removed=True):
-        attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
+        # not one started by hand from an image made by `docker commit` of a course container (it inherits the labels)
+        if created_by_course(container.labels, image_labels(client, container)):
+            attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
     for network in client.networks.list(filters={"label": CREATED_FILTER}):
         attempt("networks", network.name, network.remove)
     for volume in client.volumes.list(filters={"label": CREATED_FILTER}):

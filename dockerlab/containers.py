@@ -23,7 +23,7 @@ from . import engine
 from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .interrupts import held
-from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS
+from .labels import CALL_LABEL, CREATED_LABELS, created_by_course
 from .recording.arguments import check_public
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
@@ -304,14 +304,49 @@ def start(
     return Container(container, typed)
 
 
+CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule for `docker run --name`
+
+
+def named(client, name: str):
+    """The container whose name is exactly ``name`` (the SDK container), or None when none has it.
+
+    Not ``client.containers.get(name)``: when no container has the name, the engine answers that with
+    the container whose *id* begins with ``name`` (so ``name="8aeb"`` finds another container), or
+    refuses with an HTTP 500 when several ids begin with it. Raises docker's errors when the engine
+    does not answer."""
+    if not CONTAINER_NAME.fullmatch(name):
+        return None  # no container can have it
+    # The engine's name filter is a regular expression over "/NAME"; only "." in a valid name means more
+    # than itself there, so the match is checked exactly too.
+    for container in client.containers.list(all=True, filters={"name": f"^/{name}$"}, ignore_removed=True):
+        if container.name == name:
+            return container
+    return None
+
+
+def image_labels(client, container) -> dict:
+    """The labels of ``container``'s image (Config.Labels); {} when the image is gone. Raises docker's
+    errors when the engine does not answer."""
+    image = container.attrs.get("Image")
+    if not image:
+        return {}
+    try:
+        return client.images.get(image).labels or {}
+    except docker.errors.NotFound:
+        return {}
+
+
 def _claim_name(client, name: str) -> None:
     """Free ``name`` for a new course container: remove a container the course created earlier under
-    it; never touch anyone else's (raise, naming it)."""
-    try:
-        old = client.containers.get(name)
-    except docker.errors.NotFound:
+    exactly that name; never touch anyone else's (raise, naming it). A name no container may have is
+    refused before anything is asked."""
+    if not CONTAINER_NAME.fullmatch(name):
+        raise DockerlabError(f"start(): name={name!r} is not a name a container can have.",
+                             fix="Use letters, digits and _ . - (at least two characters, starting with a letter or digit), e.g. name='web-1', or leave name= out.")
+    old = named(client, name)
+    if old is None:
         return
-    if (old.labels or {}).get(CREATED_LABEL) == "1":
+    if created_by_course(old.labels, image_labels(client, old)):
         old.remove(force=True, v=True)  # a course container left by an earlier run
         return
     image = (old.attrs.get("Config") or {}).get("Image", "?")

@@ -17,6 +17,25 @@ CREATED_FILTER = f"{CREATED_LABEL}=1"
 # A mark of one call on the container it creates (a random value), so a container the engine made while
 # that call was interrupted (Ctrl-C before its id came back) is found and removed.
 CALL_LABEL = "org.dockerlab.call"
+
+
+def created_by_course(labels: dict | None, image_labels: dict | None) -> bool:
+    """Whether a container was labelled by the course when it was made (``labels``: the container's,
+    ``image_labels``: its image's Config.Labels), not one that merely inherits the labels from its image.
+
+    `docker commit` of a course container copies its labels, ``org.dockerlab.created=1`` and its call
+    mark too, into the new image, and every container started from that image by hand inherits them.
+    So the created label counts only when the image does not carry it, or when the container's call
+    mark (a value made fresh for each container the course creates; a Compose project's own name for
+    its services) differs from the image's. Returns a bool."""
+    labels, image_labels = labels or {}, image_labels or {}
+    if labels.get(CREATED_LABEL) != "1":
+        return False
+    if image_labels.get(CREATED_LABEL) != "1":
+        return True
+    return labels.get(CALL_LABEL) is not None and labels.get(CALL_LABEL) != image_labels.get(CALL_LABEL)
+
+
 # On every image the course builds, with the reference it built it as. An image built by hand FROM a
 # course image inherits every label, this one too, but its value then names the parent, not the image:
 # so the course knows the images it made (see cleanup.course_made) and leaves derived ones alone.
