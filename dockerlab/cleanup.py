@@ -48,10 +48,10 @@ def cleanup(*, bases: bool = False) -> dict:
             removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
 
     # ignore_removed: the SDK inspects each container it lists; one removed in between is skipped, not raised.
-    for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}, ignore_removed=True):
-        # not one started by hand from an image made by `docker commit` of a course container (it inherits the labels)
-        if created_by_course(container.labels, image_labels(client, container)):
-            attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
+    # not one started by hand from an image made by `docker commit` of a course container (it inherits the labels)
+    listed = client.containers.list(all=True, filters={"label": CREATED_FILTER}, ignore_removed=True)
+    for container in [each for each in listed if created_by_course(each.labels, image_labels(client, each))]:
+        attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
     for network in client.networks.list(filters={"label": CREATED_FILTER}):
         attempt("networks", network.name, network.remove)
     for volume in client.volumes.list(filters={"label": CREATED_FILTER}):
