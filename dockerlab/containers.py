@@ -387,23 +387,32 @@ def _create(client, image: str, command, *, volumes=None, labels=CREATED_LABELS,
         (the SDK container, the names of the volumes made)."""
     made: list[str] = []
     mark = uuid.uuid4().hex
+    container = None
     try:
         for source in (volumes or {}):
             if isinstance(source, str) and _VOLUME_NAME.fullmatch(source):
                 try:
                     client.volumes.get(source)
                 except docker.errors.NotFound:
-                    client.volumes.create(source, labels=CREATED_LABELS)
-                    made.append(source)
-        return client.containers.create(image, command, volumes=volumes, labels={**labels, CALL_LABEL: mark}, **options), made
+                    with held():  # a Ctrl-C waits for the engine's answer, so the volume it makes is known
+                        client.volumes.create(source, labels=CREATED_LABELS)
+                        made.append(source)
+        # Held too: an interrupt mid-request would leave the engine to finish the create after the search
+        # for the mark below has run (the container stays *Created*). Held, the request ends, the
+        # container is known by its id, and the Ctrl-C is raised after it, removing it here.
+        with held():
+            container = client.containers.create(image, command, volumes=volumes, labels={**labels, CALL_LABEL: mark}, **options)
+        return container, made
     except BaseException:
         with held():
             try:
                 left = client.containers.list(all=True, filters={"label": f"{CALL_LABEL}={mark}"})
             except (docker.errors.DockerException, requests.exceptions.RequestException):
                 left = []
-            for container in left:
-                _remove_container_and_volumes(container, client, [])
+            if container is not None and container.id not in {each.id for each in left}:
+                left.append(container)
+            for each in left:
+                _remove_container_and_volumes(each, client, [])
             _remove_container_and_volumes(None, client, made)
         raise
 
