@@ -21,6 +21,7 @@ from .archive import MACHINE_ARCH, archive_ref, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .hosting import on_binder
+from .paths import kernel_filesystem, partial_beside
 
 __all__ = ["FetchedImage", "fetch_image", "FETCH_DIR"]
 
@@ -80,7 +81,11 @@ def _target_for(reference: str, to: str | os.PathLike | None) -> Path:
         raise DockerlabError(f"{target} is a folder; fetch_image writes one archive file.", fix=f"Name a file, e.g. {target / 'image.tar'}.")
     if not target.parent.is_dir():
         raise DockerlabError(f"Cannot write {target}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
-    if not os.access(target.parent, os.W_OK) or target.parent.resolve().is_relative_to("/proc"):
+    kernel = kernel_filesystem(target.parent)
+    if kernel:
+        raise DockerlabError(f"Cannot write {target}: the folder {target.parent} is not writable: it is on the kernel's {kernel} file system "
+                             "(made-up files about the running system), which stores no files.", fix="Name a file in a folder you can write to.")
+    if not os.access(target.parent, os.W_OK):
         raise DockerlabError(f"Cannot write {target}: the folder {target.parent} is not writable.", fix="Name a file in a folder you can write to.")
     return target
 
@@ -127,8 +132,7 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
 
 
 def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool, timeout: float) -> FetchedImage:
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    partial = partial_beside(target)  # new: never a learner's own NAME.partial, which stays as it is
     name = source.split("://", 1)[1]
     command = [skopeo, "copy", "--retry-times", "2", "--override-os", "linux", "--override-arch", MACHINE_ARCH]
     if _LOCAL_REGISTRY.match(name):
