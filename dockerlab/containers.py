@@ -80,7 +80,8 @@ def run_command(
         The command line.
 
     Raises:
-        ValueError for a ``command`` string the shell cannot split (an unclosed quote)."""
+        DockerlabError (the one argument check) for a ``command`` string the shell cannot split (an
+        unclosed quote) or ``volumes`` not of the form {SOURCE: {"bind": "/path"}}."""
     words = ["docker", "run", "-d"]
     if name:
         words += ["--name", name]

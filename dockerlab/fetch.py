@@ -8,6 +8,8 @@ archive, and every analysis (``layers``, ``wasted_space``, ``image_size(compress
 from __future__ import annotations
 
 import html
+import math
+import numbers
 import os
 import re
 import shutil
@@ -111,11 +113,13 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
     reached over plain HTTP (the course's own registry). The archive appears only complete: a failed
     or interrupted copy leaves nothing behind.
 
-    Returns a :class:`FetchedImage`. Raises DockerlabError when skopeo is missing or the copy fails
+    Returns a :class:`FetchedImage`. Raises DockerlabError for a ``timeout`` that is not a number of seconds above 0 (always), and when skopeo is missing or the copy fails
     (what the registry said and what to do), unless ``on_failure="explain"``: then the result is
     falsy and says why, so a notebook cell can go on with the recorded figures."""
     if on_failure not in ("raise", "explain"):
         raise DockerlabError(f"on_failure={on_failure!r} is not a choice.", fix='Use on_failure="raise" or on_failure="explain".')
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not math.isfinite(timeout) or timeout <= 0:
+        raise DockerlabError(f"fetch_image(): timeout={timeout!r} is not a number of seconds above 0.", fix="For example timeout=900 (the default).")
     if not isinstance(reference, str):
         raise DockerlabError(f"An image reference is text, not {type(reference).__name__}.", fix='For example dl.fetch_image("python:3.11-slim").')
     source = reference if "://" in reference else f"docker://{reference}"

@@ -1,6 +1,7 @@
 """How the course shows numbers: bytes as MB (10^6), seconds with one decimal."""
 from __future__ import annotations
 
+import math
 import numbers
 
 from .errors import DockerlabError
@@ -9,12 +10,12 @@ __all__ = ["format_bytes", "megabytes"]
 
 
 def megabytes(size_bytes: float) -> float:
-    """Bytes to MB (10^6), the unit Docker prints. Returns a float. Raises DockerlabError for a value that is not a number."""
+    """Bytes to MB (10^6), the unit Docker prints. Returns a float. Raises DockerlabError for a value that is not a finite number."""
     return _number("megabytes", size_bytes) / 1e6
 
 
 def format_bytes(size_bytes: float) -> str:
-    """'74.5 MB', '812 kB', '12 B'. Returns a str. Raises DockerlabError for a value that is not a number."""
+    """'74.5 MB', '812 kB', '12 B'. Returns a str. Raises DockerlabError for a value that is not a finite number."""
     size_bytes = _number("format_bytes", size_bytes)
     if size_bytes >= 1e9:
         return f"{size_bytes / 1e9:.2f} GB"
@@ -29,5 +30,8 @@ def _number(call: str, value: object) -> float:
     """``value`` when it is a number of bytes; DockerlabError naming ``call`` otherwise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise DockerlabError(f"units.{call}(): size_bytes= must be a number of bytes, not {type(value).__name__} {value!r:.40}.",
+                             fix="For example size_bytes=74_500_000 (a size in bytes, as the course's tables give it).")
+    if not math.isfinite(value):
+        raise DockerlabError(f"units.{call}(): size_bytes={value!r} is not a finite number of bytes.",
                              fix="For example size_bytes=74_500_000 (a size in bytes, as the course's tables give it).")
     return value
