@@ -9,7 +9,7 @@ them with ``|``. An annotation with anything else in it (Callable, a type alias)
 :func:`check_public` gives every public function of a module the check. A parameter that
 names an image (IMAGE_PARAMETERS) also takes the path of an image archive, and never an empty string.
 Beyond types, every value is checked for what a value of the right type can still get wrong (see
-_check_value): numbers that are not finite, command strings with an unclosed quote, malformed ``volumes``.
+_check_value): numbers that are not finite, ports outside 1..65535, command strings with an unclosed quote, malformed ``volumes``.
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ IMAGE_PARAMETERS = frozenset({"image", "images", "a", "b"})  # a, b: dl.diff's t
 NAME_PARAMETERS = frozenset({"container", "tag", "repository", "service", "reference", "digest"})
 # Parameters whose string value is a command line, split into words as `docker run` splits it.
 COMMAND_PARAMETERS = frozenset({"command", "entrypoint"})
+# Parameters that are one port number (a container's or this machine's): 1 to 65535.
+PORT_PARAMETERS = frozenset({"port", "container_port", "serve_port"})
 _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule for a volume name
 
 # Examples that fit the parameter's meaning, where the kind's own example would not (port=5, a dict of
@@ -227,13 +229,16 @@ def check_arguments(call: str, function: Callable, arguments: tuple, keywords: d
 
 def _check_value(call: str, name: str, value: object) -> None:
     """What a value of the right type can still get wrong, for every public function alike: a number that
-    is not finite (inf, nan: no engine, timer or port takes one), a command string that cannot be split
+    is not finite (inf, nan: no engine, timer or port takes one), a port number outside 1..65535, a command string that cannot be split
     into words as `docker run` splits it (an unclosed quote), a ``volumes`` mapping that is not
     {SOURCE: {"bind": "/path/inside", "mode": "ro" or "rw"}} with SOURCE a volume name or an absolute
     path. Raises DockerlabError naming the parameter."""
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)) and not math.isfinite(value):
         raise DockerlabError(f"{call}(): {name}={value!r} is not a finite number.",
                              fix=f"Pass a number, e.g. {name}={PARAMETER_EXAMPLES.get(name, '5')}.")
+    if name in PORT_PARAMETERS and isinstance(value, numbers.Integral) and not isinstance(value, bool) and not 1 <= value <= 65535:
+        raise DockerlabError(f"{call}(): {name}={value!r} is not a port number (1 to 65535).",
+                             fix=f"Pass the port the program listens on, e.g. {name}={PARAMETER_EXAMPLES.get(name, '8080')}.")
     if name in COMMAND_PARAMETERS and isinstance(value, str):
         try:
             shlex.split(value)

@@ -135,6 +135,8 @@ def wrong_values() -> list[tuple[str, str, object]]:
             names = {alternative[1] for alternative in parsed[1] if alternative[0] == "kind"}
             if names & {"float"}:
                 cases += [(label, parameter.name, float("inf")), (label, parameter.name, float("nan"))]
+            if parameter.name in _arguments.PORT_PARAMETERS and "int" in names:
+                cases += [(label, parameter.name, 0), (label, parameter.name, 70000)]
             if parameter.name in _arguments.COMMAND_PARAMETERS and "str" in names:
                 cases.append((label, parameter.name, "echo 'hi"))
             if parameter.name == "volumes" and any(alternative[0] == "mapping" for alternative in parsed[1]):
@@ -165,10 +167,17 @@ def test_a_value_of_the_right_type_that_is_still_wrong_is_refused_naming_the_par
 def test_the_sweep_finds_the_reported_kinds():
     found = {(label, parameter) for label, parameter, _ in WRONG}
     assert {("dl.run", "timeout"), ("dl.run", "command"), ("dl.start", "volumes"), ("dl.start", "command"),
-            ("check.command_prints", "command"), ("dl.serve", "timeout")} <= found
+            ("check.command_prints", "command"), ("dl.serve", "timeout"), ("dl.serve", "container_port")} <= found
 
 
 REPORTED.update({
+    'build(tag="Bad Tag")': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="Bad Tag"), "build(): tag='Bad Tag' is not a name an image can be tagged with: it contains a space"),
+    'build(tag="App:1")': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="App:1"), "the repository name must be lowercase"),
+    'build(tag=300 characters)': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="a" * 300), "the name is 300 characters long"),
+    'build(tag=digest)': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="app@sha256:" + "0" * 64), "it names a digest"),
+    'serve(container_port=0)': (lambda tmp: dl.serve("alpine:3.20", container_port=0), "serve(): container_port=0 is not a port number (1 to 65535)"),
+    'registry.pull(repo, "nothex")': (lambda tmp: a_registry().pull("course/x", "nothex"), "digest='nothex' is not a digest (sha256: and 64 hex digits)"),
+    'registry.pull(repo, "latest")': (lambda tmp: a_registry().pull("course/x", "latest"), "digest='latest' is not a digest"),
     'project.up(timeout=nan)': (lambda tmp: compose_project(tmp).up(timeout=float("nan")), "ComposeProject.up(): timeout=nan is not a finite number"),
     'project.up(timeout=inf)': (lambda tmp: compose_project(tmp).up(timeout=float("inf")), "ComposeProject.up(): timeout=inf is not a finite number"),
     'Container.exec("echo \'hi")': (lambda tmp: dl.containers.Container(None).exec("echo 'hi"), "Container.exec(): command=\"echo 'hi\" cannot be split"),
