@@ -224,21 +224,22 @@ def check_arguments(call: str, function: Callable, arguments: tuple, keywords: d
             if name in NAME_PARAMETERS and isinstance(each, str) and not each.strip():
                 raise DockerlabError(f"{call}(): {name}= is an empty string; it must name a {name}.",
                                      fix=f"Pass the {name}'s name (`docker ps -a`, `docker images` and the registry's repositories() list them).")
-            _check_value(call, name, each)
+            _check_value(call, name, each, parameter.default)
 
 
-def _check_value(call: str, name: str, value: object) -> None:
+def _check_value(call: str, name: str, value: object, default: object = None) -> None:
     """What a value of the right type can still get wrong, for every public function alike: a number that
     is not finite (inf, nan: no engine, timer or port takes one), a port number outside 1..65535, a command string that cannot be split
     into words as `docker run` splits it (an unclosed quote), a ``volumes`` mapping that is not
     {SOURCE: {"bind": "/path/inside", "mode": "ro" or "rw"}} with SOURCE a volume name or an absolute
-    path. Raises DockerlabError naming the parameter."""
+    path. ``default``: the parameter's default, shown as the example where it is one. Raises
+    DockerlabError naming the parameter."""
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)) and not math.isfinite(value):
         raise DockerlabError(f"{call}(): {name}={value!r} is not a finite number.",
                              fix=f"Pass a number, e.g. {name}={PARAMETER_EXAMPLES.get(name, '5')}.")
     if name in PORT_PARAMETERS and isinstance(value, numbers.Integral) and not isinstance(value, bool) and not 1 <= value <= 65535:
         raise DockerlabError(f"{call}(): {name}={value!r} is not a port number (1 to 65535).",
-                             fix=f"Pass the port the program listens on, e.g. {name}={PARAMETER_EXAMPLES.get(name, '8080')}.")
+                             fix=f"Pass a port number from 1 to 65535, e.g. {name}={default if isinstance(default, int) else PARAMETER_EXAMPLES.get(name, '8080')}.")
     if name in COMMAND_PARAMETERS and isinstance(value, str):
         try:
             shlex.split(value)
