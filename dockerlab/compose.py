@@ -233,12 +233,14 @@ class ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy.
         Returns the project. Raises ComposeFailed (with the services' logs) when a service fails,
         after removing what this call started: containers, networks and volumes that did not exist
-        before (also on Ctrl-C). What was already running is left as it was."""
+        before (also on Ctrl-C). What was already running is left as it was. Raises DockerlabError, starting
+        nothing, when a project of this name that the course did not start is on the engine."""
         args = ["up", "-d", "--remove-orphans"]
         if build:
             args.append("--build")
         if wait:
             args += ["--wait", "--wait-timeout", str(int(timeout))]
+        refuse_foreign_project(self.name)  # someone may have started a project of this name since
         before = self._objects()
         try:
             self._run(*args, *services, timeout=timeout + 300, every_profile=False)
@@ -306,7 +308,9 @@ class ComposeProject:
     def down(self, *, volumes: bool = False) -> None:
         """`down`: remove the containers and networks, and the anonymous volumes the containers used
         (nothing can reuse them and, unlabelled, nothing could find them later); the named volumes too
-        with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails."""
+        with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails, and DockerlabError
+        (removing nothing) when a project of this name that the course did not start is on the engine."""
+        refuse_foreign_project(self.name)  # `down` removes every container of the name: never someone else's
         anonymous = self._objects()["anonymous"]
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
         for name in anonymous:
