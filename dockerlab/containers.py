@@ -381,8 +381,10 @@ _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule; a
 def _create(client, image: str, command, *, volumes=None, labels=CREATED_LABELS, **options):
     """``docker create``: the container (its labels: ``labels`` and a mark of this call) and the named
     volumes of ``volumes`` that did not exist, made here with the course labels so cleanup finds them
-    (the engine would make them unlabelled). On any failure, Ctrl-C too, nothing stays: a container
-    the engine made while the call was interrupted is found by its mark and removed, with the volumes.
+    (the engine would make them unlabelled). On any failure, Ctrl-C too, nothing stays: a Ctrl-C during
+    a create request waits for the engine's answer (else the engine finishes the create after the call
+    gave up on it), then the container is removed by its id, and any other the engine made with this
+    call's mark by the mark, with the volumes.
 
     Returns:
         (the SDK container, the names of the volumes made)."""
