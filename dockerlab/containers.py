@@ -342,7 +342,7 @@ def _claim_name(client, name: str) -> None:
     exactly that name; never touch anyone else's (raise, naming it). A name no container may have is
     refused before anything is asked."""
     if not CONTAINER_NAME.fullmatch(name):
-        raise DockerlabError(f"start(): name={name!r} is not a name a container can have.",
+        raise DockerlabError(f"start(): name={name!r}: the name is not valid for a container.",
                              fix="Use letters, digits and _ . - (at least two characters, starting with a letter or digit), e.g. name='web-1', or leave name= out.")
     old = named(client, name)
     if old is None:

@@ -82,7 +82,7 @@ def test_a_course_container_of_exactly_that_name_is_replaced_and_someone_elses_i
 
 
 def test_a_name_no_container_can_have_is_refused_before_the_engine_is_asked():
-    with pytest.raises(DockerlabError, match=r"name='bad name!' is not a name a container can have") as raised:
+    with pytest.raises(DockerlabError, match=r"name='bad name!': the name is not valid for a container") as raised:
         containers._claim_name(None, "bad name!")
     assert "name=" in raised.value.fix
 
