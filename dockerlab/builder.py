@@ -31,7 +31,7 @@ from .diagnose import diagnose
 from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
 from .interrupts import held
-from .labels import BUILT_AS_LABEL, STANDIN_FOR_LABEL, built_labels, normal_reference
+from .labels import BUILT_AS_LABEL, STANDIN_FOR_LABEL, built_labels, normal_reference, tag_problem
 from .progress import progress as show_progress
 from .recording import recordable
 from .tables import command_html
@@ -360,9 +360,13 @@ def build(
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; no tag is left pointing at an earlier image) when the build fails, and
-    :class:`DockerlabError` for a missing context, an unknown builder, secrets on the classic builder, or
+    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a missing context, an unknown builder, secrets on the classic builder, or
     a .dockerignore the docker CLI refuses (a lone ``!``).
     """
+    problem = tag_problem(tag) if tag is not None else None
+    if problem:  # before anything is built: the engine would say so only after the build, as a failed build
+        raise DockerlabError(f"build(): tag={tag!r} is not a name an image can be tagged with: {problem}.",
+                             fix='Use NAME or NAME:TAG: lowercase letters, digits and . _ - in the name, up to 128 letters, digits, _ . - in the tag, e.g. tag="my-app:1.0".')
     context_dir = Path(context)
     if not context_dir.is_dir():
         raise DockerlabError(

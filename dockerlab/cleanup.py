@@ -7,7 +7,8 @@ import docker.errors
 from . import engine
 from .catalogue import catalogue_tags
 from .diagnose import diagnose
-from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL
+from .containers import image_labels
+from .labels import BUILT_AS_LABEL, COURSE_FILTER, CREATED_FILTER, STANDIN_LABEL, created_by_course
 from .tagbook import booked, forget_missing
 
 __all__ = ["cleanup", "course_made", "left_behind", "leftovers"]
@@ -24,7 +25,8 @@ def cleanup(*, bases: bool = False) -> dict:
     Containers, networks and volumes are removed only when the course created them (label
     ``org.dockerlab.created=1`` on the object itself, which `%docker`, dl.* and dl.compose add): a
     container you started by hand from a course image inherits the image's course label and is left
-    alone, and so is a network or volume you labelled org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
+    alone, and so is one started from an image you made with `docker commit` of a course container
+    (that copies the created label into the image: see labels.created_by_course), and so is a network or volume you labelled org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
     :func:`course_made`): ``docker build -t my-app .`` FROM a stand-in base or a course image inherits
     the course label and is left alone. Tags the course put on images it made (`%docker tag`, `%docker pull`,
     a registry push: :mod:`dockerlab.tagbook`) are the course's too, while they still name that image. Stand-in base images stay unless ``bases=True`` (they take
@@ -48,7 +50,9 @@ def cleanup(*, bases: bool = False) -> dict:
             removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
 
     # ignore_removed: the SDK inspects each container it lists; one removed in between is skipped, not raised.
-    for container in client.containers.list(all=True, filters={"label": CREATED_FILTER}, ignore_removed=True):
+    # not one started by hand from an image made by `docker commit` of a course container (it inherits the labels)
+    listed = client.containers.list(all=True, filters={"label": CREATED_FILTER}, ignore_removed=True)
+    for container in [each for each in listed if created_by_course(each.labels, image_labels(client, each))]:
         attempt("containers", container.name, lambda c=container: c.remove(force=True, v=True))
     for network in client.networks.list(filters={"label": CREATED_FILTER}):
         attempt("networks", network.name, network.remove)

@@ -23,10 +23,11 @@ import docker.errors
 
 from .columns import COMPOSE_PS, declares
 from . import engine
+from .containers import image_labels
 from .diagnose import diagnose
 from .errors import ComposeFailed, DockerlabError
 from .interrupts import held
-from .labels import CREATED_LABELS
+from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, created_by_course
 from .paths import COURSE_ROOT, tool
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
@@ -84,6 +85,35 @@ def distinct_name(readable: str, directory: Path) -> str:
     return longer if folders - {str(directory)} else readable
 
 
+def refuse_foreign_project(name: str) -> None:
+    """Refuse to run the course under the Compose project ``name`` when the engine has containers,
+    networks or volumes of a project by that name that the course did not create (a learner's
+    `docker compose -p NAME up`): `up` would recreate its containers and `down -v` remove them and its
+    volumes. With no engine answering there is nothing to take over. Returns None. Raises
+    DockerlabError naming what is there and where it was started from."""
+    project = {"label": f"com.docker.compose.project={name}"}
+    try:
+        client = engine.client()
+        containers = client.containers.list(all=True, filters=project, ignore_removed=True)
+        foreign = [f"container {container.name}" for container in containers
+                   if not created_by_course(container.labels, image_labels(client, container))]
+        foreign += [f"network {network.name}" for network in client.networks.list(filters=project)
+                    if (network.attrs.get("Labels") or {}).get(CREATED_LABEL) != "1"]
+        foreign += [f"volume {volume.name}" for volume in client.volumes.list(filters=project)
+                    if (volume.attrs.get("Labels") or {}).get(CREATED_LABEL) != "1"]
+    except (DockerlabError, docker.errors.DockerException):
+        return
+    if not foreign:
+        return
+    folders = sorted({container.labels.get(WORKING_DIR_LABEL) for container in containers} - {None})
+    where = f", started from {', '.join(folders)}" if folders else ""
+    raise DockerlabError(
+        f"A Compose project named {name!r} is already on this engine and the course did not start it ({', '.join(foreign[:5])}"
+        f"{' ...' if len(foreign) > 5 else ''}{where}); it was left alone.",
+        fix=f"Pass another name= (or leave name= out), or stop yours yourself if you no longer need it: docker compose -p {name} down",
+    )
+
+
 def settings_from_example(directory: Path) -> list[str]:
     """A project whose folder has `.env.example` but no `.env` gets a copy (the settings Compose reads
     for `${...}`); `.env` itself is never committed. The note says so."""
@@ -107,6 +137,7 @@ class ComposeProject:
                                  fix="Use lowercase letters, digits, dashes and underscores, starting with a letter or digit (e.g. name='my-stack'), or leave name= out.")
         stem = re.sub(r"[^a-z0-9]+", "-", f"{self.directory.name}-{Path(file).stem}".lower()).strip("-")
         self.name = name or distinct_name(f"dockerlab-{stem}", self.directory)
+        refuse_foreign_project(self.name)
         self.command = compose_command()
         self.warnings: list[str] = []
         self.notes: list[str] = settings_from_example(self.directory)
@@ -140,7 +171,8 @@ class ComposeProject:
         config = json.loads(finished.stdout)
         config["name"] = self.name
         for service_name, service in config.get("services", {}).items():
-            service["labels"] = {**(service.get("labels") or {}), **CREATED_LABELS}
+            # the call mark tells these containers from ones inheriting the labels from a committed image
+            service["labels"] = {**(service.get("labels") or {}), **CREATED_LABELS, CALL_LABEL: f"compose-{self.name}"}
             for port in service.get("ports", []) or []:
                 if port.get("host_ip") in (None, "", "0.0.0.0", "::"):
                     port["host_ip"] = "127.0.0.1"
@@ -207,12 +239,14 @@ class ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy.
         Returns the project. Raises ComposeFailed (with the services' logs) when a service fails,
         after removing what this call started: containers, networks and volumes that did not exist
-        before (also on Ctrl-C). What was already running is left as it was."""
+        before (also on Ctrl-C). What was already running is left as it was. Raises DockerlabError, starting
+        nothing, when a project of this name that the course did not start is on the engine."""
         args = ["up", "-d", "--remove-orphans"]
         if build:
             args.append("--build")
         if wait:
             args += ["--wait", "--wait-timeout", str(int(timeout))]
+        refuse_foreign_project(self.name)  # someone may have started a project of this name since
         before = self._objects()
         try:
             self._run(*args, *services, timeout=timeout + 300, every_profile=False)
@@ -280,7 +314,9 @@ class ComposeProject:
     def down(self, *, volumes: bool = False) -> None:
         """`down`: remove the containers and networks, and the anonymous volumes the containers used
         (nothing can reuse them and, unlabelled, nothing could find them later); the named volumes too
-        with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails."""
+        with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails, and DockerlabError
+        (removing nothing) when a project of this name that the course did not start is on the engine."""
+        refuse_foreign_project(self.name)  # `down` removes every container of the name: never someone else's
         anonymous = self._objects()["anonymous"]
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
         for name in anonymous:

@@ -23,7 +23,7 @@ from . import engine
 from .diagnose import diagnose
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
 from .interrupts import held
-from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS
+from .labels import CALL_LABEL, CREATED_LABELS, created_by_course
 from .recording.arguments import check_public
 from .recording import checked, recordable
 from .tables import COMMAND, command_html
@@ -80,7 +80,8 @@ def run_command(
         The command line.
 
     Raises:
-        ValueError for a ``command`` string the shell cannot split (an unclosed quote)."""
+        DockerlabError (the one argument check) for a ``command`` string the shell cannot split (an
+        unclosed quote) or ``volumes`` not of the form {SOURCE: {"bind": "/path"}}."""
     words = ["docker", "run", "-d"]
     if name:
         words += ["--name", name]
@@ -312,14 +313,49 @@ def start(
     return Container(container, typed)
 
 
+CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule for `docker run --name`
+
+
+def named(client, name: str):
+    """The container whose name is exactly ``name`` (the SDK container), or None when none has it.
+
+    Not ``client.containers.get(name)``: when no container has the name, the engine answers that with
+    the container whose *id* begins with ``name`` (so ``name="8aeb"`` finds another container), or
+    refuses with an HTTP 500 when several ids begin with it. Raises docker's errors when the engine
+    does not answer."""
+    if not CONTAINER_NAME.fullmatch(name):
+        return None  # no container can have it
+    # The engine's name filter is a regular expression over "/NAME"; only "." in a valid name means more
+    # than itself there, so the match is checked exactly too.
+    for container in client.containers.list(all=True, filters={"name": f"^/{name}$"}, ignore_removed=True):
+        if container.name == name:
+            return container
+    return None
+
+
+def image_labels(client, container) -> dict:
+    """The labels of ``container``'s image (Config.Labels); {} when the image is gone. Raises docker's
+    errors when the engine does not answer."""
+    image = container.attrs.get("Image")
+    if not image:
+        return {}
+    try:
+        return client.images.get(image).labels or {}
+    except docker.errors.NotFound:
+        return {}
+
+
 def _claim_name(client, name: str) -> None:
     """Free ``name`` for a new course container: remove a container the course created earlier under
-    it; never touch anyone else's (raise, naming it)."""
-    try:
-        old = client.containers.get(name)
-    except docker.errors.NotFound:
+    exactly that name; never touch anyone else's (raise, naming it). A name no container may have is
+    refused before anything is asked."""
+    if not CONTAINER_NAME.fullmatch(name):
+        raise DockerlabError(f"start(): name={name!r}: the name is not valid for a container.",
+                             fix="Use letters, digits and _ . - (at least two characters, starting with a letter or digit), e.g. name='web-1', or leave name= out.")
+    old = named(client, name)
+    if old is None:
         return
-    if (old.labels or {}).get(CREATED_LABEL) == "1":
+    if created_by_course(old.labels, image_labels(client, old)):
         old.remove(force=True, v=True)  # a course container left by an earlier run
         return
     image = (old.attrs.get("Config") or {}).get("Image", "?")
@@ -353,30 +389,41 @@ _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule; a
 def _create(client, image: str, command, *, volumes=None, labels=CREATED_LABELS, **options):
     """``docker create``: the container (its labels: ``labels`` and a mark of this call) and the named
     volumes of ``volumes`` that did not exist, made here with the course labels so cleanup finds them
-    (the engine would make them unlabelled). On any failure, Ctrl-C too, nothing stays: a container
-    the engine made while the call was interrupted is found by its mark and removed, with the volumes.
+    (the engine would make them unlabelled). On any failure, Ctrl-C too, nothing stays: a Ctrl-C during
+    a create request waits for the engine's answer (else the engine finishes the create after the call
+    gave up on it), then the container is removed by its id, and any other the engine made with this
+    call's mark by the mark, with the volumes.
 
     Returns:
         (the SDK container, the names of the volumes made)."""
     made: list[str] = []
     mark = uuid.uuid4().hex
+    container = None
     try:
         for source in (volumes or {}):
             if isinstance(source, str) and _VOLUME_NAME.fullmatch(source):
                 try:
                     client.volumes.get(source)
                 except docker.errors.NotFound:
-                    client.volumes.create(source, labels=CREATED_LABELS)
-                    made.append(source)
-        return client.containers.create(image, command, volumes=volumes, labels={**labels, CALL_LABEL: mark}, **options), made
+                    with held():  # a Ctrl-C waits for the engine's answer, so the volume it makes is known
+                        client.volumes.create(source, labels=CREATED_LABELS)
+                        made.append(source)
+        # Held too: an interrupt mid-request would leave the engine to finish the create after the search
+        # for the mark below has run (the container stays *Created*). Held, the request ends, the
+        # container is known by its id, and the Ctrl-C is raised after it, removing it here.
+        with held():
+            container = client.containers.create(image, command, volumes=volumes, labels={**labels, CALL_LABEL: mark}, **options)
+        return container, made
     except BaseException:
         with held():
             try:
                 left = client.containers.list(all=True, filters={"label": f"{CALL_LABEL}={mark}"})
             except (docker.errors.DockerException, requests.exceptions.RequestException):
                 left = []
-            for container in left:
-                _remove_container_and_volumes(container, client, [])
+            if container is not None and container.id not in {each.id for each in left}:
+                left.append(container)
+            for each in left:
+                _remove_container_and_volumes(each, client, [])
             _remove_container_and_volumes(None, client, made)
         raise
 

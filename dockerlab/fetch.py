@@ -8,6 +8,8 @@ archive, and every analysis (``layers``, ``wasted_space``, ``image_size(compress
 from __future__ import annotations
 
 import html
+import math
+import numbers
 import os
 import re
 import shutil
@@ -21,6 +23,7 @@ from .archive import MACHINE_ARCH, archive_ref, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError
 from .hosting import on_binder
+from .paths import kernel_filesystem, partial_beside
 from .recording import recordable
 
 __all__ = ["FetchedImage", "fetch_image", "FETCH_DIR"]
@@ -81,7 +84,11 @@ def _target_for(reference: str, to: str | os.PathLike | None) -> Path:
         raise DockerlabError(f"{target} is a folder; fetch_image writes one archive file.", fix=f"Name a file, e.g. {target / 'image.tar'}.")
     if not target.parent.is_dir():
         raise DockerlabError(f"Cannot write {target}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
-    if not os.access(target.parent, os.W_OK) or target.parent.resolve().is_relative_to("/proc"):
+    kernel = kernel_filesystem(target.parent)
+    if kernel:
+        raise DockerlabError(f"Cannot write {target}: the folder {target.parent} is not writable: it is on the kernel's {kernel} file system "
+                             "(made-up files about the running system), which stores no files.", fix="Name a file in a folder you can write to.")
+    if not os.access(target.parent, os.W_OK):
         raise DockerlabError(f"Cannot write {target}: the folder {target.parent} is not writable.", fix="Name a file in a folder you can write to.")
     return target
 
@@ -112,11 +119,13 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
     not make one), with no network and no skopeo; fetch the real image live, or with skopeo in a terminal
     and read its archive with ``dl.layers("python.tar")``.
 
-    Returns a :class:`FetchedImage`. Raises DockerlabError when skopeo is missing or the copy fails
+    Returns a :class:`FetchedImage`. Raises DockerlabError for a ``timeout`` that is not a number of seconds above 0 (always), and when skopeo is missing or the copy fails
     (what the registry said and what to do), unless ``on_failure="explain"``: then the result is
     falsy and says why, so a notebook cell can go on with the recorded figures."""
     if on_failure not in ("raise", "explain"):
         raise DockerlabError(f"on_failure={on_failure!r} is not a choice.", fix='Use on_failure="raise" or on_failure="explain".')
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not math.isfinite(timeout) or timeout <= 0:
+        raise DockerlabError(f"fetch_image(): timeout={timeout!r} is not a number of seconds above 0.", fix="For example timeout=900 (the default).")
     if not isinstance(reference, str):
         raise DockerlabError(f"An image reference is text, not {type(reference).__name__}.", fix='For example dl.fetch_image("python:3.11-slim").')
     source = reference if "://" in reference else f"docker://{reference}"
@@ -133,8 +142,7 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
 
 
 def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool, timeout: float) -> FetchedImage:
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    partial = partial_beside(target)  # new: never a learner's own NAME.partial, which stays as it is
     name = source.split("://", 1)[1]
     command = [skopeo, "copy", "--retry-times", "2", "--override-os", "linux", "--override-arch", MACHINE_ARCH]
     if _LOCAL_REGISTRY.match(name):

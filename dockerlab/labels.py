@@ -17,6 +17,25 @@ CREATED_FILTER = f"{CREATED_LABEL}=1"
 # A mark of one call on the container it creates (a random value), so a container the engine made while
 # that call was interrupted (Ctrl-C before its id came back) is found and removed.
 CALL_LABEL = "org.dockerlab.call"
+
+
+def created_by_course(labels: dict | None, image_labels: dict | None) -> bool:
+    """Whether a container was labelled by the course when it was made (``labels``: the container's,
+    ``image_labels``: its image's Config.Labels), not one that merely inherits the labels from its image.
+
+    `docker commit` of a course container copies its labels, ``org.dockerlab.created=1`` and its call
+    mark too, into the new image, and every container started from that image by hand inherits them.
+    So the created label counts only when the image does not carry it, or when the container's call
+    mark (a value made fresh for each container the course creates; a Compose project's own name for
+    its services) differs from the image's. Returns a bool."""
+    labels, image_labels = labels or {}, image_labels or {}
+    if labels.get(CREATED_LABEL) != "1":
+        return False
+    if image_labels.get(CREATED_LABEL) != "1":
+        return True
+    return labels.get(CALL_LABEL) is not None and labels.get(CALL_LABEL) != image_labels.get(CALL_LABEL)
+
+
 # On every image the course builds, with the reference it built it as. An image built by hand FROM a
 # course image inherits every label, this one too, but its value then names the parent, not the image:
 # so the course knows the images it made (see cleanup.course_made) and leaves derived ones alone.
@@ -71,3 +90,40 @@ def _fitted(slug: str, limit: int, whole: str) -> str:
     if len(slug) <= limit:
         return slug
     return slug[: limit - 13].rstrip("-.") + "-" + hashlib.sha256(whole.encode()).hexdigest()[:12]
+
+
+# distribution/reference's grammar for NAME[:TAG] (no digest: a build names its image by a tag)
+_DOMAIN = re.compile(r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?")
+_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_TAG = re.compile(r"[\w][\w.-]{0,127}")
+
+
+def tag_problem(reference: str) -> str | None:
+    """What makes ``reference`` not a name an image can be tagged with (``NAME[:TAG]``, as `docker build
+    -t` takes it), in a few words; None when it is one. Raises nothing."""
+    if not reference.strip():
+        return "it is empty"
+    if any(character.isspace() for character in reference):
+        return "it contains a space; names have none"
+    if "@" in reference:
+        return "it names a digest (@sha256:...); an image is tagged with NAME or NAME:TAG, the engine gives it its digest"
+    name, tag = reference, None
+    last = reference.rsplit("/", 1)[-1]
+    if ":" in last:
+        name, tag = reference.rsplit(":", 1)
+    if tag is not None and not _TAG.fullmatch(tag):
+        return (f"the tag is {len(tag)} characters long; at most 128 are allowed" if len(tag) > 128 else
+                f"the tag {tag!r} must start with a letter, digit or _ and hold only letters, digits and _ . -")
+    if len(name) > _NAME_MAX:
+        return f"the name is {len(name)} characters long; at most {_NAME_MAX} are allowed"
+    parts = name.split("/")
+    if len(parts) > 1 and (("." in parts[0] or ":" in parts[0]) or parts[0] == "localhost"):
+        if not _DOMAIN.fullmatch(parts[0]):
+            return f"{parts[0]!r} is not a registry host"
+        parts = parts[1:]
+    if name != name.lower() and all(_COMPONENT.fullmatch(part.lower()) for part in parts):
+        return "the repository name must be lowercase"
+    bad = next((part for part in parts if not _COMPONENT.fullmatch(part)), None)
+    if bad is not None:
+        return f"{bad!r} is not a part of a name (lowercase letters and digits, single . _ or dashes between them)" if bad else "it has an empty part (// or a / at an end)"
+    return None

@@ -117,6 +117,52 @@ def _option(word: str) -> tuple[str | None, bool]:
     return None, False
 
 
+_CONTAINER_MAKING = {("run",), ("create",), ("container", "run"), ("container", "create")}
+_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule; anything else is a path on the host
+
+
+def named_volumes(words: list[str]) -> list[str]:
+    """The named volumes a `docker run`/`create` command mounts (``-v NAME:/path``, ``--volume``,
+    ``--mount type=volume,source=NAME``), in order, once each; none for other commands. A bind mount
+    (a path) and an anonymous volume (``-v /path``) are not named volumes."""
+    words = list(words)
+    if words[:1] == ["docker"]:
+        words = words[1:]
+    sub = _subcommand(words)
+    if sub not in _CONTAINER_MAKING:
+        return []
+    rest = words[words.index(sub[-1]) + 1:]
+    found: list[str] = []
+    index = 0
+    while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
+        word = rest[index]
+        _, takes_value = _option(word)
+        following = rest[index + 1] if index + 1 < len(rest) else ""
+        option, equals, attached = word.partition("=")
+        value, kind = None, None
+        if option in ("--volume", "--mount"):
+            value, kind = (attached if equals else following), option
+        elif not word.startswith("--"):
+            letters = word[1:]
+            for position, letter in enumerate(letters):
+                if letter in _SHORT_FLAGS:
+                    continue
+                if letter == "v":
+                    value, kind = letters[position + 1:].removeprefix("=") or following, "--volume"
+                break
+        if kind == "--volume" and value and ":" in value:
+            source = value.split(":", 1)[0]
+        elif kind == "--mount" and value:
+            fields = dict(part.split("=", 1) for part in value.split(",") if "=" in part)
+            source = (fields.get("source") or fields.get("src") or "") if fields.get("type", "volume") == "volume" else ""
+        else:
+            source = ""
+        if _VOLUME_NAME.fullmatch(source) and source not in found:
+            found.append(source)
+        index += 2 if takes_value else 1
+    return found
+
+
 def _publish_locally(value: str) -> tuple[str, bool]:
     """`8080:80` -> `127.0.0.1:8080:80`, `80` -> `127.0.0.1::80` (a free port), ranges too; a value
     that names an address is left as it is."""
@@ -235,6 +281,10 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     mark = uuid.uuid4().hex
     created = f"--label={CREATED_LABEL}={CREATED_LABELS[CREATED_LABEL]}"
     marked = [word for arg in argv for word in ([arg, f"--label={CALL_LABEL}={mark}"] if arg == created else [arg])]
+    # The named volumes it mounts that do not exist yet are made here, labelled for the course (the engine
+    # would make them unlabelled, out of `dockerlab clean`'s reach), and removed again when the command
+    # fails or is interrupted, as dl.start does.
+    made = _make_volumes(named_volumes(words)) if marked != argv else []
     started = time.perf_counter()
     try:
         process = subprocess.Popen(
@@ -242,6 +292,7 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
             env={**os.environ, **additions}, bufsize=1,
         )
     except FileNotFoundError:
+        _remove_volumes(made)
         raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
     lines: list[str] = []
     kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
@@ -264,14 +315,20 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
         if marked != argv:
             with held():
                 _remove_marked(mark)
+                time.sleep(0.5)  # the engine may finish a create the CLI had asked for after the first search
+                _remove_marked(mark)
+                _remove_volumes(made)
         raise
     finally:
         process.stdout.close()
         process.stderr.close()
-    if code == 0:
-        _book_course_tags(words)
+    _book_course_tags(words, code)
+    after = _after(code, mark, made) if marked != argv else []
+    if progress:
+        for note in after:
+            print(f"[dockerlab] {note}")
     notes_text = "".join(f"[dockerlab] {note}\n" for note in notes)
-    return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines), code, time.perf_counter() - started,
+    return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines) + "".join(f"[dockerlab] {note}\n" for note in after), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
 
 
@@ -300,9 +357,12 @@ def _made_tags(words: list[str]) -> list[str]:
     return []
 
 
-def _book_course_tags(words: list[str]) -> None:
-    """Write the tags a command made on an image the course made in the tag book (dockerlab.tagbook), so
-    `dockerlab clean` removes them too; a tag of the learner's own image is not written."""
+def _book_course_tags(words: list[str], code: int) -> None:
+    """After a command that succeeded (exit ``code`` 0), write the tags it made on an image the course made
+    in the tag book (dockerlab.tagbook), so `dockerlab clean` removes them too; a tag of the learner's own
+    image is not written."""
+    if code != 0:
+        return
     for tag in _made_tags(words):
         try:
             inspected = subprocess.run(["docker", "image", "inspect", tag], capture_output=True, text=True, timeout=30)
@@ -313,15 +373,68 @@ def _book_course_tags(words: list[str]) -> None:
             tagbook.book(tag, attrs)
 
 
-def _remove_marked(mark: str) -> None:
-    """Remove the containers an interrupted command created (their mark: ``mark``), with their anonymous
-    volumes; with the docker CLI, as the command itself ran."""
+def _after(code: int, mark: str, made: list[str]) -> list[str]:
+    """After a command that creates containers ended with ``code``: when docker could not create or start
+    its container (125, 126, 127), remove the container it created but could not start (the engine leaves it *Created*) and the volumes ``made`` for it. Returns
+    the notes saying what was removed, or which volumes were made. Raises nothing (a Ctrl-C waits)."""
+    # 125, 126, 127: docker could not create or start the container (its command's own exit code is a result,
+    # and its volumes hold what it wrote).
+    if code not in (125, 126, 127):
+        labels = ", ".join(f"{key}={value}" for key, value in CREATED_LABELS.items())
+        return [f"made the volume(s) {', '.join(made)}, labelled {labels} so `dockerlab clean` can remove them"] if made else []
+    with held():
+        removed = _remove_marked(mark, never_started=True)
+        gone = _remove_volumes(made)
+    if not (removed or gone):
+        return []
+    return ["the command failed: removed " + " and ".join(
+        ([f"the container it created but could not start ({', '.join(removed)})"] if removed else [])
+        + ([f"the volume(s) made for it ({', '.join(gone)})"] if gone else []))]
+
+
+def _remove_marked(mark: str, never_started: bool = False) -> list[str]:
+    """Remove the containers an interrupted or failed command created (their mark: ``mark``; with
+    ``never_started``, only those the engine created but never started, as a failed `docker run` leaves
+    them), with their anonymous volumes; with the docker CLI, as the command itself ran.
+    Returns the short ids removed. Raises nothing: the interrupt or failure is what the learner sees."""
+    filters = ["--filter", f"label={CALL_LABEL}={mark}", *(["--filter", "status=created"] if never_started else [])]
     try:
-        listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={CALL_LABEL}={mark}"], capture_output=True, text=True, timeout=30)
+        listed = subprocess.run(["docker", "ps", "-aq", *filters], capture_output=True, text=True, timeout=30)
         if listed.stdout.split():
             subprocess.run(["docker", "rm", "-fv", *listed.stdout.split()], capture_output=True, timeout=60)
+        return listed.stdout.split()
     except (OSError, subprocess.SubprocessError):
-        pass  # the interrupt is what the learner sees; `dockerlab clean` finds the course label
+        return []  # `dockerlab clean` finds the course label
+
+
+def _make_volumes(names: list[str]) -> list[str]:
+    """Of ``names``, make those no volume has yet, labelled for the course. Returns those made.
+    Raises nothing: a volume not made here is made by the command itself, as without the course."""
+    made = []
+    for name in names:
+        try:
+            if subprocess.run(["docker", "volume", "inspect", name], capture_output=True, timeout=30).returncode == 0:
+                continue
+            with held():  # a Ctrl-C waits until the volume is made and known, so it can go again
+                labels = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
+                if subprocess.run(["docker", "volume", "create", *labels, name], capture_output=True, timeout=30).returncode == 0:
+                    made.append(name)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return made
+
+
+def _remove_volumes(names: list[str]) -> list[str]:
+    """Remove the volumes ``names`` (made by :func:`_make_volumes` for a command that then failed); one a
+    container still uses stays. Returns those removed. Raises nothing."""
+    gone = []
+    for name in names:
+        try:
+            if subprocess.run(["docker", "volume", "rm", name], capture_output=True, timeout=30).returncode == 0:
+                gone.append(name)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return gone
 
 
 def _lines_as_they_come(process: subprocess.Popen):

@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import uuid
 from pathlib import Path
 
 from .errors import DockerlabError
 
-__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms"]
+__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms",
+           "kernel_filesystem", "partial_beside"]
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = COURSE_ROOT / "notebooks"
@@ -80,3 +82,35 @@ def tool(name: str) -> str | None:
     this Python's bin/ folder (a venv that is not activated). None when it is in neither. Raises nothing."""
     beside_python = Path(sys.executable).parent / name
     return shutil.which(name) or (str(beside_python) if beside_python.exists() else None)
+
+
+# File systems the kernel makes up (its processes, devices, settings): no one's files are stored there.
+KERNEL_FILESYSTEMS = frozenset({"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs", "securityfs",
+                                "configfs", "pstore", "bpf", "mqueue", "fusectl", "hugetlbfs", "binfmt_misc", "efivarfs", "autofs"})
+
+
+def kernel_filesystem(folder: str | Path, mounts: str = "/proc/mounts") -> str | None:
+    """The type of the kernel's own file system ``folder`` is on (``proc`` for /proc, ``sysfs`` for
+    /sys, ...: see KERNEL_FILESYSTEMS), or None when it is on an ordinary one or ``mounts`` cannot be
+    read. Returns the type, a str, or None. Raises nothing."""
+    try:
+        table = Path(mounts).read_text()
+        where = Path(folder).resolve()
+    except (OSError, RuntimeError):
+        return None
+    found, longest = None, -1
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = Path(fields[1].replace("\\040", " "))
+        if (where == point or where.is_relative_to(point)) and len(point.parts) > longest:
+            found, longest = fields[2], len(point.parts)
+    return found if found in KERNEL_FILESYSTEMS else None
+
+
+def partial_beside(target: Path) -> Path:
+    """A name for the file being written before it becomes ``target``: in the same folder (so the last
+    step is a rename), hidden, and new (``.NAME.<8 hex digits>.partial``), never a file of the learner's
+    such as ``NAME.partial``. Returns the Path; nothing is created. Raises nothing."""
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")

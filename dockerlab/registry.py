@@ -152,8 +152,12 @@ class LocalRegistry:
     def pull(self, repository: str, digest: str) -> str:
         """Pull HOST/repository@digest and return the image id (a str shown in a notebook below the
         `docker pull` that does the same). Raises DockerlabError when the registry does not answer (it
-        was stopped) or does not hold that image, and for a repository or digest that is not a valid name."""
+        was stopped) or does not hold that image, for a repository that is not a valid name, and for a ``digest``
+        that is not sha256: and 64 hex digits (a tag is refused too: it is not what a pull by digest pins)."""
         self._check_names(repository, digest)
+        if not DIGEST.fullmatch(digest):  # a tag would be pulled as it is now, not the image the digest pins
+            raise DockerlabError(f"LocalRegistry.pull(): digest={digest!r} is not a digest (sha256: and 64 hex digits).",
+                                 fix="Pass the digest registry.push() returned (a pull by digest gets exactly that image); to see a tag's, registry.manifest(repository, tag).")
         try:
             return Answer(engine.client().images.pull(f"{self.host}/{repository}@{digest}").id, f"docker pull {self.host}/{repository}@{digest}")
         except docker.errors.APIError as error:

@@ -27,7 +27,7 @@ import docker.errors
 from . import engine
 from .builder import build
 from .compose import project
-from .containers import _create_and_start
+from .containers import _create_and_start, named
 from .columns import COMPOSE_NETWORK, NAME_LOOKUPS, PLATFORM_RUNS, PUBLISHED_PORTS, STOP_SUMMARY, STOPS, STORAGE_SURVIVAL, WRITES, declares
 from .diagnose import diagnose
 from .errors import BuildFailed, ContainerFailed, DockerlabError
@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 GRACE_SECONDS = 10  # `docker stop` waits this long after SIGTERM before it sends SIGKILL (its default -t)
+_HEX = re.compile(r"[0-9a-f]{1,64}")  # a container id, or its first digits
 SIGKILLED, SIGTERMED = 128 + 9, 128 + 15  # exit codes of a process ended by SIGKILL (137) and SIGTERM (143)
 
 # name -> (Dockerfile in the app folder, environment, --init)
@@ -242,14 +243,22 @@ def restart_policy(image: str = "alpine:3.20", command: Sequence[str] = ("sh", "
 def state(container: str) -> dict:
     """What `docker inspect` says about a container, the fields one reads when debugging: status,
     exit_code, restart_count, started_at, mounts (destination list), ip_addresses (network -> IP),
-    published (container port -> host address:port). Raises ContainerFailed when there is no such container
-    (the engine's words, read by diagnose's no-such-container rule)."""
-    try:
-        found = engine.client().containers.get(container)
-    except docker.errors.NotFound as error:
-        said = str(error.explanation or error)
-        found_rule = diagnose(said, "run")
-        raise ContainerFailed(f"container {container!r}", "inspect", f"{found_rule.meaning} ({said})", found_rule.fix) from None
+    published (container port -> host address:port). ``container``: its exact name, or its id (the
+    first digits of it are enough when no other container's id begins with them, as for `docker
+    inspect`). Raises ContainerFailed when no container has that name or id, and when several ids
+    begin with the digits given."""
+    client = engine.client()
+    found = named(client, container)
+    if found is None and _HEX.fullmatch(container):
+        begin = [each for each in client.containers.list(all=True, filters={"id": container}, ignore_removed=True) if each.id.startswith(container)]
+        if len(begin) > 1:
+            raise ContainerFailed(f"container {container!r}", "inspect",
+                                  f"no container is named so, and the ids of {len(begin)} containers begin with it ({', '.join(sorted(each.name for each in begin))})",
+                                  "Pass the container's name, or more digits of its id (`docker ps -a` lists both).")
+        found = begin[0] if begin else None
+    if found is None:
+        raise ContainerFailed(f"container {container!r}", "inspect", "no container here has that name or id",
+                              "Check the name (`docker ps -a` lists the containers here); a course container is gone once its `with` block ended or dl.cleanup() ran.")
     attrs = found.attrs
     networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
     ports = (attrs.get("NetworkSettings") or {}).get("Ports") or {}

@@ -40,6 +40,7 @@ from ..errors import (
     StandInUnsupported,
 )
 from ..labels import built_labels
+from ..paths import kernel_filesystem, partial_beside
 from ..progress import progress as show_progress
 from ..recording import recordable
 from .hostca import HOST_CA_LABEL, host_ca_fingerprint, host_extra_cas, with_host_ca
@@ -356,6 +357,11 @@ def check_bundle_destination(path: str | os.PathLike) -> Path:
         raise DockerlabError(f"{where}: {target.parent} is a file, not a folder.", fix="Name a file in a folder, e.g. room-bundle.tar.gz beside it.")
     if not target.parent.is_dir():
         raise DockerlabError(f"{where}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
+    kernel = kernel_filesystem(target.parent)
+    if kernel:  # creating a file there says "No such file or directory" or "Permission denied": not the reason
+        raise DockerlabError(f"{where}: the folder {target.parent} is not writable: it is on the kernel's {kernel} file system "
+                             "(made-up files about the running system), which stores no files.",
+                             fix="Name a file in a folder you can write to, e.g. room-bundle.tar.gz in your home folder.")
     try:
         if not os.access(target.parent, os.W_OK):
             raise PermissionError("no write permission")
@@ -380,7 +386,7 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
             fix="Run `dockerlab prepare` first (it makes every image available), then --save.",
         )
     target = check_bundle_destination(path)
-    partial = target.with_name(target.name + ".partial")
+    partial = partial_beside(target)  # never a learner's own NAME.partial
     engine.client()  # DockerUnavailable first, with its fix
     cli = shutil.which("docker") or DEBIAN_CLI
     if not os.path.exists(cli):
@@ -391,7 +397,7 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
     try:
         # `docker save` of every image at once (layers they share written once); the SDK saves one image at a time.
         with subprocess.Popen([cli, "save", *tags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as saving, \
-                gzip.open(partial, "wb", compresslevel=6) as out:
+                gzip.open(partial, "xb", compresslevel=6) as out:
             for chunk in iter(lambda: saving.stdout.read(1 << 20), b""):
                 out.write(chunk)
                 bar.advance(len(chunk))

@@ -8,13 +8,18 @@ a class (``pd.DataFrame``, ``RunResult``: by its name, a recorded object standin
 them with ``|``. An annotation with anything else in it (Callable, a type alias) is not checked.
 :func:`check_public` gives every public function of a module the check. A parameter that
 names an image (IMAGE_PARAMETERS) also takes the path of an image archive, and never an empty string.
+Beyond types, every value is checked for what a value of the right type can still get wrong (see
+_check_value): numbers that are not finite, ports outside 1..65535, command strings with an unclosed quote, malformed ``volumes``.
 """
 from __future__ import annotations
 
 import functools
 import inspect
+import math
 import numbers
 import os
+import re
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 
 from ..errors import DockerlabError
@@ -25,6 +30,11 @@ IMAGE_PARAMETERS = frozenset({"image", "images", "a", "b"})  # a, b: dl.diff's t
 # Parameters that name an engine or registry object (a container, a tag, a repository, a service): a string
 # given for one is never empty (the engine would read "" as "no name" and answer about something else).
 NAME_PARAMETERS = frozenset({"container", "tag", "repository", "service", "reference", "digest"})
+# Parameters whose string value is a command line, split into words as `docker run` splits it.
+COMMAND_PARAMETERS = frozenset({"command", "entrypoint"})
+# Parameters that are one port number (a container's or this machine's): 1 to 65535.
+PORT_PARAMETERS = frozenset({"port", "container_port", "serve_port"})
+_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule for a volume name
 
 # Examples that fit the parameter's meaning, where the kind's own example would not (port=5, a dict of
 # strings to whole numbers shown as {"NAME": "value"}).
@@ -214,6 +224,45 @@ def check_arguments(call: str, function: Callable, arguments: tuple, keywords: d
             if name in NAME_PARAMETERS and isinstance(each, str) and not each.strip():
                 raise DockerlabError(f"{call}(): {name}= is an empty string; it must name a {name}.",
                                      fix=f"Pass the {name}'s name (`docker ps -a`, `docker images` and the registry's repositories() list them).")
+            _check_value(call, name, each, parameter.default)
+
+
+def _check_value(call: str, name: str, value: object, default: object = None) -> None:
+    """What a value of the right type can still get wrong, for every public function alike: a number that
+    is not finite (inf, nan: no engine, timer or port takes one), a port number outside 1..65535, a command string that cannot be split
+    into words as `docker run` splits it (an unclosed quote), a ``volumes`` mapping that is not
+    {SOURCE: {"bind": "/path/inside", "mode": "ro" or "rw"}} with SOURCE a volume name or an absolute
+    path. ``default``: the parameter's default, shown as the example where it is one. Raises
+    DockerlabError naming the parameter."""
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)) and not math.isfinite(value):
+        raise DockerlabError(f"{call}(): {name}={value!r} is not a finite number.",
+                             fix=f"Pass a number, e.g. {name}={PARAMETER_EXAMPLES.get(name, '5')}.")
+    if name in PORT_PARAMETERS and isinstance(value, numbers.Integral) and not isinstance(value, bool) and not 1 <= value <= 65535:
+        raise DockerlabError(f"{call}(): {name}={value!r} is not a port number (1 to 65535).",
+                             fix=f"Pass a port number from 1 to 65535, e.g. {name}={default if isinstance(default, int) else PARAMETER_EXAMPLES.get(name, '8080')}.")
+    if name in COMMAND_PARAMETERS and isinstance(value, str):
+        try:
+            shlex.split(value)
+        except ValueError as error:
+            raise DockerlabError(f"{call}(): {name}={value!r} cannot be split into words ({error}).",
+                                 fix=f'Close the quote, or pass the words as a list, e.g. {name}=["sh", "-c", "echo hi"].') from None
+    if name == "volumes" and isinstance(value, Mapping):
+        for source, mount in value.items():
+            _check_mount(call, source, mount)
+
+
+def _check_mount(call: str, source: object, mount: object) -> None:
+    example = 'For example volumes={"my-data": {"bind": "/data"}} (a named volume) or {"/home/me/site": {"bind": "/site", "mode": "ro"}} (a folder).'
+    bind = mount.get("bind") if isinstance(mount, Mapping) else None
+    mode = mount.get("mode", "rw") if isinstance(mount, Mapping) else None
+    if not (isinstance(bind, str) and bind.startswith("/")) or mode not in ("rw", "ro"):
+        raise DockerlabError(f"{call}(): volumes= gives {source!r} the mount {mount!r}; it needs \"bind\": the absolute path inside "
+                             'the container, and optionally "mode": "ro" or "rw".', fix=example)
+    if not (isinstance(source, str) and (_VOLUME_NAME.fullmatch(source) or source.startswith("/"))):
+        absolute = f' (here: "{os.path.abspath(source)}")' if isinstance(source, str) and source else ""
+        raise DockerlabError(f"{call}(): volumes= has the source {source!r}, which is neither a volume name nor an absolute path: "
+                             "the engine takes a folder of its machine by its full path, and does not resolve a relative one.",
+                             fix=f"Give the folder's full path{absolute}, or a volume name (two or more letters, digits and _ . -). {example}")
 
 
 def _public(signature: inspect.Signature) -> str:

@@ -222,3 +222,29 @@ def test_a_second_ctrl_c_while_a_failed_up_cleans_up_leaves_nothing(tmp_path):
             process.kill()
             process.wait()
     assert counts() == before
+
+
+@pytest.mark.parametrize("delay", [0.01, 0.025, 0.035, 0.05])
+def test_ctrl_c_while_start_creates_the_container_leaves_nothing(delay):
+    # postgres:15 declares a VOLUME (an anonymous volume per container); the named volume is new: both must go
+    volume = f"dockerlab-test-cc-{os.getpid()}-{int(delay * 1000)}"
+    code = ("import dockerlab as dl\ndl.engine.client().ping()\nprint('go', flush=True)\n"
+            f"dl.start('postgres:15', ['sleep', '60'], volumes={{{volume!r}: {{'bind': '/data'}}}})\n")
+    before = counts()
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "DOCKERLAB_MODE": "live"})
+    try:
+        assert process.stdout.readline().strip() == "go"
+        time.sleep(delay)  # the tester's 25-40 ms after the call starts: inside the create request
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "KeyboardInterrupt" in output or process.returncode == 0, output
+    if process.returncode == 0:  # the call was done before the Ctrl-C: its container is the learner's now
+        for container in dl.engine.client().containers.list(all=True, filters={"volume": volume}):
+            container.remove(force=True, v=True)
+        dl.engine.client().volumes.get(volume).remove()
+    assert counts() == before

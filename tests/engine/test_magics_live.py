@@ -100,3 +100,50 @@ def test_cleanup_removes_the_tags_the_course_made_and_keeps_a_learners_own(tmp_p
         with pytest.raises(docker.errors.ImageNotFound):
             client.images.get(tag)
     assert sorted(client.images.get(mine).tags) == sorted([mine, my_copy])
+
+
+def _everything(client) -> tuple[set[str], set[str]]:
+    return {container.id for container in client.containers.list(all=True)}, {volume.name for volume in client.volumes.list()}
+
+
+def test_a_run_whose_start_fails_leaves_no_container_and_no_volume_and_a_successful_one_labels_its_volume():
+    import uuid
+
+    client = dl.engine.client()
+    volume = f"dockerlab-test-magvol-{uuid.uuid4().hex[:8]}"
+    before = _everything(client)
+    failed = magics.docker(magics.split(f"run -v {volume}:/data alpine:3.20 /nope"), progress=False)
+    assert failed.exit_code == 127 and f"the volume(s) made for it ({volume})" in failed.output, failed.output
+    assert _everything(client) == before
+    ran = magics.docker(magics.split(f"run --rm -v {volume}:/data alpine:3.20 true"), progress=False)
+    try:
+        assert ran.ok and client.volumes.get(volume).attrs["Labels"]["org.dockerlab.created"] == "1"  # `dockerlab clean` finds it
+    finally:
+        client.volumes.get(volume).remove()
+
+
+def test_ctrl_c_during_a_run_with_a_new_volume_leaves_nothing():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    client = dl.engine.client()
+    volume = f"dockerlab-test-magvol-{uuid.uuid4().hex[:8]}"
+    before = _everything(client)
+    code = f"from dockerlab import magics\nmagics.docker(magics.split('run -v {volume}:/data alpine:3.20 sleep 60'), progress=False)\n"
+    process = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "DOCKERLAB_MODE": "live"})
+    try:
+        deadline = time.monotonic() + 60
+        while not client.containers.list(filters={"volume": volume}):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert _everything(client) == before

@@ -149,3 +149,42 @@ def test_cleanup_leaves_a_network_and_a_volume_labelled_by_hand_and_removes_the_
                 remove()
             except docker.errors.NotFound:
                 pass
+
+
+def test_a_name_that_begins_another_containers_id_leaves_that_container(created):
+    client = dl.engine.client()
+    first = dl.start("alpine:3.20", ["sleep", "60"], name=created.name("first"))
+    created.containers.append(first._container)
+    with dl.start("alpine:3.20", ["sleep", "5"], name=first.id[:5]) as second:  # no container had that name
+        assert second.name == first.id[:5] and second.id != first.id
+    assert client.containers.get(first.id).status == "running"
+
+
+def test_cleanup_leaves_a_container_started_by_hand_from_a_committed_course_container(created):
+    client = dl.engine.client()
+    tag = created.image(f"t16-committed-{uuid.uuid4().hex[:8]}:1")
+    with dl.start("alpine:3.20", ["sleep", "60"]) as ours:
+        subprocess.run(["/usr/bin/docker", "commit", ours.id, tag], check=True, capture_output=True)
+    by_hand = client.containers.run(tag, ["sleep", "60"], detach=True, name=created.name("from-commit"))  # like `docker run -d TAG`
+    created.containers.append(by_hand)
+    assert by_hand.labels.get(CREATED_LABEL) == "1"  # inherited from the committed image
+    ours_too = dl.start(tag, ["sleep", "60"])  # the course's own container of the same image still goes
+    dl.cleanup()
+    assert client.containers.get(by_hand.id).status == "running"
+    with pytest.raises(docker.errors.NotFound):
+        client.containers.get(ours_too.id)
+
+
+def test_a_compose_project_started_by_hand_under_the_name_is_refused_and_left_running(tmp_path):
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n')
+    name = f"t16-proj-{uuid.uuid4().hex[:8]}"
+    compose = [*dl.compose.compose_command(), "-p", name, "-f", str(tmp_path / "compose.yaml")]
+    subprocess.run([*compose, "up", "-d"], check=True, capture_output=True)
+    try:
+        with pytest.raises(dl.DockerlabError, match=f"A Compose project named '{name}' is already on this engine and the course did not start it") as refused:
+            dl.compose.project(tmp_path, name=name)
+        assert f"docker compose -p {name} down" in refused.value.fix and str(tmp_path) in refused.value.message
+        running = dl.engine.client().containers.list(filters={"label": f"com.docker.compose.project={name}"})
+        assert [container.status for container in running] == ["running"]
+    finally:
+        subprocess.run([*compose, "down", "-v", "-t", "0"], capture_output=True)

@@ -64,7 +64,7 @@ def test_an_exposed_port_answers_only_once_published_and_on_the_bridge_only_when
 
 
 def test_state_of_a_missing_container_is_a_clear_error():
-    with pytest.raises(dl.errors.ContainerFailed, match="Could not inspect container 'dockerlab-no-such-container': .*No such container"):
+    with pytest.raises(dl.errors.ContainerFailed, match="Could not inspect container 'dockerlab-no-such-container': no container here has that name"):
         dl.running.state("dockerlab-no-such-container")
 
 

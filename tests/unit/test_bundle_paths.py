@@ -76,3 +76,48 @@ def test_load_of_a_device_says_it_is_not_a_bundle_file(monkeypatch, capsys):
     assert cli.main(["prepare", "--no-pull", "--load", "/dev/null"]) == 1
     said = capsys.readouterr().err
     assert "/dev/null is not a regular file" in said and "does not exist" not in said
+
+
+def test_save_to_a_file_in_proc_names_the_kernels_file_system_not_a_missing_file(no_preparing, capsys):
+    assert cli.main(["prepare", "--save", "/proc/version"]) == 1
+    said = capsys.readouterr().err
+    assert "the folder /proc is not writable: it is on the kernel's proc file system" in said
+    assert "No such file or directory" not in said and "Name a file in a folder you can write to" in said
+
+
+def test_kernel_filesystem_is_read_from_the_mount_table(tmp_path):
+    from dockerlab.paths import kernel_filesystem
+
+    mounts = tmp_path / "mounts"
+    mounts.write_text("overlay / overlay rw 0 0\nproc /proc proc rw 0 0\nsysfs /sys sysfs ro 0 0\ntmpfs /sys/fs/x tmpfs rw 0 0\n")
+    assert kernel_filesystem("/proc/self", str(mounts)) == "proc" and kernel_filesystem("/sys/kernel", str(mounts)) == "sysfs"
+    assert kernel_filesystem("/sys/fs/x", str(mounts)) is None and kernel_filesystem(tmp_path, str(mounts)) is None
+    assert kernel_filesystem("/proc", str(tmp_path / "none")) is None
+
+
+FAKE_SAVE = "#!/bin/sh\n[ \"$1\" = save ] || exit 2\nprintf 'image bytes'\nexit {code}\n"
+
+
+@pytest.mark.parametrize("code", [0, 1])
+def test_save_never_touches_a_file_of_yours_named_like_its_partial_file(tmp_path, monkeypatch, code):
+    fake = tmp_path / "bin" / "docker"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_SAVE.format(code=code))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    monkeypatch.setattr(resolve, "image_state", lambda tag: ("stand-in", {}))
+    monkeypatch.setattr(resolve.engine, "client", lambda: None)
+    monkeypatch.setattr(resolve.engine, "connection_target", lambda: type("Target", (), {"base_url": "unix:///nowhere.sock"})())
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "b.tgz.partial").write_text("my own notes")
+    if code == 0:
+        resolve.save_bundle(folder / "b.tgz", ["alpine:3.20"], progress=False)
+        import gzip
+
+        assert gzip.decompress((folder / "b.tgz").read_bytes()) == b"image bytes"
+    else:
+        with pytest.raises(resolve.DockerlabError, match="docker save exited with 1"):
+            resolve.save_bundle(folder / "b.tgz", ["alpine:3.20"], progress=False)
+    assert (folder / "b.tgz.partial").read_text() == "my own notes"
+    assert sorted(path.name for path in folder.iterdir()) == (["b.tgz", "b.tgz.partial"] if code == 0 else ["b.tgz.partial"])

@@ -100,7 +100,7 @@ class LowLevelApi:
     def inspect_container(self, container_id):
         if container_id == "gone":
             raise docker.errors.NotFound("No such container: gone")
-        return {"Id": container_id, "Name": f"/{container_id}", "Config": {"Labels": {}}}
+        return {"Id": container_id, "Name": f"/{container_id}", "Config": {"Labels": {"org.dockerlab.created": "1", "org.dockerlab.call": "x"}}}
 
     def remove_container(self, container_id, **_):
         self.removed.append(container_id)
@@ -113,6 +113,36 @@ class LowLevelApi:
 
     def images(self, **_):
         return []
+
+
+class CommittedImageApi(LowLevelApi):
+    """Three containers the engine lists under org.dockerlab.created=1: one the course made from a plain
+    image; one started by hand from an image `docker commit` made of a course container (it inherits
+    the created label and that container's call mark from the image); one the course made from that
+    same image (its own, fresh call mark)."""
+
+    CONTAINERS = {"ours": ("sha256:plain", "a"), "by-hand": ("sha256:committed", "b"), "ours-too": ("sha256:committed", "c")}
+    IMAGES = {"sha256:plain": {}, "sha256:committed": {"org.dockerlab.course": "1", "org.dockerlab.created": "1", "org.dockerlab.call": "b"}}
+
+    def containers(self, **_):
+        return [{"Id": name} for name in self.CONTAINERS]
+
+    def inspect_container(self, container_id):
+        image, mark = self.CONTAINERS[container_id]
+        return {"Id": container_id, "Name": f"/{container_id}", "Image": image,
+                "Config": {"Labels": {"org.dockerlab.course": "1", "org.dockerlab.created": "1", "org.dockerlab.call": mark}}}
+
+    def inspect_image(self, image):
+        return {"Id": image, "Config": {"Labels": self.IMAGES[image]}}
+
+
+def test_cleanup_leaves_a_container_that_inherits_the_created_label_from_a_committed_image(monkeypatch):
+    cleanup_module = importlib.import_module("dockerlab.cleanup")
+    client = docker.DockerClient.__new__(docker.DockerClient)
+    client.api = CommittedImageApi()
+    monkeypatch.setattr(cleanup_module.engine, "client", lambda: client)
+    result = cleanup_module.cleanup()
+    assert client.api.removed == ["ours", "ours-too"] and result["containers"] == 2
 
 
 def test_cleanup_goes_on_past_a_container_that_went_away_while_it_listed_them(monkeypatch):

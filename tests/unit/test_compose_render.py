@@ -6,6 +6,7 @@ import pytest
 
 import dockerlab as dl
 from dockerlab.compose import ComposeFailed, _fix_for
+from dockerlab.errors import DockerlabError
 
 
 def rendered(stack) -> dict:
@@ -251,3 +252,60 @@ def test_a_project_name_is_checked_as_compose_checks_it_before_anything_is_writt
 def test_a_valid_project_name_is_used_as_given(tmp_path):
     (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n")
     assert dl.compose.project(tmp_path, name="my_stack-2").name == "my_stack-2"
+
+
+class _Listed:
+    def __init__(self, objects):
+        self.objects = objects
+
+    def list(self, all=False, filters=None, ignore_removed=False):
+        wanted = filters["label"]
+        return [each for each in self.objects if f"com.docker.compose.project={each.labels.get('com.docker.compose.project')}" == wanted]
+
+
+def _project_engine(containers=(), networks=(), volumes=(), image_labels=None):
+    def made(name, labels):
+        return type("Object", (), {"name": name, "labels": labels, "attrs": {"Labels": labels, "Image": "sha256:i"}})()
+
+    return type("Client", (), {
+        "containers": _Listed([made(*each) for each in containers]),
+        "networks": _Listed([made(*each) for each in networks]),
+        "volumes": _Listed([made(*each) for each in volumes]),
+        "images": type("Images", (), {"get": staticmethod(lambda image: type("Image", (), {"labels": image_labels or {}})())})(),
+    })()
+
+
+HAND = {"com.docker.compose.project": "t16-proj", "com.docker.compose.project.working_dir": "/home/me/stack"}
+COURSE = {**HAND, "org.dockerlab.course": "1", "org.dockerlab.created": "1", "org.dockerlab.call": "compose-t16-proj"}
+
+
+@pytest.mark.parametrize("engine, refused", [
+    (dict(containers=[("t16-proj-web-1", HAND)]), "container t16-proj-web-1, started from /home/me/stack"),
+    (dict(volumes=[("t16-proj_data", {"com.docker.compose.project": "t16-proj"})]), "volume t16-proj_data"),  # only its volume is left
+    (dict(containers=[("t16-proj-web-1", COURSE)], networks=[("t16-proj_default", COURSE)]), None),  # the course's own stack
+    # started by hand from an image committed of a course container: the labels are inherited, the call mark with them
+    (dict(containers=[("t16-proj-web-1", {**HAND, "org.dockerlab.created": "1", "org.dockerlab.call": "abc"})],
+          image_labels={"org.dockerlab.created": "1", "org.dockerlab.call": "abc"}), "container t16-proj-web-1"),
+])
+def test_a_project_name_someone_else_uses_is_refused_naming_what_is_there(monkeypatch, engine, refused):
+    from dockerlab import compose
+
+    monkeypatch.setattr(compose.engine, "client", lambda: _project_engine(**engine))
+    if refused is None:
+        compose.refuse_foreign_project("t16-proj")
+        return
+    with pytest.raises(DockerlabError, match="A Compose project named 't16-proj' is already on this engine and the course did not start it") as raised:
+        compose.refuse_foreign_project("t16-proj")
+    assert refused in raised.value.message and "docker compose -p t16-proj down" in raised.value.fix
+
+
+def test_down_and_up_of_a_name_someone_else_took_meanwhile_remove_and_start_nothing(tmp_path, monkeypatch):
+    from dockerlab import compose
+
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n")
+    stack = compose.project(tmp_path, name="t16-proj")  # no engine answers: nothing to take over yet
+    monkeypatch.setattr(compose.engine, "client", lambda: _project_engine(containers=[("t16-proj-web-1", HAND)]))
+    monkeypatch.setattr(compose.subprocess, "run", lambda *a, **k: pytest.fail("ran compose on someone else's project"))
+    for call in (stack.down, stack.up):
+        with pytest.raises(DockerlabError, match="the course did not start it"):
+            call()

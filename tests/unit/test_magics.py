@@ -181,3 +181,43 @@ def test_stdout_and_stderr_are_kept_apart_and_interleaved_in_the_output(monkeypa
     assert result.output.startswith("[dockerlab] a note\n")
     shown = result.output.splitlines()[1:]
     assert sorted(shown) == sorted(["one", "warn", "two", "fail"]) and shown.index("one") < shown.index("two")
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("run -v t16-data:/data alpine true", ["t16-data"]),
+    ("run --rm -dv t16-a:/a --volume=t16-b:/b:ro --volume /anonymous -v ./here:/c -v /abs:/d alpine", ["t16-a", "t16-b"]),
+    ("container create --mount type=volume,source=t16-m,target=/m --mount type=bind,src=/x,dst=/y alpine", ["t16-m"]),
+    ("run -e A=1 --name x alpine -v not-an-option:/x", []),  # after the image: the container's own arguments
+    ("volume create t16-v", []),
+])
+def test_the_named_volumes_a_run_mounts(line, expected):
+    assert magics.named_volumes(magics.split(line)) == expected
+
+
+FAKE_DOCKER = """#!/bin/sh
+echo "$*" >> "{log}"
+case "$1 $2" in
+  "volume inspect") exit 1 ;;
+  "volume create"|"volume rm") exit 0 ;;
+  "ps -aq") echo 0a1b2c3d4e5f ;;
+  "rm -fv") exit 0 ;;
+  run*) echo 'docker: Error response from daemon: exec: "/nope": no such file or directory' >&2; exit 127 ;;
+esac
+"""
+
+
+def test_a_run_that_docker_cannot_start_removes_its_container_and_the_volume_made_for_it(monkeypatch, tmp_path):
+    log = tmp_path / "calls"
+    fake = tmp_path / "docker"
+    fake.write_text(FAKE_DOCKER.format(log=log))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    result = magics.docker(magics.split("run -v t16-magvol2:/data alpine /nope"), progress=False)
+    calls = log.read_text().splitlines()
+    assert result.exit_code == 127
+    assert "volume create --label=org.dockerlab.course=1 --label=org.dockerlab.created=1 t16-magvol2" in calls  # labelled, so clean finds it
+    made, ran = calls.index("volume create --label=org.dockerlab.course=1 --label=org.dockerlab.created=1 t16-magvol2"), \
+        next(index for index, call in enumerate(calls) if call.startswith("run "))
+    assert made < ran and calls[-1] == "volume rm t16-magvol2" and "rm -fv 0a1b2c3d4e5f" in calls
+    assert any("status=created" in call for call in calls if call.startswith("ps "))  # only a container that never started
+    assert "removed the container it created but could not start (0a1b2c3d4e5f) and the volume(s) made for it (t16-magvol2)" in result.output
