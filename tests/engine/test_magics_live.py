@@ -123,27 +123,13 @@ def test_a_run_whose_start_fails_leaves_no_container_and_no_volume_and_a_success
 
 
 def test_ctrl_c_during_a_run_with_a_new_volume_leaves_nothing():
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
     import uuid
+
+    from .test_interrupts_live import interrupt_when
 
     client = dl.engine.client()
     volume = f"dockerlab-test-magvol-{uuid.uuid4().hex[:8]}"
     before = _everything(client)
     code = f"from dockerlab import magics\nmagics.docker(magics.split('run -v {volume}:/data alpine:3.20 sleep 60'), progress=False)\n"
-    process = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "DOCKERLAB_MODE": "live"})
-    try:
-        deadline = time.monotonic() + 60
-        while not client.containers.list(filters={"volume": volume}):
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.1)
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    interrupt_when(code, lambda: client.containers.list(filters={"volume": volume}), timeout=60)
     assert _everything(client) == before
