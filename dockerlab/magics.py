@@ -327,8 +327,7 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     if progress:
         for note in after:
             print(f"[dockerlab] {note}")
-    notes_text = "".join(f"[dockerlab] {note}\n" for note in notes)
-    return CommandResult(shlex.join(words), shlex.join(argv), notes_text + "".join(lines) + "".join(f"[dockerlab] {note}\n" for note in after), code, time.perf_counter() - started,
+    return CommandResult(shlex.join(words), shlex.join(argv), _noted(notes) + "".join(lines) + _noted(after), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
 
 
@@ -355,6 +354,11 @@ def _made_tags(words: list[str]) -> list[str]:
         names = [word for word in rest if not word.startswith("-")]
         return [names[-1]] if names and "@" not in names[-1] else []
     return []
+
+
+def _noted(notes: list[str]) -> str:
+    """The course's notes as lines of a command's output (``[dockerlab] ...``)."""
+    return "".join(f"[dockerlab] {note}\n" for note in notes)
 
 
 def _book_course_tags(words: list[str], code: int) -> None:
