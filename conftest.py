@@ -3,8 +3,16 @@
 The run as a whole, and each notebook nbval runs live, must leave no container, network or volume
 behind: they are counted (``dockerlab.cleanup.leftovers``) when the session starts and ends, and before
 a notebook's first cell and after its last; anything new fails the session, or that notebook's last
-cell with the notebook named. Replayed (recorded mode, no engine) there is nothing to count."""
+cell with the notebook named. Replayed (recorded mode, no engine) there is nothing to count.
+
+CI's machine may have little disk (a few GB free besides the images): with ``DOCKERLAB_FREE_DISK=1``
+(``.ci/run`` sets it) the engine's build cache is pruned when the session starts and, before each
+notebook, the images earlier parts built are removed (``dockerlab.cleanup``, bases kept) and the build
+cache pruned again, each with one line saying how much was freed. Off by default: pruning the build
+cache touches what is not the course's."""
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -23,7 +31,32 @@ def _course_objects() -> dict[str, list[str]] | None:
         return None
 
 
+def _free_disk(config: pytest.Config, before: str) -> None:
+    """Under DOCKERLAB_FREE_DISK=1, with an engine: remove the course's images (bases kept) and prune the
+    build cache, and say how much that freed."""
+    if os.environ.get("DOCKERLAB_FREE_DISK") != "1":
+        return
+    import shutil
+
+    from dockerlab import engine
+    from dockerlab.cleanup import cleanup
+    from dockerlab.units import format_bytes
+
+    if not engine.available():
+        return
+    root = engine.info().data_root
+    free = shutil.disk_usage(root).free
+    removed = cleanup()
+    pruned = engine.client().api.prune_builds(all=True).get("SpaceReclaimed") or 0
+    now = shutil.disk_usage(root).free
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"\nDOCKERLAB_FREE_DISK before {before}: {removed['images']} course images removed, "
+                            f"{format_bytes(pruned)} of build cache pruned; {format_bytes(free)} -> {format_bytes(now)} free")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
+    _free_disk(session.config, "the tests")
     session.config._course_objects_before = _course_objects()
 
 
@@ -58,6 +91,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     notebook = _notebook(item)
     if notebook and _first.get(notebook) == item.nodeid:
+        _free_disk(item.config, os.path.basename(notebook))
         _before[notebook] = _course_objects()
 
 
