@@ -35,6 +35,11 @@ COMMAND_PARAMETERS = frozenset({"command", "entrypoint"})
 # Parameters that are one port number (a container's or this machine's): 1 to 65535.
 PORT_PARAMETERS = frozenset({"port", "container_port", "serve_port"})
 _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # the engine's rule for a volume name
+# The options a bind or volume mount's mode may join with commas, as the engine reads `-v SRC:DST:MODE`
+# (moby volume/mounts/linux_parser.go): ro/rw, SELinux relabelling z/Z (Fedora, RHEL), propagation, nocopy,
+# and the consistency words Docker Desktop once used (accepted and ignored on Linux).
+_MOUNT_OPTIONS = frozenset({"ro", "rw", "z", "Z", "shared", "rshared", "slave", "rslave", "private", "rprivate",
+                            "nocopy", "consistent", "cached", "delegated"})
 
 # Examples that fit the parameter's meaning, where the kind's own example would not (port=5, a dict of
 # strings to whole numbers shown as {"NAME": "value"}).
@@ -255,9 +260,12 @@ def _check_mount(call: str, source: object, mount: object) -> None:
     example = 'For example volumes={"my-data": {"bind": "/data"}} (a named volume) or {"/home/me/site": {"bind": "/site", "mode": "ro"}} (a folder).'
     bind = mount.get("bind") if isinstance(mount, Mapping) else None
     mode = mount.get("mode", "rw") if isinstance(mount, Mapping) else None
-    if not (isinstance(bind, str) and bind.startswith("/")) or mode not in ("rw", "ro"):
+    options = mode.split(",") if isinstance(mode, str) else [None]
+    if (not (isinstance(bind, str) and bind.startswith("/")) or not set(options) <= _MOUNT_OPTIONS
+            or len(set(options) & {"ro", "rw"}) > 1 or len(options) != len(set(options))):
         raise DockerlabError(f"{call}(): volumes= gives {source!r} the mount {mount!r}; it needs \"bind\": the absolute path inside "
-                             'the container, and optionally "mode": "ro" or "rw".', fix=example)
+                             'the container, and optionally "mode": "ro" or "rw", with other options after a comma '
+                             '("ro,Z" relabels for SELinux).', fix=example)
     if not (isinstance(source, str) and (_VOLUME_NAME.fullmatch(source) or source.startswith("/"))):
         absolute = f' (here: "{os.path.abspath(source)}")' if isinstance(source, str) and source else ""
         raise DockerlabError(f"{call}(): volumes= has the source {source!r}, which is neither a volume name nor an absolute path: "

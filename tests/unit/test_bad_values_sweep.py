@@ -182,3 +182,15 @@ REPORTED.update({
     'project.up(timeout=inf)': (lambda tmp: compose_project(tmp).up(timeout=float("inf")), "ComposeProject.up(): timeout=inf is not a finite number"),
     'Container.exec("echo \'hi")': (lambda tmp: dl.containers.Container(None).exec("echo 'hi"), "Container.exec(): command=\"echo 'hi\" cannot be split"),
 })
+
+
+@pytest.mark.parametrize("mode", ["ro", "rw", "ro,Z", "z", "rw,rprivate", "nocopy", "ro,cached"])
+def test_mount_modes_the_engine_takes_pass_the_check(mode):
+    _arguments._check_value("dl.start", "volumes", {"/home/me/site": {"bind": "/site", "mode": mode}})
+
+
+@pytest.mark.parametrize("mode", ["rx", "ro,rw", "", "ro,,Z", "ro,ro", 1])
+def test_mount_modes_the_engine_refuses_are_refused_naming_the_mount(mode):
+    with pytest.raises(dl.DockerlabError, match='optionally "mode": "ro" or "rw"') as raised:
+        _arguments._check_value("dl.start", "volumes", {"/home/me/site": {"bind": "/site", "mode": mode}})
+    assert "'/home/me/site'" in raised.value.message and raised.value.fix
