@@ -55,6 +55,16 @@ def _free_disk(config: pytest.Config, before: str) -> None:
                             f"{format_bytes(pruned)} of build cache pruned; {format_bytes(free)} -> {format_bytes(now)} free")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C back to Python's KeyboardInterrupt when the run started with SIGINT ignored (a background
+    `make test &` or nohup: the shell ignores SIGINT for it): the tests of interrupted calls send SIGINT to
+    this process and to Python children, which would inherit the ignoring and never see it."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     _free_disk(session.config, "the tests")
     session.config._course_objects_before = _course_objects()
