@@ -6,12 +6,14 @@ a notebook's first cell and after its last; anything new fails the session, or t
 cell with the notebook named. Replayed (recorded mode, no engine) there is nothing to count.
 
 CI's machine may have little disk (a few GB free besides the images): with ``DOCKERLAB_FREE_DISK=1``
-(``.ci/run`` sets it) the engine's build cache is pruned when the session starts and, before each
-notebook, the images earlier parts built are removed (``dockerlab.cleanup``, bases kept) and the build
-cache pruned again, each with one line saying how much was freed. Off by default: pruning the build
-cache touches what is not the course's."""
+(``.ci/run`` sets it), when the session starts and before each notebook, if less than the course's
+15 GB is free under the engine's data root, the images earlier parts built are removed
+(``dockerlab.cleanup``, bases kept) and the build cache pruned, with one line saying how much was freed.
+With room enough nothing is removed (a later notebook reuses an earlier part's image: 01's VM disk is
+built by an engine test first). Off by default: pruning the build cache touches what is not the course's."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -40,19 +42,24 @@ def _free_disk(config: pytest.Config, before: str) -> None:
 
     from dockerlab import engine
     from dockerlab.cleanup import cleanup
+    from dockerlab.readiness import DISK_NEEDED_BYTES
     from dockerlab.units import format_bytes
 
     if not engine.available():
         return
     root = engine.info().data_root
     free = shutil.disk_usage(root).free
+    if free >= DISK_NEEDED_BYTES:
+        return  # room enough: keep the images, a later part may build on them (notebook 01 on the VM disk)
     removed = cleanup()
     pruned = engine.client().api.prune_builds(all=True).get("SpaceReclaimed") or 0
     now = shutil.disk_usage(root).free
     reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")  # a test's setup is captured: say it past that
     if reporter:
-        reporter.write_line(f"\nDOCKERLAB_FREE_DISK before {before}: {removed['images']} course images removed, "
-                            f"{format_bytes(pruned)} of build cache pruned; {format_bytes(free)} -> {format_bytes(now)} free")
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write_line(f"\nDOCKERLAB_FREE_DISK before {before}: {removed['images']} course images removed, "
+                                f"{format_bytes(pruned)} of build cache pruned; {format_bytes(free)} -> {format_bytes(now)} free")
 
 
 def pytest_configure(config: pytest.Config) -> None:
