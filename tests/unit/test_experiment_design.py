@@ -73,6 +73,25 @@ def test_a_failed_connection_gets_its_cause_from_the_line_itself():
     assert failure_cause("") == "" and failure_cause("database connection failed: something new") == "other"
 
 
+# pg8000 1.31.2 (core.py) wraps any socket error of create_connection in the same InterfaceError; the api's
+# failure_line adds the wrapped error, which says why: a DNS failure (gaierror) or a refused connection.
+_CANT_CONNECT = ("database connection failed (attempt 1): InterfaceError: Can't create a connection to host db and port 5432 "
+                 "(timeout is 5 and source_address is None).")
+
+
+@pytest.mark.parametrize("cause, expected", [
+    (" (cause: gaierror: [Errno -2] Name or service not known)", "database name not found"),
+    (" (cause: gaierror: [Errno -3] Temporary failure in name resolution)", "database name not found"),
+    (" (cause: gaierror: [Errno -5] No address associated with hostname)", "database name not found"),
+    (" (cause: ConnectionRefusedError: [Errno 111] Connection refused)", "database not accepting connections"),
+    ("", "database not accepting connections"),
+])
+def test_pg8000s_wrapped_error_is_read_by_what_it_wraps(cause, expected):
+    from dockerlab.experiments import RACE_CAUSES, failure_cause
+
+    assert failure_cause(_CANT_CONNECT + cause) == expected and expected in RACE_CAUSES
+
+
 def test_the_recorded_race_runs_have_causes_from_their_evidence():
     import json
     from pathlib import Path
