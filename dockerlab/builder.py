@@ -34,7 +34,7 @@ from .interrupts import held
 from .labels import BUILT_AS_LABEL, STANDIN_FOR_LABEL, built_labels, normal_reference, tag_problem
 from .progress import progress as show_progress
 from .recording import recordable
-from .tables import command_html
+from .tables import command_html, display_frame
 from .units import format_bytes
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -136,15 +136,18 @@ class BuildResult:
         return sum(s.cached for s in self.dockerfile_steps)
 
     def _repr_html_(self) -> str:
-        table = self.steps.assign(
-            size_added=lambda df: df["size_added"].map(lambda b: "" if b is None or b != b else format_bytes(b))
-        )
+        import pandas as pd  # lazy: ~1 s at import; a BuildResult's steps brought it already
+
+        steps = self.steps
+        table = display_frame(steps)  # headers in words with units (size added, seconds), as every course table
+        table["size added"] = ["" if b is None or b != b else format_bytes(b) for b in steps["size_added"]]  # None: a stage the image does not hold
         head = (
             f"<p><b>{', '.join(self.tags) or self.image_id[:19]}</b>: {len(self.dockerfile_steps)} steps, "
             f"{self.cached_steps} from cache, {self.seconds:.1f} s ({self.builder})</p>"
         )
         command = getattr(self, "command", "")  # recordings made before it was kept have none
-        return head + command_html(command) + table.to_html(index=False)
+        with pd.option_context("display.max_colwidth", None):
+            return head + command_html(command) + table.to_html(index=False)
 
 
 class BuildStreamParser:

@@ -367,7 +367,7 @@ def image_is_hardened(
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
-        verdict.messages.append("expected a base with a version tag (tags move; pin by digest for a fixed base) before building; it has none, so nothing was built, audited or run. "
+        verdict.messages.append("expected a base named with a fixed version (a version tag; tags move, so pinning is by digest) before building; it has none, so nothing was built, audited or run. "
                                 "Next: name a version tag for the base (e.g. FROM python:3.11-slim); then the checker builds, audits and runs it.")
         return verdict
     tag = course_tag("exercise", Path(app_dir), "hardened")

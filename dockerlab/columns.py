@@ -182,7 +182,7 @@ OWN_LAYERS = _table(
     "layer, or the base image as one row",
     ("instruction", "str", 'the instruction, or "FROM base: N layers"'),
     ("size", "int", "what it added", "bytes"),
-    ("layers", "int", "how many layers the row stands for", "count"),
+    ("layers", "int", "how many filesystem layers the row stands for (0 for a setting: ENV, LABEL, CMD)", "count"),
 )
 DOCKERFILE_LAYERS = _table(
     "Dockerfile line",

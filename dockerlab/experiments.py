@@ -792,14 +792,19 @@ def _ready_at(database_container) -> float | None:
 
 
 # What the api's first failed connection says, as a cause a learner reads (first match wins).
-# Only the first three are the start-up race; the others fail however long the api waits.
+# The last three are the start-up race; the others fail however long the api waits.
+# pg8000 wraps every socket error of its connect in one InterfaceError ("Can't create a connection to host
+# ..."); the api's line adds the error it wraps ("(cause: gaierror: [Errno -2] ...)"), so the DNS failure is
+# looked for before the wrapper's words.
 FAILURE_CAUSES = (
     ("missing setting", ("KeyError",)),
     ("wrong password", ("password authentication failed",)),
     ("database starting up", ("the database system is starting up", "57P03")),
+    # the name "db" does not resolve (yet): the database's container is not on the network
+    ("database name not found", ("gaierror", "Name or service not known", "Temporary failure in name resolution", "No address associated with hostname",
+                                 "Errno -2]", "Errno -3]", "Errno -5]")),
     # pg8000's words when nothing accepts the connection yet (Postgres still initialising its data directory)
     ("database not accepting connections", ("Can't create a connection to host", "Connection refused", "Errno 111")),
-    ("database name not found", ("Name or service not known", "Temporary failure in name resolution", "Errno -2", "Errno -3", "Errno -5")),
 )
 RACE_CAUSES = ("database starting up", "database not accepting connections", "database name not found")
 

@@ -16,7 +16,7 @@ from . import engine
 from .builder import dockerfile_text
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError
-from .matching import NO_HISTORY_ONBUILD, history_instruction, match_layers  # noqa: F401 - the image tables' API
+from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers  # noqa: F401 - the image tables' API
 from .labels import CREATED_LABELS
 from .archive import archive_ref, image_name
 from .layerfs import image_files, image_history, image_refusal, inspect_image, saved_layers
@@ -194,15 +194,19 @@ def history_command(table: pd.DataFrame) -> str:
 @declares(OWN_LAYERS)
 def own_layers(table: pd.DataFrame, all_layers: bool = False) -> pd.DataFrame:
     """The learner's view of a :func:`layers` table: the image's own steps first (oldest first),
-    then the base image as one row ("python:3.11-slim (stand-in): 9 layers"), unless ``all_layers``.
+    then the base image as one row ("FROM python:3.11-slim (stand-in): 4 layers"), unless ``all_layers``.
+    A layer is a filesystem layer (one of RootFS's, as `docker inspect` counts them; see
+    :func:`dockerlab.matching.makes_layer`): a row that only records a setting (ENV, LABEL, CMD) has 0.
     {columns} attrs["command"]: the `docker history` it summarises.
     Raises KeyError for a table without the instruction and size columns of :func:`layers`."""
     collapse = not all_layers and "base" in table  # tables recorded before the base column show every layer
     own = table[table["base"] == ""] if collapse else table
-    rows = [{"instruction": row["instruction"], "size": row["size"], "layers": 1} for row in own.to_dict("records")]
+    rows = [{"instruction": row["instruction"], "size": row["size"], "layers": int(makes_layer(row["instruction"], row["size"]))}
+            for row in own.to_dict("records")]
     if collapse:
         for name, part in table[table["base"] != ""].groupby("base", sort=False):
-            rows.append({"instruction": f"FROM {name}: {len(part)} layers", "size": int(part["size"].sum()), "layers": len(part)})
+            count = sum(makes_layer(instruction, size) for instruction, size in zip(part["instruction"], part["size"], strict=True))
+            rows.append({"instruction": f"FROM {name}: {count} layer{'s' * (count != 1)}", "size": int(part["size"].sum()), "layers": count})
     shown = OWN_LAYERS.frame(rows)
     shown.attrs[COMMAND] = history_command(table)
     return shown

@@ -18,6 +18,7 @@ replays the output recorded on a real engine; a command that was not recorded sa
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -41,7 +42,7 @@ from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "split", "prepare_command", "load_ipython_extension"]
+__all__ = ["CommandResult", "docker", "split", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -472,13 +473,38 @@ def _lines_as_they_come(process: subprocess.Popen):
 _TYPED_DOCKER = re.compile(r"^docker(?:\s+|$)")
 
 
+def as_typed(result: CommandResult, words: list[str]) -> CommandResult:
+    """A replayed result as the learner's own command: a course file or folder the recording machine
+    named by its own path (`/work/rec/data/apps/x`, the recording's key is the folder's content) is named
+    by the path the learner typed, in the command, in what ran and in the output. Returns a CommandResult
+    (``result`` itself when nothing differs). Raises nothing."""
+    try:
+        recorded = shlex.split(result.command)  # as the live call joined them: shlex.join(words)
+    except ValueError:
+        return result
+    if len(recorded) != len(words):
+        return result
+    pairs = [(theirs, ours) for theirs, ours in zip(recorded, words, strict=True) if theirs != ours and theirs.startswith("/")]
+    if not pairs:
+        return result
+
+    def mine(text: str) -> str:
+        for theirs, ours in pairs:
+            text = text.replace(theirs, ours)
+        return text
+
+    return dataclasses.replace(result, command=shlex.join(words), ran=mine(result.ran), output=mine(result.output),
+                               stdout=mine(result.stdout), stderr=mine(result.stderr))
+
+
 def _run_line(line: str) -> CommandResult | None:
     typed = line.strip()
     line = _TYPED_DOCKER.sub("", typed, count=1)  # `%docker docker images` is shown as `docker images` (split drops the word once)
     if not line or line.startswith("#"):
         return None
     try:
-        result = docker(split(typed))
+        words = split(typed)
+        result = docker(words)
     except RecordingMissing:
         print(
             f"docker {line}\n"
@@ -491,6 +517,7 @@ def _run_line(line: str) -> CommandResult | None:
         print(f"docker {line}\n{error}")
         return None
     if current() == RECORDED:
+        result = as_typed(result, words)
         print(f"[recorded] docker {line}\n{result.output}", end="" if result.output.endswith("\n") else "\n")
     if not result.ok:
         print(f"[exit code {result.exit_code}]")

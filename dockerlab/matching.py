@@ -26,7 +26,7 @@ from .errors import DockerlabError
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["match_layers", "history_instruction", "NO_HISTORY_ONBUILD"]
+__all__ = ["match_layers", "history_instruction", "makes_layer", "NO_HISTORY_ONBUILD"]
 
 # BuildKit keeps ONBUILD in the image config (Config.OnBuild) and writes no history entry for it; the
 # classic builder writes one (measured on engine 20.10 by tests/engine/test_buildkit_live.py).
@@ -60,6 +60,27 @@ def history_instruction(created_by: str, comment: str = "") -> str:
     if keyword in _KEYWORDS:  # BuildKit's own form
         return text if keyword != "RUN" else "RUN " + _command_of(rest)
     return "RUN " + _command_of(text)  # the classic builder's RUN: no keyword
+
+
+# Instructions that make a filesystem layer (one of the image's RootFS layers); the others (ENV, LABEL,
+# CMD, EXPOSE, USER, ARG, ...) only change the image's config, and `docker history` shows them as 0 B rows.
+_LAYER_KEYWORDS = {"RUN", "COPY", "ADD", "WORKDIR"}
+
+
+def makes_layer(instruction: str, size: int) -> bool:
+    """Whether a history row (its instruction as :func:`history_instruction` gives it, and its size in
+    bytes) made a filesystem layer, as `docker inspect`'s RootFS counts them: any row that added bytes;
+    a base layer, RUN, COPY or ADD even when it added 0 bytes (BuildKit keeps it: the alpine stand-in's
+    `RUN echo ok ...` is one of its 2 layers); a WORKDIR except `WORKDIR /` (it makes its directory in a
+    layer; "/" exists already). Rows that only change the config (ENV, LABEL, CMD, ...) make none.
+    The rule reads the row alone, so a builder that drops a step's empty layer is not seen; the engine
+    tests compare it with RootFS for the course's images. Returns a bool. Raises nothing."""
+    if size > 0 or instruction.startswith("(base layer"):
+        return True
+    keyword, _, rest = instruction.strip().partition(" ")
+    if keyword == "WORKDIR":
+        return rest.strip() not in ("", "/")
+    return keyword in _LAYER_KEYWORDS
 
 
 def _command_of(run: str) -> str:
@@ -200,7 +221,8 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
     name = base["base"].iloc[0] if len(base) else chain[0].base
     given = {str(key): str(value) for key, value in (buildargs or {}).items()}
     built = _built_base(parsed, chain[0], given, name if len(base) else None)
-    rows.append({"Dockerfile line": f"{chain[0].line}: FROM {built}", "layer": f"{name}: {len(base)} layers of the base image",
+    count = sum(makes_layer(instruction, size) for instruction, size in zip(base["instruction"], base["size"], strict=True))
+    rows.append({"Dockerfile line": f"{chain[0].line}: FROM {built}", "layer": f"{name}: {count} layer{'s' * (count != 1)} of the base image",
                  "size": int(base["size"].sum())})
     lines = _lines(parsed, chain, given)
     pairs = _align(lines, entries)

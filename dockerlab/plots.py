@@ -79,7 +79,7 @@ def _size_text(megabytes: float) -> str:
 
 def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08, all_layers: bool = False):
     """Stacked bar per image, one segment per layer (MB). The base image is one segment at the bottom
-    ("FROM python:3.11-slim (stand-in): 8 layers") and the image's own steps stack on it, unless
+    ("FROM python:3.11-slim (stand-in): 4 layers", filesystem layers as `docker inspect` counts them) and the image's own steps stack on it, unless
     ``all_layers``. A segment is labelled on the bar when it is tall enough for its label (its share of
     the tallest bar at least ``min_label_share`` for every two lines of label); every other one (a 2.8 MB
     pip step on a 130 MB base) is named with its size in the legend beside the axes, top step first, so

@@ -119,11 +119,22 @@ def display_frame(frame):
     if shown.index.name in VALUE_LABELS:
         shown.index = [VALUE_LABELS[shown.index.name].get(value, value) for value in shown.index]
         shown.index.name = frame.index.name
-    shown.columns = [f"{key} (s)" if key in ("min", "max") and unit_in(key, frame.columns) is SECONDS else label_of(key) for key in frame.columns]
+    shown.columns = [_header(key, frame) for key in frame.columns]
     for key in shown.columns:
         if pd.api.types.is_float_dtype(shown[key]):
             shown[key] = [significant(value) for value in shown[key]]
     return shown
+
+
+def _header(key: object, frame) -> object:
+    """A column's header on screen: :func:`label_of`, min and max of timed runs in seconds, and a column
+    about image a or b (``size_in_a`` of :func:`dockerlab.images.diff`) naming the image its attrs hold."""
+    if key in ("min", "max") and unit_in(key, frame.columns) is SECONDS:
+        return f"{key} (s)"
+    label = label_of(key)
+    if isinstance(key, str) and key.endswith(("_in_a", "_in_b")) and isinstance(frame.attrs.get(key[-1]), str):
+        return f"{label[:-1]}{frame.attrs[key[-1]]} ({key[-1]})"
+    return label
 
 
 # The attrs key of a DataFrame that holds the docker command a learner would type for it (`docker history IMAGE`).

@@ -182,9 +182,9 @@ def _probe_kvm() -> Accelerator:
         if error.qemu_output is None:  # no VM here at all, not a slow one
             raise
         said = error.qemu_output
-        return Accelerator("tcg", f"KVM was tried and the VM did not reach userspace within {KVM_PROBE_SECONDS} s "
-                                  f"(qemu's last line: {_last_words(said)!r}); nested virtualisation, as in many cloud VMs, "
-                                  "can make KVM this slow, so the VM runs in software emulation")
+        return Accelerator("tcg", f"KVM was tried: /dev/kvm opened, but the VM did not reach userspace within {KVM_PROBE_SECONDS} s "
+                                  f"(qemu's last line: {_last_words(said)!r}), so the VM runs in software emulation "
+                                  "(why KVM is this slow here was not measured)")
     return Accelerator("kvm", f"a VM booted under KVM within {KVM_PROBE_SECONDS} s here")
 
 

@@ -164,7 +164,7 @@ EXERCISES: dict[str, Exercise] = {
     "06": Exercise(
         "06", "06_security", "06 · harden the report service", "exercise.Dockerfile",
         _read("secret-leak", "exercise.Dockerfile"), SOLUTIONS / "06-hardened.Dockerfile",
-        (("`FROM python:3.11-slim` instead of `FROM python`", "names a version tag rather than whatever `python` means today (tags move; pin by digest for a fixed base)."),
+        (("`FROM python:3.11-slim` instead of `FROM python`", "names a fixed version (3.11) rather than whatever `python` means today; the tag is not a pin: tags move (a rebuilt python:3.11-slim gets the same name), so pinning is by digest (FROM python:3.11-slim@sha256:...)."),
          ("`RUN useradd --create-home --uid 1000 appuser`", "creates an unprivileged user in the image."),
          ("`COPY app.py .` instead of `COPY . .`", "copies only the program, so the folder's .env (API token, AWS keys) never enters a layer."),
          ("`USER 1000`", "runs the program as that user, not root; a numeric USER lets Kubernetes verify runAsNonRoot."),

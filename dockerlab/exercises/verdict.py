@@ -97,8 +97,8 @@ def hardening_lint_message(finding: dict) -> str:
 
 HARDENING_FIXES = {
     "DL3002": "end with USER set to a non-root user, e.g. USER 1000.",
-    "DL3006": "name a version tag (FROM python:3.11-slim; tags move: pin by digest, FROM python@sha256:..., for a fixed base).",
-    "DL3007": "name a version tag instead of :latest (FROM python:3.11-slim; tags move: pin by digest for a fixed base).",
+    "DL3006": "name a fixed version with a tag (FROM python:3.11-slim); tags move, so pinning is by digest (FROM python@sha256:...).",
+    "DL3007": "name a fixed version with a tag instead of :latest (FROM python:3.11-slim); tags move, so pinning is by digest.",
     "DL3025": "write CMD in JSON form, e.g. CMD [\"python\", \"app.py\"].",
 }
 

@@ -54,6 +54,13 @@ def test_layers_equal_docker_history(image):
     assert [row for row in table["instruction"] if not row.startswith("(base")] == [row for row in expected if not row.startswith("(base")]
 
 
+@pytest.mark.parametrize("image", ["python:3.11-slim", "alpine:3.20", "postgres:15", "golang:1.21"])
+def test_own_layers_counts_the_filesystem_layers_docker_inspect_lists(image):
+    rootfs = len(dl.layerfs.inspect_image(image)["RootFS"]["Layers"])
+    table = dl.layers(image)
+    assert dl.images.own_layers(table)["layers"].sum() == dl.images.own_layers(table, all_layers=True)["layers"].sum() == rootfs
+
+
 def test_a_deleted_10_mb_file_counts_as_wasted(tmp_path, created):
     tag = created.image("dockerlab-test/waste:latest")
     dl.build(tmp_path, "FROM alpine:3.20\nRUN head -c 10000000 /dev/urandom > /big\nRUN rm /big\n", tag=tag, progress=False)

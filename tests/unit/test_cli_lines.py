@@ -124,3 +124,9 @@ def test_a_live_proxy_shows_its_objects_html_and_a_recorded_one_its_repr():
     live = SimpleNamespace(_repr_html_=lambda: "<p>live</p>")
     assert _Proxy(live, "k", "start")._repr_html_() == "<p>live</p>"
     assert _Proxy(None, "k", "start")._repr_html_() is None
+
+
+def test_a_build_table_reads_with_words_and_units_in_its_headers():
+    shown = recorded("02_core_concepts", "build")._repr_html_()
+    assert "size_added" not in shown and "<th>size added</th>" in shown and "<th>seconds</th>" in shown
+    assert "16 B" in shown and "2.8 MB" in shown  # sizes with their unit, as every course table shows them

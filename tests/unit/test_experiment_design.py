@@ -1,4 +1,6 @@
 """How the BuildKit experiments are set up: one thing changed at a time, repeat counts from the environment."""
+from pathlib import Path
+
 import pytest
 
 import dockerlab as dl
@@ -73,6 +75,25 @@ def test_a_failed_connection_gets_its_cause_from_the_line_itself():
     assert failure_cause("") == "" and failure_cause("database connection failed: something new") == "other"
 
 
+# pg8000 1.31.2 (core.py) wraps any socket error of create_connection in the same InterfaceError; the api's
+# failure_line adds the wrapped error, which says why: a DNS failure (gaierror) or a refused connection.
+_CANT_CONNECT = ("database connection failed (attempt 1): InterfaceError: Can't create a connection to host db and port 5432 "
+                 "(timeout is 5 and source_address is None).")
+
+
+@pytest.mark.parametrize("cause, expected", [
+    (" (cause: gaierror: [Errno -2] Name or service not known)", "database name not found"),
+    (" (cause: gaierror: [Errno -3] Temporary failure in name resolution)", "database name not found"),
+    (" (cause: gaierror: [Errno -5] No address associated with hostname)", "database name not found"),
+    (" (cause: ConnectionRefusedError: [Errno 111] Connection refused)", "database not accepting connections"),
+    ("", "database not accepting connections"),
+])
+def test_pg8000s_wrapped_error_is_read_by_what_it_wraps(cause, expected):
+    from dockerlab.experiments import RACE_CAUSES, failure_cause
+
+    assert failure_cause(_CANT_CONNECT + cause) == expected and expected in RACE_CAUSES
+
+
 def test_the_recorded_race_runs_have_causes_from_their_evidence():
     import json
     from pathlib import Path
@@ -129,3 +150,41 @@ def test_buildkit_over_classic_is_the_ratio_of_medians_in_one_sentence():
     assert sentence == "BuildKit took 8 s and the classic builder 14 s (median of 3 cold builds each): BuildKit's time is 0.57 of the classic builder's."
     with pytest.raises(dl.DockerlabError, match="classic"):
         experiments.buildkit_over_classic(table[table["builder"] == "buildkit"])
+
+
+def _leaves(value, path=()):
+    """Every leaf of a Compose file as (path, value): a list of names (`depends_on: [db]`) as a mapping."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value) and path[-1:] == ("depends_on",):
+        value = {item: {} for item in value}
+    if isinstance(value, dict):
+        found = {}
+        for key, item in value.items():
+            found.update(_leaves(item, (*path, key)) if item != {} else {(*path, key): "present"})
+        return found
+    return {path: value}
+
+
+def _changes(parent: str, child: str) -> set[tuple]:
+    import yaml
+
+    app = Path(__file__).parents[2] / "data" / "apps" / "compose-api"
+    before, after = (_leaves(yaml.safe_load((app / name).read_text())) for name in (parent, child))
+    return {key[:3] for key in before.keys() ^ after.keys() | {key for key in before.keys() & after.keys() if before[key] != after[key]}}
+
+
+@pytest.mark.parametrize("parent, child, changed", [
+    ("seed-compose.yaml", "race-1-credentials.yaml", {("services", "api", "environment")}),  # the password, nothing else
+    ("race-1-credentials.yaml", "race-2-healthy.yaml", {("services", "db", "healthcheck"), ("services", "api", "depends_on")}),  # waiting for healthy
+    ("race-1-credentials.yaml", "race-3-retries.yaml", {("services", "api", "environment")}),  # retries alone, no healthcheck
+])
+def test_each_race_file_changes_one_thing_from_the_one_it_is_measured_against(parent, child, changed):
+    assert _changes(parent, child) == changed
+
+
+def test_the_retries_file_adds_only_connect_retries_to_the_credentials_file():
+    import yaml
+
+    app = Path(__file__).parents[2] / "data" / "apps" / "compose-api"
+    retries, credentials = (yaml.safe_load((app / name).read_text()) for name in ("race-3-retries.yaml", "race-1-credentials.yaml"))
+    assert retries["services"]["api"]["environment"] == {**credentials["services"]["api"]["environment"], "CONNECT_RETRIES": "10"}
+    assert "healthcheck" not in retries["services"]["db"] and retries["services"]["api"]["depends_on"] == ["db"]

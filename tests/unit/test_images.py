@@ -192,7 +192,7 @@ def test_dockerfile_lines_are_matched_by_the_engines_record_not_by_position():
         "2: ARG VERSION=3.20", "6: FROM alpine:3.20", "8: RUN apk add     curl", "10: COPY --from=build /b /b", '11: CMD ["sh"]',
     ]  # the parser joins a continued line; the first stage is not the image's
     assert list(shown["size"]) == [0, 2_200_000, 1_000, 6, 0]
-    assert shown["layer"].iloc[0].startswith("before FROM") and shown["layer"].iloc[1].startswith("alpine:3.20 (stand-in): 1 layers")
+    assert shown["layer"].iloc[0].startswith("before FROM") and shown["layer"].iloc[1].startswith("alpine:3.20 (stand-in): 1 layer of the base image")
 
 
 def test_a_step_without_a_history_entry_says_so_instead_of_shifting_the_rest():

@@ -221,3 +221,26 @@ def test_a_run_that_docker_cannot_start_removes_its_container_and_the_volume_mad
     assert made < ran and calls[-1] == "volume rm t16-magvol2" and "rm -fv 0a1b2c3d4e5f" in calls
     assert any("status=created" in call for call in calls if call.startswith("ps "))  # only a container that never started
     assert "removed the container it created but could not start (0a1b2c3d4e5f) and the volume(s) made for it (t16-magvol2)" in result.output
+
+
+def test_a_replayed_command_names_the_learners_own_path_not_the_recorders(monkeypatch, capsys):
+    from dockerlab import recording
+    from dockerlab.paths import COURSE_ROOT
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset()  # the course's own recordings, read only: 02 built this folder on the recording machine
+    app = COURSE_ROOT / "data" / "apps" / "hello-python"
+    result = magics._run_line(f"build -t hello-python:1 {app}")
+    printed = capsys.readouterr().out
+    assert result is not None and result.ok and printed.startswith(f"[recorded] docker build -t hello-python:1 {app}\n")
+    assert result.command == f"build -t hello-python:1 {app}"  # the summary line under the output, as the echo above it
+    assert repr(result) == f"docker build -t hello-python:1 {app}: exit 0 in {result.seconds:.1f} s" and str(app) in result._repr_html_()
+
+
+def test_as_typed_swaps_only_the_paths_that_differ():
+    result = magics.CommandResult("build -t a:1 /rec/data/apps/x", "/usr/bin/docker build --progress=plain -t a:1 /rec/data/apps/x",
+                                  "#1 load build definition from /rec/data/apps/x/Dockerfile\n", 0, 0.4, "", "#1 ...")
+    mine = magics.as_typed(result, ["build", "-t", "a:1", "/home/me/course/data/apps/x"])
+    assert mine.command == "build -t a:1 /home/me/course/data/apps/x" and "/rec/" not in mine.ran + mine.output
+    assert magics.as_typed(result, ["build", "-t", "a:1", "/rec/data/apps/x"]) is result  # nothing differs
+    assert magics.as_typed(result, ["build", "-t", "b:2", "/rec/data/apps/x"]) is result  # not a path: never rewritten

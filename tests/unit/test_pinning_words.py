@@ -28,3 +28,15 @@ def test_the_hardening_solution_says_tags_move_and_digests_pin():
     tag_reason = next(reason for change, reason in hardening.changes if "FROM python:3.11-slim" in change)
     for text in (first_line, tag_reason, HARDENING_FIXES["DL3006"], HARDENING_FIXES["DL3007"]):
         assert "tags move" in text and "digest" in text, text
+
+
+def test_the_exercise_asks_for_a_fixed_version_and_keeps_pinning_for_the_digest():
+    import json
+    from pathlib import Path
+
+    notebook = json.loads((Path(__file__).parents[2] / "notebooks" / "06_security.ipynb").read_text())
+    exercise = next("".join(cell["source"]) for cell in notebook["cells"] if "Harden `exercise.Dockerfile`" in "".join(cell["source"]))
+    assert "pin the base image" not in exercise and "fixed version" in exercise and "digest" in exercise
+    texts = {**course_texts(), "the exercise in 06": exercise}
+    asks_for_a_tag = {where: text for where, text in texts.items() if re.search(r"\bpin(ned|s)?\b[^.;]*\bversion tag", text, re.IGNORECASE)}
+    assert not asks_for_a_tag, asks_for_a_tag  # "pin ... a version tag": a tag is a fixed version, not a pin

@@ -135,3 +135,12 @@ def test_the_kernel_renders_dicts_of_measured_facts_through_the_table():
     data, _ = shell.display_formatter.format(CRASH)
     assert "2.21 s" in data["text/html"]
     assert "text/html" not in shell.display_formatter.format({"a": 1})[0]
+
+
+def test_a_diffs_headers_name_its_two_images():
+    diffs = [decode(entry["result"]) for entry in json.loads((RECORDED / "04_multi_stage_builds.json").read_text())["calls"] if entry["call"] == "diff"]
+    assert diffs
+    for table in diffs:
+        shown = list(display_frame(table).columns)
+        assert f"size in {table.attrs['a']} (a)" in shown and f"size in {table.attrs['b']} (b)" in shown, shown
+        assert "size in a" not in shown and list(table.columns)[2:4] == ["size_in_a", "size_in_b"]  # the keys stay
