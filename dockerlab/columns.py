@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .errors import TableMismatch
 
-__all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
+__all__ = ["Column", "Table", "declares", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
            "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
            "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
@@ -31,7 +31,9 @@ class Column:
     ("bytes", "s", "count" or "") and what it means. ``formerly``: keys it was recorded under before (a
     recording of that shape still replays, the column renamed: :meth:`Table.adopt`). ``many``: a run of zero
     or more columns named by the data (one per package type, one per ``by`` column), ``key`` saying what
-    names them in angle brackets; a table has at most one such column."""
+    names them in angle brackets; a table has at most one such column. ``label``: the header a learner
+    reads when it is not the key's words (``_`` read as a space): ``dockerfile_line`` reads "Dockerfile
+    line" (:func:`dockerlab.tables.label_of`, through :data:`LABELS`); a key reads the same in every table."""
 
     key: str
     dtype: str
@@ -39,6 +41,7 @@ class Column:
     unit: str = ""
     formerly: tuple[str, ...] = ()
     many: bool = False
+    label: str = ""
 
     def describe(self) -> str:
         """The column as a docstring lists it: key (dtype, unit): meaning. Returns a str. Raises nothing."""
@@ -139,6 +142,9 @@ def _in_family(value: object, family: str) -> bool:
 
 TABLES: dict[str, Table] = {}
 
+# key -> the header a learner reads, for each declared column whose header is not its key's words (Column.label).
+LABELS: dict[str, str] = {}
+
 
 def declares(table: Table) -> Callable[[Callable], Callable]:
     """Mark a function as returning ``table`` (a DataFrame of its columns): its docstring's ``{columns}``
@@ -166,7 +172,9 @@ def declares(table: Table) -> Callable[[Callable], Callable]:
 
 
 def _table(name: str, *columns: tuple | Column) -> Table:
-    return Table(name, tuple(column if isinstance(column, Column) else Column(*column) for column in columns))
+    table = Table(name, tuple(column if isinstance(column, Column) else Column(*column) for column in columns))
+    LABELS.update({column.key: column.label for column in table.columns if column.label})
+    return table
 
 
 LAYERS = _table(
