@@ -194,7 +194,7 @@ OWN_LAYERS = _table(
 )
 DOCKERFILE_LAYERS = _table(
     "Dockerfile line",
-    ("Dockerfile line", "str", "the line number and the instruction as written"),
+    Column("dockerfile_line", "str", "the line number and the instruction as written", formerly=("Dockerfile line",), label="Dockerfile line"),
     ("layer", "str", "the history entry it made, or why there is none"),
     ("size", "int", "what that entry added (0 without a layer)", "bytes"),
 )
@@ -294,6 +294,7 @@ PHASES = _table(
     ("seconds", "float", "how long (negative: time two vertices ran at once, counted once)", "s"),
 )
 
+_WHY_THIS_TARGET = Column("why_this_target", "str", "where the target comes from", formerly=("why this target",))
 _HEADLINE = (
     ("label", "str", "what the figure is"),
     ("value", "float", "the measured figure, in its unit"),
@@ -306,7 +307,7 @@ HEADLINES = _table(
     ("direction", "str", '"at most" or "at least" the target'),
     ("met", "bool", "whether the figure meets its target"),
     ("condition", "str", "what the figure depends on (e.g. the VM's accelerator)"),
-    ("why this target", "str", "where the target comes from"),
+    _WHY_THIS_TARGET,
 )
 HEADLINES_SHOWN = _table(
     "headline figure, for the eye",
@@ -314,7 +315,7 @@ HEADLINES_SHOWN = _table(
     ("measured", "str", "the figure, about three significant figures, with its unit"),
     ("target", "str", "the target, with ≤ or ≥"),
     ("verdict", "str", "met or missed"),
-    ("why this target", "str", "where the target comes from"),
+    _WHY_THIS_TARGET,
     ("condition", "str", "what the figure depends on"),
 )
 _COLLECTED = (
@@ -323,7 +324,7 @@ _COLLECTED = (
     ("direction", "str", '"at most" or "at least" the target'),
     ("target", "float", "the figure's target"),
     ("met", "bool", "whether the figure meets its target"),
-    ("why this target", "str", "where the target comes from"),
+    _WHY_THIS_TARGET,
 )
 COLLECTED = _table(
     "headline figure of the course",
@@ -338,10 +339,10 @@ COLLECTED_RECORDED = _table(
 )
 SEED_CLAIM_VERDICTS = _table(
     "claim of the seed",
-    ("seed section", "str", "where the seed makes the claim"),
-    ("the seed says", "str", "the claim"),
-    ("we measured", "str", "each figure measured for it, with its target"),
-    ("the data says", "str", "what the figures show about the claim"),
+    Column("seed_section", "str", "where the seed makes the claim", formerly=("seed section",)),
+    Column("the_seed_says", "str", "the claim", formerly=("the seed says",)),
+    Column("we_measured", "str", "each figure measured for it, with its target", formerly=("we measured",)),
+    Column("the_data_says", "str", "what the figures show about the claim", formerly=("the data says",)),
     ("verdict", "str", "holds, partly holds, does not hold or not measured, by the claim's own rule"),
     ("conditions", "str", "engine, builder, bases, accelerator, and where the figures are narrower than the claim"),
 )
@@ -477,7 +478,8 @@ IGNORE_BUILDS = _table(
     ("context_bytes", "int", "build context sent, as the builder reports it", "bytes"),
     ("cold_seconds", "float", "the cold build", "s"),
     ("rebuild_after_git_change_seconds", "float", "the rebuild after a change inside .git alone", "s"),
-    ("COPY . . cached after a .git change", "object", "whether COPY . . came from the cache (None without one)"),
+    Column("copy_cached_after_git_change", "object", "whether COPY . . came from the cache (None without one)", formerly=("COPY . . cached after a .git change",),
+           label="COPY . . cached after a .git change"),
     ("rebuilt_steps", "list", "the instructions that ran again"),
 )
 MULTI_STAGE = _table(
@@ -528,9 +530,9 @@ VM_AND_CONTAINER_RUNS = _table(
 KERNELS = _table(
     "image",
     ("image", "str", "the image run"),
-    ("kernel inside the container", "str", "`uname -r` in a container of it"),
-    ("engine host kernel", "str", "`uname -r` of the engine's host"),
-    ("same kernel", "bool", "whether the two are one kernel"),
+    Column("kernel_inside_the_container", "str", "`uname -r` in a container of it", formerly=("kernel inside the container",)),
+    Column("engine_host_kernel", "str", "`uname -r` of the engine's host", formerly=("engine host kernel",)),
+    Column("same_kernel", "bool", "whether the two are one kernel", formerly=("same kernel",)),
 )
 RUN_EACH = _table(
     "environment",
@@ -541,7 +543,7 @@ RUN_EACH = _table(
 )
 RACE_RUNS = _table(
     "run of the start-up race",
-    ("compose file", "str", "the file brought up"),
+    Column("compose_file", "str", "the file brought up", formerly=("compose file",)),
     ("run", "int", "which run"),
     ("db_ready_seconds", "float", "from the database container's start to Postgres being ready", "s"),
     ("api_started_after_db_seconds", "float", "from the database container's start to the api's", "s"),

@@ -94,7 +94,7 @@ def test_the_race_summary_counts_only_race_failures_as_lost_races():
     from dockerlab.experiments import race_summary
 
     runs = pd.DataFrame({
-        "compose file": ["seed.yaml"] * 2 + ["race-1.yaml"] * 3,
+        "compose_file": ["seed.yaml"] * 2 + ["race-1.yaml"] * 3,
         "cause": ["missing setting", "missing setting", "database not accepting connections", "", "database starting up"],
         "lost_race": [False, False, True, False, True],
         "api_serving": [False, False, False, True, False],

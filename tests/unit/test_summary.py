@@ -37,9 +37,9 @@ def test_seed_claims_put_figures_beside_claims_and_say_what_is_missing():
     label = "Go: single-stage size / multi-stage (alpine) size"
     figures = pd.DataFrame([{"label": label, "value": 71.0, "unit": "x", "direction": "at least", "target": 50.0, "met": True}])
     table = results.seed_claims(figures)
-    row = table[table["seed section"] == "3.1"].iloc[0]
-    assert "71x" in row["we measured"] and row["verdict"] == "partly holds"  # the scratch figure is missing
-    assert (table[table["seed section"] == "2.2"]["we measured"] == "not measured yet: run the notebook").all()
+    row = table[table["seed_section"] == "3.1"].iloc[0]
+    assert "71x" in row["we_measured"] and row["verdict"] == "partly holds"  # the scratch figure is missing
+    assert (table[table["seed_section"] == "2.2"]["we_measured"] == "not measured yet: run the notebook").all()
 
 
 def test_quiz_right_wrong_and_blank():
@@ -65,7 +65,7 @@ def test_every_recorded_verdict_recomputes_from_the_recorded_figures():
     for row in figures.to_dict("records"):
         recomputed = row["value"] <= row["target"] if row["direction"] == "at most" else row["value"] >= row["target"]
         assert recomputed == row["met"], f"{row['label']}: recorded met={row['met']}, recomputed {recomputed}"
-    claims = results.seed_claims(figures).set_index("the seed says")
+    claims = results.seed_claims(figures).set_index("the_seed_says")
     met = dict(zip(figures["label"], figures["met"], strict=True))
     for claim in results.SEED_CLAIMS:
         assert all(item.supports_when in ("met", "missed") for item in claim.evidence)
@@ -76,14 +76,14 @@ def test_every_recorded_verdict_recomputes_from_the_recorded_figures():
 
 def test_depends_on_reads_as_the_race_says():
     """3.2: losing the race with the seed's depends_on is evidence against the claim, not for it."""
-    claims = results.seed_claims(results.collected_recorded()).set_index("seed section")
+    claims = results.seed_claims(results.collected_recorded()).set_index("seed_section")
     row = claims.loc["3.2"]
     figures = results.collected_recorded().set_index("label")
     lost = figures.loc["runs where the api lost the start-up race, seed + credentials", "value"]
     healthy = figures.loc["runs where the api lost the start-up race, + service_healthy", "value"]
     assert lost >= 1 and healthy == 0  # what 05 recorded: depends_on alone lost, service_healthy never did
     assert row["verdict"] == "partly holds"
-    assert "does not wait" in row["the data says"] and "service_healthy" in row["the data says"]
+    assert "does not wait" in row["the_data_says"] and "service_healthy" in row["the_data_says"]
     assert "missing password" in row["conditions"]
 
 
@@ -91,14 +91,14 @@ def test_a_figure_that_detects_a_fault_counts_against_the_claim_when_it_finds_it
     label = "runs where the api lost the start-up race, seed + credentials"
     for value, verdict in ((5.0, "does not hold"), (0.0, "partly holds")):  # 0 runs lost: supports, but service_healthy is unmeasured
         figures = pd.DataFrame([{"label": label, "value": value, "unit": " runs", "direction": "at least", "target": 1.0, "met": value >= 1}])
-        row = results.seed_claims(figures).set_index("seed section").loc["3.2"]
+        row = results.seed_claims(figures).set_index("seed_section").loc["3.2"]
         assert row["verdict"] == verdict
 
 
 def test_the_root_claim_says_it_was_measured_on_the_courses_own_images():
-    claims = results.seed_claims(results.collected_recorded()).set_index("seed section")
-    row = claims[claims["the seed says"].str.contains("root")].iloc[0]
-    assert "course's own final images" in row["conditions"] and "course's own final images" in row["the data says"]
+    claims = results.seed_claims(results.collected_recorded()).set_index("seed_section")
+    row = claims[claims["the_seed_says"].str.contains("root")].iloc[0]
+    assert "course's own final images" in row["conditions"] and "course's own final images" in row["the_data_says"]
 
 
 def test_the_readme_shows_the_recorded_figures():
