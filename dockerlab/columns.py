@@ -313,7 +313,7 @@ HEADLINES_SHOWN = _table(
     "headline figure, for the eye",
     ("figure", "str", "what the figure is"),
     ("measured", "str", "the figure, about three significant figures, with its unit"),
-    ("target", "str", "the target, with ≤ or ≥"),
+    Column("target_text", "str", "the target, with ≤ or ≥ and its unit", formerly=("target",), label="target"),
     ("verdict", "str", "met or missed"),
     _WHY_THIS_TARGET,
     ("condition", "str", "what the figure depends on"),
@@ -393,7 +393,7 @@ COMPOSE_NETWORK = _table(
 )
 PUBLISHED_PORTS = _table(
     "try of a port",
-    ("run", "str", "how the container was started (with or without -p)"),
+    Column("run_with", "str", "how the container was started (with or without -p)", formerly=("run",), label="run"),
     ("exposed", "str", "the ports the image EXPOSEs"),
     ("published", "str", "what `docker port` lists"),
     ("tried", "str", "the address requested"),
@@ -556,11 +556,11 @@ RACE_RUNS = _table(
 )
 RACE_SUMMARY = _table(
     "compose file",
-    ("runs", "int", "runs", "count"),
-    ("lost_race", "int", "runs whose first failure was the race", "count"),
+    Column("run_count", "int", "runs", "count", formerly=("runs",), label="runs"),
+    Column("lost_race_runs", "int", "runs whose first failure was the race", "count", formerly=("lost_race",), label="lost race"),
     ("other_failures", "int", "runs that failed for another cause", "count"),
     ("causes", "str", 'each cause seen and how often, "; "-joined'),
-    ("api_serving", "int", "runs that ended serving", "count"),
+    Column("api_serving_runs", "int", "runs that ended serving", "count", formerly=("api_serving",), label="api serving"),
 )
 PREPARED = _table(
     "catalogue image",
@@ -593,7 +593,7 @@ STOP_SUMMARY = _table(
     ("variant", "str", "how the container was started (CMD form, handler, --init)"),
     *_MEDIAN_MIN_MAX,
     ("pid1", "str", 'PID 1\'s command lines seen, " | "-joined'),
-    ("exit_code", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)'),
+    Column("exit_codes", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)', formerly=("exit_code",), label="exit code"),
     ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM in every run"),
 )
 RECORDED_NOTEBOOKS = _table(

@@ -879,11 +879,11 @@ def race_summary(table) -> pd.DataFrame:
         causes = runs["cause"][runs["cause"] != ""].value_counts()
         rows.append({
             "compose_file": name,
-            "runs": len(runs),
-            "lost_race": int(runs["lost_race"].sum()),
+            "run_count": len(runs),
+            "lost_race_runs": int(runs["lost_race"].sum()),
             "other_failures": int(((runs["cause"] != "") & ~runs["lost_race"]).sum()),
             "causes": "; ".join(f"{cause} ({count})" for cause, count in causes.items()) or "none",
-            "api_serving": int(runs["api_serving"].sum()),
+            "api_serving_runs": int(runs["api_serving"].sum()),
         })
     return pd.DataFrame(rows, columns=["compose_file", *RACE_SUMMARY.keys]).set_index("compose_file")
 

@@ -136,7 +136,7 @@ def shown(figures: list[Headline]) -> pd.DataFrame:
     return HEADLINES_SHOWN.frame([{
         "figure": figure.label,
         "measured": f"{significant(figure.value)}{figure.unit}",
-        "target": f"{'≤' if figure.direction == 'at most' else '≥'} {figure.target:g}{figure.unit}",
+        "target_text": f"{'≤' if figure.direction == 'at most' else '≥'} {figure.target:g}{figure.unit}",
         "verdict": "met" if figure.met else "missed",
         "why_this_target": figure.reason,
         "condition": figure.condition,

@@ -100,8 +100,9 @@ def test_the_race_summary_counts_only_race_failures_as_lost_races():
         "api_serving": [False, False, False, True, False],
     })
     summary = race_summary(runs)
-    assert summary.loc["seed.yaml", "lost_race"] == 0 and summary.loc["seed.yaml", "other_failures"] == 2
-    assert summary.loc["race-1.yaml", "lost_race"] == 2 and summary.loc["race-1.yaml", "api_serving"] == 1
+    assert summary.loc["seed.yaml", "lost_race_runs"] == 0 and summary.loc["seed.yaml", "other_failures"] == 2
+    assert summary.loc["race-1.yaml", "lost_race_runs"] == 2 and summary.loc["race-1.yaml", "api_serving_runs"] == 1
+    assert summary.loc["race-1.yaml", "run_count"] == 3
     assert summary.loc["seed.yaml", "causes"] == "missing setting (2)"
 
 

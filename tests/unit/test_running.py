@@ -55,7 +55,7 @@ def test_a_slow_stop_that_was_not_killed_did_not_wait_for_the_grace_period(stops
 def test_the_summary_has_medians_pid1_and_exit_codes(stops):
     summary = running.stop_summary(stops).set_index("variant")
     assert summary.loc["shell form", "median"] == pytest.approx((10.820638 + 10.412201) / 2)
-    assert summary.loc["shell form", "n"] == 2 and summary.loc["shell form", "exit_code"] == "137"
+    assert summary.loc["shell form", "n"] == 2 and summary.loc["shell form", "exit_codes"] == "137"
     assert summary.loc["exec form, no handler, --init", "pid1"] == "/sbin/docker-init -- python app.py"
     assert bool(summary.loc["exec form", "app_got_sigterm"]) and not bool(summary.loc["shell form", "app_got_sigterm"])
 
