@@ -266,7 +266,7 @@ SECRETS = _table(
 SECRET_VARIANT_FINDINGS = _table(
     "way of handing a secret to a build",
     ("variant", "str", "ARG, ENV, COPY + rm, or a BuildKit secret mount"),
-    ("dockerfile", "str", "the Dockerfile built"),
+    Column("dockerfile_text", "str", "the Dockerfile built, its text", formerly=("dockerfile",)),
     ("image", "str", "the image built"),
     ("findings", "int", "what find_secrets found", "count"),
     ("where", "str", 'the places it named, "; "-joined'),
@@ -372,7 +372,7 @@ STOPS = _table(
 )
 NAME_LOOKUPS = _table(
     "network",
-    ("network", "str", "default bridge or user-defined"),
+    Column("network_kind", "str", "default bridge or user-defined", formerly=("network",), label="network"),
     ("network_name", "str", "the network's name"),
     ("server", "str", "the server container's name"),
     ("attempts", "int", "lookups tried", "count"),
@@ -436,7 +436,7 @@ COMPOSE_PS = _table(
 )
 CONTAINER_CHANGES = _table(
     "changed path",
-    ("kind", "str", "A (added), C (changed) or D (deleted), as `docker diff` prints it"),
+    Column("change_kind", "str", "A (added), C (changed) or D (deleted), as `docker diff` prints it", formerly=("kind",), label="kind"),
     ("path", "str", "the path in the container"),
 )
 MANIFEST_LAYERS = _table(
@@ -469,7 +469,7 @@ CACHE_MOUNT_BUILDS = _table(
     ("install_seconds", "float", "the pip step alone", "s"),
     ("install_bytes", "int", "what the pip step added to the image", "bytes"),
     ("cache_bytes", "int", "what BuildKit's cache mount holds after the build (None without the mount)", "bytes"),
-    ("dockerfile", "str", "the text built"),
+    Column("dockerfile_text", "str", "the Dockerfile built, its text", formerly=("dockerfile",)),
 )
 IGNORE_BUILDS = _table(
     "variant of the .dockerignore experiment",

@@ -315,7 +315,7 @@ def cache_mount(
                             "install_seconds": install[0].seconds if install else None,
                             "install_bytes": install[0].size_added if install else None,
                             "cache_bytes": _cache_mount_bytes("/root/.cache/pip") if CACHE_MOUNT in text else None,
-                            "dockerfile": text,
+                            "dockerfile_text": text,
                         }
                     )
     table = CACHE_MOUNT_BUILDS.frame(rows)

@@ -332,7 +332,7 @@ def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = N
         rows = []
         for label, net in (("default bridge", "bridge"), ("user-defined", network.name)):
             found = _run_client(client, image, net, [server_name, addresses[net], str(attempts)])
-            rows.append({"network": label, "network_name": net, "server": server_name, "attempts": attempts,
+            rows.append({"network_kind": label, "network_name": net, "server": server_name, "attempts": attempts,
                          "resolved": found["resolved"], "error": "; ".join(found["errors"]),
                          "by_name": found["answers"][server_name], "by_ip": found["answers"][addresses[net]]})
     finally:
@@ -400,10 +400,10 @@ def _wait_for_port(container, port: int, timeout: float = 30) -> None:
 def resolution_verdict(table: pd.DataFrame) -> str:
     """One sentence from :func:`name_resolution`'s rows: on which network the name resolved. Returns a str.
     Raises DockerlabError for a table without the columns name_resolution gives."""
-    _require(table, ("network", "server", "attempts", "resolved", "by_name", "by_ip"), "dl.running.name_resolution")
+    _require(table, ("network_kind", "server", "attempts", "resolved", "by_name", "by_ip"), "dl.running.name_resolution")
     parts = []
     for row in table.itertuples():
-        parts.append(f"{row.network}: {row.resolved} of {row.attempts} lookups of {row.server} succeeded, "
+        parts.append(f"{row.network_kind}: {row.resolved} of {row.attempts} lookups of {row.server} succeeded, "
                      f"GET by name {row.by_name}, by IP {row.by_ip}")
     return "; ".join(parts) + "."
 

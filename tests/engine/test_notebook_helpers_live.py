@@ -54,7 +54,7 @@ def test_a_container_is_ephemeral_and_its_image_immutable():
     with dl.start("alpine:3.20", ["sleep", "300"]) as box:
         box.exec("echo slice > /note.txt")
         changes = box.diff()
-        assert ("A", "/note.txt") in set(map(tuple, changes[["kind", "path"]].values))
+        assert ("A", "/note.txt") in set(map(tuple, changes[["change_kind", "path"]].values))
         assert box.memory_usage() > 0
     assert "note.txt" not in dl.run("alpine:3.20", ["ls", "/"]).output
     assert dl.image_id("alpine:3.20") == image_before

@@ -37,7 +37,7 @@ def test_on_failure_restarts_a_failing_command_the_number_of_times_asked(leaves_
 
 
 def test_names_resolve_on_a_user_defined_network_only(leaves_nothing):
-    table = dl.running.name_resolution(attempts=2).set_index("network")
+    table = dl.running.name_resolution(attempts=2).set_index("network_kind")
     assert table.loc["default bridge", "resolved"] == 0 and table.loc["default bridge", "by_ip"] == 200
     assert table.loc["user-defined", "resolved"] == 2 and table.loc["user-defined", "by_name"] == 200
 

@@ -77,8 +77,8 @@ def test_the_plot_marks_the_grace_period_and_every_variant(stops):
 
 def test_the_resolution_verdict_reads_the_rows():
     table = pd.DataFrame([
-        {"network": "default bridge", "server": "web-1", "attempts": 3, "resolved": 0, "by_name": "URLError", "by_ip": 200},
-        {"network": "user-defined", "server": "web-1", "attempts": 3, "resolved": 3, "by_name": 200, "by_ip": 200},
+        {"network_kind": "default bridge", "server": "web-1", "attempts": 3, "resolved": 0, "by_name": "URLError", "by_ip": 200},
+        {"network_kind": "user-defined", "server": "web-1", "attempts": 3, "resolved": 3, "by_name": 200, "by_ip": 200},
     ])
     assert running.resolution_verdict(table) == ("default bridge: 0 of 3 lookups of web-1 succeeded, GET by name URLError, by IP 200; "
                                                  "user-defined: 3 of 3 lookups of web-1 succeeded, GET by name 200, by IP 200.")
