@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .errors import TableMismatch
 
-__all__ = ["Column", "Table", "declares", "TABLES", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
+__all__ = ["Column", "Table", "declares", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
            "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
            "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
@@ -31,7 +31,9 @@ class Column:
     ("bytes", "s", "count" or "") and what it means. ``formerly``: keys it was recorded under before (a
     recording of that shape still replays, the column renamed: :meth:`Table.adopt`). ``many``: a run of zero
     or more columns named by the data (one per package type, one per ``by`` column), ``key`` saying what
-    names them in angle brackets; a table has at most one such column."""
+    names them in angle brackets; a table has at most one such column. ``label``: the header a learner
+    reads when it is not the key's words (``_`` read as a space): ``dockerfile_line`` reads "Dockerfile
+    line" (:func:`dockerlab.tables.label_of`, through :data:`LABELS`); a key reads the same in every table."""
 
     key: str
     dtype: str
@@ -39,6 +41,7 @@ class Column:
     unit: str = ""
     formerly: tuple[str, ...] = ()
     many: bool = False
+    label: str = ""
 
     def describe(self) -> str:
         """The column as a docstring lists it: key (dtype, unit): meaning. Returns a str. Raises nothing."""
@@ -139,6 +142,9 @@ def _in_family(value: object, family: str) -> bool:
 
 TABLES: dict[str, Table] = {}
 
+# key -> the header a learner reads, for each declared column whose header is not its key's words (Column.label).
+LABELS: dict[str, str] = {}
+
 
 def declares(table: Table) -> Callable[[Callable], Callable]:
     """Mark a function as returning ``table`` (a DataFrame of its columns): its docstring's ``{columns}``
@@ -166,7 +172,9 @@ def declares(table: Table) -> Callable[[Callable], Callable]:
 
 
 def _table(name: str, *columns: tuple | Column) -> Table:
-    return Table(name, tuple(column if isinstance(column, Column) else Column(*column) for column in columns))
+    table = Table(name, tuple(column if isinstance(column, Column) else Column(*column) for column in columns))
+    LABELS.update({column.key: column.label for column in table.columns if column.label})
+    return table
 
 
 LAYERS = _table(
@@ -186,7 +194,7 @@ OWN_LAYERS = _table(
 )
 DOCKERFILE_LAYERS = _table(
     "Dockerfile line",
-    ("Dockerfile line", "str", "the line number and the instruction as written"),
+    Column("dockerfile_line", "str", "the line number and the instruction as written", formerly=("Dockerfile line",), label="Dockerfile line"),
     ("layer", "str", "the history entry it made, or why there is none"),
     ("size", "int", "what that entry added (0 without a layer)", "bytes"),
 )
@@ -258,7 +266,7 @@ SECRETS = _table(
 SECRET_VARIANT_FINDINGS = _table(
     "way of handing a secret to a build",
     ("variant", "str", "ARG, ENV, COPY + rm, or a BuildKit secret mount"),
-    ("dockerfile", "str", "the Dockerfile built"),
+    Column("dockerfile_text", "str", "the Dockerfile built, its text", formerly=("dockerfile",)),
     ("image", "str", "the image built"),
     ("findings", "int", "what find_secrets found", "count"),
     ("where", "str", 'the places it named, "; "-joined'),
@@ -286,6 +294,7 @@ PHASES = _table(
     ("seconds", "float", "how long (negative: time two vertices ran at once, counted once)", "s"),
 )
 
+_WHY_THIS_TARGET = Column("why_this_target", "str", "where the target comes from", formerly=("why this target",))
 _HEADLINE = (
     ("label", "str", "what the figure is"),
     ("value", "float", "the measured figure, in its unit"),
@@ -298,15 +307,15 @@ HEADLINES = _table(
     ("direction", "str", '"at most" or "at least" the target'),
     ("met", "bool", "whether the figure meets its target"),
     ("condition", "str", "what the figure depends on (e.g. the VM's accelerator)"),
-    ("why this target", "str", "where the target comes from"),
+    _WHY_THIS_TARGET,
 )
 HEADLINES_SHOWN = _table(
     "headline figure, for the eye",
     ("figure", "str", "what the figure is"),
     ("measured", "str", "the figure, about three significant figures, with its unit"),
-    ("target", "str", "the target, with ≤ or ≥"),
+    Column("target_text", "str", "the target, with ≤ or ≥ and its unit", formerly=("target",), label="target"),
     ("verdict", "str", "met or missed"),
-    ("why this target", "str", "where the target comes from"),
+    _WHY_THIS_TARGET,
     ("condition", "str", "what the figure depends on"),
 )
 _COLLECTED = (
@@ -315,7 +324,7 @@ _COLLECTED = (
     ("direction", "str", '"at most" or "at least" the target'),
     ("target", "float", "the figure's target"),
     ("met", "bool", "whether the figure meets its target"),
-    ("why this target", "str", "where the target comes from"),
+    _WHY_THIS_TARGET,
 )
 COLLECTED = _table(
     "headline figure of the course",
@@ -330,10 +339,10 @@ COLLECTED_RECORDED = _table(
 )
 SEED_CLAIM_VERDICTS = _table(
     "claim of the seed",
-    ("seed section", "str", "where the seed makes the claim"),
-    ("the seed says", "str", "the claim"),
-    ("we measured", "str", "each figure measured for it, with its target"),
-    ("the data says", "str", "what the figures show about the claim"),
+    Column("seed_section", "str", "where the seed makes the claim", formerly=("seed section",)),
+    Column("the_seed_says", "str", "the claim", formerly=("the seed says",)),
+    Column("we_measured", "str", "each figure measured for it, with its target", formerly=("we measured",)),
+    Column("the_data_says", "str", "what the figures show about the claim", formerly=("the data says",)),
     ("verdict", "str", "holds, partly holds, does not hold or not measured, by the claim's own rule"),
     ("conditions", "str", "engine, builder, bases, accelerator, and where the figures are narrower than the claim"),
 )
@@ -363,7 +372,7 @@ STOPS = _table(
 )
 NAME_LOOKUPS = _table(
     "network",
-    ("network", "str", "default bridge or user-defined"),
+    Column("network_kind", "str", "default bridge or user-defined", formerly=("network",), label="network"),
     ("network_name", "str", "the network's name"),
     ("server", "str", "the server container's name"),
     ("attempts", "int", "lookups tried", "count"),
@@ -384,7 +393,7 @@ COMPOSE_NETWORK = _table(
 )
 PUBLISHED_PORTS = _table(
     "try of a port",
-    ("run", "str", "how the container was started (with or without -p)"),
+    Column("run_with", "str", "how the container was started (with or without -p)", formerly=("run",), label="run"),
     ("exposed", "str", "the ports the image EXPOSEs"),
     ("published", "str", "what `docker port` lists"),
     ("tried", "str", "the address requested"),
@@ -427,7 +436,7 @@ COMPOSE_PS = _table(
 )
 CONTAINER_CHANGES = _table(
     "changed path",
-    ("kind", "str", "A (added), C (changed) or D (deleted), as `docker diff` prints it"),
+    Column("change_kind", "str", "A (added), C (changed) or D (deleted), as `docker diff` prints it", formerly=("kind",), label="kind"),
     ("path", "str", "the path in the container"),
 )
 MANIFEST_LAYERS = _table(
@@ -460,7 +469,7 @@ CACHE_MOUNT_BUILDS = _table(
     ("install_seconds", "float", "the pip step alone", "s"),
     ("install_bytes", "int", "what the pip step added to the image", "bytes"),
     ("cache_bytes", "int", "what BuildKit's cache mount holds after the build (None without the mount)", "bytes"),
-    ("dockerfile", "str", "the text built"),
+    Column("dockerfile_text", "str", "the Dockerfile built, its text", formerly=("dockerfile",)),
 )
 IGNORE_BUILDS = _table(
     "variant of the .dockerignore experiment",
@@ -469,7 +478,8 @@ IGNORE_BUILDS = _table(
     ("context_bytes", "int", "build context sent, as the builder reports it", "bytes"),
     ("cold_seconds", "float", "the cold build", "s"),
     ("rebuild_after_git_change_seconds", "float", "the rebuild after a change inside .git alone", "s"),
-    ("COPY . . cached after a .git change", "object", "whether COPY . . came from the cache (None without one)"),
+    Column("copy_cached_after_git_change", "object", "whether COPY . . came from the cache (None without one)", formerly=("COPY . . cached after a .git change",),
+           label="COPY . . cached after a .git change"),
     ("rebuilt_steps", "list", "the instructions that ran again"),
 )
 MULTI_STAGE = _table(
@@ -520,9 +530,9 @@ VM_AND_CONTAINER_RUNS = _table(
 KERNELS = _table(
     "image",
     ("image", "str", "the image run"),
-    ("kernel inside the container", "str", "`uname -r` in a container of it"),
-    ("engine host kernel", "str", "`uname -r` of the engine's host"),
-    ("same kernel", "bool", "whether the two are one kernel"),
+    Column("kernel_inside_the_container", "str", "`uname -r` in a container of it", formerly=("kernel inside the container",)),
+    Column("engine_host_kernel", "str", "`uname -r` of the engine's host", formerly=("engine host kernel",)),
+    Column("same_kernel", "bool", "whether the two are one kernel", formerly=("same kernel",)),
 )
 RUN_EACH = _table(
     "environment",
@@ -533,7 +543,7 @@ RUN_EACH = _table(
 )
 RACE_RUNS = _table(
     "run of the start-up race",
-    ("compose file", "str", "the file brought up"),
+    Column("compose_file", "str", "the file brought up", formerly=("compose file",)),
     ("run", "int", "which run"),
     ("db_ready_seconds", "float", "from the database container's start to Postgres being ready", "s"),
     ("api_started_after_db_seconds", "float", "from the database container's start to the api's", "s"),
@@ -546,11 +556,11 @@ RACE_RUNS = _table(
 )
 RACE_SUMMARY = _table(
     "compose file",
-    ("runs", "int", "runs", "count"),
-    ("lost_race", "int", "runs whose first failure was the race", "count"),
+    Column("run_count", "int", "runs", "count", formerly=("runs",), label="runs"),
+    Column("lost_race_runs", "int", "runs whose first failure was the race", "count", formerly=("lost_race",), label="lost race"),
     ("other_failures", "int", "runs that failed for another cause", "count"),
     ("causes", "str", 'each cause seen and how often, "; "-joined'),
-    ("api_serving", "int", "runs that ended serving", "count"),
+    Column("api_serving_runs", "int", "runs that ended serving", "count", formerly=("api_serving",), label="api serving"),
 )
 PREPARED = _table(
     "catalogue image",
@@ -583,7 +593,7 @@ STOP_SUMMARY = _table(
     ("variant", "str", "how the container was started (CMD form, handler, --init)"),
     *_MEDIAN_MIN_MAX,
     ("pid1", "str", 'PID 1\'s command lines seen, " | "-joined'),
-    ("exit_code", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)'),
+    Column("exit_codes", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)', formerly=("exit_code",), label="exit code"),
     ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM in every run"),
 )
 RECORDED_NOTEBOOKS = _table(

@@ -315,7 +315,7 @@ def cache_mount(
                             "install_seconds": install[0].seconds if install else None,
                             "install_bytes": install[0].size_added if install else None,
                             "cache_bytes": _cache_mount_bytes("/root/.cache/pip") if CACHE_MOUNT in text else None,
-                            "dockerfile": text,
+                            "dockerfile_text": text,
                         }
                     )
     table = CACHE_MOUNT_BUILDS.frame(rows)
@@ -691,7 +691,7 @@ def kernels(images: Sequence[str]) -> pd.DataFrame:
     rows = []
     for image in images:
         inside = containers.run(image, ["uname", "-r"]).output.strip()
-        rows.append({"image": image, "kernel inside the container": inside, "engine host kernel": host, "same kernel": inside == host})
+        rows.append({"image": image, "kernel_inside_the_container": inside, "engine_host_kernel": host, "same_kernel": inside == host})
     return KERNELS.frame(rows)
 
 
@@ -768,7 +768,7 @@ def dockerignore(
                     "context_bytes": cold.context_bytes,
                     "cold_seconds": cold.seconds,
                     "rebuild_after_git_change_seconds": again.seconds,
-                    "COPY . . cached after a .git change": all(step.cached for step in copy_steps) if copy_steps else None,
+                    "copy_cached_after_git_change": all(step.cached for step in copy_steps) if copy_steps else None,
                     "rebuilt_steps": [step.instruction for step in again.dockerfile_steps if not step.cached and not step.instruction.startswith("FROM")],
                 }
             )
@@ -854,7 +854,7 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
             cause = failure_cause(first_error)
             rows.append(
                 {
-                    "compose file": stack.file.name,
+                    "compose_file": stack.file.name,
                     "run": run,
                     "db_ready_seconds": None if ready is None else ready - db_started,
                     "api_started_after_db_seconds": _timestamp(api.attrs["State"]["StartedAt"]) - db_started,
@@ -880,15 +880,15 @@ def race_summary(table) -> pd.DataFrame:
     import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
     rows = []
-    for name, runs in table.groupby("compose file", sort=False):
+    for name, runs in table.groupby("compose_file", sort=False):
         causes = runs["cause"][runs["cause"] != ""].value_counts()
         rows.append({
-            "compose file": name,
-            "runs": len(runs),
-            "lost_race": int(runs["lost_race"].sum()),
+            "compose_file": name,
+            "run_count": len(runs),
+            "lost_race_runs": int(runs["lost_race"].sum()),
             "other_failures": int(((runs["cause"] != "") & ~runs["lost_race"]).sum()),
             "causes": "; ".join(f"{cause} ({count})" for cause, count in causes.items()) or "none",
-            "api_serving": int(runs["api_serving"].sum()),
+            "api_serving_runs": int(runs["api_serving"].sum()),
         })
-    return pd.DataFrame(rows, columns=["compose file", *RACE_SUMMARY.keys]).set_index("compose file")
+    return pd.DataFrame(rows, columns=["compose_file", *RACE_SUMMARY.keys]).set_index("compose_file")
 

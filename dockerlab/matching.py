@@ -215,14 +215,14 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
         shown = history_instruction(row["instruction"])
         keyword = shown.partition(" ")[0]
         entries.append((keyword, _tokens(keyword, shown.partition(" ")[2]), row))
-    rows = [{"Dockerfile line": f"{arg.line}: {arg.original}", "layer": "before FROM: a build argument FROM may use", "size": 0}
+    rows = [{"dockerfile_line": f"{arg.line}: {arg.original}", "layer": "before FROM: a build argument FROM may use", "size": 0}
             for arg in parsed.instructions if arg.keyword == "ARG" and arg.line < parsed.stages[0].line]
     chain = _stage_chain(parsed, final)  # `FROM base` builds on the stage `base`: its layers come first
     name = base["base"].iloc[0] if len(base) else chain[0].base
     given = {str(key): str(value) for key, value in (buildargs or {}).items()}
     built = _built_base(parsed, chain[0], given, name if len(base) else None)
     count = sum(makes_layer(instruction, size) for instruction, size in zip(base["instruction"], base["size"], strict=True))
-    rows.append({"Dockerfile line": f"{chain[0].line}: FROM {built}", "layer": f"{name}: {count} layer{'s' * (count != 1)} of the base image",
+    rows.append({"dockerfile_line": f"{chain[0].line}: FROM {built}", "layer": f"{name}: {count} layer{'s' * (count != 1)} of the base image",
                  "size": int(base["size"].sum())})
     lines = _lines(parsed, chain, given)
     pairs = _align(lines, entries)
@@ -230,7 +230,7 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
     for stage in chain:
         inherited = stage is not final
         if stage is not chain[0]:
-            rows.append({"Dockerfile line": f"{stage.line}: FROM {stage.base}" + (f" (stage {stage.name})" if inherited else ""),
+            rows.append({"dockerfile_line": f"{stage.line}: FROM {stage.base}" + (f" (stage {stage.name})" if inherited else ""),
                          "layer": f"(no layer of its own: it starts from the stage {stage.base}, the lines above)", "size": 0})
         for instruction in stage.instructions:
             written = instruction.original
@@ -243,10 +243,10 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
             index += 1
             if found is None:
                 missing = NO_HISTORY_ONBUILD if instruction.keyword == "ONBUILD" else "(no history entry)"
-                rows.append({"Dockerfile line": f"{instruction.line}: {written}", "layer": missing, "size": 0})
+                rows.append({"dockerfile_line": f"{instruction.line}: {written}", "layer": missing, "size": 0})
             else:
                 row = entries[found][2]
-                rows.append({"Dockerfile line": f"{instruction.line}: {written}", "layer": row["instruction"], "size": int(row["size"])})
+                rows.append({"dockerfile_line": f"{instruction.line}: {written}", "layer": row["instruction"], "size": int(row["size"])})
     return DOCKERFILE_LAYERS.frame(rows)
 
 

@@ -290,9 +290,9 @@ def compose_race(results: pd.DataFrame):
     from matplotlib.lines import Line2D  # lazy: matplotlib takes ~0.8 s to import
 
     figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
-    files = list(dict.fromkeys(results["compose file"]))
+    files = list(dict.fromkeys(results["compose_file"]))
     for index, name in enumerate(files):
-        part = results[results["compose file"] == name]
+        part = results[results["compose_file"] == name]
         timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=f"C{index}")
         timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=f"C{index}")
     timing_axis.set_xlabel("run")
@@ -300,7 +300,7 @@ def compose_race(results: pd.DataFrame):
     timing_axis.set_title("Did the api start before the database was ready?")
     width = 0.8 / max(1, len(files))
     for index, name in enumerate(files):
-        part = results[results["compose file"] == name]
+        part = results[results["compose_file"] == name]
         x = np.array(part["run"]) + (index - (len(files) - 1) / 2) * width
         failure_axis.bar(x, part["failed_connections"], width, color=f"C{index}")
     failure_axis.set_xlabel("run")

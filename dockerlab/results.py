@@ -126,7 +126,7 @@ class Headline:
 def table(figures: list[Headline]) -> pd.DataFrame:
     """Several headline figures as one table, the way a notebook shows a list of them, with the raw
     values. Returns a DataFrame. {columns} Raises nothing."""
-    return HEADLINES.frame({**asdict(figure), "met": figure.met, "why this target": figure.reason} for figure in figures)
+    return HEADLINES.frame({**asdict(figure), "met": figure.met, "why_this_target": figure.reason} for figure in figures)
 
 
 @declares(HEADLINES_SHOWN)
@@ -136,9 +136,9 @@ def shown(figures: list[Headline]) -> pd.DataFrame:
     return HEADLINES_SHOWN.frame([{
         "figure": figure.label,
         "measured": f"{significant(figure.value)}{figure.unit}",
-        "target": f"{'≤' if figure.direction == 'at most' else '≥'} {figure.target:g}{figure.unit}",
+        "target_text": f"{'≤' if figure.direction == 'at most' else '≥'} {figure.target:g}{figure.unit}",
         "verdict": "met" if figure.met else "missed",
-        "why this target": figure.reason,
+        "why_this_target": figure.reason,
         "condition": figure.condition,
     } for figure in figures])
 
@@ -209,7 +209,7 @@ def conditions(provenance: dict, figure: dict | None = None) -> str:
 def collected() -> pd.DataFrame:
     """Every headline figure of the course: measured live on this machine where a notebook has run
     here, otherwise the recorded figure (with when and where it was recorded). Returns a DataFrame
-    ("why this target" from :func:`reason_for`). {columns} Raises RecordingStale when a recording file
+    (why_this_target from :func:`reason_for`). {columns} Raises RecordingStale when a recording file
     is in another format, and DockerlabError when build/results/headlines.json is damaged (it names the file)."""
 
     rows = {}
@@ -223,7 +223,7 @@ def collected() -> pd.DataFrame:
         if figure.get("mode", "live") == "live":
             rows[label] = {**figure, "notebook": rows.get(label, {}).get("notebook", ""), "source": f"measured live here, {figure.get('measured_at', '')}",
                            "conditions": figure.get("condition", "") or "this machine"}
-    table = COLLECTED.frame(COLLECTED.pick({**row, "why this target": reason_for(row["label"])}) for row in rows.values())
+    table = COLLECTED.frame(COLLECTED.pick({**row, "why_this_target": reason_for(row["label"])}) for row in rows.values())
     return table.sort_values(["notebook", "label"], ignore_index=True)
 
 
@@ -348,10 +348,10 @@ def seed_claims(figures: pd.DataFrame) -> pd.DataFrame:
         conditions_seen = sorted({row.get("conditions", "") for _, row in found if row.get("conditions")})
         partial = [item.partial for item, row in found if item.is_partial(row.get("conditions", ""))]
         rows.append({
-            "seed section": claim.section,
-            "the seed says": claim.says,
-            "we measured": "; ".join(measured) if measured else "not measured yet: run the notebook",
-            "the data says": "; ".join(finding for finding in findings if finding),
+            "seed_section": claim.section,
+            "the_seed_says": claim.says,
+            "we_measured": "; ".join(measured) if measured else "not measured yet: run the notebook",
+            "the_data_says": "; ".join(finding for finding in findings if finding),
             "verdict": verdict([item.supports_claim(bool(row["met"])) for item, row in found], len(claim.evidence), partial=bool(partial)),
             "conditions": "; ".join([*([claim.condition] if claim.condition else []), *conditions_seen, *partial]),
         })
@@ -436,7 +436,7 @@ def collected_recorded() -> pd.DataFrame:
         provenance = content.get("provenance", {})
         for figure in content.get("headlines", {}).values():
             rows.append({**figure, "notebook": name.removesuffix(".json"), "conditions": conditions(provenance, figure),
-                         "why this target": reason_for(figure["label"])})
+                         "why_this_target": reason_for(figure["label"])})
     return COLLECTED_RECORDED.frame(COLLECTED_RECORDED.pick(row) for row in rows).sort_values(["notebook", "label"], ignore_index=True)
 
 

@@ -169,7 +169,7 @@ def stop_summary(table: pd.DataFrame) -> pd.DataFrame:
     grouped = table.groupby("variant", sort=False)
     summary = grouped["seconds"].agg(median="median", min="min", max="max", n="count").reset_index()
     summary["pid1"] = grouped["pid1"].agg(lambda values: " | ".join(dict.fromkeys(values))).to_numpy()
-    summary["exit_code"] = grouped["exit_code"].agg(lambda values: "/".join(str(code) for code in dict.fromkeys(values))).to_numpy()
+    summary["exit_codes"] = grouped["exit_code"].agg(lambda values: "/".join(str(code) for code in dict.fromkeys(values))).to_numpy()
     summary["app_got_sigterm"] = grouped["app_got_sigterm"].all().to_numpy()
     summary.attrs.update(table.attrs)
     return summary
@@ -332,7 +332,7 @@ def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = N
         rows = []
         for label, net in (("default bridge", "bridge"), ("user-defined", network.name)):
             found = _run_client(client, image, net, [server_name, addresses[net], str(attempts)])
-            rows.append({"network": label, "network_name": net, "server": server_name, "attempts": attempts,
+            rows.append({"network_kind": label, "network_name": net, "server": server_name, "attempts": attempts,
                          "resolved": found["resolved"], "error": "; ".join(found["errors"]),
                          "by_name": found["answers"][server_name], "by_ip": found["answers"][addresses[net]]})
     finally:
@@ -400,10 +400,10 @@ def _wait_for_port(container, port: int, timeout: float = 30) -> None:
 def resolution_verdict(table: pd.DataFrame) -> str:
     """One sentence from :func:`name_resolution`'s rows: on which network the name resolved. Returns a str.
     Raises DockerlabError for a table without the columns name_resolution gives."""
-    _require(table, ("network", "server", "attempts", "resolved", "by_name", "by_ip"), "dl.running.name_resolution")
+    _require(table, ("network_kind", "server", "attempts", "resolved", "by_name", "by_ip"), "dl.running.name_resolution")
     parts = []
     for row in table.itertuples():
-        parts.append(f"{row.network}: {row.resolved} of {row.attempts} lookups of {row.server} succeeded, "
+        parts.append(f"{row.network_kind}: {row.resolved} of {row.attempts} lookups of {row.server} succeeded, "
                      f"GET by name {row.by_name}, by IP {row.by_ip}")
     return "; ".join(parts) + "."
 
@@ -438,7 +438,7 @@ def _bridge_address(client) -> str | None:
 @declares(PUBLISHED_PORTS)
 def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = False) -> pd.DataFrame:
     """``EXPOSE`` vs ``-p``: builds ``app_dir`` (a web server whose Dockerfile has ``EXPOSE port``) and
-    runs it three times, on the same free host port (PORT in the ``run`` column): without ``-p``, with
+    runs it three times, on the same free host port (PORT in the ``run_with`` column): without ``-p``, with
     ``-p 127.0.0.1:PORT:port`` and with ``-p PORT:port`` (all of this machine's IPv4 addresses, as
     ``docker run -p`` does by default). From this machine it tries 127.0.0.1:PORT and this machine's
     address on Docker's bridge (not loopback: a port published on 127.0.0.1 only does not answer
@@ -464,7 +464,7 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
             bindings = container.attrs["NetworkSettings"]["Ports"] or {}
             published = ", ".join(f"{inside} -> {b['HostIp']}:{b['HostPort']}" for inside, found in bindings.items() for b in (found or [])) or "nothing"
             for address in ("127.0.0.1", *([outside] if outside else [])):
-                rows.append({"run": label, "exposed": ", ".join(bindings) or "nothing", "published": published,
+                rows.append({"run_with": label, "exposed": ", ".join(bindings) or "nothing", "published": published,
                              "tried": f"{address}:{host_port}", "answered": _answers(address, host_port)})
         finally:
             remove_quietly(container)

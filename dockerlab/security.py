@@ -673,7 +673,7 @@ def secret_variants(context: str | Path, env_file: str = ".env", key: str = "API
                   secrets={"api_token": token_file} if mounted else None, progress=False)
             found = find_secrets(tag)
             rows.append({
-                "variant": variant, "dockerfile": text, "image": tag, "findings": len(found),
+                "variant": variant, "dockerfile_text": text, "image": tag, "findings": len(found),
                 "where": "; ".join(sorted(set(found["where"]))) if len(found) else "",
                 "token_found_in": "; ".join(places_holding(tag, values[key])),
             })

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .hosting import running_shell
 from .answers import Answer, command_html  # noqa: F401 - the tables' API too
+from .columns import LABELS
 from .units import format_bytes
 
 __all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "facts_html", "register_in_running_kernel", "VALUE_LABELS",
@@ -60,7 +61,11 @@ def unit_in(key: object, keys) -> Unit | None:
 def label_of(key: object) -> object:
     """The header a learner reads: ``size_added`` -> ``size added``, ``cache_bytes`` -> ``cache size`` (each size carries its own unit),
     ``db_ready_seconds`` -> ``db ready (s)``, ``runs_as_root`` -> ``runs as root`` (snake_case keys in the
-    code, words on screen). Raises nothing."""
+    code, words on screen); a column declared with a label reads it (``dockerfile_line`` -> ``Dockerfile
+    line``: :data:`dockerlab.columns.LABELS`). Returns the header (``key`` itself when it is not a str).
+    Raises nothing."""
+    if isinstance(key, str) and key in LABELS:
+        return LABELS[key]
     unit = unit_of(key)
     if unit is None:
         return key.replace("_", " ") if isinstance(key, str) else key
@@ -119,6 +124,8 @@ def display_frame(frame):
     if shown.index.name in VALUE_LABELS:
         shown.index = [VALUE_LABELS[shown.index.name].get(value, value) for value in shown.index]
         shown.index.name = frame.index.name
+    if isinstance(frame.index.name, str):  # a table indexed by a key (race_summary's compose_file) reads its words too
+        shown.index.name = label_of(frame.index.name)
     shown.columns = [_header(key, frame) for key in frame.columns]
     for key in shown.columns:
         if pd.api.types.is_float_dtype(shown[key]):

@@ -202,7 +202,7 @@ def test_every_line_of_a_dockerfile_with_directives_onbuild_and_a_target_finds_i
     tag = created.image(f"dockerlab-test/bk-target-{builder}:latest")
     dl.build(tmp_path, text, tag=tag, target="tools", builder=builder, progress=False)
     table = dl.dockerfile_layers(text, tag, target="tools")
-    lines = [line.split(": ", 1)[1] for line in table["Dockerfile line"]]
+    lines = [line.split(": ", 1)[1] for line in table["dockerfile_line"]]
     assert lines == ["ARG VERSION=3.20", "FROM alpine:3.20", "ONBUILD RUN echo for the child image",
                      "RUN head -c 2000 /dev/urandom > /two-k &&     echo joined", "ENV GREETING=hi"], lines
     onbuild = "ONBUILD RUN echo for the child image" if builder == "classic" else dl.images.NO_HISTORY_ONBUILD  # BuildKit writes none

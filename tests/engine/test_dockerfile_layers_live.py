@@ -32,7 +32,7 @@ def test_a_stage_built_from_an_earlier_stage_keeps_that_stages_layers(builder, t
     tag = created.image(f"dockerlab-test/df-layers-stage-{builder}:latest")
     dl.build(tmp_path, text, tag=tag, builder=builder, progress=False)
     table = dl.dockerfile_layers(text, tag)
-    lines = list(table["Dockerfile line"])
+    lines = list(table["dockerfile_line"])
     assert lines == ["1: FROM alpine:3.20", "2: RUN head -c 500000 /dev/urandom > /big (stage base)", "3: FROM base", "4: RUN echo small > /s"]
     assert list(table["size"])[1:] == [500_000, 0, 6], table.to_string()
     assert int(table["size"].sum()) == _history_sizes(tag)
@@ -76,7 +76,7 @@ def test_every_construct_finds_its_entry_in_docker_history(builder, tmp_path, cr
         tag = created.image(f"dockerlab-test/df-layers-{case}-{builder}:latest")
         dl.build(tmp_path, text, tag=tag, builder=builder, progress=False)
         table = dl.dockerfile_layers(text, tag)
-        missing = [line for line, layer in zip(table["Dockerfile line"], table["layer"], strict=True) if layer.startswith("(no history entry")]
+        missing = [line for line, layer in zip(table["dockerfile_line"], table["layer"], strict=True) if layer.startswith("(no history entry")]
         assert missing == (["21: ONBUILD RUN echo x"] if builder == "buildkit" and case == "constructs" else []), table.to_string()
         assert int(table["size"].sum()) == _history_sizes(tag), table.to_string()
 
@@ -112,7 +112,7 @@ def test_a_build_argument_given_for_a_copy_destination_still_matches(builder, tm
     tag = created.image(f"dockerlab-test/df-layers-buildarg-{builder}:latest")
     dl.build(tmp_path, text, tag=tag, builder=builder, buildargs={"DEST": "/srv", "TAG": "3.20"}, progress=False)
     table = dl.dockerfile_layers(text, tag)
-    assert list(table["Dockerfile line"])[1] == "2: FROM alpine:3.20"  # the base built, not the default 3.19
+    assert list(table["dockerfile_line"])[1] == "2: FROM alpine:3.20"  # the base built, not the default 3.19
     copy = table.iloc[-1]
     assert copy["size"] == 2 and "/srv/" in copy["layer"], table.to_string()
 

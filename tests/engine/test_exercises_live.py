@@ -47,8 +47,8 @@ def test_dockerignore_shrinks_the_context_and_keeps_the_cache(small_app, created
         created.image(tag)
     without, with_ignore = table.loc["without .dockerignore"], table.loc["with .dockerignore"]
     assert without["context_bytes"] > 20_000_000 > with_ignore["context_bytes"]
-    assert not without["COPY . . cached after a .git change"]
-    assert with_ignore["COPY . . cached after a .git change"]
+    assert not without["copy_cached_after_git_change"]
+    assert with_ignore["copy_cached_after_git_change"]
 
 
 def test_seed_go_dockerfile_as_written_does_not_serve_and_the_fix_does():

@@ -46,7 +46,7 @@ def test_works_on_my_machine_is_reproduced():
 
 def test_containers_share_the_engine_kernel():
     table = dl.experiments.kernels(["alpine:3.20", "debian:bookworm-slim"])
-    assert table["same kernel"].all()
+    assert table["same_kernel"].all()
 
 
 def test_a_container_is_ephemeral_and_its_image_immutable():
@@ -54,7 +54,7 @@ def test_a_container_is_ephemeral_and_its_image_immutable():
     with dl.start("alpine:3.20", ["sleep", "300"]) as box:
         box.exec("echo slice > /note.txt")
         changes = box.diff()
-        assert ("A", "/note.txt") in set(map(tuple, changes[["kind", "path"]].values))
+        assert ("A", "/note.txt") in set(map(tuple, changes[["change_kind", "path"]].values))
         assert box.memory_usage() > 0
     assert "note.txt" not in dl.run("alpine:3.20", ["ls", "/"]).output
     assert dl.image_id("alpine:3.20") == image_before
@@ -71,7 +71,7 @@ def test_dockerfile_layers_map_each_line(tmp_path):
     app = dl.paths.app("hello-python")
     dl.build(app, tag="hello-python:1", progress=False)
     table = dl.dockerfile_layers(app / "Dockerfile", "hello-python:1")
-    assert [line.split(": ", 1)[1] for line in table["Dockerfile line"]] == [
+    assert [line.split(": ", 1)[1] for line in table["dockerfile_line"]] == [
         "FROM python:3.11-slim", "WORKDIR /app", "COPY requirements.txt .",
         "RUN pip install --no-cache-dir -r requirements.txt", "COPY . .", 'CMD ["python", "app.py"]',
     ]

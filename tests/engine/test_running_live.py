@@ -37,7 +37,7 @@ def test_on_failure_restarts_a_failing_command_the_number_of_times_asked(leaves_
 
 
 def test_names_resolve_on_a_user_defined_network_only(leaves_nothing):
-    table = dl.running.name_resolution(attempts=2).set_index("network")
+    table = dl.running.name_resolution(attempts=2).set_index("network_kind")
     assert table.loc["default bridge", "resolved"] == 0 and table.loc["default bridge", "by_ip"] == 200
     assert table.loc["user-defined", "resolved"] == 2 and table.loc["user-defined", "by_name"] == 200
 
@@ -53,7 +53,7 @@ def test_compose_creates_one_network_on_which_services_find_each_other_by_name(l
 
 def test_an_exposed_port_answers_only_once_published_and_on_the_bridge_only_when_published_on_all_addresses(leaves_nothing):
     table = dl.running.published_ports(dl.paths.app("web-port"))
-    answered = {(row.run.split(" ")[1] if row.run.startswith("-p") else "none", row.tried.startswith("127.0.0.1:")): row.answered
+    answered = {(row.run_with.split(" ")[1] if row.run_with.startswith("-p") else "none", row.tried.startswith("127.0.0.1:")): row.answered
                 for row in table.itertuples()}
     assert answered == {
         ("none", True): "ConnectionRefusedError", ("none", False): "ConnectionRefusedError",

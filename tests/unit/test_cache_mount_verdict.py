@@ -17,7 +17,7 @@ RECORDED = Path(__file__).parents[2] / "data" / "recorded" / "03_layer_caching.j
 def recorded_mounts() -> pd.DataFrame:
     calls = [entry for entry in json.loads(RECORDED.read_text())["calls"] if entry["call"] == "experiments.cache_mount"]
     assert calls, "03's recording has no cache_mount call"
-    return decode(calls[-1]["result"])
+    return CACHE_MOUNT_BUILDS.adopt(decode(calls[-1]["result"]))  # as replay reads it: a former key renamed
 
 
 def synthetic(cache_bytes: int, with_seconds=(20.0, 22.0, 21.0), without_seconds=(40.0, 41.0, 39.0), headers=None) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def synthetic(cache_bytes: int, with_seconds=(20.0, 22.0, 21.0), without_seconds
                 rows.append({"variant": variant, "run": run, "scenario": scenario, "meaning": scenario,
                              "seconds": 60.0 if scenario == "cold" else seconds[run - 1], "install_seconds": 30.0,
                              "install_bytes": 386_000_000, "cache_bytes": cache_bytes if variant == "with cache mount" else None,
-                             "dockerfile": "FROM python:3.11-slim\n"})
+                             "dockerfile_text": "FROM python:3.11-slim\n"})
     table = CACHE_MOUNT_BUILDS.frame(rows)
     if headers is not None:
         table.attrs["cache_headers"] = headers

@@ -3,15 +3,18 @@ declaration, the docstring lists it, and what the recordings hold has exactly th
 import importlib
 import json
 import pkgutil
+import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 import dockerlab
-from dockerlab import columns, tables
+from dockerlab import columns, recording, tables
+from dockerlab.paths import COURSE_ROOT
 from dockerlab.recording import decode
-from dockerlab.recording.decorator import returned_class
+from dockerlab.recording.decorator import _as_declared, returned_class
 
 RECORDED = Path(__file__).parents[2] / "data" / "recorded"
 
@@ -147,14 +150,139 @@ def test_the_former_key_of_a_column_is_renamed_and_nothing_else():
     assert columns.PREPARED.adopt(adopted) is adopted
 
 
-# Keys that still mean two things in two tables (a count in a summary of per-run flags; a shown text of a
-# number): each to be renamed in its own change. A key added to this list needs a reason here.
-TWO_MEANINGS_LEFT = {"runs", "target", "run", "exit_code", "lost_race", "api_serving"}
+def declared_tables() -> list[columns.Table]:
+    return list({id(t): t for t in vars(columns).values() if isinstance(t, columns.Table)}.values())
 
 
 def test_a_column_key_means_one_thing_in_every_table():
+    """One dtype and unit per key: a count in a summary of per-run flags, or a shown text of a number,
+    has a key of its own (race_summary's lost_race_runs, shown's target_text)."""
     meanings: dict[str, set] = {}
-    for table in {id(t): t for t in vars(columns).values() if isinstance(t, columns.Table)}.values():
+    for table in declared_tables():
         for column in table.columns:
             meanings.setdefault(column.key, set()).add((column.dtype, column.unit))
-    assert sorted(key for key, kinds in meanings.items() if len(kinds) > 1 and key not in TWO_MEANINGS_LEFT) == []
+    assert sorted(key for key, kinds in meanings.items() if len(kinds) > 1) == []
+
+
+SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+
+# Each key renamed since the course recorded under it: (table, former key, today's key). A recording made
+# before a rename replays (Table.adopt), so none had to be recorded again.
+RENAMED = [
+    (columns.DOCKERFILE_LAYERS, "Dockerfile line", "dockerfile_line"),
+    *[(table, "why this target", "why_this_target") for table in (columns.HEADLINES, columns.HEADLINES_SHOWN, columns.COLLECTED, columns.COLLECTED_RECORDED)],
+    (columns.SEED_CLAIM_VERDICTS, "seed section", "seed_section"),
+    (columns.SEED_CLAIM_VERDICTS, "the seed says", "the_seed_says"),
+    (columns.SEED_CLAIM_VERDICTS, "we measured", "we_measured"),
+    (columns.SEED_CLAIM_VERDICTS, "the data says", "the_data_says"),
+    (columns.IGNORE_BUILDS, "COPY . . cached after a .git change", "copy_cached_after_git_change"),
+    (columns.KERNELS, "kernel inside the container", "kernel_inside_the_container"),
+    (columns.KERNELS, "engine host kernel", "engine_host_kernel"),
+    (columns.KERNELS, "same kernel", "same_kernel"),
+    (columns.RACE_RUNS, "compose file", "compose_file"),
+    (columns.RACE_SUMMARY, "runs", "run_count"),
+    (columns.RACE_SUMMARY, "lost_race", "lost_race_runs"),
+    (columns.RACE_SUMMARY, "api_serving", "api_serving_runs"),
+    (columns.STOP_SUMMARY, "exit_code", "exit_codes"),
+    (columns.HEADLINES_SHOWN, "target", "target_text"),
+    (columns.PUBLISHED_PORTS, "run", "run_with"),
+    (columns.CACHE_MOUNT_BUILDS, "dockerfile", "dockerfile_text"),
+    (columns.SECRET_VARIANT_FINDINGS, "dockerfile", "dockerfile_text"),
+    (columns.CONTAINER_CHANGES, "kind", "change_kind"),
+    (columns.NAME_LOOKUPS, "network", "network_kind"),
+    (columns.PREPARED, "stand-in", "is_stand_in"),
+]
+
+
+def test_every_declared_key_is_snake_case():
+    """Keys are snake_case in the code; the words a learner reads are labels (tables.label_of). A ``many``
+    column's key says in angle brackets what names its columns."""
+    for table in declared_tables():
+        for column in table.columns:
+            if column.many:
+                assert re.fullmatch(r"<[a-z ]+>", column.key), (table.name, column.key)
+            else:
+                assert SNAKE_CASE.fullmatch(column.key), (table.name, column.key)
+
+
+def test_every_former_key_declared_is_a_rename_listed_here():
+    declared = {(table.name, former, column.key) for table in declared_tables() for column in table.columns for former in column.formerly}
+    listed = {(table.name, former, key) for table, former, key in RENAMED}
+    assert declared - listed == {(columns.PREPARED.name, "stand_in", "is_stand_in")}  # stand-in became stand_in, then is_stand_in
+    assert listed <= declared
+
+
+@pytest.mark.parametrize("table, former, key", RENAMED, ids=[f"{former}->{key}" for _, former, key in RENAMED])
+def test_each_renamed_key_keeps_its_former_key_and_replays_from_it(table, former, key):
+    column = next(column for column in table.columns if column.key == key)
+    assert former in column.formerly and former not in table.keys
+    recorded = pd.DataFrame([[None] * len(table.keys)], columns=[former if name == key else name for name in table.keys])
+    assert list(table.adopt(recorded).columns) == table.keys
+
+
+def test_a_key_reads_the_same_in_every_table_and_no_two_columns_of_a_table_read_alike():
+    labels: dict[str, set] = {}
+    for table in declared_tables():
+        for column in table.columns:
+            labels.setdefault(column.key, set()).add(column.label)
+            assert column.label != column.key.replace("_", " "), f"{column.key}: a label that is the key's own words is not needed"
+        shown = [tables.label_of(key) for key in table.keys]
+        assert len(set(shown)) == len(shown), (table.name, shown)
+    assert {key: found for key, found in labels.items() if len(found) > 1} == {}
+    assert columns.LABELS == {key: label for key, (label,) in labels.items() if label}
+
+
+def test_a_declared_label_is_the_header_a_learner_reads():
+    frame = columns.IGNORE_BUILDS.frame([("with .dockerignore", "x:1", 1_000, 1.0, 0.5, True, [])])
+    shown = tables.display_frame(frame)
+    assert "COPY . . cached after a .git change" in shown.columns and "rebuild after git change (s)" in shown.columns
+    assert tables.label_of("dockerfile_line") == "Dockerfile line" and tables.label_of("same_kernel") == "same kernel"
+    summary = dockerlab.experiments.race_summary(columns.RACE_RUNS.frame([("compose.yaml", 1, 1.0, 0.5, 0, "", "", False, True, None)]))
+    shown = tables.display_frame(summary)
+    assert shown.index.name == "compose file" and list(shown.columns) == ["runs", "lost race", "other failures", "causes", "api serving"]
+
+
+def _as_recorded_before_the_renames(result: dict, table: columns.Table) -> dict:
+    """An encoded table with each column under its former key (as the course recorded it before)."""
+    former = {column.key: column.formerly[0] for column in table.columns if column.formerly}
+    return {**result, "columns": [former.get(key, key) for key in result["columns"]]}
+
+
+def test_every_recorded_table_replays_from_its_former_keys_under_todays():
+    """Replay reads each recorded table through its declaration (decorator._as_declared): rewritten to the
+    keys the course recorded before each rename, every one still replays, with today's keys."""
+    declared = declared_calls()
+    renamed = 0
+    for notebook, call, entry in recorded_results():
+        table = declared.get(call)
+        if table is None or not isinstance(entry["result"], dict) or "__dataframe__" not in entry["result"]:
+            continue
+        before = _as_recorded_before_the_renames(entry["result"], table)
+        replayed = _as_declared(f"{notebook}: {call}", SimpleNamespace(__table__=table), decode(before))
+        assert list(replayed.columns) == list(table.adopt(decode(entry["result"])).columns), f"{notebook}: {call}"
+        renamed += bool({former for column in table.columns for former in column.formerly} & set(before["columns"]))
+    assert renamed >= 8  # kernels, dockerignore, compose_race (4), dockerfile_layers, name_resolution, published_ports, ...
+
+
+def test_a_course_call_recorded_under_the_former_keys_replays_under_todays(tmp_path, monkeypatch):
+    """The course's own functions, replaying recordings whose columns are under the former keys (as
+    01, 02 and 03 were recorded): the tables come back with today's keys, nothing recorded again."""
+    declared = declared_calls()
+    for file in sorted(RECORDED.glob("*.json")):
+        content = json.loads(file.read_text())
+        for entry in content["calls"]:
+            if entry["call"] in declared and not entry.get("raised") and "__dataframe__" in entry["result"]:
+                entry["result"] = _as_recorded_before_the_renames(entry["result"], declared[entry["call"]])
+        (tmp_path / file.name).write_text(json.dumps(content))
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset(directory=tmp_path, root=COURSE_ROOT)
+    try:
+        kernels = dockerlab.experiments.kernels(["alpine:3.20", "python:3.11-slim", "debian:bookworm-slim"])
+        lines = dockerlab.dockerfile_layers(COURSE_ROOT / "data" / "apps" / "hello-python" / "Dockerfile", "hello-python:1")
+        ignored = dockerlab.experiments.dockerignore(COURSE_ROOT / "data" / "apps" / "layer-cache", "Dockerfile", junk_megabytes=100)
+    finally:
+        recording.reset()
+    assert list(kernels.columns) == columns.KERNELS.keys and kernels["same_kernel"].all()
+    assert list(lines.columns) == columns.DOCKERFILE_LAYERS.keys and lines["dockerfile_line"].iloc[0] == "2: FROM python:3.11-slim"
+    assert list(ignored.columns) == columns.IGNORE_BUILDS.keys
+    assert list(ignored["copy_cached_after_git_change"]) == [False, True]  # without .dockerignore a .git change reruns COPY . .

@@ -115,14 +115,15 @@ def test_the_race_summary_counts_only_race_failures_as_lost_races():
     from dockerlab.experiments import race_summary
 
     runs = pd.DataFrame({
-        "compose file": ["seed.yaml"] * 2 + ["race-1.yaml"] * 3,
+        "compose_file": ["seed.yaml"] * 2 + ["race-1.yaml"] * 3,
         "cause": ["missing setting", "missing setting", "database not accepting connections", "", "database starting up"],
         "lost_race": [False, False, True, False, True],
         "api_serving": [False, False, False, True, False],
     })
     summary = race_summary(runs)
-    assert summary.loc["seed.yaml", "lost_race"] == 0 and summary.loc["seed.yaml", "other_failures"] == 2
-    assert summary.loc["race-1.yaml", "lost_race"] == 2 and summary.loc["race-1.yaml", "api_serving"] == 1
+    assert summary.loc["seed.yaml", "lost_race_runs"] == 0 and summary.loc["seed.yaml", "other_failures"] == 2
+    assert summary.loc["race-1.yaml", "lost_race_runs"] == 2 and summary.loc["race-1.yaml", "api_serving_runs"] == 1
+    assert summary.loc["race-1.yaml", "run_count"] == 3
     assert summary.loc["seed.yaml", "causes"] == "missing setting (2)"
 
 

@@ -41,7 +41,7 @@ def test_every_recorded_headline_has_a_reason_for_its_target():
     assert len(figures)
     missing = sorted(set(figures["label"]) - set(results.TARGET_REASONS))
     assert not missing, f"add these to results.TARGET_REASONS: {missing}"
-    assert (figures["why this target"] != results.NO_REASON).all()
+    assert (figures["why_this_target"] != results.NO_REASON).all()
     gone = set(results.TARGET_REASONS) - set(figures["label"]) - results.RECORDED_WHEN_SHOWN
     assert not gone, f"a reason for a headline that is no longer recorded: {sorted(gone)}"
 
@@ -55,7 +55,7 @@ def test_the_cache_mount_headline_is_the_one_recorded_only_when_shown():
 @pytest.mark.parametrize("figure", [RATIO, SIZE])
 def test_the_printed_line_and_the_tables_give_the_reason(figure):
     assert f"why this target: {results.reason_for(figure.label)}" in str(figure)
-    assert results.table([figure]).loc[0, "why this target"] == results.reason_for(figure.label)
+    assert results.table([figure]).loc[0, "why_this_target"] == results.reason_for(figure.label)
     assert results.reason_for(figure.label) in results.readme_table()
     assert "| why this target |" in results.readme_table()
 

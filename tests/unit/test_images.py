@@ -188,7 +188,7 @@ def test_dockerfile_lines_are_matched_by_the_engines_record_not_by_position():
         ('CMD ["sh"]', 0, ""),
     ])
     shown = match_layers(text, table)
-    assert list(shown["Dockerfile line"]) == [
+    assert list(shown["dockerfile_line"]) == [
         "2: ARG VERSION=3.20", "6: FROM alpine:3.20", "8: RUN apk add     curl", "10: COPY --from=build /b /b", '11: CMD ["sh"]',
     ]  # the parser joins a continued line; the first stage is not the image's
     assert list(shown["size"]) == [0, 2_200_000, 1_000, 6, 0]
@@ -270,7 +270,7 @@ def test_heredoc_lines_are_matched_to_the_history_buildkit_writes_for_them():
     table = _history([("COPY /rootfs/ /", 100, "alpine:3.20")] + [(clean_instruction(text), 10 + n, "") for n, text in enumerate(history)])
     shown = match_layers(HEREDOC_DOCKERFILE, table)
     assert list(shown["size"]) == [100, 10, 11, 12, 13, 14]
-    assert list(shown["Dockerfile line"])[1:3] == ["2: RUN <<EOF (echo hi > /a...)", "6: RUN <<-EOT (apk add curl)"]
+    assert list(shown["dockerfile_line"])[1:3] == ["2: RUN <<EOF (echo hi > /a...)", "6: RUN <<-EOT (apk add curl)"]
     assert "(no history entry)" not in set(shown["layer"])
 
 
@@ -322,7 +322,7 @@ def test_a_stage_built_from_an_earlier_stage_shows_that_stages_lines_first():
         ("RUN echo small > /s", 6, ""),
     ])
     shown = match_layers(text, table)
-    assert list(shown["Dockerfile line"]) == [
+    assert list(shown["dockerfile_line"]) == [
         "1: FROM alpine:3.20", "2: RUN head -c 500000 /dev/urandom > /big (stage base)", "3: FROM base (stage mid)",
         "4: RUN echo mid > /m (stage mid)", "5: FROM mid", "6: RUN echo small > /s",
     ]
@@ -354,7 +354,7 @@ def test_every_line_finds_the_entry_its_builder_wrote(builder, base_known):
 
     text, table, history = _measured("constructs", builder, base_known)
     shown = match_layers(text, table)
-    by_line = {row["Dockerfile line"].split(":", 1)[0]: row for row in shown.to_dict("records")}
+    by_line = {row["dockerfile_line"].split(":", 1)[0]: row for row in shown.to_dict("records")}
     missing = [line for line, row in by_line.items() if row["layer"].startswith("(no history entry")]
     assert missing == (["21"] if builder == "buildkit" else []), shown.to_string()  # BuildKit writes no ONBUILD entry
     assert by_line["10"]["size"] == 4000 and by_line["11"]["size"] == 3000 and by_line["29"]["size"] == 2000, shown.to_string()
@@ -414,7 +414,7 @@ def test_a_build_argument_given_on_the_command_line_still_matches_its_copy(text,
     for created_by in recorded:  # BuildKit's entry, then the classic builder's
         history = BASE + ([("WORKDIR /w", 0, "")] if "WORKDIR" in text else []) + [(history_instruction(created_by), 2, "")]
         shown = match_layers(text, _history(history))
-        copy = shown[shown["Dockerfile line"].str.contains(" COPY | ADD ", regex=True)].iloc[0]
+        copy = shown[shown["dockerfile_line"].str.contains(" COPY | ADD ", regex=True)].iloc[0]
         assert copy["size"] == 2 and copy["layer"] == history_instruction(created_by), shown.to_string()
 
 
@@ -438,9 +438,9 @@ def test_the_base_row_shows_the_image_built_not_the_default(buildargs, shown):
     text = "ARG TAG=3.19\nFROM alpine:${TAG} AS one\nRUN true\n"
     table = _history(BASE + [("RUN true", 0, "")])
     rows = match_layers(text, table, buildargs=buildargs)
-    assert rows["Dockerfile line"].iloc[1] == "2: " + shown and rows["layer"].iloc[1].startswith("alpine:3.20")
+    assert rows["dockerfile_line"].iloc[1] == "2: " + shown and rows["layer"].iloc[1].startswith("alpine:3.20")
     # a base the course made a stand-in for is named as written, its "(stand-in)" left to the layer column
     standin = match_layers(text, _history([("", 7_800_000, "alpine:3.20 (stand-in)"), ("RUN true", 0, "")]))
-    assert standin["Dockerfile line"].iloc[1] == "2: FROM alpine:3.20"
+    assert standin["dockerfile_line"].iloc[1] == "2: FROM alpine:3.20"
     # with no base the history names and no value given, the default is what was built
-    assert match_layers(text, _history([("RUN true", 0, "")]))["Dockerfile line"].iloc[1] == "2: FROM alpine:3.19"
+    assert match_layers(text, _history([("RUN true", 0, "")]))["dockerfile_line"].iloc[1] == "2: FROM alpine:3.19"

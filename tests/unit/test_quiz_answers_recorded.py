@@ -1,19 +1,19 @@
 """A quiz's right answer says what the recording measured, not what the course expected to measure."""
 from __future__ import annotations
 
+from dockerlab.columns import RACE_RUNS
 from dockerlab.quizzes import quiz_of
-from dockerlab.recording import recordings
+from dockerlab.recording import decode, recordings
 
 
 def recorded_races() -> dict[str, list[dict]]:
-    """compose file -> the recorded runs of 05's start-up race (rows of experiments.compose_race)."""
+    """compose_file -> the recorded runs of 05's start-up race (rows of experiments.compose_race), read
+    as replay reads them (a column recorded under an earlier key renamed)."""
     runs: dict[str, list[dict]] = {}
     for call in recordings()["05_docker_compose.json"]["calls"]:
         if call["call"] == "experiments.compose_race":
-            columns = call["result"]["columns"]
-            for values in call["result"]["__dataframe__"]:
-                row = dict(zip(columns, values, strict=True))
-                runs.setdefault(row["compose file"], []).append(row)
+            for row in RACE_RUNS.adopt(decode(call["result"])).to_dict("records"):
+                runs.setdefault(row["compose_file"], []).append(row)
     return runs
 
 

@@ -55,7 +55,7 @@ def test_a_slow_stop_that_was_not_killed_did_not_wait_for_the_grace_period(stops
 def test_the_summary_has_medians_pid1_and_exit_codes(stops):
     summary = running.stop_summary(stops).set_index("variant")
     assert summary.loc["shell form", "median"] == pytest.approx((10.820638 + 10.412201) / 2)
-    assert summary.loc["shell form", "n"] == 2 and summary.loc["shell form", "exit_code"] == "137"
+    assert summary.loc["shell form", "n"] == 2 and summary.loc["shell form", "exit_codes"] == "137"
     assert summary.loc["exec form, no handler, --init", "pid1"] == "/sbin/docker-init -- python app.py"
     assert bool(summary.loc["exec form", "app_got_sigterm"]) and not bool(summary.loc["shell form", "app_got_sigterm"])
 
@@ -77,8 +77,8 @@ def test_the_plot_marks_the_grace_period_and_every_variant(stops):
 
 def test_the_resolution_verdict_reads_the_rows():
     table = pd.DataFrame([
-        {"network": "default bridge", "server": "web-1", "attempts": 3, "resolved": 0, "by_name": "URLError", "by_ip": 200},
-        {"network": "user-defined", "server": "web-1", "attempts": 3, "resolved": 3, "by_name": 200, "by_ip": 200},
+        {"network_kind": "default bridge", "server": "web-1", "attempts": 3, "resolved": 0, "by_name": "URLError", "by_ip": 200},
+        {"network_kind": "user-defined", "server": "web-1", "attempts": 3, "resolved": 3, "by_name": 200, "by_ip": 200},
     ])
     assert running.resolution_verdict(table) == ("default bridge: 0 of 3 lookups of web-1 succeeded, GET by name URLError, by IP 200; "
                                                  "user-defined: 3 of 3 lookups of web-1 succeeded, GET by name 200, by IP 200.")

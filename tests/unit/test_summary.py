@@ -37,9 +37,9 @@ def test_seed_claims_put_figures_beside_claims_and_say_what_is_missing():
     label = "Go: single-stage size / multi-stage (alpine) size"
     figures = pd.DataFrame([{"label": label, "value": 71.0, "unit": "x", "direction": "at least", "target": 50.0, "met": True}])
     table = results.seed_claims(figures)
-    row = table[table["seed section"] == "3.1"].iloc[0]
-    assert "71x" in row["we measured"] and row["verdict"] == "partly holds"  # the scratch figure is missing
-    assert (table[table["seed section"] == "2.2"]["we measured"] == "not measured yet: run the notebook").all()
+    row = table[table["seed_section"] == "3.1"].iloc[0]
+    assert "71x" in row["we_measured"] and row["verdict"] == "partly holds"  # the scratch figure is missing
+    assert (table[table["seed_section"] == "2.2"]["we_measured"] == "not measured yet: run the notebook").all()
 
 
 def test_quiz_right_wrong_and_blank():
@@ -70,10 +70,10 @@ def test_the_slow_boot_verdict_takes_the_vms_accelerator_into_account():
     label = "VM boot / container start (median seconds)"
     row = {"label": label, "value": 19.0, "unit": "x", "direction": "at least", "target": 10.0, "met": True}
     under = {name: results.seed_claims(pd.DataFrame([{**row, "conditions": f"Docker 20.10.24, VM under {vm.ACCELERATOR_NAMES[name]}"}]))
-             .set_index("seed section").loc["1.1"].iloc[0] for name in ("kvm", "tcg")}
+             .set_index("seed_section").loc["1.1"].iloc[0] for name in ("kvm", "tcg")}
     assert under["kvm"]["verdict"] == "holds"
     assert under["tcg"]["verdict"] == "partly holds" and "KVM" in under["tcg"]["conditions"] and "TCG" in under["tcg"]["conditions"]
-    recorded = results.seed_claims(results.collected_recorded()).set_index("the seed says").loc["VM: slow boot. Container: instant boot."]
+    recorded = results.seed_claims(results.collected_recorded()).set_index("the_seed_says").loc["VM: slow boot. Container: instant boot."]
     calls = json.loads((Path(__file__).parents[2] / "data" / "recorded" / "01_works_on_my_machine.json").read_text())["calls"]
     boots = next(call["result"]["__dataframe__"] for call in calls if call["call"] == "experiments.vm_vs_container")
     accelerators = {row[1] for row in boots}  # the recorded accelerator column
@@ -86,7 +86,7 @@ def test_every_recorded_verdict_recomputes_from_the_recorded_figures():
     for row in figures.to_dict("records"):
         recomputed = row["value"] <= row["target"] if row["direction"] == "at most" else row["value"] >= row["target"]
         assert recomputed == row["met"], f"{row['label']}: recorded met={row['met']}, recomputed {recomputed}"
-    claims = results.seed_claims(figures).set_index("the seed says")
+    claims = results.seed_claims(figures).set_index("the_seed_says")
     met = dict(zip(figures["label"], figures["met"], strict=True))
     conditions = dict(zip(figures["label"], figures["conditions"], strict=True))
     for claim in results.SEED_CLAIMS:
@@ -99,14 +99,14 @@ def test_every_recorded_verdict_recomputes_from_the_recorded_figures():
 
 def test_depends_on_reads_as_the_race_says():
     """3.2: losing the race with the seed's depends_on is evidence against the claim, not for it."""
-    claims = results.seed_claims(results.collected_recorded()).set_index("seed section")
+    claims = results.seed_claims(results.collected_recorded()).set_index("seed_section")
     row = claims.loc["3.2"]
     figures = results.collected_recorded().set_index("label")
     lost = figures.loc["runs where the api lost the start-up race, seed + credentials", "value"]
     healthy = figures.loc["runs where the api lost the start-up race, + service_healthy", "value"]
     assert lost >= 1 and healthy == 0  # what 05 recorded: depends_on alone lost, service_healthy never did
     assert row["verdict"] == "partly holds"
-    assert "does not wait" in row["the data says"] and "service_healthy" in row["the data says"]
+    assert "does not wait" in row["the_data_says"] and "service_healthy" in row["the_data_says"]
     assert "missing password" in row["conditions"]
 
 
@@ -114,20 +114,20 @@ def test_a_figure_that_detects_a_fault_counts_against_the_claim_when_it_finds_it
     label = "runs where the api lost the start-up race, seed + credentials"
     for value, verdict in ((5.0, "does not hold"), (0.0, "partly holds")):  # 0 runs lost: supports, but service_healthy is unmeasured
         figures = pd.DataFrame([{"label": label, "value": value, "unit": " runs", "direction": "at least", "target": 1.0, "met": value >= 1}])
-        row = results.seed_claims(figures).set_index("seed section").loc["3.2"]
+        row = results.seed_claims(figures).set_index("seed_section").loc["3.2"]
         assert row["verdict"] == verdict
 
 
 def test_the_root_claim_says_it_was_measured_on_the_courses_own_images():
-    claims = results.seed_claims(results.collected_recorded()).set_index("seed section")
-    row = claims[claims["the seed says"].str.contains("root")].iloc[0]
-    assert "course's own final images" in row["conditions"] and "course's own final images" in row["the data says"]
+    claims = results.seed_claims(results.collected_recorded()).set_index("seed_section")
+    row = claims[claims["the_seed_says"].str.contains("root")].iloc[0]
+    assert "course's own final images" in row["conditions"] and "course's own final images" in row["the_data_says"]
 
 
 def test_the_readme_shows_the_verdicts_07_shows():
     table = results.readme_table()
     for claim in results.seed_claims(results.collected_recorded()).to_dict("records"):
-        assert f"| {claim['seed section']} | {claim['the seed says']} | {claim['verdict']} |" in table, claim["the seed says"]
+        assert f"| {claim['seed_section']} | {claim['the_seed_says']} | {claim['verdict']} |" in table, claim['the_seed_says']
 
 
 def test_the_readme_shows_the_recorded_figures():
