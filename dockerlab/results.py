@@ -422,7 +422,7 @@ def readme_table(figures=None) -> str:
     lines += ["", "The seed's claims, with the verdict each claim's rule computes from these figures (as notebook 07 shows them):", "",
               "| seed section | the seed says | verdict | the data says | conditions |", "|---|---|---|---|---|"]
     for claim in seed_claims(figures).to_dict("records"):
-        lines.append(f"| {claim['seed section']} | {claim['the seed says']} | {claim['verdict']} | {claim['the data says'] or '—'} | {claim['conditions']} |")
+        lines.append(f"| {claim['seed_section']} | {claim['the_seed_says']} | {claim['verdict']} | {claim['the_data_says'] or '—'} | {claim['conditions']} |")
     return "\n".join([*lines, "", README_END])
 
 
