@@ -1,0 +1,325 @@
+"""What a build stage's RUN lines make, read from the text: the programs and folders a later `COPY --from` should
+take (the static tier of exercises 04 and 06 asks whether the image that ships takes only those).
+
+Read, as the tools themselves document them (`go help build`, `go help install`, `pip wheel --help`,
+`pip install --help`, `python -m venv --help`, gcc's manual):
+
+- ``go build``: ``-o FILE``; ``-o DIR/`` (or a folder that exists) takes the executable named after the
+  package; without ``-o`` the executable is written to the working directory, named after the first .go
+  file given (``go build main.go`` writes ``main``) or the last element of the package's import path that is
+  not a major version (``go build ./cmd/server`` writes ``server``; ``.`` takes the module path of go.mod or of
+  ``go mod init NAME``); several packages without ``-o DIR`` are built and thrown away; ``-C DIR`` first.
+- ``go install``: the executables go to $GOBIN, else $GOPATH/bin (the golang images set GOPATH=/go; Go's default
+  is $HOME/go), into a GOOS_GOARCH folder there when cross-compiling.
+- ``cc``/``gcc``/``clang`` (and ``g++``/``c++``/``clang++``): ``-o FILE``, else ``a.out``; ``-c``, ``-S``, ``-E``
+  make no program.
+- ``pip wheel``: the wheels go to ``-w DIR`` (the working directory without it); ``pip install --target DIR``,
+  ``--prefix DIR``, ``--root DIR`` and ``--user`` (~/.local) install into that folder; ``python -m venv DIR``
+  (``virtualenv DIR``, ``uv venv DIR``) makes the environment the later installs fill.
+
+Environment variables are followed as the shell passes them: ENV and ARG defaults of the stage, ``export``,
+and ``A=1 cmd`` prefixes; ``cd DIR`` changes the directory for the commands after it. What the text cannot
+settle (a variable with no value, a package with no name the text gives) is returned as a sentence, never
+guessed.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from .. import dockerfile as parser
+
+__all__ = ["Made", "StageState", "run_outputs", "base_state"]
+
+# The folders every Debian-based base image the course uses already has, so `go build -o /usr/local/bin`
+# writes into the folder (as Go does for an existing directory), not a file named /usr/local/bin.
+_BASE_FOLDERS = {"/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/usr/local/sbin",
+                 "/tmp", "/opt", "/srv", "/root", "/home", "/etc", "/var", "/usr/local/lib"}
+_GO_VALUE_FLAGS = {"-o", "-C", "-p", "-asmflags", "-buildmode", "-compiler", "-gccgoflags", "-gcflags", "-installsuffix", "-ldflags",
+                   "-mod", "-modfile", "-overlay", "-pgo", "-pkgdir", "-tags", "-toolexec", "-coverpkg", "-covermode", "-exec"}
+_CC = re.compile(r"^(?:[\w.-]+-)?(?:cc|gcc|clang|g\+\+|c\+\+|clang\+\+)(?:-\d+(?:\.\d+)*)?$")
+_PIP = re.compile(r"^pip(?:3(?:\.\d+)?)?$")
+_PYTHON = re.compile(r"^python(?:3(?:\.\d+)?)?$")
+_VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?[-+][^}]*)?\}|(\w+))")
+
+
+@dataclass(frozen=True)
+class Made:
+    """One thing a RUN makes: its absolute ``path``; ``folder`` True when it is a folder of built things (wheels,
+    a venv, an install prefix: a COPY of anything under it takes part of it); ``kind`` "go", "c" or "python";
+    ``static`` for a Go program: whether it is built with CGO_ENABLED=0 (or linked -static), so it starts in an
+    image with no C library."""
+
+    path: str
+    folder: bool
+    kind: str
+    static: bool = True
+
+
+@dataclass
+class StageState:
+    """What the text says of a stage at one line: the working directory (None when a variable makes it unknown),
+    the environment variables (None: a build argument with no default), the folders known to exist, the Go
+    module path (from go.mod or `go mod init`)."""
+
+    workdir: str | None = "/"
+    values: dict[str, str | None] = field(default_factory=dict)
+    folders: set[str] = field(default_factory=lambda: set(_BASE_FOLDERS))
+    module: str | None = None
+
+    def copy(self) -> StageState:
+        return StageState(self.workdir, dict(self.values), set(self.folders), self.module)
+
+
+def base_state(base: str, module: str | None = None) -> StageState:
+    """A stage's state as its base image leaves it: the golang images set WORKDIR /go and GOPATH=/go (and have
+    /go/bin); other bases start in / with Go's default GOPATH ($HOME/go, /root/go for root). ``module``: the
+    module path of the context's go.mod, if any."""
+    if base.lower().split("/")[-1].startswith("golang"):
+        return StageState("/go", {"GOPATH": "/go"}, set(_BASE_FOLDERS) | {"/go", "/go/bin", "/go/src"}, module)
+    return StageState("/", {}, set(_BASE_FOLDERS), module)
+
+
+def _expand(text: str, values: dict[str, str | None]) -> str | None:
+    """``text`` with $NAME/${NAME} replaced (${NAME:-default} by its default when unset); None when a variable
+    has no value the text gives."""
+    known = True
+
+    def value(match: re.Match) -> str:
+        nonlocal known
+        name = match.group(1) or match.group(2)
+        if values.get(name) is not None:
+            return values[name]
+        default = re.match(r"\$\{\w+:?-([^}]*)\}", match.group(0))
+        if default and name not in values:
+            return default.group(1)
+        known = False
+        return match.group(0)
+
+    expanded = _VARIABLE.sub(value, text)
+    return expanded if known and "`" not in expanded and "$(" not in expanded else None
+
+
+def _absolute(path: str, workdir: str | None) -> str | None:
+    if path.startswith("/"):
+        return posixpath.normpath(path)
+    return None if workdir is None else posixpath.normpath(posixpath.join(workdir, path))
+
+
+def _program_name(import_path: str) -> str | None:
+    """The last element of an import path that is not a major version (`example.com/foo/v2` -> foo)."""
+    parts = [part for part in import_path.strip("/").split("/") if part and part != "."]
+    while len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]) and parts[-1] != "v1":
+        parts.pop()
+    return parts[-1] if parts else None
+
+
+def _go_words(arguments: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`go build`/`go install`'s flags (each as -name: value, a bool flag as "") and its package arguments."""
+    flags, packages, index = {}, [], 0
+    while index < len(arguments):
+        word = arguments[index]
+        if word in (">", ">>", "2>", "2>>", "&>", "<"):
+            index += 2
+            continue
+        if word.startswith("-") and len(word) > 1:
+            name, equals, value = word.lstrip("-").partition("=")
+            name = "-" + name
+            if not equals and name in _GO_VALUE_FLAGS and index + 1 < len(arguments):
+                value, index = arguments[index + 1], index + 1
+            flags[name] = value
+        else:
+            packages.append(word)
+        index += 1
+    return flags, packages
+
+
+class _Unsure(Exception):
+    """The text cannot settle what a command makes: the sentence says why."""
+
+
+def _go_name(packages: list[str], cwd: str | None, module: str | None) -> str | None:
+    """The executable's name `go build` gives one main package (None: several packages, nothing kept).
+    Raises _Unsure when the text does not give it."""
+    if packages and all(package.endswith(".go") for package in packages):
+        return posixpath.basename(packages[0])[:-3]
+    if len(packages) > 1 or any("..." in package for package in packages):
+        return None
+    package = (packages[0] if packages else ".").split("@")[0]
+    if package.startswith((".", "/")):
+        if posixpath.normpath(package) in (".", "./"):
+            if module:
+                return _program_name(module)
+            raise _Unsure("names the program after the module, and neither a go.mod in the build context nor a `go mod init NAME` "
+                          "gives its name (without one, `go build` stops with 'go.mod file not found')")
+        if package.startswith(("/", "..")):  # its import path depends on where the module's root is
+            raise _Unsure(f"names the program after the import path of {package}, which depends on where go.mod is")
+        return _program_name(posixpath.normpath(package))
+    return _program_name(package)
+
+
+def _go_installed(packages: list[str], values: dict[str, str | None], static: bool, name) -> list[Made]:
+    """Where `go install` puts the programs: $GOBIN, else the first $GOPATH's bin (a GOOS_GOARCH folder there when
+    cross-compiling). ``name``: a function giving the program's name (None: several)."""
+    if any(package.endswith(".go") for package in packages) and not values.get("GOBIN"):
+        raise _Unsure("installs .go files named on the command line, which Go refuses without GOBIN ('no install location')")
+    if "GOBIN" in values and values["GOBIN"] is None or "GOPATH" in values and values["GOPATH"] is None:
+        raise _Unsure("installs into $GOBIN or $GOPATH/bin, which a variable the text gives no value names")
+    gobin = values.get("GOBIN")
+    gopath = values.get("GOPATH") or (values.get("HOME") or "/root") + "/go"  # Go's default: $HOME/go
+    folder = gobin or gopath.split(":")[0] + "/bin"
+    if not folder.startswith("/"):
+        raise _Unsure(f"installs into {folder}, which Go refuses: GOBIN and GOPATH must be absolute paths")
+    cross = not gobin and any(values.get(variable) for variable in ("GOOS", "GOARCH"))
+    program = None if cross else name()
+    if program is None:  # several programs, or a GOOS_GOARCH folder under GOPATH/bin: the folder holds only them
+        return [Made(folder, True, "go", static)]
+    return [Made(posixpath.join(folder, program), False, "go", static)]
+
+
+def _go_outputs(words: list[str], values: dict[str, str | None], cwd: str | None, state: StageState) -> list[Made]:
+    subcommand, arguments = words[1], words[2:]
+    flags, packages = _go_words(arguments)
+    if "-C" in flags:
+        where = _expand(flags["-C"], values)
+        cwd = _absolute(where, cwd) if where is not None else None
+    ldflags, tags = flags.get("-ldflags", ""), flags.get("-tags", "")
+    static = values.get("CGO_ENABLED") == "0" or "-static" in ldflags or ("netgo" in tags and "osusergo" in tags)
+
+    def name() -> str | None:
+        return _go_name(packages, cwd, state.module)
+
+    if subcommand == "install":
+        return _go_installed(packages, values, static, name)
+    output = flags.get("-o")
+    if output is not None:
+        expanded = _expand(output, values)
+        if expanded is None:
+            raise _Unsure(f"writes the program to {output}, a variable the text gives no value")
+        if expanded == "/dev/null":
+            return []
+        path = _absolute(expanded, cwd)
+        if path is None:
+            raise _Unsure(f"writes the program to {output} in a working directory a variable names")
+        if expanded.endswith("/") or path in state.folders:  # Go writes into the folder, each program named after its package
+            program = name()
+            return [Made(posixpath.join(path, program), False, "go", static) if program else Made(path, True, "go", static)]
+        return [Made(path, False, "go", static)]
+    program = name()
+    if program is None:
+        return []  # several packages with no -o: Go builds them and keeps nothing
+    if cwd is None:
+        raise _Unsure("writes the program to the working directory, which a variable names")
+    return [Made(posixpath.join(cwd, program), False, "go", static)]
+
+
+def _cc_outputs(arguments: list[str], values: dict[str, str | None], cwd: str | None) -> list[Made]:
+    if any(word in ("-c", "-S", "-E", "-M", "-MM", "--version", "-v") for word in arguments):
+        return []
+    output = "a.out"
+    for index, word in enumerate(arguments):
+        if word == "-o" and index + 1 < len(arguments):
+            output = arguments[index + 1]
+        elif word.startswith("-o") and len(word) > 2:
+            output = word[2:]
+    expanded = _expand(output, values)
+    path = _absolute(expanded, cwd) if expanded is not None else None
+    if path is None:
+        raise _Unsure(f"writes the program to {output}, which a variable names")
+    return [Made(path, False, "c")]
+
+
+def _option(arguments: list[str], names: tuple[str, ...]) -> str | None:
+    """The value of the first of ``names`` given (`-w DIR`, `-wDIR`, `--wheel-dir DIR`, `--wheel-dir=DIR`)."""
+    for index, word in enumerate(arguments):
+        for name in names:
+            if word == name and index + 1 < len(arguments):
+                return arguments[index + 1]
+            if name.startswith("--") and word.startswith(name + "="):
+                return word[len(name) + 1:]
+            if not name.startswith("--") and word.startswith(name) and len(word) > len(name):
+                return word[len(name):]
+    return None
+
+
+def _pip_outputs(pip: list[str], values: dict[str, str | None], cwd: str | None) -> list[Made]:
+    """What a pip command (its words after `pip`) puts in a folder of its own."""
+    subcommand = parser._subcommand(pip, parser._PIP_VALUE_OPTIONS)
+    if subcommand not in ("wheel", "install"):
+        return []
+    rest = pip[pip.index(subcommand) + 1:]
+    if subcommand == "wheel":
+        folder = _option(rest, ("-w", "--wheel-dir")) or "."
+    elif "--user" in rest:
+        folder = (values.get("HOME") or "/root") + "/.local"
+    else:
+        folder = _option(rest, ("-t", "--target", "--prefix", "--root"))
+        if folder is None:
+            return []  # into the environment pip belongs to: a venv made above, or the base image's own site-packages
+    expanded = _expand(folder, values)
+    path = _absolute(expanded, cwd) if expanded is not None else None
+    if path is None:
+        raise _Unsure(f"puts what pip {subcommand} makes in {folder}, which a variable names")
+    return [Made(path, True, "python")]
+
+
+def _venv_outputs(words: list[str], values: dict[str, str | None], cwd: str | None) -> list[Made]:
+    """`python -m venv DIR`, `virtualenv DIR`, `uv venv [DIR]` (uv's default: .venv)."""
+    program = words[0]
+    if _PYTHON.match(program):
+        module = parser._python_module(words[1:])
+        if module is None or module[0] not in ("venv", "virtualenv"):
+            return []
+        arguments = module[1]
+    elif program == "virtualenv":
+        arguments = words[1:]
+    elif program == "uv" and words[1:2] == ["venv"]:
+        arguments = words[2:] or [".venv"]
+    else:
+        return []
+    folders = [word for word in arguments if not word.startswith("-")]
+    if not folders:
+        return []
+    expanded = _expand(folders[0], values)
+    path = _absolute(expanded, cwd) if expanded is not None else None
+    if path is None:
+        raise _Unsure(f"makes the virtual environment {folders[0]}, which a variable names")
+    return [Made(path, True, "python")]
+
+
+def run_outputs(run: parser.Instruction, state: StageState) -> tuple[list[Made], list[str]]:
+    """What one RUN makes (see the module's docstring) and, for each command whose output the text cannot settle,
+    a sentence saying why. Updates ``state`` (folders made, a `go mod init` module). Raises nothing."""
+    made, unsure = [], []
+    cwd, exported = state.workdir, dict(state.values)
+    for assigned, words in parser.shell_steps(run.original):
+        if words[0] == "export":
+            exported.update({name: _expand(value, exported) for name, value in assigned.items()})
+            continue
+        values = {**exported, **{name: _expand(value, exported) for name, value in assigned.items()}}
+        program = words[0]
+        try:
+            if program == "cd":
+                target = _expand(words[1], values) if len(words) > 1 else values.get("HOME") or "/root"
+                cwd = _absolute(target, cwd) if target is not None else None
+            elif program == "mkdir":
+                state.folders.update(path for word in words[1:] if not word.startswith("-") and "$" not in word
+                                     for path in [_absolute(word, cwd)] if path)
+            elif program == "go" and words[1:3] == ["mod", "init"] and len(words) > 3:
+                state.module = words[3]
+            elif program == "go" and words[1:2] in (["build"], ["install"]):
+                made += _go_outputs(words, values, cwd, state)
+            elif _CC.match(program):
+                made += _cc_outputs(words[1:], values, cwd)
+            elif _PIP.match(program):
+                made += _pip_outputs(words[1:], values, cwd)
+            elif _PYTHON.match(program) and (module := parser._python_module(words[1:])) and module[0] == "pip":
+                made += _pip_outputs(module[1], values, cwd)
+            elif program == "uv" and words[1:2] == ["pip"]:
+                made += _pip_outputs(words[2:], values, cwd)
+            else:
+                made += _venv_outputs(words, values, cwd)
+        except _Unsure as why:
+            unsure.append(f"`{' '.join(words)[:80]}` (line {run.line}) {why}")
+    return made, unsure
