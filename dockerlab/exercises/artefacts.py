@@ -61,15 +61,16 @@ class Made:
 class StageState:
     """What the text says of a stage at one line: the working directory (None when a variable makes it unknown),
     the environment variables (None: a build argument with no default), the folders known to exist, the Go
-    module path (from go.mod or `go mod init`)."""
+    module path (from go.mod or `go mod init`), whether a virtual environment was made (a plain pip install fills it)."""
 
     workdir: str | None = "/"
     values: dict[str, str | None] = field(default_factory=dict)
     folders: set[str] = field(default_factory=lambda: set(_BASE_FOLDERS))
     module: str | None = None
+    venv: bool = False
 
     def copy(self) -> StageState:
-        return StageState(self.workdir, dict(self.values), set(self.folders), self.module)
+        return StageState(self.workdir, dict(self.values), set(self.folders), self.module, self.venv)
 
 
 def base_state(base: str, module: str | None = None) -> StageState:
@@ -243,8 +244,9 @@ def _option(arguments: list[str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _pip_outputs(pip: list[str], values: dict[str, str | None], cwd: str | None) -> list[Made]:
-    """What a pip command (its words after `pip`) puts in a folder of its own."""
+def _pip_outputs(pip: list[str], values: dict[str, str | None], cwd: str | None, venv: bool) -> list[Made]:
+    """What a pip command (its words after `pip`) puts in a folder of its own (``venv``: the stage made a virtual
+    environment, which a plain install fills). Raises _Unsure for an install into the base image's site-packages."""
     subcommand = parser._subcommand(pip, parser._PIP_VALUE_OPTIONS)
     if subcommand not in ("wheel", "install"):
         return []
@@ -255,8 +257,11 @@ def _pip_outputs(pip: list[str], values: dict[str, str | None], cwd: str | None)
         folder = (values.get("HOME") or "/root") + "/.local"
     else:
         folder = _option(rest, ("-t", "--target", "--prefix", "--root"))
+        if folder is None and venv:
+            return []  # into the environment pip belongs to: the venv made above
         if folder is None:
-            return []  # into the environment pip belongs to: a venv made above, or the base image's own site-packages
+            raise _Unsure("installs into the base image's own site-packages, whose path the text does not give "
+                          "(/usr/local/lib/python3.11/site-packages in the official images)")
     expanded = _expand(folder, values)
     path = _absolute(expanded, cwd) if expanded is not None else None
     if path is None:
@@ -313,13 +318,15 @@ def run_outputs(run: parser.Instruction, state: StageState) -> tuple[list[Made],
             elif _CC.match(program):
                 made += _cc_outputs(words[1:], values, cwd)
             elif _PIP.match(program):
-                made += _pip_outputs(words[1:], values, cwd)
+                made += _pip_outputs(words[1:], values, cwd, state.venv)
             elif _PYTHON.match(program) and (module := parser._python_module(words[1:])) and module[0] == "pip":
-                made += _pip_outputs(module[1], values, cwd)
+                made += _pip_outputs(module[1], values, cwd, state.venv)
             elif program == "uv" and words[1:2] == ["pip"]:
-                made += _pip_outputs(words[2:], values, cwd)
+                made += _pip_outputs(words[2:], values, cwd, state.venv)
             else:
-                made += _venv_outputs(words, values, cwd)
+                venvs = _venv_outputs(words, values, cwd)
+                state.venv |= bool(venvs)
+                made += venvs
         except _Unsure as why:
             unsure.append(f"`{' '.join(words)[:80]}` (line {run.line}) {why}")
     return made, unsure

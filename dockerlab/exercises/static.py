@@ -825,7 +825,7 @@ _RUNTIME_FILES = ("/etc/ssl/certs", "/etc/pki", "/usr/share/zoneinfo", "/etc/pas
 
 def _unsettled(copy: parser.Instruction, source: str, why: list[str]) -> Finding:
     """Advice, never a failure: the text cannot settle whether ``copy`` takes only what the stage built."""
-    return Finding(_at(copy), f"from the text alone it cannot be told whether it copies only the program stage {source} builds: {'; '.join(why[:2])}",
+    return Finding(_at(copy), f"from the text alone it cannot be told whether it copies only what stage {source} builds: {'; '.join(why[:2])}",
                    "only the built program copied from the build stage",
                    "nothing, if the build-and-measure check finds the image small; to have the text checked too, name the output "
                    "(`go build -o /app/myapp .`).", fails=False, certain=False)
@@ -857,7 +857,7 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
             found.append(Finding(_at(copy), f"it copies {', '.join(source_files[:4])} (the source) from stage {source}"
                                  + (" along with the program" if takes_built else ", not the program it builds"),
                                  f"only the built program ({', '.join(built)}) copied from stage {source}",
-                                 f"copy just the program: `COPY --from={source} {built[0].rstrip('/')} /myapp`."))
+                                 f"copy just the program: `COPY --from={source} {built[0]} {'/' if built[0].endswith('/') else '/myapp'}`."))
         elif takes_built or (source_files and not unsure):
             continue  # the program, or (Python) the program's own source
         elif unsure or not built:
@@ -894,7 +894,9 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
         return report
     contents = _stage_contents(parsed, files, _go_module(app_dir))
     made = [held for stage in parsed.stages[:-1] for held in contents[stage.index].layered.values() if held.built in stage.instructions]
-    python_only = bool(made) and all(held.kind == "python" for held in made)  # Python runs its source: the program is a context file
+    # Python runs its source: the program is a context file, and the build stage makes its packages (a venv, wheels...)
+    python_only = all(held.kind == "python" for held in made) if made else any(
+        stage.base.lower().split("/")[-1].startswith("python") for stage in parsed.stages[:-1])
     build_bases = {stage.base.lower() for stage in parsed.stages[:-1]}
     base = final.base.lower()
     if parsed.stage(final.base) is not None or (base in build_bases and not python_only) or base.startswith("golang"):
