@@ -875,6 +875,18 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
     return found
 
 
+def _shipped(parsed: parser.Dockerfile, contents: list[_Contents]) -> str:
+    """What the final stage's COPY --from lines take that a RUN built, with the line that built it: "/go/bin/hello
+    (line 4)"; "" when none is known."""
+    shipped = set()
+    for copy in [each for each in parsed.final.instructions if each.keyword in ("COPY", "ADD") and each.flag("from") is not None]:
+        other = parsed.stage(copy.flag("from"))
+        if other is not None and other.index < parsed.final.index:
+            shipped |= {f"{path} (line {file.built.line})"
+                        for path, _, file in _taken_from(contents[other.index].visible, copy, _final_workdir(parsed, parsed.final)) if file.built is not None}
+    return ", ".join(sorted(shipped)[:3])
+
+
 @_with_lint_advice()
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
@@ -918,7 +930,9 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
         report.findings.append(Finding(f"the final stage (line {final.line})", "there is no CMD or ENTRYPOINT, so the image does not start your program",
                                        "a command that starts it", "add `CMD [\"/myapp\"]`."))
     if not report.failed:
-        report.passed.append(f"{len(parsed.stages)} stages; the final one starts FROM {final.base} and takes only what it copies --from the build")
+        shipped = _shipped(parsed, contents)
+        report.passed.append(f"{len(parsed.stages)} stages; the final one starts FROM {final.base} and takes only "
+                             + (f"what the build made: {shipped}" if shipped else "what it copies --from the build"))
         if not _SMALL_BASES.match(base):
             report.findings.append(Finding(f"line {final.line} `FROM {final.base}`", f"{final.base} is not one of the small bases the course measured",
                                            "scratch, distroless or alpine", "keep it if the live check finds it small enough.", fails=False))

@@ -237,3 +237,9 @@ def test_run_outputs_reads_what_each_command_makes(text, made):
 def test_a_gobin_that_is_not_absolute_is_unsure_not_guessed():
     made, unsure = _made("FROM golang:1.21\nRUN GOBIN=bin go install example.com/tool@latest")
     assert made == [] and "must be absolute" in unsure[0] and "(line 2)" in unsure[0]
+
+
+def test_04_a_passing_verdict_names_the_program_it_ships_and_the_line_that_built_it():
+    text, _ = _texts("go install to GOPATH/bin (the golang image's /go)")
+    verdict = EXERCISES["04"].check(text)
+    assert verdict.passed and any("takes only what the build made: /go/bin/hello (line 4)" in message for message in verdict.messages), verdict.messages
