@@ -121,7 +121,7 @@ def _go_words(arguments: list[str]) -> tuple[dict[str, str], list[str]]:
     flags, packages, index = {}, [], 0
     while index < len(arguments):
         word = arguments[index]
-        if word in (">", ">>", "2>", "2>>", "&>", "<"):
+        if re.match(r"^\d*(?:[<>]|&>)", word):  # a redirection the shell reads (`> /dev/null`, `2>&` `1`), and its target
             index += 2
             continue
         if word.startswith("-") and len(word) > 1:
@@ -293,9 +293,33 @@ def _venv_outputs(words: list[str], values: dict[str, str | None], cwd: str | No
     return [Made(path, True, "python")]
 
 
+def _command_outputs(words: list[str], values: dict[str, str | None], cwd: str | None, state: StageState) -> list[Made]:
+    """What one simple command makes. Raises _Unsure when the text cannot settle it."""
+    program = words[0]
+    if program == "mkdir":
+        state.folders.update(path for word in words[1:] if not word.startswith("-") and "$" not in word for path in [_absolute(word, cwd)] if path)
+    elif program == "go" and words[1:3] == ["mod", "init"] and len(words) > 3:
+        state.module = words[3]
+    elif program == "go" and words[1:2] in (["build"], ["install"]):
+        return _go_outputs(words, values, cwd, state)
+    elif _CC.match(program):
+        return _cc_outputs(words[1:], values, cwd)
+    elif _PIP.match(program):
+        return _pip_outputs(words[1:], values, cwd, state.venv)
+    elif _PYTHON.match(program) and (module := parser._python_module(words[1:])) and module[0] == "pip":
+        return _pip_outputs(module[1], values, cwd, state.venv)
+    elif program == "uv" and words[1:2] == ["pip"]:
+        return _pip_outputs(words[2:], values, cwd, state.venv)
+    else:
+        venvs = _venv_outputs(words, values, cwd)
+        state.venv |= bool(venvs)
+        return venvs
+    return []
+
+
 def run_outputs(run: parser.Instruction, state: StageState) -> tuple[list[Made], list[str]]:
     """What one RUN makes (see the module's docstring) and, for each command whose output the text cannot settle,
-    a sentence saying why. Updates ``state`` (folders made, a `go mod init` module). Raises nothing."""
+    a sentence saying why. Updates ``state`` (folders made, a `go mod init` module, a venv made). Raises nothing."""
     made, unsure = [], []
     cwd, exported = state.workdir, dict(state.values)
     for assigned, words in parser.shell_steps(run.original):
@@ -303,30 +327,17 @@ def run_outputs(run: parser.Instruction, state: StageState) -> tuple[list[Made],
             exported.update({name: _expand(value, exported) for name, value in assigned.items()})
             continue
         values = {**exported, **{name: _expand(value, exported) for name, value in assigned.items()}}
-        program = words[0]
+        shown = f"`{' '.join(words)[:80]}` (line {run.line})"
+        if words[0] == "cd":
+            target = _expand(words[1], values) if len(words) > 1 else values.get("HOME") or "/root"
+            cwd = _absolute(target, cwd) if target is not None else None
+            continue
         try:
-            if program == "cd":
-                target = _expand(words[1], values) if len(words) > 1 else values.get("HOME") or "/root"
-                cwd = _absolute(target, cwd) if target is not None else None
-            elif program == "mkdir":
-                state.folders.update(path for word in words[1:] if not word.startswith("-") and "$" not in word
-                                     for path in [_absolute(word, cwd)] if path)
-            elif program == "go" and words[1:3] == ["mod", "init"] and len(words) > 3:
-                state.module = words[3]
-            elif program == "go" and words[1:2] in (["build"], ["install"]):
-                made += _go_outputs(words, values, cwd, state)
-            elif _CC.match(program):
-                made += _cc_outputs(words[1:], values, cwd)
-            elif _PIP.match(program):
-                made += _pip_outputs(words[1:], values, cwd, state.venv)
-            elif _PYTHON.match(program) and (module := parser._python_module(words[1:])) and module[0] == "pip":
-                made += _pip_outputs(module[1], values, cwd, state.venv)
-            elif program == "uv" and words[1:2] == ["pip"]:
-                made += _pip_outputs(words[2:], values, cwd, state.venv)
-            else:
-                venvs = _venv_outputs(words, values, cwd)
-                state.venv |= bool(venvs)
-                made += venvs
+            found = _command_outputs(words, values, cwd, state)
         except _Unsure as why:
-            unsure.append(f"`{' '.join(words)[:80]}` (line {run.line}) {why}")
+            unsure.append(f"{shown} {why}")
+            continue
+        if any(each.folder and each.path == "/" for each in found):  # `pip wheel` in /: its wheels lie among the image's own files
+            unsure.append(f"{shown} puts what it makes in /, among the image's own files")
+        made += [each for each in found if not (each.folder and each.path == "/")]
     return made, unsure

@@ -332,7 +332,6 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
             state = states[parent.index].copy()
         else:
             now, state = _Contents({}, {}), artefacts.base_state(stage.base, module)
-            state.values.update({name: value for name, value in parsed.global_args.items() if value})
         for instruction in stage.instructions:
             _follow(instruction, state, parsed)
             if instruction.keyword == "RUN":
@@ -364,10 +363,14 @@ def _follow(instruction: parser.Instruction, state: artefacts.StageState, parsed
             state.folders.add(state.workdir)
     elif instruction.keyword == "ENV":
         for name, value in zip(instruction.args[::2], instruction.args[1::2], strict=False):
-            state.values[name] = artefacts._expand(value, state.values)
+            state.values[name] = artefacts._expand(value.strip("\"'"), state.values)
     elif instruction.keyword == "ARG":  # no default: given on the command line, so the text does not know it
         for name, sep, value in (arg.partition("=") for arg in instruction.args):
-            state.values[name] = artefacts._expand(value, state.values) if sep else parsed.global_args.get(name) or None
+            state.values[name] = artefacts._expand(value.strip("\"'"), state.values) if sep else parsed.global_args.get(name) or None
+    elif instruction.keyword in ("COPY", "ADD"):  # the folder a COPY fills exists afterwards (`go build -o /src` writes into it)
+        found = _copy_destination(instruction, state.workdir)
+        if found and (found[2] or any(source.rstrip("/") in (".", "") or source.endswith("/") for source in found[1])):
+            state.folders.add(found[0])
 
 
 def _placed_by(parsed: parser.Dockerfile, contents: list[_Contents], stage: parser.Stage, instruction: parser.Instruction,

@@ -229,6 +229,7 @@ def _made(text: str) -> tuple[list[artefacts.Made], list[str]]:
     ("FROM python:3.11\nRUN uv venv /v && uv pip install --target /t x", [artefacts.Made("/v", True, "python"), artefacts.Made("/t", True, "python")]),
     ("FROM python:3.11\nRUN virtualenv /env", [artefacts.Made("/env", True, "python")]),
     ("FROM gcc:13\nRUN gcc -E x.c > x.i", []),
+    ("FROM golang:1.21\nRUN go build -o /x main.go 2>&1 > /dev/null", [artefacts.Made("/x", False, "go", False)]),  # redirections are not packages
 ])
 def test_run_outputs_reads_what_each_command_makes(text, made):
     assert _made(text) == (made, [])
@@ -243,3 +244,14 @@ def test_04_a_passing_verdict_names_the_program_it_ships_and_the_line_that_built
     text, _ = _texts("go install to GOPATH/bin (the golang image's /go)")
     verdict = EXERCISES["04"].check(text)
     assert verdict.passed and any("takes only what the build made: /go/bin/hello (line 4)" in message for message in verdict.messages), verdict.messages
+
+
+def test_wheels_built_in_the_root_folder_are_unsure_not_the_whole_image():
+    made, unsure = _made("FROM python:3.11\nRUN pip wheel -r requirements.txt")
+    assert made == [] and "puts what it makes in /, among the image's own files" in unsure[0]
+
+
+def test_04_go_build_into_the_folder_a_copy_made_writes_the_program_inside_it():
+    text = _GO.format(run="RUN CGO_ENABLED=0 go build -o /src main.go", program="/src/main").replace("WORKDIR /src\nCOPY . .", "COPY . /src/")
+    verdict = EXERCISES["04"].check(text)
+    assert verdict.passed and any("/src/main (line 3)" in message for message in verdict.messages), verdict.messages
