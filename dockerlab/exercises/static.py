@@ -826,12 +826,14 @@ def _cgo_findings(parsed: parser.Dockerfile, contents: list[_Contents]) -> list[
 _RUNTIME_FILES = ("/etc/ssl/certs", "/etc/pki", "/usr/share/zoneinfo", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
 
 
-def _unsettled(copy: parser.Instruction, source: str, why: list[str]) -> Finding:
-    """Advice, never a failure: the text cannot settle whether ``copy`` takes only what the stage built."""
-    return Finding(_at(copy), f"from the text alone it cannot be told whether it copies only what stage {source} builds: {'; '.join(why[:2])}",
+def _unsettled(copy: parser.Instruction, stage: parser.Stage, why: list[str]) -> Finding:
+    """Advice, never a failure: the text cannot settle whether ``copy`` takes only what ``stage`` built."""
+    named = "(`pip install --prefix=/install -r requirements.txt`, or a venv: `python -m venv /opt/venv`)" \
+        if "python" in stage.base.lower() else "(`go build -o /app/myapp .`)"
+    return Finding(_at(copy), f"from the text alone it cannot be told whether it copies only what stage {copy.flag('from')} builds: {'; '.join(why[:2])}",
                    "only the built program copied from the build stage",
-                   "nothing, if the build-and-measure check finds the image small; to have the text checked too, name the output "
-                   "(`go build -o /app/myapp .`).", fails=False, certain=False)
+                   f"nothing, if the build-and-measure check finds the image small; to have the text checked too, name where the build puts it {named}.",
+                   fails=False, certain=False)
 
 
 def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: list[_Contents]) -> list[Finding]:
@@ -850,7 +852,7 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
         held, unsure = contents[other.index].visible, contents[other.index].unsure
         built = sorted({path + ("/" if file.folder else "") for path, file in held.items() if file.built is not None})
         if any("$" in word for word in copy.args):
-            found.append(_unsettled(copy, source, [f"line {copy.line} names a variable"]))
+            found.append(_unsettled(copy, other, [f"line {copy.line} names a variable"]))
             continue
         taken = _taken_from(held, copy, _final_workdir(parsed, parsed.final))
         takes_built = any(file.built is not None for _, _, file in taken)
@@ -864,7 +866,7 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
         elif takes_built or (source_files and not unsure):
             continue  # the program, or (Python) the program's own source
         elif unsure or not built:
-            found.append(_unsettled(copy, source, unsure or [f"no RUN in stage {source} builds in a way this check reads "
+            found.append(_unsettled(copy, other, unsure or [f"no RUN in stage {source} builds in a way this check reads "
                                                              "(go build, go install, cc -o, pip wheel, pip install --target/--prefix/--user, python -m venv)"]))
         else:
             builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
