@@ -24,6 +24,7 @@ guessed.
 """
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -49,12 +50,15 @@ class Made:
     """One thing a RUN makes: its absolute ``path``; ``folder`` True when it is a folder of built things (wheels,
     a venv, an install prefix: a COPY of anything under it takes part of it); ``kind`` "go", "c" or "python";
     ``static`` for a Go program: whether it is built with CGO_ENABLED=0 (or linked -static), so it starts in an
-    image with no C library."""
+    image with no C library. ``origin``: for a copy (`cp`, `install`) or a move (`mv`, ``moved``) of something built,
+    the path it came from."""
 
     path: str
     folder: bool
     kind: str
     static: bool = True
+    origin: str = ""
+    moved: bool = False
 
 
 @dataclass
@@ -293,9 +297,86 @@ def _venv_outputs(words: list[str], values: dict[str, str | None], cwd: str | No
     return [Made(path, True, "python")]
 
 
-def _command_outputs(words: list[str], values: dict[str, str | None], cwd: str | None, state: StageState) -> list[Made]:
-    """What one simple command makes. Raises _Unsure when the text cannot settle it."""
+# Commands that copy or move files, with their options that take a value (GNU coreutils).
+_MOVERS = {"mv": {"-t", "--target-directory", "-S", "--suffix"}, "cp": {"-t", "--target-directory", "-S", "--suffix"},
+           "install": {"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix", "-t", "--target-directory"}}
+
+
+def _under(path: str, folder: str) -> bool:
+    return folder == "/" or path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _moved(words: list[str], values: dict[str, str | None], cwd: str | None, state: StageState, known: dict[str, Made]) -> list[Made]:
+    """What `mv`/`cp`/`install` does with what was built (``known``, by path): the built things at their new paths
+    (``origin`` the old one). Raises _Unsure when a source or the destination is a path the text cannot give."""
     program = words[0]
+    options, operands = _mover_words(words)
+    if program == "install" and ({"-d", "--directory"} & set(options)):
+        state.folders.update(path for word in operands if "$" not in word for path in [_absolute(word, cwd)] if path)
+        return []
+    target = options.get("-t") or options.get("--target-directory")
+    sources, destination = (operands, target) if target else (operands[:-1], operands[-1] if len(operands) > 1 else None)
+    if destination is None or not known:
+        return []
+    found = []
+    for source in sources:
+        expanded = _expand(source, values)
+        path = _absolute(expanded, cwd) if expanded is not None else None
+        if path is None:
+            if any(posixpath.basename(each) == posixpath.basename(source) for each in known) or "$" in source:
+                raise _Unsure(f"{'moves' if program == 'mv' else 'copies'} {source}, a path the text does not give, to {destination}")
+            continue
+        wildcard = any(character in path for character in "*?[")
+        taken = [(each, made) for each, made in known.items()
+                 if each == path or _under(each, path) or (wildcard and fnmatch.fnmatch(each, path)) or (made.folder and _under(path, each))]
+        if not taken:
+            continue
+        where = _expand(destination, values)
+        landing = _absolute(where, cwd) if where is not None else None
+        if landing is None:
+            raise _Unsure(f"{'moves' if program == 'mv' else 'copies'} what the build made to {destination}, a path the text does not give")
+        into = bool(target) or destination.endswith("/") or len(sources) > 1 or landing in state.folders
+        for each, made in taken:
+            new, folder = _landed(each, made, path, landing, into)
+            found.append(Made(new, folder, made.kind, made.static, each, program == "mv" and not (made.folder and each != path and _under(path, each))))
+    return found
+
+
+def _mover_words(words: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`mv`/`cp`/`install`'s options (each -x or --long: its value, or "") and operands, redirections left out."""
+    options, operands, index = {}, [], 1
+    while index < len(words):
+        word = words[index]
+        if word.startswith("-") and len(word) > 1 and not operands:
+            name, equals, value = word.partition("=")
+            if not equals and name in _MOVERS[words[0]] and index + 1 < len(words):
+                value, index = words[index + 1], index + 1
+            options[name] = value
+        elif not re.match(r"^\d*(?:[<>]|&>)", word):
+            operands.append(word)
+        else:
+            index += 1  # a redirection's target
+        index += 1
+    return options, operands
+
+
+def _landed(each: str, made: Made, source: str, landing: str, into: bool) -> tuple[str, bool]:
+    """Where the built ``each`` lands when ``source`` is copied or moved to ``landing`` (``into``: into that folder),
+    and whether it is a folder there."""
+    if each == source or any(character in source for character in "*?["):
+        return (posixpath.join(landing, posixpath.basename(each)) if into else landing), made.folder
+    if _under(each, source):  # a folder that holds it
+        return posixpath.join(posixpath.join(landing, posixpath.basename(source)) if into else landing, posixpath.relpath(each, source)), made.folder
+    # part of a built folder (`cp /wheels/x.whl /tmp/`): a file or a folder of its own
+    return (posixpath.join(landing, posixpath.basename(source)) if into else landing), True
+
+
+def _command_outputs(words: list[str], values: dict[str, str | None], cwd: str | None, state: StageState, known: dict[str, Made]) -> list[Made]:
+    """What one simple command makes (``known``: what was built before it, for `mv`/`cp`/`install`). Raises _Unsure
+    when the text cannot settle it."""
+    program = words[0]
+    if program in _MOVERS:
+        return _moved(words, values, cwd, state, known)
     if program == "mkdir":
         state.folders.update(path for word in words[1:] if not word.startswith("-") and "$" not in word for path in [_absolute(word, cwd)] if path)
     elif program == "go" and words[1:3] == ["mod", "init"] and len(words) > 3:
@@ -317,10 +398,12 @@ def _command_outputs(words: list[str], values: dict[str, str | None], cwd: str |
     return []
 
 
-def run_outputs(run: parser.Instruction, state: StageState) -> tuple[list[Made], list[str]]:
-    """What one RUN makes (see the module's docstring) and, for each command whose output the text cannot settle,
-    a sentence saying why. Updates ``state`` (folders made, a `go mod init` module, a venv made). Raises nothing."""
-    made, unsure = [], []
+def run_outputs(run: parser.Instruction, state: StageState, built: dict[str, Made] | None = None) -> tuple[list[Made], list[str]]:
+    """What one RUN makes (see the module's docstring), in order, and for each command whose output the text cannot
+    settle, a sentence saying why. ``built``: what the stage's earlier RUNs made, by path, which a `mv`, `cp` or
+    `install` here may move or copy (the result then names its ``origin``). Updates ``state`` (folders made, a
+    `go mod init` module, a venv made). Raises nothing."""
+    made, unsure, known = [], [], dict(built or {})
     cwd, exported = state.workdir, dict(state.values)
     for assigned, words in parser.shell_steps(run.original):
         if words[0] == "export":
@@ -333,11 +416,16 @@ def run_outputs(run: parser.Instruction, state: StageState) -> tuple[list[Made],
             cwd = _absolute(target, cwd) if target is not None else None
             continue
         try:
-            found = _command_outputs(words, values, cwd, state)
+            found = _command_outputs(words, values, cwd, state, known)
         except _Unsure as why:
             unsure.append(f"{shown} {why}")
             continue
         if any(each.folder and each.path == "/" for each in found):  # `pip wheel` in /: its wheels lie among the image's own files
             unsure.append(f"{shown} puts what it makes in /, among the image's own files")
-        made += [each for each in found if not (each.folder and each.path == "/")]
+        found = [each for each in found if not (each.folder and each.path == "/")]
+        for each in found:
+            if each.moved:
+                known.pop(each.origin, None)
+            known[each.path] = each
+        made += found
     return made, unsure

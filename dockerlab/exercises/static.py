@@ -338,9 +338,16 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
                 for gone in _removed_paths(instruction, state.workdir):
                     for path in [path for path in now.visible if _under(path, gone) or fnmatch.fnmatch(path, gone)]:
                         del now.visible[path]
-                made, unsure = artefacts.run_outputs(instruction, state)
+                built = {path: artefacts.Made(path, file.folder, file.kind, file.static) for path, file in now.visible.items() if file.built is not None}
+                made, unsure = artefacts.run_outputs(instruction, state, built)
                 now.unsure += unsure
-                placed = {each.path: _Held("", instruction, (instruction,), each.folder, each.kind, each.static) for each in made}
+                placed = {}
+                for each in made:  # in order: a `mv` or `cp` of what was built keeps the line that built it
+                    before = placed.get(each.origin) or now.visible.get(each.origin) if each.origin else None
+                    placed[each.path] = replace(before, folder=each.folder) if before else _Held("", instruction, (instruction,), each.folder, each.kind, each.static)
+                    if each.moved:
+                        placed.pop(each.origin, None)
+                        now.visible.pop(each.origin, None)
             else:
                 placed = _placed_by(parsed, contents, stage, instruction, state.workdir, files)
                 other = parsed.stage(instruction.flag("from")) if instruction.flag("from") is not None else None

@@ -28,6 +28,10 @@ GO_FORMS = {
     "exec form through sh -c": ('RUN ["sh", "-c", "CGO_ENABLED=0 go build -o /app main.go"]', "/app"),
     "build arguments with defaults": ("ARG CGO_ENABLED=0\nARG OUT=/app\nRUN go build -o $OUT main.go", "/app"),
     "no WORKDIR: the golang image's /go": ("RUN CGO_ENABLED=0 go build -o app /src/main.go", "/go/app"),
+    "built, then moved with mv": ("RUN CGO_ENABLED=0 go build -o app main.go && mv app /usr/local/bin/", "/usr/local/bin/app"),
+    "built, then moved by a later RUN": ("RUN CGO_ENABLED=0 go build -o app main.go\nRUN mv app /usr/local/bin/hello", "/usr/local/bin/hello"),
+    "built, then installed with install -m": ("RUN CGO_ENABLED=0 go build -o app main.go && install -m 0755 app /opt/bin/app", "/opt/bin/app"),
+    "built, then copied with cp -t": ("RUN CGO_ENABLED=0 go build -o app main.go && cp -t /usr/bin app", "/usr/bin/app"),
 }
 
 
@@ -62,7 +66,7 @@ def test_04_a_wrong_copy_after_a_build_written_this_way_fails_naming_the_line_an
     assert not verdict.passed, said
     assert f"line {line} `COPY --from=build /src /srv`" in said and "main.go (the source)" in said, said
     shown = program if "cross" not in form else "/go/bin/"  # cross-compiled: the folder GOPATH/bin holds only the programs
-    assert f"copy just the program: `COPY --from=build {shown}" in said, said
+    assert f"copy just the program: `COPY --from=build {shown}" in said or ("cp" in form and shown in said and "copy just the program" in said), said
 
 
 def test_04_a_copy_of_the_sdk_beside_the_program_names_what_the_build_made():
@@ -255,3 +259,15 @@ def test_04_go_build_into_the_folder_a_copy_made_writes_the_program_inside_it():
     text = _GO.format(run="RUN CGO_ENABLED=0 go build -o /src main.go", program="/src/main").replace("WORKDIR /src\nCOPY . .", "COPY . /src/")
     verdict = EXERCISES["04"].check(text)
     assert verdict.passed and any("/src/main (line 3)" in message for message in verdict.messages), verdict.messages
+
+
+def test_04_the_path_a_program_was_moved_away_from_is_not_the_program():
+    text = _GO.format(run="RUN CGO_ENABLED=0 go build -o app main.go\nRUN mv app /usr/local/bin/hello", program="/src/app")
+    said = _failures(EXERCISES["04"].check(text))
+    assert "line 8 `COPY --from=build /src/app /app`" in said and "(/usr/local/bin/hello)" in said, said
+
+
+def test_04_a_program_copied_to_a_path_the_text_does_not_give_is_advice():
+    text = _GO.format(run="ARG D\nRUN CGO_ENABLED=0 go build -o app main.go && cp app $D", program="/x/app")
+    verdict = EXERCISES["04"].check(text)
+    assert verdict.passed and any("`cp app $D` (line 5) copies what the build made to $D" in message for message in verdict.messages), verdict.messages
