@@ -17,6 +17,9 @@ Read, as the tools themselves document them (`go help build`, `go help install`,
   ``--prefix DIR``, ``--root DIR`` and ``--user`` (~/.local) install into that folder; ``python -m venv DIR``
   (``virtualenv DIR``, ``uv venv DIR``) makes the environment the later installs fill.
 
+- ``mv``, ``cp``, ``install`` of something built (in the same RUN or a later one): it is followed to its new path
+  (into the destination when that ends in ``/``, is a folder that exists, or several sources go there).
+
 Environment variables are followed as the shell passes them: ENV and ARG defaults of the stage, ``export``,
 and ``A=1 cmd`` prefixes; ``cd DIR`` changes the directory for the commands after it. What the text cannot
 settle (a variable with no value, a package with no name the text gives) is returned as a sentence, never
