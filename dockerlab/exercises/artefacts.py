@@ -77,13 +77,14 @@ class StageState:
     venv: bool = False
 
     def copy(self) -> StageState:
+        """A copy a later stage built FROM this one starts with. Returns a StageState. Raises nothing."""
         return StageState(self.workdir, dict(self.values), set(self.folders), self.module, self.venv)
 
 
 def base_state(base: str, module: str | None = None) -> StageState:
     """A stage's state as its base image leaves it: the golang images set WORKDIR /go and GOPATH=/go (and have
     /go/bin); other bases start in / with Go's default GOPATH ($HOME/go, /root/go for root). ``module``: the
-    module path of the context's go.mod, if any."""
+    module path of the context's go.mod, if any. Returns a StageState. Raises nothing."""
     if base.lower().split("/")[-1].startswith("golang"):
         return StageState("/go", {"GOPATH": "/go"}, set(_BASE_FOLDERS) | {"/go", "/go/bin", "/go/src"}, module)
     return StageState("/", {}, set(_BASE_FOLDERS), module)
