@@ -20,7 +20,7 @@ from .dockerignore import excluded, patterns_of, sent_paths
 from .errors import DockerfileInvalid, DockerlabError
 from .recording.arguments import check_public
 
-__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "runs_pip_install", "pip_requirement_files"]
+__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "shell_steps", "runs_pip_install", "pip_requirement_files"]
 
 # --- what a RUN runs: its shell commands, and whether one of them installs with pip --------------
 #
@@ -65,6 +65,14 @@ def shell_commands(run: str) -> list[list[str]]:
     and the program is named without its path. Text an echo prints, a comment, or a heredoc written to
     a file is not a command. Returns a list of word lists. Raises nothing (text the grammar cannot parse is
     read as far as it can be)."""
+    return [words for _, words in shell_steps(run) if words[0] != "export"]
+
+
+def shell_steps(run: str) -> list[tuple[dict[str, str], list[str]]]:
+    """What :func:`shell_commands` finds, in order, each with the environment variables written for that command
+    alone (``CGO_ENABLED=0 go build``, ``env GOBIN=/out go install``) as {name: value as written}; an ``export A=1
+    B=2`` is a step of its own, ``(({"A": "1", "B": "2"}, ["export", "A=1", "B=2"]))``, whose values hold for the
+    commands after it. Returns a list of (dict, word list). Raises nothing."""
     text = run.strip()
     if text[:3].upper() == "RUN" and (len(text) == 3 or text[3].isspace()):
         text = text[3:].lstrip()
@@ -76,12 +84,12 @@ def shell_commands(run: str) -> list[list[str]]:
         except ValueError:
             words = None
         if isinstance(words, list) and all(isinstance(word, str) for word in words):
-            return _expand_shell([words])
+            return _steps([words])
     whole = _WHOLE_HEREDOC_RUN.match(text)
     if whole:  # `RUN <<EOF`: the shell runs the heredoc's body (a `#!` body names another interpreter)
         body = whole.group(4)
-        return [] if body.startswith("#!") and not re.match(r"#!\S*/(?:env )?\s*(?:" + "|".join(_SHELLS) + r")\b", body) else shell_commands(body)
-    return _expand_shell(_parsed_commands(text))
+        return [] if body.startswith("#!") and not re.match(r"#!\S*/(?:env )?\s*(?:" + "|".join(_SHELLS) + r")\b", body) else shell_steps(body)
+    return _steps(_parsed_commands(text))
 
 
 def _parser():
@@ -106,8 +114,12 @@ def _parsed_commands(text: str) -> list[list[str]]:
     def visit(node) -> None:
         if node.type == "command":
             name = node.child_by_field_name("name")
-            if name is not None:
-                found.append([_word(name, source)] + [_word(argument, source) for argument in node.children_by_field_name("argument")])
+            if name is not None:  # `A=1 B=2 go build`: the assignments lead (see _unwrapped)
+                prefix = [_word(child, source) for child in node.children if child.type == "variable_assignment"]
+                found.append(prefix + [_word(name, source)] + [_word(argument, source) for argument in node.children_by_field_name("argument")])
+        elif node.type == "declaration_command" and node.children and node.children[0].type == "export":
+            found.append(["export"] + [_word(child, source) for child in node.children[1:] if child.type in ("variable_assignment", "word", "concatenation")])
+            return
         elif node.type == "redirected_statement":
             body = node.child_by_field_name("body")
             found.extend(_heredoc_script(node, body, source))
@@ -132,7 +144,7 @@ def _heredoc_script(statement, body, source: bytes) -> list[list[str]]:
     heredoc = next((child for child in statement.children if child.type == "heredoc_redirect"), None)
     if body is None or body.type != "command" or heredoc is None or body.child_by_field_name("name") is None:
         return []
-    words = _expand_shell([[_word(body.child_by_field_name("name"), source)] + [_word(a, source) for a in body.children_by_field_name("argument")]])
+    words = [each for _, each in _steps([[_word(body.child_by_field_name("name"), source)] + [_word(a, source) for a in body.children_by_field_name("argument")]])]
     if not (words and words[0][0] in _SHELLS and _script_of(words[0][1:]) is None):
         return []
     content = next((child for child in heredoc.children if child.type == "heredoc_body"), None)
@@ -169,6 +181,9 @@ def _word(node, source: bytes) -> str:
         return re.sub(r'\\([$`"\\\n])', lambda m: "" if m.group(1) == "\n" else m.group(1), raw[1:-1])
     if kind == "concatenation":
         return "".join(_word(child, source) for child in node.children)
+    if kind == "variable_assignment" and node.child_by_field_name("value") is not None:  # A="x y": the value unquoted
+        name = node.child_by_field_name("name")
+        return f"{source[name.start_byte:name.end_byte].decode(errors='replace')}={_word(node.child_by_field_name('value'), source)}"
     if kind == "word":
         return re.sub(r"\\(.)", r"\1", raw.replace("\\\n", ""), flags=re.DOTALL)
     return raw
@@ -198,12 +213,14 @@ def _script_of(arguments: list[str]) -> str | None:
     return arguments[index] if wants_script and index < len(arguments) else None
 
 
-def _unwrapped(words: list[str]) -> list[str]:
-    """``words`` without leading ``VAR=value`` words and wrappers with their options (see _WRAPPERS)."""
-    words = list(words)
+def _unwrapped(words: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``words`` without leading ``VAR=value`` words and wrappers with their options (see _WRAPPERS), and the
+    variables those assignments (and ``env``'s) set for the command."""
+    words, env = list(words), {}
     while words:
         if _ASSIGNMENT.match(words[0]):
-            words.pop(0)
+            name, _, value = words.pop(0).partition("=")
+            env[name] = value
             continue
         program = words[0].rpartition("/")[2]
         if program not in _WRAPPERS:
@@ -217,24 +234,30 @@ def _unwrapped(words: list[str]) -> list[str]:
                 break
         if program == "env":
             while words and _ASSIGNMENT.match(words[0]):
-                words.pop(0)
+                name, _, value = words.pop(0).partition("=")
+                env[name] = value
         del words[: _POSITIONAL.get(program, 0)]
-    return words
+    return env, words
 
 
-def _expand_shell(commands: list[list[str]]) -> list[list[str]]:
+def _steps(commands: list[list[str]]) -> list[tuple[dict[str, str], list[str]]]:
+    """Each command's (variables set for it alone, words): wrappers dropped, a shell's ``-c`` script read as its
+    commands (which get the shell's variables too), the program named without its path."""
     found = []
     for words in commands:
-        words = _unwrapped(words)
+        if words[:1] == ["export"]:
+            found.append(({name: value for name, _, value in (word.partition("=") for word in words[1:] if "=" in word)}, words))
+            continue
+        env, words = _unwrapped(words)
         if not words:
             continue
         program = words[0].rpartition("/")[2]
         if program in _SHELLS:
             script = _script_of(words[1:])
             if script is not None:
-                found += _expand_shell(_parsed_commands(script))
+                found += [({**env, **inner}, each) for inner, each in _steps(_parsed_commands(script))]
                 continue
-        found.append([program, *words[1:]])
+        found.append((env, [program, *words[1:]]))
     return found
 
 

@@ -18,11 +18,12 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from collections.abc import Callable
 
 from .. import dockerfile as parser
+from . import artefacts
 from ..builder import dockerfile_text
 from ..compose import compose_command, settings_from_example
 from ..errors import DockerlabError
@@ -257,11 +258,16 @@ def _copy_targets(instruction: parser.Instruction, workdir: str | None, files: l
 @dataclass(frozen=True)
 class _Held:
     """A file a stage holds: the context file it is (``origin``; "" for a program a RUN built), the RUN that
-    built it (None for a context file), and the COPY/ADD instructions that carried it there, in order."""
+    built it (None for a context file), and the COPY/ADD instructions that carried it there, in order. For what a
+    RUN built: ``folder`` (a folder of built things: a COPY of anything under it takes part of it), ``kind``
+    ("go", "c", "python") and ``static`` (a Go program that needs no C library); see dockerlab.exercises.artefacts."""
 
     origin: str
     built: parser.Instruction | None
     carried: tuple[parser.Instruction, ...]
+    folder: bool = False
+    kind: str = ""
+    static: bool = True
 
 
 @dataclass
@@ -271,19 +277,8 @@ class _Contents:
 
     visible: dict[str, _Held]
     layered: dict[str, _Held]
-
-
-def _built_outputs(run: parser.Instruction, workdir: str | None) -> list[str]:
-    """The absolute paths a RUN's `go build -o PATH` writes (relative to the working directory)."""
-    outputs = []
-    for words in parser.shell_commands(run.original):
-        if words[:2] != ["go", "build"]:
-            continue
-        for index, word in enumerate(words):
-            value = words[index + 1] if word == "-o" and index + 1 < len(words) else word[3:] if word.startswith("-o=") else None
-            if value and "$" not in value and (workdir is not None or value.startswith("/")):
-                outputs.append(posixpath.normpath(posixpath.join(workdir or "/", value)))
-    return outputs
+    # what the text cannot settle about what the stage's RUNs make: one sentence each
+    unsure: list[str] = field(default_factory=list)
 
 
 def _removed_paths(run: parser.Instruction, workdir: str | None) -> list[str]:
@@ -312,43 +307,82 @@ def _taken_from(held: dict[str, _Held], instruction: parser.Instruction, workdir
         if "$" in source:
             continue
         wanted = posixpath.normpath(posixpath.join("/", source))
+        wildcard = any(ch in wanted for ch in "*?[")
         for path, file in held.items():
-            if path == wanted or (any(ch in wanted for ch in "*?[") and fnmatch.fnmatch(path, wanted)):
+            if path == wanted or (wildcard and fnmatch.fnmatch(path, wanted)):
                 taken.append((path, posixpath.join(where, posixpath.basename(path)) if into else where, file))
             elif _under(path, wanted):
                 taken.append((path, posixpath.join(where, posixpath.relpath(path, wanted if wanted != "/" else "/")), file))
+            elif file.folder and (_under(wanted, path) or wildcard and _under(posixpath.dirname(wanted), path)):
+                # part of a built folder (`COPY --from=build /venv/lib/python3.11/site-packages ...`, `/wheels/*.whl`)
+                taken.append((wanted, posixpath.join(where, posixpath.basename(wanted)) if into else where, file))
     return taken
 
 
-def _stage_contents(parsed: parser.Dockerfile, files: list[str]) -> list[_Contents]:
+def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | None = None) -> list[_Contents]:
     """What each stage holds (:class:`_Contents`), in stage order: the context files its COPY/ADD put there and
-    the programs its RUNs built (`go build -o`), followed through `FROM stage` and `COPY --from=stage`."""
+    what its RUNs built (see dockerlab.exercises.artefacts), followed through `FROM stage` and `COPY --from=stage`.
+    ``module``: the Go module path of the context's go.mod (names what `go build` makes)."""
     contents: list[_Contents] = []
+    states: list[artefacts.StageState] = []
     for stage in parsed.stages:
         parent = parsed.stage(stage.base)
         if parent is not None and parent.index < stage.index:
-            now = _Contents(dict(contents[parent.index].visible), dict(contents[parent.index].layered))
-            workdir = _final_workdir(parsed, parent)
+            now = _Contents(dict(contents[parent.index].visible), dict(contents[parent.index].layered), list(contents[parent.index].unsure))
+            state = states[parent.index].copy()
         else:
-            now, workdir = _Contents({}, {}), "/"
+            now, state = _Contents({}, {}), artefacts.base_state(stage.base, module)
         for instruction in stage.instructions:
-            workdir = _workdir_after(instruction, workdir)
+            _follow(instruction, state, parsed)
             if instruction.keyword == "RUN":
-                for gone in _removed_paths(instruction, workdir):
+                for gone in _removed_paths(instruction, state.workdir):
                     for path in [path for path in now.visible if _under(path, gone) or fnmatch.fnmatch(path, gone)]:
                         del now.visible[path]
-            placed = _placed_by(parsed, contents, stage, instruction, workdir, files)
+                built = {path: artefacts.Made(path, file.folder, file.kind, file.static) for path, file in now.visible.items() if file.built is not None}
+                made, unsure = artefacts.run_outputs(instruction, state, built)
+                now.unsure += unsure
+                placed = {}
+                for each in made:  # in order: a `mv` or `cp` of what was built keeps the line that built it
+                    before = placed.get(each.origin) or now.visible.get(each.origin) if each.origin else None
+                    placed[each.path] = replace(before, folder=each.folder) if before else _Held("", instruction, (instruction,), each.folder, each.kind, each.static)
+                    if each.moved:
+                        placed.pop(each.origin, None)
+                        now.visible.pop(each.origin, None)
+            else:
+                placed = _placed_by(parsed, contents, stage, instruction, state.workdir, files)
+                other = parsed.stage(instruction.flag("from")) if instruction.flag("from") is not None else None
+                if other is not None and other.index < stage.index:  # what it takes may be what the text cannot tell
+                    now.unsure += [sentence for sentence in contents[other.index].unsure if sentence not in now.unsure]
             now.visible.update(placed)
             now.layered.update(placed)
         contents.append(now)
+        states.append(state)
     return contents
+
+
+def _follow(instruction: parser.Instruction, state: artefacts.StageState, parsed: parser.Dockerfile) -> None:
+    """Update a stage's working directory, folders and variables after ``instruction`` (WORKDIR, ENV, ARG)."""
+    if instruction.keyword == "WORKDIR" and instruction.args:
+        target = artefacts._expand(instruction.args[0], state.values)
+        state.workdir = None if target is None or (state.workdir is None and not target.startswith("/")) else \
+            posixpath.normpath(posixpath.join(state.workdir or "/", target))
+        if state.workdir:
+            state.folders.add(state.workdir)
+    elif instruction.keyword == "ENV":
+        for name, value in zip(instruction.args[::2], instruction.args[1::2], strict=False):
+            state.values[name] = artefacts._expand(value.strip("\"'"), state.values)
+    elif instruction.keyword == "ARG":  # no default: given on the command line, so the text does not know it
+        for name, sep, value in (arg.partition("=") for arg in instruction.args):
+            state.values[name] = artefacts._expand(value.strip("\"'"), state.values) if sep else parsed.global_args.get(name) or None
+    elif instruction.keyword in ("COPY", "ADD"):  # the folder a COPY fills exists afterwards (`go build -o /src` writes into it)
+        found = _copy_destination(instruction, state.workdir)
+        if found and (found[2] or any(source.rstrip("/") in (".", "") or source.endswith("/") for source in found[1])):
+            state.folders.add(found[0])
 
 
 def _placed_by(parsed: parser.Dockerfile, contents: list[_Contents], stage: parser.Stage, instruction: parser.Instruction,
                workdir: str | None, files: list[str]) -> dict[str, _Held]:
-    """The files one instruction puts in ``stage``, by absolute path (``contents``: the stages before it)."""
-    if instruction.keyword == "RUN":
-        return {path: _Held("", instruction, (instruction,)) for path in _built_outputs(instruction, workdir)}
+    """The files a COPY/ADD puts in ``stage``, by absolute path (``contents``: the stages before it)."""
     if instruction.keyword not in ("COPY", "ADD"):
         return {}
     source = instruction.flag("from")
@@ -357,12 +391,20 @@ def _placed_by(parsed: parser.Dockerfile, contents: list[_Contents], stage: pars
     other = parsed.stage(source)
     if other is None or other.index >= stage.index:
         return {}
-    return {path: _Held(file.origin, file.built, (*file.carried, instruction)) for _, path, file in _taken_from(contents[other.index].visible, instruction, workdir)}
+    return {path: replace(file, carried=(*file.carried, instruction)) for _, path, file in _taken_from(contents[other.index].visible, instruction, workdir)}
+
+
+def _go_module(app_dir) -> str | None:
+    """The module path the build context's go.mod names (None without one)."""
+    found = Path(app_dir) / "go.mod"
+    match = re.search(r"^module\s+(\S+)", found.read_text(errors="replace"), re.MULTILINE) if found.is_file() else None
+    return match.group(1).strip('"') if match else None
 
 
 def _final_workdir(parsed: parser.Dockerfile, stage: parser.Stage) -> str | None:
-    workdir = "/"
-    for each in reversed(_lineage(parsed, stage)):
+    lineage = _lineage(parsed, stage)
+    workdir = artefacts.base_state(lineage[-1].base).workdir
+    for each in reversed(lineage):
         for instruction in each.instructions:
             workdir = _workdir_after(instruction, workdir)
     return workdir
@@ -764,14 +806,22 @@ _SMALL_BASES = re.compile(r"^(scratch|(gcr\.io/)?distroless/.*|alpine(:.*)?|busy
 _NEEDS_STATIC_BINARY = re.compile(r"^(scratch|(gcr\.io/)?distroless/static.*|alpine(:.*)?|busybox(:.*)?)$", re.IGNORECASE)
 
 
-def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
-    """A `go build` without CGO_ENABLED=0 makes a binary that cannot start in scratch, distroless or alpine."""
+def _cgo_findings(parsed: parser.Dockerfile, contents: list[_Contents]) -> list[Finding]:
+    """A Go program built without CGO_ENABLED=0 (in the command, an `export`, or the stage's ENV/ARG) links the C
+    library, so it cannot start in scratch, distroless/static or alpine. A `go build` whose output the text cannot
+    settle is judged by its text alone."""
     found = []
     for stage in parsed.stages[:-1]:
-        static_env = any("CGO_ENABLED=0" in " ".join(env.args).replace(" ", "=") for env in stage.all("ENV"))
+        made = [held for held in contents[stage.index].layered.values() if held.kind == "go" and held.built in stage.instructions]
+        settings = " ".join(" ".join(each.args).replace(" ", "=") for each in stage.all("ENV") + stage.all("ARG"))
         for run in stage.all("RUN"):
-            command = " ".join(run.args)
-            if "go build" in command and "CGO_ENABLED=0" not in command and not static_env:
+            mine = [held for held in made if held.built == run]
+            if mine:
+                dynamic = any(not held.static for held in mine)
+            else:
+                dynamic = any(words[:2] in (["go", "build"], ["go", "install"]) for words in parser.shell_commands(run.original)) \
+                    and "CGO_ENABLED=0" not in run.original and "CGO_ENABLED=0" not in settings
+            if dynamic:
                 found.append(Finding(
                     _at(run), f"the program is built with cgo, so it needs the C library, which {parsed.final.base} does not have: "
                               "it would fail to start with 'no such file or directory' (the seed's alpine image does, in notebook 04)",
@@ -783,11 +833,21 @@ def _cgo_findings(parsed: parser.Dockerfile) -> list[Finding]:
 _RUNTIME_FILES = ("/etc/ssl/certs", "/etc/pki", "/usr/share/zoneinfo", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
 
 
-def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str]) -> list[Finding]:
+def _unsettled(copy: parser.Instruction, stage: parser.Stage, why: list[str]) -> Finding:
+    """Advice, never a failure: the text cannot settle whether ``copy`` takes only what ``stage`` built."""
+    named = "(`pip install --prefix=/install -r requirements.txt`, or a venv: `python -m venv /opt/venv`)" \
+        if "python" in stage.base.lower() else "(`go build -o /app/myapp .`)"
+    return Finding(_at(copy), f"from the text alone it cannot be told whether it copies only what stage {copy.flag('from')} builds: {'; '.join(why[:2])}",
+                   "only the built program copied from the build stage",
+                   f"nothing, if the build-and-measure check finds the image small; to have the text checked too, name where the build puts it {named}.",
+                   fails=False, certain=False)
+
+
+def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: list[_Contents]) -> list[Finding]:
     """Each `COPY --from` into the final stage that takes more than the built program: another image's files,
-    the build stage's own files (the SDK, e.g. /usr/local/go), or the source beside the program. A build stage
-    whose RUNs build no program this module can read (`go build -o PATH`) is not judged."""
-    contents, found = _stage_contents(parsed, files), []
+    the build stage's own files (the SDK, e.g. /usr/local/go), or the source beside a compiled program. Where the
+    text cannot settle what the build stage makes (see dockerlab.exercises.artefacts), that is advice."""
+    found = []
     for copy in [each for each in parsed.final.instructions if each.keyword in ("COPY", "ADD") and each.flag("from") is not None]:
         source = copy.flag("from")
         sources = " ".join(copy.args[:-1])
@@ -796,26 +856,47 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str]) -> list[Fi
             found.append(Finding(_at(copy), f"it copies {sources} from the image {source}, not the program your build stage made: more that ships",
                                  "only the built program, copied from the build stage", f"remove line {copy.line}."))
             continue
-        held = contents[other.index].visible
-        built = sorted({path for path, file in held.items() if file.built is not None})
-        if not built or any("$" in word for word in copy.args):
-            continue  # what the stage builds is not known from the text: the live tier measures the size
-        programs = ", ".join(built)
-        builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
+        held, unsure = contents[other.index].visible, contents[other.index].unsure
+        built = sorted({path + ("/" if file.folder else "") for path, file in held.items() if file.built is not None})
+        if any("$" in word for word in copy.args):
+            found.append(_unsettled(copy, other, [f"line {copy.line} names a variable"]))
+            continue
         taken = _taken_from(held, copy, _final_workdir(parsed, parsed.final))
+        takes_built = any(file.built is not None for _, _, file in taken)
+        compiled = any(file.built is not None and file.kind in ("go", "c") for file in held.values())
         source_files = sorted({file.origin for _, _, file in taken if file.origin})
-        if source_files:
-            found.append(Finding(_at(copy), f"it copies {', '.join(source_files[:4])} (the source) from stage {source} along with the program",
-                                 f"only the built program ({programs}) copied from stage {source}", f"copy just the program: `COPY --from={source} {built[0]} /myapp`."))
-        elif not any(file.built is not None for _, _, file in taken):
+        if source_files and compiled:
+            found.append(Finding(_at(copy), f"it copies {', '.join(source_files[:4])} (the source) from stage {source}"
+                                 + (" along with the program" if takes_built else ", not the program it builds"),
+                                 f"only the built program ({', '.join(built)}) copied from stage {source}",
+                                 f"copy just the program: `COPY --from={source} {built[0]} {'/' if built[0].endswith('/') else '/myapp'}`."))
+        elif takes_built or (source_files and not unsure):
+            continue  # the program, or (Python) the program's own source
+        elif unsure or not built:
+            found.append(_unsettled(copy, other, unsure or [f"no RUN in stage {source} builds in a way this check reads "
+                                                             "(go build, go install, cc -o, pip wheel, pip install --target/--prefix/--user, python -m venv)"]))
+        else:
+            builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
             runtime = all(any(_under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])
             found.append(Finding(
-                _at(copy), f"it copies {sources} from stage {source}, which is not the program {builds} builds ({programs}): "
+                _at(copy), f"it copies {sources} from stage {source}, which is not {'the program' if compiled else 'what'} {builds} builds ({', '.join(built)}): "
                            f"it is part of the {other.base} build image and makes the image that ships bigger",
-                f"only the built program ({programs}) copied from stage {source}",
+                f"only {'the built program' if compiled else 'what the build made'} ({', '.join(built)}) copied from stage {source}",
                 f"keep it only if your program reads {sources} at run time (this one serves plain HTTP and needs none)." if runtime
                 else f"remove line {copy.line}: the program is all the final stage needs.", fails=not runtime))
     return found
+
+
+def _shipped(parsed: parser.Dockerfile, contents: list[_Contents]) -> str:
+    """What the final stage's COPY --from lines take that a RUN built, with the line that built it: "/go/bin/hello
+    (line 4)"; "" when none is known."""
+    shipped = set()
+    for copy in [each for each in parsed.final.instructions if each.keyword in ("COPY", "ADD") and each.flag("from") is not None]:
+        other = parsed.stage(copy.flag("from"))
+        if other is not None and other.index < parsed.final.index:
+            shipped |= {f"{path} (line {file.built.line})"
+                        for path, _, file in _taken_from(contents[other.index].visible, copy, _final_workdir(parsed, parsed.final)) if file.built is not None}
+    return ", ".join(sorted(shipped)[:3])
 
 
 @_with_lint_advice()
@@ -835,28 +916,35 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
             f"name this stage (`FROM {final.base} AS builder`), then add `FROM scratch` (or gcr.io/distroless/static-debian12) and "
             "`COPY --from=builder /app/myapp /myapp` and `CMD [\"/myapp\"]`."))
         return report
+    contents = _stage_contents(parsed, files, _go_module(app_dir))
+    made = [held for stage in parsed.stages[:-1] for held in contents[stage.index].layered.values() if held.built in stage.instructions]
+    # Python runs its source: the program is a context file, and the build stage makes its packages (a venv, wheels...)
+    python_only = all(held.kind == "python" for held in made) if made else any(
+        stage.base.lower().split("/")[-1].startswith("python") for stage in parsed.stages[:-1])
     build_bases = {stage.base.lower() for stage in parsed.stages[:-1]}
     base = final.base.lower()
-    if parsed.stage(final.base) is not None or base in build_bases or base.startswith("golang"):
+    if parsed.stage(final.base) is not None or (base in build_bases and not python_only) or base.startswith("golang"):
         report.findings.append(Finding(
             f"line {final.line} `FROM {final.base}`", "the final stage starts from the build image, so the SDK ships anyway",
             "a small runtime base: scratch, gcr.io/distroless/static-debian12 or alpine:3.20", "change this FROM to one of them."))
-    for copy, taken in _final_copies(parsed, files) if parsed.stage(final.base) is None else []:
+    for copy, taken in _final_copies(parsed, files) if parsed.stage(final.base) is None and not python_only else []:
         report.findings.append(Finding(
             _at(copy), f"the final stage copies {', '.join(taken[:3]) or 'files'} from the context: source, not the program",
             "only the built program, copied from the build stage", "replace it with `COPY --from=builder /app/myapp /myapp`."))
     if parsed.stage(final.base) is None:
-        report.findings += _extra_copy_findings(parsed, files)
+        report.findings += _extra_copy_findings(parsed, files, contents)
     if not any(instruction.flag("from") is not None for instruction in final.all("COPY")) and parsed.stage(final.base) is None:
         report.findings.append(Finding(f"the final stage (line {final.line})", "nothing is copied from the build stage", "a COPY --from of the built program",
                                        "add `COPY --from=builder /app/myapp /myapp`."))
     if _NEEDS_STATIC_BINARY.match(base):
-        report.findings += _cgo_findings(parsed)
+        report.findings += _cgo_findings(parsed, contents)
     if _command(parsed) is None:
         report.findings.append(Finding(f"the final stage (line {final.line})", "there is no CMD or ENTRYPOINT, so the image does not start your program",
                                        "a command that starts it", "add `CMD [\"/myapp\"]`."))
     if not report.failed:
-        report.passed.append(f"{len(parsed.stages)} stages; the final one starts FROM {final.base} and takes only what it copies --from the build")
+        shipped = _shipped(parsed, contents)
+        report.passed.append(f"{len(parsed.stages)} stages; the final one starts FROM {final.base} and takes only "
+                             + (f"what the build made: {shipped}" if shipped else "what it copies --from the build"))
         if not _SMALL_BASES.match(base):
             report.findings.append(Finding(f"line {final.line} `FROM {final.base}`", f"{final.base} is not one of the small bases the course measured",
                                            "scratch, distroless or alpine", "keep it if the live check finds it small enough.", fails=False))
@@ -1062,11 +1150,13 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
         other = parsed.stage(stage)
         programs = sorted(path for path, file in contents[other.index].visible.items()
                           if file.origin.endswith(".py") and not _SECRET_FILE.search(file.origin)) if other is not None else []
+        built = sorted({path for path, file in contents[other.index].visible.items() if file.built is not None}) if other is not None else []
+        also = f" and what the stage built (`COPY --from={stage} {built[0]} {built[0]}`)" if built else ""
         them = "it" if len(secrets) == 1 else "them"
         found.append(Finding(
             _at(copy), f"it copies {', '.join(secrets)} (secrets) from stage {stage} into the image that ships: {_at(first)} put {them} "
                        f"in {named}, and this COPY --from takes {them} along",
-            "only what the program needs copied from the build stage", f"copy just the program (`COPY --from={stage} {programs[0] if programs else '/path/to/app.py'} .`), "
+            "only what the program needs copied from the build stage", f"copy just the program (`COPY --from={stage} {programs[0] if programs else '/path/to/app.py'} .`){also}, "
             "not the folder that holds the secrets, or list the secret files in .dockerignore so no stage gets them."))
     for stage in lineage:
         for instruction in stage.all("ARG") + stage.all("ENV"):

@@ -86,3 +86,20 @@ def test_a_correct_deps_first_dockerfile_passes_03s_static_check(run):
     text = f'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt ./\n{run}\nCOPY app.py ./\nCMD ["python", "app.py"]\n'
     report = cache_survives_code_edit(dl.paths.app("layer-cache"), text)
     assert not [finding for finding in report.findings if finding.fails], report.findings
+
+
+@pytest.mark.parametrize("run, steps", [
+    ("RUN CGO_ENABLED=0 GOOS=linux go build -o /out/app .", [({"CGO_ENABLED": "0", "GOOS": "linux"}, ["go", "build", "-o", "/out/app", "."])]),
+    ('RUN export CGO_ENABLED=0 GOBIN="/o u t" && cd /src && go install ./cmd/x',
+     [({"CGO_ENABLED": "0", "GOBIN": "/o u t"}, ["export", "CGO_ENABLED=0", "GOBIN=/o u t"]), ({}, ["cd", "/src"]), ({}, ["go", "install", "./cmd/x"])]),
+    ("RUN env -u HOME GOBIN=/bin sudo go install .", [({"GOBIN": "/bin"}, ["go", "install", "."])]),
+    ('RUN sh -c "GOARCH=arm64 go build"', [({"GOARCH": "arm64"}, ["go", "build"])]),
+    ('RUN ["go", "build", "-o", "/app"]', [({}, ["go", "build", "-o", "/app"])]),
+])
+def test_shell_steps_keep_the_variables_each_command_is_given(run, steps):
+    """The variables written before a command (or exported before it) reach that program: `go` reads GOBIN, GOOS,
+    CGO_ENABLED from them. shell_commands stays the words alone, without the exports."""
+    from dockerlab.dockerfile import shell_steps
+
+    assert shell_steps(run) == steps
+    assert shell_commands(run) == [words for _, words in steps if words[0] != "export"]
