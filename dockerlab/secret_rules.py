@@ -46,29 +46,33 @@ class Rule:
     by_form: bool
 
 
-# Each token prefix is the one the service documents for its keys.
+# Each token prefix is the one the service documents for its keys. A pattern starts with its literal
+# text and checks the word boundary before it with a look-behind, not a leading \b: Python's regex
+# engine then jumps from one occurrence of the literal to the next instead of trying every byte
+# (10 to 30 times faster on a program's bytes; benchmarks/find_secrets.py).
 CONTENT_RULES = [
     Rule("a private key", re.compile(rb"(?s)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|[^\"']*)"),
          (b"private key-----",), True),
-    Rule("an AWS access key id", re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), (b"akia", b"asia"), True),
-    Rule("a GitHub token", re.compile(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
+    Rule("an AWS access key id", re.compile(rb"A[KS]IA(?<![0-9A-Za-z_]A[KS]IA)[0-9A-Z]{16}\b"), (b"akia", b"asia"), True),
+    Rule("a GitHub token", re.compile(rb"g(?<![0-9A-Za-z_]g)(?:h[pousr]_[A-Za-z0-9]{36,}|ithub_pat_[A-Za-z0-9_]{40,})\b"),
          (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"), True),
-    Rule("a GitLab token", re.compile(rb"\bgl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|soat)-[0-9A-Za-z_-]{20,}"), (b"gl",), True),
-    Rule("a Stripe live secret key", re.compile(rb"\b[sr]k_live_[0-9A-Za-z]{16,}"), (b"k_live_",), True),
-    Rule("an API secret key (sk-...: OpenAI, Anthropic and others)", re.compile(rb"\bsk-(?:proj-|svcacct-|admin-|ant-(?:api\d+-)?|live-)?[A-Za-z0-9_-]{16,}"),
+    Rule("a GitLab token", re.compile(rb"gl(?<![0-9A-Za-z_]gl)(?:pat|dt|ptt|rt|cbt|oas|ft|imt|soat)-[0-9A-Za-z_-]{20,}"),
+         (b"glpat-", b"gldt-", b"glptt-", b"glrt-", b"glcbt-", b"gloas-", b"glft-", b"glimt-", b"glsoat-"), True),
+    Rule("a Stripe live secret key", re.compile(rb"[sr]k_live_(?<![0-9A-Za-z_][sr]k_live_)[0-9A-Za-z]{16,}"), (b"k_live_",), True),
+    Rule("an API secret key (sk-...: OpenAI, Anthropic and others)", re.compile(rb"sk-(?<![0-9A-Za-z_]sk-)(?:proj-|svcacct-|admin-|ant-(?:api\d+-)?|live-)?[A-Za-z0-9_-]{16,}"),
          (b"sk-",), True),
-    Rule("a Google API key", re.compile(rb"\bAIza[0-9A-Za-z_-]{35}"), (b"aiza",), True),
-    Rule("an npm token", re.compile(rb"\bnpm_[A-Za-z0-9]{36}\b"), (b"npm_",), True),
-    Rule("a PyPI token", re.compile(rb"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"), (b"pypi-",), True),
-    Rule("a Slack token", re.compile(rb"\bxox[abposr]-[0-9A-Za-z-]{10,}"), (b"xox",), True),
+    Rule("a Google API key", re.compile(rb"AIza(?<![0-9A-Za-z_]AIza)[0-9A-Za-z_-]{35}"), (b"aiza",), True),
+    Rule("an npm token", re.compile(rb"npm_(?<![0-9A-Za-z_]npm_)[A-Za-z0-9]{36}\b"), (b"npm_",), True),
+    Rule("a PyPI token", re.compile(rb"pypi-AgEIcHlwaS5vcmc(?<![0-9A-Za-z_]pypi-AgEIcHlwaS5vcmc)[A-Za-z0-9_-]{50,}"), (b"pypi-",), True),
+    Rule("a Slack token", re.compile(rb"xox(?<![0-9A-Za-z_]xox)[abposr]-[0-9A-Za-z-]{10,}"), (b"xox",), True),
     Rule("a credential in an Authorization header",
          re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
-    Rule("a password in a URL (user:password@host)", re.compile(rb"\b[a-z][a-z0-9+.-]*://[^\s:/@$]+:(?P<secret>[^\s@/$]{4,})@[^\s/]+"), (b"://",), False),
+    Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]+:(?P<secret>[^\s@/$]{4,})@[^\s/]+"), (b"://",), False),
     Rule("a password given as a command option (--password)",
-         re.compile(rb"(?:^|[\s'\"])--password(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False),
+         re.compile(rb"--password(?<![^\s'\"]--password)(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False),
     # mysql, mysqldump, mysqladmin, mariadb take -pVALUE (no space: `-p` alone asks for it; -P is the port)
     Rule("a MySQL password given as -pPASSWORD",
-         re.compile(rb"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"mysql", b"mariadb"), False),
+         re.compile(rb"(?:mysql(?:dump|admin)?|mariadb(?:-dump)?)(?<![0-9A-Za-z_]mysql)(?<![0-9A-Za-z_]mysqldump)(?<![0-9A-Za-z_]mysqladmin)(?<![0-9A-Za-z_]mariadb)(?<![0-9A-Za-z_]mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"mysql", b"mariadb"), False),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,
