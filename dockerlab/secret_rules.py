@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .recording.arguments import check_public
+
 __all__ = [
     "Rule",
     "CONTENT_RULES",
@@ -330,3 +332,6 @@ def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> st
         if value in text:
             text = re.sub(r"(?<![A-Za-z0-9_])" + re.escape(value) + r"(?![A-Za-z0-9_])", lambda _: mask(value), text)
     return text
+
+
+check_public(globals(), "secret_rules")  # the one argument check, for every public function here
