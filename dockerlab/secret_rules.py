@@ -330,7 +330,8 @@ def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> st
     values = set(known) | {value for _, _, value, _ in found}
     for value in sorted((value for value in values if len(value) >= _MASKED_ANYWHERE), key=len, reverse=True):
         if value in text:
-            text = re.sub(r"(?<![A-Za-z0-9_])" + re.escape(value) + r"(?![A-Za-z0-9_])", lambda _: mask(value), text)
+            shown = mask(value)
+            text = re.sub(r"(?<![A-Za-z0-9_])" + re.escape(value) + r"(?![A-Za-z0-9_])", lambda _, shown=shown: shown, text)
     return text
 
 

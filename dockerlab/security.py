@@ -31,7 +31,7 @@ from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image
 from .paths import tool
 from .recording.arguments import check_public
 from .recording import checked, recordable
-from .secret_rules import SECRET_FILE_NAMES, content_secrets, examine_file, mask, masked_text, text_findings, variable_secrets
+from .secret_rules import content_secrets, examine_file, mask, masked_text, text_findings, variable_secrets
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
