@@ -101,8 +101,9 @@ def _about_a_secret(name: str, value: str) -> bool:
 # A literal given to a telling name, as the keyword rules of detect-secrets (Yelp, plugins/keyword.py:
 # FOLLOWED_BY_EQUAL_SIGNS / FOLLOWED_BY_COLON / ..._QUOTES_REQUIRED) and gitleaks (generic-api-key:
 # keyword, operator, value) phrase it: `name = value`, `name: value`, `"name": "value"`, `name := "value"`,
-# `name => 'value'`, `export NAME=value`. Unlike gitleaks (which asks for 10+ characters and entropy 3.5)
-# a value of any length and any characters counts: `password = secret` is the leak the course warns about.
+# `name => 'value'`, `$config['name'] = 'value'` (detect-secrets' CLOSING), `export NAME=value`. Unlike
+# gitleaks (which asks for 10+ characters and entropy 3.5) a value of any length and any characters
+# counts: `password = secret` is the leak the course warns about.
 # What is not a literal is not reported:
 # - in a program's source (by its file name or its #! line) only a quoted value is a literal, as
 #   detect-secrets requires quotes for its code file types: `password = secret` there reads a variable;
@@ -118,7 +119,7 @@ def _about_a_secret(name: str, value: str) -> bool:
 # - empty (`password: ""`), and after `name:` a bare value with more words behind it (prose such as
 #   `Password: enter the one ...`; YAML's value is the rest of the line, a header's the rest of its string).
 _ASSIGNMENT = (
-    r"(?:^|(?<=[\s;&|(\"'{,]))(?:export[ \t]+)?(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)['\"]?"
+    r"(?:^|(?<=[\s;&|(\"'{,]))(?:export[ \t]+)?(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
     r"[ \t]*(?P<sep>:=|=>|=(?![=~])|:(?![:=]))[ \t]*"
     r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
     r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#][^\s'\"`$;&|,(){}\[\]<>\\]*)(?=$|[\s'\"`;&|,)\]}\\]))"

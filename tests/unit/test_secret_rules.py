@@ -26,6 +26,10 @@ def in_history(command: str):
     ("/app/application.properties", "spring.datasource.password=tiger\n", "tiger"),
     ("/app/main.go", 'const dbPassword := "gopher"\n', "gopher"),
     ("/app/config.yml", "clientSecret: swordfish\n", "swordfish"),  # camelCase: the word ends where the next begins
+    ("/app/compose.yaml", "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=secret\n", "secret"),
+    ("/app/config.php", "$config['db_password'] = 'hunter';\n", "hunter"),
+    ("/root/.pypirc", "[pypi]\nusername = __token__\npassword = abc\n", "abc"),
+    ("/app/config.toml", '[db]\npassword = "p@ss w0rd"\n', "p@ss w0rd"),
 ])
 def test_a_password_assigned_a_literal_is_reported_whatever_its_characters(path, content, value):
     found = in_file(path, content)
@@ -52,6 +56,11 @@ def test_a_password_assigned_a_literal_is_reported_whatever_its_characters(path,
     ("/app/app.py", 'print("no API token given: pass one with -e API_TOKEN=...")\n'),  # the course's own app
     ("/app/run.sh", "mysql --password=PASSWORD app\ncurl -u me:YOUR_TOKEN x\n"),  # placeholders
     ("/app/config.yaml", "password: '{{ vault_db_password }}'\nsecret: \"%(secret)s\"\ntoken: '********'\n"),  # templates, masks
+    ("/app/app.rb", 'config.password = ENV["DB_PASSWORD"]\n'),
+    ("/etc/ssh/sshd_config", "PasswordAuthentication no\nPermitEmptyPasswords no\n"),  # Debian's own configs
+    ("/etc/login.defs", "PASS_MAX_DAYS\t99999\nPASS_MIN_DAYS\t0\nPASS_WARN_AGE\t7\n"),
+    ("/usr/sbin/addgnupghome", "#!/bin/sh\n    cat_passwd='getent passwd'\n"),
+    ("/usr/bin/pygettext3.11", "#! /usr/bin/env python3\n    _('*** Seen unexpected token \"%(token)s\"') % {'token': 'test'}\n"),
 ])
 def test_references_placeholders_and_code_are_not_reported(path, content):
     assert in_file(path, content) is None
