@@ -146,3 +146,12 @@ def test_masked_text_masks_a_value_wherever_it_stands_as_a_word_and_not_inside_l
     assert secret_rules.masked_text("echo password=app > /srv/apps.ini; ls /app") == "echo password=…(3 characters) > /srv/apps.ini; ls /…(3 characters)"
     assert secret_rules.masked_text("echo password=pw > /srv/pw.ini") == "echo password=…(2 characters) > /srv/pw.ini"  # 1-2 characters: where found only
     assert secret_rules.masked_text("cp /app/x /srv/hunter2x", {"hunter2x"}) == "cp /app/x /srv/hu…(8 characters)"
+
+
+# --- the file-name rule: each name, and a lookalike that holds no secret by its name ---------------------
+@pytest.mark.parametrize("name", [*secret_rules.SECRET_FILE_NAMES, ".aws/credentials"])
+def test_each_secret_file_name_is_found_and_its_public_lookalike_is_not(name):
+    assert secret_rules.examine_file(f"/home/app/{name}", 0, lambda: b"")[0][1] == "file name"
+    lookalike = {"id_rsa": "id_rsa.pub", "id_ecdsa": "id_ecdsa.pub", "id_ed25519": "id_ed25519.pub", "id_dsa": "id_dsa.pub",
+                 ".aws/credentials": "credentials"}.get(name, name + ".example")
+    assert secret_rules.examine_file(f"/home/app/{lookalike}", 0, lambda: b"") is None
