@@ -136,11 +136,12 @@ _CODE_SUFFIXES = (".py", ".pyw", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", "
 _CODE_SHEBANG = re.compile(rb"#![^\n]*\b(?:python[0-9.]*|node|perl|ruby|php|lua|pwsh)\b")
 
 
-def _not_a_value(value: str) -> bool:
-    """True for what a person did not write as a secret: empty, a reference or template, a placeholder
-    (an all-capitals metavariable counts only when it names a secret: PASSWORD, YOUR_TOKEN)."""
+def _not_a_value(value: str, references: bool = True) -> bool:
+    """True for what a person did not write as a secret: empty, a reference or template (unless
+    ``references`` is False: a value already given), a placeholder (an all-capitals metavariable counts
+    only when it names a secret: PASSWORD, YOUR_TOKEN)."""
     value = value.strip()
-    if not value or value.lower() in _NOT_A_VALUE or _REFERENCE.search(value) or _PLACEHOLDER.fullmatch(value):
+    if not value or value.lower() in _NOT_A_VALUE or (references and _REFERENCE.search(value)) or _PLACEHOLDER.fullmatch(value):
         return True
     return bool(_METAVARIABLE.fullmatch(value)) and (bool(_SECRET_NAME.search(value)) or value.startswith(("YOUR_", "MY_")))
 
@@ -213,13 +214,16 @@ def content_secrets(text: str | bytes) -> list[tuple[str, str]]:
 def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
     first, else its name (:data:`SECRET_WORDS`) unless the name says something about a secret (ends in
-    _FILE, _PATH, _DIR, _NAME, _TTL, _URL...) or the value is a path. ``value`` None: given later (an ARG
-    without a default), judged by name. An empty value holds nothing. Returns a list (empty: no secret).
-    Raises nothing."""
+    _FILE, _PATH, _DIR, _NAME, _TTL, _URL...), the value is a path, or it is no value by the assignment
+    rule's words (empty, false, none, `<password>`, PASSWORD: the name's own word). A reference is a value
+    here: `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later
+    (an ARG without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
     found = content_secrets(value or "")
     if found:
         return found
-    if value == "" or not _SECRET_NAME.search(name) or _about_a_secret(name, value or ""):
+    if not _SECRET_NAME.search(name) or _about_a_secret(name, value or ""):
+        return []
+    if value is not None and (_not_a_value(value, references=False) or _names_itself(name, value)):
         return []
     return [("a secret-looking name", value or "")]
 

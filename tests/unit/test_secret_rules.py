@@ -116,6 +116,8 @@ def test_each_content_rule_finds_its_value_and_not_a_lookalike(what):
     ("DB_PASSWORD", "hunter", True), ("clientSecret", "x1", True), ("AWS_CREDENTIALS", "k", True), ("db_pass", "pw", True),
     ("TOKEN_TTL", "3600", False), ("PASSWORD_MIN_LENGTH", "12", False), ("TOKEN_URL", "https://auth.example.com/token", False),
     ("TOKENIZERS_PARALLELISM", "false", False), ("SECRETARY", "Ann", False), ("max_tokens", "512", False), ("API_TOKEN", "", False),
+    ("USE_PASSWORD", "false", False), ("DB_PASSWORD", "<password>", False), ("PASSWORD", "PASSWORD", False),  # the assignment rule's no-values
+    ("API_TOKEN", "$API_TOKEN", True), ("API_TOKEN", None, True),  # a Dockerfile's ENV API_TOKEN=$API_TOKEN bakes the argument in
 ])
 def test_a_name_holds_a_secret_only_when_it_says_so(name, value, held):
     assert bool(secret_rules.variable_secrets(name, value)) is held
