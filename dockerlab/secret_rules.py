@@ -94,7 +94,8 @@ _ABOUT_NAME = re.compile(r"(?:FILE|PATH|DIR|NAME|LENGTH|LEN|SIZE|TTL|TIMEOUT|EXP
 
 
 def _about_a_secret(name: str, value: str) -> bool:
-    return bool(_ABOUT_NAME.search(name)) or value.startswith(("/", "./", "../", "~/"))
+    # `passwd` alone names the user database (`passwd: files systemd` in every Debian /etc/nsswitch.conf)
+    return bool(_ABOUT_NAME.search(name)) or name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/"))
 
 
 # --- the assignment rule ---------------------------------------------------------------------

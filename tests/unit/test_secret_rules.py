@@ -30,6 +30,7 @@ def in_history(command: str):
     ("/app/config.php", "$config['db_password'] = 'hunter';\n", "hunter"),
     ("/root/.pypirc", "[pypi]\nusername = __token__\npassword = abc\n", "abc"),
     ("/app/config.toml", '[db]\npassword = "p@ss w0rd"\n', "p@ss w0rd"),
+    ("/app/.env", "MYSQL_PASSWD=abc123\n", "abc123"),  # passwd in a longer name is a password (alone, the user database)
 ])
 def test_a_password_assigned_a_literal_is_reported_whatever_its_characters(path, content, value):
     found = in_file(path, content)
@@ -59,6 +60,7 @@ def test_a_password_assigned_a_literal_is_reported_whatever_its_characters(path,
     ("/app/app.rb", 'config.password = ENV["DB_PASSWORD"]\n'),
     ("/etc/ssh/sshd_config", "PasswordAuthentication no\nPermitEmptyPasswords no\n"),  # Debian's own configs
     ("/etc/login.defs", "PASS_MAX_DAYS\t99999\nPASS_MIN_DAYS\t0\nPASS_WARN_AGE\t7\n"),
+    ("/etc/nsswitch.conf", "passwd:         files\ngroup:          files\nshadow:         files\n"),  # found on the python:3.11-slim stand-in
     ("/usr/sbin/addgnupghome", "#!/bin/sh\n    cat_passwd='getent passwd'\n"),
     ("/usr/bin/pygettext3.11", "#! /usr/bin/env python3\n    _('*** Seen unexpected token \"%(token)s\"') % {'token': 'test'}\n"),
 ])
