@@ -31,6 +31,7 @@ from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image
 from .paths import tool
 from .recording.arguments import check_public
 from .recording import checked, recordable
+from .secret_rules import content_secrets, examine_file, mask, masked_text, text_findings, variable_secrets
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
@@ -179,49 +180,6 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
 
 SHELLS = ("sh", "bash", "ash", "dash", "busybox")
 _PACKAGE_DATABASES = ("/var/lib/dpkg/status", "/lib/apk/db/installed")
-# A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken, client.secret
-_SECRET_WORDS = (r"PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIAL|AUTH[_-]?KEY"
-                 r"|(?<![A-Za-z])(?:PASS|PWD)(?![A-Za-z])")
-_SECRET_NAME = re.compile(f"({_SECRET_WORDS})", re.IGNORECASE)
-
-
-# A variable that says where a secret is (TOKEN_FILE=/run/secrets/token) or names it (secretName: tls) does not hold it.
-_LOCATION_NAME = re.compile(r"(?:FILE|PATH|DIR|NAME)$", re.IGNORECASE)
-
-
-def _names_a_location(name: str, value: str) -> bool:
-    return bool(_LOCATION_NAME.search(name)) or value.startswith(("/", "./", "../", "~/"))
-
-
-def content_secrets(text: str | bytes) -> list[tuple[str, str]]:
-    """(what, the text that matched) for each content rule (:data:`COMMAND_CONTENT`: private keys,
-    well-known token formats, credentials in URLs, headers and options) that ``text`` matches, whatever a
-    variable is called. Returns a list. Raises nothing."""
-    data = text if isinstance(text, bytes) else text.encode(errors="replace")  # a file's bytes as they are
-    lowered = data.lower()
-    found = []
-    for pattern, what in COMMAND_CONTENT:
-        if not any(anchor in lowered for anchor in _ANCHORS[what]):  # a quick look first: most files hold none
-            continue
-        for match in pattern.finditer(data):
-            value = (match.group("secret") if "secret" in pattern.groupindex else match.group(0)).decode(errors="replace")
-            if (what, value) not in found:
-                found.append((what, value))
-    return found
-
-
-def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
-    """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
-    first, else its name (PASSWORD, TOKEN, API_KEY...) unless the variable names a location (a name
-    ending in _FILE, _PATH or _DIR, or a value that is a path). ``value`` None: given later (an ARG
-    without a default), judged by name. An empty value holds nothing. Returns a list (empty: no secret).
-    Raises nothing."""
-    found = content_secrets(value or "")
-    if found:
-        return found
-    if value == "" or not _SECRET_NAME.search(name) or _names_a_location(name, value or ""):
-        return []
-    return [("a secret-looking name", value or "")]
 
 
 def _secret_env(config: dict) -> list[tuple[str, str, str]]:
@@ -320,84 +278,12 @@ def audit(*images: str) -> pd.DataFrame:
 
 
 # --- secrets left in layers ------------------------------------------------------------------
+# What a secret looks like is decided in one place, dockerlab.secret_rules: files, the config and the
+# history are searched with its rules; this part reads the image and says where each finding is.
 
-SECRET_FILE_NAMES = {
-    ".env": "an environment file (often holds passwords and API tokens)",
-    "id_rsa": "an SSH private key",
-    "id_ecdsa": "an SSH private key",
-    "id_ed25519": "an SSH private key",
-    "id_dsa": "an SSH private key",
-    ".netrc": "login credentials for hosts",
-    ".pypirc": "package index credentials",
-    ".npmrc": "npm registry credentials",
-    ".git-credentials": "git credentials",
-}
-# What a file's content, a command, a label or an environment value is searched for: the same rules
-# everywhere (:func:`_text_findings`): COMMAND_CONTENT's forms, and a value given to a telling name.
-# Content is searched in files up to this size outside the package manager's own trees.
-_SEARCHED_BYTES = 256 * 1024
-_PACKAGE_TREES = ("/usr/share/", "/usr/lib/", "/usr/include/", "/var/lib/dpkg/", "/usr/local/lib/python", "/usr/local/go/", "/usr/local/include/", "/etc/ssl/certs/")
-
-
-def _mask(text: str) -> str:
-    return text if len(text) <= 8 else text[:4] + "…" + f"({len(text)} characters)"
-
-
-def _masked_text(text: str, known: set[str] = frozenset()) -> str:
-    """``text`` with every secret value in it shortened (:func:`_mask`): the values ``known`` from other
-    places and the ones :func:`_text_findings` finds in it (a RUN that wrote a key into a file)."""
-    values = known | {value for _, _, value in _text_findings(text)}
-    for value in sorted((value for value in values if value and len(value) > 8), key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, _mask(value))
-    return text
-
-
-def _look_for_secrets(path: str, size: int, read) -> list[tuple[str, str]] | None:
-    """(what, masked evidence) for a file: by its name (.env, id_rsa...), and by its content with the
-    rules commands are searched with (:func:`_text_findings`: token formats, private keys, URL passwords,
-    `name=value`, `name = value` and `name: value` with a telling name in any case)."""
-    name = path.rpartition("/")[2]
-    found = []
-    if name in SECRET_FILE_NAMES or (name == "credentials" and "/.aws/" in path):
-        found.append((SECRET_FILE_NAMES.get(name, "AWS credentials"), "file name"))
-    if size <= _SEARCHED_BYTES and not path.startswith(_PACKAGE_TREES):
-        data = read()
-        for _, what, value in _file_findings(data, forms_only=path in _EXAMPLE_CONFIGS):
-            found.append((what or "a password or token assignment", _mask(value.strip())))
-    return found or None
-
-
-# The rules that judge a value by its form alone (a token's prefix, a key's header): they count in any
-# file. The others (a telling name, --password, -p) read text a person wrote, so in a file they skip a
-# program (a NUL byte: help text such as `--password PASSWORD`), a commented-out line (openssl.cnf's
-# `# input_password = secret`), and a value that is a bare word (`token = tstring`: a variable, or a
-# placeholder such as PASSWORD), as detect-secrets' keyword rule does for code.
-_FORM_RULES = {"a private key", "an AWS access key id", "a GitHub token", "a GitLab token", "a Stripe live secret key",
-               "an API secret key (sk-...: OpenAI, Anthropic and others)", "a Google API key", "an npm token", "a PyPI token", "a Slack token"}
-
-
-# Configuration files a distribution ships with documented example values (OpenSSL's sample CA
-# `secret = pass:insta`): judged by token forms only, so every Debian image is not "leaking" them.
-_EXAMPLE_CONFIGS = {"/etc/ssl/openssl.cnf", "/usr/lib/ssl/openssl.cnf", "/etc/pki/tls/openssl.cnf"}
-
-
-def _file_findings(data: bytes, forms_only: bool = False) -> list[tuple[str, str, str]]:
-    """:func:`_text_findings` of a file's bytes, without what a person did not write as a secret (see
-    _FORM_RULES); ``forms_only``: the form rules alone."""
-    binary = forms_only or b"\0" in data[:8192]
-    kept = []
-    for name, what, value in _text_findings(data):
-        if what not in _FORM_RULES:
-            if binary or re.fullmatch(r"[A-Za-z_]+", value):
-                continue
-            at = data.find(value.encode(errors="replace"))
-            line = data[data.rfind(b"\n", 0, at) + 1: at].lstrip() if at >= 0 else b""
-            if line.startswith((b"#", b";", b"//")):
-                continue
-        kept.append((name, what, value))
-    return kept
-
+# The layer reader's hook: what a file holds (by its name and content). Called once per file with
+# arguments the reader made, so without the public function's argument check (8 µs a call).
+_look_for_secrets = examine_file.__wrapped__
 
 # `|N NAME=value ... /bin/sh -c ...` (classic builder) or `RUN |N NAME=value ... /bin/sh -c ... # buildkit`:
 # the build arguments a RUN saw, joined with spaces as given (a value may hold spaces: NOTE=two words).
@@ -405,14 +291,6 @@ _BUILD_ARG_COUNT = re.compile(r"^(?:RUN )?\|(\d+) ")
 _ARG_START = re.compile(r"(?:^| )([A-Za-z_][A-Za-z0-9_]*)=")
 # Where the command begins after the arguments: the shell (/bin/sh -c, a SHELL such as /bin/bash -o pipefail -c).
 _SHELL_START = re.compile(r" (?=/\S*sh\b)")
-# A value given to a telling name, anywhere in a text: `export API_KEY=...`, `password = ...` (ini),
-# `token: ...` (YAML), `X-API-Key: ...` (a header). A reference ($X, ${X}) or a path is not a value.
-_COMMAND_ASSIGNMENT = re.compile(
-    r"(?:^|(?<=[\s;&|(\"'{,]))(?:export[ \t]+)?((?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + _SECRET_WORDS + r")[A-Za-z0-9_.-]*)['\"]?[ \t]*[=:][ \t]*"
-    r"['\"]?([^\s'\"$`{}()<>;&|\[\],\\]{6,})(?=$|[\s'\"`;&|,)\]}\\])",
-    re.IGNORECASE | re.MULTILINE,
-)
-_BYTES_ASSIGNMENT = re.compile(_COMMAND_ASSIGNMENT.pattern.encode(), re.IGNORECASE | re.MULTILINE)
 
 
 def build_args(created_by: str) -> tuple[list[tuple[str, str]], str]:
@@ -441,63 +319,6 @@ def build_args(created_by: str) -> tuple[list[tuple[str, str]], str]:
     return pairs, rest[end:].strip()
 
 
-# Secrets a command carries by their form, whatever the variable is called (or when there is none).
-# Secrets found by their form, whatever the variable is called (or when there is none): the token formats
-# of the services a course image is most likely to hold a key for (each prefix from the service's own
-# documentation of its key format), and credentials in a URL, a header, an option.
-COMMAND_CONTENT = [
-    (re.compile(rb"(?s)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|[^\"']*)"), "a private key"),
-    (re.compile(rb"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
-    (re.compile(rb"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"), "a GitHub token"),
-    (re.compile(rb"\bgl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|soat)-[0-9A-Za-z_-]{20,}"), "a GitLab token"),
-    (re.compile(rb"\b[sr]k_live_[0-9A-Za-z]{16,}"), "a Stripe live secret key"),
-    (re.compile(rb"\bsk-(?:proj-|svcacct-|admin-|ant-(?:api\d+-)?|live-)?[A-Za-z0-9_-]{16,}"), "an API secret key (sk-...: OpenAI, Anthropic and others)"),
-    (re.compile(rb"\bAIza[0-9A-Za-z_-]{35}"), "a Google API key"),
-    (re.compile(rb"\bnpm_[A-Za-z0-9]{36}\b"), "an npm token"),
-    (re.compile(rb"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"), "a PyPI token"),
-    (re.compile(rb"\bxox[abposr]-[0-9A-Za-z-]{10,}"), "a Slack token"),
-    (re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+[A-Za-z0-9._~+/=-]{12,}"), "a credential in an Authorization header"),
-    (re.compile(rb"\b[a-z][a-z0-9+.-]*://[^\s:/@$]+:[^\s@/$]{4,}@[^\s/]+"), "a password in a URL (user:password@host)"),
-    (re.compile(rb"(?:^|[\s'\"])--password(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), "a password given as a command option (--password)"),
-    # mysql, mysqldump, mysqladmin, mariadb take -pVALUE (no space: `-p` alone asks for it; -P is the port)
-    (re.compile(rb"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), "a MySQL password given as -pPASSWORD"),
-]
-
-
-# Text each rule's match must hold (lower case): a file without it is not searched with that rule.
-_ANCHORS = {
-    "a private key": (b"private key-----",), "an AWS access key id": (b"akia", b"asia"),
-    "a GitHub token": (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"), "a GitLab token": (b"gl",),
-    "a Stripe live secret key": (b"k_live_",), "an API secret key (sk-...: OpenAI, Anthropic and others)": (b"sk-",),
-    "a Google API key": (b"aiza",), "an npm token": (b"npm_",), "a PyPI token": (b"pypi-",), "a Slack token": (b"xox",),
-    "a credential in an Authorization header": (b"authorization",), "a password in a URL (user:password@host)": (b"://",),
-    "a password given as a command option (--password)": (b"--password",),
-    "a MySQL password given as -pPASSWORD": (b"mysql", b"mariadb"),
-}
-_NAME_ANCHORS = (b"pass", b"pwd", b"secret", b"token", b"key", b"credential")
-
-
-def _text_findings(text: str | bytes) -> list[tuple[str, str, str]]:
-    """(name or "", what, value) for each secret in a text (a command line, a file's content, a value): a
-    value given to a telling name (`export API_KEY=...`, `password = ...`, `token: ...`) and each content
-    rule (:data:`COMMAND_CONTENT`). One value is one finding: a content rule matching the value a name
-    was given names that name's finding."""
-    if isinstance(text, bytes):  # a file: searched as bytes (decoding a binary file first costs more than the search)
-        lowered = text.lower()
-        named = [(name.decode(errors="replace"), value.decode(errors="replace")) for name, value in _BYTES_ASSIGNMENT.findall(text)] \
-            if any(anchor in lowered for anchor in _NAME_ANCHORS) else []
-    else:
-        named = _COMMAND_ASSIGNMENT.findall(text)
-    found = [[name, "", value] for name, value in named if not _names_a_location(name, value)]
-    for what, value in content_secrets(text):
-        same = next((item for item in found if value in item[2] or item[2] in value), None)
-        if same is not None:
-            same[1] = same[1] or what
-        else:
-            found.append(["", what, value])
-    return [(name, what, value) for name, what, value in found]
-
-
 # Image config fields that hold commands or text a learner wrote (docker inspect shows them).
 _CONFIG_COMMANDS = (("Cmd", "CMD"), ("Entrypoint", "ENTRYPOINT"), ("Shell", "SHELL"), ("WorkingDir", "WORKDIR"), ("User", "USER"))
 
@@ -509,7 +330,7 @@ def _config_findings(config: dict) -> list[dict]:
     rows = []
 
     def row(where: str, what: str, value: str) -> None:
-        rows.append({"where": where, "what": what, "evidence": _mask(value), "layer": "image config", "still_in_image": True,
+        rows.append({"where": where, "what": what, "evidence": mask(value), "layer": "image config", "still_in_image": True,
                      "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0, "value": value})
 
     for name, value, what in _secret_env(config):
@@ -522,7 +343,7 @@ def _config_findings(config: dict) -> list[dict]:
     commands += [("ONBUILD", trigger) for trigger in config.get("OnBuild") or []]
     for instruction, value in commands:
         text = " ".join(value) if isinstance(value, list) else (value or "")
-        for name, what, found in _text_findings(text):
+        for name, what, found in text_findings(text):
             said = what or "a secret written into it"
             row(f"{instruction}" + (f" ({name})" if name else ""), f"{said} in the image's {instruction} (docker inspect shows it)", found)
     return rows
@@ -556,22 +377,20 @@ def _history_findings(history: Sequence[str], reported: set[str] = frozenset()) 
             what_kind = "a RUN command"
         else:  # LABEL, CMD, ONBUILD, WORKDIR...: the instruction's own text
             command, what_kind = ("" if declared else instruction), f"the {instruction.split(' ', 1)[0]} instruction"
-        for name, what, value in _text_findings(command):
+        for name, what, value in text_findings(command):
             if any(value == argument for _, _, argument in findings):
                 continue
             where = (f"{name} in a build command" if name else "a build command") if running else \
                 f"{instruction.split(' ', 1)[0]} in the history" + (f" ({name})" if name else "")
             said = f"{what} in {what_kind}" if what else f"a secret written into {what_kind}"
             findings.append((where, f"{said} (docker history shows it)", value))
-        layer = instruction
-        for _, _, value in findings:
-            layer = layer.replace(value, _mask(value))  # the table must not show what it warns about
+        layer = masked_text(instruction, {value for _, _, value in findings})  # the table must not show what it warns about
         for where, what, value in findings:
             mirrored = not where.startswith("ARG ") and not running  # LABEL, CMD...: also in the config
             if (where, value) in seen or (mirrored and value in reported):
                 continue
             seen.add((where, value))
-            rows.append({"where": where, "what": what, "evidence": _mask(value), "layer": layer, "still_in_image": True, "visible_in_final_filesystem": False, "removed_by": "", "bytes": 0})
+            rows.append({"where": where, "what": what, "evidence": mask(value), "layer": layer, "still_in_image": True, "visible_in_final_filesystem": False, "removed_by": "", "bytes": 0})
     return rows
 
 
@@ -607,10 +426,10 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     configured = _config_findings(inspect.get("Config") or {})
     rows += [{key: value for key, value in row.items() if key != "value"} for row in configured]
     rows += _history_findings(history, {row["value"] for row in configured})
-    known = {row["value"] for row in configured} | {value for text in history for _, _, value in _text_findings(text)}
+    known = {row["value"] for row in configured} | {value for text in history for _, _, value in text_findings(text)}
     for row in rows:  # the table must not show what it warns about: every text it shows, masked
         for column in ("where", "layer", "removed_by"):
-            row[column] = _masked_text(row[column], known)
+            row[column] = masked_text(row[column], known)
     table = SECRETS.frame(rows)
     table.attrs["image"] = image_name(image)
     return table
@@ -625,7 +444,7 @@ def find_secrets(image: str) -> pd.DataFrame:
     own name. Also values in the image config (ENV, LABEL, CMD, ENTRYPOINT, HEALTHCHECK, ONBUILD...)
     and in the build's record (`docker history`: build arguments, RUN commands, any instruction's
     text), judged by content (a token's form) and by name, each value found once per place; a file's
-    content, the config and the history are searched with the same rules (:func:`_text_findings`), and
+    content, the config and the history are searched with the same rules (:mod:`dockerlab.secret_rules`), and
     a file is one row with every reason it was found for. Evidence is shortened, and so is every secret
     value in any other column (the RUN that wrote a key file, the layer that removed it). {columns} Raises ImageNotFound, or DockerlabError for a name that is not
     valid or layers that cannot be read."""

@@ -1,6 +1,7 @@
 """dl.security on a real engine: audit, secrets in deleted layers, SBOM, run_as, the hardening checker."""
 import subprocess
 
+import docker
 import pytest
 
 import dockerlab as dl
@@ -120,3 +121,33 @@ def test_files_written_with_secrets_are_found_visible_and_no_column_shows_the_va
     assert sorted(files["where"]) == ["/app/.env", "/app/config.ini", "/app/settings.ini"] and files["visible_in_final_filesystem"].all(), found.to_string()
     for secret in ("sk_live_0123456789abcdefXYZ", GH, "S3cretP4ssword"):
         assert secret in seen and secret not in found.to_string(max_colwidth=None)
+
+
+def test_letters_only_passwords_in_files_are_found_and_references_are_not(tmp_path, created):
+    # #22 E (follow-up): a literal password of any characters, in the formats a container reads it from
+    files = {"app/db.ini": "[db]\npassword = secret\n", "app/.env.prod": "DB_PASSWORD=hunter\n", "app/config.json": '{"password": "letmein"}\n',
+             "app/config.yaml": "db:\n  password: changeme\n",
+             "app/settings.py": 'password = os.environ["X"]\ntoken = get_password()\nsecret = None\n',
+             "app/compose.yaml": "environment:\n  POSTGRES_PASSWORD: ${DB_PASSWORD}\n  API_TOKEN: ''\n",
+             "app/start.sh": "#!/bin/sh\nPASSWORD=$(cat /run/secrets/x)\nmysql --password=<password>\n"}
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    tag = created.image("dockerlab-test-security/letters-only")
+    dl.build(tmp_path, "FROM alpine:3.20\nCOPY app /app\n", tag=tag, progress=False)
+    seen = subprocess.run(["docker", "run", "--rm", "--label", "org.dockerlab.course=1", tag, "cat", "/app/db.ini", "/app/.env.prod", "/app/config.json",
+                           "/app/config.yaml"], capture_output=True, text=True, check=True).stdout
+    found = dl.security.find_secrets(tag)
+    assert sorted(found["where"]) == ["/app/.env.prod", "/app/config.json", "/app/config.yaml", "/app/db.ini"], found.to_string()
+    for password in ("secret", "hunter", "letmein", "changeme"):
+        assert password in seen and password not in " ".join(found["evidence"])
+
+
+def test_the_course_base_images_hold_no_secret():
+    # the stand-ins are Debian packages: their programs, scripts and configs must not be "leaks" (#22)
+    for image in ("python:3.11-slim", "python:3.11"):
+        try:
+            found = dl.security.find_secrets(image)
+        except docker.errors.ImageNotFound:
+            pytest.skip(f"{image} is not on this engine (dl.bases.prepare() builds it)")
+        assert found.empty, found.to_string()

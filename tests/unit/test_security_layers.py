@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dockerlab import check, security
+from dockerlab import check, secret_rules, security
 from dockerlab.containers import RunResult
 from dockerlab.layerfs import LayerFiles
 
@@ -81,7 +81,7 @@ def test_the_recorded_python_slim_inspect_parses():
 ENV_FILE = b"# dev\nAPI_TOKEN=dl-demo-7f3a9c2e5b1d4f60\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
 
 
-SECRET_FILE_REASON = security.SECRET_FILE_NAMES[".env"]
+SECRET_FILE_REASON = secret_rules.SECRET_FILE_NAMES[".env"]
 
 
 def secret_layers(deleted: bool):

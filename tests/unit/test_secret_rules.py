@@ -1,0 +1,161 @@
+"""#22 Kind E: the secret rules themselves (dockerlab.secret_rules), on files, commands and the config alike (no engine)."""
+import pytest
+
+from dockerlab import secret_rules, security
+
+
+def in_file(path: str, content: str):
+    data = content.encode()
+    return security._look_for_secrets(path, len(data), lambda: data)
+
+
+def in_history(command: str):
+    return security.secrets_from_layers("app", {"Config": {"Env": [], "Labels": {}}}, [], [command])
+
+
+# --- a password assigned a literal is reported, whatever characters it has ---------------------------
+
+@pytest.mark.parametrize("path, content, value", [
+    ("/app/config.ini", "[db]\npassword = secret\n", "secret"),
+    ("/app/.env", "DB_HOST=db\nDB_PASSWORD=hunter\n", "hunter"),
+    ("/app/config.json", '{"user": "app", "password": "letmein"}\n', "letmein"),
+    ("/app/config.yaml", "db:\n  user: app\n  password: changeme\n", "changeme"),
+    ("/app/config.yaml", "db:\n  password: 'correct horse battery staple'  # the shared one\n", "correct horse battery staple"),
+    ("/app/settings.py", 'DATABASES = {"default": {"PASSWORD": "pw1"}}\n', "pw1"),  # quoted in code: a literal
+    ("/app/start.sh", "#!/bin/sh\nexport API_TOKEN=abc && exec ./app\n", "abc"),  # in shell, a bare word is a literal
+    ("/app/application.properties", "spring.datasource.password=tiger\n", "tiger"),
+    ("/app/main.go", 'const dbPassword := "gopher"\n', "gopher"),
+    ("/app/config.yml", "clientSecret: swordfish\n", "swordfish"),  # camelCase: the word ends where the next begins
+    ("/app/compose.yaml", "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=secret\n", "secret"),
+    ("/app/config.php", "$config['db_password'] = 'hunter';\n", "hunter"),
+    ("/root/.pypirc", "[pypi]\nusername = __token__\npassword = abc\n", "abc"),
+    ("/app/config.toml", '[db]\npassword = "p@ss w0rd"\n', "p@ss w0rd"),
+    ("/app/.env", "MYSQL_PASSWD=abc123\n", "abc123"),  # passwd in a longer name is a password (alone, the user database)
+])
+def test_a_password_assigned_a_literal_is_reported_whatever_its_characters(path, content, value):
+    found = in_file(path, content)
+    assert found and any("assignment" in what for what, _ in found), found
+    assert all(value not in evidence for _, evidence in found)  # masked, also when short
+
+
+@pytest.mark.parametrize("path, content", [
+    ("/app/settings.py", 'password = os.environ["X"]\n'),
+    ("/app/settings.py", "password = os.environ.get('DB_PASSWORD', '')\n"),
+    ("/app/settings.py", "password = get_password()\n"),
+    ("/app/settings.py", "password = None\n"),
+    ("/app/settings.py", "password = secret\n"),  # code: a bare word is a variable (quotes required, as detect-secrets does)
+    ("/usr/local/bin/tool", "#!/usr/bin/env python3\ntoken = tstring\n"),  # code by its shebang
+    ("/app/compose.yaml", "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n"),
+    ("/app/compose.yaml", "environment:\n  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}\n"),
+    ("/app/start.sh", "#!/bin/sh\nPASSWORD=$(cat /run/secrets/x)\nTOKEN=`cat /run/secrets/t`\n"),
+    ("/app/config.yaml", 'password: ""\ntoken: \'\'\nsecret:\n  name: x\n'),
+    ("/app/README.md", "Log in with `mysql -u root --password=<password>`, then set password=<your password>.\n"),
+    ("/app/README.md", "Password: enter the one your admin gave you.\n"),  # prose, not a mapping
+    ("/app/config.yaml", "password: null\nuse_password: true\npassword_auth: no\n"),
+    ("/app/config.yaml", "tokenizer: bert-base\nmax_tokens: 512\nsecretary: Ann\n"),  # the word inside a longer word
+    ("/app/config.yaml", "token_ttl: 3600\npassword_min_length: 12\ntoken_url: https://auth.example.com/token\n"),
+    ("/app/app.py", 'print("no API token given: pass one with -e API_TOKEN=...")\n'),  # the course's own app
+    ("/app/run.sh", "mysql --password=PASSWORD app\ncurl -u me:YOUR_TOKEN x\n"),  # placeholders
+    ("/app/config.yaml", "password: '{{ vault_db_password }}'\nsecret: \"%(secret)s\"\ntoken: '********'\n"),  # templates, masks
+    ("/app/app.rb", 'config.password = ENV["DB_PASSWORD"]\n'),
+    ("/etc/ssh/sshd_config", "PasswordAuthentication no\nPermitEmptyPasswords no\n"),  # Debian's own configs
+    ("/etc/login.defs", "PASS_MAX_DAYS\t99999\nPASS_MIN_DAYS\t0\nPASS_WARN_AGE\t7\n"),
+    ("/etc/nsswitch.conf", "passwd:         files\ngroup:          files\nshadow:         files\n"),  # found on the python:3.11-slim stand-in
+    ("/usr/sbin/addgnupghome", "#!/bin/sh\n    cat_passwd='getent passwd'\n"),
+    ("/usr/bin/pygettext3.11", "#! /usr/bin/env python3\n    _('*** Seen unexpected token \"%(token)s\"') % {'token': 'test'}\n"),
+])
+def test_references_placeholders_and_code_are_not_reported(path, content):
+    assert in_file(path, content) is None
+
+
+@pytest.mark.parametrize("command", [
+    "RUN /bin/sh -c echo 'password=abc' > /app/db.ini # buildkit",
+    "RUN /bin/sh -c export DB_PASSWORD=hunter && ./migrate # buildkit",
+])
+def test_a_short_literal_in_a_build_command_is_reported_and_masked(command):
+    table = in_history(command)
+    assert len(table) == 1, table.to_string()
+    value = "abc" if "abc" in command else "hunter"
+    assert value not in table.to_string()
+
+
+# --- each content rule: one text it must find (the value it must report) and one it must not ------------
+GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+SAMPLES = {
+    "a private key": ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY-----",
+                      "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----"),
+    "an AWS access key id": ("aws_access_key_id AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "XAKIAIOSFODNN7EXAMPLE"),  # inside a longer word
+    "a GitHub token": (f"git clone https://x-access:{GH}@github.com/o/r", GH, "ghp_short"),
+    "a GitLab token": ("GL=glpat-x1Y2z3A4b5C6d7E8f9G0", "glpat-x1Y2z3A4b5C6d7E8f9G0", "aglpat-x1Y2z3A4b5C6d7E8f9G0"),
+    "a Stripe live secret key": ("stripe.api_key = sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_4eC39HqLyjWDarjtT1zdp7dc"),
+    "an API secret key (sk-...: OpenAI, Anthropic and others)": ("OPENAI=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z",
+                                                                "pip install task-scheduler-plugins"),
+    "a Google API key": ("maps?key=AIzaSyD-1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6", "AIzaSyD-1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6", "AIzaShort"),
+    "an npm token": ("//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_config_cache=/tmp"),
+    "a PyPI token": ("password = pypi-AgEIcHlwaS5vcmc" + "A" * 60, "pypi-AgEIcHlwaS5vcmc" + "A" * 60, "pip install pypi-simple"),
+    "a Slack token": ("SLACK=xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij", "xoxo hugs"),
+    "a credential in an Authorization header": ('curl -H "Authorization: Bearer abcdef1234567890xyz" x', "abcdef1234567890xyz",
+                                                'curl -H "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE" x'),
+    "a password in a URL (user:password@host)": ("postgres://app:s3cretpw99@db/app", "s3cretpw99", "postgres://app:<password>@db/app"),
+    "a password given as a command option (--password)": ("mysql --password=hunter22pass -e 'select 1'", "hunter22pass", "mysql --password=$DB_PASSWORD"),
+    "a MySQL password given as -pPASSWORD": ("mysqldump -u root -phunter22pass app", "hunter22pass", "mysql -P3306 -h db app"),
+}
+
+
+def test_every_content_rule_has_a_positive_and_a_negative_sample():
+    assert {rule.what for rule in secret_rules.CONTENT_RULES} == set(SAMPLES)
+
+
+@pytest.mark.parametrize("what", list(SAMPLES))
+def test_each_content_rule_finds_its_value_and_not_a_lookalike(what):
+    text, value, negative = SAMPLES[what]
+    assert (what, value) in secret_rules.content_secrets(text), secret_rules.content_secrets(text)
+    assert not [found for found in secret_rules.content_secrets(negative) if found[0] == what]
+
+
+# --- names: which say a secret is held, which only speak about one ------------------------------------
+@pytest.mark.parametrize("name, value, held", [
+    ("DB_PASSWORD", "hunter", True), ("clientSecret", "x1", True), ("AWS_CREDENTIALS", "k", True), ("db_pass", "pw", True),
+    ("TOKEN_TTL", "3600", False), ("PASSWORD_MIN_LENGTH", "12", False), ("TOKEN_URL", "https://auth.example.com/token", False),
+    ("TOKENIZERS_PARALLELISM", "false", False), ("SECRETARY", "Ann", False), ("max_tokens", "512", False), ("API_TOKEN", "", False),
+    ("USE_PASSWORD", "false", False), ("DB_PASSWORD", "<password>", False), ("PASSWORD", "PASSWORD", False),  # the assignment rule's no-values
+    ("API_TOKEN", "$API_TOKEN", True), ("API_TOKEN", None, True),  # a Dockerfile's ENV API_TOKEN=$API_TOKEN bakes the argument in
+])
+def test_a_name_holds_a_secret_only_when_it_says_so(name, value, held):
+    assert bool(secret_rules.variable_secrets(name, value)) is held
+
+
+# --- masking: no column, repr or text shows a value, however short ---------------------------------------
+@pytest.mark.parametrize("value, shown", [("hunter2hunter2", "hun…(14 characters)"), ("abc", "…(3 characters)"), ("x", "…(1 character)"),
+                                          (GH, "ghp_…(40 characters)")])
+def test_a_masked_value_shows_at_most_a_quarter_of_it(value, shown):
+    assert secret_rules.mask(value) == shown
+
+
+def test_a_short_password_is_masked_in_every_column_and_the_repr():
+    from dockerlab.layerfs import LayerFiles
+
+    content = b"[db]\npassword = pw9\n"
+    instruction = "RUN printf '[db]\\npassword = pw9\\n' > /srv/db.ini"
+    found = security._look_for_secrets("/srv/db.ini", len(content), lambda: content)
+    layers = [LayerFiles(instruction, {"/srv/db.ini": len(content)}, [], [], 0, len(content), {}, {"/srv/db.ini": found}),
+              LayerFiles("RUN rm /srv/db.ini  # pw9 was here", {}, ["/srv/db.ini"], [], 0, 0, {}, {})]
+    table = security.secrets_from_layers("app", {"Config": {"Env": ["DB_PASS=pw9"], "Labels": {"db.password": "pw9"}}}, layers, [instruction])
+    assert len(table) >= 3 and "/srv/db.ini" in set(table["where"]), table.to_string()
+    for shown in (table.to_string(), repr(table), table.to_html(), str(table.to_dict())):
+        assert "pw9" not in shown
+
+
+def test_masked_text_masks_a_value_wherever_it_stands_as_a_word_and_not_inside_longer_words():
+    assert secret_rules.masked_text("echo password=app > /srv/apps.ini; ls /app") == "echo password=…(3 characters) > /srv/apps.ini; ls /…(3 characters)"
+    assert secret_rules.masked_text("echo password=pw > /srv/pw.ini") == "echo password=…(2 characters) > /srv/pw.ini"  # 1-2 characters: where found only
+    assert secret_rules.masked_text("cp /app/x /srv/hunter2x", {"hunter2x"}) == "cp /app/x /srv/hu…(8 characters)"
+
+
+# --- the file-name rule: each name, and a lookalike that holds no secret by its name ---------------------
+@pytest.mark.parametrize("name", [*secret_rules.SECRET_FILE_NAMES, ".aws/credentials"])
+def test_each_secret_file_name_is_found_and_its_public_lookalike_is_not(name):
+    assert secret_rules.examine_file(f"/home/app/{name}", 0, lambda: b"")[0][1] == "file name"
+    lookalike = {"id_rsa": "id_rsa.pub", "id_ecdsa": "id_ecdsa.pub", "id_ed25519": "id_ed25519.pub", "id_dsa": "id_dsa.pub",
+                 ".aws/credentials": "credentials"}.get(name, name + ".example")
+    assert secret_rules.examine_file(f"/home/app/{lookalike}", 0, lambda: b"") is None
