@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .errors import TableMismatch
 
 __all__ = ["Column", "Table", "declares", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
-           "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "STEPS", "PHASES", "HEADLINES",
+           "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "VULNERABILITIES", "STEPS", "PHASES", "HEADLINES",
            "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
            "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
            "COMPOSE_PS", "CONTAINER_CHANGES", "MANIFEST_LAYERS",
@@ -271,6 +271,14 @@ SECRET_VARIANT_FINDINGS = _table(
     ("findings", "int", "what find_secrets found", "count"),
     ("where", "str", 'the places it named, "; "-joined'),
     ("token_found_in", "str", 'every place whose bytes hold the token, "" when none does'),
+)
+VULNERABILITIES = _table(
+    "known vulnerability",
+    ("id", "str", "the vulnerability's id (CVE-..., GHSA-...)"),
+    ("package", "str", "the package it is in"),
+    ("installed", "str", "the installed version"),
+    ("severity", "str", "trivy's severity: LOW, MEDIUM, HIGH, CRITICAL or UNKNOWN"),
+    ("fixed_in", "str", 'the version that fixes it, "" when none does yet'),
 )
 SBOM = _table(
     "package",

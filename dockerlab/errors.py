@@ -210,3 +210,9 @@ class TableMismatch(DockerlabError):
         self.table, self.found, self.declared = table, found, declared
         super().__init__(f"{where} returned {table} columns {found}, but declares {declared}.",
                          fix="This is a bug in the course, not in what you did: report it with the call that made it.")
+
+
+class TextCannotSettle(Exception):
+    """The exercises' static tier (dockerlab.exercises.artefacts) cannot settle from a Dockerfile's text what a
+    command makes; the message says why. Control flow inside that module, never shown as an error: the static
+    tier turns it into advice. Not a DockerlabError, so no public call raises it."""

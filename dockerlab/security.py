@@ -23,7 +23,7 @@ from . import engine
 from .builder import build, dockerfile_text
 from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
-from .columns import AUDIT, LINT, PACKAGE_COUNTS, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, declares
+from .columns import AUDIT, LINT, PACKAGE_COUNTS, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, VULNERABILITIES, declares
 from .containers import run
 from .errors import DockerlabError
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
@@ -597,7 +597,7 @@ class ScanResult:
 
     image: str
     available: bool
-    vulnerabilities: object = None  # DataFrame when available
+    vulnerabilities: object = None  # DataFrame when available: columns.VULNERABILITIES
     reason: str = ""
     how_to_get_it: str = ""
 
@@ -622,8 +622,6 @@ def scan(image: str, timeout: float = 600) -> ScanResult:
     """Known vulnerabilities in ``image`` via trivy, when trivy and its database are present here.
     Returns a ScanResult (available False, with the reason, when trivy is missing or fails). Raises
     subprocess.TimeoutExpired when trivy runs past ``timeout`` seconds."""
-    import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
-
     trivy = tool("trivy")
     if not trivy:
         return ScanResult(image, False, reason="trivy is not installed on this machine", how_to_get_it=TRIVY_HOW)
@@ -635,7 +633,7 @@ def scan(image: str, timeout: float = 600) -> ScanResult:
         for result in json.loads(finished.stdout).get("Results") or []
         for v in result.get("Vulnerabilities") or []
     ]
-    return ScanResult(image, True, pd.DataFrame(rows, columns=["id", "package", "installed", "severity", "fixed in"]))
+    return ScanResult(image, True, VULNERABILITIES.frame(rows))
 
 
 # --- who owns what a container writes to the host --------------------------------------------

@@ -32,6 +32,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from ..errors import TextCannotSettle as _Unsure  # the text cannot settle what a command makes
 from .. import dockerfile as parser
 
 __all__ = ["Made", "StageState", "run_outputs", "base_state"]
@@ -142,10 +143,6 @@ def _go_words(arguments: list[str]) -> tuple[dict[str, str], list[str]]:
             packages.append(word)
         index += 1
     return flags, packages
-
-
-class _Unsure(Exception):
-    """The text cannot settle what a command makes: the sentence says why."""
 
 
 def _go_name(packages: list[str], cwd: str | None, module: str | None) -> str | None:

@@ -207,3 +207,14 @@ def inline():
 def test_every_function_level_import_says_why_it_is_lazy():
     unexplained = {name: lines for name, path in modules().items() if (lines := unexplained_lazy_imports(path.read_text()))}
     assert unexplained == {}, "move these imports to the top of the module, or say why they stay lazy (# lazy: ...)"
+
+
+def test_exception_classes_live_only_in_errors_py():
+    # the issue's own acceptance grep: `grep -rn "^class .*\(Error\|Exception\|Missing\|Failed\|Unavailable\)" dockerlab/`
+    import re
+
+    package = Path(__file__).parents[2] / "dockerlab"
+    pattern = re.compile(r"^class .*(Error|Exception|Missing|Failed|Unavailable)", re.M)
+    found = [f"{path.relative_to(package)}: {match.group(0)}" for path in sorted(package.rglob("*.py")) if path.name != "errors.py"
+             for match in pattern.finditer(path.read_text())]
+    assert not found, found
