@@ -12,7 +12,7 @@ import re
 import shlex
 from pathlib import Path
 
-from .magics import PYTHON_VALUE  # what %docker fills in from the notebook is what becomes a <placeholder>
+from .magics import expand  # what %docker fills in from the notebook is what becomes a <placeholder>
 from .paths import COURSE_ROOT, numbered_notebooks
 
 __all__ = ["CHEATSHEET", "SUBCOMMANDS", "commands", "names", "form", "text", "write"]
@@ -54,9 +54,9 @@ _BUILD_NAMING = {"-t": "image", "--tag": "image"}  # `-t` names an image in `doc
 _QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
 
 
-def _placeholder(match: re.Match) -> str:
+def _placeholder(expression: str) -> str:
     """`{app}` -> `<app>`, `{registry.host}` -> `<registry.host>`: what the notebook fills in."""
-    return f"<{match.group(1).strip()}>"
+    return f"<{expression.strip()}>"
 
 
 def _command_lines(source: str) -> list[str]:
@@ -132,7 +132,7 @@ def _lines_of(notebook: Path) -> list[dict]:
             before = _sentence("".join(previous["source"])) if previous and previous["cell_type"] == "markdown" and len(lines) == 1 else ""
             for line in lines:
                 command, _, what = line.partition("  # ")
-                command = "docker " + PYTHON_VALUE.sub(_placeholder, command.strip().removeprefix("docker "))
+                command = "docker " + expand(command.strip().removeprefix("docker "), _placeholder)
                 found.append({"command": command, "what": what.strip() or before, "notebook": notebook.stem})
         previous = cell
     return found

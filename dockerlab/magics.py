@@ -524,23 +524,60 @@ def _run_line(line: str) -> CommandResult | None:
     return result
 
 
-# `{app}` or `{registry.host}` is a Python value from the notebook; `{{.State.Status}}` (a Go template,
-# as `docker inspect --format` takes it) is left as typed, so the command reads as in a terminal.
-PYTHON_VALUE = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
+def _is_expression(text: str) -> bool:
+    """Whether ``text`` parses as one Python expression (``app``, ``registry.host``, ``f(1)``)."""
+    if not text.strip():
+        return False
+    try:
+        compile(text.strip(), "<%docker>", "eval")
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def expand(line: str, evaluate) -> str:
-    """``line`` with each single-braced ``{expression}`` replaced by ``evaluate(expression)``;
-    double-braced Go templates untouched. Raises DockerlabError naming an expression that fails."""
+    """``line`` with each Python value in braces read from the notebook, the rest as typed. The rule:
 
-    def value(match: re.Match) -> str:
-        try:
-            return str(evaluate(match.group(1)))
-        except Exception as error:  # noqa: BLE001 - any error in the learner's expression is theirs to see
-            raise DockerlabError(f"{{{match.group(1)}}} in the command could not be read: {type(error).__name__}: {error}",
-                                 fix="Run the cell that defines it first.") from None
+    - ``{expr}`` is Python when ``expr`` parses as a Python expression (``{app}``, ``{registry.host}``):
+      replaced by ``str(evaluate(expr))``;
+    - ``${...}`` is the shell's (``sh -c 'echo ${HOME}'``): left as typed, for the container's shell;
+    - ``{{...}}`` is a Go template (``--format '{{.Names}}'``): left as typed, for docker;
+    - braces around what is not a Python expression (``awk 'BEGIN {print 1}'``, ``{}``, JSON) are left as typed.
 
-    return PYTHON_VALUE.sub(value, line)
+    (IPython's own ``!cmd`` expansion also leaves what it cannot read as typed, but turns ``{{x}}`` into
+    ``{x}`` and reads ``$name``; here ``$name`` is the shell's and ``{{x}}`` stays, as docker wants it.)
+    Returns the line. Raises DockerlabError naming an expression that parses but fails (a NameError:
+    the cell defining it has not run)."""
+    out: list[str] = []
+    index = 0
+    while index < len(line):
+        if line.startswith("{{", index):  # a Go template: as typed, up to its closing }}
+            end = line.find("}}", index + 2)
+            end = len(line) if end == -1 else end + 2
+            out.append(line[index:end])
+            index = end
+            continue
+        if line.startswith("${", index):  # the shell's: as typed, up to its closing }
+            end = line.find("}", index + 2)
+            end = len(line) if end == -1 else end + 1
+            out.append(line[index:end])
+            index = end
+            continue
+        if line[index] == "{":
+            end = line.find("}", index + 1)
+            inner = line[index + 1:end] if end != -1 else ""
+            if end != -1 and "{" not in inner and _is_expression(inner):
+                try:
+                    out.append(str(evaluate(inner.strip())))
+                except Exception as error:  # noqa: BLE001 - any error in the learner's expression is theirs to see
+                    raise DockerlabError(f"{{{inner}}} in the command could not be read: {type(error).__name__}: {error}",
+                                         fix="Run the cell that defines it first (braces around a Python name are read from the notebook; "
+                                             "${NAME} is left for the shell).") from None
+                index = end + 1
+                continue
+        out.append(line[index])
+        index += 1
+    return "".join(out)
 
 
 def load_ipython_extension(ipython) -> None:

@@ -244,3 +244,26 @@ def test_as_typed_swaps_only_the_paths_that_differ():
     assert mine.command == "build -t a:1 /home/me/course/data/apps/x" and "/rec/" not in mine.ran + mine.output
     assert magics.as_typed(result, ["build", "-t", "a:1", "/rec/data/apps/x"]) is result  # nothing differs
     assert magics.as_typed(result, ["build", "-t", "b:2", "/rec/data/apps/x"]) is result  # not a path: never rewritten
+
+
+@pytest.mark.parametrize("line", [
+    "run --rm alpine:3.20 sh -c 'echo ${HOME}'",            # the shell's: the container's sh reads it
+    "run --rm alpine:3.20 awk 'BEGIN {print 1}'",           # braces that are not a Python expression
+    "ps --format '{{.Names}}'",                             # a Go template, as --format takes it
+    "inspect -f '{{range .Mounts}}{{.Name}} {{end}}' web",
+    "run --rm alpine:3.20 find / -name x -exec echo {} ;",  # empty braces
+    """run --rm -e 'J={"a": 1}' alpine:3.20 env""",          # JSON is not an expression
+])
+def test_braces_that_are_not_a_python_expression_are_left_as_typed(line):
+    def evaluate(expression):
+        raise AssertionError(f"evaluated {expression!r}")
+
+    assert magics.expand(line, evaluate) == line
+
+
+def test_a_python_expression_in_braces_is_read_beside_the_shells_and_go_templates():
+    namespace = {"app": "/course/data/apps/hello"}
+    line = "run --rm -v {app}:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'"
+    assert magics.expand(line, lambda expression: eval(expression, namespace)) == "run --rm -v /course/data/apps/hello:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'"
+    with pytest.raises(dl.DockerlabError, match="NameError"):
+        magics.expand("run {nothing_here}", lambda expression: eval(expression, {}))
