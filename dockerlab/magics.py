@@ -15,6 +15,10 @@ carries the course's labels (one line says so), so `dockerlab clean` can remove 
 output, exit code, seconds) is the cell's value (``_``) for the next cell to measure. A command that
 fails shows its output and exit code, never a Python traceback. In recorded mode the same cell
 replays the output recorded on a real engine; a command that was not recorded says so, for a learner.
+
+Each line is one docker command, run without a shell: a pipe, ``&&``, ``;``, a redirection or ``$(...)``
+outside quotes is refused with one line saying where it runs (a terminal, ``!docker``, ``%%bash``). In a
+``%%docker`` cell a line ending ``<<EOF`` reads the lines up to ``EOF`` as its stdin (``build -t x - <<EOF``).
 """
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "split", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -172,9 +176,49 @@ def _publish_locally(value: str) -> tuple[str, bool]:
     return (f"127.0.0.1:{value}" if ":" in value else f"127.0.0.1::{value}"), True
 
 
+_SHELL_OPERATORS = {"&&": "a second command", "||": "a second command", "<<": "a here-document", "$(": "a command substitution",
+                    "`": "a command substitution", "|": "a pipe", ";": "a second command", "&": "a background job",
+                    ">": "a redirection", "<": "a redirection", "(": "a subshell", ")": "a subshell"}
+
+
+def shell_syntax(line: str) -> str | None:
+    """The first piece of shell syntax (``|``, ``&&``, ``;``, ``>``, ``<<``, ``$(``, a backtick...) outside
+    quotes in a command line, or None. Quoted, it is an argument (``sh -c 'a | b'`` is for the container's
+    shell); after a `` #`` comment it is not read. Raises nothing."""
+    quote, index = None, 0
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif quote == '"':
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                quote = None
+        elif char == "\\":
+            index += 1
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return None
+        else:
+            for operator in _SHELL_OPERATORS:
+                if line.startswith(operator, index):
+                    return operator
+        index += 1
+    return None
+
+
 def split(line: str) -> list[str]:
     """The words of a command line, as a shell splits them (a leading `docker` dropped, a `# comment`
-    at the end left out). Raises DockerlabError when the line cannot be split (e.g. an unclosed quote)."""
+    at the end left out). Raises DockerlabError when the line cannot be split (e.g. an unclosed quote)
+    or holds shell syntax (a pipe, ``&&``, a redirection, ``$(...)``): the magic runs one docker
+    command without a shell, and the error says where such a line runs instead."""
+    operator = shell_syntax(line)
+    if operator is not None:
+        raise DockerlabError(
+            f"%docker runs one docker command without a shell, so `{operator}` ({_SHELL_OPERATORS[operator]}) cannot run here: "
+            "type the line in a JupyterLab terminal, or run it as `!docker ...` or in a %%bash cell.")
     try:
         words = shlex.split(line, comments=True)
     except ValueError as error:
@@ -267,9 +311,10 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
 
 
 @recordable("docker", version=2)
-def docker(words: list[str], *, progress: bool = True) -> CommandResult:
+def docker(words: list[str], *, stdin: str | None = None, progress: bool = True) -> CommandResult:
     """Run one docker command (its words, as :func:`split` gives them) as a learner typed it (see
-    :func:`prepare_command`); with ``progress`` its output streams as it comes. Returns a
+    :func:`prepare_command`), reading ``stdin`` (text, e.g. a heredoc's Dockerfile for
+    ``build -``; None: nothing); with ``progress`` its output streams as it comes. Returns a
     :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
     Raises DockerlabError when there is no command or the docker CLI is missing. Recorded by its
     words: a course file or folder among them is keyed by its content, wherever the course lives."""
@@ -287,14 +332,7 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     # fails or is interrupted, as dl.start does.
     made = _make_volumes(named_volumes(words)) if marked != argv else []
     started = time.perf_counter()
-    try:
-        process = subprocess.Popen(
-            marked, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
-            env={**os.environ, **additions}, bufsize=1,
-        )
-    except FileNotFoundError:
-        _remove_volumes(made)
-        raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    process = _start(marked, additions, stdin, made)
     lines: list[str] = []
     kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
     try:
@@ -330,6 +368,31 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
             print(f"[dockerlab] {note}")
     return CommandResult(shlex.join(words), shlex.join(argv), _noted(notes) + "".join(lines) + _noted(after), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+def _start(argv: list[str], additions: dict[str, str], stdin: str | None, made: list[str]) -> subprocess.Popen:
+    """The command started, its output on pipes and ``stdin`` (text, or None: nothing) fed to it.
+    Raises DockerlabError (after removing the volumes ``made`` for it) when its program is not installed."""
+    try:
+        process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+            text=True, errors="replace", env={**os.environ, **additions}, bufsize=1,
+        )
+    except FileNotFoundError:
+        _remove_volumes(made)
+        raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    if stdin is not None:
+        threading.Thread(target=_feed, args=(process.stdin, stdin), daemon=True).start()  # never waits on the output pipes
+    return process
+
+
+def _feed(pipe, text: str) -> None:
+    """Write ``text`` to a process's stdin and close it. Raises nothing (a process that exits first)."""
+    try:
+        pipe.write(text)
+        pipe.close()
+    except (OSError, ValueError):
+        pass
 
 
 _TAGGING = {("tag",), ("image", "tag"), ("pull",), ("image", "pull")}
@@ -497,14 +560,14 @@ def as_typed(result: CommandResult, words: list[str]) -> CommandResult:
                                stdout=mine(result.stdout), stderr=mine(result.stderr))
 
 
-def _run_line(line: str) -> CommandResult | None:
+def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
     typed = line.strip()
     line = _TYPED_DOCKER.sub("", typed, count=1)  # `%docker docker images` is shown as `docker images` (split drops the word once)
     if not line or line.startswith("#"):
         return None
     try:
         words = split(typed)
-        result = docker(words)
+        result = docker(words) if stdin is None else docker(words, stdin=stdin)
     except RecordingMissing:
         print(
             f"docker {line}\n"
@@ -580,6 +643,43 @@ def expand(line: str, evaluate) -> str:
     return "".join(out)
 
 
+_HEREDOC = re.compile(r"\s*<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2\s*$")
+
+
+def cell_commands(cell: str) -> list[tuple[str, str | None]]:
+    """A %%docker cell's commands: (command line, its stdin text or None), one a line; a backslash at
+    the end of a line continues the command, as in a shell; a line ending ``<<EOF`` (or ``<<'EOF'``,
+    ``<<-EOF``) takes the lines up to the one reading ``EOF`` (the rest of the cell when none does) as its
+    stdin, as a shell's here-document: ``build -t x - <<EOF`` builds the Dockerfile typed below it.
+    Raises nothing."""
+    lines = cell.splitlines()
+    commands: list[tuple[str, str | None]] = []
+    index, pending = 0, ""
+    while index < len(lines):
+        text = lines[index]
+        index += 1
+        continued = re.search(r"\\[ \t]*$", text)
+        if continued:
+            pending += text[:continued.start()] + " "
+            continue
+        text, pending = pending + text, ""
+        heredoc = _HEREDOC.search(text)
+        if heredoc is None:
+            commands.append((text, None))
+            continue
+        body = []
+        while index < len(lines):
+            read = lines[index].lstrip("\t") if heredoc.group(1) else lines[index]
+            index += 1
+            if read == heredoc.group(3):
+                break
+            body.append(read + "\n")
+        commands.append((text[:heredoc.start()], "".join(body)))
+    if pending:
+        commands.append((pending, None))
+    return commands
+
+
 def load_ipython_extension(ipython) -> None:
     """Register %docker and %%docker (``%load_ext dockerlab``, or automatic on ``import dockerlab``).
     Returns None. Raises nothing: a %docker line that fails prints its error instead."""
@@ -609,8 +709,9 @@ def load_ipython_extension(ipython) -> None:
         except DockerlabError as error:
             print(error)
             return None
-        commands = re.sub(r"\\[ \t]*\r?\n", " ", cell).splitlines()  # a backslash continues the command, as in a shell
-        results = [result for result in (_run_line(text) for text in ([line] if line.strip() else []) + commands) if result is not None]
+        commands = ([(line, None)] if line.strip() else []) + cell_commands(cell)
+        results = [result for result in (_run_line(text) if stdin is None else _run_line(text, stdin=stdin) for text, stdin in commands)
+                   if result is not None]
         return results[-1] if results else None
 
     ipython.register_magic_function(line_magic, "line", "docker")

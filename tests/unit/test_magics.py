@@ -267,3 +267,53 @@ def test_a_python_expression_in_braces_is_read_beside_the_shells_and_go_template
     assert magics.expand(line, lambda expression: eval(expression, namespace)) == "run --rm -v /course/data/apps/hello:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'"
     with pytest.raises(dl.DockerlabError, match="NameError"):
         magics.expand("run {nothing_here}", lambda expression: eval(expression, {}))
+
+
+@pytest.mark.parametrize("line, operator", [
+    ("images | grep hello", "|"),
+    ("rm -f $(docker ps -aq)", "$("),
+    ("rm -f `docker ps -aq`", "`"),
+    ("build -t a:1 . && docker run --rm a:1", "&&"),
+    ("ps; docker images", ";"),
+    ("images > images.txt", ">"),
+    ("logs web 2>&1", ">"),
+    ("build -t x - <<EOF", "<<"),
+])
+@pytest.mark.parametrize("mode", ["live", "recorded"])
+def test_shell_syntax_gets_one_line_saying_the_magic_runs_one_command_without_a_shell(line, operator, mode, monkeypatch, capsys):
+    monkeypatch.setenv("DOCKERLAB_MODE", mode)
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line(line) is None
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"docker {line}" and len(printed) == 2
+    assert f"`{operator}`" in printed[1] and "without a shell" in printed[1] and "terminal" in printed[1] and "!docker" in printed[1]
+    assert "live Docker engine" not in printed[1]
+
+
+@pytest.mark.parametrize("line", [
+    "ps --format '{{.Names}} | {{.Status}}'", "run --rm alpine:3.20 sh -c 'ls / | wc -l; echo $(date) > /tmp/x'",
+    'run --rm alpine:3.20 sh -c "echo a && echo b"', "run --rm alpine:3.20 echo a\\;b",
+])
+def test_shell_syntax_quoted_for_the_container_is_not_the_magics_concern(line):
+    assert magics.shell_syntax(line) is None
+
+
+def test_a_heredoc_cell_is_one_command_with_its_text_on_stdin(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    seen = []
+    monkeypatch.setattr(magics, "_run_line", lambda line, stdin=None: seen.append((line, stdin)))
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    shell.run_cell_magic("docker", "", "build -t x - <<EOF\nFROM alpine:3.20\nRUN echo {{not a template}} ${HOME}\nEOF\nimages x")
+    assert seen == [("build -t x -", "FROM alpine:3.20\nRUN echo {{not a template}} ${HOME}\n"), ("images x", None)]
+    seen.clear()
+    shell.run_cell_magic("docker", "", "build -t x - <<'END'\nFROM alpine:3.20\n")  # never closed: the rest of the cell
+    assert seen == [("build -t x -", "FROM alpine:3.20\n")]
+
+
+def test_a_command_given_stdin_reads_it(monkeypatch):
+    monkeypatch.setattr(magics, "prepare_command", lambda words: (["cat"], {}, []))
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    result = magics.docker(["build", "-"], stdin="FROM alpine:3.20\n", progress=False)
+    assert result.ok and result.stdout == "FROM alpine:3.20\n"
