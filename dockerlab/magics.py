@@ -43,10 +43,10 @@ from .errors import DockerlabError, RecordingMissing
 from .interrupts import held
 from .hosting import running_shell
 from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
-from .recording import RECORDED, current, recordable
+from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "equivalent", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -533,22 +533,140 @@ def _lines_as_they_come(process: subprocess.Popen):
             yield name, text
 
 
+# Equivalent spellings of one command (for replay: a recorded command typed another correct way).
+_ALIASES = {("container", "run"): ("run",), ("container", "create"): ("create",), ("image", "build"): ("build",),
+            ("builder", "build"): ("build",), ("image", "ls"): ("images",), ("container", "ls"): ("ps",), ("container", "ps"): ("ps",),
+            ("image", "rm"): ("rmi",), ("container", "rm"): ("rm",), ("container", "logs"): ("logs",), ("container", "exec"): ("exec",),
+            ("container", "stop"): ("stop",), ("image", "tag"): ("tag",), ("image", "push"): ("push",), ("image", "pull"): ("pull",),
+            ("image", "history"): ("history",)}
+_RUNNING = {"--detach": "-d", "--env": "-e", "--volume": "-v", "--publish": "-p", "--interactive": "-i", "--tty": "-t",
+            "--workdir": "-w", "--user": "-u", "--publish-all": "-P", "--quiet": "-q"}
+# subcommand -> (its long options that have a short spelling, the short letters that take no value)
+_SPELLINGS: dict[str, tuple[dict[str, str], str]] = {
+    "run": (_RUNNING, "ditPq"), "create": (_RUNNING, "ditPq"), "exec": (_RUNNING, "dit"),
+    "build": ({"--tag": "-t", "--file": "-f", "--quiet": "-q"}, "q"),
+    "ps": ({"--all": "-a", "--quiet": "-q", "--filter": "-f", "--size": "-s", "--latest": "-l", "--last": "-n"}, "aqsl"),
+    "images": ({"--all": "-a", "--quiet": "-q", "--filter": "-f"}, "aq"),
+    "logs": ({"--follow": "-f", "--timestamps": "-t"}, "ft"), "rm": ({"--force": "-f", "--volumes": "-v", "--link": "-l"}, "flv"),
+    "rmi": ({"--force": "-f"}, "f"), "stop": ({"--time": "-t"}, ""), "inspect": ({"--format": "-f", "--size": "-s"}, "s"),
+    "compose": ({"--file": "-f"}, ""),
+}
+_BUILD_FLAGS = {"--no-cache", "--pull", "--quiet", "--rm", "--force-rm", "--compress", "--squash", "--load", "--push"}
+_OPTIONS_END_AT_FIRST_WORD = {"run", "create", "exec", "compose"}  # then the container's (or compose's own) arguments
+
+
+def _local_path(word: str) -> str:
+    """A word naming an existing file or folder (relative to the working folder: a notebook's, as its
+    terminal's) as its resolved absolute path; any other word as it is."""
+    if not word or word == "-":
+        return word
+    path = Path(word) if Path(word).is_absolute() else Path.cwd() / word
+    return str(path.resolve()) if path.exists() else word
+
+
+def _spelled_alike(words: list[str]) -> list[str]:
+    """One spelling of a docker command: aliases (`container run`) as the short command, long options that
+    have a short one as the short one, ``--opt=value`` and ``-tvalue`` as two words, clustered flags
+    (``-dit``) one by one, options in one order, the ``--progress=plain`` the course adds to a build left out,
+    and a build's folder and file or a compose file by their resolved paths. What follows a run's image is
+    kept as typed. Returns the words (options, ``--``, the rest)."""
+    words = list(words[1:] if words[:1] == ["docker"] else words)
+    sub = _subcommand(words)
+    position = words.index(sub[-1]) + 1 if sub else 0
+    name = _ALIASES.get(sub, sub)[0] if sub else ""
+    shorts, flags = _SPELLINGS.get(name, ({}, ""))
+    groups: list[list[str]] = []  # each option with its value; their order does not matter
+    out: list[str] = []  # the other words, in order
+    rest, index, options = words[position:], 0, True
+    while index < len(rest):
+        word = rest[index]
+        index += 1
+        if not options or not word.startswith("-") or word == "-":
+            if name in _OPTIONS_END_AT_FIRST_WORD:
+                options = False
+            out.append(_local_path(word) if name == "build" and options else word)
+            continue
+        spelled: list[str] = []
+        if word.startswith("--"):
+            option, equals, value = word.partition("=")
+            option = shorts.get(option, option)
+            takes_value = bool(equals) or not (option in _FLAGS or option in _BUILD_FLAGS or option[1:] in flags and len(option) == 2)
+            spelled = [option]
+            if takes_value:
+                value = value if equals else (rest[index] if index < len(rest) else "")
+                index += 0 if equals else 1
+                spelled.append(value)
+        else:
+            letters = word[1:]
+            for at, letter in enumerate(letters):
+                spelled = [f"-{letter}"]
+                if letter not in flags:
+                    value = letters[at + 1:].removeprefix("=")
+                    if not value and index < len(rest):
+                        value, index = rest[index], index + 1
+                    spelled.append(value)
+                    break
+                groups.append(spelled)  # a flag of a cluster (-dit): one group each
+                spelled = []
+            if not spelled:
+                continue
+        if name == "build" and spelled == ["--progress", "plain"]:
+            continue
+        if len(spelled) == 2 and (name == "build" and spelled[0] == "-f" or name == "compose" and spelled[0] in ("-f", "--project-directory")):
+            spelled[1] = _local_path(spelled[1])
+        groups.append(spelled)
+    globals_ = words[:words.index(sub[0])] if sub else []  # the CLI's own options (-H, --log-level), as typed
+    return [*globals_, *_ALIASES.get(sub, sub), *(word for group in sorted(groups) for word in group), "--", *out]
+
+
+def equivalent(typed: list[str], other: list[str]) -> bool:
+    """Whether two docker commands (their words) are one command spelled two correct ways (see
+    :func:`_spelled_alike`): `--tag` for `-t`, a folder by a relative path, `--progress=plain` added.
+    Returns a bool. Raises nothing."""
+    return _spelled_alike(typed) == _spelled_alike(other)
+
+
+def _recorded_spelling(words: list[str]) -> list[str] | None:
+    """The words of a recorded `docker` call (its course paths in this course folder) that is ``words``
+    spelled another way, or None when none is. Raises nothing."""
+    current = session()
+    try:
+        index = current.store.index()
+    except DockerlabError:
+        return None
+    for (call, _), located in index.items():
+        if call != "docker":
+            continue
+        for found in located:
+            described = found.entry.get("inputs", {}).get("arguments", {})
+            arguments = described.get("arguments") or [None]
+            if described.get("keywords") or not isinstance(arguments[0], list):
+                continue
+            recorded = [str((current.store.root / item["course path"]).resolve()) if isinstance(item, dict) and "course path" in item else item
+                        for item in arguments[0]]
+            if all(isinstance(item, str) for item in recorded) and recorded != words and equivalent(words, recorded):
+                return recorded
+    return None
+
+
 _TYPED_DOCKER = re.compile(r"^docker(?:\s+|$)")
 
 
-def as_typed(result: CommandResult, words: list[str]) -> CommandResult:
+def as_typed(result: CommandResult, words: list[str], replayed: list[str] | None = None) -> CommandResult:
     """A replayed result as the learner's own command: a course file or folder the recording machine
     named by its own path (`/work/rec/data/apps/x`, the recording's key is the folder's content) is named
-    by the path the learner typed, in the command, in what ran and in the output. Returns a CommandResult
-    (``result`` itself when nothing differs). Raises nothing."""
+    by the path the learner typed (or, when the learner's ``words`` are another spelling of the
+    ``replayed`` command, its path here), in the command, in what ran and in the output. Returns a
+    CommandResult (``result`` itself when nothing differs). Raises nothing."""
+    replayed = words if replayed is None else replayed
     try:
         recorded = shlex.split(result.command)  # as the live call joined them: shlex.join(words)
     except ValueError:
         return result
-    if len(recorded) != len(words):
+    if len(recorded) != len(replayed):
         return result
-    pairs = [(theirs, ours) for theirs, ours in zip(recorded, words, strict=True) if theirs != ours and theirs.startswith("/")]
-    if not pairs:
+    pairs = [(theirs, ours) for theirs, ours in zip(recorded, replayed, strict=True) if theirs != ours and theirs.startswith("/")]
+    if not pairs and replayed == words:
         return result
 
     def mine(text: str) -> str:
@@ -569,6 +687,13 @@ def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
         words = split(typed)
         result = docker(words) if stdin is None else docker(words, stdin=stdin)
     except RecordingMissing:
+        replayed = _recorded_spelling(words) if stdin is None else None
+        if replayed is not None:
+            result = as_typed(docker(replayed), words, replayed)
+            print(f"[recorded] docker {line}\n{result.output}", end="" if result.output.endswith("\n") else "\n")
+            if not result.ok:
+                print(f"[exit code {result.exit_code}]")
+            return result
         print(
             f"docker {line}\n"
             "This command needs a live Docker engine: it was not run when this course's results were recorded, "

@@ -317,3 +317,54 @@ def test_a_command_given_stdin_reads_it(monkeypatch):
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
     result = magics.docker(["build", "-"], stdin="FROM alpine:3.20\n", progress=False)
     assert result.ok and result.stdout == "FROM alpine:3.20\n"
+
+
+@pytest.mark.parametrize("typed", [
+    "build --tag hello-python:1 ../data/apps/hello-python",         # as the terminal in notebooks/ sees the folder, --tag for -t
+    "build -t hello-python:1 --progress=plain ../data/apps/hello-python/",
+    "build --tag=hello-python:1 --progress plain ../data/apps/hello-python",
+    "run --rm --env 'GREETING=Hello from the environment' hello-python:1 printenv GREETING",
+    "run --detach --name=slice hello-python:1 sleep 600",
+    "container run --rm hello-python:1",
+])
+def test_a_recorded_command_typed_another_correct_way_replays(typed, monkeypatch, capsys):
+    from dockerlab import recording
+    from dockerlab.paths import COURSE_ROOT
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    monkeypatch.chdir(COURSE_ROOT / "notebooks")  # where a notebook's kernel (and the course's terminal) starts
+    recording.reset()  # the course's own recordings (02), read only
+    result = magics._run_line(typed)
+    printed = capsys.readouterr().out
+    assert result is not None and result.ok, printed
+    assert printed.startswith(f"[recorded] docker {typed}\n") and result.command == magics.shlex.join(magics.split(typed))
+
+
+@pytest.mark.parametrize("typed", [
+    "build --tag hello-python:2 ../data/apps/hello-python",          # another tag
+    "build -t hello-python:1 ../data/apps/layer-cache",              # another folder
+    "build -t hello-python:1 --progress=tty ../data/apps/hello-python",
+    "run --rm --env GREETING=hi hello-python:1 printenv GREETING",
+    "run --rm hello-python:1 --tag",                                 # the container's own argument, not an option
+])
+def test_a_truly_different_command_still_says_it_was_not_recorded(typed, monkeypatch, capsys):
+    from dockerlab import recording
+    from dockerlab.paths import COURSE_ROOT
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    monkeypatch.chdir(COURSE_ROOT / "notebooks")
+    recording.reset()
+    assert magics._run_line(typed) is None
+    assert "was not run when this course's results were recorded" in capsys.readouterr().out
+
+
+def test_equivalent_spellings_read_alike(monkeypatch, tmp_path):
+    (tmp_path / "app").mkdir()
+    monkeypatch.chdir(tmp_path)
+    same = magics.equivalent
+    assert same(magics.split("run -dit -p8080:80 nginx:1"), magics.split("run --detach -i --tty --publish 8080:80 nginx:1"))
+    assert same(magics.split("build -t a:1 app"), magics.split(f"build --tag=a:1 {tmp_path}/app"))
+    assert same(magics.split("ps -a"), magics.split("ps --all")) and same(magics.split("image build -t a:1 ."), magics.split("build -t a:1 ."))
+    assert not same(magics.split("run nginx:1 -d"), magics.split("run nginx:1 --detach"))  # the container's arguments
+    assert not same(magics.split("build -t a:1 app"), magics.split("build -t a:1 app2"))
+    assert same(magics.split("build --no-cache -t a:1 app"), magics.split("build -t a:1 --no-cache ./app/"))
