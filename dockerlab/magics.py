@@ -23,6 +23,7 @@ outside quotes is refused with one line saying where it runs (a terminal, ``!doc
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import html
 import json
 import os
@@ -46,7 +47,7 @@ from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "equivalent", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -80,18 +81,68 @@ _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"
 _BUILDING = {("build",), ("image", "build"), ("buildx", "build"), ("builder", "build")}
 
 
+# The docker CLI's own options (before the command): those that take a value, and those that do not.
+_GLOBAL_VALUE_OPTIONS = {"-c", "--config", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"}
+_GROUPS = {
+    "network": "connect create disconnect inspect ls list prune rm remove",
+    "volume": "create inspect ls list prune rm remove",
+    "image": "build history import inspect load ls list prune pull push rm remove save tag",
+    "container": "attach commit cp create diff exec export inspect kill logs ls list pause port prune rename restart rm remove run "
+                 "start stats stop top unpause update wait",
+    "builder": "build prune", "buildx": "bake build create du imagetools inspect ls prune rm stop use version",
+    "system": "df events info prune", "context": "create export import inspect ls rm update use",
+}
+_COMMANDS = set(_GROUPS) | set(
+    "attach build commit compose config cp create diff events exec export history images import info inspect kill load login "
+    "logout logs manifest node pause plugin port ps pull push rename restart rm rmi run save scan search secret service stack "
+    "start stats stop swarm tag top trust unpause update version wait checkpoint scout sbom init debug".split())
+
+
+def _command_start(words: list[str]) -> int:
+    """Where the docker command begins in ``words``: after the CLI's own options and their values
+    (``--log-level error``, ``-H unix:///...``, ``-D``). Returns an index (len(words) when none)."""
+    index = 0
+    while index < len(words) and words[index].startswith("-"):
+        option, equals, _ = words[index].partition("=")
+        index += 2 if option in _GLOBAL_VALUE_OPTIONS and not equals else 1
+    return index
+
+
 def _subcommand(words: list[str]) -> tuple[str, ...]:
-    """The docker subcommand words (`run`, `network create`), skipping global options."""
-    found = [word for word in words if not word.startswith("-")][:2]
-    if found and found[0] in ("network", "volume", "container", "image", "buildx", "builder", "compose"):
-        return tuple(found)
-    return tuple(found[:1])
+    """The docker subcommand words (`run`, `network create`), after the CLI's own options and their values."""
+    start = _command_start(words)
+    if start >= len(words):
+        return ()
+    first = words[start]
+    if first in _GROUPS:
+        second = next((word for word in words[start + 1:] if not word.startswith("-")), None)
+        return (first, second) if second else (first,)
+    return (first,)
+
+
+def unknown_command(words: list[str]) -> str | None:
+    """A line saying the command is not a docker command, with the nearest one (``biuld``: did you mean
+    `build`?), or None when it is one (or no command is given). Returns a str or None. Raises nothing."""
+    words = list(words[1:] if words[:1] == ["docker"] else words)
+    sub = _subcommand(words)
+    if not sub:
+        return None
+    if sub[0] not in _COMMANDS:
+        typed, known = sub[0], sorted(_COMMANDS)
+    elif len(sub) == 2 and sub[0] in _GROUPS and sub[1] not in _GROUPS[sub[0]].split():
+        typed, known = " ".join(sub), [f"{sub[0]} {word}" for word in _GROUPS[sub[0]].split()]
+    else:
+        return None
+    nearest = difflib.get_close_matches(typed, known, n=1, cutoff=0.5)
+    hint = f": did you mean `{nearest[0]}`?" if nearest else " (`docker --help` lists them)."
+    return f"`{typed}` is not a docker command{hint}"
 
 
 # `docker run`/`create` options that take no value; every other option takes the next word (as the CLI reads them).
 _FLAGS = {"--detach", "--rm", "--interactive", "--tty", "--init", "--privileged", "--publish-all", "--read-only",
-          "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy"}
-_SHORT_FLAGS = set("ditPq")  # -d -i -t -P -q; they cluster (-dit, -dp 8080:80)
+          "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy",
+          "--no-TTY", "--service-ports", "--use-aliases", "--no-deps", "--build", "--remove-orphans", "--quiet-pull"}  # (compose run's)
+_SHORT_FLAGS = set("ditPqT")  # -d -i -t -P -q (and compose run's -T); they cluster (-dit, -dp 8080:80)
 _PORTS = re.compile(r"^(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")
 
 
@@ -306,7 +357,10 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
     project = ComposeProject(directory or path.parent, path.name if directory is None else file)
     notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
     notes += [f"{rebound}" for rebound in project.rebound_ports]
-    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *words[index:]]
+    command = list(words[index:])
+    if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
+        command = ["run", *_publish_on_localhost(command[1:], notes)]
+    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]
     return argv, {}, notes
 
 
@@ -685,6 +739,10 @@ def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
         return None
     try:
         words = split(typed)
+        unknown = unknown_command(words)
+        if unknown:
+            print(f"docker {line}\n{unknown}")
+            return None
         result = docker(words) if stdin is None else docker(words, stdin=stdin)
     except RecordingMissing:
         replayed = _recorded_spelling(words) if stdin is None else None

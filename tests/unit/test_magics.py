@@ -368,3 +368,42 @@ def test_equivalent_spellings_read_alike(monkeypatch, tmp_path):
     assert not same(magics.split("run nginx:1 -d"), magics.split("run nginx:1 --detach"))  # the container's arguments
     assert not same(magics.split("build -t a:1 app"), magics.split("build -t a:1 app2"))
     assert same(magics.split("build --no-cache -t a:1 app"), magics.split("build -t a:1 --no-cache ./app/"))
+
+
+@pytest.mark.parametrize("mode", ["live", "recorded"])
+@pytest.mark.parametrize("line, nearest", [("biuld -t a:1 .", "build"), ("imgaes", "images"), ("network craete backend", "network create"),
+                                           ("--log-level error rnu --rm alpine:3.20", "run")])
+def test_a_word_that_is_not_a_docker_command_says_so_and_the_nearest(line, nearest, mode, monkeypatch, capsys):
+    monkeypatch.setenv("DOCKERLAB_MODE", mode)
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line(line) is None
+    printed = capsys.readouterr().out
+    assert "is not a docker command" in printed and f"did you mean `{nearest}`" in printed and "live" not in printed
+
+
+def test_every_docker_command_the_course_uses_is_known():
+    for line in ["build .", "images", "network create x", "volume ls", "compose -f x.yaml up", "container run a", "image inspect a",
+                 "system df", "buildx build .", "builder prune", "top x", "wait x", "port x", "diff x", "kill x", "version"]:
+        assert magics.unknown_command(magics.split(line)) is None, line
+
+
+@pytest.mark.parametrize("line", ["--log-level error run -d -p 8082:80 nginx:1", "-H unix:///var/run/docker.sock run -d -p 8082:80 nginx:1",
+                                  "--log-level=error -D run -d -p 8082:80 nginx:1", "--context default container run -d -p 8082:80 nginx:1"])
+def test_the_clis_own_options_are_skipped_so_a_run_is_labelled_and_published_locally(line):
+    argv, _, notes = prepared(line)
+    assert "--label=org.dockerlab.course=1" in argv and "127.0.0.1:8082:80" in argv and argv[-1] == "nginx:1"
+    assert argv.index("--label=org.dockerlab.course=1") > argv.index("run")  # an option of run, not of the CLI
+    assert any("127.0.0.1 only" in note for note in notes)
+
+
+def test_compose_run_publishes_on_127_0_0_1(monkeypatch):
+    class Project:
+        def __init__(self, directory, file):
+            self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
+            self.rendered, self.rebound_ports = "/course/build/compose/x.json", []
+
+    monkeypatch.setattr(magics, "ComposeProject", Project)
+    argv, _, notes = prepared("compose -f /course/data/apps/api/compose.yaml run --rm -T -e A=1 -p 8089:80 --publish=8090:90 api sh -c 'nc -p 1:2'")
+    assert argv[argv.index("run"):] == ["run", "--rm", "-T", "-e", "A=1", "-p", "127.0.0.1:8089:80", "--publish=127.0.0.1:8090:90", "api", "sh", "-c", "nc -p 1:2"]
+    assert any("-p 8089:80 is published as 127.0.0.1:8089:80" in note for note in notes)
+    assert any("labelled" in note for note in notes)
