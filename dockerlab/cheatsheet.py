@@ -12,7 +12,7 @@ import re
 import shlex
 from pathlib import Path
 
-from .magics import expand  # what %docker fills in from the notebook is what becomes a <placeholder>
+from .magics import cell_commands, expand  # what %docker fills in from the notebook is what becomes a <placeholder>
 from .paths import COURSE_ROOT, numbered_notebooks
 
 __all__ = ["CHEATSHEET", "SUBCOMMANDS", "commands", "names", "form", "text", "write"]
@@ -62,8 +62,9 @@ def _placeholder(expression: str) -> str:
 def _command_lines(source: str) -> list[str]:
     """The docker command lines of one cell: `%docker ...` lines, or every line of a `%%docker` cell."""
     lines = source.splitlines()
-    if lines and lines[0].startswith("%%docker"):
-        lines = [lines[0][len("%%docker"):], *lines[1:]]
+    if lines and lines[0].startswith("%%docker"):  # as the magic reads it: a heredoc's text is its command's stdin
+        lines = [lines[0][len("%%docker"):], *(command + (" <<EOF" if stdin is not None else "")
+                                               for command, stdin in cell_commands("\n".join(lines[1:])))]
     else:
         lines = [match.group(1) for match in map(_MAGIC.match, lines) if match]
     return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]

@@ -269,7 +269,8 @@ def split(line: str) -> list[str]:
     if operator is not None:
         raise DockerlabError(
             f"%docker runs one docker command without a shell, so `{operator}` ({_SHELL_OPERATORS[operator]}) cannot run here: "
-            "type the line in a JupyterLab terminal, or run it as `!docker ...` or in a %%bash cell.")
+            "type the line in a JupyterLab terminal, or run it as `!docker ...` or in a %%bash cell"
+            + (" (or in a %%docker cell, with the text on the lines below it, up to EOF)." if operator == "<<" else "."))
     try:
         words = shlex.split(line, comments=True)
     except ValueError as error:

@@ -288,6 +288,7 @@ def test_shell_syntax_gets_one_line_saying_the_magic_runs_one_command_without_a_
     assert printed[0] == f"docker {line}" and len(printed) == 2
     assert f"`{operator}`" in printed[1] and "without a shell" in printed[1] and "terminal" in printed[1] and "!docker" in printed[1]
     assert "live Docker engine" not in printed[1]
+    assert ("%%docker cell" in printed[1]) == (operator == "<<")  # a heredoc runs in a %%docker cell
 
 
 @pytest.mark.parametrize("line", [
