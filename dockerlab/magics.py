@@ -733,6 +733,19 @@ def as_typed(result: CommandResult, words: list[str], replayed: list[str] | None
                                stdout=mine(result.stdout), stderr=mine(result.stderr))
 
 
+def _run_or_replay(words: list[str], stdin: str | None) -> tuple[CommandResult, list[str]]:
+    """(the command's result, the words it ran or replayed as): in recorded mode a command recorded in
+    another spelling (:func:`equivalent`) replays that recording. Raises RecordingMissing when neither
+    was recorded, and what :func:`docker` raises."""
+    try:
+        return (docker(words) if stdin is None else docker(words, stdin=stdin)), words
+    except RecordingMissing:
+        replayed = _recorded_spelling(words) if stdin is None else None
+        if replayed is None:
+            raise
+    return docker(replayed), replayed
+
+
 def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
     typed = line.strip()
     line = _TYPED_DOCKER.sub("", typed, count=1)  # `%docker docker images` is shown as `docker images` (split drops the word once)
@@ -744,15 +757,8 @@ def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
         if unknown:
             print(f"docker {line}\n{unknown}")
             return None
-        result = docker(words) if stdin is None else docker(words, stdin=stdin)
+        result, replayed = _run_or_replay(words, stdin)
     except RecordingMissing:
-        replayed = _recorded_spelling(words) if stdin is None else None
-        if replayed is not None:
-            result = as_typed(docker(replayed), words, replayed)
-            print(f"[recorded] docker {line}\n{result.output}", end="" if result.output.endswith("\n") else "\n")
-            if not result.ok:
-                print(f"[exit code {result.exit_code}]")
-            return result
         print(
             f"docker {line}\n"
             "This command needs a live Docker engine: it was not run when this course's results were recorded, "
@@ -764,7 +770,7 @@ def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
         print(f"docker {line}\n{error}")
         return None
     if current() == RECORDED:
-        result = as_typed(result, words)
+        result = as_typed(result, words, replayed)
         print(f"[recorded] docker {line}\n{result.output}", end="" if result.output.endswith("\n") else "\n")
     if not result.ok:
         print(f"[exit code {result.exit_code}]")

@@ -408,3 +408,14 @@ def test_compose_run_publishes_on_127_0_0_1(monkeypatch):
     assert argv[argv.index("run"):] == ["run", "--rm", "-T", "-e", "A=1", "-p", "127.0.0.1:8089:80", "--publish=127.0.0.1:8090:90", "api", "sh", "-c", "nc -p 1:2"]
     assert any("-p 8089:80 is published as 127.0.0.1:8089:80" in note for note in notes)
     assert any("labelled" in note for note in notes)
+
+
+def test_an_equivalent_spelling_whose_replay_is_missing_too_still_says_not_recorded(monkeypatch, capsys):
+    from dockerlab import recording
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset()
+    monkeypatch.setattr(magics, "_recorded_spelling", lambda words: ["run", "--rm", "alpine:3.20", "echo", "never-recorded-4712"])
+    assert magics._run_line("run --rm alpine:3.20 echo never-recorded-4711") is None
+    printed = capsys.readouterr().out
+    assert "was not run when this course's results were recorded" in printed and "Traceback" not in printed
