@@ -12,7 +12,8 @@ __all__ = ["Answer", "command_html"]
 
 def command_html(command: str) -> str:
     """One line above a result: the docker command a learner would type in a terminal for it, its
-    course paths relative to the course folder (wherever it was recorded).
+    course paths as typed from the notebooks folder, where the terminal opens (paths.TERMINAL_FOLDER),
+    wherever it was recorded.
 
     Returns:
         An HTML paragraph, or "" for no command.

@@ -12,7 +12,7 @@ import re
 import shlex
 from pathlib import Path
 
-from .magics import PYTHON_VALUE  # what %docker fills in from the notebook is what becomes a <placeholder>
+from .magics import cell_commands, expand  # what %docker fills in from the notebook is what becomes a <placeholder>
 from .paths import COURSE_ROOT, numbered_notebooks
 
 __all__ = ["CHEATSHEET", "SUBCOMMANDS", "commands", "names", "form", "text", "write"]
@@ -54,16 +54,17 @@ _BUILD_NAMING = {"-t": "image", "--tag": "image"}  # `-t` names an image in `doc
 _QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
 
 
-def _placeholder(match: re.Match) -> str:
+def _placeholder(expression: str) -> str:
     """`{app}` -> `<app>`, `{registry.host}` -> `<registry.host>`: what the notebook fills in."""
-    return f"<{match.group(1).strip()}>"
+    return f"<{expression.strip()}>"
 
 
 def _command_lines(source: str) -> list[str]:
     """The docker command lines of one cell: `%docker ...` lines, or every line of a `%%docker` cell."""
     lines = source.splitlines()
-    if lines and lines[0].startswith("%%docker"):
-        lines = [lines[0][len("%%docker"):], *lines[1:]]
+    if lines and lines[0].startswith("%%docker"):  # as the magic reads it: a heredoc's text is its command's stdin
+        lines = [lines[0][len("%%docker"):], *(command + (" <<EOF" if stdin is not None else "")
+                                               for command, stdin in cell_commands("\n".join(lines[1:])))]
     else:
         lines = [match.group(1) for match in map(_MAGIC.match, lines) if match]
     return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
@@ -132,7 +133,7 @@ def _lines_of(notebook: Path) -> list[dict]:
             before = _sentence("".join(previous["source"])) if previous and previous["cell_type"] == "markdown" and len(lines) == 1 else ""
             for line in lines:
                 command, _, what = line.partition("  # ")
-                command = "docker " + PYTHON_VALUE.sub(_placeholder, command.strip().removeprefix("docker "))
+                command = "docker " + expand(command.strip().removeprefix("docker "), _placeholder)
                 found.append({"command": command, "what": what.strip() or before, "notebook": notebook.stem})
         previous = cell
     return found

@@ -22,6 +22,7 @@ from .experiments import edit_like_a_learner
 from .images import image_size
 from .labels import CREATED_LABELS, course_tag
 from .layerfs import inspect_image
+from .paths import TERMINAL_RULE
 from .quizzes import QUIZ, quiz_of, read_answers, spoken
 from .recording.arguments import check_public
 from .recording import RECORDED, checked, current, recordable
@@ -458,21 +459,21 @@ def image_prints(tag: str, expected_line: str, *, folder: str = "FOLDER", exerci
     """Check an image the learner built by hand in a terminal: an image named ``tag`` exists, and a
     container of it exits 0 printing ``expected_line``. Never raises for the learner's mistakes: a
     missing image or a wrong name is a "not yet" that says which command to type (``folder``: the
-    build context the hint names). Without an engine (recorded mode) it says the exercise needs one.
+    build context the hint names, as typed from the notebooks folder: paths.TERMINAL_FOLDER). Without an engine (recorded mode) it says the exercise needs one.
     A container that cannot start (its command does not exist) is a "not yet" too.
     Returns a CheckResult. Raises DockerlabError when it runs past 300 s or an argument is of the wrong kind,
     and DockerUnavailable when the engine stops answering."""
     if current() == RECORDED:
         return CheckResult(exercise, False, [
             "this exercise is done with Docker on your own machine: there is no Docker engine here (recorded mode), so there is nothing to check. "
-            f"With Docker: `docker build -t {tag} {folder}`, then `docker run --rm {tag}`."])
+            f"With Docker, {TERMINAL_RULE}: `docker build -t {tag} {folder}`, then `docker run --rm {tag}`."])
     try:
         inspect_image(tag)
     except ImageNotFound:
         names = sorted({t for image in engine.client().images.list() for t in image.tags if t.split(":")[0].split("/")[-1] == tag.split(":")[0].split("/")[-1]})
         seen = f" Images with that repository name here: {', '.join(names)}." if names else ""
         return CheckResult(exercise, False, [
-            f"there is no image named {tag!r} yet.{seen} In the terminal, in the course folder: `docker build -t {tag} {folder}` "
+            f"there is no image named {tag!r} yet.{seen} Type, {TERMINAL_RULE}: `docker build -t {tag} {folder}` "
             "(the `-t` name must match exactly, tag included), then run this cell again."])
     except DockerlabError as error:
         return CheckResult(exercise, False, [f"{tag!r} is not a name Docker accepts: {error.message} Image names are lowercase, for example my-greeter:1."])

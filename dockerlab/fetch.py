@@ -12,6 +12,7 @@ import math
 import numbers
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answers import command_html
 from .archive import MACHINE_ARCH, archive_ref, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError
@@ -62,8 +64,24 @@ class FetchedImage:
         return (f"{self.reference} -> {self.path}: {self.bytes / 1e6:.1f} MB ({self.layers} layers, compressed as the registry "
                 f"stores them) in {self.seconds:.1f} s ({rate:.1f} MB/s)")
 
+    @property
+    def command(self) -> str:
+        """The skopeo command that makes this archive in a terminal (no engine needed). Returns a str."""
+        return shlex.join(["skopeo", *copy_arguments(self.reference, self.path)[1:]])
+
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        return command_html(self.command) + f"<pre>{html.escape(str(self))}</pre>"
+
+
+def copy_arguments(reference: str, target: Path, skopeo: str = "skopeo") -> list[str]:
+    """The skopeo command (argv) that copies ``reference`` into an OCI archive at ``target`` for this
+    machine's platform (the course's own registry on 127.0.0.1 over plain HTTP). Raises nothing."""
+    source = reference if "://" in reference else f"docker://{reference}"
+    name = source.split("://", 1)[1]
+    command = [skopeo, "copy", "--retry-times", "2", "--override-os", "linux", "--override-arch", MACHINE_ARCH]
+    if _LOCAL_REGISTRY.match(name):
+        command.append("--src-tls-verify=false")  # the course's own registry on this machine speaks plain HTTP
+    return [*command, source, f"oci-archive:{target}:{name}"]
 
 
 def _skopeo() -> str:
@@ -144,10 +162,7 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
 def _copy(skopeo: str, reference: str, source: str, target: Path, progress: bool, timeout: float) -> FetchedImage:
     partial = partial_beside(target)  # new: never a learner's own NAME.partial, which stays as it is
     name = source.split("://", 1)[1]
-    command = [skopeo, "copy", "--retry-times", "2", "--override-os", "linux", "--override-arch", MACHINE_ARCH]
-    if _LOCAL_REGISTRY.match(name):
-        command.append("--src-tls-verify=false")  # the course's own registry on this machine speaks plain HTTP
-    command += [source, f"oci-archive:{partial}:{name}"]
+    command = copy_arguments(source, partial, skopeo)
     environment = dict(os.environ)
     bundle = Path("/etc/ssl/certs/ca-certificates.crt")
     if bundle.is_file():

@@ -15,10 +15,15 @@ carries the course's labels (one line says so), so `dockerlab clean` can remove 
 output, exit code, seconds) is the cell's value (``_``) for the next cell to measure. A command that
 fails shows its output and exit code, never a Python traceback. In recorded mode the same cell
 replays the output recorded on a real engine; a command that was not recorded says so, for a learner.
+
+Each line is one docker command, run without a shell: a pipe, ``&&``, ``;``, a redirection or ``$(...)``
+outside quotes is refused with one line saying where it runs (a terminal, ``!docker``, ``%%bash``). In a
+``%%docker`` cell a line ending ``<<EOF`` reads the lines up to ``EOF`` as its stdin (``build -t x - <<EOF``).
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import html
 import json
 import os
@@ -39,10 +44,10 @@ from .errors import DockerlabError, RecordingMissing
 from .interrupts import held
 from .hosting import running_shell
 from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
-from .recording import RECORDED, current, recordable
+from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "split", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -76,18 +81,68 @@ _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"
 _BUILDING = {("build",), ("image", "build"), ("buildx", "build"), ("builder", "build")}
 
 
+# The docker CLI's own options (before the command): those that take a value, and those that do not.
+_GLOBAL_VALUE_OPTIONS = {"-c", "--config", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"}
+_GROUPS = {
+    "network": "connect create disconnect inspect ls list prune rm remove",
+    "volume": "create inspect ls list prune rm remove",
+    "image": "build history import inspect load ls list prune pull push rm remove save tag",
+    "container": "attach commit cp create diff exec export inspect kill logs ls list pause port prune rename restart rm remove run "
+                 "start stats stop top unpause update wait",
+    "builder": "build prune", "buildx": "bake build create du imagetools inspect ls prune rm stop use version",
+    "system": "df events info prune", "context": "create export import inspect ls rm update use",
+}
+_COMMANDS = set(_GROUPS) | set(
+    "attach build commit compose config cp create diff events exec export history images import info inspect kill load login "
+    "logout logs manifest node pause plugin port ps pull push rename restart rm rmi run save scan search secret service stack "
+    "start stats stop swarm tag top trust unpause update version wait checkpoint scout sbom init debug".split())
+
+
+def _command_start(words: list[str]) -> int:
+    """Where the docker command begins in ``words``: after the CLI's own options and their values
+    (``--log-level error``, ``-H unix:///...``, ``-D``). Returns an index (len(words) when none)."""
+    index = 0
+    while index < len(words) and words[index].startswith("-"):
+        option, equals, _ = words[index].partition("=")
+        index += 2 if option in _GLOBAL_VALUE_OPTIONS and not equals else 1
+    return index
+
+
 def _subcommand(words: list[str]) -> tuple[str, ...]:
-    """The docker subcommand words (`run`, `network create`), skipping global options."""
-    found = [word for word in words if not word.startswith("-")][:2]
-    if found and found[0] in ("network", "volume", "container", "image", "buildx", "builder", "compose"):
-        return tuple(found)
-    return tuple(found[:1])
+    """The docker subcommand words (`run`, `network create`), after the CLI's own options and their values."""
+    start = _command_start(words)
+    if start >= len(words):
+        return ()
+    first = words[start]
+    if first in _GROUPS:
+        second = next((word for word in words[start + 1:] if not word.startswith("-")), None)
+        return (first, second) if second else (first,)
+    return (first,)
+
+
+def unknown_command(words: list[str]) -> str | None:
+    """A line saying the command is not a docker command, with the nearest one (``biuld``: did you mean
+    `build`?), or None when it is one (or no command is given). Returns a str or None. Raises nothing."""
+    words = list(words[1:] if words[:1] == ["docker"] else words)
+    sub = _subcommand(words)
+    if not sub:
+        return None
+    if sub[0] not in _COMMANDS:
+        typed, known = sub[0], sorted(_COMMANDS)
+    elif len(sub) == 2 and sub[0] in _GROUPS and sub[1] not in _GROUPS[sub[0]].split():
+        typed, known = " ".join(sub), [f"{sub[0]} {word}" for word in _GROUPS[sub[0]].split()]
+    else:
+        return None
+    nearest = difflib.get_close_matches(typed, known, n=1, cutoff=0.5)
+    hint = f": did you mean `{nearest[0]}`?" if nearest else " (`docker --help` lists them)."
+    return f"`{typed}` is not a docker command{hint}"
 
 
 # `docker run`/`create` options that take no value; every other option takes the next word (as the CLI reads them).
 _FLAGS = {"--detach", "--rm", "--interactive", "--tty", "--init", "--privileged", "--publish-all", "--read-only",
-          "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy"}
-_SHORT_FLAGS = set("ditPq")  # -d -i -t -P -q; they cluster (-dit, -dp 8080:80)
+          "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy",
+          "--no-TTY", "--service-ports", "--use-aliases", "--no-deps", "--build", "--remove-orphans", "--quiet-pull"}  # (compose run's)
+_SHORT_FLAGS = set("ditPqT")  # -d -i -t -P -q (and compose run's -T); they cluster (-dit, -dp 8080:80)
 _PORTS = re.compile(r"^(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")
 
 
@@ -172,9 +227,50 @@ def _publish_locally(value: str) -> tuple[str, bool]:
     return (f"127.0.0.1:{value}" if ":" in value else f"127.0.0.1::{value}"), True
 
 
+_SHELL_OPERATORS = {"&&": "a second command", "||": "a second command", "<<": "a here-document", "$(": "a command substitution",
+                    "`": "a command substitution", "|": "a pipe", ";": "a second command", "&": "a background job",
+                    ">": "a redirection", "<": "a redirection", "(": "a subshell", ")": "a subshell"}
+
+
+def shell_syntax(line: str) -> str | None:
+    """The first piece of shell syntax (``|``, ``&&``, ``;``, ``>``, ``<<``, ``$(``, a backtick...) outside
+    quotes in a command line, or None. Quoted, it is an argument (``sh -c 'a | b'`` is for the container's
+    shell); after a `` #`` comment it is not read. Raises nothing."""
+    quote, index = None, 0
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif quote == '"':
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                quote = None
+        elif char == "\\":
+            index += 1
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return None
+        else:
+            for operator in _SHELL_OPERATORS:
+                if line.startswith(operator, index):
+                    return operator
+        index += 1
+    return None
+
+
 def split(line: str) -> list[str]:
     """The words of a command line, as a shell splits them (a leading `docker` dropped, a `# comment`
-    at the end left out). Raises DockerlabError when the line cannot be split (e.g. an unclosed quote)."""
+    at the end left out). Raises DockerlabError when the line cannot be split (e.g. an unclosed quote)
+    or holds shell syntax (a pipe, ``&&``, a redirection, ``$(...)``): the magic runs one docker
+    command without a shell, and the error says where such a line runs instead."""
+    operator = shell_syntax(line)
+    if operator is not None:
+        raise DockerlabError(
+            f"%docker runs one docker command without a shell, so `{operator}` ({_SHELL_OPERATORS[operator]}) cannot run here: "
+            "type the line in a JupyterLab terminal, or run it as `!docker ...` or in a %%bash cell"
+            + (" (or in a %%docker cell, with the text on the lines below it, up to EOF)." if operator == "<<" else "."))
     try:
         words = shlex.split(line, comments=True)
     except ValueError as error:
@@ -262,14 +358,18 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
     project = ComposeProject(directory or path.parent, path.name if directory is None else file)
     notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
     notes += [f"{rebound}" for rebound in project.rebound_ports]
-    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *words[index:]]
+    command = list(words[index:])
+    if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
+        command = ["run", *_publish_on_localhost(command[1:], notes)]
+    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]
     return argv, {}, notes
 
 
 @recordable("docker", version=2)
-def docker(words: list[str], *, progress: bool = True) -> CommandResult:
+def docker(words: list[str], *, stdin: str | None = None, progress: bool = True) -> CommandResult:
     """Run one docker command (its words, as :func:`split` gives them) as a learner typed it (see
-    :func:`prepare_command`); with ``progress`` its output streams as it comes. Returns a
+    :func:`prepare_command`), reading ``stdin`` (text, e.g. a heredoc's Dockerfile for
+    ``build -``; None: nothing); with ``progress`` its output streams as it comes. Returns a
     :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
     Raises DockerlabError when there is no command or the docker CLI is missing. Recorded by its
     words: a course file or folder among them is keyed by its content, wherever the course lives."""
@@ -287,14 +387,7 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     # fails or is interrupted, as dl.start does.
     made = _make_volumes(named_volumes(words)) if marked != argv else []
     started = time.perf_counter()
-    try:
-        process = subprocess.Popen(
-            marked, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
-            env={**os.environ, **additions}, bufsize=1,
-        )
-    except FileNotFoundError:
-        _remove_volumes(made)
-        raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    process = _start(marked, additions, stdin, made)
     lines: list[str] = []
     kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
     try:
@@ -330,6 +423,31 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
             print(f"[dockerlab] {note}")
     return CommandResult(shlex.join(words), shlex.join(argv), _noted(notes) + "".join(lines) + _noted(after), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+def _start(argv: list[str], additions: dict[str, str], stdin: str | None, made: list[str]) -> subprocess.Popen:
+    """The command started, its output on pipes and ``stdin`` (text, or None: nothing) fed to it.
+    Raises DockerlabError (after removing the volumes ``made`` for it) when its program is not installed."""
+    try:
+        process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+            text=True, errors="replace", env={**os.environ, **additions}, bufsize=1,
+        )
+    except FileNotFoundError:
+        _remove_volumes(made)
+        raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    if stdin is not None:
+        threading.Thread(target=_feed, args=(process.stdin, stdin), daemon=True).start()  # never waits on the output pipes
+    return process
+
+
+def _feed(pipe, text: str) -> None:
+    """Write ``text`` to a process's stdin and close it. Raises nothing (a process that exits first)."""
+    try:
+        pipe.write(text)
+        pipe.close()
+    except (OSError, ValueError):
+        pass
 
 
 _TAGGING = {("tag",), ("image", "tag"), ("pull",), ("image", "pull")}
@@ -470,22 +588,140 @@ def _lines_as_they_come(process: subprocess.Popen):
             yield name, text
 
 
+# Equivalent spellings of one command (for replay: a recorded command typed another correct way).
+_ALIASES = {("container", "run"): ("run",), ("container", "create"): ("create",), ("image", "build"): ("build",),
+            ("builder", "build"): ("build",), ("image", "ls"): ("images",), ("container", "ls"): ("ps",), ("container", "ps"): ("ps",),
+            ("image", "rm"): ("rmi",), ("container", "rm"): ("rm",), ("container", "logs"): ("logs",), ("container", "exec"): ("exec",),
+            ("container", "stop"): ("stop",), ("image", "tag"): ("tag",), ("image", "push"): ("push",), ("image", "pull"): ("pull",),
+            ("image", "history"): ("history",)}
+_RUNNING = {"--detach": "-d", "--env": "-e", "--volume": "-v", "--publish": "-p", "--interactive": "-i", "--tty": "-t",
+            "--workdir": "-w", "--user": "-u", "--publish-all": "-P", "--quiet": "-q"}
+# subcommand -> (its long options that have a short spelling, the short letters that take no value)
+_SPELLINGS: dict[str, tuple[dict[str, str], str]] = {
+    "run": (_RUNNING, "ditPq"), "create": (_RUNNING, "ditPq"), "exec": (_RUNNING, "dit"),
+    "build": ({"--tag": "-t", "--file": "-f", "--quiet": "-q"}, "q"),
+    "ps": ({"--all": "-a", "--quiet": "-q", "--filter": "-f", "--size": "-s", "--latest": "-l", "--last": "-n"}, "aqsl"),
+    "images": ({"--all": "-a", "--quiet": "-q", "--filter": "-f"}, "aq"),
+    "logs": ({"--follow": "-f", "--timestamps": "-t"}, "ft"), "rm": ({"--force": "-f", "--volumes": "-v", "--link": "-l"}, "flv"),
+    "rmi": ({"--force": "-f"}, "f"), "stop": ({"--time": "-t"}, ""), "inspect": ({"--format": "-f", "--size": "-s"}, "s"),
+    "compose": ({"--file": "-f"}, ""),
+}
+_BUILD_FLAGS = {"--no-cache", "--pull", "--quiet", "--rm", "--force-rm", "--compress", "--squash", "--load", "--push"}
+_OPTIONS_END_AT_FIRST_WORD = {"run", "create", "exec", "compose"}  # then the container's (or compose's own) arguments
+
+
+def _local_path(word: str) -> str:
+    """A word naming an existing file or folder (relative to the working folder: a notebook's, as its
+    terminal's) as its resolved absolute path; any other word as it is."""
+    if not word or word == "-":
+        return word
+    path = Path(word) if Path(word).is_absolute() else Path.cwd() / word
+    return str(path.resolve()) if path.exists() else word
+
+
+def _spelled_alike(words: list[str]) -> list[str]:
+    """One spelling of a docker command: aliases (`container run`) as the short command, long options that
+    have a short one as the short one, ``--opt=value`` and ``-tvalue`` as two words, clustered flags
+    (``-dit``) one by one, options in one order, the ``--progress=plain`` the course adds to a build left out,
+    and a build's folder and file or a compose file by their resolved paths. What follows a run's image is
+    kept as typed. Returns the words (options, ``--``, the rest)."""
+    words = list(words[1:] if words[:1] == ["docker"] else words)
+    sub = _subcommand(words)
+    position = words.index(sub[-1]) + 1 if sub else 0
+    name = _ALIASES.get(sub, sub)[0] if sub else ""
+    shorts, flags = _SPELLINGS.get(name, ({}, ""))
+    groups: list[list[str]] = []  # each option with its value; their order does not matter
+    out: list[str] = []  # the other words, in order
+    rest, index, options = words[position:], 0, True
+    while index < len(rest):
+        word = rest[index]
+        index += 1
+        if not options or not word.startswith("-") or word == "-":
+            if name in _OPTIONS_END_AT_FIRST_WORD:
+                options = False
+            out.append(_local_path(word) if name == "build" and options else word)
+            continue
+        spelled: list[str] = []
+        if word.startswith("--"):
+            option, equals, value = word.partition("=")
+            option = shorts.get(option, option)
+            takes_value = bool(equals) or not (option in _FLAGS or option in _BUILD_FLAGS or option[1:] in flags and len(option) == 2)
+            spelled = [option]
+            if takes_value:
+                value = value if equals else (rest[index] if index < len(rest) else "")
+                index += 0 if equals else 1
+                spelled.append(value)
+        else:
+            letters = word[1:]
+            for at, letter in enumerate(letters):
+                spelled = [f"-{letter}"]
+                if letter not in flags:
+                    value = letters[at + 1:].removeprefix("=")
+                    if not value and index < len(rest):
+                        value, index = rest[index], index + 1
+                    spelled.append(value)
+                    break
+                groups.append(spelled)  # a flag of a cluster (-dit): one group each
+                spelled = []
+            if not spelled:
+                continue
+        if name == "build" and spelled == ["--progress", "plain"]:
+            continue
+        if len(spelled) == 2 and (name == "build" and spelled[0] == "-f" or name == "compose" and spelled[0] in ("-f", "--project-directory")):
+            spelled[1] = _local_path(spelled[1])
+        groups.append(spelled)
+    globals_ = words[:words.index(sub[0])] if sub else []  # the CLI's own options (-H, --log-level), as typed
+    return [*globals_, *_ALIASES.get(sub, sub), *(word for group in sorted(groups) for word in group), "--", *out]
+
+
+def equivalent(typed: list[str], other: list[str]) -> bool:
+    """Whether two docker commands (their words) are one command spelled two correct ways (see
+    :func:`_spelled_alike`): `--tag` for `-t`, a folder by a relative path, `--progress=plain` added.
+    Returns a bool. Raises nothing."""
+    return _spelled_alike(typed) == _spelled_alike(other)
+
+
+def _recorded_spelling(words: list[str]) -> list[str] | None:
+    """The words of a recorded `docker` call (its course paths in this course folder) that is ``words``
+    spelled another way, or None when none is. Raises nothing."""
+    current = session()
+    try:
+        index = current.store.index()
+    except DockerlabError:
+        return None
+    for (call, _), located in index.items():
+        if call != "docker":
+            continue
+        for found in located:
+            described = found.entry.get("inputs", {}).get("arguments", {})
+            arguments = described.get("arguments") or [None]
+            if described.get("keywords") or not isinstance(arguments[0], list):
+                continue
+            recorded = [str((current.store.root / item["course path"]).resolve()) if isinstance(item, dict) and "course path" in item else item
+                        for item in arguments[0]]
+            if all(isinstance(item, str) for item in recorded) and recorded != words and equivalent(words, recorded):
+                return recorded
+    return None
+
+
 _TYPED_DOCKER = re.compile(r"^docker(?:\s+|$)")
 
 
-def as_typed(result: CommandResult, words: list[str]) -> CommandResult:
+def as_typed(result: CommandResult, words: list[str], replayed: list[str] | None = None) -> CommandResult:
     """A replayed result as the learner's own command: a course file or folder the recording machine
     named by its own path (`/work/rec/data/apps/x`, the recording's key is the folder's content) is named
-    by the path the learner typed, in the command, in what ran and in the output. Returns a CommandResult
-    (``result`` itself when nothing differs). Raises nothing."""
+    by the path the learner typed (or, when the learner's ``words`` are another spelling of the
+    ``replayed`` command, its path here), in the command, in what ran and in the output. Returns a
+    CommandResult (``result`` itself when nothing differs). Raises nothing."""
+    replayed = words if replayed is None else replayed
     try:
         recorded = shlex.split(result.command)  # as the live call joined them: shlex.join(words)
     except ValueError:
         return result
-    if len(recorded) != len(words):
+    if len(recorded) != len(replayed):
         return result
-    pairs = [(theirs, ours) for theirs, ours in zip(recorded, words, strict=True) if theirs != ours and theirs.startswith("/")]
-    if not pairs:
+    pairs = [(theirs, ours) for theirs, ours in zip(recorded, replayed, strict=True) if theirs != ours and theirs.startswith("/")]
+    if not pairs and replayed == words:
         return result
 
     def mine(text: str) -> str:
@@ -497,14 +733,31 @@ def as_typed(result: CommandResult, words: list[str]) -> CommandResult:
                                stdout=mine(result.stdout), stderr=mine(result.stderr))
 
 
-def _run_line(line: str) -> CommandResult | None:
+def _run_or_replay(words: list[str], stdin: str | None) -> tuple[CommandResult, list[str]]:
+    """(the command's result, the words it ran or replayed as): in recorded mode a command recorded in
+    another spelling (:func:`equivalent`) replays that recording. Raises RecordingMissing when neither
+    was recorded, and what :func:`docker` raises."""
+    try:
+        return (docker(words) if stdin is None else docker(words, stdin=stdin)), words
+    except RecordingMissing:
+        replayed = _recorded_spelling(words) if stdin is None else None
+        if replayed is None:
+            raise
+    return docker(replayed), replayed
+
+
+def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
     typed = line.strip()
     line = _TYPED_DOCKER.sub("", typed, count=1)  # `%docker docker images` is shown as `docker images` (split drops the word once)
     if not line or line.startswith("#"):
         return None
     try:
         words = split(typed)
-        result = docker(words)
+        unknown = unknown_command(words)
+        if unknown:
+            print(f"docker {line}\n{unknown}")
+            return None
+        result, replayed = _run_or_replay(words, stdin)
     except RecordingMissing:
         print(
             f"docker {line}\n"
@@ -517,30 +770,104 @@ def _run_line(line: str) -> CommandResult | None:
         print(f"docker {line}\n{error}")
         return None
     if current() == RECORDED:
-        result = as_typed(result, words)
+        result = as_typed(result, words, replayed)
         print(f"[recorded] docker {line}\n{result.output}", end="" if result.output.endswith("\n") else "\n")
     if not result.ok:
         print(f"[exit code {result.exit_code}]")
     return result
 
 
-# `{app}` or `{registry.host}` is a Python value from the notebook; `{{.State.Status}}` (a Go template,
-# as `docker inspect --format` takes it) is left as typed, so the command reads as in a terminal.
-PYTHON_VALUE = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
+def _is_expression(text: str) -> bool:
+    """Whether ``text`` parses as one Python expression (``app``, ``registry.host``, ``f(1)``)."""
+    if not text.strip():
+        return False
+    try:
+        compile(text.strip(), "<%docker>", "eval")
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def expand(line: str, evaluate) -> str:
-    """``line`` with each single-braced ``{expression}`` replaced by ``evaluate(expression)``;
-    double-braced Go templates untouched. Raises DockerlabError naming an expression that fails."""
+    """``line`` with each Python value in braces read from the notebook, the rest as typed. The rule:
 
-    def value(match: re.Match) -> str:
-        try:
-            return str(evaluate(match.group(1)))
-        except Exception as error:  # noqa: BLE001 - any error in the learner's expression is theirs to see
-            raise DockerlabError(f"{{{match.group(1)}}} in the command could not be read: {type(error).__name__}: {error}",
-                                 fix="Run the cell that defines it first.") from None
+    - ``{expr}`` is Python when ``expr`` parses as a Python expression (``{app}``, ``{registry.host}``):
+      replaced by ``str(evaluate(expr))``;
+    - ``${...}`` is the shell's (``sh -c 'echo ${HOME}'``): left as typed, for the container's shell;
+    - ``{{...}}`` is a Go template (``--format '{{.Names}}'``): left as typed, for docker;
+    - braces around what is not a Python expression (``awk 'BEGIN {print 1}'``, ``{}``, JSON) are left as typed.
 
-    return PYTHON_VALUE.sub(value, line)
+    (IPython's own ``!cmd`` expansion also leaves what it cannot read as typed, but turns ``{{x}}`` into
+    ``{x}`` and reads ``$name``; here ``$name`` is the shell's and ``{{x}}`` stays, as docker wants it.)
+    Returns the line. Raises DockerlabError naming an expression that parses but fails (a NameError:
+    the cell defining it has not run)."""
+    out: list[str] = []
+    index = 0
+    while index < len(line):
+        if line.startswith("{{", index):  # a Go template: as typed, up to its closing }}
+            end = line.find("}}", index + 2)
+            end = len(line) if end == -1 else end + 2
+            out.append(line[index:end])
+            index = end
+            continue
+        if line.startswith("${", index):  # the shell's: as typed, up to its closing }
+            end = line.find("}", index + 2)
+            end = len(line) if end == -1 else end + 1
+            out.append(line[index:end])
+            index = end
+            continue
+        if line[index] == "{":
+            end = line.find("}", index + 1)
+            inner = line[index + 1:end] if end != -1 else ""
+            if end != -1 and "{" not in inner and _is_expression(inner):
+                try:
+                    out.append(str(evaluate(inner.strip())))
+                except Exception as error:  # noqa: BLE001 - any error in the learner's expression is theirs to see
+                    raise DockerlabError(f"{{{inner}}} in the command could not be read: {type(error).__name__}: {error}",
+                                         fix="Run the cell that defines it first (braces around a Python name are read from the notebook; "
+                                             "${NAME} is left for the shell).") from None
+                index = end + 1
+                continue
+        out.append(line[index])
+        index += 1
+    return "".join(out)
+
+
+_HEREDOC = re.compile(r"\s*<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2\s*$")
+
+
+def cell_commands(cell: str) -> list[tuple[str, str | None]]:
+    """A %%docker cell's commands: (command line, its stdin text or None), one a line; a backslash at
+    the end of a line continues the command, as in a shell; a line ending ``<<EOF`` (or ``<<'EOF'``,
+    ``<<-EOF``) takes the lines up to the one reading ``EOF`` (the rest of the cell when none does) as its
+    stdin, as a shell's here-document: ``build -t x - <<EOF`` builds the Dockerfile typed below it.
+    Raises nothing."""
+    lines = cell.splitlines()
+    commands: list[tuple[str, str | None]] = []
+    index, pending = 0, ""
+    while index < len(lines):
+        text = lines[index]
+        index += 1
+        continued = re.search(r"\\[ \t]*$", text)
+        if continued:
+            pending += text[:continued.start()] + " "
+            continue
+        text, pending = pending + text, ""
+        heredoc = _HEREDOC.search(text)
+        if heredoc is None:
+            commands.append((text, None))
+            continue
+        body = []
+        while index < len(lines):
+            read = lines[index].lstrip("\t") if heredoc.group(1) else lines[index]
+            index += 1
+            if read == heredoc.group(3):
+                break
+            body.append(read + "\n")
+        commands.append((text[:heredoc.start()], "".join(body)))
+    if pending:
+        commands.append((pending, None))
+    return commands
 
 
 def load_ipython_extension(ipython) -> None:
@@ -572,8 +899,9 @@ def load_ipython_extension(ipython) -> None:
         except DockerlabError as error:
             print(error)
             return None
-        commands = re.sub(r"\\[ \t]*\r?\n", " ", cell).splitlines()  # a backslash continues the command, as in a shell
-        results = [result for result in (_run_line(text) for text in ([line] if line.strip() else []) + commands) if result is not None]
+        commands = ([(line, None)] if line.strip() else []) + cell_commands(cell)
+        results = [result for result in (_run_line(text) if stdin is None else _run_line(text, stdin=stdin) for text, stdin in commands)
+                   if result is not None]
         return results[-1] if results else None
 
     ipython.register_magic_function(line_magic, "line", "docker")

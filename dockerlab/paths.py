@@ -1,6 +1,7 @@
 """Where the course's files are, wherever a notebook runs from."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from .errors import DockerlabError
 
-__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms",
+__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms", "TERMINAL_FOLDER", "TERMINAL_RULE",
            "kernel_filesystem", "partial_beside"]
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
@@ -22,11 +23,18 @@ _NUMBER = re.compile(r"^(\d{2}[a-z]?)_")
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/-])/[^\s'\",;=]+")
 
 
+# The one rule for a path a learner types in a terminal (the "In a terminal:" lines, the exercise hints):
+# it is written from the notebooks folder, where a notebook runs and a JupyterLab terminal opens
+# (`make lab` serves notebooks/; File > New > Terminal starts there), so a course app is ../data/apps/NAME.
+TERMINAL_FOLDER = "notebooks"
+TERMINAL_RULE = "in a terminal opened in the notebooks folder (File > New > Terminal in JupyterLab)"
+
+
 def in_course_terms(text: str, root: Path | None = None) -> str:
-    """``text`` (a command) with each absolute path of a course file shown relative to the course
-    folder, as a learner types it from there: ``/home/me/dockerlab/data/apps/go-hello`` -> ``data/apps/go-hello``.
+    """``text`` (a command) with each absolute path of a course file shown as a learner types it in a
+    terminal opened in :data:`TERMINAL_FOLDER`: ``/home/me/dockerlab/data/apps/go-hello`` -> ``../data/apps/go-hello``.
     A path recorded on another machine is recognised by its tail, which names a file or folder of this
-    course (``/work/main/data/apps/go-hello`` -> ``data/apps/go-hello``); other paths are left as they are.
+    course (``/work/main/data/apps/go-hello`` -> ``../data/apps/go-hello``); other paths are left as they are.
 
     Returns:
         The text with those paths rewritten.
@@ -40,7 +48,7 @@ def in_course_terms(text: str, root: Path | None = None) -> str:
         for start in range(len(parts)):
             tail = Path(*parts[start:])
             if (root / parts[start]).is_dir() and (root / tail).exists():
-                return tail.as_posix()
+                return Path(os.path.relpath(root / tail, root / TERMINAL_FOLDER)).as_posix()
         return match.group(0)
 
     return _ABSOLUTE_PATH.sub(relative, text)

@@ -13,6 +13,7 @@ import html
 import json
 import os
 import re
+import shlex
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 from collections.abc import Sequence
 
 from . import engine
+from .answers import command_html
 from .builder import build, dockerfile_text
 from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
@@ -648,16 +650,25 @@ class RunAsResult:
     file_on_host: str
     host_owner_uid: int
     host_owner: str
+    user: str | None = None  # the --user it ran as (None: the image's USER)
 
     @property
     def root_on_host(self) -> bool:
         return self.host_owner_uid == 0
 
+    @property
+    def command(self) -> str:
+        """The docker commands that show the same in a terminal: ``id`` in the image, then a file it writes
+        to a bind-mounted folder (``shared``, beside the terminal), listed with its owner. Returns a str."""
+        run = ["docker", "run", "--rm", *(["--user", self.user] if self.user else [])]
+        return (f"{shlex.join([*run, self.image, 'id'])} && mkdir -p -m 777 shared && "
+                f"{shlex.join(run)} -v \"$PWD/shared:/host-folder\" {shlex.quote(self.image)} touch /host-folder/written-by-container && ls -ln shared")
+
     def __str__(self) -> str:
         return f"inside {self.image}: {self.user_inside}\non the host: {self.file_on_host} is owned by {self.host_owner} (uid {self.host_owner_uid})"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        return command_html(self.command) + f"<pre>{html.escape(str(self))}</pre>"
 
 
 @recordable("security.run_as")
@@ -683,7 +694,7 @@ def run_as(image: str, user: str | None = None) -> RunAsResult:
             owner = pwd.getpwuid(uid).pw_name
         except KeyError:
             owner = f"no user on the host has uid {uid}"
-        return RunAsResult(image, identity.output.strip(), str(path), uid, owner)
+        return RunAsResult(image, identity.output.strip(), str(path), uid, owner, user)
 
 
 # --- digests: the name that cannot move --------------------------------------------------------
@@ -697,11 +708,16 @@ class Digest:
     reference: str | None
     note: str
 
+    @property
+    def command(self) -> str:
+        """The docker command that reads the same in a terminal (the image's RepoDigests). Returns a str."""
+        return f"docker image inspect --format '{{{{json .RepoDigests}}}}' {shlex.quote(self.image)}"
+
     def __str__(self) -> str:
         return f"{self.image} -> {self.reference}" if self.reference else f"{self.image}: no registry digest ({self.note})"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        return command_html(self.command) + f"<pre>{html.escape(str(self))}</pre>"
 
 
 @recordable("security.digest_of")

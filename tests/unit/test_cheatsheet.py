@@ -68,3 +68,9 @@ def test_the_course_cheat_sheet_has_a_description_on_every_row_and_no_near_dupli
     forms = [row["command"] for row in rows]
     assert len(forms) == len(set(forms))
     assert "docker rm <container>" in forms and not any("stop-shell" in form or "run-kill" in form for form in forms)
+
+
+def test_a_heredoc_cell_is_one_command_in_the_cheat_sheet():
+    from dockerlab import cheatsheet
+
+    assert cheatsheet._command_lines("%%docker\nbuild -t x - <<EOF\nFROM alpine:3.20\nRUN echo hi\nEOF\nimages x") == ["build -t x - <<EOF", "images x"]

@@ -147,6 +147,7 @@ def test_the_terminal_exercise_says_it_needs_an_engine_in_recorded_mode(monkeypa
     recording.reset()
     result = check.image_prints("my-greeter:1", "Hello, Docker learner!", folder="greeter")
     assert not result.passed and "no Docker engine here" in result.messages[0] and "docker build -t my-greeter:1 greeter" in result.messages[0]
+    assert "a terminal opened in the notebooks folder" in result.messages[0]  # the folder the hint's paths start from (paths.TERMINAL_FOLDER)
 
 
 @pytest.mark.parametrize("notebook", ["01", "02", "03", "04", "05", "06", "07"])

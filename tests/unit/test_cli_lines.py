@@ -1,7 +1,9 @@
 """dl.* results show the docker command a learner would type, above their HTML: fresh results, and results
 replayed from data/recorded/ (recorded before the line existed: it is computed when they are shown), with
-course paths relative to the course, never the recording machine's absolute path."""
+course paths as a learner types them in a terminal opened in notebooks/ (paths.TERMINAL_FOLDER), never the
+recording machine's absolute path."""
 import json
+import re
 import subprocess
 from types import SimpleNamespace
 
@@ -24,9 +26,10 @@ def recorded(notebook: str, call: str):
 
 def test_course_paths_are_shown_relative_to_the_course_wherever_they_were_recorded():
     here = COURSE_ROOT / "data" / "apps" / "go-hello"
-    assert in_course_terms(f"docker build -f {here}/scratch.Dockerfile {here}") == "docker build -f data/apps/go-hello/scratch.Dockerfile data/apps/go-hello"
-    assert in_course_terms("docker build /elsewhere/checkout/data/apps/go-hello") == "docker build data/apps/go-hello"
-    assert in_course_terms("docker build --secret=id=k,src=/x/data/apps/secret-leak/app.py .") == "docker build --secret=id=k,src=data/apps/secret-leak/app.py ."
+    assert in_course_terms(f"docker build -f {here}/scratch.Dockerfile {here}") == "docker build -f ../data/apps/go-hello/scratch.Dockerfile ../data/apps/go-hello"
+    assert in_course_terms("docker build /elsewhere/checkout/data/apps/go-hello") == "docker build ../data/apps/go-hello"
+    assert in_course_terms("docker build --secret=id=k,src=/x/data/apps/secret-leak/app.py .") == "docker build --secret=id=k,src=../data/apps/secret-leak/app.py ."
+    assert in_course_terms(f"docker build {COURSE_ROOT / 'notebooks'}") == "docker build ."  # the terminal's own folder
     kept = "docker run 127.0.0.1:5000/course/hello:1 ls /app /nowhere/data/apps/no-such-app"
     assert in_course_terms(kept) == kept
 
@@ -35,8 +38,8 @@ def test_a_recorded_build_shows_its_command_with_course_relative_paths():
     result = recorded("02_core_concepts", "build")
     assert " /" in result.command and result.command.endswith("/data/apps/hello-python")  # as recorded: the recording machine's path
     shown = result._repr_html_()
-    assert "In a terminal: <code>docker build -t hello-python:1 data/apps/hello-python</code>" in shown
-    assert "/data/apps" not in shown
+    assert "In a terminal: <code>docker build -t hello-python:1 ../data/apps/hello-python</code>" in shown
+    assert not re.search(r"[ >]/\S*/data/apps", shown)  # never the recording machine's absolute path
 
 
 def test_a_recorded_serve_shows_docker_run():
@@ -105,8 +108,8 @@ def test_compose_up_and_ps_show_the_compose_command_on_the_learners_file(monkeyp
     monkeypatch.setattr(stack, "_objects", lambda: (set(), set()))
     monkeypatch.setattr(stack, "_run", lambda *args, **_: subprocess.CompletedProcess(args, 0, ps_json, ""))
     shown = stack.up()._repr_html_()
-    assert "<code>docker compose -f data/apps/compose-api/compose.yaml up -d --build --wait</code>" in shown
-    assert "<code>docker compose -f data/apps/compose-api/compose.yaml ps</code>" in tables.to_html(stack.ps())
+    assert "<code>docker compose -f ../data/apps/compose-api/compose.yaml up -d --build --wait</code>" in shown
+    assert "<code>docker compose -f ../data/apps/compose-api/compose.yaml ps</code>" in tables.to_html(stack.ps())
 
 
 @pytest.mark.parametrize("image", ["hello:1", "registry.local:5000/a/b:2"])

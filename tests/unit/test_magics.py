@@ -244,3 +244,178 @@ def test_as_typed_swaps_only_the_paths_that_differ():
     assert mine.command == "build -t a:1 /home/me/course/data/apps/x" and "/rec/" not in mine.ran + mine.output
     assert magics.as_typed(result, ["build", "-t", "a:1", "/rec/data/apps/x"]) is result  # nothing differs
     assert magics.as_typed(result, ["build", "-t", "b:2", "/rec/data/apps/x"]) is result  # not a path: never rewritten
+
+
+@pytest.mark.parametrize("line", [
+    "run --rm alpine:3.20 sh -c 'echo ${HOME}'",            # the shell's: the container's sh reads it
+    "run --rm alpine:3.20 awk 'BEGIN {print 1}'",           # braces that are not a Python expression
+    "ps --format '{{.Names}}'",                             # a Go template, as --format takes it
+    "inspect -f '{{range .Mounts}}{{.Name}} {{end}}' web",
+    "run --rm alpine:3.20 find / -name x -exec echo {} ;",  # empty braces
+    """run --rm -e 'J={"a": 1}' alpine:3.20 env""",          # JSON is not an expression
+])
+def test_braces_that_are_not_a_python_expression_are_left_as_typed(line):
+    def evaluate(expression):
+        raise AssertionError(f"evaluated {expression!r}")
+
+    assert magics.expand(line, evaluate) == line
+
+
+def test_a_python_expression_in_braces_is_read_beside_the_shells_and_go_templates():
+    namespace = {"app": "/course/data/apps/hello"}
+    line = "run --rm -v {app}:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'"
+    assert magics.expand(line, lambda expression: eval(expression, namespace)) == "run --rm -v /course/data/apps/hello:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'"
+    with pytest.raises(dl.DockerlabError, match="NameError"):
+        magics.expand("run {nothing_here}", lambda expression: eval(expression, {}))
+
+
+@pytest.mark.parametrize("line, operator", [
+    ("images | grep hello", "|"),
+    ("rm -f $(docker ps -aq)", "$("),
+    ("rm -f `docker ps -aq`", "`"),
+    ("build -t a:1 . && docker run --rm a:1", "&&"),
+    ("ps; docker images", ";"),
+    ("images > images.txt", ">"),
+    ("logs web 2>&1", ">"),
+    ("build -t x - <<EOF", "<<"),
+])
+@pytest.mark.parametrize("mode", ["live", "recorded"])
+def test_shell_syntax_gets_one_line_saying_the_magic_runs_one_command_without_a_shell(line, operator, mode, monkeypatch, capsys):
+    monkeypatch.setenv("DOCKERLAB_MODE", mode)
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line(line) is None
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"docker {line}" and len(printed) == 2
+    assert f"`{operator}`" in printed[1] and "without a shell" in printed[1] and "terminal" in printed[1] and "!docker" in printed[1]
+    assert "live Docker engine" not in printed[1]
+    assert ("%%docker cell" in printed[1]) == (operator == "<<")  # a heredoc runs in a %%docker cell
+
+
+@pytest.mark.parametrize("line", [
+    "ps --format '{{.Names}} | {{.Status}}'", "run --rm alpine:3.20 sh -c 'ls / | wc -l; echo $(date) > /tmp/x'",
+    'run --rm alpine:3.20 sh -c "echo a && echo b"', "run --rm alpine:3.20 echo a\\;b",
+])
+def test_shell_syntax_quoted_for_the_container_is_not_the_magics_concern(line):
+    assert magics.shell_syntax(line) is None
+
+
+def test_a_heredoc_cell_is_one_command_with_its_text_on_stdin(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    seen = []
+    monkeypatch.setattr(magics, "_run_line", lambda line, stdin=None: seen.append((line, stdin)))
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    shell.run_cell_magic("docker", "", "build -t x - <<EOF\nFROM alpine:3.20\nRUN echo {{not a template}} ${HOME}\nEOF\nimages x")
+    assert seen == [("build -t x -", "FROM alpine:3.20\nRUN echo {{not a template}} ${HOME}\n"), ("images x", None)]
+    seen.clear()
+    shell.run_cell_magic("docker", "", "build -t x - <<'END'\nFROM alpine:3.20\n")  # never closed: the rest of the cell
+    assert seen == [("build -t x -", "FROM alpine:3.20\n")]
+
+
+def test_a_command_given_stdin_reads_it(monkeypatch):
+    monkeypatch.setattr(magics, "prepare_command", lambda words: (["cat"], {}, []))
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    result = magics.docker(["build", "-"], stdin="FROM alpine:3.20\n", progress=False)
+    assert result.ok and result.stdout == "FROM alpine:3.20\n"
+
+
+@pytest.mark.parametrize("typed", [
+    "build --tag hello-python:1 ../data/apps/hello-python",         # as the terminal in notebooks/ sees the folder, --tag for -t
+    "build -t hello-python:1 --progress=plain ../data/apps/hello-python/",
+    "build --tag=hello-python:1 --progress plain ../data/apps/hello-python",
+    "run --rm --env 'GREETING=Hello from the environment' hello-python:1 printenv GREETING",
+    "run --detach --name=slice hello-python:1 sleep 600",
+    "container run --rm hello-python:1",
+])
+def test_a_recorded_command_typed_another_correct_way_replays(typed, monkeypatch, capsys):
+    from dockerlab import recording
+    from dockerlab.paths import COURSE_ROOT
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    monkeypatch.chdir(COURSE_ROOT / "notebooks")  # where a notebook's kernel (and the course's terminal) starts
+    recording.reset()  # the course's own recordings (02), read only
+    result = magics._run_line(typed)
+    printed = capsys.readouterr().out
+    assert result is not None and result.ok, printed
+    assert printed.startswith(f"[recorded] docker {typed}\n") and result.command == magics.shlex.join(magics.split(typed))
+
+
+@pytest.mark.parametrize("typed", [
+    "build --tag hello-python:2 ../data/apps/hello-python",          # another tag
+    "build -t hello-python:1 ../data/apps/layer-cache",              # another folder
+    "build -t hello-python:1 --progress=tty ../data/apps/hello-python",
+    "run --rm --env GREETING=hi hello-python:1 printenv GREETING",
+    "run --rm hello-python:1 --tag",                                 # the container's own argument, not an option
+])
+def test_a_truly_different_command_still_says_it_was_not_recorded(typed, monkeypatch, capsys):
+    from dockerlab import recording
+    from dockerlab.paths import COURSE_ROOT
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    monkeypatch.chdir(COURSE_ROOT / "notebooks")
+    recording.reset()
+    assert magics._run_line(typed) is None
+    assert "was not run when this course's results were recorded" in capsys.readouterr().out
+
+
+def test_equivalent_spellings_read_alike(monkeypatch, tmp_path):
+    (tmp_path / "app").mkdir()
+    monkeypatch.chdir(tmp_path)
+    same = magics.equivalent
+    assert same(magics.split("run -dit -p8080:80 nginx:1"), magics.split("run --detach -i --tty --publish 8080:80 nginx:1"))
+    assert same(magics.split("build -t a:1 app"), magics.split(f"build --tag=a:1 {tmp_path}/app"))
+    assert same(magics.split("ps -a"), magics.split("ps --all")) and same(magics.split("image build -t a:1 ."), magics.split("build -t a:1 ."))
+    assert not same(magics.split("run nginx:1 -d"), magics.split("run nginx:1 --detach"))  # the container's arguments
+    assert not same(magics.split("build -t a:1 app"), magics.split("build -t a:1 app2"))
+    assert same(magics.split("build --no-cache -t a:1 app"), magics.split("build -t a:1 --no-cache ./app/"))
+
+
+@pytest.mark.parametrize("mode", ["live", "recorded"])
+@pytest.mark.parametrize("line, nearest", [("biuld -t a:1 .", "build"), ("imgaes", "images"), ("network craete backend", "network create"),
+                                           ("--log-level error rnu --rm alpine:3.20", "run")])
+def test_a_word_that_is_not_a_docker_command_says_so_and_the_nearest(line, nearest, mode, monkeypatch, capsys):
+    monkeypatch.setenv("DOCKERLAB_MODE", mode)
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line(line) is None
+    printed = capsys.readouterr().out
+    assert "is not a docker command" in printed and f"did you mean `{nearest}`" in printed and "live" not in printed
+
+
+def test_every_docker_command_the_course_uses_is_known():
+    for line in ["build .", "images", "network create x", "volume ls", "compose -f x.yaml up", "container run a", "image inspect a",
+                 "system df", "buildx build .", "builder prune", "top x", "wait x", "port x", "diff x", "kill x", "version"]:
+        assert magics.unknown_command(magics.split(line)) is None, line
+
+
+@pytest.mark.parametrize("line", ["--log-level error run -d -p 8082:80 nginx:1", "-H unix:///var/run/docker.sock run -d -p 8082:80 nginx:1",
+                                  "--log-level=error -D run -d -p 8082:80 nginx:1", "--context default container run -d -p 8082:80 nginx:1"])
+def test_the_clis_own_options_are_skipped_so_a_run_is_labelled_and_published_locally(line):
+    argv, _, notes = prepared(line)
+    assert "--label=org.dockerlab.course=1" in argv and "127.0.0.1:8082:80" in argv and argv[-1] == "nginx:1"
+    assert argv.index("--label=org.dockerlab.course=1") > argv.index("run")  # an option of run, not of the CLI
+    assert any("127.0.0.1 only" in note for note in notes)
+
+
+def test_compose_run_publishes_on_127_0_0_1(monkeypatch):
+    class Project:
+        def __init__(self, directory, file):
+            self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
+            self.rendered, self.rebound_ports = "/course/build/compose/x.json", []
+
+    monkeypatch.setattr(magics, "ComposeProject", Project)
+    argv, _, notes = prepared("compose -f /course/data/apps/api/compose.yaml run --rm -T -e A=1 -p 8089:80 --publish=8090:90 api sh -c 'nc -p 1:2'")
+    assert argv[argv.index("run"):] == ["run", "--rm", "-T", "-e", "A=1", "-p", "127.0.0.1:8089:80", "--publish=127.0.0.1:8090:90", "api", "sh", "-c", "nc -p 1:2"]
+    assert any("-p 8089:80 is published as 127.0.0.1:8089:80" in note for note in notes)
+    assert any("labelled" in note for note in notes)
+
+
+def test_an_equivalent_spelling_whose_replay_is_missing_too_still_says_not_recorded(monkeypatch, capsys):
+    from dockerlab import recording
+
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset()
+    monkeypatch.setattr(magics, "_recorded_spelling", lambda words: ["run", "--rm", "alpine:3.20", "echo", "never-recorded-4712"])
+    assert magics._run_line("run --rm alpine:3.20 echo never-recorded-4711") is None
+    printed = capsys.readouterr().out
+    assert "was not run when this course's results were recorded" in printed and "Traceback" not in printed
