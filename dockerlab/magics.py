@@ -374,7 +374,9 @@ def _book_course_tags(words: list[str], code: int) -> None:
             attrs = json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
             attrs = None
-        if attrs:
+        if attrs and _subcommand(list(words[1:] if words[:1] == ["docker"] else words)) in _BUILDING:
+            tagbook.book_built(tag, attrs.get("Id"))  # the course built it: its id is the course's mark
+        elif attrs:
             tagbook.book(tag, attrs)
 
 
