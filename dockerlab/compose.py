@@ -17,7 +17,7 @@ import shlex
 import shutil
 import subprocess
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import docker.errors
 
@@ -85,13 +85,26 @@ def distinct_name(readable: str, directory: Path) -> str:
     return longer if folders - {str(directory)} else readable
 
 
-def refuse_foreign_project(name: str) -> None:
+def refuse_foreign_project(name: str, declared: Iterable[tuple[str, str]] = ()) -> None:
     """Refuse to run the course under the Compose project ``name`` when the engine has containers,
     networks or volumes of a project by that name that the course did not create (a learner's
     `docker compose -p NAME up`): `up` would recreate its containers and `down -v` remove them and its
-    volumes. With no engine answering there is nothing to take over. Returns None. Raises
-    DockerlabError naming what is there and where it was started from."""
+    volumes. Also when a network or volume the project would use by name (``declared``: ("network" or
+    "volume", engine name) pairs, e.g. ("volume", "NAME_data")) exists without this project's Compose
+    label (`docker volume create NAME_data`): Compose would adopt it and `down -v` remove it, data and all.
+    With no engine answering there is nothing to take over. Returns None. Raises DockerlabError naming
+    what is there and where it was started from (removing nothing)."""
     project = {"label": f"com.docker.compose.project={name}"}
+    adopted = _adopted(name, declared)
+    if adopted:
+        raise DockerlabError(
+            f"The Compose project {name!r} would use {', '.join(adopted)}, which already exist{'s' if len(adopted) == 1 else ''} on this engine "
+            "and no Compose project of that name made (made by hand, e.g. `docker volume create`): Compose would adopt "
+            f"{'it' if len(adopted) == 1 else 'them'} and its `down -v` would remove {'it' if len(adopted) == 1 else 'them'}, "
+            "data and all. Nothing was started, and it was left alone.",
+            fix="Pass another name= (the project's volumes and networks are named NAME_KEY), or, to share it on purpose, "
+                "declare it `external: true` (with its `name:`) in the compose file: the course never removes an external one.",
+        )
     try:
         client = engine.client()
         containers = client.containers.list(all=True, filters=project, ignore_removed=True)
@@ -112,6 +125,41 @@ def refuse_foreign_project(name: str) -> None:
         f"{' ...' if len(foreign) > 5 else ''}{where}); it was left alone.",
         fix=f"Pass another name= (or leave name= out), or stop yours yourself if you no longer need it: docker compose -p {name} down",
     )
+
+
+def _adopted(name: str, declared: Iterable[tuple[str, str]]) -> list[str]:
+    """The networks and volumes of ``declared`` that exist without the Compose label of project ``name``,
+    one "volume NAME" each. [] when no engine answers."""
+    found = []
+    try:
+        client = engine.client()
+        for kind, engine_name in declared:
+            collection = client.volumes if kind == "volume" else client.networks
+            try:
+                existing = collection.get(engine_name)
+            except docker.errors.NotFound:
+                continue
+            if (existing.attrs.get("Labels") or {}).get("com.docker.compose.project") != name:
+                found.append(f"{kind} {engine_name}")
+    except (DockerlabError, docker.errors.DockerException):
+        return []
+    return found
+
+
+def _declared_names(config: dict, name: str) -> list[tuple[str, str]]:
+    """The networks and volumes Compose creates by name for project ``name`` from a rendered ``config``
+    (``docker compose config --format json``, the course's labels added): ("network" or "volume", engine
+    name) for each one not ``external`` -- NAME_KEY, or its own ``name:`` -- and the default network. Raises nothing."""
+    found = [("network", f"{name}_default")]
+    for section, kind in (("networks", "network"), ("volumes", "volume")):
+        for key, item in (config.get(section) or {}).items():
+            item = item or {}
+            if item.get("external"):
+                continue
+            pair = (kind, item.get("name") or f"{name}_{key}")
+            if pair not in found:
+                found.append(pair)
+    return found
 
 
 def settings_from_example(directory: Path) -> list[str]:
@@ -144,6 +192,7 @@ class ComposeProject:
         self.rebound_ports: list[str] = []
         self.rendered = self._render()
         self.last_command = ""  # the `docker compose ... up` a learner types for the last up()
+        refuse_foreign_project(self.name, self._declared())  # a learner's volume of the project's names
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -188,6 +237,14 @@ class ComposeProject:
         rendered = folder / f"{self.name}.json"
         rendered.write_text(json.dumps(config, indent=1))
         return rendered
+
+    def _declared(self) -> list[tuple[str, str]]:
+        """The networks and volumes this project creates by name (see :func:`_declared_names`); [] when
+        the rendering is missing."""
+        try:
+            return _declared_names(json.loads(Path(self.rendered).read_text()), self.name)
+        except (AttributeError, OSError, ValueError):
+            return []
 
     # -- running -----------------------------------------------------------------------------
 
@@ -246,7 +303,7 @@ class ComposeProject:
             args.append("--build")
         if wait:
             args += ["--wait", "--wait-timeout", str(int(timeout))]
-        refuse_foreign_project(self.name)  # someone may have started a project of this name since
+        refuse_foreign_project(self.name, self._declared())  # someone may have started a project of this name, or made one of its volumes, since
         before = self._objects()
         try:
             self._run(*args, *services, timeout=timeout + 300, every_profile=False)
@@ -316,7 +373,7 @@ class ComposeProject:
         (nothing can reuse them and, unlabelled, nothing could find them later); the named volumes too
         with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails, and DockerlabError
         (removing nothing) when a project of this name that the course did not start is on the engine."""
-        refuse_foreign_project(self.name)  # `down` removes every container of the name: never someone else's
+        refuse_foreign_project(self.name, self._declared())  # `down` removes every container of the name: never someone else's
         anonymous = self._objects()["anonymous"]
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
         for name in anonymous:

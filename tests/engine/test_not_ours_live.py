@@ -232,3 +232,22 @@ def test_ctrl_c_on_the_docker_run_magic_removes_the_container(tmp_path):
             process.kill()
         for container in mine():
             client.api.remove_container(container, force=True)
+
+
+def test_a_learners_volume_of_the_projects_name_is_refused_not_adopted(tmp_path):
+    """#16: `docker volume create NAME_data` by hand; a course project NAME declaring volume `data` would adopt it
+    (Compose only warns) and its `down -v` remove it: the course refuses before up and leaves it."""
+    client = dl.engine.client()
+    name = f"t16p{_suffix()}"
+    client.volumes.create(f"{name}_data")
+    client.containers.run("alpine:3.20", ["sh", "-c", "echo precious > /e/data"], volumes={f"{name}_data": {"bind": "/e"}}, remove=True)
+    try:
+        (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: alpine:3.20\n    command: [sleep, '30']\n"
+                                               "    volumes: [data:/d]\nvolumes:\n  data: {}\n")
+        with pytest.raises(dl.DockerlabError, match=f"would use volume {name}_data"):
+            with dl.compose.project(tmp_path, name=name) as stack:
+                stack.up(timeout=30)
+        assert _still_holds_the_data(f"{name}_data")
+        assert not client.containers.list(all=True, filters={"label": f"com.docker.compose.project={name}"})
+    finally:
+        client.volumes.get(f"{name}_data").remove(force=True)
