@@ -17,7 +17,7 @@ from .builder import dockerfile_text
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError
 from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers  # noqa: F401 - the image tables' API
-from .labels import CREATED_LABELS
+from .interrupts import scratch_container
 from .archive import archive_ref, image_name
 from .layerfs import image_files, image_history, image_refusal, inspect_image, saved_layers
 from .recording.arguments import check_public
@@ -59,16 +59,14 @@ def file_size(image: str, path: str) -> int:
             raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).")
         return found[0]
     client = engine.client()
-    container = client.api.create_container(inspect_image(image)["Id"], command=["true"], labels=CREATED_LABELS)
-    try:
-        stream, stat = client.api.get_archive(container["Id"], path)
-        for _ in stream:
-            pass
-        return int(stat["size"])
-    except docker.errors.NotFound:
-        raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).") from None
-    finally:
-        client.api.remove_container(container["Id"], force=True, v=True)
+    with scratch_container(client, inspect_image(image)["Id"]) as container_id:
+        try:
+            stream, stat = client.api.get_archive(container_id, path)
+            for _ in stream:
+                pass
+            return int(stat["size"])
+        except docker.errors.NotFound:
+            raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).") from None
 
 
 @recordable("image_id")
