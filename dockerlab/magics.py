@@ -285,9 +285,9 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     # The named volumes it mounts that do not exist yet are made here, labelled for the course (the engine
     # would make them unlabelled, out of `dockerlab clean`'s reach), and removed again when the command
     # fails or is interrupted, as dl.start does.
-    made = _make_volumes(named_volumes(words)) if marked != argv else []
-    started = time.perf_counter()
+    made = _make_volumes(named_volumes(words)) if marked != argv else []  # on Ctrl-C it removes what it made
     try:
+        started = time.perf_counter()
         process = subprocess.Popen(
             marked, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
             env={**os.environ, **additions}, bufsize=1,
@@ -295,6 +295,10 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     except FileNotFoundError:
         _remove_volumes(made)
         raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    except BaseException:  # a Ctrl-C before the CLI started: nothing uses the volumes made for it
+        with held():
+            _remove_volumes(made)
+        raise
     lines: list[str] = []
     kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
     try:
@@ -416,18 +420,25 @@ def _remove_marked(mark: str, never_started: bool = False) -> list[str]:
 
 def _make_volumes(names: list[str]) -> list[str]:
     """Of ``names``, make those no volume has yet, labelled for the course. Returns those made.
-    Raises nothing: a volume not made here is made by the command itself, as without the course."""
-    made = []
-    for name in names:
-        try:
-            if subprocess.run(["docker", "volume", "inspect", name], capture_output=True, timeout=30).returncode == 0:
-                continue
-            with held():  # a Ctrl-C waits until the volume is made and known, so it can go again
-                labels = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
-                if subprocess.run(["docker", "volume", "create", *labels, name], capture_output=True, timeout=30).returncode == 0:
-                    made.append(name)
-        except (OSError, subprocess.SubprocessError):
-            pass
+    Raises KeyboardInterrupt on a Ctrl-C meanwhile, after removing the volumes it made (the caller never
+    learns their names otherwise); nothing else: a volume not made here is made by the command itself, as
+    without the course."""
+    made: list[str] = []
+    try:
+        for name in names:
+            try:
+                if subprocess.run(["docker", "volume", "inspect", name], capture_output=True, timeout=30).returncode == 0:
+                    continue
+                with held():  # a Ctrl-C waits until the volume is made and known, so it can go again
+                    labels = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
+                    if subprocess.run(["docker", "volume", "create", *labels, name], capture_output=True, timeout=30).returncode == 0:
+                        made.append(name)
+            except (OSError, subprocess.SubprocessError):
+                pass
+    except BaseException:
+        with held():
+            _remove_volumes(made)
+        raise
     return made
 
 

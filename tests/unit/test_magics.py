@@ -244,3 +244,33 @@ def test_as_typed_swaps_only_the_paths_that_differ():
     assert mine.command == "build -t a:1 /home/me/course/data/apps/x" and "/rec/" not in mine.ran + mine.output
     assert magics.as_typed(result, ["build", "-t", "a:1", "/rec/data/apps/x"]) is result  # nothing differs
     assert magics.as_typed(result, ["build", "-t", "b:2", "/rec/data/apps/x"]) is result  # not a path: never rewritten
+
+
+def test_ctrl_c_while_a_runs_volume_is_made_removes_it(monkeypatch):
+    """#16: the held() block made the volume and raised the Ctrl-C at its end, so docker() never learned its name
+    and it stayed. Now what was made is removed before the Ctrl-C goes on."""
+    import os
+    import signal
+    import subprocess
+
+    volumes, calls = set(), []
+
+    def run(argv, **_):
+        calls.append(argv[1:])
+        if argv[1:3] == ["volume", "inspect"]:
+            return subprocess.CompletedProcess(argv, 0 if argv[-1] in volumes else 1)
+        if argv[1:3] == ["volume", "create"]:
+            volumes.add(argv[-1])
+            if argv[-1] == "t16-second":
+                os.kill(os.getpid(), signal.SIGINT)  # the learner's Ctrl-C while the engine makes it
+            return subprocess.CompletedProcess(argv, 0)
+        if argv[1:3] == ["volume", "rm"]:
+            volumes.discard(argv[-1])
+            return subprocess.CompletedProcess(argv, 0)
+        raise AssertionError(argv)
+
+    monkeypatch.setattr(magics.subprocess, "run", run)
+    with pytest.raises(KeyboardInterrupt):
+        magics._make_volumes(["t16-first", "t16-second", "t16-third"])
+    assert volumes == set() and ["volume", "rm", "t16-first"] in calls and ["volume", "rm", "t16-second"] in calls
+    assert not any(call[-1] == "t16-third" for call in calls)
