@@ -286,19 +286,8 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
     # would make them unlabelled, out of `dockerlab clean`'s reach), and removed again when the command
     # fails or is interrupted, as dl.start does.
     made = _make_volumes(named_volumes(words)) if marked != argv else []  # on Ctrl-C it removes what it made
-    try:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            marked, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
-            env={**os.environ, **additions}, bufsize=1,
-        )
-    except FileNotFoundError:
-        _remove_volumes(made)
-        raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
-    except BaseException:  # a Ctrl-C before the CLI started: nothing uses the volumes made for it
-        with held():
-            _remove_volumes(made)
-        raise
+    started = time.perf_counter()
+    process = _start_cli(marked, additions, made)
     lines: list[str] = []
     kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
     try:
@@ -334,6 +323,24 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
             print(f"[dockerlab] {note}")
     return CommandResult(shlex.join(words), shlex.join(argv), _noted(notes) + "".join(lines) + _noted(after), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+def _start_cli(marked: list[str], additions: dict[str, str], made: list[str]) -> subprocess.Popen:
+    """Start the docker CLI on ``marked`` (its environment plus ``additions``), its output piped. Returns the
+    process. Raises DockerlabError when there is no docker CLI, and KeyboardInterrupt on a Ctrl-C meanwhile:
+    either way after removing the volumes ``made`` for it (nothing uses them)."""
+    try:
+        return subprocess.Popen(
+            marked, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, errors="replace",
+            env={**os.environ, **additions}, bufsize=1,
+        )
+    except FileNotFoundError:
+        _remove_volumes(made)
+        raise DockerlabError(f"The docker CLI ({marked[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    except BaseException:
+        with held():
+            _remove_volumes(made)
+        raise
 
 
 _TAGGING = {("tag",), ("image", "tag"), ("pull",), ("image", "pull")}
