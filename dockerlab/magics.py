@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from collections.abc import Sequence
 
 from pathlib import Path
 
@@ -317,7 +318,7 @@ def docker(words: list[str], *, progress: bool = True) -> CommandResult:
         process.stdout.close()
         process.stderr.close()
     _book_course_tags(words, code)
-    after = _after(code, mark, made) if marked != argv else []
+    after = _after(code, mark, made, words) if marked != argv else []
     if progress:
         for note in after:
             print(f"[dockerlab] {note}")
@@ -391,13 +392,16 @@ def _book_course_tags(words: list[str], code: int) -> None:
             tagbook.book(tag, attrs)
 
 
-def _after(code: int, mark: str, made: list[str]) -> list[str]:
-    """After a command that creates containers ended with ``code``: when docker could not create or start
-    its container (125, 126, 127), remove the container it created but could not start (the engine leaves it *Created*) and the volumes ``made`` for it. Returns
-    the notes saying what was removed, or which volumes were made. Raises nothing (a Ctrl-C waits)."""
+def _after(code: int, mark: str, made: list[str], words: Sequence[str] = ()) -> list[str]:
+    """After a command that creates containers (its ``words``) ended with ``code``: when docker could not
+    create or start its container (125, 126, 127; or any failing code when no container of this call exists,
+    e.g. `docker create --name TAKEN` exits 1), remove the container it created but could not start (the
+    engine leaves it *Created*) and the volumes ``made`` for it. Returns the notes saying what was removed,
+    or which volumes were made. Raises nothing (a Ctrl-C waits)."""
     # 125, 126, 127: docker could not create or start the container (its command's own exit code is a result,
-    # and its volumes hold what it wrote).
-    if code not in (125, 126, 127):
+    # and its volumes hold what it wrote). A `run --rm` whose command failed is gone too, so that one's
+    # volumes stay (they hold what it wrote).
+    if code not in (125, 126, 127) and not (code != 0 and made and "--rm" not in words and not _marked_exists(mark)):
         labels = ", ".join(f"{key}={value}" for key, value in CREATED_LABELS.items())
         return [f"made the volume(s) {', '.join(made)}, labelled {labels} so `dockerlab clean` can remove them"] if made else []
     with held():
@@ -408,6 +412,16 @@ def _after(code: int, mark: str, made: list[str]) -> list[str]:
     return ["the command failed: removed " + " and ".join(
         ([f"the container it created but could not start ({', '.join(removed)})"] if removed else [])
         + ([f"the volume(s) made for it ({', '.join(gone)})"] if gone else []))]
+
+
+def _marked_exists(mark: str) -> bool:
+    """Whether a container of this call (its mark: ``mark``) exists, in any state. True when the docker CLI
+    cannot say (then nothing is removed). Raises nothing."""
+    try:
+        listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={CALL_LABEL}={mark}"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return listed.returncode != 0 or bool(listed.stdout.split())
 
 
 def _remove_marked(mark: str, never_started: bool = False) -> list[str]:
