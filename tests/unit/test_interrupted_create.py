@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import signal
 
+import docker.errors
 import pytest
 
 from dockerlab import containers
+from dockerlab.errors import DockerlabError
 
 
 class Made:
@@ -129,3 +131,37 @@ def test_ctrl_c_while_a_scratch_container_is_created_leaves_none(monkeypatch, tm
     with pytest.raises(KeyboardInterrupt):
         action()
     assert api.alive == []
+
+
+class RefusingApi(ScratchApi):
+    """The engine refusing get_archive for a path, as it answered the tester (400 for "", 500 for a long one)."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+    def create_container(self, image, command=None, labels=None):
+        self.alive.append(f"c{len(self.alive)}")
+        return {"Id": self.alive[-1]}
+
+    def get_archive(self, container_id, path):
+        raise self.error
+
+
+@pytest.mark.parametrize("path, error, said", [
+    ("", None, "the path is empty"),
+    ("/" + "a" * 5000, None, "no file in an image has a path that long"),
+    ("/app/x", docker.errors.APIError("500 Server Error", explanation="lstat /var/lib/docker/overlay2/x/merged/app/x: file name too long"),
+     "The engine could not read '/app/x' in t16app:1: lstat"),
+])
+def test_file_size_of_a_path_the_engine_refuses_is_a_dockerlab_error(monkeypatch, path, error, said):
+    """#16: dl.file_size(image, "") raised docker.errors.APIError 400, a 5000-character path APIError 500."""
+    from dockerlab import images
+
+    api = _scratch_client(monkeypatch, images)
+    refusing = RefusingApi(error)
+    monkeypatch.setattr(images.engine, "client", lambda: type("Client", (), {"api": refusing})())
+    with pytest.raises(DockerlabError) as refused:
+        images.file_size("t16app:1", path)
+    assert said in refused.value.message and refused.value.fix, refused.value.message
+    assert refusing.alive == [] and api.alive == []
