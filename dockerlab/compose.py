@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import hashlib
 import html
 import json
+import os
 import re
 import shlex
 import shutil
@@ -164,12 +165,28 @@ def _declared_names(config: dict, name: str) -> list[tuple[str, str]]:
 
 def settings_from_example(directory: Path) -> list[str]:
     """A project whose folder has `.env.example` but no `.env` gets a copy (the settings Compose reads
-    for `${...}`); `.env` itself is never committed. The note says so."""
+    for `${...}`); `.env` itself is never committed. The note says so. A `.env` that is a symbolic link is
+    never written through, not even a dangling one (its target may lie anywhere). Returns the notes (one
+    line, or none when nothing was copied). Raises DockerlabError for a dangling `.env` link, and OSError
+    when the copy cannot be written."""
     example, settings = directory / ".env.example", directory / ".env"
-    if example.is_file() and not settings.exists():
-        shutil.copyfile(example, settings)
-        return [f"copied {example.name} to {settings.name} in {directory.name}/ (Compose reads it; edit it to use your own values)"]
-    return []
+    if not example.is_file():
+        return []
+    if settings.is_symlink() and not settings.exists():
+        raise DockerlabError(
+            f"{settings} is a symbolic link to {os.readlink(settings)}, which does not exist; the course does not copy "
+            f"{example.name} through a link (it could write anywhere).",
+            fix=f"Remove the link (`rm {settings}`) to have {example.name} copied, or make it point at your settings file.",
+        )
+    if settings.exists():
+        return []
+    try:  # O_EXCL | O_NOFOLLOW: never through a link made meanwhile, never over a file
+        descriptor = os.open(settings, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        return []
+    with os.fdopen(descriptor, "wb") as copy:
+        copy.write(example.read_bytes())
+    return [f"copied {example.name} to {settings.name} in {directory.name}/ (Compose reads it; edit it to use your own values)"]
 
 
 class ComposeProject:
@@ -190,7 +207,15 @@ class ComposeProject:
         self.warnings: list[str] = []
         self.notes: list[str] = settings_from_example(self.directory)
         self.rebound_ports: list[str] = []
-        self.rendered = self._render()
+        try:
+            self.rendered = self._render()
+        except BaseException:
+            if self.notes:  # the copy made for this render: not left in the learner's folder by a failure
+                settings = self.directory / ".env"
+                if settings.is_file() and not settings.is_symlink():
+                    settings.unlink()
+                self.notes = []
+            raise
         self.last_command = ""  # the `docker compose ... up` a learner types for the last up()
         refuse_foreign_project(self.name, self._declared())  # a learner's volume of the project's names
 

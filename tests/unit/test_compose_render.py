@@ -367,3 +367,32 @@ def test_an_external_volume_is_not_one_the_project_creates(tmp_path):
 
     config = {"volumes": {"data": {}, "shared": {"external": True, "name": "mine"}}, "networks": {"back": {}}}
     assert compose._declared_names(config, "p") == [("network", "p_default"), ("network", "p_back"), ("volume", "p_data")]
+
+
+def test_a_render_that_fails_leaves_no_env_copy_in_the_learners_folder(tmp_path):
+    """#16: .env was copied from .env.example, then the render failed, and the copy stayed."""
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n    no_such_key: 1\n")
+    (tmp_path / ".env.example").write_text("WORD=hello\n")
+    with pytest.raises(DockerlabError):
+        ComposeProject(tmp_path)
+    assert not (tmp_path / ".env").exists() and not (tmp_path / ".env").is_symlink()
+
+
+def test_a_dangling_env_link_is_never_written_through(tmp_path):
+    """#16: a dangling .env symlink pointing outside the folder: the copy was written THROUGH it."""
+    from dockerlab.compose import ComposeProject
+
+    folder, outside = tmp_path / "app", tmp_path / "outside" / "stolen.env"
+    folder.mkdir()
+    outside.parent.mkdir()
+    (folder / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n")
+    (folder / ".env.example").write_text("WORD=hello\n")
+    (folder / ".env").symlink_to(outside)
+    with pytest.raises(DockerlabError, match="symbolic link") as refused:
+        ComposeProject(folder)
+    assert not outside.exists() and (folder / ".env").is_symlink()
+    assert f"rm {folder / '.env'}" in refused.value.fix
+    outside.write_text("WORD=mine\n")  # a link to the learner's own settings is theirs: read by Compose, never written
+    assert ComposeProject(folder).notes == [] and outside.read_text() == "WORD=mine\n"
