@@ -377,10 +377,12 @@ def build(
     ``secrets`` maps a secret id to a file (``RUN --mount=type=secret,id=ID`` reads it; nothing of
     it is stored in the image). ``builder`` is "buildkit" (the default where the machine has it,
     see :func:`dockerlab.buildkit.choice`) or "classic". Every image carries the course label and
-    ``org.dockerlab.built-as`` naming ``tag`` (how cleanup tells it from an image built on it by hand).
+    ``org.dockerlab.built-as`` naming ``tag``, and the image's id is written in the tag book
+    (:func:`dockerlab.tagbook.book_built`): labels are copied by `docker commit` and builds on it by
+    hand, the id is how a failed build and cleanup know the image is the course's.
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
-    and log tail; no tag is left pointing at an earlier image) when the build fails, and
+    and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which) when the build fails, and
     :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a missing context, an unknown builder, secrets on the classic builder, or
     a .dockerignore the docker CLI refuses (a lone ``!``).
     """
