@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import docker.errors
 import requests.exceptions
 
-from . import buildkit, dockerignore, engine
+from . import buildkit, dockerignore, engine, tagbook
 from .catalogue import catalogue_image
 from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
@@ -282,15 +282,17 @@ def _explain(error_text: str, instruction: str | None = None) -> str:
 
 
 def _untag_stale(client, tag: str | None) -> str:
-    """After a failed or interrupted build, ``tag`` must not keep naming an image from an earlier build:
-    it is taken off, also when a container uses that image (as `docker rmi -f TAG` does: a running
-    container's image stays, untagged; a stopped container's image is deleted, the container still starts).
-    Only an image the course built as ``tag`` is untagged: a tag the learner put on another image, or a
-    base image's own name, stays as `docker build` leaves it.
+    """After a failed or interrupted build, ``tag`` must not keep naming an image from an earlier build: it is
+    taken off, without force (`docker rmi TAG`), and only when it names the very image the course built as
+    ``tag`` (its id is in the tag book, :func:`dockerlab.tagbook.built_here`). A `docker commit` or a build by
+    hand under the same tag inherits the course's labels but has another id: it is the learner's and stays,
+    and so do a tag the learner put on another image and a base image's own name.
 
-    Returns one sentence for the BuildFailed message: the tag was taken off, it now names no image, and
-    which containers still run the earlier image ("" when nothing was untagged). Raises nothing (the engine's
-    refusals are swallowed: the build's own failure is what the learner needs to hear)."""
+    Returns one sentence for the BuildFailed message: the tag was taken off and now names no image; or the tag
+    still names the earlier build because a container uses it (the engine keeps the tag then, and the course
+    never forces), and which; or the tag names an image the course did not build, which stays ("" when no
+    image has that tag). Raises nothing (the engine's refusals are swallowed: the build's own failure is what
+    the learner needs to hear)."""
     if not tag:
         return ""
     try:
@@ -298,23 +300,39 @@ def _untag_stale(client, tag: str | None) -> str:
     except docker.errors.APIError:
         return ""  # no image under that name: nothing is stale
     labels = inspected.get("Config", {}).get("Labels") or {}
-    if labels.get(BUILT_AS_LABEL) != normal_reference(tag) or labels.get(STANDIN_FOR_LABEL) == normal_reference(tag):
-        return ""  # not built by the course under this name, or a stand-in base itself (its name is kept)
     image_id = inspected.get("Id", "")
+    short = image_id.removeprefix("sha256:")[:12]
+    if labels.get(STANDIN_FOR_LABEL) == normal_reference(tag):
+        return ""  # a stand-in base itself: its name is kept
+    if not tagbook.built_here(tag, image_id):
+        if labels.get(BUILT_AS_LABEL) != normal_reference(tag):
+            return ""  # a tag of the learner's own image: `docker build` leaves it as it was
+        return (f"{tag} still names the image {short}, which the course did not build (a `docker commit` or a build of yours "
+                f"under the same name copies the course's labels), so it was left as it is: {tag} is not this Dockerfile's image.")
     try:
         users = [entry for entry in client.api.containers(all=True, filters={"ancestor": image_id}) if entry.get("ImageID") == image_id] if image_id else []
     except docker.errors.APIError:
         users = []
     try:
         with held():
-            client.api.remove_image(tag, force=True, noprune=True)  # a tag: untagged even when a container uses the image
+            client.api.remove_image(tag, noprune=True)  # never forced: a tag a container's image needs stays
     except docker.errors.APIError:
-        return ""
+        return _kept_sentence(tag, short, users)
     try:
         kept = bool(image_id) and bool(client.api.inspect_image(image_id))
     except docker.errors.APIError:
-        kept = False  # deleted with the tag (a stopped container's image: the container keeps what it needs)
+        kept = False  # the tag was its only name and nothing used it: the earlier build is gone with it
     return _untagged_sentence(tag, image_id, users, kept)
+
+
+def _kept_sentence(tag: str, short: str, users: list[dict]) -> str:
+    """Why a failed build left ``tag`` on the earlier build (image id ``short``): the engine refused to take it
+    off without force, because of the containers ``users`` (their engine entries)."""
+    names = [", ".join(name.lstrip("/") for name in entry.get("Names") or []) or entry.get("Id", "")[:12] for entry in users]
+    why = f"your container{'' if len(names) == 1 else 's'} {', '.join(names)} use{'s' if len(names) == 1 else ''} it" if names else "the engine refused to untag it"
+    return (f"{tag} still names the image of an earlier build ({short}), not this Dockerfile's: {why}, and the course does not force-remove. "
+            f"Once the build passes it names the new image; to drop the earlier one now, remove {'those containers' if len(names) > 1 else 'that container' if names else 'what uses it'}"
+            + (f" (`docker rm -f {' '.join(names)}`)" if names else "") + f", then `docker rmi {tag}`.")
 
 
 def _untagged_sentence(tag: str, image_id: str, users: list[dict], kept: bool) -> str:
@@ -359,10 +377,12 @@ def build(
     ``secrets`` maps a secret id to a file (``RUN --mount=type=secret,id=ID`` reads it; nothing of
     it is stored in the image). ``builder`` is "buildkit" (the default where the machine has it,
     see :func:`dockerlab.buildkit.choice`) or "classic". Every image carries the course label and
-    ``org.dockerlab.built-as`` naming ``tag`` (how cleanup tells it from an image built on it by hand).
+    ``org.dockerlab.built-as`` naming ``tag``, and the image's id is written in the tag book
+    (:func:`dockerlab.tagbook.book_built`): labels are copied by `docker commit` and builds on it by
+    hand, the id is how a failed build and cleanup know the image is the course's.
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
-    and log tail; no tag is left pointing at an earlier image) when the build fails, and
+    and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which) when the build fails, and
     :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a missing context, an unknown builder, secrets on the classic builder, or
     a .dockerignore the docker CLI refuses (a lone ``!``).
     """
@@ -388,6 +408,7 @@ def build(
     else:
         result = _build_classic(context_dir, text, ignore=ignore, **options)
     result.command = cli_equivalent(context_dir, dockerfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, secrets=secrets)
+    tagbook.book_built(tag, result.image_id)  # the course's mark: a failed build or `dockerlab clean` removes only this id
     return result
 
 

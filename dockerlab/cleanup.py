@@ -61,7 +61,10 @@ def cleanup(*, bases: bool = False) -> dict:
     # Newest first: an image built on another goes before its base.
     labelled = client.images.list(all=True, filters={"label": COURSE_FILTER})
     book = booked()
-    ours = [image for image in labelled if _all_booked(image, book) or _course_made_or_reported(image, labelled, removed["not removed"])]  # decided before any is removed
+    ours = [image for image in labelled if _all_booked(image, book) or _course_made_or_reported(image, labelled, removed["not removed"], book)]  # decided before any is removed
+    removed["kept"] += [f"image {', '.join(image.tags)}: it carries the course's labels, but the course did not build it (a `docker commit` "
+                        "of a course container, or your own build under that name, copies them), so it stays; `docker rmi` it if you no longer need it"
+                        for image in labelled if image not in ours and image.tags and _unbooked_built_as(image, book)]
     images = sorted(ours, key=lambda image: image.attrs.get("Created", ""), reverse=True)
     for image in images:
         labels = image.labels or {}
@@ -91,11 +94,17 @@ def _all_booked(image, book: dict[str, set[str]]) -> bool:
     return bool(book and image.tags) and all(image.id in book.get(tag, ()) for tag in image.tags)
 
 
-def _course_made_or_reported(image, labelled: list, not_removed: list[str]) -> bool:
+def _unbooked_built_as(image, book: dict[str, set[str]]) -> bool:
+    """``image`` is tagged as its built-as label names, but the course has no record of building that id."""
+    built_as = (image.labels or {}).get(BUILT_AS_LABEL)
+    return bool(built_as) and built_as in image.tags and image.id not in book.get(built_as, set())
+
+
+def _course_made_or_reported(image, labelled: list, not_removed: list[str], book: dict[str, set[str]] | None = None) -> bool:
     """:func:`course_made`, or False when the engine cannot say: an image gone meanwhile (nothing to
     remove), or one whose history it refuses (kept, and its reason added to ``not_removed``)."""
     try:
-        return course_made(image, labelled)
+        return course_made(image, labelled, book)
     except docker.errors.NotFound:
         return False
     except docker.errors.APIError as error:
@@ -129,14 +138,13 @@ def left_behind(before: dict[str, list[str]], after: dict[str, list[str]]) -> li
 def _own_tags(image, bases: bool, book: dict[str, set[str]] | None = None) -> tuple[list[str], list[str]]:
     """(the course's own tags on ``image``, the others: a learner's ``docker tag`` or same-image build).
 
-    The course's own: the one its ``org.dockerlab.built-as`` label names, its ``dockerlab-...`` names,
-    those the course put on this image (``book``: :func:`dockerlab.tagbook.booked`), and (when ``bases``)
+    The course's own: its ``dockerlab-...`` names, those the course built or put on this image (``book``: :func:`dockerlab.tagbook.booked`), and (when ``bases``)
     the catalogue name of a stand-in base."""
     labels = image.labels or {}
     standin = bases and labels.get(STANDIN_LABEL) == "true"
     book = book or {}
-    def ours(tag: str) -> bool:
-        return (tag == labels.get(BUILT_AS_LABEL) or tag.startswith("dockerlab-") or (tag in book and image.id in book[tag])
+    def ours(tag: str) -> bool:  # the built-as label alone does not tell: `docker commit` copies it (see course_made)
+        return (tag.startswith("dockerlab-") or (tag in book and image.id in book[tag])
                 or (standin and tag in catalogue_tags()))
     return [tag for tag in image.tags if ours(tag)], [tag for tag in image.tags if not ours(tag)]
 
@@ -156,13 +164,17 @@ def _is_base(image) -> bool:
     return bool(set(image.tags) & catalogue_tags())
 
 
-def course_made(image, labelled: list) -> bool:
+def course_made(image, labelled: list, book: dict[str, set[str]] | None = None) -> bool:
     """Whether the course built ``image`` (a docker SDK Image labelled org.dockerlab.course=1), given
-    every image so labelled (``labelled``), rather than someone building on a course image by hand.
+    every image so labelled (``labelled``) and the tag book (``book``: {tag: image ids the course built or
+    tagged as it}; default :func:`dockerlab.tagbook.booked`), rather than someone building on a course image
+    by hand or committing a course container.
 
-    Every label of a base is inherited, so the course label alone does not tell. The course built it
-    when its ``org.dockerlab.built-as`` label names one of its own tags; a tagged image whose label
-    names another image was built on that one by hand. An untagged image is an earlier course build
+    Every label of a base is inherited, and `docker commit` copies every label, so labels alone do not tell.
+    A tagged image is the course's when the book names its id under the tag its ``org.dockerlab.built-as``
+    label names, or that tag is one of the course's own ``dockerlab-...`` names, or it is a stand-in base
+    under its catalogue name. An untagged image booked under any tag
+    is the course's; otherwise an untagged image is an earlier course build
     whose tag has moved on, unless the image its label names is its parent (its history a prefix of
     this one's: built on it by hand), or that image is gone (then nothing tells: it stays). Images
     from before the label: the course's own names (``dockerlab-...``, catalogue stand-ins) only.
@@ -172,8 +184,15 @@ def course_made(image, labelled: list) -> bool:
     if BUILT_AS_LABEL not in labels:
         return any(tag.startswith("dockerlab-") for tag in image.tags) or (labels.get(STANDIN_LABEL) == "true" and _is_base(image))
     built_as = labels[BUILT_AS_LABEL]
-    if image.tags or not built_as:
-        return built_as in image.tags
+    book = booked() if book is None else book
+    image_id = getattr(image, "id", "")
+    if image.tags:  # the course's when it booked this very id (`docker commit` and builds by hand copy the label)
+        return ((built_as in image.tags and image_id in book.get(built_as, set())) or (built_as.startswith("dockerlab-") and built_as in image.tags)
+                or (labels.get(STANDIN_LABEL) == "true" and _is_base(image)))
+    if not built_as:
+        return False
+    if image_id and any(image_id in ids for ids in book.values()):
+        return True
     named = [other for other in labelled if built_as in other.tags]
     return bool(named) and not _extends(image, named[0])
 

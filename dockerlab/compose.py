@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 import hashlib
 import html
 import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import docker.errors
 
@@ -85,13 +86,26 @@ def distinct_name(readable: str, directory: Path) -> str:
     return longer if folders - {str(directory)} else readable
 
 
-def refuse_foreign_project(name: str) -> None:
+def refuse_foreign_project(name: str, declared: Iterable[tuple[str, str]] = ()) -> None:
     """Refuse to run the course under the Compose project ``name`` when the engine has containers,
     networks or volumes of a project by that name that the course did not create (a learner's
     `docker compose -p NAME up`): `up` would recreate its containers and `down -v` remove them and its
-    volumes. With no engine answering there is nothing to take over. Returns None. Raises
-    DockerlabError naming what is there and where it was started from."""
+    volumes. Also when a network or volume the project would use by name (``declared``: ("network" or
+    "volume", engine name) pairs, e.g. ("volume", "NAME_data")) exists without this project's Compose
+    label (`docker volume create NAME_data`): Compose would adopt it and `down -v` remove it, data and all.
+    With no engine answering there is nothing to take over. Returns None. Raises DockerlabError naming
+    what is there and where it was started from (removing nothing)."""
     project = {"label": f"com.docker.compose.project={name}"}
+    adopted = _adopted(name, declared)
+    if adopted:
+        raise DockerlabError(
+            f"The Compose project {name!r} would use {', '.join(adopted)}, which already exist{'s' if len(adopted) == 1 else ''} on this engine "
+            "and no Compose project of that name made (made by hand, e.g. `docker volume create`): Compose would adopt "
+            f"{'it' if len(adopted) == 1 else 'them'} and its `down -v` would remove {'it' if len(adopted) == 1 else 'them'}, "
+            "data and all. Nothing was started, and it was left alone.",
+            fix="Pass another name= (the project's volumes and networks are named NAME_KEY), or, to share it on purpose, "
+                "declare it `external: true` (with its `name:`) in the compose file: the course never removes an external one.",
+        )
     try:
         client = engine.client()
         containers = client.containers.list(all=True, filters=project, ignore_removed=True)
@@ -114,14 +128,65 @@ def refuse_foreign_project(name: str) -> None:
     )
 
 
+def _adopted(name: str, declared: Iterable[tuple[str, str]]) -> list[str]:
+    """The networks and volumes of ``declared`` that exist without the Compose label of project ``name``,
+    one "volume NAME" each. [] when no engine answers."""
+    found = []
+    try:
+        client = engine.client()
+        for kind, engine_name in declared:
+            collection = client.volumes if kind == "volume" else client.networks
+            try:
+                existing = collection.get(engine_name)
+            except docker.errors.NotFound:
+                continue
+            if (existing.attrs.get("Labels") or {}).get("com.docker.compose.project") != name:
+                found.append(f"{kind} {engine_name}")
+    except (DockerlabError, docker.errors.DockerException):
+        return []
+    return found
+
+
+def _declared_names(config: dict, name: str) -> list[tuple[str, str]]:
+    """The networks and volumes Compose creates by name for project ``name`` from a rendered ``config``
+    (``docker compose config --format json``, the course's labels added): ("network" or "volume", engine
+    name) for each one not ``external`` -- NAME_KEY, or its own ``name:`` -- and the default network. Raises nothing."""
+    found = [("network", f"{name}_default")]
+    for section, kind in (("networks", "network"), ("volumes", "volume")):
+        for key, item in (config.get(section) or {}).items():
+            item = item or {}
+            if item.get("external"):
+                continue
+            pair = (kind, item.get("name") or f"{name}_{key}")
+            if pair not in found:
+                found.append(pair)
+    return found
+
+
 def settings_from_example(directory: Path) -> list[str]:
     """A project whose folder has `.env.example` but no `.env` gets a copy (the settings Compose reads
-    for `${...}`); `.env` itself is never committed. The note says so."""
+    for `${...}`); `.env` itself is never committed. The note says so. A `.env` that is a symbolic link is
+    never written through, not even a dangling one (its target may lie anywhere). Returns the notes (one
+    line, or none when nothing was copied). Raises DockerlabError for a dangling `.env` link, and OSError
+    when the copy cannot be written."""
     example, settings = directory / ".env.example", directory / ".env"
-    if example.is_file() and not settings.exists():
-        shutil.copyfile(example, settings)
-        return [f"copied {example.name} to {settings.name} in {directory.name}/ (Compose reads it; edit it to use your own values)"]
-    return []
+    if not example.is_file():
+        return []
+    if settings.is_symlink() and not settings.exists():
+        raise DockerlabError(
+            f"{settings} is a symbolic link to {os.readlink(settings)}, which does not exist; the course does not copy "
+            f"{example.name} through a link (it could write anywhere).",
+            fix=f"Remove the link (`rm {settings}`) to have {example.name} copied, or make it point at your settings file.",
+        )
+    if settings.exists():
+        return []
+    try:  # O_EXCL | O_NOFOLLOW: never through a link made meanwhile, never over a file
+        descriptor = os.open(settings, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        return []
+    with os.fdopen(descriptor, "wb") as copy:
+        copy.write(example.read_bytes())
+    return [f"copied {example.name} to {settings.name} in {directory.name}/ (Compose reads it; edit it to use your own values)"]
 
 
 class ComposeProject:
@@ -142,8 +207,17 @@ class ComposeProject:
         self.warnings: list[str] = []
         self.notes: list[str] = settings_from_example(self.directory)
         self.rebound_ports: list[str] = []
-        self.rendered = self._render()
+        try:
+            self.rendered = self._render()
+        except BaseException:
+            if self.notes:  # the copy made for this render: not left in the learner's folder by a failure
+                settings = self.directory / ".env"
+                if settings.is_file() and not settings.is_symlink():
+                    settings.unlink()
+                self.notes = []
+            raise
         self.last_command = ""  # the `docker compose ... up` a learner types for the last up()
+        refuse_foreign_project(self.name, self._declared())  # a learner's volume of the project's names
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -188,6 +262,14 @@ class ComposeProject:
         rendered = folder / f"{self.name}.json"
         rendered.write_text(json.dumps(config, indent=1))
         return rendered
+
+    def _declared(self) -> list[tuple[str, str]]:
+        """The networks and volumes this project creates by name (see :func:`_declared_names`); [] when
+        the rendering is missing."""
+        try:
+            return _declared_names(json.loads(Path(self.rendered).read_text()), self.name)
+        except (AttributeError, OSError, ValueError):
+            return []
 
     # -- running -----------------------------------------------------------------------------
 
@@ -246,7 +328,7 @@ class ComposeProject:
             args.append("--build")
         if wait:
             args += ["--wait", "--wait-timeout", str(int(timeout))]
-        refuse_foreign_project(self.name)  # someone may have started a project of this name since
+        refuse_foreign_project(self.name, self._declared())  # someone may have started a project of this name, or made one of its volumes, since
         before = self._objects()
         try:
             self._run(*args, *services, timeout=timeout + 300, every_profile=False)
@@ -316,7 +398,7 @@ class ComposeProject:
         (nothing can reuse them and, unlabelled, nothing could find them later); the named volumes too
         with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails, and DockerlabError
         (removing nothing) when a project of this name that the course did not start is on the engine."""
-        refuse_foreign_project(self.name)  # `down` removes every container of the name: never someone else's
+        refuse_foreign_project(self.name, self._declared())  # `down` removes every container of the name: never someone else's
         anonymous = self._objects()["anonymous"]
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
         for name in anonymous:

@@ -468,6 +468,8 @@ class ServeResult:
     def __str__(self) -> str:
         if self.ok:
             return f"{self.image}: HTTP {self.status}: {self.body.strip()}"
+        if self.status is not None:  # it answered, with an error status
+            return f"{self.image}: HTTP {self.status} (an answer, but an error: check the path) from {self.url}: {self.body.strip()[:400]}"
         return f"{self.image}: no answer (exit code {self.exit_code}); its log: {self.logs.strip()[-400:]}"
 
     def _repr_html_(self) -> str:
@@ -480,9 +482,10 @@ def serve(
 ) -> ServeResult:
     """Start ``image`` (with ``command``, default: its own), publish ``container_port`` on 127.0.0.1
     (a free port), GET ``path``, remove it. Returns a ServeResult; a container that exits, or does not
-    answer within ``timeout`` seconds, gives ok=False with its logs rather than an exception. Raises
-    ImageNotFound when the image is not here, ContainerFailed when the container cannot be created or
-    started, and DockerlabError for a ``path`` that does not start with ``/`` or a ``timeout`` not above 0 (before anything starts)."""
+    answer within ``timeout`` seconds, gives ok=False with its logs rather than an exception, and an answer
+    with an error status (404, 500) gives ok=False with that status at once. Raises ImageNotFound when the
+    image is not here, ContainerFailed when the container cannot be created or started, or is removed
+    while serve() waits for it, and DockerlabError for a ``path`` that does not start with ``/`` or a ``timeout`` not above 0 (before anything starts)."""
     if not path.startswith("/") or any(character.isspace() for character in path):
         raise DockerlabError(f"serve(): path={path!r} is not the path of a web address.", fix='It starts with / and has no spaces, e.g. path="/" or path="/items?limit=5".')
     if not timeout > 0:
@@ -491,26 +494,50 @@ def serve(
     client = engine.client()
     container = _create_and_start(client, image, command, ports={f"{container_port}/tcp": ("127.0.0.1", None)}, labels=CREATED_LABELS)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            container.reload()
-            if container.status == "exited":
-                code = container.attrs["State"]["ExitCode"]
-                return ServeResult(image, False, None, "", code, container.logs().decode(errors="replace"), **typed)
-            binding = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{container_port}/tcp")
-            if binding:
-                url = f"http://127.0.0.1:{binding[0]['HostPort']}{path}"
-                try:
-                    with urllib.request.urlopen(url, timeout=5) as response:
-                        body = response.read().decode(errors="replace")
-                        return ServeResult(image, True, response.status, body, None, container.logs().decode(errors="replace"), url, **typed)
-                except (urllib.error.URLError, ConnectionError, OSError):
-                    pass
-            if time.monotonic() > deadline:
-                return ServeResult(image, False, None, "", None, container.logs().decode(errors="replace"), **typed)
-            time.sleep(0.2)
+        return _serve_poll(container, image, container_port, path, timeout, typed)
+    except docker.errors.APIError as error:  # removed meanwhile (`docker rm -f`, dl.cleanup()), or refused
+        said = str(error.explanation or error)
+        found = diagnose(said, "run")
+        if found.rule == "no-such-container":
+            fix = ("It was removed while serve() waited for its answer (`docker rm -f`, dl.cleanup() or `dockerlab clean` meanwhile): "
+                   "call dl.serve(...) again and leave its container alone until it returns.")
+        else:
+            fix = found.fix if found.rule != "unknown" else "Call dl.serve(...) again; `dockerlab doctor` checks the engine."
+        raise ContainerFailed(f"the container serve() started from {image} ({container.short_id})", "reach",
+                              said if found.rule == "unknown" else f"{found.meaning} ({said})", fix) from None
     finally:
-        container.remove(force=True, v=True)
+        with held():
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                pass  # removed by someone else meanwhile: nothing left to remove
+
+
+def _serve_poll(container, image: str, container_port: int, path: str, timeout: float, typed: dict) -> ServeResult:
+    """serve()'s wait for an answer: the first HTTP answer (any status: a 404 is an answer, ok False), the
+    container's exit, or the deadline. Returns a ServeResult. Raises docker.errors.APIError (NotFound when
+    the container was removed meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        container.reload()
+        if container.status == "exited":
+            code = container.attrs["State"]["ExitCode"]
+            return ServeResult(image, False, None, "", code, container.logs().decode(errors="replace"), **typed)
+        binding = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{container_port}/tcp")
+        if binding:
+            url = f"http://127.0.0.1:{binding[0]['HostPort']}{path}"
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    body = response.read().decode(errors="replace")
+                    return ServeResult(image, True, response.status, body, None, container.logs().decode(errors="replace"), url, **typed)
+            except urllib.error.HTTPError as answered:  # an answer with an error status (404, 500): the service runs
+                body = answered.read().decode(errors="replace") if answered.fp else ""
+                return ServeResult(image, False, answered.code, body, None, container.logs().decode(errors="replace"), url, **typed)
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+        if time.monotonic() > deadline:
+            return ServeResult(image, False, None, "", None, container.logs().decode(errors="replace"), **typed)
+        time.sleep(0.2)
 
 
 check_public(globals(), "containers")  # the one argument check, for every public function here

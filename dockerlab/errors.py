@@ -83,8 +83,10 @@ class StandInUnsupported(DockerlabError):
 
 class BuildFailed(DockerlabError):
     """A docker build failed at one step. Carries the step, its instruction, exit code and log tail, and
-    ``untagged``: one sentence when the failure took the tag off an earlier build's image (the tag now
-    names nothing; a container that uses that image still runs the earlier build), "" otherwise."""
+    ``untagged``: one sentence about the tag: the failure took it off the image the course built earlier (it
+    now names nothing), or left it because a container uses that image (never forced) or because the image
+    under it is not one the course built (a `docker commit` or the learner's own build); "" when no image
+    had the tag."""
 
     untagged: str = ""  # a class default: a BuildFailed recorded before the attribute existed has none
 

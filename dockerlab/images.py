@@ -17,7 +17,8 @@ from .builder import dockerfile_text
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError
 from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers  # noqa: F401 - the image tables' API
-from .labels import CREATED_LABELS
+from .diagnose import diagnose
+from .interrupts import scratch_container
 from .archive import archive_ref, image_name
 from .layerfs import image_files, image_history, image_refusal, inspect_image, saved_layers
 from .recording.arguments import check_public
@@ -49,26 +50,41 @@ __all__ = [
     "dive_style_efficiency",
 ]
 
+PATH_MAX = 4096  # Linux's longest path, in bytes (limits.h): the engine's kernel refuses a longer one
+
+
 @recordable("file_size")
 def file_size(image: str, path: str) -> int:
     """Bytes of one file inside ``image`` (read through a created, never started, container; for an
-    image archive, from its layers applied in order). Raises DockerlabError when there is no such file."""
+    image archive, from its layers applied in order). Raises DockerlabError when ``path`` is empty or
+    longer than a path can be (4096 characters), when there is no such file, and when the engine refuses
+    to read it (its reason, what it means and the fix)."""
+    if not path.strip():
+        raise DockerlabError(f"file_size({image!r}, {path!r}): the path is empty, so it names no file in the image.",
+                             fix='Pass the path of a file in the image, e.g. dl.file_size(image, "/app/main.py").')
+    if len(path) > PATH_MAX:
+        raise DockerlabError(f"file_size({image!r}, path of {len(path)} characters): no file in an image has a path that long "
+                             f"(at most {PATH_MAX} characters).", fix="Check the path: `docker run --rm IMAGE find / -name NAME` finds a file by its name.")
     if archive_ref(image) is not None:
         found = image_files(image).get("/" + path.strip("/"))
         if found is None:
             raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).")
         return found[0]
     client = engine.client()
-    container = client.api.create_container(inspect_image(image)["Id"], command=["true"], labels=CREATED_LABELS)
-    try:
-        stream, stat = client.api.get_archive(container["Id"], path)
-        for _ in stream:
-            pass
-        return int(stat["size"])
-    except docker.errors.NotFound:
-        raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).") from None
-    finally:
-        client.api.remove_container(container["Id"], force=True, v=True)
+    with scratch_container(client, inspect_image(image)["Id"]) as container_id:
+        try:
+            stream, stat = client.api.get_archive(container_id, path)
+            for _ in stream:
+                pass
+            return int(stat["size"])
+        except docker.errors.NotFound:
+            raise DockerlabError(f"There is no {path} in {image}.", fix="Check the path (the Dockerfile's WORKDIR and COPY lines).") from None
+        except docker.errors.APIError as error:  # e.g. 400 for a path the engine cannot take, 500 for one the kernel refuses
+            said = str(error.explanation or error)
+            found = diagnose(said, "run")
+            raise DockerlabError(f"The engine could not read {path!r} in {image}: {said}" + ("" if found.rule == "unknown" else f" ({found.meaning})."),
+                                 fix=found.fix if found.rule != "unknown" else
+                                 "Check the path (the Dockerfile's WORKDIR and COPY lines); `docker run --rm IMAGE ls -l PATH` shows what is there.") from None
 
 
 @recordable("image_id")

@@ -29,7 +29,7 @@ from . import engine, recording
 from .archive import ArchiveImage, ArchiveRef, LayerBlob, archive_ref, layer_again, map_layers, read_archive
 from .diagnose import diagnose
 from .errors import DockerlabError, ImageNotFound
-from .labels import CREATED_LABELS
+from .interrupts import scratch_container
 from .recording.arguments import check_public
 from .recording import checked
 
@@ -528,9 +528,8 @@ def exported_files(image: str) -> dict[str, tuple[int, str]]:
     not valid, and the engine's own docker.errors.APIError (or a requests error) when it cannot create or export the
     container."""
     client = engine.client()
-    container = client.api.create_container(inspect_image(image)["Id"], command=["true"], labels=CREATED_LABELS)
-    try:
-        stream = client.api.export(container["Id"])
+    with scratch_container(client, inspect_image(image)["Id"]) as container_id:
+        stream = client.api.export(container_id)
         raw = _IterStream(stream)
         listing: dict[str, tuple[int, str]] = {}
         with tarfile.open(fileobj=raw, mode="r|") as archive:
@@ -538,8 +537,6 @@ def exported_files(image: str) -> dict[str, tuple[int, str]]:
                 kind = "dir" if member.isdir() else "link" if member.issym() or member.islnk() else "file"
                 listing[_absolute(member.name)] = (member.size, kind)
         return listing
-    finally:
-        client.api.remove_container(container["Id"], force=True, v=True)
 
 
 class _IterStream(io.RawIOBase):

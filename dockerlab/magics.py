@@ -35,6 +35,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from collections.abc import Sequence
 
 from pathlib import Path
 
@@ -385,7 +386,7 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     # The named volumes it mounts that do not exist yet are made here, labelled for the course (the engine
     # would make them unlabelled, out of `dockerlab clean`'s reach), and removed again when the command
     # fails or is interrupted, as dl.start does.
-    made = _make_volumes(named_volumes(words)) if marked != argv else []
+    made = _make_volumes(named_volumes(words)) if marked != argv else []  # on Ctrl-C it removes what it made
     started = time.perf_counter()
     process = _start(marked, additions, stdin, made)
     lines: list[str] = []
@@ -417,7 +418,7 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
         process.stdout.close()
         process.stderr.close()
     _book_course_tags(words, code)
-    after = _after(code, mark, made) if marked != argv else []
+    after = _after(code, mark, made, words) if marked != argv else []
     if progress:
         for note in after:
             print(f"[dockerlab] {note}")
@@ -426,8 +427,9 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
 
 
 def _start(argv: list[str], additions: dict[str, str], stdin: str | None, made: list[str]) -> subprocess.Popen:
-    """The command started, its output on pipes and ``stdin`` (text, or None: nothing) fed to it.
-    Raises DockerlabError (after removing the volumes ``made`` for it) when its program is not installed."""
+    """The command started, its output on pipes and ``stdin`` (text, or None: nothing) fed to it. Returns the
+    process. Raises DockerlabError when its program is not installed, and KeyboardInterrupt on a Ctrl-C
+    meanwhile: either way after removing the volumes ``made`` for it (nothing uses them)."""
     try:
         process = subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
@@ -436,6 +438,10 @@ def _start(argv: list[str], additions: dict[str, str], stdin: str | None, made: 
     except FileNotFoundError:
         _remove_volumes(made)
         raise DockerlabError(f"The docker CLI ({argv[0]}) is not installed here.", fix="Install Docker (the CLI comes with it).") from None
+    except BaseException:
+        with held():
+            _remove_volumes(made)
+        raise
     if stdin is not None:
         threading.Thread(target=_feed, args=(process.stdin, stdin), daemon=True).start()  # never waits on the output pipes
     return process
@@ -492,17 +498,22 @@ def _book_course_tags(words: list[str], code: int) -> None:
             attrs = json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
             attrs = None
-        if attrs:
+        if attrs and _subcommand(list(words[1:] if words[:1] == ["docker"] else words)) in _BUILDING:
+            tagbook.book_built(tag, attrs.get("Id"))  # the course built it: its id is the course's mark
+        elif attrs:
             tagbook.book(tag, attrs)
 
 
-def _after(code: int, mark: str, made: list[str]) -> list[str]:
-    """After a command that creates containers ended with ``code``: when docker could not create or start
-    its container (125, 126, 127), remove the container it created but could not start (the engine leaves it *Created*) and the volumes ``made`` for it. Returns
-    the notes saying what was removed, or which volumes were made. Raises nothing (a Ctrl-C waits)."""
+def _after(code: int, mark: str, made: list[str], words: Sequence[str] = ()) -> list[str]:
+    """After a command that creates containers (its ``words``) ended with ``code``: when docker could not
+    create or start its container (125, 126, 127; or any failing code when no container of this call exists,
+    e.g. `docker create --name TAKEN` exits 1), remove the container it created but could not start (the
+    engine leaves it *Created*) and the volumes ``made`` for it. Returns the notes saying what was removed,
+    or which volumes were made. Raises nothing (a Ctrl-C waits)."""
     # 125, 126, 127: docker could not create or start the container (its command's own exit code is a result,
-    # and its volumes hold what it wrote).
-    if code not in (125, 126, 127):
+    # and its volumes hold what it wrote). A `run --rm` whose command failed is gone too, so that one's
+    # volumes stay (they hold what it wrote).
+    if code not in (125, 126, 127) and not (code != 0 and made and "--rm" not in words and not _marked_exists(mark)):
         labels = ", ".join(f"{key}={value}" for key, value in CREATED_LABELS.items())
         return [f"made the volume(s) {', '.join(made)}, labelled {labels} so `dockerlab clean` can remove them"] if made else []
     with held():
@@ -513,6 +524,16 @@ def _after(code: int, mark: str, made: list[str]) -> list[str]:
     return ["the command failed: removed " + " and ".join(
         ([f"the container it created but could not start ({', '.join(removed)})"] if removed else [])
         + ([f"the volume(s) made for it ({', '.join(gone)})"] if gone else []))]
+
+
+def _marked_exists(mark: str) -> bool:
+    """Whether a container of this call (its mark: ``mark``) exists, in any state. True when the docker CLI
+    cannot say (then nothing is removed). Raises nothing."""
+    try:
+        listed = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={CALL_LABEL}={mark}"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return listed.returncode != 0 or bool(listed.stdout.split())
 
 
 def _remove_marked(mark: str, never_started: bool = False) -> list[str]:
@@ -532,18 +553,25 @@ def _remove_marked(mark: str, never_started: bool = False) -> list[str]:
 
 def _make_volumes(names: list[str]) -> list[str]:
     """Of ``names``, make those no volume has yet, labelled for the course. Returns those made.
-    Raises nothing: a volume not made here is made by the command itself, as without the course."""
-    made = []
-    for name in names:
-        try:
-            if subprocess.run(["docker", "volume", "inspect", name], capture_output=True, timeout=30).returncode == 0:
-                continue
-            with held():  # a Ctrl-C waits until the volume is made and known, so it can go again
-                labels = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
-                if subprocess.run(["docker", "volume", "create", *labels, name], capture_output=True, timeout=30).returncode == 0:
-                    made.append(name)
-        except (OSError, subprocess.SubprocessError):
-            pass
+    Raises KeyboardInterrupt on a Ctrl-C meanwhile, after removing the volumes it made (the caller never
+    learns their names otherwise); nothing else: a volume not made here is made by the command itself, as
+    without the course."""
+    made: list[str] = []
+    try:
+        for name in names:
+            try:
+                if subprocess.run(["docker", "volume", "inspect", name], capture_output=True, timeout=30).returncode == 0:
+                    continue
+                with held():  # a Ctrl-C waits until the volume is made and known, so it can go again
+                    labels = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
+                    if subprocess.run(["docker", "volume", "create", *labels, name], capture_output=True, timeout=30).returncode == 0:
+                        made.append(name)
+            except (OSError, subprocess.SubprocessError):
+                pass
+    except BaseException:
+        with held():
+            _remove_volumes(made)
+        raise
     return made
 
 

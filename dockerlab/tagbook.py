@@ -1,5 +1,10 @@
-"""The tags the course put on images it made besides the one it built them as: `%docker tag`, `%docker pull`,
-a second `%docker build -t`, and LocalRegistry.push (``127.0.0.1:5000/course/hello-python:cli``).
+"""The images the course built (under the tag it built them as) and the tags the course put on images it made
+besides: `%docker tag`, `%docker pull`, a second `%docker build -t`, and LocalRegistry.push
+(``127.0.0.1:5000/course/hello-python:cli``).
+
+Labels do not tell: `docker commit` of a course container, or a build by hand FROM a course image under the
+same tag, copies every label, ``org.dockerlab.built-as`` too. So each build the course makes writes its tag
+and the id of the image it built (:func:`book_built`), and only an image whose id is written is the course's.
 
 A tag carries no label, so the engine cannot say who made it: the course writes each such tag, with the id of
 the image it named, in a small file (one ``TAG IMAGE-ID`` line each), and cleanup removes a tag only while it
@@ -11,9 +16,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .labels import BUILT_AS_LABEL, COURSE_LABEL, normal_reference
+from .labels import COURSE_LABEL, normal_reference
 
-__all__ = ["book_file", "booked", "book", "course_image", "forget_missing"]
+__all__ = ["book_file", "booked", "book", "book_built", "built_here", "course_image", "forget_missing"]
 
 
 def book_file() -> Path:
@@ -41,17 +46,43 @@ def booked() -> dict[str, set[str]]:
 
 
 def course_image(attrs: dict, known: dict[str, set[str]] | None = None) -> bool:
-    """Whether an image (its ``docker image inspect`` attrs: ``Id``, ``RepoTags``, ``Config.Labels``) is one the
-    course made: labelled by the course and still under the tag it was built as, or named by a tag in the
-    book (``known``; default: :func:`booked`). An image built by hand on a course image inherits the labels,
-    but its built-as label names the parent, not one of its own tags. Returns a bool. Raises nothing."""
+    """Whether an image (its ``docker image inspect`` attrs: ``Id``, ``Config.Labels``) is one the course made:
+    labelled by the course and its id in the book (``known``; default: :func:`booked`) -- written when the
+    course built it (:func:`book_built`) or tagged it. An image built by hand on a course image, or made by
+    `docker commit` of a course container, inherits every label but has another id. Returns a bool. Raises nothing."""
     labels = (attrs.get("Config") or {}).get("Labels") or {}
     if labels.get(COURSE_LABEL) != "1":
         return False
     image_id = attrs.get("Id", "")
-    if labels.get(BUILT_AS_LABEL) and labels[BUILT_AS_LABEL] in (attrs.get("RepoTags") or []):
+    return bool(image_id) and any(image_id in ids for ids in (booked() if known is None else known).values())
+
+
+def built_here(tag: str, image_id: str, known: dict[str, set[str]] | None = None) -> bool:
+    """Whether the course built (or tagged) the image ``image_id`` as ``tag``: the book names that id under that
+    tag (``known``; default: :func:`booked`). A `docker commit` or a build by hand under the same tag has
+    another id. Returns a bool. Raises nothing."""
+    return bool(image_id) and image_id in (booked() if known is None else known).get(normal_reference(tag), set())
+
+
+def book_built(tag: str | None, image_id: str | None) -> bool:
+    """Write that the course built ``image_id`` (``sha256:...``) as ``tag`` (None: untagged, nothing written).
+    Returns whether it is in the book. Raises nothing (a book that cannot be written: the image is then not
+    known as the course's, so a failed build or `dockerlab clean` leaves it alone)."""
+    if not tag or not image_id or not image_id.startswith("sha256:"):
+        return False
+    return _write(normal_reference(tag), image_id)
+
+
+def _write(reference: str, image_id: str) -> bool:
+    if image_id in booked().get(reference, set()):
         return True
-    return any(image_id in ids for ids in (booked() if known is None else known).values())
+    try:
+        book_file().parent.mkdir(parents=True, exist_ok=True)
+        with book_file().open("a") as file:
+            file.write(f"{reference} {image_id}\n")
+    except OSError:
+        return False
+    return True
 
 
 def book(tag: str, attrs: dict) -> bool:
@@ -60,16 +91,7 @@ def book(tag: str, attrs: dict) -> bool:
     Raises nothing (a book that cannot be written: the tag is left, as before, for the learner to remove)."""
     if not course_image(attrs):
         return False
-    reference = normal_reference(tag)
-    if attrs["Id"] in booked().get(reference, set()):
-        return True
-    try:
-        book_file().parent.mkdir(parents=True, exist_ok=True)
-        with book_file().open("a") as file:
-            file.write(f"{reference} {attrs['Id']}\n")
-    except OSError:
-        return False
-    return True
+    return _write(normal_reference(tag), attrs["Id"])
 
 
 def forget_missing(existing: dict[str, str]) -> None:

@@ -27,7 +27,7 @@ from .builder import build
 from .catalogue import RECIPES
 from .errors import VmUnavailable
 from .images import image_size
-from .labels import CREATED_LABELS
+from .interrupts import scratch_container
 from .recording import recordable
 from .site import ANSI  # terminal colour codes: one pattern for the course
 
@@ -104,17 +104,14 @@ def assets(progress: bool = False) -> tuple[Path, Path]:
     client = engine.client()
     with_recipe = RECIPES / "vm-assets.Dockerfile"
     build(RECIPES, with_recipe.read_text(), tag=ASSETS_TAG, progress=progress)
-    container = client.api.create_container(ASSETS_TAG, command=["true"], labels=CREATED_LABELS)
-    try:
-        stream, _ = client.api.get_archive(container["Id"], "/vm")
+    with scratch_container(client, ASSETS_TAG) as container_id:
+        stream, _ = client.api.get_archive(container_id, "/vm")
         CACHE.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
             for member in archive.getmembers():
                 if member.isfile():
                     target = CACHE / Path(member.name).name
                     target.write_bytes(archive.extractfile(member).read())
-    finally:
-        client.api.remove_container(container["Id"], force=True, v=True)
     return kernel, initramfs
 
 

@@ -248,3 +248,24 @@ def test_ctrl_c_while_start_creates_the_container_leaves_nothing(delay):
             container.remove(force=True, v=True)
         dl.engine.client().volumes.get(volume).remove()
     assert counts() == before
+
+
+@pytest.mark.parametrize("delay", [0.01, 0.025, 0.05, 0.1])
+def test_ctrl_c_while_file_size_creates_its_scratch_container_leaves_nothing(delay):
+    """#16: dl.file_size created its container outside held(): a Ctrl-C inside the create left it *Created*."""
+    code = ("import dockerlab as dl\ndl.engine.client().ping()\nprint('go', flush=True)\n"
+            "while True:\n    dl.file_size('alpine:3.20', '/etc/hostname')\n")
+    before = counts()
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "DOCKERLAB_MODE": "live"})
+    try:
+        assert process.stdout.readline().strip() == "go"
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "KeyboardInterrupt" in output, output
+    assert counts() == before

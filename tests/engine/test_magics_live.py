@@ -133,3 +133,18 @@ def test_ctrl_c_during_a_run_with_a_new_volume_leaves_nothing():
     code = f"from dockerlab import magics\nmagics.docker(magics.split('run -v {volume}:/data alpine:3.20 sleep 60'), progress=False)\n"
     interrupt_when(code, lambda: client.containers.list(filters={"volume": volume}), timeout=60)
     assert _everything(client) == before
+
+
+def test_a_create_whose_name_is_taken_leaves_no_volume():
+    """#16: `%docker create --name TAKEN -v NEWVOL:/d` made no container (the CLI exits 1, not 125): its volume goes."""
+    client = dl.engine.client()
+    suffix = uuid.uuid4().hex[:8]
+    taken = client.containers.create("alpine:3.20", "true", name=f"dockerlab-test-taken-{suffix}")
+    volume = f"dockerlab-test-magvol-{suffix}"
+    try:
+        before = _everything(client)
+        failed = magics.docker(magics.split(f"create --name {taken.name} -v {volume}:/d alpine:3.20 true"), progress=False)
+        assert not failed.ok and f"the volume(s) made for it ({volume})" in failed.output, failed.output
+        assert _everything(client) == before
+    finally:
+        taken.remove(force=True)

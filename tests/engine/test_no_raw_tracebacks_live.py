@@ -26,6 +26,9 @@ BAD_CALLS = {
     "wasted_space, missing image": lambda tmp: dl.wasted_space("dockerlab-nosuch/image:1"),
     "file_size, missing file": lambda tmp: dl.file_size("alpine:3.20", "/no/such/file"),
     "file_size, missing image": lambda tmp: dl.file_size("dockerlab-nosuch/image:1", "/etc/hostname"),
+    "file_size, empty path": lambda tmp: dl.file_size("alpine:3.20", ""),  # #16: was APIError 400
+    "file_size, 5000-character path": lambda tmp: dl.file_size("alpine:3.20", "/" + "a" * 5000),  # #16: was APIError 500
+    "file_size, a name past 255 characters": lambda tmp: dl.file_size("alpine:3.20", "/etc/" + "a" * 300),  # the kernel's refusal
     "remove, missing image": lambda tmp: dl.remove("dockerlab-nosuch/image:1"),
     "run, missing image": lambda tmp: dl.run("dockerlab-nosuch/image:1"),
     "run, invalid name": lambda tmp: dl.run("Hello:1"),

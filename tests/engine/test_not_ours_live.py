@@ -78,27 +78,49 @@ def test_a_failed_build_leaves_a_tag_the_course_did_not_make(tmp_path):
         client.api.remove_image(own)
 
 
-def test_a_failed_build_untags_its_earlier_image_even_when_a_container_uses_it(tmp_path, created):
+def test_a_failed_build_untags_its_earlier_image_but_never_forces_one_a_container_uses(tmp_path, created):
     client = dl.engine.client()
     tag = created.image(f"dockerlab-test/inh-{_suffix()}:1")
     dl.build(tmp_path, "FROM alpine:3.20\nRUN echo first > /f\n", tag=tag, progress=False)
+    with pytest.raises(dl.BuildFailed) as failed:
+        dl.build(tmp_path, "FROM alpine:3.20\nRUN exit 3\n", tag=tag, progress=False)
+    with pytest.raises(docker.errors.ImageNotFound):
+        client.images.get(tag)
+    assert f"{tag} now names no image" in str(failed.value)
+    dl.build(tmp_path, "FROM alpine:3.20\nRUN echo second > /f\n", tag=tag, progress=False)
     old = client.images.get(tag).id
     user = client.containers.create(tag, "true", name=created.name("uses-old"))
     created.containers.append(user)
     with pytest.raises(dl.BuildFailed) as failed:
         dl.build(tmp_path, "FROM alpine:3.20\nRUN exit 3\n", tag=tag, progress=False)
-    with pytest.raises(docker.errors.ImageNotFound):
-        client.images.get(tag)
-    said = str(failed.value)  # #16: the message says the tag was taken off and what the learner's container still runs
-    assert f"{tag} now names no image" in said and old.removeprefix("sha256:")[:12] in said, said
-    assert f"{user.name} (created)" in said and "still runs that earlier build" in said and f"docker rm -f {user.name}" in said, said
-    user.start()  # the container still starts, as after `docker rmi -f TAG`
-    assert user.wait(timeout=30)["StatusCode"] == 0
+    assert client.images.get(tag).id == old  # #16: not forced: the tag stays while a container uses the image
+    said = str(failed.value)
+    assert f"{tag} still names the image of an earlier build ({old.removeprefix('sha256:')[:12]})" in said, said
+    assert user.name in said and f"docker rm -f {user.name}" in said and f"docker rmi {tag}" in said, said
     user.remove(force=True)
-    try:
-        client.images.remove(old)
-    except docker.errors.ImageNotFound:
-        pass
+
+
+def test_a_failed_build_leaves_a_learners_commit_under_the_courses_tag(tmp_path, created):
+    """#16: `docker commit` copies org.dockerlab.built-as from the course image; a failed build under that tag,
+    and `dockerlab clean`, leave the commit (the course booked another id), and the build says why."""
+    client = dl.engine.client()
+    tag = created.image(f"t16app-{_suffix()}:1")
+    dl.build(tmp_path, "FROM alpine:3.20\nRUN echo built > /f\n", tag=tag, progress=False)
+    worker = client.containers.run(tag, ["sh", "-c", "echo learner > /mine"], detach=True, name=created.name("commit-src"))
+    created.containers.append(worker)
+    worker.wait(timeout=30)
+    commit = worker.commit(repository=tag.rsplit(":", 1)[0], tag="1")
+    assert commit.labels.get("org.dockerlab.built-as") == tag  # copied from its parent
+    with pytest.raises(dl.BuildFailed) as failed:
+        dl.build(tmp_path, "FROM alpine:3.20\nRUN exit 3\n", tag=tag, progress=False)
+    assert client.images.get(tag).id == commit.id
+    assert "which the course did not build" in str(failed.value), str(failed.value)
+    from dockerlab.cleanup import _own_tags, booked, course_made  # what `dockerlab clean` decides, without removing everything else
+    image = client.images.get(tag)
+    assert not course_made(image, client.images.list(all=True, filters={"label": "org.dockerlab.course=1"}))
+    assert _own_tags(image, False, booked())[0] == []
+    worker.remove(force=True)
+    client.images.remove(commit.id)
 
 
 def test_a_failed_push_leaves_the_learners_tag_where_it_was():
@@ -210,3 +232,22 @@ def test_ctrl_c_on_the_docker_run_magic_removes_the_container(tmp_path):
             process.kill()
         for container in mine():
             client.api.remove_container(container, force=True)
+
+
+def test_a_learners_volume_of_the_projects_name_is_refused_not_adopted(tmp_path):
+    """#16: `docker volume create NAME_data` by hand; a course project NAME declaring volume `data` would adopt it
+    (Compose only warns) and its `down -v` remove it: the course refuses before up and leaves it."""
+    client = dl.engine.client()
+    name = f"t16p{_suffix()}"
+    client.volumes.create(f"{name}_data")
+    client.containers.run("alpine:3.20", ["sh", "-c", "echo precious > /e/data"], volumes={f"{name}_data": {"bind": "/e"}}, remove=True)
+    try:
+        (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: alpine:3.20\n    command: [sleep, '30']\n"
+                                               "    volumes: [data:/d]\nvolumes:\n  data: {}\n")
+        with pytest.raises(dl.DockerlabError, match=f"would use volume {name}_data"):
+            with dl.compose.project(tmp_path, name=name) as stack:
+                stack.up(timeout=30)
+        assert _still_holds_the_data(f"{name}_data")
+        assert not client.containers.list(all=True, filters={"label": f"com.docker.compose.project={name}"})
+    finally:
+        client.volumes.get(f"{name}_data").remove(force=True)

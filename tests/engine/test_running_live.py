@@ -113,3 +113,41 @@ def test_the_stop_exercise_fails_a_shell_form_cmd_by_its_measured_stop_time(leav
     measured = [message for message in verdict.messages if message.startswith("measured:")]
     assert not verdict.passed and len(measured) == 1, str(verdict)
     assert "expected `docker stop` to take under 2 s" in measured[0] and "exit code 137" in measured[0] and "/bin/sh -c python app.py" in measured[0]
+
+
+def test_serve_of_a_missing_path_is_a_404_answer_at_once(leaves_nothing):
+    """#16: an HTTP error status is an answer (ok False, its status), not "no answer" after the whole timeout."""
+    import time
+
+    started = time.monotonic()
+    result = dl.serve("python:3.11-slim", 8080, path="/missing", timeout=60, command=["python", "-m", "http.server", "8080"])
+    assert not result.ok and result.status == 404 and "HTTP 404" in str(result), result
+    assert time.monotonic() - started < 30
+
+
+def test_serve_whose_container_is_removed_meanwhile_is_a_container_failed(leaves_nothing):
+    """#16: `docker rm -f` of serve()'s container while it waits: ContainerFailed naming it, no raw NotFound."""
+    import threading
+    import uuid
+
+    from dockerlab.errors import ContainerFailed
+
+    client = dl.engine.client()
+    seconds = str(7000 + uuid.uuid4().int % 1000)  # a command no other container runs
+
+    def remove_it() -> None:
+        for _ in range(150):
+            for container in client.containers.list(filters={"ancestor": "alpine:3.20"}):
+                if container.attrs["Config"]["Cmd"] == ["sleep", seconds]:
+                    container.remove(force=True)
+                    return
+            threading.Event().wait(0.2)
+
+    remover = threading.Thread(target=remove_it)
+    remover.start()
+    try:
+        with pytest.raises(ContainerFailed) as failed:
+            dl.serve("alpine:3.20", 8080, timeout=60, command=["sleep", seconds])
+    finally:
+        remover.join()
+    assert "alpine:3.20" in failed.value.message and "removed while serve() waited" in failed.value.fix

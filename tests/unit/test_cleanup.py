@@ -6,13 +6,15 @@ import importlib
 import docker
 import docker.errors
 
+from dockerlab import tagbook
 from dockerlab.cleanup import course_made
 from dockerlab.labels import BUILT_AS_LABEL, built_labels, normal_reference
 
 
 class FakeImage:
-    def __init__(self, tags, labels, steps=()):
+    def __init__(self, tags, labels, steps=(), image_id=None):
         self.tags, self.labels, self._steps = list(tags), dict(labels), list(steps)
+        self.id = image_id or "sha256:" + format(abs(hash((tuple(tags), tuple(steps)))), "064x")[:64]
 
     def history(self):  # newest first, as the engine gives it
         return [{"Created": number, "CreatedBy": step} for number, step in reversed(list(enumerate(self._steps)))]
@@ -30,7 +32,20 @@ def test_an_image_built_by_hand_on_a_course_base_is_not_the_courses():
 
 def test_an_image_the_course_built_names_itself_even_with_another_tag_too():
     ours = FakeImage(["dockerlab-cache/app:latest", "copy:1"], built_labels("dockerlab-cache/app"), [*BASE_STEPS, "RUN x"])
-    assert course_made(ours, [BASE, ours])
+    assert course_made(ours, [BASE, ours], {"dockerlab-cache/app:latest": {ours.id}})
+
+
+def test_a_commit_or_a_hand_build_under_the_courses_tag_is_not_the_courses():
+    """#16: `docker commit CONTAINER t16app:1` copies org.dockerlab.built-as=t16app:1 from its parent (so does
+    a build by hand FROM t16app:1 -t t16app:1): only the id the course booked when it built t16app:1 is its."""
+    built = FakeImage([], built_labels("t16app:1"), [*BASE_STEPS, "RUN x"], image_id="sha256:" + "a" * 64)
+    commit = FakeImage(["t16app:1"], built_labels("t16app:1"), [*BASE_STEPS, "RUN x", "sh"], image_id="sha256:" + "c" * 64)
+    book = {"t16app:1": {built.id}}
+    assert not course_made(commit, [BASE, built, commit], book)
+    assert not course_made(commit, [BASE, commit], {})
+    assert course_made(built, [BASE, built, commit], book)  # the course's own earlier build, untagged by the commit
+    from dockerlab.cleanup import _own_tags
+    assert _own_tags(commit, False, book) == ([], ["t16app:1"])
 
 
 def test_an_untagged_earlier_build_is_the_courses_an_untagged_derived_one_is_not():
@@ -39,9 +54,11 @@ def test_an_untagged_earlier_build_is_the_courses_an_untagged_derived_one_is_not
     derived = FakeImage([], built_labels("app:1"), [*BASE_STEPS, "RUN new", "CMD x"])
     orphan = FakeImage([], built_labels("gone:1"), [*BASE_STEPS, "RUN y"])
     everything = [BASE, current, earlier, derived, orphan]
-    assert course_made(earlier, everything)
-    assert not course_made(derived, everything)
-    assert not course_made(orphan, everything)  # nothing tells whose it is: it stays
+    book = {"app:1": {current.id}}
+    assert course_made(current, everything, book)
+    assert course_made(earlier, everything, book)
+    assert not course_made(derived, everything, book)
+    assert not course_made(orphan, everything, book)  # nothing tells whose it is: it stays
 
 
 def test_images_from_before_the_label_count_only_under_the_courses_own_names():
@@ -79,6 +96,7 @@ def test_cleanup_takes_off_only_the_courses_tag_of_an_image_you_tagged_too(monke
     ours.id, ours.short_id, ours.attrs = "sha256:ours", "sha256:ours"[:12], {"Created": "2"}
     alone = FakeImage(["dockerlab-cache/app:latest"], built_labels("dockerlab-cache/app"), [*BASE_STEPS, "RUN y"])
     alone.id, alone.short_id, alone.attrs = "sha256:alone", "sha256:alone"[:12], {"Created": "1"}
+    tagbook.book_built("v16-course:1", ours.id)  # as dl.build does
     fake = FakeEngine([ours, alone])
     monkeypatch.setattr(cleanup_module.engine, "client", lambda: fake)
     result = cleanup_module.cleanup()
@@ -170,6 +188,7 @@ def test_cleanup_goes_on_when_it_cannot_tell_whose_an_image_is(monkeypatch):
     current.id, current.short_id, current.attrs = "sha256:current", "sha256:curr", {"Created": "2"}
     gone = HistoryFails([], built_labels("app:1"), docker.errors.NotFound("No such image: sha256:untagged"))
     refused = HistoryFails([], built_labels("app:1"), docker.errors.APIError("500 Server Error: Internal Server Error (\"layer store busy\")"))
+    tagbook.book_built("app:1", current.id)
     fake = FakeEngine([current, gone, refused])
     monkeypatch.setattr(cleanup_module.engine, "client", lambda: fake)
     result = cleanup_module.cleanup()
@@ -195,7 +214,6 @@ def test_compose_down_goes_on_past_a_container_that_went_away_while_it_listed_th
 def test_cleanup_takes_off_the_tags_the_course_booked_and_an_image_only_they_name(monkeypatch):
     """#17: `%docker tag`/`pull` and a registry push book the tags they put on a course image; cleanup removes
     them (and an image pulled back under such a name only), never a tag the book does not list for that image."""
-    from dockerlab import tagbook
 
     cleanup_module = importlib.import_module("dockerlab.cleanup")
     ours = FakeImage(["hello:1", "127.0.0.1:5000/course/hello:cli", "mine:1"], built_labels("hello:1"), [*BASE_STEPS, "RUN x"])
@@ -204,6 +222,8 @@ def test_cleanup_takes_off_the_tags_the_course_booked_and_an_image_only_they_nam
     pulled.id, pulled.short_id, pulled.attrs = "sha256:pulled", "sha256:pulled"[:12], {"Created": "1"}
     moved = FakeImage(["127.0.0.1:5000/course/moved:cli"], built_labels("other:1"), [*BASE_STEPS, "RUN z"])  # booked for another image
     moved.id, moved.short_id, moved.attrs = "sha256:moved", "sha256:moved"[:12], {"Created": "0"}
+    tagbook.book_built("hello:1", ours.id)
+    tagbook.book_built("old:1", pulled.id)
     for tag, image in [("127.0.0.1:5000/course/hello:cli", ours), ("127.0.0.1:5000/course/old:cli", pulled), ("127.0.0.1:5000/course/moved:cli", ours)]:
         assert tagbook.book(tag, {"Id": image.id, "RepoTags": image.tags + ["old:1"], "Config": {"Labels": image.labels}})
     fake = FakeEngine([ours, pulled, moved])
@@ -214,7 +234,6 @@ def test_cleanup_takes_off_the_tags_the_course_booked_and_an_image_only_they_nam
 
 
 def test_a_tag_of_a_learners_own_image_is_never_booked():
-    from dockerlab import tagbook
 
     labels = built_labels("alpine:3.20")  # inherited from the stand-in base it was built on by hand
     assert not tagbook.book("mine:2", {"Id": "sha256:mine", "RepoTags": ["mine:1"], "Config": {"Labels": labels}})

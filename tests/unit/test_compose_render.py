@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import docker.errors
 import pytest
 
 import dockerlab as dl
@@ -262,6 +263,12 @@ class _Listed:
         wanted = filters["label"]
         return [each for each in self.objects if f"com.docker.compose.project={each.labels.get('com.docker.compose.project')}" == wanted]
 
+    def get(self, name):
+        found = [each for each in self.objects if each.name == name]
+        if not found:
+            raise docker.errors.NotFound(f"no such object: {name}")
+        return found[0]
+
 
 def _project_engine(containers=(), networks=(), volumes=(), image_labels=None):
     def made(name, labels):
@@ -309,3 +316,83 @@ def test_down_and_up_of_a_name_someone_else_took_meanwhile_remove_and_start_noth
     for call in (stack.down, stack.up):
         with pytest.raises(DockerlabError, match="the course did not start it"):
             call()
+
+
+class _Named:
+    """volumes/networks by name, as client.volumes.get / client.networks.get answer."""
+
+    def __init__(self, objects: dict[str, dict]):
+        self.objects = objects
+
+    def list(self, all=False, filters=None, ignore_removed=False):
+        return []
+
+    def get(self, name):
+        if name not in self.objects:
+            raise docker.errors.NotFound(f"no such object: {name}")
+        return type("Object", (), {"name": name, "labels": self.objects[name], "attrs": {"Labels": self.objects[name]}})()
+
+
+def _named_engine(volumes=None, networks=None):
+    return type("Client", (), {"containers": _Named({}), "networks": _Named(networks or {}), "volumes": _Named(volumes or {})})()
+
+
+def test_a_learners_volume_of_the_projects_name_is_refused_before_up_and_never_removed(tmp_path, monkeypatch):
+    """#16: `docker volume create t16p_data` (no Compose label): Compose would adopt it as the project's volume
+    `data` and `down -v` (the with-form's end) remove it. The project refuses before anything runs."""
+    from dockerlab import compose
+
+    (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: alpine:3.20\n    volumes: [data:/d]\nvolumes:\n  data: {}\n")
+    stack = compose.project(tmp_path, name="t16p")  # no engine answers: nothing there yet
+    assert ("volume", "t16p_data") in stack._declared() and ("network", "t16p_default") in stack._declared()
+    monkeypatch.setattr(compose.engine, "client", lambda: _named_engine(volumes={"t16p_data": {}}))
+    with pytest.raises(DockerlabError, match="would use volume t16p_data"):
+        compose.project(tmp_path, name="t16p")  # refused once the render names its volumes
+    monkeypatch.setattr(compose.subprocess, "run", lambda *a, **k: pytest.fail("ran compose with a learner's volume adopted"))
+    for call in (stack.up, stack.down, lambda: stack.down(volumes=True)):
+        with pytest.raises(DockerlabError, match="would use volume t16p_data") as refused:
+            call()
+        assert "Nothing was started" in refused.value.message and "external: true" in refused.value.fix and "name=" in refused.value.fix
+    # the project's own volume (Compose's label for this project) and a network of the course's are not the learner's
+    mine = {"com.docker.compose.project": "t16p"}
+    monkeypatch.setattr(compose.engine, "client", lambda: _named_engine(volumes={"t16p_data": mine}, networks={"t16p_default": mine}))
+    compose.refuse_foreign_project("t16p", stack._declared())
+    monkeypatch.setattr(compose.engine, "client", lambda: _named_engine(networks={"t16p_default": {"com.docker.compose.project": "other"}}))
+    with pytest.raises(DockerlabError, match="network t16p_default"):
+        compose.refuse_foreign_project("t16p", stack._declared())
+
+
+def test_an_external_volume_is_not_one_the_project_creates(tmp_path):
+    from dockerlab import compose
+
+    config = {"volumes": {"data": {}, "shared": {"external": True, "name": "mine"}}, "networks": {"back": {}}}
+    assert compose._declared_names(config, "p") == [("network", "p_default"), ("network", "p_back"), ("volume", "p_data")]
+
+
+def test_a_render_that_fails_leaves_no_env_copy_in_the_learners_folder(tmp_path):
+    """#16: .env was copied from .env.example, then the render failed, and the copy stayed."""
+    from dockerlab.compose import ComposeProject
+
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n    no_such_key: 1\n")
+    (tmp_path / ".env.example").write_text("WORD=hello\n")
+    with pytest.raises(DockerlabError):
+        ComposeProject(tmp_path)
+    assert not (tmp_path / ".env").exists() and not (tmp_path / ".env").is_symlink()
+
+
+def test_a_dangling_env_link_is_never_written_through(tmp_path):
+    """#16: a dangling .env symlink pointing outside the folder: the copy was written THROUGH it."""
+    from dockerlab.compose import ComposeProject
+
+    folder, outside = tmp_path / "app", tmp_path / "outside" / "stolen.env"
+    folder.mkdir()
+    outside.parent.mkdir()
+    (folder / "compose.yaml").write_text("services:\n  web:\n    image: alpine:3.20\n")
+    (folder / ".env.example").write_text("WORD=hello\n")
+    (folder / ".env").symlink_to(outside)
+    with pytest.raises(DockerlabError, match="symbolic link") as refused:
+        ComposeProject(folder)
+    assert not outside.exists() and (folder / ".env").is_symlink()
+    assert f"rm {folder / '.env'}" in refused.value.fix
+    outside.write_text("WORD=mine\n")  # a link to the learner's own settings is theirs: read by Compose, never written
+    assert ComposeProject(folder).notes == [] and outside.read_text() == "WORD=mine\n"

@@ -419,3 +419,64 @@ def test_an_equivalent_spelling_whose_replay_is_missing_too_still_says_not_recor
     assert magics._run_line("run --rm alpine:3.20 echo never-recorded-4711") is None
     printed = capsys.readouterr().out
     assert "was not run when this course's results were recorded" in printed and "Traceback" not in printed
+
+
+def test_ctrl_c_while_a_runs_volume_is_made_removes_it(monkeypatch):
+    """#16: the held() block made the volume and raised the Ctrl-C at its end, so docker() never learned its name
+    and it stayed. Now what was made is removed before the Ctrl-C goes on."""
+    import os
+    import signal
+    import subprocess
+
+    volumes, calls = set(), []
+
+    def run(argv, **_):
+        calls.append(argv[1:])
+        if argv[1:3] == ["volume", "inspect"]:
+            return subprocess.CompletedProcess(argv, 0 if argv[-1] in volumes else 1)
+        if argv[1:3] == ["volume", "create"]:
+            volumes.add(argv[-1])
+            if argv[-1] == "t16-second":
+                os.kill(os.getpid(), signal.SIGINT)  # the learner's Ctrl-C while the engine makes it
+            return subprocess.CompletedProcess(argv, 0)
+        if argv[1:3] == ["volume", "rm"]:
+            volumes.discard(argv[-1])
+            return subprocess.CompletedProcess(argv, 0)
+        raise AssertionError(argv)
+
+    monkeypatch.setattr(magics.subprocess, "run", run)
+    with pytest.raises(KeyboardInterrupt):
+        magics._make_volumes(["t16-first", "t16-second", "t16-third"])
+    assert volumes == set() and ["volume", "rm", "t16-first"] in calls and ["volume", "rm", "t16-second"] in calls
+    assert not any(call[-1] == "t16-third" for call in calls)
+
+
+FAKE_DOCKER_TAKEN = """#!/bin/sh
+echo "$*" >> "{log}"
+case "$1 $2" in
+  "volume inspect") exit 1 ;;
+  "volume create"|"volume rm") exit 0 ;;
+  "ps -aq") exit 0 ;;
+  create*|run*) echo 'Error response from daemon: Conflict. The container name "/taken" is already in use' >&2; exit 1 ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("line, removed", [
+    ("create --name taken -v t16-newvol:/d alpine true", True),  # no container made: its volume goes
+    ("run --name taken -v t16-newvol:/d alpine true", True),
+    ("run --rm -v t16-newvol:/d alpine false", False),  # its command failed and --rm removed it: the volume holds what it wrote
+])
+def test_a_create_that_made_no_container_is_failed_whatever_its_exit_code(monkeypatch, tmp_path, line, removed):
+    """#16: `%docker create --name taken -v NEWVOL:/d` exits 1 (not 125) and kept its new volume."""
+    log = tmp_path / "calls"
+    fake = tmp_path / "docker"
+    fake.write_text(FAKE_DOCKER_TAKEN.format(log=log))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    result = magics.docker(magics.split(line), progress=False)
+    calls = log.read_text().splitlines()
+    assert result.exit_code == 1
+    assert ("volume rm t16-newvol" in calls) == removed, calls
+    if removed:
+        assert "the volume(s) made for it (t16-newvol)" in result.output

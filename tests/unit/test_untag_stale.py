@@ -1,6 +1,7 @@
-"""Which tag a failed or interrupted build takes off (issue 16 items 3 and 10), without an engine: only an
-image the course built under that very tag, also when a container uses it (forced, as `docker rmi -f TAG`);
-never a tag the learner put on another image, nor a stand-in base's own name. The engine tests in
+"""Which tag a failed or interrupted build takes off (issue 16 items 3 and 10), without an engine: only the
+image the course built under that very tag (its id in the tag book), never forced (a container's image keeps
+its tag, and the message says why); never a learner's `docker commit` or hand build under that tag (it copies
+the labels), a tag the learner put on another image, nor a stand-in base's own name. The engine tests in
 tests/engine/test_not_ours_live.py compare the same with plain docker."""
 from __future__ import annotations
 
@@ -9,30 +10,52 @@ from types import SimpleNamespace
 import docker.errors
 import pytest
 
+from dockerlab import tagbook
 from dockerlab.builder import _untag_stale
+
+EARLIER = "sha256:" + "ab" * 32
 
 
 class FakeApi:
-    def __init__(self, labels: dict | None) -> None:
-        self.labels, self.removed = labels, []
+    def __init__(self, labels: dict | None, image_id: str = EARLIER) -> None:
+        self.labels, self.removed, self.image_id = labels, [], image_id
 
     def inspect_image(self, tag):
         if self.labels is None:
             raise docker.errors.ImageNotFound("no such image")
-        return {"Config": {"Labels": self.labels}}
+        return {"Id": self.image_id, "Config": {"Labels": self.labels}}
+
+    def containers(self, all=False, filters=None):
+        return []
 
     def remove_image(self, tag, force=False, noprune=False):
         self.removed.append((tag, force, noprune))
 
 
-def untagged(tag: str, labels: dict | None) -> list:
-    api = FakeApi(labels)
+def untagged(tag: str, labels: dict | None, image_id: str = EARLIER) -> list:
+    api = FakeApi(labels, image_id)
     _untag_stale(SimpleNamespace(api=api), tag)
     return api.removed
 
 
-def test_the_courses_own_earlier_image_is_untagged_even_when_a_container_uses_it():
-    assert untagged("dockerlab-test/inh:1", {"org.dockerlab.built-as": "dockerlab-test/inh:1"}) == [("dockerlab-test/inh:1", True, True)]
+@pytest.fixture(autouse=True)
+def _built_earlier():
+    """The course built EARLIER as each tag these tests use (the unit conftest gives each test its own book)."""
+    for tag in ("dockerlab-test/inh:1", "app", "hello:1", "t16app:1"):
+        tagbook.book_built(tag, EARLIER)
+
+
+def test_the_courses_own_earlier_image_is_untagged_never_forced():
+    assert untagged("dockerlab-test/inh:1", {"org.dockerlab.built-as": "dockerlab-test/inh:1"}) == [("dockerlab-test/inh:1", False, True)]
+
+
+def test_a_commit_under_the_courses_tag_is_the_learners_and_stays():
+    """#16: `docker commit C t16app:1` copies org.dockerlab.built-as=t16app:1 from its parent: it has another id
+    than the one the course built as t16app:1, so a failed build leaves it, and says so."""
+    api = FakeApi({"org.dockerlab.course": "1", "org.dockerlab.built-as": "t16app:1"}, image_id="sha256:" + "cd" * 32)
+    said = _untag_stale(SimpleNamespace(api=api), "t16app:1")
+    assert api.removed == []
+    assert "t16app:1 still names the image cdcdcdcdcdcd, which the course did not build" in said and "earlier build" not in said, said
 
 
 @pytest.mark.parametrize("tag, labels", [
@@ -48,7 +71,7 @@ def test_a_tag_the_course_did_not_make_stays(tag, labels):
 
 def test_an_image_built_on_a_stand_in_under_its_own_tag_is_the_courses():
     labels = {"org.dockerlab.built-as": "app:latest", "org.dockerlab.standin-for": "alpine:3.20"}  # inherited from FROM alpine:3.20
-    assert untagged("app", labels) == [("app", True, True)]
+    assert untagged("app", labels) == [("app", False, True)]
 
 
 class UsedApi(FakeApi):
@@ -63,13 +86,19 @@ class UsedApi(FakeApi):
             raise docker.errors.ImageNotFound("no such image")
         return {"Id": "sha256:" + "ab" * 32, "Config": {"Labels": self.labels}}
 
+    def remove_image(self, tag, force=False, noprune=False):
+        super().remove_image(tag, force, noprune)
+        if self.users and not force:  # the engine keeps a tag a container's image needs unless forced
+            raise docker.errors.APIError("conflict: unable to remove repository reference (must force)")
+
     def containers(self, all=False, filters=None):
         assert all and filters == {"ancestor": "sha256:" + "ab" * 32}
         return self.users
 
 
-def test_the_failure_says_the_tag_names_nothing_now_and_what_your_container_still_runs():
-    """#16: the BuildFailed message says the earlier image was untagged and which container still runs it."""
+def test_a_tag_a_container_needs_stays_and_the_failure_says_why():
+    """#16: never forced: the engine keeps the tag while a container uses the earlier image; the BuildFailed
+    message says the tag still names the earlier build, which container holds it and what to do."""
     from dockerlab.builder import _buildkit_failure
     from dockerlab.buildkit import PlainProgressParser
 
@@ -77,9 +106,9 @@ def test_the_failure_says_the_tag_names_nothing_now_and_what_your_container_stil
              {"Id": "d" * 64, "Names": ["/child"], "State": "running", "ImageID": "sha256:" + "ef" * 32}]  # built FROM it: not a user
     api = UsedApi(users, kept=True)
     said = _untag_stale(SimpleNamespace(api=api), "hello:1")
-    assert api.removed == [("hello:1", True, True)]
-    assert "hello:1 now names no image" in said and "abababababab" in said, said
-    assert "your container web (running) uses it" in said and "still runs that earlier build" in said and "docker rm -f web" in said, said
+    assert api.removed == [("hello:1", False, True)]
+    assert "hello:1 still names the image of an earlier build (abababababab)" in said, said
+    assert "your container web uses it" in said and "does not force-remove" in said and "docker rm -f web" in said and "docker rmi hello:1" in said, said
     assert "child" not in said
     failure = _buildkit_failure(PlainProgressParser(), [], 1, said)
     assert failure.untagged == said and said in str(failure)
