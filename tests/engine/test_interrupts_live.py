@@ -24,6 +24,23 @@ def counts() -> dict[str, set[str]]:
     }
 
 
+def interrupt_after_go(code: str, delay: float) -> tuple[str, int]:
+    """Run ``code`` (which prints "go" when its call starts) in a Python subprocess and send it SIGINT ``delay``
+    seconds after the "go". Returns its output and exit code."""
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "DOCKERLAB_MODE": "live"})
+    try:
+        assert process.stdout.readline().strip() == "go"
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return output, process.returncode
+
+
 def interrupt_when(code: str, ready, timeout: float = 120) -> int:
     """Run ``code`` in a Python subprocess, send it SIGINT once ``ready()`` is true; its exit code."""
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -231,19 +248,9 @@ def test_ctrl_c_while_start_creates_the_container_leaves_nothing(delay):
     code = ("import dockerlab as dl\ndl.engine.client().ping()\nprint('go', flush=True)\n"
             f"dl.start('postgres:15', ['sleep', '60'], volumes={{{volume!r}: {{'bind': '/data'}}}})\n")
     before = counts()
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "DOCKERLAB_MODE": "live"})
-    try:
-        assert process.stdout.readline().strip() == "go"
-        time.sleep(delay)  # the tester's 25-40 ms after the call starts: inside the create request
-        process.send_signal(signal.SIGINT)
-        output = process.communicate(timeout=60)[0]
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert "KeyboardInterrupt" in output or process.returncode == 0, output
-    if process.returncode == 0:  # the call was done before the Ctrl-C: its container is the learner's now
+    output, returncode = interrupt_after_go(code, delay)  # the tester's 25-40 ms after the call starts: inside the create request
+    assert "KeyboardInterrupt" in output or returncode == 0, output
+    if returncode == 0:  # the call was done before the Ctrl-C: its container is the learner's now
         for container in dl.engine.client().containers.list(all=True, filters={"volume": volume}):
             container.remove(force=True, v=True)
         dl.engine.client().volumes.get(volume).remove()
@@ -256,16 +263,6 @@ def test_ctrl_c_while_file_size_creates_its_scratch_container_leaves_nothing(del
     code = ("import dockerlab as dl\ndl.engine.client().ping()\nprint('go', flush=True)\n"
             "while True:\n    dl.file_size('alpine:3.20', '/etc/hostname')\n")
     before = counts()
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "DOCKERLAB_MODE": "live"})
-    try:
-        assert process.stdout.readline().strip() == "go"
-        time.sleep(delay)
-        process.send_signal(signal.SIGINT)
-        output = process.communicate(timeout=60)[0]
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    output, returncode = interrupt_after_go(code, delay)
     assert "KeyboardInterrupt" in output, output
     assert counts() == before
