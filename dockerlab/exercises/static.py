@@ -661,6 +661,31 @@ def _absolute(path: str, workdir: str) -> str:
     return posixpath.normpath(posixpath.join(workdir, path)) if path else workdir
 
 
+def _bind_mounted(run, path: str, workdir: str, files) -> bool:
+    """Whether a BuildKit bind mount on ``run`` (`RUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt`)
+    puts a file of the build context at ``path`` for that RUN only: a mount of the file itself, or of a folder
+    holding it (source defaults to the context's root). A mount from another stage or image (``from=``) is not
+    read here (the COPY rules still apply). Returns a bool. Raises nothing."""
+    for flag in run.flags:
+        key, _, value = flag.lstrip("-").partition("=")
+        if key.lower() != "mount":
+            continue
+        options = dict(part.partition("=")[::2] for part in value.split(","))
+        if options.get("type", "bind") != "bind" or "from" in options:
+            continue
+        target = _absolute(options.get("target") or options.get("dst") or options.get("destination") or "", workdir)
+        source = posixpath.normpath(options.get("source") or options.get("src") or ".").lstrip("/")
+        if path == target:
+            inside = source
+        elif path.startswith(target.rstrip("/") + "/"):
+            inside = posixpath.normpath(posixpath.join(source, path[len(target.rstrip("/")) + 1:]))
+        else:
+            continue
+        if inside in files:
+            return True
+    return False
+
+
 @dataclass
 class _Placed:
     """What the COPY/ADD lines before a RUN put in the image, as the builder would (its default values
@@ -770,7 +795,7 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
         if wanted:
             read, known = _expanded(wanted, placed.values)
             path = _absolute(read, placed.workdir)
-            if path not in placed.sure:
+            if path not in placed.sure and not _bind_mounted(install, path, placed.workdir, files):
                 certain = known and not placed.unsure and path not in placed.maybe and "$" not in read and not re.search(r"[`*?]", read)
                 shown = read if read == wanted else f"{wanted} ({path})"
                 holds = sorted(placed.sure)[:4]

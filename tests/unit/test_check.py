@@ -264,3 +264,23 @@ def test_image_prints_of_an_image_whose_command_does_not_exist_is_a_not_yet(monk
     monkeypatch.setattr(check, "run", no_command)
     verdict = check.image_prints("my-greeter:1", "hello")
     assert not verdict.passed and "did not start" in str(verdict) and "docker build -t my-greeter:1" in str(verdict)
+
+
+@pytest.mark.parametrize("mount, passes", [
+    ("--mount=type=bind,source=requirements.txt,target=/tmp/requirements.txt", True),   # the file itself
+    ("--mount=type=bind,target=/src", True),                                            # the whole context, a folder
+    ("--mount=type=bind,source=nothere.txt,target=/tmp/requirements.txt", False),        # a file the context lacks
+    ("--mount=type=cache,target=/tmp", False),                                           # a cache mount puts no file there
+    ("--mount=type=bind,from=deps,source=/r.txt,target=/tmp/requirements.txt", False),   # from another stage: not read here
+])
+def test_a_bind_mount_on_the_install_puts_the_requirements_file_for_that_run(mount, passes):
+    """#19: a BuildKit bind mount of requirements.txt was failed as "no COPY puts it there" (certain), over a correct answer."""
+    import dockerlab as dl
+    from dockerlab.exercises import static
+
+    read = "/tmp/requirements.txt" if "/src" not in mount else "/src/requirements.txt"
+    text = (f"FROM python:3.11-slim\nWORKDIR /app\nRUN {mount} pip install --no-cache-dir -r {read}\n"
+            "COPY app.py .\nCMD [\"python\", \"app.py\"]\n")
+    report = static.cache_survives_code_edit(dl.paths.app("layer-cache"), text)
+    said = " ".join(finding.seen for finding in report.findings)
+    assert ("no COPY before line 3 puts" not in said) == passes, said
