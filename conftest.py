@@ -34,8 +34,8 @@ def _course_objects() -> dict[str, list[str]] | None:
 
 
 def _free_disk(config: pytest.Config, before: str) -> None:
-    """Under DOCKERLAB_FREE_DISK=1, with an engine: remove the course's images (bases kept) and prune the
-    build cache, and say how much that freed."""
+    """Under DOCKERLAB_FREE_DISK=1, with an engine and less than the course's 15 GB free under its data root:
+    remove the course's images (bases kept) and prune the build cache, and say how much that freed."""
     if os.environ.get("DOCKERLAB_FREE_DISK") != "1":
         return
     import shutil
