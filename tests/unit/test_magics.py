@@ -206,14 +206,20 @@ esac
 """
 
 
-def test_a_run_that_docker_cannot_start_removes_its_container_and_the_volume_made_for_it(monkeypatch, tmp_path):
+def _with_fake_docker(monkeypatch, tmp_path, script: str, line: str):
+    """Run ``%docker line`` against ``script`` as the docker CLI (first on PATH; it logs each call). Returns the
+    result and the calls the script saw, one line each."""
     log = tmp_path / "calls"
     fake = tmp_path / "docker"
-    fake.write_text(FAKE_DOCKER.format(log=log))
+    fake.write_text(script.format(log=log))
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
-    result = magics.docker(magics.split("run -v t16-magvol2:/data alpine /nope"), progress=False)
-    calls = log.read_text().splitlines()
+    result = magics.docker(magics.split(line), progress=False)
+    return result, log.read_text().splitlines()
+
+
+def test_a_run_that_docker_cannot_start_removes_its_container_and_the_volume_made_for_it(monkeypatch, tmp_path):
+    result, calls = _with_fake_docker(monkeypatch, tmp_path, FAKE_DOCKER, "run -v t16-magvol2:/data alpine /nope")
     assert result.exit_code == 127
     assert "volume create --label=org.dockerlab.course=1 --label=org.dockerlab.created=1 t16-magvol2" in calls  # labelled, so clean finds it
     made, ran = calls.index("volume create --label=org.dockerlab.course=1 --label=org.dockerlab.created=1 t16-magvol2"), \
@@ -469,13 +475,7 @@ esac
 ])
 def test_a_create_that_made_no_container_is_failed_whatever_its_exit_code(monkeypatch, tmp_path, line, removed):
     """#16: `%docker create --name taken -v NEWVOL:/d` exits 1 (not 125) and kept its new volume."""
-    log = tmp_path / "calls"
-    fake = tmp_path / "docker"
-    fake.write_text(FAKE_DOCKER_TAKEN.format(log=log))
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
-    result = magics.docker(magics.split(line), progress=False)
-    calls = log.read_text().splitlines()
+    result, calls = _with_fake_docker(monkeypatch, tmp_path, FAKE_DOCKER_TAKEN, line)
     assert result.exit_code == 1
     assert ("volume rm t16-newvol" in calls) == removed, calls
     if removed:
