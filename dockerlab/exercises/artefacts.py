@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from ..errors import TextCannotSettle as _Unsure  # the text cannot settle what a command makes
 from .. import dockerfile as parser
 
-__all__ = ["Made", "StageState", "run_outputs", "base_state"]
+__all__ = ["Made", "StageState", "run_outputs", "base_state", "under"]
 
 # The folders every Debian-based base image the course uses already has, so `go build -o /usr/local/bin`
 # writes into the folder (as Go does for an existing directory), not a file named /usr/local/bin.
@@ -303,7 +303,8 @@ _MOVERS = {"mv": {"-t", "--target-directory", "-S", "--suffix"}, "cp": {"-t", "-
            "install": {"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix", "-t", "--target-directory"}}
 
 
-def _under(path: str, folder: str) -> bool:
+def under(path: str, folder: str) -> bool:
+    """Whether the absolute ``path`` is ``folder`` or inside it. Returns a bool. Raises nothing."""
     return folder == "/" or path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
@@ -329,7 +330,7 @@ def _moved(words: list[str], values: dict[str, str | None], cwd: str | None, sta
             continue
         wildcard = any(character in path for character in "*?[")
         taken = [(each, made) for each, made in known.items()
-                 if each == path or _under(each, path) or (wildcard and fnmatch.fnmatch(each, path)) or (made.folder and _under(path, each))]
+                 if each == path or under(each, path) or (wildcard and fnmatch.fnmatch(each, path)) or (made.folder and under(path, each))]
         if not taken:
             continue
         where = _expand(destination, values)
@@ -339,7 +340,7 @@ def _moved(words: list[str], values: dict[str, str | None], cwd: str | None, sta
         into = bool(target) or destination.endswith("/") or len(sources) > 1 or landing in state.folders
         for each, made in taken:
             new, folder = _landed(each, made, path, landing, into)
-            found.append(Made(new, folder, made.kind, made.static, each, program == "mv" and not (made.folder and each != path and _under(path, each))))
+            found.append(Made(new, folder, made.kind, made.static, each, program == "mv" and not (made.folder and each != path and under(path, each))))
     return found
 
 
@@ -366,7 +367,7 @@ def _landed(each: str, made: Made, source: str, landing: str, into: bool) -> tup
     and whether it is a folder there."""
     if each == source or any(character in source for character in "*?["):
         return (posixpath.join(landing, posixpath.basename(each)) if into else landing), made.folder
-    if _under(each, source):  # a folder that holds it
+    if under(each, source):  # a folder that holds it
         return posixpath.join(posixpath.join(landing, posixpath.basename(source)) if into else landing, posixpath.relpath(each, source)), made.folder
     # part of a built folder (`cp /wheels/x.whl /tmp/`): a file or a folder of its own
     return (posixpath.join(landing, posixpath.basename(source)) if into else landing), True

@@ -291,10 +291,6 @@ def _removed_paths(run: parser.Instruction, workdir: str | None) -> list[str]:
     return removed
 
 
-def _under(path: str, folder: str) -> bool:
-    return folder == "/" or path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
 def _taken_from(held: dict[str, _Held], instruction: parser.Instruction, workdir: str | None) -> list[tuple[str, str, _Held]]:
     """What a `COPY --from=STAGE` takes from that stage's files ``held``: (path there, path here, the file).
     Its sources are paths in the other stage (from its root); a folder brings what it holds."""
@@ -311,9 +307,9 @@ def _taken_from(held: dict[str, _Held], instruction: parser.Instruction, workdir
         for path, file in held.items():
             if path == wanted or (wildcard and fnmatch.fnmatch(path, wanted)):
                 taken.append((path, posixpath.join(where, posixpath.basename(path)) if into else where, file))
-            elif _under(path, wanted):
+            elif artefacts.under(path, wanted):
                 taken.append((path, posixpath.join(where, posixpath.relpath(path, wanted if wanted != "/" else "/")), file))
-            elif file.folder and (_under(wanted, path) or wildcard and _under(posixpath.dirname(wanted), path)):
+            elif file.folder and (artefacts.under(wanted, path) or wildcard and artefacts.under(posixpath.dirname(wanted), path)):
                 # part of a built folder (`COPY --from=build /venv/lib/python3.11/site-packages ...`, `/wheels/*.whl`)
                 taken.append((wanted, posixpath.join(where, posixpath.basename(wanted)) if into else where, file))
     return taken
@@ -336,7 +332,7 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
             _follow(instruction, state, parsed)
             if instruction.keyword == "RUN":
                 for gone in _removed_paths(instruction, state.workdir):
-                    for path in [path for path in now.visible if _under(path, gone) or fnmatch.fnmatch(path, gone)]:
+                    for path in [path for path in now.visible if artefacts.under(path, gone) or fnmatch.fnmatch(path, gone)]:
                         del now.visible[path]
                 built = {path: artefacts.Made(path, file.folder, file.kind, file.static) for path, file in now.visible.items() if file.built is not None}
                 made, unsure = artefacts.run_outputs(instruction, state, built)
@@ -677,7 +673,7 @@ def _bind_mounted(run, path: str, workdir: str, files) -> bool:
         source = posixpath.normpath(options.get("source") or options.get("src") or ".").lstrip("/")
         if path == target:
             inside = source
-        elif path.startswith(target.rstrip("/") + "/"):
+        elif artefacts.under(path, target):
             inside = posixpath.normpath(posixpath.join(source, path[len(target.rstrip("/")) + 1:]))
         else:
             continue
@@ -902,7 +898,7 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
                                                              "(go build, go install, cc -o, pip wheel, pip install --target/--prefix/--user, python -m venv)"]))
         else:
             builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
-            runtime = all(any(_under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])
+            runtime = all(any(artefacts.under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])
             found.append(Finding(
                 _at(copy), f"it copies {sources} from stage {source}, which is not {'the program' if compiled else 'what'} {builds} builds ({', '.join(built)}): "
                            f"it is part of the {other.base} build image and makes the image that ships bigger",
