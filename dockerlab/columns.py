@@ -663,7 +663,7 @@ STOP_SUMMARY = _table(
     ("variant", "str", "how the container was started (CMD form, handler, --init)"),
     *_MEDIAN_MIN_MAX,
     ("pid1", "str", 'PID 1\'s command lines seen, " | "-joined'),
-    Column("exit_codes", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)', formerly=("exit_code",), label="exit code"),
+    Column("exit_codes", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)', formerly=("exit_code",)),
     ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM in every run"),
 )
 RECORDED_NOTEBOOKS = _table(
