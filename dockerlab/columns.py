@@ -678,7 +678,7 @@ SOLUTION_CHECKS = _table(
     ("exercise", "str", "the exercise's label"),
     ("passed", "bool", "whether the solution passed its check"),
     ("live", "str", 'what the live tier did ("measured" when recording)'),
-    ("verdict", "str", 'the check\'s messages, " | "-joined, at most 200 characters'),
+    ("messages", "str", 'what the check said, " | "-joined, at most 200 characters (its verdict is ``passed``)'),
 )
 RENDERED_NOTEBOOKS = _table(
     "notebook executed for the site",
