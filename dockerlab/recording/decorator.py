@@ -150,13 +150,14 @@ def _within(named: str, value: Any, where: str) -> Any:
         return value
     declared = getattr(type(value), "__tables__", {})
     for field in dataclasses.fields(value):
-        item = getattr(value, field.name, None)
+        item = getattr(value, field.name, None)  # a field recorded before it existed reads its class default (None without)
         place = f"{where}.{field.name}" if where else field.name
         if field.name in declared:
-            if not (item is None and field.default is None):  # a field that may hold no table
-                object.__setattr__(value, field.name, _adopted(named, declared[field.name], item, place))
+            adopted = item if item is None and field.default is None else _adopted(named, declared[field.name], item, place)  # a field that may hold no table
         else:
-            object.__setattr__(value, field.name, _within(named, item, place))
+            adopted = _within(named, item, place)
+        if adopted is not item:  # set only what changed: a field the recording lacks keeps reading its class default
+            object.__setattr__(value, field.name, adopted)
     return value
 
 

@@ -270,3 +270,11 @@ def test_a_column_of_tables_is_checked_when_its_table_is_made():
     with pytest.raises(TableMismatch, match="step_detail of row 0"):
         columns.CACHE_BUILDS.check(columns.CACHE_BUILDS.frame([row]), "layer_cache")
     columns.CACHE_BUILDS.check(columns.CACHE_BUILDS.frame([row[:-1] + (None,)]), "layer_cache")  # an empty cell is fine
+
+
+def test_a_field_recorded_before_it_existed_still_reads_its_default_after_replay():
+    """Replay sets only the fields it adopted: 06's wasted_space without dive_bytes (recorded before it was kept) reads 0."""
+    recorded = copy.deepcopy(next(entry for _, _, entry in recorded_entries() if entry["call"] == "wasted_space")["result"])
+    del recorded["fields"]["dive_bytes"]
+    replayed = _as_declared("06_security.json, entry 35 (wasted_space)", None, decode(recorded))
+    assert "dive_bytes" not in vars(replayed) and replayed.dive_bytes == 0 and list(replayed.offenders.columns) == columns.WASTED.keys
