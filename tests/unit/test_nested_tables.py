@@ -48,8 +48,10 @@ def course_dataclasses() -> list[type]:
     return list(found.values())
 
 
-def could_hold_a_table(annotation: str) -> bool:
-    """Whether a field's annotation (a string: the modules use `from __future__ import annotations`) lets it hold a DataFrame."""
+def could_hold_a_table(annotation: typing.Any) -> bool:
+    """Whether a field's annotation (a string under `from __future__ import annotations`, else the type) lets it hold a DataFrame."""
+    if not isinstance(annotation, str):
+        annotation = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
     words = annotation.replace("|", " ").replace("[", " ").replace("]", " ").replace(",", " ").split()
     return "DataFrame" in annotation or "pd.DataFrame" in words or any(word in ("object", "Any", "typing.Any") for word in words)
 
@@ -64,7 +66,7 @@ def test_every_course_object_that_can_hold_a_table_declares_it():
             if "table" in field.metadata:
                 assert getattr(kind, "__tables__", {}).get(field.name) is field.metadata["table"], f"{place}: its class is not marked holds_tables"
                 holders[place] = field.metadata["table"]
-            elif could_hold_a_table(str(field.type)):
+            elif could_hold_a_table(field.type):
                 loose.add(place)
     assert loose == set(NOT_TABLES), "declare the field with columns.table_field (and @holds_tables), or list it in NOT_TABLES with why"
     assert holders == {("dockerlab.waste", "WastedSpace", "offenders"): columns.WASTED,
