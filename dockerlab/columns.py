@@ -5,17 +5,24 @@ The code builds the DataFrame from the declaration (:meth:`Table.frame`, which r
 another set of keys), the function's docstring lists the columns from it (:func:`declares` fills the
 ``{columns}`` placeholder), and the tests read recorded results against it (tests/unit/test_columns.py).
 How a column reads on screen (MB, s, words) is :mod:`dockerlab.tables`' job, from the same keys.
+
+A table kept inside a result is declared too: a column whose cells are tables (``dtype`` "table",
+``holds`` naming their declaration) and a dataclass field that holds one (:func:`table_field`, its class
+marked :func:`holds_tables`). Replay reads them through their declarations as it reads a returned table
+(:mod:`dockerlab.recording.decorator`): a former key renamed, a missing column a RecordingStale.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import TableMismatch
 
-__all__ = ["Column", "Table", "declares", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
+__all__ = ["Column", "Table", "declares", "table_field", "holds_tables", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "VULNERABILITIES", "STEPS", "PHASES", "HEADLINES",
            "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
            "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
@@ -33,7 +40,8 @@ class Column:
     or more columns named by the data (one per package type, one per ``by`` column), ``key`` saying what
     names them in angle brackets; a table has at most one such column. ``label``: the header a learner
     reads when it is not the key's words (``_`` read as a space): ``dockerfile_line`` reads "Dockerfile
-    line" (:func:`dockerlab.tables.label_of`, through :data:`LABELS`); a key reads the same in every table."""
+    line" (:func:`dockerlab.tables.label_of`, through :data:`LABELS`); a key reads the same in every table.
+    ``holds``: for a column of dtype "table", the declaration of the table each cell holds (None: an empty cell)."""
 
     key: str
     dtype: str
@@ -42,11 +50,13 @@ class Column:
     formerly: tuple[str, ...] = ()
     many: bool = False
     label: str = ""
+    holds: Table | None = None
 
     def describe(self) -> str:
         """The column as a docstring lists it: key (dtype, unit): meaning. Returns a str. Raises nothing."""
         unit = f", {self.unit}" if self.unit else ""
-        return f"{self.key} ({self.dtype}{unit}): {self.meaning}"
+        holds = f" (a table, one row per {self.holds.name}: {', '.join(self.holds.keys)})" if self.holds is not None else ""
+        return f"{self.key} ({self.dtype}{unit}): {self.meaning}{holds}"
 
 
 @dataclass(frozen=True)
@@ -87,10 +97,19 @@ class Table:
         return (len(keys) >= len(before) + len(after) and keys[:len(before)] == before
                 and keys[len(keys) - len(after):] == after and not set(named_by_data) & set(self.keys))
 
-    def check(self, frame, where: str) -> None:
-        """Returns None. Raises TableMismatch when ``frame``'s columns are not these, in order (see :meth:`matches`)."""
+    def check(self, frame: Any, where: str) -> None:
+        """Whether ``frame`` is a table of these columns, in order (see :meth:`matches`), and each table a
+        column holds (``holds``) one of its declared columns; ``where`` names it in the error. Returns None.
+        Raises TableMismatch when it is not (a value that is not a table: its type named as the columns found)."""
+        if type(frame).__name__ != "DataFrame":
+            raise TableMismatch(self.name, where, [f"(a {type(frame).__name__}, not a table)"], self.keys)
         if not self.matches(frame.columns):
             raise TableMismatch(self.name, where, list(frame.columns), self.keys)
+        for column in self.columns:
+            if column.holds is not None:
+                for position, cell in enumerate(frame[column.key]):
+                    if not is_missing(cell):
+                        column.holds.check(cell, f"{where}, {column.key} of row {position}")
 
     def family_problem(self, frame) -> str | None:
         """What makes ``frame`` (a table with these columns) hold values of another family than declared, or
@@ -128,6 +147,11 @@ class Table:
     def doc(self) -> str:
         """The columns as a docstring lists them. Returns a str. Raises nothing."""
         return "Columns: " + "; ".join(column.describe() for column in self.columns) + "."
+
+
+def is_missing(value: Any) -> bool:
+    """Whether ``value`` is a missing value (None, NaN), which fits any column. Returns a bool. Raises nothing."""
+    return value is None or (isinstance(value, float) and value != value)
 
 
 # The dtype families a replayed table is checked for (Table.family_problem): number or text.
@@ -169,6 +193,44 @@ def declares(table: Table) -> Callable[[Callable], Callable]:
         return checked
 
     return decorate
+
+
+def table_field(table: Table, **options: Any) -> Any:
+    """A dataclass field that holds a table (a DataFrame) of ``table``'s columns: its class is marked
+    :func:`holds_tables`, which checks it when an object is made, and replay reads a recorded one through
+    ``table`` (a former key renamed, a missing column a RecordingStale). ``options`` go to
+    :func:`dataclasses.field` (``default=None``: the field may hold no table). Returns the field. Raises nothing."""
+    return dataclasses.field(metadata={"table": table}, **options)
+
+
+def holds_tables(kind: type) -> type:
+    """Mark a dataclass whose fields hold tables (:func:`table_field`): ``kind.__tables__`` maps each such
+    field's name to its table (replay reads recorded objects through it), and each object made is checked
+    against it; a ``{columns}`` in its docstring (one table field) is replaced by the declared columns.
+    Returns the class. Raises TypeError for a class that is not a dataclass or declares no
+    table field; the objects it makes raise TableMismatch when a field holds a table of other columns (a bug
+    in the course)."""
+    if not dataclasses.is_dataclass(kind):
+        raise TypeError(f"holds_tables: {kind.__qualname__} is not a dataclass (apply @dataclass first, below it).")
+    declared = {field.name: field.metadata["table"] for field in dataclasses.fields(kind) if "table" in field.metadata}
+    if not declared:
+        raise TypeError(f"holds_tables: {kind.__qualname__} declares no field with table_field().")
+    optional = {field.name for field in dataclasses.fields(kind) if field.default is None}
+    made = kind.__init__
+
+    @functools.wraps(made)
+    def __init__(self, *arguments: Any, **keywords: Any) -> None:
+        made(self, *arguments, **keywords)
+        for name, table in declared.items():
+            value = getattr(self, name)
+            if not (value is None and name in optional):
+                table.check(value, f"{kind.__qualname__}.{name}")
+
+    kind.__init__ = __init__
+    kind.__tables__ = declared
+    if kind.__doc__ and "{columns}" in kind.__doc__ and len(declared) == 1:  # like declares(): the docstring lists the columns
+        kind.__doc__ = kind.__doc__.replace("{columns}", next(iter(declared.values())).doc())
+    return kind
 
 
 def _table(name: str, *columns: tuple | Column) -> Table:
@@ -465,7 +527,7 @@ CACHE_BUILDS = _table(
     ("steps", "int", "Dockerfile steps", "count"),
     ("rebuilt", "int", "steps that ran again (not from the cache)", "count"),
     ("rebuilt_steps", "list", "the instructions that ran again"),
-    ("step_detail", "object", "the build's step table"),
+    Column("step_detail", "table", "the build's step table", holds=STEPS),
 )
 CACHE_MOUNT_BUILDS = _table(
     "build of the cache-mount experiment",
@@ -601,7 +663,7 @@ STOP_SUMMARY = _table(
     ("variant", "str", "how the container was started (CMD form, handler, --init)"),
     *_MEDIAN_MIN_MAX,
     ("pid1", "str", 'PID 1\'s command lines seen, " | "-joined'),
-    Column("exit_codes", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)', formerly=("exit_code",), label="exit code"),
+    Column("exit_codes", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)', formerly=("exit_code",)),
     ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM in every run"),
 )
 RECORDED_NOTEBOOKS = _table(
@@ -616,7 +678,7 @@ SOLUTION_CHECKS = _table(
     ("exercise", "str", "the exercise's label"),
     ("passed", "bool", "whether the solution passed its check"),
     ("live", "str", 'what the live tier did ("measured" when recording)'),
-    ("verdict", "str", 'the check\'s messages, " | "-joined, at most 200 characters'),
+    ("messages", "str", 'what the check said, " | "-joined, at most 200 characters (its verdict is ``passed``)'),
 )
 RENDERED_NOTEBOOKS = _table(
     "notebook executed for the site",

@@ -25,7 +25,7 @@ from .answers import command_html
 from .builder import build, dockerfile_text
 from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
-from .columns import AUDIT, LINT, PACKAGE_COUNTS, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, VULNERABILITIES, declares
+from .columns import AUDIT, LINT, PACKAGE_COUNTS, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, VULNERABILITIES, declares, holds_tables, table_field
 from .containers import run
 from .errors import DockerlabError
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
@@ -35,7 +35,7 @@ from .recording.arguments import check_public
 from .recording import checked, recordable
 from .secret_rules import content_secrets, examine_file, mask, masked_text, text_findings, variable_secrets
 
-if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
+if TYPE_CHECKING:  # the return and field annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
 __all__ = [
@@ -593,13 +593,15 @@ def package_counts(*images: str) -> pd.DataFrame:
     return table
 
 
+@holds_tables
 @dataclass
 class ScanResult:
-    """A vulnerability scan, or why none could run here (never invented numbers)."""
+    """A vulnerability scan, or why none could run here (never invented numbers). ``vulnerabilities``: a
+    DataFrame when ``available``, else None. {columns}"""
 
     image: str
     available: bool
-    vulnerabilities: object = None  # DataFrame when available: columns.VULNERABILITIES
+    vulnerabilities: pd.DataFrame | None = table_field(VULNERABILITIES, default=None)
     reason: str = ""
     how_to_get_it: str = ""
 

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .archive import image_name
-from .columns import WASTED
+from .columns import WASTED, holds_tables, table_field
 from .layerfs import LayerFiles, replay, saved_layers
 from .recording.arguments import check_public
 from .recording import recordable
 from .units import format_bytes
 
+if TYPE_CHECKING:  # the field's annotation names it; pandas itself is imported where the table is made
+    import pandas as pd
+
 __all__ = ["WastedSpace", "wasted_space", "waste_from_layers", "dive_analysis", "dive_style_bytes", "dive_style_efficiency"]
 
 
+@holds_tables
 @dataclass
 class WastedSpace:
     """Bytes an image carries that its final filesystem does not show.
@@ -40,11 +45,9 @@ class WastedSpace:
     total_bytes: int
     image_bytes: int
     efficiency: float
-    offenders: object  # DataFrame
+    offenders: pd.DataFrame = table_field(WASTED)
     dive_bytes: int = 0
     dive_efficiency: float = 1.0
-
-    __doc__ = __doc__.replace("{columns}", WASTED.doc())
 
     def _repr_html_(self) -> str:
         dive = getattr(self, "dive_bytes", None)  # recordings made before it was kept have none

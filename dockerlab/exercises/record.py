@@ -55,12 +55,12 @@ def record_solutions(only: list[str] | None = None) -> pd.DataFrame:
         for item in chosen:
             made = recording.session().recording
             before = len(made.calls) if made is not None else 0
-            verdict = item.check(item.solution_text())
-            for entry in made.calls[before:] if made is not None else []:
-                entry["exercise"] = item.label  # so --only replaces it, also a call with no exercise= of its own (00's dl.run)
-            rows.append({"exercise": item.label, "passed": verdict.passed, "live": verdict.live, "verdict": " | ".join(verdict.messages)[:200]})
-            if not verdict.passed:
-                failed.append(f"{item.label}: {verdict}")
+            checked = item.check(item.solution_text())
+            if made is not None:
+                made.label_calls(before, exercise=item.label)  # so --only replaces it, also a call with no exercise= of its own (00's dl.run)
+            rows.append({"exercise": item.label, "passed": checked.passed, "live": checked.live, "messages": " | ".join(checked.messages)[:200]})
+            if not checked.passed:
+                failed.append(f"{item.label}: {checked}")
     finally:
         recording.reset(**where)  # writes what the session recorded (where it writes at the end)
         for name, value in saved.items():

@@ -3,7 +3,8 @@
 In live mode every call goes to the engine. With ``DOCKERLAB_RECORD_TO=file.json`` (what
 `dockerlab record` sets) each engine call's result is also kept, keyed by the call's name and a hash
 of its inputs: arguments, and the content of every course file or folder passed in (Dockerfiles,
-build contexts), and the file is written once, when the run ends. In recorded mode (no engine, or
+build contexts), and the file is written (whole, atomically) as each call returns, so a killed kernel
+keeps what it recorded. In recorded mode (no engine, or
 ``DOCKERLAB_MODE=recorded``) the same call returns the recorded result; a call with no recording
 for its inputs raises :class:`RecordingMissing`, a recording of another format or result version
 :class:`RecordingStale`. Nothing is ever invented.

@@ -3,6 +3,7 @@ replayed in recorded mode; a stateful call's object (a container, a Compose proj
 member by member through a proxy."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
@@ -95,23 +96,69 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
 
 
 def _as_declared(named: str, function: Callable | None, result: Any) -> Any:
-    """A replayed table read through the table its function declares (``__table__``, set by
-    dockerlab.columns.declares), as a live call's table is checked: a column recorded under an earlier key
-    gets today's, and a result that is not a table, a table whose columns are still not the declared ones,
-    or one whose column holds text where numbers are declared (or numbers where text is), is a recording of
-    another shape (RecordingStale naming the entry: ``named``)."""
+    """A replayed result read through the tables it declares, as a live call's are checked: the table its
+    function returns (``__table__``, set by dockerlab.columns.declares) and every table kept inside the
+    result (a column of tables, ``Column.holds``; a field of a course object, ``__tables__`` of a class
+    marked dockerlab.columns.holds_tables; in lists, tuples and dicts too). A column recorded under an
+    earlier key gets today's; a result that is not a table where one is declared, a table whose columns
+    are still not the declared ones, or one whose column holds text where numbers are declared (or numbers
+    where text is), is a recording of another shape: RecordingStale naming the entry (``named``: the file,
+    the entry and its call) and where in the result the table is. Returns the result (tables adopted)."""
     table = getattr(function, "__table__", None)
-    if table is None:
-        return result
-    if type(result).__name__ != "DataFrame":
-        raise RecordingStale(named, f"a {type(result).__name__} where the call returns a table ({table.name})", f"the columns {table.keys} it declares now")
-    adopted = table.adopt(result)
+    if table is not None:
+        return _adopted(named, table, result, "")
+    return _within(named, result, "")
+
+
+def _adopted(named: str, table: Any, frame: Any, where: str) -> Any:
+    """``frame`` (a recorded table, found at ``where`` in the result: "" for the result itself) adopted by
+    ``table`` (a dockerlab.columns.Table), the tables its cells hold (``holds``) too. Raises RecordingStale."""
+    within = f" ({where})" if where else ""
+    if type(frame).__name__ != "DataFrame":
+        raise RecordingStale(named, f"a {type(frame).__name__}{within} where the call returns a table ({table.name})", f"the columns {table.keys} it declares now")
+    adopted = table.adopt(frame)
     if not table.matches(adopted.columns):
-        raise RecordingStale(named, f"a table with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")
+        raise RecordingStale(named, f"a table{within} with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")
     problem = table.family_problem(adopted)
     if problem:
-        raise RecordingStale(named, f"a table whose {problem}", f"the columns {table.keys} as it declares them now")
+        raise RecordingStale(named, f"a table{within} whose {problem}", f"the columns {table.keys} as it declares them now")
+    for column in table.columns:
+        inner = getattr(column, "holds", None)
+        if inner is not None:
+            cells = list(adopted[column.key])
+            adopted = adopted.copy()  # the caller's frame keeps its cells
+            adopted[column.key] = adopted[column.key].astype(object)
+            at = adopted.columns.get_loc(column.key)
+            for position, cell in enumerate(cells):
+                if not (cell is None or (isinstance(cell, float) and cell != cell)):  # a missing value fits any column
+                    adopted.iat[position, at] = _adopted(named, inner, cell, f"{where + ', ' if where else ''}{column.key} of row {position}")
     return adopted
+
+
+def _within(named: str, value: Any, where: str) -> Any:
+    """``value`` with each table a course object's field declares (``__tables__``) adopted, looking into
+    dataclasses, lists, tuples and dict values; ``where`` names the place ("offenders", "[2].offenders").
+    An undeclared table is left as it is. Raises RecordingStale as :func:`_adopted` does."""
+    if isinstance(value, (list, tuple)):
+        items = [_within(named, item, f"{where}[{position}]") for position, item in enumerate(value)]
+        if isinstance(value, list):
+            return items
+        return value._make(items) if hasattr(value, "_make") else tuple(items)  # a named tuple keeps its type
+    if isinstance(value, dict):
+        return {key: _within(named, item, f"{where}[{key!r}]") for key, item in value.items()}
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    declared = getattr(type(value), "__tables__", {})
+    for field in dataclasses.fields(value):
+        item = getattr(value, field.name, None)  # a field recorded before it existed reads its class default (None without)
+        place = f"{where}.{field.name}" if where else field.name
+        if field.name in declared:
+            adopted = item if item is None and field.default is None else _adopted(named, declared[field.name], item, place)  # a field that may hold no table
+        else:
+            adopted = _within(named, item, place)
+        if adopted is not item:  # set only what changed: a field the recording lacks keeps reading its class default
+            object.__setattr__(value, field.name, adopted)
+    return value
 
 
 def returned_class(function: Callable) -> type | None:
@@ -213,7 +260,8 @@ class _Proxy:
                 current.recording.add(member_call, attribute_key, _NO_INPUTS, value, raised=False, version=self._recording_version)
             return value
         if (member_call, attribute_key) in current.store.index():
-            return _replay(current, member_call, attribute_key, _NO_INPUTS, self._recording_version)[0]
+            value, _, named = _replay(current, member_call, attribute_key, _NO_INPUTS, self._recording_version)
+            return _as_declared(named, None, value)
         return _method(self, member_call, None, getattr(self._recording_class, name, None))
 
     def __getattr__(self, name: str) -> Any:

@@ -89,7 +89,7 @@ class Session:
         self._decided: str | None = None
         self._local = threading.local()
         if self.recording is not None:
-            atexit.register(self.recording.write)  # the kernel's normal exit, also after a failed cell
+            atexit.register(self.recording.write)  # each call is written as it returns; this writes one a failed write left pending
 
     def mode_name(self) -> tuple[str, str]:
         """(mode, why). Raises DockerlabError for a DOCKERLAB_MODE that is not a mode."""
@@ -113,7 +113,7 @@ class Session:
         self._local.depth = value
 
     def flush(self) -> None:
-        """Write the recording being made (nothing when none is). Returns None. Raises RecordingStale when the file
+        """Write what the recording being made has not written yet (nothing when none is). Returns None. Raises RecordingStale when the file
         it adds to is not a recording, and OSError when it cannot be written."""
         if self.recording is not None:
             self.recording.write()
@@ -143,7 +143,7 @@ def reset(*, directory: Path | None = None, root: Path | None = None) -> None:
 
 
 def flush() -> None:
-    """Write the recording being made now (it is written at exit anyway).
+    """Write what the recording being made has not written yet (each call is written as it returns).
     Returns None. Raises what :func:`reset` raises when it writes (RecordingStale, OSError)."""
     session().flush()
 

@@ -1,8 +1,9 @@
 """data/recorded/: the recordings read (their format checked), indexed for replay and checked for
-staleness; and the one recording being made, kept in memory and written once."""
+staleness; and the one recording being made, written as each call returns."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -178,14 +179,26 @@ def write_file(path: Path, content: dict) -> None:
     """Write one recording file, compact (recordings are read by code, and kept small in git), whole or
     not at all: written to a temporary file beside it, then renamed over it. Returns None.
     Raises OSError when it cannot be written (the file is then as it was)."""
+    _write_text(path, _compact(content) + "\n")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, indent=None, separators=(",", ":"), default=str)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """``text`` into ``path`` whole or not at all: a temporary file in the same folder, then os.replace over
+    it (atomic on one filesystem: a reader sees the old file or the new one, never half of one)."""
     temporary = path.with_name(f".{path.name}.writing")
-    temporary.write_text(json.dumps(content, indent=None, separators=(",", ":"), default=str) + "\n")
-    temporary.replace(path)
+    temporary.write_text(text)
+    os.replace(temporary, path)
 
 
 class Recording:
-    """The recording a notebook run is making (``dockerlab record`` names the file): calls and headlines
-    kept in memory, written once by :meth:`write` (at the end of the run, or when it is interrupted).
+    """The recording a notebook run is making (``dockerlab record`` names the file): each call and headline
+    is written to the file when it is kept, so a kernel that is killed keeps every call that returned.
+    The file is written whole each time (atomically: :func:`_write_text`) but never read again: each call is
+    turned into JSON once, and what the file held before the first write (a provenance) is read once.
     Provenance is added by the recorder, which knows the engine and the commit."""
 
     def __init__(self, target: Path) -> None:
@@ -195,36 +208,60 @@ class Recording:
         self.counts: dict[tuple[str, str], int] = {}
         self.lock = threading.Lock()
         self.dirty = False
+        self._texts: list[str] = []  # each call as JSON, made once (calls[i] -> _texts[i])
+        self._kept: dict | None = None  # what the file held besides calls and headlines, read at the first write
 
     def add(self, call: str, key: str, inputs: dict, result: Any, *, raised: bool, version: int) -> int:
-        """Keep one call's result; returns which occurrence of (call, key) it was.
-        Raises DockerlabError when ``result`` is of a type the recorder does not know."""
+        """Keep one call's result and write the file; returns which occurrence of (call, key) it was.
+        Raises DockerlabError when ``result`` is of a type the recorder does not know (nothing is kept),
+        RecordingStale when the file already there is not a recording, and OSError when it cannot be written
+        (the call is kept in memory, and written with the next one or at exit)."""
         with self.lock:
-            occurrence = self.counts.get((call, key), 0)
-            self.counts[(call, key)] = occurrence + 1
-            self.calls.append({"call": call, "key": key, "occurrence": occurrence, "version": version, "inputs": inputs, "raised": raised, "result": encode(result)})
+            entry = {"call": call, "key": key, "occurrence": self.counts.get((call, key), 0), "version": version, "inputs": inputs,
+                     "raised": raised, "result": encode(result)}
+            self.counts[(call, key)] = entry["occurrence"] + 1
+            self.calls.append(entry)
             self.dirty = True
-            return occurrence
+            self._write()
+            return entry["occurrence"]
 
     def headline(self, label: str, figure: dict) -> None:
-        """Keep the headline figure ``label``. Returns None. Raises nothing."""
+        """Keep the headline figure ``label`` and write the file. Returns None. Raises what :meth:`write` raises."""
         with self.lock:
             self.headlines[label] = figure
             self.dirty = True
+            self._write()
+
+    def label_calls(self, since: int, **fields: Any) -> None:
+        """Add ``fields`` to every call kept since the ``since``-th (0-based) and write the file
+        (record_solutions names the exercise each call belongs to). Returns None. Raises what :meth:`write` raises."""
+        with self.lock:
+            for entry in self.calls[since:]:
+                entry.update(fields)
+            del self._texts[since:]  # made again from the labelled calls
+            self.dirty = True
+            self._write()
 
     def next_occurrence(self, call: str, key: str) -> int:
         """Which occurrence of (call, key) the next one recorded will be. Returns an int. Raises nothing."""
         return self.counts.get((call, key), 0)
 
     def write(self) -> None:
-        """Write what was recorded (nothing when nothing was), keeping a provenance already in the file.
-        Returns None. Raises RecordingStale when the file already there is not a recording, and OSError when it cannot
-        be written."""
+        """Write what was recorded and is not written yet (nothing when nothing is), keeping a provenance
+        already in the file. Returns None. Raises RecordingStale when the file already there is not a
+        recording, and OSError when it cannot be written."""
         with self.lock:
-            if not self.dirty:
-                return
-            content = read_file(self.target) if self.target.exists() else {}
-            content.update(format=FORMAT_VERSION, calls=list(self.calls), headlines=dict(self.headlines))
+            self._write()
+
+    def _write(self) -> None:
+        """:meth:`write`, the lock held."""
+        if not self.dirty:
+            return
+        if self._kept is None:
+            before = read_file(self.target) if self.target.exists() else {}
+            self._kept = {name: value for name, value in before.items() if name not in ("format", "calls", "headlines")}
             self.target.parent.mkdir(parents=True, exist_ok=True)
-            write_file(self.target, content)
-            self.dirty = False
+        self._texts += [_compact(entry) for entry in self.calls[len(self._texts):]]
+        head = _compact({"format": FORMAT_VERSION, **self._kept})[:-1]  # the object, still open
+        _write_text(self.target, f'{head},"calls":[{",".join(self._texts)}],"headlines":{_compact(self.headlines)}}}\n')
+        self.dirty = False
