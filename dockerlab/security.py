@@ -54,6 +54,7 @@ __all__ = [
     "package_counts",
     "scan",
     "run_as",
+    "host_owner",
     "digest_of",
     "hadolint_findings",
     "RULES",
@@ -649,7 +650,7 @@ class RunAsResult:
     user_inside: str
     file_on_host: str
     host_owner_uid: int
-    host_owner: str
+    host_owner: str  # host_owner(uid): "root", or whether a user of the host has that uid (never its name)
     user: str | None = None  # the --user it ran as (None: the image's USER)
 
     @property
@@ -671,11 +672,25 @@ class RunAsResult:
         return command_html(self.command) + f"<pre>{html.escape(str(self))}</pre>"
 
 
+UNPRIVILEGED_OWNER = "an unprivileged user of this machine"
+NO_OWNER = "no user of this machine"
+
+
+def host_owner(uid: int, known: bool = True) -> str:
+    """Who owns a file of ``uid`` on the host, in words that hold on every machine: "root" for uid 0
+    (root on every Unix), else whether this machine has a user with that uid (``known``), never that
+    user's name, which would put the recording machine's accounts into data/recorded/.
+    Returns a str. Raises nothing."""
+    if uid == 0:
+        return "root"
+    return UNPRIVILEGED_OWNER if known else NO_OWNER
+
+
 @recordable("security.run_as")
 def run_as(image: str, user: str | None = None) -> RunAsResult:
     """Run ``id`` in ``image`` (as ``user``, default: the image's USER), then let it write a file into
-    a bind-mounted temporary host folder and read that file's owner on the host (like `ls -l`). Returns a
-    RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
+    a bind-mounted temporary host folder and read that file's owner on the host (like `ls -ln`: its uid, and
+    :func:`host_owner`'s words for it, not the host's user name). Returns a RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
     folder, ImageNotFound when the image is not here, and ContainerFailed when a container cannot start
     (e.g. an image without `id`, or a ``user`` the image does not have)."""
     import pwd  # lazy: Unix only; at module level it would stop `import dockerlab` on Windows
@@ -691,10 +706,11 @@ def run_as(image: str, user: str | None = None) -> RunAsResult:
         path = Path(folder) / "written-by-container"
         uid = path.stat().st_uid
         try:
-            owner = pwd.getpwuid(uid).pw_name
+            pwd.getpwuid(uid)
+            known = True
         except KeyError:
-            owner = f"no user on the host has uid {uid}"
-        return RunAsResult(image, identity.output.strip(), str(path), uid, owner, user)
+            known = False
+        return RunAsResult(image, identity.output.strip(), str(path), uid, host_owner(uid, known), user)
 
 
 # --- digests: the name that cannot move --------------------------------------------------------

@@ -46,6 +46,8 @@ def test_a_file_written_by_root_in_a_container_is_root_owned_on_the_host(leak_im
     assert rooted.root_on_host and "uid=0(root)" in rooted.user_inside
     hardened = dl.security.run_as(leak_images["hardened"])
     assert hardened.host_owner_uid == 1000 and "uid=1000(appuser)" in hardened.user_inside
+    # the owner in words that hold on every machine (it is recorded): never the host's name for uid 1000
+    assert rooted.host_owner == "root" and hardened.host_owner in (dl.security.host_owner(1000, True), dl.security.host_owner(1000, False))
 
 
 def test_sbom_counts_packages_of_python_slim():
