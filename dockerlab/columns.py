@@ -246,6 +246,8 @@ AUDIT = _table(
     ("dpkg_packages", "int", "Debian packages", "count"),
     ("apk_packages", "int", "Alpine packages", "count"),
     ("pip_packages", "int", "Python packages", "count"),
+    ("package_database", "str", 'where the dpkg and apk counts come from: "dpkg", "dpkg status.d" (distroless), "apk", or '
+                                '"none (no dpkg or apk database): not counted" (0 then means not recorded, not none installed)'),
     ("exposed_ports", "str", 'EXPOSEd ports, or "none"'),
     ("secret_looking_env", "str", 'names of environment variables that look like secrets, or "none"'),
     ("age_days", "float", "days since the image was created"),

@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from .images import own_layers
+from .security import NO_PACKAGE_DATABASE
 from .tables import VALUE_LABELS
 from .recording.arguments import check_public
 
@@ -376,8 +377,9 @@ def package_counts(table: pd.DataFrame, ax=None):
 
 
 def attack_surface(audit_table: pd.DataFrame):
-    """Three panels of horizontal bars, one bar per image (named once, on the left): packages,
-    setuid/setgid files, size (MB, log); red where the image has a shell (input: ``dl.security.audit``).
+    """Three panels of horizontal bars, one bar per image (named once, on the left): packages (a 0 with
+    no package database to count from says so), setuid/setgid files, size (MB, log); red where the image
+    has a shell (input: ``dl.security.audit``).
     Returns the first panel's Axes. Raises KeyError for a table without audit's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
@@ -386,14 +388,19 @@ def attack_surface(audit_table: pd.DataFrame):
     names = _starred(audit_table["image"], on_standin)
     has_shell = audit_table["shell"] != "none"
     colours = ["C3" if shell else "C2" for shell in has_shell]
+    # an image whose packages no dpkg/apk database records reads 0 packages: say so on its bar
+    uncounted = [database == NO_PACKAGE_DATABASE for database in audit_table.get("package_database", [""] * len(audit_table))]
     panels = [
         (audit_table["packages"], "installed packages (dpkg + apk + pip)", "packages", "{:.0f}"),
         (audit_table["setuid_setgid_files"], "setuid/setgid files", "files", "{:.0f}"),
         (audit_table["size"] / MB, "size (log scale)", "MB", "{:.1f}"),
     ]
-    for axis, (values, title, unit, label) in zip(axes, panels, strict=False):
+    for number, (axis, (values, title, unit, label)) in enumerate(zip(axes, panels, strict=False)):
         bars = axis.barh(range(len(names)), values, color=colours)
-        axis.bar_label(bars, labels=[label.format(v) for v in values], fontsize=8, padding=2)
+        texts = [label.format(v) for v in values]
+        if number == 0:
+            texts = [f"{text}: no package database" if none else text for text, none in zip(texts, uncounted, strict=True)]
+        axis.bar_label(bars, labels=texts, fontsize=8, padding=2)
         axis.set_title(title)
         axis.set_xlabel(unit)
         axis.margins(x=0.25)

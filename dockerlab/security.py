@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from . import engine
 from .answers import command_html
@@ -55,6 +55,8 @@ __all__ = [
     "scan",
     "run_as",
     "host_owner",
+    "package_databases",
+    "NO_PACKAGE_DATABASE",
     "digest_of",
     "hadolint_findings",
     "RULES",
@@ -203,6 +205,23 @@ def _final_contents(saved: list[LayerFiles], visible: dict) -> dict[str, bytes]:
     return {path: saved[index].examined[path] for path, (index, _) in visible.items() if path in saved[index].examined}
 
 
+NO_PACKAGE_DATABASE = "none (no dpkg or apk database): not counted"
+
+
+def package_databases(visible: Mapping | set) -> str:
+    """The package databases an image's final filesystem holds (``visible``: its paths), which the
+    package counts are read from: "dpkg" (/var/lib/dpkg/status), "dpkg status.d" (one file per package,
+    as distroless keeps them), "apk" (/lib/apk/db/installed), joined by ", "; or NO_PACKAGE_DATABASE, when
+    its dpkg and apk counts are 0 because nothing records its packages, not because it has none (a
+    busybox built without apk, scratch). Returns a str. Raises nothing."""
+    found = [name for name, present in (
+        ("dpkg", "/var/lib/dpkg/status" in visible),
+        ("dpkg status.d", any(path.startswith("/var/lib/dpkg/status.d/") for path in visible)),
+        ("apk", "/lib/apk/db/installed" in visible),
+    ) if present]
+    return ", ".join(found) or NO_PACKAGE_DATABASE
+
+
 def _packages(contents: dict[str, bytes], visible: dict) -> dict[str, int]:
     status = contents.get("/var/lib/dpkg/status", b"").decode(errors="replace")
     dpkg = sum(1 for paragraph in status.split("\n\n") if "Status: install ok installed" in paragraph)
@@ -251,6 +270,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
         "dpkg_packages": packages["dpkg"],
         "apk_packages": packages["apk"],
         "pip_packages": packages["pip"],
+        "package_database": package_databases(visible),
         "exposed_ports": ", ".join(sorted(config.get("ExposedPorts") or {})) or "none",
         "secret_looking_env": ", ".join(secret_env) or "none",
         "age_days": round((now - created).total_seconds() / 86400, 1),
@@ -260,11 +280,11 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     }
 
 
-@recordable("security.audit", version=3)
+@recordable("security.audit", version=4)
 @declares(AUDIT)
 def audit(*images: str) -> pd.DataFrame:
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
-    installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
+    installed packages (dpkg/apk/pip) and the package databases they were counted from, exposed ports, secret-looking env vars, age, base, size.
 
     Read from the image's layers, so it works for images without a shell (distroless, scratch).
     {columns} ``attrs["setuid_setgid_paths"]`` lists those files per image. Raises DockerlabError when no
