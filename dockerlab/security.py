@@ -55,7 +55,6 @@ __all__ = [
     "scan",
     "run_as",
     "host_owner",
-    "package_databases",
     "NO_PACKAGE_DATABASE",
     "digest_of",
     "hadolint_findings",
@@ -208,7 +207,7 @@ def _final_contents(saved: list[LayerFiles], visible: dict) -> dict[str, bytes]:
 NO_PACKAGE_DATABASE = "none (no dpkg or apk database): not counted"
 
 
-def package_databases(visible: Mapping | set) -> str:
+def _package_databases(visible: Mapping | set) -> str:
     """The package databases an image's final filesystem holds (``visible``: its paths), which the
     package counts are read from: "dpkg" (/var/lib/dpkg/status), "dpkg status.d" (one file per package,
     as distroless keeps them), "apk" (/lib/apk/db/installed), joined by ", "; or NO_PACKAGE_DATABASE, when
@@ -270,7 +269,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
         "dpkg_packages": packages["dpkg"],
         "apk_packages": packages["apk"],
         "pip_packages": packages["pip"],
-        "package_database": package_databases(visible),
+        "package_database": _package_databases(visible),
         "exposed_ports": ", ".join(sorted(config.get("ExposedPorts") or {})) or "none",
         "secret_looking_env": ", ".join(secret_env) or "none",
         "age_days": round((now - created).total_seconds() / 86400, 1),
