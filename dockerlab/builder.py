@@ -40,7 +40,7 @@ from .units import format_bytes
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "BUILDERS"]
+__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "undo_failed_build", "BUILDERS"]
 
 BUILDERS = ("buildkit", "classic")
 
@@ -340,6 +340,32 @@ def _untag_stale(client, tag: str | None) -> str:
     except docker.errors.APIError:
         kept = False  # the tag was its only name and nothing used it: the earlier build is gone with it
     return _untagged_sentence(tag, image_id, users, kept)
+
+
+def undo_failed_build(tags: Sequence[str], classic_output: Sequence[str] = ()) -> list[str]:
+    """What a failed or interrupted build of the docker CLI (`%docker build`) must undo, as :func:`build` does
+    for its own: each of ``tags`` is taken off the course's earlier build of it (the same rule and sentence as
+    :class:`BuildFailed`'s ``untagged``), and, given the output lines of a classic-builder build
+    (``classic_output``: "Step 1/3 : ...", " ---> 1a2b..."), the intermediate images it committed are removed.
+    Returns the sentences to show, one per tag it concerned (none when nothing was tagged before). Raises nothing:
+    with no engine answering there is nothing it can undo (the command's own output says what failed)."""
+    try:
+        client = engine.client()
+    except DockerlabError:
+        return []
+    said = []
+    with held():
+        if classic_output:
+            parser = BuildStreamParser()
+            for line in classic_output:
+                parser.feed({"stream": line if line.endswith("\n") else line + "\n"}, 0.0)
+            _discard_half_built(client, parser)
+        for tag in tags:
+            try:
+                said.append(_untag_stale(client, tag))
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
+                continue  # the engine went away meanwhile: nothing more can be undone
+    return [sentence for sentence in said if sentence]
 
 
 def _kept_sentence(tag: str, short: str, users: list[dict]) -> str:

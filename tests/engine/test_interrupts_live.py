@@ -25,13 +25,17 @@ def counts() -> dict[str, set[str]]:
     }
 
 
-def interrupt_after_go(code: str, delay: float) -> tuple[str, int]:
-    """Run ``code`` (which prints "go" when its call starts) in a Python subprocess and send it SIGINT ``delay``
-    seconds after the "go". Returns its output and exit code."""
+def interrupt_after_go(code: str, delay: float, go: str = "go") -> tuple[str, int]:
+    """Run ``code`` (which prints a line ending in ``go`` when its call starts) in a Python subprocess and send it
+    SIGINT ``delay`` seconds after that line. Returns its output (after that line) and exit code."""
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "DOCKERLAB_MODE": "live"})
     try:
-        assert process.stdout.readline().strip() == "go"
+        for line in process.stdout:
+            if line.strip().endswith(go):
+                break
+        else:
+            raise AssertionError(f"the subprocess ended before printing {go!r}")
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=60)[0]
@@ -143,6 +147,18 @@ def test_ctrl_c_during_a_build_over_an_existing_tag_leaves_no_stale_tag(tmp_path
     interrupt_when(code, lambda: time.monotonic() - started > 8)
     with pytest.raises(docker.errors.ImageNotFound):
         dl.engine.client().images.get(tag)
+
+
+def test_ctrl_c_during_a_docker_magic_build_over_an_existing_tag_leaves_no_stale_tag(tmp_path, created):
+    """As dl.build: `%docker build -t T` interrupted, T no longer names the course's earlier build of T."""
+    tag = created.image("dockerlab-test/magic-interrupted:1")
+    dl.build(tmp_path, "FROM alpine:3.20\nRUN echo first > /f\n", tag=tag, progress=False)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN echo started16f && sleep 60\n")
+    code = f"from dockerlab import magics\nmagics.docker(magics.split('build --no-cache -t {tag} {tmp_path}'))\n"
+    output, _ = interrupt_after_go(code, 0.5, go=" started16f")  # the RUN's own output: the build is under way
+    with pytest.raises(docker.errors.ImageNotFound):
+        dl.engine.client().images.get(tag)
+    assert f"the course took {tag} off it" in output
 
 
 def images() -> set[str]:
