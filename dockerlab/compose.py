@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import difflib
 import hashlib
 import html
 import json
@@ -388,6 +389,17 @@ class ComposeProject:
         str. Raises OSError when the rendering (build/compose/) was deleted meanwhile."""
         return list(json.loads(self.rendered.read_text()).get("services", {}))
 
+    def _known(self, service: str) -> None:
+        """Raise DockerlabError, naming the services the file has, when ``service`` is not one of them (decided on
+        the course's rendering of the file: no engine needed). Compose itself would print nothing for `logs`."""
+        services = self.services()
+        if service not in services:
+            close = difflib.get_close_matches(service, services, n=1) if isinstance(service, str) else []
+            raise DockerlabError(
+                f"{self.file.name} has no service {service!r}: its services are {', '.join(services) or '(none)'}.",
+                fix=(f"Did you mean {close[0]!r}? " if close else "") + "Pass one of those names (the keys under `services:` in the file).",
+            )
+
     @checked("ComposeProject.up")
     def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
         """`up -d` (building images first); with ``wait`` until every service is running/healthy.
@@ -506,7 +518,9 @@ class ComposeProject:
     def logs(self, service: str | None = None, tail: int | None = None) -> str:
         """What ``service`` printed (every service's, with timestamps, when None), its last ``tail`` lines when
         given. Returns the text. Raises ComposeFailed only when Compose gives no answer in time (a failing `logs`
-        returns what it printed)."""
+        returns what it printed), and DockerlabError for a ``service`` the file does not have."""
+        if service is not None:
+            self._known(service)
         args = ["logs", "--no-color", "--no-log-prefix" if service else "--timestamps"]
         if tail is not None:
             args += ["--tail", str(tail)]
@@ -516,15 +530,17 @@ class ComposeProject:
     def exec(self, service: str, command: str | Sequence[str]) -> str:
         """Run a command in a running service (`exec -T`); returns its output, raises when it fails.
         Raises ComposeFailed when the command exits non-zero or the service is not running (Compose's output, the
-        services' logs and the fix)."""
+        services' logs and the fix), and DockerlabError for a ``service`` the file does not have."""
+        self._known(service)
         if isinstance(command, str):
             command = ["sh", "-c", command]
         return self._run("exec", "-T", service, *command).stdout
 
     def container(self, service: str):
         """The Docker SDK container of ``service`` (first replica).
-        Returns the docker SDK Container. Raises DockerlabError when the service has no container (the stack is not up),
-        and DockerUnavailable when no engine answers."""
+        Returns the docker SDK Container. Raises DockerlabError when the file has no such service or it has no
+        container (the stack is not up), and DockerUnavailable when no engine answers."""
+        self._known(service)
         found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]},
                                                 ignore_removed=True)
         if not found:
