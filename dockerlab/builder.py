@@ -28,6 +28,7 @@ from . import buildkit, dockerignore, engine, tagbook
 from .catalogue import catalogue_image
 from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
+from .dockerfile import parse as parse_dockerfile
 from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
 from .interrupts import held
@@ -426,7 +427,7 @@ def build(
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which; on the classic builder the intermediate images the build committed are removed too, as on a Ctrl-C, when the engine has also killed and removed the step's container) when the build fails, and
-    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a missing context, an unknown builder, secrets on the classic builder, or
+    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a ``target`` the Dockerfile has no stage of, a missing context, an unknown builder, secrets on the classic builder, or
     a .dockerignore the docker CLI refuses (a lone ``!``).
     """
     problem = tag_problem(tag) if tag is not None else None
@@ -440,6 +441,8 @@ def build(
             fix="Pass the folder whose files the Dockerfile copies (often the app's folder).",
         )
     text, _ = dockerfile_text(context_dir, dockerfile)
+    if target is not None:
+        _check_target(text, target)
     dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
     chosen = _builder_for(builder, secrets)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
@@ -471,6 +474,24 @@ def cli_equivalent(context: Path, dockerfile: str | Path = "Dockerfile", *, tag=
     if nocache:
         words.append("--no-cache")
     return shlex.join([*words, str(context)])
+
+
+def _check_target(text: str, target: str) -> None:
+    """Raise DockerlabError, naming the stages the Dockerfile has, when no stage is called ``target`` (both
+    builders match `--target` to a stage's name, without case): before anything is built, where the engine
+    would say only "target stage nosuch could not be found". A Dockerfile that cannot be parsed is left to
+    the build, which says what is wrong with it."""
+    try:
+        stages = parse_dockerfile(text).stages
+    except DockerlabError:
+        return
+    names = [stage.name for stage in stages if stage.name]
+    if not any(name.lower() == target.lower() for name in names):
+        raise DockerlabError(
+            f"build(): target={target!r}: the Dockerfile has no stage of that name "
+            f"({'its named stages: ' + ', '.join(names) if names else 'none of its stages has a name'}).",
+            fix="Pass the name a `FROM IMAGE AS NAME` line gives its stage, or leave target out to build the last stage.",
+        )
 
 
 def _builder_for(builder: str | None, secrets: Mapping | None) -> buildkit.BuilderChoice:

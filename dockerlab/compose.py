@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import docker.errors
 
+from .catalogue import catalogue_image
 from .columns import COMPOSE_PS, declares
 from . import engine
 from .containers import image_labels
@@ -62,6 +63,10 @@ def _fix_for(output: str, file: Path | None = None) -> str:
     """The learner's next step for a failed Compose command (dockerlab.diagnose's rules); for a port the file
     (``file``, the learner's compose file) publishes, which service and which `ports:` entry, in a sentence."""
     found = diagnose(output, "compose")
+    if found.rule in ("registry-offline", "no-such-remote-image") and file is not None:
+        said = _missing_image_sentence(output, file)
+        if said:
+            return said
     if found.rule in ("compose-invalid-port", "port-in-use") and file is not None:
         said = _port_sentence(output, found.rule, file)
         if said:
@@ -76,6 +81,40 @@ _BAD_RANGES = re.compile(r"invalid ranges specified for container and host ports
 _IN_USE = re.compile(r"(\d+\.\d+\.\d+\.\d+):(\d+)")
 _WHAT_IS_WRONG = {"hostport": "{bad} is not a host port", "containerport": "{bad} is not a container port",
                   "proto": "{bad} is not a protocol (tcp or udp)", "port specification": "{bad} is not a port"}
+
+
+def _missing_image_sentence(output: str, file: Path) -> str:
+    """For images Compose could not pull (``Image NAME Error`` in its output) that no `dockerlab prepare` makes:
+    which service names which image, and that it is built or named, not prepared ("" when every one is a
+    course base: then preparing is the fix)."""
+    missing = [image for image in dict.fromkeys(re.findall(r"Image (\S+) Error", output)) if not _course_base(image)]
+    if not missing:
+        return ""
+    users = {image: [service for service, named in _service_images(file) if named == image] for image in missing}
+    named = "; ".join(f"{' and '.join(f'service {service}' for service in users[image]) or 'a service'} uses {image}" for image in missing)
+    return (f"In {file.name}, {named}, which is not on this machine, and no registry answers to pull it. Check the name and tag, "
+            "or build it (a `build:` key in the service, or `docker build -t NAME .` first); `dockerlab prepare` makes only the course's base images.")
+
+
+def _course_base(image: str) -> bool:
+    try:
+        catalogue_image(image)
+    except DockerlabError:
+        return False
+    return True
+
+
+def _service_images(file: Path) -> list[tuple[str, str]]:
+    """(service, its `image:`) for each service of the compose ``file`` that names one; [] when it cannot be read."""
+    import yaml  # lazy: needed only to name the service of a missing image
+
+    try:
+        config = yaml.safe_load(file.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    services = config.get("services") if isinstance(config, dict) else None
+    return [(str(name), str(service["image"])) for name, service in (services or {}).items()
+            if isinstance(service, dict) and service.get("image")] if isinstance(services, dict) else []
 
 
 def _port_entries(file: Path) -> list[tuple[str, str, set[str], str]]:

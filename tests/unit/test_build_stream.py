@@ -166,3 +166,19 @@ def test_a_half_built_classic_build_loses_its_untagged_images_newest_first():
     build_module._discard_half_built(fake, parser)
     assert fake.removed == ["c3", "a1"]  # b2 was tagged meanwhile: it stays; the cached image is not this build's
     assert set(fake.images) == {"b2", "cached"}
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_target_the_dockerfile_has_no_stage_of_is_refused_before_building_naming_its_stages(tmp_path, monkeypatch, builder):
+    def no_build(*args, **kwargs):
+        raise AssertionError("built although the target does not exist")
+
+    monkeypatch.setattr(build_module, "_build_buildkit", no_build)
+    monkeypatch.setattr(build_module, "_build_classic", no_build)
+    monkeypatch.setattr(build_module.buildkit, "choice", lambda: build_module.buildkit.BuilderChoice("buildkit", "a test", "a test"))
+    text = "FROM alpine:3.20 AS deps\nRUN true\nFROM deps AS Tests\nRUN true\nFROM alpine:3.20\n"
+    with pytest.raises(DockerlabError) as raised:
+        build_module.build.__wrapped__(tmp_path, text, target="nosuch", builder=builder, progress=False)
+    assert raised.value.message == "build(): target='nosuch': the Dockerfile has no stage of that name (its named stages: deps, Tests)."
+    with pytest.raises(AssertionError, match="built although"):  # a name in another case is that stage: the build goes on
+        build_module.build.__wrapped__(tmp_path, text, target="tests", builder=builder, progress=False)

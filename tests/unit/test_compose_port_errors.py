@@ -62,3 +62,18 @@ def test_a_busy_host_port_is_not_blamed_on_a_service_whose_container_port_it_is(
     assert compose._fix_for(message, tmp_path / "compose.yaml").startswith('In compose.yaml, service web publishes "8080:80": something else')
     busy_80 = "Bind for 127.0.0.1:80 failed: port is already allocated"
     assert compose._fix_for(busy_80, tmp_path / "compose.yaml").startswith("Something else already listens on 127.0.0.1:80")
+
+
+# `up` of a service whose image is neither here nor pullable, as Compose 2 printed it on this machine (no registry)
+NO_IMAGE = (' Image dockerlab-nosuch/img:1 Pulling \n Image dockerlab-nosuch/img:1 Error Get "https://registry-1.docker.io/v2/": '
+            "dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host\n"
+            'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host')
+
+
+def test_a_missing_image_no_prepare_makes_is_named_with_its_service_not_sent_to_prepare(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: dockerlab-nosuch/img:1\n  db:\n    image: postgres:15\n")
+    fix = compose._fix_for(NO_IMAGE, tmp_path / "compose.yaml")
+    assert fix.startswith("In compose.yaml, service web uses dockerlab-nosuch/img:1, which is not on this machine")
+    assert "makes only the course's base images" in fix
+    base_missing = NO_IMAGE.replace("dockerlab-nosuch/img:1", "postgres:15")
+    assert compose._fix_for(base_missing, tmp_path / "compose.yaml").startswith("Run `dockerlab prepare`")  # a course base: prepare makes it
