@@ -28,6 +28,7 @@ from . import buildkit, dockerignore, engine, tagbook
 from .catalogue import catalogue_image
 from .columns import PHASES, STEPS, declares
 from .diagnose import diagnose
+from .dockerfile import parse as parse_dockerfile
 from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
 from .interrupts import held
@@ -40,7 +41,7 @@ from .units import format_bytes
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "BUILDERS"]
+__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "undo_failed_build", "BUILDERS"]
 
 BUILDERS = ("buildkit", "classic")
 
@@ -49,6 +50,10 @@ INLINE_DOCKERFILE_NAME = ".dockerlab.Dockerfile"
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
+_RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})$")
+# How long a cancelled classic build's step container may take to be killed and removed by the engine (its
+# --force-rm on cancel), before the images the build made are removed (an image a container uses stays).
+_CANCEL_WAIT_SECONDS = 15
 def _without_digests(log: list[str]) -> list[str]:
     return [line for line in log if not buildkit.VERTEX_DIGEST.match(line)]
 
@@ -163,6 +168,9 @@ class BuildStreamParser:
         self.image_id: str | None = None
         self.error: str | None = None
         self.error_code: int | None = None
+        self.made_images: list[str] = []  # short ids of the images this build committed (not from cache, not a base), in order
+        self.container: str | None = None  # the last step container the engine ran ("Running in ...")
+        self._ids_in_step = 0
         self._partial = ""
 
     @property
@@ -206,6 +214,7 @@ class BuildStreamParser:
             self._close_current(at)
             self.total_steps = int(step.group(2))
             self.steps.append(BuildStep(int(step.group(1)), step.group(3).strip(), started=at))
+            self._ids_in_step = 0
             return
         current = self.current
         if current is None:
@@ -213,9 +222,18 @@ class BuildStreamParser:
         if line.strip() == "---> Using cache":
             current.cached = True
             return
+        running = _RUNNING_IN.match(line)
+        if running:
+            self.container = running.group(1)
+            return
         layer = _LAYER_ID.match(line)
         if layer:
             current.image_id = layer.group(1)
+            self._ids_in_step += 1
+            # a FROM's first id is the base (not this build's); after it, the base's ONBUILD triggers commit new ones
+            from_base = current.instruction.upper().startswith("FROM") and self._ids_in_step == 1
+            if not current.cached and not from_base:
+                self.made_images.append(layer.group(1))
             return
         if line.startswith("Successfully built "):
             self.image_id = self.image_id or line.split()[-1]
@@ -325,6 +343,32 @@ def _untag_stale(client, tag: str | None) -> str:
     return _untagged_sentence(tag, image_id, users, kept)
 
 
+def undo_failed_build(tags: Sequence[str], classic_output: Sequence[str] = ()) -> list[str]:
+    """What a failed or interrupted build of the docker CLI (`%docker build`) must undo, as :func:`build` does
+    for its own: each of ``tags`` is taken off the course's earlier build of it (the same rule and sentence as
+    :class:`BuildFailed`'s ``untagged``), and, given the output lines of a classic-builder build
+    (``classic_output``: "Step 1/3 : ...", " ---> 1a2b..."), the intermediate images it committed are removed.
+    Returns the sentences to show, one per tag it concerned (none when nothing was tagged before). Raises nothing:
+    with no engine answering there is nothing it can undo (the command's own output says what failed)."""
+    try:
+        client = engine.client()
+    except DockerlabError:
+        return []
+    said = []
+    with held():
+        if classic_output:
+            parser = BuildStreamParser()
+            for line in classic_output:
+                parser.feed({"stream": line if line.endswith("\n") else line + "\n"}, 0.0)
+            _discard_half_built(client, parser)
+        for tag in tags:
+            try:
+                said.append(_untag_stale(client, tag))
+            except (docker.errors.DockerException, requests.exceptions.RequestException):
+                continue  # the engine went away meanwhile: nothing more can be undone
+    return [sentence for sentence in said if sentence]
+
+
 def _kept_sentence(tag: str, short: str, users: list[dict]) -> str:
     """Why a failed build left ``tag`` on the earlier build (image id ``short``): the engine refused to take it
     off without force, because of the containers ``users`` (their engine entries)."""
@@ -382,8 +426,8 @@ def build(
     hand, the id is how a failed build and cleanup know the image is the course's.
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
-    and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which) when the build fails, and
-    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a missing context, an unknown builder, secrets on the classic builder, or
+    and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which; on the classic builder the intermediate images the build committed are removed too, as on a Ctrl-C, when the engine has also killed and removed the step's container) when the build fails, and
+    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a ``target`` the Dockerfile has no stage of, a missing context, an unknown builder, secrets on the classic builder, or
     a .dockerignore the docker CLI refuses (a lone ``!``).
     """
     problem = tag_problem(tag) if tag is not None else None
@@ -397,6 +441,8 @@ def build(
             fix="Pass the folder whose files the Dockerfile copies (often the app's folder).",
         )
     text, _ = dockerfile_text(context_dir, dockerfile)
+    if target is not None:
+        _check_target(text, target)
     dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
     chosen = _builder_for(builder, secrets)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
@@ -428,6 +474,24 @@ def cli_equivalent(context: Path, dockerfile: str | Path = "Dockerfile", *, tag=
     if nocache:
         words.append("--no-cache")
     return shlex.join([*words, str(context)])
+
+
+def _check_target(text: str, target: str) -> None:
+    """Raise DockerlabError, naming the stages the Dockerfile has, when no stage is called ``target`` (both
+    builders match `--target` to a stage's name, without case): before anything is built, where the engine
+    would say only "target stage nosuch could not be found". A Dockerfile that cannot be parsed is left to
+    the build, which says what is wrong with it."""
+    try:
+        stages = parse_dockerfile(text).stages
+    except DockerlabError:
+        return
+    names = [stage.name for stage in stages if stage.name]
+    if not any(name.lower() == target.lower() for name in names):
+        raise DockerlabError(
+            f"build(): target={target!r}: the Dockerfile has no stage of that name "
+            f"({'its named stages: ' + ', '.join(names) if names else 'none of its stages has a name'}).",
+            fix="Pass the name a `FROM IMAGE AS NAME` line gives its stage, or leave target out to build the last stage.",
+        )
 
 
 def _builder_for(builder: str | None, secrets: Mapping | None) -> buildkit.BuilderChoice:
@@ -511,6 +575,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
     bar = _ProgressBar(tag or "image") if progress else None
     started = time.perf_counter()
     interrupted = False
+    stream = None
     try:
         stream = client.api.build(
             fileobj=context_tar,
@@ -542,9 +607,13 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
             bar.close()
         context_tar.close()
         if interrupted:
-            _untag_stale(client, tag)
+            with held():  # a second Ctrl-C does not cut the clean-up short
+                _close_stream(stream)
+                _discard_half_built(client, parser)
+                _untag_stale(client, tag)
 
     if parser.error or not parser.image_id:
+        _discard_half_built(client, parser)
         untagged = _untag_stale(client, tag)
         reason = parser.error or "the engine ended the build without an image"
         current = parser.current
@@ -572,6 +641,47 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
         builder="classic",
         phases=[("outside any step (sending the context, the label step, committing)", max(0.0, elapsed - in_steps))],
     )
+
+
+def _close_stream(stream) -> None:
+    """Close the connection of a classic build's stream (the generator ``client.api.build`` returned, or None),
+    so the engine sees the client gone and cancels the build. urllib3 closes it already when the Ctrl-C lands
+    inside a read; one that lands elsewhere would leave the build running on the engine while the kernel lives
+    (the traceback keeps the generator). Raises nothing."""
+    frame = getattr(stream, "gi_frame", None)
+    response = frame.f_locals.get("response") if frame is not None else None  # docker-py's _stream_helper(response, ...)
+    if response is not None:
+        try:
+            response.close()
+        except Exception:  # noqa: BLE001 - a connection that is already gone is what we want
+            pass
+
+
+def _discard_half_built(client, parser: BuildStreamParser) -> None:
+    """After a classic build failed or was interrupted, remove the images it committed on the way (the
+    ``<none>`` intermediates `docker images` would list, which no tag names and no clean-up could tell apart
+    from the learner's): only the ids its own stream reported as new (never a cached step's, never a base), and
+    only untagged ones, without force and without pruning parents, newest first. The step container the engine
+    ran is waited for first (on a cancelled build the engine kills and removes it: --force-rm), since an image a
+    container uses cannot be removed. Raises nothing (a refusal leaves that image: the build's own failure is
+    what the learner needs to hear)."""
+    if not parser.made_images:
+        return
+    deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
+    while parser.container and time.monotonic() < deadline:
+        try:
+            client.api.inspect_container(parser.container)
+        except docker.errors.NotFound:
+            break
+        except (docker.errors.APIError, requests.exceptions.RequestException):
+            return
+        time.sleep(0.2)
+    for image_id in reversed(parser.made_images):
+        try:
+            if not client.api.inspect_image(image_id).get("RepoTags"):
+                client.api.remove_image(image_id, noprune=True)
+        except (docker.errors.APIError, requests.exceptions.RequestException):
+            continue
 
 
 def _buildkit_command(chosen, context_dir, dockerfile_path, iidfile, *, tag, target, buildargs, nocache, labels, secrets) -> list[str]:

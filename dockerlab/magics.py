@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import buildkit, tagbook
+from .builder import undo_failed_build
 from .compose import ComposeProject
 from .errors import DockerlabError, RecordingMissing
 from .interrupts import held
@@ -324,6 +325,8 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
         added = [f"--label={key}={value}" for key, value in labels.items()]
         if chosen.buildkit and not any(word.startswith("--progress") for word in words):
             added.append("--progress=plain")
+        if not chosen.buildkit and "--force-rm" not in words:
+            added.append("--force-rm")  # the classic builder keeps a failed RUN's container otherwise (BuildKit never does)
         notes.append(f"built with {chosen}; the image is labelled {', '.join(f'{k}={v}' for k, v in labels.items())} so `dockerlab clean` can remove it")
         return [*prefix, *added, *words[position:]], environment, notes
     if sub in _CREATING:
@@ -401,29 +404,48 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
                 print(text, end="", flush=True)
         code = process.wait()
     except BaseException:
-        process.terminate()  # the CLI passes it on to the container it runs (docker run without -d)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
         if marked != argv:
             with held():
                 _remove_marked(mark)
                 time.sleep(0.5)  # the engine may finish a create the CLI had asked for after the first search
                 _remove_marked(mark)
                 _remove_volumes(made)
+        print(_noted(_build_undone(words, additions, lines)), end="")
         raise
     finally:
         process.stdout.close()
         process.stderr.close()
     _book_course_tags(words, code)
     after = _after(code, mark, made, words) if marked != argv else []
+    after += _build_undone(words, additions, lines) if code != 0 else []
     if progress:
         for note in after:
             print(f"[dockerlab] {note}")
     return CommandResult(shlex.join(words), shlex.join(argv), _noted(notes) + "".join(lines) + _noted(after), code, time.perf_counter() - started,
                          "".join(kept["stdout"]), "".join(kept["stderr"]))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop an interrupted command: SIGTERM (the CLI passes it on to the container it runs, `docker run` without
+    -d; a build is cancelled), SIGKILL after 10 s. Returns once it has ended. Raises nothing."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _build_undone(words: list[str], additions: dict[str, str], lines: list[str]) -> list[str]:
+    """After a `docker build` (its ``words``, as typed) failed or was interrupted, keep dl.build's promise
+    (:func:`dockerlab.builder.undo_failed_build`): each -t tag no longer names the course's earlier build of it,
+    and a classic build's intermediate images (named in its output ``lines``) are removed. ``additions``: the
+    environment the command ran with (DOCKER_BUILDKIT=0 is the classic builder). Returns the notes to show
+    (none for any other command). Raises nothing (a Ctrl-C meanwhile waits)."""
+    if _subcommand(list(words[1:] if words[:1] == ["docker"] else words)) not in _BUILDING:
+        return []
+    return undo_failed_build(_made_tags(words), lines if additions.get("DOCKER_BUILDKIT") == "0" else ())
 
 
 def _start(argv: list[str], additions: dict[str, str], stdin: str | None, made: list[str]) -> subprocess.Popen:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import docker.errors
@@ -24,13 +25,17 @@ def counts() -> dict[str, set[str]]:
     }
 
 
-def interrupt_after_go(code: str, delay: float) -> tuple[str, int]:
-    """Run ``code`` (which prints "go" when its call starts) in a Python subprocess and send it SIGINT ``delay``
-    seconds after the "go". Returns its output and exit code."""
+def interrupt_after_go(code: str, delay: float, go: str = "go") -> tuple[str, int]:
+    """Run ``code`` (which prints a line ending in ``go`` when its call starts) in a Python subprocess and send it
+    SIGINT ``delay`` seconds after that line. Returns its output (after that line) and exit code."""
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "DOCKERLAB_MODE": "live"})
     try:
-        assert process.stdout.readline().strip() == "go"
+        for line in process.stdout:
+            if line.strip().endswith(go):
+                break
+        else:
+            raise AssertionError(f"the subprocess ended before printing {go!r}")
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=60)[0]
@@ -142,6 +147,40 @@ def test_ctrl_c_during_a_build_over_an_existing_tag_leaves_no_stale_tag(tmp_path
     interrupt_when(code, lambda: time.monotonic() - started > 8)
     with pytest.raises(docker.errors.ImageNotFound):
         dl.engine.client().images.get(tag)
+
+
+def test_ctrl_c_during_a_docker_magic_build_over_an_existing_tag_leaves_no_stale_tag(tmp_path, created):
+    """As dl.build: `%docker build -t T` interrupted, T no longer names the course's earlier build of T."""
+    tag = created.image("dockerlab-test/magic-interrupted:1")
+    dl.build(tmp_path, "FROM alpine:3.20\nRUN echo first > /f\n", tag=tag, progress=False)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN echo started16f && sleep 60\n")
+    code = f"from dockerlab import magics\nmagics.docker(magics.split('build --no-cache -t {tag} {tmp_path}'))\n"
+    output, _ = interrupt_after_go(code, 0.5, go=" started16f")  # the RUN's own output: the build is under way
+    with pytest.raises(docker.errors.ImageNotFound):
+        dl.engine.client().images.get(tag)
+    assert f"the course took {tag} off it" in output
+
+
+def images() -> set[str]:
+    return {image.id for image in dl.engine.client().images.list(all=True)}
+
+
+def test_ctrl_c_during_a_classic_build_leaves_no_container_and_no_intermediate_image(tmp_path):
+    # step 2 is new (its text is unique), so it commits an image; step 3's container is the one interrupted
+    (tmp_path / "Dockerfile").write_text(f"FROM alpine:3.20\nRUN echo {uuid.uuid4().hex} > /made\nRUN sleep 6016\n")
+    before, images_before = counts(), images()
+    code = f"import dockerlab as dl\ndl.build({str(tmp_path)!r}, tag='dockerlab-test/classic-interrupted:1', builder='classic', progress=False)\n"
+    client = dl.engine.client()
+    interrupt_when(code, lambda: any("sleep 6016" in c["Command"] for c in client.api.containers(all=True)))
+    assert counts() == before
+    assert images() == images_before  # no <none> intermediate left: no tag names it, no clean-up could tell it is the course's
+
+
+def test_a_failed_classic_build_leaves_no_intermediate_image(tmp_path):
+    images_before = images()
+    with pytest.raises(dl.errors.BuildFailed, match="exit code 3"):
+        dl.build(tmp_path, f"FROM alpine:3.20\nRUN echo {uuid.uuid4().hex} > /made\nRUN exit 3\n", builder="classic", progress=False)
+    assert images() == images_before
 
 
 def test_ctrl_c_while_serve_waits_for_an_answer_leaves_no_container():

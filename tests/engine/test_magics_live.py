@@ -148,3 +148,16 @@ def test_a_create_whose_name_is_taken_leaves_no_volume():
         assert _everything(client) == before
     finally:
         taken.remove(force=True)
+
+
+def test_a_failed_docker_magic_build_takes_the_tag_off_the_courses_earlier_build(tmp_path, created):
+    """`%docker build -t T` keeps dl.build's tag promise: a failed build leaves T naming no earlier build of the
+    course's, and says so."""
+    tag = created.image("dockerlab-test/magic-failed:1")
+    dl.build(tmp_path, "FROM alpine:3.20\nRUN echo first > /f\n", tag=tag, progress=False)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN exit 3\n")
+    result = magics.docker(magics.split(f"build -t {tag} {tmp_path}"), progress=False)
+    assert result.exit_code != 0
+    with pytest.raises(docker.errors.ImageNotFound):
+        dl.engine.client().images.get(tag)
+    assert f"[dockerlab] {tag} named the image of an earlier build" in result.output

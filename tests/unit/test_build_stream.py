@@ -106,3 +106,79 @@ def test_the_engines_colour_codes_are_not_kept_in_the_log():
     parser.feed({"stream": "\x1b[91mboom\n\x1b[0m"}, 0.1)
     parser.finish(0.2)
     assert "boom" in parser.log and not any("\x1b" in line for line in parser.log)
+
+
+def test_the_images_a_build_committed_are_the_new_ones_only(fixture_json):
+    """What a failed or interrupted classic build removes: the ids its stream reported as new, never the
+    base's (a FROM's id) nor a cached step's (an earlier build's, maybe the learner's)."""
+    cold = parse(fixture_json("stream_build_ok_cold.json"))
+    assert cold.made_images == [step.image_id for step in cold.steps[1:]]
+    assert "2003a044cd27" not in cold.made_images  # the alpine base
+    assert cold.container == "5271815e29b7"  # the last step's container
+    warm_failed = parse(fixture_json("stream_build_fail_exit3_warm.json"))
+    assert warm_failed.made_images == []  # step 2 came from the cache, step 3 failed before a commit
+    assert warm_failed.container == "bcd1724b3fc2"
+
+
+def test_a_bases_onbuild_trigger_commits_an_image_of_this_build():
+    parser = BuildStreamParser()
+    for line in ["Step 1/2 : FROM base:1", " ---> aaaaaaaaaaaa", "# Executing 1 build trigger", " ---> Running in cccccccccccc",
+                 "Removing intermediate container cccccccccccc", " ---> bbbbbbbbbbbb", "Step 2/2 : RUN sleep 60", " ---> Running in dddddddddddd"]:
+        parser.feed({"stream": line + "\n"}, 0.0)
+    assert parser.made_images == ["bbbbbbbbbbbb"] and parser.container == "dddddddddddd"
+
+
+class _Engine:
+    """The two engine calls _discard_half_built makes, on a fake: images by short id with their tags."""
+
+    def __init__(self, images: dict[str, list[str]], container_polls: int = 0):
+        self.images = images
+        self.container_polls = container_polls
+        self.removed: list[str] = []
+        self.api = self
+
+    def inspect_container(self, container_id):
+        import docker.errors
+
+        if self.container_polls <= 0:
+            raise docker.errors.NotFound("gone")
+        self.container_polls -= 1
+        return {"Id": container_id}
+
+    def inspect_image(self, image_id):
+        import docker.errors
+
+        if image_id not in self.images:
+            raise docker.errors.ImageNotFound("no such image")
+        return {"RepoTags": self.images[image_id]}
+
+    def remove_image(self, image_id, noprune=False):
+        assert noprune, "a parent the build did not make must never be pruned with it"
+        assert self.container_polls <= 0, "removed while the step container still used it"
+        self.removed.append(image_id)
+        del self.images[image_id]
+
+
+def test_a_half_built_classic_build_loses_its_untagged_images_newest_first():
+    parser = BuildStreamParser()
+    parser.made_images, parser.container = ["a1", "b2", "c3"], "step-container"
+    fake = _Engine({"a1": [], "b2": ["learner:tagged"], "c3": [], "cached": []}, container_polls=3)
+    build_module._discard_half_built(fake, parser)
+    assert fake.removed == ["c3", "a1"]  # b2 was tagged meanwhile: it stays; the cached image is not this build's
+    assert set(fake.images) == {"b2", "cached"}
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_target_the_dockerfile_has_no_stage_of_is_refused_before_building_naming_its_stages(tmp_path, monkeypatch, builder):
+    def no_build(*args, **kwargs):
+        raise AssertionError("built although the target does not exist")
+
+    monkeypatch.setattr(build_module, "_build_buildkit", no_build)
+    monkeypatch.setattr(build_module, "_build_classic", no_build)
+    monkeypatch.setattr(build_module.buildkit, "choice", lambda: build_module.buildkit.BuilderChoice("buildkit", "a test", "a test"))
+    text = "FROM alpine:3.20 AS deps\nRUN true\nFROM deps AS Tests\nRUN true\nFROM alpine:3.20\n"
+    with pytest.raises(DockerlabError) as raised:
+        build_module.build.__wrapped__(tmp_path, text, target="nosuch", builder=builder, progress=False)
+    assert raised.value.message == "build(): target='nosuch': the Dockerfile has no stage of that name (its named stages: deps, Tests)."
+    with pytest.raises(AssertionError, match="built although"):  # a name in another case is that stage: the build goes on
+        build_module.build.__wrapped__(tmp_path, text, target="tests", builder=builder, progress=False)

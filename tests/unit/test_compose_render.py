@@ -396,3 +396,18 @@ def test_a_dangling_env_link_is_never_written_through(tmp_path):
     assert f"rm {folder / '.env'}" in refused.value.fix
     outside.write_text("WORD=mine\n")  # a link to the learner's own settings is theirs: read by Compose, never written
     assert ComposeProject(folder).notes == [] and outside.read_text() == "WORD=mine\n"
+
+
+def test_a_service_the_file_does_not_have_is_named_with_those_it_has(tmp_path):
+    """Compose prints nothing for `logs nosuch`: the course says so, from its rendering (no engine needed)."""
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    image: alpine:3.20\n  db:\n    image: postgres:15\n")
+    stack = dl.compose.project(tmp_path)
+    for call in (lambda: stack.logs("nosuch"), lambda: stack.logs("nosuch", tail=5), lambda: stack.exec("nosuch", "true"), lambda: stack.container("nosuch")):
+        with pytest.raises(DockerlabError) as raised:
+            call()
+        assert type(raised.value) is DockerlabError
+        assert raised.value.message == "compose.yaml has no service 'nosuch': its services are api, db."
+        assert "keys under `services:`" in raised.value.fix
+    with pytest.raises(DockerlabError) as raised:
+        stack.logs("api ")
+    assert raised.value.fix.startswith("Did you mean 'api'?")

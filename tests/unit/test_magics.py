@@ -96,6 +96,7 @@ def test_build_on_a_classic_only_machine_runs_docker_build_without_buildkit(monk
     monkeypatch.setattr(magics.buildkit, "choice", lambda: BuilderChoice("classic", "the engine API", "no buildx"))
     argv, environment, _ = prepared("build -t a:1 .")
     assert argv[:2] == ["docker", "build"] and environment == {"DOCKER_BUILDKIT": "0"} and argv[-3:] == ["-t", "a:1", "."]
+    assert "--force-rm" in argv  # or a failed RUN's container stays behind (the classic CLI's default is --rm only)
 
 
 def test_a_cell_joins_backslash_continued_lines(monkeypatch):
