@@ -78,3 +78,27 @@ def test_make_lab_serves_with_the_config_on_the_path():
     assert line.startswith(f'JUPYTER_CONFIG_PATH="{CONFIG_FOLDER}'), line
     assert Path(line.split('"')[1].split("$")[0]) == CONFIG_FOLDER
 
+
+def test_the_cd_line_takes_a_shell_opened_anywhere_to_notebooks():
+    from dockerlab.paths import terminal_cd
+
+    done = subprocess.run(["sh", "-c", f"{terminal_cd()} && pwd -P && test -f ../data/apps/greeter/solution.Dockerfile"],
+                          cwd="/", capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(NOTEBOOKS.resolve())
+
+
+def test_the_cd_line_quotes_a_path_with_spaces(monkeypatch, tmp_path):
+    from dockerlab import paths
+
+    folder = tmp_path / "my course" / TERMINAL_FOLDER
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(paths, "NOTEBOOKS", folder)
+    done = subprocess.run(["sh", "-c", f"{paths.terminal_cd()} && pwd -P"], cwd="/", capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and done.stdout.strip() == str(folder.resolve()), done.stderr
+
+
+def test_the_hints_rule_names_the_cd_line():
+    from dockerlab.paths import TERMINAL_RULE, terminal_cd
+
+    assert terminal_cd() in TERMINAL_RULE and "pwd" in TERMINAL_RULE
