@@ -31,8 +31,10 @@ prepare-if-engine: $(STAMP)
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# binder/jupyter/ (on JUPYTER_CONFIG_PATH, as binder/start does on Binder) makes a terminal start in notebooks/,
+# where the course's terminal commands are written from; without it, it would start here (dockerlab/terminals.py).
 lab: prepare-if-engine
-	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
+	JUPYTER_CONFIG_PATH="$(CURDIR)/binder/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" $(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 # Execute every notebook (live, or recorded without an engine) into build/executed/ and build the
 # course site with Jupyter Book 2 into build/html/ (index.html): real outputs, navigation, search;

@@ -517,15 +517,37 @@ class ComposeProject:
             _quietly(lambda n=name: client.volumes.get(n).remove(force=True))
 
     def down(self, *, volumes: bool = False) -> None:
-        """`down`: remove the containers and networks, and the anonymous volumes the containers used
-        (nothing can reuse them and, unlabelled, nothing could find them later); the named volumes too
+        """`down`: remove the containers (those `compose run` started too: :meth:`remove_one_off`) and
+        networks, and the anonymous volumes the containers used (nothing can reuse them and, unlabelled,
+        nothing could find them later); the named volumes too
         with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails, and DockerlabError
         (removing nothing) when a project of this name that the course did not start is on the engine."""
         refuse_foreign_project(self.name, self._declared())  # `down` removes every container of the name: never someone else's
         anonymous = self._objects()["anonymous"]
+        self.remove_one_off()  # Compose's `down` leaves them, and the network they are on with them
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
         for name in anonymous:
             _quietly(lambda n=name: engine.client().volumes.get(n).remove(force=True))
+
+    def remove_one_off(self) -> list[str]:
+        """Remove the containers `docker compose run` started in this project (Compose labels them
+        ``com.docker.compose.oneoff=True``), running or not, with their anonymous volumes. Compose's own
+        `down` leaves them (docker/compose#11711), and then cannot remove the network they are on either.
+        Measured with Compose 5.6.1: plain `down` left a `run -d` container every time; with
+        ``--remove-orphans`` it was removed on the course's rendered file but left on a plain file holding
+        only `run` containers. So `%docker compose down` and :meth:`down` call this first, whatever Compose
+        does. Only the course's own containers are touched (the rendered file labels every service).
+
+        Returns:
+            The names of the containers removed (a list of str; empty when there were none).
+
+        Raises:
+            DockerUnavailable when no engine answers."""
+        found = engine.client().containers.list(all=True, ignore_removed=True, filters={"label": [
+            f"com.docker.compose.project={self.name}", "com.docker.compose.oneoff=True", f"{CREATED_LABEL}=1"]})
+        for container in found:
+            _quietly(lambda c=container: c.remove(force=True, v=True))
+        return [container.name for container in found]
 
     @declares(COMPOSE_PS)
     def ps(self) -> pd.DataFrame:

@@ -345,6 +345,19 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
     """`docker compose [-f FILE] [--project-directory DIR] COMMAND ...` run on the file as the course
     renders it (dl.compose): every container, network and volume labelled, ports on 127.0.0.1, and the
     project named as dl.compose.project names it, so `%docker compose` and dl.compose see one stack."""
+    project, command = _compose_project(words)
+    notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
+    notes += [f"{rebound}" for rebound in project.rebound_ports]
+    if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
+        command = ["run", *_publish_on_localhost(command[1:], notes)]
+    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]
+    return argv, {}, notes
+
+
+def _compose_project(words: list[str]) -> tuple[ComposeProject, list[str]]:
+    """The course's Compose project a `docker compose [-f FILE] [--project-directory DIR] COMMAND ...` names
+    (its words after `compose`), and its COMMAND's words. Raises DockerlabError for an option %docker does not
+    support or no command, and what dl.compose.project raises for the file."""
     file, directory, index = "compose.yaml", None, 0
     while index < len(words) and words[index].startswith("-"):
         option, _, attached = words[index].partition("=")
@@ -360,13 +373,7 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
         raise DockerlabError("No compose command given.", fix="For example: %docker compose -f compose.yaml up -d")
     path = Path(file) if Path(file).is_absolute() or directory is None else Path(directory) / file
     project = ComposeProject(directory or path.parent, path.name if directory is None else file)
-    notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
-    notes += [f"{rebound}" for rebound in project.rebound_ports]
-    command = list(words[index:])
-    if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
-        command = ["run", *_publish_on_localhost(command[1:], notes)]
-    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]
-    return argv, {}, notes
+    return project, list(words[index:])
 
 
 @recordable("docker", version=2)
@@ -375,9 +382,12 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     :func:`prepare_command`), reading ``stdin`` (text, e.g. a heredoc's Dockerfile for
     ``build -``; None: nothing); with ``progress`` its output streams as it comes. Returns a
     :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
+    Before `compose ... down` it removes the containers `compose run` started in the project, which
+    Compose's own `down` leaves (a note says so when there were any).
     Raises DockerlabError when there is no command or the docker CLI is missing. Recorded by its
     words: a course file or folder among them is keyed by its content, wherever the course lives."""
     argv, additions, notes = prepare_command(words)
+    notes = [*notes, *_one_off_removed(words)]
     if progress:
         for note in notes:
             print(f"[dockerlab] {note}")
@@ -446,6 +456,24 @@ def _build_undone(words: list[str], additions: dict[str, str], lines: list[str])
     if _subcommand(list(words[1:] if words[:1] == ["docker"] else words)) not in _BUILDING:
         return []
     return undo_failed_build(_made_tags(words), lines if additions.get("DOCKER_BUILDKIT") == "0" else ())
+
+
+def _one_off_removed(words: list[str]) -> list[str]:
+    """Before `compose ... down` (``words`` as typed): the containers `compose run` started in the project
+    removed (ComposeProject.remove_one_off), since Compose's own `down` leaves them running and its network
+    with them. Returns the notes saying so (none for another command, or when there were none). Raises
+    DockerUnavailable when no engine answers."""
+    words = list(words[1:] if words[:1] == ["docker"] else words)
+    if _subcommand(words)[:1] != ("compose",):
+        return []
+    project, command = _compose_project(words[1:])
+    if command[:1] != ["down"]:
+        return []
+    names = project.remove_one_off()
+    if not names:
+        return []
+    return [f"removed {', '.join(names)}, started by `compose run`: Compose's own `down` leaves such containers, with or without "
+            "--remove-orphans (docker/compose#11711); in a terminal remove them with `docker rm -f NAME`"]
 
 
 def _start(argv: list[str], additions: dict[str, str], stdin: str | None, made: list[str]) -> subprocess.Popen:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import sys
 import uuid
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from .errors import DockerlabError
 
-__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms", "TERMINAL_FOLDER", "TERMINAL_RULE",
+__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms", "TERMINAL_FOLDER", "TERMINAL_RULE", "terminal_cd",
            "kernel_filesystem", "partial_beside"]
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +25,23 @@ _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/-])/[^\s'\",;=]+")
 
 
 # The one rule for a path a learner types in a terminal (the "In a terminal:" lines, the exercise hints):
-# it is written from the notebooks folder, where a notebook runs and a JupyterLab terminal opens
-# (`make lab` serves notebooks/; File > New > Terminal starts there), so a course app is ../data/apps/NAME.
+# it is written from the notebooks folder, where a notebook runs, so a course app is ../data/apps/NAME.
+# A JupyterLab terminal starts there with `make lab` and on Binder because their server config
+# (binder/jupyter/) says so (dockerlab.terminals); JupyterLab alone would start it in the server's own working
+# folder, the repository root in both. A terminal started anywhere else gets there with `cd`, which the hint
+# names with this machine's path: so every command works wherever the terminal opened.
 TERMINAL_FOLDER = "notebooks"
-TERMINAL_RULE = "in a terminal opened in the notebooks folder (File > New > Terminal in JupyterLab)"
+
+
+def terminal_cd() -> str:
+    """The command that takes a terminal to the folder the course's terminal commands are written from
+    (:data:`TERMINAL_FOLDER` of this checkout), wherever it opened: ``cd /home/me/dockerlab/notebooks``
+    (the path quoted for a POSIX shell where it needs it). Raises nothing."""
+    return f"cd {shlex.quote(str(NOTEBOOKS))}"
+
+
+TERMINAL_RULE = ("in a terminal in the notebooks folder (JupyterLab's File > New > Terminal starts there with `make lab` "
+                 f"and on Binder; if `pwd` shows another folder, first `{terminal_cd()}`)")
 
 
 def in_course_terms(text: str, root: Path | None = None) -> str:

@@ -40,6 +40,8 @@ def binder_problems(text: str) -> list[str]:
         problems.append("the root environment.yml is used: repo2docker did not see binder/")
     if "./binder/postBuild" not in text:
         problems.append("binder/postBuild is not run, so the course (pyproject.toml) is not installed")
+    if not re.search(r"^ENV R2D_ENTRYPOINT=\S*/binder/start\"?$", text, re.MULTILINE):
+        problems.append("binder/start does not run before the server, so a terminal starts at the repository root, not in notebooks/")
     if not re.search(r"apt-get install[^\n]*\bskopeo\b", text):  # one line, no nested repeats: linear time
         problems.append("skopeo is not installed from binder/apt.txt, so dl.fetch_image cannot copy images")
     return problems
@@ -65,3 +67,4 @@ def test_the_check_fails_when_binder_is_ignored(tmp_path):
     problems = binder_problems(recipe(without))
     assert "the root environment.yml is used: repo2docker did not see binder/" in problems
     assert any("postBuild" in problem for problem in problems)
+    assert any("binder/start" in problem for problem in problems)

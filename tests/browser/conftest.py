@@ -51,24 +51,33 @@ def free_port() -> int:
 def jupyter_lab(root: Path, notebook: Path, environment: dict | None = None):
     """JupyterLab on 127.0.0.1 serving a copy of ``notebook`` in ``root`` (running it through the UI saves outputs into the copy)."""
     shutil.copy(notebook, root / notebook.name)
+    with jupyter_server(root, root, ["--ServerApp.root_dir=" + str(root)], environment=environment) as served:
+        yield {**served, "root": root}
+
+
+@contextmanager
+def jupyter_server(workdir: Path, state: Path, arguments: list[str], *, launcher: list[str] | None = None,
+                   environment: dict | None = None):
+    """`jupyter lab` on 127.0.0.1 with a token, started in ``workdir`` (by ``launcher`` + the command, when given,
+    as repo2docker runs binder/start), with its user settings, config folder and log in ``state``."""
     port, token = free_port(), secrets.token_hex(16)
     # Render every cell (JupyterLab 4 leaves cells outside the viewport unrendered by default) and no news toast.
-    settings = root / ".settings" / "@jupyterlab"
+    settings = state / ".settings" / "@jupyterlab"
     (settings / "notebook-extension").mkdir(parents=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     (settings / "apputils-extension").mkdir(parents=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
     command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False",
+        *(launcher or []), sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}", *arguments, "--ServerApp.open_browser=False",
         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        f"--LabApp.user_settings_dir={root / '.settings'}",
+        f"--LabApp.user_settings_dir={state / '.settings'}",
     ]
     if os.getuid() == 0:
         command.append("--allow-root")
-    log = open(root / "jupyter.log", "w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                              env={**os.environ, **(environment or {}), "JUPYTER_CONFIG_DIR": str(root / ".jupyter")})
+    log = open(state / "jupyter.log", "w")
+    server = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+                              env={**os.environ, **(environment or {}), "JUPYTER_CONFIG_DIR": str(state / ".jupyter")})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
@@ -78,9 +87,9 @@ def jupyter_lab(root: Path, notebook: Path, environment: dict | None = None):
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("jupyter lab did not start: " + (root / "jupyter.log").read_text()[-2000:])
+                    pytest.fail("jupyter lab did not start: " + (state / "jupyter.log").read_text()[-2000:])
                 time.sleep(0.3)
-        yield {"base": base, "token": token, "root": root}
+        yield {"base": base, "token": token}
     finally:
         server.terminate()
         try:

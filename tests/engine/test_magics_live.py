@@ -56,6 +56,28 @@ def test_compose_through_docker_is_labelled_local_and_leaves_nothing(tmp_path, f
     assert counts() == before
 
 
+def test_compose_down_removes_a_container_compose_run_started(tmp_path):
+    """Compose's own `down` leaves a `compose run -d` container running, and the network it is on, with or
+    without --remove-orphans (docker/compose#11711); `%docker compose down` removes both and says so."""
+    (tmp_path / "compose.yaml").write_text('services:\n  worker:\n    image: alpine:3.20\n    command: ["sleep", "60"]\n')
+    client = dl.engine.client()
+    ran = magics.docker(magics.split(f"compose -f {tmp_path}/compose.yaml run -d worker"), progress=False)
+    name = dl.compose.project(tmp_path).name
+    left = lambda: (client.containers.list(all=True, filters={"label": f"com.docker.compose.project={name}"})  # noqa: E731
+                    + client.networks.list(filters={"label": f"com.docker.compose.project={name}"}))
+    try:
+        assert ran.ok, ran.output
+        one_off = client.containers.get(ran.stdout.strip())
+        assert one_off.labels["com.docker.compose.oneoff"] == "True" and one_off.labels["org.dockerlab.created"] == "1"
+        down = magics.docker(magics.split(f"compose -f {tmp_path}/compose.yaml down"), progress=False)
+        assert down.ok, down.output
+        assert f"removed {one_off.name}, started by `compose run`" in down.output
+        assert left() == []
+    finally:
+        for thing in left():
+            thing.remove(force=True) if hasattr(thing, "status") else thing.remove()
+
+
 def test_an_image_built_in_a_terminal_is_checked(tmp_path, created):
     (tmp_path / "Dockerfile").write_text('FROM alpine:3.20\nCMD ["echo", "hello from my image"]\n')
     tag = created.image("dockerlab-test/terminal-exercise:1")

@@ -142,12 +142,14 @@ def test_a_file_named_like_the_command_is_not_the_install_step():
 
 def test_the_terminal_exercise_says_it_needs_an_engine_in_recorded_mode(monkeypatch):
     from dockerlab import check, recording
+    from dockerlab import paths as dl_paths
 
     monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
     recording.reset()
     result = check.image_prints("my-greeter:1", "Hello, Docker learner!", folder="greeter")
     assert not result.passed and "no Docker engine here" in result.messages[0] and "docker build -t my-greeter:1 greeter" in result.messages[0]
-    assert "a terminal opened in the notebooks folder" in result.messages[0]  # the folder the hint's paths start from (paths.TERMINAL_FOLDER)
+    assert "a terminal in the notebooks folder" in result.messages[0]  # the folder the hint's paths start from (paths.TERMINAL_FOLDER)
+    assert dl_paths.terminal_cd() in result.messages[0]  # and how to get there from wherever the terminal opened
 
 
 @pytest.mark.parametrize("notebook", ["01", "02", "03", "04", "05", "06", "07"])

@@ -141,6 +141,31 @@ def test_compose_runs_on_the_file_as_the_course_renders_it(monkeypatch):
         prepared("compose -p other up")
 
 
+def test_compose_down_first_removes_what_compose_run_started_and_says_so(monkeypatch):
+    """Compose's `down` leaves `compose run` containers (docker/compose#11711, measured on the engine: see
+    tests/engine/test_magics_live.py); %docker's `compose down` removes them first, and only for `down`."""
+    removed = []
+
+    class Project:
+        def __init__(self, directory, file):
+            self.name, self.one_off = "dockerlab-api-compose", ["dockerlab-api-compose-api-run-0a1b2c"]
+
+        def remove_one_off(self):
+            removed.append(self.name)
+            return self.one_off
+
+    monkeypatch.setattr(magics, "ComposeProject", Project)
+    notes = magics._one_off_removed(magics.split("docker compose -f /course/data/apps/api/compose.yaml down -v"))
+    assert removed == ["dockerlab-api-compose"]
+    assert len(notes) == 1 and "removed dockerlab-api-compose-api-run-0a1b2c, started by `compose run`" in notes[0]
+    assert "docker rm -f" in notes[0]  # what to type in a terminal, where nothing removes them
+    for line in ("compose -f /course/data/apps/api/compose.yaml up -d", "compose -f /course/data/apps/api/compose.yaml ps", "run -d alpine:3.20", "ps -a"):
+        assert magics._one_off_removed(magics.split(line)) == [], line
+    assert removed == ["dockerlab-api-compose"]  # no other command removed anything
+    Project.remove_one_off = lambda self: []
+    assert magics._one_off_removed(magics.split("compose -f /course/data/apps/api/compose.yaml down")) == []  # none: no note
+
+
 def test_a_bare_docker_magic_says_how_it_is_used(capsys, monkeypatch):
     from IPython.core.interactiveshell import InteractiveShell
 
