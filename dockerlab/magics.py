@@ -11,7 +11,9 @@
 Live, the real docker CLI runs and its output streams into the cell: ``docker build`` through the
 builder :func:`dockerlab.buildkit.choice` picks (BuildKit, plain progress). What the command creates
 carries the course's labels (one line says so), so `dockerlab clean` can remove it, and a
-``-p HOST:CONTAINER`` without an address is published on 127.0.0.1 only. The result (command,
+``-p HOST:CONTAINER`` without an address is published on 127.0.0.1 only (one naming an address is kept,
+with a note when other machines can reach it); ``-P`` runs as ``-p 127.0.0.1::PORT`` for each port the
+image exposes (read from the local image: -P itself would publish them on every address). The result (command,
 output, exit code, seconds) is the cell's value (``_``) for the next cell to measure. A command that
 fails shows its output and exit code, never a Python traceback. In recorded mode the same cell
 replays the output recorded on a real engine; a command that was not recorded says so, for a learner.
@@ -144,7 +146,7 @@ _FLAGS = {"--detach", "--rm", "--interactive", "--tty", "--init", "--privileged"
           "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy",
           "--no-TTY", "--service-ports", "--use-aliases", "--no-deps", "--build", "--remove-orphans", "--quiet-pull"}  # (compose run's)
 _SHORT_FLAGS = set("ditPqT")  # -d -i -t -P -q (and compose run's -T); they cluster (-dit, -dp 8080:80)
-_PORTS = re.compile(r"^(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")
+_PORTS = re.compile(r"^(?:(?:\d+(?:-\d+)?)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")  # [HOST]:CONTAINER, no address
 
 
 def _build_tag(rest: list[str]) -> str | None:
@@ -221,11 +223,59 @@ def named_volumes(words: list[str]) -> list[str]:
 
 
 def _publish_locally(value: str) -> tuple[str, bool]:
-    """`8080:80` -> `127.0.0.1:8080:80`, `80` -> `127.0.0.1::80` (a free port), ranges too; a value
-    that names an address is left as it is."""
+    """`8080:80` -> `127.0.0.1:8080:80`, `80` -> `127.0.0.1::80` and `:80` -> `127.0.0.1::80` (a free
+    port), ranges too; a value that names an address is left as it is."""
     if not _PORTS.match(value):
         return value, False
     return (f"127.0.0.1:{value}" if ":" in value else f"127.0.0.1::{value}"), True
+
+
+_ADDRESSED = re.compile(r"^(\[[0-9A-Fa-f:.]*\]|[0-9.]+):(\d*(?:-\d+)?):(\d+(?:-\d+)?)(?:/(?:tcp|udp|sctp))?$")
+
+
+def _address_note(value: str) -> str | None:
+    """The note for a -p value that names its address (`0.0.0.0:18091:80`, `[::]:8080:80`): one a learner
+    asked for explicitly is kept, but when other machines can reach it the note says so. None for a
+    loopback address (127.x, [::1]) or a value of another form. Raises nothing."""
+    matched = _ADDRESSED.match(value)
+    if not matched:
+        return None
+    address, host, container = matched.groups()
+    if address.startswith("127.") or address == "[::1]":
+        return None
+    where = "on every address of this machine" if address in ("0.0.0.0", "[::]") else f"on {address}, an address of this machine"
+    port = f"port {host}" if host else "a free port (`docker port` names it)"
+    return (f"-p {value} listens {where}, as you asked: other machines that can reach this one can connect to {port}; "
+            f"-p 127.0.0.1:{host}:{container} keeps it to this machine")
+
+
+def _exposed_ports(cli: list[str], image: str) -> list[str]:
+    """The ports ``image`` (a local image) exposes, as `80/tcp`, read with ``cli`` (`docker` and the CLI's
+    own options as typed). Raises DockerlabError when they cannot be read (no such image here, no engine)."""
+    try:
+        inspected = subprocess.run([*cli, "image", "inspect", "--format", "{{json .Config.ExposedPorts}}", image],
+                                   capture_output=True, text=True, timeout=30)
+        ports = json.loads(inspected.stdout) if inspected.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError, ValueError):
+        ports, inspected = None, None
+    if inspected is None or inspected.returncode != 0:
+        said = (inspected.stderr.strip().splitlines() or [""])[0] if inspected is not None else "the docker CLI did not answer"
+        raise DockerlabError(
+            f"-P publishes every port {image} exposes on all of this machine's addresses; the course publishes them on 127.0.0.1 "
+            f"only, but the ports {image} exposes cannot be read here ({said}).",
+            fix=f"Pull or build {image} first, or publish each port yourself: -p 127.0.0.1::PORT (e.g. -p 127.0.0.1::80).")
+    return sorted(ports or {}, key=lambda port: (int(re.split(r"[-/]", port)[0]) if port[0].isdigit() else 0, port))
+
+
+def _short_flags(word: str) -> str:
+    """The value-less letters a short option word starts with (``-dit`` -> ``dit``, ``-dp8080:80`` -> ``d``)."""
+    if word.startswith("--") or not word.startswith("-"):
+        return ""
+    letters = word[1:]
+    count = 0
+    while count < len(letters) and letters[count] in _SHORT_FLAGS:
+        count += 1
+    return letters[:count]
 
 
 _SHELL_OPERATORS = {"&&": "a second command", "||": "a second command", "<<": "a here-document", "$(": "a command substitution",
@@ -279,24 +329,81 @@ def split(line: str) -> list[str]:
     return words[1:] if words[:1] == ["docker"] else words
 
 
-def _publish_on_localhost(rest: list[str], notes: list[str]) -> list[str]:
-    """`run`/`create` options with every -p HOST:CONTAINER bound to 127.0.0.1 (options end at the image)."""
-    index = 0
+def _publish_value(words: list[str], value: str, following: str, notes: list[str]) -> list[str]:
+    """One -p option (``words``: the option, and its value when it is the next word) with its ``value``
+    bound to 127.0.0.1, or kept when it names an address (the note says when other machines reach it).
+    ``following`` is the word after it. Returns the words. Raises DockerlabError for a mapping split by a
+    space (`-p 8080 : 80`): what cannot be read as a whole is not rewritten, and Docker's own error for it
+    (`invalid reference format`) does not say why."""
+    if value.endswith(":") or following.startswith(":"):
+        typed = " ".join([*words, following] if following.startswith(":") else words)
+        raise DockerlabError(f"`{typed}` is not one port mapping: Docker reads a mapping as one word, HOST:CONTAINER, "
+                             "with no space around the colon.", fix="Write it as one word, e.g. -p 8080:80.")
+    local, changed = _publish_locally(value)
+    if changed:
+        notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
+        return [words[0], local] if len(words) == 2 else [words[0][: len(words[0]) - len(value)] + local]
+    said = _address_note(value)
+    if said is not None:
+        notes.append(said)
+    return words
+
+
+def _without_publish_all(words: list[str]) -> list[str]:
+    """An option's words with -P left out (``--publish-all`` gone, ``-dP`` as ``-d``)."""
+    if words[0].startswith("--"):
+        return words[1:]
+    flags = _short_flags(words[0])
+    first = "-" + flags.replace("P", "") + words[0][1 + len(flags):]
+    return ([first] if first != "-" else []) + words[1:]
+
+
+def _publish_exposed(cli: list[str], image: str, exposed: list[str], notes: list[str]) -> list[str]:
+    """What -P publishes, on 127.0.0.1: ``-p 127.0.0.1::PORT`` for each port ``image`` exposes and each
+    ``--expose`` value in ``exposed``, and the note saying so. Returns the words. Raises DockerlabError
+    when the image's ports cannot be read (see :func:`_exposed_ports`)."""
+    ports = _exposed_ports(cli, image)
+    for port in exposed:
+        spelled = port if "/" in port else f"{port}/tcp"
+        if spelled not in ports:
+            ports.append(spelled)
+    if not ports:
+        notes.append(f"-P publishes the ports {image} exposes, and it exposes none: nothing is published")
+        return []
+    published = [word for port in ports for word in ("-p", f"127.0.0.1::{port}")]
+    notes.append(f"-P publishes each port {image} exposes on a free port of every address of this machine; the course publishes "
+                 f"them on 127.0.0.1 only, so it ran as {' '.join(published)} (`docker port` names the free ports)")
+    return published
+
+
+def _publish_on_localhost(rest: list[str], notes: list[str], cli: Sequence[str] | None = ("docker",)) -> list[str]:
+    """`run`/`create` options with every -p HOST:CONTAINER bound to 127.0.0.1 (options end at the image),
+    and -P (--publish-all) run as one ``-p 127.0.0.1::PORT`` for each port the image exposes (read with
+    ``cli``, the docker CLI as typed; None: the command has no -P, as `compose run`, and it is left to it).
+    A -p naming an address is kept; the note says when other machines can reach it. Returns the options
+    and the rest. Raises DockerlabError for a -p that is not one word (`-p 8080 : 80`) and for a -P whose
+    image's ports cannot be read."""
+    rest = list(rest)
+    out: list[str] = []
+    publish_all, exposed, index = False, [], 0
     while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
         word = rest[index]
         value, takes_value = _option(word)
-        at = index
-        if takes_value and index + 1 < len(rest) and (word == "--publish" or not word.startswith("--") and word.endswith("p")):
-            value, at = rest[index + 1], index + 1
+        words = rest[index:index + 2] if takes_value else [word]
+        if takes_value and len(words) == 2 and (word == "--publish" or not word.startswith("--") and word.endswith("p")):
+            value = words[1]
+        option, equals, attached = word.partition("=")
+        if option == "--expose":
+            exposed.append(attached if equals else words[-1])
         if value is not None:
-            local, changed = _publish_locally(value)
-            if changed:
-                rest[at] = local if at != index else word[: len(word) - len(value)] + local
-                notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
-        if word in ("-P", "--publish-all") or (not word.startswith("--") and "P" in word[1:]):
-            notes.append("-P publishes every exposed port on all of this machine's addresses; the course publishes on 127.0.0.1: use -p 127.0.0.1::PORT instead")
+            words = _publish_value(words, value, rest[index + len(words)] if index + len(words) < len(rest) else "", notes)
+        if cli is not None and (option == "--publish-all" and attached in ("", "true") or "P" in _short_flags(word)):
+            publish_all, words = True, _without_publish_all(words)
+        out += words
         index += 2 if takes_value else 1
-    return rest
+    if publish_all and index < len(rest):  # (with no image, docker's own error says so)
+        out += _publish_exposed(list(cli), rest[index], exposed, notes)
+    return out + rest[index:]
 
 
 def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
@@ -331,7 +438,7 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
         notes.append(f"labelled {', '.join(f'{k}={v}' for k, v in CREATED_LABELS.items())} so `dockerlab clean` can remove it")
     rest = words[position:]
     if sub in {("run",), ("create",), ("container", "run"), ("container", "create")}:
-        rest = _publish_on_localhost(list(rest), notes)
+        rest = _publish_on_localhost(list(rest), notes, cli=["docker", *words[:_command_start(words)]])
     return ["docker", *words[:position], *added, *rest], environment, notes
 
 
@@ -361,7 +468,7 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
     notes += [f"{rebound}" for rebound in project.rebound_ports]
     command = list(words[index:])
     if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
-        command = ["run", *_publish_on_localhost(command[1:], notes)]
+        command = ["run", *_publish_on_localhost(command[1:], notes, cli=None)]  # compose run has no -P
     argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]
     return argv, {}, notes
 

@@ -33,7 +33,48 @@ def test_options_with_values_before_the_port_are_skipped_correctly():
 def test_an_address_given_is_respected_and_arguments_after_the_image_are_not_options():
     argv, _, notes = prepared("run --rm -p 0.0.0.0:8080:80 alpine:3.20 nc -p 8080:80")
     assert "0.0.0.0:8080:80" in argv and argv[-1] == "8080:80"
-    assert not any("127.0.0.1" in note for note in notes)
+    assert not any("is published as" in note for note in notes)
+    assert notes[1:] == ["-p 0.0.0.0:8080:80 listens on every address of this machine, as you asked: other machines that can reach this one "
+                         "can connect to port 8080; -p 127.0.0.1:8080:80 keeps it to this machine"]  # after the labels' note
+
+
+@pytest.mark.parametrize("value, said", [
+    ("0.0.0.0:18091:80", "on every address of this machine"),
+    ("[::]:18091:80", "on every address of this machine"),
+    ("192.168.1.7:18091:80/udp", "on 192.168.1.7, an address of this machine"),
+    ("0.0.0.0::80", "a free port"),
+])
+def test_an_address_other_machines_reach_is_kept_with_a_note_saying_so(value, said):
+    argv, _, notes = prepared(f"run -d -p {value} nginx:1")
+    assert argv[argv.index("-p") + 1] == value
+    assert [note for note in notes if "other machines" in note] and said in notes[-1]
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:18091:80", "127.0.0.1::80", "[::1]:18091:80"])
+def test_a_loopback_address_given_needs_no_note(value):
+    argv, _, notes = prepared(f"run -d -p {value} nginx:1")
+    assert argv[argv.index("-p") + 1] == value and not any("-p" in note for note in notes)
+
+
+@pytest.mark.parametrize("line, typed", [
+    ("run -d -p 8080 : 80 nginx:1", "-p 8080 :"),
+    ("run -d -p 8080: 80 nginx:1", "-p 8080:"),
+    ("run -d -p 8080 :80 nginx:1", "-p 8080 :80"),
+    ("run -d --publish=8080: 80 nginx:1", "--publish=8080:"),
+])
+def test_a_port_mapping_split_by_spaces_is_refused_not_half_rewritten(line, typed):
+    with pytest.raises(dl.DockerlabError) as raised:
+        prepared(line)
+    assert f"`{typed}` is not one port mapping" in str(raised.value) and "-p 8080:80" in str(raised.value)
+    assert "published as" not in str(raised.value)
+
+
+def test_a_port_mapping_split_by_spaces_runs_nothing(monkeypatch, capsys):
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line("run -d -p 8080 : 80 nginx:1") is None
+    printed = capsys.readouterr().out
+    assert "is not one port mapping" in printed and "published as" not in printed and "Traceback" not in printed
 
 
 def test_build_goes_through_the_course_builder(monkeypatch):
@@ -82,14 +123,76 @@ def test_the_magics_register_in_ipython():
     ("run -d -p 8000-8001:8000-8001 nginx:1", "127.0.0.1:8000-8001:8000-8001"),
     ("run -d -p 80 nginx:1", "127.0.0.1::80"),                 # a free host port, still local
     ("run -d -p 8080:80/udp nginx:1", "127.0.0.1:8080:80/udp"),
+    ("run -d -p :80 nginx:1", "127.0.0.1::80"),                # an empty host port: a free one, still local
 ])
 def test_every_publish_form_is_bound_to_127_0_0_1(line, expected):
     argv = prepared(line)[0]
     assert expected in argv and argv[-1] == "nginx:1"
 
 
-def test_publish_all_gets_a_note():
-    assert any("-P publishes every exposed port" in note for note in prepared("run -dP nginx:1")[2])
+FAKE_INSPECT = """#!/bin/sh
+echo "$*" >> "{log}"
+case "$*" in
+  *"image inspect --format {{{{json .Config.ExposedPorts}}}} nginx:1") echo '{{"443/tcp":{{}},"80/tcp":{{}}}}' ;;
+  *"image inspect --format {{{{json .Config.ExposedPorts}}}} alpine:3.20") echo 'null' ;;
+  *"image inspect"*) echo "Error: No such image: $5" >&2; exit 1 ;;
+esac
+"""
+
+
+def _fake_docker_on_path(monkeypatch, tmp_path, script: str):
+    """``script`` (with {log}) installed as the docker CLI, first on PATH. Returns the file its calls are logged in."""
+    log = tmp_path / "calls"
+    log.touch()
+    fake = tmp_path / "docker"
+    fake.write_text(script.format(log=log))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    return log
+
+
+@pytest.mark.parametrize("line, options", [
+    ("run -dP nginx:1", ["-d"]),
+    ("run -P -d nginx:1", ["-d"]),
+    ("run --publish-all --rm nginx:1", ["--rm"]),
+    ("run -itP --name web nginx:1", ["-it", "--name", "web"]),
+    ("run -dPp8080:8080 nginx:1", ["-dp127.0.0.1:8080:8080"]),
+    ("create -P --expose 9000 --expose=53/udp nginx:1", ["--expose", "9000", "--expose=53/udp"]),
+    ("--log-level error run -P nginx:1", []),
+])
+def test_publish_all_publishes_each_exposed_port_on_127_0_0_1(line, options, monkeypatch, tmp_path):
+    log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_INSPECT)
+    argv, _, notes = prepared(line)
+    image = argv.index("nginx:1")
+    labels = [word for word in argv if word.startswith("--label=")]
+    published = ["-p", "127.0.0.1::80/tcp", "-p", "127.0.0.1::443/tcp"]
+    extra = (["-p", "127.0.0.1::9000/tcp", "-p", "127.0.0.1::53/udp"] if "--expose" in line else [])
+    assert argv[argv.index(labels[-1]) + 1:image] == [*options, *published, *extra] and argv[image:] == ["nginx:1"]
+    assert not any("P" in word for word in argv if word.startswith("-") and not word.startswith("--"))  # no -P reaches docker
+    said = next(note for note in notes if note.startswith("-P "))
+    assert "127.0.0.1 only" in said and "-p 127.0.0.1::80/tcp -p 127.0.0.1::443/tcp" in said and "`docker port`" in said
+    cli = ["docker", "--log-level", "error"] if line.startswith("--") else ["docker"]
+    assert log.read_text().splitlines() == [" ".join([*cli[1:], "image", "inspect", "--format", "{{json .Config.ExposedPorts}}", "nginx:1"])]
+
+
+def test_publish_all_of_an_image_that_exposes_nothing_says_nothing_is_published(monkeypatch, tmp_path):
+    _fake_docker_on_path(monkeypatch, tmp_path, FAKE_INSPECT)
+    argv, _, notes = prepared("run --rm -P alpine:3.20 true")
+    assert argv[-3:] == ["--rm", "alpine:3.20", "true"] and "-p" not in argv and "-P" not in argv
+    assert notes[-1] == "-P publishes the ports alpine:3.20 exposes, and it exposes none: nothing is published"
+
+
+def test_publish_all_of_an_image_that_is_not_here_is_refused_with_what_to_type(monkeypatch, tmp_path):
+    _fake_docker_on_path(monkeypatch, tmp_path, FAKE_INSPECT)
+    with pytest.raises(dl.DockerlabError) as raised:
+        prepared("run -dP someone/else:2")
+    said = str(raised.value)
+    assert "No such image: someone/else:2" in said and "-p 127.0.0.1::PORT" in said and "all of this machine's addresses" in said
+
+
+def test_compose_run_leaves_a_capital_p_to_compose(monkeypatch):
+    monkeypatch.setattr(magics.subprocess, "run", lambda *a, **k: pytest.fail("inspected an image"))
+    assert magics._publish_on_localhost(["-P", "api"], [], cli=None) == ["-P", "api"]
 
 
 def test_build_on_a_classic_only_machine_runs_docker_build_without_buildkit(monkeypatch):
@@ -209,11 +312,7 @@ esac
 def _with_fake_docker(monkeypatch, tmp_path, script: str, line: str):
     """Run ``%docker line`` against ``script`` as the docker CLI (first on PATH; it logs each call). Returns the
     result and the calls the script saw, one line each."""
-    log = tmp_path / "calls"
-    fake = tmp_path / "docker"
-    fake.write_text(script.format(log=log))
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    log = _fake_docker_on_path(monkeypatch, tmp_path, script)
     result = magics.docker(magics.split(line), progress=False)
     return result, log.read_text().splitlines()
 
