@@ -435,11 +435,30 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
         return [*prefix, *added, *words[position:]], environment, notes
     if sub in _CREATING:
         added = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
-        notes.append(f"labelled {', '.join(f'{k}={v}' for k, v in CREATED_LABELS.items())} so `dockerlab clean` can remove it")
+        if not _gone_when_done(sub, words[position:]):
+            notes.append(f"labelled {', '.join(f'{k}={v}' for k, v in CREATED_LABELS.items())} so `dockerlab clean` can remove it")
     rest = words[position:]
     if sub in {("run",), ("create",), ("container", "run"), ("container", "create")}:
         rest = _publish_on_localhost(list(rest), notes, cli=["docker", *words[:_command_start(words)]])
     return ["docker", *words[:position], *added, *rest], environment, notes
+
+
+def _gone_when_done(sub: tuple[str, ...], rest: list[str]) -> bool:
+    """Whether a `run` (its options and the rest: ``rest``) leaves no container: --rm and not -d (its
+    container is removed when it ends, or on Ctrl-C). Named volumes it makes have a note of their own."""
+    if sub not in (("run",), ("container", "run")):
+        return False
+    given: set[str] = set()
+    index = 0
+    while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
+        word = rest[index]
+        _, takes_value = _option(word)
+        option, _, attached = word.partition("=")
+        if option.startswith("--") and attached in ("", "true"):
+            given.add(option)
+        given.update(f"-{letter}" for letter in _short_flags(word))
+        index += 2 if takes_value else 1
+    return "--rm" in given and not given & {"-d", "--detach"}
 
 
 _COMPOSE_VALUE_OPTIONS = {"-f", "--file", "--project-directory", "-p", "--project-name", "--env-file", "--profile"}

@@ -34,8 +34,8 @@ def test_an_address_given_is_respected_and_arguments_after_the_image_are_not_opt
     argv, _, notes = prepared("run --rm -p 0.0.0.0:8080:80 alpine:3.20 nc -p 8080:80")
     assert "0.0.0.0:8080:80" in argv and argv[-1] == "8080:80"
     assert not any("is published as" in note for note in notes)
-    assert notes[1:] == ["-p 0.0.0.0:8080:80 listens on every address of this machine, as you asked: other machines that can reach this one "
-                         "can connect to port 8080; -p 127.0.0.1:8080:80 keeps it to this machine"]  # after the labels' note
+    assert notes == ["-p 0.0.0.0:8080:80 listens on every address of this machine, as you asked: other machines that can reach this one "
+                         "can connect to port 8080; -p 127.0.0.1:8080:80 keeps it to this machine"]  # (--rm: no labels' note)
 
 
 @pytest.mark.parametrize("value, said", [
@@ -75,6 +75,24 @@ def test_a_port_mapping_split_by_spaces_runs_nothing(monkeypatch, capsys):
     assert magics._run_line("run -d -p 8080 : 80 nginx:1") is None
     printed = capsys.readouterr().out
     assert "is not one port mapping" in printed and "published as" not in printed and "Traceback" not in printed
+
+
+@pytest.mark.parametrize("line, noted", [
+    ("run --rm alpine:3.20 true", False),                 # removed when it ends: nothing stays to clean
+    ("container run --rm -it alpine:3.20 sh", False),
+    ("run --rm=true alpine:3.20 true", False),
+    ("run --rm -d alpine:3.20 sleep 60", True),           # stays while it runs
+    ("run -dit --rm alpine:3.20 sh", True),
+    ("run --rm=false alpine:3.20 true", True),
+    ("run alpine:3.20 true", True),                       # a stopped container stays
+    ("run alpine:3.20 echo --rm", True),                  # the container's argument, not an option
+    ("create --rm alpine:3.20 true", True),               # created, not yet run: it stays
+    ("network create backend", True),
+])
+def test_the_labelled_note_is_said_only_when_something_stays(line, noted):
+    argv, _, notes = prepared(line)
+    assert "--label=org.dockerlab.created=1" in argv  # labelled either way
+    assert any("so `dockerlab clean` can remove it" in note for note in notes) == noted
 
 
 def test_build_goes_through_the_course_builder(monkeypatch):
