@@ -50,7 +50,7 @@ from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "docker", "compose_file", "COMPOSE_FILE_NAMES", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -464,11 +464,34 @@ def _gone_when_done(sub: tuple[str, ...], rest: list[str]) -> bool:
 _COMPOSE_VALUE_OPTIONS = {"-f", "--file", "--project-directory", "-p", "--project-name", "--env-file", "--profile"}
 
 
-def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
-    """`docker compose [-f FILE] [--project-directory DIR] COMMAND ...` run on the file as the course
-    renders it (dl.compose): every container, network and volume labelled, ports on 127.0.0.1, and the
-    project named as dl.compose.project names it, so `%docker compose` and dl.compose see one stack."""
-    file, directory, index = "compose.yaml", None, 0
+# Compose's own lookup when no -f is given (`docker compose` v2: compose-go's default names, in this order),
+# in the project directory (or the working folder) and then each folder above it; and the override files it merges.
+COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+COMPOSE_OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml")
+_COMPOSE_CREATING = {"up", "create", "run"}  # what makes containers, networks or volumes
+_COMPOSE_PUBLISHING = {"up", "create", "start", "restart"}  # what publishes the file's ports (run: with --service-ports)
+
+
+def compose_file(start: str | Path) -> Path:
+    """The compose file plain `docker compose` reads with no -f, from folder ``start``: the first of
+    COMPOSE_FILE_NAMES there, else in the nearest folder above that has one. Returns its path. Raises
+    DockerlabError naming the folder and the names looked for, and saying to name a file with -f."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        for name in COMPOSE_FILE_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    raise DockerlabError(
+        f"There is no compose file in {start} or a folder above it: with no -f, Compose looks for {', '.join(COMPOSE_FILE_NAMES)} "
+        "(in that order).",
+        fix="Name the file with -f, e.g. %docker compose -f path/to/compose.yaml up -d.")
+
+
+def _compose_options(words: list[str]) -> tuple[str | None, str | None, int]:
+    """(the -f file, the --project-directory, where the compose command starts) in `docker compose`'s
+    words. Raises DockerlabError for an option the course's project naming cannot take (-p, --env-file,
+    --profile) and for no command."""
+    file, directory, index = None, None, 0
     while index < len(words) and words[index].startswith("-"):
         option, _, attached = words[index].partition("=")
         value = attached or (words[index + 1] if option in _COMPOSE_VALUE_OPTIONS and index + 1 < len(words) else None)
@@ -481,11 +504,34 @@ def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dic
         index += 1 if attached or option not in _COMPOSE_VALUE_OPTIONS else 2
     if not words[index:]:
         raise DockerlabError("No compose command given.", fix="For example: %docker compose -f compose.yaml up -d")
-    path = Path(file) if Path(file).is_absolute() or directory is None else Path(directory) / file
-    project = ComposeProject(directory or path.parent, path.name if directory is None else file)
-    notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
-    notes += [f"{rebound}" for rebound in project.rebound_ports]
+    return file, directory, index
+
+
+def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """`docker compose [-f FILE] [--project-directory DIR] COMMAND ...` run on the file as the course
+    renders it (dl.compose): every container, network and volume labelled, ports on 127.0.0.1, and the
+    project named as dl.compose.project names it, so `%docker compose` and dl.compose see one stack.
+    The file is found as Compose finds it (-f relative to the working folder; with no -f, see
+    :func:`compose_file`). The notes say what is labelled on a command that creates something, and which
+    ports are published on 127.0.0.1 on one that publishes them."""
+    file, directory, index = _compose_options(words)
+    if file is None:
+        path = compose_file(directory or Path.cwd())
+    else:
+        path = Path(file).resolve()  # as Compose reads -f: from the working folder, --project-directory or not
+        if not path.is_file():
+            raise DockerlabError(f"There is no compose file {path} (the file -f names).", fix="Check the path after -f (it is read from the working folder).")
+    project = ComposeProject(directory or path.parent, str(path) if directory else path.name)
+    notes += project.notes  # a .env copied from .env.example
+    overrides = [name for name in COMPOSE_OVERRIDE_NAMES if file is None and (path.parent / name).is_file()]
+    if overrides:
+        notes.append(f"{overrides[0]} is not read here: plain `docker compose` merges it into {path.name}; %docker reads {path.name} alone "
+                     f"(name both with -f to see them merged by `docker compose config`)")
     command = list(words[index:])
+    if command[0] in _COMPOSE_CREATING:
+        notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
+    if command[0] in _COMPOSE_PUBLISHING or command[0] == "run" and "--service-ports" in command:
+        notes += project.rebound_ports
     if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
         command = ["run", *_publish_on_localhost(command[1:], notes, cli=None)]  # compose run has no -P
     argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]

@@ -242,23 +242,100 @@ def test_a_trailing_comment_is_not_part_of_the_command():
     assert magics.split("docker images hello  # list them") == ["images", "hello"]
 
 
-def test_compose_runs_on_the_file_as_the_course_renders_it(monkeypatch):
-    rendered = {}
+class FakeProject:
+    """dl.compose's project, as the magic sees it, without Compose: records what it was given."""
+    made: list = []
 
-    class Project:
-        def __init__(self, directory, file):
-            rendered.update(directory=str(directory), file=file)
-            self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
-            self.rendered, self.rebound_ports = "/course/build/compose/dockerlab-api-compose.json", ["api: 8000->8000 published on 127.0.0.1 only"]
+    def __init__(self, directory, file):
+        FakeProject.made.append({"directory": str(directory), "file": file})
+        self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
+        self.rendered, self.notes = "/course/build/compose/dockerlab-api-compose.json", []
+        self.rebound_ports = ["api: 8000->8000 published on 127.0.0.1 only"]
 
-    monkeypatch.setattr(magics, "ComposeProject", Project)
-    argv, _, notes = prepared("compose -f /course/data/apps/api/compose.yaml up -d --wait")
-    assert rendered == {"directory": "/course/data/apps/api", "file": "compose.yaml"}
+
+@pytest.fixture
+def fake_project(monkeypatch):
+    FakeProject.made = []
+    monkeypatch.setattr(magics, "ComposeProject", FakeProject)
+    return FakeProject
+
+
+def test_compose_runs_on_the_file_as_the_course_renders_it(fake_project, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    argv, _, notes = prepared(f"compose -f {tmp_path}/compose.yaml up -d --wait")
+    assert fake_project.made == [{"directory": str(tmp_path), "file": "compose.yaml"}]
     assert argv == ["docker", "compose", "-p", "dockerlab-api-compose", "-f", "/course/build/compose/dockerlab-api-compose.json",
-                    "--project-directory", "/course/data/apps/api", "up", "-d", "--wait"]
+                    "--project-directory", str(tmp_path), "up", "-d", "--wait"]
     assert any("labelled" in note for note in notes) and any("127.0.0.1 only" in note for note in notes)
     with pytest.raises(dl.DockerlabError, match="not supported"):
         prepared("compose -p other up")
+
+
+@pytest.mark.parametrize("command, labelled, ports", [
+    ("up -d", True, True), ("create", True, True), ("start", False, True), ("restart", False, True),
+    ("run --rm api true", True, False), ("run --service-ports api", True, True),
+    ("ps", False, False), ("port api 8000", False, False), ("logs api", False, False), ("down", False, False),
+])
+def test_compose_notes_are_said_by_the_commands_they_are_about(command, labelled, ports, fake_project, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    notes = prepared(f"compose -f {tmp_path}/compose.yaml {command}")[2]
+    assert any("labelled" in note for note in notes) == labelled
+    assert ("api: 8000->8000 published on 127.0.0.1 only" in notes) == ports
+
+
+@pytest.mark.parametrize("present, found", [
+    (["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"], "compose.yaml"),
+    (["compose.yml", "docker-compose.yml", "docker-compose.yaml"], "compose.yml"),
+    (["docker-compose.yml", "docker-compose.yaml"], "docker-compose.yml"),  # as `docker compose config` picks (checked: Compose v5.6.1)
+    (["docker-compose.yaml"], "docker-compose.yaml"),
+])
+def test_with_no_f_the_file_is_found_in_composes_own_order(present, found, tmp_path, monkeypatch, fake_project):
+    for name in present:
+        (tmp_path / name).write_text("services: {}\n")
+    (tmp_path / "sub").mkdir()
+    assert magics.compose_file(tmp_path) == tmp_path / found
+    assert magics.compose_file(tmp_path / "sub") == tmp_path / found  # and, as Compose, in the folders above
+    monkeypatch.chdir(tmp_path / "sub")
+    argv = prepared("compose up -d")[0]
+    assert fake_project.made == [{"directory": str(tmp_path), "file": found}] and argv[-2:] == ["up", "-d"]
+
+
+def test_with_no_f_and_a_project_directory_the_file_is_looked_for_there(tmp_path, monkeypatch, fake_project):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "docker-compose.yaml").write_text("services: {}\n")
+    monkeypatch.chdir(tmp_path)
+    prepared("compose --project-directory app ps")
+    assert fake_project.made == [{"directory": "app", "file": str(tmp_path / "app" / "docker-compose.yaml")}]
+
+
+def test_f_is_read_from_the_working_folder_as_compose_reads_it(tmp_path, monkeypatch, fake_project):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "stack.yaml").write_text("services: {}\n")
+    monkeypatch.chdir(tmp_path)
+    prepared("compose -f app/stack.yaml --project-directory app ps")
+    assert fake_project.made == [{"directory": "app", "file": str(tmp_path / "app" / "stack.yaml")}]
+    with pytest.raises(dl.DockerlabError, match="the file -f names"):
+        prepared("compose -f stack.yaml --project-directory app ps")  # not app/stack.yaml: Compose would not read that either
+
+
+def test_no_compose_file_says_what_compose_looks_for_and_mentions_f(tmp_path, monkeypatch, capsys):
+    if any((folder / name).is_file() for folder in tmp_path.parents for name in magics.COMPOSE_FILE_NAMES):
+        pytest.skip("a compose file lies above the test's folder on this machine")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line("compose up -d") is None
+    printed = capsys.readouterr().out
+    assert f"There is no compose file in {tmp_path} or a folder above it" in printed
+    assert "compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml" in printed and "-f" in printed and "Traceback" not in printed
+
+
+def test_an_override_file_compose_would_merge_is_named(tmp_path, monkeypatch, fake_project):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    (tmp_path / "compose.override.yaml").write_text("services: {}\n")
+    monkeypatch.chdir(tmp_path)
+    notes = prepared("compose up -d")[2]
+    assert any(note.startswith("compose.override.yaml is not read here") for note in notes)
 
 
 def test_a_bare_docker_magic_says_how_it_is_used(capsys, monkeypatch):
@@ -520,14 +597,9 @@ def test_the_clis_own_options_are_skipped_so_a_run_is_labelled_and_published_loc
     assert any("127.0.0.1 only" in note for note in notes)
 
 
-def test_compose_run_publishes_on_127_0_0_1(monkeypatch):
-    class Project:
-        def __init__(self, directory, file):
-            self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
-            self.rendered, self.rebound_ports = "/course/build/compose/x.json", []
-
-    monkeypatch.setattr(magics, "ComposeProject", Project)
-    argv, _, notes = prepared("compose -f /course/data/apps/api/compose.yaml run --rm -T -e A=1 -p 8089:80 --publish=8090:90 api sh -c 'nc -p 1:2'")
+def test_compose_run_publishes_on_127_0_0_1(fake_project, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    argv, _, notes = prepared(f"compose -f {tmp_path}/compose.yaml run --rm -T -e A=1 -p 8089:80 --publish=8090:90 api sh -c 'nc -p 1:2'")
     assert argv[argv.index("run"):] == ["run", "--rm", "-T", "-e", "A=1", "-p", "127.0.0.1:8089:80", "--publish=127.0.0.1:8090:90", "api", "sh", "-c", "nc -p 1:2"]
     assert any("-p 8089:80 is published as 127.0.0.1:8089:80" in note for note in notes)
     assert any("labelled" in note for note in notes)
