@@ -14,8 +14,11 @@ carries the course's labels (one line says so), so `dockerlab clean` can remove 
 ``-p HOST:CONTAINER`` without an address is published on 127.0.0.1 only (one naming an address is kept,
 with a note when other machines can reach it); ``-P`` runs as ``-p 127.0.0.1::PORT`` for each port the
 image exposes (read from the local image: -P itself would publish them on every address). The result (command,
-output, exit code, seconds) is the cell's value (``_``) for the next cell to measure. A command that
-fails shows its output and exit code, never a Python traceback. In recorded mode the same cell
+output, exit code, seconds) is the cell's value (``_``) for the next cell to measure; in a ``%%docker``
+cell each command's exit line shows under its output, and the last command's result is the value. A
+command that fails shows its output and exit code, never a Python traceback; one stopped with Ctrl-C
+(the kernel's interrupt: ``logs -f`` runs until then) is stopped with its child process and says one
+line, ``stopped: interrupted after N s`` (a :class:`CommandInterrupted`, so Run All stops there). In recorded mode the same cell
 replays the output recorded on a real engine; a command that was not recorded says so, for a learner.
 
 Each line is one docker command, run without a shell: a pipe, ``&&``, ``;``, a redirection or ``$(...)``
@@ -50,7 +53,7 @@ from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "compose_file", "COMPOSE_FILE_NAMES", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "CommandInterrupted", "docker", "compose_file", "COMPOSE_FILE_NAMES", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -78,6 +81,23 @@ class CommandResult:
     def _repr_html_(self) -> str:
         colour = SUCCESS if self.ok else ERROR
         return f"<p style='{status_css(colour)}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
+
+
+class CommandInterrupted(KeyboardInterrupt):
+    """A %docker command stopped by Ctrl-C (or the kernel's interrupt) after ``seconds`` (s); ``skipped``
+    commands of its %%docker cell did not run. Still a KeyboardInterrupt (a notebook's Run All stops
+    there), but IPython shows it as one line, not a traceback: the command was stopped (see :func:`docker`)."""
+
+    def __init__(self, seconds: float, skipped: int = 0) -> None:
+        super().__init__(seconds, skipped)
+        self.seconds, self.skipped = seconds, skipped
+
+    def __str__(self) -> str:
+        left = f"; the cell's {self.skipped} other command{'s' if self.skipped != 1 else ''} did not run" if self.skipped else ""
+        return f"stopped: interrupted after {self.seconds:.1f} s{left}"
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines in place of a traceback
+        return [str(self)]
 
 
 _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"), ("network", "create"), ("volume", "create")}
@@ -544,7 +564,8 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     :func:`prepare_command`), reading ``stdin`` (text, e.g. a heredoc's Dockerfile for
     ``build -``; None: nothing); with ``progress`` its output streams as it comes. Returns a
     :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
-    Raises DockerlabError when there is no command or the docker CLI is missing. Recorded by its
+    Raises DockerlabError when there is no command or the docker CLI is missing, and KeyboardInterrupt
+    (its ``seconds``: when it came) on Ctrl-C, once the command is stopped and what it created removed. Recorded by its
     words: a course file or folder among them is keyed by its content, wherever the course lives."""
     argv, additions, notes = prepare_command(words)
     if progress:
@@ -572,13 +593,16 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
             if progress:
                 print(text, end="", flush=True)
         code = process.wait()
-    except BaseException:
-        process.terminate()  # the CLI passes it on to the container it runs (docker run without -d)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            error.seconds = time.perf_counter() - started  # when it came (the stop below may take seconds)
+        with held():  # a second Ctrl-C does not leave the child running
+            process.terminate()  # the CLI passes it on to the container it runs (docker run without -d)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         if marked != argv:
             with held():
                 _remove_marked(mark)
@@ -947,6 +971,16 @@ def _run_or_replay(words: list[str], stdin: str | None) -> tuple[CommandResult, 
 
 
 def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
+    """Run (or replay) one line of a %docker magic, printing what it printed; its result, or None when it
+    could not run (the reason is printed). Raises CommandInterrupted on Ctrl-C, once the command is stopped."""
+    started = time.perf_counter()
+    try:
+        return _run_typed(line, stdin)
+    except KeyboardInterrupt as error:
+        raise CommandInterrupted(getattr(error, "seconds", time.perf_counter() - started)) from None
+
+
+def _run_typed(line: str, stdin: str | None) -> CommandResult | None:
     typed = line.strip()
     line = _TYPED_DOCKER.sub("", typed, count=1)  # `%docker docker images` is shown as `docker images` (split drops the word once)
     if not line or line.startswith("#"):
@@ -1075,6 +1109,7 @@ def load_ipython_extension(ipython) -> None:
     Returns None. Raises nothing: a %docker line that fails prints its error instead."""
     # lazy: IPython calls this (so IPython is loaded); at module level it would cost every `import dockerlab` ~0.1 s
     from IPython.core.magic import no_var_expand
+    from IPython.display import display
 
     def evaluate(expression: str):
         return eval(expression, ipython.user_ns)  # noqa: S307 - the learner's own notebook expression
@@ -1099,10 +1134,19 @@ def load_ipython_extension(ipython) -> None:
         except DockerlabError as error:
             print(error)
             return None
-        commands = ([(line, None)] if line.strip() else []) + cell_commands(cell)
-        results = [result for result in (_run_line(text) if stdin is None else _run_line(text, stdin=stdin) for text, stdin in commands)
-                   if result is not None]
-        return results[-1] if results else None
+        commands = [(text, stdin) for text, stdin in ([(line, None)] if line.strip() else []) + cell_commands(cell)
+                    if text.strip() and not text.strip().startswith("#")]
+        for position, (text, stdin) in enumerate(commands):
+            try:
+                result = _run_line(text) if stdin is None else _run_line(text, stdin=stdin)
+            except CommandInterrupted as stopped:
+                stopped.skipped = len(commands) - position - 1
+                raise
+            if position == len(commands) - 1:
+                return result  # the cell's value (`_`), shown as its exit line
+            if result is not None:
+                display(result)  # each command's exit line under its own output
+        return None
 
     ipython.register_magic_function(line_magic, "line", "docker")
     ipython.register_magic_function(cell_magic, "cell", "docker")

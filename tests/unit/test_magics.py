@@ -1,4 +1,7 @@
 """%docker: what runs for what a learner types (no engine), and recorded mode's answer for an unrecorded command."""
+import re
+from pathlib import Path
+
 import pytest
 
 import dockerlab as dl
@@ -669,3 +672,83 @@ def test_a_create_that_made_no_container_is_failed_whatever_its_exit_code(monkey
     assert ("volume rm t16-newvol" in calls) == removed, calls
     if removed:
         assert "the volume(s) made for it (t16-newvol)" in result.output
+
+
+FAKE_STREAMING = """#!/bin/sh
+echo "$*" >> "{log}"
+case "$1" in
+  logs) echo $$ > "{log}.pid"; echo "first line"; exec sleep 30 ;;
+  *) echo "out of $1" ;;
+esac
+"""
+
+
+def _interrupt_soon(seconds: float = 0.6):
+    """A Ctrl-C to this process in ``seconds``, as the kernel's interrupt delivers it (SIGINT, main thread)."""
+    import os
+    import signal
+    import threading
+
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by its parent) is not running
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_ctrl_c_on_a_streaming_command_stops_it_and_says_one_line_not_a_traceback(monkeypatch, tmp_path, capsys):
+    """#17: `%docker logs -f NAME` then Ctrl-C showed a 13-frame traceback (magics.py, queue.py, threading.py)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    _interrupt_soon()
+    outcome = shell.run_cell("%docker logs -f web")
+    printed = capsys.readouterr()
+    assert isinstance(outcome.error_in_exec, magics.CommandInterrupted) and isinstance(outcome.error_in_exec, KeyboardInterrupt)
+    shown = [line for line in (printed.out + printed.err).splitlines() if line.strip()]
+    assert shown[0] == "first line" and len(shown) == 2 and "Traceback" not in printed.out + printed.err
+    assert re.fullmatch(r"stopped: interrupted after (\d+\.\d) s", shown[1]) and 0.3 < float(shown[1].split()[-2]) < 5
+    assert not _alive(int(Path(f"{log}.pid").read_text()))  # the child was stopped, not left running
+
+
+def test_ctrl_c_in_a_docker_cell_stops_the_cell_and_says_what_did_not_run(monkeypatch, tmp_path, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    _interrupt_soon()
+    with pytest.raises(magics.CommandInterrupted) as raised:
+        shell.run_cell_magic("docker", "", "ps\nlogs -f web\nimages\nvolume ls")
+    assert raised.value.skipped == 2 and str(raised.value).endswith("; the cell's 2 other commands did not run")
+    assert log.read_text().splitlines() == ["ps", "logs -f web"]  # nothing after the interrupted command ran
+    assert "out of ps" in capsys.readouterr().out
+
+
+def test_a_docker_cell_shows_each_commands_exit_line(monkeypatch, tmp_path, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    last = shell.run_cell_magic("docker", "", "ps\n# a comment\nimages\n\nvolume ls  # the last one")
+    printed = capsys.readouterr().out.splitlines()
+    assert isinstance(last, magics.CommandResult) and last.command == "volume ls"  # the cell's value, shown by the cell
+    assert printed[0::2] == ["out of ps", "out of images", "out of volume"] and len(printed) == 5
+    assert re.fullmatch(r"docker ps: exit 0 in \d+\.\d s", printed[1]) and re.fullmatch(r"docker images: exit 0 in \d+\.\d s", printed[3])
