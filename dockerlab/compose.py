@@ -362,7 +362,10 @@ class ComposeProject:
             for port in service.get("ports", []) or []:
                 if port.get("host_ip") in (None, "", "0.0.0.0", "::"):
                     port["host_ip"] = "127.0.0.1"
-                    self.rebound_ports.append(f"{service_name}: {port.get('published')}->{port.get('target')} published on 127.0.0.1 only")
+                    published = port.get("published")
+                    self.rebound_ports.append(f"{service_name}: {published}->{port.get('target')} published on 127.0.0.1 only" if published else
+                                              f"{service_name}: container port {port.get('target')} published on a free port of 127.0.0.1 only "
+                                              "(`docker compose port` names it)")
         for section in ("networks", "volumes"):
             for item in (config.get(section) or {}).values():
                 if not item.get("external"):

@@ -11,9 +11,14 @@
 Live, the real docker CLI runs and its output streams into the cell: ``docker build`` through the
 builder :func:`dockerlab.buildkit.choice` picks (BuildKit, plain progress). What the command creates
 carries the course's labels (one line says so), so `dockerlab clean` can remove it, and a
-``-p HOST:CONTAINER`` without an address is published on 127.0.0.1 only. The result (command,
-output, exit code, seconds) is the cell's value (``_``) for the next cell to measure. A command that
-fails shows its output and exit code, never a Python traceback. In recorded mode the same cell
+``-p HOST:CONTAINER`` without an address is published on 127.0.0.1 only (one naming an address is kept,
+with a note when other machines can reach it); ``-P`` runs as ``-p 127.0.0.1::PORT`` for each port the
+image exposes (read from the local image: -P itself would publish them on every address). The result (command,
+output, exit code, seconds) is the cell's value (``_``) for the next cell to measure; in a ``%%docker``
+cell each command's exit line shows under its output, and the last command's result is the value. A
+command that fails shows its output and exit code, never a Python traceback; one stopped with Ctrl-C
+(the kernel's interrupt: ``logs -f`` runs until then) is stopped with its child process and says one
+line, ``stopped: interrupted after N s`` (a :class:`CommandInterrupted`, so Run All stops there). In recorded mode the same cell
 replays the output recorded on a real engine; a command that was not recorded says so, for a learner.
 
 Each line is one docker command, run without a shell: a pipe, ``&&``, ``;``, a redirection or ``$(...)``
@@ -49,7 +54,7 @@ from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
 from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "docker", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "CommandInterrupted", "docker", "compose_file", "COMPOSE_FILE_NAMES", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass
@@ -77,6 +82,23 @@ class CommandResult:
     def _repr_html_(self) -> str:
         colour = SUCCESS if self.ok else ERROR
         return f"<p style='{status_css(colour)}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
+
+
+class CommandInterrupted(KeyboardInterrupt):
+    """A %docker command stopped by Ctrl-C (or the kernel's interrupt) after ``seconds`` (s); ``skipped``
+    commands of its %%docker cell did not run. Still a KeyboardInterrupt (a notebook's Run All stops
+    there), but IPython shows it as one line, not a traceback: the command was stopped (see :func:`docker`)."""
+
+    def __init__(self, seconds: float, skipped: int = 0) -> None:
+        super().__init__(seconds, skipped)
+        self.seconds, self.skipped = seconds, skipped
+
+    def __str__(self) -> str:
+        left = f"; the cell's {self.skipped} other command{'s' if self.skipped != 1 else ''} did not run" if self.skipped else ""
+        return f"stopped: interrupted after {self.seconds:.1f} s{left}"
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines in place of a traceback
+        return [str(self)]
 
 
 _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"), ("network", "create"), ("volume", "create")}
@@ -145,7 +167,7 @@ _FLAGS = {"--detach", "--rm", "--interactive", "--tty", "--init", "--privileged"
           "--no-healthcheck", "--oom-kill-disable", "--quiet", "--sig-proxy",
           "--no-TTY", "--service-ports", "--use-aliases", "--no-deps", "--build", "--remove-orphans", "--quiet-pull"}  # (compose run's)
 _SHORT_FLAGS = set("ditPqT")  # -d -i -t -P -q (and compose run's -T); they cluster (-dit, -dp 8080:80)
-_PORTS = re.compile(r"^(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")
+_PORTS = re.compile(r"^(?:(?:\d+(?:-\d+)?)?:)?\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?$")  # [HOST]:CONTAINER, no address
 
 
 def _build_tag(rest: list[str]) -> str | None:
@@ -222,11 +244,59 @@ def named_volumes(words: list[str]) -> list[str]:
 
 
 def _publish_locally(value: str) -> tuple[str, bool]:
-    """`8080:80` -> `127.0.0.1:8080:80`, `80` -> `127.0.0.1::80` (a free port), ranges too; a value
-    that names an address is left as it is."""
+    """`8080:80` -> `127.0.0.1:8080:80`, `80` -> `127.0.0.1::80` and `:80` -> `127.0.0.1::80` (a free
+    port), ranges too; a value that names an address is left as it is."""
     if not _PORTS.match(value):
         return value, False
     return (f"127.0.0.1:{value}" if ":" in value else f"127.0.0.1::{value}"), True
+
+
+_ADDRESSED = re.compile(r"^(\[[0-9A-Fa-f:.]*\]|[0-9.]+):(\d*(?:-\d+)?):(\d+(?:-\d+)?)(?:/(?:tcp|udp|sctp))?$")
+
+
+def _address_note(value: str) -> str | None:
+    """The note for a -p value that names its address (`0.0.0.0:18091:80`, `[::]:8080:80`): one a learner
+    asked for explicitly is kept, but when other machines can reach it the note says so. None for a
+    loopback address (127.x, [::1]) or a value of another form. Raises nothing."""
+    matched = _ADDRESSED.match(value)
+    if not matched:
+        return None
+    address, host, container = matched.groups()
+    if address.startswith("127.") or address == "[::1]":
+        return None
+    where = "on every address of this machine" if address in ("0.0.0.0", "[::]") else f"on {address}, an address of this machine"
+    port = f"port {host}" if host else "a free port (`docker port` names it)"
+    return (f"-p {value} listens {where}, as you asked: other machines that can reach this one can connect to {port}; "
+            f"-p 127.0.0.1:{host}:{container} keeps it to this machine")
+
+
+def _exposed_ports(cli: list[str], image: str) -> list[str]:
+    """The ports ``image`` (a local image) exposes, as `80/tcp`, read with ``cli`` (`docker` and the CLI's
+    own options as typed). Raises DockerlabError when they cannot be read (no such image here, no engine)."""
+    try:
+        inspected = subprocess.run([*cli, "image", "inspect", "--format", "{{json .Config.ExposedPorts}}", image],
+                                   capture_output=True, text=True, timeout=30)
+        ports = json.loads(inspected.stdout) if inspected.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError, ValueError):
+        ports, inspected = None, None
+    if inspected is None or inspected.returncode != 0:
+        said = (inspected.stderr.strip().splitlines() or [""])[0] if inspected is not None else "the docker CLI did not answer"
+        raise DockerlabError(
+            f"-P publishes every port {image} exposes on all of this machine's addresses; the course publishes them on 127.0.0.1 "
+            f"only, but the ports {image} exposes cannot be read here ({said}).",
+            fix=f"Pull or build {image} first, or publish each port yourself: -p 127.0.0.1::PORT (e.g. -p 127.0.0.1::80).")
+    return sorted(ports or {}, key=lambda port: (int(re.split(r"[-/]", port)[0]) if port[0].isdigit() else 0, port))
+
+
+def _short_flags(word: str) -> str:
+    """The value-less letters a short option word starts with (``-dit`` -> ``dit``, ``-dp8080:80`` -> ``d``)."""
+    if word.startswith("--") or not word.startswith("-"):
+        return ""
+    letters = word[1:]
+    count = 0
+    while count < len(letters) and letters[count] in _SHORT_FLAGS:
+        count += 1
+    return letters[:count]
 
 
 _SHELL_OPERATORS = {"&&": "a second command", "||": "a second command", "<<": "a here-document", "$(": "a command substitution",
@@ -280,24 +350,81 @@ def split(line: str) -> list[str]:
     return words[1:] if words[:1] == ["docker"] else words
 
 
-def _publish_on_localhost(rest: list[str], notes: list[str]) -> list[str]:
-    """`run`/`create` options with every -p HOST:CONTAINER bound to 127.0.0.1 (options end at the image)."""
-    index = 0
+def _publish_value(words: list[str], value: str, following: str, notes: list[str]) -> list[str]:
+    """One -p option (``words``: the option, and its value when it is the next word) with its ``value``
+    bound to 127.0.0.1, or kept when it names an address (the note says when other machines reach it).
+    ``following`` is the word after it. Returns the words. Raises DockerlabError for a mapping split by a
+    space (`-p 8080 : 80`): what cannot be read as a whole is not rewritten, and Docker's own error for it
+    (`invalid reference format`) does not say why."""
+    if value.endswith(":") or following.startswith(":"):
+        typed = " ".join([*words, following] if following.startswith(":") else words)
+        raise DockerlabError(f"`{typed}` is not one port mapping: Docker reads a mapping as one word, HOST:CONTAINER, "
+                             "with no space around the colon.", fix="Write it as one word, e.g. -p 8080:80.")
+    local, changed = _publish_locally(value)
+    if changed:
+        notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
+        return [words[0], local] if len(words) == 2 else [words[0][: len(words[0]) - len(value)] + local]
+    said = _address_note(value)
+    if said is not None:
+        notes.append(said)
+    return words
+
+
+def _without_publish_all(words: list[str]) -> list[str]:
+    """An option's words with -P left out (``--publish-all`` gone, ``-dP`` as ``-d``)."""
+    if words[0].startswith("--"):
+        return words[1:]
+    flags = _short_flags(words[0])
+    first = "-" + flags.replace("P", "") + words[0][1 + len(flags):]
+    return ([first] if first != "-" else []) + words[1:]
+
+
+def _publish_exposed(cli: list[str], image: str, exposed: list[str], notes: list[str]) -> list[str]:
+    """What -P publishes, on 127.0.0.1: ``-p 127.0.0.1::PORT`` for each port ``image`` exposes and each
+    ``--expose`` value in ``exposed``, and the note saying so. Returns the words. Raises DockerlabError
+    when the image's ports cannot be read (see :func:`_exposed_ports`)."""
+    ports = _exposed_ports(cli, image)
+    for port in exposed:
+        spelled = port if "/" in port else f"{port}/tcp"
+        if spelled not in ports:
+            ports.append(spelled)
+    if not ports:
+        notes.append(f"-P publishes the ports {image} exposes, and it exposes none: nothing is published")
+        return []
+    published = [word for port in ports for word in ("-p", f"127.0.0.1::{port}")]
+    notes.append(f"-P publishes each port {image} exposes on a free port of every address of this machine; the course publishes "
+                 f"them on 127.0.0.1 only, so it ran as {' '.join(published)} (`docker port` names the free ports)")
+    return published
+
+
+def _publish_on_localhost(rest: list[str], notes: list[str], cli: Sequence[str] | None = ("docker",)) -> list[str]:
+    """`run`/`create` options with every -p HOST:CONTAINER bound to 127.0.0.1 (options end at the image),
+    and -P (--publish-all) run as one ``-p 127.0.0.1::PORT`` for each port the image exposes (read with
+    ``cli``, the docker CLI as typed; None: the command has no -P, as `compose run`, and it is left to it).
+    A -p naming an address is kept; the note says when other machines can reach it. Returns the options
+    and the rest. Raises DockerlabError for a -p that is not one word (`-p 8080 : 80`) and for a -P whose
+    image's ports cannot be read."""
+    rest = list(rest)
+    out: list[str] = []
+    publish_all, exposed, index = False, [], 0
     while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
         word = rest[index]
         value, takes_value = _option(word)
-        at = index
-        if takes_value and index + 1 < len(rest) and (word == "--publish" or not word.startswith("--") and word.endswith("p")):
-            value, at = rest[index + 1], index + 1
+        words = rest[index:index + 2] if takes_value else [word]
+        if takes_value and len(words) == 2 and (word == "--publish" or not word.startswith("--") and word.endswith("p")):
+            value = words[1]
+        option, equals, attached = word.partition("=")
+        if option == "--expose":
+            exposed.append(attached if equals else words[-1])
         if value is not None:
-            local, changed = _publish_locally(value)
-            if changed:
-                rest[at] = local if at != index else word[: len(word) - len(value)] + local
-                notes.append(f"-p {value} is published as {local}: on 127.0.0.1 only, so nothing outside this machine can reach it")
-        if word in ("-P", "--publish-all") or (not word.startswith("--") and "P" in word[1:]):
-            notes.append("-P publishes every exposed port on all of this machine's addresses; the course publishes on 127.0.0.1: use -p 127.0.0.1::PORT instead")
+            words = _publish_value(words, value, rest[index + len(words)] if index + len(words) < len(rest) else "", notes)
+        if cli is not None and (option == "--publish-all" and attached in ("", "true") or "P" in _short_flags(word)):
+            publish_all, words = True, _without_publish_all(words)
+        out += words
         index += 2 if takes_value else 1
-    return rest
+    if publish_all and index < len(rest):  # (with no image, docker's own error says so)
+        out += _publish_exposed(list(cli), rest[index], exposed, notes)
+    return out + rest[index:]
 
 
 def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
@@ -331,34 +458,63 @@ def prepare_command(words: list[str]) -> tuple[list[str], dict[str, str], list[s
         return [*prefix, *added, *words[position:]], environment, notes
     if sub in _CREATING:
         added = [f"--label={key}={value}" for key, value in CREATED_LABELS.items()]
-        notes.append(f"labelled {', '.join(f'{k}={v}' for k, v in CREATED_LABELS.items())} so `dockerlab clean` can remove it")
+        if not _gone_when_done(sub, words[position:]):
+            notes.append(f"labelled {', '.join(f'{k}={v}' for k, v in CREATED_LABELS.items())} so `dockerlab clean` can remove it")
     rest = words[position:]
     if sub in {("run",), ("create",), ("container", "run"), ("container", "create")}:
-        rest = _publish_on_localhost(list(rest), notes)
+        rest = _publish_on_localhost(list(rest), notes, cli=["docker", *words[:_command_start(words)]])
     return ["docker", *words[:position], *added, *rest], environment, notes
+
+
+def _gone_when_done(sub: tuple[str, ...], rest: list[str]) -> bool:
+    """Whether a `run` (its options and the rest: ``rest``) leaves no container: --rm and not -d (its
+    container is removed when it ends, or on Ctrl-C). Named volumes it makes have a note of their own."""
+    if sub not in (("run",), ("container", "run")):
+        return False
+    given: set[str] = set()
+    index = 0
+    while index < len(rest) and rest[index].startswith("-") and rest[index] != "-":  # options end at the image
+        word = rest[index]
+        _, takes_value = _option(word)
+        option, _, attached = word.partition("=")
+        if option.startswith("--") and attached in ("", "true"):
+            given.add(option)
+        given.update(f"-{letter}" for letter in _short_flags(word))
+        index += 2 if takes_value else 1
+    return "--rm" in given and not given & {"-d", "--detach"}
 
 
 _COMPOSE_VALUE_OPTIONS = {"-f", "--file", "--project-directory", "-p", "--project-name", "--env-file", "--profile"}
 
 
-def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
-    """`docker compose [-f FILE] [--project-directory DIR] COMMAND ...` run on the file as the course
-    renders it (dl.compose): every container, network and volume labelled, ports on 127.0.0.1, and the
-    project named as dl.compose.project names it, so `%docker compose` and dl.compose see one stack."""
-    project, command = _compose_project(words)
-    notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
-    notes += [f"{rebound}" for rebound in project.rebound_ports]
-    if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
-        command = ["run", *_publish_on_localhost(command[1:], notes)]
-    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]
-    return argv, {}, notes
+# Compose's own lookup when no -f is given (`docker compose` v2: compose-go's default names, in this order),
+# in the project directory (or the working folder) and then each folder above it; and the override files it merges.
+COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+COMPOSE_OVERRIDE_NAMES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml")
+_COMPOSE_CREATING = {"up", "create", "run"}  # what makes containers, networks or volumes
+_COMPOSE_PUBLISHING = {"up", "create", "start", "restart"}  # what publishes the file's ports (run: with --service-ports)
 
 
-def _compose_project(words: list[str]) -> tuple[ComposeProject, list[str]]:
-    """The course's Compose project a `docker compose [-f FILE] [--project-directory DIR] COMMAND ...` names
-    (its words after `compose`), and its COMMAND's words. Raises DockerlabError for an option %docker does not
-    support or no command, and what dl.compose.project raises for the file."""
-    file, directory, index = "compose.yaml", None, 0
+def compose_file(start: str | Path) -> Path:
+    """The compose file plain `docker compose` reads with no -f, from folder ``start``: the first of
+    COMPOSE_FILE_NAMES there, else in the nearest folder above that has one. Returns its path. Raises
+    DockerlabError naming the folder and the names looked for, and saying to name a file with -f."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        for name in COMPOSE_FILE_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    raise DockerlabError(
+        f"There is no compose file in {start} or a folder above it: with no -f, Compose looks for {', '.join(COMPOSE_FILE_NAMES)} "
+        "(in that order).",
+        fix="Name the file with -f, e.g. %docker compose -f path/to/compose.yaml up -d.")
+
+
+def _compose_options(words: list[str]) -> tuple[str | None, str | None, int]:
+    """(the -f file, the --project-directory, where the compose command starts) in `docker compose`'s
+    words. Raises DockerlabError for an option the course's project naming cannot take (-p, --env-file,
+    --profile) and for no command."""
+    file, directory, index = None, None, 0
     while index < len(words) and words[index].startswith("-"):
         option, _, attached = words[index].partition("=")
         value = attached or (words[index + 1] if option in _COMPOSE_VALUE_OPTIONS and index + 1 < len(words) else None)
@@ -371,9 +527,47 @@ def _compose_project(words: list[str]) -> tuple[ComposeProject, list[str]]:
         index += 1 if attached or option not in _COMPOSE_VALUE_OPTIONS else 2
     if not words[index:]:
         raise DockerlabError("No compose command given.", fix="For example: %docker compose -f compose.yaml up -d")
-    path = Path(file) if Path(file).is_absolute() or directory is None else Path(directory) / file
-    project = ComposeProject(directory or path.parent, path.name if directory is None else file)
-    return project, list(words[index:])
+    return file, directory, index
+
+
+def _compose_project(words: list[str]) -> tuple[ComposeProject, list[str], Path, bool]:
+    """The course's Compose project a `docker compose [-f FILE] [--project-directory DIR] COMMAND ...` names
+    (its words after `compose`): (the project, its COMMAND's words, the compose file's path, whether -f named
+    it). The file is found as Compose finds it (-f read from the working folder; with no -f, see
+    :func:`compose_file`). Raises DockerlabError for an option %docker does not support, no command, or no
+    such file, and what dl.compose.project raises for the file."""
+    file, directory, index = _compose_options(words)
+    if file is None:
+        path = compose_file(directory or Path.cwd())
+    else:
+        path = Path(file).resolve()  # as Compose reads -f: from the working folder, --project-directory or not
+        if not path.is_file():
+            raise DockerlabError(f"There is no compose file {path} (the file -f names).", fix="Check the path after -f (it is read from the working folder).")
+    project = ComposeProject(directory or path.parent, str(path) if directory else path.name)
+    return project, list(words[index:]), path, file is not None
+
+
+def _compose_command(words: list[str], notes: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """`docker compose [-f FILE] [--project-directory DIR] COMMAND ...` run on the file as the course
+    renders it (dl.compose): every container, network and volume labelled, ports on 127.0.0.1, and the
+    project named as dl.compose.project names it, so `%docker compose` and dl.compose see one stack.
+    The file is found as Compose finds it (-f relative to the working folder; with no -f, see
+    :func:`compose_file`). The notes say what is labelled on a command that creates something, and which
+    ports are published on 127.0.0.1 on one that publishes them."""
+    project, command, path, named = _compose_project(words)
+    notes += project.notes  # a .env copied from .env.example
+    overrides = [name for name in COMPOSE_OVERRIDE_NAMES if not named and (path.parent / name).is_file()]
+    if overrides:
+        notes.append(f"{overrides[0]} is not read here: plain `docker compose` merges it into {path.name}; %docker reads {path.name} alone "
+                     f"(name both with -f to see them merged by `docker compose config`)")
+    if command[0] in _COMPOSE_CREATING:
+        notes.append(f"run as Compose project {project.name}: containers, networks and volumes labelled so `dockerlab clean` can remove them")
+    if command[0] in _COMPOSE_PUBLISHING or command[0] == "run" and "--service-ports" in command:
+        notes += project.rebound_ports
+    if command[0] == "run":  # `compose run -p 8089:80 SERVICE`: a port it publishes is local too, as the file's are
+        command = ["run", *_publish_on_localhost(command[1:], notes, cli=None)]  # compose run has no -P
+    argv = [*project.command, "-p", project.name, "-f", str(project.rendered), "--project-directory", str(project.directory), *command]
+    return argv, {}, notes
 
 
 @recordable("docker", version=2)
@@ -384,7 +578,8 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
     Before `compose ... down` it removes the containers `compose run` started in the project, which
     Compose's own `down` leaves (a note says so when there were any).
-    Raises DockerlabError when there is no command or the docker CLI is missing. Recorded by its
+    Raises DockerlabError when there is no command or the docker CLI is missing, and KeyboardInterrupt
+    (its ``seconds``: when it came) on Ctrl-C, once the command is stopped and what it created removed. Recorded by its
     words: a course file or folder among them is keyed by its content, wherever the course lives."""
     argv, additions, notes = prepare_command(words)
     notes = [*notes, *_one_off_removed(words)]
@@ -413,8 +608,11 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
             if progress:
                 print(text, end="", flush=True)
         code = process.wait()
-    except BaseException:
-        _stop(process)
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            error.seconds = time.perf_counter() - started  # when it came (the stop below may take seconds)
+        with held():  # a second Ctrl-C does not leave the child running
+            _stop(process)
         if marked != argv:
             with held():
                 _remove_marked(mark)
@@ -466,7 +664,7 @@ def _one_off_removed(words: list[str]) -> list[str]:
     words = list(words[1:] if words[:1] == ["docker"] else words)
     if _subcommand(words)[:1] != ("compose",):
         return []
-    project, command = _compose_project(words[1:])
+    project, command, _, _ = _compose_project(words[1:])
     if command[:1] != ["down"]:
         return []
     names = project.remove_one_off()
@@ -825,6 +1023,16 @@ def _run_or_replay(words: list[str], stdin: str | None) -> tuple[CommandResult, 
 
 
 def _run_line(line: str, stdin: str | None = None) -> CommandResult | None:
+    """Run (or replay) one line of a %docker magic, printing what it printed; its result, or None when it
+    could not run (the reason is printed). Raises CommandInterrupted on Ctrl-C, once the command is stopped."""
+    started = time.perf_counter()
+    try:
+        return _run_typed(line, stdin)
+    except KeyboardInterrupt as error:
+        raise CommandInterrupted(getattr(error, "seconds", time.perf_counter() - started)) from None
+
+
+def _run_typed(line: str, stdin: str | None) -> CommandResult | None:
     typed = line.strip()
     line = _TYPED_DOCKER.sub("", typed, count=1)  # `%docker docker images` is shown as `docker images` (split drops the word once)
     if not line or line.startswith("#"):
@@ -953,6 +1161,7 @@ def load_ipython_extension(ipython) -> None:
     Returns None. Raises nothing: a %docker line that fails prints its error instead."""
     # lazy: IPython calls this (so IPython is loaded); at module level it would cost every `import dockerlab` ~0.1 s
     from IPython.core.magic import no_var_expand
+    from IPython.display import display
 
     def evaluate(expression: str):
         return eval(expression, ipython.user_ns)  # noqa: S307 - the learner's own notebook expression
@@ -977,10 +1186,19 @@ def load_ipython_extension(ipython) -> None:
         except DockerlabError as error:
             print(error)
             return None
-        commands = ([(line, None)] if line.strip() else []) + cell_commands(cell)
-        results = [result for result in (_run_line(text) if stdin is None else _run_line(text, stdin=stdin) for text, stdin in commands)
-                   if result is not None]
-        return results[-1] if results else None
+        commands = [(text, stdin) for text, stdin in ([(line, None)] if line.strip() else []) + cell_commands(cell)
+                    if text.strip() and not text.strip().startswith("#")]
+        for position, (text, stdin) in enumerate(commands):
+            try:
+                result = _run_line(text) if stdin is None else _run_line(text, stdin=stdin)
+            except CommandInterrupted as stopped:
+                stopped.skipped = len(commands) - position - 1
+                raise
+            if position == len(commands) - 1:
+                return result  # the cell's value (`_`), shown as its exit line
+            if result is not None:
+                display(result)  # each command's exit line under its own output
+        return None
 
     ipython.register_magic_function(line_magic, "line", "docker")
     ipython.register_magic_function(cell_magic, "cell", "docker")

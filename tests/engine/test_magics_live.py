@@ -183,3 +183,66 @@ def test_a_failed_docker_magic_build_takes_the_tag_off_the_courses_earlier_build
     with pytest.raises(docker.errors.ImageNotFound):
         dl.engine.client().images.get(tag)
     assert f"[dockerlab] {tag} named the image of an earlier build" in result.output
+
+
+def test_publish_all_publishes_every_exposed_port_on_127_0_0_1_only(tmp_path, created):
+    """#17: `%docker run -P` published on 0.0.0.0 and [::] (ss showed both). Now each port the image exposes,
+    and each --expose, is published on 127.0.0.1 alone."""
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nEXPOSE 80 5353/udp\n")
+    tag = created.image(f"dockerlab-test/exposes:{uuid.uuid4().hex[:8]}")
+    assert magics.docker(magics.split(f"build -t {tag} {tmp_path}"), progress=False).ok
+    name = created.name("publish-all")
+    ran = magics.docker(magics.split(f"run -dP --expose 9000 --name {name} {tag} sleep 30"), progress=False)
+    container = dl.engine.client().containers.get(name)
+    created.containers.append(container)
+    assert ran.ok, ran.output
+    ports = container.attrs["NetworkSettings"]["Ports"]
+    assert set(ports) == {"80/tcp", "5353/udp", "9000/tcp"}
+    assert all(binding["HostIp"] == "127.0.0.1" for bindings in ports.values() for binding in bindings), ports  # no 0.0.0.0, no ::
+    assert all(len(bindings) == 1 and int(bindings[0]["HostPort"]) > 0 for bindings in ports.values())
+    assert "on 127.0.0.1 only, so it ran as -p 127.0.0.1::80/tcp -p 127.0.0.1::5353/udp -p 127.0.0.1::9000/tcp" in ran.output
+
+
+def test_an_address_asked_for_is_kept_and_noted(free_port, created):
+    """#17: `-p 0.0.0.0:PORT:80` is what the learner asked for (02a teaches it): kept, with a note that other machines
+    can reach it. Checked on a created container, never started, so nothing listens beyond 127.0.0.1."""
+    name = created.name("address")
+    made = magics.docker(magics.split(f"create -p 0.0.0.0:{free_port}:80 --name {name} alpine:3.20 true"), progress=False)
+    container = dl.engine.client().containers.get(name)
+    created.containers.append(container)
+    assert made.ok, made.output
+    assert container.attrs["HostConfig"]["PortBindings"]["80/tcp"] == [{"HostIp": "0.0.0.0", "HostPort": str(free_port)}]
+    assert f"-p 0.0.0.0:{free_port}:80 listens on every address of this machine, as you asked: other machines" in made.output
+
+
+def test_ctrl_c_on_logs_follow_stops_it_with_one_line(created, monkeypatch, capsys):
+    """#17: `%docker logs -f NAME` blocks until interrupted (as docker does); the interrupt showed a 13-frame traceback."""
+    import os
+    import signal
+    import threading
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    container = created.run("alpine:3.20", ["sh", "-c", "echo ready; sleep 60"], name=created.name("follow"))
+    started: list[subprocess.Popen] = []
+    popen = magics.subprocess.Popen
+
+    def recorded(*arguments, **options):
+        started.append(popen(*arguments, **options))
+        return started[-1]
+
+    monkeypatch.setattr(magics.subprocess, "Popen", recorded)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    timer = threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    outcome = shell.run_cell(f"%docker logs -f {container.name}")
+    timer.join()
+    printed = capsys.readouterr()
+    shown = [line for line in (printed.out + printed.err).splitlines() if line.strip()]
+    assert isinstance(outcome.error_in_exec, magics.CommandInterrupted), shown
+    assert shown[0] == "ready" and shown[-1].startswith("stopped: interrupted after ") and len(shown) == 2, shown
+    assert len(started) == 1 and started[0].poll() is not None  # `docker logs -f` itself was stopped
+    container.reload()
+    assert container.status == "running"  # following its logs never touched the container

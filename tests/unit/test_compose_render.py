@@ -411,3 +411,12 @@ def test_a_service_the_file_does_not_have_is_named_with_those_it_has(tmp_path):
     with pytest.raises(DockerlabError) as raised:
         stack.logs("api ")
     assert raised.value.fix.startswith("Did you mean 'api'?")
+
+
+def test_a_port_published_on_a_free_host_port_is_noted_without_none(tmp_path):
+    """#17: `ports: ["8000"]` has no published port in Compose's rendering; the note said `web: None->8000`."""
+    (tmp_path / "compose.yaml").write_text('services:\n  web:\n    image: alpine:3.20\n    ports: ["8000", "8001:81"]\n')
+    notes = dl.compose.project(tmp_path).rebound_ports
+    assert notes == ["web: container port 8000 published on a free port of 127.0.0.1 only (`docker compose port` names it)",
+                     "web: 8001->81 published on 127.0.0.1 only"]
+    assert not any("None" in note for note in notes)

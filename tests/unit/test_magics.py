@@ -1,4 +1,7 @@
 """%docker: what runs for what a learner types (no engine), and recorded mode's answer for an unrecorded command."""
+import re
+from pathlib import Path
+
 import pytest
 
 import dockerlab as dl
@@ -33,7 +36,66 @@ def test_options_with_values_before_the_port_are_skipped_correctly():
 def test_an_address_given_is_respected_and_arguments_after_the_image_are_not_options():
     argv, _, notes = prepared("run --rm -p 0.0.0.0:8080:80 alpine:3.20 nc -p 8080:80")
     assert "0.0.0.0:8080:80" in argv and argv[-1] == "8080:80"
-    assert not any("127.0.0.1" in note for note in notes)
+    assert not any("is published as" in note for note in notes)
+    assert notes == ["-p 0.0.0.0:8080:80 listens on every address of this machine, as you asked: other machines that can reach this one "
+                         "can connect to port 8080; -p 127.0.0.1:8080:80 keeps it to this machine"]  # (--rm: no labels' note)
+
+
+@pytest.mark.parametrize("value, said", [
+    ("0.0.0.0:18091:80", "on every address of this machine"),
+    ("[::]:18091:80", "on every address of this machine"),
+    ("192.168.1.7:18091:80/udp", "on 192.168.1.7, an address of this machine"),
+    ("0.0.0.0::80", "a free port"),
+])
+def test_an_address_other_machines_reach_is_kept_with_a_note_saying_so(value, said):
+    argv, _, notes = prepared(f"run -d -p {value} nginx:1")
+    assert argv[argv.index("-p") + 1] == value
+    assert [note for note in notes if "other machines" in note] and said in notes[-1]
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:18091:80", "127.0.0.1::80", "[::1]:18091:80"])
+def test_a_loopback_address_given_needs_no_note(value):
+    argv, _, notes = prepared(f"run -d -p {value} nginx:1")
+    assert argv[argv.index("-p") + 1] == value and not any("-p" in note for note in notes)
+
+
+@pytest.mark.parametrize("line, typed", [
+    ("run -d -p 8080 : 80 nginx:1", "-p 8080 :"),
+    ("run -d -p 8080: 80 nginx:1", "-p 8080:"),
+    ("run -d -p 8080 :80 nginx:1", "-p 8080 :80"),
+    ("run -d --publish=8080: 80 nginx:1", "--publish=8080:"),
+])
+def test_a_port_mapping_split_by_spaces_is_refused_not_half_rewritten(line, typed):
+    with pytest.raises(dl.DockerlabError) as raised:
+        prepared(line)
+    assert f"`{typed}` is not one port mapping" in str(raised.value) and "-p 8080:80" in str(raised.value)
+    assert "published as" not in str(raised.value)
+
+
+def test_a_port_mapping_split_by_spaces_runs_nothing(monkeypatch, capsys):
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line("run -d -p 8080 : 80 nginx:1") is None
+    printed = capsys.readouterr().out
+    assert "is not one port mapping" in printed and "published as" not in printed and "Traceback" not in printed
+
+
+@pytest.mark.parametrize("line, noted", [
+    ("run --rm alpine:3.20 true", False),                 # removed when it ends: nothing stays to clean
+    ("container run --rm -it alpine:3.20 sh", False),
+    ("run --rm=true alpine:3.20 true", False),
+    ("run --rm -d alpine:3.20 sleep 60", True),           # stays while it runs
+    ("run -dit --rm alpine:3.20 sh", True),
+    ("run --rm=false alpine:3.20 true", True),
+    ("run alpine:3.20 true", True),                       # a stopped container stays
+    ("run alpine:3.20 echo --rm", True),                  # the container's argument, not an option
+    ("create --rm alpine:3.20 true", True),               # created, not yet run: it stays
+    ("network create backend", True),
+])
+def test_the_labelled_note_is_said_only_when_something_stays(line, noted):
+    argv, _, notes = prepared(line)
+    assert "--label=org.dockerlab.created=1" in argv  # labelled either way
+    assert any("so `dockerlab clean` can remove it" in note for note in notes) == noted
 
 
 def test_build_goes_through_the_course_builder(monkeypatch):
@@ -82,14 +144,76 @@ def test_the_magics_register_in_ipython():
     ("run -d -p 8000-8001:8000-8001 nginx:1", "127.0.0.1:8000-8001:8000-8001"),
     ("run -d -p 80 nginx:1", "127.0.0.1::80"),                 # a free host port, still local
     ("run -d -p 8080:80/udp nginx:1", "127.0.0.1:8080:80/udp"),
+    ("run -d -p :80 nginx:1", "127.0.0.1::80"),                # an empty host port: a free one, still local
 ])
 def test_every_publish_form_is_bound_to_127_0_0_1(line, expected):
     argv = prepared(line)[0]
     assert expected in argv and argv[-1] == "nginx:1"
 
 
-def test_publish_all_gets_a_note():
-    assert any("-P publishes every exposed port" in note for note in prepared("run -dP nginx:1")[2])
+FAKE_INSPECT = """#!/bin/sh
+echo "$*" >> "{log}"
+case "$*" in
+  *"image inspect --format {{{{json .Config.ExposedPorts}}}} nginx:1") echo '{{"443/tcp":{{}},"80/tcp":{{}}}}' ;;
+  *"image inspect --format {{{{json .Config.ExposedPorts}}}} alpine:3.20") echo 'null' ;;
+  *"image inspect"*) echo "Error: No such image: $5" >&2; exit 1 ;;
+esac
+"""
+
+
+def _fake_docker_on_path(monkeypatch, tmp_path, script: str):
+    """``script`` (with {log}) installed as the docker CLI, first on PATH. Returns the file its calls are logged in."""
+    log = tmp_path / "calls"
+    log.touch()
+    fake = tmp_path / "docker"
+    fake.write_text(script.format(log=log))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    return log
+
+
+@pytest.mark.parametrize("line, options", [
+    ("run -dP nginx:1", ["-d"]),
+    ("run -P -d nginx:1", ["-d"]),
+    ("run --publish-all --rm nginx:1", ["--rm"]),
+    ("run -itP --name web nginx:1", ["-it", "--name", "web"]),
+    ("run -dPp8080:8080 nginx:1", ["-dp127.0.0.1:8080:8080"]),
+    ("create -P --expose 9000 --expose=53/udp nginx:1", ["--expose", "9000", "--expose=53/udp"]),
+    ("--log-level error run -P nginx:1", []),
+])
+def test_publish_all_publishes_each_exposed_port_on_127_0_0_1(line, options, monkeypatch, tmp_path):
+    log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_INSPECT)
+    argv, _, notes = prepared(line)
+    image = argv.index("nginx:1")
+    labels = [word for word in argv if word.startswith("--label=")]
+    published = ["-p", "127.0.0.1::80/tcp", "-p", "127.0.0.1::443/tcp"]
+    extra = (["-p", "127.0.0.1::9000/tcp", "-p", "127.0.0.1::53/udp"] if "--expose" in line else [])
+    assert argv[argv.index(labels[-1]) + 1:image] == [*options, *published, *extra] and argv[image:] == ["nginx:1"]
+    assert not any("P" in word for word in argv if word.startswith("-") and not word.startswith("--"))  # no -P reaches docker
+    said = next(note for note in notes if note.startswith("-P "))
+    assert "127.0.0.1 only" in said and "-p 127.0.0.1::80/tcp -p 127.0.0.1::443/tcp" in said and "`docker port`" in said
+    cli = ["docker", "--log-level", "error"] if line.startswith("--") else ["docker"]
+    assert log.read_text().splitlines() == [" ".join([*cli[1:], "image", "inspect", "--format", "{{json .Config.ExposedPorts}}", "nginx:1"])]
+
+
+def test_publish_all_of_an_image_that_exposes_nothing_says_nothing_is_published(monkeypatch, tmp_path):
+    _fake_docker_on_path(monkeypatch, tmp_path, FAKE_INSPECT)
+    argv, _, notes = prepared("run --rm -P alpine:3.20 true")
+    assert argv[-3:] == ["--rm", "alpine:3.20", "true"] and "-p" not in argv and "-P" not in argv
+    assert notes[-1] == "-P publishes the ports alpine:3.20 exposes, and it exposes none: nothing is published"
+
+
+def test_publish_all_of_an_image_that_is_not_here_is_refused_with_what_to_type(monkeypatch, tmp_path):
+    _fake_docker_on_path(monkeypatch, tmp_path, FAKE_INSPECT)
+    with pytest.raises(dl.DockerlabError) as raised:
+        prepared("run -dP someone/else:2")
+    said = str(raised.value)
+    assert "No such image: someone/else:2" in said and "-p 127.0.0.1::PORT" in said and "all of this machine's addresses" in said
+
+
+def test_compose_run_leaves_a_capital_p_to_compose(monkeypatch):
+    monkeypatch.setattr(magics.subprocess, "run", lambda *a, **k: pytest.fail("inspected an image"))
+    assert magics._publish_on_localhost(["-P", "api"], [], cli=None) == ["-P", "api"]
 
 
 def test_build_on_a_classic_only_machine_runs_docker_build_without_buildkit(monkeypatch):
@@ -122,20 +246,30 @@ def test_a_trailing_comment_is_not_part_of_the_command():
     assert magics.split("docker images hello  # list them") == ["images", "hello"]
 
 
-def test_compose_runs_on_the_file_as_the_course_renders_it(monkeypatch):
-    rendered = {}
+class FakeProject:
+    """dl.compose's project, as the magic sees it, without Compose: records what it was given."""
+    made: list = []
 
-    class Project:
-        def __init__(self, directory, file):
-            rendered.update(directory=str(directory), file=file)
-            self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
-            self.rendered, self.rebound_ports = "/course/build/compose/dockerlab-api-compose.json", ["api: 8000->8000 published on 127.0.0.1 only"]
+    def __init__(self, directory, file):
+        FakeProject.made.append({"directory": str(directory), "file": file})
+        self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
+        self.rendered, self.notes = "/course/build/compose/dockerlab-api-compose.json", []
+        self.rebound_ports = ["api: 8000->8000 published on 127.0.0.1 only"]
 
-    monkeypatch.setattr(magics, "ComposeProject", Project)
-    argv, _, notes = prepared("compose -f /course/data/apps/api/compose.yaml up -d --wait")
-    assert rendered == {"directory": "/course/data/apps/api", "file": "compose.yaml"}
+
+@pytest.fixture
+def fake_project(monkeypatch):
+    FakeProject.made = []
+    monkeypatch.setattr(magics, "ComposeProject", FakeProject)
+    return FakeProject
+
+
+def test_compose_runs_on_the_file_as_the_course_renders_it(fake_project, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    argv, _, notes = prepared(f"compose -f {tmp_path}/compose.yaml up -d --wait")
+    assert fake_project.made == [{"directory": str(tmp_path), "file": "compose.yaml"}]
     assert argv == ["docker", "compose", "-p", "dockerlab-api-compose", "-f", "/course/build/compose/dockerlab-api-compose.json",
-                    "--project-directory", "/course/data/apps/api", "up", "-d", "--wait"]
+                    "--project-directory", str(tmp_path), "up", "-d", "--wait"]
     assert any("labelled" in note for note in notes) and any("127.0.0.1 only" in note for note in notes)
     with pytest.raises(dl.DockerlabError, match="not supported"):
         prepared("compose -p other up")
@@ -164,6 +298,73 @@ def test_compose_down_first_removes_what_compose_run_started_and_says_so(monkeyp
     assert removed == ["dockerlab-api-compose"]  # no other command removed anything
     Project.remove_one_off = lambda self: []
     assert magics._one_off_removed(magics.split("compose -f /course/data/apps/api/compose.yaml down")) == []  # none: no note
+
+
+@pytest.mark.parametrize("command, labelled, ports", [
+    ("up -d", True, True), ("create", True, True), ("start", False, True), ("restart", False, True),
+    ("run --rm api true", True, False), ("run --service-ports api", True, True),
+    ("ps", False, False), ("port api 8000", False, False), ("logs api", False, False), ("down", False, False),
+])
+def test_compose_notes_are_said_by_the_commands_they_are_about(command, labelled, ports, fake_project, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    notes = prepared(f"compose -f {tmp_path}/compose.yaml {command}")[2]
+    assert any("labelled" in note for note in notes) == labelled
+    assert ("api: 8000->8000 published on 127.0.0.1 only" in notes) == ports
+
+
+@pytest.mark.parametrize("present, found", [
+    (["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"], "compose.yaml"),
+    (["compose.yml", "docker-compose.yml", "docker-compose.yaml"], "compose.yml"),
+    (["docker-compose.yml", "docker-compose.yaml"], "docker-compose.yml"),  # as `docker compose config` picks (checked: Compose v5.6.1)
+    (["docker-compose.yaml"], "docker-compose.yaml"),
+])
+def test_with_no_f_the_file_is_found_in_composes_own_order(present, found, tmp_path, monkeypatch, fake_project):
+    for name in present:
+        (tmp_path / name).write_text("services: {}\n")
+    (tmp_path / "sub").mkdir()
+    assert magics.compose_file(tmp_path) == tmp_path / found
+    assert magics.compose_file(tmp_path / "sub") == tmp_path / found  # and, as Compose, in the folders above
+    monkeypatch.chdir(tmp_path / "sub")
+    argv = prepared("compose up -d")[0]
+    assert fake_project.made == [{"directory": str(tmp_path), "file": found}] and argv[-2:] == ["up", "-d"]
+
+
+def test_with_no_f_and_a_project_directory_the_file_is_looked_for_there(tmp_path, monkeypatch, fake_project):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "docker-compose.yaml").write_text("services: {}\n")
+    monkeypatch.chdir(tmp_path)
+    prepared("compose --project-directory app ps")
+    assert fake_project.made == [{"directory": "app", "file": str(tmp_path / "app" / "docker-compose.yaml")}]
+
+
+def test_f_is_read_from_the_working_folder_as_compose_reads_it(tmp_path, monkeypatch, fake_project):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "stack.yaml").write_text("services: {}\n")
+    monkeypatch.chdir(tmp_path)
+    prepared("compose -f app/stack.yaml --project-directory app ps")
+    assert fake_project.made == [{"directory": "app", "file": str(tmp_path / "app" / "stack.yaml")}]
+    with pytest.raises(dl.DockerlabError, match="the file -f names"):
+        prepared("compose -f stack.yaml --project-directory app ps")  # not app/stack.yaml: Compose would not read that either
+
+
+def test_no_compose_file_says_what_compose_looks_for_and_mentions_f(tmp_path, monkeypatch, capsys):
+    if any((folder / name).is_file() for folder in tmp_path.parents for name in magics.COMPOSE_FILE_NAMES):
+        pytest.skip("a compose file lies above the test's folder on this machine")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    monkeypatch.setattr(magics.subprocess, "Popen", lambda *a, **k: pytest.fail("ran something"))
+    assert magics._run_line("compose up -d") is None
+    printed = capsys.readouterr().out
+    assert f"There is no compose file in {tmp_path} or a folder above it" in printed
+    assert "compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml" in printed and "-f" in printed and "Traceback" not in printed
+
+
+def test_an_override_file_compose_would_merge_is_named(tmp_path, monkeypatch, fake_project):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    (tmp_path / "compose.override.yaml").write_text("services: {}\n")
+    monkeypatch.chdir(tmp_path)
+    notes = prepared("compose up -d")[2]
+    assert any(note.startswith("compose.override.yaml is not read here") for note in notes)
 
 
 def test_a_bare_docker_magic_says_how_it_is_used(capsys, monkeypatch):
@@ -235,11 +436,7 @@ esac
 def _with_fake_docker(monkeypatch, tmp_path, script: str, line: str):
     """Run ``%docker line`` against ``script`` as the docker CLI (first on PATH; it logs each call). Returns the
     result and the calls the script saw, one line each."""
-    log = tmp_path / "calls"
-    fake = tmp_path / "docker"
-    fake.write_text(script.format(log=log))
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    log = _fake_docker_on_path(monkeypatch, tmp_path, script)
     result = magics.docker(magics.split(line), progress=False)
     return result, log.read_text().splitlines()
 
@@ -429,14 +626,9 @@ def test_the_clis_own_options_are_skipped_so_a_run_is_labelled_and_published_loc
     assert any("127.0.0.1 only" in note for note in notes)
 
 
-def test_compose_run_publishes_on_127_0_0_1(monkeypatch):
-    class Project:
-        def __init__(self, directory, file):
-            self.name, self.command, self.directory = "dockerlab-api-compose", ["docker", "compose"], directory
-            self.rendered, self.rebound_ports = "/course/build/compose/x.json", []
-
-    monkeypatch.setattr(magics, "ComposeProject", Project)
-    argv, _, notes = prepared("compose -f /course/data/apps/api/compose.yaml run --rm -T -e A=1 -p 8089:80 --publish=8090:90 api sh -c 'nc -p 1:2'")
+def test_compose_run_publishes_on_127_0_0_1(fake_project, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services: {}\n")
+    argv, _, notes = prepared(f"compose -f {tmp_path}/compose.yaml run --rm -T -e A=1 -p 8089:80 --publish=8090:90 api sh -c 'nc -p 1:2'")
     assert argv[argv.index("run"):] == ["run", "--rm", "-T", "-e", "A=1", "-p", "127.0.0.1:8089:80", "--publish=127.0.0.1:8090:90", "api", "sh", "-c", "nc -p 1:2"]
     assert any("-p 8089:80 is published as 127.0.0.1:8089:80" in note for note in notes)
     assert any("labelled" in note for note in notes)
@@ -506,3 +698,83 @@ def test_a_create_that_made_no_container_is_failed_whatever_its_exit_code(monkey
     assert ("volume rm t16-newvol" in calls) == removed, calls
     if removed:
         assert "the volume(s) made for it (t16-newvol)" in result.output
+
+
+FAKE_STREAMING = """#!/bin/sh
+echo "$*" >> "{log}"
+case "$1" in
+  logs) echo $$ > "{log}.pid"; echo "first line"; exec sleep 30 ;;
+  *) echo "out of $1" ;;
+esac
+"""
+
+
+def _interrupt_soon(seconds: float = 0.6):
+    """A Ctrl-C to this process in ``seconds``, as the kernel's interrupt delivers it (SIGINT, main thread)."""
+    import os
+    import signal
+    import threading
+
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by its parent) is not running
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_ctrl_c_on_a_streaming_command_stops_it_and_says_one_line_not_a_traceback(monkeypatch, tmp_path, capsys):
+    """#17: `%docker logs -f NAME` then Ctrl-C showed a 13-frame traceback (magics.py, queue.py, threading.py)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    _interrupt_soon()
+    outcome = shell.run_cell("%docker logs -f web")
+    printed = capsys.readouterr()
+    assert isinstance(outcome.error_in_exec, magics.CommandInterrupted) and isinstance(outcome.error_in_exec, KeyboardInterrupt)
+    shown = [line for line in (printed.out + printed.err).splitlines() if line.strip()]
+    assert shown[0] == "first line" and len(shown) == 2 and "Traceback" not in printed.out + printed.err
+    assert re.fullmatch(r"stopped: interrupted after (\d+\.\d) s", shown[1]) and 0.3 < float(shown[1].split()[-2]) < 5
+    assert not _alive(int(Path(f"{log}.pid").read_text()))  # the child was stopped, not left running
+
+
+def test_ctrl_c_in_a_docker_cell_stops_the_cell_and_says_what_did_not_run(monkeypatch, tmp_path, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    _interrupt_soon()
+    with pytest.raises(magics.CommandInterrupted) as raised:
+        shell.run_cell_magic("docker", "", "ps\nlogs -f web\nimages\nvolume ls")
+    assert raised.value.skipped == 2 and str(raised.value).endswith("; the cell's 2 other commands did not run")
+    assert log.read_text().splitlines() == ["ps", "logs -f web"]  # nothing after the interrupted command ran
+    assert "out of ps" in capsys.readouterr().out
+
+
+def test_a_docker_cell_shows_each_commands_exit_line(monkeypatch, tmp_path, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
+    monkeypatch.setenv("DOCKERLAB_MODE", "live")
+    shell = InteractiveShell.instance()
+    magics.load_ipython_extension(shell)
+    last = shell.run_cell_magic("docker", "", "ps\n# a comment\nimages\n\nvolume ls  # the last one")
+    printed = capsys.readouterr().out.splitlines()
+    assert isinstance(last, magics.CommandResult) and last.command == "volume ls"  # the cell's value, shown by the cell
+    assert printed[0::2] == ["out of ps", "out of images", "out of volume"] and len(printed) == 5
+    assert re.fullmatch(r"docker ps: exit 0 in \d+\.\d s", printed[1]) and re.fullmatch(r"docker images: exit 0 in \d+\.\d s", printed[3])
