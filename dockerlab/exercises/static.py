@@ -95,7 +95,7 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
         report.findings.append(Finding("", "", "", "", blocking=True, text=f"{error.message} Next: {error.fix}"))
         return None, []
     try:
-        parsed = parser.parse(text)
+        parsed = _with_defaults(parser.parse(text))
     except parser.DockerfileInvalid as error:
         report.findings.append(Finding("", "", "", "", blocking=True, text=f"{error.message} Next: {error.fix}"))
         return None, []
@@ -126,6 +126,81 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
         known_stages.add(str(stage.index))
     report.findings += _command_form_findings(parsed)
     return parsed, files
+
+
+_REFERENCE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
+
+
+def _substituted(text: str, values: dict[str, str | None]) -> str | None:
+    """``text`` as the builder reads it: $NAME and ${NAME} replaced by ``values``, ${NAME:-word} by word when NAME
+    is unset or empty, ${NAME:+word} by word when it is set (BuildKit's shell lexer); None when a variable has no
+    value the text gives (a build argument with no default) or a `\\$` escape makes it literal text."""
+    if "\\$" in text:
+        return None
+    known = True
+
+    def value(match: re.Match) -> str:
+        nonlocal known
+        name = match.group(1) or match.group(4)
+        operator, word = match.group(2), match.group(3) or ""
+        current = values.get(name)
+        if operator in (":-", "-"):
+            if (operator == "-" and name not in values) or (operator == ":-" and not current):
+                return word
+        elif operator in (":+", "+"):
+            if name in values and current is None:
+                known = False
+                return ""
+            return word if (current if operator == ":+" else name in values) else ""
+        if current is None:
+            known = False
+            return ""
+        return current
+
+    expanded = _REFERENCE.sub(value, text)
+    return expanded if known else None
+
+
+def _with_defaults(parsed: parser.Dockerfile) -> parser.Dockerfile:
+    """``parsed`` with the sources and destination of each COPY/ADD as the builder reads them when it is given no
+    build arguments (the checkers build with none): ARG and ENV values of the stage substituted (a stage built FROM
+    an earlier one keeps its ENV, not its ARGs; `ARG NAME` alone takes the default of an ARG before the first FROM).
+    A word with a variable the text gives no value keeps its `$`, and the checks that read it say they cannot tell.
+    Each instruction's ``original`` stays as written, so findings quote the line the learner wrote. Raises nothing."""
+    stages, env_of = [], {}
+    for stage in parsed.stages:
+        parent = parsed.stage(stage.base)
+        inherited = dict(env_of.get(parent.index, {})) if parent is not None and parent.index < stage.index else {}
+        values: dict[str, str | None] = dict(inherited)
+        env: dict[str, str | None] = dict(inherited)
+        instructions = []
+        for instruction in stage.instructions:
+            if instruction.keyword == "ENV":
+                for name, value in zip(instruction.args[::2], instruction.args[1::2], strict=False):
+                    values[name] = env[name] = _substituted(value, values)
+            elif instruction.keyword == "ARG":
+                for name, sep, value in (arg.partition("=") for arg in instruction.args):
+                    if name in env:  # an ENV of the same name wins over the build argument
+                        continue
+                    values[name] = _substituted(value.strip("\"'"), values) if sep else (parsed.global_args.get(name) or None)
+            elif instruction.keyword in ("COPY", "ADD") and not instruction.heredocs and any("$" in arg for arg in instruction.args):
+                args = tuple(word if (read := _substituted(word, values)) is None else read for word in instruction.args)
+                instruction = replace(instruction, args=args)
+            instructions.append(instruction)
+        env_of[stage.index] = env
+        stages.append(replace(stage, instructions=instructions))
+    lines = {instruction.line: instruction for stage in stages for instruction in stage.instructions}
+    return replace(parsed, stages=stages, instructions=[lines.get(instruction.line, instruction) for instruction in parsed.instructions])
+
+
+def _as_read(instruction: parser.Instruction) -> str:
+    """For a COPY/ADD written with variables, which sources the build reads them as (see :func:`_with_defaults`):
+    "`${TOKEN_FILE}` is .env by the default ..."; "" otherwise. Raises nothing."""
+    written = [word for word in instruction.text.split()[1:] if not word.startswith("--")]
+    if instruction.json or len(written) != len(instruction.args):
+        return ""
+    read = [f"`{word}` is {arg}" for word, arg in zip(written[:-1], instruction.args[:-1], strict=True) if "$" in word and word != arg]
+    return f"{', '.join(read)}, the value the text gives (a build with no --build-arg uses it)" if read else ""
 
 
 def _command_form_findings(parsed: parser.Dockerfile) -> list[Finding]:
@@ -1162,7 +1237,7 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
         if not secrets:
             continue
         if len(held[0].carried) == 1:  # copied from the context straight into the image's layers
-            found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets) into a layer of the image; a later `RUN rm` only hides it",
+            found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets{'; ' if _as_read(copy) else ''}{_as_read(copy)}) into a layer of the image; a later `RUN rm` only hides it",
                                  "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
             continue
         first, stage = held[0].carried[0], copy.flag("from")

@@ -1,0 +1,59 @@
+"""Breaks a verifier of the exercise checkers found (issue #19), each by its kind: a right answer is judged right,
+a wrong one wrong, with a hint that names the line and what to change. No engine: recorded mode on an empty
+data/recorded/, so only the static tier judges."""
+import pytest
+
+from dockerlab import recording
+from dockerlab.hosting import BINDER_VARIABLES
+from dockerlab.exercises.catalogue import EXERCISES
+
+RUN_AS_1000 = "RUN useradd --uid 1000 appuser\nUSER 1000\nCMD [\"python\", \"app.py\"]\n"
+
+
+@pytest.fixture
+def nothing_recorded(tmp_path, monkeypatch):
+    """Recorded mode with an empty data/recorded/ (not on Binder): every live tier is missing."""
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    for name in BINDER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    recording.reset(directory=tmp_path)
+
+
+def said(verdict) -> str:
+    return " ".join(verdict.messages)
+
+
+# --- variables in COPY/ADD sources: read as the build reads them (ARG/ENV defaults) ---------------------
+
+@pytest.mark.parametrize("text, line, written", [
+    ("FROM python:3.11-slim\nARG TOKEN_FILE=.env\nRUN useradd --uid 1000 appuser\nWORKDIR /app\nCOPY app.py .\nCOPY ${TOKEN_FILE} .\n"
+     "USER 1000\nCMD [\"python\", \"app.py\"]\n", 6, "${TOKEN_FILE}"),
+    ("FROM python:3.11-slim\nWORKDIR /app\nENV FILES=.env\nCOPY app.py $FILES /app/\n" + RUN_AS_1000, 4, "$FILES"),
+    # an ENV is kept by a stage built FROM the stage that sets it
+    ("FROM python:3.11-slim AS base\nENV F=.env\nFROM base\nWORKDIR /app\nCOPY app.py .\nCOPY $F .\n" + RUN_AS_1000, 6, "$F"),
+    # `ARG F` in the stage takes the default of the ARG before the first FROM
+    ("ARG F=.env\nFROM python:3.11-slim\nARG F\nWORKDIR /app\nCOPY app.py .\nCOPY ${F} .\n" + RUN_AS_1000, 6, "${F}"),
+    ("FROM python:3.11-slim\nWORKDIR /app\nCOPY app.py ${SECRETS:-.env} ./\n" + RUN_AS_1000, 3, "${SECRETS:-.env}"),
+])
+def test_a_secret_copied_through_a_variable_fails_06_naming_the_line(text, line, written, nothing_recorded):
+    verdict = EXERCISES["06"].check(text)
+    assert not verdict.passed, str(verdict)
+    assert f"line {line} `COPY" in said(verdict) and "it copies .env (secrets" in said(verdict)
+    assert f"`{written}` is .env" in said(verdict) and "Next: copy just the program (`COPY app.py .`)" in said(verdict)
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.11-slim\nARG PROGRAM=app.py\nRUN useradd --uid 1000 appuser\nWORKDIR /app\nCOPY ${PROGRAM} .\nUSER 1000\nCMD [\"python\", \"app.py\"]\n",
+    # an ARG is not kept by a stage built FROM the one that declares it: $F is empty there, and copies no secret
+    "FROM python:3.11-slim AS base\nARG F=.env\nFROM base\nWORKDIR /app\nCOPY app.py .\n" + RUN_AS_1000,
+])
+def test_a_program_copied_through_a_variable_passes_06(text, nothing_recorded):
+    verdict = EXERCISES["06"].check(text)
+    assert verdict.passed, str(verdict)
+
+
+def test_a_variable_names_the_program_02_copies(nothing_recorded):
+    right = EXERCISES["02"].check("FROM python:3.11-slim\nWORKDIR /app\nARG SCRIPT=greet.py\nCOPY $SCRIPT .\nCMD [\"python\", \"greet.py\"]\n")
+    assert right.passed, str(right)
+    wrong = EXERCISES["02"].check("FROM python:3.11-slim\nWORKDIR /app\nARG SCRIPT=greeter.py\nCOPY $SCRIPT .\nCMD [\"python\", \"greet.py\"]\n")
+    assert not wrong.passed and "line 4 `COPY $SCRIPT .`: there is no greeter.py in the build context" in said(wrong)
