@@ -8,6 +8,7 @@ and what to change. Tools: BuildKit's own Dockerfile parser (dockerlab.dockerfil
 from __future__ import annotations
 
 import ast
+import difflib
 import fnmatch
 import functools
 import inspect
@@ -107,11 +108,8 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
                 continue
             source_stage = instruction.flag("from")
             if source_stage is not None:
-                if source_stage.lower() not in known_stages and not re.search(r"[:/.]", source_stage) and not source_stage.isdigit():
-                    names = ", ".join(sorted(name for name in known_stages if not name.isdigit())) or "none (name one with FROM ... AS builder)"
-                    report.findings.append(Finding(_at(instruction), f"--from={source_stage} names no earlier stage",
-                                                   f"the name of a stage above it (named stages: {names})",
-                                                   "give the build stage a name (FROM golang:1.21 AS builder) and use that name.", blocking=True))
+                if source_stage.lower() not in known_stages and _stage_like(source_stage):
+                    report.findings.append(_no_such_stage(parsed, instruction, source_stage, known_stages))
                 continue
             for source in instruction.args[:-1]:
                 if "$" in source or source.startswith(("http://", "https://")):
@@ -126,6 +124,39 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
         known_stages.add(str(stage.index))
     report.findings += _command_form_findings(parsed)
     return parsed, files
+
+
+def _stage_like(reference: str) -> bool:
+    """Whether a ``--from=`` value reads as a stage's name rather than an image (``alpine:3.20``, ``gcr.io/x``) or a
+    stage's number."""
+    return not re.search(r"[:/.@]", reference) and not reference.isdigit()
+
+
+def _no_such_stage(parsed: parser.Dockerfile, copy: parser.Instruction, reference: str, known: set[str]) -> Finding:
+    """The blocking finding for a `COPY --from=NAME` whose NAME is no stage above it: a stage named later, a typo of
+    a stage's name (the nearest named), or no named stage at all."""
+    names = sorted(name for name in known if not name.isdigit())
+    later = next((stage for stage in parsed.stages if stage.name and stage.name.lower() == reference.lower()), None)
+    listed = f" ({', '.join(names)})" if names else ""
+    if later is not None and later.line < copy.line:
+        return Finding(_at(copy), f"--from={reference} names the stage this COPY is in (line {later.line}): a stage cannot copy from itself",
+                       "the name of a stage above it", f"write `--from=` with the name of the stage that builds what you copy{listed}.", blocking=True)
+    if later is not None:
+        return Finding(_at(copy), f"--from={reference} names the stage on line {later.line}, which comes after this line: "
+                                  "a COPY --from takes files from a stage above it", f"the stage {reference} above line {copy.line}",
+                       f"move the stage `FROM {later.base} AS {later.name}` (line {later.line}) above line {copy.line}.", blocking=True)
+    nearest = difflib.get_close_matches(reference.lower(), names, n=1, cutoff=0.6)
+    if nearest:
+        return Finding(_at(copy), f"there is no stage {reference} (the stages above it: {', '.join(names)}), so the build takes "
+                                  f"{reference} for the name of an image and stops when it cannot pull one",
+                       f"the name of the build stage, {nearest[0]}", f"write `--from={nearest[0]}`.", blocking=True)
+    if names:
+        return Finding(_at(copy), f"there is no stage {reference} (the stages above it: {', '.join(names)}), so the build takes "
+                                  f"{reference} for the name of an image and stops when it cannot pull one",
+                       "the name of a stage above it", f"write `--from=` with the name of the stage that builds what you copy{listed}.", blocking=True)
+    return Finding(_at(copy), f"there is no stage {reference}: no stage above it has a name, so the build takes {reference} for the name of an "
+                              "image and stops when it cannot pull one", "the name of a stage above it",
+                   f"name the build stage (`FROM ... AS {reference}` on its FROM line), or write `--from=0` for the first stage.", blocking=True)
 
 
 _REFERENCE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
@@ -544,7 +575,10 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
     copied = {Path(file).name for _, taken in copies for file in taken} | {name for _, name, _ in placements}
     programs = _programs(files)
     command = _command(parsed)
-    if not copied and programs:
+    # a line that cannot build (a source or a stage that does not exist) is the thing to fix: what no COPY puts in
+    # the image follows from it, and is not said beside it
+    unbuildable = report.blocking
+    if not copied and programs and not unbuildable:
         report.findings.append(Finding(
             f"the image (FROM {parsed.final.base}, line {parsed.final.line})", f"nothing from {_app_name(app_dir)}/ is copied into it",
             f"a COPY that puts {programs[0]} in the image", f"add `COPY {programs[0]} .` after a WORKDIR such as `WORKDIR /app`."))
@@ -562,6 +596,8 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
         report.findings.append(Finding(
             _at(command), f"it runs {missing[0]}, but there is no {missing[0]} in {_app_name(app_dir)}/ (the folder has {has})",
             "the command to run a program the folder has", f"run {run} instead of {missing[0]}."))
+        return
+    if missing and unbuildable:
         return
     if missing:
         report.findings.append(Finding(
@@ -948,6 +984,8 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
         source = copy.flag("from")
         sources = " ".join(copy.args[:-1])
         other = parsed.stage(source)
+        if (other is None or other.index >= parsed.final.index) and _stage_like(source):
+            continue  # no stage of that name above it: _read says so (the build stops there), and nothing beside it
         if other is None or other.index >= parsed.final.index:
             found.append(Finding(_at(copy), f"it copies {sources} from the image {source}, not the program your build stage made: more that ships",
                                  "only the built program, copied from the build stage", f"remove line {copy.line}."))

@@ -57,3 +57,38 @@ def test_a_variable_names_the_program_02_copies(nothing_recorded):
     assert right.passed, str(right)
     wrong = EXERCISES["02"].check("FROM python:3.11-slim\nWORKDIR /app\nARG SCRIPT=greeter.py\nCOPY $SCRIPT .\nCMD [\"python\", \"greet.py\"]\n")
     assert not wrong.passed and "line 4 `COPY $SCRIPT .`: there is no greeter.py in the build context" in said(wrong)
+
+
+# --- a --from that names no stage above it: one finding, the nearest stage's name, nothing contradictory -----
+
+GO_BUILD = "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o myapp main.go\n\n"
+
+
+@pytest.mark.parametrize("text, seen, change", [
+    (GO_BUILD + "FROM scratch\nCOPY --from=biulder /app/myapp /myapp\nCMD [\"/myapp\"]\n",
+     "line 7 `COPY --from=biulder /app/myapp /myapp`: there is no stage biulder (the stages above it: builder)", "write `--from=builder`"),
+    (GO_BUILD.replace("AS builder", "AS build") + "FROM scratch\nCOPY --from=biuld /app/myapp /myapp\nCMD [\"/myapp\"]\n",
+     "there is no stage biuld (the stages above it: build)", "write `--from=build`"),
+    (GO_BUILD.replace(" AS builder", "") + "FROM scratch\nCOPY --from=builder /app/myapp /myapp\nCMD [\"/myapp\"]\n",
+     "there is no stage builder: no stage above it has a name", "name the build stage (`FROM ... AS builder` on its FROM line)"),
+    (GO_BUILD + "FROM scratch AS final\nCOPY --from=final /app/myapp /myapp\nCMD [\"/myapp\"]\n",
+     "--from=final names the stage this COPY is in (line 6)", "with the name of the stage that builds what you copy (builder)"),
+])
+def test_a_from_naming_no_stage_says_so_once_and_names_the_stage(text, seen, change, nothing_recorded):
+    verdict = EXERCISES["04"].check(text)
+    assert not verdict.passed and verdict.live == "not run"
+    assert len(verdict.messages) == 1, verdict.messages  # nothing beside it ("copies from the image ...", "remove line 7")
+    assert seen in verdict.messages[0] and change in verdict.messages[0]
+    assert "remove line" not in said(verdict) and "from the image" not in said(verdict)
+
+
+def test_the_stage_name_spelled_right_passes(nothing_recorded):
+    verdict = EXERCISES["04"].check(GO_BUILD + "FROM scratch\nCOPY --from=builder /app/myapp /myapp\nCMD [\"/myapp\"]\n")
+    assert verdict.passed, str(verdict)
+
+
+def test_a_stage_typo_in_02_is_not_followed_by_what_no_copy_puts_there(nothing_recorded):
+    text = "FROM python:3.11-slim AS src\nCOPY greet.py /x/\nFROM python:3.11-slim\nCOPY --from=scr /x/greet.py .\nCMD [\"python\", \"greet.py\"]\n"
+    verdict = EXERCISES["02"].check(text)
+    assert not verdict.passed and "line 4" in verdict.messages[0] and "write `--from=src`" in verdict.messages[0]
+    assert "no COPY puts" not in said(verdict) and "nothing from greeter/ is copied" not in said(verdict)
