@@ -975,6 +975,30 @@ def _unsettled(copy: parser.Instruction, stage: parser.Stage, why: list[str]) ->
                    fails=False, certain=False)
 
 
+# The top folders that hold files in the Linux images the build stages start from (Debian's and Alpine's; seen in the
+# golang:1.21 and python:3.11-slim images): a path under one of them that the text does not fill may be part of the
+# build image (/usr/local/go, /etc/ssl/certs). The others (/go of the golang images, /tmp, /opt, /srv, /home, /mnt,
+# /media) are empty there: what is in them, the Dockerfile put there.
+_IMAGE_FOLDERS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "root", "run", "sbin", "sys", "usr", "var"}
+
+
+def _not_in_stage(copy: parser.Instruction, contents: _Contents) -> str | None:
+    """The first source of a `COPY --from=STAGE` that the stage cannot hold: a path in a folder the stage's own lines
+    fill (where a COPY or a RUN put files) that no line puts there, or a path outside the folders that hold files in a
+    Linux image (/wrong/path, /go/bin/app). None when each source is held or may be part of the build image. Raises nothing."""
+    held = set(contents.visible) | set(contents.layered)
+    filled = {posixpath.dirname(path) for path in held} - {"/"}
+    for word in copy.args[:-1]:
+        if "$" in word or any(character in word for character in "*?["):
+            return None
+        path = posixpath.normpath(posixpath.join("/", word))
+        if path in held or any(artefacts.under(each, path) or artefacts.under(path, each) for each in held):
+            continue
+        if any(artefacts.under(path, folder) for folder in filled) or path.strip("/").split("/")[0] not in _IMAGE_FOLDERS:
+            return path
+    return None
+
+
 def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: list[_Contents]) -> list[Finding]:
     """Each `COPY --from` into the final stage that takes more than the built program: another image's files,
     the build stage's own files (the SDK, e.g. /usr/local/go), or the source beside a compiled program. Where the
@@ -1009,6 +1033,15 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
         elif unsure or not built:
             found.append(_unsettled(copy, other, unsure or [f"no RUN in stage {source} builds in a way this check reads "
                                                              "(go build, go install, cc -o, pip wheel, pip install --target/--prefix/--user, python -m venv)"]))
+        elif missing := _not_in_stage(copy, contents[other.index]):
+            builder = sorted({file.built.line for file in held.values() if file.built is not None})
+            lines = " and ".join(f"line {line}" for line in builder)
+            what = "the program" if compiled else "what the build makes"
+            found.append(Finding(
+                _at(copy), f"stage {source} has nothing at {missing}: {lines} {'builds' if len(builder) == 1 else 'build'} {what} at {', '.join(built)}, "
+                           f"and no other line of that stage puts anything at {missing}, so the build stops at this line (no such file or directory)",
+                f"the path where stage {source} makes {what} ({', '.join(built)})",
+                f"copy it from there: `COPY --from={source} {built[0].rstrip('/')} {copy.args[-1]}`."))
         else:
             builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
             runtime = all(any(artefacts.under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])

@@ -92,3 +92,24 @@ def test_a_stage_typo_in_02_is_not_followed_by_what_no_copy_puts_there(nothing_r
     verdict = EXERCISES["02"].check(text)
     assert not verdict.passed and "line 4" in verdict.messages[0] and "write `--from=src`" in verdict.messages[0]
     assert "no COPY puts" not in said(verdict) and "nothing from greeter/ is copied" not in said(verdict)
+
+
+# --- a COPY --from of a path the build stage does not have: name where the stage makes its artefact -----------
+
+GO_BUILD_STAGE = "FROM golang:1.21 AS build\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o myapp main.go\n\nFROM scratch\n"
+
+
+@pytest.mark.parametrize("path", ["/wrong/path", "/app/main", "/go/bin/myapp", "/tmp/myapp"])
+def test_a_wrong_from_path_names_the_path_the_build_stage_makes(path, nothing_recorded):
+    verdict = EXERCISES["04"].check(GO_BUILD_STAGE + f"COPY --from=build {path} /app\nCMD [\"/app\"]\n")
+    assert not verdict.passed, str(verdict)
+    assert f"line 7 `COPY --from=build {path} /app`: stage build has nothing at {path}: line 4 builds the program at /app/myapp" in said(verdict)
+    assert "Next: copy it from there: `COPY --from=build /app/myapp /app`." in said(verdict)
+    assert "remove line 7" not in said(verdict)
+
+
+def test_the_path_the_build_stage_makes_passes_and_the_sdk_is_still_named(nothing_recorded):
+    right = EXERCISES["04"].check(GO_BUILD_STAGE + "COPY --from=build /app/myapp /app\nCMD [\"/app\"]\n")
+    assert right.passed, str(right)
+    sdk = EXERCISES["04"].check(GO_BUILD_STAGE + "COPY --from=build /usr/local/go/bin/go /app\nCMD [\"/app\"]\n")
+    assert not sdk.passed and "it is part of the golang:1.21 build image" in said(sdk) and "remove line 7" in said(sdk)
