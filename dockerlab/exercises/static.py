@@ -569,9 +569,19 @@ def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, builda
     return report
 
 
+def _carried_in(parsed: parser.Dockerfile, files: list[str]) -> list[tuple[parser.Instruction, str, set[str]]]:
+    """The context files a `COPY --from=STAGE` carries into the final image (a build stage copied them in, the final
+    stage takes them from it), as :func:`_placements` gives the others: (that COPY --from, the file's name, {its
+    absolute path in the image}). Raises nothing."""
+    final = _stage_contents(parsed, files)[parsed.final.index]
+    return [(held.carried[-1], posixpath.basename(held.origin), {path}) for path, held in final.visible.items()
+            if held.origin and held.carried and held.carried[-1].flag("from") is not None]
+
+
 def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], report: StaticReport, app_dir) -> None:
     copies = _final_copies(parsed, files)
     placements, workdir = _placements(parsed, files)
+    placements += _carried_in(parsed, files)
     copied = {Path(file).name for _, taken in copies for file in taken} | {name for _, name, _ in placements}
     programs = _programs(files)
     command = _command(parsed)
@@ -919,12 +929,16 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
                 if certain:
                     return report
 
-        later = [instruction for instruction in stage.instructions if instruction.line > install.line and instruction.keyword in ("COPY", "ADD")]
-        values = _placed_before(parsed, stage, max((instruction.line for instruction in stage.instructions), default=0) + 1, files).values
-        if not any(code_file in parser.copied_files([_expanded(source, values)[0] for source in copy.args[:-1]], files)
-                   for copy in later if copy.flag("from") is None):
-            report.findings.append(Finding(f"after line {install.line}", f"nothing copies {code_file} into the image, so it would have nothing to run",
-                                           f"a COPY of {code_file} after the install", f"add `COPY {code_file} .` (or `COPY . .`) after line {install.line}.", fails=False))
+        # the code reaches the image that ships: copied in after the install, in the final stage (a venv or wheels built in
+        # a stage of their own), or carried from a build stage by a COPY --from
+        shipped = _stage_contents(parsed, files)[parsed.final.index].visible.values()
+        if not any(held.origin == code_file for held in shipped):
+            installs_here = stage in _lineage(parsed, parsed.final)
+            where = f"after line {install.line}" if installs_here else f"the image that ships (FROM {parsed.final.base}, line {parsed.final.line})"
+            after = f"after line {install.line}" if installs_here else f"in the final stage (after line {parsed.final.line})"
+            report.findings.append(Finding(where, f"nothing copies {code_file} into the image, so it would have nothing to run",
+                                           f"a COPY of {code_file} {'after the install' if installs_here else 'into the final stage'}",
+                                           f"add `COPY {code_file} .` (or `COPY . .`) {after}.", fails=False))
         report.passed.append(f"{_at(install)} comes before any COPY of {code_file}")
         return report
     report.findings.append(Finding("", f"no RUN installs the dependencies (`{dependency_step}`)", "the install step kept",

@@ -113,3 +113,41 @@ def test_the_path_the_build_stage_makes_passes_and_the_sdk_is_still_named(nothin
     assert right.passed, str(right)
     sdk = EXERCISES["04"].check(GO_BUILD_STAGE + "COPY --from=build /usr/local/go/bin/go /app\nCMD [\"/app\"]\n")
     assert not sdk.passed and "it is part of the golang:1.21 build image" in said(sdk) and "remove line 7" in said(sdk)
+
+
+# --- a file that reaches the image that ships through another stage (a venv built apart, COPY --from) ----------
+
+VENV_STAGE = "FROM python:3.11-slim AS build\nCOPY requirements.txt .\nRUN python -m venv /venv && /venv/bin/pip install -r requirements.txt\n\n"
+
+
+@pytest.mark.parametrize("final", [
+    "FROM python:3.11-slim\nWORKDIR /app\nCOPY --from=build /venv /venv\nCOPY app.py .\nCMD [\"/venv/bin/python\", \"app.py\"]\n",
+    "FROM python:3.11-slim\nCOPY --from=build /venv /venv\nWORKDIR /app\nCOPY . .\nCMD [\"/venv/bin/python\", \"app.py\"]\n",
+])
+def test_a_venv_answer_to_03_that_copies_the_code_in_the_final_stage_is_not_told_nothing_copies_it(final, nothing_recorded):
+    verdict = EXERCISES["03"].check(VENV_STAGE + final)
+    assert verdict.passed, str(verdict)
+    assert "nothing copies app.py" not in said(verdict)
+
+
+def test_a_venv_answer_to_03_whose_final_stage_lacks_the_code_is_told_where_to_copy_it(nothing_recorded):
+    verdict = EXERCISES["03"].check(VENV_STAGE + "FROM python:3.11-slim\nCOPY --from=build /venv /venv\nCMD [\"/venv/bin/python\", \"app.py\"]\n")
+    assert ("the image that ships (FROM python:3.11-slim, line 5): nothing copies app.py into the image" in said(verdict)
+            and "Next: add `COPY app.py .` (or `COPY . .`) in the final stage (after line 5)." in said(verdict))
+
+
+def test_a_venv_answer_to_03_that_copies_the_code_before_the_install_fails(nothing_recorded):
+    text = ("FROM python:3.11-slim AS build\nCOPY requirements.txt app.py ./\nRUN python -m venv /venv && /venv/bin/pip install -r requirements.txt\n\n"
+            "FROM python:3.11-slim\nCOPY --from=build /venv /venv\nCOPY app.py .\nCMD [\"/venv/bin/python\", \"app.py\"]\n")
+    verdict = EXERCISES["03"].check(text)
+    assert not verdict.passed and "line 2 `COPY requirements.txt app.py ./`: it copies app.py" in said(verdict)
+    assert "before the install on line 3" in said(verdict)
+
+
+def test_02_sees_the_program_a_copy_from_carries_in(nothing_recorded):
+    stage = "FROM python:3.11-slim AS src\nCOPY greet.py /x/\nFROM python:3.11-slim\nWORKDIR /app\n"
+    right = EXERCISES["02"].check(stage + "COPY --from=src /x/greet.py .\nCMD [\"python\", \"greet.py\"]\n")
+    assert right.passed, str(right)
+    elsewhere = EXERCISES["02"].check(stage + "COPY --from=src /x/greet.py /opt/\nCMD [\"python\", \"greet.py\"]\n")
+    assert not elsewhere.passed and "line 6 `CMD" in said(elsewhere) and "puts it at /opt/greet.py" in said(elsewhere)
+    assert "run `/opt/greet.py`" in said(elsewhere)
