@@ -385,6 +385,8 @@ class _Contents:
     layered: dict[str, _Held]
     # what the text cannot settle about what the stage's RUNs make: one sentence each
     unsure: list[str] = field(default_factory=list)
+    # the RUNs of this stage the build stops at: (the RUN, the command, why)
+    stops: list[tuple[parser.Instruction, str, str]] = field(default_factory=list)
 
 
 def _removed_paths(run: parser.Instruction, workdir: str | None) -> list[str]:
@@ -441,8 +443,10 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
                     for path in [path for path in now.visible if artefacts.under(path, gone) or fnmatch.fnmatch(path, gone)]:
                         del now.visible[path]
                 built = {path: artefacts.Made(path, file.folder, file.kind, file.static) for path, file in now.visible.items() if file.built is not None}
+                stopped = len(state.stops)
                 made, unsure = artefacts.run_outputs(instruction, state, built)
                 now.unsure += unsure
+                now.stops += [(instruction, command, why) for command, why in state.stops[stopped:]]
                 placed = {}
                 for each in made:  # in order: a `mv` or `cp` of what was built keeps the line that built it
                     before = placed.get(each.origin) or now.visible.get(each.origin) if each.origin else None
@@ -457,6 +461,7 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
                     now.unsure += [sentence for sentence in contents[other.index].unsure if sentence not in now.unsure]
             now.visible.update(placed)
             now.layered.update(placed)
+            state.go_mods |= {posixpath.dirname(path) for path in placed if posixpath.basename(path) == "go.mod"}
         contents.append(now)
         states.append(state)
     return contents
@@ -975,6 +980,36 @@ def _cgo_findings(parsed: parser.Dockerfile, contents: list[_Contents]) -> list[
     return found
 
 
+def _needed_stages(parsed: parser.Dockerfile) -> list[parser.Stage]:
+    """The stages a build of the final stage runs, in order: the final stage, the stages it is built FROM, and those a
+    `COPY --from` or a `RUN --mount=from=` of a needed stage names (BuildKit skips the others)."""
+    needed, waiting = set(), [parsed.final]
+    while waiting:
+        stage = waiting.pop()
+        if stage.index in needed:
+            continue
+        needed.add(stage.index)
+        named = [stage.base] + [instruction.flag("from") or "" for instruction in stage.instructions]
+        named += [option.partition("=")[2] for instruction in stage.all("RUN") for flag in instruction.flags if flag.lstrip("-").lower().startswith("mount=")
+                  for option in flag.split(",") if option.lower().startswith("from=")]
+        waiting += [other for other in (parsed.stage(name) for name in named if name) if other is not None and other.index < stage.index]
+    return [stage for stage in parsed.stages if stage.index in needed]
+
+
+def _stop_findings(parsed: parser.Dockerfile, contents: list[_Contents]) -> list[Finding]:
+    """A RUN of a stage the build runs that stops the build (see dockerlab.exercises.artefacts: a `go build` of a
+    package with no go.mod): blocking, naming the line and what to change."""
+    found = []
+    for stage in _needed_stages(parsed):
+        for run, command, why in contents[stage.index].stops:
+            found.append(Finding(
+                _at(run), f"`{command}` {why}", "a build that finds its package: the .go file named, or a go.mod where it builds",
+                f"name the file, as the single-stage Dockerfile does (`go build -o myapp main.go`), or make the module first: "
+                f"`RUN go mod init hello` before line {run.line} (or in the same RUN, before `go build`).",
+                blocking=True))
+    return found
+
+
 # Files a program may need at run time beside it (TLS roots, time zones, users): advice, not a failure.
 _RUNTIME_FILES = ("/etc/ssl/certs", "/etc/pki", "/usr/share/zoneinfo", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
 
@@ -1112,6 +1147,7 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
         report.findings.append(Finding(
             _at(copy), f"the final stage copies {', '.join(taken[:3]) or 'files'} from the context: source, not the program",
             "only the built program, copied from the build stage", "replace it with `COPY --from=builder /app/myapp /myapp`."))
+    report.findings += _stop_findings(parsed, contents)
     if parsed.stage(final.base) is None:
         report.findings += _extra_copy_findings(parsed, files, contents)
     if not any(instruction.flag("from") is not None for instruction in final.all("COPY")) and parsed.stage(final.base) is None:

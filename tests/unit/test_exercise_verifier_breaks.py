@@ -151,3 +151,51 @@ def test_02_sees_the_program_a_copy_from_carries_in(nothing_recorded):
     elsewhere = EXERCISES["02"].check(stage + "COPY --from=src /x/greet.py /opt/\nCMD [\"python\", \"greet.py\"]\n")
     assert not elsewhere.passed and "line 6 `CMD" in said(elsewhere) and "puts it at /opt/greet.py" in said(elsewhere)
     assert "run `/opt/greet.py`" in said(elsewhere)
+
+
+# --- `go build` of a package with no go.mod: Go 1.16 and later stop with 'go.mod file not found' --------------
+# (checked with the golang:1.21 image: `go build -o myapp` and `go build -o myapp .` exit 1 with that message;
+# `go build -o myapp main.go`, GO111MODULE=off or auto, and `go mod init hello` first all build)
+
+SHIP = "\nFROM scratch\nCOPY --from=builder /app/myapp /myapp\nCMD [\"/myapp\"]\n"
+
+
+@pytest.mark.parametrize("build, said_by_go", [
+    ("FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY main.go .\nRUN CGO_ENABLED=0 go build -o myapp\n", "go.mod file not found"),
+    ("FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o myapp .\n", "go.mod file not found"),
+    ("FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /app/ ./...\n", "does not contain main module"),
+    ("FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nENV GO111MODULE=on\nRUN CGO_ENABLED=0 go build -o myapp .\n", "go.mod file not found"),
+])
+def test_a_go_build_with_no_go_mod_fails_04_naming_the_line(build, said_by_go, nothing_recorded):
+    verdict = EXERCISES["04"].check(build + SHIP)
+    assert not verdict.passed and verdict.live == "not run", str(verdict)
+    line = build.count("\n")
+    assert f"line {line} `RUN" in said(verdict) and "no go.mod is in /app or a folder above it" in said(verdict) and said_by_go in said(verdict)
+    assert "Next: name the file, as the single-stage Dockerfile does (`go build -o myapp main.go`)" in said(verdict)
+    assert f"`RUN go mod init hello` before line {line}" in said(verdict)
+
+
+@pytest.mark.parametrize("build", [
+    "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY main.go .\nRUN CGO_ENABLED=0 go build -o myapp main.go\n",
+    "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY main.go .\nRUN go mod init hello && CGO_ENABLED=0 go build -o myapp\n",
+    "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY main.go .\nRUN go mod init hello\nRUN CGO_ENABLED=0 go build -o myapp .\n",
+    "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY main.go .\nRUN GO111MODULE=off CGO_ENABLED=0 go build -o myapp\n",
+    "FROM golang:1.21 AS builder\nENV GO111MODULE=auto CGO_ENABLED=0\nWORKDIR /app\nCOPY main.go .\nRUN go build -o myapp\n",
+    "FROM golang:1.15 AS builder\nWORKDIR /app\nCOPY main.go .\nRUN CGO_ENABLED=0 go build -o myapp\n",  # before modules by default
+])
+def test_a_go_build_that_finds_its_package_passes_04(build, nothing_recorded):
+    verdict = EXERCISES["04"].check(build + SHIP)
+    assert verdict.passed, str(verdict)
+    assert "go.mod" not in said(verdict)
+
+
+def test_a_go_mod_in_the_context_copied_in_is_a_module(tmp_path, nothing_recorded):
+    from dockerlab.exercises import static
+
+    (tmp_path / "main.go").write_text("package main\nfunc main() {}\n")
+    (tmp_path / "go.mod").write_text("module example.com/hello\n\ngo 1.21\n")
+    build = "FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY {} .\nRUN CGO_ENABLED=0 go build -o myapp .\n"
+    with_mod = static.multi_stage_is_smaller(tmp_path, build.format("go.mod main.go") + SHIP, "FROM golang:1.21\n")
+    assert not with_mod.failed, [finding.render() for finding in with_mod.findings]
+    without = static.multi_stage_is_smaller(tmp_path, build.format("main.go") + SHIP, "FROM golang:1.21\n")
+    assert without.blocking and "go.mod file not found" in " ".join(finding.render() for finding in without.findings)
