@@ -32,7 +32,7 @@ from ..paths import tool
 from ..security import lint, variable_secrets
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
-__all__ = ["Finding", "StaticReport", "MEASURES", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
+__all__ = ["Finding", "StaticReport", "MEASURES", "LINT_NOT_REPEATED", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
            "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
 
 
@@ -234,6 +234,10 @@ def _as_read(instruction: parser.Instruction) -> str:
     return f"{', '.join(read)}, the value the text gives (a build with no --build-arg uses it)" if read else ""
 
 
+# Images with no shell: scratch (nothing at all) and distroless (no shell but in its :debug images, which add busybox).
+_NO_SHELL = re.compile(r"^(scratch|(gcr\.io/)?distroless/[^:@]*(?!.*debug)(:[^@]*)?(@.*)?)$", re.IGNORECASE)
+
+
 def _command_form_findings(parsed: parser.Dockerfile) -> list[Finding]:
     """What would make the final image's CMD/ENTRYPOINT fail to start: text that looks like JSON but is
     not (so Docker runs it through a shell as written: `[python,` is not a command), and a shell-form
@@ -246,8 +250,8 @@ def _command_form_findings(parsed: parser.Dockerfile) -> list[Finding]:
             found.append(Finding(_at(instruction), f"{instruction.keyword} looks like JSON but is not (each word needs double quotes), "
                                  "so Docker runs it through a shell as written", f'{instruction.keyword} ["python", "app.py"] with every word in double quotes',
                                  "put each word in double quotes, separated by commas."))
-        elif not instruction.json and final.base.lower() == "scratch":
-            found.append(Finding(_at(instruction), f"{instruction.keyword} is in shell form in an image FROM scratch, which has no shell to run it",
+        elif not instruction.json and _NO_SHELL.match(final.base):
+            found.append(Finding(_at(instruction), f"{instruction.keyword} is in shell form in an image FROM {final.base}, which has no shell to run it",
                                  f'{instruction.keyword} in JSON form, e.g. {instruction.keyword} ["/myapp"]', "write it in JSON form."))
     return found
 
@@ -517,9 +521,35 @@ def _final_workdir(parsed: parser.Dockerfile, stage: parser.Stage) -> str | None
     return workdir
 
 
-def _lint_advice(app_dir, dockerfile, report: StaticReport, *, judged: tuple[str, ...] = ()) -> None:
-    """hadolint's findings as advice, never a failure (``judged``: rules this exercise's own checks already
-    decide, so they are not said twice). Without hadolint, one sentence says the advice is skipped."""
+# hadolint's rules the static tier does not repeat as advice, with the reason for each: (where, rule) -> why. ``where``
+# is a checker (the exercise that calls it: its own finding decides the rule, or the rule contradicts its hint),
+# "every exercise", or "beside the course's finding" (dropped only on a line a finding of the course's own names).
+LINT_NOT_REPEATED: dict[tuple[str, str], str] = {
+    ("every exercise", "DL1000"): "hadolint cannot parse some text BuildKit builds (heredocs); BuildKit's own parser read it, and the "
+                                  "findings above say what is wrong with it",
+    ("beside the course's finding", "DL3025"): "the course's finding on that line (a CMD that looks like JSON but is not, a shell form "
+                                               "with no shell to run it) already says how to write the command",
+    ("keeps_running_and_stops", "DL3025"): "02a decides it: a CMD in exec form, so that python is PID 1 and gets `docker stop`'s SIGTERM, "
+                                           "is what the exercise checks and names",
+    ("multi_stage_is_smaller", "DL3025"): "04 decides it where it matters: a shell-form command in an image with no shell (scratch, "
+                                          "distroless) is its own finding; elsewhere the form does not change what 04 measures",
+    ("multi_stage_is_smaller", "DL3006"): "it contradicts 04's hint, which names gcr.io/distroless/static-debian12 untagged (as distroless "
+                                          "documents it) beside scratch; 04 judges the final base by size, and 06 decides tags (DL3006 is one "
+                                          "of its hardening rules)",
+}
+
+
+def _lint_dropped(checker: str, rule: str, line: int, named_lines: set[int]) -> bool:
+    """Whether :data:`LINT_NOT_REPEATED` drops hadolint's ``rule`` at ``line`` from ``checker``'s advice
+    (``named_lines``: the lines the course's own findings name). Returns a bool. Raises nothing."""
+    return ((checker, rule) in LINT_NOT_REPEATED or ("every exercise", rule) in LINT_NOT_REPEATED
+            or (("beside the course's finding", rule) in LINT_NOT_REPEATED and line in named_lines))
+
+
+def _lint_advice(app_dir, dockerfile, report: StaticReport, *, checker: str = "") -> None:
+    """hadolint's findings as advice, never a failure, less those :data:`LINT_NOT_REPEATED` drops for ``checker``
+    (the exercise decides the rule, or the rule contradicts its hint). Without hadolint, one sentence says the advice
+    is skipped."""
     if not tool("hadolint"):
         report.findings.append(Finding("", "", "", "", fails=False, text=(
             "hadolint is not installed here, so its advice on this Dockerfile is skipped (the checks above do not need it). "
@@ -529,35 +559,34 @@ def _lint_advice(app_dir, dockerfile, report: StaticReport, *, judged: tuple[str
         table = lint(dockerfile, app_dir)
     except DockerlabError:
         return  # text hadolint cannot read: the parser's findings above say what is wrong with it
+    named = {int(found.group(1)) for finding in report.findings if finding.fails and (found := re.match(r"line (\d+)\b", finding.where))}
     for row in table[table["not_applicable"] == ""].to_dict("records"):
-        if row["rule"] in judged or row["rule"] == "DL1000":  # DL1000: hadolint cannot parse the text (heredocs): the
-            continue  # course's own parser, BuildKit's, read it above, so hadolint's parse error is no advice
+        if _lint_dropped(checker, row["rule"], row["line"], named):
+            continue
         why = f": {row['why_it_matters']}" if row["why_it_matters"] else ""
         report.findings.append(Finding("", "", "", "", fails=False, text=(
             f"advice, not required (hadolint {row['rule']}{why}), line {row['line']} `{row['instruction'][:80]}`. Next: {sentence(row['message'])}")))
 
 
-def _with_lint_advice(*judged: str) -> Callable[[Callable[..., StaticReport]], Callable[..., StaticReport]]:
+def _with_lint_advice(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:
     """Add hadolint's advice to a static check's report (when the text can build): see :func:`_lint_advice`."""
-    def decorate(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:
-        signature = inspect.signature(check)
+    signature = inspect.signature(check)
 
-        @functools.wraps(check)
-        def checked(*arguments, **keywords) -> StaticReport:
-            report = check(*arguments, **keywords)
-            if not report.blocking:
-                values = signature.bind(*arguments, **keywords)
-                values.apply_defaults()
-                _lint_advice(values.arguments["app_dir"], values.arguments["dockerfile"], report, judged=judged)
-            return report
-        return checked
-    return decorate
+    @functools.wraps(check)
+    def checked(*arguments, **keywords) -> StaticReport:
+        report = check(*arguments, **keywords)
+        if not report.blocking:
+            values = signature.bind(*arguments, **keywords)
+            values.apply_defaults()
+            _lint_advice(values.arguments["app_dir"], values.arguments["dockerfile"], report, checker=check.__name__)
+        return report
+    return checked
 
 
 # --- 02: a Dockerfile whose image prints a line ----------------------------------------------------
 
 
-@_with_lint_advice()
+@_with_lint_advice
 def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.dockerfile_prints`: the program is copied in and the CMD runs it. A missing,
     unreadable or unparseable Dockerfile is a blocking finding in the StaticReport, not an exception.
@@ -652,7 +681,7 @@ def _path_not_found(command: parser.Instruction, placements, workdir: str | None
 # --- 02a: a container that keeps running and stops on time ----------------------------------------------
 
 
-@_with_lint_advice("DL3025")  # the shell-form CMD is this exercise's own failure
+@_with_lint_advice
 def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.keeps_running_and_stops`: the program is copied in and run as PID 1
     (CMD or ENTRYPOINT in exec form, or a shell form that starts with `exec`), so `docker stop`'s SIGTERM reaches it;
@@ -887,7 +916,7 @@ def _place_copy(placed: _Placed, folders: set, instruction, files: list[str]) ->
         folders.add(target)
 
 
-@_with_lint_advice()
+@_with_lint_advice
 def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.cache_survives_code_edit`: no COPY of ``code_file`` before the
     dependency install; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception).
@@ -1115,7 +1144,7 @@ def _shipped(parsed: parser.Dockerfile, contents: list[_Contents]) -> str:
     return ", ".join(sorted(shipped)[:3])
 
 
-@_with_lint_advice()
+@_with_lint_advice
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
     only the built program; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception).

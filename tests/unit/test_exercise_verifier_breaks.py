@@ -199,3 +199,46 @@ def test_a_go_mod_in_the_context_copied_in_is_a_module(tmp_path, nothing_recorde
     assert not with_mod.failed, [finding.render() for finding in with_mod.findings]
     without = static.multi_stage_is_smaller(tmp_path, build.format("main.go") + SHIP, "FROM golang:1.21\n")
     assert without.blocking and "go.mod file not found" in " ".join(finding.render() for finding in without.findings)
+
+
+# --- hadolint's advice never repeats the course's own finding nor contradicts its hint -------------------------
+
+def advice(verdict) -> list[str]:
+    return [message for message in verdict.messages if message.startswith("advice, not required (hadolint")]
+
+
+def test_the_table_gives_a_reason_for_every_rule_it_drops():
+    from dockerlab.exercises.static import LINT_NOT_REPEATED
+
+    assert {("multi_stage_is_smaller", "DL3006"), ("multi_stage_is_smaller", "DL3025"), ("keeps_running_and_stops", "DL3025"),
+            ("beside the course's finding", "DL3025")} <= set(LINT_NOT_REPEATED)
+    assert all(len(why.split()) >= 8 for why in LINT_NOT_REPEATED.values())
+
+
+@pytest.mark.parametrize("final, course_says", [
+    ("FROM scratch\nCOPY --from=builder /app/myapp /myapp\nCMD /myapp\n", "CMD is in shell form in an image FROM scratch"),
+    ("FROM gcr.io/distroless/static-debian12\nCOPY --from=builder /app/myapp /myapp\nCMD /myapp\n",
+     "CMD is in shell form in an image FROM gcr.io/distroless/static-debian12, which has no shell"),
+])
+def test_04_says_the_command_form_once_and_never_tag_the_distroless_image_it_suggests(final, course_says, nothing_recorded):
+    verdict = EXERCISES["04"].check(GO_BUILD + final)
+    assert not verdict.passed and course_says in said(verdict) and 'Next: write it in JSON form.' in said(verdict)
+    assert not [each for each in advice(verdict) if "DL3025" in each or "DL3006" in each], advice(verdict)
+
+
+def test_04_a_distroless_answer_passes_with_no_advice_to_tag_it(nothing_recorded):
+    verdict = EXERCISES["04"].check(GO_BUILD + "FROM gcr.io/distroless/static-debian12\nCOPY --from=builder /app/myapp /myapp\nCMD [\"/myapp\"]\n")
+    assert verdict.passed and not advice(verdict), str(verdict)
+    debug = EXERCISES["04"].check(GO_BUILD + "FROM gcr.io/distroless/static-debian12:debug\nCOPY --from=builder /app/myapp /myapp\nCMD /myapp\n")
+    assert debug.passed, str(debug)  # the :debug images have a shell (busybox)
+
+
+def test_02a_and_02_never_add_dl3025_beside_their_own_command_finding(nothing_recorded):
+    start = EXERCISES["02a"].check(EXERCISES["02a"].starting())
+    assert "shell form" in said(start) and not [each for each in advice(start) if "DL3025" in each]
+    not_json = EXERCISES["02"].check("FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD [python, greet.py]\n")
+    assert "line 4 `CMD [python, greet.py]`: CMD looks like JSON but is not" in said(not_json)
+    assert not [each for each in advice(not_json) if "DL3025" in each], advice(not_json)
+    # where the course has nothing to say about a shell-form CMD, hadolint's advice stays
+    shell = EXERCISES["02"].check("FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD python greet.py\n")
+    assert shell.passed and [each for each in advice(shell) if "DL3025" in each and "line 4" in each], str(shell)
