@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import TextCannotSettle as _Unsure  # the text cannot settle what a command makes
+from ..errors import TextStopsBuild as _Stops  # the build stops at a command
 from .. import dockerfile as parser
 
 __all__ = ["Made", "StageState", "run_outputs", "base_state", "under"]
@@ -200,14 +201,6 @@ def _go_installed(packages: list[str], values: dict[str, str | None], static: bo
     if program is None:  # several programs, or a GOOS_GOARCH folder under GOPATH/bin: the folder holds only them
         return [Made(folder, True, "go", static)]
     return [Made(posixpath.join(folder, program), False, "go", static)]
-
-
-class _Stops(Exception):
-    """The build stops at this command (the message says why); ``made``: what it would have made."""
-
-    def __init__(self, why: str, made: list[Made]) -> None:
-        super().__init__(why)
-        self.made = made
 
 
 def _without_module(subcommand: str, flags: dict[str, str], packages: list[str], values: dict[str, str | None], cwd: str | None,
