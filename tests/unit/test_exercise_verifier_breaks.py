@@ -242,3 +242,46 @@ def test_02a_and_02_never_add_dl3025_beside_their_own_command_finding(nothing_re
     # where the course has nothing to say about a shell-form CMD, hadolint's advice stays
     shell = EXERCISES["02"].check("FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD python greet.py\n")
     assert shell.passed and [each for each in advice(shell) if "DL3025" in each and "line 4" in each], str(shell)
+
+
+# --- recorded mode: the learner's text as recorded, the app folder not: the recording is stale for the folder ---
+
+def test_a_recorded_text_whose_app_folder_changed_gets_the_folder_note_not_undo(tmp_path, monkeypatch):
+    import shutil
+
+    import dockerlab as dl
+    from dockerlab import recorder
+    from dockerlab.check import CheckResult
+    from dockerlab.exercises import static
+    from dockerlab.exercises.tiers import two_tier
+    from dockerlab.recording import recordable
+
+    monkeypatch.setattr(recorder, "provenance", lambda command="": {
+        "recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64",
+        "stand_in_bases": [], "command": command, "format": 1})
+
+    @two_tier(static.dockerfile_prints, static.MEASURES["dockerfile_prints"])
+    @recordable("demo.folder_check")
+    def checker(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="demo"):
+        return CheckResult(exercise, True, ["the container printed 'Hello, Docker learner!' and exited 0"], live="measured")
+
+    greeter = tmp_path / "data" / "apps" / "greeter"
+    shutil.copytree(dl.paths.app("greeter"), greeter)
+    solution = (greeter / "solution.Dockerfile").read_text()
+    monkeypatch.setenv("DOCKERLAB_RECORD_TO", str(tmp_path / "data" / "recorded" / "demo.json"))
+    recording.reset(directory=tmp_path / "data" / "recorded", root=tmp_path)
+    assert checker(greeter, "Hello, Docker learner!", dockerfile=solution).passed
+    monkeypatch.delenv("DOCKERLAB_RECORD_TO")
+    monkeypatch.setenv("DOCKERLAB_MODE", "recorded")
+    recording.reset(directory=tmp_path / "data" / "recorded", root=tmp_path)
+    assert checker(greeter, "Hello, Docker learner!", dockerfile=solution).live == "replayed"
+
+    (greeter / "greet.py").write_text((greeter / "greet.py").read_text() + "\n# my note\n")
+    recording.reset(directory=tmp_path / "data" / "recorded", root=tmp_path)
+    verdict = checker(greeter, "Hello, Docker learner!", dockerfile=solution)
+    assert verdict.passed and verdict.live == "needs an engine"
+    assert "a result was recorded for this exact text, but the app folder's files have changed since (data/apps/greeter/greet.py edited)" in verdict.note
+    assert "stale for the folder: restore data/apps/greeter/greet.py to replay it" in verdict.note
+    assert "no result was recorded for this exact text" not in verdict.note
+    other = checker(greeter, "Hello, Docker learner!", dockerfile=solution.replace("WORKDIR /app", "WORKDIR /srv"))
+    assert "no result was recorded for this exact text" in other.note  # a changed text is the learner's change
