@@ -192,6 +192,16 @@ def _substituted(text: str, values: dict[str, str | None]) -> str | None:
     return expanded if known else None
 
 
+def _word(text: str, values: dict[str, str | None]) -> str | None:
+    """One shell-form word as BuildKit's lexer reads it: 'single quotes' kept as written, "double quotes" with their
+    variables substituted (see :func:`_substituted`), the quotes removed. None when a variable has no value."""
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1]
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return _substituted(text[1:-1], values)
+    return _substituted(text, values)
+
+
 def _with_defaults(parsed: parser.Dockerfile) -> parser.Dockerfile:
     """``parsed`` with the sources and destination of each COPY/ADD as the builder reads them when it is given no
     build arguments (the checkers build with none): ARG and ENV values of the stage substituted (a stage built FROM
@@ -208,14 +218,15 @@ def _with_defaults(parsed: parser.Dockerfile) -> parser.Dockerfile:
         for instruction in stage.instructions:
             if instruction.keyword == "ENV":
                 for name, value in zip(instruction.args[::2], instruction.args[1::2], strict=False):
-                    values[name] = env[name] = _substituted(value, values)
+                    values[name] = env[name] = _word(value, values)
             elif instruction.keyword == "ARG":
                 for name, sep, value in (arg.partition("=") for arg in instruction.args):
                     if name in env:  # an ENV of the same name wins over the build argument
                         continue
-                    values[name] = _substituted(value.strip("\"'"), values) if sep else (parsed.global_args.get(name) or None)
-            elif instruction.keyword in ("COPY", "ADD") and not instruction.heredocs and any("$" in arg for arg in instruction.args):
-                args = tuple(word if (read := _substituted(word, values)) is None else read for word in instruction.args)
+                    values[name] = _word(value, values) if sep else (parsed.global_args.get(name) or None)
+            elif instruction.keyword in ("COPY", "ADD") and not instruction.heredocs and any(re.search("[$\"']", arg) for arg in instruction.args):
+                read_as = _substituted if instruction.json else _word  # JSON form: the parser took the quotes off already
+                args = tuple(word if (read := read_as(word, values)) is None else read for word in instruction.args)
                 instruction = replace(instruction, args=args)
             instructions.append(instruction)
         env_of[stage.index] = env

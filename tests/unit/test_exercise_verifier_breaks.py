@@ -34,6 +34,8 @@ def said(verdict) -> str:
     # `ARG F` in the stage takes the default of the ARG before the first FROM
     ("ARG F=.env\nFROM python:3.11-slim\nARG F\nWORKDIR /app\nCOPY app.py .\nCOPY ${F} .\n" + RUN_AS_1000, 6, "${F}"),
     ("FROM python:3.11-slim\nWORKDIR /app\nCOPY app.py ${SECRETS:-.env} ./\n" + RUN_AS_1000, 3, "${SECRETS:-.env}"),
+    # quotes, as BuildKit's lexer reads them: "double" substitutes, and both are taken off
+    ("FROM python:3.11-slim\nENV F=\".env\"\nWORKDIR /app\nCOPY \"app.py\" \"${F}\" ./\n" + RUN_AS_1000, 4, '"${F}"'),
 ])
 def test_a_secret_copied_through_a_variable_fails_06_naming_the_line(text, line, written, nothing_recorded):
     verdict = EXERCISES["06"].check(text)
