@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .hosting import missing_recording_text, stale_recording_text
+from .hosting import folder_changed_text, missing_recording_text, stale_recording_text
 
 __all__ = [
     "DockerlabError",
@@ -171,12 +171,18 @@ class VmUnavailable(DockerlabError):
 
 class RecordingMissing(DockerlabError):
     """Recorded mode has no result for this call with these inputs (``call``: the course call;
-    ``near``: the inputs it was recorded with, as a learner recognises them). Worded for a learner who changed a cell."""
+    ``near``: the inputs it was recorded with, as a learner recognises them). Worded for a learner who changed a cell;
+    or, when ``changed`` is given, for one whose cell is as recorded but a course folder it reads is not: ``changed``
+    lists (file, "edited" | "deleted" | "added") since the recording, and the recording is stale for that folder."""
 
-    def __init__(self, call: str, described: str, near: list[str]) -> None:
-        message, fix = missing_recording_text(call, described)
-        if near:
-            message += f" (It was recorded with other inputs: {'; '.join(near[:2])}.)"
+    def __init__(self, call: str, described: str, near: list[str], changed: list[tuple[str, str]] | tuple = ()) -> None:
+        self.changed = list(changed)
+        if self.changed:
+            message, fix = folder_changed_text(call, self.changed)
+        else:
+            message, fix = missing_recording_text(call, described)
+            if near:
+                message += f" (It was recorded with other inputs: {'; '.join(near[:2])}.)"
         super().__init__(message, fix=fix)
         self.call = call
         self.near = near
@@ -218,3 +224,14 @@ class TextCannotSettle(Exception):
     """The exercises' static tier (dockerlab.exercises.artefacts) cannot settle from a Dockerfile's text what a
     command makes; the message says why. Control flow inside that module, never shown as an error: the static
     tier turns it into advice. Not a DockerlabError, so no public call raises it."""
+
+
+class TextStopsBuild(Exception):
+    """The exercises' static tier (dockerlab.exercises.artefacts) reads from a Dockerfile's text that the build stops
+    at a command (a `go build` with no go.mod); the message says why, ``made`` is what the command would have made.
+    Control flow inside that module: the static tier turns it into a blocking finding. Not a DockerlabError, so no
+    public call raises it."""
+
+    def __init__(self, why: str, made: list) -> None:
+        super().__init__(why)
+        self.made = made

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["on_binder", "in_repo2docker", "place", "running_shell", "recorded_mode_advice", "missing_recording_text", "stale_recording_text"]
+__all__ = ["on_binder", "in_repo2docker", "place", "running_shell", "recorded_mode_advice", "missing_recording_text", "folder_changed_text", "changed_files_text", "stale_recording_text"]
 
 BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST")
 
@@ -64,6 +64,39 @@ def missing_recording_text(call: str, described: str) -> tuple[str, str]:
         fix = ("Undo your change to see the recorded result, or start a Docker engine and restart the kernel to measure "
                "your version live (`dockerlab doctor` says how).")
     return message, fix
+
+
+def changed_files_text(changed: list[tuple[str, str]], limit: int = 4) -> str:
+    """The files that changed, as a learner reads them: "data/apps/demo/Dockerfile edited, data/apps/demo/new.txt
+    added" (the first ``limit``, then how many more). Returns a str. Raises nothing."""
+    said = ", ".join(f"{file} {change}" for file, change in changed[:limit])
+    return said + (f", and {len(changed) - limit} more" if len(changed) > limit else "")
+
+
+def folder_changed_text(call: str, changed: list[tuple[str, str]]) -> tuple[str, str]:
+    """(message, what to do) for a learner whose cell is as recorded while a course folder it reads is not
+    (``changed``: (file, "edited" | "deleted" | "added")): the recording is stale for that folder. Nothing in the
+    cell to undo; the files to put back, or a course whose recordings are older than its files. Raises nothing."""
+    message = (f"`{call}` was recorded with exactly these inputs, but files it reads have changed since: {changed_files_text(changed)}. "
+               "Recorded mode replays a result only for the files it was measured with, so the recording is stale for this folder "
+               "(the cell itself is as recorded).")
+    edited = [file for file, change in changed if change in ("edited", "deleted")]
+    added = [file for file, change in changed if change == "added"]
+    parts = []
+    if edited:
+        parts.append(f"restore {', '.join(edited[:3])}" + (" (launch the course again to get the files back)" if on_binder()
+                                                           else " (`git checkout -- FILE` puts a file back)"))
+    if added:
+        parts.append(f"remove {', '.join(added[:3])}")
+    restore = " and ".join(parts) or "put them back as they were"
+    if on_binder():
+        fix = (f"If you changed those files, {restore} and run the cell again. If you did not, this copy of the course has recordings "
+               "older than its files: launch Binder again from the course's latest version. (Binder has no Docker engine to measure the changed folder.)")
+    else:
+        fix = (f"If you changed those files, {restore} and run the cell again. If you did not, the recordings are older than the course's "
+               "files: update the course (`git pull`), or start a Docker engine and restart the kernel to measure this folder live "
+               "(`dockerlab doctor` says how).")
+    return message, fix + " (Course maintainers: `dockerlab record` regenerates the recordings.)"
 
 
 def stale_recording_text(what: str, found: str, expected: str) -> tuple[str, str]:

@@ -20,6 +20,9 @@ Read, as the tools themselves document them (`go help build`, `go help install`,
 - ``mv``, ``cp``, ``install`` of something built (in the same RUN or a later one): it is followed to its new path
   (into the destination when that ends in ``/``, is a folder that exists, or several sources go there).
 
+A `go build` or `go install` of a package in module mode (Go 1.16 and later, GO111MODULE unset or on) with no go.mod in
+its folder or one above stops the build ('go.mod file not found'): that goes to ``StageState.stops``.
+
 Environment variables are followed as the shell passes them: ENV and ARG defaults of the stage, ``export``,
 and ``A=1 cmd`` prefixes; ``cd DIR`` changes the directory for the commands after it. What the text cannot
 settle (a variable with no value, a package with no name the text gives) is returned as a sentence, never
@@ -33,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import TextCannotSettle as _Unsure  # the text cannot settle what a command makes
+from ..errors import TextStopsBuild as _Stops  # the build stops at a command
 from .. import dockerfile as parser
 
 __all__ = ["Made", "StageState", "run_outputs", "base_state", "under"]
@@ -69,26 +73,41 @@ class Made:
 class StageState:
     """What the text says of a stage at one line: the working directory (None when a variable makes it unknown),
     the environment variables (None: a build argument with no default), the folders known to exist, the Go
-    module path (from go.mod or `go mod init`), whether a virtual environment was made (a plain pip install fills it)."""
+    module path (from go.mod or `go mod init`), whether a virtual environment was made (a plain pip install fills it).
+    ``go_mods``: the folders a go.mod is in (a COPY put it there, or `go mod init` made it); ``modules``: whether the
+    base's Go builds in module mode by default (True for the golang images of Go 1.16 and later; None: the text
+    does not say which Go it is). ``stops``: the commands the build stops at, (the command, why), one each."""
 
     workdir: str | None = "/"
     values: dict[str, str | None] = field(default_factory=dict)
     folders: set[str] = field(default_factory=lambda: set(_BASE_FOLDERS))
     module: str | None = None
     venv: bool = False
+    go_mods: set[str] = field(default_factory=set)
+    modules: bool | None = None
+    stops: list[tuple[str, str]] = field(default_factory=list)
 
     def copy(self) -> StageState:
-        """A copy a later stage built FROM this one starts with. Returns a StageState. Raises nothing."""
-        return StageState(self.workdir, dict(self.values), set(self.folders), self.module, self.venv)
+        """A copy a later stage built FROM this one starts with (what the earlier stage's commands stopped at stays
+        with that stage). Returns a StageState. Raises nothing."""
+        return StageState(self.workdir, dict(self.values), set(self.folders), self.module, self.venv, set(self.go_mods), self.modules)
 
 
 def base_state(base: str, module: str | None = None) -> StageState:
     """A stage's state as its base image leaves it: the golang images set WORKDIR /go and GOPATH=/go (and have
     /go/bin); other bases start in / with Go's default GOPATH ($HOME/go, /root/go for root). ``module``: the
     module path of the context's go.mod, if any. Returns a StageState. Raises nothing."""
-    if base.lower().split("/")[-1].startswith("golang"):
-        return StageState("/go", {"GOPATH": "/go"}, set(_BASE_FOLDERS) | {"/go", "/go/bin", "/go/src"}, module)
+    image, _, tag = base.lower().split("/")[-1].partition(":")
+    if image == "golang":
+        return StageState("/go", {"GOPATH": "/go"}, set(_BASE_FOLDERS) | {"/go", "/go/bin", "/go/src"}, module, modules=_modules_by_default(tag))
     return StageState("/", {}, set(_BASE_FOLDERS), module)
+
+
+def _modules_by_default(tag: str) -> bool:
+    """Whether the Go of golang:TAG builds in module mode when GO111MODULE is not set: Go 1.16 made it the default
+    (`go help modules`); a tag without a version (latest, alpine, bookworm) is a Go of today."""
+    version = re.match(r"(\d+)\.(\d+)", tag.split("@")[0])
+    return version is None or (int(version.group(1)), int(version.group(2))) >= (1, 16)
 
 
 def _expand(text: str, values: dict[str, str | None]) -> str | None:
@@ -184,12 +203,43 @@ def _go_installed(packages: list[str], values: dict[str, str | None], static: bo
     return [Made(posixpath.join(folder, program), False, "go", static)]
 
 
+def _without_module(subcommand: str, flags: dict[str, str], packages: list[str], values: dict[str, str | None], cwd: str | None,
+                    state: StageState) -> str | None:
+    """Why `go build`/`go install` stops for want of a go.mod, or None: in module mode (GO111MODULE=on, or unset with a
+    Go of 1.16 or later) a package (`.`, `./...`, or none named) needs a go.mod in the folder it runs in or one above;
+    .go files named on the command line, `go install PKG@VERSION` and `-modfile` need none (checked with golang:1.21)."""
+    mode = values.get("GO111MODULE", "")
+    if "-modfile" in flags or mode in ("off", "auto") or (mode != "on" and not state.modules) or cwd is None:
+        return None
+    if (packages and all(package.endswith(".go") for package in packages)) or (subcommand == "install" and any("@" in package for package in packages)):
+        return None
+    if any(under(cwd, folder) for folder in state.go_mods):
+        return None
+    said = ("pattern ./...: directory prefix . does not contain main module or its selected dependencies" if any("..." in package for package in packages)
+            else "go: go.mod file not found in current directory or any parent directory")
+    return (f"builds {' '.join(packages) or 'the package in ' + cwd} in module mode (the default since Go 1.16), and no go.mod is in {cwd} or a folder "
+            f"above it (no COPY puts one there, and no `go mod init` makes one), so the build stops with '{said}'")
+
+
 def _go_outputs(words: list[str], values: dict[str, str | None], cwd: str | None, state: StageState) -> list[Made]:
     subcommand, arguments = words[1], words[2:]
     flags, packages = _go_words(arguments)
     if "-C" in flags:
         where = _expand(flags["-C"], values)
         cwd = _absolute(where, cwd) if where is not None else None
+    stop = _without_module(subcommand, flags, packages, values, cwd, state)
+    if stop is not None:
+        try:
+            made = _go_made(subcommand, flags, packages, values, cwd, state)
+        except _Unsure:
+            made = []
+        raise _Stops(stop, made)
+    return _go_made(subcommand, flags, packages, values, cwd, state)
+
+
+def _go_made(subcommand: str, flags: dict[str, str], packages: list[str], values: dict[str, str | None], cwd: str | None, state: StageState) -> list[Made]:
+    """What `go build`/`go install` makes, by its flags and packages (see the module's docstring). Raises _Unsure when the
+    text cannot settle it."""
     ldflags, tags = flags.get("-ldflags", ""), flags.get("-tags", "")
     static = values.get("CGO_ENABLED") == "0" or "-static" in ldflags or ("netgo" in tags and "osusergo" in tags)
 
@@ -383,6 +433,8 @@ def _command_outputs(words: list[str], values: dict[str, str | None], cwd: str |
         state.folders.update(path for word in words[1:] if not word.startswith("-") and "$" not in word for path in [_absolute(word, cwd)] if path)
     elif program == "go" and words[1:3] == ["mod", "init"] and len(words) > 3:
         state.module = words[3]
+        if cwd is not None:
+            state.go_mods.add(cwd)
     elif program == "go" and words[1:2] in (["build"], ["install"]):
         return _go_outputs(words, values, cwd, state)
     elif _CC.match(program):
@@ -404,7 +456,7 @@ def run_outputs(run: parser.Instruction, state: StageState, built: dict[str, Mad
     """What one RUN makes (see the module's docstring), in order, and for each command whose output the text cannot
     settle, a sentence saying why. ``built``: what the stage's earlier RUNs made, by path, which a `mv`, `cp` or
     `install` here may move or copy (the result then names its ``origin``). Updates ``state`` (folders made, a
-    `go mod init` module, a venv made). Raises nothing."""
+    `go mod init` module and its go.mod, a venv made, a command the build stops at: ``state.stops``). Raises nothing."""
     made, unsure, known = [], [], dict(built or {})
     cwd, exported = state.workdir, dict(state.values)
     for assigned, words in parser.shell_steps(run.original):
@@ -422,6 +474,9 @@ def run_outputs(run: parser.Instruction, state: StageState, built: dict[str, Mad
         except _Unsure as why:
             unsure.append(f"{shown} {why}")
             continue
+        except _Stops as stop:
+            state.stops.append((" ".join(words)[:80], str(stop)))
+            found = stop.made
         if any(each.folder and each.path == "/" for each in found):  # `pip wheel` in /: its wheels lie among the image's own files
             unsure.append(f"{shown} puts what it makes in /, among the image's own files")
         found = [each for each in found if not (each.folder and each.path == "/")]

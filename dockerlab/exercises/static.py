@@ -8,6 +8,7 @@ and what to change. Tools: BuildKit's own Dockerfile parser (dockerlab.dockerfil
 from __future__ import annotations
 
 import ast
+import difflib
 import fnmatch
 import functools
 import inspect
@@ -31,7 +32,7 @@ from ..paths import tool
 from ..security import lint, variable_secrets
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
-__all__ = ["Finding", "StaticReport", "MEASURES", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
+__all__ = ["Finding", "StaticReport", "MEASURES", "LINT_NOT_REPEATED", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
            "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
 
 
@@ -95,7 +96,7 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
         report.findings.append(Finding("", "", "", "", blocking=True, text=f"{error.message} Next: {error.fix}"))
         return None, []
     try:
-        parsed = parser.parse(text)
+        parsed = _with_defaults(parser.parse(text))
     except parser.DockerfileInvalid as error:
         report.findings.append(Finding("", "", "", "", blocking=True, text=f"{error.message} Next: {error.fix}"))
         return None, []
@@ -107,11 +108,8 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
                 continue
             source_stage = instruction.flag("from")
             if source_stage is not None:
-                if source_stage.lower() not in known_stages and not re.search(r"[:/.]", source_stage) and not source_stage.isdigit():
-                    names = ", ".join(sorted(name for name in known_stages if not name.isdigit())) or "none (name one with FROM ... AS builder)"
-                    report.findings.append(Finding(_at(instruction), f"--from={source_stage} names no earlier stage",
-                                                   f"the name of a stage above it (named stages: {names})",
-                                                   "give the build stage a name (FROM golang:1.21 AS builder) and use that name.", blocking=True))
+                if source_stage.lower() not in known_stages and _stage_like(source_stage):
+                    report.findings.append(_no_such_stage(parsed, instruction, source_stage, known_stages))
                 continue
             for source in instruction.args[:-1]:
                 if "$" in source or source.startswith(("http://", "https://")):
@@ -128,6 +126,129 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
     return parsed, files
 
 
+def _stage_like(reference: str) -> bool:
+    """Whether a ``--from=`` value reads as a stage's name rather than an image (``alpine:3.20``, ``gcr.io/x``) or a
+    stage's number."""
+    return not re.search(r"[:/.@]", reference) and not reference.isdigit()
+
+
+def _no_such_stage(parsed: parser.Dockerfile, copy: parser.Instruction, reference: str, known: set[str]) -> Finding:
+    """The blocking finding for a `COPY --from=NAME` whose NAME is no stage above it: a stage named later, a typo of
+    a stage's name (the nearest named), or no named stage at all."""
+    names = sorted(name for name in known if not name.isdigit())
+    later = next((stage for stage in parsed.stages if stage.name and stage.name.lower() == reference.lower()), None)
+    listed = f" ({', '.join(names)})" if names else ""
+    if later is not None and later.line < copy.line:
+        return Finding(_at(copy), f"--from={reference} names the stage this COPY is in (line {later.line}): a stage cannot copy from itself",
+                       "the name of a stage above it", f"write `--from=` with the name of the stage that builds what you copy{listed}.", blocking=True)
+    if later is not None:
+        return Finding(_at(copy), f"--from={reference} names the stage on line {later.line}, which comes after this line: "
+                                  "a COPY --from takes files from a stage above it", f"the stage {reference} above line {copy.line}",
+                       f"move the stage `FROM {later.base} AS {later.name}` (line {later.line}) above line {copy.line}.", blocking=True)
+    nearest = difflib.get_close_matches(reference.lower(), names, n=1, cutoff=0.6)
+    if nearest:
+        return Finding(_at(copy), f"there is no stage {reference} (the stages above it: {', '.join(names)}), so the build takes "
+                                  f"{reference} for the name of an image and stops when it cannot pull one",
+                       f"the name of the build stage, {nearest[0]}", f"write `--from={nearest[0]}`.", blocking=True)
+    if names:
+        return Finding(_at(copy), f"there is no stage {reference} (the stages above it: {', '.join(names)}), so the build takes "
+                                  f"{reference} for the name of an image and stops when it cannot pull one",
+                       "the name of a stage above it", f"write `--from=` with the name of the stage that builds what you copy{listed}.", blocking=True)
+    return Finding(_at(copy), f"there is no stage {reference}: no stage above it has a name, so the build takes {reference} for the name of an "
+                              "image and stops when it cannot pull one", "the name of a stage above it",
+                   f"name the build stage (`FROM ... AS {reference}` on its FROM line), or write `--from=0` for the first stage.", blocking=True)
+
+
+_REFERENCE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
+
+
+def _substituted(text: str, values: dict[str, str | None]) -> str | None:
+    """``text`` as the builder reads it: $NAME and ${NAME} replaced by ``values``, ${NAME:-word} by word when NAME
+    is unset or empty, ${NAME:+word} by word when it is set (BuildKit's shell lexer); None when a variable has no
+    value the text gives (a build argument with no default) or a `\\$` escape makes it literal text."""
+    if "\\$" in text:
+        return None
+    known = True
+
+    def value(match: re.Match) -> str:
+        nonlocal known
+        name = match.group(1) or match.group(4)
+        operator, word = match.group(2), match.group(3) or ""
+        current = values.get(name)
+        if operator in (":-", "-"):
+            if (operator == "-" and name not in values) or (operator == ":-" and not current):
+                return word
+        elif operator in (":+", "+"):
+            if name in values and current is None:
+                known = False
+                return ""
+            return word if (current if operator == ":+" else name in values) else ""
+        if current is None:
+            known = False
+            return ""
+        return current
+
+    expanded = _REFERENCE.sub(value, text)
+    return expanded if known else None
+
+
+def _word(text: str, values: dict[str, str | None]) -> str | None:
+    """One shell-form word as BuildKit's lexer reads it: 'single quotes' kept as written, "double quotes" with their
+    variables substituted (see :func:`_substituted`), the quotes removed. None when a variable has no value."""
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1]
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return _substituted(text[1:-1], values)
+    return _substituted(text, values)
+
+
+def _with_defaults(parsed: parser.Dockerfile) -> parser.Dockerfile:
+    """``parsed`` with the sources and destination of each COPY/ADD as the builder reads them when it is given no
+    build arguments (the checkers build with none): ARG and ENV values of the stage substituted (a stage built FROM
+    an earlier one keeps its ENV, not its ARGs; `ARG NAME` alone takes the default of an ARG before the first FROM).
+    A word with a variable the text gives no value keeps its `$`, and the checks that read it say they cannot tell.
+    Each instruction's ``original`` stays as written, so findings quote the line the learner wrote. Raises nothing."""
+    stages, env_of = [], {}
+    for stage in parsed.stages:
+        parent = parsed.stage(stage.base)
+        inherited = dict(env_of.get(parent.index, {})) if parent is not None and parent.index < stage.index else {}
+        values: dict[str, str | None] = dict(inherited)
+        env: dict[str, str | None] = dict(inherited)
+        instructions = []
+        for instruction in stage.instructions:
+            if instruction.keyword == "ENV":
+                for name, value in zip(instruction.args[::2], instruction.args[1::2], strict=False):
+                    values[name] = env[name] = _word(value, values)
+            elif instruction.keyword == "ARG":
+                for name, sep, value in (arg.partition("=") for arg in instruction.args):
+                    if name in env:  # an ENV of the same name wins over the build argument
+                        continue
+                    values[name] = _word(value, values) if sep else (parsed.global_args.get(name) or None)
+            elif instruction.keyword in ("COPY", "ADD") and not instruction.heredocs and any(re.search("[$\"']", arg) for arg in instruction.args):
+                read_as = _substituted if instruction.json else _word  # JSON form: the parser took the quotes off already
+                args = tuple(word if (read := read_as(word, values)) is None else read for word in instruction.args)
+                instruction = replace(instruction, args=args)
+            instructions.append(instruction)
+        env_of[stage.index] = env
+        stages.append(replace(stage, instructions=instructions))
+    lines = {instruction.line: instruction for stage in stages for instruction in stage.instructions}
+    return replace(parsed, stages=stages, instructions=[lines.get(instruction.line, instruction) for instruction in parsed.instructions])
+
+
+def _as_read(instruction: parser.Instruction) -> str:
+    """For a COPY/ADD written with variables, which sources the build reads them as (see :func:`_with_defaults`):
+    "`${TOKEN_FILE}` is .env by the default ..."; "" otherwise. Raises nothing."""
+    written = [word for word in instruction.text.split()[1:] if not word.startswith("--")]
+    if instruction.json or len(written) != len(instruction.args):
+        return ""
+    read = [f"`{word}` is {arg}" for word, arg in zip(written[:-1], instruction.args[:-1], strict=True) if "$" in word and word != arg]
+    return f"{', '.join(read)}, the value the text gives (a build with no --build-arg uses it)" if read else ""
+
+
+# Images with no shell: scratch (nothing at all) and distroless (no shell but in its :debug images, which add busybox).
+_NO_SHELL = re.compile(r"^(scratch|(gcr\.io/)?distroless/[^:@]*(?!.*debug)(:[^@]*)?(@.*)?)$", re.IGNORECASE)
+
+
 def _command_form_findings(parsed: parser.Dockerfile) -> list[Finding]:
     """What would make the final image's CMD/ENTRYPOINT fail to start: text that looks like JSON but is
     not (so Docker runs it through a shell as written: `[python,` is not a command), and a shell-form
@@ -140,8 +261,8 @@ def _command_form_findings(parsed: parser.Dockerfile) -> list[Finding]:
             found.append(Finding(_at(instruction), f"{instruction.keyword} looks like JSON but is not (each word needs double quotes), "
                                  "so Docker runs it through a shell as written", f'{instruction.keyword} ["python", "app.py"] with every word in double quotes',
                                  "put each word in double quotes, separated by commas."))
-        elif not instruction.json and final.base.lower() == "scratch":
-            found.append(Finding(_at(instruction), f"{instruction.keyword} is in shell form in an image FROM scratch, which has no shell to run it",
+        elif not instruction.json and _NO_SHELL.match(final.base):
+            found.append(Finding(_at(instruction), f"{instruction.keyword} is in shell form in an image FROM {final.base}, which has no shell to run it",
                                  f'{instruction.keyword} in JSON form, e.g. {instruction.keyword} ["/myapp"]', "write it in JSON form."))
     return found
 
@@ -279,6 +400,8 @@ class _Contents:
     layered: dict[str, _Held]
     # what the text cannot settle about what the stage's RUNs make: one sentence each
     unsure: list[str] = field(default_factory=list)
+    # the RUNs of this stage the build stops at: (the RUN, the command, why)
+    stops: list[tuple[parser.Instruction, str, str]] = field(default_factory=list)
 
 
 def _removed_paths(run: parser.Instruction, workdir: str | None) -> list[str]:
@@ -335,8 +458,10 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
                     for path in [path for path in now.visible if artefacts.under(path, gone) or fnmatch.fnmatch(path, gone)]:
                         del now.visible[path]
                 built = {path: artefacts.Made(path, file.folder, file.kind, file.static) for path, file in now.visible.items() if file.built is not None}
+                stopped = len(state.stops)
                 made, unsure = artefacts.run_outputs(instruction, state, built)
                 now.unsure += unsure
+                now.stops += [(instruction, command, why) for command, why in state.stops[stopped:]]
                 placed = {}
                 for each in made:  # in order: a `mv` or `cp` of what was built keeps the line that built it
                     before = placed.get(each.origin) or now.visible.get(each.origin) if each.origin else None
@@ -351,6 +476,7 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
                     now.unsure += [sentence for sentence in contents[other.index].unsure if sentence not in now.unsure]
             now.visible.update(placed)
             now.layered.update(placed)
+            state.go_mods |= {posixpath.dirname(path) for path in placed if posixpath.basename(path) == "go.mod"}
         contents.append(now)
         states.append(state)
     return contents
@@ -406,9 +532,35 @@ def _final_workdir(parsed: parser.Dockerfile, stage: parser.Stage) -> str | None
     return workdir
 
 
-def _lint_advice(app_dir, dockerfile, report: StaticReport, *, judged: tuple[str, ...] = ()) -> None:
-    """hadolint's findings as advice, never a failure (``judged``: rules this exercise's own checks already
-    decide, so they are not said twice). Without hadolint, one sentence says the advice is skipped."""
+# hadolint's rules the static tier does not repeat as advice, with the reason for each: (where, rule) -> why. ``where``
+# is a checker (the exercise that calls it: its own finding decides the rule, or the rule contradicts its hint),
+# "every exercise", or "beside the course's finding" (dropped only on a line a finding of the course's own names).
+LINT_NOT_REPEATED: dict[tuple[str, str], str] = {
+    ("every exercise", "DL1000"): "hadolint cannot parse some text BuildKit builds (heredocs); BuildKit's own parser read it, and the "
+                                  "findings above say what is wrong with it",
+    ("beside the course's finding", "DL3025"): "the course's finding on that line (a CMD that looks like JSON but is not, a shell form "
+                                               "with no shell to run it) already says how to write the command",
+    ("keeps_running_and_stops", "DL3025"): "02a decides it: a CMD in exec form, so that python is PID 1 and gets `docker stop`'s SIGTERM, "
+                                           "is what the exercise checks and names",
+    ("multi_stage_is_smaller", "DL3025"): "04 decides it where it matters: a shell-form command in an image with no shell (scratch, "
+                                          "distroless) is its own finding; elsewhere the form does not change what 04 measures",
+    ("multi_stage_is_smaller", "DL3006"): "it contradicts 04's hint, which names gcr.io/distroless/static-debian12 untagged (as distroless "
+                                          "documents it) beside scratch; 04 judges the final base by size, and 06 decides tags (DL3006 is one "
+                                          "of its hardening rules)",
+}
+
+
+def _lint_dropped(checker: str, rule: str, line: int, named_lines: set[int]) -> bool:
+    """Whether :data:`LINT_NOT_REPEATED` drops hadolint's ``rule`` at ``line`` from ``checker``'s advice
+    (``named_lines``: the lines the course's own findings name). Returns a bool. Raises nothing."""
+    return ((checker, rule) in LINT_NOT_REPEATED or ("every exercise", rule) in LINT_NOT_REPEATED
+            or (("beside the course's finding", rule) in LINT_NOT_REPEATED and line in named_lines))
+
+
+def _lint_advice(app_dir, dockerfile, report: StaticReport, *, checker: str = "") -> None:
+    """hadolint's findings as advice, never a failure, less those :data:`LINT_NOT_REPEATED` drops for ``checker``
+    (the exercise decides the rule, or the rule contradicts its hint). Without hadolint, one sentence says the advice
+    is skipped."""
     if not tool("hadolint"):
         report.findings.append(Finding("", "", "", "", fails=False, text=(
             "hadolint is not installed here, so its advice on this Dockerfile is skipped (the checks above do not need it). "
@@ -418,35 +570,34 @@ def _lint_advice(app_dir, dockerfile, report: StaticReport, *, judged: tuple[str
         table = lint(dockerfile, app_dir)
     except DockerlabError:
         return  # text hadolint cannot read: the parser's findings above say what is wrong with it
+    named = {int(found.group(1)) for finding in report.findings if finding.fails and (found := re.match(r"line (\d+)\b", finding.where))}
     for row in table[table["not_applicable"] == ""].to_dict("records"):
-        if row["rule"] in judged or row["rule"] == "DL1000":  # DL1000: hadolint cannot parse the text (heredocs): the
-            continue  # course's own parser, BuildKit's, read it above, so hadolint's parse error is no advice
+        if _lint_dropped(checker, row["rule"], row["line"], named):
+            continue
         why = f": {row['why_it_matters']}" if row["why_it_matters"] else ""
         report.findings.append(Finding("", "", "", "", fails=False, text=(
             f"advice, not required (hadolint {row['rule']}{why}), line {row['line']} `{row['instruction'][:80]}`. Next: {sentence(row['message'])}")))
 
 
-def _with_lint_advice(*judged: str) -> Callable[[Callable[..., StaticReport]], Callable[..., StaticReport]]:
+def _with_lint_advice(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:
     """Add hadolint's advice to a static check's report (when the text can build): see :func:`_lint_advice`."""
-    def decorate(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:
-        signature = inspect.signature(check)
+    signature = inspect.signature(check)
 
-        @functools.wraps(check)
-        def checked(*arguments, **keywords) -> StaticReport:
-            report = check(*arguments, **keywords)
-            if not report.blocking:
-                values = signature.bind(*arguments, **keywords)
-                values.apply_defaults()
-                _lint_advice(values.arguments["app_dir"], values.arguments["dockerfile"], report, judged=judged)
-            return report
-        return checked
-    return decorate
+    @functools.wraps(check)
+    def checked(*arguments, **keywords) -> StaticReport:
+        report = check(*arguments, **keywords)
+        if not report.blocking:
+            values = signature.bind(*arguments, **keywords)
+            values.apply_defaults()
+            _lint_advice(values.arguments["app_dir"], values.arguments["dockerfile"], report, checker=check.__name__)
+        return report
+    return checked
 
 
 # --- 02: a Dockerfile whose image prints a line ----------------------------------------------------
 
 
-@_with_lint_advice()
+@_with_lint_advice
 def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, buildargs=None, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.dockerfile_prints`: the program is copied in and the CMD runs it. A missing,
     unreadable or unparseable Dockerfile is a blocking finding in the StaticReport, not an exception.
@@ -463,13 +614,26 @@ def dockerfile_prints(app_dir, expected_line, dockerfile="Dockerfile", *, builda
     return report
 
 
+def _carried_in(parsed: parser.Dockerfile, files: list[str]) -> list[tuple[parser.Instruction, str, set[str]]]:
+    """The context files a `COPY --from=STAGE` carries into the final image (a build stage copied them in, the final
+    stage takes them from it), as :func:`_placements` gives the others: (that COPY --from, the file's name, {its
+    absolute path in the image}). Raises nothing."""
+    final = _stage_contents(parsed, files)[parsed.final.index]
+    return [(held.carried[-1], posixpath.basename(held.origin), {path}) for path, held in final.visible.items()
+            if held.origin and held.carried and held.carried[-1].flag("from") is not None]
+
+
 def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], report: StaticReport, app_dir) -> None:
     copies = _final_copies(parsed, files)
     placements, workdir = _placements(parsed, files)
+    placements += _carried_in(parsed, files)
     copied = {Path(file).name for _, taken in copies for file in taken} | {name for _, name, _ in placements}
     programs = _programs(files)
     command = _command(parsed)
-    if not copied and programs:
+    # a line that cannot build (a source or a stage that does not exist) is the thing to fix: what no COPY puts in
+    # the image follows from it, and is not said beside it
+    unbuildable = report.blocking
+    if not copied and programs and not unbuildable:
         report.findings.append(Finding(
             f"the image (FROM {parsed.final.base}, line {parsed.final.line})", f"nothing from {_app_name(app_dir)}/ is copied into it",
             f"a COPY that puts {programs[0]} in the image", f"add `COPY {programs[0]} .` after a WORKDIR such as `WORKDIR /app`."))
@@ -487,6 +651,8 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
         report.findings.append(Finding(
             _at(command), f"it runs {missing[0]}, but there is no {missing[0]} in {_app_name(app_dir)}/ (the folder has {has})",
             "the command to run a program the folder has", f"run {run} instead of {missing[0]}."))
+        return
+    if missing and unbuildable:
         return
     if missing:
         report.findings.append(Finding(
@@ -526,7 +692,7 @@ def _path_not_found(command: parser.Instruction, placements, workdir: str | None
 # --- 02a: a container that keeps running and stops on time ----------------------------------------------
 
 
-@_with_lint_advice("DL3025")  # the shell-form CMD is this exercise's own failure
+@_with_lint_advice
 def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.keeps_running_and_stops`: the program is copied in and run as PID 1
     (CMD or ENTRYPOINT in exec form, or a shell form that starts with `exec`), so `docker stop`'s SIGTERM reaches it;
@@ -761,7 +927,7 @@ def _place_copy(placed: _Placed, folders: set, instruction, files: list[str]) ->
         folders.add(target)
 
 
-@_with_lint_advice()
+@_with_lint_advice
 def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", dependency_step="pip install", exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.cache_survives_code_edit`: no COPY of ``code_file`` before the
     dependency install; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception).
@@ -808,12 +974,16 @@ def cache_survives_code_edit(app_dir, dockerfile, *, code_file="app.py", depende
                 if certain:
                     return report
 
-        later = [instruction for instruction in stage.instructions if instruction.line > install.line and instruction.keyword in ("COPY", "ADD")]
-        values = _placed_before(parsed, stage, max((instruction.line for instruction in stage.instructions), default=0) + 1, files).values
-        if not any(code_file in parser.copied_files([_expanded(source, values)[0] for source in copy.args[:-1]], files)
-                   for copy in later if copy.flag("from") is None):
-            report.findings.append(Finding(f"after line {install.line}", f"nothing copies {code_file} into the image, so it would have nothing to run",
-                                           f"a COPY of {code_file} after the install", f"add `COPY {code_file} .` (or `COPY . .`) after line {install.line}.", fails=False))
+        # the code reaches the image that ships: copied in after the install, in the final stage (a venv or wheels built in
+        # a stage of their own), or carried from a build stage by a COPY --from
+        shipped = _stage_contents(parsed, files)[parsed.final.index].visible.values()
+        if not any(held.origin == code_file for held in shipped):
+            installs_here = stage in _lineage(parsed, parsed.final)
+            where = f"after line {install.line}" if installs_here else f"the image that ships (FROM {parsed.final.base}, line {parsed.final.line})"
+            after = f"after line {install.line}" if installs_here else f"in the final stage (after line {parsed.final.line})"
+            report.findings.append(Finding(where, f"nothing copies {code_file} into the image, so it would have nothing to run",
+                                           f"a COPY of {code_file} {'after the install' if installs_here else 'into the final stage'}",
+                                           f"add `COPY {code_file} .` (or `COPY . .`) {after}.", fails=False))
         report.passed.append(f"{_at(install)} comes before any COPY of {code_file}")
         return report
     report.findings.append(Finding("", f"no RUN installs the dependencies (`{dependency_step}`)", "the install step kept",
@@ -850,6 +1020,36 @@ def _cgo_findings(parsed: parser.Dockerfile, contents: list[_Contents]) -> list[
     return found
 
 
+def _needed_stages(parsed: parser.Dockerfile) -> list[parser.Stage]:
+    """The stages a build of the final stage runs, in order: the final stage, the stages it is built FROM, and those a
+    `COPY --from` or a `RUN --mount=from=` of a needed stage names (BuildKit skips the others)."""
+    needed, waiting = set(), [parsed.final]
+    while waiting:
+        stage = waiting.pop()
+        if stage.index in needed:
+            continue
+        needed.add(stage.index)
+        named = [stage.base] + [instruction.flag("from") or "" for instruction in stage.instructions]
+        named += [option.partition("=")[2] for instruction in stage.all("RUN") for flag in instruction.flags if flag.lstrip("-").lower().startswith("mount=")
+                  for option in flag.split(",") if option.lower().startswith("from=")]
+        waiting += [other for other in (parsed.stage(name) for name in named if name) if other is not None and other.index < stage.index]
+    return [stage for stage in parsed.stages if stage.index in needed]
+
+
+def _stop_findings(parsed: parser.Dockerfile, contents: list[_Contents]) -> list[Finding]:
+    """A RUN of a stage the build runs that stops the build (see dockerlab.exercises.artefacts: a `go build` of a
+    package with no go.mod): blocking, naming the line and what to change."""
+    found = []
+    for stage in _needed_stages(parsed):
+        for run, command, why in contents[stage.index].stops:
+            found.append(Finding(
+                _at(run), f"`{command}` {why}", "a build that finds its package: the .go file named, or a go.mod where it builds",
+                f"name the file, as the single-stage Dockerfile does (`go build -o myapp main.go`), or make the module first: "
+                f"`RUN go mod init hello` before line {run.line} (or in the same RUN, before `go build`).",
+                blocking=True))
+    return found
+
+
 # Files a program may need at run time beside it (TLS roots, time zones, users): advice, not a failure.
 _RUNTIME_FILES = ("/etc/ssl/certs", "/etc/pki", "/usr/share/zoneinfo", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
 
@@ -864,6 +1064,30 @@ def _unsettled(copy: parser.Instruction, stage: parser.Stage, why: list[str]) ->
                    fails=False, certain=False)
 
 
+# The top folders that hold files in the Linux images the build stages start from (Debian's and Alpine's; seen in the
+# golang:1.21 and python:3.11-slim images): a path under one of them that the text does not fill may be part of the
+# build image (/usr/local/go, /etc/ssl/certs). The others (/go of the golang images, /tmp, /opt, /srv, /home, /mnt,
+# /media) are empty there: what is in them, the Dockerfile put there.
+_IMAGE_FOLDERS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "root", "run", "sbin", "sys", "usr", "var"}
+
+
+def _not_in_stage(copy: parser.Instruction, contents: _Contents) -> str | None:
+    """The first source of a `COPY --from=STAGE` that the stage cannot hold: a path in a folder the stage's own lines
+    fill (where a COPY or a RUN put files) that no line puts there, or a path outside the folders that hold files in a
+    Linux image (/wrong/path, /go/bin/app). None when each source is held or may be part of the build image. Raises nothing."""
+    held = set(contents.visible) | set(contents.layered)
+    filled = {posixpath.dirname(path) for path in held} - {"/"}
+    for word in copy.args[:-1]:
+        if "$" in word or any(character in word for character in "*?["):
+            return None
+        path = posixpath.normpath(posixpath.join("/", word))
+        if path in held or any(artefacts.under(each, path) or artefacts.under(path, each) for each in held):
+            continue
+        if any(artefacts.under(path, folder) for folder in filled) or path.strip("/").split("/")[0] not in _IMAGE_FOLDERS:
+            return path
+    return None
+
+
 def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: list[_Contents]) -> list[Finding]:
     """Each `COPY --from` into the final stage that takes more than the built program: another image's files,
     the build stage's own files (the SDK, e.g. /usr/local/go), or the source beside a compiled program. Where the
@@ -873,6 +1097,8 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
         source = copy.flag("from")
         sources = " ".join(copy.args[:-1])
         other = parsed.stage(source)
+        if (other is None or other.index >= parsed.final.index) and _stage_like(source):
+            continue  # no stage of that name above it: _read says so (the build stops there), and nothing beside it
         if other is None or other.index >= parsed.final.index:
             found.append(Finding(_at(copy), f"it copies {sources} from the image {source}, not the program your build stage made: more that ships",
                                  "only the built program, copied from the build stage", f"remove line {copy.line}."))
@@ -896,6 +1122,15 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
         elif unsure or not built:
             found.append(_unsettled(copy, other, unsure or [f"no RUN in stage {source} builds in a way this check reads "
                                                              "(go build, go install, cc -o, pip wheel, pip install --target/--prefix/--user, python -m venv)"]))
+        elif missing := _not_in_stage(copy, contents[other.index]):
+            builder = sorted({file.built.line for file in held.values() if file.built is not None})
+            lines = " and ".join(f"line {line}" for line in builder)
+            what = "the program" if compiled else "what the build makes"
+            found.append(Finding(
+                _at(copy), f"stage {source} has nothing at {missing}: {lines} {'builds' if len(builder) == 1 else 'build'} {what} at {', '.join(built)}, "
+                           f"and no other line of that stage puts anything at {missing}, so the build stops at this line (no such file or directory)",
+                f"the path where stage {source} makes {what} ({', '.join(built)})",
+                f"copy it from there: `COPY --from={source} {built[0].rstrip('/')} {copy.args[-1]}`."))
         else:
             builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
             runtime = all(any(artefacts.under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])
@@ -920,7 +1155,7 @@ def _shipped(parsed: parser.Dockerfile, contents: list[_Contents]) -> str:
     return ", ".join(sorted(shipped)[:3])
 
 
-@_with_lint_advice()
+@_with_lint_advice
 def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_ratio=5, container_port=8080, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.multi_stage_is_smaller`: a final stage FROM a small base that copies
     only the built program; returns a StaticReport (an unreadable Dockerfile is a blocking finding, not an exception).
@@ -952,6 +1187,7 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
         report.findings.append(Finding(
             _at(copy), f"the final stage copies {', '.join(taken[:3]) or 'files'} from the context: source, not the program",
             "only the built program, copied from the build stage", "replace it with `COPY --from=builder /app/myapp /myapp`."))
+    report.findings += _stop_findings(parsed, contents)
     if parsed.stage(final.base) is None:
         report.findings += _extra_copy_findings(parsed, files, contents)
     if not any(instruction.flag("from") is not None for instruction in final.all("COPY")) and parsed.stage(final.base) is None:
@@ -1162,7 +1398,7 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
         if not secrets:
             continue
         if len(held[0].carried) == 1:  # copied from the context straight into the image's layers
-            found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets) into a layer of the image; a later `RUN rm` only hides it",
+            found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets{'; ' if _as_read(copy) else ''}{_as_read(copy)}) into a layer of the image; a later `RUN rm` only hides it",
                                  "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
             continue
         first, stage = held[0].carried[0], copy.flag("from")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import recording
 from ..errors import DockerlabError, DockerUnavailable, RecordingMissing, RecordingStale
-from ..hosting import on_binder
+from ..hosting import changed_files_text, on_binder
 from ..paths import COURSE_ROOT
 from ..recording.inputs import UNKEYED, inputs
 from .static import StaticReport
@@ -46,11 +46,31 @@ def _recorded_mode() -> bool:
     return recording.current() == recording.RECORDED
 
 
-def _engine_note(static: StaticReport, measures: str, why: str) -> str:
-    """What the live tier would measure, and why it could not (``why``: whole sentences)."""
-    where = "Binder has no Docker engine." if on_binder() else sentence(why)
+def _engine_note(static: StaticReport, measures: str, why: str, *, keep: bool = False) -> str:
+    """What the live tier would measure, and why it could not (``why``: whole sentences; on Binder only "Binder has no
+    Docker engine", unless ``keep``: then both)."""
+    where = ("Binder has no Docker engine. " + sentence(why) if keep else "Binder has no Docker engine.") if on_binder() else sentence(why)
     lead = "Fix the points above first. The" if static.failed else "Static checks passed; the"
     return f"{lead} build-and-measure check needs a Docker engine: {where} With one, it would {measures}."
+
+
+def _folder_changed(changed: list[tuple[str, str]]) -> str:
+    """Why a recorded result of the learner's very text cannot replay: the app folder's files changed since
+    (``changed``: (file, "edited" | "deleted" | "added")), and what to do."""
+    restore = [file for file, change in changed if change != "added"]
+    added = [file for file, change in changed if change == "added"]
+    todo = " and ".join(part for part in (f"restore {', '.join(restore[:3])}" if restore else "", f"remove {', '.join(added[:3])}" if added else "") if part)
+    return (f"a result was recorded for this exact text, but the app folder's files have changed since ({changed_files_text(changed)}), "
+            f"so the recording is stale for the folder: {todo or 'put the folder back as it was'} to replay it, or update the course "
+            "if you did not change them")
+
+
+def _missing_note(static: StaticReport, measures: str, error: RecordingMissing) -> str:
+    """The note when no recorded result replays: the text was never recorded, or it was and the app folder's files
+    changed since (the recording is stale for the folder: said on Binder too)."""
+    if error.changed:
+        return _engine_note(static, measures, _folder_changed(error.changed), keep=True)
+    return _engine_note(static, measures, "no result was recorded for this exact text, and recorded mode cannot build")
 
 
 # What each checker argument must be (every checker documents its Dockerfile as "a path in the app
@@ -304,9 +324,8 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
                     if layout is None:
                         raise
                     result = live(*layout[0], **layout[1])  # the same inputs, as the recording lays them out
-            except RecordingMissing:
-                return combine(exercise, static, tier="needs an engine",
-                               note=_engine_note(static, measures(**values), "no result was recorded for this exact text, and recorded mode cannot build"))
+            except RecordingMissing as error:
+                return combine(exercise, static, tier="needs an engine", note=_missing_note(static, measures(**values), error))
             except RecordingStale as error:  # never the learner's: the static verdict, and a line in the log
                 _stale(live.__name__, exercise, f"{error.what}: {error.found}, expected {error.expected}")
                 return combine(exercise, static, tier="needs an engine", note=_engine_note(static, measures(**values), STALE))

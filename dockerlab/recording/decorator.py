@@ -13,7 +13,7 @@ from ..errors import DockerlabError, RecordingMissing, RecordingStale
 from .arguments import check_arguments
 from .codec import decode
 from .entries import result_problem
-from .inputs import inputs, short
+from .inputs import course_paths_in, inputs, short, without_contents
 from .session import RECORDED, Session, session
 
 __all__ = ["recordable", "record_headline", "VERSIONS", "use_engine_free_inputs", "returned_class"]
@@ -76,7 +76,7 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
     if not entries:
         near = sorted({short(found.entry["inputs"]["arguments"]) for (name, _), located in index.items() if name == call
                        for found in located if "files" in found.entry["inputs"]})  # a call's inputs (an attribute read has none to show)
-        raise RecordingMissing(call, short(described), near)
+        raise RecordingMissing(call, short(described), near, _folder_changes(current, call, described))
     count = current.replay_counts.get((call, key), 0)
     current.replay_counts[(call, key)] = count + 1
     found = entries[min(count, len(entries) - 1)]  # a cell run again replays the last recorded result
@@ -93,6 +93,22 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
     if entry["raised"]:
         raise result
     return result, entry["occurrence"], found.named
+
+
+def _folder_changes(current: Session, call: str, described: dict) -> list[tuple[str, str]]:
+    """When ``call`` was recorded with these very inputs but its course folders then held other files: what changed
+    since, as (file, "edited" | "deleted" | "added"), from the latest such recording. Empty when the inputs themselves
+    differ (the learner changed the cell). Raises nothing (a folder that cannot be read counts as no answer)."""
+    mine = without_contents(described)
+    same = [found for (name, _), located in current.store.index().items() if name == call for found in located
+            if "files" in found.entry["inputs"] and without_contents(found.entry["inputs"]["arguments"]) == mine]
+    if not same or not course_paths_in(described):
+        return []
+    try:
+        changes = current.store.changes(same[-1].entry)
+    except OSError:
+        return []
+    return [(change["file"], change["change"]) for change in changes]
 
 
 def _as_declared(named: str, function: Callable | None, result: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from .codec import course_relative
 
-__all__ = ["inputs", "files_of", "digest_of_files", "course_paths_in", "UNKEYED"]
+__all__ = ["inputs", "files_of", "digest_of_files", "course_paths_in", "without_contents", "UNKEYED"]
 
 # Keywords that change how a call looks, never what it measures.
 UNKEYED = {"progress", "on_step"}
@@ -90,6 +90,18 @@ def course_paths_in(described: Any) -> list[dict]:
     if isinstance(described, list):
         return [found for value in described for found in course_paths_in(value)]
     return []
+
+
+def without_contents(described: Any) -> Any:
+    """A call's described inputs with each course folder's content digest left out (its course path kept): two calls
+    equal here differ only in what the folders they were given hold. Returns the same shape. Raises nothing."""
+    if isinstance(described, dict):
+        if "course path" in described:
+            return {"course path": described["course path"]}
+        return {name: without_contents(value) for name, value in described.items()}
+    if isinstance(described, list):
+        return [without_contents(value) for value in described]
+    return described
 
 
 def _recognisable(value: Any) -> str:

@@ -93,6 +93,13 @@ class Store:
                 stale += [{"recording": name, "call": entry["call"], **change} for change in self._changes(entry, versions or {})]
         return stale
 
+    def changes(self, entry: dict, versions: dict[str, int] | None = None) -> list[dict]:
+        """What changed since ``entry`` (a recorded call) was recorded: each file of a course folder it was given that
+        was edited, deleted or added ({"file": course-relative path, "change": "edited"|"deleted"|"added"}, or the
+        folder itself, "changed"), and with ``versions`` a result shape of another version. Returns a list of dicts.
+        Raises OSError when a file of such a folder cannot be read."""
+        return self._changes(entry, versions or {})
+
     def _changes(self, entry: dict, versions: dict[str, int]) -> list[dict]:
         changes = []
         now_version = _version_for(entry["call"], versions)

@@ -128,7 +128,7 @@ def test_a_stage_name_typo_and_a_cgo_binary_in_alpine_are_named(nothing_recorded
     text = ("FROM golang:1.21 AS builder\nWORKDIR /app\nCOPY . .\nRUN go build -o myapp main.go\n"
             "FROM alpine:3.20\nCOPY --from=bulder /app/myapp .\nCMD [\"./myapp\"]\n")
     said = " ".join(EXERCISES["04"].check(text).messages)
-    assert "--from=bulder names no earlier stage" in said and "named stages: builder" in said
+    assert "there is no stage bulder (the stages above it: builder)" in said and "write `--from=builder`" in said
     assert "line 4" in said and "CGO_ENABLED=0" in said
 
 

@@ -155,6 +155,37 @@ def test_editing_a_file_of_the_context_makes_the_recording_stale_and_missing(rec
         measure(app, "cold")
 
 
+def test_a_cell_as_recorded_whose_folder_changed_is_told_the_recording_is_stale_for_the_folder(recorded_dir, monkeypatch):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    (app / "app.py").write_text("print('changed')\n")
+    (app / "new.txt").write_text("x")
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(RecordingMissing) as raised:
+        measure(app, "cold")  # the cell as recorded
+    error = raised.value
+    assert error.changed == [("data/apps/demo/app.py", "edited"), ("data/apps/demo/new.txt", "added")]
+    assert "recorded with exactly these inputs" in error.message and "stale for this folder" in error.message
+    assert "data/apps/demo/app.py edited, data/apps/demo/new.txt added" in error.message
+    assert "Undo your change" not in error.fix and "no one has measured" not in error.message
+    assert "restore data/apps/demo/app.py (`git checkout -- FILE` puts a file back) and remove data/apps/demo/new.txt" in error.fix
+    assert "`git pull`" in error.fix
+    with pytest.raises(RecordingMissing) as changed_cell:  # a cell the learner changed is still theirs to undo
+        measure(app, "warm")
+    assert not changed_cell.value.changed and "Undo your change" in changed_cell.value.fix
+
+
+def test_on_binder_a_changed_folder_says_to_launch_the_course_again(recorded_dir, monkeypatch):
+    app, _, _ = record_two_runs(recorded_dir, monkeypatch)
+    (app / "app.py").unlink()
+    replaying(recorded_dir, monkeypatch)
+    monkeypatch.setenv("BINDER_REPO_URL", "https://example.org/course")
+    with pytest.raises(RecordingMissing) as raised:
+        measure(app, "cold")
+    assert raised.value.changed == [("data/apps/demo/app.py", "deleted")]
+    assert "launch the course again to get the files back" in raised.value.fix and "launch Binder again" in raised.value.fix
+    assert "git" not in raised.value.fix
+
+
 def test_forced_live_never_replays_and_a_bad_mode_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
     recording.reset()
