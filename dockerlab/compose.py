@@ -465,7 +465,7 @@ class ComposeProject:
         return self
 
     def _objects(self) -> dict[str, set[str]]:
-        """This project on the engine now: its container ids, the services they run, its networks, its
+        """This project on the engine now: its container ids, the names of those `compose run` started, the services they run, its networks, its
         volumes (named ones, by label) and the anonymous volumes its containers mount (Compose cannot
         label those)."""
         client = engine.client()
@@ -481,6 +481,8 @@ class ComposeProject:
         }
         return {
             "containers": {container.id for container in containers},
+            "one_off": {container.name for container in containers  # started by `compose run` on the course's file
+                        if container.labels.get("com.docker.compose.oneoff") == "True" and container.labels.get(CREATED_LABEL) == "1"},
             "services": {container.labels.get("com.docker.compose.service", "") for container in containers},
             "networks": {network.name for network in client.networks.list(filters=project)},
             "volumes": named | mounted,
@@ -526,8 +528,9 @@ class ComposeProject:
         with ``volumes=True``. Returns None. Raises ComposeFailed when Compose fails, and DockerlabError
         (removing nothing) when a project of this name that the course did not start is on the engine."""
         refuse_foreign_project(self.name, self._declared())  # `down` removes every container of the name: never someone else's
-        anonymous = self._objects()["anonymous"]
-        self.remove_one_off()  # Compose's `down` leaves them, and the network they are on with them
+        objects = self._objects()
+        anonymous = objects["anonymous"]
+        _remove_containers(objects["one_off"])  # Compose's `down` may leave them, and the network they are on with them
         self._run("down", "--remove-orphans", "--timeout", "5", *(["--volumes"] if volumes else []))
         for name in anonymous:
             _quietly(lambda n=name: engine.client().volumes.get(n).remove(force=True))
@@ -535,7 +538,7 @@ class ComposeProject:
     def remove_one_off(self) -> list[str]:
         """Remove the containers `docker compose run` started in this project (Compose labels them
         ``com.docker.compose.oneoff=True``), running or not, with their anonymous volumes. Compose's own
-        `down` leaves them (docker/compose#11711), and then cannot remove the network they are on either.
+        `down` leaves them (docker/compose issue 11711), and then cannot remove the network they are on either.
         Measured with Compose 5.6.1: plain `down` left a `run -d` container every time; with
         ``--remove-orphans`` it was removed on the course's rendered file but left on a plain file holding
         only `run` containers. So `%docker compose down` and :meth:`down` call this first, whatever Compose
@@ -546,11 +549,7 @@ class ComposeProject:
 
         Raises:
             DockerUnavailable when no engine answers."""
-        found = engine.client().containers.list(all=True, ignore_removed=True, filters={"label": [
-            f"com.docker.compose.project={self.name}", "com.docker.compose.oneoff=True", f"{CREATED_LABEL}=1"]})
-        for container in found:
-            _quietly(lambda c=container: c.remove(force=True, v=True))
-        return [container.name for container in found]
+        return _remove_containers(self._objects()["one_off"])
 
     @declares(COMPOSE_PS)
     def ps(self) -> pd.DataFrame:
@@ -626,6 +625,15 @@ class ComposeProject:
 
     def __repr__(self) -> str:
         return f"<Compose project {self.name}: {self.file.name} in {self.directory}>"
+
+
+def _remove_containers(names: Iterable[str]) -> list[str]:
+    """The containers ``names`` removed, running or not, with their anonymous volumes (one already gone is
+    passed over). Returns the names, sorted. Raises DockerUnavailable when there are names and no engine answers."""
+    names = sorted(names)
+    for name in names:
+        _quietly(lambda n=name: engine.client().containers.get(n).remove(force=True, v=True))
+    return names
 
 
 def _quietly(action) -> None:

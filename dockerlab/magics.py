@@ -671,7 +671,7 @@ def _one_off_removed(words: list[str]) -> list[str]:
     if not names:
         return []
     return [f"removed {', '.join(names)}, started by `compose run`: Compose's own `down` leaves such containers, with or without "
-            "--remove-orphans (docker/compose#11711); in a terminal remove them with `docker rm -f NAME`"]
+            "--remove-orphans (docker/compose issue 11711); in a terminal remove them with `docker rm -f NAME`"]
 
 
 def _start(argv: list[str], additions: dict[str, str], stdin: str | None, made: list[str]) -> subprocess.Popen:

@@ -121,7 +121,7 @@ def test_a_failing_down_at_the_end_of_with_keeps_the_up_error_with_a_note(tmp_pa
         return subprocess.CompletedProcess(command, 1 if verb in said else 0, stdout="", stderr=said.get(verb, ""))
 
     monkeypatch.setattr(compose.subprocess, "run", cli)
-    monkeypatch.setattr(ComposeProject, "_objects", lambda self: dict.fromkeys(("containers", "services", "networks", "volumes", "anonymous"), set()))
+    monkeypatch.setattr(ComposeProject, "_objects", lambda self: dict.fromkeys(("containers", "one_off", "services", "networks", "volumes", "anonymous"), set()))
     monkeypatch.setattr(ComposeProject, "_undo", lambda self, before: None)  # no engine; nothing to undo
     with pytest.raises(ComposeFailed) as raised:
         with stack:
@@ -148,7 +148,7 @@ def test_every_command_but_up_reaches_every_profile(tmp_path, monkeypatch):
         return subprocess.CompletedProcess(command, 0, stdout="[]" if verb == "ps" else "", stderr="")
 
     monkeypatch.setattr(compose.subprocess, "run", cli)
-    monkeypatch.setattr(ComposeProject, "_objects", lambda self: {key: set() for key in ("containers", "services", "networks", "volumes", "anonymous")})
+    monkeypatch.setattr(ComposeProject, "_objects", lambda self: {key: set() for key in ("containers", "one_off", "services", "networks", "volumes", "anonymous")})
     with stack:
         stack.up(services=["debug"], wait=False, build=False)
         stack.ps()
