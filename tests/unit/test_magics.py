@@ -275,7 +275,7 @@ def test_compose_runs_on_the_file_as_the_course_renders_it(fake_project, tmp_pat
         prepared("compose -p other up")
 
 
-def test_compose_down_first_removes_what_compose_run_started_and_says_so(monkeypatch):
+def test_compose_down_first_removes_what_compose_run_started_and_says_so(monkeypatch, tmp_path):
     """Compose's `down` leaves `compose run` containers (docker/compose#11711, measured on the engine: see
     tests/engine/test_magics_live.py); %docker's `compose down` removes them first, and only for `down`."""
     removed = []
@@ -289,15 +289,17 @@ def test_compose_down_first_removes_what_compose_run_started_and_says_so(monkeyp
             return self.one_off
 
     monkeypatch.setattr(magics, "ComposeProject", Project)
-    notes = magics._one_off_removed(magics.split("docker compose -f /course/data/apps/api/compose.yaml down -v"))
+    file = tmp_path / "compose.yaml"  # -f must name a file that is there (%docker checks, as Compose does)
+    file.write_text("services:\n  api:\n    image: alpine:3.20\n")
+    notes = magics._one_off_removed(magics.split(f"docker compose -f {file} down -v"))
     assert removed == ["dockerlab-api-compose"]
     assert len(notes) == 1 and "removed dockerlab-api-compose-api-run-0a1b2c, started by `compose run`" in notes[0]
     assert "docker rm -f" in notes[0]  # what to type in a terminal, where nothing removes them
-    for line in ("compose -f /course/data/apps/api/compose.yaml up -d", "compose -f /course/data/apps/api/compose.yaml ps", "run -d alpine:3.20", "ps -a"):
+    for line in (f"compose -f {file} up -d", f"compose -f {file} ps", "run -d alpine:3.20", "ps -a"):
         assert magics._one_off_removed(magics.split(line)) == [], line
     assert removed == ["dockerlab-api-compose"]  # no other command removed anything
     Project.remove_one_off = lambda self: []
-    assert magics._one_off_removed(magics.split("compose -f /course/data/apps/api/compose.yaml down")) == []  # none: no note
+    assert magics._one_off_removed(magics.split(f"compose -f {file} down")) == []  # none: no note
 
 
 @pytest.mark.parametrize("command, labelled, ports", [
