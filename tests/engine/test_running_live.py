@@ -115,6 +115,18 @@ def test_the_stop_exercise_fails_a_shell_form_cmd_by_its_measured_stop_time(leav
     assert "expected `docker stop` to take under 2 s" in measured[0] and "exit code 137" in measured[0] and "/bin/sh -c python app.py" in measured[0]
 
 
+def test_the_stop_exercise_gives_a_cmd_of_one_json_string_a_verdict_not_a_traceback(leaves_nothing):
+    # issue 21: CMD ["python app.py"] raised ContainerFailed from the start, and the static hint was lost
+    from dockerlab.exercises.catalogue import EXERCISES
+
+    exercise = EXERCISES["02a"]
+    verdict = exercise.check(exercise.solution_text().replace('CMD ["python", "app.py"]', 'CMD ["python app.py"]'))
+    measured = [message for message in verdict.messages if message.startswith("measured:")]
+    assert not verdict.passed and verdict.live == "measured" and len(measured) == 1, str(verdict)
+    assert "the engine could not start it" in measured[0] and "python app.py" in measured[0], measured[0]
+    assert "JSON list of one string" in str(verdict), str(verdict)  # the static tier's hint, kept
+
+
 def test_serve_of_a_missing_path_is_a_404_answer_at_once(leaves_nothing):
     """#16: an HTTP error status is an answer (ok False, its status), not "no answer" after the whole timeout."""
     import time
