@@ -246,6 +246,8 @@ AUDIT = _table(
     ("dpkg_packages", "int", "Debian packages", "count"),
     ("apk_packages", "int", "Alpine packages", "count"),
     ("pip_packages", "int", "Python packages", "count"),
+    ("package_database", "str", 'where the dpkg and apk counts come from: "dpkg", "dpkg status.d" (distroless), "apk", or '
+                                '"none (no dpkg or apk database): not counted" (0 then means not recorded, not none installed)'),
     ("exposed_ports", "str", 'EXPOSEd ports, or "none"'),
     ("secret_looking_env", "str", 'names of environment variables that look like secrets, or "none"'),
     ("age_days", "float", "days since the image was created"),
@@ -376,7 +378,8 @@ STOPS = _table(
     ("pid1", "str", "PID 1's command line"),
     ("seconds", "float", "how long `docker stop` took", "s"),
     ("exit_code", "int", "the container's exit code (137: SIGKILL, 143: SIGTERM)"),
-    ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM"),
+    Column("sigterm_handler_ran", "bool", "whether the app's own SIGTERM handler ran (its log says \"SIGTERM received\"); "
+           "False also when SIGTERM's default action ended the app (exit 143)", formerly=("app_got_sigterm",), label="SIGTERM handler ran"),
 )
 NAME_LOOKUPS = _table(
     "network",
@@ -602,7 +605,7 @@ STOP_SUMMARY = _table(
     *_MEDIAN_MIN_MAX,
     ("pid1", "str", 'PID 1\'s command lines seen, " | "-joined'),
     Column("exit_codes", "str", 'the exit codes seen, "/"-joined (137: SIGKILL, 143: SIGTERM)', formerly=("exit_code",), label="exit code"),
-    ("app_got_sigterm", "bool", "whether the app's log says it received SIGTERM in every run"),
+    Column("sigterm_handler_ran", "bool", "whether the app's own SIGTERM handler ran in every run", label="SIGTERM handler ran"),
 )
 RECORDED_NOTEBOOKS = _table(
     "notebook recorded",

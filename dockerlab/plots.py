@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from .images import own_layers
+from .security import NO_PACKAGE_DATABASE
 from .tables import VALUE_LABELS
 from .recording.arguments import check_public
 
@@ -281,37 +282,74 @@ def stop_times(results: pd.DataFrame, ax=None):
     return ax
 
 
+# Start-up failures by cause (compose_race's `cause` and `lost_race`): the race in warm colours, failures
+# that no waiting would cure (a missing setting, a wrong password: the file is wrong) in hatched greys.
+# The timing panel's colour per compose file leaves red out, so red means the race alone.
+FILE_COLOURS = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")
+RACE_CAUSE_COLOURS = (MISSED_COLOUR, "#82071e", "#ff8182")
+NOT_RACE_CAUSE_COLOURS = ("#6e7781", "#afb8c1", "#424a53")
+
+
+def _cause_styles(results: pd.DataFrame) -> dict[str, dict]:
+    """Per recorded cause (in the order first met): its bar colour, hatch and legend label, from the
+    rows' own ``lost_race`` (a cause of the start-up race, or one that fails however long the api waits)."""
+    styles: dict[str, dict] = {}
+    failed = results[results["cause"].fillna("") != ""]
+    for cause, rows in failed.groupby("cause", sort=False):
+        race = bool(rows["lost_race"].all())
+        palette = RACE_CAUSE_COLOURS if race else NOT_RACE_CAUSE_COLOURS
+        used = sum(1 for style in styles.values() if style["race"] == race)
+        styles[cause] = {"race": race, "color": palette[used % len(palette)], "hatch": "" if race else "//",
+                         "label": f"{cause}: lost the start-up race" if race else f"{cause}: not the race (fails however long it waits)"}
+    return styles
+
+
 def compose_race(results: pd.DataFrame):
-    """Per compose file and run: when the api started against when the database was ready, and its failed connections.
-    Returns the timing panel's Axes. Raises KeyError for a table without compose_race's columns."""
+    """Two panels. Left: per compose file and run, when the api started against when the database was
+    ready (seconds after the database container started). Right: the api's failed connections in each
+    run, a bar per run grouped by compose file and coloured by the recorded cause of its first failure:
+    race causes in warm colours, causes that are not the race (a missing setting) hatched grey, each
+    named in the legend below. Returns the timing panel's Axes. Raises KeyError for a table without
+    compose_race's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
-    import numpy as np  # lazy: numpy takes ~0.15 s to import
 
     from matplotlib.lines import Line2D  # lazy: matplotlib takes ~0.8 s to import
 
-    figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
+    figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained", width_ratios=(1, 1.1))
     files = list(dict.fromkeys(results["compose_file"]))
+    colours = [FILE_COLOURS[index % len(FILE_COLOURS)] for index in range(len(files))]
     for index, name in enumerate(files):
         part = results[results["compose_file"] == name]
-        timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=f"C{index}")
-        timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=f"C{index}")
+        timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=colours[index])
+        timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=colours[index])
     timing_axis.set_xlabel("run")
     timing_axis.set_ylabel("seconds after the database container started")
     timing_axis.set_title("Did the api start before the database was ready?")
-    width = 0.8 / max(1, len(files))
-    for index, name in enumerate(files):
-        part = results[results["compose_file"] == name]
-        x = np.array(part["run"]) + (index - (len(files) - 1) / 2) * width
-        failure_axis.bar(x, part["failed_connections"], width, color=f"C{index}")
-    failure_axis.set_xlabel("run")
-    failure_axis.set_ylabel("failed database connections by the api")
-    failure_axis.set_title("Start-up errors per run")
-    # one legend for both panels, below them: a colour per compose file, a mark per moment
-    handles = [plt.Rectangle((0, 0), 1, 1, color=f"C{index}") for index in range(len(files))]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colour) for colour in colours]
     handles += [Line2D([], [], marker="o", color="black", linestyle=""), Line2D([], [], marker="_", markersize=14, color="black", linestyle="")]
-    figure.legend(handles, [*files, "api started", "database ready"], loc="outside lower center", ncol=len(files) + 2, frameon=False, fontsize=8)
-    failure_axis.yaxis.get_major_locator().set_params(integer=True)
-    failure_axis.set_ylim(0, max(1, int(results["failed_connections"].max())) * 1.35)
+    timing_axis.legend(handles, [*files, "api started", "database ready"], loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                       ncol=2, frameon=False, fontsize=8)
+
+    styles = _cause_styles(results)
+    runs = max(1, int(results.groupby("compose_file").size().max()))
+    height = 0.8 / runs
+    for group, name in enumerate(files):
+        part = results[results["compose_file"] == name].sort_values("run")
+        for slot, row in enumerate(part.to_dict("records")):
+            style = styles.get(row["cause"] or "", {"color": "white", "hatch": ""})
+            failure_axis.barh(group + (slot - (len(part) - 1) / 2) * height, row["failed_connections"], height * 0.9,
+                              facecolor=style["color"], hatch=style["hatch"], edgecolor="white")
+        if not part["failed_connections"].any():
+            failure_axis.text(0.05, group, "no failed connections", va="center", fontsize=8, color="grey")
+    failure_axis.set_yticks(range(len(files)), files, fontsize=8)
+    failure_axis.set_ylim(len(files) - 0.5, -0.5)  # the first file on top, as in the table
+    failure_axis.xaxis.get_major_locator().set_params(integer=True)
+    failure_axis.set_xlim(0, max(1, int(results["failed_connections"].max())) * 1.15)
+    failure_axis.set_xlabel(f"failed connections to the database (a bar per run, 1-{runs} top down)")
+    failure_axis.set_title("Why the api failed: the cause of its first error")
+    if styles:
+        failure_axis.legend([plt.Rectangle((0, 0), 1, 1, facecolor=style["color"], hatch=style["hatch"], edgecolor="white") for style in styles.values()],
+                            [style["label"] for style in styles.values()], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1, frameon=False, fontsize=8)
     return timing_axis
 
 
@@ -339,8 +377,9 @@ def package_counts(table: pd.DataFrame, ax=None):
 
 
 def attack_surface(audit_table: pd.DataFrame):
-    """Three panels of horizontal bars, one bar per image (named once, on the left): packages,
-    setuid/setgid files, size (MB, log); red where the image has a shell (input: ``dl.security.audit``).
+    """Three panels of horizontal bars, one bar per image (named once, on the left): packages (a 0 with
+    no package database to count from says so), setuid/setgid files, size (MB, log); red where the image
+    has a shell (input: ``dl.security.audit``).
     Returns the first panel's Axes. Raises KeyError for a table without audit's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
@@ -349,14 +388,19 @@ def attack_surface(audit_table: pd.DataFrame):
     names = _starred(audit_table["image"], on_standin)
     has_shell = audit_table["shell"] != "none"
     colours = ["C3" if shell else "C2" for shell in has_shell]
+    # an image whose packages no dpkg/apk database records reads 0 packages: say so on its bar
+    uncounted = [database == NO_PACKAGE_DATABASE for database in audit_table.get("package_database", [""] * len(audit_table))]
     panels = [
         (audit_table["packages"], "installed packages (dpkg + apk + pip)", "packages", "{:.0f}"),
         (audit_table["setuid_setgid_files"], "setuid/setgid files", "files", "{:.0f}"),
         (audit_table["size"] / MB, "size (log scale)", "MB", "{:.1f}"),
     ]
-    for axis, (values, title, unit, label) in zip(axes, panels, strict=False):
+    for number, (axis, (values, title, unit, label)) in enumerate(zip(axes, panels, strict=False)):
         bars = axis.barh(range(len(names)), values, color=colours)
-        axis.bar_label(bars, labels=[label.format(v) for v in values], fontsize=8, padding=2)
+        texts = [label.format(v) for v in values]
+        if number == 0:
+            texts = [f"{text}: no package database" if none else text for text, none in zip(texts, uncounted, strict=True)]
+        axis.bar_label(bars, labels=texts, fontsize=8, padding=2)
         axis.set_title(title)
         axis.set_xlabel(unit)
         axis.margins(x=0.25)

@@ -111,7 +111,9 @@ def _one_stop(client, image: str, environment: Mapping[str, str], init: bool, gr
     try:
         _wait_for_log(container, "ready", timeout=60)
         stopped = timed_stop(container, grace)
-        return {**stopped, "app_got_sigterm": "SIGTERM received" in container.logs().decode(errors="replace")}
+        # the app prints this line from its SIGTERM handler only: SIGTERM that ends it by its default action
+        # (no handler, e.g. forwarded by --init's tini) leaves no line, and shows as exit 143 instead
+        return {**stopped, "sigterm_handler_ran": "SIGTERM received" in container.logs().decode(errors="replace")}
     finally:
         remove_quietly(container)
 
@@ -150,7 +152,7 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     return table
 
 
-_STOP_COLUMNS = ("variant", "seconds", "exit_code", "pid1", "app_got_sigterm")
+_STOP_COLUMNS = ("variant", "seconds", "exit_code", "pid1", "sigterm_handler_ran")
 
 
 def _require(table, needed: Sequence[str], made_by: str) -> None:
@@ -163,14 +165,14 @@ def _require(table, needed: Sequence[str], made_by: str) -> None:
 @declares(STOP_SUMMARY)
 def stop_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Median, min and max seconds (and n) per variant, with PID 1, the exit code(s) seen and whether
-    the app got SIGTERM (input: :func:`stop_times`); one row per variant, in the table's order, with its
+    the app's SIGTERM handler ran in every run (input: :func:`stop_times`); one row per variant, in the table's order, with its
     attrs. {columns} Raises DockerlabError for a table without the columns stop_times gives."""
     _require(table, _STOP_COLUMNS, "dl.running.stop_times")
     grouped = table.groupby("variant", sort=False)
     summary = grouped["seconds"].agg(median="median", min="min", max="max", n="count").reset_index()
     summary["pid1"] = grouped["pid1"].agg(lambda values: " | ".join(dict.fromkeys(values))).to_numpy()
     summary["exit_codes"] = grouped["exit_code"].agg(lambda values: "/".join(str(code) for code in dict.fromkeys(values))).to_numpy()
-    summary["app_got_sigterm"] = grouped["app_got_sigterm"].all().to_numpy()
+    summary["sigterm_handler_ran"] = grouped["sigterm_handler_ran"].all().to_numpy()
     summary.attrs.update(table.attrs)
     return summary
 
@@ -185,9 +187,22 @@ def _meaning(codes: list[int]) -> str:
     return "exit codes " + "/".join(str(code) for code in codes)
 
 
+def _fast_stop(handled: int, runs: int, codes: list[int]) -> str:
+    """What ended a container that stopped at once: its app's handler (a line in its log, in ``handled``
+    of ``runs``) or SIGTERM's default action (no handler line, exit 143)."""
+    if handled == runs:
+        return "SIGTERM reached the app, its handler ran and the app shut down at once"
+    if not handled and codes == [SIGTERMED]:
+        return "SIGTERM ended the app at once; the app's own handler did not run"
+    if not handled:
+        return "the stop signal ended it at once; the app's SIGTERM handler did not run"
+    return f"it stopped at once; the app's SIGTERM handler ran in {handled} of {runs} stops"
+
+
 def stop_verdicts(table: pd.DataFrame, grace: float | None = None) -> list[str]:
     """One sentence per variant, computed from :func:`stop_times` rows: did `docker stop` wait for
-    the grace period (median ≥ 90 % of it, every exit 137) or did the stop signal end the container?
+    the grace period (median ≥ 90 % of it, every exit 137) or did the stop signal end the container,
+    and was it the app's own SIGTERM handler (its log line) or SIGTERM's default action (exit 143)?
     Raises DockerlabError for a table without the columns stop_times gives."""
     _require(table, _STOP_COLUMNS, "dl.running.stop_times")
     grace = float(grace or table.attrs.get("grace", GRACE_SECONDS))
@@ -196,10 +211,11 @@ def stop_verdicts(table: pd.DataFrame, grace: float | None = None) -> list[str]:
         median = float(rows["seconds"].median())
         codes = sorted(set(int(code) for code in rows["exit_code"]))
         pid1 = " | ".join(dict.fromkeys(rows["pid1"]))
+        handled = int(rows["sigterm_handler_ran"].sum())
         if median >= 0.9 * grace and codes == [SIGKILLED]:
-            what = f"waited the whole {grace:.0f} s grace period, then the engine killed it"
+            what = f"waited the whole {grace:.0f} s grace period, then the engine killed it" + ("; the app's SIGTERM handler never ran" if not handled else "")
         elif median < 0.5 * grace:
-            what = "the stop signal ended it at once" if not rows["app_got_sigterm"].any() else "the app received SIGTERM and shut down at once"
+            what = _fast_stop(handled, len(rows), codes)
         else:
             what = "stopped neither at once nor after the full grace period"
         lines.append(f"{name}: median {median:.2f} s over {len(rows)} stop(s), {_meaning(codes)}; PID 1 was `{pid1}`: {what}.")

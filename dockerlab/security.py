@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from . import engine
 from .answers import command_html
@@ -54,6 +54,8 @@ __all__ = [
     "package_counts",
     "scan",
     "run_as",
+    "host_owner",
+    "NO_PACKAGE_DATABASE",
     "digest_of",
     "hadolint_findings",
     "RULES",
@@ -202,6 +204,23 @@ def _final_contents(saved: list[LayerFiles], visible: dict) -> dict[str, bytes]:
     return {path: saved[index].examined[path] for path, (index, _) in visible.items() if path in saved[index].examined}
 
 
+NO_PACKAGE_DATABASE = "none (no dpkg or apk database): not counted"
+
+
+def _package_databases(visible: Mapping | set) -> str:
+    """The package databases an image's final filesystem holds (``visible``: its paths), which the
+    package counts are read from: "dpkg" (/var/lib/dpkg/status), "dpkg status.d" (one file per package,
+    as distroless keeps them), "apk" (/lib/apk/db/installed), joined by ", "; or NO_PACKAGE_DATABASE, when
+    its dpkg and apk counts are 0 because nothing records its packages, not because it has none (a
+    busybox built without apk, scratch). Returns a str. Raises nothing."""
+    found = [name for name, present in (
+        ("dpkg", "/var/lib/dpkg/status" in visible),
+        ("dpkg status.d", any(path.startswith("/var/lib/dpkg/status.d/") for path in visible)),
+        ("apk", "/lib/apk/db/installed" in visible),
+    ) if present]
+    return ", ".join(found) or NO_PACKAGE_DATABASE
+
+
 def _packages(contents: dict[str, bytes], visible: dict) -> dict[str, int]:
     status = contents.get("/var/lib/dpkg/status", b"").decode(errors="replace")
     dpkg = sum(1 for paragraph in status.split("\n\n") if "Status: install ok installed" in paragraph)
@@ -250,6 +269,7 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
         "dpkg_packages": packages["dpkg"],
         "apk_packages": packages["apk"],
         "pip_packages": packages["pip"],
+        "package_database": _package_databases(visible),
         "exposed_ports": ", ".join(sorted(config.get("ExposedPorts") or {})) or "none",
         "secret_looking_env": ", ".join(secret_env) or "none",
         "age_days": round((now - created).total_seconds() / 86400, 1),
@@ -259,11 +279,11 @@ def audit_from_layers(image: str, inspect: dict, saved: list[LayerFiles], now: d
     }
 
 
-@recordable("security.audit", version=3)
+@recordable("security.audit", version=4)
 @declares(AUDIT)
 def audit(*images: str) -> pd.DataFrame:
     """A row per image: the user it runs as (and whether that is root), shells, setuid/setgid files,
-    installed packages (dpkg/apk/pip), exposed ports, secret-looking env vars, age, base, size.
+    installed packages (dpkg/apk/pip) and the package databases they were counted from, exposed ports, secret-looking env vars, age, base, size.
 
     Read from the image's layers, so it works for images without a shell (distroless, scratch).
     {columns} ``attrs["setuid_setgid_paths"]`` lists those files per image. Raises DockerlabError when no
@@ -649,7 +669,7 @@ class RunAsResult:
     user_inside: str
     file_on_host: str
     host_owner_uid: int
-    host_owner: str
+    host_owner: str  # host_owner(uid): "root", or whether a user of the host has that uid (never its name)
     user: str | None = None  # the --user it ran as (None: the image's USER)
 
     @property
@@ -671,11 +691,25 @@ class RunAsResult:
         return command_html(self.command) + f"<pre>{html.escape(str(self))}</pre>"
 
 
+UNPRIVILEGED_OWNER = "an unprivileged user of this machine"
+NO_OWNER = "no user of this machine"
+
+
+def host_owner(uid: int, known: bool = True) -> str:
+    """Who owns a file of ``uid`` on the host, in words that hold on every machine: "root" for uid 0
+    (root on every Unix), else whether this machine has a user with that uid (``known``), never that
+    user's name, which would put the recording machine's accounts into data/recorded/.
+    Returns a str. Raises nothing."""
+    if uid == 0:
+        return "root"
+    return UNPRIVILEGED_OWNER if known else NO_OWNER
+
+
 @recordable("security.run_as")
 def run_as(image: str, user: str | None = None) -> RunAsResult:
     """Run ``id`` in ``image`` (as ``user``, default: the image's USER), then let it write a file into
-    a bind-mounted temporary host folder and read that file's owner on the host (like `ls -l`). Returns a
-    RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
+    a bind-mounted temporary host folder and read that file's owner on the host (like `ls -ln`: its uid, and
+    :func:`host_owner`'s words for it, not the host's user name). Returns a RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
     folder, ImageNotFound when the image is not here, and ContainerFailed when a container cannot start
     (e.g. an image without `id`, or a ``user`` the image does not have)."""
     import pwd  # lazy: Unix only; at module level it would stop `import dockerlab` on Windows
@@ -691,10 +725,11 @@ def run_as(image: str, user: str | None = None) -> RunAsResult:
         path = Path(folder) / "written-by-container"
         uid = path.stat().st_uid
         try:
-            owner = pwd.getpwuid(uid).pw_name
+            pwd.getpwuid(uid)
+            known = True
         except KeyError:
-            owner = f"no user on the host has uid {uid}"
-        return RunAsResult(image, identity.output.strip(), str(path), uid, owner, user)
+            known = False
+        return RunAsResult(image, identity.output.strip(), str(path), uid, host_owner(uid, known), user)
 
 
 # --- digests: the name that cannot move --------------------------------------------------------

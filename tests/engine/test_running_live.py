@@ -25,9 +25,10 @@ def test_a_shell_form_cmd_waits_for_the_grace_period_and_the_exec_form_does_not(
     rows = stops.set_index("variant")
     assert rows.loc["shell form", "pid1"].startswith("/bin/sh -c")
     assert rows.loc["shell form", "exit_code"] == 137 and rows.loc["shell form", "seconds"] >= 2.7
-    assert rows.loc["exec form", "exit_code"] == 0 and rows.loc["exec form", "seconds"] < 2 and rows.loc["exec form", "app_got_sigterm"]
+    assert rows.loc["exec form", "exit_code"] == 0 and rows.loc["exec form", "seconds"] < 2 and rows.loc["exec form", "sigterm_handler_ran"]
     assert rows.loc["exec form, no handler", "exit_code"] == 137  # PID 1 without a handler ignores SIGTERM
     assert rows.loc["exec form, no handler, --init", "exit_code"] == 143 and rows.loc["exec form, no handler, --init", "seconds"] < 2
+    assert not rows.loc["exec form, no handler, --init", "sigterm_handler_ran"]  # SIGTERM's default action ended it: no handler line
     assert "waited the whole 3 s grace period" in dl.running.stop_verdicts(stops)[0]
 
 

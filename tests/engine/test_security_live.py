@@ -46,6 +46,8 @@ def test_a_file_written_by_root_in_a_container_is_root_owned_on_the_host(leak_im
     assert rooted.root_on_host and "uid=0(root)" in rooted.user_inside
     hardened = dl.security.run_as(leak_images["hardened"])
     assert hardened.host_owner_uid == 1000 and "uid=1000(appuser)" in hardened.user_inside
+    # the owner in words that hold on every machine (it is recorded): never the host's name for uid 1000
+    assert rooted.host_owner == "root" and hardened.host_owner in (dl.security.host_owner(1000, True), dl.security.host_owner(1000, False))
 
 
 def test_sbom_counts_packages_of_python_slim():
@@ -55,9 +57,17 @@ def test_sbom_counts_packages_of_python_slim():
 
 
 def test_distroless_has_no_shell_and_fewer_packages():
-    table = dl.security.audit("gcr.io/distroless/static-debian12", "python:3.11-slim").set_index("image")
+    table = dl.security.audit("gcr.io/distroless/static-debian12", "python:3.11-slim", "alpine:3.20").set_index("image")
     assert table.loc["gcr.io/distroless/static-debian12", "shell"] == "none"
     assert table.loc["gcr.io/distroless/static-debian12", "packages"] < table.loc["python:3.11-slim", "packages"]
+    assert table.loc["gcr.io/distroless/static-debian12", "package_database"] == "dpkg status.d"
+    assert table.loc["python:3.11-slim", "package_database"] == "dpkg"
+    # the official alpine counts its apk packages; the stand-in (busybox from Debian) has no database to count from
+    alpine = table.loc["alpine:3.20"]
+    if alpine["stand_in"]:
+        assert (alpine["package_database"], alpine["packages"]) == (dl.security.NO_PACKAGE_DATABASE, 0)
+    else:
+        assert alpine["package_database"] == "apk" and alpine["apk_packages"] > 0
 
 
 def test_hardening_checker_right_and_wrong():

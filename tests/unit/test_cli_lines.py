@@ -1,8 +1,12 @@
 """dl.* results show the docker command a learner would type, above their HTML: fresh results, and results
 replayed from data/recorded/ (recorded before the line existed: it is computed when they are shown), with
 course paths as a learner types them in a terminal opened in notebooks/ (paths.TERMINAL_FOLDER), never the
-recording machine's absolute path."""
+recording machine's absolute path. And data/recorded/ itself holds none of the recording machine's
+accounts: no user name, no home folder."""
+import getpass
 import json
+import os
+import pwd
 import re
 import subprocess
 from types import SimpleNamespace
@@ -133,3 +137,65 @@ def test_a_build_table_reads_with_words_and_units_in_its_headers():
     shown = recorded("02_core_concepts", "build")._repr_html_()
     assert "size_added" not in shown and "<th>size added</th>" in shown and "<th>seconds</th>" in shown
     assert "16 B" in shown and "2.8 MB" in shown  # sizes with their unit, as every course table shows them
+
+
+# --- the recording machine's accounts stay out of data/recorded/ ---------------------------------
+
+RECORDED = COURSE_ROOT / "data" / "recorded"
+
+
+def course_text() -> str:
+    """Everything the course itself writes (its package, notebooks and apps): a word found there cannot
+    be told from a leak when a recording holds it (a host user called "appuser" or "runner")."""
+    files = [*(COURSE_ROOT / "dockerlab").rglob("*.py"), *(COURSE_ROOT / "notebooks").glob("*.ipynb"),
+             *(path for path in (COURSE_ROOT / "data" / "apps").rglob("*") if path.is_file())]
+    return "\n".join(path.read_text(errors="replace") for path in files)
+
+
+def this_machines_accounts() -> tuple[set[str], set[str]]:
+    """(user names, home folders) of this machine: the user running the tests ($USER, $LOGNAME,
+    $SUDO_USER, its passwd entry, $HOME) and every regular account (uid 1000 to 65533), which is what a
+    uid resolves to on the host. Without root and /root, which every container has too."""
+    names = {os.environ.get(variable, "") for variable in ("USER", "LOGNAME", "SUDO_USER")} | {getpass.getuser()}
+    homes = {os.environ.get("HOME", ""), os.path.expanduser("~")}
+    for account in pwd.getpwall():
+        if account.pw_uid == os.getuid() or 1000 <= account.pw_uid < 65534:
+            names.add(account.pw_name)
+            homes.add(account.pw_dir)
+    return {name for name in names if name and name != "root"}, {home.rstrip("/") for home in homes if home.rstrip("/") not in ("", "/root")}
+
+
+def leaks(text: str, names: set[str], homes: set[str], known: str) -> list[str]:
+    """The names and homes of ``names``/``homes`` that ``text`` holds, a name as a whole word (not inside
+    "appuser", not "app" of "app.py"); skipping those the course writes itself (``known``)."""
+    found = [home for home in homes if home not in known and re.search(re.escape(home) + r"(?![\w.-])", text)]
+    return found + [name for name in names if not re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", known)
+                    and re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", text)]
+
+
+def test_the_leak_scan_finds_a_user_name_and_a_home_and_not_the_courses_own_words():
+    text = json.dumps({"host_owner": "alice", "ran": "docker build /home/alice/course/data/apps/x", "user": "uid=1000(appuser)"})
+    assert sorted(leaks(text, {"alice", "app"}, {"/home/alice"}, "")) == ["/home/alice", "alice"]
+    assert leaks(text, {"alice"}, {"/home/alice"}, known="alice /home/alice") == []  # words the course writes: not told apart
+    assert leaks("owned by alice.", {"alice"}, set(), "") == ["alice"] and leaks("alice.txt alice-2 malice", {"alice"}, set(), "") == []
+
+
+def test_the_recordings_hold_no_user_name_or_home_of_this_machine():
+    names, homes = this_machines_accounts()
+    known = course_text()
+    found = {path.name: leaks(path.read_text(), names, homes, known) for path in sorted(RECORDED.glob("*.json"))}
+    assert {name: words for name, words in found.items() if words} == {}, "recordings hold this machine's accounts: record again after the fix"
+
+
+def test_recorded_file_owners_are_words_that_hold_on_every_machine():
+    """run_as's host_owner is computed from the uid (root, or an unprivileged user), never the host's name
+    for it: the check that holds wherever the tests run, whoever recorded."""
+    from dockerlab.security import NO_OWNER, UNPRIVILEGED_OWNER, host_owner
+
+    owners = [decode(entry["result"]) for path in sorted(RECORDED.glob("*.json"))
+              for entry in json.loads(path.read_text())["calls"] if entry["call"] == "security.run_as" and not entry["raised"]]
+    assert owners, "06 records run_as"
+    for result in owners:
+        assert result.host_owner == host_owner(result.host_owner_uid, result.host_owner != NO_OWNER), result
+        assert result.host_owner in ("root", UNPRIVILEGED_OWNER, NO_OWNER)
+        assert f"(uid {result.host_owner_uid})" in str(result)

@@ -184,6 +184,7 @@ RENAMED = [
     (columns.RACE_SUMMARY, "lost_race", "lost_race_runs"),
     (columns.RACE_SUMMARY, "api_serving", "api_serving_runs"),
     (columns.STOP_SUMMARY, "exit_code", "exit_codes"),
+    (columns.STOPS, "app_got_sigterm", "sigterm_handler_ran"),
     (columns.HEADLINES_SHOWN, "target", "target_text"),
     (columns.PUBLISHED_PORTS, "run", "run_with"),
     (columns.CACHE_MOUNT_BUILDS, "dockerfile", "dockerfile_text"),

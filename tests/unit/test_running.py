@@ -25,7 +25,7 @@ MEASURED = [
 
 @pytest.fixture
 def stops():
-    table = pd.DataFrame(MEASURED, columns=["variant", "run", "pid1", "seconds", "exit_code", "app_got_sigterm"])
+    table = pd.DataFrame(MEASURED, columns=["variant", "run", "pid1", "seconds", "exit_code", "sigterm_handler_ran"])
     table.attrs["grace"] = 10
     return table
 
@@ -35,9 +35,22 @@ def test_verdicts_say_which_variants_waited_for_the_grace_period(stops):
     assert list(verdicts) == list(running.STOP_VARIANTS)
     assert "median 10.62 s over 2 stop(s), exit 137 = 128 + 9: killed by SIGKILL" in verdicts["shell form"]
     assert "waited the whole 10 s grace period" in verdicts["shell form"] and "`/bin/sh -c python app.py`" in verdicts["shell form"]
-    assert "exit 0: the app stopped itself" in verdicts["exec form"] and "received SIGTERM" in verdicts["exec form"]
+    assert "exit 0: the app stopped itself" in verdicts["exec form"] and "its handler ran" in verdicts["exec form"]
     assert "waited the whole" in verdicts["exec form, no handler"]
-    assert "exit 143 = 128 + 15" in verdicts["exec form, no handler, --init"] and "ended it at once" in verdicts["exec form, no handler, --init"]
+    # --init: tini forwards SIGTERM and the app, with no handler, is ended by its default action (exit 143,
+    # no handler line in its log): the verdict says SIGTERM ended it, not that SIGTERM never came
+    init = verdicts["exec form, no handler, --init"]
+    assert "exit 143 = 128 + 15" in init and "SIGTERM ended the app at once" in init and "handler did not run" in init
+
+
+def test_a_fast_stop_names_what_ended_it_from_the_log_and_the_exit_code(stops):
+    rows = stops["variant"] == "exec form, no handler, --init"
+    stops.loc[rows, "exit_code"] = 0  # fast, no handler line, not SIGTERM's code: nothing says SIGTERM ended it
+    line = running.stop_verdicts(stops)[3]
+    assert "the stop signal ended it at once; the app's SIGTERM handler did not run" in line and "default action" not in line
+    stops.loc[stops["variant"] == "exec form", "sigterm_handler_ran"] = [True, False]
+    assert "handler ran in 1 of 2 stops" in running.stop_verdicts(stops)[1]
+    assert "handler never ran" in running.stop_verdicts(stops)[0]  # shell form: killed after the grace period
 
 
 def test_a_stop_between_the_two_is_not_called_either(stops):
@@ -57,7 +70,8 @@ def test_the_summary_has_medians_pid1_and_exit_codes(stops):
     assert summary.loc["shell form", "median"] == pytest.approx((10.820638 + 10.412201) / 2)
     assert summary.loc["shell form", "n"] == 2 and summary.loc["shell form", "exit_codes"] == "137"
     assert summary.loc["exec form, no handler, --init", "pid1"] == "/sbin/docker-init -- python app.py"
-    assert bool(summary.loc["exec form", "app_got_sigterm"]) and not bool(summary.loc["shell form", "app_got_sigterm"])
+    assert bool(summary.loc["exec form", "sigterm_handler_ran"]) and not bool(summary.loc["shell form", "sigterm_handler_ran"])
+    assert not bool(summary.loc["exec form, no handler, --init", "sigterm_handler_ran"]) and summary.loc["exec form, no handler, --init", "exit_codes"] == "143"
 
 
 def test_verdicts_refuse_a_table_that_is_not_stop_times():

@@ -72,6 +72,42 @@ def test_distroless_style_package_records_are_counted():
     assert row["dpkg_packages"] == 2 and row["user"] == "uid 65532" and row["shell"] == "none"
 
 
+def test_the_package_database_says_where_the_counts_come_from_and_when_none_could_be_read():
+    assert security.audit_from_layers("app", inspect(), base_layers(), now=NOW)["package_database"] == "dpkg"
+    examined = {"/var/lib/dpkg/status.d/tzdata": b"Package: tzdata\n"}
+    distroless = security.audit_from_layers("d", inspect(), [layer("COPY rootfs", {path: 10 for path in examined}, examined=examined)], now=NOW)
+    assert distroless["package_database"] == "dpkg status.d" and distroless["packages"] == 1
+    apk = b"P:musl\nV:1.2.5\n\nP:busybox\nV:1.36\n"
+    alpine = security.audit_from_layers("a", inspect(), [layer("ADD rootfs", {"/bin/busybox": 900, "/lib/apk/db/installed": len(apk)},
+                                                               examined={"/lib/apk/db/installed": apk})], now=NOW)
+    assert (alpine["package_database"], alpine["apk_packages"]) == ("apk", 2)
+    # busybox built from Debian packages, without apk's database (the course's alpine stand-in), or scratch:
+    # 0 packages, and the row says that nothing recorded them rather than that there are none
+    busybox = security.audit_from_layers("b", inspect(), [layer("ADD rootfs", {"/bin/busybox": 900, "/bin/sh": 0})], now=NOW)
+    assert busybox["packages"] == 0 and busybox["package_database"] == security.NO_PACKAGE_DATABASE
+    assert "not counted" in security.NO_PACKAGE_DATABASE
+    # a database deleted in a later layer is gone from the image: no longer counted from
+    removed = base_layers() + [layer("RUN rm /var/lib/dpkg/status", whiteouts=["/var/lib/dpkg/status"])]
+    assert security.audit_from_layers("app", inspect(), removed, now=NOW)["package_database"] == security.NO_PACKAGE_DATABASE
+
+
+def test_the_attack_surface_plot_says_which_zero_has_no_package_database():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dockerlab import plots
+    from dockerlab.columns import AUDIT
+
+    rows = [security.audit_from_layers(image, inspect(), layers, now=NOW) for image, layers in
+            [("python:3.11-slim", base_layers()), ("alpine:3.20", [layer("ADD rootfs", {"/bin/busybox": 900, "/bin/sh": 0})])]]
+    table = AUDIT.frame([{key: value for key, value in row.items() if key != "setuid_setgid_paths"} for row in rows])
+    labels = [text.get_text() for text in plots.attack_surface(table).texts]
+    assert labels == ["3", "0: no package database"]
+    plt.close("all")
+
+
 def test_the_recorded_python_slim_inspect_parses():
     recorded = json.loads((FIXTURES / "image_python_slim.json").read_text())
     row = security.audit_from_layers("python:3.11-slim", recorded["inspect"], base_layers())
