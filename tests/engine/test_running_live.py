@@ -134,6 +134,7 @@ def test_the_stop_exercise_gives_a_cmd_of_one_json_string_a_verdict_not_a_traceb
     ("alpine:3.20", ["sh", "-c", "cat /proc/1/comm"], "cat"),                  # so does busybox's sh
     ("alpine:3.20", ["sh", "-c", "cd / && cat /proc/1/comm"], "cat"),          # and the last of a list
     ("alpine:3.20", ["sh", "-c", "cat /proc/1/comm; true"], "sh"),             # not one a command follows
+    ("python:3.11-slim", ["bash", "-c", "cat /proc/1/comm; true"], "bash"),    # in bash either
 ])
 def test_which_process_is_pid_1_under_sh_c_depends_on_the_shell(created, image, command, pid1):
     # what notebook 02a's "Is the shell always PID 1?" cells show, and static._SHELLS's comment says
