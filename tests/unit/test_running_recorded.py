@@ -53,3 +53,14 @@ def test_an_exposed_port_answered_only_once_published_and_on_the_bridge_only_on_
 def test_what_outlived_a_restart_and_rm(column, expected):
     kept = STORAGE_SURVIVAL.adopt(recorded("running.storage_survival")).set_index("storage")
     assert {storage: bool(value) for storage, value in kept[column].items()} == expected
+
+
+def test_the_recording_machine_is_the_one_02a_describes_amd64_emulating_arm64_only():
+    # 02a's platform cells say the recording machine was amd64, arm64 ran emulated and riscv64 gave exec format error
+    from dockerlab.columns import PLATFORM_RUNS
+
+    assert recordings()[NOTEBOOK]["provenance"]["os_arch"] == "linux/amd64"
+    runs = PLATFORM_RUNS.adopt(recorded("running.architectures"))
+    ran = {platform: (set(rows["engine"]), set(rows["exit_code"]), rows["output"].iloc[0]) for platform, rows in runs.groupby("platform")}
+    assert ran["linux/amd64"][:2] == ({"linux/amd64"}, {0}) and ran["linux/arm64"][:2] == ({"linux/amd64"}, {0}), ran
+    assert "exec format error" in ran["linux/riscv64"][2] and ran["linux/riscv64"][1] != {0}, ran
