@@ -3,7 +3,9 @@
 The run as a whole, and each notebook nbval runs live, must leave no container, network or volume
 behind: they are counted (``dockerlab.cleanup.leftovers``) when the session starts and ends, and before
 a notebook's first cell and after its last; anything new fails the session, or that notebook's last
-cell with the notebook named. Replayed (recorded mode, no engine) there is nothing to count.
+cell with the notebook named. Replayed (recorded mode, no engine) there is nothing to count; under
+``--require-docker`` (registered here, so `make test-live PYTEST_ARGS=notebooks/X.ipynb` accepts it) a
+notebook whose first cell finds no engine fails instead of replaying.
 
 CI's machine may have little disk (a few GB free besides the images): with ``DOCKERLAB_FREE_DISK=1``
 (``.ci/run`` sets it), when the session starts and before each notebook, if less than the course's
@@ -62,6 +64,21 @@ def _free_disk(config: pytest.Config, before: str) -> None:
                                 f"{format_bytes(pruned)} of build cache pruned; {format_bytes(free)} -> {format_bytes(now)} free")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The options `make test-live` passes, registered here (not in tests/): a run of notebooks alone
+    (`make test-live PYTEST_ARGS=notebooks/02a_running_containers.ipynb`) loads only this conftest."""
+    parser.addoption(
+        "--require-docker",
+        action="store_true",
+        help="fail (not skip) tests marked `docker` when no Docker engine answers",
+    )
+    parser.addoption(
+        "--require-browser",
+        action="store_true",
+        help="fail (not skip) tests marked `browser` when no Chromium is installed",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Ctrl-C back to Python's KeyboardInterrupt when the run started with SIGINT ignored (a background
     `make test &` or nohup: the shell ignores SIGINT for it): the tests of interrupted calls send SIGINT to
@@ -110,6 +127,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if notebook and _first.get(notebook) == item.nodeid:
         _free_disk(item.config, os.path.basename(notebook))
         _before[notebook] = _course_objects()
+        if _before[notebook] is None and item.config.getoption("--require-docker"):
+            pytest.fail(f"--require-docker: no engine answered, so {os.path.basename(notebook)} would replay its recording "
+                        "instead of running live. Next: start the engine (`make machine`), then run it again.", pytrace=False)
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:

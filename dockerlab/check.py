@@ -53,6 +53,17 @@ def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -
     return CheckResult(exercise, False, [message], log="\n".join(error.log_tail), log_title=f"the last {len(error.log_tail)} lines of the build log")
 
 
+NOT_STARTED = "the engine could not start it"
+
+
+def _not_started(exercise: str, error: ContainerFailed, expected: str, next_step: str) -> CheckResult:
+    """The failing verdict on a container the engine could not create or start (a command the image does not
+    have, a USER it lacks): what was expected, the engine's reason as one sentence, and ``next_step``. Every
+    checker that starts a container of the learner's image turns ContainerFailed into this, never a traceback
+    (the two tiers then keep the static hints beside it). Returns a CheckResult. Raises nothing."""
+    return CheckResult(exercise, False, [f"expected {expected}; {NOT_STARTED}: {sentence(error.reason)} Next: {next_step}"])
+
+
 def judge_output(exercise: str, exit_code: int, output: str, expected_line: str) -> CheckResult:
     """Pure verdict on a container's run: it must exit 0 and print ``expected_line`` as a line.
     Returns a CheckResult. Raises nothing."""
@@ -103,8 +114,8 @@ def command_prints(
     except ImageNotFound as error:
         return CheckResult(exercise, False, [f"expected a container of {image}; {sentence(error.message)} Next: {error.fix or 'run dl.prepare() (notebook 00) first.'}"])
     except ContainerFailed as error:  # a program the image does not have: a verdict, not a traceback
-        return CheckResult(exercise, False, [f"expected the container to run your command; {NOT_STARTED}: {sentence(error.reason)} "
-                                             "Next: use a program the image has" + (" (alpine has busybox's sh, cat, grep and head; no bash)." if image.startswith("alpine") else ".")])
+        return _not_started(exercise, error, "the container to run your command",
+                            "use a program the image has" + (" (alpine has busybox's sh, cat, grep and head; no bash)." if image.startswith("alpine") else "."))
     if not isinstance(ran, RunResult):  # only a damaged recording replays something else
         raise RecordingStale("run", f"a {type(ran).__name__} as its result", "a RunResult")
     return judge_output(exercise, ran.exit_code, ran.output, expected_line)
@@ -167,10 +178,13 @@ def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str 
         return _build_failed(exercise, error)
     try:
         result = run(tag)
+    except ContainerFailed as error:  # it built, but its command does not exist in it: a verdict, not a traceback
+        return _not_started(exercise, error, "the image it built to run",
+                            error.fix or 'the CMD must name a program the image has, each word its own string: CMD ["python", "app.py"].')
     except DockerUnavailable:
         raise  # no engine is the two tiers' note, not a verdict on the image
-    except DockerlabError as error:
-        return CheckResult(exercise, False, [f"expected the image to run; it built but does not start: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
+    except DockerlabError as error:  # e.g. it ran past dl.run's time limit
+        return CheckResult(exercise, False, [f"expected the image to run to its end; it built but did not: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
@@ -217,7 +231,6 @@ def cache_survives_code_edit(
     return judge_cache(exercise, [(step.instruction, step.cached) for step in again.dockerfile_steps], dependency_step, code_file)
 
 
-NOT_STARTED = "the engine could not start it"
 NOT_STARTED_NEXT = ("Next: the command must exist in the final image, and scratch and distroless images have no /bin/sh: "
                     'use the exec form, CMD ["/myapp"].')
 
@@ -380,8 +393,8 @@ def image_is_hardened(
     try:
         ran = run(tag)
     except ContainerFailed as error:  # a USER that does not exist, a missing command: a verdict, not a traceback
-        return CheckResult(exercise, False, [f"expected the image to run; {NOT_STARTED}: {sentence(error.reason)} "
-                                             "Next: the USER must exist in the image (create it with adduser/useradd first) and the command must be in it."])
+        return _not_started(exercise, error, "the image to run",
+                            "the USER must exist in the image (create it with adduser/useradd first) and the command must be in it.")
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), ran, expected_line)
 
 
@@ -393,14 +406,18 @@ STOP_WITHIN = 2.0  # seconds: `docker stop` of an app that gets SIGTERM takes a 
 def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, settle: float = 3.0, exercise: str = "stop exercise") -> CheckResult:
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
-    container is removed. Returns a CheckResult: a failed build, an early exit or a slow stop is a failing
-    verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
+    container is removed. Returns a CheckResult: a failed build, a container the engine cannot start, an early
+    exit or a slow stop is a failing verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
     except BuildFailed as error:
         return _build_failed(exercise, error)
-    container = _create_and_start(engine.client(), tag, None, labels=CREATED_LABELS)
+    try:
+        container = _create_and_start(engine.client(), tag, None, labels=CREATED_LABELS)
+    except ContainerFailed as error:  # e.g. CMD ["python app.py"]: no program has that name; a verdict, not a traceback
+        return _not_started(exercise, error, "the container to start and keep running",
+                            'the CMD must name a program the image has, each word its own string: CMD ["python", "app.py"].')
     try:
         time.sleep(settle)  # the window in which a broken command shows itself: the container exits
         container.reload()

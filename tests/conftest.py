@@ -1,7 +1,8 @@
 """Two tiers: unit tests parse recorded JSON without an engine; tests marked `docker` run on one.
 
-`--require-docker` (what `make test` and CI pass) turns "no engine" into a failure instead of a skip,
-so engine tests can never pass by not running.
+`--require-docker` (what `make test` and CI pass; registered in the root conftest.py, so a run of
+notebooks alone accepts it too) turns "no engine" into a failure instead of a skip, so engine tests can
+never pass by not running.
 """
 from __future__ import annotations
 
@@ -11,19 +12,6 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--require-docker",
-        action="store_true",
-        help="fail (not skip) tests marked `docker` when no Docker engine answers",
-    )
-    parser.addoption(
-        "--require-browser",
-        action="store_true",
-        help="fail (not skip) tests marked `browser` when no Chromium is installed",
-    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

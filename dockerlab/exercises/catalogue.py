@@ -127,7 +127,7 @@ EXERCISES: dict[str, Exercise] = {
         _read("signals", "exercise.Dockerfile"), SOLUTIONS / "02a-signals.Dockerfile",
         (("`app.py` instead of `service.py`", "the log said python could not open /app/service.py: the program the image holds is app.py, so the container stopped at once."),
          ('`CMD ["python", "app.py"]` in JSON (exec) form', "runs python itself as PID 1, so `docker stop`'s SIGTERM reaches its handler and it stops "
-          "in a fraction of a second; in shell form /bin/sh is PID 1, ignores SIGTERM, and every stop waits the full 10 s.")),
+          "in a fraction of a second; in shell form this Debian-based image's /bin/sh (dash) is PID 1, ignores SIGTERM, and every stop waits the full 10 s.")),
         lambda text: _check().keeps_running_and_stops(app("signals"), text, exercise="02a · a container that stops on time"),
     ),
     "03": Exercise(

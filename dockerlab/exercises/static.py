@@ -711,16 +711,24 @@ def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> 
     exec_form = f'{command.keyword} in JSON (exec) form, e.g. {command.keyword} ["python", "{programs[0]}"]'
     words = [arg for arg in command.args if arg]
     shell_words = " ".join(words).split()
+    base = _lineage(parsed, parsed.final)[-1].base
+    # dash keeps itself PID 1 under `sh -c`; busybox's sh may exec the program instead: the measurement decides there
+    dash = not any(name in base.lower().split("/")[-1] for name in _BUSYBOX_BASES)
+    which_sh = "Debian's sh (dash, the python images' /bin/sh) stays PID 1" if dash else f"busybox's sh (in {base}) may exec the program, or stay PID 1"
     if not command.json and shell_words[:1] == ["exec"]:  # `exec` replaces the shell: the program becomes PID 1
         report.passed.append(f"{_at(command)} is in shell form but starts with `exec`: the shell replaces itself with the program, which is PID 1 and gets `docker stop`'s SIGTERM")
     elif not command.json:
         report.findings.append(Finding(
-            _at(command), f"{command.keyword} is in shell form, so /bin/sh is PID 1 and `docker stop`'s SIGTERM never reaches python",
-            exec_form, "write it as a JSON list, so python itself is PID 1 and its SIGTERM handler runs."))
+            _at(command), f"{command.keyword} is in shell form, so /bin/sh -c runs it and {which_sh} with python its child"
+            + (", so `docker stop`'s SIGTERM never reaches python" if dash else " (the measurement decides)"),
+            exec_form, "write it as a JSON list, so python itself is PID 1 and its SIGTERM handler runs.", certain=dash))
     elif words and Path(words[0]).name in _SHELLS and "-c" in words[1:2]:
+        certain = Path(words[0]).name == "dash" or (dash and Path(words[0]).name == "sh")
         report.findings.append(Finding(
-            _at(command), f"{command.keyword} runs `{' '.join(words[:2])}`: the shell is PID 1 and the program its child, so `docker stop`'s SIGTERM stops at the shell",
-            exec_form, "run the program itself, not a shell that runs it (or start the shell's command with `exec`)."))
+            _at(command), f"{command.keyword} runs `{' '.join(words[:2])}`: " + (
+                "the shell is PID 1 and the program its child, so `docker stop`'s SIGTERM stops at the shell" if certain else
+                "busybox's sh may exec a last command, or stay PID 1 with the program its child (the measurement decides)"),
+            exec_form, "run the program itself, not a shell that runs it (or start the shell's command with `exec`).", certain=certain))
     elif len(words) == 1 and " " in words[0]:
         report.findings.append(Finding(
             _at(command), f"{command.keyword} is a JSON list of one string, {words[0]!r}: Docker looks for a program named exactly that, spaces included, and cannot start it",
@@ -730,7 +738,13 @@ def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> 
     return report
 
 
-_SHELLS = {"sh", "ash", "dash"}  # Debian's sh (dash) runs `-c CMD` as its child (02a measures it); bash would exec a single command
+# The shells whose `-c` the 02a check judges. Debian's sh (dash 0.5.12, the /bin/sh of the python:*-slim images the
+# exercise builds on) runs even a lone `-c` command as its child and stays PID 1, so SIGTERM stops at it: certain. busybox's
+# sh (ash: Alpine's /bin/sh, 1.35 here) and bash 5.2 exec the last command of `-c` when nothing follows it (`python app.py`,
+# `cd /app && python app.py`), so the program becomes PID 1; a command after it (`python app.py; echo done`) or a pipe keeps
+# the shell. 02a measures dash and busybox (cat /proc/1/comm); on a busybox base the finding is advice the measurement settles.
+_SHELLS = {"sh", "ash", "dash"}
+_BUSYBOX_BASES = ("alpine", "busybox")  # bases whose /bin/sh is busybox's
 
 
 # --- 01: a program (Python) that must work with the server's numpy ------------------------------------

@@ -116,6 +116,34 @@ def test_the_stop_exercise_fails_a_shell_form_cmd_by_its_measured_stop_time(leav
     assert "expected `docker stop` to take under 2 s" in measured[0] and "exit code 137" in measured[0] and "/bin/sh -c python app.py" in measured[0]
 
 
+def test_the_stop_exercise_gives_a_cmd_of_one_json_string_a_verdict_not_a_traceback(leaves_nothing):
+    # issue 21: CMD ["python app.py"] raised ContainerFailed from the start, and the static hint was lost
+    from dockerlab.exercises.catalogue import EXERCISES
+
+    exercise = EXERCISES["02a"]
+    verdict = exercise.check(exercise.solution_text().replace('CMD ["python", "app.py"]', 'CMD ["python app.py"]'))
+    measured = [message for message in verdict.messages if message.startswith("measured:")]
+    assert not verdict.passed and verdict.live == "measured" and len(measured) == 1, str(verdict)
+    assert "the engine could not start it" in measured[0] and "python app.py" in measured[0], measured[0]
+    assert "JSON list of one string" in str(verdict), str(verdict)  # the static tier's hint, kept
+
+
+@pytest.mark.parametrize(("image", "command", "pid1"), [
+    ("python:3.11-slim", ["sh", "-c", "cat /proc/1/comm"], "sh"),              # dash keeps itself PID 1 (02a's shell form)
+    ("python:3.11-slim", ["bash", "-c", "cat /proc/1/comm"], "cat"),           # bash execs a lone command
+    ("alpine:3.20", ["sh", "-c", "cat /proc/1/comm"], "cat"),                  # so does busybox's sh
+    ("alpine:3.20", ["sh", "-c", "cd / && cat /proc/1/comm"], "cat"),          # and the last of a list
+    ("alpine:3.20", ["sh", "-c", "cat /proc/1/comm; true"], "sh"),             # not one a command follows
+    ("python:3.11-slim", ["bash", "-c", "cat /proc/1/comm; true"], "bash"),    # in bash either
+])
+def test_which_process_is_pid_1_under_sh_c_depends_on_the_shell(created, image, command, pid1):
+    # what notebook 02a's "Is the shell always PID 1?" cells show, and static._SHELLS's comment says
+    from .conftest import run_to_exit
+
+    code, output = run_to_exit(created, image, command)
+    assert (code, output.strip()) == (0, pid1), output
+
+
 def test_serve_of_a_missing_path_is_a_404_answer_at_once(leaves_nothing):
     """#16: an HTTP error status is an answer (ok False, its status), not "no answer" after the whole timeout."""
     import time

@@ -582,6 +582,23 @@ def test_02a_judges_who_is_pid_1_from_the_text(cmd, passes):
     assert (not report.failed) == passes, [finding.render() for finding in report.findings]
 
 
+@pytest.mark.parametrize("base, cmd, certain", [
+    ("python:3.11-slim", 'CMD python app.py', True),                 # dash stays PID 1 (02a measures it)
+    ("python:3.11-slim", 'CMD ["sh", "-c", "python app.py"]', True),
+    ("python:3.11-alpine", 'CMD python app.py', False),              # busybox's sh execs a last command: measured, not assumed
+    ("python:3.11-alpine", 'CMD ["sh", "-c", "python app.py"]', False),
+    ("python:3.11-slim", 'CMD ["ash", "-c", "python app.py"]', False),
+    ("python:3.11-alpine", 'CMD ["dash", "-c", "python app.py"]', True),
+])
+def test_02a_a_shell_as_pid_1_is_certain_only_where_sh_is_dash(base, cmd, certain):
+    from dockerlab import paths
+    from dockerlab.exercises import static
+
+    report = static.keeps_running_and_stops(paths.app("signals"), f"FROM {base}\nWORKDIR /app\nCOPY app.py .\n{cmd}\n")
+    (finding,) = [finding for finding in report.findings if "PID 1" in finding.render()]
+    assert finding.fails and finding.certain == certain, finding.render()
+
+
 def test_03_an_install_of_a_requirements_file_no_copy_brought_is_named():
     from dockerlab import paths
     from dockerlab.exercises import static
