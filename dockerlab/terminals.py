@@ -9,7 +9,8 @@ browser's root, not the process). The launcher's terminal asks for the folder th
 folder's *Open in Terminal* for that folder; those are kept, except the course root, which becomes notebooks/.
 
 The server uses :class:`CourseTerminalManager` when its config says so: ``binder/jupyter/jupyter_server_config.json``
-(Binder's postBuild installs it; `make lab` puts its folder on ``JUPYTER_CONFIG_PATH``).
+(on Binder, ``binder/start``, which repo2docker runs before the server, and `make lab` put its folder on
+``JUPYTER_CONFIG_PATH``).
 """
 from __future__ import annotations
 
