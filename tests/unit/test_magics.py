@@ -735,8 +735,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_ctrl_c_on_a_streaming_command_stops_it_and_says_one_line_not_a_traceback(monkeypatch, tmp_path, capsys):
-    """#17: `%docker logs -f NAME` then Ctrl-C showed a 13-frame traceback (magics.py, queue.py, threading.py)."""
+def _streaming_shell_interrupted_soon(monkeypatch, tmp_path):
+    """An IPython shell with %docker loaded, a fake docker whose commands stream until stopped (its log of
+    commands returned too), and a Ctrl-C on its way."""
     from IPython.core.interactiveshell import InteractiveShell
 
     log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
@@ -744,6 +745,12 @@ def test_ctrl_c_on_a_streaming_command_stops_it_and_says_one_line_not_a_tracebac
     shell = InteractiveShell.instance()
     magics.load_ipython_extension(shell)
     _interrupt_soon()
+    return shell, log
+
+
+def test_ctrl_c_on_a_streaming_command_stops_it_and_says_one_line_not_a_traceback(monkeypatch, tmp_path, capsys):
+    """#17: `%docker logs -f NAME` then Ctrl-C showed a 13-frame traceback (magics.py, queue.py, threading.py)."""
+    shell, log = _streaming_shell_interrupted_soon(monkeypatch, tmp_path)
     outcome = shell.run_cell("%docker logs -f web")
     printed = capsys.readouterr()
     assert isinstance(outcome.error_in_exec, magics.CommandInterrupted) and isinstance(outcome.error_in_exec, KeyboardInterrupt)
@@ -754,13 +761,7 @@ def test_ctrl_c_on_a_streaming_command_stops_it_and_says_one_line_not_a_tracebac
 
 
 def test_ctrl_c_in_a_docker_cell_stops_the_cell_and_says_what_did_not_run(monkeypatch, tmp_path, capsys):
-    from IPython.core.interactiveshell import InteractiveShell
-
-    log = _fake_docker_on_path(monkeypatch, tmp_path, FAKE_STREAMING)
-    monkeypatch.setenv("DOCKERLAB_MODE", "live")
-    shell = InteractiveShell.instance()
-    magics.load_ipython_extension(shell)
-    _interrupt_soon()
+    shell, log = _streaming_shell_interrupted_soon(monkeypatch, tmp_path)
     with pytest.raises(magics.CommandInterrupted) as raised:
         shell.run_cell_magic("docker", "", "ps\nlogs -f web\nimages\nvolume ls")
     assert raised.value.skipped == 2 and str(raised.value).endswith("; the cell's 2 other commands did not run")
