@@ -152,8 +152,8 @@ def layers_from_history(history: list[dict]) -> pd.DataFrame:
 def layers(image: str) -> pd.DataFrame:
     """One row per layer, oldest first (as `docker history`, reversed). {columns} ``image`` may be
     an image archive (see :mod:`dockerlab.archive`): its history is read from its config and the base
-    column stays "" (no local images to match). attrs: image, and command (the `docker history` a learner
-    types; none for an archive). Raises ImageNotFound or DockerlabError for a name that
+    column stays "" (no local images to match). attrs: image, command (the `docker history` a learner
+    types; none for an archive) and base_onbuild (the base image's ONBUILD triggers, when the base is known). Raises ImageNotFound or DockerlabError for a name that
     is not valid or an archive that cannot be read."""
     own = inspect_image(image)
     table = layers_from_history(image_history(image))
@@ -168,6 +168,7 @@ def layers(image: str) -> pd.DataFrame:
         name = next((tag for tag in base.tags if tag in known), (base.tags or [base.id[:19]])[0])
         count = len(client.api.history(base.id))  # the base's own history entries are the oldest rows
         table.loc[: count - 1, "base"] = name + (" (stand-in)" if is_standin(name, base.labels) else "")
+        table.attrs["base_onbuild"] = list((base.attrs.get("Config") or {}).get("OnBuild") or [])  # the FROM ran these (match_layers)
     return table
 
 

@@ -193,7 +193,10 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
     instruction keyword and content (variables expanded as the builder expands them, the SHELL's words
     and the build arguments a RUN saw left out; a COPY or ADD by its destination, as the classic
     builder records `COPY file:<sha256> in DEST`), lines and entries kept in order; never by position.
-    Entries the Dockerfile did not write (build labels, a base image's ONBUILD triggers) are left out.
+    Entries the Dockerfile did not write (build labels) are left out, except a base image's ONBUILD
+    trigger the FROM ran (``table.attrs["base_onbuild"]``: the base image's config OnBuild, as
+    :func:`dockerlab.images.layers` gives it): a row `N: FROM base (ran the base image's ONBUILD trigger)`
+    right after the FROM, with the trigger's layer and size, so the rows' sizes add up to the image's.
     Build arguments are expanded as the builder expands them: ``buildargs`` (the values the build was
     given), else the ARG's default, ENV values, and, where a value may have been given on the command
     line, any value in its place (a `COPY a.txt $DEST/` matches `COPY a.txt /srv/` when the image was
@@ -226,6 +229,12 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
                  "size": int(base["size"].sum())})
     lines = _lines(parsed, chain, given)
     pairs = _align(lines, entries)
+    first = min(pairs.values(), default=len(entries))  # the FROM runs the triggers before the stage's own lines
+    triggers = _triggers(table)
+    for keyword, tokens, row in entries[:first]:
+        if any(keyword == trigger[0] and _similarity(tokens, trigger[1]) >= _SAME_CONTENT for trigger in triggers):
+            rows.append({"dockerfile_line": f"{chain[0].line}: FROM {built} (ran the base image's ONBUILD trigger)",
+                         "layer": row["instruction"], "size": int(row["size"])})
     index = 0
     for stage in chain:
         inherited = stage is not final
@@ -248,6 +257,15 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
                 row = entries[found][2]
                 rows.append({"dockerfile_line": f"{instruction.line}: {written}", "layer": row["instruction"], "size": int(row["size"])})
     return DOCKERFILE_LAYERS.frame(rows)
+
+
+def _triggers(table) -> list[tuple[str, tuple[str, ...]]]:
+    """(keyword, content tokens) of each ONBUILD trigger of the base image (``table.attrs["base_onbuild"]``)."""
+    found = []
+    for trigger in getattr(table, "attrs", {}).get("base_onbuild") or []:
+        keyword, _, body = history_instruction(trigger).partition(" ")
+        found.append((keyword, _tokens(keyword, body)))
+    return found
 
 
 def _built_base(parsed, stage, given: dict[str, str], named: str | None) -> str:
