@@ -16,7 +16,7 @@ from . import engine
 from .builder import dockerfile_text
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError
-from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers  # noqa: F401 - the image tables' API
+from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers, named_base  # noqa: F401 - the image tables' API
 from .diagnose import diagnose
 from .interrupts import scratch_container
 from .archive import archive_ref, image_name
@@ -116,10 +116,18 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
     --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`;
     ``buildargs``: the values the image was built with, when known; without them a build argument in a
     COPY/ADD destination matches whatever value the history records).
-    ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
+    A base image's ONBUILD trigger (the base the Dockerfile names, or the one :func:`layers` finds) is a
+    row under the FROM that ran it. ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
     or the image name is not valid. {columns}"""
     text = dockerfile_text(Path("."), dockerfile)[0]
-    return match_layers(text, layers(image), target=target, buildargs=buildargs)
+    table = layers(image)
+    named = named_base(text, target, buildargs)
+    if named and not table.attrs.get("base_onbuild"):  # a base without layers of its own (ONBUILD only) looks like its own base
+        try:
+            table.attrs["base_onbuild"] = list((inspect_image(named).get("Config") or {}).get("OnBuild") or [])
+        except DockerlabError:  # the base the Dockerfile names is not here (or not a valid name): no triggers known
+            pass
+    return match_layers(text, table, target=target, buildargs=buildargs)
 
 
 @declares(LAYERS)

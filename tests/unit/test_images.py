@@ -467,3 +467,16 @@ def test_an_entry_no_line_wrote_is_a_trigger_row_only_when_the_base_has_that_tri
     table = _history([("COPY /rootfs/ /", 100, "base:1"), ("RUN /bin/sh -c echo other > /o", 5, ""), ("RUN /bin/sh -c echo b > /b", 2, "")])
     table.attrs["base_onbuild"] = ["RUN echo trigger > /t"]  # another trigger: the entry is not it (a Dockerfile that differs from the image)
     assert list(match_layers("FROM base:1\nRUN echo b > /b\n", table)["dockerfile_line"]) == ["1: FROM base:1", "2: RUN echo b > /b"]
+
+
+@pytest.mark.parametrize("text, target, buildargs, named", [
+    ("FROM base:1\nRUN true\n", None, None, "base:1"),
+    ("ARG V=3.20\nFROM alpine:${V} AS a\nRUN true\nFROM a\nRUN true\n", None, {"V": "3.19"}, "alpine:3.19"),  # through the stage a
+    ("FROM alpine:3.20 AS a\nFROM scratch\nCOPY --from=a / /\n", None, None, None),
+    ("FROM alpine:3.20 AS a\nFROM scratch\n", "a", None, "alpine:3.20"),
+    ("FROM alpine:3.20\n", "nosuch", None, None),
+])
+def test_the_base_a_dockerfile_names_is_read_through_its_stages(text, target, buildargs, named):
+    from dockerlab.matching import named_base
+
+    assert named_base(text, target, buildargs) == named
