@@ -204,6 +204,7 @@ _FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form
 _NOT_A_VALUE = {"none", "null", "nil", "undefined", "undef", "true", "false", "yes", "no", "on", "off", "required", "optional",
                 "string", "str", "prompt", "redacted", "hidden", "masked", "todo"}
 EXAMPLE_WORDS = frozenset({"test", "dummy", "example", "sample", "fake"})
+_MASKED = re.compile(r"…\(\d+ characters?\)")  # a value :func:`mask` already hid: a text is masked once
 _REFERENCE = re.compile(r"\$[{(A-Za-z0-9_@*#?$!-]|`|\{\{|\{%|%\(|%s|^\{[A-Za-z_][A-Za-z0-9_.]*\}$")
 _PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+|(?i:your[-_.][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[-_]here)")
 _METAVARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -218,7 +219,7 @@ def _not_a_value(value: str, references: bool = True, examples: bool = False) ->
     only when it names a secret: PASSWORD, YOUR_TOKEN), and with ``examples`` one of
     :data:`EXAMPLE_WORDS` (in a file's content only: see the assignment rule's comment)."""
     value = value.strip()
-    if not value or value.lower() in _NOT_A_VALUE or (examples and value.lower() in EXAMPLE_WORDS):
+    if not value or value.lower() in _NOT_A_VALUE or (examples and value.lower() in EXAMPLE_WORDS) or _MASKED.search(value):
         return True
     if (references and _REFERENCE.search(value)) or _PLACEHOLDER.fullmatch(value):
         return True

@@ -250,3 +250,11 @@ def test_an_example_word_in_the_history_and_the_config_is_a_finding_once():
 @pytest.mark.parametrize("value", ["your-api-key-here", "YOUR_API_KEY", "insert_token_here", "<token>", "${API_TOKEN}"])
 def test_a_placeholder_is_not_a_value_anywhere(value):
     assert secret_rules.text_findings(f"export API_TOKEN={value}") == []
+
+
+@pytest.mark.parametrize("written", ['echo "<password>mvnPass1</password>" > /s.xml', "echo '<add key=\"ApiKey\" value=\"k-123456\"/>' > /a.config",
+                                     "aws configure set aws_secret_access_key wJalrXUtnFEMIK7MDENG"])
+def test_a_value_is_masked_once_in_the_layer_column(written):
+    # found on the engine: `<password>mv…(…(17 characters)</password>`: the masked text was searched again
+    table = in_history(f"RUN /bin/sh -c {written} # buildkit")
+    assert len(table) == 1 and table["layer"].iloc[0].count("…(") == 1, table.to_string()
