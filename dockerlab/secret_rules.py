@@ -157,7 +157,8 @@ def _about_a_secret(name: str, value: str) -> bool:
 # A literal given to a telling name, as the keyword rules of detect-secrets (Yelp, plugins/keyword.py:
 # FOLLOWED_BY_EQUAL_SIGNS / FOLLOWED_BY_COLON / ..._QUOTES_REQUIRED) and gitleaks (generic-api-key:
 # keyword, operator, value) phrase it: `name = value`, `name: value`, `"name": "value"`, `name := "value"`,
-# `name => 'value'`, `$config['name'] = 'value'` (detect-secrets' CLOSING), `export NAME=value`. Unlike
+# `name => 'value'`, `$config['name'] = 'value'` (detect-secrets' CLOSING), `export NAME=value`, a Java
+# system property (`-Dspring.datasource.password=value` in JAVA_OPTS, CATALINA_OPTS, MAVEN_OPTS). Unlike
 # gitleaks (which asks for 10+ characters and entropy 3.5) a value of any length and any characters
 # counts: `password = secret` is the leak the course warns about.
 # What is not a literal is not reported:
@@ -182,7 +183,7 @@ def _about_a_secret(name: str, value: str) -> bool:
 # - empty (`password: ""`), and after `name:` a bare value with more words behind it (prose such as
 #   `Password: enter the one ...`; YAML's value is the rest of the line, a header's the rest of its string).
 _ASSIGNMENT = (
-    r"(?:^|(?<=[\s;&|(\"'{,:]))(?:export[ \t]+)?(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
+    r"(?:^|(?<=[\s;&|(\"'{,:]))(?:export[ \t]+|-D)?(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
     r"[ \t]*(?P<sep>:=|=>|=(?![=~])|:(?![:=]))[ \t]*"
     r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
     r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#][^\s'\"`$;&|,(){}\[\]<>\\]*)(?=$|[\s'\"`;&|,)\]}\\]))"
@@ -312,12 +313,15 @@ def content_secrets(text: str | bytes) -> list[tuple[str, str]]:
 
 def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
+    and the settings written inside it (`JAVA_OPTS=-Ddb.password=v`, a JSON value's `"password": "v"`)
     first, else its name (:data:`SECRET_WORDS`) unless the name says something about a secret (ends in
     _FILE, _PATH, _DIR, _NAME, _TTL, _URL...), the value is a path, or it is no value by the assignment
     rule's words (empty, false, none, `<password>`, PASSWORD: the name's own word). A reference is a value
     here: `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later
     (an ARG without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
     found = content_secrets(value or "")
+    found += [(what or "a password or token assignment", inner) for _, what, inner in text_findings(value or "") if (what or "a password or token assignment", inner) not in found
+              and not any(inner in held for _, held in found)]  # a setting inside the value: JAVA_OPTS=-Dx.password=v, a JSON label
     if found:
         return found
     if not _SECRET_NAME.search(name) or _about_a_secret(name, value or ""):

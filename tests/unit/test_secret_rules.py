@@ -258,3 +258,22 @@ def test_a_value_is_masked_once_in_the_layer_column(written):
     # found on the engine: `<password>mv…(…(17 characters)</password>`: the masked text was searched again
     table = in_history(f"RUN /bin/sh -c {written} # buildkit")
     assert len(table) == 1 and table["layer"].iloc[0].count("…(") == 1, table.to_string()
+
+
+# --- a setting written inside a variable's value: judged by content, whatever the variable is called ---------
+@pytest.mark.parametrize("name, value, found", [
+    ("JAVA_OPTS", "-Xmx512m -Dspring.datasource.password=hunter2 -Dfile.encoding=UTF-8", "hunter2"),  # a Java system property
+    ("com.example.config", '{"db": {"password": "hunter2"}}', "hunter2"),  # a JSON label
+    ("APP_SETTINGS", "<appSettings><add key=\"ApiKey\" value=\"k-123456\"/></appSettings>", "k-123456"),
+])
+def test_a_setting_inside_an_env_or_label_value_is_found(name, value, found):
+    assert secret_rules.variable_secrets(name, value) == [("a password or token assignment", found)]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("JAVA_OPTS", "-Dspring.datasource.password=${DB_PASSWORD} -Xmx1g"),
+    ("MAVEN_OPTS", "-Dmaven.repo.local=/m2 -Dhttps.protocols=TLSv1.2"),
+    ("com.example.config", '{"password_file": "/run/secrets/db", "token_ttl": 3600}'),
+])
+def test_a_reference_or_a_setting_about_a_secret_inside_a_value_is_not(name, value):
+    assert secret_rules.variable_secrets(name, value) == []
