@@ -40,6 +40,11 @@ _WRAPPERS = {
 }
 _POSITIONAL = {"timeout": 1, "chroot": 1, "su-exec": 1, "gosu": 1}  # words before the command: a duration, a root, a user
 _SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"}
+# su and runuser run a command string as another user (`su -c 'pip install ...' app`, `runuser -l app -c '...'`),
+# or, runuser only, the words after `-u USER --` (util-linux su(1), runuser(1)): their options that take a value
+_SWITCH_USER = {"su", "runuser"}
+_SWITCH_USER_VALUE_OPTIONS = {"-c", "--command", "-C", "--session-command", "-g", "--group", "-G", "--supp-group", "-s", "--shell",
+                              "-u", "--user", "-w", "--whitelist-environment"}
 _SHELL_VALUE_OPTIONS = {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"}
 _PIP = re.compile(r"pip(?:3(?:\.\d+)?)?")
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
@@ -213,6 +218,32 @@ def _script_of(arguments: list[str]) -> str | None:
     return arguments[index] if wants_script and index < len(arguments) else None
 
 
+def _switch_user_command(arguments: list[str]) -> str | list[str] | None:
+    """What su/runuser ``arguments`` run: the ``-c``/``--command`` string, or (runuser -u USER) the words
+    after ``--`` or the options; None for a login shell alone."""
+    index, user_given = 0, False
+    while index < len(arguments):
+        word = arguments[index]
+        name, equals, value = word.partition("=")
+        if word == "--":
+            return arguments[index + 1:] or None
+        if name in ("-c", "--command", "-C", "--session-command"):
+            return value if equals else (arguments[index + 1] if index + 1 < len(arguments) else None)
+        if word.startswith("-c") and not word.startswith("--") and len(word) > 2:
+            return word[2:]  # -c'script'
+        if name in _SWITCH_USER_VALUE_OPTIONS:
+            user_given = user_given or name in ("-u", "--user")
+            index += 1 if equals else 2
+            continue
+        if word.startswith("-"):
+            index += 1
+            continue
+        if user_given:  # runuser -u app pip install ...
+            return arguments[index:]
+        index += 1  # su's user (and then its shell's arguments)
+    return None
+
+
 def _unwrapped(words: list[str]) -> tuple[dict[str, str], list[str]]:
     """``words`` without leading ``VAR=value`` words and wrappers with their options (see _WRAPPERS), and the
     variables those assignments (and ``env``'s) set for the command."""
@@ -252,8 +283,11 @@ def _steps(commands: list[list[str]]) -> list[tuple[dict[str, str], list[str]]]:
         if not words:
             continue
         program = words[0].rpartition("/")[2]
-        if program in _SHELLS:
-            script = _script_of(words[1:])
+        if program in _SHELLS or program in _SWITCH_USER:
+            script = _script_of(words[1:]) if program in _SHELLS else _switch_user_command(words[1:])
+            if isinstance(script, list):
+                found += [({**env, **inner}, each) for inner, each in _steps([script])]
+                continue
             if script is not None:
                 found += [({**env, **inner}, each) for inner, each in _steps(_parsed_commands(script))]
                 continue

@@ -16,7 +16,7 @@ from . import engine
 from .builder import dockerfile_text
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError
-from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers  # noqa: F401 - the image tables' API
+from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers, named_base  # noqa: F401 - the image tables' API
 from .diagnose import diagnose
 from .interrupts import scratch_container
 from .archive import archive_ref, image_name
@@ -116,10 +116,18 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
     --target` built it) beside the history entry it made in ``image`` (see :func:`match_layers`;
     ``buildargs``: the values the image was built with, when known; without them a build argument in a
     COPY/ADD destination matches whatever value the history records).
-    ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
+    A base image's ONBUILD trigger (the base the Dockerfile names, or the one :func:`layers` finds) is a
+    row under the FROM that ran it. ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
     or the image name is not valid. {columns}"""
     text = dockerfile_text(Path("."), dockerfile)[0]
-    return match_layers(text, layers(image), target=target, buildargs=buildargs)
+    table = layers(image)
+    named = named_base(text, target, buildargs)
+    if named and not table.attrs.get("base_onbuild"):  # a base without layers of its own (ONBUILD only) looks like its own base
+        try:
+            table.attrs["base_onbuild"] = list((inspect_image(named).get("Config") or {}).get("OnBuild") or [])
+        except DockerlabError:  # the base the Dockerfile names is not here (or not a valid name): no triggers known
+            pass
+    return match_layers(text, table, target=target, buildargs=buildargs)
 
 
 @declares(LAYERS)
@@ -152,8 +160,8 @@ def layers_from_history(history: list[dict]) -> pd.DataFrame:
 def layers(image: str) -> pd.DataFrame:
     """One row per layer, oldest first (as `docker history`, reversed). {columns} ``image`` may be
     an image archive (see :mod:`dockerlab.archive`): its history is read from its config and the base
-    column stays "" (no local images to match). attrs: image, and command (the `docker history` a learner
-    types; none for an archive). Raises ImageNotFound or DockerlabError for a name that
+    column stays "" (no local images to match). attrs: image, command (the `docker history` a learner
+    types; none for an archive) and base_onbuild (the base image's ONBUILD triggers, when the base is known). Raises ImageNotFound or DockerlabError for a name that
     is not valid or an archive that cannot be read."""
     own = inspect_image(image)
     table = layers_from_history(image_history(image))
@@ -168,6 +176,7 @@ def layers(image: str) -> pd.DataFrame:
         name = next((tag for tag in base.tags if tag in known), (base.tags or [base.id[:19]])[0])
         count = len(client.api.history(base.id))  # the base's own history entries are the oldest rows
         table.loc[: count - 1, "base"] = name + (" (stand-in)" if is_standin(name, base.labels) else "")
+        table.attrs["base_onbuild"] = list((base.attrs.get("Config") or {}).get("OnBuild") or [])  # the FROM ran these (match_layers)
     return table
 
 

@@ -26,7 +26,7 @@ from .errors import DockerlabError
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["match_layers", "history_instruction", "makes_layer", "NO_HISTORY_ONBUILD"]
+__all__ = ["match_layers", "history_instruction", "makes_layer", "named_base", "NO_HISTORY_ONBUILD"]
 
 # BuildKit keeps ONBUILD in the image config (Config.OnBuild) and writes no history entry for it; the
 # classic builder writes one (measured on engine 20.10 by tests/engine/test_buildkit_live.py).
@@ -193,7 +193,10 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
     instruction keyword and content (variables expanded as the builder expands them, the SHELL's words
     and the build arguments a RUN saw left out; a COPY or ADD by its destination, as the classic
     builder records `COPY file:<sha256> in DEST`), lines and entries kept in order; never by position.
-    Entries the Dockerfile did not write (build labels, a base image's ONBUILD triggers) are left out.
+    Entries the Dockerfile did not write (build labels) are left out, except a base image's ONBUILD
+    trigger the FROM ran (``table.attrs["base_onbuild"]``: the base image's config OnBuild, as
+    :func:`dockerlab.images.dockerfile_layers` gives it): a row `N: FROM base (ran the base image's ONBUILD trigger)`
+    right after the FROM, with the trigger's layer and size, so the rows' sizes add up to the image's.
     Build arguments are expanded as the builder expands them: ``buildargs`` (the values the build was
     given), else the ARG's default, ENV values, and, where a value may have been given on the command
     line, any value in its place (a `COPY a.txt $DEST/` matches `COPY a.txt /srv/` when the image was
@@ -226,6 +229,12 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
                  "size": int(base["size"].sum())})
     lines = _lines(parsed, chain, given)
     pairs = _align(lines, entries)
+    first = min(pairs.values(), default=len(entries))  # the FROM runs the triggers before the stage's own lines
+    triggers = _triggers(table)
+    for keyword, tokens, row in entries[:first]:
+        if any(keyword == trigger[0] and _similarity(tokens, trigger[1]) >= _SAME_CONTENT for trigger in triggers):
+            rows.append({"dockerfile_line": f"{chain[0].line}: FROM {built} (ran the base image's ONBUILD trigger)",
+                         "layer": row["instruction"], "size": int(row["size"])})
     index = 0
     for stage in chain:
         inherited = stage is not final
@@ -248,6 +257,32 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
                 row = entries[found][2]
                 rows.append({"dockerfile_line": f"{instruction.line}: {written}", "layer": row["instruction"], "size": int(row["size"])})
     return DOCKERFILE_LAYERS.frame(rows)
+
+
+def named_base(text: str, target: str | None = None, buildargs: dict[str, str] | None = None) -> str | None:
+    """The image the final stage (or ``target``) of Dockerfile ``text`` is built FROM, through the earlier
+    stages it names, with the build arguments as built (``buildargs``, else the defaults); None for
+    scratch, an unknown target, or text the parser cannot read. Raises nothing."""
+    try:
+        parsed = parse_dockerfile(text)
+    except DockerlabError:
+        return None
+    final = parsed.final if target is None else parsed.stage(target)
+    if final is None:
+        return None
+    chain = _stage_chain(parsed, final)
+    given = {str(key): str(value) for key, value in (buildargs or {}).items()}
+    name = _built_base(parsed, chain[0], given, None)
+    return None if not name or name.lower() == "scratch" or "$" in name else name
+
+
+def _triggers(table) -> list[tuple[str, tuple[str, ...]]]:
+    """(keyword, content tokens) of each ONBUILD trigger of the base image (``table.attrs["base_onbuild"]``)."""
+    found = []
+    for trigger in getattr(table, "attrs", {}).get("base_onbuild") or []:
+        keyword, _, body = history_instruction(trigger).partition(" ")
+        found.append((keyword, _tokens(keyword, body)))
+    return found
 
 
 def _built_base(parsed, stage, given: dict[str, str], named: str | None) -> str:

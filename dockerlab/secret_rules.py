@@ -13,6 +13,8 @@ commands, labels and environment values with these rules and nothing else:
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from .recording.arguments import check_public
 __all__ = [
     "Rule",
     "CONTENT_RULES",
+    "ENCODED",
     "SECRET_WORDS",
     "SECRET_FILE_NAMES",
     "content_secrets",
@@ -40,12 +43,29 @@ class Rule:
     the group ``secret`` when there is one, else the whole match), the lower-case ``anchors`` one of
     which every match holds (a quick look before the regex), and ``by_form``: the value's form alone
     tells (a token prefix, a key header), so it counts in any file, programs and sample configs
-    included; the other rules read text a person wrote."""
+    included; the other rules read text a person wrote. ``valid``, when given, must also hold for the
+    value's bytes (a registry login's base64 must decode to `user:password`)."""
 
     what: str
     pattern: re.Pattern[bytes]
     anchors: tuple[bytes, ...]
     by_form: bool
+    valid: Callable[[bytes], bool] | None = None
+
+
+def _decoded(value: bytes) -> bytes | None:
+    """``value`` decoded from base64 when it is base64 and decodes to printable text, else None."""
+    try:
+        data = base64.b64decode(value + b"=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return data if data and all(32 <= byte < 127 or byte in (9, 10, 13) for byte in data) else None
+
+
+def _user_and_password(value: bytes) -> bool:
+    """True when base64 ``value`` decodes to `user:password` (Docker's and npm's `auth`)."""
+    data = _decoded(value)
+    return data is not None and re.fullmatch(rb"[^:\s]+:\S+", data) is not None
 
 
 # Each token prefix is the one the service documents for its keys. A pattern starts with its literal
@@ -53,8 +73,8 @@ class Rule:
 # engine then jumps from one occurrence of the literal to the next instead of trying every byte
 # (10 to 30 times faster per rule, measured on the programs in this machine's /usr/bin and /usr/sbin).
 CONTENT_RULES = [
-    Rule("a private key", re.compile(rb"(?s)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|[^\"']*)"),
-         (b"private key-----",), True),
+    Rule("a private key", re.compile(rb"(?s)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|[^\"']*)"),
+         (b"private key-----", b"private key block-----"), True),
     Rule("an AWS access key id", re.compile(rb"A[KS]IA(?<![0-9A-Za-z_]A[KS]IA)[0-9A-Z]{16}\b"), (b"akia", b"asia"), True),
     Rule("a GitHub token", re.compile(rb"g(?<![0-9A-Za-z_]g)(?:h[pousr]_[A-Za-z0-9]{36,}|ithub_pat_[A-Za-z0-9_]{40,})\b"),
          (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"), True),
@@ -67,6 +87,12 @@ CONTENT_RULES = [
     Rule("an npm token", re.compile(rb"npm_(?<![0-9A-Za-z_]npm_)[A-Za-z0-9]{36}\b"), (b"npm_",), True),
     Rule("a PyPI token", re.compile(rb"pypi-AgEIcHlwaS5vcmc(?<![0-9A-Za-z_]pypi-AgEIcHlwaS5vcmc)[A-Za-z0-9_-]{50,}"), (b"pypi-",), True),
     Rule("a Slack token", re.compile(rb"xox(?<![0-9A-Za-z_]xox)[abposr]-[0-9A-Za-z-]{10,}"), (b"xox",), True),
+    # Docker Hub personal and organisation access tokens (docs.docker.com: "dckr_pat_", "dckr_oat_")
+    Rule("a Docker Hub access token", re.compile(rb"dckr_(?<![0-9A-Za-z_]dckr_)(?:pat|oat)_[A-Za-z0-9_-]{20,}"), (b"dckr_",), True),
+    Rule("a Hugging Face token", re.compile(rb"hf_(?<![0-9A-Za-z_]hf_)[A-Za-z]{34}\b"), (b"hf_",), True),
+    Rule("a SendGrid API key", re.compile(rb"SG\.(?<![0-9A-Za-z_]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"), (b"sg.",), True),
+    Rule("a DigitalOcean token", re.compile(rb"do[opr]_v1_(?<![0-9A-Za-z_]do[opr]_v1_)[a-f0-9]{64}"), (b"_v1_",), True),
+    Rule("a Slack webhook URL", re.compile(rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"), (b"hooks.slack.com",), True),
     Rule("a credential in an Authorization header",
          re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
     Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]+:(?P<secret>[^\s@/$]{4,})@[^\s/]+"), (b"://",), False),
@@ -75,6 +101,33 @@ CONTENT_RULES = [
     # mysql, mysqldump, mysqladmin, mariadb take -pVALUE (no space: `-p` alone asks for it; -P is the port)
     Rule("a MySQL password given as -pPASSWORD",
          re.compile(rb"(?:mysql(?:dump|admin)?|mariadb(?:-dump)?)(?<![0-9A-Za-z_]mysql)(?<![0-9A-Za-z_]mysqldump)(?<![0-9A-Za-z_]mysqladmin)(?<![0-9A-Za-z_]mariadb)(?<![0-9A-Za-z_]mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"mysql", b"mariadb"), False),
+    # A password given as a command's argument where the command takes it so (each tool's own option):
+    # a registry login's -p (`--password-stdin` is the way that keeps it out of the command line)
+    Rule("a password given to a registry login (-p)",
+         re.compile(rb"(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|finch)\b[^;&|\n]*?[ \t]login[ \t][^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)?['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"login",), False),
+    Rule("a password given to sshpass (-p)",  # sshpass's own options come before the command (`ssh -p 2222` is a port)
+         re.compile(rb"sshpass(?<![0-9A-Za-z_]sshpass)[ \t]+(?:-(?:[fdP][ \t]*\S+|[veh]\S*)[ \t]+)*-p[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"), (b"sshpass",), False),
+    Rule("a password given to curl (-u USER:PASSWORD)",
+         re.compile(rb"curl(?<![0-9A-Za-z_]curl)[ \t][^;&|\n]*?(?<=[ \t])(?:-u[ \t]*|--user(?:=|[ \t]+))['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`@][^\s'\"$`]*)"),
+         (b"curl",), False),
+    # htpasswd -b FILE USER PASSWORD, or -nb USER PASSWORD (no file: the line is printed)
+    Rule("a password given to htpasswd -b",
+         re.compile(rb"htpasswd(?<![0-9A-Za-z_]htpasswd)[ \t]+(?=(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*b)"
+                    rb"(?:(?=(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*n)(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+|(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+)"
+                    rb"['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"), (b"htpasswd",), False),
+    # `echo 'user:password' | chpasswd` (not -e: that takes a hash) and `echo password | passwd --stdin user`
+    Rule("a password piped to chpasswd",
+         re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?[A-Za-z_][A-Za-z0-9_.-]*:(?P<secret>[^\s'\"$`:|]+)['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b(?![ \t]+(?:-e|--encrypted))"),
+         (b"chpasswd",), False),
+    Rule("a password piped to passwd --stdin",
+         re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<secret>[^\s'\"$`|]+)['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?passwd[ \t]+--stdin\b"),
+         (b"--stdin",), False),
+    # Docker's ~/.docker/config.json (`"auth": base64 of user:password`, as `docker login` writes it without a
+    # credential helper) and npm's .npmrc (`_auth=`): the form is checked by decoding it
+    Rule("a registry login (base64 user:password: Docker's config.json auth, npm's _auth)",
+         re.compile(rb"(?:\"auth\"[ \t]*:[ \t]*\"|(?<![A-Za-z0-9])_auth[ \t]*=[ \t]*[\"']?)(?P<secret>[A-Za-z0-9+/]{4,}={0,2})"),
+         (b'"auth"', b"_auth"), False, _user_and_password),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,
@@ -88,9 +141,11 @@ _NAME_ANCHORS = re.compile(rb"pass|pwd|secret|token|key|credential", re.IGNORECA
 
 # A name that says something *about* a secret does not hold it: where it is (TOKEN_FILE=/run/secrets/token),
 # what it is called (secretName: tls), how long or how long it lasts (PASSWORD_MIN_LENGTH=12, TOKEN_TTL=3600),
-# where to get it (TOKEN_URL=https://...), who has it (DB_PASSWORD_USER).
+# where to get it (TOKEN_URL=https://...), who has it (DB_PASSWORD_USER), what keeps or checks it
+# (`git config credential.helper store`, PASSWORD_ENCODER=bcrypt, TOKEN_AUTH_METHOD=jwt).
 _ABOUT_NAME = re.compile(r"(?:FILE|PATH|DIR|NAME|LENGTH|LEN|SIZE|TTL|TIMEOUT|EXPIRY|EXPIRES|EXPIRATION|LIFETIME|AGE|COUNT|LIMIT"
-                         r"|MIN|MAX|TYPE|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME)$", re.IGNORECASE)
+                         r"|MIN|MAX|TYPE|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME"
+                         r"|HELPERS?|STORE|MANAGER|PROVIDER|METHOD|MODE|POLICY|ALGORITHM|ENCODER|FORMAT)$", re.IGNORECASE)
 
 
 def _about_a_secret(name: str, value: str) -> bool:
@@ -102,7 +157,8 @@ def _about_a_secret(name: str, value: str) -> bool:
 # A literal given to a telling name, as the keyword rules of detect-secrets (Yelp, plugins/keyword.py:
 # FOLLOWED_BY_EQUAL_SIGNS / FOLLOWED_BY_COLON / ..._QUOTES_REQUIRED) and gitleaks (generic-api-key:
 # keyword, operator, value) phrase it: `name = value`, `name: value`, `"name": "value"`, `name := "value"`,
-# `name => 'value'`, `$config['name'] = 'value'` (detect-secrets' CLOSING), `export NAME=value`. Unlike
+# `name => 'value'`, `$config['name'] = 'value'` (detect-secrets' CLOSING), `export NAME=value`, a Java
+# system property (`-Dspring.datasource.password=value` in JAVA_OPTS, CATALINA_OPTS, MAVEN_OPTS). Unlike
 # gitleaks (which asks for 10+ characters and entropy 3.5) a value of any length and any characters
 # counts: `password = secret` is the leak the course warns about.
 # What is not a literal is not reported:
@@ -111,38 +167,62 @@ def _about_a_secret(name: str, value: str) -> bool:
 # - a value followed by `(`, `[` or `.name(` is code (`get_password()`, `os.environ["X"]`): the bare
 #   value must end where a shell word or a config value ends;
 # - a reference or template: `$X`, `${X}`, `$(cat ...)`, backquotes, `{{ x }}`, `%(x)s`, `{x}`;
-# - a placeholder: `<password>`, `...`, `****`, `xxxx`, an all-capitals metavariable naming a secret
-#   (`--password PASSWORD`, YOUR_TOKEN), the words of detect-secrets' FALSE_POSITIVES that are no
-#   value at all (None, null, true, false, yes, no...) or say they are not the real one (test, dummy,
-#   example: Python's own pygettext has `{'token': 'test'}` in its help), and a value that holds its
-#   name's telling word, alone or as a word among words: it names the thing (`password: password`,
-#   `cat_passwd='getent passwd'` in Debian's addgnupghome);
+# - a placeholder: `<password>`, `...`, `****`, `xxxx`, `your-api-key-here`, an all-capitals
+#   metavariable naming a secret (`--password PASSWORD`, YOUR_TOKEN), the words of detect-secrets'
+#   FALSE_POSITIVES that are no value at all (None, null, true, false, yes, no...), and a value that
+#   holds its name's telling word, alone or as a word among words: it names the thing (`password:
+#   password`, `cat_passwd='getent passwd'` in Debian's addgnupghome);
+# - in a file's content only, the words that say a value is not the real one (:data:`EXAMPLE_WORDS`:
+#   test, dummy, example, sample, fake). Why only there: a file in an image is often a package's test
+#   fixture or documentation (Python's own pygettext has `{'token': 'test'}` in its help), which is
+#   why detect-secrets skips these words in source code. A value the image or its build *gives*, an
+#   ENV, ARG or LABEL value or a command's (`ENV POSTGRES_PASSWORD=test`, `RUN export API_KEY=dummy`),
+#   is the credential the container really uses: anyone who pulls the image reads it and can log in
+#   with it, whatever word it is. The course teaches "never put a password in an image", so there
+#   `test` and `dummy` are reported like any other password;
 # - empty (`password: ""`), and after `name:` a bare value with more words behind it (prose such as
 #   `Password: enter the one ...`; YAML's value is the rest of the line, a header's the rest of its string).
 _ASSIGNMENT = (
-    r"(?:^|(?<=[\s;&|(\"'{,]))(?:export[ \t]+)?(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
+    r"(?:^|(?<=[\s;&|(\"'{,:]))(?:export[ \t]+|-D)?(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
     r"[ \t]*(?P<sep>:=|=>|=(?![=~])|:(?![:=]))[ \t]*"
     r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
     r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#][^\s'\"`$;&|,(){}\[\]<>\\]*)(?=$|[\s'\"`;&|,)\]}\\]))"
 )
-_ASSIGNMENT_TEXT = re.compile(_ASSIGNMENT, re.IGNORECASE | re.MULTILINE)
-_ASSIGNMENT_BYTES = re.compile(_ASSIGNMENT.encode(), re.IGNORECASE | re.MULTILINE)
+# The same literal in the other forms a value is given in: an XML element (`<password>v</password>`,
+# Maven's settings.xml; CDATA too), an XML name/value pair (`<add key="ApiKey" value="v"/>` in .NET's
+# appSettings, `<property name="password" value="v"/>` in Spring and Ant), and a tool's `config set NAME
+# VALUE` (`aws configure set aws_secret_access_key V`, `npm config set //host/:_authToken V`, `yarn config
+# set npmAuthToken V`, `poetry config pypi-token.pypi V`): the value in group double, single or bare.
+_NAMED = r"(?P<name>(?=[A-Za-z_])[\w.:-]*?(?:" + SECRET_WORDS + r")[\w.:-]*)"
+_XML_ELEMENT = (r"<" + _NAMED + r"(?:[ \t][^<>]*)?>[ \t]*(?:<!\[CDATA\[(?P<single>[^\]\n]*)\]\]>|(?P<double>[^<>\n]*?))[ \t]*</(?P=name)[ \t]*>")
+_XML_PAIR = (r"(?<![\w-])(?:name|key)[ \t]*=[ \t]*[\"']" + _NAMED + r"[\"'][ \t]+value[ \t]*=[ \t]*(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)')")
+_CONFIG_SET = (r"(?<![\w-])config(?:ure)?[ \t]+(?:-{1,2}[A-Za-z][\w-]*[ \t]+)*(?:set[ \t]+)?(?:-{1,2}[A-Za-z][\w-]*[ \t]+)*"
+               r"[\"']?(?P<name>[^\s'\"=]*?(?:" + SECRET_WORDS + r")[^\s'\"=]*)[\"']?[ \t]+"
+               r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'|(?P<bare>[^\s'\"`$;&|(){}\[\]<>\\-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s;&|)]))")
+_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _CONFIG_SET]
+_FORMS_TEXT = [re.compile(form, re.IGNORECASE | re.MULTILINE) for form in _FORMS]
+_FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 _NOT_A_VALUE = {"none", "null", "nil", "undefined", "undef", "true", "false", "yes", "no", "on", "off", "required", "optional",
-                "string", "str", "prompt", "redacted", "hidden", "masked", "test", "dummy", "example", "sample", "fake", "todo"}
+                "string", "str", "prompt", "redacted", "hidden", "masked", "todo"}
+EXAMPLE_WORDS = frozenset({"test", "dummy", "example", "sample", "fake"})
+_MASKED = re.compile(r"…\(\d+ characters?\)")  # a value :func:`mask` already hid: a text is masked once
 _REFERENCE = re.compile(r"\$[{(A-Za-z0-9_@*#?$!-]|`|\{\{|\{%|%\(|%s|^\{[A-Za-z_][A-Za-z0-9_.]*\}$")
-_PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+")
+_PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+|(?i:your[-_.][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[-_]here)")
 _METAVARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
 _CODE_SUFFIXES = (".py", ".pyw", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".java", ".kt", ".scala", ".groovy", ".go", ".rb",
                   ".php", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".rs", ".pl", ".pm", ".lua", ".tf", ".ps1")
 _CODE_SHEBANG = re.compile(rb"#![^\n]*\b(?:python[0-9.]*|node|perl|ruby|php|lua|pwsh)\b")
 
 
-def _not_a_value(value: str, references: bool = True) -> bool:
+def _not_a_value(value: str, references: bool = True, examples: bool = False) -> bool:
     """True for what a person did not write as a secret: empty, a reference or template (unless
     ``references`` is False: a value already given), a placeholder (an all-capitals metavariable counts
-    only when it names a secret: PASSWORD, YOUR_TOKEN)."""
+    only when it names a secret: PASSWORD, YOUR_TOKEN), and with ``examples`` one of
+    :data:`EXAMPLE_WORDS` (in a file's content only: see the assignment rule's comment)."""
     value = value.strip()
-    if not value or value.lower() in _NOT_A_VALUE or (references and _REFERENCE.search(value)) or _PLACEHOLDER.fullmatch(value):
+    if not value or value.lower() in _NOT_A_VALUE or (examples and value.lower() in EXAMPLE_WORDS) or _MASKED.search(value):
+        return True
+    if (references and _REFERENCE.search(value)) or _PLACEHOLDER.fullmatch(value):
         return True
     return bool(_METAVARIABLE.fullmatch(value)) and (bool(_SECRET_NAME.search(value)) or value.startswith(("YOUR_", "MY_")))
 
@@ -162,30 +242,41 @@ def _is_code(path: str, data: bytes) -> bool:
     return path.endswith(_CODE_SUFFIXES) or bool(_CODE_SHEBANG.match(data[:128]))
 
 
-def _assignments(text: str | bytes, quoted_only: bool = False) -> list[tuple[str, str, int]]:
-    """(name, value, where the value starts) for each literal given to a telling name in ``text``."""
-    pattern = _ASSIGNMENT_BYTES if isinstance(text, bytes) else _ASSIGNMENT_TEXT
+def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = False) -> list[tuple[str, str, int]]:
+    """(name, value, where the value starts) for each literal given to a telling name in ``text``, in
+    every form (:data:`_FORMS`); ``examples``: skip :data:`EXAMPLE_WORDS` (a file's content)."""
     newline = b"\n" if isinstance(text, bytes) else "\n"
-    found = []
-    for match in pattern.finditer(text):
+    found, starts = [], set()
+    for match in (match for pattern in (_FORMS_BYTES if isinstance(text, bytes) else _FORMS_TEXT) for match in pattern.finditer(text)):
         group = "double" if match.group("double") is not None else "single" if match.group("single") is not None else "bare"
         if group == "bare" and quoted_only:
             continue
         name, value = (item.decode(errors="replace") if isinstance(item, bytes) else item for item in match.group("name", group))
-        if group == "bare" and match.group("sep") in (":", b":"):  # `name: value` is the rest of the line, else it is prose
+        if group == "bare" and "sep" in match.re.groupindex and match.group("sep") in (":", b":"):  # `name: value` is the rest of the line, else it is prose
             end = text.find(newline, match.end())
             rest = text[match.end(): end if end >= 0 else len(text)].strip()
             if rest and rest[:1] not in (("#", ",", "}", "]", '"', "'", "`") if isinstance(rest, str) else (b"#", b",", b"}", b"]", b'"', b"'", b"`")):
                 continue
-        if _about_a_secret(name, value) or _not_a_value(value) or _names_itself(name, value):
+        if _about_a_secret(name, value) or _not_a_value(value, examples=examples) or _names_itself(name, value) or match.start(group) in starts:
             continue
+        starts.add(match.start(group))  # `<add key="password" value="v"/>`: the pair, not also `password" value=`
         found.append((name, value, match.start(group)))
+    found.sort(key=lambda item: item[2])
     return found
 
 
-def _content_matches(data: bytes, rules: list[Rule] | None = None) -> list[tuple[Rule, str, int]]:
-    """(rule, value, where it starts) for each content rule's match in ``data``; a rule that needs a
-    person's value (not ``by_form``) skips placeholders and references."""
+# A base64 text (24 characters or more, standalone) is decoded and searched again: a token written as
+# `echo Z2hwXz... | base64 -d > /token` or a Kubernetes-style `data:` value is still in the image, readable
+# by anyone who decodes it (gitleaks decodes base64 the same way since 8.19). Once: no base64 in base64.
+_BASE64 = re.compile(rb"(?<![A-Za-z0-9+/=_.-])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=_.-])")
+ENCODED = " (base64-encoded)"
+
+
+def _content_matches(data: bytes, rules: list[Rule] | None = None, decode: bool = True, examples: bool = False) -> list[tuple[Rule, str, str, int]]:
+    """(rule, what, value, where it starts) for each content rule's match in ``data``, and in each base64
+    text of it decoded (what then ends in :data:`ENCODED`, the value is the encoded text); a rule that
+    needs a person's value (not ``by_form``) skips placeholders and references (and with ``examples``
+    :data:`EXAMPLE_WORDS`)."""
     lowered = data.lower()  # a substring test per anchor is much faster than any regex over the whole file
     found = []
     for rule in rules if rules is not None else CONTENT_RULES:
@@ -194,9 +285,17 @@ def _content_matches(data: bytes, rules: list[Rule] | None = None) -> list[tuple
         group = "secret" if "secret" in rule.pattern.groupindex else 0
         for match in rule.pattern.finditer(data):
             value = match.group(group).decode(errors="replace")
-            if not rule.by_form and _not_a_value(value):
+            if not rule.by_form and _not_a_value(value, examples=examples):
                 continue
-            found.append((rule, value, match.start(group)))
+            if rule.valid is not None and not rule.valid(match.group(group)):
+                continue
+            found.append((rule, rule.what, value, match.start(group)))
+    if decode:
+        for match in _BASE64.finditer(data):
+            decoded = _decoded(match.group(0))
+            if decoded is not None:
+                inner = {(rule.what, rule) for rule, _, _, _ in _content_matches(decoded, rules, decode=False)}
+                found += [(rule, what + ENCODED, match.group(0).decode(), match.start()) for what, rule in sorted(inner, key=lambda item: item[0])]
     return found
 
 
@@ -206,20 +305,23 @@ def content_secrets(text: str | bytes) -> list[tuple[str, str]]:
     variable is called; each (what, value) once. Returns a list. Raises nothing."""
     data = text if isinstance(text, bytes) else text.encode(errors="replace")
     found = []
-    for rule, value, _ in _content_matches(data):
-        if (rule.what, value) not in found:
-            found.append((rule.what, value))
+    for _, what, value, _ in _content_matches(data):
+        if (what, value) not in found:
+            found.append((what, value))
     return found
 
 
 def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
+    and the settings written inside it (`JAVA_OPTS=-Ddb.password=v`, a JSON value's `"password": "v"`)
     first, else its name (:data:`SECRET_WORDS`) unless the name says something about a secret (ends in
     _FILE, _PATH, _DIR, _NAME, _TTL, _URL...), the value is a path, or it is no value by the assignment
     rule's words (empty, false, none, `<password>`, PASSWORD: the name's own word). A reference is a value
     here: `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later
     (an ARG without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
     found = content_secrets(value or "")
+    found += [(what or "a password or token assignment", inner) for _, what, inner in text_findings(value or "") if (what or "a password or token assignment", inner) not in found
+              and not any(inner in held for _, held in found)]  # a setting inside the value: JAVA_OPTS=-Dx.password=v, a JSON label
     if found:
         return found
     if not _SECRET_NAME.search(name) or _about_a_secret(name, value or ""):
@@ -230,18 +332,18 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
 
 
 def _findings(text: str | bytes, rules: list[Rule] | None = None, quoted_only: bool = False,
-              assignments: bool = True) -> list[tuple[str, str, str, int]]:
+              assignments: bool = True, examples: bool = False, decode: bool = True) -> list[tuple[str, str, str, int]]:
     named = []
     if assignments and (not isinstance(text, bytes) or _NAME_ANCHORS.search(text)):
-        named = [[name, "", value, at] for name, value, at in _assignments(text, quoted_only)]
+        named = [[name, "", value, at] for name, value, at in _assignments(text, quoted_only, examples)]
     data = text if isinstance(text, bytes) else text.encode(errors="replace")
     found = list(named)
-    for rule, value, at in _content_matches(data, rules):
+    for _, what, value, at in _content_matches(data, rules, decode, examples):
         same = next((item for item in named if value in item[2] or item[2] in value), None)
         if same is not None:  # one value is one finding: the rule names the name's finding
-            same[1] = same[1] or rule.what
+            same[1] = same[1] or what
         elif not any(item[2] == value for item in found):  # nor two rules matching one value (a token in a header)
-            found.append(["", rule.what, value, at])
+            found.append(["", what, value, at])
     return [tuple(item) for item in found]
 
 
@@ -255,7 +357,7 @@ def text_findings(text: str | bytes) -> list[tuple[str, str, str]]:
 
 
 _FORM_RULES = [rule for rule in CONTENT_RULES if rule.by_form]
-_RULE_OF = {rule.what: rule for rule in CONTENT_RULES}
+_RULE_OF = {what: rule for rule in CONTENT_RULES for what in (rule.what, rule.what + ENCODED)}
 # Configuration files a distribution ships with documented example values (OpenSSL's sample CA
 # `secret = pass:insta`): judged by token forms only, so every Debian image is not "leaking" them.
 _EXAMPLE_CONFIGS = {"/etc/ssl/openssl.cnf", "/usr/lib/ssl/openssl.cnf", "/etc/pki/tls/openssl.cnf"}
@@ -264,16 +366,20 @@ _EXAMPLE_CONFIGS = {"/etc/ssl/openssl.cnf", "/usr/lib/ssl/openssl.cnf", "/etc/pk
 def file_findings(path: str, data: bytes) -> list[tuple[str, str, str]]:
     """:func:`text_findings` of a file's bytes, without what a person did not write as a secret: in a
     program (a NUL byte in the first 8 KiB: help text such as `--password PASSWORD`) and in a
-    distribution's sample config only the ``by_form`` rules count; a commented-out line (`#`, `;`, `//`)
-    is skipped for the others; in source code (by suffix or #! line) only quoted values are literals.
+    distribution's sample config only the ``by_form`` rules count (no base64 decoded in a program); a
+    commented-out line (`#`, `;`, `//` in code or before a space) or XML comment is skipped for the others; in source code (by suffix or #! line)
+    only quoted values are literals; :data:`EXAMPLE_WORDS` (`password: test`) are not values here.
     Returns a list of (name or "", what or "", value). Raises nothing."""
     if path in _EXAMPLE_CONFIGS or b"\0" in data[:8192]:
-        return [(name, what, value) for name, what, value, _ in _findings(data, _FORM_RULES, assignments=False)]
-    kept = []
-    for name, what, value, at in _findings(data, quoted_only=_is_code(path, data)):
+        return [(name, what, value) for name, what, value, _ in _findings(data, _FORM_RULES, assignments=False, decode=False)]
+    kept, code = [], _is_code(path, data)
+    for name, what, value, at in _findings(data, quoted_only=code, examples=True):
         if not (what and _RULE_OF[what].by_form):  # a token's form counts even in a comment
             line = data[data.rfind(b"\n", 0, at) + 1: at].lstrip()
-            if line.startswith((b"#", b";", b"//")):
+            # `//` starts a comment in code, or before a space; .npmrc's `//registry.example/:_authToken=` is a setting
+            if line.startswith((b"#", b";")) or (line.startswith(b"//") and (code or line[2:3] in (b" ", b"\t"))):
+                continue
+            if data.rfind(b"<!--", 0, at) > data.rfind(b"-->", 0, at):  # inside an XML/HTML comment (Maven's sample <server>)
                 continue
         kept.append((name, what, value))
     return kept
@@ -289,6 +395,7 @@ SECRET_FILE_NAMES = {
     ".pypirc": "package index credentials",
     ".npmrc": "npm registry credentials",
     ".git-credentials": "git credentials",
+    ".pgpass": "PostgreSQL passwords (host:port:database:user:password lines)",
 }
 # Content is searched in files up to this size outside the package manager's own trees.
 _SEARCHED_BYTES = 256 * 1024

@@ -124,3 +124,7 @@ def test_an_onbuild_trigger_is_marked_as_the_base_images(tmp_path, created):
     steps = dl.build(tmp_path, f"FROM {base}\nRUN echo own > /o\n", tag=child, builder="buildkit", progress=False).steps
     marked = {instruction.split(" (")[0]: "ONBUILD" in instruction for instruction in steps["instruction"]}
     assert marked == {f"FROM docker.io/{base}": False, "RUN echo trigger > /t": True, "RUN echo own > /o": False}, steps.to_string()
+    # #22 B: dockerfile_layers shows the trigger's layer under the FROM that ran it: its rows add up to the image
+    table = dl.images.dockerfile_layers(f"FROM {base}\nRUN echo own > /o\n", child)
+    assert list(table["layer"])[1:] == ["RUN echo trigger > /t", "RUN echo own > /o"], table.to_string()
+    assert "ONBUILD trigger" in table["dockerfile_line"].iloc[1] and table["size"].sum() == dl.images.image_size(child), table.to_string()

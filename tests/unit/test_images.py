@@ -444,3 +444,39 @@ def test_the_base_row_shows_the_image_built_not_the_default(buildargs, shown):
     assert standin["dockerfile_line"].iloc[1] == "2: FROM alpine:3.20"
     # with no base the history names and no value given, the default is what was built
     assert match_layers(text, _history([("RUN true", 0, "")]))["dockerfile_line"].iloc[1] == "2: FROM alpine:3.19"
+
+
+@pytest.mark.parametrize("trigger", ["RUN /bin/sh -c head -c 1234 /dev/urandom > /ob # buildkit", "/bin/sh -c head -c 1234 /dev/urandom > /ob"])
+def test_a_base_images_onbuild_trigger_layer_is_a_row_so_the_sizes_add_up(trigger):
+    """#22 B (fresh tester): FROM a base with `ONBUILD RUN head -c 1234 ...`: `docker history` of the child
+    shows the trigger's 1,234-byte layer after the base's (both builders, engine 20.10); it was left out."""
+    from dockerlab.images import match_layers
+
+    table = _history([("COPY /rootfs/ /", 2_207_504, "base:1"), ("RUN /bin/sh -c head -c 100 /dev/urandom > /base", 100, "base:1"),
+                      (trigger, 1234, ""), ("RUN /bin/sh -c head -c 3000 /dev/urandom > /b", 3000, ""), ("LABEL org.dockerlab.course=1", 0, ""),
+                      ("LABEL zz=1", 0, "")])  # a build label the classic builder records: no layer, no row
+    table.attrs["base_onbuild"] = ["RUN head -c 1234 /dev/urandom > /ob"]  # the base's config OnBuild
+    shown = match_layers("FROM base:1\nRUN head -c 3000 /dev/urandom > /b\n", table)
+    assert list(shown["dockerfile_line"]) == ["1: FROM base:1", "1: FROM base:1 (ran the base image's ONBUILD trigger)", "2: RUN head -c 3000 /dev/urandom > /b"]
+    assert list(shown["size"]) == [2_207_604, 1234, 3000] and shown["size"].sum() == table["size"].sum()
+
+
+def test_an_entry_no_line_wrote_is_a_trigger_row_only_when_the_base_has_that_trigger():
+    from dockerlab.images import match_layers
+
+    table = _history([("COPY /rootfs/ /", 100, "base:1"), ("RUN /bin/sh -c echo other > /o", 5, ""), ("RUN /bin/sh -c echo b > /b", 2, "")])
+    table.attrs["base_onbuild"] = ["RUN echo trigger > /t"]  # another trigger: the entry is not it (a Dockerfile that differs from the image)
+    assert list(match_layers("FROM base:1\nRUN echo b > /b\n", table)["dockerfile_line"]) == ["1: FROM base:1", "2: RUN echo b > /b"]
+
+
+@pytest.mark.parametrize("text, target, buildargs, named", [
+    ("FROM base:1\nRUN true\n", None, None, "base:1"),
+    ("ARG V=3.20\nFROM alpine:${V} AS a\nRUN true\nFROM a\nRUN true\n", None, {"V": "3.19"}, "alpine:3.19"),  # through the stage a
+    ("FROM alpine:3.20 AS a\nFROM scratch\nCOPY --from=a / /\n", None, None, None),
+    ("FROM alpine:3.20 AS a\nFROM scratch\n", "a", None, "alpine:3.20"),
+    ("FROM alpine:3.20\n", "nosuch", None, None),
+])
+def test_the_base_a_dockerfile_names_is_read_through_its_stages(text, target, buildargs, named):
+    from dockerlab.matching import named_base
+
+    assert named_base(text, target, buildargs) == named

@@ -99,6 +99,25 @@ SAMPLES = {
     "a password in a URL (user:password@host)": ("postgres://app:s3cretpw99@db/app", "s3cretpw99", "postgres://app:<password>@db/app"),
     "a password given as a command option (--password)": ("mysql --password=hunter22pass -e 'select 1'", "hunter22pass", "mysql --password=$DB_PASSWORD"),
     "a MySQL password given as -pPASSWORD": ("mysqldump -u root -phunter22pass app", "hunter22pass", "mysql -P3306 -h db app"),
+    # #22 fresh tester: provider token formats and the commands that take a password as an argument
+    "a Docker Hub access token": ("echo dckr_pat_Ab3dEf6hIj9kLm2nOp5qRs8tUv1 | docker login -u me --password-stdin", "dckr_pat_Ab3dEf6hIj9kLm2nOp5qRs8tUv1",
+                                  "docker login -u me --password-stdin < /run/secrets/dckr_pat"),
+    "a Hugging Face token": ("HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "pip install hf_transfer"),
+    "a SendGrid API key": ("SENDGRID=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", "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",
+                           "cp SG.conf /etc/"),
+    "a DigitalOcean token": ("doctl auth init -t dop_v1_" + "0a1b2c3d" * 8, "dop_v1_" + "0a1b2c3d" * 8, "dop_v1_short"),
+    "a Slack webhook URL": ("curl -X POST https://hooks.slack.com/services/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",
+                            "hooks.slack.com/services/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", "see https://api.slack.com/messaging/webhooks"),
+    "a password given to a registry login (-p)": ("docker login -u me -p hunter2 registry.example.com", "hunter2",
+                                                  "docker login -u me --password-stdin registry.example.com && docker run -p 8080:80 web"),
+    "a password given to sshpass (-p)": ("sshpass -p 'MyP@ss' ssh user@host", "MyP@ss", "sshpass -f /run/secrets/pw ssh -p 2222 user@host"),
+    "a password given to curl (-u USER:PASSWORD)": ("curl -fsS -u admin:hunter22 http://127.0.0.1/api", "hunter22", 'curl -u "$API_USER:$API_PASSWORD" http://x'),
+    "a password given to htpasswd -b": ("htpasswd -bc /etc/nginx/.htpasswd admin s3cret", "s3cret", "htpasswd -c /etc/nginx/.htpasswd admin"),
+    "a password piped to chpasswd": ("useradd -m app && echo 'app:changeme' | chpasswd", "changeme", "echo 'app:$6$salt$hash' | chpasswd -e"),
+    "a password piped to passwd --stdin": ("echo 'Welcome1' | passwd --stdin app", "Welcome1", 'echo "$APP_PASSWORD" | passwd --stdin app'),
+    "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (
+        '{"auths": {"https://index.docker.io/v1/": {"auth": "bWU6aHVudGVyMg=="}}}', "bWU6aHVudGVyMg==",  # me:hunter2
+        '{"auths": {"https://index.docker.io/v1/": {}}, "credsStore": "desktop", "auth": "required"}'),
 }
 
 
@@ -159,3 +178,102 @@ def test_each_secret_file_name_is_found_and_its_public_lookalike_is_not(name):
     lookalike = {"id_rsa": "id_rsa.pub", "id_ecdsa": "id_ecdsa.pub", "id_ed25519": "id_ed25519.pub", "id_dsa": "id_dsa.pub",
                  ".aws/credentials": "credentials"}.get(name, name + ".example")
     assert secret_rules.examine_file(f"/home/app/{lookalike}", 0, lambda: b"") is None
+
+
+# --- #22 fresh tester: the forms a value is given in beyond `name = value` -------------------------------
+@pytest.mark.parametrize("path, content, value", [
+    ("/app/config.xml", "<config>\n  <password>S3cretPass</password>\n</config>\n", "S3cretPass"),
+    ("/root/.m2/settings.xml", "<servers><server><id>nexus</id><username>ci</username><password>mvnPass1</password></server></servers>\n", "mvnPass1"),
+    ("/app/app.xml", "<db><secret><![CDATA[a<b&c]]></secret></db>\n", "a<b&c"),
+    ("/app/appsettings.config", '<appSettings><add key="ApiKey" value="k-123456" /></appSettings>\n', "k-123456"),
+    ("/app/beans.xml", '<property name="password" value="Xy12pass"/>\n', "Xy12pass"),
+    ("/app/setup.sh", "#!/bin/sh\naws configure set aws_secret_access_key wJalrXUtnFEMIK7MDENGbPxRfiCY\n", "wJalrXUtnFEMIK7MDENGbPxRfiCY"),
+    ("/app/setup.sh", "#!/bin/sh\nyarn config set npmAuthToken abc123token\n", "abc123token"),
+    ("/root/.npmrc", "//npm.example.com/:_authToken=abc123token\n", "abc123token"),
+])
+def test_a_literal_in_xml_and_config_set_forms_is_reported(path, content, value):
+    found = secret_rules.file_findings(path, content.encode())
+    assert [item for item in found if item[2] == value], found
+
+
+@pytest.mark.parametrize("path, content", [
+    ("/app/config.xml", "<password>${DB_PASSWORD}</password>\n<password></password>\n<token>{{ token }}</token>\n"),
+    ("/app/web.xml", '<property name="passwordEncoder" value="${encoder}"/>\n<add key="TokenLifetime" value="3600"/>\n'),
+    ("/app/setup.sh", "#!/bin/sh\ngit config --global credential.helper store\naws configure set region us-east-1\n"),
+    ("/app/setup.sh", '#!/bin/sh\nnpm config set //registry.npmjs.org/:_authToken "$NPM_TOKEN"\n'),
+    # Debian's /etc/maven/settings.xml: its sample servers are inside <!-- -->
+    ("/etc/maven/settings.xml", "<servers>\n    <!-- server\n    <server>\n      <password>repopwd</password>\n    </server>\n    -->\n</servers>\n"),
+])
+def test_references_in_xml_and_config_set_forms_are_not_reported(path, content):
+    assert secret_rules.file_findings(path, content.encode()) == []
+
+
+# --- base64: a secret encoded is still in the image ---------------------------------------------------
+def test_a_token_or_url_password_written_as_base64_is_found_and_plain_base64_is_not():
+    import base64
+
+    token = base64.b64encode(GH.encode()).decode()
+    assert secret_rules.content_secrets(f"echo {token} | base64 -d > /root/.token") == [("a GitHub token" + secret_rules.ENCODED, token)]
+    url = base64.b64encode(b"postgres://app:s3cretpw99@db/app").decode()
+    assert secret_rules.variable_secrets("DATABASE", url) == [("a password in a URL (user:password@host)" + secret_rules.ENCODED, url)]
+    plain = base64.b64encode(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ").decode()  # text, but no secret in it
+    assert secret_rules.content_secrets(f"echo {plain} | base64 -d") == []
+    sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"  # a hash: base64 letters, binary when decoded
+    assert secret_rules.text_findings(f"echo '{sha}  app.tar' | sha256sum -c") == []
+
+
+def test_a_file_keeps_its_encoded_token_even_in_a_comment_and_a_program_is_not_decoded():
+    import base64
+
+    token = base64.b64encode(GH.encode()).decode()
+    assert secret_rules.file_findings("/app/notes.txt", f"# old: {token}\n".encode()) == [("", "a GitHub token" + secret_rules.ENCODED, token)]
+    assert secret_rules.file_findings("/usr/local/bin/tool", b"\0ELF" + token.encode()) == []
+
+
+# --- the words that say "not the real one": reported where the image or its build gives the value ----------
+@pytest.mark.parametrize("word", sorted(secret_rules.EXAMPLE_WORDS))
+def test_an_example_word_is_a_password_in_env_arg_label_and_commands_but_not_in_a_file(word):
+    # ENV POSTGRES_PASSWORD=test makes `test` the database's password: anyone who pulls the image can log in
+    assert secret_rules.variable_secrets("POSTGRES_PASSWORD", word) == [("a secret-looking name", word)]
+    assert secret_rules.text_findings(f"export API_TOKEN={word} && ./migrate") == [("API_TOKEN", "", word)]
+    assert secret_rules.text_findings(f"mysql --password={word} app")[0][2] == word
+    # in a file (a package's test fixture, a README) the word illustrates
+    assert secret_rules.file_findings("/app/README.md", f"password: {word}\nmysql --password={word} app\n<password>{word}</password>\n".encode()) == []
+
+
+def test_an_example_word_in_the_history_and_the_config_is_a_finding_once():
+    table = security.secrets_from_layers("app", {"Config": {"Env": ["POSTGRES_PASSWORD=test"], "Labels": {"db.password": "dummy"}}}, [],
+                                         ["ENV POSTGRES_PASSWORD=test", "RUN /bin/sh -c export JWT_SECRET=dummy && ./migrate # buildkit"])
+    assert sorted(table["where"]) == ["ENV POSTGRES_PASSWORD", "JWT_SECRET in a build command", "LABEL db.password"], table.to_string()
+
+
+@pytest.mark.parametrize("value", ["your-api-key-here", "YOUR_API_KEY", "insert_token_here", "<token>", "${API_TOKEN}"])
+def test_a_placeholder_is_not_a_value_anywhere(value):
+    assert secret_rules.text_findings(f"export API_TOKEN={value}") == []
+
+
+@pytest.mark.parametrize("written", ['echo "<password>mvnPass1</password>" > /s.xml', "echo '<add key=\"ApiKey\" value=\"k-123456\"/>' > /a.config",
+                                     "aws configure set aws_secret_access_key wJalrXUtnFEMIK7MDENG"])
+def test_a_value_is_masked_once_in_the_layer_column(written):
+    # found on the engine: `<password>mv…(…(17 characters)</password>`: the masked text was searched again
+    table = in_history(f"RUN /bin/sh -c {written} # buildkit")
+    assert len(table) == 1 and table["layer"].iloc[0].count("…(") == 1, table.to_string()
+
+
+# --- a setting written inside a variable's value: judged by content, whatever the variable is called ---------
+@pytest.mark.parametrize("name, value, found", [
+    ("JAVA_OPTS", "-Xmx512m -Dspring.datasource.password=hunter2 -Dfile.encoding=UTF-8", "hunter2"),  # a Java system property
+    ("com.example.config", '{"db": {"password": "hunter2"}}', "hunter2"),  # a JSON label
+    ("APP_SETTINGS", "<appSettings><add key=\"ApiKey\" value=\"k-123456\"/></appSettings>", "k-123456"),
+])
+def test_a_setting_inside_an_env_or_label_value_is_found(name, value, found):
+    assert secret_rules.variable_secrets(name, value) == [("a password or token assignment", found)]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("JAVA_OPTS", "-Dspring.datasource.password=${DB_PASSWORD} -Xmx1g"),
+    ("MAVEN_OPTS", "-Dmaven.repo.local=/m2 -Dhttps.protocols=TLSv1.2"),
+    ("com.example.config", '{"password_file": "/run/secrets/db", "token_ttl": 3600}'),
+])
+def test_a_reference_or_a_setting_about_a_secret_inside_a_value_is_not(name, value):
+    assert secret_rules.variable_secrets(name, value) == []

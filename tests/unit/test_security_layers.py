@@ -420,7 +420,7 @@ def test_files_that_only_name_or_reference_a_secret_are_not_reported(content):
     ({"Env": ["GOOGLE_MAPS=AIzaSyD-1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6"]}, [], "ENV GOOGLE_MAPS", "Google API key", "1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6"),
     ({"Labels": {"deploy": "glpat-x1Y2z3A4b5C6d7E8f9G0"}}, [], "LABEL deploy", "GitLab token", "x1Y2z3A4b5C6d7E8f9G0"),
     ({}, ["RUN /bin/sh -c npm config set //registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 # buildkit"],
-     "a build command", "npm token", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+     "_authToken in a build command", "npm token", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),  # npm's `//host/:_authToken=`: the name after ":" counts
     ({}, ['RUN /bin/sh -c curl -H "X-API-Key: 9f8e7d6c5b4a3f2e1d0c" http://127.0.0.1:9 # buildkit'], "X-API-Key in a build command", "RUN command", "9f8e7d6c5b4a3f2e1d0c"),
 ])
 def test_config_and_history_values_are_judged_by_the_same_rules(config, history, where, said, secret):

@@ -27,6 +27,12 @@ REQ = "--no-cache-dir -r requirements.txt"
     f"RUN ! pip install {REQ} || true",
     f"RUN f() {{ pip install \"$@\"; }}; f {REQ}",
     "RUN xargs -a requirements.txt -n 1 pip install",
+    # #22 D fresh tester: su and runuser run a command as another user (03 failed these as "no RUN installs")
+    f"RUN su -c 'pip install {REQ}' root",
+    f"RUN su - app -s /bin/sh -c 'pip install --user {REQ}'",
+    f"RUN su --command='pip install {REQ}' app",
+    f"RUN runuser -l app -c 'pip install --user {REQ}'",
+    f"RUN runuser -u app -- pip install --user {REQ}",
 ])
 def test_an_install_wherever_a_shell_runs_it_is_found(run):
     assert runs_pip_install(run), shell_commands(run)
@@ -41,6 +47,8 @@ def test_an_install_wherever_a_shell_runs_it_is_found(run):
     "RUN python -c 'import pip' -m pip install",  # -c ends python's options: the rest are the script's arguments
     "RUN cat <<EOF > /notes\npip install x\nEOF",  # a heredoc's body is text written to a file
     "RUN true # pip install later",
+    "RUN su - app",  # a login shell, no command
+    "RUN su -c 'echo pip install x' app",
 ])
 def test_text_that_only_mentions_an_install_is_not_one(run):
     assert not runs_pip_install(run), shell_commands(run)
@@ -77,6 +85,7 @@ def test_the_requirements_file_is_the_word_pip_gets(run, files):
     "RUN pip --retries 3 install --no-cache-dir -r requirements.txt",
     "RUN timeout 600 pip install --no-cache-dir -r requirements.txt",
     "RUN { python -Im pip install --no-cache-dir -r requirements.txt; }",
+    "RUN su -c 'pip install --no-cache-dir -r requirements.txt' root",
 ])
 def test_a_correct_deps_first_dockerfile_passes_03s_static_check(run):
     """Issue 22 kind D: these failed 03 ("no RUN installs the dependencies", or "reads requirements.txt;")."""
