@@ -374,7 +374,8 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     """Run one docker command (its words, as :func:`split` gives them) as a learner typed it (see
     :func:`prepare_command`), reading ``stdin`` (text, e.g. a heredoc's Dockerfile for
     ``build -``; None: nothing); with ``progress`` its output streams as it comes. Returns a
-    :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
+    :class:`CommandResult`; a failing command is a result with its exit code, not an exception (a failed or
+    interrupted `build -t T` first takes T off the course's earlier build of it, as dl.build does, and says so).
     Raises DockerlabError when there is no command or the docker CLI is missing. Recorded by its
     words: a course file or folder among them is keyed by its content, wherever the course lives."""
     argv, additions, notes = prepare_command(words)
