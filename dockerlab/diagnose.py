@@ -153,6 +153,10 @@ RULES: tuple[Rule, ...] = (
     # A Compose older than `config --no-env-resolution` refuses the flag (dl.compose then renders without it).
     Rule("no-env-resolution-unknown", ("compose",), (("no-env-resolution",),),
          "this Compose is older than the `--no-env-resolution` flag", "Nothing to do: the course renders the file without it."),
+    # `compose exec` of a service with no running container: 'service "web" is not running' (Compose 2, seen here)
+    Rule("service-not-running", ("compose",), (("service", "is not running"),),
+         "the service is not running (the stack is not up, or the service exited)",
+         "Start the stack first (.up(), or `docker compose up -d`); if the service exited, .logs(SERVICE) says why."),
     # "dependency failed to start: container X exited (1)": the service another waits for exited; only
     # "... is unhealthy" is a healthcheck that never passed. So this rule comes before `unhealthy`.
     Rule("dependency-exited", ("compose",), (("dependency failed to start", "exited"),),

@@ -16,6 +16,7 @@ from . import engine
 from .builder import dockerfile_text
 from .catalogue import built_on_standin, catalogue_tags, is_standin
 from .errors import DockerlabError
+from .labels import STANDIN_FOR_LABEL, normal_reference
 from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers, named_base  # noqa: F401 - the image tables' API
 from .diagnose import diagnose
 from .interrupts import scratch_container
@@ -99,9 +100,22 @@ def image_id(image: str) -> Answer:
 def remove(image: str) -> None:
     """Remove a tag (like `docker rmi`); the image goes when no tag or container uses it. Raises
     ImageNotFound when there is no such image, and DockerlabError when the engine refuses (e.g. a
-    container still uses it)."""
+    container still uses it) or ``image`` is the name of a course base image (a stand-in every notebook
+    builds on: minutes to make again; `docker rmi` removes it if that is really meant)."""
+    client = engine.client()
     try:
-        engine.client().api.remove_image(image)
+        labels = (client.api.inspect_image(image).get("Config") or {}).get("Labels") or {}
+    except docker.errors.APIError:
+        labels = {}  # no such image, or an invalid name: the removal below says which
+    if labels.get(STANDIN_FOR_LABEL) and labels.get(STANDIN_FOR_LABEL) == normal_reference(image):
+        raise DockerlabError(
+            f"{image} is a course base image (a stand-in `dockerlab prepare` built): the notebooks build on it, and it takes minutes "
+            "to make again, so dl.remove leaves it.",
+            fix=f"Remove your own images instead; if you really mean to remove the base, `docker rmi {image}` does it "
+                "(`dockerlab prepare` makes it again), and `dockerlab clean --bases` removes every base.",
+        )
+    try:
+        client.api.remove_image(image)
     except docker.errors.APIError as error:
         raise image_refusal(image, error) or DockerlabError(
             f"Cannot remove {image}: {error.explanation}",

@@ -575,7 +575,8 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     """Run one docker command (its words, as :func:`split` gives them) as a learner typed it (see
     :func:`prepare_command`), reading ``stdin`` (text, e.g. a heredoc's Dockerfile for
     ``build -``; None: nothing); with ``progress`` its output streams as it comes. Returns a
-    :class:`CommandResult`; a failing command is a result with its exit code, not an exception.
+    :class:`CommandResult`; a failing command is a result with its exit code, not an exception (a failed or
+    interrupted `build -t T` first takes T off the course's earlier build of it, as dl.build does, and says so).
     Before `compose ... down` it removes the containers `compose run` started in the project, which
     Compose's own `down` leaves (a note says so when there were any).
     Raises DockerlabError when there is no command or the docker CLI is missing, and KeyboardInterrupt

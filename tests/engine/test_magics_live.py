@@ -246,3 +246,16 @@ def test_ctrl_c_on_logs_follow_stops_it_with_one_line(created, monkeypatch, caps
     assert len(started) == 1 and started[0].poll() is not None  # `docker logs -f` itself was stopped
     container.reload()
     assert container.status == "running"  # following its logs never touched the container
+
+
+def test_a_failed_classic_docker_magic_build_leaves_no_container_and_no_intermediate_image(tmp_path, monkeypatch):
+    """Where the machine has no BuildKit, `%docker build` runs the classic CLI: --force-rm, and the images its
+    output names as new are removed as dl.build's are."""
+    monkeypatch.setattr(magics.buildkit, "choice", lambda: magics.buildkit.BuilderChoice("classic", "the engine API", "a test"))
+    (tmp_path / "Dockerfile").write_text(f"FROM alpine:3.20\nRUN echo {uuid.uuid4().hex} > /made\nRUN exit 3\n")
+    client = dl.engine.client()
+    images, containers = {i.id for i in client.images.list(all=True)}, {c.id for c in client.containers.list(all=True)}
+    result = magics.docker(magics.split(f"build {tmp_path}"), progress=False)
+    assert result.exit_code == 3 and "Step 2/" in result.output  # the classic builder's own words: it ran
+    assert {i.id for i in client.images.list(all=True)} == images
+    assert {c.id for c in client.containers.list(all=True)} == containers

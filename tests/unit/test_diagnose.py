@@ -241,3 +241,8 @@ def test_a_push_the_registry_does_not_answer_gets_its_meaning_and_fix_from_the_t
     assert diagnose(said, "push").rule == "push-registry-unreachable"
     assert "did not answer the push" in raised.value.message and "connection refused" in raised.value.message
     assert raised.value.fix == diagnose(said, "push").fix and Api.untagged == ["127.0.0.1:5000/app:latest"]
+
+
+def test_compose_exec_of_a_service_that_is_not_up_says_to_start_it():
+    found = diagnose('service "web" is not running', "compose")  # Compose 2's words here for `exec -T web ...` before `up`
+    assert found.rule == "service-not-running" and found.fix.startswith("Start the stack first (.up()")

@@ -285,7 +285,7 @@ def test_a_heredoc_written_differently_from_the_history_is_not_matched():
 def test_an_image_a_container_uses_says_how_to_free_it_without_cleanup(monkeypatch):
     def refuse(image):
         raise docker.errors.APIError("409", explanation=f'conflict: unable to remove repository reference "{image}" (must force) - container 0123abcd is using its referenced image')
-    monkeypatch.setattr(images.engine, "client", lambda: SimpleNamespace(api=SimpleNamespace(remove_image=refuse)))
+    monkeypatch.setattr(images.engine, "client", lambda: SimpleNamespace(api=SimpleNamespace(remove_image=refuse, inspect_image=lambda image: {})))
     with pytest.raises(DockerlabError, match="container 0123abcd") as raised:
         images.remove("my-app:1")
     assert "cleanup" not in raised.value.fix  # cleanup removes far more than the one image's containers
@@ -480,3 +480,17 @@ def test_the_base_a_dockerfile_names_is_read_through_its_stages(text, target, bu
     from dockerlab.matching import named_base
 
     assert named_base(text, target, buildargs) == named
+
+
+def test_remove_leaves_a_course_base_under_its_own_name_and_removes_another_name_of_it(monkeypatch):
+    """A careless dl.remove("alpine:3.20") took the stand-in base every notebook builds on (minutes to make again)."""
+    standin = {"Config": {"Labels": {"org.dockerlab.standin": "true", "org.dockerlab.standin-for": "alpine:3.20"}}}
+    removed = []
+    api = SimpleNamespace(inspect_image=lambda image: standin, remove_image=removed.append)
+    monkeypatch.setattr(images.engine, "client", lambda: SimpleNamespace(api=api))
+    for name in ("alpine:3.20", "docker.io/library/alpine:3.20"):
+        with pytest.raises(DockerlabError, match="is a course base image") as raised:
+            images.remove(name)
+        assert f"`docker rmi {name}`" in raised.value.fix
+    images.remove("my-alpine:1")  # the learner's own tag of the same image: only that tag goes
+    assert removed == ["my-alpine:1"]
