@@ -39,9 +39,8 @@ from .errors import (
     DockerUnavailable,
     RecordingMissing,
 )
+from .differences import compare, diff
 from .images import (
-    compare,
-    diff,
     dockerfile_layers,
     file_size,
     image_id,

@@ -30,7 +30,7 @@ from . import containers, engine, recording, vm
 from .builder import build, dockerfile_text
 from .dockerfile import runs_pip_install
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
-from .images import compare
+from .differences import compare
 from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
 from .units import format_bytes

@@ -135,7 +135,7 @@ def display_frame(frame):
 
 def _header(key: object, frame) -> object:
     """A column's header on screen: :func:`label_of`, min and max of timed runs in seconds, and a column
-    about image a or b (``size_in_a`` of :func:`dockerlab.images.diff`) naming the image its attrs hold."""
+    about image a or b (``size_in_a`` of :func:`dockerlab.differences.diff`) naming the image its attrs hold."""
     if key in ("min", "max") and unit_in(key, frame.columns) is SECONDS:
         return f"{key} (s)"
     label = label_of(key)
