@@ -23,6 +23,7 @@ __all__ = [
     "RecordingMissing",
     "RecordingStale",
     "DockerfileInvalid",
+    "CommandInterrupted",
 ]
 
 
@@ -235,3 +236,20 @@ class TextStopsBuild(Exception):
     def __init__(self, why: str, made: list) -> None:
         super().__init__(why)
         self.made = made
+
+
+class CommandInterrupted(KeyboardInterrupt):
+    """A %docker command stopped by Ctrl-C (or the kernel's interrupt) after ``seconds`` (s); ``skipped``
+    commands of its %%docker cell did not run. Still a KeyboardInterrupt (a notebook's Run All stops
+    there), but IPython shows it as one line, not a traceback: the command was stopped (see :func:`dockerlab.magics.docker`)."""
+
+    def __init__(self, seconds: float, skipped: int = 0) -> None:
+        super().__init__(seconds, skipped)
+        self.seconds, self.skipped = seconds, skipped
+
+    def __str__(self) -> str:
+        left = f"; the cell's {self.skipped} other command{'s' if self.skipped != 1 else ''} did not run" if self.skipped else ""
+        return f"stopped: interrupted after {self.seconds:.1f} s{left}"
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines in place of a traceback
+        return [str(self)]

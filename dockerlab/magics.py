@@ -47,7 +47,7 @@ from pathlib import Path
 from . import buildkit, tagbook
 from .builder import undo_failed_build
 from .compose import ComposeProject
-from .errors import DockerlabError, RecordingMissing
+from .errors import CommandInterrupted, DockerlabError, RecordingMissing
 from .interrupts import held
 from .hosting import running_shell
 from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
@@ -82,23 +82,6 @@ class CommandResult:
     def _repr_html_(self) -> str:
         colour = SUCCESS if self.ok else ERROR
         return f"<p style='{status_css(colour)}'><code>docker {html.escape(self.command)}</code>: exit {self.exit_code} in {self.seconds:.1f} s</p>"
-
-
-class CommandInterrupted(KeyboardInterrupt):
-    """A %docker command stopped by Ctrl-C (or the kernel's interrupt) after ``seconds`` (s); ``skipped``
-    commands of its %%docker cell did not run. Still a KeyboardInterrupt (a notebook's Run All stops
-    there), but IPython shows it as one line, not a traceback: the command was stopped (see :func:`docker`)."""
-
-    def __init__(self, seconds: float, skipped: int = 0) -> None:
-        super().__init__(seconds, skipped)
-        self.seconds, self.skipped = seconds, skipped
-
-    def __str__(self) -> str:
-        left = f"; the cell's {self.skipped} other command{'s' if self.skipped != 1 else ''} did not run" if self.skipped else ""
-        return f"stopped: interrupted after {self.seconds:.1f} s{left}"
-
-    def _render_traceback_(self) -> list[str]:  # IPython shows these lines in place of a traceback
-        return [str(self)]
 
 
 _CREATING = {("run",), ("create",), ("container", "run"), ("container", "create"), ("network", "create"), ("volume", "create")}

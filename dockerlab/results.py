@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from .errors import DockerlabError
 from .paths import notebook_number, results_dir
 from .recording.arguments import check_public
+from .recording.store import write_whole
 from .recording import current, record_headline, recordings, summarise_provenance
 from .recording.entries import headline_problem
 from .tables import significant, to_html
@@ -165,9 +166,7 @@ def headline(label: str, value: float, *, target: float, direction: str = "at mo
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     mode = current()
     saved[label] = {**asdict(figure), "met": figure.met, "mode": mode, ("measured_at" if mode == "live" else "replayed_at"): now}
-    temporary = store.with_name(f".{store.name}.writing")  # whole or not at all: a kernel stopped mid-write leaves the old file
-    temporary.write_text(json.dumps(saved, indent=1))
-    temporary.replace(store)
+    write_whole(store, json.dumps(saved, indent=1))  # whole or not at all: a kernel stopped mid-write leaves the old file
     record_headline(label, saved[label])
     return figure
 

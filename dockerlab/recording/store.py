@@ -14,7 +14,7 @@ from .codec import encode
 from .entries import entry_named, entry_problem, headline_problem, provenance_problem
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "summarise_provenance", "format_of", "read_file", "write_file"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "summarise_provenance", "format_of", "read_file", "write_file", "write_whole"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
@@ -186,25 +186,31 @@ def write_file(path: Path, content: dict) -> None:
     """Write one recording file, compact (recordings are read by code, and kept small in git), whole or
     not at all: written to a temporary file beside it, then renamed over it. Returns None.
     Raises OSError when it cannot be written (the file is then as it was)."""
-    _write_text(path, _compact(content) + "\n")
+    write_whole(path, _compact(content) + "\n")
 
 
 def _compact(value: Any) -> str:
     return json.dumps(value, indent=None, separators=(",", ":"), default=str)
 
 
-def _write_text(path: Path, text: str) -> None:
+def write_whole(path: Path, text: str) -> None:
     """``text`` into ``path`` whole or not at all: a temporary file in the same folder, then os.replace over
-    it (atomic on one filesystem: a reader sees the old file or the new one, never half of one)."""
-    temporary = path.with_name(f".{path.name}.writing")
-    temporary.write_text(text)
-    os.replace(temporary, path)
+    it (atomic on one filesystem: a reader sees the old file or the new one, never half of one). Each writer
+    (process and thread) has a temporary file of its own, so two writers of one file never write into one
+    temporary file: the last to finish wins, whole. Returns None. Raises OSError when it cannot be written
+    (the file is then as it was, and no temporary file is left)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.writing")
+    try:
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)  # gone after the replace; what a failed write left
 
 
 class Recording:
     """The recording a notebook run is making (``dockerlab record`` names the file): each call and headline
     is written to the file when it is kept, so a kernel that is killed keeps every call that returned.
-    The file is written whole each time (atomically: :func:`_write_text`) but never read again: each call is
+    The file is written whole each time (atomically: :func:`write_whole`) but never read again: each call is
     turned into JSON once, and what the file held before the first write (a provenance) is read once.
     Provenance is added by the recorder, which knows the engine and the commit."""
 
@@ -270,5 +276,5 @@ class Recording:
             self.target.parent.mkdir(parents=True, exist_ok=True)
         self._texts += [_compact(entry) for entry in self.calls[len(self._texts):]]
         head = _compact({"format": FORMAT_VERSION, **self._kept})[:-1]  # the object, still open
-        _write_text(self.target, f'{head},"calls":[{",".join(self._texts)}],"headlines":{_compact(self.headlines)}}}\n')
+        write_whole(self.target, f'{head},"calls":[{",".join(self._texts)}],"headlines":{_compact(self.headlines)}}}\n')
         self.dirty = False

@@ -218,3 +218,29 @@ def test_exception_classes_live_only_in_errors_py():
     found = [f"{path.relative_to(package)}: {match.group(0)}" for path in sorted(package.rglob("*.py")) if path.name != "errors.py"
              for match in pattern.finditer(path.read_text())]
     assert not found, found
+
+
+def test_every_exception_class_is_defined_in_errors_py():
+    """By base type, not name: an exception class (a subclass of BaseException: CommandInterrupted is a
+    KeyboardInterrupt) defined in any other module of the package fails, whatever it is called."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import dockerlab
+
+    elsewhere = []
+    for module_info in pkgutil.walk_packages(dockerlab.__path__, "dockerlab."):
+        if module_info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(module_info.name)
+        elsewhere += [f"{module.__name__}.{name}" for name, value in vars(module).items()
+                      if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == module.__name__
+                      and module.__name__ != "dockerlab.errors"]
+    assert not elsewhere, elsewhere
+
+
+def test_images_py_does_one_job_in_at_most_300_lines():
+    """#15: image tables only (the layer reader is layerfs, wasted space waste, differences differences)."""
+    lines = (Path(__file__).parents[2] / "dockerlab" / "images.py").read_text().count("\n")
+    assert lines <= 300, f"dockerlab/images.py has {lines} lines"

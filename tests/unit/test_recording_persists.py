@@ -81,3 +81,31 @@ def test_a_file_already_there_that_is_not_a_recording_is_refused_at_the_first_ca
     with pytest.raises(RecordingStale, match="demo.json"):
         Recording(target).add("demo.a", "k", {"arguments": {"arguments": [], "keywords": {}}, "files": {}}, 1, raised=False, version=1)
     assert target.read_text() == "not json"
+
+
+def test_two_writers_of_one_file_never_share_a_temporary_file(tmp_path):
+    """A verifier's break: the temporary file had one fixed name, so two processes writing one recording wrote
+    into one temporary file (a reader saw a damaged file; a writer's os.replace found its file gone). Each
+    writer now has its own, and every read sees one writer's whole text."""
+    import json
+    import subprocess
+    import sys
+
+    from dockerlab.recording.store import write_whole
+
+    target = tmp_path / "r.json"
+    write_whole(target, json.dumps({"writer": "first", "pad": "x" * 200_000}))
+    code = ("import json, sys\nfrom pathlib import Path\nfrom dockerlab.recording.store import write_whole\n"
+            "for n in range(150):\n    write_whole(Path(sys.argv[1]), json.dumps({'writer': sys.argv[2], 'n': n, 'pad': 'x' * 200_000}))\n")
+    writers = [subprocess.Popen([sys.executable, "-c", code, str(target), name], stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
+    damaged = 0
+    while any(writer.poll() is None for writer in writers):
+        try:
+            json.loads(target.read_text())
+        except json.JSONDecodeError:
+            damaged += 1
+    errors = [writer.stderr.read() for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0], errors
+    assert damaged == 0
+    assert json.loads(target.read_text())["writer"] in ("a", "b")
+    assert list(tmp_path.glob(".*writing")) == []  # no temporary file is left
