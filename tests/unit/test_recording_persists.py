@@ -87,17 +87,16 @@ def test_two_writers_of_one_file_never_share_a_temporary_file(tmp_path):
     """A verifier's break: the temporary file had one fixed name, so two processes writing one recording wrote
     into one temporary file (a reader saw a damaged file; a writer's os.replace found its file gone). Each
     writer now has its own, and every read sees one writer's whole text."""
-    import json
-    import subprocess
-    import sys
-
     from dockerlab.recording.store import write_whole
 
     target = tmp_path / "r.json"
     write_whole(target, json.dumps({"writer": "first", "pad": "x" * 200_000}))
     code = ("import json, sys\nfrom pathlib import Path\nfrom dockerlab.recording.store import write_whole\n"
             "for n in range(150):\n    write_whole(Path(sys.argv[1]), json.dumps({'writer': sys.argv[2], 'n': n, 'pad': 'x' * 200_000}))\n")
-    writers = [subprocess.Popen([sys.executable, "-c", code, str(target), name], stderr=subprocess.PIPE, text=True) for name in ("a", "b")]
+    import dockerlab
+
+    here = {**os.environ, "PYTHONPATH": str(Path(dockerlab.__file__).parents[1])}  # this checkout's package, wherever the test runs from
+    writers = [subprocess.Popen([sys.executable, "-c", code, str(target), name], stderr=subprocess.PIPE, text=True, env=here) for name in ("a", "b")]
     damaged = 0
     while any(writer.poll() is None for writer in writers):
         try:
