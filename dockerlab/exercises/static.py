@@ -127,15 +127,18 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
 
 
 def _stage_like(reference: str) -> bool:
-    """Whether a ``--from=`` value reads as a stage's name rather than an image (``alpine:3.20``, ``gcr.io/x``) or a
-    stage's number."""
-    return not re.search(r"[:/.@]", reference) and not reference.isdigit()
+    """Whether a ``--from=`` value reads as a stage (its name, or its number: ``--from=0`` is the first FROM) rather
+    than an image (``alpine:3.20``, ``gcr.io/x``)."""
+    return not re.search(r"[:/.@]", reference)
 
 
 def _no_such_stage(parsed: parser.Dockerfile, copy: parser.Instruction, reference: str, known: set[str]) -> Finding:
     """The blocking finding for a `COPY --from=NAME` whose NAME is no stage above it: a stage named later, a typo of
-    a stage's name (the nearest named), or no named stage at all."""
+    a stage's name (the nearest named), or no named stage at all. A number names the stage of that index (the
+    first FROM is 0): this stage, a later one, or none (the stages are listed)."""
     names = sorted(name for name in known if not name.isdigit())
+    if reference.isdigit():
+        return _no_such_stage_number(parsed, copy, int(reference))
     later = next((stage for stage in parsed.stages if stage.name and stage.name.lower() == reference.lower()), None)
     listed = f" ({', '.join(names)})" if names else ""
     if later is not None and later.line < copy.line:
@@ -157,6 +160,35 @@ def _no_such_stage(parsed: parser.Dockerfile, copy: parser.Instruction, referenc
     return Finding(_at(copy), f"there is no stage {reference}: no stage above it has a name, so the build takes {reference} for the name of an "
                               "image and stops when it cannot pull one", "the name of a stage above it",
                    f"name the build stage (`FROM ... AS {reference}` on its FROM line), or write `--from=0` for the first stage.", blocking=True)
+
+
+def _stage_label(stage: parser.Stage) -> str:
+    """"stage 0 (builder, line 1)": a stage's number, its name if it has one, and its FROM line."""
+    return f"stage {stage.index} ({stage.name + ', ' if stage.name else ''}line {stage.line})"
+
+
+def _no_such_stage_number(parsed: parser.Dockerfile, copy: parser.Instruction, index: int) -> Finding:
+    """The blocking finding for a `COPY --from=N` whose N is not a stage above it (stages count from 0)."""
+    here = next(stage for stage in reversed(parsed.stages) if stage.line <= copy.line)
+    above = [stage for stage in parsed.stages if stage.index < here.index]
+    if len(above) == 1:
+        named = f" (`--from={above[0].name}` names it too)" if above[0].name else ""
+        change, wanted = f"write `--from={above[0].index}`, the build stage on line {above[0].line}{named}.", f"--from={above[0].index}"
+    elif above:
+        change = f"write the number of the stage that builds what you copy: {', '.join(_stage_label(stage) for stage in above)}."
+        wanted = "the number (or name) of a stage above it"
+    else:
+        change, wanted = "add a build stage above this one and copy from it (`--from=0`), or copy from the context.", "a stage above it"
+    counted = "stages count from 0: the first FROM is stage 0"
+    if index == here.index:
+        seen = f"--from={index} names the stage this COPY is in, {_stage_label(here)} ({counted}), and a stage cannot copy from itself"
+    elif index < len(parsed.stages):
+        seen = f"--from={index} names {_stage_label(parsed.stages[index])}, which comes after this line ({counted}), and a COPY --from takes files from a stage above it"
+    else:
+        stages = len(parsed.stages)
+        seen = (f"there is no stage {index}: the Dockerfile has {stages} stage{'s' if stages != 1 else ''}, "
+                f"{', '.join(_stage_label(stage) for stage in parsed.stages)} ({counted})")
+    return Finding(_at(copy), seen, wanted, change, blocking=True)
 
 
 _REFERENCE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")

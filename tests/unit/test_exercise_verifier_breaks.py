@@ -89,6 +89,34 @@ def test_the_stage_name_spelled_right_passes(nothing_recorded):
     assert verdict.passed, str(verdict)
 
 
+# --- a numeric --from names the stage of that index (the first FROM is 0) -------------------------------------
+
+def test_from_0_names_the_first_stage_and_passes(nothing_recorded):
+    verdict = EXERCISES["04"].check(GO_BUILD + "FROM scratch\nCOPY --from=0 /app/myapp /myapp\nCMD [\"/myapp\"]\n")
+    assert verdict.passed, str(verdict)
+
+
+@pytest.mark.parametrize("number, seen", [
+    ("1", "--from=1 names the stage this COPY is in, stage 1 (line 6)"),
+    ("2", "there is no stage 2: the Dockerfile has 2 stages, stage 0 (builder, line 1), stage 1 (line 6)"),
+])
+def test_a_from_number_that_is_no_stage_above_gets_one_next_step(number, seen, nothing_recorded):
+    verdict = EXERCISES["04"].check(GO_BUILD + f"FROM scratch\nCOPY --from={number} /app/myapp /myapp\nCMD [\"/myapp\"]\n")
+    assert not verdict.passed and len(verdict.messages) == 1, verdict.messages
+    assert f"line 7 `COPY --from={number} /app/myapp /myapp`: {seen}" in verdict.messages[0]
+    assert "Next: write `--from=0`, the build stage on line 1 (`--from=builder` names it too)." in verdict.messages[0]
+    assert "remove line" not in said(verdict) and "from the image" not in said(verdict)
+
+
+def test_a_from_number_naming_a_later_stage_says_it_comes_after(nothing_recorded):
+    text = ("FROM golang:1.21\nWORKDIR /app\nCOPY . .\nRUN CGO_ENABLED=0 go build -o myapp main.go\n"
+            "FROM alpine:3.20\nCOPY --from=2 /x /x\nFROM scratch\nCOPY --from=0 /app/myapp /myapp\nCMD [\"/myapp\"]\n")
+    verdict = EXERCISES["04"].check(text)
+    assert not verdict.passed, str(verdict)
+    assert "line 6 `COPY --from=2 /x /x`: --from=2 names stage 2 (line 7), which comes after this line" in said(verdict)
+    assert "Next: write `--from=0`, the build stage on line 1." in said(verdict)
+
+
 def test_a_stage_typo_in_02_is_not_followed_by_what_no_copy_puts_there(nothing_recorded):
     text = "FROM python:3.11-slim AS src\nCOPY greet.py /x/\nFROM python:3.11-slim\nCOPY --from=scr /x/greet.py .\nCMD [\"python\", \"greet.py\"]\n"
     verdict = EXERCISES["02"].check(text)
