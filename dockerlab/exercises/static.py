@@ -299,6 +299,46 @@ def _command_form_findings(parsed: parser.Dockerfile) -> list[Finding]:
     return found
 
 
+def _spaced_program(words: list[str]) -> str | None:
+    """The one rule for an exec-form command (a JSON list: CMD, ENTRYPOINT, a healthcheck's test after "CMD") whose
+    program string holds a space, as in `CMD ["python greet.py"]`: no shell splits a JSON list, so the engine looks
+    for a program named exactly that string, spaces included, and cannot start it. ``words``: the list's strings
+    (the program first). Returns that string, or None when the program string has no space. Raises nothing."""
+    return words[0] if words and isinstance(words[0], str) and re.search(r"\s", words[0].strip()) else None
+
+
+def _spaced_program_seen(what: str, words: list[str]) -> str:
+    """What was seen, for :func:`_spaced_program`: "CMD is a JSON list of one string, `python app.py`: ..." (``what``
+    names the list). Returns a str. Raises nothing."""
+    listed = f"a JSON list of one string, `{words[0]}`" if len(words) == 1 else f"a JSON list whose program string is `{words[0]}`"
+    return (f"{what} is {listed}: no shell splits a JSON list, so Docker looks for a program named exactly that, spaces included, "
+            "and cannot start it")
+
+
+def _split_words(text: str) -> list[str]:
+    """``text`` split as a shell would (quotes kept together), or at spaces when its quotes do not close."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _spaced_command(parsed: parser.Dockerfile) -> Finding | None:
+    """The :func:`_spaced_program` finding for the command the final image starts: its ENTRYPOINT when it has one
+    (in JSON form: its first string is the program), else its CMD. None when that program string has no space."""
+    lineage = _lineage(parsed, parsed.final)
+    entrypoint = next((found for stage in lineage if (found := stage.last("ENTRYPOINT"))), None)
+    command = entrypoint or next((found for stage in lineage if (found := stage.last("CMD"))), None)
+    if command is None or not command.json:
+        return None
+    words = list(command.args)
+    if not _spaced_program(words):
+        return None
+    fixed = "[" + ", ".join(json.dumps(word) for word in _split_words(words[0]) + words[1:]) + "]"
+    return Finding(_at(command), _spaced_program_seen(command.keyword, words), f"{command.keyword} with each word in its own string",
+                   f"put each word in its own string: `{command.keyword} {fixed}`.")
+
+
 def _lineage(parsed: parser.Dockerfile, stage: parser.Stage) -> list[parser.Stage]:
     """The stage and the stages it is built FROM (FROM builder), nearest first."""
     chain, seen = [stage], {stage.index}
@@ -675,6 +715,9 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
             f"the final stage (line {parsed.final.line})", "there is no CMD or ENTRYPOINT, so the container runs its base image's default command, not your program",
             "a command that runs your program", f"add `{run}` as the last line."))
         return
+    spaced = _spaced_command(parsed)
+    if spaced is not None:
+        report.findings.append(spaced)
     missing = [script for script in _mentioned_scripts(command) if script not in copied]
     in_folder = {Path(file).name for file in files}
     if missing and missing[0] not in in_folder:
@@ -695,7 +738,7 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
     if lost:
         report.findings.append(lost)
         return
-    if copied:
+    if copied and spaced is None:
         shown = sorted(set(_mentioned_scripts(command)) & copied) or sorted(copied)
         report.passed.append(f"{', '.join(shown)} is copied in and {_at(command)} runs it")
 
@@ -761,10 +804,8 @@ def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> 
                 "the shell is PID 1 and the program its child, so `docker stop`'s SIGTERM stops at the shell" if certain else
                 "busybox's sh may exec a last command, or stay PID 1 with the program its child (the measurement decides)"),
             exec_form, "run the program itself, not a shell that runs it (or start the shell's command with `exec`).", certain=certain))
-    elif len(words) == 1 and " " in words[0]:
-        report.findings.append(Finding(
-            _at(command), f"{command.keyword} is a JSON list of one string, {words[0]!r}: Docker looks for a program named exactly that, spaces included, and cannot start it",
-            exec_form, "put each word in its own string."))
+    elif _spaced_program(words):
+        pass  # said by _program_is_copied_and_run (the rule every exercise that reads the command shares)
     else:
         report.passed.append(f"{_at(command)} is in exec form: the program is PID 1 and gets `docker stop`'s SIGTERM")
     return report
@@ -1244,6 +1285,8 @@ def multi_stage_is_smaller(app_dir, dockerfile, reference_dockerfile, *, min_rat
     if _command(parsed) is None:
         report.findings.append(Finding(f"the final stage (line {final.line})", "there is no CMD or ENTRYPOINT, so the image does not start your program",
                                        "a command that starts it", "add `CMD [\"/myapp\"]`."))
+    elif (spaced := _spaced_command(parsed)) is not None:
+        report.findings.append(spaced)
     if not report.failed:
         shipped = _shipped(parsed, contents)
         report.passed.append(f"{len(parsed.stages)} stages; the final one starts FROM {final.base} and takes only "
@@ -1316,6 +1359,24 @@ def _depends_on_at(compose_text: str, service: str) -> str:
     return f"{service}'s depends_on (the {service} service" + (f", line {opened})" if opened else ")")
 
 
+def _test_program_findings(at: str, test: list, command: str, service: str) -> list[Finding]:
+    """What keeps a healthcheck's test from starting its program: the whole command in one string after "CMD"
+    (:func:`_spaced_program`), or curl/wget, which the python:3.11-slim image lacks. ``at`` names the healthcheck;
+    ``command`` is the test after its first word. Returns a list of Findings. Raises nothing."""
+    spaced = [str(part) for part in test[1:]] if test[0] == "CMD" else []
+    if _spaced_program(spaced):
+        fixed = json.dumps(["CMD"] + _split_words(spaced[0]) + spaced[1:])
+        return [Finding(at, _spaced_program_seen('its test (after "CMD")', spaced) + ", so the test always fails",
+                        'each word in its own string after "CMD"',
+                        f"put each word in its own string: `test: {fixed}` (or write \"CMD-SHELL\" in place of \"CMD\", so a shell splits it).")]
+    tool = re.search(r"\b(curl|wget)\b", command)
+    if tool:
+        return [Finding(at, f"its test runs {tool.group(1)}, which the {service} image (built FROM python:3.11-slim) does not have, so the test always fails",
+                        "a test that uses a program the image has: python",
+                        "use `[\"CMD\", \"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]`.")]
+    return []
+
+
 def compose_service_healthy(app_dir, compose_text, service="api", *, exercise="") -> StaticReport:
     """The static tier of :func:`dockerlab.check.compose_service_healthy`: Compose reads the file and ``service`` has a
     healthcheck that can pass within the checker's 60 seconds; returns a StaticReport. Raises DockerlabError when
@@ -1346,11 +1407,7 @@ def compose_service_healthy(app_dir, compose_text, service="api", *, exercise=""
         command = " ".join(str(part) for part in test[1:])
         health_line = _line_of(compose_text, r"^\s+healthcheck:", service_line or 0)
         at = f"the {service} healthcheck (line {health_line})" if health_line else f"the {service} healthcheck"
-        tool = re.search(r"\b(curl|wget)\b", command)
-        if tool:
-            report.findings.append(Finding(at, f"its test runs {tool.group(1)}, which the {service} image (built FROM python:3.11-slim) does not have, so the test always fails",
-                                           "a test that uses a program the image has: python",
-                                           "use `[\"CMD\", \"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]`."))
+        report.findings += _test_program_findings(at, test, command, service)
         interval = _duration_seconds(health.get("interval")) or 30.0
         start = _duration_seconds(health.get("start_period")) or 0.0
         if interval >= _CHECKER_WAIT_SECONDS:
@@ -1399,6 +1456,8 @@ def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> Sta
     users = [user for stage in reversed(lineage) for user in stage.all("USER")]
     report.findings += _user_findings(parsed, lineage, users)
     report.findings += _secret_findings(parsed, lineage, files)
+    if (spaced := _spaced_command(parsed)) is not None:
+        report.findings.append(spaced)
     if not report.failed:
         report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base names a version tag, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
     return report

@@ -1,6 +1,8 @@
 """Breaks a verifier of the exercise checkers found (issue #19), each by its kind: a right answer is judged right,
 a wrong one wrong, with a hint that names the line and what to change. No engine: recorded mode on an empty
 data/recorded/, so only the static tier judges."""
+import json
+
 import pytest
 
 from dockerlab import recording
@@ -315,3 +317,46 @@ def test_a_recorded_text_whose_app_folder_changed_gets_the_folder_note_not_undo(
     assert "no result was recorded for this exact text" not in verdict.note
     other = checker(greeter, "Hello, Docker learner!", dockerfile=solution.replace("WORKDIR /app", "WORKDIR /srv"))
     assert "no result was recorded for this exact text" in other.note  # a changed text is the learner's change
+
+
+# --- a JSON-form command whose program string holds a space: one rule for every exercise that reads it ---------
+
+@pytest.mark.parametrize("number, right, wrong, fixed", [
+    ("02", 'CMD ["python", "greet.py"]', 'CMD ["python greet.py"]', 'CMD ["python", "greet.py"]'),
+    ("02a", 'CMD ["python", "app.py"]', 'CMD ["python app.py"]', 'CMD ["python", "app.py"]'),
+    ("04", 'CMD ["/myapp"]', 'CMD ["/myapp --port 8080"]', 'CMD ["/myapp", "--port", "8080"]'),
+    ("06", 'CMD ["python", "app.py"]', 'CMD ["python app.py"]', 'CMD ["python", "app.py"]'),
+    ("06", 'CMD ["python", "app.py"]', 'ENTRYPOINT ["python app.py"]', 'ENTRYPOINT ["python", "app.py"]'),
+])
+def test_a_command_list_of_one_spaced_string_fails_with_the_words_split(number, right, wrong, fixed, nothing_recorded):
+    solution = EXERCISES[number].solution_text()
+    assert right in solution
+    verdict = EXERCISES[number].check(solution.replace(right, wrong))
+    assert not verdict.passed, str(verdict)
+    (message,) = [message for message in verdict.messages if "JSON list of one string" in message]
+    keyword, listed = wrong.split(None, 1)
+    assert f"`{wrong}`: {keyword} is a JSON list of one string, `{json.loads(listed)[0]}`" in message
+    assert f"Next: put each word in its own string: `{fixed}`." in message
+    assert " runs it" not in said(verdict)  # nothing says the program starts
+
+
+def test_a_spaced_string_passed_as_an_argument_to_an_entrypoint_is_not_the_program(nothing_recorded):
+    solution = EXERCISES["06"].solution_text().replace('CMD ["python", "app.py"]', 'ENTRYPOINT ["sh", "-c"]\nCMD ["exec python app.py"]')
+    verdict = EXERCISES["06"].check(solution)
+    assert "JSON list" not in said(verdict), str(verdict)
+
+
+HEALTH = "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"
+
+
+def test_05_a_healthcheck_test_with_the_whole_command_in_one_string_after_cmd_fails(nothing_recorded):
+    solution = EXERCISES["05"].solution_text()
+    right = f'["CMD", "python", "-c", "{HEALTH}"]'
+    assert right in solution
+    verdict = EXERCISES["05"].check(solution.replace(right, f'["CMD", "python -c \\"{HEALTH}\\""]'))
+    assert not verdict.passed, str(verdict)
+    (message,) = [message for message in verdict.messages if "JSON list of one string" in message]
+    assert message.startswith('the api healthcheck (line 10): its test (after "CMD") is a JSON list of one string, `python -c "import')
+    assert f"Next: put each word in its own string: `test: {right}`" in message
+    shell = EXERCISES["05"].check(solution.replace(right, f'["CMD-SHELL", "python -c \\"{HEALTH}\\""]'))
+    assert "JSON list" not in said(shell), str(shell)
