@@ -32,7 +32,7 @@ from ..paths import tool
 from ..security import lint, variable_secrets
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
-__all__ = ["Finding", "StaticReport", "MEASURES", "LINT_NOT_REPEATED", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
+__all__ = ["Finding", "StaticReport", "MEASURES", "LINT_NOT_REPEATED", "LINT_NEXT_STEPS", "lint_next_step", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
            "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
 
 
@@ -648,7 +648,50 @@ def _lint_advice(app_dir, dockerfile, report: StaticReport, *, checker: str = ""
             continue
         why = f": {row['why_it_matters']}" if row["why_it_matters"] else ""
         report.findings.append(Finding("", "", "", "", fails=False, text=(
-            f"advice, not required (hadolint {row['rule']}{why}), line {row['line']} `{row['instruction'][:80]}`. Next: {sentence(row['message'])}")))
+            f"advice, not required (hadolint {row['rule']}{why}), line {row['line']} `{row['instruction'][:80]}`: "
+            f"hadolint says: {sentence(row['message'])} Next: {lint_next_step(row['rule'], row['instruction'])}")))
+
+
+# The next step for each hadolint rule the course's Dockerfiles can meet. hadolint's message is what it saw, and some
+# messages are a problem, not a step (DL3045: "`COPY` to a relative destination without `WORKDIR` set."): the
+# advice quotes the message and gives the step from here.
+LINT_NEXT_STEPS: dict[str, str] = {
+    "DL3000": "give WORKDIR an absolute path (`WORKDIR /app`).",
+    "DL3002": "end with USER set to a non-root user (`RUN useradd --uid 1000 appuser`, then `USER 1000`).",
+    "DL3003": "set the folder with `WORKDIR /path` on its own line instead of `cd` in a RUN.",
+    "DL3006": "name a tag on the FROM line (`FROM python:3.11-slim`).",
+    "DL3007": "name a fixed tag instead of :latest (`FROM python:3.11-slim`).",
+    "DL3008": "pin each apt package to a version (`apt-get install -y curl=<version>`), or leave it: it is advice.",
+    "DL3009": "end the same RUN with `&& rm -rf /var/lib/apt/lists/*`.",
+    "DL3013": "pin each package (`pip install flask==3.0.3`) or install from a pinned requirements file (`pip install -r requirements.txt`).",
+    "DL3014": "add `-y` to `apt-get install`, so it does not stop to ask.",
+    "DL3015": "add `--no-install-recommends` to `apt-get install`.",
+    "DL3018": "pin each apk package to a version (`apk add curl=<version>`), or leave it: it is advice.",
+    "DL3019": "use `apk add --no-cache`.",
+    "DL3020": "use COPY for files and folders from the context; keep ADD for archives to unpack.",
+    "DL3025": "write the command in JSON form (`CMD [\"python\", \"app.py\"]`).",
+    "DL3042": "add `--no-cache-dir` to `pip install`.",
+    "DL3045": "set the folder first (`WORKDIR /app` before the COPY), or copy to an absolute path (`COPY app.py /app/`).",
+    "DL3047": "add `-q` (or `--progress=dot:giga`) to wget.",
+    "DL3059": "join consecutive RUN lines with `&&` where they belong together.",
+    "DL4000": "replace MAINTAINER with `LABEL org.opencontainers.image.authors=\"you@example.com\"`.",
+    "DL4003": "keep one CMD (only the last one takes effect).",
+    "DL4004": "keep one ENTRYPOINT (only the last one takes effect).",
+    "DL4006": "add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN with a pipe, so a failing first command fails the build.",
+}
+
+
+def lint_next_step(rule: str, instruction: str = "") -> str:
+    """The next step for hadolint's ``rule`` (e.g. "DL3045") on ``instruction`` (the line's text): :data:`LINT_NEXT_STEPS`
+    (for DL3045 with the line's own absolute destination), or, for a rule the course has no step for, where hadolint's
+    page on it says what to change. Returns a str (one sentence). Raises nothing."""
+    words = instruction.split()
+    if rule == "DL3045" and len(words) >= 3 and words[-1] in (".", "./"):
+        return "set the folder first: `WORKDIR /app` before the COPY (it copies into / now)."
+    if rule == "DL3045" and len(words) >= 3 and words[0].upper() in ("COPY", "ADD") and not words[-1].startswith(("/", "$", "[")):
+        absolute = " ".join(words[:-1] + ["/" + words[-1].removeprefix("./")])
+        return f"set the folder first (`WORKDIR /app` before the COPY), or copy to an absolute path (`{absolute}`)."
+    return LINT_NEXT_STEPS.get(rule) or f"change the line as hadolint's page on the rule says (https://github.com/hadolint/hadolint/wiki/{rule}), or leave it: it is advice."
 
 
 def _with_lint_advice(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:

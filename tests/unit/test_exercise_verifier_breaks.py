@@ -360,3 +360,26 @@ def test_05_a_healthcheck_test_with_the_whole_command_in_one_string_after_cmd_fa
     assert f"Next: put each word in its own string: `test: {right}`" in message
     shell = EXERCISES["05"].check(solution.replace(right, f'["CMD-SHELL", "python -c \\"{HEALTH}\\""]'))
     assert "JSON list" not in said(shell), str(shell)
+
+
+# --- hadolint's message is what it saw; the next step is a step ------------------------------------------------
+
+@pytest.mark.parametrize("copy, step", [
+    ("COPY greet.py app/", "Next: set the folder first (`WORKDIR /app` before the COPY), or copy to an absolute path (`COPY greet.py /app/`)."),
+    ("COPY greet.py .", "Next: set the folder first: `WORKDIR /app` before the COPY (it copies into / now)."),
+])
+def test_dl3045_advice_quotes_hadolint_and_gives_a_step(copy, step, nothing_recorded):
+    run = "app/greet.py" if "app/" in copy else "greet.py"
+    verdict = EXERCISES["02"].check(f"FROM python:3.11-slim\n{copy}\nCMD [\"python\", \"{run}\"]\n")
+    (message,) = [each for each in advice(verdict) if "DL3045" in each]
+    assert f"line 2 `{copy}`: hadolint says: `COPY` to a relative destination without `WORKDIR` set. {step}" in message
+    assert "Next: `COPY`" not in message
+
+
+def test_every_rule_gets_a_step_not_hadolints_message():
+    from dockerlab.exercises.static import LINT_NEXT_STEPS, lint_next_step
+
+    assert lint_next_step("DL9999").startswith("change the line as hadolint's page on the rule says (https://github.com/hadolint/hadolint/wiki/DL9999)")
+    assert lint_next_step("DL3045", "COPY app.py ./srv/") == ("set the folder first (`WORKDIR /app` before the COPY), "
+                                                             "or copy to an absolute path (`COPY app.py /srv/`).")
+    assert all(step.endswith(".") and step[0].islower() for step in LINT_NEXT_STEPS.values())
