@@ -59,7 +59,7 @@ class Store:
             found = {}
             for file in sorted(self.directory.glob("*.json")):
                 content = read_file(file)
-                if format_of(content) != FORMAT_VERSION:
+                if type(format_of(content)) is not int or format_of(content) != FORMAT_VERSION:  # true and 1.0 equal 1 in Python; not in a recording
                     raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
                 found[file.name] = content
             self._files = found

@@ -246,6 +246,20 @@ def test_a_recording_of_another_format_is_stale_and_says_so(recorded_dir, monkey
         measure(recorded_dir / "data" / "apps" / "demo", "cold")
 
 
+@pytest.mark.parametrize("written", [True, 1.0, "1"])
+def test_a_format_that_only_compares_equal_is_another_format(recorded_dir, monkeypatch, written):
+    """A verifier's break: `true` and `1.0` compare equal to format 1 in Python; a recording's format is the int."""
+    record_two_runs(recorded_dir, monkeypatch)
+    target = recorded_dir / "data" / "recorded" / "demo.json"
+    content = json.loads(target.read_text())
+    assert content["format"] == 1
+    content["format"] = written
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match=r"another version of the course \(format"):
+        recording.recordings()
+
+
 @pytest.mark.parametrize("damage", ["cut short", "not a recording"])
 def test_a_damaged_recording_is_a_course_error_not_a_json_traceback(recorded_dir, monkeypatch, damage):
     record_two_runs(recorded_dir, monkeypatch)
