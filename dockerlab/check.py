@@ -60,8 +60,20 @@ def _not_started(exercise: str, error: ContainerFailed, expected: str, next_step
     """The failing verdict on a container the engine could not create or start (a command the image does not
     have, a USER it lacks): what was expected, the engine's reason as one sentence, and ``next_step``. Every
     checker that starts a container of the learner's image turns ContainerFailed into this, never a traceback
-    (the two tiers then keep the static hints beside it). Returns a CheckResult. Raises nothing."""
-    return CheckResult(exercise, False, [f"expected {expected}; {NOT_STARTED}: {sentence(error.reason)} Next: {next_step}"])
+    (the two tiers then keep the static hints beside it). ``next_step`` is the checker's step for a command the
+    image lacks; a USER the image lacks (the engine's reason says so) gets :data:`USER_MISSING_NEXT` instead, whichever
+    checker met it. Returns a CheckResult. Raises nothing."""
+    return CheckResult(exercise, False, [f"expected {expected}; {NOT_STARTED}: {sentence(error.reason)} Next: {_start_step(error.reason, next_step)}"])
+
+
+def _start_step(reason: str, command_step: str) -> str:
+    """The next step for a container the engine could not start, from the engine's ``reason``: a USER the image
+    lacks gets :data:`USER_MISSING_NEXT`; anything else the checker's own ``command_step``."""
+    return USER_MISSING_NEXT if "user does not exist" in reason else command_step
+
+
+USER_MISSING_NEXT = ("the USER must exist in the image: create it before the USER line (`RUN useradd --uid 1000 app`; on "
+                     "alpine `RUN adduser -D -u 1000 app`), or name a numeric id (`USER 1000`).")
 
 
 def judge_output(exercise: str, exit_code: int, output: str, expected_line: str) -> CheckResult:
@@ -231,7 +243,7 @@ def cache_survives_code_edit(
     return judge_cache(exercise, [(step.instruction, step.cached) for step in again.dockerfile_steps], dependency_step, code_file)
 
 
-NOT_STARTED_NEXT = ("Next: the command must exist in the final image, and scratch and distroless images have no /bin/sh: "
+NOT_STARTED_NEXT = ("the command must exist in the final image, and scratch and distroless images have no /bin/sh: "
                     'use the exec form, CMD ["/myapp"].')
 
 
@@ -241,7 +253,7 @@ def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min
     messages, passed, log = [], True, ""
     if not served.ok and (served.logs or "").startswith(NOT_STARTED):
         passed = False
-        messages.append(f"expected the image to answer an HTTP request; {served.logs.rstrip('.')}. {NOT_STARTED_NEXT}")
+        messages.append(f"expected the image to answer an HTTP request; {served.logs.rstrip('.')}. Next: {_start_step(served.logs, NOT_STARTED_NEXT)}")
     elif not served.ok:
         passed = False
         last = _last_line(getattr(served, "logs", "") or "")

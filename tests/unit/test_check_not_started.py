@@ -81,3 +81,17 @@ def test_every_check_that_starts_a_container_is_covered_here():
     covered = {name for number in STARTING for name in EXERCISES[number].checker.__code__.co_names if name in check.__all__}
     assert "keeps_running_and_stops" in starts and "command_prints" in starts, starts  # the search finds them
     assert starts <= covered | {"image_prints"}, starts - covered
+
+
+@pytest.mark.parametrize("number", STARTING)
+def test_a_user_the_image_lacks_gets_the_users_next_step_not_the_commands(number, engine_refuses_to_start, monkeypatch):
+    """A verifier's break: 02a's `USER ghost` was told to write its CMD with each word in its own string."""
+    reason = "the user does not exist in the image (unable to find user ghost: no matching entries in passwd file)."
+
+    def refuse(*arguments, **keywords):
+        raise ContainerFailed("dockerlab-exercise/x:y", "start", reason, "Create the user in the Dockerfile.")
+
+    for name in ("run", "serve", "_create_and_start"):
+        monkeypatch.setattr(check, name, refuse)
+    said = str(EXERCISES[number].check(EXERCISES[number].solution_text())).split(check.NOT_STARTED, 1)[1]
+    assert reason in said and check.USER_MISSING_NEXT in said and "each word" not in said, said
