@@ -114,7 +114,7 @@ class Table:
     def family_problem(self, frame) -> str | None:
         """What makes ``frame`` (a table with these columns) hold values of another family than declared, or
         None: a column declared ``int``/``float`` holds numbers (not text, not True/False), one declared ``str``
-        holds text; missing values (None, NaN) fit any column, and other dtypes are not checked. Returns the
+        holds text, one declared ``bool`` True/False; missing values (None, NaN) fit any column, and other dtypes are not checked. Returns the
         first such column in words. Raises nothing."""
         import pandas as pd  # lazy: ~1 s at import, and `import dockerlab` loads this module
 
@@ -154,13 +154,15 @@ def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-# The dtype families a replayed table is checked for (Table.family_problem): number or text.
-_FAMILIES = {"int": "number", "float": "number", "str": "text"}
+# The dtype families a replayed table is checked for (Table.family_problem): number, text or truth (True/False).
+_FAMILIES = {"int": "number", "float": "number", "str": "text", "bool": "truth"}
 
 
 def _in_family(value: object, family: str) -> bool:
     if family == "text":
         return isinstance(value, str)
+    if family == "truth":
+        return isinstance(value, bool) or type(value).__name__ == "bool_"
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
 
 

@@ -97,6 +97,8 @@ def _decode_frame(value: dict) -> Any:
     for position, dtype in enumerate(value["dtypes"]):
         if dtype in ("object", "str"):
             continue
+        if dtype == "bool" and not all(isinstance(cell, bool) for cell in frame.iloc[:, position]):
+            continue  # astype(bool) would make any text True ("no" -> True): kept as recorded, for the declarations to judge
         try:
             if dtype.startswith("datetime64"):
                 frame.isetitem(position, pd.to_datetime(frame.iloc[:, position]))

@@ -280,3 +280,17 @@ def test_a_field_recorded_before_it_existed_still_reads_its_default_after_replay
     del recorded["fields"]["dive_bytes"]
     replayed = _as_declared("06_security.json, entry 35 (wasted_space)", None, decode(recorded))
     assert "dive_bytes" not in vars(replayed) and replayed.dive_bytes == 0 and list(replayed.offenders.columns) == columns.WASTED.keys
+
+
+def test_a_step_table_whose_cached_column_holds_text_is_refused_not_read_as_true(tmp_path, replaying):
+    """A verifier's break: astype(bool) made any text True, so `cached` recorded as "no" replayed as True."""
+    def text_in_row_5(result):
+        steps = result["__dataframe__"][5][result["columns"].index("step_detail")]
+        at = steps["columns"].index("cached")
+        for row in steps["__dataframe__"]:
+            row[at] = "no"
+
+    replaying(copy_of_recordings(tmp_path, "03_layer_caching.json", "experiments.layer_cache", text_in_row_5))
+    with pytest.raises(RecordingStale, match=r"03_layer_caching\.json, entry \d+ \(experiments\.layer_cache\)") as raised:
+        layer_cache_runs()
+    assert "(step_detail of row 5)" in str(raised.value) and "column cached is declared bool but holds str 'no'" in str(raised.value)
