@@ -198,6 +198,18 @@ def distinct_name(readable: str, directory: Path) -> str:
     return longer if folders - {str(directory)} else readable
 
 
+def _removing(name: str, foreign: list[str]) -> str:
+    """The command that removes a project's ``foreign`` objects ("container NAME", "volume NAME", ...): `compose
+    down` while a container of it is left; otherwise `docker volume rm` / `docker network rm`, since `down` then
+    finds nothing (Compose knows a project by its containers). Returns the command, with why. Raises nothing."""
+    if any(item.startswith("container ") for item in foreign):
+        return f"docker compose -p {name} down"
+    kinds = {kind: [item.split(" ", 1)[1] for item in foreign if item.startswith(f"{kind} ")] for kind in ("volume", "network")}
+    commands = " && ".join(f"docker {kind} rm {' '.join(names)}" for kind, names in kinds.items() if names)
+    return (f"{commands} (no container of it is left, so `docker compose -p {name} down` finds nothing to remove; "
+            "a volume's data goes with it)")
+
+
 def refuse_foreign_project(name: str, declared: Iterable[tuple[str, str]] = ()) -> None:
     """Refuse to run the course under the Compose project ``name`` when the engine has containers,
     networks or volumes of a project by that name that the course did not create (a learner's
@@ -236,7 +248,7 @@ def refuse_foreign_project(name: str, declared: Iterable[tuple[str, str]] = ()) 
     raise DockerlabError(
         f"A Compose project named {name!r} is already on this engine and the course did not start it ({', '.join(foreign[:5])}"
         f"{' ...' if len(foreign) > 5 else ''}{where}); it was left alone.",
-        fix=f"Pass another name= (or leave name= out), or stop yours yourself if you no longer need it: docker compose -p {name} down",
+        fix=f"Pass another name= (or leave name= out), or remove yours yourself if you no longer need it: {_removing(name, foreign)}",
     )
 
 

@@ -470,7 +470,12 @@ class ServeResult:
             return f"{self.image}: HTTP {self.status}: {self.body.strip()}"
         if self.status is not None:  # it answered, with an error status
             return f"{self.image}: HTTP {self.status} (an answer, but an error: check the path) from {self.url}: {self.body.strip()[:400]}"
-        return f"{self.image}: no answer (exit code {self.exit_code}); its log: {self.logs.strip()[-400:]}"
+        log = self.logs.strip()[-400:]
+        said = f"; its log: {log}" if log else "; its log is empty"
+        if self.exit_code is None:  # it was still running when serve stopped waiting
+            return (f"{self.image}: no answer on port {self.container_port}: the container was still running but nothing answered "
+                    f"there{said}. Check which port the program listens on (container_port=), or give it longer (timeout=).")
+        return f"{self.image}: no answer: the container exited with code {self.exit_code}{said}"
 
     def _repr_html_(self) -> str:
         return command_html(self.docker_command) + f"<pre>{html.escape(str(self))}</pre>"

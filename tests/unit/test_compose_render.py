@@ -420,3 +420,14 @@ def test_a_port_published_on_a_free_host_port_is_noted_without_none(tmp_path):
     assert notes == ["web: container port 8000 published on a free port of 127.0.0.1 only (`docker compose port` names it)",
                      "web: 8001->81 published on 127.0.0.1 only"]
     assert not any("None" in note for note in notes)
+
+
+def test_a_refusal_names_a_command_that_removes_what_is_left():
+    """A verifier's break: with only a volume left (the learner's own `compose down` ran), the fix said `docker compose
+    -p NAME down`, which finds nothing to remove (Compose knows a project by its containers)."""
+    from dockerlab.compose import _removing
+
+    assert _removing("vf16g", ["container vf16g-db-1", "volume vf16g_data"]) == "docker compose -p vf16g down"
+    said = _removing("vf16g", ["volume vf16g_data", "network vf16g_default"])
+    assert said.startswith("docker volume rm vf16g_data && docker network rm vf16g_default (")
+    assert "finds nothing to remove" in said and "data goes with it" in said
