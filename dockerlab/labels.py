@@ -63,21 +63,24 @@ def normal_reference(reference: str) -> str:
     return name + at + digest
 
 
-# distribution/reference's limits: a repository name of at most 255 characters, a tag of at most 128.
+# distribution/reference's limits: a repository name of at most 255 characters, a tag of at most 128. A name with
+# no registry host is counted as the engine's CLI parses it, with "docker.io/" in front: at most 245 of its own
+# (checked with `docker build -t`: 245 accepted, 246 "repository name must not be more than 255 characters").
 _NAME_MAX, _TAG_MAX = 255, 128
+_DEFAULT_DOMAIN = "docker.io/"
 
 
 def course_tag(prefix: str, name: str | Path, tag: str = "latest") -> str:
     """A valid image reference for something the course builds, whatever ``name`` is: a variant
     ("without .dockerignore" -> dockerlab-<prefix>/without-dockerignore:latest) or a folder (its
     real name, so "." and "hello world" work too). Lower-case letters, digits and single dashes; a
-    name or tag past the engine's limits (255 characters for the name, 128 for the tag) is cut and
+    name or tag past the engine's limits (245 characters for a name without a registry host, 128 for the tag) is cut and
     ends with 12 hex digits of the whole one's sha256, so two long names stay two references.
     Returns "dockerlab-PREFIX/NAME:TAG"."""
     if isinstance(name, Path) or (isinstance(name, str) and ("/" in name or name in (".", ".."))):
         name = Path(name).resolve().name
     repository = f"dockerlab-{_slug(prefix, '[^a-z0-9]+', 'x')}"
-    slug = _fitted(_slug(str(name).lower(), "[^a-z0-9]+", "image"), _NAME_MAX - len(repository) - 1, str(name))
+    slug = _fitted(_slug(str(name).lower(), "[^a-z0-9]+", "image"), _NAME_MAX - len(_DEFAULT_DOMAIN) - len(repository) - 1, str(name))
     tag_slug = _fitted(re.sub(r"[^a-zA-Z0-9_.-]+", "-", tag).strip("-.") or "latest", _TAG_MAX, tag)
     return f"{repository}/{slug}:{tag_slug}"
 
@@ -114,10 +117,13 @@ def tag_problem(reference: str) -> str | None:
     if tag is not None and not _TAG.fullmatch(tag):
         return (f"the tag is {len(tag)} characters long; at most 128 are allowed" if len(tag) > 128 else
                 f"the tag {tag!r} must start with a letter, digit or _ and hold only letters, digits and _ . -")
-    if len(name) > _NAME_MAX:
-        return f"the name is {len(name)} characters long; at most {_NAME_MAX} are allowed"
     parts = name.split("/")
-    if len(parts) > 1 and (("." in parts[0] or ":" in parts[0]) or parts[0] == "localhost"):
+    hosted = len(parts) > 1 and (("." in parts[0] or ":" in parts[0]) or parts[0] == "localhost")
+    limit = _NAME_MAX if hosted else _NAME_MAX - len(_DEFAULT_DOMAIN)  # the engine counts docker.io/ in front of a name without a host
+    if len(name) > limit:
+        return (f"the name is {len(name)} characters long; at most {limit} are allowed"
+                + ("" if hosted else f" without a registry host (the engine counts {_DEFAULT_DOMAIN} in front: {_NAME_MAX} in all)"))
+    if hosted:
         if not _DOMAIN.fullmatch(parts[0]):
             return f"{parts[0]!r} is not a registry host"
         parts = parts[1:]

@@ -35,3 +35,17 @@ def test_long_names_that_differ_give_different_references():
     first, second = course_tag("exercise", "a" * 300 + "1"), course_tag("exercise", "a" * 300 + "2")
     assert first != second and _valid(first) and _valid(second)
     assert course_tag("exercise", "hello world") == "dockerlab-exercise/hello-world:latest"  # short names read as before
+
+
+def test_a_long_folder_name_fits_the_engines_limit_with_docker_io_in_front():
+    """A verifier's break: a folder of 250 characters gave a 255-character name, which `docker build -t` refuses
+    ("repository name must not be more than 255 characters": the CLI counts docker.io/ in front; 245 was accepted)."""
+    from dockerlab.labels import course_tag, tag_problem
+
+    tag = course_tag("exercise", "x" * 250, "check")
+    name = tag.rsplit(":", 1)[0]
+    assert len("docker.io/" + name) <= 255 and tag_problem(tag) is None
+    assert tag_problem("dockerlab-exercise/" + "x" * (245 - len("dockerlab-exercise/"))) is None  # 245: accepted by the CLI
+    said = tag_problem("dockerlab-exercise/" + "x" * (246 - len("dockerlab-exercise/")))  # 246: refused
+    assert said and "at most 245" in said and "docker.io/" in said
+    assert tag_problem("127.0.0.1:5000/" + "x" * 240) is None  # a name with a registry host is counted as it is
