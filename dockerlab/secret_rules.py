@@ -205,7 +205,8 @@ _FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form
 _NOT_A_VALUE = {"none", "null", "nil", "undefined", "undef", "true", "false", "yes", "no", "on", "off", "required", "optional",
                 "string", "str", "prompt", "redacted", "hidden", "masked", "todo"}
 EXAMPLE_WORDS = frozenset({"test", "dummy", "example", "sample", "fake"})
-_MASKED = re.compile(r"…\(\d+ characters?\)")  # a value :func:`mask` already hid: a text is masked once
+_MASKED = re.compile(r"…\(\d+(?: characters?\))?")  # a value :func:`mask` already hid (or its first word: `S3c…(14`,
+# what an option rule reads up to the space): a text is masked once
 _REFERENCE = re.compile(r"\$[{(A-Za-z0-9_@*#?$!-]|`|\{\{|\{%|%\(|%s|^\{[A-Za-z_][A-Za-z0-9_.]*\}$")
 _PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+|(?i:your[-_.][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[-_]here)")
 _METAVARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
