@@ -104,17 +104,23 @@ def _course_base(image: str) -> bool:
     return True
 
 
-def _service_images(file: Path) -> list[tuple[str, str]]:
-    """(service, its `image:`) for each service of the compose ``file`` that names one; [] when it cannot be read."""
-    import yaml  # lazy: needed only to name the service of a missing image
+def _learners_services(file: Path) -> dict:
+    """The `services:` mapping of the compose ``file`` as the learner wrote it (not rendered); {} when it cannot
+    be read as YAML or has none (Compose's own message then says why)."""
+    import yaml  # lazy: needed only to name the service of a refused port or a missing image
 
     try:
         config = yaml.safe_load(file.read_text())
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
+        return {}
     services = config.get("services") if isinstance(config, dict) else None
-    return [(str(name), str(service["image"])) for name, service in (services or {}).items()
-            if isinstance(service, dict) and service.get("image")] if isinstance(services, dict) else []
+    return services if isinstance(services, dict) else {}
+
+
+def _service_images(file: Path) -> list[tuple[str, str]]:
+    """(service, its `image:`) for each service of the compose ``file`` that names one; [] when it cannot be read."""
+    return [(str(name), str(service["image"])) for name, service in _learners_services(file).items()
+            if isinstance(service, dict) and service.get("image")]
 
 
 def _port_entries(file: Path) -> list[tuple[str, str, set[str], str]]:
@@ -122,15 +128,8 @@ def _port_entries(file: Path) -> list[tuple[str, str, set[str], str]]:
     as the learner wrote it ("127.0.0.1:8080:80/udp": parts 127.0.0.1, 8080, 80, udp, host port 8080; the long
     syntax: its published, target and protocol). [] when the file cannot be read as YAML (Compose's own message
     then says why)."""
-    import yaml  # lazy: needed only to name a refused port's service
-
-    try:
-        config = yaml.safe_load(file.read_text())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    services = config.get("services") if isinstance(config, dict) else None
     entries = []
-    for name, service in (services or {}).items() if isinstance(services, dict) else ():
+    for name, service in _learners_services(file).items():
         for entry in (service or {}).get("ports") or [] if isinstance(service, dict) else ():
             if isinstance(entry, dict):
                 parts = {str(entry.get(key)) for key in ("published", "target", "protocol") if entry.get(key) is not None}
