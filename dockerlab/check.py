@@ -404,9 +404,8 @@ def image_is_hardened(
     audit_row = audit(tag).to_dict("records")[0]
     try:
         ran = run(tag)
-    except ContainerFailed as error:  # a USER that does not exist, a missing command: a verdict, not a traceback
-        return _not_started(exercise, error, "the image to run",
-                            "the USER must exist in the image (create it with adduser/useradd first) and the command must be in it.")
+    except ContainerFailed as error:  # a USER that does not exist (its step: _start_step), a missing command: a verdict
+        return _not_started(exercise, error, "the image to run", "the command must be in the image: CMD names a program it has.")
     return judge_hardening(exercise, lint_table, audit_row, find_secrets(tag), ran, expected_line)
 
 
