@@ -648,10 +648,10 @@ def _one_off_removed(words: list[str]) -> list[str]:
     words = list(words[1:] if words[:1] == ["docker"] else words)
     if _subcommand(words)[:1] != ("compose",):
         return []
-    project, command, _, _ = _compose_project(words[1:])
-    if command[:1] != ["down"]:
+    _, _, index = _compose_options(words[1:])
+    if words[1 + index:][:1] != ["down"]:  # decided from the words: no project is rendered for another command
         return []
-    names = project.remove_one_off()
+    names = _compose_project(words[1:])[0].remove_one_off()
     if not names:
         return []
     return [f"removed {', '.join(names)}, started by `compose run`: Compose's own `down` leaves such containers, with or without "
