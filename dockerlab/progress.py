@@ -53,7 +53,7 @@ class Progress:
         self._note = ""
         self._stream = stream
         self._every = every
-        self._last_line = 0.0
+        self._last_line = float("-inf")  # the first update always prints (monotonic() may be < every after boot)
         self._bar = None
         if kind == BAR:
             from tqdm.auto import tqdm  # lazy: only a bar needs it, and in a kernel it loads ipywidgets
