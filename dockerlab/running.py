@@ -440,9 +440,14 @@ def _answers(host: str, port: int) -> str:
         return type(reason).__name__
 
 
-def _bridge_address(client) -> str | None:
+def _bridge_address(client, container) -> str | None:
     """This machine's address on Docker's default bridge (its gateway, e.g. 172.17.0.1): an address
-    of this machine that is not loopback, on the network Docker made for its containers."""
+    of this machine that is not loopback, on the network Docker made for its containers. Read from the
+    running ``container`` (what it routes through), else from the bridge's IPAM config: a freshly started
+    engine lists the bridge's subnet there without its gateway."""
+    gateway = (container.attrs.get("NetworkSettings") or {}).get("Gateway")
+    if gateway:
+        return gateway
     try:
         configs = client.networks.get("bridge").attrs.get("IPAM", {}).get("Config") or []
     except docker.errors.APIError:
@@ -467,7 +472,6 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
     image = build(app, tag="dockerlab-web-port/server:latest", progress=progress).image_id
     client = engine.client()
     host_port = _free_port()
-    outside = _bridge_address(client)
     rows = []
     runs = ((f"EXPOSE {port} only (no -p)", {}),
             (f"-p 127.0.0.1:PORT:{port}", {f"{port}/tcp": ("127.0.0.1", host_port)}),
@@ -479,6 +483,7 @@ def published_ports(app_dir: str | Path, *, port: int = 8000, progress: bool = F
             container.reload()
             bindings = container.attrs["NetworkSettings"]["Ports"] or {}
             published = ", ".join(f"{inside} -> {b['HostIp']}:{b['HostPort']}" for inside, found in bindings.items() for b in (found or [])) or "nothing"
+            outside = _bridge_address(client, container)
             for address in ("127.0.0.1", *([outside] if outside else [])):
                 rows.append({"run_with": label, "exposed": ", ".join(bindings) or "nothing", "published": published,
                              "tried": f"{address}:{host_port}", "answered": _answers(address, host_port)})
