@@ -5,12 +5,6 @@ import dockerlab as dl
 from dockerlab.compose import ComposeFailed
 
 APP = dl.paths.app("compose-api")
-API_HEALTHCHECK = """
-    healthcheck:
-      test: ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
-      interval: 1s
-      retries: 30
-"""
 
 
 def project_objects(name: str) -> list:
@@ -73,13 +67,8 @@ def test_the_race_shows_with_the_seed_file_and_not_with_the_fix():
     assert project_objects("dockerlab-test-seed") == [] and project_objects("dockerlab-test-fixed") == []
 
 
-def test_compose_exercise_right_and_wrong():
-    original = (APP / "compose.yaml").read_text()
-    right = original.replace("      CONNECT_RETRIES: \"10\"\n", "      CONNECT_RETRIES: \"10\"\n" + API_HEALTHCHECK.lstrip("\n"), 1)
-    assert "healthcheck" in right.split("  db:")[0]
-    assert dl.check.compose_service_healthy(APP, right).passed
-    wrong = dl.check.compose_service_healthy(APP, original)
-    assert not wrong.passed and "no healthcheck" in wrong.messages[0]
+# The compose exercise right and wrong, live: test_exercise_tiers_live.py[05] (the reference solution passes,
+# compose.yaml as shipped fails with "no healthcheck"); one run of each is enough for CI's time.
 
 
 def test_naming_a_service_behind_a_profile_starts_it_as_the_cli_does(tmp_path):
