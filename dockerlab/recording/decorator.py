@@ -208,7 +208,7 @@ def _run_recorded(current: Session, call: str, function: Callable, arguments: tu
         current.recording.add(call, key, {"arguments": described, "files": files}, error, raised=True, version=version)
         raise
     except KeyboardInterrupt:
-        current.flush()  # an interrupted run keeps what it recorded so far
+        current.recording.try_write()  # an interrupted run keeps what it recorded so far (a failed write is a warning, not in the interrupt's way)
         raise
     finally:
         current.depth = 0

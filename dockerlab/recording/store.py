@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..errors import RecordingStale
+from ..errors import RecordingNotWritten, RecordingStale
 from ..paths import COURSE_ROOT
 from .codec import encode
 from .entries import entry_named, entry_problem, headline_problem, provenance_problem
@@ -212,7 +213,9 @@ class Recording:
     is written to the file when it is kept, so a kernel that is killed keeps every call that returned.
     The file is written whole each time (atomically: :func:`write_whole`) but never read again: each call is
     turned into JSON once, and what the file held before the first write (a provenance) is read once.
-    Provenance is added by the recorder, which knows the engine and the commit."""
+    Provenance is added by the recorder, which knows the engine and the commit. A write that fails (a read-only
+    folder, a full disk) never fails the call that was kept: its live result is returned, the failure is shown once
+    as a :class:`RecordingNotWritten` warning, and the next write writes everything kept so far."""
 
     def __init__(self, target: Path) -> None:
         self.target = Path(target)
@@ -223,37 +226,39 @@ class Recording:
         self.dirty = False
         self._texts: list[str] = []  # each call as JSON, made once (calls[i] -> _texts[i])
         self._kept: dict | None = None  # what the file held besides calls and headlines, read at the first write
+        self.warned = False  # a failed write was shown (once) as a RecordingNotWritten warning
 
     def add(self, call: str, key: str, inputs: dict, result: Any, *, raised: bool, version: int) -> int:
         """Keep one call's result and write the file; returns which occurrence of (call, key) it was.
-        Raises DockerlabError when ``result`` is of a type the recorder does not know (nothing is kept),
-        RecordingStale when the file already there is not a recording, and OSError when it cannot be written
-        (the call is kept in memory, and written with the next one or at exit)."""
+        Raises DockerlabError when ``result`` is of a type the recorder does not know (nothing is kept) and
+        RecordingStale when the file already there is not a recording. A file that cannot be written raises
+        nothing: the call is kept in memory (written with the next one, or at exit) and the failure is shown
+        once as a RecordingNotWritten warning (:meth:`try_write`)."""
         with self.lock:
             entry = {"call": call, "key": key, "occurrence": self.counts.get((call, key), 0), "version": version, "inputs": inputs,
                      "raised": raised, "result": encode(result)}
             self.counts[(call, key)] = entry["occurrence"] + 1
             self.calls.append(entry)
             self.dirty = True
-            self._write()
+            self._try_write()
             return entry["occurrence"]
 
     def headline(self, label: str, figure: dict) -> None:
-        """Keep the headline figure ``label`` and write the file. Returns None. Raises what :meth:`write` raises."""
+        """Keep the headline figure ``label`` and write the file. Returns None. Raises what :meth:`add` raises."""
         with self.lock:
             self.headlines[label] = figure
             self.dirty = True
-            self._write()
+            self._try_write()
 
     def label_calls(self, since: int, **fields: Any) -> None:
         """Add ``fields`` to every call kept since the ``since``-th (0-based) and write the file
-        (record_solutions names the exercise each call belongs to). Returns None. Raises what :meth:`write` raises."""
+        (record_solutions names the exercise each call belongs to). Returns None. Raises what :meth:`add` raises."""
         with self.lock:
             for entry in self.calls[since:]:
                 entry.update(fields)
             del self._texts[since:]  # made again from the labelled calls
             self.dirty = True
-            self._write()
+            self._try_write()
 
     def next_occurrence(self, call: str, key: str) -> int:
         """Which occurrence of (call, key) the next one recorded will be. Returns an int. Raises nothing."""
@@ -261,10 +266,32 @@ class Recording:
 
     def write(self) -> None:
         """Write what was recorded and is not written yet (nothing when nothing is), keeping a provenance
-        already in the file. Returns None. Raises RecordingStale when the file already there is not a
-        recording, and OSError when it cannot be written."""
+        already in the file: the end of a run (flush, reset). Returns None. Raises RecordingStale when the file
+        already there is not a recording, and RecordingNotWritten when it cannot be written (the file is then as it was)."""
         with self.lock:
+            try:
+                self._write()
+            except OSError as error:
+                raise self._not_written(error) from None
+
+    def try_write(self) -> None:
+        """:meth:`write`, where a failure must not end what is running (at exit, on an interrupt): a file that
+        cannot be written is shown once as a RecordingNotWritten warning. Returns None. Raises RecordingStale
+        when the file already there is not a recording."""
+        with self.lock:
+            self._try_write()
+
+    def _try_write(self) -> None:
+        """:meth:`try_write`, the lock held."""
+        try:
             self._write()
+        except OSError as error:
+            if not self.warned:
+                self.warned = True
+                warnings.warn(self._not_written(error), stacklevel=2)
+
+    def _not_written(self, error: OSError) -> RecordingNotWritten:
+        return RecordingNotWritten(str(self.target), f"{type(error).__name__}: {error.strerror or error}")
 
     def _write(self) -> None:
         """:meth:`write`, the lock held."""
