@@ -72,12 +72,16 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
     """The recorded result of this call (the n-th time it is made), which occurrence it was, and how an
     error names its entry (file, number, call). ``returns``: the class the call's annotation says it returns
     (None: not known). Raises RecordingMissing when it was never recorded with these inputs, RecordingStale
+    naming the file when a damaged recording file (cut short, of another format) may hold it, RecordingStale
     (naming the file and the entry) when the entry is of another version or its result is not what the call
     returns (a damaged file, a type that is not the course's or not the one the call returns), and the recorded
     error when it raised."""
     index = current.store.index()
     entries = index.get((call, key))
     if not entries:
+        damaged = current.store.damaged_holding(call)
+        if damaged is not None:  # its notebook's file cannot be read: stale, not missing (other notebooks replay)
+            raise damaged
         near = sorted({short(found.entry["inputs"]["arguments"]) for (name, _), located in index.items() if name == call
                        for found in located if "files" in found.entry["inputs"]})  # a call's inputs (an attribute read has none to show)
         raise RecordingMissing(call, short(described), near, _folder_changes(current, call, described))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import warnings
 from pathlib import Path
@@ -15,7 +16,7 @@ from .codec import encode
 from .entries import entry_named, entry_problem, headline_problem, provenance_problem
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "summarise_provenance", "format_of", "read_file", "write_file", "write_whole"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "Damaged", "summarise_provenance", "format_of", "read_file", "write_file", "write_whole"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
@@ -43,35 +44,77 @@ class Recorded(NamedTuple):
         return entry_named(self.file, self.number, self.entry)
 
 
+class Damaged(NamedTuple):
+    """A recording file the course cannot read (of another format, cut short, not a recording): ``stale`` the
+    RecordingStale that says so (the file, what it holds, what the course reads) as (what, found, expected), and
+    ``calls`` the names of the calls it still shows (None when nothing in it can be read: it may hold any call)."""
+
+    stale: tuple[str, str, str]
+    calls: frozenset[str] | None
+
+    def error(self) -> RecordingStale:
+        """A new RecordingStale for this file (each raise its own, with its own traceback), returned for the caller
+        to raise. Raises nothing."""
+        return RecordingStale(*self.stale)
+
+
 class Store:
-    """The recording files of one folder (``directory``) for a course rooted at ``root``."""
+    """The recording files of one folder (``directory``) for a course rooted at ``root``. Each notebook's file is
+    read on its own: one that is damaged (or of another format) fails only the calls it may hold, while the
+    notebooks whose files are whole replay (:meth:`readable`, :meth:`index`); the maintainers' readers of every
+    file (:meth:`files`, :meth:`stale`) refuse a damaged one."""
 
     def __init__(self, directory: Path | None = None, root: Path | None = None) -> None:
         self.directory = Path(directory or RECORDED_DIR)
         self.root = Path(root or COURSE_ROOT)
         self._files: dict[str, dict] | None = None
+        self._damaged: dict[str, Damaged] = {}
         self._index: dict[tuple[str, str], list[Recorded]] | None = None
 
-    def files(self) -> dict[str, dict]:
-        """name -> content (provenance, calls, headlines) of every recording file, read once.
-        Raises RecordingStale for a file written in another format, or one that is not a recording
-        (cut short, not JSON, no list of calls)."""
+    def readable(self) -> dict[str, dict]:
+        """name -> content (provenance, calls, headlines) of every recording file the course can read, read once;
+        a damaged file is left out (:meth:`damaged_holding` names it). Returns a dict. Raises nothing: the RecordingStale
+        that reading a damaged file raises is kept for :meth:`files` and :meth:`damaged_holding`, which raise or return it."""
         if self._files is None:
             found = {}
             for file in sorted(self.directory.glob("*.json")):
-                content = read_file(file)
-                if type(format_of(content)) is not int or format_of(content) != FORMAT_VERSION:  # true and 1.0 equal 1 in Python; not in a recording
-                    raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
+                try:
+                    content = read_file(file)
+                    if type(format_of(content)) is not int or format_of(content) != FORMAT_VERSION:  # true and 1.0 equal 1 in Python; not in a recording
+                        raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
+                except RecordingStale as error:
+                    self._damaged[file.name] = Damaged((error.what, error.found, error.expected), _calls_named(file))
+                    continue
                 found[file.name] = content
             self._files = found
         return self._files
 
+    def files(self) -> dict[str, dict]:
+        """name -> content (provenance, calls, headlines) of every recording file, read once: for what reads
+        them all (the freshness check, the headline figures, `dockerlab doctor`). Returns a dict. Raises
+        RecordingStale for a file written in another format, or one that is not a recording (cut short, not JSON,
+        no list of calls), naming the first such file."""
+        found = self.readable()
+        if self._damaged:
+            raise next(iter(self._damaged.values())).error()
+        return found
+
+    def damaged_holding(self, call: str) -> RecordingStale | None:
+        """The error for a damaged recording file that may hold ``call`` (one whose calls, as far as they can be
+        read, name it, or one of which nothing can be read), or None when no damaged file may: replay raises it in
+        place of RecordingMissing, so only the notebook whose file is damaged fails. Raises nothing."""
+        self.readable()
+        for damaged in self._damaged.values():
+            if damaged.calls is None or call in damaged.calls:
+                return damaged.error()
+        return None
+
     def index(self) -> dict[tuple[str, str], list[Recorded]]:
-        """(call, key) -> its recorded entries (with the file each is in), in the order they were made.
-        Raises RecordingStale as :meth:`files` does."""
+        """(call, key) -> its recorded entries (with the file each is in), in the order they were made, from the
+        files the course can read (:meth:`readable`). Raises nothing."""
         if self._index is None:
             index: dict[tuple[str, str], list[Recorded]] = {}
-            for name, content in self.files().items():
+            for name, content in self.readable().items():
                 for number, entry in enumerate(content.get("calls", [])):
                     index.setdefault((entry["call"], entry["key"]), []).append(Recorded(name, number, entry))
             for entries in index.values():
@@ -80,8 +123,9 @@ class Store:
         return self._index
 
     def provenance(self) -> list[dict]:
-        """The provenance of every recording file (its shape checked when read). Raises RecordingStale as :meth:`files` does."""
-        return [content.get("provenance", {}) for content in self.files().values()]
+        """The provenance of every recording file the course can read (its shape checked when read): the mode banner
+        of every notebook says it, so a damaged file is left out here, not raised. Raises nothing."""
+        return [content.get("provenance", {}) for content in self.readable().values()]
 
     def stale(self, versions: dict[str, int] | None = None) -> list[dict]:
         """Recorded calls whose course files changed since they were recorded (a file edited, deleted,
@@ -128,6 +172,25 @@ def _version_for(call: str, versions: dict[str, int]) -> int | None:
             return versions[call]
         call = call.rpartition(".")[0]
     return None
+
+
+_CALL_NAME = re.compile(r'"call"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def _calls_named(file: Path) -> frozenset[str] | None:
+    """The call names a damaged recording file still shows (``"call":"NAME"``, even in a file cut short or of
+    another format), or None when it cannot be read as text at all or shows none."""
+    try:
+        text = file.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+    names = set()
+    for quoted in _CALL_NAME.findall(text):
+        try:
+            names.add(json.loads(quoted))
+        except ValueError:
+            continue
+    return frozenset(names) or None
 
 
 def summarise_provenance(entries: list[dict]) -> str:
