@@ -133,15 +133,19 @@ class ImageNotFound(DockerlabError):
 class ContainerFailed(DockerlabError):
     """A container could not be created, started or used. ``container`` names it (or the image it was
     to run), ``reason`` is what the engine said, in one line; ``exit_code``: the exit code of the command
-    that failed in it (None when nothing ran)."""
+    that failed in it (None when nothing ran); ``rule``: the name of the :data:`dockerlab.diagnose.RULES` rule
+    that read the engine's refusal ("no-such-user", "no-such-command"; "unknown" when none did; "" when the
+    course found the failure itself, not in an engine message): what code asks, never the reason's words."""
 
     exit_code: int | None = None  # recordings of errors made before it existed replay with None
+    rule: str = ""  # likewise: recordings made before it existed replay with ""
 
-    def __init__(self, container: str, action: str, reason: str, fix: str, *, exit_code: int | None = None) -> None:
+    def __init__(self, container: str, action: str, reason: str, fix: str, *, exit_code: int | None = None, rule: str = "") -> None:
         self.container = container
         self.action = action
         self.reason = reason
         self.exit_code = exit_code
+        self.rule = rule
         super().__init__(f"Could not {action} {container}: {reason}", fix=fix)
 
 
