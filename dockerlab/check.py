@@ -61,15 +61,16 @@ def _not_started(exercise: str, error: ContainerFailed, expected: str, next_step
     have, a USER it lacks): what was expected, the engine's reason as one sentence, and ``next_step``. Every
     checker that starts a container of the learner's image turns ContainerFailed into this, never a traceback
     (the two tiers then keep the static hints beside it). ``next_step`` is the checker's step for a command the
-    image lacks; a USER the image lacks (the engine's reason says so) gets :data:`USER_MISSING_NEXT` instead, whichever
-    checker met it. Returns a CheckResult. Raises nothing."""
-    return CheckResult(exercise, False, [f"expected {expected}; {NOT_STARTED}: {sentence(error.reason)} Next: {_start_step(error.reason, next_step)}"])
+    image lacks; a USER the image lacks (the error's diagnose rule is no-such-user) gets :data:`USER_MISSING_NEXT` instead,
+    whichever checker met it. Returns a CheckResult. Raises nothing."""
+    return CheckResult(exercise, False, [f"expected {expected}; {NOT_STARTED}: {sentence(error.reason)} Next: {_start_step(error.rule, next_step)}"])
 
 
-def _start_step(reason: str, command_step: str) -> str:
-    """The next step for a container the engine could not start, from the engine's ``reason``: a USER the image
-    lacks gets :data:`USER_MISSING_NEXT`; anything else the checker's own ``command_step``."""
-    return USER_MISSING_NEXT if "user does not exist" in reason else command_step
+def _start_step(rule: str, command_step: str) -> str:
+    """The next step for a container the engine could not start, from the diagnose ``rule`` that read its refusal
+    (ContainerFailed.rule): a USER the image lacks (no-such-user) gets :data:`USER_MISSING_NEXT`; anything else the
+    checker's own ``command_step``."""
+    return USER_MISSING_NEXT if rule == "no-such-user" else command_step
 
 
 USER_MISSING_NEXT = ("the USER must exist in the image: create it before the USER line (`RUN useradd --uid 1000 app`; on "
@@ -247,13 +248,14 @@ NOT_STARTED_NEXT = ("the command must exist in the final image, and scratch and 
                     'use the exec form, CMD ["/myapp"].')
 
 
-def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float) -> CheckResult:
-    """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller.
+def judge_multi_stage(exercise: str, served, size: int, reference_size: int, min_ratio: float, *, start_rule: str = "") -> CheckResult:
+    """Pure verdict: the image must serve its request and be at least ``min_ratio`` times smaller. ``start_rule``:
+    when the engine could not start it, the diagnose rule of its refusal (ContainerFailed.rule), which picks the next step.
     Returns a CheckResult. Raises nothing."""
     messages, passed, log = [], True, ""
     if not served.ok and (served.logs or "").startswith(NOT_STARTED):
         passed = False
-        messages.append(f"expected the image to answer an HTTP request; {served.logs.rstrip('.')}. Next: {_start_step(served.logs, NOT_STARTED_NEXT)}")
+        messages.append(f"expected the image to answer an HTTP request; {served.logs.rstrip('.')}. Next: {_start_step(start_rule, NOT_STARTED_NEXT)}")
     elif not served.ok:
         passed = False
         last = _last_line(getattr(served, "logs", "") or "")
@@ -296,11 +298,13 @@ def multi_stage_is_smaller(
         build(app_dir, dockerfile, tag=yours, progress=False)
     except BuildFailed as error:
         return _build_failed(exercise, error)
+    start_rule = ""
     try:
         served = serve(yours, container_port)
     except ContainerFailed as error:  # e.g. a shell-form CMD in an image with no shell: a verdict, not a traceback
         served = ServeResult(yours, False, None, "", None, f"{NOT_STARTED}: {error.reason}")
-    return judge_multi_stage(exercise, served, image_size(yours), image_size(single), min_ratio)
+        start_rule = error.rule
+    return judge_multi_stage(exercise, served, image_size(yours), image_size(single), min_ratio, start_rule=start_rule)
 
 
 def judge_compose_health(exercise: str, service: str, states: list[dict]) -> CheckResult:

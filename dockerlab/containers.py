@@ -107,8 +107,8 @@ def _wrap(error: Exception, image: str, action: str | None = None) -> DockerlabE
     text = str(getattr(error, "explanation", None) or error)
     found = diagnose(text, "run")
     if found.rule == "unknown":
-        return ContainerFailed(image, action or "run", text, found.fix)
-    return ContainerFailed(image, action or "start", f"{found.meaning} ({text}).", found.fix)
+        return ContainerFailed(image, action or "run", text, found.fix, rule=found.rule)
+    return ContainerFailed(image, action or "start", f"{found.meaning} ({text}).", found.fix, rule=found.rule)
 
 
 @recordable("run")

@@ -22,6 +22,7 @@ __all__ = [
     "VmUnavailable",
     "RecordingMissing",
     "RecordingStale",
+    "RecordingNotWritten",
     "DockerfileInvalid",
     "CommandInterrupted",
 ]
@@ -132,15 +133,19 @@ class ImageNotFound(DockerlabError):
 class ContainerFailed(DockerlabError):
     """A container could not be created, started or used. ``container`` names it (or the image it was
     to run), ``reason`` is what the engine said, in one line; ``exit_code``: the exit code of the command
-    that failed in it (None when nothing ran)."""
+    that failed in it (None when nothing ran); ``rule``: the name of the :data:`dockerlab.diagnose.RULES` rule
+    that read the engine's refusal ("no-such-user", "no-such-command"; "unknown" when none did; "" when the
+    course found the failure itself, not in an engine message): what code asks, never the reason's words."""
 
     exit_code: int | None = None  # recordings of errors made before it existed replay with None
+    rule: str = ""  # likewise: recordings made before it existed replay with ""
 
-    def __init__(self, container: str, action: str, reason: str, fix: str, *, exit_code: int | None = None) -> None:
+    def __init__(self, container: str, action: str, reason: str, fix: str, *, exit_code: int | None = None, rule: str = "") -> None:
         self.container = container
         self.action = action
         self.reason = reason
         self.exit_code = exit_code
+        self.rule = rule
         super().__init__(f"Could not {action} {container}: {reason}", fix=fix)
 
 
@@ -200,6 +205,23 @@ class RecordingStale(DockerlabError):
         self.expected = expected
         message, fix = stale_recording_text(what, found, expected)
         super().__init__(message, fix=fix)
+
+
+class RecordingNotWritten(DockerlabError, UserWarning):
+    """The recording a `dockerlab record` run is making (``target``) could not be written: ``reason`` says why
+    (the folder is read-only, the disk is full). Also a warning: a recorded call whose write failed still returns
+    its live result, and the failure is shown once as this warning (:meth:`dockerlab.recording.store.Recording.add`);
+    writing the recording at the end of a run (flush, reset) raises it."""
+
+    def __init__(self, target: str, reason: str) -> None:
+        self.target = str(target)
+        self.reason = reason
+        folder = str(target).rpartition("/")[0] or "."
+        super().__init__(
+            f"The recording {self.target} could not be written ({reason}). The results shown are live and correct; the calls "
+            "recorded since its last write are kept in memory only, so the file on disk lacks them (it is never half written).",
+            fix=f"Free disk space or make {folder} writable: the next recorded call writes the whole recording again. Then record "
+                "again as this run did (`dockerlab record --only NOTEBOOK`, or `--exercises`) to be sure the recording is complete.")
 
 
 class DockerfileInvalid(DockerlabError):

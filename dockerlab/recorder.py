@@ -14,7 +14,7 @@ from .bases.resolve import image_state
 from .catalogue import CATALOGUE
 from .columns import RECORDED_NOTEBOOKS, declares
 from .course import execute, notebooks
-from .errors import DockerlabError
+from .errors import DockerlabError, RecordingNotWritten
 from .paths import COURSE_ROOT
 from .recording import FORMAT_VERSION, RECORDED_DIR
 from .recording.store import read_file, write_file
@@ -22,7 +22,7 @@ from .recording.store import read_file, write_file
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["record_notebooks", "recorded_bytes", "provenance", "add_provenance", "MAX_RECORDED_BYTES"]
+__all__ = ["record_notebooks", "recorded_bytes", "provenance", "add_provenance", "unwritten_warning", "MAX_RECORDED_BYTES"]
 
 MAX_RECORDED_BYTES = 2_000_000
 
@@ -74,12 +74,25 @@ def add_provenance(target: Path, command: str, interrupted: str = "", seconds: f
     write_file(target, content)
 
 
+def unwritten_warning(document) -> str | None:
+    """What a notebook's kernel said when its recording could not be written (the RecordingNotWritten warning it
+    showed, in an output of ``document``, an executed notebook), or None when it said nothing of the kind. Returns
+    the warning's text. Raises nothing."""
+    for cell in document.cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            if "RecordingNotWritten: " in text:
+                return " ".join(text.split("RecordingNotWritten: ", 1)[1].split())
+    return None
+
+
 @declares(RECORDED_NOTEBOOKS)
 def record_notebooks(only: list[str] | None = None, timeout: int = 1800) -> pd.DataFrame:
     """Execute the notebooks live, each writing data/recorded/<notebook>.json; a table of what was written,
     one row per notebook. {columns}
     Raises DockerUnavailable without an engine, DockerlabError when a notebook fails (what it recorded
-    is kept, its provenance marked interrupted) or data/recorded/ grows past its size limit."""
+    is kept, its provenance marked interrupted) or data/recorded/ grows past its size limit, and RecordingNotWritten
+    when a notebook's kernel could not write its recording (a read-only folder, a full disk)."""
     engine.client()  # recording needs a live engine: DockerUnavailable says how to get one
     RECORDED_DIR.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -91,10 +104,17 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800) -> pd.D
             command = f"dockerlab record --only {notebook.stem}"
             os.environ.update(DOCKERLAB_MODE="live", DOCKERLAB_RECORD_TO=str(target))
             try:
-                _, seconds = execute(notebook, timeout)
+                document, seconds = execute(notebook, timeout)
             except BaseException as error:  # the kernel wrote what it recorded before it stopped
                 add_provenance(target, command, interrupted=(str(error).splitlines() or [type(error).__name__])[0][:200])
                 raise
+            said = unwritten_warning(document)
+            if said is not None:  # the notebook ran, but its recording lacks what a failed write did not put on disk
+                try:
+                    add_provenance(target, command, interrupted="its recording could not be written whole")
+                except OSError:
+                    pass  # the folder is still not writable: the error below says so
+                raise RecordingNotWritten(str(target), f"{notebook.name}'s kernel warned: {said[:300]}")
             add_provenance(target, command, seconds=seconds)
             size = target.stat().st_size if target.exists() else 0
             rows.append({"notebook": notebook.name, "seconds": round(seconds, 1), "file": str(target.relative_to(COURSE_ROOT)) if size else "(no engine calls)", "bytes": size})

@@ -8,6 +8,7 @@ it does not know are shown as they are.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -126,7 +127,7 @@ def display_frame(frame):
         shown.index.name = frame.index.name
     if isinstance(frame.index.name, str):  # a table indexed by a key (race_summary's compose_file) reads its words too
         shown.index.name = label_of(frame.index.name)
-    shown.columns = [_header(key, frame) for key in frame.columns]
+    shown.columns = _distinct([_header(key, frame) for key in frame.columns], list(frame.columns), shown.index.name)
     for key in shown.columns:
         if pd.api.types.is_float_dtype(shown[key]):
             shown[key] = [significant(value) for value in shown[key]]
@@ -142,6 +143,25 @@ def _header(key: object, frame) -> object:
     if isinstance(key, str) and key.endswith(("_in_a", "_in_b")) and isinstance(frame.attrs.get(key[-1]), str):
         return f"{label[:-1]}{frame.attrs[key[-1]]} ({key[-1]})"
     return label
+
+
+def _distinct(headers: list, keys: list, index_header: object = None) -> list:
+    """``headers`` (one per column of ``keys``) made distinct: labels are global (:func:`label_of`), so two keys of
+    one table may read alike (``median_seconds`` and ``median`` both read ``median (s)``: a summary of a column of
+    seconds); the first keeps its header, a later one reads its key, or its key numbered when that is taken too (never
+    a header another column reads, nor the index's). Returns the list. Raises nothing."""
+    if len(set(headers)) == len(headers) and index_header not in headers:
+        return headers
+    claimed = set(headers)  # no fallback takes a header a later column reads
+    used = {index_header} if index_header is not None else set()
+    distinct = []
+    for header, key in zip(headers, keys, strict=True):
+        if header in used:
+            candidates = itertools.chain([key], (f"{key} ({number})" for number in itertools.count(2)))
+            header = next(candidate for candidate in candidates if candidate not in used and candidate not in claimed)
+        used.add(header)
+        distinct.append(header)
+    return distinct
 
 
 # The attrs key of a DataFrame that holds the docker command a learner would type for it (`docker history IMAGE`).

@@ -30,11 +30,37 @@ def _qualified(kind: type) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _resolve(name: str) -> type:
-    module, _, qualname = name.rpartition(".")
-    if not module.startswith("dockerlab"):
-        raise DockerlabError(f"A recording names the type {name}, which is not the course's.", fix="Regenerate the recordings with `dockerlab record`.")
-    return getattr(importlib.import_module(module), qualname)
+# Modules a recording may never make replay import: importing dockerlab.__main__ runs the `dockerlab` command, and
+# dockerlab.cli is that command (nothing it defines is ever a recorded result).
+_NEVER_IMPORTED = ("dockerlab.__main__", "dockerlab.cli")
+_REGENERATE = "Regenerate the recordings with `dockerlab record` (a maintainer's step; a learner updates the course: `git pull`)."
+
+
+def _course_module(module: str) -> bool:
+    """Whether ``module`` is the course's package or one of its modules (``dockerlab``, ``dockerlab.x.y``; not
+    ``dockerlabx``), and one replay may import (never __main__ or the CLI)."""
+    parts = module.split(".")
+    return (parts[0] == "dockerlab" and all(part.isidentifier() for part in parts) and "__main__" not in parts
+            and not any(module == never or module.startswith(never + ".") for never in _NEVER_IMPORTED))
+
+
+def _resolve(name: Any, kind: str) -> type:
+    """The class a recording names for a recorded error (``kind`` "error": a DockerlabError subclass) or a recorded
+    course object (``kind`` "dataclass": a dataclass), from the course's own modules only. Raises DockerlabError
+    naming the type when it is anything else (another package's, dockerlab.__main__'s, not a class, not of that kind)."""
+    module, _, qualname = name.rpartition(".") if isinstance(name, str) else ("", "", "")
+    what = "a course error (a DockerlabError)" if kind == "error" else "a course result (a dataclass)"
+    if not (qualname and _course_module(module)):
+        raise DockerlabError(f"A recording names the type {name!r} for {what}, which is not one of the course's modules.", fix=_REGENERATE)
+    try:
+        found = getattr(importlib.import_module(module), qualname)
+    except (ImportError, AttributeError) as error:
+        raise DockerlabError(f"A recording names the type {name!r} for {what}, which the course does not have "
+                             f"({type(error).__name__}).", fix=_REGENERATE) from None
+    fits = isinstance(found, type) and (issubclass(found, DockerlabError) if kind == "error" else dataclasses.is_dataclass(found))
+    if not fits:
+        raise DockerlabError(f"A recording names the type {name!r} for {what}, and it is not one.", fix=_REGENERATE)
+    return found
 
 
 def _tagged(value: Any) -> dict | None:
@@ -112,13 +138,13 @@ def _decode_frame(value: dict) -> Any:
 
 def _decode_object(value: dict) -> Any:
     if "__exception__" in value:
-        kind = _resolve(value["__exception__"])
+        kind = _resolve(value["__exception__"], "error")
         error = kind.__new__(kind)
         error.args = decode(value["args"])
         for name, item in decode(value["state"]).items():
             setattr(error, name, item)
         return error
-    kind = _resolve(value["__dataclass__"])
+    kind = _resolve(value["__dataclass__"], "dataclass")
     instance = object.__new__(kind)
     for name, item in value["fields"].items():
         object.__setattr__(instance, name, decode(item))
@@ -127,7 +153,9 @@ def _decode_object(value: dict) -> Any:
 
 def decode(value: Any) -> Any:
     """The value :func:`encode` was given (a DataFrame keeps its columns, dtypes, index and attrs). Raises
-    DockerlabError when it names an exception or dataclass type that is not the course's."""
+    DockerlabError when it names an error type that is not a course error (a DockerlabError subclass) or an object
+    type that is not a course dataclass, each from the course's own modules (dockerlab.*, never dockerlab.__main__ or
+    the CLI: no module outside them is ever imported to read a recording)."""
     if isinstance(value, list):
         return [decode(item) for item in value]
     if not isinstance(value, dict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -66,14 +67,21 @@ def record_headline(label: str, figure: dict) -> None:
         recording.headline(label, figure)
 
 
-def _replay(current: Session, call: str, key: str, described: dict, version: int, stateful: bool = False) -> tuple[Any, int, str]:
+def _replay(current: Session, call: str, key: str, described: dict, version: int, stateful: bool = False,
+            returns: type | None = None) -> tuple[Any, int, str]:
     """The recorded result of this call (the n-th time it is made), which occurrence it was, and how an
-    error names its entry (file, number, call). Raises RecordingMissing when it was never recorded with
-    these inputs, RecordingStale (naming the file and the entry) when the entry is of another version or
-    its result is not what the call returns (a damaged file), and the recorded error when it raised."""
+    error names its entry (file, number, call). ``returns``: the class the call's annotation says it returns
+    (None: not known). Raises RecordingMissing when it was never recorded with these inputs, RecordingStale
+    naming the file when a damaged recording file (cut short, of another format) may hold it, RecordingStale
+    (naming the file and the entry) when the entry is of another version or its result is not what the call
+    returns (a damaged file, a type that is not the course's or not the one the call returns), and the recorded
+    error when it raised."""
     index = current.store.index()
     entries = index.get((call, key))
     if not entries:
+        damaged = current.store.damaged_holding(call)
+        if damaged is not None:  # its notebook's file cannot be read: stale, not missing (other notebooks replay)
+            raise damaged
         near = sorted({short(found.entry["inputs"]["arguments"]) for (name, _), located in index.items() if name == call
                        for found in located if "files" in found.entry["inputs"]})  # a call's inputs (an attribute read has none to show)
         raise RecordingMissing(call, short(described), near, _folder_changes(current, call, described))
@@ -87,7 +95,7 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
         result = decode(entry["result"])
     except (DockerlabError, ImportError, LookupError, TypeError, ValueError, AttributeError) as error:  # a damaged entry: stale, like a damaged file
         raise RecordingStale(found.named, f"a result that cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:80]})", f"version {version}") from None
-    problem = result_problem(result, raised=entry["raised"], stateful=stateful)
+    problem = result_problem(result, raised=entry["raised"], stateful=stateful, returns=returns)
     if problem:
         raise RecordingStale(found.named, problem, f"version {version}")
     if entry["raised"]:
@@ -178,14 +186,16 @@ def _within(named: str, value: Any, where: str) -> Any:
 
 
 def returned_class(function: Callable) -> type | None:
-    """The class a stateful course function says it returns (its return annotation, a class of its own
-    module): a replayed object has no target, so its methods' declarations (tables) are read from it.
-    Returns the class, or None when the annotation names none. Raises nothing."""
+    """The class a course function says it returns (its return annotation, a class of its own module): a
+    stateful call's replayed object has no target, so its methods' declarations (tables) are read from it; any
+    other call's replayed result must be one. Returns the class, or None when the annotation names none (no
+    annotation, a union, ``list[...]``, a name the module does not hold). Raises nothing."""
     function = inspect.unwrap(function)
     annotation = getattr(function, "__annotations__", {}).get("return")
     if isinstance(annotation, str):  # `from __future__ import annotations`: the class's name
         annotation = getattr(function, "__globals__", {}).get(annotation)
-    return annotation if isinstance(annotation, type) else None
+    # list[int] passes isinstance(..., type) on Python 3.10, and cannot be given to isinstance()
+    return annotation if isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias) else None
 
 
 def _unwrap(value: Any) -> Any:
@@ -202,7 +212,7 @@ def _run_recorded(current: Session, call: str, function: Callable, arguments: tu
         current.recording.add(call, key, {"arguments": described, "files": files}, error, raised=True, version=version)
         raise
     except KeyboardInterrupt:
-        current.flush()  # an interrupted run keeps what it recorded so far
+        current.recording.try_write()  # an interrupted run keeps what it recorded so far (a failed write is a warning, not in the interrupt's way)
         raise
     finally:
         current.depth = 0
@@ -230,7 +240,8 @@ def _call_through(call: str, function: Callable | None, arguments: tuple, keywor
         return function(*arguments, **keywords)
     key, described, files = inputs(call, ((owner,) if owner else ()) + tuple(arguments), keywords, current.store.root)
     if replaying:
-        result, occurrence, named = _replay(current, call, key, described, version, stateful)
+        returns = returned_class(function) if function is not None and not stateful else None
+        result, occurrence, named = _replay(current, call, key, described, version, stateful, returns)
         if stateful or (isinstance(result, dict) and isinstance(result.get("__recorded_object__"), str)):
             if result.get("__recorded_object__") == "self":
                 return owner

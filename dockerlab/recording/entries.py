@@ -107,15 +107,26 @@ def headline_problem(figure: Any) -> str | None:
     return None
 
 
-def result_problem(result: Any, *, raised: bool, stateful: bool) -> str | None:
+def result_problem(result: Any, *, raised: bool, stateful: bool, returns: type | None = None) -> str | None:
     """What makes a decoded recorded ``result`` not what its call returns, or None: a recorded error
-    (``raised``) is a course error; a stateful call's result is a recorded object. Returns the problem in
-    words. Raises nothing."""
+    (``raised``) is a course error; a stateful call's result is a recorded object; with ``returns`` (the class
+    the call's return annotation names), a result is of that class. Returns the problem in words. Raises nothing."""
     if raised and not isinstance(result, DockerlabError):
         return f"it says the call raised, but its result is a {type(result).__name__}, not a course error"
     if stateful and not raised and not (isinstance(result, dict) and isinstance(result.get("__recorded_object__"), str)):
         return f"a {type(result).__name__} where the call returns an object (a container, a project)"
+    if returns is not None and not raised and not stateful and not _fits(result, returns):
+        return f"a {type(result).__name__} where the call returns a {returns.__name__}"
     return None
+
+
+def _fits(value: Any, kind: type) -> bool:
+    """Whether ``value`` is a ``kind``: a whole number is a float too (JSON keeps 2.0 as 2), a bool is neither."""
+    if kind is float:
+        return _is_number(value)
+    if kind is int:
+        return _is_int(value)
+    return isinstance(value, kind)
 
 
 def entry_named(file: str, number: int, entry: Any) -> str:

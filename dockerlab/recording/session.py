@@ -89,7 +89,7 @@ class Session:
         self._decided: str | None = None
         self._local = threading.local()
         if self.recording is not None:
-            atexit.register(self.recording.write)  # each call is written as it returns; this writes one a failed write left pending
+            atexit.register(self.recording.try_write)  # each call is written as it returns; this writes one a failed write left pending
 
     def mode_name(self) -> tuple[str, str]:
         """(mode, why). Raises DockerlabError for a DOCKERLAB_MODE that is not a mode."""
@@ -114,7 +114,7 @@ class Session:
 
     def flush(self) -> None:
         """Write what the recording being made has not written yet (nothing when none is). Returns None. Raises RecordingStale when the file
-        it adds to is not a recording, and OSError when it cannot be written."""
+        it adds to is not a recording, and RecordingNotWritten when it cannot be written."""
         if self.recording is not None:
             self.recording.write()
 
@@ -133,18 +133,18 @@ def reset(*, directory: Path | None = None, root: Path | None = None) -> None:
     the environment again (tests, `dockerlab record`). ``directory``/``root`` point it at other
     recordings and another course folder (tests); without them, the course's own.
     Returns None. Raises RecordingStale when the recording being made adds to a file that is not a recording, and
-    OSError when it cannot be written."""
+    RecordingNotWritten when it cannot be written (the session is ended all the same)."""
     global _session
     with _session_lock:
-        if _session is not None:
-            _session.flush()
-        _session = None
+        ending, _session = _session, None  # ended even when its recording cannot be written
         _where.update(directory=directory, root=root)
+        if ending is not None:
+            ending.flush()
 
 
 def flush() -> None:
     """Write what the recording being made has not written yet (each call is written as it returns).
-    Returns None. Raises what :func:`reset` raises when it writes (RecordingStale, OSError)."""
+    Returns None. Raises what :func:`reset` raises when it writes (RecordingStale, RecordingNotWritten)."""
     session().flush()
 
 

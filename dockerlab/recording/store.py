@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..errors import RecordingStale
+from ..errors import RecordingNotWritten, RecordingStale
 from ..paths import COURSE_ROOT
 from .codec import encode
 from .entries import entry_named, entry_problem, headline_problem, provenance_problem
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "summarise_provenance", "format_of", "read_file", "write_file", "write_whole"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "Damaged", "summarise_provenance", "format_of", "read_file", "write_file", "write_whole"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
@@ -42,35 +44,77 @@ class Recorded(NamedTuple):
         return entry_named(self.file, self.number, self.entry)
 
 
+class Damaged(NamedTuple):
+    """A recording file the course cannot read (of another format, cut short, not a recording): ``stale`` the
+    RecordingStale that says so (the file, what it holds, what the course reads) as (what, found, expected), and
+    ``calls`` the names of the calls it still shows (None when nothing in it can be read: it may hold any call)."""
+
+    stale: tuple[str, str, str]
+    calls: frozenset[str] | None
+
+    def error(self) -> RecordingStale:
+        """A new RecordingStale for this file (each raise its own, with its own traceback), returned for the caller
+        to raise. Raises nothing."""
+        return RecordingStale(*self.stale)
+
+
 class Store:
-    """The recording files of one folder (``directory``) for a course rooted at ``root``."""
+    """The recording files of one folder (``directory``) for a course rooted at ``root``. Each notebook's file is
+    read on its own: one that is damaged (or of another format) fails only the calls it may hold, while the
+    notebooks whose files are whole replay (:meth:`readable`, :meth:`index`); the maintainers' readers of every
+    file (:meth:`files`, :meth:`stale`) refuse a damaged one."""
 
     def __init__(self, directory: Path | None = None, root: Path | None = None) -> None:
         self.directory = Path(directory or RECORDED_DIR)
         self.root = Path(root or COURSE_ROOT)
         self._files: dict[str, dict] | None = None
+        self._damaged: dict[str, Damaged] = {}
         self._index: dict[tuple[str, str], list[Recorded]] | None = None
 
-    def files(self) -> dict[str, dict]:
-        """name -> content (provenance, calls, headlines) of every recording file, read once.
-        Raises RecordingStale for a file written in another format, or one that is not a recording
-        (cut short, not JSON, no list of calls)."""
+    def readable(self) -> dict[str, dict]:
+        """name -> content (provenance, calls, headlines) of every recording file the course can read, read once;
+        a damaged file is left out (:meth:`damaged_holding` names it). Returns a dict. Raises nothing: the RecordingStale
+        that reading a damaged file raises is kept for :meth:`files` and :meth:`damaged_holding`, which raise or return it."""
         if self._files is None:
             found = {}
             for file in sorted(self.directory.glob("*.json")):
-                content = read_file(file)
-                if type(format_of(content)) is not int or format_of(content) != FORMAT_VERSION:  # true and 1.0 equal 1 in Python; not in a recording
-                    raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
+                try:
+                    content = read_file(file)
+                    if type(format_of(content)) is not int or format_of(content) != FORMAT_VERSION:  # true and 1.0 equal 1 in Python; not in a recording
+                        raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
+                except RecordingStale as error:
+                    self._damaged[file.name] = Damaged((error.what, error.found, error.expected), _calls_named(file))
+                    continue
                 found[file.name] = content
             self._files = found
         return self._files
 
+    def files(self) -> dict[str, dict]:
+        """name -> content (provenance, calls, headlines) of every recording file, read once: for what reads
+        them all (the freshness check, the headline figures, `dockerlab doctor`). Returns a dict. Raises
+        RecordingStale for a file written in another format, or one that is not a recording (cut short, not JSON,
+        no list of calls), naming the first such file."""
+        found = self.readable()
+        if self._damaged:
+            raise next(iter(self._damaged.values())).error()
+        return found
+
+    def damaged_holding(self, call: str) -> RecordingStale | None:
+        """The error for a damaged recording file that may hold ``call`` (one whose calls, as far as they can be
+        read, name it, or one of which nothing can be read), or None when no damaged file may: replay raises it in
+        place of RecordingMissing, so only the notebook whose file is damaged fails. Raises nothing."""
+        self.readable()
+        for damaged in self._damaged.values():
+            if damaged.calls is None or call in damaged.calls:
+                return damaged.error()
+        return None
+
     def index(self) -> dict[tuple[str, str], list[Recorded]]:
-        """(call, key) -> its recorded entries (with the file each is in), in the order they were made.
-        Raises RecordingStale as :meth:`files` does."""
+        """(call, key) -> its recorded entries (with the file each is in), in the order they were made, from the
+        files the course can read (:meth:`readable`). Raises nothing."""
         if self._index is None:
             index: dict[tuple[str, str], list[Recorded]] = {}
-            for name, content in self.files().items():
+            for name, content in self.readable().items():
                 for number, entry in enumerate(content.get("calls", [])):
                     index.setdefault((entry["call"], entry["key"]), []).append(Recorded(name, number, entry))
             for entries in index.values():
@@ -79,8 +123,9 @@ class Store:
         return self._index
 
     def provenance(self) -> list[dict]:
-        """The provenance of every recording file (its shape checked when read). Raises RecordingStale as :meth:`files` does."""
-        return [content.get("provenance", {}) for content in self.files().values()]
+        """The provenance of every recording file the course can read (its shape checked when read): the mode banner
+        of every notebook says it, so a damaged file is left out here, not raised. Raises nothing."""
+        return [content.get("provenance", {}) for content in self.readable().values()]
 
     def stale(self, versions: dict[str, int] | None = None) -> list[dict]:
         """Recorded calls whose course files changed since they were recorded (a file edited, deleted,
@@ -127,6 +172,25 @@ def _version_for(call: str, versions: dict[str, int]) -> int | None:
             return versions[call]
         call = call.rpartition(".")[0]
     return None
+
+
+_CALL_NAME = re.compile(r'"call"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def _calls_named(file: Path) -> frozenset[str] | None:
+    """The call names a damaged recording file still shows (``"call":"NAME"``, even in a file cut short or of
+    another format), or None when it cannot be read as text at all or shows none."""
+    try:
+        text = file.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+    names = set()
+    for quoted in _CALL_NAME.findall(text):
+        try:
+            names.add(json.loads(quoted))
+        except ValueError:
+            continue
+    return frozenset(names) or None
 
 
 def summarise_provenance(entries: list[dict]) -> str:
@@ -212,7 +276,9 @@ class Recording:
     is written to the file when it is kept, so a kernel that is killed keeps every call that returned.
     The file is written whole each time (atomically: :func:`write_whole`) but never read again: each call is
     turned into JSON once, and what the file held before the first write (a provenance) is read once.
-    Provenance is added by the recorder, which knows the engine and the commit."""
+    Provenance is added by the recorder, which knows the engine and the commit. A write that fails (a read-only
+    folder, a full disk) never fails the call that was kept: its live result is returned, the failure is shown once
+    as a :class:`RecordingNotWritten` warning, and the next write writes everything kept so far."""
 
     def __init__(self, target: Path) -> None:
         self.target = Path(target)
@@ -223,37 +289,39 @@ class Recording:
         self.dirty = False
         self._texts: list[str] = []  # each call as JSON, made once (calls[i] -> _texts[i])
         self._kept: dict | None = None  # what the file held besides calls and headlines, read at the first write
+        self.warned = False  # a failed write was shown (once) as a RecordingNotWritten warning
 
     def add(self, call: str, key: str, inputs: dict, result: Any, *, raised: bool, version: int) -> int:
         """Keep one call's result and write the file; returns which occurrence of (call, key) it was.
-        Raises DockerlabError when ``result`` is of a type the recorder does not know (nothing is kept),
-        RecordingStale when the file already there is not a recording, and OSError when it cannot be written
-        (the call is kept in memory, and written with the next one or at exit)."""
+        Raises DockerlabError when ``result`` is of a type the recorder does not know (nothing is kept) and
+        RecordingStale when the file already there is not a recording. A file that cannot be written raises
+        nothing: the call is kept in memory (written with the next one, or at exit) and the failure is shown
+        once as a RecordingNotWritten warning (:meth:`try_write`)."""
         with self.lock:
             entry = {"call": call, "key": key, "occurrence": self.counts.get((call, key), 0), "version": version, "inputs": inputs,
                      "raised": raised, "result": encode(result)}
             self.counts[(call, key)] = entry["occurrence"] + 1
             self.calls.append(entry)
             self.dirty = True
-            self._write()
+            self._try_write()
             return entry["occurrence"]
 
     def headline(self, label: str, figure: dict) -> None:
-        """Keep the headline figure ``label`` and write the file. Returns None. Raises what :meth:`write` raises."""
+        """Keep the headline figure ``label`` and write the file. Returns None. Raises what :meth:`add` raises."""
         with self.lock:
             self.headlines[label] = figure
             self.dirty = True
-            self._write()
+            self._try_write()
 
     def label_calls(self, since: int, **fields: Any) -> None:
         """Add ``fields`` to every call kept since the ``since``-th (0-based) and write the file
-        (record_solutions names the exercise each call belongs to). Returns None. Raises what :meth:`write` raises."""
+        (record_solutions names the exercise each call belongs to). Returns None. Raises what :meth:`add` raises."""
         with self.lock:
             for entry in self.calls[since:]:
                 entry.update(fields)
             del self._texts[since:]  # made again from the labelled calls
             self.dirty = True
-            self._write()
+            self._try_write()
 
     def next_occurrence(self, call: str, key: str) -> int:
         """Which occurrence of (call, key) the next one recorded will be. Returns an int. Raises nothing."""
@@ -261,10 +329,32 @@ class Recording:
 
     def write(self) -> None:
         """Write what was recorded and is not written yet (nothing when nothing is), keeping a provenance
-        already in the file. Returns None. Raises RecordingStale when the file already there is not a
-        recording, and OSError when it cannot be written."""
+        already in the file: the end of a run (flush, reset). Returns None. Raises RecordingStale when the file
+        already there is not a recording, and RecordingNotWritten when it cannot be written (the file is then as it was)."""
         with self.lock:
+            try:
+                self._write()
+            except OSError as error:
+                raise self._not_written(error) from None
+
+    def try_write(self) -> None:
+        """:meth:`write`, where a failure must not end what is running (at exit, on an interrupt): a file that
+        cannot be written is shown once as a RecordingNotWritten warning. Returns None. Raises RecordingStale
+        when the file already there is not a recording."""
+        with self.lock:
+            self._try_write()
+
+    def _try_write(self) -> None:
+        """:meth:`try_write`, the lock held."""
+        try:
             self._write()
+        except OSError as error:
+            if not self.warned:
+                self.warned = True
+                warnings.warn(self._not_written(error), stacklevel=2)
+
+    def _not_written(self, error: OSError) -> RecordingNotWritten:
+        return RecordingNotWritten(str(self.target), f"{type(error).__name__}: {error.strerror or error}")
 
     def _write(self) -> None:
         """:meth:`write`, the lock held."""

@@ -83,15 +83,47 @@ def test_every_check_that_starts_a_container_is_covered_here():
     assert starts <= covered | {"image_prints"}, starts - covered
 
 
+def refusing(monkeypatch, reason, rule):
+    """Every way check.py starts a container is refused with ``reason``, read by the diagnose rule ``rule``."""
+
+    def refuse(*arguments, **keywords):
+        raise ContainerFailed("dockerlab-exercise/x:y", "start", reason, "Create the user in the Dockerfile.", rule=rule)
+
+    for name in ("run", "serve", "_create_and_start"):
+        monkeypatch.setattr(check, name, refuse)
+
+
 @pytest.mark.parametrize("number", STARTING)
 def test_a_user_the_image_lacks_gets_the_users_next_step_not_the_commands(number, engine_refuses_to_start, monkeypatch):
     """A verifier's break: 02a's `USER ghost` was told to write its CMD with each word in its own string."""
     reason = "the user does not exist in the image (unable to find user ghost: no matching entries in passwd file)."
-
-    def refuse(*arguments, **keywords):
-        raise ContainerFailed("dockerlab-exercise/x:y", "start", reason, "Create the user in the Dockerfile.")
-
-    for name in ("run", "serve", "_create_and_start"):
-        monkeypatch.setattr(check, name, refuse)
+    refusing(monkeypatch, reason, "no-such-user")
     said = str(EXERCISES[number].check(EXERCISES[number].solution_text())).split(check.NOT_STARTED, 1)[1]
     assert reason in said and check.USER_MISSING_NEXT in said and "each word" not in said, said
+
+
+@pytest.mark.parametrize("number", STARTING)
+def test_the_next_step_follows_the_errors_diagnose_rule_not_the_words_of_its_reason(number, engine_refuses_to_start, monkeypatch):
+    """The checkers ask ContainerFailed.rule (the rule that read the engine's message), never the reason's text."""
+    words = "the user does not exist in the image (a command's own output, in words that only look like the rule's)."
+    refusing(monkeypatch, words, "no-such-command")
+    said = str(EXERCISES[number].check(EXERCISES[number].solution_text())).split(check.NOT_STARTED, 1)[1]
+    assert check.USER_MISSING_NEXT not in said, said
+    refusing(monkeypatch, "unable to find user ghost: no matching entries in passwd file.", "no-such-user")
+    said = str(EXERCISES[number].check(EXERCISES[number].solution_text())).split(check.NOT_STARTED, 1)[1]
+    assert check.USER_MISSING_NEXT in said, said
+
+
+def test_the_engines_refusal_of_a_user_carries_its_rule():
+    """Through the one reader of the engine's refusals (containers._wrap), with the message seen from the engine here."""
+    import docker.errors
+
+    from dockerlab import containers
+
+    refusal = docker.errors.APIError("400 Client Error", explanation="unable to find user nosuchuser: no matching entries in passwd file")
+    wrapped = containers._wrap(refusal, "dockerlab-exercise/x:y")
+    assert isinstance(wrapped, ContainerFailed) and wrapped.rule == "no-such-user", vars(wrapped)
+    assert check._start_step(wrapped.rule, "the command step") == check.USER_MISSING_NEXT
+    unknown = containers._wrap(docker.errors.APIError("500", explanation="something new"), "dockerlab-exercise/x:y")
+    assert unknown.rule == "unknown" and check._start_step(unknown.rule, "the command step") == "the command step"
+    assert ContainerFailed("c", "inspect", "no such name", "fix").rule == ""  # the course's own finding: no rule

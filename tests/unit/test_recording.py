@@ -511,8 +511,7 @@ def test_a_recording_with_a_field_of_the_wrong_type_is_stale_and_names_the_file(
     replaying(recorded_dir, monkeypatch)
     with pytest.raises(recording.RecordingStale, match="demo.json"):
         recording.recordings()
-    with pytest.raises(recording.RecordingStale, match="demo.json"):
-        dl.mode().describe()
+    assert dl.mode().describe().startswith("Mode: recorded"), "the banner of every notebook shows (only a damaged file's calls fail)"
     with pytest.raises(recording.RecordingStale, match="demo.json"):
         measure(app, "cold")
     with pytest.raises(recording.RecordingStale, match="demo.json"):
@@ -579,3 +578,88 @@ def test_missing_values_fit_any_declared_column():
     frame = SIZED.frame([("alpine:3.20", None), (None, 5)])
     assert SIZED.family_problem(frame) is None
     assert "size is declared int but holds str" in SIZED.family_problem(SIZED.frame([("alpine:3.20", "5 MB")]))
+
+
+# --- which types a recording may name (a verifier's break: `dockerlabx`, `dockerlab.__main__`) ----------------
+
+
+@pytest.mark.parametrize("named", ["dockerlabx.containers.RunResult", "dockerlab_other.RunResult", "dockerlab.__main__.main",
+                                   "dockerlab.cli.main", "dockerlab.recording.store.Store", "dockerlab.no_such_module.Thing",
+                                   "dockerlab.containers.NoSuchThing", "dockerlab.containers.run", "pathlib.Path", "RunResult", 7])
+def test_a_recorded_object_is_only_ever_a_course_dataclass(named, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "argv", ["dockerlab", "doctor"])  # what importing dockerlab.__main__ would run
+    monkeypatch.delitem(sys.modules, "dockerlab.__main__", raising=False)
+    with pytest.raises(dl.DockerlabError, match="dockerlab record") as raised:
+        decode({"__dataclass__": named, "fields": {}})
+    assert repr(named) in str(raised.value)
+    assert "dockerlab.__main__" not in sys.modules, "reading a recording imported dockerlab.__main__, which runs the CLI"
+
+
+@pytest.mark.parametrize("named", ["dockerlab.containers.RunResult", "dockerlab.errors.TextCannotSettle", "builtins.ValueError",
+                                   "dockerlabx.errors.BuildFailed", "dockerlab.__main__.BuildFailed"])
+def test_a_recorded_error_is_only_ever_a_course_error(named):
+    with pytest.raises(dl.DockerlabError, match="dockerlab record") as raised:
+        decode({"__exception__": named, "state": {"__pairs__": []}, "args": {"__tuple__": []}})
+    assert f"names the type {named!r} for a course error" in str(raised.value)
+
+
+def test_a_course_dataclass_and_error_still_decode():
+    assert isinstance(decode({"__exception__": "dockerlab.errors.BuildFailed", "state": {"__pairs__": []}, "args": {"__tuple__": []}}), BuildFailed)
+    assert isinstance(decode({"__dataclass__": "dockerlab.containers.RunResult", "fields": {}}), RunResult)
+
+
+@recordable("demo.typed")
+def typed_measure(context, label: str) -> RunResult:
+    return RunResult(label, "", 0, f"{label} ran", 0.01)
+
+
+def test_a_replayed_result_of_another_class_than_the_call_returns_is_stale(recorded_dir, monkeypatch):
+    app, _, target = record(recorded_dir, monkeypatch, lambda app: typed_measure(app, "cold"))
+    replaying(recorded_dir, monkeypatch)
+    assert typed_measure(app, "cold") == RunResult("cold", "", 0, "cold ran", 0.01)
+    content = json.loads(target.read_text())
+    content["calls"][0]["result"] = encode(CheckResult("x", True, ["a course dataclass, but not a RunResult"]))
+    target.write_text(json.dumps(content))
+    replaying(recorded_dir, monkeypatch)
+    with pytest.raises(recording.RecordingStale, match=r"demo\.json, entry 0 \(demo\.typed\)") as raised:
+        typed_measure(app, "cold")
+    assert "a CheckResult where the call returns a RunResult" in raised.value.found and "dockerlab record" in raised.value.fix
+
+
+# --- one damaged file fails its own notebook, not every notebook (a verifier's break) -----------------------
+
+
+@recordable("demo.other")
+def other_notebook(label: str) -> RunResult:
+    return RunResult(label, "", 0, f"{label} from the other notebook", 0.02)
+
+
+DAMAGED_FILES = {
+    "not JSON": lambda text: "this is not JSON {",
+    "cut short": lambda text: text[: len(text) // 2],
+    "another format": lambda text: json.dumps({**json.loads(text), "format": 99}),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_FILES)
+def test_one_damaged_recording_fails_only_its_own_notebook(recorded_dir, monkeypatch, damage):
+    _, first, written = record(recorded_dir, monkeypatch, lambda app: other_notebook("x"))
+    written.rename(written.with_name("other.json"))
+    app, _, damaged = record(recorded_dir, monkeypatch, lambda app: measure(app, "cold"))
+    damaged.write_text(DAMAGED_FILES[damage](damaged.read_text()))
+    replaying(recorded_dir, monkeypatch)
+    assert other_notebook("x") == first, "a whole notebook's recording replays beside a damaged one"
+    assert dl.mode().describe().startswith("Mode: recorded") and recording.session().store.provenance()
+    with pytest.raises(recording.RecordingStale, match=r"demo\.json") as raised:  # the damaged notebook: its file named
+        measure(app, "cold")
+    assert "other.json" not in str(raised.value) and "dockerlab record" in raised.value.fix
+    with pytest.raises(recording.RecordingStale, match=r"demo\.json"):  # the maintainers' readers still refuse it
+        recording.stale_recordings()
+    if damage != "not JSON":  # the damaged file still names its calls: a call it does not hold is missing, as before
+        with pytest.raises(RecordingMissing):
+            other_notebook("never recorded")
+    else:  # nothing of it can be read: it may hold any call, so stale names it
+        with pytest.raises(recording.RecordingStale, match=r"demo\.json"):
+            other_notebook("never recorded")

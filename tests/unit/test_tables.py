@@ -144,3 +144,18 @@ def test_a_diffs_headers_name_its_two_images():
         shown = list(display_frame(table).columns)
         assert f"size in {table.attrs['a']} (a)" in shown and f"size in {table.attrs['b']} (b)" in shown, shown
         assert "size in a" not in shown and list(table.columns)[2:4] == ["size_in_a", "size_in_b"]  # the keys stay
+
+
+def test_no_two_columns_read_alike_when_two_keys_share_a_label():
+    """A verifier's break: labels are global, so summary() of a column of seconds named median_seconds showed two
+    columns both labelled "median (s)"."""
+    from dockerlab.experiments import summary
+
+    runs = pd.DataFrame({"median_seconds": [1.0, 1.0, 2.0], "seconds": [0.5, 0.7, 0.9]})
+    shown = list(display_frame(summary(runs, "median_seconds")).columns)
+    assert shown == ["median (s)", "median", "min (s)", "max (s)", "n"], shown
+    frame = pd.DataFrame({"target_text": ["≤ 1 s"], "target": ["t"], "a_b": [1], "a b": [2]})  # target_text is declared to read "target"
+    assert list(display_frame(frame).columns) == ["target", "target (2)", "a b", "a b (2)"]
+    indexed = display_frame(frame.set_index("target"))  # the index's header counts too
+    assert indexed.index.name == "target" and list(indexed.columns) == ["target_text", "a b", "a b (2)"]
+    assert "median (s)</th>" in to_html(summary(runs, "median_seconds")) and to_html(summary(runs, "median_seconds")).count("median (s)</th>") == 1
