@@ -290,17 +290,24 @@ RACE_CAUSE_COLOURS = (MISSED_COLOUR, "#82071e", "#ff8182")
 NOT_RACE_CAUSE_COLOURS = ("#6e7781", "#afb8c1", "#424a53")
 
 
-def _cause_styles(results: pd.DataFrame) -> dict[str, dict]:
-    """Per recorded cause (in the order first met): its bar colour, hatch and legend label, from the
-    rows' own ``lost_race`` (a cause of the start-up race, or one that fails however long the api waits)."""
-    styles: dict[str, dict] = {}
+def _cause_styles(results: pd.DataFrame) -> dict[tuple[str, bool], dict]:
+    """Per recorded cause and whether its run lost the race (in the order first met): its bar colour, hatch
+    and legend label, from the rows' own ``lost_race`` (the first failure came before the database was
+    ready, with a cause of the race), so one cause's words seen after the database was ready are drawn apart."""
+    from .experiments import RACE_CAUSES
+
+    styles: dict[tuple[str, bool], dict] = {}
     failed = results[results["cause"].fillna("") != ""]
-    for cause, rows in failed.groupby("cause", sort=False):
-        race = bool(rows["lost_race"].all())
+    for (cause, race), _ in failed.groupby(["cause", failed["lost_race"].astype(bool)], sort=False):
         palette = RACE_CAUSE_COLOURS if race else NOT_RACE_CAUSE_COLOURS
         used = sum(1 for style in styles.values() if style["race"] == race)
-        styles[cause] = {"race": race, "color": palette[used % len(palette)], "hatch": "" if race else "//",
-                         "label": f"{cause}: lost the start-up race" if race else f"{cause}: not the race (fails however long it waits)"}
+        if race:
+            label = f"{cause}: lost the start-up race"
+        elif cause in RACE_CAUSES:
+            label = f"{cause}: not the race (not before the database was ready)"
+        else:
+            label = f"{cause}: not the race (fails however long it waits)"
+        styles[(cause, race)] = {"race": race, "color": palette[used % len(palette)], "hatch": "" if race else "//", "label": label}
     return styles
 
 
@@ -336,7 +343,7 @@ def compose_race(results: pd.DataFrame):
     for group, name in enumerate(files):
         part = results[results["compose_file"] == name].sort_values("run")
         for slot, row in enumerate(part.to_dict("records")):
-            style = styles.get(row["cause"] or "", {"color": "white", "hatch": ""})
+            style = styles.get((row["cause"] or "", bool(row["lost_race"])), {"color": "white", "hatch": ""})
             failure_axis.barh(group + (slot - (len(part) - 1) / 2) * height, row["failed_connections"], height * 0.9,
                               facecolor=style["color"], hatch=style["hatch"], edgecolor="white")
         if not part["failed_connections"].any():
