@@ -11,6 +11,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 
+from .experiments import RACE_CAUSES
 from .images import own_layers
 from .security import NO_PACKAGE_DATABASE
 from .tables import VALUE_LABELS
@@ -297,8 +298,6 @@ def _cause_styles(results: pd.DataFrame) -> dict[tuple[str, bool], dict]:
     """Per recorded cause and whether its run lost the race (in the order first met): its bar colour, hatch
     and legend label, from the rows' own ``lost_race`` (the first failure came before the database was
     ready, with a cause of the race), so one cause's words seen after the database was ready are drawn apart."""
-    from .experiments import RACE_CAUSES
-
     styles: dict[tuple[str, bool], dict] = {}
     failed = results[results["cause"].fillna("") != ""]
     for (cause, race), _ in failed.groupby(["cause", failed["lost_race"].astype(bool)], sort=False):
