@@ -25,7 +25,7 @@ import docker.errors
 import requests.exceptions
 
 from .columns import (BUILDER_BUILDS, CACHE_BUILDS, CACHE_MOUNT_BUILDS, IGNORE_BUILDS, KERNELS, MULTI_STAGE, RACE_RUNS, RACE_SUMMARY,
-                      RUN_EACH, STAGE_BUILDS, STARTS, SUMMARY, VM_AND_CONTAINER_RUNS, declares)
+                      RUN_EACH, STAGE_BUILDS, STARTS, SUMMARY, VM_AND_CONTAINER_RUNS, declares, is_missing)
 from . import containers, engine, recording, vm
 from .builder import build, dockerfile_text
 from .dockerfile import runs_pip_install
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported w
 __all__ = [
     "layer_cache", "compared_builders", "cache_mount", "cache_mount_verdict", "CacheMountVerdict", "CACHE_MOUNT_LABEL", "stage_skipping", "builders", "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
     "vm_to_container_ratios", "parallel_explained",
-    "dockerignore", "compose_race", "race_summary", "failure_cause", "FAILURE_CAUSES", "RACE_CAUSES", "SCENARIOS",
+    "dockerignore", "compose_race", "race_summary", "failure_cause", "lost_the_race", "FAILURE_CAUSES", "RACE_CAUSES", "WRONG_HOST", "SCENARIOS",
 ]
 
 SCENARIOS = ("cold", "none", "code", "requirements")
@@ -792,41 +792,88 @@ def _ready_at(database_container) -> float | None:
 
 
 # What the api's first failed connection says, as a cause a learner reads (first match wins).
-# The last three are the start-up race; the others fail however long the api waits.
+# RACE_CAUSES are those a database that is not ready yet gives; the others fail however long the api waits.
 # pg8000 wraps every socket error of its connect in one InterfaceError ("Can't create a connection to host
 # ..."); the api's line adds the error it wraps ("(cause: gaierror: [Errno -2] ...)"), so the DNS failure is
 # looked for before the wrapper's words.
+_HOST_NOT_FOUND = ("gaierror", "Name or service not known", "Temporary failure in name resolution", "No address associated with hostname",
+                   "Errno -2]", "Errno -3]", "Errno -5]")
 FAILURE_CAUSES = (
     ("missing setting", ("KeyError",)),
     ("wrong password", ("password authentication failed",)),
+    # Postgres answers, but the database the api names is not there (3D000): a wrong POSTGRES_DB, not the race
+    # (the image creates POSTGRES_DB before its server listens on the network)
+    ("no such database", ("3D000",)),
     ("database starting up", ("the database system is starting up", "57P03")),
-    # the name "db" does not resolve (yet): the database's container is not on the network
-    ("database name not found", ("gaierror", "Name or service not known", "Temporary failure in name resolution", "No address associated with hostname",
-                                 "Errno -2]", "Errno -3]", "Errno -5]")),
+    # the host name does not resolve: the database's own name before its container is on the network
+    # (failure_cause says "wrong database host" for a name that is not the database's)
+    ("database host not found", _HOST_NOT_FOUND),
     # pg8000's words when nothing accepts the connection yet (Postgres still initialising its data directory)
     ("database not accepting connections", ("Can't create a connection to host", "Connection refused", "Errno 111")),
 )
-RACE_CAUSES = ("database starting up", "database not accepting connections", "database name not found")
+RACE_CAUSES = ("database starting up", "database not accepting connections", "database host not found")
+WRONG_HOST = "wrong database host"
 
 
-def failure_cause(line: str) -> str:
+def failure_cause(line: str, database_hosts: Sequence[str] | None = None) -> str:
     """The cause of one "database connection failed ..." line from the api ("" for no line).
+    ``database_hosts``: the names the database answers to (its service's); a name that does not resolve and
+    is none of them is WRONG_HOST, which no waiting fixes (None: the name is not checked).
     Returns the cause (a str). Raises nothing."""
     if not line:
         return ""
     for cause, fragments in FAILURE_CAUSES:
         if any(fragment in line for fragment in fragments):
+            if cause == "database host not found" and database_hosts is not None:
+                named = re.search(r"to host (\S+) and port", line)
+                if named and named.group(1) not in database_hosts:
+                    return WRONG_HOST
             return cause
     return "other"
 
 
-@recordable("experiments.compose_race", version=2)
+def lost_the_race(cause: str, first_error_after_db_seconds: float | None, db_ready_seconds: float | None) -> bool:
+    """Whether a run's first failure was the start-up race, by its timing as well as its words: the api
+    failed BEFORE the database was ready (both seconds after the database container started), with a
+    cause a database that is not ready yet gives (RACE_CAUSES). The same words after the database was
+    ready, a database never seen ready, or a cause no waiting fixes (a missing setting, a wrong host or
+    database name) are not the race. Returns a bool. Raises nothing."""
+    if cause not in RACE_CAUSES or is_missing(first_error_after_db_seconds) or is_missing(db_ready_seconds):
+        return False
+    return first_error_after_db_seconds < db_ready_seconds
+
+
+def _first_failure_at(stamped_logs: str) -> float | None:
+    """When the api printed its first "database connection failed" line (seconds since the epoch), from
+    ``docker logs --timestamps`` text; None without one. Raises nothing."""
+    for line in stamped_logs.splitlines():
+        stamp, _, text = line.partition(" ")
+        if "database connection failed" in text:
+            try:
+                return _timestamp(stamp)
+            except ValueError:
+                return None
+    return None
+
+
+def _names_of(container, service: str) -> set[str]:
+    """The names ``container`` (of Compose service ``service``) answers to on its networks: the service,
+    the container's name and its network aliases. Returns a set. Raises nothing."""
+    names = {service, container.name}
+    for network in ((container.attrs.get("NetworkSettings") or {}).get("Networks") or {}).values():
+        names.update((network or {}).get("Aliases") or ())
+        names.update((network or {}).get("DNSNames") or ())
+    return names
+
+
+@recordable("experiments.compose_race", version=3)
 @declares(RACE_RUNS)
 def compose_race(stack, *, runs: int | None = None, service: str = "api", database: str = "db", timeout: float = 60) -> pd.DataFrame:
     """Bring ``stack`` up from nothing ``runs`` times (default 5; DOCKERLAB_REPEAT overrides) and
     measure the start-up race.
 
-    One row per run (cause: see FAILURE_CAUSES; lost_race: the cause is one of RACE_CAUSES). {columns} The stack is taken down (with its volumes) before each run and
+    One row per run (cause: see FAILURE_CAUSES; lost_race: see :func:`lost_the_race`, the first failure
+    before the database was ready with a cause of RACE_CAUSES). {columns} The stack is taken down (with its volumes) before each run and
     at the end. ``timeout`` is seconds per run. Raises ComposeFailed when a Compose command fails,
     DockerlabError when ``service`` or ``database`` has no container in the stack or DOCKERLAB_REPEAT
     is not a positive whole number.
@@ -851,17 +898,21 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
             db_started = _timestamp(db.attrs["State"]["StartedAt"])
             ready = _ready_at(db)
             first_error = next((line.strip() for line in logs.splitlines() if "database connection failed" in line), "")
-            cause = failure_cause(first_error)
+            failed_at = _first_failure_at(api.logs(timestamps=True).decode(errors="replace")) if first_error else None
+            cause = failure_cause(first_error, _names_of(db, database))
+            db_ready_seconds = None if ready is None else ready - db_started
+            first_error_after_db_seconds = None if failed_at is None else failed_at - db_started
             rows.append(
                 {
                     "compose_file": stack.file.name,
                     "run": run,
-                    "db_ready_seconds": None if ready is None else ready - db_started,
+                    "db_ready_seconds": db_ready_seconds,
                     "api_started_after_db_seconds": _timestamp(api.attrs["State"]["StartedAt"]) - db_started,
+                    "first_error_after_db_seconds": first_error_after_db_seconds,
                     "failed_connections": logs.count("database connection failed"),
                     "first_error": first_error,
                     "cause": cause,
-                    "lost_race": cause in RACE_CAUSES,
+                    "lost_race": lost_the_race(cause, first_error_after_db_seconds, db_ready_seconds),
                     "api_serving": serving,
                     "api_exit_code": api.attrs["State"]["ExitCode"] if api.status == "exited" else None,
                 }

@@ -51,6 +51,7 @@ from .errors import CommandInterrupted, DockerlabError, RecordingMissing
 from .interrupts import held
 from .hosting import running_shell
 from .labels import CALL_LABEL, CREATED_LABEL, CREATED_LABELS, built_labels
+from .paths import COURSE_ROOT
 from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
@@ -967,9 +968,24 @@ def _recorded_spelling(words: list[str]) -> list[str] | None:
 _TYPED_DOCKER = re.compile(r"^docker(?:\s+|$)")
 
 
+def _recorded_path(word: str) -> bool:
+    """Whether a word of a recorded command is a path: an absolute one (as the recording machine named a
+    course file), or one relative to the course folder that names a file or folder in it here (as a
+    recording writes the course's own paths: :func:`dockerlab.recording.codec.portable_text`). Raises nothing."""
+    if word.startswith("/"):
+        return True
+    if word.startswith("-") or ":" in word:  # an option, an image, a tag or a mount: not a course path
+        return False
+    try:
+        return (COURSE_ROOT / word).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def as_typed(result: CommandResult, words: list[str], replayed: list[str] | None = None) -> CommandResult:
     """A replayed result as the learner's own command: a course file or folder the recording machine
-    named by its own path (`/work/rec/data/apps/x`, the recording's key is the folder's content) is named
+    named by its own path (`/work/rec/data/apps/x`, or `data/apps/x` relative to the course as recordings
+    now write it; the recording's key is the folder's content) is named
     by the path the learner typed (or, when the learner's ``words`` are another spelling of the
     ``replayed`` command, its path here), in the command, in what ran and in the output. Returns a
     CommandResult (``result`` itself when nothing differs). Raises nothing."""
@@ -980,13 +996,13 @@ def as_typed(result: CommandResult, words: list[str], replayed: list[str] | None
         return result
     if len(recorded) != len(replayed):
         return result
-    pairs = [(theirs, ours) for theirs, ours in zip(recorded, replayed, strict=True) if theirs != ours and theirs.startswith("/")]
+    pairs = [(theirs, ours) for theirs, ours in zip(recorded, replayed, strict=True) if theirs != ours and _recorded_path(theirs)]
     if not pairs and replayed == words:
         return result
 
     def mine(text: str) -> str:
-        for theirs, ours in pairs:
-            text = text.replace(theirs, ours)
+        for theirs, ours in pairs:  # a whole path, or one below it; not a longer name, not inside another path
+            text = re.sub(rf"(?<![\w./-]){re.escape(theirs)}(?![\w.-])", lambda _, path=ours: path, text)
         return text
 
     return dataclasses.replace(result, command=shlex.join(words), ran=mine(result.ran), output=mine(result.output),

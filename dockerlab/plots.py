@@ -11,6 +11,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 
+from .experiments import RACE_CAUSES
 from .images import own_layers
 from .security import NO_PACKAGE_DATABASE
 from .tables import VALUE_LABELS
@@ -286,21 +287,29 @@ def stop_times(results: pd.DataFrame, ax=None):
 # that no waiting would cure (a missing setting, a wrong password: the file is wrong) in hatched greys.
 # The timing panel's colour per compose file leaves red out, so red means the race alone.
 FILE_COLOURS = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")
+# The longest compose file name (characters) that leaves the failure panel room for its bars beside the
+# timing panel; a longer one (a file name is one word: it is not wrapped) puts the panels one above the other.
+SIDE_BY_SIDE_NAME_LENGTH = 28
 RACE_CAUSE_COLOURS = (MISSED_COLOUR, "#82071e", "#ff8182")
 NOT_RACE_CAUSE_COLOURS = ("#6e7781", "#afb8c1", "#424a53")
 
 
-def _cause_styles(results: pd.DataFrame) -> dict[str, dict]:
-    """Per recorded cause (in the order first met): its bar colour, hatch and legend label, from the
-    rows' own ``lost_race`` (a cause of the start-up race, or one that fails however long the api waits)."""
-    styles: dict[str, dict] = {}
+def _cause_styles(results: pd.DataFrame) -> dict[tuple[str, bool], dict]:
+    """Per recorded cause and whether its run lost the race (in the order first met): its bar colour, hatch
+    and legend label, from the rows' own ``lost_race`` (the first failure came before the database was
+    ready, with a cause of the race), so one cause's words seen after the database was ready are drawn apart."""
+    styles: dict[tuple[str, bool], dict] = {}
     failed = results[results["cause"].fillna("") != ""]
-    for cause, rows in failed.groupby("cause", sort=False):
-        race = bool(rows["lost_race"].all())
+    for (cause, race), _ in failed.groupby(["cause", failed["lost_race"].astype(bool)], sort=False):
         palette = RACE_CAUSE_COLOURS if race else NOT_RACE_CAUSE_COLOURS
         used = sum(1 for style in styles.values() if style["race"] == race)
-        styles[cause] = {"race": race, "color": palette[used % len(palette)], "hatch": "" if race else "//",
-                         "label": f"{cause}: lost the start-up race" if race else f"{cause}: not the race (fails however long it waits)"}
+        if race:
+            label = f"{cause}: lost the start-up race"
+        elif cause in RACE_CAUSES:
+            label = f"{cause}: not the race (not before the database was ready)"
+        else:
+            label = f"{cause}: not the race (fails however long it waits)"
+        styles[(cause, race)] = {"race": race, "color": palette[used % len(palette)], "hatch": "" if race else "//", "label": label}
     return styles
 
 
@@ -309,26 +318,33 @@ def compose_race(results: pd.DataFrame):
     ready (seconds after the database container started). Right: the api's failed connections in each
     run, a bar per run grouped by compose file and coloured by the recorded cause of its first failure:
     race causes in warm colours, causes that are not the race (a missing setting) hatched grey, each
-    named in the legend below. Returns the timing panel's Axes. Raises KeyError for a table without
+    named in the legend below. A compose file name longer than SIDE_BY_SIDE_NAME_LENGTH puts the timing
+    panel above the other, so the name is shown whole. Returns the timing panel's Axes. Raises KeyError for a table without
     compose_race's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     from matplotlib.lines import Line2D  # lazy: matplotlib takes ~0.8 s to import
 
-    figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained", width_ratios=(1, 1.1))
     files = list(dict.fromkeys(results["compose_file"]))
+    side_by_side = max(len(str(name)) for name in files) <= SIDE_BY_SIDE_NAME_LENGTH
+    if side_by_side:
+        figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained", width_ratios=(1, 1.1))
+    else:  # a file name too long to share the width with its bars: the panels one above the other, each as wide as the figure
+        figure, (timing_axis, failure_axis) = plt.subplots(2, 1, figsize=(12, 10.4), layout="constrained")
     colours = [FILE_COLOURS[index % len(FILE_COLOURS)] for index in range(len(files))]
     for index, name in enumerate(files):
         part = results[results["compose_file"] == name]
         timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=colours[index])
         timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=colours[index])
     timing_axis.set_xlabel("run")
+    timing_axis.xaxis.get_major_locator().set_params(integer=True)  # runs are whole numbers
     timing_axis.set_ylabel("seconds after the database container started")
     timing_axis.set_title("Did the api start before the database was ready?")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour) for colour in colours]
     handles += [Line2D([], [], marker="o", color="black", linestyle=""), Line2D([], [], marker="_", markersize=14, color="black", linestyle="")]
-    timing_axis.legend(handles, [*files, "api started", "database ready"], loc="upper center", bbox_to_anchor=(0.5, -0.14),
-                       ncol=2, frameon=False, fontsize=8)
+    # one above the other, the panels share the long names' left margin: the legend grows into it from the right
+    timing_axis.legend(handles, [*files, "api started", "database ready"], loc="upper center" if side_by_side else "upper right",
+                       bbox_to_anchor=(0.5 if side_by_side else 1.0, -0.14), ncol=2 if side_by_side else 1, frameon=False, fontsize=8)
 
     styles = _cause_styles(results)
     runs = max(1, int(results.groupby("compose_file").size().max()))
@@ -336,7 +352,7 @@ def compose_race(results: pd.DataFrame):
     for group, name in enumerate(files):
         part = results[results["compose_file"] == name].sort_values("run")
         for slot, row in enumerate(part.to_dict("records")):
-            style = styles.get(row["cause"] or "", {"color": "white", "hatch": ""})
+            style = styles.get((row["cause"] or "", bool(row["lost_race"])), {"color": "white", "hatch": ""})
             failure_axis.barh(group + (slot - (len(part) - 1) / 2) * height, row["failed_connections"], height * 0.9,
                               facecolor=style["color"], hatch=style["hatch"], edgecolor="white")
         if not part["failed_connections"].any():

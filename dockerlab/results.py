@@ -329,6 +329,21 @@ def verdict(supports: list[bool], expected: int, partial: bool = False) -> str:
     return "partly holds"
 
 
+def _shared_once(texts: list[str]) -> list[str]:
+    """The conditions of a claim's figures (each as :func:`conditions` words it: "Docker 27.1, buildkit,
+    stand-in bases, VM under ...") with what they share said once: the parts every one begins with, then
+    each figure's own further parts; repeats and empty texts dropped. Returns a list of str, in order.
+    Raises nothing."""
+    texts = list(dict.fromkeys(text for text in texts if text))
+    parts = [text.split(", ") for text in texts]
+    shared = 0
+    while parts and all(len(each) > shared and each[shared] == parts[0][shared] for each in parts):
+        shared += 1
+    if len(texts) < 2 or not shared:
+        return texts
+    return list(dict.fromkeys([", ".join(parts[0][:shared]), *(", ".join(each[shared:]) for each in parts if each[shared:])]))
+
+
 @declares(SEED_CLAIM_VERDICTS)
 def seed_claims(figures: pd.DataFrame) -> pd.DataFrame:
     """The seed's claims beside the figures the course measured for them (input: ``collected()``); the
@@ -344,7 +359,7 @@ def seed_claims(figures: pd.DataFrame) -> pd.DataFrame:
             for _, row in found
         ]
         findings = [item.finding(bool(row["met"])) for item, row in found]
-        conditions_seen = sorted({row.get("conditions", "") for _, row in found if row.get("conditions")})
+        conditions_seen = _shared_once([row.get("conditions", "") for _, row in found])
         partial = [item.partial for item, row in found if item.is_partial(row.get("conditions", ""))]
         rows.append({
             "seed_section": claim.section,
@@ -352,7 +367,7 @@ def seed_claims(figures: pd.DataFrame) -> pd.DataFrame:
             "we_measured": "; ".join(measured) if measured else "not measured yet: run the notebook",
             "the_data_says": "; ".join(finding for finding in findings if finding),
             "verdict": verdict([item.supports_claim(bool(row["met"])) for item, row in found], len(claim.evidence), partial=bool(partial)),
-            "conditions": "; ".join([*([claim.condition] if claim.condition else []), *conditions_seen, *partial]),
+            "conditions": "; ".join(dict.fromkeys([*([claim.condition] if claim.condition else []), *conditions_seen, *partial])),
         })
     return SEED_CLAIM_VERDICTS.frame(rows)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import importlib
+import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from ..errors import DockerlabError
 from ..paths import COURSE_ROOT
 from ..answers import Answer
 
-__all__ = ["encode", "decode", "course_relative"]
+__all__ = ["encode", "decode", "course_relative", "portable_text", "TEMPORARY_FOLDER"]
 
 
 def course_relative(path: Path, root: Path = COURSE_ROOT) -> str:
@@ -24,6 +26,28 @@ def course_relative(path: Path, root: Path = COURSE_ROOT) -> str:
         return Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
         return str(path)
+
+
+# A folder tempfile made for the course (TemporaryDirectory(prefix="dockerlab-run-as-"): the prefix, then
+# tempfile's 8 random characters), written as TEMPORARY_FOLDER: it was deleted when the call returned.
+_TEMPORARY = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/dockerlab-[a-z]+(?:-[a-z]+)*-[a-z0-9_]{8}(?![\w.-])")
+TEMPORARY_FOLDER = "<temp folder>"
+_PATH_CHARACTER = r"[\w.-]"
+
+
+def portable_text(text: str, root: Path | None = None) -> str:
+    """``text`` as a recording keeps it: the course folder's path in it (``root``, where this checkout
+    lives) written relative to the course as :func:`course_relative` writes a path (``/work/wt18/data/apps/x``
+    reads ``data/apps/x``, the folder itself ``.``), and a temporary folder of the course's as
+    TEMPORARY_FOLDER, so a recording names no machine's checkout and no random folder. Only a whole path
+    is rewritten: not one that merely begins with the folder's name (``/work/wt180``), nor one inside
+    another path. ``root``: None for this checkout's. Returns a str. Raises nothing."""
+    root = COURSE_ROOT if root is None else root
+    text = _TEMPORARY.sub(TEMPORARY_FOLDER, text)
+    if str(root) not in text:
+        return text
+    pattern = rf"(?<![\w./-]){re.escape(str(root).rstrip('/'))}(?:/(?={_PATH_CHARACTER})|(?!{_PATH_CHARACTER}))"
+    return re.sub(pattern, lambda found: "" if found.group(0).endswith("/") else ".", text)
 
 
 def _qualified(kind: type) -> str:
@@ -66,7 +90,7 @@ def _resolve(name: Any, kind: str) -> type:
 def _tagged(value: Any) -> dict | None:
     """The JSON form of an answer, a path or a datetime (None for any other value)."""
     if isinstance(value, Answer):
-        return {"__answer__": str(value), "command": value.command}
+        return {"__answer__": portable_text(str(value)), "command": portable_text(value.command)}
     if isinstance(value, Path):
         return {"__path__": course_relative(value)}
     if isinstance(value, datetime.datetime):
@@ -75,7 +99,8 @@ def _tagged(value: Any) -> dict | None:
 
 
 def encode(value: Any) -> Any:
-    """A JSON-able form of a result. Raises DockerlabError for a type the recorder does not know."""
+    """A JSON-able form of a result, its text made portable (:func:`portable_text`: no path of this
+    checkout, no temporary folder's random name). Raises DockerlabError for a type the recorder does not know."""
     # lazy: numpy and pandas take ~1 s to import, and `import dockerlab` loads this module
     import numpy as np
     import pandas as pd
@@ -83,7 +108,9 @@ def encode(value: Any) -> Any:
     tagged = _tagged(value)
     if tagged is not None:
         return tagged
-    if value is None or isinstance(value, (bool, str, int, float)):
+    if isinstance(value, str):
+        return portable_text(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, np.generic):
         return value.item()

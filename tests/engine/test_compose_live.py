@@ -62,8 +62,11 @@ def test_the_race_shows_with_the_seed_file_and_not_with_the_fix():
     fixed = dl.experiments.compose_race(dl.compose.project(APP, "compose.yaml", name="dockerlab-test-fixed"), runs=2)
     assert seed["failed_connections"].sum() > 0 and not seed["api_serving"].all()
     assert (seed["api_started_after_db_seconds"] < seed["db_ready_seconds"]).all()
+    # the api's first failure is stamped by the engine's log: after the api started; the seed's missing password is never the race
+    assert (seed["first_error_after_db_seconds"] >= seed["api_started_after_db_seconds"]).all() and not seed["lost_race"].any()
+    assert set(seed["cause"]) == {"missing setting"}
     assert fixed["failed_connections"].sum() == 0 and fixed["api_serving"].all()
-    assert (fixed["api_started_after_db_seconds"] >= fixed["db_ready_seconds"]).all()
+    assert (fixed["api_started_after_db_seconds"] >= fixed["db_ready_seconds"]).all() and fixed["first_error_after_db_seconds"].isna().all()
     assert project_objects("dockerlab-test-seed") == [] and project_objects("dockerlab-test-fixed") == []
 
 

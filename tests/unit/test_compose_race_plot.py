@@ -60,3 +60,20 @@ def test_the_colour_follows_the_cause_not_the_file():
     assert bars[1][2:] == bars[2][2:] == (plots.RACE_CAUSE_COLOURS[0], "")  # one cause, one colour, whichever file
     assert "C3" not in plots.FILE_COLOURS  # tab:red: red in this figure means the race only
     plt.close("all")
+
+
+def test_one_causes_words_before_and_after_the_database_was_ready_are_drawn_apart():
+    """lost_race rests on timing too: the same refused connection after the database was ready is not
+    the race, and its bar and legend entry say so."""
+    refused = "database not accepting connections"
+    rows = pd.DataFrame({
+        "compose_file": ["a.yaml", "a.yaml"], "run": [1, 2],
+        "db_ready_seconds": [2.0, 2.0], "api_started_after_db_seconds": [0.5, 2.5], "failed_connections": [1, 1],
+        "first_error": ["x", "y"], "cause": [refused, refused],
+        "lost_race": [True, False], "api_serving": [False, False], "api_exit_code": [1, 1],
+    })
+    failure_axis, bars = failure_bars(plots.compose_race(rows))
+    assert bars[0][2:] == (plots.RACE_CAUSE_COLOURS[0], "") and bars[1][2:] == (plots.NOT_RACE_CAUSE_COLOURS[0], "//")
+    legend = [text.get_text() for text in failure_axis.get_legend().get_texts()]
+    assert legend == [f"{refused}: lost the start-up race", f"{refused}: not the race (not before the database was ready)"]
+    plt.close("all")

@@ -82,9 +82,9 @@ _CANT_CONNECT = ("database connection failed (attempt 1): InterfaceError: Can't 
 
 
 @pytest.mark.parametrize("cause, expected", [
-    (" (cause: gaierror: [Errno -2] Name or service not known)", "database name not found"),
-    (" (cause: gaierror: [Errno -3] Temporary failure in name resolution)", "database name not found"),
-    (" (cause: gaierror: [Errno -5] No address associated with hostname)", "database name not found"),
+    (" (cause: gaierror: [Errno -2] Name or service not known)", "database host not found"),
+    (" (cause: gaierror: [Errno -3] Temporary failure in name resolution)", "database host not found"),
+    (" (cause: gaierror: [Errno -5] No address associated with hostname)", "database host not found"),
     (" (cause: ConnectionRefusedError: [Errno 111] Connection refused)", "database not accepting connections"),
     ("", "database not accepting connections"),
 ])
@@ -92,6 +92,101 @@ def test_pg8000s_wrapped_error_is_read_by_what_it_wraps(cause, expected):
     from dockerlab.experiments import RACE_CAUSES, failure_cause
 
     assert failure_cause(_CANT_CONNECT + cause) == expected and expected in RACE_CAUSES
+
+
+def test_a_name_that_does_not_resolve_is_a_wrong_host_unless_it_is_the_databases():
+    from dockerlab.experiments import RACE_CAUSES, WRONG_HOST, failure_cause
+
+    unresolved = " (cause: gaierror: [Errno -2] Name or service not known)"
+    assert failure_cause(_CANT_CONNECT + unresolved, {"db", "compose-api-db-1"}) == "database host not found"
+    wrong = _CANT_CONNECT.replace("host db and", "host dbb and") + unresolved
+    assert failure_cause(wrong, {"db", "compose-api-db-1"}) == WRONG_HOST and WRONG_HOST not in RACE_CAUSES
+    # a wrong POSTGRES_DB: Postgres answers that the database does not exist (3D000), whatever the timing
+    missing_database = ("database connection failed (attempt 1): DatabaseError: {'S': 'FATAL', 'V': 'FATAL', 'C': '3D000', "
+                        "'M': 'database \"itemz\" does not exist', 'F': 'postinit.c', 'L': '1029', 'R': 'InitPostgres'}")
+    assert failure_cause(missing_database, {"db"}) == "no such database" and "no such database" not in RACE_CAUSES
+
+
+_REFUSED = _CANT_CONNECT + " (cause: ConnectionRefusedError: [Errno 111] Connection refused)"
+_WRONG_HOST = _CANT_CONNECT.replace("host db and", "host dbb and") + " (cause: gaierror: [Errno -2] Name or service not known)"
+_NO_PASSWORD = "database connection failed (attempt 1): KeyError: 'POSTGRES_PASSWORD' (cause: KeyError: b'POSTGRES_PASSWORD')"
+
+
+class _Container:
+    """What compose_race reads of a container: its logs (with or without timestamps), status, State and names."""
+
+    def __init__(self, name, started, lines, status="running", exit_code=0):
+        self.name, self.status, self.lines = name, status, lines
+        self.attrs = {"State": {"StartedAt": started, "ExitCode": exit_code},
+                      "NetworkSettings": {"Networks": {"race_default": {"Aliases": [name, "db"] if "db" in name else [name]}}}}
+
+    def logs(self, timestamps=False):
+        return "".join(f"{stamp} {text}\n" if timestamps else f"{text}\n" for stamp, text in self.lines).encode()
+
+    def reload(self):
+        pass
+
+
+class _Stack:
+    file = Path("race.yaml")
+
+    def __init__(self, api, db):
+        self.containers = {"api": api, "db": db}
+
+    def down(self, volumes=False):
+        pass
+
+    def up(self, wait=False):
+        pass
+
+    def container(self, service):
+        return self.containers[service]
+
+
+def _run_with(first_error, failed_at):
+    """One compose_race run against containers whose logs say so: the database container started at 10:00:00,
+    Postgres ready at 10:00:02.3 (initdb's temporary server said so first at 10:00:01.2), the api failing at
+    ``failed_at`` (seconds after 10:00) with ``first_error``."""
+    ready = "LOG:  database system is ready to accept connections"
+    db = _Container("race-db-1", "2026-11-30T10:00:00.000000000Z",
+                    [("2026-11-30T10:00:01.200000000Z", ready), ("2026-11-30T10:00:02.300000000Z", ready)])
+    api = _Container("race-api-1", "2026-11-30T10:00:00.400000000Z",
+                     [(f"2026-11-30T10:00:{failed_at:09.6f}000Z", first_error)], status="exited", exit_code=1)
+    return experiments.compose_race(_Stack(api, db), runs=1, timeout=5).iloc[0]
+
+
+@pytest.mark.parametrize("first_error, failed_at, lost", [
+    (_REFUSED, 0.6, True),  # refused while Postgres was still initialising: the race
+    (_REFUSED, 3.1, False),  # the same words after the database was ready: not the race
+    (_WRONG_HOST, 0.6, False),  # a host that is not the database's never resolves, however long the api waits
+    (_NO_PASSWORD, 0.6, False),  # a missing setting fails before and after the database is ready alike
+], ids=["race before ready", "same cause after ready", "wrong host", "missing setting"])
+def test_a_run_lost_the_race_only_when_it_failed_before_the_database_was_ready_for_a_race_cause(first_error, failed_at, lost):
+    run = _run_with(first_error, failed_at)
+    assert run["db_ready_seconds"] == pytest.approx(2.3) and run["first_error_after_db_seconds"] == pytest.approx(failed_at)
+    assert run["first_error"] == first_error and bool(run["lost_race"]) is lost
+
+
+def test_the_race_summary_of_such_runs_counts_the_others_as_other_failures():
+    import pandas as pd
+
+    from dockerlab.experiments import race_summary
+
+    runs = pd.DataFrame([_run_with(error, at) for error, at in [(_REFUSED, 0.6), (_REFUSED, 3.1), (_WRONG_HOST, 0.6), (_NO_PASSWORD, 0.6)]])
+    summary = race_summary(runs).loc["race.yaml"]
+    assert (summary["lost_race_runs"], summary["other_failures"], summary["run_count"]) == (1, 3, 4)
+    assert summary["causes"] == "database not accepting connections (2); wrong database host (1); missing setting (1)"
+
+
+def test_lost_the_race_needs_both_times_and_a_race_cause():
+    from dockerlab.experiments import lost_the_race
+
+    assert lost_the_race("database starting up", 1.0, 2.0)
+    assert not lost_the_race("database starting up", 2.5, 2.0)
+    assert not lost_the_race("database starting up", 1.0, None)  # the database never seen ready: no race to lose
+    assert not lost_the_race("database starting up", None, 2.0)
+    assert not lost_the_race("database starting up", float("nan"), 2.0)
+    assert not lost_the_race("wrong password", 1.0, 2.0) and not lost_the_race("", None, 2.0)
 
 
 def test_the_recorded_race_runs_have_causes_from_their_evidence():

@@ -477,6 +477,19 @@ def test_as_typed_swaps_only_the_paths_that_differ():
     assert magics.as_typed(result, ["build", "-t", "b:2", "/rec/data/apps/x"]) is result  # not a path: never rewritten
 
 
+def test_as_typed_names_a_course_relative_recorded_path_by_the_learners_own():
+    """Recordings write the course's paths relative to the course (codec.portable_text): replayed, they read
+    as the path the learner typed, in the command, what ran and the output; a longer name is left alone."""
+    app = "data/apps/hello-python"
+    result = magics.CommandResult(f"build -t a:1 {app}", f"docker build --progress=plain -t a:1 {app}",
+                                  f"#1 load build definition from {app}/Dockerfile\nnot {app}2 nor x/{app}\n", 0, 0.4, "", "")
+    mine = magics.as_typed(result, ["build", "-t", "a:1", "/home/me/course/data/apps/hello-python"])
+    assert mine.command == "build -t a:1 /home/me/course/data/apps/hello-python"
+    assert mine.ran == "docker build --progress=plain -t a:1 /home/me/course/data/apps/hello-python"
+    assert mine.output == f"#1 load build definition from /home/me/course/{app}/Dockerfile\nnot {app}2 nor x/{app}\n"
+    assert magics.as_typed(result, ["build", "-t", "b:2", app]) is result  # a tag is not a path: never rewritten
+
+
 @pytest.mark.parametrize("line", [
     "run --rm alpine:3.20 sh -c 'echo ${HOME}'",            # the shell's: the container's sh reads it
     "run --rm alpine:3.20 awk 'BEGIN {print 1}'",           # braces that are not a Python expression

@@ -270,3 +270,25 @@ def test_every_plot_a_notebook_draws_is_readable(notebook, recorded_mode):
     found = {f"{name}: {problem}" for name, figure, arguments in drawn for problem in problems(name, figure, arguments)}
     plt.close("all")
     assert not found, sorted(found)
+
+
+def _race_runs(files: list[str]):
+    """compose_race rows for ``files``, three runs each: the api refused before the database was ready."""
+    import pandas as pd
+
+    return pd.DataFrame([{"compose_file": name, "run": run, "db_ready_seconds": 2.1, "api_started_after_db_seconds": 0.5,
+                          "first_error_after_db_seconds": 0.7, "failed_connections": run, "first_error": "database connection failed",
+                          "cause": "database not accepting connections", "lost_race": True, "api_serving": False, "api_exit_code": 1}
+                         for name in files for run in (1, 2, 3)])
+
+
+@pytest.mark.parametrize("long_name", [
+    "race-2-healthy-and-retries.yaml",  # just past what fits beside the timing panel
+    "compose-with-a-healthcheck-and-retries-for-the-api-and-the-database.yaml",
+    "a-learners-copy-of-the-compose-file-with-every-change-tried-so-far-named-in-its-file-name-for-later.yaml",
+], ids=["31 characters", "72 characters", "103 characters"])
+def test_the_start_up_race_plot_keeps_a_long_compose_file_name_inside_the_figure(long_name):
+    table = _race_runs(["seed-compose.yaml", long_name])
+    found = problems("compose_race", plots.compose_race(table).figure, (table,))
+    plt.close("all")
+    assert not found, sorted(found)

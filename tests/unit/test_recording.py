@@ -39,6 +39,42 @@ def test_a_recorded_error_is_raised_again_with_its_evidence():
     assert isinstance(back, BuildFailed) and back.step == 2 and back.log_tail == ["boom"] and back.fix == "fix it" and "exit code 3" in str(back)
 
 
+def test_an_encoded_docker_note_from_another_checkout_holds_no_absolute_path(tmp_path, monkeypatch):
+    """A recording names the course's files relative to the course, wherever the checkout that recorded it
+    lives, and a temporary folder (run_as's bind mount) by a placeholder, not its random name."""
+    import tempfile
+
+    from dockerlab.magics import CommandResult
+    from dockerlab.recording import codec
+
+    checkout = tmp_path / "wt99"  # where another checkout recorded from
+    monkeypatch.setattr(codec, "COURSE_ROOT", checkout)
+    shared = f"{tempfile.gettempdir()}/dockerlab-run-as-6eq1snlq"
+    result = CommandResult(
+        f"compose -f {checkout}/data/apps/compose-api/compose.yaml up -d --wait",
+        f"docker compose -p api -f {checkout}/build/compose/api.json --project-directory={checkout}/data/apps/compose-api up -d --wait",
+        f"[dockerlab] copied {checkout}/data/apps/compose-api/.env.example to .env\nwrote {shared}/written-by-container\ncd {checkout}\n",
+        0, 1.5, "", f"from {checkout}/data/apps/compose-api\n")
+    encoded = json.dumps(encode(result))
+    assert str(checkout) not in encoded and str(tmp_path) not in encoded and "6eq1snlq" not in encoded
+    texts = decode(json.loads(encoded))
+    assert not [word for text in (texts.command, texts.ran, texts.output, texts.stderr) for word in text.replace("=", " ").split() if word.startswith("/")]
+    assert texts.command == "compose -f data/apps/compose-api/compose.yaml up -d --wait"
+    assert "--project-directory=data/apps/compose-api " in texts.ran and " -f build/compose/api.json " in texts.ran
+    assert texts.output.splitlines()[1:] == ["wrote <temp folder>/written-by-container", "cd ."]
+
+
+@pytest.mark.parametrize("text", ["/work/wt180/data", "/mnt/work/wt18/data", "ls /work/wt18x", "/tmp/dockerlab-06-shared:/data",
+                                  "/tmp/dockerlab-images/python.tar"])
+def test_only_a_whole_path_of_the_checkout_or_a_temporary_folder_is_rewritten(text):
+    from pathlib import Path
+
+    from dockerlab.recording.codec import portable_text
+
+    assert portable_text(text, Path("/work/wt18")) == text
+    assert portable_text("/work/wt18/data/apps/x and /work/wt18", Path("/work/wt18")) == "data/apps/x and ."
+
+
 def test_unknown_types_are_refused():
     with pytest.raises(dl.DockerlabError, match="Cannot record"):
         encode(object())

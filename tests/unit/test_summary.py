@@ -1,5 +1,6 @@
 """Notebook 07's helpers: collected headlines (live beats recorded), seed claims, the quiz."""
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -122,6 +123,22 @@ def test_the_root_claim_says_it_was_measured_on_the_courses_own_images():
     claims = results.seed_claims(results.collected_recorded()).set_index("seed_section")
     row = claims[claims["the_seed_says"].str.contains("root")].iloc[0]
     assert "course's own final images" in row["conditions"] and "course's own final images" in row["the_data_says"]
+
+
+def test_a_claims_conditions_say_what_its_figures_share_once():
+    """1.1's heavy claim rests on three figures of one recording: its engine, builder and bases are said once,
+    then what each figure adds (the VM's accelerator, the disk's caveat)."""
+    recorded = "Docker 27.1.1, buildkit, stand-in bases"
+    labels = {"minimal VM disk / alpine image": "", "VM memory / idle container memory": ", VM under KVM",
+              "minimal VM disk, MB": ", the seed says GBs: a root filesystem only, no bootloader or free space"}
+    figures = pd.DataFrame([{"label": label, "value": 5.0, "unit": "x", "direction": "at least", "target": 10.0, "met": False,
+                             "conditions": recorded + extra} for label, extra in labels.items()])
+    row = results.seed_claims(figures).set_index("the_seed_says").loc["VM: heavy (GBs). Container: lightweight (MBs)."]
+    assert row["conditions"] == ("Docker 27.1.1, buildkit, stand-in bases; VM under KVM; "
+                                 "the seed says GBs: a root filesystem only, no bootloader or free space")
+    for claim in results.seed_claims(results.collected_recorded()).to_dict("records"):
+        engines = re.findall(r"Docker \S+", claim["conditions"])
+        assert len(engines) == len(set(engines)), claim["conditions"]
 
 
 def test_the_readme_shows_the_verdicts_07_shows():
