@@ -270,7 +270,7 @@ def test_a_declared_label_is_the_header_a_learner_reads():
     shown = tables.display_frame(frame)
     assert "COPY . . cached after a .git change" in shown.columns and "rebuild after git change (s)" in shown.columns
     assert tables.label_of("dockerfile_line") == "Dockerfile line" and tables.label_of("same_kernel") == "same kernel"
-    summary = dockerlab.experiments.race_summary(columns.RACE_RUNS.frame([("compose.yaml", 1, 1.0, 0.5, 0, "", "", False, True, None)]))
+    summary = dockerlab.experiments.race_summary(columns.RACE_RUNS.frame([("compose.yaml", 1, 1.0, 0.5, None, 0, "", "", False, True, None)]))
     shown = tables.display_frame(summary)
     assert shown.index.name == "compose file" and list(shown.columns) == ["runs", "lost race", "other failures", "causes", "api serving"]
 
