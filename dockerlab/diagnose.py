@@ -1,9 +1,10 @@
 """What an engine, CLI, registry or Compose message means, and the learner's next step: one table.
 
 Every place that turns a message from outside the course into an error asks :func:`diagnose` with the
-message and where it came from (``build``, ``run``, ``pull``, ``push``, ``compose``, ``connect``). The rules are
+message and where it came from (``build``, ``run``, ``pull``, ``push``, ``compose``, ``connect``). Every rule is
 tested against real messages captured on this machine (tests/fixtures/engine_messages.json, made by
-tests/fixtures/record_engine_messages.py).
+tests/fixtures/record_engine_messages.py); the few this machine cannot provoke (Docker Hub's rate limit) are
+quoted there from public bug reports, each with its address.
 """
 from __future__ import annotations
 
@@ -85,10 +86,14 @@ RULES: tuple[Rule, ...] = (
          "the registry did not answer the push (it was stopped, or nothing listens on its address)",
          "Check that the registry still runs (registry.repositories()) and read its log (registry.container.logs()); "
          "dl.registry.local_registry() starts a new one."),
+    # BuildKit (20.10) names a FROM tag the registry does not have in its own words: "failed to create LLB
+    # definition: 127.0.0.1:PORT/nosuch:1: not found" (captured here).
     Rule("no-such-remote-image", ("pull", "build", "run", "compose"),
-         (("pull access denied",), ("manifest unknown",), ("not found: manifest",), ("manifest for", "not found"), ("repository does not exist",)),
+         (("pull access denied",), ("manifest unknown",), ("not found: manifest",), ("manifest for", "not found"), ("repository does not exist",),
+          ("failed to create llb definition", ": not found")),
          "the image or tag does not exist locally or in the registry", "Check the image name and tag (`docker images` lists what is here)."),
-    Rule("unauthorized", ("pull", "push", "build", "compose"), _any("unauthorized", "authentication required"),
+    # Not logged in at all, the engine says only "no basic auth credentials" (captured here); a wrong login, "unauthorized: ...".
+    Rule("unauthorized", ("pull", "push", "build", "compose"), _any("unauthorized", "authentication required", "no basic auth credentials"),
          "the registry asks for credentials", "Run `docker login` for that registry."),
     # --- builds ---------------------------------------------------------------------------------
     Rule("buildkit-only", ("build",), (("requires buildkit",), ("buildkit", "enable"), ("the --mount option requires buildkit",)),
@@ -164,12 +169,16 @@ RULES: tuple[Rule, ...] = (
          "Read that service's logs above: why did it exit (a wrong command, a crash, a missing setting)?"),
     Rule("unhealthy", ("compose",), _any("is unhealthy"),
          "a service's healthcheck never passed", "Read its logs above: why does its healthcheck fail?"),
-    Rule("dependency-failed", ("compose",), _any("dependency failed to start"),
-         "a service another one depends on did not start", "Read that service's logs above: why did it not start?"),
+    # `depends_on: {X: {condition: service_completed_successfully}}` and X exits non-zero: 'service "X" didn't
+    # complete successfully: exit 1' (Compose's words, captured here).
+    Rule("dependency-failed", ("compose",), _any("dependency failed to start", "didn't complete successfully"),
+         "a service another one depends on did not start, or did not finish with exit code 0 (depends_on: condition: service_completed_successfully)",
+         "Read that service's logs above: why did it not start, or why did it exit with that code?"),
     Rule("service-exited", ("compose",), _any("exited with code", "exited ("),
          "a service exited", "Its logs above say why (a wrong command, a crash, a missing setting)."),
-    # dl.compose's own words when a command gave no answer in time (`(no answer within 480 s)`), and Compose's.
-    Rule("compose-timeout", ("compose",), _any("no answer within", "timed out", "timeout waiting"),
+    # dl.compose's own words when a command gave no answer in time (`(no answer within 480 s)`), and Compose's:
+    # `up --wait --wait-timeout 2` says "application not healthy after 2s" (captured here).
+    Rule("compose-timeout", ("compose",), _any("no answer within", "timed out", "timeout waiting", "not healthy after"),
          "a service did not become ready in time", "Read its logs above: what is it waiting for, or why does it not become healthy?"),
     Rule("missing-variable", ("compose",), _any("required variable", "set it in .env"),
          "a variable the file needs is not set", "Put it in the project's .env file."),
