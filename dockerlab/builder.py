@@ -428,7 +428,7 @@ def build(
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which; on the classic builder the intermediate images the build committed are removed too, as on a Ctrl-C, when the engine has also killed and removed the step's container) when the build fails, and
     :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a ``target`` the Dockerfile has no stage of, a missing context, an unknown builder, secrets on the classic builder, or
-    a .dockerignore the docker CLI refuses (a lone ``!``).
+    a .dockerignore (or an ``ignore`` entry) the docker CLI refuses (a lone ``!``, a pattern that is a syntax error to it: :func:`dockerlab.dockerignore.read_patterns`).
     """
     problem = tag_problem(tag) if tag is not None else None
     if problem:  # before anything is built: the engine would say so only after the build, as a failed build
@@ -444,6 +444,7 @@ def build(
     if target is not None:
         _check_target(text, target)
     dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
+    dockerignore.read_patterns("\n".join(ignore).encode(), "build()'s ignore= argument", item="entry")  # and so does such an ignore= entry
     chosen = _builder_for(builder, secrets)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(

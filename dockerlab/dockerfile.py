@@ -563,7 +563,7 @@ def context_files(context: str | Path) -> list[str]:
     """The files of a build context that a build sends (relative paths, sorted), after .dockerignore read
     and matched by the CLI's rules and walked as the CLI walks it (:mod:`dockerlab.dockerignore`: a folder
     left out is entered only for an exception that starts with its path). Returns a list. Raises
-    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a lone ``!``."""
+    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a line the CLI refuses (a lone ``!``, a pattern that is a syntax error to it)."""
     folder = Path(context)
     if not folder.is_dir():
         raise DockerlabError(f"The build context {context} is not a folder.",
