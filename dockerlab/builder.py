@@ -533,7 +533,7 @@ def _final_lineage(stages: list[tuple[str, str]], target: str | None) -> set[str
     bases = dict(stages)
     while current in bases and current not in lineage:
         lineage.add(current)
-        current = bases[current].lower()
+        current = bases[current]  # a FROM names a stage only as BuildKit keeps its name, in lowercase
     return lineage
 
 
