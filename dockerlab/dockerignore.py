@@ -47,6 +47,7 @@ from pathlib import Path
 from docker.utils.build import Pattern, PatternMatcher, create_archive
 
 from .errors import DockerlabError
+from .errors import PatternRefused as _BadPattern  # a pattern the CLI refuses: reason and hint
 from .recording.arguments import check_public
 
 __all__ = ["read_patterns", "patterns_of", "excluded", "sent_paths", "context_tar"]
@@ -108,14 +109,6 @@ def patterns_of(context: str | Path) -> list[str]:
         return read_patterns(ignore.read_bytes(), str(ignore))
     except OSError as error:
         raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix="Make .dockerignore a readable text file.") from None
-
-
-class _BadPattern(Exception):
-    """A pattern the CLI refuses: ``reason`` says why (in the learner's terms), ``hint`` what to write instead."""
-
-    def __init__(self, reason: str, hint: str) -> None:
-        super().__init__(reason)
-        self.reason, self.hint = reason, hint
 
 
 _CLASS_HINT = "close every [ with ] and put at least one character in it (`[abc]`, `[a-z]`, `[^a]`); write \\[ for a [ itself."
