@@ -427,13 +427,18 @@ def build(
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which; on the classic builder the intermediate images the build committed are removed too, as on a Ctrl-C, when the engine has also killed and removed the step's container) when the build fails, and
-    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a ``target`` the Dockerfile has no stage of, a missing context, an unknown builder, secrets on the classic builder, or
+    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a label name the docker CLI refuses (a space, a tab, an = or nothing), a ``target`` the Dockerfile has no stage of, a missing context, an unknown builder, secrets on the classic builder, or
     a .dockerignore (or an ``ignore`` entry) the docker CLI refuses (a lone ``!``, a pattern that is a syntax error to it: :func:`dockerlab.dockerignore.read_patterns`).
     """
     problem = tag_problem(tag) if tag is not None else None
     if problem:  # before anything is built: the engine would say so only after the build, as a failed build
         raise DockerlabError(f"build(): tag={tag!r} is not a name an image can be tagged with: {problem}.",
                              fix='Use NAME or NAME:TAG: lowercase letters, digits and . _ - in the name, up to 128 letters, digits, _ . - in the tag, e.g. tag="my-app:1.0".')
+    for key in labels or {}:  # the CLI checks --label before anything: the Dockerfile is not at fault
+        said = _label_problem(key)
+        if said:
+            raise DockerlabError(f"build(): labels= has a label `docker build --label` refuses, {key!r}: {said}.",
+                                 fix='Name each label without spaces or tabs and without =, e.g. labels={"my-key": "a value"} (the value may hold spaces).')
     context_dir = Path(context)
     if not context_dir.is_dir():
         raise DockerlabError(
@@ -475,6 +480,19 @@ def cli_equivalent(context: Path, dockerfile: str | Path = "Dockerfile", *, tag=
     if nocache:
         words.append("--no-cache")
     return shlex.join([*words, str(context)])
+
+
+def _label_problem(key: str) -> str | None:
+    """What the docker CLI (20.10, measured) says of ``--label KEY=VALUE`` for this ``key``, in a few words; None when
+    it takes it. The CLI reads the name up to the first = and trims spaces and tabs before it. Raises nothing."""
+    name = key.lstrip(" \t")
+    if not name:
+        return "its name is empty (the CLI: `invalid label '=...': empty name`)"
+    if any(character in " \t" for character in name):
+        return f"its name holds a space or a tab (the CLI: `label {name!r} contains whitespaces`)"
+    if "=" in key:
+        return f"its name holds =, so `--label {key}=...` would name the label {key.split('=', 1)[0]!r}"
+    return None
 
 
 def _check_target(text: str, target: str) -> None:
