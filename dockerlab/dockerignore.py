@@ -30,9 +30,11 @@ regexp escape, so ``sub\\x.env`` (``\\x`` wants two hex digits) and ``build\\out
 ``logs\\d.txt`` reads ``\\d`` as a digit). A pattern that compiles is matched with that same
 translation, so an escape means what it means to the CLI (``\\t`` a tab, ``\\pL`` a letter); and
 as in moby's patternmatcher, a pattern without ``* ? [ ] \\`` is compared as text, ``foo**`` as a prefix
-and ``**...`` without other wildcards as a suffix. Newer CLIs compile a pattern only when a path comes
-to be checked against it (a ``[z-a]`` after ``*`` may then never be); this module refuses it in any
-case: as written it cannot work. Unicode classes follow the Go of that CLI (1.19): one capital
+and ``**...`` without other wildcards as a suffix (the 20.10 CLI makes a regexp of every pattern: there
+``**.py`` leaves out only a file named ``.py``, measured, where newer CLIs and this module leave out every
+``.py`` file). Newer CLIs compile a pattern only when a path comes to be checked against it (a ``[z-a]``
+after ``*`` may then never be); the 20.10 CLI was measured refusing it there too, and so does this module:
+as written it cannot work. Unicode classes follow the Go of that CLI (1.19): one capital
 letter (``\\pL``); Go 1.25 also accepts ``\\pl``.
 """
 from __future__ import annotations
