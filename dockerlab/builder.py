@@ -51,6 +51,10 @@ _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
 _RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})$")
+# The classic builder runs a base image's ONBUILD triggers inside the FROM step, after `# Executing N build
+# trigger(s)`, each ending at the ` ---> ID` of the image it commits (no base id is printed then; engine 20.10, measured)
+_TRIGGERS = re.compile(r"^# Executing (\d+) build triggers?$")
+_TRIGGER_STEP = re.compile(r"^\(ONBUILD trigger (\d+) of (\d+)\)")
 # How long a cancelled classic build's step container may take to be killed and removed by the engine (its
 # --force-rm on cancel), before the images the build made are removed (an image a container uses stays).
 _CANCEL_WAIT_SECONDS = 15
@@ -171,6 +175,7 @@ class BuildStreamParser:
         self.made_images: list[str] = []  # short ids of the images this build committed (not from cache, not a base), in order
         self.container: str | None = None  # the last step container the engine ran ("Running in ...")
         self._ids_in_step = 0
+        self._trigger: tuple[int, int] | None = None  # (k, n) while the FROM runs the base image's ONBUILD trigger k of n
         self._partial = ""
 
     @property
@@ -214,10 +219,14 @@ class BuildStreamParser:
             self._close_current(at)
             self.total_steps = int(step.group(2))
             self.steps.append(BuildStep(int(step.group(1)), step.group(3).strip(), started=at))
-            self._ids_in_step = 0
+            self._ids_in_step, self._trigger = 0, None
             return
         current = self.current
         if current is None:
+            return
+        triggers = _TRIGGERS.match(line)
+        if triggers and current.instruction.upper().startswith("FROM"):
+            self._start_trigger(1, int(triggers.group(1)), at)
             return
         if line.strip() == "---> Using cache":
             current.cached = True
@@ -234,10 +243,20 @@ class BuildStreamParser:
             from_base = current.instruction.upper().startswith("FROM") and self._ids_in_step == 1
             if not current.cached and not from_base:
                 self.made_images.append(layer.group(1))
+            if self._trigger and self._trigger[0] < self._trigger[1]:
+                self._start_trigger(self._trigger[0] + 1, self._trigger[1], at)
             return
         if line.startswith("Successfully built "):
             self.image_id = self.image_id or line.split()[-1]
             self._close_current(at)
+
+    def _start_trigger(self, k: int, n: int, at: float) -> None:
+        """A step of its own for the base image's ONBUILD trigger ``k`` of ``n`` (the FROM's number: the classic
+        builder runs it inside the FROM); its text is the base image's, named after the build (``_name_triggers``)."""
+        self._close_current(at)
+        number = self.current.number if self.current else 1
+        self.steps.append(BuildStep(number, f"(ONBUILD trigger {k} of {n}){_ONBUILD_TRIGGER}", started=at))
+        self._ids_in_step, self._trigger = 0, (k, n)
 
     def _close_current(self, at: float) -> None:
         current = self.current
@@ -647,6 +666,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
         )
 
     _mark_classic_steps(parser.steps, labels, text)
+    _name_triggers(client, parser.steps)
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
     in_steps = sum(step.seconds for step in parser.steps if not step.added_by_dockerlab)
@@ -964,6 +984,26 @@ def _fill_sizes_from_history(connect, image_id: str, steps: list[BuildStep], lin
         if found is not None:
             step.size_added = entries[found][1]
             position = found + 1
+
+
+def _name_triggers(client, steps: list[BuildStep]) -> None:
+    """Give each classic-builder step of a base image's ONBUILD trigger the trigger's text (the base image's
+    Config.OnBuild, found as the Parent of the first trigger's image), and its FROM step the base image's id (so
+    the trigger's size is its own). A step whose image cannot be read keeps `(ONBUILD trigger K of N)`. Raises nothing."""
+    for index, step in enumerate(steps):
+        found = _TRIGGER_STEP.match(step.instruction)
+        if not found or found.group(1) != "1" or not step.image_id or index == 0:
+            continue
+        try:
+            base = client.api.inspect_image(step.image_id).get("Parent") or ""
+            onbuild = (client.api.inspect_image(base).get("Config") or {}).get("OnBuild") or [] if base else []
+        except (docker.errors.APIError, requests.exceptions.RequestException):
+            continue
+        if base and steps[index - 1].instruction.upper().startswith("FROM") and not steps[index - 1].image_id:
+            steps[index - 1].image_id = base
+        for k, trigger in enumerate(onbuild[: int(found.group(2))]):
+            if index + k < len(steps) and _TRIGGER_STEP.match(steps[index + k].instruction):
+                steps[index + k].instruction = trigger + _ONBUILD_TRIGGER
 
 
 def _fill_layer_sizes(client, steps: Iterable[BuildStep]) -> None:
