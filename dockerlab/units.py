@@ -15,8 +15,9 @@ def megabytes(size_bytes: float) -> float:
 
 
 def format_bytes(size_bytes: float) -> str:
-    """A size in the unit a learner reads, about three significant figures: '1.23 GB', '131.8 MB',
-    '812 kB', '1.38 kB', '16 B' (kB = 10^3, MB = 10^6, GB = 10^9 bytes, as Docker prints them). The one
+    """A size in the unit a learner reads, three significant figures as ``docker images`` prints them
+    (docker/go-units HumanSizeWithPrecision(size, 3)): '1.23 GB', '132 MB', '74.7 MB', '812 kB', '1.38 kB',
+    '16 B' (kB = 10^3, MB = 10^6, GB = 10^9 bytes). The one
     function the course formats sizes with: tables, verdicts and messages. Returns a str. Raises
     DockerlabError for a value that is not a finite number."""
     size_bytes = _number("format_bytes", size_bytes)
@@ -24,7 +25,7 @@ def format_bytes(size_bytes: float) -> str:
     if magnitude >= 999.5e6:
         return f"{size_bytes / 1e9:.2f} GB"
     if magnitude >= 999.5e3:
-        return f"{size_bytes / 1e6:.1f} MB"
+        return f"{size_bytes / 1e6:.3g} MB"
     if magnitude >= 1e3:
         return f"{size_bytes / 1e3:.3g} kB"
     return f"{int(size_bytes)} B"

@@ -136,7 +136,7 @@ def test_a_live_proxy_shows_its_objects_html_and_a_recorded_one_its_repr():
 def test_a_build_table_reads_with_words_and_units_in_its_headers():
     shown = recorded("02_core_concepts", "build")._repr_html_()
     assert "size_added" not in shown and "<th>size added</th>" in shown and "<th>seconds</th>" in shown
-    assert "16 B" in shown and "2.8 MB" in shown  # sizes with their unit, as every course table shows them
+    assert "16 B" in shown and "2.76 MB" in shown  # sizes with their unit, as every course table shows them
 
 
 # --- the recording machine's accounts stay out of data/recorded/ ---------------------------------

@@ -55,7 +55,7 @@ def test_byte_counts_are_throttled_and_the_last_line_says_the_total():
     shown.close()
     lines = out.getvalue().splitlines()
     assert len(lines) == 2  # the first update, then the end: not fifty
-    assert lines[-1] == "pull python:3.11-slim: 50.0 MB of 50.0 MB · done"
+    assert lines[-1] == "pull python:3.11-slim: 50 MB of 50 MB · done"
 
 
 def test_off_draws_nothing(capsys):

@@ -70,12 +70,12 @@ def test_small_sizes_read_in_kilobytes_or_bytes_not_millionths_of_a_megabyte():
     frame = pd.DataFrame({"instruction": ["COPY requirements.txt .", "COPY . .", "RUN pip install", "base"],
                           "size": [16, 1383, 2_760_988, 131_756_250]})
     shown = display_frame(frame)
-    assert shown["size"].tolist() == ["16 B", "1.38 kB", "2.8 MB", "131.8 MB"]
+    assert shown["size"].tolist() == ["16 B", "1.38 kB", "2.76 MB", "132 MB"]
     assert "0.0000" not in to_html(frame) and frame["size"].tolist()[0] == 16
 
 
 @pytest.mark.parametrize("size, text", [(0, "0 B"), (999, "999 B"), (1000, "1 kB"), (16_400, "16.4 kB"), (812_000, "812 kB"),
-                                        (999_600, "1.0 MB"), (131_756_250, "131.8 MB"), (1_234_000_000, "1.23 GB")])
+                                        (999_600, "1 MB"), (131_756_250, "132 MB"), (1_234_000_000, "1.23 GB")])
 def test_one_size_format_for_every_size(size, text):
     from dockerlab.units import format_bytes
 
