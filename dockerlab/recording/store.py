@@ -363,7 +363,8 @@ class Recording:
         if self._kept is None:
             before = read_file(self.target) if self.target.exists() else {}
             self._kept = {name: value for name, value in before.items() if name not in ("format", "calls", "headlines")}
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+        # Each write, not only the first: a folder that could not be made then (a file in its way) may be made now.
+        self.target.parent.mkdir(parents=True, exist_ok=True)
         self._texts += [_compact(entry) for entry in self.calls[len(self._texts):]]
         head = _compact({"format": FORMAT_VERSION, **self._kept})[:-1]  # the object, still open
         write_whole(self.target, f'{head},"calls":[{",".join(self._texts)}],"headlines":{_compact(self.headlines)}}}\n')
