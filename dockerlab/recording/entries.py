@@ -13,7 +13,7 @@ import types
 import typing
 from typing import Any
 
-from ..errors import DockerlabError, RecordingStale
+from ..errors import DockerlabError, RecordingStale, a_kind
 
 __all__ = ["provenance_problem", "entry_problem", "headline_problem", "result_problem", "fields_problem", "field_types", "entry_named",
            "stale_entry", "PROVENANCE_TEXT"]
@@ -118,11 +118,11 @@ def result_problem(result: Any, *, raised: bool, stateful: bool, returns: type |
     (``raised``) is a course error; a stateful call's result is a recorded object; with ``returns`` (the class
     the call's return annotation names), a result is of that class. Returns the problem in words. Raises nothing."""
     if raised and not isinstance(result, DockerlabError):
-        return f"it says the call raised, but its result is a {type(result).__name__}, not a course error"
+        return f"it says the call raised, but its result is {a_kind(type(result).__name__)}, not a course error"
     if stateful and not raised and not (isinstance(result, dict) and isinstance(result.get("__recorded_object__"), str)):
-        return f"a {type(result).__name__} where the call returns an object (a container, a project)"
+        return f"{a_kind(type(result).__name__)} where the call returns an object (a container, a project)"
     if returns is not None and not raised and not stateful and not _fits(result, returns):
-        return f"a {type(result).__name__} where the call returns a {returns.__name__}"
+        return f"{a_kind(type(result).__name__)} where the call returns {a_kind(returns.__name__)}"
     return None if raised else fields_problem(result)
 
 
@@ -146,10 +146,10 @@ def fields_problem(value: Any, where: str = "") -> str | None:
     for field in dataclasses.fields(value):
         place = f"{where}.{field.name}" if where else field.name
         if not hasattr(value, field.name):  # recorded before the class had the field, which has no default to read
-            return f"a {kind.__name__} without its field {place} (the class has it, with no default)"
+            return f"{a_kind(kind.__name__)} without its field {place} (the class has it, with no default)"
         item = getattr(value, field.name)
         if field.name in declared and not _fits_annotation(item, declared[field.name]):
-            return f"a {kind.__name__} whose field {place} is {_shown(item)}, where the class declares {_annotation_text(declared[field.name])}"
+            return f"{a_kind(kind.__name__)} whose field {place} is {_shown(item)}, where the class declares {_annotation_text(declared[field.name])}"
         problem = fields_problem(item, place)
         if problem:
             return problem
@@ -199,9 +199,8 @@ def _annotation_text(annotation: Any) -> str:
 
 def _shown(value: Any) -> str:
     """A value in a problem: its repr when short, and its type."""
-    text = repr(value)
-    article = "an" if type(value).__name__[:1].lower() in "aeiou" else "a"
-    return f"{text} ({article} {type(value).__name__})" if len(text) <= 40 else f"{article} {type(value).__name__}"
+    text, kind = repr(value), a_kind(type(value).__name__)
+    return f"{text} ({kind})" if len(text) <= 40 else kind
 
 
 def _fits(value: Any, kind: type) -> bool:
