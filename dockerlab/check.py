@@ -13,7 +13,7 @@ from . import engine
 from .builder import build
 from .compose import ComposeFailed, project
 from .containers import RunResult, ServeResult, _create_and_start, run, serve
-from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavailable, ImageNotFound, RecordingStale
+from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavailable, ImageNotFound, RecordingStale, a_kind
 from .exercises import catalogue, static
 from .exercises.catalogue import solution as worked_solution
 from .exercises.verdict import HARDENING_RULES, CheckResult, applicable, hardening_lint_message, runs_step, sentence
@@ -130,7 +130,7 @@ def command_prints(
         return _not_started(exercise, error, "the container to run your command",
                             "use a program the image has" + (" (alpine has busybox's sh, cat, grep and head; no bash)." if image.startswith("alpine") else "."))
     if not isinstance(ran, RunResult):  # only a damaged recording replays something else
-        raise RecordingStale("run", f"a {type(ran).__name__} as its result", "a RunResult")
+        raise RecordingStale("run", f"{a_kind(type(ran).__name__)} as its result", "a RunResult")
     return judge_output(exercise, ran.exit_code, ran.output, expected_line)
 
 

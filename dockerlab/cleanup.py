@@ -3,6 +3,7 @@ and the images it built (stand-in bases only when asked), never an image built b
 from __future__ import annotations
 
 import docker.errors
+import requests.exceptions
 
 from . import engine
 from .catalogue import catalogue_tags
@@ -30,24 +31,15 @@ def cleanup(*, bases: bool = False) -> dict:
     :func:`course_made`): ``docker build -t my-app .`` FROM a stand-in base or a course image inherits
     the course label and is left alone. Tags the course put on images it made (`%docker tag`, `%docker pull`,
     a registry push: :mod:`dockerlab.tagbook`) are the course's too, while they still name that image. Stand-in base images stay unless ``bases=True`` (they take
-    minutes to build again). One object that cannot be removed does not stop the rest. Raises
+    minutes to build again). One object that cannot be removed (the engine refuses, does not answer in
+    time, or drops the connection) does not stop the rest: it is listed under ``"not removed"``. Raises
     DockerUnavailable when no engine answers.
     """
     client = engine.client()
     removed: dict = {"containers": 0, "networks": 0, "volumes": 0, "images": 0, "not removed": [], "kept": []}
 
     def attempt(kind: str, name: str, action, counted: bool = True) -> None:
-        try:
-            action()
-            removed[kind] += counted
-        except docker.errors.NotFound:
-            pass  # already gone (removed with its container, or by someone else meanwhile)
-        except docker.errors.APIError as error:
-            reason = str(error.explanation or error)
-            found = diagnose(reason, "run")
-            if kind == "images" and found.rule == "image-has-children":
-                return  # a layer of a kept base (or of an image built on it): it goes when they go
-            removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
+        _attempt(removed, kind, name, action, counted)
 
     # ignore_removed: the SDK inspects each container it lists; one removed in between is skipped, not raised.
     # not one started by hand from an image made by `docker commit` of a course container (it inherits the labels)
@@ -82,6 +74,25 @@ def cleanup(*, bases: bool = False) -> dict:
     return removed
 
 
+def _attempt(removed: dict, kind: str, name: str, action, counted: bool = True) -> None:
+    """Run ``action`` (remove one object: ``kind`` "containers", "networks", "volumes" or "images", called ``name``)
+    and count it in ``removed``; one already gone counts for nothing, and one that cannot be removed is listed under
+    ``removed["not removed"]`` with the reason. Raises nothing the engine or the SDK raises."""
+    try:
+        action()
+        removed[kind] += counted
+    except docker.errors.NotFound:
+        pass  # already gone (removed with its container, or by someone else meanwhile)
+    except docker.errors.APIError as error:
+        reason = str(error.explanation or error)
+        found = diagnose(reason, "run")
+        if kind == "images" and found.rule == "image-has-children":
+            return  # a layer of a kept base (or of an image built on it): it goes when they go
+        removed["not removed"].append(f"{kind[:-1]} {name}: " + (reason if found.rule == "unknown" else f"{found.meaning} ({reason}). {found.fix}"))
+    except (requests.exceptions.RequestException, docker.errors.DockerException) as error:  # no answer in time, a dropped connection
+        removed["not removed"].append(f"{kind[:-1]} {name}: {_no_answer(error)}")
+
+
 def _forget_gone(client, book: dict[str, set[str]]) -> None:
     """Take out of the tag book the tags that no longer name the image the course put them on."""
     if book:
@@ -111,6 +122,19 @@ def _course_made_or_reported(image, labelled: list, not_removed: list[str], book
         not_removed.append(f"image {', '.join(image.tags) or image.short_id}: could not tell whether the course built it, so it stays "
                            f"({error.explanation or error})")
         return False
+    except (requests.exceptions.RequestException, docker.errors.DockerException) as error:
+        not_removed.append(f"image {', '.join(image.tags) or image.short_id}: could not tell whether the course built it, so it stays "
+                           f"({_no_answer(error)})")
+        return False
+
+
+def _no_answer(error: Exception) -> str:
+    """What an engine that did not answer (a requests error: a timeout, a dropped connection) or the SDK's own
+    refusal (a DockerException) means, with its words and what to do. Raises nothing."""
+    if not isinstance(error, requests.exceptions.RequestException):
+        return f"the Docker SDK did not remove it ({type(error).__name__}: {error}). Run `dockerlab clean` again, or remove it by hand."
+    found = diagnose(str(error), "connect")
+    return f"{found.meaning} ({type(error).__name__}: {error}). {found.fix}"
 
 
 def leftovers() -> dict[str, list[str]]:

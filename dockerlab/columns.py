@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import TableMismatch
+from .errors import TableMismatch, a_kind
 
 __all__ = ["Column", "Table", "declares", "table_field", "holds_tables", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "VULNERABILITIES", "STEPS", "PHASES", "HEADLINES",
@@ -102,7 +102,7 @@ class Table:
         column holds (``holds``) one of its declared columns; ``where`` names it in the error. Returns None.
         Raises TableMismatch when it is not (a value that is not a table: its type named as the columns found)."""
         if type(frame).__name__ != "DataFrame":
-            raise TableMismatch(self.name, where, [f"(a {type(frame).__name__}, not a table)"], self.keys)
+            raise TableMismatch(self.name, where, [f"({a_kind(type(frame).__name__)}, not a table)"], self.keys)
         if not self.matches(frame.columns):
             raise TableMismatch(self.name, where, list(frame.columns), self.keys)
         for column in self.columns:

@@ -4,6 +4,7 @@ What an engine, CLI or Compose message *means* is decided in one place, :mod:`do
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .hosting import folder_changed_text, missing_recording_text, stale_recording_text
@@ -25,7 +26,26 @@ __all__ = [
     "RecordingNotWritten",
     "DockerfileInvalid",
     "CommandInterrupted",
+    "a_kind",
 ]
+
+# A name that begins with letters read one by one (OSError, HTTPError, URLError, JSONDecodeError, SSLError).
+_INITIALS = re.compile(r"[A-Z]{2,}(?=[A-Z][a-z]|[^A-Za-z]|$)")
+
+
+def a_kind(name: str) -> str:
+    """``name`` (a class or type: ImageNotFound, int, RunResult, OSError) after the article its first sound takes, as a
+    message names a value's type: "an ImageNotFound", "an int", "a RunResult", "an OSError" and "a URLError" (letters read
+    one by one), "a UsageError" and "an UnboundLocalError" (u as in use, u as in up). Returns a str. Raises nothing."""
+    initials = _INITIALS.match(name)
+    if initials:
+        return f"{'an' if name[0] in 'AEFHILMNORSX' else 'a'} {name}"
+    word = name.lower()
+    if word.startswith(("uni", "use", "usa", "usu", "uti", "eu", "one", "once")):
+        return f"a {name}"
+    if word.startswith(("hour", "honest", "honor", "heir")):
+        return f"an {name}"
+    return f"{'an' if word[:1] in ('a', 'e', 'i', 'o', 'u') else 'a'} {name}"
 
 
 class DockerlabError(Exception):
@@ -196,14 +216,15 @@ class RecordingMissing(DockerlabError):
 
 class RecordingStale(DockerlabError):
     """A recording was written in another shape than the course reads now: ``what`` names the file or
-    the call, ``found`` and ``expected`` the two versions. Worded for a learner: what happened, and what to do
-    on Binder or on their own machine."""
+    the call, ``found`` and ``expected`` the two versions; ``damaged`` when the file is not JSON at all (cut short or
+    edited), not another version's. Worded for a learner: what happened, and what to do on Binder or on their own machine."""
 
-    def __init__(self, what: str, found: str, expected: str) -> None:
+    def __init__(self, what: str, found: str, expected: str, *, damaged: bool = False) -> None:
         self.what = what
         self.found = found
         self.expected = expected
-        message, fix = stale_recording_text(what, found, expected)
+        self.damaged = damaged
+        message, fix = stale_recording_text(what, found, expected, damaged)
         super().__init__(message, fix=fix)
 
 

@@ -99,11 +99,16 @@ def folder_changed_text(call: str, changed: list[tuple[str, str]]) -> tuple[str,
     return message, fix + " (Course maintainers: `dockerlab record` regenerates the recordings.)"
 
 
-def stale_recording_text(what: str, found: str, expected: str) -> tuple[str, str]:
+def stale_recording_text(what: str, found: str, expected: str, damaged: bool = False) -> tuple[str, str]:
     """(message, what to do) when the recorded results were written by another version of the course than
-    the code that reads them: nothing the learner did, and nothing a cell can replay. Raises nothing."""
-    message = (f"The recorded results in {what} were written by another version of the course ({found}; this version "
-               f"reads {expected}), so recorded mode cannot replay them. Nothing you did caused this.")
+    the code that reads them: nothing the learner did, and nothing a cell can replay; or, ``damaged``, when the file
+    is not JSON at all (cut short or edited), with the same fix. Raises nothing."""
+    if damaged:
+        message = (f"The recorded results in {what} are damaged: the file was cut short or edited ({found}; this version "
+                   f"reads {expected}), so recorded mode cannot replay them.")
+    else:
+        message = (f"The recorded results in {what} were written by another version of the course ({found}; this version "
+                   f"reads {expected}), so recorded mode cannot replay them. Nothing you did caused this.")
     if on_binder():
         fix = ("Binder has no Docker engine, so this cell cannot run here: launch Binder again from the course's latest version "
                "(its recordings match its code), or run the course on a machine with Docker (see the README).")

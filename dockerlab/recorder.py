@@ -17,7 +17,7 @@ from .course import execute, notebooks
 from .errors import DockerlabError, RecordingNotWritten
 from .paths import COURSE_ROOT
 from .recording import FORMAT_VERSION, RECORDED_DIR
-from .recording.store import read_file, write_file
+from .recording.store import check_format, read_file, write_file
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
@@ -63,11 +63,12 @@ def add_provenance(target: Path, command: str, interrupted: str = "", seconds: f
     """Put the provenance into a recording the notebook's kernel wrote (nothing when it wrote none), with
     ``run_seconds``: how long the notebook took to execute live (s), when given.
     Returns None. Raises what :func:`provenance` raises (DockerUnavailable, OSError without git),
-    RecordingStale when ``target`` is not a recording the course can read (cut short, not JSON), and OSError
-    when it cannot be written."""
+    RecordingStale when ``target`` is not a recording the course can read (cut short, not JSON, of another format: a
+    file of another format is never stamped with this one), and OSError when it cannot be written."""
     if not target.exists():
         return
     content = read_file(target)
+    check_format(content, target.name)
     content["provenance"] = {**provenance(command), **({"interrupted": interrupted} if interrupted else {}),
                              **({"run_seconds": round(seconds, 1)} if seconds is not None else {})}
     content["format"] = FORMAT_VERSION

@@ -180,7 +180,7 @@ def _saved_headlines(store: Path) -> dict[str, dict]:
     try:
         saved = json.loads(store.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        saved, why = None, f"{type(error).__name__}: {' '.join(str(error).split())[:80]}"
+        saved, why = None, f"{type(error).__name__}: {' '.join(str(error).split())}"
     else:
         why = "not an object of figures"
     if isinstance(saved, dict):  # each figure as a recording's headlines are checked (one check: recording.entries)

@@ -9,10 +9,10 @@ import os
 
 from .. import engine, recording
 from ..columns import SOLUTION_CHECKS, declares
-from ..errors import DockerlabError, RecordingStale
+from ..errors import DockerlabError
 from ..paths import COURSE_ROOT
 from ..recorder import add_provenance
-from ..recording.store import FORMAT_VERSION, format_of, read_file, write_file
+from ..recording.store import FORMAT_VERSION, check_format, read_file, write_file
 from . import catalogue
 
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
@@ -84,8 +84,8 @@ def _merge(partial, target, replaced: set[str] | None) -> None:
     new = read_file(partial) if partial.exists() else {"calls": [], "headlines": {}}
     partial.unlink(missing_ok=True)
     old = read_file(target) if replaced is not None and target.exists() else {}
-    if old and format_of(old) != FORMAT_VERSION:  # entries of another format cannot be kept beside new ones
-        raise RecordingStale(target.name, f"format {format_of(old)!r}", f"format {FORMAT_VERSION}")
+    if old:  # entries of another format cannot be kept beside new ones
+        check_format(old, target.name)
     kept = [entry for entry in old.get("calls", []) if _label_of(entry) not in replaced] if old else []
     if kept:
         earlier = old.get("provenance", {})

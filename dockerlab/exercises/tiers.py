@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import recording
-from ..errors import DockerlabError, DockerUnavailable, RecordingMissing, RecordingStale
+from ..errors import DockerlabError, DockerUnavailable, RecordingMissing, RecordingStale, a_kind
 from ..hosting import changed_files_text, on_binder
 from ..paths import COURSE_ROOT
 from ..recording.inputs import UNKEYED, inputs
@@ -333,7 +333,7 @@ def two_tier(static_check: Callable[..., StaticReport], measures: Callable[..., 
                 return combine(exercise, static, tier="needs an engine",
                                note=_engine_note(static, measures(**values), f"{error.summary} Next: {sentence(error.fix or '')}"))
             if _recorded_mode() and not isinstance(result, CheckResult):  # a recorded entry of another shape
-                _stale(live.__name__, exercise, f"the replayed result is a {type(result).__name__}, not a CheckResult")
+                _stale(live.__name__, exercise, f"the replayed result is {a_kind(type(result).__name__)}, not a CheckResult")
                 return combine(exercise, static, tier="needs an engine", note=_engine_note(static, measures(**values), STALE))
             return combine(exercise, static, result, tier="replayed" if _recorded_mode() else "measured")
 

@@ -22,7 +22,7 @@ import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 
-from ..errors import DockerlabError
+from ..errors import DockerlabError, a_kind
 
 __all__ = ["check_arguments", "checked", "check_public", "IMAGE_PARAMETERS"]
 
@@ -154,7 +154,7 @@ def _describe(parsed: tuple | None, many: bool = False) -> str:
     for alternative in parsed[1]:
         if alternative[0] == "class":
             short = alternative[1].rpartition(".")[2]
-            words.append(f"{short}s" if many else f"a {short}")
+            words.append(f"{short}s" if many else a_kind(short))
         elif alternative[0] == "kind":
             words.append(_KINDS[alternative[1]][2 if many else 1])
         elif alternative[0] == "mapping":

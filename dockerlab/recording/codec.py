@@ -13,7 +13,7 @@ from typing import Any
 
 # numpy and pandas are imported when a value is encoded, not at import: `import dockerlab` stays fast
 # for the CLI, which never records a DataFrame.
-from ..errors import DockerlabError
+from ..errors import DockerlabError, a_kind
 from ..paths import COURSE_ROOT
 from ..answers import Answer
 
@@ -135,7 +135,7 @@ def encode(value: Any) -> Any:
         return {"__exception__": _qualified(type(value)), "state": encode(dict(vars(value))), "args": encode(tuple(value.args))}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {"__dataclass__": _qualified(type(value)), "fields": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    raise DockerlabError(f"Cannot record a {type(value).__name__}.", fix="A course function returned a type the recorder does not know; teach dockerlab.recording.codec.encode about it.")
+    raise DockerlabError(f"Cannot record {a_kind(type(value).__name__)}.", fix="A course function returned a type the recorder does not know; teach dockerlab.recording.codec.encode about it.")
 
 
 def _decode_frame(value: dict) -> Any:

@@ -5,12 +5,18 @@ damaged file is a :class:`RecordingStale` naming the file and the entry, never a
 later on."""
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
+import functools
 import numbers
+import types
+import typing
 from typing import Any
 
-from ..errors import DockerlabError, RecordingStale
+from ..errors import DockerlabError, RecordingStale, a_kind
 
-__all__ = ["provenance_problem", "entry_problem", "headline_problem", "result_problem", "entry_named", "stale_entry", "PROVENANCE_TEXT"]
+__all__ = ["provenance_problem", "entry_problem", "headline_problem", "result_problem", "fields_problem", "field_types", "entry_named",
+           "stale_entry", "PROVENANCE_TEXT"]
 
 # Provenance fields the course reads as text (summarise_provenance, the results' conditions): a str when present.
 PROVENANCE_TEXT = ("recorded_at", "commit", "engine_version", "api_version", "os_arch", "operating_system", "kernel", "builder",
@@ -112,12 +118,89 @@ def result_problem(result: Any, *, raised: bool, stateful: bool, returns: type |
     (``raised``) is a course error; a stateful call's result is a recorded object; with ``returns`` (the class
     the call's return annotation names), a result is of that class. Returns the problem in words. Raises nothing."""
     if raised and not isinstance(result, DockerlabError):
-        return f"it says the call raised, but its result is a {type(result).__name__}, not a course error"
+        return f"it says the call raised, but its result is {a_kind(type(result).__name__)}, not a course error"
     if stateful and not raised and not (isinstance(result, dict) and isinstance(result.get("__recorded_object__"), str)):
-        return f"a {type(result).__name__} where the call returns an object (a container, a project)"
+        return f"{a_kind(type(result).__name__)} where the call returns an object (a container, a project)"
     if returns is not None and not raised and not stateful and not _fits(result, returns):
-        return f"a {type(result).__name__} where the call returns a {returns.__name__}"
+        return f"{a_kind(type(result).__name__)} where the call returns {a_kind(returns.__name__)}"
+    return None if raised else fields_problem(result)
+
+
+def fields_problem(value: Any, where: str = "") -> str | None:
+    """What makes a decoded recorded result's course objects (dataclasses, in it or in its lists, tuples and dict
+    values, at any depth) not what their classes declare, or None: each field is there (or has a default) and its value
+    fits the field's annotation (:func:`field_types`): a union fits when one of its members does; ``list[X]``,
+    ``tuple[X, ...]``, ``dict[K, V]`` by the container's type only; a whole number is a float too (JSON keeps 2.0 as
+    2), a bool neither; a class (a DataFrame, a Path, a datetime, a course dataclass, whose own fields are checked in
+    turn) by isinstance. A table is read against its declaration elsewhere (``dockerlab.recording.decorator``), so
+    the cells of a DataFrame are not looked into. ``where``: the place of ``value`` in the result ("" for the result
+    itself). Returns the problem in words, naming the field (``build_steps[2].seconds``). Raises nothing."""
+    if isinstance(value, (list, tuple)):
+        return next((problem for position, item in enumerate(value) if (problem := fields_problem(item, f"{where}[{position}]"))), None)
+    if isinstance(value, dict):
+        return next((problem for key, item in value.items() if (problem := fields_problem(item, f"{where}[{key!r}]"))), None)
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return None
+    kind = type(value)
+    declared = field_types(kind)
+    for field in dataclasses.fields(value):
+        place = f"{where}.{field.name}" if where else field.name
+        if not hasattr(value, field.name):  # recorded before the class had the field, which has no default to read
+            return f"{a_kind(kind.__name__)} without its field {place} (the class has it, with no default)"
+        item = getattr(value, field.name)
+        if field.name in declared and not _fits_annotation(item, declared[field.name]):
+            return f"{a_kind(kind.__name__)} whose field {place} is {_shown(item)}, where the class declares {_annotation_text(declared[field.name])}"
+        problem = fields_problem(item, place)
+        if problem:
+            return problem
     return None
+
+
+@functools.cache
+def field_types(kind: type) -> dict[str, Any]:
+    """The annotation of each field of the dataclass ``kind``, resolved (``typing.get_type_hints``; a module that
+    imports pandas for type checking only names it ``pd``, given here). Returns field name -> annotation, empty when
+    they cannot be resolved (a unit test resolves every course dataclass's). Raises nothing."""
+    try:
+        return typing.get_type_hints(kind)
+    except NameError:
+        pass
+    import pandas as pd  # lazy: ~1 s to import, and only a class whose fields name a DataFrame needs it
+
+    try:
+        return typing.get_type_hints(kind, localns={"pd": pd})
+    except (NameError, TypeError, AttributeError):
+        return {}
+
+
+def _fits_annotation(value: Any, annotation: Any) -> bool:
+    """Whether ``value`` fits a resolved field ``annotation`` (see :func:`fields_problem`): what names no class (Any,
+    a type variable, a forward reference) fits anything."""
+    if annotation is None or annotation is type(None):
+        return value is None
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_fits_annotation(value, member) for member in typing.get_args(annotation))
+    if origin is typing.Literal:
+        return value in typing.get_args(annotation)
+    kind = origin if origin is not None else annotation  # list[str] -> list, re.Pattern[bytes] -> re.Pattern
+    if kind is collections.abc.Callable:
+        return callable(value)
+    if not isinstance(kind, type) or kind is object:
+        return True
+    return _fits(value, kind)
+
+
+def _annotation_text(annotation: Any) -> str:
+    if isinstance(annotation, type) and typing.get_origin(annotation) is None:
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
+
+
+def _shown(value: Any) -> str:
+    """A value in a problem: its repr when short, and its type."""
+    text, kind = repr(value), a_kind(type(value).__name__)
+    return f"{text} ({kind})" if len(text) <= 40 else kind
 
 
 def _fits(value: Any, kind: type) -> bool:

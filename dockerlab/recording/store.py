@@ -16,11 +16,22 @@ from .codec import encode
 from .entries import entry_named, entry_problem, headline_problem, provenance_problem
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "Damaged", "summarise_provenance", "format_of", "read_file", "write_file", "write_whole"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "Damaged", "summarise_provenance", "format_of", "check_format",
+           "read_file", "write_file", "write_whole"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
 FORMAT_VERSION = 1
+
+
+def check_format(content: dict, name: str) -> None:
+    """Whether ``content`` (a recording file's, as :func:`read_file` returns it; ``name`` the file) is of the format the
+    course reads: the int FORMAT_VERSION itself (``true`` and ``1.0`` equal 1 in Python; not in a recording, where a
+    format is an int). Every reader and writer that keeps a file's entries asks here. Returns None. Raises
+    RecordingStale naming the file and the format it declares when it is another (or none)."""
+    found = format_of(content)
+    if type(found) is not int or found != FORMAT_VERSION:
+        raise RecordingStale(name, f"format {found!r}", f"format {FORMAT_VERSION}")
 
 
 def format_of(content: dict) -> Any:
@@ -46,16 +57,18 @@ class Recorded(NamedTuple):
 
 class Damaged(NamedTuple):
     """A recording file the course cannot read (of another format, cut short, not a recording): ``stale`` the
-    RecordingStale that says so (the file, what it holds, what the course reads) as (what, found, expected), and
+    RecordingStale that says so (the file, what it holds, what the course reads, whether it is not JSON at all) as
+    (what, found, expected, damaged), and
     ``calls`` the names of the calls it still shows (None when nothing in it can be read: it may hold any call)."""
 
-    stale: tuple[str, str, str]
+    stale: tuple[str, str, str, bool]
     calls: frozenset[str] | None
 
     def error(self) -> RecordingStale:
         """A new RecordingStale for this file (each raise its own, with its own traceback), returned for the caller
         to raise. Raises nothing."""
-        return RecordingStale(*self.stale)
+        what, found, expected, damaged = self.stale
+        return RecordingStale(what, found, expected, damaged=damaged)
 
 
 class Store:
@@ -80,10 +93,9 @@ class Store:
             for file in sorted(self.directory.glob("*.json")):
                 try:
                     content = read_file(file)
-                    if type(format_of(content)) is not int or format_of(content) != FORMAT_VERSION:  # true and 1.0 equal 1 in Python; not in a recording
-                        raise RecordingStale(file.name, f"format {format_of(content)!r}", f"format {FORMAT_VERSION}")
+                    check_format(content, file.name)
                 except RecordingStale as error:
-                    self._damaged[file.name] = Damaged((error.what, error.found, error.expected), _calls_named(file))
+                    self._damaged[file.name] = Damaged((error.what, error.found, error.expected, error.damaged), _calls_named(file))
                     continue
                 found[file.name] = content
             self._files = found
@@ -210,11 +222,16 @@ def summarise_provenance(entries: list[dict]) -> str:
 
 def read_file(path: Path) -> dict:
     """One recording file's content. Returns the dict. Raises RecordingStale when the file is not a
-    recording the course can read (cut short, not JSON, or without a list of calls)."""
+    recording the course can read (cut short or edited: not JSON, then ``damaged``; or without a list of calls)."""
     try:
-        content = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise RecordingStale(path.name, f"a file that cannot be read ({type(error).__name__}: {str(error)[:80]})", f"format {FORMAT_VERSION}") from None
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise RecordingStale(path.name, f"a file that cannot be read ({type(error).__name__}: {error})", f"format {FORMAT_VERSION}",
+                             damaged=isinstance(error, UnicodeDecodeError)) from None
+    try:
+        content = json.loads(text)
+    except ValueError as error:
+        raise RecordingStale(path.name, f"not JSON: {error}", f"format {FORMAT_VERSION}", damaged=True) from None
     where, problem = _not_a_recording(content, path.name)
     if problem:
         raise RecordingStale(where, f"a file that is not a recording ({problem})", f"format {FORMAT_VERSION}")
@@ -363,7 +380,8 @@ class Recording:
         if self._kept is None:
             before = read_file(self.target) if self.target.exists() else {}
             self._kept = {name: value for name, value in before.items() if name not in ("format", "calls", "headlines")}
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+        # Each write, not only the first: a folder that could not be made then (a file in its way) may be made now.
+        self.target.parent.mkdir(parents=True, exist_ok=True)
         self._texts += [_compact(entry) for entry in self.calls[len(self._texts):]]
         head = _compact({"format": FORMAT_VERSION, **self._kept})[:-1]  # the object, still open
         write_whole(self.target, f'{head},"calls":[{",".join(self._texts)}],"headlines":{_compact(self.headlines)}}}\n')

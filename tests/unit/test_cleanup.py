@@ -5,6 +5,7 @@ import importlib
 
 import docker
 import docker.errors
+import requests.exceptions
 
 from dockerlab import tagbook
 from dockerlab.cleanup import course_made
@@ -249,3 +250,53 @@ def test_the_tags_a_docker_command_makes_are_read_from_its_words():
     assert _made_tags(split("pull 127.0.0.1:5000/course/hello@sha256:" + "a" * 64)) == []
     assert _made_tags(split("build -t a:1 --tag b:2 --tag=c -td:1 .")) == ["a:1", "b:2", "c", "d:1"]
     assert _made_tags(split("run -t alpine:3.20 sh")) == [] and _made_tags(split("images")) == []
+
+
+class EngineStopsAnswering(LowLevelApi):
+    """Four course containers and a course volume: the engine does not answer in time while removing one container
+    (ReadTimeout), drops the connection for another (ConnectionError), the SDK refuses the volume (a DockerException),
+    and removes the rest."""
+
+    def containers(self, **_):
+        return [{"Id": name} for name in ("slow", "cut-off", "still-here", "also-here")]
+
+    def remove_container(self, container_id, **_):
+        if container_id == "slow":
+            raise requests.exceptions.ReadTimeout("UnixHTTPConnectionPool(host='localhost', port=None): Read timed out. (read timeout=60)")
+        if container_id == "cut-off":
+            raise requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))")
+        self.removed.append(container_id)
+
+    def volumes(self, **_):
+        return {"Volumes": [{"Name": "course-data", "Labels": {"org.dockerlab.created": "1"}}]}
+
+    def remove_volume(self, name, force=False):
+        raise docker.errors.DockerException(f"Error while removing {name}: the SDK gave up")
+
+
+def test_cleanup_goes_on_past_an_engine_that_does_not_answer_for_one_object_and_says_which(monkeypatch):
+    cleanup_module = importlib.import_module("dockerlab.cleanup")
+    client = docker.DockerClient.__new__(docker.DockerClient)
+    client.api = EngineStopsAnswering()
+    monkeypatch.setattr(cleanup_module.engine, "client", lambda: client)
+    result = cleanup_module.cleanup()
+    assert client.api.removed == ["still-here", "also-here"] and result["containers"] == 2 and result["volumes"] == 0
+    slow, cut_off, volume = result["not removed"]
+    assert slow.startswith("container slow: no answer in time") and "ReadTimeout" in slow and "DOCKER_HOST" in slow
+    assert cut_off.startswith("container cut-off: ") and "Connection reset by peer" in cut_off
+    assert cut_off.startswith("container cut-off: no answer (ConnectionError: ")
+    assert volume.startswith("volume course-data: the Docker SDK did not remove it") and "the SDK gave up" in volume
+
+
+def test_cleanup_goes_on_when_the_engine_does_not_answer_whose_an_image_is(monkeypatch):
+    cleanup_module = importlib.import_module("dockerlab.cleanup")
+    current = FakeImage(["app:1"], built_labels("app:1"), [*BASE_STEPS, "RUN new"])
+    current.id, current.short_id, current.attrs = "sha256:current", "sha256:curr", {"Created": "2"}
+    slow = HistoryFails([], built_labels("app:1"), requests.exceptions.ReadTimeout("Read timed out. (read timeout=60)"))
+    tagbook.book_built("app:1", current.id)
+    fake = FakeEngine([current, slow])
+    monkeypatch.setattr(cleanup_module.engine, "client", lambda: fake)
+    result = cleanup_module.cleanup()
+    assert fake.removed == ["app:1"] and result["images"] == 1
+    assert len(result["not removed"]) == 1 and result["not removed"][0].startswith("image sha256:untag: could not tell")
+    assert "Read timed out" in result["not removed"][0]

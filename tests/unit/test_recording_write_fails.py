@@ -117,3 +117,36 @@ def test_dockerlab_record_fails_a_notebook_whose_kernel_could_not_write_its_reco
     with pytest.raises(RecordingNotWritten, match="02_core_concepts.ipynb's kernel warned: The recording") as raised:
         recorder.record_notebooks()
     assert raised.value.target == str(tmp_path / "recorded" / "02_core_concepts.json") and "dockerlab record" in raised.value.fix
+
+
+def test_a_folder_that_can_be_made_later_gets_every_kept_call_at_the_next_write(tmp_path, recording_to):
+    """The folder could not be made at the first write (a file in its way); once the file is gone and a folder is
+    there, the next recorded call writes the whole recording (every call kept so far), and so do flush and reset."""
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    target = blocker / "recorded" / "demo.json"
+    recording_to(target)
+    with pytest.warns(RecordingNotWritten, match="NotADirectoryError"):
+        measure("while blocked")
+    blocker.unlink()
+    blocker.mkdir()  # the folder can be made now (its own folder, recorded/, is not there yet)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither a warning nor a failed write
+        measure("after")
+    calls = json.loads(target.read_text())["calls"]
+    assert [call["result"]["fields"]["image"] for call in calls] == ["while blocked", "after"]
+    recording.flush()
+    recording.reset()
+    assert [call["result"]["fields"]["image"] for call in json.loads(target.read_text())["calls"]] == ["while blocked", "after"]
+
+
+def test_the_end_of_the_run_writes_once_the_folder_can_be_made(tmp_path, recording_to):
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    target = blocker / "recorded" / "demo.json"
+    recording_to(target)
+    with pytest.warns(RecordingNotWritten):
+        measure("only")
+    blocker.unlink()
+    recording.reset()  # the folder and its parent are made now; nothing raised
+    assert [call["result"]["fields"]["image"] for call in json.loads(target.read_text())["calls"]] == ["only"]
