@@ -39,7 +39,8 @@ _BOM = b"\xef\xbb\xbf"
 
 def read_patterns(data: bytes) -> list[str]:
     """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module: a BOM is
-    dropped from the first line only; the 20.10 CLI differs). Returns a list. Raises DockerlabError, naming the line, for a lone ``!`` (the CLI refuses it on both builders)."""
+    dropped from the first line only; the 20.10 CLI differs). Returns a list. Raises DockerlabError, naming the line, for a lone ``!``
+    (the CLI refuses it on both builders)."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     patterns = []

@@ -94,7 +94,8 @@ def _replay(current: Session, call: str, key: str, described: dict, version: int
     try:
         result = decode(entry["result"])
     except (DockerlabError, ImportError, LookupError, TypeError, ValueError, AttributeError) as error:  # a damaged entry: stale, like a damaged file
-        raise RecordingStale(found.named, f"a result that cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:80]})", f"version {version}") from None
+        raise RecordingStale(found.named,
+                             f"a result that cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:80]})", f"version {version}") from None
     problem = result_problem(result, raised=entry["raised"], stateful=stateful, returns=returns)
     if problem:
         raise RecordingStale(found.named, problem, f"version {version}")
@@ -139,7 +140,8 @@ def _adopted(named: str, table: Any, frame: Any, where: str) -> Any:
     ``table`` (a dockerlab.columns.Table), the tables its cells hold (``holds``) too. Raises RecordingStale."""
     within = f" ({where})" if where else ""
     if type(frame).__name__ != "DataFrame":
-        raise RecordingStale(named, f"a {type(frame).__name__}{within} where the call returns a table ({table.name})", f"the columns {table.keys} it declares now")
+        raise RecordingStale(named, f"a {type(frame).__name__}{within} where the call returns a table ({table.name})",
+                             f"the columns {table.keys} it declares now")
     adopted = table.adopt(frame)
     if not table.matches(adopted.columns):
         raise RecordingStale(named, f"a table{within} with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")

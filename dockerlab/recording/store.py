@@ -16,7 +16,8 @@ from .codec import encode
 from .entries import entry_named, entry_problem, headline_problem, provenance_problem
 from .inputs import course_paths_in, digest_of_files, files_of
 
-__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "Damaged", "summarise_provenance", "format_of", "read_file", "write_file", "write_whole"]
+__all__ = ["RECORDED_DIR", "FORMAT_VERSION", "Store", "Recording", "Recorded", "Damaged", "summarise_provenance", "format_of",
+           "read_file", "write_file", "write_whole"]
 
 RECORDED_DIR = COURSE_ROOT / "data" / "recorded"
 # The layout of a recording file. A file of another format raises RecordingStale on load.
