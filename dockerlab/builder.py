@@ -51,6 +51,10 @@ _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
 _RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})$")
+# The classic builder runs a base image's ONBUILD triggers inside the FROM step, after `# Executing N build
+# trigger(s)`, each ending at the ` ---> ID` of the image it commits (no base id is printed then; engine 20.10, measured)
+_TRIGGERS = re.compile(r"^# Executing (\d+) build triggers?$")
+_TRIGGER_STEP = re.compile(r"^\(ONBUILD trigger (\d+) of (\d+)\)")
 # How long a cancelled classic build's step container may take to be killed and removed by the engine (its
 # --force-rm on cancel), before the images the build made are removed (an image a container uses stays).
 _CANCEL_WAIT_SECONDS = 15
@@ -171,6 +175,7 @@ class BuildStreamParser:
         self.made_images: list[str] = []  # short ids of the images this build committed (not from cache, not a base), in order
         self.container: str | None = None  # the last step container the engine ran ("Running in ...")
         self._ids_in_step = 0
+        self._trigger: tuple[int, int] | None = None  # (k, n) while the FROM runs the base image's ONBUILD trigger k of n
         self._partial = ""
 
     @property
@@ -214,10 +219,14 @@ class BuildStreamParser:
             self._close_current(at)
             self.total_steps = int(step.group(2))
             self.steps.append(BuildStep(int(step.group(1)), step.group(3).strip(), started=at))
-            self._ids_in_step = 0
+            self._ids_in_step, self._trigger = 0, None
             return
         current = self.current
         if current is None:
+            return
+        triggers = _TRIGGERS.match(line)
+        if triggers and current.instruction.upper().startswith("FROM"):
+            self._start_trigger(1, int(triggers.group(1)), at)
             return
         if line.strip() == "---> Using cache":
             current.cached = True
@@ -234,10 +243,20 @@ class BuildStreamParser:
             from_base = current.instruction.upper().startswith("FROM") and self._ids_in_step == 1
             if not current.cached and not from_base:
                 self.made_images.append(layer.group(1))
+            if self._trigger and self._trigger[0] < self._trigger[1]:
+                self._start_trigger(self._trigger[0] + 1, self._trigger[1], at)
             return
         if line.startswith("Successfully built "):
             self.image_id = self.image_id or line.split()[-1]
             self._close_current(at)
+
+    def _start_trigger(self, k: int, n: int, at: float) -> None:
+        """A step of its own for the base image's ONBUILD trigger ``k`` of ``n`` (the FROM's number: the classic
+        builder runs it inside the FROM); its text is the base image's, named after the build (``_name_triggers``)."""
+        self._close_current(at)
+        number = self.current.number if self.current else 1
+        self.steps.append(BuildStep(number, f"(ONBUILD trigger {k} of {n}){_ONBUILD_TRIGGER}", started=at))
+        self._ids_in_step, self._trigger = 0, (k, n)
 
     def _close_current(self, at: float) -> None:
         current = self.current
@@ -431,14 +450,20 @@ def build(
     and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the
     tag is left alone: ``untagged`` says which; on the classic builder the intermediate images the build committed are removed too, as on a Ctrl-C,
     when the engine has also killed and removed the step's container) when the build fails, and :class:`DockerlabError` for a ``tag`` an image
-    cannot be tagged with, a ``target`` the Dockerfile has no stage of, a missing context, an unknown builder, secrets on the classic builder, or
-    a .dockerignore the docker CLI refuses (a lone ``!``).
+    cannot be tagged with, a label name the docker CLI refuses (a space, a tab, an = or nothing), a ``target`` the Dockerfile has no stage of, a
+    missing context, an unknown builder, secrets on the classic builder, or a .dockerignore (or an ``ignore`` entry) the docker CLI refuses (a lone
+    ``!``, a pattern that is a syntax error to it: :func:`dockerlab.dockerignore.read_patterns`).
     """
     problem = tag_problem(tag) if tag is not None else None
     if problem:  # before anything is built: the engine would say so only after the build, as a failed build
         raise DockerlabError(f"build(): tag={tag!r} is not a name an image can be tagged with: {problem}.",
                              fix='Use NAME or NAME:TAG: lowercase letters, digits and . _ - in the name, '
                                  'up to 128 letters, digits, _ . - in the tag, e.g. tag="my-app:1.0".')
+    for key in labels or {}:  # the CLI checks --label before anything: the Dockerfile is not at fault
+        said = _label_problem(key)
+        if said:
+            raise DockerlabError(f"build(): labels= has a label `docker build --label` refuses, {key!r}: {said}.",
+                                 fix='Name each label without spaces or tabs and without =, e.g. labels={"my-key": "a value"} (the value may hold spaces).')
     context_dir = Path(context)
     if not context_dir.is_dir():
         raise DockerlabError(
@@ -449,6 +474,7 @@ def build(
     if target is not None:
         _check_target(text, target)
     dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
+    dockerignore.read_patterns("\n".join(ignore).encode(), "build()'s ignore= argument", item="entry")  # and so does such an ignore= entry
     chosen = _builder_for(builder, secrets)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
@@ -479,6 +505,19 @@ def cli_equivalent(context: Path, dockerfile: str | Path = "Dockerfile", *, tag=
     if nocache:
         words.append("--no-cache")
     return shlex.join([*words, str(context)])
+
+
+def _label_problem(key: str) -> str | None:
+    """What the docker CLI (20.10, measured) says of ``--label KEY=VALUE`` for this ``key``, in a few words; None when
+    it takes it. The CLI reads the name up to the first = and trims spaces and tabs before it. Raises nothing."""
+    name = key.lstrip(" \t")
+    if not name:
+        return "its name is empty (the CLI: `invalid label '=...': empty name`)"
+    if any(character in " \t" for character in name):
+        return f"its name holds a space or a tab (the CLI: `label {name!r} contains whitespaces`)"
+    if "=" in key:
+        return f"its name holds =, so `--label {key}=...` would name the label {key.split('=', 1)[0]!r}"
+    return None
 
 
 def _check_target(text: str, target: str) -> None:
@@ -538,7 +577,7 @@ def _final_lineage(stages: list[tuple[str, str]], target: str | None) -> set[str
     bases = dict(stages)
     while current in bases and current not in lineage:
         lineage.add(current)
-        current = bases[current].lower()
+        current = bases[current]  # a FROM names a stage only as BuildKit keeps its name, in lowercase
     return lineage
 
 
@@ -634,6 +673,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
         )
 
     _mark_classic_steps(parser.steps, labels, text)
+    _name_triggers(client, parser.steps)
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
     in_steps = sum(step.seconds for step in parser.steps if not step.added_by_dockerlab)
@@ -952,6 +992,26 @@ def _fill_sizes_from_history(connect, image_id: str, steps: list[BuildStep], lin
         if found is not None:
             step.size_added = entries[found][1]
             position = found + 1
+
+
+def _name_triggers(client, steps: list[BuildStep]) -> None:
+    """Give each classic-builder step of a base image's ONBUILD trigger the trigger's text (the base image's
+    Config.OnBuild, found as the Parent of the first trigger's image), and its FROM step the base image's id (so
+    the trigger's size is its own). A step whose image cannot be read keeps `(ONBUILD trigger K of N)`. Raises nothing."""
+    for index, step in enumerate(steps):
+        found = _TRIGGER_STEP.match(step.instruction)
+        if not found or found.group(1) != "1" or not step.image_id or index == 0:
+            continue
+        try:
+            base = client.api.inspect_image(step.image_id).get("Parent") or ""
+            onbuild = (client.api.inspect_image(base).get("Config") or {}).get("OnBuild") or [] if base else []
+        except (docker.errors.APIError, requests.exceptions.RequestException):
+            continue
+        if base and steps[index - 1].instruction.upper().startswith("FROM") and not steps[index - 1].image_id:
+            steps[index - 1].image_id = base
+        for k, trigger in enumerate(onbuild[: int(found.group(2))]):
+            if index + k < len(steps) and _TRIGGER_STEP.match(steps[index + k].instruction):
+                steps[index + k].instruction = trigger + _ONBUILD_TRIGGER
 
 
 def _fill_layer_sizes(client, steps: Iterable[BuildStep]) -> None:

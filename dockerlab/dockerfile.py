@@ -462,12 +462,21 @@ class Dockerfile:
         return self.stages[-1]
 
     def stage(self, reference: str) -> Stage | None:
-        """The stage a ``--from=`` names (by name or number), or None when it names an image.
-        Returns the Stage or None. Raises nothing."""
+        """The stage a ``--from=`` names (by name in any case, or number), or None when it names an image.
+        For the stage a FROM builds on, see :meth:`base_stage`. Returns the Stage or None. Raises nothing."""
         for stage in self.stages:
             if (stage.name and stage.name.lower() == reference.lower()) or str(stage.index) == reference:
                 return stage
         return None
+
+    def base_stage(self, stage: Stage) -> Stage | None:
+        """The earlier stage ``stage`` is built FROM, matched as BuildKit matches a FROM (dockerfile2llb's
+        addState looks the FROM word up as written among the stage names, which it keeps in lowercase):
+        `FROM builder` is the stage `AS Builder`, the last earlier one of that name; `FROM BUILDER` is an
+        image, not the stage (BuildKit then stops: a repository name must be lowercase; only the classic
+        builder matches a FROM in any case), and so is a number (only `COPY --from=` takes a stage's
+        number, in any case). Returns the Stage or None. Raises nothing."""
+        return next((earlier for earlier in reversed(self.stages[: stage.index]) if earlier.name and earlier.name.lower() == stage.base), None)
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) of the text, stripped; "" for a number outside it. Returns a str. Raises
@@ -568,7 +577,8 @@ def context_files(context: str | Path) -> list[str]:
     """The files of a build context that a build sends (relative paths, sorted), after .dockerignore read
     and matched by the CLI's rules and walked as the CLI walks it (:mod:`dockerlab.dockerignore`: a folder
     left out is entered only for an exception that starts with its path). Returns a list. Raises
-    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a lone ``!``."""
+    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a line the CLI refuses (a lone ``!``, a pattern
+    that is a syntax error to it)."""
     folder = Path(context)
     if not folder.is_dir():
         raise DockerlabError(f"The build context {context} is not a folder.",

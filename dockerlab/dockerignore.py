@@ -19,17 +19,37 @@ pattern (``a.txt`` then ``\ufeffsecret.env`` leaves out a.txt and sends secret.e
 and moby's patternmatcher read it; the docker 20.10 CLI (the one this machine builds with under
 BuildKit) was measured dropping it there too, so on that CLI secret.env is left out. Write a
 .dockerignore without BOMs to get the same on every CLI.
+
+A pattern the CLI refuses is refused here too, as a DockerlabError naming the file, the line and the
+pattern (the CLI stops the build with ``syntax error in pattern`` on both builders). The CLI checks a
+pattern twice, and so does this module: first with Go's ``filepath.Match(pattern, ".")`` (ported here:
+an unclosed ``[abc``, an empty class ``[]`` or ``[^]``, ``[a-]``, a ``\\`` at the end), then by
+compiling the regular expression moby's patternmatcher makes of it with Go's ``regexp`` (ported here
+for what that translation can produce: ``[z-a]`` is a backwards range; ``\\`` before a letter is a
+regexp escape, so ``sub\\x.env`` (``\\x`` wants two hex digits) and ``build\\output`` are refused while
+``logs\\d.txt`` reads ``\\d`` as a digit). A pattern that compiles is matched with that same
+translation, so an escape means what it means to the CLI (``\\t`` a tab, ``\\pL`` a letter); and
+as in moby's patternmatcher, a pattern without ``* ? [ ] \\`` is compared as text, ``foo**`` as a prefix
+and ``**...`` without other wildcards as a suffix (the 20.10 CLI makes a regexp of every pattern: there
+``**.py`` leaves out only a file named ``.py``, measured, where newer CLIs and this module leave out every
+``.py`` file). Newer CLIs compile a pattern only when a path comes to be checked against it (a ``[z-a]``
+after ``*`` may then never be); the 20.10 CLI was measured refusing it there too, and so does this module:
+as written it cannot work. Unicode classes follow the Go of that CLI (1.19): one capital
+letter (``\\pL``); Go 1.25 also accepts ``\\pl``.
 """
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
+import unicodedata
 from pathlib import Path
 
 from docker.utils.build import Pattern, PatternMatcher, create_archive
 
 from .errors import DockerlabError
+from .errors import PatternRefused as _BadPattern  # a pattern the CLI refuses: reason and hint
 from .recording.arguments import check_public
 
 __all__ = ["read_patterns", "patterns_of", "excluded", "sent_paths", "context_tar"]
@@ -37,10 +57,12 @@ __all__ = ["read_patterns", "patterns_of", "excluded", "sent_paths", "context_ta
 _BOM = b"\xef\xbb\xbf"
 
 
-def read_patterns(data: bytes) -> list[str]:
+def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "line") -> list[str]:
     """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module: a BOM is
-    dropped from the first line only; the 20.10 CLI differs). Returns a list. Raises DockerlabError, naming the line, for a lone ``!``
-    (the CLI refuses it on both builders)."""
+    dropped from the first line only; the 20.10 CLI differs). ``source`` names the file (or argument) in
+    messages, ``item`` what its lines are called there. Returns a list. Raises DockerlabError, naming
+    ``source``, the line and the pattern, for a lone ``!`` and for a pattern the CLI refuses as a syntax
+    error (both builders stop before sending anything)."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     patterns = []
@@ -50,17 +72,25 @@ def read_patterns(data: bytes) -> list[str]:
         pattern = line.strip()
         if not pattern:
             continue
+        written = pattern
         invert = pattern.startswith("!")
         if invert:
             pattern = pattern[1:].strip()
             if not pattern:  # docker/cli's ReadAll refuses it, so both builders stop before sending anything
-                raise DockerlabError(f'line {number} of .dockerignore is a lone "!": the docker CLI refuses the build with '
+                raise DockerlabError(f'{item} {number} of {source} is a lone "!": the docker CLI refuses the build with '
                                      f'`illegal exclusion pattern: "!"`.',
-                                     fix="Remove that line, or write the path to keep after the !, e.g. `!keep.txt`.")
+                                     fix=f"Remove that {item}, or write the path to keep after the !, e.g. `!keep.txt`.")
         if pattern:
             pattern = _clean(pattern)
             if len(pattern) > 1 and pattern.startswith("/"):
                 pattern = pattern[1:]
+        try:
+            _check(pattern)
+        except _BadPattern as bad:
+            shown = written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+            raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker CLI refuses: the build stops "
+                                 f"with `syntax error in pattern` (both builders, before anything is sent): {bad.reason}.",
+                                 fix=f"Correct or remove {item} {number}: {bad.hint}") from None
         patterns.append("!" + pattern if invert else pattern)
     return patterns
 
@@ -73,52 +103,384 @@ def _clean(path: str) -> str:
 
 def patterns_of(context: str | Path) -> list[str]:
     """The patterns of ``context``'s .dockerignore (none without one). Returns a list. Raises
-    DockerlabError when the file exists but cannot be read."""
+    DockerlabError when the file exists but cannot be read, or holds a line the CLI refuses (:func:`read_patterns`)."""
     ignore = Path(context) / ".dockerignore"
     if not ignore.exists():
         return []
     try:
-        return read_patterns(ignore.read_bytes())
+        return read_patterns(ignore.read_bytes(), str(ignore))
     except OSError as error:
         raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix="Make .dockerignore a readable text file.") from None
 
 
-def _regex(pattern: str) -> re.Pattern:
-    """moby's patternmatcher translation of one pattern (``/`` as the separator)."""
-    out, index = "^", 0
+_CLASS_HINT = "close every [ with ] and put at least one character in it (`[abc]`, `[a-z]`, `[^a]`); write \\[ for a [ itself."
+_ESCAPE_HINT = ("on Linux a \\ escapes the next character (it is not a folder separator: use /); escape only punctuation "
+                "(`\\*`, `\\?`, `\\[`, `\\#`) or write the character itself.")
+
+
+# --- Go's filepath.Match (Go 1.16 and later: the whole pattern is checked), on Linux -----------------------------
+
+
+def _get_esc(chunk: str) -> tuple[str, str]:
+    """Go's getEsc: one possibly escaped character of a [class], and the rest of the chunk."""
+    if not chunk:
+        raise _BadPattern("a [ is not closed by ]", _CLASS_HINT)
+    if chunk[0] == "-":
+        raise _BadPattern("a - in a [class] has no character before it", "write a range as low-high, e.g. `[a-z]`, and an escaped \\- for a - itself.")
+    if chunk[0] == "]":
+        raise _BadPattern("a [class] is empty (`[]`, `[^]`) or a range in it has no end (`[a-]`)", _CLASS_HINT)
+    if chunk[0] == "\\":
+        chunk = chunk[1:]
+        if not chunk:
+            raise _BadPattern("a \\ at the end escapes nothing", _ESCAPE_HINT)
+    if "\udc80" <= chunk[0] <= "\udcff":
+        raise _BadPattern("a [class] holds a byte that is not UTF-8", "save .dockerignore as UTF-8.")
+    if len(chunk) == 1:
+        raise _BadPattern("a [ is not closed by ]", _CLASS_HINT)
+    return chunk[0], chunk[1:]
+
+
+def _scan_chunk(pattern: str) -> tuple[bool, str, str]:
+    """Go's scanChunk: leading stars, then the chunk up to the next * outside a class, then the rest."""
+    rest = pattern.lstrip("*")
+    star, pattern, inrange, index = len(rest) != len(pattern), rest, False, 0
     while index < len(pattern):
         char = pattern[index]
+        if char == "\\":
+            index += 1 if index + 1 < len(pattern) else 0
+        elif char == "[":
+            inrange = True
+        elif char == "]":
+            inrange = False
+        elif char == "*" and not inrange:
+            return star, pattern[:index], pattern[index:]
         index += 1
-        if char == "*":
-            if pattern[index:index + 1] == "*":
-                index += 1
-                if pattern[index:index + 1] == "/":
-                    index += 1
-                out += ".*" if index >= len(pattern) else "(.*/)?"
-            else:
-                out += "[^/]*"
-        elif char == "?":
-            out += "[^/]"
-        elif char == "\\":
-            out += re.escape(pattern[index]) if index < len(pattern) else "\\\\"
-            index += 1
-        elif char in "[]^-":  # character classes pass through, as in Go's regexp
-            out += char
+    return star, pattern, ""
+
+
+def _match_chunk(chunk: str, name: str) -> str | None:
+    """Go's matchChunk: the rest of ``name`` after ``chunk`` matched its start, or None; the whole chunk
+    is checked for syntax even after a failed match. Raises _BadPattern."""
+    failed = False
+    while chunk:
+        failed = failed or not name
+        if chunk[0] == "[":
+            char = None
+            if not failed:
+                char, name = name[0], name[1:]
+            chunk = chunk[1:]
+            negated = chunk[:1] == "^"
+            if negated:
+                chunk = chunk[1:]
+            matched, ranges = False, 0
+            while not (chunk[:1] == "]" and ranges > 0):
+                low, chunk = _get_esc(chunk)
+                high = low
+                if chunk[0] == "-":
+                    high, chunk = _get_esc(chunk[1:])
+                matched = matched or (char is not None and low <= char <= high)
+                ranges += 1
+            chunk = chunk[1:]
+            failed = failed or matched == negated
+        elif chunk[0] == "?":
+            if not failed:
+                failed, name = name[0] == "/", name[1:]
+            chunk = chunk[1:]
         else:
-            out += re.escape(char)
+            if chunk[0] == "\\":
+                chunk = chunk[1:]
+                if not chunk:
+                    raise _BadPattern("a \\ at the end escapes nothing", _ESCAPE_HINT)
+            if not failed:
+                failed, name = chunk[0] != name[0], name[1:]
+            chunk = chunk[1:]
+    return None if failed else name
+
+
+def _go_match(pattern: str, name: str) -> bool:
+    """Go's ``filepath.Match(pattern, name)`` on Linux. Returns a bool. Raises _BadPattern where Go returns ErrBadPattern."""
+    while pattern:
+        star, chunk, pattern = _scan_chunk(pattern)
+        if star and not chunk:
+            return "/" not in name
+        rest = _match_chunk(chunk, name)
+        if rest is not None and (not rest or pattern):
+            name = rest
+            continue
+        if star:
+            found = None
+            for index, char in enumerate(name):
+                if char == "/":
+                    break
+                rest = _match_chunk(chunk, name[index + 1:])
+                if rest is not None and (pattern or not rest):
+                    found = rest
+                    break
+            if found is not None:
+                name = found
+                continue
+        while pattern:
+            _, chunk, pattern = _scan_chunk(pattern)
+            _match_chunk(chunk, "")
+        return False
+    return not name
+
+
+# --- moby's patternmatcher: a pattern as text, prefix, suffix or Go regular expression ---------------------------
+
+
+def _scanned(char: str) -> str:
+    """A character as Go's text/scanner reads it: a byte that is not UTF-8 (a surrogate escape here) is U+FFFD."""
+    return "\ufffd" if "\udc80" <= char <= "\udcff" else char
+
+
+def _moby_regexp(pattern: str) -> tuple[str, str]:
+    """moby/patternmatcher's ``compile`` on Linux: the match type ("exact", "prefix", "suffix" or
+    "regexp") and, for "regexp", the Go regular expression it makes of ``pattern``. Raises nothing."""
+    out, kind, index, token = "^", "exact", 0, 0
+    while index < len(pattern):
+        char = _scanned(pattern[index])
+        index += 1
+        if char == "*" and pattern[index:index + 1] == "*":  # some flavour of **: a following / is eaten
+            index += 2 if pattern[index + 1:index + 2] == "/" else 1
+            if index < len(pattern):
+                out, kind = out + "(.*/)?", "regexp"
+            else:  # ** at the end: everything (a prefix when nothing before it needed a regexp)
+                out, kind = (out, "prefix") if kind == "exact" else (out + ".*", "regexp")
+            kind = "suffix" if token == 0 else kind
+        elif char in "*?":
+            out, kind = out + ("[^/]*" if char == "*" else "[^/]"), "regexp"
+        elif char in ".+()|{}$":
+            out += "\\" + char
+        elif char == "\\":
+            if index < len(pattern):
+                out, kind = out + "\\" + _scanned(pattern[index]), "regexp"
+                index += 1
+            else:
+                out += "\\"
+        else:
+            out, kind = out + char, ("regexp" if char in "[]" else kind)
+        token += 1
+    return kind, (out + "$" if kind == "regexp" else out)
+
+
+# --- Go's regexp syntax (regexp.Compile: Perl flags), for what _moby_regexp makes, as a Python regex -----------
+
+_MAX_RUNE = 0x10FFFF
+_PERL_GROUPS = {"d": ((0x30, 0x39),), "s": ((0x09, 0x0A), (0x0C, 0x0D), (0x20, 0x20)),
+                "w": ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A))}
+_POSIX_GROUPS = {
+    "alnum": ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)), "alpha": ((0x41, 0x5A), (0x61, 0x7A)), "ascii": ((0x00, 0x7F),),
+    "blank": ((0x09, 0x09), (0x20, 0x20)), "cntrl": ((0x00, 0x1F), (0x7F, 0x7F)), "digit": ((0x30, 0x39),),
+    "graph": ((0x21, 0x7E),), "lower": ((0x61, 0x7A),), "print": ((0x20, 0x7E),),
+    "punct": ((0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E)), "space": ((0x09, 0x0D), (0x20, 0x20)),
+    "upper": ((0x41, 0x5A),), "word": ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)),
+    "xdigit": ((0x30, 0x39), (0x41, 0x46), (0x61, 0x66)),
+}
+_C_ESCAPES = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _negated(ranges) -> list[tuple[int, int]]:
+    out, low = [], 0
+    for start, end in sorted(ranges):
+        if start > low:
+            out.append((low, start - 1))
+        low = max(low, end + 1)
+    return out + ([(low, _MAX_RUNE)] if low <= _MAX_RUNE else [])
+
+
+@functools.lru_cache(maxsize=8)
+def _unicode_ranges(category: str) -> tuple[tuple[int, int], ...]:
+    """The code points of a one-letter Unicode category (Go's ``unicode.Categories``: C is Cc Cf Co Cs)."""
+    out: list[tuple[int, int]] = []
+    for point in range(_MAX_RUNE + 1):
+        found = unicodedata.category(chr(point))
+        if found[0] == category and found != "Cn":
+            if out and out[-1][1] == point - 1:
+                out[-1] = (out[-1][0], point)
+            else:
+                out.append((point, point))
+    return tuple(out)
+
+
+def _python_class(ranges) -> str:
+    if not ranges:
+        return "(?!)"
+    return "[" + "".join(f"\\U{low:08x}" + (f"-\\U{high:08x}" if high != low else "") for low, high in ranges) + "]"
+
+
+class _GoRegexp:
+    """Go's regexp parser (``regexp.Compile``: Perl flags) for the expressions moby's patternmatcher
+    makes: each construct is checked as Go checks it and written as the Python expression that matches
+    the same strings."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def bad(self, what: str, hint: str = _ESCAPE_HINT) -> _BadPattern:
+        return _BadPattern(what, hint)
+
+    def python(self) -> str:
+        """The Python expression. Raises _BadPattern where Go's regexp.Compile fails."""
+        text, out, index = self.text, [], 0
+        while index < len(text):
+            char = text[index]
+            if char == "\\":
+                following = text[index + 1:index + 2]
+                simple = {"A": r"\A", "b": r"\b", "B": r"\B", "z": r"\Z"}
+                if following in simple:
+                    out.append(simple[following])
+                    index += 2
+                elif following == "C":
+                    raise self.bad("\\C is an escape Go's regular expressions refuse")
+                elif following == "Q":  # \Q...\E: literal text
+                    end = text.find("\\E", index + 2)
+                    out.append(re.escape(text[index + 2:] if end < 0 else text[index + 2:end]))
+                    index = len(text) if end < 0 else end + 2
+                else:
+                    ranges, index = self.group(index)
+                    if ranges is None:
+                        char, index = self.escape(index)
+                        out.append(re.escape(char))
+                    else:
+                        out.append(_python_class(ranges))
+            elif char == "[":
+                ranges, index = self.character_class(index)
+                out.append(_python_class(ranges))
+            else:
+                out.append({"^": r"\A", "$": r"\Z", ".": "[^\n]"}.get(char, char if char in "()*?" else re.escape(char)))
+                index += 1
+        return "".join(out)
+
+    def group(self, index: int) -> tuple[list[tuple[int, int]] | None, int]:
+        """A \\d \\s \\w \\D \\S \\W or \\pX \\PX at ``index``: its ranges and the index after it, or None."""
+        text = self.text
+        letter = text[index + 1:index + 2]
+        if letter and letter.lower() in _PERL_GROUPS:
+            ranges = list(_PERL_GROUPS[letter.lower()])
+            return (ranges if letter.islower() else _negated(ranges)), index + 2
+        if letter in ("p", "P"):
+            name = text[index + 2:index + 3]
+            negate = letter == "P"
+            if name == "{":  # not made by moby's translation ({ is escaped), checked all the same
+                end = text.find("}", index)
+                name = text[index + 3:end] if end >= 0 else ""
+                after = end + 1
+            else:
+                after = index + 3
+            if name.startswith("^"):
+                negate, name = not negate, name[1:]
+            if name not in ("C", "L", "M", "N", "P", "S", "Z"):
+                raise self.bad(f"\\{letter}{text[index + 2:after]} is not a Unicode class Go's regular expressions know "
+                               f"(\\pL, \\pN, ... one capital letter)")
+            ranges = list(_unicode_ranges(name))
+            return (_negated(ranges) if negate else ranges), after
+        return None, index
+
+    def escape(self, index: int) -> tuple[str, int]:
+        """Go's parseEscape at ``index`` (a backslash): the character and the index after it."""
+        text = self.text
+        if index + 1 >= len(text):
+            raise self.bad("a \\ at the end escapes nothing")
+        char, after = text[index + 1], index + 2
+        if char < "\x80" and not char.isalnum():
+            return char, after
+        if "1" <= char <= "7" and not ("0" <= text[after:after + 1] <= "7" and text[after:after + 1]):
+            raise self.bad(f"\\{char} is a back-reference in a regular expression, which Go's refuse")
+        if "0" <= char <= "7":
+            value = int(char)
+            for _ in range(2):
+                digit = text[after:after + 1]
+                if not digit or not "0" <= digit <= "7":
+                    break
+                value, after = value * 8 + int(digit), after + 1
+            return chr(value), after
+        if char == "x":
+            digits = text[after:after + 2]
+            if len(digits) == 2 and all(c in "0123456789abcdefABCDEF" for c in digits):
+                return chr(int(digits, 16)), after + 2
+            raise self.bad("\\x starts a hexadecimal escape in the regular expression the CLI makes of each pattern "
+                           "(\\x41 is A), and what follows it is not two hex digits")
+        if char in _C_ESCAPES:
+            return _C_ESCAPES[char], after
+        raise self.bad(f"\\{char} is an escape Go's regular expressions refuse (the CLI turns each pattern into one)")
+
+    def class_char(self, index: int, start: int) -> tuple[str, int]:
+        if index >= len(self.text):
+            raise self.bad("a [ is not closed by ]", _CLASS_HINT)
+        if self.text[index] == "\\":
+            return self.escape(index)
+        return self.text[index], index + 1
+
+    def character_class(self, start: int) -> tuple[list[tuple[int, int]], int]:
+        """Go's parseClass at ``start`` (a ``[``): the class's ranges and the index after its ``]``."""
+        text, index, ranges, first = self.text, start + 1, [], True
+        negate = text[index:index + 1] == "^"
+        index += negate
+        while index >= len(text) or text[index] != "]" or first:
+            first = False
+            if len(text) - index > 2 and text[index:index + 2] == "[:":
+                end = text.find(":]", index + 2)
+                if end >= 0:
+                    name = text[index:end + 2]
+                    inner = name[2:-2]
+                    group = _POSIX_GROUPS.get(inner[1:] if inner.startswith("^") else inner)
+                    if group is None:
+                        raise self.bad(f"{name} is not a class Go's regular expressions know ([:alpha:], [:digit:], ...)", _CLASS_HINT)
+                    ranges += _negated(group) if inner.startswith("^") else group
+                    index = end + 2
+                    continue
+            if text[index:index + 1] == "\\":
+                group, after = self.group(index)
+                if group is not None:
+                    ranges += group
+                    index = after
+                    continue
+            low, index = self.class_char(index, start)
+            high = low
+            if len(text) - index >= 2 and text[index] == "-" and text[index + 1] != "]":
+                high, index = self.class_char(index + 1, start)
+                if high < low:
+                    raise self.bad(f"the range {low}-{high} in a [class] runs backwards", "write a range low-high, e.g. `[a-z]`.")
+            ranges.append((ord(low), ord(high)))
+        return (_negated(ranges) if negate else ranges), index + 1
+
+
+def _compile(pattern: str):
+    """How moby's patternmatcher matches a (cleaned) pattern: a function of a relative path. Raises
+    _BadPattern when Go's regexp refuses the expression made of it."""
+    kind, text = _moby_regexp(pattern)
+    if kind == "exact":
+        return pattern.__eq__
+    if kind == "prefix":
+        return lambda path: path.startswith(pattern[:-2])
+    if kind == "suffix":
+        suffix = pattern[2:]
+        return lambda path: path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
     try:
-        return re.compile(out + "$", re.DOTALL)
-    except re.error:
-        return re.compile(re.escape(pattern) + "$")  # a malformed class: the text itself
+        expression = re.compile(_GoRegexp(text).python(), re.ASCII)  # \\b as Go's: ASCII word characters
+    except re.error as error:  # nothing moby's translation makes should get here; Go would refuse it too
+        raise _BadPattern(f"its regular expression does not compile ({error})", _ESCAPE_HINT) from None
+    return lambda path: expression.match(path) is not None
+
+
+def _check(pattern: str) -> None:
+    """Raise _BadPattern when the CLI refuses ``pattern`` (cleaned, without its ``!``): Go's Match check, then the regexp."""
+    if pattern:
+        _go_match(pattern, ".")
+        _compile(pattern)
 
 
 class _CasePattern(Pattern):
     def __init__(self, pattern_str: str) -> None:
         super().__init__(pattern_str)
-        self.regex = _regex(self.cleaned_pattern)
+        try:
+            self._matches = _compile(self.cleaned_pattern)
+        except _BadPattern:  # read_patterns refuses these; a COPY source (excluded()) that is no pattern names itself
+            self._matches = self.cleaned_pattern.__eq__
 
     def match(self, filepath: str) -> bool:
-        return self.regex.match(filepath) is not None
+        return self._matches(filepath)
 
 
 class _Matcher(PatternMatcher):

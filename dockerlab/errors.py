@@ -275,3 +275,14 @@ class CommandInterrupted(KeyboardInterrupt):
 
     def _render_traceback_(self) -> list[str]:  # IPython shows these lines in place of a traceback
         return [str(self)]
+
+
+class PatternRefused(Exception):
+    """A .dockerignore pattern the docker CLI refuses (`syntax error in pattern`), as :mod:`dockerlab.dockerignore`
+    reads Go's rules: ``reason`` says why in the learner's terms, ``hint`` what to write instead. Control flow inside
+    that module: read_patterns turns it into a DockerlabError naming the file, the line and the pattern. Not a
+    DockerlabError, so no public call raises it."""
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.reason, self.hint = reason, hint

@@ -72,15 +72,23 @@ _DEFAULT_DOMAIN = "docker.io/"
 
 def course_tag(prefix: str, name: str | Path, tag: str = "latest") -> str:
     """A valid image reference for something the course builds, whatever ``name`` is: a variant
-    ("without .dockerignore" -> dockerlab-<prefix>/without-dockerignore:latest) or a folder (its
-    real name, so "." and "hello world" work too). Lower-case letters, digits and single dashes; a
-    name or tag past the engine's limits (245 characters for a name without a registry host, 128 for the tag) is cut and
-    ends with 12 hex digits of the whole one's sha256, so two long names stay two references.
-    Returns "dockerlab-PREFIX/NAME:TAG"."""
-    if isinstance(name, Path) or (isinstance(name, str) and ("/" in name or name in (".", ".."))):
+    ("without .dockerignore" -> dockerlab-<prefix>/without-dockerignore:latest) or a folder (a Path, or a
+    path such as "." or "apps/hello": its real name, so "." and "hello world" work too). Lower-case
+    letters, digits and single dashes. A folder whose name is not already such a name ends with 8 hex
+    digits of its name's sha256 ("My App" -> my-app-1a2b3c4d), so two folders whose names read alike
+    ("My App", "my_app", "my-app") never share an image; a name or tag past the engine's limits (245
+    characters for a name without a registry host, 128 for the tag) is cut and ends with 12 hex digits of
+    the whole one's sha256, so two long names stay two references. Returns "dockerlab-PREFIX/NAME:TAG"."""
+    folder = isinstance(name, Path) or (isinstance(name, str) and ("/" in name or name in (".", "..")))
+    if folder:
         name = Path(name).resolve().name
     repository = f"dockerlab-{_slug(prefix, '[^a-z0-9]+', 'x')}"
-    slug = _fitted(_slug(str(name).lower(), "[^a-z0-9]+", "image"), _NAME_MAX - len(_DEFAULT_DOMAIN) - len(repository) - 1, str(name))
+    limit = _NAME_MAX - len(_DEFAULT_DOMAIN) - len(repository) - 1
+    slug = _slug(str(name).lower(), "[^a-z0-9]+", "image")
+    if folder and slug != str(name):  # the name was changed to fit: its own hash keeps it apart from the others changed alike
+        slug = slug[: limit - 9].rstrip("-.") + "-" + hashlib.sha256(str(name).encode()).hexdigest()[:8]
+    else:
+        slug = _fitted(slug, limit, str(name))
     tag_slug = _fitted(re.sub(r"[^a-zA-Z0-9_.-]+", "-", tag).strip("-.") or "latest", _TAG_MAX, tag)
     return f"{repository}/{slug}:{tag_slug}"
 

@@ -391,7 +391,7 @@ def _stage_chain(parsed, final) -> list:
     chain = [final]
     while True:
         stage = chain[0]
-        parent = next((earlier for earlier in parsed.stages[: stage.index] if earlier.name and earlier.name.lower() == stage.base.lower()), None)
+        parent = parsed.base_stage(stage)
         if parent is None:
             return chain
         chain.insert(0, parent)

@@ -118,6 +118,15 @@ CONTENT_RULES = [
     Rule("a password given to curl (-u USER:PASSWORD)",
          re.compile(rb"curl(?<![0-9A-Za-z_]curl)[ \t][^;&|\n]*?(?<=[ \t])(?:-u[ \t]*|--user(?:=|[ \t]+))['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`@][^\s'\"$`]*)"),
          (b"curl",), False),
+    # redis-cli -a PASSWORD (or --pass PASSWORD; `--askpass` reads it from the terminal, REDISCLI_AUTH from the environment)
+    Rule("a password given to redis-cli (-a)",
+         re.compile(rb"redis-cli(?<![0-9A-Za-z_]redis-cli)\b[^;&|\n]*?(?<=[ \t])(?:-a|--pass)[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"redis-cli",), False),
+    # Redis's own settings for its password: `requirepass V` and `masterauth V` in redis.conf, as redis-server
+    # options (`redis-server --requirepass V`) and in `CONFIG SET requirepass V`
+    Rule("a Redis password (requirepass, masterauth)",
+         re.compile(rb"(?<![\w-])(?:--)?(?i:requirepass|masterauth)[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"requirepass", b"masterauth"), False),
     # htpasswd -b FILE USER PASSWORD, or -nb USER PASSWORD (no file: the line is printed)
     Rule("a password given to htpasswd -b",
          re.compile(rb"htpasswd(?<![0-9A-Za-z_]htpasswd)[ \t]+(?=(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*b)"
@@ -133,9 +142,10 @@ CONTENT_RULES = [
          re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<secret>[^\s'\"$`|]+)['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?passwd[ \t]+--stdin\b"),
          (b"--stdin",), False),
     # Docker's ~/.docker/config.json (`"auth": base64 of user:password`, as `docker login` writes it without a
-    # credential helper) and npm's .npmrc (`_auth=`): the form is checked by decoding it
+    # credential helper) and npm's .npmrc (`_auth=`; npm reads its settings from the environment too, in any
+    # case: `npm_config__auth=` / `NPM_CONFIG__AUTH=` in a command): the form is checked by decoding it
     Rule("a registry login (base64 user:password: Docker's config.json auth, npm's _auth)",
-         re.compile(rb"(?:\"auth\"[ \t]*:[ \t]*\"|(?<![A-Za-z0-9])_auth[ \t]*=[ \t]*[\"']?)(?P<secret>[A-Za-z0-9+/]{4,}={0,2})"),
+         re.compile(rb"(?:\"auth\"[ \t]*:[ \t]*\"|(?<![A-Za-z0-9])(?i:_auth)[ \t]*=[ \t]*[\"']?)(?P<secret>[A-Za-z0-9+/]{4,}={0,2})"),
          (b'"auth"', b"_auth"), False, _user_and_password),
 ]
 
@@ -146,6 +156,8 @@ SECRET_WORDS = (r"(?:PASSWORD|PASSWD|SECRETS?|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|P
                 r"(?-i:(?!(?<=[a-z])[a-z]|(?<=[A-Z])[A-Z]))"
                 r"|(?<![A-Za-z])(?:PASS|PWD)(?![A-Za-z])")
 _SECRET_NAME = re.compile(f"(?:{SECRET_WORDS})", re.IGNORECASE)
+# npm's `_auth` (base64 user:password) set from the environment: npm reads npm_config_<setting>, in any case
+_NPM_AUTH_NAME = re.compile(r"(?:npm_config_)?_auth", re.IGNORECASE)
 _NAME_ANCHORS = re.compile(rb"pass|pwd|secret|token|key|credential", re.IGNORECASE)
 
 # A name that says something *about* a secret does not hold it: where it is (TOKEN_FILE=/run/secrets/token),
@@ -157,8 +169,18 @@ _ABOUT_NAME = re.compile(r"(?:FILE|PATH|DIR|NAME|LENGTH|LEN|SIZE|TTL|TIMEOUT|EXP
                          r"|HELPERS?|STORE|MANAGER|PROVIDER|METHOD|MODE|POLICY|ALGORITHM|ENCODER|FORMAT)$", re.IGNORECASE)
 
 
+# A setting whose value is a well-known public default, not a secret anyone chose: the JDK's truststore
+# password `changeit` (keytool's documentation: "The initial password of the cacerts keystore file is
+# changeit"; a truststore holds public certificates only), in every spelling of the setting:
+# -Djavax.net.ssl.trustStorePassword, JAVAX_NET_SSL_TRUSTSTOREPASSWORD, Spring's server.ssl.trust-store-password,
+# Kafka's ssl.truststore.password, Tomcat's truststorePass.
+_PUBLIC_DEFAULTS = ((re.compile(r"trust[_.-]?store[_.-]?pass(?:word)?$", re.IGNORECASE), frozenset({"changeit"})),)
+
+
 def _about_a_secret(name: str, value: str) -> bool:
     # `passwd` alone names the user database (`passwd: files systemd` in every Debian /etc/nsswitch.conf)
+    if any(setting.search(name) and value.strip() in values for setting, values in _PUBLIC_DEFAULTS):
+        return True
     return bool(_ABOUT_NAME.search(name)) or name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/"))
 
 
@@ -330,12 +352,14 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     here: `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later
     (an ARG without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
     found = content_secrets(value or "")
+    if _NPM_AUTH_NAME.fullmatch(name):  # npm's _auth setting from the environment: its value is the base64 login itself
+        found += [item for item in content_secrets(f"_auth={value or ''}") if item not in found]
     # a setting inside the value: JAVA_OPTS=-Dx.password=v, a JSON label
     found += [(what or "a password or token assignment", inner) for _, what, inner in text_findings(value or "")
               if (what or "a password or token assignment", inner) not in found and not any(inner in held for _, held in found)]
     if found:
         return found
-    if not _SECRET_NAME.search(name) or _about_a_secret(name, value or ""):
+    if not (_SECRET_NAME.search(name) or _NPM_AUTH_NAME.fullmatch(name)) or _about_a_secret(name, value or ""):
         return []
     if value is not None and (_not_a_value(value, references=False) or _names_itself(name, value)):
         return []

@@ -117,7 +117,7 @@ def _false_positive(finding: dict, lines: list[str], stages: set[str], final_use
     ``final_user_line``: the line of the USER the final image runs as (None: no USER; -1: unknown)."""
     line = lines[finding["line"] - 1] if 0 < finding["line"] <= len(lines) else ""
     found = _FROM.match(line)
-    if finding["code"] == "DL3006" and found and found.group(1).lower() in stages:
+    if finding["code"] == "DL3006" and found and found.group(1) in stages:  # as BuildKit matches a FROM: `FROM BUILDER` is an image
         return f"`{found.group(1)}` is an earlier stage of this Dockerfile, not an image to tag"
     if finding["code"] == "DL3002" and sum(1 for text in lines if _FROM.match(text)) > 1:
         if final_user_line == -1:  # unreadable by the parser: judge by position alone
@@ -143,7 +143,7 @@ def _final_user_line(text: str) -> int | None:
         user = stage.last("USER")
         if user is not None:
             return user.line
-        stage = parsed.stage(stage.base)
+        stage = parsed.base_stage(stage)
     return None
 
 

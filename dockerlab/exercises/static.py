@@ -123,8 +123,23 @@ def _read(app_dir, dockerfile, report: StaticReport) -> tuple[parser.Dockerfile 
         if stage.name:
             known_stages.add(stage.name.lower())
         known_stages.add(str(stage.index))
+    report.findings += _stage_case_findings(parsed)
     report.findings += _command_form_findings(parsed)
     return parsed, files
+
+
+def _stage_case_findings(parsed: parser.Dockerfile) -> list[Finding]:
+    """A FROM that names an earlier stage in other letters (`FROM BUILDER` after `AS builder`): BuildKit matches a
+    FROM to a stage only as it keeps the name, in lowercase, so it reads BUILDER as an image and stops."""
+    found = []
+    for stage in parsed.stages:
+        alike = next((earlier for earlier in parsed.stages[: stage.index] if earlier.name and earlier.name.lower() == stage.base.lower()), None)
+        if alike is not None and parsed.base_stage(stage) is None:
+            found.append(Finding(f"line {stage.line} `{parsed.line(stage.line)[:90]}`",
+                                 f"FROM {stage.base} does not name the stage {alike.name} (line {alike.line}): BuildKit matches a FROM "
+                                 f"to a stage only in lowercase, so it reads {stage.base} as an image name and stops (repository name must be lowercase)",
+                                 f"FROM {alike.name.lower()}", f"write `FROM {alike.name.lower()}` (stage names are lowercase to BuildKit).", blocking=True))
+    return found
 
 
 def _stage_like(reference: str) -> bool:
@@ -244,7 +259,7 @@ def _with_defaults(parsed: parser.Dockerfile) -> parser.Dockerfile:
     Each instruction's ``original`` stays as written, so findings quote the line the learner wrote. Raises nothing."""
     stages, env_of = [], {}
     for stage in parsed.stages:
-        parent = parsed.stage(stage.base)
+        parent = parsed.base_stage(stage)
         inherited = dict(env_of.get(parent.index, {})) if parent is not None and parent.index < stage.index else {}
         values: dict[str, str | None] = dict(inherited)
         env: dict[str, str | None] = dict(inherited)
@@ -345,7 +360,7 @@ def _lineage(parsed: parser.Dockerfile, stage: parser.Stage) -> list[parser.Stag
     """The stage and the stages it is built FROM (FROM builder), nearest first."""
     chain, seen = [stage], {stage.index}
     while True:
-        parent = parsed.stage(chain[-1].base)
+        parent = parsed.base_stage(chain[-1])
         if parent is None or parent.index in seen:
             return chain
         chain.append(parent)
@@ -519,7 +534,7 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
     contents: list[_Contents] = []
     states: list[artefacts.StageState] = []
     for stage in parsed.stages:
-        parent = parsed.stage(stage.base)
+        parent = parsed.base_stage(stage)
         if parent is not None and parent.index < stage.index:
             now = _Contents(dict(contents[parent.index].visible), dict(contents[parent.index].layered), list(contents[parent.index].unsure))
             state = states[parent.index].copy()
@@ -1166,10 +1181,11 @@ def _needed_stages(parsed: parser.Dockerfile) -> list[parser.Stage]:
         if stage.index in needed:
             continue
         needed.add(stage.index)
-        named = [stage.base] + [instruction.flag("from") or "" for instruction in stage.instructions]
+        named = [instruction.flag("from") or "" for instruction in stage.instructions]
         named += [option.partition("=")[2] for instruction in stage.all("RUN") for flag in instruction.flags if flag.lstrip("-").lower().startswith("mount=")
                   for option in flag.split(",") if option.lower().startswith("from=")]
-        waiting += [other for other in (parsed.stage(name) for name in named if name) if other is not None and other.index < stage.index]
+        waiting += [other for other in [parsed.base_stage(stage), *(parsed.stage(name) for name in named if name)]
+                    if other is not None and other.index < stage.index]
     return [stage for stage in parsed.stages if stage.index in needed]
 
 

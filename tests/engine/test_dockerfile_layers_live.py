@@ -128,3 +128,13 @@ def test_an_onbuild_trigger_is_marked_as_the_base_images(tmp_path, created):
     table = dl.images.dockerfile_layers(f"FROM {base}\nRUN echo own > /o\n", child)
     assert list(table["layer"])[1:] == ["RUN echo trigger > /t", "RUN echo own > /o"], table.to_string()
     assert "ONBUILD trigger" in table["dockerfile_line"].iloc[1] and table["size"].sum() == dl.images.image_size(child), table.to_string()
+
+
+def test_an_onbuild_trigger_is_a_row_of_its_own_on_the_classic_builder_too(tmp_path, created):
+    """#22 leftovers: the classic builder runs the trigger inside its FROM step; the steps table shows it as BuildKit's does."""
+    base = created.image("dockerlab-test/df-onbuild-base-classic:latest")
+    dl.build(tmp_path, "FROM alpine:3.20\nONBUILD RUN echo trigger > /t\n", tag=base, builder="classic", progress=False)
+    child = created.image("dockerlab-test/df-onbuild-child-classic:latest")
+    steps = dl.build(tmp_path, f"FROM {base}\nRUN echo own > /o\n", tag=child, builder="classic", progress=False).steps
+    assert [instruction.split(" (")[0] for instruction in steps["instruction"]] == [f"FROM {base}", "RUN echo trigger > /t", "RUN echo own > /o"]
+    assert "ONBUILD" in steps["instruction"].iloc[1] and list(steps["size_added"]) == [0, 8, 4], steps.to_string()  # "trigger\n", "own\n"

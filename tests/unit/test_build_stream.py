@@ -182,3 +182,50 @@ def test_a_target_the_dockerfile_has_no_stage_of_is_refused_before_building_nami
     assert raised.value.message == "build(): target='nosuch': the Dockerfile has no stage of that name (its named stages: deps, Tests)."
     with pytest.raises(AssertionError, match="built although"):  # a name in another case is that stage: the build goes on
         build_module.build.__wrapped__(tmp_path, text, target="tests", builder=builder, progress=False)
+
+
+# The classic builder's stream for `FROM dockerlab-t22/onbuild-base:1` (a base with `ONBUILD RUN echo trig > /t`),
+# then `RUN cat /t`, as /usr/bin/docker build (DOCKER_BUILDKIT=0, engine 20.10.24) printed it on 2026-11-30: the
+# trigger runs inside step 1, after `# Executing 1 build trigger`, and no base id is printed.
+ONBUILD_STREAM = """Step 1/3 : FROM dockerlab-t22/onbuild-base:1
+# Executing 1 build trigger
+ ---> Running in 0e5dfaca15b9
+Removing intermediate container 0e5dfaca15b9
+ ---> d13d27aeb4b1
+Step 2/3 : RUN cat /t
+ ---> Running in bd559931a465
+trig
+Removing intermediate container bd559931a465
+ ---> 92ca60d15062
+Step 3/3 : LABEL org.dockerlab.course=1
+ ---> Running in 28708f9c5e22
+Removing intermediate container 28708f9c5e22
+ ---> d44e769f55e2
+Successfully built d44e769f55e2
+"""
+
+
+def test_a_base_images_onbuild_trigger_is_a_row_of_its_own_on_the_classic_builder():
+    """#22 leftovers: the classic steps table had no row for the trigger (its time and layer were the FROM's)."""
+    from dockerlab.builder import _name_triggers
+
+    parser = BuildStreamParser()
+    for at, line in enumerate(ONBUILD_STREAM.splitlines(keepends=True)):
+        parser.feed({"stream": line}, float(at))
+    parser.finish(20.0)
+    assert [(step.number, step.instruction.split(" (a trigger")[0]) for step in parser.steps] == [
+        (1, "FROM dockerlab-t22/onbuild-base:1"), (1, "(ONBUILD trigger 1 of 1)"), (2, "RUN cat /t"), (3, "LABEL org.dockerlab.course=1")]
+    trigger = parser.steps[1]
+    assert trigger.image_id == "d13d27aeb4b1" and parser.steps[0].image_id is None and trigger.seconds == 4.0  # from its `# Executing` line to the next step
+    assert "d13d27aeb4b1" in parser.made_images  # this build's commit: a failed build removes it too
+
+    class Api:
+        images = {"d13d27aeb4b1": {"Parent": "sha256:base"}, "sha256:base": {"Config": {"OnBuild": ["RUN echo trig > /t"]}}}
+
+        def inspect_image(self, image):
+            return self.images[image]
+
+    client = type("Client", (), {"api": Api()})()
+    _name_triggers(client, parser.steps)
+    assert trigger.instruction == "RUN echo trig > /t (a trigger of the base image's ONBUILD, not a line of this Dockerfile)"
+    assert parser.steps[0].image_id == "sha256:base"  # the FROM's size is the base's, the trigger's layer its own

@@ -76,3 +76,24 @@ def test_options_of_the_wrong_shape_are_named_before_any_build(tmp_path, options
     with pytest.raises(dl.DockerlabError) as raised:
         dl.build(tmp_path, "FROM alpine:3.20\n", **options)
     assert names in str(raised.value) and "For example" in raised.value.fix
+
+
+@pytest.mark.parametrize("key, said", [
+    ("my key", "contains whitespaces"), ("my\tkey", "contains whitespaces"), ("", "empty name"), ("  ", "empty name"), ("a=b", "name the label 'a'"),
+])
+def test_a_label_name_the_cli_refuses_is_blamed_on_labels_not_the_dockerfile(tmp_path, key, said):
+    """#22 leftovers: the docker 20.10 CLI refuses `--label "my key=v"` (`invalid argument "my key=v" for "--label" flag:
+    label 'my key' contains whitespaces`) and `--label "=v"` (`empty name`), measured; the course reported that as a
+    failed build and said to fix the Dockerfile. It is the labels= argument's, on both builders, before anything is built."""
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError) as raised:
+        dl.build(tmp_path, "FROM alpine:3.20\n", labels={"team": "web", key: "v"}, builder="classic")
+    assert "labels=" in str(raised.value) and said in str(raised.value) and "Dockerfile" not in str(raised.value)
+    assert not isinstance(raised.value, dl.BuildFailed)
+
+
+def test_label_names_the_cli_takes_pass_the_check():
+    from dockerlab.builder import _label_problem
+
+    assert all(_label_problem(key) is None for key in ("team", "org.opencontainers.image.title", "k\u00e9", "x-y_z.1"))

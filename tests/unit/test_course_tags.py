@@ -49,3 +49,20 @@ def test_a_long_folder_name_fits_the_engines_limit_with_docker_io_in_front():
     said = tag_problem("dockerlab-exercise/" + "x" * (246 - len("dockerlab-exercise/")))  # 246: refused
     assert said and "at most 245" in said and "docker.io/" in said
     assert tag_problem("127.0.0.1:5000/" + "x" * 240) is None  # a name with a registry host is counted as it is
+
+
+def test_folders_whose_names_read_alike_never_share_a_tag(tmp_path):
+    """#22 leftovers: "My App" and "my-app" both gave dockerlab-exercise/my-app:check, so a check of one folder
+    built over the other's image. A folder whose name is not already a name carries its own name's hash."""
+    import hashlib
+
+    names = ["my-app", "My App", "my_app", "MY-APP", "my app", "my--app"]
+    tags = [course_tag("exercise", tmp_path / name, "check") for name in names]
+    assert len(set(tags)) == len(names) and all(_valid(tag) for tag in tags), tags
+    assert tags[0] == "dockerlab-exercise/my-app:check"  # a name that is one already stays as it is
+    assert tags[1] == "dockerlab-exercise/my-app-" + hashlib.sha256(b"My App").hexdigest()[:8] + ":check"
+    assert course_tag("exercise", tmp_path / "My App") == course_tag("exercise", str(tmp_path / "My App"))  # a Path or a path: the same
+    assert course_tag("ignore", "without .dockerignore") == "dockerlab-ignore/without-dockerignore:latest"  # a variant: as before
+    long_upper, long_lower = (course_tag("exercise", tmp_path / ("X" * 240), "check"), course_tag("exercise", tmp_path / ("x" * 240), "check"))
+    assert long_upper != long_lower and _valid(long_upper) and _valid(long_lower)
+    assert len("docker.io/" + long_upper.rsplit(":", 1)[0]) <= 255 and len("docker.io/" + long_lower.rsplit(":", 1)[0]) <= 255

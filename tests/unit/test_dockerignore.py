@@ -122,3 +122,91 @@ def test_a_bom_on_a_later_line_leaves_the_file_in_the_context(tmp_path):
     (tmp_path / "secret.env").write_text("s")
     (tmp_path / ".dockerignore").write_bytes(b"a.txt\n\xef\xbb\xbfsecret.env\n")
     assert context_files(tmp_path) == [".dockerignore", "secret.env"]
+
+
+# --- patterns the CLI refuses: `syntax error in pattern`, on both builders -------------------------------------
+# The CLI checks each pattern twice (moby/patternmatcher, docker/docker pkg/fileutils in 20.10): Go's
+# filepath.Match(pattern, ".") (path/filepath/match.go: getEsc, matchChunk), then regexp.Compile of the
+# regular expression it makes of the pattern (a `\` before a character stays an escape there). Each rule.
+# Checked with /usr/bin/docker build (docker 20.10.24 CLI, Go 1.19; 2026-11-30) on a tiny context:
+#   [z-a]      BuildKit: `error from sender: failed to match excludepatterns: syntax error in pattern`;
+#              classic (DOCKER_BUILDKIT=0): `error checking context: syntax error in pattern`
+#   sub\x.env  the same two messages (the regexp step: the pattern passes filepath.Match)
+#   [abc       BuildKit: `error from sender: invalid excludepatterns: [[abc]: syntax error in pattern`
+#              (the filepath.Match step); classic: `error checking context: syntax error in pattern`
+#   `*` then `[z-a]` (and `*.tmp`, `!app.py`, `[z-a]`): refused the same way, so this CLI checks every pattern
+# and nothing was built or sent in any of them.
+REFUSED = [
+    ("[abc", "is not closed"),  # getEsc: the class runs out before its ]
+    ("[]", "is empty"),  # getEsc: ] where the first class character is due (a class must be non-empty)
+    ("[^]", "is empty"),  # the same after the ^
+    ("[a-]", "has no end"),  # getEsc: the range's high end is the ]
+    ("[-a]", "no character before it"),  # getEsc: a - where a class character is due
+    ("secret.env\\", "escapes nothing"),  # matchChunk: a trailing \ (Linux: \ escapes, it is no separator)
+    ("[z-a]", "runs backwards"),  # filepath.Match accepts it (lo <= c <= hi never holds); Go's regexp refuses z-a
+    ("sub\\x.env", "hexadecimal"),  # filepath.Match accepts \x (= x); the regexp reads \x\. as a bad hex escape
+    ("\\1.txt", "back-reference"),  # Go's regexp: \1 not followed by an octal digit
+    ("[[:word2:]]", "not a class"),  # Go's regexp: an unknown POSIX class name
+    # two of this change's own inputs: a Windows-style path (\o is no escape Go's regexp has) and an unclosed
+    # class in a later folder after a star (filepath.Match checks the chunks after a failed match too, Go >= 1.16)
+    ("build\\output", "\\o"),
+    ("logs/*/[abc.txt", "is not closed"),
+]
+
+
+@pytest.mark.parametrize("pattern, reason", REFUSED, ids=[pattern for pattern, _ in REFUSED])
+def test_a_pattern_the_cli_refuses_is_refused_naming_the_file_line_and_pattern(tmp_path, pattern, reason):
+    from dockerlab.errors import DockerlabError
+
+    (tmp_path / "app.py").write_text("x\n")
+    (tmp_path / ".dockerignore").write_text(f"# comment\n*.tmp\n{pattern}\n")
+    with pytest.raises(DockerlabError) as raised:
+        context_files(tmp_path)
+    message = str(raised.value)
+    assert str(tmp_path / ".dockerignore") in message and "line 3" in message and repr(pattern) in message
+    assert "syntax error in pattern" in message and reason in message
+    assert "line 3" in raised.value.fix
+    with pytest.raises(DockerlabError, match="line 3"):  # the classic builder's context reads the same patterns
+        patterns_of(tmp_path)
+
+
+@pytest.mark.parametrize("pattern", ["!sub\\x.env", "!  [abc"])
+def test_an_exception_pattern_the_cli_refuses_is_refused_too(pattern):
+    from dockerlab.errors import DockerlabError
+
+    with pytest.raises(DockerlabError, match="line 2 of .dockerignore"):
+        read_patterns(f"*\n{pattern}\n".encode())
+
+
+def test_a_build_ignore_entry_the_cli_refuses_names_the_argument_before_any_build(tmp_path):
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError) as raised:
+        dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["*.tmp", "[z-a]"])
+    assert "entry 2 of build()'s ignore= argument" in str(raised.value) and "'[z-a]'" in str(raised.value)
+
+
+# Patterns the CLI accepts are matched as it matches them (checked with the same CLI, BuildKit, `-o type=local`:
+# `logs\d.txt` left out logs1.txt and sent logsd.txt; `a[^x]b` left out a/b and ayb): an escape is a regexp escape (\d a digit,
+# \t a tab), classes are Go's ([[:digit:]], [\d], [^a] also matches /), a class holding * or ? holds what
+# the translation wrote there ([*] is the class [[^/] then *), and moby/patternmatcher compares a pattern
+# without * ? [ ] \ as text (a^b names the file a^b, where a regexp ^ would match nothing).
+@pytest.mark.parametrize("pattern, files, left_out", [
+    ("logs\\d.txt", ["logs1.txt", "logsd.txt"], ["logs1.txt"]),
+    ("x\\ty.txt", ["x\ty.txt", "xty.txt"], ["x\ty.txt"]),
+    ("[[:digit:]].txt", ["1.txt", "a.txt"], ["1.txt"]),
+    ("[\\d_].txt", ["1.txt", "_.txt", "d.txt"], ["1.txt", "_.txt"]),
+    ("a[^x]b", ["a/b", "ayb", "axb"], ["a/b", "ayb"]),
+    ("a^b", ["a^b", "ab"], ["a^b"]),
+    ("\\x41.txt", ["A.txt", "x41.txt"], ["A.txt"]),
+    ("\\pL.txt", ["é.txt", "1.txt"], ["é.txt"]),
+    # moby/patternmatcher's suffix type (newer CLIs; the module's doc): the 20.10 CLI's regexp left out none of these
+    ("**.py", ["a.py", "sub/b.py", "c.txt"], ["a.py", "sub/b.py"]),
+])
+def test_accepted_patterns_match_as_the_cli_matches_them(tmp_path, pattern, files, left_out):
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text(pattern + "\n")
+    sent = [path for path in context_files(tmp_path) if path != ".dockerignore"]
+    assert sorted(sent) == sorted(set(files) - set(left_out))

@@ -116,6 +116,10 @@ SAMPLES = {
     "a password given to sshpass (-p)": ("sshpass -p 'MyP@ss' ssh user@host", "MyP@ss", "sshpass -f /run/secrets/pw ssh -p 2222 user@host"),
     "a password given to curl (-u USER:PASSWORD)": ("curl -fsS -u admin:hunter22 http://127.0.0.1/api", "hunter22",
                                                     'curl -u "$API_USER:$API_PASSWORD" http://x'),
+    # #22 verifier's leftovers: redis-cli's -a, and Redis's own password settings
+    "a password given to redis-cli (-a)": ("redis-cli -h cache -a S3cretRedis ping", "S3cretRedis",
+                                           "redis-cli --askpass -h cache ping && redis-cli -a $REDIS_PASSWORD ping"),
+    "a Redis password (requirepass, masterauth)": ("redis-server --port 6379 --requirepass hunter22", "hunter22", "# requirepass <password>"),
     "a password given to htpasswd -b": ("htpasswd -bc /etc/nginx/.htpasswd admin s3cret", "s3cret", "htpasswd -c /etc/nginx/.htpasswd admin"),
     "a password piped to chpasswd": ("useradd -m app && echo 'app:changeme' | chpasswd", "changeme", "echo 'app:$6$salt$hash' | chpasswd -e"),
     "a password piped to passwd --stdin": ("echo 'Welcome1' | passwd --stdin app", "Welcome1", 'echo "$APP_PASSWORD" | passwd --stdin app'),
@@ -286,6 +290,7 @@ def test_a_reference_or_a_setting_about_a_secret_inside_a_value_is_not(name, val
 @pytest.mark.parametrize("text", [
     "mysql -uroot -pS3cr3tPassw0rd -e 'select 1'", "app --password=hunter2hunter2 x", "sshpass -p hunter2hunter2 ssh h",
     "curl -u admin:hunter2hunter2 http://x", "htpasswd -b f user hunter2hunter2", "KEY=sk-live-1234567890abcdef",
+    "redis-cli -a hunter2hunter2 ping", "redis-server --requirepass hunter2hunter2",
 ])
 def test_masking_a_masked_text_changes_nothing(text):
     """A verifier's break: option-style rules read `-pS3c…(14` (up to the space) as a new password, so the layer
@@ -294,3 +299,44 @@ def test_masking_a_masked_text_changes_nothing(text):
 
     once = masked_text(text)
     assert masked_text(once) == once and "characters) characters)" not in once and "…(" in once
+
+
+# --- #22 verifier's leftovers: npm's _auth from the environment, redis-cli -a, the JDK's public default -----------
+LOGIN = "bWU6aHVudGVyMg=="  # base64 of me:hunter2, what npm's _auth holds
+REGISTRY_LOGIN = "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)"
+
+
+@pytest.mark.parametrize("name", ["NPM_CONFIG__AUTH", "npm_config__auth"])
+def test_npm_auth_set_in_the_environment_is_a_registry_login(name):
+    table = security.secrets_from_layers("app", {"Config": {"Env": [f"{name}={LOGIN}"], "Labels": {}}}, [], [])
+    assert list(table["where"]) == [f"ENV {name}"] and REGISTRY_LOGIN in table["what"].iloc[0], table.to_string()
+    assert LOGIN not in table.to_string()
+    assert secret_rules.variable_secrets(name, "$NPM_AUTH") == [("a secret-looking name", "$NPM_AUTH")]  # the argument baked in
+    assert secret_rules.variable_secrets(name, "") == []
+
+
+def test_npm_auth_given_to_a_build_command_is_found_once():
+    table = in_history(f"RUN /bin/sh -c NPM_CONFIG__AUTH={LOGIN} npm install # buildkit")
+    assert len(table) == 1 and REGISTRY_LOGIN in table["what"].iloc[0] and LOGIN not in table.to_string(), table.to_string()
+
+
+def test_a_password_given_to_redis_cli_in_a_build_command_is_found_and_masked():
+    table = in_history("RUN /bin/sh -c redis-cli -h cache -a S3cretRedis ping # buildkit")
+    assert len(table) == 1 and "redis-cli" in table["what"].iloc[0] and "S3cretRedis" not in table.to_string(), table.to_string()
+
+
+@pytest.mark.parametrize("place", ["history", "JAVA_OPTS", "ENV"])
+def test_the_jdk_truststore_default_password_is_not_a_secret_and_another_one_is(place):
+    def found(password: str):
+        if place == "history":
+            return in_history(f"RUN /bin/sh -c java -Djavax.net.ssl.trustStorePassword={password} -jar app.jar # buildkit")
+        env = [f"JAVA_OPTS=-Xmx1g -Djavax.net.ssl.trustStorePassword={password}"] if place == "JAVA_OPTS" else [f"JAVAX_NET_SSL_TRUSTSTOREPASSWORD={password}"]
+        return security.secrets_from_layers("app", {"Config": {"Env": env, "Labels": {}}}, [], [])
+
+    assert found("changeit").empty  # keytool's documented initial password of cacerts: public, and a truststore holds public certificates
+    assert len(found("Tru5tMe-2026")) == 1
+
+
+def test_changeit_for_a_keystore_is_still_a_password():
+    assert secret_rules.variable_secrets("JAVA_OPTS", "-Djavax.net.ssl.keyStorePassword=changeit") == [("a password or token assignment", "changeit")]
+    assert secret_rules.variable_secrets("SERVER_SSL_TRUST_STORE_PASSWORD", "changeit") == []  # Spring's spelling of the same setting
