@@ -147,7 +147,9 @@ def boot(accelerator: str = "tcg", timeout: float | None = None) -> VmBoot:
                 said = seen.decode(errors="replace")[-400:]
                 raise VmUnavailable(
                     f"The VM did not reach userspace under {accelerator} within {timeout:.0f} s; qemu said: {said or '(nothing)'}",
-                    fix="Under TCG (software emulation) a boot can take minutes on a busy machine: pass a longer timeout=, or boot where KVM works.",
+                    fix=("Under TCG (software emulation) a boot can take minutes on a busy machine: pass a longer timeout=, or boot where KVM works."
+                         if accelerator == "tcg" else
+                         "KVM opened but the VM stopped at the line above: boot with accelerator='tcg' (dl.vm.accelerator() chooses it by itself)."),
                     qemu_output=said,
                 )
             ready, _, _ = select.select([process.stdout], [], [], min(remaining, 1.0))
@@ -182,8 +184,8 @@ def _probe_kvm() -> Accelerator:
             raise
         said = error.qemu_output
         return Accelerator("tcg", f"KVM was tried: /dev/kvm opened, but the VM did not reach userspace within {KVM_PROBE_SECONDS} s "
-                                  f"(qemu's last line: {_last_words(said)!r}), so the VM runs in software emulation "
-                                  "(why KVM is this slow here was not measured)")
+                                  f"(qemu's last line: {_last_words(said)!r}; the course does not find out why KVM stops there), "
+                                  "so the VM runs in software emulation")
     return Accelerator("kvm", f"a VM booted under KVM within {KVM_PROBE_SECONDS} s here")
 
 
