@@ -46,7 +46,7 @@ run: prepare-if-engine
 # and nbval over notebooks/ twice: live on the engine, then recorded with the engine hidden.
 test: lint test-live test-binder
 
-# pyflakes, bugbear, pyupgrade and complexity <= 12 (configured in pyproject.toml).
+# pyflakes, bugbear, pyupgrade, complexity <= 12 and lines <= 160 characters (configured in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

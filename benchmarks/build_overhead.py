@@ -89,7 +89,8 @@ def main() -> None:
                     pass
             # each cold rebuild took the tag from the image before it: remove those untagged images too
             client.images.prune(filters={"dangling": True, "label": run_label})
-    print(f"engine {info.version} {info.os}/{info.arch}, {info.cpus} CPUs; builder: {info.builder if BUILDER == 'buildkit' else 'classic'}; {arguments.pairs} interleaved pairs per kind")
+    print(f"engine {info.version} {info.os}/{info.arch}, {info.cpus} CPUs; builder: "
+          f"{info.builder if BUILDER == 'buildkit' else 'classic'}; {arguments.pairs} interleaved pairs per kind")
     for kind, times in results.items():
         ratios = [ours / cli for ours, cli in zip(times["dockerlab"], times["cli"], strict=True)]
         print(

@@ -29,7 +29,8 @@ CASES = {
     "directory replaced by a hard link": ["RUN mkdir /d && " + RANDOM.format(n=100_000, path="/d/f") + " && " + RANDOM.format(n=70_000, path="/src"),
                                           "RUN rm -rf /d && ln /src /d"],
     "overwrite and directory delete": ["RUN " + RANDOM.format(n=100_000, path="/f"), "RUN " + RANDOM.format(n=200_000, path="/f"),
-                                       "RUN mkdir /d && " + RANDOM.format(n=100_000, path="/d/a") + " && " + RANDOM.format(n=50_000, path="/d/b"), "RUN rm -rf /d"],
+                                       "RUN mkdir /d && " + RANDOM.format(n=100_000, path="/d/a") + " && " + RANDOM.format(n=50_000, path="/d/b"),
+                                       "RUN rm -rf /d"],
 }
 
 
@@ -59,7 +60,8 @@ def main() -> None:
     print(f"{'image':30} {'wasted':>10} {'dive rule':>10} {'dive':>10} {'eff. dive rule':>15} {'eff. dive':>10} {'eff. course':>12}")
     for case, ours_bytes, dive_rule, dive_bytes, rule_efficiency, dive_efficiency, course_efficiency in rows:
         mark = "" if dive_rule == dive_bytes and abs(rule_efficiency - dive_efficiency) < 1e-6 else "  <- differs from dive"
-        print(f"{case:30} {ours_bytes:>10,} {dive_rule:>10,} {dive_bytes:>10,} {rule_efficiency:>15.6f} {dive_efficiency:>10.6f} {course_efficiency:>12.6f}{mark}")
+        print(f"{case:30} {ours_bytes:>10,} {dive_rule:>10,} {dive_bytes:>10,} {rule_efficiency:>15.6f} {dive_efficiency:>10.6f} "
+              f"{course_efficiency:>12.6f}{mark}")
     same = sum(1 for row in rows if row[2] == row[3] and abs(row[4] - row[5]) < 1e-6)
     print(f"dive's inefficient bytes and efficiency reproduced on {same} of {len(rows)} images")
 

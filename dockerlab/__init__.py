@@ -105,4 +105,5 @@ __all__ = [
 ]
 
 _register_magics()  # %docker and %%docker in a running kernel
-tables.register_in_running_kernel({list: results.list_html, dict: tables.facts_html})  # DataFrames, lists of headlines and dicts of measured facts shown with units and readable figures
+# DataFrames, lists of headlines and dicts of measured facts shown with units and readable figures
+tables.register_in_running_kernel({list: results.list_html, dict: tables.facts_html})

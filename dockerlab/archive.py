@@ -41,7 +41,8 @@ from .recording.arguments import check_public
 
 T = TypeVar("T")
 
-__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "layer_again", "image_name", "single_image_layout", "COMPRESSIONS", "MACHINE_ARCH"]
+__all__ = ["ArchiveRef", "ArchiveImage", "archive_ref", "is_archive", "read_archive", "open_layer", "map_layers", "layer_again", "image_name",
+           "single_image_layout", "COMPRESSIONS", "MACHINE_ARCH"]
 
 TRANSPORTS = ("docker-archive", "oci-archive", "oci")
 GZIP_MAGIC, ZSTD_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
@@ -367,8 +368,8 @@ def layer_again(image: ArchiveImage, name: str) -> Iterator[LayerBlob]:
 
 def open_layer(raw, blob_bytes: int, name: str = "layer") -> LayerBlob:
     """Wrap a stored layer blob so it reads as an uncompressed tar, by its magic bytes.
-    Returns a LayerBlob. Raises DockerlabError when ``raw`` is not a file, OSError when ``raw`` cannot be read (a damaged compressed stream fails later, when the
-    blob is read)."""
+    Returns a LayerBlob. Raises DockerlabError when ``raw`` is not a file, OSError when ``raw`` cannot be read (a damaged compressed stream fails later,
+    when the blob is read)."""
     if not hasattr(raw, "read"):
         raise DockerlabError(f"archive.open_layer(): raw= must be a file opened for reading in binary mode, not {type(raw).__name__}.",
                              fix="Pass the open file of the layer blob, e.g. archive.open_layer(open(path, 'rb'), size).")

@@ -392,9 +392,11 @@ def _kept_sentence(tag: str, short: str, users: list[dict]) -> str:
     """Why a failed build left ``tag`` on the earlier build (image id ``short``): the engine refused to take it
     off without force, because of the containers ``users`` (their engine entries)."""
     names = [", ".join(name.lstrip("/") for name in entry.get("Names") or []) or entry.get("Id", "")[:12] for entry in users]
-    why = f"your container{'' if len(names) == 1 else 's'} {', '.join(names)} use{'s' if len(names) == 1 else ''} it" if names else "the engine refused to untag it"
+    why = (f"your container{'' if len(names) == 1 else 's'} {', '.join(names)} use{'s' if len(names) == 1 else ''} it" if names
+           else "the engine refused to untag it")
     return (f"{tag} still names the image of an earlier build ({short}), not this Dockerfile's: {why}, and the course does not force-remove. "
-            f"Once the build passes it names the new image; to drop the earlier one now, remove {'those containers' if len(names) > 1 else 'that container' if names else 'what uses it'}"
+            "Once the build passes it names the new image; to drop the earlier one now, remove "
+            f"{'those containers' if len(names) > 1 else 'that container' if names else 'what uses it'}"
             + (f" (`docker rm -f {' '.join(names)}`)" if names else "") + f", then `docker rmi {tag}`.")
 
 
@@ -445,14 +447,18 @@ def build(
     hand, the id is how a failed build and cleanup know the image is the course's.
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
-    and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the tag is left alone: ``untagged`` says which; on the classic builder the intermediate images the build committed are removed too, as on a Ctrl-C, when the engine has also killed and removed the step's container) when the build fails, and
-    :class:`DockerlabError` for a ``tag`` an image cannot be tagged with, a label name the docker CLI refuses (a space, a tab, an = or nothing), a ``target`` the Dockerfile has no stage of, a missing context, an unknown builder, secrets on the classic builder, or
-    a .dockerignore (or an ``ignore`` entry) the docker CLI refuses (a lone ``!``, a pattern that is a syntax error to it: :func:`dockerlab.dockerignore.read_patterns`).
+    and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the
+    tag is left alone: ``untagged`` says which; on the classic builder the intermediate images the build committed are removed too, as on a Ctrl-C,
+    when the engine has also killed and removed the step's container) when the build fails, and :class:`DockerlabError` for a ``tag`` an image
+    cannot be tagged with, a label name the docker CLI refuses (a space, a tab, an = or nothing), a ``target`` the Dockerfile has no stage of, a
+    missing context, an unknown builder, secrets on the classic builder, or a .dockerignore (or an ``ignore`` entry) the docker CLI refuses (a lone
+    ``!``, a pattern that is a syntax error to it: :func:`dockerlab.dockerignore.read_patterns`).
     """
     problem = tag_problem(tag) if tag is not None else None
     if problem:  # before anything is built: the engine would say so only after the build, as a failed build
         raise DockerlabError(f"build(): tag={tag!r} is not a name an image can be tagged with: {problem}.",
-                             fix='Use NAME or NAME:TAG: lowercase letters, digits and . _ - in the name, up to 128 letters, digits, _ . - in the tag, e.g. tag="my-app:1.0".')
+                             fix='Use NAME or NAME:TAG: lowercase letters, digits and . _ - in the name, '
+                                 'up to 128 letters, digits, _ . - in the tag, e.g. tag="my-app:1.0".')
     for key in labels or {}:  # the CLI checks --label before anything: the Dockerfile is not at fault
         said = _label_problem(key)
         if said:
@@ -538,7 +544,8 @@ def _builder_for(builder: str | None, secrets: Mapping | None) -> buildkit.Build
     available = buildkit.choice()
     if builder == "classic":
         if secrets:
-            raise DockerlabError("Build secrets need BuildKit; the classic builder has no --secret.", fix="Leave builder= out (BuildKit), or pass the value another way.")
+            raise DockerlabError("Build secrets need BuildKit; the classic builder has no --secret.",
+                                 fix="Leave builder= out (BuildKit), or pass the value another way.")
         return buildkit.BuilderChoice("classic", "the engine API", "asked for builder='classic'")
     if builder == "buildkit" and not available.buildkit:
         raise DockerlabError(f"BuildKit is not available here: {available.why}.", fix="Install the buildx plugin, or build with builder='classic'.")
@@ -799,7 +806,8 @@ def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, 
                 env=chosen.environment(), bufsize=1,
             )
         except OSError as error:
-            raise DockerlabError(f"Could not start the docker CLI ({command[0]}): {error}", fix="`dockerlab doctor` shows which builder this machine has.") from None
+            raise DockerlabError(f"Could not start the docker CLI ({command[0]}): {error}",
+                                 fix="`dockerlab doctor` shows which builder this machine has.") from None
         steps_seen = 0
         try:
             for line in process.stdout:

@@ -241,11 +241,13 @@ class PlainProgressParser:
     def _trailer(self, line: str) -> None:
         """Lines after the vertices: the error summary of a failed build."""
         text = line.strip()
-        for prefix in ("ERROR: failed to build: failed to solve: ", "ERROR: failed to solve: ", "error: failed to solve: ", "failed to solve with frontend dockerfile.v0: "):
+        for prefix in ("ERROR: failed to build: failed to solve: ", "ERROR: failed to solve: ", "error: failed to solve: ",
+                       "failed to solve with frontend dockerfile.v0: "):
             if text.startswith(prefix):
                 self.error = text[len(prefix):]
                 return
-        if self.error is None and self.failed_vertex is not None and text and not text.startswith(("-----", ">", "Dockerfile:")) and not re.match(r"^\d+ \|", text):
+        if (self.error is None and self.failed_vertex is not None and text
+                and not text.startswith(("-----", ">", "Dockerfile:")) and not re.match(r"^\d+ \|", text)):
             # 20.10 repeats the failed vertex's error after the `------` block, without a prefix.
             if text == self.failed_vertex.error or text.endswith(self.failed_vertex.error or "\0"):
                 self.error = text

@@ -46,7 +46,8 @@ def _last_line(output: str) -> str:
 
 def _build_failed(exercise: str, error: BuildFailed, what: str = "your image") -> CheckResult:
     """One paragraph for a failed build: where, why, what to do; the log tail folded."""
-    where = f"step {error.step} (`{error.instruction}`)" if error.step and error.instruction else (f"`{error.instruction}`" if error.instruction else "the build")
+    where = (f"step {error.step} (`{error.instruction}`)" if error.step and error.instruction
+             else (f"`{error.instruction}`" if error.instruction else "the build"))
     message = f"expected {what} to build; {where} failed: {sentence(error.reason)}"
     if error.fix:
         message += f" Next: {error.fix}"
@@ -125,7 +126,8 @@ def command_prints(
     try:
         ran = run(image, command)
     except ImageNotFound as error:
-        return CheckResult(exercise, False, [f"expected a container of {image}; {sentence(error.message)} Next: {error.fix or 'run dl.prepare() (notebook 00) first.'}"])
+        return CheckResult(exercise, False, [f"expected a container of {image}; {sentence(error.message)} Next: "
+                                             f"{error.fix or 'run dl.prepare() (notebook 00) first.'}"])
     except ContainerFailed as error:  # a program the image does not have: a verdict, not a traceback
         return _not_started(exercise, error, "the container to run your command",
                             "use a program the image has" + (" (alpine has busybox's sh, cat, grep and head; no bash)." if image.startswith("alpine") else "."))
@@ -175,7 +177,8 @@ def dockerfile_prints(
     app folder, or a path; it is judged, and replayed, as its text), run the image, and pass if it prints
     ``expected_line``. Returns a CheckResult: no Dockerfile in the folder (the default name), a failed
     build, an image that does not start, or no engine is a failing verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file,
+    a missing app folder)."""
     return _builds_and_prints(app_dir, expected_line, dockerfile, buildargs=buildargs, exercise=exercise)
 
 
@@ -197,7 +200,8 @@ def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str 
     except DockerUnavailable:
         raise  # no engine is the two tiers' note, not a verdict on the image
     except DockerlabError as error:  # e.g. it ran past dl.run's time limit
-        return CheckResult(exercise, False, [f"expected the image to run to its end; it built but did not: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
+        return CheckResult(exercise, False,
+                           [f"expected the image to run to its end; it built but did not: {error.message}" + (f" Next: {error.fix}" if error.fix else "")])
     return judge_output(exercise, result.exit_code, result.output, expected_line)
 
 
@@ -206,7 +210,8 @@ def judge_cache(exercise: str, steps_after_edit: list[tuple[str, bool]], depende
     Returns a CheckResult. Raises ValueError for a ``dependency_step`` the shell cannot split (an unclosed quote)."""
     matching = [(instruction, cached) for instruction, cached in steps_after_edit if runs_step(instruction, dependency_step)]
     if not matching:
-        return CheckResult(exercise, False, [f"expected a step that runs `{dependency_step}`; none does, but the dependencies must still be installed. Next: keep the install step (RUN pip install --no-cache-dir -r requirements.txt)."])
+        return CheckResult(exercise, False, [f"expected a step that runs `{dependency_step}`; none does, but the dependencies must still be installed. Next: "
+                                             "keep the install step (RUN pip install --no-cache-dir -r requirements.txt)."])
     rebuilt = [instruction for instruction, cached in matching if not cached]
     if rebuilt:
         return CheckResult(exercise, False, [
@@ -230,7 +235,8 @@ def cache_survives_code_edit(
     """Build your Dockerfile on a copy of ``app_dir``, edit ``code_file``, rebuild: pass when the
     dependency step came from the cache. Returns a CheckResult: a failed build or no engine is a failing
     verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file,
+    a missing app folder)."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-check-") as folder:
         copy = Path(folder) / (Path(app_dir).resolve().name or "app")
         shutil.copytree(app_dir, copy)
@@ -291,7 +297,8 @@ def multi_stage_is_smaller(
     """Build your Dockerfile and the single-stage reference; pass when yours serves a request and is
     at least ``min_ratio`` times smaller. Returns a CheckResult: a failed build, an image that does not
     start, or no engine is a failing verdict, not an exception.
-    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
+    Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file,
+    a missing app folder)."""
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
         build(app_dir, reference_dockerfile, tag=single, progress=False)
@@ -312,13 +319,18 @@ def judge_compose_health(exercise: str, service: str, states: list[dict]) -> Che
     Returns a CheckResult. Raises nothing."""
     rows = [row for row in states if row.get("service") == service]
     if not rows:
-        return CheckResult(exercise, False, [f"expected a service {service!r}; there is no service {service!r} in your file. Next: keep the {service} service and add to it."])
+        return CheckResult(exercise, False,
+                           [f"expected a service {service!r}; there is no service {service!r} in your file. Next: keep the {service} service and add to it."])
     row = rows[0]
     if row.get("state") != "running":
-        return CheckResult(exercise, False, [f"expected {service} to be running; it is {row.get('state')} (exit code {row.get('exit_code')}). Next: read its logs below and fix what they name."])
+        return CheckResult(exercise, False,
+                           [f"expected {service} to be running; it is {row.get('state')} (exit code "
+                            f"{row.get('exit_code')}). Next: read its logs below and fix what they name."])
     if row.get("health") != "healthy":
         health = row.get("health") or "no healthcheck"
-        return CheckResult(exercise, False, [f"expected {service} to report healthy; it runs but its health is: {health}. Next: add a healthcheck whose test passes when it serves /health."])
+        return CheckResult(exercise, False,
+                           [f"expected {service} to report healthy; it runs but its health is: "
+                            f"{health}. Next: add a healthcheck whose test passes when it serves /health."])
     return CheckResult(exercise, True, [f"{service} is running and healthy"])
 
 
@@ -337,7 +349,8 @@ def compose_service_healthy(app_dir: str | Path, compose_text: str | Path, servi
         try:
             stack = project(copy, "exercise-compose.yaml", name="dockerlab-exercise-compose")
         except ComposeFailed as error:
-            return CheckResult(exercise, False, [f"expected Compose to read your file; it cannot: {_last_line(error.output)}. Next: fix the line it names."], log=error.output)
+            return CheckResult(exercise, False,
+                               [f"expected Compose to read your file; it cannot: {_last_line(error.output)}. Next: fix the line it names."], log=error.output)
         with stack:
             try:
                 stack.up(wait=True, timeout=60)
@@ -366,11 +379,13 @@ def judge_hardening(exercise: str, lint_table, audit_row: dict | None, secrets_t
         return CheckResult(exercise, False, messages or ["the image was not built"])
     if audit_row["runs_as_root"]:
         passed = False
-        messages.append(f"expected the image to run as a non-root user; the image runs as {audit_row['user']}. Next: create a user (RUN useradd --uid 1000 ...) and switch to it with USER 1000.")
+        messages.append(f"expected the image to run as a non-root user; the image runs as {audit_row['user']}. Next: create a user (RUN useradd --uid 1000 "
+                        "...) and switch to it with USER 1000.")
     if secrets_table is not None and len(secrets_table):
         passed = False
         found = ", ".join(sorted(set(secrets_table["where"])))
-        messages.append(f"expected no secret in any layer; found: {found}. Next: copy only what the program needs (COPY app.py .), or list the secret files in .dockerignore.")
+        messages.append(f"expected no secret in any layer; found: {found}. Next: copy only what the "
+                        "program needs (COPY app.py .), or list the secret files in .dockerignore.")
     if run_result is not None:
         judged = judge_output(exercise, run_result.exit_code, run_result.output, expected_line)
         if not judged.passed:
@@ -397,7 +412,8 @@ def image_is_hardened(
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):
         verdict = judge_hardening(exercise, lint_table, None, None, None, expected_line)
-        verdict.messages.append("expected a base named with a fixed version (a version tag; tags move, so pinning is by digest) before building; it has none, so nothing was built, audited or run. "
+        verdict.messages.append("expected a base named with a fixed version (a version tag; tags move, so pinning is by digest) before building; it has none, "
+                                "so nothing was built, audited or run. "
                                 "Next: name a version tag for the base (e.g. FROM python:3.11-slim); then the checker builds, audits and runs it.")
         return verdict
     tag = course_tag("exercise", Path(app_dir), "hardened")
@@ -422,7 +438,8 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
     """Build your Dockerfile, start a container, check that it is still running after ``settle``
     seconds (s), then time `docker stop` (SIGTERM, SIGKILL after 10 s): under 2 s passes. The
     container is removed. Returns a CheckResult: a failed build, a container the engine cannot start, an early
-    exit or a slow stop is a failing verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a file name, a path that names no file, a missing app folder)."""
+    exit or a slow stop is a failing verdict. Raises DockerlabError for an argument of the wrong kind (a Dockerfile that is neither text nor a
+    file name, a path that names no file, a missing app folder)."""
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
         build(app_dir, dockerfile, tag=tag, progress=False)
@@ -440,7 +457,8 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
             log = container.logs().decode(errors="replace")
             return CheckResult(exercise, False, [
                 f"expected the container to keep running; it exited with code {container.attrs['State']['ExitCode']} within {settle:g} s, "
-                f"and its log says: {_last_line(log) or '(nothing)'}. Next: read the log (`docker logs`): it names what the command could not do; fix that line."], log=log)
+                f"and its log says: {_last_line(log) or '(nothing)'}. Next: read the log "
+                "(`docker logs`): it names what the command could not do; fix that line."], log=log)
         stopped = timed_stop(container, grace=10)
         pid1, seconds, code = stopped["pid1"], stopped["seconds"], stopped["exit_code"]
     finally:
@@ -448,8 +466,10 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
     if seconds >= STOP_WITHIN:
         return CheckResult(exercise, False, [
             f"expected `docker stop` to take under {STOP_WITHIN:g} s; it took {seconds:.1f} s and the container ended with exit code {code}"
-            f"{' (137: killed after the grace period)' if code == 137 else ''}: PID 1 was `{pid1}`, so SIGTERM never reached the app. Next: write the CMD in JSON (exec) form, so python is PID 1."])
-    return CheckResult(exercise, True, [f"it kept running for {settle:g} s, and `docker stop` took {seconds:.2f} s (exit code {code}): PID 1 was `{pid1}`, and it got SIGTERM"])
+            f"{' (137: killed after the grace period)' if code == 137 else ''}: PID 1 was `{pid1}`, so SIGTERM never reached the app. Next: write the CMD in "
+            "JSON (exec) form, so python is PID 1."])
+    return CheckResult(exercise, True,
+                       [f"it kept running for {settle:g} s, and `docker stop` took {seconds:.2f} s (exit code {code}): PID 1 was `{pid1}`, and it got SIGTERM"])
 
 
 def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exercise: str | None = None) -> CheckResult:
@@ -472,7 +492,8 @@ def quiz(answers: dict[int | str, str] | list[str], *, notebook: str = "07", exe
         elif given is None:
             continue  # answered twice: said in problems
         elif given:
-            messages.append(f"question {number}: {given!r} is not one of the choices ({spoken(choices)}). Next: write one letter: {question} choose {spoken(choices)}.")
+            messages.append(f"question {number}: {given!r} is not one of the choices ({spoken(choices)}). "
+                            f"Next: write one letter: {question} choose {spoken(choices)}.")
         else:
             messages.append(f"question {number}: no answer yet. {question} Next: choose {spoken(choices)}.")
     messages.insert(0, f"{right} of {len(questions)} right")

@@ -27,11 +27,12 @@ def cleanup(*, bases: bool = False) -> dict:
     ``org.dockerlab.created=1`` on the object itself, which `%docker`, dl.* and dl.compose add): a
     container you started by hand from a course image inherits the image's course label and is left
     alone, and so is one started from an image you made with `docker commit` of a course container
-    (that copies the created label into the image: see labels.created_by_course), and so is a network or volume you labelled org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
+    (that copies the created label into the image: see labels.created_by_course), and so is a network or volume you labelled
+    org.dockerlab.course=1 yourself. Images likewise only when the course built them (see
     :func:`course_made`): ``docker build -t my-app .`` FROM a stand-in base or a course image inherits
     the course label and is left alone. Tags the course put on images it made (`%docker tag`, `%docker pull`,
-    a registry push: :mod:`dockerlab.tagbook`) are the course's too, while they still name that image. Stand-in base images stay unless ``bases=True`` (they take
-    minutes to build again). One object that cannot be removed (the engine refuses, does not answer in
+    a registry push: :mod:`dockerlab.tagbook`) are the course's too, while they still name that image. Stand-in base images
+    stay unless ``bases=True`` (they take minutes to build again). One object that cannot be removed (the engine refuses, does not answer in
     time, or drops the connection) does not stop the rest: it is listed under ``"not removed"``. Raises
     DockerUnavailable when no engine answers.
     """
@@ -53,7 +54,8 @@ def cleanup(*, bases: bool = False) -> dict:
     # Newest first: an image built on another goes before its base.
     labelled = client.images.list(all=True, filters={"label": COURSE_FILTER})
     book = booked()
-    ours = [image for image in labelled if _all_booked(image, book) or _course_made_or_reported(image, labelled, removed["not removed"], book)]  # decided before any is removed
+    # decided before any is removed
+    ours = [image for image in labelled if _all_booked(image, book) or _course_made_or_reported(image, labelled, removed["not removed"], book)]
     removed["kept"] += [f"image {', '.join(image.tags)}: it carries the course's labels, but the course did not build it (a `docker commit` "
                         "of a course container, or your own build under that name, copies them), so it stays; `docker rmi` it if you no longer need it"
                         for image in labelled if image not in ours and image.tags and _unbooked_built_as(image, book)]
@@ -162,8 +164,8 @@ def left_behind(before: dict[str, list[str]], after: dict[str, list[str]]) -> li
 def _own_tags(image, bases: bool, book: dict[str, set[str]] | None = None) -> tuple[list[str], list[str]]:
     """(the course's own tags on ``image``, the others: a learner's ``docker tag`` or same-image build).
 
-    The course's own: its ``dockerlab-...`` names, those the course built or put on this image (``book``: :func:`dockerlab.tagbook.booked`), and (when ``bases``)
-    the catalogue name of a stand-in base."""
+    The course's own: its ``dockerlab-...`` names, those the course built or put on this image (``book``: :func:`dockerlab.tagbook.booked`),
+    and (when ``bases``) the catalogue name of a stand-in base."""
     labels = image.labels or {}
     standin = bases and labels.get(STANDIN_LABEL) == "true"
     book = book or {}

@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     doctor = commands.add_parser("doctor", help="check this machine for the course (exit 1 when a check fails)")
-    doctor.add_argument("--room", action="store_true", help="the instructor's check before a workshop: stricter, runs a container, ends with one line to read aloud")
+    doctor.add_argument("--room", action="store_true",
+                        help="the instructor's check before a workshop: stricter, runs a container, ends with one line to read aloud")
     doctor.add_argument("--json", action="store_true", help="the same rows as JSON (ok, summary, checks: check, status, detail, fix)")
     doctor.set_defaults(run=_doctor)
 
@@ -142,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     record = commands.add_parser("record", help="run the notebooks live and write their results to data/recorded/ (for recorded mode)")
     _notebook_options(record)
-    record.add_argument("--exercises", action="store_true", help="instead, check each exercise's reference solution live into data/recorded/exercises.json (--only takes exercise numbers and replaces only their entries)")
+    record.add_argument("--exercises", action="store_true", help="instead, check each exercise's reference solution live into data/recorded/exercises.json "
+                                                                 "(--only takes exercise numbers and replaces only their entries)")
     record.set_defaults(run=_record)
 
     render = commands.add_parser("render", help="execute every notebook and publish them as static HTML with an index page")
@@ -150,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     _notebook_options(render)
     render.set_defaults(run=_render)
 
-    figures = commands.add_parser("figures", help="write README.md's headline figures and the recorded run times (README, instructor guide) from data/recorded/")
+    figures = commands.add_parser("figures",
+                                  help="write README.md's headline figures and the recorded run times (README, instructor guide) from data/recorded/")
     figures.set_defaults(run=_figures)
 
     sheet = commands.add_parser("cheatsheet", help="write notebooks/cheatsheet.md from the notebooks' %%docker cells")

@@ -22,7 +22,8 @@ from typing import Any
 
 from .errors import TableMismatch, a_kind
 
-__all__ = ["Column", "Table", "declares", "table_field", "holds_tables", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE", "DIFF", "WASTED", "LINT", "AUDIT",
+__all__ = ["Column", "Table", "declares", "table_field", "holds_tables", "TABLES", "LABELS", "LAYERS", "OWN_LAYERS", "DOCKERFILE_LAYERS", "COMPARE",
+           "DIFF", "WASTED", "LINT", "AUDIT",
            "SECRETS", "SECRET_VARIANT_FINDINGS", "SBOM", "VULNERABILITIES", "STEPS", "PHASES", "HEADLINES",
            "HEADLINES_SHOWN", "COLLECTED", "COLLECTED_RECORDED", "SEED_CLAIM_VERDICTS", "DOCTOR", "VM_BOOTS", "STOPS",
            "NAME_LOOKUPS", "COMPOSE_NETWORK", "PUBLISHED_PORTS", "STORAGE_SURVIVAL", "WRITES", "PLATFORM_RUNS",
@@ -553,7 +554,8 @@ IGNORE_BUILDS = _table(
     ("context_bytes", "int", "build context sent, as the builder reports it", "bytes"),
     ("cold_seconds", "float", "the cold build", "s"),
     ("rebuild_after_git_change_seconds", "float", "the rebuild after a change inside .git alone", "s"),
-    Column("copy_cached_after_git_change", "object", "whether COPY . . came from the cache (None without one)", formerly=("COPY . . cached after a .git change",),
+    Column("copy_cached_after_git_change", "object", "whether COPY . . came from the cache (None without one)",
+           formerly=("COPY . . cached after a .git change",),
            label="COPY . . cached after a .git change"),
     ("rebuilt_steps", "list", "the instructions that ran again"),
 )

@@ -322,7 +322,8 @@ class ComposeProject:
             raise DockerlabError(f"There is no compose file {self.file}.", fix="Pass the folder that holds it and its file name.")
         if name is not None and not (isinstance(name, str) and PROJECT_NAME.fullmatch(name)):
             raise DockerlabError(f"name={name!r} is not a valid Compose project name.",
-                                 fix="Use lowercase letters, digits, dashes and underscores, starting with a letter or digit (e.g. name='my-stack'), or leave name= out.")
+                                 fix="Use lowercase letters, digits, dashes and underscores, starting "
+                                     "with a letter or digit (e.g. name='my-stack'), or leave name= out.")
         stem = re.sub(r"[^a-z0-9]+", "-", f"{self.directory.name}-{Path(file).stem}".lower()).strip("-")
         self.name = name or distinct_name(f"dockerlab-{stem}", self.directory)
         refuse_foreign_project(self.name)
@@ -615,7 +616,8 @@ class ComposeProject:
         Returns the docker SDK Container. Raises DockerlabError when the file has no such service or it has no
         container (the stack is not up), and DockerUnavailable when no engine answers."""
         self._known(service)
-        found = engine.client().containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]},
+        found = engine.client().containers.list(all=True,
+                                                filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]},
                                                 ignore_removed=True)
         if not found:
             raise DockerlabError(f"No container for service {service!r} in {self.name}.", fix="Start the stack first: .up()")

@@ -130,7 +130,8 @@ def run(
     exist), and DockerlabError when it does not finish within ``timeout`` seconds (a ``timeout`` that is not
     more than 0 is refused before anything runs)."""
     if not timeout > 0:
-        raise DockerlabError(f"run(): timeout={timeout!r} is not a number of seconds to wait.", fix="Pass a number above 0, e.g. timeout=60 (the default is 300).")
+        raise DockerlabError(f"run(): timeout={timeout!r} is not a number of seconds to wait.",
+                             fix="Pass a number above 0, e.g. timeout=60 (the default is 300).")
     client = engine.client()
     started = time.perf_counter()
     container = None
@@ -351,7 +352,8 @@ def _claim_name(client, name: str) -> None:
     refused before anything is asked."""
     if not CONTAINER_NAME.fullmatch(name):
         raise DockerlabError(f"start(): name={name!r}: the name is not valid for a container.",
-                             fix="Use letters, digits and _ . - (at least two characters, starting with a letter or digit), e.g. name='web-1', or leave name= out.")
+                             fix="Use letters, digits and _ . - (at least two characters, starting "
+                                 "with a letter or digit), e.g. name='web-1', or leave name= out.")
     old = named(client, name)
     if old is None:
         return
@@ -492,7 +494,8 @@ def serve(
     image is not here, ContainerFailed when the container cannot be created or started, or is removed
     while serve() waits for it, and DockerlabError for a ``path`` that does not start with ``/`` or a ``timeout`` not above 0 (before anything starts)."""
     if not path.startswith("/") or any(character.isspace() for character in path):
-        raise DockerlabError(f"serve(): path={path!r} is not the path of a web address.", fix='It starts with / and has no spaces, e.g. path="/" or path="/items?limit=5".')
+        raise DockerlabError(f"serve(): path={path!r} is not the path of a web address.",
+                             fix='It starts with / and has no spaces, e.g. path="/" or path="/items?limit=5".')
     if not timeout > 0:
         raise DockerlabError(f"serve(): timeout={timeout!r} is not a number of seconds to wait.", fix="Pass a number above 0, e.g. timeout=30 (the default).")
     typed = {"container_port": container_port, "command": command if command is None or isinstance(command, str) else shlex.join(command)}

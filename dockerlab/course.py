@@ -58,7 +58,8 @@ Raises DockerlabError naming the notebook when a cell fails (with the end of the
         client = NotebookClient(document, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
         client.execute(env={**os.environ, ENVIRONMENT: OFF})
     except CellExecutionError as error:
-        raise DockerlabError(f"{notebook.name} failed: {str(error)[-600:]}", fix="Run it in JupyterLab to see the failing cell; `dockerlab doctor` checks the machine.") from None
+        raise DockerlabError(f"{notebook.name} failed: {str(error)[-600:]}",
+                             fix="Run it in JupyterLab to see the failing cell; `dockerlab doctor` checks the machine.") from None
     return document, time.perf_counter() - started
 
 
@@ -191,7 +192,8 @@ def build_site(executed: list[Path], out: Path, run: dict | None = None, pages: 
         finished = subprocess.run([sys.executable, "-m", "jupyter_book", "build", "--html"], cwd=project, env=environment,
                                   capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise DockerlabError("Jupyter Book did not finish building the site in 15 minutes.", fix=f"Run `jupyter-book build --html` in {project} to see where it stops.") from None
+        raise DockerlabError("Jupyter Book did not finish building the site in 15 minutes.",
+                             fix=f"Run `jupyter-book build --html` in {project} to see where it stops.") from None
     log = (finished.stdout + finished.stderr).strip()
     (out / "site-build.log").write_text(log + "\n")
     built = project / "_build" / "html" / "index.html"

@@ -52,7 +52,8 @@ def _any(*fragments: str) -> tuple[tuple[str, ...], ...]:
 RULES: tuple[Rule, ...] = (
     # --- reaching the engine ------------------------------------------------------------------
     Rule("socket-missing", ("connect",), _any("no such file or directory", "filenotfounderror"),
-         "the socket does not exist (no engine is running there)", "Start the engine (Linux: `sudo bash scripts/ensure-docker-engine`; Docker Desktop: open it)."),
+         "the socket does not exist (no engine is running there)",
+         "Start the engine (Linux: `sudo bash scripts/ensure-docker-engine`; Docker Desktop: open it)."),
     Rule("permission-denied", ("connect",), _any("permission denied", "permissionerror"),
          "Permission denied on the socket", "Add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again), or use Docker Desktop."),
     Rule("connection-refused", ("connect",), _any("connection refused", "connectionrefusederror"),
@@ -62,8 +63,10 @@ RULES: tuple[Rule, ...] = (
     # --- registries -----------------------------------------------------------------------------
     # `# syntax=IMAGE` asks BuildKit to pull that frontend image before it reads the Dockerfile: not a base image
     Rule("syntax-frontend", ("build",), (("failed to solve with frontend gateway",), ("resolve image config for", "docker/dockerfile")),
-         "the Dockerfile's first line `# syntax=...` names a Dockerfile frontend image, and it could not be pulled (it is not a base image: `dockerlab prepare` does not provide it)",
-         "Delete the `# syntax=` line: the builder's built-in Dockerfile frontend then reads the file. Or load that frontend image here (`docker load`) from a machine that reaches its registry."),
+         "the Dockerfile's first line `# syntax=...` names a Dockerfile frontend image, and it "
+         "could not be pulled (it is not a base image: `dockerlab prepare` does not provide it)",
+         "Delete the `# syntax=` line: the builder's built-in Dockerfile frontend then reads the file. Or load that frontend image here (`docker load`) from a "
+         "machine that reaches its registry."),
     Rule("rate-limit", ("pull", "build", "compose"), _any("toomanyrequests", "rate limit"),
          "Docker Hub's pull rate limit was reached",
          "Wait an hour, `docker login` (authenticated pulls have a higher limit), or load a room bundle: dockerlab prepare --load FILE."),
@@ -76,7 +79,8 @@ RULES: tuple[Rule, ...] = (
          "Run `dockerlab prepare` (it builds stand-ins when Docker Hub is unreachable), then build again."),
     Rule("tls-intercepted", ("pull", "build", "compose"), _any("x509", "certificate verify failed", "certificate signed by unknown authority"),
          "TLS to the registry or the internet failed (a proxy that intercepts TLS?)",
-         "Give the engine your proxy's CA (/etc/docker/certs.d/ or the system store, then restart it); in builds, start FROM an image that trusts it: dl.bases.with_host_ca(image)."),
+         "Give the engine your proxy's CA (/etc/docker/certs.d/ or the system store, then restart "
+         "it); in builds, start FROM an image that trusts it: dl.bases.with_host_ca(image)."),
     Rule("registry-timeout", ("pull",), _any("i/o timeout", "timed out", "deadline exceeded", "timeout"),
          "the registry did not answer in time", "Check the network or proxy; stand-ins are built meanwhile."),
     Rule("registry-unreachable", ("pull",), _any("connection refused", "network is unreachable", "dial tcp"),
@@ -128,7 +132,8 @@ RULES: tuple[Rule, ...] = (
          "the container name is not valid",
          "A container name starts with a letter or digit, then letters, digits and _ . - only (for example name='web-1')."),
     Rule("no-such-network", ("run",), (("network", "not found"),),
-         "the network does not exist", "Create it first (`docker network create NAME`), or leave network= out for the default one; `docker network ls` lists them."),
+         "the network does not exist",
+         "Create it first (`docker network create NAME`), or leave network= out for the default one; `docker network ls` lists them."),
     Rule("no-such-user", ("run",), _any("unable to find user", "no matching entries in passwd file"),
          "the user does not exist in the image",
          "Create the user in the Dockerfile (RUN adduser -D NAME), or pass a numeric id (user='1000')."),

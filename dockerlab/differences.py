@@ -70,7 +70,8 @@ def diff(a: str, b: str, change: str | None = None, top: int | None = None) -> p
             rows.append((path, "changed", old[0], new[0], abs(new[0] - old[0])))
     table = DIFF.frame(rows)
     table = table.sort_values("bytes", ascending=False, ignore_index=True)
-    totals = {kind: {"files": int((table["change"] == kind).sum()), "bytes": int(table.loc[table["change"] == kind, "bytes"].sum())} for kind in ("added", "changed", "removed")}
+    totals = {kind: {"files": int((table["change"] == kind).sum()), "bytes": int(table.loc[table["change"] == kind, "bytes"].sum())}
+              for kind in ("added", "changed", "removed")}
     if change is not None:
         if change not in totals:
             raise DockerlabError(f"change={change!r} is not a kind of change.", fix='Use "added", "changed" or "removed".')

@@ -20,7 +20,8 @@ from .dockerignore import excluded, patterns_of, sent_paths
 from .errors import DockerfileInvalid, DockerlabError
 from .recording.arguments import check_public
 
-__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "shell_steps", "runs_pip_install", "pip_requirement_files"]
+__all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "shell_steps",
+           "runs_pip_install", "pip_requirement_files"]
 
 # --- what a RUN runs: its shell commands, and whether one of them installs with pip --------------
 #
@@ -35,7 +36,8 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = {
     "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"}, "exec": {"-a"}, "env": {"-u", "-C", "-S", "--unset", "--chdir"},
     "command": set(), "builtin": set(), "time": {"-f", "-o"}, "nice": {"-n", "--adjustment"}, "nohup": set(), "stdbuf": {"-i", "-o", "-e"},
-    "timeout": {"-s", "-k", "--signal", "--kill-after"}, "xargs": {"-a", "-d", "-E", "-e", "-I", "-i", "-L", "-l", "-n", "-P", "-s", "--arg-file", "--delimiter", "--max-args", "--max-procs", "--replace"},
+    "timeout": {"-s", "-k", "--signal", "--kill-after"}, "xargs": {"-a", "-d", "-E", "-e", "-I", "-i", "-L", "-l", "-n", "-P", "-s", "--arg-file",
+                                                                   "--delimiter", "--max-args", "--max-procs", "--replace"},
     "chroot": set(), "su-exec": set(), "gosu": set(), "setpriv": set(), "ionice": {"-c", "-n", "-p"}, "unbuffer": set(), "eatmydata": set(),
 }
 _POSITIONAL = {"timeout": 1, "chroot": 1, "su-exec": 1, "gosu": 1}  # words before the command: a duration, a root, a user
@@ -149,7 +151,8 @@ def _heredoc_script(statement, body, source: bytes) -> list[list[str]]:
     heredoc = next((child for child in statement.children if child.type == "heredoc_redirect"), None)
     if body is None or body.type != "command" or heredoc is None or body.child_by_field_name("name") is None:
         return []
-    words = [each for _, each in _steps([[_word(body.child_by_field_name("name"), source)] + [_word(a, source) for a in body.children_by_field_name("argument")]])]
+    words = [each for _, each in _steps([[_word(body.child_by_field_name("name"), source)]
+                                         + [_word(a, source) for a in body.children_by_field_name("argument")]])]
     if not (words and words[0][0] in _SHELLS and _script_of(words[0][1:]) is None):
         return []
     content = next((child for child in heredoc.children if child.type == "heredoc_body"), None)
@@ -502,14 +505,16 @@ def parse(text: str, where: str = "your Dockerfile") -> Dockerfile:
     arguments, an instruction other than ARG before FROM, or no FROM; raises DockerlabError when ``text``
     is not a str."""
     if not isinstance(text, str):
-        raise DockerlabError(f"{where} must be text (a str), not {type(text).__name__}.", fix="Pass the Dockerfile's text, e.g. Path('Dockerfile').read_text().")
+        raise DockerlabError(f"{where} must be text (a str), not {type(text).__name__}.",
+                             fix="Pass the Dockerfile's text, e.g. Path('Dockerfile').read_text().")
     try:
         commands = buildkit_parser.parse_string(text)
     except buildkit_parser.GoParseError as error:
         if "no instructions" in str(error):
             raise DockerfileInvalid(f"{where} is empty: it has no instructions, only comments or blank lines.", line=None,
                                     fix="Start with a FROM line, e.g. `FROM python:3.11-slim`.") from None
-        raise DockerfileInvalid(f"{where} cannot be parsed: {error}", line=None, fix="Check the line continuations (\\) and heredocs (<<EOF ... EOF).") from None
+        raise DockerfileInvalid(f"{where} cannot be parsed: {error}", line=None,
+                                fix="Check the line continuations (\\) and heredocs (<<EOF ... EOF).") from None
     instructions = [
         Instruction(
             keyword=command.cmd.upper(),
@@ -572,7 +577,8 @@ def context_files(context: str | Path) -> list[str]:
     """The files of a build context that a build sends (relative paths, sorted), after .dockerignore read
     and matched by the CLI's rules and walked as the CLI walks it (:mod:`dockerlab.dockerignore`: a folder
     left out is entered only for an exception that starts with its path). Returns a list. Raises
-    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a line the CLI refuses (a lone ``!``, a pattern that is a syntax error to it)."""
+    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a line the CLI refuses (a lone ``!``, a pattern
+    that is a syntax error to it)."""
     folder = Path(context)
     if not folder.is_dir():
         raise DockerlabError(f"The build context {context} is not a folder.",

@@ -39,7 +39,9 @@ if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported w
     import pandas as pd
 
 __all__ = [
-    "layer_cache", "compared_builders", "cache_mount", "cache_mount_verdict", "CacheMountVerdict", "CACHE_MOUNT_LABEL", "stage_skipping", "builders", "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each", "outputs_of_each", "summary",
+    "layer_cache", "compared_builders", "cache_mount", "cache_mount_verdict", "CacheMountVerdict", "CACHE_MOUNT_LABEL", "stage_skipping", "builders",
+    "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each",
+    "outputs_of_each", "summary",
     "vm_to_container_ratios", "parallel_explained",
     "dockerignore", "compose_race", "race_summary", "failure_cause", "lost_the_race", "FAILURE_CAUSES", "RACE_CAUSES", "WRONG_HOST", "SCENARIOS",
 ]
@@ -532,7 +534,8 @@ def buildkit_over_classic(results, value: str = "seconds") -> tuple[float, str]:
     buildkit, classic = times.loc["buildkit"], times.loc["classic"]
     ratio, n = float(buildkit["median"] / classic["median"]), int(buildkit["n"])
     runs = f"median of {n} cold build{'s' if n != 1 else ''} each"
-    return ratio, f"BuildKit took {buildkit['median']:.3g} s and the classic builder {classic['median']:.3g} s ({runs}): BuildKit's time is {ratio:.2f} of the classic builder's."
+    return ratio, (f"BuildKit took {buildkit['median']:.3g} s and the classic builder {classic['median']:.3g} s ({runs}): "
+                   f"BuildKit's time is {ratio:.2f} of the classic builder's.")
 
 
 @recordable("experiments.multi_stage", version=3)

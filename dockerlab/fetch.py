@@ -87,7 +87,8 @@ def copy_arguments(reference: str, target: Path, skopeo: str = "skopeo") -> list
 def _skopeo() -> str:
     found = shutil.which("skopeo")
     if not found:
-        where = "Binder installs it from binder/apt.txt; rebuild the Binder image" if on_binder() else "sudo apt-get install skopeo (or `make machine`; macOS: brew install skopeo)"
+        where = ("Binder installs it from binder/apt.txt; rebuild the Binder image" if on_binder()
+                 else "sudo apt-get install skopeo (or `make machine`; macOS: brew install skopeo)")
         raise DockerlabError("skopeo is not installed, and fetching an image without an engine needs it.", fix=where)
     return found
 
@@ -101,7 +102,8 @@ def _target_for(reference: str, to: str | os.PathLike | None) -> Path:
     if target.is_dir():
         raise DockerlabError(f"{target} is a folder; fetch_image writes one archive file.", fix=f"Name a file, e.g. {target / 'image.tar'}.")
     if not target.parent.is_dir():
-        raise DockerlabError(f"Cannot write {target}: the folder {target.parent} does not exist.", fix="Create the folder first, or name a file in an existing one.")
+        raise DockerlabError(f"Cannot write {target}: the folder {target.parent} does not exist.",
+                             fix="Create the folder first, or name a file in an existing one.")
     kernel = kernel_filesystem(target.parent)
     if kernel:
         raise DockerlabError(f"Cannot write {target}: the folder {target.parent} is not writable: it is on the kernel's {kernel} file system "
@@ -137,8 +139,8 @@ def fetch_image(reference: str, to: str | os.PathLike | None = None, *, progress
     not make one), with no network and no skopeo; fetch the real image live, or with skopeo in a terminal
     and read its archive with ``dl.layers("python.tar")``.
 
-    Returns a :class:`FetchedImage`. Raises DockerlabError for a ``timeout`` that is not a number of seconds above 0 (always), and when skopeo is missing or the copy fails
-    (what the registry said and what to do), unless ``on_failure="explain"``: then the result is
+    Returns a :class:`FetchedImage`. Raises DockerlabError for a ``timeout`` that is not a number of seconds above 0 (always), and when skopeo is
+    missing or the copy fails (what the registry said and what to do), unless ``on_failure="explain"``: then the result is
     falsy and says why, so a notebook cell can go on with the recorded figures."""
     if on_failure not in ("raise", "explain"):
         raise DockerlabError(f"on_failure={on_failure!r} is not a choice.", fix='Use on_failure="raise" or on_failure="explain".')

@@ -126,7 +126,8 @@ def link_first_uses(notebook: Path, path: Path | None = None) -> list[str]:
         if row["linked"]:
             continue
         if not row["anchor"]:
-            raise DockerlabError(f"The glossary term {row['term']!r} has no anchor.", fix=f'Write <span id="{anchor(row["term"])}"></span> before it in glossary.md.')
+            raise DockerlabError(f"The glossary term {row['term']!r} has no anchor.",
+                                 fix=f'Write <span id="{anchor(row["term"])}"></span> before it in glossary.md.')
         cell = document.cells[row["cell"]]
         span = _uses(cell.source, terms(path))[next(t for t in terms(path) if t.term == row["term"])]
         cell.source = f"{cell.source[:span[0]]}[{cell.source[span[0]:span[1]]}](glossary.md#{row['anchor']}){cell.source[span[1]:]}"

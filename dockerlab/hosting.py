@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["on_binder", "in_repo2docker", "place", "running_shell", "recorded_mode_advice", "missing_recording_text", "folder_changed_text", "changed_files_text", "stale_recording_text"]
+__all__ = ["on_binder", "in_repo2docker", "place", "running_shell", "recorded_mode_advice", "missing_recording_text", "folder_changed_text",
+           "changed_files_text", "stale_recording_text"]
 
 BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST", "BINDER_PERSISTENT_REQUEST", "BINDER_SERVICE_HOST")
 

@@ -129,8 +129,8 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
     ``buildargs``: the values the image was built with, when known; without them a build argument in a
     COPY/ADD destination matches whatever value the history records).
     A base image's ONBUILD trigger (the base the Dockerfile names, or the one :func:`layers` finds) is a
-    row under the FROM that ran it. ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the Dockerfile cannot be read, has no stage ``target``,
-    or the image name is not valid. {columns}"""
+    row under the FROM that ran it. ``dockerfile``: a path, or the Dockerfile text itself. Raises ImageNotFound, or DockerlabError when the
+    Dockerfile cannot be read, has no stage ``target``, or the image name is not valid. {columns}"""
     text = dockerfile_text(Path("."), dockerfile)[0]
     table = layers(image)
     named = named_base(text, target, buildargs)
@@ -173,8 +173,8 @@ def layers(image: str) -> pd.DataFrame:
     """One row per layer, oldest first (as `docker history`, reversed). {columns} ``image`` may be
     an image archive (see :mod:`dockerlab.archive`): its history is read from its config and the base
     column stays "" (no local images to match). attrs: image, command (the `docker history` a learner
-    types; none for an archive) and base_onbuild (the base image's ONBUILD triggers, when the base is known). Raises ImageNotFound or DockerlabError for a name that
-    is not valid or an archive that cannot be read."""
+    types; none for an archive) and base_onbuild (the base image's ONBUILD triggers, when the base is known). Raises ImageNotFound or
+    DockerlabError for a name that is not valid or an archive that cannot be read."""
     own = inspect_image(image)
     table = layers_from_history(image_history(image))
     table.attrs["image"] = image_name(image)

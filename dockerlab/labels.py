@@ -139,5 +139,6 @@ def tag_problem(reference: str) -> str | None:
         return "the repository name must be lowercase"
     bad = next((part for part in parts if not _COMPONENT.fullmatch(part)), None)
     if bad is not None:
-        return f"{bad!r} is not a part of a name (lowercase letters and digits, single . _ or dashes between them)" if bad else "it has an empty part (// or a / at an end)"
+        return (f"{bad!r} is not a part of a name (lowercase letters and digits, single . _ or dashes between them)" if bad
+                else "it has an empty part (// or a / at an end)")
     return None

@@ -498,7 +498,8 @@ def _opened(image) -> Iterator[ArchiveImage]:
         except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
             disk = isinstance(error, OSError) and error.errno == 28
             raise DockerlabError(f"Could not read the layers of {image}: {error}",
-                                 fix="Free disk space in " + tempfile.gettempdir() if disk else "Check that the engine is running (`dockerlab doctor`).") from None
+                                 fix="Free disk space in " + tempfile.gettempdir() if disk
+                                 else "Check that the engine is running (`dockerlab doctor`).") from None
         yield read_archive(ArchiveRef(Path(spool.name), None, "docker-archive"))
     finally:
         os.unlink(spool.name)

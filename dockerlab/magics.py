@@ -55,7 +55,8 @@ from .paths import COURSE_ROOT
 from .recording import RECORDED, current, recordable, session
 from .theme import ERROR, SUCCESS, status_css
 
-__all__ = ["CommandResult", "CommandInterrupted", "docker", "compose_file", "COMPOSE_FILE_NAMES", "split", "shell_syntax", "cell_commands", "equivalent", "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
+__all__ = ["CommandResult", "CommandInterrupted", "docker", "compose_file", "COMPOSE_FILE_NAMES", "split", "shell_syntax", "cell_commands", "equivalent",
+           "unknown_command", "prepare_command", "as_typed", "load_ipython_extension"]
 
 
 @dataclass

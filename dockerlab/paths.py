@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .errors import DockerlabError
 
-__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms", "TERMINAL_FOLDER", "TERMINAL_RULE", "terminal_cd",
+__all__ = ["COURSE_ROOT", "NOTEBOOKS", "app", "results_dir", "tool", "notebook_number", "numbered_notebooks", "in_course_terms", "TERMINAL_FOLDER",
+           "TERMINAL_RULE", "terminal_cd",
            "kernel_filesystem", "partial_beside"]
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +88,8 @@ def app(name: str) -> Path:
     folder = COURSE_ROOT / "data" / "apps" / name
     if not folder.is_dir():
         available = sorted(p.name for p in (COURSE_ROOT / "data" / "apps").iterdir()) if (COURSE_ROOT / "data" / "apps").is_dir() else []
-        raise DockerlabError(f"There is no sample app {name!r} in {folder.parent}.", fix=f"Use one of: {', '.join(available) or '(none found; is this a course checkout?)'}.")
+        raise DockerlabError(f"There is no sample app {name!r} in {folder.parent}.",
+                             fix=f"Use one of: {', '.join(available) or '(none found; is this a course checkout?)'}.")
     return folder
 
 

@@ -42,7 +42,8 @@ QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
             "deps-first keeps the install cached; code-first re-runs it on every code edit (the headline divides the two times)"),
         2: ("After an edit of requirements.txt, does the deps-first order still skip the install?",
             {"a": "yes", "b": "no: the install's own input changed, so it runs again"}, "b",
-            "that is what a cache mount is for: the install runs, but reads pip's downloads from disk when pip could keep them (the experiment's verdict says whether it could here)"),
+            "that is what a cache mount is for: the install runs, but reads pip's downloads from "
+            "disk when pip could keep them (the experiment's verdict says whether it could here)"),
         3: ("What does a cache mount (RUN --mount=type=cache,...) add to the image?",
             {"a": "pip's downloaded wheels", "b": "nothing: the folder survives between builds but is never part of the image"}, "b",
             "the mount exists only while that RUN step runs"),
@@ -55,7 +56,8 @@ QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
             {"a": "single stage", "b": "alpine", "c": "scratch"}, "c",
             "scratch is empty: the binary copied --from the builder is the only file in it"),
         2: ("The seed's alpine runner, as written, did not serve. Why?",
-            {"a": "alpine has no network", "b": "the binary was built with cgo and needs a C library alpine does not have", "c": "the port was not exposed"}, "b",
+            {"a": "alpine has no network", "b": "the binary was built with cgo and needs a C library alpine does not have",
+             "c": "the port was not exposed"}, "b",
             "it failed with 'no such file or directory' until go build ran with CGO_ENABLED=0"),
         3: ("A `tests` stage that the final stage does not copy from: what does BuildKit do with it?",
             {"a": "builds it first", "b": "skips it", "c": "builds it last"}, "b",
@@ -88,8 +90,10 @@ QUIZZES: dict[str, dict[int, tuple[str, dict[str, str], str, str]]] = {
             {"a": "python:3.11-slim", "b": "debian:bookworm-slim", "c": "distroless"}, "c",
             "distroless ships the program's run-time needs and no shell or package manager"),
         4: ("A build step needed an API token. Of the four ways the notebook built and searched, which left no trace of it in the image?",
-            {"a": "ARG API_TOKEN", "b": "ENV API_TOKEN=...", "c": "COPY token.txt, then RUN rm token.txt", "d": "a BuildKit secret mount (RUN --mount=type=secret)"}, "d",
-            "the search found the ARG in the history, the ENV in the config and the copied file in its layer; a secret mount exists only while its RUN step runs"),
+            {"a": "ARG API_TOKEN", "b": "ENV API_TOKEN=...", "c": "COPY token.txt, then RUN rm token.txt",
+             "d": "a BuildKit secret mount (RUN --mount=type=secret)"}, "d",
+            "the search found the ARG in the history, the ENV in the config and the "
+            "copied file in its layer; a secret mount exists only while its RUN step runs"),
     },
 }
 

@@ -166,7 +166,8 @@ def check_disk(info: engine.EngineInfo) -> Check:
     free = shutil.disk_usage(root).free
     detail = f"{format_bytes(free)} free under {root}"
     if free < DISK_MINIMUM_BYTES:
-        return Check("disk", FAIL, detail, "The course needs about 15 GB (10.1 GB of images after every notebook has run): `docker system prune` or free disk space.")
+        return Check("disk", FAIL, detail,
+                     "The course needs about 15 GB (10.1 GB of images after every notebook has run): `docker system prune` or free disk space.")
     if free < DISK_NEEDED_BYTES:
         return Check("disk", WARN, detail, "The course needs about 15 GB; builds may run out of space.")
     return Check("disk", OK, detail)
@@ -217,7 +218,8 @@ def check_bases(registry) -> list[Check]:
             plan = "pullable from Docker Hub" if registry.reachable else "needs a stand-in (no registry)"
             rows.append(Check(f"base {name}", WARN, f"missing; {plan}", "dockerlab prepare"))
         elif state == "stand-in" and registry.reachable:
-            rows.append(Check(f"base {name}", WARN, f"stand-in, {format_bytes(data['Size'])}; the official image is pullable", "dockerlab prepare (replaces the stand-in)"))
+            rows.append(Check(f"base {name}", WARN, f"stand-in, {format_bytes(data['Size'])}; the official image is pullable",
+                              "dockerlab prepare (replaces the stand-in)"))
         else:
             rows.append(Check(f"base {name}", OK, f"{state}, {format_bytes(data['Size'])}"))
     return rows
@@ -265,7 +267,8 @@ def check_container_runs() -> Check:
     """A container starts, runs and is removed: the whole path from CLI to kernel."""
     result = run("alpine:3.20", ["true"], timeout=30)
     if not result.ok:
-        return Check("run a container", FAIL, f"alpine:3.20 exited {result.exit_code}: {result.output.strip()[:150]}", "Run `dockerlab doctor` and check the engine's log.")
+        return Check("run a container", FAIL, f"alpine:3.20 exited {result.exit_code}: {result.output.strip()[:150]}",
+                     "Run `dockerlab doctor` and check the engine's log.")
     return Check("run a container", OK, f"alpine:3.20 ran and exited in {result.seconds:.2f} s")
 
 
@@ -274,7 +277,8 @@ def check_published_port() -> Check:
     served = serve("alpine:3.20", 8080, timeout=5, command=["sh", "-c", "mkdir -p /www && echo dockerlab > /www/index.html && exec httpd -f -p 8080 -h /www"])
     if served.ok:
         return Check("published port", OK, f"a container's web server answered on {served.url}")
-    return Check("published port", FAIL, f"no answer on 127.0.0.1 from a published port: {served}", "A firewall or VPN may block local ports; check Docker's network settings.")
+    return Check("published port", FAIL, f"no answer on 127.0.0.1 from a published port: {served}",
+                 "A firewall or VPN may block local ports; check Docker's network settings.")
 
 
 def check_line_endings() -> Check:
@@ -283,7 +287,8 @@ def check_line_endings() -> Check:
     scripts = [path for path in (root / "scripts").glob("*") if path.is_file()] + list((root / "data").rglob("*.sh"))
     broken = [path.relative_to(root).as_posix() for path in scripts if b"\r\n" in path.read_bytes()]
     if broken:
-        return Check("line endings", FAIL, f"Windows line endings (CRLF) in {', '.join(broken[:3])}", "git config core.autocrlf input, then delete and check out the course again.")
+        return Check("line endings", FAIL, f"Windows line endings (CRLF) in {', '.join(broken[:3])}",
+                     "git config core.autocrlf input, then delete and check out the course again.")
     return Check("line endings", OK, f"{len(scripts)} shell scripts have Unix line endings")
 
 
@@ -345,9 +350,12 @@ def _diagnose(room: bool) -> DoctorReport:
         tried = "; ".join(f"{where}: {why}" for where, why in error.tried)
 
         if on_binder():
-            report.checks.append(Check("engine", INFO, "no Docker engine on Binder; the notebooks replay recorded results, and exercise checks judge your text"))
+            report.checks.append(Check("engine", INFO,
+                                       "no Docker engine on Binder; the notebooks replay recorded results, and exercise checks judge your text"))
         elif in_repo2docker():  # Binder's image run elsewhere (repo2docker sets REPO_DIR): no engine there either, by design
-            report.checks.append(Check("engine", INFO, "no Docker engine in this repo2docker image; the notebooks replay recorded results, and exercise checks judge your text"))
+            report.checks.append(Check("engine", INFO,
+                                       "no Docker engine in this repo2docker image; the notebooks replay recorded results, "
+                                       "and exercise checks judge your text"))
         else:
             report.checks.append(Check("engine", FAIL, f"no Docker engine answered at {tried}", error.fix or ""))
         report.checks += _guarded("TLS proxy", check_tls_interception)

@@ -118,7 +118,8 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800) -> pd.D
                 raise RecordingNotWritten(str(target), f"{notebook.name}'s kernel warned: {said[:300]}")
             add_provenance(target, command, seconds=seconds)
             size = target.stat().st_size if target.exists() else 0
-            rows.append({"notebook": notebook.name, "seconds": round(seconds, 1), "file": str(target.relative_to(COURSE_ROOT)) if size else "(no engine calls)", "bytes": size})
+            rows.append({"notebook": notebook.name, "seconds": round(seconds, 1),
+                         "file": str(target.relative_to(COURSE_ROOT)) if size else "(no engine calls)", "bytes": size})
     finally:
         for name, value in saved.items():
             if value is None:
@@ -127,5 +128,6 @@ def record_notebooks(only: list[str] | None = None, timeout: int = 1800) -> pd.D
                 os.environ[name] = value
     total = recorded_bytes()
     if total > MAX_RECORDED_BYTES:
-        raise DockerlabError(f"data/recorded/ holds {total / 1e6:.2f} MB; the limit is {MAX_RECORDED_BYTES / 1e6:.0f} MB.", fix="Record less: large build logs or tables should be trimmed by the recorder.")
+        raise DockerlabError(f"data/recorded/ holds {total / 1e6:.2f} MB; the limit is {MAX_RECORDED_BYTES / 1e6:.0f} MB.",
+                             fix="Record less: large build logs or tables should be trimmed by the recorder.")
     return RECORDED_NOTEBOOKS.frame(rows)

@@ -157,7 +157,8 @@ class LocalRegistry:
         self._check_names(repository, digest)
         if not DIGEST.fullmatch(digest):  # a tag would be pulled as it is now, not the image the digest pins
             raise DockerlabError(f"LocalRegistry.pull(): digest={digest!r} is not a digest (sha256: and 64 hex digits).",
-                                 fix="Pass the digest registry.push() returned (a pull by digest gets exactly that image); to see a tag's, registry.manifest(repository, tag).")
+                                 fix="Pass the digest registry.push() returned (a pull by digest gets exactly that image); to see a tag's, "
+                                     "registry.manifest(repository, tag).")
         try:
             return Answer(engine.client().images.pull(f"{self.host}/{repository}@{digest}").id, f"docker pull {self.host}/{repository}@{digest}")
         except docker.errors.APIError as error:
@@ -169,7 +170,8 @@ class LocalRegistry:
     def manifest(self, repository: str, reference: str) -> pd.DataFrame:
         """The manifest's layers: digest and compressed size (the bytes a pull downloads).
 
-        Returns a DataFrame (``attrs["config"]``: the config's digest). {columns} Raises DockerlabError when the registry has no such manifest or does not answer, or the names are not valid ones."""
+        Returns a DataFrame (``attrs["config"]``: the config's digest). {columns} Raises DockerlabError when the registry has no such manifest
+        or does not answer, or the names are not valid ones."""
         self._check_names(repository, reference)
 
         try:
@@ -190,7 +192,8 @@ class LocalRegistry:
         try:
             return json.loads(self._get("/v2/_catalog"))["repositories"]
         except urllib.error.HTTPError as error:
-            raise DockerlabError(f"The registry on {self.host} answered HTTP {error.code} for its catalogue.", fix="Check the registry container's log.") from None
+            raise DockerlabError(f"The registry on {self.host} answered HTTP {error.code} for its catalogue.",
+                                 fix="Check the registry container's log.") from None
 
     def stop(self) -> None:
         """Remove the registry's container (and what it held). Returns None. Raises ContainerFailed when the engine

@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported w
 
 __all__ = [
     "Headline", "Evidence", "Claim", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
-    "VERDICT_RULE", "RECORDED_WHEN_SHOWN", "readme_table", "run_times", "fill_run_times", "RUN_COLUMN", "README_START", "README_END", "shown", "list_html", "TARGET_REASONS", "reason_for",
+    "VERDICT_RULE", "RECORDED_WHEN_SHOWN", "readme_table", "run_times", "fill_run_times", "RUN_COLUMN", "README_START", "README_END", "shown", "list_html",
+    "TARGET_REASONS", "reason_for",
 ]
 
 # Why each headline's target is what it is: the learner reads this beside the target (in the headline's
@@ -115,7 +116,8 @@ class Headline:
                 f" - why this target: {self.reason}")
 
     def __repr__(self) -> str:
-        return f"<Headline {self.label}: {significant(self.value)}{self.unit}, target {self.direction} {self.target:g}{self.unit}, {'met' if self.met else 'missed'}>"
+        return (f"<Headline {self.label}: {significant(self.value)}{self.unit}, target {self.direction} {self.target:g}{self.unit}, "
+                f"{'met' if self.met else 'missed'}>")
 
     def _repr_html_(self) -> str:
         verdict = "target met" if self.met else "TARGET MISSED on this machine"

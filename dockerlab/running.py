@@ -133,7 +133,8 @@ def stop_times(app_dir: str | Path, *, repeat: int | None = None, grace: int = G
     """
 
     if grace < 1:
-        raise DockerlabError(f"grace={grace} is not a number of seconds `docker stop` can wait.", fix="Pass grace=10 (docker stop's default) or another whole number >= 1.")
+        raise DockerlabError(f"grace={grace} is not a number of seconds `docker stop` can wait.",
+                             fix="Pass grace=10 (docker stop's default) or another whole number >= 1.")
     app = Path(app_dir)
     if not app.is_dir():
         raise DockerlabError(f"There is no folder {app}.", fix="Pass the folder of the signals app: dl.paths.app('signals').")
@@ -269,12 +270,14 @@ def state(container: str) -> dict:
         begin = [each for each in client.containers.list(all=True, filters={"id": container}, ignore_removed=True) if each.id.startswith(container)]
         if len(begin) > 1:
             raise ContainerFailed(f"container {container!r}", "inspect",
-                                  f"no container is named so, and the ids of {len(begin)} containers begin with it ({', '.join(sorted(each.name for each in begin))})",
+                                  f"no container is named so, and the ids of {len(begin)} containers begin with it "
+                                  f"({', '.join(sorted(each.name for each in begin))})",
                                   "Pass the container's name, or more digits of its id (`docker ps -a` lists both).")
         found = begin[0] if begin else None
     if found is None:
         raise ContainerFailed(f"container {container!r}", "inspect", "no container here has that name or id",
-                              "Check the name (`docker ps -a` lists the containers here); a course container is gone once its `with` block ended or dl.cleanup() ran.")
+                              "Check the name (`docker ps -a` lists the containers here); a course "
+                              "container is gone once its `with` block ended or dl.cleanup() ran.")
     attrs = found.attrs
     networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
     ports = (attrs.get("NetworkSettings") or {}).get("Ports") or {}
@@ -322,7 +325,8 @@ def _run_client(client, image: str, network: str, arguments: list[str], timeout:
     try:
         return json.loads(output.splitlines()[-1])
     except (ValueError, IndexError):
-        raise DockerlabError(f"The lookup client printed no result: {output[-400:] or '(nothing)'}", fix="Check that the image has python (python:3.11-slim).") from None
+        raise DockerlabError(f"The lookup client printed no result: {output[-400:] or '(nothing)'}",
+                             fix="Check that the image has python (python:3.11-slim).") from None
 
 
 @recordable("running.name_resolution")
@@ -365,7 +369,8 @@ def name_resolution(image: str = "python:3.11-slim", *, attempts: int | None = N
 
 @recordable("running.compose_network")
 @declares(COMPOSE_NETWORK)
-def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, server: str = "web", client: str = "worker", attempts: int | None = None) -> pd.DataFrame:
+def compose_network(project_dir: str | Path, file: str = "compose.yaml", *, server: str = "web",
+                    client: str = "worker", attempts: int | None = None) -> pd.DataFrame:
     """What `docker compose up` creates for a file that names no network, and whether its services find
     each other by name on it: the stack is started (course labels, ports on 127.0.0.1), the networks
     labelled with its project are listed, and ``client`` looks ``server``'s service name up ``attempts``
@@ -408,7 +413,8 @@ def _wait_for_port(container, port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while container.exec_run(["python", "-c", probe]).exit_code != 0:
         if time.monotonic() > deadline:
-            raise DockerlabError(f"Nothing listened on port {port} in {container.name} after {timeout:.0f} s; its log: {container.logs().decode(errors='replace')[-300:]}",
+            raise DockerlabError(f"Nothing listened on port {port} in {container.name} after {timeout:.0f} s; its log: "
+                                 f"{container.logs().decode(errors='replace')[-300:]}",
                                  fix="Check the server's command.")
         time.sleep(0.1)
 
@@ -552,7 +558,8 @@ def storage_survival(image: str = "alpine:3.20") -> pd.DataFrame:
         try:
             written = first.exec_run(["sh", "-c", " && ".join(f"echo kept > {path}" for path in files.values())])
             if written.exit_code != 0:
-                raise DockerlabError(f"Could not write the files in {image}: {written.output.decode(errors='replace').strip()}", fix="Use an image with a shell (alpine:3.20).")
+                raise DockerlabError(f"Could not write the files in {image}: {written.output.decode(errors='replace').strip()}",
+                                     fix="Use an image with a shell (alpine:3.20).")
             first.stop(timeout=0)  # SIGKILL at once: sleep as PID 1 would ignore SIGTERM
             first.start()
             after_restart = {name: _present(first, path) for name, path in files.items()}
@@ -628,7 +635,8 @@ def write_speed(image: str = "python:3.11-slim", megabytes: int = 64, *, repeat:
                     done = container.exec_run(["python", "-c", _WRITER, f"{path}/written.bin", str(megabytes)])
                     text = done.output.decode(errors="replace").strip()
                     if done.exit_code != 0:
-                        raise DockerlabError(f"Writing {megabytes} MB to the {name} failed: {text[-300:]}", fix="Check the free disk space (`docker system df`).")
+                        raise DockerlabError(f"Writing {megabytes} MB to the {name} failed: {text[-300:]}",
+                                             fix="Check the free disk space (`docker system df`).")
                     seconds = float(text.splitlines()[-1])
                     rows.append({"storage": name, "run": run, "bytes": megabytes << 20, "seconds": seconds, "mb_per_s": (megabytes << 20) / 1e6 / seconds})
         finally:
@@ -683,7 +691,8 @@ def _run_to_end(client, image: str, command: Sequence[str], timeout: float = 120
 
 @recordable("running.architectures")
 @declares(PLATFORM_RUNS)
-def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64", "linux/arm64"), *, rounds: int = 200_000_000, repeat: int | None = None) -> pd.DataFrame:
+def architectures(app_dir: str | Path, platforms: Sequence[str] = ("linux/amd64", "linux/arm64"), *,
+                  rounds: int = 200_000_000, repeat: int | None = None) -> pd.DataFrame:
     """Build the Go program of ``app_dir`` for each platform (``docker build --platform``, BuildKit
     cross-compiling into scratch) and run each image here, ``repeat`` times (default 3, or
     ``DOCKERLAB_REPEAT``) with ``rounds`` rounds of integer work. One row per run. {columns} A platform the engine cannot run gives `exec format error` unless

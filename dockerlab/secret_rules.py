@@ -73,7 +73,9 @@ def _user_and_password(value: bytes) -> bool:
 # engine then jumps from one occurrence of the literal to the next instead of trying every byte
 # (10 to 30 times faster per rule, measured on the programs in this machine's /usr/bin and /usr/sbin).
 CONTENT_RULES = [
-    Rule("a private key", re.compile(rb"(?s)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|[^\"']*)"),
+    Rule("a private key",
+         re.compile(rb"(?s)-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+                    rb"(?:.*?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|[^\"']*)"),
          (b"private key-----", b"private key block-----"), True),
     Rule("an AWS access key id", re.compile(rb"A[KS]IA(?<![0-9A-Za-z_]A[KS]IA)[0-9A-Z]{16}\b"), (b"akia", b"asia"), True),
     Rule("a GitHub token", re.compile(rb"g(?<![0-9A-Za-z_]g)(?:h[pousr]_[A-Za-z0-9]{36,}|ithub_pat_[A-Za-z0-9_]{40,})\b"),
@@ -81,7 +83,8 @@ CONTENT_RULES = [
     Rule("a GitLab token", re.compile(rb"gl(?<![0-9A-Za-z_]gl)(?:pat|dt|ptt|rt|cbt|oas|ft|imt|soat)-[0-9A-Za-z_-]{20,}"),
          (b"glpat-", b"gldt-", b"glptt-", b"glrt-", b"glcbt-", b"gloas-", b"glft-", b"glimt-", b"glsoat-"), True),
     Rule("a Stripe live secret key", re.compile(rb"[sr]k_live_(?<![0-9A-Za-z_][sr]k_live_)[0-9A-Za-z]{16,}"), (b"k_live_",), True),
-    Rule("an API secret key (sk-...: OpenAI, Anthropic and others)", re.compile(rb"sk-(?<![0-9A-Za-z_]sk-)(?:proj-|svcacct-|admin-|ant-(?:api\d+-)?|live-)?[A-Za-z0-9_-]{16,}"),
+    Rule("an API secret key (sk-...: OpenAI, Anthropic and others)",
+         re.compile(rb"sk-(?<![0-9A-Za-z_]sk-)(?:proj-|svcacct-|admin-|ant-(?:api\d+-)?|live-)?[A-Za-z0-9_-]{16,}"),
          (b"sk-",), True),
     Rule("a Google API key", re.compile(rb"AIza(?<![0-9A-Za-z_]AIza)[0-9A-Za-z_-]{35}"), (b"aiza",), True),
     Rule("an npm token", re.compile(rb"npm_(?<![0-9A-Za-z_]npm_)[A-Za-z0-9]{36}\b"), (b"npm_",), True),
@@ -100,14 +103,18 @@ CONTENT_RULES = [
          re.compile(rb"--password(?<![^\s'\"]--password)(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False),
     # mysql, mysqldump, mysqladmin, mariadb take -pVALUE (no space: `-p` alone asks for it; -P is the port)
     Rule("a MySQL password given as -pPASSWORD",
-         re.compile(rb"(?:mysql(?:dump|admin)?|mariadb(?:-dump)?)(?<![0-9A-Za-z_]mysql)(?<![0-9A-Za-z_]mysqldump)(?<![0-9A-Za-z_]mysqladmin)(?<![0-9A-Za-z_]mariadb)(?<![0-9A-Za-z_]mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"mysql", b"mariadb"), False),
+         re.compile(rb"(?:mysql(?:dump|admin)?|mariadb(?:-dump)?)(?<![0-9A-Za-z_]mysql)(?<![0-9A-Za-z_]mysqldump)(?<![0-9A-Za-z_]mysqladmin)"
+                    rb"(?<![0-9A-Za-z_]mariadb)(?<![0-9A-Za-z_]mariadb-dump)\b[^;&|\n]*?[ \t]-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"),
+         (b"mysql", b"mariadb"), False),
     # A password given as a command's argument where the command takes it so (each tool's own option):
     # a registry login's -p (`--password-stdin` is the way that keeps it out of the command line)
     Rule("a password given to a registry login (-p)",
-         re.compile(rb"(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|finch)\b[^;&|\n]*?[ \t]login[ \t][^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)?['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(rb"(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|finch)\b[^;&|\n]*?[ \t]login[ \t]"
+                    rb"[^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)?['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"login",), False),
     Rule("a password given to sshpass (-p)",  # sshpass's own options come before the command (`ssh -p 2222` is a port)
-         re.compile(rb"sshpass(?<![0-9A-Za-z_]sshpass)[ \t]+(?:-(?:[fdP][ \t]*\S+|[veh]\S*)[ \t]+)*-p[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"), (b"sshpass",), False),
+         re.compile(rb"sshpass(?<![0-9A-Za-z_]sshpass)[ \t]+(?:-(?:[fdP][ \t]*\S+|[veh]\S*)[ \t]+)*-p[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"sshpass",), False),
     Rule("a password given to curl (-u USER:PASSWORD)",
          re.compile(rb"curl(?<![0-9A-Za-z_]curl)[ \t][^;&|\n]*?(?<=[ \t])(?:-u[ \t]*|--user(?:=|[ \t]+))['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`@][^\s'\"$`]*)"),
          (b"curl",), False),
@@ -123,11 +130,13 @@ CONTENT_RULES = [
     # htpasswd -b FILE USER PASSWORD, or -nb USER PASSWORD (no file: the line is printed)
     Rule("a password given to htpasswd -b",
          re.compile(rb"htpasswd(?<![0-9A-Za-z_]htpasswd)[ \t]+(?=(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*b)"
-                    rb"(?:(?=(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*n)(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+|(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+)"
+                    rb"(?:(?=(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*n)(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+"
+                    rb"|(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+)"
                     rb"['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"), (b"htpasswd",), False),
     # `echo 'user:password' | chpasswd` (not -e: that takes a hash) and `echo password | passwd --stdin user`
     Rule("a password piped to chpasswd",
-         re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?[A-Za-z_][A-Za-z0-9_.-]*:(?P<secret>[^\s'\"$`:|]+)['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b(?![ \t]+(?:-e|--encrypted))"),
+         re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?[A-Za-z_][A-Za-z0-9_.-]*:(?P<secret>[^\s'\"$`:|]+)['\"]?"
+                    rb"[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b(?![ \t]+(?:-e|--encrypted))"),
          (b"chpasswd",), False),
     Rule("a password piped to passwd --stdin",
          re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<secret>[^\s'\"$`|]+)['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?passwd[ \t]+--stdin\b"),
@@ -345,8 +354,9 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     found = content_secrets(value or "")
     if _NPM_AUTH_NAME.fullmatch(name):  # npm's _auth setting from the environment: its value is the base64 login itself
         found += [item for item in content_secrets(f"_auth={value or ''}") if item not in found]
-    found += [(what or "a password or token assignment", inner) for _, what, inner in text_findings(value or "") if (what or "a password or token assignment", inner) not in found
-              and not any(inner in held for _, held in found)]  # a setting inside the value: JAVA_OPTS=-Dx.password=v, a JSON label
+    # a setting inside the value: JAVA_OPTS=-Dx.password=v, a JSON label
+    found += [(what or "a password or token assignment", inner) for _, what, inner in text_findings(value or "")
+              if (what or "a password or token assignment", inner) not in found and not any(inner in held for _, held in found)]
     if found:
         return found
     if not (_SECRET_NAME.search(name) or _NPM_AUTH_NAME.fullmatch(name)) or _about_a_secret(name, value or ""):
@@ -424,7 +434,8 @@ SECRET_FILE_NAMES = {
 }
 # Content is searched in files up to this size outside the package manager's own trees.
 _SEARCHED_BYTES = 256 * 1024
-_PACKAGE_TREES = ("/usr/share/", "/usr/lib/", "/usr/include/", "/var/lib/dpkg/", "/usr/local/lib/python", "/usr/local/go/", "/usr/local/include/", "/etc/ssl/certs/")
+_PACKAGE_TREES = ("/usr/share/", "/usr/lib/", "/usr/include/", "/var/lib/dpkg/", "/usr/local/lib/python", "/usr/local/go/",
+                  "/usr/local/include/", "/etc/ssl/certs/")
 
 
 def examine_file(path: str, size: int, read: Callable[[], bytes]) -> list[tuple[str, str]] | None:

@@ -98,7 +98,8 @@ def hadolint_findings(text: str, trusted_registries: Sequence[str] = (), folder:
         where = Path(folder) if folder is not None and Path(folder).is_dir() else Path(temporary)
         finished = subprocess.run([_hadolint(), "--no-fail", "-f", "json", *trusted, str(path)], capture_output=True, text=True, timeout=60, cwd=where)
     if finished.returncode != 0 or not finished.stdout.strip().startswith("["):
-        raise DockerlabError(f"hadolint could not read the Dockerfile: {(finished.stderr or finished.stdout).strip()[:300]}", fix="Check the Dockerfile's syntax.")
+        raise DockerlabError(f"hadolint could not read the Dockerfile: {(finished.stderr or finished.stdout).strip()[:300]}",
+                             fix="Check the Dockerfile's syntax.")
     return json.loads(finished.stdout)
 
 
@@ -356,10 +357,13 @@ def _config_findings(config: dict) -> list[dict]:
                      "visible_in_final_filesystem": True, "removed_by": "", "bytes": 0, "value": value})
 
     for name, value, what in _secret_env(config):
-        row(f"ENV {name}", ("a secret-looking environment variable" if what == "a secret-looking name" else f"{what} in an environment variable") + " (docker inspect shows it)", value)
+        row(f"ENV {name}",
+            ("a secret-looking environment variable" if what == "a secret-looking name" else f"{what} in an environment variable")
+            + " (docker inspect shows it)", value)
     for key, value in sorted((config.get("Labels") or {}).items()):
         for what, evidence in variable_secrets(key, value or ""):
-            row(f"LABEL {key}", ("a secret-looking label" if what == "a secret-looking name" else f"{what} in a label") + " (docker inspect shows it)", evidence)
+            row(f"LABEL {key}",
+                ("a secret-looking label" if what == "a secret-looking name" else f"{what} in a label") + " (docker inspect shows it)", evidence)
     commands = [(instruction, config.get(field)) for field, instruction in _CONFIG_COMMANDS]
     commands.append(("HEALTHCHECK", (config.get("Healthcheck") or {}).get("Test")))
     commands += [("ONBUILD", trigger) for trigger in config.get("OnBuild") or []]
@@ -412,7 +416,8 @@ def _history_findings(history: Sequence[str], reported: set[str] = frozenset()) 
             if (where, value) in seen or (mirrored and value in reported):
                 continue
             seen.add((where, value))
-            rows.append({"where": where, "what": what, "evidence": mask(value), "layer": layer, "still_in_image": True, "visible_in_final_filesystem": False, "removed_by": "", "bytes": 0})
+            rows.append({"where": where, "what": what, "evidence": mask(value), "layer": layer, "still_in_image": True,
+                         "visible_in_final_filesystem": False, "removed_by": "", "bytes": 0})
     return rows
 
 
@@ -468,8 +473,8 @@ def find_secrets(image: str) -> pd.DataFrame:
     text), judged by content (a token's form) and by name, each value found once per place; a file's
     content, the config and the history are searched with the same rules (:mod:`dockerlab.secret_rules`), and
     a file is one row with every reason it was found for. Evidence is shortened, and so is every secret
-    value in any other column (the RUN that wrote a key file, the layer that removed it). {columns} Raises ImageNotFound, or DockerlabError for a name that is not
-    valid or layers that cannot be read."""
+    value in any other column (the RUN that wrote a key file, the layer that removed it). {columns} Raises ImageNotFound, or DockerlabError for a
+    name that is not valid or layers that cannot be read."""
     inspected = inspect_image(image)  # ImageNotFound for a missing image, before anything else asks the engine
     history = [step.get("CreatedBy", "") for step in image_history(image)]
     return secrets_from_layers(image, inspected, layer_files(image, _look_for_secrets), history)
@@ -649,7 +654,8 @@ def scan(image: str, timeout: float = 600) -> ScanResult:
     trivy = tool("trivy")
     if not trivy:
         return ScanResult(image, False, reason="trivy is not installed on this machine", how_to_get_it=TRIVY_HOW)
-    finished = subprocess.run([trivy, "image", "--skip-db-update", "--quiet", "--format", "json", image], capture_output=True, text=True, timeout=timeout, env=_tool_environment())
+    finished = subprocess.run([trivy, "image", "--skip-db-update", "--quiet", "--format", "json", image], capture_output=True, text=True,
+                              timeout=timeout, env=_tool_environment())
     if finished.returncode != 0 or not finished.stdout.strip().startswith("{"):
         return ScanResult(image, False, reason=f"trivy could not scan: {(finished.stderr or finished.stdout).strip()[-300:]}", how_to_get_it=TRIVY_HOW)
     rows = [
@@ -711,19 +717,21 @@ def host_owner(uid: int, known: bool = True) -> str:
 def run_as(image: str, user: str | None = None) -> RunAsResult:
     """Run ``id`` in ``image`` (as ``user``, default: the image's USER), then let it write a file into
     a bind-mounted temporary host folder and read that file's owner on the host (like `ls -ln`: its uid, and
-    :func:`host_owner`'s words for it, not the host's user name). Returns a RunAsResult. Raises DockerlabError when `id` fails in the image or it cannot write to the bind-mounted
-    folder, ImageNotFound when the image is not here, and ContainerFailed when a container cannot start
+    :func:`host_owner`'s words for it, not the host's user name). Returns a RunAsResult. Raises DockerlabError when `id` fails in the image or
+    it cannot write to the bind-mounted folder, ImageNotFound when the image is not here, and ContainerFailed when a container cannot start
     (e.g. an image without `id`, or a ``user`` the image does not have)."""
     import pwd  # lazy: Unix only; at module level it would stop `import dockerlab` on Windows
 
     identity = run(image, ["id"], user=user)
     if not identity.ok:
-        raise DockerlabError(f"`id` failed in {image}: {identity.output.strip()}", fix="The image needs the `id` and `touch` programs (any Debian- or Alpine-based image has them).")
+        raise DockerlabError(f"`id` failed in {image}: {identity.output.strip()}",
+                             fix="The image needs the `id` and `touch` programs (any Debian- or Alpine-based image has them).")
     with tempfile.TemporaryDirectory(prefix="dockerlab-run-as-") as folder:
         os.chmod(folder, 0o777)  # any uid in the container may write here
         written = run(image, ["touch", "/host-folder/written-by-container"], user=user, volumes={folder: {"bind": "/host-folder", "mode": "rw"}})
         if not written.ok:
-            raise DockerlabError(f"{image} could not write to a bind-mounted folder: {written.output.strip()}", fix="Check that the engine can bind-mount the temporary folder (Docker Desktop: file sharing settings).")
+            raise DockerlabError(f"{image} could not write to a bind-mounted folder: {written.output.strip()}",
+                                 fix="Check that the engine can bind-mount the temporary folder (Docker Desktop: file sharing settings).")
         path = Path(folder) / "written-by-container"
         uid = path.stat().st_uid
         try:
@@ -769,7 +777,8 @@ def digest_of(image: str) -> Digest:
     if matching or digests:
         return Digest(image, (matching or digests)[0], "read from the engine")
     if built_on_standin((details.get("Config") or {}).get("Labels")):
-        return Digest(image, None, "it is a stand-in built from Debian packages on this machine, never pulled from a registry; with Docker Hub reachable, `docker pull` it and its digest appears here")
+        return Digest(image, None, "it is a stand-in built from Debian packages on this machine, never pulled from a registry; with Docker Hub reachable, "
+                                   "`docker pull` it and its digest appears here")
     return Digest(image, None, "it was built here and never pushed: push it to a registry (dl.registry.local_registry()) to get one")
 
 

@@ -310,10 +310,13 @@ def _layout(site: Site, page: Page, body: str, data: dict) -> str:
         actions.append(f"<a class='binder' href='{escape(binder, quote=True)}' rel='noopener'>Launch on Binder</a>")
     for export in (data.get("frontmatter") or {}).get("exports") or []:
         if export.get("format") == "ipynb" and export.get("url"):
-            actions.append(f"<a class='download' href='{escape(site.file(export['url']), quote=True)}' download='{escape(export.get('filename', ''), quote=True)}'>Download the notebook</a>")
+            actions.append(f"<a class='download' href='{escape(site.file(export['url']), quote=True)}' "
+                           f"download='{escape(export.get('filename', ''), quote=True)}'>Download the notebook</a>")
     pager = "".join([
-        f"<a rel='prev' href='{escape(previous.href, quote=True)}'><small>Previous</small><span>{escape(previous.title)}</span></a>" if previous else "<span></span>",
-        f"<a rel='next' href='{escape(following.href, quote=True)}'><small>Next</small><span>{escape(following.title)}</span></a>" if following else "<span></span>",
+        f"<a rel='prev' href='{escape(previous.href, quote=True)}'><small>Previous</small><span>{escape(previous.title)}</span></a>"
+        if previous else "<span></span>",
+        f"<a rel='next' href='{escape(following.href, quote=True)}'><small>Next</small><span>{escape(following.title)}</span></a>"
+        if following else "<span></span>",
     ])
     title = page.title if page.slug == "index" else f"{page.title} · {site.title}"
     return f"""<!doctype html>
@@ -327,7 +330,8 @@ def _layout(site: Site, page: Page, body: str, data: dict) -> str:
 <body>
 <header class="topbar">
 <a class="brand" href="index.html">{escape(site.title)}</a>
-<form class="search" role="search" onsubmit="return false"><input type="search" id="search" placeholder="Search the course" aria-label="Search the course" autocomplete="off"></form>
+<form class="search" role="search" onsubmit="return false">\
+<input type="search" id="search" placeholder="Search the course" aria-label="Search the course" autocomplete="off"></form>
 </header>
 <div class="layout">
 <nav class="toc" aria-label="Table of contents"><p class="toc-title">Contents</p><ol>{toc}</ol></nav>
@@ -369,7 +373,8 @@ def render_site(content: Content, out: str | Path) -> list[Path]:
     config = content.config()
     project = (config.get("projects") or [{}])[0]
     index_slug = project.get("index", "index")
-    pages = [Page("index", "", 1)] + [Page(entry["slug"], entry.get("title") or entry["slug"], entry.get("level", 1)) for entry in project.get("pages", []) if entry.get("slug")]
+    pages = [Page("index", "", 1)] + [Page(entry["slug"], entry.get("title") or entry["slug"], entry.get("level", 1))
+                                      for entry in project.get("pages", []) if entry.get("slug")]
     site = Site(title=project.get("title") or config.get("title") or "Course", pages=pages, options=config.get("options") or {}, content=content, out=out)
     written = []
     for page in pages:

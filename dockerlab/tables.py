@@ -18,7 +18,8 @@ from .answers import Answer, command_html  # noqa: F401 - the tables' API too
 from .columns import LABELS
 from .units import format_bytes
 
-__all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "facts_html", "register_in_running_kernel", "VALUE_LABELS",
+__all__ = ["Answer", "Unit", "unit_of", "unit_in", "label_of", "significant", "display_frame", "to_html", "facts_html",
+           "register_in_running_kernel", "VALUE_LABELS",
            "command_html", "COMMAND"]
 
 

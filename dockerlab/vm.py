@@ -172,9 +172,11 @@ def _last_words(text: str) -> str:
 
 def _probe_kvm() -> Accelerator:
     if not os.path.exists("/dev/kvm"):
-        return Accelerator("tcg", "there is no /dev/kvm: this machine (or the VM it is) offers no hardware virtualisation, so qemu emulates the CPU in software")
+        return Accelerator("tcg",
+                           "there is no /dev/kvm: this machine (or the VM it is) offers no hardware virtualisation, so qemu emulates the CPU in software")
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        return Accelerator("tcg", "/dev/kvm exists but this user may not open it (on Linux: add the user to the kvm group), so qemu emulates the CPU in software")
+        return Accelerator("tcg",
+                           "/dev/kvm exists but this user may not open it (on Linux: add the user to the kvm group), so qemu emulates the CPU in software")
     try:
         boot("kvm")
     except VmUnavailable as error:

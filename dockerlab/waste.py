@@ -55,7 +55,8 @@ class WastedSpace:
             f"<p><b>{self.image}</b>: {format_bytes(self.total_bytes)} wasted of {format_bytes(self.image_bytes)}; "
             f"efficiency {self.efficiency:.1%}"
             + (f" (dive would report {format_bytes(dive)} inefficient and efficiency {getattr(self, 'dive_efficiency', 1.0):.1%}: "
-               "it counts every copy of a path seen in two or more layers, the visible one included, and a deleted folder as one path)" if dive is not None else "")
+               "it counts every copy of a path seen in two or more layers, the visible one included, and a deleted folder as one path)"
+               if dive is not None else "")
             + "</p>"
         )
         return head + self.offenders.head(10).to_html(index=False)

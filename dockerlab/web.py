@@ -47,15 +47,18 @@ def _send(request: urllib.request.Request, timeout: float):
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
-        raise DockerlabError(f"{url} answered HTTP {error.code}: {error.read().decode(errors='replace')[:300]}", fix="Check the request, and the service's logs.") from None
+        raise DockerlabError(f"{url} answered HTTP {error.code}: {error.read().decode(errors='replace')[:300]}",
+                             fix="Check the request, and the service's logs.") from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, (ConnectionRefusedError, ConnectionResetError)):
             raise error.reason from None
-        raise DockerlabError(f"Nothing answered at {url} ({error.reason}).", fix="Is the service up, and is its port published? stack.ps() shows both.") from None
+        raise DockerlabError(f"Nothing answered at {url} ({error.reason}).",
+                             fix="Is the service up, and is its port published? stack.ps() shows both.") from None
     except (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected):
         raise
     except (ConnectionError, TimeoutError) as error:
-        raise DockerlabError(f"Nothing answered at {url} ({getattr(error, 'reason', error)}).", fix="Is the service up, and is its port published? stack.ps() shows both.") from None
+        raise DockerlabError(f"Nothing answered at {url} ({getattr(error, 'reason', error)}).",
+                             fix="Is the service up, and is its port published? stack.ps() shows both.") from None
 
 
 @recordable("web.get_json")

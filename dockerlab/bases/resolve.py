@@ -408,7 +408,8 @@ def save_bundle(path: str | os.PathLike, names: list[str] | None = None, *, prog
         partial.replace(target)
     except (docker.errors.APIError, requests.exceptions.RequestException, OSError) as error:
         partial.unlink(missing_ok=True)
-        fix = "Check free disk space and try again." if isinstance(error, OSError) and error.errno == 28 else "Read the message above; `dockerlab doctor` checks the engine."
+        fix = ("Check free disk space and try again." if isinstance(error, OSError) and error.errno == 28
+               else "Read the message above; `dockerlab doctor` checks the engine.")
         raise DockerlabError(f"Saving the bundle {target} failed: {error}", fix=fix) from None
     except BaseException:
         partial.unlink(missing_ok=True)  # interrupted (Ctrl-C): no half-written bundle stays behind

@@ -125,7 +125,8 @@ EXERCISES: dict[str, Exercise] = {
     "02a": Exercise(
         "02a", "02a_running_containers", "02a · a container that stops on time", "exercise.Dockerfile",
         _read("signals", "exercise.Dockerfile"), SOLUTIONS / "02a-signals.Dockerfile",
-        (("`app.py` instead of `service.py`", "the log said python could not open /app/service.py: the program the image holds is app.py, so the container stopped at once."),
+        (("`app.py` instead of `service.py`",
+          "the log said python could not open /app/service.py: the program the image holds is app.py, so the container stopped at once."),
          ('`CMD ["python", "app.py"]` in JSON (exec) form', "runs python itself as PID 1, so `docker stop`'s SIGTERM reaches its handler and it stops "
           "in a fraction of a second; in shell form this Debian-based image's /bin/sh (dash) is PID 1, ignores SIGTERM, and every stop waits the full 10 s.")),
         lambda text: _check().keeps_running_and_stops(app("signals"), text, exercise="02a · a container that stops on time"),
@@ -164,7 +165,9 @@ EXERCISES: dict[str, Exercise] = {
     "06": Exercise(
         "06", "06_security", "06 · harden the report service", "exercise.Dockerfile",
         _read("secret-leak", "exercise.Dockerfile"), SOLUTIONS / "06-hardened.Dockerfile",
-        (("`FROM python:3.11-slim` instead of `FROM python`", "names a fixed version (3.11) rather than whatever `python` means today; the tag is not a pin: tags move (a rebuilt python:3.11-slim gets the same name), so pinning is by digest (FROM python:3.11-slim@sha256:...)."),
+        (("`FROM python:3.11-slim` instead of `FROM python`", "names a fixed version (3.11) rather than whatever `python` means today; the tag is not a pin: "
+                                                              "tags move (a rebuilt python:3.11-slim gets the same name), "
+                                                              "so pinning is by digest (FROM python:3.11-slim@sha256:...)."),
          ("`RUN useradd --create-home --uid 1000 appuser`", "creates an unprivileged user in the image."),
          ("`COPY app.py .` instead of `COPY . .`", "copies only the program, so the folder's .env (API token, AWS keys) never enters a layer."),
          ("`USER 1000`", "runs the program as that user, not root; a numeric USER lets Kubernetes verify runAsNonRoot."),

@@ -32,7 +32,8 @@ from ..paths import tool
 from ..security import lint, variable_secrets
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
 
-__all__ = ["Finding", "StaticReport", "MEASURES", "LINT_NOT_REPEATED", "LINT_NEXT_STEPS", "lint_next_step", "command_prints", "command_words", "dockerfile_prints", "program_prints", "cache_survives_code_edit",
+__all__ = ["Finding", "StaticReport", "MEASURES", "LINT_NOT_REPEATED", "LINT_NEXT_STEPS", "lint_next_step", "command_prints", "command_words",
+           "dockerfile_prints", "program_prints", "cache_survives_code_edit",
            "multi_stage_is_smaller", "compose_service_healthy", "image_is_hardened", "keeps_running_and_stops"]
 
 
@@ -134,7 +135,8 @@ def _stage_case_findings(parsed: parser.Dockerfile) -> list[Finding]:
     for stage in parsed.stages:
         alike = next((earlier for earlier in parsed.stages[: stage.index] if earlier.name and earlier.name.lower() == stage.base.lower()), None)
         if alike is not None and parsed.base_stage(stage) is None:
-            found.append(Finding(f"line {stage.line} `{parsed.line(stage.line)[:90]}`", f"FROM {stage.base} does not name the stage {alike.name} (line {alike.line}): BuildKit matches a FROM "
+            found.append(Finding(f"line {stage.line} `{parsed.line(stage.line)[:90]}`",
+                                 f"FROM {stage.base} does not name the stage {alike.name} (line {alike.line}): BuildKit matches a FROM "
                                  f"to a stage only in lowercase, so it reads {stage.base} as an image name and stops (repository name must be lowercase)",
                                  f"FROM {alike.name.lower()}", f"write `FROM {alike.name.lower()}` (stage names are lowercase to BuildKit).", blocking=True))
     return found
@@ -197,7 +199,8 @@ def _no_such_stage_number(parsed: parser.Dockerfile, copy: parser.Instruction, i
     if index == here.index:
         seen = f"--from={index} names the stage this COPY is in, {_stage_label(here)} ({counted}), and a stage cannot copy from itself"
     elif index < len(parsed.stages):
-        seen = f"--from={index} names {_stage_label(parsed.stages[index])}, which comes after this line ({counted}), and a COPY --from takes files from a stage above it"
+        seen = (f"--from={index} names {_stage_label(parsed.stages[index])}, which comes after this line ({counted}), "
+                "and a COPY --from takes files from a stage above it")
     else:
         stages = len(parsed.stages)
         seen = (f"there is no stage {index}: the Dockerfile has {stages} stage{'s' if stages != 1 else ''}, "
@@ -551,7 +554,8 @@ def _stage_contents(parsed: parser.Dockerfile, files: list[str], module: str | N
                 placed = {}
                 for each in made:  # in order: a `mv` or `cp` of what was built keeps the line that built it
                     before = placed.get(each.origin) or now.visible.get(each.origin) if each.origin else None
-                    placed[each.path] = replace(before, folder=each.folder) if before else _Held("", instruction, (instruction,), each.folder, each.kind, each.static)
+                    placed[each.path] = replace(before, folder=each.folder) if before else _Held("", instruction, (instruction,),
+                                                                                                 each.folder, each.kind, each.static)
                     if each.moved:
                         placed.pop(each.origin, None)
                         now.visible.pop(each.origin, None)
@@ -705,7 +709,8 @@ def lint_next_step(rule: str, instruction: str = "") -> str:
     if rule == "DL3045" and len(words) >= 3 and words[0].upper() in ("COPY", "ADD") and not words[-1].startswith(("/", "$", "[")):
         absolute = " ".join(words[:-1] + ["/" + words[-1].removeprefix("./")])
         return f"set the folder first (`WORKDIR /app` before the COPY), or copy to an absolute path (`{absolute}`)."
-    return LINT_NEXT_STEPS.get(rule) or f"change the line as hadolint's page on the rule says (https://github.com/hadolint/hadolint/wiki/{rule}), or leave it: it is advice."
+    return LINT_NEXT_STEPS.get(rule) or (f"change the line as hadolint's page on the rule says (https://github.com/hadolint/hadolint/wiki/{rule}), "
+                                         "or leave it: it is advice.")
 
 
 def _with_lint_advice(check: Callable[..., StaticReport]) -> Callable[..., StaticReport]:
@@ -769,7 +774,8 @@ def _program_is_copied_and_run(parsed: parser.Dockerfile, files: list[str], repo
     if command is None:
         run = f'CMD ["python", "{programs[0]}"]' if programs else 'CMD ["your-program"]'
         report.findings.append(Finding(
-            f"the final stage (line {parsed.final.line})", "there is no CMD or ENTRYPOINT, so the container runs its base image's default command, not your program",
+            f"the final stage (line {parsed.final.line})", "there is no CMD or ENTRYPOINT, so the container runs "
+                                                           "its base image's default command, not your program",
             "a command that runs your program", f"add `{run}` as the last line."))
         return
     spaced = _spaced_command(parsed)
@@ -848,7 +854,8 @@ def keeps_running_and_stops(app_dir, dockerfile, *, settle=3.0, exercise="") -> 
     dash = not any(name in base.lower().split("/")[-1] for name in _BUSYBOX_BASES)
     which_sh = "Debian's sh (dash, the python images' /bin/sh) stays PID 1" if dash else f"busybox's sh (in {base}) may exec the program, or stay PID 1"
     if not command.json and shell_words[:1] == ["exec"]:  # `exec` replaces the shell: the program becomes PID 1
-        report.passed.append(f"{_at(command)} is in shell form but starts with `exec`: the shell replaces itself with the program, which is PID 1 and gets `docker stop`'s SIGTERM")
+        report.passed.append(f"{_at(command)} is in shell form but starts with `exec`: the shell replaces "
+                             "itself with the program, which is PID 1 and gets `docker stop`'s SIGTERM")
     elif not command.json:
         report.findings.append(Finding(
             _at(command), f"{command.keyword} is in shell form, so /bin/sh -c runs it and {which_sh} with python its child"
@@ -913,7 +920,8 @@ def program_prints(app_dir, expected_line, *, files=None, buildargs=None, exerci
     pin = _numpy_pin(app_dir, buildargs)
     for name, text in files.items():
         if not isinstance(text, str):
-            raise DockerlabError(f"files[{name!r}] must be the file's text, not {type(text).__name__}.", fix="Pass {'report.py': my_report} with my_report a str.")
+            raise DockerlabError(f"files[{name!r}] must be the file's text, not {type(text).__name__}.",
+                                 fix="Pass {'report.py': my_report} with my_report a str.")
         if not name.endswith(".py"):
             continue
         try:
@@ -1176,7 +1184,8 @@ def _needed_stages(parsed: parser.Dockerfile) -> list[parser.Stage]:
         named = [instruction.flag("from") or "" for instruction in stage.instructions]
         named += [option.partition("=")[2] for instruction in stage.all("RUN") for flag in instruction.flags if flag.lstrip("-").lower().startswith("mount=")
                   for option in flag.split(",") if option.lower().startswith("from=")]
-        waiting += [other for other in [parsed.base_stage(stage), *(parsed.stage(name) for name in named if name)] if other is not None and other.index < stage.index]
+        waiting += [other for other in [parsed.base_stage(stage), *(parsed.stage(name) for name in named if name)]
+                    if other is not None and other.index < stage.index]
     return [stage for stage in parsed.stages if stage.index in needed]
 
 
@@ -1279,7 +1288,8 @@ def _extra_copy_findings(parsed: parser.Dockerfile, files: list[str], contents: 
             builds = "; ".join(sorted({f"line {file.built.line}" for file in held.values() if file.built is not None}))
             runtime = all(any(artefacts.under(posixpath.normpath(posixpath.join("/", word)), folder) for folder in _RUNTIME_FILES) for word in copy.args[:-1])
             found.append(Finding(
-                _at(copy), f"it copies {sources} from stage {source}, which is not {'the program' if compiled else 'what'} {builds} builds ({', '.join(built)}): "
+                _at(copy), f"it copies {sources} from stage {source}, which is not "
+                           f"{'the program' if compiled else 'what'} {builds} builds ({', '.join(built)}): "
                            f"it is part of the {other.base} build image and makes the image that ships bigger",
                 f"only {'the built program' if compiled else 'what the build made'} ({', '.join(built)}) copied from stage {source}",
                 f"keep it only if your program reads {sources} at run time (this one serves plain HTTP and needs none)." if runtime
@@ -1381,13 +1391,15 @@ def render_compose(app_dir, compose_text: str) -> tuple[dict | None, str]:
     (the rendered project, "") or (None, Compose's error). Raises DockerlabError when ``compose_text`` is not text."""
 
     if not isinstance(compose_text, str):
-        raise DockerlabError(f"The compose file must be text (a str), not {type(compose_text).__name__}.", fix="Pass the file's text, e.g. (app / 'compose.yaml').read_text().")
+        raise DockerlabError(f"The compose file must be text (a str), not {type(compose_text).__name__}.",
+                             fix="Pass the file's text, e.g. (app / 'compose.yaml').read_text().")
     with tempfile.TemporaryDirectory(prefix="dockerlab-static-") as folder:
         copy = Path(folder) / _app_name(app_dir)
         shutil.copytree(app_dir, copy)
         settings_from_example(copy)  # a fresh clone has .env.example only; Compose reads .env for ${...}
         (copy / "exercise-compose.yaml").write_text(compose_text)
-        finished = subprocess.run([*compose_command(), "-f", str(copy / "exercise-compose.yaml"), "--project-directory", str(copy), "config", "--format", "json"],
+        finished = subprocess.run([*compose_command(), "-f", str(copy / "exercise-compose.yaml"), "--project-directory",
+                                   str(copy), "config", "--format", "json"],
                                   capture_output=True, text=True, timeout=60)
     if finished.returncode != 0:
         said = (finished.stderr or finished.stdout).strip().replace(str(copy / "exercise-compose.yaml"), "your compose file")
@@ -1468,7 +1480,9 @@ def compose_service_healthy(app_dir, compose_text, service="api", *, exercise=""
         interval = _duration_seconds(health.get("interval")) or 30.0
         start = _duration_seconds(health.get("start_period")) or 0.0
         if interval >= _CHECKER_WAIT_SECONDS:
-            report.findings.append(Finding(at, f"its first check runs only after interval ({interval:g} s), after the checker stops waiting ({_CHECKER_WAIT_SECONDS} s)",
+            report.findings.append(Finding(at,
+                                           f"its first check runs only after interval ({interval:g} s), "
+                                           f"after the checker stops waiting ({_CHECKER_WAIT_SECONDS} s)",
                                            f"an interval well under {_CHECKER_WAIT_SECONDS} s", "set `interval: 2s` (and retries: 15 or so)."))
         elif "/health" not in command:
             report.findings.append(Finding(at, "its test does not ask /health, so it may pass before the database answers",
@@ -1480,7 +1494,8 @@ def compose_service_healthy(app_dir, compose_text, service="api", *, exercise=""
             wanted = (condition or {}).get("condition", "service_started")
             at = _depends_on_at(compose_text, name)
             if wanted == "service_healthy" and not (services.get(dependency, {}).get("healthcheck") or {}).get("test"):
-                report.findings.append(Finding(at, f"it waits for {dependency} to be healthy, but {dependency} has no healthcheck, so Compose refuses to start it",
+                report.findings.append(Finding(at,
+                                               f"it waits for {dependency} to be healthy, but {dependency} has no healthcheck, so Compose refuses to start it",
                                                f"a healthcheck on {dependency}", f"give {dependency} a healthcheck, or wait for service_started."))
             elif wanted == "service_started" and dependency in services and name == service:
                 report.findings.append(Finding(at, f"it waits only for {dependency} to start, not to be ready: the start-up race notebook 05 measured",
@@ -1516,7 +1531,8 @@ def image_is_hardened(app_dir, dockerfile, expected_line, *, exercise="") -> Sta
     if (spaced := _spaced_command(parsed)) is not None:
         report.findings.append(spaced)
     if not report.failed:
-        report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base names a version tag, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
+        report.passed.append(f"USER {users[-1].args[0]} (line {users[-1].line}) is not root, the base names "
+                             "a version tag, CMD is in JSON form, and no secret is copied or put in ARG/ENV")
     return report
 
 
@@ -1532,17 +1548,21 @@ def _user_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], users
     found = []
     if not users:
         found.append(Finding(f"the final stage (line {parsed.final.line})", "there is no USER line, so the container runs as root",
-                                       "USER set to a non-root user before CMD", "add `RUN useradd --create-home --uid 1000 appuser` and then `USER 1000` before CMD."))
+                                       "USER set to a non-root user before CMD",
+                                       "add `RUN useradd --create-home --uid 1000 appuser` and then `USER 1000` before CMD."))
     elif _root(users[-1].args[0]):
-        found.append(Finding(_at(users[-1]), "the last USER is root", "a non-root USER", "create a user (`RUN useradd --uid 1000 appuser`) and end with `USER 1000`."))
+        found.append(Finding(_at(users[-1]), "the last USER is root", "a non-root USER",
+                             "create a user (`RUN useradd --uid 1000 appuser`) and end with `USER 1000`."))
     else:
         user = users[-1].args[0].split(":")[0]
         created = " ".join(" ".join(run.args) for stage in lineage for run in stage.all("RUN"))
         if not user.isdigit() and user not in BASE_USERS and not re.search(rf"\b(useradd|adduser)\b[^;&|]*\b{re.escape(user)}\b", created):
             found.append(Finding(_at(users[-1]), f"no RUN creates the user {user}, so the container would fail to start (unable to find user {user})",
-                                           f"a `RUN useradd ... {user}` before it, or a numeric USER", f"add `RUN useradd --create-home --uid 1000 {user}` above, or write `USER 1000`."))
+                                           f"a `RUN useradd ... {user}` before it, or a numeric USER",
+                                           f"add `RUN useradd --create-home --uid 1000 {user}` above, or write `USER 1000`."))
         elif command is not None and users[-1].line > command.line:
-            found.append(Finding(_at(users[-1]), "USER comes after CMD", "USER before CMD", "move the USER line above CMD (it applies either way; readers expect it there).", fails=False))
+            found.append(Finding(_at(users[-1]), "USER comes after CMD", "USER before CMD",
+                                 "move the USER line above CMD (it applies either way; readers expect it there).", fails=False))
     return found
 
 
@@ -1560,8 +1580,11 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
         if not secrets:
             continue
         if len(held[0].carried) == 1:  # copied from the context straight into the image's layers
-            found.append(Finding(_at(copy), f"it copies {', '.join(secrets)} (secrets{'; ' if _as_read(copy) else ''}{_as_read(copy)}) into a layer of the image; a later `RUN rm` only hides it",
-                                 "only what the program needs in the image", "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
+            found.append(Finding(_at(copy),
+                                 f"it copies {', '.join(secrets)} (secrets{'; ' if _as_read(copy) else ''}{_as_read(copy)}) "
+                                 "into a layer of the image; a later `RUN rm` only hides it",
+                                 "only what the program needs in the image",
+                                 "copy just the program (`COPY app.py .`), or list the secret files in .dockerignore."))
             continue
         first, stage = held[0].carried[0], copy.flag("from")
         where = next((each for each in parsed.stages if first in each.instructions), None)
@@ -1575,7 +1598,8 @@ def _secret_findings(parsed: parser.Dockerfile, lineage: list[parser.Stage], fil
         found.append(Finding(
             _at(copy), f"it copies {', '.join(secrets)} (secrets) from stage {stage} into the image that ships: {_at(first)} put {them} "
                        f"in {named}, and this COPY --from takes {them} along",
-            "only what the program needs copied from the build stage", f"copy just the program (`COPY --from={stage} {programs[0] if programs else '/path/to/app.py'} .`){also}, "
+            "only what the program needs copied from the build stage", f"copy just the program (`COPY --from={stage} "
+                                                                       f"{programs[0] if programs else '/path/to/app.py'} .`){also}, "
             "not the folder that holds the secrets, or list the secret files in .dockerignore so no stage gets them."))
     for stage in lineage:
         for instruction in stage.all("ARG") + stage.all("ENV"):
@@ -1756,7 +1780,8 @@ def command_prints(image, command, expected_line, *, reads=None, exercise="") ->
             report.findings.append(Finding(f"`{shown}`", f"{each[0]}'s output is sent to {target}, not to the container's output",
                                            f"{each[0]}'s output in the container's output", f"remove `{redirect} {target}`."))
         if each[0] in ("grep", "egrep", "fgrep"):
-            findings, phrase = _grep_findings(each if each[0] == "grep" else ["grep", "-E" if each[0] == "egrep" else "-F", *each[1:]], expected_line, f"`{shown}`")
+            findings, phrase = _grep_findings(each if each[0] == "grep" else ["grep", "-E" if each[0] == "egrep" else "-F", *each[1:]],
+                                              expected_line, f"`{shown}`")
             report.findings += findings
     if not report.failed:
         how = f" with {readers[0][0]}" if readers else ""
@@ -1767,7 +1792,8 @@ def command_prints(image, command, expected_line, *, reads=None, exercise="") ->
 # --- what each live tier measures (for the note when it cannot run) -----------------------------------
 
 MEASURES: dict[str, Callable[..., str]] = {
-    "dockerfile_prints": lambda app_dir, expected_line, **_: f"build your Dockerfile in {_app_name(app_dir)}/, run the image, and check that it prints {expected_line!r} and exits 0",
+    "dockerfile_prints": lambda app_dir, expected_line, **_: f"build your Dockerfile in {_app_name(app_dir)}/, run the "
+                                                             f"image, and check that it prints {expected_line!r} and exits 0",
     "program_prints": lambda app_dir, expected_line, files=None, buildargs=None, **_: (
         f"build {_app_name(app_dir)}/ with your {', '.join(files or {}) or 'files'}"
         + (f" and {', '.join(f'{k}={v}' for k, v in (buildargs or {}).items())}" if buildargs else "")
@@ -1775,7 +1801,8 @@ MEASURES: dict[str, Callable[..., str]] = {
     "cache_survives_code_edit": lambda code_file="app.py", dependency_step="pip install", **_: (
         f"build your Dockerfile, edit {code_file}, build again, and check that the `{dependency_step}` step came from the cache"),
     "multi_stage_is_smaller": lambda min_ratio=5, container_port=8080, **_: (
-        f"build yours and the single-stage reference, send yours an HTTP request on port {container_port}, and check that it answers and is at least {min_ratio:g}x smaller"),
+        "build yours and the single-stage reference, send yours an HTTP request on port "
+        f"{container_port}, and check that it answers and is at least {min_ratio:g}x smaller"),
     "compose_service_healthy": lambda service="api", **_: (
         f"bring your stack up with `docker compose up --wait` and check that {service} is running and reports healthy"),
     "keeps_running_and_stops": lambda settle=3.0, **_: (

@@ -86,13 +86,15 @@ def runs_step(instruction: str, dependency_step: str) -> bool:
 
 
 # Lint rules that decide the hardening exercise (the rest are advice).
-HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image has no tag", "DL3007": "the base image is :latest", "DL3025": "CMD is in shell form"}
+HARDENING_RULES = {"DL3002": "the final USER is root", "DL3006": "the base image has no tag", "DL3007": "the base image is :latest",
+                   "DL3025": "CMD is in shell form"}
 
 
 def hardening_lint_message(finding: dict) -> str:
     """One paragraph for a deciding hadolint finding (the static and live tiers word it alike).
     Returns a str. Raises KeyError for a finding of a rule not in HARDENING_RULES."""
-    return f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why_it_matters']}). Next: {HARDENING_FIXES[finding['rule']]}"
+    return (f"line {finding['line']}: {HARDENING_RULES[finding['rule']]} ({finding['rule']}: {finding['why_it_matters']}). "
+            f"Next: {HARDENING_FIXES[finding['rule']]}")
 
 
 HARDENING_FIXES = {

@@ -158,7 +158,8 @@ def _describe(parsed: tuple | None, many: bool = False) -> str:
         elif alternative[0] == "kind":
             words.append(_KINDS[alternative[1]][2 if many else 1])
         elif alternative[0] == "mapping":
-            words.append(("dicts" if many else "a dict") + (f" of {_describe(alternative[1], True)} to {_describe(alternative[2], True)}" if alternative[1] else ""))
+            words.append(("dicts" if many else "a dict")
+                         + (f" of {_describe(alternative[1], True)} to {_describe(alternative[2], True)}" if alternative[1] else ""))
         else:
             words.append(("lists" if many else "a list") + (f" of {_describe(alternative[1], True)}" if alternative[1] else ""))
     return " or ".join(dict.fromkeys(words))
@@ -244,7 +245,8 @@ def _check_value(call: str, name: str, value: object, default: object = None) ->
                              fix=f"Pass a number, e.g. {name}={PARAMETER_EXAMPLES.get(name, '5')}.")
     if name in PORT_PARAMETERS and isinstance(value, numbers.Integral) and not isinstance(value, bool) and not 1 <= value <= 65535:
         raise DockerlabError(f"{call}(): {name}={value!r} is not a port number (1 to 65535).",
-                             fix=f"Pass a port number from 1 to 65535, e.g. {name}={default if isinstance(default, int) else PARAMETER_EXAMPLES.get(name, '8080')}.")
+                             fix="Pass a port number from 1 to 65535, e.g. "
+                                 f"{name}={default if isinstance(default, int) else PARAMETER_EXAMPLES.get(name, '8080')}.")
     if name in COMMAND_PARAMETERS and isinstance(value, str):
         try:
             shlex.split(value)

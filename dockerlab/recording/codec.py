@@ -135,7 +135,8 @@ def encode(value: Any) -> Any:
         return {"__exception__": _qualified(type(value)), "state": encode(dict(vars(value))), "args": encode(tuple(value.args))}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {"__dataclass__": _qualified(type(value)), "fields": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    raise DockerlabError(f"Cannot record {a_kind(type(value).__name__)}.", fix="A course function returned a type the recorder does not know; teach dockerlab.recording.codec.encode about it.")
+    raise DockerlabError(f"Cannot record {a_kind(type(value).__name__)}.",
+                         fix="A course function returned a type the recorder does not know; teach dockerlab.recording.codec.encode about it.")
 
 
 def _decode_frame(value: dict) -> Any:

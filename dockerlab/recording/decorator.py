@@ -140,7 +140,8 @@ def _adopted(named: str, table: Any, frame: Any, where: str) -> Any:
     ``table`` (a dockerlab.columns.Table), the tables its cells hold (``holds``) too. Raises RecordingStale."""
     within = f" ({where})" if where else ""
     if type(frame).__name__ != "DataFrame":
-        raise RecordingStale(named, f"{a_kind(type(frame).__name__)}{within} where the call returns a table ({table.name})", f"the columns {table.keys} it declares now")
+        raise RecordingStale(named, f"{a_kind(type(frame).__name__)}{within} where the call returns a table ({table.name})",
+                             f"the columns {table.keys} it declares now")
     adopted = table.adopt(frame)
     if not table.matches(adopted.columns):
         raise RecordingStale(named, f"a table{within} with columns {list(adopted.columns)}", f"the columns {table.keys} it declares now")

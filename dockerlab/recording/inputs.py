@@ -118,7 +118,8 @@ def _recognisable(value: Any) -> str:
     if isinstance(value, str) and ("\n" in value.strip() or len(value) > 60):
         lines = [line for line in value.splitlines() if line.strip()]
         first = lines[0].strip() if lines else ""
-        return f"a text of {len(lines)} line{'s' if len(lines) != 1 else ''} starting {first[:60]!r}" if len(first) <= 60 else f"a text of {len(value)} characters"
+        return (f"a text of {len(lines)} line{'s' if len(lines) != 1 else ''} starting {first[:60]!r}" if len(first) <= 60
+                else f"a text of {len(value)} characters")
     return repr(value)
 
 

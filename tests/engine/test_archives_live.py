@@ -36,7 +36,8 @@ def test_an_image_fetched_from_a_registry_is_analysed_with_no_engine(pushed, tmp
     }
     compressed = int(registry.manifest("course/fetch-me", "1")["compressed_size"].sum())  # what the registry stores
     fetched = dl.fetch_image(f"{registry.host}/course/fetch-me:1", to=tmp_path / "fetched.tar", progress=False)
-    assert fetched and fetched.path.is_file() and fetched.bytes == fetched.path.stat().st_size and fetched.layers == len(dl.inspect_image(tag)["RootFS"]["Layers"])
+    assert (fetched and fetched.path.is_file() and fetched.bytes == fetched.path.stat().st_size
+            and fetched.layers == len(dl.inspect_image(tag)["RootFS"]["Layers"]))
     assert not list(tmp_path.glob("*.partial"))
 
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/engine-hidden.sock")  # as on Binder: no engine

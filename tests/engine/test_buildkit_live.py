@@ -177,7 +177,8 @@ def test_what_a_cache_mount_holds_is_measured_after_every_build(tmp_path, create
     target = f"/dockerlab-test-cache-{uuid.uuid4().hex[:8]}"
     for written in (300_000, 600_000):
         tag = created.image(f"dockerlab-test/cache-mount-{written}:latest")  # removed afterwards, not left untagged
-        dl.build(tmp_path, f"FROM alpine:3.20\nRUN --mount=type=cache,target={target} head -c 300000 /dev/urandom > {target}/f{written}\n", tag=tag, progress=False)
+        dl.build(tmp_path,
+                 f"FROM alpine:3.20\nRUN --mount=type=cache,target={target} head -c 300000 /dev/urandom > {target}/f{written}\n", tag=tag, progress=False)
         assert _cache_mount_bytes(target) >= written
 
 

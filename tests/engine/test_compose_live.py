@@ -10,7 +10,8 @@ APP = dl.paths.app("compose-api")
 def project_objects(name: str) -> list:
     client = dl.engine.client()
     label = f"com.docker.compose.project={name}"
-    return client.containers.list(all=True, filters={"label": label}) + client.networks.list(filters={"label": label}) + client.volumes.list(filters={"label": label})
+    return (client.containers.list(all=True, filters={"label": label}) + client.networks.list(filters={"label": label})
+            + client.volumes.list(filters={"label": label}))
 
 
 def test_up_serves_rows_and_down_leaves_nothing():

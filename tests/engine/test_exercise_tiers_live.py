@@ -15,7 +15,8 @@ MEASURED = {
     "05": "no healthcheck",
     "06": "nothing was built, audited or run",
 }
-STATIC = {"00": "reads nothing from the image", "01": "np.float64", "02": "COPY greet.py", "02a": "service.py", "03": "COPY requirements.txt .", "04": "FROM scratch", "05": "/health", "06": "USER 1000"}
+STATIC = {"00": "reads nothing from the image", "01": "np.float64", "02": "COPY greet.py", "02a": "service.py", "03": "COPY requirements.txt .",
+          "04": "FROM scratch", "05": "/health", "06": "USER 1000"}
 
 
 @pytest.mark.parametrize("number", sorted(EXERCISES))
@@ -85,4 +86,5 @@ def test_00_the_static_tier_says_what_the_container_does(command):
     except dl.DockerlabError as error:  # ContainerFailed: a program the image does not have
         assert type(error).__name__ == "ContainerFailed", repr(error)
         does = False
-    assert said_ok == does, f"{command}: the static tier says {'it prints' if said_ok else 'it does not print'} the line, the container {'does' if does else 'does not'}"
+    assert said_ok == does, (f"{command}: the static tier says {'it prints' if said_ok else 'it does not print'} the line, "
+                             f"the container {'does' if does else 'does not'}")

@@ -3,8 +3,10 @@ import pytest
 
 import dockerlab as dl
 
-RIGHT_CACHE = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
-WRONG_CACHE = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt app.py ./\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+RIGHT_CACHE = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n"
+               "COPY . .\nCMD [\"python\", \"app.py\"]\n")
+WRONG_CACHE = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt app.py ./\nRUN pip install --no-cache-dir -r requirements.txt\n"
+               "CMD [\"python\", \"app.py\"]\n")
 
 
 @pytest.fixture

@@ -25,12 +25,14 @@ def R(n: int, path: str) -> str:
 CASES = {
     "file-replaced-by-directory": (["RUN " + R(1_000_000, "/x"), "RUN rm /x && mkdir /x"], 1_000_000),
     "file-replaced-by-directory-holding-a-file": (["RUN " + R(400_000, "/x"), "RUN rm /x && mkdir /x && echo hi > /x/y"], 400_000),
-    "directory-file-directory": (["RUN mkdir /d && " + R(500_000, "/d/f"), "RUN rm -rf /d && " + R(200_000, "/d"), "RUN rm /d && mkdir /d && echo g > /d/g"], 700_000),
+    "directory-file-directory": (["RUN mkdir /d && " + R(500_000, "/d/f"), "RUN rm -rf /d && " + R(200_000, "/d"),
+                                  "RUN rm /d && mkdir /d && echo g > /d/g"], 700_000),
     "directory-replaced-by-symlink": (["RUN mkdir /d && " + R(1_000_000, "/d/f"), "RUN rm -rf /d && ln -s /etc /d"], 1_000_000),
     "directory-replaced-by-hard-link": (["RUN mkdir /d && " + R(100_000, "/d/f") + " && " + R(70_000, "/src"), "RUN rm -rf /d && ln /src /d"], 170_000),
     "overwrite-and-deleted-directory": (["RUN " + R(100_000, "/f"), "RUN " + R(200_000, "/f"),
                                          "RUN mkdir /d && " + R(100_000, "/d/a") + " && " + R(50_000, "/d/b"), "RUN rm -rf /d"], 250_000),
-    "opaque-directory-same-name-again": (["RUN mkdir /o && " + R(100_000, "/o/a") + " && " + R(30_000, "/o/b"), "RUN rm -rf /o && mkdir /o && " + R(50_000, "/o/a")], 130_000),
+    "opaque-directory-same-name-again": (["RUN mkdir /o && " + R(100_000, "/o/a") + " && " + R(30_000, "/o/b"),
+                                          "RUN rm -rf /o && mkdir /o && " + R(50_000, "/o/a")], 130_000),
     "file-replaced-by-symlink": (["RUN " + R(60_000, "/f"), "RUN rm /f && ln -s /etc/hosts /f"], 60_000),
     "hard-link-replaced-by-directory": (["RUN " + R(80_000, "/src") + " && ln /src /h", "RUN rm /h && mkdir /h && echo x > /h/y"], 0),
     "hard-link-added-in-a-later-layer-then-first-name-deleted": (["RUN " + R(30_000, "/a"), "RUN ln /a /b", "RUN rm /a"], 30_000),
@@ -46,7 +48,8 @@ def _dive(image: str, tmp_path: Path) -> tuple[int, float]:
     return int(report["inefficientBytes"]), float(report["efficiencyScore"])
 
 
-@pytest.mark.parametrize(("case", "builder"), [(case, builder) for case in CASES for builder in ("buildkit", "classic") if builder == "buildkit" or case in BOTH_BUILDERS])
+@pytest.mark.parametrize(("case", "builder"),
+                         [(case, builder) for case in CASES for builder in ("buildkit", "classic") if builder == "buildkit" or case in BOTH_BUILDERS])
 def test_the_replay_shows_what_docker_export_shows_and_dives_figures_are_dives(case, builder, tmp_path, created):
     steps, wasted = CASES[case]
     tag = created.image(f"dockerlab-test/replay-{case}-{builder}:latest")

@@ -41,7 +41,8 @@ def _still_holds_the_data(name: str) -> bool:
     return output.decode().strip() == "precious"
 
 
-EXTERNAL = 'services:\n  web:\n    image: alpine:3.20\n    command: {command}\n    volumes: [ext:/e, /anonymous]\nvolumes:\n  ext: {{external: true, name: {name}}}\n'
+EXTERNAL = ('services:\n  web:\n    image: alpine:3.20\n    command: {command}\n    volumes: [ext:/e, /anonymous]\n'
+            'volumes:\n  ext: {{external: true, name: {name}}}\n')
 
 
 def test_compose_never_removes_an_external_volume(tmp_path, external_volume):

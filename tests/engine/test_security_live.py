@@ -103,7 +103,8 @@ SECRET_PLACES = {
 }
 
 
-@pytest.mark.parametrize(("case", "builder"), [(case, "buildkit") for case in SECRET_PLACES] + [(case, "classic") for case in ("arg-with-spaces", "label", "onbuild", "shell-then-run-and-label")])
+@pytest.mark.parametrize(("case", "builder"), [(case, "buildkit") for case in SECRET_PLACES]
+                         + [(case, "classic") for case in ("arg-with-spaces", "label", "onbuild", "shell-then-run-and-label")])
 def test_a_secret_anywhere_in_the_config_or_history_is_found_once(case, builder, tmp_path, created):
     text, (where, said), secret = SECRET_PLACES[case]
     tag = created.image(f"dockerlab-test-security/secret-{case}-{builder}")

@@ -251,7 +251,8 @@ def test_an_index_that_names_itself_is_an_error_not_a_hang(tmp_path):
     (folder / "blobs" / "sha256").mkdir(parents=True)
     (folder / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
     # an image index whose only entry is an index naming the same digest: follow it and it never ends
-    inner = b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [{"digest": "sha256:SELF", "platform": {"architecture": "amd64", "os": "linux"}}]}'
+    inner = (b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", '
+             b'"manifests": [{"digest": "sha256:SELF", "platform": {"architecture": "amd64", "os": "linux"}}]}')
     digest = hashlib.sha256(inner).hexdigest()  # the digest cannot name itself; a two-blob cycle can
     other = inner.replace(b"SELF", digest.encode())
     other_digest = hashlib.sha256(other).hexdigest()

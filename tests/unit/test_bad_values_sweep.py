@@ -171,7 +171,8 @@ def test_the_sweep_finds_the_reported_kinds():
 
 
 REPORTED.update({
-    'build(tag="Bad Tag")': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="Bad Tag"), "build(): tag='Bad Tag' is not a name an image can be tagged with: it contains a space"),
+    'build(tag="Bad Tag")': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="Bad Tag"), "build(): tag='Bad Tag' is not a name an "
+                                                                                             "image can be tagged with: it contains a space"),
     'build(tag="App:1")': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="App:1"), "the repository name must be lowercase"),
     'build(tag=300 characters)': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="a" * 300), "the name is 300 characters long"),
     'build(tag=digest)': (lambda tmp: dl.build(tmp, "FROM alpine:3.20\n", tag="app@sha256:" + "0" * 64), "it names a digest"),

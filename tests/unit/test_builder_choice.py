@@ -13,7 +13,8 @@ def fake_cli(folder, name, *, buildx: bool, version: str):
     path = folder / name
     path.write_text(
         "#!/bin/sh\n"
-        f'if [ "$1" = buildx ]; then {"echo github.com/docker/buildx v0.17.1 abc; exit 0" if buildx else "echo docker: unknown command: docker buildx >&2; exit 1"}; fi\n'
+        'if [ "$1" = buildx ]; then '
+        f'{"echo github.com/docker/buildx v0.17.1 abc; exit 0" if buildx else "echo docker: unknown command: docker buildx >&2; exit 1"}; fi\n'
         f'if [ "$1" = version ]; then echo {version}; exit 0; fi\n'
         "exit 1\n"
     )

@@ -170,10 +170,12 @@ def test_a_missing_base_image_is_named_as_the_learner_wrote_it():
 def test_padded_step_numbers_of_a_long_stage_are_steps():
     """BuildKit pads the index to the total's width: `[ 3/12]`, `[builder  3/12]`."""
     parser = PlainProgressParser()
-    for number, line in enumerate(["#5 [ 1/12] FROM docker.io/library/alpine:3.20", "#6 [builder  3/12] RUN echo x", "#7 [builder 10/12] RUN echo y", "#8 [linux/arm64 builder 2/4] RUN uname -m"]):
+    for number, line in enumerate(["#5 [ 1/12] FROM docker.io/library/alpine:3.20", "#6 [builder  3/12] RUN echo x", "#7 [builder 10/12] RUN echo y",
+                                   "#8 [linux/arm64 builder 2/4] RUN uname -m"]):
         parser.feed(line, number)
     assert [(v.stage, v.index, v.total, v.instruction) for v in parser.steps] == [
-        (None, 1, 12, "FROM docker.io/library/alpine:3.20"), ("builder", 3, 12, "RUN echo x"), ("builder", 10, 12, "RUN echo y"), ("builder", 2, 4, "RUN uname -m")
+        (None, 1, 12, "FROM docker.io/library/alpine:3.20"), ("builder", 3, 12, "RUN echo x"), ("builder", 10, 12, "RUN echo y"),
+        ("builder", 2, 4, "RUN uname -m")
     ]
 
 
@@ -195,7 +197,8 @@ def test_a_step_whose_variables_were_expanded_still_gets_its_size():
         {"CreatedBy": "ENV D=/app", "Size": 0},
     ]
 
-    steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"), BuildStep(2, "RUN mkdir /app && head -c 500 /dev/urandom > /app/x", 0, stage="stage-0")]
+    steps = [BuildStep(1, "FROM docker.io/library/alpine:3.20", 0, stage="stage-0"),
+             BuildStep(2, "RUN mkdir /app && head -c 500 /dev/urandom > /app/x", 0, stage="stage-0")]
     build_module._fill_sizes_from_history(engine_with_history(history), f"sha256:{id(steps)}", steps, {"stage-0"}, single_stage=True)
     assert steps[1].size_added == 500
 

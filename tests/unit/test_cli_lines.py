@@ -30,9 +30,11 @@ def recorded(notebook: str, call: str):
 
 def test_course_paths_are_shown_relative_to_the_course_wherever_they_were_recorded():
     here = COURSE_ROOT / "data" / "apps" / "go-hello"
-    assert in_course_terms(f"docker build -f {here}/scratch.Dockerfile {here}") == "docker build -f ../data/apps/go-hello/scratch.Dockerfile ../data/apps/go-hello"
+    assert (in_course_terms(f"docker build -f {here}/scratch.Dockerfile {here}")
+            == "docker build -f ../data/apps/go-hello/scratch.Dockerfile ../data/apps/go-hello")
     assert in_course_terms("docker build /elsewhere/checkout/data/apps/go-hello") == "docker build ../data/apps/go-hello"
-    assert in_course_terms("docker build --secret=id=k,src=/x/data/apps/secret-leak/app.py .") == "docker build --secret=id=k,src=../data/apps/secret-leak/app.py ."
+    assert (in_course_terms("docker build --secret=id=k,src=/x/data/apps/secret-leak/app.py .")
+            == "docker build --secret=id=k,src=../data/apps/secret-leak/app.py .")
     assert in_course_terms(f"docker build {COURSE_ROOT / 'notebooks'}") == "docker build ."  # the terminal's own folder
     kept = "docker run 127.0.0.1:5000/course/hello:1 ls /app /nowhere/data/apps/no-such-app"
     assert in_course_terms(kept) == kept

@@ -43,7 +43,8 @@ def test_the_seeds_missing_setting_is_drawn_apart_from_the_race(races):
     assert seed.pop()[1] and not race.pop()[1]  # hatched: not the race; solid: the race
     legend = [text.get_text() for text in failure_axis.get_legend().get_texts()]
     assert legend == ["missing setting: not the race (fails however long it waits)", "database not accepting connections: lost the start-up race"]
-    assert [width for name, width, _, _ in bars if name == "race-3-retries.yaml"] == list(races.loc[races["compose_file"] == "race-3-retries.yaml", "failed_connections"])
+    assert ([width for name, width, _, _ in bars if name == "race-3-retries.yaml"]
+            == list(races.loc[races["compose_file"] == "race-3-retries.yaml", "failed_connections"]))
     assert any(text.get_text() == "no failed connections" for text in failure_axis.texts)  # race-2-healthy: nothing to colour
     plt.close("all")
 

@@ -44,7 +44,8 @@ def test_an_invalid_file_is_a_clear_error(tmp_path):
 
 
 def test_a_missing_variable_names_the_env_file(tmp_path):
-    (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: postgres:15\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:?set it in .env}\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  db:\n    image: postgres:15\n    environment:\n"
+                                           "      POSTGRES_PASSWORD: ${DB_PASSWORD:?set it in .env}\n")
     with pytest.raises(ComposeFailed) as caught:
         dl.compose.project(tmp_path)
     assert ".env" in caught.value.fix
@@ -121,7 +122,8 @@ def test_a_failing_down_at_the_end_of_with_keeps_the_up_error_with_a_note(tmp_pa
         return subprocess.CompletedProcess(command, 1 if verb in said else 0, stdout="", stderr=said.get(verb, ""))
 
     monkeypatch.setattr(compose.subprocess, "run", cli)
-    monkeypatch.setattr(ComposeProject, "_objects", lambda self: dict.fromkeys(("containers", "one_off", "services", "networks", "volumes", "anonymous"), set()))
+    monkeypatch.setattr(ComposeProject, "_objects",
+                        lambda self: dict.fromkeys(("containers", "one_off", "services", "networks", "volumes", "anonymous"), set()))
     monkeypatch.setattr(ComposeProject, "_undo", lambda self, before: None)  # no engine; nothing to undo
     with pytest.raises(ComposeFailed) as raised:
         with stack:
@@ -148,7 +150,8 @@ def test_every_command_but_up_reaches_every_profile(tmp_path, monkeypatch):
         return subprocess.CompletedProcess(command, 0, stdout="[]" if verb == "ps" else "", stderr="")
 
     monkeypatch.setattr(compose.subprocess, "run", cli)
-    monkeypatch.setattr(ComposeProject, "_objects", lambda self: {key: set() for key in ("containers", "one_off", "services", "networks", "volumes", "anonymous")})
+    monkeypatch.setattr(ComposeProject, "_objects",
+                        lambda self: {key: set() for key in ("containers", "one_off", "services", "networks", "volumes", "anonymous")})
     with stack:
         stack.up(services=["debug"], wait=False, build=False)
         stack.ps()

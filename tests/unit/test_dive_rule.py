@@ -24,23 +24,31 @@ def R(n: int) -> bytes:
 # name: (layers after the base, the course's total_bytes)
 CASES = {
     # A file replaced by a directory that holds something: dive visits only leaves, so /x is one copy.
-    "file replaced by a directory with a file": ([[("x", "file", R(400_000))], [("x/", "dir", None), ("x/.wh..wh..opq", "file", b""), ("x/y", "file", b"hi\n")]], 400_000),
+    "file replaced by a directory with a file": ([[("x", "file", R(400_000))],
+                                                  [("x/", "dir", None), ("x/.wh..wh..opq", "file", b""), ("x/y", "file", b"hi\n")]], 400_000),
     # ... and by an empty directory (a leaf of size 0: a second copy of /x).
     "file replaced by an empty directory": ([[("x", "file", R(400_000))], [("x/", "dir", None), ("x/.wh..wh..opq", "file", b"")]], 400_000),
     # dir -> file -> dir again
     "directory, file, directory": ([[("d/", "dir", None), ("d/f", "file", R(500_000))], [("d", "file", R(200_000))],
                                     [("d/", "dir", None), ("d/.wh..wh..opq", "file", b""), ("d/g", "file", b"g\n")]], 700_000),
     # A directory replaced by a hard link (tar writes the first name as the file, the second as the link).
-    "directory replaced by a hard link": ([[("d/", "dir", None), ("d/f", "file", R(100_000)), ("src", "file", R(70_000))], [("d", "file", R(70_000)), ("src", "hardlink", "d")]], 170_000),
+    "directory replaced by a hard link": ([[("d/", "dir", None), ("d/f", "file", R(100_000)), ("src", "file", R(70_000))],
+                                           [("d", "file", R(70_000)), ("src", "hardlink", "d")]], 170_000),
     # A deleted directory is one path sized as everything it held (only shows beside other waste).
-    "overwrite and a deleted directory": ([[("f", "file", R(100_000))], [("f", "file", R(200_000))], [("d/", "dir", None), ("d/a", "file", R(100_000)), ("d/b", "file", R(50_000))], [(".wh.d", "file", b"")]], 250_000),
-    "nested directories deleted in a later layer": ([[("n/", "dir", None), ("n/a/", "dir", None), ("n/a/1", "file", R(100_000))], [("n/", "dir", None), ("n/b/", "dir", None), ("n/b/2", "file", R(50_000))], [(".wh.n", "file", b"")]], 150_000),
+    "overwrite and a deleted directory": ([[("f", "file", R(100_000))], [("f", "file", R(200_000))],
+                                           [("d/", "dir", None), ("d/a", "file", R(100_000)), ("d/b", "file", R(50_000))], [(".wh.d", "file", b"")]], 250_000),
+    "nested directories deleted in a later layer": ([[("n/", "dir", None), ("n/a/", "dir", None), ("n/a/1", "file", R(100_000))],
+                                                     [("n/", "dir", None), ("n/b/", "dir", None), ("n/b/2", "file", R(50_000))],
+                                                     [(".wh.n", "file", b"")]], 150_000),
     # An opaque directory: dive ignores the marker, so what it hid is not counted; the same name again is.
-    "opaque directory with a name again": ([[("o/", "dir", None), ("o/a", "file", R(100_000)), ("o/b", "file", R(30_000))], [("o/", "dir", None), ("o/.wh..wh..opq", "file", b""), ("o/a", "file", R(50_000))]], 130_000),
-    "directory with a subdirectory replaced by a symlink": ([[("q/", "dir", None), ("q/r/", "dir", None), ("q/r/f", "file", R(60_000)), ("q/g", "file", R(40_000))], [("q", "symlink", "/tmp")]], 100_000),
+    "opaque directory with a name again": ([[("o/", "dir", None), ("o/a", "file", R(100_000)), ("o/b", "file", R(30_000))],
+                                            [("o/", "dir", None), ("o/.wh..wh..opq", "file", b""), ("o/a", "file", R(50_000))]], 130_000),
+    "directory with a subdirectory replaced by a symlink": ([[("q/", "dir", None), ("q/r/", "dir", None), ("q/r/f", "file", R(60_000)),
+                                                              ("q/g", "file", R(40_000))], [("q", "symlink", "/tmp")]], 100_000),
     # A hard-linked file deleted under one name: nothing is wasted, dive counts the deleted name.
     "hard link survives a delete": ([[("h", "file", R(100_000)), ("h2", "hardlink", "h")], [(".wh.h", "file", b"")]], 0),
-    "symlink replaced by a directory": ([[("t", "file", R(90_000)), ("s", "symlink", "/t")], [("s/", "dir", None), ("s/.wh..wh..opq", "file", b""), ("s/z", "file", R(10))]], 0),
+    "symlink replaced by a directory": ([[("t", "file", R(90_000)), ("s", "symlink", "/t")],
+                                         [("s/", "dir", None), ("s/.wh..wh..opq", "file", b""), ("s/z", "file", R(10))]], 0),
     # A whiteout of a path no lower layer holds (dive stops reading that layer there).
     "whiteout of a path never written": ([[("a", "file", R(1_000))], [(".wh.zz", "file", b""), ("zzz", "file", R(5_000))]], 0),
 }

@@ -12,7 +12,8 @@ def test_tls_settings_travel_with_docker_host(tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKER_CERT_PATH", str(tmp_path))
     target = dl.engine.connection_target()
     assert target.chosen_by == "DOCKER_HOST"
-    assert target.tls.verify is True and target.tls.ca_cert == str(tmp_path / "ca.pem") and target.tls.cert == (str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
+    assert (target.tls.verify is True and target.tls.ca_cert == str(tmp_path / "ca.pem")
+            and target.tls.cert == (str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")))
     monkeypatch.delenv("DOCKER_TLS_VERIFY")
     monkeypatch.delenv("DOCKER_CERT_PATH")
     assert not dl.engine.connection_target().tls

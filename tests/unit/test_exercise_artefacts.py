@@ -121,7 +121,8 @@ def test_04_a_package_built_with_no_go_mod_in_the_context_stops_the_build(run, c
 
 # --- Python: the build stage makes a venv, wheels or an install folder; the program is its own source ------------
 
-_PY = "FROM python:3.11 AS builder\nWORKDIR /build\nCOPY requirements.txt .\n{run}\n\nFROM python:3.11-slim\n{take}\nWORKDIR /app\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n"
+_PY = ("FROM python:3.11 AS builder\nWORKDIR /build\nCOPY requirements.txt .\n{run}\n\n"
+       "FROM python:3.11-slim\n{take}\nWORKDIR /app\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n")
 
 PYTHON_FORMS = {
     "python -m venv, then installs": ("RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt",

@@ -135,7 +135,8 @@ LAYOUTS = {
                                                                                   exercise="03 · keep the install cached"),
     "03 app folder as a relative str": lambda text: dl.check.cache_survives_code_edit("../data/apps/layer-cache", text, code_file="app.py",
                                                                                       exercise="03 · keep the install cached"),
-    "02 dockerfile positional": lambda text: dl.check.dockerfile_prints(app("greeter"), "Hello, Docker learner!", text, exercise="02 · containerize the greeter"),
+    "02 dockerfile positional": lambda text: dl.check.dockerfile_prints(app("greeter"), "Hello, Docker learner!", text,
+                                                                        exercise="02 · containerize the greeter"),
     "05 service left out": lambda text: dl.check.compose_service_healthy(app("compose-api"), text, exercise="05 · a healthy api"),
     "02a settle spelled out": lambda text: dl.check.keeps_running_and_stops(app("signals"), text, settle=3.0, exercise="02a · a container that stops on time"),
 }

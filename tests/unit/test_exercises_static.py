@@ -58,7 +58,8 @@ def fake_provenance(monkeypatch):
     from dockerlab import recorder
 
     def provenance(command=""):
-        return {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": [], "command": command, "format": 1}
+        return {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": [],
+                "command": command, "format": 1}
 
     monkeypatch.setattr(recorder, "provenance", provenance)
 
@@ -147,7 +148,8 @@ def test_compose_text_that_compose_cannot_read_names_the_line(nothing_recorded):
 
 def test_a_curl_healthcheck_in_a_python_slim_image_is_named(nothing_recorded):
     start = EXERCISES["05"].starting()
-    text = start.replace('      CONNECT_RETRIES: "10"\n', '      CONNECT_RETRIES: "10"\n    healthcheck:\n      test: curl -f http://localhost:8000/health\n', 1)
+    text = start.replace('      CONNECT_RETRIES: "10"\n',
+                         '      CONNECT_RETRIES: "10"\n    healthcheck:\n      test: curl -f http://localhost:8000/health\n', 1)
     said = " ".join(EXERCISES["05"].check(text).messages)
     assert "runs curl" in said and "python" in said
 
@@ -419,7 +421,8 @@ def test_the_shipped_recordings_replay_the_starting_text_and_the_solution(number
      "line 3 `CMD [\"python\", \"greet.py\"]`: it runs greet.py, which python looks for at /greet.py (the working directory is /: no WORKDIR is set), "
      "but line 2 `COPY greet.py /app/` puts it at /app/greet.py"),
     ('FROM python:3.11-slim\nWORKDIR /srv\nCOPY greet.py /app/\nCMD ["python", "greet.py"]\n', "looks for at /srv/greet.py (the working directory is /srv)"),
-    ('FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD ["python", "/greet.py"]\n', "it runs /greet.py, but line 3 `COPY greet.py .` puts it at /app/greet.py"),
+    ('FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD ["python", "/greet.py"]\n',
+     "it runs /greet.py, but line 3 `COPY greet.py .` puts it at /app/greet.py"),
 ])
 def test_a_command_path_where_the_copy_did_not_put_the_program_names_both_lines(text, said, nothing_recorded):
     verdict = EXERCISES["02"].check(text)
@@ -642,7 +645,8 @@ def test_without_an_engine_the_starting_text_fails_the_solution_passes_and_a_var
     solved = exercise.check(exercise.solution_text())
     assert solved.passed, str(solved)
     variant = exercise.check(VARIANTS[number](exercise.starting()))
-    assert variant.passed and variant.live == "needs an engine" and variant.note.startswith("Static checks passed; the build-and-measure check needs a Docker engine"), str(variant)
+    assert variant.passed and variant.live == "needs an engine" and variant.note.startswith("Static checks passed; the build-and-measure "
+                                                                                            "check needs a Docker engine"), str(variant)
     for verdict in (start, solved, variant):
         assert "maintainer" not in str(verdict).lower()
 

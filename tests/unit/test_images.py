@@ -284,7 +284,9 @@ def test_a_heredoc_written_differently_from_the_history_is_not_matched():
 
 def test_an_image_a_container_uses_says_how_to_free_it_without_cleanup(monkeypatch):
     def refuse(image):
-        raise docker.errors.APIError("409", explanation=f'conflict: unable to remove repository reference "{image}" (must force) - container 0123abcd is using its referenced image')
+        raise docker.errors.APIError("409",
+                                     explanation=f'conflict: unable to remove repository reference "{image}" '
+                                                 '(must force) - container 0123abcd is using its referenced image')
     monkeypatch.setattr(images.engine, "client", lambda: SimpleNamespace(api=SimpleNamespace(remove_image=refuse, inspect_image=lambda image: {})))
     with pytest.raises(DockerlabError, match="container 0123abcd") as raised:
         images.remove("my-app:1")
@@ -406,7 +408,8 @@ BASE = [("", 7_800_000, "alpine:3.20")]
     ("FROM alpine:3.20\nARG DEST=/app\nCOPY a.txt $DEST/\n", ["COPY a.txt /srv/ # buildkit", f"COPY file:{DIGEST} in /srv/ "]),
     ("FROM alpine:3.20\nARG V=1\nADD a.txt /v$V/\n", ["ADD a.txt /v2/ # buildkit", f"ADD file:{DIGEST} in /v2/ "]),
     ("FROM alpine:3.20\nARG DEST\nENV TARGET=${DEST}/data\nCOPY a.txt ${TARGET}\n", ["COPY a.txt /srv/data # buildkit", f"COPY file:{DIGEST} in /srv/data "]),
-    ("ARG DEST=/app\nFROM alpine:3.20\nARG DEST\nWORKDIR /w\nCOPY [\"a.txt\", \"${DEST}/a\"]\n", ["COPY a.txt /srv/a # buildkit", f"COPY file:{DIGEST} in /srv/a "]),
+    ("ARG DEST=/app\nFROM alpine:3.20\nARG DEST\nWORKDIR /w\nCOPY [\"a.txt\", \"${DEST}/a\"]\n",
+     ["COPY a.txt /srv/a # buildkit", f"COPY file:{DIGEST} in /srv/a "]),
 ])
 def test_a_build_argument_given_on_the_command_line_still_matches_its_copy(text, recorded):
     from dockerlab.images import match_layers
@@ -457,7 +460,8 @@ def test_a_base_images_onbuild_trigger_layer_is_a_row_so_the_sizes_add_up(trigge
                       ("LABEL zz=1", 0, "")])  # a build label the classic builder records: no layer, no row
     table.attrs["base_onbuild"] = ["RUN head -c 1234 /dev/urandom > /ob"]  # the base's config OnBuild
     shown = match_layers("FROM base:1\nRUN head -c 3000 /dev/urandom > /b\n", table)
-    assert list(shown["dockerfile_line"]) == ["1: FROM base:1", "1: FROM base:1 (ran the base image's ONBUILD trigger)", "2: RUN head -c 3000 /dev/urandom > /b"]
+    assert list(shown["dockerfile_line"]) == ["1: FROM base:1", "1: FROM base:1 (ran the base image's ONBUILD trigger)",
+                                              "2: RUN head -c 3000 /dev/urandom > /b"]
     assert list(shown["size"]) == [2_207_604, 1234, 3000] and shown["size"].sum() == table["size"].sum()
 
 

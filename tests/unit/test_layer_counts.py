@@ -40,7 +40,8 @@ def test_the_base_row_counts_the_stand_ins_filesystem_layers_as_docker_inspect_d
     rootfs = dict(zip(compared["image"], compared["layers"], strict=True))  # len(RootFS.Layers)
     (_, table), = recorded("02_core_concepts", "layers")
     view = own_layers(table)
-    assert view["instruction"].iloc[-1] == f"FROM python:3.11-slim (stand-in): {rootfs['python:3.11-slim']} layers" == "FROM python:3.11-slim (stand-in): 4 layers"
+    assert (view["instruction"].iloc[-1] == f"FROM python:3.11-slim (stand-in): {rootfs['python:3.11-slim']} layers"
+            == "FROM python:3.11-slim (stand-in): 4 layers")
     assert list(view["layers"]) == [1, 1, 1, 1, 0, 4]  # WORKDIR /app, COPY, RUN, COPY . ., CMD (a setting), the base
 
 
@@ -56,6 +57,7 @@ def test_every_recorded_multi_stage_image_has_as_many_layers_as_its_rootfs():
 
 def test_the_dockerfile_view_counts_the_same_layers():
     (_, table), = recorded("02_core_concepts", "layers")
-    dockerfile = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = ("FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n"
+                  "COPY . .\nCMD [\"python\", \"app.py\"]\n")
     view = match_layers(dockerfile, table)
     assert view["layer"].iloc[0] == "python:3.11-slim (stand-in): 4 layers of the base image"

@@ -237,7 +237,8 @@ def test_a_cell_joins_backslash_continued_lines(monkeypatch):
 def test_python_values_are_expanded_and_go_templates_kept():
     namespace = {"app": "/course/data/apps/hello", "registry": type("Registry", (), {"host": "127.0.0.1:5000"})()}
     line = 'inspect --format "{{.State.Status}}" {registry.host}/x {app}'
-    assert magics.expand(line, lambda expression: eval(expression, namespace)) == 'inspect --format "{{.State.Status}}" 127.0.0.1:5000/x /course/data/apps/hello'
+    assert (magics.expand(line, lambda expression: eval(expression, namespace))
+            == 'inspect --format "{{.State.Status}}" 127.0.0.1:5000/x /course/data/apps/hello')
     with pytest.raises(dl.DockerlabError, match="nothing_here"):
         magics.expand("run {nothing_here}", lambda expression: eval(expression, {}))
 
@@ -508,7 +509,8 @@ def test_braces_that_are_not_a_python_expression_are_left_as_typed(line):
 def test_a_python_expression_in_braces_is_read_beside_the_shells_and_go_templates():
     namespace = {"app": "/course/data/apps/hello"}
     line = "run --rm -v {app}:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'"
-    assert magics.expand(line, lambda expression: eval(expression, namespace)) == "run --rm -v /course/data/apps/hello:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'"
+    assert (magics.expand(line, lambda expression: eval(expression, namespace))
+            == "run --rm -v /course/data/apps/hello:/app alpine:3.20 sh -c 'echo ${HOME} {{x}}'")
     with pytest.raises(dl.DockerlabError, match="NameError"):
         magics.expand("run {nothing_here}", lambda expression: eval(expression, {}))
 
@@ -644,7 +646,8 @@ def test_the_clis_own_options_are_skipped_so_a_run_is_labelled_and_published_loc
 def test_compose_run_publishes_on_127_0_0_1(fake_project, tmp_path):
     (tmp_path / "compose.yaml").write_text("services: {}\n")
     argv, _, notes = prepared(f"compose -f {tmp_path}/compose.yaml run --rm -T -e A=1 -p 8089:80 --publish=8090:90 api sh -c 'nc -p 1:2'")
-    assert argv[argv.index("run"):] == ["run", "--rm", "-T", "-e", "A=1", "-p", "127.0.0.1:8089:80", "--publish=127.0.0.1:8090:90", "api", "sh", "-c", "nc -p 1:2"]
+    assert argv[argv.index("run"):] == ["run", "--rm", "-T", "-e", "A=1", "-p", "127.0.0.1:8089:80", "--publish=127.0.0.1:8090:90",
+                                        "api", "sh", "-c", "nc -p 1:2"]
     assert any("-p 8089:80 is published as 127.0.0.1:8089:80" in note for note in notes)
     assert any("labelled" in note for note in notes)
 

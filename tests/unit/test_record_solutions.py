@@ -33,7 +33,8 @@ def test_the_solutions_are_recorded_with_provenance(one_exercise):
     folder, _ = one_exercise
     table = record.record_solutions()
     assert list(table["passed"]) == [True]
-    assert list(table.columns) == ["exercise", "passed", "live", "messages"] and list(table["messages"]) == ["measured"]  # what the check said; its verdict is passed
+    # what the check said; its verdict is passed
+    assert list(table.columns) == ["exercise", "passed", "live", "messages"] and list(table["messages"]) == ["measured"]
     content = json.loads((folder / "exercises.json").read_text())
     assert content["provenance"]["command"] == "dockerlab record --exercises"
     assert [call["call"] for call in content["calls"]] == ["demo.solution_check"]

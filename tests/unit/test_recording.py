@@ -87,7 +87,9 @@ def recorded_dir(tmp_path, monkeypatch):
     app.mkdir(parents=True)
     (app / "Dockerfile").write_text("FROM alpine:3.20\n")
     (app / "app.py").write_text("print('hi')\n")
-    monkeypatch.setattr(recorder, "provenance", lambda command="": {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64", "stand_in_bases": ["alpine:3.20"], "format": 1})
+    monkeypatch.setattr(recorder, "provenance",
+                        lambda command="": {"recorded_at": "2026-11-28T10:00:00+00:00", "commit": "abc", "engine_version": "20.10.24", "os_arch": "linux/amd64",
+                                            "stand_in_bases": ["alpine:3.20"], "format": 1})
     use(tmp_path)
     return tmp_path
 
@@ -326,7 +328,8 @@ def test_a_damaged_entry_is_stale_or_missing_never_a_raw_error(recorded_dir, mon
         if damage == "inputs missing":
             del entry["inputs"]
         else:
-            entry["result"] = {"__dataclass__": "dockerlab.no_such_module.Thing", "fields": {}} if damage.startswith("a type") else {"__dataclass__": entry["result"]["__dataclass__"]}
+            entry["result"] = ({"__dataclass__": "dockerlab.no_such_module.Thing", "fields": {}} if damage.startswith("a type")
+                               else {"__dataclass__": entry["result"]["__dataclass__"]})
     target.write_text(json.dumps(content))
     replaying(recorded_dir, monkeypatch)
     with pytest.raises(recording.RecordingStale, match=r"demo\.json, entry 0 \(demo\.measure\)"):  # the file and the entry

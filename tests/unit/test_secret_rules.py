@@ -82,7 +82,8 @@ def test_a_short_literal_in_a_build_command_is_reported_and_masked(command):
 # --- each content rule: one text it must find (the value it must report) and one it must not ------------
 GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 SAMPLES = {
-    "a private key": ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY-----",
+    "a private key": ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY-----",
+                      "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\n-----END RSA PRIVATE KEY-----",
                       "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----"),
     "an AWS access key id": ("aws_access_key_id AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "XAKIAIOSFODNN7EXAMPLE"),  # inside a longer word
     "a GitHub token": (f"git clone https://x-access:{GH}@github.com/o/r", GH, "ghp_short"),
@@ -91,7 +92,8 @@ SAMPLES = {
     "an API secret key (sk-...: OpenAI, Anthropic and others)": ("OPENAI=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z",
                                                                 "pip install task-scheduler-plugins"),
     "a Google API key": ("maps?key=AIzaSyD-1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6", "AIzaSyD-1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6", "AIzaShort"),
-    "an npm token": ("//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_config_cache=/tmp"),
+    "an npm token": ("//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+                     "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "npm_config_cache=/tmp"),
     "a PyPI token": ("password = pypi-AgEIcHlwaS5vcmc" + "A" * 60, "pypi-AgEIcHlwaS5vcmc" + "A" * 60, "pip install pypi-simple"),
     "a Slack token": ("SLACK=xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij", "xoxo hugs"),
     "a credential in an Authorization header": ('curl -H "Authorization: Bearer abcdef1234567890xyz" x', "abcdef1234567890xyz",
@@ -103,7 +105,8 @@ SAMPLES = {
     "a Docker Hub access token": ("echo dckr_pat_Ab3dEf6hIj9kLm2nOp5qRs8tUv1 | docker login -u me --password-stdin", "dckr_pat_Ab3dEf6hIj9kLm2nOp5qRs8tUv1",
                                   "docker login -u me --password-stdin < /run/secrets/dckr_pat"),
     "a Hugging Face token": ("HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh", "pip install hf_transfer"),
-    "a SendGrid API key": ("SENDGRID=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", "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",
+    "a SendGrid API key": ("SENDGRID=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",
+                           "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",
                            "cp SG.conf /etc/"),
     "a DigitalOcean token": ("doctl auth init -t dop_v1_" + "0a1b2c3d" * 8, "dop_v1_" + "0a1b2c3d" * 8, "dop_v1_short"),
     "a Slack webhook URL": ("curl -X POST https://hooks.slack.com/services/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",
@@ -111,9 +114,11 @@ SAMPLES = {
     "a password given to a registry login (-p)": ("docker login -u me -p hunter2 registry.example.com", "hunter2",
                                                   "docker login -u me --password-stdin registry.example.com && docker run -p 8080:80 web"),
     "a password given to sshpass (-p)": ("sshpass -p 'MyP@ss' ssh user@host", "MyP@ss", "sshpass -f /run/secrets/pw ssh -p 2222 user@host"),
-    "a password given to curl (-u USER:PASSWORD)": ("curl -fsS -u admin:hunter22 http://127.0.0.1/api", "hunter22", 'curl -u "$API_USER:$API_PASSWORD" http://x'),
+    "a password given to curl (-u USER:PASSWORD)": ("curl -fsS -u admin:hunter22 http://127.0.0.1/api", "hunter22",
+                                                    'curl -u "$API_USER:$API_PASSWORD" http://x'),
     # #22 verifier's leftovers: redis-cli's -a, and Redis's own password settings
-    "a password given to redis-cli (-a)": ("redis-cli -h cache -a S3cretRedis ping", "S3cretRedis", "redis-cli --askpass -h cache ping && redis-cli -a $REDIS_PASSWORD ping"),
+    "a password given to redis-cli (-a)": ("redis-cli -h cache -a S3cretRedis ping", "S3cretRedis",
+                                           "redis-cli --askpass -h cache ping && redis-cli -a $REDIS_PASSWORD ping"),
     "a Redis password (requirepass, masterauth)": ("redis-server --port 6379 --requirepass hunter22", "hunter22", "# requirepass <password>"),
     "a password given to htpasswd -b": ("htpasswd -bc /etc/nginx/.htpasswd admin s3cret", "s3cret", "htpasswd -c /etc/nginx/.htpasswd admin"),
     "a password piped to chpasswd": ("useradd -m app && echo 'app:changeme' | chpasswd", "changeme", "echo 'app:$6$salt$hash' | chpasswd -e"),

@@ -175,7 +175,8 @@ def test_scan_without_trivy_says_how_to_get_it(monkeypatch):
 
 
 def lint_rows(*rules):
-    return pd.DataFrame([{"rule": r, "line": 1, "not_applicable": "", "why_it_matters": security.RULES.get(r, "")} for r in rules], columns=["rule", "line", "not_applicable", "why_it_matters"])
+    return pd.DataFrame([{"rule": r, "line": 1, "not_applicable": "", "why_it_matters": security.RULES.get(r, "")} for r in rules],
+                        columns=["rule", "line", "not_applicable", "why_it_matters"])
 
 
 def test_hardening_verdict_passes_only_when_everything_holds():
@@ -317,7 +318,8 @@ def test_a_secret_build_argument_beside_a_value_with_spaces_is_one_finding(histo
 
 
 def test_build_arguments_are_split_by_their_count_even_with_spaces_and_equals_signs():
-    assert security.build_args(f"RUN |2 NOTE=two words API_TOKEN={GH} /bin/sh -c true # buildkit") == ([("NOTE", "two words"), ("API_TOKEN", GH)], "/bin/sh -c true")
+    assert (security.build_args(f"RUN |2 NOTE=two words API_TOKEN={GH} /bin/sh -c true # buildkit")
+            == ([("NOTE", "two words"), ("API_TOKEN", GH)], "/bin/sh -c true"))
     assert security.build_args("|1 OPTS=a=b c /bin/bash -o pipefail -c make") == ([("OPTS", "a=b c")], "/bin/bash -o pipefail -c make")
     assert security.build_args("RUN |2 A=x B=y echo hi # buildkit") == ([("A", "x"), ("B", "y")], "echo hi")  # exec form
     assert security.build_args("RUN /bin/sh -c A=b ./x # buildkit") == ([], "/bin/sh -c A=b ./x")
@@ -340,7 +342,8 @@ def test_two_secrets_in_one_command_are_two_findings():
     ({"Labels": {"deploy.token": GH}}, [f"LABEL deploy.token={GH}"], "LABEL deploy.token", "GitHub token"),
     ({"Labels": {"db.password": "hunter2hunter2"}}, ["/bin/sh -c #(nop)  LABEL db.password=hunter2hunter2"], "LABEL db.password", "secret-looking label"),
     ({"Cmd": ["sh", "-c", "mysql -h db -pS3cr3tPassw0rd"]}, ['CMD ["sh" "-c" "mysql -h db -pS3cr3tPassw0rd"]'], "CMD", "MySQL password"),
-    ({"Entrypoint": ["wget", "https://deploy:Pa55word99@example.com/x"]}, ['ENTRYPOINT ["wget" "https://deploy:Pa55word99@example.com/x"]'], "ENTRYPOINT", "password in a URL"),
+    ({"Entrypoint": ["wget", "https://deploy:Pa55word99@example.com/x"]}, ['ENTRYPOINT ["wget" "https://deploy:Pa55word99@example.com/x"]'],
+     "ENTRYPOINT", "password in a URL"),
     ({"OnBuild": [f"RUN export GITHUB_TOKEN={GH} && true"]}, [f"ONBUILD RUN export GITHUB_TOKEN={GH} && true"], "ONBUILD (GITHUB_TOKEN)", "GitHub token"),
     ({"Healthcheck": {"Test": ["CMD-SHELL", "curl -f https://admin:hunter22@localhost/health"]}}, [], "HEALTHCHECK", "password in a URL"),
     ({"WorkingDir": f"/srv/{GH}"}, [f"WORKDIR /srv/{GH}"], "WORKDIR", "GitHub token"),
@@ -421,7 +424,8 @@ def test_files_that_only_name_or_reference_a_secret_are_not_reported(content):
     ({"Labels": {"deploy": "glpat-x1Y2z3A4b5C6d7E8f9G0"}}, [], "LABEL deploy", "GitLab token", "x1Y2z3A4b5C6d7E8f9G0"),
     ({}, ["RUN /bin/sh -c npm config set //registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 # buildkit"],
      "_authToken in a build command", "npm token", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),  # npm's `//host/:_authToken=`: the name after ":" counts
-    ({}, ['RUN /bin/sh -c curl -H "X-API-Key: 9f8e7d6c5b4a3f2e1d0c" http://127.0.0.1:9 # buildkit'], "X-API-Key in a build command", "RUN command", "9f8e7d6c5b4a3f2e1d0c"),
+    ({}, ['RUN /bin/sh -c curl -H "X-API-Key: 9f8e7d6c5b4a3f2e1d0c" http://127.0.0.1:9 # buildkit'], "X-API-Key in a build command",
+     "RUN command", "9f8e7d6c5b4a3f2e1d0c"),
 ])
 def test_config_and_history_values_are_judged_by_the_same_rules(config, history, where, said, secret):
     table = secrets(config, history)

@@ -46,7 +46,8 @@ def _notebook(folder, name, title, plot=False):
         figure.savefig(buffer, format="png")
         plt.close(figure)
         cell.outputs.append(nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(buffer.getvalue()).decode(), "text/plain": "<Figure>"}))
-    document = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}\n\nSome text about BuildKit and the [layer cache](glossary.md#term-layer-cache)."), cell])
+    document = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f"# {title}\n\nSome text about BuildKit and the [layer cache](glossary.md#term-layer-cache)."), cell])
     document.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / f"{name}.ipynb"
     nbformat.write(document, path)
@@ -72,7 +73,8 @@ def test_every_page_has_its_real_title_and_the_table_of_contents(built):
     page = (built / "core-concepts.html").read_text()
     assert "<title>02 · Docker core concepts · dockerlab" in page and "<h1>02 · Docker core concepts</h1>" in page
     toc = re.search(r"<nav class=\"toc\".*?</nav>", page, re.S).group()
-    assert [title for title in re.findall(r">([^<>]+)</a>", toc)][1:] == ["00 · Start here", "02 · Docker core concepts", "02a · Running containers", "Glossary", "Cheat sheet"]
+    assert [title for title in re.findall(r">([^<>]+)</a>", toc)][1:] == ["00 · Start here", "02 · Docker core concepts",
+                                                                          "02a · Running containers", "Glossary", "Cheat sheet"]
     lettered = re.search(r"href='([^']+)'[^>]*>02a · Running containers</a>", toc).group(1)  # 02a sorts after 02, before the pages
     assert "rel='prev' href='start-here.html'" in page and f"rel='next' href='{lettered}'" in page
 

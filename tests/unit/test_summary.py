@@ -13,7 +13,8 @@ def test_live_figures_replace_recorded_ones_and_say_so(tmp_path, monkeypatch):
     recorded = tmp_path / "recorded"
     recorded.mkdir()
     (recorded / "03_layer_caching.json").write_text(json.dumps({
-        "provenance": {"recorded_at": "2026-11-28T10:00:00+00:00", "engine_version": "20.10.24", "os_arch": "linux/amd64", "commit": "abc", "stand_in_bases": [], "format": 1},
+        "provenance": {"recorded_at": "2026-11-28T10:00:00+00:00", "engine_version": "20.10.24", "os_arch": "linux/amd64", "commit": "abc",
+                       "stand_in_bases": [], "format": 1},
         "calls": [],
         "headlines": {
             "rebuild ratio": {"label": "rebuild ratio", "value": 0.012, "target": 0.1, "direction": "at most", "unit": "", "met": True},
@@ -25,7 +26,8 @@ def test_live_figures_replace_recorded_ones_and_say_so(tmp_path, monkeypatch):
     build.mkdir()
     monkeypatch.setattr(results, "results_dir", lambda: build)
     (build / "headlines.json").write_text(json.dumps({
-        "rebuild ratio": {"label": "rebuild ratio", "value": 0.02, "target": 0.1, "direction": "at most", "unit": "", "met": True, "mode": "live", "measured_at": "2026-11-28T12:00:00+00:00"},
+        "rebuild ratio": {"label": "rebuild ratio", "value": 0.02, "target": 0.1, "direction": "at most", "unit": "", "met": True, "mode": "live",
+                          "measured_at": "2026-11-28T12:00:00+00:00"},
         "other": {"label": "other", "value": 9.0, "target": 1.0, "direction": "at least", "unit": "x", "met": True, "mode": "recorded"},
     }))
     table = results.collected().set_index("label")
@@ -174,7 +176,8 @@ def test_headlines_are_saved_whole(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "headlines.json").read_text())["rebuild ratio"]["value"] == 0.01
 
 
-@pytest.mark.parametrize("headlines", [{"x": "y"}, {"x": {}}, {"x": {"label": "x", "value": 1.0, "target": 1.0, "direction": "sideways", "unit": "", "met": True}}])
+@pytest.mark.parametrize("headlines",
+                         [{"x": "y"}, {"x": {}}, {"x": {"label": "x", "value": 1.0, "target": 1.0, "direction": "sideways", "unit": "", "met": True}}])
 def test_damaged_headlines_in_a_recording_are_a_course_error_naming_the_file(tmp_path, monkeypatch, headlines):
     recorded = tmp_path / "recorded"
     recorded.mkdir()

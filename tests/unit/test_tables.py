@@ -82,7 +82,8 @@ def test_one_size_format_for_every_size(size, text):
     assert format_bytes(size) == text
 
 
-@pytest.mark.parametrize("value, text", [(634.4, "634"), (12.345, "12.3"), (0.01234, "0.0123"), (12345.6, "12,346"), (1.6e-05, "0.000016"), (True, True), ("x", "x")])
+@pytest.mark.parametrize("value, text",
+                         [(634.4, "634"), (12.345, "12.3"), (0.01234, "0.0123"), (12345.6, "12,346"), (1.6e-05, "0.000016"), (True, True), ("x", "x")])
 def test_significant_figures(value, text):
     assert significant(value) == text
 

@@ -21,5 +21,6 @@ def test_digest_of_shows_the_inspect_that_reads_it():
 def test_fetch_image_shows_the_skopeo_copy_even_when_it_failed():
     fetched = FetchedImage("python:3.11-slim", Path("/tmp/dockerlab-images/python-3.11-slim.tar"), ok=False, reason="no network")
     shown = fetched._repr_html_()
-    assert "In a terminal:" in shown and "skopeo copy " in shown and "docker://python:3.11-slim oci-archive:/tmp/dockerlab-images/python-3.11-slim.tar:python:3.11-slim" in shown
+    assert ("In a terminal:" in shown and "skopeo copy " in shown
+            and "docker://python:3.11-slim oci-archive:/tmp/dockerlab-images/python-3.11-slim.tar:python:3.11-slim" in shown)
     assert "no network" in shown
