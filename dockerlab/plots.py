@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from .experiments import RACE_CAUSES
 from .images import own_layers
 from .security import NO_PACKAGE_DATABASE
+from .results import with_unit
 from .tables import VALUE_LABELS
 from .recording.arguments import check_public
 
@@ -448,7 +449,7 @@ def headlines(figures: pd.DataFrame):
     axis.axvline(1, color="black", linestyle="--", linewidth=1)
     axis.set_xscale("log")
     _plain_log(axis.xaxis)
-    axis.set_yticks(list(positions), [f"{row['label']} ({row['value']:.3g}{row['unit']})" for row in rows], fontsize=8)
+    axis.set_yticks(list(positions), [f"{row['label']} ({with_unit(format(row['value'], '.3g'), row['value'], row['unit'])})" for row in rows], fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("measured ÷ target (log scale; dashed line: the target)")
     axis.set_title("Every headline figure against its target; green: target met", fontsize=10)
