@@ -626,8 +626,9 @@ RACE_RUNS = _table(
     ("api_started_after_db_seconds", "float", "from the database container's start to the api's", "s"),
     ("first_error_after_db_seconds", "float", "from the database container's start to the api's first failed connection (None: none failed)", "s"),
     ("failed_connections", "int", "the api's failed connection attempts", "count"),
-    ("first_error", "str", "the api's first failed-connection line: the evidence"),
-    ("cause", "str", 'what that line means ("" when nothing failed)'),
+    ("first_error", "str", "the api's first failed-connection line: the evidence (without one: the api's last line when it exited or "
+                           "never served, the database's error line when it exited)"),
+    ("cause", "str", 'what that evidence means (dockerlab.experiments.FAILURE_CAUSES; "" when nothing failed)'),
     ("lost_race", "bool", "whether the first failure came before the database was ready, with a cause a database not ready yet gives"),
     ("api_serving", "bool", "whether the api ended up serving"),
     ("api_exit_code", "object", "the api's exit code when it exited, else None"),

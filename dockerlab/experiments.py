@@ -43,7 +43,8 @@ __all__ = [
     "buildkit_over_classic", "repeats", "edit_like_a_learner", "multi_stage", "start_time", "idle_memory", "vm_vs_container", "kernels", "run_each",
     "outputs_of_each", "summary",
     "vm_to_container_ratios", "parallel_explained",
-    "dockerignore", "compose_race", "race_summary", "failure_cause", "lost_the_race", "FAILURE_CAUSES", "RACE_CAUSES", "WRONG_HOST", "SCENARIOS",
+    "dockerignore", "compose_race", "race_summary", "failure_cause", "lost_the_race", "FAILURE_CAUSES", "RACE_CAUSES", "WRONG_HOST", "API_EXITED",
+    "API_NOT_SERVING", "DATABASE_EXITED", "SCENARIOS",
 ]
 
 SCENARIOS = ("cold", "none", "code", "requirements")
@@ -787,20 +788,47 @@ def _timestamp(text: str) -> float:
     return datetime.fromisoformat(head.replace("Z", "")).timestamp() + int(fraction.ljust(6, "0")) / 1e6
 
 
+# The official postgres image initialises an empty data directory with a temporary server that listens on
+# its unix socket only, and says "ready to accept connections" too; its entrypoint prints INIT_COMPLETE when
+# that server has stopped, before the real one starts (docker-library/postgres, docker-entrypoint.sh). The
+# course's stand-in prints INIT_COMPLETE and only the real server's ready line. INITIALISING: words only
+# an initialisation in progress prints (initdb's first line, pg_ctl's while it starts the temporary server),
+# before the temporary server's ready line: the official image's logs as quoted in
+# https://github.com/docker-library/postgres/issues/717 and https://github.com/testcontainers/testcontainers-java/issues/455
+# (two ready lines: https://github.com/testcontainers/testcontainers-rs/issues/248).
+READY = "database system is ready to accept connections"
+INIT_COMPLETE = "PostgreSQL init process complete"
+INITIALISING = ("The files belonging to this database system", "waiting for server to start")
+
+
 def _ready_at(database_container) -> float | None:
-    """When Postgres accepted connections for real: the last 'ready' line (the first is initdb's temporary server)."""
+    """When Postgres accepted connections for real (seconds since the epoch), from the database container's
+    timestamped logs: the first ready line after INIT_COMPLETE when there is one; else, while an
+    initialisation is under way (INITIALISING seen), None (a ready line then is the temporary server's,
+    which no other container can reach); else the first ready line. None when not ready yet. Raises nothing."""
     lines = database_container.logs(timestamps=True).decode(errors="replace").splitlines()
-    ready = [line.split(" ", 1)[0] for line in lines if "database system is ready to accept connections" in line]
-    return _timestamp(ready[-1]) if ready else None
+    complete = next((index for index, line in enumerate(lines) if INIT_COMPLETE in line), None)
+    if complete is None and any(marker in line for line in lines for marker in INITIALISING):
+        return None
+    ready = [line.split(" ", 1)[0] for line in lines[(complete or 0):] if READY in line]
+    try:
+        return _timestamp(ready[0]) if ready else None
+    except ValueError:
+        return None
 
 
 # What the api's first failed connection says, as a cause a learner reads (first match wins).
 # RACE_CAUSES are those a database that is not ready yet gives; the others fail however long the api waits.
 # pg8000 wraps every socket error of its connect in one InterfaceError ("Can't create a connection to host
 # ..."); the api's line adds the error it wraps ("(cause: gaierror: [Errno -2] ...)"), so the DNS failure is
-# looked for before the wrapper's words.
+# looked for before the wrapper's words. Causes with no words are not read from a line: compose_race gives
+# them from what it sees of the containers.
 _HOST_NOT_FOUND = ("gaierror", "Name or service not known", "Temporary failure in name resolution", "No address associated with hostname",
                    "Errno -2]", "Errno -3]", "Errno -5]")
+WRONG_HOST = "wrong database host"
+API_EXITED = "api exited"
+API_NOT_SERVING = "api not serving"
+DATABASE_EXITED = "database exited"
 FAILURE_CAUSES = (
     ("missing setting", ("KeyError",)),
     ("wrong password", ("password authentication failed",)),
@@ -809,27 +837,40 @@ FAILURE_CAUSES = (
     ("no such database", ("3D000",)),
     ("database starting up", ("the database system is starting up", "57P03")),
     # the host name does not resolve: the database's own name before its container is on the network
-    # (failure_cause says "wrong database host" for a name that is not the database's)
     ("database host not found", _HOST_NOT_FOUND),
     # pg8000's words when nothing accepts the connection yet (Postgres still initialising its data directory)
     ("database not accepting connections", ("Can't create a connection to host", "Connection refused", "Errno 111")),
+    # the host the api connected to is none of the database's names or addresses (localhost, the api's own
+    # name, a typo): refused or not found however long the api waits (failure_cause, given the database's names)
+    (WRONG_HOST, ()),
+    # the api exited (non-zero or not) without a "database connection failed" line and without serving: it
+    # crashed before connecting (an import error, a bad command); first_error is its last log line
+    (API_EXITED, ()),
+    # the api still ran at the timeout without such a line and without serving; first_error is its last log line
+    (API_NOT_SERVING, ()),
+    # the database container exited before the api served (Postgres refused to start: no password, a bad
+    # setting); first_error is the database's first error line (else its last line)
+    (DATABASE_EXITED, ()),
 )
 RACE_CAUSES = ("database starting up", "database not accepting connections", "database host not found")
-WRONG_HOST = "wrong database host"
+_NOT_REACHED = ("database host not found", "database not accepting connections")  # causes that depend on the host named
 
 
-def failure_cause(line: str, database_hosts: Sequence[str] | None = None) -> str:
+def failure_cause(line: str, database_hosts: Sequence[str] | None = None, host: str | None = None) -> str:
     """The cause of one "database connection failed ..." line from the api ("" for no line).
-    ``database_hosts``: the names the database answers to (its service's); a name that does not resolve and
-    is none of them is WRONG_HOST, which no waiting fixes (None: the name is not checked).
+    ``database_hosts``: the names and addresses the database answers to (its service's, its container's,
+    its aliases, its IP addresses); a connection refused or a name not found at a host that is none of
+    them is WRONG_HOST, which no waiting fixes. The host is the one the line names (pg8000's "to host X
+    and port"), else ``host`` (the api's configured one); None for either: not checked.
     Returns the cause (a str). Raises nothing."""
     if not line:
         return ""
     for cause, fragments in FAILURE_CAUSES:
-        if any(fragment in line for fragment in fragments):
-            if cause == "database host not found" and database_hosts is not None:
+        if fragments and any(fragment in line for fragment in fragments):
+            if cause in _NOT_REACHED and database_hosts is not None:
                 named = re.search(r"to host (\S+) and port", line)
-                if named and named.group(1) not in database_hosts:
+                connected_to = named.group(1) if named else host
+                if connected_to is not None and connected_to not in database_hosts:
                     return WRONG_HOST
             return cause
     return "other"
@@ -860,13 +901,39 @@ def _first_failure_at(stamped_logs: str) -> float | None:
 
 
 def _names_of(container, service: str) -> set[str]:
-    """The names ``container`` (of Compose service ``service``) answers to on its networks: the service,
-    the container's name and its network aliases. Returns a set. Raises nothing."""
+    """The names and addresses ``container`` (of Compose service ``service``) answers to on its networks:
+    the service, the container's name, its network aliases and DNS names, and its IP addresses.
+    Returns a set. Raises nothing."""
     names = {service, container.name}
     for network in ((container.attrs.get("NetworkSettings") or {}).get("Networks") or {}).values():
         names.update((network or {}).get("Aliases") or ())
         names.update((network or {}).get("DNSNames") or ())
+        names.update(address for address in ((network or {}).get("IPAddress"), (network or {}).get("GlobalIPv6Address")) if address)
     return names
+
+
+def _configured_host(container, setting: str = "DB_HOST") -> str | None:
+    """The database host ``container`` was given in its environment (``setting``, as the course's api
+    reads it), None when it was given none. Raises nothing."""
+    for entry in (container.attrs.get("Config") or {}).get("Env") or ():
+        name, _, value = entry.partition("=")
+        if name == setting:
+            return value
+    return None
+
+
+def _last_line(logs: str) -> str:
+    """The last non-empty line of ``logs`` ("" for none). Raises nothing."""
+    return next((line.strip() for line in reversed(logs.splitlines()) if line.strip()), "")
+
+
+def _database_error_line(logs: str) -> str:
+    """What a database container that exited said about why: its first line with an error's words
+    (Error:, FATAL:, PANIC:), else its last line ("" for no logs). Raises nothing."""
+    for line in logs.splitlines():
+        if any(word in line for word in ("Error:", "ERROR:", "FATAL:", "PANIC:")):
+            return line.strip()
+    return _last_line(logs)
 
 
 @recordable("experiments.compose_race", version=3)
@@ -877,7 +944,9 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
 
     One row per run (cause: see FAILURE_CAUSES; lost_race: see :func:`lost_the_race`, the first failure
     before the database was ready with a cause of RACE_CAUSES). {columns} The stack is taken down (with its volumes) before each run and
-    at the end. ``timeout`` is seconds per run. Raises ComposeFailed when a Compose command fails,
+    at the end. A run ends when the api serves or exits and the database is ready (see :func:`_ready_at`: the
+    official image's temporary server does not count), when the database container exits, or after
+    ``timeout`` seconds. Raises ComposeFailed when a Compose command fails,
     DockerlabError when ``service`` or ``database`` has no container in the stack or DOCKERLAB_REPEAT
     is not a positive whole number.
     """
@@ -893,16 +962,23 @@ def compose_race(stack, *, runs: int | None = None, service: str = "api", databa
                 db = stack.container(database)
                 logs = api.logs().decode(errors="replace")
                 serving = "connected to the database" in logs
-                if serving or api.status == "exited" or time.monotonic() > deadline:
-                    if _ready_at(db) is not None or time.monotonic() > deadline:
-                        break
+                if db.status == "exited" or time.monotonic() > deadline:
+                    break  # a database that exited never becomes ready: nothing more to wait for
+                if (serving or api.status == "exited") and _ready_at(db) is not None:
+                    break
                 time.sleep(0.2)
             api.reload()
+            logs = api.logs().decode(errors="replace")
+            serving = "connected to the database" in logs
             db_started = _timestamp(db.attrs["State"]["StartedAt"])
             ready = _ready_at(db)
             first_error = next((line.strip() for line in logs.splitlines() if "database connection failed" in line), "")
             failed_at = _first_failure_at(api.logs(timestamps=True).decode(errors="replace")) if first_error else None
-            cause = failure_cause(first_error, _names_of(db, database))
+            cause = failure_cause(first_error, _names_of(db, database), _configured_host(api))
+            if not serving and db.status == "exited":
+                cause, first_error = DATABASE_EXITED, _database_error_line(db.logs().decode(errors="replace"))
+            elif not serving and not first_error:
+                cause, first_error = (API_EXITED if api.status == "exited" else API_NOT_SERVING), _last_line(logs)
             db_ready_seconds = None if ready is None else ready - db_started
             first_error_after_db_seconds = None if failed_at is None else failed_at - db_started
             rows.append(

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from .experiments import RACE_CAUSES
 from .images import own_layers
 from .security import NO_PACKAGE_DATABASE
+from .results import with_unit
 from .tables import VALUE_LABELS
 from .recording.arguments import check_public
 
@@ -318,7 +319,8 @@ def compose_race(results: pd.DataFrame):
     ready (seconds after the database container started). Right: the api's failed connections in each
     run, a bar per run grouped by compose file and coloured by the recorded cause of its first failure:
     race causes in warm colours, causes that are not the race (a missing setting) hatched grey, each
-    named in the legend below. A compose file name longer than SIDE_BY_SIDE_NAME_LENGTH puts the timing
+    named in the legend below; a run that failed with no failed connection (the api crashed first, the
+    database exited) is an X at 0 in its cause's colour, never "no failed connections". A compose file name longer than SIDE_BY_SIDE_NAME_LENGTH puts the timing
     panel above the other, so the name is shown whole. Returns the timing panel's Axes. Raises KeyError for a table without
     compose_race's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
@@ -349,22 +351,34 @@ def compose_race(results: pd.DataFrame):
     styles = _cause_styles(results)
     runs = max(1, int(results.groupby("compose_file").size().max()))
     height = 0.8 / runs
+    right = max(1, int(results["failed_connections"].max())) * 1.15
+    marked = set()  # the styles of runs that failed with no failed connection: drawn as a mark, not a bar
     for group, name in enumerate(files):
         part = results[results["compose_file"] == name].sort_values("run")
         for slot, row in enumerate(part.to_dict("records")):
-            style = styles.get((row["cause"] or "", bool(row["lost_race"])), {"color": "white", "hatch": ""})
-            failure_axis.barh(group + (slot - (len(part) - 1) / 2) * height, row["failed_connections"], height * 0.9,
-                              facecolor=style["color"], hatch=style["hatch"], edgecolor="white")
+            key = (row["cause"] or "", bool(row["lost_race"]))
+            style = styles.get(key, {"color": "white", "hatch": ""})
+            place = group + (slot - (len(part) - 1) / 2) * height
+            if row["failed_connections"] or key not in styles:
+                failure_axis.barh(place, row["failed_connections"], height * 0.9, facecolor=style["color"], hatch=style["hatch"], edgecolor="white")
+            else:  # it failed without a failed connection (the api crashed, the database exited): a mark at 0
+                failure_axis.plot(right * 0.02, place, marker="X", markersize=7, color=style["color"], linestyle="")
+                marked.add(key)
         if not part["failed_connections"].any():
-            failure_axis.text(0.05, group, "no failed connections", va="center", fontsize=8, color="grey")
+            causes = list(dict.fromkeys(cause for cause in part["cause"].fillna("") if cause))
+            text = f"no failed connection: {', '.join(causes)}" if causes else "no failed connections"
+            failure_axis.text(right * 0.05 if causes else 0.05, group, text, va="center", fontsize=8, color="grey")
     failure_axis.set_yticks(range(len(files)), files, fontsize=8)
     failure_axis.set_ylim(len(files) - 0.5, -0.5)  # the first file on top, as in the table
     failure_axis.xaxis.get_major_locator().set_params(integer=True)
-    failure_axis.set_xlim(0, max(1, int(results["failed_connections"].max())) * 1.15)
+    failure_axis.set_xlim(0, right)
     failure_axis.set_xlabel(f"failed connections to the database (a bar per run, 1-{runs} top down)")
     failure_axis.set_title("Why the api failed: the cause of its first error")
     if styles:
-        failure_axis.legend([plt.Rectangle((0, 0), 1, 1, facecolor=style["color"], hatch=style["hatch"], edgecolor="white") for style in styles.values()],
+        barred = {(row["cause"] or "", bool(row["lost_race"])) for row in results[results["failed_connections"] > 0].to_dict("records")}
+        failure_axis.legend([plt.Rectangle((0, 0), 1, 1, facecolor=style["color"], hatch=style["hatch"], edgecolor="white")
+                             if key in barred or key not in marked else Line2D([], [], marker="X", markersize=7, color=style["color"], linestyle="")
+                             for key, style in styles.items()],
                             [style["label"] for style in styles.values()], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1, frameon=False, fontsize=8)
     return timing_axis
 
@@ -448,7 +462,7 @@ def headlines(figures: pd.DataFrame):
     axis.axvline(1, color="black", linestyle="--", linewidth=1)
     axis.set_xscale("log")
     _plain_log(axis.xaxis)
-    axis.set_yticks(list(positions), [f"{row['label']} ({row['value']:.3g}{row['unit']})" for row in rows], fontsize=8)
+    axis.set_yticks(list(positions), [f"{row['label']} ({with_unit(format(row['value'], '.3g'), row['value'], row['unit'])})" for row in rows], fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("measured ÷ target (log scale; dashed line: the target)")
     axis.set_title("Every headline figure against its target; green: target met", fontsize=10)

@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported w
 
 __all__ = [
     "Headline", "Evidence", "Claim", "headline", "table", "collected", "collected_recorded", "conditions", "seed_claims", "SEED_CLAIMS", "verdict",
-    "VERDICT_RULE", "RECORDED_WHEN_SHOWN", "readme_table", "run_times", "fill_run_times", "RUN_COLUMN", "README_START", "README_END", "shown", "list_html",
-    "TARGET_REASONS", "reason_for",
+    "VERDICT_RULE", "RECORDED_WHEN_SHOWN", "with_unit", "readme_table", "run_times", "fill_run_times", "RUN_COLUMN", "README_START", "README_END", "shown",
+    "list_html", "TARGET_REASONS", "reason_for",
 ]
 
 # Why each headline's target is what it is: the learner reads this beside the target (in the headline's
@@ -90,6 +90,16 @@ def reason_for(label: str) -> str:
     return TARGET_REASONS.get(label, NO_REASON)
 
 
+
+def with_unit(number: str, value: float, unit: str) -> str:
+    """``number`` (the text of ``value``) followed by ``unit``, a counted word made singular for exactly one:
+    "1 run", "2 runs", "0 images", "1 lookup"; symbols ("x", " MB", " s") as they are. Returns a str. Raises nothing."""
+    word = unit.strip()
+    if value == 1 and unit.startswith(" ") and len(word) > 2 and word.isalpha() and word.islower() and word.endswith("s"):
+        unit = unit[:-1]
+    return f"{number}{unit}"
+
+
 @dataclass(frozen=True)
 class Headline:
     """One measured figure beside its target; ``met`` says whether the data meets it."""
@@ -112,12 +122,13 @@ class Headline:
 
     def __str__(self) -> str:
         verdict = "target met" if self.met else "TARGET MISSED on this machine"
-        return (f"{self.label}: {significant(self.value)}{self.unit} (target {self.direction} {self.target:g}{self.unit}: {verdict})"
+        return (f"{self.label}: {with_unit(significant(self.value), self.value, self.unit)} "
+                f"(target {self.direction} {with_unit(format(self.target, 'g'), self.target, self.unit)}: {verdict})"
                 f" - why this target: {self.reason}")
 
     def __repr__(self) -> str:
-        return (f"<Headline {self.label}: {significant(self.value)}{self.unit}, target {self.direction} {self.target:g}{self.unit}, "
-                f"{'met' if self.met else 'missed'}>")
+        return (f"<Headline {self.label}: {with_unit(significant(self.value), self.value, self.unit)}, "
+                f"target {self.direction} {with_unit(format(self.target, 'g'), self.target, self.unit)}, {'met' if self.met else 'missed'}>")
 
     def _repr_html_(self) -> str:
         verdict = "target met" if self.met else "TARGET MISSED on this machine"
@@ -138,8 +149,8 @@ def shown(figures: list[Headline]) -> pd.DataFrame:
     unit. Returns a DataFrame. {columns} Raises nothing."""
     return HEADLINES_SHOWN.frame([{
         "figure": figure.label,
-        "measured": f"{significant(figure.value)}{figure.unit}",
-        "target_text": f"{'≤' if figure.direction == 'at most' else '≥'} {figure.target:g}{figure.unit}",
+        "measured": with_unit(significant(figure.value), figure.value, figure.unit),
+        "target_text": f"{'≤' if figure.direction == 'at most' else '≥'} {with_unit(format(figure.target, 'g'), figure.target, figure.unit)}",
         "verdict": "met" if figure.met else "missed",
         "why_this_target": figure.reason,
         "condition": figure.condition,
@@ -357,7 +368,8 @@ def seed_claims(figures: pd.DataFrame) -> pd.DataFrame:
     for claim in SEED_CLAIMS:
         found = [(item, by_label[item.label]) for item in claim.evidence if item.label in by_label]
         measured = [
-            f"{row['label']}: {significant(row['value'])}{row['unit']} ({'meets' if row['met'] else 'misses'} {row['direction']} {row['target']:g})"
+            f"{row['label']}: {with_unit(significant(row['value']), row['value'], row['unit'])} "
+            f"({'meets' if row['met'] else 'misses'} {row['direction']} {row['target']:g})"
             for _, row in found
         ]
         findings = [item.finding(bool(row["met"])) for item, row in found]
@@ -432,8 +444,9 @@ def readme_table(figures=None) -> str:
     figures = collected_recorded() if figures is None else figures
     lines = [README_START, "", "| figure (notebook) | measured | target | against its target | why this target | conditions |", "|---|---|---|---|---|---|"]
     for row in figures.to_dict("records"):
-        target = f"{'≤' if row['direction'] == 'at most' else '≥'} {row['target']:g}{row['unit']}"
-        lines.append(f"| {row['label']} ({notebook_number(row['notebook']) or row['notebook']}) | {row['value']:.3g}{row['unit']} | {target} | "
+        target = f"{'≤' if row['direction'] == 'at most' else '≥'} {with_unit(format(row['target'], 'g'), row['target'], row['unit'])}"
+        measured = with_unit(format(row['value'], '.3g'), row['value'], row['unit'])
+        lines.append(f"| {row['label']} ({notebook_number(row['notebook']) or row['notebook']}) | {measured} | {target} | "
                      f"{'met' if row['met'] else 'missed'} | {reason_for(row['label'])} | {row.get('conditions', '')} |")
     lines += ["", "The seed's claims, with the verdict each claim's rule computes from these figures (as notebook 07 shows them):", "",
               "| seed section | the seed says | verdict | the data says | conditions |", "|---|---|---|---|---|"]

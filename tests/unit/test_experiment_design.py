@@ -145,11 +145,16 @@ class _Stack:
 
 def _run_with(first_error, failed_at):
     """One compose_race run against containers whose logs say so: the database container started at 10:00:00,
-    Postgres ready at 10:00:02.3 (initdb's temporary server said so first at 10:00:01.2), the api failing at
-    ``failed_at`` (seconds after 10:00) with ``first_error``."""
+    Postgres ready at 10:00:02.3 (the official image's initdb temporary server said so first at 10:00:01.2,
+    before the entrypoint's "init process complete"), the api failing at ``failed_at`` (seconds after 10:00)
+    with ``first_error``."""
     ready = "LOG:  database system is ready to accept connections"
     db = _Container("race-db-1", "2026-11-30T10:00:00.000000000Z",
-                    [("2026-11-30T10:00:01.200000000Z", ready), ("2026-11-30T10:00:02.300000000Z", ready)])
+                    [("2026-11-30T10:00:00.100000000Z", 'The files belonging to this database system will be owned by user "postgres".'),
+                     ("2026-11-30T10:00:01.000000000Z", "waiting for server to start...."),
+                     ("2026-11-30T10:00:01.200000000Z", ready),
+                     ("2026-11-30T10:00:02.200000000Z", "PostgreSQL init process complete; ready for start up."),
+                     ("2026-11-30T10:00:02.300000000Z", ready)])
     api = _Container("race-api-1", "2026-11-30T10:00:00.400000000Z",
                      [(f"2026-11-30T10:00:{failed_at:09.6f}000Z", first_error)], status="exited", exit_code=1)
     return experiments.compose_race(_Stack(api, db), runs=1, timeout=5).iloc[0]

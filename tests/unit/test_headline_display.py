@@ -62,3 +62,15 @@ def test_the_printed_line_and_the_tables_give_the_reason(figure):
 
 def test_a_learners_own_headline_says_it_has_no_reason_recorded():
     assert results.reason_for("my own figure") == results.NO_REASON
+
+
+def test_a_counted_unit_is_singular_for_exactly_one():
+    lost = results.Headline("runs where the api lost the start-up race, seed + credentials", 5.0, 1.0, "at least", " runs")
+    assert "5 runs (target at least 1 run: target met)" in str(lost) and "1 runs" not in repr(lost)
+    row = results.shown([lost]).iloc[0]
+    assert (row["measured"], row["target_text"]) == ("5 runs", "≥ 1 run")
+    one = results.Headline("course final images running as root", 1.0, 0.0, "at most", " images")
+    assert "1 image (target at most 0 images" in str(one)
+    # symbols are not words: 1 s, 1 MB and 1x stay as they are
+    assert [results.with_unit("1", 1.0, unit) for unit in (" s", " MB", "x", "")] == ["1 s", "1 MB", "1x", "1"]
+    assert results.with_unit("1", 1.0, " lookups") == "1 lookup" and results.with_unit("2", 2.0, " lookups") == "2 lookups"
