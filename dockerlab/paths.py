@@ -23,6 +23,9 @@ _NUMBER = re.compile(r"^(\d{2}[a-z]?)_")
 
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/-])/[^\s'\",;=]+")
+# A path relative to the course folder, as recordings write the course's own paths (data/apps/x): a word
+# with a slash that starts with a name, not with /, . or -.
+_COURSE_RELATIVE_PATH = re.compile(r"(?<![\w.:/=-])[\w][\w.-]*/[^\s'\",;=]*")
 
 
 # The one rule for a path a learner types in a terminal (the "In a terminal:" lines, the exercise hints):
@@ -49,7 +52,9 @@ def in_course_terms(text: str, root: Path | None = None) -> str:
     """``text`` (a command) with each absolute path of a course file shown as a learner types it in a
     terminal opened in :data:`TERMINAL_FOLDER`: ``/home/me/dockerlab/data/apps/go-hello`` -> ``../data/apps/go-hello``.
     A path recorded on another machine is recognised by its tail, which names a file or folder of this
-    course (``/work/main/data/apps/go-hello`` -> ``../data/apps/go-hello``); other paths are left as they are.
+    course (``/work/main/data/apps/go-hello`` -> ``../data/apps/go-hello``), and so is a path relative to the
+    course folder, as recordings write them (``data/apps/go-hello`` -> ``../data/apps/go-hello``); other paths
+    are left as they are.
 
     Returns:
         The text with those paths rewritten.
@@ -66,7 +71,14 @@ def in_course_terms(text: str, root: Path | None = None) -> str:
                 return Path(os.path.relpath(root / tail, root / TERMINAL_FOLDER)).as_posix()
         return match.group(0)
 
-    return _ABSOLUTE_PATH.sub(relative, text)
+    def from_course(match: re.Match) -> str:
+        word = match.group(0)
+        first = word.split("/", 1)[0]
+        if first != TERMINAL_FOLDER and (root / first).is_dir() and (root / word).exists():
+            return Path(os.path.relpath(root / word, root / TERMINAL_FOLDER)).as_posix()
+        return word
+
+    return _COURSE_RELATIVE_PATH.sub(from_course, _ABSOLUTE_PATH.sub(relative, text))
 
 
 def notebook_number(name: str | Path) -> str | None:
