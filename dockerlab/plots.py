@@ -447,9 +447,11 @@ def attack_surface(audit_table: pd.DataFrame):
 
 def headlines(figures: pd.DataFrame):
     """Each headline figure against its target, on one axes: measured ÷ target on a log scale (1 is
-    the target; green where the target is met). Figures whose target is 0 cannot be divided by it:
-    the axes' note names them (their values are in the table). Input: ``dl.results.collected``.
-    Returns the Axes. Raises KeyError for a table without collected's columns."""
+    the target, a dashed line), a bar from the target to the figure ending in a mark (a green dot where the
+    target is met, a red X where it is missed), so a figure exactly at its target (a share of 1 with
+    target 1), whose bar has no length, still shows its mark on the line. Figures whose target is 0
+    cannot be divided by it: the axes' note names them (their values are in the table). Input:
+    ``dl.results.collected``. Returns the Axes. Raises KeyError for a table without collected's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     rows = [row for row in figures.to_dict("records") if row["target"]]
@@ -460,15 +462,23 @@ def headlines(figures: pd.DataFrame):
     positions = range(len(rows))
     axis.barh(list(positions), [ratio - 1 for ratio in ratios], left=1, color=colours, height=0.6)
     axis.axvline(1, color="black", linestyle="--", linewidth=1)
+    for met, marker in ((True, "o"), (False, "X")):  # the figure itself: seen even where its bar has no length
+        mine = [position for position, row in zip(positions, rows, strict=True) if bool(row["met"]) == met]
+        if mine:
+            axis.scatter([ratios[position] for position in mine], mine, marker=marker, s=64, zorder=3,
+                         color=SUCCESS_COLOUR if met else MISSED_COLOUR, edgecolor="white", linewidth=0.8)
     axis.set_xscale("log")
+    axis.margins(x=0.06)  # room for the marks at either end
     _plain_log(axis.xaxis)
     axis.set_yticks(list(positions), [f"{row['label']} ({with_unit(format(row['value'], '.3g'), row['value'], row['unit'])})" for row in rows], fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("measured ÷ target (log scale; dashed line: the target)")
-    axis.set_title("Every headline figure against its target; green: target met", fontsize=10)
+    figure.suptitle("Each headline figure against its target (green dot: met; red X: missed)", fontsize=10)  # over the figure: wider than the axes
     if zero:
-        axis.annotate("target 0 (see the table): " + "; ".join(zero), (0, 0), xycoords="figure fraction",
-                      xytext=(4, 4), textcoords="offset points", fontsize=7, wrap=True)
+        # wrapped to nine tenths of the figure's width (a 7-point character is about 4.2 points wide), as
+        # matplotlib's own wrap runs to the very edge; laid out below the axes by the constrained layout
+        characters = int(0.9 * figure.get_figwidth() * 72 / (0.6 * 7))
+        figure.supxlabel(textwrap.fill("target 0 (see the table): " + "; ".join(zero), characters, break_long_words=False), fontsize=7)
     return axis
 
 

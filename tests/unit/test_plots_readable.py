@@ -1,5 +1,5 @@
 """Every dl.plots figure a notebook draws, drawn from the recordings as the notebook does (recorded
-mode, in process): no text outside the figure, no text over other text (tick labels, legend entries, bar
+mode, in process): no text outside the figure or touching its edge, no text over other text (tick labels, legend entries, bar
 labels, titles), no legend over plotted data, no label cut ("...", or a word cut or wrapped in the
 middle), no crowded log-axis tick labels (no minor-tick labels, no "3x10^2"), no empty axes, a title on
 every axes, every step of a layer plot named (on its bar or in the legend), and the stand-in mark on
@@ -70,6 +70,9 @@ def drawn_tick_labels(axis) -> list:
 
 
 PUNCTUATION = "()[]{},:;\"'*`"
+# Text nearer than this to the figure's edge touches it (points): the constrained layout keeps 3 points clear, so text
+# this near was placed past its margin (an axis label longer than its axes, a wrapped note running to the edge).
+EDGE_MARGIN_POINTS = 2.5
 
 
 def words_of(text: str) -> list[str]:
@@ -201,10 +204,13 @@ def text_problems(figure, texts, renderer, arguments) -> list[str]:
     """Text outside the figure, text over text, a legend over plotted data, a word cut or wrapped mid-word."""
     found = []
     box = figure.bbox
+    margin = EDGE_MARGIN_POINTS * figure.dpi / 72  # in pixels
     for text in texts:
         extent = text.get_window_extent(renderer)
         if extent.x0 < box.x0 - 1 or extent.y0 < box.y0 - 1 or extent.x1 > box.x1 + 1 or extent.y1 > box.y1 + 1:
             found.append(f"text outside the figure: {text.get_text()[:40]!r}")
+        elif min(extent.x0 - box.x0, extent.y0 - box.y0, box.x1 - extent.x1, box.y1 - extent.y1) < margin:
+            found.append(f"text touching the figure's edge: {text.get_text()[:40]!r}")
     for first, second in itertools.combinations(texts, 2):
         one, other = first.get_window_extent(renderer), second.get_window_extent(renderer)
         if one.shrunk(0.98, 0.9).overlaps(other.shrunk(0.98, 0.9)):
@@ -234,6 +240,26 @@ def unlabelled_steps(texts, tables) -> list[str]:
             for step in own_layers(table).query("size > 0")["instruction"] if flat(step) not in shown]
 
 
+def unmarked_rows(axes, renderer) -> list[str]:
+    """Headlines: the rows (y tick labels) that show no mark of their figure inside the axes: neither a
+    bar with a drawn length and height on the row nor a point (a marker) on it."""
+    frame = axes.get_window_extent(renderer)
+    bars = [patch.get_window_extent(renderer) for patch in axes.patches]
+    bars = [bar for bar in bars if bar.width > 1 and bar.height > 1 and bar.x1 > frame.x0 and bar.x0 < frame.x1]
+    points = [point for line in axes.lines if line.get_marker() not in (None, "", "None", " ")
+              for point in line.get_transform().transform(line.get_xydata())]
+    points += [point for collection in axes.collections if len(collection.get_offsets())
+               for point in collection.get_offset_transform().transform(collection.get_offsets())]
+    points = [(x, y) for x, y in points if frame.x0 - 1 <= x <= frame.x1 + 1]
+    found = []
+    for label in drawn_tick_labels(axes.yaxis):
+        row = label.get_window_extent(renderer)
+        middle, half = (row.y0 + row.y1) / 2, row.height / 2
+        if not any(bar.y0 <= middle <= bar.y1 for bar in bars) and not any(abs(y - middle) <= half for _, y in points):
+            found.append(f"a row without a mark of its figure: {label.get_text()[:50]!r}")
+    return found
+
+
 def problems(name: str, figure, arguments=()) -> list[str]:
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
@@ -250,6 +276,8 @@ def problems(name: str, figure, arguments=()) -> list[str]:
         found += axis_problems(figure, axes, renderer)
     if name == "layer_sizes":
         found += unlabelled_steps(texts, arguments[0])
+    if name == "headlines":
+        found += [problem for axes in figure.axes for problem in unmarked_rows(axes, renderer)]
     if name in IMAGE_PLOTS and not any("stand-in" in text.get_text() for text in texts):
         found.append("a figure of stand-in images without its stand-in mark")
     return found
@@ -292,3 +320,25 @@ def test_the_start_up_race_plot_keeps_a_long_compose_file_name_inside_the_figure
     found = problems("compose_race", plots.compose_race(table).figure, (table,))
     plt.close("all")
     assert not found, sorted(found)
+
+
+def _headline_figures(rows):
+    """dl.results.collected rows (label, value, unit, target, met) for the headlines plot."""
+    import pandas as pd
+
+    return pd.DataFrame([{"label": label, "value": value, "unit": unit, "target": target, "met": met} for label, value, unit, target, met in rows])
+
+
+def test_a_headline_figure_exactly_at_its_target_shows_its_mark_and_reads_as_met():
+    from matplotlib.colors import to_hex
+
+    figures = _headline_figures([("share of lookups that succeeded", 1.0, "", 1.0, True), ("seconds saved", 20.0, "s", 10.0, True),
+                                 ("parallel / serial", 0.8, "x", 0.75, False)])
+    axis = plots.headlines(figures)
+    found = problems("headlines", axis.figure, (figures,))
+    at_target = [(to_hex(colour), tuple(offset)) for collection in axis.collections
+                 for offset, colour in zip(collection.get_offsets(), itertools.cycle(collection.get_facecolors()))
+                 if tuple(offset) == (1.0, 0.0)]
+    plt.close("all")
+    assert not found, sorted(found)
+    assert at_target == [(plots.SUCCESS_COLOUR, (1.0, 0.0))]  # on the target line, in the colour of a met target
