@@ -286,23 +286,49 @@ def stop_times(results: pd.DataFrame, ax=None):
 
 # Start-up failures by cause (compose_race's `cause` and `lost_race`): the race in warm colours, failures
 # that no waiting would cure (a missing setting, a wrong password: the file is wrong) in hatched greys.
-# The timing panel's colour per compose file leaves red out, so red means the race alone.
+# The timing panel's colour per compose file leaves red out, so red means the race alone. Every file and
+# every cause shown has a colour of its own: past the named ones, as many as needed from a colour map
+# (_distinct_colours), never a colour again.
 FILE_COLOURS = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")
+# past eight files: the lighter shades of the same hues (matplotlib's tab20, red and grey still left out),
+# then evenly spaced from viridis, which has no red
+MORE_FILE_COLOURS = ("#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5")
 # The longest compose file name (characters) that leaves the failure panel room for its bars beside the
 # timing panel; a longer one (a file name is one word: it is not wrapped) puts the panels one above the other.
 SIDE_BY_SIDE_NAME_LENGTH = 28
-RACE_CAUSE_COLOURS = (MISSED_COLOUR, "#82071e", "#ff8182")
-NOT_RACE_CAUSE_COLOURS = ("#6e7781", "#afb8c1", "#424a53")
+RACE_CAUSE_COLOURS = (MISSED_COLOUR, "#82071e", "#ff8182", "#fa4549", "#a40e26", "#ffaba8", "#bc4c00", "#fb8f44")
+NOT_RACE_CAUSE_COLOURS = ("#6e7781", "#afb8c1", "#424a53", "#8c959f", "#24292f", "#d0d7de", "#57606a", "#32383f")
+NOT_RACE_HATCHES = ("//", "\\\\", "xx", "..", "||", "--", "++", "oo")  # greys apart by their hatch too
+
+
+def _distinct_colours(count: int, named: Sequence[str], colour_map: str, low: float, high: float) -> list[str]:
+    """``count`` colours, no two alike: the ``named`` ones while they last, else ``count`` evenly spaced
+    from ``colour_map`` between ``low`` and ``high`` (fractions of the map). Returns a list of str."""
+    if count <= len(named):
+        return list(named[:count])
+    import matplotlib  # lazy: matplotlib takes ~0.8 s to import
+    from matplotlib.colors import to_hex  # lazy: matplotlib takes ~0.8 s to import
+
+    shades = matplotlib.colormaps[colour_map]
+    return [to_hex(shades(low + (high - low) * index / (count - 1))) for index in range(count)]
+
+
+def _file_colours(count: int) -> list[str]:
+    """A colour per compose file, none red (red is the race's), none repeated. Returns a list of str."""
+    return _distinct_colours(count, FILE_COLOURS + MORE_FILE_COLOURS, "viridis", 0.0, 0.92)
 
 
 def _cause_styles(results: pd.DataFrame) -> dict[tuple[str, bool], dict]:
     """Per recorded cause and whether its run lost the race (in the order first met): its bar colour, hatch
     and legend label, from the rows' own ``lost_race`` (the first failure came before the database was
-    ready, with a cause of the race), so one cause's words seen after the database was ready are drawn apart."""
+    ready, with a cause of the race), so one cause's words seen after the database was ready are drawn apart.
+    No two causes shown share a colour, however many there are."""
     styles: dict[tuple[str, bool], dict] = {}
     failed = results[results["cause"].fillna("") != ""]
-    for (cause, race), _ in failed.groupby(["cause", failed["lost_race"].astype(bool)], sort=False):
-        palette = RACE_CAUSE_COLOURS if race else NOT_RACE_CAUSE_COLOURS
+    keys = [key for key, _ in failed.groupby(["cause", failed["lost_race"].astype(bool)], sort=False)]
+    palettes = {True: _distinct_colours(sum(1 for _, race in keys if race), RACE_CAUSE_COLOURS, "Reds", 0.35, 0.95),
+                False: _distinct_colours(sum(1 for _, race in keys if not race), NOT_RACE_CAUSE_COLOURS, "Greys", 0.3, 0.85)}
+    for cause, race in keys:
         used = sum(1 for style in styles.values() if style["race"] == race)
         if race:
             label = f"{cause}: lost the start-up race"
@@ -310,7 +336,8 @@ def _cause_styles(results: pd.DataFrame) -> dict[tuple[str, bool], dict]:
             label = f"{cause}: not the race (not before the database was ready)"
         else:
             label = f"{cause}: not the race (fails however long it waits)"
-        styles[(cause, race)] = {"race": race, "color": palette[used % len(palette)], "hatch": "" if race else "//", "label": label}
+        hatch = "" if race else NOT_RACE_HATCHES[used % len(NOT_RACE_HATCHES)]
+        styles[(cause, race)] = {"race": race, "color": palettes[race][used], "hatch": hatch, "label": label}
     return styles
 
 
@@ -320,7 +347,9 @@ def compose_race(results: pd.DataFrame):
     run, a bar per run grouped by compose file and coloured by the recorded cause of its first failure:
     race causes in warm colours, causes that are not the race (a missing setting) hatched grey, each
     named in the legend below; a run that failed with no failed connection (the api crashed first, the
-    database exited) is an X at 0 in its cause's colour, never "no failed connections". A compose file name longer than SIDE_BY_SIDE_NAME_LENGTH puts the timing
+    database exited) is an X at 0 in its cause's colour, never "no failed connections". Every compose file
+    and every cause shown has a colour of its own however many there are, and the figure grows with its
+    legends. A compose file name longer than SIDE_BY_SIDE_NAME_LENGTH puts the timing
     panel above the other, so the name is shown whole. Returns the timing panel's Axes. Raises KeyError for a table without
     compose_race's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
@@ -328,19 +357,25 @@ def compose_race(results: pd.DataFrame):
     from matplotlib.lines import Line2D  # lazy: matplotlib takes ~0.8 s to import
 
     files = list(dict.fromkeys(results["compose_file"]))
+    styles = _cause_styles(results)
     side_by_side = max(len(str(name)) for name in files) <= SIDE_BY_SIDE_NAME_LENGTH
+    # each legend below its panel grows a line (about 0.2 inches) per entry past the few the figure's height was made for
     if side_by_side:
-        figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained", width_ratios=(1, 1.1))
+        extra = 0.2 * max(0, math.ceil((len(files) + 2) / 2) - 4, len(styles) - 4)
+        figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(12, 5.2 + extra), layout="constrained", width_ratios=(1, 1.1))
     else:  # a file name too long to share the width with its bars: the panels one above the other, each as wide as the figure
-        figure, (timing_axis, failure_axis) = plt.subplots(2, 1, figsize=(12, 10.4), layout="constrained")
-    colours = [FILE_COLOURS[index % len(FILE_COLOURS)] for index in range(len(files))]
+        extra = 0.2 * (max(0, len(files) + 2 - 6) + max(0, len(styles) - 4))
+        figure, (timing_axis, failure_axis) = plt.subplots(2, 1, figsize=(12, 10.4 + extra), layout="constrained")
+    colours = _file_colours(len(files))
+    step = min(0.1, 0.6 / len(files))  # the files' points side by side within their run, never at the next run's
     for index, name in enumerate(files):
         part = results[results["compose_file"] == name]
-        timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=colours[index])
-        timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=colours[index])
+        shift = (index - (len(files) - 1) / 2) * step
+        timing_axis.scatter(part["run"] + shift, part["api_started_after_db_seconds"], marker="o", color=colours[index])
+        timing_axis.scatter(part["run"] + shift, part["db_ready_seconds"], marker="_", s=300, color=colours[index])
     timing_axis.set_xlabel("run")
     timing_axis.xaxis.get_major_locator().set_params(integer=True)  # runs are whole numbers
-    timing_axis.set_ylabel("seconds after the database container started")
+    timing_axis.set_ylabel("seconds after the database\ncontainer started")  # two lines: it fits a panel its legend makes short
     timing_axis.set_title("Did the api start before the database was ready?")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour) for colour in colours]
     handles += [Line2D([], [], marker="o", color="black", linestyle=""), Line2D([], [], marker="_", markersize=14, color="black", linestyle="")]
@@ -348,7 +383,6 @@ def compose_race(results: pd.DataFrame):
     timing_axis.legend(handles, [*files, "api started", "database ready"], loc="upper center" if side_by_side else "upper right",
                        bbox_to_anchor=(0.5 if side_by_side else 1.0, -0.14), ncol=2 if side_by_side else 1, frameon=False, fontsize=8)
 
-    styles = _cause_styles(results)
     runs = max(1, int(results.groupby("compose_file").size().max()))
     height = 0.8 / runs
     right = max(1, int(results["failed_connections"].max())) * 1.15
