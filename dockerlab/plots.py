@@ -80,46 +80,97 @@ def _size_text(megabytes: float) -> str:
     return f"{megabytes * 1000:.0f} kB" if megabytes >= 0.001 else f"{megabytes * MB:.0f} B"
 
 
-def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08, all_layers: bool = False):
+LABEL_FONT_SIZES = (7, 6)  # points: a step's label on its bar, the smaller only where it lets the label fit
+
+
+def _label_that_fits(figure, instruction: str, size: str, width: float, height: float):
+    """A step's label for its bar (its instruction wrapped to the fewest lines whose widest fits ``width``
+    pixels, then its size on a line of its own or, where that does not fit, after the last word) and its
+    font size, the first of LABEL_FONT_SIZES at which the label fits ``width`` x ``height`` pixels as
+    drawn; None where none fits: the step is too small to label.
+    The figure must be laid out (its renderer measures the text)."""
+    from matplotlib.text import Text  # lazy: matplotlib takes ~0.8 s to import
+
+    for fontsize in LABEL_FONT_SIZES:
+        probe = Text(0, 0, f"{instruction} ({size})", fontsize=fontsize)
+        probe.set_figure(figure)
+        line = probe.get_window_extent()
+        if math.ceil(line.width / max(width, 1)) * line.height > height:  # too tall on as many lines as its width needs
+            continue
+        for after in ("\n{}", " ({})"):  # the size on a line of its own, else after the instruction's last word
+            for characters in range(len(instruction) + len(size) + 3, 3, -1):  # wider lines first: the fewest lines
+                probe.set_text(_wrapped([instruction], characters)[0] + after.format(size))
+                extent = probe.get_window_extent()
+                if extent.width <= width:
+                    if extent.height <= height:
+                        return probe.get_text(), fontsize
+                    break  # narrower lines only add lines
+    return None
+
+
+def layer_sizes(tables: Mapping[str, object], ax=None, all_layers: bool = False):
     """Stacked bar per image, one segment per layer (MB). The base image is one segment at the bottom
     ("FROM python:3.11-slim (stand-in): 4 layers", filesystem layers as `docker inspect` counts them) and the image's own steps stack on it, unless
-    ``all_layers``. A segment is labelled on the bar when it is tall enough for its label (its share of
-    the tallest bar at least ``min_label_share`` for every two lines of label); every other one (a 2.8 MB
-    pip step on a 130 MB base) is named with its size in the legend beside the axes, top step first, so
-    no step of the learner's is an unlabelled sliver. ``tables`` maps an image name to its
-    ``dl.layers(image)`` table. Returns the Axes.
+    ``all_layers``. A segment is labelled on its bar (its instruction and size) wherever the label fits the
+    bar's height and slot as drawn (at 7 points, else 6, measured once the figure is laid out); every other one, a sliver too
+    small to carry its label (a 2.8 MB pip step on a 130 MB base), is named with its size in the legend
+    beside the axes, top step first, so no step of the learner's is unnamed. ``tables`` maps an image name
+    to its ``dl.layers(image)`` table. Returns the Axes.
     Raises KeyError for a table without the instruction and size columns of ``dl.layers``."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     ax = _axes(ax, size=(9, 4.8))
+    figure = ax.figure
     names = list(tables)
     views = {name: own_layers(tables[name], all_layers=all_layers).iloc[::-1] for name in names}  # base first: the bottom
     tallest = max((float(views[name]["size"].sum()) / MB for name in names), default=0.0)
-    width = max(14, 44 // max(1, len(names)))  # characters a segment's label may use on one line
-    small = []  # (colour, legend text) of the segments too thin to label
+    segments = []  # (image, bar, instruction, size in MB, colour), each image's bottom first
     for position, name in enumerate(names):
         bottom = 0.0
-        unlabelled = []
         for index, (size, instruction) in enumerate(zip(views[name]["size"] / MB, views[name]["instruction"], strict=True)):
             if size <= 0:
                 continue
             colour = f"C{index % 10}"
-            ax.bar(position, size, bottom=bottom, color=colour, edgecolor="white", linewidth=0.5)
-            label = f"{_wrapped([instruction], width)[0]}\n{_size_text(size)}"
-            if size >= min_label_share * tallest * (label.count("\n") + 1) / 2:
-                ax.text(position, bottom + size / 2, label, ha="center", va="center", fontsize=7)
-            else:
-                unlabelled.append((colour, f"{name}: " * (len(names) > 1) + f"{_wrapped([instruction], 44)[0]} ({_size_text(size)})"))
+            bar = ax.bar(position, size, bottom=bottom, color=colour, edgecolor="white", linewidth=0.5)[0]
+            segments.append((name, bar, instruction, size, colour))
             bottom += size
-        small += unlabelled[::-1]  # as the bar stacks them: the top step first
         ax.text(position, bottom, f"{bottom:.1f} MB", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(len(names)), _wrapped(names, 24), fontsize=8)
     ax.set_ylabel("size (MB, uncompressed)")
     ax.set_title("Image size by layer: the base image, then your own steps")
     ax.set_ylim(0, tallest * 1.12 or 1)  # room above the tallest bar for its total
-    if small:
-        _legend_outside(ax, handles=[plt.Rectangle((0, 0), 1, 1, color=colour) for colour, _ in small], labels=[text for _, text in small],
-                        fontsize=7, title="steps too small to label", title_fontsize=7)
+    # Which labels fit their bars depends on the drawn size of the bars, which the legend of those that do
+    # not fit takes width from: lay out, measure, and again with the legend those left out need, until no
+    # more are left out (each round can only take labels away, so it ends).
+    labels: dict[int, tuple[str, int]] = {index: ("", 0) for index in range(len(segments))}
+    legend = None
+    for _ in range(len(segments) + 1):
+        if legend is not None:
+            legend.remove()
+        small = [segments[index] for index in range(len(segments)) if index not in labels][::-1]  # the top step first
+        small.sort(key=lambda segment: names.index(segment[0]))  # image by image, in the bars' order
+        legend = _legend_outside(ax, handles=[plt.Rectangle((0, 0), 1, 1, color=colour) for *_, colour in small],
+                                 labels=[f"{name}: " * (len(names) > 1) + f"{_wrapped([instruction], 44)[0]} ({_size_text(size)})"
+                                         for name, _, instruction, size, _ in small],
+                                 fontsize=7, title="steps too small to label", title_fontsize=7) if small else None
+        figure.draw_without_rendering()
+        # a label may use its bar's whole slot (from midway to one neighbour to midway to the other, within the
+        # axes): no other bar's label reaches into it; a point clear of the slot's sides and the bar's top and bottom
+        pad = figure.dpi / 72  # a point, in pixels
+        slot = min(abs(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0]), ax.get_window_extent().width) - 4 * pad
+        fitting = {}
+        for index in labels:
+            _, bar, instruction, size, _ = segments[index]
+            label = _label_that_fits(figure, instruction, _size_text(size), slot, bar.get_window_extent().height - 2 * pad)
+            if label is not None:
+                fitting[index] = label
+        if fitting.keys() == labels.keys():
+            labels = fitting
+            break
+        labels = fitting
+    for index, (text, fontsize) in labels.items():
+        _, bar, *_ = segments[index]
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, text, ha="center", va="center", fontsize=fontsize)
     return ax
 
 
