@@ -80,46 +80,97 @@ def _size_text(megabytes: float) -> str:
     return f"{megabytes * 1000:.0f} kB" if megabytes >= 0.001 else f"{megabytes * MB:.0f} B"
 
 
-def layer_sizes(tables: Mapping[str, object], ax=None, min_label_share: float = 0.08, all_layers: bool = False):
+LABEL_FONT_SIZES = (7, 6)  # points: a step's label on its bar, the smaller only where it lets the label fit
+
+
+def _label_that_fits(figure, instruction: str, size: str, width: float, height: float):
+    """A step's label for its bar (its instruction wrapped to the fewest lines whose widest fits ``width``
+    pixels, then its size on a line of its own or, where that does not fit, after the last word) and its
+    font size, the first of LABEL_FONT_SIZES at which the label fits ``width`` x ``height`` pixels as
+    drawn; None where none fits: the step is too small to label.
+    The figure must be laid out (its renderer measures the text)."""
+    from matplotlib.text import Text  # lazy: matplotlib takes ~0.8 s to import
+
+    for fontsize in LABEL_FONT_SIZES:
+        probe = Text(0, 0, f"{instruction} ({size})", fontsize=fontsize)
+        probe.set_figure(figure)
+        line = probe.get_window_extent()
+        if math.ceil(line.width / max(width, 1)) * line.height > height:  # too tall on as many lines as its width needs
+            continue
+        for after in ("\n{}", " ({})"):  # the size on a line of its own, else after the instruction's last word
+            for characters in range(len(instruction) + len(size) + 3, 3, -1):  # wider lines first: the fewest lines
+                probe.set_text(_wrapped([instruction], characters)[0] + after.format(size))
+                extent = probe.get_window_extent()
+                if extent.width <= width:
+                    if extent.height <= height:
+                        return probe.get_text(), fontsize
+                    break  # narrower lines only add lines
+    return None
+
+
+def layer_sizes(tables: Mapping[str, object], ax=None, all_layers: bool = False):
     """Stacked bar per image, one segment per layer (MB). The base image is one segment at the bottom
     ("FROM python:3.11-slim (stand-in): 4 layers", filesystem layers as `docker inspect` counts them) and the image's own steps stack on it, unless
-    ``all_layers``. A segment is labelled on the bar when it is tall enough for its label (its share of
-    the tallest bar at least ``min_label_share`` for every two lines of label); every other one (a 2.8 MB
-    pip step on a 130 MB base) is named with its size in the legend beside the axes, top step first, so
-    no step of the learner's is an unlabelled sliver. ``tables`` maps an image name to its
-    ``dl.layers(image)`` table. Returns the Axes.
+    ``all_layers``. A segment is labelled on its bar (its instruction and size) wherever the label fits the
+    bar's height and slot as drawn (at 7 points, else 6, measured once the figure is laid out); every other one, a sliver too
+    small to carry its label (a 2.8 MB pip step on a 130 MB base), is named with its size in the legend
+    beside the axes, top step first, so no step of the learner's is unnamed. ``tables`` maps an image name
+    to its ``dl.layers(image)`` table. Returns the Axes.
     Raises KeyError for a table without the instruction and size columns of ``dl.layers``."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     ax = _axes(ax, size=(9, 4.8))
+    figure = ax.figure
     names = list(tables)
     views = {name: own_layers(tables[name], all_layers=all_layers).iloc[::-1] for name in names}  # base first: the bottom
     tallest = max((float(views[name]["size"].sum()) / MB for name in names), default=0.0)
-    width = max(14, 44 // max(1, len(names)))  # characters a segment's label may use on one line
-    small = []  # (colour, legend text) of the segments too thin to label
+    segments = []  # (image, bar, instruction, size in MB, colour), each image's bottom first
     for position, name in enumerate(names):
         bottom = 0.0
-        unlabelled = []
         for index, (size, instruction) in enumerate(zip(views[name]["size"] / MB, views[name]["instruction"], strict=True)):
             if size <= 0:
                 continue
             colour = f"C{index % 10}"
-            ax.bar(position, size, bottom=bottom, color=colour, edgecolor="white", linewidth=0.5)
-            label = f"{_wrapped([instruction], width)[0]}\n{_size_text(size)}"
-            if size >= min_label_share * tallest * (label.count("\n") + 1) / 2:
-                ax.text(position, bottom + size / 2, label, ha="center", va="center", fontsize=7)
-            else:
-                unlabelled.append((colour, f"{name}: " * (len(names) > 1) + f"{_wrapped([instruction], 44)[0]} ({_size_text(size)})"))
+            bar = ax.bar(position, size, bottom=bottom, color=colour, edgecolor="white", linewidth=0.5)[0]
+            segments.append((name, bar, instruction, size, colour))
             bottom += size
-        small += unlabelled[::-1]  # as the bar stacks them: the top step first
         ax.text(position, bottom, f"{bottom:.1f} MB", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(len(names)), _wrapped(names, 24), fontsize=8)
     ax.set_ylabel("size (MB, uncompressed)")
     ax.set_title("Image size by layer: the base image, then your own steps")
     ax.set_ylim(0, tallest * 1.12 or 1)  # room above the tallest bar for its total
-    if small:
-        _legend_outside(ax, handles=[plt.Rectangle((0, 0), 1, 1, color=colour) for colour, _ in small], labels=[text for _, text in small],
-                        fontsize=7, title="steps too small to label", title_fontsize=7)
+    # Which labels fit their bars depends on the drawn size of the bars, which the legend of those that do
+    # not fit takes width from: lay out, measure, and again with the legend those left out need, until no
+    # more are left out (each round can only take labels away, so it ends).
+    labels: dict[int, tuple[str, int]] = {index: ("", 0) for index in range(len(segments))}
+    legend = None
+    for _ in range(len(segments) + 1):
+        if legend is not None:
+            legend.remove()
+        small = [segments[index] for index in range(len(segments)) if index not in labels][::-1]  # the top step first
+        small.sort(key=lambda segment: names.index(segment[0]))  # image by image, in the bars' order
+        legend = _legend_outside(ax, handles=[plt.Rectangle((0, 0), 1, 1, color=colour) for *_, colour in small],
+                                 labels=[f"{name}: " * (len(names) > 1) + f"{_wrapped([instruction], 44)[0]} ({_size_text(size)})"
+                                         for name, _, instruction, size, _ in small],
+                                 fontsize=7, title="steps too small to label", title_fontsize=7) if small else None
+        figure.draw_without_rendering()
+        # a label may use its bar's whole slot (from midway to one neighbour to midway to the other, within the
+        # axes): no other bar's label reaches into it; a point clear of the slot's sides and the bar's top and bottom
+        pad = figure.dpi / 72  # a point, in pixels
+        slot = min(abs(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0]), ax.get_window_extent().width) - 4 * pad
+        fitting = {}
+        for index in labels:
+            _, bar, instruction, size, _ = segments[index]
+            label = _label_that_fits(figure, instruction, _size_text(size), slot, bar.get_window_extent().height - 2 * pad)
+            if label is not None:
+                fitting[index] = label
+        if fitting.keys() == labels.keys():
+            labels = fitting
+            break
+        labels = fitting
+    for index, (text, fontsize) in labels.items():
+        _, bar, *_ = segments[index]
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, text, ha="center", va="center", fontsize=fontsize)
     return ax
 
 
@@ -286,23 +337,49 @@ def stop_times(results: pd.DataFrame, ax=None):
 
 # Start-up failures by cause (compose_race's `cause` and `lost_race`): the race in warm colours, failures
 # that no waiting would cure (a missing setting, a wrong password: the file is wrong) in hatched greys.
-# The timing panel's colour per compose file leaves red out, so red means the race alone.
+# The timing panel's colour per compose file leaves red out, so red means the race alone. Every file and
+# every cause shown has a colour of its own: past the named ones, as many as needed from a colour map
+# (_distinct_colours), never a colour again.
 FILE_COLOURS = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")
+# past eight files: the lighter shades of the same hues (matplotlib's tab20, red and grey still left out),
+# then evenly spaced from viridis, which has no red
+MORE_FILE_COLOURS = ("#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5")
 # The longest compose file name (characters) that leaves the failure panel room for its bars beside the
 # timing panel; a longer one (a file name is one word: it is not wrapped) puts the panels one above the other.
 SIDE_BY_SIDE_NAME_LENGTH = 28
-RACE_CAUSE_COLOURS = (MISSED_COLOUR, "#82071e", "#ff8182")
-NOT_RACE_CAUSE_COLOURS = ("#6e7781", "#afb8c1", "#424a53")
+RACE_CAUSE_COLOURS = (MISSED_COLOUR, "#82071e", "#ff8182", "#fa4549", "#a40e26", "#ffaba8", "#bc4c00", "#fb8f44")
+NOT_RACE_CAUSE_COLOURS = ("#6e7781", "#afb8c1", "#424a53", "#8c959f", "#24292f", "#d0d7de", "#57606a", "#32383f")
+NOT_RACE_HATCHES = ("//", "\\\\", "xx", "..", "||", "--", "++", "oo")  # greys apart by their hatch too
+
+
+def _distinct_colours(count: int, named: Sequence[str], colour_map: str, low: float, high: float) -> list[str]:
+    """``count`` colours, no two alike: the ``named`` ones while they last, else ``count`` evenly spaced
+    from ``colour_map`` between ``low`` and ``high`` (fractions of the map). Returns a list of str."""
+    if count <= len(named):
+        return list(named[:count])
+    import matplotlib  # lazy: matplotlib takes ~0.8 s to import
+    from matplotlib.colors import to_hex  # lazy: matplotlib takes ~0.8 s to import
+
+    shades = matplotlib.colormaps[colour_map]
+    return [to_hex(shades(low + (high - low) * index / (count - 1))) for index in range(count)]
+
+
+def _file_colours(count: int) -> list[str]:
+    """A colour per compose file, none red (red is the race's), none repeated. Returns a list of str."""
+    return _distinct_colours(count, FILE_COLOURS + MORE_FILE_COLOURS, "viridis", 0.0, 0.92)
 
 
 def _cause_styles(results: pd.DataFrame) -> dict[tuple[str, bool], dict]:
     """Per recorded cause and whether its run lost the race (in the order first met): its bar colour, hatch
     and legend label, from the rows' own ``lost_race`` (the first failure came before the database was
-    ready, with a cause of the race), so one cause's words seen after the database was ready are drawn apart."""
+    ready, with a cause of the race), so one cause's words seen after the database was ready are drawn apart.
+    No two causes shown share a colour, however many there are."""
     styles: dict[tuple[str, bool], dict] = {}
     failed = results[results["cause"].fillna("") != ""]
-    for (cause, race), _ in failed.groupby(["cause", failed["lost_race"].astype(bool)], sort=False):
-        palette = RACE_CAUSE_COLOURS if race else NOT_RACE_CAUSE_COLOURS
+    keys = [key for key, _ in failed.groupby(["cause", failed["lost_race"].astype(bool)], sort=False)]
+    palettes = {True: _distinct_colours(sum(1 for _, race in keys if race), RACE_CAUSE_COLOURS, "Reds", 0.35, 0.95),
+                False: _distinct_colours(sum(1 for _, race in keys if not race), NOT_RACE_CAUSE_COLOURS, "Greys", 0.3, 0.85)}
+    for cause, race in keys:
         used = sum(1 for style in styles.values() if style["race"] == race)
         if race:
             label = f"{cause}: lost the start-up race"
@@ -310,7 +387,8 @@ def _cause_styles(results: pd.DataFrame) -> dict[tuple[str, bool], dict]:
             label = f"{cause}: not the race (not before the database was ready)"
         else:
             label = f"{cause}: not the race (fails however long it waits)"
-        styles[(cause, race)] = {"race": race, "color": palette[used % len(palette)], "hatch": "" if race else "//", "label": label}
+        hatch = "" if race else NOT_RACE_HATCHES[used % len(NOT_RACE_HATCHES)]
+        styles[(cause, race)] = {"race": race, "color": palettes[race][used], "hatch": hatch, "label": label}
     return styles
 
 
@@ -320,7 +398,9 @@ def compose_race(results: pd.DataFrame):
     run, a bar per run grouped by compose file and coloured by the recorded cause of its first failure:
     race causes in warm colours, causes that are not the race (a missing setting) hatched grey, each
     named in the legend below; a run that failed with no failed connection (the api crashed first, the
-    database exited) is an X at 0 in its cause's colour, never "no failed connections". A compose file name longer than SIDE_BY_SIDE_NAME_LENGTH puts the timing
+    database exited) is an X at 0 in its cause's colour, never "no failed connections". Every compose file
+    and every cause shown has a colour of its own however many there are, and the figure grows with its
+    legends. A compose file name longer than SIDE_BY_SIDE_NAME_LENGTH puts the timing
     panel above the other, so the name is shown whole. Returns the timing panel's Axes. Raises KeyError for a table without
     compose_race's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
@@ -328,19 +408,25 @@ def compose_race(results: pd.DataFrame):
     from matplotlib.lines import Line2D  # lazy: matplotlib takes ~0.8 s to import
 
     files = list(dict.fromkeys(results["compose_file"]))
+    styles = _cause_styles(results)
     side_by_side = max(len(str(name)) for name in files) <= SIDE_BY_SIDE_NAME_LENGTH
+    # each legend below its panel grows a line (about 0.2 inches) per entry past the few the figure's height was made for
     if side_by_side:
-        figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained", width_ratios=(1, 1.1))
+        extra = 0.2 * max(0, math.ceil((len(files) + 2) / 2) - 4, len(styles) - 4)
+        figure, (timing_axis, failure_axis) = plt.subplots(1, 2, figsize=(12, 5.2 + extra), layout="constrained", width_ratios=(1, 1.1))
     else:  # a file name too long to share the width with its bars: the panels one above the other, each as wide as the figure
-        figure, (timing_axis, failure_axis) = plt.subplots(2, 1, figsize=(12, 10.4), layout="constrained")
-    colours = [FILE_COLOURS[index % len(FILE_COLOURS)] for index in range(len(files))]
+        extra = 0.2 * (max(0, len(files) + 2 - 6) + max(0, len(styles) - 4))
+        figure, (timing_axis, failure_axis) = plt.subplots(2, 1, figsize=(12, 10.4 + extra), layout="constrained")
+    colours = _file_colours(len(files))
+    step = min(0.1, 0.6 / len(files))  # the files' points side by side within their run, never at the next run's
     for index, name in enumerate(files):
         part = results[results["compose_file"] == name]
-        timing_axis.scatter(part["run"] + index * 0.1, part["api_started_after_db_seconds"], marker="o", color=colours[index])
-        timing_axis.scatter(part["run"] + index * 0.1, part["db_ready_seconds"], marker="_", s=300, color=colours[index])
+        shift = (index - (len(files) - 1) / 2) * step
+        timing_axis.scatter(part["run"] + shift, part["api_started_after_db_seconds"], marker="o", color=colours[index])
+        timing_axis.scatter(part["run"] + shift, part["db_ready_seconds"], marker="_", s=300, color=colours[index])
     timing_axis.set_xlabel("run")
     timing_axis.xaxis.get_major_locator().set_params(integer=True)  # runs are whole numbers
-    timing_axis.set_ylabel("seconds after the database container started")
+    timing_axis.set_ylabel("seconds after the database\ncontainer started")  # two lines: it fits a panel its legend makes short
     timing_axis.set_title("Did the api start before the database was ready?")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colour) for colour in colours]
     handles += [Line2D([], [], marker="o", color="black", linestyle=""), Line2D([], [], marker="_", markersize=14, color="black", linestyle="")]
@@ -348,7 +434,6 @@ def compose_race(results: pd.DataFrame):
     timing_axis.legend(handles, [*files, "api started", "database ready"], loc="upper center" if side_by_side else "upper right",
                        bbox_to_anchor=(0.5 if side_by_side else 1.0, -0.14), ncol=2 if side_by_side else 1, frameon=False, fontsize=8)
 
-    styles = _cause_styles(results)
     runs = max(1, int(results.groupby("compose_file").size().max()))
     height = 0.8 / runs
     right = max(1, int(results["failed_connections"].max())) * 1.15
@@ -447,9 +532,11 @@ def attack_surface(audit_table: pd.DataFrame):
 
 def headlines(figures: pd.DataFrame):
     """Each headline figure against its target, on one axes: measured ÷ target on a log scale (1 is
-    the target; green where the target is met). Figures whose target is 0 cannot be divided by it:
-    the axes' note names them (their values are in the table). Input: ``dl.results.collected``.
-    Returns the Axes. Raises KeyError for a table without collected's columns."""
+    the target, a dashed line), a bar from the target to the figure ending in a mark (a green dot where the
+    target is met, a red X where it is missed), so a figure exactly at its target (a share of 1 with
+    target 1), whose bar has no length, still shows its mark on the line. Figures whose target is 0
+    cannot be divided by it: the axes' note names them (their values are in the table). Input:
+    ``dl.results.collected``. Returns the Axes. Raises KeyError for a table without collected's columns."""
     import matplotlib.pyplot as plt  # lazy: matplotlib takes ~0.8 s to import
 
     rows = [row for row in figures.to_dict("records") if row["target"]]
@@ -460,15 +547,23 @@ def headlines(figures: pd.DataFrame):
     positions = range(len(rows))
     axis.barh(list(positions), [ratio - 1 for ratio in ratios], left=1, color=colours, height=0.6)
     axis.axvline(1, color="black", linestyle="--", linewidth=1)
+    for met, marker in ((True, "o"), (False, "X")):  # the figure itself: seen even where its bar has no length
+        mine = [position for position, row in zip(positions, rows, strict=True) if bool(row["met"]) == met]
+        if mine:
+            axis.scatter([ratios[position] for position in mine], mine, marker=marker, s=64, zorder=3,
+                         color=SUCCESS_COLOUR if met else MISSED_COLOUR, edgecolor="white", linewidth=0.8)
     axis.set_xscale("log")
+    axis.margins(x=0.06)  # room for the marks at either end
     _plain_log(axis.xaxis)
     axis.set_yticks(list(positions), [f"{row['label']} ({with_unit(format(row['value'], '.3g'), row['value'], row['unit'])})" for row in rows], fontsize=8)
     axis.invert_yaxis()
     axis.set_xlabel("measured ÷ target (log scale; dashed line: the target)")
-    axis.set_title("Every headline figure against its target; green: target met", fontsize=10)
+    figure.suptitle("Each headline figure against its target (green dot: met; red X: missed)", fontsize=10)  # over the figure: wider than the axes
     if zero:
-        axis.annotate("target 0 (see the table): " + "; ".join(zero), (0, 0), xycoords="figure fraction",
-                      xytext=(4, 4), textcoords="offset points", fontsize=7, wrap=True)
+        # wrapped to nine tenths of the figure's width (a 7-point character is about 4.2 points wide), as
+        # matplotlib's own wrap runs to the very edge; laid out below the axes by the constrained layout
+        characters = int(0.9 * figure.get_figwidth() * 72 / (0.6 * 7))
+        figure.supxlabel(textwrap.fill("target 0 (see the table): " + "; ".join(zero), characters, break_long_words=False), fontsize=7)
     return axis
 
 

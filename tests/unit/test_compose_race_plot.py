@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from dockerlab import plots  # noqa: E402
+from dockerlab.experiments import FAILURE_CAUSES, RACE_CAUSES  # noqa: E402
 from dockerlab.recording import decode  # noqa: E402
 
 RECORDED = Path(__file__).parents[2] / "data" / "recorded" / "05_docker_compose.json"
@@ -78,3 +79,35 @@ def test_one_causes_words_before_and_after_the_database_was_ready_are_drawn_apar
     legend = [text.get_text() for text in failure_axis.get_legend().get_texts()]
     assert legend == [f"{refused}: lost the start-up race", f"{refused}: not the race (not before the database was ready)"]
     plt.close("all")
+
+
+def _many_runs(files, causes):
+    """Three runs per file, file i failing with causes[i % len(causes)] (cause, lost_race), failed connections 1-3."""
+    return pd.DataFrame([{"compose_file": name, "run": run, "db_ready_seconds": 2.1, "api_started_after_db_seconds": 0.5,
+                          "first_error_after_db_seconds": 0.7, "failed_connections": run, "first_error": "x",
+                          "cause": causes[index % len(causes)][0], "lost_race": causes[index % len(causes)][1], "api_serving": False,
+                          "api_exit_code": 1} for index, name in enumerate(files) for run in (1, 2, 3)])
+
+
+EVERY_CAUSE = [(cause, False) for cause, _ in FAILURE_CAUSES] + [(cause, True) for cause in RACE_CAUSES]
+
+
+@pytest.mark.parametrize("files", [[f"race-{number}.yaml" for number in range(11)],
+                                   [f"race-{number}-with-a-healthcheck-and-retries.yaml" for number in range(11)]],
+                         ids=["side by side", "one above the other"])
+def test_eleven_files_and_every_cause_each_have_a_colour_of_their_own_and_stay_readable(files):
+    from tests.unit.test_plots_readable import problems
+
+    rows = _many_runs(files, EVERY_CAUSE)
+    timing_axis = plots.compose_race(rows)
+    failure_axis, bars = failure_bars(timing_axis)
+    dots = [to_hex(collection.get_facecolor()[0]) for collection in timing_axis.collections if collection.get_sizes()[0] != 300]
+    cause_of = {name: (cause, race) for name, (cause, race) in zip(files, EVERY_CAUSE * 2, strict=False)}
+    drawn = {cause_of[name]: colour for name, _, colour, _ in bars}
+    legend = [to_hex(handle.get_facecolor()) for handle in failure_axis.get_legend().legend_handles]
+    found = problems("compose_race", timing_axis.figure, (rows,))
+    plt.close("all")
+    assert len(dots) == len(set(dots)) == 11  # one colour per compose file, none twice
+    assert all(to_hex(colour) != to_hex("C3") for colour in dots)  # and none red: red is the race's
+    assert len(drawn) == len(set(drawn.values())) == 11 and len(legend) == len(set(legend)) == 11  # one colour per cause shown
+    assert not found, sorted(found)

@@ -1,9 +1,10 @@
 """Every dl.plots figure a notebook draws, drawn from the recordings as the notebook does (recorded
-mode, in process): no text outside the figure, no text over other text (tick labels, legend entries, bar
-labels, titles), no legend over plotted data, no label cut ("...", or a word cut or wrapped in the
-middle), no crowded log-axis tick labels (no minor-tick labels, no "3x10^2"), no empty axes, a title on
-every axes, every step of a layer plot named (on its bar or in the legend), and the stand-in mark on
-every figure about images built on stand-ins.
+mode, in process): no text outside the figure or touching its edge, no text over other text (tick
+labels, legend entries, bar labels, titles), no legend over plotted data, no label cut ("...", or a word
+cut or wrapped in the middle), no crowded log-axis tick labels (no minor-tick labels, no "3x10^2"), no
+empty axes, a title on every axes, every step of a layer plot named (on its bar or, only where its label
+does not fit the bar as drawn, in the legend of steps too small to label), every headline figure marked,
+and the stand-in mark on every figure about images built on stand-ins.
 
 Axis labels: every axes has an x and a y label, with one exception: an axis whose ticks are the
 categories' own names (image names, "container"/"VM", headline labels) may go without one, since its
@@ -70,6 +71,9 @@ def drawn_tick_labels(axis) -> list:
 
 
 PUNCTUATION = "()[]{},:;\"'*`"
+# Text nearer than this to the figure's edge touches it (points): the constrained layout keeps 3 points clear, so text
+# this near was placed past its margin (an axis label longer than its axes, a wrapped note running to the edge).
+EDGE_MARGIN_POINTS = 2.5
 
 
 def words_of(text: str) -> list[str]:
@@ -201,10 +205,13 @@ def text_problems(figure, texts, renderer, arguments) -> list[str]:
     """Text outside the figure, text over text, a legend over plotted data, a word cut or wrapped mid-word."""
     found = []
     box = figure.bbox
+    margin = EDGE_MARGIN_POINTS * figure.dpi / 72  # in pixels
     for text in texts:
         extent = text.get_window_extent(renderer)
         if extent.x0 < box.x0 - 1 or extent.y0 < box.y0 - 1 or extent.x1 > box.x1 + 1 or extent.y1 > box.y1 + 1:
             found.append(f"text outside the figure: {text.get_text()[:40]!r}")
+        elif min(extent.x0 - box.x0, extent.y0 - box.y0, box.x1 - extent.x1, box.y1 - extent.y1) < margin:
+            found.append(f"text touching the figure's edge: {text.get_text()[:40]!r}")
     for first, second in itertools.combinations(texts, 2):
         one, other = first.get_window_extent(renderer), second.get_window_extent(renderer)
         if one.shrunk(0.98, 0.9).overlaps(other.shrunk(0.98, 0.9)):
@@ -234,6 +241,66 @@ def unlabelled_steps(texts, tables) -> list[str]:
             for step in own_layers(table).query("size > 0")["instruction"] if flat(step) not in shown]
 
 
+SMALLEST_LABEL_POINTS = 6  # the smallest font a layer plot labels a bar in
+
+
+def needlessly_unlabelled(figure, renderer, images) -> list[str]:
+    """Layer plots: steps listed as too small to label whose label would fit their bar as drawn: as tall as
+    the bar, as wide as its slot (one bar's spacing, within the axes: no other label reaches into it), a point
+    clear of the edges; at SMALLEST_LABEL_POINTS, the instruction wrapped at spaces to some width, then its
+    size on a line of its own or after the last word. ``images``: the plot's image names (an entry's prefix)."""
+    import re
+    import textwrap
+
+    from matplotlib.colors import to_hex
+    from matplotlib.text import Text
+
+    found = []
+    pad = figure.dpi / 72
+    for axes in figure.axes:
+        legend = axes.get_legend()
+        if legend is None or legend.get_title().get_text() != "steps too small to label":
+            continue
+        for handle, entry in zip(legend.legend_handles, legend.get_texts(), strict=True):
+            text = " ".join(entry.get_text().replace("/\n", "/").split())  # one line, as wrapped at spaces and after "/"
+            text = next((text[len(image) + 2:] for image in images if len(images) > 1 and text.startswith(f"{image}: ")), text)
+            instruction, size = re.fullmatch(r"(.+) \((\S+ (?:MB|kB|B))\)", text).groups()
+            bars = [patch.get_window_extent(renderer) for patch in axes.patches
+                    if to_hex(patch.get_facecolor()) == to_hex(handle.get_facecolor()) and plots._size_text(patch.get_height()) == size]
+            assert bars, f"no bar of {size} for {text!r}"
+            slot = min(abs(axes.transData.transform((1, 0))[0] - axes.transData.transform((0, 0))[0]), axes.get_window_extent(renderer).width)
+            width, height = slot - 4 * pad, max(bar.height for bar in bars) - 2 * pad
+            probe = Text(0, 0, "", fontsize=SMALLEST_LABEL_POINTS)
+            probe.set_figure(figure)
+            for after, characters in itertools.product(("\n{}", " ({})"), range(len(instruction) + len(size) + 3, 3, -1)):
+                probe.set_text(textwrap.fill(instruction, characters, break_long_words=False) + after.format(size))
+                extent = probe.get_window_extent(renderer)
+                if extent.width <= width and extent.height <= height:
+                    found.append(f"a step listed as too small to label whose label fits its bar ({bars[0].height:.0f} px tall): {text!r}")
+                    break
+    return found
+
+
+def unmarked_rows(axes, renderer) -> list[str]:
+    """Headlines: the rows (y tick labels) that show no mark of their figure inside the axes: neither a
+    bar with a drawn length and height on the row nor a point (a marker) on it."""
+    frame = axes.get_window_extent(renderer)
+    bars = [patch.get_window_extent(renderer) for patch in axes.patches]
+    bars = [bar for bar in bars if bar.width > 1 and bar.height > 1 and bar.x1 > frame.x0 and bar.x0 < frame.x1]
+    points = [point for line in axes.lines if line.get_marker() not in (None, "", "None", " ")
+              for point in line.get_transform().transform(line.get_xydata())]
+    points += [point for collection in axes.collections if len(collection.get_offsets())
+               for point in collection.get_offset_transform().transform(collection.get_offsets())]
+    points = [(x, y) for x, y in points if frame.x0 - 1 <= x <= frame.x1 + 1]
+    found = []
+    for label in drawn_tick_labels(axes.yaxis):
+        row = label.get_window_extent(renderer)
+        middle, half = (row.y0 + row.y1) / 2, row.height / 2
+        if not any(bar.y0 <= middle <= bar.y1 for bar in bars) and not any(abs(y - middle) <= half for _, y in points):
+            found.append(f"a row without a mark of its figure: {label.get_text()[:50]!r}")
+    return found
+
+
 def problems(name: str, figure, arguments=()) -> list[str]:
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
@@ -250,6 +317,9 @@ def problems(name: str, figure, arguments=()) -> list[str]:
         found += axis_problems(figure, axes, renderer)
     if name == "layer_sizes":
         found += unlabelled_steps(texts, arguments[0])
+        found += needlessly_unlabelled(figure, renderer, list(arguments[0]))
+    if name == "headlines":
+        found += [problem for axes in figure.axes for problem in unmarked_rows(axes, renderer)]
     if name in IMAGE_PLOTS and not any("stand-in" in text.get_text() for text in texts):
         found.append("a figure of stand-in images without its stand-in mark")
     return found
@@ -292,3 +362,48 @@ def test_the_start_up_race_plot_keeps_a_long_compose_file_name_inside_the_figure
     found = problems("compose_race", plots.compose_race(table).figure, (table,))
     plt.close("all")
     assert not found, sorted(found)
+
+
+def _headline_figures(rows):
+    """dl.results.collected rows (label, value, unit, target, met) for the headlines plot."""
+    import pandas as pd
+
+    return pd.DataFrame([{"label": label, "value": value, "unit": unit, "target": target, "met": met} for label, value, unit, target, met in rows])
+
+
+def test_a_headline_figure_exactly_at_its_target_shows_its_mark_and_reads_as_met():
+    from matplotlib.colors import to_hex
+
+    figures = _headline_figures([("share of lookups that succeeded", 1.0, "", 1.0, True), ("seconds saved", 20.0, "s", 10.0, True),
+                                 ("parallel / serial", 0.8, "x", 0.75, False)])
+    axis = plots.headlines(figures)
+    found = problems("headlines", axis.figure, (figures,))
+    at_target = [(to_hex(colour), tuple(offset)) for collection in axis.collections
+                 for offset, colour in zip(collection.get_offsets(), itertools.cycle(collection.get_facecolors()))
+                 if tuple(offset) == (1.0, 0.0)]
+    plt.close("all")
+    assert not found, sorted(found)
+    assert at_target == [(plots.SUCCESS_COLOUR, (1.0, 0.0))]  # on the target line, in the colour of a met target
+
+
+def test_a_layer_big_enough_to_see_is_labelled_on_its_bar_and_only_slivers_are_listed_as_too_small():
+    """04's shape: a 69.5 MB build step on a 565 MB base beside three images of a few MB."""
+    import pandas as pd
+
+    def layers(*rows):  # (instruction, bytes, base): dl.layers' columns that the plot reads
+        return pd.DataFrame([{"instruction": instruction, "size": size, "base": base} for instruction, size, base in rows])
+
+    go = "golang:1.21 (stand-in)"
+    tables = {"single stage": layers(("COPY . .", 424, ""), ("RUN CGO_ENABLED=0 go build -o myapp main.go", 69_500_000, ""),
+                                     ("RUN apt-get install golang-1.21-go", 490_000_000, go), ("(base layer: imported)", 74_900_000, go)),
+              "alpine": layers(("COPY /app/myapp .", 6_718_394, ""), ("COPY /rootfs/ /", 2_207_504, "alpine:3.20 (stand-in)")),
+              "scratch": layers(("COPY /app/myapp .", 6_718_394, ""),),
+              "distroless": layers(("COPY /app/myapp .", 6_718_394, ""), ("COPY /rootfs/ /", 882_252, "gcr.io/distroless/static-debian12 (stand-in)"))}
+    axis = plots.layer_sizes(tables)
+    found = problems("layer_sizes", axis.figure, (tables,))
+    listed = [" ".join(text.get_text().split()) for text in axis.get_legend().get_texts()]
+    on_bars = [" ".join(text.get_text().split()) for text in axis.texts]
+    plt.close("all")
+    assert not found, sorted(found)
+    assert any(text.startswith("RUN CGO_ENABLED=0 go build -o myapp main.go") and "69.5 MB" in text for text in on_bars), on_bars
+    assert not any("go build" in text for text in listed) and "single stage: COPY . . (424 B)" in listed
