@@ -474,7 +474,7 @@ def build(
     if target is not None:
         _check_target(text, target)
     dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
-    dockerignore.read_patterns("\n".join(ignore).encode(), "build()'s ignore= argument", item="entry")  # and so does such an ignore= entry
+    _ignore_patterns(ignore)  # and so does such an ignore= entry
     chosen = _builder_for(builder, secrets)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
@@ -610,9 +610,16 @@ def _mark_classic_steps(steps: list[BuildStep], labels: dict[str, str], text: st
         step.stage = stage
 
 
+def _ignore_patterns(ignore) -> list[str]:
+    """build()'s ``ignore`` entries read as the CLI reads the lines of a .dockerignore (BuildKit builds write them
+    into one), so the classic context leaves out the same files: ``/a.txt`` is a.txt, ``../a.txt`` matches nothing.
+    Returns a list. Raises DockerlabError for an entry the CLI refuses."""
+    return dockerignore.read_patterns("\n".join(ignore).encode(), "build()'s ignore= argument", item="entry")
+
+
 def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
     client = engine.client()
-    context_tar = dockerignore.context_tar(context_dir, dockerignore.patterns_of(context_dir) + list(ignore), (INLINE_DOCKERFILE_NAME, text))
+    context_tar = dockerignore.context_tar(context_dir, dockerignore.patterns_of(context_dir) + _ignore_patterns(ignore), (INLINE_DOCKERFILE_NAME, text))
     context_bytes = context_tar.seek(0, io.SEEK_END)
     context_tar.seek(0)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -590,9 +591,8 @@ def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list
     """Which of the context's ``files`` a COPY/ADD with these ``sources`` takes."""
     taken = []
     for source in sources:
-        source = source.strip()
-        while source.startswith("./"):
-            source = source[2:]
+        # a source is a path in the context: / is its root and .. cannot leave it (BuildKit joins it to the root)
+        source = posixpath.normpath("/" + source.strip().lstrip("/"))[1:]
         for file in files:
             if source in (".", "") or excluded(file, [source]):  # a source names files as a pattern does
                 if file not in taken:

@@ -4,16 +4,24 @@ Reading follows docker/cli's ``ReadAll``: a UTF-8 byte order mark is not part of
 lines end at LF (a CR before it is whitespace), a line whose first character is ``#`` is a comment
 (checked before spaces are trimmed: `` #x`` is a pattern), blank lines are skipped, ``!`` marks an
 exception (spaces after it are trimmed), and each pattern is cleaned like Go's ``filepath.Clean``
-with a leading ``/`` removed (patterns are anchored at the context root).
+with a leading ``/`` removed (patterns are anchored at the context root). Spaces are Go's
+(``strings.TrimSpace``: ``unicode.IsSpace``, which keeps U+001C-U+001F where Python's ``str.strip`` trims
+them, so ``a.txt\\x1f`` names no file a.txt). Clean keeps a leading ``..``: ``../a.txt`` stays
+``../a.txt`` and matches no path of the context, so a.txt is sent (``./a.txt``, ``a/../a.txt``,
+``/a.txt`` and ``a//a.txt`` are all ``a.txt``); an exception for the root itself, ``!/``, is a lone ``!``
+to the CLI's pattern matcher, which cleans each pattern again with its ``!``.
 
 Matching reuses docker-py's ``PatternMatcher`` (the CLI's rules: the last matching pattern wins, a
-pattern that matches a folder leaves out everything in it, ``!`` exceptions, ``**``) and fixes its two
+pattern that matches a folder leaves out everything in it, ``!`` exceptions, ``**``) and fixes its three
 gaps against moby's patternmatcher: docker-py lower-cases names and patterns (Docker on Linux does
-not: ``Secret.ENV`` does not leave out ``secret.env``) and has no ``\\`` escape (``\\#hash.txt`` names
-the file ``#hash.txt``). A pattern is Go's ``filepath.Match``: ``*`` and ``?`` stop at ``/``,
+not: ``Secret.ENV`` does not leave out ``secret.env``), has no ``\\`` escape (``\\#hash.txt`` names
+the file ``#hash.txt``) and cleans patterns its own way (a leading ``..`` dropped, Python's spaces trimmed). A pattern is Go's ``filepath.Match``: ``*`` and ``?`` stop at ``/``,
 ``[a-z]`` and ``[^a]`` are classes (``!`` is not negation), every other character is itself. (The
 docker 20.10 CLI still passes ``+ ( ) | { }`` into its regular expression, so there ``a+b.txt`` leaves
-out ``aab.txt``; newer CLIs and this module read them as themselves.) Likewise a UTF-8 byte order
+out ``aab.txt``; newer CLIs and this module read them as themselves. Where that regular expression does not
+compile, ``a(b.txt`` or ``a)b.txt`` or ``c++.txt``, the 20.10 CLI refuses the build (measured for the first
+two, on both builders) while CLI 28 accepts it: this module refuses it too, saying so, as the learner's
+BuildKit builds here go through that CLI; ``\\(`` means ``(`` on every CLI.) Likewise a UTF-8 byte order
 mark is dropped from the first line only: a BOM at the start of a later line is part of that line's
 pattern (``a.txt`` then ``\ufeffsecret.env`` leaves out a.txt and sends secret.env), as docker/cli 28
 and moby's patternmatcher read it; the docker 20.10 CLI (the one this machine builds with under
@@ -55,6 +63,15 @@ from .recording.arguments import check_public
 __all__ = ["read_patterns", "patterns_of", "excluded", "sent_paths", "context_tar"]
 
 _BOM = b"\xef\xbb\xbf"
+# Go's unicode.IsSpace, which strings.TrimSpace trims: Latin-1's '\t' '\n' '\v' '\f' '\r' ' ' U+0085 U+00A0, then the
+# White_Space table (U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). Python's str.strip() also trims
+# U+001C-U+001F, which Go keeps as part of the pattern (the 20.10 CLI sent a.txt for `a.txt\x1f`, measured).
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(chr(point) for point in range(0x2000, 0x200B)) + "\u2028\u2029\u202f\u205f\u3000"
+
+
+def _trim(text: str) -> str:
+    """Go's ``strings.TrimSpace``."""
+    return text.strip(_GO_SPACE)
 
 
 def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "line") -> list[str]:
@@ -69,15 +86,19 @@ def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "li
     for number, line in enumerate(data.decode("utf-8", errors="surrogateescape").split("\n"), start=1):
         if line.startswith("#"):
             continue
-        pattern = line.strip()
+        pattern = _trim(line)
         if not pattern:
             continue
         written = pattern
         invert = pattern.startswith("!")
         if invert:
-            pattern = pattern[1:].strip()
-            if not pattern:  # docker/cli's ReadAll refuses it, so both builders stop before sending anything
-                raise DockerlabError(f'{item} {number} of {source} is a lone "!": the docker CLI refuses the build with '
+            pattern = _trim(pattern[1:])
+            # a lone ! is refused (illegal exclusion pattern, both builders stop before sending anything); so is `!/`
+            # (and `!//`, `!/..`): ReadAll keeps the pattern "/" whole, and the pattern matcher's own filepath.Clean
+            # makes "!/" the lone "!" (moby's NewPatternMatcher, 20.10 and patternmatcher alike)
+            if not pattern or _clean(pattern) == "/":
+                what = 'a lone "!"' if not pattern else f'{written!r}, an exception for the context\'s root folder, which the CLI reads as a lone "!"'
+                raise DockerlabError(f'{item} {number} of {source} is {what}: the docker CLI refuses the build with '
                                      f'`illegal exclusion pattern: "!"`.',
                                      fix=f"Remove that {item}, or write the path to keep after the !, e.g. `!keep.txt`.")
         if pattern:
@@ -86,6 +107,14 @@ def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "li
                 pattern = pattern[1:]
         try:
             _check(pattern)
+        except _Refused2010 as bad:
+            shown = written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+            raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker 20.10 CLI refuses (Debian's docker.io, "
+                                 f"which the course's BuildKit builds use where buildx is missing): the build stops with `syntax error in pattern` before "
+                                 f"anything is sent, because that CLI makes a regular expression of each pattern and passes ( ) | + {{ }} into it "
+                                 f"as regexp syntax: {bad.reason}. Newer CLIs read these characters as themselves and accept it; the course "
+                                 f"refuses it on every builder, so the .dockerignore means the same wherever it is built.",
+                                 fix=f"Correct {item} {number}: {bad.hint}") from None
         except _BadPattern as bad:
             shown = written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
             raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker CLI refuses: the build stops "
@@ -465,15 +494,136 @@ def _compile(pattern: str):
 
 
 def _check(pattern: str) -> None:
-    """Raise _BadPattern when the CLI refuses ``pattern`` (cleaned, without its ``!``): Go's Match check, then the regexp."""
+    """Raise _BadPattern when the CLI refuses ``pattern`` (cleaned, without its ``!``): Go's Match check, then the regexp
+    (as newer CLIs make it, then as the 20.10 CLI makes it: :class:`_Refused2010`)."""
     if pattern:
         _go_match(pattern, ".")
         _compile(pattern)
+        _check_2010(pattern)
+
+
+# --- the docker 20.10 CLI's regular expression: ( ) | + { } are regexp syntax there ------------------------------
+
+
+class _Refused2010(_BadPattern):
+    """A pattern newer CLIs accept and the docker 20.10 CLI refuses (its regular expression does not compile)."""
+
+
+_HINT_2010 = ("write `\\(` `\\)` `\\|` `\\+` `\\{` `\\}` for the character itself (every docker CLI reads an escaped one as that "
+              "character: `a\\(b.txt` names the file a(b.txt), with 20.10 and with newer CLIs), or use `?` in its place.")
+
+
+def _regexp_2010(pattern: str) -> str:
+    """The regular expression docker 20.10's pkg/fileutils makes of a (cleaned) pattern on Linux: only ``.`` and
+    ``$`` are escaped, so ``+ ( ) | { } ^`` are regexp syntax; ``**`` (a following ``/`` eaten) is ``(.*/)?``,
+    or ``.*`` at the end; ``*`` is ``[^/]*``, ``?`` is ``[^/]``, ``\\x`` stays ``\\x``. Raises nothing."""
+    out, index = "^", 0
+    while index < len(pattern):
+        char = _scanned(pattern[index])
+        index += 1
+        if char == "*" and pattern[index:index + 1] == "*":
+            index += 2 if pattern[index + 1:index + 2] == "/" else 1
+            out += ".*" if index >= len(pattern) else "(.*/)?"
+        elif char in "*?":
+            out += "[^/]*" if char == "*" else "[^/]"
+        elif char in ".$":
+            out += "\\" + char
+        elif char == "\\" and index < len(pattern):
+            out, index = out + "\\" + _scanned(pattern[index]), index + 1
+        else:
+            out += char
+    return out + "$"
+
+
+def _repeat_2010(text: str) -> tuple[int, int, int] | None:
+    """Go's parseRepeat at the start of ``text`` (a ``{``): (min, max or -1 for none, length), or None when the
+    ``{`` is a literal there (no digits, a leading zero, no closing ``}``)."""
+    found = re.match(r"\{(0|[1-9][0-9]*)(,(0|[1-9][0-9]*)?)?\}", text)
+    if not found:
+        return None
+    low = int(found.group(1))
+    high = low if found.group(2) is None else (-1 if found.group(3) is None else int(found.group(3)))
+    return low, high, found.end()
+
+
+def _check_repeat_2010(written: str, repeat: tuple[int, int, int] | None, last: str, inner: int) -> int:
+    """Go's checks of a repetition ``written`` (``+``, ``*``, ``?`` or a ``{n,m}`` read as ``repeat``) after ``last``
+    ("atom", "open" for ``(`` or ``|``, "repeat") of an item needing ``inner`` copies (Go's repeatIsValid: nested
+    counts multiply, 1000 at most). Returns the copies the repeated item needs. Raises _Refused2010."""
+    if repeat and (repeat[0] > 1000 or repeat[1] > 1000 or (repeat[1] >= 0 and repeat[0] > repeat[1])):
+        raise _Refused2010(f"`{written}` is a repetition count Go's regular expressions refuse (at most 1000, the smaller first)", _HINT_2010)
+    if last == "open":
+        raise _Refused2010(f"`{written}` repeats nothing (it follows `(` or `|`)", _HINT_2010)
+    if last == "repeat":
+        raise _Refused2010(f"`{written}` follows another repetition, which Go's regular expressions refuse (as in `a++`)", _HINT_2010)
+    if not repeat:
+        return inner
+    low, high, _ = repeat
+    count = high if high >= 0 else low
+    if high == 0:
+        return 0
+    needed = max(count, count * inner) if count else inner
+    if (low >= 2 or high >= 2) and needed > 1000:
+        raise _Refused2010(f"`{written}` repeats a group that repeats too: Go's regular expressions refuse more than 1000 copies in all", _HINT_2010)
+    return needed
+
+
+def _check_2010(pattern: str) -> None:
+    """Raise _Refused2010 when Go's ``regexp.Compile`` refuses the docker 20.10 CLI's expression for ``pattern`` where
+    newer CLIs' compiles (checked first): what 20.10 passes through, ``( ) | + { }``, parsed as Go's regexp/syntax
+    parses it (Perl flags; parse.go's repeat, parseRepeat, parseRightParen): a ``)`` without its ``(``, a ``(`` never
+    closed, a repetition (``+ * ? {n,m}``) with nothing before it (after ``(`` or ``|``) or right after another one
+    (``a++``, ``*+``, ``x{2}{3}``: Go refuses stacked repetitions), a count over 1000 or ``{3,2}``, and nested counts
+    over 1000 copies (``(x{50}){30}``). A balanced ``a(b)c.txt`` compiles (as the group ``(b)``: it leaves out abc.txt
+    there, a(b)c.txt here and on newer CLIs). Not checked: Go 1.19's limits on nesting depth (1000) and program size."""
+    text = _regexp_2010(pattern)
+    parser, last, index = _GoRegexp(text), "atom", 1  # after ^, an atom to Go (OpBeginText)
+    groups = [[0, 0]]  # per open group: the copies its items need at most, and those of its last item
+    while index < len(text):
+        char = text[index]
+        repeat = _repeat_2010(text[index:]) if char == "{" else None
+        if char in "*+?" or repeat:
+            written = text[index:index + repeat[2]] if repeat else char
+            needed = _check_repeat_2010(written, repeat, last, groups[-1][1])
+            groups[-1] = [max(groups[-1][0], needed), needed]
+            last, index = "repeat", index + len(written)
+            continue
+        if char == "\\":
+            end = text.find("\\E", index + 2) if text[index + 1:index + 2] == "Q" else index
+            index = len(text) if end < 0 else end + 2
+        elif char == "[":
+            _, index = parser.character_class(index)
+        else:
+            index += 1
+        if char in "(|":
+            groups += [[0, 0]] if char == "(" else []
+            last = "open"
+            continue
+        if char == ")":
+            if len(groups) == 1:
+                raise _Refused2010("a `)` closes no `(`", _HINT_2010)
+            inner = groups.pop()[0]
+            groups[-1] = [max(groups[-1][0], inner), inner]
+        else:
+            groups[-1][1] = 0
+        last = "atom"
+    if len(groups) > 1:
+        raise _Refused2010("a `(` is not closed by `)`", _HINT_2010)
 
 
 class _CasePattern(Pattern):
-    def __init__(self, pattern_str: str) -> None:
-        super().__init__(pattern_str)
+    """One pattern as moby's pattern matcher holds it (``NewPatternMatcher``, 20.10 and patternmatcher alike): trimmed
+    and cleaned again (Go's strings.TrimSpace and filepath.Clean, the ``!`` still in front), then the ``!`` taken
+    off; its folders are its ``/``-separated parts, as written. docker-py's Pattern is not used for this: its
+    normalize drops a leading ``..`` (``../a.txt`` would leave out a.txt, where the CLI keeps the pattern
+    ``../a.txt``, which matches no path of the context) and trims with Python's str.strip."""
+
+    def __init__(self, pattern_str: str) -> None:  # noqa: D107 - the fields docker-py's PatternMatcher reads
+        trimmed = _trim(pattern_str)
+        pattern = _clean(trimmed) if trimmed else ""
+        self.exclusion = pattern.startswith("!")
+        self.cleaned_pattern = pattern[1:] if self.exclusion else pattern
+        self.dirs = self.cleaned_pattern.split("/")
         try:
             self._matches = _compile(self.cleaned_pattern)
         except _BadPattern:  # read_patterns refuses these; a COPY source (excluded()) that is no pattern names itself
@@ -485,7 +635,7 @@ class _CasePattern(Pattern):
 
 class _Matcher(PatternMatcher):
     def __init__(self, patterns, always_sent: bool = True) -> None:  # noqa: D107 - docker-py's parent rule, our patterns and walk
-        self.patterns = [pattern for pattern in (_CasePattern(p) for p in patterns) if pattern.dirs]
+        self.patterns = [pattern for pattern in (_CasePattern(p) for p in patterns) if pattern.cleaned_pattern]
         if always_sent:
             self.patterns.append(_CasePattern("!.dockerignore"))
 
@@ -520,7 +670,7 @@ def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None 
     .dockerignore and the Dockerfile (``dockerfile``, when it is in the context) are always sent, as the
     CLI does (unless ``always_sent`` is False: then only what the patterns keep). Returns a set. Raises
     OSError when a folder of ``context`` cannot be listed."""
-    kept = list(patterns) + ([f"!{dockerfile}"] if dockerfile else [])
+    kept = list(patterns) + ([f"!{_clean(dockerfile)}"] if dockerfile else [])
     return set(_Matcher(kept, always_sent=always_sent).walk(str(context)))
 
 
