@@ -15,7 +15,8 @@ Matching reuses docker-py's ``PatternMatcher`` (the CLI's rules: the last matchi
 pattern that matches a folder leaves out everything in it, ``!`` exceptions, ``**``) and fixes its three
 gaps against moby's patternmatcher: docker-py lower-cases names and patterns (Docker on Linux does
 not: ``Secret.ENV`` does not leave out ``secret.env``), has no ``\\`` escape (``\\#hash.txt`` names
-the file ``#hash.txt``) and cleans patterns its own way (a leading ``..`` dropped, Python's spaces trimmed). A pattern is Go's ``filepath.Match``: ``*`` and ``?`` stop at ``/``,
+the file ``#hash.txt``) and cleans patterns its own way (a leading ``..`` dropped, Python's spaces trimmed).
+A pattern is Go's ``filepath.Match``: ``*`` and ``?`` stop at ``/``,
 ``[a-z]`` and ``[^a]`` are classes (``!`` is not negation), every other character is itself. (The
 docker 20.10 CLI still passes ``+ ( ) | { }`` into its regular expression, so there ``a+b.txt`` leaves
 out ``aab.txt``; newer CLIs and this module read them as themselves. Where that regular expression does not

@@ -210,3 +210,156 @@ def test_accepted_patterns_match_as_the_cli_matches_them(tmp_path, pattern, file
     (tmp_path / ".dockerignore").write_text(pattern + "\n")
     sent = [path for path in context_files(tmp_path) if path != ".dockerignore"]
     assert sorted(sent) == sorted(set(files) - set(left_out))
+
+
+# --- cleaning: docker/cli's ReadAll runs Go's filepath.Clean, then filepath.ToSlash, and drops a leading / -----
+# Clean keeps a leading `..` (a relative path cannot climb above its start), so such a pattern names no path of the
+# context. Measured by the verifier with /usr/bin/docker 20.10 (classic and BuildKit `-o type=local`): `../a.txt` sent
+# a.txt and b.txt; `../../sub/a.txt` sent sub/a.txt; `*` then `!../b.txt` sent nothing. The other rows are what Go's
+# Clean gives for this change's own inputs (path/filepath Clean: `.` dropped, `a/..` resolved, `//` one slash).
+CLEANED = [
+    ("../a.txt\n", ["a.txt", "b.txt", "sub/a.txt"], ["a.txt", "b.txt", "sub/a.txt"]),  # measured
+    ("../../sub/a.txt\n", ["a.txt", "b.txt", "sub/a.txt"], ["a.txt", "b.txt", "sub/a.txt"]),  # measured
+    ("*\n!../b.txt\n", ["a.txt", "b.txt"], []),  # measured
+    ("./a.txt\n", ["a.txt", "b.txt"], ["b.txt"]),  # Clean: a.txt
+    ("sub/../b.txt\n", ["a.txt", "b.txt", "sub/b.txt"], ["a.txt", "sub/b.txt"]),  # Clean: b.txt
+    ("/a.txt\n", ["a.txt", "sub/a.txt"], ["sub/a.txt"]),  # Clean keeps /a.txt; ReadAll drops the /
+    ("sub//a.txt\n", ["a.txt", "sub/a.txt"], ["a.txt"]),  # Clean: sub/a.txt
+    ("../sub\n", ["sub/a.txt", "b.txt"], ["b.txt", "sub/a.txt"]),  # a folder under ..: nothing left out
+]
+
+
+@pytest.mark.parametrize("ignore, files, sent", CLEANED, ids=[ignore.strip().replace("\n", " ") for ignore, _, _ in CLEANED])
+def test_patterns_are_cleaned_as_go_cleans_them_and_a_leading_dotdot_matches_nothing(tmp_path, ignore, files, sent):
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text(ignore)
+    assert [path for path in context_files(tmp_path) if path != ".dockerignore"] == sent
+    classic = sent_paths(tmp_path, patterns_of(tmp_path), "Dockerfile")  # what a classic dl.build puts in its context tar
+    assert sorted(path for path in classic if (tmp_path / path).is_file() and path != ".dockerignore") == sent
+
+
+def test_reading_keeps_a_leading_dotdot_as_go_clean_does():
+    assert read_patterns(b"../a.txt\n!../../b\n./c\na/../d\n/e\nf//g\n") == ["../a.txt", "!../../b", "c", "d", "e", "f/g"]
+
+
+@pytest.mark.parametrize("ignore", ["!/\n", "!//\n", "! /..\n"])
+def test_an_exception_for_the_root_is_refused_as_a_lone_exclamation_mark(ignore):
+    """ReadAll keeps the pattern "/" (its leading-/ rule needs two characters); moby's NewPatternMatcher cleans
+    "!/" again to "!" and refuses it: `illegal exclusion pattern: "!"` (from the source; not measured)."""
+    from dockerlab.errors import DockerlabError
+
+    with pytest.raises(DockerlabError, match=r'root folder.*illegal exclusion pattern: "!"'):
+        read_patterns(ignore.encode())
+
+
+def test_build_ignore_entries_are_read_as_lines_of_a_dockerignore_for_the_classic_context(tmp_path):
+    from dockerlab.builder import _ignore_patterns
+
+    # BuildKit builds write the entries into a .dockerignore the CLI reads; the classic context reads them the same way
+    assert _ignore_patterns(["/a.txt", "../b.txt", "#c", " d.txt "]) == ["a.txt", "../b.txt", "d.txt"]
+    for name in ("a.txt", "b.txt", "c", "d.txt"):
+        (tmp_path / name).write_text("x\n")
+    sent = sent_paths(tmp_path, _ignore_patterns(["/a.txt", "../b.txt", "#c", " d.txt "]), always_sent=False)
+    assert sorted(sent) == ["b.txt", "c"]
+
+
+def test_copy_sources_name_context_paths_whatever_their_slashes_and_dots():
+    from dockerlab.dockerfile import copied_files
+
+    files = ["app/x.py", "a.txt", "b.txt"]
+    assert copied_files(["/app/"], files) == ["app/x.py"]
+    assert copied_files(["./a.txt", "../b.txt"], files) == ["a.txt", "b.txt"]  # BuildKit: .. cannot leave the context
+    assert copied_files(["app/../a.txt"], files) == ["a.txt"]
+    assert copied_files(["/"], files) == files
+
+
+# --- ( ) | + { }: the docker 20.10 CLI's regular expression passes them through as regexp syntax ---------------
+# Measured by the verifier: `a(b.txt` and `a)b.txt` stop /usr/bin/docker 20.10 with `syntax error in pattern` on both
+# builders (its pkg/fileutils translation escapes only . and $; Go's regexp.Compile then refuses the unbalanced
+# parenthesis); CLI 28.x accepts both. The other refused rows follow from the same translation and Go's
+# regexp/syntax parser (parse.go: stacked repetitions, counts over 1000, nested counts over 1000 copies, a
+# repetition after `(`): from the source, not measured.
+REFUSED_2010 = [
+    ("a(b.txt", "`(` is not closed"),  # measured
+    ("a)b.txt", "`)` closes no `(`"),  # measured
+    ("c++.txt", "follows another repetition"),  # ^c++\.txt$
+    ("*+.txt", "follows another repetition"),  # ^[^/]*+\.txt$
+    ("x{1001}.txt", "repetition count"),
+    ("(x{50}){30}", "more than 1000 copies"),
+    ("a({2}).txt", "repeats nothing"),
+]
+
+
+@pytest.mark.parametrize("pattern, reason", REFUSED_2010, ids=[pattern for pattern, _ in REFUSED_2010])
+def test_a_pattern_the_2010_cli_refuses_is_refused_saying_why(tmp_path, pattern, reason):
+    from dockerlab.errors import DockerlabError
+
+    (tmp_path / ".dockerignore").write_text(f"*.tmp\n{pattern}\n")
+    with pytest.raises(DockerlabError) as raised:
+        context_files(tmp_path)
+    message = str(raised.value)
+    assert "line 2" in message and repr(pattern) in message and "docker 20.10 CLI refuses" in message and reason in message
+    assert "syntax error in pattern" in message and "( ) | + { }" in message and "Newer CLIs" in message
+    assert "\\(" in raised.value.fix and "line 2" in raised.value.fix
+    with pytest.raises(DockerlabError, match="docker 20.10 CLI refuses"):  # an exception is checked alike
+        read_patterns(f"*\n!{pattern}\n".encode())
+
+
+def test_a_build_ignore_entry_the_2010_cli_refuses_stops_before_any_build(tmp_path):
+    import dockerlab as dl
+
+    with pytest.raises(dl.DockerlabError, match=r"entry 1 of build\(\)'s ignore= argument, 'a\(b.txt'.*docker 20.10 CLI"):
+        dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["a(b.txt"])
+
+
+# Accepted by 20.10 too (the regexp compiles) and matched as newer CLIs match them, as the module documents: a balanced
+# group is the file's own characters here (on 20.10 `a(b)c.txt` is the group (b) and leaves out abc.txt), and an
+# escaped \( is ( on every CLI.
+@pytest.mark.parametrize("pattern, files, left_out", [
+    ("a(b)c.txt", ["a(b)c.txt", "abc.txt"], ["a(b)c.txt"]),
+    ("a\\(b.txt", ["a(b.txt", "ab.txt"], ["a(b.txt"]),
+    ("a\\)b.txt", ["a)b.txt", "ab.txt"], ["a)b.txt"]),
+    ("c\\+\\+.txt", ["c++.txt", "c.txt"], ["c++.txt"]),
+    ("a+b.txt", ["a+b.txt", "aab.txt"], ["a+b.txt"]),
+])
+def test_parentheses_the_2010_cli_compiles_are_accepted(tmp_path, pattern, files, left_out):
+    for name in files:
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / ".dockerignore").write_text(pattern + "\n")
+    assert sorted(path for path in context_files(tmp_path) if path != ".dockerignore") == sorted(set(files) - set(left_out))
+
+
+# --- spaces: Go's strings.TrimSpace (unicode.IsSpace), not Python's str.strip ---------------------------------
+# Measured by the verifier: `a.txt\x1f` made the classic 20.10 CLI send a.txt (Go keeps U+001F; Python's strip
+# removes U+001C-U+001F). NBSP, NEL and U+3000 are Go spaces (unicode.IsSpace: Latin-1's \t \n \v \f \r, space,
+# U+0085, U+00A0, then the White_Space table), so they are trimmed and a.txt is left out (from the source).
+@pytest.mark.parametrize("line, a_sent", [
+    ("a.txt\x1f", True),  # measured
+    ("\x1ca.txt", True),
+    ("a.txt\xa0", False),
+    ("\x85a.txt", False),
+    ("a.txt\u3000", False),
+    ("! \xa0a.txt", False),  # after `*`: the exception keeps a.txt, trimmed the same way
+])
+def test_patterns_are_trimmed_as_go_trims_them(tmp_path, line, a_sent):
+    (tmp_path / "a.txt").write_text("x\n")
+    (tmp_path / "b.txt").write_text("x\n")
+    ignore = f"*\n{line}\n" if line.startswith("!") else f"{line}\n"
+    (tmp_path / ".dockerignore").write_bytes(ignore.encode())
+    sent = [path for path in context_files(tmp_path) if path != ".dockerignore"]
+    if line.startswith("!"):
+        assert sent == ["a.txt"]
+    else:
+        assert ("a.txt" in sent) is a_sent and "b.txt" in sent
+    assert sorted(set(sent_paths(tmp_path, patterns_of(tmp_path), always_sent=False)) - {".dockerignore"}) == sent
+
+
+def test_go_spaces_are_exactly_unicode_is_space():
+    from dockerlab.dockerignore import _GO_SPACE
+
+    # Go's unicode White_Space table: 0009-000D, 0020, 0085, 00A0, 1680, 2000-200A, 2028, 2029, 202F, 205F, 3000
+    expected = {*range(0x9, 0xE), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000}
+    assert {ord(char) for char in _GO_SPACE} == expected
+    assert not {0x1C, 0x1D, 0x1E, 0x1F} & expected and all(chr(point).isspace() for point in (0x1C, 0x1F))
