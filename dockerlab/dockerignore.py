@@ -108,16 +108,15 @@ def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "li
                 pattern = pattern[1:]
         try:
             _check(pattern)
-        except _Refused2010 as bad:
-            shown = written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-            raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker 20.10 CLI refuses (Debian's docker.io, "
-                                 f"which the course's BuildKit builds use where buildx is missing): the build stops with `syntax error in pattern` before "
-                                 f"anything is sent, because that CLI makes a regular expression of each pattern and passes ( ) | + {{ }} into it "
-                                 f"as regexp syntax: {bad.reason}. Newer CLIs read these characters as themselves and accept it; the course "
-                                 f"refuses it on every builder, so the .dockerignore means the same wherever it is built.",
-                                 fix=f"Correct {item} {number}: {bad.hint}") from None
         except _BadPattern as bad:
             shown = written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+            if bad.only_2010:
+                raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker 20.10 CLI refuses (Debian's docker.io, "
+                                     f"which the course's BuildKit builds use where buildx is missing): the build stops with `syntax error in pattern` "
+                                     f"before anything is sent, because that CLI makes a regular expression of each pattern and passes ( ) | + {{ }} into "
+                                     f"it as regexp syntax: {bad.reason}. Newer CLIs read these characters as themselves and accept it; the course "
+                                     f"refuses it on every builder, so the .dockerignore means the same wherever it is built.",
+                                     fix=f"Correct {item} {number}: {bad.hint}") from None
             raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker CLI refuses: the build stops "
                                  f"with `syntax error in pattern` (both builders, before anything is sent): {bad.reason}.",
                                  fix=f"Correct or remove {item} {number}: {bad.hint}") from None
@@ -506,8 +505,9 @@ def _check(pattern: str) -> None:
 # --- the docker 20.10 CLI's regular expression: ( ) | + { } are regexp syntax there ------------------------------
 
 
-class _Refused2010(_BadPattern):
+def _Refused2010(reason: str, hint: str) -> _BadPattern:  # noqa: N802 - raised like the class it stands for
     """A pattern newer CLIs accept and the docker 20.10 CLI refuses (its regular expression does not compile)."""
+    return _BadPattern(reason, hint, only_2010=True)
 
 
 _HINT_2010 = ("write `\\(` `\\)` `\\|` `\\+` `\\{` `\\}` for the character itself (every docker CLI reads an escaped one as that "
