@@ -8,6 +8,7 @@ parsed by :class:`BuildStreamParser`. Both parsers are pure and tested on real r
 """
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import re
@@ -1110,8 +1111,6 @@ def _created(inspected: dict) -> float:
     found = _CREATED.match(str(inspected.get("Created") or ""))
     if not found:
         return float("nan")
-    import datetime
-
     zone = "+00:00" if found.group(3) == "Z" else found.group(3)
     whole = datetime.datetime.fromisoformat(found.group(1) + zone).timestamp()
     return whole + float("0." + (found.group(2) or "0"))
