@@ -8,6 +8,7 @@ parsed by :class:`BuildStreamParser`. Both parsers are pure and tested on real r
 """
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import re
@@ -52,7 +53,9 @@ _EXIT_CODE = re.compile(r"returned a non-zero code: (\d+)")
 _LAYER_ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")
 _RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})$")
 # The classic builder runs a base image's ONBUILD triggers inside the FROM step, after `# Executing N build
-# trigger(s)`, each ending at the ` ---> ID` of the image it commits (no base id is printed then; engine 20.10, measured)
+# trigger(s)`; all N triggers end at one ` ---> ID` (the image the last one committed; each earlier one's is its
+# Parent), each prints ` ---> Using cache` when the cache served it, and only a RUN prints `Running in` (engine 20.10,
+# measured with two RUN triggers, and a RUN then a COPY trigger)
 _TRIGGERS = re.compile(r"^# Executing (\d+) build triggers?$")
 _TRIGGER_STEP = re.compile(r"^\(ONBUILD trigger (\d+) of (\d+)\)")
 # How long a cancelled classic build's step container may take to be killed and removed by the engine (its
@@ -173,9 +176,15 @@ class BuildStreamParser:
         self.error: str | None = None
         self.error_code: int | None = None
         self.made_images: list[str] = []  # short ids of the images this build committed (not from cache, not a base), in order
+        # (id, count): the image that ended a base image's ONBUILD triggers and how many of its Parents this build committed too
+        # (the earlier triggers', which the stream names no id of)
+        self.made_parents: list[tuple[str, int]] = []
         self.container: str | None = None  # the last step container the engine ran ("Running in ...")
         self._ids_in_step = 0
         self._trigger: tuple[int, int] | None = None  # (k, n) while the FROM runs the base image's ONBUILD trigger k of n
+        self._trigger_cache = 0  # the ` ---> Using cache` lines of the ONBUILD triggers so far (the first ones the cache served)
+        self._label_steps: list[str] = []  # the build labels' LABEL steps the engine appends, in its order
+        self._label_lines = 0  # lines still to come of a build label's LABEL step (a key or value holding a newline)
         self._partial = ""
 
     @property
@@ -211,15 +220,23 @@ class BuildStreamParser:
             self._partial = ""
         self._close_current(at)
 
+    def expect_labels(self, labels: Mapping[str, str]) -> None:
+        """The build labels the build was given: the classic builder appends one `LABEL key=value` step per label,
+        sorted by key (as Go sorts strings: by their UTF-8 bytes), as the last steps of the build; those steps are
+        known by their number (the last ``len(labels)`` of `Step N/M`), whatever their text holds (a newline in a
+        key or value runs the step's text on over more lines of the stream). Returns None. Raises nothing."""
+        keys = sorted(labels, key=lambda key: str(key).encode("utf-8", "surrogatepass"))
+        self._label_steps = [f"LABEL {key}={labels[key]}" for key in keys]
+
     def _line(self, line: str, at: float) -> None:
         line = ANSI.sub("", line)  # the engine colours a RUN's stderr red (ESC[91m): the log keeps the text
         self.log.append(line)
+        if self._label_lines:  # the rest of a build label's step text, not a line of the build's output
+            self._label_lines -= 1
+            return
         step = _STEP.match(line)
         if step:
-            self._close_current(at)
-            self.total_steps = int(step.group(2))
-            self.steps.append(BuildStep(int(step.group(1)), step.group(3).strip(), started=at))
-            self._ids_in_step, self._trigger = 0, None
+            self._start_step(int(step.group(1)), int(step.group(2)), step.group(3).strip(), at)
             return
         current = self.current
         if current is None:
@@ -230,6 +247,8 @@ class BuildStreamParser:
             return
         if line.strip() == "---> Using cache":
             current.cached = True
+            if self._trigger:
+                self._trigger_cache += 1
             return
         running = _RUNNING_IN.match(line)
         if running:
@@ -241,14 +260,26 @@ class BuildStreamParser:
             self._ids_in_step += 1
             # a FROM's first id is the base (not this build's); after it, the base's ONBUILD triggers commit new ones
             from_base = current.instruction.upper().startswith("FROM") and self._ids_in_step == 1
-            if not current.cached and not from_base:
+            served = self._trigger_cache >= self._trigger[1] if self._trigger else current.cached  # a trigger block: its last trigger's
+            if not served and not from_base:
                 self.made_images.append(layer.group(1))
-            if self._trigger and self._trigger[0] < self._trigger[1]:
-                self._start_trigger(self._trigger[0] + 1, self._trigger[1], at)
+            if self._trigger:
+                self._end_triggers(layer.group(1), at)
             return
         if line.startswith("Successfully built "):
             self.image_id = self.image_id or line.split()[-1]
             self._close_current(at)
+
+    def _start_step(self, number: int, total: int, text: str, at: float) -> None:
+        self._close_current(at)
+        self.total_steps = total
+        self.steps.append(BuildStep(number, text, started=at))
+        self._ids_in_step, self._trigger = 0, None
+        label = number - (total - len(self._label_steps)) - 1
+        if 0 <= label < len(self._label_steps):  # the engine's own record: the last steps are the build labels'
+            self.current.instruction = self._label_steps[label]
+            self.current.added_by_dockerlab = True
+            self._label_lines = self._label_steps[label].count("\n")
 
     def _start_trigger(self, k: int, n: int, at: float) -> None:
         """A step of its own for the base image's ONBUILD trigger ``k`` of ``n`` (the FROM's number: the classic
@@ -256,7 +287,23 @@ class BuildStreamParser:
         self._close_current(at)
         number = self.current.number if self.current else 1
         self.steps.append(BuildStep(number, f"(ONBUILD trigger {k} of {n}){_ONBUILD_TRIGGER}", started=at))
-        self._ids_in_step, self._trigger = 0, (k, n)
+        self._ids_in_step, self._trigger, self._trigger_cache = 0, (k, n), 0
+
+    def _end_triggers(self, image_id: str, at: float) -> None:
+        """The ` ---> ID` that ends the FROM's N triggers: a step for each of triggers 2..N (the stream does not
+        say where one ends and the next begins: the first holds their time until ``_name_triggers`` splits it by the
+        engine's record), the first ones the cache served marked cached, the last holding the image all N made."""
+        (_, n), served = self._trigger, self._trigger_cache
+        first = self.current
+        first.cached = served >= 1
+        for k in range(2, n + 1):
+            self._start_trigger(k, n, at)
+            self.current.cached = served >= k
+        first.image_id = None if n > 1 else image_id
+        if served < n and n - 1 - served > 0:
+            self.made_parents.append((image_id, n - 1 - served))
+        self.current.image_id = image_id
+        self._ids_in_step, self._trigger, self._trigger_cache = 1, None, 0
 
     def _close_current(self, at: float) -> None:
         current = self.current
@@ -594,14 +641,8 @@ def _follow_classic(stream, parser: BuildStreamParser, started: float, bar, on_s
                 on_step(parser.current, parser.total_steps)
 
 
-def _mark_classic_steps(steps: list[BuildStep], labels: dict[str, str], text: str) -> None:
-    """Name each step's stage, and mark the LABEL steps the classic builder appends for build labels
-    (one per label, sorted by key, after the Dockerfile's last step)."""
-    ours = {f"LABEL {key}={value}" for key, value in labels.items()}
-    for step in reversed(steps):
-        if step.instruction not in ours:
-            break
-        step.added_by_dockerlab = True
+def _mark_classic_steps(steps: list[BuildStep], text: str) -> None:
+    """Name each step's stage (the build labels' steps are marked as they arrive: BuildStreamParser.expect_labels)."""
     names = iter(name for name, _ in _stages(text))
     stage = None
     for step in steps:
@@ -624,6 +665,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
     context_tar.seek(0)
 
     parser = BuildStreamParser()
+    parser.expect_labels(labels)
     bar = _ProgressBar(tag or "image") if progress else None
     started = time.perf_counter()
     interrupted = False
@@ -679,7 +721,7 @@ def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache
             untagged=untagged,
         )
 
-    _mark_classic_steps(parser.steps, labels, text)
+    _mark_classic_steps(parser.steps, text)
     _name_triggers(client, parser.steps)
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
@@ -729,7 +771,20 @@ def _discard_half_built(client, parser: BuildStreamParser) -> None:
         except (docker.errors.APIError, requests.exceptions.RequestException):
             return
         time.sleep(0.2)
-    for image_id in reversed(parser.made_images):
+    made = list(parser.made_images)
+    for image_id, count in parser.made_parents:  # the earlier ONBUILD triggers' images: the Parents of the last one's
+        parents, current = [], image_id
+        try:
+            while len(parents) < count:
+                current = client.api.inspect_image(current).get("Parent") or ""
+                if not current:
+                    break
+                parents.append(current)
+        except (docker.errors.APIError, requests.exceptions.RequestException):
+            pass
+        position = made.index(image_id) if image_id in made else len(made)
+        made[position:position] = parents[::-1]
+    for image_id in reversed(made):
         try:
             if not client.api.inspect_image(image_id).get("RepoTags"):
                 client.api.remove_image(image_id, noprune=True)
@@ -1002,23 +1057,70 @@ def _fill_sizes_from_history(connect, image_id: str, steps: list[BuildStep], lin
 
 
 def _name_triggers(client, steps: list[BuildStep]) -> None:
-    """Give each classic-builder step of a base image's ONBUILD trigger the trigger's text (the base image's
-    Config.OnBuild, found as the Parent of the first trigger's image), and its FROM step the base image's id (so
-    the trigger's size is its own). A step whose image cannot be read keeps `(ONBUILD trigger K of N)`. Raises nothing."""
+    """Give the classic builder's steps of a base image's N ONBUILD triggers what the engine recorded of each: its
+    image (the last trigger's is the ` ---> ID` that ended them; each earlier one's is its Parent, and the first one's
+    Parent is the base, which becomes the FROM step's image, so each size is the trigger's own), the trigger's text
+    (the base image's Config.OnBuild, in order), and its time: a trigger that ran after another that ran took the
+    time between their images' commits (the engine's Created); the first that ran takes the rest of the time the
+    stream gave them all (a trigger the cache served, 0). A step whose images cannot be read keeps
+    `(ONBUILD trigger K of N)` and the first the time of all. Raises nothing."""
     for index, step in enumerate(steps):
         found = _TRIGGER_STEP.match(step.instruction)
-        if not found or found.group(1) != "1" or not step.image_id or index == 0:
+        if not found or found.group(1) != "1" or index == 0:
             continue
+        n = int(found.group(2))
+        block = steps[index:index + n]
+        if len(block) != n or not all(_TRIGGER_STEP.match(one.instruction) for one in block) or not block[-1].image_id:
+            continue  # a build that stopped inside its triggers
+        ids, chain = [block[-1].image_id], []  # the last trigger's image, then its Parents
         try:
-            base = client.api.inspect_image(step.image_id).get("Parent") or ""
-            onbuild = (client.api.inspect_image(base).get("Config") or {}).get("OnBuild") or [] if base else []
+            while len(chain) <= n and ids[-1]:
+                chain.append(client.api.inspect_image(ids[-1]))
+                ids.append(chain[-1].get("Parent") or "")
         except (docker.errors.APIError, requests.exceptions.RequestException):
             continue
-        if base and steps[index - 1].instruction.upper().startswith("FROM") and not steps[index - 1].image_id:
-            steps[index - 1].image_id = base
-        for k, trigger in enumerate(onbuild[: int(found.group(2))]):
-            if index + k < len(steps) and _TRIGGER_STEP.match(steps[index + k].instruction):
-                steps[index + k].instruction = trigger + _ONBUILD_TRIGGER
+        if len(chain) <= n:
+            continue
+        chain.reverse()  # the base, trigger 1, ..., trigger N
+        ids = ids[: n + 1][::-1]
+        onbuild = (chain[0].get("Config") or {}).get("OnBuild") or []
+        if steps[index - 1].instruction.upper().startswith("FROM") and not steps[index - 1].image_id:
+            steps[index - 1].image_id = ids[0]
+        for k, one in enumerate(block):
+            one.image_id = ids[k + 1]
+            if k < len(onbuild):
+                one.instruction = onbuild[k] + _ONBUILD_TRIGGER
+        _split_trigger_time(block, chain)
+
+
+def _split_trigger_time(block: list[BuildStep], chain: list[dict]) -> None:
+    """The time of each of a FROM's trigger steps (``block``; ``chain``: `docker inspect` of the base, then each
+    trigger's image): a trigger the cache served 0, one that ran after another that ran the time between their
+    commits (Created), the first that ran (else the first) the rest of the time the stream gave them all."""
+    served = sum(one.cached for one in block)
+    first = served if served < len(block) else 0
+    total = sum(one.seconds for one in block)
+    for k, one in enumerate(block):
+        if k < served:
+            one.seconds = 0.0
+        elif k > first:
+            between = _created(chain[k + 1]) - _created(chain[k])
+            one.seconds = max(0.0, between) if between == between else 0.0
+    block[first].seconds = max(0.0, total - sum(one.seconds for k, one in enumerate(block) if k != first))
+
+
+_CREATED = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
+
+
+def _created(inspected: dict) -> float:
+    """An image's Created (RFC 3339 with up to nanoseconds, as the engine writes it) in seconds since the epoch;
+    NaN when it cannot be read. Raises nothing."""
+    found = _CREATED.match(str(inspected.get("Created") or ""))
+    if not found:
+        return float("nan")
+    zone = "+00:00" if found.group(3) == "Z" else found.group(3)
+    whole = datetime.datetime.fromisoformat(found.group(1) + zone).timestamp()
+    return whole + float("0." + (found.group(2) or "0"))
 
 
 def _fill_layer_sizes(client, steps: Iterable[BuildStep]) -> None:

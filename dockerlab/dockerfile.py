@@ -470,14 +470,16 @@ class Dockerfile:
                 return stage
         return None
 
-    def base_stage(self, stage: Stage) -> Stage | None:
+    def base_stage(self, stage: Stage, builder: str = "buildkit") -> Stage | None:
         """The earlier stage ``stage`` is built FROM, matched as BuildKit matches a FROM (dockerfile2llb's
         addState looks the FROM word up as written among the stage names, which it keeps in lowercase):
         `FROM builder` is the stage `AS Builder`, the last earlier one of that name; `FROM BUILDER` is an
-        image, not the stage (BuildKit then stops: a repository name must be lowercase; only the classic
-        builder matches a FROM in any case), and so is a number (only `COPY --from=` takes a stage's
-        number, in any case). Returns the Stage or None. Raises nothing."""
-        return next((earlier for earlier in reversed(self.stages[: stage.index]) if earlier.name and earlier.name.lower() == stage.base), None)
+        image, not the stage (BuildKit then stops: a repository name must be lowercase), and so is a number
+        (only `COPY --from=` takes a stage's number, in any case). With ``builder="classic"``, as the classic
+        builder matches it (its stage lookup lowercases the FROM word: `FROM BUILDER` is the stage `builder`;
+        measured on engine 20.10.24), for an image that builder made. Returns the Stage or None. Raises nothing."""
+        word = stage.base.lower() if builder == "classic" else stage.base
+        return next((earlier for earlier in reversed(self.stages[: stage.index]) if earlier.name and earlier.name.lower() == word), None)
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) of the text, stripped; "" for a number outside it. Returns a str. Raises

@@ -17,7 +17,7 @@ from .builder import dockerfile_text
 from .catalogue import catalogue_tags, is_standin
 from .errors import DockerlabError
 from .labels import STANDIN_FOR_LABEL, normal_reference
-from .matching import NO_HISTORY_ONBUILD, history_instruction, makes_layer, match_layers, named_base  # noqa: F401 - the image tables' API
+from .matching import NO_HISTORY_ONBUILD, history_builder, history_instruction, makes_layer, match_layers, named_base  # noqa: F401 - the image tables' API
 from .diagnose import diagnose
 from .interrupts import scratch_container
 from .archive import archive_ref, image_name
@@ -133,7 +133,7 @@ def dockerfile_layers(dockerfile: str | Path, image: str, target: str | None = N
     Dockerfile cannot be read, has no stage ``target``, or the image name is not valid. {columns}"""
     text = dockerfile_text(Path("."), dockerfile)[0]
     table = layers(image)
-    named = named_base(text, target, buildargs)
+    named = named_base(text, target, buildargs, table.attrs.get("builder") or "buildkit")  # the builder that made the image follows a FROM
     if named and not table.attrs.get("base_onbuild"):  # a base without layers of its own (ONBUILD only) looks like its own base
         try:
             table.attrs["base_onbuild"] = list((inspect_image(named).get("Config") or {}).get("OnBuild") or [])
@@ -164,7 +164,9 @@ def layers_from_history(history: list[dict]) -> pd.DataFrame:
                 "base": "",
             }
         )
-    return LAYERS.frame(rows)
+    table = LAYERS.frame(rows)
+    table.attrs["builder"] = history_builder(history)  # "classic", "buildkit" or "": how a FROM names a stage (match_layers)
+    return table
 
 
 @recordable("layers", version=2)

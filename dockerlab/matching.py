@@ -26,7 +26,7 @@ from .errors import DockerlabError
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["match_layers", "history_instruction", "makes_layer", "named_base", "NO_HISTORY_ONBUILD"]
+__all__ = ["match_layers", "history_instruction", "history_builder", "makes_layer", "named_base", "NO_HISTORY_ONBUILD"]
 
 # BuildKit keeps ONBUILD in the image config (Config.OnBuild) and writes no history entry for it; the
 # classic builder writes one (measured on engine 20.10 by tests/engine/test_buildkit_live.py).
@@ -60,6 +60,25 @@ def history_instruction(created_by: str, comment: str = "") -> str:
     if keyword in _KEYWORDS:  # BuildKit's own form
         return text if keyword != "RUN" else "RUN " + _command_of(rest)
     return "RUN " + _command_of(text)  # the classic builder's RUN: no keyword
+
+
+def history_builder(history: list[dict]) -> str:
+    """Which builder made an image, by its newest history entry (``history`` newest first, as the engine's API and
+    `docker history` give it): "buildkit" when it names its instruction first (`LABEL ...`, `RUN ... # buildkit`),
+    "classic" when it is `SHELL... #(nop)  INSTRUCTION` or a RUN without its keyword (`/bin/sh -c make`); "" when
+    no entry says. The builders follow a FROM differently (:meth:`dockerlab.dockerfile.Dockerfile.base_stage`).
+    Returns a str. Raises nothing."""
+    for entry in history:
+        text = str(entry.get("CreatedBy") or "").strip()
+        if not text:
+            continue
+        if _BUILDKIT.search(text):
+            return "buildkit"
+        nop = _NOP.match(text)
+        if nop and nop.group(1).split(" ", 1)[0] not in _KEYWORDS:
+            return "classic"
+        return "buildkit" if text.split(" ", 1)[0] in _KEYWORDS else "classic"
+    return ""
 
 
 # Instructions that make a filesystem layer (one of the image's RootFS layers); the others (ENV, LABEL,
@@ -186,7 +205,7 @@ def _unquoted(value: str) -> str:
 
 
 @declares(DOCKERFILE_LAYERS)
-def match_layers(text: str, table, target: str | None = None, buildargs: dict[str, str] | None = None) -> pd.DataFrame:
+def match_layers(text: str, table, target: str | None = None, buildargs: dict[str, str] | None = None, builder: str | None = None) -> pd.DataFrame:
     """Pure: pair each instruction of the final stage of Dockerfile ``text`` (or of the stage named
     ``target``; read by BuildKit's own parser: comments, continuations, heredocs, parser directives,
     ARG before FROM) with the history entry it made, by the engine's own record of it: the entry's
@@ -202,7 +221,9 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
     line, any value in its place (a `COPY a.txt $DEST/` matches `COPY a.txt /srv/` when the image was
     built with DEST=/srv); the FROM row shows the base as built (the image the history names).
     A stage built `FROM` an earlier stage shows that stage's lines first (recursively, each marked
-    `(stage NAME)`), between the external base image's row and its own lines.
+    `(stage NAME)`), between the external base image's row and its own lines; which stage a FROM names follows the
+    builder that made the image (``builder``, else ``table.attrs["builder"]`` as :func:`history_builder` read it,
+    else BuildKit): the classic builder takes `FROM BUILDER` for the stage `builder`, BuildKit for an image.
     {columns} Returns the DataFrame. Raises DockerlabError for a ``target`` the file has no stage of."""
     parsed = parse_dockerfile(text)
     final = parsed.final if target is None else parsed.stage(target)
@@ -220,7 +241,8 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
         entries.append((keyword, _tokens(keyword, shown.partition(" ")[2]), row))
     rows = [{"dockerfile_line": f"{arg.line}: {arg.original}", "layer": "before FROM: a build argument FROM may use", "size": 0}
             for arg in parsed.instructions if arg.keyword == "ARG" and arg.line < parsed.stages[0].line]
-    chain = _stage_chain(parsed, final)  # `FROM base` builds on the stage `base`: its layers come first
+    builder = builder or getattr(table, "attrs", {}).get("builder") or "buildkit"
+    chain = _stage_chain(parsed, final, builder)  # `FROM base` builds on the stage `base`: its layers come first
     name = base["base"].iloc[0] if len(base) else chain[0].base
     given = {str(key): str(value) for key, value in (buildargs or {}).items()}
     built = _built_base(parsed, chain[0], given, name if len(base) else None)
@@ -259,9 +281,9 @@ def match_layers(text: str, table, target: str | None = None, buildargs: dict[st
     return DOCKERFILE_LAYERS.frame(rows)
 
 
-def named_base(text: str, target: str | None = None, buildargs: dict[str, str] | None = None) -> str | None:
+def named_base(text: str, target: str | None = None, buildargs: dict[str, str] | None = None, builder: str = "buildkit") -> str | None:
     """The image the final stage (or ``target``) of Dockerfile ``text`` is built FROM, through the earlier
-    stages it names, with the build arguments as built (``buildargs``, else the defaults); None for
+    stages it names as ``builder`` follows a FROM, with the build arguments as built (``buildargs``, else the defaults); None for
     scratch, an unknown target, or text the parser cannot read. Raises nothing."""
     try:
         parsed = parse_dockerfile(text)
@@ -270,7 +292,7 @@ def named_base(text: str, target: str | None = None, buildargs: dict[str, str] |
     final = parsed.final if target is None else parsed.stage(target)
     if final is None:
         return None
-    chain = _stage_chain(parsed, final)
+    chain = _stage_chain(parsed, final, builder)
     given = {str(key): str(value) for key, value in (buildargs or {}).items()}
     name = _built_base(parsed, chain[0], given, None)
     return None if not name or name.lower() == "scratch" or "$" in name else name
@@ -386,12 +408,12 @@ def _pair(line, entry) -> float | None:
     return similarity
 
 
-def _stage_chain(parsed, final) -> list:
-    """The stages ``final`` is built on, oldest first, ending with ``final`` (`FROM base` names an earlier stage)."""
+def _stage_chain(parsed, final, builder: str = "buildkit") -> list:
+    """The stages ``final`` is built on, oldest first, ending with ``final`` (`FROM base` names an earlier stage, as ``builder`` matches it)."""
     chain = [final]
     while True:
         stage = chain[0]
-        parent = parsed.base_stage(stage)
+        parent = parsed.base_stage(stage, builder)
         if parent is None:
             return chain
         chain.insert(0, parent)

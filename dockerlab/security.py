@@ -117,8 +117,14 @@ def _false_positive(finding: dict, lines: list[str], stages: set[str], final_use
     ``final_user_line``: the line of the USER the final image runs as (None: no USER; -1: unknown)."""
     line = lines[finding["line"] - 1] if 0 < finding["line"] <= len(lines) else ""
     found = _FROM.match(line)
-    if finding["code"] == "DL3006" and found and found.group(1) in stages:  # as BuildKit matches a FROM: `FROM BUILDER` is an image
-        return f"`{found.group(1)}` is an earlier stage of this Dockerfile, not an image to tag"
+    if finding["code"] == "DL3006" and found and found.group(1).lower() in stages:
+        word = found.group(1)
+        if word in stages:  # as BuildKit matches a FROM (stage names kept in lowercase)
+            return f"`{word}` is an earlier stage of this Dockerfile, not an image to tag"
+        # `FROM BUILDER`: only the classic builder builds it, and it takes it for the stage (its lookup lowercases the
+        # word; measured on engine 20.10.24); BuildKit stops at it (a repository name must be lowercase): no tag helps
+        return (f"`{word}` is the earlier stage `{word.lower()}` on the classic builder (it matches a stage's name in any case), not an "
+                f"image to tag; BuildKit refuses it (a repository name must be lowercase): write `FROM {word.lower()}`")
     if finding["code"] == "DL3002" and sum(1 for text in lines if _FROM.match(text)) > 1:
         if final_user_line == -1:  # unreadable by the parser: judge by position alone
             final_from = max((number for number, text in enumerate(lines) if _FROM.match(text)), default=-1)

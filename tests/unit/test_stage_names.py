@@ -28,7 +28,7 @@ def test_the_last_earlier_stage_of_a_name_is_the_one_a_from_builds_on():
     assert parsed.base_stage(parsed.final) is parsed.stages[1]
 
 
-def test_the_final_image_user_and_the_lint_follow_from_as_buildkit_does():
+def test_the_final_image_user_follows_from_as_buildkit_does_and_the_lint_knows_a_capital_from_is_a_stage_to_the_classic_builder():
     from dockerlab.security import _false_positive, _final_user_line, _stage_names
 
     lowered = TWO.format(name="builder", word="builder", copy="builder")
@@ -36,7 +36,8 @@ def test_the_final_image_user_and_the_lint_follow_from_as_buildkit_does():
     assert _final_user_line(lowered) == 2  # the final stage inherits USER root from its base stage
     assert _final_user_line(capital) is None  # FROM BUILDER is no stage: nothing inherited
     lines = capital.splitlines()
-    assert _false_positive({"code": "DL3006", "line": 4}, lines, _stage_names(lines)) == ""  # an image without a tag, for BuildKit
+    said = _false_positive({"code": "DL3006", "line": 4}, lines, _stage_names(lines))  # #22 (a verifier): it said "" (applies)
+    assert "earlier stage `builder` on the classic builder" in said and "BuildKit refuses it" in said and "`FROM builder`" in said
     lines = lowered.splitlines()
     assert "earlier stage" in _false_positive({"code": "DL3006", "line": 4}, lines, _stage_names(lines))
 
@@ -60,3 +61,65 @@ def test_the_static_check_says_a_capital_from_is_no_stage(tmp_path):
     report = StaticReport()
     _read(tmp_path, "FROM golang:1.21 AS Builder\nCOPY main.go .\nFROM builder\nCMD [\"true\"]\n", report)
     assert not [finding for finding in report.findings if "lowercase" in finding.render()]
+
+
+@pytest.mark.parametrize("name, word, built_on", [
+    ("builder", "BUILDER", True), ("Builder", "bUiLdEr", True), ("builder", "builder", True),  # the classic builder: any case
+    ("builder", "0", False), ("builder", "alpine:3.20", False),
+])
+def test_a_from_names_a_stage_in_any_case_as_the_classic_builder_matches_it(name, word, built_on):
+    """#22 (a verifier): measured with dl.build(builder='classic') and the 20.10 CLI (DOCKER_BUILDKIT=0): `FROM BUILDER`
+    after `AS builder` built on the stage (its RUN's layer, 3 B, in the image)."""
+    parsed = parse(TWO.format(name=name, word=word, copy="x"))
+    assert (parsed.base_stage(parsed.final, "classic") is parsed.stages[0]) is built_on
+    assert (parsed.base_stage(parsed.final) is parsed.stages[0]) is (word == name.lower())  # BuildKit's rule unchanged
+
+
+# `docker history` (engine API, newest first) of the image the classic builder made (engine 20.10.24, 2026-11-30) from
+# `FROM alpine:3.20 AS builder` / `RUN echo hi > /x` / `FROM BUILDER` / `RUN echo c > /c` with the course label
+# (the course's alpine:3.20 stand-in below, built by BuildKit); then what BuildKit writes for the same lines.
+CLASSIC_CAPITAL_FROM = [
+    {"Id": "sha256:a65f2ea85331", "Created": 1796040221, "CreatedBy": "/bin/sh -c #(nop)  LABEL org.dockerlab.course=1", "Size": 0, "Comment": ""},
+    {"Id": "sha256:87f6b13912ba", "Created": 1796040220, "CreatedBy": "/bin/sh -c echo c > /c", "Size": 2, "Comment": ""},
+    {"Id": "sha256:9b1f4ef73bc3", "Created": 1796040220, "CreatedBy": "/bin/sh -c echo hi > /x", "Size": 3, "Comment": ""},
+    {"Id": "sha256:fa2925a8c006", "Created": 1796040113, "CreatedBy": "CMD [\"/bin/sh\"]", "Size": 0, "Comment": "buildkit.dockerfile.v0"},
+    {"Id": "<missing>", "Created": 1796040113, "CreatedBy": "RUN /bin/sh -c echo ok | grep -q ok && wget --help >/dev/null 2>&1; sh -c 'exit 0' # buildkit",
+     "Size": 0, "Comment": "buildkit.dockerfile.v0"},
+    {"Id": "<missing>", "Created": 1796040113, "CreatedBy": "ENV PATH=/bin", "Size": 0, "Comment": "buildkit.dockerfile.v0"},
+    {"Id": "<missing>", "Created": 1796040112, "CreatedBy": "COPY /rootfs/ / # buildkit", "Size": 2207504, "Comment": "buildkit.dockerfile.v0"},
+]
+CAPITAL = "FROM alpine:3.20 AS builder\nRUN echo hi > /x\nFROM BUILDER\nRUN echo c > /c\n"
+
+
+def _capital_table(history):
+    from dockerlab.images import layers_from_history
+
+    table = layers_from_history(history)
+    table.loc[:3, "base"] = "alpine:3.20 (stand-in)"  # what layers() finds: the stand-in's 4 entries are the oldest rows
+    table.attrs["base_onbuild"] = []
+    return table
+
+
+def test_dockerfile_layers_follow_a_capital_from_as_the_classic_builder_that_made_the_image():
+    """#22 (a verifier): `FROM BUILDER` was read as the image alpine:3.20 and the builder stage's layer (3 B) was lost."""
+    from dockerlab.matching import history_builder, match_layers
+
+    assert history_builder(CLASSIC_CAPITAL_FROM) == "classic"
+    table = _capital_table(CLASSIC_CAPITAL_FROM)
+    assert table.attrs["builder"] == "classic"
+    rows = match_layers(CAPITAL, table)
+    assert list(rows["dockerfile_line"]) == ["1: FROM alpine:3.20", "2: RUN echo hi > /x (stage builder)", "3: FROM BUILDER", "4: RUN echo c > /c"]
+    assert list(rows["size"]) == [2207504, 3, 0, 2] and rows["size"].sum() == sum(entry["Size"] for entry in CLASSIC_CAPITAL_FROM)
+
+
+def test_history_builder_reads_the_newest_entry_as_each_builder_writes_it():
+    from dockerlab.matching import history_builder
+
+    buildkit = [{"CreatedBy": "LABEL org.dockerlab.course=1"}, {"CreatedBy": "RUN /bin/sh -c echo c > /c # buildkit"}]
+    assert history_builder(buildkit) == "buildkit" and history_builder(buildkit[1:]) == "buildkit"
+    assert history_builder([{"CreatedBy": "/bin/sh -o pipefail -c #(nop)  CMD [\"x\"]"}]) == "classic"  # under another SHELL
+    assert history_builder([{"CreatedBy": "|1 V=2 /bin/sh -c make"}, {"CreatedBy": "COPY a /a # buildkit"}]) == "classic"
+    assert history_builder([{"CreatedBy": ""}, {"CreatedBy": "/bin/sh -c #(nop)  ENV A=1"}]) == "classic"  # an empty entry says nothing
+    assert history_builder([]) == "" and history_builder([{"CreatedBy": ""}]) == ""
+    table = _capital_table(CLASSIC_CAPITAL_FROM[3:])  # the stand-in alone: BuildKit's
+    assert table.attrs["builder"] == "buildkit"
