@@ -202,7 +202,8 @@ def _about_name(name: str) -> bool:
 # A value "looks like a secret by its content" when a run of its letters and digits is random: one that
 # switches between letters and digits 3 times or more in 8 characters or more (hex, `a1B2c3...`: `argon2id`,
 # `HS256`, `hunter22` are words), or 16 characters or more whose Shannon entropy is 3.5 bits a character or
-# more (gitleaks' threshold for its generic-api-key rule; `correcthorsebatterystaple` is 3.36). A URL without
+# more (gitleaks' threshold for its generic-api-key rule; `correcthorsebatterystaple` is 3.36) unless it is
+# camelCase words of 4 letters or more on average (random capitals cut it into parts of 2 on average). A URL without
 # credentials is judged by its query and fragment only (an issuer's or audience's URL often holds a tenant id);
 # credentials in it are a content rule's.
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@?#]*(?P<path>[^\s?#]*)(?P<rest>[?#]\S*)?")
@@ -220,7 +221,8 @@ def _looks_random(value: str) -> bool:
     for run in re.findall(r"[A-Za-z0-9]+", value):
         if len(run) >= 8 and len(re.findall(r"[A-Za-z]+|[0-9]+", run)) >= 4:
             return True
-        if len(run) >= 16 and _entropy(run) >= 3.5:
+        words = _NAME_WORDS.findall(run)  # `SeAssignPrimaryTokenPrivilege` (Windows' privilege names) is camelCase words
+        if len(run) >= 16 and _entropy(run) >= 3.5 and not (len(words) > 1 and len(run) / len(words) >= 4):
             return True
     return False
 

@@ -357,6 +357,7 @@ ABOUT = [
     ("PASSWORD_COMPLEXITY", "high"), ("API_KEY_REQUIRED", "1"), ("SECRETS_BACKEND", "vault"),
     # my own: camelCase, an algorithm with digits in it, an issuer URL holding a tenant id
     ("jwtAccessTokenExpiresIn", "15m"), ("PASSWORD_HASHER", "argon2id"),
+    ("SE_CREATE_TOKEN_NAME", "SeCreateTokenPrivilege"),  # found in debugpy's winappdbg: camelCase words, not random letters
     ("OIDC_TOKEN_ISSUER", "https://login.microsoftonline.com/8f3a9c0e-1b2d-4f6a-8c0e-1b2d4f6a8c0e/v2.0"),
 ]
 
