@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,6 +134,17 @@ CONTENT_RULES = [
                     rb"(?:(?=(?:-[A-Za-z]+[ \t]+)*-[A-Za-z]*n)(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+"
                     rb"|(?:(?:-C[ \t]+\d+|-[A-Za-z]+)[ \t]+)+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+)"
                     rb"['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"), (b"htpasswd",), False),
+    # `openssl passwd [-1|-5|-6|-apr1] [-salt S] PASSWORD` hashes the password given as its argument (-stdin and
+    # -in FILE read it instead), as in `useradd -p "$(openssl passwd -6 hunter2)" app`; the options that take a
+    # value are openssl-passwd(1ssl)'s own
+    Rule("a password given to openssl passwd",
+         re.compile(rb"openssl(?<![0-9A-Za-z_]openssl)[ \t]+passwd(?:[ \t]+(?:-(?:salt|in|rand|writerand|provider|provider-path|propquery)[ \t]+\S+"
+                    rb"|-(?!(?:salt|in|rand|writerand|provider|provider-path|propquery)(?![\w-]))[\w-]+))*"
+                    rb"[ \t]+['\"]?(?P<secret>[^\s'\"$`)|;&<>-][^\s'\"$`)|;&<>]*)"), (b"openssl",), False),
+    # openssl's pass phrase arguments (openssl-passphrase-options(1ssl)): `-passin pass:V`, `-passout pass:V`,
+    # `-pass pass:V` give the password itself (env:, file:, fd: and stdin keep it off the command line)
+    Rule("a pass phrase given to openssl (pass:PASSWORD)",
+         re.compile(rb"-pass(?<![\w-]-pass)(?:in|out)?[ \t]+['\"]?pass:(?P<secret>[^\s'\"$`)|;&<>]+)"), (b"pass:",), False),
     # `echo 'user:password' | chpasswd` (not -e: that takes a hash) and `echo password | passwd --stdin user`
     Rule("a password piped to chpasswd",
          re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?[A-Za-z_][A-Za-z0-9_.-]*:(?P<secret>[^\s'\"$`:|]+)['\"]?"
@@ -160,13 +172,59 @@ _SECRET_NAME = re.compile(f"(?:{SECRET_WORDS})", re.IGNORECASE)
 _NPM_AUTH_NAME = re.compile(r"(?:npm_config_)?_auth", re.IGNORECASE)
 _NAME_ANCHORS = re.compile(rb"pass|pwd|secret|token|key|credential", re.IGNORECASE)
 
-# A name that says something *about* a secret does not hold it: where it is (TOKEN_FILE=/run/secrets/token),
-# what it is called (secretName: tls), how long or how long it lasts (PASSWORD_MIN_LENGTH=12, TOKEN_TTL=3600),
-# where to get it (TOKEN_URL=https://...), who has it (DB_PASSWORD_USER), what keeps or checks it
-# (`git config credential.helper store`, PASSWORD_ENCODER=bcrypt, TOKEN_AUTH_METHOD=jwt).
-_ABOUT_NAME = re.compile(r"(?:FILE|PATH|DIR|NAME|LENGTH|LEN|SIZE|TTL|TIMEOUT|EXPIRY|EXPIRES|EXPIRATION|LIFETIME|AGE|COUNT|LIMIT"
-                         r"|MIN|MAX|TYPE|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME"
-                         r"|HELPERS?|STORE|MANAGER|PROVIDER|METHOD|MODE|POLICY|ALGORITHM|ENCODER|FORMAT)$", re.IGNORECASE)
+# A name that says something *about* a secret does not hold it: a word after its (last) telling word says
+# where the secret is (TOKEN_FILE=/run/secrets/token), what it is called (secretName: tls, API_KEY_HEADER=X-Api-Key),
+# how long it is or lasts (PASSWORD_MIN_LENGTH=12, TOKEN_TTL=3600, ACCESS_TOKEN_EXPIRE_MINUTES=30, FastAPI's
+# setting), how it is made or checked (PASSWORD_HASH_ROUNDS=12, PASSWORD_COMPLEXITY=high, TOKEN_ISSUER=course-app),
+# where to get it (TOKEN_URL=https://..., SECRETS_BACKEND=vault), who has it (DB_PASSWORD_USER), whether one is
+# needed (API_KEY_REQUIRED=1), what keeps it (`git config credential.helper store`, PASSWORD_ENCODER=bcrypt).
+# The words are whole words of the name (`PASSWORD_ADMIN` holds a password: ADMIN is not MIN), and the name
+# alone does not decide: a value that looks like a secret by its content stays one (:func:`_looks_random`).
+_ABOUT_WORDS = frozenset("""
+    FILE FILES FILENAME KEYFILE PATH PATHNAME DIR DIRNAME DIRECTORY FOLDER LOCATION NAME NAMES HEADER HEADERS PARAM PARAMETER
+    PREFIX FIELD LENGTH LEN SIZE CHARS MIN MAX MINIMUM MAXIMUM LIMIT COUNT ROUNDS ITERATIONS COST HISTORY ATTEMPTS RETRIES
+    TTL TIMEOUT EXPIRE EXPIRES EXPIRY EXPIRATION LIFETIME AGE ROTATION ROTATE INTERVAL PERIOD DURATION WINDOW LEEWAY SKEW
+    SECONDS SECS SEC MINUTES MINS HOURS HRS DAYS WEEKS MS MILLIS MILLISECONDS
+    ISSUER AUDIENCE SCOPE SCOPES COMPLEXITY STRENGTH POLICY REQUIRED REQUIRE ENABLED ENABLE DISABLED DISABLE
+    TYPE KIND FORMAT ENCODING ALGORITHM ALGORITHMS ALG ALGO HASHER HASHING ENCODER METHOD MODE VERSION
+    BACKEND PROVIDER SOURCE HELPER HELPERS STORE MANAGER URL URI ENDPOINT HOST HOSTNAME PORT USER USERNAME
+""".split())
+# The words of a name: camelCase parts, capitals, digits (`accessTokenExpireMinutes`, `TOKEN_TTL`, `secretName`).
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def _about_name(name: str) -> bool:
+    """True when a word after the last telling word of ``name`` is one of :data:`_ABOUT_WORDS`."""
+    words = list(_SECRET_NAME.finditer(name))
+    return bool(words) and any(word.upper() in _ABOUT_WORDS for word in _NAME_WORDS.findall(name[words[-1].end():]))
+
+
+# A value "looks like a secret by its content" when a run of its letters and digits is random: one that
+# switches between letters and digits 3 times or more in 8 characters or more (hex, `a1B2c3...`: `argon2id`,
+# `HS256`, `hunter22` are words), or 16 characters or more whose Shannon entropy is 3.5 bits a character or
+# more (gitleaks' threshold for its generic-api-key rule; `correcthorsebatterystaple` is 3.36) unless it is
+# camelCase words of 4 letters or more on average (random capitals cut it into parts of 2 on average). A URL without
+# credentials is judged by its query and fragment only (an issuer's or audience's URL often holds a tenant id);
+# credentials in it are a content rule's.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@?#]*(?P<path>[^\s?#]*)(?P<rest>[?#]\S*)?")
+
+
+def _entropy(text: str) -> float:
+    return -sum(text.count(char) / len(text) * math.log2(text.count(char) / len(text)) for char in set(text))
+
+
+def _looks_random(value: str) -> bool:
+    value = value.strip()
+    url = _URL.fullmatch(value)
+    if url is not None:
+        value = url.group("rest") or ""
+    for run in re.findall(r"[A-Za-z0-9]+", value):
+        if len(run) >= 8 and len(re.findall(r"[A-Za-z]+|[0-9]+", run)) >= 4:
+            return True
+        words = _NAME_WORDS.findall(run)  # `SeAssignPrimaryTokenPrivilege` (Windows' privilege names) is camelCase words
+        if len(run) >= 16 and _entropy(run) >= 3.5 and not (len(words) > 1 and len(run) / len(words) >= 4):
+            return True
+    return False
 
 
 # A setting whose value is a well-known public default, not a secret anyone chose: the JDK's truststore
@@ -181,7 +239,9 @@ def _about_a_secret(name: str, value: str) -> bool:
     # `passwd` alone names the user database (`passwd: files systemd` in every Debian /etc/nsswitch.conf)
     if any(setting.search(name) and value.strip() in values for setting, values in _PUBLIC_DEFAULTS):
         return True
-    return bool(_ABOUT_NAME.search(name)) or name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/"))
+    if name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/")):
+        return True
+    return _about_name(name) and not _looks_random(value)
 
 
 # --- the assignment rule ---------------------------------------------------------------------
@@ -346,11 +406,12 @@ def content_secrets(text: str | bytes) -> list[tuple[str, str]]:
 def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
     and the settings written inside it (`JAVA_OPTS=-Ddb.password=v`, a JSON value's `"password": "v"`)
-    first, else its name (:data:`SECRET_WORDS`) unless the name says something about a secret (ends in
-    _FILE, _PATH, _DIR, _NAME, _TTL, _URL...), the value is a path, or it is no value by the assignment
-    rule's words (empty, false, none, `<password>`, PASSWORD: the name's own word). A reference is a value
-    here: `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later
-    (an ARG without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
+    first, else its name (:data:`SECRET_WORDS`) unless the name says something about a secret (a word of
+    :data:`_ABOUT_WORDS` after its telling word: _FILE, _TTL, _EXPIRE_MINUTES, _HEADER, _URL...) and the value does
+    not look random (:func:`_looks_random`), the value is a path, or it is no value by the assignment rule's
+    words (empty, false, none, `<password>`, PASSWORD: the name's own word). A reference is a value here:
+    `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later (an ARG
+    without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
     found = content_secrets(value or "")
     if _NPM_AUTH_NAME.fullmatch(name):  # npm's _auth setting from the environment: its value is the base64 login itself
         found += [item for item in content_secrets(f"_auth={value or ''}") if item not in found]
@@ -363,6 +424,8 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
         return []
     if value is not None and (_not_a_value(value, references=False) or _names_itself(name, value)):
         return []
+    if _about_name(name):  # a name about a secret, and a value that looks like a key by its content
+        return [("a random-looking value (a key's form)", value or "")]
     return [("a secret-looking name", value or "")]
 
 

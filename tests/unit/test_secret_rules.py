@@ -121,6 +121,11 @@ SAMPLES = {
                                            "redis-cli --askpass -h cache ping && redis-cli -a $REDIS_PASSWORD ping"),
     "a Redis password (requirepass, masterauth)": ("redis-server --port 6379 --requirepass hunter22", "hunter22", "# requirepass <password>"),
     "a password given to htpasswd -b": ("htpasswd -bc /etc/nginx/.htpasswd admin s3cret", "s3cret", "htpasswd -c /etc/nginx/.htpasswd admin"),
+    # #22 verifier's miss: a password given to `openssl passwd` on the command line, and openssl's `pass:` argument
+    "a password given to openssl passwd": ('useradd -m -p "$(openssl passwd -6 -salt x1 hunter2)" app', "hunter2",
+                                           "openssl passwd -6 -salt x1 -stdin < /run/secrets/pw && openssl passwd -1 \"$PW\""),
+    "a pass phrase given to openssl (pass:PASSWORD)": ("openssl req -new -key k.pem -passin pass:Sup3rS3cret -out r.csr", "Sup3rS3cret",
+                                                       "openssl pkcs12 -export -passout env:P12_PASS -passin file:/run/secrets/k -out a.p12"),
     "a password piped to chpasswd": ("useradd -m app && echo 'app:changeme' | chpasswd", "changeme", "echo 'app:$6$salt$hash' | chpasswd -e"),
     "a password piped to passwd --stdin": ("echo 'Welcome1' | passwd --stdin app", "Welcome1", 'echo "$APP_PASSWORD" | passwd --stdin app'),
     "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (
@@ -291,6 +296,7 @@ def test_a_reference_or_a_setting_about_a_secret_inside_a_value_is_not(name, val
     "mysql -uroot -pS3cr3tPassw0rd -e 'select 1'", "app --password=hunter2hunter2 x", "sshpass -p hunter2hunter2 ssh h",
     "curl -u admin:hunter2hunter2 http://x", "htpasswd -b f user hunter2hunter2", "KEY=sk-live-1234567890abcdef",
     "redis-cli -a hunter2hunter2 ping", "redis-server --requirepass hunter2hunter2",
+    "openssl passwd -1 hunter2hunter2", "openssl req -new -passin pass:hunter2hunter2 -out r.csr",
 ])
 def test_masking_a_masked_text_changes_nothing(text):
     """A verifier's break: option-style rules read `-pS3c…(14` (up to the space) as a new password, so the layer
@@ -340,3 +346,57 @@ def test_the_jdk_truststore_default_password_is_not_a_secret_and_another_one_is(
 def test_changeit_for_a_keystore_is_still_a_password():
     assert secret_rules.variable_secrets("JAVA_OPTS", "-Djavax.net.ssl.keyStorePassword=changeit") == [("a password or token assignment", "changeit")]
     assert secret_rules.variable_secrets("SERVER_SSL_TRUST_STORE_PASSWORD", "changeit") == []  # Spring's spelling of the same setting
+
+
+# --- #22 verifier: a name ABOUT a secret (its lifetime, header, issuer, backend...) holds none, unless its value
+# looks like a key by its content ----------------------------------------------------------------------------
+ABOUT = [
+    ("ACCESS_TOKEN_EXPIRE_MINUTES", "30"), ("REFRESH_TOKEN_EXPIRE_DAYS", "7"), ("TOKEN_EXPIRE_SECONDS", "3600"),
+    ("SESSION_SECRET_ROTATION_DAYS", "30"), ("PASSWORD_HASH_ROUNDS", "12"), ("API_KEY_HEADER", "X-Api-Key"),
+    ("AUTH_TOKEN_HEADER", "X-Auth-Token"), ("TOKEN_ISSUER", "course-app"), ("TOKEN_AUDIENCE", "api://default"),
+    ("PASSWORD_COMPLEXITY", "high"), ("API_KEY_REQUIRED", "1"), ("SECRETS_BACKEND", "vault"),
+    # my own: camelCase, an algorithm with digits in it, an issuer URL holding a tenant id
+    ("jwtAccessTokenExpiresIn", "15m"), ("PASSWORD_HASHER", "argon2id"),
+    ("SE_CREATE_TOKEN_NAME", "SeCreateTokenPrivilege"),  # found in debugpy's winappdbg: camelCase words, not random letters
+    ("OIDC_TOKEN_ISSUER", "https://login.microsoftonline.com/8f3a9c0e-1b2d-4f6a-8c0e-1b2d4f6a8c0e/v2.0"),
+]
+
+
+@pytest.mark.parametrize("name, value", ABOUT)
+def test_a_setting_about_a_secret_is_not_a_finding_as_env_arg_or_command(name, value):
+    assert secret_rules.variable_secrets(name, value) == []
+    assert secret_rules.text_findings(f"/bin/sh -c export {name}={value} && ./app") == []
+    assert secret_rules.text_findings(f"ENV {name}={value}") == []
+
+
+@pytest.mark.parametrize("name, value", ABOUT[:3])
+def test_a_setting_about_a_secret_is_not_a_finding_in_the_history_or_a_file(name, value):
+    assert in_history(f"RUN /bin/sh -c export {name}={value} && ./app # buildkit").empty
+    assert secret_rules.variable_secrets(name, None) == []  # an ARG given later is judged by its name: about a secret
+    assert in_file("/app/settings.conf", f"{name}={value}\n") is None
+
+
+GH_ABOUT = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
+
+
+@pytest.mark.parametrize("name, value, what", [
+    ("ACCESS_TOKEN_EXPIRE_MINUTES", GH_ABOUT, "a GitHub token"),  # a token's form counts whatever the name
+    ("TOKEN_TTL", "8f3a9c0e1b2d4f6a8c0e1b2d4f6a8c0e", "a random-looking value (a key's form)"),  # hex
+    ("API_KEY_HEADER", "qZtLmWkXvBnRcYpHsJdF", "a random-looking value (a key's form)"),  # 20 random letters
+    ("JWT_SECRET", "8f3a9c0e1b2d4f6a", "a secret-looking name"),
+    ("DB_PASSWORD", "hunter22", "a secret-looking name"),
+    ("PASSWORD_ADMIN", "hunter22", "a secret-looking name"),  # ADMIN is a word of its own, not MIN
+    ("SECRET_KEY_BASE", "s3cr3t-base", "a secret-looking name"),  # BASE says nothing about the secret
+])
+def test_a_secret_is_still_found_when_its_value_or_name_says_so(name, value, what):
+    assert secret_rules.variable_secrets(name, value) == [(what, value)]
+    found = secret_rules.text_findings(f"/bin/sh -c export {name}={value} && ./app")
+    assert [item[2] for item in found] == [value], found
+    table = in_history(f"RUN /bin/sh -c export {name}={value} && ./app # buildkit")
+    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+
+
+def test_a_password_given_to_openssl_passwd_in_a_build_command_is_found_once_and_masked():
+    table = in_history("RUN /bin/sh -c openssl passwd -1 hunter2 > /etc/app.hash # buildkit")
+    assert len(table) == 1 and "hunter2" not in table.to_string(), table.to_string()
+    assert in_history("RUN /bin/sh -c openssl passwd -6 -stdin < /run/secrets/pw > /etc/app.hash # buildkit").empty
