@@ -60,7 +60,8 @@ def test_port_in_use_is_a_clear_error(tmp_path, free_port):
 
 def test_the_race_shows_with_the_seed_file_and_not_with_the_fix():
     seed = dl.experiments.compose_race(dl.compose.project(APP, "seed-compose.yaml", name="dockerlab-test-seed"), runs=2)
-    fixed = dl.experiments.compose_race(dl.compose.project(APP, "compose.yaml", name="dockerlab-test-fixed"), runs=1)  # seed: two runs (the stack goes down between them); CI time
+    # the seed twice (the stack goes down between runs), the fixed file once: CI time
+    fixed = dl.experiments.compose_race(dl.compose.project(APP, "compose.yaml", name="dockerlab-test-fixed"), runs=1)
     assert seed["failed_connections"].sum() > 0 and not seed["api_serving"].all()
     assert (seed["api_started_after_db_seconds"] < seed["db_ready_seconds"]).all()
     # the api's first failure is stamped by the engine's log: after the api started; the seed's missing password is never the race
