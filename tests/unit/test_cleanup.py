@@ -155,23 +155,24 @@ class CommittedImageApi(LowLevelApi):
         return {"Id": image, "Config": {"Labels": self.IMAGES[image]}}
 
 
-def test_cleanup_leaves_a_container_that_inherits_the_created_label_from_a_committed_image(monkeypatch):
+
+def _cleanup_over(api, monkeypatch):
+    """dl.cleanup() run against ``api`` (a fake low-level API) through the SDK's own models: (client, result)."""
     cleanup_module = importlib.import_module("dockerlab.cleanup")
     client = docker.DockerClient.__new__(docker.DockerClient)
-    client.api = CommittedImageApi()
+    client.api = api
     monkeypatch.setattr(cleanup_module.engine, "client", lambda: client)
-    result = cleanup_module.cleanup()
+    return client, cleanup_module.cleanup()
+
+def test_cleanup_leaves_a_container_that_inherits_the_created_label_from_a_committed_image(monkeypatch):
+    client, result = _cleanup_over(CommittedImageApi(), monkeypatch)
     assert client.api.removed == ["ours", "ours-too"] and result["containers"] == 2
 
 
 def test_cleanup_goes_on_past_a_container_that_went_away_while_it_listed_them(monkeypatch):
-    cleanup_module = importlib.import_module("dockerlab.cleanup")
-    client = docker.DockerClient.__new__(docker.DockerClient)  # the SDK's own models over a fake API
-    client.api = LowLevelApi()
-    monkeypatch.setattr(cleanup_module.engine, "client", lambda: client)
-    result = cleanup_module.cleanup()
+    client, result = _cleanup_over(LowLevelApi(), monkeypatch)
     assert client.api.removed == ["still-here"] and result["containers"] == 1 and result["not removed"] == []
-    assert cleanup_module.leftovers()["containers"] == ["still-here"]
+    assert importlib.import_module("dockerlab.cleanup").leftovers()["containers"] == ["still-here"]
 
 
 class HistoryFails(FakeImage):
@@ -275,11 +276,7 @@ class EngineStopsAnswering(LowLevelApi):
 
 
 def test_cleanup_goes_on_past_an_engine_that_does_not_answer_for_one_object_and_says_which(monkeypatch):
-    cleanup_module = importlib.import_module("dockerlab.cleanup")
-    client = docker.DockerClient.__new__(docker.DockerClient)
-    client.api = EngineStopsAnswering()
-    monkeypatch.setattr(cleanup_module.engine, "client", lambda: client)
-    result = cleanup_module.cleanup()
+    client, result = _cleanup_over(EngineStopsAnswering(), monkeypatch)
     assert client.api.removed == ["still-here", "also-here"] and result["containers"] == 2 and result["volumes"] == 0
     slow, cut_off, volume = result["not removed"]
     assert slow.startswith("container slow: no answer in time") and "ReadTimeout" in slow and "DOCKER_HOST" in slow
