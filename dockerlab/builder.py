@@ -499,7 +499,8 @@ def build(
     when the engine has also killed and removed the step's container) when the build fails, and :class:`DockerlabError` for a ``tag`` an image
     cannot be tagged with, a label name the docker CLI refuses (a space, a tab, an = or nothing), a ``target`` the Dockerfile has no stage of, a
     missing context, an unknown builder, secrets on the classic builder, or a .dockerignore (or an ``ignore`` entry) the docker CLI refuses (a lone
-    ``!``, a pattern that is a syntax error to it: :func:`dockerlab.dockerignore.read_patterns`).
+    ``!``, a pattern that is a syntax error to it: :func:`dockerlab.dockerignore.read_patterns`) or, on BuildKit, one holding a control character
+    (``\\x1f``: BuildKit cannot send it; the classic builder reads it).
     """
     problem = tag_problem(tag) if tag is not None else None
     if problem:  # before anything is built: the engine would say so only after the build, as a failed build
@@ -523,6 +524,9 @@ def build(
     dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
     _ignore_patterns(ignore)  # and so does such an ignore= entry
     chosen = _builder_for(builder, secrets)
+    if chosen.buildkit:  # BuildKit cannot send a pattern holding a control character, which the classic builder reads
+        dockerignore.patterns_of(context_dir, buildkit=True)
+        _ignore_patterns(ignore, buildkit=True)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
         tag=tag, target=target, buildargs=dict(buildargs or {}), nocache=nocache, labels=all_labels, progress=progress, on_step=on_step
@@ -651,11 +655,11 @@ def _mark_classic_steps(steps: list[BuildStep], text: str) -> None:
         step.stage = stage
 
 
-def _ignore_patterns(ignore) -> list[str]:
+def _ignore_patterns(ignore, *, buildkit: bool = False) -> list[str]:
     """build()'s ``ignore`` entries read as the CLI reads the lines of a .dockerignore (BuildKit builds write them
     into one), so the classic context leaves out the same files: ``/a.txt`` is a.txt, ``../a.txt`` matches nothing.
-    Returns a list. Raises DockerlabError for an entry the CLI refuses."""
-    return dockerignore.read_patterns("\n".join(ignore).encode(), "build()'s ignore= argument", item="entry")
+    Returns a list. Raises DockerlabError for an entry the CLI refuses (with ``buildkit``, also one BuildKit cannot send)."""
+    return dockerignore.read_patterns("\n".join(ignore).encode(), "build()'s ignore= argument", item="entry", buildkit=buildkit)
 
 
 def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:

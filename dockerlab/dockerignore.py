@@ -45,6 +45,13 @@ and ``**...`` without other wildcards as a suffix (the 20.10 CLI makes a regexp 
 after ``*`` may then never be); the 20.10 CLI was measured refusing it there too, and so does this module:
 as written it cannot work. Unicode classes follow the Go of that CLI (1.19): one capital
 letter (``\\pL``); Go 1.25 also accepts ``\\pl``.
+
+An ASCII control character inside a pattern (``a.txt\\x1f``, ``a\\x01b.txt``, ``x\\x7f.txt``; a tab is not one here)
+is read by the classic builder like any other character, but BuildKit receives the patterns in a gRPC header, which
+cannot carry it: the 20.10 CLI's BuildKit build was measured failing at `load build context` with
+``rpc error: ... RST_STREAM with error code: PROTOCOL_ERROR`` for \\x01, \\x1c, \\x1f and \\x7f, and accepting a tab or
+an é inside a pattern. ``read_patterns(..., buildkit=True)`` refuses such a line, naming it; the classic reading
+(:func:`dockerlab.dockerfile.context_files`) keeps it.
 """
 from __future__ import annotations
 
@@ -70,17 +77,24 @@ _BOM = b"\xef\xbb\xbf"
 _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(chr(point) for point in range(0x2000, 0x200B)) + "\u2028\u2029\u202f\u205f\u3000"
 
 
+# ASCII control characters a BuildKit build cannot send: its patterns travel in a gRPC (HTTP/2) header, whose values
+# may hold no control character but the tab (Go's httpguts.ValidHeaderFieldValue); \x01, \x1c, \x1f and \x7f were
+# measured (the 20.10 CLI, DOCKER_BUILDKIT=1: `PROTOCOL_ERROR` at `load build context`), a tab and é pass.
+_NOT_IN_A_HEADER = frozenset(chr(point) for point in (*range(0x20), 0x7F)) - {"\t"}
+
+
 def _trim(text: str) -> str:
     """Go's ``strings.TrimSpace``."""
     return text.strip(_GO_SPACE)
 
 
-def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "line") -> list[str]:
+def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "line", buildkit: bool = False) -> list[str]:
     """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module: a BOM is
     dropped from the first line only; the 20.10 CLI differs). ``source`` names the file (or argument) in
     messages, ``item`` what its lines are called there. Returns a list. Raises DockerlabError, naming
     ``source``, the line and the pattern, for a lone ``!`` and for a pattern the CLI refuses as a syntax
-    error (both builders stop before sending anything)."""
+    error (both builders stop before sending anything), and with ``buildkit`` (the patterns of a BuildKit
+    build) for a pattern holding an ASCII control character other than a tab, which BuildKit cannot receive."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     patterns = []
@@ -102,6 +116,16 @@ def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "li
                 raise DockerlabError(f'{item} {number} of {source} is {what}: the docker CLI refuses the build with '
                                      f'`illegal exclusion pattern: "!"`.',
                                      fix=f"Remove that {item}, or write the path to keep after the !, e.g. `!keep.txt`.")
+        control = next((char for char in written if char in _NOT_IN_A_HEADER), None) if buildkit else None
+        if control is not None:
+            shown = written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+            code = f"\\x{ord(control):02x}"
+            raise DockerlabError(f"{item} {number} of {source}, {shown!r}, holds the control character {code}: a BuildKit build cannot send it "
+                                 f"(its patterns travel to the builder in a gRPC header, which may not hold control characters), so the build "
+                                 f"would stop at `load build context` with `rpc error: ... PROTOCOL_ERROR`. The classic builder accepts it "
+                                 f"as part of the pattern.",
+                                 fix=f"Remove the {code} from {item} {number} (an editor or a paste often leaves such a character unseen), "
+                                     f"or build with builder='classic'.")
         if pattern:
             pattern = _clean(pattern)
             if len(pattern) > 1 and pattern.startswith("/"):
@@ -130,14 +154,15 @@ def _clean(path: str) -> str:
     return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
-def patterns_of(context: str | Path) -> list[str]:
-    """The patterns of ``context``'s .dockerignore (none without one). Returns a list. Raises
-    DockerlabError when the file exists but cannot be read, or holds a line the CLI refuses (:func:`read_patterns`)."""
+def patterns_of(context: str | Path, *, buildkit: bool = False) -> list[str]:
+    """The patterns of ``context``'s .dockerignore (none without one); ``buildkit`` for a BuildKit build, which
+    cannot send a control character. Returns a list. Raises DockerlabError when the file exists but cannot be read,
+    or holds a line the CLI (or, with ``buildkit``, BuildKit) refuses (:func:`read_patterns`)."""
     ignore = Path(context) / ".dockerignore"
     if not ignore.exists():
         return []
     try:
-        return read_patterns(ignore.read_bytes(), str(ignore))
+        return read_patterns(ignore.read_bytes(), str(ignore), buildkit=buildkit)
     except OSError as error:
         raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix="Make .dockerignore a readable text file.") from None
 

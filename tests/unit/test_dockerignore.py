@@ -363,3 +363,76 @@ def test_go_spaces_are_exactly_unicode_is_space():
     expected = {*range(0x9, 0xE), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000}
     assert {ord(char) for char in _GO_SPACE} == expected
     assert not {0x1C, 0x1D, 0x1E, 0x1F} & expected and all(chr(point).isspace() for point in (0x1C, 0x1F))
+
+
+# --- control characters: the classic builder reads them, BuildKit cannot send them -----------------------------------
+# Measured by the verifier (/usr/bin/docker 20.10.24): each of these .dockerignore lines made `DOCKER_BUILDKIT=1 docker
+# build` fail at "load build context" with `rpc error: ... RST_STREAM with error code: PROTOCOL_ERROR` (the patterns
+# travel in a gRPC header); the classic builder accepted them. A tab or an é inside a pattern built fine.
+CONTROL_LINES = [("a.txt\x1f", "\\x1f"), ("\x1cb.txt", "\\x1c"), ("a\x01b.txt", "\\x01"), ("x\x7f.txt", "\\x7f")]
+
+
+@pytest.mark.parametrize("line, code", CONTROL_LINES)
+def test_a_control_character_is_refused_for_buildkit_naming_file_line_and_character(tmp_path, line, code):
+    from dockerlab.errors import DockerlabError
+
+    (tmp_path / ".dockerignore").write_bytes(f"*.tmp\n{line}\n".encode())
+    with pytest.raises(DockerlabError) as raised:
+        patterns_of(tmp_path, buildkit=True)
+    said = str(raised.value)
+    assert f"line 2 of {tmp_path / '.dockerignore'}" in said and repr(line) in said
+    assert f"control character {code}" in said and "gRPC header" in said and "classic builder accepts it" in said
+    assert raised.value.fix.startswith(f"Remove the {code} from line 2")
+
+
+@pytest.mark.parametrize("line, code", CONTROL_LINES)
+def test_the_classic_reading_keeps_a_control_character(tmp_path, line, code):
+    (tmp_path / ".dockerignore").write_bytes(f"*.tmp\n{line}\n".encode())
+    assert patterns_of(tmp_path) == ["*.tmp", line]
+    (tmp_path / line).write_text("x\n")  # a file of that very name is left out, as the classic builder leaves it out
+    (tmp_path / "kept.txt").write_text("x\n")
+    assert context_files(tmp_path) == [".dockerignore", "kept.txt"]
+
+
+@pytest.mark.parametrize("line", ["a\tb.txt", "caf\xe9.txt", "!\tx\xe9.txt"])
+def test_a_tab_or_an_accent_inside_a_pattern_is_fine_for_buildkit(line):
+    assert read_patterns(f"*\n{line}\n".encode(), buildkit=True) == ["*", line.replace("!\t", "!")]
+
+
+def test_every_ascii_control_but_the_tab_is_refused_for_buildkit():
+    from dockerlab.dockerignore import _NOT_IN_A_HEADER
+
+    # Go's httpguts.ValidHeaderFieldValue, which an HTTP/2 header value must pass: no CTL (0x00-0x1f, 0x7f) but HTAB
+    assert _NOT_IN_A_HEADER == {chr(point) for point in range(0x20) if point != 0x09} | {"\x7f"}
+
+
+def _build_stubbed(monkeypatch, chosen):
+    import dockerlab as dl
+    from dockerlab import builder, buildkit
+
+    monkeypatch.setattr(builder, "_builder_for", lambda *_: buildkit.BuilderChoice(chosen, "a test", "a test"))
+
+    def reached(*_, **__):
+        raise AssertionError(f"the {chosen} build ran")
+
+    monkeypatch.setattr(builder, "_build_buildkit", reached)
+    monkeypatch.setattr(builder, "_build_classic", reached)
+    return dl
+
+
+@pytest.mark.parametrize("line, code", CONTROL_LINES)
+def test_a_buildkit_build_refuses_a_control_character_before_it_runs(tmp_path, monkeypatch, line, code):
+    dl = _build_stubbed(monkeypatch, "buildkit")
+    (tmp_path / ".dockerignore").write_bytes(f"{line}\n".encode())
+    with pytest.raises(dl.DockerlabError, match=rf"line 1 of {tmp_path}/.dockerignore, .* holds the control character \{code}"):
+        dl.build(tmp_path, "FROM alpine:3.20\n")
+    (tmp_path / ".dockerignore").unlink()
+    with pytest.raises(dl.DockerlabError, match=rf"entry 2 of build\(\)'s ignore= argument, .* holds the control character \{code}"):
+        dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["*.tmp", line])
+
+
+def test_a_classic_build_goes_on_with_a_control_character(tmp_path, monkeypatch):
+    dl = _build_stubbed(monkeypatch, "classic")
+    (tmp_path / ".dockerignore").write_bytes(b"a.txt\x1f\n")
+    with pytest.raises(AssertionError, match="the classic build ran"):
+        dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["a\x01b.txt"])
