@@ -172,31 +172,52 @@ _SECRET_NAME = re.compile(f"(?:{SECRET_WORDS})", re.IGNORECASE)
 _NPM_AUTH_NAME = re.compile(r"(?:npm_config_)?_auth", re.IGNORECASE)
 _NAME_ANCHORS = re.compile(rb"pass|pwd|secret|token|key|credential", re.IGNORECASE)
 
-# A name that says something *about* a secret does not hold it: a word after its (last) telling word says
-# where the secret is (TOKEN_FILE=/run/secrets/token), what it is called (secretName: tls, API_KEY_HEADER=X-Api-Key),
-# how long it is or lasts (PASSWORD_MIN_LENGTH=12, TOKEN_TTL=3600, ACCESS_TOKEN_EXPIRE_MINUTES=30, FastAPI's
-# setting), how it is made or checked (PASSWORD_HASH_ROUNDS=12, PASSWORD_COMPLEXITY=high, TOKEN_ISSUER=course-app),
-# where to get it (TOKEN_URL=https://..., SECRETS_BACKEND=vault), who has it (DB_PASSWORD_USER), whether one is
-# needed (API_KEY_REQUIRED=1), what keeps it (`git config credential.helper store`, PASSWORD_ENCODER=bcrypt).
-# The words are whole words of the name (`PASSWORD_ADMIN` holds a password: ADMIN is not MIN), and the name
-# alone does not decide: a value that looks like a secret by its content stays one (:func:`_looks_random`).
-_ABOUT_WORDS = frozenset("""
-    FILE FILES FILENAME KEYFILE PATH PATHNAME DIR DIRNAME DIRECTORY FOLDER LOCATION NAME NAMES HEADER HEADERS PARAM PARAMETER
-    PREFIX FIELD LENGTH LEN SIZE CHARS MIN MAX MINIMUM MAXIMUM LIMIT COUNT ROUNDS ITERATIONS COST HISTORY ATTEMPTS RETRIES
-    TTL TIMEOUT EXPIRE EXPIRES EXPIRY EXPIRATION LIFETIME AGE ROTATION ROTATE INTERVAL PERIOD DURATION WINDOW LEEWAY SKEW
-    SECONDS SECS SEC MINUTES MINS HOURS HRS DAYS WEEKS MS MILLIS MILLISECONDS
-    ISSUER AUDIENCE SCOPE SCOPES COMPLEXITY STRENGTH POLICY REQUIRED REQUIRE ENABLED ENABLE DISABLED DISABLE
-    TYPE KIND FORMAT ENCODING ALGORITHM ALGORITHMS ALG ALGO HASHER HASHING ENCODER METHOD MODE VERSION
-    BACKEND PROVIDER SOURCE HELPER HELPERS STORE MANAGER URL URI ENDPOINT HOST HOSTNAME PORT USER USERNAME
+# A name holds a secret only when it ends on its (last) telling word: DB_PASSWORD, clientSecret, API_TOKEN. Any
+# other word after that word makes the name *about* a secret, and it holds none: where the secret is
+# (TOKEN_FILE=/run/secrets/token), what it is called (secretName: tls, AWS_SECRET_NAME=arn:...), how long it
+# lasts (TOKEN_TTL=3600, ACCESS_TOKEN_EXPIRE_MINUTES=30), how it is made or checked (PASSWORD_HASHERS=argon2,
+# PostgreSQL's `password_encryption = scram-sha-256`, PASSWORD_VALIDATORS=django.contrib...), what carries it
+# (SESSION_TOKEN_COOKIE=sessionid, API_KEY_HEADER=X-Api-Key), what it may do (GITHUB_TOKEN_PERMISSIONS=read,
+# TOKEN_CLAIM=sub), whether it is a stand-in (Rails' generated `SECRET_KEY_BASE_DUMMY=1`). A list of such words
+# (the rule before this one) misses every word it does not list; this rule misses a secret named with a word
+# after its telling word that is not listed below, and only when its value does not look like a key by its
+# content (:func:`_looks_random`: such a value stays a finding whatever the name).
+# Two kinds of words after the telling word keep the name a secret's:
+# - the rest of a compound secret name: SECRET_KEY, SECRET_KEY_BASE (Rails' own name; the telling words
+#   API_KEY, ACCESS_KEY, PRIVATE_KEY, AUTH_KEY are one word already: AUTH_TOKEN, AWS_SECRET_ACCESS_KEY end on one);
+# - a word that says whose or which one it is, not what about it: PASSWORD_ADMIN, PASSWORD_PROD, TOKEN_2.
+#   Decided: PASSWORD_PROD=hunter22 is a finding (the production password), like DB_PASSWORD=hunter22.
+# And Poetry's `pypi-token.REPOSITORY` (`poetry config pypi-token.pypi V`) is the repository's token.
+_WHICH_WORDS = frozenset("""
+    ADMIN ADMINISTRATOR ROOT SUPERUSER SU SYSTEM SYS MASTER PRIMARY SECONDARY REPLICA BACKUP
+    PROD PRODUCTION STAGING STAGE DEV DEVELOPMENT QA UAT LIVE LOCAL REMOTE
+    OLD NEW CURRENT PREVIOUS PREV NEXT DEFAULT INITIAL
 """.split())
 # The words of a name: camelCase parts, capitals, digits (`accessTokenExpireMinutes`, `TOKEN_TTL`, `secretName`).
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 
 
 def _about_name(name: str) -> bool:
-    """True when a word after the last telling word of ``name`` is one of :data:`_ABOUT_WORDS`."""
+    """True when a word after the last telling word of ``name`` says the name is about a secret: any word
+    but the rest of a compound secret name (SECRET_KEY_BASE) and :data:`_WHICH_WORDS` (PASSWORD_ADMIN, TOKEN_2)."""
     words = list(_SECRET_NAME.finditer(name))
-    return bool(words) and any(word.upper() in _ABOUT_WORDS for word in _NAME_WORDS.findall(name[words[-1].end():]))
+    if not words or name.lower().startswith("pypi-token."):  # Poetry's `pypi-token.REPOSITORY`: the word after names the repository
+        return False
+    after = [word.upper() for word in _NAME_WORDS.findall(name[words[-1].end():])]
+    if words[-1].group(0).upper().startswith("SECRET") and after[:1] == ["KEY"]:  # SECRET_KEY, SECRET_KEY_BASE
+        after = after[1:]
+        if after[:1] == ["BASE"]:
+            after = after[1:]
+    return any(not (word.isdigit() or word in _WHICH_WORDS) for word in after)
+
+
+# A value whose form is plainly not a secret, whatever its name (the name alone made it a finding): a flag
+# (0 or 1; true, false, yes, no, on, off are :data:`_NOT_A_VALUE`), an Amazon Resource Name (an ARN names a
+# resource, a Secrets Manager secret too: `arn:aws:secretsmanager:...:secret:prod/db-AbCdEf`), a dotted module or
+# class path (`django.contrib.auth.password_validation`, `airflow.providers.hashicorp.secrets.vault.VaultBackend`).
+# Other numbers stay findings under a name that holds a secret: DB_PASSWORD=123456 is a password (a weak one).
+_NOT_A_SECRET_FORM = re.compile(r"[01]|arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:\S+"
+                                r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\.[A-Za-z_][A-Za-z0-9_]*")
 
 
 # A value "looks like a secret by its content" when a run of its letters and digits is random: one that
@@ -239,7 +260,7 @@ def _about_a_secret(name: str, value: str) -> bool:
     # `passwd` alone names the user database (`passwd: files systemd` in every Debian /etc/nsswitch.conf)
     if any(setting.search(name) and value.strip() in values for setting, values in _PUBLIC_DEFAULTS):
         return True
-    if name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/")):
+    if name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/")) or _NOT_A_SECRET_FORM.fullmatch(value.strip()):
         return True
     return _about_name(name) and not _looks_random(value)
 
@@ -248,7 +269,8 @@ def _about_a_secret(name: str, value: str) -> bool:
 # A literal given to a telling name, as the keyword rules of detect-secrets (Yelp, plugins/keyword.py:
 # FOLLOWED_BY_EQUAL_SIGNS / FOLLOWED_BY_COLON / ..._QUOTES_REQUIRED) and gitleaks (generic-api-key:
 # keyword, operator, value) phrase it: `name = value`, `name: value`, `"name": "value"`, `name := "value"`,
-# `name => 'value'`, `$config['name'] = 'value'` (detect-secrets' CLOSING), `export NAME=value`, a Java
+# `name => 'value'`, `$config['name'] = 'value'` (detect-secrets' CLOSING), `export NAME=value`, an option's
+# `--opt=NAME=value` (`kubectl create secret generic db --from-literal=password=v`, `--env=TOKEN=v`), a Java
 # system property (`-Dspring.datasource.password=value` in JAVA_OPTS, CATALINA_OPTS, MAVEN_OPTS). Unlike
 # gitleaks (which asks for 10+ characters and entropy 3.5) a value of any length and any characters
 # counts: `password = secret` is the leak the course warns about.
@@ -274,7 +296,8 @@ def _about_a_secret(name: str, value: str) -> bool:
 # - empty (`password: ""`), and after `name:` a bare value with more words behind it (prose such as
 #   `Password: enter the one ...`; YAML's value is the rest of the line, a header's the rest of its string).
 _ASSIGNMENT = (
-    r"(?:^|(?<=[\s;&|(\"'{,:]))(?:export[ \t]+|-D)?(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
+    r"(?:^|(?<=[\s;&|(\"'{,:]))(?:export[ \t]+|-D|--[A-Za-z][\w-]*=)?"
+    r"(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
     r"[ \t]*(?P<sep>:=|=>|=(?![=~])|:(?![:=]))[ \t]*"
     r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
     r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#][^\s'\"`$;&|,(){}\[\]<>\\]*)(?=$|[\s'\"`;&|,)\]}\\]))"
@@ -334,6 +357,17 @@ def _is_code(path: str, data: bytes) -> bool:
     return path.endswith(_CODE_SUFFIXES) or bool(_CODE_SHEBANG.match(data[:128]))
 
 
+# An ARN's parts are `:`-separated (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME): a name right after one of
+# them is the ARN's resource type, not a setting (`secret:prod/db-AbCdEf`)
+_ARN_PATTERN = r"(?:^|[\s'\"=,;(\[{])arn:[a-z-]+:[a-z0-9-]*:[a-z0-9-]*:[0-9]*:(?:[^\s'\"=,;:]*:)*$"
+_ARN_BEFORE = {str: re.compile(_ARN_PATTERN), bytes: re.compile(_ARN_PATTERN.encode())}
+
+
+def _in_an_arn(text: str | bytes, at: int) -> bool:
+    """True when the name starting at ``at`` in ``text`` follows an ARN's `:`-separated parts."""
+    return _ARN_BEFORE[type(text)].search(text[max(0, at - 256): at]) is not None
+
+
 def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = False) -> list[tuple[str, str, int]]:
     """(name, value, where the value starts) for each literal given to a telling name in ``text``, in
     every form (:data:`_FORMS`); ``examples``: skip :data:`EXAMPLE_WORDS` (a file's content)."""
@@ -349,6 +383,8 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
             rest = text[match.end(): end if end >= 0 else len(text)].strip()
             if rest and rest[:1] not in (("#", ",", "}", "]", '"', "'", "`") if isinstance(rest, str) else (b"#", b",", b"}", b"]", b'"', b"'", b"`")):
                 continue
+        if _in_an_arn(text, match.start("name")):  # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type
+            continue
         if _about_a_secret(name, value) or _not_a_value(value, examples=examples) or _names_itself(name, value) or match.start(group) in starts:
             continue
         starts.add(match.start(group))  # `<add key="password" value="v"/>`: the pair, not also `password" value=`
@@ -406,10 +442,11 @@ def content_secrets(text: str | bytes) -> list[tuple[str, str]]:
 def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     """(what, evidence) for one variable (ENV, ARG, `export NAME=value`): the content rules on its value
     and the settings written inside it (`JAVA_OPTS=-Ddb.password=v`, a JSON value's `"password": "v"`)
-    first, else its name (:data:`SECRET_WORDS`) unless the name says something about a secret (a word of
-    :data:`_ABOUT_WORDS` after its telling word: _FILE, _TTL, _EXPIRE_MINUTES, _HEADER, _URL...) and the value does
-    not look random (:func:`_looks_random`), the value is a path, or it is no value by the assignment rule's
-    words (empty, false, none, `<password>`, PASSWORD: the name's own word). A reference is a value here:
+    first, else its name (:data:`SECRET_WORDS`) unless the name says something about a secret (a word after its
+    telling word: _FILE, _TTL, _HASHERS, _COOKIE...; not SECRET_KEY_BASE, nor :data:`_WHICH_WORDS`: _ADMIN, _PROD)
+    and the value does not look random (:func:`_looks_random`), the value is a path, its form is plainly no secret
+    (0 or 1, an ARN, a dotted module path), or it is no value by the assignment rule's words (empty, false, none,
+    `<password>`, PASSWORD: the name's own word). A reference is a value here:
     `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later (an ARG
     without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
     found = content_secrets(value or "")

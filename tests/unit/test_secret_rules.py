@@ -202,6 +202,7 @@ def test_each_secret_file_name_is_found_and_its_public_lookalike_is_not(name):
     ("/app/beans.xml", '<property name="password" value="Xy12pass"/>\n', "Xy12pass"),
     ("/app/setup.sh", "#!/bin/sh\naws configure set aws_secret_access_key wJalrXUtnFEMIK7MDENGbPxRfiCY\n", "wJalrXUtnFEMIK7MDENGbPxRfiCY"),
     ("/app/setup.sh", "#!/bin/sh\nyarn config set npmAuthToken abc123token\n", "abc123token"),
+    ("/app/setup.sh", "#!/bin/sh\npoetry config pypi-token.private abc123token\n", "abc123token"),  # the word after TOKEN names the repository
     ("/root/.npmrc", "//npm.example.com/:_authToken=abc123token\n", "abc123token"),
 ])
 def test_a_literal_in_xml_and_config_set_forms_is_reported(path, content, value):
@@ -400,3 +401,83 @@ def test_a_password_given_to_openssl_passwd_in_a_build_command_is_found_once_and
     table = in_history("RUN /bin/sh -c openssl passwd -1 hunter2 > /etc/app.hash # buildkit")
     assert len(table) == 1 and "hunter2" not in table.to_string(), table.to_string()
     assert in_history("RUN /bin/sh -c openssl passwd -6 -stdin < /run/secrets/pw > /etc/app.hash # buildkit").empty
+
+
+# --- #22 verifier: a name-only finding is judged by the words after the telling word and by the value's form -----
+# Ordinary settings found reported: Rails' generated Dockerfile, Django's and PostgreSQL's password settings, an
+# ARN naming a Secrets Manager secret. A word after the telling word (any word: HASHERS, COOKIE, PERMISSIONS...)
+# makes a name about a secret; 0/1, an ARN and a dotted module path are no secret's form.
+SETTINGS = [
+    ("SECRET_KEY_BASE_DUMMY", "1"), ("PASSWORD_HASHERS", "argon2"), ("password_encryption", "scram-sha-256"),
+    ("SESSION_TOKEN_COOKIE", "sessionid"), ("GITHUB_TOKEN_PERMISSIONS", "read"), ("TOKEN_CLAIM", "sub"),
+    ("PASSWORD_VALIDATORS", "django.contrib.auth.password_validation"),
+    ("AWS_SECRET_NAME", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"),
+    ("ALLOW_EMPTY_PASSWORD", "1"),  # bitnami's flag: a name ending on PASSWORD, a value that is a flag
+    ("AIRFLOW__SECRETS__BACKEND", "airflow.providers.hashicorp.secrets.vault.VaultBackend"),
+]
+
+
+@pytest.mark.parametrize("name, value", SETTINGS)
+def test_a_setting_named_after_a_secret_is_not_a_finding_anywhere(name, value):
+    assert secret_rules.variable_secrets(name, value) == []
+    assert secret_rules.text_findings(f"/bin/sh -c export {name}={value} && ./app") == []
+    assert in_history(f"RUN /bin/sh -c export {name}={value} && ./app # buildkit").empty
+    assert in_file("/app/settings.conf", f"{name} = {value}\n") is None
+
+
+@pytest.mark.parametrize("command", [
+    "RUN /bin/sh -c SECRET_KEY_BASE_DUMMY=1 ./bin/rails assets:precompile # buildkit",  # Rails' generated Dockerfile
+    "RUN /bin/sh -c psql -c \"ALTER SYSTEM SET password_encryption = 'scram-sha-256'\" # buildkit",
+    "RUN /bin/sh -c echo \"password_encryption = scram-sha-256\" >> /etc/postgresql/postgresql.conf # buildkit",
+    "RUN /bin/sh -c aws secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf # buildkit",
+])
+def test_the_verifiers_build_commands_are_not_findings(command):
+    assert in_history(command).empty, in_history(command).to_string()
+
+
+def test_an_arn_in_a_config_file_is_not_split_at_its_secret_part():
+    assert in_file("/app/config.yaml", 'db_secret_arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"\n') is None
+    assert in_file("/etc/postgresql/16/main/postgresql.conf", "password_encryption = scram-sha-256\n") is None
+
+
+@pytest.mark.parametrize("name, value", [
+    ("DB_PASSWORD", "hunter22"), ("PASSWORD", "changeme123"), ("SECRET_KEY_BASE", "s3cr3t-base"), ("ADMIN_PASSWORD", "admin"),
+    ("PASSWORD_PROD", "hunter22"),  # decided: a word saying which one (PROD, ADMIN, 2) keeps the name a secret's
+    ("DB_PASSWORD_2", "hunter22"), ("SECRET_KEY", "django-insecure-dev"), ("DB_PASSWORD", "123456"),  # a weak password, a number
+    ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"), ("AUTH_TOKEN", "letmein"),
+])
+def test_a_name_ending_on_its_secret_word_keeps_a_word_valued_password(name, value):
+    assert secret_rules.variable_secrets(name, value) == [("a secret-looking name", value)]
+    assert [item[2] for item in secret_rules.text_findings(f"/bin/sh -c export {name}={value} && ./app")] == [value]
+    table = in_history(f"RUN /bin/sh -c export {name}={value} && ./app # buildkit")
+    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+
+
+@pytest.mark.parametrize("name", ["SESSION_TOKEN_COOKIE", "GITHUB_TOKEN_PERMISSIONS", "SECRET_KEY_BASE_DUMMY"])
+def test_a_random_looking_value_under_a_name_about_a_secret_is_still_found(name):
+    value = "8f3a9c0e1b2d4f6a8c0e1b2d4f6a8c0e"
+    assert secret_rules.variable_secrets(name, value) == [("a random-looking value (a key's form)", value)]
+    assert [item[2] for item in secret_rules.text_findings(f"export {name}={value}")] == [value]
+
+
+def test_a_password_after_an_arn_on_the_same_line_is_still_found():
+    found = secret_rules.text_findings("aws secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:eu-west-1:1:secret:db"
+                                       " && export DB_PASSWORD=hunter22")
+    assert [item[2] for item in found] == ["hunter22"], found
+
+
+def test_a_literal_given_to_kubectl_create_secret_is_found_and_masked():
+    command = "RUN /bin/sh -c kubectl create secret generic db --from-literal=password=hunter2 # buildkit"
+    table = in_history(command)
+    assert len(table) == 1 and "hunter2" not in table.to_string(), table.to_string()
+    assert secret_rules.text_findings("kubectl create secret generic db --from-literal=password=$DB_PASSWORD") == []
+
+
+@pytest.mark.parametrize("name, value", [
+    ("ALLOW_EMPTY_PASSWORD", "1"), ("REQUIRE_PASSWORD", "0"),  # a flag
+    ("DB_SECRET", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"),  # an ARN names the secret, holds none
+    ("DJANGO_PASSWORD", "django.contrib.auth.hashers.PBKDF2PasswordHasher"),  # a dotted module/class path
+])
+def test_a_value_plainly_not_a_secret_by_its_form_is_not_a_finding_even_under_a_secret_name(name, value):
+    assert secret_rules.variable_secrets(name, value) == []
+    assert secret_rules.text_findings(f"export {name}={value}") == []
