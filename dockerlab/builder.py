@@ -521,8 +521,8 @@ def build(
     text, _ = dockerfile_text(context_dir, dockerfile)
     if target is not None:
         _check_target(text, target)
-    dockerignore.patterns_of(context_dir)  # a .dockerignore the CLI refuses stops both builders, before anything is sent
-    _ignore_patterns(ignore)  # and so does such an ignore= entry
+    # a .dockerignore the CLI refuses stops both builders before anything is sent, and so does such an ignore= entry
+    patterns = dockerignore.patterns_of(context_dir) + _ignore_patterns(ignore)
     chosen = _builder_for(builder, secrets)
     if chosen.buildkit:  # BuildKit cannot send a pattern holding a control character, which the classic builder reads
         dockerignore.patterns_of(context_dir, buildkit=True)
@@ -534,7 +534,7 @@ def build(
     if chosen.buildkit:
         result = _build_buildkit(chosen, context_dir, text, ignore=ignore, secrets=dict(secrets or {}), **options)
     else:
-        result = _build_classic(context_dir, text, ignore=ignore, **options)
+        result = _build_classic(context_dir, text, patterns=patterns, **options)
     result.command = cli_equivalent(context_dir, dockerfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, secrets=secrets)
     tagbook.book_built(tag, result.image_id)  # the course's mark: a failed build or `dockerlab clean` removes only this id
     return result
@@ -662,9 +662,9 @@ def _ignore_patterns(ignore, *, buildkit: bool = False) -> list[str]:
     return dockerignore.read_patterns("\n".join(ignore).encode(), "build()'s ignore= argument", item="entry", buildkit=buildkit)
 
 
-def _build_classic(context_dir, text, *, ignore, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
+def _build_classic(context_dir, text, *, patterns, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
     client = engine.client()
-    context_tar = dockerignore.context_tar(context_dir, dockerignore.patterns_of(context_dir) + _ignore_patterns(ignore), (INLINE_DOCKERFILE_NAME, text))
+    context_tar = dockerignore.context_tar(context_dir, patterns, (INLINE_DOCKERFILE_NAME, text))
     context_bytes = context_tar.seek(0, io.SEEK_END)
     context_tar.seek(0)
 
