@@ -17,17 +17,21 @@ gaps against moby's patternmatcher: docker-py lower-cases names and patterns (Do
 not: ``Secret.ENV`` does not leave out ``secret.env``), has no ``\\`` escape (``\\#hash.txt`` names
 the file ``#hash.txt``) and cleans patterns its own way (a leading ``..`` dropped, Python's spaces trimmed).
 A pattern is Go's ``filepath.Match``: ``*`` and ``?`` stop at ``/``,
-``[a-z]`` and ``[^a]`` are classes (``!`` is not negation), every other character is itself. (The
-docker 20.10 CLI still passes ``+ ( ) | { }`` into its regular expression, so there ``a+b.txt`` leaves
-out ``aab.txt``; newer CLIs and this module read them as themselves. Where that regular expression does not
-compile, ``a(b.txt`` or ``a)b.txt`` or ``c++.txt``, the 20.10 CLI refuses the build (measured for the first
-two, on both builders) while CLI 28 accepts it: this module refuses it too, saying so, as the learner's
-BuildKit builds here go through that CLI; ``\\(`` means ``(`` on every CLI.) Likewise a UTF-8 byte order
-mark is dropped from the first line only: a BOM at the start of a later line is part of that line's
-pattern (``a.txt`` then ``\ufeffsecret.env`` leaves out a.txt and sends secret.env), as docker/cli 28
-and moby's patternmatcher read it; the docker 20.10 CLI (the one this machine builds with under
-BuildKit) was measured dropping it there too, so on that CLI secret.env is left out. Write a
-.dockerignore without BOMs to get the same on every CLI.
+``[a-z]`` and ``[^a]`` are classes (``!`` is not negation), every other character is itself.
+
+Where the docker 20.10 CLI (Debian's docker.io: the course's BuildKit builds go through it where buildx is missing)
+and newer CLIs read one pattern differently, this module refuses the pattern on every builder, saying why and what to
+write instead, so a .dockerignore means the same image wherever it is built (:func:`_check_same_on_2010`, each case
+measured with CLI 20.10 against CLI 28). That CLI makes a regular expression of every pattern and escapes only ``.`` and
+``$``: ``+ | ( )``, a ``{`` starting a count and (in a pattern without wildcards, which newer CLIs compare as text) ``^``
+are regexp syntax there (``a+.txt`` leaves out aa.txt, ``backup (1).zip`` leaves out backup 1.zip) and characters to
+newer CLIs; an escaped ``\\(`` is ``(`` on every CLI. Where the regular expression does not compile (``a(b.txt``,
+``a)b.txt``, ``c++.txt``) the 20.10 CLI refuses the build (measured for the first two, on both builders) while CLI 28
+accepts it: refused here too. A leading ``**`` followed by text (``**.py``) is any path ending in it to newer CLIs and
+that exact name in any folder to 20.10 (``**/*.py`` means every .py file to both). A UTF-8 byte order mark is dropped
+from the first line only, by every CLI; at the start of a later pattern Go's text/scanner skips it when the pattern
+becomes a regular expression (always on 20.10, with a wildcard on newer CLIs), so ``\\ufeffb*.txt`` leaves out b.txt
+everywhere while ``\\ufeffb.txt`` leaves out b.txt on 20.10 and nothing visible on newer CLIs: refused.
 
 A pattern the CLI refuses is refused here too, as a DockerlabError naming the file, the line and the
 pattern (the CLI stops the build with ``syntax error in pattern`` on both builders). The CLI checks a
@@ -39,12 +43,10 @@ regexp escape, so ``sub\\x.env`` (``\\x`` wants two hex digits) and ``build\\out
 ``logs\\d.txt`` reads ``\\d`` as a digit). A pattern that compiles is matched with that same
 translation, so an escape means what it means to the CLI (``\\t`` a tab, ``\\pL`` a letter); and
 as in moby's patternmatcher, a pattern without ``* ? [ ] \\`` is compared as text, ``foo**`` as a prefix
-and ``**...`` without other wildcards as a suffix (the 20.10 CLI makes a regexp of every pattern: there
-``**.py`` leaves out only a file named ``.py``, measured, where newer CLIs and this module leave out every
-``.py`` file). Newer CLIs compile a pattern only when a path comes to be checked against it (a ``[z-a]``
-after ``*`` may then never be); the 20.10 CLI was measured refusing it there too, and so does this module:
-as written it cannot work. Unicode classes follow the Go of that CLI (1.19): one capital
-letter (``\\pL``); Go 1.25 also accepts ``\\pl``.
+and ``**...`` without other wildcards as a suffix (``**/name``; ``**text`` is refused, above). Newer CLIs
+compile a pattern only when a path comes to be checked against it (a ``[z-a]`` after ``*`` may then never be);
+the 20.10 CLI was measured refusing it there too, and so does this module: as written it cannot work.
+Unicode classes follow the Go of that CLI (1.19): one capital letter (``\\pL``); Go 1.25 also accepts ``\\pl``.
 
 An ASCII control character inside a pattern (``a.txt\\x1f``, ``a\\x01b.txt``, ``x\\x7f.txt``; a tab is not one here)
 is read by the classic builder like any other character, but BuildKit receives the patterns in a gRPC header, which
@@ -90,10 +92,11 @@ def _trim(text: str) -> str:
 
 def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "line", buildkit: bool = False) -> list[str]:
     """The patterns of a .dockerignore file's bytes, as docker/cli reads them (see the module: a BOM is
-    dropped from the first line only; the 20.10 CLI differs). ``source`` names the file (or argument) in
+    dropped from the first line only). ``source`` names the file (or argument) in
     messages, ``item`` what its lines are called there. Returns a list. Raises DockerlabError, naming
-    ``source``, the line and the pattern, for a lone ``!`` and for a pattern the CLI refuses as a syntax
-    error (both builders stop before sending anything), and with ``buildkit`` (the patterns of a BuildKit
+    ``source``, the line and the pattern, for a lone ``!``, for a pattern the CLI refuses as a syntax
+    error (both builders stop before sending anything), for one the docker 20.10 CLI and newer CLIs read as
+    different files (``a+.txt``, ``backup (1).zip``, ``**.py``, a later line starting with a BOM), and with ``buildkit`` (the patterns of a BuildKit
     build) for a pattern holding an ASCII control character other than a tab, which BuildKit cannot receive."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
@@ -133,19 +136,29 @@ def read_patterns(data: bytes, source: str = ".dockerignore", *, item: str = "li
         try:
             _check(pattern)
         except _BadPattern as bad:
-            shown = written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-            if bad.only_2010:
-                raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker 20.10 CLI refuses (Debian's docker.io, "
-                                     f"which the course's BuildKit builds use where buildx is missing): the build stops with `syntax error in pattern` "
-                                     f"before anything is sent, because that CLI makes a regular expression of each pattern and passes ( ) | + {{ }} into "
-                                     f"it as regexp syntax: {bad.reason}. Newer CLIs read these characters as themselves and accept it; the course "
-                                     f"refuses it on every builder, so the .dockerignore means the same wherever it is built.",
-                                     fix=f"Correct {item} {number}: {bad.hint}") from None
-            raise DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker CLI refuses: the build stops "
-                                 f"with `syntax error in pattern` (both builders, before anything is sent): {bad.reason}.",
-                                 fix=f"Correct or remove {item} {number}: {bad.hint}") from None
+            raise _refused(bad, item, number, source, written.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")) from None
         patterns.append("!" + pattern if invert else pattern)
     return patterns
+
+
+def _refused(bad: _BadPattern, item: str, number: int, source: str, shown: str) -> DockerlabError:
+    """The DockerlabError for a pattern refused as ``bad`` says, naming ``source``, the ``item`` and its ``number``."""
+    if bad.differs_2010:
+        return DockerlabError(f"{item} {number} of {source}, {shown!r}, means different files to different docker CLIs: {bad.reason}. "
+                          f"The course's BuildKit builds go through the docker 20.10 CLI where buildx is missing (Debian's docker.io) "
+                          f"and its classic builds read patterns as newer CLIs do, so one context would make two different images: "
+                          f"the course refuses such a pattern on every builder, so the .dockerignore means the same wherever it is built.",
+                          fix=f"Correct {item} {number}: {bad.hint}")
+    if bad.only_2010:
+        return DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker 20.10 CLI refuses (Debian's docker.io, "
+                          f"which the course's BuildKit builds use where buildx is missing): the build stops with `syntax error in pattern` "
+                          f"before anything is sent, because that CLI makes a regular expression of each pattern and passes ( ) | + {{ }} into "
+                          f"it as regexp syntax: {bad.reason}. Newer CLIs read these characters as themselves and accept it; the course "
+                          f"refuses it on every builder, so the .dockerignore means the same wherever it is built.",
+                          fix=f"Correct {item} {number}: {bad.hint}")
+    return DockerlabError(f"{item} {number} of {source}, {shown!r}, is a pattern the docker CLI refuses: the build stops "
+                          f"with `syntax error in pattern` (both builders, before anything is sent): {bad.reason}.",
+                          fix=f"Correct or remove {item} {number}: {bad.hint}")
 
 
 def _clean(path: str) -> str:
@@ -291,7 +304,7 @@ def _scanned(char: str) -> str:
 def _moby_regexp(pattern: str) -> tuple[str, str]:
     """moby/patternmatcher's ``compile`` on Linux: the match type ("exact", "prefix", "suffix" or
     "regexp") and, for "regexp", the Go regular expression it makes of ``pattern``. Raises nothing."""
-    out, kind, index, token = "^", "exact", 0, 0
+    out, kind, index, token = "^", "exact", int(pattern[:1] == "\ufeff"), 0  # Go's text/scanner skips a leading BOM
     while index < len(pattern):
         char = _scanned(pattern[index])
         index += 1
@@ -525,6 +538,7 @@ def _check(pattern: str) -> None:
         _go_match(pattern, ".")
         _compile(pattern)
         _check_2010(pattern)
+        _check_same_on_2010(pattern)
 
 
 # --- the docker 20.10 CLI's regular expression: ( ) | + { } are regexp syntax there ------------------------------
@@ -539,11 +553,13 @@ _HINT_2010 = ("write `\\(` `\\)` `\\|` `\\+` `\\{` `\\}` for the character itsel
               "character: `a\\(b.txt` names the file a(b.txt), with 20.10 and with newer CLIs), or use `?` in its place.")
 
 
-def _regexp_2010(pattern: str) -> str:
+def _regexp_2010(pattern: str, passed: set[int] | None = None) -> str:
     """The regular expression docker 20.10's pkg/fileutils makes of a (cleaned) pattern on Linux: only ``.`` and
     ``$`` are escaped, so ``+ ( ) | { } ^`` are regexp syntax; ``**`` (a following ``/`` eaten) is ``(.*/)?``,
-    or ``.*`` at the end; ``*`` is ``[^/]*``, ``?`` is ``[^/]``, ``\\x`` stays ``\\x``. Raises nothing."""
-    out, index = "^", 0
+    or ``.*`` at the end; ``*`` is ``[^/]*``, ``?`` is ``[^/]``, ``\\x`` stays ``\\x``; a BOM at the start is skipped
+    (Go's text/scanner). ``passed``, when given, receives the positions in the expression of the pattern's own
+    characters written there unescaped. Raises nothing."""
+    out, index = "^", int(pattern[:1] == "\ufeff")
     while index < len(pattern):
         char = _scanned(pattern[index])
         index += 1
@@ -557,6 +573,8 @@ def _regexp_2010(pattern: str) -> str:
         elif char == "\\" and index < len(pattern):
             out, index = out + "\\" + _scanned(pattern[index]), index + 1
         else:
+            if passed is not None:
+                passed.add(len(out))
             out += char
     return out + "$"
 
@@ -635,6 +653,66 @@ def _check_2010(pattern: str) -> None:
         last = "atom"
     if len(groups) > 1:
         raise _Refused2010("a `(` is not closed by `)`", _HINT_2010)
+
+
+# --- patterns every CLI accepts but the 20.10 CLI reads otherwise: refused, so a context means one image ----------
+
+_MEANING_2010 = {
+    "+": ("one or more of the character before it", "`a+.txt` leaves out a.txt and aa.txt there, not a+.txt"),
+    "|": ("a choice between the text on its two sides", "`a|b.txt` leaves out every name starting with a, and b.txt"),
+    "(": ("a group, which matches what is inside it without the parentheses", "`backup (1).zip` leaves out backup 1.zip there, not backup (1).zip"),
+    ")": ("a group, which matches what is inside it without the parentheses", "`backup (1).zip` leaves out backup 1.zip there, not backup (1).zip"),
+    "{": ("a count of the character before it", "`x{2}.txt` leaves out xx.txt there, not x{2}.txt"),
+    "^": ("the start of the name, not a character", "`^a.txt` leaves out a.txt there, not ^a.txt"),
+}
+
+
+def _check_same_on_2010(pattern: str) -> None:
+    """Raise _BadPattern (``differs_2010``) when the docker 20.10 CLI and newer CLIs both accept ``pattern`` (cleaned,
+    without its ``!``, checked by :func:`_check_2010` first) but leave out different files with it. Measured with
+    /usr/bin/docker 20.10 (both builders) against /usr/local/bin/docker 28 (classic): ``backup (1).zip``, ``*(1).zip``,
+    ``a|b.txt``, ``a+.txt``, ``x{2}.txt``, ``(a).txt``, ``^a.txt``, ``**.py``, ``**foo`` and a later line starting with a
+    BOM differ; ``^a*.txt`` and ``a{b}.txt`` (not a count) do not. The cases: a character 20.10 passes into its regular
+    expression as syntax where newer CLIs read it as itself (``+ | ( )``, a ``{`` that starts a count, and ``^`` in a
+    pattern newer CLIs compare as text: with a wildcard they too pass ``^`` through); a leading ``**`` followed by text
+    other than ``/`` (newer CLIs: any path ending in that text; 20.10: that exact name in any folder); a leading BOM in
+    a pattern newer CLIs compare as text (20.10 skips it, as Go's text/scanner skips a BOM at the start)."""
+    kind, _ = _moby_regexp(pattern)
+    if pattern.startswith("\ufeff") and kind != "regexp":
+        raise _BadPattern("it starts with an invisible byte order mark (U+FEFF): the docker 20.10 CLI skips it (a BOM at the start of "
+                          "a line names the file without it there: measured), while newer CLIs read it as part of the name, which no "
+                          "file you can see has", "delete the byte order mark at the start of that line (pasting one file into another "
+                          "often leaves one; editors show it as <U+FEFF> or \u00ef\u00bb\u00bf, `sed -i 's/^\\xEF\\xBB\\xBF//' .dockerignore` removes it).",
+                          differs_2010=True)
+    if kind == "suffix" and pattern[2:3] not in ("", "/"):
+        rest = pattern[2:]
+        raise _BadPattern(f"a leading `**` followed by `{rest}` is read as `any path ending in {rest}` by newer CLIs (`**.py` leaves out "
+                          f"every .py file) but as `a name that is exactly {rest}, in any folder` by the docker 20.10 CLI (`**.py` "
+                          f"leaves out only files named .py: measured)",
+                          f"write `**/*{rest}` for every name ending in {rest}, in any folder, or `**/{rest}` for that exact name: both "
+                          f"mean the same on every CLI.", differs_2010=True)
+    passed: set[int] = set()
+    text = _regexp_2010(pattern, passed)
+    parser, index = _GoRegexp(text), 1
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            end = text.find("\\E", index + 2) if text[index + 1:index + 2] == "Q" else index
+            index = len(text) if end < 0 else end + 2
+            continue
+        if char == "[":
+            _, index = parser.character_class(index)
+            continue
+        syntax = index in passed and (char in "+|()" or (char == "{" and _repeat_2010(text[index:])) or (char == "^" and kind != "regexp"))
+        if syntax:
+            meaning, example = _MEANING_2010[char]
+            written = "{" if char == "{" else char
+            raise _BadPattern(f"the docker 20.10 CLI makes a regular expression of each pattern in which `{written}` means {meaning} "
+                              f"({example}), while newer CLIs read `{written}` as the character itself",
+                              f"write `\\{written}` for the character itself (every docker CLI reads an escaped character as that "
+                              f"character: `a\\{written}b` names the file a{written}b on 20.10 and on newer CLIs), or use `?` in its place.",
+                              differs_2010=True)
+        index += 1
 
 
 class _CasePattern(Pattern):

@@ -304,7 +304,8 @@ class PatternRefused(Exception):
     that module: read_patterns turns it into a DockerlabError naming the file, the line and the pattern. Not a
     DockerlabError, so no public call raises it."""
 
-    def __init__(self, reason: str, hint: str, *, only_2010: bool = False) -> None:
+    def __init__(self, reason: str, hint: str, *, only_2010: bool = False, differs_2010: bool = False) -> None:
         super().__init__(reason)
         self.reason, self.hint = reason, hint
         self.only_2010 = only_2010  # refused by the docker 20.10 CLI's regular expression only; newer CLIs accept it
+        self.differs_2010 = differs_2010  # accepted by every CLI, but the 20.10 CLI leaves out other files than newer CLIs
