@@ -523,6 +523,10 @@ def build(
         _check_target(text, target)
     # a .dockerignore the CLI refuses stops both builders before anything is sent, and so does such an ignore= entry
     patterns = dockerignore.patterns_of(context_dir) + _ignore_patterns(ignore)
+    try:  # patterns the docker 20.10 CLI and newer CLIs read as different files are refused on both builders
+        dockerignore.sent_paths(context_dir, patterns)
+    except OSError:  # a folder that cannot be listed: each builder says so as it does
+        pass
     chosen = _builder_for(builder, secrets)
     if chosen.buildkit:  # BuildKit cannot send a pattern holding a control character, which the classic builder reads
         dockerignore.patterns_of(context_dir, buildkit=True)

@@ -32,6 +32,11 @@ that exact name in any folder to 20.10 (``**/*.py`` means every .py file to both
 from the first line only, by every CLI; at the start of a later pattern Go's text/scanner skips it when the pattern
 becomes a regular expression (always on 20.10, with a wildcard on newer CLIs), so ``\\ufeffb*.txt`` leaves out b.txt
 everywhere while ``\\ufeffb.txt`` leaves out b.txt on 20.10 and nothing visible on newer CLIs: refused.
+The two also walk the context differently where a pattern names a folder: 20.10 checks each pattern against a file
+and its folders, in order; newer CLIs (moby/patternmatcher ``MatchesUsingParentResults``) decide a file from its
+folder's results and check later patterns against the file alone, so ``**/*.py`` then ``!src`` sends src/a.py on
+20.10 only, and ``src``, ``!src/sub/**``, ``src/sub`` sends src/sub/b.py on newer CLIs only (measured).
+:func:`sent_paths` walks both ways and refuses a context they send differently, naming the files and the pattern.
 
 A pattern the CLI refuses is refused here too, as a DockerlabError naming the file, the line and the
 pattern (the CLI stops the build with ``syntax error in pattern`` on both builders). The CLI checks a
@@ -762,6 +767,45 @@ class _Matcher(PatternMatcher):
 
         yield from visit("")
 
+    def matches_newer(self, path: str, parent: list[bool] | None) -> tuple[bool, list[bool]]:
+        """moby/patternmatcher's ``MatchesUsingParentResults`` (newer CLIs' archive walk): whether ``path`` is left
+        out, and per pattern whether it matched ``path`` or a parent. A pattern that matched the parent folder
+        matches; otherwise it is checked (unless it cannot change the answer) against ``path`` alone, and against
+        each parent folder only for a path with no parent results (the top level)."""
+        matched, info = False, [False] * len(self.patterns)
+        for index, pattern in enumerate(self.patterns):
+            match = bool(parent) and parent[index]
+            if not match:
+                if pattern.exclusion != matched:
+                    continue
+                match = pattern.match(path)
+                if not match and not parent and "/" in path:
+                    parts = path.split("/")[:-1]
+                    match = any(pattern.match("/".join(parts[:count])) for count in range(1, len(parts) + 1))
+            info[index] = match
+            if match:
+                matched = not pattern.exclusion
+        return matched, info
+
+    def walk_newer(self, root):
+        """The paths a build sends as newer CLIs walk (moby/go-archive ``TarWithOptions``): like :meth:`walk`, but a
+        path is matched with its parent folder's results (:meth:`matches_newer`), so an exception for a folder
+        (``!src/sub``) sends the folder, not files an earlier pattern leaves out inside it (``**/*.txt``)."""
+        def visit(folder: str, parent: list[bool] | None):
+            for name in sorted(os.listdir(os.path.join(root, folder))):
+                relative = f"{folder}/{name}" if folder else name
+                left_out, info = self.matches_newer(relative, parent)
+                if not left_out:
+                    yield relative
+                full = os.path.join(root, relative)
+                if not os.path.isdir(full) or os.path.islink(full):
+                    continue
+                if left_out and not any(pattern.exclusion and (pattern.cleaned_pattern + "/").startswith(relative + "/") for pattern in self.patterns):
+                    continue
+                yield from visit(relative, info)
+
+        yield from visit("", None)
+
 
 def excluded(path: str, patterns: list[str]) -> bool:
     """True when ``path`` (relative to the context, ``/``-separated) is left out by ``patterns``.
@@ -769,25 +813,69 @@ def excluded(path: str, patterns: list[str]) -> bool:
     return _Matcher(patterns, always_sent=False).matches(path)
 
 
-def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None = None, *, always_sent: bool = True) -> set[str]:
+def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None = None, *, always_sent: bool = True,
+               same_on_every_cli: bool = True) -> set[str]:
     """The paths (files and folders, relative) of ``context`` a build sends with ``patterns``; the
     .dockerignore and the Dockerfile (``dockerfile``, when it is in the context) are always sent, as the
     CLI does (unless ``always_sent`` is False: then only what the patterns keep). Returns a set. Raises
-    OSError when a folder of ``context`` cannot be listed."""
+    OSError when a folder of ``context`` cannot be listed, and DockerlabError when the docker 20.10 CLI and newer
+    CLIs would send different files (a pattern for a folder: ``**/*.py`` then ``!src``; see :meth:`_Matcher.walk_newer`),
+    unless ``same_on_every_cli`` is False (checked before: the context is walked once)."""
     kept = list(patterns) + ([f"!{_clean(dockerfile)}"] if dockerfile else [])
-    return set(_Matcher(kept, always_sent=always_sent).walk(str(context)))
+    matcher = _Matcher(kept, always_sent=always_sent)
+    sent = set(matcher.walk(str(context)))
+    newer = set(matcher.walk_newer(str(context))) if same_on_every_cli else sent
+    if sent != newer:  # named by their files (a folder's entry differs with them), unless only folders differ
+        only_2010, only_newer = sorted(sent - newer), sorted(newer - sent)
+        files = [path for path in only_2010 + only_newer if not os.path.isdir(os.path.join(context, path))]
+        raise _walks_differ(matcher, context, [path for path in only_2010 if path in files] or only_2010,
+                            [path for path in only_newer if path in files] or ([] if files else only_newer))
+    return sent
+
+
+def _folder_pattern(matcher: _Matcher, path: str) -> _CasePattern | None:
+    """The last pattern that decides ``path`` through one of its folders on the docker 20.10 CLI (it matches a folder
+    of ``path``, not ``path`` itself): the one newer CLIs read otherwise."""
+    parts = path.split("/")[:-1]
+    found = None
+    for pattern in matcher.patterns:
+        if not pattern.match(path) and len(pattern.dirs) <= len(parts) and pattern.match("/".join(parts[:len(pattern.dirs)])):
+            found = pattern
+    return found
+
+
+def _walks_differ(matcher: _Matcher, context, only_2010: list[str], only_newer: list[str]) -> DockerlabError:
+    """The DockerlabError for a .dockerignore with which the docker 20.10 CLI and newer CLIs send different files."""
+    def some(paths: list[str]) -> str:
+        return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+
+    first = (only_2010 or only_newer)[0]
+    pattern = _folder_pattern(matcher, first)
+    written = ("!" if pattern.exclusion else "") + pattern.cleaned_pattern if pattern else "?"
+    sides = ([f"the docker 20.10 CLI sends {some(only_2010)}, which newer CLIs leave out"] if only_2010 else []) + (
+        [f"newer CLIs send {some(only_newer)}, which the docker 20.10 CLI leaves out"] if only_newer else [])
+    return DockerlabError(
+        f"The .dockerignore of {context} sends different files with different docker CLIs: {'; '.join(sides)}. The pattern `{written}` "
+        f"names a folder of {first}: the docker 20.10 CLI checks each pattern against a file and against the file's folders, in order, "
+        f"so a pattern for a folder decides the files in it after the patterns before it; newer CLIs decide a file from its folder's "
+        f"result and check the later patterns against the file alone (so `**/*.py` then `!src` sends src/a.py on 20.10 only: measured). "
+        f"The course's BuildKit builds go through the docker 20.10 CLI where buildx is missing (Debian's docker.io), so one context "
+        f"would make two different images: the course refuses it on every builder.",
+        fix=(f"Make `{written}` name the files, not the folder: `{written}/**` means every file under it to every docker CLI."
+             if pattern else "Write each pattern for the files it is meant for (`src/**`, not `src`), so every CLI reads it alike."))
 
 
 def context_tar(context: str | Path, patterns: list[str], dockerfile: tuple[str, str]):
     """The build context as a tar file object (as docker-py's ``tar`` makes it, with our matching):
     ``dockerfile`` (name, text) is added beside the context, with a .dockerignore that lists
-    ``patterns`` and the Dockerfile's name. Returns the file object, at its start.
+    ``patterns`` and the Dockerfile's name (:func:`dockerlab.build` has refused patterns the docker CLIs read as different
+    files before). Returns the file object, at its start.
     Raises OSError when a file of the context cannot be read (docker-py's "Can not read file in context") or a folder
     cannot be listed."""
     name, text = dockerfile
     extra = [(".dockerignore", "\n".join((patterns or [".dockerignore"]) + [name])), (name, text)]
     root = str(Path(context).resolve())
-    return create_archive(root, files=sorted(sent_paths(root, patterns, name)), extra_files=extra)
+    return create_archive(root, files=sorted(sent_paths(root, patterns, name, same_on_every_cli=False)), extra_files=extra)
 
 
 check_public(globals(), "dockerignore")  # the one argument check, for every public function here

@@ -499,3 +499,75 @@ def test_a_classic_build_goes_on_with_a_control_character(tmp_path, monkeypatch)
     (tmp_path / ".dockerignore").write_bytes(b"a.txt\x1f\n")
     with pytest.raises(AssertionError, match="the classic build ran"):
         dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["a\x01b.txt"])
+
+
+# --- a pattern for a folder: the docker 20.10 CLI and newer CLIs walk the context differently ---------------------
+# Measured (2026-11-30) as DIFFERS above, on a context of WALK_FILES: /usr/bin/docker 20.10.24 (both builders: the same)
+# against /usr/local/bin/docker 28.2.2 (classic). 20.10 checks each pattern against a file and its folders; newer CLIs
+# (moby/patternmatcher MatchesUsingParentResults) decide a file from its folder's results.
+WALK_FILES = ["a.txt", "a.py", "src/a.txt", "src/a.py", "src/sub/b.txt", "src/sub/b.py", "src/sub/deep/c.txt", "docs/x.md", "docs/sub/y.md"]
+ALL = WALK_FILES
+WALKS_DIFFER = [  # (.dockerignore, what 20.10 sent, what 28 sent), measured
+    ("src/sub\n!src", ALL, ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md", "src/a.py", "src/a.txt"]),
+    ("docs/**\n!docs", ALL, ["a.py", "a.txt", "src/a.py", "src/a.txt", "src/sub/b.py", "src/sub/b.txt", "src/sub/deep/c.txt"]),
+    ("**/*.py\n!src", [p for p in ALL if p != "a.py"], ["a.txt", "docs/sub/y.md", "docs/x.md", "src/a.txt", "src/sub/b.txt", "src/sub/deep/c.txt"]),
+    ("src/sub/deep\n!src/sub", ALL, [p for p in ALL if p != "src/sub/deep/c.txt"]),
+    ("*/*.txt\n!src", ALL, ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md", "src/a.py", "src/sub/b.py", "src/sub/b.txt", "src/sub/deep/c.txt"]),
+    ("src/**/*.txt\n!src/*", ALL, ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md", "src/a.py", "src/a.txt", "src/sub/b.py"]),
+    ("src\n!src/sub/**\nsrc/sub", ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md"],  # here newer CLIs send more
+     ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md", "src/sub/b.py", "src/sub/b.txt", "src/sub/deep/c.txt"]),
+    ("**/*.txt\n!src/sub", ["a.py", "docs/sub/y.md", "docs/x.md", "src/a.py", "src/sub/b.py", "src/sub/b.txt", "src/sub/deep/c.txt"],
+     ["a.py", "docs/sub/y.md", "docs/x.md", "src/a.py", "src/sub/b.py"]),
+]
+WALKS_AGREE = [  # the fixes the refusals suggest, and exceptions every CLI reads alike: what all of them sent (measured)
+    ("**/*.py\n!src/**", [p for p in ALL if p != "a.py"]),
+    ("src/sub\n!src/**", ALL),
+    ("src\n!src/sub/**\nsrc/sub/**", ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md"]),
+    ("src\n!src/**/*.py", ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md", "src/a.py"]),
+    ("src/**\n!src/sub", ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md", "src/sub/b.py", "src/sub/b.txt", "src/sub/deep/c.txt"]),
+    ("src\n!src/sub/", ["a.py", "a.txt", "docs/sub/y.md", "docs/x.md", "src/sub/b.py", "src/sub/b.txt", "src/sub/deep/c.txt"]),
+]
+
+
+def _walk_context(tmp_path, ignore):
+    for name in WALK_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / ".dockerignore").write_text(ignore)
+
+
+@pytest.mark.parametrize("ignore, sent_2010, sent_28", WALKS_DIFFER, ids=[row[0] for row in WALKS_DIFFER])
+def test_a_folder_pattern_the_clis_walk_differently_is_refused_naming_files_and_pattern(tmp_path, ignore, sent_2010, sent_28):
+    from dockerlab import dockerignore
+    from dockerlab.errors import DockerlabError
+
+    _walk_context(tmp_path, ignore)
+    patterns = dockerignore.patterns_of(tmp_path)
+    matcher = dockerignore._Matcher(patterns, always_sent=False)
+    # the two walks model the two CLIs: each gives what that CLI sent
+    assert sorted(p for p in matcher.walk(str(tmp_path)) if p in WALK_FILES) == sorted(sent_2010)
+    assert sorted(p for p in matcher.walk_newer(str(tmp_path)) if p in WALK_FILES) == sorted(sent_28)
+    with pytest.raises(DockerlabError) as raised:
+        context_files(tmp_path)
+    message, first = str(raised.value), sorted(set(sent_2010) ^ set(sent_28))[0]
+    assert "sends different files with different docker CLIs" in message and first in message and "20.10" in message
+    assert "/**`" in raised.value.fix
+
+
+@pytest.mark.parametrize("ignore, sent", WALKS_AGREE, ids=[row[0] for row in WALKS_AGREE])
+def test_folder_patterns_every_cli_walks_alike_are_matched_as_measured(tmp_path, ignore, sent):
+    _walk_context(tmp_path, ignore)
+    assert [path for path in context_files(tmp_path) if path in WALK_FILES] == sorted(sent)
+
+
+def test_a_build_refuses_a_context_the_clis_walk_differently_before_any_engine_call(tmp_path, monkeypatch):
+    import dockerlab as dl
+    from dockerlab import builder
+
+    _walk_context(tmp_path, "**/*.py\n!src\n")
+    monkeypatch.setattr(builder, "_builder_for", lambda *_: (_ for _ in ()).throw(AssertionError("reached the builder")))
+    with pytest.raises(dl.DockerlabError, match="sends different files with different docker CLIs"):
+        dl.build(tmp_path, "FROM alpine:3.20\n")
+    (tmp_path / ".dockerignore").unlink()
+    with pytest.raises(dl.DockerlabError, match="`!src` names a folder"):  # ignore= entries count as .dockerignore lines
+        dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["**/*.py", "!src"])
