@@ -17,8 +17,8 @@ from pathlib import Path
 
 import dockerfile as buildkit_parser
 
-from .dockerignore import excluded, patterns_of, sent_paths
-from .errors import DockerfileInvalid, DockerlabError
+from .dockerignore import _go_match, patterns_of, sent_paths
+from .errors import DockerfileInvalid, DockerlabError, PatternRefused
 from .recording.arguments import check_public
 
 __all__ = ["Instruction", "Stage", "Dockerfile", "DockerfileInvalid", "parse", "context_files", "shell_commands", "shell_steps",
@@ -589,16 +589,60 @@ def context_files(context: str | Path) -> list[str]:
     return sorted(path for path in sent_paths(folder, patterns_of(folder), always_sent=False) if (folder / path).is_file())
 
 
-def copied_files(sources: tuple[str, ...] | list[str], files: list[str]) -> list[str]:
-    """Which of the context's ``files`` a COPY/ADD with these ``sources`` takes."""
+def _has_wildcards(source: str) -> bool:
+    """Whether a COPY/ADD source is a pattern: a `*`, `?` or `[` not escaped by a backslash (moby's and fsutil's
+    containsWildcards)."""
+    index = 0
+    while index < len(source):
+        if source[index] == "\\":
+            index += 1
+        elif source[index] in "*?[":
+            return True
+        index += 1
+    return False
+
+
+def _copy_pattern_takes(pattern: str, file: str) -> bool:
+    """Whether a COPY/ADD pattern takes ``file``: Go's filepath.Match against the file or one of its folders (a folder
+    matched is copied whole); `*` and `?` never cross a `/`, so `**` is `*` (one path segment)."""
+    parts = file.split("/")
+    try:
+        return any(_go_match(pattern, "/".join(parts[:depth])) for depth in range(1, len(parts) + 1))
+    except PatternRefused:  # Go's ErrBadPattern (`a[`): the classic builder ignores it (no match), BuildKit fails
+        return False
+
+
+def copied_files(sources: tuple[str, ...] | list[str], files: list[str], builder: str = "buildkit") -> list[str]:
+    """Which of the context's ``files`` a COPY/ADD with these ``sources`` takes, as ``builder`` ("buildkit" or
+    "classic") reads a source. A source is no .dockerignore pattern: a path (a folder: all the files under it) or,
+    with `*`, `?` or `[`, a Go filepath.Match pattern matched against each file and folder of the context (a folder
+    matched is copied whole; `*` stays within one path segment, so `**/*.py` is `*/*.py`; no `!` exceptions: `!a` is
+    the file `!a`; case matters). BuildKit first cleans the source (`src/*/` is `src/*`, `src/./*.py` is `src/*.py`,
+    `../a.txt` is `a.txt`: it cannot leave the context); the classic builder only drops a leading `/` and then `./`
+    from a pattern (`*/`, `src/*/`, `src/./*.py` match nothing there) and refuses a path that leaves the context
+    (`../a.txt`: nothing is copied, the build fails). Returns a list, in ``files`` order. Raises DockerlabError for
+    another ``builder``."""
+    if builder not in ("buildkit", "classic"):
+        raise DockerlabError(f"copied_files(): unknown builder {builder!r}.", fix="Pass builder='buildkit' or builder='classic'.")
     taken = []
     for source in sources:
-        # a source is a path in the context: / is its root and .. cannot leave it (BuildKit joins it to the root)
-        source = posixpath.normpath("/" + source.strip().lstrip("/"))[1:]
-        for file in files:
-            if source in (".", "") or excluded(file, [source]):  # a source names files as a pattern does
-                if file not in taken:
-                    taken.append(file)
+        source = source.strip()
+        if builder == "classic" and _has_wildcards(source):
+            pattern = source.removeprefix("/").removeprefix("./")
+            chosen = [file for file in files if _copy_pattern_takes(pattern, file)]
+        else:
+            # BuildKit joins a source to the context's root (/ is the root, .. cannot leave it); the classic builder
+            # cleans a plain path and refuses one that leaves the context
+            cleaned = posixpath.normpath(source if builder == "classic" else "/" + source.lstrip("/")).lstrip("/")
+            if builder == "classic" and (cleaned == ".." or cleaned.startswith("../")):
+                chosen = []
+            elif _has_wildcards(cleaned):
+                chosen = [file for file in files if _copy_pattern_takes(cleaned, file)]
+            elif cleaned in (".", ""):
+                chosen = list(files)
+            else:
+                chosen = [file for file in files if file == cleaned or file.startswith(cleaned + "/")]
+        taken += [file for file in chosen if file not in taken]
     return taken
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 
-from . import engine
+from . import buildkit, engine
 from .answers import command_html
 from .builder import build, dockerfile_text
 from .dockerfile import parse as parse_dockerfile
@@ -112,9 +112,9 @@ def _stage_names(lines: list[str]) -> set[str]:
     return names
 
 
-def _false_positive(finding: dict, lines: list[str], stages: set[str], final_user_line: int | None = -1) -> str:
+def _false_positive(finding: dict, lines: list[str], stages: set[str], final_user_line: int | None = -1, builder: str = "buildkit") -> str:
     """Why a finding does not apply (hadolint's known multi-stage false positives), or ''.
-    ``final_user_line``: the line of the USER the final image runs as (None: no USER; -1: unknown)."""
+    ``final_user_line``: the line of the USER the final image runs as on ``builder`` (None: no USER; -1: unknown)."""
     line = lines[finding["line"] - 1] if 0 < finding["line"] <= len(lines) else ""
     found = _FROM.match(line)
     if finding["code"] == "DL3006" and found and found.group(1).lower() in stages:
@@ -132,13 +132,23 @@ def _false_positive(finding: dict, lines: list[str], stages: set[str], final_use
         else:
             applies = final_user_line == finding["line"]
         if not applies:
+            if builder == "buildkit" and final_user_line != -1 and _final_user_line("\n".join(lines), "classic") == finding["line"]:
+                # `FROM BUILDER` after `AS builder`: the classic builder builds on the stage and runs as its root USER
+                # (measured, 20.10.24: `id -u` in the final stage said 0); BuildKit stops at the FROM
+                word = next((found.group(1) for text in lines if (found := _FROM.match(text)) and found.group(1).lower() in stages
+                             and found.group(1) not in stages), None)
+                named = f"`FROM {word}` is not the stage `{word.lower()}`" if word else "a FROM in capitals is not the stage"
+                return (f"on BuildKit (the builder this lint follows) {named} that sets this USER: BuildKit refuses it (a repository "
+                        f"name must be lowercase); on the classic builder the final image would run as this root USER "
+                        f"(lint with builder='classic')")
             return "the root USER is in a build stage the final image does not run as; only the USER the final image inherits counts"
     return ""
 
 
-def _final_user_line(text: str) -> int | None:
+def _final_user_line(text: str, builder: str = "buildkit") -> int | None:
     """The line of the USER instruction the final image runs as: the final stage's last USER, or the
-    one it inherits from the earlier stage it is built FROM (None: no USER at all; -1: unreadable)."""
+    one it inherits from the earlier stage it is built FROM, as ``builder`` matches a FROM to a stage
+    (BuildKit: the word as written, lowercase; classic: in any case) (None: no USER at all; -1: unreadable)."""
     try:
         parsed = parse_dockerfile(text)
     except DockerlabError:
@@ -149,20 +159,28 @@ def _final_user_line(text: str) -> int | None:
         user = stage.last("USER")
         if user is not None:
             return user.line
-        stage = parsed.base_stage(stage)
+        stage = parsed.base_stage(stage, builder)
     return None
 
 
 @checked("security.lint")
 @declares(LINT)
-def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = ()) -> pd.DataFrame:
+def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: Sequence[str] = (), builder: str | None = None) -> pd.DataFrame:
     """hadolint's findings for a Dockerfile (a path or its text): rule, line, severity, message,
     why it matters, and whether it is one of hadolint's known multi-stage false positives. hadolint
     runs in the Dockerfile's own folder (``sub/`` for ``lint("sub/Dockerfile", ".")``; ``context`` for
     text), so the `.hadolint.yaml` or `.hadolint.yml` there applies, as when `hadolint Dockerfile` runs there.
     With ``trusted_registries`` (e.g. ["docker.io"]) a base from any other registry is DL3026.
+    ``builder`` ("buildkit" or "classic"; None: the one :func:`dockerlab.build` uses here, see
+    :func:`dockerlab.buildkit.choice`) decides which stage a FROM builds on, so which USER the final image
+    runs as (DL3002): BuildKit takes `FROM builder` for the stage `AS builder`/`AS Builder` and refuses
+    `FROM BUILDER`; the classic builder takes a stage's name in any case.
     {columns} Raises DockerlabError when the Dockerfile
-    cannot be read, or hadolint is not installed or cannot read it."""
+    cannot be read, ``builder`` is neither, or hadolint is not installed or cannot read it."""
+    if builder not in (None, "buildkit", "classic"):
+        raise DockerlabError(f"security.lint(): unknown builder {builder!r}.",
+                             fix="Pass builder='buildkit' or builder='classic', or leave it out for the builder builds use here.")
+    builder = builder or buildkit.choice().name
 
     text, source = dockerfile_text(Path(context), dockerfile)
     # hadolint reads the `.hadolint.yaml`/`.yml` of the folder it runs in: the Dockerfile's own folder
@@ -170,7 +188,7 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
     own_folder = Path(source).parent if text is not dockerfile and Path(source).is_file() else Path(context)
     lines = text.splitlines()
     stages = _stage_names(lines)
-    final_user = _final_user_line(text)
+    final_user = _final_user_line(text, builder)
     rows = []
     for finding in hadolint_findings(text, trusted_registries, folder=own_folder):
         rows.append(
@@ -181,7 +199,7 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
                 "instruction": lines[finding["line"] - 1].strip() if 0 < finding["line"] <= len(lines) else "",
                 "message": finding["message"],
                 "why_it_matters": RULES.get(finding["code"], ""),
-                "not_applicable": _false_positive(finding, lines, stages, final_user),
+                "not_applicable": _false_positive(finding, lines, stages, final_user, builder),
             }
         )
     return LINT.frame(rows)

@@ -80,3 +80,46 @@ def test_hadolint_reads_the_config_beside_a_dockerfile_in_a_subfolder(tmp_path, 
     (sub / config).unlink()
     (tmp_path / config).write_text("ignored:\n  - DL3007\n")
     assert "DL3007" in set(security.lint("sub/Dockerfile", tmp_path)["rule"])
+
+
+# Measured on engine 20.10.24 with /usr/bin/docker build (CLI 20.10.24): `FROM alpine:3.20 AS <name>` / `USER root` /
+# `RUN echo stage > /marker` / `FROM <word>` / `RUN cat /marker && id -u`. DOCKER_BUILDKIT=0 (classic) built every pair
+# below on the stage and printed uid 0; DOCKER_BUILDKIT=1 built (uid 0) only where <word> is lowercase, and stopped at
+# the others with `failed to parse stage name "BUILDER": invalid reference format: repository name must be lowercase`.
+_ROOT_STAGE = "FROM alpine:3.20 AS {name}\nUSER root\nRUN echo stage > /marker\nFROM {word}\nRUN cat /marker && id -u\n"
+
+
+@pytest.mark.parametrize("name, word, on_buildkit", [
+    ("builder", "BUILDER", False), ("Builder", "BUILDER", False), ("builder", "Builder", False),
+    ("Builder", "builder", True), ("BUILDER", "builder", True),
+])
+def test_dl3002_in_a_stage_the_final_from_names_applies_as_each_builder_matches_the_name(name, word, on_buildkit):
+    text = _ROOT_STAGE.format(name=name, word=word)
+    classic = security.lint(text, builder="classic")
+    row = classic[classic["rule"] == "DL3002"]
+    assert list(row["line"]) == [2] and row["not_applicable"].iloc[0] == ""  # classic: the final image runs as uid 0
+    kit = security.lint(text, builder="buildkit")
+    row = kit[kit["rule"] == "DL3002"]
+    assert list(row["line"]) == [2]
+    if on_buildkit:
+        assert row["not_applicable"].iloc[0] == ""
+    else:  # BuildKit builds no final image from it; the finding says why and what the classic builder would do
+        said = row["not_applicable"].iloc[0]
+        assert f"`FROM {word}` is not the stage `{word.lower()}`" in said and "classic builder the final image would run as this root USER" in said
+
+
+def test_lint_follows_the_builder_builds_use_here_when_none_is_named(monkeypatch):
+    from dockerlab import buildkit
+
+    text = _ROOT_STAGE.format(name="builder", word="BUILDER")
+    for name, applies in (("classic", True), ("buildkit", False)):
+        monkeypatch.setattr(buildkit, "choice", lambda name=name: buildkit.BuilderChoice(name, "test", "test"))
+        row = security.lint(text).query("rule == 'DL3002'")
+        assert (row["not_applicable"].iloc[0] == "") is applies
+
+
+def test_lint_refuses_an_unknown_builder():
+    from dockerlab.errors import DockerlabError
+
+    with pytest.raises(DockerlabError, match="unknown builder 'kaniko'"):
+        security.lint("FROM alpine:3.20\n", builder="kaniko")
