@@ -42,7 +42,7 @@ from .units import format_bytes
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "undo_failed_build", "BUILDERS"]
+__all__ = ["build", "build_replacing", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "undo_failed_build", "BUILDERS"]
 
 BUILDERS = ("buildkit", "classic")
 
@@ -433,6 +433,46 @@ def undo_failed_build(tags: Sequence[str], classic_output: Sequence[str] = ()) -
             except (docker.errors.DockerException, requests.exceptions.RequestException):
                 continue  # the engine went away meanwhile: nothing more can be undone
     return [sentence for sentence in said if sentence]
+
+
+def build_replacing(context: str | os.PathLike, dockerfile: str | os.PathLike | None = None, *, tag: str, **options) -> BuildResult:
+    """:func:`build` as one attempt of many under the same ``tag`` (an exercise check, an experiment's repeat): once it
+    has built, the image the course built as ``tag`` before (its id in the tag book under that tag), which the new
+    build left untagged, is removed, so ten attempts leave one image, not ten ``<none>`` ones. It stays when a
+    container uses it, when it still has a name (a learner's `docker tag`), or when the engine refuses (then
+    `dockerlab clean` removes it later); a learner's own image under the tag (a `docker commit`, a build by hand) is
+    never touched. The removal is `docker rmi ID`'s, which also removes the untagged classic-builder layers only it
+    needed. ``options`` are build()'s. Returns build()'s BuildResult. Raises what :func:`build` raises."""
+    earlier = _course_image_under(tag)
+    result = build(context, dockerfile, tag=tag, **options)
+    if earlier and earlier != result.image_id:
+        _remove_replaced(engine.client(), earlier)
+    return result
+
+
+def _course_image_under(tag: str) -> str | None:
+    """The id of the image ``tag`` names now when the course built it as ``tag`` (the tag book says so); None when the
+    tag names no image, an image the course did not build, or no engine answers. Raises nothing."""
+    try:
+        image_id = engine.client().api.inspect_image(tag).get("Id", "")
+    except (DockerlabError, docker.errors.DockerException, requests.exceptions.RequestException):
+        return None
+    return image_id if tagbook.built_here(tag, image_id) else None
+
+
+def _remove_replaced(client, image_id: str) -> bool:
+    """Remove ``image_id``, an earlier course build whose tag a new build took, when no tag names it and no container
+    uses it; never forced. Returns whether it was removed. Raises nothing (a refusal leaves it, for `dockerlab clean`)."""
+    try:
+        if client.api.inspect_image(image_id).get("RepoTags"):
+            return False  # it has another name: someone still means it
+        if [entry for entry in client.api.containers(all=True, filters={"ancestor": image_id}) if entry.get("ImageID") == image_id]:
+            return False  # a container runs it: the learner replaces that container, then `dockerlab clean`
+        with held():
+            client.api.remove_image(image_id)
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        return False
+    return True
 
 
 def _kept_sentence(tag: str, short: str, users: list[dict]) -> str:
