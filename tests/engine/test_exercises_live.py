@@ -101,6 +101,8 @@ def test_multi_stage_refuses_to_measure_a_variant_that_does_not_work():
     app = dl.paths.app("go-hello")
     with pytest.raises(dl.DockerlabError, match="does not serve requests"):
         dl.experiments.multi_stage(app, {"no server": 'FROM alpine:3.20\nCMD ["sh", "-c", "echo no server here; exit 1"]\n'}, serve_port=8080)
+    with pytest.raises(docker.errors.ImageNotFound):  # the refused variant leaves no image (#22)
+        dl.engine.client().api.inspect_image(dl.labels.course_tag("stages", "no server"))
 
 
 

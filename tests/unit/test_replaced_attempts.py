@@ -1,6 +1,6 @@
 """#22 leftovers: an attempt that rebuilds the same tag (an exercise check, an experiment's repeat) removes the image
 the course built as that tag before, so ten attempts leave one image; never a learner's image under the tag, one a
-container uses, or one that still has a name. Without an
+container uses, or one that still has a name. And multi_stage removes a variant it refuses to measure. Without an
 engine: a fake one that moves tags as a build does."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import docker.errors
 import pytest
 
-from dockerlab import builder, tagbook
-from dockerlab.errors import DockerUnavailable
+from dockerlab import builder, experiments, tagbook
+from dockerlab.errors import ContainerFailed, DockerUnavailable
 
 TAG = "dockerlab-exercise/app:check"
 EARLIER, NEW = "sha256:" + "ab" * 32, "sha256:" + "cd" * 32
@@ -128,3 +128,21 @@ def test_no_engine_before_the_build_is_build_s_own_answer(monkeypatch):
     with pytest.raises(DockerUnavailable):
         builder.build_replacing("ctx", tag=TAG)
     assert asked == [{"tag": TAG}]
+
+
+@pytest.mark.parametrize("served", [False, None])
+def test_multi_stage_removes_the_image_of_a_variant_it_refuses(monkeypatch, tmp_path, served):
+    """It built, but does not run to 0 (must_run) or does not start at all (containers.run raises): no image of it stays."""
+    fake = FakeEngine({})
+    monkeypatch.setattr(experiments.engine, "client", lambda: fake)
+    monkeypatch.setattr(experiments, "build_replacing", lambda context, dockerfile, *, tag, **options: fake.build(tag, NEW))
+
+    def run(image):
+        if served is None:
+            raise ContainerFailed(image, "run", "exec: no such file", "Fix the CMD.")
+        return SimpleNamespace(ok=False, exit_code=2, output="panic")
+
+    monkeypatch.setattr(experiments.containers, "run", run)
+    with pytest.raises(ContainerFailed):
+        experiments.multi_stage(tmp_path, {"broken": "Dockerfile"}, must_run=True)
+    assert fake.images == {} and fake.removed == [(experiments.course_tag("stages", "broken"), False)]
