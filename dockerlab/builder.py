@@ -531,7 +531,10 @@ def build(
     see :func:`dockerlab.buildkit.choice`) or "classic". Every image carries the course label and
     ``org.dockerlab.built-as`` naming ``tag``, and the image's id is written in the tag book
     (:func:`dockerlab.tagbook.book_built`): labels are copied by `docker commit` and builds on it by
-    hand, the id is how a failed build and cleanup know the image is the course's.
+    hand, the id is how a failed build and cleanup know the image is the course's. On the classic builder, the images a
+    build committed for stages the final image is not built on (a builder stage read by COPY --from) are removed once it
+    has built: they would stay untagged, unknown to `dockerlab clean`, with the build arguments their RUN steps saw in
+    their history; the next classic build runs those stages again (their cache is gone).
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the
@@ -769,6 +772,7 @@ def _build_classic(context_dir, text, *, patterns, tag, target, buildargs, nocac
     _name_triggers(client, parser.steps)
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
+    _discard_other_stages(client, parser, image_id)  # a builder stage's images: no tag, no record, its build arguments in history
     in_steps = sum(step.seconds for step in parser.steps if not step.added_by_dockerlab)
     return BuildResult(
         image_id=image_id,
@@ -815,6 +819,12 @@ def _discard_half_built(client, parser: BuildStreamParser) -> None:
         except (docker.errors.APIError, requests.exceptions.RequestException):
             return
         time.sleep(0.2)
+    _remove_untagged(client, _made(client, parser))
+
+
+def _made(client, parser: BuildStreamParser) -> list[str]:
+    """The ids of the images a classic build committed, in order: those its stream reported as new, with the earlier
+    ONBUILD triggers' images (the Parents of the last one's, which the stream names no id of) before it. Raises nothing."""
     made = list(parser.made_images)
     for image_id, count in parser.made_parents:  # the earlier ONBUILD triggers' images: the Parents of the last one's
         parents, current = [], image_id
@@ -828,12 +838,42 @@ def _discard_half_built(client, parser: BuildStreamParser) -> None:
             pass
         position = made.index(image_id) if image_id in made else len(made)
         made[position:position] = parents[::-1]
+    return made
+
+
+def _remove_untagged(client, made: list[str]) -> list[str]:
+    """Remove each of ``made`` (image ids, oldest first) that no tag names, newest first, without force and without
+    pruning parents. Returns the ids removed. Raises nothing (the engine refuses one a child or a container needs)."""
+    removed = []
     for image_id in reversed(made):
         try:
             if not client.api.inspect_image(image_id).get("RepoTags"):
                 client.api.remove_image(image_id, noprune=True)
+                removed.append(image_id)
         except (docker.errors.APIError, requests.exceptions.RequestException):
             continue
+    return removed
+
+
+def _discard_other_stages(client, parser: BuildStreamParser, image_id: str) -> list[str]:
+    """After a classic build succeeded, remove the images it committed for the stages the final image is not built on (a
+    builder stage that a COPY --from reads): the engine keeps them as the classic builder's cache, but they are untagged
+    and `docker images` lists the last of each as <none>; they carry the course's label only when their base did, so
+    `dockerlab clean` cannot tell them from the learner's; and each keeps in its history the build arguments its RUN
+    steps saw (``|1 BUILD_TOKEN=...``), where no one looks. The cost: the next classic build of the same Dockerfile runs
+    those stages' steps again instead of taking them from the cache (BuildKit keeps its cache apart from images, and
+    the course's classic multi-stage builds are cold, --no-cache, anyway). Only images this build's own stream reported
+    as new, not in the final image's history, not tagged, never forced (a hand build on one keeps it). Returns the ids
+    removed. Raises nothing (the build itself succeeded: an image the engine will not remove stays)."""
+    if not parser.made_images:
+        return []
+    try:
+        final = {str(entry.get("Id") or "").removeprefix("sha256:")[:12] for entry in client.api.history(image_id)}
+    except (docker.errors.APIError, requests.exceptions.RequestException):
+        return []
+    others = [made for made in _made(client, parser) if made.removeprefix("sha256:")[:12] not in final]
+    with held():
+        return _remove_untagged(client, others)
 
 
 def _buildkit_command(chosen, context_dir, dockerfile_path, iidfile, *, tag, target, buildargs, nocache, labels, secrets) -> list[str]:
