@@ -42,7 +42,7 @@ from .units import format_bytes
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["build", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "undo_failed_build", "BUILDERS"]
+__all__ = ["build", "build_replacing", "BuildResult", "BuildStep", "BuildStreamParser", "dockerfile_text", "undo_failed_build", "BUILDERS"]
 
 BUILDERS = ("buildkit", "classic")
 
@@ -435,6 +435,46 @@ def undo_failed_build(tags: Sequence[str], classic_output: Sequence[str] = ()) -
     return [sentence for sentence in said if sentence]
 
 
+def build_replacing(context: str | os.PathLike, dockerfile: str | os.PathLike | None = None, *, tag: str, **options) -> BuildResult:
+    """:func:`build` as one attempt of many under the same ``tag`` (an exercise check, an experiment's repeat): once it
+    has built, the image the course built as ``tag`` before (its id in the tag book under that tag), which the new
+    build left untagged, is removed, so ten attempts leave one image, not ten ``<none>`` ones. It stays when a
+    container uses it, when it still has a name (a learner's `docker tag`), or when the engine refuses (then
+    `dockerlab clean` removes it later); a learner's own image under the tag (a `docker commit`, a build by hand) is
+    never touched. The removal is `docker rmi ID`'s, which also removes the untagged classic-builder layers only it
+    needed. ``options`` are build()'s. Returns build()'s BuildResult. Raises what :func:`build` raises."""
+    earlier = _course_image_under(tag)
+    result = build(context, dockerfile, tag=tag, **options)
+    if earlier and earlier != result.image_id:
+        _remove_replaced(engine.client(), earlier)
+    return result
+
+
+def _course_image_under(tag: str) -> str | None:
+    """The id of the image ``tag`` names now when the course built it as ``tag`` (the tag book says so); None when the
+    tag names no image, an image the course did not build, or no engine answers. Raises nothing."""
+    try:
+        image_id = engine.client().api.inspect_image(tag).get("Id", "")
+    except (DockerlabError, docker.errors.DockerException, requests.exceptions.RequestException):
+        return None
+    return image_id if tagbook.built_here(tag, image_id) else None
+
+
+def _remove_replaced(client, image_id: str) -> bool:
+    """Remove ``image_id``, an earlier course build whose tag a new build took, when no tag names it and no container
+    uses it; never forced. Returns whether it was removed. Raises nothing (a refusal leaves it, for `dockerlab clean`)."""
+    try:
+        if client.api.inspect_image(image_id).get("RepoTags"):
+            return False  # it has another name: someone still means it
+        if [entry for entry in client.api.containers(all=True, filters={"ancestor": image_id}) if entry.get("ImageID") == image_id]:
+            return False  # a container runs it: the learner replaces that container, then `dockerlab clean`
+        with held():
+            client.api.remove_image(image_id)
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        return False
+    return True
+
+
 def _kept_sentence(tag: str, short: str, users: list[dict]) -> str:
     """Why a failed build left ``tag`` on the earlier build (image id ``short``): the engine refused to take it
     off without force, because of the containers ``users`` (their engine entries)."""
@@ -491,7 +531,10 @@ def build(
     see :func:`dockerlab.buildkit.choice`) or "classic". Every image carries the course label and
     ``org.dockerlab.built-as`` naming ``tag``, and the image's id is written in the tag book
     (:func:`dockerlab.tagbook.book_built`): labels are copied by `docker commit` and builds on it by
-    hand, the id is how a failed build and cleanup know the image is the course's.
+    hand, the id is how a failed build and cleanup know the image is the course's. On the classic builder, the images a
+    build committed for stages the final image is not built on (a builder stage read by COPY --from) are removed once it
+    has built: they would stay untagged, unknown to `dockerlab clean`, with the build arguments their RUN steps saw in
+    their history; the next classic build runs those stages again (their cache is gone).
 
     Returns a :class:`BuildResult`. Raises :class:`BuildFailed` (with step, instruction, exit code
     and log tail; the tag no longer names the course's earlier build of it, unless a container uses that image, and a learner's own image under the
@@ -733,6 +776,7 @@ def _build_classic(context_dir, text, *, patterns, tag, target, buildargs, nocac
     _name_triggers(client, parser.steps)
     _fill_layer_sizes(client, parser.steps)
     image_id = parser.image_id if parser.image_id.startswith("sha256:") else client.images.get(parser.image_id).id
+    _discard_other_stages(client, parser, image_id)  # a builder stage's images: no tag, no record, its build arguments in history
     in_steps = sum(step.seconds for step in parser.steps if not step.added_by_dockerlab)
     return BuildResult(
         image_id=image_id,
@@ -779,6 +823,12 @@ def _discard_half_built(client, parser: BuildStreamParser) -> None:
         except (docker.errors.APIError, requests.exceptions.RequestException):
             return
         time.sleep(0.2)
+    _remove_untagged(client, _made(client, parser))
+
+
+def _made(client, parser: BuildStreamParser) -> list[str]:
+    """The ids of the images a classic build committed, in order: those its stream reported as new, with the earlier
+    ONBUILD triggers' images (the Parents of the last one's, which the stream names no id of) before it. Raises nothing."""
     made = list(parser.made_images)
     for image_id, count in parser.made_parents:  # the earlier ONBUILD triggers' images: the Parents of the last one's
         parents, current = [], image_id
@@ -792,12 +842,42 @@ def _discard_half_built(client, parser: BuildStreamParser) -> None:
             pass
         position = made.index(image_id) if image_id in made else len(made)
         made[position:position] = parents[::-1]
+    return made
+
+
+def _remove_untagged(client, made: list[str]) -> list[str]:
+    """Remove each of ``made`` (image ids, oldest first) that no tag names, newest first, without force and without
+    pruning parents. Returns the ids removed. Raises nothing (the engine refuses one a child or a container needs)."""
+    removed = []
     for image_id in reversed(made):
         try:
             if not client.api.inspect_image(image_id).get("RepoTags"):
                 client.api.remove_image(image_id, noprune=True)
+                removed.append(image_id)
         except (docker.errors.APIError, requests.exceptions.RequestException):
             continue
+    return removed
+
+
+def _discard_other_stages(client, parser: BuildStreamParser, image_id: str) -> list[str]:
+    """After a classic build succeeded, remove the images it committed for the stages the final image is not built on (a
+    builder stage that a COPY --from reads): the engine keeps them as the classic builder's cache, but they are untagged
+    and `docker images` lists the last of each as <none>; they carry the course's label only when their base did, so
+    `dockerlab clean` cannot tell them from the learner's; and each keeps in its history the build arguments its RUN
+    steps saw (``|1 BUILD_TOKEN=...``), where no one looks. The cost: the next classic build of the same Dockerfile runs
+    those stages' steps again instead of taking them from the cache (BuildKit keeps its cache apart from images, and
+    the course's classic multi-stage builds are cold, --no-cache, anyway). Only images this build's own stream reported
+    as new, not in the final image's history, not tagged, never forced (a hand build on one keeps it). Returns the ids
+    removed. Raises nothing (the build itself succeeded: an image the engine will not remove stays)."""
+    if not parser.made_images:
+        return []
+    try:
+        final = {str(entry.get("Id") or "").removeprefix("sha256:")[:12] for entry in client.api.history(image_id)}
+    except (docker.errors.APIError, requests.exceptions.RequestException):
+        return []
+    others = [made for made in _made(client, parser) if made.removeprefix("sha256:")[:12] not in final]
+    with held():
+        return _remove_untagged(client, others)
 
 
 def _buildkit_command(chosen, context_dir, dockerfile_path, iidfile, *, tag, target, buildargs, nocache, labels, secrets) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import engine
-from .builder import build
+from .builder import build_replacing
 from .compose import ComposeFailed, project
 from .containers import RunResult, ServeResult, _create_and_start, run, serve
 from .errors import BuildFailed, ContainerFailed, DockerlabError, DockerUnavailable, ImageNotFound, RecordingStale, a_kind
@@ -189,7 +189,7 @@ def _builds_and_prints(app_dir: str | Path, expected_line: str, dockerfile: str 
         return CheckResult(exercise, False, [f"there is no {dockerfile} in {folder} yet: write one (FROM, COPY, CMD ...)"])
     tag = course_tag("exercise", folder, "check")
     try:
-        build(folder, dockerfile, tag=tag, buildargs=buildargs, progress=False)
+        build_replacing(folder, dockerfile, tag=tag, buildargs=buildargs, progress=False)
     except BuildFailed as error:
         return _build_failed(exercise, error)
     try:
@@ -242,9 +242,9 @@ def cache_survives_code_edit(
         shutil.copytree(app_dir, copy)
         tag = course_tag("exercise", Path(app_dir), "cache-check")
         try:
-            build(copy, dockerfile, tag=tag, progress=False)
+            build_replacing(copy, dockerfile, tag=tag, progress=False)
             edit_like_a_learner(copy / code_file, "by the checker")
-            again = build(copy, dockerfile, tag=tag, progress=False)
+            again = build_replacing(copy, dockerfile, tag=tag, progress=False)
         except BuildFailed as error:
             return _build_failed(exercise, error)
     return judge_cache(exercise, [(step.instruction, step.cached) for step in again.dockerfile_steps], dependency_step, code_file)
@@ -301,8 +301,8 @@ def multi_stage_is_smaller(
     a missing app folder)."""
     single, yours = course_tag("exercise", Path(app_dir), "single"), course_tag("exercise", Path(app_dir), "yours")
     try:
-        build(app_dir, reference_dockerfile, tag=single, progress=False)
-        build(app_dir, dockerfile, tag=yours, progress=False)
+        build_replacing(app_dir, reference_dockerfile, tag=single, progress=False)
+        build_replacing(app_dir, dockerfile, tag=yours, progress=False)
     except BuildFailed as error:
         return _build_failed(exercise, error)
     start_rule = ""
@@ -418,7 +418,7 @@ def image_is_hardened(
         return verdict
     tag = course_tag("exercise", Path(app_dir), "hardened")
     try:
-        build(app_dir, dockerfile, tag=tag, progress=False)
+        build_replacing(app_dir, dockerfile, tag=tag, progress=False)
     except BuildFailed as error:
         return _build_failed(exercise, error)
     audit_row = audit(tag).to_dict("records")[0]
@@ -442,7 +442,7 @@ def keeps_running_and_stops(app_dir: str | Path, dockerfile: str | Path, *, sett
     file name, a path that names no file, a missing app folder)."""
     tag = course_tag("exercise", Path(app_dir), "stops")
     try:
-        build(app_dir, dockerfile, tag=tag, progress=False)
+        build_replacing(app_dir, dockerfile, tag=tag, progress=False)
     except BuildFailed as error:
         return _build_failed(exercise, error)
     try:

@@ -27,9 +27,10 @@ import requests.exceptions
 from .columns import (BUILDER_BUILDS, CACHE_BUILDS, CACHE_MOUNT_BUILDS, IGNORE_BUILDS, KERNELS, MULTI_STAGE, RACE_RUNS, RACE_SUMMARY,
                       RUN_EACH, STAGE_BUILDS, STARTS, SUMMARY, VM_AND_CONTAINER_RUNS, declares, is_missing)
 from . import containers, engine, recording, vm
-from .builder import build, dockerfile_text
+from .builder import build, build_replacing, dockerfile_text
 from .dockerfile import runs_pip_install
 from .errors import ContainerFailed, DockerlabError, ImageNotFound
+from .interrupts import held
 from .differences import compare
 from .labels import CREATED_LABELS, course_tag
 from .recording import recordable
@@ -555,7 +556,9 @@ def multi_stage(
 
     With ``serve_port`` each image must answer an HTTP request on that port (published on 127.0.0.1);
     with ``must_run`` it must run to exit code 0. A variant that does not work raises instead of
-    being measured ("answer" is "" when neither is asked). {columns}
+    being measured, and its image is removed, as a failed build leaves none ("answer" is "" when
+    neither is asked). Each repeat's build replaces the one before (:func:`dockerlab.builder.build_replacing`):
+    one image per variant stays. {columns}
     Raises BuildFailed when a build fails, ContainerFailed when a variant does not answer on ``serve_port``
     or does not exit 0 with ``must_run`` (``exit_code``), and what :func:`dockerlab.containers.run` raises for it
     (ContainerFailed).
@@ -565,21 +568,25 @@ def multi_stage(
     answers: dict[str, str] = {}
     for name, dockerfile in variants.items():
         tags[name] = course_tag("stages", name)
-        for _ in range(repeat):
-            result = build(context, dockerfile, tag=tags[name], target=(targets or {}).get(name), nocache=True, progress=progress)
+        for _ in range(repeat):  # each repeat replaces the last: one image per variant stays, not `repeat`
+            result = build_replacing(context, dockerfile, tag=tags[name], target=(targets or {}).get(name), nocache=True, progress=progress)
             timings.setdefault(name, []).append(result.seconds)
-        if serve_port is not None:
-            served = containers.serve(tags[name], serve_port)
-            if not served.ok:
-                raise ContainerFailed(f"the {name} image", "measure", f"it does not serve requests ({served})",
-                                      "Fix the Dockerfile; the log above says why the program did not start.")
-            answers[name] = served.body.strip()
-        elif must_run:
-            ran = containers.run(tags[name])
-            if not ran.ok:
-                raise ContainerFailed(f"the {name} image", "measure", f"it exits {ran.exit_code}: {ran.output.strip()[-300:]}",
-                                      "Fix the Dockerfile (its output above says why the program stopped).", exit_code=ran.exit_code)
-            answers[name] = ran.output.strip()
+        try:
+            if serve_port is not None:
+                served = containers.serve(tags[name], serve_port)
+                if not served.ok:
+                    raise ContainerFailed(f"the {name} image", "measure", f"it does not serve requests ({served})",
+                                          "Fix the Dockerfile; the log above says why the program did not start.")
+                answers[name] = served.body.strip()
+            elif must_run:
+                ran = containers.run(tags[name])
+                if not ran.ok:
+                    raise ContainerFailed(f"the {name} image", "measure", f"it exits {ran.exit_code}: {ran.output.strip()[-300:]}",
+                                          "Fix the Dockerfile (its output above says why the program stopped).", exit_code=ran.exit_code)
+                answers[name] = ran.output.strip()
+        except DockerlabError:
+            _drop_refused(tags[name])  # a variant that does not work leaves no image, as a build that fails leaves none
+            raise
     measured = compare(*tags.values())
     measured.insert(1, "answer", [answers.get(name, "") for name in variants])  # "" where nothing was checked
     measured.insert(0, "variant", list(variants))
@@ -588,6 +595,17 @@ def multi_stage(
     measured["build_max"] = measured["variant"].map({name: max(values) for name, values in timings.items()})
     measured.attrs["experiment"] = "multi_stage"
     return measured
+
+
+def _drop_refused(tag: str) -> None:
+    """Take ``tag`` off the image multi_stage built and then refused to measure (it does not serve, or does not run
+    to 0), and so remove that image when no other name or container keeps it (`docker rmi TAG`, never forced).
+    Raises nothing (no engine, or the engine refuses: the image stays for `dockerlab clean`)."""
+    try:
+        with held():
+            engine.client().api.remove_image(tag)
+    except (DockerlabError, docker.errors.DockerException, requests.exceptions.RequestException):
+        pass
 
 
 @recordable("experiments.start_time")

@@ -49,3 +49,18 @@ def test_a_capital_from_of_an_earlier_stage_keeps_its_layer_on_the_classic_build
     assert list(table["dockerfile_line"]) == ["1: FROM alpine:3.20", "2: RUN echo hi > /x (stage builder)", "3: FROM BUILDER", "4: RUN echo c > /c"]
     assert list(table["size"])[1:] == [3, 0, 2], table.to_string()
     assert int(table["size"].sum()) == sum(size for size, _ in _history(tag))
+
+
+def test_a_builder_stage_leaves_no_image_and_no_build_argument_behind(tmp_path, created):
+    """#22: the classic builder kept a builder stage's images (untagged, one listed as <none>, unknown to `dockerlab
+    clean`), each with the build argument its RUN saw in its history; they are removed once the build is done."""
+    client = dl.engine.client()
+    before = {image.id for image in client.images.list(all=True)}
+    tag = created.image("dockerlab-test/classic-builder-stage:latest")
+    text = ("FROM alpine:3.20 AS build\nARG BUILD_TOKEN\nRUN echo \"$BUILD_TOKEN\" | wc -c > /n\n"
+            "FROM alpine:3.20\nCOPY --from=build /n /n\nCMD [\"cat\", \"/n\"]\n")
+    result = dl.build(tmp_path, text, tag=tag, builder="classic", buildargs={"BUILD_TOKEN": "tok-22n-secret"}, nocache=True, progress=False)
+    new = [image for image in client.images.list(all=True) if image.id not in before]
+    chain = {entry["Id"] for entry in client.api.history(result.image_id)}
+    assert new and all(image.id in chain for image in new), [(image.short_id, image.tags) for image in new]  # the final image's own layers only
+    assert not any("tok-22n-secret" in (entry.get("CreatedBy") or "") for image in new for entry in client.api.history(image.id))

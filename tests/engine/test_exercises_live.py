@@ -1,4 +1,7 @@
 """Notebooks 03-04: the experiments and checkers on a real engine, each checker with a right and a wrong answer."""
+import uuid
+
+import docker.errors
 import pytest
 
 import dockerlab as dl
@@ -98,3 +101,26 @@ def test_multi_stage_refuses_to_measure_a_variant_that_does_not_work():
     app = dl.paths.app("go-hello")
     with pytest.raises(dl.DockerlabError, match="does not serve requests"):
         dl.experiments.multi_stage(app, {"no server": 'FROM alpine:3.20\nCMD ["sh", "-c", "echo no server here; exit 1"]\n'}, serve_port=8080)
+    with pytest.raises(docker.errors.ImageNotFound):  # the refused variant leaves no image (#22)
+        dl.engine.client().api.inspect_image(dl.labels.course_tag("stages", "no server"))
+
+
+
+def test_a_second_attempt_of_a_check_leaves_one_image_not_two(tmp_path):
+    """#22: each attempt rebuilt the tag and left the one before as <none>; now the earlier attempt's image goes."""
+    client, word = dl.engine.client(), uuid.uuid4().hex[:8]
+    tag = dl.labels.course_tag("exercise", tmp_path, "check")
+    try:
+        (tmp_path / "Dockerfile").write_text(f'FROM alpine:3.20\nCMD ["echo", "first {word}"]\n')
+        assert not dl.check.dockerfile_prints(tmp_path, "hello").passed
+        first = client.api.inspect_image(tag)["Id"]
+        (tmp_path / "Dockerfile").write_text(f'FROM alpine:3.20\nCMD ["echo", "hello"]\nLABEL attempt={word}\n')
+        assert dl.check.dockerfile_prints(tmp_path, "hello").passed
+        assert client.api.inspect_image(tag)["Id"] != first
+        with pytest.raises(docker.errors.ImageNotFound):
+            client.api.inspect_image(first)
+    finally:
+        try:
+            client.api.remove_image(tag)
+        except docker.errors.APIError:
+            pass

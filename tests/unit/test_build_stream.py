@@ -1,4 +1,6 @@
 """The build stream parser on streams recorded from a real engine (tests/fixtures/record_fixtures.py)."""
+from types import SimpleNamespace
+
 import pytest
 
 from dockerlab import builder as build_module
@@ -393,3 +395,35 @@ def test_onbuild_triggers_the_cache_served_are_not_this_builds_images():
     for at, text in TWO_TRIGGERS_WARM:
         parser.feed({"stream": text}, at)
     assert parser.made_images == [] and parser.made_parents == []
+
+
+def test_a_classic_builds_other_stages_images_are_removed_and_the_final_chain_kept():
+    """#22: the images a classic build committed for a stage the final image is not built on (a builder stage read by
+    COPY --from) go once it built: untagged ones, newest first, never forced, never pruning; the final image's own
+    layers, a cached step's image, a base and a tagged one stay."""
+    parser = BuildStreamParser()
+    for line in ["Step 1/6 : FROM alpine:3.20 AS build", " ---> fa2925a8c006", "Step 2/6 : ARG BUILD_TOKEN", " ---> Using cache",
+                 " ---> c622b1eb9cbb", "Step 3/6 : RUN make", " ---> Running in 0123456789ab", " ---> f827b549457c",
+                 "Step 4/6 : RUN strip", " ---> Running in 0123456789ac", " ---> 772aa205db45",
+                 "Step 5/6 : FROM alpine:3.20", " ---> fa2925a8c006", "Step 6/6 : COPY --from=build /out /out", " ---> 2637a2e0731a",
+                 "Successfully built 2637a2e0731a"]:
+        parser.feed({"stream": line + "\n"}, 0.0)
+    assert parser.made_images == ["f827b549457c", "772aa205db45", "2637a2e0731a"]
+    final = "sha256:2637a2e0731a" + "0" * 52
+
+    class Api:
+        removed: list = []
+
+        def history(self, image_id):
+            assert image_id == final
+            return [{"Id": final}, {"Id": "sha256:fa2925a8c006" + "1" * 52}, {"Id": "<missing>"}]
+
+        def inspect_image(self, image_id):
+            return {"RepoTags": ["mine:1"] if image_id == "f827b549457c" else []}
+
+        def remove_image(self, image_id, force=False, noprune=False):
+            self.removed.append((image_id, force, noprune))
+
+    client = SimpleNamespace(api=Api())
+    assert build_module._discard_other_stages(client, parser, final) == ["772aa205db45"]
+    assert client.api.removed == [("772aa205db45", False, True)]  # f827... is tagged (mine:1), c622... came from the cache

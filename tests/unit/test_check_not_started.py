@@ -29,7 +29,7 @@ def engine_refuses_to_start(monkeypatch):
         refused(*arguments[1:] if arguments and not isinstance(arguments[0], str) else arguments)
 
     monkeypatch.setattr(check, "current", lambda: "live")
-    monkeypatch.setattr(check, "build", lambda *arguments, **keywords: None)
+    monkeypatch.setattr(check, "build_replacing", lambda *arguments, **keywords: None)
     monkeypatch.setattr(check, "run", refuse)
     monkeypatch.setattr(check, "serve", refuse)
     monkeypatch.setattr(check, "_create_and_start", refuse)

@@ -89,7 +89,7 @@ def test_a_cross_platform_build_that_fails_is_build_failed_with_the_fix_for_what
 
 
 def test_a_variant_that_exits_non_zero_is_container_failed_not_measured(monkeypatch, tmp_path):
-    monkeypatch.setattr(experiments, "build", lambda *arguments, **keywords: type("Built", (), {"seconds": 1.0})())
+    monkeypatch.setattr(experiments, "build_replacing", lambda *arguments, **keywords: type("Built", (), {"seconds": 1.0})())
     monkeypatch.setattr(experiments.containers, "run", lambda image: RunResult(image, "", 2, "panic: no config", 0.1))
     with pytest.raises(ContainerFailed) as raised:
         experiments.multi_stage(tmp_path, {"single": "Dockerfile"}, must_run=True)

@@ -118,7 +118,7 @@ def test_the_live_tier_gets_the_text_not_the_path(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKERLAB_MODE", "live")
     recording.reset(directory=tmp_path)
     built = []
-    monkeypatch.setattr(check, "build", lambda folder, dockerfile, **_: built.append(dockerfile) or (_ for _ in ()).throw(
+    monkeypatch.setattr(check, "build_replacing", lambda folder, dockerfile, **_: built.append(dockerfile) or (_ for _ in ()).throw(
         check.BuildFailed("stop here", step=1, instruction="FROM x", exit_code=1, log_tail=[])))
     solution = EXERCISES["03"].solution_file
     check.cache_survives_code_edit(app("layer-cache"), solution, exercise="03 · keep the install cached")

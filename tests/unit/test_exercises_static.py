@@ -319,7 +319,7 @@ def test_the_program_checker_builds_once_and_says_measured_once(live_mode, monke
     from dockerlab import check
 
     built = []
-    monkeypatch.setattr(check, "build", lambda folder, dockerfile, **_: built.append((Path(folder).name, dockerfile)))
+    monkeypatch.setattr(check, "build_replacing", lambda folder, dockerfile, **_: built.append((Path(folder).name, dockerfile)))
     monkeypatch.setattr(check, "run", lambda tag: SimpleNamespace(exit_code=0, output="order total: 28.50\n"))
     exercise = EXERCISES["01"]
     verdict = exercise.check(exercise.solution_text())
