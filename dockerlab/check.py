@@ -407,7 +407,8 @@ def image_is_hardened(
 ) -> CheckResult:
     """Lint your Dockerfile; when the base names a version tag, build it, audit it, look for secrets and run it.
     Returns a CheckResult: a failed build or no engine is a failing verdict. Raises DockerlabError when
-    hadolint is not installed or cannot read the Dockerfile, or ``dockerfile`` is a path that names no file; a built image that cannot start (a USER
+    hadolint is not installed or cannot read the Dockerfile or the folder's `.hadolint.yaml` (LintConfigInvalid), or
+    ``dockerfile`` is a path that names no file; a built image that cannot start (a USER
     it does not have, a missing command) is a failing verdict too."""
     lint_table = lint(dockerfile, app_dir)
     if len(applicable(lint_table, ["DL3006", "DL3007"])):

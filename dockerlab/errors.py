@@ -25,6 +25,7 @@ __all__ = [
     "RecordingStale",
     "RecordingNotWritten",
     "DockerfileInvalid",
+    "LintConfigInvalid",
     "CommandInterrupted",
     "a_kind",
 ]
@@ -251,6 +252,21 @@ class DockerfileInvalid(DockerlabError):
     def __init__(self, message: str, *, line: int | None, fix: str) -> None:
         self.line = line
         super().__init__(message, fix=fix)
+
+
+class LintConfigInvalid(DockerlabError):
+    """hadolint could not read its config file (``path``: the `.hadolint.yaml` it found) and would lint without it;
+    ``reason`` is hadolint's own words for what is wrong."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"hadolint could not read its config file {path}: {reason}. hadolint itself only prints this and lints without "
+            "the file (no rule you ignored there stays ignored), so the course stops here instead of showing findings the "
+            "file was meant to change.",
+            fix=f"Correct {path}: it is YAML whose keys are hadolint's own (`ignored:` a list of rules such as DL3008, "
+                "`override:` with `error:`/`warning:`/`info:`/`style:` lists, `trustedRegistries:`, `failure-threshold:` one "
+                "of error, warning, info, style, ignore, none). Or delete it to lint with hadolint's defaults.")
 
 
 class TableMismatch(DockerlabError):

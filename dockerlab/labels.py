@@ -70,22 +70,33 @@ _NAME_MAX, _TAG_MAX = 255, 128
 _DEFAULT_DOMAIN = "docker.io/"
 
 
+# The suffixes the course adds to a name it changed: 8 hex digits of a folder name's sha256, 12 of a cut name's
+# (or tag's). A name that already ends so is changed too, so that no name kept as it is reads like another one changed.
+_COURSE_SUFFIX = re.compile(r"-(?:[0-9a-f]{8}|[0-9a-f]{12})$")
+_CUT_SUFFIX = re.compile(r"-[0-9a-f]{12}$")
+
+
 def course_tag(prefix: str, name: str | Path, tag: str = "latest") -> str:
     """A valid image reference for something the course builds, whatever ``name`` is: a variant
     ("without .dockerignore" -> dockerlab-<prefix>/without-dockerignore:latest) or a folder (a Path, or a
     path such as "." or "apps/hello": its real name, so "." and "hello world" work too). Lower-case
-    letters, digits and single dashes. A folder whose name is not already such a name ends with 8 hex
-    digits of its name's sha256 ("My App" -> my-app-1a2b3c4d), so two folders whose names read alike
-    ("My App", "my_app", "my-app") never share an image; a name or tag past the engine's limits (245
-    characters for a name without a registry host, 128 for the tag) is cut and ends with 12 hex digits of
-    the whole one's sha256, so two long names stay two references. Returns "dockerlab-PREFIX/NAME:TAG"."""
+    letters, digits and single dashes. A folder keeps its name only when it is such a name already and does
+    not end in a dash and 8 or 12 hex digits (the suffixes below); any other folder name ends with 8 hex
+    digits of its name's sha256 ("My App" -> my-app-96c6f417, "my-app-96c6f417" -> my-app-96c6f417-ae0f62e3),
+    so two folders whose names read alike ("My App", "my_app", "my-app", "my-app-96c6f417") never share an
+    image; a name or tag past the engine's limits (245 characters for a name without a registry host, 128
+    for the tag) is cut and ends with 12 hex digits of the whole one's sha256, so two long names stay two
+    references; a name or tag that already ends in a dash and 12 hex digits gets them too. So a folder name kept
+    as it is never ends like a changed one and never equals one, and two changed ones differ by their hashes.
+    (Variants are names the course chooses, each prefix its own: they are only made valid.) Returns
+    "dockerlab-PREFIX/NAME:TAG"."""
     folder = isinstance(name, Path) or (isinstance(name, str) and ("/" in name or name in (".", "..")))
     if folder:
         name = Path(name).resolve().name
     repository = f"dockerlab-{_slug(prefix, '[^a-z0-9]+', 'x')}"
     limit = _NAME_MAX - len(_DEFAULT_DOMAIN) - len(repository) - 1
     slug = _slug(str(name).lower(), "[^a-z0-9]+", "image")
-    if folder and slug != str(name):  # the name was changed to fit: its own hash keeps it apart from the others changed alike
+    if folder and (slug != str(name) or _COURSE_SUFFIX.search(slug)):  # changed to fit, or reads like a changed name
         slug = slug[: limit - 9].rstrip("-.") + "-" + hashlib.sha256(str(name).encode()).hexdigest()[:8]
     else:
         slug = _fitted(slug, limit, str(name))
@@ -98,7 +109,7 @@ def _slug(text: str, pattern: str, empty: str) -> str:
 
 
 def _fitted(slug: str, limit: int, whole: str) -> str:
-    if len(slug) <= limit:
+    if len(slug) <= limit and not _CUT_SUFFIX.search(slug):
         return slug
     return slug[: limit - 13].rstrip("-.") + "-" + hashlib.sha256(whole.encode()).hexdigest()[:12]
 

@@ -113,6 +113,13 @@ CONTENT_RULES = [
          re.compile(rb"(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|finch)\b[^;&|\n]*?[ \t]login[ \t]"
                     rb"[^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)?['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"login",), False),
+    # MongoDB's shell and database tools take `-p PASSWORD` / `--password PASSWORD` (`-p` last or before another
+    # option asks for it); the long form is the --password rule's. A port mapping after the word is docker's
+    # (`docker run --name mongo -p 27017:27017 mongo:7`), not a password.
+    Rule("a password given to a MongoDB tool (-p)",
+         re.compile(rb"mongo(?<![0-9A-Za-z_]mongo)(?:sh|dump|restore|export|import|stat|top|files)?\b[^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)"
+                    rb"['\"]?(?![0-9.:]+(?:/(?:tcp|udp|sctp))?(?:[\s'\"]|$))(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"mongo",), False),
     Rule("a password given to sshpass (-p)",  # sshpass's own options come before the command (`ssh -p 2222` is a port)
          re.compile(rb"sshpass(?<![0-9A-Za-z_]sshpass)[ \t]+(?:-(?:[fdP][ \t]*\S+|[veh]\S*)[ \t]+)*-p[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"sshpass",), False),
@@ -159,6 +166,12 @@ CONTENT_RULES = [
     Rule("a registry login (base64 user:password: Docker's config.json auth, npm's _auth)",
          re.compile(rb"(?:\"auth\"[ \t]*:[ \t]*\"|(?<![A-Za-z0-9])(?i:_auth)[ \t]*=[ \t]*[\"']?)(?P<secret>[A-Za-z0-9+/]{4,}={0,2})"),
          (b'"auth"', b"_auth"), False, _user_and_password),
+    # Yarn (2+)'s npmAuthIdent (in .yarnrc.yml, or YARN_NPM_AUTH_IDENT in the environment: Yarn reads each setting
+    # from YARN_<SETTING_IN_SNAKE_CASE>), npm's `_auth` for Yarn: `user:password` itself, or base64 of it
+    Rule("a registry login (Yarn's npmAuthIdent: user:password)",
+         re.compile(rb"(?:(?<![A-Za-z0-9_])|(?<=\\[nrt]))(?i:npmAuthIdent|yarn_npm_auth_ident)[\"']?[ \t]*[:=][ \t]*(?:\\?[\"'])?(?P<secret>[^\s'\"$`\\]+)"),
+         (b"npmauthident", b"yarn_npm_auth_ident"), False,
+         lambda value: re.fullmatch(rb"[^:\s]+:\S+", value) is not None or _user_and_password(value)),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,
@@ -168,8 +181,9 @@ SECRET_WORDS = (r"(?:PASSWORD|PASSWD|SECRETS?|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|P
                 r"(?-i:(?!(?<=[a-z])[a-z]|(?<=[A-Z])[A-Z]))"
                 r"|(?<![A-Za-z])(?:PASS|PWD)(?![A-Za-z])")
 _SECRET_NAME = re.compile(f"(?:{SECRET_WORDS})", re.IGNORECASE)
-# npm's `_auth` (base64 user:password) set from the environment: npm reads npm_config_<setting>, in any case
-_NPM_AUTH_NAME = re.compile(r"(?:npm_config_)?_auth", re.IGNORECASE)
+# A registry login set from the environment, whose value is the login itself: npm's `_auth` (base64 user:password;
+# npm reads npm_config_<setting>, in any case) and Yarn's npmAuthIdent (YARN_NPM_AUTH_IDENT: user:password)
+_NPM_AUTH_NAME = re.compile(r"(?:npm_config_)?_auth|yarn_npm_auth_ident", re.IGNORECASE)
 _NAME_ANCHORS = re.compile(rb"pass|pwd|secret|token|key|credential", re.IGNORECASE)
 
 # A name holds a secret only when it ends on its (last) telling word: DB_PASSWORD, clientSecret, API_TOKEN. Any
@@ -273,7 +287,10 @@ def _about_a_secret(name: str, value: str) -> bool:
 # `--opt=NAME=value` (`kubectl create secret generic db --from-literal=password=v`, `--env=TOKEN=v`), a Java
 # system property (`-Dspring.datasource.password=value` in JAVA_OPTS, CATALINA_OPTS, MAVEN_OPTS). Unlike
 # gitleaks (which asks for 10+ characters and entropy 3.5) a value of any length and any characters
-# counts: `password = secret` is the leak the course warns about.
+# counts: `password = secret` is the leak the course warns about. A name starts a line also after an escaped
+# newline or tab (printf's and echo -e's `\n`: `printf 'host: h\npassword: v\n' > app.yml`), and an option's own
+# name counts as one (`--docker-password=v`, `--api-token=v`) unless its value is a NAME=VALUE spec of its own
+# (`--secret=id=npmrc,src=...`: the spec is judged as the assignment it holds, as `--from-literal=` is).
 # What is not a literal is not reported:
 # - in a program's source (by its file name or its #! line) only a quoted value is a literal, as
 #   detect-secrets requires quotes for its code file types: `password = secret` there reads a variable;
@@ -296,7 +313,7 @@ def _about_a_secret(name: str, value: str) -> bool:
 # - empty (`password: ""`), and after `name:` a bare value with more words behind it (prose such as
 #   `Password: enter the one ...`; YAML's value is the rest of the line, a header's the rest of its string).
 _ASSIGNMENT = (
-    r"(?:^|(?<=[\s;&|(\"'{,:]))(?:export[ \t]+|-D|--[A-Za-z][\w-]*=)?"
+    r"(?:^|(?<=[\s;&|(\"'{,:])|(?<=\\[nrt]))(?:export[ \t]+|-D|--[A-Za-z][\w-]*=|--(?=[A-Za-z][\w-]*=(?![A-Za-z_][\w.-]*=(?!=))))?"
     r"(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
     r"[ \t]*(?P<sep>:=|=>|=(?![=~])|:(?![:=]))[ \t]*"
     r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
@@ -368,6 +385,10 @@ def _in_an_arn(text: str | bytes, at: int) -> bool:
     return _ARN_BEFORE[type(text)].search(text[max(0, at - 256): at]) is not None
 
 
+_ESCAPED_END = {str: re.compile(r"\\[nrt]"), bytes: re.compile(rb"\\[nrt]")}
+_EXPANSION_BEFORE = {str: re.compile(r"\$\{$"), bytes: re.compile(rb"\$\{$")}
+
+
 def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = False) -> list[tuple[str, str, int]]:
     """(name, value, where the value starts) for each literal given to a telling name in ``text``, in
     every form (:data:`_FORMS`); ``examples``: skip :data:`EXAMPLE_WORDS` (a file's content)."""
@@ -382,6 +403,10 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
             end = text.find(newline, match.end())
             rest = text[match.end(): end if end >= 0 else len(text)].strip()
             if rest and rest[:1] not in (("#", ",", "}", "]", '"', "'", "`") if isinstance(rest, str) else (b"#", b",", b"}", b"]", b'"', b"'", b"`")):
+                if not _ESCAPED_END[type(rest)].match(rest):  # printf's `\n` ends the line it writes
+                    continue
+            if group == "bare" and _EXPANSION_BEFORE[type(text)].search(text[max(0, match.start("name") - 2): match.start("name")]) \
+                    and value.startswith(("?", "+")):  # `${API_TOKEN:?set it}`, `${X:+y}`: the shell's message or alternative
                 continue
         if _in_an_arn(text, match.start("name")):  # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type
             continue
@@ -450,8 +475,8 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
     `ENV API_TOKEN=$API_TOKEN` writes the build argument into the image. ``value`` None: given later (an ARG
     without a default), judged by name. Returns a list (empty: no secret). Raises nothing."""
     found = content_secrets(value or "")
-    if _NPM_AUTH_NAME.fullmatch(name):  # npm's _auth setting from the environment: its value is the base64 login itself
-        found += [item for item in content_secrets(f"_auth={value or ''}") if item not in found]
+    if _NPM_AUTH_NAME.fullmatch(name):  # npm's _auth or Yarn's npmAuthIdent from the environment: its value is the login itself
+        found += [item for item in content_secrets(f"{name}={value or ''}") if item not in found]
     # a setting inside the value: JAVA_OPTS=-Dx.password=v, a JSON label
     found += [(what or "a password or token assignment", inner) for _, what, inner in text_findings(value or "")
               if (what or "a password or token assignment", inner) not in found and not any(inner in held for _, held in found)]

@@ -27,7 +27,7 @@ from .dockerfile import parse as parse_dockerfile
 from .catalogue import built_on_standin
 from .columns import AUDIT, LINT, PACKAGE_COUNTS, SBOM, SECRET_VARIANT_FINDINGS, SECRETS, VULNERABILITIES, declares, holds_tables, table_field
 from .containers import run
-from .errors import DockerlabError
+from .errors import DockerlabError, LintConfigInvalid
 from .archive import ArchiveRef, archive_ref, image_name, read_archive, single_image_layout
 from .layerfs import LayerFiles, clean_instruction, image_history, inspect_image, layer_files, replay
 from .paths import tool
@@ -90,7 +90,8 @@ def hadolint_findings(text: str, trusted_registries: Sequence[str] = (), folder:
     """hadolint's own JSON findings for a Dockerfile's text, run in ``folder`` (the Dockerfile's own
     folder: hadolint reads a `.hadolint.yaml` there, as it does when you run it in that folder): a list of
     dicts with hadolint's keys (code, line, level, message ...). Raises DockerlabError when hadolint is not
-    installed or cannot read the Dockerfile."""
+    installed or cannot read the Dockerfile, and LintConfigInvalid when it cannot read the config file it found
+    (hadolint itself only prints that and lints without the file)."""
     with tempfile.TemporaryDirectory(prefix="dockerlab-lint-") as temporary:
         path = Path(temporary) / "Dockerfile"
         path.write_text(text)
@@ -100,7 +101,27 @@ def hadolint_findings(text: str, trusted_registries: Sequence[str] = (), folder:
     if finished.returncode != 0 or not finished.stdout.strip().startswith("["):
         raise DockerlabError(f"hadolint could not read the Dockerfile: {(finished.stderr or finished.stdout).strip()[:300]}",
                              fix="Check the Dockerfile's syntax.")
+    broken = _CONFIG_ERROR.search(finished.stderr)
+    if broken:  # hadolint prints this, lints without the file and exits as if it were not there
+        raise LintConfigInvalid(broken.group("path"), _config_reason(finished.stderr))
     return json.loads(finished.stdout)
+
+
+# What hadolint (2.x) prints on stderr when the config file it found cannot be read (invalid YAML, a value it refuses):
+# one quoted string with `\n` escapes, naming the file, then a help text, then its reason after the last blank line
+_CONFIG_ERROR = re.compile(r"Error parsing your config file in\s+'(?P<path>[^']+)'")
+
+
+def _config_reason(stderr: str) -> str:
+    """hadolint's reason for refusing its config file, as it prints it (escapes kept: `Unexpected '\\n'`): the part of
+    its message after the help text's last blank line."""
+    text = stderr.strip()
+    if len(text) > 1 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    reason = text.split("\\n\\n")[-1]
+    while reason.endswith("\\n"):
+        reason = reason[:-2]
+    return reason.strip() or text.strip()
 
 
 def _stage_names(lines: list[str]) -> set[str]:
@@ -176,7 +197,9 @@ def lint(dockerfile: str | Path, context: str | Path = ".", trusted_registries: 
     runs as (DL3002): BuildKit takes `FROM builder` for the stage `AS builder`/`AS Builder` and refuses
     `FROM BUILDER`; the classic builder takes a stage's name in any case.
     {columns} Raises DockerlabError when the Dockerfile
-    cannot be read, ``builder`` is neither, or hadolint is not installed or cannot read it."""
+    cannot be read, ``builder`` is neither, or hadolint is not installed or cannot read it; LintConfigInvalid (naming the file, quoting
+    hadolint) when that folder's `.hadolint.yaml` is invalid YAML or holds a value hadolint refuses: hadolint
+    prints that and lints as if the file were not there, which would show findings the file was meant to change."""
     if builder not in (None, "buildkit", "classic"):
         raise DockerlabError(f"security.lint(): unknown builder {builder!r}.",
                              fix="Pass builder='buildkit' or builder='classic', or leave it out for the builder builds use here.")

@@ -27,7 +27,7 @@ from .. import dockerfile as parser
 from . import artefacts
 from ..builder import dockerfile_text
 from ..compose import compose_command, settings_from_example
-from ..errors import DockerlabError
+from ..errors import DockerlabError, LintConfigInvalid
 from ..paths import tool
 from ..security import lint, variable_secrets
 from .verdict import HARDENING_RULES, applicable, hardening_lint_message, runs_step, sentence
@@ -658,6 +658,9 @@ def _lint_advice(app_dir, dockerfile, report: StaticReport, *, checker: str = ""
         return
     try:
         table = lint(dockerfile, app_dir)
+    except LintConfigInvalid as error:  # the learner's own .hadolint.yaml: said, as advice (hadolint's words and the fix)
+        report.findings.append(Finding("", "", "", "", fails=False, text=f"hadolint's advice is skipped: {error.message} Next: {error.fix}"))
+        return
     except DockerlabError:
         return  # text hadolint cannot read: the parser's findings above say what is wrong with it
     named = {int(found.group(1)) for finding in report.findings if finding.fails and (found := re.match(r"line (\d+)\b", finding.where))}

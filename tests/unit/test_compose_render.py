@@ -434,3 +434,16 @@ def test_a_refusal_names_a_command_that_removes_what_is_left():
     said = _removing("vf16g", ["volume vf16g_data", "network vf16g_default"])
     assert said.startswith("docker volume rm vf16g_data && docker network rm vf16g_default (")
     assert "finds nothing to remove" in said and "data goes with it" in said
+
+
+def test_services_are_listed_sorted_by_name_as_compose_renders_them_not_in_the_files_order(tmp_path):
+    """Compose's `config` renders services sorted by name; `config --services` walks the dependency graph in
+    parallel (its order changes between runs), so the course names the order it can keep: by name."""
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx:alpine\n    depends_on: [db]\n  db:\n    image: postgres:16\n"
+        "  cache:\n    image: redis:7\n  admin:\n    image: adminer\n    profiles: [debug]\n")
+    project = dl.compose.project(tmp_path)
+    assert project.services() == ["admin", "cache", "db", "web"]
+    assert list(rendered(project)["services"]) == project.services()  # Compose's own rendering, unchanged by the course
+    with pytest.raises(DockerlabError, match="its services are admin, cache, db, web"):
+        project._known("dbb")

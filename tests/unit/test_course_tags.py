@@ -66,3 +66,38 @@ def test_folders_whose_names_read_alike_never_share_a_tag(tmp_path):
     long_upper, long_lower = (course_tag("exercise", tmp_path / ("X" * 240), "check"), course_tag("exercise", tmp_path / ("x" * 240), "check"))
     assert long_upper != long_lower and _valid(long_upper) and _valid(long_lower)
     assert len("docker.io/" + long_upper.rsplit(":", 1)[0]) <= 255 and len("docker.io/" + long_lower.rsplit(":", 1)[0]) <= 255
+
+
+def test_a_folder_named_like_another_folders_changed_name_gets_its_own_tag(tmp_path):
+    """#22 leftover: "My App" gave my-app-96c6f417 (8 hex of its name's sha256), and a folder literally named
+    my-app-96c6f417 kept its name: two folders, one image tag. A valid name that ends like a changed one (a dash
+    and 8 or 12 hex digits, the course's own suffixes) is changed too, with its own hash."""
+    import hashlib
+
+    def h(text: str, digits: int) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()[:digits]
+
+    changed = course_tag("exercise", tmp_path / "My App", "check")
+    assert changed == f"dockerlab-exercise/my-app-{h('My App', 8)}:check" == "dockerlab-exercise/my-app-96c6f417:check"
+    lookalike = course_tag("exercise", tmp_path / "my-app-96c6f417", "check")
+    assert lookalike == f"dockerlab-exercise/my-app-96c6f417-{h('my-app-96c6f417', 8)}:check" and lookalike != changed
+    # the cut form (12 hex digits) too: a folder named like a long name's cut result keeps apart from it
+    long_name = "a" * 300
+    cut = course_tag("exercise", "x/" + long_name, "check")  # a path as a string: a file name has its own limit (255 bytes)
+    cut_slug = cut.split("/", 1)[1].rsplit(":", 1)[0]
+    assert cut_slug.endswith("-" + h(long_name, 12))
+    named_like_it = course_tag("exercise", "x/" + cut_slug, "check")
+    assert named_like_it != cut and _valid(named_like_it)
+    # names that only look hex-ish, or carry a hex run that is not the suffix form, stay as they are
+    for kept in ["my-app", "build-2024", "app-deadbeef1", "app-deadbee", "cafe-babe", "app-deadbeef-v2"]:
+        assert course_tag("exercise", tmp_path / kept, "check") == f"dockerlab-exercise/{kept}:check"
+
+
+@pytest.mark.parametrize("names", [
+    ["My App", "my-app-96c6f417", "my app", "my-app"],
+    ["Hello World", "hello-world-" + __import__("hashlib").sha256(b"Hello World").hexdigest()[:8], "hello-world"],
+    ["API", "api-" + __import__("hashlib").sha256(b"API").hexdigest()[:8], "api"],
+])
+def test_no_folder_name_shares_a_tag_with_another_whatever_the_names(names, tmp_path):
+    tags = [course_tag("exercise", tmp_path / name, "check") for name in names]
+    assert len(set(tags)) == len(names) and all(_valid(tag) for tag in tags), tags

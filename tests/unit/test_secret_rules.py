@@ -128,6 +128,11 @@ SAMPLES = {
                                                        "openssl pkcs12 -export -passout env:P12_PASS -passin file:/run/secrets/k -out a.p12"),
     "a password piped to chpasswd": ("useradd -m app && echo 'app:changeme' | chpasswd", "changeme", "echo 'app:$6$salt$hash' | chpasswd -e"),
     "a password piped to passwd --stdin": ("echo 'Welcome1' | passwd --stdin app", "Welcome1", 'echo "$APP_PASSWORD" | passwd --stdin app'),
+    # #22 leftovers: MongoDB's -p, Yarn's npmAuthIdent
+    "a password given to a MongoDB tool (-p)": ("mongosh -u admin -p hunter22 --authenticationDatabase admin", "hunter22",
+                                                "mongosh -u admin -p --authenticationDatabase admin && docker run --name mongo -p 27017:27017 mongo:7"),
+    "a registry login (Yarn's npmAuthIdent: user:password)": ('printf \'npmAuthIdent: "me:hunter2"\\n\' >> /app/.yarnrc.yml', "me:hunter2",
+                                                              'echo \'npmAuthIdent: "${NPM_IDENT}"\' > .yarnrc.yml'),
     "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (
         '{"auths": {"https://index.docker.io/v1/": {"auth": "bWU6aHVudGVyMg=="}}}', "bWU6aHVudGVyMg==",  # me:hunter2
         '{"auths": {"https://index.docker.io/v1/": {}}, "credsStore": "desktop", "auth": "required"}'),
@@ -481,3 +486,56 @@ def test_a_literal_given_to_kubectl_create_secret_is_found_and_masked():
 def test_a_value_plainly_not_a_secret_by_its_form_is_not_a_finding_even_under_a_secret_name(name, value):
     assert secret_rules.variable_secrets(name, value) == []
     assert secret_rules.text_findings(f"export {name}={value}") == []
+
+
+# --- #22 leftovers: a password or token given as a command-line flag, and Yarn (2+)'s registry login -----------------
+@pytest.mark.parametrize("command, value", [
+    ("kubectl create secret docker-registry reg --docker-server=r --docker-username=u --docker-password=hunter2", "hunter2"),
+    ("vault-agent --api-token=abc123xyz run", "abc123xyz"),
+    ("app --db-password='s3cr3t pw' serve", "s3cr3t pw"),
+    ("app --password hunter2", "hunter2"), ("app --password=hunter2", "hunter2"),
+    ("app --token=YWJjZA== run", "YWJjZA=="),  # base64 padding is the value's, not another setting
+    ("mysql -uroot -phunter22 app", "hunter22"), ("docker login -u me -p hunter2 registry.example.com", "hunter2"),
+    ("mongodump -u backup -p s3cretMongo --out /dump", "s3cretMongo"),
+    ("YARN_NPM_AUTH_IDENT=me:hunter2 yarn install", "me:hunter2"),
+    ("YARN_NPM_AUTH_TOKEN=npmtok3n yarn install", "npmtok3n"),
+    ("echo 'npmAuthIdent: \"me:hunter2\"' > /app/.yarnrc.yml && yarn install", "me:hunter2"),
+    ('echo "npmAuthIdent: \\"me:hunter2\\"" > /app/.yarnrc.yml', "me:hunter2"),
+    ("printf 'npmRegistryServer: https://npm.example.com\\nnpmAuthToken: npmtok3n\\n' > .yarnrc.yml", "npmtok3n"),
+])
+def test_a_password_or_token_given_as_a_flag_or_yarn_setting_in_a_build_command_is_found_once_and_masked(command, value):
+    found = secret_rules.text_findings(command)
+    assert [item[2] for item in found] == [value], found
+    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
+    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+
+
+@pytest.mark.parametrize("command", [
+    "docker login -u me --password-stdin registry.example.com < /run/secrets/pw",
+    "app --password-file=/run/secrets/x", "app --token-file=/run/secrets/t serve",
+    "app --password=$DB_PASSWORD", "app --password=${X}", "app --api-token=${API_TOKEN:?}",
+    'kubectl create secret docker-registry reg --docker-password="$(cat /run/secrets/p)"',
+    "docker build --secret=id=npmrc,src=/root/.npmrc .",  # the option's value is a NAME=VALUE spec, judged as one
+    "docker run --name mongo -p 27017:27017 mongo:7", "mongosh -u admin -p --authenticationDatabase admin",
+    "YARN_NPM_AUTH_IDENT=$NPM_IDENT yarn install", "echo 'npmAuthIdent: \"${NPM_IDENT}\"' > .yarnrc.yml",
+])
+def test_a_flag_given_a_reference_a_file_or_no_value_is_not_a_finding(command):
+    assert secret_rules.text_findings(command) == []
+    assert in_history(f"RUN /bin/sh -c {command} # buildkit").empty
+
+
+@pytest.mark.parametrize("value, what", [
+    ("me:hunter2", "a registry login (Yarn's npmAuthIdent: user:password)"),
+    (LOGIN, "a registry login (Yarn's npmAuthIdent: user:password)"),  # base64 of me:hunter2: Yarn takes either
+    ("$NPM_IDENT", "a secret-looking name"),  # ENV YARN_NPM_AUTH_IDENT=$NPM_IDENT bakes the argument in
+])
+def test_yarn_npm_auth_ident_in_the_environment_is_a_registry_login(value, what):
+    assert secret_rules.variable_secrets("YARN_NPM_AUTH_IDENT", value) == [(what, value)]
+    table = security.secrets_from_layers("app", {"Config": {"Env": [f"YARN_NPM_AUTH_IDENT={value}"], "Labels": {}}}, [], [])
+    assert list(table["where"]) == ["ENV YARN_NPM_AUTH_IDENT"] and ("$" in value or value not in table.to_string()), table.to_string()
+    assert secret_rules.variable_secrets("YARN_NPM_AUTH_IDENT", "") == []
+
+
+def test_yarn_npm_auth_ident_written_to_a_yarnrc_file_is_found():
+    found = in_file("/app/.yarnrc.yml", 'npmRegistries:\n  "//npm.example.com":\n    npmAuthIdent: "me:hunter2"\n')
+    assert found and "hunter2" not in str(found), found

@@ -123,3 +123,57 @@ def test_lint_refuses_an_unknown_builder():
 
     with pytest.raises(DockerlabError, match="unknown builder 'kaniko'"):
         security.lint("FROM alpine:3.20\n", builder="kaniko")
+
+
+# --- #22 leftover: a broken `.hadolint.yaml` beside the Dockerfile is said, not silently dropped ------------------
+@pytest.mark.parametrize("config, config_name", [
+    ("ignored: [DL3018\n  bad: : :\n", ".hadolint.yaml"),  # invalid YAML
+    ("ignored: [DL3025\n", ".hadolint.yaml"),  # invalid YAML whose reason names a newline: `Unexpected '\\n'`
+    ("failure-threshold: bogus\n", ".hadolint.yaml"),  # a value hadolint refuses
+    ("ignored:\n  - DL3007\noverride:\n  error: DL3008\n", ".hadolint.yml"),  # a list expected, a word given
+])
+def test_a_config_hadolint_cannot_read_is_an_error_naming_the_file_and_quoting_hadolint(tmp_path, config, config_name):
+    import json
+    import subprocess
+
+    from dockerlab import security
+    from dockerlab.errors import LintConfigInvalid
+
+    (tmp_path / "Dockerfile").write_text("FROM alpine:latest\nRUN apk add curl\n")
+    (tmp_path / config_name).write_text(config)
+    # what `hadolint Dockerfile` does in that folder: says the file is unreadable, and lints without it
+    ran = subprocess.run([security._hadolint(), "--no-fail", "-f", "json", "Dockerfile"], cwd=tmp_path, capture_output=True, text=True)
+    said = json.loads(ran.stderr.strip())  # one quoted string, escapes and all
+    assert "Error parsing your config file" in said and str(tmp_path / config_name) in said, said
+    assert json.loads(ran.stdout) and ran.returncode == 0  # and lints without the file
+    with pytest.raises(LintConfigInvalid) as raised:
+        security.lint("Dockerfile", tmp_path)
+    error = raised.value
+    assert error.path == str(tmp_path / config_name) and str(tmp_path / config_name) in str(error)
+    # hadolint's own words after its help text, as it prints them
+    assert error.reason and ran.stderr.strip().strip('"').removesuffix("\\n").endswith(error.reason) and error.reason in str(error)
+    assert "It should contain one of the keys" not in error.reason
+    assert error.fix and "What to do:" in str(error)
+    with pytest.raises(LintConfigInvalid):  # the Dockerfile given as text, linted in that folder
+        security.lint("FROM alpine:3.20\n", tmp_path)
+
+
+def test_a_config_hadolint_reads_without_complaint_is_no_error(tmp_path):
+    """hadolint (2.15) ignores a key it does not know, silently; the course lints as it does, not stricter."""
+    from dockerlab import security
+
+    (tmp_path / "Dockerfile").write_text("FROM alpine:latest\nCMD sh\n")
+    (tmp_path / ".hadolint.yaml").write_text("ignoredd:\n  - DL3007\n")  # misspelled: hadolint applies nothing, says nothing
+    assert "DL3007" in set(security.lint("Dockerfile", tmp_path)["rule"])
+
+
+def test_an_exercise_check_says_the_broken_config_as_advice_and_still_judges(tmp_path):
+    from dockerlab.exercises import static
+
+    (tmp_path / "greet.py").write_text('print("hello")\n')
+    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\nCOPY greet.py .\nCMD python greet.py\n")
+    (tmp_path / ".hadolint.yaml").write_text("ignored: [DL3025\n")
+    report = static.dockerfile_prints(str(tmp_path), "hello")
+    said = [finding.text for finding in report.findings if finding.text.startswith("hadolint's advice is skipped")]
+    assert not report.blocking and len(said) == 1 and str(tmp_path / ".hadolint.yaml") in said[0] and "Next:" in said[0], report
+    assert not any(finding.fails for finding in report.findings if finding.text in said)
