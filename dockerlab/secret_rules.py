@@ -405,9 +405,11 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
             if rest and rest[:1] not in (("#", ",", "}", "]", '"', "'", "`") if isinstance(rest, str) else (b"#", b",", b"}", b"]", b'"', b"'", b"`")):
                 if not _ESCAPED_END[type(rest)].match(rest):  # printf's `\n` ends the line it writes
                     continue
-            if group == "bare" and _EXPANSION_BEFORE[type(text)].search(text[max(0, match.start("name") - 2): match.start("name")]) \
-                    and value.startswith(("?", "+")):  # `${API_TOKEN:?set it}`, `${X:+y}`: the shell's message or alternative
-                continue
+            if group == "bare" and _EXPANSION_BEFORE[type(text)].search(text[max(0, match.start("name") - 2): match.start("name")]):
+                if value.startswith(("?", "+")):  # `${API_TOKEN:?set it}`, `${X:+y}`: the shell's message or alternative
+                    continue
+                if value.startswith(("-", "=")):  # `${DB_PASSWORD:-hunter2}`, `${X:=v}`: the default is the value written
+                    value = value[1:]
         if _in_an_arn(text, match.start("name")):  # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type
             continue
         if _about_a_secret(name, value) or _not_a_value(value, examples=examples) or _names_itself(name, value) or match.start(group) in starts:

@@ -502,6 +502,8 @@ def test_a_value_plainly_not_a_secret_by_its_form_is_not_a_finding_even_under_a_
     ("echo 'npmAuthIdent: \"me:hunter2\"' > /app/.yarnrc.yml && yarn install", "me:hunter2"),
     ('echo "npmAuthIdent: \\"me:hunter2\\"" > /app/.yarnrc.yml', "me:hunter2"),
     ("printf 'npmRegistryServer: https://npm.example.com\\nnpmAuthToken: npmtok3n\\n' > .yarnrc.yml", "npmtok3n"),
+    # a shell default is the value written (the `-` or `=` is the operator, not the value's)
+    ('psql "postgres://u:${DB_PASSWORD:-hunter22}@db/x"', "hunter22"), ("export DB_PASSWORD=${DB_PASSWORD:=hunter22}", "hunter22"),
 ])
 def test_a_password_or_token_given_as_a_flag_or_yarn_setting_in_a_build_command_is_found_once_and_masked(command, value):
     found = secret_rules.text_findings(command)
@@ -518,6 +520,7 @@ def test_a_password_or_token_given_as_a_flag_or_yarn_setting_in_a_build_command_
     "docker build --secret=id=npmrc,src=/root/.npmrc .",  # the option's value is a NAME=VALUE spec, judged as one
     "docker run --name mongo -p 27017:27017 mongo:7", "mongosh -u admin -p --authenticationDatabase admin",
     "YARN_NPM_AUTH_IDENT=$NPM_IDENT yarn install", "echo 'npmAuthIdent: \"${NPM_IDENT}\"' > .yarnrc.yml",
+    "app --password=${DB_PASSWORD:-}", "app --password=${DB_PASSWORD:-$FALLBACK}",
 ])
 def test_a_flag_given_a_reference_a_file_or_no_value_is_not_a_finding(command):
     assert secret_rules.text_findings(command) == []
