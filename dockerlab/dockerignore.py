@@ -845,8 +845,9 @@ def _walks_differ(matcher: _Matcher, context, only_2010: list[str], only_newer: 
         f"result and check the later patterns against the file alone (so `**/*.py` then `!src` sends src/a.py on 20.10 only: measured). "
         f"The course's BuildKit builds go through the docker 20.10 CLI where buildx is missing (Debian's docker.io), so one context "
         f"would make two different images: the course refuses it on every builder.",
-        fix=(f"Make `{written}` name the files, not the folder: `{written}/**` means every file under it to every docker CLI."
-             if pattern else "Write each pattern for the files it is meant for (`src/**`, not `src`), so every CLI reads it alike."))
+        fix=(f"Add the line `{written}/**` right after `{written}`: it names every file under that folder itself, so every docker CLI "
+             f"decides those files alike (keep `{written}` for what it matches directly)."
+             if pattern else "Write each pattern for the files it is meant for (`src/**` as well as `src`), so every CLI reads it alike."))
 
 
 def context_tar(context: str | Path, patterns: list[str], dockerfile: tuple[str, str]):

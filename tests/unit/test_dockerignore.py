@@ -568,3 +568,20 @@ def test_a_build_refuses_a_context_the_clis_walk_differently_before_any_engine_c
     (tmp_path / ".dockerignore").unlink()
     with pytest.raises(dl.DockerlabError, match="`!src` names a folder"):  # ignore= entries count as .dockerignore lines
         dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["**/*.py", "!src"])
+
+
+@pytest.mark.parametrize("ignore, sent_2010, sent_28", WALKS_DIFFER, ids=[row[0] for row in WALKS_DIFFER])
+def test_the_line_a_walk_refusal_suggests_makes_both_walks_agree_on_what_20_10_sent(tmp_path, ignore, sent_2010, sent_28):
+    import re
+
+    from dockerlab.errors import DockerlabError
+
+    _walk_context(tmp_path, ignore)
+    with pytest.raises(DockerlabError) as raised:
+        context_files(tmp_path)
+    added, after = re.search(r"Add the line `([^`]+)` right after `([^`]+)`", raised.value.fix).groups()
+    lines = ignore.split("\n")
+    lines.insert(lines.index(after) + 1, added)  # the line kept: only the files under its folder are named again
+    (tmp_path / ".dockerignore").write_text("\n".join(lines))
+    # accepted (the two walks agree), sending what the 20.10 CLI sent for the original (from the two walks' models)
+    assert [path for path in context_files(tmp_path) if path in WALK_FILES] == sorted(sent_2010)
