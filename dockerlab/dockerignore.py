@@ -748,14 +748,17 @@ class _Matcher(PatternMatcher):
         if always_sent:
             self.patterns.append(_CasePattern("!.dockerignore"))
 
-    def walk(self, root):
+    def walk(self, root, *, newer: bool = False):
         """The paths (relative, ``/``-separated) a build sends, walked as moby's archive walk does: a
         folder left out is entered only when an exception pattern, with ``/`` added, starts with the
-        folder's path and ``/`` (so ``!src/**/*.py`` enters src/ but not src/sub/); a link is not followed."""
-        def visit(folder: str):
+        folder's path and ``/`` (so ``!src/**/*.py`` enters src/ but not src/sub/); a link is not followed.
+        Each path is matched as the docker 20.10 CLI matches it, or with ``newer`` as newer CLIs do (moby/go-archive
+        ``TarWithOptions``: with its parent folder's results, :meth:`matches_newer`, so an exception for a folder,
+        ``!src/sub``, sends the folder, not files an earlier pattern leaves out inside it, ``**/*.txt``)."""
+        def visit(folder: str, parent: list[bool] | None):
             for name in sorted(os.listdir(os.path.join(root, folder))):
                 relative = f"{folder}/{name}" if folder else name
-                left_out = self.matches(relative)
+                left_out, info = self.matches_newer(relative, parent) if newer else (self.matches(relative), None)
                 if not left_out:
                     yield relative
                 full = os.path.join(root, relative)
@@ -763,9 +766,9 @@ class _Matcher(PatternMatcher):
                     continue
                 if left_out and not any(pattern.exclusion and (pattern.cleaned_pattern + "/").startswith(relative + "/") for pattern in self.patterns):
                     continue
-                yield from visit(relative)
+                yield from visit(relative, info)
 
-        yield from visit("")
+        yield from visit("", None)
 
     def matches_newer(self, path: str, parent: list[bool] | None) -> tuple[bool, list[bool]]:
         """moby/patternmatcher's ``MatchesUsingParentResults`` (newer CLIs' archive walk): whether ``path`` is left
@@ -787,25 +790,6 @@ class _Matcher(PatternMatcher):
                 matched = not pattern.exclusion
         return matched, info
 
-    def walk_newer(self, root):
-        """The paths a build sends as newer CLIs walk (moby/go-archive ``TarWithOptions``): like :meth:`walk`, but a
-        path is matched with its parent folder's results (:meth:`matches_newer`), so an exception for a folder
-        (``!src/sub``) sends the folder, not files an earlier pattern leaves out inside it (``**/*.txt``)."""
-        def visit(folder: str, parent: list[bool] | None):
-            for name in sorted(os.listdir(os.path.join(root, folder))):
-                relative = f"{folder}/{name}" if folder else name
-                left_out, info = self.matches_newer(relative, parent)
-                if not left_out:
-                    yield relative
-                full = os.path.join(root, relative)
-                if not os.path.isdir(full) or os.path.islink(full):
-                    continue
-                if left_out and not any(pattern.exclusion and (pattern.cleaned_pattern + "/").startswith(relative + "/") for pattern in self.patterns):
-                    continue
-                yield from visit(relative, info)
-
-        yield from visit("", None)
-
 
 def excluded(path: str, patterns: list[str]) -> bool:
     """True when ``path`` (relative to the context, ``/``-separated) is left out by ``patterns``.
@@ -819,12 +803,12 @@ def sent_paths(context: str | Path, patterns: list[str], dockerfile: str | None 
     .dockerignore and the Dockerfile (``dockerfile``, when it is in the context) are always sent, as the
     CLI does (unless ``always_sent`` is False: then only what the patterns keep). Returns a set. Raises
     OSError when a folder of ``context`` cannot be listed, and DockerlabError when the docker 20.10 CLI and newer
-    CLIs would send different files (a pattern for a folder: ``**/*.py`` then ``!src``; see :meth:`_Matcher.walk_newer`),
+    CLIs would send different files (a pattern for a folder: ``**/*.py`` then ``!src``; see :meth:`_Matcher.walk`),
     unless ``same_on_every_cli`` is False (checked before: the context is walked once)."""
     kept = list(patterns) + ([f"!{_clean(dockerfile)}"] if dockerfile else [])
     matcher = _Matcher(kept, always_sent=always_sent)
     sent = set(matcher.walk(str(context)))
-    newer = set(matcher.walk_newer(str(context))) if same_on_every_cli else sent
+    newer = set(matcher.walk(str(context), newer=True)) if same_on_every_cli else sent
     if sent != newer:  # named by their files (a folder's entry differs with them), unless only folders differ
         only_2010, only_newer = sorted(sent - newer), sorted(newer - sent)
         files = [path for path in only_2010 + only_newer if not os.path.isdir(os.path.join(context, path))]
@@ -861,8 +845,9 @@ def _walks_differ(matcher: _Matcher, context, only_2010: list[str], only_newer: 
         f"result and check the later patterns against the file alone (so `**/*.py` then `!src` sends src/a.py on 20.10 only: measured). "
         f"The course's BuildKit builds go through the docker 20.10 CLI where buildx is missing (Debian's docker.io), so one context "
         f"would make two different images: the course refuses it on every builder.",
-        fix=(f"Make `{written}` name the files, not the folder: `{written}/**` means every file under it to every docker CLI."
-             if pattern else "Write each pattern for the files it is meant for (`src/**`, not `src`), so every CLI reads it alike."))
+        fix=(f"Add the line `{written}/**` right after `{written}`: it names every file under that folder itself, so every docker CLI "
+             f"decides those files alike (keep `{written}` for what it matches directly)."
+             if pattern else "Write each pattern for the files it is meant for (`src/**` as well as `src`), so every CLI reads it alike."))
 
 
 def context_tar(context: str | Path, patterns: list[str], dockerfile: tuple[str, str]):

@@ -352,8 +352,8 @@ AGREE = [  # every CLI left out the same files: accepted, and the course leaves 
 ]
 
 
-def _measured_context(tmp_path, ignore):
-    for name in MEASURED_FILES:
+def _measured_context(tmp_path, ignore, files=MEASURED_FILES):
+    for name in files:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     (tmp_path / ".dockerignore").write_text(ignore)
@@ -530,10 +530,7 @@ WALKS_AGREE = [  # the fixes the refusals suggest, and exceptions every CLI read
 
 
 def _walk_context(tmp_path, ignore):
-    for name in WALK_FILES:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("x")
-    (tmp_path / ".dockerignore").write_text(ignore)
+    _measured_context(tmp_path, ignore, WALK_FILES)
 
 
 @pytest.mark.parametrize("ignore, sent_2010, sent_28", WALKS_DIFFER, ids=[row[0] for row in WALKS_DIFFER])
@@ -546,7 +543,7 @@ def test_a_folder_pattern_the_clis_walk_differently_is_refused_naming_files_and_
     matcher = dockerignore._Matcher(patterns, always_sent=False)
     # the two walks model the two CLIs: each gives what that CLI sent
     assert sorted(p for p in matcher.walk(str(tmp_path)) if p in WALK_FILES) == sorted(sent_2010)
-    assert sorted(p for p in matcher.walk_newer(str(tmp_path)) if p in WALK_FILES) == sorted(sent_28)
+    assert sorted(p for p in matcher.walk(str(tmp_path), newer=True) if p in WALK_FILES) == sorted(sent_28)
     with pytest.raises(DockerlabError) as raised:
         context_files(tmp_path)
     message, first = str(raised.value), sorted(set(sent_2010) ^ set(sent_28))[0]
@@ -571,3 +568,20 @@ def test_a_build_refuses_a_context_the_clis_walk_differently_before_any_engine_c
     (tmp_path / ".dockerignore").unlink()
     with pytest.raises(dl.DockerlabError, match="`!src` names a folder"):  # ignore= entries count as .dockerignore lines
         dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["**/*.py", "!src"])
+
+
+@pytest.mark.parametrize("ignore, sent_2010, sent_28", WALKS_DIFFER, ids=[row[0] for row in WALKS_DIFFER])
+def test_the_line_a_walk_refusal_suggests_makes_both_walks_agree_on_what_20_10_sent(tmp_path, ignore, sent_2010, sent_28):
+    import re
+
+    from dockerlab.errors import DockerlabError
+
+    _walk_context(tmp_path, ignore)
+    with pytest.raises(DockerlabError) as raised:
+        context_files(tmp_path)
+    added, after = re.search(r"Add the line `([^`]+)` right after `([^`]+)`", raised.value.fix).groups()
+    lines = ignore.split("\n")
+    lines.insert(lines.index(after) + 1, added)  # the line kept: only the files under its folder are named again
+    (tmp_path / ".dockerignore").write_text("\n".join(lines))
+    # accepted (the two walks agree), sending what the 20.10 CLI sent for the original (from the two walks' models)
+    assert [path for path in context_files(tmp_path) if path in WALK_FILES] == sorted(sent_2010)
