@@ -45,13 +45,15 @@ class Rule:
     which every match holds (a quick look before the regex), and ``by_form``: the value's form alone
     tells (a token prefix, a key header), so it counts in any file, programs and sample configs
     included; the other rules read text a person wrote. ``valid``, when given, must also hold for the
-    value's bytes (a registry login's base64 must decode to `user:password`)."""
+    value's bytes (a registry login's base64 must decode to `user:password`); ``context``, when given, must
+    hold for the match in the text it was found in (the command it stands in: `psql --password db`)."""
 
     what: str
     pattern: re.Pattern[bytes]
     anchors: tuple[bytes, ...]
     by_form: bool
     valid: Callable[[bytes], bool] | None = None
+    context: Callable[[bytes, re.Match[bytes]], bool] | None = None
 
 
 def _decoded(value: bytes) -> bytes | None:
@@ -67,6 +69,34 @@ def _user_and_password(value: bytes) -> bool:
     """True when base64 ``value`` decodes to `user:password` (Docker's and npm's `auth`)."""
     data = _decoded(value)
     return data is not None and re.fullmatch(rb"[^:\s]+:\S+", data) is not None
+
+
+def _command_before(data: bytes, at: int) -> bytes:
+    """The text of the simple command holding position ``at`` of ``data``, up to ``at``: from the last `;`, `&`, `|`,
+    newline, `(` or backquote before it (`a && b` is two commands)."""
+    start = max((data.rfind(separator, max(0, at - 4096), at) for separator in (b";", b"&", b"|", b"\n", b"(", b"`")), default=-1)
+    return data[start + 1: at]
+
+
+# PostgreSQL's client programs take `-W, --password` as a switch (force a password prompt: `psql --password mydb`), and
+# MySQL's and MariaDB's take the password attached only (`--password=V`, `-pV`: `mysql --password mydb` asks for it and
+# `mydb` is the database): in their commands the word after `--password` and a space is an argument, not a password.
+_SWITCH_PASSWORD_TOOLS = re.compile(rb"(?<![\w.-])(?:psql|pg_dump(?:all)?|pg_restore|pg_basebackup|pg_receivewal|pg_recvlogical|pg_isready|pgbench"
+                                    rb"|createdb|dropdb|createuser|dropuser|vacuumdb|reindexdb|clusterdb|mysql[\w-]*|mariadb[\w-]*)(?![\w.-])")
+
+
+def _password_after_a_space_is_an_argument(data: bytes, at: int) -> bool:
+    """True when the command holding position ``at`` is one whose `--password` takes no value after a space."""
+    return _SWITCH_PASSWORD_TOOLS.search(_command_before(data, at)) is not None
+
+
+def _keytool_public_default(data: bytes, match: re.Match[bytes]) -> bool:
+    """False for `changeit` given as the store password of the JDK's cacerts (its documented public default)."""
+    if match.group("secret") != b"changeit" or match.group("option").lower().endswith(b"keypass"):
+        return True
+    end = min(len(data), *(position for position in (data.find(separator, match.end()) for separator in (b";", b"&", b"|", b"\n")) if position >= 0),
+              len(data))
+    return b"cacerts" not in _command_before(data, match.start()) + data[match.end(): end]
 
 
 # Each token prefix is the one the service documents for its keys. A pattern starts with its literal
@@ -99,9 +129,10 @@ CONTENT_RULES = [
     Rule("a Slack webhook URL", re.compile(rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"), (b"hooks.slack.com",), True),
     Rule("a credential in an Authorization header",
          re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
-    Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]+:(?P<secret>[^\s@/$]{4,})@[^\s/]+"), (b"://",), False),
+    Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]+:(?P<secret>[^\s@/$]+)@[^\s/]+"), (b"://",), False),
     Rule("a password given as a command option (--password)",
-         re.compile(rb"--password(?<![^\s'\"]--password)(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False),
+         re.compile(rb"--password(?<![^\s'\"]--password)(?P<sep>=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False,
+         context=lambda data, match: match.group("sep") == b"=" or not _password_after_a_space_is_an_argument(data, match.start())),
     # mysql, mysqldump, mysqladmin, mariadb take -pVALUE (no space: `-p` alone asks for it; -P is the port)
     Rule("a MySQL password given as -pPASSWORD",
          re.compile(rb"(?:mysql(?:dump|admin)?|mariadb(?:-dump)?)(?<![0-9A-Za-z_]mysql)(?<![0-9A-Za-z_]mysqldump)(?<![0-9A-Za-z_]mysqladmin)"
@@ -120,6 +151,40 @@ CONTENT_RULES = [
          re.compile(rb"mongo(?<![0-9A-Za-z_]mongo)(?:sh|dump|restore|export|import|stat|top|files)?\b[^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)"
                     rb"['\"]?(?![0-9.:]+(?:/(?:tcp|udp|sctp))?(?:[\s'\"]|$))(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"mongo",), False),
+    # Azure CLI's `az login -u ID -p SECRET` (a user's password or a service principal's client secret; `-p` is also how a
+    # certificate file is given, judged as a path) and `az acr login -u USER -p PASSWORD`. No other `az` command is meant.
+    Rule("a password or client secret given to az login (-p)",
+         re.compile(rb"az(?<![\w.-]az)[ \t]+(?:acr[ \t]+)?login[ \t][^;&|\n]*?(?<=[ \t])(?:-p|--password)(?:[ \t]+|=)['\"]?"
+                    rb"(?![~.]?/|\S*\.(?:pem|crt|cer|pfx|p12)(?:[\s'\"]|$))(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"login",), False),
+    # Info-ZIP's zip and unzip encrypt and decrypt with `-P PASSWORD` (zip(1): "use password to encrypt zipfile entries
+    # (insecure)"); `-e` asks for it instead
+    Rule("a password given to zip or unzip (-P)",
+         re.compile(rb"zip(?:(?<![\w.-]zip)|(?<=unzip)(?<![\w.-]unzip))[ \t][^;&|\n]*?(?<=[ \t])-P[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"zip",), False),
+    # 7-Zip and RAR take the password attached, `-pPASSWORD` (`-p` alone asks for it)
+    Rule("a password given to 7-Zip or RAR (-pPASSWORD)",
+         re.compile(rb"(?:7z(?<![\w.-]7z)[arz]?|rar(?:(?<![\w.-]rar)|(?<=unrar)(?<![\w.-]unrar)))"
+                    rb"[ \t][^;&|\n]*?(?<=[ \t])-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"7z", b"rar"), False),
+    # the JDK's keytool and jarsigner: `-storepass V`, `-keypass V` (and keytool's -srcstorepass, -deststorepass,
+    # -srckeypass, -destkeypass); `-storepass:env VAR` and `-storepass:file F` keep it off the command line. `changeit`
+    # for the JDK's own cacerts is its public default (a truststore of public certificates), not a secret.
+    Rule("a password given to keytool or jarsigner (-storepass, -keypass)",
+         re.compile(rb"-(?<![\w-]-)(?P<option>(?:src|dest)?(?:store|key)pass)[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"storepass", b"keypass"), False, context=_keytool_public_default),
+    # SQL Server's sqlcmd and bcp: `-U USER -P PASSWORD` (sqlcmd(1): "-P password"; SQLCMDPASSWORD keeps it out)
+    Rule("a password given to sqlcmd or bcp (-P)",
+         re.compile(rb"(?:sqlcmd|bcp)(?<![\w.-]sqlcmd)(?<![\w.-]bcp)[ \t][^;&|\n]*?(?<=[ \t])-P[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"sqlcmd", b"bcp"), False),
+    # netrc(5): `machine HOST login USER password PASSWORD` (or `default login ...`), tokens separated by spaces or
+    # newlines, as written into ~/.netrc (`echo 'machine github.com login me password P' > ~/.netrc`, printf's `\n` too).
+    # netrc(5)'s own anonymous FTP example (`default login anonymous password user@site`) is no secret.
+    Rule("a password in netrc syntax (machine HOST login USER password PASSWORD)",
+         re.compile(rb"(?:machine(?<![\w.-]machine)(?:[ \t\r\n]|\\[nt])+[^\s'\"\\]+|default(?<![\w.-]default))"
+                    rb"(?:(?:[ \t\r\n]|\\[nt])+(?:login|account|port)(?:[ \t\r\n]|\\[nt])+(?!(?i:anonymous|ftp)(?:[\s'\"\\]|$))[^\s'\"\\]+)*"
+                    rb"(?:[ \t\r\n]|\\[nt])+password(?:[ \t\r\n]|\\[nt])+(?P<secret>[^\s'\"$`\\]+)"),
+         (b"machine", b"default"), False),
     Rule("a password given to sshpass (-p)",  # sshpass's own options come before the command (`ssh -p 2222` is a port)
          re.compile(rb"sshpass(?<![0-9A-Za-z_]sshpass)[ \t]+(?:-(?:[fdP][ \t]*\S+|[veh]\S*)[ \t]+)*-p[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"sshpass",), False),
@@ -199,13 +264,14 @@ _NAME_ANCHORS = re.compile(rb"pass|pwd|secret|token|key|credential", re.IGNORECA
 # Two kinds of words after the telling word keep the name a secret's:
 # - the rest of a compound secret name: SECRET_KEY, SECRET_KEY_BASE (Rails' own name; the telling words
 #   API_KEY, ACCESS_KEY, PRIVATE_KEY, AUTH_KEY are one word already: AUTH_TOKEN, AWS_SECRET_ACCESS_KEY end on one);
-# - a word that says whose or which one it is, not what about it: PASSWORD_ADMIN, PASSWORD_PROD, TOKEN_2.
+# - a word that says whose or which one it is, not what about it: PASSWORD_ADMIN, PASSWORD_PROD, TOKEN_2, Django's
+#   SECRET_KEY_FALLBACKS (the previous keys, still accepted).
 #   Decided: PASSWORD_PROD=hunter22 is a finding (the production password), like DB_PASSWORD=hunter22.
 # And Poetry's `pypi-token.REPOSITORY` (`poetry config pypi-token.pypi V`) is the repository's token.
 _WHICH_WORDS = frozenset("""
     ADMIN ADMINISTRATOR ROOT SUPERUSER SU SYSTEM SYS MASTER PRIMARY SECONDARY REPLICA BACKUP
     PROD PRODUCTION STAGING STAGE DEV DEVELOPMENT QA UAT LIVE LOCAL REMOTE
-    OLD NEW CURRENT PREVIOUS PREV NEXT DEFAULT INITIAL
+    OLD NEW CURRENT PREVIOUS PREV NEXT DEFAULT INITIAL FALLBACK FALLBACKS
 """.split())
 # The words of a name: camelCase parts, capitals, digits (`accessTokenExpireMinutes`, `TOKEN_TTL`, `secretName`).
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
@@ -321,18 +387,51 @@ _ASSIGNMENT = (
 )
 # The same literal in the other forms a value is given in: an XML element (`<password>v</password>`,
 # Maven's settings.xml; CDATA too), an XML name/value pair (`<add key="ApiKey" value="v"/>` in .NET's
-# appSettings, `<property name="password" value="v"/>` in Spring and Ant), and a tool's `config set NAME
-# VALUE` (`aws configure set aws_secret_access_key V`, `npm config set //host/:_authToken V`, `yarn config
-# set npmAuthToken V`, `poetry config pypi-token.pypi V`): the value in group double, single or bare.
+# appSettings, `<property name="password" value="v"/>` in Spring and Ant), and a long option whose value follows
+# after a space (`--db-password V`, `--api-key V`, `--token V`: :data:`_OPTION_VALUE`): the value in group double,
+# single or bare. A tool's `config set KEY VALUE` is read as `KEY=VALUE` (:func:`_tool_settings`).
 _NAMED = r"(?P<name>(?=[A-Za-z_])[\w.:-]*?(?:" + SECRET_WORDS + r")[\w.:-]*)"
 _XML_ELEMENT = (r"<" + _NAMED + r"(?:[ \t][^<>]*)?>[ \t]*(?:<!\[CDATA\[(?P<single>[^\]\n]*)\]\]>|(?P<double>[^<>\n]*?))[ \t]*</(?P=name)[ \t]*>")
 _XML_PAIR = (r"(?<![\w-])(?:name|key)[ \t]*=[ \t]*[\"']" + _NAMED + r"[\"'][ \t]+value[ \t]*=[ \t]*(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)')")
-_CONFIG_SET = (r"(?<![\w-])config(?:ure)?[ \t]+(?:-{1,2}[A-Za-z][\w-]*[ \t]+)*(?:set[ \t]+)?(?:-{1,2}[A-Za-z][\w-]*[ \t]+)*"
-               r"[\"']?(?P<name>[^\s'\"=]*?(?:" + SECRET_WORDS + r")[^\s'\"=]*)[\"']?[ \t]+"
-               r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'|(?P<bare>[^\s'\"`$;&|(){}\[\]<>\\-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s;&|)]))")
-_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _CONFIG_SET]
+# A long option whose name holds a secret by the name rule (it ends on its telling word or a :data:`_WHICH_WORDS` word),
+# its value after a space: `--db-password V`, `--api-key V`, `--client-secret V`. The next word is no value when it
+# starts with `-`, is a reference (`$X`, `${X}`, `$(...)`), a redirection or a pipe; and the option is a switch,
+# not a setting, when a word after its telling word says what about it (`--password-stdin`, `--token-file`: the
+# name rule's "about" words) or a word before it says what to do (:data:`_SWITCH_WORDS`: `--no-password`,
+# `--ask-password`, `--prompt-password`, Ansible's `--ask-become-pass`). Checked in :func:`_option_holds_a_value`.
+_OPTION_VALUE = (r"(?<![\w-])(?P<option>--)(?P<name>(?=[A-Za-z])[\w-]*?(?:" + SECRET_WORDS + r")[\w-]*)[ \t]+"
+                 r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
+                 r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s'\"`;&|)\]}\\]))")
+_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE]
 _FORMS_TEXT = [re.compile(form, re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 _FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form in _FORMS]
+# Words before an option's telling word that make it a switch: what to do about the secret, not the secret
+_SWITCH_WORDS = frozenset("""
+    NO WITHOUT ASK PROMPT PROMPTS SKIP DISABLE ENABLE ALLOW REQUIRE USE FORCE RESET CHANGE GENERATE RANDOM EMPTY SHOW PRINT
+    READ KEEP CLEAR SAVE STORE FORGET REMEMBER REVEAL STDIN INTERACTIVE INSECURE IGNORE
+""".split())
+# A file name as an option's value (`--auth-user-pass creds.txt`, OpenVPN's): the option names a file, not a secret
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:txt|pem|key|crt|cer|p12|pfx|jks|json|ya?ml|conf|cfg|ini|env|properties|toml|xml)")
+
+
+def _option_holds_a_value(text: str | bytes, match: re.Match, name: str, value: str) -> bool:
+    """For :data:`_OPTION_VALUE`: True when ``value``, the word after option ``--name`` and a space, is the option's
+    value and could be a secret: the option is no switch (see :data:`_OPTION_VALUE`), not Docker's `--secret`
+    (a secret's id or a `id=...,src=...` spec, never its value), the command is not one whose `--password` takes no
+    value after a space (`psql --password mydb`), and the value is not a `NAME=VALUE` spec, a file name, nor an
+    all-capitals metavariable (`--api-key KEY` in a help text)."""
+    words = [word.upper() for word in _NAME_WORDS.findall(name)]
+    telling = [word.upper() for word in _NAME_WORDS.findall(name[: list(_SECRET_NAME.finditer(name))[-1].start()])]
+    if _about_name(name) or any(word in _SWITCH_WORDS for word in telling) or words in (["SECRET"], ["SECRETS"]):
+        return False
+    data = text if isinstance(text, bytes) else text.encode(errors="replace")
+    at = match.start("option") if isinstance(text, bytes) else len(text[: match.start("option")].encode(errors="replace"))
+    if words[-1:] in (["PASSWORD"], ["PASS"]) and _password_after_a_space_is_an_argument(data, at):
+        return False
+    value = value.strip()
+    return not (re.match(r"[A-Za-z_][\w.-]*=", value) or _FILE_NAME.fullmatch(value) or re.fullmatch(r"[A-Z][A-Z_]*", value))
+
+
 _NOT_A_VALUE = {"none", "null", "nil", "undefined", "undef", "true", "false", "yes", "no", "on", "off", "required", "optional",
                 "string", "str", "prompt", "redacted", "hidden", "masked", "todo"}
 EXAMPLE_WORDS = frozenset({"test", "dummy", "example", "sample", "fake"})
@@ -412,11 +511,66 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
                     value = value[1:]
         if _in_an_arn(text, match.start("name")):  # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type
             continue
+        if "option" in match.re.groupindex and not _option_holds_a_value(text, match, name, value):
+            continue
         if _about_a_secret(name, value) or _not_a_value(value, examples=examples) or _names_itself(name, value) or match.start(group) in starts:
             continue
         starts.add(match.start(group))  # `<add key="password" value="v"/>`: the pair, not also `password" value=`
         found.append((name, value, match.start(group)))
     found.sort(key=lambda item: item[2])
+    return found
+
+
+# A tool's `config set KEY VALUE` is read as `KEY=VALUE` and judged by the rules above (the assignment rule and the
+# content rules): `aws configure set aws_secret_access_key V`, `npm config set //host/:_authToken V` (pnpm's and Yarn
+# 1's alike), `npm config set _auth BASE64`, `yarn config set npmAuthIdent user:password`, `pip config set
+# global.index-url https://user:password@host/simple`, `poetry config pypi-token.pypi V`; options may come before
+# and after `set` (`npm config set --location=global`, `pip config --user set`, `composer config --global`). The keys
+# whose value is a credential whatever the rules say of the name: Poetry's and Composer's `http-basic.REPO USER
+# PASSWORD` and Composer's `bitbucket-oauth.HOST KEY SECRET` (the second argument), Composer's `github-oauth.HOST
+# TOKEN`, `gitlab-oauth.HOST TOKEN`, `gitlab-token.HOST TOKEN`, `bearer.HOST TOKEN` and Poetry's `pypi-token.REPO TOKEN`.
+_SETTING_VALUE = (r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
+                  r"|(?P<bare>[^\s'\"`$;&|(){}\[\]<>\\-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s;&|)]))")
+_SETTING_OPTIONS = r"(?:-{1,2}[A-Za-z][\w-]*(?:=[^\s;&|'\"]*)?[ \t]+)*"
+_CONFIG_SET = (r"(?<![\w-])config(?:ure)?[ \t]+" + _SETTING_OPTIONS + r"(?:set[ \t]+)?" + _SETTING_OPTIONS
+               + r"(?:\"(?P<qkey>[^\"\n=]+)\"|'(?P<skey>[^'\n=]+)'|(?P<key>[^\s'\"=;&|<>()`$\\-][^\s'\"=;&|<>()`$\\]*))[ \t]+" + _SETTING_VALUE)
+_CONFIG_SET_FORM = {str: re.compile(_CONFIG_SET, re.IGNORECASE), bytes: re.compile(_CONFIG_SET.encode(), re.IGNORECASE)}
+_NEXT_VALUE = {str: re.compile(r"[ \t]+" + _SETTING_VALUE), bytes: re.compile((r"[ \t]+" + _SETTING_VALUE).encode())}
+_CREDENTIAL_PAIR_KEY = re.compile(r"(?:http-basic|bitbucket-oauth)\..+", re.IGNORECASE)
+_CREDENTIAL_KEY = re.compile(r"(?:github-oauth|gitlab-oauth|gitlab-token|bearer|pypi-token)\..+", re.IGNORECASE)
+
+
+def _value_of(match: re.Match) -> tuple[str | None, str | bytes | None]:
+    group = next((name for name in ("double", "single", "bare") if match.group(name) is not None), None)
+    return group, match.group(group) if group else None
+
+
+def _tool_settings(text: str | bytes, rules: list[Rule] | None, quoted_only: bool, examples: bool, decode: bool) -> list[list]:
+    """[name, what, value, where the value starts] for each secret a tool's `config set KEY VALUE` in ``text`` gives
+    (see :data:`_CONFIG_SET`); ``quoted_only``: a bare value is a variable (a program's source)."""
+    found = []
+    for match in _CONFIG_SET_FORM[type(text)].finditer(text):
+        key = next(item for item in match.group("qkey", "skey", "key") if item is not None)
+        key = key.decode(errors="replace") if isinstance(key, bytes) else key
+        group, value = _value_of(match)
+        at = match.start(group)
+        if _CREDENTIAL_PAIR_KEY.fullmatch(key):  # USER PASSWORD: the password is the next word
+            second = _NEXT_VALUE[type(text)].match(text, match.end())
+            if second is None:
+                continue
+            group, value = _value_of(second)
+            at = second.start(group)
+        if group == "bare" and quoted_only:
+            continue
+        value = value.decode(errors="replace") if isinstance(value, bytes) else value
+        if _CREDENTIAL_PAIR_KEY.fullmatch(key) or _CREDENTIAL_KEY.fullmatch(key):
+            if not _not_a_value(value, examples=examples):
+                found.append([key, "", value, at])
+            continue
+        for name, what, inner, inner_at in _findings(f"{key}={value}", rules, examples=examples, decode=decode, settings=False):
+            offset = inner_at - len(key) - 1
+            if 0 <= offset and offset + len(inner) <= len(value):
+                found.append([name, what, inner, at + offset])
     return found
 
 
@@ -443,6 +597,8 @@ def _content_matches(data: bytes, rules: list[Rule] | None = None, decode: bool 
             if not rule.by_form and _not_a_value(value, examples=examples):
                 continue
             if rule.valid is not None and not rule.valid(match.group(group)):
+                continue
+            if rule.context is not None and not rule.context(data, match):
                 continue
             found.append((rule, rule.what, value, match.start(group)))
     if decode:
@@ -494,10 +650,17 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
 
 
 def _findings(text: str | bytes, rules: list[Rule] | None = None, quoted_only: bool = False,
-              assignments: bool = True, examples: bool = False, decode: bool = True) -> list[tuple[str, str, str, int]]:
+              assignments: bool = True, examples: bool = False, decode: bool = True, settings: bool = True) -> list[tuple[str, str, str, int]]:
     named = []
     if assignments and (not isinstance(text, bytes) or _NAME_ANCHORS.search(text)):
         named = [[name, "", value, at] for name, value, at in _assignments(text, quoted_only, examples)]
+    if assignments and settings and ("config" in text.lower() if isinstance(text, str) else b"config" in text.lower()):
+        for item in _tool_settings(text, rules, quoted_only, examples, decode):
+            same = next((held for held in named if held[3] == item[3] or held[2] == item[2]), None)
+            if same is None:
+                named.append(item)
+            elif not same[1]:
+                same[1] = item[1]
     data = text if isinstance(text, bytes) else text.encode(errors="replace")
     found = list(named)
     for _, what, value, at in _content_matches(data, rules, decode, examples):

@@ -133,6 +133,18 @@ SAMPLES = {
                                                 "mongosh -u admin -p --authenticationDatabase admin && docker run --name mongo -p 27017:27017 mongo:7"),
     "a registry login (Yarn's npmAuthIdent: user:password)": ('printf \'npmAuthIdent: "me:hunter2"\\n\' >> /app/.yarnrc.yml', "me:hunter2",
                                                               'echo \'npmAuthIdent: "${NPM_IDENT}"\' > .yarnrc.yml'),
+    # #22 verifier: tools whose -p/-P (or -storepass) means a password, and netrc's `password` token
+    "a password or client secret given to az login (-p)": ("az login --service-principal -u id -p hunter2xyz --tenant t", "hunter2xyz",
+                                                           "az login --service-principal -u id -p ./sp-cert.pem --tenant t && az vm create -n v -g g"),
+    "a password given to zip or unzip (-P)": ("zip -r -P hunter22 /out/site.zip /srv/site", "hunter22", "gzip -P x f; wget -P /tmp http://x/a.zip"),
+    "a password given to 7-Zip or RAR (-pPASSWORD)": ("7z a -phunter22 /out/a.7z /srv", "hunter22", "apt-get install -y p7zip-full && mkdir -p /srv/7z"),
+    "a password given to keytool or jarsigner (-storepass, -keypass)": (
+        "keytool -genkeypair -alias app -keystore app.jks -storepass hunter22 -dname CN=app", "hunter22",
+        "keytool -importcert -cacerts -storepass changeit -noprompt -file ca.crt && keytool -list -storepass:env STOREPASS"),
+    "a password given to sqlcmd or bcp (-P)": ("/opt/mssql-tools18/bin/sqlcmd -S localhost -U sa -P 'Str0ngPassw0rd!' -Q 'select 1'", "Str0ngPassw0rd!",
+                                               "sqlcmd -S localhost -U sa -P \"$SA_PASSWORD\" -Q 'select 1'"),
+    "a password in netrc syntax (machine HOST login USER password PASSWORD)": (
+        "echo 'machine github.com login me password hunter22' > ~/.netrc", "hunter22", "default login anonymous password user@site"),
     "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (
         '{"auths": {"https://index.docker.io/v1/": {"auth": "bWU6aHVudGVyMg=="}}}', "bWU6aHVudGVyMg==",  # me:hunter2
         '{"auths": {"https://index.docker.io/v1/": {}}, "credsStore": "desktop", "auth": "required"}'),
@@ -303,6 +315,9 @@ def test_a_reference_or_a_setting_about_a_secret_inside_a_value_is_not(name, val
     "curl -u admin:hunter2hunter2 http://x", "htpasswd -b f user hunter2hunter2", "KEY=sk-live-1234567890abcdef",
     "redis-cli -a hunter2hunter2 ping", "redis-server --requirepass hunter2hunter2",
     "openssl passwd -1 hunter2hunter2", "openssl req -new -passin pass:hunter2hunter2 -out r.csr",
+    "./tool --db-password hunter2hunter2 x", "yarn config set npmAuthIdent alice:hunter2hunter2", "poetry config http-basic.R u hunter2hunter2",
+    "echo 'machine h login me password hunter2hunter2' > ~/.netrc", "az login -u id -p hunter2hunter2", "zip -P hunter2hunter2 a.zip f",
+    "7z a -phunter2hunter2 a.7z f", "keytool -list -storepass hunter2hunter2", "sqlcmd -U sa -P hunter2hunter2",
 ])
 def test_masking_a_masked_text_changes_nothing(text):
     """A verifier's break: option-style rules read `-pS3c…(14` (up to the space) as a new password, so the layer
@@ -542,3 +557,131 @@ def test_yarn_npm_auth_ident_in_the_environment_is_a_registry_login(value, what)
 def test_yarn_npm_auth_ident_written_to_a_yarnrc_file_is_found():
     found = in_file("/app/.yarnrc.yml", 'npmRegistries:\n  "//npm.example.com":\n    npmAuthIdent: "me:hunter2"\n')
     assert found and "hunter2" not in str(found), found
+
+
+# --- #22 verifier: a long option's value after a space (`--db-password V`), judged by the option's name -------------------
+@pytest.mark.parametrize("command, value", [
+    ("./tool --db-password hunter22", "hunter22"), ("./tool --api-key a8f7d6s5a4f3d2s1x", "a8f7d6s5a4f3d2s1x"),
+    ("./tool --token abcdef123456", "abcdef123456"),
+    # my own: a quoted value, camelCase-less compound names, a which-one word after the telling word
+    ("az ad sp create --client-secret 'Sup3r s3cret' --years 1", "Sup3r s3cret"), ("svn checkout --username ci --password hunter22 http://svn/x", "hunter22"),
+    ("wget --http-password hunter22 http://x/f", "hunter22"), ("./app --admin-token-prod tok3nvalue serve", "tok3nvalue"),
+])
+def test_a_long_option_given_its_secret_after_a_space_is_found_once_and_masked(command, value):
+    found = secret_rules.text_findings(command)
+    assert [item[2] for item in found] == [value], found
+    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
+    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+
+
+@pytest.mark.parametrize("command", [
+    "psql --no-password dbname", "psql -h db -U app --password mydb", "pg_dump --password -h db app > /dump.sql",  # psql's -W: a switch
+    "mysql --password mydb", "mariadb -u root --password app",  # MySQL's password only attached: `mydb` is the database
+    "ansible-playbook --ask-password site.yml", "ansible-playbook -i hosts --ask-become-pass site.yml", "tool --prompt-password admin",
+    "docker login -u me --password-stdin registry.example.com < /run/secrets/pw", "tool --insecure-skip-tls-verify sync",
+    "tool --token -v", "tool --token $TOKEN", "tool --token ${TOKEN}", 'tool --token "$(cat /run/secrets/t)"', "tool --token < /run/secrets/t",
+    "tool --token | tee x", "tool --password-file pw.txt run", "openvpn --auth-user-pass creds.txt",
+    "docker service create --secret db_password --name db postgres", "docker build --secret id=npmrc,src=/root/.npmrc .",
+    "tool --api-key KEY", "tool --token TOKEN", "tool --token <token>",  # a help text's metavariables and placeholders
+])
+def test_a_switch_or_a_reference_after_a_long_option_is_not_a_finding(command):
+    assert secret_rules.text_findings(command) == []
+    assert in_history(f"RUN /bin/sh -c {command} # buildkit").empty
+
+
+# --- #22 verifier: a tool's `config set KEY VALUE`, read as KEY=VALUE; Poetry's and Composer's credential arguments -----------
+@pytest.mark.parametrize("command, value", [
+    ("yarn config set npmAuthIdent alice:hunter22", "alice:hunter22"), ("yarn config set npmAuthIdent 'alice:hunter22'", "alice:hunter22"),
+    ("npm config set //registry.example.com/:_authToken xyz", "xyz"), (f"npm config set _auth {LOGIN}", LOGIN),
+    ("pip config set global.index-url https://u:p@host/simple", "p"),
+    ("poetry config http-basic.REPO alice hunter22", "hunter22"), ("poetry config pypi-token.REPO tok3n123", "tok3n123"),
+    ("composer config http-basic.repo.example.com alice hunter22", "hunter22"),
+    ("composer config --global http-basic.repo.example.com alice hunter22", "hunter22"), ("composer config -g http-basic.h alice 'hunter 22'", "hunter 22"),
+    # my own: pnpm, pip with options before `set`, Yarn 2's scoped token, Composer's one-argument tokens
+    ("pnpm config set //npm.example.com/:_authToken npmtok3n", "npmtok3n"),
+    ("pip config --user set global.extra-index-url https://ci:hunter22@pypi.example.com/simple", "hunter22"),
+    ("yarn config set npmScopes.my-org.npmAuthToken npmtok3n", "npmtok3n"),
+    ("composer config -g bearer.repo.example.com abcd1234tok", "abcd1234tok"),
+    ("composer config --global --auth bitbucket-oauth.bitbucket.org consumerkey consumers3cret", "consumers3cret"),
+    ("npm config set --location=global //registry.example.com/:_password aHVudGVyMjI=", "aHVudGVyMjI="),
+])
+def test_a_secret_given_to_a_tools_config_set_is_found_once_and_masked(command, value):
+    found = secret_rules.text_findings(command)
+    assert [item[2] for item in found] == [value], found
+    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
+    shown = table.to_string()
+    # a value of 1-2 characters is masked where it was found, not in every word that holds its letter (`pip`)
+    assert len(table) == 1 and (value not in shown if len(value) > 2 else f":{value}@" not in shown and "…(1 character)" in shown), shown
+
+
+@pytest.mark.parametrize("command", [
+    "yarn config set npmAuthIdent $NPM_IDENT", 'npm config set _auth "${NPM_AUTH}"', "pip config set global.index-url https://pypi.example.com/simple",
+    "poetry config http-basic.REPO alice", 'poetry config http-basic.REPO "$USER" "$PASSWORD"', "composer config -g http-basic.h alice --unset",
+    "yarn config set npmRegistryServer https://npm.example.com", "git config --global user.name alice", "npm config set _auth notbase64",
+    "poetry config virtualenvs.in-project true",
+])
+def test_a_config_set_of_a_reference_or_no_credential_is_not_a_finding(command):
+    assert secret_rules.text_findings(command) == []
+    assert in_history(f"RUN /bin/sh -c {command} # buildkit").empty
+
+
+# --- #22 verifier: netrc's `password` token, in a command and in a .netrc file ------------------------------------------
+NETRC = "a password in netrc syntax (machine HOST login USER password PASSWORD)"
+
+
+@pytest.mark.parametrize("command, value", [
+    ("echo 'machine github.com login me password hunter22' > ~/.netrc", "hunter22"),
+    ("printf 'machine github.com login me password hunter22\\n' > ~/.netrc", "hunter22"),
+    ("printf 'machine git.example.com\\nlogin ci\\npassword s3cretpw\\n' >> /root/.netrc", "s3cretpw"),  # one token a line
+    ("echo 'default login ci password hunter22' > ~/.netrc", "hunter22"),
+])
+def test_a_netrc_password_written_by_a_build_command_is_found_once_and_masked(command, value):
+    found = secret_rules.text_findings(command)
+    assert found == [("", NETRC, value)], found
+    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
+    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+
+
+def test_a_netrc_files_own_password_is_found_and_masked():
+    found = secret_rules.examine_file("/root/.netrc", 60, lambda: b"machine github.com\n  login me\n  password hunter22\n")
+    assert found == [(secret_rules.SECRET_FILE_NAMES[".netrc"], "file name"), (NETRC, secret_rules.mask("hunter22"))], found
+    assert secret_rules.file_findings("/root/.netrc", b"machine h login u password $NETRC_PASSWORD\n# machine h login u password old1\n") == []
+
+
+# --- #22 verifier: tools whose -p / -P means a password; the common -p that does not ---------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ("az login --service-principal -u id -p hunter2xyz", "hunter2xyz"), ("az acr login -n reg -u ci -p hunter22", "hunter22"),
+    ("unzip -P hunter22 /tmp/a.zip -d /srv", "hunter22"), ("7z x -phunter2 /tmp/a.7z", "hunter2"), ("unrar x -phunter22 a.rar", "hunter22"),
+    ("keytool -importkeystore -srckeystore a.p12 -srcstorepass hunter22 -destkeystore b.jks -deststorepass hunter33", "hunter22 hunter33"),
+    ("jarsigner -keystore app.jks -storepass hunter22 app.jar app", "hunter22"),
+    ("keytool -import -keystore /app/trust.jks -storepass changeit -file ca.crt", "changeit"),  # not the JDK's cacerts: a password
+    ("sshpass -p hunter22 ssh -p 2222 me@host", "hunter22"), ("mysql -uroot -phunter22 app", "hunter22"),
+    ("openssl pkcs12 -export -in c.pem -passout pass:hunter22 -out c.p12", "hunter22"),
+])
+def test_a_password_given_to_a_tools_own_password_option_is_found_and_masked(command, value):
+    found = secret_rules.text_findings(command)
+    assert [item[2] for item in found] == value.split(), found
+    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
+    assert len(table) == len(value.split()) and not any(part in table.to_string() for part in value.split()), table.to_string()
+
+
+@pytest.mark.parametrize("command", [
+    "docker run -p 80:80 nginx", "ssh -p 2222 me@host", "mkdir -p /srv/app", "cp -p a b", "scp -P 2222 f me@host:", "rsync -a -e 'ssh -p 22' a b",
+    "az vm create -g rg -n vm --image Ubuntu2204 --admin-username me", "az login --identity", "az login -u me@example.com",
+    "zip -r /out/a.zip . -x '*.git*'", "unzip -o a.zip", "7z x a.7z -o/srv", "7z a -p a.7z f", "gzip -9 f && tar -czf a.tgz -P /srv",
+    "keytool -importcert -keystore $JAVA_HOME/lib/security/cacerts -storepass changeit -noprompt -file ca.crt",  # the JDK's public default
+    "keytool -genkeypair -keystore a.jks -storepass:env STOREPASS -keypass:file /run/secrets/kp", "pip install -P constraints.txt",
+    "apt-get install -y zip unzip p7zip-full", "wget -P /tmp https://example.com/a.zip", "sqlcmd -S db -U sa -Q 'select 1'",
+])
+def test_a_common_dash_p_is_not_a_password(command):
+    assert secret_rules.text_findings(command) == []
+    assert in_history(f"RUN /bin/sh -c {command} # buildkit").empty
+
+
+# --- #22 verifier's nit: a "which one" word after the telling word keeps the name a secret's ------------------------------
+@pytest.mark.parametrize("name", ["SECRET_KEY_FALLBACKS", "API_TOKEN_FALLBACK", "DB_PASSWORD_OLD", "JWT_SECRET_PREVIOUS", "API_KEY_NEXT",
+                                  "DB_PASSWORD_CURRENT", "REDIS_PASSWORD_PRIMARY", "REDIS_PASSWORD_SECONDARY", "ADMIN_PASSWORD_BACKUP", "SECRET_KEY_NEW"])
+def test_a_secret_name_ending_on_a_which_one_word_holds_a_secret(name):
+    assert secret_rules.variable_secrets(name, "oldkey123456") == [("a secret-looking name", "oldkey123456")]
+    table = in_history(f"RUN /bin/sh -c {name}=oldkey123456 ./manage.py check # buildkit")
+    assert len(table) == 1 and "oldkey123456" not in table.to_string(), table.to_string()
