@@ -319,13 +319,16 @@ class BuildStreamParser:
         return int(found.group(1)) if found else None
 
 
+_TEXT_GIVEN = "the Dockerfile text given"
+
+
 def dockerfile_text(context: str | os.PathLike, dockerfile: str | os.PathLike | None) -> tuple[str, str]:
     """The Dockerfile's text and where it came from, whether given as a path or as text (text contains a
     newline; a relative path is read from ``context``). Raises DockerlabError when the file cannot be read."""
     if dockerfile is None:
         dockerfile = "Dockerfile"
     if isinstance(dockerfile, str) and "\n" in dockerfile:
-        return dockerfile, "the Dockerfile text given"
+        return dockerfile, _TEXT_GIVEN
     path = Path(dockerfile)
     if not path.is_absolute():
         path = Path(context) / path
@@ -561,7 +564,7 @@ def build(
             f"The build context {context_dir} is not a folder.",
             fix="Pass the folder whose files the Dockerfile copies (often the app's folder).",
         )
-    text, _ = dockerfile_text(context_dir, dockerfile)
+    text, source = dockerfile_text(context_dir, dockerfile)
     if target is not None:
         _check_target(text, target)
     # a .dockerignore the CLI refuses stops both builders before anything is sent, and so does such an ignore= entry
@@ -571,15 +574,23 @@ def build(
     except OSError:  # a folder that cannot be listed: each builder says so as it does
         pass
     chosen = _builder_for(builder, secrets)
+    own_ignore = None  # a <Dockerfile>.dockerignore beside a Dockerfile given as a path: BuildKit reads it instead
     if chosen.buildkit:  # BuildKit cannot send a pattern holding a control character, which the classic builder reads
-        dockerignore.patterns_of(context_dir, buildkit=True)
-        _ignore_patterns(ignore, buildkit=True)
+        given = Path(source) if source != _TEXT_GIVEN else None
+        own_ignore = dockerignore.ignore_file(context_dir, given)
+        own_ignore = own_ignore if own_ignore != context_dir / ".dockerignore" else None
+        bk_patterns = dockerignore.patterns_of(context_dir, buildkit=True, dockerfile=given) + _ignore_patterns(ignore, buildkit=True)
+        if own_ignore is not None:
+            try:
+                dockerignore.sent_paths(context_dir, bk_patterns)
+            except OSError:
+                pass
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
         tag=tag, target=target, buildargs=dict(buildargs or {}), nocache=nocache, labels=all_labels, progress=progress, on_step=on_step
     )
     if chosen.buildkit:
-        result = _build_buildkit(chosen, context_dir, text, ignore=ignore, secrets=dict(secrets or {}), **options)
+        result = _build_buildkit(chosen, context_dir, text, ignore=ignore, own_ignore=own_ignore, secrets=dict(secrets or {}), **options)
     else:
         result = _build_classic(context_dir, text, patterns=patterns, **options)
     result.command = cli_equivalent(context_dir, dockerfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, secrets=secrets)
@@ -904,17 +915,19 @@ def _check_secrets(secrets: dict[str, str | Path]) -> None:
             raise DockerlabError(f"The secret {secret_id!r} names {path}, which is not a file.", fix="Pass the path of the file that holds the secret.")
 
 
-def _write_dockerfile(folder: Path, context_dir: Path, text: str, ignore) -> Path:
+def _write_dockerfile(folder: Path, context_dir: Path, text: str, ignore, own_ignore: Path | None = None) -> Path:
     """The Dockerfile, outside the context. BuildKit reads the context's .dockerignore itself; extra
     patterns go to <Dockerfile>.dockerignore beside it (read in place of the context's), so they
-    never touch the learner's folder."""
+    never touch the learner's folder; so does the learner's own ``own_ignore`` (their <Dockerfile>.dockerignore,
+    which BuildKit reads in place of the context's .dockerignore)."""
     dockerfile_path = folder / "Dockerfile"
     dockerfile_path.write_text(text)
-    if ignore:
-        # The context's own file, byte for byte (the CLI's rules read it: BOM, CRLF, `!`, `**`), then ours.
-        own = (context_dir / ".dockerignore").read_bytes() if (context_dir / ".dockerignore").is_file() else b""
+    if ignore or own_ignore is not None:
+        # The learner's file, byte for byte (the CLI's rules read it: BOM, CRLF, `!`, `**`), then ours.
+        source = own_ignore if own_ignore is not None else context_dir / ".dockerignore"
+        own = source.read_bytes() if source.is_file() else b""
         separator = b"\n" if own and not own.endswith(b"\n") else b""
-        (folder / "Dockerfile.dockerignore").write_bytes(own + separator + ("\n".join(ignore) + "\n").encode())
+        (folder / "Dockerfile.dockerignore").write_bytes(own + separator + ("\n".join(ignore or []) + "\n").encode())
     return dockerfile_path
 
 
@@ -938,13 +951,13 @@ def _buildkit_failure(parser: buildkit.PlainProgressParser, ordered: list, retur
     )
 
 
-def _build_buildkit(chosen, context_dir, text, *, ignore, secrets, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
+def _build_buildkit(chosen, context_dir, text, *, ignore, own_ignore=None, secrets, tag, target, buildargs, nocache, labels, progress, on_step) -> BuildResult:
     _check_secrets(secrets)
     parser = buildkit.PlainProgressParser()
     bar = _ProgressBar(tag or "image") if progress else None
     stage_order = {name: position for position, (name, _) in enumerate(_stages(text))}
     with tempfile.TemporaryDirectory(prefix="dockerlab-build-") as folder:
-        dockerfile_path = _write_dockerfile(Path(folder), context_dir, text, ignore)
+        dockerfile_path = _write_dockerfile(Path(folder), context_dir, text, ignore, own_ignore)
         iidfile = Path(folder) / "image-id"
         command = _buildkit_command(
             chosen, context_dir, dockerfile_path, iidfile, tag=tag, target=target, buildargs=buildargs, nocache=nocache, labels=labels, secrets=secrets

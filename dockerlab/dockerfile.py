@@ -576,17 +576,24 @@ _EXAMPLES = {
 # --- the build context, as .dockerignore leaves it ---------------------------------------------
 
 
-def context_files(context: str | Path) -> list[str]:
+def context_files(context: str | Path, dockerfile: str | Path | None = None, *, builder: str | None = None) -> list[str]:
     """The files of a build context that a build sends (relative paths, sorted), after .dockerignore read
     and matched by the CLI's rules and walked as the CLI walks it (:mod:`dockerlab.dockerignore`: a folder
-    left out is entered only for an exception that starts with its path). Returns a list. Raises
-    DockerlabError when ``context`` is not a folder, or the .dockerignore cannot be read or has a line the CLI refuses (a lone ``!``, a pattern
+    left out is entered only for an exception that starts with its path). With ``dockerfile`` (a path, relative to
+    ``context``), a ``<Dockerfile>.dockerignore`` beside it is read in place of the context's .dockerignore, as BuildKit
+    (the default builder) does, unless ``builder`` is "classic", which always reads .dockerignore; with ``builder``
+    "buildkit", a line BuildKit cannot send (a control character) is refused too. Returns a list. Raises
+    DockerlabError when ``context`` is not a folder, ``builder`` is not one of those, or the .dockerignore cannot be
+    read or has a line the CLI refuses (a lone ``!``, a pattern
     that is a syntax error to it)."""
     folder = Path(context)
     if not folder.is_dir():
         raise DockerlabError(f"The build context {context} is not a folder.",
                              fix="Pass the folder `docker build` would be given (the one holding the Dockerfile and the files it copies).")
-    return sorted(path for path in sent_paths(folder, patterns_of(folder), always_sent=False) if (folder / path).is_file())
+    if builder not in (None, "buildkit", "classic"):
+        raise DockerlabError(f"context_files(): unknown builder {builder!r}.", fix="Pass builder='buildkit' or builder='classic', or leave it out.")
+    patterns = patterns_of(folder, buildkit=builder == "buildkit", dockerfile=dockerfile if builder != "classic" else None)
+    return sorted(path for path in sent_paths(folder, patterns, always_sent=False) if (folder / path).is_file())
 
 
 def _has_wildcards(source: str) -> bool:

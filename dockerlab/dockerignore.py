@@ -75,7 +75,7 @@ from .errors import DockerlabError
 from .errors import PatternRefused as _BadPattern  # a pattern the CLI refuses: reason and hint
 from .recording.arguments import check_public
 
-__all__ = ["read_patterns", "patterns_of", "excluded", "sent_paths", "context_tar"]
+__all__ = ["read_patterns", "ignore_file", "patterns_of", "excluded", "sent_paths", "context_tar"]
 
 _BOM = b"\xef\xbb\xbf"
 # Go's unicode.IsSpace, which strings.TrimSpace trims: Latin-1's '\t' '\n' '\v' '\f' '\r' ' ' U+0085 U+00A0, then the
@@ -172,17 +172,33 @@ def _clean(path: str) -> str:
     return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
-def patterns_of(context: str | Path, *, buildkit: bool = False) -> list[str]:
-    """The patterns of ``context``'s .dockerignore (none without one); ``buildkit`` for a BuildKit build, which
-    cannot send a control character. Returns a list. Raises DockerlabError when the file exists but cannot be read,
+def ignore_file(context: str | Path, dockerfile: str | Path | None = None) -> Path:
+    """The file a BuildKit build reads its patterns from: ``<Dockerfile>.dockerignore`` beside a Dockerfile given
+    as a path (``dockerfile``: relative to ``context`` or absolute; ``app.Dockerfile`` reads
+    ``app.Dockerfile.dockerignore``) when that file exists, in place of the context's (BuildKit's rule since Docker
+    19.03, measured with the 20.10 CLI: `Dockerfile.dockerignore` holding ``x`` sent the file the context's
+    .dockerignore left out); otherwise ``context``'s .dockerignore (which may not exist), the one file the classic
+    builder reads (pass no ``dockerfile`` for it). Returns a Path. Raises nothing."""
+    if dockerfile is not None:
+        path = Path(dockerfile) if Path(dockerfile).is_absolute() else Path(context) / dockerfile
+        own = path.with_name(path.name + ".dockerignore")
+        if own.is_file():
+            return own
+    return Path(context) / ".dockerignore"
+
+
+def patterns_of(context: str | Path, *, buildkit: bool = False, dockerfile: str | Path | None = None) -> list[str]:
+    """The patterns of ``context``'s .dockerignore (none without one), or of ``<Dockerfile>.dockerignore`` where
+    ``dockerfile`` (a path: pass it for a BuildKit build) has one (:func:`ignore_file`); ``buildkit`` for a BuildKit
+    build, which cannot send a control character. Returns a list. Raises DockerlabError when the file exists but cannot be read,
     or holds a line the CLI (or, with ``buildkit``, BuildKit) refuses (:func:`read_patterns`)."""
-    ignore = Path(context) / ".dockerignore"
+    ignore = ignore_file(context, dockerfile)
     if not ignore.exists():
         return []
     try:
         return read_patterns(ignore.read_bytes(), str(ignore), buildkit=buildkit)
     except OSError as error:
-        raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix="Make .dockerignore a readable text file.") from None
+        raise DockerlabError(f"Cannot read {ignore}: {error.strerror or error}", fix=f"Make {ignore.name} a readable text file.") from None
 
 
 _CLASS_HINT = "close every [ with ] and put at least one character in it (`[abc]`, `[a-z]`, `[^a]`); write \\[ for a [ itself."

@@ -212,3 +212,20 @@ def test_every_line_of_a_dockerfile_with_directives_onbuild_and_a_target_finds_i
     assert dl.inspect_image(tag)["Config"]["OnBuild"] == ["RUN echo for the child image"]
     with pytest.raises(dl.DockerlabError, match="no stage named 'missing'"):
         dl.dockerfile_layers(text, tag, target="missing")
+
+
+@pytest.mark.parametrize("builder", ["buildkit", "classic"])
+def test_a_dockerfile_s_own_ignore_file_is_read_as_each_builder_reads_it(tmp_path, created, builder):
+    # BuildKit reads <Dockerfile>.dockerignore in place of the context's .dockerignore; the classic builder never reads it
+    for name in ("a", "x", "keep.txt"):
+        (tmp_path / name).write_text(name)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nCOPY . /ctx/\n")
+    (tmp_path / ".dockerignore").write_text("a\n")
+    (tmp_path / "Dockerfile.dockerignore").write_text("x\n")
+    tag = created.image(f"dockerlab-test/own-ignore-{builder}:latest")
+    for extra in ((), ("keep.txt",)):
+        dl.build(tmp_path, "Dockerfile", tag=tag, ignore=extra, builder=builder, progress=False)
+        listing = set(dl.run(tag, ["ls", "-a", "/ctx"]).output.split()) - {".", ".."}
+        expected = set(dl.dockerfile.context_files(tmp_path, "Dockerfile", builder=builder)) - set(extra)
+        assert listing == expected, (listing, expected)
+        assert ("a" in listing, "x" in listing) == ((True, False) if builder == "buildkit" else (False, True))

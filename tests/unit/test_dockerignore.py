@@ -585,3 +585,26 @@ def test_the_line_a_walk_refusal_suggests_makes_both_walks_agree_on_what_20_10_s
     (tmp_path / ".dockerignore").write_text("\n".join(lines))
     # accepted (the two walks agree), sending what the 20.10 CLI sent for the original (from the two walks' models)
     assert [path for path in context_files(tmp_path) if path in WALK_FILES] == sorted(sent_2010)
+
+
+# --- <Dockerfile>.dockerignore: BuildKit reads it in place of the context's .dockerignore; the classic builder does not -----
+# Measured (2026-11-30, a verifier): `docker build .` on BuildKit (20.10 CLI) in a folder holding a, x, `.dockerignore` = a
+# and `Dockerfile.dockerignore` = x sent a, not x; the classic builder reads .dockerignore only. The engine test
+# test_a_dockerfile_s_own_ignore_file_is_read_as_each_builder_reads_it checks dl.build sends what context_files says.
+def test_a_dockerfile_s_own_ignore_file_replaces_the_context_s_on_buildkit_only(tmp_path):
+    from dockerlab import dockerignore
+
+    for name in ("a", "x", "app.Dockerfile"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    (tmp_path / ".dockerignore").write_text("a\n")
+    assert context_files(tmp_path, "Dockerfile") == [".dockerignore", "Dockerfile", "app.Dockerfile", "x"]  # no own file yet
+    (tmp_path / "Dockerfile.dockerignore").write_text("x\n")
+    (tmp_path / "app.Dockerfile.dockerignore").write_text("a\nx\n")
+    assert dockerignore.ignore_file(tmp_path, "Dockerfile") == tmp_path / "Dockerfile.dockerignore"
+    assert dockerignore.ignore_file(tmp_path, tmp_path / "app.Dockerfile") == tmp_path / "app.Dockerfile.dockerignore"
+    assert dockerignore.ignore_file(tmp_path) == tmp_path / ".dockerignore"
+    assert "a" in context_files(tmp_path, "Dockerfile") and "x" not in context_files(tmp_path, "Dockerfile")
+    assert "a" not in context_files(tmp_path, "Dockerfile", builder="classic") and "x" in context_files(tmp_path, "Dockerfile", builder="classic")
+    assert not {"a", "x"} & set(context_files(tmp_path, "app.Dockerfile"))
+    assert "a" not in context_files(tmp_path)  # no Dockerfile named: the context's .dockerignore
