@@ -99,6 +99,11 @@ def _keytool_public_default(data: bytes, match: re.Match[bytes]) -> bool:
     return b"cacerts" not in _command_before(data, match.start()) + data[match.end(): end]
 
 
+# The passwords a URL carries when its user is a token (GitHub: `https://TOKEN:x-oauth-basic@github.com/`; and
+# `x-access-token`, the user name GitHub Apps' tokens go with, given in the password's place)
+_TOKEN_AS_USER_PASSWORDS = (b"x-oauth-basic", b"x-access-token")
+
+
 # Each token prefix is the one the service documents for its keys. A pattern starts with its literal
 # text and checks the word boundary before it with a look-behind, not a leading \b: Python's regex
 # engine then jumps from one occurrence of the literal to the next instead of trying every byte
@@ -129,7 +134,17 @@ CONTENT_RULES = [
     Rule("a Slack webhook URL", re.compile(rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"), (b"hooks.slack.com",), True),
     Rule("a credential in an Authorization header",
          re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
-    Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]+:(?P<secret>[^\s@/$]+)@[^\s/]+"), (b"://",), False),
+    # an empty user is a user (`redis://:PASSWORD@cache:6379/0`: Redis' own URL form); GitHub's convention of a token as the
+    # user and `x-oauth-basic` (or `x-access-token`) as the password is the next rule's: that password is no secret
+    Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]*:(?P<secret>[^\s@/$]+)@[^\s/]+"), (b"://",), False,
+         context=lambda data, match: match.group("secret").lower() not in _TOKEN_AS_USER_PASSWORDS),
+    # A token given as a URL's user (`https://TOKEN@github.com/org/repo.git`, `https://TOKEN:x-oauth-basic@github.com/`):
+    # the user is the secret when the password is GitHub's `x-oauth-basic`/`x-access-token` stand-in, or when the user
+    # looks random (:func:`_looks_random`: hex, letters and digits mixed); `https://me@host`, `git@github.com` are users.
+    Rule("a token given as a URL's user (token@host)",
+         re.compile(rb"://(?<=[a-z0-9+.-]://)(?P<secret>[^\s:/@$'\"]+)(?::(?P<password>[^\s@/$'\"]*))?@[^\s/]+"), (b"://",), False,
+         context=lambda data, match: (match.group("password") or b"").lower() in _TOKEN_AS_USER_PASSWORDS
+         or _looks_random(match.group("secret").decode(errors="replace"))),
     Rule("a password given as a command option (--password)",
          re.compile(rb"--password(?<![^\s'\"]--password)(?P<sep>=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False,
          context=lambda data, match: match.group("sep") == b"=" or not _password_after_a_space_is_an_argument(data, match.start())),
@@ -752,13 +767,18 @@ def mask(value: str) -> str:
 
 # Shorter values are masked where a rule found them, not wherever the same letters appear (`app`).
 _MASKED_ANYWHERE = 3
+# A value this long is masked wherever it appears, also glued to other text (`mysqladmin -pMy-hunter22`, `/srv/xhunter22`);
+# a shorter one where it stands as a word of its own or right after a one-letter option (`-papp`), not inside a longer
+# word (`app` in `/srv/apps.ini`)
+_MASKED_INSIDE_WORDS = 6
 
 
 def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
     """``text`` (a command, a path) with every secret value in it masked (:func:`mask`): each value the
     rules find in it (:func:`text_findings`) where they find it, and each of those and the ``known``
-    values (found elsewhere: the image config, the history) of 3 or more characters wherever it stands
-    as a whole word (not inside a longer name). Returns a str. Raises nothing."""
+    values (found elsewhere: the image config, the history) at every other occurrence: one of 6 or more
+    characters anywhere, one of 3 to 5 where it stands as a word or follows a one-letter option (`-p`), not
+    inside a longer word. Returns a str. Raises nothing."""
     found = _findings(text)
     spans = sorted(((at, at + len(value)) for _, _, value, at in found if value and text[at: at + len(value)] == value), reverse=True)
     before = len(text) + 1
@@ -770,7 +790,11 @@ def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> st
     for value in sorted((value for value in values if len(value) >= _MASKED_ANYWHERE), key=len, reverse=True):
         if value in text:
             shown = mask(value)
-            text = re.sub(r"(?<![A-Za-z0-9_])" + re.escape(value) + r"(?![A-Za-z0-9_])", lambda _, shown=shown: shown, text)
+            if len(value) >= _MASKED_INSIDE_WORDS:
+                text = text.replace(value, shown)
+            else:
+                text = re.sub(r"(?:(?<![A-Za-z0-9_])|(?<=(?<![\w-])-[A-Za-z]))" + re.escape(value) + r"(?![A-Za-z0-9_])",
+                              lambda _, shown=shown: shown, text)
     return text
 
 

@@ -99,6 +99,8 @@ SAMPLES = {
     "a credential in an Authorization header": ('curl -H "Authorization: Bearer abcdef1234567890xyz" x', "abcdef1234567890xyz",
                                                 'curl -H "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE" x'),
     "a password in a URL (user:password@host)": ("postgres://app:s3cretpw99@db/app", "s3cretpw99", "postgres://app:<password>@db/app"),
+    "a token given as a URL's user (token@host)": ("git clone https://0123456789abcdef0123456789abcdef01234567@github.com/o/r",
+                                                  "0123456789abcdef0123456789abcdef01234567", "git clone https://me@github.com/o/r"),
     "a password given as a command option (--password)": ("mysql --password=hunter22pass -e 'select 1'", "hunter22pass", "mysql --password=$DB_PASSWORD"),
     "a MySQL password given as -pPASSWORD": ("mysqldump -u root -phunter22pass app", "hunter22pass", "mysql -P3306 -h db app"),
     # #22 fresh tester: provider token formats and the commands that take a password as an argument
