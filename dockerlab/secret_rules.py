@@ -288,6 +288,10 @@ _WHICH_WORDS = frozenset("""
     PROD PRODUCTION STAGING STAGE DEV DEVELOPMENT QA UAT LIVE LOCAL REMOTE
     OLD NEW CURRENT PREVIOUS PREV NEXT DEFAULT INITIAL FALLBACK FALLBACKS
 """.split())
+# A word right before SECRET(S) that makes the name one of a Kubernetes Secret *object*, not a secret's value: Helm charts'
+# `auth.existingSecret: db-credentials`, `tlsSecret: app-tls`, `imagePullSecrets`, a SealedSecret's or an ExternalSecret's
+# name (the words after, `secretName`, `secretRef`, are the "about" words below). The value must also not look random.
+_SECRET_OBJECT_WORDS = frozenset({"EXISTING", "TLS", "PULL", "SEALED", "EXTERNAL", "K8S", "KUBE", "KUBERNETES"})
 # The words of a name: camelCase parts, capitals, digits (`accessTokenExpireMinutes`, `TOKEN_TTL`, `secretName`).
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 
@@ -298,6 +302,8 @@ def _about_name(name: str) -> bool:
     words = list(_SECRET_NAME.finditer(name))
     if not words or name.lower().startswith("pypi-token."):  # Poetry's `pypi-token.REPOSITORY`: the word after names the repository
         return False
+    if words[-1].group(0).upper().startswith("SECRET") and (_NAME_WORDS.findall(name[: words[-1].start()]) or [""])[-1].upper() in _SECRET_OBJECT_WORDS:
+        return True  # existingSecret, tlsSecret, imagePullSecrets: the name of a Kubernetes Secret object
     after = [word.upper() for word in _NAME_WORDS.findall(name[words[-1].end():])]
     if words[-1].group(0).upper().startswith("SECRET") and after[:1] == ["KEY"]:  # SECRET_KEY, SECRET_KEY_BASE
         after = after[1:]
@@ -354,6 +360,10 @@ _PUBLIC_DEFAULTS = ((re.compile(r"trust[_.-]?store[_.-]?pass(?:word)?$", re.IGNO
 def _about_a_secret(name: str, value: str) -> bool:
     # `passwd` alone names the user database (`passwd: files systemd` in every Debian /etc/nsswitch.conf)
     if any(setting.search(name) and value.strip() in values for setting, values in _PUBLIC_DEFAULTS):
+        return True
+    # sudoers' tags (`app ALL=(ALL) NOPASSWD: ALL`, `PASSWD: /usr/bin/apt-get`): NOPASSWD says there is no password,
+    # and what follows a tag is a command (ALL, a path) or another tag (`NOPASSWD: SETENV: ALL`)
+    if re.fullmatch(r"no[_-]?passw(?:or)?d", name, re.IGNORECASE) or (name == "PASSWD" and re.fullmatch(r"ALL|[A-Z_]+:", value.strip())):
         return True
     if name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/")) or _NOT_A_SECRET_FORM.fullmatch(value.strip()):
         return True
@@ -499,6 +509,22 @@ def _in_an_arn(text: str | bytes, at: int) -> bool:
     return _ARN_BEFORE[type(text)].search(text[max(0, at - 256): at]) is not None
 
 
+# An option named for secrets whose value names them, never holds them: `--secret=db-password` (gcloud's secret's id),
+# `--set-secrets=DB_PASS=db-pass:latest,API_KEY=api-key:2` and `--update-secrets=` (Cloud Run: ENV=SECRET:VERSION,
+# references to Secret Manager), `--secrets=...`; the word holding the assignment starts with such an option
+_SECRETS_OPTION = {str: re.compile(r"(?:^|[\s'\"])-{1,2}(?:[\w-]*[_-])?secrets?=[^\s'\"]*$", re.IGNORECASE),
+                   bytes: re.compile(rb"(?:^|[\s'\"])-{1,2}(?:[\w-]*[_-])?secrets?=[^\s'\"]*$", re.IGNORECASE)}
+
+
+def _names_secrets(text: str | bytes, at: int, name: str) -> bool:
+    """True when the assignment whose name starts at ``at`` is an option named secret(s) (`--secret=NAME`) or in the
+    value of one (`--set-secrets=NAME=secret:version`): see :data:`_SECRETS_OPTION`."""
+    before = text[max(0, at - 512): at]
+    if name.lower() in ("secret", "secrets") and before[-1:] in ("-", b"-"):
+        return True
+    return _SECRETS_OPTION[type(text)].search(before) is not None
+
+
 _ESCAPED_END = {str: re.compile(r"\\[nrt]"), bytes: re.compile(rb"\\[nrt]")}
 _EXPANSION_BEFORE = {str: re.compile(r"\$\{$"), bytes: re.compile(rb"\$\{$")}
 
@@ -524,7 +550,8 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
                     continue
                 if value.startswith(("-", "=")):  # `${DB_PASSWORD:-hunter2}`, `${X:=v}`: the default is the value written
                     value = value[1:]
-        if _in_an_arn(text, match.start("name")):  # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type
+        # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type; `--secret=NAME`: the option names a secret
+        if _in_an_arn(text, match.start("name")) or _names_secrets(text, match.start("name"), name):
             continue
         if "option" in match.re.groupindex and not _option_holds_a_value(text, match, name, value):
             continue
