@@ -152,7 +152,7 @@ SAMPLES = {
                                                                  "psql -c \"ALTER USER app WITH PASSWORD NULL\" && echo 'set password for root'"),
     "a JSON Web Token (JWT)": ("KEY=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlMTIz", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlMTIz",
                                "KEY=eyJmb28iOiJiYXIifQ.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlMTIz"),  # no "alg" in the header
-    "a password given to nuget or dotnet nuget (-p, -Password)": ("nuget sources add -Name p -Source https://n/v3/index.json -Username me -Password Nu-hunter22",
+    "a password given to nuget or dotnet nuget (-p, -Password)": ("nuget sources add -Name p -Source https://n/v3 -Username me -Password Nu-hunter22",
                                                                   "Nu-hunter22", "dotnet nuget add source https://n/v3/index.json -n p"),
     "a password given to an LDAP tool (-w)": ("ldapadd -x -D cn=admin,dc=example,dc=org -w Ld-hunter22 -f u.ldif", "Ld-hunter22",
                                               "ldapadd -x -D cn=admin,dc=example,dc=org -W -f u.ldif && wc -w f"),

@@ -182,7 +182,8 @@ def test_a_jwt_in_an_env_file_under_a_neutral_name_is_found_and_masked():
 @pytest.mark.parametrize("command", [
     "ssh-keygen -t rsa -N '' -f /etc/ssh/ssh_host_rsa_key", "bundle config set --global path vendor/bundle",
     "bundle config build.nokogiri --use-system-libraries", "bundle config set mirror.https://rubygems.org https://mirror.example.com",
-    "printf '%s\\n' hello > /tmp/a", "echo \"$PW\" | passwd --stdin app", "mysql -e \"CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*0123456789ABCDEF0123456789ABCDEF01234567'\"",
+    "printf '%s\\n' hello > /tmp/a", "echo \"$PW\" | passwd --stdin app",
+    "mysql -e \"CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*0123456789ABCDEF0123456789ABCDEF01234567'\"",
     "jupyter notebook --NotebookApp.token='' --NotebookApp.password='' --ip=0.0.0.0", "./gradlew -Pversion=1.2 build",
     "curl 'https://api.example.com/x?token_type=bearer&page=2'",
 ])
