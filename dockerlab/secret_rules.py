@@ -99,6 +99,18 @@ def _keytool_public_default(data: bytes, match: re.Match[bytes]) -> bool:
     return b"cacerts" not in _command_before(data, match.start()) + data[match.end(): end]
 
 
+def _jwt_header(value: bytes) -> bool:
+    """True when the first part of ``value`` (a JWT's header) decodes from base64url to a JSON object naming an `alg`."""
+    header = value.split(b".", 1)[0].replace(b"-", b"+").replace(b"_", b"/").rstrip(b"=")
+    decoded = _decoded(header)
+    return decoded is not None and re.match(rb"\s*\{.*\"alg\"\s*:", decoded, re.DOTALL) is not None
+
+
+# The passwords a URL carries when its user is a token (GitHub: `https://TOKEN:x-oauth-basic@github.com/`; and
+# `x-access-token`, the user name GitHub Apps' tokens go with, given in the password's place)
+_TOKEN_AS_USER_PASSWORDS = (b"x-oauth-basic", b"x-access-token")
+
+
 # Each token prefix is the one the service documents for its keys. A pattern starts with its literal
 # text and checks the word boundary before it with a look-behind, not a leading \b: Python's regex
 # engine then jumps from one occurrence of the literal to the next instead of trying every byte
@@ -129,7 +141,17 @@ CONTENT_RULES = [
     Rule("a Slack webhook URL", re.compile(rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"), (b"hooks.slack.com",), True),
     Rule("a credential in an Authorization header",
          re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
-    Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]+:(?P<secret>[^\s@/$]+)@[^\s/]+"), (b"://",), False),
+    # an empty user is a user (`redis://:PASSWORD@cache:6379/0`: Redis' own URL form); GitHub's convention of a token as the
+    # user and `x-oauth-basic` (or `x-access-token`) as the password is the next rule's: that password is no secret
+    Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]*:(?P<secret>[^\s@/$]+)@[^\s/]+"), (b"://",), False,
+         context=lambda data, match: match.group("secret").lower() not in _TOKEN_AS_USER_PASSWORDS),
+    # A token given as a URL's user (`https://TOKEN@github.com/org/repo.git`, `https://TOKEN:x-oauth-basic@github.com/`):
+    # the user is the secret when the password is GitHub's `x-oauth-basic`/`x-access-token` stand-in, or when the user
+    # looks random (:func:`_looks_random`: hex, letters and digits mixed); `https://me@host`, `git@github.com` are users.
+    Rule("a token given as a URL's user (token@host)",
+         re.compile(rb"://(?<=[a-z0-9+.-]://)(?P<secret>[^\s:/@$'\"]+)(?::(?P<password>[^\s@/$'\"]*))?@[^\s/]+"), (b"://",), False,
+         context=lambda data, match: (match.group("password") or b"").lower() in _TOKEN_AS_USER_PASSWORDS
+         or _looks_random(match.group("secret").decode(errors="replace"))),
     Rule("a password given as a command option (--password)",
          re.compile(rb"--password(?<![^\s'\"]--password)(?P<sep>=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False,
          context=lambda data, match: match.group("sep") == b"=" or not _password_after_a_space_is_an_argument(data, match.start())),
@@ -216,7 +238,7 @@ CONTENT_RULES = [
     # openssl's pass phrase arguments (openssl-passphrase-options(1ssl)): `-passin pass:V`, `-passout pass:V`,
     # `-pass pass:V` give the password itself (env:, file:, fd: and stdin keep it off the command line)
     Rule("a pass phrase given to openssl (pass:PASSWORD)",
-         re.compile(rb"-pass(?<![\w-]-pass)(?:in|out)?[ \t]+['\"]?pass:(?P<secret>[^\s'\"$`)|;&<>]+)"), (b"pass:",), False),
+         re.compile(rb"-pass(?<![\w-]-pass)(?:in|out|word)?[ \t]+['\"]?pass:(?P<secret>[^\s'\"$`)|;&<>]+)"), (b"pass:",), False),
     # `echo 'user:password' | chpasswd` (not -e: that takes a hash) and `echo password | passwd --stdin user`
     Rule("a password piped to chpasswd",
          re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?[A-Za-z_][A-Za-z0-9_.-]*:(?P<secret>[^\s'\"$`:|]+)['\"]?"
@@ -225,6 +247,53 @@ CONTENT_RULES = [
     Rule("a password piped to passwd --stdin",
          re.compile(rb"(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<secret>[^\s'\"$`|]+)['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?passwd[ \t]+--stdin\b"),
          (b"--stdin",), False),
+    # SQL that sets a password, in a command (`psql -c "ALTER USER postgres WITH PASSWORD 'P'"`, `mysql -e "CREATE USER
+    # 'app'@'%' IDENTIFIED BY 'P'"`) or a script: CREATE/ALTER USER/ROLE/LOGIN ... [ENCRYPTED] PASSWORD 'P' (PostgreSQL,
+    # SQL Server's `WITH PASSWORD = 'P'`), IDENTIFIED [WITH PLUGIN] BY 'P' (MySQL, MariaDB, Oracle), SET PASSWORD [FOR
+    # USER] = 'P' (MySQL; `= PASSWORD('P')` too). The value is a quoted SQL literal; `IDENTIFIED BY PASSWORD '*hash'`,
+    # `PASSWORD NULL` and a SCRAM or md5 hash are not passwords.
+    Rule("a password set in SQL (PASSWORD 'P', IDENTIFIED BY 'P')",
+         re.compile(rb"(?i:(?:(?:create|alter)[ \t]+(?:user|role|login)\b[^;]*?(?:\bpassword(?:[ \t]*=)?|\bidentified[ \t]+(?:with[ \t]+\S+[ \t]+)?by)"
+                    rb"|\bset[ \t]+password\b[^;=]*=(?:[ \t]*password[ \t]*\()?))[ \t]*(?!(?i:password)\b)(?:\\?['\"])"
+                    rb"(?!(?i:scram-sha-256\$|md5[0-9a-f]{32}['\"\\]|\*[0-9A-F]{40}['\"\\]))(?P<secret>[^'\"\\\n$`]+)(?:\\?['\"])"),
+         (b"password", b"identified"), False),
+    # a JSON Web Token by its form (gitleaks' jwt rule: three base64url parts, the first two JSON objects, `eyJ` being
+    # base64 of `{"`): the header must decode to JSON naming an `alg`. A signed token is a bearer credential whatever the
+    # variable is called (`SUPABASE_SERVICE_ROLE_KEY=eyJ...`, a .env line under any name).
+    Rule("a JSON Web Token (JWT)",
+         re.compile(rb"eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{10,}={0,2}\.eyJ[A-Za-z0-9_-]{4,}={0,2}\.[A-Za-z0-9_-]*(?![A-Za-z0-9_-])"),
+         (b"eyj",), False, lambda value: _jwt_header(value)),
+    # Tools whose own argument is a password (a list: each tool's documented option, as the rules above). NuGet's
+    # `nuget sources add|update -Password P` and `dotnet nuget add|update source ... -p P` (the long `--password` is the
+    # --password rule's); OpenLDAP's clients' `-w P` (`-W` asks, `-y FILE` reads it); `rabbitmqctl add_user NAME P` and
+    # `change_password NAME P`; `x11vnc -storepasswd P FILE`; OpenSSH's `ssh-keygen -N P` / `-P P` (a key's passphrase;
+    # `-N ''` is none); curl's `--oauth2-bearer TOKEN`.
+    Rule("a password given to nuget or dotnet nuget (-p, -Password)",
+         re.compile(rb"nuget(?<![\w.-]nuget)[ \t][^;&|\n]*?(?<=[ \t])(?:-p|-(?i:password))(?:[ \t]+|=)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"nuget",), False),
+    Rule("a password given to an LDAP tool (-w)",
+         re.compile(rb"ldap(?<![\w.-]ldap)(?:add|modify|search|delete|passwd|whoami|modrdn|compare|exop|url)[ \t][^;&|\n]*?(?<=[ \t])-w[ \t]*"
+                    rb"['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"ldap",), False),
+    Rule("a password given to rabbitmqctl (add_user, change_password)",
+         re.compile(rb"rabbitmqctl(?<![\w.-]rabbitmqctl)[ \t]+(?:-[-\w]+(?:[ \t]+[^\s-]\S*)?[ \t]+)*(?:add_user|change_password)[ \t]+['\"]?[^\s'\"]+['\"]?"
+                    rb"[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"rabbitmqctl",), False),
+    Rule("a password given to x11vnc -storepasswd",
+         re.compile(rb"x11vnc(?<![\w.-]x11vnc)[ \t][^;&|\n]*?(?<=[ \t])-storepasswd[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)['\"]?[ \t]+[^\s;&|-]"),
+         (b"storepasswd",), False),
+    Rule("a passphrase given to ssh-keygen (-N, -P)",
+         re.compile(rb"ssh-keygen(?<![\w.-]ssh-keygen)[ \t][^;&|\n]*?(?<=[ \t])-[NP][ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         (b"ssh-keygen",), False),
+    Rule("a token given to curl (--oauth2-bearer)",
+         re.compile(rb"--oauth2-bearer(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"), (b"--oauth2-bearer",), False),
+    # A password written to a program that reads it from its input: `echo P | vncpasswd -f`, `echo -e "P\nP" | passwd
+    # root`, `(echo P; echo P) | smbpasswd -a -s app`, `printf 'P\nP\n' | passwd` (the first line is the password)
+    Rule("a password piped to passwd, smbpasswd or vncpasswd",
+         re.compile(rb"(?:echo|printf)(?<![\w.-]echo)(?<![\w.-]printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<secret>[^\s'\"$`|;)\\-][^\s'\"$`|;)\\]*)"
+                    rb"(?:\\n[^\s'\"|;)]*)?['\"]?(?:[ \t]*;[^()|\n]*\))?[ \t]*\|[ \t]*(?:sudo[ \t]+)?"
+                    rb"(?:passwd|smbpasswd|vncpasswd|tigervncpasswd)(?![\w.-])(?![ \t]+--stdin)"),
+         (b"passwd",), False),
     # Docker's ~/.docker/config.json (`"auth": base64 of user:password`, as `docker login` writes it without a
     # credential helper) and npm's .npmrc (`_auth=`; npm reads its settings from the environment too, in any
     # case: `npm_config__auth=` / `NPM_CONFIG__AUTH=` in a command): the form is checked by decoding it
@@ -273,6 +342,10 @@ _WHICH_WORDS = frozenset("""
     PROD PRODUCTION STAGING STAGE DEV DEVELOPMENT QA UAT LIVE LOCAL REMOTE
     OLD NEW CURRENT PREVIOUS PREV NEXT DEFAULT INITIAL FALLBACK FALLBACKS
 """.split())
+# A word right before SECRET(S) that makes the name one of a Kubernetes Secret *object*, not a secret's value: Helm charts'
+# `auth.existingSecret: db-credentials`, `tlsSecret: app-tls`, `imagePullSecrets`, a SealedSecret's or an ExternalSecret's
+# name (the words after, `secretName`, `secretRef`, are the "about" words below). The value must also not look random.
+_SECRET_OBJECT_WORDS = frozenset({"EXISTING", "TLS", "PULL", "SEALED", "EXTERNAL", "K8S", "KUBE", "KUBERNETES"})
 # The words of a name: camelCase parts, capitals, digits (`accessTokenExpireMinutes`, `TOKEN_TTL`, `secretName`).
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 
@@ -281,8 +354,11 @@ def _about_name(name: str) -> bool:
     """True when a word after the last telling word of ``name`` says the name is about a secret: any word
     but the rest of a compound secret name (SECRET_KEY_BASE) and :data:`_WHICH_WORDS` (PASSWORD_ADMIN, TOKEN_2)."""
     words = list(_SECRET_NAME.finditer(name))
-    if not words or name.lower().startswith("pypi-token."):  # Poetry's `pypi-token.REPOSITORY`: the word after names the repository
+    # Poetry's `pypi-token.REPOSITORY` and POETRY_PYPI_TOKEN_<REPOSITORY>: the word after names the repository
+    if not words or name.lower().startswith(("pypi-token.", "poetry_pypi_token_")):
         return False
+    if words[-1].group(0).upper().startswith("SECRET") and (_NAME_WORDS.findall(name[: words[-1].start()]) or [""])[-1].upper() in _SECRET_OBJECT_WORDS:
+        return True  # existingSecret, tlsSecret, imagePullSecrets: the name of a Kubernetes Secret object
     after = [word.upper() for word in _NAME_WORDS.findall(name[words[-1].end():])]
     if words[-1].group(0).upper().startswith("SECRET") and after[:1] == ["KEY"]:  # SECRET_KEY, SECRET_KEY_BASE
         after = after[1:]
@@ -340,6 +416,10 @@ def _about_a_secret(name: str, value: str) -> bool:
     # `passwd` alone names the user database (`passwd: files systemd` in every Debian /etc/nsswitch.conf)
     if any(setting.search(name) and value.strip() in values for setting, values in _PUBLIC_DEFAULTS):
         return True
+    # sudoers' tags (`app ALL=(ALL) NOPASSWD: ALL`, `PASSWD: /usr/bin/apt-get`): NOPASSWD says there is no password,
+    # and what follows a tag is a command (ALL, a path) or another tag (`NOPASSWD: SETENV: ALL`)
+    if re.fullmatch(r"no[_-]?passw(?:or)?d", name, re.IGNORECASE) or (name == "PASSWD" and re.fullmatch(r"ALL|[A-Z_]+:", value.strip())):
+        return True
     if name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/")) or _NOT_A_SECRET_FORM.fullmatch(value.strip()):
         return True
     return _about_name(name) and not _looks_random(value)
@@ -379,7 +459,7 @@ def _about_a_secret(name: str, value: str) -> bool:
 # - empty (`password: ""`), and after `name:` a bare value with more words behind it (prose such as
 #   `Password: enter the one ...`; YAML's value is the rest of the line, a header's the rest of its string).
 _ASSIGNMENT = (
-    r"(?:^|(?<=[\s;&|(\"'{,:])|(?<=\\[nrt]))(?:export[ \t]+|-D|--[A-Za-z][\w-]*=|--(?=[A-Za-z][\w-]*=(?![A-Za-z_][\w.-]*=(?!=))))?"
+    r"(?:^|(?<=[\s;&|(\"'{,:?])|(?<=\\[nrt]))(?:export[ \t]+|-[DP]|--[A-Za-z][\w-]*=|--(?=[A-Za-z][\w.-]*=(?![A-Za-z_][\w.-]*=(?!=))))?"
     r"(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)[\]'\"]{0,2}"
     r"[ \t]*(?P<sep>:=|=>|=(?![=~])|:(?![:=]))[ \t]*"
     r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
@@ -399,7 +479,7 @@ _XML_PAIR = (r"(?<![\w-])(?:name|key)[ \t]*=[ \t]*[\"']" + _NAMED + r"[\"'][ \t]
 # not a setting, when a word after its telling word says what about it (`--password-stdin`, `--token-file`: the
 # name rule's "about" words) or a word before it says what to do (:data:`_SWITCH_WORDS`: `--no-password`,
 # `--ask-password`, `--prompt-password`, Ansible's `--ask-become-pass`). Checked in :func:`_option_holds_a_value`.
-_OPTION_VALUE = (r"(?<![\w-])(?P<option>--)(?P<name>(?=[A-Za-z])[\w-]*?(?:" + SECRET_WORDS + r")[\w-]*)[ \t]+"
+_OPTION_VALUE = (r"(?<![\w-])(?P<option>--)(?P<name>(?=[A-Za-z])[\w.-]*?(?:" + SECRET_WORDS + r")[\w.-]*)[ \t]+"
                  r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
                  r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s'\"`;&|)\]}\\]))")
 _FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE]
@@ -484,6 +564,22 @@ def _in_an_arn(text: str | bytes, at: int) -> bool:
     return _ARN_BEFORE[type(text)].search(text[max(0, at - 256): at]) is not None
 
 
+# An option named for secrets whose value names them, never holds them: `--secret=db-password` (gcloud's secret's id),
+# `--set-secrets=DB_PASS=db-pass:latest,API_KEY=api-key:2` and `--update-secrets=` (Cloud Run: ENV=SECRET:VERSION,
+# references to Secret Manager), `--secrets=...`; the word holding the assignment starts with such an option
+_SECRETS_OPTION = {str: re.compile(r"(?:^|[\s'\"])-{1,2}(?:[\w-]*[_-])?secrets?=[^\s'\"]*$", re.IGNORECASE),
+                   bytes: re.compile(rb"(?:^|[\s'\"])-{1,2}(?:[\w-]*[_-])?secrets?=[^\s'\"]*$", re.IGNORECASE)}
+
+
+def _names_secrets(text: str | bytes, at: int, name: str) -> bool:
+    """True when the assignment whose name starts at ``at`` is an option named secret(s) (`--secret=NAME`) or in the
+    value of one (`--set-secrets=NAME=secret:version`): see :data:`_SECRETS_OPTION`."""
+    before = text[max(0, at - 512): at]
+    if name.lower() in ("secret", "secrets") and before[-1:] in ("-", b"-"):
+        return True
+    return _SECRETS_OPTION[type(text)].search(before) is not None
+
+
 _ESCAPED_END = {str: re.compile(r"\\[nrt]"), bytes: re.compile(rb"\\[nrt]")}
 _EXPANSION_BEFORE = {str: re.compile(r"\$\{$"), bytes: re.compile(rb"\$\{$")}
 
@@ -509,7 +605,8 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
                     continue
                 if value.startswith(("-", "=")):  # `${DB_PASSWORD:-hunter2}`, `${X:=v}`: the default is the value written
                     value = value[1:]
-        if _in_an_arn(text, match.start("name")):  # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type
+        # `arn:aws:secretsmanager:...:secret:prod/db`: the ARN's resource type; `--secret=NAME`: the option names a secret
+        if _in_an_arn(text, match.start("name")) or _names_secrets(text, match.start("name"), name):
             continue
         if "option" in match.re.groupindex and not _option_holds_a_value(text, match, name, value):
             continue
@@ -538,6 +635,21 @@ _CONFIG_SET_FORM = {str: re.compile(_CONFIG_SET, re.IGNORECASE), bytes: re.compi
 _NEXT_VALUE = {str: re.compile(r"[ \t]+" + _SETTING_VALUE), bytes: re.compile((r"[ \t]+" + _SETTING_VALUE).encode())}
 _CREDENTIAL_PAIR_KEY = re.compile(r"(?:http-basic|bitbucket-oauth)\..+", re.IGNORECASE)
 _CREDENTIAL_KEY = re.compile(r"(?:github-oauth|gitlab-oauth|gitlab-token|bearer|pypi-token)\..+", re.IGNORECASE)
+# Bundler's credentials for a gem host: `bundle config set [--global] gems.example.com USER:PASSWORD` (or a token), and
+# from the environment BUNDLE_<HOST>=USER:PASSWORD, the host's dots written `__` (BUNDLE_GEMS__EXAMPLE__COM; Bundler's
+# docs, "Credentials for gem sources"). Bundler's own dotted settings are not hosts: build.GEM, mirror.URL, local.GEM.
+_BUNDLER_BEFORE = {str: re.compile(r"bundler?[ \t]+$"), bytes: re.compile(rb"bundler?[ \t]+$")}
+_BUNDLER_HOST = re.compile(r"(?!(?:build|mirror|local)\.)(?:https?://)?[\w-]+(?:\.[\w-]+)+/?", re.IGNORECASE)
+_BUNDLER_HOST_NAME = re.compile(r"BUNDLE_(?!(?:BUILD|MIRROR|LOCAL)__)[A-Z0-9_]*?[A-Z0-9]__[A-Z0-9][A-Z0-9_]*")
+_USER_AND_PASSWORD = re.compile(r"[^:\s]+:\S+")
+
+
+def _bundler_credential(text: str | bytes, at: int, key: str, value: str | bytes) -> bool:
+    """True when `config` at ``at`` is Bundler's (`bundle config`) and sets ``key``, a gem host, to a credential."""
+    if not (_BUNDLER_BEFORE[type(text)].search(text[max(0, at - 16): at]) and _BUNDLER_HOST.fullmatch(key)):
+        return False
+    value = value.decode(errors="replace") if isinstance(value, bytes) else value
+    return bool(_USER_AND_PASSWORD.fullmatch(value) or _looks_random(value))
 
 
 def _value_of(match: re.Match) -> tuple[str | None, str | bytes | None]:
@@ -563,7 +675,7 @@ def _tool_settings(text: str | bytes, rules: list[Rule] | None, quoted_only: boo
         if group == "bare" and quoted_only:
             continue
         value = value.decode(errors="replace") if isinstance(value, bytes) else value
-        if _CREDENTIAL_PAIR_KEY.fullmatch(key) or _CREDENTIAL_KEY.fullmatch(key):
+        if _CREDENTIAL_PAIR_KEY.fullmatch(key) or _CREDENTIAL_KEY.fullmatch(key) or _bundler_credential(text, match.start(), key, value):
             if not _not_a_value(value, examples=examples):
                 found.append([key, "", value, at])
             continue
@@ -640,6 +752,8 @@ def variable_secrets(name: str, value: str | None) -> list[tuple[str, str]]:
               if (what or "a password or token assignment", inner) not in found and not any(inner in held for _, held in found)]
     if found:
         return found
+    if _BUNDLER_HOST_NAME.fullmatch(name) and value and not _not_a_value(value) and (_USER_AND_PASSWORD.fullmatch(value) or _looks_random(value)):
+        return [("a gem host's credentials for Bundler (BUNDLE_<HOST>)", value)]
     if not (_SECRET_NAME.search(name) or _NPM_AUTH_NAME.fullmatch(name)) or _about_a_secret(name, value or ""):
         return []
     if value is not None and (_not_a_value(value, references=False) or _names_itself(name, value)):
@@ -669,7 +783,35 @@ def _findings(text: str | bytes, rules: list[Rule] | None = None, quoted_only: b
             same[1] = same[1] or what
         elif not any(item[2] == value for item in found):  # nor two rules matching one value (a token in a header)
             found.append(["", what, value, at])
+    if isinstance(text, str) and "printf" in text and "%s" in text:
+        found += [item for item in _printf_findings(text, rules, examples) if not any(held[2] == item[2] for held in found)]
     return [tuple(item) for item in found]
+
+
+# `printf FORMAT ARGUMENT...` writes its arguments into the format (`printf 'machine %s login %s password %s\n' host me P
+# > ~/.netrc`, `printf 'password: %s\n' P > app.yml`): the text it writes is judged as written, each value found where
+# the argument stands in the command. Only `%s` (and `%b`) is filled; a command with another conversion is left alone.
+_PRINTF = re.compile(r"printf(?<![\w.-]printf)[ \t]+(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)')"
+                     r"(?P<arguments>(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s'\";&|<>()]+))*)")
+_PRINTF_ARGUMENT = re.compile(r"\"([^\"\n]*)\"|'([^'\n]*)'|([^\s'\";&|<>()]+)")
+
+
+def _printf_findings(text: str, rules: list[Rule] | None, examples: bool) -> list[list]:
+    found = []
+    for match in _PRINTF.finditer(text):
+        form = match.group("double") if match.group("double") is not None else match.group("single")
+        if re.search(r"%(?![sb%])", form):
+            continue
+        arguments = [next(item for item in argument.groups() if item is not None) for argument in _PRINTF_ARGUMENT.finditer(match.group("arguments"))]
+        pieces = re.split(r"%[sb]", form.replace("%%", "\0"))
+        if len(arguments) < len(pieces) - 1:
+            continue
+        written = "".join(piece + (arguments[index] if index < len(pieces) - 1 else "") for index, piece in enumerate(pieces)).replace("\0", "%")
+        for name, what, value, _ in _findings(written.replace("\\n", "\n"), rules, examples=examples, settings=False):
+            at = text.find(value, match.start("arguments"), match.end())
+            if at >= 0 and any(value in argument for argument in arguments):
+                found.append([name, what, value, at])
+    return found
 
 
 def text_findings(text: str | bytes) -> list[tuple[str, str, str]]:
@@ -752,13 +894,18 @@ def mask(value: str) -> str:
 
 # Shorter values are masked where a rule found them, not wherever the same letters appear (`app`).
 _MASKED_ANYWHERE = 3
+# A value this long is masked wherever it appears, also glued to other text (`mysqladmin -pMy-hunter22`, `/srv/xhunter22`);
+# a shorter one where it stands as a word of its own or right after a one-letter option (`-papp`), not inside a longer
+# word (`app` in `/srv/apps.ini`)
+_MASKED_INSIDE_WORDS = 6
 
 
 def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
     """``text`` (a command, a path) with every secret value in it masked (:func:`mask`): each value the
     rules find in it (:func:`text_findings`) where they find it, and each of those and the ``known``
-    values (found elsewhere: the image config, the history) of 3 or more characters wherever it stands
-    as a whole word (not inside a longer name). Returns a str. Raises nothing."""
+    values (found elsewhere: the image config, the history) at every other occurrence: one of 6 or more
+    characters anywhere, one of 3 to 5 where it stands as a word or follows a one-letter option (`-p`), not
+    inside a longer word. Returns a str. Raises nothing."""
     found = _findings(text)
     spans = sorted(((at, at + len(value)) for _, _, value, at in found if value and text[at: at + len(value)] == value), reverse=True)
     before = len(text) + 1
@@ -770,7 +917,11 @@ def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> st
     for value in sorted((value for value in values if len(value) >= _MASKED_ANYWHERE), key=len, reverse=True):
         if value in text:
             shown = mask(value)
-            text = re.sub(r"(?<![A-Za-z0-9_])" + re.escape(value) + r"(?![A-Za-z0-9_])", lambda _, shown=shown: shown, text)
+            if len(value) >= _MASKED_INSIDE_WORDS:
+                text = text.replace(value, shown)
+            else:
+                text = re.sub(r"(?:(?<![A-Za-z0-9_])|(?<=(?<![\w-])-[A-Za-z]))" + re.escape(value) + r"(?![A-Za-z0-9_])",
+                              lambda _, shown=shown: shown, text)
     return text
 
 

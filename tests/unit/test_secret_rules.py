@@ -99,6 +99,8 @@ SAMPLES = {
     "a credential in an Authorization header": ('curl -H "Authorization: Bearer abcdef1234567890xyz" x', "abcdef1234567890xyz",
                                                 'curl -H "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE" x'),
     "a password in a URL (user:password@host)": ("postgres://app:s3cretpw99@db/app", "s3cretpw99", "postgres://app:<password>@db/app"),
+    "a token given as a URL's user (token@host)": ("git clone https://0123456789abcdef0123456789abcdef01234567@github.com/o/r",
+                                                  "0123456789abcdef0123456789abcdef01234567", "git clone https://me@github.com/o/r"),
     "a password given as a command option (--password)": ("mysql --password=hunter22pass -e 'select 1'", "hunter22pass", "mysql --password=$DB_PASSWORD"),
     "a MySQL password given as -pPASSWORD": ("mysqldump -u root -phunter22pass app", "hunter22pass", "mysql -P3306 -h db app"),
     # #22 fresh tester: provider token formats and the commands that take a password as an argument
@@ -145,6 +147,22 @@ SAMPLES = {
                                                "sqlcmd -S localhost -U sa -P \"$SA_PASSWORD\" -Q 'select 1'"),
     "a password in netrc syntax (machine HOST login USER password PASSWORD)": (
         "echo 'machine github.com login me password hunter22' > ~/.netrc", "hunter22", "default login anonymous password user@site"),
+    # #22 fresh verifier (22v): SQL, JWTs, and more tools' own password arguments
+    "a password set in SQL (PASSWORD 'P', IDENTIFIED BY 'P')": ("psql -c \"ALTER USER postgres WITH PASSWORD 'Pg-hunter22';\"", "Pg-hunter22",
+                                                                 "psql -c \"ALTER USER app WITH PASSWORD NULL\" && echo 'set password for root'"),
+    "a JSON Web Token (JWT)": ("KEY=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlMTIz", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlMTIz",
+                               "KEY=eyJmb28iOiJiYXIifQ.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJlMTIz"),  # no "alg" in the header
+    "a password given to nuget or dotnet nuget (-p, -Password)": ("nuget sources add -Name p -Source https://n/v3 -Username me -Password Nu-hunter22",
+                                                                  "Nu-hunter22", "dotnet nuget add source https://n/v3/index.json -n p"),
+    "a password given to an LDAP tool (-w)": ("ldapadd -x -D cn=admin,dc=example,dc=org -w Ld-hunter22 -f u.ldif", "Ld-hunter22",
+                                              "ldapadd -x -D cn=admin,dc=example,dc=org -W -f u.ldif && wc -w f"),
+    "a password given to rabbitmqctl (add_user, change_password)": ("rabbitmqctl add_user admin Rb-hunter22", "Rb-hunter22",
+                                                                    "rabbitmqctl set_user_tags admin administrator"),
+    "a password given to x11vnc -storepasswd": ("x11vnc -storepasswd Vn-hunter22 /root/.vnc/passwd", "Vn-hunter22", "x11vnc -storepasswd"),
+    "a passphrase given to ssh-keygen (-N, -P)": ("ssh-keygen -t ed25519 -N 'Sk-passphrase22' -f k", "Sk-passphrase22", "ssh-keygen -t rsa -N '' -f k"),
+    "a token given to curl (--oauth2-bearer)": ("curl --oauth2-bearer Ob-hunter22abcdef https://api/x", "Ob-hunter22abcdef",
+                                                'curl --oauth2-bearer "$TOKEN" https://api/x'),
+    "a password piped to passwd, smbpasswd or vncpasswd": ("echo Vn-hunter22 | vncpasswd -f > p", "Vn-hunter22", 'echo "$PW" | vncpasswd -f > p'),
     "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (
         '{"auths": {"https://index.docker.io/v1/": {"auth": "bWU6aHVudGVyMg=="}}}', "bWU6aHVudGVyMg==",  # me:hunter2
         '{"auths": {"https://index.docker.io/v1/": {}}, "credsStore": "desktop", "auth": "required"}'),
