@@ -111,6 +111,18 @@ def _jwt_header(value: bytes) -> bool:
 _TOKEN_AS_USER_PASSWORDS = (b"x-oauth-basic", b"x-access-token")
 
 
+# The parts of a rule for a password given to a tool on its command line: the tool's name as a word (``tool``), then
+# anything up to the option within the same command (``_ARGS``), the option, then its value (``_VALUE``: quoted or not,
+# not an option, not a $reference).
+_ARGS = rb"[ \t][^;&|\n]*?(?<=[ \t])"
+_VALUE = rb"""['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"""
+
+
+def _tool(name: bytes) -> bytes:
+    """``name`` as a command, not the end of a longer word or path part (``zip`` in unzip is not zip)."""
+    return re.escape(name) + rb"(?<![\w.-]" + re.escape(name) + rb")"
+
+
 # Each token prefix is the one the service documents for its keys. A pattern starts with its literal
 # text and checks the word boundary before it with a look-behind, not a leading \b: Python's regex
 # engine then jumps from one occurrence of the literal to the next instead of trying every byte
@@ -176,18 +188,17 @@ CONTENT_RULES = [
     # Azure CLI's `az login -u ID -p SECRET` (a user's password or a service principal's client secret; `-p` is also how a
     # certificate file is given, judged as a path) and `az acr login -u USER -p PASSWORD`. No other `az` command is meant.
     Rule("a password or client secret given to az login (-p)",
-         re.compile(rb"az(?<![\w.-]az)[ \t]+(?:acr[ \t]+)?login[ \t][^;&|\n]*?(?<=[ \t])(?:-p|--password)(?:[ \t]+|=)['\"]?"
-                    rb"(?![~.]?/|\S*\.(?:pem|crt|cer|pfx|p12)(?:[\s'\"]|$))(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(_tool(b"az") + rb"[ \t]+(?:acr[ \t]+)?login" + _ARGS + rb"(?:-p|--password)(?:[ \t]+|=)['\"]?"
+                    rb"(?![~.]?/|\S*\.(?:pem|crt|cer|pfx|p12)(?:[\s'\"]|$))" + _VALUE),
          (b"login",), False),
     # Info-ZIP's zip and unzip encrypt and decrypt with `-P PASSWORD` (zip(1): "use password to encrypt zipfile entries
     # (insecure)"); `-e` asks for it instead
     Rule("a password given to zip or unzip (-P)",
-         re.compile(rb"zip(?:(?<![\w.-]zip)|(?<=unzip)(?<![\w.-]unzip))[ \t][^;&|\n]*?(?<=[ \t])-P[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(rb"zip(?:(?<![\w.-]zip)|(?<=unzip)(?<![\w.-]unzip))" + _ARGS + rb"-P[ \t]*" + _VALUE),
          (b"zip",), False),
     # 7-Zip and RAR take the password attached, `-pPASSWORD` (`-p` alone asks for it)
     Rule("a password given to 7-Zip or RAR (-pPASSWORD)",
-         re.compile(rb"(?:7z(?<![\w.-]7z)[arz]?|rar(?:(?<![\w.-]rar)|(?<=unrar)(?<![\w.-]unrar)))"
-                    rb"[ \t][^;&|\n]*?(?<=[ \t])-p['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(rb"(?:7z(?<![\w.-]7z)[arz]?|rar(?:(?<![\w.-]rar)|(?<=unrar)(?<![\w.-]unrar)))" + _ARGS + rb"-p" + _VALUE),
          (b"7z", b"rar"), False),
     # the JDK's keytool and jarsigner: `-storepass V`, `-keypass V` (and keytool's -srcstorepass, -deststorepass,
     # -srckeypass, -destkeypass); `-storepass:env VAR` and `-storepass:file F` keep it off the command line. `changeit`
@@ -197,7 +208,7 @@ CONTENT_RULES = [
          (b"storepass", b"keypass"), False, context=_keytool_public_default),
     # SQL Server's sqlcmd and bcp: `-U USER -P PASSWORD` (sqlcmd(1): "-P password"; SQLCMDPASSWORD keeps it out)
     Rule("a password given to sqlcmd or bcp (-P)",
-         re.compile(rb"(?:sqlcmd|bcp)(?<![\w.-]sqlcmd)(?<![\w.-]bcp)[ \t][^;&|\n]*?(?<=[ \t])-P[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(rb"(?:sqlcmd|bcp)(?<![\w.-]sqlcmd)(?<![\w.-]bcp)" + _ARGS + rb"-P[ \t]*" + _VALUE),
          (b"sqlcmd", b"bcp"), False),
     # netrc(5): `machine HOST login USER password PASSWORD` (or `default login ...`), tokens separated by spaces or
     # newlines, as written into ~/.netrc (`echo 'machine github.com login me password P' > ~/.netrc`, printf's `\n` too).
@@ -269,24 +280,23 @@ CONTENT_RULES = [
     # `change_password NAME P`; `x11vnc -storepasswd P FILE`; OpenSSH's `ssh-keygen -N P` / `-P P` (a key's passphrase;
     # `-N ''` is none); curl's `--oauth2-bearer TOKEN`.
     Rule("a password given to nuget or dotnet nuget (-p, -Password)",
-         re.compile(rb"nuget(?<![\w.-]nuget)[ \t][^;&|\n]*?(?<=[ \t])(?:-p|-(?i:password))(?:[ \t]+|=)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(_tool(b"nuget") + _ARGS + rb"(?:-p|-(?i:password))(?:[ \t]+|=)" + _VALUE),
          (b"nuget",), False),
     Rule("a password given to an LDAP tool (-w)",
-         re.compile(rb"ldap(?<![\w.-]ldap)(?:add|modify|search|delete|passwd|whoami|modrdn|compare|exop|url)[ \t][^;&|\n]*?(?<=[ \t])-w[ \t]*"
-                    rb"['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(rb"ldap(?<![\w.-]ldap)(?:add|modify|search|delete|passwd|whoami|modrdn|compare|exop|url)" + _ARGS + rb"-w[ \t]*" + _VALUE),
          (b"ldap",), False),
     Rule("a password given to rabbitmqctl (add_user, change_password)",
          re.compile(rb"rabbitmqctl(?<![\w.-]rabbitmqctl)[ \t]+(?:-[-\w]+(?:[ \t]+[^\s-]\S*)?[ \t]+)*(?:add_user|change_password)[ \t]+['\"]?[^\s'\"]+['\"]?"
                     rb"[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"rabbitmqctl",), False),
     Rule("a password given to x11vnc -storepasswd",
-         re.compile(rb"x11vnc(?<![\w.-]x11vnc)[ \t][^;&|\n]*?(?<=[ \t])-storepasswd[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)['\"]?[ \t]+[^\s;&|-]"),
+         re.compile(_tool(b"x11vnc") + _ARGS + rb"-storepasswd[ \t]+" + _VALUE + rb"['\"]?[ \t]+[^\s;&|-]"),
          (b"storepasswd",), False),
     Rule("a passphrase given to ssh-keygen (-N, -P)",
-         re.compile(rb"ssh-keygen(?<![\w.-]ssh-keygen)[ \t][^;&|\n]*?(?<=[ \t])-[NP][ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(_tool(b"ssh-keygen") + _ARGS + rb"-[NP][ \t]*" + _VALUE),
          (b"ssh-keygen",), False),
     Rule("a token given to curl (--oauth2-bearer)",
-         re.compile(rb"--oauth2-bearer(?:=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"), (b"--oauth2-bearer",), False),
+         re.compile(rb"--oauth2-bearer(?:=|[ \t]+)" + _VALUE), (b"--oauth2-bearer",), False),
     # A password written to a program that reads it from its input: `echo P | vncpasswd -f`, `echo -e "P\nP" | passwd
     # root`, `(echo P; echo P) | smbpasswd -a -s app`, `printf 'P\nP\n' | passwd` (the first line is the password)
     Rule("a password piped to passwd, smbpasswd or vncpasswd",
