@@ -522,6 +522,14 @@ def test_a_value_plainly_not_a_secret_by_its_form_is_not_a_finding_even_under_a_
 
 
 # --- #22 leftovers: a password or token given as a command-line flag, and Yarn (2+)'s registry login -----------------
+def _found_once_and_masked(command: str, value: str) -> None:
+    """``value`` is the one finding in ``command``, and the history table shows it masked."""
+    found = secret_rules.text_findings(command)
+    assert [item[2] for item in found] == [value], found
+    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
+    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+
+
 @pytest.mark.parametrize("command, value", [
     ("kubectl create secret docker-registry reg --docker-server=r --docker-username=u --docker-password=hunter2", "hunter2"),
     ("vault-agent --api-token=abc123xyz run", "abc123xyz"),
@@ -539,10 +547,7 @@ def test_a_value_plainly_not_a_secret_by_its_form_is_not_a_finding_even_under_a_
     ('psql "postgres://u:${DB_PASSWORD:-hunter22}@db/x"', "hunter22"), ("export DB_PASSWORD=${DB_PASSWORD:=hunter22}", "hunter22"),
 ])
 def test_a_password_or_token_given_as_a_flag_or_yarn_setting_in_a_build_command_is_found_once_and_masked(command, value):
-    found = secret_rules.text_findings(command)
-    assert [item[2] for item in found] == [value], found
-    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
-    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+    _found_once_and_masked(command, value)
 
 
 @pytest.mark.parametrize("command", [
@@ -586,10 +591,7 @@ def test_yarn_npm_auth_ident_written_to_a_yarnrc_file_is_found():
     ("wget --http-password hunter22 http://x/f", "hunter22"), ("./app --admin-token-prod tok3nvalue serve", "tok3nvalue"),
 ])
 def test_a_long_option_given_its_secret_after_a_space_is_found_once_and_masked(command, value):
-    found = secret_rules.text_findings(command)
-    assert [item[2] for item in found] == [value], found
-    table = in_history(f"RUN /bin/sh -c {command} # buildkit")
-    assert len(table) == 1 and value not in table.to_string(), table.to_string()
+    _found_once_and_masked(command, value)
 
 
 @pytest.mark.parametrize("command", [
