@@ -896,26 +896,39 @@ def examine_file(path: str, size: int, read: Callable[[], bytes]) -> list[tuple[
 
 
 def mask(value: str) -> str:
-    """``value`` as a table shows it: at most its first quarter (never more than 4 characters) and its
-    length, `hunter2hunter2` -> `hun…(14 characters)`, `abc` -> `…(3 characters)`. Returns a str. Raises nothing."""
-    shown = value[: min(4, len(value) // 4)]
+    """``value`` as a table shows it: its length and, from 12 characters on, at most its first quarter (never more
+    than 4 characters): `hunter2hunter2` -> `hun…(14 characters)`, `postgres` -> `…(8 characters)` (the first letters
+    and the length of a short value tell too much of it: `po…(8 characters)`). Returns a str. Raises nothing."""
+    shown = value[: min(4, len(value) // 4)] if len(value) >= _SHOWN_FROM else ""
     return f"{shown}…({len(value)} character{'s' if len(value) != 1 else ''})"
 
 
-# Shorter values are masked where a rule found them, not wherever the same letters appear (`app`).
+# A value shorter than this shows none of its characters, its length only (`root` -> `…(4 characters)`, not `r…`): at
+# least 9 characters stay hidden when 3 show.
+_SHOWN_FROM = 12
+# Shorter values are masked where a rule found them only, not wherever the same letters appear (`pw`).
 _MASKED_ANYWHERE = 3
-# A value this long is masked wherever it appears, also glued to other text (`mysqladmin -pMy-hunter22`, `/srv/xhunter22`);
-# a shorter one where it stands as a word of its own or right after a one-letter option (`-papp`), not inside a longer
-# word (`app` in `/srv/apps.ini`)
+# Elsewhere (a value found in another text, or again in this one), a value is masked where it stands as a whole
+# argument or value: a shell word, a `=`/`:`/`,` value, the user or password of a URL, a quoted text, glued to a
+# one-letter option (`mysqladmin -uroot -pMy-hunter22`, `-proot`); never as a part of a path or of a longer word
+# (`postgres` in /var/lib/postgresql, `redis` in redis-server and /etc/redis/redis.conf, `app` in /app).
+_WHOLE_BEFORE = r"(?:(?<![^\s'\"=:,;&|()`<>])|(?<=://)|(?<=(?<![\w-])-[A-Za-z]))"
+_WHOLE_AFTER = r"(?![^\s'\",;&|()`<>:@])"
+# A value of 6 characters or more with a digit or a sign in it (not a word: `hunter22`, `Pg-hunter22`) is masked inside
+# longer text too (`echo xPg-hunter22x`, `/srv/hunter2x`): such letters are the secret wherever they stand, where a word
+# (`postgres`, `redis`) is also a part of paths and programs' names.
 _MASKED_INSIDE_WORDS = 6
+_A_WORD = re.compile(r"[A-Za-z]+(?:[-_.][A-Za-z]+)*")
 
 
 def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
     """``text`` (a command, a path) with every secret value in it masked (:func:`mask`): each value the
     rules find in it (:func:`text_findings`) where they find it, and each of those and the ``known``
-    values (found elsewhere: the image config, the history) at every other occurrence: one of 6 or more
-    characters anywhere, one of 3 to 5 where it stands as a word or follows a one-letter option (`-p`), not
-    inside a longer word. Returns a str. Raises nothing."""
+    values (found elsewhere: the image config, the history) of 3 characters or more at every other occurrence
+    where it stands as a whole argument or value (a word, a `=` or `:` value, a URL's user or password, glued to a
+    one-letter option: `-pVALUE`), not as a part of a path or a longer word (`postgres` in /var/lib/postgresql); one of
+    6 characters or more that is not a word (a digit or a sign in it: `hunter22`) also inside longer text.
+    Returns a str. Raises nothing."""
     found = _findings(text)
     spans = sorted(((at, at + len(value)) for _, _, value, at in found if value and text[at: at + len(value)] == value), reverse=True)
     before = len(text) + 1
@@ -927,11 +940,10 @@ def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> st
     for value in sorted((value for value in values if len(value) >= _MASKED_ANYWHERE), key=len, reverse=True):
         if value in text:
             shown = mask(value)
-            if len(value) >= _MASKED_INSIDE_WORDS:
+            if len(value) >= _MASKED_INSIDE_WORDS and not _A_WORD.fullmatch(value):
                 text = text.replace(value, shown)
             else:
-                text = re.sub(r"(?:(?<![A-Za-z0-9_])|(?<=(?<![\w-])-[A-Za-z]))" + re.escape(value) + r"(?![A-Za-z0-9_])",
-                              lambda _, shown=shown: shown, text)
+                text = re.sub(_WHOLE_BEFORE + re.escape(value) + _WHOLE_AFTER, lambda _, shown=shown: shown, text)
     return text
 
 
