@@ -109,6 +109,13 @@ def _jwt_header(value: bytes) -> bool:
 # The passwords a URL carries when its user is a token (GitHub: `https://TOKEN:x-oauth-basic@github.com/`; and
 # `x-access-token`, the user name GitHub Apps' tokens go with, given in the password's place)
 _TOKEN_AS_USER_PASSWORDS = (b"x-oauth-basic", b"x-access-token")
+# A Sentry DSN's user is the project's public key (32 hex): `https://KEY@o123456.ingest.sentry.io/4505` tells an SDK where
+# to send events. Sentry's docs: "DSNs are safe to keep public because they only allow submission of new events and related
+# event data; they do not allow read access to any information" (docs.sentry.io/product/sentry-basics/dsn-explainer/).
+# The host is Sentry's (*.sentry.io) or an ingest host (self-hosted: ingest.sentry.example.com), the path ends on the
+# project's number. A legacy DSN's password (`KEY:SECRET@`, the secret key) is still the password rule's.
+_SENTRY_DSN = re.compile(rb"[0-9a-f]{32}(?::[^\s@/$'\"]*)?@(?:[\w-]+\.)*(?:sentry\.io|ingest\.[\w-]+(?:\.[\w-]+)+)(?::\d+)?"
+                         rb"/(?:[\w.-]+/)*\d+/?(?![^\s'\"])")
 
 
 # The parts of a rule for a password given to a tool on its command line: the tool's name as a word (``tool``), then
@@ -162,8 +169,9 @@ CONTENT_RULES = [
     # looks random (:func:`_looks_random`: hex, letters and digits mixed); `https://me@host`, `git@github.com` are users.
     Rule("a token given as a URL's user (token@host)",
          re.compile(rb"://(?<=[a-z0-9+.-]://)(?P<secret>[^\s:/@$'\"]+)(?::(?P<password>[^\s@/$'\"]*))?@[^\s/]+"), (b"://",), False,
-         context=lambda data, match: (match.group("password") or b"").lower() in _TOKEN_AS_USER_PASSWORDS
-         or _looks_random(match.group("secret").decode(errors="replace"))),
+         context=lambda data, match: ((match.group("password") or b"").lower() in _TOKEN_AS_USER_PASSWORDS
+                                      or _looks_random(match.group("secret").decode(errors="replace")))
+         and not _SENTRY_DSN.match(data, match.start("secret"))),
     Rule("a password given as a command option (--password)",
          re.compile(rb"--password(?<![^\s'\"]--password)(?P<sep>=|[ \t]+)['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]{3,})"), (b"--password",), False,
          context=lambda data, match: match.group("sep") == b"=" or not _password_after_a_space_is_an_argument(data, match.start())),
@@ -229,9 +237,10 @@ CONTENT_RULES = [
          re.compile(rb"redis-cli(?<![0-9A-Za-z_]redis-cli)\b[^;&|\n]*?(?<=[ \t])(?:-a|--pass)[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"redis-cli",), False),
     # Redis's own settings for its password: `requirepass V` and `masterauth V` in redis.conf, as redis-server
-    # options (`redis-server --requirepass V`) and in `CONFIG SET requirepass V`
+    # options (`redis-server --requirepass V`) and in `CONFIG SET requirepass V`; redis.conf's `<master-password>` (a
+    # placeholder in `<>`, spaces too) is no value
     Rule("a Redis password (requirepass, masterauth)",
-         re.compile(rb"(?<![\w-])(?:--)?(?i:requirepass|masterauth)[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+         re.compile(rb"(?<![\w-])(?:--)?(?i:requirepass|masterauth)[ \t]+['\"]?(?!<[^<>\n]*>)(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"requirepass", b"masterauth"), False),
     # htpasswd -b FILE USER PASSWORD, or -nb USER PASSWORD (no file: the line is printed)
     Rule("a password given to htpasswd -b",
@@ -639,7 +648,11 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
 _SETTING_VALUE = (r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
                   r"|(?P<bare>[^\s'\"`$;&|(){}\[\]<>\\-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s;&|)]))")
 _SETTING_OPTIONS = r"(?:-{1,2}[A-Za-z][\w-]*(?:=[^\s;&|'\"]*)?[ \t]+)*"
-_CONFIG_SET = (r"(?<![\w-])config(?:ure)?[ \t]+" + _SETTING_OPTIONS + r"(?:set[ \t]+)?" + _SETTING_OPTIONS
+# `set` is the word `set`: kubectl's `config set-credentials NAME`, `set-context NAME`, `set-cluster NAME` (and its other
+# verb-noun subcommands: `use-context`, `delete-user`, `get-contexts`, `rename-context`) name an entry, they set no key;
+# their secrets are options (`--password=V`, `--token=V`), judged as such
+_NOT_A_SUBCOMMAND = r"(?!(?:set|unset|get|delete|use|rename|current)-[\w-]+(?:$|[ \t;&|]))"
+_CONFIG_SET = (r"(?<![\w-])config(?:ure)?[ \t]+" + _SETTING_OPTIONS + r"(?:set[ \t]+)?" + _SETTING_OPTIONS + _NOT_A_SUBCOMMAND
                + r"(?:\"(?P<qkey>[^\"\n=]+)\"|'(?P<skey>[^'\n=]+)'|(?P<key>[^\s'\"=;&|<>()`$\\-][^\s'\"=;&|<>()`$\\]*))[ \t]+" + _SETTING_VALUE)
 _CONFIG_SET_FORM = {str: re.compile(_CONFIG_SET, re.IGNORECASE), bytes: re.compile(_CONFIG_SET.encode(), re.IGNORECASE)}
 _NEXT_VALUE = {str: re.compile(r"[ \t]+" + _SETTING_VALUE), bytes: re.compile((r"[ \t]+" + _SETTING_VALUE).encode())}
@@ -793,9 +806,42 @@ def _findings(text: str | bytes, rules: list[Rule] | None = None, quoted_only: b
             same[1] = same[1] or what
         elif not any(item[2] == value for item in found):  # nor two rules matching one value (a token in a header)
             found.append(["", what, value, at])
+    if ("sed" if isinstance(text, str) else b"sed") in text:
+        found = _judged_as_sed_writes_it(text, found, rules, quoted_only, assignments, examples, decode, settings)
     if isinstance(text, str) and "printf" in text and "%s" in text:
         found += [item for item in _printf_findings(text, rules, examples) if not any(held[2] == item[2] for held in found)]
     return [tuple(item) for item in found]
+
+
+# sed's `s/PATTERN/REPLACEMENT/FLAGS` (any delimiter: `s|a|b|`) in a sed command's arguments: the pattern is what sed
+# looks for (redis.conf's commented default: `s/^# requirepass foobared/requirepass V/`), the replacement what it writes
+# into the file. The replacement is judged as a text of its own (a value ends at the delimiter); a value read in the
+# pattern is a finding only by its form (a token's prefix: still in the command). `\1` and `&` (what the pattern
+# matched) are no values.
+_SED_WORD = r"(?:'[^'\n]*'|\"(?:\\.|[^\"\\\n])*\"|[^\s'\";&|()<>])+"
+_SED_COMMAND = r"(?<![\w.-])sed(?![\w.-])(?:[ \t]+" + _SED_WORD + r")+"
+_SED_SUBSTITUTION = (r"(?<=[\s'\"=;{}!/0-9$])s(?P<d>[^\w\s\\'\"])(?P<pattern>(?:\\.|(?!(?P=d))[^\n])*)(?P=d)"
+                     r"(?P<replacement>(?:\\.|(?!(?P=d))[^\n])*)(?P=d)")
+_SED = {str: (re.compile(_SED_COMMAND), re.compile(_SED_SUBSTITUTION)),
+        bytes: (re.compile(_SED_COMMAND.encode()), re.compile(_SED_SUBSTITUTION.encode()))}
+_SED_BACK_REFERENCE = re.compile(r"\\[0-9]|(?<!\\)&")
+
+
+def _judged_as_sed_writes_it(text: str | bytes, found: list[list], rules: list[Rule] | None, quoted_only: bool, assignments: bool,
+                             examples: bool, decode: bool, settings: bool) -> list[list]:
+    """``found`` (the findings of ``text``) without those read in a sed substitution (see :data:`_SED_SUBSTITUTION`) but
+    by a token's form, and with those of each substitution's replacement, where it stands in ``text``."""
+    command, substitution = _SED[type(text)]
+    expressions = [expression for match in command.finditer(text) for expression in substitution.finditer(text, match.start(), match.end())]
+    if not expressions:
+        return found
+    kept = [item for item in found if not any(expression.start() <= item[3] < expression.end() for expression in expressions)
+            or (item[1] and _RULE_OF[item[1]].by_form)]
+    for expression in expressions:
+        for name, what, value, at in _findings(expression.group("replacement"), rules, quoted_only, assignments, examples, decode, settings):
+            if not _SED_BACK_REFERENCE.search(value) and not any(held[2] == value for held in kept):
+                kept.append([name, what, value, expression.start("replacement") + at])
+    return kept
 
 
 # `printf FORMAT ARGUMENT...` writes its arguments into the format (`printf 'machine %s login %s password %s\n' host me P
