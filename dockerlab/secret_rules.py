@@ -492,7 +492,21 @@ _XML_PAIR = (r"(?<![\w-])(?:name|key)[ \t]*=[ \t]*[\"']" + _NAMED + r"[\"'][ \t]
 _OPTION_VALUE = (r"(?<![\w-])(?P<option>--)(?P<name>(?=[A-Za-z])[\w.-]*?(?:" + SECRET_WORDS + r")[\w.-]*)[ \t]+"
                  r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
                  r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s'\"`;&|)\]}\\]))")
-_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE]
+# A literal given to a telling name in a program's own syntax (the value is quoted: a literal, not code):
+# - a PHP or Perl variable or a PHP property: `$db_password = 'v';`, `my $password = "v";`, `$this->password = 'v';`;
+# - a constant: PHP's `define( 'DB_PASSWORD', 'v' );` (WordPress' wp-config.php: DB_PASSWORD, AUTH_KEY...);
+# - the default of a lookup by name, the name being the variable's: Laravel's `env('DB_PASSWORD', 'v')`, PHP's
+#   `getenv`, the official WordPress image's `getenv_docker('WORDPRESS_DB_PASSWORD', 'v')`, Python's
+#   `os.getenv("DB_PASSWORD", "v")`, `os.environ.get(...)`, `os.environ.setdefault(...)`, django-environ's
+#   `env.str("SECRET_KEY", default="v")`, Ruby's `ENV.fetch("DB_PASSWORD", "v")`; Node's `process.env.DB_PASSWORD
+#   || 'v'` (and `??`, `process.env["DB_PASSWORD"]`).
+_QUOTED = r"""(?:"(?P<double>[^"\n]*)"|'(?P<single>[^'\n]*)')"""
+_CODE_VARIABLE = r"(?:(?<=[\s;({,]\$)|(?<=^\$)|(?<=->))" + _NAMED + r"[ \t]*=(?![=~>])[ \t]*" + _QUOTED
+_CONSTANT = r"(?<![\w$>])define[ \t]*\([ \t]*[\"']" + _NAMED + r"[\"'][ \t]*,[ \t]*" + _QUOTED + r"[ \t]*\)"
+_LOOKUP_DEFAULT = (r"(?<![\w$])(?:[\w$]+\.)*(?:getenv\w*|env|get|fetch|setdefault|getEnv|str)[ \t]*\([ \t]*[\"']" + _NAMED
+                   + r"[\"'][ \t]*,[ \t]*(?:default[ \t]*=[ \t]*)?" + _QUOTED)
+_NODE_DEFAULT = r"(?<![\w$.])process\.env(?:\.|\[[\"'])" + _NAMED + r"(?:[\"']\])?[ \t]*(?:\|\||\?\?)[ \t]*" + _QUOTED
+_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE, _CODE_VARIABLE, _CONSTANT, _LOOKUP_DEFAULT, _NODE_DEFAULT]
 _FORMS_TEXT = [re.compile(form, re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 _FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 # Words before an option's telling word that make it a switch: what to do about the secret, not the secret
@@ -528,7 +542,8 @@ EXAMPLE_WORDS = frozenset({"test", "dummy", "example", "sample", "fake"})
 _MASKED = re.compile(r"…\(\d+(?: characters?\))?")  # a value :func:`mask` already hid (or its first word: `S3c…(14`,
 # what an option rule reads up to the space): a text is masked once
 _REFERENCE = re.compile(r"\$[{(A-Za-z0-9_@*#?$!-]|`|\{\{|\{%|%\(|%s|^\{[A-Za-z_][A-Za-z0-9_.]*\}$")
-_PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+|(?i:your[-_.][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[-_]here)")
+# (WordPress' wp-config-sample.php and the official image's wp-config-docker.php: `'put your unique phrase here'`)
+_PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+|(?i:your[-_.][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[-_]here|(?:[a-z ]+ )?your [a-z ]+ here)")
 _METAVARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
 _CODE_SUFFIXES = (".py", ".pyw", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".java", ".kt", ".scala", ".groovy", ".go", ".rb",
                   ".php", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".rs", ".pl", ".pm", ".lua", ".tf", ".ps1")
