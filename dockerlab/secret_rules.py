@@ -90,6 +90,21 @@ def _password_after_a_space_is_an_argument(data: bytes, at: int) -> bool:
     return _SWITCH_PASSWORD_TOOLS.search(_command_before(data, at)) is not None
 
 
+def _command_end(data: bytes, at: int) -> int:
+    """Where the simple command holding position ``at`` of ``data`` ends (the next `;`, `&`, `|` or newline, or the end)."""
+    return min([position for position in (data.find(separator, at) for separator in (b";", b"&", b"|", b"\n")) if position >= 0] + [len(data)])
+
+
+# A command that reads a password or token from its input: the option that says so (`docker login --password-stdin`, `gh
+# auth login --with-token`), sudo's -S, Kerberos' kinit (it prompts on its input), cargo login without a token
+_READS_A_PASSWORD = re.compile(rb"(?<![\w-])(?:--password-stdin|--with-token)(?![\w-])|(?<![\w.-])sudo(?:[ \t]+-[A-Za-z]+)*[ \t]+-[A-Za-z]*S"
+                               rb"|(?<![\w.-])kinit(?![\w.-])|(?<![\w.-])cargo[ \t]+login[ \t]*$")
+
+
+def _reads_a_password(command: bytes) -> bool:
+    return _READS_A_PASSWORD.search(command.strip()) is not None
+
+
 def _keytool_public_default(data: bytes, match: re.Match[bytes]) -> bool:
     """False for `changeit` given as the store password of the JDK's cacerts (its documented public default)."""
     if match.group("secret") != b"changeit" or match.group("option").lower().endswith(b"keypass"):
@@ -316,6 +331,51 @@ CONTENT_RULES = [
          re.compile(rb"(?:(?<![A-Za-z0-9_])|(?<=\\[nrt]))(?i:npmAuthIdent|yarn_npm_auth_ident)[\"']?[ \t]*[:=][ \t]*(?:\\?[\"'])?(?P<secret>[^\s'\"$`\\]+)"),
          (b"npmauthident", b"yarn_npm_auth_ident"), False,
          lambda value: re.fullmatch(rb"[^:\s]+:\S+", value) is not None or _user_and_password(value)),
+    # A password or token written to a program that reads it from its input (the option says so): `echo P | docker login
+    # -u me --password-stdin` (podman, helm, oras, skopeo alike), `gh auth login --with-token`, `echo P | sudo -S cmd`,
+    # `echo P | kinit user`, `echo TOKEN | cargo login`; piped by echo or printf, or a here-string (`<<< P`).
+    Rule("a password written to a program's input (--password-stdin, sudo -S, kinit)",
+         re.compile(rb"(?:echo|printf)(?<![\w.-]echo)(?<![\w.-]printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<secret>[^\s'\"$`|;)\\-][^\s'\"$`|;)\\]*)"
+                    rb"(?:\\n[^\s'\"|;)]*)?['\"]?[ \t]*\|[ \t]*(?P<command>[^;&|\n]*)"),
+         (b"--password-stdin", b"--with-token", b"sudo", b"kinit", b"cargo"), False,
+         context=lambda data, match: _reads_a_password(match.group("command"))),
+    Rule("a password given as a here-string to a program that reads it (<<< P)",
+         re.compile(rb"<<<[ \t]*['\"]?(?P<secret>[^\s'\"$`|;)<>-][^\s'\"$`|;)<>]*)"), (b"<<<",), False,
+         context=lambda data, match: _reads_a_password(_command_before(data, match.start()) + data[match.end(): _command_end(data, match.end())])),
+    # Login tools' own password options: crane's and OpenShift's `oc login -u USER -p P`, twine's `-p P` (the long
+    # `--password` is the --password rule's); `--creds USER:P` (skopeo's --src-creds and --dest-creds, podman's and
+    # buildah's --creds); Samba's `-U USER%P` (smbclient, rpcclient, smbcacls, net, samba-tool); lftp's `-u USER,P`;
+    # HTTPie's `-a USER:P` (`http`, `https`); `cargo login TOKEN`; MongoDB's shell `db.auth('USER', 'P')` and
+    # `db.changeUserPassword('USER', 'P')`; MinIO's client `mc alias set NAME URL ACCESS_KEY SECRET_KEY` (and the older
+    # `mc config host add`): the secret key is the fourth argument.
+    Rule("a password given to a login (-p: crane, oc, twine)",
+         re.compile(rb"(?:(?:" + _tool(b"crane") + rb"|" + _tool(b"oc") + rb")" + _ARGS + rb"login" + _ARGS + rb"|" + _tool(b"twine") + _ARGS + rb")"
+                    rb"(?<=[ \t])-p(?:[ \t]+|=)" + _VALUE),
+         (b"crane", b"oc", b"twine"), False),
+    Rule("credentials given as --creds USER:PASSWORD (skopeo, podman, buildah)",
+         re.compile(rb"--(?<![\w-]--)(?:src-|dest-)?creds(?:=|[ \t]+)['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`][^\s'\"$`]*)"), (b"creds",), False),
+    Rule("a password given to a Samba tool (-U USER%PASSWORD)",
+         re.compile(rb"(?:" + rb"|".join(_tool(name) for name in (b"smbclient", b"rpcclient", b"smbcacls", b"smbcquotas", b"net", b"samba-tool"))
+                    + rb")" + _ARGS + rb"(?:-U[ \t]*|--user(?:name)?(?:=|[ \t]+))['\"]?[^\s%'\"$`]+%(?P<secret>[^\s'\"$`][^\s'\"$`]*)"),
+         (b"%",), False),
+    Rule("a password given to lftp (-u USER,PASSWORD)",
+         re.compile(_tool(b"lftp") + rb"[ \t][^;&|\n]*?(?<=[ \t'\"])-u"
+                    rb"[ \t]+['\"]?[^\s,'\"$`]+,(?P<secret>[^\s'\"$`][^\s'\"$`]*)"), (b"lftp",), False),
+    Rule("a password given to HTTPie (-a USER:PASSWORD)",
+         re.compile(rb"https?(?<![\w.-]http)(?<![\w.-]https)" + _ARGS + rb"(?:-a[ \t]*|--auth(?:=|[ \t]+))['\"]?[^\s:'\"$`]+:"
+                    rb"(?P<secret>[^\s'\"$`][^\s'\"$`]*)"),
+         (b"http",), False),
+    Rule("a token given to cargo login",
+         re.compile(_tool(b"cargo") + rb"(?:[ \t]+-[-\w]+(?:=\S+)?)*[ \t]+login(?:[ \t]+--registry(?:=|[ \t]+)\S+|[ \t]+-[-\w]+)*[ \t]+(?![;&|<>()])" + _VALUE),
+         (b"cargo",), False),
+    Rule("a password given to MongoDB's db.auth()",
+         re.compile(rb"(?:(?<![\w.])db|\))\.(?:auth|changeUserPassword)[ \t]*\([ \t]*\\?['\"][^'\"\\\n]+\\?['\"][ \t]*,[ \t]*"
+                    rb"\\?['\"](?P<secret>[^'\"\\\n$`]+)\\?['\"]"),
+         (b"db.auth", b"changeuserpassword"), False),
+    Rule("a secret key given to MinIO's mc alias set",
+         re.compile(_tool(b"mc") + rb"(?:[ \t]+-[-\w]+(?:=\S+)?)*[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)(?:[ \t]+-[-\w]+(?:=\S+)?)*"
+                    rb"[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+['\"]?[^\s'\"]+['\"]?[ \t]+" + _VALUE),
+         (b"alias", b"host"), False),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,

@@ -163,6 +163,26 @@ SAMPLES = {
     "a token given to curl (--oauth2-bearer)": ("curl --oauth2-bearer Ob-hunter22abcdef https://api/x", "Ob-hunter22abcdef",
                                                 'curl --oauth2-bearer "$TOKEN" https://api/x'),
     "a password piped to passwd, smbpasswd or vncpasswd": ("echo Vn-hunter22 | vncpasswd -f > p", "Vn-hunter22", 'echo "$PW" | vncpasswd -f > p'),
+    # #22 fresh verifier (22z): a password written to a program's input, login tools' own options
+    "a password written to a program's input (--password-stdin, sudo -S, kinit)": (
+        "echo 'Dk-hunter22' | docker login -u me --password-stdin r.example.com", "Dk-hunter22", "echo hunter22 | sudo tee /etc/motd"),
+    "a password given as a here-string to a program that reads it (<<< P)": ("gh auth login --with-token <<< Gh-hunter22", "Gh-hunter22",
+                                                                            "grep -c x <<< hunter22"),
+    "a password given to a login (-p: crane, oc, twine)": ("oc login https://api.example.com:6443 -u admin -p Oc-hunter22", "Oc-hunter22",
+                                                           "podman run -p 8080:80 --name oc-login app"),
+    "credentials given as --creds USER:PASSWORD (skopeo, podman, buildah)": ("skopeo copy --src-creds me:Sc-hunter22 docker://a oci:/b", "Sc-hunter22",
+                                                                             "skopeo copy --src-creds me docker://a oci:/b"),
+    "a password given to a Samba tool (-U USER%PASSWORD)": ("smbclient //files/share -U 'me%Sb-hunter22' -c ls", "Sb-hunter22",
+                                                            "smbclient //files/share -U me -c 'echo 50%'"),
+    "a password given to lftp (-u USER,PASSWORD)": ("lftp -u me,Lf-hunter22 sftp://files.example.com", "Lf-hunter22", "lftp -u me sftp://x,y"),
+    "a password given to HTTPie (-a USER:PASSWORD)": ("http -a me:Ht-hunter22 POST https://api.example.com/x", "Ht-hunter22",
+                                                      "curl http://example.com -a me:x"),
+    "a token given to cargo login": ("cargo login cioAbCdEfGh0123456789IjKlMnOpQrStUv", "cioAbCdEfGh0123456789IjKlMnOpQrStUv",
+                                     "cargo login && cargo install --locked ripgrep"),
+    "a password given to MongoDB's db.auth()": ("mongosh admin --eval \"db.auth('root', 'Mg-hunter22')\"", "Mg-hunter22",
+                                                "mongosh admin --eval \"db.auth('root', passwordPrompt())\""),
+    "a secret key given to MinIO's mc alias set": ("mc alias set local http://minio:9000 minioadmin Mn-hunter22", "Mn-hunter22",
+                                                   "mc alias set local http://minio:9000 $MINIO_ACCESS $MINIO_SECRET"),
     "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (
         '{"auths": {"https://index.docker.io/v1/": {"auth": "bWU6aHVudGVyMg=="}}}', "bWU6aHVudGVyMg==",  # me:hunter2
         '{"auths": {"https://index.docker.io/v1/": {}}, "credsStore": "desktop", "auth": "required"}'),

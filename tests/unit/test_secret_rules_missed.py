@@ -3,7 +3,7 @@ table, its ordinary neighbours not found (no engine)."""
 import pytest
 
 from dockerlab import secret_rules
-from tests.unit.test_secret_rules_more import in_file
+from tests.unit.test_secret_rules_more import in_file, in_history
 
 
 def file_values(path: str, content: str) -> list[str]:
@@ -49,4 +49,62 @@ def test_lookups_without_a_literal_secret_are_not_found(path, content):
 
 @pytest.mark.parametrize("command", ['[ "$DB_PASSWORD" = "" ] && exit 1', "test $PASSWORD = $EXPECTED"])
 def test_a_shell_comparison_without_a_literal_is_not_found(command):
+    assert secret_rules.text_findings(command) == []
+
+
+def found_in_command(command: str, value: str) -> None:
+    assert [item[2] for item in secret_rules.text_findings(command)] == value.split(), secret_rules.text_findings(command)
+    table = in_history(command)
+    assert len(table) == len(value.split()) and not any(part in table.to_string() for part in value.split()), table.to_string()
+
+
+# --- 2: a password written to a program that reads it from its input ---------------------------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ("echo 'Dk-hunter22' | docker login -u me --password-stdin registry.example.com", "Dk-hunter22"),
+    ("echo Su-hunter22 | sudo -S apt-get install -y build-essential", "Su-hunter22"),
+    ("printf 'Su-hunter22\\n' | sudo -k -S true", "Su-hunter22"),  # my own
+    ("echo 'Kb-hunter22' | kinit admin@EXAMPLE.COM", "Kb-hunter22"),
+    ("gh auth login --with-token <<< Gh-notaform-hunter22", "Gh-notaform-hunter22"),
+    ("docker login -u me --password-stdin registry.example.com <<< 'Dk-hunter33'", "Dk-hunter33"),  # my own
+    ("echo Cg-token22abc | cargo login", "Cg-token22abc"),  # my own
+])
+def test_a_password_written_to_a_programs_input_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+# --- 3: login tools' own password options ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ("crane auth login registry.example.com -u me -p Cr-hunter22", "Cr-hunter22"),
+    ("oc login https://api.ocp.example.com:6443 -u admin -p Oc-hunter22 --insecure-skip-tls-verify", "Oc-hunter22"),
+    ("twine upload --repository-url https://pypi.example.com/ -u me -p Tw-hunter22 dist/*", "Tw-hunter22"),
+    ("skopeo copy --src-creds me:Sc-hunter22 docker://registry.example.com/app:1 docker-archive:/tmp/app.tar", "Sc-hunter22"),
+    ("skopeo copy --dest-creds=me:Sd-hunter22 oci:/tmp/app docker://registry.example.com/app:1", "Sd-hunter22"),
+    ("podman pull --creds me:Pc-hunter22 quay.io/org/app:1", "Pc-hunter22"),
+    ("smbclient //files/share -U 'me%Sb-hunter22' -c 'get report.csv /tmp/report.csv'", "Sb-hunter22"),
+    ("net ads join -U Administrator%Nt-hunter22", "Nt-hunter22"),  # my own
+    ("lftp -u me,Lf-hunter22 -e 'mirror /pub /data; quit' sftp://files.example.com", "Lf-hunter22"),
+    ("http -a me:Ht-hunter22 POST https://api.example.com/deploy", "Ht-hunter22"),
+    ("https --auth=me:Hs-hunter22 api.example.com/deploy", "Hs-hunter22"),  # my own
+    ("cargo login cioAbCdEfGh0123456789IjKlMnOpQrStUv", "cioAbCdEfGh0123456789IjKlMnOpQrStUv"),
+    ("cargo login --registry my-registry Cr-token22abc", "Cr-token22abc"),  # my own
+    ("mongosh admin --eval \"db.auth('root', 'Mg-hunter22')\"", "Mg-hunter22"),
+    ("mongosh --eval \"db.getSiblingDB('admin').changeUserPassword('app', 'Mg-hunter33')\"", "Mg-hunter33"),  # my own
+    ("mc alias set local http://minio:9000 minioadmin Mn-hunter22", "Mn-hunter22"),
+    ("mc alias set s3 https://s3.amazonaws.com AKIAIOSFODNN7EXAMPL3 wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz3k9q2LmN",
+     "AKIAIOSFODNN7EXAMPL3 wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz3k9q2LmN"),
+])
+def test_a_password_given_to_a_login_tool_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+@pytest.mark.parametrize("command", [
+    "echo \"$DOCKER_PASSWORD\" | docker login -u \"$DOCKER_USERNAME\" --password-stdin", "echo hello | sudo tee /etc/motd",
+    "echo 'deb http://deb.example.com stable main' | sudo tee -a /etc/apt/sources.list", "cat <<< hello", "grep x <<< \"$Y\"",
+    "docker login -u me --password-stdin < /run/secrets/pw", "echo $PW | sudo -S true", "gh auth login --with-token < /run/secrets/gh",
+    "cargo login", "cargo build --release", "skopeo copy --src-creds me docker://a docker://b", "skopeo copy --src-creds \"$CREDS\" a b",
+    "http POST https://api.example.com/x a=b", "curl http://example.com -a", "mc alias set local http://minio:9000 $ACCESS $SECRET",
+    "oc login --token=$TOKEN https://api.example.com", "docker run -p 8080:80 nginx", "twine upload dist/*", "smbclient -L //host -N",
+    "lftp -e 'mirror /pub /data' sftp://files.example.com", "echo 50% done", "podman run -p 8080:80 --name oc-login app",
+])
+def test_ordinary_commands_of_those_tools_are_not_found(command):
     assert secret_rules.text_findings(command) == []
