@@ -381,7 +381,12 @@ CONTENT_RULES = [
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,
 # clientSecret, aws_credentials. The word ends the name or a part of it (a separator, a digit, or a
 # camelCase capital follows): `tokenizer`, `max_tokens` and `secretary` are other words.
-SECRET_WORDS = (r"(?:PASSWORD|PASSWD|SECRETS?|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?|AUTH[_-]?KEY)"
+# KEY alone is no telling word (GPG_KEY, a public key, a key's id or path); a compound secret name with KEY is: Rails'
+# RAILS_MASTER_KEY, Airflow's and Django's FERNET_KEY, ENCRYPTION_KEY, SIGNING_KEY (git's `user.signingkey` is a key's id:
+# see :func:`_about_a_secret`), Azure Storage's ACCOUNT_KEY (`--account-key`, `AccountKey=` in a connection string), and
+# Laravel's APP_KEY at the start of a name (PUSHER_APP_KEY is Pusher's public app key).
+SECRET_WORDS = (r"(?:PASSWORD|PASSWD|SECRETS?|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?|AUTH[_-]?KEY"
+                r"|MASTER[_-]?KEY|FERNET[_-]?KEY|ENCRYPTION[_-]?KEY|SIGNING[_-]?KEY|ACCOUNT[_-]?KEY|(?<![\w.-])APP[_-]?KEY)"
                 r"(?-i:(?!(?<=[a-z])[a-z]|(?<=[A-Z])[A-Z]))"
                 r"|(?<![A-Za-z])(?:PASS|PWD)(?![A-Za-z])")
 _SECRET_NAME = re.compile(f"(?:{SECRET_WORDS})", re.IGNORECASE)
@@ -492,6 +497,8 @@ def _about_a_secret(name: str, value: str) -> bool:
         return True
     if name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/")) or _NOT_A_SECRET_FORM.fullmatch(value.strip()):
         return True
+    if re.fullmatch(r"(?:user\.)?signingkey", name, re.IGNORECASE):  # git's signing key: a GPG key's id or a public key's path
+        return True
     return _about_name(name) and not _looks_random(value)
 
 
@@ -593,7 +600,8 @@ def _option_holds_a_value(text: str | bytes, match: re.Match, name: str, value: 
     if words[-1:] in (["PASSWORD"], ["PASS"]) and _password_after_a_space_is_an_argument(data, at):
         return False
     value = value.strip()
-    return not (re.match(r"[A-Za-z_][\w.-]*=", value) or _FILE_NAME.fullmatch(value) or re.fullmatch(r"[A-Z][A-Z_]*", value))
+    # a base64 value's padding (`q8Vd...==`) is no NAME=VALUE spec
+    return not (re.match(r"[A-Za-z_][\w.-]*=(?!=*$)", value) or _FILE_NAME.fullmatch(value) or re.fullmatch(r"[A-Z][A-Z_]*", value))
 
 
 _NOT_A_VALUE = {"none", "null", "nil", "undefined", "undef", "true", "false", "yes", "no", "on", "off", "required", "optional",

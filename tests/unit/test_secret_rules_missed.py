@@ -3,7 +3,7 @@ table, its ordinary neighbours not found (no engine)."""
 import pytest
 
 from dockerlab import secret_rules
-from tests.unit.test_secret_rules_more import in_file, in_history
+from tests.unit.test_secret_rules_more import found_once_and_masked, in_env, in_file, in_history
 
 
 def file_values(path: str, content: str) -> list[str]:
@@ -108,3 +108,42 @@ def test_a_password_given_to_a_login_tool_is_found_and_masked(command, value):
 ])
 def test_ordinary_commands_of_those_tools_are_not_found(command):
     assert secret_rules.text_findings(command) == []
+
+
+# --- 4: compound key names that hold a secret (KEY alone does not) ------------------------------------------------------------
+@pytest.mark.parametrize("name, value", [
+    ("RAILS_MASTER_KEY", "0b1c5f6e8a9d2e3f4a5b6c7d8e9f0a1b"), ("AIRFLOW__CORE__FERNET_KEY", "81HqDtbqAywKSOumSha3BhWNOdQ26slT6K0YaZeZyPs="),
+    ("ENCRYPTION_KEY", "f3a9c1e7b5d2a8c4e6f0b1d3a5c7e9f2"), ("SIGNING_KEY", "MC4CAQAwBQYDK2VwBCIEIHx3uJp9y7dXhq2Zy5m0v1lQkWn8rT4aB6cD0eF2gH3i"),
+    ("APP_KEY", "base64:2fl+Ktvkfl+Fuz4Qp/A75G2RTiWVA/ZoKZvp6fiiM10="),
+    ("AZURE_STORAGE_ACCOUNT_KEY", "q8Vd3kZ1pL0mXyT7rW2sN5bC9fG4hJ6kA1zQ3xE8uY0iO7pL2mN4bV6cX9zA1="),
+    ("MASTER_KEY", "Mk-hunter22"),  # my own: a plain value under the name
+])
+def test_a_compound_key_name_holds_a_secret(name, value):
+    assert secret_rules.variable_secrets(name, value)
+    found_once_and_masked(in_env(name, value), value)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D"), ("JWT_PUBLIC_KEY", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"),
+    ("PYTHON_SHA256", "abc123def456abc123def456"), ("NGINX_GPGKEY", "573BFD6B3D8FBC641079A6ABABF5BD827BD9BF62"),
+    ("PUSHER_APP_KEY", "a1b2c3d4e5f6a7b8c9d0"), ("ENCRYPTION_KEY_FILE", "/run/secrets/k"), ("KMS_ENCRYPTION_KEY_ID", "alias/app"),
+    ("SIGNING_KEY_PATH", "keys/sign.pem"), ("GOOGLE_SERVICE_ACCOUNT_KEY_FILE", "sa.json"),
+])
+def test_key_names_that_hold_no_secret_are_not_found(name, value):
+    assert secret_rules.variable_secrets(name, value) == []
+
+
+@pytest.mark.parametrize("command, value", [
+    ("az storage blob upload --account-name acct --account-key 'q8Vd3kZ1pL0mXyT7rW2sN5bC9fG4hJ6kA1zQ3xE8uY0iO7pL2mN4bV6cX9zA1==' -c c -f f -n f",
+     "q8Vd3kZ1pL0mXyT7rW2sN5bC9fG4hJ6kA1zQ3xE8uY0iO7pL2mN4bV6cX9zA1=="),  # a base64 value's padding is no NAME=VALUE spec
+    ("export RAILS_MASTER_KEY=0b1c5f6e8a9d2e3f4a5b6c7d8e9f0a1b && bin/rails assets:precompile", "0b1c5f6e8a9d2e3f4a5b6c7d8e9f0a1b"),
+])
+def test_a_compound_key_name_in_a_command_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+@pytest.mark.parametrize("command", ["git config --global user.signingkey 3AA5C34371567BD2 && git config --global commit.gpgsign true",
+                                     "git config user.signingKey ~/.ssh/id_ed25519.pub"])
+def test_gits_signing_key_is_a_keys_id_not_a_secret(command):
+    assert secret_rules.text_findings(command) == []
+    assert secret_rules.file_findings("/root/.gitconfig", b"[user]\n\tsigningkey = 3AA5C34371567BD2\n") == []
