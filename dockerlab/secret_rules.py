@@ -166,8 +166,13 @@ CONTENT_RULES = [
     Rule("a SendGrid API key", re.compile(rb"SG\.(?<![0-9A-Za-z_]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"), (b"sg.",), True),
     Rule("a DigitalOcean token", re.compile(rb"do[opr]_v1_(?<![0-9A-Za-z_]do[opr]_v1_)[a-f0-9]{64}"), (b"_v1_",), True),
     Rule("a Slack webhook URL", re.compile(rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"), (b"hooks.slack.com",), True),
+    # `Authorization: SCHEME CREDENTIAL` as a header line (curl -H, git's http.extraHeader), a JSON or YAML pair
+    # (`"Authorization": "Bearer ..."`) and nginx's `proxy_set_header Authorization "Basic ..."` (no colon); the schemes:
+    # Bearer, Token, Basic, Elasticsearch's ApiKey (and Api-Key), Key (Firebase's legacy server key). A lower-case word is
+# prose (`authorization token expiration`), not a credential.
     Rule("a credential in an Authorization header",
-         re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
+         re.compile(rb"(?i)authorization(?:[\"']?[ \t]*[:=][ \t]*|[ \t]+)[\"']?(?:bearer|token|basic|api-?key|key)[ \t]+"
+                    rb"(?![a-z]+(?![A-Za-z0-9._~+/=-]))(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
     # an empty user is a user (`redis://:PASSWORD@cache:6379/0`: Redis' own URL form); GitHub's convention of a token as the
     # user and `x-oauth-basic` (or `x-access-token`) as the password is the next rule's: that password is no secret
     Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]*:(?P<secret>[^\s@/$]+)@[^\s/]+"), (b"://",), False,

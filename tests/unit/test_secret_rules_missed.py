@@ -147,3 +147,40 @@ def test_a_compound_key_name_in_a_command_is_found_and_masked(command, value):
 def test_gits_signing_key_is_a_keys_id_not_a_secret(command):
     assert secret_rules.text_findings(command) == []
     assert secret_rules.file_findings("/root/.gitconfig", b"[user]\n\tsigningkey = 3AA5C34371567BD2\n") == []
+
+
+# --- 5: connection strings and Authorization headers ------------------------------------------------------------------------------
+AZURE_KEY = "q8Vd3kZ1pL0mXyT7rW2sN5bC9fG4hJ6kA1zQ3xE8uY0iO7pL2mN4bV6cX9zA1=="
+
+
+@pytest.mark.parametrize("name, value, secret", [
+    ("AZURE_STORAGE_CONNECTION_STRING", f"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={AZURE_KEY};EndpointSuffix=core.windows.net",
+     AZURE_KEY),
+    ("SERVICEBUS_CONNECTION", "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;"
+     "SharedAccessKey=Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z=", "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z="),  # my own
+    ("DB_CONNECTION", "Server=tcp:db,1433;Database=app;User ID=sa;Password=Ms-hunter22;Encrypt=True", "Ms-hunter22"),  # my own: ADO.NET
+    ("ODBC_CONNECTION", "Driver={ODBC Driver 18 for SQL Server};Server=db;Uid=sa;Pwd=Ms-hunter33;", "Ms-hunter33"),  # my own: ODBC
+])
+def test_a_key_or_password_in_a_connection_string_is_found_and_masked(name, value, secret):
+    assert [inner for _, inner in secret_rules.variable_secrets(name, value)] == [secret]
+    found_once_and_masked(in_env(name, value), secret)
+
+
+@pytest.mark.parametrize("command, value", [
+    ("curl -H 'Authorization: ApiKey Zm9vYmFyOmJhenF1eDEyMzQ1Njc4OQ==' https://es.example.com:9200/_cluster/health", "Zm9vYmFyOmJhenF1eDEyMzQ1Njc4OQ=="),
+    ("echo '{\"Authorization\": \"Bearer abcdef1234567890xyz\"}' > /app/headers.json", "abcdef1234567890xyz"),  # my own: a JSON pair
+])
+def test_more_authorization_forms_are_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+def test_nginx_proxy_set_header_authorization_is_found_and_masked():
+    content = 'location / {\n  proxy_pass http://backend;\n  proxy_set_header Authorization "Basic dXNlcjpOZy1odW50ZXIyMg==";\n}\n'
+    assert in_file("/etc/nginx/conf.d/default.conf", content) == [("a credential in an Authorization header", secret_rules.mask("dXNlcjpOZy1odW50ZXIyMg=="))]
+
+
+@pytest.mark.parametrize("text", [
+    "proxy_set_header Authorization $http_authorization;", 'add_header Access-Control-Allow-Headers "Authorization, Content-Type";',
+                                  "The authorization token expiration is configurable", 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com'])
+def test_authorization_without_a_credential_is_not_found(text):
+    assert secret_rules.text_findings(text) == []
