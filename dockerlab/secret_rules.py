@@ -105,6 +105,21 @@ def _reads_a_password(command: bytes) -> bool:
     return _READS_A_PASSWORD.search(command.strip()) is not None
 
 
+_PGPASS_WHAT = "a password in a .pgpass line (host:port:database:user:password)"
+_PGPASS_FIELDS = rb"[^\s:'\"#]+:(?:[0-9]{1,5}|\*):[^\s:'\"]+:[^\s:'\"]+:(?P<secret>[^\s:'\"$`\\]+)"
+_PGPASS_LINE = re.compile(rb"(?m)^[ \t]*" + _PGPASS_FIELDS + rb"[ \t]*\r?$")
+_COMPOSER_TOKEN_KEY = re.compile(rb"\\?\"(?:github-oauth|gitlab-oauth|gitlab-token|bearer)\\?\"[ \t\r\n]*:[ \t\r\n]*$")
+
+
+def _in_a_composer_token_object(data: bytes, at: int) -> bool:
+    """True when position ``at`` of ``data`` is inside the object of Composer's `"github-oauth": {...}` (or gitlab-oauth,
+    gitlab-token, bearer), directly: not in an object nested in it."""
+    opening = data.rfind(b"{", max(0, at - 4096), at)
+    if opening < 0 or b"}" in data[opening:at]:
+        return False
+    return _COMPOSER_TOKEN_KEY.search(data[max(0, opening - 64): opening]) is not None
+
+
 def _keytool_public_default(data: bytes, match: re.Match[bytes]) -> bool:
     """False for `changeit` given as the store password of the JDK's cacerts (its documented public default)."""
     if match.group("secret") != b"changeit" or match.group("option").lower().endswith(b"keypass"):
@@ -347,6 +362,17 @@ CONTENT_RULES = [
     Rule("a password given as a here-string to a program that reads it (<<< P)",
          re.compile(rb"<<<[ \t]*['\"]?(?P<secret>[^\s'\"$`|;)<>-][^\s'\"$`|;)<>]*)"), (b"<<<",), False,
          context=lambda data, match: _reads_a_password(_command_before(data, match.start()) + data[match.end(): _command_end(data, match.end())])),
+    # PostgreSQL's password file (~/.pgpass, PGPASSFILE): `host:port:database:user:password` lines, written by echo or
+    # printf into a file named pgpass (the file's own content: :func:`file_findings`)
+    Rule(_PGPASS_WHAT,
+         re.compile(rb"(?:echo|printf)(?<![\w.-]echo)(?<![\w.-]printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?" + _PGPASS_FIELDS
+                    + rb"(?:\\n)?['\"]?[ \t]*>>?[ \t]*['\"]?[^\s;&|'\"]*pgpass\b"), (b"pgpass",), False),
+    # Composer's auth.json and COMPOSER_AUTH (getcomposer.org, "Authentication for privately hosted packages"): `{"github-oauth":
+    # {"github.com": "TOKEN"}}`, and gitlab-oauth, gitlab-token, bearer alike: each host's value is its token (http-basic's
+    # `"password": "P"` is the assignment rule's)
+    Rule("a token in Composer's auth (github-oauth, gitlab-token, bearer)",
+         re.compile(rb"\\?\"(?P<host>[^\"\s\\:{}]+)\\?\"[ \t\r\n]*:[ \t\r\n]*\\?\"(?P<secret>[^\"\s\\$`]+)\\?\""),
+         (b"github-oauth", b"gitlab-oauth", b"gitlab-token", b"bearer"), False, context=lambda data, match: _in_a_composer_token_object(data, match.start())),
     # Login tools' own password options: crane's and OpenShift's `oc login -u USER -p P`, twine's `-p P` (the long
     # `--password` is the --password rule's); `--creds USER:P` (skopeo's --src-creds and --dest-creds, podman's and
     # buildah's --creds); Samba's `-U USER%P` (smbclient, rpcclient, smbcacls, net, samba-tool); lftp's `-u USER,P`;
@@ -947,6 +973,9 @@ def file_findings(path: str, data: bytes) -> list[tuple[str, str, str]]:
             if data.rfind(b"<!--", 0, at) > data.rfind(b"-->", 0, at):  # inside an XML/HTML comment (Maven's sample <server>)
                 continue
         kept.append((name, what, value))
+    if path.rpartition("/")[2] in (".pgpass", "pgpass"):  # PostgreSQL's password file: each line's last field
+        kept += [("", _PGPASS_WHAT, match.group("secret").decode(errors="replace")) for match in _PGPASS_LINE.finditer(data)
+                 if not _not_a_value(match.group("secret").decode(errors="replace"))]
     return kept
 
 

@@ -181,6 +181,10 @@ SAMPLES = {
                                      "cargo login && cargo install --locked ripgrep"),
     "a password given to MongoDB's db.auth()": ("mongosh admin --eval \"db.auth('root', 'Mg-hunter22')\"", "Mg-hunter22",
                                                 "mongosh admin --eval \"db.auth('root', passwordPrompt())\""),
+    "a password in a .pgpass line (host:port:database:user:password)": ("echo 'db:5432:app:app:Pg-hunter22' > /root/.pgpass", "Pg-hunter22",
+                                                                         "echo 'db:5432:app:app' > /tmp/notes && echo \"$PGPASS_LINE\" > ~/.pgpass"),
+    "a token in Composer's auth (github-oauth, gitlab-token, bearer)": ('{"github-oauth": {"github.com": "Gh0123456789abcdef"}}', "Gh0123456789abcdef",
+                                                                        '{"config": {"bearer": {}}, "require": {"php": ">=8.1"}}'),
     "a secret key given to MinIO's mc alias set": ("mc alias set local http://minio:9000 minioadmin Mn-hunter22", "Mn-hunter22",
                                                    "mc alias set local http://minio:9000 $MINIO_ACCESS $MINIO_SECRET"),
     "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (

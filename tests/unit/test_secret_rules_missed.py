@@ -184,3 +184,50 @@ def test_nginx_proxy_set_header_authorization_is_found_and_masked():
                                   "The authorization token expiration is configurable", 'curl -H "Authorization: Bearer $TOKEN" https://api.example.com'])
 def test_authorization_without_a_credential_is_not_found(text):
     assert secret_rules.text_findings(text) == []
+
+
+# --- 6: credential files by their content -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ("echo 'db:5432:app:app:Pg-hunter22' > /root/.pgpass && chmod 600 /root/.pgpass", "Pg-hunter22"),
+    ("echo '*:*:*:postgres:Pg-hunter33' >> ~/.pgpass", "Pg-hunter33"),  # my own: wildcards, appended
+    ("printf 'db:5432:*:app:Pg-hunter44\\n' > \"$HOME/.pgpass\"", "Pg-hunter44"),  # my own: printf
+    ("COMPOSER_AUTH='{\"github-oauth\": {\"github.com\": \"0123456789abcdef0123456789abcdef01234567\"}}' composer install",
+     "0123456789abcdef0123456789abcdef01234567"),
+    ("echo '{\"bearer\": {\"repo.example.com\": \"Br-hunter22abc\"}}' > /root/.composer/auth.json", "Br-hunter22abc"),  # my own
+])
+def test_a_credential_file_line_written_by_a_command_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+@pytest.mark.parametrize("value, secret", [
+    ('{"gitlab-token": {"gitlab.example.com": "Tk-hunter22abcdef"}}', "Tk-hunter22abcdef"),
+    ('{"http-basic": {"repo.example.com": {"username": "me", "password": "Cp-hunter22"}}}', "Cp-hunter22"),
+])
+def test_composer_auth_in_the_environment_is_found_and_masked(value, secret):
+    assert [inner for _, inner in secret_rules.variable_secrets("COMPOSER_AUTH", value)] == [secret]
+    found_once_and_masked(in_env("COMPOSER_AUTH", value), secret)
+
+
+@pytest.mark.parametrize("path, content, values", [
+    ("/root/.pgpass", "db:5432:app:app:Pg-hunter22\n# a comment\n*:*:*:other:Pg-hunter55\n", ["Pg-hunter22", "Pg-hunter55"]),
+    ("/root/.composer/auth.json", '{\n  "github-oauth": {\n    "github.com": "0123456789abcdef0123456789abcdef01234567"\n  }\n}\n',
+     ["0123456789abcdef0123456789abcdef01234567"]),
+])
+def test_a_credential_files_content_is_found(path, content, values):
+    assert file_values(path, content) == values
+    assert all(secret_rules.mask(value) in str(in_file(path, content)) and value not in str(in_file(path, content)) for value in values)
+
+
+@pytest.mark.parametrize("path, content", [
+    ("/etc/shadow", "root:*:19000:0:99999:7:::\n"), ("/tmp/times.txt", "12:30:45:10:99\n"),
+    ("/app/composer.json", '{"require": {"php": ">=8.1", "laravel/framework": "^10.0"}, "config": {"bearer": false}}'),
+    ("/app/package.json", '{"name": "x", "dependencies": {"passport-http-bearer": "^1.0.4", "express": "^4"}}'),
+])
+def test_colon_lines_and_json_that_are_no_credential_file_are_not_found(path, content):
+    assert secret_rules.file_findings(path, content.encode()) == []
+
+
+@pytest.mark.parametrize("command", ["echo \"db:5432:app:app:$PGPASSWORD\" > ~/.pgpass", "echo 'a:1:c:d:e' > /tmp/x",
+                                     "composer config --global github-protocols https && composer install --no-dev"])
+def test_no_literal_pgpass_or_composer_token_is_not_found(command):
+    assert secret_rules.text_findings(command) == []
