@@ -372,7 +372,7 @@ CONTENT_RULES = [
     # `"password": "P"` is the assignment rule's)
     Rule("a token in Composer's auth (github-oauth, gitlab-token, bearer)",
          re.compile(rb"\\?\"(?P<host>[^\"\s\\:{}]+)\\?\"[ \t\r\n]*:[ \t\r\n]*\\?\"(?P<secret>[^\"\s\\$`]+)\\?\""),
-         (b"github-oauth", b"gitlab-oauth", b"gitlab-token", b"bearer"), False, context=lambda data, match: _in_a_composer_token_object(data, match.start())),
+         (b"github-oauth", b"gitlab-oauth", b"gitlab-token", b"\"bearer"), False, context=lambda data, match: _in_a_composer_token_object(data, match.start())),
     # Login tools' own password options: crane's and OpenShift's `oc login -u USER -p P`, twine's `-p P` (the long
     # `--password` is the --password rule's); `--creds USER:P` (skopeo's --src-creds and --dest-creds, podman's and
     # buildah's --creds); Samba's `-U USER%P` (smbclient, rpcclient, smbcacls, net, samba-tool); lftp's `-u USER,P`;
@@ -382,13 +382,13 @@ CONTENT_RULES = [
     Rule("a password given to a login (-p: crane, oc, twine)",
          re.compile(rb"(?:(?:" + _tool(b"crane") + rb"|" + _tool(b"oc") + rb")" + _ARGS + rb"login" + _ARGS + rb"|" + _tool(b"twine") + _ARGS + rb")"
                     rb"(?<=[ \t])-p(?:[ \t]+|=)" + _VALUE),
-         (b"crane", b"oc", b"twine"), False),
+         (b"login", b"twine"), False),
     Rule("credentials given as --creds USER:PASSWORD (skopeo, podman, buildah)",
          re.compile(rb"--(?<![\w-]--)(?:src-|dest-)?creds(?:=|[ \t]+)['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`][^\s'\"$`]*)"), (b"creds",), False),
     Rule("a password given to a Samba tool (-U USER%PASSWORD)",
          re.compile(rb"(?:" + rb"|".join(_tool(name) for name in (b"smbclient", b"rpcclient", b"smbcacls", b"smbcquotas", b"net", b"samba-tool"))
                     + rb")" + _ARGS + rb"(?:-U[ \t]*|--user(?:name)?(?:=|[ \t]+))['\"]?[^\s%'\"$`]+%(?P<secret>[^\s'\"$`][^\s'\"$`]*)"),
-         (b"%",), False),
+         (b"smbclient", b"rpcclient", b"smbcacls", b"smbcquotas", b"net ", b"samba-tool"), False),
     Rule("a password given to lftp (-u USER,PASSWORD)",
          re.compile(_tool(b"lftp") + rb"[ \t][^;&|\n]*?(?<=[ \t'\"])-u"
                     rb"[ \t]+['\"]?[^\s,'\"$`]+,(?P<secret>[^\s'\"$`][^\s'\"$`]*)"), (b"lftp",), False),
@@ -400,7 +400,7 @@ CONTENT_RULES = [
          re.compile(_tool(b"cargo") + rb"(?:[ \t]+-[-\w]+(?:=\S+)?)*[ \t]+login(?:[ \t]+--registry(?:=|[ \t]+)\S+|[ \t]+-[-\w]+)*[ \t]+(?![;&|<>()])" + _VALUE),
          (b"cargo",), False),
     Rule("a password given to MongoDB's db.auth()",
-         re.compile(rb"(?:(?<![\w.])db|\))\.(?:auth|changeUserPassword)[ \t]*\([ \t]*\\?['\"][^'\"\\\n]+\\?['\"][ \t]*,[ \t]*"
+         re.compile(rb"\.(?:(?<=[^\w.]db\.)|(?<=\)\.))(?:auth|changeUserPassword)[ \t]*\([ \t]*\\?['\"][^'\"\\\n]+\\?['\"][ \t]*,[ \t]*"
                     rb"\\?['\"](?P<secret>[^'\"\\\n$`]+)\\?['\"]"),
          (b"db.auth", b"changeuserpassword"), False),
     Rule("a secret key given to MinIO's mc alias set",
@@ -599,11 +599,12 @@ _OPTION_VALUE = (r"(?<![\w-])(?P<option>--)(?P<name>(?=[A-Za-z])[\w.-]*?(?:" + S
 #   `env.str("SECRET_KEY", default="v")`, Ruby's `ENV.fetch("DB_PASSWORD", "v")`; Node's `process.env.DB_PASSWORD
 #   || 'v'` (and `??`, `process.env["DB_PASSWORD"]`).
 _QUOTED = r"""(?:"(?P<double>[^"\n]*)"|'(?P<single>[^'\n]*)')"""
-_CODE_VARIABLE = r"(?:(?<=[\s;({,]\$)|(?<=^\$)|(?<=->))" + _NAMED + r"[ \t]*=(?![=~>])[ \t]*" + _QUOTED
-_CONSTANT = r"(?<![\w$>])define[ \t]*\([ \t]*[\"']" + _NAMED + r"[\"'][ \t]*,[ \t]*" + _QUOTED + r"[ \t]*\)"
-_LOOKUP_DEFAULT = (r"(?<![\w$])(?:[\w$]+\.)*(?:getenv\w*|env|get|fetch|setdefault|getEnv|str)[ \t]*\([ \t]*[\"']" + _NAMED
+_CODE_VARIABLE = r"(?:\$(?<![^\s;({,]\$)|->)" + _NAMED + r"[ \t]*=(?![=~>])[ \t]*" + _QUOTED
+_CONSTANT = r"define(?<![\w$>]define)[ \t]*\([ \t]*[\"']" + _NAMED + r"[\"'][ \t]*,[ \t]*" + _QUOTED + r"[ \t]*\)"
+_LOOKUP_DEFAULT = (r"\((?:(?<=\.get\()|(?<=\.fetch\()|(?<=\.setdefault\()|(?<=\.str\()|(?<=getenv\()(?<![\w$]getenv\()"
+                   r"|(?<=getenv_docker\()(?<![\w$]getenv_docker\()|(?<=env\()(?<![\w$]env\())[ \t]*[\"']" + _NAMED
                    + r"[\"'][ \t]*,[ \t]*(?:default[ \t]*=[ \t]*)?" + _QUOTED)
-_NODE_DEFAULT = r"(?<![\w$.])process\.env(?:\.|\[[\"'])" + _NAMED + r"(?:[\"']\])?[ \t]*(?:\|\||\?\?)[ \t]*" + _QUOTED
+_NODE_DEFAULT = r"process\.env(?<![\w$.]process\.env)(?:\.|\[[\"'])" + _NAMED + r"(?:[\"']\])?[ \t]*(?:\|\||\?\?)[ \t]*" + _QUOTED
 _FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE, _CODE_VARIABLE, _CONSTANT, _LOOKUP_DEFAULT, _NODE_DEFAULT]
 _FORMS_TEXT = [re.compile(form, re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 _FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form in _FORMS]
