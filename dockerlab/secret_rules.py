@@ -90,6 +90,36 @@ def _password_after_a_space_is_an_argument(data: bytes, at: int) -> bool:
     return _SWITCH_PASSWORD_TOOLS.search(_command_before(data, at)) is not None
 
 
+def _command_end(data: bytes, at: int) -> int:
+    """Where the simple command holding position ``at`` of ``data`` ends (the next `;`, `&`, `|` or newline, or the end)."""
+    return min([position for position in (data.find(separator, at) for separator in (b";", b"&", b"|", b"\n")) if position >= 0] + [len(data)])
+
+
+# A command that reads a password or token from its input: the option that says so (`docker login --password-stdin`, `gh
+# auth login --with-token`), sudo's -S, Kerberos' kinit (it prompts on its input), cargo login without a token
+_READS_A_PASSWORD = re.compile(rb"(?<![\w-])(?:--password-stdin|--with-token)(?![\w-])|(?<![\w.-])sudo(?:[ \t]+-[A-Za-z]+)*[ \t]+-[A-Za-z]*S"
+                               rb"|(?<![\w.-])kinit(?![\w.-])|(?<![\w.-])cargo[ \t]+login[ \t]*$")
+
+
+def _reads_a_password(command: bytes) -> bool:
+    return _READS_A_PASSWORD.search(command.strip()) is not None
+
+
+_PGPASS_WHAT = "a password in a .pgpass line (host:port:database:user:password)"
+_PGPASS_FIELDS = rb"[^\s:'\"#]+:(?:[0-9]{1,5}|\*):[^\s:'\"]+:[^\s:'\"]+:(?P<secret>[^\s:'\"$`\\]+)"
+_PGPASS_LINE = re.compile(rb"(?m)^[ \t]*" + _PGPASS_FIELDS + rb"[ \t]*\r?$")
+_COMPOSER_TOKEN_KEY = re.compile(rb"\\?\"(?:github-oauth|gitlab-oauth|gitlab-token|bearer)\\?\"[ \t\r\n]*:[ \t\r\n]*$")
+
+
+def _in_a_composer_token_object(data: bytes, at: int) -> bool:
+    """True when position ``at`` of ``data`` is inside the object of Composer's `"github-oauth": {...}` (or gitlab-oauth,
+    gitlab-token, bearer), directly: not in an object nested in it."""
+    opening = data.rfind(b"{", max(0, at - 4096), at)
+    if opening < 0 or b"}" in data[opening:at]:
+        return False
+    return _COMPOSER_TOKEN_KEY.search(data[max(0, opening - 64): opening]) is not None
+
+
 def _keytool_public_default(data: bytes, match: re.Match[bytes]) -> bool:
     """False for `changeit` given as the store password of the JDK's cacerts (its documented public default)."""
     if match.group("secret") != b"changeit" or match.group("option").lower().endswith(b"keypass"):
@@ -158,8 +188,13 @@ CONTENT_RULES = [
     Rule("a SendGrid API key", re.compile(rb"SG\.(?<![0-9A-Za-z_]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"), (b"sg.",), True),
     Rule("a DigitalOcean token", re.compile(rb"do[opr]_v1_(?<![0-9A-Za-z_]do[opr]_v1_)[a-f0-9]{64}"), (b"_v1_",), True),
     Rule("a Slack webhook URL", re.compile(rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"), (b"hooks.slack.com",), True),
+    # `Authorization: SCHEME CREDENTIAL` as a header line (curl -H, git's http.extraHeader), a JSON or YAML pair
+    # (`"Authorization": "Bearer ..."`) and nginx's `proxy_set_header Authorization "Basic ..."` (no colon); the schemes:
+    # Bearer, Token, Basic, Elasticsearch's ApiKey (and Api-Key), Key (Firebase's legacy server key). A lower-case word is
+# prose (`authorization token expiration`), not a credential.
     Rule("a credential in an Authorization header",
-         re.compile(rb"(?i)authorization:[ \t]*(?:bearer|token|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
+         re.compile(rb"(?i)authorization(?:[\"']?[ \t]*[:=][ \t]*|[ \t]+)[\"']?(?:bearer|token|basic|api-?key|key)[ \t]+"
+                    rb"(?![a-z]+(?![A-Za-z0-9._~+/=-]))(?P<secret>[A-Za-z0-9._~+/=-]{12,})"), (b"authorization",), False),
     # an empty user is a user (`redis://:PASSWORD@cache:6379/0`: Redis' own URL form); GitHub's convention of a token as the
     # user and `x-oauth-basic` (or `x-access-token`) as the password is the next rule's: that password is no secret
     Rule("a password in a URL (user:password@host)", re.compile(rb"://(?<=[a-z0-9+.-]://)[^\s:/@$]*:(?P<secret>[^\s@/$]+)@[^\s/]+"), (b"://",), False,
@@ -325,12 +360,73 @@ CONTENT_RULES = [
          re.compile(rb"(?:(?<![A-Za-z0-9_])|(?<=\\[nrt]))(?i:npmAuthIdent|yarn_npm_auth_ident)[\"']?[ \t]*[:=][ \t]*(?:\\?[\"'])?(?P<secret>[^\s'\"$`\\]+)"),
          (b"npmauthident", b"yarn_npm_auth_ident"), False,
          lambda value: re.fullmatch(rb"[^:\s]+:\S+", value) is not None or _user_and_password(value)),
+    # A password or token written to a program that reads it from its input (the option says so): `echo P | docker login
+    # -u me --password-stdin` (podman, helm, oras, skopeo alike), `gh auth login --with-token`, `echo P | sudo -S cmd`,
+    # `echo P | kinit user`, `echo TOKEN | cargo login`; piped by echo or printf, or a here-string (`<<< P`).
+    Rule("a password written to a program's input (--password-stdin, sudo -S, kinit)",
+         re.compile(rb"(?:echo|printf)(?<![\w.-]echo)(?<![\w.-]printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<secret>[^\s'\"$`|;)\\-][^\s'\"$`|;)\\]*)"
+                    rb"(?:\\n[^\s'\"|;)]*)?['\"]?[ \t]*\|[ \t]*(?P<command>[^;&|\n]*)"),
+         (b"--password-stdin", b"--with-token", b"sudo", b"kinit", b"cargo"), False,
+         context=lambda data, match: _reads_a_password(match.group("command"))),
+    Rule("a password given as a here-string to a program that reads it (<<< P)",
+         re.compile(rb"<<<[ \t]*['\"]?(?P<secret>[^\s'\"$`|;)<>-][^\s'\"$`|;)<>]*)"), (b"<<<",), False,
+         context=lambda data, match: _reads_a_password(_command_before(data, match.start()) + data[match.end(): _command_end(data, match.end())])),
+    # PostgreSQL's password file (~/.pgpass, PGPASSFILE): `host:port:database:user:password` lines, written by echo or
+    # printf into a file named pgpass (the file's own content: :func:`file_findings`)
+    Rule(_PGPASS_WHAT,
+         re.compile(rb"(?:echo|printf)(?<![\w.-]echo)(?<![\w.-]printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?" + _PGPASS_FIELDS
+                    + rb"(?:\\n)?['\"]?[ \t]*>>?[ \t]*['\"]?[^\s;&|'\"]*pgpass\b"), (b"pgpass",), False),
+    # Composer's auth.json and COMPOSER_AUTH (getcomposer.org, "Authentication for privately hosted packages"): `{"github-oauth":
+    # {"github.com": "TOKEN"}}`, and gitlab-oauth, gitlab-token, bearer alike: each host's value is its token (http-basic's
+    # `"password": "P"` is the assignment rule's)
+    Rule("a token in Composer's auth (github-oauth, gitlab-token, bearer)",
+         re.compile(rb"\\?\"(?P<host>[^\"\s\\:{}]+)\\?\"[ \t\r\n]*:[ \t\r\n]*\\?\"(?P<secret>[^\"\s\\$`]+)\\?\""),
+         (b"github-oauth", b"gitlab-oauth", b"gitlab-token", b"\"bearer"), False, context=lambda data, match: _in_a_composer_token_object(data, match.start())),
+    # Login tools' own password options: crane's and OpenShift's `oc login -u USER -p P`, twine's `-p P` (the long
+    # `--password` is the --password rule's); `--creds USER:P` (skopeo's --src-creds and --dest-creds, podman's and
+    # buildah's --creds); Samba's `-U USER%P` (smbclient, rpcclient, smbcacls, net, samba-tool); lftp's `-u USER,P`;
+    # HTTPie's `-a USER:P` (`http`, `https`); `cargo login TOKEN`; MongoDB's shell `db.auth('USER', 'P')` and
+    # `db.changeUserPassword('USER', 'P')`; MinIO's client `mc alias set NAME URL ACCESS_KEY SECRET_KEY` (and the older
+    # `mc config host add`): the secret key is the fourth argument.
+    Rule("a password given to a login (-p: crane, oc, twine)",
+         re.compile(rb"(?:(?:" + _tool(b"crane") + rb"|" + _tool(b"oc") + rb")" + _ARGS + rb"login" + _ARGS + rb"|" + _tool(b"twine") + _ARGS + rb")"
+                    rb"(?<=[ \t])-p(?:[ \t]+|=)" + _VALUE),
+         (b"login", b"twine"), False),
+    Rule("credentials given as --creds USER:PASSWORD (skopeo, podman, buildah)",
+         re.compile(rb"--(?<![\w-]--)(?:src-|dest-)?creds(?:=|[ \t]+)['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`][^\s'\"$`]*)"), (b"creds",), False),
+    Rule("a password given to a Samba tool (-U USER%PASSWORD)",
+         re.compile(rb"(?:" + rb"|".join(_tool(name) for name in (b"smbclient", b"rpcclient", b"smbcacls", b"smbcquotas", b"net", b"samba-tool"))
+                    + rb")" + _ARGS + rb"(?:-U[ \t]*|--user(?:name)?(?:=|[ \t]+))['\"]?[^\s%'\"$`]+%(?P<secret>[^\s'\"$`][^\s'\"$`]*)"),
+         (b"smbclient", b"rpcclient", b"smbcacls", b"smbcquotas", b"net ", b"samba-tool"), False),
+    Rule("a password given to lftp (-u USER,PASSWORD)",
+         re.compile(_tool(b"lftp") + rb"[ \t][^;&|\n]*?(?<=[ \t'\"])-u"
+                    rb"[ \t]+['\"]?[^\s,'\"$`]+,(?P<secret>[^\s'\"$`][^\s'\"$`]*)"), (b"lftp",), False),
+    Rule("a password given to HTTPie (-a USER:PASSWORD)",
+         re.compile(rb"https?(?<![\w.-]http)(?<![\w.-]https)" + _ARGS + rb"(?:-a[ \t]*|--auth(?:=|[ \t]+))['\"]?[^\s:'\"$`]+:"
+                    rb"(?P<secret>[^\s'\"$`][^\s'\"$`]*)"),
+         (b"http",), False),
+    Rule("a token given to cargo login",
+         re.compile(_tool(b"cargo") + rb"(?:[ \t]+-[-\w]+(?:=\S+)?)*[ \t]+login(?:[ \t]+--registry(?:=|[ \t]+)\S+|[ \t]+-[-\w]+)*[ \t]+(?![;&|<>()])" + _VALUE),
+         (b"cargo",), False),
+    Rule("a password given to MongoDB's db.auth()",
+         re.compile(rb"\.(?:(?<=[^\w.]db\.)|(?<=\)\.))(?:auth|changeUserPassword)[ \t]*\([ \t]*\\?['\"][^'\"\\\n]+\\?['\"][ \t]*,[ \t]*"
+                    rb"\\?['\"](?P<secret>[^'\"\\\n$`]+)\\?['\"]"),
+         (b"db.auth", b"changeuserpassword"), False),
+    Rule("a secret key given to MinIO's mc alias set",
+         re.compile(_tool(b"mc") + rb"(?:[ \t]+-[-\w]+(?:=\S+)?)*[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)(?:[ \t]+-[-\w]+(?:=\S+)?)*"
+                    rb"[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+['\"]?[^\s'\"]+['\"]?[ \t]+" + _VALUE),
+         (b"alias", b"host"), False),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,
 # clientSecret, aws_credentials. The word ends the name or a part of it (a separator, a digit, or a
 # camelCase capital follows): `tokenizer`, `max_tokens` and `secretary` are other words.
-SECRET_WORDS = (r"(?:PASSWORD|PASSWD|SECRETS?|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?|AUTH[_-]?KEY)"
+# KEY alone is no telling word (GPG_KEY, a public key, a key's id or path); a compound secret name with KEY is: Rails'
+# RAILS_MASTER_KEY, Airflow's and Django's FERNET_KEY, ENCRYPTION_KEY, SIGNING_KEY (git's `user.signingkey` is a key's id:
+# see :func:`_about_a_secret`), Azure Storage's ACCOUNT_KEY (`--account-key`, `AccountKey=` in a connection string), and
+# Laravel's APP_KEY at the start of a name (PUSHER_APP_KEY is Pusher's public app key).
+SECRET_WORDS = (r"(?:PASSWORD|PASSWD|SECRETS?|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?|AUTH[_-]?KEY"
+                r"|MASTER[_-]?KEY|FERNET[_-]?KEY|ENCRYPTION[_-]?KEY|SIGNING[_-]?KEY|ACCOUNT[_-]?KEY|(?<![\w.-])APP[_-]?KEY)"
                 r"(?-i:(?!(?<=[a-z])[a-z]|(?<=[A-Z])[A-Z]))"
                 r"|(?<![A-Za-z])(?:PASS|PWD)(?![A-Za-z])")
 _SECRET_NAME = re.compile(f"(?:{SECRET_WORDS})", re.IGNORECASE)
@@ -441,6 +537,8 @@ def _about_a_secret(name: str, value: str) -> bool:
         return True
     if name.lower() == "passwd" or value.startswith(("/", "./", "../", "~/")) or _NOT_A_SECRET_FORM.fullmatch(value.strip()):
         return True
+    if re.fullmatch(r"(?:user\.)?signingkey", name, re.IGNORECASE):  # git's signing key: a GPG key's id or a public key's path
+        return True
     return _about_name(name) and not _looks_random(value)
 
 
@@ -501,7 +599,22 @@ _XML_PAIR = (r"(?<![\w-])(?:name|key)[ \t]*=[ \t]*[\"']" + _NAMED + r"[\"'][ \t]
 _OPTION_VALUE = (r"(?<![\w-])(?P<option>--)(?P<name>(?=[A-Za-z])[\w.-]*?(?:" + SECRET_WORDS + r")[\w.-]*)[ \t]+"
                  r"(?:\"(?P<double>[^\"\n]*)\"|'(?P<single>[^'\n]*)'"
                  r"|(?P<bare>[^\s'\"`$;&|,(){}\[\]<>\\*!%@#-][^\s'\"`$;&|(){}\[\]<>\\]*)(?=$|[\s'\"`;&|)\]}\\]))")
-_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE]
+# A literal given to a telling name in a program's own syntax (the value is quoted: a literal, not code):
+# - a PHP or Perl variable or a PHP property: `$db_password = 'v';`, `my $password = "v";`, `$this->password = 'v';`;
+# - a constant: PHP's `define( 'DB_PASSWORD', 'v' );` (WordPress' wp-config.php: DB_PASSWORD, AUTH_KEY...);
+# - the default of a lookup by name, the name being the variable's: Laravel's `env('DB_PASSWORD', 'v')`, PHP's
+#   `getenv`, the official WordPress image's `getenv_docker('WORDPRESS_DB_PASSWORD', 'v')`, Python's
+#   `os.getenv("DB_PASSWORD", "v")`, `os.environ.get(...)`, `os.environ.setdefault(...)`, django-environ's
+#   `env.str("SECRET_KEY", default="v")`, Ruby's `ENV.fetch("DB_PASSWORD", "v")`; Node's `process.env.DB_PASSWORD
+#   || 'v'` (and `??`, `process.env["DB_PASSWORD"]`).
+_QUOTED = r"""(?:"(?P<double>[^"\n]*)"|'(?P<single>[^'\n]*)')"""
+_CODE_VARIABLE = r"(?:\$(?<![^\s;({,]\$)|->)" + _NAMED + r"[ \t]*=(?![=~>])[ \t]*" + _QUOTED
+_CONSTANT = r"define(?<![\w$>]define)[ \t]*\([ \t]*[\"']" + _NAMED + r"[\"'][ \t]*,[ \t]*" + _QUOTED + r"[ \t]*\)"
+_LOOKUP_DEFAULT = (r"\((?:(?<=\.get\()|(?<=\.fetch\()|(?<=\.setdefault\()|(?<=\.str\()|(?<=getenv\()(?<![\w$]getenv\()"
+                   r"|(?<=getenv_docker\()(?<![\w$]getenv_docker\()|(?<=env\()(?<![\w$]env\())[ \t]*[\"']" + _NAMED
+                   + r"[\"'][ \t]*,[ \t]*(?:default[ \t]*=[ \t]*)?" + _QUOTED)
+_NODE_DEFAULT = r"process\.env(?<![\w$.]process\.env)(?:\.|\[[\"'])" + _NAMED + r"(?:[\"']\])?[ \t]*(?:\|\||\?\?)[ \t]*" + _QUOTED
+_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE, _CODE_VARIABLE, _CONSTANT, _LOOKUP_DEFAULT, _NODE_DEFAULT]
 _FORMS_TEXT = [re.compile(form, re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 _FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 # Words before an option's telling word that make it a switch: what to do about the secret, not the secret
@@ -528,7 +641,8 @@ def _option_holds_a_value(text: str | bytes, match: re.Match, name: str, value: 
     if words[-1:] in (["PASSWORD"], ["PASS"]) and _password_after_a_space_is_an_argument(data, at):
         return False
     value = value.strip()
-    return not (re.match(r"[A-Za-z_][\w.-]*=", value) or _FILE_NAME.fullmatch(value) or re.fullmatch(r"[A-Z][A-Z_]*", value))
+    # a base64 value's padding (`q8Vd...==`) is no NAME=VALUE spec
+    return not (re.match(r"[A-Za-z_][\w.-]*=(?!=*$)", value) or _FILE_NAME.fullmatch(value) or re.fullmatch(r"[A-Z][A-Z_]*", value))
 
 
 _NOT_A_VALUE = {"none", "null", "nil", "undefined", "undef", "true", "false", "yes", "no", "on", "off", "required", "optional",
@@ -537,7 +651,8 @@ EXAMPLE_WORDS = frozenset({"test", "dummy", "example", "sample", "fake"})
 _MASKED = re.compile(r"…\(\d+(?: characters?\))?")  # a value :func:`mask` already hid (or its first word: `S3c…(14`,
 # what an option rule reads up to the space): a text is masked once
 _REFERENCE = re.compile(r"\$[{(A-Za-z0-9_@*#?$!-]|`|\{\{|\{%|%\(|%s|^\{[A-Za-z_][A-Za-z0-9_.]*\}$")
-_PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+|(?i:your[-_.][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[-_]here)")
+# (WordPress' wp-config-sample.php and the official image's wp-config-docker.php: `'put your unique phrase here'`)
+_PLACEHOLDER = re.compile(r"<[^<>]*>|[.*…•xX_-]+|(?i:your[-_.][A-Za-z0-9_.-]*|[A-Za-z0-9_.-]*[-_]here|(?:[a-z ]+ )?your [a-z ]+ here)")
 _METAVARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
 _CODE_SUFFIXES = (".py", ".pyw", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".java", ".kt", ".scala", ".groovy", ".go", ".rb",
                   ".php", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".rs", ".pl", ".pm", ".lua", ".tf", ".ps1")
@@ -905,6 +1020,9 @@ def file_findings(path: str, data: bytes) -> list[tuple[str, str, str]]:
             if data.rfind(b"<!--", 0, at) > data.rfind(b"-->", 0, at):  # inside an XML/HTML comment (Maven's sample <server>)
                 continue
         kept.append((name, what, value))
+    if path.rpartition("/")[2] in (".pgpass", "pgpass"):  # PostgreSQL's password file: each line's last field
+        kept += [("", _PGPASS_WHAT, match.group("secret").decode(errors="replace")) for match in _PGPASS_LINE.finditer(data)
+                 if not _not_a_value(match.group("secret").decode(errors="replace"))]
     return kept
 
 
