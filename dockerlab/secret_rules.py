@@ -645,8 +645,9 @@ def _option_holds_a_value(text: str | bytes, match: re.Match, name: str, value: 
     return not (re.match(r"[A-Za-z_][\w.-]*=(?!=*$)", value) or _FILE_NAME.fullmatch(value) or re.fullmatch(r"[A-Z][A-Z_]*", value))
 
 
+# (and GitHub Actions' permission and reuse words: `id-token: write`, `secrets: inherit`)
 _NOT_A_VALUE = {"none", "null", "nil", "undefined", "undef", "true", "false", "yes", "no", "on", "off", "required", "optional",
-                "string", "str", "prompt", "redacted", "hidden", "masked", "todo"}
+                "string", "str", "prompt", "redacted", "hidden", "masked", "todo", "read", "write", "inherit", "read-all", "write-all"}
 EXAMPLE_WORDS = frozenset({"test", "dummy", "example", "sample", "fake"})
 _MASKED = re.compile(r"…\(\d+(?: characters?\))?")  # a value :func:`mask` already hid (or its first word: `S3c…(14`,
 # what an option rule reads up to the space): a text is masked once
@@ -691,6 +692,21 @@ def _is_code(path: str, data: bytes) -> bool:
 # them is the ARN's resource type, not a setting (`secret:prod/db-AbCdEf`)
 _ARN_PATTERN = r"(?:^|[\s'\"=,;(\[{])arn:[a-z-]+:[a-z0-9-]*:[a-z0-9-]*:[0-9]*:(?:[^\s'\"=,;:]*:)*$"
 _ARN_BEFORE = {str: re.compile(_ARN_PATTERN), bytes: re.compile(_ARN_PATTERN.encode())}
+
+
+def _quoted_name_ends_in_its_separator(text: str | bytes, match: re.Match, group: str) -> bool:
+    """True when the name opens a quoted text that its separator ends (`expect "password:"; send "x"`, `grep -q 'password: '
+    f || echo`): the quote after the separator closes the name's text, so what the form read as a quoted value is the
+    text between two quoted strings. `"password": "x"` closes the name before its separator: a value."""
+    at = match.start("name")
+    if group == "bare" or "sep" not in match.re.groupindex:
+        return False
+    quote = text[at - 1: at] if at else text[:0]
+    if quote not in ("'", '"', b"'", b'"'):
+        return False
+    between = text[match.end("name"): match.start("sep")]
+    opening = text[match.start(group) - 1: match.start(group)]
+    return quote not in between and opening == quote and not text[match.end("sep"): match.start(group) - 1].strip()
 
 
 def _in_an_arn(text: str | bytes, at: int) -> bool:
@@ -744,7 +760,8 @@ def _assignments(text: str | bytes, quoted_only: bool = False, examples: bool = 
             continue
         if "option" in match.re.groupindex and not _option_holds_a_value(text, match, name, value):
             continue
-        if _about_a_secret(name, value) or _not_a_value(value, examples=examples) or _names_itself(name, value) or match.start(group) in starts:
+        if _quoted_name_ends_in_its_separator(text, match, group) or _about_a_secret(name, value) \
+                or _not_a_value(value, examples=examples) or _names_itself(name, value) or match.start(group) in starts:
             continue
         starts.add(match.start(group))  # `<add key="password" value="v"/>`: the pair, not also `password" value=`
         found.append((name, value, match.start(group)))
@@ -1055,8 +1072,20 @@ def examine_file(path: str, size: int, read: Callable[[], bytes]) -> list[tuple[
         found.append((SECRET_FILE_NAMES.get(name, "AWS credentials"), "file name"))
     if size <= _SEARCHED_BYTES and not path.startswith(_PACKAGE_TREES):
         for _, what, value in file_findings(path, read()):
-            found.append((what or "a password or token assignment", mask(value.strip())))
+            found.append(Found(what or "a password or token assignment", mask(value.strip()), value.strip()))
     return found or None
+
+
+class Found(tuple):
+    """One finding of :func:`examine_file`: the pair (what, masked evidence), with the raw ``value`` kept beside it (not
+    in the pair) so a table can mask that value wherever else it shows it (the command that wrote the file)."""
+
+    value: str
+
+    def __new__(cls, what: str, evidence: str, value: str = "") -> Found:  # noqa: D102 - the pair, and the value beside it
+        found = super().__new__(cls, (what, evidence))
+        found.value = value
+        return found
 
 
 def mask(value: str) -> str:

@@ -501,6 +501,7 @@ def secrets_from_layers(image: str, inspect: dict, saved: list[LayerFiles], hist
     rows += [{key: value for key, value in row.items() if key != "value"} for row in configured]
     rows += _history_findings(history, {row["value"] for row in configured})
     known = {row["value"] for row in configured} | {value for text in history for _, _, value in text_findings(text)}
+    known |= {getattr(found, "value", "") for layer in saved for findings in layer.examined.values() for found in findings or ()} - {""}
     for row in rows:  # the table must not show what it warns about: every text it shows, masked
         for column in ("where", "layer", "removed_by"):
             row[column] = masked_text(row[column], known)

@@ -456,3 +456,34 @@ def test_the_distributions_openssl_sample_config_is_judged_by_token_forms_only()
     assert security._look_for_secrets("/app/openssl.cnf", len(content), lambda: content) is not None  # the learner's own
     keyed = content + b"-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"
     assert security._look_for_secrets("/etc/ssl/openssl.cnf", len(keyed), lambda: keyed)[0][0] == "a private key"
+
+
+# --- a value found only in a file's content is masked in the commands the table shows too (a verifier's break) ---------
+def test_a_value_found_only_in_a_files_content_is_masked_in_the_layer_and_removed_by_columns():
+    pgpass = b"db:5432:*:app:Pp-hunter22\n"
+    env = b"API_SECRET=Rm-hunter22\n"
+    examined = {"/root/.pgpass": security._look_for_secrets("/root/.pgpass", len(pgpass), lambda: pgpass)}
+    written = layer("RUN echo 'db:5432:*:app:Pp-hunter22' | tee /root/.pgpass", {"/root/.pgpass": len(pgpass)}, examined=examined)
+    env_layer = layer("COPY .env /app/.env", {"/app/.env": len(env)},
+                      examined={"/app/.env": security._look_for_secrets("/app/.env", len(env), lambda: env)})
+    removed = layer("RUN grep -q Rm-hunter22 /app/.env && rm /app/.env", whiteouts=["/app/.env"])
+    table = security.secrets_from_layers("app", inspect(), base_layers(package_records=False) + [written, env_layer, removed])
+    shown = " ".join(str(cell) for cell in table.to_numpy().ravel())
+    assert set(table["where"]) == {"/root/.pgpass", "/app/.env"}
+    assert "Pp-hunter22" not in shown and "Rm-hunter22" not in shown, shown
+    assert "tee /root/.pgpass" in shown and "rm /app/.env" in shown  # the rest of each command stays readable
+
+
+@pytest.mark.parametrize("text", [
+    'expect -c \'spawn passwd app; expect "password:"; send "$env(APP_PW)\\r"; expect eof\'',  # the name's quoted text ends at its colon
+    "grep -q 'password: ' /etc/app.yml || echo 'password:' >> /etc/app.yml",
+])
+def test_a_name_whose_quoted_text_ends_at_its_separator_gives_no_value(text):
+    assert secret_rules.text_findings(text) == []
+    assert secret_rules.text_findings('{"password": "Js-hunter22"}') == [("password", "", "Js-hunter22")]  # a closed name: a value
+
+
+def test_github_actions_permission_and_reuse_words_are_no_secret():
+    workflow = (b"permissions:\n  id-token: write\n  contents: read\njobs:\n  call:\n    uses: org/repo/.github/workflows/b.yml@main\n"
+                b"    secrets: inherit\n")
+    assert secret_rules.file_findings("/app/.github/workflows/release.yml", workflow) == []
