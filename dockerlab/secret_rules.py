@@ -1112,6 +1112,9 @@ _WHOLE_AFTER = r"(?![^\s'\",;&|()`<>:@])"
 # (`postgres`, `redis`) is also a part of paths and programs' names.
 _MASKED_INSIDE_WORDS = 6
 _A_WORD = re.compile(r"[A-Za-z]+(?:[-_.][A-Za-z]+)*")
+# A word of 12 letters or more (a passphrase: `correcthorsebattery`) is no part of a path or a program's name either:
+# masked inside longer text too (`sed -i 's/PLACEHOLDER/correcthorsebattery/'`, where `/` is no boundary)
+_LONG_WORD = 12
 
 
 def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
@@ -1120,7 +1123,7 @@ def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> st
     values (found elsewhere: the image config, the history) of 3 characters or more at every other occurrence
     where it stands as a whole argument or value (a word, a `=` or `:` value, a URL's user or password, glued to a
     one-letter option: `-pVALUE`), not as a part of a path or a longer word (`postgres` in /var/lib/postgresql); one of
-    6 characters or more that is not a word (a digit or a sign in it: `hunter22`) also inside longer text.
+    6 characters or more that is not a word (a digit or a sign in it: `hunter22`), or of 12 or more, also inside longer text.
     Returns a str. Raises nothing."""
     found = _findings(text)
     spans = sorted(((at, at + len(value)) for _, _, value, at in found if value and text[at: at + len(value)] == value), reverse=True)
@@ -1133,7 +1136,7 @@ def masked_text(text: str, known: set[str] | frozenset[str] = frozenset()) -> st
     for value in sorted((value for value in values if len(value) >= _MASKED_ANYWHERE), key=len, reverse=True):
         if value in text:
             shown = mask(value)
-            if len(value) >= _MASKED_INSIDE_WORDS and not _A_WORD.fullmatch(value):
+            if len(value) >= _LONG_WORD or (len(value) >= _MASKED_INSIDE_WORDS and not _A_WORD.fullmatch(value)):
                 text = text.replace(value, shown)
             else:
                 text = re.sub(_WHOLE_BEFORE + re.escape(value) + _WHOLE_AFTER, lambda _, shown=shown: shown, text)

@@ -487,3 +487,13 @@ def test_github_actions_permission_and_reuse_words_are_no_secret():
     workflow = (b"permissions:\n  id-token: write\n  contents: read\njobs:\n  call:\n    uses: org/repo/.github/workflows/b.yml@main\n"
                 b"    secrets: inherit\n")
     assert secret_rules.file_findings("/app/.github/workflows/release.yml", workflow) == []
+
+
+def test_a_long_letters_only_value_a_file_holds_is_masked_in_the_sed_that_wrote_it():
+    ini = b"[db]\npassword = correcthorsebattery\n"
+    examined = {"/app/settings.ini": security._look_for_secrets("/app/settings.ini", len(ini), lambda: ini)}
+    written = layer("RUN sed -i 's/PLACEHOLDER/correcthorsebattery/' /app/settings.ini", {"/app/settings.ini": len(ini)}, examined=examined)
+    table = security.secrets_from_layers("app", inspect(), base_layers(package_records=False) + [written])
+    shown = " ".join(str(cell) for cell in table.to_numpy().ravel())
+    assert "correcthorsebattery" not in shown and "/app/settings.ini" in shown, shown
+    assert secret_rules.masked_text("ls /var/lib/postgresql", {"postgres"}) == "ls /var/lib/postgresql"  # a short word stays
