@@ -264,8 +264,10 @@ CONTENT_RULES = [
     Rule("a password given to sshpass (-p)",  # sshpass's own options come before the command (`ssh -p 2222` is a port)
          re.compile(rb"sshpass(?<![0-9A-Za-z_]sshpass)[ \t]+(?:-(?:[fdP][ \t]*\S+|[veh]\S*)[ \t]+)*-p[ \t]*['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
          (b"sshpass",), False),
+    # `-u` alone or last in a cluster of curl's switches (`curl -fsu admin:P`, `-sSfu`): only letters of options that take
+    # no value may come before it (`-du` would give -d the value `u`)
     Rule("a password given to curl (-u USER:PASSWORD)",
-         re.compile(rb"curl(?<![0-9A-Za-z_]curl)[ \t][^;&|\n]*?(?<=[ \t])(?:-u[ \t]*|--user(?:=|[ \t]+))['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`@][^\s'\"$`]*)"),
+         re.compile(rb"curl(?<![0-9A-Za-z_]curl)[ \t][^;&|\n]*?(?<=[ \t])(?:-[fsSLkvqiIgjlNnORZ0-9]*u[ \t]*|--user(?:=|[ \t]+))['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`@][^\s'\"$`]*)"),
          (b"curl",), False),
     # redis-cli -a PASSWORD (or --pass PASSWORD; `--askpass` reads it from the terminal, REDISCLI_AUTH from the environment)
     Rule("a password given to redis-cli (-a)",

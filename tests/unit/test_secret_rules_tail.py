@@ -1,0 +1,37 @@
+"""#22 Kind E (22ac), the long tail of a final verifier's missed forms in dockerlab.secret_rules: each true secret found once and
+masked in the table, its ordinary neighbours not found (no engine)."""
+import pytest
+
+from dockerlab import secret_rules, security
+from tests.unit.test_secret_rules_more import found_once_and_masked, in_env, in_file, in_history
+
+
+def found_in_command(command: str, value: str) -> None:
+    assert [item[2] for item in secret_rules.text_findings(command)] == value.split(), secret_rules.text_findings(command)
+    table = in_history(command)
+    assert len(table) == len(value.split()) and not any(part in table.to_string() for part in value.split()), table.to_string()
+
+
+def in_config(config: dict):
+    return security.secrets_from_layers("app", {"Config": {"Env": [], "Labels": {}, **config}}, [], [])
+
+
+# --- 1: curl's -u last in a cluster of its switches ---------------------------------------------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ("curl -fsu admin:Hc-hunter22 http://localhost:8080/actuator/health", "Hc-hunter22"),
+    ("curl -sSfu admin:Hc-hunter22 -o /dev/null http://localhost:8080/", "Hc-hunter22"),
+    ("curl -kLu 'ci:Hc-hunter33' https://nexus.example.com/x", "Hc-hunter33"),  # my own: quoted
+])
+def test_curls_u_in_a_cluster_of_switches_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+def test_curls_u_in_a_cluster_in_a_healthcheck_is_found_and_masked():
+    table = in_config({"Healthcheck": {"Test": ["CMD-SHELL", "curl -fsu admin:Hc-hunter22 http://localhost:8080/health || exit 1"]}})
+    found_once_and_masked(table, "Hc-hunter22")
+
+
+@pytest.mark.parametrize("command", ["curl -fsSL https://example.com/install.sh -o /tmp/i.sh", "curl -du x:y http://example.com",
+                                     "curl -fsu \"$USER:$PASSWORD\" http://x", "set -eu && curl -fsS http://x"])
+def test_curl_without_a_user_and_password_is_not_found(command):
+    assert secret_rules.text_findings(command) == []
