@@ -267,7 +267,8 @@ CONTENT_RULES = [
     # `-u` alone or last in a cluster of curl's switches (`curl -fsu admin:P`, `-sSfu`): only letters of options that take
     # no value may come before it (`-du` would give -d the value `u`)
     Rule("a password given to curl (-u USER:PASSWORD)",
-         re.compile(rb"curl(?<![0-9A-Za-z_]curl)[ \t][^;&|\n]*?(?<=[ \t])(?:-[fsSLkvqiIgjlNnORZ0-9]*u[ \t]*|--user(?:=|[ \t]+))['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`@][^\s'\"$`]*)"),
+         re.compile(rb"curl(?<![0-9A-Za-z_]curl)[ \t][^;&|\n]*?(?<=[ \t])(?:-[fsSLkvqiIgjlNnORZ0-9]*u[ \t]*|--user(?:=|[ \t]+))"
+                    rb"['\"]?[^\s:'\"$`]*:(?P<secret>[^\s'\"$`@][^\s'\"$`]*)"),
          (b"curl",), False),
     # redis-cli -a PASSWORD (or --pass PASSWORD; `--askpass` reads it from the terminal, REDISCLI_AUTH from the environment)
     Rule("a password given to redis-cli (-a)",
@@ -616,7 +617,12 @@ _LOOKUP_DEFAULT = (r"\((?:(?<=\.get\()|(?<=\.fetch\()|(?<=\.setdefault\()|(?<=\.
                    r"|(?<=getenv_docker\()(?<![\w$]getenv_docker\()|(?<=env\()(?<![\w$]env\())[ \t]*[\"']" + _NAMED
                    + r"[\"'][ \t]*,[ \t]*(?:default[ \t]*=[ \t]*)?" + _QUOTED)
 _NODE_DEFAULT = r"process\.env(?<![\w$.]process\.env)(?:\.|\[[\"'])" + _NAMED + r"(?:[\"']\])?[ \t]*(?:\|\||\?\?)[ \t]*" + _QUOTED
-_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE, _CODE_VARIABLE, _CONSTANT, _LOOKUP_DEFAULT, _NODE_DEFAULT]
+# A value between escaped double quotes inside a double-quoted shell word, the name's quotes escaped too or none: `echo
+# "password: \\"V\\"" > c.yml`, `echo "{\\"password\\": \\"V\\"}" > c.json` (the shell writes `password: "V"`)
+_ESCAPED_ASSIGNMENT = (r"(?:^|(?<=[\s;&|(\"'{,:?])|(?<=\\[nrt]))(?:\\\")?"
+                       r"(?P<name>(?=[A-Za-z_])[A-Za-z0-9_.-]*?(?:" + SECRET_WORDS + r")[A-Za-z0-9_.-]*)(?:\\\")?"
+                       r"[ \t]*(?P<sep>:=|=>|=(?![=~])|:(?![:=]))[ \t]*\\\"(?P<double>[^\"\\\n]*)\\\"")
+_FORMS = [_ASSIGNMENT, _XML_ELEMENT, _XML_PAIR, _OPTION_VALUE, _CODE_VARIABLE, _CONSTANT, _LOOKUP_DEFAULT, _NODE_DEFAULT, _ESCAPED_ASSIGNMENT]
 _FORMS_TEXT = [re.compile(form, re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 _FORMS_BYTES = [re.compile(form.encode(), re.IGNORECASE | re.MULTILINE) for form in _FORMS]
 # Words before an option's telling word that make it a switch: what to do about the secret, not the secret

@@ -3,7 +3,7 @@ masked in the table, its ordinary neighbours not found (no engine)."""
 import pytest
 
 from dockerlab import secret_rules, security
-from tests.unit.test_secret_rules_more import found_once_and_masked, in_env, in_file, in_history
+from tests.unit.test_secret_rules_more import found_once_and_masked, in_history
 
 
 def found_in_command(command: str, value: str) -> None:
@@ -34,4 +34,20 @@ def test_curls_u_in_a_cluster_in_a_healthcheck_is_found_and_masked():
 @pytest.mark.parametrize("command", ["curl -fsSL https://example.com/install.sh -o /tmp/i.sh", "curl -du x:y http://example.com",
                                      "curl -fsu \"$USER:$PASSWORD\" http://x", "set -eu && curl -fsS http://x"])
 def test_curl_without_a_user_and_password_is_not_found(command):
+    assert secret_rules.text_findings(command) == []
+
+
+# --- 2: a value between escaped double quotes inside a double-quoted word -------------------------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ('echo "password: \\"Qe-hunter22\\"" > /app/c.yml', "Qe-hunter22"),
+    ('echo "{\\"password\\": \\"Qj-hunter22\\"}" > /app/c.json', "Qj-hunter22"),
+    ('printf "db:\\n  api_token = \\"Qt-hunter22\\"\\n" > /app/c.toml', "Qt-hunter22"),  # my own: `=`, after printf's \n
+])
+def test_a_value_between_escaped_quotes_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+@pytest.mark.parametrize("command", ['echo "{\\"password\\": \\"\\"}" > c.json', 'echo "{\\"password\\": \\"$DB_PASSWORD\\"}" > c.json',
+                                     'echo "{\\"password_min_length\\": \\"12\\"}" > c.json', 'echo "{\\"user\\": \\"app\\"}" > c.json'])
+def test_escaped_quotes_without_a_literal_secret_are_not_found(command):
     assert secret_rules.text_findings(command) == []
