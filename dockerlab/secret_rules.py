@@ -419,6 +419,15 @@ CONTENT_RULES = [
          re.compile(_tool(b"mc") + rb"(?:[ \t]+-[-\w]+(?:=\S+)?)*[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)(?:[ \t]+-[-\w]+(?:=\S+)?)*"
                     rb"[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+['\"]?[^\s'\"]+['\"]?[ \t]+" + _VALUE),
          (b"alias", b"host"), False),
+    # Oracle's logon `USER/PASSWORD[@CONNECT]` (SQL*Plus' `sqlplus -s system/P@//db:1521/XE`, Data Pump's `impdp` and `expdp`,
+    # SQL*Loader's `sqlldr`; `userid=` before it too); `sqlplus / as sysdba`, `sqlplus -s /nolog` and `sqlplus system@db`
+    # (it prompts) give none. A JDBC URL for Oracle's drivers carries the same logon: `jdbc:oracle:thin:app/P@//db:1521/XE`.
+    Rule("a password given to an Oracle tool (USER/PASSWORD@DB)",
+         re.compile(rb"(?:sqlplus|impdp|expdp|sqlldr)(?<![\w.-]sqlplus)(?<![\w.-]impdp)(?<![\w.-]expdp)(?<![\w.-]sqlldr)" + _ARGS
+                    + rb"['\"]?(?i:userid=)?[A-Za-z][\w$#]*/(?P<secret>[^\s/@'\"$`;&|<>()][^\s@'\"$`;&|<>()]*)(?=@|['\"]?(?:[\s;&|)]|$))"),
+         (b"sqlplus", b"impdp", b"expdp", b"sqlldr"), False),
+    Rule("a password in an Oracle JDBC URL (USER/PASSWORD@HOST)",
+         re.compile(rb"jdbc:oracle:(?:thin|oci8?|kprb):[A-Za-z][\w$#]*/(?P<secret>[^\s@'\"$`/][^\s@'\"$`]*)@"), (b"jdbc:oracle:",), False),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,

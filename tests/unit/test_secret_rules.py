@@ -190,6 +190,11 @@ SAMPLES = {
     "a registry login (base64 user:password: Docker's config.json auth, npm's _auth)": (
         '{"auths": {"https://index.docker.io/v1/": {"auth": "bWU6aHVudGVyMg=="}}}', "bWU6aHVudGVyMg==",  # me:hunter2
         '{"auths": {"https://index.docker.io/v1/": {}}, "credsStore": "desktop", "auth": "required"}'),
+    # #22 final verifier's long tail (22ac): Oracle's logons
+    "a password given to an Oracle tool (USER/PASSWORD@DB)": ("sqlplus -s system/Or-hunter22@//db:1521/XEPDB1 @/opt/init.sql", "Or-hunter22",
+                                                              "sqlplus -s /nolog @/opt/init.sql && sqlplus / as sysdba && impdp system/$PW@X"),
+    "a password in an Oracle JDBC URL (USER/PASSWORD@HOST)": ("JDBC_URL=jdbc:oracle:thin:app/Jo-hunter22@//db:1521/XEPDB1", "Jo-hunter22",
+                                                              "JDBC_URL=jdbc:oracle:thin:@//db:1521/XEPDB1"),
 }
 
 

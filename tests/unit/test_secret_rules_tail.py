@@ -3,7 +3,7 @@ masked in the table, its ordinary neighbours not found (no engine)."""
 import pytest
 
 from dockerlab import secret_rules, security
-from tests.unit.test_secret_rules_more import found_once_and_masked, in_history
+from tests.unit.test_secret_rules_more import found_once_and_masked, in_env, in_history
 
 
 def found_in_command(command: str, value: str) -> None:
@@ -50,4 +50,26 @@ def test_a_value_between_escaped_quotes_is_found_and_masked(command, value):
 @pytest.mark.parametrize("command", ['echo "{\\"password\\": \\"\\"}" > c.json', 'echo "{\\"password\\": \\"$DB_PASSWORD\\"}" > c.json',
                                      'echo "{\\"password_min_length\\": \\"12\\"}" > c.json', 'echo "{\\"user\\": \\"app\\"}" > c.json'])
 def test_escaped_quotes_without_a_literal_secret_are_not_found(command):
+    assert secret_rules.text_findings(command) == []
+
+
+# --- 3: Oracle's USER/PASSWORD@DB logon ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ("sqlplus -s system/Or-hunter22@//db:1521/XEPDB1 @/opt/init.sql", "Or-hunter22"),
+    ("impdp system/Or-hunter22@XEPDB1 directory=DATA_PUMP_DIR dumpfile=app.dmp", "Or-hunter22"),
+    ("expdp userid=system/Or-hunter33 schemas=app dumpfile=app.dmp", "Or-hunter33"),  # my own: userid=, no connect identifier
+])
+def test_an_oracle_logon_in_a_command_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+def test_an_oracle_jdbc_url_in_the_environment_is_found_and_masked():
+    assert [inner for _, inner in secret_rules.variable_secrets("JDBC_URL", "jdbc:oracle:thin:app/Jo-hunter22@//db:1521/XEPDB1")] == ["Jo-hunter22"]
+    found_once_and_masked(in_env("JDBC_URL", "jdbc:oracle:thin:app/Jo-hunter22@//db:1521/XEPDB1"), "Jo-hunter22")
+
+
+@pytest.mark.parametrize("command", ["sqlplus / as sysdba @/opt/init.sql", "sqlplus -s /nolog @/opt/init.sql", "sqlplus system@db",
+                                     "impdp system/$ORACLE_PASSWORD@XEPDB1",
+                                     "sqlplus -s app/\"$DB_PASSWORD\"@db", "java -jar app.jar --url=jdbc:oracle:thin:@db:1521:XE"])
+def test_oracle_commands_without_a_password_are_not_found(command):
     assert secret_rules.text_findings(command) == []
