@@ -155,6 +155,10 @@ _ARGS = rb"[ \t][^;&|\n]*?(?<=[ \t])"
 _VALUE = rb"""['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"""
 
 
+# A tool's positional argument (not an option, a reference, a redirection or a pipe)
+_ARG_VALUE = rb"""['\"]?(?P<secret>[^\s'\"$`<>|;&()-][^\s'\"$`;&|<>)]*)"""
+
+
 def _tool(name: bytes) -> bytes:
     """``name`` as a command, not the end of a longer word or path part (``zip`` in unzip is not zip)."""
     return re.escape(name) + rb"(?<![\w.-]" + re.escape(name) + rb")"
@@ -428,6 +432,42 @@ CONTENT_RULES = [
          (b"sqlplus", b"impdp", b"expdp", b"sqlldr"), False),
     Rule("a password in an Oracle JDBC URL (USER/PASSWORD@HOST)",
          re.compile(rb"jdbc:oracle:(?:thin|oci8?|kprb):[A-Za-z][\w$#]*/(?P<secret>[^\s@'\"$`/][^\s@'\"$`]*)@"), (b"jdbc:oracle:",), False),
+    # More tools whose own argument is a password (each tool's documented form): Neo4j's `neo4j-admin [dbms]
+    # set-initial-password P`, Grafana's `grafana-cli admin reset-admin-password P` (`--password-from-stdin` reads it),
+    # Elasticsearch's `elasticsearch-users useradd NAME -p P`, Mosquitto's `mosquitto_passwd -b FILE USER P`, `openssl enc
+    # -k P` (`-kfile` reads it), a `--passphrase P` (GnuPG's; `--passphrase-file`, `--passphrase-fd` read it), whois'
+    # `mkpasswd [-m METHOD] [-S SALT] [-R ROUNDS] P` (`-s` reads it), Cassandra's `cqlsh -u U -p P`, Conan's `conan remote
+    # login REMOTE USER -p P` (Conan 1: `conan user -p P`), `vault login TOKEN` (not `vault login -method=... k=v`), and
+    # rclone's `config create|update NAME TYPE key value...` for its secret keys.
+    Rule("a password given to neo4j-admin set-initial-password",
+         re.compile(_tool(b"neo4j-admin") + rb"(?:[ \t]+dbms)?[ \t]+set-initial-password[ \t]+" + _ARG_VALUE), (b"set-initial-password",), False),
+    Rule("a password given to grafana-cli reset-admin-password",
+         re.compile(rb"grafana(?:-cli|[ \t]+cli)(?<![\w.-]grafana-cli)" + _ARGS + rb"admin[ \t]+reset-admin-password[ \t]+" + _ARG_VALUE),
+         (b"reset-admin-password",), False),
+    Rule("a password given to elasticsearch-users (-p)",
+         re.compile(_tool(b"elasticsearch-users") + _ARGS + rb"-p[ \t]+" + _ARG_VALUE), (b"elasticsearch-users",), False),
+    Rule("a password given to mosquitto_passwd -b",
+         re.compile(_tool(b"mosquitto_passwd") + rb"[ \t]+(?:(?:-[HI][ \t]+\S+|-[A-Za-z]+)[ \t]+)*?-[A-Za-z]*b[A-Za-z]*"
+                    rb"(?:[ \t]+(?:-[HI][ \t]+\S+|-[A-Za-z]+))*[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+" + _ARG_VALUE), (b"mosquitto_passwd",), False),
+    Rule("a password given to openssl enc (-k)",
+         re.compile(_tool(b"openssl") + rb"[ \t]+(?:enc|aes[\w-]*|des[\w-]*|bf[\w-]*|camellia[\w-]*|chacha20|sm4[\w-]*)" + _ARGS + rb"-k[ \t]+"
+                    + _ARG_VALUE), (b"openssl",), False),
+    Rule("a passphrase given as a command option (--passphrase)",
+         re.compile(rb"--passphrase(?<![\w-]--passphrase)(?:=|[ \t]+)" + _ARG_VALUE), (b"--passphrase",), False),
+    Rule("a password given to mkpasswd",
+         re.compile(_tool(b"mkpasswd") + rb"(?:[ \t]+(?:-[mSRP][ \t]*[^\s-]\S*|--(?:method|salt|rounds|password-fd)(?:=|[ \t]+)\S+"
+                    rb"|-(?![A-Za-z]*[mSRP](?:[ \t]|$))[A-Za-z]+|--[\w-]+))*[ \t]+" + _ARG_VALUE), (b"mkpasswd",), False,
+         context=lambda data, match: _command_before(data, match.start()).strip() in (b"", b"sudo")),  # the command, not an argument
+    Rule("a password given to cqlsh (-p)",
+         re.compile(_tool(b"cqlsh") + _ARGS + rb"-p[ \t]+" + _ARG_VALUE), (b"cqlsh",), False),
+    Rule("a password given to conan (-p)",
+         re.compile(_tool(b"conan") + rb"[ \t]+(?:remote[ \t]+login|user)" + _ARGS + rb"-p(?:[ \t]+|=)" + _ARG_VALUE), (b"conan",), False),
+    Rule("a token given to vault login",
+         re.compile(_tool(b"vault") + rb"(?:[ \t]+-\S+)*[ \t]+login(?:[ \t]+-(?!method\b)\S+)*[ \t]+['\"]?"
+                    rb"(?P<secret>[^\s'\"$`=<>|;&()-][^\s'\"$`=;&|<>)]*)(?=['\"]?(?:[\s;&|)]|$))"), (b"vault",), False),
+    Rule("a secret given to rclone config create or update",
+         re.compile(_tool(b"rclone") + rb"(?:[ \t]+-\S+)*[ \t]+config[ \t]+(?:create|update)" + _ARGS
+                    + rb"(?:secret_access_key|pass|password|token|client_secret|key)[ \t]+" + _ARG_VALUE), (b"rclone",), False),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,

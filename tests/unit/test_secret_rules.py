@@ -195,6 +195,26 @@ SAMPLES = {
                                                               "sqlplus -s /nolog @/opt/init.sql && sqlplus / as sysdba && impdp system/$PW@X"),
     "a password in an Oracle JDBC URL (USER/PASSWORD@HOST)": ("JDBC_URL=jdbc:oracle:thin:app/Jo-hunter22@//db:1521/XEPDB1", "Jo-hunter22",
                                                               "JDBC_URL=jdbc:oracle:thin:@//db:1521/XEPDB1"),
+    # (22ac) tools whose own argument is a password
+    "a password given to neo4j-admin set-initial-password": ("neo4j-admin dbms set-initial-password Nj-hunter22", "Nj-hunter22",
+                                                             "neo4j-admin dbms set-initial-password $NEO4J_PASSWORD"),
+    "a password given to grafana-cli reset-admin-password": ("grafana-cli admin reset-admin-password Gf-hunter22", "Gf-hunter22",
+                                                             "grafana-cli admin reset-admin-password --password-from-stdin < /run/secrets/p"),
+    "a password given to elasticsearch-users (-p)": ("elasticsearch-users useradd ci -p Es-hunter22 -r superuser", "Es-hunter22",
+                                                     "elasticsearch-users useradd ci -r superuser"),
+    "a password given to mosquitto_passwd -b": ("mosquitto_passwd -b /etc/mosquitto/passwd sensor Mq-hunter22", "Mq-hunter22",
+                                                "mosquitto_passwd -c /etc/mosquitto/passwd sensor && mosquitto_passwd -U /etc/mosquitto/passwd"),
+    "a password given to openssl enc (-k)": ("openssl enc -aes-256-cbc -salt -k Oe-hunter22 -in db.sql -out db.enc", "Oe-hunter22",
+                                             "openssl enc -aes-256-cbc -kfile /run/secrets/k -in db.sql -out db.enc"),
+    "a passphrase given as a command option (--passphrase)": ("gpg --batch --passphrase Gp-hunter22 -d /app/s.gpg", "Gp-hunter22",
+                                                              "gpg --batch --passphrase-file /run/secrets/p -d /app/s.gpg"),
+    "a password given to mkpasswd": ('useradd -m -p "$(mkpasswd -m sha-512 Mk-hunter22)" app', "Mk-hunter22",
+                                     "mkpasswd -s -m sha-512 < /run/secrets/pw && apt-get install -y mkpasswd whois"),
+    "a password given to cqlsh (-p)": ("cqlsh -u cassandra -p Cs-hunter22 -f /schema.cql db", "Cs-hunter22", "cqlsh -u cassandra db 9042"),
+    "a password given to conan (-p)": ("conan remote login -p Cn-hunter22 artifactory ci", "Cn-hunter22", "conan remote login artifactory ci"),
+    "a token given to vault login": ("vault login Vl-hunter22tokenabcdef", "Vl-hunter22tokenabcdef", "vault login -method=userpass username=me"),
+    "a secret given to rclone config create or update": ("rclone config create s3 s3 provider AWS secret_access_key k9Qz3Xw7Lp2Rv8Tn", "k9Qz3Xw7Lp2Rv8Tn",
+                                                         "rclone config create s3 s3 provider AWS env_auth true"),
 }
 
 

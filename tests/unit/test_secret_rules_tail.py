@@ -73,3 +73,39 @@ def test_an_oracle_jdbc_url_in_the_environment_is_found_and_masked():
                                      "sqlplus -s app/\"$DB_PASSWORD\"@db", "java -jar app.jar --url=jdbc:oracle:thin:@db:1521:XE"])
 def test_oracle_commands_without_a_password_are_not_found(command):
     assert secret_rules.text_findings(command) == []
+
+
+# --- 4: tools whose own argument is a password ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("command, value", [
+    ("neo4j-admin dbms set-initial-password Nj-hunter22", "Nj-hunter22"),
+    ("neo4j-admin set-initial-password Nj-hunter33 --require-password-change", "Nj-hunter33"),  # my own: Neo4j 4's form
+    ("grafana-cli admin reset-admin-password Gf-hunter22", "Gf-hunter22"),
+    ("grafana cli --homepath /usr/share/grafana admin reset-admin-password Gf-hunter33", "Gf-hunter33"),  # my own: `grafana cli`
+    ("elasticsearch-users useradd ci -p Es-hunter22 -r superuser", "Es-hunter22"),
+    ("mosquitto_passwd -b /etc/mosquitto/passwd sensor Mq-hunter22", "Mq-hunter22"),
+    ("mosquitto_passwd -c -b /etc/mosquitto/passwd sensor Mq-hunter33", "Mq-hunter33"),  # my own
+    ("openssl enc -aes-256-cbc -salt -k Oe-hunter22 -in /data/db.sql -out /data/db.sql.enc", "Oe-hunter22"),
+    ("gpg --batch --yes --passphrase Gp-hunter22 --pinentry-mode loopback -d /app/secrets.gpg > /app/out", "Gp-hunter22"),
+    ('useradd -m -p "$(mkpasswd -m sha-512 Mk-hunter22)" app', "Mk-hunter22"),
+    ("cqlsh -u cassandra -p Cs-hunter22 -f /schema.cql db", "Cs-hunter22"),
+    ("conan remote login -p Cn-hunter22 artifactory ci", "Cn-hunter22"),
+    ("conan remote login artifactory ci -p Cn-hunter33", "Cn-hunter33"),  # my own
+    ("vault login Vl-hunter22tokenabcdef", "Vl-hunter22tokenabcdef"),
+    ("rclone config create s3 s3 provider AWS access_key_id AKIAQ3EGRIX5ZT7WLM2K secret_access_key k9Qz3Xw7Lp2Rv8Tn4Ym6Bc1Df5Gh0JsKaWu3Ei",
+     "AKIAQ3EGRIX5ZT7WLM2K k9Qz3Xw7Lp2Rv8Tn4Ym6Bc1Df5Gh0JsKaWu3Ei"),
+    ("rclone config update box client_secret Rc-hunter22abc", "Rc-hunter22abc"),  # my own
+])
+def test_a_password_given_to_a_tools_argument_is_found_and_masked(command, value):
+    found_in_command(command, value)
+
+
+@pytest.mark.parametrize("command", [
+    "neo4j-admin dbms set-initial-password $NEO4J_PASSWORD", "grafana-cli admin reset-admin-password --password-from-stdin < /run/secrets/p",
+    "grafana-cli plugins install grafana-clock-panel", "mosquitto_passwd -U /etc/mosquitto/passwd", "mosquitto_passwd -c /etc/mosquitto/passwd sensor",
+    "openssl enc -aes-256-cbc -kfile /run/secrets/k -in a -out b", "gpg --batch --passphrase \"$GPG_PASS\" -d a",
+    "gpg --batch --passphrase-fd 0 -d a < /run/secrets/p", "mkpasswd -s -m sha-512 < /run/secrets/pw", "mkpasswd -m help",
+    "apt-get install -y mkpasswd whois", "cqlsh -u cassandra db 9042", "conan remote login artifactory ci", "vault login -method=userpass username=me",
+    "vault login -", "vault login $VAULT_TOKEN", "vault secrets enable -path=kv kv-v2", "rclone config create s3 s3 provider AWS env_auth true",
+])
+def test_those_tools_without_a_literal_password_are_not_found(command):
+    assert secret_rules.text_findings(command) == []
