@@ -148,6 +148,10 @@ _SENTRY_DSN = re.compile(rb"[0-9a-f]{32}(?::[^\s@/$'\"]*)?@(?:[\w-]+\.)*(?:sentr
                          rb"/(?:[\w.-]+/)*\d+/?(?![^\s'\"])")
 
 
+# The number before a Telegram bot token's colon (see the rule): the bot's id in the Bot API's URL, or 8 to 10 digits alone
+_TELEGRAM_BOT_ID = re.compile(rb"(?:api\.telegram\.org/bot\d{5,12}|(?<![\w:/.-])\d{8,10})\Z")
+
+
 # The parts of a rule for a password given to a tool on its command line: the tool's name as a word (``tool``), then
 # anything up to the option within the same command (``_ARGS``), the option, then its value (``_VALUE``: quoted or not,
 # not an option, not a $reference).
@@ -191,6 +195,20 @@ CONTENT_RULES = [
     Rule("a Hugging Face token", re.compile(rb"hf_(?<![0-9A-Za-z_]hf_)[A-Za-z]{34}\b"), (b"hf_",), True),
     Rule("a SendGrid API key", re.compile(rb"SG\.(?<![0-9A-Za-z_]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"), (b"sg.",), True),
     Rule("a DigitalOcean token", re.compile(rb"do[opr]_v1_(?<![0-9A-Za-z_]do[opr]_v1_)[a-f0-9]{64}"), (b"_v1_",), True),
+    # Telegram's Bot API: "Each bot is given a unique authentication token ... something like
+    # 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11", used as https://api.telegram.org/bot<token>/METHOD_NAME
+    # (core.telegram.org/bots/api, "Authorizing your bot"): the bot's number, a colon, 34 (the docs' examples) or 35
+    # characters (tokens issued today). Alone, the number has 8 to 10 digits (bots' ids today); in the API's URL any number.
+    # The value is the part after the colon (the number is the bot's public id); the pattern starts at the colon, the
+    # number before it is checked after (a pattern starting on digits tries every byte of a file: 10 times the cost).
+    Rule("a Telegram bot token", re.compile(rb":(?<=[0-9]:)(?P<secret>[A-Za-z0-9_-]{34,35})(?![A-Za-z0-9_-])"), (b":",), True,
+         context=lambda data, match: _TELEGRAM_BOT_ID.search(data, max(0, match.start() - 40), match.start()) is not None),
+    # Discord's Execute Webhook, POST /webhooks/{webhook.id}/{webhook.token} (discord.com/developers/docs/resources/webhook):
+    # the URL holds the webhook's token, and anyone with it posts to the channel
+    Rule("a Discord webhook URL", re.compile(rb"discord(?:app)?\.com/api/(?:v\d+/)?webhooks/\d+/[A-Za-z0-9_-]{60,}"), (b"/webhooks/",), True),
+    # Sentry's auth tokens (docs.sentry.io/security-legal-pii/security/token-formats/): organization tokens `sntrys_`
+    # (base64 of a JSON payload, `_`, the secret), user tokens `sntryu_` (64 hex)
+    Rule("a Sentry auth token", re.compile(rb"sntry(?<![0-9A-Za-z_]sntry)(?:s_[A-Za-z0-9+/=_-]{40,}|u_[a-f0-9]{64})"), (b"sntrys_", b"sntryu_"), True),
     Rule("a Slack webhook URL", re.compile(rb"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}"), (b"hooks.slack.com",), True),
     # `Authorization: SCHEME CREDENTIAL` as a header line (curl -H, git's http.extraHeader), a JSON or YAML pair
     # (`"Authorization": "Bearer ..."`) and nginx's `proxy_set_header Authorization "Basic ..."` (no colon); the schemes:

@@ -215,6 +215,13 @@ SAMPLES = {
     "a token given to vault login": ("vault login Vl-hunter22tokenabcdef", "Vl-hunter22tokenabcdef", "vault login -method=userpass username=me"),
     "a secret given to rclone config create or update": ("rclone config create s3 s3 provider AWS secret_access_key k9Qz3Xw7Lp2Rv8Tn", "k9Qz3Xw7Lp2Rv8Tn",
                                                          "rclone config create s3 s3 provider AWS env_auth true"),
+    # (22ac) token forms: Telegram's bot tokens (the part after the bot's id), Discord's webhook URLs, Sentry's auth tokens
+    "a Telegram bot token": ("curl https://api.telegram.org/bot6123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe", "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+                             "curl https://api.telegram.org/bot${TG_TOKEN}/getMe && echo x123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"),
+    "a Discord webhook URL": ("curl -X POST https://discord.com/api/webhooks/1234567890123456789/" + "aB3_" * 17,
+                              "discord.com/api/webhooks/1234567890123456789/" + "aB3_" * 17, "see https://discord.com/developers/docs/resources/webhook"),
+    "a Sentry auth token": ("SENTRY_AUTH=sntrys_eyJpYXQiOjE3MDAwMDAwMDB9_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+                            "sntrys_eyJpYXQiOjE3MDAwMDAwMDB9_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "pip install sntrys_tools sntryu_short"),
 }
 
 

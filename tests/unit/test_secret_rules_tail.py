@@ -109,3 +109,34 @@ def test_a_password_given_to_a_tools_argument_is_found_and_masked(command, value
 ])
 def test_those_tools_without_a_literal_password_are_not_found(command):
     assert secret_rules.text_findings(command) == []
+
+
+# --- 5: tokens by their form ---------------------------------------------------------------------------------------------------
+TELEGRAM = "6123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+DISCORD = "https://discord.com/api/webhooks/1234567890123456789/aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefGHIJKLmnopQRSTUVwxyz01234"
+SENTRY = "sntrys_eyJpYXQiOjE3MDAwMDAwMDB9_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+@pytest.mark.parametrize("command, value", [
+    (f"curl -fsS https://api.telegram.org/bot{TELEGRAM}/sendMessage -d chat_id=1", TELEGRAM.partition(":")[2]),
+    (f"curl -X POST {DISCORD}", DISCORD.partition("https://")[2]),
+    (f"sentry-cli --auth-token {SENTRY} releases new 1.0", SENTRY),
+])
+def test_a_token_by_its_form_in_a_command_is_found_and_masked(command, value):
+    assert [item[2] for item in secret_rules.text_findings(command)] == [value], secret_rules.text_findings(command)
+    found_once_and_masked(in_history(command), value)
+
+
+@pytest.mark.parametrize("name, value, secret", [("TELEGRAM_BOT", TELEGRAM, TELEGRAM.partition(":")[2]), ("SENTRY_AUTH", SENTRY, SENTRY),
+                                                 ("DISCORD_HOOK", DISCORD, DISCORD.partition("https://")[2]),
+                                                 ("SENTRY_TOKEN", "sntryu_" + "0a1b2c3d" * 8, "sntryu_" + "0a1b2c3d" * 8)])  # my own: a user token
+def test_a_token_by_its_form_in_the_environment_is_found_and_masked(name, value, secret):
+    assert [inner for _, inner in secret_rules.variable_secrets(name, value)] == [secret]
+    found_once_and_masked(in_env(name, value), secret)
+
+
+@pytest.mark.parametrize("text", ["curl https://api.telegram.org/bot${TG_TOKEN}/sendMessage", "12345678:abc", "1234567:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+                                  "image@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                                  "see https://discord.com/developers/docs/resources/webhook", "pip install sntrys_tools"])
+def test_lookalikes_of_those_tokens_are_not_found(text):
+    assert secret_rules.text_findings(text) == []
