@@ -1146,9 +1146,51 @@ def examine_file(path: str, size: int, read: Callable[[], bytes]) -> list[tuple[
     if name in SECRET_FILE_NAMES or (name == "credentials" and "/.aws/" in path):
         found.append((SECRET_FILE_NAMES.get(name, "AWS credentials"), "file name"))
     if size <= _SEARCHED_BYTES and not path.startswith(_PACKAGE_TREES):
-        for _, what, value in file_findings(path, read()):
+        data = read()
+        for _, what, value in file_findings(path, data):
             found.append(Found(what or "a password or token assignment", mask(value.strip()), value.strip()))
+        for what, value in _credential_file_lines(path, data):
+            found.append(Found(what, mask(value), value))
     return found or None
+
+
+# Files whose own format holds passwords, one per line (comments `#`): the value each line gives, by the file's name. The
+# packages that install them ship them with comments only (strongswan's /etc/ipsec.secrets, ppp's chap-secrets), so only
+# a line someone wrote is a finding.
+_CREDENTIAL_LINES = {
+    # strongSwan/libreswan ipsec.secrets(5): `[ids] : PSK "secret"` (also EAP, XAUTH, and a private key's passphrase)
+    "ipsec.secrets": ("an IPsec pre-shared key or password (ipsec.secrets)",
+                      re.compile(rb"^[^#\n]*:[ \t]*(?:PSK|EAP|XAUTH|NTLM|P12|RSA[ \t]+\S+|ECDSA[ \t]+\S+)[ \t]+\"(?P<secret>[^\"\n]+)\"", re.M)),
+    # pppd(8): chap-secrets and pap-secrets lines `client server secret [addresses]`
+    "chap-secrets": ("a PPP password (chap-secrets)", re.compile(rb"^[ \t]*(?!#)\S+[ \t]+\S+[ \t]+\"?(?P<secret>[^\s\"#]+)\"?", re.M)),
+    "pap-secrets": ("a PPP password (pap-secrets)", re.compile(rb"^[ \t]*(?!#)\S+[ \t]+\S+[ \t]+\"?(?P<secret>[^\s\"#*-][^\s\"#]*)\"?", re.M)),
+    # PgBouncer's auth_file: `"user" "password"` (a SCRAM or md5 hash there is not reported: `$` reads as a reference)
+    "userlist.txt": ("PgBouncer user passwords (auth_file)", re.compile(rb"^[ \t]*\"[^\"\n]+\"[ \t]+\"(?P<secret>[^\"\n]+)\"", re.M)),
+    # wpa_supplicant.conf(5): `psk="passphrase"` (quoted: a passphrase; 64 hex digits unquoted: the derived key)
+    "wpa_supplicant.conf": ("a Wi-Fi passphrase or key (wpa_supplicant.conf)",
+                            re.compile(rb"^[ \t]*(?:psk|password)=(?:\"(?P<secret>[^\"\n]+)\"|(?P<key>[0-9a-fA-F]{64})\b)", re.M)),
+}
+# Ansible's vault password files (ansible-vault --vault-password-file): the whole first line is the password
+_VAULT_PASSWORD_FILES = (".vault_pass", ".vault_pass.txt", "vault_pass.txt", ".vault_password", ".vault-password", "vault_password")
+
+
+def _credential_file_lines(path: str, data: bytes) -> list[tuple[str, str]]:
+    """(what, value) for each password a credential file's own format gives (:data:`_CREDENTIAL_LINES`, by its name;
+    pgbouncer's userlist.txt only under a folder naming pgbouncer), and an Ansible vault password file's first line."""
+    name = path.rpartition("/")[2]
+    if name in _VAULT_PASSWORD_FILES:
+        first = data.split(b"\n", 1)[0].strip().decode(errors="replace")
+        return [("an Ansible vault password", first)] if first and not _not_a_value(first) else []
+    rule = _CREDENTIAL_LINES.get(name)
+    if rule is None or (name == "userlist.txt" and "pgbouncer" not in path.lower()):
+        return []
+    what, pattern = rule
+    found = []
+    for match in pattern.finditer(data):
+        value = (match.group("secret") or (match.groupdict().get("key") or b"")).decode(errors="replace")
+        if value and not _not_a_value(value):
+            found.append((what, value))
+    return found
 
 
 class Found(tuple):

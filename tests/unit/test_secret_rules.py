@@ -762,3 +762,27 @@ def test_a_secret_name_ending_on_a_which_one_word_holds_a_secret(name):
     assert secret_rules.variable_secrets(name, "oldkey123456") == [("a secret-looking name", "oldkey123456")]
     table = in_history(f"RUN /bin/sh -c {name}=oldkey123456 ./manage.py check # buildkit")
     assert len(table) == 1 and "oldkey123456" not in table.to_string(), table.to_string()
+
+
+# --- credential files by their own format (a final verifier's misses): a line someone wrote, not the packages' comments ---------
+@pytest.mark.parametrize("path, data, value", [
+    ("/etc/ipsec.secrets", b'# strongSwan IPsec secrets file\n: PSK "Ip-hunter22"\n', "Ip-hunter22"),
+    ("/etc/ppp/chap-secrets", b'# client\tserver\tsecret\t\t\tIP addresses\n"bob"\t*\t"Ch-hunter22"\t*\n', "Ch-hunter22"),
+    ("/etc/pgbouncer/userlist.txt", b'"app" "Pb-hunter22"\n', "Pb-hunter22"),
+    ("/etc/wpa_supplicant/wpa_supplicant.conf", b'network={\n  ssid="home"\n  psk="Wp-hunter22"\n}\n', "Wp-hunter22"),
+    ("/root/.vault_pass", b"Vp-hunter22\n", "Vp-hunter22"),
+])
+def test_a_credential_files_own_line_is_found_and_masked(path, data, value):
+    found = secret_rules.examine_file(path, len(data), lambda: data)
+    assert len(found) == 1 and value not in found[0][1] and found[0].value == value, found
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/etc/ipsec.secrets", b"# /etc/ipsec.secrets - strongSwan IPsec secrets file\ninclude /var/lib/strongswan/ipsec.secrets.inc\n"),
+    ("/etc/ppp/chap-secrets", b"# Secrets for authentication using CHAP\n# client\tserver\tsecret\t\t\tIP addresses\n"),
+    ("/etc/ppp/pap-secrets", b'# Every regular user can use PPP\n*\thostname\t""\t*\n'),
+    ("/app/userlist.txt", b'"a" "b-word"\n'),  # not pgbouncer's
+    ("/root/.vault_pass", b"\n"),
+])
+def test_a_credential_file_as_its_package_ships_it_is_no_finding(path, data):
+    assert secret_rules.examine_file(path, len(data), lambda: data) is None
