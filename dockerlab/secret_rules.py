@@ -168,6 +168,23 @@ def _tool(name: bytes) -> bytes:
     return re.escape(name) + rb"(?<![\w.-]" + re.escape(name) + rb")"
 
 
+# Words of prose, never a value someone gave a tool: a README or a LABEL that describes these tools (`Run vault login to
+# authenticate`, `cqlsh -p is insecure`, `mkpasswd prompts for the password`) names no secret. A list: the tool-argument
+# rules below read the word after the option, and in prose that word is one of these.
+_PROSE_WORDS = frozenset("""
+    a an and as at be by for from if in instead into is it of on or the then this that to when with without you your
+    option options command prompts prompt resets reset asks sets password passwd pass passphrase secret token key value
+""".split())
+
+
+def _not_prose(value: bytes) -> bool:
+    """For the tool-argument rules: False for a word of prose (:data:`_PROSE_WORDS`), which no one gave as a password."""
+    return value.decode(errors="replace").strip("'\".,;:").lower() not in _PROSE_WORDS
+
+
+_ARGS_NO_REDIRECTION = rb"[ \t][^;&|<>\n]*?(?<=[ \t])"  # _ARGS, not past a redirection (`> logs/init.log` is no logon)
+
+
 # Each token prefix is the one the service documents for its keys. A pattern starts with its literal
 # text and checks the word boundary before it with a look-behind, not a leading \b: Python's regex
 # engine then jumps from one occurrence of the literal to the next instead of trying every byte
@@ -445,11 +462,11 @@ CONTENT_RULES = [
     # SQL*Loader's `sqlldr`; `userid=` before it too); `sqlplus / as sysdba`, `sqlplus -s /nolog` and `sqlplus system@db`
     # (it prompts) give none. A JDBC URL for Oracle's drivers carries the same logon: `jdbc:oracle:thin:app/P@//db:1521/XE`.
     Rule("a password given to an Oracle tool (USER/PASSWORD@DB)",
-         re.compile(rb"(?:sqlplus|impdp|expdp|sqlldr)(?<![\w.-]sqlplus)(?<![\w.-]impdp)(?<![\w.-]expdp)(?<![\w.-]sqlldr)" + _ARGS
+         re.compile(rb"(?:sqlplus|impdp|expdp|sqlldr)(?<![\w.-]sqlplus)(?<![\w.-]impdp)(?<![\w.-]expdp)(?<![\w.-]sqlldr)" + _ARGS_NO_REDIRECTION
                     + rb"['\"]?(?i:userid=)?[A-Za-z][\w$#]*/(?P<secret>[^\s/@'\"$`;&|<>()][^\s@'\"$`;&|<>()]*)(?=@|['\"]?(?:[\s;&|)]|$))"),
-         (b"sqlplus", b"impdp", b"expdp", b"sqlldr"), False),
+         (b"sqlplus", b"impdp", b"expdp", b"sqlldr"), False, valid=_not_prose),
     Rule("a password in an Oracle JDBC URL (USER/PASSWORD@HOST)",
-         re.compile(rb"jdbc:oracle:(?:thin|oci8?|kprb):[A-Za-z][\w$#]*/(?P<secret>[^\s@'\"$`/][^\s@'\"$`]*)@"), (b"jdbc:oracle:",), False),
+         re.compile(rb"jdbc:oracle:(?:thin|oci8?|kprb):[A-Za-z][\w$#]*/(?P<secret>[^\s@'\"$`/][^\s@'\"$`]*)@"), (b"jdbc:oracle:",), False, valid=_not_prose),
     # More tools whose own argument is a password (each tool's documented form): Neo4j's `neo4j-admin [dbms]
     # set-initial-password P`, Grafana's `grafana-cli admin reset-admin-password P` (`--password-from-stdin` reads it),
     # Elasticsearch's `elasticsearch-users useradd NAME -p P`, Mosquitto's `mosquitto_passwd -b FILE USER P`, `openssl enc
@@ -458,34 +475,36 @@ CONTENT_RULES = [
     # login REMOTE USER -p P` (Conan 1: `conan user -p P`), `vault login TOKEN` (not `vault login -method=... k=v`), and
     # rclone's `config create|update NAME TYPE key value...` for its secret keys.
     Rule("a password given to neo4j-admin set-initial-password",
-         re.compile(_tool(b"neo4j-admin") + rb"(?:[ \t]+dbms)?[ \t]+set-initial-password[ \t]+" + _ARG_VALUE), (b"set-initial-password",), False),
+         re.compile(_tool(b"neo4j-admin") + rb"(?:[ \t]+dbms)?[ \t]+set-initial-password[ \t]+" + _ARG_VALUE),
+         (b"set-initial-password",), False, valid=_not_prose),
     Rule("a password given to grafana-cli reset-admin-password",
          re.compile(rb"grafana(?:-cli|[ \t]+cli)(?<![\w.-]grafana-cli)" + _ARGS + rb"admin[ \t]+reset-admin-password[ \t]+" + _ARG_VALUE),
-         (b"reset-admin-password",), False),
+         (b"reset-admin-password",), False, valid=_not_prose),
     Rule("a password given to elasticsearch-users (-p)",
-         re.compile(_tool(b"elasticsearch-users") + _ARGS + rb"-p[ \t]+" + _ARG_VALUE), (b"elasticsearch-users",), False),
+         re.compile(_tool(b"elasticsearch-users") + _ARGS + rb"-p[ \t]+" + _ARG_VALUE), (b"elasticsearch-users",), False, valid=_not_prose),
     Rule("a password given to mosquitto_passwd -b",
          re.compile(_tool(b"mosquitto_passwd") + rb"[ \t]+(?:(?:-[HI][ \t]+\S+|-[A-Za-z]+)[ \t]+)*?-[A-Za-z]*b[A-Za-z]*"
-                    rb"(?:[ \t]+(?:-[HI][ \t]+\S+|-[A-Za-z]+))*[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+" + _ARG_VALUE), (b"mosquitto_passwd",), False),
+                    rb"(?:[ \t]+(?:-[HI][ \t]+\S+|-[A-Za-z]+))*[ \t]+[^\s-]\S*[ \t]+[^\s-]\S*[ \t]+" + _ARG_VALUE),
+         (b"mosquitto_passwd",), False, valid=_not_prose),
     Rule("a password given to openssl enc (-k)",
          re.compile(_tool(b"openssl") + rb"[ \t]+(?:enc|aes[\w-]*|des[\w-]*|bf[\w-]*|camellia[\w-]*|chacha20|sm4[\w-]*)" + _ARGS + rb"-k[ \t]+"
-                    + _ARG_VALUE), (b"openssl",), False),
+                    + _ARG_VALUE), (b"openssl",), False, valid=_not_prose),
     Rule("a passphrase given as a command option (--passphrase)",
-         re.compile(rb"--passphrase(?<![\w-]--passphrase)(?:=|[ \t]+)" + _ARG_VALUE), (b"--passphrase",), False),
+         re.compile(rb"--passphrase(?<![\w-]--passphrase)(?:=|[ \t]+)" + _ARG_VALUE), (b"--passphrase",), False, valid=_not_prose),
     Rule("a password given to mkpasswd",
          re.compile(_tool(b"mkpasswd") + rb"(?:[ \t]+(?:-[mSRP][ \t]*[^\s-]\S*|--(?:method|salt|rounds|password-fd)(?:=|[ \t]+)\S+"
-                    rb"|-(?![A-Za-z]*[mSRP](?:[ \t]|$))[A-Za-z]+|--[\w-]+))*[ \t]+" + _ARG_VALUE), (b"mkpasswd",), False,
+                    rb"|-(?![A-Za-z]*[mSRP](?:[ \t]|$))[A-Za-z]+|--[\w-]+))*[ \t]+" + _ARG_VALUE), (b"mkpasswd",), False, valid=_not_prose,
          context=lambda data, match: _command_before(data, match.start()).strip() in (b"", b"sudo")),  # the command, not an argument
     Rule("a password given to cqlsh (-p)",
-         re.compile(_tool(b"cqlsh") + _ARGS + rb"-p[ \t]+" + _ARG_VALUE), (b"cqlsh",), False),
+         re.compile(_tool(b"cqlsh") + _ARGS + rb"-p[ \t]+" + _ARG_VALUE), (b"cqlsh",), False, valid=_not_prose),
     Rule("a password given to conan (-p)",
-         re.compile(_tool(b"conan") + rb"[ \t]+(?:remote[ \t]+login|user)" + _ARGS + rb"-p(?:[ \t]+|=)" + _ARG_VALUE), (b"conan",), False),
+         re.compile(_tool(b"conan") + rb"[ \t]+(?:remote[ \t]+login|user)" + _ARGS + rb"-p(?:[ \t]+|=)" + _ARG_VALUE), (b"conan",), False, valid=_not_prose),
     Rule("a token given to vault login",
          re.compile(_tool(b"vault") + rb"(?:[ \t]+-\S+)*[ \t]+login(?:[ \t]+-(?!method\b)\S+)*[ \t]+['\"]?"
-                    rb"(?P<secret>[^\s'\"$`=<>|;&()-][^\s'\"$`=;&|<>)]*)(?=['\"]?(?:[\s;&|)]|$))"), (b"vault",), False),
+                    rb"(?P<secret>[^\s'\"$`=<>|;&()-][^\s'\"$`=;&|<>)]*)(?=['\"]?(?:[\s;&|)]|$))"), (b"vault",), False, valid=_not_prose),
     Rule("a secret given to rclone config create or update",
          re.compile(_tool(b"rclone") + rb"(?:[ \t]+-\S+)*[ \t]+config[ \t]+(?:create|update)" + _ARGS
-                    + rb"(?:secret_access_key|pass|password|token|client_secret|key)[ \t]+" + _ARG_VALUE), (b"rclone",), False),
+                    + rb"(?:secret_access_key|pass|password|token|client_secret|key)[ \t]+" + _ARG_VALUE), (b"rclone",), False, valid=_not_prose),
 ]
 
 # A name that says its value is a secret, in any case: DB_PASSWORD, db_pass, X-API-Key, _authToken,
@@ -1180,7 +1199,8 @@ def _credential_file_lines(path: str, data: bytes) -> list[tuple[str, str]]:
     name = path.rpartition("/")[2]
     if name in _VAULT_PASSWORD_FILES:
         first = data.split(b"\n", 1)[0].strip().decode(errors="replace")
-        return [("an Ansible vault password", first)] if first and not _not_a_value(first) else []
+        script = first.startswith("#!")  # an executable vault password file is a script Ansible runs: its output is the password
+        return [("an Ansible vault password", first)] if first and not script and not _not_a_value(first) else []
     rule = _CREDENTIAL_LINES.get(name)
     if rule is None or (name == "userlist.txt" and "pgbouncer" not in path.lower()):
         return []
@@ -1188,7 +1208,7 @@ def _credential_file_lines(path: str, data: bytes) -> list[tuple[str, str]]:
     found = []
     for match in pattern.finditer(data):
         value = (match.group("secret") or (match.groupdict().get("key") or b"")).decode(errors="replace")
-        if value and not _not_a_value(value):
+        if value and not _not_a_value(value) and not (name.endswith("-secrets") and value.startswith("@")):  # pppd: @FILE reads it
             found.append((what, value))
     return found
 

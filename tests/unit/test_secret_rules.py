@@ -786,3 +786,23 @@ def test_a_credential_files_own_line_is_found_and_masked(path, data, value):
 ])
 def test_a_credential_file_as_its_package_ships_it_is_no_finding(path, data):
     assert secret_rules.examine_file(path, len(data), lambda: data) is None
+
+
+# --- a final check's false positives of the tool-argument rules: prose about the tools, a redirection after sqlplus -------
+@pytest.mark.parametrize("text", [
+    "sqlplus -s /nolog @scripts/init.sql > logs/init.log", "sqlplus -s /nolog < sql/init.sql", "expdp parfile=exp.par 2> logs/expdp.err",
+    "Run vault login to authenticate with your token.", "vault login prompts for a token when none is given.",
+    "Pass the password to elasticsearch-users with -p or it prompts for one.", "openssl enc -k is deprecated; use -pass instead.",
+    "Never use gpg's --passphrase option on a shared host.", "mkpasswd prompts for the password when none is given.",
+    "cqlsh -p is insecure: use a cqlshrc file.", "conan user -p without a value prompts.",
+    "The neo4j-admin set-initial-password command sets the first password.", "grafana-cli admin reset-admin-password resets it.",
+    "mosquitto_passwd -b passwd_file username password", "sqlplus connects as user/password@db.",
+])
+def test_prose_about_a_tool_or_a_redirection_after_it_is_no_finding(text):
+    assert secret_rules.text_findings(text) == []
+
+
+def test_a_ppp_secret_read_from_a_file_and_an_executable_vault_password_file_are_no_finding():
+    assert secret_rules.examine_file("/etc/ppp/chap-secrets", 40, lambda: b"bob\t*\t@/etc/ppp/bob.secret\t*\n") is None
+    assert secret_rules.examine_file("/app/.vault_pass", 40, lambda: b'#!/bin/sh\necho "$ANSIBLE_VAULT_PASSWORD"\n') is None
+    assert secret_rules.text_findings("cqlsh -u cassandra -p cassandra db") == [("", "a password given to cqlsh (-p)", "cassandra")]
