@@ -258,7 +258,7 @@ CONTENT_RULES = [
     # a registry login's -p (`--password-stdin` is the way that keeps it out of the command line)
     Rule("a password given to a registry login (-p)",
          re.compile(rb"(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|finch)\b[^;&|\n]*?[ \t]login[ \t]"
-                    rb"[^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)?['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+                    rb"[^;&|\n]*?(?<=[ \t])-p(?:[ \t]+|=)?" + _VALUE),
          (b"login",), False),
     # MongoDB's shell and database tools take `-p PASSWORD` / `--password PASSWORD` (`-p` last or before another
     # option asks for it); the long form is the --password rule's. A port mapping after the word is docker's
@@ -373,7 +373,7 @@ CONTENT_RULES = [
          (b"ldap",), False),
     Rule("a password given to rabbitmqctl (add_user, change_password)",
          re.compile(rb"rabbitmqctl(?<![\w.-]rabbitmqctl)[ \t]+(?:-[-\w]+(?:[ \t]+[^\s-]\S*)?[ \t]+)*(?:add_user|change_password)[ \t]+['\"]?[^\s'\"]+['\"]?"
-                    rb"[ \t]+['\"]?(?P<secret>[^\s'\"$`-][^\s'\"$`]*)"),
+                    rb"[ \t]+" + _VALUE),
          (b"rabbitmqctl",), False),
     Rule("a password given to x11vnc -storepasswd",
          re.compile(_tool(b"x11vnc") + _ARGS + rb"-storepasswd[ \t]+" + _VALUE + rb"['\"]?[ \t]+[^\s;&|-]"),
