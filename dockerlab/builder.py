@@ -322,6 +322,16 @@ class BuildStreamParser:
 _TEXT_GIVEN = "the Dockerfile text given"
 
 
+def _same_on_every_cli(context_dir: Path, patterns: list[str]) -> None:
+    """Refuse ``patterns`` when the docker 20.10 CLI and newer CLIs would send different files of ``context_dir`` with
+    them (:func:`dockerlab.dockerignore.sent_paths`), on either builder. Raises DockerlabError then; a folder that
+    cannot be listed is left to the builder, which says so as it does."""
+    try:
+        dockerignore.sent_paths(context_dir, patterns)
+    except OSError:
+        pass
+
+
 def dockerfile_text(context: str | os.PathLike, dockerfile: str | os.PathLike | None) -> tuple[str, str]:
     """The Dockerfile's text and where it came from, whether given as a path or as text (text contains a
     newline; a relative path is read from ``context``). Raises DockerlabError when the file cannot be read."""
@@ -569,10 +579,7 @@ def build(
         _check_target(text, target)
     # a .dockerignore the CLI refuses stops both builders before anything is sent, and so does such an ignore= entry
     patterns = dockerignore.patterns_of(context_dir) + _ignore_patterns(ignore)
-    try:  # patterns the docker 20.10 CLI and newer CLIs read as different files are refused on both builders
-        dockerignore.sent_paths(context_dir, patterns)
-    except OSError:  # a folder that cannot be listed: each builder says so as it does
-        pass
+    _same_on_every_cli(context_dir, patterns)
     chosen = _builder_for(builder, secrets)
     own_ignore = None  # a <Dockerfile>.dockerignore beside a Dockerfile given as a path: BuildKit reads it instead
     if chosen.buildkit:  # BuildKit cannot send a pattern holding a control character, which the classic builder reads
@@ -581,10 +588,7 @@ def build(
         own_ignore = own_ignore if own_ignore != context_dir / ".dockerignore" else None
         bk_patterns = dockerignore.patterns_of(context_dir, buildkit=True, dockerfile=given) + _ignore_patterns(ignore, buildkit=True)
         if own_ignore is not None:
-            try:
-                dockerignore.sent_paths(context_dir, bk_patterns)
-            except OSError:
-                pass
+            _same_on_every_cli(context_dir, bk_patterns)
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
         tag=tag, target=target, buildargs=dict(buildargs or {}), nocache=nocache, labels=all_labels, progress=progress, on_step=on_step
