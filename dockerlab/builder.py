@@ -422,11 +422,13 @@ def _untag_stale(client, tag: str | None) -> str:
     return _untagged_sentence(tag, image_id, users, kept)
 
 
-def undo_failed_build(tags: Sequence[str], classic_output: Sequence[str] = ()) -> list[str]:
+def undo_failed_build(tags: Sequence[str], classic_output: Sequence[str] = (), before: set[str] | None = None) -> list[str]:
     """What a failed or interrupted build of the docker CLI (`%docker build`) must undo, as :func:`build` does
     for its own: each of ``tags`` is taken off the course's earlier build of it (the same rule and sentence as
     :class:`BuildFailed`'s ``untagged``), and, given the output lines of a classic-builder build
-    (``classic_output``: "Step 1/3 : ...", " ---> 1a2b..."), the intermediate images it committed are removed.
+    (``classic_output``: "Step 1/3 : ...", " ---> 1a2b..."), the intermediate images it committed are removed;
+    with ``before`` (the image ids the engine held when the build began), also those committed after the last line
+    the output holds (a Ctrl-C stops the CLI before it prints every line the engine sent).
     Returns the sentences to show, one per tag it concerned (none when nothing was tagged before). Raises nothing:
     with no engine answering there is nothing it can undo (the command's own output says what failed)."""
     try:
@@ -439,6 +441,7 @@ def undo_failed_build(tags: Sequence[str], classic_output: Sequence[str] = ()) -
             parser = BuildStreamParser()
             for line in classic_output:
                 parser.feed({"stream": line if line.endswith("\n") else line + "\n"}, 0.0)
+            _discard_unreported(client, parser, before)
             _discard_half_built(client, parser)
         for tag in tags:
             try:
@@ -736,6 +739,7 @@ def _build_classic(context_dir, text, *, patterns, tag, target, buildargs, nocac
     started = time.perf_counter()
     interrupted = False
     stream = None
+    before = _image_ids(client)  # what existed before: an interrupted build's images its stream had not yet named are the new ones
     try:
         stream = client.api.build(
             fileobj=context_tar,
@@ -769,6 +773,7 @@ def _build_classic(context_dir, text, *, patterns, tag, target, buildargs, nocac
         if interrupted:
             with held():  # a second Ctrl-C does not cut the clean-up short
                 _close_stream(stream)
+                _discard_unreported(client, parser, before)  # first: a step image the stream named cannot go while its child is there
                 _discard_half_built(client, parser)
                 _untag_stale(client, tag)
 
@@ -839,6 +844,58 @@ def _discard_half_built(client, parser: BuildStreamParser) -> None:
             return
         time.sleep(0.2)
     _remove_untagged(client, _made(client, parser))
+
+
+def _image_ids(client=None) -> set[str] | None:
+    """The ids of every image the engine holds now (intermediate ones too), for :func:`undo_failed_build`'s ``before``;
+    None when no engine answers. Raises nothing."""
+    try:
+        client = client or engine.client()
+        return {image["Id"] for image in client.api.images(all=True)}
+    except (DockerlabError, docker.errors.APIError, requests.exceptions.RequestException):
+        return None
+
+
+def _discard_unreported(client, parser: BuildStreamParser, before: set[str] | None) -> list[str]:
+    """After a Ctrl-C, remove the images the interrupted classic build committed whose ` ---> ID` line the course had
+    not read yet (the Ctrl-C landed while the line was on its way, or while the engine committed): the images that are
+    new since the build began (not in ``before``), untagged, and descend from an image its stream named (the base,
+    a step from cache, a step it committed). The step container using one is waited for first (the engine removes it
+    on a cancelled build). Returns the ids removed. Raises nothing (a refusal leaves that image)."""
+    if before is None:
+        return []
+    named = [step.image_id for step in parser.steps if step.image_id] + list(parser.made_images)
+    if not named:
+        return []  # the stream named no image yet: not even the base, so the build committed nothing
+    try:
+        now = client.api.images(all=True)
+    except (docker.errors.APIError, requests.exceptions.RequestException):
+        return []
+    untagged = {None, "<none>:<none>"}  # the list says <none>:<none> where inspect says nothing (engine 20.10)
+    new = {image["Id"]: image for image in now if image["Id"] not in before and set(image.get("RepoTags") or [None]) <= untagged}
+
+    def known(image_id: str) -> bool:
+        bare = image_id.removeprefix("sha256:")
+        return any(bare.startswith(short.removeprefix("sha256:")) for short in named)
+
+    ours: list[str] = []  # oldest first: a parent before its children
+    grown = True
+    while grown:
+        grown = False
+        for image_id, image in new.items():
+            parent = image.get("ParentId") or ""
+            if image_id not in ours and parent and (parent in ours or known(parent)):
+                ours.append(image_id)
+                grown = True
+    if not ours:
+        return []
+    deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
+    try:
+        while time.monotonic() < deadline and any(client.api.containers(all=True, filters={"ancestor": image_id}) for image_id in ours):
+            time.sleep(0.2)
+    except (docker.errors.APIError, requests.exceptions.RequestException):
+        return []
+    return _remove_untagged(client, ours)
 
 
 def _made(client, parser: BuildStreamParser) -> list[str]:

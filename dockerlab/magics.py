@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import buildkit, tagbook
-from .builder import undo_failed_build
+from .builder import _image_ids, undo_failed_build
 from .compose import ComposeProject
 from .errors import CommandInterrupted, DockerlabError, RecordingMissing
 from .interrupts import held
@@ -581,6 +581,7 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     # would make them unlabelled, out of `dockerlab clean`'s reach), and removed again when the command
     # fails or is interrupted, as dl.start does.
     made = _make_volumes(named_volumes(words)) if marked != argv else []  # on Ctrl-C it removes what it made
+    before = _image_ids() if _classic_build(words, additions) else None  # what a classic build commits is what is new
     started = time.perf_counter()
     process = _start(marked, additions, stdin, made)
     lines: list[str] = []
@@ -605,14 +606,14 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
                 time.sleep(0.5)  # the engine may finish a create the CLI had asked for after the first search
                 _remove_marked(mark)
                 _remove_volumes(made)
-        print(_noted(_build_undone(words, additions, lines)), end="")
+        print(_noted(_build_undone(words, additions, lines, before)), end="")
         raise
     finally:
         process.stdout.close()
         process.stderr.close()
     _book_course_tags(words, code)
     after = _after(code, mark, made, words) if marked != argv else []
-    after += _build_undone(words, additions, lines) if code != 0 else []
+    after += _build_undone(words, additions, lines, before) if code != 0 else []
     if progress:
         for note in after:
             print(f"[dockerlab] {note}")
@@ -631,15 +632,27 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _build_undone(words: list[str], additions: dict[str, str], lines: list[str]) -> list[str]:
+def _classic_build(words: list[str], additions: dict[str, str]) -> bool:
+    """Whether ``words`` (as typed) build an image with the classic builder (``additions``, the environment the command
+    runs with, hold DOCKER_BUILDKIT=0). Raises nothing."""
+    return _building(words) and additions.get("DOCKER_BUILDKIT") == "0"
+
+
+def _building(words: list[str]) -> bool:
+    return _subcommand(list(words[1:] if words[:1] == ["docker"] else words)) in _BUILDING
+
+
+def _build_undone(words: list[str], additions: dict[str, str], lines: list[str], before: set[str] | None = None) -> list[str]:
     """After a `docker build` (its ``words``, as typed) failed or was interrupted, keep dl.build's promise
     (:func:`dockerlab.builder.undo_failed_build`): each -t tag no longer names the course's earlier build of it,
-    and a classic build's intermediate images (named in its output ``lines``) are removed. ``additions``: the
-    environment the command ran with (DOCKER_BUILDKIT=0 is the classic builder). Returns the notes to show
-    (none for any other command). Raises nothing (a Ctrl-C meanwhile waits)."""
-    if _subcommand(list(words[1:] if words[:1] == ["docker"] else words)) not in _BUILDING:
+    and a classic build's intermediate images (named in its output ``lines``, or new since ``before``, the image ids
+    held when it began, and built on one the lines name) are removed. ``additions``: the environment the command ran
+    with (DOCKER_BUILDKIT=0 is the classic builder). Returns the notes to show (none for any other command). Raises
+    nothing (a Ctrl-C meanwhile waits)."""
+    if not _building(words):
         return []
-    return undo_failed_build(_made_tags(words), lines if additions.get("DOCKER_BUILDKIT") == "0" else ())
+    classic = _classic_build(words, additions)
+    return undo_failed_build(_made_tags(words), lines if classic else (), before if classic else None)
 
 
 def _one_off_removed(words: list[str]) -> list[str]:
@@ -732,7 +745,7 @@ def _book_course_tags(words: list[str], code: int) -> None:
             attrs = json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
             attrs = None
-        if attrs and _subcommand(list(words[1:] if words[:1] == ["docker"] else words)) in _BUILDING:
+        if attrs and _building(words):
             tagbook.book_built(tag, attrs.get("Id"))  # the course built it: its id is the course's mark
         elif attrs:
             tagbook.book(tag, attrs)

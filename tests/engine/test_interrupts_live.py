@@ -176,6 +176,36 @@ def test_ctrl_c_during_a_classic_build_leaves_no_container_and_no_intermediate_i
     assert images() == images_before  # no <none> intermediate left: no tag names it, no clean-up could tell it is the course's
 
 
+@pytest.mark.parametrize("read_until", ["Step 2/", "Step 3/"])
+def test_ctrl_c_while_the_stream_lags_behind_the_engine_leaves_no_intermediate_image(tmp_path, monkeypatch, read_until):
+    # the Ctrl-C lands before the course read the ` ---> ID` lines of steps the engine already committed (a loaded
+    # machine: CI once left one <none> image this way): read the stream up to a step's start, stop reading, wait until
+    # the engine runs the last step (so steps 2 and 3 are committed), then interrupt as a Ctrl-C does
+    from dockerlab import builder
+
+    mark = uuid.uuid4().hex
+    client = dl.engine.client()
+
+    def lagging(stream, parser, started, bar, on_step):
+        for chunk in stream:
+            parser.feed(chunk, 0.0)
+            if any(line.startswith(read_until) for line in parser.log):
+                break
+        deadline = time.monotonic() + 120
+        while not any("sleep 6017" in c["Command"] for c in client.api.containers(all=True)):
+            assert time.monotonic() < deadline, "the engine never reached the last step"
+            time.sleep(0.2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(builder, "_follow_classic", lagging)
+    before, images_before = counts(), images()
+    with pytest.raises(KeyboardInterrupt):
+        dl.build(tmp_path, f"FROM alpine:3.20\nRUN echo {mark} > /made\nRUN echo {mark} > /also\nRUN sleep 6017\n",
+                 tag="dockerlab-test/classic-lagging:1", builder="classic", progress=False)
+    assert counts() == before
+    assert images() == images_before
+
+
 def test_a_failed_classic_build_leaves_no_intermediate_image(tmp_path):
     images_before = images()
     with pytest.raises(dl.errors.BuildFailed, match="exit code 3"):
