@@ -154,7 +154,7 @@ def layer_cache(
                             edit_like_a_learner(context / code_file, str(run))
                         elif scenario == "requirements":
                             edit_like_a_learner(context / requirements_file, str(run))
-                        result = build(context, text, tag=tag, nocache=scenario == "cold", builder=builder, progress=progress)
+                        result = build_replacing(context, text, tag=tag, nocache=scenario == "cold", builder=builder, progress=progress)
                         rows.append(_cache_row(result, builder, name, tag, scenario, run))
     table = CACHE_BUILDS.frame(rows)
     table.attrs["experiment"] = "layer_cache"
@@ -307,7 +307,7 @@ def cache_mount(
                 for scenario in ("cold", "requirements"):
                     if scenario == "requirements":
                         edit_like_a_learner(context / requirements_file, str(run))
-                    result = build(context, text, tag=course_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
+                    result = build_replacing(context, text, tag=course_tag("mount", variant), nocache=scenario == "cold", builder="buildkit", progress=progress)
                     install = [step for step in result.dockerfile_steps if step.instruction.startswith("RUN") and runs_pip_install(step.instruction)]
                     rows.append(
                         {
@@ -445,7 +445,7 @@ def stage_skipping(context: str | Path, dockerfile: str | Path = "Dockerfile", *
     rows = []
     for run in range(1, (repeat or repeats(3)) + 1):
         for builder in ("buildkit", "classic"):
-            result = build(context, text, tag=course_tag("skip", builder), nocache=True, builder=builder, progress=progress)
+            result = build_replacing(context, text, tag=course_tag("skip", builder), nocache=True, builder=builder, progress=progress)
             stages = list(dict.fromkeys(step.stage for step in result.dockerfile_steps))
             rows.append({"builder": builder, "run": run, "seconds": result.seconds, "stages_built": stages, "steps_run": len(result.dockerfile_steps)})
     table = STAGE_BUILDS.frame(rows)
@@ -466,7 +466,7 @@ def builders(context: str | Path, dockerfile: str | Path = "Dockerfile", *, repe
     for run in range(1, (repeat or repeats(3)) + 1):
         order = ("classic", "buildkit") if run % 2 else ("buildkit", "classic")  # neither always goes first
         for builder in order:
-            result = build(context, text, tag=course_tag("builders", builder), nocache=True, builder=builder, progress=progress)
+            result = build_replacing(context, text, tag=course_tag("builders", builder), nocache=True, builder=builder, progress=progress)
             ran = [{"stage": step.stage, "started": step.started, "seconds": step.seconds} for step in result.dockerfile_steps
                    if step.instruction.upper().startswith("RUN") and not step.cached]
             rows.append({"builder": builder, "run": run, "seconds": result.seconds, "image_id": result.image_id, "run_steps": ran})
@@ -779,9 +779,9 @@ def dockerignore(
             if variant.startswith("with "):
                 (context / ".dockerignore").write_text("\n".join(ignore_lines) + "\n")
             tag = course_tag("ignore", variant)
-            cold = build(context, text, tag=tag, nocache=True, progress=progress)
+            cold = build_replacing(context, text, tag=tag, nocache=True, progress=progress)
             (context / ".git" / "HEAD").write_text(f"ref: refs/heads/main\n# commit {len(rows)}\n")
-            again = build(context, text, tag=tag, progress=progress)
+            again = build_replacing(context, text, tag=tag, progress=progress)
             copy_steps = [step for step in again.dockerfile_steps if step.instruction.startswith("COPY . ")]
             rows.append(
                 {

@@ -124,9 +124,16 @@ def test_bad_dockerfiles_get_clear_errors(tmp_path, dockerfile, words):
 
 def test_layer_cache_experiment_shows_deps_first_wins(app, created):
     naive = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN head -c 30000000 /dev/urandom | sha256sum > /checksum\nCMD [\"python\", \"app.py\"]\n"
+    client = dl.engine.client()
+
+    def untagged() -> set[str]:
+        return {image.id for image in client.images.list(filters={"dangling": True, "label": "org.dockerlab.course=1"})}
+
+    before = untagged()
     results = dl.experiments.layer_cache(app, {"deps first": APP_DOCKERFILE, "code first": naive}, repeat=1)
     for tag in set(results["image"]):
         created.image(tag)
+    assert untagged() <= before, "each build replaced the one before it under its tag: no <none> image per scenario"
     assert (app / "app.py").read_text() == 'print("hello")\n', "the learner's files are never edited"
     code_edit = results[results["scenario"] == "code"].set_index("dockerfile")
     assert not any(step.startswith("RUN head") for step in code_edit.loc["deps first", "rebuilt_steps"])
