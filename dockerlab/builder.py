@@ -582,16 +582,20 @@ def build(
         _check_target(text, target)
     # a .dockerignore the CLI refuses stops both builders before anything is sent, and so does such an ignore= entry
     patterns = dockerignore.patterns_of(context_dir) + _ignore_patterns(ignore)
-    _same_on_every_cli(context_dir, patterns)
+    given = Path(source) if source != _TEXT_GIVEN else None
+    own_ignore = dockerignore.ignore_file(context_dir, given)  # a <Dockerfile>.dockerignore beside a Dockerfile given as a path:
+    own_ignore = own_ignore if own_ignore != context_dir / ".dockerignore" else None  # BuildKit reads it instead of .dockerignore
+    if own_ignore is None or builder == "classic":  # the files the build sends follow .dockerignore: checked before any engine call
+        _same_on_every_cli(context_dir, patterns)
     chosen = _builder_for(builder, secrets)
-    own_ignore = None  # a <Dockerfile>.dockerignore beside a Dockerfile given as a path: BuildKit reads it instead
     if chosen.buildkit:  # BuildKit cannot send a pattern holding a control character, which the classic builder reads
-        given = Path(source) if source != _TEXT_GIVEN else None
-        own_ignore = dockerignore.ignore_file(context_dir, given)
-        own_ignore = own_ignore if own_ignore != context_dir / ".dockerignore" else None
         bk_patterns = dockerignore.patterns_of(context_dir, buildkit=True, dockerfile=given) + _ignore_patterns(ignore, buildkit=True)
         if own_ignore is not None:
             _same_on_every_cli(context_dir, bk_patterns)
+    else:
+        if own_ignore is not None and builder != "classic":  # the classic builder was chosen: it reads .dockerignore only
+            _same_on_every_cli(context_dir, patterns)
+        own_ignore = None
     all_labels = {**built_labels(tag), **{key: value for key, value in (labels or {}).items() if key != BUILT_AS_LABEL}}
     options = dict(
         tag=tag, target=target, buildargs=dict(buildargs or {}), nocache=nocache, labels=all_labels, progress=progress, on_step=on_step

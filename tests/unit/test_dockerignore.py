@@ -570,6 +570,35 @@ def test_a_build_refuses_a_context_the_clis_walk_differently_before_any_engine_c
         dl.build(tmp_path, "FROM alpine:3.20\n", ignore=["**/*.py", "!src"])
 
 
+def test_a_buildkit_build_with_its_own_ignore_file_is_not_refused_for_the_context_dockerignore_it_does_not_read(tmp_path, monkeypatch):
+    """A Dockerfile given as a path with a <Dockerfile>.dockerignore beside it: BuildKit reads that file in place of the
+    context's .dockerignore, so a context .dockerignore the CLIs walk differently is no reason to refuse it there (the
+    classic builder reads .dockerignore only: refused)."""
+    import dockerlab as dl
+    from dockerlab import builder
+
+    _walk_context(tmp_path, "**/*.py\n!src\n")
+    (tmp_path / "app.Dockerfile").write_text("FROM alpine:3.20\n")
+    (tmp_path / "app.Dockerfile.dockerignore").write_text("*.md\n")
+    reached = []
+    chosen = builder.buildkit.BuilderChoice("buildkit", "/usr/bin/docker", "a test")
+    monkeypatch.setattr(builder, "_builder_for", lambda *_: reached.append(True) or chosen)
+    monkeypatch.setattr(builder, "_build_buildkit", lambda *_, **__: (_ for _ in ()).throw(AssertionError("built")))
+    with pytest.raises(AssertionError, match="built"):
+        dl.build(tmp_path, "app.Dockerfile", builder="buildkit")
+    assert reached
+    with pytest.raises(dl.DockerlabError, match="sends different files with different docker CLIs"):
+        dl.build(tmp_path, "app.Dockerfile", builder="classic")
+    classic = builder.buildkit.BuilderChoice("classic", "the engine API", "a test")
+    monkeypatch.setattr(builder, "_builder_for", lambda *_: classic)  # no builder named: the classic one chosen after all
+    with pytest.raises(dl.DockerlabError, match="sends different files with different docker CLIs"):
+        dl.build(tmp_path, "app.Dockerfile")
+    (tmp_path / "app.Dockerfile.dockerignore").write_text("**/*.py\n!src\n")  # its own file walked differently: refused
+    monkeypatch.setattr(builder, "_builder_for", lambda *_: chosen)
+    with pytest.raises(dl.DockerlabError, match="sends different files with different docker CLIs"):
+        dl.build(tmp_path, "app.Dockerfile", builder="buildkit")
+
+
 @pytest.mark.parametrize("ignore, sent_2010, sent_28", WALKS_DIFFER, ids=[row[0] for row in WALKS_DIFFER])
 def test_the_line_a_walk_refusal_suggests_makes_both_walks_agree_on_what_20_10_sent(tmp_path, ignore, sent_2010, sent_28):
     import re
