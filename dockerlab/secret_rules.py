@@ -489,6 +489,10 @@ CONTENT_RULES = [
     Rule("a password given to openssl enc (-k)",
          re.compile(_tool(b"openssl") + rb"[ \t]+(?:enc|aes[\w-]*|des[\w-]*|bf[\w-]*|camellia[\w-]*|chacha20|sm4[\w-]*)" + _ARGS + rb"-k[ \t]+"
                     + _ARG_VALUE), (b"openssl",), False, valid=_not_prose),
+    # `openssl enc -K HEX -iv HEX`: the raw key itself, in hex (openssl-enc(1)); -iv is no secret
+    Rule("a raw key given to openssl enc (-K)",
+         re.compile(_tool(b"openssl") + rb"[ \t]+(?:enc|aes[\w-]*|des[\w-]*|bf[\w-]*|camellia[\w-]*|chacha20|sm4[\w-]*)" + _ARGS
+                    + rb"-K[ \t]+['\"]?(?P<secret>[0-9a-fA-F]{16,})\b"), (b"openssl",), False),
     Rule("a passphrase given as a command option (--passphrase)",
          re.compile(rb"--passphrase(?<![\w-]--passphrase)(?:=|[ \t]+)" + _ARG_VALUE), (b"--passphrase",), False, valid=_not_prose),
     Rule("a password given to mkpasswd",
@@ -1177,9 +1181,12 @@ def examine_file(path: str, size: int, read: Callable[[], bytes]) -> list[tuple[
 # packages that install them ship them with comments only (strongswan's /etc/ipsec.secrets, ppp's chap-secrets), so only
 # a line someone wrote is a finding.
 _CREDENTIAL_LINES = {
-    # strongSwan/libreswan ipsec.secrets(5): `[ids] : PSK "secret"` (also EAP, XAUTH, and a private key's passphrase)
+    # strongSwan/libreswan ipsec.secrets(5): `[ids] : PSK "secret"` (also EAP, XAUTH, and a private key's passphrase); the
+    # secret in double or single quotes, or unquoted as hex (0x...) or base64 (0s...), as strongSwan's man page gives them
     "ipsec.secrets": ("an IPsec pre-shared key or password (ipsec.secrets)",
-                      re.compile(rb"^[^#\n]*:[ \t]*(?:PSK|EAP|XAUTH|NTLM|P12|RSA[ \t]+\S+|ECDSA[ \t]+\S+)[ \t]+\"(?P<secret>[^\"\n]+)\"", re.M)),
+                      re.compile(rb"^[^#\n]*:[ \t]*(?:PSK|EAP|XAUTH|NTLM|P12|RSA[ \t]+\S+|ECDSA[ \t]+\S+)[ \t]+"
+                                 rb"(?:\"(?P<secret>[^\"\n]+)\"|'(?P<single>[^'\n]+)'|(?P<key>0[xX][0-9a-fA-F]+|0s[A-Za-z0-9+/]+=*)(?![^\s#]))",
+                                 re.M)),
     # pppd(8): chap-secrets and pap-secrets lines `client server secret [addresses]`
     "chap-secrets": ("a PPP password (chap-secrets)", re.compile(rb"^[ \t]*(?!#)\S+[ \t]+\S+[ \t]+\"?(?P<secret>[^\s\"#]+)\"?", re.M)),
     "pap-secrets": ("a PPP password (pap-secrets)", re.compile(rb"^[ \t]*(?!#)\S+[ \t]+\S+[ \t]+\"?(?P<secret>[^\s\"#*-][^\s\"#]*)\"?", re.M)),
@@ -1207,7 +1214,8 @@ def _credential_file_lines(path: str, data: bytes) -> list[tuple[str, str]]:
     what, pattern = rule
     found = []
     for match in pattern.finditer(data):
-        value = (match.group("secret") or (match.groupdict().get("key") or b"")).decode(errors="replace")
+        groups = match.groupdict()
+        value = (groups.get("secret") or groups.get("single") or groups.get("key") or b"").decode(errors="replace")
         if value and not _not_a_value(value) and not (name.endswith("-secrets") and value.startswith("@")):  # pppd: @FILE reads it
             found.append((what, value))
     return found

@@ -206,6 +206,8 @@ SAMPLES = {
                                                 "mosquitto_passwd -c /etc/mosquitto/passwd sensor && mosquitto_passwd -U /etc/mosquitto/passwd"),
     "a password given to openssl enc (-k)": ("openssl enc -aes-256-cbc -salt -k Oe-hunter22 -in db.sql -out db.enc", "Oe-hunter22",
                                              "openssl enc -aes-256-cbc -kfile /run/secrets/k -in db.sql -out db.enc"),
+    "a raw key given to openssl enc (-K)": ("openssl enc -aes-256-cbc -K 6f652d68756e7465723232a1b2c3d4e5 -iv 0011223344556677 -in a -out b",
+                                            "6f652d68756e7465723232a1b2c3d4e5", "openssl enc -aes-256-cbc -K $KEY -iv 0011223344556677 -in a"),
     "a passphrase given as a command option (--passphrase)": ("gpg --batch --passphrase Gp-hunter22 -d /app/s.gpg", "Gp-hunter22",
                                                               "gpg --batch --passphrase-file /run/secrets/p -d /app/s.gpg"),
     "a password given to mkpasswd": ('useradd -m -p "$(mkpasswd -m sha-512 Mk-hunter22)" app', "Mk-hunter22",
@@ -767,6 +769,10 @@ def test_a_secret_name_ending_on_a_which_one_word_holds_a_secret(name):
 # --- credential files by their own format (a final verifier's misses): a line someone wrote, not the packages' comments ---------
 @pytest.mark.parametrize("path, data, value", [
     ("/etc/ipsec.secrets", b'# strongSwan IPsec secrets file\n: PSK "Ip-hunter22"\n', "Ip-hunter22"),
+    # strongSwan's ipsec.secrets(5): a secret may also be single-quoted, or hex (0x) or base64 (0s) without quotes
+    ("/etc/ipsec.secrets", b"1.2.3.4 4.5.6.7 : PSK 'Iq-hunter22'\n", "Iq-hunter22"),
+    ("/etc/ipsec.secrets", b"%any : PSK 0x68756e7465723232\n", "0x68756e7465723232"),
+    ("/etc/ipsec.secrets", b"%any : PSK 0sFpZAZqEN6Ti9sqt4ZP5EWcqx\n", "0sFpZAZqEN6Ti9sqt4ZP5EWcqx"),
     ("/etc/ppp/chap-secrets", b'# client\tserver\tsecret\t\t\tIP addresses\n"bob"\t*\t"Ch-hunter22"\t*\n', "Ch-hunter22"),
     ("/etc/pgbouncer/userlist.txt", b'"app" "Pb-hunter22"\n', "Pb-hunter22"),
     ("/etc/wpa_supplicant/wpa_supplicant.conf", b'network={\n  ssid="home"\n  psk="Wp-hunter22"\n}\n', "Wp-hunter22"),
