@@ -34,6 +34,7 @@ from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
 from .interrupts import held
 from .labels import BUILT_AS_LABEL, STANDIN_FOR_LABEL, built_labels, normal_reference, tag_problem
+from .matching import recorded_as
 from .progress import progress as show_progress
 from .recording import recordable
 from .tables import command_html, display_frame
@@ -862,44 +863,85 @@ def _image_ids(client=None) -> set[str] | None:
 
 def _discard_unreported(client, parser: BuildStreamParser, before: set[str] | None) -> list[str]:
     """After a Ctrl-C, remove the images the interrupted classic build committed whose ` ---> ID` line the course had
-    not read yet (the Ctrl-C landed while the line was on its way, or while the engine committed): the images that are
-    new since the build began (not in ``before``), untagged, and descend from an image its stream named (the base,
-    a step from cache, a step it committed). The step container using one is waited for first (the engine removes it
-    on a cancelled build). Returns the ids removed. Raises nothing (a refusal leaves that image)."""
+    not read (the Ctrl-C landed while the line was on its way, or the engine committed one more step after the course
+    closed the connection): :func:`_unreported` says which. Lists again until two listings 0.3 s apart find none (the
+    engine may commit a config-only step after the connection closed), waiting for the step container using one to go
+    (the engine removes it on a cancelled build). Returns the ids removed. Raises nothing (a refusal leaves that image)."""
     if before is None:
         return []
-    named = [step.image_id for step in parser.steps if step.image_id] + list(parser.made_images)
-    if not named:
-        return []  # the stream named no image yet: not even the base, so the build committed nothing
+    removed: list[str] = []
+    deadline, quiet = time.monotonic() + _CANCEL_WAIT_SECONDS, 0
     try:
-        now = client.api.images(all=True)
+        while time.monotonic() < deadline and quiet < 2:
+            ours = _unreported(client, parser, before)
+            if ours:
+                while time.monotonic() < deadline and any(client.api.containers(all=True, filters={"ancestor": image_id}) for image_id in ours):
+                    time.sleep(0.2)
+                gone = _remove_untagged(client, ours)
+                removed += gone
+                quiet = 0 if gone else quiet + 1
+            else:
+                quiet += 1
+            if quiet < 2:
+                time.sleep(0.3)
     except (docker.errors.APIError, requests.exceptions.RequestException):
-        return []
-    untagged = {None, "<none>:<none>"}  # the list says <none>:<none> where inspect says nothing (engine 20.10)
-    new = {image["Id"]: image for image in now if image["Id"] not in before and set(image.get("RepoTags") or [None]) <= untagged}
+        pass
+    return removed
 
-    def known(image_id: str) -> bool:
-        bare = image_id.removeprefix("sha256:")
-        return any(bare.startswith(short.removeprefix("sha256:")) for short in named)
 
-    ours: list[str] = []  # oldest first: a parent before its children
+def _unreported(client, parser: BuildStreamParser, before: set[str]) -> list[str]:
+    """The images (ids, oldest first) an interrupted classic build committed that its stream named no id of: new since
+    the build began (not in ``before``), untagged, and either built on an image this build committed (a step its stream
+    named as new) or on one it did not make (the base, a step from the cache, a base whose ONBUILD triggers were running)
+    only when the image's history records the very step the build was at there (:func:`dockerlab.matching.recorded_as`:
+    the step's line as the stream echoed it, or the base's first ONBUILD trigger). So another process's image built on
+    the same base at the same time (a learner's `docker commit`, another build) is never taken for this build's.
+    Raises APIError or a RequestException when the engine does not answer."""
+
+    new = {image["Id"]: image for image in client.api.images(all=True)
+           if image["Id"] not in before and set(image.get("RepoTags") or [None]) <= {None, "<none>:<none>"}}  # the list says <none>:<none>
+
+    def full(short: str) -> str:
+        bare = short.removeprefix("sha256:")
+        return next((image_id for image_id in (*new, *before) if image_id.removeprefix("sha256:").startswith(bare)), short)
+
+    made = {full(short) for short in parser.made_images}
+    expected: dict[str, list[str]] = {}  # an image this build did not make -> the instructions a child of it records
+    for index, step in enumerate(parser.steps):
+        after = parser.steps[index + 1].instruction if index + 1 < len(parser.steps) else None
+        if step.image_id and full(step.image_id) not in made and after and not after.startswith("(ONBUILD trigger"):
+            expected.setdefault(full(step.image_id), []).append(after)
+        elif step.instruction.upper().startswith("FROM") and not step.image_id and after and after.startswith("(ONBUILD trigger"):
+            base = _inspect_from(client, step.instruction)  # the stream names no id before the base's triggers run
+            if base:
+                expected.setdefault(base["Id"], []).extend((base.get("Config") or {}).get("OnBuild") or [])
+    ours: list[str] = []
     grown = True
     while grown:
         grown = False
         for image_id, image in new.items():
             parent = image.get("ParentId") or ""
-            if image_id not in ours and parent and (parent in ours or known(parent)):
+            if image_id in ours or image_id in made or not parent:
+                continue
+            if parent in made or parent in ours or any(recorded_as(_created_by(client, image_id), line) for line in expected.get(parent, [])):
                 ours.append(image_id)
                 grown = True
-    if not ours:
-        return []
-    deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
+    return ours
+
+
+def _created_by(client, image_id: str) -> str:
+    """The newest history entry's CreatedBy of an image ("" when the engine says none). Raises what the engine raises."""
+    history = client.api.history(image_id)
+    return str(history[0].get("CreatedBy") or "") if history else ""
+
+
+def _inspect_from(client, instruction: str) -> dict | None:
+    """The engine's record (inspect) of the image a `FROM name [AS stage]` step names; None when it names none. Raises nothing."""
+    name = _from_image(instruction)
     try:
-        while time.monotonic() < deadline and any(client.api.containers(all=True, filters={"ancestor": image_id}) for image_id in ours):
-            time.sleep(0.2)
+        return client.api.inspect_image(name) if name else None
     except (docker.errors.APIError, requests.exceptions.RequestException):
-        return []
-    return _remove_untagged(client, ours)
+        return None
 
 
 def _made(client, parser: BuildStreamParser) -> list[str]:

@@ -581,7 +581,7 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     # would make them unlabelled, out of `dockerlab clean`'s reach), and removed again when the command
     # fails or is interrupted, as dl.start does.
     made = _make_volumes(named_volumes(words)) if marked != argv else []  # on Ctrl-C it removes what it made
-    before = _image_ids() if _classic_build(words, additions) else None  # what a classic build commits is what is new
+    before = _image_ids() if _classic_build(words, additions) else None  # on a Ctrl-C: what the build committed is among what is new
     started = time.perf_counter()
     process = _start(marked, additions, stdin, made)
     lines: list[str] = []
@@ -613,7 +613,7 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
         process.stderr.close()
     _book_course_tags(words, code)
     after = _after(code, mark, made, words) if marked != argv else []
-    after += _build_undone(words, additions, lines, before) if code != 0 else []
+    after += _build_undone(words, additions, lines) if code != 0 else []  # it ran to its end: its output names every image it made
     if progress:
         for note in after:
             print(f"[dockerlab] {note}")
