@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import queue
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +37,6 @@ from .site import ANSI  # terminal colour codes: one pattern for the course
 from .errors import BuildFailed, DockerlabError
 from .interrupts import held
 from .labels import BUILT_AS_LABEL, STANDIN_FOR_LABEL, built_labels, normal_reference, tag_problem
-from .matching import recorded_as
 from .progress import progress as show_progress
 from .recording import recordable
 from .tables import command_html, display_frame
@@ -181,6 +183,7 @@ class BuildStreamParser:
         # (the earlier triggers', which the stream names no id of)
         self.made_parents: list[tuple[str, int]] = []
         self.container: str | None = None  # the last step container the engine ran ("Running in ...")
+        self.containers: list[str] = []  # every step container the stream named, in order (an image records the one it was committed from)
         self._ids_in_step = 0
         self._trigger: tuple[int, int] | None = None  # (k, n) while the FROM runs the base image's ONBUILD trigger k of n
         self._trigger_cache = 0  # the ` ---> Using cache` lines of the ONBUILD triggers so far (the first ones the cache served)
@@ -254,6 +257,7 @@ class BuildStreamParser:
         running = _RUNNING_IN.match(line)
         if running:
             self.container = running.group(1)
+            self.containers.append(running.group(1))
             return
         layer = _LAYER_ID.match(line)
         if layer:
@@ -703,16 +707,91 @@ def _final_lineage(stages: list[tuple[str, str]], target: str | None) -> set[str
 
 
 def _follow_classic(stream, parser: BuildStreamParser, started: float, bar, on_step) -> None:
-    """Feed the engine's JSON build stream to the parser, reporting each new step."""
+    """Feed the engine's JSON build stream to the parser, reporting each new step. The stream is read by a thread of
+    its own, so a Ctrl-C never lands inside a read (urllib3 then drops the connection and whatever the engine had sent
+    but the course had not read: the ` ---> ID` of a step it committed). On a Ctrl-C the build is cancelled by closing
+    the connection's sending side only (:func:`_cancel_and_drain`), and the stream is read to its end, so the parser
+    knows every image the build committed. Raises what the stream raises, and KeyboardInterrupt."""
+    response = getattr(getattr(stream, "gi_frame", None), "f_locals", {}).get("response")  # docker-py's _stream_helper(response, ...)
+    chunks: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        try:
+            for chunk in stream:
+                chunks.put(chunk)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, which raises it
+            chunks.put(error)
+        finally:
+            chunks.put(_END_OF_STREAM)
+
+    reader = threading.Thread(target=read, name="dockerlab-build-stream", daemon=True)
+    reader.start()
     seen_steps = 0
-    for chunk in stream:
-        parser.feed(chunk, time.perf_counter() - started)
-        if len(parser.steps) != seen_steps:
-            seen_steps = len(parser.steps)
-            if bar:
-                bar.step(f"step {parser.current.number}/{parser.total_steps} {parser.current.instruction}")
-            if on_step:
-                on_step(parser.current, parser.total_steps)
+    try:
+        while True:
+            chunk = chunks.get()
+            if chunk is _END_OF_STREAM:
+                return
+            if isinstance(chunk, BaseException):
+                raise chunk
+            _feed_chunk(parser, chunk, time.perf_counter() - started)
+            if len(parser.steps) != seen_steps:
+                seen_steps = len(parser.steps)
+                if bar:
+                    bar.step(f"step {parser.current.number}/{parser.total_steps} {parser.current.instruction}")
+                if on_step:
+                    on_step(parser.current, parser.total_steps)
+    except KeyboardInterrupt:
+        with held():  # a second Ctrl-C does not cut the cancel short
+            _cancel_and_drain(response, chunks, reader, lambda chunk: parser.feed(chunk, time.perf_counter() - started))
+        raise
+
+
+_END_OF_STREAM = object()
+
+
+def _feed_chunk(parser: BuildStreamParser, chunk, at: float) -> None:
+    """One chunk of the build stream to the parser (one place, so a test can make the reading lag behind the engine)."""
+    parser.feed(chunk, at)
+
+
+def _cancel_and_drain(response, chunks: queue.Queue, reader: threading.Thread, feed) -> None:
+    """Cancel a classic build after a Ctrl-C and read its stream to the end: the connection's sending side is shut
+    (the engine sees the client gone and cancels: measured on engine 20.10, the running step is killed and the stream
+    ends with its error within 0.2 s), while everything the engine writes until then, each committed step's ` ---> ID`
+    included, is still read and fed (``feed``). After 15 s, or where the connection cannot be half-closed, it is closed
+    whole (the engine cancels just the same; what it sends after is lost). Raises nothing."""
+    raw = getattr(getattr(getattr(getattr(response, "raw", None), "_fp", None), "fp", None), "raw", None)
+    sock = getattr(raw, "_sock", raw)
+    try:
+        sock.shutdown(socket.SHUT_WR)
+    except (AttributeError, OSError, ValueError):
+        sock = None
+        _close_response(response)
+    deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
+    while True:
+        try:
+            chunk = chunks.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if chunk is _END_OF_STREAM or isinstance(chunk, BaseException):
+            break
+        feed(chunk)
+    if reader.is_alive():
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        _close_response(response)
+
+
+def _close_response(response) -> None:
+    if response is not None:
+        try:
+            response.close()
+        except Exception:  # noqa: BLE001 - a connection that is already gone is what we want
+            pass
 
 
 def _mark_classic_steps(steps: list[BuildStep], text: str) -> None:
@@ -862,86 +941,29 @@ def _image_ids(client=None) -> set[str] | None:
 
 
 def _discard_unreported(client, parser: BuildStreamParser, before: set[str] | None) -> list[str]:
-    """After a Ctrl-C, remove the images the interrupted classic build committed whose ` ---> ID` line the course had
-    not read (the Ctrl-C landed while the line was on its way, or the engine committed one more step after the course
-    closed the connection): :func:`_unreported` says which. Lists again until two listings 0.3 s apart find none (the
-    engine may commit a config-only step after the connection closed), waiting for the step container using one to go
-    (the engine removes it on a cancelled build). Returns the ids removed. Raises nothing (a refusal leaves that image)."""
-    if before is None:
+    """After a Ctrl-C, remove the images the interrupted classic build committed that its stream (or the CLI's output
+    the course read) named no id of: a base image's ONBUILD triggers (the stream names no id before or between them),
+    or a step whose ` ---> ID` line the docker CLI had not printed when it was stopped. An image is taken only when the
+    engine's record says this build made it: new since the build began (not in ``before``), untagged, and committed
+    from a step container the stream named (`Running in ID`; container ids are unique, so another process's image
+    built on the same base, even from the same Dockerfile, is never taken). Waits for those containers to go first
+    (the engine removes them on a cancelled build). Returns the ids removed. Raises nothing (a refusal leaves that image)."""
+    if before is None or not parser.containers:
         return []
-    removed: list[str] = []
-    deadline, quiet = time.monotonic() + _CANCEL_WAIT_SECONDS, 0
     try:
-        while time.monotonic() < deadline and quiet < 2:
-            ours = _unreported(client, parser, before)
-            if ours:
-                while time.monotonic() < deadline and any(client.api.containers(all=True, filters={"ancestor": image_id}) for image_id in ours):
-                    time.sleep(0.2)
-                gone = _remove_untagged(client, ours)
-                removed += gone
-                quiet = 0 if gone else quiet + 1
-            else:
-                quiet += 1
-            if quiet < 2:
-                time.sleep(0.3)
+        new = [image for image in client.api.images(all=True)
+               if image["Id"] not in before and set(image.get("RepoTags") or [None]) <= {None, "<none>:<none>"}]  # the list says <none>:<none>
+        ours = []
+        for image in sorted(new, key=lambda image: image.get("Created") or 0):  # oldest first: a parent before its children
+            container = client.api.inspect_image(image["Id"]).get("Container") or ""
+            if container and any(container.startswith(short) for short in parser.containers):
+                ours.append(image["Id"])
+        deadline = time.monotonic() + _CANCEL_WAIT_SECONDS
+        while ours and time.monotonic() < deadline and any(client.api.containers(all=True, filters={"ancestor": image_id}) for image_id in ours):
+            time.sleep(0.2)
     except (docker.errors.APIError, requests.exceptions.RequestException):
-        pass
-    return removed
-
-
-def _unreported(client, parser: BuildStreamParser, before: set[str]) -> list[str]:
-    """The images (ids, oldest first) an interrupted classic build committed that its stream named no id of: new since
-    the build began (not in ``before``), untagged, and either built on an image this build committed (a step its stream
-    named as new) or on one it did not make (the base, a step from the cache, a base whose ONBUILD triggers were running)
-    only when the image's history records the very step the build was at there (:func:`dockerlab.matching.recorded_as`:
-    the step's line as the stream echoed it, or the base's first ONBUILD trigger). So another process's image built on
-    the same base at the same time (a learner's `docker commit`, another build) is never taken for this build's.
-    Raises APIError or a RequestException when the engine does not answer."""
-
-    new = {image["Id"]: image for image in client.api.images(all=True)
-           if image["Id"] not in before and set(image.get("RepoTags") or [None]) <= {None, "<none>:<none>"}}  # the list says <none>:<none>
-
-    def full(short: str) -> str:
-        bare = short.removeprefix("sha256:")
-        return next((image_id for image_id in (*new, *before) if image_id.removeprefix("sha256:").startswith(bare)), short)
-
-    made = {full(short) for short in parser.made_images}
-    expected: dict[str, list[str]] = {}  # an image this build did not make -> the instructions a child of it records
-    for index, step in enumerate(parser.steps):
-        after = parser.steps[index + 1].instruction if index + 1 < len(parser.steps) else None
-        if step.image_id and full(step.image_id) not in made and after and not after.startswith("(ONBUILD trigger"):
-            expected.setdefault(full(step.image_id), []).append(after)
-        elif step.instruction.upper().startswith("FROM") and not step.image_id and after and after.startswith("(ONBUILD trigger"):
-            base = _inspect_from(client, step.instruction)  # the stream names no id before the base's triggers run
-            if base:
-                expected.setdefault(base["Id"], []).extend((base.get("Config") or {}).get("OnBuild") or [])
-    ours: list[str] = []
-    grown = True
-    while grown:
-        grown = False
-        for image_id, image in new.items():
-            parent = image.get("ParentId") or ""
-            if image_id in ours or image_id in made or not parent:
-                continue
-            if parent in made or parent in ours or any(recorded_as(_created_by(client, image_id), line) for line in expected.get(parent, [])):
-                ours.append(image_id)
-                grown = True
-    return ours
-
-
-def _created_by(client, image_id: str) -> str:
-    """The newest history entry's CreatedBy of an image ("" when the engine says none). Raises what the engine raises."""
-    history = client.api.history(image_id)
-    return str(history[0].get("CreatedBy") or "") if history else ""
-
-
-def _inspect_from(client, instruction: str) -> dict | None:
-    """The engine's record (inspect) of the image a `FROM name [AS stage]` step names; None when it names none. Raises nothing."""
-    name = _from_image(instruction)
-    try:
-        return client.api.inspect_image(name) if name else None
-    except (docker.errors.APIError, requests.exceptions.RequestException):
-        return None
+        return []
+    return _remove_untagged(client, ours)
 
 
 def _made(client, parser: BuildStreamParser) -> list[str]:

@@ -586,8 +586,9 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
     process = _start(marked, additions, stdin, made)
     lines: list[str] = []
     kept: dict[str, list[str]] = {"stdout": [], "stderr": []}
+    source = _lines_as_they_come(process)
     try:
-        for stream, text in _lines_as_they_come(process):
+        for stream, text in source:
             if buildkit.VERTEX_DIGEST.match(text):
                 continue
             lines.append(text)
@@ -600,6 +601,8 @@ def docker(words: list[str], *, stdin: str | None = None, progress: bool = True)
             error.seconds = time.perf_counter() - started  # when it came (the stop below may take seconds)
         with held():  # a second Ctrl-C does not leave the child running
             _stop(process)
+            rest = getattr(source, "rest", None)
+            lines += [text for _, text in (rest() if rest else []) if not buildkit.VERTEX_DIGEST.match(text)]  # printed, not yet read
         if marked != argv:
             with held():
                 _remove_marked(mark)
@@ -835,32 +838,55 @@ def _remove_volumes(names: list[str]) -> list[str]:
     return gone
 
 
-def _lines_as_they_come(process: subprocess.Popen):
-    """(stream name, line) from the process's stdout and stderr as each line arrives (one reader
-    thread per pipe, so neither waits on the other), as a terminal interleaves them; ends when
-    both are closed."""
-    arrived: queue.Queue = queue.Queue()
+class _LinesAsTheyCome:
+    """(stream name, line) from the process's stdout and stderr as each line arrives (one reader thread per pipe, so
+    neither waits on the other), as a terminal interleaves them: iterate it; it ends when both are closed. After a
+    Ctrl-C, :meth:`rest` gives what the process printed that was not taken yet (a Ctrl-C landing while the course waits
+    for a line loses none)."""
 
-    def read(pipe, name: str) -> None:
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.arrived: queue.Queue = queue.Queue()
+        self.open_pipes = 0
+        for pipe, name in ((process.stdout, "stdout"), (process.stderr, "stderr")):
+            threading.Thread(target=self._read, args=(pipe, name), daemon=True).start()
+            self.open_pipes += 1
+
+    def _read(self, pipe, name: str) -> None:
         try:
             for text in pipe:
-                arrived.put((name, text))
+                self.arrived.put((name, text))
         except (OSError, ValueError):  # the pipe was closed under it (the command was interrupted)
             pass
         finally:
-            arrived.put((name, None))
+            self.arrived.put((name, None))
 
-    readers = [threading.Thread(target=read, args=(pipe, name), daemon=True)
-               for pipe, name in ((process.stdout, "stdout"), (process.stderr, "stderr"))]
-    for reader in readers:
-        reader.start()
-    open_pipes = len(readers)
-    while open_pipes:
-        name, text = arrived.get()
-        if text is None:
-            open_pipes -= 1
-        else:
-            yield name, text
+    def __iter__(self):
+        while self.open_pipes:
+            name, text = self.arrived.get()
+            if text is None:
+                self.open_pipes -= 1
+            else:
+                yield name, text
+
+    def rest(self, timeout: float = 5.0) -> list[tuple[str, str]]:
+        """Once the process has ended: the lines not taken yet, until both pipes are closed or ``timeout`` (s) passes.
+        Returns a list of (stream name, line). Raises nothing."""
+        taken, deadline = [], time.monotonic() + timeout
+        while self.open_pipes:
+            try:
+                name, text = self.arrived.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if text is None:
+                self.open_pipes -= 1
+            else:
+                taken.append((name, text))
+        return taken
+
+
+def _lines_as_they_come(process: subprocess.Popen) -> _LinesAsTheyCome:
+    """The lines of ``process`` as they come (:class:`_LinesAsTheyCome`). Raises nothing."""
+    return _LinesAsTheyCome(process)
 
 
 # Equivalent spellings of one command (for replay: a recorded command typed another correct way).

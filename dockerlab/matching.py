@@ -26,7 +26,7 @@ from .errors import DockerlabError
 if TYPE_CHECKING:  # the return annotations name it; pandas itself is imported where a table is made
     import pandas as pd
 
-__all__ = ["match_layers", "history_instruction", "history_builder", "makes_layer", "named_base", "recorded_as", "NO_HISTORY_ONBUILD"]
+__all__ = ["match_layers", "history_instruction", "history_builder", "makes_layer", "named_base", "NO_HISTORY_ONBUILD"]
 
 # BuildKit keeps ONBUILD in the image config (Config.OnBuild) and writes no history entry for it; the
 # classic builder writes one (measured on engine 20.10 by tests/engine/test_buildkit_live.py).
@@ -60,23 +60,6 @@ def history_instruction(created_by: str, comment: str = "") -> str:
     if keyword in _KEYWORDS:  # BuildKit's own form
         return text if keyword != "RUN" else "RUN " + _command_of(rest)
     return "RUN " + _command_of(text)  # the classic builder's RUN: no keyword
-
-
-def recorded_as(created_by: str, instruction: str) -> bool:
-    """Whether a history entry (``CreatedBy``) is the record of ``instruction`` (a Dockerfile line as written, e.g.
-    `RUN echo x > /a`, or as the classic builder echoes it in `Step 2/5 : ...`): the same keyword and the same content
-    word for word, as :func:`match_layers` reads them (a RUN without the SHELL's words and build arguments; a COPY or
-    ADD by its destination; `ENV A 1` as `ENV A=1`). Strict, unlike match_layers' pairing (which takes the closest):
-    a line whose variables the builder expanded in the entry (`WORKDIR $DIR`) is not its record. Returns a bool.
-    Raises nothing."""
-    recorded = history_instruction(created_by)
-    keyword, _, body = recorded.partition(" ")
-    written, _, text = instruction.strip().partition(" ")
-    if keyword != written.upper():
-        return False
-    if keyword in ("ENV", "LABEL", "ARG"):  # `env A 1` is recorded as `ENV A=1`
-        body, text = body.replace("=", " "), text.replace("=", " ")
-    return _tokens(keyword, body) == _tokens(keyword, text)
 
 
 def history_builder(history: list[dict]) -> str:

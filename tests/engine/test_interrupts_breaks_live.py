@@ -145,3 +145,67 @@ def test_ctrl_c_during_a_base_images_second_onbuild_trigger_leaves_no_intermedia
             process.kill()
         for image_id in sorted(left, key=lambda i: -len(client.api.history(i)) if i in image_ids() else 0):
             remove_if_there(image_id)
+
+
+def _interrupted_build_with(tmp_path, created, dockerfile: str, running: str, meanwhile) -> tuple[str, set[str]]:
+    """Start a course classic build of ``dockerfile`` in a subprocess, wait for a container running ``running``, call
+    ``meanwhile()`` (another process's work: returns the ids of the images it made), Ctrl-C the build; returns the ids
+    and what the engine holds after."""
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    code = f"import dockerlab as dl\ndl.build({str(tmp_path)!r}, tag='dockerlab-test/v13b:1', builder='classic', progress=False)\n"
+    process = subprocess.Popen([sys.executable, "-c", code], env={**__import__("os").environ, "DOCKERLAB_MODE": "live"})
+    client = dl.engine.client()
+    theirs: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not any(running in c["Command"] for c in client.api.containers(all=True)):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        theirs = meanwhile()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        return theirs, image_ids()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for image_id in reversed(theirs):
+            remove_if_there(image_id)
+
+
+def test_ctrl_c_of_a_classic_build_keeps_another_builds_image_made_on_a_step_it_took_from_the_cache(tmp_path, created):
+    """Another folder's Dockerfile shares its first lines (a `docker build` without -t, classic builder): it takes the
+    interrupted build's committed step from the cache and commits its own last step on it. That image is not the
+    course build's, though its parent is."""
+    base, mark = own_base(created), uuid.uuid4().hex
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "Dockerfile").write_text(f"FROM {base}\nRUN echo {mark} > /m\nRUN echo other > /o\n")
+
+    def other_build() -> list[str]:
+        subprocess.run(["docker", "build", "-q", "--iidfile", str(other / "iid"), str(other)], check=True, capture_output=True,
+                       env={**__import__("os").environ, "DOCKER_BUILDKIT": "0"})
+        return [(other / "iid").read_text().strip()]
+
+    build = tmp_path / "build"
+    build.mkdir()
+    theirs, after = _interrupted_build_with(build, created, f"FROM {base}\nRUN echo {mark} > /m\nRUN sleep 6051\n", "sleep 6051",
+                                            other_build)
+    assert theirs[0] in after, "the course removed the untagged image another build made on a step it took from the cache"
+
+
+def test_ctrl_c_of_a_classic_build_keeps_a_learners_commit_whose_command_is_the_step_it_was_at(tmp_path, created):
+    """A learner's `docker commit` (no tag) on the same base, of a container whose command is the very step the build
+    is at (the course's "by hand first, then as a Dockerfile" pattern): its history records that step word for word
+    (`sh -c sleep 6052`), but another process made it."""
+    base = own_base(created)
+
+    def learner_commit() -> list[str]:
+        client = dl.engine.client()
+        container = client.containers.create(base, ["sh", "-c", "sleep 6052"])
+        try:
+            return [client.api.commit(container.id)["Id"]]
+        finally:
+            container.remove()
+
+    theirs, after = _interrupted_build_with(tmp_path, created, f"FROM {base}\nRUN sleep 6052\n", "sleep 6052", learner_commit)
+    assert theirs[0] in after, "the course removed a learner's untagged commit whose history records the step it was at"

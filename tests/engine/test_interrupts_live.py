@@ -186,18 +186,18 @@ def test_ctrl_c_while_the_stream_lags_behind_the_engine_leaves_no_intermediate_i
     mark = uuid.uuid4().hex
     client = dl.engine.client()
 
-    def lagging(stream, parser, started, bar, on_step):
-        for chunk in stream:
-            parser.feed(chunk, 0.0)
-            if any(line.startswith(read_until) for line in parser.log):
-                break
-        deadline = time.monotonic() + 120
-        while not any("sleep 6017" in c["Command"] for c in client.api.containers(all=True)):
-            assert time.monotonic() < deadline, "the engine never reached the last step"
-            time.sleep(0.2)
-        raise KeyboardInterrupt
+    every_chunk = builder._feed_chunk
 
-    monkeypatch.setattr(builder, "_follow_classic", lagging)
+    def lagging(parser, chunk, at):
+        every_chunk(parser, chunk, at)
+        if any(line.startswith(read_until) for line in parser.log):  # the course stops here: the rest waits, unread
+            deadline = time.monotonic() + 120
+            while not any("sleep 6017" in c["Command"] for c in client.api.containers(all=True)):
+                assert time.monotonic() < deadline, "the engine never reached the last step"
+                time.sleep(0.2)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(builder, "_feed_chunk", lagging)
     before, images_before = counts(), images()
     with pytest.raises(KeyboardInterrupt):
         dl.build(tmp_path, f"FROM alpine:3.20\nRUN echo {mark} > /made\nRUN echo {mark} > /also\nRUN sleep 6017\n",

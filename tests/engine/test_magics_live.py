@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 import uuid
 
 import docker.errors
@@ -262,10 +263,9 @@ def test_a_failed_classic_docker_magic_build_leaves_no_container_and_no_intermed
 
 
 def test_a_classic_docker_magic_build_interrupted_before_its_last_lines_were_read_leaves_no_intermediate_image(tmp_path, monkeypatch):
-    """A Ctrl-C stops the CLI before the course read every line it printed: the images the engine committed after the
-    last line read (new since the build began, built on an image the lines name) are removed too. Here the course
-    reads the output up to `Step 3/`, reads on without keeping it, and is interrupted once the last step runs, so
-    step 3's image is named by no line it kept."""
+    """A Ctrl-C lands while the course has not taken every line the CLI printed: the lines still on their way are read
+    once the CLI is stopped, so the images they name are removed too. Here the course stops taking lines at `Step 3/`
+    and is interrupted once the last step runs (step 3's ` ---> ID` and `Running in` lines unread)."""
     monkeypatch.setattr(magics.buildkit, "choice", lambda: magics.buildkit.BuilderChoice("classic", "the engine API", "a test"))
     mark = uuid.uuid4().hex
     (tmp_path / "Dockerfile").write_text(f"FROM alpine:3.20\nRUN echo {mark} > /made\nRUN echo {mark} > /also\nRUN sleep 6018\n")
@@ -273,13 +273,22 @@ def test_a_classic_docker_magic_build_interrupted_before_its_last_lines_were_rea
     client = dl.engine.client()
 
     def cut_short(process):
-        cut = False
-        for stream, text in every_line(process):
-            if not cut:
-                yield stream, text
-            cut = cut or text.startswith("Step 3/")
-            if any("sleep 6018" in c["Command"] for c in client.api.containers(all=True)):
-                raise KeyboardInterrupt
+        lines = every_line(process)
+
+        class Lagging:  # the course stops taking lines at `Step 3/`; a Ctrl-C lands once the last step runs
+            rest = lines.rest
+
+            def __iter__(self):
+                for stream, text in lines:
+                    yield stream, text
+                    if text.startswith("Step 3/"):
+                        deadline = time.monotonic() + 60
+                        while not any("sleep 6018" in c["Command"] for c in client.api.containers(all=True)):
+                            assert time.monotonic() < deadline
+                            time.sleep(0.1)
+                        raise KeyboardInterrupt
+
+        return Lagging()
 
     monkeypatch.setattr(magics, "_lines_as_they_come", cut_short)
     images, containers = {i.id for i in client.images.list(all=True)}, {c.id for c in client.containers.list(all=True)}
