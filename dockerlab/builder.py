@@ -953,8 +953,16 @@ def _discard_unreported(client, parser: BuildStreamParser, before: set[str] | No
     try:
         new = [image for image in client.api.images(all=True)
                if image["Id"] not in before and set(image.get("RepoTags") or [None]) <= {None, "<none>:<none>"}]  # the list says <none>:<none>
+        parents = {image["Id"]: image.get("ParentId") or "" for image in new}
+
+        def depth(image_id: str) -> int:  # how many of the new images it is built on: `Created` is whole seconds, so no order
+            count, current = 0, parents.get(image_id, "")
+            while current in parents and count < len(parents):
+                count, current = count + 1, parents[current]
+            return count
+
         ours = []
-        for image in sorted(new, key=lambda image: image.get("Created") or 0):  # oldest first: a parent before its children
+        for image in sorted(new, key=lambda image: depth(image["Id"])):  # a parent before its children
             container = client.api.inspect_image(image["Id"]).get("Container") or ""
             if container and any(container.startswith(short) for short in parser.containers):
                 ours.append(image["Id"])
