@@ -896,16 +896,11 @@ def _build_classic(context_dir, text, *, patterns, tag, target, buildargs, nocac
 
 def _close_stream(stream) -> None:
     """Close the connection of a classic build's stream (the generator ``client.api.build`` returned, or None),
-    so the engine sees the client gone and cancels the build. urllib3 closes it already when the Ctrl-C lands
-    inside a read; one that lands elsewhere would leave the build running on the engine while the kernel lives
-    (the traceback keeps the generator). Raises nothing."""
+    so the engine sees the client gone and cancels the build: after a Ctrl-C :func:`_cancel_and_drain` has done so
+    already; this is for anything else that ends the build early (an ``on_step`` that raises), which would leave the
+    build running on the engine while the kernel lives. Raises nothing."""
     frame = getattr(stream, "gi_frame", None)
-    response = frame.f_locals.get("response") if frame is not None else None  # docker-py's _stream_helper(response, ...)
-    if response is not None:
-        try:
-            response.close()
-        except Exception:  # noqa: BLE001 - a connection that is already gone is what we want
-            pass
+    _close_response(frame.f_locals.get("response") if frame is not None else None)  # docker-py's _stream_helper(response, ...)
 
 
 def _discard_half_built(client, parser: BuildStreamParser) -> None:
